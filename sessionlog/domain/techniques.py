@@ -1,0 +1,84 @@
+"""The needling techniques sessionlog knows, their families and their defaults.
+
+A technique's defaults are what a practitioner would otherwise type every time:
+acupuncture retains needles about 20 minutes and seeks De Qi; dry needling is in and
+out (no retention) and seeks a local twitch; Gunn IMS holds each needle a few seconds
+and seeks the muscle's grasp.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FAMILIES = ("acupuncture", "dry_needling", "ims")
+
+FAMILY_LABELS = {
+    "acupuncture": "Acupuncture",
+    "dry_needling": "Dry needling",
+    "ims": "IMS",
+}
+
+
+@dataclass(frozen=True)
+class Technique:
+    key: str
+    label: str
+    family: str
+    response_sought: str  # "deqi" | "twitch" | "grasp"
+    retention_s: int
+    site_kind: str  # default kind of site typed for this technique
+    stimulation: str  # default needle stimulation
+    electrical: bool = False
+
+
+TECHNIQUES: dict[str, Technique] = {
+    t.key: t
+    for t in (
+        Technique("acupuncture", "Acupuncture", "acupuncture", "deqi", 20 * 60,
+                  "acupuncture_point", "manual_even"),
+        Technique("electroacupuncture", "Electro-acupuncture", "acupuncture", "deqi", 20 * 60,
+                  "acupuncture_point", "electrical", electrical=True),
+        Technique("dry_needling", "Dry needling", "dry_needling", "twitch", 0,
+                  "trigger_point", "pistoning"),
+        Technique("electrical_dry_needling", "Dry needling with electrical stimulation",
+                  "dry_needling", "twitch", 10 * 60, "trigger_point", "electrical",
+                  electrical=True),
+        Technique("ims", "Gunn IMS", "ims", "grasp", 5, "paraspinal", "manual_even"),
+    )
+}
+
+SITE_KINDS = ("acupuncture_point", "trigger_point", "motor_point", "paraspinal", "ashi", "other")
+SIDES = ("left", "right", "bilateral", "midline")
+STIMULATIONS = (
+    "none", "manual_even", "tonify", "sedate", "rotation", "lifting_thrusting",
+    "pistoning", "fanning", "electrical",
+)
+RESPONSES_SOUGHT = ("deqi", "twitch", "grasp", "none")
+GRASP_LEVELS = ("none", "mild", "strong")
+DEQI_QUALITIES = ("heaviness", "ache", "distension", "tingling", "warmth", "numbness", "soreness")
+DEPTH_UNITS = ("mm", "cun")
+DEPTH_TISSUES = ("subcutaneous", "fascia", "muscle", "periosteum")
+AE_TIERS = ("mild", "significant", "serious")
+AE_KINDS = (
+    "bruising", "bleeding", "pain", "aggravation", "drowsiness", "faintness", "nausea",
+    "headache", "fatigue", "pneumothorax", "infection", "nerve_injury", "retained_needle",
+    "other",
+)
+CO_INTERVENTIONS = (
+    "exercise", "manual_therapy", "heat", "cupping", "moxibustion", "taping",
+    "education", "massage", "other",
+)
+PROFESSIONS = ("acupuncturist", "physiotherapist", "chiropractor", "physician", "other")
+SEXES = ("female", "male", "other", "unknown")
+BODY_REGIONS = (
+    "head", "neck", "shoulder", "upper_back", "low_back", "arm", "elbow", "wrist_hand",
+    "chest", "abdomen", "hip", "knee", "leg", "ankle_foot", "multiple", "other",
+)
+
+# Site kinds that name a muscle: these are the "distinct muscles" US billing counts.
+MUSCLE_SITE_KINDS = ("trigger_point", "motor_point")
+
+
+def technique(key: str) -> Technique:
+    """Return the technique named ``key``; raises KeyError for an unknown one."""
+    return TECHNIQUES[key]

@@ -1,0 +1,34 @@
+"""Errors the layers below the user interface raise.
+
+Every error a user can cause names the field and says what is allowed, so the CLI and
+the TUI can show it as one plain line.
+"""
+
+from __future__ import annotations
+
+
+class SessionlogError(Exception):
+    """Base class: an error whose message is meant for the user as it is."""
+
+
+class ValidationError(SessionlogError, ValueError):
+    """A value a user gave is not allowed. ``field`` names it; ``message`` says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class UnknownCode(ValidationError):
+    """A point, muscle or spinal level that is not in the catalogue."""
+
+    def __init__(self, field: str, text: str, suggestions: list[str]) -> None:
+        self.text = text
+        self.suggestions = suggestions
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(field, f"{text!r} is not a known point, muscle or spinal level{hint}")
+
+
+class DatabaseError(SessionlogError):
+    """The database cannot be used: not ours, newer than this code, damaged, locked."""

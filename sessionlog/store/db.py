@@ -1,0 +1,149 @@
+"""Opening a sessionlog database: the one way the TUI, the CLI and the tests all use.
+
+WAL journal, ``synchronous=FULL`` (a saved session survives a power cut), a busy
+timeout, migrations from ``schema/``, then foreign keys on. A file that is not a
+sessionlog database, or was written by a newer sessionlog, is refused with a message
+that says so.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import DatabaseError
+
+if TYPE_CHECKING:  # sqlite-utils costs ~100 ms to import: only when a database opens
+    from sqlite_utils import Database
+
+APPLICATION_ID = 0x53534C47  # "SSLG" in the SQLite header marks our files
+MIGRATION_SET = "sessionlog"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def default_path() -> Path:
+    """Where the database lives: ``$SESSIONLOG_DB``, else the user data directory."""
+    env = os.environ.get("SESSIONLOG_DB")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("sessionlog", appauthor=False) / "sessionlog.db"
+
+
+def schema_dir() -> Path:
+    """The migrations folder: inside the installed package, or at the repository top."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "schema", here.parent / "schema"):
+        if candidate.is_dir():
+            return candidate
+    raise DatabaseError("the schema migrations are missing from this installation")
+
+
+@cache
+def migration_files() -> tuple[Path, ...]:
+    """The versioned migrations, in order (``0001_initial.sql``, ``0002_...``)."""
+    return tuple(sorted(schema_dir().glob("[0-9][0-9][0-9][0-9]_*.sql")))
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (triggers keep their inner ``;``)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        if not current and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        raise DatabaseError(f"unterminated SQL statement in a migration: {current[:60]!r}")
+    return statements
+
+
+def _migrations():  # type: ignore[no-untyped-def]
+    from sqlite_utils import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for path in migration_files():
+        def apply(db: Database, path: Path = path) -> None:
+            for statement in split_sql(path.read_text(encoding="utf-8")):
+                db.execute(statement)
+
+        migrations(name=path.stem)(apply)
+    return migrations
+
+
+def _check_ours(conn: sqlite3.Connection, path: str) -> None:
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path} is not a sessionlog database ({exc})") from None
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+        raise DatabaseError(
+            f"{path} is not a sessionlog database (it holds other data); "
+            "give a new file name or a sessionlog database"
+        )
+    if "_sqlite_migrations" in tables:
+        known = {p.stem for p in migration_files()}
+        applied = {
+            r[0] for r in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])
+        }
+        newer = sorted(applied - known)
+        if newer:
+            raise DatabaseError(
+                f"{path} was written by a newer sessionlog (schema {newer[-1]}); "
+                "upgrade sessionlog to open it"
+            )
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """A raw connection with our pragmas; no migrations. For readers in worker threads."""
+    name = str(path)
+    if name != ":memory:":
+        Path(name).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _check_ours(conn, name)
+        if name != ":memory:":
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise DatabaseError(f"{name}: could not switch the journal to WAL (got {mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{name} is not a sessionlog database ({exc})") from None
+    return conn
+
+
+def open_database(path: str | Path) -> Database:
+    """Open (creating if needed) and migrate a sessionlog database.
+
+    Raises :class:`DatabaseError` for a file that is not ours, is newer than this code
+    or cannot be opened.
+    """
+    from sqlite_utils import Database
+
+    conn = connect(path)
+    db = Database(conn)
+    try:
+        # Migrations run with foreign keys off (as SQLite's table-rebuild recipe needs),
+        # each in its own transaction; then the header is marked as ours.
+        conn.execute("PRAGMA foreign_keys = OFF")
+        _migrations().apply(db)
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.commit()
+        problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise DatabaseError(f"{path}: {len(problems)} rows point at records that do not exist")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseError(f"{path}: cannot be opened ({exc})") from None
+    conn.execute("PRAGMA foreign_keys = ON")
+    return db

@@ -1,0 +1,80 @@
+"""Converting between domain records and database rows (no SQL here)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from ..domain.models import AdverseEvent, ImsFinding, SessionInput, Site, suggest_cpt
+
+SITE_COLUMNS = (
+    "kind", "target", "side", "insertions", "depth_value", "depth_unit", "depth_tissue",
+    "needle_diameter_mm", "needle_length_mm", "needle_material", "stimulation",
+    "estim_frequency_hz", "estim_intensity", "retention_s", "deqi_obtained", "deqi_quality",
+    "twitch_count", "grasp", "thorax_risk",
+)
+IMS_COLUMNS = (
+    "level", "side", "tender_motor_points", "paraspinal_tenderness", "coldness", "sweating",
+    "goosebumps", "skin_rolling", "matchstick", "muscle_shortening", "notes",
+)
+SESSION_COLUMNS = (
+    "patient_id", "practitioner_id", "episode_id", "started_at", "technique", "style",
+    "rationale", "response_sought", "consent", "pain_before", "pain_after", "pain_during",
+    "soreness_after", "face_to_face_min", "co_interventions", "notes",
+)
+
+
+def stamp(moment: datetime) -> str:
+    """The one text form of a moment in the database: ``2026-11-22 14:30:00``."""
+    return moment.replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
+
+
+def site_values(site: Site) -> tuple[Any, ...]:
+    d = asdict(site)
+    d["deqi_obtained"] = None if site.deqi_obtained is None else int(site.deqi_obtained)
+    d["deqi_quality"] = ",".join(site.deqi_quality)
+    d["thorax_risk"] = int(site.thorax_risk)
+    return tuple(d[c] for c in SITE_COLUMNS)
+
+
+def ims_values(finding: ImsFinding) -> tuple[Any, ...]:
+    d = asdict(finding)
+    return tuple(int(v) if isinstance(v, bool) else v for v in (d[c] for c in IMS_COLUMNS))
+
+
+def ae_values(event: AdverseEvent) -> tuple[str, str, str]:
+    return (event.tier, event.kind, event.description)
+
+
+def session_values(s: SessionInput) -> tuple[Any, ...]:
+    d = asdict(s)
+    d["started_at"] = stamp(s.started_at)
+    d["consent"] = int(s.consent)
+    d["co_interventions"] = json.dumps(list(s.co_interventions))
+    return tuple(d[c] for c in SESSION_COLUMNS)
+
+
+def site_from_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored site as a plain dict, in the shape :func:`parse_site` accepts back."""
+    out = {c: row[c] for c in SITE_COLUMNS}
+    out["deqi_obtained"] = None if row["deqi_obtained"] is None else bool(row["deqi_obtained"])
+    out["thorax_risk"] = bool(row["thorax_risk"])
+    out["deqi_quality"] = row["deqi_quality"] or ""
+    return out
+
+
+def decorate_session(row: dict[str, Any], sites: list[dict[str, Any]]) -> dict[str, Any]:
+    """Add the derived values to a stored session: insertions, muscles, CPT codes."""
+    out = dict(row)
+    out["co_interventions"] = json.loads(row["co_interventions"])
+    out["consent"] = bool(row["consent"])
+    out["sites"] = sites
+    site_objs = [Site(**{**s, "deqi_quality": tuple(filter(None, s["deqi_quality"].split(",")))})
+                 for s in sites]
+    out["total_insertions"] = sum(s.insertions for s in site_objs)
+    out["distinct_muscles"] = len({s.target.lower() for s in site_objs
+                                   if s.kind in ("trigger_point", "motor_point")})
+    out["cpt_codes"] = suggest_cpt(row["technique"], site_objs, row["face_to_face_min"])
+    return out
