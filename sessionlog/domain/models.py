@@ -156,7 +156,9 @@ def distinct_muscles(sites: tuple[Site, ...] | list[Site]) -> int:
     return len({s.target.lower() for s in sites if s.kind in MUSCLE_SITE_KINDS})
 
 
-def suggest_cpt(technique_key: str, sites: tuple[Site, ...] | list[Site], face_min: int) -> list[str]:
+def suggest_cpt(
+    technique_key: str, sites: tuple[Site, ...] | list[Site], face_min: int
+) -> list[str]:
     """Suggest US CPT codes for a session.
 
     Dry needling and IMS bill by distinct muscles: 20560 for 1-2, 20561 for 3 or more

@@ -34,15 +34,44 @@ class Technique:
 TECHNIQUES: dict[str, Technique] = {
     t.key: t
     for t in (
-        Technique("acupuncture", "Acupuncture", "acupuncture", "deqi", 20 * 60,
-                  "acupuncture_point", "manual_even"),
-        Technique("electroacupuncture", "Electro-acupuncture", "acupuncture", "deqi", 20 * 60,
-                  "acupuncture_point", "electrical", electrical=True),
-        Technique("dry_needling", "Dry needling", "dry_needling", "twitch", 0,
-                  "trigger_point", "pistoning"),
-        Technique("electrical_dry_needling", "Dry needling with electrical stimulation",
-                  "dry_needling", "twitch", 10 * 60, "trigger_point", "electrical",
-                  electrical=True),
+        Technique(
+            "acupuncture",
+            "Acupuncture",
+            "acupuncture",
+            "deqi",
+            20 * 60,
+            "acupuncture_point",
+            "manual_even",
+        ),
+        Technique(
+            "electroacupuncture",
+            "Electro-acupuncture",
+            "acupuncture",
+            "deqi",
+            20 * 60,
+            "acupuncture_point",
+            "electrical",
+            electrical=True,
+        ),
+        Technique(
+            "dry_needling",
+            "Dry needling",
+            "dry_needling",
+            "twitch",
+            0,
+            "trigger_point",
+            "pistoning",
+        ),
+        Technique(
+            "electrical_dry_needling",
+            "Dry needling with electrical stimulation",
+            "dry_needling",
+            "twitch",
+            10 * 60,
+            "trigger_point",
+            "electrical",
+            electrical=True,
+        ),
         Technique("ims", "Gunn IMS", "ims", "grasp", 5, "paraspinal", "manual_even"),
     )
 }
@@ -50,8 +79,15 @@ TECHNIQUES: dict[str, Technique] = {
 SITE_KINDS = ("acupuncture_point", "trigger_point", "motor_point", "paraspinal", "ashi", "other")
 SIDES = ("left", "right", "bilateral", "midline")
 STIMULATIONS = (
-    "none", "manual_even", "tonify", "sedate", "rotation", "lifting_thrusting",
-    "pistoning", "fanning", "electrical",
+    "none",
+    "manual_even",
+    "tonify",
+    "sedate",
+    "rotation",
+    "lifting_thrusting",
+    "pistoning",
+    "fanning",
+    "electrical",
 )
 RESPONSES_SOUGHT = ("deqi", "twitch", "grasp", "none")
 GRASP_LEVELS = ("none", "mild", "strong")
@@ -60,19 +96,51 @@ DEPTH_UNITS = ("mm", "cun")
 DEPTH_TISSUES = ("subcutaneous", "fascia", "muscle", "periosteum")
 AE_TIERS = ("mild", "significant", "serious")
 AE_KINDS = (
-    "bruising", "bleeding", "pain", "aggravation", "drowsiness", "faintness", "nausea",
-    "headache", "fatigue", "pneumothorax", "infection", "nerve_injury", "retained_needle",
+    "bruising",
+    "bleeding",
+    "pain",
+    "aggravation",
+    "drowsiness",
+    "faintness",
+    "nausea",
+    "headache",
+    "fatigue",
+    "pneumothorax",
+    "infection",
+    "nerve_injury",
+    "retained_needle",
     "other",
 )
 CO_INTERVENTIONS = (
-    "exercise", "manual_therapy", "heat", "cupping", "moxibustion", "taping",
-    "education", "massage", "other",
+    "exercise",
+    "manual_therapy",
+    "heat",
+    "cupping",
+    "moxibustion",
+    "taping",
+    "education",
+    "massage",
+    "other",
 )
 PROFESSIONS = ("acupuncturist", "physiotherapist", "chiropractor", "physician", "other")
 SEXES = ("female", "male", "other", "unknown")
 BODY_REGIONS = (
-    "head", "neck", "shoulder", "upper_back", "low_back", "arm", "elbow", "wrist_hand",
-    "chest", "abdomen", "hip", "knee", "leg", "ankle_foot", "multiple", "other",
+    "head",
+    "neck",
+    "shoulder",
+    "upper_back",
+    "low_back",
+    "arm",
+    "elbow",
+    "wrist_hand",
+    "chest",
+    "abdomen",
+    "hip",
+    "knee",
+    "leg",
+    "ankle_foot",
+    "multiple",
+    "other",
 )
 
 # Site kinds that name a muscle: these are the "distinct muscles" US billing counts.

@@ -59,7 +59,9 @@ def _blank(value: Any) -> bool:
 
 def as_int(field: str, value: Any, lo: int, hi: int | None = None) -> int:
     """A whole number in ``lo..hi`` (``hi`` None: no upper bound)."""
-    allowed = f"a whole number from {lo} to {hi}" if hi is not None else f"a whole number, {lo} or more"
+    allowed = (
+        f"a whole number from {lo} to {hi}" if hi is not None else f"a whole number, {lo} or more"
+    )
     if isinstance(value, bool) or _blank(value):
         raise ValidationError(field, f"is required: {allowed}")
     if isinstance(value, float):
@@ -120,7 +122,16 @@ def as_bool(field: str, value: Any) -> bool:
         return value
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("yes", "y", "true", "1", "no", "n", "false", "0"):
+    if isinstance(value, str) and value.strip().lower() in (
+        "yes",
+        "y",
+        "true",
+        "1",
+        "no",
+        "n",
+        "false",
+        "0",
+    ):
         return value.strip().lower() in ("yes", "y", "true", "1")
     raise ValidationError(field, f"{value!r} is not allowed: yes or no")
 
@@ -129,8 +140,9 @@ def opt_bool(field: str, value: Any) -> bool | None:
     return None if _blank(value) else as_bool(field, value)
 
 
-def as_text(field: str, value: Any, *, max_len: int, required: bool = False,
-            multiline: bool = False) -> str:
+def as_text(
+    field: str, value: Any, *, max_len: int, required: bool = False, multiline: bool = False
+) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -169,7 +181,9 @@ def as_datetime(field: str, value: Any, *, now: datetime | None = None) -> datet
     return moment
 
 
-def _collect(errors: list[ValidationError], fn: Callable[..., T], *args: Any, **kw: Any) -> T | None:
+def _collect(
+    errors: list[ValidationError], fn: Callable[..., T], *args: Any, **kw: Any
+) -> T | None:
     try:
         return fn(*args, **kw)
     except InvalidRecord as exc:
@@ -233,9 +247,14 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
     target = ""
     thorax = False
     if kind in ("ashi", "other"):
-        target = _collect(errors, as_text, f"{field}.target", raw_target, max_len=80, required=True) or ""
+        target = (
+            _collect(errors, as_text, f"{field}.target", raw_target, max_len=80, required=True)
+            or ""
+        )
     elif _blank(raw_target):
-        errors.append(ValidationError(f"{field}.target", "is required: a point code, muscle or spinal level"))
+        errors.append(
+            ValidationError(f"{field}.target", "is required: a point code, muscle or spinal level")
+        )
     else:
         try:
             entry = points.resolve(str(raw_target), field=f"{field}.target")
@@ -243,28 +262,70 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
             errors.append(exc)
         else:
             target, thorax = entry.code, entry.thorax_risk
-            natural = {"acupuncture_point": "acupuncture_point", "spinal_level": "paraspinal"}.get(entry.kind)
+            natural = {"acupuncture_point": "acupuncture_point", "spinal_level": "paraspinal"}.get(
+                entry.kind
+            )
             if natural is None:  # a muscle: a trigger point or a motor point
-                natural = tech.site_kind if tech.site_kind in ("trigger_point", "motor_point") else "motor_point"
+                natural = (
+                    tech.site_kind
+                    if tech.site_kind in ("trigger_point", "motor_point")
+                    else "motor_point"
+                )
             if kind is None:
                 kind = natural
             elif (kind == "acupuncture_point") != (entry.kind == "acupuncture_point") or (
-                kind == "paraspinal") != (entry.kind == "spinal_level"):
-                errors.append(ValidationError(
-                    f"{field}.kind", f"{kind} does not fit {target} (a {entry.kind.replace('_', ' ')})"))
+                kind == "paraspinal"
+            ) != (entry.kind == "spinal_level"):
+                errors.append(
+                    ValidationError(
+                        f"{field}.kind",
+                        f"{kind} does not fit {target} (a {entry.kind.replace('_', ' ')})",
+                    )
+                )
     side_default = "midline" if target[:2] in ("GV", "CV") else None
     side = _collect(errors, as_choice, f"{field}.side", data.get("side") or side_default, SIDES)
     insertions = _collect(errors, as_int, f"{field}.insertions", data.get("insertions", 1), 1, 50)
     depth = _collect(errors, opt_float, f"{field}.depth_value", data.get("depth_value"), 0.0, 150.0)
-    unit = _collect(errors, opt_choice, f"{field}.depth_unit", data.get("depth_unit") or ("mm" if depth is not None else None), DEPTH_UNITS)
-    tissue = _collect(errors, opt_choice, f"{field}.depth_tissue", data.get("depth_tissue"), DEPTH_TISSUES)
-    diam = _collect(errors, opt_float, f"{field}.needle_diameter_mm", data.get("needle_diameter_mm"), 0.1, 1.0)
-    length = _collect(errors, opt_float, f"{field}.needle_length_mm", data.get("needle_length_mm"), 5.0, 150.0)
-    material = _collect(errors, as_text, f"{field}.needle_material", data.get("needle_material"), max_len=60)
-    stim = _collect(errors, as_choice, f"{field}.stimulation", data.get("stimulation") or tech.stimulation, STIMULATIONS)
-    freq = _collect(errors, opt_float, f"{field}.estim_frequency_hz", data.get("estim_frequency_hz"), 0.1, 200.0)
-    intensity = _collect(errors, as_text, f"{field}.estim_intensity", data.get("estim_intensity"), max_len=40)
-    retention = _collect(errors, as_int, f"{field}.retention_s", data.get("retention_s", tech.retention_s), 0, 4 * 3600)
+    unit = _collect(
+        errors,
+        opt_choice,
+        f"{field}.depth_unit",
+        data.get("depth_unit") or ("mm" if depth is not None else None),
+        DEPTH_UNITS,
+    )
+    tissue = _collect(
+        errors, opt_choice, f"{field}.depth_tissue", data.get("depth_tissue"), DEPTH_TISSUES
+    )
+    diam = _collect(
+        errors, opt_float, f"{field}.needle_diameter_mm", data.get("needle_diameter_mm"), 0.1, 1.0
+    )
+    length = _collect(
+        errors, opt_float, f"{field}.needle_length_mm", data.get("needle_length_mm"), 5.0, 150.0
+    )
+    material = _collect(
+        errors, as_text, f"{field}.needle_material", data.get("needle_material"), max_len=60
+    )
+    stim = _collect(
+        errors,
+        as_choice,
+        f"{field}.stimulation",
+        data.get("stimulation") or tech.stimulation,
+        STIMULATIONS,
+    )
+    freq = _collect(
+        errors, opt_float, f"{field}.estim_frequency_hz", data.get("estim_frequency_hz"), 0.1, 200.0
+    )
+    intensity = _collect(
+        errors, as_text, f"{field}.estim_intensity", data.get("estim_intensity"), max_len=40
+    )
+    retention = _collect(
+        errors,
+        as_int,
+        f"{field}.retention_s",
+        data.get("retention_s", tech.retention_s),
+        0,
+        4 * 3600,
+    )
     deqi = _collect(errors, opt_bool, f"{field}.deqi_obtained", data.get("deqi_obtained"))
     qualities: list[str] = []
     for q in _split_list(data.get("deqi_quality")):
@@ -277,13 +338,25 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
         errors.append(ValidationError(f"{field}.deqi_quality", "given, but De Qi was not obtained"))
     _raise_if(errors)
     return Site(
-        kind=kind or "other", target=target, side=side or "", insertions=insertions or 1,
-        depth_value=depth, depth_unit=unit, depth_tissue=tissue, needle_diameter_mm=diam,
-        needle_length_mm=length, needle_material=material or None, stimulation=stim or "none",
-        estim_frequency_hz=freq, estim_intensity=intensity or None,
+        kind=kind or "other",
+        target=target,
+        side=side or "",
+        insertions=insertions or 1,
+        depth_value=depth,
+        depth_unit=unit,
+        depth_tissue=tissue,
+        needle_diameter_mm=diam,
+        needle_length_mm=length,
+        needle_material=material or None,
+        stimulation=stim or "none",
+        estim_frequency_hz=freq,
+        estim_intensity=intensity or None,
         retention_s=retention if retention is not None else 0,
-        deqi_obtained=True if qualities and deqi is None else deqi, deqi_quality=tuple(qualities),
-        twitch_count=twitch, grasp=grasp, thorax_risk=thorax,
+        deqi_obtained=True if qualities and deqi is None else deqi,
+        deqi_quality=tuple(qualities),
+        twitch_count=twitch,
+        grasp=grasp,
+        thorax_risk=thorax,
     )
 
 
@@ -298,21 +371,35 @@ def parse_adverse_event(data: Mapping[str, Any], field: str = "adverse_event") -
     return AdverseEvent(tier=tier or "", kind=kind or "", description=desc or "")
 
 
-_IMS_FLAGS = ("tender_motor_points", "paraspinal_tenderness", "coldness", "sweating",
-              "goosebumps", "skin_rolling", "matchstick", "muscle_shortening")
+_IMS_FLAGS = (
+    "tender_motor_points",
+    "paraspinal_tenderness",
+    "coldness",
+    "sweating",
+    "goosebumps",
+    "skin_rolling",
+    "matchstick",
+    "muscle_shortening",
+)
 
 
 def parse_ims_finding(data: Mapping[str, Any], field: str = "ims_finding") -> ImsFinding:
     from .. import points
 
     errors: list[ValidationError] = []
-    level = _collect(errors, points.normalise_level, str(data.get("level", "")), field=f"{field}.level")
+    level = _collect(
+        errors, points.normalise_level, str(data.get("level", "")), field=f"{field}.level"
+    )
     side = _collect(errors, as_choice, f"{field}.side", data.get("side") or "bilateral", SIDES)
     flags = {f: _collect(errors, as_bool, f"{field}.{f}", data.get(f, False)) for f in _IMS_FLAGS}
     notes = _collect(errors, as_text, f"{field}.notes", data.get("notes"), max_len=500)
     _raise_if(errors)
-    return ImsFinding(level=level or "", side=side or "", notes=notes or "",
-                      **{k: bool(v) for k, v in flags.items()})
+    return ImsFinding(
+        level=level or "",
+        side=side or "",
+        notes=notes or "",
+        **{k: bool(v) for k, v in flags.items()},
+    )
 
 
 def parse_session(data: Mapping[str, Any], *, now: datetime | None = None) -> SessionInput:
@@ -325,14 +412,18 @@ def parse_session(data: Mapping[str, Any], *, now: datetime | None = None) -> Se
     started = _collect(errors, as_datetime, "started_at", data.get("started_at") or now, now=now)
     consent = _collect(errors, as_bool, "consent", data.get("consent", False))
     if consent is False:
-        errors.append(ValidationError("consent", "informed consent must be obtained before needling"))
+        errors.append(
+            ValidationError("consent", "informed consent must be obtained before needling")
+        )
     before = _collect(errors, as_int, "pain_before", data.get("pain_before"), 0, 10)
     after = _collect(errors, opt_int, "pain_after", data.get("pain_after"), 0, 10)
     during = _collect(errors, opt_int, "pain_during", data.get("pain_during"), 0, 10)
     sore = _collect(errors, opt_int, "soreness_after", data.get("soreness_after"), 0, 10)
     face = _collect(errors, opt_int, "face_to_face_min", data.get("face_to_face_min"), 0, 480)
     style = _collect(errors, as_text, "style", data.get("style"), max_len=120)
-    rationale = _collect(errors, as_text, "rationale", data.get("rationale"), max_len=1000, multiline=True)
+    rationale = _collect(
+        errors, as_text, "rationale", data.get("rationale"), max_len=1000, multiline=True
+    )
     notes = _collect(errors, as_text, "notes", data.get("notes"), max_len=10000, multiline=True)
     co: list[str] = []
     for item in _split_list(data.get("co_interventions")):
@@ -342,9 +433,13 @@ def parse_session(data: Mapping[str, Any], *, now: datetime | None = None) -> Se
     sought = None
     sites: list[Site] = []
     if tech:
-        sought = _collect(errors, as_choice, "response_sought",
-                          data.get("response_sought") or TECHNIQUES[tech].response_sought,
-                          RESPONSES_SOUGHT)
+        sought = _collect(
+            errors,
+            as_choice,
+            "response_sought",
+            data.get("response_sought") or TECHNIQUES[tech].response_sought,
+            RESPONSES_SOUGHT,
+        )
         raw_sites = data.get("sites") or []
         if isinstance(raw_sites, str):
             raw_sites = _split_list(raw_sites)
@@ -368,13 +463,25 @@ def parse_session(data: Mapping[str, Any], *, now: datetime | None = None) -> Se
     _raise_if(errors)
     assert tech and patient and practitioner and started and before is not None and sought
     return SessionInput(
-        patient_id=patient, practitioner_id=practitioner, started_at=started, technique=tech,
-        sites=tuple(sites), pain_before=before, consent=True,
+        patient_id=patient,
+        practitioner_id=practitioner,
+        started_at=started,
+        technique=tech,
+        sites=tuple(sites),
+        pain_before=before,
+        consent=True,
         face_to_face_min=face if face is not None else _default_face_minutes(tech, sites),
-        response_sought=sought, pain_after=after, pain_during=during, soreness_after=sore,
-        episode_id=episode, style=style or "", rationale=rationale or "",
-        co_interventions=tuple(co), adverse_events=tuple(a for a in aes if a),
-        ims_findings=tuple(f for f in ims if f), notes=notes or "",
+        response_sought=sought,
+        pain_after=after,
+        pain_during=during,
+        soreness_after=sore,
+        episode_id=episode,
+        style=style or "",
+        rationale=rationale or "",
+        co_interventions=tuple(co),
+        adverse_events=tuple(a for a in aes if a),
+        ims_findings=tuple(f for f in ims if f),
+        notes=notes or "",
     )
 
 
@@ -402,6 +509,13 @@ def parse_follow_up(data: Mapping[str, Any], *, now: datetime | None = None) -> 
     ]
     _raise_if(errors)
     assert patient and record and at and pain is not None
-    return FollowUpInput(patient_id=patient, session_record_id=record, at=at, pain=pain,
-                         soreness=sore, groc=groc, notes=notes or "",
-                         adverse_events=tuple(a for a in aes if a))
+    return FollowUpInput(
+        patient_id=patient,
+        session_record_id=record,
+        at=at,
+        pain=pain,
+        soreness=sore,
+        groc=groc,
+        notes=notes or "",
+        adverse_events=tuple(a for a in aes if a),
+    )

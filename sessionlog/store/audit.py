@@ -16,16 +16,34 @@ from typing import Any
 GENESIS = "0" * 64
 
 
-def row_hash(prev_hash: str, at: str, actor_id: int | None, action: str, entity: str,
-             entity_id: int | None, detail: str) -> str:
+def row_hash(
+    prev_hash: str,
+    at: str,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    detail: str,
+) -> str:
     """The hash of one audit row, chained to the one before it."""
-    payload = json.dumps([prev_hash, at, actor_id, action, entity, entity_id, detail],
-                         ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(
+        [prev_hash, at, actor_id, action, entity, entity_id, detail],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def append(conn: sqlite3.Connection, *, at: str, actor_id: int | None, action: str,
-           entity: str, entity_id: int | None, detail: dict[str, Any]) -> str:
+def append(
+    conn: sqlite3.Connection,
+    *,
+    at: str,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    detail: dict[str, Any],
+) -> str:
     """Append one audit row; the caller holds the write transaction."""
     last = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     prev = last[0] if last else GENESIS
@@ -61,8 +79,12 @@ def verify(conn: sqlite3.Connection) -> ChainReport:
         rid, at, actor, action, entity, entity_id, detail, prev_hash, digest = row
         count += 1
         if prev_hash != prev:
-            return ChainReport(count, rid, "it does not point at the row before it (a row was removed or inserted)")
+            return ChainReport(
+                count, rid, "it does not point at the row before it (a row was removed or inserted)"
+            )
         if row_hash(prev_hash, at, actor, action, entity, entity_id, detail) != digest:
-            return ChainReport(count, rid, "its content does not match its hash (the row was altered)")
+            return ChainReport(
+                count, rid, "its content does not match its hash (the row was altered)"
+            )
         prev = digest
     return ChainReport(count, None)

@@ -69,6 +69,7 @@ def _migrations():  # type: ignore[no-untyped-def]
 
     migrations = Migrations(MIGRATION_SET)
     for path in migration_files():
+
         def apply(db: Database, path: Path = path) -> None:
             for statement in split_sql(path.read_text(encoding="utf-8")):
                 db.execute(statement)
@@ -91,8 +92,10 @@ def _check_ours(conn: sqlite3.Connection, path: str) -> None:
     if "_sqlite_migrations" in tables:
         known = {p.stem for p in migration_files()}
         applied = {
-            r[0] for r in conn.execute(
-                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
+            )
         }
         newer = sorted(applied - known)
         if newer:

@@ -10,19 +10,56 @@ from typing import Any
 from ..domain.models import AdverseEvent, ImsFinding, SessionInput, Site, suggest_cpt
 
 SITE_COLUMNS = (
-    "kind", "target", "side", "insertions", "depth_value", "depth_unit", "depth_tissue",
-    "needle_diameter_mm", "needle_length_mm", "needle_material", "stimulation",
-    "estim_frequency_hz", "estim_intensity", "retention_s", "deqi_obtained", "deqi_quality",
-    "twitch_count", "grasp", "thorax_risk",
+    "kind",
+    "target",
+    "side",
+    "insertions",
+    "depth_value",
+    "depth_unit",
+    "depth_tissue",
+    "needle_diameter_mm",
+    "needle_length_mm",
+    "needle_material",
+    "stimulation",
+    "estim_frequency_hz",
+    "estim_intensity",
+    "retention_s",
+    "deqi_obtained",
+    "deqi_quality",
+    "twitch_count",
+    "grasp",
+    "thorax_risk",
 )
 IMS_COLUMNS = (
-    "level", "side", "tender_motor_points", "paraspinal_tenderness", "coldness", "sweating",
-    "goosebumps", "skin_rolling", "matchstick", "muscle_shortening", "notes",
+    "level",
+    "side",
+    "tender_motor_points",
+    "paraspinal_tenderness",
+    "coldness",
+    "sweating",
+    "goosebumps",
+    "skin_rolling",
+    "matchstick",
+    "muscle_shortening",
+    "notes",
 )
 SESSION_COLUMNS = (
-    "patient_id", "practitioner_id", "episode_id", "started_at", "technique", "style",
-    "rationale", "response_sought", "consent", "pain_before", "pain_after", "pain_during",
-    "soreness_after", "face_to_face_min", "co_interventions", "notes",
+    "patient_id",
+    "practitioner_id",
+    "episode_id",
+    "started_at",
+    "technique",
+    "style",
+    "rationale",
+    "response_sought",
+    "consent",
+    "pain_before",
+    "pain_after",
+    "pain_during",
+    "soreness_after",
+    "face_to_face_min",
+    "co_interventions",
+    "notes",
 )
 
 
@@ -71,10 +108,13 @@ def decorate_session(row: dict[str, Any], sites: list[dict[str, Any]]) -> dict[s
     out["co_interventions"] = json.loads(row["co_interventions"])
     out["consent"] = bool(row["consent"])
     out["sites"] = sites
-    site_objs = [Site(**{**s, "deqi_quality": tuple(filter(None, s["deqi_quality"].split(",")))})
-                 for s in sites]
+    site_objs = [
+        Site(**{**s, "deqi_quality": tuple(filter(None, s["deqi_quality"].split(",")))})
+        for s in sites
+    ]
     out["total_insertions"] = sum(s.insertions for s in site_objs)
-    out["distinct_muscles"] = len({s.target.lower() for s in site_objs
-                                   if s.kind in ("trigger_point", "motor_point")})
+    out["distinct_muscles"] = len(
+        {s.target.lower() for s in site_objs if s.kind in ("trigger_point", "motor_point")}
+    )
     out["cpt_codes"] = suggest_cpt(row["technique"], site_objs, row["face_to_face_min"])
     return out

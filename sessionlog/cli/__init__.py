@@ -1,0 +1,49 @@
+"""The command line. ``sessionlog`` with no command opens the TUI.
+
+Each area adds its commands from its own module (records, outcomes, trust, serve);
+this file only assembles them. Heavy imports (Textual, sqlite-utils, plotext) happen
+inside commands, so ``--help`` and start-up stay fast.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .common import Context
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    envvar="SESSIONLOG_DB",
+    help="Database file (default: $SESSIONLOG_DB, else your user data folder).",
+)
+@click.version_option(package_name="sessionlog")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None) -> None:
+    """Record needling sessions in seconds and see whether the relief lasts.
+
+    With no command, opens the app.
+    """
+    ctx.obj = Context(db_path)
+    if ctx.invoked_subcommand is None:
+        from .tui_command import run_tui
+
+        run_tui(ctx.obj)
+
+
+def _register() -> None:
+    from . import records
+
+    for module in (records,):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli()

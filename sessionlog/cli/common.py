@@ -1,0 +1,82 @@
+"""What every command shares: the database option, JSON output, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import SessionlogError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """Per-invocation state: where the database is, and the clock."""
+
+    def __init__(self, db_path: str | None, clock: Callable[[], datetime] = datetime.now) -> None:
+        self.db_path = db_path
+        self.clock = clock
+        self._store: Any = None
+
+    def store(self) -> Any:
+        """The opened Store (opened on first use, so ``--help`` never touches a database)."""
+        if self._store is None:
+            from ..store import Store
+
+            self._store = Store.open(self.db_path, clock=self.clock)
+        return self._store
+
+    @property
+    def path(self) -> Path:
+        from ..store import default_path
+
+        return Path(self.db_path) if self.db_path else default_path()
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def fail(message: str) -> None:
+    """Print one plain line on stderr and exit non-zero: no traceback for user errors."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def user_errors(fn: F) -> F:
+    """Turn our errors into one line and exit status 1 (the database is untouched:
+    every write is one transaction)."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SessionlogError as exc:
+            fail(str(exc))
+        except json.JSONDecodeError as exc:
+            fail(
+                f"the JSON document is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            )
+        except OSError as exc:
+            fail(f"{exc.filename or 'file'}: {exc.strerror or exc}")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> None:
+    """Print rows as a plain, aligned text table (``columns``: key, heading)."""
+    cells = [[("" if r.get(k) is None else str(r.get(k))) for k, _ in columns] for r in rows]
+    widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, (_, h) in enumerate(columns)]
+    click.echo("  ".join(h.ljust(w) for (_, h), w in zip(columns, widths, strict=True)).rstrip())
+    for c in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)).rstrip())
