@@ -249,6 +249,11 @@ def build_demo(store: Store, *, seed: int = 7, patients: int = 42, months: int =
         raise SessionlogError(
             f"{store.path} already holds patients: the demo clinic goes into an empty "
             "database only (use --db with a new file name)")
+    with store.write():  # the whole clinic, or nothing
+        return _build(store, seed, patients, months, today)
+
+
+def _build(store: Store, seed: int, patients: int, months: int, today: date | None) -> dict[str, int]:
     rng = random.Random(seed)
     end_day = today or store.clock().date()
     end = datetime(end_day.year, end_day.month, end_day.day, 18, 0)

@@ -111,7 +111,7 @@ def patients_add(ctx: Context, chart_id: str, name: str, birth_year: str | None,
 def find_patient(store: Any, ref: str) -> dict[str, Any]:
     """A patient by chart id, or by numeric id when no chart id matches."""
     row = store.patient_by_chart(ref.strip())
-    if row is None and ref.strip().isdigit():
+    if row is None and ref.strip().isascii() and ref.strip().isdigit() and len(ref.strip()) < 19:
         row = store.patient(int(ref))
     if row is None:
         raise ValidationError("patient", f"no patient with chart id or id {ref!r}"
@@ -127,8 +127,9 @@ def find_practitioner(store: Any, ref: str | None) -> int:
             return int(rows[0]["id"])
         raise ValidationError("practitioner", "say who treated: --practitioner ID or NAME"
                               if rows else "add a practitioner first: `sessionlog practitioners add`")
+    text = str(ref).strip()  # a JSON document may give the id as a number
     for r in rows:
-        if str(r["id"]) == ref.strip() or r["name"].lower() == ref.strip().lower():
+        if str(r["id"]) == text or r["name"].lower() == text.lower():
             return int(r["id"])
     raise ValidationError("practitioner", f"no practitioner {ref!r} (see `sessionlog practitioners`)")
 
@@ -170,6 +171,11 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
                "depth": "depth_value", "retention": "retention_s", "n": "insertions",
                "quality": "deqi_quality", "diameter": "needle_diameter_mm",
                "length": "needle_length_mm", "stim": "stimulation", "hz": "estim_frequency_hz"}
+    from dataclasses import fields
+
+    from ..domain import Site
+
+    known = {f.name for f in fields(Site)} - {"target", "side", "thorax_risk"}
     target, _, rest = spec.partition(":")
     side, _, extras = rest.partition(":")
     site: dict[str, Any] = {"target": target.strip()}
@@ -179,7 +185,12 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
         key, eq, value = pair.partition("=")
         if not eq:
             raise ValidationError("site", f"{pair!r} in {spec!r} is not key=value")
-        site[aliases.get(key.strip(), key.strip())] = value.strip()
+        name = aliases.get(key.strip(), key.strip())
+        if name not in known:  # a typo (`twich=3`) must not be dropped silently
+            raise ValidationError(
+                "site", f"{key.strip()!r} in {spec!r} is not a site field: one of "
+                + ", ".join(sorted(set(aliases) | known)))
+        site[name] = value.strip()
     return site
 
 

@@ -7,6 +7,8 @@ problems of a session at once so a form can show each next to its field.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
@@ -41,6 +43,7 @@ from .techniques import (
 from .text import clean_text
 
 T = TypeVar("T")
+SQLITE_MAX_INT = 2**63 - 1
 
 
 class InvalidRecord(ValidationError):
@@ -62,7 +65,9 @@ def as_int(field: str, value: Any, lo: int, hi: int | None = None) -> int:
     allowed = (
         f"a whole number from {lo} to {hi}" if hi is not None else f"a whole number, {lo} or more"
     )
-    if isinstance(value, bool) or _blank(value):
+    if isinstance(value, bool):  # True is an int to Python, never a count or a score
+        raise ValidationError(field, f"{value!r} is not a whole number: {allowed}")
+    if _blank(value):
         raise ValidationError(field, f"is required: {allowed}")
     if isinstance(value, float):
         if not math.isfinite(value) or value != int(value):
@@ -70,11 +75,17 @@ def as_int(field: str, value: Any, lo: int, hi: int | None = None) -> int:
         value = int(value)
     elif isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("+-").isdigit():
+        # isdigit() alone lets "+-5" and "²" through to int(), which then raises.
+        if not text.isascii() or not text.lstrip("+-").isdigit():
             raise ValidationError(field, f"{text!r} is not a whole number: {allowed}")
-        value = int(text)
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValidationError(field, f"{text!r} is not a whole number: {allowed}") from None
     elif not isinstance(value, int):
         raise ValidationError(field, f"{value!r} is not a whole number: {allowed}")
+    if value > SQLITE_MAX_INT:  # an id beyond SQLite's integers would crash a query
+        raise ValidationError(field, f"{value} is too large: {allowed}")
     if value < lo or (hi is not None and value > hi):
         raise ValidationError(field, f"{value} is out of range: {allowed}")
     return value
@@ -87,12 +98,16 @@ def opt_int(field: str, value: Any, lo: int, hi: int | None = None) -> int | Non
 def as_float(field: str, value: Any, lo: float, hi: float) -> float:
     """A finite number in ``lo..hi``. NaN is refused: SQLite would store it as NULL."""
     allowed = f"a number from {lo:g} to {hi:g}"
-    if isinstance(value, bool) or _blank(value):
+    if isinstance(value, bool):
+        raise ValidationError(field, f"{value!r} is not a number: {allowed}")
+    if _blank(value):
         raise ValidationError(field, f"is required: {allowed}")
     try:
         number = float(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError):
         raise ValidationError(field, f"{value!r} is not a number: {allowed}") from None
+    except OverflowError:  # an integer too large for a float (JSON allows any length)
+        raise ValidationError(field, f"is too large: {allowed}") from None
     if not math.isfinite(number) or not lo <= number <= hi:
         raise ValidationError(field, f"{value!r} is out of range: {allowed}")
     return number
@@ -230,6 +245,50 @@ def _split_list(value: Any) -> list[str]:
     return [str(value)]
 
 
+def _records(
+    errors: list[ValidationError], field: str, value: Any
+) -> list[tuple[int, Mapping[str, Any]]]:
+    """The objects of a list field (``adverse_events``), numbered from 1; anything
+    else (a string, a number, a list of strings: easy to write in JSON) is an error."""
+    if _blank(value):
+        return []
+    if not isinstance(value, (list, tuple)):
+        errors.append(ValidationError(field, f"{value!r} is not a list of records"))
+        return []
+    out = []
+    for i, raw in enumerate(value, start=1):
+        if isinstance(raw, Mapping):
+            out.append((i, raw))
+        else:
+            errors.append(ValidationError(f"{field}[{i}]", f"{raw!r} is not a record with fields"))
+    return out
+
+
+# A site's keys: its fields (thorax_risk is accepted but always taken from the catalogue),
+# "site" as another name for "target", and a stored row's identity (id, session_id, seq).
+_SITE_KEYS = frozenset(f.name for f in dataclasses.fields(Site)) | {
+    "site", "id", "session_id", "seq"}
+# A session's keys, plus what `sessions --json` prints besides them (ids, versions,
+# derived values), so that output can be fed back as input.
+_SESSION_KEYS = frozenset(f.name for f in dataclasses.fields(SessionInput)) | {
+    "id", "record_id", "version", "supersedes_id", "status", "amend_reason", "recorded_by",
+    "recorded_at", "total_insertions", "distinct_muscles", "cpt_codes", "patient_name",
+    "chart_id", "patient_chart_id", "practitioner_name", "site_count", "targets", "uid",
+}
+
+
+def _refuse_unknown(
+    errors: list[ValidationError], field: str, data: Mapping[str, Any], allowed: frozenset[str]
+) -> None:
+    # A misspelt key ("pain_afterr", "twich_count") must not be dropped silently.
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            name = f"{field}.{key}" if field else str(key)
+            errors.append(ValidationError(name, f"is not a field sessionlog knows{hint}"))
+
+
 def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "site") -> Site:
     """Validate one needling site, filling the technique's defaults.
 
@@ -242,6 +301,7 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
         data = {"target": data}
     tech = TECHNIQUES[technique_key]
     errors: list[ValidationError] = []
+    _refuse_unknown(errors, field, data, _SITE_KEYS)
     raw_target = data.get("target", data.get("site"))
     kind = _collect(errors, opt_choice, f"{field}.kind", data.get("kind"), SITE_KINDS)
     target = ""
@@ -402,9 +462,18 @@ def parse_ims_finding(data: Mapping[str, Any], field: str = "ims_finding") -> Im
     )
 
 
-def parse_session(data: Mapping[str, Any], *, now: datetime | None = None) -> SessionInput:
-    """Validate a whole session. Raises :class:`InvalidRecord` listing every problem."""
+def parse_session(
+    data: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+    site_parser: Callable[..., Site] | None = None,
+) -> SessionInput:
+    """Validate a whole session. Raises :class:`InvalidRecord` listing every problem.
+
+    ``site_parser`` (default :func:`parse_site`) lets a bulk importer memoise sites.
+    """
     errors: list[ValidationError] = []
+    _refuse_unknown(errors, "", data, _SESSION_KEYS)
     tech = _collect(errors, as_choice, "technique", data.get("technique"), TECHNIQUES)
     patient = _collect(errors, as_int, "patient_id", data.get("patient_id"), 1)
     practitioner = _collect(errors, as_int, "practitioner_id", data.get("practitioner_id"), 1)
@@ -443,22 +512,25 @@ def parse_session(data: Mapping[str, Any], *, now: datetime | None = None) -> Se
         raw_sites = data.get("sites") or []
         if isinstance(raw_sites, str):
             raw_sites = _split_list(raw_sites)
-        if not raw_sites:
+        if not isinstance(raw_sites, (list, tuple)):
+            errors.append(ValidationError("sites", f"{raw_sites!r} is not a list of sites"))
+            raw_sites = ()
+        elif not raw_sites:
             errors.append(ValidationError("sites", "at least one needling site is required"))
         for i, raw in enumerate(raw_sites, start=1):
             if not isinstance(raw, (str, Mapping)):
                 errors.append(ValidationError(f"sites[{i}]", f"{raw!r} is not a site"))
                 continue
-            site = _collect(errors, parse_site, raw, tech, field=f"sites[{i}]")
+            site = _collect(errors, site_parser or parse_site, raw, tech, field=f"sites[{i}]")
             if site:
                 sites.append(site)
     aes = [
         _collect(errors, parse_adverse_event, raw, field=f"adverse_events[{i}]")
-        for i, raw in enumerate(data.get("adverse_events") or [], start=1)
+        for i, raw in _records(errors, "adverse_events", data.get("adverse_events"))
     ]
     ims = [
         _collect(errors, parse_ims_finding, raw, field=f"ims_findings[{i}]")
-        for i, raw in enumerate(data.get("ims_findings") or [], start=1)
+        for i, raw in _records(errors, "ims_findings", data.get("ims_findings"))
     ]
     _raise_if(errors)
     assert tech and patient and practitioner and started and before is not None and sought
@@ -505,7 +577,7 @@ def parse_follow_up(data: Mapping[str, Any], *, now: datetime | None = None) -> 
     notes = _collect(errors, as_text, "notes", data.get("notes"), max_len=5000, multiline=True)
     aes = [
         _collect(errors, parse_adverse_event, raw, field=f"adverse_events[{i}]")
-        for i, raw in enumerate(data.get("adverse_events") or [], start=1)
+        for i, raw in _records(errors, "adverse_events", data.get("adverse_events"))
     ]
     _raise_if(errors)
     assert patient and record and at and pain is not None

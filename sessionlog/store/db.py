@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DatabaseError
+from .netfs import refuse_network_fs
 
 if TYPE_CHECKING:  # sqlite-utils costs ~100 ms to import: only when a database opens
     from sqlite_utils import Database
@@ -82,21 +83,27 @@ def _check_ours(conn: sqlite3.Connection, path: str) -> None:
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        applied: set[str] = set()
+        if "_sqlite_migrations" in tables:
+            applied = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
+                )
+            }
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{path} is not a sessionlog database ({exc})") from None
-    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+    # The header is marked only after the first migrations commit: a first open killed
+    # in between leaves our tables (or just the migrations table) with application_id 0,
+    # and that file is still ours.
+    unmarked_but_ours = applied or not tables - {"_sqlite_migrations"}
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and not unmarked_but_ours):
         raise DatabaseError(
             f"{path} is not a sessionlog database (it holds other data); "
             "give a new file name or a sessionlog database"
         )
-    if "_sqlite_migrations" in tables:
+    if applied:
         known = {p.stem for p in migration_files()}
-        applied = {
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
-            )
-        }
         newer = sorted(applied - known)
         if newer:
             raise DatabaseError(
@@ -109,7 +116,10 @@ def connect(path: str | Path) -> sqlite3.Connection:
     """A raw connection with our pragmas; no migrations. For readers in worker threads."""
     name = str(path)
     if name != ":memory:":
-        Path(name).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # `--db` may come from $SESSIONLOG_DB as typed ("~/clinic.db"): no shell expanded it.
+        name = str(Path(name).expanduser())
+        refuse_network_fs(name)
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -120,33 +130,62 @@ def connect(path: str | Path) -> sqlite3.Connection:
                 raise DatabaseError(f"{name}: could not switch the journal to WAL (got {mode})")
         conn.execute("PRAGMA synchronous = FULL")
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{name} is not a sessionlog database ({exc})") from None
+        # A file that is not a database was refused by _check_ours; what reaches here is
+        # a file that cannot be opened or is locked ("database is locked").
+        raise DatabaseError(f"{name}: cannot be opened ({exc})") from None
     return conn
 
 
-def open_database(path: str | Path) -> Database:
-    """Open (creating if needed) and migrate a sessionlog database.
+def _pending(conn: sqlite3.Connection) -> list[str]:
+    """The migrations not applied yet, read directly (no sqlite-utils needed for that)."""
+    try:
+        applied = {
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
+            )
+        }
+    except sqlite3.OperationalError:  # no migrations table: a new file
+        applied = set()
+    return [p.stem for p in migration_files() if p.stem not in applied]
 
-    Raises :class:`DatabaseError` for a file that is not ours, is newer than this code
-    or cannot be opened.
+
+def open_connection(path: str | Path) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate a sessionlog database: the raw connection.
+
+    sqlite-utils is imported only when a migration is due: its import is ~50 ms of the
+    app's start-up. Raises :class:`DatabaseError` for a file that is not ours, is
+    newer than this code or cannot be opened.
     """
-    from sqlite_utils import Database
-
     conn = connect(path)
-    db = Database(conn)
     try:
         # Migrations run with foreign keys off (as SQLite's table-rebuild recipe needs),
         # each in its own transaction; then the header is marked as ours.
         conn.execute("PRAGMA foreign_keys = OFF")
-        _migrations().apply(db)
+        pending = _pending(conn)
+        if pending:
+            from sqlite_utils import Database
+
+            _migrations().apply(Database(conn))
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.commit()
-        problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+        # Only a migration (run with foreign keys off) can leave dangling references, so
+        # check after one; checking on every open scans every table (~0.4 s at 100k
+        # sessions, more than the app's whole first frame).
+        problems = conn.execute("PRAGMA foreign_key_check").fetchall() if pending else []
         if problems:
             raise DatabaseError(f"{path}: {len(problems)} rows point at records that do not exist")
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise DatabaseError(f"{path}: cannot be opened ({exc})") from None
+    conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils' Database() sets it
     conn.execute("PRAGMA foreign_keys = ON")
-    return db
+    return conn
+
+
+def open_database(path: str | Path) -> Database:
+    """:func:`open_connection` wrapped in a sqlite-utils ``Database``."""
+    from sqlite_utils import Database
+
+    return Database(open_connection(path))

@@ -1,0 +1,79 @@
+"""Fixtures shared by the whole suite: a fresh database file with a fixed clock.
+
+Kept small and generic on purpose: areas with their own needs add fixtures in their
+subfolder's conftest.py. The ids are fixed because the database is always fresh:
+practitioner 1 treats; patients 1 (chart C001) and 2 (chart C002).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from sessionlog.domain import Patient, Practitioner
+from sessionlog.store import Store
+
+NOW = datetime(2026, 11, 22, 10, 0)
+
+
+def fixed_clock() -> datetime:
+    """The suite's 'now': Sunday 22 November 2026, 10:00."""
+    return NOW
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where a test's database file lives (not created until something opens it)."""
+    return tmp_path / "sessionlog.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    """A fresh file database at ``db_path`` with one practitioner and two patients."""
+    s = Store.open(db_path, clock=fixed_clock)
+    s.add_practitioner(Practitioner("Ann Lee", "physiotherapist", "PT"))
+    s.add_patient(Patient("C001", "Bo Kim", 1980, "female"))
+    s.add_patient(Patient("C002", "Cy Doe", 1975, "male"))
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def practitioner_id(store: Store) -> int:
+    return int(store.practitioners()[0]["id"])
+
+
+@pytest.fixture
+def patient_id(store: Store) -> int:
+    return int(store.patient_by_chart("C001")["id"])  # type: ignore[index]
+
+
+@pytest.fixture
+def other_patient_id(store: Store) -> int:
+    return int(store.patient_by_chart("C002")["id"])  # type: ignore[index]
+
+
+def count_rows(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows in every table of the database (to show a refused write changed nothing)."""
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in sorted(names)}
+
+
+@pytest.fixture
+def table_counts() -> Callable[[sqlite3.Connection | Path], dict[str, int]]:
+    """``table_counts(conn_or_path)``: rows per table, for before/after comparisons."""
+
+    def counts(target: sqlite3.Connection | Path) -> dict[str, int]:
+        if isinstance(target, sqlite3.Connection):
+            return count_rows(target)
+        conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        try:
+            return count_rows(conn)
+        finally:
+            conn.close()
+
+    return counts

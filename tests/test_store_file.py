@@ -1,0 +1,170 @@
+"""The database file: settings, STRICT tables, refusing files that are not ours or are
+newer than the code, and migrations applied once."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+from helpers_store import dry_needling, rows
+
+from sessionlog.errors import DatabaseError
+from sessionlog.store import Store
+
+# --- the database file --------------------------------------------------------------
+
+
+def test_database_settings(store: Store) -> None:
+    conn = store.conn
+
+    def pragma(name: str) -> Any:
+        return conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+    assert pragma("journal_mode") == "wal"
+    assert pragma("synchronous") == 2  # FULL
+    assert pragma("foreign_keys") == 1
+    assert pragma("busy_timeout") == 10_000
+    assert pragma("application_id") == 0x53534C47
+
+
+def test_every_table_is_strict(store: Store) -> None:
+    tables = {
+        r[1]: r[5]
+        for r in store.conn.execute("PRAGMA table_list")
+        if r[0] == "main" and r[2] == "table" and not r[1].startswith("sqlite_")
+    }
+    # sqlite-utils creates its own bookkeeping table; ours are all STRICT.
+    tables.pop("_sqlite_migrations")
+    assert set(tables) >= {
+        "practitioner",
+        "patient",
+        "episode",
+        "session_record",
+        "session",
+        "site",
+        "ims_finding",
+        "follow_up",
+        "adverse_event",
+        "protocol",
+        "audit_log",
+    }
+    assert {name for name, strict in tables.items() if not strict} == set()
+
+
+def test_strict_tables_refuse_wrong_types(store: Store) -> None:
+    with pytest.raises(sqlite3.IntegrityError, match="cannot store TEXT value in INTEGER"):
+        with store.write() as conn:
+            conn.execute(
+                "INSERT INTO patient (chart_id, name, birth_year, created_at)"
+                " VALUES ('X', 'Y', 'nineteen eighty', 'now')"
+            )
+
+
+def test_refuses_a_text_file(tmp_path: Any) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database at all, just some words\n" * 20)
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError) as caught:
+        Store.open(path)
+    assert str(caught.value) == f"{path} is not a sessionlog database (file is not a database)"
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # no -wal, no -shm
+
+
+def test_refuses_a_foreign_sqlite_database(tmp_path: Any) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipes (name TEXT)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError) as caught:
+        Store.open(path)
+    assert str(caught.value) == (
+        f"{path} is not a sessionlog database (it holds other data); "
+        "give a new file name or a sessionlog database"
+    )
+    assert path.read_bytes() == before
+
+
+def test_refuses_another_applications_database(tmp_path: Any) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA application_id = 1234")
+    conn.commit()
+    conn.close()
+    with pytest.raises(DatabaseError, match="is not a sessionlog database"):
+        Store.open(path)
+
+
+def test_refuses_a_newer_database(store: Store, db_path: Any) -> None:
+    store.conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('sessionlog', '0999_from_the_future', '2030-01-01')"
+    )
+    store.conn.commit()
+    store.close()
+    with pytest.raises(DatabaseError) as caught:
+        Store.open(db_path)
+    assert str(caught.value) == (
+        f"{db_path} was written by a newer sessionlog (schema 0999_from_the_future);"
+        " upgrade sessionlog to open it"
+    )
+
+
+def test_reopening_applies_nothing_twice(store: Store, db_path: Any) -> None:
+    from sessionlog.store.db import migration_files
+
+    store.save_session(dry_needling())
+    applied = rows(store, "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id")
+    assert applied == [{"migration_set": "sessionlog", "name": p.stem} for p in migration_files()]
+    assert applied[0]["name"] == "0001_initial"
+    store.close()
+    again = Store.open(db_path)
+    try:
+        assert rows(again, "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id") == (
+            applied
+        )
+        assert again.counts()["sessions"] == 1
+    finally:
+        again.close()
+
+
+def test_a_first_open_cut_short_is_still_ours(store: Store, db_path: Any) -> None:
+    # A crash after the first migration committed but before the header was marked
+    # leaves application_id 0 beside our tables: the file must open, not be refused.
+    store.conn.execute("PRAGMA application_id = 0")
+    store.conn.commit()
+    store.close()
+    again = Store.open(db_path)
+    try:
+        assert again.conn.execute("PRAGMA application_id").fetchone()[0] == 0x53534C47
+        assert again.counts()["patients"] == 2
+    finally:
+        again.close()
+
+
+def test_refuses_a_foreign_database_with_its_own_migrations_table(tmp_path: Any) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE _sqlite_migrations (step INTEGER)")
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(DatabaseError, match=r"is not a sessionlog database \(no such column"):
+        Store.open(path)
+
+
+def test_a_folder_cannot_be_opened(tmp_path: Any) -> None:
+    with pytest.raises(DatabaseError) as caught:
+        Store.open(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: cannot be opened (unable to open database file)"
+
+
+def test_home_folder_in_the_path_is_expanded(tmp_path: Any, monkeypatch: Any) -> None:
+    # $SESSIONLOG_DB reaches --db as typed, with no shell to expand "~".
+    monkeypatch.setenv("HOME", str(tmp_path))
+    store = Store.open("~/clinic/sessionlog.db")
+    store.close()
+    assert (tmp_path / "clinic" / "sessionlog.db").is_file()

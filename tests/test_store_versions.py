@@ -1,0 +1,242 @@
+"""The store's history: amendments and voids keep every version, clinical rows are
+append-only, follow-ups belong to their session's patient."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+import pytest
+from helpers_store import NOW_TEXT, dry_needling, ims, rows
+
+from sessionlog.domain import Practitioner, parse_follow_up
+from sessionlog.errors import ValidationError
+from sessionlog.store import Store
+
+# --- amendments and voids ----------------------------------------------------------
+
+
+def test_amendment_keeps_the_original(store: Store) -> None:
+    store.add_practitioner(Practitioner("Ben Ode", "acupuncturist"))
+    store.save_session(dry_needling())
+    store.clock = lambda: datetime(2026, 11, 23, 8, 30)
+    fixed = dataclasses.replace(dry_needling(), pain_after=4)
+    saved = store.amend_session(1, fixed, actor_id=2, reason="  pain after was 4, not 3 ")
+    assert (saved.record_id, saved.row_id, saved.version) == (1, 2, 2)
+
+    versions = rows(
+        store,
+        "SELECT id, version, supersedes_id, status, amend_reason, pain_after,"
+        " recorded_by, recorded_at FROM session ORDER BY id",
+    )
+    assert versions == [
+        {
+            "id": 1,
+            "version": 1,
+            "supersedes_id": None,
+            "status": "active",
+            "amend_reason": None,
+            "pain_after": 3,
+            "recorded_by": 1,
+            "recorded_at": NOW_TEXT,
+        },
+        {
+            "id": 2,
+            "version": 2,
+            "supersedes_id": 1,
+            "status": "active",
+            "amend_reason": "pain after was 4, not 3",
+            "pain_after": 4,
+            "recorded_by": 2,
+            "recorded_at": "2026-11-23 08:30:00",
+        },
+    ]
+    # Each version has its own sites; the current view shows only the newest.
+    assert rows(store, "SELECT session_id, count(*) AS n FROM site GROUP BY session_id") == [
+        {"session_id": 1, "n": 2},
+        {"session_id": 2, "n": 2},
+    ]
+    assert rows(store, "SELECT id FROM current_session") == [{"id": 2}]
+    current = store.session(1)
+    assert current is not None and (current["version"], current["pain_after"]) == (2, 4)
+    assert [v["version"] for v in store.session_history(1)] == [1, 2]
+    assert [s["id"] for s in store.sessions()] == [2]
+    [last] = rows(
+        store, "SELECT actor_id, action, entity_id, detail FROM audit_log ORDER BY id DESC LIMIT 1"
+    )
+    assert last == {
+        "actor_id": 2,
+        "action": "amend",
+        "entity_id": 1,
+        "detail": json.dumps(
+            {"reason": "pain after was 4, not 3", "row_id": 2, "supersedes": 1, "version": 2},
+            separators=(",", ":"),
+        ),
+    }
+
+
+def test_amendment_rules(store: Store, other_patient_id: int) -> None:
+    store.save_session(dry_needling())
+    with pytest.raises(ValidationError, match="reason: say why"):
+        store.amend_session(1, dry_needling(), actor_id=1, reason="  ")
+    with pytest.raises(ValidationError, match="patient_id: a session cannot move"):
+        store.amend_session(1, dry_needling(patient_id=other_patient_id), 1, "wrong patient")
+    with pytest.raises(ValidationError, match="session: there is no session 7"):
+        store.amend_session(7, dry_needling(), 1, "typo")
+    assert rows(store, "SELECT count(*) AS n FROM session") == [{"n": 1}]
+
+
+def test_void_hides_the_session(store: Store, patient_id: int) -> None:
+    store.save_session(dry_needling())
+    store.save_session(ims())
+    saved = store.void_session(1, actor_id=1, reason="wrong patient")
+    assert (saved.record_id, saved.version) == (1, 2)
+    assert store.session(1) is None
+    assert [s["record_id"] for s in store.sessions()] == [2]
+    history = store.session_history(1)
+    assert [(h["version"], h["status"], h["amend_reason"]) for h in history] == [
+        (1, "active", None),
+        (2, "void", "wrong patient"),
+    ]
+    assert history[1]["pain_before"] == 7  # the void copies the record it withdraws
+    with pytest.raises(ValidationError, match="session: session 1 is already void"):
+        store.void_session(1, 1, "again")
+    with pytest.raises(ValidationError, match="session 1 was voided and cannot be amended"):
+        store.amend_session(1, dry_needling(), 1, "undo")
+    assert store.counts()["sessions"] == 1
+    # The patient's last visit comes from the current session only (2026-11-21).
+    assert store.recent_patients()[0]["last_visit"] == "2026-11-21 14:00:00"
+
+
+def test_voided_sessions_do_not_make_a_patient_recent(store: Store) -> None:
+    store.save_session(dry_needling(patient_id=2))
+    store.void_session(1, 1, "recorded for the wrong patient")
+    assert store.recent_patients() == []
+    [c002] = store.search_patients("C002")
+    assert c002["last_visit"] is None
+
+
+# --- append-only -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE session SET pain_after = 0",
+        "DELETE FROM session",
+        "UPDATE session_record SET patient_id = 2",
+        "DELETE FROM session_record",
+        "UPDATE site SET insertions = 5",
+        "DELETE FROM site",
+        "UPDATE adverse_event SET tier = 'serious'",
+        "DELETE FROM adverse_event",
+        "UPDATE ims_finding SET coldness = 0",
+        "DELETE FROM ims_finding",
+        "UPDATE follow_up SET pain = 0",
+        "DELETE FROM follow_up",
+        "UPDATE audit_log SET action = 'x'",
+        "DELETE FROM audit_log",
+    ],
+)
+def test_clinical_rows_are_append_only(store: Store, sql: str, table_counts: Any) -> None:
+    store.save_session(dry_needling())
+    store.save_session(ims())
+    store.add_follow_up(
+        parse_follow_up(
+            {"patient_id": 1, "session_record_id": 1, "pain": 4, "at": "2026-11-21 09:00"}
+        ),
+        actor_id=1,
+    )
+    before = table_counts(store.conn)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with store.write() as conn:
+            conn.execute(sql)
+    assert table_counts(store.conn) == before
+
+
+def test_session_version_must_match_its_record_patient(store: Store) -> None:
+    store.save_session(dry_needling())
+    with pytest.raises(sqlite3.IntegrityError, match="patient does not match the session record"):
+        with store.write() as conn:
+            conn.execute(
+                "INSERT INTO session SELECT 9, record_id, 2, id, status, 'x', 2, practitioner_id,"
+                " episode_id, started_at, technique, style, rationale, response_sought, consent,"
+                " pain_before, pain_after, pain_during, soreness_after, face_to_face_min,"
+                " co_interventions, notes, recorded_by, recorded_at FROM session WHERE id = 1"
+            )
+
+
+# --- follow-ups --------------------------------------------------------------------
+
+
+def test_follow_up_rows_and_patient_match(store: Store, other_patient_id: int) -> None:
+    store.save_session(dry_needling())
+    f = parse_follow_up(
+        {
+            "patient_id": 1,
+            "session_record_id": 1,
+            "at": "2026-11-21 18:00",
+            "pain": 4,
+            "soreness": "2",
+            "notes": "better",
+            "adverse_events": [{"tier": "mild", "kind": "pain"}],
+        }
+    )
+    fid = store.add_follow_up(f, actor_id=1)
+    assert rows(store, "SELECT * FROM follow_up") == [
+        {
+            "id": fid,
+            "patient_id": 1,
+            "session_record_id": 1,
+            "supersedes_id": None,
+            "status": "active",
+            "amend_reason": None,
+            "at": "2026-11-21 18:00:00",
+            "pain": 4,
+            "soreness": 2,
+            "groc": None,
+            "notes": "better",
+            "recorded_by": 1,
+            "recorded_at": NOW_TEXT,
+        }
+    ]
+    assert rows(
+        store,
+        "SELECT session_id, follow_up_id, tier, kind FROM adverse_event"
+        " WHERE follow_up_id IS NOT NULL",
+    ) == [{"session_id": None, "follow_up_id": fid, "tier": "mild", "kind": "pain"}]
+    wrong = dataclasses.replace(f, patient_id=other_patient_id)
+    with pytest.raises(ValidationError, match="session_record_id: that session belongs to"):
+        store.add_follow_up(wrong, actor_id=1)
+    with pytest.raises(ValidationError, match="session_record_id: there is no session 5"):
+        store.add_follow_up(dataclasses.replace(f, session_record_id=5), actor_id=1)
+    # And the trigger holds even for a write that skips the store's check.
+    with pytest.raises(sqlite3.IntegrityError, match="patient does not match the session"):
+        with store.write() as conn:
+            conn.execute(
+                "INSERT INTO follow_up (patient_id, session_record_id, at, pain, recorded_by,"
+                " recorded_at) VALUES (2, 1, '2026-11-21 18:00:00', 3, 1, 'x')"
+            )
+    assert len(store.follow_ups(1)) == 1 and store.follow_ups(2) == []
+    # A follow-up cannot come before the session it follows (started 2026-11-20 09:15).
+    with pytest.raises(ValidationError) as caught:
+        store.add_follow_up(dataclasses.replace(f, at=datetime(2026, 11, 20, 9, 0)), actor_id=1)
+    assert str(caught.value) == (
+        "at: 2026-11-20 09:00:00 is before the session it follows (2026-11-20 09:15:00)"
+    )
+
+
+def test_follow_up_amendment(store: Store) -> None:
+    store.save_session(dry_needling())
+    f = parse_follow_up({"patient_id": 1, "session_record_id": 1, "at": "2026-11-21", "pain": 4})
+    first = store.add_follow_up(f, actor_id=1)
+    second = store.amend_follow_up(first, dataclasses.replace(f, pain=5), 1, "misheard")
+    assert [(r["id"], r["pain"]) for r in store.follow_ups(1)] == [(second, 5)]
+    with pytest.raises(ValidationError, match=f"follow_up: follow-up {first} is not current"):
+        store.amend_follow_up(first, f, 1, "again")
+    store.amend_follow_up(second, f, 1, "entered twice", void=True)
+    assert store.follow_ups(1) == []
+    assert rows(store, "SELECT count(*) AS n FROM follow_up") == [{"n": 3}]
