@@ -20,14 +20,24 @@ from .common import Context
     envvar="SESSIONLOG_DB",
     help="Database file (default: $SESSIONLOG_DB, else your user data folder).",
 )
+@click.option(
+    "--passphrase",
+    "ask_passphrase",
+    is_flag=True,
+    help="Ask for the passphrase of an encrypted database (or set $SESSIONLOG_PASSPHRASE).",
+)
 @click.version_option(package_name="sessionlog")
 @click.pass_context
-def cli(ctx: click.Context, db_path: str | None) -> None:
+def cli(ctx: click.Context, db_path: str | None, ask_passphrase: bool) -> None:
     """Record needling sessions in seconds and see whether the relief lasts.
 
     With no command, opens the app.
     """
     ctx.obj = Context(db_path)
+    if ask_passphrase:
+        from .trust import ask_passphrase as ask
+
+        ask(ctx.obj.path)
     if ctx.invoked_subcommand is None:
         from .tui_command import run_tui
 
@@ -35,9 +45,9 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
 
 
 def _register() -> None:
-    from . import records
+    from . import outcomes, records, serve, trust
 
-    for module in (records,):
+    for module in (records, serve, trust, outcomes):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -82,7 +82,7 @@ class Store:
     def __init__(
         self, db: Database | sqlite3.Connection, path: str, clock: Clock | None = None
     ) -> None:
-        if isinstance(db, sqlite3.Connection):
+        if not hasattr(db, "conn"):  # a connection: sqlite3's, or SQLCipher's (cipher.py)
             self.conn, self._db = db, None
         else:
             self.conn, self._db = db.conn, db
@@ -518,7 +518,8 @@ class Store:
         sql = (
             "SELECT s.*, p.chart_id, p.name AS patient_name, pr.name AS practitioner_name,"
             " (SELECT count(*) FROM site WHERE session_id = s.id) AS site_count,"
-            " (SELECT group_concat(target, ' ') FROM site WHERE session_id = s.id) AS targets"
+            " (SELECT group_concat(target, ' ') FROM (SELECT target FROM site"
+            " WHERE session_id = s.id ORDER BY seq)) AS targets"
             " FROM current_session s JOIN patient p ON p.id = s.patient_id"
             " JOIN practitioner pr ON pr.id = s.practitioner_id"
             f" WHERE {' AND '.join(where)} ORDER BY s.started_at DESC"

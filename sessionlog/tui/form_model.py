@@ -1,0 +1,244 @@
+"""What the session form holds, and how it becomes the raw dict the domain validates.
+
+The form keeps each site as only what was typed for it (``SiteRow.raw``) and the
+technique's settings once (retention, stimulation, De Qi): a site inherits the
+settings unless it says otherwise, so changing the technique or the retention after
+typing the sites still applies. :func:`build_raw` makes the dict for
+:func:`~sessionlog.domain.parse_session`; :func:`state_from_session` goes the other
+way for "repeat last session" and for amendments. No Textual here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain import parse_site
+from ..domain.techniques import TECHNIQUES
+
+# Fields of a stored session the form shows as text inputs, in the order shown.
+TEXT_FIELDS = (
+    "started_at", "pain_before", "pain_during", "pain_after", "soreness_after",
+    "face_to_face_min", "co_interventions", "notes",
+)  # fmt: skip
+# Fields the form does not show but must carry through an amendment or a repeat.
+CARRIED = ("style", "rationale", "episode_id", "ims_findings")
+# Per-site fields that come from the settings unless a site has its own value.
+INHERITED = ("retention_s", "stimulation", "estim_frequency_hz")
+
+
+def family(technique: str) -> str:
+    return TECHNIQUES[technique].family if technique in TECHNIQUES else "acupuncture"
+
+
+def retention_unit(technique: str) -> str:
+    """Minutes for techniques that retain needles for minutes, seconds for the rest."""
+    tech = TECHNIQUES.get(technique)
+    return "min" if tech is not None and tech.retention_s >= 60 else "s"
+
+
+@dataclass
+class Settings:
+    """The technique's settings as typed (text), applied to every site."""
+
+    retention: str = ""
+    stimulation: str = ""
+    estim_hz: str = ""
+    deqi: str = ""  # acupuncture: "y", "n" or blank (not recorded)
+    deqi_quality: str = ""
+
+
+def default_settings(technique: str) -> Settings:
+    tech = TECHNIQUES[technique]
+    seconds = tech.retention_s
+    retention = str(seconds // 60) if retention_unit(technique) == "min" else str(seconds)
+    return Settings(retention=retention, stimulation=tech.stimulation)
+
+
+@dataclass
+class SiteRow:
+    """One site of the form: what was typed for it, and what the catalogue says it is."""
+
+    raw: dict[str, Any]
+    label: str
+    kind: str
+    thorax_risk: bool
+
+
+@dataclass
+class FormState:
+    technique: str
+    settings: Settings
+    sites: list[SiteRow] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
+    adverse: str = ""
+    consent: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _retention_seconds(settings: Settings, technique: str) -> Any:
+    text = settings.retention.strip()
+    if not text.isdigit():
+        return text  # let the domain say what is wrong with it
+    return int(text) * (60 if retention_unit(technique) == "min" else 1)
+
+
+def site_defaults(settings: Settings, technique: str) -> dict[str, Any]:
+    """What a site of this form inherits from the settings."""
+    out: dict[str, Any] = {"retention_s": _retention_seconds(settings, technique)}
+    if settings.stimulation.strip():
+        out["stimulation"] = settings.stimulation.strip()
+    if settings.estim_hz.strip():
+        out["estim_frequency_hz"] = settings.estim_hz.strip()
+    if family(technique) == "acupuncture":
+        if settings.deqi.strip():
+            out["deqi_obtained"] = settings.deqi.strip()
+        if settings.deqi_quality.strip():
+            out["deqi_quality"] = settings.deqi_quality.strip()
+    return out
+
+
+def merged_site(raw: dict[str, Any], settings: Settings, technique: str) -> dict[str, Any]:
+    merged = {**site_defaults(settings, technique), **raw}
+    if "deqi_obtained" in raw and "deqi_quality" not in raw:
+        merged.pop("deqi_quality", None)  # the site's own "n" must not inherit a quality
+    return merged
+
+
+def describe_site(
+    raw: dict[str, Any], settings: Settings, technique: str, field_name: str = "site"
+) -> SiteRow:
+    """Validate one typed site against the catalogue; its target becomes the canonical code.
+
+    Raises the domain's ValidationError (or InvalidRecord) for an unknown code or value.
+    """
+    site = parse_site(merged_site(raw, settings, technique), technique, field=field_name)
+    clean = dict(raw)
+    clean["target"] = site.target
+    if site.kind == "ashi":
+        label = f"ashi: {site.target}"
+    else:
+        from .. import points
+
+        label = points.resolve(site.target).label
+    if "side" not in clean:
+        clean["side"] = site.side
+    return SiteRow(raw=clean, label=label, kind=site.kind, thorax_risk=site.thorax_risk)
+
+
+def parse_adverse_text(text: str) -> list[dict[str, str]]:
+    """``mild bruising; serious pneumothorax: left apex`` -> tier, kind, description dicts."""
+    events = []
+    for item in (p.strip() for p in text.replace("\n", ";").split(";")):
+        if not item:
+            continue
+        head, _, description = item.partition(":")
+        words = head.split()
+        tier = words[0] if len(words) > 1 else ""
+        kind = "_".join(words[1:]) if len(words) > 1 else head.strip()
+        events.append({"tier": tier, "kind": kind, "description": description.strip()})
+    return events
+
+
+def adverse_to_text(events: list[dict[str, Any]]) -> str:
+    parts = []
+    for e in events:
+        text = f"{e['tier']} {e['kind']}"
+        parts.append(text + (f": {e['description']}" if e.get("description") else ""))
+    return "; ".join(parts)
+
+
+def build_raw(state: FormState, *, patient_id: int, practitioner_id: int) -> dict[str, Any]:
+    """The raw session dict for :func:`~sessionlog.domain.parse_session`."""
+    raw: dict[str, Any] = {k: v for k, v in state.extra.items() if k in CARRIED}
+    raw.update({k: state.fields.get(k, "") for k in TEXT_FIELDS})
+    raw.update(
+        patient_id=patient_id,
+        practitioner_id=practitioner_id,
+        technique=state.technique,
+        consent=state.consent,
+        sites=[merged_site(s.raw, state.settings, state.technique) for s in state.sites],
+        adverse_events=parse_adverse_text(state.adverse),
+    )
+    return raw
+
+
+def _row_raw(stored: dict[str, Any], settings_values: dict[str, Any]) -> dict[str, Any]:
+    raw = {
+        k: v
+        for k, v in stored.items()
+        if v not in (None, "") and k != "thorax_risk" and k not in ("kind",)
+    }
+    if stored.get("kind") in ("ashi", "other"):
+        raw["kind"] = stored["kind"]
+    for key in INHERITED:
+        if key in raw and raw[key] == settings_values.get(key):
+            del raw[key]  # inherited from the settings: follows them when they change
+    if raw.get("insertions") == 1:
+        del raw["insertions"]
+    return raw
+
+
+RESPONSE_KEYS = ("deqi_obtained", "deqi_quality", "twitch_count", "grasp")
+
+
+def state_from_session(stored: dict[str, Any], *, with_outcomes: bool) -> FormState:
+    """A form state from a stored session (``Store.session`` / ``last_session``).
+
+    ``with_outcomes`` keeps pain scores, consent, adverse events and notes (an
+    amendment); without it (repeat last session) only the sites and settings come.
+    """
+    technique = stored["technique"]
+    settings = default_settings(technique)
+    first = stored["sites"][0] if stored.get("sites") else {}
+    settings_values: dict[str, Any] = {}
+    if first:
+        seconds = int(first.get("retention_s") or 0)
+        unit = retention_unit(technique)
+        if unit == "s" or seconds % 60 == 0:
+            settings.retention = str(seconds // 60 if unit == "min" else seconds)
+            settings_values["retention_s"] = seconds
+        settings.stimulation = first.get("stimulation") or settings.stimulation
+        settings_values["stimulation"] = settings.stimulation
+        if first.get("estim_frequency_hz") is not None:
+            settings.estim_hz = f"{first['estim_frequency_hz']:g}"
+            settings_values["estim_frequency_hz"] = first["estim_frequency_hz"]
+    rows = []
+    for s in stored.get("sites", []):
+        from .. import points
+
+        raw = _row_raw(s, settings_values)
+        if not with_outcomes:
+            # A repeat copies what was done, never what happened: De Qi, twitches and
+            # grasp are this session's responses and start blank, or last time's
+            # responses would be recorded as today's.
+            for key in RESPONSE_KEYS:
+                raw.pop(key, None)
+        label = (
+            f"ashi: {s['target']}"
+            if s["kind"] == "ashi"
+            else (points.resolve(s["target"]).label if s["kind"] != "other" else s["target"])
+        )
+        rows.append(
+            SiteRow(raw=raw, label=label, kind=s["kind"], thorax_risk=bool(s["thorax_risk"]))
+        )
+    fields = {
+        "face_to_face_min": str(stored.get("face_to_face_min") or ""),
+        "co_interventions": ", ".join(stored.get("co_interventions") or []),
+    }
+    state = FormState(
+        technique=technique,
+        settings=settings,
+        sites=rows,
+        fields=fields,
+        extra={k: stored.get(k) for k in CARRIED if stored.get(k) not in (None, "", [])},
+    )
+    if with_outcomes:
+        for key in ("pain_before", "pain_during", "pain_after", "soreness_after"):
+            value = stored.get(key)
+            state.fields[key] = "" if value is None else str(value)
+        state.fields["started_at"] = str(stored["started_at"])[:16]
+        state.fields["notes"] = stored.get("notes") or ""
+        state.adverse = adverse_to_text(stored.get("adverse_events") or [])
+        state.consent = bool(stored.get("consent"))
+    return state

@@ -1,0 +1,1 @@
+"""The screens of the sessionlog app (imported lazily: start-up stays light)."""

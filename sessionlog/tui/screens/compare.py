@@ -1,0 +1,200 @@
+"""Compare techniques across the clinic, with filters: relief by window, curves,
+responders, soreness, dose and safety.
+
+The figures are computed in a thread worker (its own database connection for a
+file database), so typing in the filters never freezes the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Select, Static, TabbedContent, TabPane
+from textual_plotext import PlotextPlot
+
+from ...analysis import DEFAULT_LONG, DEFAULT_SHORT, Filters
+from ...analysis.table import (
+    DETAIL_COLUMNS,
+    DURABILITY_COLUMNS,
+    WINDOW_COLUMNS,
+    detail_rows,
+    durability_rows,
+    soreness_rows,
+    window_rows,
+)
+from ...charts import draw_durability, draw_responders, draw_soreness
+from ...domain.techniques import BODY_REGIONS, FAMILIES, FAMILY_LABELS, TECHNIQUES
+from ...errors import SessionlogError, ValidationError
+from ..safe import plain
+from .progress import fill_table
+
+
+@contextmanager
+def reader(store: Any) -> Iterator[Any]:
+    """A store for a worker thread: its own connection, unless the database is in memory."""
+    if str(store.path) == ":memory:":
+        yield store
+        return
+    from ...store import Store
+
+    own = Store.open(store.path, clock=store.clock)
+    try:
+        yield own
+    finally:
+        own.close()
+
+
+def _date(field: str, text: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(field, f"{text.strip()!r} is not a date: use YYYY-MM-DD") from None
+
+
+class CompareScreen(Screen[None]):
+    """Techniques side by side, with the counts and intervals behind every figure."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="compare.close"),
+        Binding("ctrl+r", "recompute", "Apply filters", id="compare.apply"),
+    ]
+    DEFAULT_CSS = """
+    CompareScreen #cmp-filters { height: auto; }
+    CompareScreen #cmp-filters Select { width: 1fr; }
+    CompareScreen #cmp-filters Input { width: 1fr; }
+    CompareScreen #cmp-status { height: auto; padding: 0 1; color: $text-muted; }
+    CompareScreen #cmp-status.error { color: $error; }
+    CompareScreen PlotextPlot { height: 1fr; min-height: 12; }
+    CompareScreen DataTable { height: auto; max-height: 20; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.result: Any = None
+        self.details: Any = None
+
+    def compose(self) -> ComposeResult:
+        store = self.app.store  # type: ignore[attr-defined]
+        techniques = [(FAMILY_LABELS[f], f) for f in FAMILIES] + [
+            (t.label, k) for k, t in TECHNIQUES.items() if k not in FAMILIES
+        ]
+        people = [(plain(p["name"]), p["id"]) for p in store.practitioners()]
+        regions = [(r.replace("_", " "), r) for r in BODY_REGIONS]
+        with Horizontal(id="cmp-filters"):
+            yield Select(techniques, prompt="All techniques", id="cmp-technique")
+            yield Select(people, prompt="All practitioners", id="cmp-practitioner")
+            yield Select(regions, prompt="All regions", id="cmp-region")
+            yield Input(placeholder="complaint words", id="cmp-complaint")
+            yield Input(placeholder="since YYYY-MM-DD", id="cmp-since")
+            yield Input(placeholder="until YYYY-MM-DD", id="cmp-until")
+        yield Static("Computing...", id="cmp-status")
+        with TabbedContent(id="cmp-tabs"):
+            with TabPane("Relief", id="tab-relief"):
+                yield DataTable(id="cmp-windows", zebra_stripes=True)
+                yield DataTable(id="cmp-durability")
+            with TabPane("Curves", id="tab-curves"):
+                yield PlotextPlot(id="cmp-curves")
+            with TabPane("Responders", id="tab-responders"):
+                yield PlotextPlot(id="cmp-responders")
+            with TabPane("Soreness", id="tab-soreness"):
+                yield PlotextPlot(id="cmp-soreness")
+                yield DataTable(id="cmp-soreness-table")
+            with TabPane("Dose & safety", id="tab-details"):
+                yield DataTable(id="cmp-details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_recompute()
+
+    def filters(self) -> Filters:
+        """The filters as typed; raises ValidationError naming a bad field."""
+
+        def chosen(widget_id: str) -> Any:
+            value = self.query_one(widget_id, Select).value
+            return None if value is Select.NULL else value
+
+        complaint = self.query_one("#cmp-complaint", Input).value.strip()
+        return Filters(
+            technique=chosen("#cmp-technique"),
+            practitioner_id=chosen("#cmp-practitioner"),
+            region=chosen("#cmp-region"),
+            complaint=complaint or None,
+            since=_date("since", self.query_one("#cmp-since", Input).value),
+            until=_date("until", self.query_one("#cmp-until", Input).value),
+        )
+
+    @on(Select.Changed)
+    @on(Input.Submitted)
+    def _filters_changed(self) -> None:
+        self.action_recompute()
+
+    def action_recompute(self) -> None:
+        try:
+            filters = self.filters()
+        except ValidationError as exc:
+            self._status(str(exc), error=True)
+            return
+        self._status("Computing...")
+        self.compute(filters)
+
+    @work(thread=True, exclusive=True, group="compare")
+    def compute(self, filters: Filters) -> None:
+        """Compute the comparison off the UI thread, then show it."""
+        from ...store.outcome_reports import comparison_report, details_report
+
+        try:
+            with reader(self.app.store) as store:  # type: ignore[attr-defined]
+                result = comparison_report(store, filters)
+                details = details_report(store, filters)
+        except SessionlogError as exc:
+            self.app.call_from_thread(self._status, str(exc), True)
+            return
+        self.app.call_from_thread(self.show, result, details)
+
+    def show(self, result: Any, details: Any) -> None:
+        """Put a computed comparison on the screen."""
+        self.result, self.details = result, details
+        sessions = sum(g.sessions for g in result.groups)
+        patients = ", ".join(f"{g.label} {g.patients}" for g in result.groups)
+        self._status(
+            f"{result.filters.describe()}: {sessions} sessions; patients: {patients}."
+            " Descriptive only: techniques were not randomised."
+        )
+        fill_table(self.query_one("#cmp-windows", DataTable), WINDOW_COLUMNS, window_rows(result))
+        fill_table(
+            self.query_one("#cmp-durability", DataTable),
+            DURABILITY_COLUMNS,
+            durability_rows(result),
+        )
+        columns, rows = soreness_rows(result)
+        fill_table(self.query_one("#cmp-soreness-table", DataTable), columns, rows)
+        fill_table(self.query_one("#cmp-details", DataTable), DETAIL_COLUMNS, detail_rows(details))
+        for plot_id, draw in (
+            ("#cmp-curves", lambda plt: draw_durability(plt, result)),
+            (
+                "#cmp-responders",
+                lambda plt: draw_responders(plt, result, DEFAULT_SHORT, DEFAULT_LONG),
+            ),
+            ("#cmp-soreness", lambda plt: draw_soreness(plt, result)),
+        ):
+            plot = self.query_one(plot_id, PlotextPlot)
+            draw(plot.plt)
+            plot.refresh()
+
+    def _status(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#cmp-status", Static)
+        status.update(plain(text))
+        status.set_class(error, "error")
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,155 @@
+"""Follow-up entry: pain (and soreness) some time after a session, linked to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Select, Static
+
+from ...domain import InvalidRecord, parse_follow_up
+from ...errors import SessionlogError, ValidationError
+from ..field_words import sentence
+from ..safe import plain
+from .modals import ConfirmDiscard
+
+FIELDS = (
+    ("pain", "Pain now", "0-10", r"\d{0,2}"),
+    ("soreness", "Soreness", "0-10", r"\d{0,2}"),
+    ("groc", "Change", "-7..7", r"[-+]?\d{0,1}"),
+    ("notes", "Notes", "optional", None),
+    ("at", "When", "YYYY-MM-DD HH:MM", None),
+)
+
+
+def _blank(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+class FollowUpScreen(Screen[int | None]):
+    """Record a follow-up for ``patient_id``; dismisses the new follow-up id or None."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="follow_up.save", priority=True),
+        Binding("escape", "back", "Back", id="follow_up.back"),
+    ]
+
+    def __init__(self, patient_id: int) -> None:
+        super().__init__()
+        self.patient_id = patient_id
+        self.snapshot: dict[str, str] = {}
+
+    @property
+    def store(self) -> Any:
+        return self.app.store  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Follow-up", id="topbar")
+        yield Static(id="patient-line")
+        with VerticalScroll(id="form"):
+            with Horizontal(classes="row"):
+                yield Label("Follows", classes="field-label")
+                yield self._session_select()
+            yield Label(id="err-session_record_id", classes="error")
+            for name, label, placeholder, restrict in FIELDS:
+                with Horizontal(classes="row"):
+                    yield Label(label, classes="field-label")
+                    yield Input(
+                        id=f"f-{name}",
+                        placeholder=placeholder,
+                        compact=True,
+                        restrict=restrict,
+                        classes=("wide-num" if name == "groc" else "num") if restrict else "",
+                    )
+                yield Label(id=f"err-{name}", classes="error")
+            yield Static("Enter moves on · Ctrl+S saves · Escape leaves", classes="hint")
+        yield Footer()
+
+    def _session_select(self) -> Select[int]:
+        sessions = self.store.sessions(self.patient_id, limit=30)
+        options = [
+            (
+                plain(
+                    f"{str(s['started_at'])[:16]}  {s['technique'].replace('_', ' ')}"
+                    f"  pain {s['pain_before']}->{_blank(s['pain_after'])}"
+                ),
+                s["record_id"],
+            )
+            for s in sessions
+        ]
+        # Newest first: the default is the latest session, the one a follow-up usually follows.
+        return Select(
+            options,
+            id="session",
+            allow_blank=not options,
+            compact=True,
+            value=options[0][1] if options else Select.BLANK,
+        )
+
+    def on_mount(self) -> None:
+        patient = self.store.patient(self.patient_id)
+        if patient is None or self.query_one("#session", Select).is_blank():
+            self.notify(
+                "A follow-up follows a session: this patient has none yet.", severity="warning"
+            )
+            self.dismiss(None)
+            return
+        self.query_one("#patient-line", Static).update(
+            plain(f" {patient['chart_id']}  {patient['name']}")
+        )
+        clock = self.app.clock  # type: ignore[attr-defined]
+        self.query_one("#f-at", Input).value = clock().strftime("%Y-%m-%d %H:%M")
+        self.snapshot = self._values()
+        self.query_one("#f-pain", Input).focus()
+
+    def _values(self) -> dict[str, str]:
+        return {name: self.query_one(f"#f-{name}", Input).value for name, *_ in FIELDS}
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "f-at":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        for name in ("session_record_id", *(f[0] for f in FIELDS)):
+            self.query_one(f"#err-{name}", Label).update("")
+            self.query_one(f"#err-{name}", Label).remove_class("-shown")
+        raw: dict[str, Any] = {
+            **self._values(),
+            "patient_id": self.patient_id,
+            "session_record_id": self.query_one("#session", Select).value,
+        }
+        try:
+            follow_up = parse_follow_up(raw, now=self.app.clock())  # type: ignore[attr-defined]
+            fid = self.store.add_follow_up(follow_up, self.app.practitioner_id)  # type: ignore[attr-defined]
+        except (InvalidRecord, ValidationError) as exc:
+            for error in getattr(exc, "errors", [exc]):
+                name = error.field if error.field.isidentifier() else "at"
+                target = self.query(f"#err-{name}")
+                label = target.first(Label) if target else self.query_one("#err-at", Label)
+                label.update(plain(sentence(error.field, error.message)))
+                label.add_class("-shown")
+            self.notify("Not saved: see the lines in red", severity="error", timeout=3)
+            return
+        except SessionlogError as exc:
+            self.notify(plain(f"Not saved: {exc}"), severity="error", timeout=8)
+            return
+        self.notify(f"Follow-up saved: pain {follow_up.pain}", timeout=2)
+        self.snapshot = self._values()
+        self.dismiss(fid)
+
+    def action_back(self) -> None:
+        if self._values() == self.snapshot:
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDiscard("this follow-up"), answer)

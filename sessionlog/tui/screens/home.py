@@ -1,0 +1,285 @@
+"""The home screen: find a patient as you type, today's sessions, the patient's sessions.
+
+Typing a chart id or a name filters the patients at once; Enter starts a new session
+for the highlighted one, Ctrl+R repeats their last session, Ctrl+F records a
+follow-up. Enter on a saved session (today's or the patient's) opens it to correct it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from ..safe import plain
+from ..widgets.new_patient import NewPatientForm
+
+
+def _technique(value: str) -> str:
+    return value.replace("electrical_dry_needling", "electrical DN").replace("_", " ")
+
+
+def _pain(row: dict[str, Any]) -> str:
+    after = "" if row.get("pain_after") is None else row["pain_after"]
+    return f"{row['pain_before']}->{after}"
+
+
+class HomeScreen(Screen[None]):
+    """Patients, today's sessions and the highlighted patient's sessions."""
+
+    BINDINGS = [
+        Binding("ctrl+o", "new_session", "New session", id="home.new_session"),
+        Binding("ctrl+r", "repeat_last", "Repeat last", id="home.repeat_last"),
+        Binding("ctrl+f", "follow_up", "Follow-up", id="home.follow_up"),
+        Binding("ctrl+n", "new_patient", "New patient", id="home.new_patient"),
+        Binding("f3", "history", "History", id="home.history"),
+        Binding("f5", "progress", "Progress", id="home.progress"),
+        Binding("f6", "patient_view", "Patient view", id="home.patient_view"),
+        Binding("slash", "focus_search", "Search", id="home.search", show=False),
+        Binding("escape", "clear", "Clear", id="home.clear", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        with Horizontal(classes="row search-row"):
+            yield Label("Find patient", classes="field-label")
+            yield Input(
+                id="search",
+                compact=True,
+                placeholder="chart id or name · Enter: new session · Ctrl+N: new patient",
+            )
+        yield NewPatientForm(id="new-patient")
+        with Horizontal(id="lists"):
+            with Vertical(id="patients-box", classes="box"):
+                yield Label("Recent patients", id="patients-title", classes="box-title")
+                yield DataTable(id="patients", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="today-box", classes="box"):
+                yield Label("Today", id="today-title", classes="box-title")
+                yield DataTable(id="today", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="sessions-box", classes="box"):
+            yield Label("Sessions", id="sessions-title", classes="box-title")
+            yield DataTable(id="patient-sessions", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    @property
+    def store(self) -> Any:
+        return self.app.store  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        self.query_one("#new-patient").display = False
+        self.query_one("#patients", DataTable).add_columns("Chart", "Name", "Born", "Last visit")
+        self.query_one("#today", DataTable).add_columns(
+            "Time", "Chart", "Patient", "Technique", "Sites", "Pain"
+        )
+        self.query_one("#patient-sessions", DataTable).add_columns(
+            "Date", "Technique", "Sites", "Pain", "By", "Ver"
+        )
+        self.refresh_all()
+        self.query_one("#search", Input).focus()
+
+    def refresh_all(self) -> None:
+        """Reload everything from the store (after a save, a new patient, a switch)."""
+        app: Any = self.app
+        today = app.clock().date()
+        practitioner = self.store.practitioner(app.practitioner_id) if app.practitioner_id else None
+        who = (
+            f"{practitioner['name']} ({practitioner['profession']})"
+            if practitioner
+            else "no practitioner"
+        )
+        self.query_one("#topbar", Static).update(
+            Text.assemble((" sessionlog", "bold"), "  ·  ", plain(who), f"  ·  {today:%A %d %B %Y}")
+        )
+        self.fill_today(today)
+        self.fill_patients(self.query_one("#search", Input).value)
+
+    def fill_today(self, today: Any) -> None:
+        table = self.query_one("#today", DataTable)
+        table.clear()
+        rows = self.store.sessions_on(today)
+        for s in rows:
+            table.add_row(
+                str(s["started_at"])[11:16],
+                plain(s["chart_id"]),
+                plain(s["patient_name"]),
+                _technique(s["technique"]),
+                str(s["site_count"]),
+                _pain(s),
+                key=f"{s['record_id']}:{s['patient_id']}",
+            )
+        self.query_one("#today-title", Label).update(
+            f"Today: {len(rows)} session{'s' * (len(rows) != 1)}"
+        )
+
+    def fill_patients(self, text: str, select: int | None = None) -> None:
+        table = self.query_one("#patients", DataTable)
+        table.clear()
+        if text.strip():
+            rows = self.store.search_patients(text)
+            title = f"Matching {text.strip()!r}: {len(rows)}"
+        else:
+            rows = self.store.recent_patients(12) or self.store.patients()[:12]
+            title = "Recent patients"
+        for p in rows:
+            table.add_row(
+                plain(p["chart_id"]),
+                plain(p["name"]),
+                str(p.get("birth_year") or ""),
+                str(p.get("last_visit") or "")[:10],
+                key=str(p["id"]),
+            )
+        self.query_one("#patients-title", Label).update(plain(title))
+        if select is not None and str(select) in [k.value for k in table.rows]:
+            table.move_cursor(row=table.get_row_index(str(select)))
+        self.fill_patient_sessions()
+
+    def selected_patient(self) -> int | None:
+        table = self.query_one("#patients", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        return int(key.value or 0)
+
+    def fill_patient_sessions(self) -> None:
+        table = self.query_one("#patient-sessions", DataTable)
+        table.clear()
+        pid = self.selected_patient()
+        title = "Sessions"
+        if pid is not None:
+            patient = self.store.patient(pid)
+            rows = self.store.sessions(pid, limit=50)
+            title = f"Sessions of {patient['chart_id']} {patient['name']}: {len(rows)}"
+            for s in rows:
+                table.add_row(
+                    str(s["started_at"])[:16],
+                    _technique(s["technique"]),
+                    plain(s["targets"] or ""),
+                    _pain(s),
+                    plain(s["practitioner_name"]),
+                    str(s["version"]),
+                    key=f"{s['record_id']}:{pid}",
+                )
+        self.query_one("#sessions-title", Label).update(plain(title))
+
+    # -- events -------------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.fill_patients(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            event.stop()
+            self.action_new_session()
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "down" and self.focused is self.query_one("#search"):
+            event.stop()
+            self.query_one("#patients", DataTable).focus()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "patients":
+            self.fill_patient_sessions()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "patients":
+            self.action_new_session()
+        else:
+            record_id, patient_id = (int(v) for v in str(event.row_key.value).split(":"))
+            self.open_session(patient_id, record_id)
+
+    def on_new_patient_form_created(self, event: NewPatientForm.Created) -> None:
+        search = self.query_one("#search", Input)
+        patient = self.store.patient(event.patient_id)
+        with search.prevent(Input.Changed):
+            search.value = patient["chart_id"]
+        self.fill_patients(patient["chart_id"], select=event.patient_id)
+        self.query_one("#patients", DataTable).focus()
+
+    # -- actions ------------------------------------------------------------------------
+
+    def _patient_or_hint(self) -> int | None:
+        pid = self.selected_patient()
+        if pid is None:
+            self.notify(
+                "No patient highlighted: type a chart id or name, or Ctrl+N to add one.", timeout=3
+            )
+        return pid
+
+    def _after(self, _result: Any = None) -> None:
+        # Back from a form: ready for the next patient.
+        search = self.query_one("#search", Input)
+        with search.prevent(Input.Changed):
+            search.value = ""
+        self.refresh_all()
+        search.focus()
+
+    def action_new_session(self, repeat: bool = False) -> None:
+        pid = self._patient_or_hint()
+        if pid is not None:
+            from .session_form import SessionScreen
+
+            self.app.push_screen(SessionScreen(pid, repeat=repeat), self._after)
+
+    def action_repeat_last(self) -> None:
+        pid = self._patient_or_hint()
+        if pid is not None and self.store.last_session(pid) is None:
+            self.notify("This patient has no earlier session to repeat.", timeout=3)
+            return
+        self.action_new_session(repeat=True)
+
+    def open_session(self, patient_id: int, record_id: int) -> None:
+        from .session_form import SessionScreen
+
+        self.app.push_screen(SessionScreen(patient_id, record_id=record_id), self._after)
+
+    def action_follow_up(self) -> None:
+        pid = self._patient_or_hint()
+        if pid is not None:
+            from .follow_up import FollowUpScreen
+
+            self.app.push_screen(FollowUpScreen(pid), self._after)
+
+    def action_new_patient(self) -> None:
+        self.query_one(NewPatientForm).start(self.query_one("#search", Input).value)
+
+    def action_history(self) -> None:
+        table = self.focused if isinstance(self.focused, DataTable) else None
+        if table is None or table.id == "patients" or not table.row_count:
+            self.notify(
+                "Highlight a session (today's or the patient's) to see its history.", timeout=3
+            )
+            return
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        from .history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(int(str(key.value).split(":")[0])))
+
+    def _outcome(self, module: str, name: str) -> None:
+        pid = self._patient_or_hint()
+        if pid is not None:
+            screen = self.app.outcome_screen(module, name, pid)  # type: ignore[attr-defined]
+            if screen is not None:
+                self.app.push_screen(screen)
+
+    def action_progress(self) -> None:
+        self._outcome("progress", "ProgressScreen")
+
+    def action_patient_view(self) -> None:
+        self._outcome("patient_view", "PatientViewScreen")
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear(self) -> None:
+        form = self.query_one(NewPatientForm)
+        if form.display:
+            form.display = False
+        else:
+            self.query_one("#search", Input).value = ""
+        self.query_one("#search", Input).focus()

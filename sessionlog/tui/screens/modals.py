@@ -1,0 +1,78 @@
+"""Small modal questions: leave without saving?, why?, a name. Each dismisses a typed result."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from ..safe import plain
+
+
+class ConfirmDiscard(ModalScreen[bool]):
+    """Leaving a form with unsaved changes: ``True`` means throw them away."""
+
+    BINDINGS = [
+        Binding("y,d", "answer(True)", "Discard", id="confirm.discard"),
+        Binding("n,escape", "answer(False)", "Keep editing", id="confirm.keep"),
+    ]
+
+    def __init__(self, what: str = "this session") -> None:
+        super().__init__()
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(plain(f"Leave {self.what} without saving? What you typed will be lost."))
+            with Horizontal(classes="buttons"):
+                yield Button("Keep editing (n)", id="keep", variant="primary")
+                yield Button("Discard (y)", id="discard", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "discard")
+
+    def action_answer(self, discard: bool) -> None:
+        self.dismiss(discard)
+
+
+class AskText(ModalScreen[str | None]):
+    """One line of text (a reason, a name); ``None`` when cancelled with Escape."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="ask.cancel")]
+
+    def __init__(
+        self, question: str, *, placeholder: str = "", value: str = "", required: str = ""
+    ) -> None:
+        super().__init__()
+        self.question = question
+        self.placeholder = placeholder
+        self.value = value
+        self.required = required  # the message shown when Enter is pressed on nothing
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(plain(self.question))
+            yield Input(value=self.value, placeholder=self.placeholder, id="answer")
+            yield Label("", id="answer-error", classes="error")
+            yield Static("Enter to confirm, Escape to cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#answer", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            self.query_one("#answer-error", Label).update(
+                plain(self.required or "Type something, or Escape to cancel")
+            )
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,91 @@
+"""The patient view: the screen turned toward the patient.
+
+Their own data only: a large chart of their pain and a few plain sentences. Nothing
+on it leads to another patient: no search, no lists, and the command palette is off
+while it is shown. It is modal, so the app's ordinary keys do nothing; leaving takes
+:data:`LEAVE_KEY` pressed twice in a row (any other key in between starts over).
+
+The app must let that key through: a screen cannot veto the app's own priority
+bindings (Textual's ``ctrl+q`` quits). ``LOCKED`` marks this screen so the app's
+``check_action`` can refuse ``quit`` and the command palette while it is on top.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from ...analysis import patient_sentences
+from ...charts import draw_progress
+from ...store.outcome_reports import progress_report
+from ..safe import plain
+
+LEAVE_KEY = "ctrl+q"
+LEAVE_HINT = "Practitioner: press Ctrl+Q twice to leave this view."
+ARMED_HINT = "Press Ctrl+Q once more to leave this view."
+
+
+class PatientViewScreen(ModalScreen[None]):
+    """Patient ``patient_id``'s own progress, in large type, for them to read."""
+
+    LOCKED = True  # the app refuses quit and the command palette over this screen
+    AUTO_FOCUS = None
+    BINDINGS = [
+        Binding(LEAVE_KEY, "leave", "Leave", show=False, priority=True, id="patient_view.leave")
+    ]
+    DEFAULT_CSS = """
+    PatientViewScreen { background: $surface; align: center middle; }
+    PatientViewScreen #pv-body { width: 100%; height: 100%; background: $surface;
+                                 padding: 0 2; }
+    PatientViewScreen #pv-title { height: 1; text-style: bold; color: $text; }
+    PatientViewScreen #pv-chart { height: 1fr; min-height: 12; }
+    PatientViewScreen #pv-sentences { height: auto; padding: 1 0; text-style: bold; }
+    PatientViewScreen #pv-hint { height: 1; color: $text-muted; text-style: italic; }
+    """
+
+    def __init__(self, patient_id: int) -> None:
+        super().__init__()
+        self.patient_id = patient_id
+        self.armed = False
+        self._palette_was = True
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pv-body"):
+            yield Static("Your progress: pain from 0 (none) to 10 (worst)", id="pv-title")
+            yield PlotextPlot(id="pv-chart")
+            yield Static(id="pv-sentences")
+            yield Static(LEAVE_HINT, id="pv-hint")
+
+    def on_mount(self) -> None:
+        self._palette_was = self.app.use_command_palette
+        self.app.use_command_palette = False
+        progress = progress_report(self.app.store, self.patient_id)  # type: ignore[attr-defined]
+        plot = self.query_one(PlotextPlot)
+        draw_progress(plot.plt, progress, title="Your pain")
+        plot.refresh()
+        self.query_one("#pv-sentences", Static).update(
+            plain("\n\n".join(patient_sentences(progress)))
+        )
+
+    def on_unmount(self) -> None:
+        self.app.use_command_palette = self._palette_was
+
+    def on_key(self, event: events.Key) -> None:
+        # Every other key is swallowed here, and breaks a half-typed chord.
+        if event.key != LEAVE_KEY and self.armed:
+            self.armed = False
+            self.query_one("#pv-hint", Static).update(LEAVE_HINT)
+        event.stop()
+        event.prevent_default()
+
+    def action_leave(self) -> None:
+        if self.armed:
+            self.dismiss()
+            return
+        self.armed = True
+        self.query_one("#pv-hint", Static).update(ARMED_HINT)

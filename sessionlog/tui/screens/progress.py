@@ -1,0 +1,93 @@
+"""A patient's progress, for the practitioner: chart, summary, one row per session.
+
+No SQL and no statistics here: the figures come from
+:mod:`sessionlog.store.outcome_reports`, the chart from :mod:`sessionlog.charts`.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual_plotext import PlotextPlot
+
+from ...analysis import patient_sentences
+from ...analysis.progress import Progress
+from ...analysis.table import progress_summary, session_rows
+from ...charts import draw_progress
+from ...store.outcome_reports import progress_report
+from ..safe import plain
+
+
+def fill_table(
+    table: DataTable, columns: list[tuple[str, str]], rows: list[dict[str, str]]
+) -> None:
+    """Replace a table's columns and rows (every cell shown as plain text)."""
+    table.clear(columns=True)
+    for key, heading in columns:
+        table.add_column(heading, key=key)
+    for i, row in enumerate(rows):
+        table.add_row(*(plain(row.get(key, "")) for key, _ in columns), key=str(i))
+
+
+class ProgressScreen(Screen[None]):
+    """Patient ``patient_id``'s pain over time, relief per session, and whether it lasted."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="progress.close"),
+        Binding("v", "patient_view", "Show the patient", id="progress.patient_view"),
+    ]
+    DEFAULT_CSS = """
+    ProgressScreen #progress-title { height: 1; padding: 0 1; background: $primary;
+                                     color: $text; text-style: bold; }
+    ProgressScreen #progress-chart { height: 1fr; min-height: 12; }
+    ProgressScreen #progress-summary { height: auto; padding: 0 1; }
+    ProgressScreen #progress-sessions { height: auto; max-height: 14; }
+    """
+
+    def __init__(self, patient_id: int) -> None:
+        super().__init__()
+        self.patient_id = patient_id
+        self.progress: Progress | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="progress-title")
+        yield PlotextPlot(id="progress-chart")
+        yield Static(id="progress-summary")
+        yield DataTable(id="progress-sessions", zebra_stripes=True, cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        """Read the patient's records again and redraw everything."""
+        store = self.app.store  # type: ignore[attr-defined]
+        patient = store.patient(self.patient_id)
+        title = self.query_one("#progress-title", Static)
+        if patient is None:
+            title.update(plain(f"There is no patient {self.patient_id}."))
+            return
+        title.update(plain(f"Progress  {patient['chart_id']}  {patient['name']}"))
+        self.progress = progress_report(store, self.patient_id)
+        plot = self.query_one(PlotextPlot)
+        draw_progress(plot.plt, self.progress)
+        plot.refresh()
+        summary = Text()
+        for line in patient_sentences(self.progress):
+            summary.append_text(plain(line, style="bold"))
+            summary.append("\n")
+        summary.append_text(plain("\n".join(progress_summary(self.progress))))
+        self.query_one("#progress-summary", Static).update(summary)
+        columns, rows = session_rows(self.progress)
+        fill_table(self.query_one("#progress-sessions", DataTable), columns, rows)
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_patient_view(self) -> None:
+        from .patient_view import PatientViewScreen
+
+        self.app.push_screen(PatientViewScreen(self.patient_id))

@@ -1,0 +1,242 @@
+"""What the session form's keys do: save or amend, leave, repeat, protocols, void, history.
+
+A mixin for :class:`~.session_form.SessionScreen`, kept apart so the form's layout and
+its behaviour each stay a readable size.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...domain import InvalidRecord, parse_session
+from ...errors import SessionlogError, ValidationError
+from ..form_model import SiteRow, build_raw, describe_site, state_from_session
+from ..safe import plain
+from .modals import AskText, ConfirmDiscard
+
+if TYPE_CHECKING:
+    from .session_form import SessionScreen
+
+    _Base = SessionScreen
+else:
+    _Base = object
+
+
+class SessionActions(_Base):
+    """Actions of the session form (see the BINDINGS of SessionScreen)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Hide the keys that do not apply: history and void need a saved session,
+        # repeat needs a new one.
+        if action in ("history", "void"):
+            return self.record_id is not None
+        if action == "repeat_last":
+            return self.record_id is None
+        return True
+
+    def _practitioner(self) -> int | None:
+        from textual.widgets import Select
+
+        value = self.query_one("#practitioner", Select).value
+        return value if isinstance(value, int) else self.app.practitioner_id  # type: ignore[attr-defined]
+
+    def validated(self) -> Any:
+        """The form as a valid SessionInput, or None after showing every problem."""
+        self.clear_errors()
+        pending_problem = ""
+        if self._site_input.value.strip():
+            if self.editing is None:
+                # A site typed but not yet added is meant to be saved with the rest.
+                self.add_site(self._site_input.value.strip())
+            if self._site_input.value.strip():
+                pending_problem = str(self.query_one("#err-sites").render()) or (
+                    "A site is still being edited: Enter keeps it, Escape drops the change"
+                )
+        state = self.collect_state()
+        raw = build_raw(
+            state, patient_id=self.patient_id, practitioner_id=self._practitioner() or 0
+        )
+        try:
+            session = parse_session(raw, now=self.app.clock())  # type: ignore[attr-defined]
+            errors: list[ValidationError] = []
+        except InvalidRecord as exc:
+            session, errors = None, list(exc.errors)
+        if pending_problem:
+            # The refused site explains the sites line better than "at least one site".
+            errors = [e for e in errors if e.field != "sites"]
+        if errors or pending_problem:
+            self.show_errors(errors)
+            if pending_problem:
+                self.set_error("sites", pending_problem)
+            count = len(errors) + bool(pending_problem)
+            self.notify(
+                f"Not saved: {count} problem{'s' if count > 1 else ''} to fix (shown in red)",
+                severity="error",
+                timeout=4,
+            )
+            return None
+        return session
+
+    def action_save(self) -> None:
+        session = self.validated()
+        if session is None:
+            return
+        actor = self.app.practitioner_id  # type: ignore[attr-defined]
+        if self.record_id is None:
+            self._write(lambda: self.store.save_session(session, actor_id=actor))
+            return
+        if not self.dirty:
+            self.notify("Nothing changed: there is nothing to amend.", timeout=3)
+            return
+
+        def amend(reason: str | None) -> None:
+            if reason:
+                self._write(
+                    lambda: self.store.amend_session(self.record_id, session, actor, reason)
+                )
+
+        self.app.push_screen(
+            AskText(
+                "Why is this session being corrected?",
+                placeholder="e.g. wrong side recorded for GB21",
+                required="A correction needs a reason: it is kept with the record",
+            ),
+            amend,
+        )
+
+    def _write(self, write: Any) -> None:
+        try:
+            saved = write()
+        except ValidationError as exc:
+            self.show_errors(getattr(exc, "errors", [exc]))
+            self.notify(plain(f"Not saved: {exc}"), severity="error")
+            return
+        except SessionlogError as exc:
+            self.notify(plain(f"Not saved: {exc}"), severity="error", timeout=8)
+            return
+        verb = "Saved" if saved.version == 1 else f"Amended (version {saved.version})"
+        self.notify(f"{verb}: session #{saved.record_id}", timeout=3)
+        self.snapshot = self.fingerprint()
+        self.dismiss(saved.record_id)
+
+    def action_back(self) -> None:
+        if self.editing is not None:
+            self.editing = None
+            self._site_input.value = ""
+            self.set_error("sites", "")
+            return
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDiscard("this session"), answer)
+
+    def action_repeat_last(self) -> None:
+        """Fill technique, settings and sites from the patient's last session."""
+        if self.record_id is not None:
+            self.notify("Repeat works on a new session, not on a correction.", timeout=3)
+            return
+        last = self.store.last_session(self.patient_id)
+        if last is None:
+            self.notify("This patient has no earlier session to repeat.", timeout=3)
+            return
+        current = self.collect_state()
+        state = state_from_session(last, with_outcomes=False)
+        for key in (
+            "pain_before",
+            "pain_after",
+            "pain_during",
+            "soreness_after",
+            "notes",
+            "started_at",
+        ):
+            state.fields[key] = current.fields.get(key, "")
+        state.consent, state.adverse = current.consent, current.adverse
+        self.apply_state(state)
+        self.notify(
+            f"Repeated {len(state.sites)} sites from {str(last['started_at'])[:10]}", timeout=2
+        )
+        target = "#consent" if not state.consent else "#f-pain_before"
+        self.query_one(target).focus()
+
+    def action_apply_protocol(self) -> None:
+        from .protocols import ProtocolPicker
+
+        actor = self._practitioner()
+        protocols = self.store.protocols(actor) if actor else []
+        if not protocols:
+            self.notify("No saved protocols yet: Ctrl+B saves the sites typed as one.", timeout=4)
+            return
+        self.app.push_screen(ProtocolPicker(protocols), self._apply_protocol)
+
+    def _apply_protocol(self, protocol: dict[str, Any] | None) -> None:
+        if not protocol:
+            return
+        state = self.collect_state()
+        if protocol["technique"] != state.technique and not state.sites:
+            from ..widgets.choice import TechniquePicker
+
+            state.technique = protocol["technique"]
+            self.query_one("#technique", TechniquePicker).value = state.technique
+        have = {(r.raw.get("target"), r.raw.get("side")) for r in state.sites}
+        added: list[SiteRow] = []
+        for raw in protocol["sites"]:
+            if (raw.get("target"), raw.get("side")) in have:
+                continue
+            try:
+                added.append(describe_site(raw, state.settings, protocol["technique"]))
+            except ValidationError:
+                continue
+        state.sites.extend(added)
+        self.refresh_sites()
+        self.notify(plain(f"Protocol {protocol['name']}: {len(added)} sites added"), timeout=2)
+        self._site_input.focus()
+
+    def action_save_protocol(self) -> None:
+        state = self.collect_state()
+        actor = self._practitioner()
+        if not state.sites or not actor:
+            self.notify("Type some sites first: a protocol is a saved group of sites.", timeout=3)
+            return
+
+        def save(name: str | None) -> None:
+            if name:
+                self.store.save_protocol(actor, name, state.technique, [r.raw for r in state.sites])
+                self.notify(plain(f"Saved protocol {name} ({len(state.sites)} sites)"), timeout=2)
+
+        self.app.push_screen(
+            AskText("Name this group of sites (a protocol):", placeholder="e.g. low back basic"),
+            save,
+        )
+
+    def action_history(self) -> None:
+        if self.record_id is None:
+            self.notify("A new session has no history yet.", timeout=2)
+            return
+        from .history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.record_id))
+
+    def action_void(self) -> None:
+        if self.record_id is None:
+            self.notify("Nothing to void: this session is not saved. Escape leaves it.", timeout=3)
+            return
+        actor = self.app.practitioner_id  # type: ignore[attr-defined]
+
+        def void(reason: str | None) -> None:
+            if reason:
+                self.snapshot = self.fingerprint()
+                self._write(lambda: self.store.void_session(self.record_id, actor, reason))
+
+        self.app.push_screen(
+            AskText(
+                "Void this session? It stays in the record, marked void. Why?",
+                placeholder="e.g. recorded for the wrong patient",
+                required="Voiding needs a reason: it is kept with the record",
+            ),
+            void,
+        )

@@ -1,0 +1,346 @@
+"""The session form: a needling session recorded from the keyboard in under a minute.
+
+Focus runs the way a session is told: technique, consent, pain before, the sites,
+pain after and the rest; Enter moves on. The sites are typed as shorthand in one
+entry line (see :mod:`sessionlog.tui.site_text`) and listed in a table where they can
+be edited or removed. Nothing is saved until :func:`parse_session` accepts the whole
+session; each problem is shown on the line under its field. A saved session opened
+again is amended (with a reason), never overwritten. Saving, amending and the other
+actions live in :mod:`.session_actions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+
+from ..form_model import (
+    FormState,
+    Settings,
+    default_settings,
+    family,
+    retention_unit,
+    site_defaults,
+    state_from_session,
+)
+from ..safe import plain
+from ..widgets.choice import ConsentToggle, TechniquePicker
+from ..widgets.site_entry import SiteAutoComplete, SiteInput
+from ..widgets.sites_table import SitesTable
+from .session_actions import SessionActions
+from .session_sites import SessionSites
+
+PAIN_FIELDS = (
+    ("pain_after", "Pain after"),
+    ("pain_during", "during"),
+    ("soreness_after", "soreness"),
+    ("face_to_face_min", "face-to-face min"),
+)
+SETTINGS = (
+    ("retention", "Retention", 5),
+    ("stimulation", "stimulation", 18),
+    ("estim_hz", "Hz", 6),
+    ("deqi", "De Qi y/n", 3),
+    ("deqi_quality", "quality", 20),
+)
+SITE_HINT = {
+    "acupuncture": "st36 · li4 l · hegu b ache · ashi knee r",
+    "dry_needling": "upper trap r 3 (twitches) · infra l 2 · x2 insertions",
+    "ims": "L4-L5 b strong · L5-S1 r mild · gluteus medius r",
+}
+
+
+class SessionScreen(SessionActions, SessionSites, Screen[int | None]):
+    """A new session for ``patient_id``, or (``record_id``) a saved one to amend.
+
+    Dismisses with the session's record id when saved, ``None`` when left.
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="session.save", priority=True),
+        Binding("escape", "back", "Back", id="session.back"),
+        Binding("ctrl+r", "repeat_last", "Repeat last", id="session.repeat_last"),
+        Binding("ctrl+t", "apply_protocol", "Protocol", id="session.protocol"),
+        Binding(
+            "ctrl+b", "save_protocol", "Save as protocol", id="session.save_protocol", show=False
+        ),
+        Binding("f3", "history", "History", id="session.history"),
+        Binding("f8", "void", "Void", id="session.void"),
+    ]
+
+    def __init__(
+        self, patient_id: int, *, record_id: int | None = None, repeat: bool = False
+    ) -> None:
+        super().__init__()
+        self.patient_id = patient_id
+        self.record_id = record_id
+        self.repeat = repeat
+        self.state = FormState(technique="acupuncture", settings=Settings())
+        self.editing: int | None = None  # index of the site being edited in the entry
+        self.snapshot = ""  # the form as loaded: leaving asks first when it differs
+
+    # -- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        yield Static(id="patient-line")
+        with VerticalScroll(id="form"):
+            with Horizontal(classes="row"):
+                yield Label("Technique", classes="field-label")
+                yield TechniquePicker(id="technique")
+            yield Label(id="err-technique", classes="error")
+            with Horizontal(classes="row"):
+                yield ConsentToggle(id="consent")
+                yield Label("Pain before", classes="field-label right")
+                yield Input(
+                    id="f-pain_before",
+                    classes="num",
+                    compact=True,
+                    restrict=r"\d{0,2}",
+                    placeholder="0-10",
+                )
+            yield Label(id="err-top", classes="error")
+            with Horizontal(classes="row"):
+                yield Label("Site", classes="field-label")
+                self._site_input = SiteInput(
+                    id="site-entry", compact=True, placeholder="code, side, response; Enter adds"
+                )
+                yield self._site_input
+                yield Static(id="site-hint", classes="hint")
+            yield Label(id="err-sites", classes="error")
+            yield SitesTable(id="sites")
+            with Horizontal(classes="row"):
+                for name, label in PAIN_FIELDS:
+                    yield Label(
+                        label, classes="field-label" if name == "pain_after" else "small-label"
+                    )
+                    yield Input(id=f"f-{name}", classes="num", compact=True, restrict=r"\d{0,3}")
+            yield Label(id="err-pain", classes="error")
+            with Horizontal(classes="row", id="settings-row"):
+                for name, label, _width in SETTINGS:
+                    yield Label(label, classes=f"small-label s-{name}", id=f"l-{name}")
+                    yield Input(id=f"s-{name}", classes=f"setting s-{name}", compact=True)
+                    if name == "retention":
+                        yield Label("min", id="retention-unit", classes="unit")
+            yield Label(id="err-settings", classes="error")
+            with Horizontal(classes="row"):
+                yield Label("Adverse events", classes="field-label")
+                yield Input(
+                    id="f-adverse",
+                    compact=True,
+                    placeholder="tier kind: note; e.g. mild bruising; mild pain",
+                )
+            yield Label(id="err-adverse", classes="error")
+            with Horizontal(classes="row"):
+                yield Label("Co-interventions", classes="field-label")
+                yield Input(
+                    id="f-co_interventions",
+                    compact=True,
+                    placeholder="exercise, manual_therapy, heat, cupping, ...",
+                )
+            yield Label(id="err-co", classes="error")
+            with Horizontal(classes="row notes-row"):
+                yield Label("Notes", classes="field-label")
+                yield TextArea(id="f-notes", compact=True, soft_wrap=True)
+            yield Label(id="err-notes", classes="error")
+            with Horizontal(classes="row"):
+                yield Label("Started", classes="field-label")
+                yield Input(id="f-started_at", classes="when", compact=True)
+                yield Label("Practitioner", classes="small-label")
+                yield self._practitioner_select()
+            yield Label(id="err-details", classes="error")
+        yield SiteAutoComplete(self._site_input)
+        yield Footer()
+
+    def _practitioner_select(self) -> Select[int]:
+        options = [(plain(p["name"]), p["id"]) for p in self.store.practitioners()]
+        current = self.app.practitioner_id  # type: ignore[attr-defined]
+        ids = [value for _, value in options]
+        return Select(
+            options,
+            id="practitioner",
+            allow_blank=not options,
+            compact=True,
+            value=current if current in ids else (ids[0] if ids else Select.BLANK),
+        )
+
+    # -- loading --------------------------------------------------------------------
+
+    @property
+    def store(self) -> Any:
+        return self.app.store  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        for name, _label, width in SETTINGS:
+            self.query_one(f"#s-{name}", Input).styles.width = width
+        select = self.query_one("#practitioner", Select)
+        patient = self.store.patient(self.patient_id)
+        self._show_patient(patient)
+        if self.record_id is not None:
+            stored = self.store.session(self.record_id)
+            if stored is None:
+                self.notify("That session is no longer current (voided).", severity="error")
+                self.dismiss(None)
+                return
+            state = state_from_session(stored, with_outcomes=True)
+            select.value = stored["practitioner_id"]
+        else:
+            technique = self._default_technique(app)
+            state = FormState(
+                technique=technique,
+                settings=default_settings(technique),
+                fields={"started_at": app.clock().strftime("%Y-%m-%d %H:%M")},
+            )
+        self.apply_state(state)
+        self.snapshot = self.fingerprint()
+        self.query_one("#technique").focus()
+        if self.repeat:
+            self.action_repeat_last()
+
+    def _default_technique(self, app: Any) -> str:
+        last = self.store.last_session(self.patient_id)
+        if last:
+            return str(last["technique"])
+        practitioner = self.store.practitioner(app.practitioner_id) if app.practitioner_id else None
+        return (
+            "dry_needling"
+            if practitioner and practitioner["profession"] == "physiotherapist"
+            else "acupuncture"
+        )
+
+    def _show_patient(self, patient: dict[str, Any] | None) -> None:
+        what = "New session" if self.record_id is None else f"Session #{self.record_id}: correcting"
+        self.query_one("#topbar", Static).update(plain(f" {what}"))
+        if patient is None:
+            self.query_one("#patient-line", Static).update(plain(" No such patient"))
+            return
+        bits = [f" {patient['chart_id']}  {patient['name']}"]
+        if patient.get("birth_year"):
+            bits.append(f"born {patient['birth_year']}")
+        if patient.get("sex") and patient["sex"] != "unknown":
+            bits.append(str(patient["sex"]))
+        last = self.store.last_session(self.patient_id) if self.record_id is None else None
+        if last:
+            bits.append(
+                f"last {str(last['started_at'])[:10]}: {last['technique'].replace('_', ' ')},"
+                f" {len(last['sites'])} sites (Ctrl+R repeats)"
+            )
+        self.query_one("#patient-line", Static).update(plain(" · ".join(bits)))
+
+    # -- state <-> widgets ------------------------------------------------------------
+
+    def apply_state(self, state: FormState) -> None:
+        """Show ``state`` in the widgets (technique, settings, sites, fields)."""
+        self.state = state
+        self.query_one("#technique", TechniquePicker).value = state.technique
+        self.query_one("#consent", ConsentToggle).value = state.consent
+        for key, value in state.fields.items():
+            if key == "notes":
+                self.query_one("#f-notes", TextArea).text = value
+            elif self.query(f"#f-{key}"):
+                self.query_one(f"#f-{key}", Input).value = value
+        self.query_one("#f-adverse", Input).value = state.adverse
+        self._show_settings(state.settings)
+        self._technique_changed()
+
+    def collect_state(self) -> FormState:
+        """Read the widgets back into the form state."""
+        state = self.state
+        state.consent = self.query_one("#consent", ConsentToggle).value
+        for key in (
+            "pain_before",
+            "pain_after",
+            "pain_during",
+            "soreness_after",
+            "face_to_face_min",
+            "co_interventions",
+            "started_at",
+        ):
+            state.fields[key] = self.query_one(f"#f-{key}", Input).value
+        state.fields["notes"] = self.query_one("#f-notes", TextArea).text
+        state.adverse = self.query_one("#f-adverse", Input).value
+        state.settings = Settings(
+            **{name: self.query_one(f"#s-{name}", Input).value for name, _l, _w in SETTINGS}
+        )
+        return state
+
+    def _show_settings(self, settings: Settings) -> None:
+        for name, _l, _w in SETTINGS:
+            self.query_one(f"#s-{name}", Input).value = getattr(settings, name)
+
+    def _technique_changed(self) -> None:
+        technique = self.state.technique
+        fam = family(technique)
+        electrical = "electr" in technique
+        self.query_one("#retention-unit", Label).update(retention_unit(technique))
+        for name, shown in (
+            ("estim_hz", electrical),
+            ("deqi", fam == "acupuncture"),
+            ("deqi_quality", fam == "acupuncture"),
+        ):
+            for widget in self.query(f".s-{name}"):
+                widget.display = shown
+        self.query_one("#site-hint", Static).update(plain(SITE_HINT[fam]))
+        self._site_input.technique = technique
+        self.refresh_sites()
+
+    def refresh_sites(self) -> None:
+        state = self.state
+        defaults = site_defaults(state.settings, state.technique)
+        self.query_one(SitesTable).show(state.sites, state.technique, defaults)
+
+    def fingerprint(self) -> str:
+        import json
+
+        state = self.collect_state()
+        return json.dumps(
+            {
+                "t": state.technique,
+                "s": [r.raw for r in state.sites],
+                "f": state.fields,
+                "a": state.adverse,
+                "c": state.consent,
+                "g": vars(state.settings),
+            },
+            sort_keys=True,
+            default=str,
+        )
+
+    @property
+    def dirty(self) -> bool:
+        return self.fingerprint() != self.snapshot
+
+    # -- events ---------------------------------------------------------------------
+
+    def on_technique_picker_changed(self, event: TechniquePicker.Changed) -> None:
+        if event.value == self.state.technique:
+            return
+        self.collect_state()
+        self.state.technique = event.value
+        self.state.settings = default_settings(event.value)
+        self._show_settings(self.state.settings)
+        self._revalidate_sites()
+        self._technique_changed()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("s-"):
+            self.collect_state()
+            self.refresh_sites()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "site-entry":
+            if event.value.strip():
+                self.add_site(event.value)
+            else:
+                self.query_one("#f-pain_after", Input).focus()
+        elif event.input.id == "f-pain_before":
+            self._site_input.focus()
+        else:
+            self.focus_next()

@@ -1,0 +1,152 @@
+"""The one-line site shorthand typed in the session form's site entry.
+
+``st36`` adds a point with the row's side; ``st36 b`` says the side (l, r, b, m);
+the next token is the response obtained, read by the technique's family: De Qi
+``y``/``n`` or a quality (``ache``) for acupuncture, a twitch count (``3``) for dry
+needling, the grasp (``none``/``mild``/``strong``, or ``n``/``s``) for IMS; ``x2`` is
+the number of insertions. ``ashi lateral knee r`` records an ashi point by description.
+Codes may contain spaces (``upper trap r 3``), so the trailing tokens are read from
+the right and kept only when the rest still names a catalogue entry.
+
+Pure functions, no Textual: the tests drive them directly.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from ..domain.techniques import DEQI_QUALITIES, TECHNIQUES
+from ..errors import UnknownCode
+
+if TYPE_CHECKING:
+    from ..points import CatalogueEntry
+
+SIDE_TOKENS = {
+    "l": "left", "left": "left", "r": "right", "right": "right",
+    "b": "bilateral", "bi": "bilateral", "bil": "bilateral", "bilateral": "bilateral",
+    "m": "midline", "mid": "midline", "midline": "midline",
+}  # fmt: skip
+SIDE_LETTER = {"left": "l", "right": "r", "bilateral": "b", "midline": "m"}
+_GRASP = {
+    "n": "none",
+    "none": "none",
+    "m": "mild",
+    "mild": "mild",
+    "s": "strong",
+    "strong": "strong",
+}
+_YES = {"y": True, "yes": True, "n": False, "no": False}
+
+
+def response_of(token: str, family: str) -> dict[str, Any] | None:
+    """The site fields one response token sets for ``family``, or None if it is not one."""
+    t = token.lower()
+    if family == "dry_needling":
+        return {"twitch_count": int(t)} if t.isdigit() else None
+    if family == "ims":
+        return {"grasp": _GRASP[t]} if t in _GRASP else None
+    if t in _YES:
+        return {"deqi_obtained": _YES[t]}
+    if len(t) >= 3:
+        quality = [q for q in DEQI_QUALITIES if q.startswith(t)]
+        if len(quality) == 1:
+            return {"deqi_obtained": True, "deqi_quality": quality[0]}
+    return None
+
+
+def _classify(tail: list[str], family: str) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for token in tail:
+        low = token.lower()
+        if "side" not in out and low in SIDE_TOKENS and not ({"response"} & out.keys()):
+            out["side"] = SIDE_TOKENS[low]
+        elif "response" not in out and response_of(low, family) is not None:
+            out["response"] = response_of(low, family)
+        elif "insertions" not in out and low[:1] == "x" and low[1:].isdigit():
+            out["insertions"] = int(low[1:])
+        else:
+            return None
+    return out
+
+
+@functools.lru_cache(maxsize=512)
+def entry_for(text: str) -> CatalogueEntry | None:
+    """The catalogue entry ``text`` names, or None. Cached: the entry line asks on every
+    key, and a miss costs the catalogue a fuzzy search for suggestions."""
+    from .. import points
+
+    try:
+        return points.resolve(text)
+    except UnknownCode:
+        return None
+
+
+def _resolves(text: str) -> bool:
+    return entry_for(text) is not None
+
+
+def parse_site_text(text: str, technique: str) -> dict[str, Any]:
+    """The raw site fields (as :func:`~sessionlog.domain.parse_site` takes them) that
+    ``text`` gives. Only what was typed is set; the form fills the rest."""
+    family = TECHNIQUES[technique].family if technique in TECHNIQUES else "acupuncture"
+    tokens = text.split()
+    ashi = bool(tokens) and tokens[0].lower() == "ashi"
+    if ashi:
+        tokens = tokens[1:]
+    fallback: tuple[list[str], dict[str, Any]] | None = None
+    for k in range(min(3, max(len(tokens) - 1, 0)), -1, -1):
+        head, tail = tokens[: len(tokens) - k], tokens[len(tokens) - k :]
+        parts = _classify(tail, family)
+        if parts is None:
+            continue
+        if fallback is None:
+            fallback = (head, parts)
+        if ashi or _resolves(" ".join(head)):
+            fallback = (head, parts)
+            break
+    head, parts = fallback or (tokens, {})
+    raw: dict[str, Any] = {"target": " ".join(head)}
+    if ashi:
+        raw["kind"] = "ashi"
+    if "side" in parts:
+        raw["side"] = parts["side"]
+    if "insertions" in parts:
+        raw["insertions"] = parts["insertions"]
+    raw.update(parts.get("response", {}))
+    return raw
+
+
+def response_text(raw: dict[str, Any]) -> str:
+    """A site's response in words, for the sites table (``De Qi: ache``, ``twitch 3``)."""
+    bits = []
+    if raw.get("deqi_obtained") is not None:
+        quality = raw.get("deqi_quality") or ""
+        bits.append(
+            f"De Qi {'yes' if raw['deqi_obtained'] else 'no'}"
+            + (f" ({quality})" if quality else "")
+        )
+    if raw.get("twitch_count") is not None:
+        bits.append(f"twitch {raw['twitch_count']}")
+    if raw.get("grasp"):
+        bits.append(f"grasp {raw['grasp']}")
+    return ", ".join(bits)
+
+
+def site_to_text(raw: dict[str, Any], family: str) -> str:
+    """The shorthand that gives ``raw`` back: what the entry shows when a site is edited."""
+    words = (["ashi"] if raw.get("kind") == "ashi" else []) + [str(raw.get("target", ""))]
+    if raw.get("side"):
+        words.append(SIDE_LETTER.get(raw["side"], raw["side"]))
+    if family == "dry_needling" and raw.get("twitch_count") is not None:
+        words.append(str(raw["twitch_count"]))
+    elif family == "ims" and raw.get("grasp"):
+        words.append(str(raw["grasp"]))
+    elif family == "acupuncture" and raw.get("deqi_obtained") is not None:
+        quality = str(raw.get("deqi_quality") or "").split(",")[0]
+        words.append(
+            quality if raw["deqi_obtained"] and quality else ("y" if raw["deqi_obtained"] else "n")
+        )
+    if raw.get("insertions") not in (None, 1):
+        words.append(f"x{raw['insertions']}")
+    return " ".join(words)

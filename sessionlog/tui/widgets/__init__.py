@@ -1,0 +1,1 @@
+"""Widgets of the sessionlog app, one job each."""

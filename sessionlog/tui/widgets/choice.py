@@ -1,0 +1,143 @@
+"""One-key choices: the technique picker and the consent toggle.
+
+Both are single focusable lines: a letter picks and moves on, Enter keeps the value
+and moves on, so a practitioner confirms each with one key.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Select
+
+from ...domain.techniques import TECHNIQUES
+
+# The key that picks each technique; shown underlined in its label.
+TECHNIQUE_KEYS = {
+    "a": "acupuncture",
+    "e": "electroacupuncture",
+    "d": "dry_needling",
+    "n": "electrical_dry_needling",
+    "i": "ims",
+}
+_SHORT = {
+    "acupuncture": "Acupuncture",
+    "electroacupuncture": "Electro-acu",
+    "dry_needling": "Dry needling",
+    "electrical_dry_needling": "Electrical DN",
+    "ims": "IMS",
+}
+
+
+class TechniquePicker(Widget, can_focus=True):
+    """The session's technique: a letter picks one (a, e, d, n, i), left/right cycle."""
+
+    BINDINGS = [
+        Binding("left", "cycle(-1)", "Previous technique", show=False),
+        Binding("right", "cycle(1)", "Next technique", show=False),
+        Binding("enter", "app.focus_next", "Next field", show=False),
+    ]
+    DEFAULT_CSS = "TechniquePicker { height: 1; width: 1fr; }"
+
+    value: reactive[str] = reactive("acupuncture")
+
+    class Changed(Message):
+        def __init__(self, picker: TechniquePicker, value: str) -> None:
+            super().__init__()
+            self.picker = picker
+            self.value = value
+
+    def render(self) -> Text:
+        out = Text()
+        for key, tech in TECHNIQUE_KEYS.items():
+            label = _SHORT[tech]
+            chosen = tech == self.value
+            style = "bold reverse" if chosen else "dim" if not self.has_focus else ""
+            at = (
+                label.lower().find(key)
+                if tech != "electrical_dry_needling"
+                else label.find("D") + 1
+            )
+            at = max(at, 0)
+            out.append(" ")
+            out.append(label[:at], style)
+            out.append(label[at], (style + " underline").strip())
+            out.append(label[at + 1 :], style)
+            out.append(" ")
+        return out
+
+    def watch_value(self, value: str) -> None:
+        self.post_message(self.Changed(self, value))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_cycle(self, step: int) -> None:
+        keys = list(TECHNIQUES)
+        self.value = keys[(keys.index(self.value) + step) % len(keys)]
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        tech = TECHNIQUE_KEYS.get(event.character or "")
+        if tech:
+            event.stop()
+            event.prevent_default()
+            self.value = tech
+            self.screen.focus_next()
+
+
+class ConsentToggle(Widget, can_focus=True):
+    """Informed consent: ``y`` records it and moves on, ``n`` clears it, space toggles."""
+
+    BINDINGS = [
+        Binding("space", "toggle", "Toggle consent", show=False),
+        Binding("enter", "app.focus_next", "Next field", show=False),
+    ]
+    DEFAULT_CSS = "ConsentToggle { height: 1; width: auto; min-width: 30; }"
+
+    value: reactive[bool] = reactive(False)
+
+    class Changed(Message):
+        def __init__(self, toggle: ConsentToggle, value: bool) -> None:
+            super().__init__()
+            self.toggle = toggle
+            self.value = value
+
+    def render(self) -> Text:
+        if self.value:
+            return Text.assemble(("[x] ", "bold"), "consent obtained")
+        return Text.assemble(("[ ] ", "bold"), "consent obtained ", ("(y)", "dim"))
+
+    def watch_value(self, value: bool) -> None:
+        self.post_message(self.Changed(self, value))
+
+    def action_toggle(self) -> None:
+        self.value = not self.value
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.character in ("y", "Y"):
+            event.stop()
+            event.prevent_default()
+            self.value = True
+            self.screen.focus_next()
+        elif event.character in ("n", "N"):
+            event.stop()
+            event.prevent_default()
+            self.value = False
+
+
+class NextSelect(Select):  # type: ignore[type-arg]
+    """A Select that moves on to the next field once its list closes (Enter picks)."""
+
+    def watch_expanded(self, expanded: bool) -> None:
+        if not expanded:
+            self.call_after_refresh(self._move_on)  # focus returns to us first
+
+    def _move_on(self) -> None:
+        if self.has_focus:
+            self.screen.focus_next()

@@ -1,0 +1,87 @@
+"""Adding a patient inline on the home screen: chart id, name, year of birth, sex."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Label
+
+from ...domain import InvalidRecord, parse_patient
+from ...errors import ValidationError
+from ..field_words import sentence
+from ..safe import plain
+
+SEX_LETTERS = {"f": "female", "m": "male", "o": "other", "u": "unknown"}
+FIELDS = (
+    ("chart_id", "Chart id", 12, None),
+    ("name", "Name", 28, None),
+    ("birth_year", "Born", 6, r"\d{0,4}"),
+    ("sex", "Sex f/m/o/u", 8, r"[a-zA-Z]*"),
+)
+
+
+class NewPatientForm(Vertical):
+    """One line of fields; Enter moves on and, on the last field, adds the patient."""
+
+    class Created(Message):
+        def __init__(self, patient_id: int) -> None:
+            super().__init__()
+            self.patient_id = patient_id
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="row"):
+            yield Label("New patient", classes="field-label")
+            for name, label, width, restrict in FIELDS:
+                yield Label(label, classes="small-label")
+                field = Input(id=f"np-{name}", compact=True, restrict=restrict)
+                field.styles.width = width
+                yield field
+        yield Label(id="np-errors", classes="error")
+
+    def start(self, chart_or_name: str = "") -> None:
+        """Show the form, prefilled from what was typed in the search."""
+        for name, *_ in FIELDS:
+            self.query_one(f"#np-{name}", Input).value = ""
+        text = chart_or_name.strip()
+        if text:
+            key = "chart_id" if any(c.isdigit() for c in text) else "name"
+            self.query_one(f"#np-{key}", Input).value = text
+        self.display = True
+        self.query_one("#np-chart_id", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "np-sex":
+            self.save()
+        else:
+            self.screen.focus_next()
+
+    def save(self) -> None:
+        data: dict[str, Any] = {
+            name: self.query_one(f"#np-{name}", Input).value for name, *_ in FIELDS
+        }
+        sex = data["sex"].strip().lower()
+        data["sex"] = SEX_LETTERS.get(sex, sex)
+        errors_label = self.query_one("#np-errors", Label)
+        for name, *_ in FIELDS:
+            self.query_one(f"#np-{name}", Input).remove_class("-invalid")
+        store: Any = self.app.store  # type: ignore[attr-defined]
+        try:
+            patient = parse_patient(data, this_year=self.app.clock().year)  # type: ignore[attr-defined]
+            pid = store.add_patient(patient, actor_id=self.app.practitioner_id)  # type: ignore[attr-defined]
+        except (InvalidRecord, ValidationError) as exc:
+            errors = getattr(exc, "errors", [exc])
+            for error in errors:
+                for widget in self.query(f"#np-{error.field}"):
+                    widget.add_class("-invalid")
+            errors_label.update(plain("\n".join(sentence(e.field, e.message) for e in errors)))
+            errors_label.add_class("-shown")
+            return
+        errors_label.update("")
+        errors_label.remove_class("-shown")
+        self.display = False
+        self.notify(plain(f"Added {patient.chart_id} {patient.name}"), timeout=2)
+        self.post_message(self.Created(pid))

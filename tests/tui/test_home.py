@@ -1,0 +1,164 @@
+"""The home screen, first run and start-up: patients, practitioners, database errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import tui_scenarios as ts
+from textual.widgets import DataTable, Input
+
+from sessionlog.domain import parse_patient, parse_practitioner
+from sessionlog.store import Store
+from sessionlog.tui.app import SessionlogApp
+from sessionlog.tui.screens.home import HomeScreen
+from sessionlog.tui.screens.practitioner import PickPractitioner, PractitionerSetup
+
+
+def drive(app: SessionlogApp, steps) -> None:  # type: ignore[no-untyped-def]
+    async def body() -> None:
+        async with app.run_test(size=ts.SIZE) as pilot:
+            await pilot.pause()
+            await steps(pilot, app)
+
+    asyncio.run(body())
+
+
+def rows(table: DataTable) -> list[list[str]]:  # type: ignore[type-arg]
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def test_home_lists_today_recent_and_filters_as_you_type(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        today = home.query_one("#today", DataTable)
+        assert rows(today) == [["09:15", "2001", "Lena Fischer", "dry needling", "1", "5->2"]]
+        patients = home.query_one("#patients", DataTable)
+        assert [r[0] for r in rows(patients)] == ["2001", "1001"]  # seen most recently first
+        await pilot.press(*"kel")
+        assert rows(patients) == [["1001", "Maria Keller", "1961", "2026-11-16"]]
+        sessions = home.query_one("#patient-sessions", DataTable)
+        assert rows(sessions)[0][:4] == [
+            "2026-11-16 09:00",
+            "acupuncture",
+            "ST36 LI4 SP6 GB21",
+            "6->3",
+        ]
+        await pilot.press("escape")
+        assert home.query_one("#search", Input).value == ""
+
+    drive(ts.make_app(store), steps)
+
+
+def test_new_patient_inline_refuses_bad_fields_then_adds(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"3001", "ctrl+n")  # the chart id typed in the search comes along
+        assert app.screen.query_one("#np-chart_id", Input).value == "3001"
+        await pilot.press("enter", *"Ana [b]Ruiz[/b]", "enter", *"1890", "enter", "x", "enter")
+        errors = str(app.screen.query_one("#np-errors").render())
+        assert "Year of birth: 1890 is out of range: a whole number from 1900 to 2026" in errors
+        assert "Sex: 'x' is not allowed" in errors
+        assert store.patient_by_chart("3001") is None
+        await pilot.press("shift+tab", *["backspace"] * 4, *"1990", "enter")
+        await pilot.press("backspace", "f", "enter")
+        patient = store.patient_by_chart("3001")
+        assert (patient["name"], patient["birth_year"], patient["sex"]) == (
+            "Ana [b]Ruiz[/b]",
+            1990,
+            "female",
+        )
+        patients = app.screen.query_one("#patients", DataTable)
+        assert rows(patients)[0][:2] == ["3001", "Ana [b]Ruiz[/b]"]  # shown as typed, not as markup
+
+    drive(ts.make_app(store), steps)
+
+
+def test_first_run_asks_who_records(settings_file: Path) -> None:
+    store = Store.open(":memory:", clock=ts.clock)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        assert isinstance(app.screen, PractitionerSetup)
+        await pilot.press("tab", "tab", "enter")  # save with no name: refused
+        assert "is required" in str(app.screen.query_one("#err-name").render())
+        await pilot.press("shift+tab", "shift+tab", *"Sam Okafor", "enter")
+        await pilot.press("down", "down", "enter")  # profession: physiotherapist
+        await pilot.press(*"DPT", "enter")  # the list closed: focus moved on by itself
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+    drive(SessionlogApp(store, clock=ts.clock), steps)
+    (p,) = store.practitioners()
+    assert (p["name"], p["profession"], p["credential"]) == ("Sam Okafor", "physiotherapist", "DPT")
+    assert json.loads(settings_file.read_text())["practitioners"] == {":memory:": p["id"]}
+
+
+def test_several_practitioners_pick_one_and_it_is_remembered(store, settings_file) -> None:  # type: ignore[no-untyped-def]
+    second = store.add_practitioner(
+        parse_practitioner({"name": "Ben Cho", "profession": "physiotherapist"})
+    )
+    settings_file.write_text(json.dumps({"practitioners": {":memory:": second}}))
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        assert isinstance(app.screen, PickPractitioner)
+        await pilot.press("enter")  # the remembered one is highlighted
+        assert isinstance(app.screen, HomeScreen) and app.practitioner_id == second
+        await pilot.press("f2", "up", "enter")  # switch: Ben Cho is second by name order
+        assert app.practitioner_id == 1
+
+    drive(SessionlogApp(store, clock=ts.clock), steps)
+    assert json.loads(settings_file.read_text())["practitioners"] == {":memory:": 1}
+
+
+def test_a_file_that_is_not_a_sessionlog_database_exits_with_a_message(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_bytes(b"this is not a database at all, just text" * 50)
+    app = SessionlogApp(db_path=str(bad), clock=ts.clock)
+
+    async def body() -> None:
+        async with app.run_test(size=ts.SIZE) as pilot:
+            await pilot.pause()
+
+    asyncio.run(body())
+    assert app.return_code == 1
+    assert app.startup_error == f"{bad} is not a sessionlog database (file is not a database)"
+
+
+def test_outcome_screens_missing_or_present_never_crash(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1001", "f5")
+        await pilot.press("escape") if not isinstance(app.screen, HomeScreen) else None
+        await pilot.press("f7")
+        await pilot.pause()
+        assert app.is_running
+
+    drive(ts.make_app(store), steps)
+
+
+def test_command_palette_lists_the_screens_actions(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        from sessionlog.tui.commands import ScreenActions
+
+        provider = ScreenActions(app.screen)
+        titles = {title: help_text for title, help_text, _ in provider._commands()}
+        assert titles["Repeat last"] == "key: ^r"
+        assert {"New session", "Follow-up", "New patient", "Progress", "Compare"} <= titles.keys()
+        app.set_keymap({"home.repeat_last": "f9"})
+        await pilot.pause()
+        titles = {title: help_text for title, help_text, _ in provider._commands()}
+        assert titles["Repeat last"] == "key: f9"
+        store.add_patient(parse_patient({"chart_id": "9", "name": "X"}))
+
+    drive(ts.make_app(store), steps)
+
+
+def test_toasts_show_typed_text_as_text(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press("ctrl+n", *"[b]9", "enter", *"Zed [/]", "enter", "enter", "f", "enter")
+        await pilot.pause()
+        (note,) = list(app._notifications)
+        assert (note.message, note.markup) == ("Added [b]9 Zed [/]", False)
+        assert app.is_running
+
+    drive(ts.make_app(store), steps)

@@ -1,0 +1,215 @@
+"""The outcome screens on seeded data: progress, the patient view, compare."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.command import CommandPalette
+from textual.widgets import DataTable, Select, Static
+from textual_plotext import PlotextPlot
+
+sys.path.insert(0, str(Path(__file__).parent.parent))  # helpers_outcomes
+
+from helpers_outcomes import follow_up, patient, practitioner, session  # noqa: E402
+
+from sessionlog.store import Store  # noqa: E402
+from sessionlog.tui.screens.compare import CompareScreen  # noqa: E402
+from sessionlog.tui.screens.patient_view import PatientViewScreen  # noqa: E402
+from sessionlog.tui.screens.progress import ProgressScreen  # noqa: E402
+
+SIZE = (110, 40)
+
+
+@pytest.fixture
+def clinic() -> Any:
+    """Bo Kim: three acupuncture sessions and a follow-up; Cy Doe: dry needling."""
+    store = Store.open(":memory:", clock=lambda: datetime(2026, 2, 1, 9))
+    pr = practitioner(store)
+    bo, cy = patient(store, "C001", "Bo Kim"), patient(store, "C002", "Cy Doe")
+    session(store, bo, pr, "2026-01-05 10:00", before=7, after=5)
+    session(store, bo, pr, "2026-01-12 10:00", before=5, after=3)
+    r3 = session(store, bo, pr, "2026-01-19 10:00", before=4, after=2)
+    follow_up(store, bo, r3, "2026-01-26 10:00", 3)
+    for day in (5, 12, 19):
+        session(store, cy, pr, f"2026-01-{day:02d} 09:00", technique="dry_needling", before=8,
+                after=3)  # fmt: skip
+    yield store, bo, cy
+    store.close()
+
+
+class Host(App[None]):
+    """What the outcome screens need of the app: ``store``, ``clock``, and (for the
+    patient view) refusing quit and the palette while a LOCKED screen is on top."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = store.clock
+
+    def compose(self) -> ComposeResult:
+        # The screen underneath lists everyone, as the home screen does.
+        yield Static("Patients: Bo Kim, Cy Doe", id="everyone")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if getattr(self.screen, "LOCKED", False) and action in ("quit", "command_palette"):
+            return False
+        return True
+
+
+def drive(store: Store, steps: Callable[[Any, Host], Awaitable[None]]) -> None:
+    async def body() -> None:
+        app = Host(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await steps(pilot, app)
+
+    asyncio.run(body())
+
+
+def screen_text(app: App[Any]) -> str:
+    """Everything on screen, from the SVG export (spaces are non-breaking there)."""
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+def cells(table: DataTable) -> list[list[str]]:  # type: ignore[type-arg]
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def test_progress_screen(clinic: Any) -> None:
+    store, bo, _ = clinic
+
+    async def steps(pilot: Any, app: Host) -> None:
+        await app.push_screen(ProgressScreen(bo))
+        await pilot.pause()
+        screen = app.screen
+        assert str(screen.query_one("#progress-title", Static).render()) == "Progress  C001  Bo Kim"
+        summary = str(screen.query_one("#progress-summary", Static).render())
+        assert summary.startswith("Your pain has gone from 7 to 3 over 3 sessions.")
+        assert "The relief after acupuncture has lasted" in summary
+        assert "3 sessions, 2026-01-05 to 2026-01-19." in summary
+        rows = cells(screen.query_one("#progress-sessions", DataTable))
+        assert [r[:4] for r in rows] == [
+            ["2026-01-05", "acupuncture", "7", "5"],
+            ["2026-01-12", "acupuncture", "5", "3"],
+            ["2026-01-19", "acupuncture", "4", "2"],
+        ]
+        assert rows[0][5] == "5 (+2)"  # a week later: the next session's pain before
+        plot = screen.query_one(PlotextPlot)
+        assert "o before session" in plot.plt.build()
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, PatientViewScreen)
+
+    drive(store, steps)
+
+
+def test_patient_view_shows_only_the_patients_own_data(clinic: Any) -> None:
+    store, bo, _ = clinic
+
+    async def steps(pilot: Any, app: Host) -> None:
+        assert "Cy Doe" in screen_text(app)  # the check below can see names
+        await app.push_screen(PatientViewScreen(bo))
+        await pilot.pause()
+        for keys in (("ctrl+p",), ("escape",), ("q",), ("slash",), ("tab", "enter")):
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert isinstance(app.screen, PatientViewScreen)
+            assert not CommandPalette.is_open(app)
+            text = screen_text(app)
+            assert "Doe" not in text and "Cy " not in text
+            for widget in app.screen.query("*"):
+                assert "Doe" not in str(widget.render())
+        assert "Your pain has gone from 7 to 3 over 3 sessions." in text
+        assert "Practitioner: press Ctrl+Q twice to leave this view." in text
+        assert len(app.screen.query("Input, DataTable, Select, ListView, OptionList")) == 0
+
+    drive(store, steps)
+
+
+def test_leaving_the_patient_view_takes_ctrl_q_twice(clinic: Any) -> None:
+    store, bo, _ = clinic
+
+    async def steps(pilot: Any, app: Host) -> None:
+        assert app.use_command_palette
+        await app.push_screen(PatientViewScreen(bo))
+        await pilot.pause()
+        assert app.use_command_palette is False
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        view = app.screen
+        assert isinstance(view, PatientViewScreen) and view.armed
+        assert "once more" in str(view.query_one("#pv-hint", Static).render())
+        await pilot.press("x")  # anything else starts over
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.screen is view
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not isinstance(app.screen, PatientViewScreen)
+        assert app.use_command_palette is True
+
+    drive(store, steps)
+
+
+def test_compare_screen_with_filters(clinic: Any) -> None:
+    store, _, _ = clinic
+
+    async def steps(pilot: Any, app: Host) -> None:
+        await app.push_screen(CompareScreen())
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        status = str(screen.query_one("#cmp-status", Static).render())
+        assert status.startswith("all sessions: 6 sessions; patients: Acupuncture 1,")
+        rows = cells(screen.query_one("#cmp-windows", DataTable))
+        assert rows[0][:5] == ["Acupuncture", "immediately after", "3", "1",
+                               "not enough data (n=1)"]  # fmt: skip
+        assert [r[0] for r in rows if r[0]] == ["Acupuncture", "Dry needling", "IMS"]
+        assert rows[-1][:2] == ["IMS", "no sessions"]
+        details = cells(screen.query_one("#cmp-details", DataTable))
+        assert [r[:3] for r in details] == [["Acupuncture", "3", "1"], ["Dry needling", "3", "1"]]
+        screen.query_one("#cmp-technique", Select).value = "dry_needling"
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = cells(screen.query_one("#cmp-windows", DataTable))
+        assert [r[0] for r in rows if r[0]] == ["Dry needling"]
+        screen.query_one("#cmp-since").value = "2026-02-31"
+        screen.query_one("#cmp-since").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        status_widget = screen.query_one("#cmp-status", Static)
+        assert str(status_widget.render()) == "since: '2026-02-31' is not a date: use YYYY-MM-DD"
+        assert status_widget.has_class("error")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CompareScreen)
+
+    drive(store, steps)
+
+
+def test_the_app_opens_compare_with_f7(clinic: Any, settings_file: Path) -> None:
+    from sessionlog.tui.app import SessionlogApp
+
+    store, _, _ = clinic
+
+    async def body() -> None:
+        app = SessionlogApp(store=store, clock=store.clock, practitioner_id=1)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("f7")
+            await pilot.pause()
+            assert isinstance(app.screen, CompareScreen)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "6 sessions" in str(app.screen.query_one("#cmp-status", Static).render())
+
+    asyncio.run(body())
