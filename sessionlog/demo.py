@@ -76,18 +76,17 @@ class Profile:
     immediate: float  # mean immediate relief in points
     retained: float  # fraction kept in the long run
     tau_days: float  # how fast the rest fades
-    carry: float  # lasting improvement each session adds to the underlying pain
     soreness: float  # soreness right after, 0-10
     soreness_tau_h: float
 
 
 PROFILES = {
-    "dry_needling": Profile(immediate=3.2, retained=0.10, tau_days=6.0, carry=0.12,
-                            soreness=5.5, soreness_tau_h=30.0),
-    "ims": Profile(immediate=2.6, retained=0.45, tau_days=10.0, carry=0.30, soreness=4.0,
+    "dry_needling": Profile(immediate=3.2, retained=0.04, tau_days=4.0, soreness=5.5,
+                            soreness_tau_h=30.0),
+    "ims": Profile(immediate=2.6, retained=0.35, tau_days=8.0, soreness=4.0,
                    soreness_tau_h=20.0),
-    "acupuncture": Profile(immediate=1.6, retained=0.85, tau_days=30.0, carry=0.45,
-                           soreness=1.0, soreness_tau_h=8.0),
+    "acupuncture": Profile(immediate=1.5, retained=0.85, tau_days=40.0, soreness=1.0,
+                           soreness_tau_h=8.0),
 }
 
 
@@ -99,6 +98,7 @@ class _Generator:
     def __init__(self, store: Store, rng: random.Random, end: datetime, months: int) -> None:
         self.store, self.rng, self.end = store, rng, end
         self.start = end - timedelta(days=round(months * 30.4))
+        self.sessions_planned = 0
 
     def clinic_hour(self, day: date) -> datetime:
         """An appointment on ``day`` (moved off Sunday) between 08:00 and 17:45."""
@@ -106,6 +106,13 @@ class _Generator:
             day += timedelta(days=1)
         return datetime(day.year, day.month, day.day, self.rng.randint(8, 17),
                         self.rng.choice([0, 15, 30, 45]))
+
+    def pain_at(self, prof: Profile, baseline: float, history: list[tuple[datetime, float]],
+                moment: datetime) -> float:
+        """Pain at ``moment``: the baseline less what every earlier session still gives."""
+        kept = sum(self.relief(prof, imm, (moment - when).total_seconds() / 3600)
+                   for when, imm in history if when <= moment)
+        return max(0.0, baseline - kept)
 
     def relief(self, prof: Profile, imm: float, hours: float) -> float:
         days = hours / 24
@@ -156,7 +163,14 @@ class _Generator:
                      "dry_needling": "dry_needling", "ims": "ims"}[family]
         practitioner = practitioner_ids[family]
         c = COMPLAINTS[rng.randrange(len(COMPLAINTS))]
-        first = self.clinic_hour(self.start.date() + timedelta(days=rng.randint(0, 100)))
+        # Two thirds of the courses are finished (started early, so their 12-week
+        # follow-ups have happened); a third are still under way.
+        finished = rng.random() < 0.67
+        # Finished courses: 3-6 weekly sessions early in the period, so the follow-ups
+        # at 4 and 12 weeks after the last one have happened by today.
+        start_day = rng.randint(0, 25) if finished else rng.randint(26, 160)
+        first = self.clinic_hour(self.start.date() + timedelta(days=start_day))
+        self.sessions_planned = rng.randint(3, 6) if finished else rng.randint(3, 9)
         episode = self.store.add_episode(Episode(pid, c.name, c.region, first.date().isoformat()),
                                          practitioner)
         self.course(pid, practitioner, episode, technique, family, c, first)
@@ -166,19 +180,17 @@ class _Generator:
                c: Complaint, when: datetime) -> None:
         rng, prof = self.rng, PROFILES[family]
         baseline = rng.uniform(5.0, 8.5)
-        underlying = baseline
-        last: tuple[int, datetime, float, float] | None = None  # record, time, imm, pain_after
-        sessions = rng.randint(3, 9)
+        history: list[tuple[datetime, float]] = []  # each session's time and relief
+        sessions = self.sessions_planned
         for k in range(sessions):
             if when > self.end - timedelta(hours=2):
                 break
-            before_f = underlying
-            if last is not None:
-                hours = (when - last[1]).total_seconds() / 3600
-                before_f = underlying - self.relief(prof, last[2], hours) + rng.gauss(0, 0.5)
-            before = _clamp(before_f)
-            imm = max(0.0, rng.gauss(prof.immediate, 0.8)) * min(1.0, before / 5 + 0.2)
-            after = _clamp(before - imm + rng.gauss(0, 0.3))
+            level = self.pain_at(prof, baseline, history, when)
+            before = _clamp(level + rng.gauss(0, 0.4))
+            # Less room to improve, less relief: relief scales with the pain left.
+            imm = max(0.0, rng.gauss(prof.immediate, 0.8)) * min(1.0, level / baseline + 0.3)
+            history.append((when, imm))
+            after = _clamp(self.pain_at(prof, baseline, history, when) + rng.gauss(0, 0.3))
             sites = self.sites(technique, c)
             twitches = sum(s.get("twitch_count", 0) for s in sites)
             sore = _clamp(prof.soreness + 0.15 * twitches + rng.gauss(0, 1))
@@ -205,18 +217,16 @@ class _Generator:
                 "notes": rng.choice(["", "", "Tolerated well.", "Home exercises reviewed.",
                                      "Patient reports better sleep."]),
             }), practitioner)
-            underlying = max(0.0, underlying - prof.carry * rng.uniform(0.6, 1.4))
-            last = (saved.record_id, when, imm, after)
-            gap_days = rng.choice([4, 6, 7, 7, 8, 10, 12, 14, 21])
+            gap_days = rng.choice([4, 6, 7, 7, 7, 8, 10, 12, 14])
             next_when = self.clinic_hour(when.date() + timedelta(days=gap_days))
             is_last = k == sessions - 1 or next_when > self.end
-            self.follow_ups(pid, practitioner, saved.record_id, when, underlying, imm, sore,
+            self.follow_ups(pid, practitioner, saved.record_id, when, baseline, history, sore,
                             prof, next_when if not is_last else None)
             when = next_when
 
     def follow_ups(self, pid: int, practitioner: int, record: int, when: datetime,
-                   underlying: float, imm: float, sore: int, prof: Profile,
-                   next_when: datetime | None) -> None:
+                   baseline: float, history: list[tuple[datetime, float]], sore: int,
+                   prof: Profile, next_when: datetime | None) -> None:
         rng = self.rng
         offsets = []
         if rng.random() < 0.6:
@@ -226,12 +236,12 @@ class _Generator:
         if next_when is None:  # after the course: the lasting effect
             offsets += [rng.uniform(5, 9) * 24]
             offsets += [rng.uniform(20, 32) * 24] if rng.random() < 0.8 else []
-            offsets += [rng.uniform(80, 110) * 24] if rng.random() < 0.7 else []
+            offsets += [rng.uniform(85, 100) * 24] if rng.random() < 0.85 else []
         for hours in offsets:
             at = when + timedelta(hours=hours)
             if at > self.end or (next_when is not None and at >= next_when):
                 continue
-            pain = _clamp(underlying - self.relief(prof, imm, hours) + rng.gauss(0, 0.4))
+            pain = _clamp(self.pain_at(prof, baseline, history, at) + rng.gauss(0, 0.4))
             soreness = _clamp(sore * math.exp(-hours / prof.soreness_tau_h) + rng.gauss(0, 0.4))
             self.store.add_follow_up(parse_follow_up({
                 "patient_id": pid, "session_record_id": record, "at": at, "pain": pain,

@@ -61,6 +61,13 @@ class SessionlogApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Static("sessionlog: opening the database...", id="boot")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Over a locked screen (the patient view) no app-wide key works: not quit, not
+        the command palette, not compare. The screen's own leave chord still does."""
+        if getattr(self.screen, "LOCKED", False):
+            return False
+        return True
+
     def notify(
         self,
         message: Any,

@@ -149,21 +149,23 @@ class CompareScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="compare")
     def compute(self, filters: Filters) -> None:
-        """Compute the comparison off the UI thread, then show it."""
+        """Compute the comparison off the UI thread and show it; then the details."""
         from ...store.outcome_reports import comparison_report, details_report
 
         try:
             with reader(self.app.store) as store:  # type: ignore[attr-defined]
                 result = comparison_report(store, filters)
+                self.app.call_from_thread(self.show, result)
+                # Dose and safety take longer on a large clinic: they come second.
                 details = details_report(store, filters)
         except SessionlogError as exc:
             self.app.call_from_thread(self._status, str(exc), True)
             return
-        self.app.call_from_thread(self.show, result, details)
+        self.app.call_from_thread(self.show_details, details)
 
-    def show(self, result: Any, details: Any) -> None:
+    def show(self, result: Any) -> None:
         """Put a computed comparison on the screen."""
-        self.result, self.details = result, details
+        self.result = result
         sessions = sum(g.sessions for g in result.groups)
         patients = ", ".join(f"{g.label} {g.patients}" for g in result.groups)
         self._status(
@@ -178,7 +180,6 @@ class CompareScreen(Screen[None]):
         )
         columns, rows = soreness_rows(result)
         fill_table(self.query_one("#cmp-soreness-table", DataTable), columns, rows)
-        fill_table(self.query_one("#cmp-details", DataTable), DETAIL_COLUMNS, detail_rows(details))
         for plot_id, draw in (
             ("#cmp-curves", lambda plt: draw_durability(plt, result)),
             (
@@ -190,6 +191,11 @@ class CompareScreen(Screen[None]):
             plot = self.query_one(plot_id, PlotextPlot)
             draw(plot.plt)
             plot.refresh()
+
+    def show_details(self, details: Any) -> None:
+        """Dose and adverse events per technique."""
+        self.details = details
+        fill_table(self.query_one("#cmp-details", DataTable), DETAIL_COLUMNS, detail_rows(details))
 
     def _status(self, text: str, error: bool = False) -> None:
         status = self.query_one("#cmp-status", Static)

@@ -66,7 +66,7 @@ class PatientViewScreen(ModalScreen[None]):
         self.app.use_command_palette = False
         progress = progress_report(self.app.store, self.patient_id)  # type: ignore[attr-defined]
         plot = self.query_one(PlotextPlot)
-        draw_progress(plot.plt, progress, title="Your pain")
+        draw_progress(plot.plt, progress, title="Your pain", for_patient=True)
         plot.refresh()
         self.query_one("#pv-sentences", Static).update(
             plain("\n\n".join(patient_sentences(progress)))

@@ -1,0 +1,127 @@
+"""How much needling: sessions, their frequency and insertions; adverse-event rates.
+
+Frequency is ``(sessions - 1) / weeks between the first and the last session``: weekly
+visits give 1 a week whatever their number; a single session has no frequency.
+Adverse-event rates are sessions with at least one event of the tier per 100 sessions,
+with a 95% Wilson interval; with none, the rule of three gives the upper bound
+(3/n × 100), since no events in n sessions does not mean a rate of 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.techniques import AE_TIERS
+from .stats import Mean, mean_from_sums, mean_of_counts, median_of_counts, rule_of_three, wilson
+
+
+@dataclass(frozen=True)
+class PatientDose:
+    """One patient's sessions of one technique (or family), summed."""
+
+    key: str
+    patient_id: int
+    sessions: int
+    first: datetime
+    last: datetime
+    insertions: int
+    insertions_sq: int
+
+    @property
+    def per_week(self) -> float | None:
+        days = (self.last - self.first).total_seconds() / 86400
+        if self.sessions < 2 or days <= 0:
+            return None
+        return (self.sessions - 1) * 7 / days
+
+
+@dataclass(frozen=True)
+class DoseSummary:
+    """Dose for a technique across patients (or for one patient: ``patients`` = 1)."""
+
+    key: str
+    sessions: int
+    patients: int
+    sessions_per_patient: Mean
+    per_week_median: float | None  # among patients with two or more sessions
+    insertions_per_session: Mean
+
+
+def dose_summary(key: str, doses: Iterable[PatientDose]) -> DoseSummary:
+    """Summarise the per-patient doses of one technique."""
+    doses = list(doses)
+    sessions = sum(d.sessions for d in doses)
+    per_week = [(d.per_week, 1) for d in doses if d.per_week is not None]
+    return DoseSummary(
+        key=key,
+        sessions=sessions,
+        patients=len(doses),
+        sessions_per_patient=mean_of_counts((float(d.sessions), 1) for d in doses),
+        per_week_median=median_of_counts(per_week),  # type: ignore[arg-type]
+        insertions_per_session=mean_from_sums(
+            sessions, sum(d.insertions for d in doses), sum(d.insertions_sq for d in doses)
+        ),
+    )
+
+
+def dose_from_sums(
+    key: str,
+    patients: int,
+    sessions: int,
+    sessions_sq: int,
+    insertions: int,
+    insertions_sq: int,
+    per_week_median: float | None,
+) -> DoseSummary:
+    """The same summary from sums over patients (the store computes them in SQL):
+    Σ sessions and Σ sessions² per patient, Σ insertions and Σ insertions² per session."""
+    return DoseSummary(
+        key=key,
+        sessions=sessions,
+        patients=patients,
+        sessions_per_patient=mean_from_sums(patients, sessions, sessions_sq),
+        per_week_median=per_week_median,
+        insertions_per_session=mean_from_sums(sessions, insertions, insertions_sq),
+    )
+
+
+@dataclass(frozen=True)
+class AdverseRate:
+    """Sessions with an adverse event of ``tier`` per 100 sessions."""
+
+    tier: str
+    sessions: int
+    with_event: int
+    events: int
+    per_100: float | None
+    low: float | None
+    high: float | None
+    rule_of_three: bool  # ``high`` is 3/n × 100 because there were none
+
+
+def adverse_rates(sessions: int, by_tier: Mapping[str, tuple[int, int]]) -> list[AdverseRate]:
+    """Rates for every tier; ``by_tier[tier]`` = (sessions with one, events)."""
+    out = []
+    for tier in AE_TIERS:
+        k, events = by_tier.get(tier, (0, 0))
+        p = wilson(k, sessions)
+        if sessions and k == 0:
+            upper = rule_of_three(sessions)
+            high = min(100.0, 100 * (upper or 0))  # 3/n passes 100% below 3 sessions
+            out.append(AdverseRate(tier, sessions, 0, events, 0.0, 0.0, high, True))
+            continue
+        out.append(
+            AdverseRate(
+                tier,
+                sessions,
+                k,
+                events,
+                None if p.value is None else 100 * p.value,
+                None if p.low is None else 100 * p.low,
+                None if p.high is None else 100 * p.high,
+                False,
+            )
+        )
+    return out

@@ -1,0 +1,199 @@
+"""One patient's progress: pain over time, each session's relief, and whether it lasts.
+
+The baseline is the pain before the patient's first session; the latest reading is
+the most recent score of any kind (before or after a session, or at a follow-up).
+Relief "lasted" when readings more than :data:`LASTING_AFTER_H` hours after a session
+were still at least a point below that session's pain before it, and at least half of
+the relief right after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.techniques import FAMILIES
+from .change import RESPONDER_PERCENT, RESPONDER_POINTS, Change, change
+from .dose import DoseSummary, PatientDose, dose_summary
+from .model import FollowUp, SessionOutcome, family_of
+from .readings import latest_by_window, readings_by_record, resolution_day
+from .stats import Mean, mean_of_counts
+from .windows import DEFAULT_WINDOWS, Window
+
+LASTING_AFTER_H = 72
+KIND_ORDER = {"before": 0, "after": 1, "follow_up": 2}
+
+
+@dataclass(frozen=True)
+class TimelinePoint:
+    at: datetime
+    pain: int
+    kind: str  # "before" | "after" | "follow_up"
+    technique: str
+    record_id: int
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One session and its relief in each window (index-aligned with the windows)."""
+
+    record_id: int
+    started_at: datetime
+    technique: str
+    before: int
+    after: int | None
+    windows: tuple[Change | None, ...]
+    soreness_after: int | None
+    resolution_day: int | None
+    insertions: int
+
+
+@dataclass(frozen=True)
+class FamilyCourse:
+    """How relief after one family of technique behaved for this patient."""
+
+    family: str
+    sessions: int
+    immediate: Mean  # relief in points at the session's end
+    later: Mean  # relief in points more than LASTING_AFTER_H hours later
+    verdict: str  # "lasting" | "partly" | "faded" | "no_relief" | "unknown"
+
+
+@dataclass(frozen=True)
+class Progress:
+    patient_id: int
+    windows: tuple[Window, ...]
+    sessions: int
+    first_at: datetime | None
+    last_at: datetime | None
+    baseline: int | None
+    latest: TimelinePoint | None
+    change: Change | None
+    band: tuple[float, float] | None  # pain at 2 points and at 30% below the baseline
+    timeline: tuple[TimelinePoint, ...]
+    rows: tuple[SessionRow, ...]
+    families: tuple[FamilyCourse, ...]
+    dose: tuple[DoseSummary, ...]
+
+
+def verdict(immediate: Mean, later: Mean) -> str:
+    """Did the relief last? See the module docstring for the rule."""
+    if later.n == 0 or later.value is None:
+        return "unknown"
+    kept, first = later.value, immediate.value
+    if kept >= 1 and (first is None or first <= 0 or kept >= first / 2):
+        return "lasting"
+    if kept >= 1:
+        return "partly"
+    if first is not None and first >= 1:
+        return "faded"
+    return "no_relief"
+
+
+def _timeline(
+    sessions: list[SessionOutcome], follow_ups: Iterable[FollowUp]
+) -> list[TimelinePoint]:
+    by_record = {s.record_id: s for s in sessions}
+    points = []
+    for s in sessions:
+        points.append(
+            TimelinePoint(s.started_at, s.pain_before, "before", s.technique, s.record_id)
+        )
+        if s.pain_after is not None:
+            points.append(
+                TimelinePoint(s.started_at, s.pain_after, "after", s.technique, s.record_id)
+            )
+    for f in follow_ups:
+        owner = by_record.get(f.session_record_id)
+        if owner is not None:
+            points.append(
+                TimelinePoint(f.at, f.pain, "follow_up", owner.technique, owner.record_id)
+            )
+    points.sort(key=lambda p: (p.at, KIND_ORDER[p.kind], p.record_id))
+    return points
+
+
+def patient_progress(
+    patient_id: int,
+    sessions: Iterable[SessionOutcome],
+    follow_ups: Iterable[FollowUp],
+    windows: tuple[Window, ...] = DEFAULT_WINDOWS,
+) -> Progress:
+    """Everything the progress screen, the patient view and ``report`` show."""
+    sessions = sorted(sessions, key=lambda s: (s.started_at, s.record_id))
+    follow_ups = list(follow_ups)
+    readings = readings_by_record(sessions, follow_ups)
+    timeline = _timeline(sessions, follow_ups)
+    rows, relief_now, relief_later = [], {}, {}  # type: ignore[var-annotated]
+    for s in sessions:
+        chosen = latest_by_window(readings[s.record_id], windows)
+        changes = tuple(
+            change(s.pain_before, chosen[i].pain) if i in chosen else None  # type: ignore[arg-type]
+            for i in range(len(windows))
+        )
+        rows.append(
+            SessionRow(
+                s.record_id,
+                s.started_at,
+                s.technique,
+                s.pain_before,
+                s.pain_after,
+                changes,
+                s.soreness_after,
+                resolution_day(readings[s.record_id]),
+                s.insertions,
+            )
+        )
+        fam = s.family
+        if s.pain_after is not None:
+            relief_now.setdefault(fam, []).append((float(s.pain_before - s.pain_after), 1))
+        for i, r in chosen.items():
+            if i < len(windows) and windows[i].after_h >= LASTING_AFTER_H:
+                relief_later.setdefault(fam, []).append((float(s.pain_before - (r.pain or 0)), 1))
+    families = []
+    for fam in FAMILIES:
+        n = sum(1 for s in sessions if s.family == fam)
+        if n:
+            now, later = (
+                mean_of_counts(relief_now.get(fam, [])),
+                mean_of_counts(relief_later.get(fam, [])),
+            )
+            families.append(FamilyCourse(fam, n, now, later, verdict(now, later)))
+    baseline = sessions[0].pain_before if sessions else None
+    latest = timeline[-1] if timeline else None
+    return Progress(
+        patient_id=patient_id,
+        windows=windows,
+        sessions=len(sessions),
+        first_at=sessions[0].started_at if sessions else None,
+        last_at=sessions[-1].started_at if sessions else None,
+        baseline=baseline,
+        latest=latest,
+        change=change(baseline, latest.pain) if baseline is not None and latest else None,
+        band=(baseline - RESPONDER_POINTS, baseline * (1 - RESPONDER_PERCENT / 100))
+        if baseline is not None
+        else None,
+        timeline=tuple(timeline),
+        rows=tuple(rows),
+        families=tuple(families),
+        dose=tuple(_doses(sessions)),
+    )
+
+
+def _doses(sessions: list[SessionOutcome]) -> list[DoseSummary]:
+    out = []
+    for fam in FAMILIES:
+        own = [s for s in sessions if family_of(s.technique) == fam]
+        if own:
+            dose = PatientDose(
+                fam,
+                own[0].patient_id,
+                len(own),
+                own[0].started_at,
+                own[-1].started_at,
+                sum(s.insertions for s in own),
+                sum(s.insertions**2 for s in own),
+            )
+            out.append(dose_summary(fam, [dose]))
+    return out

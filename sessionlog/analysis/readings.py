@@ -1,0 +1,140 @@
+"""From sessions and follow-ups to one value per session per window (the pure path).
+
+A session's later readings are: the pain (and soreness) recorded at its end (time 0);
+every current follow-up linked to it; and the pain before the patient's next session
+in the same episode, at that session's time. When several readings fall in one window
+the latest counts (the one that says most about how long relief lasted); on a tie in
+time a follow-up beats a next-session score, which beats the end-of-session score.
+Readings before the session are ignored.
+
+The store computes the same points in SQL for a whole clinic (``store.outcome_cache``);
+both number the results by *slot*, defined here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from .model import FollowUp, SessionOutcome
+from .windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window, window_index
+
+# Slot numbers: pain window i is slot i; soreness window i is SORENESS_SLOT + i.
+GAP_SLOT = 19  # a pain reading between windows (counted, never analysed)
+SORENESS_SLOT = 20
+RESOLUTION_SLOT = 30  # value: day soreness reached 0; -1 not by the last reading
+SESSION_SLOT = 40  # value: pain before; one per session, for counting sessions
+# Adverse events (cache only): slot ADVERSE_SLOT + 1 + the tier's index in AE_TIERS,
+# value: how many events of that tier the session and its follow-ups recorded.
+ADVERSE_SLOT = 50
+
+RANK_AFTER, RANK_NEXT, RANK_FOLLOW_UP = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A pain (and maybe soreness) score ``seconds`` after a session started."""
+
+    record_id: int
+    at: datetime
+    seconds: int
+    pain: int | None
+    soreness: int | None
+    rank: int
+    source_id: int = 0
+
+    @property
+    def hours(self) -> float:
+        return self.seconds / 3600
+
+    @property
+    def order(self) -> tuple[int, int, int]:
+        return (self.seconds, self.rank, self.source_id)
+
+
+def _seconds(later: datetime, earlier: datetime) -> int:
+    return int((later.replace(microsecond=0) - earlier.replace(microsecond=0)).total_seconds())
+
+
+def readings_by_record(
+    sessions: Iterable[SessionOutcome], follow_ups: Iterable[FollowUp]
+) -> dict[int, list[Reading]]:
+    """Every reading of every session, by record id, in time order."""
+    by_record = {s.record_id: s for s in sessions}
+    out: dict[int, list[Reading]] = {rid: [] for rid in by_record}
+    courses: dict[tuple[int, int | None], list[SessionOutcome]] = defaultdict(list)
+    for s in by_record.values():
+        out[s.record_id].append(
+            Reading(s.record_id, s.started_at, 0, s.pain_after, s.soreness_after, RANK_AFTER)
+        )
+        courses[(s.patient_id, s.episode_id)].append(s)
+    for course in courses.values():
+        course.sort(key=lambda s: (s.started_at, s.record_id))
+        for prev, nxt in zip(course, course[1:], strict=False):
+            gap = _seconds(nxt.started_at, prev.started_at)
+            if gap > 0:
+                out[prev.record_id].append(
+                    Reading(prev.record_id, nxt.started_at, gap, nxt.pain_before, None, RANK_NEXT)
+                )
+    for f in follow_ups:
+        owner = by_record.get(f.session_record_id)
+        if owner is None:
+            continue  # its session was voided, or is outside what was loaded
+        gap = _seconds(f.at, owner.started_at)
+        if gap >= 0:
+            out[owner.record_id].append(
+                Reading(owner.record_id, f.at, gap, f.pain, f.soreness, RANK_FOLLOW_UP,
+                        f.follow_up_id)
+            )  # fmt: skip
+    for readings in out.values():
+        readings.sort(key=lambda r: r.order)
+    return out
+
+
+def latest_by_window(
+    readings: list[Reading], windows: tuple[Window, ...], *, soreness: bool = False
+) -> dict[int, Reading]:
+    """The latest reading in each window, by window index (pain, or soreness)."""
+    chosen: dict[int, Reading] = {}
+    for r in readings:  # in time order, so later ones replace earlier ones
+        if (r.soreness if soreness else r.pain) is None:
+            continue
+        i = window_index(r.hours, windows)
+        if i is None and not soreness:
+            i = GAP_SLOT
+        if i is not None:
+            chosen[i] = r
+    return chosen
+
+
+def resolution_day(readings: list[Reading]) -> int | None:
+    """The day soreness was first reported 0 (0: at the session's end; 1: within 24 h...).
+
+    -1 when soreness was recorded but never 0; None when it was never recorded.
+    """
+    scored = [r for r in readings if r.soreness is not None]
+    if not scored:
+        return None
+    for r in scored:
+        if r.soreness == 0:
+            return -(-r.seconds // 86400)
+    return -1
+
+
+def session_points(
+    session: SessionOutcome,
+    readings: list[Reading],
+    windows: tuple[Window, ...] = DEFAULT_WINDOWS,
+) -> list[tuple[int, int]]:
+    """The ``(slot, value)`` points of one session, as the store's cache holds them."""
+    points = [(SESSION_SLOT, session.pain_before)]
+    for i, r in latest_by_window(readings, windows).items():
+        points.append((i, r.pain))  # type: ignore[arg-type]
+    for i, r in latest_by_window(readings, SORENESS_WINDOWS, soreness=True).items():
+        points.append((SORENESS_SLOT + i, r.soreness))  # type: ignore[arg-type]
+    day = resolution_day(readings)
+    if day is not None:
+        points.append((RESOLUTION_SLOT, day))
+    return sorted(points)

@@ -1,0 +1,126 @@
+"""Relief in each window after a session, and how much of it lasts (durability).
+
+Works from the 11 × 11 cells of :mod:`.counts`, so every figure is exact. A window with
+fewer patients than ``min_patients`` is reported as "not enough data (n=2)" and is not
+drawn. Percent figures leave out sessions with a baseline of 0 (no percent exists for
+them); how many were left out is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .change import RESPONDER_PERCENT, RESPONDER_POINTS, TIERS, immpact_tier, percent_relief
+from .counts import Cell
+from .stats import Mean, Proportion, mean_of_counts, median_of_counts, wilson
+from .windows import Window
+
+MIN_PATIENTS = 3
+
+
+def not_enough(patients: int) -> str:
+    """The words shown instead of a figure that too few patients stand behind."""
+    return f"not enough data (n={patients})"
+
+
+@dataclass(frozen=True)
+class WindowRelief:
+    """Relief from the session's baseline in one window, for one technique."""
+
+    window: Window
+    sessions: int
+    patients: int
+    enough: bool
+    mean_points: Mean
+    median_points: float | None
+    mean_percent: Mean
+    median_percent: float | None
+    responders_points: Proportion
+    responders_percent: Proportion
+    recovered: Proportion
+    tiers: dict[str, int]
+    baseline_zero: int
+    mean_before: float | None
+    mean_then: float | None
+
+    @property
+    def note(self) -> str:
+        """Empty when the figures stand; else why they are not shown."""
+        return "" if self.enough else not_enough(self.patients)
+
+
+def summarise_window(
+    window: Window, cells: Mapping[Cell, int], patients: int, min_patients: int = MIN_PATIENTS
+) -> WindowRelief:
+    """Every relief figure of one window from its (before, then) cell counts."""
+    cells = {c: n for c, n in cells.items() if n > 0}
+    sessions = sum(cells.values())
+    points = [(b - t, n) for (b, t), n in cells.items()]
+    pct_cells = {(b, t): n for (b, t), n in cells.items() if b > 0}
+    percents = [(percent_relief(b, t) or 0.0, n) for (b, t), n in pct_cells.items()]
+    n_pct = sum(pct_cells.values())
+    tiers = dict.fromkeys(TIERS, 0)
+    for (b, t), n in pct_cells.items():
+        tiers[immpact_tier(percent_relief(b, t)) or "none"] += n
+    return WindowRelief(
+        window=window,
+        sessions=sessions,
+        patients=patients,
+        enough=patients >= min_patients and sessions > 0,
+        mean_points=mean_of_counts(points),
+        median_points=median_of_counts(points),
+        mean_percent=mean_of_counts(percents),
+        median_percent=median_of_counts(percents),
+        responders_points=wilson(
+            sum(n for (b, t), n in cells.items() if b - t >= RESPONDER_POINTS), sessions
+        ),
+        responders_percent=wilson(
+            sum(n for (b, t), n in pct_cells.items() if (b - t) * 100 >= RESPONDER_PERCENT * b),
+            n_pct,
+        ),
+        recovered=wilson(sum(n for (b, t), n in pct_cells.items() if t == 0), n_pct),
+        tiers=tiers,
+        baseline_zero=sessions - n_pct,
+        mean_before=mean_of_counts((b, n) for (b, _), n in cells.items()).value,
+        mean_then=mean_of_counts((t, n) for (_, t), n in cells.items()).value,
+    )
+
+
+@dataclass(frozen=True)
+class Durability:
+    """Relief retained in the long window as a percent of the short window's.
+
+    The sessions behind the two windows need not be the same ones: this is a
+    descriptive ratio of two means, without an interval of its own.
+    """
+
+    short: WindowRelief | None
+    long: WindowRelief | None
+    retained_percent: float | None
+    note: str
+
+    @property
+    def short_key(self) -> str | None:
+        return self.short.window.key if self.short else None
+
+    @property
+    def long_key(self) -> str | None:
+        return self.long.window.key if self.long else None
+
+
+def durability(windows: list[WindowRelief], short_key: str, long_key: str) -> Durability:
+    """How much of the short-term relief is still there in the long window."""
+    by_key = {w.window.key: w for w in windows}
+    short, long = by_key.get(short_key), by_key.get(long_key)
+    if short is None or long is None:
+        missing = short_key if short is None else long_key
+        return Durability(short, long, None, f"no window named {missing}")
+    for w in (short, long):
+        if not w.enough:
+            return Durability(short, long, None, f"{w.window.label}: {not_enough(w.patients)}")
+    relief = short.mean_points.value or 0.0
+    if relief <= 0:
+        return Durability(short, long, None, "no short-term relief to retain")
+    kept = (long.mean_points.value or 0.0) * 100.0 / relief
+    return Durability(short, long, kept, "")

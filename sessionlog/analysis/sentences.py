@@ -1,0 +1,73 @@
+"""Plain sentences for the patient: what happened to their pain, and did relief last.
+
+Written to be read by the patient on the practitioner's screen: no statistics words,
+no other patient's data, and nothing stronger than their own numbers support.
+"""
+
+from __future__ import annotations
+
+from ..domain.techniques import FAMILY_LABELS
+from .progress import Progress
+
+
+def technique_words(family: str) -> str:
+    """ "dry needling", "acupuncture", "IMS": a family's name inside a sentence."""
+    label = FAMILY_LABELS.get(family, family)
+    return label if label.isupper() else label.lower()
+
+
+def _points(x: float) -> str:
+    n = max(1, round(x))
+    return f"about {n} point{'s' if n != 1 else ''}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def pain_sentence(p: Progress) -> str:
+    """How the pain changed from the first session to the latest score."""
+    if p.baseline is None or p.latest is None or p.change is None:
+        return "No sessions are recorded yet."
+    first, now, over = p.baseline, p.latest.pain, _plural(p.sessions, "session")
+    if now < first:
+        text = f"Your pain has gone from {first} to {now} over {over}."
+        if now == 0:
+            text += " At the last check you had no pain."
+        elif p.change.important:
+            text += " That is a change most people notice clearly."
+        return text
+    if now == first:
+        return f"Your pain is {now}, the same as before your first session ({over} so far)."
+    return f"Your pain has gone from {first} up to {now} over {over}."
+
+
+def lasting_sentence(family: str, verdict: str, now: float | None, later: float | None) -> str:
+    """Whether relief after one technique lasted, in plain words."""
+    name = technique_words(family)
+    if verdict == "lasting":
+        return (
+            f"The relief after {name} has lasted: days after a session your pain was "
+            f"still {_points(later or 0)} lower than before it."
+        )
+    if verdict == "partly":
+        return (
+            f"Part of the relief after {name} has lasted: {_points(later or 0)} a few days "
+            f"later, after {_points(now or 0)} right after the session."
+        )
+    if verdict == "faded":
+        return (
+            f"{name[0].upper() + name[1:]} eased your pain right after a session "
+            f"({_points(now or 0)}), but that relief wore off within days."
+        )
+    if verdict == "no_relief":
+        return f"So far {name} has not clearly changed your pain."
+    return f"It is too early to say whether the relief after {name} lasts."
+
+
+def patient_sentences(p: Progress) -> list[str]:
+    """A few sentences for the patient view (and the top of ``report``)."""
+    out = [pain_sentence(p)]
+    for f in p.families:
+        out.append(lasting_sentence(f.family, f.verdict, f.immediate.value, f.later.value))
+    return out

@@ -1,0 +1,123 @@
+"""Post-needling soreness: its course over the first days, when it resolves, and dose.
+
+Soreness (0-10) is expected after needling, worse with more insertions and twitch
+responses. The course takes the latest score near 24, 48 and 72 h
+(:data:`~.windows.SORENESS_WINDOWS`). Resolution is the first reading with soreness 0,
+in whole days (0: already none at the session's end); a session whose soreness was
+never reported 0 is "not resolved yet" and counts against every "resolved by" figure,
+so those figures are lower bounds when follow-up stopped early.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .relief import MIN_PATIENTS
+from .stats import Mean, Proportion, mean_of_counts, median_of_counts, wilson
+from .windows import SORENESS_WINDOWS, Window
+
+INSERTION_BANDS: tuple[tuple[int, int | None], ...] = ((1, 5), (6, 10), (11, 20), (21, None))
+TWITCH_BANDS: tuple[tuple[int, int | None], ...] = ((0, 0), (1, 5), (6, 15), (16, None))
+DOSE_WINDOW = 1  # soreness by dose is read at about 24 h (SORENESS_WINDOWS[1])
+
+
+@dataclass(frozen=True)
+class SorenessPoint:
+    window: Window
+    sessions: int
+    patients: int
+    enough: bool
+    mean: Mean
+    median: float | None
+    none: Proportion  # sessions with soreness 0
+
+
+@dataclass(frozen=True)
+class Resolution:
+    sessions: int  # sessions with any soreness score
+    unresolved: int
+    median_day: float | None  # None when half or more never resolved
+    by_day: dict[int, Proportion]  # resolved by day 1, 2, 3
+
+
+@dataclass(frozen=True)
+class SorenessCourse:
+    points: tuple[SorenessPoint, ...]
+    resolution: Resolution
+
+
+def resolution_summary(days: Mapping[int, int]) -> Resolution:
+    """Time to resolution from counts of sessions by day soreness reached 0 (-1: not yet)."""
+    total = sum(days.values())
+    unresolved = days.get(-1, 0)
+    # Unresolved sessions sort after every day, so the median is a day only when more
+    # than half resolved: then it is exact whatever their eventual day.
+    ranked = [(float(d), n) for d, n in days.items() if d >= 0] + [(float("inf"), unresolved)]
+    median = median_of_counts(ranked) if total else None
+    by_day = {
+        d: wilson(sum(n for day, n in days.items() if 0 <= day <= d), total) for d in (1, 2, 3)
+    }
+    return Resolution(total, unresolved, None if median in (None, float("inf")) else median, by_day)
+
+
+def soreness_course(
+    cells: Mapping[int, Mapping[int, int]],
+    patients: Mapping[int, int],
+    resolution_days: Mapping[int, int],
+    min_patients: int = MIN_PATIENTS,
+    windows: tuple[Window, ...] = SORENESS_WINDOWS,
+) -> SorenessCourse:
+    """The soreness course from counts of each score in each soreness window."""
+    points = []
+    for i, w in enumerate(windows):
+        scores = cells.get(i, {})
+        n = sum(scores.values())
+        pts = patients.get(i, 0)
+        points.append(
+            SorenessPoint(
+                window=w,
+                sessions=n,
+                patients=pts,
+                enough=n > 0 and pts >= min_patients,
+                mean=mean_of_counts((float(v), c) for v, c in scores.items()),
+                median=median_of_counts((float(v), c) for v, c in scores.items()),
+                none=wilson(scores.get(0, 0), n),
+            )
+        )
+    return SorenessCourse(tuple(points), resolution_summary(resolution_days))
+
+
+def band_label(value: int, bands: tuple[tuple[int, int | None], ...]) -> str:
+    """The band a dose falls in: ``"6-10"``, ``"21+"``, ``"0"``."""
+    for lo, hi in bands:
+        if value >= lo and (hi is None or value <= hi):
+            return f"{lo}+" if hi is None else (str(lo) if lo == hi else f"{lo}-{hi}")
+    return f"under {bands[0][0]}"
+
+
+@dataclass(frozen=True)
+class DoseBand:
+    dimension: str  # "insertions" or "twitches"
+    band: str
+    sessions: int
+    mean: Mean  # soreness at about 24 h
+
+
+def soreness_by_dose(rows: Iterable[tuple[int, int, int, int]]) -> list[DoseBand]:
+    """Soreness at about 24 h by bands of insertions and of twitch responses.
+
+    ``rows``: ``(insertions, twitches, soreness, sessions)`` counts.
+    """
+    rows = list(rows)
+    out = []
+    for dimension, bands, pos in (
+        ("insertions", INSERTION_BANDS, 0),
+        ("twitches", TWITCH_BANDS, 1),
+    ):
+        for lo, _hi in bands:
+            label = band_label(lo, bands)
+            pairs = [(float(r[2]), r[3]) for r in rows if band_label(r[pos], bands) == label]
+            mean = mean_of_counts(pairs)
+            out.append(DoseBand(dimension, label, mean.n, mean))
+    return out

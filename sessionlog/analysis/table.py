@@ -1,0 +1,234 @@
+"""Figures as short text, and the rows of the tables the CLI and the screens show.
+
+Pure formatting of analysis results: every figure with its n and 95% interval, and
+"not enough data (n=2)" where too few patients stand behind it.
+"""
+
+from __future__ import annotations
+
+from .compare import Comparison, Details
+from .model import group_label
+from .progress import Progress
+from .relief import WindowRelief
+from .stats import Mean, Proportion
+
+
+def fmt_num(x: float | None, digits: int = 1) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def fmt_mean(m: Mean, digits: int = 1, unit: str = "") -> str:
+    """``1.4 (1.1 to 1.7)``; no interval from a single value; ``-`` from none."""
+    if m.value is None:
+        return "-"
+    text = f"{m.value:.{digits}f}{unit}"
+    if m.low is not None and m.high is not None:
+        text += f" ({m.low:.{digits}f} to {m.high:.{digits}f})"
+    return text
+
+
+def fmt_prop(p: Proportion) -> str:
+    """``45% (35-55%), 40/90``."""
+    if p.value is None or p.low is None or p.high is None:
+        return "-"
+    return f"{100 * p.value:.0f}% ({100 * p.low:.0f}-{100 * p.high:.0f}%), {p.k}/{p.n}"
+
+
+WINDOW_COLUMNS = [
+    ("technique", "Technique"),
+    ("window", "Window"),
+    ("sessions", "Sessions"),
+    ("patients", "Patients"),
+    ("mean", "Mean relief, points (95% CI)"),
+    ("median", "Median"),
+    ("percent", "Mean relief %"),
+    ("resp2", "2+ points"),
+    ("resp30", "30%+"),
+]
+
+
+def window_row(label: str, w: WindowRelief) -> dict[str, str]:
+    """One technique's figures in one window, as text."""
+    row = {
+        "technique": label,
+        "window": w.window.label,
+        "sessions": str(w.sessions),
+        "patients": str(w.patients),
+    }
+    if not w.enough:
+        return row | {"mean": w.note, "median": "", "percent": "", "resp2": "", "resp30": ""}
+    return row | {
+        "mean": fmt_mean(w.mean_points),
+        "median": fmt_num(w.median_points, 1),
+        "percent": fmt_mean(w.mean_percent, 0, "%"),
+        "resp2": fmt_prop(w.responders_points),
+        "resp30": fmt_prop(w.responders_percent),
+    }
+
+
+def window_rows(c: Comparison) -> list[dict[str, str]]:
+    """The technique × window table."""
+    rows = []
+    for g in c.groups:
+        if not g.sessions:
+            rows.append({"technique": g.label, "window": "no sessions", "sessions": "0",
+                         "patients": "0"})  # fmt: skip
+            continue
+        for i, w in enumerate(g.windows):
+            rows.append(window_row(g.label if i == 0 else "", w))
+    return rows
+
+
+DURABILITY_COLUMNS = [
+    ("technique", "Technique"),
+    ("short", "Short term"),
+    ("long", "Long term"),
+    ("retained", "Relief retained"),
+]
+
+
+def durability_rows(c: Comparison) -> list[dict[str, str]]:
+    """Relief retained from the short to the long window, per technique."""
+    rows = []
+    for g in c.groups:
+        d = g.durability
+
+        def side(w: WindowRelief | None) -> str:
+            if w is None:
+                return "-"
+            return (
+                f"{w.window.key}: {fmt_num(w.mean_points.value)} pts, n={w.sessions}/{w.patients}"
+            )
+
+        retained = f"{d.retained_percent:.0f}%" if d.retained_percent is not None else d.note or "-"
+        rows.append({"technique": g.label, "short": side(d.short), "long": side(d.long),
+                     "retained": retained})  # fmt: skip
+    return rows
+
+
+SORENESS_COLUMNS = [("technique", "Technique")]
+
+
+def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
+    """Mean soreness near each time point and resolution, per technique."""
+    columns = [("technique", "Technique")]
+    rows = []
+    for g in c.groups:
+        row = {"technique": g.label}
+        for p in g.soreness.points:
+            if all(key != "w" + p.window.key for key, _ in columns):
+                columns.append(("w" + p.window.key, p.window.label))
+            row["w" + p.window.key] = (
+                f"{fmt_num(p.mean.value)} (n={p.sessions})" if p.enough else f"n={p.patients}"
+            )
+        r = g.soreness.resolution
+        if r.median_day is not None:
+            median = f"median day {r.median_day:g}"
+        else:
+            median = "half not 0 by the last reading" if r.sessions else "-"
+        row["resolved"] = f"{median}; by 72 h {fmt_prop(r.by_day[3])}"
+        rows.append(row)
+    columns.append(("resolved", "Soreness gone"))
+    return columns, rows
+
+
+DETAIL_COLUMNS = [
+    ("technique", "Technique"),
+    ("sessions", "Sessions"),
+    ("patients", "Patients"),
+    ("per_week", "Sessions/week"),
+    ("insertions", "Insertions/session"),
+    ("mild", "Mild AE /100"),
+    ("significant", "Significant /100"),
+    ("serious", "Serious /100"),
+]
+
+
+def detail_rows(details: tuple[Details, ...]) -> list[dict[str, str]]:
+    """Dose and adverse-event rates per technique (rule of three when there were none)."""
+    rows = []
+    for d in details:
+        row = {
+            "technique": d.label,
+            "sessions": str(d.dose.sessions),
+            "patients": str(d.dose.patients),
+            "per_week": fmt_num(d.dose.per_week_median),
+            "insertions": fmt_mean(d.dose.insertions_per_session),
+        }
+        for a in d.adverse:
+            if a.rule_of_three:
+                row[a.tier] = f"0 (at most {fmt_num(a.high)})"
+            else:
+                row[a.tier] = f"{fmt_num(a.per_100)} ({fmt_num(a.low)}-{fmt_num(a.high)})"
+        rows.append(row)
+    return rows
+
+
+def session_rows(p: Progress) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
+    """A patient's sessions: pain before and after and in each later window."""
+    columns = [("date", "Date"), ("technique", "Technique"), ("before", "Before"),
+               ("after", "After")]  # fmt: skip
+    later = [(i, w) for i, w in enumerate(p.windows) if not w.immediate]
+    columns += [(f"w{i}", w.label) for i, w in later]
+    columns += [("sore", "Soreness after"), ("insertions", "Insertions")]
+    rows = []
+    for r in p.rows:
+        row = {
+            "date": r.started_at.strftime("%Y-%m-%d"),
+            "technique": r.technique.replace("_", " "),
+            "before": str(r.before),
+            "after": "-" if r.after is None else str(r.after),
+            "sore": "-" if r.soreness_after is None else str(r.soreness_after),
+            "insertions": str(r.insertions),
+        }
+        for i, _ in later:
+            ch = r.windows[i]
+            row[f"w{i}"] = "-" if ch is None else f"{ch.then} ({ch.points:+d})"
+        rows.append(row)
+    return columns, rows
+
+
+VERDICT_WORDS = {
+    "lasting": "relief lasted",
+    "partly": "part of the relief lasted",
+    "faded": "relief faded within days",
+    "no_relief": "no clear relief",
+    "unknown": "too early to tell (no reading after 72 h)",
+}
+
+
+def _yes(flag: bool | None) -> str:
+    return "-" if flag is None else ("yes" if flag else "no")
+
+
+def progress_summary(p: Progress) -> list[str]:
+    """The practitioner's summary of a patient's progress, line by line."""
+    if p.baseline is None or p.latest is None or p.change is None:
+        return ["No sessions recorded."]
+    ch = p.change
+    first = p.first_at.strftime("%Y-%m-%d") if p.first_at else "?"
+    last = p.last_at.strftime("%Y-%m-%d") if p.last_at else "?"
+    pct = "no percent (baseline 0)" if ch.percent is None else f"{ch.percent:.0f}%"
+    lines = [
+        f"{p.sessions} session{'s' if p.sessions != 1 else ''}, {first} to {last}.",
+        f"Pain {p.baseline} before the first session; latest {p.latest.pain}"
+        f" ({p.latest.kind.replace('_', '-')}, {p.latest.at:%Y-%m-%d}).",
+        f"Change: {ch.points:+d} points of relief, {pct}; IMMPACT: {ch.tier or '-'};"
+        f" 2+ points: {_yes(ch.responder_points)};"
+        f" 30%+: {_yes(ch.responder_percent)}" + ("; recovered (pain 0)." if ch.recovered else "."),
+    ]
+    doses = {d.key: d for d in p.dose}
+    for f in p.families:
+        d = doses.get(f.family)
+        dose = ""
+        if d is not None:
+            per_week = d.per_week_median
+            dose = (
+                f"; {fmt_num(per_week)} sessions/week" if per_week is not None else ""
+            ) + f"; {fmt_num(d.insertions_per_session.value)} insertions/session"
+        lines.append(
+            f"{group_label(f.family)}: {f.sessions} session"
+            f"{'s' if f.sessions != 1 else ''}; relief right after {fmt_mean(f.immediate)},"
+            f" after 72 h {fmt_mean(f.later)} points: {VERDICT_WORDS[f.verdict]}{dose}."
+        )
+    return lines

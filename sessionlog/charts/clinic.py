@@ -1,0 +1,105 @@
+"""The clinic's charts: relief by time since session, soreness course, responders.
+
+One line per technique. Windows with too few patients are left out of the line (it
+breaks there) rather than drawn from a handful of sessions; the counts behind each
+point are in the table shown with the chart.
+"""
+
+from __future__ import annotations
+
+from ..analysis.compare import Comparison
+from .common import TECHNIQUE_MARKS, Figure, color_of, prepare, render
+
+Y_MIN_RELIEF = -1.0
+
+
+def _segments(points: list[tuple[int, float | None]]) -> list[list[tuple[int, float]]]:
+    """Runs of consecutive drawable points (a None breaks the line)."""
+    runs: list[list[tuple[int, float]]] = [[]]
+    for x, y in points:
+        if y is None:
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append((x, y))
+    return [r for r in runs if r]
+
+
+def _lines(plt: Figure, key: str, label: str, points: list[tuple[int, float | None]]) -> None:
+    first = True
+    for run in _segments(points):
+        xs, ys = [p[0] for p in run], [p[1] for p in run]
+        mark = TECHNIQUE_MARKS.get(key, "*")  # a letter per technique: readable without colour
+        plt.plot(xs, ys, marker=mark, color=color_of(key), label=label if first else None)
+        first = False
+
+
+def draw_durability(plt: Figure, comparison: Comparison) -> None:
+    """Mean relief (points) in each window after the session, one line per technique."""
+    prepare(plt)
+    windows = comparison.windows
+    top = 2.0
+    bottom = Y_MIN_RELIEF
+    for g in comparison.groups:
+        points = [(i, w.mean_points.value if w.enough else None) for i, w in enumerate(g.windows)]
+        values = [y for _, y in points if y is not None]
+        if values:
+            top, bottom = max(top, *values), min(bottom, *values)
+            _lines(plt, g.key, f"{g.label} ({g.patients} patients)", points)
+    plt.horizontal_line(0, color="gray")
+    plt.horizontal_line(2, color="orange")
+    plt.xticks(list(range(len(windows))), [w.key for w in windows])
+    plt.xlim(-0.3, len(windows) - 0.7)
+    plt.ylim(bottom - 0.5, top + 1.5)  # headroom: the legend sits top left
+    plt.title("Relief from the session's baseline (points); orange line: 2 points")
+    plt.xlabel("time since the session")
+
+
+def draw_soreness(plt: Figure, comparison: Comparison) -> None:
+    """Mean soreness (0-10) right after and near 24, 48 and 72 h, per technique."""
+    prepare(plt)
+    keys: list[str] = []
+    for g in comparison.groups:
+        pts = g.soreness.points
+        keys = [p.window.key for p in pts]
+        points = [(i, p.mean.value if p.enough else None) for i, p in enumerate(pts)]
+        if any(y is not None for _, y in points):
+            _lines(plt, g.key, g.label, points)
+    plt.xticks(list(range(len(keys))), keys)
+    plt.ylim(0, 10)
+    plt.title("Soreness after needling (0-10)")
+
+
+def draw_responders(plt: Figure, comparison: Comparison, short: str, long: str) -> None:
+    """Share of sessions with 30% relief or more, short term against long term."""
+    prepare(plt)
+    labels, short_vals, long_vals = [], [], []
+    for g in comparison.groups:
+        by_key = {w.window.key: w for w in g.windows}
+        s, lg = by_key.get(short), by_key.get(long)
+        missing = not (s and s.enough and lg and lg.enough)
+        labels.append(g.label + (" (too few)" if missing else ""))
+        short_vals.append(100 * (s.responders_percent.value or 0) if s and s.enough else 0)
+        long_vals.append(100 * (lg.responders_percent.value or 0) if lg and lg.enough else 0)
+    if labels:
+        plt.multiple_bar(labels, [short_vals, long_vals], labels=[short, long])
+    plt.ylim(0, 100)
+    plt.title(f"Sessions with 30% relief or more (%): {short} against {long}")
+
+
+def durability_chart(comparison: Comparison, width: int = 80, height: int = 18,
+                     color: bool = False) -> str:  # fmt: skip
+    """The durability curves as text."""
+    return render(lambda plt: draw_durability(plt, comparison), width, height, color)
+
+
+def soreness_chart(comparison: Comparison, width: int = 80, height: int = 14,
+                   color: bool = False) -> str:  # fmt: skip
+    """The soreness course as text."""
+    return render(lambda plt: draw_soreness(plt, comparison), width, height, color)
+
+
+def responders_chart(comparison: Comparison, short: str, long: str, width: int = 80,
+                     height: int = 14, color: bool = False) -> str:  # fmt: skip
+    """Responders short against long term as text."""
+    return render(lambda plt: draw_responders(plt, comparison, short, long), width, height, color)

@@ -1,0 +1,100 @@
+"""What every chart shares: a fresh plotext figure, colours and markers, thinning.
+
+Charts draw on a plotext figure handed in (the TUI's ``PlotextPlot.plt``, a subclass
+of the same figure class), or on a fresh one whose text :func:`render` returns for
+the command line. Never more than :data:`MAX_POINTS` points per series: longer
+series are averaged into buckets first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+MAX_POINTS = 1000
+DATE_FORM = "Y-m-d"  # plotext's default is d/m/Y, and ISO text crashes it otherwise
+
+FAMILY_COLORS = {"acupuncture": "green", "dry_needling": "red", "ims": "blue"}
+TECHNIQUE_COLORS = {
+    "acupuncture": "green",
+    "electroacupuncture": "cyan",
+    "dry_needling": "red",
+    "electrical_dry_needling": "magenta",
+    "ims": "blue",
+}
+TECHNIQUE_MARKS = {
+    "acupuncture": "A",
+    "electroacupuncture": "E",
+    "dry_needling": "D",
+    "electrical_dry_needling": "N",
+    "ims": "I",
+}
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+Figure = Any  # plotext's figure class (and textual-plotext's Plot) have no type stubs
+
+
+def color_of(key: str) -> str:
+    return FAMILY_COLORS.get(key) or TECHNIQUE_COLORS.get(key, "gray")
+
+
+def new_figure() -> Figure:
+    """A fresh, independent plotext figure (not plotext's global one)."""
+    from plotext._figure import _figure_class
+
+    return _figure_class()
+
+
+def prepare(plt: Figure) -> None:
+    """Clear a figure for a new drawing and fix its date format."""
+    plt.clear_figure()
+    plt.date_form(DATE_FORM)
+
+
+def render(draw: Callable[[Figure], None], width: int, height: int, color: bool = False) -> str:
+    """Draw on a fresh figure of ``width`` × ``height`` characters; return the text.
+
+    Without ``color`` the text carries no ANSI codes (for pipes and files).
+    """
+    plt = new_figure()
+    draw(plt)
+    if not color:
+        plt.theme("clear")
+    plt.plotsize(width, height)
+    text = plt.build()
+    return text if color else _ANSI.sub("", text)
+
+
+def thin(
+    xs: Sequence[float], ys: Sequence[float], limit: int = MAX_POINTS
+) -> tuple[list[float], list[float]]:
+    """At most ``limit`` points: consecutive points averaged in equal-count buckets."""
+    if len(xs) <= limit:
+        return list(xs), list(ys)
+    size = -(-len(xs) // limit)
+    out_x, out_y = [], []
+    for i in range(0, len(xs), size):
+        bx, by = xs[i : i + size], ys[i : i + size]
+        out_x.append(sum(bx) / len(bx))
+        out_y.append(sum(by) / len(by))
+    return out_x, out_y
+
+
+def date_ticks(start: datetime, span_days: float, count: int = 5) -> tuple[list[float], list[str]]:
+    """Tick positions (days since ``start``) and their dates as YYYY-MM-DD."""
+    if span_days <= 0:
+        return [0.0], [start.strftime("%Y-%m-%d")]
+    steps = max(1, count - 1)
+    ticks = [span_days * i / steps for i in range(steps + 1)]
+    labels = [(start + timedelta(days=t)).strftime("%Y-%m-%d") for t in ticks]
+    # Short spans repeat a date: keep the first of each.
+    seen: set[str] = set()
+    keep_t, keep_l = [], []
+    for t, lab in zip(ticks, labels, strict=True):
+        if lab not in seen:
+            seen.add(lab)
+            keep_t.append(t)
+            keep_l.append(lab)
+    return keep_t, keep_l

@@ -1,0 +1,70 @@
+"""A patient's pain over time, before and after each session and at each follow-up."""
+
+from __future__ import annotations
+
+from ..analysis.model import family_of, group_label
+from ..analysis.progress import Progress
+from .common import (
+    TECHNIQUE_MARKS,
+    Figure,
+    color_of,
+    date_ticks,
+    prepare,
+    render,
+    thin,
+)
+
+KIND_MARKS = {"before": "o", "follow_up": "*"}
+
+
+def draw_progress(
+    plt: Figure, progress: Progress, *, title: str = "Pain (0-10)", for_patient: bool = False
+) -> None:
+    """Pain readings against the date: ``o`` before a session, the technique's letter
+    right after it (A acupuncture, D dry needling, I IMS...), ``*`` at a follow-up; the
+    lines mark 2 points and 30% below the first session's pain."""
+    prepare(plt)
+    points = progress.timeline
+    if not points:
+        plt.title("No sessions recorded yet")
+        return
+    start = points[0].at
+    days = [(p.at - start).total_seconds() / 86400 for p in points]
+    xs, ys = thin(days, [float(p.pain) for p in points])
+    plt.plot(xs, ys, marker="braille", color="gray")
+    before = [(d, p.pain) for d, p in zip(days, points, strict=True) if p.kind == "before"]
+    if before:
+        bx, by = thin([b[0] for b in before], [float(b[1]) for b in before])
+        plt.scatter(bx, by, marker=KIND_MARKS["before"], color="white", label="o before session")
+    for technique, mark in TECHNIQUE_MARKS.items():
+        after = [(d, p.pain) for d, p in zip(days, points, strict=True)
+                 if p.kind == "after" and p.technique == technique]  # fmt: skip
+        if after:
+            ax, ay = thin([a[0] for a in after], [float(a[1]) for a in after])
+            label = f"{mark} after {group_label(technique).lower()}"
+            plt.scatter(ax, ay, marker=mark, color=color_of(family_of(technique)), label=label)
+    follow = [(d, p) for d, p in zip(days, points, strict=True) if p.kind == "follow_up"]
+    if follow:
+        fx, fy = thin([f[0] for f in follow], [float(f[1].pain) for f in follow])
+        plt.scatter(fx, fy, marker=KIND_MARKS["follow_up"], color="yellow", label="* follow-up")
+    if progress.band and progress.baseline:
+        for level in progress.band:
+            if level > 0:
+                plt.horizontal_line(level, color="orange")
+    ticks, labels = date_ticks(start, days[-1])
+    plt.xticks(ticks, labels)
+    plt.ylim(0, 10)
+    plt.yticks([0, 2, 4, 6, 8, 10])
+    if progress.baseline and for_patient:
+        title += "; below the orange lines is a change that matters"
+    elif progress.baseline:
+        lo2, lo30 = progress.band or (0, 0)
+        title += f"; lines: 2 points ({lo2:g}) and 30% ({lo30:.1f}) below {progress.baseline}"
+    plt.title(title)
+
+
+def progress_chart(
+    progress: Progress, width: int = 80, height: int = 20, color: bool = False
+) -> str:
+    """The progress chart as text (for ``sessionlog report``)."""
+    return render(lambda plt: draw_progress(plt, progress), width, height, color)

@@ -1,0 +1,238 @@
+"""Commands for the outcomes: ``report`` (one patient) and ``compare`` (the clinic).
+
+Charts are plotext text; colour only when stdout is a terminal (``--color`` forces it).
+``--json`` prints every figure with its n and 95% interval instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from datetime import date
+from typing import Any
+
+import click
+
+from ..errors import ValidationError
+from .common import Context, echo_json, pass_ctx, table, user_errors
+
+
+def _date(field: str, text: str | None) -> date | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(field, f"{text!r} is not a date: use YYYY-MM-DD") from None
+
+
+def _size(width: int | None, height: int | None, default_height: int) -> tuple[int, int]:
+    cols = shutil.get_terminal_size((100, 30)).columns
+    return (width or max(60, min(cols, 120)), height or default_height)
+
+
+def _color(flag: bool | None) -> bool:
+    return sys.stdout.isatty() if flag is None else flag
+
+
+def _heading(text: str) -> None:
+    click.echo("")
+    click.echo(text)
+
+
+_SIZE_OPTIONS = [
+    click.option("--width", type=click.IntRange(40, 400), help="Chart width (default: terminal)."),
+    click.option("--height", type=click.IntRange(8, 200), help="Chart height in lines."),
+    click.option("--color/--no-color", default=None, help="Colour the charts (default: on a tty)."),
+]
+
+
+def _with_size(fn: Any) -> Any:
+    for option in reversed(_SIZE_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+@click.command()
+@click.option("--patient", "patient", required=True, help="Chart id (C001) or numeric id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@_with_size
+@pass_ctx
+@user_errors
+def report(
+    ctx: Context,
+    patient: str,
+    as_json: bool,
+    width: int | None,
+    height: int | None,
+    color: bool | None,
+) -> None:
+    """One patient's progress: pain over time, relief per session, whether it lasted."""
+    from ..analysis import patient_sentences, to_jsonable
+    from ..analysis.table import progress_summary, session_rows
+    from ..store.outcome_reports import progress_report
+    from ..store.outcomes import resolve_patient
+
+    store = ctx.store()
+    who = resolve_patient(store, patient)
+    progress = progress_report(store, who["id"])
+    if as_json:
+        echo_json({
+            "patient": {"id": who["id"], "chart_id": who["chart_id"], "name": who["name"]},
+            "sentences": patient_sentences(progress),
+            "summary": progress_summary(progress),
+            "progress": to_jsonable(progress),
+        })  # fmt: skip
+        return
+    from ..charts import progress_chart
+
+    w, h = _size(width, height, 20)
+    click.echo(f"{who['chart_id']}  {who['name']}")
+    if progress.sessions:
+        click.echo(progress_chart(progress, w, h, _color(color)))
+    for line in patient_sentences(progress):
+        click.echo(line)
+    _heading("Summary")
+    for line in progress_summary(progress):
+        click.echo(f"  {line}")
+    if progress.sessions:
+        columns, rows = session_rows(progress)
+        _heading("Sessions (pain then, and relief in points, in each window after the session)")
+        table(rows, columns)
+
+
+@click.command()
+@click.option("--technique", help="A family (acupuncture, dry_needling, ims) or a technique.")
+@click.option("--practitioner", help="Practitioner id or name.")
+@click.option("--region", help="Body region of the episode (neck, low_back, shoulder...).")
+@click.option("--complaint", help="Words in the episode's complaint (e.g. 'neck').")
+@click.option("--since", help="Sessions from this date (YYYY-MM-DD).")
+@click.option("--until", help="Sessions up to this date, inclusive (YYYY-MM-DD).")
+@click.option("--by", type=click.Choice(["family", "technique"]), default="family",
+              show_default=True, help="Group by family or by exact technique.")  # fmt: skip
+@click.option("--windows", help="Windows after the session, e.g. '72h,72h-8d,13d-29d,83d-'.")
+@click.option("--min-patients", type=click.IntRange(1, 10_000), default=3, show_default=True,
+              help="Fewer patients than this in a window: 'not enough data'.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
+@_with_size
+@pass_ctx
+@user_errors
+def compare(
+    ctx: Context,
+    technique: str | None,
+    practitioner: str | None,
+    region: str | None,
+    complaint: str | None,
+    since: str | None,
+    until: str | None,
+    by: str,
+    windows: str | None,
+    min_patients: int,
+    as_json: bool,
+    width: int | None,
+    height: int | None,
+    color: bool | None,
+) -> None:
+    """Compare techniques: relief by time since the session, durability, soreness, safety.
+
+    Descriptive: who received which technique was not randomised.
+    """
+    from ..analysis import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Filters, to_jsonable
+    from ..analysis.windows import parse_windows
+    from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
+    from ..domain.validate import as_choice
+    from ..store.outcome_reports import comparison_report, details_report
+    from ..store.outcomes import resolve_practitioner
+
+    store = ctx.store()
+    filters = Filters(
+        technique=as_choice("technique", technique, tuple(TECHNIQUES) + FAMILIES)
+        if technique
+        else None,
+        practitioner_id=resolve_practitioner(store, practitioner) if practitioner else None,
+        region=as_choice("region", region, BODY_REGIONS) if region else None,
+        complaint=complaint.strip() if complaint and complaint.strip() else None,
+        since=_date("since", since),
+        until=_date("until", until),
+    )
+    spans = parse_windows(windows) if windows else DEFAULT_WINDOWS
+    short = spans[1].key if len(spans) > 1 else spans[0].key
+    long = spans[-1].key
+    if spans == DEFAULT_WINDOWS:
+        short, long = DEFAULT_SHORT, DEFAULT_LONG
+    result = comparison_report(
+        store, filters, windows=spans, by=by, min_patients=min_patients, short=short, long=long
+    )
+    extra = details_report(store, filters, by)
+    if as_json:
+        echo_json({
+            "filters": to_jsonable(filters),
+            "descriptive": "who received which technique was not randomised",
+            "comparison": to_jsonable(result),
+            "details": to_jsonable(extra),
+        })  # fmt: skip
+        return
+    _print_comparison(result, extra, short, long, width, height, _color(color))
+
+
+def _print_comparison(
+    result: Any, extra: Any, short: str, long: str,
+    width: int | None, height: int | None, color: bool,
+) -> None:  # fmt: skip
+    from ..analysis.table import (
+        DETAIL_COLUMNS,
+        DURABILITY_COLUMNS,
+        WINDOW_COLUMNS,
+        detail_rows,
+        durability_rows,
+        soreness_rows,
+        window_rows,
+    )
+    from ..charts import durability_chart, responders_chart, soreness_chart
+
+    w, h = _size(width, height, 18)
+    click.echo(
+        f"Outcomes by technique: {result.filters.describe()}. Descriptive: who received"
+        " which technique was not randomised."
+    )
+    _heading("Relief from the session's pain before it, by time since the session")
+    table(window_rows(result), WINDOW_COLUMNS)
+    between = sum(g.between for g in result.groups)
+    if between:
+        click.echo(f"({between} sessions also had readings between windows; not counted.)")
+    if any(g.sessions for g in result.groups):
+        click.echo(durability_chart(result, w, h, color))
+    _heading(f"Durability: relief kept at {long} as a share of relief at {short}")
+    table(durability_rows(result), DURABILITY_COLUMNS)
+    if any(g.sessions for g in result.groups):
+        click.echo(responders_chart(result, short, long, w, max(10, h - 4), color))
+        _heading("Soreness after needling (mean 0-10, n sessions)")
+        columns, rows = soreness_rows(result)
+        table(rows, columns)
+        click.echo(soreness_chart(result, w, max(10, h - 4), color))
+    if extra:
+        _heading("Dose and adverse events (sessions with one per 100 sessions, 95% CI)")
+        table(detail_rows(extra), DETAIL_COLUMNS)
+        _heading("Soreness at about 24 h by dose (mean, n sessions)")
+        table(
+            [
+                {
+                    "technique": d.label,
+                    "dimension": b.dimension,
+                    "band": b.band,
+                    "mean": f"{b.mean.value:.1f} (n={b.sessions})",
+                }  # fmt: skip
+                for d in extra
+                for b in d.soreness_by_dose
+                if b.sessions
+            ],
+            [
+                ("technique", "Technique"),
+                ("dimension", "Dose"),
+                ("band", "Band"),
+                ("mean", "Soreness"),
+            ],  # fmt: skip
+        )
+
+
+COMMANDS: list[click.Command] = [report, compare]

@@ -1,0 +1,59 @@
+"""Outcome reports from the database: the store's counts run through the analysis.
+
+What the command line and the screens call, so neither holds SQL nor statistics:
+:func:`progress_report` for one patient, :func:`comparison_report` and
+:func:`details_report` for the clinic.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..analysis.compare import Comparison, Details, compare, details
+from ..analysis.model import Filters
+from ..analysis.progress import Progress, patient_progress
+from ..analysis.relief import MIN_PATIENTS
+from ..analysis.windows import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Window
+from ..domain.techniques import FAMILIES
+from . import outcome_details, outcomes
+
+if TYPE_CHECKING:
+    from .store import Store
+
+
+def progress_report(
+    store: Store, patient_id: int, windows: tuple[Window, ...] = DEFAULT_WINDOWS
+) -> Progress:
+    """One patient's progress, from their current sessions and follow-ups."""
+    sessions, follow_ups = outcomes.patient_outcomes(store, patient_id)
+    return patient_progress(patient_id, sessions, follow_ups, windows)
+
+
+def comparison_report(
+    store: Store,
+    filters: Filters | None = None,
+    *,
+    windows: tuple[Window, ...] = DEFAULT_WINDOWS,
+    by: str = "family",
+    min_patients: int = MIN_PATIENTS,
+    short: str = DEFAULT_SHORT,
+    long: str = DEFAULT_LONG,
+) -> Comparison:
+    """The clinic's technique comparison under ``filters``."""
+    filters = filters or Filters()
+    counts = outcomes.group_counts(store, filters, windows, by)
+    return compare(
+        counts, windows, filters=filters, min_patients=min_patients, short=short, long=long
+    )
+
+
+def details_report(
+    store: Store, filters: Filters | None = None, by: str = "family"
+) -> tuple[Details, ...]:
+    """Dose, adverse-event rates and soreness by dose for every technique present."""
+    filters = filters or Filters()
+    doses = outcome_details.dose_summaries(store, filters, by)
+    adverse = outcome_details.adverse_counts(store, filters, by)
+    soreness = outcome_details.soreness_dose_rows(store, filters, by)
+    keys = sorted(doses, key=lambda k: (FAMILIES.index(k) if k in FAMILIES else 9, k))
+    return tuple(details(doses[k], adverse.get(k, {}), soreness.get(k, [])) for k in keys)

@@ -1,0 +1,300 @@
+"""Outcome queries: the rows and counts that :mod:`sessionlog.analysis` works from.
+
+Two ways to the same counts. The fast one reads the derived cache
+(:mod:`.outcome_cache`, refreshed first): aggregated cells for all sessions or one
+technique, practitioner or region, the per-session points for date and complaint
+filters. The reference one loads sessions and follow-ups and counts them in Python
+(:func:`sessionlog.analysis.counts_from_sessions`); it serves windows other than the
+cached ones, and the tests hold the two to the same answers.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..analysis.counts import GroupCounts, counts_from_sessions
+from ..analysis.model import Filters, FollowUp, SessionOutcome, family_of
+from ..analysis.readings import ADVERSE_SLOT
+from ..analysis.windows import DEFAULT_WINDOWS, Window
+from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
+from ..errors import ValidationError
+from . import outcome_cache
+
+if TYPE_CHECKING:
+    from .store import Store
+
+GROUPINGS = ("family", "technique")
+
+
+def techniques_in(key: str | None) -> tuple[str, ...] | None:
+    """The techniques a filter value covers: a family's, or one technique; None for all."""
+    if key is None:
+        return None
+    if key in FAMILIES:
+        return tuple(k for k, t in TECHNIQUES.items() if t.family == key)
+    if key in TECHNIQUES:
+        return (key,)
+    allowed = ", ".join(FAMILIES + tuple(k for k in TECHNIQUES if k not in FAMILIES))
+    raise ValidationError("technique", f"{key!r} is not a technique: one of {allowed}")
+
+
+def check_filters(filters: Filters) -> Filters:
+    """Refuse filter values that cannot match anything, naming the field."""
+    techniques_in(filters.technique)
+    if filters.region is not None and filters.region not in BODY_REGIONS:
+        raise ValidationError(
+            "region", f"{filters.region!r} is not a body region: one of {', '.join(BODY_REGIONS)}"
+        )
+    if filters.since and filters.until and filters.since > filters.until:
+        raise ValidationError("since", f"{filters.since} is after --until {filters.until}")
+    return filters
+
+
+def _like(text: str) -> str:
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def filter_sql(filters: Filters, cols: dict[str, str]) -> tuple[str, list[Any]]:
+    """SQL conditions for ``filters`` over the columns named in ``cols``."""
+    clauses, params = ["1"], []  # type: ignore[var-annotated]
+    techniques = techniques_in(filters.technique)
+    if techniques:
+        clauses.append(f"{cols['technique']} IN ({', '.join('?' * len(techniques))})")
+        params.extend(techniques)
+    for name, value in (
+        ("practitioner_id", filters.practitioner_id),
+        ("region", filters.region),
+    ):
+        if value is not None:
+            clauses.append(f"{cols[name]} = ?")
+            params.append(value)
+    if filters.complaint:
+        clauses.append(
+            f"{cols['episode_id']} IN (SELECT id FROM episode WHERE complaint LIKE ? ESCAPE '\\')"
+        )
+        params.append(_like(filters.complaint))
+    if filters.since:
+        clauses.append(f"{cols['started_on']} >= ?")
+        params.append(filters.since.isoformat())
+    if filters.until:
+        clauses.append(f"{cols['started_on']} <= ?")
+        params.append(filters.until.isoformat())
+    return " AND ".join(clauses), params
+
+
+POINT_COLUMNS = {c: c for c in ("technique", "practitioner_id", "region", "episode_id")} | {
+    "started_on": "started_on"
+}
+SESSION_COLUMNS = {
+    "technique": "s.technique",
+    "practitioner_id": "s.practitioner_id",
+    "region": "e.body_region",
+    "episode_id": "s.episode_id",
+    "started_on": "date(s.started_at)",
+}
+
+
+# -- a patient's own rows ---------------------------------------------------------
+
+_SESSIONS_SQL = """
+SELECT s.record_id, s.patient_id, s.practitioner_id, s.started_at, s.technique,
+       s.pain_before, s.pain_after, s.soreness_after,
+       (SELECT coalesce(sum(insertions), 0) FROM site WHERE session_id = s.id),
+       (SELECT coalesce(sum(twitch_count), 0) FROM site WHERE session_id = s.id),
+       s.episode_id
+FROM current_session s WHERE s.patient_id {match} ORDER BY s.started_at, s.record_id
+"""
+_FOLLOW_UPS_SQL = """
+SELECT session_record_id, at, pain, soreness, id FROM current_follow_up
+WHERE patient_id {match} ORDER BY at, id
+"""
+
+
+def _session(row: tuple[Any, ...]) -> SessionOutcome:
+    return SessionOutcome(
+        row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5], row[6],
+        row[7], row[8], row[9], row[10],
+    )  # fmt: skip
+
+
+def _follow_up(row: tuple[Any, ...]) -> FollowUp:
+    return FollowUp(row[0], datetime.fromisoformat(row[1]), row[2], row[3], row[4])
+
+
+def patient_outcomes(store: Store, patient_id: int) -> tuple[list[SessionOutcome], list[FollowUp]]:
+    """A patient's current sessions (oldest first) and current follow-ups."""
+    conn = store.conn
+    sessions = [_session(r) for r in conn.execute(_SESSIONS_SQL.format(match="= ?"), (patient_id,))]
+    follow_ups = [
+        _follow_up(r) for r in conn.execute(_FOLLOW_UPS_SQL.format(match="= ?"), (patient_id,))
+    ]
+    return sessions, follow_ups
+
+
+def resolve_patient(store: Store, text: str | int) -> dict[str, Any]:
+    """A patient by chart id (``C001``) or, failing that, by numeric id."""
+    key = str(text).strip()
+    row = store.patient_by_chart(key) if key else None
+    if row is None and key.isdigit():
+        row = store.patient(int(key))
+    if row is None:
+        raise ValidationError("patient", f"no patient has the chart id or id {key!r}")
+    return row
+
+
+def resolve_practitioner(store: Store, text: str | int) -> int:
+    """A practitioner by id or by name (whole, or the start of one name)."""
+    key = str(text).strip()
+    people = store.practitioners()
+    if key.isdigit() and any(p["id"] == int(key) for p in people):
+        return int(key)
+    matches = [p for p in people if p["name"].lower() == key.lower()] or [
+        p for p in people if p["name"].lower().startswith(key.lower())
+    ]
+    if len(matches) == 1:
+        return int(matches[0]["id"])
+    known = ", ".join(f"{p['id']} {p['name']}" for p in people) or "none yet"
+    problem = "matches more than one practitioner" if matches else "is not a practitioner"
+    raise ValidationError("practitioner", f"{key!r} {problem}: give an id ({known})")
+
+
+# -- counts for the clinic ----------------------------------------------------------
+
+
+def group_function(by: str) -> Any:
+    """Technique key -> group key: its family (``by="family"``) or itself."""
+    if by not in GROUPINGS:
+        raise ValidationError("by", f"{by!r} is not allowed: one of {', '.join(GROUPINGS)}")
+    return family_of if by == "family" else (lambda t: t)
+
+
+def cache_level(filters: Filters) -> str:
+    """Which part of the cache answers ``filters``: ``total`` (all sessions or one
+    technique), ``cell`` (a practitioner or region too) or ``point`` (dates, complaint)."""
+    if filters.complaint or filters.since or filters.until:
+        return "point"
+    if filters.practitioner_id is not None or filters.region is not None:
+        return "cell"
+    return "total"
+
+
+def group_counts(
+    store: Store,
+    filters: Filters | None = None,
+    windows: tuple[Window, ...] = DEFAULT_WINDOWS,
+    by: str = "family",
+) -> dict[str, GroupCounts]:
+    """Every count behind the comparison, per family (or exact technique)."""
+    filters = check_filters(filters or Filters())
+    group_of = group_function(by)
+    if windows != outcome_cache.CACHED_WINDOWS:
+        return reference_counts(store, filters, windows, by)
+    outcome_cache.refresh(store)
+    if cache_level(filters) == "point":
+        return _counts_from_points(store.conn, filters, by)
+    return _counts_from_cells(store.conn, filters, by, group_of)
+
+
+def _counts_from_cells(
+    conn: sqlite3.Connection, filters: Filters, by: str, group_of: Any
+) -> dict[str, GroupCounts]:
+    where, params = filter_sql(filters, POINT_COLUMNS)
+    where += f" AND slot < {ADVERSE_SLOT}"
+    whole_clinic = cache_level(filters) == "total"
+    out: dict[str, GroupCounts] = {}
+    for technique, slot, before, value, n in conn.execute(
+        f"SELECT technique, slot, pain_before, value, n FROM outcome_total WHERE {where}"
+        if whole_clinic
+        else "SELECT technique, slot, pain_before, value, sum(n) FROM outcome_cell"
+        f" WHERE {where} GROUP BY technique, slot, pain_before, value",
+        params,
+    ):
+        key = group_of(technique)
+        out.setdefault(key, GroupCounts(key)).add(slot, before, value, n)
+    if whole_clinic:
+        # Whole-clinic patient counts are kept per family and per technique. One
+        # technique asked for under its family: that technique's count is the family's.
+        techniques = techniques_in(filters.technique)
+        exact = techniques is not None and filters.technique not in FAMILIES
+        grouping = "technique" if exact else by
+        rows = conn.execute(
+            "SELECT key, slot, patients FROM outcome_group WHERE grouping = ?", (grouping,)
+        )
+        for key, slot, patients in rows:
+            group = group_of(key)
+            if group in out and (techniques is None or grouping == "family" or key in techniques):
+                out[group].set_patients(slot, patients)
+    else:
+        column = "family" if by == "family" else "technique"
+        for key, slot, patients in conn.execute(
+            f"SELECT {column}, slot, count(DISTINCT patient_id) FROM outcome_patient"
+            f" WHERE {where} GROUP BY {column}, slot",
+            params,
+        ):
+            if key in out:
+                out[key].set_patients(slot, patients)
+    return out
+
+
+def _counts_from_points(
+    conn: sqlite3.Connection, filters: Filters, by: str
+) -> dict[str, GroupCounts]:
+    where, params = filter_sql(filters, POINT_COLUMNS)
+    where += f" AND slot < {ADVERSE_SLOT}"
+    column = "family" if by == "family" else "technique"
+    out: dict[str, GroupCounts] = {}
+    for key, slot, before, value, n in conn.execute(
+        f"SELECT {column}, slot, pain_before, value, count(*) FROM outcome_point"
+        f" WHERE {where} GROUP BY {column}, slot, pain_before, value",
+        params,
+    ):
+        out.setdefault(key, GroupCounts(key)).add(slot, before, value, n)
+    for key, slot, patients in conn.execute(
+        f"SELECT {column}, slot, count(DISTINCT patient_id) FROM outcome_point"
+        f" WHERE {where} GROUP BY {column}, slot",
+        params,
+    ):
+        out[key].set_patients(slot, patients)
+    return out
+
+
+def _load_patients(
+    conn: sqlite3.Connection, patient_ids: set[int]
+) -> tuple[list[SessionOutcome], list[FollowUp]]:
+    # The ids travel as one JSON parameter: no temporary table, so a read never
+    # opens a write transaction on the shared connection.
+    ids = json.dumps(sorted(patient_ids))
+    match = "IN (SELECT value FROM json_each(?))"
+    sessions = [_session(r) for r in conn.execute(_SESSIONS_SQL.format(match=match), (ids,))]
+    follow_ups = [_follow_up(r) for r in conn.execute(_FOLLOW_UPS_SQL.format(match=match), (ids,))]
+    return sessions, follow_ups
+
+
+def reference_counts(
+    store: Store,
+    filters: Filters | None = None,
+    windows: tuple[Window, ...] = DEFAULT_WINDOWS,
+    by: str = "family",
+) -> dict[str, GroupCounts]:
+    """The same counts as :func:`group_counts`, computed in Python from the records."""
+    filters = check_filters(filters or Filters())
+    group_of = group_function(by)
+    where, params = filter_sql(filters, SESSION_COLUMNS)
+    matching = store.conn.execute(
+        "SELECT s.record_id, s.patient_id FROM current_session s"
+        f" LEFT JOIN episode e ON e.id = s.episode_id WHERE {where}",
+        params,
+    ).fetchall()
+    keep = {r[0] for r in matching}
+    sessions, follow_ups = _load_patients(store.conn, {r[1] for r in matching})
+    return counts_from_sessions(
+        sessions,
+        follow_ups,
+        windows,
+        group=lambda s: group_of(s.technique),
+        keep=lambda s: s.record_id in keep,
+    )

@@ -1,0 +1,104 @@
+"""One patient's progress: timeline, per-session changes, lasting relief, sentences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from sessionlog.analysis import FollowUp, SessionOutcome, patient_progress, patient_sentences
+from sessionlog.analysis.progress import verdict
+from sessionlog.analysis.stats import Mean
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def course() -> tuple[list[SessionOutcome], list[FollowUp]]:
+    sessions = [
+        SessionOutcome(1, 1, 1, at("2026-01-05 10:00"), "acupuncture", 7, 5, insertions=10),
+        SessionOutcome(2, 1, 1, at("2026-01-12 10:00"), "acupuncture", 5, 3, insertions=12),
+        SessionOutcome(3, 1, 1, at("2026-01-19 10:00"), "acupuncture", 4, 2, insertions=14),
+    ]
+    return sessions, [FollowUp(3, at("2026-01-26 10:00"), 3, None, 1)]
+
+
+def test_three_weekly_sessions() -> None:
+    p = patient_progress(1, *course())
+    assert [(t.pain, t.kind) for t in p.timeline] == [
+        (7, "before"), (5, "after"), (5, "before"), (3, "after"), (4, "before"), (2, "after"),
+        (3, "follow_up"),
+    ]  # fmt: skip
+    assert (p.sessions, p.baseline, p.latest.pain if p.latest else None) == (3, 7, 3)
+    assert p.change is not None and (p.change.points, p.change.responder_points) == (4, True)
+    assert p.band == (5, pytest.approx(4.9))  # 7 - 2 and 7 · 0.7
+    first = p.rows[0]
+    assert first.windows[0] is not None and first.windows[0].points == 2  # 7 → 5 right after
+    assert first.windows[1] is None  # nothing within 72 h
+    assert first.windows[2] is not None and first.windows[2].then == 5  # next session, 1 week
+    fam = p.families[0]
+    assert (fam.family, fam.sessions, fam.immediate.value) == ("acupuncture", 3, 2.0)
+    # Later than 72 h: 7→5 (next session), 5→4 (next session), 4→3 (follow-up): 4/3.
+    assert fam.later.value == pytest.approx(4 / 3)
+    assert fam.verdict == "lasting"  # 1.33 ≥ 1 and ≥ half of 2
+    dose = p.dose[0]
+    assert (dose.sessions, dose.per_week_median, dose.insertions_per_session.value) == (3, 1.0, 12)
+
+
+def test_sentences_for_the_patient() -> None:
+    assert patient_sentences(patient_progress(1, *course())) == [
+        "Your pain has gone from 7 to 3 over 3 sessions. That is a change most people notice"
+        " clearly.",
+        "The relief after acupuncture has lasted: days after a session your pain was still"
+        " about 1 point lower than before it.",
+    ]
+
+
+def test_one_session_without_follow_up() -> None:
+    s = SessionOutcome(1, 1, 1, at("2026-01-05 10:00"), "dry_needling", 6)
+    p = patient_progress(1, [s], [])
+    assert (p.sessions, p.baseline, p.change.points if p.change else None) == (1, 6, 0)
+    assert p.families[0].verdict == "unknown"
+    assert patient_sentences(p) == [
+        "Your pain is 6, the same as before your first session (1 session so far).",
+        "It is too early to say whether the relief after dry needling lasts.",
+    ]
+
+
+def test_no_sessions() -> None:
+    p = patient_progress(1, [], [])
+    assert (p.sessions, p.latest, p.change, p.band) == (0, None, None, None)
+    assert patient_sentences(p) == ["No sessions are recorded yet."]
+
+
+def test_pain_going_up_and_recovery() -> None:
+    up = [
+        SessionOutcome(1, 1, 1, at("2026-01-05 10:00"), "ims", 3, 2),
+        SessionOutcome(2, 1, 1, at("2026-01-20 10:00"), "ims", 5),
+    ]
+    assert patient_sentences(patient_progress(1, up, []))[0] == (
+        "Your pain has gone from 3 up to 5 over 2 sessions."
+    )
+    down = [SessionOutcome(1, 1, 1, at("2026-01-05 10:00"), "ims", 4, 0)]
+    assert patient_sentences(patient_progress(1, down, []))[0] == (
+        "Your pain has gone from 4 to 0 over 1 session. At the last check you had no pain."
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "later", "expected"),
+    [
+        (3.0, 0.5, "faded"),
+        (3.0, 1.0, "partly"),  # kept a point, less than half
+        (2.0, 1.0, "lasting"),
+        (0.5, 0.2, "no_relief"),
+        (None, 2.0, "lasting"),
+        (2.0, None, "unknown"),
+    ],
+)
+def test_verdicts(now: float | None, later: float | None, expected: str) -> None:
+    def m(v: float | None) -> Mean:
+        return Mean(v, None, None, 0 if v is None else 1)
+
+    assert verdict(m(now), m(later)) == expected

@@ -1,0 +1,99 @@
+"""Soreness course and resolution, soreness by dose, dose summaries, adverse events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from sessionlog.analysis import PatientDose, adverse_rates, dose_summary, soreness_course
+from sessionlog.analysis.soreness import (
+    INSERTION_BANDS,
+    band_label,
+    resolution_summary,
+    soreness_by_dose,
+)
+
+
+def test_soreness_course_from_counts() -> None:
+    course = soreness_course({0: {2: 1, 4: 1}, 1: {1: 2}}, {0: 3, 1: 1}, {})
+    now, day1 = course.points[0], course.points[1]
+    assert (now.sessions, now.mean.value, now.median, now.enough) == (2, 3.0, 3.0, True)
+    assert (day1.sessions, day1.mean.value, day1.enough) == (2, 1.0, False)  # one patient
+    assert (day1.none.k, day1.none.n) == (0, 2)
+    assert course.points[2].sessions == 0
+    assert course.resolution.sessions == 0 and course.resolution.median_day is None
+
+
+def test_resolution_median_and_resolved_by_day() -> None:
+    # Days 0, 1, 3 and one never resolved (counted as later than any day): median (1 + 3) / 2.
+    r = resolution_summary({0: 1, 1: 1, 3: 1, -1: 1})
+    assert (r.sessions, r.unresolved, r.median_day) == (4, 1, 2.0)
+    assert [(r.by_day[d].k, r.by_day[d].n) for d in (1, 2, 3)] == [(2, 4), (2, 4), (3, 4)]
+
+
+def test_resolution_median_unknown_when_most_never_resolved() -> None:
+    assert resolution_summary({2: 1, -1: 2}).median_day is None
+
+
+def test_soreness_by_dose_bands() -> None:
+    # (insertions, twitches, soreness at 24 h, sessions)
+    rows = [(3, 0, 2, 1), (8, 2, 4, 1), (25, 20, 6, 2)]
+    bands = {(b.dimension, b.band): (b.sessions, b.mean.value) for b in soreness_by_dose(rows)}
+    assert bands == {
+        ("insertions", "1-5"): (1, 2.0),
+        ("insertions", "6-10"): (1, 4.0),
+        ("insertions", "11-20"): (0, None),
+        ("insertions", "21+"): (2, 6.0),
+        ("twitches", "0"): (1, 2.0),
+        ("twitches", "1-5"): (1, 4.0),
+        ("twitches", "6-15"): (0, None),
+        ("twitches", "16+"): (2, 6.0),
+    }
+    assert band_label(0, INSERTION_BANDS) == "under 1"
+
+
+def day(d: int) -> datetime:
+    return datetime(2026, 1, d, 10, 0)
+
+
+def test_sessions_per_week() -> None:
+    assert PatientDose("x", 1, 3, day(1), day(15), 12, 48).per_week == 1.0  # 2 gaps in 2 weeks
+    assert PatientDose("x", 1, 1, day(1), day(1), 4, 16).per_week is None
+    assert PatientDose("x", 1, 2, day(1), day(1), 4, 8).per_week is None  # same moment
+
+
+def test_dose_summary_of_two_patients() -> None:
+    doses = [
+        PatientDose("acupuncture", 1, 3, day(1), day(15), 12, 48),  # 4 insertions each time
+        PatientDose("acupuncture", 2, 1, day(2), day(2), 6, 36),
+    ]
+    d = dose_summary("acupuncture", doses)
+    assert (d.sessions, d.patients, d.per_week_median) == (4, 2, 1.0)
+    assert d.sessions_per_patient.value == 2  # (3 + 1) / 2
+    # Insertions per session: 18 / 4 = 4.5; variance (84 - 18²/4) / 3 = 1.
+    assert d.insertions_per_session.value == 4.5
+    assert d.insertions_per_session.sd == pytest.approx(1.0)
+
+
+def test_adverse_rates_with_the_rule_of_three() -> None:
+    rates = {r.tier: r for r in adverse_rates(100, {"mild": (5, 6)})}
+    mild = rates["mild"]
+    assert (mild.with_event, mild.events, mild.per_100, mild.rule_of_three) == (5, 6, 5.0, False)
+    assert mild.low == pytest.approx(2.154, abs=1e-3)  # Wilson 5/100
+    assert mild.high == pytest.approx(11.175, abs=1e-3)
+    none = rates["serious"]
+    assert (none.per_100, none.low, none.high, none.rule_of_three) == (0.0, 0.0, 3.0, True)
+    nothing = adverse_rates(0, {})[0]
+    assert (nothing.per_100, nothing.high) == (None, None)
+
+
+def test_dose_from_sums_matches_the_per_patient_summary() -> None:
+    from sessionlog.analysis import dose_from_sums
+
+    doses = [
+        PatientDose("ims", 1, 3, day(1), day(15), 12, 48),
+        PatientDose("ims", 2, 1, day(2), day(2), 6, 36),
+    ]
+    # patients 2; sessions 3 + 1 = 4, squared 9 + 1 = 10; insertions 18, squared 84.
+    assert dose_from_sums("ims", 2, 4, 10, 18, 84, 1.0) == dose_summary("ims", doses)

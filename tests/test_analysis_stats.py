@@ -1,0 +1,75 @@
+"""Statistics from counts: Wilson intervals, t intervals, medians, the rule of three."""
+
+from __future__ import annotations
+
+import pytest
+
+from sessionlog.analysis.stats import (
+    Mean,
+    mean_from_sums,
+    mean_of_counts,
+    median_of_counts,
+    rule_of_three,
+    t975,
+    wilson,
+)
+
+
+def test_wilson_none_of_ten() -> None:
+    # p = 0, z² = 3.8415: centre = 3.8415/20 = 0.19207 = spread, so low = 0 and
+    # high = 0.38415 / (1 + 0.38415) = 0.27753.
+    p = wilson(0, 10)
+    assert (p.k, p.n, p.value) == (0, 10, 0.0)
+    assert p.low == 0.0
+    assert p.high == pytest.approx(0.27753, abs=1e-5)
+
+
+def test_wilson_half_of_ten() -> None:
+    # centre = 0.5 + 0.19207 = 0.69207; spread = 1.96 * sqrt(0.025 + 0.0096037) = 0.36460;
+    # bounds = (0.69207 ∓ 0.36460) / 1.38415.
+    p = wilson(5, 10)
+    assert p.low == pytest.approx(0.23659, abs=1e-5)
+    assert p.high == pytest.approx(0.76341, abs=1e-5)
+
+
+def test_wilson_of_nothing_has_no_interval() -> None:
+    p = wilson(0, 0)
+    assert (p.n, p.value, p.low, p.high) == (0, None, None, None)
+
+
+def test_t_critical_values() -> None:
+    assert t975(1) == 12.706
+    assert t975(30) == 2.042
+    assert t975(31) == pytest.approx(2.0395, abs=1e-3)
+    assert t975(1000) == pytest.approx(1.9623, abs=1e-3)
+    with pytest.raises(ValueError):
+        t975(0)
+
+
+def test_mean_of_one_two_three() -> None:
+    # sum 6, sum of squares 14: mean 2, variance (14 - 36/3) / 2 = 1, sd 1;
+    # half width = t(2) · 1 / √3 = 4.303 / 1.7321 = 2.4843.
+    m = mean_from_sums(3, 6, 14)
+    assert m.value == 2
+    assert m.sd == pytest.approx(1.0)
+    assert m.low == pytest.approx(2 - 2.4843, abs=1e-4)
+    assert m.high == pytest.approx(2 + 2.4843, abs=1e-4)
+    assert mean_of_counts([(1.0, 1), (2.0, 1), (3.0, 1)]) == m
+
+
+def test_mean_of_one_value_has_no_interval_and_of_none_no_value() -> None:
+    assert mean_from_sums(1, 5, 25) == Mean(5.0, None, None, 1)
+    assert mean_from_sums(0, 0, 0) == Mean(None, None, None, 0)
+
+
+def test_median_of_counts() -> None:
+    assert median_of_counts([(1, 1), (2, 1), (3, 1), (10, 1)]) == 2.5  # (2 + 3) / 2
+    assert median_of_counts([(0, 3), (5, 1)]) == 0  # 0 0 0 5
+    assert median_of_counts([(4, 2), (-1, 1)]) == 4  # -1 4 4
+    assert median_of_counts([(7, 0)]) is None
+    assert median_of_counts([]) is None
+
+
+def test_rule_of_three() -> None:
+    assert rule_of_three(100) == 0.03
+    assert rule_of_three(0) is None

@@ -1,0 +1,149 @@
+"""Charts from analysis results: text for the command line, calls on a given figure."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sessionlog.analysis import FollowUp, GroupCounts, SessionOutcome, compare, patient_progress
+from sessionlog.charts import (
+    MAX_POINTS,
+    draw_durability,
+    draw_progress,
+    durability_chart,
+    progress_chart,
+    responders_chart,
+    soreness_chart,
+    thin,
+)
+from sessionlog.charts.clinic import _segments
+from sessionlog.charts.common import date_ticks
+
+
+class Recorder:
+    """A stand-in figure that records every call made on it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        def record(*args: Any, **kwargs: Any) -> None:
+            self.calls.append((name, args, kwargs))
+
+        return record
+
+    def series(self) -> list[tuple[str, int, str | None]]:
+        return [
+            (name, len(args[0]), kw.get("label"))
+            for name, args, kw in self.calls
+            if name in ("plot", "scatter")
+        ]
+
+
+def small_progress() -> Any:
+    t0 = datetime(2026, 1, 5, 10)
+    sessions = [
+        SessionOutcome(1, 1, 1, t0, "acupuncture", 7, 5),
+        SessionOutcome(2, 1, 1, t0 + timedelta(days=7), "dry_needling", 5, 2),
+    ]
+    return patient_progress(1, sessions, [FollowUp(2, t0 + timedelta(days=9), 3, None, 1)])
+
+
+def test_progress_chart_text() -> None:
+    text = progress_chart(small_progress(), width=80, height=20)
+    assert "\x1b[" not in text  # no colour codes unless asked
+    assert "Pain (0-10); lines: 2 points (5) and 30% (4.9) below 7" in text
+    for legend in ("o before session", "A after acupuncture", "D after dry needling",
+                   "* follow-up"):  # fmt: skip
+        assert legend in text
+    assert "2026-01-05" in text and "2026-01-14" in text  # first and last reading
+    assert len(text.splitlines()) == 20
+    assert "\x1b[" in progress_chart(small_progress(), color=True)
+
+
+def test_progress_series_and_band() -> None:
+    plt = Recorder()
+    draw_progress(plt, small_progress())
+    assert plt.series() == [
+        ("plot", 5, None),  # the line through every reading
+        ("scatter", 2, "o before session"),
+        ("scatter", 1, "A after acupuncture"),
+        ("scatter", 1, "D after dry needling"),
+        ("scatter", 1, "* follow-up"),
+    ]
+    lines = [args[0] for name, args, _ in plt.calls if name == "horizontal_line"]
+    assert lines == [5, pytest.approx(4.9)]  # 7 - 2 and 7 · 0.7
+    assert ("date_form", ("Y-m-d",), {}) in plt.calls
+
+
+def test_no_series_has_more_than_a_thousand_points() -> None:
+    t0 = datetime(2020, 1, 1)
+    sessions = [
+        SessionOutcome(i, 1, 1, t0 + timedelta(days=i), "ims", i % 11, (i + 3) % 11)
+        for i in range(1, 1600)
+    ]
+    plt = Recorder()
+    draw_progress(plt, patient_progress(1, sessions, []))
+    assert max(n for _, n, _ in plt.series()) <= MAX_POINTS
+
+
+def test_thin_averages_buckets() -> None:
+    assert thin([0, 1, 2, 3], [0, 2, 4, 6], limit=2) == ([0.5, 2.5], [1.0, 5.0])
+    assert thin([1, 2], [3, 4]) == ([1, 2], [3, 4])
+    xs, ys = thin(list(range(2500)), list(range(2500)))
+    assert len(xs) == len(ys) <= MAX_POINTS
+
+
+def test_date_ticks() -> None:
+    ticks, labels = date_ticks(datetime(2026, 1, 5), 8)
+    assert ticks == [0, 2, 4, 6, 8]
+    assert labels == ["2026-01-05", "2026-01-07", "2026-01-09", "2026-01-11", "2026-01-13"]
+    assert date_ticks(datetime(2026, 1, 5), 0) == ([0.0], ["2026-01-05"])
+    assert date_ticks(datetime(2026, 1, 5), 1)[1] == ["2026-01-05", "2026-01-06"]  # no repeats
+
+
+def test_empty_progress() -> None:
+    assert "No sessions recorded yet" in progress_chart(patient_progress(1, [], []))
+
+
+def clinic() -> Any:
+    acu = GroupCounts("acupuncture", sessions=10, patients=4)
+    acu.pain = {0: {(6, 4): 10}, 1: {(6, 5): 8}, 4: {(6, 4): 3}}
+    acu.pain_patients = {0: 4, 1: 4, 4: 2}  # 12 weeks: too few patients
+    acu.soreness = {0: {1: 10}, 1: {0: 6}}
+    acu.soreness_patients = {0: 4, 1: 3}
+    return compare({"acupuncture": acu})
+
+
+def test_durability_leaves_out_thin_windows() -> None:
+    plt = Recorder()
+    draw_durability(plt, clinic())
+    assert [(n, lab) for _, n, lab in plt.series()] == [(2, "Acupuncture (4 patients)")]
+    ticks = next(args for name, args, _ in plt.calls if name == "xticks")
+    assert ticks == ([0, 1, 2, 3, 4], ["immediate", "72h", "1w", "2-4w", "12w+"])
+    text = durability_chart(clinic(), 80, 18)
+    assert "AA Acupuncture (4 patients)" in text and "12w+" in text
+
+
+def test_segments_break_at_missing_points() -> None:
+    assert _segments([(0, 1.0), (1, None), (2, 3.0), (3, 4.0)]) == [
+        [(0, 1.0)],
+        [(2, 3.0), (3, 4.0)],
+    ]
+    assert _segments([(0, None)]) == []
+
+
+def test_soreness_and_responders_charts() -> None:
+    assert "Soreness after needling (0-10)" in soreness_chart(clinic())
+    text = responders_chart(clinic(), "72h", "12w+")
+    assert "Acupuncture (too few)" in text  # 12 weeks has too few patients
+    assert "Dry needling (too few)" in text
+
+
+def test_the_patient_sees_plain_words_on_the_chart() -> None:
+    plt = Recorder()
+    draw_progress(plt, small_progress(), title="Your pain", for_patient=True)
+    titles = [args[0] for name, args, _ in plt.calls if name == "title"]
+    assert titles == ["Your pain; below the orange lines is a change that matters"]

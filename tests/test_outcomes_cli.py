@@ -1,0 +1,118 @@
+"""``sessionlog report`` and ``sessionlog compare``: charts and tables, JSON, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers_cli import ok, run
+from helpers_outcomes import follow_up, session
+
+from sessionlog.store import Store
+
+
+@pytest.fixture
+def db(store: Store, db_path: Path, practitioner_id: int, patient_id: int,
+       other_patient_id: int) -> Path:  # fmt: skip
+    """Bo: three weekly acupuncture sessions and a follow-up; Cy: one dry needling."""
+    pr, bo, cy = practitioner_id, patient_id, other_patient_id
+    r1 = session(store, bo, pr, "2026-01-05 10:00", before=7, after=5)
+    session(store, bo, pr, "2026-01-12 10:00", before=5, after=3)
+    r3 = session(store, bo, pr, "2026-01-19 10:00", before=4, after=2)
+    follow_up(store, bo, r3, "2026-01-26 10:00", 3)
+    follow_up(store, bo, r1, "2026-01-06 10:00", 6, soreness=1)
+    session(store, cy, pr, "2026-01-07 09:00", technique="dry_needling", before=8, after=3)
+    store.close()
+    return db_path
+
+
+def test_report_text(db: Path) -> None:
+    out = ok(db, "report --patient C001 --width 80 --height 16")
+    lines = out.splitlines()
+    assert lines[0] == "C001  Bo Kim"
+    assert "o before session" in out and "A after acupuncture" in out
+    assert "\x1b[" not in out
+    assert "Your pain has gone from 7 to 3 over 3 sessions." in out
+    assert "3 sessions, 2026-01-05 to 2026-01-19." in out
+    assert (
+        "Change: +4 points of relief, 57%; IMMPACT: substantial; 2+ points: yes; 30%+: yes." in out
+    )
+    assert "2026-01-05  acupuncture  7       5      6 (+1)      5 (+2)" in out
+    assert "Cy Doe" not in out
+
+
+def test_report_json(db: Path, patient_id: int) -> None:
+    data = json.loads(ok(db, f"report --patient {patient_id} --json"))
+    assert data["patient"] == {"id": patient_id, "chart_id": "C001", "name": "Bo Kim"}
+    p = data["progress"]
+    assert (p["sessions"], p["baseline"], p["latest"]["pain"]) == (3, 7, 3)
+    assert p["change"]["points"] == 4
+    assert p["change"]["percent"] == pytest.approx(57.143, abs=1e-3)
+    assert [r["before"] for r in p["rows"]] == [7, 5, 4]
+    fam = p["families"][0]
+    assert (fam["family"], fam["verdict"], fam["immediate"]["n"]) == ("acupuncture", "lasting", 3)
+    assert data["sentences"][0].startswith("Your pain has gone from 7 to 3 over 3 sessions.")
+
+
+def test_report_of_a_patient_without_sessions(store: Store, db_path: Path) -> None:
+    store.close()  # the fixture's store holds C001 and C002, no sessions
+    out = ok(db_path, "report --patient C002")
+    assert "No sessions are recorded yet." in out
+
+
+def test_compare_text(db: Path) -> None:
+    out = ok(db, "compare --width 90")
+    assert "Outcomes by technique: all sessions. Descriptive" in out
+    assert "Acupuncture   immediately after   3         1         not enough data (n=1)" in out
+    assert "IMS           no sessions" in out
+    assert "Dose and adverse events" in out
+    two = ok(db, "compare --min-patients 1 --technique acupuncture")
+    # Right after: 7→5, 5→3, 4→2: 2 points each, no spread, so no interval width.
+    assert "Acupuncture  immediately after   3         1         2.0 (2.0 to 2.0)" in two
+    assert "Dry needling" not in two.split("Durability")[0]
+
+
+def test_compare_json_gives_every_figure_with_n_and_interval(db: Path) -> None:
+    data = json.loads(ok(db, "compare --json --min-patients 1"))
+    assert data["filters"]["technique"] is None
+    groups = {g["key"]: g for g in data["comparison"]["groups"]}
+    assert list(groups) == ["acupuncture", "dry_needling", "ims"]
+    now = groups["acupuncture"]["windows"][0]
+    assert (now["sessions"], now["patients"], now["note"]) == (3, 1, "")
+    assert now["mean_points"] == {"value": 2.0, "low": 2.0, "high": 2.0, "n": 3, "sd": 0.0}
+    assert now["responders_points"]["k"] == 3 and now["responders_points"]["n"] == 3
+    assert now["responders_points"]["low"] == pytest.approx(0.439, abs=1e-3)  # Wilson 3/3
+    week = groups["acupuncture"]["windows"][2]  # next sessions and the follow-up, 1 week
+    assert (week["sessions"], week["mean_points"]["value"]) == (3, pytest.approx(1.333, abs=1e-3))
+    assert groups["ims"]["sessions"] == 0
+    details = {d["key"]: d for d in data["details"]}
+    assert details["dry_needling"]["dose"]["sessions"] == 1
+
+
+def test_compare_filters(db: Path) -> None:
+    data = json.loads(ok(db, "compare --json --technique 'Dry Needling' --since 2026-01-06"))
+    assert data["filters"]["technique"] == "dry_needling"
+    assert [g["key"] for g in data["comparison"]["groups"]] == ["dry_needling"]
+    assert data["comparison"]["groups"][0]["sessions"] == 1
+    by_practitioner = json.loads(ok(db, "compare --json --practitioner 'Ann Lee' --by technique"))
+    assert by_practitioner["filters"]["practitioner_id"] == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ("report --patient C999", "error: patient: no patient has the chart id or id 'C999'"),
+        ("compare --since 2026-02-30", "error: since: '2026-02-30' is not a date: use YYYY-MM-DD"),
+        ("compare --region elbw", "error: region: 'elbw' is not allowed"),
+        ("compare --technique reiki", "error: technique: 'reiki' is not allowed"),
+        ("compare --practitioner Zed", "error: practitioner: 'Zed' is not a practitioner"),
+        ("compare --windows 3x", "error: windows: '3x' is not a duration"),
+        ("compare --since 2026-02-01 --until 2026-01-01", "error: since: 2026-02-01 is after"),
+    ],
+)
+def test_errors_are_one_line(db: Path, command: str, message: str) -> None:
+    result = run(db, command)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message)
+    assert len(result.stderr.strip().splitlines()) == 1
