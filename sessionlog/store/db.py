@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DatabaseError
+from .cipher import connect_file
 from .netfs import refuse_network_fs
 
 if TYPE_CHECKING:  # sqlite-utils costs ~100 ms to import: only when a database opens
@@ -121,7 +122,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
         refuse_network_fs(name)
         Path(name).parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn = connect_file(name, BUSY_TIMEOUT_MS / 1000)  # SQLCipher with a passphrase
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _check_ours(conn, name)
         if name != ":memory:":

@@ -578,8 +578,9 @@ class Store:
         ).fetchone()
         if started and started[1] == "void":
             raise ValidationError(
-                "session_record_id", f"session {f.session_record_id} was voided: a follow-up"
-                " cannot follow it")
+                "session_record_id",
+                f"session {f.session_record_id} was voided: a follow-up cannot follow it",
+            )
         if started and stamp(f.at) < started[0]:  # relief over time needs at >= the session
             raise ValidationError(
                 "at", f"{stamp(f.at)} is before the session it follows ({started[0]})"

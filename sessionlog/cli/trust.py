@@ -1,0 +1,166 @@
+"""Commands that keep the record trustworthy: audit verify, backup, restore, check,
+and (from ``transfer.py``) export and import."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import ValidationError
+from .common import Context, fail, pass_ctx, user_errors
+from .transfer import export_command, import_command
+
+
+def ask_passphrase(path: Path) -> None:
+    """Ask for the database passphrase (twice for a new database) and use it for every
+    connection of this process (``$SESSIONLOG_PASSPHRASE``; see store/cipher.py)."""
+    from ..store.cipher import ENV
+
+    new = not path.expanduser().exists()
+    what = "a passphrase for the new encrypted database" if new else "the database passphrase"
+    secret = click.prompt(what.capitalize(), hide_input=True, confirmation_prompt=new)
+    if not secret:
+        fail("the passphrase is empty")
+    os.environ[ENV] = secret
+
+
+def acting_practitioner(store: Any, ref: str | None) -> int | None:
+    """The practitioner named by ``--practitioner`` (id or name), or None if not given."""
+    if ref is None:
+        return None
+    from .records import find_practitioner
+
+    return find_practitioner(store, ref)
+
+
+practitioner_option = click.option(
+    "--practitioner",
+    "practitioner_ref",
+    default=None,
+    help="Who is doing this (id or name), for the audit log.",
+)
+
+
+@click.group()
+def audit() -> None:
+    """The hash-chained audit log of every change and export."""
+
+
+@audit.command("verify")
+@pass_ctx
+@user_errors
+def audit_verify(ctx: Context) -> None:
+    """Check the audit chain; report the first broken link (exit status 1 if any)."""
+    from ..store import audit as chain
+
+    if ctx.db_path != ":memory:" and not ctx.path.expanduser().exists():
+        fail(f"there is no database at {ctx.path} (check --db or $SESSIONLOG_DB)")
+    report = chain.verify(ctx.store().conn)
+    if report.ok:
+        click.echo(f"The audit log is intact: {report.rows:,} rows, every link verified.")
+        return
+    fail(
+        f"the audit log is broken at row {report.broken_at}: {report.reason}."
+        " Records may have been changed outside sessionlog; run `sessionlog check` and"
+        " compare with a backup made before that row."
+    )
+
+
+@click.command()
+@click.argument("dest", type=click.Path())  # a str: "backups/" keeps its slash (a folder)
+@click.option("--force", is_flag=True, help="Replace DEST if it already exists.")
+@practitioner_option
+@pass_ctx
+@user_errors
+def backup(ctx: Context, dest: str, force: bool, practitioner_ref: str | None) -> None:
+    """Back up the database to DEST (a file, or a folder for a dated file name).
+
+    The copy is a consistent snapshot even while others keep working; it is checked
+    (integrity_check) before it takes its name.
+    """
+    from ..store.backup import backup as run_backup
+
+    store = ctx.store()
+    result = run_backup(
+        store, dest, actor_id=acting_practitioner(store, practitioner_ref), force=force
+    )
+    click.echo(
+        f"Backed up {result.sessions:,} sessions to {result.path}"
+        f" ({result.size / 1_048_576:.1f} MB, checked; SHA-256 {result.sha256[:16]}...)."
+    )
+
+
+@click.command()
+@click.argument("src", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace the current database without asking.")
+@practitioner_option
+@pass_ctx
+@user_errors
+def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) -> None:
+    """Replace the database by the backup SRC (after checking SRC is sound).
+
+    The current database is kept beside it as DB.before-restore-TIME. Close sessionlog
+    on every other workstation first.
+    """
+    from ..store.backup import check_backup
+    from ..store.backup import restore as run_restore
+    from ..store.health import check
+
+    target = ctx.path
+    backup_health = check_backup(src)
+    if not backup_health.ok:
+        raise ValidationError(
+            "source",
+            f"{src} cannot be restored: "
+            + " ".join(backup_health.problems)
+            + " Nothing was changed.",
+        )
+    if target.exists() and not force:
+        current = check(target)
+        what = f"{current.sessions:,} sessions" if current.ok else "damaged or unreadable"
+        question = (
+            f"Replace the database at {target} ({what}) with {src}"
+            f" ({backup_health.sessions:,} sessions)? The current one is kept as a copy."
+        )
+        if not sys.stdin.isatty():
+            fail(
+                f"{target} exists: refusing to replace it without asking."
+                " Run in a terminal to confirm, or add --force."
+            )
+        if not click.confirm(question, default=False):
+            fail("nothing was changed")
+    actor = None
+    if practitioner_ref is not None:
+        if not (practitioner_ref.isascii() and practitioner_ref.isdigit()):
+            raise ValidationError("practitioner", "give the practitioner's id for a restore")
+        actor = int(practitioner_ref)
+    result = run_restore(src, target, clock=ctx.clock(), actor_id=actor)
+    kept = f" The previous database is kept at {result.previous}." if result.previous else ""
+    click.echo(f"Restored {result.sessions:,} sessions into {result.path}.{kept}")
+
+
+@click.command("check")
+@pass_ctx
+@user_errors
+def check_command(ctx: Context) -> None:
+    """Check the database file (integrity, links, audit chain) and say what is wrong."""
+    from ..store.health import check
+
+    health = check(ctx.path)
+    click.echo(health.summary())
+    if not health.ok:
+        sys.exit(1)
+
+
+COMMANDS: list[click.Command] = [
+    audit,
+    backup,
+    restore,
+    check_command,
+    export_command,
+    import_command,
+]

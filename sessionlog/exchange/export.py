@@ -1,0 +1,126 @@
+"""Exporting the database: JSON document, CSV (zip or folder) or a FHIR R4 bundle.
+
+Files are written under a temporary name beside the destination, flushed to disk,
+then renamed, so a crash never leaves half an export under the real name. Every
+export leaves a row in the audit log (what, where, how many rows).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import ValidationError
+from ..store.store import Store
+from .csvfiles import write_folder, write_zip
+from .document import build_document, read_tables
+from .fhir import bundle
+
+FORMATS = ("json", "csv", "fhir")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    format: str
+    destination: str  # a path, or "-" for standard output
+    counts: dict[str, int]
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not possible on every platform (Windows); the rename is still atomic
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomically(dest: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(temp_path)``, fsync the file, then rename it to ``dest``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    os.close(fd)
+    temp = Path(name)
+    try:
+        write(temp)
+        with temp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(temp, dest)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(dest.parent)
+
+
+def _write_json(doc: Any, out: IO[str]) -> None:
+    json.dump(doc, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+
+
+def export(
+    store: Store, fmt: str, dest: Path | None, *, actor_id: int | None = None
+) -> ExportResult:
+    """Export the whole database to ``dest`` (``None``: standard output, JSON/FHIR only).
+
+    CSV goes to a ``.zip`` file, or else to a folder that must not hold files yet.
+    """
+    if fmt not in FORMATS:
+        raise ValidationError("format", f"{fmt!r} is not allowed: one of {', '.join(FORMATS)}")
+    tables = read_tables(store)
+    counts = {t: len(rows) for t, rows in tables.items()}
+    if fmt == "fhir":
+        doc: Any = bundle(tables, store.now())
+        counts = {"resources": len(doc["entry"])}
+    else:
+        doc = build_document(store, tables)
+    if dest is None:
+        if fmt == "csv":
+            raise ValidationError("output", "a CSV export needs a .zip file or a folder name")
+        _write_json(doc, sys.stdout)
+    elif fmt == "csv" and dest.suffix.lower() != ".zip":
+        _export_folder(dest, doc)
+    elif fmt == "csv":
+        header = {k: v for k, v in doc.items() if k != "tables"}
+        write_atomically(dest, lambda p: write_zip(p, header, tables))
+    else:
+
+        def write(path: Path) -> None:
+            with path.open("w", encoding="utf-8") as fh:
+                _write_json(doc, fh)
+
+        write_atomically(dest, write)
+    where = "-" if dest is None else str(dest)
+    store.log_event(actor_id, "export", "database", format=fmt, destination=where, counts=counts)
+    return ExportResult(fmt, where, counts)
+
+
+def _export_folder(dest: Path, doc: dict[str, Any]) -> None:
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise ValidationError(
+            "output", f"{dest} already exists and is not an empty folder: give a new name"
+        )
+    header = {k: v for k, v in doc.items() if k != "tables"}
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        write_folder(temp, header, doc["tables"])
+        for child in temp.iterdir():
+            with child.open("rb+") as fh:
+                os.fsync(fh.fileno())
+        if dest.exists():
+            dest.rmdir()
+        os.replace(temp, dest)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise

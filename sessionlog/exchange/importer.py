@@ -1,0 +1,195 @@
+"""Importing an export (JSON document, or CSV zip/folder): all or nothing.
+
+1. read the file into tables; 2. check every row (content through the domain's
+``parse_*``, then ids, references and version chains), collecting every problem;
+3. only if there is none, in ONE ``BEGIN IMMEDIATE`` transaction: match against the
+database (nothing overwritten, nothing added twice: see ``merge.py``), insert every
+table with ``executemany``, and write one audit row with the counts.
+
+The file's audit log is copied as it is (its chain intact) only into a database that
+is still empty, where every id is kept; into a database with its own history it is
+not copied, and the import's audit row records the file's last hash instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ValidationError
+from ..store import bulk
+from ..store.store import Store
+from .csvfiles import read_csv
+from .document import Tables, tables_from_json
+from .links import check_audit_chain, check_links
+from .merge import match
+from .plan import audit_rows, make_plan
+from .problems import ImportRefused, Problems
+from .rowcheck import Checked, check_references, check_simple, shape
+from .sessioncheck import check_follow_ups, check_sessions
+from .tables import TABLES
+
+Progress = Callable[[int], None]
+LABELS = {  # table: (one, many)
+    "practitioner": ("practitioner", "practitioners"),
+    "patient": ("patient", "patients"),
+    "episode": ("episode", "episodes"),
+    "session_record": ("session", "sessions"),
+    "session": ("session version", "session versions"),
+    "site": ("needling site", "needling sites"),
+    "ims_finding": ("IMS finding", "IMS findings"),
+    "follow_up": ("follow-up", "follow-ups"),
+    "adverse_event": ("adverse event", "adverse events"),
+    "protocol": ("protocol", "protocols"),
+}
+
+
+def _count(table: str, n: int) -> str:
+    return f"{n:,} {LABELS[table][0 if n == 1 else 1]}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did: rows added and rows already there, per table."""
+
+    added: dict[str, int] = field(default_factory=dict)
+    already_there: dict[str, int] = field(default_factory=dict)
+    audit_copied: int = 0
+    audit_in_file: int = 0
+
+    def summary(self) -> str:
+        """The report in plain words."""
+        added = {t: n for t, n in self.added.items() if n}
+        if added:
+            parts = ", ".join(_count(t, n) for t, n in added.items())
+            lines = [f"Imported {parts}."]
+        else:
+            lines = ["Nothing new to import."]
+        skipped = {t: n for t, n in self.already_there.items() if n}
+        if skipped:
+            parts = ", ".join(_count(t, n) for t, n in skipped.items())
+            lines.append(f"Already in this database, so not added again: {parts}.")
+        if self.audit_copied:
+            lines.append(
+                f"The file's audit log ({self.audit_copied:,} rows) was kept, chain intact."
+            )
+        elif self.audit_in_file:
+            lines.append(
+                f"The file's audit log ({self.audit_in_file:,} rows) was not copied: this"
+                " database has its own history (the import's audit row names the file's"
+                " last hash)."
+            )
+        return "\n".join(lines)
+
+
+def read_source(path: Path) -> tuple[Tables, bool]:
+    """The tables of an export file, and whether it was CSV."""
+    if path.is_dir() or path.suffix.lower() == ".zip":
+        return read_csv(path), True
+    with path.open("rb") as fh:
+        start = fh.read(4)
+    if start.startswith(b"PK"):
+        return read_csv(path), True
+    try:
+        data = json.loads(path.read_text("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ValidationError(str(path), "is neither a JSON export nor a CSV zip") from None
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            str(path), f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    return tables_from_json(data), False
+
+
+def work_units(tables: Mapping[str, Any]) -> int:
+    """How many steps a progress bar has: every row is checked once and written once."""
+    return 2 * sum(len(v) for v in tables.values() if isinstance(v, list))
+
+
+def check_tables(
+    tables: Mapping[str, Any], store: Store, *, csv: bool, progress: Progress | None = None
+) -> Checked:
+    """Every row checked; raises :class:`ImportRefused` naming each problem."""
+    problems = Problems(csv=csv)
+    now = store.clock()
+    out = Checked()
+    raw = shape(tables, problems, out)
+    check_simple(raw, now, problems, out)
+    check_sessions(raw, now, problems, out, progress)
+    check_follow_ups(raw, now, problems, out)
+    check_references(out, problems)
+    check_links(out, problems)
+    check_audit_chain(out, problems)
+    if problems:
+        raise ImportRefused(problems)
+    if progress:
+        progress(sum(len(r) for t, r in raw.items() if t != "session"))
+    return out
+
+
+def import_tables(
+    tables: Mapping[str, Any],
+    store: Store,
+    *,
+    csv: bool = False,
+    actor_id: int | None = None,
+    source: str = "",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check, then write everything in one transaction (or nothing)."""
+    checked = check_tables(tables, store, csv=csv, progress=progress)
+    report = ImportReport(audit_in_file=len(checked.rows.get("audit_log", {})))
+    with bulk.big_cache(store.conn), store.write() as conn:
+        problems = Problems(csv=csv)
+        matches = match(conn, checked, problems)
+        if problems:
+            raise ImportRefused(problems)
+        max_ids = bulk.max_ids(conn)
+        plan = make_plan(checked, matches, max_ids)
+        for table, columns, rows in plan.batches:
+            bulk.insert_rows(conn, table, columns, rows, progress)
+        audit = audit_rows(checked)
+        if audit and not any(max_ids.values()):
+            bulk.copy_audit(conn, audit)
+            report.audit_copied = len(audit)
+        report.added = {t: plan.count(t) for t in TABLES if t != "audit_log"}
+        report.already_there = {t: matches.skipped[t] for t in LABELS if matches.skipped.get(t)}
+        bulk.record_event(
+            conn,
+            store.now(),
+            actor_id,
+            "import",
+            {
+                "source": source,
+                "added": report.added,
+                "already_there": report.already_there,
+                "audit_rows_in_file": report.audit_in_file,
+                "audit_rows_copied": report.audit_copied,
+                "file_audit_head": audit[-1][-1] if audit else None,
+            },
+        )
+    return report
+
+
+def import_file(
+    path: Path,
+    store: Store,
+    *,
+    actor_id: int | None = None,
+    progress_factory: Callable[[int], Any] | None = None,
+) -> ImportReport:
+    """Import the export at ``path`` (JSON file, CSV zip or folder) into ``store``.
+
+    ``progress_factory(total)`` may return a context manager with ``update(n)`` (such as
+    ``click.progressbar``) to show progress on a large file.
+    """
+    tables, csv = read_source(path)
+    if progress_factory is None:
+        return import_tables(tables, store, csv=csv, actor_id=actor_id, source=path.name)
+    with progress_factory(work_units(tables)) as bar:
+        return import_tables(
+            tables, store, csv=csv, actor_id=actor_id, source=path.name, progress=bar.update
+        )

@@ -1,0 +1,246 @@
+"""Checking the rows of an import file: shape, ids, references and the simple tables.
+
+Clinical content goes through the domain's own ``parse_*`` functions, so a row is
+accepted on import exactly when the app would accept it when typed. What only the
+file has (ids, versions, timestamps, uids) is checked here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from ..domain.techniques import BODY_REGIONS, TECHNIQUES
+from ..domain.validate import (
+    InvalidRecord,
+    as_choice,
+    as_datetime,
+    as_int,
+    as_text,
+    opt_int,
+    parse_patient,
+    parse_practitioner,
+)
+from ..errors import ValidationError
+from ..store.rows import stamp
+from .problems import Problems
+from .tables import TABLES
+
+MAX_ID = 2**63 - 1
+_UID = re.compile(r"[0-9a-f]{32}")
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+Raw = dict[int, tuple[int, Mapping[str, Any]]]  # file id -> (row number, row)
+
+
+@dataclass
+class Checked:
+    """Valid rows ready for the database, keyed by their id in the file."""
+
+    rows: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    numbers: dict[str, dict[int, int]] = field(default_factory=dict)
+    # Every id the file has per table, valid rows or not: a reference to a row that has
+    # a problem of its own is not a second problem.
+    seen: dict[str, set[int]] = field(default_factory=dict)
+
+
+class Fields:
+    """Collects the errors of one row's fields, to report them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def get(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        try:
+            return fn(*args, **kw)
+        except InvalidRecord as exc:
+            self.errors.extend(exc.errors)
+        except ValidationError as exc:
+            self.errors.append(exc)
+        return None
+
+    def done(self) -> None:
+        if self.errors:
+            raise InvalidRecord(self.errors)
+
+
+def when(name: str, value: Any) -> str:
+    """A moment in the database's one text form (``2026-11-22 14:30:00``)."""
+    return stamp(as_datetime(name, value))
+
+
+def ref(name: str, value: Any, nullable: bool = False) -> int | None:
+    """The id of another row of the file."""
+    if nullable and (value is None or value == ""):
+        return None
+    return as_int(name, value, 1, MAX_ID)
+
+
+def shape(tables: Mapping[str, Any], problems: Problems, out: Checked) -> dict[str, Raw]:
+    """Each row an object with known columns and a unique id; rows keyed by id."""
+    result: dict[str, Raw] = {}
+    for table, columns in TABLES.items():
+        known = {c.name for c in columns}
+        rows: Raw = {}
+        seen = out.seen.setdefault(table, set())
+        for number, row in enumerate(tables.get(table) or [], start=1):
+            if not isinstance(row, Mapping):
+                problems.add(table, number, "", f"{_short(row)} is not a row with named columns")
+                continue
+            rid = row.get("id")
+            if type(rid) is not int or not 1 <= rid <= MAX_ID:  # the usual case, fast
+                try:
+                    rid = as_int("id", rid, 1, MAX_ID)
+                except ValidationError as exc:
+                    problems.add_error(table, number, exc)
+                    continue
+            unknown = [] if row.keys() <= known else [k for k in row if k not in known]
+            if unknown:
+                seen.add(rid)
+                problems.add(table, number, str(unknown[0]), "is not a column of this table")
+                continue
+            if rid in rows:
+                problems.add(table, number, "id", f"{rid} is used by row {rows[rid][0]} too")
+                continue
+            seen.add(rid)
+            rows[rid] = (number, row)
+        ordered = all(a < b for a, b in zip(rows, islice(rows, 1, None), strict=False))
+        result[table] = rows if ordered else dict(sorted(rows.items()))
+    return result
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def practitioner(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    f = Fields()
+    p = f.get(parse_practitioner, row)
+    created = f.get(when, "created_at", row.get("created_at"))
+    f.done()
+    return {
+        "name": p.name,
+        "profession": p.profession,
+        "credential": p.credential,
+        "created_at": created,
+    }
+
+
+def patient(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    f = Fields()
+    p = f.get(parse_patient, row, this_year=now.year)
+    created = f.get(when, "created_at", row.get("created_at"))
+    f.done()
+    return {
+        "chart_id": p.chart_id,
+        "name": p.name,
+        "birth_year": p.birth_year,
+        "sex": p.sex,
+        "created_at": created,
+    }
+
+
+def episode(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    f = Fields()
+    values = {
+        "patient_id": f.get(ref, "patient_id", row.get("patient_id")),
+        "complaint": f.get(as_text, "complaint", row.get("complaint"), max_len=500, required=True),
+        "body_region": f.get(as_choice, "body_region", row.get("body_region"), BODY_REGIONS),
+        "started_on": f.get(as_datetime, "started_on", row.get("started_on")),
+        "created_at": f.get(when, "created_at", row.get("created_at")),
+    }
+    f.done()
+    values["started_on"] = values["started_on"].date().isoformat()
+    return values
+
+
+def session_record(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    f = Fields()
+    uid = row.get("uid")
+    if not isinstance(uid, str) or not _UID.fullmatch(uid):
+        f.errors.append(ValidationError("uid", f"{_short(uid)} is not 32 lowercase hex digits"))
+    values = {
+        "uid": uid,
+        "patient_id": f.get(ref, "patient_id", row.get("patient_id")),
+        "created_at": f.get(when, "created_at", row.get("created_at")),
+    }
+    f.done()
+    return values
+
+
+def protocol(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    f = Fields()
+    sites = row.get("sites")
+    if not isinstance(sites, list):
+        f.errors.append(ValidationError("sites", f"{_short(sites)} is not a list of sites"))
+    values = {
+        "practitioner_id": f.get(ref, "practitioner_id", row.get("practitioner_id")),
+        "name": f.get(as_text, "name", row.get("name"), max_len=120, required=True),
+        "technique": f.get(as_choice, "technique", row.get("technique"), TECHNIQUES),
+        "sites": sites,
+        "created_at": f.get(when, "created_at", row.get("created_at")),
+    }
+    f.done()
+    return values
+
+
+def audit_row(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """An audit row is evidence: kept byte for byte, so only its types are checked."""
+    f = Fields()
+    values: dict[str, Any] = {
+        "actor_id": f.get(ref, "actor_id", row.get("actor_id"), True),
+        "entity_id": f.get(opt_int, "entity_id", row.get("entity_id"), -MAX_ID, MAX_ID),
+    }
+    for name in ("at", "action", "entity", "detail", "prev_hash", "hash"):
+        value = row.get(name)
+        if not isinstance(value, str):
+            f.errors.append(ValidationError(name, f"{_short(value)} is not text"))
+        elif name in ("prev_hash", "hash") and not _HASH.fullmatch(value):
+            f.errors.append(ValidationError(name, "is not a SHA-256 hash (64 hex digits)"))
+        values[name] = value
+    f.done()
+    return values
+
+
+SIMPLE: dict[str, Callable[[Mapping[str, Any], datetime], dict[str, Any]]] = {
+    "practitioner": practitioner,
+    "patient": patient,
+    "episode": episode,
+    "session_record": session_record,
+    "protocol": protocol,
+    "audit_log": audit_row,
+}
+
+
+def check_simple(raw: dict[str, Raw], now: datetime, problems: Problems, out: Checked) -> None:
+    """Validate the tables that are not part of a session or a follow-up."""
+    for table, check in SIMPLE.items():
+        rows: dict[int, dict[str, Any]] = {}
+        for rid, (number, row) in raw[table].items():
+            try:
+                rows[rid] = check(row, now)
+            except ValidationError as exc:
+                problems.add_error(table, number, exc)
+        out.rows[table] = rows
+        out.numbers[table] = {rid: number for rid, (number, _) in raw[table].items()}
+
+
+def check_references(out: Checked, problems: Problems) -> None:
+    """Every reference points at a row of the file (of the right table)."""
+    for table, columns in TABLES.items():
+        refs = [c for c in columns if c.kind == "ref"]
+        for rid, values in out.rows.get(table, {}).items():
+            for c in refs:
+                target = values.get(c.name)
+                if target is not None and target not in out.seen.get(c.target, ()):
+                    problems.add(
+                        table,
+                        out.numbers[table][rid],
+                        c.name,
+                        f"there is no {c.target.replace('_', ' ')} with id {target} in the file",
+                    )

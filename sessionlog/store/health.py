@@ -1,0 +1,155 @@
+"""``sessionlog check``: is the database file sound, and is its history untouched?
+
+Runs SQLite's ``quick_check``, then the full ``integrity_check``, then
+``foreign_key_check``, then walks the audit chain, and says in plain words what is
+wrong and what to do. The same checks guard ``restore`` against a damaged file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import DatabaseError
+from . import audit
+from .cipher import connect_file, passphrase
+from .db import BUSY_TIMEOUT_MS, _check_ours
+from .netfs import filesystem_type, is_network
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+RESTORE_HINT = (
+    "Stop using this file: restore the latest good backup with"
+    " `sessionlog restore BACKUP_FILE` (the damaged file is kept beside it)."
+)
+
+
+@dataclass
+class Health:
+    """What ``check`` found. ``problems`` are sentences for a person, with what to do."""
+
+    path: str
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sessions: int = 0
+    versions: int = 0
+    patients: int = 0
+    audit_rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        """The findings in plain words, first line the verdict."""
+        if self.ok:
+            lines = [
+                f"The database is healthy: {self.sessions:,} session"
+                f"{'s' if self.sessions != 1 else ''} ({self.patients:,} patient"
+                f"{'s' if self.patients != 1 else ''}), audit chain of"
+                f" {self.audit_rows:,} row{'s' if self.audit_rows != 1 else ''} intact."
+            ]
+        else:
+            lines = [f"The database at {self.path} has a problem:"]
+            lines += [f"- {p}" for p in self.problems]
+        return "\n".join(lines + [f"Note: {w}" for w in self.warnings])
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a file that should be a sessionlog database.
+
+    Raises :class:`DatabaseError` when it is not an SQLite file, not ours, or newer.
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    encrypted = passphrase() is not None
+    if head != SQLITE_MAGIC and not encrypted:
+        raise DatabaseError(f"{path} is not a sessionlog database (not an SQLite file at all)")
+    conn = connect_file(f"file:{path}?mode=ro", BUSY_TIMEOUT_MS / 1000, uri=True)
+    try:
+        _check_ours(conn, str(path))
+        if conn.execute("PRAGMA application_id").fetchone()[0] == 0:
+            raise DatabaseError(f"{path} is not a sessionlog database (it holds no records)")
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        conn.close()
+        raise DatabaseError(str(exc)) from None
+    return conn
+
+
+def inspect(conn: sqlite3.Connection, health: Health) -> None:
+    """Run the checks on an open connection, adding to ``health``."""
+    try:
+        quick = [r[0] for r in conn.execute("PRAGMA quick_check")]
+        full = [r[0] for r in conn.execute("PRAGMA integrity_check")] if quick == ["ok"] else quick
+    except sqlite3.DatabaseError as exc:
+        health.problems.append(
+            f"The file is damaged: SQLite cannot read it ({exc}). {RESTORE_HINT}"
+        )
+        return
+    if full != ["ok"]:
+        found = [
+            line.strip()
+            for row in full
+            for line in str(row).splitlines()
+            if line.strip() and not line.startswith("***")
+        ]
+        more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
+        shown = "; ".join(found[:3]) + more
+        health.problems.append(f"The file is damaged (SQLite found: {shown}). {RESTORE_HINT}")
+        return
+    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({f"{r[0]} -> {r[2]}" for r in broken})
+        health.problems.append(
+            f"{len(broken):,} row{'s' if len(broken) != 1 else ''} point at records that do not"
+            f" exist ({', '.join(tables)}): rows were removed outside sessionlog. {RESTORE_HINT}"
+        )
+    chain = audit.verify(conn)
+    health.audit_rows = chain.rows
+    if not chain.ok:
+        health.problems.append(
+            f"The audit log is broken at row {chain.broken_at}: {chain.reason}. Records may"
+            " have been changed outside sessionlog. Keep this file as evidence, compare it"
+            " with a backup made before that row's time, and restore the backup if needed."
+        )
+    health.sessions, health.versions, health.patients = conn.execute(
+        "SELECT (SELECT count(*) FROM current_session), (SELECT count(*) FROM session),"
+        " (SELECT count(*) FROM patient)"
+    ).fetchone()
+
+
+def practitioner_exists(conn: sqlite3.Connection, practitioner_id: int) -> bool:
+    """Whether the database on ``conn`` has this practitioner."""
+    row = conn.execute("SELECT 1 FROM practitioner WHERE id = ?", (practitioner_id,)).fetchone()
+    return row is not None
+
+
+def check(path: str | Path) -> Health:
+    """Check the database at ``path``; never raises for a bad file: it reports it."""
+    target = Path(path).expanduser()
+    health = Health(str(target))
+    if not target.exists():
+        health.problems.append(
+            f"There is no database at {target} yet (it is created when sessionlog first opens"
+            " it). Check --db or $SESSIONLOG_DB."
+        )
+        return health
+    fstype = filesystem_type(target)
+    if is_network(fstype):
+        health.warnings.append(
+            f"the file is on a network file system ({fstype}): sessionlog will refuse to open"
+            " it there. Move it to a local disk of the clinic's host computer."
+        )
+    try:
+        conn = open_readonly(target)
+    except DatabaseError as exc:
+        health.problems.append(f"{exc}.")
+        return health
+    try:
+        inspect(conn, health)
+    finally:
+        conn.close()
+    return health

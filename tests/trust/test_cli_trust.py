@@ -1,0 +1,112 @@
+"""The trust commands as a user runs them: one plain line per problem, no traceback."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from helpers_cli import run_process
+from test_backup import tamper_audit
+from trust_clinic import counts
+
+from sessionlog.cli import cli, transfer
+
+
+def run(db: Path, command: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, ["--db", str(db), *shlex.split(command)], input=input)
+
+
+def test_check_and_audit_verify_on_a_healthy_database(clinic_path: Path) -> None:
+    result = run(clinic_path, "check")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "The database is healthy: 3 sessions (2 patients), audit chain of 16 rows intact.\n",
+    )
+    result = run(clinic_path, "audit verify")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "The audit log is intact: 16 rows, every link verified.\n",
+    )
+
+
+def test_a_broken_chain_is_reported_with_its_first_broken_row(clinic_path: Path) -> None:
+    tamper_audit(clinic_path)
+    result = run(clinic_path, "audit verify")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: the audit log is broken at row 3: its content does not match its hash"
+    )
+    assert run(clinic_path, "check").exit_code == 1
+
+
+def test_backup_then_restore(clinic_path: Path, tmp_path: Path) -> None:
+    # A real process: an in-process run keeps its connection open after the command,
+    # and restore refuses a database that is open.
+    done = run_process(clinic_path, f"backup {tmp_path / 'bk'}/ --practitioner 'Ann Lee'")
+    assert done.returncode == 0, done.stderr
+    saved = next((tmp_path / "bk").iterdir())
+    assert done.stdout.startswith(f"Backed up 3 sessions to {saved} (")
+    # No terminal to ask in, no --force: the database is not replaced.
+    result = run(clinic_path, f"restore {saved}")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: {clinic_path} exists: refusing to replace it without asking."
+        " Run in a terminal to confirm, or add --force.\n"
+    )
+    result = run(clinic_path, f"restore --force {saved}")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Restored 3 sessions into {clinic_path}. The previous")
+    assert len(list(tmp_path.glob("clinic.db.before-restore-*"))) == 1
+
+
+def test_restore_of_a_foreign_file(clinic_path: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    result = run(clinic_path, f"restore --force {other}")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {other} is not a sessionlog database")
+
+
+def test_export_to_stdout_and_import(clinic_path: Path, tmp_path: Path) -> None:
+    result = run(clinic_path, "export --format json")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["counts"]["session"] == 6
+    (tmp_path / "e.json").write_text(result.stdout)
+    result = run(tmp_path / "new.db", f"import {tmp_path / 'e.json'}")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        "Imported 2 practitioners, 2 patients, 1 episode, 4 sessions, 6 session versions,"
+        " 10 needling sites, 1 IMS finding, 4 follow-ups, 3 adverse events, 1 protocol."
+    )
+
+
+def test_a_large_import_shows_progress_on_stderr(
+    clinic_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, "BIG", 1)
+    assert run(clinic_path, f"export --format csv -o {tmp_path / 'e.zip'}").exit_code == 0
+    result = run(tmp_path / "new.db", f"import {tmp_path / 'e.zip'}")
+    assert result.exit_code == 0, result.output
+    assert "Importing" in result.stderr and "Importing" not in result.stdout
+
+
+def test_a_bad_file_is_refused_with_rows_and_fields(clinic_path: Path, tmp_path: Path) -> None:
+    doc = json.loads(run(clinic_path, "export").stdout)
+    doc["tables"]["session"][0]["pain_before"] = 11
+    doc["tables"]["site"][0]["insertions"] = 0
+    (tmp_path / "bad.json").write_text(json.dumps(doc))
+    before = counts(clinic_path)
+    result = run(clinic_path, f"import {tmp_path / 'bad.json'}")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: import: nothing was imported: the file has 2 problems:\n"
+        "session row 1: pain_before: 11 is out of range: a whole number from 0 to 10\n"
+        "site row 1: insertions: 0 is out of range: a whole number from 1 to 50\n"
+    )
+    assert "Traceback" not in result.output
+    assert counts(clinic_path) == before

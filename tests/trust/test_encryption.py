@@ -1,0 +1,88 @@
+"""Encryption at rest (extra ``encrypted``: sqlcipher3): a passphrase opens the
+database, the file is unreadable without it, and a wrong one gives a clear message."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from trust_clinic import build, clock, dump
+
+from sessionlog.cli import cli
+from sessionlog.errors import DatabaseError
+from sessionlog.store import Store
+from sessionlog.store.backup import backup, restore
+from sessionlog.store.cipher import ENV
+from sessionlog.store.health import check
+
+pytest.importorskip("sqlcipher3", reason="sqlcipher3 is not installed (extra 'encrypted')")
+
+
+@pytest.fixture
+def encrypted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(ENV, "correct horse 'battery' staple")
+    path = tmp_path / "secret.db"
+    store = Store.open(path, clock=clock)
+    build(store)
+    store.close()
+    return path
+
+
+def test_the_file_is_unreadable_without_the_passphrase(encrypted: Path) -> None:
+    assert encrypted.read_bytes()[:16] != b"SQLite format 3\x00"
+    assert b'Bo "Bobby" Kim' not in encrypted.read_bytes()  # no clinical text in clear
+    with pytest.raises(sqlite3.DatabaseError, match="file is not a database"):
+        sqlite3.connect(encrypted).execute("SELECT * FROM patient").fetchall()
+
+
+def test_the_right_passphrase_opens_it(encrypted: Path) -> None:
+    store = Store.open(encrypted, clock=clock)
+    assert [p["chart_id"] for p in store.patients()] == ["C001", "C002"]
+    assert len(dump(store.conn)["session"]) == 6
+    store.close()
+    assert check(encrypted).summary() == (
+        "The database is healthy: 3 sessions (2 patients), audit chain of 16 rows intact."
+    )
+
+
+def test_a_wrong_passphrase_is_a_clear_message(
+    encrypted: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV, "Correct horse 'battery' staple")
+    with pytest.raises(DatabaseError) as err:
+        Store.open(encrypted)
+    assert str(err.value) == (
+        f"{encrypted}: wrong passphrase, or not an encrypted sessionlog database"
+        " (a plain one opens without SESSIONLOG_PASSPHRASE)"
+    )
+
+
+def test_backup_and_restore_stay_encrypted(encrypted: Path, tmp_path: Path) -> None:
+    store = Store.open(encrypted, clock=clock)
+    saved = backup(store, tmp_path / "b.db").path
+    store.close()
+    assert saved.read_bytes()[:16] != b"SQLite format 3\x00"
+    assert check(saved).ok
+    restore(saved, encrypted)
+    assert check(encrypted).ok
+
+
+def test_the_command_line_asks_for_it(encrypted: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV)
+    runner = CliRunner()
+    ok = runner.invoke(
+        cli,
+        ["--db", str(encrypted), "--passphrase", "audit", "verify"],
+        input="correct horse 'battery' staple\n",
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "The audit log is intact: 16 rows" in ok.stdout
+    monkeypatch.delenv(ENV)  # the prompt put it in this process's environment
+    bad = runner.invoke(cli, ["--db", str(encrypted), "--passphrase", "patients"], input="guess\n")
+    assert bad.exit_code == 1
+    assert bad.stderr == (
+        f"error: {encrypted}: wrong passphrase, or not an encrypted sessionlog database"
+        " (a plain one opens without SESSIONLOG_PASSPHRASE)\n"
+    )

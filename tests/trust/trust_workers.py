@@ -1,0 +1,68 @@
+"""Processes that save sessions, for the concurrency and kill -9 tests.
+
+``save_many`` runs in a spawned process (multiprocessing); run as a script, this file
+saves sessions until it is killed, printing each record id once its save returned.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sessionlog.domain import parse_patient, parse_practitioner, parse_session
+from sessionlog.store import Store
+
+START = datetime(2026, 1, 5, 8, 0)
+
+
+def prepare(path: Path) -> None:
+    """A database with one practitioner (id 1) and one patient (id 1)."""
+    store = Store.open(path)
+    store.add_practitioner(parse_practitioner({"name": "Ann Lee", "profession": "other"}))
+    store.add_patient(parse_patient({"chart_id": "C001", "name": "Bo Kim"}))
+    store.close()
+
+
+def session(n: int, worker: int = 0):  # type: ignore[no-untyped-def]
+    return parse_session(
+        {
+            "patient_id": 1,
+            "practitioner_id": 1,
+            "technique": "dry_needling",
+            "consent": True,
+            "started_at": START + timedelta(minutes=n),
+            "pain_before": n % 11,
+            "notes": f"worker {worker} save {n}",
+            "sites": [{"target": "upper trap", "side": "left"}, {"target": "LI4", "side": "right"}],
+        }
+    )
+
+
+def save_many(path: str, count: int, worker: int) -> tuple[list[int], list[str]]:
+    """Save ``count`` sessions; returns the record ids and any error a caller saw."""
+    store = Store.open(path)
+    ids: list[int] = []
+    errors: list[str] = []
+    for n in range(count):
+        try:
+            ids.append(store.save_session(session(n, worker)).record_id)
+        except Exception as exc:  # every error a caller could see is the finding
+            errors.append(f"{type(exc).__name__}: {exc}")
+    store.close()
+    return ids, errors
+
+
+def main(path: str) -> None:
+    store = Store.open(path)
+    prepared = session(0)  # loads the catalogue before the first save
+    print("ready", flush=True)
+    n = 0
+    while True:
+        saved = store.save_session(prepared)
+        print(saved.record_id, flush=True)  # acknowledged: the commit has returned
+        n += 1
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
