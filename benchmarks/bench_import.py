@@ -1,0 +1,119 @@
+"""Importing a whole clinic's export into a new database, against raw executemany.
+
+The file is the app's own JSON export of the generated database (made once from a
+scratch copy and cached beside it). The figure is what ``sessionlog import FILE``
+does after start-up: ``read_source`` (read and parse the file) then ``import_tables``
+(every row checked through the domain, then one transaction) into a new database.
+The baseline inserts the very same rows, read from the generated database
+beforehand, with one ``executemany`` per table in one transaction, into a new
+database with the same pragmas (WAL, ``synchronous=FULL``, foreign keys on).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from .bench_save import _raw_connection, scratch_copy
+from .clinic import END
+from .measure import Row, ratio, secs, timed, unavailable, verdict
+
+TABLES = (
+    "practitioner",
+    "patient",
+    "episode",
+    "session_record",
+    "session",
+    "site",
+    "ims_finding",
+    "follow_up",
+    "adverse_event",
+    "audit_log",
+)
+TARGET_S = 2.0
+
+
+def export_file(db: Path) -> Path:
+    """The JSON export of ``db`` (cached beside it; made from a scratch copy)."""
+    from sessionlog.exchange import export
+    from sessionlog.exchange.tables import FORMAT_VERSION
+    from sessionlog.store import Store
+
+    path = db.with_name(f"{db.stem}.export-v{FORMAT_VERSION}.json")
+    if path.exists():
+        return path
+    with tempfile.TemporaryDirectory(prefix="sessionlog-bench-") as tmp:
+        store = Store.open(scratch_copy(db, Path(tmp)), clock=lambda: END)
+        try:
+            export(store, "json", path)
+        finally:
+            store.close()
+    return path
+
+
+def _rows(db: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(db)
+    try:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in TABLES}
+    finally:
+        conn.close()
+
+
+def _raw_insert(path: Path, rows: dict[str, list[tuple]]) -> None:
+    conn = _raw_connection(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for table, batch in rows.items():
+            if batch:
+                marks = ", ".join("?" * len(batch[0]))
+                conn.executemany(f"INSERT INTO {table} VALUES ({marks})", batch)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def run(db: Path, sessions: int) -> list[Row]:
+    """The import row for the generated database ``db`` (``sessions`` sessions)."""
+    figure = f"import {sessions:,} sessions with sites (JSON export)"
+    try:
+        from sessionlog.exchange.importer import import_tables, read_source
+        from sessionlog.store import Store
+    except ImportError as exc:
+        return [unavailable(figure, f"sessionlog.exchange: {exc}", "<= 2 s")]
+    source = export_file(db)
+    rows = _rows(db)
+    with tempfile.TemporaryDirectory(prefix="sessionlog-bench-") as tmp:
+        raw_db, app_db = Path(tmp) / "raw.db", Path(tmp) / "import.db"
+        Store.open(raw_db).close()  # the same schema, made the app's way
+        base = timed(lambda: _raw_insert(raw_db, rows))
+        raw_db.unlink()
+        store = Store.open(app_db, clock=lambda: END)
+        loaded: dict = {}
+        read = timed(
+            lambda: loaded.update(zip(("tables", "csv"), read_source(source), strict=True))
+        )
+        write = timed(lambda: import_tables(loaded["tables"], store, csv=loaded["csv"]))
+        imported = store.conn.execute("SELECT count(*) FROM session").fetchone()[0]
+        store.close()
+    if imported != len(rows["session"]):
+        raise RuntimeError(f"import wrote {imported} sessions, expected {len(rows['session'])}")
+    total = read + write
+    return [
+        Row(
+            figure,
+            secs(total),
+            secs(base),
+            ratio(total, base),
+            "<= 2 s",
+            verdict(total <= TARGET_S),
+        ),
+        Row(
+            "  (info) of which: read the file / check + write",
+            f"{secs(read)} / {secs(write)}",
+            "-",
+            "-",
+            "-",
+            "",
+        ),
+    ]

@@ -1,0 +1,154 @@
+"""A patient's progress and the clinic comparison, the way the screens compute them.
+
+The figures follow the screens' own call paths minus Textual's painting:
+
+- progress (``ProgressScreen.load``): ``store.patient``, ``progress_report``, the
+  summary sentences and table rows, and the chart drawn by ``draw_progress`` and
+  built to text at the widget's size;
+- compare (``CompareScreen.compute`` + ``show``): a fresh ``Store.open`` (the worker's
+  own connection), ``comparison_report`` and ``details_report`` over all data, the
+  four tables' rows and the three charts built to text.
+
+Baselines: for progress, the raw indexed timeline queries (the patient's sessions
+and follow-ups by the ``(patient_id, time)`` indexes); for compare, one raw SQL
+aggregate over every session (immediate relief per technique) answered from a
+covering index made for it on the scratch copy. Everything runs on the scratch copy;
+the outcome cache is built there first (measured once, as an info row).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from .bench_save import scratch_copy
+from .clinic import END
+from .measure import Row, ms, paired, percentile, ratio, timed, unavailable, verdict
+
+CHART_W, PROGRESS_H, COMPARE_H = 118, 20, 16
+TIMELINE_SQL = (
+    "SELECT started_at, pain_before, pain_after FROM session"
+    " WHERE patient_id = ? ORDER BY started_at",
+    "SELECT at, pain, soreness FROM follow_up WHERE patient_id = ? ORDER BY at",
+)
+# The baseline's covering index exists only on the scratch copy: the best one raw SQL
+# aggregate can do over every session (immediate relief per technique).
+COVERING_INDEX = "CREATE INDEX bench_relief ON session (technique, pain_before, pain_after)"
+AGGREGATE_SQL = (
+    "SELECT technique, count(*), avg(pain_before - pain_after) FROM session"
+    " INDEXED BY bench_relief GROUP BY technique"
+)
+
+
+def _busiest_patient(conn: sqlite3.Connection) -> int:
+    return conn.execute(
+        "SELECT patient_id FROM session GROUP BY patient_id ORDER BY count(*) DESC, patient_id"
+        " LIMIT 1"
+    ).fetchone()[0]
+
+
+def run(db: Path, repeat: int) -> list[Row]:
+    """Progress and compare rows on a scratch copy of ``db``."""
+    progress_target, compare_target = "<= 20 ms", "<= 50 ms"
+    try:
+        from sessionlog.analysis import DEFAULT_LONG, DEFAULT_SHORT, Filters, patient_sentences
+        from sessionlog.analysis.table import (
+            detail_rows,
+            durability_rows,
+            progress_summary,
+            session_rows,
+            soreness_rows,
+            window_rows,
+        )
+        from sessionlog.charts import draw_durability, draw_progress, draw_responders, draw_soreness
+        from sessionlog.charts.common import render
+        from sessionlog.store import Store
+        from sessionlog.store.outcome_reports import (
+            comparison_report,
+            details_report,
+            progress_report,
+        )
+    except ImportError as exc:
+        why = f"outcome modules: {exc}"
+        return [
+            unavailable("open a patient's progress (query + stats + chart)", why, progress_target),
+            unavailable("compare screen over all data", why, compare_target),
+        ]
+    with tempfile.TemporaryDirectory(prefix="sessionlog-bench-") as tmp:
+        path = scratch_copy(db, Path(tmp))
+        store = Store.open(path, clock=lambda: END)
+        conn = store.conn
+        pid = _busiest_patient(conn)
+        visits = conn.execute(
+            "SELECT count(*) FROM session WHERE patient_id = ?", (pid,)
+        ).fetchone()[0]
+
+        def progress() -> None:
+            store.patient(pid)
+            p = progress_report(store, pid)
+            patient_sentences(p)
+            progress_summary(p)
+            session_rows(p)
+            render(lambda plt: draw_progress(plt, p), CHART_W, PROGRESS_H, color=True)
+
+        def timeline() -> None:
+            for sql in TIMELINE_SQL:
+                conn.execute(sql, (pid,)).fetchall()
+
+        def compare() -> None:
+            own = Store.open(path, clock=lambda: END)  # the screen's worker opens its own
+            try:
+                result = comparison_report(own, Filters())
+                details = details_report(own, Filters())
+            finally:
+                own.close()
+            window_rows(result)
+            durability_rows(result)
+            soreness_rows(result)
+            detail_rows(details)
+            render(lambda plt: draw_durability(plt, result), CHART_W, COMPARE_H, color=True)
+            render(
+                lambda plt: draw_responders(plt, result, DEFAULT_SHORT, DEFAULT_LONG),
+                CHART_W,
+                COMPARE_H,
+                color=True,
+            )
+            render(lambda plt: draw_soreness(plt, result), CHART_W, COMPARE_H, color=True)
+
+        def aggregate() -> None:
+            conn.execute(AGGREGATE_SQL).fetchall()
+
+        first = timed(compare)  # builds the outcome cache for the whole clinic
+        conn.execute(COVERING_INDEX)
+        prog, base = paired(progress, timeline, repeat)
+        comp, agg = paired(compare, aggregate, max(5, repeat // 4))
+        store.close()
+    p50, b50 = percentile(prog, 50), percentile(base, 50)
+    c50, a50 = percentile(comp, 50), percentile(agg, 50)
+    return [
+        Row(
+            f"open a patient's progress, {visits} sessions (median of {len(prog)})",
+            ms(p50),
+            ms(b50),
+            ratio(p50, b50),
+            progress_target,
+            verdict(p50 <= 0.020),
+        ),
+        Row(
+            f"compare screen over all data (median of {len(comp)})",
+            ms(c50),
+            ms(a50),
+            ratio(c50, a50),
+            compare_target,
+            verdict(c50 <= 0.050),
+        ),
+        Row(
+            "  (info) first compare after a bulk load (builds the outcome cache)",
+            ms(first),
+            ms(a50),
+            ratio(first, a50),
+            "-",
+            "",
+        ),
+    ]

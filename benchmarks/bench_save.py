@@ -1,0 +1,153 @@
+"""Saving one session with 8 sites into the big database, against a raw transaction.
+
+The figure is ``Store.save_session`` (checks of the patient and practitioner, one
+``BEGIN IMMEDIATE`` transaction with the record, the version, the sites and the
+chained audit row). The baseline is one raw sqlite3 transaction inserting the same
+rows (a precomputed audit hash) on a connection with the same pragmas (WAL,
+``synchronous=FULL``, foreign keys on). Both run alternately on a scratch copy of
+the generated database, so the cached file stays untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from sessionlog.domain import parse_session
+from sessionlog.store import Store
+from sessionlog.store.db import BUSY_TIMEOUT_MS
+from sessionlog.store.rows import session_values, site_values
+
+from .clinic import END
+from .generate import AUDIT_INSERT, SESSION_INSERT, SITE_INSERT
+from .measure import Row, ms, paired, percentile, ratio, verdict
+
+POINTS = ["LI4", "ST36", "SP6", "LR3", "GB20", "GV20", "PC6", "KI3"]
+TARGET_P99 = 0.001
+
+
+def session_input(patient_id: int, practitioner_id: int) -> dict:
+    """A typical acupuncture session with 8 sites, as the session form hands it over."""
+    return {
+        "patient_id": patient_id,
+        "practitioner_id": practitioner_id,
+        "technique": "acupuncture",
+        "started_at": END.replace(hour=11),
+        "consent": True,
+        "pain_before": 6,
+        "pain_after": 3,
+        "soreness_after": 1,
+        "sites": [
+            {
+                "target": p,
+                "side": "midline" if p == "GV20" else "bilateral",
+                "insertions": 2,
+                "depth_value": 15,
+                "deqi_obtained": True,
+                "deqi_quality": "heaviness",
+            }
+            for p in POINTS
+        ],
+        "notes": "Benchmark session.",
+    }
+
+
+def scratch_copy(db: Path, into: Path) -> Path:
+    """A throw-away copy of a generated database (the cache stays pristine)."""
+    target = into / db.name
+    shutil.copyfile(db, target)
+    return target
+
+
+def _raw_connection(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def run(db: Path, repeat: int = 500) -> list[Row]:
+    """The save figure (p50 and p99) on a scratch copy of ``db``."""
+    with tempfile.TemporaryDirectory(prefix="sessionlog-bench-") as tmp:
+        path = scratch_copy(db, Path(tmp))
+        store = Store.open(path, clock=lambda: END)
+        patient = store.query(
+            "SELECT id FROM patient ORDER BY id LIMIT 1 OFFSET ?",
+            (store.counts()["patients"] // 2,),
+        )[0]["id"]
+        parsed = parse_session(session_input(patient, 1), now=END)
+        raw = _raw_connection(path)
+        values = session_values(parsed)
+        sites = [site_values(s) for s in parsed.sites]
+        at = "2026-11-20 11:30:00"
+
+        def save() -> None:
+            store.save_session(parsed)
+
+        def raw_save() -> None:
+            raw.execute("BEGIN IMMEDIATE")
+            rid = raw.execute(
+                "INSERT INTO session_record (uid, patient_id, created_at) VALUES (?, ?, ?)",
+                (os.urandom(16).hex(), patient, at),
+            ).lastrowid
+            sid = raw.execute(
+                SESSION_INSERT, (None, rid, 1, None, "active", None, *values, 1, at)
+            ).lastrowid
+            raw.executemany(SITE_INSERT, [(sid, i, *s) for i, s in enumerate(sites, start=1)])
+            raw.execute(
+                AUDIT_INSERT,
+                (
+                    at,
+                    1,
+                    "create",
+                    "session",
+                    rid,
+                    '{"row_id":0,"sites":8,"version":1}',
+                    "0" * 64,
+                    os.urandom(32).hex(),
+                ),
+            )
+            raw.execute("COMMIT")
+
+        def validate_and_save() -> None:
+            store.save_session(parse_session(session_input(patient, 1), now=END))
+
+        saves, raws = paired(save, raw_save, repeat)
+        full, raws2 = paired(validate_and_save, raw_save, max(50, repeat // 5))
+        raw.close()
+        store.close()
+    p50, p99 = percentile(saves, 50), percentile(saves, 99)
+    b50, b99 = percentile(raws, 50), percentile(raws, 99)
+    f50, f99 = percentile(full, 50), percentile(full, 99)
+    c50, c99 = percentile(raws2, 50), percentile(raws2, 99)
+    return [
+        Row(
+            f"save 1 session + 8 sites, p50 (n={repeat})",
+            ms(p50),
+            ms(b50),
+            ratio(p50, b50),
+            "-",
+            "",
+        ),
+        Row(
+            f"save 1 session + 8 sites, p99 (n={repeat})",
+            ms(p99),
+            ms(b99),
+            ratio(p99, b99),
+            "<= 1 ms",
+            verdict(p99 <= TARGET_P99),
+        ),
+        Row(
+            f"  (info) validate + save, p50 / p99 (n={len(full)})",
+            f"{ms(f50)} / {ms(f99)}",
+            f"{ms(c50)} / {ms(c99)}",
+            ratio(f99, c99),
+            "-",
+            "",
+        ),
+    ]

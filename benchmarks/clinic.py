@@ -1,0 +1,278 @@
+"""A busy clinic's decade, simulated in memory as database rows (deterministic).
+
+Patients come for courses of about eight sessions (3 to 13) a few days to three weeks
+apart, start at any time in the ten years before ``END``, and report pain at irregular
+follow-ups (next day, two or three days later, about a week, and weeks to months after
+the course). Relief follows per-technique profiles (clinic_data.py, from the demo clinic),
+so the outcome screens have a true signal to find. About one session in ten has an
+adverse event. Rows come out in the order the app would have written them: ids grow
+with time, as they do in a real clinic's file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sessionlog.store.rows import stamp
+
+from .clinic_data import COMPLAINTS, FIRST, LAST, PROFILES, Profile
+from .sites import build_pools
+
+END = datetime(2026, 11, 20, 18, 0)  # a fixed "today" keeps generated files reproducible
+YEARS = 10
+SESSIONS_PER_PATIENT = 8
+PRACTITIONERS = [  # (name, profession, credential, family)
+    ("Mei Lin Chen", "acupuncturist", "R.Ac, Dipl.Ac", "acupuncture"),
+    ("Tom Okafor", "physiotherapist", "PT, FCAMPT, dry needling cert.", "dry_needling"),
+    ("Sara Novak", "physiotherapist", "PT, Gunn IMS cert. (iSTOP)", "ims"),
+    ("Ana Duarte", "acupuncturist", "L.Ac", "acupuncture"),
+    ("Ravi Menon", "physiotherapist", "PT, dry needling cert.", "dry_needling"),
+    ("Jo Park", "chiropractor", "DC, Gunn IMS cert.", "ims"),
+]
+FAMILY_TECHNIQUES = {
+    "acupuncture": ("acupuncture", "acupuncture", "acupuncture", "electroacupuncture"),
+    "dry_needling": ("dry_needling",) * 4 + ("electrical_dry_needling",),
+    "ims": ("ims",),
+}
+FAMILY_WEIGHTS = (("acupuncture", 0.40), ("dry_needling", 0.35), ("ims", 0.25))
+NOTES = ("", "", "", "Tolerated well.", "Home exercises reviewed.", "Better sleep this week.")
+
+
+@dataclass
+class Rows:
+    """Every table's rows, ready for ``executemany`` (ids included where they matter)."""
+
+    practitioners: list[tuple[Any, ...]] = field(default_factory=list)
+    patients: list[tuple[Any, ...]] = field(default_factory=list)
+    episodes: list[tuple[Any, ...]] = field(default_factory=list)
+    records: list[tuple[Any, ...]] = field(default_factory=list)
+    sessions: list[tuple[Any, ...]] = field(default_factory=list)
+    sites: list[tuple[Any, ...]] = field(default_factory=list)
+    adverse_events: list[tuple[Any, ...]] = field(default_factory=list)
+    ims_findings: list[tuple[Any, ...]] = field(default_factory=list)
+    follow_ups: list[tuple[Any, ...]] = field(default_factory=list)
+    # (at, actor, action, entity, entity_id, detail dict), in time order
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def _relief(prof: Profile, imm: float, hours: float) -> float:
+    return imm * (prof.retained + (1 - prof.retained) * math.exp(-hours / 24 / prof.tau_days))
+
+
+def _clamp(x: float) -> int:
+    return max(0, min(10, round(x)))
+
+
+def _clinic_hour(rng: random.Random, day: date) -> datetime:
+    if day.weekday() == 6:  # closed on Sunday
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.choice([0, 15, 30, 45]))
+
+
+class _Clinic:
+    def __init__(self, sessions: int, seed: int) -> None:
+        self.target, self.rng = sessions, random.Random(seed)
+        self.pools = build_pools(seed)
+        self.start = END - timedelta(days=365 * YEARS)
+        # (started_at, patient, practitioner, episode, technique, values, sites, aes, ims)
+        self.sessions: list[tuple[Any, ...]] = []
+        self.follow_ups: list[tuple[Any, ...]] = []  # (at, session index, patient, ...)
+        self.rows = Rows()
+
+    def patient(self, pid: int) -> None:
+        rng = self.rng
+        family = rng.choices([f for f, _ in FAMILY_WEIGHTS], [w for _, w in FAMILY_WEIGHTS])[0]
+        technique = rng.choice(FAMILY_TECHNIQUES[family])
+        practitioner = 1 + [p[3] for p in PRACTITIONERS].index(family) + 3 * rng.randint(0, 1)
+        ci = rng.randrange(len(COMPLAINTS))
+        span = (END - self.start).days - 7
+        first = _clinic_hour(rng, self.start.date() + timedelta(days=rng.randint(0, span)))
+        created = stamp(first - timedelta(minutes=5))
+        name = f"{rng.choice(FIRST)} {chr(65 + rng.randrange(26))}. {rng.choice(LAST)}"
+        self.rows.patients.append(
+            (
+                pid,
+                f"P{pid:06d}",
+                name,
+                rng.randint(1940, 2008),
+                rng.choice(["female", "male"]),
+                created,
+            )
+        )
+        c = COMPLAINTS[ci]
+        self.rows.episodes.append((pid, pid, c.name, c.region, first.date().isoformat(), created))
+        self.rows.events += [
+            (created, practitioner, "create", "patient", pid, {"chart_id": f"P{pid:06d}"}),
+            (created, practitioner, "create", "episode", pid, {"patient_id": pid}),
+        ]
+        self.course(pid, practitioner, family, technique, ci, first)
+
+    def course(
+        self, pid: int, pr: int, family: str, technique: str, ci: int, when: datetime
+    ) -> None:
+        rng, prof, c = self.rng, PROFILES[family], COMPLAINTS[ci]
+        underlying = rng.uniform(5.0, 8.5)
+        last: tuple[datetime, float] | None = None
+        count = rng.randint(3, 2 * SESSIONS_PER_PATIENT - 3)
+        for k in range(count):
+            if when > END - timedelta(hours=1) or len(self.sessions) >= self.target:
+                return
+            before_f = underlying
+            if last is not None:
+                hours = (when - last[0]).total_seconds() / 3600
+                before_f = underlying - _relief(prof, last[1], hours) + rng.gauss(0, 0.5)
+            before = _clamp(before_f)
+            imm = max(0.0, rng.gauss(prof.immediate, 0.8)) * min(1.0, before / 5 + 0.2)
+            sites, twitches = rng.choice(self.pools[(technique, ci)])
+            sore = _clamp(prof.soreness + 0.15 * twitches + rng.gauss(0, 1))
+            aes = []
+            if rng.random() < (0.17 if family == "dry_needling" else 0.06):
+                aes.append(("mild", rng.choice(["bruising", "pain", "bleeding", "drowsiness"]), ""))
+            if family == "ims" and rng.random() < 0.03:
+                aes.append(("significant", "aggravation", "flare-up for two days; missed work"))
+            ims = (
+                [
+                    (lv, "bilateral", 1, 1, 0, 0, 0, int(rng.random() < 0.6), 0, 1, "")
+                    for lv in c.levels[:2]
+                ]
+                if family == "ims"
+                else []
+            )
+            face = 30 if family == "acupuncture" else rng.choice([20, 25, 30])
+            co = (
+                rng.choice([[], ["exercise"], ["exercise", "education"]])
+                if family != "acupuncture"
+                else rng.choice([[], [], ["cupping"], ["moxibustion"]])
+            )
+            values = (
+                pid,
+                pr,
+                pid,
+                stamp(when),
+                technique,
+                "",
+                "",
+                {"acupuncture": "deqi", "dry_needling": "twitch", "ims": "grasp"}[family],
+                1,
+                before,
+                _clamp(before - imm + rng.gauss(0, 0.3)),
+                _clamp(rng.gauss(4 if family != "acupuncture" else 2, 1.5)),
+                sore,
+                face,
+                json.dumps(co),
+                rng.choice(NOTES),
+            )
+            index = len(self.sessions)
+            self.sessions.append((when, values, sites, aes, ims, face))
+            underlying = max(0.0, underlying - prof.carry * rng.uniform(0.6, 1.4))
+            gap = rng.choice([4, 6, 7, 7, 8, 10, 12, 14, 21])
+            nxt = _clinic_hour(rng, when.date() + timedelta(days=gap))
+            final = k == count - 1
+            self.follow_up(
+                pid, pr, index, when, underlying, imm, sore, prof, None if final else nxt
+            )
+            last, when = (when, imm), nxt
+
+    def follow_up(
+        self,
+        pid: int,
+        pr: int,
+        index: int,
+        when: datetime,
+        underlying: float,
+        imm: float,
+        sore: int,
+        prof: Profile,
+        nxt: datetime | None,
+    ) -> None:
+        rng = self.rng
+        hours = [
+            h
+            for p, lo, hi in ((0.5, 4, 8), (0.95, 18, 30), (0.8, 44, 76), (0.7, 120, 200))
+            if rng.random() < p
+            for h in [rng.uniform(lo, hi)]
+        ]
+        if nxt is None:  # after the course: does the relief last?
+            hours += [rng.uniform(20, 32) * 24] if rng.random() < 0.8 else []
+            hours += [rng.uniform(80, 110) * 24] if rng.random() < 0.7 else []
+        for h in hours:
+            at = when + timedelta(hours=h)
+            if at > END or (nxt is not None and at >= nxt):
+                continue
+            pain = _clamp(underlying - _relief(prof, imm, h) + rng.gauss(0, 0.4))
+            soreness = _clamp(sore * math.exp(-h / prof.soreness_tau_h) + rng.gauss(0, 0.4))
+            self.follow_ups.append((at, index, pid, pr, pain, soreness if h < 120 else None))
+
+
+def simulate(sessions: int, seed: int = 1) -> Rows:
+    """Rows for a clinic with exactly ``sessions`` sessions (ids in time order)."""
+    clinic = _Clinic(sessions, seed)
+    rows = clinic.rows
+    for pid, (name, profession, credential, _family) in enumerate(PRACTITIONERS, start=1):
+        at = stamp(clinic.start - timedelta(days=1))
+        rows.practitioners.append((pid, name, profession, credential, at))
+        rows.events.append((at, pid, "create", "practitioner", pid, {"name": name}))
+    pid = 0
+    while len(clinic.sessions) < sessions:
+        pid += 1
+        clinic.patient(pid)
+    order = sorted(range(len(clinic.sessions)), key=lambda i: clinic.sessions[i][0])
+    record_of = [0] * len(order)
+    uid_rng = random.Random(seed + 104729)
+    for sid, i in enumerate(order, start=1):
+        when, values, sites, aes, ims, face = clinic.sessions[i]
+        record_of[i] = sid
+        recorded = stamp(when + timedelta(minutes=face))
+        rows.records.append((sid, f"{uid_rng.getrandbits(128):032x}", values[0], recorded))
+        rows.sessions.append((sid, sid, 1, None, "active", None, *values, values[1], recorded))
+        rows.sites += [(sid, seq, *site) for seq, site in enumerate(sites, start=1)]
+        rows.adverse_events += [(sid, None, *ae) for ae in aes]
+        rows.ims_findings += [(sid, *f) for f in ims]
+        rows.events.append(
+            (
+                recorded,
+                values[1],
+                "create",
+                "session",
+                sid,
+                {"version": 1, "row_id": sid, "sites": len(sites)},
+            )
+        )
+    for fid, (at, i, patient, pr, pain, soreness) in enumerate(
+        sorted(clinic.follow_ups, key=lambda f: (f[0], f[1])), 1
+    ):
+        text = stamp(at)
+        rows.follow_ups.append(
+            (
+                fid,
+                patient,
+                record_of[i],
+                None,
+                "active",
+                None,
+                text,
+                pain,
+                soreness,
+                None,
+                "",
+                pr,
+                text,
+            )
+        )
+        rows.events.append(
+            (
+                text,
+                pr,
+                "create",
+                "follow_up",
+                fid,
+                {"supersedes": None, "reason": None, "session_record_id": record_of[i]},
+            )
+        )
+    rows.events.sort(key=lambda e: e[0])  # stable: a patient's row stays before its episode's
+    return rows

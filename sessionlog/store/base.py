@@ -1,0 +1,202 @@
+"""The Store's foundation: opening, the one write transaction, audit rows, plain reads.
+
+Only the store package speaks SQL. Every write runs in one ``BEGIN IMMEDIATE``
+transaction together with its audit row, so a record is saved whole or not at all,
+and concurrent writers queue on the busy timeout instead of failing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from ..errors import DatabaseError, ValidationError
+from . import audit
+from .db import default_path, open_connection
+from .rows import (
+    IMS_COLUMNS,
+    SESSION_COLUMNS,
+    SITE_COLUMNS,
+    stamp,
+)
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+Clock = Callable[[], datetime]
+
+_INSERT_SESSION = (
+    "INSERT INTO session (record_id, version, supersedes_id, status, amend_reason, "
+    + ", ".join(SESSION_COLUMNS)
+    + ", recorded_by, recorded_at) VALUES ("
+    + ", ".join("?" * (len(SESSION_COLUMNS) + 7))
+    + ")"
+)
+_INSERT_SITE = (
+    "INSERT INTO site (session_id, seq, "
+    + ", ".join(SITE_COLUMNS)
+    + ") VALUES ("
+    + ", ".join("?" * (len(SITE_COLUMNS) + 2))
+    + ")"
+)
+_INSERT_IMS = (
+    "INSERT INTO ims_finding (session_id, "
+    + ", ".join(IMS_COLUMNS)
+    + ") VALUES ("
+    + ", ".join("?" * (len(IMS_COLUMNS) + 1))
+    + ")"
+)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save returns: the stable record id and the id of the version written."""
+
+    record_id: int
+    row_id: int
+    version: int = 1
+
+
+def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+class StoreBase:
+    """A sessionlog database. Open with :meth:`Store.open`; the clock is injectable."""
+
+    def __init__(
+        self, db: Database | sqlite3.Connection, path: str, clock: Clock | None = None
+    ) -> None:
+        if not hasattr(db, "conn"):  # a connection: sqlite3's, or SQLCipher's (cipher.py)
+            self.conn, self._db = db, None
+        else:
+            self.conn, self._db = db.conn, db
+        self.path = path
+        self.clock: Clock = clock or datetime.now
+        self._write_depth = 0
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, clock: Clock | None = None) -> Self:
+        """Open (creating and migrating if needed) the database at ``path``.
+
+        ``None`` means the default: ``$SESSIONLOG_DB`` or the user data directory.
+        """
+        target = str(default_path() if path is None else path)
+        return cls(open_connection(target), target, clock)
+
+    @property
+    def db(self) -> Database:
+        """sqlite-utils' view of the connection, made on first use (not at start-up)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def now(self) -> str:
+        return stamp(self.clock())
+
+    # -- transactions -------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction: everything inside commits or nothing does.
+
+        Writes nested inside an outer ``write()`` (a batch such as the demo clinic) become
+        savepoints of the outer transaction, so the batch too is all or nothing.
+        """
+        conn = self.conn
+        if self._write_depth:
+            self._write_depth += 1
+            name = f"nested_{self._write_depth}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield conn
+                conn.execute(f"RELEASE SAVEPOINT {name}")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            finally:
+                self._write_depth -= 1
+            return
+        if conn.in_transaction:
+            raise DatabaseError("a write is already in progress on this connection")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise DatabaseError(f"the database is busy; nothing was saved ({exc})") from None
+        self._write_depth = 1
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._write_depth = 0
+
+    def _audit(
+        self,
+        conn: sqlite3.Connection,
+        actor_id: int | None,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        **detail: Any,
+    ) -> None:
+        audit.append(
+            conn,
+            at=self.now(),
+            actor_id=actor_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            detail=detail,
+        )
+
+    def log_event(self, actor_id: int | None, action: str, entity: str, **detail: Any) -> None:
+        """Record an event that changes no clinical row (an export, a backup) in the audit log."""
+        with self.write() as conn:
+            self._audit(conn, actor_id, action, entity, None, **detail)
+
+    def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read-only query as dicts (for the store's siblings: analysis, export)."""
+        return _dicts(self.conn.execute(sql, params))
+
+    def counts(self) -> dict[str, int]:
+        """How many of each kind of record the database holds (current versions)."""
+        return dict(
+            self.query(
+                "SELECT (SELECT count(*) FROM practitioner) AS practitioners,"
+                " (SELECT count(*) FROM patient) AS patients,"
+                " (SELECT count(*) FROM current_session) AS sessions,"
+                " (SELECT count(*) FROM site WHERE session_id IN (SELECT id FROM current_session))"
+                " AS sites,"
+                " (SELECT count(*) FROM current_follow_up) AS follow_ups,"
+                " (SELECT count(*) FROM adverse_event WHERE session_id IN"
+                " (SELECT id FROM current_session) OR follow_up_id IN"
+                " (SELECT id FROM current_follow_up)) AS adverse_events"
+            )[0]
+        )
+
+    def _require_patient(self, patient_id: int) -> None:
+        if not self.conn.execute("SELECT 1 FROM patient WHERE id = ?", (patient_id,)).fetchone():
+            raise ValidationError("patient_id", f"there is no patient with id {patient_id}")
+
+    def _require_practitioner(self, practitioner_id: int, field: str = "practitioner_id") -> None:
+        if not self.conn.execute(
+            "SELECT 1 FROM practitioner WHERE id = ?", (practitioner_id,)
+        ).fetchone():
+            raise ValidationError(field, f"there is no practitioner with id {practitioner_id}")

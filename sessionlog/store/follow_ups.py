@@ -1,0 +1,155 @@
+"""Follow-ups (pain and soreness after a session) and saved point groups (protocols)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..domain.models import FollowUpInput
+from ..errors import ValidationError
+from .rows import (
+    ae_values,
+    stamp,
+)
+
+if TYPE_CHECKING:
+    pass
+
+Clock = Callable[[], datetime]
+from .base import StoreBase
+
+
+class FollowUpStore(StoreBase):
+    # -- follow-ups ---------------------------------------------------------------
+
+    def add_follow_up(
+        self,
+        f: FollowUpInput,
+        actor_id: int,
+        supersedes: int | None = None,
+        reason: str | None = None,
+        status: str = "active",
+    ) -> int:
+        """Record pain (and soreness) after a session; linked to that session's record."""
+        self._require_patient(f.patient_id)
+        self._require_practitioner(actor_id, "recorded_by")
+        row = self.conn.execute(
+            "SELECT patient_id FROM session_record WHERE id = ?", (f.session_record_id,)
+        ).fetchone()
+        if row is None:
+            raise ValidationError("session_record_id", f"there is no session {f.session_record_id}")
+        if row[0] != f.patient_id:
+            raise ValidationError("session_record_id", "that session belongs to another patient")
+        started = self.conn.execute(
+            "SELECT started_at, status FROM session WHERE record_id = ?"
+            " ORDER BY version DESC LIMIT 1",
+            (f.session_record_id,),
+        ).fetchone()
+        if started and started[1] == "void":
+            raise ValidationError(
+                "session_record_id",
+                f"session {f.session_record_id} was voided: a follow-up cannot follow it",
+            )
+        if started and stamp(f.at) < started[0]:  # relief over time needs at >= the session
+            raise ValidationError(
+                "at", f"{stamp(f.at)} is before the session it follows ({started[0]})"
+            )
+        with self.write() as conn:
+            cur = conn.execute(
+                "INSERT INTO follow_up (patient_id, session_record_id, supersedes_id, status,"
+                " amend_reason, at, pain, soreness, groc, notes, recorded_by, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    f.patient_id,
+                    f.session_record_id,
+                    supersedes,
+                    status,
+                    reason,
+                    stamp(f.at),
+                    f.pain,
+                    f.soreness,
+                    f.groc,
+                    f.notes,
+                    actor_id,
+                    self.now(),
+                ),
+            )
+            fid = int(cur.lastrowid or 0)
+            if f.adverse_events:
+                conn.executemany(
+                    "INSERT INTO adverse_event (follow_up_id, tier, kind, description) VALUES (?, ?, ?, ?)",
+                    [(fid, *ae_values(e)) for e in f.adverse_events],
+                )
+            action = "create" if supersedes is None else ("void" if status == "void" else "amend")
+            self._audit(
+                conn,
+                actor_id,
+                action,
+                "follow_up",
+                fid,
+                supersedes=supersedes,
+                reason=reason,
+                session_record_id=f.session_record_id,
+            )
+        return fid
+
+    def amend_follow_up(
+        self, follow_up_id: int, f: FollowUpInput, actor_id: int, reason: str, *, void: bool = False
+    ) -> int:
+        """Correct (or void) a follow-up: a new row that supersedes it, keeping the original."""
+        if not reason.strip():
+            raise ValidationError("reason", "say why the follow-up is being corrected")
+        current = self.query("SELECT * FROM current_follow_up WHERE id = ?", (follow_up_id,))
+        if not current:
+            raise ValidationError(
+                "follow_up",
+                f"follow-up {follow_up_id} is not current"
+                " (already corrected or voided, or never recorded)",
+            )
+        return self.add_follow_up(
+            f,
+            actor_id,
+            supersedes=follow_up_id,
+            reason=reason.strip(),
+            status="void" if void else "active",
+        )
+
+    def follow_ups(self, patient_id: int) -> list[dict[str, Any]]:
+        """A patient's current follow-ups, oldest first."""
+        return self.query(
+            "SELECT * FROM current_follow_up WHERE patient_id = ? ORDER BY at", (patient_id,)
+        )
+
+    # -- protocols (saved point groups) --------------------------------------------
+
+    def save_protocol(
+        self, practitioner_id: int, name: str, technique: str, sites: list[dict[str, Any]]
+    ) -> int:
+        """Save (or replace) a practitioner's named group of sites."""
+        import json
+
+        self._require_practitioner(practitioner_id)
+        with self.write() as conn:
+            conn.execute(
+                "DELETE FROM protocol WHERE practitioner_id = ? AND name = ?",
+                (practitioner_id, name),
+            )
+            cur = conn.execute(
+                "INSERT INTO protocol (practitioner_id, name, technique, sites, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (practitioner_id, name, technique, json.dumps(sites), self.now()),
+            )
+            pid = int(cur.lastrowid or 0)
+            self._audit(conn, practitioner_id, "save", "protocol", pid, name=name)
+        return pid
+
+    def protocols(self, practitioner_id: int) -> list[dict[str, Any]]:
+        import json
+
+        rows = self.query(
+            "SELECT * FROM protocol WHERE practitioner_id = ? ORDER BY name", (practitioner_id,)
+        )
+        for r in rows:
+            r["sites"] = json.loads(r["sites"])
+        return rows

@@ -1,0 +1,274 @@
+"""Sessions: saving, amending and voiding them, and reading them back.
+
+A session is a record (``session_record``) with versions (``session``); the current
+version is the newest one that is not a void."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from ..domain.models import SessionInput
+from ..errors import ValidationError
+from .rows import (
+    IMS_COLUMNS,
+    SESSION_COLUMNS,
+    ae_values,
+    decorate_session,
+    ims_values,
+    session_values,
+    site_from_row,
+    site_values,
+)
+
+if TYPE_CHECKING:
+    pass
+
+Clock = Callable[[], datetime]
+from .base import _INSERT_IMS, _INSERT_SESSION, _INSERT_SITE, Saved, StoreBase
+
+
+class SessionStore(StoreBase):
+    # -- sessions -----------------------------------------------------------------
+
+    def _check_session_refs(self, s: SessionInput, actor_id: int) -> None:
+        self._require_patient(s.patient_id)
+        self._require_practitioner(s.practitioner_id)
+        self._require_practitioner(actor_id, "recorded_by")
+        if s.episode_id is not None:
+            row = self.conn.execute(
+                "SELECT patient_id FROM episode WHERE id = ?", (s.episode_id,)
+            ).fetchone()
+            if row is None or row[0] != s.patient_id:
+                raise ValidationError(
+                    "episode_id", f"episode {s.episode_id} is not one of this patient's"
+                )
+
+    def _insert_version(
+        self,
+        conn: sqlite3.Connection,
+        record_id: int,
+        version: int,
+        supersedes: int | None,
+        status: str,
+        reason: str | None,
+        s: SessionInput,
+        actor_id: int,
+    ) -> int:
+        cur = conn.execute(
+            _INSERT_SESSION,
+            (
+                record_id,
+                version,
+                supersedes,
+                status,
+                reason,
+                *session_values(s),
+                actor_id,
+                self.now(),
+            ),
+        )
+        sid = int(cur.lastrowid or 0)
+        conn.executemany(
+            _INSERT_SITE, [(sid, i, *site_values(site)) for i, site in enumerate(s.sites, start=1)]
+        )
+        if s.adverse_events:
+            conn.executemany(
+                "INSERT INTO adverse_event (session_id, tier, kind, description) VALUES (?, ?, ?, ?)",
+                [(sid, *ae_values(e)) for e in s.adverse_events],
+            )
+        if s.ims_findings:
+            conn.executemany(_INSERT_IMS, [(sid, *ims_values(f)) for f in s.ims_findings])
+        return sid
+
+    def save_session(self, s: SessionInput, actor_id: int | None = None) -> Saved:
+        """Save a new session with all its parts in one transaction.
+
+        ``actor_id`` is the practitioner recording it (default: the one who treated).
+        """
+        actor = actor_id or s.practitioner_id
+        self._check_session_refs(s, actor)
+        with self.write() as conn:
+            cur = conn.execute(
+                "INSERT INTO session_record (uid, patient_id, created_at) VALUES (?, ?, ?)",
+                (uuid.uuid4().hex, s.patient_id, self.now()),
+            )
+            record_id = int(cur.lastrowid or 0)
+            sid = self._insert_version(conn, record_id, 1, None, "active", None, s, actor)
+            self._audit(
+                conn,
+                actor,
+                "create",
+                "session",
+                record_id,
+                version=1,
+                row_id=sid,
+                sites=len(s.sites),
+            )
+        return Saved(record_id, sid, 1)
+
+    def _current_row(self, conn: sqlite3.Connection, record_id: int) -> tuple[int, int, str, int]:
+        row = conn.execute(
+            "SELECT id, version, status, patient_id FROM session WHERE record_id = ?"
+            " ORDER BY version DESC LIMIT 1",
+            (record_id,),
+        ).fetchone()
+        if row is None:
+            raise ValidationError("session", f"there is no session {record_id}")
+        return row
+
+    def amend_session(self, record_id: int, s: SessionInput, actor_id: int, reason: str) -> Saved:
+        """Correct a saved session: a new version that keeps the original, with who and why."""
+        if not reason.strip():
+            raise ValidationError("reason", "say why the session is being corrected")
+        self._check_session_refs(s, actor_id)
+        with self.write() as conn:
+            prev_id, version, status, patient_id = self._current_row(conn, record_id)
+            if status == "void":
+                raise ValidationError(
+                    "session", f"session {record_id} was voided and cannot be amended"
+                )
+            if patient_id != s.patient_id:
+                raise ValidationError(
+                    "patient_id",
+                    "a session cannot move to another patient:"
+                    " void it and record it for the right patient",
+                )
+            sid = self._insert_version(
+                conn, record_id, version + 1, prev_id, "active", reason.strip(), s, actor_id
+            )
+            self._audit(
+                conn,
+                actor_id,
+                "amend",
+                "session",
+                record_id,
+                version=version + 1,
+                row_id=sid,
+                supersedes=prev_id,
+                reason=reason.strip(),
+            )
+        return Saved(record_id, sid, version + 1)
+
+    def void_session(self, record_id: int, actor_id: int, reason: str) -> Saved:
+        """Withdraw a session recorded in error. Its versions stay, marked void."""
+        if not reason.strip():
+            raise ValidationError("reason", "say why the session is being voided")
+        self._require_practitioner(actor_id, "recorded_by")
+        with self.write() as conn:
+            prev_id, version, status, _ = self._current_row(conn, record_id)
+            if status == "void":
+                raise ValidationError("session", f"session {record_id} is already void")
+            cols = ", ".join(SESSION_COLUMNS)
+            cur = conn.execute(
+                f"INSERT INTO session (record_id, version, supersedes_id, status, amend_reason, {cols},"
+                f" recorded_by, recorded_at) SELECT record_id, ?, id, 'void', ?, {cols}, ?, ?"
+                " FROM session WHERE id = ?",
+                (version + 1, reason.strip(), actor_id, self.now(), prev_id),
+            )
+            sid = int(cur.lastrowid or 0)
+            self._audit(
+                conn,
+                actor_id,
+                "void",
+                "session",
+                record_id,
+                version=version + 1,
+                row_id=sid,
+                reason=reason.strip(),
+            )
+        return Saved(record_id, sid, version + 1)
+
+    def _full(self, row: dict[str, Any]) -> dict[str, Any]:
+        sites = [
+            site_from_row(r)
+            for r in self.query(
+                "SELECT * FROM site WHERE session_id = ? ORDER BY seq", (row["id"],)
+            )
+        ]
+        out = decorate_session(row, sites)
+        out["adverse_events"] = self.query(
+            "SELECT tier, kind, description FROM adverse_event WHERE session_id = ? ORDER BY id",
+            (row["id"],),
+        )
+        out["ims_findings"] = self.query(
+            "SELECT "
+            + ", ".join(IMS_COLUMNS)
+            + " FROM ims_finding WHERE session_id = ? ORDER BY id",
+            (row["id"],),
+        )
+        return out
+
+    def session(self, record_id: int) -> dict[str, Any] | None:
+        """The current version of a session with its sites, adverse events, IMS findings
+        and derived values; None if there is none (or it was voided)."""
+        rows = self.query("SELECT * FROM current_session WHERE record_id = ?", (record_id,))
+        return self._full(rows[0]) if rows else None
+
+    def session_history(self, record_id: int) -> list[dict[str, Any]]:
+        """Every version of a session, oldest first, including voids."""
+        return [
+            self._full(r)
+            for r in self.query(
+                "SELECT * FROM session WHERE record_id = ? ORDER BY version", (record_id,)
+            )
+        ]
+
+    def sessions(
+        self,
+        patient_id: int | None = None,
+        *,
+        technique: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Current sessions (newest first) with patient, practitioner and site summary."""
+        where, params = ["1"], []
+        for clause, value in (
+            ("s.patient_id = ?", patient_id),
+            ("s.technique = ?", technique),
+            ("s.started_at >= ?", since),
+            ("s.started_at < ?", until),
+        ):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        sql = (
+            "SELECT s.*, p.chart_id, p.name AS patient_name, pr.name AS practitioner_name,"
+            " (SELECT count(*) FROM site WHERE session_id = s.id) AS site_count,"
+            " (SELECT group_concat(target, ' ') FROM (SELECT target FROM site"
+            " WHERE session_id = s.id ORDER BY seq)) AS targets"
+            " FROM current_session s JOIN patient p ON p.id = s.patient_id"
+            " JOIN practitioner pr ON pr.id = s.practitioner_id"
+            f" WHERE {' AND '.join(where)} ORDER BY s.started_at DESC"
+            + (" LIMIT ?" if limit else "")
+        )
+        return self.query(sql, params + ([limit] if limit else []))
+
+    def full_sessions(self, patient_id: int | None = None) -> list[dict[str, Any]]:
+        """Current sessions with all their parts, oldest first (for export and JSON)."""
+        rows = self.query(
+            "SELECT s.* FROM current_session s"
+            + (" WHERE s.patient_id = ?" if patient_id else "")
+            + " ORDER BY s.started_at",
+            (patient_id,) if patient_id else (),
+        )
+        return [self._full(r) for r in rows]
+
+    def sessions_on(self, day: date) -> list[dict[str, Any]]:
+        """The day's sessions, earliest first (the home screen's 'today')."""
+        start = day.isoformat()
+        end = date.fromordinal(day.toordinal() + 1).isoformat()
+        return list(reversed(self.sessions(since=start, until=end)))
+
+    def last_session(self, patient_id: int) -> dict[str, Any] | None:
+        """The patient's most recent current session in full, for 'repeat last session'."""
+        rows = self.query(
+            "SELECT * FROM current_session WHERE patient_id = ? ORDER BY started_at DESC LIMIT 1",
+            (patient_id,),
+        )
+        return self._full(rows[0]) if rows else None
