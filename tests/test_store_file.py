@@ -4,6 +4,8 @@ newer than the code, and migrations applied once."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,3 +170,26 @@ def test_home_folder_in_the_path_is_expanded(tmp_path: Any, monkeypatch: Any) ->
     store = Store.open("~/clinic/sessionlog.db")
     store.close()
     assert (tmp_path / "clinic" / "sessionlog.db").is_file()
+
+
+def test_saves_never_wait_for_a_checkpoint_but_the_wal_is_copied_back(tmp_path: Path) -> None:
+    # The Store's connection never checkpoints by itself (a checkpoint inside a save
+    # made one save in fifty ten times slower); every CHECKPOINT_EVERY commits a
+    # background thread copies the WAL into the database file.
+    from sessionlog.domain import Patient, Practitioner
+
+    path = tmp_path / "clinic.db"
+    store = Store.open(path, clock=lambda: datetime(2026, 11, 22, 10, 0))
+    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    store.add_practitioner(Practitioner("Ann Lee", "physiotherapist"))
+    store.add_patient(Patient("C001", "Bo Kim"))
+    store.add_patient(Patient("C002", "Cy Doe"))
+    size = path.stat().st_size
+    while store._commits < Store.CHECKPOINT_EVERY - 1:
+        store.save_session(dry_needling())
+    assert store._checkpointer is None and path.stat().st_size == size  # all in the WAL
+    store.save_session(dry_needling())
+    assert store._checkpointer is not None
+    store._checkpointer.join()
+    assert path.stat().st_size > size  # the saves reached the database file itself
+    store.close()

@@ -151,6 +151,19 @@ def _pending(conn: sqlite3.Connection) -> list[str]:
     return [p.stem for p in migration_files() if p.stem not in applied]
 
 
+def checkpoint(path: str) -> None:
+    """Copy the WAL back into the database without blocking readers or writers
+    (a PASSIVE checkpoint), on a connection of its own: meant for a background thread."""
+    try:
+        conn = connect_file(path, BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
+    except (sqlite3.Error, DatabaseError):
+        pass  # a later checkpoint, or closing the last connection, will do it
+
+
 def open_connection(path: str | Path) -> sqlite3.Connection:
     """Open (creating if needed) and migrate a sessionlog database: the raw connection.
 
