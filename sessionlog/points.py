@@ -9,6 +9,8 @@ until first use; after that every lookup works on an index built once.
 
 from __future__ import annotations
 
+import functools
+
 import re
 
 from sessionlog.catalogue_data import (
@@ -187,14 +189,23 @@ def normalise_level(text: str, field: str = "level") -> str:
 
 def resolve(text: str, field: str = "site") -> CatalogueEntry:
     """The entry ``text`` names, trying a point, then a spinal level, then a muscle."""
+    code = _resolved_code(text)
+    if code is not None:
+        return get_index().by_code[code]
     matches = [_match_point(text), _match_level(text), _match_muscle(text)]
-    for code, _ in matches:
-        if code is not None:
-            return get_index().by_code[code]
     for match in matches:
         if match[1]:
             raise UnknownCode(field, text, match[1])
     raise UnknownCode(field, text, close(text, ["acupuncture_point", "spinal_level", "muscle"]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved_code(text: str) -> str | None:
+    # An import resolves the same few hundred texts hundreds of thousands of times.
+    for code, _ in (_match_point(text), _match_level(text), _match_muscle(text)):
+        if code is not None:
+            return code
+    return None
 
 
 def catalogue() -> list[CatalogueEntry]:
