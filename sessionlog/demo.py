@@ -22,18 +22,88 @@ from .domain.models import Episode
 from .errors import SessionlogError
 from .store import Store
 
-FIRST = ["Ava", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Isla", "Jonah",
-         "Kira", "Liam", "Maya", "Noah", "Olive", "Priya", "Quinn", "Rosa", "Sami", "Tess",
-         "Umar", "Vera", "Wes", "Xin", "Yara", "Zane", "Amara", "Bruno", "Cleo", "Dara",
-         "Emil", "Freya", "Gus", "Hana", "Ivo", "Jade", "Kofi", "Lena", "Mateo", "Nina"]
-LAST = ["Abbott", "Brennan", "Castillo", "Dubois", "Eriksen", "Fong", "Garcia", "Haddad",
-        "Ito", "Jensen", "Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Patel",
-        "Quigley", "Rossi", "Schmidt", "Tanaka", "Usman", "Varga", "Walsh", "Young", "Zhou"]
+FIRST = [
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Isla",
+    "Jonah",
+    "Kira",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olive",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tess",
+    "Umar",
+    "Vera",
+    "Wes",
+    "Xin",
+    "Yara",
+    "Zane",
+    "Amara",
+    "Bruno",
+    "Cleo",
+    "Dara",
+    "Emil",
+    "Freya",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jade",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nina",
+]
+LAST = [
+    "Abbott",
+    "Brennan",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fong",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Patel",
+    "Quigley",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Usman",
+    "Varga",
+    "Walsh",
+    "Young",
+    "Zhou",
+]
 
 PRACTITIONERS = [
     {"name": "Mei Lin Chen", "profession": "acupuncturist", "credential": "R.Ac, Dipl.Ac"},
-    {"name": "Tom Okafor", "profession": "physiotherapist", "credential": "PT, FCAMPT, dry needling cert."},
-    {"name": "Sara Novak", "profession": "physiotherapist", "credential": "PT, Gunn IMS cert. (iSTOP)"},
+    {
+        "name": "Tom Okafor",
+        "profession": "physiotherapist",
+        "credential": "PT, FCAMPT, dry needling cert.",
+    },
+    {
+        "name": "Sara Novak",
+        "profession": "physiotherapist",
+        "credential": "PT, Gunn IMS cert. (iSTOP)",
+    },
 ]
 
 
@@ -48,24 +118,59 @@ class Complaint:
 
 
 COMPLAINTS = [
-    Complaint("chronic neck pain", "neck", ("GB20", "GB21", "SI3", "LI4", "TE5", "BL10", "GV14", "SI14"),
-              ("upper trapezius", "levator scapulae", "splenius capitis", "suboccipitals"),
-              ("C4-C5", "C5-C6", "C6-C7"), ("upper trapezius", "levator scapulae", "infraspinatus")),
-    Complaint("low back pain", "low_back", ("BL23", "BL25", "BL40", "GB30", "KI3", "GV4", "BL60", "BL52"),
-              ("quadratus lumborum", "gluteus medius", "lumbar multifidus", "piriformis"),
-              ("L3-L4", "L4-L5", "L5-S1"), ("gluteus medius", "piriformis", "gluteus maximus")),
-    Complaint("shoulder pain", "shoulder", ("LI15", "TE14", "SI9", "SI11", "LI4", "ST38", "GB34"),
-              ("infraspinatus", "supraspinatus", "upper trapezius", "teres minor"),
-              ("C4-C5", "C5-C6"), ("infraspinatus", "supraspinatus", "middle deltoid")),
-    Complaint("knee osteoarthritis", "knee", ("ST35", "EX-LE5", "ST36", "SP9", "GB34", "SP10", "ST34"),
-              ("vastus medialis", "vastus lateralis", "rectus femoris"),
-              ("L2-L3", "L3-L4", "L4-L5"), ("vastus medialis", "rectus femoris", "adductor longus")),
-    Complaint("tension-type headache", "head", ("GB20", "EX-HN5", "EX-HN3", "LI4", "LR3", "GV20", "GB8"),
-              ("upper trapezius", "sternocleidomastoid", "temporalis", "suboccipitals"),
-              ("C1-C2", "C2-C3", "C3-C4"), ("upper trapezius", "splenius capitis")),
-    Complaint("lateral elbow pain", "elbow", ("LI11", "LI10", "LI4", "TE5", "LU5", "LI12"),
-              ("extensor carpi radialis brevis", "extensor carpi radialis longus", "supinator", "brachioradialis"),
-              ("C5-C6", "C6-C7"), ("extensor carpi radialis brevis", "supinator")),
+    Complaint(
+        "chronic neck pain",
+        "neck",
+        ("GB20", "GB21", "SI3", "LI4", "TE5", "BL10", "GV14", "SI14"),
+        ("upper trapezius", "levator scapulae", "splenius capitis", "suboccipitals"),
+        ("C4-C5", "C5-C6", "C6-C7"),
+        ("upper trapezius", "levator scapulae", "infraspinatus"),
+    ),
+    Complaint(
+        "low back pain",
+        "low_back",
+        ("BL23", "BL25", "BL40", "GB30", "KI3", "GV4", "BL60", "BL52"),
+        ("quadratus lumborum", "gluteus medius", "lumbar multifidus", "piriformis"),
+        ("L3-L4", "L4-L5", "L5-S1"),
+        ("gluteus medius", "piriformis", "gluteus maximus"),
+    ),
+    Complaint(
+        "shoulder pain",
+        "shoulder",
+        ("LI15", "TE14", "SI9", "SI11", "LI4", "ST38", "GB34"),
+        ("infraspinatus", "supraspinatus", "upper trapezius", "teres minor"),
+        ("C4-C5", "C5-C6"),
+        ("infraspinatus", "supraspinatus", "middle deltoid"),
+    ),
+    Complaint(
+        "knee osteoarthritis",
+        "knee",
+        ("ST35", "EX-LE5", "ST36", "SP9", "GB34", "SP10", "ST34"),
+        ("vastus medialis", "vastus lateralis", "rectus femoris"),
+        ("L2-L3", "L3-L4", "L4-L5"),
+        ("vastus medialis", "rectus femoris", "adductor longus"),
+    ),
+    Complaint(
+        "tension-type headache",
+        "head",
+        ("GB20", "EX-HN5", "EX-HN3", "LI4", "LR3", "GV20", "GB8"),
+        ("upper trapezius", "sternocleidomastoid", "temporalis", "suboccipitals"),
+        ("C1-C2", "C2-C3", "C3-C4"),
+        ("upper trapezius", "splenius capitis"),
+    ),
+    Complaint(
+        "lateral elbow pain",
+        "elbow",
+        ("LI11", "LI10", "LI4", "TE5", "LU5", "LI12"),
+        (
+            "extensor carpi radialis brevis",
+            "extensor carpi radialis longus",
+            "supinator",
+            "brachioradialis",
+        ),
+        ("C5-C6", "C6-C7"),
+        ("extensor carpi radialis brevis", "supinator"),
+    ),
 ]
 
 
@@ -81,12 +186,13 @@ class Profile:
 
 
 PROFILES = {
-    "dry_needling": Profile(immediate=3.2, retained=0.04, tau_days=4.0, soreness=5.5,
-                            soreness_tau_h=30.0),
-    "ims": Profile(immediate=2.6, retained=0.35, tau_days=8.0, soreness=4.0,
-                   soreness_tau_h=20.0),
-    "acupuncture": Profile(immediate=1.5, retained=0.85, tau_days=40.0, soreness=1.0,
-                           soreness_tau_h=8.0),
+    "dry_needling": Profile(
+        immediate=3.2, retained=0.04, tau_days=4.0, soreness=5.5, soreness_tau_h=30.0
+    ),
+    "ims": Profile(immediate=2.6, retained=0.35, tau_days=8.0, soreness=4.0, soreness_tau_h=20.0),
+    "acupuncture": Profile(
+        immediate=1.5, retained=0.85, tau_days=40.0, soreness=1.0, soreness_tau_h=8.0
+    ),
 }
 
 
@@ -104,14 +210,23 @@ class _Generator:
         """An appointment on ``day`` (moved off Sunday) between 08:00 and 17:45."""
         if day.weekday() == 6:
             day += timedelta(days=1)
-        return datetime(day.year, day.month, day.day, self.rng.randint(8, 17),
-                        self.rng.choice([0, 15, 30, 45]))
+        return datetime(
+            day.year, day.month, day.day, self.rng.randint(8, 17), self.rng.choice([0, 15, 30, 45])
+        )
 
-    def pain_at(self, prof: Profile, baseline: float, history: list[tuple[datetime, float]],
-                moment: datetime) -> float:
+    def pain_at(
+        self,
+        prof: Profile,
+        baseline: float,
+        history: list[tuple[datetime, float]],
+        moment: datetime,
+    ) -> float:
         """Pain at ``moment``: the baseline less what every earlier session still gives."""
-        kept = sum(self.relief(prof, imm, (moment - when).total_seconds() / 3600)
-                   for when, imm in history if when <= moment)
+        kept = sum(
+            self.relief(prof, imm, (moment - when).total_seconds() / 3600)
+            for when, imm in history
+            if when <= moment
+        )
         return max(0.0, baseline - kept)
 
     def relief(self, prof: Profile, imm: float, hours: float) -> float:
@@ -122,45 +237,93 @@ class _Generator:
         rng = self.rng
         if technique in ("acupuncture", "electroacupuncture"):
             chosen = rng.sample(c.points, k=min(len(c.points), rng.randint(5, 8)))
-            return [{"target": p, "side": "midline" if p.startswith(("GV", "CV", "EX-HN3")) else "bilateral",
-                     "insertions": 1 if p.startswith(("GV", "CV", "EX-HN3")) else 2,
-                     "depth_value": rng.choice([5, 10, 15, 20, 25]), "depth_unit": "mm",
-                     "needle_diameter_mm": 0.25, "needle_length_mm": 30,
-                     "deqi_obtained": (deqi := rng.random() < 0.8), "retention_s": 20 * 60,
-                     "deqi_quality": rng.choice(["heaviness", "ache", "distension,heaviness", ""])
-                     if deqi else "",
-                     **({"estim_frequency_hz": 2, "estim_intensity": "to tolerance"}
-                        if technique == "electroacupuncture" and p in chosen[:2] else {})}
-                    for p in chosen]
+            return [
+                {
+                    "target": p,
+                    "side": "midline" if p.startswith(("GV", "CV", "EX-HN3")) else "bilateral",
+                    "insertions": 1 if p.startswith(("GV", "CV", "EX-HN3")) else 2,
+                    "depth_value": rng.choice([5, 10, 15, 20, 25]),
+                    "depth_unit": "mm",
+                    "needle_diameter_mm": 0.25,
+                    "needle_length_mm": 30,
+                    "deqi_obtained": (deqi := rng.random() < 0.8),
+                    "retention_s": 20 * 60,
+                    "deqi_quality": rng.choice(["heaviness", "ache", "distension,heaviness", ""])
+                    if deqi
+                    else "",
+                    **(
+                        {"estim_frequency_hz": 2, "estim_intensity": "to tolerance"}
+                        if technique == "electroacupuncture" and p in chosen[:2]
+                        else {}
+                    ),
+                }
+                for p in chosen
+            ]
         if technique == "dry_needling":
             chosen = rng.sample(c.muscles, k=rng.randint(2, min(4, len(c.muscles))))
-            return [{"target": m, "side": rng.choice(["left", "right", "bilateral"]),
-                     "insertions": rng.randint(1, 4), "twitch_count": rng.randint(0, 6),
-                     "depth_value": rng.choice([15, 20, 30, 40]), "depth_unit": "mm",
-                     "depth_tissue": "muscle", "needle_diameter_mm": 0.30,
-                     "needle_length_mm": rng.choice([30, 40, 50]), "stimulation": "pistoning"}
-                    for m in chosen]
+            return [
+                {
+                    "target": m,
+                    "side": rng.choice(["left", "right", "bilateral"]),
+                    "insertions": rng.randint(1, 4),
+                    "twitch_count": rng.randint(0, 6),
+                    "depth_value": rng.choice([15, 20, 30, 40]),
+                    "depth_unit": "mm",
+                    "depth_tissue": "muscle",
+                    "needle_diameter_mm": 0.30,
+                    "needle_length_mm": rng.choice([30, 40, 50]),
+                    "stimulation": "pistoning",
+                }
+                for m in chosen
+            ]
         levels = rng.sample(c.levels, k=min(len(c.levels), rng.randint(1, 3)))
         motor = rng.sample(c.motor, k=rng.randint(1, min(2, len(c.motor))))
-        return ([{"target": lv, "side": "bilateral", "insertions": 2, "retention_s": 5,
-                  "grasp": rng.choice(["mild", "strong", "strong"]), "depth_value": 30,
-                  "depth_unit": "mm", "needle_diameter_mm": 0.30, "needle_length_mm": 50}
-                 for lv in levels]
-                + [{"target": m, "kind": "motor_point", "side": rng.choice(["left", "right"]),
-                    "insertions": 1, "retention_s": 5, "grasp": rng.choice(["none", "mild", "strong"]),
-                    "needle_diameter_mm": 0.30, "needle_length_mm": 40}
-                   for m in motor])
+        return [
+            {
+                "target": lv,
+                "side": "bilateral",
+                "insertions": 2,
+                "retention_s": 5,
+                "grasp": rng.choice(["mild", "strong", "strong"]),
+                "depth_value": 30,
+                "depth_unit": "mm",
+                "needle_diameter_mm": 0.30,
+                "needle_length_mm": 50,
+            }
+            for lv in levels
+        ] + [
+            {
+                "target": m,
+                "kind": "motor_point",
+                "side": rng.choice(["left", "right"]),
+                "insertions": 1,
+                "retention_s": 5,
+                "grasp": rng.choice(["none", "mild", "strong"]),
+                "needle_diameter_mm": 0.30,
+                "needle_length_mm": 40,
+            }
+            for m in motor
+        ]
 
     def patient(self, index: int, practitioner_ids: dict[str, int]) -> tuple[int, int]:
         rng = self.rng
         name = f"{FIRST[index % len(FIRST)]} {LAST[(index * 7) % len(LAST)]}"
-        pid = self.store.add_patient(parse_patient({
-            "chart_id": f"P{index + 1:04d}", "name": name,
-            "birth_year": rng.randint(1945, 2003), "sex": rng.choice(["female", "male"]),
-        }))
+        pid = self.store.add_patient(
+            parse_patient(
+                {
+                    "chart_id": f"P{index + 1:04d}",
+                    "name": name,
+                    "birth_year": rng.randint(1945, 2003),
+                    "sex": rng.choice(["female", "male"]),
+                }
+            )
+        )
         family = ("acupuncture", "dry_needling", "ims")[index % 3]
-        technique = {"acupuncture": rng.choice(["acupuncture"] * 3 + ["electroacupuncture"]),
-                     "dry_needling": "dry_needling", "ims": "ims"}[family]
+        technique = {
+            "acupuncture": rng.choice(["acupuncture"] * 3 + ["electroacupuncture"]),
+            "dry_needling": "dry_needling",
+            "ims": "ims",
+        }[family]
         practitioner = practitioner_ids[family]
         c = COMPLAINTS[rng.randrange(len(COMPLAINTS))]
         # Two thirds of the courses are finished (started early, so their 12-week
@@ -171,13 +334,22 @@ class _Generator:
         start_day = rng.randint(0, 25) if finished else rng.randint(26, 160)
         first = self.clinic_hour(self.start.date() + timedelta(days=start_day))
         self.sessions_planned = rng.randint(3, 6) if finished else rng.randint(3, 9)
-        episode = self.store.add_episode(Episode(pid, c.name, c.region, first.date().isoformat()),
-                                         practitioner)
+        episode = self.store.add_episode(
+            Episode(pid, c.name, c.region, first.date().isoformat()), practitioner
+        )
         self.course(pid, practitioner, episode, technique, family, c, first)
         return pid, episode
 
-    def course(self, pid: int, practitioner: int, episode: int, technique: str, family: str,
-               c: Complaint, when: datetime) -> None:
+    def course(
+        self,
+        pid: int,
+        practitioner: int,
+        episode: int,
+        technique: str,
+        family: str,
+        c: Complaint,
+        when: datetime,
+    ) -> None:
         rng, prof = self.rng, PROFILES[family]
         baseline = rng.uniform(5.0, 8.5)
         history: list[tuple[datetime, float]] = []  # each session's time and relief
@@ -198,35 +370,93 @@ class _Generator:
             if family == "dry_needling" and rng.random() < 0.17:
                 aes.append({"tier": "mild", "kind": rng.choice(["bruising", "pain", "bleeding"])})
             elif family != "dry_needling" and rng.random() < 0.05:
-                aes.append({"tier": "mild", "kind": rng.choice(["bleeding", "drowsiness", "bruising"])})
+                aes.append(
+                    {"tier": "mild", "kind": rng.choice(["bleeding", "drowsiness", "bruising"])}
+                )
             if family == "ims" and rng.random() < 0.03:
-                aes.append({"tier": "significant", "kind": "aggravation",
-                            "description": "flare-up for two days; missed work"})
-            saved = self.store.save_session(parse_session({
-                "patient_id": pid, "practitioner_id": practitioner, "episode_id": episode,
-                "technique": technique, "started_at": when, "consent": True,
-                "pain_before": before, "pain_after": after,
-                "pain_during": _clamp(rng.gauss(4 if family != "acupuncture" else 2, 1.5)),
-                "soreness_after": sore, "sites": sites, "adverse_events": aes,
-                "face_to_face_min": 30 if family == "acupuncture" else rng.choice([20, 25, 30]),
-                "co_interventions": rng.choice([[], ["exercise"], ["exercise", "education"]])
-                if family != "acupuncture" else rng.choice([[], [], ["cupping"], ["moxibustion"]]),
-                "ims_findings": [{"level": lv, "side": "bilateral", "paraspinal_tenderness": True,
-                                  "tender_motor_points": True, "skin_rolling": rng.random() < 0.6}
-                                 for lv in c.levels[:2]] if family == "ims" else [],
-                "notes": rng.choice(["", "", "Tolerated well.", "Home exercises reviewed.",
-                                     "Patient reports better sleep."]),
-            }), practitioner)
+                aes.append(
+                    {
+                        "tier": "significant",
+                        "kind": "aggravation",
+                        "description": "flare-up for two days; missed work",
+                    }
+                )
+            saved = self.store.save_session(
+                parse_session(
+                    {
+                        "patient_id": pid,
+                        "practitioner_id": practitioner,
+                        "episode_id": episode,
+                        "technique": technique,
+                        "started_at": when,
+                        "consent": True,
+                        "pain_before": before,
+                        "pain_after": after,
+                        "pain_during": _clamp(rng.gauss(4 if family != "acupuncture" else 2, 1.5)),
+                        "soreness_after": sore,
+                        "sites": sites,
+                        "adverse_events": aes,
+                        "face_to_face_min": 30
+                        if family == "acupuncture"
+                        else rng.choice([20, 25, 30]),
+                        "co_interventions": rng.choice(
+                            [[], ["exercise"], ["exercise", "education"]]
+                        )
+                        if family != "acupuncture"
+                        else rng.choice([[], [], ["cupping"], ["moxibustion"]]),
+                        "ims_findings": [
+                            {
+                                "level": lv,
+                                "side": "bilateral",
+                                "paraspinal_tenderness": True,
+                                "tender_motor_points": True,
+                                "skin_rolling": rng.random() < 0.6,
+                            }
+                            for lv in c.levels[:2]
+                        ]
+                        if family == "ims"
+                        else [],
+                        "notes": rng.choice(
+                            [
+                                "",
+                                "",
+                                "Tolerated well.",
+                                "Home exercises reviewed.",
+                                "Patient reports better sleep.",
+                            ]
+                        ),
+                    }
+                ),
+                practitioner,
+            )
             gap_days = rng.choice([4, 6, 7, 7, 7, 8, 10, 12, 14])
             next_when = self.clinic_hour(when.date() + timedelta(days=gap_days))
             is_last = k == sessions - 1 or next_when > self.end
-            self.follow_ups(pid, practitioner, saved.record_id, when, baseline, history, sore,
-                            prof, next_when if not is_last else None)
+            self.follow_ups(
+                pid,
+                practitioner,
+                saved.record_id,
+                when,
+                baseline,
+                history,
+                sore,
+                prof,
+                next_when if not is_last else None,
+            )
             when = next_when
 
-    def follow_ups(self, pid: int, practitioner: int, record: int, when: datetime,
-                   baseline: float, history: list[tuple[datetime, float]], sore: int,
-                   prof: Profile, next_when: datetime | None) -> None:
+    def follow_ups(
+        self,
+        pid: int,
+        practitioner: int,
+        record: int,
+        when: datetime,
+        baseline: float,
+        history: list[tuple[datetime, float]],
+        sore: int,
+        prof: Profile,
+        next_when: datetime | None,
+    ) -> None:
         rng = self.rng
         offsets = []
         if rng.random() < 0.6:
@@ -243,14 +473,23 @@ class _Generator:
                 continue
             pain = _clamp(self.pain_at(prof, baseline, history, at) + rng.gauss(0, 0.4))
             soreness = _clamp(sore * math.exp(-hours / prof.soreness_tau_h) + rng.gauss(0, 0.4))
-            self.store.add_follow_up(parse_follow_up({
-                "patient_id": pid, "session_record_id": record, "at": at, "pain": pain,
-                "soreness": soreness if hours < 120 else None,
-            }), practitioner)
+            self.store.add_follow_up(
+                parse_follow_up(
+                    {
+                        "patient_id": pid,
+                        "session_record_id": record,
+                        "at": at,
+                        "pain": pain,
+                        "soreness": soreness if hours < 120 else None,
+                    }
+                ),
+                practitioner,
+            )
 
 
-def build_demo(store: Store, *, seed: int = 7, patients: int = 42, months: int = 6,
-               today: date | None = None) -> dict[str, int]:
+def build_demo(
+    store: Store, *, seed: int = 7, patients: int = 42, months: int = 6, today: date | None = None
+) -> dict[str, int]:
     """Fill an empty database with the demo clinic; returns counts of what was made.
 
     Deterministic for a given ``seed``, ``patients``, ``months`` and ``today``.
@@ -258,12 +497,15 @@ def build_demo(store: Store, *, seed: int = 7, patients: int = 42, months: int =
     if store.counts()["patients"]:
         raise SessionlogError(
             f"{store.path} already holds patients: the demo clinic goes into an empty "
-            "database only (use --db with a new file name)")
+            "database only (use --db with a new file name)"
+        )
     with store.write():  # the whole clinic, or nothing
         return _build(store, seed, patients, months, today)
 
 
-def _build(store: Store, seed: int, patients: int, months: int, today: date | None) -> dict[str, int]:
+def _build(
+    store: Store, seed: int, patients: int, months: int, today: date | None
+) -> dict[str, int]:
     rng = random.Random(seed)
     end_day = today or store.clock().date()
     end = datetime(end_day.year, end_day.month, end_day.day, 18, 0)

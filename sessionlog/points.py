@@ -10,7 +10,6 @@ until first use; after that every lookup works on an index built once.
 from __future__ import annotations
 
 import functools
-
 import re
 
 from sessionlog.catalogue_data import (

@@ -61,7 +61,8 @@ def user_errors(fn: F) -> F:
             fail(str(exc))
         except json.JSONDecodeError as exc:
             fail(
-                f"the JSON document is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+                f"the JSON document is not valid JSON (line {exc.lineno},"
+                f" column {exc.colno}: {exc.msg})"
             )
         except OSError as exc:
             fail(f"{exc.filename or 'file'}: {exc.strerror or exc}")

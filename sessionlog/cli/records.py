@@ -16,8 +16,12 @@ from .common import Context, echo_json, pass_ctx, table, user_errors
 @click.command()
 @click.argument("query", required=False, default="")
 @click.option("--json", "as_json", is_flag=True, help="Print the matches as JSON.")
-@click.option("--limit", type=click.IntRange(1), default=None,
-              help="At most this many matches (default: 20 for a query, all without one).")
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=None,
+    help="At most this many matches (default: 20 for a query, all without one).",
+)
 @user_errors
 def points(query: str, as_json: bool, limit: int | None) -> None:
     """Look up acupuncture points, muscles and spinal levels (`sj 5`, `hegu`, `upper trap`).
@@ -34,9 +38,18 @@ def points(query: str, as_json: bool, limit: int | None) -> None:
         matches = catalogue.search(query[:2], limit=3) if len(query) > 2 else []
         hint = f"; closest: {', '.join(e.code for e in matches)}" if matches else ""
         raise ValidationError("query", f"nothing in the catalogue matches {query!r}{hint}")
-    table([{"code": e.code, "kind": e.kind.replace("_", " "), "label": e.label,
-            "thorax": "lung risk" if e.thorax_risk else ""} for e in found],
-          [("code", "CODE"), ("kind", "KIND"), ("label", "NAME"), ("thorax", "")])
+    table(
+        [
+            {
+                "code": e.code,
+                "kind": e.kind.replace("_", " "),
+                "label": e.label,
+                "thorax": "lung risk" if e.thorax_risk else "",
+            }
+            for e in found
+        ],
+        [("code", "CODE"), ("kind", "KIND"), ("label", "NAME"), ("thorax", "")],
+    )
 
 
 @click.group(invoke_without_command=True)
@@ -52,14 +65,24 @@ def practitioners(click_ctx: click.Context, ctx: Context, as_json: bool) -> None
     if as_json:
         echo_json(rows)
     else:
-        table(rows, [("id", "ID"), ("name", "NAME"), ("profession", "PROFESSION"),
-                     ("credential", "CREDENTIAL")])
+        table(
+            rows,
+            [
+                ("id", "ID"),
+                ("name", "NAME"),
+                ("profession", "PROFESSION"),
+                ("credential", "CREDENTIAL"),
+            ],
+        )
 
 
 @practitioners.command("add")
 @click.option("--name", required=True)
-@click.option("--profession", required=True,
-              help="acupuncturist, physiotherapist, chiropractor, physician or other.")
+@click.option(
+    "--profession",
+    required=True,
+    help="acupuncturist, physiotherapist, chiropractor, physician or other.",
+)
 @click.option("--credential", default="", help="e.g. 'R.Ac' or 'PT, FCAMPT'.")
 @pass_ctx
 @user_errors
@@ -67,8 +90,9 @@ def practitioners_add(ctx: Context, name: str, profession: str, credential: str)
     """Add a practitioner."""
     from ..domain import parse_practitioner
 
-    pid = ctx.store().add_practitioner(parse_practitioner(
-        {"name": name, "profession": profession, "credential": credential}))
+    pid = ctx.store().add_practitioner(
+        parse_practitioner({"name": name, "profession": profession, "credential": credential})
+    )
     click.echo(f"practitioner {pid} added: {name}")
 
 
@@ -85,8 +109,17 @@ def patients(click_ctx: click.Context, ctx: Context, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
     else:
-        table(rows, [("id", "ID"), ("chart_id", "CHART"), ("name", "NAME"),
-                     ("birth_year", "BORN"), ("sessions", "SESSIONS"), ("last_visit", "LAST VISIT")])
+        table(
+            rows,
+            [
+                ("id", "ID"),
+                ("chart_id", "CHART"),
+                ("name", "NAME"),
+                ("birth_year", "BORN"),
+                ("sessions", "SESSIONS"),
+                ("last_visit", "LAST VISIT"),
+            ],
+        )
 
 
 @patients.command("add")
@@ -96,15 +129,19 @@ def patients(click_ctx: click.Context, ctx: Context, as_json: bool) -> None:
 @click.option("--sex", default=None, help="female, male, other or unknown.")
 @pass_ctx
 @user_errors
-def patients_add(ctx: Context, chart_id: str, name: str, birth_year: str | None,
-                 sex: str | None) -> None:
+def patients_add(
+    ctx: Context, chart_id: str, name: str, birth_year: str | None, sex: str | None
+) -> None:
     """Add a patient."""
     from ..domain import parse_patient
 
     store = ctx.store()
-    pid = store.add_patient(parse_patient({"chart_id": chart_id, "name": name,
-                                           "birth_year": birth_year, "sex": sex},
-                                          this_year=store.clock().year))
+    pid = store.add_patient(
+        parse_patient(
+            {"chart_id": chart_id, "name": name, "birth_year": birth_year, "sex": sex},
+            this_year=store.clock().year,
+        )
+    )
     click.echo(f"patient {pid} added: {chart_id}")
 
 
@@ -114,8 +151,9 @@ def find_patient(store: Any, ref: str) -> dict[str, Any]:
     if row is None and ref.strip().isascii() and ref.strip().isdigit() and len(ref.strip()) < 19:
         row = store.patient(int(ref))
     if row is None:
-        raise ValidationError("patient", f"no patient with chart id or id {ref!r}"
-                              " (see `sessionlog patients`)")
+        raise ValidationError(
+            "patient", f"no patient with chart id or id {ref!r} (see `sessionlog patients`)"
+        )
     return dict(row)
 
 
@@ -125,13 +163,19 @@ def find_practitioner(store: Any, ref: str | None) -> int:
     if ref is None:
         if len(rows) == 1:
             return int(rows[0]["id"])
-        raise ValidationError("practitioner", "say who treated: --practitioner ID or NAME"
-                              if rows else "add a practitioner first: `sessionlog practitioners add`")
+        raise ValidationError(
+            "practitioner",
+            "say who treated: --practitioner ID or NAME"
+            if rows
+            else "add a practitioner first: `sessionlog practitioners add`",
+        )
     text = str(ref).strip()  # a JSON document may give the id as a number
     for r in rows:
         if str(r["id"]) == text or r["name"].lower() == text.lower():
             return int(r["id"])
-    raise ValidationError("practitioner", f"no practitioner {ref!r} (see `sessionlog practitioners`)")
+    raise ValidationError(
+        "practitioner", f"no practitioner {ref!r} (see `sessionlog practitioners`)"
+    )
 
 
 @click.command()
@@ -139,12 +183,22 @@ def find_practitioner(store: Any, ref: str | None) -> int:
 @click.option("--technique", default=None)
 @click.option("--since", default=None, help="From this date (YYYY-MM-DD).")
 @click.option("--limit", type=click.IntRange(1), default=None)
-@click.option("--json", "as_json", is_flag=True,
-              help="Full records as JSON: sites, adverse events, IMS findings, derived values.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Full records as JSON: sites, adverse events, IMS findings, derived values.",
+)
 @pass_ctx
 @user_errors
-def sessions(ctx: Context, patient_ref: str | None, technique: str | None, since: str | None,
-             limit: int | None, as_json: bool) -> None:
+def sessions(
+    ctx: Context,
+    patient_ref: str | None,
+    technique: str | None,
+    since: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """List sessions, newest first (the current version of each; voided ones left out)."""
     from ..domain.techniques import TECHNIQUES
     from ..domain.validate import as_choice, as_datetime
@@ -155,22 +209,42 @@ def sessions(ctx: Context, patient_ref: str | None, technique: str | None, since
     start = as_datetime("since", since).date().isoformat() if since else None
     rows = store.sessions(pid, technique=tech, since=start, limit=limit)
     if as_json:
-        echo_json([{**store.session(r["record_id"]), "patient_chart_id": r["chart_id"]}
-                   for r in rows])
+        echo_json(
+            [{**store.session(r["record_id"]), "patient_chart_id": r["chart_id"]} for r in rows]
+        )
         return
-    table(rows, [("record_id", "SESSION"), ("started_at", "WHEN"), ("chart_id", "CHART"),
-                 ("patient_name", "PATIENT"), ("technique", "TECHNIQUE"),
-                 ("pain_before", "BEFORE"), ("pain_after", "AFTER"), ("site_count", "SITES"),
-                 ("targets", "POINTS / MUSCLES / LEVELS")])
+    table(
+        rows,
+        [
+            ("record_id", "SESSION"),
+            ("started_at", "WHEN"),
+            ("chart_id", "CHART"),
+            ("patient_name", "PATIENT"),
+            ("technique", "TECHNIQUE"),
+            ("pain_before", "BEFORE"),
+            ("pain_after", "AFTER"),
+            ("site_count", "SITES"),
+            ("targets", "POINTS / MUSCLES / LEVELS"),
+        ],
+    )
 
 
 def parse_site_spec(spec: str) -> dict[str, Any]:
     """``TARGET[:SIDE[:key=value,...]]`` -> a site dict, e.g.
     ``upper trap:left:twitch=3,insertions=2`` or ``st36:bilateral:deqi=yes``."""
-    aliases = {"twitch": "twitch_count", "twitches": "twitch_count", "deqi": "deqi_obtained",
-               "depth": "depth_value", "retention": "retention_s", "n": "insertions",
-               "quality": "deqi_quality", "diameter": "needle_diameter_mm",
-               "length": "needle_length_mm", "stim": "stimulation", "hz": "estim_frequency_hz"}
+    aliases = {
+        "twitch": "twitch_count",
+        "twitches": "twitch_count",
+        "deqi": "deqi_obtained",
+        "depth": "depth_value",
+        "retention": "retention_s",
+        "n": "insertions",
+        "quality": "deqi_quality",
+        "diameter": "needle_diameter_mm",
+        "length": "needle_length_mm",
+        "stim": "stimulation",
+        "hz": "estim_frequency_hz",
+    }
     from dataclasses import fields
 
     from ..domain import Site
@@ -188,37 +262,62 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
         name = aliases.get(key.strip(), key.strip())
         if name not in known:  # a typo (`twich=3`) must not be dropped silently
             raise ValidationError(
-                "site", f"{key.strip()!r} in {spec!r} is not a site field: one of "
-                + ", ".join(sorted(set(aliases) | known)))
+                "site",
+                f"{key.strip()!r} in {spec!r} is not a site field: one of "
+                + ", ".join(sorted(set(aliases) | known)),
+            )
         site[name] = value.strip()
     return site
 
 
 @click.command("log")
-@click.option("--json", "json_file", type=click.File("r"), default=None,
-              help="Read the session from a JSON document ('-' for stdin); flags override it.")
+@click.option(
+    "--json",
+    "json_file",
+    type=click.File("r"),
+    default=None,
+    help="Read the session from a JSON document ('-' for stdin); flags override it.",
+)
 @click.option("--patient", "patient_ref", default=None, help="Chart id (or id) of the patient.")
 @click.option("--practitioner", "practitioner_ref", default=None, help="Practitioner id or name.")
-@click.option("--technique", default=None,
-              help="acupuncture, electroacupuncture, dry_needling, electrical_dry_needling or ims.")
+@click.option(
+    "--technique",
+    default=None,
+    help="acupuncture, electroacupuncture, dry_needling, electrical_dry_needling or ims.",
+)
 @click.option("--at", "started_at", default=None, help="When (YYYY-MM-DD HH:MM); default now.")
-@click.option("--site", "sites", multiple=True,
-              help="TARGET[:SIDE[:key=value,...]], repeatable: 'st36:bilateral', "
-                   "'upper trap:left:twitch=3', 'L4-L5:bilateral:grasp=strong'.")
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    help="TARGET[:SIDE[:key=value,...]], repeatable: 'st36:bilateral', "
+    "'upper trap:left:twitch=3', 'L4-L5:bilateral:grasp=strong'.",
+)
 @click.option("--pain-before", default=None, help="0-10.")
 @click.option("--pain-after", default=None, help="0-10.")
 @click.option("--pain-during", default=None, help="0-10.")
 @click.option("--soreness", "soreness_after", default=None, help="0-10, right after.")
 @click.option("--minutes", "face_to_face_min", default=None, help="Face-to-face minutes.")
 @click.option("--consent/--no-consent", default=None, help="Informed consent obtained.")
-@click.option("--co-intervention", "co_interventions", multiple=True,
-              help="exercise, manual_therapy, heat, cupping, moxibustion, taping, education, massage, other.")
-@click.option("--adverse", "adverse", multiple=True, help="TIER:KIND[:description], e.g. mild:bruising.")
+@click.option(
+    "--co-intervention",
+    "co_interventions",
+    multiple=True,
+    help="exercise, manual_therapy, heat, cupping, moxibustion, taping, education, massage, other.",
+)
+@click.option(
+    "--adverse", "adverse", multiple=True, help="TIER:KIND[:description], e.g. mild:bruising."
+)
 @click.option("--notes", default=None)
 @pass_ctx
 @user_errors
-def log_session(ctx: Context, json_file: Any, patient_ref: str | None,
-                practitioner_ref: str | None, **fields: Any) -> None:
+def log_session(
+    ctx: Context,
+    json_file: Any,
+    patient_ref: str | None,
+    practitioner_ref: str | None,
+    **fields: Any,
+) -> None:
     """Record one session non-interactively (for scripts). Prints the new session id.
 
     Nothing is saved unless the whole session is valid.
@@ -228,9 +327,20 @@ def log_session(ctx: Context, json_file: Any, patient_ref: str | None,
     store = ctx.store()
     data: dict[str, Any] = json.load(json_file) if json_file else {}
     if not isinstance(data, dict):
-        raise ValidationError("json", "the document must be a JSON object with the session's fields")
-    for key in ("technique", "started_at", "pain_before", "pain_after", "pain_during",
-                "soreness_after", "face_to_face_min", "consent", "notes"):
+        raise ValidationError(
+            "json", "the document must be a JSON object with the session's fields"
+        )
+    for key in (
+        "technique",
+        "started_at",
+        "pain_before",
+        "pain_after",
+        "pain_during",
+        "soreness_after",
+        "face_to_face_min",
+        "consent",
+        "notes",
+    ):
         if fields.get(key) is not None:
             data[key] = fields[key]
     if fields["sites"]:
@@ -238,20 +348,26 @@ def log_session(ctx: Context, json_file: Any, patient_ref: str | None,
     if fields["co_interventions"]:
         data["co_interventions"] = list(fields["co_interventions"])
     if fields["adverse"]:
-        data["adverse_events"] = [dict(zip(("tier", "kind", "description"), a.split(":", 2), strict=False))
-                                  for a in fields["adverse"]]
+        data["adverse_events"] = [
+            dict(zip(("tier", "kind", "description"), a.split(":", 2), strict=False))
+            for a in fields["adverse"]
+        ]
     ref = patient_ref or data.pop("patient", None) or data.pop("patient_chart_id", None)
     if ref is None and "patient_id" not in data:
         raise ValidationError("patient", "is required: --patient CHART_ID")
     if ref is not None:
         data["patient_id"] = find_patient(store, str(ref))["id"]
     if "practitioner_id" not in data or practitioner_ref:
-        data["practitioner_id"] = find_practitioner(store, practitioner_ref or data.pop("practitioner", None))
+        data["practitioner_id"] = find_practitioner(
+            store, practitioner_ref or data.pop("practitioner", None)
+        )
     session = parse_session(data, now=store.clock())
     saved = store.save_session(session)
     codes = ", ".join(session.cpt_codes) or "none"
-    click.echo(f"session {saved.record_id} saved: {len(session.sites)} sites, "
-               f"{session.total_insertions} insertions, suggested CPT {codes}")
+    click.echo(
+        f"session {saved.record_id} saved: {len(session.sites)} sites, "
+        f"{session.total_insertions} insertions, suggested CPT {codes}"
+    )
 
 
 @click.command("follow-up")
@@ -260,15 +376,27 @@ def log_session(ctx: Context, json_file: Any, patient_ref: str | None,
 @click.option("--soreness", default=None, help="0-10.")
 @click.option("--groc", default=None, help="Global rating of change, -7..+7.")
 @click.option("--at", default=None, help="When (YYYY-MM-DD HH:MM); default now.")
-@click.option("--session", "session_ref", default=None,
-              help="The session it follows (default: the patient's latest before --at).")
+@click.option(
+    "--session",
+    "session_ref",
+    default=None,
+    help="The session it follows (default: the patient's latest before --at).",
+)
 @click.option("--practitioner", "practitioner_ref", default=None)
 @click.option("--notes", default=None)
 @pass_ctx
 @user_errors
-def follow_up(ctx: Context, patient_ref: str, pain: str, soreness: str | None, groc: str | None,
-              at: str | None, session_ref: str | None, practitioner_ref: str | None,
-              notes: str | None) -> None:
+def follow_up(
+    ctx: Context,
+    patient_ref: str,
+    pain: str,
+    soreness: str | None,
+    groc: str | None,
+    at: str | None,
+    session_ref: str | None,
+    practitioner_ref: str | None,
+    notes: str | None,
+) -> None:
     """Record pain (and soreness) some days or weeks after a session."""
     from ..domain import parse_follow_up
     from ..domain.validate import as_datetime, as_int
@@ -279,20 +407,33 @@ def follow_up(ctx: Context, patient_ref: str, pain: str, soreness: str | None, g
     if session_ref:
         record = as_int("session", session_ref, 1)
     else:
-        previous = [s for s in store.sessions(patient["id"]) if s["started_at"] <= when.isoformat(sep=" ")]
+        previous = [
+            s for s in store.sessions(patient["id"]) if s["started_at"] <= when.isoformat(sep=" ")
+        ]
         if not previous:
             raise ValidationError("session", "this patient has no session before that time")
         record = previous[0]["record_id"]
-    fu = parse_follow_up({"patient_id": patient["id"], "session_record_id": record, "at": when,
-                          "pain": pain, "soreness": soreness, "groc": groc, "notes": notes},
-                         now=store.clock())
+    fu = parse_follow_up(
+        {
+            "patient_id": patient["id"],
+            "session_record_id": record,
+            "at": when,
+            "pain": pain,
+            "soreness": soreness,
+            "groc": groc,
+            "notes": notes,
+        },
+        now=store.clock(),
+    )
     fid = store.add_follow_up(fu, find_practitioner(store, practitioner_ref))
     click.echo(f"follow-up {fid} saved for session {record}")
 
 
 @click.command()
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same clinic.")
-@click.option("--patients", "n_patients", type=click.IntRange(1, 5000), default=42, show_default=True)
+@click.option(
+    "--patients", "n_patients", type=click.IntRange(1, 5000), default=42, show_default=True
+)
 @click.option("--months", type=click.IntRange(1, 120), default=6, show_default=True)
 @pass_ctx
 @user_errors
@@ -302,9 +443,19 @@ def demo(ctx: Context, seed: int, n_patients: int, months: int) -> None:
 
     store = ctx.store()
     counts = build_demo(store, seed=seed, patients=n_patients, months=months)
-    click.echo(f"demo clinic written to {store.path}: " + ", ".join(
-        f"{v} {k.replace('_', ' ')}" for k, v in counts.items()), file=sys.stdout)
+    click.echo(
+        f"demo clinic written to {store.path}: "
+        + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()),
+        file=sys.stdout,
+    )
 
 
-COMMANDS: list[click.Command] = [points, practitioners, patients, sessions, log_session,
-                                 follow_up, demo]
+COMMANDS: list[click.Command] = [
+    points,
+    practitioners,
+    patients,
+    sessions,
+    log_session,
+    follow_up,
+    demo,
+]

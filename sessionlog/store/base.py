@@ -74,8 +74,11 @@ class StoreBase:
     def __init__(
         self, db: Database | sqlite3.Connection, path: str, clock: Clock | None = None
     ) -> None:
-        if not hasattr(db, "conn"):  # a connection: sqlite3's, or SQLCipher's (cipher.py)
-            self.conn, self._db = db, None
+        self._db: Database | None = None
+        self.conn: sqlite3.Connection
+        if isinstance(db, sqlite3.Connection) or not hasattr(db, "conn"):
+            # a connection: sqlite3's, or SQLCipher's (cipher.py), which quacks alike
+            self.conn = db  # type: ignore[assignment]
         else:
             self.conn, self._db = db.conn, db
         self.path = path

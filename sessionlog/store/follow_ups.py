@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain.models import FollowUpInput
 from ..errors import ValidationError
+from .base import StoreBase
 from .rows import (
     ae_values,
     stamp,
 )
-
-if TYPE_CHECKING:
-    pass
-
-Clock = Callable[[], datetime]
-from .base import StoreBase
 
 
 class FollowUpStore(StoreBase):
@@ -78,7 +71,8 @@ class FollowUpStore(StoreBase):
             fid = int(cur.lastrowid or 0)
             if f.adverse_events:
                 conn.executemany(
-                    "INSERT INTO adverse_event (follow_up_id, tier, kind, description) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO adverse_event (follow_up_id, tier, kind, description)"
+                    " VALUES (?, ?, ?, ?)",
                     [(fid, *ae_values(e)) for e in f.adverse_events],
                 )
             action = "create" if supersedes is None else ("void" if status == "void" else "amend")

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain.models import Episode, Patient, Practitioner
 from ..errors import ValidationError
-
-if TYPE_CHECKING:
-    pass
-
-Clock = Callable[[], datetime]
 from .base import StoreBase
 
 
@@ -23,7 +16,8 @@ class PeopleStore(StoreBase):
         """Add a practitioner; returns the new id."""
         with self.write() as conn:
             cur = conn.execute(
-                "INSERT INTO practitioner (name, profession, credential, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO practitioner (name, profession, credential, created_at)"
+                " VALUES (?, ?, ?, ?)",
                 (p.name, p.profession, p.credential, self.now()),
             )
             pid = int(cur.lastrowid or 0)
@@ -45,7 +39,8 @@ class PeopleStore(StoreBase):
                     "chart_id", f"{p.chart_id!r} is already in use by another patient"
                 )
             cur = conn.execute(
-                "INSERT INTO patient (chart_id, name, birth_year, sex, created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO patient (chart_id, name, birth_year, sex, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
                 (p.chart_id, p.name, p.birth_year, p.sex, self.now()),
             )
             pid = int(cur.lastrowid or 0)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Callable
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any
 
 from ..domain.models import SessionInput
 from ..errors import ValidationError
+from .base import _INSERT_IMS, _INSERT_SESSION, _INSERT_SITE, Saved, StoreBase
 from .rows import (
     IMS_COLUMNS,
     SESSION_COLUMNS,
@@ -23,12 +23,6 @@ from .rows import (
     site_from_row,
     site_values,
 )
-
-if TYPE_CHECKING:
-    pass
-
-Clock = Callable[[], datetime]
-from .base import _INSERT_IMS, _INSERT_SESSION, _INSERT_SITE, Saved, StoreBase
 
 
 class SessionStore(StoreBase):
@@ -77,7 +71,8 @@ class SessionStore(StoreBase):
         )
         if s.adverse_events:
             conn.executemany(
-                "INSERT INTO adverse_event (session_id, tier, kind, description) VALUES (?, ?, ?, ?)",
+                "INSERT INTO adverse_event (session_id, tier, kind, description)"
+                " VALUES (?, ?, ?, ?)",
                 [(sid, *ae_values(e)) for e in s.adverse_events],
             )
         if s.ims_findings:
@@ -164,7 +159,8 @@ class SessionStore(StoreBase):
                 raise ValidationError("session", f"session {record_id} is already void")
             cols = ", ".join(SESSION_COLUMNS)
             cur = conn.execute(
-                f"INSERT INTO session (record_id, version, supersedes_id, status, amend_reason, {cols},"
+                "INSERT INTO session (record_id, version, supersedes_id, status, amend_reason,"
+                f" {cols},"
                 f" recorded_by, recorded_at) SELECT record_id, ?, id, 'void', ?, {cols}, ?, ?"
                 " FROM session WHERE id = ?",
                 (version + 1, reason.strip(), actor_id, self.now(), prev_id),

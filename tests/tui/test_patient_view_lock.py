@@ -28,7 +28,7 @@ def test_app_keys_cannot_leave_the_patient_view(store) -> None:  # type: ignore[
                 assert isinstance(app.screen, PatientViewScreen), key
                 assert not any(isinstance(s, CommandPalette) for s in app.screen_stack), key
             text = html.unescape(app.export_screenshot()).replace("\xa0", " ")
-            for chart, name, *_ in ts.PATIENTS[1:]:
+            for _chart, name, *_ in ts.PATIENTS[1:]:
                 assert name not in text
             await pilot.press("ctrl+q", "ctrl+q")
             await pilot.pause()
