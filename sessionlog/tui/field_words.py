@@ -18,7 +18,10 @@ WORDS = {
     "description": "description", "pain": "Pain", "soreness": "Soreness", "groc": "Change",
     "at": "Date", "session_record_id": "Session", "chart_id": "Chart id", "name": "Name",
     "birth_year": "Year of birth", "sex": "Sex", "profession": "Profession",
-    "credential": "Credential", "reason": "Reason",
+    "credential": "Credential", "reason": "Reason", "needle": "Needle", "depth": "Depth",
+    "depth_unit": "depth unit", "depth_tissue": "depth tissue",
+    "needle_diameter_mm": "needle diameter (mm)", "needle_length_mm": "needle length (mm)",
+    "needle_material": "needle material",
 }  # fmt: skip
 
 # Session form: which error line shows the errors of which field.
@@ -26,7 +29,10 @@ SLOTS = {
     "technique": "technique", "response_sought": "technique", "consent": "top",
     "pain_before": "top", "pain_after": "pain", "pain_during": "pain",
     "soreness_after": "pain", "face_to_face_min": "pain", "co_interventions": "co",
-    "notes": "notes", "style": "notes", "rationale": "notes",
+    "notes": "notes", "style": "notes", "rationale": "notes", "needle": "settings",
+    "depth": "settings", "needle_diameter_mm": "settings", "needle_length_mm": "settings",
+    "needle_material": "settings", "depth_value": "settings", "depth_unit": "settings",
+    "depth_tissue": "settings",
 }  # fmt: skip
 
 _INDEXED = re.compile(r"^(\w+)\[(\d+)\](?:\.(\w+))?$")
@@ -47,6 +53,7 @@ def words(field: str) -> str:
         return f"{thing} {number} {WORDS.get(sub, sub.replace('_', ' '))}"
     base, _, sub = field.partition(".")
     text = WORDS.get(base, base.replace("_", " ").capitalize())
+    text = text[:1].upper() + text[1:]  # "depth_value" alone starts a sentence: "Depth"
     return text + (f" {WORDS.get(sub, sub.replace('_', ' '))}" if sub else "")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..domain import parse_site
 from ..domain.techniques import TECHNIQUES
+from .needle_depth import DEPTH_KEYS, NEEDLE_KEYS, common_settings, override, settings_fields
 
 # Fields of a stored session the form shows as text inputs, in the order shown.
 TEXT_FIELDS = (
@@ -46,6 +47,8 @@ class Settings:
     estim_hz: str = ""
     deqi: str = ""  # acupuncture: "y", "n" or blank (not recorded)
     deqi_quality: str = ""
+    needle: str = ""  # ``0.25x30 steel``: blank unless typed, a size is never invented
+    depth: str = ""  # ``15``, ``1cun``, ``30 muscle``
 
 
 def default_settings(technique: str) -> Settings:
@@ -95,11 +98,14 @@ def site_defaults(settings: Settings, technique: str) -> dict[str, Any]:
             out["deqi_obtained"] = settings.deqi.strip()
         if settings.deqi_quality.strip():
             out["deqi_quality"] = settings.deqi_quality.strip()
+    # Only valid needle and depth settings reach the sites: a bad one is named once,
+    # under the settings, rather than once per site.
+    out.update(settings_fields(settings.needle, settings.depth, technique))
     return out
 
 
 def merged_site(raw: dict[str, Any], settings: Settings, technique: str) -> dict[str, Any]:
-    merged = {**site_defaults(settings, technique), **raw}
+    merged = {**override(raw, site_defaults(settings, technique)), **raw}
     if "deqi_obtained" in raw and "deqi_quality" not in raw:
         merged.pop("deqi_quality", None)  # the site's own "n" must not inherit a quality
     return merged
@@ -176,6 +182,12 @@ def _row_raw(stored: dict[str, Any], settings_values: dict[str, Any]) -> dict[st
             del raw[key]  # inherited from the settings: follows them when they change
     if raw.get("insertions") == 1:
         del raw["insertions"]
+    for keys in (NEEDLE_KEYS, DEPTH_KEYS):
+        if any(k in settings_values for k in keys) and all(
+            raw.get(k) == settings_values.get(k) for k in keys
+        ):
+            for key in keys:
+                raw.pop(key, None)  # the settings row's needle (depth): inherited
     return raw
 
 
@@ -203,6 +215,8 @@ def state_from_session(stored: dict[str, Any], *, with_outcomes: bool) -> FormSt
         if first.get("estim_frequency_hz") is not None:
             settings.estim_hz = f"{first['estim_frequency_hz']:g}"
             settings_values["estim_frequency_hz"] = first["estim_frequency_hz"]
+    settings.needle, settings.depth, common = common_settings(stored.get("sites") or [])
+    settings_values.update(common)
     rows = []
     for s in stored.get("sites", []):
         from .. import points

@@ -4,7 +4,9 @@
 the next token is the response obtained, read by the technique's family: De Qi
 ``y``/``n`` or a quality (``ache``) for acupuncture, a twitch count (``3``) for dry
 needling, the grasp (``none``/``mild``/``strong``, or ``n``/``s``) for IMS; ``x2`` is
-the number of insertions. ``ashi lateral knee r`` records an ashi point by description.
+the number of insertions; ``20mm``, ``1cun`` or ``d15`` the depth and ``0.30x50`` the
+needle, for this site only (the settings row gives every site its own otherwise).
+``ashi lateral knee r`` records an ashi point by description.
 Codes may contain spaces (``upper trap r 3``), so the trailing tokens are read from
 the right and kept only when the rest still names a catalogue entry.
 
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.techniques import DEQI_QUALITIES, TECHNIQUES
 from ..errors import UnknownCode
+from .needle_depth import depth_text, needle_text, site_token
 
 if TYPE_CHECKING:
     from ..points import CatalogueEntry
@@ -65,6 +68,8 @@ def _classify(tail: list[str], family: str) -> dict[str, Any] | None:
             out["response"] = response_of(low, family)
         elif "insertions" not in out and low[:1] == "x" and low[1:].isdigit():
             out["insertions"] = int(low[1:])
+        elif (sized := site_token(low)) is not None and not (sized.keys() & out.keys()):
+            out.update(sized)
         else:
             return None
     return out
@@ -95,7 +100,7 @@ def parse_site_text(text: str, technique: str) -> dict[str, Any]:
     if ashi:
         tokens = tokens[1:]
     fallback: tuple[list[str], dict[str, Any]] | None = None
-    for k in range(min(3, max(len(tokens) - 1, 0)), -1, -1):
+    for k in range(min(5, max(len(tokens) - 1, 0)), -1, -1):
         head, tail = tokens[: len(tokens) - k], tokens[len(tokens) - k :]
         parts = _classify(tail, family)
         if parts is None:
@@ -114,6 +119,7 @@ def parse_site_text(text: str, technique: str) -> dict[str, Any]:
     if "insertions" in parts:
         raw["insertions"] = parts["insertions"]
     raw.update(parts.get("response", {}))
+    raw.update({k: v for k, v in parts.items() if k.startswith(("depth_", "needle_"))})
     return raw
 
 
@@ -149,4 +155,15 @@ def site_to_text(raw: dict[str, Any], family: str) -> str:
         )
     if raw.get("insertions") not in (None, 1):
         words.append(f"x{raw['insertions']}")
+    # Tissue and material have no token: editing the site keeps them (see carried()).
+    words += filter(None, (depth_text(raw, tissue=False), needle_text(raw, material=False)))
     return " ".join(words)
+
+
+def carried(old: dict[str, Any], new: dict[str, Any], technique: str) -> dict[str, Any]:
+    """The fields of an edited site (``old``) that its shorthand cannot show (a depth
+    tissue, a needle material, a site's own retention) and the new text (``new``) does
+    not set: editing a site must not drop what the text never showed."""
+    family = TECHNIQUES[technique].family if technique in TECHNIQUES else "acupuncture"
+    shown = parse_site_text(site_to_text(old, family), technique)
+    return {k: v for k, v in old.items() if k not in shown and k not in new}

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ...domain import InvalidRecord, parse_session
 from ...errors import SessionlogError, ValidationError
 from ..form_model import SiteRow, build_raw, describe_site, state_from_session
+from ..needle_depth import settings_problems
 from ..safe import plain
 from .modals import AskText, ConfirmDiscard
 
@@ -61,6 +62,9 @@ class SessionActions(_Base):
             errors: list[ValidationError] = []
         except InvalidRecord as exc:
             session, errors = None, list(exc.errors)
+        # A bad needle or depth setting reaches no site (see site_defaults), so the
+        # session alone would pass: the settings are checked on their own.
+        errors += settings_problems(state.settings.needle, state.settings.depth, state.technique)
         if pending_problem:
             # The refused site explains the sites line better than "at least one site".
             errors = [e for e in errors if e.field != "sites"]

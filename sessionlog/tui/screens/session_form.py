@@ -48,6 +48,13 @@ SETTINGS = (
     ("deqi", "De Qi y/n", 3),
     ("deqi_quality", "quality", 20),
 )
+# The needle and the depth, on a second line of the settings: every site's unless the
+# site's shorthand gives its own (``20mm``, ``0.30x50``).
+SIZES = (
+    ("needle", "Needle", 16, "e.g. 0.25x30"),
+    ("depth", "Depth", 17, "e.g. 15mm, 1cun"),
+)
+SIZES_HINT = "all sites; per site: 20mm"
 SITE_HINT = {
     "acupuncture": "st36 · li4 l · hegu b ache · ashi knee r",
     "dry_needling": "upper trap r 3 (twitches) · infra l 2 · x2 insertions",
@@ -127,6 +134,13 @@ class SessionScreen(SessionActions, SessionSites, Screen[int | None]):
                     yield Input(id=f"s-{name}", classes=f"setting s-{name}", compact=True)
                     if name == "retention":
                         yield Label("min", id="retention-unit", classes="unit")
+            with Horizontal(classes="row", id="sizes-row"):
+                for name, label, _width, example in SIZES:
+                    yield Label(label, classes="small-label", id=f"l-{name}")
+                    yield Input(
+                        id=f"s-{name}", classes="setting", compact=True, placeholder=example
+                    )
+                yield Static(SIZES_HINT, classes="hint")
             yield Label(id="err-settings", classes="error")
             with Horizontal(classes="row"):
                 yield Label("Adverse events", classes="field-label")
@@ -177,7 +191,7 @@ class SessionScreen(SessionActions, SessionSites, Screen[int | None]):
 
     def on_mount(self) -> None:
         app: Any = self.app
-        for name, _label, width in SETTINGS:
+        for name, _label, width, *_ in SETTINGS + SIZES:
             self.query_one(f"#s-{name}", Input).styles.width = width
         select = self.query_one("#practitioner", Select)
         patient = self.store.patient(self.patient_id)
@@ -266,12 +280,12 @@ class SessionScreen(SessionActions, SessionSites, Screen[int | None]):
         state.fields["notes"] = self.query_one("#f-notes", TextArea).text
         state.adverse = self.query_one("#f-adverse", Input).value
         state.settings = Settings(
-            **{name: self.query_one(f"#s-{name}", Input).value for name, _l, _w in SETTINGS}
+            **{name: self.query_one(f"#s-{name}", Input).value for name, *_ in SETTINGS + SIZES}
         )
         return state
 
     def _show_settings(self, settings: Settings) -> None:
-        for name, _l, _w in SETTINGS:
+        for name, *_ in SETTINGS + SIZES:
             self.query_one(f"#s-{name}", Input).value = getattr(settings, name)
 
     def _technique_changed(self) -> None:
@@ -321,9 +335,11 @@ class SessionScreen(SessionActions, SessionSites, Screen[int | None]):
     def on_technique_picker_changed(self, event: TechniquePicker.Changed) -> None:
         if event.value == self.state.technique:
             return
-        self.collect_state()
+        typed = self.collect_state().settings
         self.state.technique = event.value
         self.state.settings = default_settings(event.value)
+        # The needle and depth typed are the practitioner's, whatever the technique.
+        self.state.settings.needle, self.state.settings.depth = typed.needle, typed.depth
         self._show_settings(self.state.settings)
         self._revalidate_sites()
         self._technique_changed()

@@ -42,10 +42,12 @@ class SessionSites(_Base):
 
     def add_site(self, text: str) -> None:
         """Validate the typed site and add it (or replace the one being edited)."""
-        from ..site_text import parse_site_text
+        from ..site_text import carried, parse_site_text
 
         self.collect_state()
         raw = parse_site_text(text, self.state.technique)
+        if self.editing is not None:
+            raw.update(carried(self.state.sites[self.editing].raw, raw, self.state.technique))
         if "side" not in raw:
             side = self._default_side(str(raw.get("target", "")))
             if side:
@@ -131,7 +133,9 @@ class SessionSites(_Base):
             where = only or slot(error.field)
             lines.setdefault(where, []).append(sentence(error.field, error.message))
             if error.field.isidentifier():
-                for widget in self.query(f"#f-{error.field}"):
+                group = error.field.split("_")[0]  # needle_length_mm: the Needle input
+                setting = f", #s-{group}" if group in ("needle", "depth") else ""
+                for widget in self.query(f"#f-{error.field}{setting}"):
                     widget.add_class("-invalid")
         for where, texts in lines.items():
             self.set_error(where, "\n".join(texts))

@@ -8,17 +8,20 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from ..form_model import SiteRow, retention_unit
+from ..needle_depth import depth_text, needle_text
 from ..safe import plain
 from ..site_text import response_text
 
 KIND_SHORT = {
     "acupuncture_point": "point",
-    "trigger_point": "trigger pt",
-    "motor_point": "motor pt",
+    "trigger_point": "trigger",
+    "motor_point": "motor",
     "paraspinal": "paraspinal",
     "ashi": "ashi",
     "other": "other",
 }
+
+SIDE_SHORT = {"left": "L", "right": "R", "bilateral": "both", "midline": "mid"}
 
 
 class SitesTable(DataTable):
@@ -42,7 +45,13 @@ class SitesTable(DataTable):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
-        self.add_columns("#", "Site", "Kind", "Side", "Ins", "Response", "Retention", "Risk")
+        # The lung-risk flag and the numbers come first and fit in 80 columns even with a
+        # long muscle name; words come last. A terminal too narrow cuts the rightmost
+        # cell, and a cut word ("De Qi yes (ac") reads as cut where a cut number ("0.3x5")
+        # would read as another needle.
+        self.add_columns(
+            "#", "Site", "Risk", "Side", "Ins", "Depth", "Needle", "Retain", "Response", "Kind"
+        )
 
     def show(self, rows: list[SiteRow], technique: str, defaults: dict) -> None:  # type: ignore[type-arg]
         """Redraw for ``rows``; ``defaults`` are the settings every site inherits."""
@@ -60,16 +69,20 @@ class SitesTable(DataTable):
                 )
             else:
                 retention = str(seconds or "")
-            risk = Text("! pneumothorax", style="bold red") if row.thorax_risk else Text("")
+            # Over the thorax: pneumothorax risk (the toast on adding the site says so).
+            risk = Text("! lung", style="bold red") if row.thorax_risk else Text("")
+            side = str(row.raw.get("side", ""))
             self.add_row(
                 str(i),
                 plain(row.label),
-                KIND_SHORT.get(row.kind, row.kind),
-                str(row.raw.get("side", "")),
-                str(row.raw.get("insertions", 1)),
-                plain(response_text(merged)),
-                retention,
                 risk,
+                SIDE_SHORT.get(side, side),
+                str(row.raw.get("insertions", 1)),
+                plain(depth_text(merged, tissue=False)),
+                plain(needle_text(merged, material=False)),
+                retention,
+                plain(response_text(merged)),
+                KIND_SHORT.get(row.kind, row.kind),
                 key=str(i),
             )
         if rows:
