@@ -1,25 +1,28 @@
 """The sessionlog terminal app: the store and the clock come in, screens come and go.
 
-Start-up is kept as light as a bare Textual app: this module imports only Textual's
-core, the first frame is drawn at once, and the database is opened right after it
-(sqlite-utils, the screens and the catalogue load then). Tests inject a store, a
-clock and a practitioner.
+Start-up is kept close to a bare Textual app: the home screen is the app's first
+screen (nothing is swapped out after the first frame), the database is opened on a
+thread from the moment the app loads, and whatever the home screen does not show
+(the other screens, the new-patient form, sqlite-utils, the charts) loads when first
+used. Tests inject a store, a clock and a practitioner.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
 from textual.command import Provider
-from textual.widgets import Static
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from ..store import Store
 
 
@@ -51,15 +54,45 @@ class SessionlogApp(App[None]):
     ) -> None:
         super().__init__()
         self.store: Any = store
+        self._owns_store = store is None  # opened here, so closed here (a given one is not)
         self.db_path = db_path
         self.clock = clock
         self.practitioner_id = practitioner_id
         self.config_path = config_path
         self.settings: dict[str, Any] = {}
         self.startup_error: str | None = None  # why the database could not be opened
+        # True once the store is open and the settings applied: the home screen fills
+        # its lists from then on (see start() and HomeScreen.on_mount).
+        self.started = False
+        self._gc_paused = False  # run() pauses garbage collection until the first frame
 
-    def compose(self) -> ComposeResult:
-        yield Static("sessionlog: opening the database...", id="boot")
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the app on the terminal (what ``sessionlog`` does; tests use run_test).
+
+        Garbage collection is paused until the first frame is painted: start-up makes
+        20,000-30,000 objects that live as long as the app, and little garbage, and
+        the collector's passes over them (and over the ~45,000 objects loaded before)
+        were 30-40 ms of a cold start. What is loaded by now (Python, Textual, this
+        package) is also frozen, so later full collections do not walk it again.
+        """
+        gc.freeze()
+        self._gc_paused = gc.isenabled()
+        gc.disable()
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            self._resume_gc()
+
+    def _resume_gc(self) -> None:
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.enable()
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The home screen is the first screen: its first frame is the app's first frame."""
+        from .screens.home import HomeScreen
+
+        return HomeScreen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Over a locked screen (the patient view) no app-wide key works: not quit, not
@@ -90,15 +123,26 @@ class SessionlogApp(App[None]):
             markup=False,
         )
 
-    def on_mount(self) -> None:
+    def on_load(self) -> None:
         if self.store is None:
-            # Open the database on a thread while Textual paints its first frame: the
-            # two overlap, so the home screen is ready sooner. The connection is made
-            # for use from any thread (check_same_thread=False) and is only used from
-            # the main thread once start() has joined this one.
+            # Open the database on a thread while Textual sets up the terminal and
+            # builds the home screen: the two overlap. The connection is made for use
+            # from any thread (check_same_thread=False) and is only used from the main
+            # thread once start() has joined this one.
             self._opener = threading.Thread(target=self._open_store, daemon=True)
             self._opener.start()
-        self.call_after_refresh(self.start)
+
+    def on_mount(self) -> None:
+        self.start()
+        self.call_after_refresh(self._resume_gc)  # once the first frame is painted
+
+    def on_unmount(self) -> None:
+        # Close the database the app opened, explicitly: the last connection to close
+        # checkpoints the write-ahead log into the file and removes it. (Not left to
+        # the garbage collector at exit: run() froze the app object, so it is never
+        # collected, and nothing else would close the connection.)
+        if self._owns_store and self.store is not None:
+            self.store.close()
 
     def _open_store(self) -> None:
         from ..errors import DatabaseError
@@ -109,10 +153,12 @@ class SessionlogApp(App[None]):
             self._opened = Store.open(self.db_path, self.clock)
         except DatabaseError as exc:
             self.startup_error = str(exc)
-        from .screens import home  # noqa: F401  (loaded here too: it is needed next)
 
     def start(self) -> None:
-        """Take the opened store (unless given), apply the settings, ask who records."""
+        """Take the opened store (unless given), apply the settings, ask who records.
+
+        Runs before the first frame is painted, so that frame already shows the lists.
+        """
         from . import config
 
         if self.store is None:
@@ -128,18 +174,22 @@ class SessionlogApp(App[None]):
         if self.settings.get("theme") in self.available_themes:
             self.theme = self.settings["theme"]
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        if self.practitioner_id not in [p["id"] for p in self.store.practitioners()]:
-            # The question (who records?) is asked over the home screen: a screen
-            # pushed from a modal's dismiss callback was not painted until a key press.
-            from .screens.home import HomeScreen
-
-            self.push_screen(HomeScreen())
+        self.started = True
+        # The question (who records?), when there is one, is asked over the home screen.
         self.choose_practitioner()
-        self._repaint_soon()
+
+    def _refresh_home(self) -> None:
+        """Refill the home screen's lists, once it has been built (else it fills itself)."""
+        from .screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen) and screen.ready:
+                screen.refresh_all()
 
     def _repaint_soon(self) -> None:
         # Screens pushed or popped from start-up code and dismiss callbacks were not
-        # painted on a real terminal until the next key press: ask for a frame.
+        # painted on a real terminal until the next key press: ask for a frame. Only
+        # where a dialog comes or goes: the timer's relayout delays the first frame.
         self.set_timer(0.05, lambda: self.screen.refresh(layout=True))
 
     def _remember_theme(self, theme: Any) -> None:
@@ -149,24 +199,32 @@ class SessionlogApp(App[None]):
 
     def choose_practitioner(self, *, ask: bool = False) -> None:
         """Settle who is recording: the one given, the only one, or ask."""
-        from .screens.practitioner import PickPractitioner, PractitionerSetup
-
         practitioners = self.store.practitioners()
         ids = [p["id"] for p in practitioners]
         if not ask and self.practitioner_id in ids:
             self._practitioner_chosen(self.practitioner_id)
-        elif not practitioners:
-            self.push_screen(PractitionerSetup(first_run=True), self._practitioner_chosen)
         elif len(practitioners) == 1 and not ask:
             self._practitioner_chosen(ids[0])
         else:
-            remembered = self.settings.get("practitioners", {}).get(str(self.store.path))
-            current = self.practitioner_id if ask else remembered
-            self.push_screen(PickPractitioner(practitioners, current), self._practitioner_chosen)
+            from .screens.practitioner import PickPractitioner, PractitionerSetup
+
+            if not practitioners:
+                dialog: Any = PractitionerSetup(first_run=True)
+            else:
+                remembered = self.settings.get("practitioners", {}).get(str(self.store.path))
+                current = self.practitioner_id if ask else remembered
+                dialog = PickPractitioner(practitioners, current)
+            if not ask:
+                self._refresh_home()  # at start-up: the lists show under the dialog
+            self.push_screen(dialog, self._chosen_in_dialog)
+            self._repaint_soon()
+
+    def _chosen_in_dialog(self, practitioner_id: int | None) -> None:
+        self._practitioner_chosen(practitioner_id)
+        self._repaint_soon()
 
     def _practitioner_chosen(self, practitioner_id: int | None) -> None:
         from . import config
-        from .screens.home import HomeScreen
 
         if practitioner_id is None:
             return
@@ -176,12 +234,7 @@ class SessionlogApp(App[None]):
             remembered[str(self.store.path)] = practitioner_id
             self.settings["practitioners"] = remembered
             config.update({"practitioners": remembered}, self.config_path)
-        homes = [s for s in self.screen_stack if isinstance(s, HomeScreen)]
-        if homes:
-            homes[0].refresh_all()
-        else:
-            self.push_screen(HomeScreen())
-        self._repaint_soon()
+        self._refresh_home()
 
     def action_switch_practitioner(self) -> None:
         if self.store is not None:

@@ -26,7 +26,9 @@ class ScreenActions(Provider):
             seen.add(binding.description)
             keys = self.app.get_key_display(binding)
             command = partial(self.app.run_action, binding.action, active.node)
-            out.append((binding.description, f"key: {keys or key}", command))
+            # The binding id is what the settings' "keymap" table remaps.
+            ident = f" · id: {binding.id}" if binding.id else ""
+            out.append((binding.description, f"key: {keys or key}{ident}", command))
         return out
 
     async def discover(self) -> Hits:

@@ -142,12 +142,12 @@ def test_command_palette_lists_the_screens_actions(store) -> None:  # type: igno
 
         provider = ScreenActions(app.screen)
         titles = {title: help_text for title, help_text, _ in provider._commands()}
-        assert titles["Repeat last"] == "key: ^r"
+        assert titles["Repeat last"] == "key: ^r · id: home.repeat_last"
         assert {"New session", "Follow-up", "New patient", "Progress", "Compare"} <= titles.keys()
         app.set_keymap({"home.repeat_last": "f9"})
         await pilot.pause()
         titles = {title: help_text for title, help_text, _ in provider._commands()}
-        assert titles["Repeat last"] == "key: f9"
+        assert titles["Repeat last"] == "key: f9 · id: home.repeat_last"
         store.add_patient(parse_patient({"chart_id": "9", "name": "X"}))
 
     drive(ts.make_app(store), steps)

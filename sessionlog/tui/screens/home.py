@@ -7,17 +7,20 @@ follow-up. Enter on a saved session (today's or the patient's) opens it to corre
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from ..safe import plain
-from ..widgets.new_patient import NewPatientForm
+from ..widgets.footer import Footer
+
+if TYPE_CHECKING:
+    from ..widgets.new_patient import NewPatientForm
 
 
 def _technique(value: str) -> str:
@@ -44,6 +47,10 @@ class HomeScreen(Screen[None]):
         Binding("escape", "clear", "Clear", id="home.clear", show=False),
     ]
 
+    ready = False  # the tables have their columns: refresh_all() may fill them
+    _sessions_of: int | None = None  # the patient whose sessions the lower table shows
+    _filled = False  # refresh_all() has run once (the start-up fill is in two steps)
+
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
         with Horizontal(classes="row search-row"):
@@ -53,7 +60,7 @@ class HomeScreen(Screen[None]):
                 compact=True,
                 placeholder="chart id or name · Enter: new session · Ctrl+N: new patient",
             )
-        yield NewPatientForm(id="new-patient")
+        # The new-patient form (Ctrl+N) is mounted here when first asked for.
         with Horizontal(id="lists"):
             with Vertical(id="patients-box", classes="box"):
                 yield Label("Recent patients", id="patients-title", classes="box-title")
@@ -71,7 +78,8 @@ class HomeScreen(Screen[None]):
         return self.app.store  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
-        self.query_one("#new-patient").display = False
+        if self.app.return_code is not None:
+            return  # leaving already (a database that cannot be opened): nothing to show
         self.query_one("#patients", DataTable).add_columns("Chart", "Name", "Born", "Last visit")
         self.query_one("#today", DataTable).add_columns(
             "Time", "Chart", "Patient", "Technique", "Sites", "Pain"
@@ -79,7 +87,10 @@ class HomeScreen(Screen[None]):
         self.query_one("#patient-sessions", DataTable).add_columns(
             "Date", "Technique", "Sites", "Pain", "By", "Ver"
         )
-        self.refresh_all()
+        self.ready = True
+        # The app fills the lists once the database is open; if it already is, now.
+        if self.app.started:  # type: ignore[attr-defined]
+            self.refresh_all()
         self.query_one("#search", Input).focus()
 
     def refresh_all(self) -> None:
@@ -95,8 +106,18 @@ class HomeScreen(Screen[None]):
         self.query_one("#topbar", Static).update(
             Text.assemble((" sessionlog", "bold"), "  ·  ", plain(who), f"  ·  {today:%A %d %B %Y}")
         )
-        self.fill_today(today)
-        self.fill_patients(self.query_one("#search", Input).value)
+        search = self.query_one("#search", Input).value
+        if self._filled:
+            self.fill_today(today)
+            self.fill_patients(search)
+            return
+        # At start-up the first frame shows what the practitioner starts from (the
+        # search box, the recent patients and the highlighted one's sessions); today's
+        # sessions (up to a day's worth of rows) follow one frame later. Table cells
+        # are most of the cost of painting this screen: the first frame comes sooner.
+        self._filled = True
+        self.fill_patients(search)
+        self.call_after_refresh(self.fill_today, today)
 
     def fill_today(self, today: Any) -> None:
         table = self.query_one("#today", DataTable)
@@ -148,7 +169,7 @@ class HomeScreen(Screen[None]):
     def fill_patient_sessions(self) -> None:
         table = self.query_one("#patient-sessions", DataTable)
         table.clear()
-        pid = self.selected_patient()
+        pid = self._sessions_of = self.selected_patient()
         title = "Sessions"
         if pid is not None:
             patient = self.store.patient(pid)
@@ -183,7 +204,9 @@ class HomeScreen(Screen[None]):
             self.query_one("#patients", DataTable).focus()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "patients":
+        # The table announces its first row after it is painted: the sessions shown are
+        # that patient's already (fill_patients filled them), so no second fill.
+        if event.data_table.id == "patients" and self.selected_patient() != self._sessions_of:
             self.fill_patient_sessions()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -245,8 +268,16 @@ class HomeScreen(Screen[None]):
 
             self.app.push_screen(FollowUpScreen(pid), self._after)
 
-    def action_new_patient(self) -> None:
-        self.query_one(NewPatientForm).start(self.query_one("#search", Input).value)
+    async def action_new_patient(self) -> None:
+        from ..widgets.new_patient import NewPatientForm
+
+        forms = self.query(NewPatientForm)
+        if forms:
+            form = forms.first()
+        else:
+            form = NewPatientForm(id="new-patient")
+            await self.mount(form, before="#lists")
+        form.start(self.query_one("#search", Input).value)
 
     def action_history(self) -> None:
         table = self.focused if isinstance(self.focused, DataTable) else None
@@ -277,9 +308,9 @@ class HomeScreen(Screen[None]):
         self.query_one("#search", Input).focus()
 
     def action_clear(self) -> None:
-        form = self.query_one(NewPatientForm)
-        if form.display:
-            form.display = False
+        forms = self.query("#new-patient")
+        if forms and forms.first().display:
+            forms.first().display = False
         else:
             self.query_one("#search", Input).value = ""
         self.query_one("#search", Input).focus()
