@@ -47,6 +47,7 @@ from .techniques import (
     DEPTH_UNITS,
     DEQI_QUALITIES,
     GRASP_LEVELS,
+    MUSCLE_SITE_KINDS,
     PROFESSIONS,
     RESPONSES_SOUGHT,
     SEXES,
@@ -191,7 +192,7 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
             if natural is None:  # a muscle: a trigger point or a motor point
                 natural = (
                     tech.site_kind
-                    if tech.site_kind in ("trigger_point", "motor_point")
+                    if tech.site_kind in MUSCLE_SITE_KINDS
                     else "motor_point"
                 )
             if kind is None:

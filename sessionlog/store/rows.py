@@ -6,7 +6,15 @@ import json
 from datetime import datetime
 from typing import Any
 
-from ..domain.models import AdverseEvent, ImsFinding, SessionInput, Site, suggest_cpt
+from ..domain.models import (
+    AdverseEvent,
+    ImsFinding,
+    SessionInput,
+    Site,
+    distinct_muscles,
+    suggest_cpt,
+    total_insertions,
+)
 
 SITE_COLUMNS = (
     "kind",
@@ -117,9 +125,7 @@ def decorate_session(row: dict[str, Any], sites: list[dict[str, Any]]) -> dict[s
         Site(**{**s, "deqi_quality": tuple(filter(None, s["deqi_quality"].split(",")))})
         for s in sites
     ]
-    out["total_insertions"] = sum(s.insertions for s in site_objs)
-    out["distinct_muscles"] = len(
-        {s.target.lower() for s in site_objs if s.kind in ("trigger_point", "motor_point")}
-    )
+    out["total_insertions"] = total_insertions(site_objs)
+    out["distinct_muscles"] = distinct_muscles(site_objs)
     out["cpt_codes"] = suggest_cpt(row["technique"], site_objs, row["face_to_face_min"])
     return out
