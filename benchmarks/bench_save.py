@@ -168,7 +168,7 @@ def run(db: Path, repeat: int = 500) -> list[Row]:
             "",
         ),
         Row(
-            f"  (info) save without the commit's fsync (synchronous=NORMAL), p50 / p99 (n={repeat})",
+            f"  (info) save, no fsync at commit (synchronous=NORMAL), p50 / p99 (n={repeat})",
             f"{ms(n50)} / {ms(n99)}",
             f"{ms(r50)} / {ms(r99)}",
             ratio(n99, r99),
