@@ -68,8 +68,14 @@ class CompareScreen(Screen[None]):
         Binding("escape", "close", "Back", id="compare.close"),
         Binding("ctrl+r", "recompute", "Apply filters", id="compare.apply"),
     ]
+    # Six filters fit one row only on a wide terminal; below that they go in two rows
+    # of three (selects, then text), so no label wraps ("All practitioners" needs ~24).
+    HORIZONTAL_BREAKPOINTS = [(0, "-two-rows"), (150, "-one-row")]
     DEFAULT_CSS = """
     CompareScreen #cmp-filters { height: auto; }
+    CompareScreen.-two-rows #cmp-filters {
+        layout: grid; grid-size: 3; grid-rows: 3; grid-columns: 1fr; height: 6;
+    }
     CompareScreen #cmp-filters Select { width: 1fr; }
     CompareScreen #cmp-filters Input { width: 1fr; }
     CompareScreen #cmp-status { height: auto; padding: 0 1; color: $text-muted; }
