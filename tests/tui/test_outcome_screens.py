@@ -213,3 +213,24 @@ def test_the_app_opens_compare_with_f7(clinic: Any, settings_file: Path) -> None
             assert "6 sessions" in str(app.screen.query_one("#cmp-status", Static).render())
 
     asyncio.run(body())
+
+
+def test_compare_filters_keep_their_labels_whole_at_100_columns(clinic: Any) -> None:
+    """Below 150 columns the six filters take two rows of three, so no prompt wraps."""
+    store, _, _ = clinic
+
+    async def body() -> None:
+        for width, rows in ((100, 2), (160, 1)):
+            app = Host(store)
+            async with app.run_test(size=(width, 32)) as pilot:
+                await app.push_screen(CompareScreen())
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                filters = app.screen.query("#cmp-filters > *")
+                tops = sorted({w.region.y for w in filters})
+                assert len(tops) == rows, (width, tops)
+                for select in app.screen.query(Select):
+                    assert select.region.height == 3, (width, select.id)  # one line inside
+                    assert select.region.width >= 24, (width, select.id)
+
+    asyncio.run(body())
