@@ -16,6 +16,7 @@ from typing import Any
 from ..domain import parse_site
 from ..domain.techniques import TECHNIQUES
 from .needle_depth import DEPTH_KEYS, NEEDLE_KEYS, common_settings, override, settings_fields
+from .stricta import Details, details_from_session
 
 # Fields of a stored session the form shows as text inputs, in the order shown.
 TEXT_FIELDS = (
@@ -23,7 +24,7 @@ TEXT_FIELDS = (
     "face_to_face_min", "co_interventions", "notes",
 )  # fmt: skip
 # Fields the form does not show but must carry through an amendment or a repeat.
-CARRIED = ("style", "rationale", "episode_id", "ims_findings")
+CARRIED = ("episode_id",)
 # Per-site fields that come from the settings unless a site has its own value.
 INHERITED = ("retention_s", "stimulation", "estim_frequency_hz")
 
@@ -77,6 +78,8 @@ class FormState:
     adverse: str = ""
     consent: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # Style, rationale and IMS findings: edited in the details panel (F4).
+    details: Details = field(default_factory=Details)
 
 
 def _retention_seconds(settings: Settings, technique: str) -> Any:
@@ -158,6 +161,7 @@ def build_raw(state: FormState, *, patient_id: int, practitioner_id: int) -> dic
     """The raw session dict for :func:`~sessionlog.domain.parse_session`."""
     raw: dict[str, Any] = {k: v for k, v in state.extra.items() if k in CARRIED}
     raw.update({k: state.fields.get(k, "") for k in TEXT_FIELDS})
+    raw.update(state.details.raw())
     raw.update(
         patient_id=patient_id,
         practitioner_id=practitioner_id,
@@ -197,8 +201,10 @@ RESPONSE_KEYS = ("deqi_obtained", "deqi_quality", "twitch_count", "grasp")
 def state_from_session(stored: dict[str, Any], *, with_outcomes: bool) -> FormState:
     """A form state from a stored session (``Store.session`` / ``last_session``).
 
-    ``with_outcomes`` keeps pain scores, consent, adverse events and notes (an
-    amendment); without it (repeat last session) only the sites and settings come.
+    ``with_outcomes`` keeps pain scores, consent, adverse events, notes and IMS
+    findings (an amendment); without it (repeat last session) only what was done comes:
+    the sites, settings, co-interventions, style and rationale. IMS findings are that
+    day's assessment, like the responses, and are never copied to a new session.
     """
     technique = stored["technique"]
     settings = default_settings(technique)
@@ -246,6 +252,7 @@ def state_from_session(stored: dict[str, Any], *, with_outcomes: bool) -> FormSt
         sites=rows,
         fields=fields,
         extra={k: stored.get(k) for k in CARRIED if stored.get(k) not in (None, "", [])},
+        details=details_from_session(stored, with_findings=with_outcomes),
     )
     if with_outcomes:
         for key in ("pain_before", "pain_during", "pain_after", "soreness_after"):

@@ -1,4 +1,6 @@
-"""A session's history: every version, who recorded it, when and why."""
+"""A session's history: every version, who recorded it, when and why; and, for the
+version under the cursor, the STRICTA details the table has no room for (style,
+rationale, co-interventions, IMS findings per segment)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ..safe import plain
+from ..stricta import SIDE_SHORT, SIGNS, finding_text
 
 _COMPARED = (
     "started_at",
@@ -22,7 +25,55 @@ _COMPARED = (
     "face_to_face_min",
     "notes",
     "co_interventions",
+    "style",
+    "rationale",
 )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "none"
+    return "none" if value in (None, "") else str(value)
+
+
+def _findings_change(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> str | None:
+    """``IMS -L4-L5 R, +L5-S1 both, L3-L4 R +Matchstick -Coldness notes``, or None."""
+    if before == after:
+        return None
+
+    def key(f: dict[str, Any]) -> str:
+        return f"{f['level']} {SIDE_SHORT.get(f['side'], f['side'])}"
+
+    old, new = {key(f): f for f in before}, {key(f): f for f in after}
+    if len(old) < len(before) or len(new) < len(after):
+        return "IMS findings"  # one segment recorded twice: no short way to say what moved
+    out = [f"-{k}" for k in old if k not in new] + [f"+{k}" for k in new if k not in old]
+    for k, f in new.items():
+        if k in old and old[k] != f:
+            what = [
+                ("+" if f.get(name) else "-") + label
+                for name, label, _ in SIGNS
+                if bool(f.get(name)) != bool(old[k].get(name))
+            ]
+            if (f.get("notes") or "") != (old[k].get("notes") or ""):
+                what.append("notes")
+            out.append(f"{k} {' '.join(what)}")
+    return "IMS " + ", ".join(out)
+
+
+def details_text(version: dict[str, Any]) -> str:
+    """A version's STRICTA details, one line each; findings one line per segment."""
+    lines = [
+        f"Style: {_shown(version.get('style'))}",
+        f"Rationale: {_shown(version.get('rationale'))}",
+        f"Co-interventions: {_shown(version.get('co_interventions'))}",
+    ]
+    findings = version.get("ims_findings") or []
+    lines.append(f"IMS findings: {len(findings) or 'none'}")
+    for f in findings:
+        note = f" ({f['notes']})" if f.get("notes") else ""
+        lines.append(f"  {finding_text(f)}{note}")
+    return "\n".join(lines)
 
 
 def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> str:
@@ -32,10 +83,13 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> str:
     if after["status"] == "void":
         return "voided"
     out = [
-        f"{k.replace('_', ' ')} {before.get(k)} -> {after.get(k)}"
+        f"{k.replace('_', ' ')} {_shown(before.get(k))} -> {_shown(after.get(k))}"
         for k in _COMPARED
         if before.get(k) != after.get(k)
     ]
+    findings = _findings_change(before.get("ims_findings") or [], after.get("ims_findings") or [])
+    if findings:
+        out.append(findings)
     old = [(s["target"], s["side"]) for s in before["sites"]]
     new = [(s["target"], s["side"]) for s in after["sites"]]
     if old != new:
@@ -56,15 +110,22 @@ class HistoryScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q", "close", "Close", id="history.close")]
 
+    DEFAULT_CSS = """
+    HistoryScreen #versions { height: 1fr; }
+    HistoryScreen #version-details { height: auto; margin-top: 1; }
+    """
+
     def __init__(self, record_id: int) -> None:
         super().__init__()
         self.record_id = record_id
+        self.versions: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
             yield Static(f"History of session #{self.record_id}", classes="title")
             yield DataTable(id="versions", cursor_type="row", zebra_stripes=True)
-            yield Static("Escape closes", classes="hint")
+            yield Static(id="version-details")
+            yield Static("Up/Down: a version's details · Escape closes", classes="hint")
 
     def on_mount(self) -> None:
         store: Any = self.app.store  # type: ignore[attr-defined]
@@ -72,7 +133,8 @@ class HistoryScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("Ver", "Status", "Recorded", "By", "Why", "What changed")
         previous = None
-        for version in store.session_history(self.record_id):
+        self.versions = store.session_history(self.record_id)
+        for version in self.versions:
             table.add_row(
                 str(version["version"]),
                 version["status"],
@@ -83,6 +145,18 @@ class HistoryScreen(ModalScreen[None]):
             )
             previous = version
         table.focus()
+        if self.versions:
+            table.move_cursor(row=len(self.versions) - 1)  # the current version first
+            self._show_details(len(self.versions) - 1)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_details(event.cursor_row)
+
+    def _show_details(self, row: int) -> None:
+        if 0 <= row < len(self.versions):
+            version = self.versions[row]
+            text = f"Version {version['version']}\n{details_text(version)}"
+            self.query_one("#version-details", Static).update(plain(text))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -140,7 +140,8 @@ class SessionActions(_Base):
         self.app.push_screen(ConfirmDiscard("this session"), answer)
 
     def action_repeat_last(self) -> None:
-        """Fill technique, settings and sites from the patient's last session."""
+        """Fill technique, settings, sites, co-interventions, style and rationale from the
+        patient's last session (not its responses, scores or IMS findings)."""
         if self.record_id is not None:
             self.notify("Repeat works on a new session, not on a correction.", timeout=3)
             return
@@ -160,6 +161,7 @@ class SessionActions(_Base):
         ):
             state.fields[key] = current.fields.get(key, "")
         state.consent, state.adverse = current.consent, current.adverse
+        state.details = self.repeated_details(state.details, current.details)
         self.apply_state(state)
         self.notify(
             f"Repeated {len(state.sites)} sites from {str(last['started_at'])[:10]}", timeout=2

@@ -6,7 +6,9 @@ entry line (see :mod:`sessionlog.tui.site_text`) and listed in a table where the
 be edited or removed. Nothing is saved until :func:`parse_session` accepts the whole
 session; each problem is shown on the line under its field. A saved session opened
 again is amended (with a reason), never overwritten. Saving, amending and the other
-actions live in :mod:`.session_actions`.
+actions live in :mod:`.session_actions`. The optional STRICTA details (style,
+rationale, IMS findings per segment) are edited in a panel of their own, F4
+(:mod:`.session_more`, :mod:`.session_details`), so they add no key to the usual path.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ..widgets.choice import ConsentToggle, TechniquePicker
 from ..widgets.site_entry import SiteAutoComplete, SiteInput
 from ..widgets.sites_table import SitesTable
 from .session_actions import SessionActions
+from .session_more import SessionMore
 from .session_sites import SessionSites
 
 PAIN_FIELDS = (
@@ -62,10 +65,16 @@ SITE_HINT = {
 }
 
 
-class SessionScreen(SessionActions, SessionSites, Screen[int | None]):
+class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None]):
     """A new session for ``patient_id``, or (``record_id``) a saved one to amend.
 
     Dismisses with the session's record id when saved, ``None`` when left.
+    """
+
+    DEFAULT_CSS = """
+    #details-summary { width: 1fr; height: auto; }
+    #details-summary.-empty { color: $text-muted; }
+    #details-summary.-invalid { background: $error 25%; }
     """
 
     BINDINGS = [
@@ -76,6 +85,7 @@ class SessionScreen(SessionActions, SessionSites, Screen[int | None]):
         Binding(
             "ctrl+b", "save_protocol", "Save as protocol", id="session.save_protocol", show=False
         ),
+        Binding("f4", "details", "Details", id="session.details"),
         Binding("f3", "history", "History", id="session.history"),
         Binding("f8", "void", "Void", id="session.void"),
     ]
@@ -158,6 +168,11 @@ class SessionScreen(SessionActions, SessionSites, Screen[int | None]):
                     placeholder="exercise, manual_therapy, heat, cupping, ...",
                 )
             yield Label(id="err-co", classes="error")
+            with Horizontal(classes="row", id="details-row"):
+                # Style, rationale, IMS findings: not focusable, F4 edits them.
+                yield Label("More (STRICTA)", classes="field-label")
+                yield Static(id="details-summary")
+            yield Label(id="err-more", classes="error")
             with Horizontal(classes="row notes-row"):
                 yield Label("Notes", classes="field-label")
                 yield TextArea(id="f-notes", compact=True, soft_wrap=True)
@@ -261,7 +276,7 @@ class SessionScreen(SessionActions, SessionSites, Screen[int | None]):
                 self.query_one(f"#f-{key}", Input).value = value
         self.query_one("#f-adverse", Input).value = state.adverse
         self._show_settings(state.settings)
-        self._technique_changed()
+        self._technique_changed()  # shows the details line too
 
     def collect_state(self) -> FormState:
         """Read the widgets back into the form state."""
@@ -302,6 +317,7 @@ class SessionScreen(SessionActions, SessionSites, Screen[int | None]):
                 widget.display = shown
         self.query_one("#site-hint", Static).update(plain(SITE_HINT[fam]))
         self._site_input.technique = technique
+        self.show_details()  # its hint names IMS findings for IMS
         self.refresh_sites()
 
     def refresh_sites(self) -> None:
@@ -321,6 +337,7 @@ class SessionScreen(SessionActions, SessionSites, Screen[int | None]):
                 "a": state.adverse,
                 "c": state.consent,
                 "g": vars(state.settings),
+                "d": vars(state.details),
             },
             sort_keys=True,
             default=str,

@@ -23,7 +23,9 @@ else:
     _Base = object
 
 # The error lines of the form, one under each group of fields.
-ERROR_SLOTS = ("technique", "top", "sites", "pain", "settings", "adverse", "co", "notes", "details")
+ERROR_SLOTS = (
+    "technique", "top", "sites", "pain", "settings", "adverse", "co", "more", "notes", "details",
+)  # fmt: skip
 
 
 class SessionSites(_Base):
@@ -139,3 +141,5 @@ class SessionSites(_Base):
                     widget.add_class("-invalid")
         for where, texts in lines.items():
             self.set_error(where, "\n".join(texts))
+        if "more" in lines:
+            self.query_one("#details-summary").add_class("-invalid")

@@ -1,0 +1,61 @@
+"""The IMS findings of a session, one row per segment: edit (Enter, e) or remove (x)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from ..safe import plain
+from ..stricta import SIDE_SHORT, signs_text
+
+
+class FindingsTable(DataTable):  # type: ignore[type-arg]
+    """Findings as entered; the row under the cursor can be edited or removed."""
+
+    BINDINGS = [
+        Binding("e,enter", "edit", "Edit finding", id="findings.edit"),
+        Binding("x,delete,backspace", "remove", "Remove finding", id="findings.remove"),
+    ]
+
+    class Edit(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    class Remove(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        self.add_columns("#", "Level", "Side", "Signs", "Notes")
+
+    def show(self, findings: list[dict[str, Any]]) -> None:
+        """Redraw for ``findings``, keeping the cursor where it was."""
+        cursor = self.cursor_row
+        self.clear()
+        for i, finding in enumerate(findings, start=1):
+            side = str(finding.get("side", ""))
+            self.add_row(
+                str(i),
+                plain(finding.get("level")),
+                SIDE_SHORT.get(side, side),
+                plain(signs_text(finding)),
+                plain(finding.get("notes") or ""),
+                key=str(i),
+            )
+        if findings:
+            self.move_cursor(row=min(max(cursor, 0), len(findings) - 1))
+
+    def action_edit(self) -> None:
+        if self.row_count:
+            self.post_message(self.Edit(self.cursor_row))
+
+    def action_remove(self) -> None:
+        if self.row_count:
+            self.post_message(self.Remove(self.cursor_row))
