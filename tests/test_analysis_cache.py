@@ -4,13 +4,16 @@ readings on window edges, ties, amendments and voids, several episodes."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 import pytest
 from helpers_outcomes import episode, follow_up, patient, practitioner, session, session_data
 
 from sessionlog.analysis import DoseSummary, Filters, PatientDose, dose_summary
+from sessionlog.analysis.readings import ADVERSE_SLOT, readings_by_record, session_points
 from sessionlog.domain import parse_follow_up, parse_session
+from sessionlog.domain.techniques import AE_TIERS
 from sessionlog.store import Store, outcome_cache, outcome_details, outcomes
 
 TECHNIQUES = ["acupuncture", "electroacupuncture", "dry_needling", "electrical_dry_needling",
@@ -190,4 +193,187 @@ def test_cache_equals_records_on_random_clinics(seed: int) -> None:
     assert_details_agree(store)
     for f in FILTERS[:4]:
         assert outcomes.group_counts(store, f) == outcomes.reference_counts(store, f)
+    store.close()
+
+
+# -- the points themselves, against the pure path, and the full build against the
+#    incremental one -------------------------------------------------------------------
+
+POINT_SQL = (
+    "SELECT record_id, slot, patient_id, practitioner_id, episode_id, region, family,"
+    " technique, started_on, pain_before, value, insertions, twitches FROM outcome_point"
+)
+ADVERSE_SQL = """
+SELECT s.record_id, a.tier FROM current_session s JOIN adverse_event a ON a.session_id = s.id
+UNION ALL
+SELECT s.record_id, a.tier FROM current_session s
+JOIN current_follow_up f ON f.session_record_id = s.record_id
+JOIN adverse_event a ON a.follow_up_id = f.id
+"""
+
+
+def expected_points(store: Store) -> list[tuple]:
+    """Every outcome_point row the long way: readings.session_points per session."""
+    regions = dict(store.conn.execute("SELECT id, body_region FROM episode").fetchall())
+    adverse = Counter(store.conn.execute(ADVERSE_SQL).fetchall())
+    rows = []
+    for p in store.patients():
+        sessions, follow_ups = outcomes.patient_outcomes(store, p["id"])
+        readings = readings_by_record(sessions, follow_ups)
+        for s in sessions:
+            points = session_points(s, readings[s.record_id])
+            points += [(ADVERSE_SLOT + 1 + i, adverse[(s.record_id, t)])
+                       for i, t in enumerate(AE_TIERS) if adverse[(s.record_id, t)]]  # fmt: skip
+            rows += [(s.record_id, slot, s.patient_id, s.practitioner_id, s.episode_id,
+                      regions.get(s.episode_id, ""), s.family, s.technique,
+                      s.started_at.date().isoformat(), s.pain_before, value, s.insertions,
+                      s.twitches) for slot, value in points]  # fmt: skip
+    return sorted(rows)
+
+
+def assert_points_match(store: Store) -> None:
+    outcome_cache.refresh(store)
+    assert sorted(store.conn.execute(POINT_SQL).fetchall()) == expected_points(store)
+
+
+def snapshot(store: Store) -> dict[str, list[tuple]]:
+    conn = store.conn
+    return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+            for t in outcome_cache.CACHE_TABLES}  # fmt: skip
+
+
+def assert_same_as_rebuilt(store: Store) -> None:
+    """The cache kept up to date step by step equals the cache built at once."""
+    kept = snapshot(store)
+    outcome_cache.rebuild(store)
+    assert snapshot(store) == kept
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_points_equal_the_pure_path_built_at_once_and_step_by_step(seed: int) -> None:
+    rng = random.Random(seed)
+    store = Store.open(":memory:", clock=lambda: datetime(2026, 6, 1))
+    random_clinic(store, rng, patients=7)
+    assert_points_match(store)  # a full build (an empty cache)
+    random_clinic(store, rng, patients=2, start=1)
+    assert outcome_cache.refresh(store) == 2  # two of nine patients: step by step
+    assert_points_match(store)
+    assert_same_as_rebuilt(store)
+    disturb(store, rng)
+    assert_points_match(store)
+    assert_same_as_rebuilt(store)
+    store.close()
+
+
+def test_a_refresh_of_most_patients_rebuilds_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(outcome_cache, "FULL_MIN", 0)  # not only from 500 patients on
+    rng = random.Random(6)
+    store = Store.open(":memory:", clock=lambda: datetime(2026, 6, 1))
+    random_clinic(store, rng, patients=3)
+    outcome_cache.refresh(store)
+    random_clinic(store, rng, patients=5, start=1)
+    assert outcome_cache.refresh(store) == 8  # 5 of 8 new: all recomputed at once
+    assert_points_match(store)
+    assert_counts_consistent(store)
+    assert_same_as_rebuilt(store)
+    store.close()
+
+
+def _awkward_clinic(store: Store) -> dict[str, int]:
+    """Hand-made cases the random clinics may miss."""
+    doc = practitioner(store, "Edge Case")
+    one = patient(store, "E1", "One Session")
+    session(store, one, doc, "2026-03-01 09:00", before=7)  # nothing after it at all
+    many = patient(store, "E2", "Many Things")
+    neck = episode(store, many, "neck pain", "neck")
+    first = session(store, many, doc, "2026-03-02 09:00", before=8, after=6, soreness=4,
+                    episode_id=neck, adverse=("mild", "mild", "serious"))  # fmt: skip
+    twin = session(store, many, doc, "2026-03-02 09:00", before=6, episode_id=neck)  # gap 0
+    third = session(store, many, doc, "2026-03-09 09:00", before=5, episode_id=neck)
+    follow_up(store, many, first, "2026-03-03 10:00", 4, soreness=0)  # resolves on day 2
+    follow_up(store, many, first, "2026-03-20 09:00", 3)  # beyond the next two sessions
+    tie_a = follow_up(store, many, third, "2026-03-10 09:00", 2, soreness=3)
+    follow_up(store, many, third, "2026-03-10 09:00", 1, soreness=2)  # same second: wins
+    follow_up(store, many, third, "2026-03-10 09:00", 9, adverse=("significant",))
+    store.amend_follow_up(tie_a, parse_follow_up({"patient_id": many, "session_record_id": third,
+                          "at": "2026-03-10 09:00", "pain": 0}), doc, "typo")  # fmt: skip
+    # A session without an episode and one voided with its follow-ups.
+    loose = session(store, many, doc, "2026-03-03 09:00", before=9, soreness=None)
+    follow_up(store, many, loose, "2026-03-04 10:00", 8, soreness=5)  # never resolves: -1
+    gone = session(store, many, doc, "2026-03-05 09:00", before=4, episode_id=neck)
+    follow_up(store, many, gone, "2026-03-06 09:00", 2, adverse=("serious",))
+    store.void_session(gone, doc, "wrong patient")
+    # A follow-up voided, and a session moved after its follow-up (which then precedes it).
+    later = session(store, many, doc, "2026-04-01 09:00", before=6, after=5)
+    dropped = follow_up(store, many, later, "2026-04-02 09:00", 1)
+    store.amend_follow_up(dropped, parse_follow_up({"patient_id": many,
+                          "session_record_id": later, "at": "2026-04-02 09:00", "pain": 1}),
+                          doc, "entered twice", void=True)  # fmt: skip
+    follow_up(store, many, later, "2026-04-01 12:00", 4)
+    moved = parse_session(session_data(many, doc, "2026-04-01 13:00", before=6, after=5))
+    store.amend_session(later, moved, doc, "wrong time")
+    return {"one": one, "many": many, "first": first, "twin": twin, "later": later}
+
+
+def test_awkward_cases_built_at_once_and_step_by_step() -> None:
+    store = Store.open(":memory:", clock=lambda: datetime(2026, 6, 1))
+    ids = _awkward_clinic(store)
+    assert_points_match(store)
+    points = {(r, s): v for r, s, v in store.conn.execute(
+        "SELECT record_id, slot, value FROM outcome_point").fetchall()}  # fmt: skip
+    assert points[(ids["first"], 30)] == 2  # soreness 0 about 25 h later: day 2
+    assert points[(ids["first"], 51)] == 2 and points[(ids["first"], 53)] == 1  # by tier
+    assert (ids["twin"], 1) not in points  # the next session at the same time is no reading
+    assert (ids["later"], 1) not in points  # its only follow-up now comes before it
+    # Everything again, one change at a time: each refresh recomputes one patient.
+    outcome_cache.rebuild(store)
+    built = snapshot(store)
+    store2 = Store.open(":memory:", clock=lambda: datetime(2026, 6, 1))
+    outcome_cache.refresh(store2)
+    _awkward_clinic_step_by_step(store2)
+    assert snapshot(store2) == built
+    store.close()
+    store2.close()
+
+
+def _awkward_clinic_step_by_step(store: Store) -> None:
+    """The awkward clinic, with the cache refreshed after every change."""
+    calls = []
+    for name in ("add_follow_up", "save_session", "amend_session", "amend_follow_up",
+                 "void_session"):  # fmt: skip
+        method = getattr(store, name)
+
+        def refreshed(*args, _method=method, **kw):  # type: ignore[no-untyped-def]
+            out = _method(*args, **kw)
+            calls.append(outcome_cache.refresh(store))
+            return out
+
+        setattr(store, name, refreshed)
+    _awkward_clinic(store)
+    assert calls and max(calls) == 1  # one patient at a time
+    assert_points_match(store)
+
+
+def test_rebuild_reports_progress_and_leaves_the_schema_as_it_was() -> None:
+    store = Store.open(":memory:", clock=lambda: datetime(2026, 6, 1))
+    random_clinic(store, random.Random(7), patients=3)
+    size = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    schema = store.conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+    ).fetchall()
+    steps: list[int] = []
+    assert outcome_cache.rebuild(store, progress=steps.append) == 3
+    assert sum(steps) == outcome_cache.STEPS
+    temp = store.conn.execute("SELECT name FROM temp.sqlite_master WHERE type = 'table'")
+    assert {r[0] for r in temp} <= {"outcome_dirty", "outcome_presence"}
+    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == size
+    # The indexes dropped while the tables filled are back, as they were.
+    assert (
+        store.conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+        ).fetchall()
+        == schema
+    )
+    assert outcome_cache.rebuild(store) == 3  # and again, over a full cache
+    assert_points_match(store)
     store.close()

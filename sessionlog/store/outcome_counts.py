@@ -1,0 +1,164 @@
+"""The outcome cache's counting tables: the new points counted in, the old taken out.
+
+:mod:`.outcome_points` leaves the recomputed patients' points in temporary tables
+(``oc_point`` joined to ``oc_session``). Here they are counted into ``outcome_cell``,
+``outcome_total``, ``outcome_patient`` and the dose tables. A point is counted under
+an integer key (``cg``, numbering technique, practitioner and region, or ``pg``, the
+same and the patient, packed with the slot and pain before: see
+:func:`.outcome_latest.keys_sql`) in a table of thousands of rows, and the keys are
+decoded through the group tables afterwards: half the time of grouping a million
+points by six text and integer columns.
+
+Before a patient is recomputed, :func:`take_out` subtracts that patient's old points
+(read from ``outcome_point``) from every count.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..analysis.readings import SORENESS_SLOT
+from ..analysis.soreness import DOSE_WINDOW
+from .outcome_latest import PAIN_BITS, SLOT_BITS
+from .outcome_points import DIRTY
+
+_NEW = "temp.oc_point p JOIN temp.oc_session s ON s.record_id = p.record_id"
+CELL_KEY = "technique, practitioner_id, region, slot, pain_before, value"
+TOTAL_KEY = "technique, slot, pain_before, value"
+_PATIENT_KEY = "family, technique, practitioner_id, region, slot, patient_id"
+_DOSE_SORENESS_KEY = "technique, practitioner_id, region, insertions, twitches, value"
+_DOSE_SORENESS_SLOT = SORENESS_SLOT + DOSE_WINDOW  # soreness near 24 h
+_SLOT_MASK = 2**SLOT_BITS - 1
+_TEMP_TABLES = ("oc_cell_count", "oc_cell", "oc_patient_count")
+
+
+def _upsert(key: str) -> str:
+    return f" ON CONFLICT ({key}) DO UPDATE SET n = n + excluded.n"
+
+
+# Counting by upserts into temporary tables keyed by the points' integer keys (see
+# outcome_latest.keys_sql): each point finds its key in a table of thousands of rows
+# instead of a million points being sorted (half the time).
+_COUNT_CELLS = (
+    "CREATE TEMP TABLE oc_cell_count (key INTEGER, value INTEGER, n INTEGER,"
+    " PRIMARY KEY (key, value)) WITHOUT ROWID",
+    "INSERT INTO oc_cell_count SELECT ckey, value, 1 FROM temp.oc_point"
+    " WHERE true ON CONFLICT DO UPDATE SET n = n + 1",
+    f"CREATE TEMP TABLE oc_cell AS"
+    f" SELECT g.technique, g.practitioner_id, g.region, k.key & {_SLOT_MASK} AS slot,"
+    f" (k.key >> {SLOT_BITS}) & {2**PAIN_BITS - 1} AS pain_before, k.value, k.n"
+    " FROM temp.oc_cell_count k JOIN temp.oc_cell_group g"
+    f" ON g.cg = k.key >> {SLOT_BITS + PAIN_BITS}",
+)
+_ADD_CELLS = (
+    f"INSERT INTO outcome_cell ({CELL_KEY}, n) SELECT {CELL_KEY}, n FROM temp.oc_cell"
+    f" WHERE true{_upsert(CELL_KEY)}"
+)
+_ADD_TOTALS = (
+    f"INSERT INTO outcome_total ({TOTAL_KEY}, n) SELECT {TOTAL_KEY}, sum(n) FROM temp.oc_cell"
+    f" WHERE true GROUP BY {TOTAL_KEY}{_upsert(TOTAL_KEY)}"
+)
+_COUNT_PATIENTS = (
+    "CREATE TEMP TABLE oc_patient_count (key INTEGER PRIMARY KEY, n INTEGER)",
+    "INSERT INTO oc_patient_count SELECT pkey, 1 FROM temp.oc_point"
+    " WHERE true ON CONFLICT DO UPDATE SET n = n + 1",
+)
+# In outcome_patient's key order: its rows are then appended.
+_ADD_PATIENTS = (
+    f"INSERT INTO outcome_patient ({_PATIENT_KEY}, n) SELECT g.family, g.technique,"
+    f" g.practitioner_id, g.region, k.key & {_SLOT_MASK} AS slot, g.patient_id, k.n"
+    f" FROM temp.oc_patient_count k JOIN temp.oc_patient_group g ON g.pg = k.key >> {SLOT_BITS}"
+    " ORDER BY g.family, slot, g.patient_id, g.technique, g.practitioner_id, g.region"
+)
+_ADD_DOSE_SORENESS = (
+    f"INSERT INTO outcome_dose_soreness ({_DOSE_SORENESS_KEY}, n)"
+    f" SELECT g.technique, g.practitioner_id, g.region, k.insertions, k.twitches, k.value, k.n"
+    f" FROM (SELECT s.cg, s.insertions, s.twitches, p.value, count(*) AS n FROM {_NEW}"
+    f" WHERE p.slot = {_DOSE_SORENESS_SLOT} GROUP BY s.cg, s.insertions, s.twitches, p.value)"
+    f" AS k JOIN temp.oc_cell_group g ON g.cg = k.cg WHERE true{_upsert(_DOSE_SORENESS_KEY)}"
+)
+# One row per session (its SESSION_SLOT point): oc_session itself.
+_ADD_DOSE = """
+INSERT INTO outcome_dose (family, technique, practitioner_id, region, patient_id, sessions,
+                          first_at, last_at, insertions, insertions_sq)
+SELECT g.family, g.technique, g.practitioner_id, g.region, g.patient_id, k.n, k.first_at,
+       k.last_at, k.ins, k.ins_sq
+FROM (SELECT pg, count(*) AS n, min(started_at) AS first_at, max(started_at) AS last_at,
+             sum(insertions) AS ins, sum(insertions * insertions) AS ins_sq
+      FROM temp.oc_session GROUP BY pg) AS k
+JOIN temp.oc_patient_group g ON g.pg = k.pg
+"""
+# Per patient and family (and technique): the dose rows just added, merged over
+# practitioners and regions (sums of sums, the first of the firsts...).
+_NEW_DOSE = "FROM outcome_dose WHERE patient_id IN (SELECT patient_id FROM temp.oc_patient_group)"
+_ADD_DOSE_PATIENT = f"""
+INSERT INTO outcome_dose_patient (grouping, key, patient_id, sessions, first_at, last_at,
+                                  insertions, insertions_sq, per_week)
+SELECT grouping, key, patient_id, n, first_at, last_at, ins, ins_sq,
+       CASE WHEN n > 1 AND last_at > first_at
+            THEN (n - 1) * 7.0 / (julianday(last_at) - julianday(first_at)) END
+FROM (SELECT 'family' AS grouping, family AS key, patient_id, sum(sessions) AS n,
+             min(first_at) AS first_at, max(last_at) AS last_at,
+             sum(insertions) AS ins, sum(insertions_sq) AS ins_sq
+      {_NEW_DOSE} GROUP BY family, patient_id
+      UNION ALL
+      SELECT 'technique', technique, patient_id, sum(sessions), min(first_at), max(last_at),
+             sum(insertions), sum(insertions_sq)
+      {_NEW_DOSE} GROUP BY technique, patient_id)
+"""
+
+
+def add(conn: sqlite3.Connection) -> None:
+    """Count the points in the temporary tables into every counting table but
+    ``outcome_group`` (whose distinct patients :mod:`.outcome_cache` recounts)."""
+    for table in _TEMP_TABLES:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    for statement in (
+        *_COUNT_CELLS,
+        _ADD_CELLS,
+        _ADD_TOTALS,
+        *_COUNT_PATIENTS,
+        _ADD_PATIENTS,
+        _ADD_DOSE_SORENESS,
+        _ADD_DOSE,
+        _ADD_DOSE_PATIENT,
+    ):
+        conn.execute(statement)
+    for table in _TEMP_TABLES:
+        conn.execute(f"DROP TABLE temp.{table}")
+
+
+def _old_points(slots: tuple[int, ...]) -> str:
+    """WHERE for the dirty patients' points (of ``slots``), found by their primary key:
+    each slot of each of their session records, a few seeks per record. (By patient_id,
+    SQLite reads every point of the slot when one slot is asked for.)"""
+    listed = ", ".join(str(s) for s in slots)
+    return (
+        f"slot IN ({listed}) AND record_id IN"
+        f" (SELECT record_id FROM session WHERE patient_id IN {DIRTY})"
+    )
+
+
+def _subtract(table: str, key: str, slots: tuple[int, ...]) -> str:
+    """Take the dirty patients' old points (of ``slots``) out of a counting table."""
+    match = " AND ".join(f"{table}.{c} = d.{c}" for c in key.split(", "))
+    return (
+        f"UPDATE {table} SET n = {table}.n - d.n FROM (SELECT {key}, count(*) AS n"
+        f" FROM outcome_point WHERE {_old_points(slots)} GROUP BY {key}) AS d WHERE {match}"
+    )
+
+
+def take_out(conn: sqlite3.Connection, slots: tuple[int, ...]) -> None:
+    """Remove the old points of the patients in ``temp.outcome_dirty`` and their share of
+    every count but ``outcome_group``'s (the caller notes who stood where first).
+    ``slots``: every slot a point can have (see :func:`.outcome_points.slots`)."""
+    for table, key, only in (
+        ("outcome_cell", CELL_KEY, slots),
+        ("outcome_total", TOTAL_KEY, slots),
+        ("outcome_dose_soreness", _DOSE_SORENESS_KEY, (_DOSE_SORENESS_SLOT,)),
+    ):
+        conn.execute(_subtract(table, key, only))
+        conn.execute(f"DELETE FROM {table} WHERE n <= 0")
+    conn.execute(f"DELETE FROM outcome_point WHERE {_old_points(slots)}")
+    for table in ("outcome_dose", "outcome_dose_patient", "outcome_patient"):
+        conn.execute(f"DELETE FROM {table} WHERE patient_id IN {DIRTY}")
