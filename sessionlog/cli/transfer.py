@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .common import Context, pass_ctx, user_errors
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 BIG = 5_000  # rows from which import shows a progress bar
 
@@ -90,3 +94,27 @@ def import_command(ctx: Context, file: Path, practitioner_ref: str | None) -> No
                 tables, store, csv=csv, actor_id=actor, source=file.name, progress=bar.update
             )
     click.echo(report.summary())
+    if any(report.added.values()):
+        _prepare_outcomes(store, big=total >= 2 * BIG)
+
+
+def _prepare_outcomes(store: Store, *, big: bool) -> None:
+    """Compute the outcome figures of what came in now, while the user is waiting for
+    the import anyway, so the first comparison afterwards opens at once. The import
+    is already saved: if this fails, the figures are computed on first use instead."""
+    from ..errors import DatabaseError
+    from ..store import outcome_cache
+
+    try:
+        if big:
+            with click.progressbar(
+                length=outcome_cache.STEPS, label="Preparing outcome figures", file=sys.stderr
+            ) as bar:
+                outcome_cache.refresh(store, progress=bar.update)
+        else:
+            outcome_cache.refresh(store)
+    except DatabaseError as exc:
+        click.echo(
+            f"Note: {exc}; the outcome figures will be computed when they are first shown.",
+            err=True,
+        )

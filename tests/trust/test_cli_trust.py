@@ -83,6 +83,7 @@ def test_export_to_stdout_and_import(clinic_path: Path, tmp_path: Path) -> None:
         "Imported 2 practitioners, 2 patients, 1 episode, 4 sessions, 6 session versions,"
         " 10 needling sites, 1 IMS finding, 4 follow-ups, 3 adverse events, 1 protocol."
     )
+    assert outcomes_ready(tmp_path / "new.db")  # the first comparison need not wait
 
 
 def test_a_large_import_shows_progress_on_stderr(
@@ -93,6 +94,19 @@ def test_a_large_import_shows_progress_on_stderr(
     result = run(tmp_path / "new.db", f"import {tmp_path / 'e.zip'}")
     assert result.exit_code == 0, result.output
     assert "Importing" in result.stderr and "Importing" not in result.stdout
+    assert "Preparing outcome figures" in result.stderr
+    assert outcomes_ready(tmp_path / "new.db")
+
+
+def outcomes_ready(path: Path) -> bool:
+    from sessionlog.store import Store, outcome_cache
+
+    store = Store.open(path)
+    try:
+        points = store.conn.execute("SELECT count(*) FROM outcome_point").fetchone()[0]
+        return outcome_cache.is_current(store.conn) and points > 0
+    finally:
+        store.close()
 
 
 def test_a_bad_file_is_refused_with_rows_and_fields(clinic_path: Path, tmp_path: Path) -> None:
