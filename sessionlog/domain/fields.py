@@ -35,6 +35,10 @@ def _blank(value: Any) -> bool:
 
 def as_int(field: str, value: Any, lo: int, hi: int | None = None) -> int:
     """A whole number in ``lo..hi`` (``hi`` None: no upper bound)."""
+    # The plain case first (an import checks millions): a whole number in range is
+    # returned as it is, before the message below is even formatted.
+    if type(value) is int and lo <= value <= SQLITE_MAX_INT and (hi is None or value <= hi):
+        return value
     allowed = (
         f"a whole number from {lo} to {hi}" if hi is not None else f"a whole number, {lo} or more"
     )
@@ -161,7 +165,8 @@ def as_datetime(field: str, value: Any, *, now: datetime | None = None) -> datet
             ) from None
     else:
         raise ValidationError(field, "is required: a date, YYYY-MM-DD or YYYY-MM-DD HH:MM")
-    moment = moment.replace(tzinfo=None, microsecond=0)
+    if moment.tzinfo is not None or moment.microsecond:
+        moment = moment.replace(tzinfo=None, microsecond=0)
     if moment.year < 1900:
         raise ValidationError(field, f"{value!r} is too early: from 1900 on")
     if now is not None and moment > now + timedelta(days=1):

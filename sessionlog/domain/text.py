@@ -12,6 +12,11 @@ _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\
 def clean_text(value: str, *, multiline: bool = False) -> str:
     """Remove control and bidirectional-override characters; keep newlines and tabs
     only where ``multiline``. Leading and trailing white space is stripped."""
+    if value.isprintable():
+        # No control, format (the bidirectional ones are format characters), surrogate,
+        # private-use, unassigned or separator character but the plain space: nothing
+        # below would be removed, so the loop is skipped (an import cleans millions).
+        return value.strip()
     keep = {"\n", "\t"} if multiline else set()
     out = []
     for ch in value:

@@ -63,9 +63,43 @@ def write_atomically(dest: Path, write: Callable[[Path], None]) -> None:
     _fsync_dir(dest.parent)
 
 
+# How the JSON export is laid out. Only white space differs between layouts: a reader
+# (ours: json.loads) takes any of them, and files written with indent=1 before still
+# import. The benchmarks key their cached export on it.
+JSON_LAYOUT = "row-per-line"
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _write_json(doc: Any, out: IO[str]) -> None:
-    json.dump(doc, out, ensure_ascii=False, indent=1)
+    if isinstance(doc, dict) and isinstance(doc.get("tables"), dict):
+        _write_document(doc, out)
+    else:  # a FHIR bundle: indented, as before
+        json.dump(doc, out, ensure_ascii=False, indent=1)
     out.write("\n")
+
+
+def _write_document(doc: dict[str, Any], out: IO[str]) -> None:
+    """The export document with one row per line, each row compact: a quarter smaller
+    than indented and faster to read back, and still a file a person can page through
+    or search line by line."""
+    encode = _COMPACT.encode
+    out.write("{")
+    for i, (key, value) in enumerate(doc.items()):
+        out.write(",\n" if i else "\n")
+        out.write(f"{encode(key)}:")
+        if key != "tables":
+            out.write(encode(value))
+            continue
+        out.write("{")
+        for j, (table, rows) in enumerate(value.items()):
+            out.write(",\n" if j else "\n")
+            out.write(f"{encode(table)}:[")
+            for k, row in enumerate(rows):
+                out.write(",\n" if k else "\n")
+                out.write(encode(row))
+            out.write("\n]")
+        out.write("\n}")
+    out.write("\n}")
 
 
 def export(

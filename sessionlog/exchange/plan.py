@@ -33,6 +33,7 @@ class Plan:
 
     batches: list[tuple[str, tuple[str, ...], list[tuple]]] = field(default_factory=list)
     idmap: dict[str, dict[int, int]] = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)  # tables whose every id stays the same
 
     def count(self, table: str) -> int:
         return sum(len(rows) for t, _, rows in self.batches if t == table)
@@ -44,6 +45,11 @@ def _skipped_with_parent(table: str, row: dict[str, Any], matches: Matches) -> b
     )
 
 
+def _may_skip(table: str, matches: Matches) -> bool:
+    """Whether some parent of ``table``'s rows is already in the database."""
+    return any(t == table and matches.mapped.get(parent) for t, _, parent in _PARTS)
+
+
 def make_plan(file: Checked, matches: Matches, max_ids: dict[str, int]) -> Plan:
     """The rows to insert, with ids assigned and every reference translated."""
     plan = Plan(idmap={t: dict(matches.mapped.get(t, {})) for t in TABLES})
@@ -52,21 +58,31 @@ def make_plan(file: Checked, matches: Matches, max_ids: dict[str, int]) -> Plan:
             continue  # copied as it is, or not at all (see importer.py)
         rows = file.rows.get(table, {})
         mapped = plan.idmap[table]
-        new = [
-            fid
-            for fid in rows  # rows are in id order
-            if fid not in mapped and not _skipped_with_parent(table, rows[fid], matches)
-        ]
+        if mapped or _may_skip(table, matches):
+            new = [
+                fid
+                for fid in rows  # rows are in id order
+                if fid not in mapped and not _skipped_with_parent(table, rows[fid], matches)
+            ]
+        else:  # nothing of it, nor of its parents, is in the database yet: all of it
+            new = list(rows)
         base = max_ids.get(table, 0)
         if base == 0:
             mapped.update((fid, fid) for fid in new)
+            if not matches.mapped.get(table):
+                plan.kept.add(table)
         else:
             mapped.update((fid, base + i) for i, fid in enumerate(new, start=1))
         refs = [(i, c.target) for i, c in enumerate(columns) if c.kind == "ref"]
         json_cols = [i for i, c in enumerate(columns) if c.kind == "json"]
         names = column_names(table)
         pick = itemgetter(*names[1:])
-        if not refs and not json_cols:
+        # Into a new database every id is kept: the rows go in as they are (each
+        # reference is to a row of the file, checked, and so keeps its id too).
+        kept = {table, *(target for _, target in refs)} <= plan.kept
+        if kept and not json_cols:
+            out = [(fid, *pick(rows[fid])) for fid in new]
+        elif not refs and not json_cols:
             out = [(mapped[fid], *pick(rows[fid])) for fid in new]
         else:
             out = []
@@ -84,5 +100,5 @@ def make_plan(file: Checked, matches: Matches, max_ids: dict[str, int]) -> Plan:
 
 def audit_rows(file: Checked) -> list[tuple]:
     """The file's audit log rows, as they are, in id order."""
-    names = column_names("audit_log")
-    return [(rid, *(a[n] for n in names[1:])) for rid, a in file.rows.get("audit_log", {}).items()]
+    pick = itemgetter(*column_names("audit_log")[1:])
+    return [(rid, *pick(a)) for rid, a in file.rows.get("audit_log", {}).items()]

@@ -70,11 +70,23 @@ class Fields:
 
 def when(name: str, value: Any) -> str:
     """A moment in the database's one text form (``2026-11-22 14:30:00``)."""
+    if type(value) is str and len(value) == 19:  # as an export writes it: fast path
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            pass  # the full check below says what is wrong
+        else:
+            # The same text back means no zone, no fraction, no spaces: what the full
+            # check would return is the text itself.
+            if moment.year >= 1900 and moment.isoformat(" ") == value:
+                return value
     return stamp(as_datetime(name, value))
 
 
 def ref(name: str, value: Any, nullable: bool = False) -> int | None:
     """The id of another row of the file."""
+    if type(value) is int and 1 <= value <= MAX_ID:  # the usual case, fast
+        return value
     if nullable and (value is None or value == ""):
         return None
     return as_int(name, value, 1, MAX_ID)
@@ -88,7 +100,7 @@ def shape(tables: Mapping[str, Any], problems: Problems, out: Checked) -> dict[s
         rows: Raw = {}
         seen = out.seen.setdefault(table, set())
         for number, row in enumerate(tables.get(table) or [], start=1):
-            if not isinstance(row, Mapping):
+            if type(row) is not dict and not isinstance(row, Mapping):
                 problems.add(table, number, "", f"{_short(row)} is not a row with named columns")
                 continue
             rid = row.get("id")
@@ -192,10 +204,13 @@ def protocol(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
 def audit_row(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """An audit row is evidence: kept byte for byte, so only its types are checked."""
     f = Fields()
-    values: dict[str, Any] = {
-        "actor_id": f.get(ref, "actor_id", row.get("actor_id"), True),
-        "entity_id": f.get(opt_int, "entity_id", row.get("entity_id"), -MAX_ID, MAX_ID),
-    }
+    actor, entity = row.get("actor_id"), row.get("entity_id")
+    # None or a whole number in range is what the full checks return as it is.
+    if actor is not None and not (type(actor) is int and 1 <= actor <= MAX_ID):
+        actor = f.get(ref, "actor_id", actor, True)
+    if entity is not None and not (type(entity) is int and -MAX_ID <= entity <= MAX_ID):
+        entity = f.get(opt_int, "entity_id", entity, -MAX_ID, MAX_ID)
+    values: dict[str, Any] = {"actor_id": actor, "entity_id": entity}
     for name in ("at", "action", "entity", "detail", "prev_hash", "hash"):
         value = row.get(name)
         if not isinstance(value, str):
@@ -233,11 +248,11 @@ def check_simple(raw: dict[str, Raw], now: datetime, problems: Problems, out: Ch
 def check_references(out: Checked, problems: Problems) -> None:
     """Every reference points at a row of the file (of the right table)."""
     for table, columns in TABLES.items():
-        refs = [c for c in columns if c.kind == "ref"]
+        refs = [(c, out.seen.get(c.target, set())) for c in columns if c.kind == "ref"]
         for rid, values in out.rows.get(table, {}).items():
-            for c in refs:
+            for c, seen in refs:
                 target = values.get(c.name)
-                if target is not None and target not in out.seen.get(c.target, ()):
+                if target is not None and target not in seen:
                     problems.add(
                         table,
                         out.numbers[table][rid],

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from ..domain.models import Site
@@ -50,16 +51,23 @@ class SiteMemo:
     database values of a site (with the thorax flag as recorded) are remembered too."""
 
     def __init__(self) -> None:
-        self.cache: dict[tuple[Any, ...], list[Any]] = {}  # key -> [Site, values or None]
+        # key -> [Site, database values by column or None]
+        self.cache: dict[tuple[Any, ...], list[Any]] = {}
         self.last: dict[int, list[Any]] = {}  # id(row) -> its cache entry, until values()
 
     @staticmethod
     def key(raw: Mapping[str, Any], technique: str) -> tuple[Any, ...]:
-        quality = raw.get("deqi_quality")  # a list in JSON: the one list-valued column
+        quality = raw.get("deqi_quality", _MISSING)  # a list in JSON: the one list column
+        try:
+            values = _scalar_site_values(raw)  # every column there: the usual case
+        except KeyError:  # a missing column is not a null one (insertions defaults to 1)
+            values = tuple(raw.get(c, _MISSING) for c in _SCALAR_SITE_COLUMNS)
+        # The types too: True == 1 == 1.0 to Python, but a count refuses true.
         return (
             technique,
             tuple(quality) if isinstance(quality, list) else quality,
-            *map(raw.get, _SCALAR_SITE_COLUMNS),
+            values,
+            tuple(map(type, values)),
         )
 
     def __call__(self, raw: Mapping[str, Any], technique: str, field: str = "site") -> Site:
@@ -73,9 +81,9 @@ class SiteMemo:
         self.last[id(raw)] = hit  # values() comes next for the same row
         return hit[0]
 
-    def values(self, raw: Mapping[str, Any], technique: str, site: Site) -> tuple[Any, ...]:
-        """The site's database values; the thorax flag recorded at the time is kept,
-        even if the catalogue changed since."""
+    def values(self, raw: Mapping[str, Any], technique: str, site: Site) -> dict[str, Any]:
+        """The site's database values by column (a dict the caller may not change); the
+        thorax flag recorded at the time is kept, even if the catalogue changed since."""
         hit = self.last.pop(id(raw), None)
         if hit is None:
             try:
@@ -87,14 +95,16 @@ class SiteMemo:
         values = list(site_values(site))
         if raw.get("thorax_risk") not in (None, ""):
             values[_THORAX] = int(as_bool("thorax_risk", raw["thorax_risk"]))
+        by_column = dict(zip(SITE_COLUMNS, values, strict=True))
         if hit is not None:
-            hit[1] = tuple(values)
-        return tuple(values)
+            hit[1] = by_column
+        return by_column
 
 
 _SCALAR_SITE_COLUMNS = tuple(c for c in SITE_COLUMNS if c != "deqi_quality")
+_scalar_site_values = itemgetter(*_SCALAR_SITE_COLUMNS)
+_MISSING = object()  # stands for a column the row does not have, in a memo key
 _THORAX = SITE_COLUMNS.index("thorax_risk")
-_SITE_ROW = ("session_id", "seq", *SITE_COLUMNS)
 
 
 def _id_or_none(value: Any) -> int | None:
@@ -106,6 +116,7 @@ def _id_or_none(value: Any) -> int | None:
 
 def _children(raw: Raw, parent: str, problems: Problems, table: str, seq: bool = False) -> Kids:
     kids: Kids = defaultdict(list)
+    ordered: dict[int, list[tuple[int, int, int, Mapping[str, Any]]]] = defaultdict(list)
     for rid, (number, row) in raw.items():
         pid, order = row.get(parent), row.get("seq") if seq else rid
         if not (type(pid) is int and pid >= 1 and type(order) is int and 1 <= order <= 10_000):
@@ -115,17 +126,26 @@ def _children(raw: Raw, parent: str, problems: Problems, table: str, seq: bool =
             except ValidationError as exc:
                 problems.add_error(table, number, exc)
                 continue
-        if pid is not None:
-            kids[pid].append((order, rid, row) if seq else (rid, number, row))
-    if seq:  # sites are kept in their seq order; (order, id, row) -> (id, number, row)
-        for pid, items in kids.items():
-            items.sort(key=lambda item: item[0])
-            seqs = [o for o, _, _ in items]
-            kids[pid] = [(rid, raw[rid][0], row) for _, rid, row in items]
-            for (_, number, _), s, prev in zip(kids[pid], seqs, [None, *seqs], strict=False):
-                if s == prev:
-                    problems.add(table, number, "seq", f"{s} is used twice in the same session")
+        if pid is None:
+            continue
+        if seq:
+            ordered[pid].append((order, rid, number, row))
+        else:
+            kids[pid].append((rid, number, row))
+    # Sites are kept in their seq order (a stable sort: the same seq twice keeps the
+    # file's order, and the second one is the problem).
+    for pid, items in ordered.items():
+        items.sort(key=_first)
+        prev = None
+        for order, _, number, _ in items:
+            if order == prev:
+                problems.add(table, number, "seq", f"{order} is used twice in the same session")
+            prev = order
+        kids[pid] = [(rid, number, row) for _, rid, number, row in items]
     return kids
+
+
+_first = itemgetter(0)
 
 
 def _route(
@@ -150,13 +170,20 @@ def _route(
 
 def _meta(row: Mapping[str, Any], f: Fields, parent: str) -> dict[str, Any]:
     """The version columns a session and a follow-up share."""
-    version_of = f.get(ref, "supersedes_id", row.get("supersedes_id"), True)
-    reason = f.get(as_text, "amend_reason", row.get("amend_reason"), max_len=2000, multiline=True)
+    version_of = row.get("supersedes_id")
+    if version_of is not None:  # None: the first version (what ref() would return)
+        version_of = f.get(ref, "supersedes_id", version_of, True)
+    reason = row.get("amend_reason")
+    if reason is not None:  # None: no reason (as_text would give "", stored as None)
+        reason = f.get(as_text, "amend_reason", reason, max_len=2000, multiline=True)
     if version_of is not None and not reason:
         f.errors.append(ValidationError("amend_reason", "a correction must say why it was made"))
+    status = row.get("status")
+    if type(status) is not str or status not in STATUSES:  # as_choice returns those as is
+        status = f.get(as_choice, "status", status, STATUSES)
     return {
         "supersedes_id": version_of,
-        "status": f.get(as_choice, "status", row.get("status"), STATUSES),
+        "status": status,
         "amend_reason": reason or None,
         "recorded_by": f.get(ref, "recorded_by", row.get("recorded_by")),
         "recorded_at": f.get(when, "recorded_at", row.get("recorded_at")),
@@ -258,7 +285,10 @@ def _keep_sites(
         except ValidationError as exc:
             problems.add_error("site", number, exc)
             continue
-        rows[site_id] = dict(zip(_SITE_ROW, (sid, int(row["seq"]), *values), strict=True))
+        kept = values.copy()
+        kept["session_id"] = sid
+        kept["seq"] = int(row["seq"])
+        rows[site_id] = kept
 
 
 def _ae(session_id: int | None, follow_up_id: int | None, event: Any) -> dict[str, Any]:
@@ -291,8 +321,11 @@ def check_follow_ups(raw: dict[str, Raw], now: datetime, problems: Problems, out
     out.numbers["follow_up"] = {rid: number for rid, (number, _) in raw["follow_up"].items()}
     for fid, (number, row) in raw["follow_up"].items():
         kids = {"sites": [], "ims_findings": [], "adverse_events": aes.get(fid, [])}
-        data = dict(row)
-        data["adverse_events"] = [r for _, _, r in kids["adverse_events"]]
+        if kids["adverse_events"]:
+            data = dict(row)
+            data["adverse_events"] = [r for _, _, r in kids["adverse_events"]]
+        else:  # the row has no adverse_events key (not a column): as good as an empty list
+            data = row
         f = Fields()
         meta = _meta(row, f, "follow_up")
         try:

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 GENESIS = "0" * 64
+# What json.dumps(..., ensure_ascii=False, separators=(",", ":")) builds on every call,
+# made once: an import checks the hash of every row of a file's audit log.
+_PAYLOAD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def row_hash(
@@ -26,11 +29,7 @@ def row_hash(
     detail: str,
 ) -> str:
     """The hash of one audit row, chained to the one before it."""
-    payload = json.dumps(
-        [prev_hash, at, actor_id, action, entity, entity_id, detail],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    payload = _PAYLOAD.encode([prev_hash, at, actor_id, action, entity, entity_id, detail])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -1,0 +1,330 @@
+"""The import's fast paths (for the plain values a JSON export holds) accept exactly
+what the full validators accept and refuse the rest with the full validators' words;
+the faster file layout and index handling change nothing that is saved."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import sqlite3
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from trust_clinic import TABLES, clock, dump
+
+from sessionlog.domain.fields import as_datetime, as_int
+from sessionlog.domain.text import _BIDI, clean_text
+from sessionlog.errors import ValidationError
+from sessionlog.exchange import ImportRefused, export, import_file
+from sessionlog.exchange.collector import collector_paused
+from sessionlog.exchange.rowcheck import MAX_ID, audit_row, ref, when
+from sessionlog.exchange.sessioncheck import SiteMemo
+from sessionlog.store import Store
+from sessionlog.store.audit import row_hash
+from sessionlog.store.rows import stamp
+
+NOW = datetime(2026, 11, 22, 18, 0)
+
+
+def _loop_clean(value: str, multiline: bool = False) -> str:
+    """clean_text's rule character by character (what its fast path must agree with)."""
+    keep = {"\n", "\t"} if multiline else set()
+    out = []
+    for ch in value:
+        if ch in keep:
+            out.append(ch)
+        elif ch in _BIDI:
+            continue
+        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or ch in ("\u2028", "\u2029"):
+            if ch in ("\n", "\r", "\t"):
+                out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out).strip()
+
+
+# Plain text, accents, scripts, emoji, and each kind of character the loop removes.
+TRICKY = (
+    "aé漢😀\u00a0\u200b\u202e\u2066\u200e\u061c\u2028\u2029"
+    + "\x00\x1f\x7f\r\n\t\ue000\U000e0001\u0378"
+)
+
+
+@pytest.mark.parametrize("ch", list(TRICKY))
+@pytest.mark.parametrize("multiline", [False, True])
+def test_clean_text_fast_path_agrees_with_the_rule(ch: str, multiline: bool) -> None:
+    for value in (f"a{ch}b", f" {ch} ", ch, f"Dr {ch}Lee  "):
+        assert clean_text(value, multiline=multiline) == _loop_clean(value, multiline)
+
+
+def test_clean_text_still_removes_a_bidi_override_from_plain_text() -> None:
+    assert clean_text("pain \u202eleft\u202c side") == "pain left side"
+
+
+def _error(fn: Any, *args: Any, **kw: Any) -> str:
+    with pytest.raises(ValidationError) as err:
+        fn(*args, **kw)
+    return f"{err.value.field}: {err.value.message}"
+
+
+def test_whole_numbers_fast_path_keeps_every_refusal() -> None:
+    assert as_int("pain", 7, 0, 10) == 7
+    assert as_int("pain", 7.0, 0, 10) == 7  # a float with no fraction, as before
+    assert _error(as_int, "pain", True, 0, 10) == (
+        "pain: True is not a whole number: a whole number from 0 to 10"
+    )
+    assert _error(as_int, "pain", 11, 0, 10) == (
+        "pain: 11 is out of range: a whole number from 0 to 10"
+    )
+    assert _error(as_int, "id", 2**63, 1) == (
+        f"id: {2**63} is too large: a whole number, 1 or more"
+    )
+
+
+def test_references_fast_path_keeps_every_refusal() -> None:
+    assert ref("patient_id", 5) == 5
+    assert ref("supersedes_id", None, nullable=True) is None
+    assert _error(ref, "patient_id", True) == (
+        f"patient_id: True is not a whole number: a whole number from 1 to {MAX_ID}"
+    )
+    assert _error(ref, "patient_id", 0) == _error(as_int, "patient_id", 0, 1, MAX_ID)
+    assert _error(ref, "patient_id", MAX_ID + 1) == _error(
+        as_int, "patient_id", MAX_ID + 1, 1, MAX_ID
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-22 14:30:00",  # the export's own form: the fast path
+        "2026-11-22T14:30:00",  # another form of the same moment: normalised
+        "2026-W47-1 14:30:00",  # nineteen characters, but an ISO week date
+        "2026-11-22 14:30:00.5",
+        "2026-11-22 14:30:00+02:00",
+        " 2026-11-22 14:30",
+        "2026-11-22",
+    ],
+)
+def test_moments_fast_path_gives_what_the_full_check_gives(value: str) -> None:
+    assert when("at", value) == stamp(as_datetime("at", value))
+
+
+@pytest.mark.parametrize("value", ["2026-02-30 10:00:00", "1899-12-31 23:59:59", "yesterday", 5])
+def test_moments_fast_path_refuses_with_the_full_message(value: Any) -> None:
+    assert _error(when, "recorded_at", value) == _error(as_datetime, "recorded_at", value)
+
+
+def test_as_datetime_still_drops_zone_and_fraction() -> None:
+    moment = as_datetime("at", "2026-11-22 14:30:15.250+02:00")
+    assert moment == datetime(2026, 11, 22, 14, 30, 15) and moment.tzinfo is None
+
+
+def test_the_site_memo_tells_true_from_one() -> None:
+    # True == 1 to Python: a remembered site with 1 insertion must not let true through.
+    memo = SiteMemo()
+    site = {"target": "ST36", "side": "left", "insertions": 1, "retention_s": 600}
+    memo(site, "acupuncture")
+    bad = {**site, "insertions": True}
+    assert _error(memo, bad, "acupuncture", field="sites[2]") == (
+        "sites[2].insertions: True is not a whole number: a whole number from 1 to 50"
+    )
+
+
+@pytest.fixture
+def doc(clinic: Store, tmp_path: Path) -> dict[str, Any]:
+    path = tmp_path / "clinic.json"
+    export(clinic, "json", path)
+    return json.loads(path.read_text())
+
+
+def _import(doc: Any, tmp_path: Path, text: str | None = None) -> Path:
+    source = tmp_path / "in.json"
+    source.write_text(text if text is not None else json.dumps(doc), "utf-8")
+    target = tmp_path / "target.db"
+    store = Store.open(target, clock=clock)
+    try:
+        import_file(source, store)
+    finally:
+        store.close()
+    return target
+
+
+def _refused(doc: Any, tmp_path: Path) -> list[str]:
+    with pytest.raises(ImportRefused) as err:
+        _import(doc, tmp_path)
+    return [str(p) for p in err.value.problems]
+
+
+def test_a_site_that_differs_from_an_earlier_one_only_by_true_is_refused(
+    doc: dict, tmp_path: Path
+) -> None:
+    sites = doc["tables"]["site"]
+    content = [{k: v for k, v in s.items() if k not in ("id", "session_id", "seq")} for s in sites]
+    twin = content.index(content[0], 1)  # the same site again, in another session
+    first = sites[0]
+    assert first["insertions"] == 1
+    sites[twin]["insertions"] = True
+    assert _refused(doc, tmp_path) == [
+        f"site row {twin + 1}: insertions: True is not a whole number: a whole number from 1 to 50"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("status", " Active", None),  # forgiven: the full check normalises it
+        ("status", "gone", "'gone' is not allowed: one of active, void"),
+        ("status", None, "is required: one of active, void"),
+        ("recorded_by", True, f"True is not a whole number: a whole number from 1 to {MAX_ID}"),
+        ("recorded_at", "2026-13-01 10:00:00", None),
+        ("amend_reason", 5, "5 is not text"),
+    ],
+)
+def test_follow_up_version_columns_keep_their_messages(
+    doc: dict, tmp_path: Path, column: str, value: Any, message: str | None
+) -> None:
+    doc["tables"]["follow_up"][0][column] = value
+    if message is None and column == "status":
+        target = _import(doc, tmp_path)
+        status = sqlite3.connect(target).execute("SELECT status FROM follow_up WHERE id = 1")
+        assert status.fetchone()[0] == "active"
+        return
+    if message is None:
+        message = _error(as_datetime, column, value).split(": ", 1)[1]
+    assert _refused(doc, tmp_path) == [f"follow_up row 1: {column}: {message}"]
+
+
+def test_the_export_has_one_row_per_line(clinic: Store, tmp_path: Path) -> None:
+    path = tmp_path / "clinic.json"
+    export(clinic, "json", path)
+    text = path.read_text("utf-8")
+    doc = json.loads(text)
+    lines = text.splitlines()
+    rows = sum(len(r) for r in doc["tables"].values())
+    row_lines = [line.rstrip(",") for line in lines if line.startswith('{"id":')]
+    assert len(row_lines) == rows  # every row on a line of its own, compact
+    everyone = [row for table in doc["tables"].values() for row in table]
+    assert [json.loads(line) for line in row_lines] == everyone
+    assert (lines[0], lines[-1]) == ("{", "}")
+
+
+def test_an_indented_export_of_before_still_imports(
+    clinic: Store, doc: dict, tmp_path: Path
+) -> None:
+    before = dump(clinic.conn)
+    target = _import(doc, tmp_path, json.dumps(doc, ensure_ascii=False, indent=1))
+    after = dump(target)
+    for table in TABLES:
+        if table != "audit_log":
+            assert after[table] == before[table], table
+
+
+def _indexes(db: Path | sqlite3.Connection) -> list[tuple[str, str]]:
+    conn = db if isinstance(db, sqlite3.Connection) else sqlite3.connect(db)
+    return conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    ).fetchall()
+
+
+def test_indexes_built_after_an_import_into_a_new_database_are_the_same(
+    doc: dict, tmp_path: Path
+) -> None:
+    fresh = tmp_path / "fresh.db"
+    Store.open(fresh, clock=clock).close()
+    target = _import(doc, tmp_path)
+    assert _indexes(target) == _indexes(fresh)
+    conn = sqlite3.connect(target)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    plan = conn.execute(
+        "EXPLAIN QUERY PLAN SELECT * FROM session WHERE patient_id = 1 ORDER BY started_at"
+    ).fetchall()
+    assert "session_patient_time" in str(plan)
+
+
+def test_a_refused_write_leaves_every_index_in_place(
+    clinic: Store, doc: dict, tmp_path: Path
+) -> None:
+    target = tmp_path / "target.db"
+    store = Store.open(target, clock=clock)
+    store.close()
+    before = _indexes(target)
+    # A file that passes every check, then fails inside the transaction (after the
+    # indexes were dropped): here a trigger of the test's own refuses the follow-ups.
+    conn = sqlite3.connect(target)
+    conn.execute(
+        "CREATE TRIGGER t_fail BEFORE INSERT ON follow_up BEGIN SELECT RAISE(ABORT, 'no'); END"
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(sqlite3.DatabaseError):
+        _import(doc, tmp_path)
+    assert _indexes(target) == before
+    assert sqlite3.connect(target).execute("SELECT count(*) FROM session").fetchone() == (0,)
+
+
+def test_the_collector_resumes_after_an_import(doc: dict, tmp_path: Path) -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    _import(doc, tmp_path)
+    assert gc.isenabled()
+    doc["tables"]["session"][0]["pain_before"] = 11
+    with pytest.raises(ImportRefused):
+        _import(doc, tmp_path)
+    assert gc.isenabled()
+
+
+def _audit(**change: Any) -> dict[str, Any]:
+    row = {
+        "at": "2026-11-22 14:30:00",
+        "actor_id": 1,
+        "action": "create",
+        "entity": "session",
+        "entity_id": 3,
+        "detail": "{}",
+        "prev_hash": "0" * 64,
+        "hash": "a" * 64,
+    }
+    return {**row, **change}
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "fn", "args"),
+    [
+        ("actor_id", True, ref, (True,)),
+        ("actor_id", 0, ref, (True,)),
+        ("entity_id", 2**63, as_int, (-MAX_ID, MAX_ID)),
+        ("entity_id", 1.5, as_int, (-MAX_ID, MAX_ID)),
+    ],
+)
+def test_audit_rows_fast_path_keeps_every_refusal(
+    column: str, value: Any, fn: Any, args: tuple
+) -> None:
+    assert audit_row(_audit(), NOW) == _audit()
+    assert audit_row(_audit(actor_id=None, entity_id=None), NOW)["actor_id"] is None
+    assert _error(audit_row, _audit(**{column: value}), NOW) == _error(fn, column, value, *args)
+
+
+def test_audit_hash_is_the_documented_json_payload() -> None:
+    for detail in ('{"note":"é, 漢"}', "{}"):
+        args = ("0" * 64, "2026-11-22 14:30:00", None, "export", "database", None, detail)
+        payload = json.dumps(list(args), ensure_ascii=False, separators=(",", ":"))
+        assert row_hash(*args) == hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def test_the_site_memo_tells_a_missing_column_from_a_null_one() -> None:
+    # Without insertions a site has 1; with insertions null it is refused.
+    memo = SiteMemo()
+    site = {"target": "ST36", "side": "left", "retention_s": 600}
+    assert memo(site, "acupuncture").insertions == 1
+    bad = {**site, "insertions": None}
+    assert _error(memo, bad, "acupuncture", field="sites[2]") == (
+        "sites[2].insertions: is required: a whole number from 1 to 50"
+    )
