@@ -2,6 +2,14 @@
 
 Both are single focusable lines: a letter picks and moves on, Enter keeps the value
 and moves on, so a practitioner confirms each with one key.
+
+A letter that moves focus is a *priority* binding, not an ``on_key`` handler. The App
+handles a burst of keys (a fast typist, a macro, ``tmux send-keys``) one after another
+without yielding, and forwards each to the widget focused at that moment by posting it
+to that widget's queue. Had the widget moved focus in ``on_key``, the keys after the
+letter would already have been posted to it, not to the next field, and lost. Priority
+bindings run inside the App's own routing of the key, so focus has moved before the
+next key is routed.
 """
 
 from __future__ import annotations
@@ -39,6 +47,12 @@ class TechniquePicker(Widget, can_focus=True):
         Binding("left", "cycle(-1)", "Previous technique", show=False),
         Binding("right", "cycle(1)", "Next technique", show=False),
         Binding("enter", "app.focus_next", "Next field", show=False),
+        # Priority bindings run while the App routes the key, so focus has moved on
+        # before the App routes the next key of a burst (see the module docstring).
+        *(
+            Binding(key, f"pick({tech!r})", show=False, priority=True)
+            for key, tech in TECHNIQUE_KEYS.items()
+        ),
     ]
     DEFAULT_CSS = "TechniquePicker { height: 1; width: 1fr; }"
 
@@ -82,13 +96,9 @@ class TechniquePicker(Widget, can_focus=True):
         keys = list(TECHNIQUES)
         self.value = keys[(keys.index(self.value) + step) % len(keys)]
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        tech = TECHNIQUE_KEYS.get(event.character or "")
-        if tech:
-            event.stop()
-            event.prevent_default()
-            self.value = tech
-            self.screen.focus_next()
+    def action_pick(self, tech: str) -> None:
+        self.value = tech
+        self.screen.focus_next()
 
 
 class ConsentToggle(Widget, can_focus=True):
@@ -97,6 +107,8 @@ class ConsentToggle(Widget, can_focus=True):
     BINDINGS = [
         Binding("space", "toggle", "Toggle consent", show=False),
         Binding("enter", "app.focus_next", "Next field", show=False),
+        # A priority binding, like the technique letters: see the module docstring.
+        Binding("y,shift+y", "consent", show=False, priority=True),
     ]
     DEFAULT_CSS = "ConsentToggle { height: 1; width: auto; min-width: 30; }"
 
@@ -119,13 +131,13 @@ class ConsentToggle(Widget, can_focus=True):
     def action_toggle(self) -> None:
         self.value = not self.value
 
+    def action_consent(self) -> None:
+        self.value = True
+        self.screen.focus_next()
+
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        if event.character in ("y", "Y"):
-            event.stop()
-            event.prevent_default()
-            self.value = True
-            self.screen.focus_next()
-        elif event.character in ("n", "N"):
+        # ``n`` stays put, so it needs no priority binding.
+        if event.character in ("n", "N"):
             event.stop()
             event.prevent_default()
             self.value = False
