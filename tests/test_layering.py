@@ -98,6 +98,19 @@ def test_tui_app_starts_light() -> None:
     assert heavy == [], f"`import sessionlog.tui.app` loads {sorted(set(heavy))}"
 
 
+def test_first_frame_builds_no_domain_dataclasses() -> None:
+    # The first frame needs the store and the home screen; the domain's dataclasses and
+    # validators (~10 ms to build) load when a form or a save first needs them.
+    if find_spec("sessionlog.tui") is None or find_spec("sessionlog.tui.screens.home") is None:
+        return
+    loaded = loaded_after_import(
+        ["sessionlog.tui.app", "sessionlog.tui.screens.home", "sessionlog.store"]
+    )
+    assert "sessionlog.store.store" in loaded  # the check sees what an import brings in
+    early = [m for m in loaded if m in ("sessionlog.domain.models", "sessionlog.domain.validate")]
+    assert early == [], f"the app's first frame loads {early}"
+
+
 SQL = [
     (re.compile(r"\bSELECT\b.*\bFROM\b"), "SELECT ... FROM"),
     (re.compile(r"\bINSERT\s+(OR\s+\w+\s+)?INTO\b"), "INSERT INTO"),

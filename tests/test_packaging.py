@@ -39,6 +39,8 @@ def test_wheel_holds_schema_and_data(wheel: Path) -> None:
     assert [m for m in migrations if f"sessionlog/schema/{m}" not in names] == []
     assert [f for f in DATA_FILES if f"sessionlog/data/{f}" not in names] == []
     assert "sessionlog/cli/__init__.py" in names
+    styles = ["sessionlog/tui/app.tcss", "sessionlog/tui/screens.tcss"]
+    assert [s for s in styles if s not in names] == []  # the app's styles ship too
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     )

@@ -1,8 +1,9 @@
 """The command line. ``sessionlog`` with no command opens the TUI.
 
 Each area adds its commands from its own module (records, outcomes, trust, serve);
-this file only assembles them. Heavy imports (Textual, sqlite-utils, plotext) happen
-inside commands, so ``--help`` and start-up stay fast.
+this file only assembles them, when a command is first looked up: ``sessionlog``
+alone opens the app without importing any of them. Heavy imports (Textual,
+sqlite-utils, plotext) happen inside commands, so ``--help`` and start-up stay fast.
 """
 
 from __future__ import annotations
@@ -12,7 +13,34 @@ import click
 from .common import Context
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The group of every area's commands, gathered the first time one is looked up."""
+
+    _gathered = False
+
+    def _gather(self) -> None:
+        if not self._gathered:
+            self._gathered = True
+            from . import outcomes, records, serve, trust
+
+            for module in (records, serve, trust, outcomes):
+                for command in module.COMMANDS:
+                    self.add_command(command)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._gather()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._gather()
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=_Commands,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db_path",
@@ -42,17 +70,6 @@ def cli(ctx: click.Context, db_path: str | None, ask_passphrase: bool) -> None:
         from .tui_command import run_tui
 
         run_tui(ctx.obj)
-
-
-def _register() -> None:
-    from . import outcomes, records, serve, trust
-
-    for module in (records, serve, trust, outcomes):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from ..errors import DatabaseError, ValidationError
-from . import audit
 from .db import checkpoint, default_path, open_connection
 from .rows import (
     IMS_COLUMNS,
@@ -184,6 +183,10 @@ class StoreBase:
         entity_id: int | None,
         **detail: Any,
     ) -> None:
+        # Imported with the first write, not with the store: the app opens the store
+        # before its first frame, which hashes nothing (hashlib is ~2 ms to load).
+        from . import audit
+
         audit.append(
             conn,
             at=self.now(),

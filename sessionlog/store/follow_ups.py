@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..domain.models import FollowUpInput
 from ..errors import ValidationError
 from .base import StoreBase
 from .rows import (
     ae_values,
     stamp,
 )
+
+if TYPE_CHECKING:  # annotations only: the dataclasses load when first used
+    from ..domain.models import FollowUpInput
 
 
 class FollowUpStore(StoreBase):

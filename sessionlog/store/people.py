@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..domain.models import Episode, Patient, Practitioner
 from ..errors import ValidationError
 from .base import StoreBase
+
+if TYPE_CHECKING:  # annotations only: the dataclasses load when first used
+    from ..domain.models import Episode, Patient, Practitioner
 
 
 class PeopleStore(StoreBase):

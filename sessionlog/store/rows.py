@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..domain.models import (
-    AdverseEvent,
-    ImsFinding,
-    SessionInput,
-    Site,
-    distinct_muscles,
-    suggest_cpt,
-    total_insertions,
-)
+if TYPE_CHECKING:  # the domain's dataclasses load when first used, not with the store
+    from ..domain.models import AdverseEvent, ImsFinding, SessionInput, Site
 
 SITE_COLUMNS = (
     "kind",
@@ -117,6 +110,10 @@ def site_from_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def decorate_session(row: dict[str, Any], sites: list[dict[str, Any]]) -> dict[str, Any]:
     """Add the derived values to a stored session: insertions, muscles, CPT codes."""
+    # Imported here: the app opens the store before its first frame, which needs none
+    # of the domain's dataclasses (building them is ~7 ms of start-up).
+    from ..domain.models import Site, distinct_muscles, suggest_cpt, total_insertions
+
     out = dict(row)
     out["co_interventions"] = json.loads(row["co_interventions"])
     out["consent"] = bool(row["consent"])

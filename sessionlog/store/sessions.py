@@ -8,9 +8,8 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..domain.models import SessionInput
 from ..errors import ValidationError
 from .base import _INSERT_IMS, _INSERT_SESSION, _INSERT_SITE, Saved, StoreBase
 from .rows import (
@@ -23,6 +22,9 @@ from .rows import (
     site_from_row,
     site_values,
 )
+
+if TYPE_CHECKING:  # annotations only: the dataclasses load when first used
+    from ..domain.models import SessionInput
 
 
 class SessionStore(StoreBase):

@@ -2,14 +2,17 @@
 
 Start-up is kept close to a bare Textual app: the home screen is the app's first
 screen (nothing is swapped out after the first frame), the database is opened on a
-thread from the moment the app loads, and whatever the home screen does not show
-(the other screens, the new-patient form, sqlite-utils, the charts) loads when first
-used. Tests inject a store, a clock and a practitioner.
+thread from the moment the app runs, the first frame is styled with the home screen's
+rules alone (app.tcss; screens.tcss comes with the first other screen or form), and
+whatever the home screen does not show (the other screens, the new-patient form,
+sqlite-utils, the charts, the domain's dataclasses) loads when first used. Tests
+inject a store, a clock and a practitioner.
 """
 
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -61,10 +64,13 @@ class SessionlogApp(App[None]):
         self.config_path = config_path
         self.settings: dict[str, Any] = {}
         self.startup_error: str | None = None  # why the database could not be opened
-        # True once the store is open and the settings applied: the home screen fills
-        # its lists from then on (see start() and HomeScreen.on_mount).
+        # True once the store is open: the home screen fills its lists from then on
+        # (see start() and HomeScreen.on_mount).
         self.started = False
         self._gc_paused = False  # run() pauses garbage collection until the first frame
+        self._screen_styles = False  # screens.tcss added (see load_screen_styles)
+        self._opener: threading.Thread | None = None  # opens the database (no store given)
+        self._switch_interval = sys.getswitchinterval()  # Python's, while the opener runs
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the app on the terminal (what ``sessionlog`` does; tests use run_test).
@@ -75,6 +81,7 @@ class SessionlogApp(App[None]):
         were 30-40 ms of a cold start. What is loaded by now (Python, Textual, this
         package) is also frozen, so later full collections do not walk it again.
         """
+        self._start_opening()  # first thing: the database opens while Textual starts
         gc.freeze()
         self._gc_paused = gc.isenabled()
         gc.disable()
@@ -93,6 +100,22 @@ class SessionlogApp(App[None]):
         from .screens.home import HomeScreen
 
         return HomeScreen()
+
+    def load_screen_styles(self) -> None:
+        """Add the rules of every screen and form but the home screen (screens.tcss), once.
+
+        The first frame is styled with app.tcss alone: Textual parses every rule it
+        has at start-up and checks each widget against them. Called before any other
+        screen is shown (push_screen) or a form is mounted on the home screen; the new
+        rules are parsed when the next widget is styled (Textual keeps the others).
+        """
+        if not self._screen_styles:
+            self._screen_styles = True
+            self.stylesheet.read(Path(__file__).with_name("screens.tcss"))
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        self.load_screen_styles()
+        return super().push_screen(screen, *args, **kwargs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Over a locked screen (the patient view) no app-wide key works: not quit, not
@@ -123,17 +146,27 @@ class SessionlogApp(App[None]):
             markup=False,
         )
 
-    def on_load(self) -> None:
-        if self.store is None:
+    def _start_opening(self) -> None:
+        if self.store is None and self._opener is None:
             # Open the database on a thread while Textual sets up the terminal and
             # builds the home screen: the two overlap. The connection is made for use
             # from any thread (check_same_thread=False) and is only used from the main
             # thread once start() has joined this one.
+            #
+            # The opener lets go of the interpreter lock at every file read and SQLite
+            # call, and the busy main thread handed it back only every 5 ms (Python's
+            # switch interval): the opening took ~45 ms instead of ~13 and the home
+            # screen waited for it. A short interval while it opens; _open_store puts
+            # the usual one back.
+            sys.setswitchinterval(0.0002)
             self._opener = threading.Thread(target=self._open_store, daemon=True)
             self._opener.start()
 
+    def on_load(self) -> None:
+        self._start_opening()  # run_test and other ways in that skip run()
+
     def on_mount(self) -> None:
-        self.start()
+        self._apply_settings()  # the keys and theme the home screen is built with
         self.call_after_refresh(self._resume_gc)  # once the first frame is painted
 
     def on_unmount(self) -> None:
@@ -153,20 +186,12 @@ class SessionlogApp(App[None]):
             self._opened = Store.open(self.db_path, self.clock)
         except DatabaseError as exc:
             self.startup_error = str(exc)
+        finally:
+            sys.setswitchinterval(self._switch_interval)
 
-    def start(self) -> None:
-        """Take the opened store (unless given), apply the settings, ask who records.
-
-        Runs before the first frame is painted, so that frame already shows the lists.
-        """
+    def _apply_settings(self) -> None:
         from . import config
 
-        if self.store is None:
-            self._opener.join()
-            if self.startup_error is not None:
-                self.exit(return_code=1, message=f"sessionlog: {self.startup_error}")
-                return
-            self.store = self._opened
         self.settings = config.load(self.config_path)
         keymap = config.keymap(self.settings)
         if keymap:
@@ -174,8 +199,23 @@ class SessionlogApp(App[None]):
         if self.settings.get("theme") in self.available_themes:
             self.theme = self.settings["theme"]
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def start(self) -> None:
+        """Take the opened store (unless given), then fill the home screen's lists or ask
+        who records (over them).
+
+        The home screen calls this once it is built, before its first frame is painted:
+        the database opens on a thread while Textual starts and builds the screen, and
+        is waited for only when the lists need it.
+        """
+        if self.store is None:
+            assert self._opener is not None  # started by run() or on_load()
+            self._opener.join()
+            if self.startup_error is not None:
+                self.exit(return_code=1, message=f"sessionlog: {self.startup_error}")
+                return
+            self.store = self._opened
         self.started = True
-        # The question (who records?), when there is one, is asked over the home screen.
         self.choose_practitioner()
 
     def _refresh_home(self) -> None:

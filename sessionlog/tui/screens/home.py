@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Input, Static
 
 from ..safe import plain
 from ..widgets.footer import Footer
@@ -30,6 +30,16 @@ def _technique(value: str) -> str:
 def _pain(row: dict[str, Any]) -> str:
     after = "" if row.get("pain_after") is None else row["pain_after"]
     return f"{row['pain_before']}->{after}"
+
+
+def _list(table_id: str, title: str) -> DataTable[Any]:
+    # The table draws its own box, its title in the top border: a box widget and a
+    # title widget around each table cost ~10 ms of the first frame.
+    table: DataTable[Any] = DataTable(
+        id=table_id, classes="box", cursor_type="row", zebra_stripes=True
+    )
+    table.border_title = title
+    return table
 
 
 class HomeScreen(Screen[None]):
@@ -54,7 +64,8 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
         with Horizontal(classes="row search-row"):
-            yield Label("Find patient", classes="field-label")
+            # A Static, not a Label: the first frame then needs no Label styles at all.
+            yield Static("Find patient", classes="field-label")
             yield Input(
                 id="search",
                 compact=True,
@@ -62,15 +73,9 @@ class HomeScreen(Screen[None]):
             )
         # The new-patient form (Ctrl+N) is mounted here when first asked for.
         with Horizontal(id="lists"):
-            with Vertical(id="patients-box", classes="box"):
-                yield Label("Recent patients", id="patients-title", classes="box-title")
-                yield DataTable(id="patients", cursor_type="row", zebra_stripes=True)
-            with Vertical(id="today-box", classes="box"):
-                yield Label("Today", id="today-title", classes="box-title")
-                yield DataTable(id="today", cursor_type="row", zebra_stripes=True)
-        with Vertical(id="sessions-box", classes="box"):
-            yield Label("Sessions", id="sessions-title", classes="box-title")
-            yield DataTable(id="patient-sessions", cursor_type="row", zebra_stripes=True)
+            yield _list("patients", "Recent patients")
+            yield _list("today", "Today")
+        yield _list("patient-sessions", "Sessions")
         yield Footer()
 
     @property
@@ -78,8 +83,6 @@ class HomeScreen(Screen[None]):
         return self.app.store  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
-        if self.app.return_code is not None:
-            return  # leaving already (a database that cannot be opened): nothing to show
         self.query_one("#patients", DataTable).add_columns("Chart", "Name", "Born", "Last visit")
         self.query_one("#today", DataTable).add_columns(
             "Time", "Chart", "Patient", "Technique", "Sites", "Pain"
@@ -88,9 +91,13 @@ class HomeScreen(Screen[None]):
             "Date", "Technique", "Sites", "Pain", "By", "Ver"
         )
         self.ready = True
-        # The app fills the lists once the database is open; if it already is, now.
-        if self.app.started:  # type: ignore[attr-defined]
+        app: Any = self.app
+        if app.started:
             self.refresh_all()
+        else:
+            app.start()  # takes the database (opened meanwhile) and fills the lists
+            if app.return_code is not None:
+                return  # leaving (a database that cannot be opened): nothing to show
         self.query_one("#search", Input).focus()
 
     def refresh_all(self) -> None:
@@ -133,9 +140,7 @@ class HomeScreen(Screen[None]):
                 _pain(s),
                 key=f"{s['record_id']}:{s['patient_id']}",
             )
-        self.query_one("#today-title", Label).update(
-            f"Today: {len(rows)} session{'s' * (len(rows) != 1)}"
-        )
+        table.border_title = f"Today: {len(rows)} session{'s' * (len(rows) != 1)}"
 
     def fill_patients(self, text: str, select: int | None = None) -> None:
         table = self.query_one("#patients", DataTable)
@@ -154,7 +159,7 @@ class HomeScreen(Screen[None]):
                 str(p.get("last_visit") or "")[:10],
                 key=str(p["id"]),
             )
-        self.query_one("#patients-title", Label).update(plain(title))
+        table.border_title = plain(title)
         if select is not None and str(select) in [k.value for k in table.rows]:
             table.move_cursor(row=table.get_row_index(str(select)))
         self.fill_patient_sessions()
@@ -185,7 +190,7 @@ class HomeScreen(Screen[None]):
                     str(s["version"]),
                     key=f"{s['record_id']}:{pid}",
                 )
-        self.query_one("#sessions-title", Label).update(plain(title))
+        table.border_title = plain(title)
 
     # -- events -------------------------------------------------------------------------
 
@@ -275,6 +280,7 @@ class HomeScreen(Screen[None]):
         if forms:
             form = forms.first()
         else:
+            self.app.load_screen_styles()  # type: ignore[attr-defined]
             form = NewPatientForm(id="new-patient")
             await self.mount(form, before="#lists")
         form.start(self.query_one("#search", Input).value)

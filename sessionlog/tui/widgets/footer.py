@@ -1,27 +1,130 @@
-"""Textual's footer, with its keys in the screen's first frame and rebuilt only when
-the keys it shows have changed.
+"""Textual's footer, drawn with its keys in the screen's first frame, as one line.
 
 Textual's ``Footer`` starts empty, builds its keys once the screen publishes its
 bindings (after the first frame: one more layout and paint), then rebuilds every key
 each time the bindings are refreshed (the focus moving), even when the keys are the
-same, restyling each key twice as it builds it. The home screen shows a dozen keys
-and had three such builds on its way to being usable: 30-50 ms of a cold start. Here
-the keys are built with the screen, each styled once, and a rebuild happens only
-when what is shown would differ: the keys, their descriptions, whether each is
-enabled and how it is displayed (a remapped key shows its new key).
+same. Each key is a widget of its own, with its styles, its messages and its render:
+the home screen's nine keys were 25-40 ms of a cold start.
+
+Here the keys are built with the screen, drawn by one widget (:class:`KeyLine`) that
+looks and behaves as the row of keys did (each key lights up under the mouse, a click
+presses it, a disabled key is dim), and rebuilt only when what is shown would differ:
+the keys, their descriptions, whether each is enabled and how it is displayed (a
+remapped key shows its new key). The palette key on the right stays Textual's own.
+Footers Textual draws differently (compact, grouped keys) get Textual's keys.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey
 
 
+class ShownKey(NamedTuple):
+    """One key of the footer: what it presses, what it shows, whether it works now."""
+
+    key: str
+    display: str
+    description: str
+    enabled: bool
+    tooltip: str
+
+
+class KeyLine(FooterKey):
+    """All of the footer's keys but the palette's, drawn as Textual draws a row of
+    ``FooterKey`` widgets (it is one, so it takes their styles and theme colours)."""
+
+    DEFAULT_CSS = """
+    KeyLine {
+        /* The line is not one key: the key under the mouse lights up on its own. */
+        &:hover {
+            color: $footer-foreground;
+            background: $footer-item-background;
+        }
+        & > .key-line--hover {
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+    }
+    """
+    COMPONENT_CLASSES = FooterKey.COMPONENT_CLASSES | {"key-line--hover"}
+
+    def __init__(self, keys: Iterable[ShownKey]) -> None:
+        super().__init__("", "", "", "")
+        self.keys = tuple(keys)
+        self.set_reactive(FooterKey.compact, False)  # as Footer makes its keys
+        self._spans: list[tuple[int, int]] = []  # cells of each key, left to right
+        self._hover: int | None = None
+
+    def render(self) -> Text:
+        key_pad = self.get_component_styles("footer-key--key").padding
+        description_pad = self.get_component_styles("footer-key--description").padding
+        base = self.rich_style
+        line = Text(no_wrap=True)
+        self._spans = []
+        for index, shown in enumerate(self.keys):
+            # Under the mouse, a key's parts take their own colours over the hover
+            # background (partial styles), as a hovered FooterKey's do over its own.
+            hovered = index == self._hover
+            key_style = self.get_component_rich_style("footer-key--key", partial=hovered)
+            description_style = self.get_component_rich_style(
+                "footer-key--description", partial=hovered
+            )
+            key = Text()  # styles as spans, not as the text's base: they go over `under`
+            key.append(" " * key_pad.left + shown.display + " " * key_pad.right, key_style)
+            if shown.description:
+                key.append(
+                    " " * description_pad.left + shown.description + " " * description_pad.right,
+                    description_style,
+                )
+            under = base
+            if hovered:
+                under = base + self.get_component_rich_style("key-line--hover")
+            if not shown.enabled:
+                under += Style(dim=True)  # FooterKey.-disabled
+            key.stylize_before(under)
+            self._spans.append((len(line), len(line) + key.cell_len))
+            line.append_text(key)
+        return line
+
+    def _key_at(self, x: int) -> int | None:
+        for index, (start, end) in enumerate(self._spans):
+            if start <= x < end:
+                return index
+        return None
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        index = self._key_at(event.x)
+        if index != self._hover:
+            self._hover = index
+            self.tooltip = (self.keys[index].tooltip or None) if index is not None else None
+            self.refresh()
+
+    def on_leave(self) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:  # type: ignore[override]
+        index = self._key_at(event.x)
+        if index is None:
+            return
+        if self.keys[index].enabled:
+            self.app.simulate_key(self.keys[index].key)
+        else:
+            self.app.bell()
+
+
 class Footer(TextualFooter):
-    """A footer that shows its keys at once and skips rebuilds that change nothing."""
+    """A footer that shows its keys at once, in one widget, and skips rebuilds that
+    change nothing."""
 
     _shown: tuple[Any, ...] | None = None  # what the keys were built from, last time
     _keys_at_once = False
@@ -37,15 +140,34 @@ class Footer(TextualFooter):
             self._keys_at_once = True
 
     def compose(self) -> ComposeResult:
-        self._shown = self._keys_shown() if self._keys_at_once else None
-        for widget in super().compose():
-            bound = getattr(widget, "_reactive_connect", None) or {}
-            if isinstance(widget, FooterKey) and "compact" in bound and not self.compact:
-                # A key starts compact and is made wide once bound to this footer's
-                # compact, each change restyling it: start it wide, as it will be.
-                # (Keys not bound so, like the palette key, keep their own default.)
-                widget.set_reactive(FooterKey.compact, False)
-            yield widget
+        if not self._keys_at_once:
+            yield from super().compose()  # Textual's way, and its timing
+            return
+        self._shown = self._keys_shown()
+        bindings = self.screen.active_bindings
+        first_of_action: dict[str, Any] = {}  # Textual shows one key per action
+        for _node, binding, enabled, tooltip in bindings.values():
+            if binding.show:
+                first_of_action.setdefault(binding.action, (binding, enabled, tooltip))
+        if self.compact or any(b.group is not None for b, _, _ in first_of_action.values()):
+            yield from super().compose()  # drawn Textual's way
+            return
+        yield KeyLine(
+            ShownKey(b.key, self.app.get_key_display(b), b.description, enabled, tooltip)
+            for b, enabled, tooltip in first_of_action.values()
+        )
+        palette = bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if palette is not None and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            binding = palette.binding
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                classes="-command-palette",
+                disabled=not palette.enabled,
+                tooltip=binding.tooltip or binding.description,
+            )
 
     def _keys_shown(self) -> tuple[Any, ...]:
         app = self.app
