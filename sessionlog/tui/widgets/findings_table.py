@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual.binding import Binding
-from textual.message import Message
-from textual.widgets import DataTable
 
 from ..safe import plain
 from ..stricta import SIDE_SHORT, signs_text
+from .row_list import RowListTable
 
 
-class FindingsTable(DataTable):  # type: ignore[type-arg]
+class FindingsTable(RowListTable):
     """Findings as entered; the row under the cursor can be edited or removed."""
 
     BINDINGS = [
@@ -20,19 +19,14 @@ class FindingsTable(DataTable):  # type: ignore[type-arg]
         Binding("x,delete,backspace", "remove", "Remove finding", id="findings.remove"),
     ]
 
-    class Edit(Message):
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
+    class Edit(RowListTable.Edit):
+        """Edit the finding at ``index``."""
 
-    class Remove(Message):
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
+    class Remove(RowListTable.Remove):
+        """Remove the finding at ``index``."""
 
     def on_mount(self) -> None:
-        self.cursor_type = "row"
-        self.zebra_stripes = True
+        super().on_mount()
         self.add_columns("#", "Level", "Side", "Signs", "Notes")
 
     def show(self, findings: list[dict[str, Any]]) -> None:
@@ -51,11 +45,3 @@ class FindingsTable(DataTable):  # type: ignore[type-arg]
             )
         if findings:
             self.move_cursor(row=min(max(cursor, 0), len(findings) - 1))
-
-    def action_edit(self) -> None:
-        if self.row_count:
-            self.post_message(self.Edit(self.cursor_row))
-
-    def action_remove(self) -> None:
-        if self.row_count:
-            self.post_message(self.Remove(self.cursor_row))

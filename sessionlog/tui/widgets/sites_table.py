@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.message import Message
-from textual.widgets import DataTable
 
 from ..form_model import SiteRow, retention_unit
 from ..needle_depth import depth_text, needle_text
 from ..safe import plain
 from ..site_text import response_text
+from .row_list import RowListTable
 
 KIND_SHORT = {
     "acupuncture_point": "point",
@@ -24,7 +23,7 @@ KIND_SHORT = {
 SIDE_SHORT = {"left": "L", "right": "R", "bilateral": "both", "midline": "mid"}
 
 
-class SitesTable(DataTable):
+class SitesTable(RowListTable):
     """Sites as typed; the row under the cursor can be edited or removed."""
 
     BINDINGS = [
@@ -32,19 +31,14 @@ class SitesTable(DataTable):
         Binding("x,delete,backspace", "remove", "Remove site", id="sites.remove"),
     ]
 
-    class Edit(Message):
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
+    class Edit(RowListTable.Edit):
+        """Edit the site at ``index``."""
 
-    class Remove(Message):
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
+    class Remove(RowListTable.Remove):
+        """Remove the site at ``index``."""
 
     def on_mount(self) -> None:
-        self.cursor_type = "row"
-        self.zebra_stripes = True
+        super().on_mount()
         # The lung-risk flag and the numbers come first and fit in 80 columns even with a
         # long muscle name; words come last. A terminal too narrow cuts the rightmost
         # cell, and a cut word ("De Qi yes (ac") reads as cut where a cut number ("0.3x5")
@@ -87,11 +81,3 @@ class SitesTable(DataTable):
             )
         if rows:
             self.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
-
-    def action_edit(self) -> None:
-        if self.row_count:
-            self.post_message(self.Edit(self.cursor_row))
-
-    def action_remove(self) -> None:
-        if self.row_count:
-            self.post_message(self.Remove(self.cursor_row))
