@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -44,13 +45,28 @@ class Launch:
     maxrss: int  # bytes
 
 
-def _drain(fd: int) -> None:
+def _drain(fd: int, tail: bytearray) -> None:
+    """Read the app's terminal output until it closes, keeping the last 16 KiB (an app
+    that fails prints why there, and the benchmark's error should say it)."""
     while True:
         try:
-            if not os.read(fd, 65536):
-                return
+            chunk = os.read(fd, 65536)
         except OSError:
             return
+        if not chunk:
+            return
+        tail.extend(chunk)
+        del tail[:-16384]
+
+
+_ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-_])")
+
+
+def _last_words(tail: bytearray) -> str:
+    """The last lines the app wrote, without terminal escapes (for an error message)."""
+    text = _ESCAPES.sub("", tail.decode("utf-8", "replace")).replace("\r", "\n")
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    return "\n".join(lines[-12:]) or "(nothing)"
 
 
 def launch(args: list[str], out: Path) -> Launch:
@@ -69,7 +85,8 @@ def launch(args: list[str], out: Path) -> Launch:
         start_new_session=True,
     )
     os.close(slave)
-    reader = threading.Thread(target=_drain, args=(master,), daemon=True)
+    tail = bytearray()
+    reader = threading.Thread(target=_drain, args=(master, tail), daemon=True)
     reader.start()
     timer = threading.Timer(TIMEOUT_S, proc.kill)
     timer.start()
@@ -82,10 +99,15 @@ def launch(args: list[str], out: Path) -> Launch:
         os.close(master)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     if proc.returncode != 0 or not out.exists():
-        raise RuntimeError(f"{args[0]} app: the driver failed (exit {proc.returncode})")
+        raise RuntimeError(
+            f"{args[0]} app: the driver failed (exit {proc.returncode}); it last wrote:\n"
+            + _last_words(tail)
+        )
     moments = json.loads(out.read_text(encoding="utf-8"))
     if "timeout" in moments:
-        raise RuntimeError(f"{args[0]} app: no interactive frame within 60 s")
+        raise RuntimeError(
+            f"{args[0]} app: no interactive frame within 60 s; it last wrote:\n" + _last_words(tail)
+        )
     return Launch(
         start=moments["ready_mono"] - began,
         start_in_process=moments["ready_in_process"],
