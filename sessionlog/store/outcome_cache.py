@@ -25,13 +25,12 @@ choice of the latest reading); tests hold the two to the same answers.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..analysis.windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window
 from ..errors import DatabaseError
-from . import outcome_counts, outcome_points
+from . import bulk, outcome_counts, outcome_points
 from .outcome_latest import slot_sql
 from .outcome_points import DIRTY, family_sql
 
@@ -120,7 +119,7 @@ def refresh(store: Store, progress: Progress | None = None) -> int:
     if is_current(store.conn):
         return 0
     try:
-        with _big_cache(store.conn), store.write() as conn:
+        with bulk.big_cache(store.conn, BUILD_CACHE_MIB), store.write() as conn:
             return _refresh(conn, progress or (lambda n: None))
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"the outcome cache cannot be updated ({exc})") from None
@@ -139,20 +138,6 @@ def rebuild(store: Store, progress: Progress | None = None) -> int:
     return refresh(store, progress)
 
 
-@contextmanager
-def _big_cache(conn: sqlite3.Connection) -> Iterator[None]:
-    """A larger page cache (main and temp) while the cache is computed: its tables and
-    sorts then stay in memory. The usual size (and memory) afterwards."""
-    sizes = {db: conn.execute(f"PRAGMA {db}.cache_size").fetchone()[0] for db in ("main", "temp")}
-    for db in sizes:
-        conn.execute(f"PRAGMA {db}.cache_size = {-1024 * BUILD_CACHE_MIB}")
-    try:
-        yield
-    finally:
-        for db, size in sizes.items():
-            conn.execute(f"PRAGMA {db}.cache_size = {int(size)}")
-
-
 def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
     meta, sessions, follow_ups = _state(conn)  # again, inside the write transaction
     full, patients = _find_dirty(conn, meta)
@@ -165,7 +150,8 @@ def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
     progress(1)
     outcome_points.compute(conn, CACHED_WINDOWS, everyone=full)
     progress(1)
-    with _indexes_rebuilt(conn, full):
+    # A full build fills every cache table: their indexes are made once, at the end.
+    with bulk.indexes_built_after(conn, CACHE_TABLES if full else (), partial=False):
         outcome_points.write(conn)
         progress(1)
         outcome_counts.add(conn)
@@ -220,25 +206,3 @@ def _find_dirty(conn: sqlite3.Connection, meta: dict[str, str]) -> tuple[bool, i
 
 def _patients(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(DISTINCT patient_id) FROM session").fetchone()[0])
-
-
-@contextmanager
-def _indexes_rebuilt(conn: sqlite3.Connection, full: bool) -> Iterator[None]:
-    """For a full build: the cache tables' secondary indexes dropped while they fill, then
-    made again from their own SQL (sorting once beats inserting a million rows into each
-    in random order). Partial indexes stay: they take few of the rows, and building one
-    reads them all. Inside the refresh's transaction: all or nothing."""
-    indexes = []
-    if full:
-        for table in CACHE_TABLES:
-            for _, name, _, origin, partial in conn.execute(f"PRAGMA index_list({table})"):
-                if origin == "c" and not partial:  # made by CREATE INDEX, over every row
-                    sql = conn.execute(
-                        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
-                    ).fetchone()[0]
-                    indexes.append((name, sql))
-    for name, _ in indexes:
-        conn.execute(f'DROP INDEX "{name}"')
-    yield
-    for _, sql in indexes:
-        conn.execute(sql)
