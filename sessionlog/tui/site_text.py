@@ -31,6 +31,8 @@ SIDE_TOKENS = {
     "m": "midline", "mid": "midline", "midline": "midline",
 }  # fmt: skip
 SIDE_LETTER = {"left": "l", "right": "r", "bilateral": "b", "midline": "m"}
+# How a side is shown in the tables (sites, IMS findings, history).
+SIDE_SHORT = {"left": "L", "right": "R", "bilateral": "both", "midline": "mid"}
 _GRASP = {
     "n": "none",
     "none": "none",

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..domain import InvalidRecord, parse_session
 from ..errors import ValidationError
-from .site_text import SIDE_TOKENS
+from .site_text import SIDE_SHORT, SIDE_TOKENS
 
 # Styles offered per technique family; anything else may be typed.
 STYLE_SUGGESTIONS = {
@@ -47,7 +47,6 @@ SIGNS = (
     ("muscle_shortening", "Shortening", "h"),
 )
 SIGN_FIELDS = tuple(name for name, _, _ in SIGNS)
-SIDE_SHORT = {"left": "L", "right": "R", "bilateral": "both", "midline": "mid"}
 _FIELDS = ("style", "rationale", "ims_findings")
 
 

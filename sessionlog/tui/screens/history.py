@@ -13,7 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ..safe import plain
-from ..stricta import SIDE_SHORT, SIGNS, finding_text
+from ..site_text import SIDE_SHORT
+from ..stricta import SIGNS, finding_text
 
 _COMPARED = (
     "started_at",

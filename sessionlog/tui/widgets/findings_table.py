@@ -7,7 +7,8 @@ from typing import Any
 from textual.binding import Binding
 
 from ..safe import plain
-from ..stricta import SIDE_SHORT, signs_text
+from ..site_text import SIDE_SHORT
+from ..stricta import signs_text
 from .row_list import RowListTable
 
 

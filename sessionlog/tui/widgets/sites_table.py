@@ -8,7 +8,7 @@ from textual.binding import Binding
 from ..form_model import SiteRow, retention_unit
 from ..needle_depth import depth_text, needle_text
 from ..safe import plain
-from ..site_text import response_text
+from ..site_text import SIDE_SHORT, response_text
 from .row_list import RowListTable
 
 KIND_SHORT = {
@@ -19,8 +19,6 @@ KIND_SHORT = {
     "ashi": "ashi",
     "other": "other",
 }
-
-SIDE_SHORT = {"left": "L", "right": "R", "bilateral": "both", "midline": "mid"}
 
 
 class SitesTable(RowListTable):
