@@ -13,28 +13,18 @@ done.
 from __future__ import annotations
 
 import gc
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-_lock = threading.Lock()
-_depth = 0  # nested or concurrent pauses: the collector resumes after the last one
-_resume = False
 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector inside the block (if it was running)."""
-    global _depth, _resume
-    with _lock:
-        if _depth == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _depth += 1
+    """Pause the cyclic garbage collector inside the block; it resumes after it if it
+    was running before (so a pause inside another leaves it to the outer one)."""
+    was_running = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        with _lock:
-            _depth -= 1
-            if _depth == 0 and _resume:
-                gc.enable()
+        if was_running:
+            gc.enable()
