@@ -102,3 +102,44 @@ def test_verdicts(now: float | None, later: float | None, expected: str) -> None
         return Mean(v, None, None, 0 if v is None else 1)
 
     assert verdict(m(now), m(later)) == expected
+
+
+def test_readings_between_windows_count_for_lasting_relief() -> None:
+    # Visits every ten days: each next-session score falls between the 1-week and the
+    # 2-4-week windows, yet it is a reading more than 72 h after the session.
+    sessions = [
+        SessionOutcome(1, 1, 1, at("2026-01-01 10:00"), "dry_needling", 7, 4),
+        SessionOutcome(2, 1, 1, at("2026-01-11 10:00"), "dry_needling", 6, 3),
+        SessionOutcome(3, 1, 1, at("2026-01-21 10:00"), "dry_needling", 5, 3),
+    ]
+    fam = patient_progress(1, sessions, []).families[0]
+    assert fam.immediate.value == pytest.approx(8 / 3)  # 3, 3, 2
+    assert (fam.later.value, fam.later.n) == (1.0, 2)  # 7 → 6 and 6 → 5
+    assert fam.verdict == "partly"  # kept a point, less than half of 2.67
+
+
+def test_follow_ups_only_between_windows_are_not_too_early() -> None:
+    # Follow-ups on day 10 and day 41 (both between windows): the latest of them counts.
+    s = SessionOutcome(1, 1, 1, at("2026-03-02 10:00"), "dry_needling", 7, 3)
+    follow_ups = [FollowUp(1, at("2026-03-12 10:00"), 5, None, 1),
+                  FollowUp(1, at("2026-04-12 10:00"), 6, None, 2)]  # fmt: skip
+    p = patient_progress(1, [s], follow_ups)
+    fam = p.families[0]
+    assert (fam.later.value, fam.later.n, fam.verdict) == (1.0, 1, "partly")
+    assert p.rows[0].windows[1:] == (None, None, None, None)  # no window column shows them
+    assert patient_sentences(p)[1] == (
+        "Part of the relief after dry needling has lasted: about 1 point a few days later,"
+        " after about 4 points right after the session."
+    )
+
+
+def test_summary_names_the_n_behind_each_mean() -> None:
+    from sessionlog.analysis.table import progress_summary
+
+    line = progress_summary(patient_progress(1, *course()))[-1]
+    # Right after: 2, 2, 2 (three sessions); later: 2, 1, 1 (three readings).
+    assert line == (
+        "Acupuncture: 3 sessions; relief right after 2.0 (2.0 to 2.0) points (n=3),"
+        " after 72 h 1.3 (-0.1 to 2.8) points (n=3 readings): relief lasted;"
+        " 1.0 sessions/week; 12.0 insertions/session."
+    )

@@ -97,3 +97,39 @@ def test_dose_from_sums_matches_the_per_patient_summary() -> None:
     ]
     # patients 2; sessions 3 + 1 = 4, squared 9 + 1 = 10; insertions 18, squared 84.
     assert dose_from_sums("ims", 2, 4, 10, 18, 84, 1.0) == dose_summary("ims", doses)
+
+
+def test_soreness_table_names_sessions_and_patients() -> None:
+    from sessionlog.analysis import FollowUp, SessionOutcome, compare, counts_from_sessions
+    from sessionlog.analysis.table import soreness_rows
+
+    def at(text: str) -> datetime:
+        return datetime.fromisoformat(text)
+
+    # Soreness right after 5, 4 (patient 1), 6 (patient 2), 1 (patient 3); then 2 and 0
+    # near 24 h and 48 h after the first, 0 near 24 h after the second, 3 after the third.
+    sessions = [
+        SessionOutcome(1, 1, 1, at("2026-01-05 10:00"), "dry_needling", 6, 2, 5),
+        SessionOutcome(2, 1, 1, at("2026-01-20 10:00"), "dry_needling", 5, 2, 4),
+        SessionOutcome(3, 2, 1, at("2026-01-06 10:00"), "dry_needling", 7, 3, 6),
+        SessionOutcome(4, 3, 1, at("2026-01-07 10:00"), "dry_needling", 6, 3, 1),
+    ]
+    follow_ups = [
+        FollowUp(1, at("2026-01-06 10:00"), 4, 2, 1),
+        FollowUp(1, at("2026-01-07 10:00"), 4, 0, 2),
+        FollowUp(2, at("2026-01-21 10:00"), 3, 0, 3),
+        FollowUp(3, at("2026-01-07 10:00"), 5, 3, 4),
+    ]
+    c = compare(counts_from_sessions(sessions, follow_ups))
+    assert c.group("dry_needling").soreness.resolution.patients == 3  # type: ignore[union-attr]
+    columns, rows = soreness_rows(c)
+    dn = next(r for r in rows if r["technique"] == "Dry needling")
+    # Every cell: sessions/patients; 24 h has 3 sessions but 2 patients: not enough.
+    assert [dn[k] for k, _ in columns[1:]] == [
+        "4.0 (n=4/3)",
+        "not enough (n=3/2)",
+        "not enough (n=1/1)",
+        "not enough (n=0/0)",
+        # Resolved on day 2 and day 1; two never reported 0: half not 0.
+        "half not 0 by the last reading; by 72 h 50% (15-85%), 2/4 (3 patients)",
+    ]

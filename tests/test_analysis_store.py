@@ -57,6 +57,7 @@ def expected_acupuncture() -> GroupCounts:
     g.soreness = {0: {2: 1}, 1: {1: 1}, 3: {0: 1}}
     g.soreness_patients = {0: 1, 1: 1, 3: 1}
     g.resolution = {3: 1}  # soreness 0 at 72 h
+    g.resolution_patients = 1
     return g
 
 
@@ -71,6 +72,7 @@ def expected_dry_needling() -> GroupCounts:
     g.soreness = {0: {6: 1}, 1: {3: 1}}
     g.soreness_patients = {0: 1, 1: 1}
     g.resolution = {-1: 1}  # r3's soreness never reached 0
+    g.resolution_patients = 1
     return g
 
 

@@ -64,7 +64,11 @@ def summarise_group(
         windows=tuple(reliefs),
         durability=durability(reliefs, short, long),
         soreness=soreness_course(
-            counts.soreness, counts.soreness_patients, counts.resolution, min_patients
+            counts.soreness,
+            counts.soreness_patients,
+            counts.resolution,
+            min_patients,
+            resolution_patients=counts.resolution_patients,
         ),
         between=counts.between,
     )

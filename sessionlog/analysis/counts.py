@@ -40,6 +40,7 @@ class GroupCounts:
     soreness: dict[int, dict[int, int]] = field(default_factory=dict)
     soreness_patients: dict[int, int] = field(default_factory=dict)
     resolution: dict[int, int] = field(default_factory=dict)  # day -> n; -1 not resolved
+    resolution_patients: int = 0  # patients behind ``resolution``
     between: int = 0  # sessions with a pain reading between windows (not analysed)
 
     def add(self, slot: int, before: int, value: int, n: int) -> None:
@@ -63,6 +64,8 @@ class GroupCounts:
         """Record how many distinct patients stand behind ``slot``."""
         if slot == SESSION_SLOT:
             self.patients = n
+        elif slot == RESOLUTION_SLOT:
+            self.resolution_patients = n
         elif SORENESS_SLOT <= slot < RESOLUTION_SLOT:
             self.soreness_patients[slot - SORENESS_SLOT] = n
         elif slot < GAP_SLOT:

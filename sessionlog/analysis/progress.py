@@ -4,7 +4,9 @@ The baseline is the pain before the patient's first session; the latest reading 
 the most recent score of any kind (before or after a session, or at a follow-up).
 Relief "lasted" when readings more than :data:`LASTING_AFTER_H` hours after a session
 were still at least a point below that session's pain before it, and at least half of
-the relief right after it.
+the relief right after it. Each session gives at most one reading per window, and one
+for the time between windows (the latest there): a reading on day 10 is between the
+clinic's windows but still says whether relief lasted for this patient.
 """
 
 from __future__ import annotations
@@ -148,8 +150,8 @@ def patient_progress(
         fam = s.family
         if s.pain_after is not None:
             relief_now.setdefault(fam, []).append((float(s.pain_before - s.pain_after), 1))
-        for i, r in chosen.items():
-            if i < len(windows) and windows[i].after_h >= LASTING_AFTER_H:
+        for r in chosen.values():  # the windows' readings and the one between windows
+            if r.hours > LASTING_AFTER_H:
                 relief_later.setdefault(fam, []).append((float(s.pain_before - (r.pain or 0)), 1))
     families = []
     for fam in FAMILIES:

@@ -39,6 +39,7 @@ class Resolution:
     unresolved: int
     median_day: float | None  # None when half or more never resolved
     by_day: dict[int, Proportion]  # resolved by day 1, 2, 3
+    patients: int = 0  # patients behind ``sessions``
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,9 @@ class SorenessCourse:
     resolution: Resolution
 
 
-def resolution_summary(days: Mapping[int, int]) -> Resolution:
-    """Time to resolution from counts of sessions by day soreness reached 0 (-1: not yet)."""
+def resolution_summary(days: Mapping[int, int], patients: int = 0) -> Resolution:
+    """Time to resolution from counts of sessions by day soreness reached 0 (-1: not yet),
+    with the number of ``patients`` behind those sessions."""
     total = sum(days.values())
     unresolved = days.get(-1, 0)
     # Unresolved sessions sort after every day, so the median is a day only when more
@@ -58,7 +60,9 @@ def resolution_summary(days: Mapping[int, int]) -> Resolution:
     by_day = {
         d: wilson(sum(n for day, n in days.items() if 0 <= day <= d), total) for d in (1, 2, 3)
     }
-    return Resolution(total, unresolved, None if median in (None, float("inf")) else median, by_day)
+    return Resolution(
+        total, unresolved, None if median in (None, float("inf")) else median, by_day, patients
+    )
 
 
 def soreness_course(
@@ -67,6 +71,8 @@ def soreness_course(
     resolution_days: Mapping[int, int],
     min_patients: int = MIN_PATIENTS,
     windows: tuple[Window, ...] = SORENESS_WINDOWS,
+    *,
+    resolution_patients: int = 0,
 ) -> SorenessCourse:
     """The soreness course from counts of each score in each soreness window."""
     points = []
@@ -85,7 +91,7 @@ def soreness_course(
                 none=wilson(scores.get(0, 0), n),
             )
         )
-    return SorenessCourse(tuple(points), resolution_summary(resolution_days))
+    return SorenessCourse(tuple(points), resolution_summary(resolution_days, resolution_patients))
 
 
 def band_label(value: int, bands: tuple[tuple[int, int | None], ...]) -> str:

@@ -110,7 +110,8 @@ SORENESS_COLUMNS = [("technique", "Technique")]
 
 
 def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
-    """Mean soreness near each time point and resolution, per technique."""
+    """Mean soreness near each time point and resolution, per technique; each figure
+    with its n as sessions/patients, as in the durability table."""
     columns = [("technique", "Technique")]
     rows = []
     for g in c.groups:
@@ -118,15 +119,18 @@ def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, 
         for p in g.soreness.points:
             if all(key != "w" + p.window.key for key, _ in columns):
                 columns.append(("w" + p.window.key, p.window.label))
+            n = f"n={p.sessions}/{p.patients}"
             row["w" + p.window.key] = (
-                f"{fmt_num(p.mean.value)} (n={p.sessions})" if p.enough else f"n={p.patients}"
+                f"{fmt_num(p.mean.value)} ({n})" if p.enough else f"not enough ({n})"
             )
         r = g.soreness.resolution
         if r.median_day is not None:
             median = f"median day {r.median_day:g}"
         else:
             median = "half not 0 by the last reading" if r.sessions else "-"
-        row["resolved"] = f"{median}; by 72 h {fmt_prop(r.by_day[3])}"
+        row["resolved"] = f"{median}; by 72 h {fmt_prop(r.by_day[3])}" + (
+            f" ({r.patients} patients)" if r.sessions else ""
+        )
         rows.append(row)
     columns.append(("resolved", "Soreness gone"))
     return columns, rows
@@ -228,7 +232,9 @@ def progress_summary(p: Progress) -> list[str]:
             ) + f"; {fmt_num(d.insertions_per_session.value)} insertions/session"
         lines.append(
             f"{group_label(f.family)}: {f.sessions} session"
-            f"{'s' if f.sessions != 1 else ''}; relief right after {fmt_mean(f.immediate)},"
-            f" after 72 h {fmt_mean(f.later)} points: {VERDICT_WORDS[f.verdict]}{dose}."
+            f"{'s' if f.sessions != 1 else ''}; relief right after {fmt_mean(f.immediate)}"
+            f" points (n={f.immediate.n}), after 72 h {fmt_mean(f.later)} points"
+            f" (n={f.later.n} reading{'s' if f.later.n != 1 else ''}):"
+            f" {VERDICT_WORDS[f.verdict]}{dose}."
         )
     return lines

@@ -199,14 +199,17 @@ def _print_comparison(
     table(window_rows(result), WINDOW_COLUMNS)
     between = sum(g.between for g in result.groups)
     if between:
-        click.echo(f"({between} sessions also had readings between windows; not counted.)")
+        sessions = "1 session also had" if between == 1 else f"{between:,} sessions also had"
+        click.echo(f"({sessions} readings between windows; not counted here.)")
     if any(g.sessions for g in result.groups):
         click.echo(durability_chart(result, w, h, color))
-    _heading(f"Durability: relief kept at {long} as a share of relief at {short}")
+    _heading(
+        f"Durability: relief kept at {long} as a share of relief at {short} (n = sessions/patients)"
+    )
     table(durability_rows(result), DURABILITY_COLUMNS)
     if any(g.sessions for g in result.groups):
         click.echo(responders_chart(result, short, long, w, max(10, h - 4), color))
-        _heading("Soreness after needling (mean 0-10, n sessions)")
+        _heading("Soreness after needling (mean 0-10; n = sessions/patients)")
         columns, rows = soreness_rows(result)
         table(rows, columns)
         click.echo(soreness_chart(result, w, max(10, h - 4), color))
