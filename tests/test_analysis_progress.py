@@ -50,8 +50,8 @@ def test_sentences_for_the_patient() -> None:
     assert patient_sentences(patient_progress(1, *course())) == [
         "Your pain has gone from 7 to 3 over 3 sessions. That is a change most people notice"
         " clearly.",
-        "The relief after acupuncture has lasted: days after a session your pain was still"
-        " about 1 point lower than before it.",
+        "The relief after acupuncture has lasted: more than 3 days after a session your pain"
+        " was still about 1 point lower than before it.",
     ]
 
 
@@ -128,7 +128,7 @@ def test_follow_ups_only_between_windows_are_not_too_early() -> None:
     assert (fam.later.value, fam.later.n, fam.verdict) == (1.0, 1, "partly")
     assert p.rows[0].windows[1:] == (None, None, None, None)  # no window column shows them
     assert patient_sentences(p)[1] == (
-        "Part of the relief after dry needling has lasted: about 1 point a few days later,"
+        "Part of the relief after dry needling has lasted: about 1 point more than 3 days later,"
         " after about 4 points right after the session."
     )
 

@@ -7,7 +7,10 @@ no other patient's data, and nothing stronger than their own numbers support.
 from __future__ import annotations
 
 from ..domain.techniques import FAMILY_LABELS
-from .progress import Progress
+from .progress import LASTING_AFTER_H, Progress
+
+# "Later" in the patient's words: the readings behind "lasted" are all this long after.
+LATER = f"more than {LASTING_AFTER_H // 24} days"
 
 
 def technique_words(family: str) -> str:
@@ -47,12 +50,12 @@ def lasting_sentence(family: str, verdict: str, now: float | None, later: float 
     name = technique_words(family)
     if verdict == "lasting":
         return (
-            f"The relief after {name} has lasted: days after a session your pain was "
+            f"The relief after {name} has lasted: {LATER} after a session your pain was "
             f"still {_points(later or 0)} lower than before it."
         )
     if verdict == "partly":
         return (
-            f"Part of the relief after {name} has lasted: {_points(later or 0)} a few days "
+            f"Part of the relief after {name} has lasted: {_points(later or 0)} {LATER} "
             f"later, after {_points(now or 0)} right after the session."
         )
     if verdict == "faded":
