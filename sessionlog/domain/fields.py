@@ -39,9 +39,9 @@ def as_int(field: str, value: Any, lo: int, hi: int | None = None) -> int:
     # returned as it is, before the message below is even formatted.
     if type(value) is int and lo <= value <= SQLITE_MAX_INT and (hi is None or value <= hi):
         return value
-    allowed = (
-        f"a whole number from {lo} to {hi}" if hi is not None else f"a whole number, {lo} or more"
-    )
+    # An id's upper bound is SQLite's largest integer: not a range worth reading out.
+    bounded = hi is not None and hi < SQLITE_MAX_INT
+    allowed = f"a whole number from {lo} to {hi}" if bounded else f"a whole number, {lo} or more"
     if isinstance(value, bool):  # True is an int to Python, never a count or a score
         raise ValidationError(field, f"{value!r} is not a whole number: {allowed}")
     if _blank(value):
@@ -62,7 +62,8 @@ def as_int(field: str, value: Any, lo: int, hi: int | None = None) -> int:
     elif not isinstance(value, int):
         raise ValidationError(field, f"{value!r} is not a whole number: {allowed}")
     if value > SQLITE_MAX_INT:  # an id beyond SQLite's integers would crash a query
-        raise ValidationError(field, f"{value} is too large: {allowed}")
+        largest = allowed if bounded else f"the largest allowed is {SQLITE_MAX_INT}"
+        raise ValidationError(field, f"{value} is too large: {largest}")
     if value < lo or (hi is not None and value > hi):
         raise ValidationError(field, f"{value} is out of range: {allowed}")
     return value
