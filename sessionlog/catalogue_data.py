@@ -59,6 +59,11 @@ ALTERNATIVE_NAMES: dict[str, tuple[str, ...]] = {
     "Bailao": ("EX-HN15",),
 }
 
+# Extra points on the midline, like every GV and CV point: one needle, no side.
+# EX-HN3 Yintang (between the eyebrows), EX-HN11 Haiquan (frenulum of the tongue),
+# EX-B8 Shiqizhui (below the L5 spinous process), EX-B9 Yaoqi (above the coccyx).
+MIDLINE_EXTRA_POINTS: frozenset[str] = frozenset({"EX-HN3", "EX-HN11", "EX-B8", "EX-B9"})
+
 
 def _span(channel: str, first: int, last: int) -> set[str]:
     return {f"{channel}{n}" for n in range(first, last + 1)}

@@ -16,6 +16,7 @@ from sessionlog.catalogue_data import (
     CHANNEL_ALIASES,
     CHANNEL_COUNTS,
     EXTRA_REGIONS,
+    MIDLINE_EXTRA_POINTS,
     SPINAL_SINGLE_LEVELS,
     CatalogueEntry,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "CatalogueEntry",
     "catalogue",
     "complete",
+    "is_midline",
     "normalise_level",
     "normalise_muscle",
     "normalise_point",
@@ -196,6 +198,12 @@ def resolve(text: str, field: str = "site") -> CatalogueEntry:
         if match[1]:
             raise UnknownCode(field, text, match[1])
     raise UnknownCode(field, text, close(text, ["acupuncture_point", "spinal_level", "muscle"]))
+
+
+def is_midline(code: str) -> bool:
+    """Whether the point with canonical ``code`` lies on the midline (no left or right):
+    every GV and CV point, and the midline extra points (EX-HN3 Yintang, ...)."""
+    return code.startswith(("GV", "CV")) or code in MIDLINE_EXTRA_POINTS
 
 
 @functools.lru_cache(maxsize=4096)

@@ -17,6 +17,7 @@ from sessionlog.points import (
     CHANNEL_COUNTS,
     catalogue,
     complete,
+    is_midline,
     normalise_level,
     normalise_muscle,
     normalise_point,
@@ -406,3 +407,13 @@ def test_import_does_no_io_and_no_textual() -> None:
         "assert d.point_entries.cache_info().currsize == 0\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_midline_points_are_every_gv_and_cv_point_and_the_midline_extra_points() -> None:
+    from sessionlog.domain import parse_site
+
+    assert [is_midline(c) for c in ("GV20", "CV12", "EX-HN3", "EX-B8")] == [True] * 4
+    assert [is_midline(c) for c in ("ST36", "EX-HN5", "EX-B2")] == [False] * 3
+    # A midline point typed without a side is recorded on the midline.
+    assert parse_site("yintang", "acupuncture").side == "midline"
+    assert parse_site({"target": "yintang", "side": "left"}, "acupuncture").side == "left"

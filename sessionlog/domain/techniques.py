@@ -93,6 +93,7 @@ RESPONSES_SOUGHT = ("deqi", "twitch", "grasp", "none")
 GRASP_LEVELS = ("none", "mild", "strong")
 DEQI_QUALITIES = ("heaviness", "ache", "distension", "tingling", "warmth", "numbness", "soreness")
 DEPTH_UNITS = ("mm", "cun")
+RETENTION_MAX_S = 4 * 3600  # the longest needle retention a site may record
 DEPTH_TISSUES = ("subcutaneous", "fascia", "muscle", "periosteum")
 AE_TIERS = ("mild", "significant", "serious")
 AE_KINDS = (

@@ -50,6 +50,7 @@ from .techniques import (
     MUSCLE_SITE_KINDS,
     PROFESSIONS,
     RESPONSES_SOUGHT,
+    RETENTION_MAX_S,
     SEXES,
     SIDES,
     SITE_KINDS,
@@ -206,7 +207,7 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
                         f"{kind} does not fit {target} (a {entry.kind.replace('_', ' ')})",
                     )
                 )
-    side_default = "midline" if target[:2] in ("GV", "CV") else None
+    side_default = "midline" if points.is_midline(target) else None
     side = _collect(errors, as_choice, f"{field}.side", data.get("side") or side_default, SIDES)
     insertions = _collect(errors, as_int, f"{field}.insertions", data.get("insertions", 1), 1, 50)
     depth = _collect(errors, opt_float, f"{field}.depth_value", data.get("depth_value"), 0.0, 150.0)
@@ -248,7 +249,7 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
         f"{field}.retention_s",
         data.get("retention_s", tech.retention_s),
         0,
-        4 * 3600,
+        RETENTION_MAX_S,
     )
     deqi = _collect(errors, opt_bool, f"{field}.deqi_obtained", data.get("deqi_obtained"))
     qualities: list[str] = []

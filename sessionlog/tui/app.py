@@ -124,6 +124,25 @@ class SessionlogApp(App[None]):
             return False
         return True
 
+    async def action_quit(self) -> None:
+        """Quit (Ctrl+Q); a form with unsaved changes asks first, as leaving it does."""
+        from .screens.follow_up import FollowUpScreen
+        from .screens.modals import ConfirmDiscard
+
+        unsaved = [s for s in self.screen_stack if getattr(s, "dirty", False)]
+        if not unsaved:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmDiscard):
+            return  # already asking
+        what = "this follow-up" if isinstance(unsaved[-1], FollowUpScreen) else "this session"
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.exit()
+
+        self.push_screen(ConfirmDiscard(what, leave="Quit sessionlog and leave"), answer)
+
     def notify(
         self,
         message: Any,

@@ -22,6 +22,8 @@ WORDS = {
     "depth_unit": "depth unit", "depth_tissue": "depth tissue",
     "needle_diameter_mm": "needle diameter (mm)", "needle_length_mm": "needle length (mm)",
     "needle_material": "needle material",
+    # The settings row (see technique_settings).
+    "retention": "Retention", "estim_hz": "Frequency (Hz)", "deqi": "De Qi",
 }  # fmt: skip
 
 # Session form: which error line shows the errors of which field.
@@ -33,7 +35,8 @@ SLOTS = {
     "needle": "settings",
     "depth": "settings", "needle_diameter_mm": "settings", "needle_length_mm": "settings",
     "needle_material": "settings", "depth_value": "settings", "depth_unit": "settings",
-    "depth_tissue": "settings",
+    "depth_tissue": "settings", "retention": "settings", "stimulation": "settings",
+    "estim_hz": "settings", "deqi": "settings", "deqi_quality": "settings",
 }  # fmt: skip
 
 _INDEXED = re.compile(r"^(\w+)\[(\d+)\](?:\.(\w+))?$")

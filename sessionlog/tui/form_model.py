@@ -17,6 +17,7 @@ from ..domain import parse_site
 from ..domain.techniques import TECHNIQUES
 from .needle_depth import DEPTH_KEYS, NEEDLE_KEYS, common_settings, override, settings_fields
 from .stricta import Details, details_from_session
+from .technique_settings import retention_unit, setting_fields
 
 # Fields of a stored session the form shows as text inputs, in the order shown.
 TEXT_FIELDS = (
@@ -31,12 +32,6 @@ INHERITED = ("retention_s", "stimulation", "estim_frequency_hz")
 
 def family(technique: str) -> str:
     return TECHNIQUES[technique].family if technique in TECHNIQUES else "acupuncture"
-
-
-def retention_unit(technique: str) -> str:
-    """Minutes for techniques that retain needles for minutes, seconds for the rest."""
-    tech = TECHNIQUES.get(technique)
-    return "min" if tech is not None and tech.retention_s >= 60 else "s"
 
 
 @dataclass
@@ -82,27 +77,13 @@ class FormState:
     details: Details = field(default_factory=Details)
 
 
-def _retention_seconds(settings: Settings, technique: str) -> Any:
-    text = settings.retention.strip()
-    if not text.isdigit():
-        return text  # let the domain say what is wrong with it
-    return int(text) * (60 if retention_unit(technique) == "min" else 1)
-
-
 def site_defaults(settings: Settings, technique: str) -> dict[str, Any]:
-    """What a site of this form inherits from the settings."""
-    out: dict[str, Any] = {"retention_s": _retention_seconds(settings, technique)}
-    if settings.stimulation.strip():
-        out["stimulation"] = settings.stimulation.strip()
-    if settings.estim_hz.strip():
-        out["estim_frequency_hz"] = settings.estim_hz.strip()
-    if family(technique) == "acupuncture":
-        if settings.deqi.strip():
-            out["deqi_obtained"] = settings.deqi.strip()
-        if settings.deqi_quality.strip():
-            out["deqi_quality"] = settings.deqi_quality.strip()
-    # Only valid needle and depth settings reach the sites: a bad one is named once,
-    # under the settings, rather than once per site.
+    """What a site of this form inherits from the settings.
+
+    Only valid settings reach the sites: a bad one is named once, under the settings
+    (see :func:`~.technique_settings.setting_problems`), rather than once per site.
+    """
+    out = setting_fields(settings, technique)
     out.update(settings_fields(settings.needle, settings.depth, technique))
     return out
 

@@ -125,6 +125,37 @@ def parse_site_text(text: str, technique: str) -> dict[str, Any]:
     return raw
 
 
+_RESPONSE_WORDS = {
+    "acupuncture": "De Qi (y, n or a quality: ache)",
+    "dry_needling": "a twitch count (3)",
+    "ims": "the grasp (none, mild, strong)",
+}
+
+
+def misunderstood(text: str, technique: str) -> str | None:
+    """Why ``text`` names no site when it starts with one (``st36 d-3``): the first word
+    after the longest known start that is not a side, response, insertions, depth or
+    needle. None when no start of it names a catalogue entry (or for ``ashi``, whose
+    description is free text)."""
+    family = TECHNIQUES[technique].family if technique in TECHNIQUES else "acupuncture"
+    tokens = text.split()
+    if not tokens or tokens[0].lower() == "ashi":
+        return None
+    for k in range(len(tokens) - 1, 0, -1):
+        entry = entry_for(" ".join(tokens[:k]))
+        if entry is None:
+            continue
+        for token in tokens[k:]:
+            if _classify([token], family) is None:
+                return (
+                    f"{token!r} is not understood after {entry.code}: a side (l r b m),"
+                    f" {_RESPONSE_WORDS[family]}, x2 for insertions,"
+                    " a depth (20mm, 1cun, d15) or a needle (0.30x50)"
+                )
+        return None
+    return None
+
+
 def response_text(raw: dict[str, Any]) -> str:
     """A site's response in words, for the sites table (``De Qi: ache``, ``twitch 3``)."""
     bits = []

@@ -137,7 +137,7 @@ def test_history_screen_lists_versions(store) -> None:  # type: ignore[no-untype
         table = app.screen.query_one("#versions", DataTable)
         assert [str(c) for c in table.get_row_at(1)] == [
             "2",
-            "active",
+            "current",
             "2026-11-23 10:30",
             "Dr Ada Lin",
             "GB21 was not needled",

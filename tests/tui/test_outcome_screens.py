@@ -188,7 +188,7 @@ def test_compare_screen_with_filters(clinic: Any) -> None:
         await pilot.pause()
         status_widget = screen.query_one("#cmp-status", Static)
         assert str(status_widget.render()) == "since: '2026-02-31' is not a date: use YYYY-MM-DD"
-        assert status_widget.has_class("error")
+        assert status_widget.has_class("-error") and status_widget.display
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, CompareScreen)

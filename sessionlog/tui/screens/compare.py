@@ -34,7 +34,16 @@ from ...charts import draw_durability, draw_responders, draw_soreness
 from ...domain.techniques import BODY_REGIONS, FAMILIES, FAMILY_LABELS, TECHNIQUES
 from ...errors import SessionlogError, ValidationError
 from ..safe import plain
-from .progress import fill_table
+from ..tables import fill_columns
+
+# The relief table had nine columns, 152 characters wide: at 120 columns the responder
+# rates were cut off, at 100 the relief in percent too. The responder rates go to the
+# Responders tab, under their chart, with the counts they rest on.
+_RESPONDERS = ("resp2", "resp30")
+RELIEF_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] not in _RESPONDERS]
+RESPONDER_COLUMNS = [
+    c for c in WINDOW_COLUMNS if c[0] in ("technique", "window", "sessions", *_RESPONDERS)
+]
 
 
 @contextmanager
@@ -79,9 +88,10 @@ class CompareScreen(Screen[None]):
     CompareScreen #cmp-filters Select { width: 1fr; }
     CompareScreen #cmp-filters Input { width: 1fr; }
     CompareScreen #cmp-status { height: auto; padding: 0 1; color: $text-muted; }
-    CompareScreen #cmp-status.error { color: $error; }
+    CompareScreen #cmp-status.-error { color: $error; }
     CompareScreen PlotextPlot { height: 1fr; min-height: 12; }
     CompareScreen DataTable { height: auto; max-height: 20; }
+    CompareScreen #tab-responders PlotextPlot { min-height: 10; }
     """
 
     def __init__(self) -> None:
@@ -112,6 +122,7 @@ class CompareScreen(Screen[None]):
                 yield PlotextPlot(id="cmp-curves")
             with TabPane("Responders", id="tab-responders"):
                 yield PlotextPlot(id="cmp-responders")
+                yield DataTable(id="cmp-responder-table", zebra_stripes=True)
             with TabPane("Soreness", id="tab-soreness"):
                 yield PlotextPlot(id="cmp-soreness")
                 yield DataTable(id="cmp-soreness-table")
@@ -178,14 +189,16 @@ class CompareScreen(Screen[None]):
             f"{result.filters.describe()}: {sessions} sessions; patients: {patients}."
             " Descriptive only: techniques were not randomised."
         )
-        fill_table(self.query_one("#cmp-windows", DataTable), WINDOW_COLUMNS, window_rows(result))
-        fill_table(
+        windows = window_rows(result)
+        fill_columns(self.query_one("#cmp-windows", DataTable), RELIEF_COLUMNS, windows)
+        fill_columns(self.query_one("#cmp-responder-table", DataTable), RESPONDER_COLUMNS, windows)
+        fill_columns(
             self.query_one("#cmp-durability", DataTable),
             DURABILITY_COLUMNS,
             durability_rows(result),
         )
         columns, rows = soreness_rows(result)
-        fill_table(self.query_one("#cmp-soreness-table", DataTable), columns, rows)
+        fill_columns(self.query_one("#cmp-soreness-table", DataTable), columns, rows)
         for plot_id, draw in (
             ("#cmp-curves", lambda plt: draw_durability(plt, result)),
             (
@@ -201,12 +214,15 @@ class CompareScreen(Screen[None]):
     def show_details(self, details: Any) -> None:
         """Dose and adverse events per technique."""
         self.details = details
-        fill_table(self.query_one("#cmp-details", DataTable), DETAIL_COLUMNS, detail_rows(details))
+        fill_columns(
+            self.query_one("#cmp-details", DataTable), DETAIL_COLUMNS, detail_rows(details)
+        )
 
     def _status(self, text: str, error: bool = False) -> None:
         status = self.query_one("#cmp-status", Static)
         status.update(plain(text))
-        status.set_class(error, "error")
+        # "-error", not "error": the forms' .error lines are hidden until shown.
+        status.set_class(error, "-error")
 
     def action_close(self) -> None:
         self.dismiss()

@@ -86,7 +86,7 @@ class FollowUpScreen(Screen[int | None]):
             id="session",
             allow_blank=not options,
             compact=True,
-            value=options[0][1] if options else Select.BLANK,
+            value=options[0][1] if options else Select.NULL,
         )
 
     def on_mount(self) -> None:
@@ -143,8 +143,13 @@ class FollowUpScreen(Screen[int | None]):
         self.snapshot = self._values()
         self.dismiss(fid)
 
+    @property
+    def dirty(self) -> bool:
+        """Something typed and not saved (the app asks before quitting, too)."""
+        return self._values() != self.snapshot
+
     def action_back(self) -> None:
-        if self._values() == self.snapshot:
+        if not self.dirty:
             self.dismiss(None)
             return
 

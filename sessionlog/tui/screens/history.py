@@ -1,6 +1,7 @@
 """A session's history: every version, who recorded it, when and why; and, for the
-version under the cursor, the STRICTA details the table has no room for (style,
-rationale, co-interventions, IMS findings per segment)."""
+version under the cursor, in full what the table has no room for: the reason, what
+changed, its pain scores and sites, and the STRICTA details (style, rationale,
+co-interventions, IMS findings per segment)."""
 
 from __future__ import annotations
 
@@ -77,6 +78,56 @@ def details_text(version: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def status_word(versions: list[dict[str, Any]], index: int) -> str:
+    """``current``, ``replaced`` (a later version exists) or ``void``.
+
+    Every version keeps the status it was saved with (``active`` unless it voids the
+    session): the store never changes a saved row, so an older version still says
+    ``active``. Shown as such, both versions of an amended session read as in force.
+    """
+    if versions[index]["status"] == "void":
+        return "void"
+    return "current" if index == len(versions) - 1 else "replaced"
+
+
+def _pain_text(version: dict[str, Any]) -> str:
+    parts = [
+        f"{label} {version[key]}"
+        for key, label in (
+            ("pain_before", "before"),
+            ("pain_after", "after"),
+            ("pain_during", "during"),
+            ("soreness_after", "soreness"),
+        )
+        if version.get(key) is not None
+    ]
+    return ", ".join(parts) or "none"
+
+
+def version_text(versions: list[dict[str, Any]], index: int, by: str) -> str:
+    """What the details area shows of version ``index``: who, when, why, what changed,
+    and its own figures, in full (the table's cells are cut at the dialog's width)."""
+    version = versions[index]
+    status = status_word(versions, index)
+    if status == "replaced":
+        status = f"replaced by version {versions[index + 1]['version']}"
+    lines = [
+        f"Version {version['version']} · {status} · recorded"
+        f" {str(version['recorded_at'])[:16]} by {by}",
+    ]
+    if index:
+        lines.append(f"Why: {version['amend_reason'] or 'not given'}")
+        lines.append(f"Changed: {changes(versions[index - 1], version)}")
+    sites = [f"{s['target']} {SIDE_SHORT.get(s['side'], s['side'])}" for s in version["sites"]]
+    lines += [
+        f"Session: {str(version['started_at'])[:16]}, {version['technique'].replace('_', ' ')}",
+        f"Pain: {_pain_text(version)}",
+        f"Sites ({len(sites)}): {', '.join(sites) or 'none'}",
+        details_text(version),
+    ]
+    return "\n".join(lines)
+
+
 def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> str:
     """What a version changed from the one before, in short words."""
     if before is None:
@@ -120,6 +171,7 @@ class HistoryScreen(ModalScreen[None]):
         super().__init__()
         self.record_id = record_id
         self.versions: list[dict[str, Any]] = []
+        self.names: dict[int, str] = {}  # practitioners' names by id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
@@ -130,17 +182,17 @@ class HistoryScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         store: Any = self.app.store  # type: ignore[attr-defined]
-        names = {p["id"]: p["name"] for p in store.practitioners()}
+        self.names = {p["id"]: p["name"] for p in store.practitioners()}
         table = self.query_one(DataTable)
         table.add_columns("Ver", "Status", "Recorded", "By", "Why", "What changed")
         previous = None
         self.versions = store.session_history(self.record_id)
-        for version in self.versions:
+        for index, version in enumerate(self.versions):
             table.add_row(
                 str(version["version"]),
-                version["status"],
+                status_word(self.versions, index),
                 str(version["recorded_at"])[:16],
-                plain(names.get(version["recorded_by"], "?")),
+                plain(self.names.get(version["recorded_by"], "?")),
                 plain(version["amend_reason"] or "(first record)"),
                 plain(changes(previous, version)),
             )
@@ -155,8 +207,8 @@ class HistoryScreen(ModalScreen[None]):
 
     def _show_details(self, row: int) -> None:
         if 0 <= row < len(self.versions):
-            version = self.versions[row]
-            text = f"Version {version['version']}\n{details_text(version)}"
+            by = self.names.get(self.versions[row]["recorded_by"], "?")
+            text = version_text(self.versions, row, by)
             self.query_one("#version-details", Static).update(plain(text))
 
     def action_close(self) -> None:

@@ -18,13 +18,19 @@ from textual.widgets import DataTable, Input, Static
 
 from ..safe import plain
 from ..widgets.footer import Footer
+from ..widgets.list_table import ListTable
 
 if TYPE_CHECKING:
     from ..widgets.new_patient import NewPatientForm
 
 
 def _technique(value: str) -> str:
-    return value.replace("electrical_dry_needling", "electrical DN").replace("_", " ")
+    # The picker's short names: these lists share a narrow terminal with other columns.
+    return (
+        value.replace("electrical_dry_needling", "electrical DN")
+        .replace("electroacupuncture", "electro-acu")
+        .replace("_", " ")
+    )
 
 
 def _pain(row: dict[str, Any]) -> str:
@@ -35,7 +41,7 @@ def _pain(row: dict[str, Any]) -> str:
 def _list(table_id: str, title: str) -> DataTable[Any]:
     # The table draws its own box, its title in the top border: a box widget and a
     # title widget around each table cost ~10 ms of the first frame.
-    table: DataTable[Any] = DataTable(
+    table: DataTable[Any] = ListTable(
         id=table_id, classes="box", cursor_type="row", zebra_stripes=True
     )
     table.border_title = title
@@ -84,11 +90,13 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#patients", DataTable).add_columns("Chart", "Name", "Born", "Last visit")
+        # The long columns of variable width come last: on a narrow terminal they are
+        # the ones cut, not the pain scores.
         self.query_one("#today", DataTable).add_columns(
-            "Time", "Chart", "Patient", "Technique", "Sites", "Pain"
+            "Time", "Chart", "Patient", "Pain", "Technique", "Sites"
         )
         self.query_one("#patient-sessions", DataTable).add_columns(
-            "Date", "Technique", "Sites", "Pain", "By", "Ver"
+            "Date", "Technique", "Pain", "By", "Ver", "Sites"
         )
         self.ready = True
         app: Any = self.app
@@ -135,9 +143,9 @@ class HomeScreen(Screen[None]):
                 str(s["started_at"])[11:16],
                 plain(s["chart_id"]),
                 plain(s["patient_name"]),
+                _pain(s),
                 _technique(s["technique"]),
                 str(s["site_count"]),
-                _pain(s),
                 key=f"{s['record_id']}:{s['patient_id']}",
             )
         table.border_title = f"Today: {len(rows)} session{'s' * (len(rows) != 1)}"
@@ -184,10 +192,10 @@ class HomeScreen(Screen[None]):
                 table.add_row(
                     str(s["started_at"])[:16],
                     _technique(s["technique"]),
-                    plain(s["targets"] or ""),
                     _pain(s),
                     plain(s["practitioner_name"]),
                     str(s["version"]),
+                    plain(s["targets"] or ""),
                     key=f"{s['record_id']}:{pid}",
                 )
         table.border_title = plain(title)
@@ -268,6 +276,11 @@ class HomeScreen(Screen[None]):
 
     def action_follow_up(self) -> None:
         pid = self._patient_or_hint()
+        if pid is not None and self.store.last_session(pid) is None:
+            # Said here, not by the follow-up screen: leaving it resets the search, and
+            # the patient just found (or just added) would be lost from view.
+            self.notify("A follow-up follows a session: this patient has none yet.", timeout=3)
+            return
         if pid is not None:
             from .follow_up import FollowUpScreen
 

@@ -19,13 +19,16 @@ class ConfirmDiscard(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "Keep editing", id="confirm.keep"),
     ]
 
-    def __init__(self, what: str = "this session") -> None:
+    def __init__(self, what: str = "this session", leave: str = "Leave") -> None:
         super().__init__()
         self.what = what
+        self.leave = leave  # "Quit sessionlog and leave" when the app is quitting
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(plain(f"Leave {self.what} without saving? What you typed will be lost."))
+            yield Static(
+                plain(f"{self.leave} {self.what} without saving? What you typed will be lost.")
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Keep editing (n)", id="keep", variant="primary")
                 yield Button("Discard (y)", id="discard", variant="error")
@@ -44,6 +47,8 @@ class AskText(ModalScreen[str | None]):
     """One line of text (a reason, a name); ``None`` when cancelled with Escape."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="ask.cancel")]
+    # The answer has no label beside it: its error starts under it, not 14 cells in.
+    DEFAULT_CSS = "AskText #answer-error { padding-left: 1; }"
 
     def __init__(
         self, question: str, *, placeholder: str = "", value: str = "", required: str = ""
@@ -68,9 +73,9 @@ class AskText(ModalScreen[str | None]):
         event.stop()
         text = event.value.strip()
         if not text:
-            self.query_one("#answer-error", Label).update(
-                plain(self.required or "Type something, or Escape to cancel")
-            )
+            error = self.query_one("#answer-error", Label)
+            error.update(plain(self.required or "Type something, or Escape to cancel"))
+            error.add_class("-shown")  # .error lines are hidden until shown
             return
         self.dismiss(text)
 

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from ...domain import InvalidRecord, parse_practitioner
 from ...domain.techniques import PROFESSIONS
+from ..field_words import sentence
 from ..safe import plain
 from ..widgets.choice import NextSelect
 
@@ -74,12 +75,16 @@ class PractitionerSetup(ModalScreen[int | None]):
             "credential": self.query_one("#p-credential", Input).value,
         }
         for name in ("name", "profession", "credential"):
-            self.query_one(f"#err-{name}", Label).update("")
+            label = self.query_one(f"#err-{name}", Label)
+            label.update("")
+            label.remove_class("-shown")
         try:
             practitioner = parse_practitioner(data)
         except InvalidRecord as exc:
             for error in exc.errors:
-                self.query_one(f"#err-{error.field}", Label).update(plain(error.message))
+                label = self.query_one(f"#err-{error.field}", Label)
+                label.update(plain(sentence(error.field, error.message)))
+                label.add_class("-shown")  # .error lines are hidden until shown
             return
         self.dismiss(self.app.store.add_practitioner(practitioner))  # type: ignore[attr-defined]
 

@@ -19,17 +19,7 @@ from ...analysis.table import progress_summary, session_rows
 from ...charts import draw_progress
 from ...store.outcome_reports import progress_report
 from ..safe import plain
-
-
-def fill_table(
-    table: DataTable, columns: list[tuple[str, str]], rows: list[dict[str, str]]
-) -> None:
-    """Replace a table's columns and rows (every cell shown as plain text)."""
-    table.clear(columns=True)
-    for key, heading in columns:
-        table.add_column(heading, key=key)
-    for i, row in enumerate(rows):
-        table.add_row(*(plain(row.get(key, "")) for key, _ in columns), key=str(i))
+from ..tables import fill_columns
 
 
 class ProgressScreen(Screen[None]):
@@ -82,7 +72,8 @@ class ProgressScreen(Screen[None]):
         summary.append_text(plain("\n".join(progress_summary(self.progress))))
         self.query_one("#progress-summary", Static).update(summary)
         columns, rows = session_rows(self.progress)
-        fill_table(self.query_one("#progress-sessions", DataTable), columns, rows)
+        # Long headings on two lines: the table fits 120 columns (it was 131 wide).
+        fill_columns(self.query_one("#progress-sessions", DataTable), columns, rows)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -13,6 +13,7 @@ from ...errors import SessionlogError, ValidationError
 from ..form_model import SiteRow, build_raw, describe_site, state_from_session
 from ..needle_depth import settings_problems
 from ..safe import plain
+from ..technique_settings import setting_problems
 from .modals import AskText, ConfirmDiscard
 
 if TYPE_CHECKING:
@@ -62,8 +63,9 @@ class SessionActions(_Base):
             errors: list[ValidationError] = []
         except InvalidRecord as exc:
             session, errors = None, list(exc.errors)
-        # A bad needle or depth setting reaches no site (see site_defaults), so the
-        # session alone would pass: the settings are checked on their own.
+        # A bad setting reaches no site (see site_defaults), so the session alone would
+        # pass: the settings are checked on their own.
+        errors += setting_problems(state.settings, state.technique)
         errors += settings_problems(state.settings.needle, state.settings.depth, state.technique)
         if pending_problem:
             # The refused site explains the sites line better than "at least one site".
@@ -108,7 +110,7 @@ class SessionActions(_Base):
             amend,
         )
 
-    def _write(self, write: Any) -> None:
+    def _write(self, write: Any, verb: str | None = None) -> None:
         try:
             saved = write()
         except ValidationError as exc:
@@ -118,7 +120,8 @@ class SessionActions(_Base):
         except SessionlogError as exc:
             self.notify(plain(f"Not saved: {exc}"), severity="error", timeout=8)
             return
-        verb = "Saved" if saved.version == 1 else f"Amended (version {saved.version})"
+        if verb is None:
+            verb = "Saved" if saved.version == 1 else f"Amended (version {saved.version})"
         self.notify(f"{verb}: session #{saved.record_id}", timeout=3)
         self.snapshot = self.fingerprint()
         self.dismiss(saved.record_id)
@@ -236,7 +239,9 @@ class SessionActions(_Base):
         def void(reason: str | None) -> None:
             if reason:
                 self.snapshot = self.fingerprint()
-                self._write(lambda: self.store.void_session(self.record_id, actor, reason))
+                self._write(
+                    lambda: self.store.void_session(self.record_id, actor, reason), "Voided"
+                )
 
         self.app.push_screen(
             AskText(

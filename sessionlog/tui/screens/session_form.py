@@ -195,7 +195,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
             id="practitioner",
             allow_blank=not options,
             compact=True,
-            value=current if current in ids else (ids[0] if ids else Select.BLANK),
+            value=current if current in ids else (ids[0] if ids else Select.NULL),
         )
 
     # -- loading --------------------------------------------------------------------
@@ -350,8 +350,8 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
     # -- events ---------------------------------------------------------------------
 
     def on_technique_picker_changed(self, event: TechniquePicker.Changed) -> None:
-        if event.value == self.state.technique:
-            return
+        if event.value == self.state.technique or event.value != event.picker.value:
+            return  # nothing new, or overtaken (a session shown since): never reset to it
         typed = self.collect_state().settings
         self.state.technique = event.value
         self.state.settings = default_settings(event.value)

@@ -44,7 +44,7 @@ class SessionSites(_Base):
 
     def add_site(self, text: str) -> None:
         """Validate the typed site and add it (or replace the one being edited)."""
-        from ..site_text import carried, parse_site_text
+        from ..site_text import carried, misunderstood, parse_site_text
 
         self.collect_state()
         raw = parse_site_text(text, self.state.technique)
@@ -58,7 +58,12 @@ class SessionSites(_Base):
         try:
             row = describe_site(raw, self.state.settings, self.state.technique, f"sites[{number}]")
         except ValidationError as exc:
-            self.show_errors(getattr(exc, "errors", [exc]), only="sites")
+            errors = getattr(exc, "errors", [exc])
+            why = misunderstood(text, self.state.technique)
+            if why and any(e.field == f"sites[{number}].target" for e in errors):
+                # "st36 d-3": say which word is wrong, not that st36 is unknown.
+                errors = [ValidationError(f"sites[{number}]", why)]
+            self.show_errors(errors, only="sites")
             return
         self.set_error("sites", "")
         if self.editing is not None:
@@ -85,7 +90,7 @@ class SessionSites(_Base):
         from ...errors import UnknownCode
 
         try:
-            if points.resolve(target).code.startswith(("GV", "CV")):
+            if points.is_midline(points.resolve(target).code):
                 return None
         except UnknownCode:
             pass
@@ -136,7 +141,8 @@ class SessionSites(_Base):
             lines.setdefault(where, []).append(sentence(error.field, error.message))
             if error.field.isidentifier():
                 group = error.field.split("_")[0]  # needle_length_mm: the Needle input
-                setting = f", #s-{group}" if group in ("needle", "depth") else ""
+                setting = f"#s-{group}" if group in ("needle", "depth") else f"#s-{error.field}"
+                setting = f", {setting}"  # the settings row's input (retention: #s-retention)
                 for widget in self.query(f"#f-{error.field}{setting}"):
                     widget.add_class("-invalid")
         for where, texts in lines.items():

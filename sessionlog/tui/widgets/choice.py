@@ -41,7 +41,8 @@ _SHORT = {
 
 
 class TechniquePicker(Widget, can_focus=True):
-    """The session's technique: a letter picks one (a, e, d, n, i), left/right cycle."""
+    """The session's technique: a letter picks one (a, e, d, n, i), left/right cycle;
+    y keeps it and records consent."""
 
     BINDINGS = [
         Binding("left", "cycle(-1)", "Previous technique", show=False),
@@ -53,10 +54,16 @@ class TechniquePicker(Widget, can_focus=True):
             Binding(key, f"pick({tech!r})", show=False, priority=True)
             for key, tech in TECHNIQUE_KEYS.items()
         ),
+        # The technique comes pre-picked and the consent line below says "(y)": y here
+        # keeps the technique and records consent, as it would on that line.
+        Binding("y,shift+y", "keep_and_consent", show=False, priority=True),
     ]
     DEFAULT_CSS = "TechniquePicker { height: 1; width: 1fr; }"
 
-    value: reactive[str] = reactive("acupuncture")
+    # init=False: no Changed for the first value at mount. The form shows a saved or
+    # repeated session's technique in its on_mount, and a late "acupuncture" from the
+    # mount switched the form to acupuncture and back, resetting the saved settings.
+    value: reactive[str] = reactive("acupuncture", init=False)
 
     class Changed(Message):
         def __init__(self, picker: TechniquePicker, value: str) -> None:
@@ -100,6 +107,12 @@ class TechniquePicker(Widget, can_focus=True):
         self.value = tech
         self.screen.focus_next()
 
+    def action_keep_and_consent(self) -> None:
+        self.screen.focus_next()
+        consent = self.screen.focused
+        if isinstance(consent, ConsentToggle):
+            consent.action_consent()
+
 
 class ConsentToggle(Widget, can_focus=True):
     """Informed consent: ``y`` records it and moves on, ``n`` clears it, space toggles."""
@@ -112,7 +125,7 @@ class ConsentToggle(Widget, can_focus=True):
     ]
     DEFAULT_CSS = "ConsentToggle { height: 1; width: auto; min-width: 30; }"
 
-    value: reactive[bool] = reactive(False)
+    value: reactive[bool] = reactive(False, init=False)  # Changed only for a real change
 
     class Changed(Message):
         def __init__(self, toggle: ConsentToggle, value: bool) -> None:

@@ -1,0 +1,112 @@
+"""The technique's settings on the session form (retention, stimulation, Hz, De Qi and its
+quality), checked once for every site.
+
+A setting is given to every site that does not say otherwise, and the domain checks
+each site. Left to that, one bad setting was named once per site, under the sites
+(``Site 1 frequency (Hz): ...`` eight times for eight points), a retention typed in
+minutes was reported in seconds (``5999940 is out of range``), and no site could be
+added while it stood. Here each setting is checked once and named under the settings
+row in the unit it is typed in, and only valid settings reach the sites, as with the
+needle and the depth (:mod:`.needle_depth`). Pure functions, no Textual.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from ..domain.techniques import RETENTION_MAX_S, TECHNIQUES
+
+# The site field each setting gives, by the setting's name on the form (``#s-<name>``).
+SITE_FIELD = {
+    "stimulation": "stimulation",
+    "estim_hz": "estim_frequency_hz",
+    "deqi": "deqi_obtained",
+    "deqi_quality": "deqi_quality",
+}
+
+
+def retention_unit(technique: str) -> str:
+    """Minutes for techniques that retain needles for minutes, seconds for the rest."""
+    tech = TECHNIQUES.get(technique)
+    return "min" if tech is not None and tech.retention_s >= 60 else "s"
+
+
+def _retention(text: str, technique: str) -> tuple[int | None, str | None]:
+    """Seconds for the retention typed, or the problem with it (in the unit typed)."""
+    minutes = retention_unit(technique) == "min"
+    factor = 60 if minutes else 1
+    allowed = f"a whole number of {'minutes' if minutes else 'seconds'}"
+    allowed += f" from 0 to {RETENTION_MAX_S // factor}"
+    if not text:
+        return None, f"is required: {allowed}"
+    try:
+        value = int(text)
+    except ValueError:
+        return None, f"{text!r} is not a whole number: {allowed}"
+    if not 0 <= value * factor <= RETENTION_MAX_S:
+        return None, f"{value} is out of range: {allowed}"
+    return value * factor, None
+
+
+@functools.lru_cache(maxsize=64)
+def _checked(
+    retention: str, stimulation: str, estim_hz: str, deqi: str, deqi_quality: str, technique: str
+) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    from ..domain import parse_site
+    from ..domain.fields import InvalidRecord
+    from ..errors import ValidationError
+
+    problems: list[ValidationError] = []
+    fields: dict[str, Any] = {}
+    seconds, problem = _retention(retention, technique)
+    if problem is not None:
+        problems.append(ValidationError("retention", problem))
+    else:
+        fields["retention_s"] = seconds
+    typed = {"stimulation": stimulation, "estim_hz": estim_hz}
+    tech = TECHNIQUES.get(technique)
+    if tech is None or tech.family == "acupuncture":
+        typed.update(deqi=deqi, deqi_quality=deqi_quality)
+    given = {SITE_FIELD[name]: text for name, text in typed.items() if text}
+    if given:
+        # The domain checks the values, so its words are the ones shown; the "other"
+        # site only carries them to it.
+        try:
+            parse_site(
+                {"kind": "other", "target": "settings", "side": "left", **given},
+                technique,
+                "settings",
+            )
+        except InvalidRecord as exc:
+            name_of = {field: name for name, field in SITE_FIELD.items()}
+            bad = set()
+            for error in exc.errors:
+                field = error.field.rpartition(".")[2]
+                bad.add(field)
+                problems.append(ValidationError(name_of.get(field, field), error.message))
+            given = {k: v for k, v in given.items() if k not in bad}
+        fields.update(given)
+    return fields, tuple(problems)
+
+
+def setting_fields(settings: Any, technique: str) -> dict[str, Any]:
+    """The valid site fields the settings row gives every site (``settings``: the form's
+    :class:`~.form_model.Settings`)."""
+    return dict(_checked(*_texts(settings), technique)[0])
+
+
+def setting_problems(settings: Any, technique: str) -> list[Any]:
+    """ValidationErrors for the settings row, each named by its setting (``retention``,
+    ``estim_hz``, ...) and said in the unit it is typed in."""
+    return list(_checked(*_texts(settings), technique)[1])
+
+
+def _texts(settings: Any) -> tuple[str, str, str, str, str]:
+    return (
+        settings.retention.strip(),
+        settings.stimulation.strip(),
+        settings.estim_hz.strip(),
+        settings.deqi.strip(),
+        settings.deqi_quality.strip(),
+    )
