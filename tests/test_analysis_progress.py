@@ -64,6 +64,12 @@ def test_one_session_without_follow_up() -> None:
         "Your pain is 6, the same as before your first session (1 session so far).",
         "It is too early to say whether the relief after dry needling lasts.",
     ]
+    from sessionlog.analysis.table import progress_summary
+
+    # No pain after and no later reading: said in words, not as "- points (n=0)".
+    assert progress_summary(p)[-1].startswith(
+        "Dry needling: 1 session; no pain score right after, no reading more than 72 h after yet: "
+    )
 
 
 def test_no_sessions() -> None:

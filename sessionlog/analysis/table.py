@@ -230,11 +230,20 @@ def progress_summary(p: Progress) -> list[str]:
             dose = (
                 f"; {fmt_num(per_week)} sessions/week" if per_week is not None else ""
             ) + f"; {fmt_num(d.insertions_per_session.value)} insertions/session"
+        now = (
+            f"relief right after {fmt_mean(f.immediate)} points (n={f.immediate.n})"
+            if f.immediate.n
+            else "no pain score right after"
+        )
+        later = (
+            f"after 72 h {fmt_mean(f.later)} points"
+            f" (n={f.later.n} reading{'s' if f.later.n != 1 else ''})"
+            if f.later.n
+            else "no reading more than 72 h after yet"
+        )
         lines.append(
             f"{group_label(f.family)}: {f.sessions} session"
-            f"{'s' if f.sessions != 1 else ''}; relief right after {fmt_mean(f.immediate)}"
-            f" points (n={f.immediate.n}), after 72 h {fmt_mean(f.later)} points"
-            f" (n={f.later.n} reading{'s' if f.later.n != 1 else ''}):"
+            f"{'s' if f.sessions != 1 else ''}; {now}, {later}:"
             f" {VERDICT_WORDS[f.verdict]}{dose}."
         )
     return lines
