@@ -285,6 +285,33 @@ def test_duplicate_chart_id_refused(store: Store, table_counts: Any) -> None:
     assert table_counts(store.conn) == before
 
 
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        ("P0042", "P0043"),
+        ("P0099", "P0100"),
+        ("P9999", "P10000"),  # the width grows rather than wrapping to 0000
+        ("2026-009", "2026-010"),
+        ("7", "8"),
+        ("smith", ""),  # nothing to count on: no suggestion
+        ("P-4\u0663", ""),  # an Arabic-Indic digit is a digit to Python, not to a clinic
+    ],
+)
+def test_next_chart_id(last: str, expected: str) -> None:
+    from sessionlog.domain.text import next_chart_id
+
+    assert next_chart_id(last) == expected
+
+
+def test_suggested_chart_id_skips_ids_in_use(store: Store) -> None:
+    assert store.suggested_chart_id() == "C003"  # after the newest patient, C002
+    store.add_patient(Patient("C004", "Out Of Order"))
+    store.add_patient(Patient("C003x", "No Number At The End"))
+    assert store.suggested_chart_id() == ""
+    store.add_patient(Patient("C003", "Newest"))
+    assert store.suggested_chart_id() == "C005"  # C004 is taken
+
+
 def test_patient_search_and_listing(store: Store) -> None:
     store.save_session(dry_needling())
     assert [p["chart_id"] for p in store.search_patients("c00")] == ["C001", "C002"]

@@ -31,3 +31,14 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
         else:
             out.append(ch)
     return "".join(out).strip()
+
+
+def next_chart_id(last: str) -> str:
+    """The chart id after ``last`` in the clinic's own numbering: ``P0042`` gives
+    ``P0043``, ``2026-009`` gives ``2026-010``, ``P9999`` gives ``P10000``; an id that
+    does not end in digits gives ``""`` (no suggestion: the clinic numbers otherwise)."""
+    stem = last.rstrip("0123456789")
+    digits = last[len(stem) :]
+    if not digits or not digits.isascii():
+        return ""
+    return f"{stem}{int(digits) + 1:0{len(digits)}d}"

@@ -49,6 +49,22 @@ class PeopleStore(StoreBase):
             self._audit(conn, actor_id, "create", "patient", pid, chart_id=p.chart_id)
         return pid
 
+    def suggested_chart_id(self) -> str:
+        """The next free chart id after the newest patient's, in its numbering (``P0043``
+        after ``P0042``), or ``""`` when it has none to follow."""
+        from ..domain.text import next_chart_id
+
+        row = self.conn.execute("SELECT chart_id FROM patient ORDER BY id DESC LIMIT 1").fetchone()
+        candidate = next_chart_id(row[0]) if row else ""
+        for _ in range(100):  # ids taken out of order (an import): skip to a free one
+            taken = self.conn.execute(
+                "SELECT 1 FROM patient WHERE chart_id = ?", (candidate,)
+            ).fetchone()
+            if not candidate or not taken:
+                return candidate
+            candidate = next_chart_id(candidate)
+        return ""
+
     def patient(self, patient_id: int) -> dict[str, Any] | None:
         rows = self.query("SELECT * FROM patient WHERE id = ?", (patient_id,))
         return rows[0] if rows else None

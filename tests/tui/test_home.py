@@ -75,6 +75,24 @@ def test_new_patient_inline_refuses_bad_fields_then_adds(store) -> None:  # type
     drive(ts.make_app(store), steps)
 
 
+def test_new_patient_suggests_the_clinics_next_chart_id(store) -> None:  # type: ignore[no-untyped-def]
+    store.add_patient(parse_patient({"chart_id": "2002", "name": "Taken Out Of Order"}))
+    store.add_patient(parse_patient({"chart_id": "2001b", "name": "No Number At The End"}))
+    store.add_patient(parse_patient({"chart_id": "2000", "name": "Newest"}))
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"ana", "ctrl+n")  # a name typed: the chart id is suggested
+        chart = app.screen.query_one("#np-chart_id", Input)
+        # After the newest patient's 2000; 2001 is taken, as is 2002.
+        assert (chart.value, chart.has_focus) == ("2003", True)
+        await pilot.press("enter", *" Ruiz", "enter", "enter", "f", "enter")
+        assert store.patient_by_chart("2003")["name"] == "ana Ruiz"
+        await pilot.press("ctrl+n", *"P-7")  # typing replaces the suggestion
+        assert app.screen.query_one("#np-chart_id", Input).value == "P-7"
+
+    drive(ts.make_app(store), steps)
+
+
 def test_first_run_asks_who_records(settings_file: Path) -> None:
     store = Store.open(":memory:", clock=ts.clock)
 

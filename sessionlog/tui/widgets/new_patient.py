@@ -36,7 +36,14 @@ class NewPatientForm(Vertical):
             yield Label("New patient", classes="field-label")
             for name, label, width, restrict in FIELDS:
                 yield Label(label, classes="small-label")
-                field = Input(id=f"np-{name}", compact=True, restrict=restrict)
+                # A name carried over from the search is continued, not replaced; a
+                # chart id (typed or suggested) is selected, so typing replaces it.
+                field = Input(
+                    id=f"np-{name}",
+                    compact=True,
+                    restrict=restrict,
+                    select_on_focus=name != "name",
+                )
                 field.styles.width = width
                 yield field
         yield Label(id="np-errors", classes="error")
@@ -46,9 +53,14 @@ class NewPatientForm(Vertical):
         for name, *_ in FIELDS:
             self.query_one(f"#np-{name}", Input).value = ""
         text = chart_or_name.strip()
+        key = "chart_id" if any(c.isdigit() for c in text) else "name"
         if text:
-            key = "chart_id" if any(c.isdigit() for c in text) else "name"
             self.query_one(f"#np-{key}", Input).value = text
+        if key == "name":
+            # The clinic's next number, selected when the field takes focus: Enter keeps
+            # it, typing replaces it.
+            store: Any = self.app.store  # type: ignore[attr-defined]
+            self.query_one("#np-chart_id", Input).value = store.suggested_chart_id()
         self.display = True
         self.query_one("#np-chart_id", Input).focus()
 
