@@ -240,8 +240,8 @@ class _Generator:
             return [
                 {
                     "target": p,
+                    # One needle on each side of a bilateral point (insertions are per side).
                     "side": "midline" if p.startswith(("GV", "CV", "EX-HN3")) else "bilateral",
-                    "insertions": 1 if p.startswith(("GV", "CV", "EX-HN3")) else 2,
                     "depth_value": rng.choice([5, 10, 15, 20, 25]),
                     "depth_unit": "mm",
                     "needle_diameter_mm": 0.25,
@@ -281,8 +281,7 @@ class _Generator:
         return [
             {
                 "target": lv,
-                "side": "bilateral",
-                "insertions": 2,
+                "side": "bilateral",  # one needle a side: 2 in all
                 "retention_s": 5,
                 "grasp": rng.choice(["mild", "strong", "strong"]),
                 "depth_value": 30,

@@ -43,6 +43,7 @@ def session_data(
     twitches: int | None = None,
     episode_id: int | None = None,
     adverse: tuple[str, ...] = (),
+    side: str = "left",
 ) -> dict[str, Any]:
     return {
         "patient_id": patient_id,
@@ -54,7 +55,7 @@ def session_data(
         "soreness_after": soreness,
         "consent": True,
         "episode_id": episode_id,
-        "sites": [{"kind": "ashi", "target": "tender spot", "side": "left",
+        "sites": [{"kind": "ashi", "target": "tender spot", "side": side,
                    "insertions": insertions, "twitch_count": twitches}],
         "adverse_events": [{"tier": tier, "kind": "bruising"} for tier in adverse],
     }  # fmt: skip

@@ -40,6 +40,9 @@ def random_clinic(store: Store, rng: random.Random, patients: int, start: int = 
                       episode_id=rng.choice(episodes),
                       adverse=tuple(rng.sample(["mild", "mild", "significant"], rng.randint(0, 2)))
                       if rng.random() < 0.3 else ())  # fmt: skip
+            # Some sites bilateral (needled on both sides: counted twice), drawn from the
+            # insertions so the random stream, and so each clinic, stays as it was.
+            kw["side"] = ("left", "bilateral", "right")[kw["insertions"] % 3]
             doctor = rng.choice(pr)
             rid = session(store, pid, doctor, when.isoformat(sep=" "), **kw)
             records.append((rid, when))

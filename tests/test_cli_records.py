@@ -105,16 +105,17 @@ def test_log_with_flags_for_each_technique(clinic: Path) -> None:
         " --site st36:bilateral:deqi=yes,quality=heaviness --site hegu:left"
         " --pain-before 6 --consent --minutes 40",
     )
-    # 40 face-to-face minutes: 97810, then (40 - 15 + 7) // 15 = 2 add-ons.
-    assert out == "session 2 saved: 2 sites, 2 insertions, suggested CPT 97810, 97811, 97811\n"
+    # 40 face-to-face minutes: 97810, then (40 - 15 + 7) // 15 = 2 add-ons. ST36 on both
+    # sides and LI4: 3 insertions.
+    assert out == "session 2 saved: 2 sites, 3 insertions, suggested CPT 97810, 97811, 97811\n"
     out = ok(
         clinic,
         "log --patient 2 --technique IMS --at '2025-06-18 10:30'"
         " --site L4-L5:bilateral:grasp=strong --site 'gluteus medius:left:grasp=mild'"
         " --pain-before 5 --consent",
     )
-    # IMS: the level and the muscle are 2 muscle sites: 20560.
-    assert out == "session 3 saved: 2 sites, 2 insertions, suggested CPT 20560\n"
+    # IMS: the level and the muscle are 2 muscle sites: 20560; 2 + 1 insertions.
+    assert out == "session 3 saved: 2 sites, 3 insertions, suggested CPT 20560\n"
 
     sessions = json.loads(ok(clinic, "sessions --json"))
     assert [(s["record_id"], s["patient_chart_id"], s["technique"]) for s in sessions] == [
@@ -186,8 +187,8 @@ IMS = {
     ("document", "message", "sites"),
     [
         (
-            ACUPUNCTURE,  # 30 min: 97810 + (30 - 15 + 7) // 15 = 1 add-on
-            "session 1 saved: 2 sites, 2 insertions, suggested CPT 97810, 97811",
+            ACUPUNCTURE,  # 30 min: 97810 + (30 - 15 + 7) // 15 = 1 add-on; ST36 both sides
+            "session 1 saved: 2 sites, 3 insertions, suggested CPT 97810, 97811",
             [("acupuncture_point", "ST36", "bilateral"), ("acupuncture_point", "CV12", "midline")],
         ),
         (
@@ -197,8 +198,8 @@ IMS = {
              ("trigger_point", "upper trapezius", "right")],
         ),
         (
-            IMS,  # two levels and a muscle: 3 sites, 20561
-            "session 1 saved: 3 sites, 3 insertions, suggested CPT 20561",
+            IMS,  # two levels and a muscle: 3 sites, 20561; each level on both sides
+            "session 1 saved: 3 sites, 5 insertions, suggested CPT 20561",
             [("paraspinal", "L4-L5", "bilateral"), ("paraspinal", "L5-S1", "bilateral"),
              ("motor_point", "piriformis", "left")],
         ),

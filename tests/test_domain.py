@@ -53,7 +53,7 @@ def test_acupuncture_defaults() -> None:
         # GV points lie on the midline: the side defaults to it
         Site("acupuncture_point", "GV20", "midline", stimulation="manual_even", retention_s=1200),
     )
-    assert s.total_insertions == 4  # 2 + 1 + 1
+    assert s.total_insertions == 6  # ST36 2 on each side (4) + 1 + 1
     assert s.distinct_muscles == 0
     # No face-to-face time typed: 10 min plus the longest retention (1200 s = 20 min) = 30.
     assert s.face_to_face_min == 30
@@ -133,7 +133,7 @@ def test_ims_defaults() -> None:
             thorax_risk=True,
         ),
     )
-    assert s.total_insertions == 3
+    assert s.total_insertions == 5  # L4-L5 2 on each side (4) + 1
     assert s.distinct_muscles == 1  # the level is not a named muscle
     # IMS counts each paraspinal level as a muscle site: L4-L5 + upper trapezius = 2.
     assert s.cpt_codes == ["20560"]

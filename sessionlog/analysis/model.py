@@ -36,7 +36,7 @@ class SessionOutcome:
     pain_before: int
     pain_after: int | None = None
     soreness_after: int | None = None
-    insertions: int = 0
+    insertions: int = 0  # needles put in: a bilateral site's insertions count twice
     twitches: int = 0
     episode_id: int | None = None
 

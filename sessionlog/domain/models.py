@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .techniques import MUSCLE_SITE_KINDS, TECHNIQUES
+from .techniques import MUSCLE_SITE_KINDS, SIDES_NEEDLED, TECHNIQUES
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ class Site:
     """One needling site: a point, a muscle's trigger or motor point, or a spinal level.
 
     ``target`` is the catalogue's canonical code (``LI4``, ``upper trapezius``,
-    ``L4-L5``), or a free description for ashi and other sites.
+    ``L4-L5``), or a free description for ashi and other sites. ``insertions`` is per
+    side: a bilateral site with 2 had 2 needles on each side (see :func:`site_insertions`).
     """
 
     kind: str
@@ -146,9 +147,15 @@ class FollowUpInput:
     adverse_events: tuple[AdverseEvent, ...] = field(default=())
 
 
+def site_insertions(site: Site) -> int:
+    """Needle insertions at one site: its insertions per side, twice for a bilateral site."""
+    return site.insertions * SIDES_NEEDLED[site.side]
+
+
 def total_insertions(sites: tuple[Site, ...] | list[Site]) -> int:
-    """Number of needle insertions in a session (STRICTA 2a)."""
-    return sum(s.insertions for s in sites)
+    """Number of needle insertions in a session (STRICTA 2a), both sides of a bilateral
+    site counted: ST36 bilateral and EX-HN3 (midline) are 3."""
+    return sum(site_insertions(s) for s in sites)
 
 
 def distinct_muscles(sites: tuple[Site, ...] | list[Site]) -> int:

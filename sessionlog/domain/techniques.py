@@ -78,6 +78,9 @@ TECHNIQUES: dict[str, Technique] = {
 
 SITE_KINDS = ("acupuncture_point", "trigger_point", "motor_point", "paraspinal", "ashi", "other")
 SIDES = ("left", "right", "bilateral", "midline")
+# A site's insertions are per side (``st36 b x2``: two on each side); a bilateral site
+# is needled on both, so it counts twice in a session's number of insertions.
+SIDES_NEEDLED = {"left": 1, "right": 1, "bilateral": 2, "midline": 1}
 STIMULATIONS = (
     "none",
     "manual_even",

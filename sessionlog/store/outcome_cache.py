@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 
 __all__ = ["family_sql", "is_current", "rebuild", "refresh", "signature", "slot_sql"]
 
-DERIVATION_VERSION = 2  # a change here rebuilds every database's cache on its next use
+# A change here rebuilds every database's cache on its next use. 3: a bilateral site's
+# insertions count on both sides.
+DERIVATION_VERSION = 3
 CACHE_TABLES = (
     "outcome_point",
     "outcome_cell",

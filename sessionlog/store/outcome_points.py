@@ -4,9 +4,10 @@
 temporary tables and writes them to ``outcome_point``:
 
 1. ``oc_session``: each current session of those patients, keyed by record id, with
-   what every point repeats (region, family, date, insertions) and two group numbers:
-   ``cg`` for its technique, practitioner and region, ``pg`` for the same and its
-   patient (the counting tables group by these; see :mod:`.outcome_counts`);
+   what every point repeats (region, family, date, insertions: a bilateral site's
+   twice) and two group numbers: ``cg`` for its technique, practitioner and region,
+   ``pg`` for the same and its patient (the counting tables group by these; see
+   :mod:`.outcome_counts`);
 2. ``oc_course``: the same sessions numbered in course order (patient, episode, time),
    so a session's next one in its course is the next number;
 3. ``oc_point``, keyed ``(slot, record_id)`` like ``outcome_point``: the readings
@@ -31,7 +32,7 @@ from ..analysis.readings import (
     SORENESS_SLOT,
 )
 from ..analysis.windows import SORENESS_WINDOWS, Window
-from ..domain.techniques import AE_TIERS, TECHNIQUES
+from ..domain.techniques import AE_TIERS, SIDES_NEEDLED, TECHNIQUES
 from . import outcome_latest
 from .outcome_latest import SLOT_BITS, keys_sql
 
@@ -86,6 +87,13 @@ def family_sql(column: str = "technique") -> str:
     return f"CASE {column} {whens} END"
 
 
+def site_insertions_sql() -> str:
+    """A site row's needle insertions: per side, so twice for a bilateral site (the
+    SQL of :func:`sessionlog.domain.models.site_insertions`)."""
+    whens = " ".join(f"WHEN '{side}' THEN {n}" for side, n in SIDES_NEEDLED.items() if n != 1)
+    return f"insertions * CASE side {whens} ELSE 1 END"
+
+
 def current(alias: str, table: str) -> str:
     """The condition of the ``current_session`` / ``current_follow_up`` views (active,
     superseded by nothing) as an anti-join: SQLite answers it from one small list of
@@ -115,7 +123,8 @@ def _session_sql(everyone: bool) -> tuple[str, ...]:
     dirty = f"SELECT id FROM session WHERE patient_id IN {DIRTY}"  # every version: cheap
     region = "coalesce(e.body_region, '')"
     return (
-        "INSERT INTO oc_dose SELECT session_id, sum(insertions), coalesce(sum(twitch_count), 0)"
+        f"INSERT INTO oc_dose SELECT session_id, sum({site_insertions_sql()}),"
+        " coalesce(sum(twitch_count), 0)"
         f" FROM site{'' if everyone else f' WHERE session_id IN ({dirty})'} GROUP BY session_id",
         # Group numbers by INSERT OR IGNORE on the natural key: cheaper than dense_rank().
         "INSERT OR IGNORE INTO oc_patient_group (family, technique, practitioner_id, region,"

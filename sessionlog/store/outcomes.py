@@ -22,6 +22,7 @@ from ..analysis.windows import DEFAULT_WINDOWS, Window
 from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
 from ..errors import ValidationError
 from . import outcome_cache
+from .outcome_points import site_insertions_sql
 
 if TYPE_CHECKING:
     from .store import Store
@@ -100,13 +101,13 @@ SESSION_COLUMNS = {
 
 # -- a patient's own rows ---------------------------------------------------------
 
-_SESSIONS_SQL = """
+_SESSIONS_SQL = f"""
 SELECT s.record_id, s.patient_id, s.practitioner_id, s.started_at, s.technique,
        s.pain_before, s.pain_after, s.soreness_after,
-       (SELECT coalesce(sum(insertions), 0) FROM site WHERE session_id = s.id),
+       (SELECT coalesce(sum({site_insertions_sql()}), 0) FROM site WHERE session_id = s.id),
        (SELECT coalesce(sum(twitch_count), 0) FROM site WHERE session_id = s.id),
        s.episode_id
-FROM current_session s WHERE s.patient_id {match} ORDER BY s.started_at, s.record_id
+FROM current_session s WHERE s.patient_id {{match}} ORDER BY s.started_at, s.record_id
 """
 _FOLLOW_UPS_SQL = """
 SELECT session_record_id, at, pain, soreness, id FROM current_follow_up

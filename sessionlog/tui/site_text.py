@@ -4,8 +4,9 @@
 the next token is the response obtained, read by the technique's family: De Qi
 ``y``/``n`` or a quality (``ache``) for acupuncture, a twitch count (``3``) for dry
 needling, the grasp (``none``/``mild``/``strong``, or ``n``/``s``) for IMS; ``x2`` is
-the number of insertions; ``20mm``, ``1cun`` or ``d15`` the depth and ``0.30x50`` the
-needle, for this site only (the settings row gives every site its own otherwise).
+the number of insertions, on each side of a bilateral site (``st36 b x2``: 4 needles);
+``20mm``, ``1cun`` or ``d15`` the depth and ``0.30x50`` the needle, for this site only
+(the settings row gives every site its own otherwise).
 ``ashi lateral knee r`` records an ashi point by description.
 Codes may contain spaces (``upper trap r 3``), so the trailing tokens are read from
 the right and kept only when the rest still names a catalogue entry.
@@ -149,7 +150,7 @@ def misunderstood(text: str, technique: str) -> str | None:
             if _classify([token], family) is None:
                 return (
                     f"{token!r} is not understood after {entry.code}: a side (l r b m),"
-                    f" {_RESPONSE_WORDS[family]}, x2 for insertions,"
+                    f" {_RESPONSE_WORDS[family]}, x2 for insertions (on each side),"
                     " a depth (20mm, 1cun, d15) or a needle (0.30x50)"
                 )
         return None

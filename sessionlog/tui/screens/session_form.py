@@ -60,7 +60,7 @@ SIZES = (
 SIZES_HINT = "all sites; per site: 20mm"
 SITE_HINT = {
     "acupuncture": "st36 · li4 l · hegu b ache · ashi knee r",
-    "dry_needling": "upper trap r 3 (twitches) · infra l 2 · x2 insertions",
+    "dry_needling": "upper trap r 3 (twitches) · infra l 2 · x2 insertions a side",
     "ims": "L4-L5 b strong · L5-S1 r mild · gluteus medius r",
 }
 
