@@ -30,10 +30,17 @@ from .merge import match
 from .plan import audit_rows, make_plan
 from .problems import ImportRefused, Problems
 from .rowcheck import Checked, check_references, check_simple, shape
+from .rowlines import read_row_per_line
 from .sessioncheck import check_follow_ups, check_sessions
 from .tables import TABLES
 
 Progress = Callable[[int], None]
+# SQLite's page cache (and sort memory) while the rows are written. A cache as large as
+# what is written (about 300 MB at 100,000 sessions) was not measurably faster than
+# this one (the rows of the 100,000-session benchmark inserted, indexes built after:
+# 11.5-14.4 s with 947 MiB, 11.7-13.5 s with 64 MiB but for one 17.5 s, on a busy
+# machine), and it was a third of the import's peak memory.
+CACHE_MIB = 64
 LABELS = {  # table: (one, many)
     "practitioner": ("practitioner", "practitioners"),
     "patient": ("patient", "patients"),
@@ -99,6 +106,9 @@ def _read_source(path: Path) -> tuple[Tables, bool]:
         start = fh.read(4)
     if start.startswith(b"PK"):
         return read_csv(path), True
+    data = read_row_per_line(path)  # the usual file: read a line at a time
+    if data is not None:
+        return tables_from_json(data), False
     try:
         data = json.loads(path.read_text("utf-8-sig"))
     except UnicodeDecodeError:
@@ -118,11 +128,15 @@ def work_units(tables: Mapping[str, Any]) -> int:
 def check_tables(
     tables: Mapping[str, Any], store: Store, *, csv: bool, progress: Progress | None = None
 ) -> Checked:
-    """Every row checked; raises :class:`ImportRefused` naming each problem."""
+    """Every row checked; raises :class:`ImportRefused` naming each problem.
+
+    The lists of ``tables`` (a dict) are taken out of it as they are read: each row is
+    held once, packed, and dropped as soon as it is checked."""
     problems = Problems(csv=csv)
     now = store.clock()
     out = Checked()
     raw = shape(tables, problems, out)
+    rest = sum(len(r) for t, r in raw.items() if t != "session")
     check_simple(raw, now, problems, out)
     check_sessions(raw, now, problems, out, progress)
     check_follow_ups(raw, now, problems, out)
@@ -132,7 +146,7 @@ def check_tables(
     if problems:
         raise ImportRefused(problems)
     if progress:
-        progress(sum(len(r) for t, r in raw.items() if t != "session"))
+        progress(rest)
     return out
 
 
@@ -160,11 +174,7 @@ def _import_tables(
 ) -> ImportReport:
     checked = check_tables(tables, store, csv=csv, progress=progress)
     report = ImportReport(audit_in_file=len(checked.rows.get("audit_log", {})))
-    # A cache that holds what is written (about 300 MB at 100,000 sessions) saves
-    # spilling pages to the WAL before the commit writes them again; SQLite only takes
-    # the memory as pages are used.
-    rows = sum(len(r) for r in checked.rows.values())
-    with bulk.big_cache(store.conn, mib=min(1024, max(256, rows // 1500))), store.write() as conn:
+    with bulk.big_cache(store.conn, mib=CACHE_MIB), store.write() as conn:
         problems = Problems(csv=csv)
         matches = match(conn, checked, problems)
         if problems:
@@ -175,8 +185,10 @@ def _import_tables(
         # Into tables still empty (a new database: the migration case), indexes are
         # built once after the rows are in, within this same transaction.
         with bulk.indexes_built_after(conn, bulk.empty_tables(conn)):
-            for table, columns, rows in plan.batches:
-                bulk.insert_rows(conn, table, columns, rows, progress)
+            for table, columns, batch in plan.batches:
+                bulk.insert_rows(conn, table, columns, batch, progress)
+                checked.rows.pop(table, None)  # written: its rows are not needed again
+            plan.batches.clear()
             if audit and not any(max_ids.values()):
                 bulk.copy_audit(conn, audit)
                 report.audit_copied = len(audit)

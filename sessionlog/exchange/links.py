@@ -17,7 +17,7 @@ from .rowcheck import Checked
 def _unique(out: Checked, problems: Problems, table: str, columns: tuple[str, ...]) -> None:
     seen: dict[tuple[Any, ...], int] = {}
     for rid, row in out.rows.get(table, {}).items():
-        key = tuple(row[c] for c in columns)
+        key = tuple(getattr(row, c) for c in columns)
         number = out.numbers[table][rid]
         if key in seen:
             shown = key[-1]
@@ -33,31 +33,31 @@ def _versions(out: Checked, problems: Problems) -> None:
     by_record: dict[int, dict[int, int]] = defaultdict(dict)
     for sid, s in sessions.items():
         number = out.numbers["session"][sid]
-        versions = by_record[s["record_id"]]
-        if s["version"] in versions:
+        versions = by_record[s.record_id]
+        if s.version in versions:
             problems.add(
-                "session", number, "version", f"{s['version']} of this session is given twice"
+                "session", number, "version", f"{s.version} of this session is given twice"
             )
-        versions[s["version"]] = sid
-        record = records.get(s["record_id"])
-        if record is not None and record["patient_id"] != s["patient_id"]:
+        versions[s.version] = sid
+        record = records.get(s.record_id)
+        if record is not None and record.patient_id != s.patient_id:
             problems.add(
                 "session", number, "patient_id", "is not the patient of its session record"
             )
-        episode = episodes.get(s["episode_id"]) if s["episode_id"] is not None else None
-        if episode is not None and episode["patient_id"] != s["patient_id"]:
+        episode = episodes.get(s.episode_id) if s.episode_id is not None else None
+        if episode is not None and episode.patient_id != s.patient_id:
             problems.add("session", number, "episode_id", "is an episode of another patient")
-        prev = sessions.get(s["supersedes_id"]) if s["supersedes_id"] is not None else None
+        prev = sessions.get(s.supersedes_id) if s.supersedes_id is not None else None
         if prev is None:
             continue
-        if prev["record_id"] != s["record_id"] or prev["version"] != s["version"] - 1:
+        if prev.record_id != s.record_id or prev.version != s.version - 1:
             problems.add(
                 "session",
                 number,
                 "supersedes_id",
-                f"must be version {s['version'] - 1} of the same session",
+                f"must be version {s.version - 1} of the same session",
             )
-        elif prev["status"] == "void":
+        elif prev.status == "void":
             problems.add(
                 "session", number, "supersedes_id", "follows a void version: a void is final"
             )
@@ -77,20 +77,20 @@ def _follow_ups(out: Checked, problems: Problems) -> None:
     corrected: dict[int, int] = {}
     for fid, f in follow_ups.items():
         number = out.numbers["follow_up"][fid]
-        record = records.get(f["session_record_id"])
-        if record is not None and record["patient_id"] != f["patient_id"]:
+        record = records.get(f.session_record_id)
+        if record is not None and record.patient_id != f.patient_id:
             problems.add(
                 "follow_up", number, "patient_id", "is not the patient of the session it follows"
             )
-        prev_id = f["supersedes_id"]
+        prev_id = f.supersedes_id
         prev = follow_ups.get(prev_id) if prev_id is not None else None
         if prev is None:
             continue
-        if prev["session_record_id"] != f["session_record_id"]:
+        if prev.session_record_id != f.session_record_id:
             problems.add(
                 "follow_up", number, "supersedes_id", "corrects a follow-up of another session"
             )
-        elif prev["status"] == "void":
+        elif prev.status == "void":
             problems.add("follow_up", number, "supersedes_id", "corrects a void follow-up")
         if prev_id in corrected:
             problems.add(
@@ -116,7 +116,7 @@ def check_audit_chain(out: Checked, problems: Problems) -> None:
     prev = audit.GENESIS
     for rid, a in out.rows.get("audit_log", {}).items():
         number = out.numbers["audit_log"][rid]
-        if a["prev_hash"] != prev:
+        if a.prev_hash != prev:
             problems.add(
                 "audit_log",
                 number,
@@ -125,17 +125,17 @@ def check_audit_chain(out: Checked, problems: Problems) -> None:
             )
             return
         digest = audit.row_hash(
-            a["prev_hash"],
-            a["at"],
-            a["actor_id"],
-            a["action"],
-            a["entity"],
-            a["entity_id"],
-            a["detail"],
+            a.prev_hash,
+            a.at,
+            a.actor_id,
+            a.action,
+            a.entity,
+            a.entity_id,
+            a.detail,
         )
-        if digest != a["hash"]:
+        if digest != a.hash:
             problems.add(
                 "audit_log", number, "hash", "does not match the row's content: the row was altered"
             )
             return
-        prev = a["hash"]
+        prev = a.hash

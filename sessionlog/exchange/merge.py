@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..store import bulk
+from .compact import ROW_TYPES
 from .problems import Problems
 from .rowcheck import Checked
 from .tables import column_names
@@ -36,40 +37,41 @@ class Matches:
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def _db_rows(conn: sqlite3.Connection, table: str) -> dict[int, dict[str, Any]]:
-    names = column_names(table)
-    return {r[0]: dict(zip(names, r, strict=True)) for r in bulk.read_table(conn, table, names)}
+def _db_rows(conn: sqlite3.Connection, table: str) -> dict[int, Any]:
+    """The database's rows of ``table`` in the form of the file's checked rows."""
+    make = ROW_TYPES[table]._make
+    return {r[0]: make(r) for r in bulk.read_table(conn, table, column_names(table))}
 
 
 class _Natural:
     """Names for rows that do not depend on ids: chart ids, people, episode details."""
 
-    def __init__(self, tables: dict[str, dict[int, dict[str, Any]]]) -> None:
+    def __init__(self, tables: dict[str, dict[int, Any]]) -> None:
         self.t = tables
-        self._versions: dict[int, list[tuple[int, dict[str, Any]]]] | None = None
+        self._versions: dict[int, list[tuple[int, Any]]] | None = None
 
     def person(self, pid: int | None) -> Key | None:
         p = self.t["practitioner"].get(pid) if pid is not None else None
-        return (p["name"], p["profession"], p["credential"]) if p else None
+        return (p.name, p.profession, p.credential) if p else None
 
     def patient(self, pid: int | None) -> str | None:
         p = self.t["patient"].get(pid) if pid is not None else None
-        return p["chart_id"] if p else None
+        return p.chart_id if p else None
 
     def episode(self, eid: int | None) -> Key | None:
         e = self.t["episode"].get(eid) if eid is not None else None
         if e is None:
             return None
-        return (self.patient(e["patient_id"]), e["complaint"], e["body_region"], e["started_on"])
+        return (self.patient(e.patient_id), e.complaint, e.body_region, e.started_on)
 
-    def versions(self, record_id: int) -> list[tuple[int, dict[str, Any]]]:
+    def versions(self, record_id: int) -> list[tuple[int, Any]]:
         """The (id, row) of each version of a session record, oldest first."""
         if self._versions is None:
             self._versions = defaultdict(list)
             for sid, s in self.t["session"].items():
-                self._versions[s["record_id"]].append((sid, s))
+                self._versions[s.record_id].append((sid, s))
             for versions in self._versions.values():
-                versions.sort(key=lambda v: v[1]["version"])
+                versions.sort(key=lambda v: v[1].version)
         return self._versions.get(record_id, [])
 
     def record(self, record_id: int, kids: dict[str, dict[int, list[dict]]]) -> Key:
@@ -77,7 +79,11 @@ class _Natural:
         out = []
         for sid, s in self.versions(record_id):
             # Ids differ between databases: people, patients and episodes go by name.
-            plain = {k: v for k, v in s.items() if not k.endswith("_id") and k not in _ID_COLUMNS}
+            plain = {
+                k: v
+                for k, v in s._asdict().items()
+                if not k.endswith("_id") and k not in _ID_COLUMNS
+            }
             parts = [
                 tuple(sorted((k, v) for k, v in c.items() if k not in ("id", "session_id")))
                 for t in ("site", "ims_finding", "adverse_event")
@@ -86,35 +92,35 @@ class _Natural:
             out.append(
                 (
                     tuple(sorted(plain.items())),
-                    self.patient(s["patient_id"]),
-                    self.person(s["practitioner_id"]),
-                    self.person(s["recorded_by"]),
-                    self.episode(s["episode_id"]),
+                    self.patient(s.patient_id),
+                    self.person(s.practitioner_id),
+                    self.person(s.recorded_by),
+                    self.episode(s.episode_id),
                     tuple(parts),
                 )
             )
         return tuple(out)
 
-    def follow_up(self, f: dict[str, Any], uid: str) -> Key:
+    def follow_up(self, f: Any, uid: str) -> Key:
         return (
             uid,
-            f["at"],
-            f["pain"],
-            f["soreness"],
-            f["groc"],
-            f["notes"],
-            f["status"],
-            f["amend_reason"],
-            f["recorded_at"],
-            self.person(f["recorded_by"]),
+            f.at,
+            f.pain,
+            f.soreness,
+            f.groc,
+            f.notes,
+            f.status,
+            f.amend_reason,
+            f.recorded_at,
+            self.person(f.recorded_by),
         )
 
 
-def _by_session(rows: dict[int, dict[str, Any]]) -> dict[int, list[dict]]:
+def _by_session(rows: dict[int, Any]) -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = defaultdict(list)
-    for rid, r in rows.items():
-        if r.get("session_id") is not None:
-            out[r["session_id"]].append({"id": rid, **r})
+    for r in rows.values():
+        if r.session_id is not None:
+            out[r.session_id].append(r._asdict())
     return out
 
 
@@ -123,35 +129,35 @@ def match(conn: sqlite3.Connection, file: Checked, problems: Problems) -> Matche
     keys = bulk.existing_keys(conn)
     m = Matches()
     for fid, p in file.rows["practitioner"].items():
-        hit = keys["practitioner"].get((p["name"], p["profession"], p["credential"]))
+        hit = keys["practitioner"].get((p.name, p.profession, p.credential))
         if hit is not None:
             m.mapped["practitioner"][fid] = hit
     for fid, p in file.rows["patient"].items():
-        hit = keys["patient"].get(p["chart_id"])
+        hit = keys["patient"].get(p.chart_id)
         if hit is None:
             continue
-        if (hit[2], hit[3], hit[4]) != (p["name"], p["birth_year"], p["sex"]):
+        if (hit[2], hit[3], hit[4]) != (p.name, p.birth_year, p.sex):
             problems.add(
                 "patient",
                 file.numbers["patient"][fid],
                 "chart_id",
-                f"{p['chart_id']!r} is already in this database for a patient with"
+                f"{p.chart_id!r} is already in this database for a patient with"
                 " another name, year of birth or sex: nothing is overwritten",
             )
         m.mapped["patient"][fid] = hit[0]
     for fid, e in file.rows["episode"].items():
-        pid = m.mapped["patient"].get(e["patient_id"])
-        hit = keys["episode"].get((pid, e["complaint"], e["body_region"], e["started_on"]))
+        pid = m.mapped["patient"].get(e.patient_id)
+        hit = keys["episode"].get((pid, e.complaint, e.body_region, e.started_on))
         if pid is not None and hit is not None:
             m.mapped["episode"][fid] = hit
     for fid, pr in file.rows["protocol"].items():
-        pid = m.mapped["practitioner"].get(pr["practitioner_id"])
-        if pid is not None and (pid, pr["name"]) in keys["protocol"]:
-            m.mapped["protocol"][fid] = keys["protocol"][(pid, pr["name"])]
+        pid = m.mapped["practitioner"].get(pr.practitioner_id)
+        if pid is not None and (pid, pr.name) in keys["protocol"]:
+            m.mapped["protocol"][fid] = keys["protocol"][(pid, pr.name)]
     dups = {
-        fid: keys["session_record"][r["uid"]]
+        fid: keys["session_record"][r.uid]
         for fid, r in file.rows["session_record"].items()
-        if r["uid"] in keys["session_record"]
+        if r.uid in keys["session_record"]
     }
     if dups:
         _match_records(conn, file, dups, keys["superseded_follow_up"], m, problems)
@@ -186,7 +192,7 @@ def _match_records(
     db_kids = {t: _by_session(db[t]) for t in ("site", "ims_finding", "adverse_event")}
     file_kids = {t: _by_session(file.rows[t]) for t in ("site", "ims_finding", "adverse_event")}
     for fid, dbid in dups.items():
-        uid = file.rows["session_record"][fid]["uid"]
+        uid = file.rows["session_record"][fid].uid
         if theirs.record(fid, file_kids) != ours.record(dbid, db_kids):
             problems.add(
                 "session_record",
@@ -197,29 +203,29 @@ def _match_records(
             )
             continue
         m.mapped["session_record"][fid] = dbid
-        db_versions = {s["version"]: sid for sid, s in ours.versions(dbid)}
+        db_versions = {s.version: sid for sid, s in ours.versions(dbid)}
         for sid, s in theirs.versions(fid):
-            m.mapped["session"][sid] = db_versions[s["version"]]
+            m.mapped["session"][sid] = db_versions[s.version]
             for t in ("site", "ims_finding", "adverse_event"):
                 m.skipped[t] += len(file_kids[t].get(sid, []))
     # Follow-ups of sessions already there: the same one is skipped, a new one is added.
     existing = {
-        ours.follow_up(f, db["session_record"][f["session_record_id"]]["uid"]): fid
+        ours.follow_up(f, db["session_record"][f.session_record_id].uid): fid
         for fid, f in db["follow_up"].items()
     }
     events_of = Counter(
-        a["follow_up_id"] for a in file.rows["adverse_event"].values() if a["follow_up_id"]
+        a.follow_up_id for a in file.rows["adverse_event"].values() if a.follow_up_id
     )
     for fid, f in file.rows["follow_up"].items():
-        if f["session_record_id"] not in m.mapped["session_record"]:
+        if f.session_record_id not in m.mapped["session_record"]:
             continue
-        uid = file.rows["session_record"][f["session_record_id"]]["uid"]
+        uid = file.rows["session_record"][f.session_record_id].uid
         hit = existing.get(theirs.follow_up(f, uid))
         if hit is not None:
             m.mapped["follow_up"][fid] = hit
             m.skipped["adverse_event"] += events_of.get(fid, 0)
             continue
-        target = m.mapped["follow_up"].get(f["supersedes_id"])
+        target = m.mapped["follow_up"].get(f.supersedes_id)
         if target is not None and target in superseded:
             problems.add(
                 "follow_up",

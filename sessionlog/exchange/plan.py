@@ -9,10 +9,11 @@ has (see ``merge.py``) and their parts are not inserted again.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
+from .compact import CheckedSite
 from .merge import Matches
 from .rowcheck import Checked
 from .tables import TABLES, column_names
@@ -29,19 +30,29 @@ _PARTS = (
 
 @dataclass
 class Plan:
-    """``batches``: (table, columns, rows) in dependency order."""
+    """``batches``: (table, columns, rows) in dependency order; the rows of each are
+    made as they are written (an iterator), so they are never all held twice."""
 
-    batches: list[tuple[str, tuple[str, ...], list[tuple]]] = field(default_factory=list)
+    batches: list[tuple[str, tuple[str, ...], Iterator[tuple]]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
     idmap: dict[str, dict[int, int]] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)  # tables whose every id stays the same
 
     def count(self, table: str) -> int:
-        return sum(len(rows) for t, _, rows in self.batches if t == table)
+        return self.counts.get(table, 0)
 
 
-def _skipped_with_parent(table: str, row: dict[str, Any], matches: Matches) -> bool:
+class _Same(dict[int, int]):
+    """The ids of a table whose every row goes in under its own id."""
+
+    def __missing__(self, fid: int) -> int:
+        return fid
+
+
+def _skipped_with_parent(table: str, row: Any, matches: Matches) -> bool:
     return any(
-        t == table and row.get(col) in matches.mapped.get(parent, {}) for t, col, parent in _PARTS
+        t == table and getattr(row, col) in matches.mapped.get(parent, {})
+        for t, col, parent in _PARTS
     )
 
 
@@ -58,47 +69,62 @@ def make_plan(file: Checked, matches: Matches, max_ids: dict[str, int]) -> Plan:
             continue  # copied as it is, or not at all (see importer.py)
         rows = file.rows.get(table, {})
         mapped = plan.idmap[table]
+        new: list[int] | None = None  # None: every row of the file (the usual case)
         if mapped or _may_skip(table, matches):
             new = [
                 fid
                 for fid in rows  # rows are in id order
                 if fid not in mapped and not _skipped_with_parent(table, rows[fid], matches)
             ]
-        else:  # nothing of it, nor of its parents, is in the database yet: all of it
-            new = list(rows)
         base = max_ids.get(table, 0)
         if base == 0:
-            mapped.update((fid, fid) for fid in new)
+            if new is None:
+                plan.idmap[table] = _Same()
+            else:
+                mapped.update((fid, fid) for fid in new)
             if not matches.mapped.get(table):
                 plan.kept.add(table)
         else:
-            mapped.update((fid, base + i) for i, fid in enumerate(new, start=1))
+            ids = rows if new is None else new
+            mapped.update((fid, base + i) for i, fid in enumerate(ids, start=1))
         refs = [(i, c.target) for i, c in enumerate(columns) if c.kind == "ref"]
         json_cols = [i for i, c in enumerate(columns) if c.kind == "json"]
-        names = column_names(table)
-        pick = itemgetter(*names[1:])
         # Into a new database every id is kept: the rows go in as they are (each
         # reference is to a row of the file, checked, and so keeps its id too).
         kept = {table, *(target for _, target in refs)} <= plan.kept
-        if kept and not json_cols:
-            out = [(fid, *pick(rows[fid])) for fid in new]
-        elif not refs and not json_cols:
-            out = [(mapped[fid], *pick(rows[fid])) for fid in new]
-        else:
-            out = []
-            for fid in new:
-                values = [mapped[fid], *pick(rows[fid])]
-                for i, target in refs:
-                    if values[i] is not None:
-                        values[i] = plan.idmap[target][values[i]]
-                for i in json_cols:
-                    values[i] = json.dumps(values[i], ensure_ascii=False)
-                out.append(tuple(values))
-        plan.batches.append((table, names, out))
+        plan.counts[table] = len(rows) if new is None else len(new)
+        out = _rows(rows, new, plan.idmap, table, refs if not kept else [], json_cols)
+        plan.batches.append((table, column_names(table), out))
     return plan
+
+
+def _rows(
+    rows: dict[int, Any],
+    new: list[int] | None,
+    idmap: dict[str, dict[int, int]],
+    table: str,
+    refs: list[tuple[int, str]],
+    json_cols: list[int],
+) -> Iterator[tuple]:
+    """The database rows of ``table`` (made one at a time, as they are written)."""
+    chosen: Iterable[Any] = rows.values() if new is None else (rows[fid] for fid in new)
+    if table == "site":
+        chosen = map(CheckedSite.flat, chosen)
+    mapped = idmap[table]
+    if not refs and not json_cols and type(mapped) is _Same:
+        yield from chosen  # the checked rows are the database rows: ids kept
+        return
+    for row in chosen:
+        values = list(row)
+        values[0] = mapped[row[0]]
+        for i, target in refs:
+            if values[i] is not None:
+                values[i] = idmap[target][values[i]]
+        for i in json_cols:
+            values[i] = json.dumps(values[i], ensure_ascii=False)
+        yield tuple(values)
 
 
 def audit_rows(file: Checked) -> list[tuple]:
     """The file's audit log rows, as they are, in id order."""
-    pick = itemgetter(*column_names("audit_log")[1:])
-    return [(rid, *pick(a)) for rid, a in file.rows.get("audit_log", {}).items()]
+    return list(file.rows.get("audit_log", {}).values())

@@ -17,94 +17,27 @@ from typing import Any
 from ..domain.models import Site
 from ..domain.validate import (
     InvalidRecord,
-    as_bool,
     as_choice,
     as_int,
     as_text,
     parse_follow_up,
     parse_session,
-    parse_site,
 )
 from ..errors import ValidationError
-from ..store.rows import (
-    IMS_COLUMNS,
-    SESSION_COLUMNS,
-    SITE_COLUMNS,
-    ims_values,
-    session_values,
-    site_values,
-    stamp,
-)
+from ..store.rows import SESSION_COLUMNS, ims_values, session_values, stamp
+from .compact import NAMES, ROW_TYPES, CheckedSite, SiteView, as_mapping, get
 from .problems import Problems
-from .rowcheck import Checked, Fields, Raw, ref, when
+from .rowcheck import Checked, Fields, Raw, drain, ref, when
+from .sitememo import SiteMemo
+
+__all__ = ["SiteMemo", "check_follow_ups", "check_sessions"]
 
 _PART = re.compile(r"(sites|adverse_events|ims_findings)\[(\d+)\]\.?(.*)")
 _PART_TABLE = {"sites": "site", "adverse_events": "adverse_event", "ims_findings": "ims_finding"}
 STATUSES = ("active", "void")
 
-Kids = dict[int, list[tuple[int, int, Mapping[str, Any]]]]  # parent -> [(id, row no, row)]
-
-
-class SiteMemo:
-    """``parse_site`` remembered by content: a clinic's sites repeat (the same points,
-    the same needles), and a large import would otherwise check each one again. The
-    database values of a site (with the thorax flag as recorded) are remembered too."""
-
-    def __init__(self) -> None:
-        # key -> [Site, database values by column or None]
-        self.cache: dict[tuple[Any, ...], list[Any]] = {}
-        self.last: dict[int, list[Any]] = {}  # id(row) -> its cache entry, until values()
-
-    @staticmethod
-    def key(raw: Mapping[str, Any], technique: str) -> tuple[Any, ...]:
-        quality = raw.get("deqi_quality", _MISSING)  # a list in JSON: the one list column
-        try:
-            values = _scalar_site_values(raw)  # every column there: the usual case
-        except KeyError:  # a missing column is not a null one (insertions defaults to 1)
-            values = tuple(raw.get(c, _MISSING) for c in _SCALAR_SITE_COLUMNS)
-        # The types too: True == 1 == 1.0 to Python, but a count refuses true.
-        return (
-            technique,
-            tuple(quality) if isinstance(quality, list) else quality,
-            values,
-            tuple(map(type, values)),
-        )
-
-    def __call__(self, raw: Mapping[str, Any], technique: str, field: str = "site") -> Site:
-        try:
-            key = self.key(raw, technique)
-            hit = self.cache.get(key)
-        except TypeError:  # an unhashable value where a number goes: checked, not kept
-            return parse_site(raw, technique, field=field)
-        if hit is None:
-            hit = self.cache[key] = [parse_site(raw, technique, field=field), None]
-        self.last[id(raw)] = hit  # values() comes next for the same row
-        return hit[0]
-
-    def values(self, raw: Mapping[str, Any], technique: str, site: Site) -> dict[str, Any]:
-        """The site's database values by column (a dict the caller may not change); the
-        thorax flag recorded at the time is kept, even if the catalogue changed since."""
-        hit = self.last.pop(id(raw), None)
-        if hit is None:
-            try:
-                hit = self.cache.get(self.key(raw, technique))
-            except TypeError:
-                hit = None
-        if hit is not None and hit[1] is not None:
-            return hit[1]
-        values = list(site_values(site))
-        if raw.get("thorax_risk") not in (None, ""):
-            values[_THORAX] = int(as_bool("thorax_risk", raw["thorax_risk"]))
-        by_column = dict(zip(SITE_COLUMNS, values, strict=True))
-        if hit is not None:
-            hit[1] = by_column
-        return by_column
-
-
-_SCALAR_SITE_COLUMNS = tuple(c for c in SITE_COLUMNS if c != "deqi_quality")
-_scalar_site_values = itemgetter(*_SCALAR_SITE_COLUMNS)
-_MISSING = object()  # stands for a column the row does not have, in a memo key
-_THORAX = SITE_COLUMNS.index("thorax_risk")
+Kids = dict[int, list[tuple[int, int, tuple[Any, ...]]]]  # parent -> [(id, row no, row)]
+_PICK = {t: itemgetter(*NAMES[t][1:]) for t in ("session", "follow_up")}
 
 
 def _id_or_none(value: Any) -> int | None:
@@ -114,24 +47,28 @@ def _id_or_none(value: Any) -> int | None:
         return None  # reported as the row's own problem
 
 
-def _children(raw: Raw, parent: str, problems: Problems, table: str, seq: bool = False) -> Kids:
+def _children(
+    raw: Raw, numbers: Mapping[int, int], parent: str, problems: Problems, table: str
+) -> Kids:
     kids: Kids = defaultdict(list)
-    ordered: dict[int, list[tuple[int, int, int, Mapping[str, Any]]]] = defaultdict(list)
-    for rid, (number, row) in raw.items():
-        pid, order = row.get(parent), row.get("seq") if seq else rid
+    seq = table == "site"
+    at_parent, at_seq = NAMES[table].index(parent), NAMES[table].index("seq") if seq else 0
+    ordered: dict[int, list[tuple[int, int, int, tuple[Any, ...]]]] = defaultdict(list)
+    for rid, row in raw.items():
+        pid, order = get(row, at_parent), get(row, at_seq) if seq else rid
         if not (type(pid) is int and pid >= 1 and type(order) is int and 1 <= order <= 10_000):
             try:  # not the plain whole numbers of a JSON export: the full check
                 pid = ref(parent, pid, nullable=True)
                 order = as_int("seq", order, 1, 10_000) if seq else rid
             except ValidationError as exc:
-                problems.add_error(table, number, exc)
+                problems.add_error(table, numbers[rid], exc)
                 continue
         if pid is None:
             continue
         if seq:
-            ordered[pid].append((order, rid, number, row))
+            ordered[pid].append((order, rid, numbers[rid], row))
         else:
-            kids[pid].append((rid, number, row))
+            kids[pid].append((rid, numbers[rid], row))
     # Sites are kept in their seq order (a stable sort: the same seq twice keeps the
     # file's order, and the second one is the problem).
     for pid, items in ordered.items():
@@ -199,37 +136,48 @@ def check_sessions(
 ) -> None:
     """Validate session versions with their sites, IMS findings and adverse events.
 
-    ``progress`` is told every 1,000 sessions checked.
+    ``progress`` is told every 1,000 sessions checked. The rows of sessions, sites and
+    IMS findings as the file had them are dropped once checked.
     """
-    sites = _children(raw["site"], "session_id", problems, "site", seq=True)
-    ims = _children(raw["ims_finding"], "session_id", problems, "ims_finding")
-    aes = _children(raw["adverse_event"], "session_id", problems, "adverse_event")
+    n = out.numbers
+    sites = _children(raw["site"], n["site"], "session_id", problems, "site")
+    ims = _children(raw["ims_finding"], n["ims_finding"], "session_id", problems, "ims_finding")
+    aes = _children(
+        raw["adverse_event"], n["adverse_event"], "session_id", problems, "adverse_event"
+    )
+    del raw["site"], raw["ims_finding"]  # their rows are in sites and ims now
     memo = SiteMemo()
     for table in ("session", "site", "ims_finding", "adverse_event"):
         out.rows[table] = {}
-        out.numbers[table] = {rid: number for rid, (number, _) in raw[table].items()}
-    for count, (sid, (number, row)) in enumerate(raw["session"].items(), start=1):
+    session_row, ims_row = ROW_TYPES["session"]._make, ROW_TYPES["ims_finding"]._make
+    pick = _PICK["session"]
+    total = len(raw["session"])
+    for count, (sid, row) in enumerate(drain(raw.pop("session")), start=1):
         if progress and count % 1_000 == 0:
             progress(1_000)
+        number = n["session"][sid]
         kids = {
             "sites": sites.get(sid, []),
             "adverse_events": aes.get(sid, []),
             "ims_findings": ims.get(sid, []),
         }
-        data = dict(row)
-        data["sites"] = [r for _, _, r in kids["sites"]]
-        data["adverse_events"] = [r for _, _, r in kids["adverse_events"]]
-        data["ims_findings"] = [r for _, _, r in kids["ims_findings"]]
+        data = as_mapping("session", row)
+        views = [SiteView(r) for _, _, r in kids["sites"]]
+        data["sites"] = views
+        data["adverse_events"] = [
+            as_mapping("adverse_event", r) for _, _, r in kids["adverse_events"]
+        ]
+        data["ims_findings"] = [as_mapping("ims_finding", r) for _, _, r in kids["ims_findings"]]
         # A void version keeps no sites of its own: check it with the sites it voids.
-        borrowed = not data["sites"] and row.get("status") == "void"
+        borrowed = not views and data.get("status") == "void"
         if borrowed:
-            prev = _id_or_none(row.get("supersedes_id"))
-            data["sites"] = [r for _, _, r in sites.get(prev, [])] if prev else []
+            prev = _id_or_none(data.get("supersedes_id"))
+            data["sites"] = [SiteView(r) for _, _, r in sites.get(prev, [])] if prev else []
         f = Fields()
         meta = {
-            "record_id": f.get(ref, "record_id", row.get("record_id")),
-            "version": f.get(as_int, "version", row.get("version"), 1, 100_000),
-            **_meta(row, f, "session"),
+            "record_id": f.get(ref, "record_id", data.get("record_id")),
+            "version": f.get(as_int, "version", data.get("version"), 1, 100_000),
+            **_meta(data, f, "session"),
         }
         if meta["version"] is not None and (meta["version"] == 1) != (
             meta["supersedes_id"] is None
@@ -249,56 +197,45 @@ def check_sessions(
             continue
         if parsed is None:
             continue
-        out.rows["session"][sid] = {
-            **meta,
-            **dict(zip(SESSION_COLUMNS, session_values(parsed), strict=True)),
-        }
+        meta.update(zip(SESSION_COLUMNS, session_values(parsed), strict=True))
+        out.rows["session"][sid] = session_row((sid, *pick(meta)))
         if not borrowed:
-            _keep_sites(out, sid, kids["sites"], parsed.sites, problems, memo, parsed.technique)
+            _keep_sites(out, sid, kids["sites"], views, parsed, problems, memo)
         for (aid, _, _), event in zip(kids["adverse_events"], parsed.adverse_events, strict=True):
-            out.rows["adverse_event"][aid] = _ae(sid, None, event)
+            out.rows["adverse_event"][aid] = _ae(aid, sid, None, event)
         for (iid, _, _), finding in zip(kids["ims_findings"], parsed.ims_findings, strict=True):
-            out.rows["ims_finding"][iid] = {
-                "session_id": sid,
-                **dict(zip(IMS_COLUMNS, ims_values(finding), strict=True)),
-            }
+            out.rows["ims_finding"][iid] = ims_row((iid, sid, *ims_values(finding)))
     _orphans(out, "site", "session_id", sites, problems)
     _orphans(out, "ims_finding", "session_id", ims, problems)
     _orphans(out, "adverse_event", "session_id", aes, problems)
     if progress:
-        progress(len(raw["session"]) % 1_000)
+        progress(total % 1_000)
 
 
 def _keep_sites(
     out: Checked,
     sid: int,
-    kids: list,
-    parsed: tuple[Site, ...],
+    kids: list[tuple[int, int, tuple[Any, ...]]],
+    views: list[SiteView],
+    parsed: Any,
     problems: Problems,
     memo: SiteMemo,
-    technique: str,
 ) -> None:
     rows = out.rows["site"]
-    for (site_id, number, row), site in zip(kids, parsed, strict=True):
+    sites: tuple[Site, ...] = parsed.sites
+    for (site_id, number, row), view, site in zip(kids, views, sites, strict=True):
         try:
-            values = memo.values(row, technique, site)
+            values = memo.values(view, parsed.technique, site)
         except ValidationError as exc:
             problems.add_error("site", number, exc)
             continue
-        kept = values.copy()
-        kept["session_id"] = sid
-        kept["seq"] = int(row["seq"])
-        rows[site_id] = kept
+        rows[site_id] = CheckedSite((site_id, sid, int(row[2]), values))
 
 
-def _ae(session_id: int | None, follow_up_id: int | None, event: Any) -> dict[str, Any]:
-    return {
-        "session_id": session_id,
-        "follow_up_id": follow_up_id,
-        "tier": event.tier,
-        "kind": event.kind,
-        "description": event.description,
-    }
+def _ae(aid: int, session_id: int | None, follow_up_id: int | None, event: Any) -> Any:
+    return ROW_TYPES["adverse_event"](
+        aid, session_id, follow_up_id, event.tier, event.kind, event.description
+    )
 
 
 def _orphans(out: Checked, table: str, parent: str, kids: Kids, problems: Problems) -> None:
@@ -315,19 +252,24 @@ def _orphans(out: Checked, table: str, parent: str, kids: Kids, problems: Proble
 
 
 def check_follow_ups(raw: dict[str, Raw], now: datetime, problems: Problems, out: Checked) -> None:
-    """Validate follow-ups (every version) with their adverse events."""
-    aes = _children(raw["adverse_event"], "follow_up_id", problems, "adverse_event")
+    """Validate follow-ups (every version) with their adverse events (their rows as the
+    file had them are dropped once checked)."""
+    n = out.numbers
+    aes = _children(
+        raw["adverse_event"], n["adverse_event"], "follow_up_id", problems, "adverse_event"
+    )
     out.rows["follow_up"] = {}
-    out.numbers["follow_up"] = {rid: number for rid, (number, _) in raw["follow_up"].items()}
-    for fid, (number, row) in raw["follow_up"].items():
+    make, pick = ROW_TYPES["follow_up"]._make, _PICK["follow_up"]
+    for fid, row in drain(raw.pop("follow_up")):
+        number = n["follow_up"][fid]
         kids = {"sites": [], "ims_findings": [], "adverse_events": aes.get(fid, [])}
+        data = as_mapping("follow_up", row)
         if kids["adverse_events"]:
-            data = dict(row)
-            data["adverse_events"] = [r for _, _, r in kids["adverse_events"]]
-        else:  # the row has no adverse_events key (not a column): as good as an empty list
-            data = row
+            data["adverse_events"] = [
+                as_mapping("adverse_event", r) for _, _, r in kids["adverse_events"]
+            ]
         f = Fields()
-        meta = _meta(row, f, "follow_up")
+        meta = _meta(data, f, "follow_up")
         try:
             parsed = parse_follow_up(data, now=now)
         except InvalidRecord as exc:
@@ -340,25 +282,30 @@ def check_follow_ups(raw: dict[str, Raw], now: datetime, problems: Problems, out
             continue
         if parsed is None:
             continue
-        out.rows["follow_up"][fid] = {
+        at = stamp(parsed.at)
+        values = {
             "patient_id": parsed.patient_id,
             "session_record_id": parsed.session_record_id,
             **meta,
-            "at": stamp(parsed.at),
+            "at": meta["recorded_at"] if at == meta["recorded_at"] else at,  # one string
             "pain": parsed.pain,
             "soreness": parsed.soreness,
             "groc": parsed.groc,
             "notes": parsed.notes,
         }
+        out.rows["follow_up"][fid] = make((fid, *pick(values)))
         for (aid, _, _), event in zip(kids["adverse_events"], parsed.adverse_events, strict=True):
-            out.rows["adverse_event"][aid] = _ae(None, fid, event)
-    for number, row in raw["adverse_event"].values():
-        both = [row.get(k) not in (None, "") for k in ("session_id", "follow_up_id")]
+            out.rows["adverse_event"][aid] = _ae(aid, None, fid, event)
+    names = NAMES["adverse_event"]
+    at_session, at_follow_up = names.index("session_id"), names.index("follow_up_id")
+    for aid, row in raw["adverse_event"].items():
+        both = [get(row, i) not in (None, "") for i in (at_session, at_follow_up)]
         if all(both) or not any(both):
             problems.add(
                 "adverse_event",
-                number,
+                n["adverse_event"][aid],
                 "session_id",
                 "an adverse event belongs to exactly one session or one follow-up",
             )
     _orphans(out, "adverse_event", "follow_up_id", aes, problems)
+    del raw["adverse_event"]

@@ -8,8 +8,9 @@ it. The append-only triggers stay on (they refuse updates and deletes, not inser
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 from . import audit
@@ -118,17 +119,18 @@ def insert_rows(
     conn: sqlite3.Connection,
     table: str,
     columns: Sequence[str],
-    rows: Sequence[tuple],
+    rows: Iterable[Sequence[Any]],
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Insert ``rows`` into ``table`` with executemany; the caller holds the transaction
-    (``with store.write() as conn``). ``progress`` is told how many rows went in."""
+    (``with store.write() as conn``). ``progress`` is told how many rows went in.
+    ``rows`` may be an iterator: it is read a chunk at a time, never held whole."""
     sql = (
         f"INSERT INTO {_known(table)} ({_columns_sql(columns)})"
         f" VALUES ({', '.join('?' * len(columns))})"
     )
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
+    rows = iter(rows)
+    while chunk := list(islice(rows, CHUNK)):
         conn.executemany(sql, chunk)
         if progress:
             progress(len(chunk))
