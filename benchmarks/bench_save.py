@@ -45,7 +45,6 @@ def session_input(patient_id: int, practitioner_id: int) -> dict:
             {
                 "target": p,
                 "side": "midline" if p == "GV20" else "bilateral",
-                "insertions": 2,
                 "depth_value": 15,
                 "deqi_obtained": True,
                 "deqi_quality": "heaviness",

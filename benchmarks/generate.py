@@ -27,7 +27,8 @@ from sessionlog.store.rows import IMS_COLUMNS, SESSION_COLUMNS, SITE_COLUMNS
 
 from .clinic import Rows, simulate
 
-GENERATOR_VERSION = 1
+# 2: bilateral sites hold insertions per side (1), as the app now counts them.
+GENERATOR_VERSION = 2
 # $SESSIONLOG_BENCH_DATA moves the cache (the quick test uses a temporary folder).
 DATA_DIR = Path(os.environ.get("SESSIONLOG_BENCH_DATA") or Path(__file__).resolve().parent / "data")
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}

@@ -30,7 +30,6 @@ def _acupuncture(rng: random.Random, c: Complaint, electrical: bool) -> list[dic
         site: dict[str, Any] = {
             "target": p,
             "side": "midline" if midline else "bilateral",
-            "insertions": 1 if midline else 2,
             "depth_value": rng.choice([5, 10, 15, 20, 25]),
             "needle_diameter_mm": 0.25,
             "needle_length_mm": 30,
@@ -76,7 +75,6 @@ def _ims(rng: random.Random, c: Complaint) -> list[dict[str, Any]]:
         {
             "target": lv,
             "side": "bilateral",
-            "insertions": 2,
             "grasp": rng.choice(["mild", "strong", "strong"]),
             "depth_value": 30,
             "needle_diameter_mm": 0.30,
