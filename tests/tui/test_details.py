@@ -3,8 +3,6 @@ the real form and checked in the database."""
 
 from __future__ import annotations
 
-import asyncio
-
 import tui_scenarios as ts
 from textual.widgets import DataTable, Input, Label, Static
 
@@ -27,13 +25,7 @@ def finding(level: str, side: str, *found: str, notes: str = "") -> dict:  # typ
 
 
 def drive(store, steps) -> None:  # type: ignore[no-untyped-def]
-    async def body() -> None:
-        app = ts.make_app(store)
-        async with app.run_test(size=ts.SIZE) as pilot:
-            await pilot.pause()
-            await steps(pilot, app)
-
-    asyncio.run(body())
+    ts.run_app(ts.make_app(store), steps)
 
 
 def text(screen, selector: str) -> str:  # type: ignore[no-untyped-def]

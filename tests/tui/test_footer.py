@@ -4,8 +4,6 @@ other screens' styles load when another screen or form first shows."""
 
 from __future__ import annotations
 
-import asyncio
-
 import tui_scenarios as ts
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
@@ -16,12 +14,7 @@ from sessionlog.tui.widgets.footer import KeyLine
 
 
 def drive(app: SessionlogApp, steps, size: tuple[int, int] = ts.SIZE) -> None:  # type: ignore[no-untyped-def]
-    async def body() -> None:
-        async with app.run_test(size=size) as pilot:
-            await pilot.pause()
-            await steps(pilot, app)
-
-    asyncio.run(body())
+    ts.run_app(app, steps, size)
 
 
 def key_cells(line: KeyLine, description: str) -> int:

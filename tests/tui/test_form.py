@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import tui_scenarios as ts
 from textual.widgets import DataTable
 
@@ -14,13 +12,7 @@ from sessionlog.tui.screens.session_form import SessionScreen
 
 
 def drive(store, steps) -> None:  # type: ignore[no-untyped-def]
-    async def body() -> None:
-        app = ts.make_app(store)
-        async with app.run_test(size=ts.SIZE) as pilot:
-            await pilot.pause()
-            await steps(pilot, app)
-
-    asyncio.run(body())
+    ts.run_app(ts.make_app(store), steps)
 
 
 def cells(table: DataTable, column: int) -> list[str]:  # type: ignore[type-arg]

@@ -17,12 +17,7 @@ from sessionlog.tui.screens.practitioner import PickPractitioner, PractitionerSe
 
 
 def drive(app: SessionlogApp, steps) -> None:  # type: ignore[no-untyped-def]
-    async def body() -> None:
-        async with app.run_test(size=ts.SIZE) as pilot:
-            await pilot.pause()
-            await steps(pilot, app)
-
-    asyncio.run(body())
+    ts.run_app(app, steps)
 
 
 def rows(table: DataTable) -> list[list[str]]:  # type: ignore[type-arg]

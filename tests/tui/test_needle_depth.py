@@ -3,8 +3,6 @@ the settings row, overridden per site in the shorthand, carried by repeat and am
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 import tui_scenarios as ts
 from textual.widgets import DataTable, Label
@@ -19,13 +17,7 @@ SIZES = ("target", "needle_diameter_mm", "needle_length_mm", "depth_value", "dep
 
 
 def drive(store, steps) -> None:  # type: ignore[no-untyped-def]
-    async def body() -> None:
-        app = ts.make_app(store)
-        async with app.run_test(size=ts.SIZE) as pilot:
-            await pilot.pause()
-            await steps(pilot, app)
-
-    asyncio.run(body())
+    ts.run_app(ts.make_app(store), steps)
 
 
 def sizes(session: dict) -> list[tuple]:  # type: ignore[type-arg]

@@ -3,8 +3,6 @@ quitting, follow-ups, dialogs, compare), each typed here as it was there."""
 
 from __future__ import annotations
 
-import asyncio
-
 import tui_scenarios as ts
 from textual.widgets import DataTable, Input
 
@@ -16,12 +14,7 @@ from sessionlog.tui.screens.session_form import SessionScreen
 
 
 def drive(app, steps, size=(120, 40)) -> None:  # type: ignore[no-untyped-def]
-    async def body() -> None:
-        async with app.run_test(size=size) as pilot:
-            await pilot.pause()
-            await steps(pilot, app)
-
-    asyncio.run(body())
+    ts.run_app(app, steps, size)
 
 
 def test_history_shows_the_original_values_and_why_in_full(store) -> None:  # type: ignore[no-untyped-def]

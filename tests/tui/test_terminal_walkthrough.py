@@ -3,8 +3,6 @@ and its sites and settings), each typed here as it was there."""
 
 from __future__ import annotations
 
-import asyncio
-
 import tui_scenarios as ts
 from textual.widgets import DataTable, Input
 
@@ -15,12 +13,7 @@ from sessionlog.tui.widgets.choice import ConsentToggle
 
 
 def drive(app, steps, size=(120, 40)) -> None:  # type: ignore[no-untyped-def]
-    async def body() -> None:
-        async with app.run_test(size=size) as pilot:
-            await pilot.pause()
-            await steps(pilot, app)
-
-    asyncio.run(body())
+    ts.run_app(app, steps, size)
 
 
 def shown(table: DataTable, y: int) -> str:  # type: ignore[type-arg]

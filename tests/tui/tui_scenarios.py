@@ -7,6 +7,7 @@ Every scenario types as a practitioner would, one key at a time through
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,17 @@ from sessionlog.tui.app import SessionlogApp
 
 NOW = datetime(2026, 11, 23, 10, 30)
 SIZE = (100, 32)
+
+
+def run_app(app: SessionlogApp, steps: Callable[[Any, Any], Awaitable[None]], size=SIZE) -> None:  # type: ignore[no-untyped-def]
+    """Run ``steps(pilot, app)`` in ``app`` at ``size``, once its first frame is up."""
+
+    async def body() -> None:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await steps(pilot, app)
+
+    asyncio.run(body())
 
 
 def clock() -> datetime:
