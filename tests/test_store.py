@@ -60,6 +60,7 @@ def test_save_writes_exact_rows(store: Store) -> None:
         "needle_length_mm": None,
         "needle_material": None,
         "estim_frequency_hz": None,
+        "estim_frequency_2_hz": None,
         "estim_intensity": None,
         "deqi_obtained": None,
         "deqi_quality": "",

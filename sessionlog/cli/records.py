@@ -231,7 +231,8 @@ def sessions(
 
 def parse_site_spec(spec: str) -> dict[str, Any]:
     """``TARGET[:SIDE[:key=value,...]]`` -> a site dict, e.g.
-    ``upper trap:left:twitch=3,insertions=2`` or ``st36:bilateral:deqi=yes``."""
+    ``upper trap:left:twitch=3,insertions=2`` or ``st36:bilateral:deqi=yes``;
+    ``hz=2/100`` is dense-disperse stimulation, 2 Hz alternating with 100 Hz."""
     aliases = {
         "twitch": "twitch_count",
         "twitches": "twitch_count",
@@ -248,6 +249,7 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
     from dataclasses import fields
 
     from ..domain import Site
+    from ..domain.frequency import split_frequency_text
 
     known = {f.name for f in fields(Site)} - {"target", "side", "thorax_risk"}
     target, _, rest = spec.partition(":")
@@ -266,6 +268,16 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
                 f"{key.strip()!r} in {spec!r} is not a site field: one of "
                 + ", ".join(sorted(set(aliases) | known)),
             )
+        if name == "estim_frequency_hz":
+            # "2 Hz" as typed; dense-disperse stimulation: hz=2/100 is 2 Hz alternating
+            # with 100 Hz (the high one goes to estim_frequency_2_hz).
+            try:
+                site.update(split_frequency_text(value))
+            except ValidationError as exc:
+                raise ValidationError(
+                    "site", f"{key.strip()}= in {spec!r}: {exc.message}"
+                ) from None
+            continue
         site[name] = value.strip()
     return site
 
@@ -291,7 +303,8 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
     "sites",
     multiple=True,
     help="TARGET[:SIDE[:key=value,...]], repeatable: 'st36:bilateral', "
-    "'upper trap:left:twitch=3', 'L4-L5:bilateral:grasp=strong'.",
+    "'upper trap:left:twitch=3', 'L4-L5:bilateral:grasp=strong',"
+    " 'st36:bilateral:hz=2/100' (2 Hz alternating with 100 Hz).",
 )
 @click.option("--pain-before", default=None, help="0-10.")
 @click.option("--pain-after", default=None, help="0-10.")

@@ -59,6 +59,7 @@ class Site:
     needle_material: str | None = None
     stimulation: str = "none"
     estim_frequency_hz: float | None = None
+    estim_frequency_2_hz: float | None = None  # the high one of a 2/100 Hz pair
     estim_intensity: str | None = None
     retention_s: int = 0
     deqi_obtained: bool | None = None

@@ -30,6 +30,7 @@ from .fields import (  # noqa: F401 - re-exported: callers import these from her
     opt_float,
     opt_int,
 )
+from .frequency import check_frequencies
 from .models import (
     AdverseEvent,
     FollowUpInput,
@@ -191,11 +192,7 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
                 entry.kind
             )
             if natural is None:  # a muscle: a trigger point or a motor point
-                natural = (
-                    tech.site_kind
-                    if tech.site_kind in MUSCLE_SITE_KINDS
-                    else "motor_point"
-                )
+                natural = tech.site_kind if tech.site_kind in MUSCLE_SITE_KINDS else "motor_point"
             if kind is None:
                 kind = natural
             elif (kind == "acupuncture_point") != (entry.kind == "acupuncture_point") or (
@@ -237,8 +234,12 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
         data.get("stimulation") or tech.stimulation,
         STIMULATIONS,
     )
+    errors_before = len(errors)
     freq = _collect(
         errors, opt_float, f"{field}.estim_frequency_hz", data.get("estim_frequency_hz"), 0.1, 200.0
+    )
+    freq_2 = check_frequencies(
+        errors, field, freq, data.get("estim_frequency_2_hz"), len(errors) == errors_before
     )
     intensity = _collect(
         errors, as_text, f"{field}.estim_intensity", data.get("estim_intensity"), max_len=40
@@ -275,6 +276,7 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
         needle_material=material or None,
         stimulation=stim or "none",
         estim_frequency_hz=freq,
+        estim_frequency_2_hz=freq_2,
         estim_intensity=intensity or None,
         retention_s=retention if retention is not None else 0,
         deqi_obtained=True if qualities and deqi is None else deqi,

@@ -19,7 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FORMAT_NAME = "sessionlog-export"
-FORMAT_VERSION = 1
+# 2: sites gained estim_frequency_2_hz (the high frequency of a 2/100 Hz pair). A
+# version 1 file (without it) imports as before; an older sessionlog given a version 2
+# file says to upgrade instead of refusing the new column on every site row.
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ _SITE = (
     _c("twitch_count", "int", True),
     _c("grasp", "text", True),
     _c("thorax_risk", "bool"),
+    # Schema 0003: the high frequency of a dense-disperse pair (2/100 Hz). A file made
+    # before it has no such column: read as null (see sitememo and compact's MISSING).
+    _c("estim_frequency_2_hz", "float", True),
 )
 _IMS_FLAGS = (
     "tender_motor_points",

@@ -29,6 +29,8 @@ SITE_COLUMNS = (
     "twitch_count",
     "grasp",
     "thorax_risk",
+    # Schema 0003 added it at the table's end; the export format has the same order.
+    "estim_frequency_2_hz",
 )
 IMS_COLUMNS = (
     "level",

@@ -13,6 +13,7 @@ WORDS = {
     "co_interventions": "Co-interventions", "sites": "Sites", "target": "site",
     "side": "side", "insertions": "insertions", "retention_s": "retention (seconds)",
     "stimulation": "stimulation", "estim_frequency_hz": "frequency (Hz)",
+    "estim_frequency_2_hz": "high frequency (Hz, of a low/high pair)",
     "deqi_obtained": "De Qi", "deqi_quality": "De Qi quality", "twitch_count": "twitch count",
     "grasp": "grasp", "kind": "kind", "depth_value": "depth", "tier": "tier",
     "description": "description", "pain": "Pain", "soreness": "Soreness", "groc": "Change",

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain import parse_site
+from ..domain.frequency import frequency_input
 from ..domain.techniques import TECHNIQUES
 from .needle_depth import DEPTH_KEYS, NEEDLE_KEYS, common_settings, override, settings_fields
 from .stricta import Details, details_from_session
-from .technique_settings import retention_unit, setting_fields
+from .technique_settings import FREQUENCY_KEYS, retention_unit, setting_fields
 
 # Fields of a stored session the form shows as text inputs, in the order shown.
 TEXT_FIELDS = (
@@ -27,7 +28,7 @@ TEXT_FIELDS = (
 # Fields the form does not show but must carry through an amendment or a repeat.
 CARRIED = ("episode_id",)
 # Per-site fields that come from the settings unless a site has its own value.
-INHERITED = ("retention_s", "stimulation", "estim_frequency_hz")
+INHERITED = ("retention_s", "stimulation", "estim_frequency_hz", "estim_frequency_2_hz")
 
 
 def family(technique: str) -> str:
@@ -90,6 +91,8 @@ def site_defaults(settings: Settings, technique: str) -> dict[str, Any]:
 
 def merged_site(raw: dict[str, Any], settings: Settings, technique: str) -> dict[str, Any]:
     merged = {**override(raw, site_defaults(settings, technique)), **raw}
+    if raw.get(FREQUENCY_KEYS[0]) not in (None, "") and FREQUENCY_KEYS[1] not in raw:
+        merged.pop(FREQUENCY_KEYS[1], None)  # the site's own 2 Hz: not the row's 2/100
     if "deqi_obtained" in raw and "deqi_quality" not in raw:
         merged.pop("deqi_quality", None)  # the site's own "n" must not inherit a quality
     return merged
@@ -163,8 +166,14 @@ def _row_raw(stored: dict[str, Any], settings_values: dict[str, Any]) -> dict[st
     if stored.get("kind") in ("ashi", "other"):
         raw["kind"] = stored["kind"]
     for key in INHERITED:
+        if key in FREQUENCY_KEYS:
+            continue
         if key in raw and raw[key] == settings_values.get(key):
             del raw[key]  # inherited from the settings: follows them when they change
+    pair = [stored.get(k) for k in FREQUENCY_KEYS]
+    if pair[0] is not None and pair == [settings_values.get(k) for k in FREQUENCY_KEYS]:
+        for key in FREQUENCY_KEYS:
+            raw.pop(key, None)  # the settings row's frequency (pair): inherited
     if raw.get("insertions") == 1:
         del raw["insertions"]
     for keys in (NEEDLE_KEYS, DEPTH_KEYS):
@@ -200,8 +209,9 @@ def state_from_session(stored: dict[str, Any], *, with_outcomes: bool) -> FormSt
         settings.stimulation = first.get("stimulation") or settings.stimulation
         settings_values["stimulation"] = settings.stimulation
         if first.get("estim_frequency_hz") is not None:
-            settings.estim_hz = f"{first['estim_frequency_hz']:g}"
-            settings_values["estim_frequency_hz"] = first["estim_frequency_hz"]
+            pair = (first["estim_frequency_hz"], first.get("estim_frequency_2_hz"))
+            settings.estim_hz = frequency_input(*pair)
+            settings_values.update(zip(FREQUENCY_KEYS, pair, strict=True))
     settings.needle, settings.depth, common = common_settings(stored.get("sites") or [])
     settings_values.update(common)
     rows = []

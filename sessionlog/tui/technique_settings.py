@@ -17,10 +17,14 @@ from typing import Any
 
 from ..domain.techniques import RETENTION_MAX_S, TECHNIQUES
 
+# The frequency and, for dense-disperse stimulation (2/100 Hz), the high one: inherited
+# or given as a pair, never one from a site and the other from the settings.
+FREQUENCY_KEYS = ("estim_frequency_hz", "estim_frequency_2_hz")
+
 # The site field each setting gives, by the setting's name on the form (``#s-<name>``).
 SITE_FIELD = {
     "stimulation": "stimulation",
-    "estim_hz": "estim_frequency_hz",
+    "estim_hz": "estim_frequency_hz",  # and estim_frequency_2_hz for 2/100 (see below)
     "deqi": "deqi_obtained",
     "deqi_quality": "deqi_quality",
 }
@@ -55,6 +59,7 @@ def _checked(
 ) -> tuple[dict[str, Any], tuple[Any, ...]]:
     from ..domain import parse_site
     from ..domain.fields import InvalidRecord
+    from ..domain.frequency import split_frequency_text
     from ..errors import ValidationError
 
     problems: list[ValidationError] = []
@@ -69,6 +74,12 @@ def _checked(
     if tech is None or tech.family == "acupuncture":
         typed.update(deqi=deqi, deqi_quality=deqi_quality)
     given = {SITE_FIELD[name]: text for name, text in typed.items() if text}
+    if "estim_frequency_hz" in given:
+        # Dense-disperse stimulation is typed 2/100 (Hz optional): two site fields.
+        try:
+            given.update(split_frequency_text(given.pop("estim_frequency_hz")))
+        except ValidationError as exc:
+            problems.append(ValidationError("estim_hz", exc.message))
     if given:
         # The domain checks the values, so its words are the ones shown; the "other"
         # site only carries them to it.
@@ -80,11 +91,14 @@ def _checked(
             )
         except InvalidRecord as exc:
             name_of = {field: name for name, field in SITE_FIELD.items()}
+            name_of["estim_frequency_2_hz"] = "estim_hz"
             bad = set()
             for error in exc.errors:
                 field = error.field.rpartition(".")[2]
                 bad.add(field)
                 problems.append(ValidationError(name_of.get(field, field), error.message))
+            if bad & set(FREQUENCY_KEYS):
+                bad.update(FREQUENCY_KEYS)  # half of a bad 2/100 reaches no site
             given = {k: v for k, v in given.items() if k not in bad}
         fields.update(given)
     return fields, tuple(problems)

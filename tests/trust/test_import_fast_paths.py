@@ -89,7 +89,7 @@ def test_references_fast_path_keeps_every_refusal() -> None:
     assert ref("patient_id", 5) == 5
     assert ref("supersedes_id", None, nullable=True) is None
     assert _error(ref, "patient_id", True) == (
-        f"patient_id: True is not a whole number: a whole number, 1 or more"
+        "patient_id: True is not a whole number: a whole number, 1 or more"
     )
     assert _error(ref, "patient_id", 0) == _error(as_int, "patient_id", 0, 1, MAX_ID)
     assert _error(ref, "patient_id", MAX_ID + 1) == _error(
@@ -179,7 +179,7 @@ def test_a_site_that_differs_from_an_earlier_one_only_by_true_is_refused(
         ("status", " Active", None),  # forgiven: the full check normalises it
         ("status", "gone", "'gone' is not allowed: one of active, void"),
         ("status", None, "is required: one of active, void"),
-        ("recorded_by", True, f"True is not a whole number: a whole number, 1 or more"),
+        ("recorded_by", True, "True is not a whole number: a whole number, 1 or more"),
         ("recorded_at", "2026-13-01 10:00:00", None),
         ("amend_reason", 5, "5 is not text"),
     ],

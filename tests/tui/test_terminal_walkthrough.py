@@ -162,7 +162,12 @@ def test_a_midline_extra_point_typed_without_a_side_is_midline(store) -> None:  
 
 SETTINGS_CASES = (
     # (setting input, typed, the one line under the settings row)
-    ("s-estim_hz", "2/100", "Frequency (Hz): '2/100' is not a number: a number from 0.1 to 200"),
+    ("s-estim_hz", "2/300", "Frequency (Hz): '300' is out of range: a number from 0.1 to 200"),
+    ("s-estim_hz", "100/2", "Frequency (Hz): 2 Hz must be higher than the first frequency"
+     " (100 Hz): the pair is low/high, such as 2/100"),
+    ("s-estim_hz", "2/100/5", "Frequency (Hz): '2/100/5' is not a number from 0.1 to 200,"
+     " or a low/high pair such as 2/100"),
+    ("s-estim_hz", "x", "Frequency (Hz): 'x' is not a number: a number from 0.1 to 200"),
     ("s-retention", "99999", "Retention: 99999 is out of range: a whole number of minutes"
      " from 0 to 240"),
     ("s-retention", "-3", "Retention: -3 is out of range: a whole number of minutes from 0 to 240"),
@@ -192,9 +197,11 @@ def test_a_bad_setting_is_named_once_under_the_settings_in_its_own_unit(store) -
             assert form.query_one(f"#{field}", Input).has_class("-invalid")
             notes = [str(n.message) for n in app._notifications]
             assert notes[-1] == "Not saved: 1 problem to fix (shown in red)"
-            form.query_one(f"#{field}", Input).value = {"s-estim_hz": "2", "s-retention": "20"}.get(
-                field, ""
-            )
+            # 2/100 Hz (dense-disperse) is a valid setting: it is saved below.
+            form.query_one(f"#{field}", Input).value = {
+                "s-estim_hz": "2/100 Hz",
+                "s-retention": "20",
+            }.get(field, "")
             form.state.sites.clear()
             form.refresh_sites()
         assert store.sessions(patient_id=2) == []
@@ -204,7 +211,10 @@ def test_a_bad_setting_is_named_once_under_the_settings_in_its_own_unit(store) -
 
     drive(ts.make_app(store), steps)
     saved = store.session(store.sessions(patient_id=2)[0]["record_id"])
-    assert [(s["retention_s"], s["estim_frequency_hz"]) for s in saved["sites"]] == [(1200, 2.0)]
+    assert [
+        (s["retention_s"], s["estim_frequency_hz"], s["estim_frequency_2_hz"])
+        for s in saved["sites"]
+    ] == [(1200, 2.0, 100.0)]
 
 
 def test_a_bad_word_after_a_known_site_is_named(store) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from ...domain.frequency import frequency_text
 from ..safe import plain
 from ..site_text import SIDE_SHORT
 from ..stricta import SIGNS, finding_text
@@ -78,6 +79,21 @@ def details_text(version: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def frequencies_text(version: dict[str, Any]) -> str:
+    """The electrical stimulation's frequencies of a version's sites: ``2/100 Hz``
+    (dense-disperse), ``2 Hz``, several joined by commas; ``""`` when none was recorded."""
+    texts: list[str] = []
+    for s in version.get("sites") or []:
+        text = frequency_text(s.get("estim_frequency_hz"), s.get("estim_frequency_2_hz"))
+        if text and text not in texts:
+            texts.append(text)
+    return ", ".join(texts)
+
+
+def _but_frequency(site: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in site.items() if not k.startswith("estim_frequency")}
+
+
 def status_word(versions: list[dict[str, Any]], index: int) -> str:
     """``current``, ``replaced`` (a later version exists) or ``void``.
 
@@ -123,8 +139,10 @@ def version_text(versions: list[dict[str, Any]], index: int, by: str) -> str:
         f"Session: {str(version['started_at'])[:16]}, {version['technique'].replace('_', ' ')}",
         f"Pain: {_pain_text(version)}",
         f"Sites ({len(sites)}): {', '.join(sites) or 'none'}",
-        details_text(version),
     ]
+    if frequencies_text(version):
+        lines.append(f"Frequency: {frequencies_text(version)}")
+    lines.append(details_text(version))
     return "\n".join(lines)
 
 
@@ -153,7 +171,13 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> str:
             + (f" +{', +'.join(came)}" if came else "")
         )
     elif [s for s in before["sites"]] != [s for s in after["sites"]]:
-        out.append("site details")
+        old_hz, new_hz = frequencies_text(before), frequencies_text(after)
+        if old_hz != new_hz:
+            out.append(f"frequency {old_hz or 'none'} -> {new_hz or 'none'}")
+        if old_hz == new_hz or [_but_frequency(s) for s in before["sites"]] != [
+            _but_frequency(s) for s in after["sites"]
+        ]:
+            out.append("site details")
     return "; ".join(out) or "no change in the fields shown"
 
 
