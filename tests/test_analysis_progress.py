@@ -132,7 +132,13 @@ def test_follow_ups_only_between_windows_are_not_too_early() -> None:
     p = patient_progress(1, [s], follow_ups)
     fam = p.families[0]
     assert (fam.later.value, fam.later.n, fam.verdict) == (1.0, 1, "partly")
-    assert p.rows[0].windows[1:] == (None, None, None, None)  # no window column shows them
+    assert p.rows[0].windows[1:] == (None, None, None, None)  # no window column holds them
+    from sessionlog.analysis.table import session_rows
+
+    columns, rows = session_rows(p)  # but the table shows the one that counted
+    assert ("between", "Between windows") in columns
+    assert rows[0]["between"] == "day 41: 6 (+1)"
+    assert ("between", "Between windows") not in session_rows(patient_progress(1, *course()))[0]
     assert patient_sentences(p)[1] == (
         "Part of the relief after dry needling has lasted: about 1 point more than 3 days later,"
         " after about 4 points right after the session."

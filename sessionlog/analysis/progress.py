@@ -19,7 +19,7 @@ from ..domain.techniques import FAMILIES
 from .change import RESPONDER_PERCENT, RESPONDER_POINTS, Change, change
 from .dose import DoseSummary, PatientDose, dose_summary
 from .model import FollowUp, SessionOutcome, family_of
-from .readings import latest_by_window, readings_by_record, resolution_day
+from .readings import GAP_SLOT, Reading, latest_by_window, readings_by_record, resolution_day
 from .stats import Mean, mean_of_counts
 from .windows import DEFAULT_WINDOWS, Window
 
@@ -49,6 +49,10 @@ class SessionRow:
     soreness_after: int | None
     resolution_day: int | None
     insertions: int
+    # The latest reading between the clinic's windows (day 10, day 41...) and its day:
+    # no window column shows it, but it counts for whether relief lasted.
+    between: Change | None = None
+    between_day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,13 @@ def _timeline(
     return points
 
 
+def _between(before: int, r: Reading | None) -> tuple[Change | None, int | None]:
+    """The change at a reading between windows, and its day after the session."""
+    if r is None or r.pain is None:
+        return None, None
+    return change(before, r.pain), int(r.hours // 24)
+
+
 def patient_progress(
     patient_id: int,
     sessions: Iterable[SessionOutcome],
@@ -145,6 +156,7 @@ def patient_progress(
                 s.soreness_after,
                 resolution_day(readings[s.record_id]),
                 s.insertions,
+                *_between(s.pain_before, chosen.get(GAP_SLOT)),
             )
         )
         fam = s.family

@@ -174,6 +174,9 @@ def session_rows(p: Progress) -> tuple[list[tuple[str, str]], list[dict[str, str
                ("after", "After")]  # fmt: skip
     later = [(i, w) for i, w in enumerate(p.windows) if not w.immediate]
     columns += [(f"w{i}", w.label) for i, w in later]
+    between = any(r.between is not None for r in p.rows)
+    if between:  # readings between the windows count for "lasted" too: show them
+        columns.append(("between", "Between windows"))
     columns += [("sore", "Soreness after"), ("insertions", "Insertions")]
     rows = []
     for r in p.rows:
@@ -188,6 +191,10 @@ def session_rows(p: Progress) -> tuple[list[tuple[str, str]], list[dict[str, str
         for i, _ in later:
             ch = r.windows[i]
             row[f"w{i}"] = "-" if ch is None else f"{ch.then} ({ch.points:+d})"
+        if between:
+            b = r.between
+            # The day first: a cell cut at the screen's edge must not show a wrong day.
+            row["between"] = "-" if b is None else f"day {r.between_day}: {b.then} ({b.points:+d})"
         rows.append(row)
     return columns, rows
 

@@ -39,6 +39,16 @@ def _cell(text: str) -> str:
     return text.replace("; ", ";\n") if len(text) > _LONG_CELL else text
 
 
+def short_technique(value: str) -> str:
+    """The picker's short names (``electro-acu``): tables share a narrow terminal."""
+    return (
+        value.replace("electrical_dry_needling", "electrical DN")
+        .replace("electrical dry needling", "electrical DN")
+        .replace("electroacupuncture", "electro-acu")
+        .replace("_", " ")
+    )
+
+
 def fill_columns(
     table: DataTable, columns: list[tuple[str, str]], rows: list[dict[str, str]]
 ) -> None:

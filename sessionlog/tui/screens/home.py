@@ -17,20 +17,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from ..safe import plain
+from ..tables import short_technique
 from ..widgets.footer import Footer
 from ..widgets.list_table import ListTable
 
 if TYPE_CHECKING:
     from ..widgets.new_patient import NewPatientForm
-
-
-def _technique(value: str) -> str:
-    # The picker's short names: these lists share a narrow terminal with other columns.
-    return (
-        value.replace("electrical_dry_needling", "electrical DN")
-        .replace("electroacupuncture", "electro-acu")
-        .replace("_", " ")
-    )
 
 
 def _pain(row: dict[str, Any]) -> str:
@@ -144,7 +136,7 @@ class HomeScreen(Screen[None]):
                 plain(s["chart_id"]),
                 plain(s["patient_name"]),
                 _pain(s),
-                _technique(s["technique"]),
+                short_technique(s["technique"]),
                 str(s["site_count"]),
                 key=f"{s['record_id']}:{s['patient_id']}",
             )
@@ -191,7 +183,7 @@ class HomeScreen(Screen[None]):
             for s in rows:
                 table.add_row(
                     str(s["started_at"])[:16],
-                    _technique(s["technique"]),
+                    short_technique(s["technique"]),
                     _pain(s),
                     plain(s["practitioner_name"]),
                     str(s["version"]),

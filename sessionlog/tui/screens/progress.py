@@ -19,7 +19,7 @@ from ...analysis.table import progress_summary, session_rows
 from ...charts import draw_progress
 from ...store.outcome_reports import progress_report
 from ..safe import plain
-from ..tables import fill_columns
+from ..tables import fill_columns, short_technique
 
 
 class ProgressScreen(Screen[None]):
@@ -72,6 +72,8 @@ class ProgressScreen(Screen[None]):
         summary.append_text(plain("\n".join(progress_summary(self.progress))))
         self.query_one("#progress-summary", Static).update(summary)
         columns, rows = session_rows(self.progress)
+        for row in rows:
+            row["technique"] = short_technique(row["technique"])
         # Long headings on two lines: the table fits 120 columns (it was 131 wide).
         fill_columns(self.query_one("#progress-sessions", DataTable), columns, rows)
 
