@@ -120,10 +120,27 @@ def depth_text(raw: dict[str, Any], *, tissue: bool = True) -> str:
     return " ".join(bits)
 
 
-@functools.lru_cache(maxsize=64)
-def _checked(needle: str, depth: str, technique: str) -> tuple[dict[str, Any], tuple[Any, ...]]:
+def site_field_errors(fields: dict[str, Any], technique: str) -> list[Any]:
+    """The domain's problems with settings-row ``fields`` given to a site, each named by
+    its bare field (``depth_value``): the domain checks the values, so its words are
+    the ones shown; the "other" site only carries the fields to it."""
     from ..domain import parse_site
     from ..domain.fields import InvalidRecord
+    from ..errors import ValidationError
+
+    try:
+        parse_site(
+            {"kind": "other", "target": "settings", "side": "left", **fields},
+            technique,
+            "settings",
+        )
+    except InvalidRecord as exc:
+        return [ValidationError(e.field.rpartition(".")[2], e.message) for e in exc.errors]
+    return []
+
+
+@functools.lru_cache(maxsize=64)
+def _checked(needle: str, depth: str, technique: str) -> tuple[dict[str, Any], tuple[Any, ...]]:
     from ..errors import ValidationError
 
     problems: list[ValidationError] = []
@@ -138,16 +155,7 @@ def _checked(needle: str, depth: str, technique: str) -> tuple[dict[str, Any], t
         else:
             fields.update(parsed)
     if fields:
-        # The domain checks the ranges, so its words are the ones shown; the "other"
-        # site only carries the fields to it.
-        try:
-            parse_site(
-                {"kind": "other", "target": "settings", "side": "left", **fields},
-                technique,
-                "settings",
-            )
-        except InvalidRecord as exc:
-            problems += [ValidationError(e.field.rpartition(".")[2], e.message) for e in exc.errors]
+        problems += site_field_errors(fields, technique)
     bad = {p.field for p in problems}
     for keys, name in ((NEEDLE_KEYS, "needle"), (DEPTH_KEYS, "depth")):
         if bad & {name, *keys}:  # a group with a problem is given to no site

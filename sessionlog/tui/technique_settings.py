@@ -57,10 +57,9 @@ def _retention(text: str, technique: str) -> tuple[int | None, str | None]:
 def _checked(
     retention: str, stimulation: str, estim_hz: str, deqi: str, deqi_quality: str, technique: str
 ) -> tuple[dict[str, Any], tuple[Any, ...]]:
-    from ..domain import parse_site
-    from ..domain.fields import InvalidRecord
     from ..domain.frequency import split_frequency_text
     from ..errors import ValidationError
+    from .needle_depth import site_field_errors
 
     problems: list[ValidationError] = []
     fields: dict[str, Any] = {}
@@ -81,22 +80,12 @@ def _checked(
         except ValidationError as exc:
             problems.append(ValidationError("estim_hz", exc.message))
     if given:
-        # The domain checks the values, so its words are the ones shown; the "other"
-        # site only carries them to it.
-        try:
-            parse_site(
-                {"kind": "other", "target": "settings", "side": "left", **given},
-                technique,
-                "settings",
-            )
-        except InvalidRecord as exc:
+        errors = site_field_errors(given, technique)
+        if errors:
             name_of = {field: name for name, field in SITE_FIELD.items()}
             name_of["estim_frequency_2_hz"] = "estim_hz"
-            bad = set()
-            for error in exc.errors:
-                field = error.field.rpartition(".")[2]
-                bad.add(field)
-                problems.append(ValidationError(name_of.get(field, field), error.message))
+            bad = {e.field for e in errors}
+            problems += [ValidationError(name_of.get(e.field, e.field), e.message) for e in errors]
             if bad & set(FREQUENCY_KEYS):
                 bad.update(FREQUENCY_KEYS)  # half of a bad 2/100 reaches no site
             given = {k: v for k, v in given.items() if k not in bad}
