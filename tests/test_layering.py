@@ -1,40 +1,41 @@
-"""The direction of the arrows: only the TUI imports Textual, and the TUI holds no SQL.
+"""The direction of the arrows, checked three ways.
 
-Imports are checked in a fresh interpreter (this test process has Textual loaded by
-other tests); SQL in the TUI is found by reading its source files.
+- The import-linter contracts in pyproject.toml hold (every import, including those
+  deferred into functions), and a deliberately wrong import breaks each of them.
+- In a fresh interpreter (this process has Textual loaded by other tests): nothing outside
+  the TUI and the CLI loads Textual or click, and the app's first frame stays light.
+- SQL in the TUI is found by reading its source files.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from importlib.util import find_spec
 from pathlib import Path
 
+import pytest
+
 import sessionlog
 
 PACKAGE = Path(sessionlog.__file__).parent
 
-# Must exist; analysis and charts are checked as soon as they land.
-REQUIRED = ["sessionlog.domain", "sessionlog.store", "sessionlog.points", "sessionlog.demo",
-            "sessionlog.cli"]  # fmt: skip
-OPTIONAL = ["sessionlog.analysis", "sessionlog.charts"]
+# The layers every check below must see (a missing one fails the test, never skips it).
+REQUIRED = ["sessionlog.domain", "sessionlog.analysis", "sessionlog.store", "sessionlog.charts",
+            "sessionlog.points", "sessionlog.demo", "sessionlog.exchange", "sessionlog.cli",
+            "sessionlog.tui", "sessionlog.tui.app"]  # fmt: skip
 
 
-def loaded_after_import(modules: list[str], optional: list[str] = ()) -> list[str]:
-    """Names in sys.modules of a fresh interpreter after importing ``modules`` (which
-    must import) and ``optional`` (skipped if they fail: work in progress elsewhere)."""
+def loaded_after_import(modules: list[str]) -> list[str]:
+    """Names in sys.modules of a fresh interpreter after importing ``modules``."""
     code = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
-        f"for name in {list(optional)!r}:\n"
-        "    try:\n"
-        "        importlib.import_module(name)\n"
-        "    except ImportError:\n"
-        "        pass\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     proc = subprocess.run(
@@ -44,31 +45,29 @@ def loaded_after_import(modules: list[str], optional: list[str] = ()) -> list[st
     return json.loads(proc.stdout)
 
 
-def headless_modules() -> tuple[list[str], list[str]]:
-    """The named layers, and every other module of the package outside the TUI."""
-    present = REQUIRED + [m for m in OPTIONAL if find_spec(m) is not None]
-    others = []
+def headless_modules() -> list[str]:
+    """Every module of the package outside the TUI and the command line."""
+    names = []
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = path.relative_to(PACKAGE).with_suffix("").parts
-        if parts[0] in ("tui", "__main__") or "__pycache__" in parts:
+        if parts[0] in ("tui", "cli", "__main__") or "__pycache__" in parts:
             continue
         if parts[-1] == "__init__":
             parts = parts[:-1]
-        name = ".".join(("sessionlog", *parts))
-        if name not in present:
-            others.append(name)
-    return present, others
+        names.append(".".join(("sessionlog", *parts)))
+    return names
 
 
 def test_named_layers_exist() -> None:
     assert [m for m in REQUIRED if find_spec(m) is None] == []
 
 
-def test_nothing_outside_the_tui_imports_textual() -> None:
-    layers, others = headless_modules()
-    loaded = loaded_after_import(layers, others)
-    textual = [m for m in loaded if m.split(".")[0].startswith("textual")]
-    assert textual == [], f"importing {layers + others} loaded {textual}"
+def test_nothing_outside_the_tui_imports_textual_or_click() -> None:
+    modules = headless_modules()
+    assert "sessionlog.analysis.stats" in modules  # the check sees the whole package
+    loaded = loaded_after_import(modules)
+    banned = [m for m in loaded if m.split(".")[0].startswith("textual") or m == "click"]
+    assert banned == [], f"importing {modules} loaded {banned}"
 
 
 TEXTUAL_IMPORT = re.compile(r"^\s*(import|from)\s+textual", re.MULTILINE)
@@ -90,8 +89,6 @@ def test_no_textual_import_even_inside_functions() -> None:
 def test_tui_app_starts_light() -> None:
     # The app opens in well under a second only if the heavy libraries wait until
     # a screen needs them: sqlite-utils (the store opens in a worker) and plotext.
-    if find_spec("sessionlog.tui") is None or find_spec("sessionlog.tui.app") is None:
-        return
     loaded = loaded_after_import(["sessionlog.tui.app"])
     assert "textual.app" in loaded  # the check sees what an import brings in
     heavy = [m for m in loaded if m.split(".")[0] in ("sqlite_utils", "plotext", "textual_plotext")]
@@ -101,8 +98,6 @@ def test_tui_app_starts_light() -> None:
 def test_first_frame_builds_no_domain_dataclasses() -> None:
     # The first frame needs the store and the home screen; the domain's dataclasses and
     # validators (~10 ms to build) load when a form or a save first needs them.
-    if find_spec("sessionlog.tui") is None or find_spec("sessionlog.tui.screens.home") is None:
-        return
     loaded = loaded_after_import(
         ["sessionlog.tui.app", "sessionlog.tui.screens.home", "sessionlog.store"]
     )
@@ -146,8 +141,7 @@ def test_the_scanner_finds_sql() -> None:
 
 def test_the_tui_holds_no_sql() -> None:
     tui = PACKAGE / "tui"
-    if not tui.is_dir():
-        return
+    assert (tui / "app.py").is_file()
     found = []
     for path in sorted(tui.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts:
@@ -158,3 +152,60 @@ def test_the_tui_holds_no_sql() -> None:
             continue
         found += sql_in(text, f"sessionlog/{path.relative_to(PACKAGE)}")
     assert found == [], "the TUI must ask the store, not speak SQL:\n" + "\n".join(found)
+
+
+# --- the import contracts (pyproject.toml, [tool.importlinter]) -------------------------
+
+ROOT = PACKAGE.parent
+LINT_IMPORTS = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which(
+    "lint-imports"
+)
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` over the package under ``root`` with that tree's pyproject.toml."""
+    assert LINT_IMPORTS, "lint-imports is missing: install the test extra (import-linter)"
+    return subprocess.run(
+        [LINT_IMPORTS, "--no-cache", "--config", str(root / "pyproject.toml")],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_import_contracts_hold() -> None:
+    if not (ROOT / "pyproject.toml").is_file():
+        pytest.skip("an installed copy without its source tree: the contracts live in the checkout")
+    done = lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "BROKEN" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        ("analysis/stats.py", "from sessionlog.store import Store", "Layers"),
+        ("analysis/stats.py", "import sqlite3", "know nothing of storage"),
+        ("store/db.py", "import textual.app", "No Textual outside the TUI"),
+        ("domain/text.py", "def _late():\n    import click", "No click below"),
+        ("tui/screens/home.py", "import sqlite3", "The TUI holds no SQL"),
+    ],
+)
+def test_a_wrong_import_breaks_a_contract(
+    tmp_path: Path, module: str, line: str, contract: str
+) -> None:
+    if not (ROOT / "pyproject.toml").is_file():
+        pytest.skip("an installed copy without its source tree: the contracts live in the checkout")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    shutil.copytree(
+        PACKAGE, tmp_path / "sessionlog", ignore=shutil.ignore_patterns("__pycache__", "data")
+    )
+    target = tmp_path / "sessionlog" / module
+    target.write_text(target.read_text(encoding="utf-8") + "\n" + line + "\n", encoding="utf-8")
+    done = lint_imports(tmp_path)
+    assert done.returncode != 0, done.stdout
+    broken = done.stdout.split("Broken contracts")[-1]
+    assert contract in broken, done.stdout
