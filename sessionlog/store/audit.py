@@ -2,7 +2,8 @@
 
 Each row's hash covers its own content and the previous row's hash, so changing or
 removing any row breaks every hash after it. Rows are written inside the same
-transaction as the change they describe.
+transaction as the change they describe, and each seals the record rows that change
+wrote (see ``seal.py``): its detail holds their number and digest, which its hash covers.
 """
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .seal import Entry
 
 GENESIS = "0" * 64
 # What json.dumps(..., ensure_ascii=False, separators=(",", ":")) builds on every call,
@@ -42,17 +48,30 @@ def append(
     entity: str,
     entity_id: int | None,
     detail: dict[str, Any],
+    removed: Sequence[tuple[str, int]] = (),
+    entries: Sequence[Entry] | None = None,
 ) -> str:
-    """Append one audit row; the caller holds the write transaction."""
+    """Append one audit row; the caller holds the write transaction.
+
+    The row seals the record rows its transaction wrote (``entries``, when given, are
+    sealed instead) and ``removed`` (table, id) rows: their count and digest join
+    ``detail`` as ``sealed`` and ``seal``."""
+    from . import seal
+
+    sealed = seal.pending(conn, removed) if entries is None else list(entries)
+    if sealed:
+        detail = {**detail, "sealed": len(sealed), "seal": seal.digest(sealed)}
     last = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     prev = last[0] if last else GENESIS
     text = json.dumps(detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     digest = row_hash(prev, at, actor_id, action, entity, entity_id, text)
-    conn.execute(
+    cur = conn.execute(
         "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, detail, prev_hash, hash)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (at, actor_id, action, entity, entity_id, text, prev, digest),
     )
+    if sealed:
+        seal.store(conn, int(cur.lastrowid or 0), sealed)
     return digest
 
 
