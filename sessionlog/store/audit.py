@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .seal import Entry
-
 GENESIS = "0" * 64
 # What json.dumps(..., ensure_ascii=False, separators=(",", ":")) builds on every call,
 # made once: an import checks the hash of every row of a file's audit log.
@@ -49,29 +47,27 @@ def append(
     entity_id: int | None,
     detail: dict[str, Any],
     removed: Sequence[tuple[str, int]] = (),
-    entries: Sequence[Entry] | None = None,
+    sealed: tuple[int, str] | None = None,
 ) -> str:
     """Append one audit row; the caller holds the write transaction.
 
-    The row seals the record rows its transaction wrote (``entries``, when given, are
-    sealed instead) and ``removed`` (table, id) rows: their count and digest join
-    ``detail`` as ``sealed`` and ``seal``."""
+    The row seals the record rows its transaction wrote and the ``removed`` (table, id)
+    rows (see ``seal.py``), or holds ``sealed`` (count, digest) for seals the caller
+    wrote under its id: the count and digest join ``detail`` as ``sealed`` and ``seal``."""
     from . import seal
 
-    sealed = seal.pending(conn, removed) if entries is None else list(entries)
-    if sealed:
-        detail = {**detail, "sealed": len(sealed), "seal": seal.digest(sealed)}
-    last = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    prev = last[0] if last else GENESIS
+    last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    rid, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    count, digest_hex = seal.seal_pending(conn, removed, rid) if sealed is None else sealed
+    if count:
+        detail = {**detail, "sealed": count, "seal": digest_hex}
     text = json.dumps(detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     digest = row_hash(prev, at, actor_id, action, entity, entity_id, text)
-    cur = conn.execute(
-        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, detail, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (at, actor_id, action, entity, entity_id, text, prev, digest),
+    conn.execute(
+        "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, detail, prev_hash,"
+        " hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (rid, at, actor_id, action, entity, entity_id, text, prev, digest),
     )
-    if sealed:
-        seal.store(conn, int(cur.lastrowid or 0), sealed)
     return digest
 
 

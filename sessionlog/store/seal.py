@@ -20,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import heapq
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +43,6 @@ RECORD_TABLES = (
 MIGRATION = "0005_record_seals"
 
 Marks = dict[str, int]
-Entry = tuple[str, int, bytes]  # table, row id, seal
 
 
 def _blob(value: object) -> object:
@@ -76,10 +77,10 @@ def removal_seal(table: str, row_id: int) -> bytes:
     return hashlib.sha256(_ENCODE(["removed", table, row_id]).encode("utf-8")).digest()
 
 
-def digest(entries: Iterable[Entry]) -> str:
+def digest(seals: Iterable[bytes]) -> str:
     """The digest an audit row holds of the seals it wrote, given in (table, id) order."""
     h = hashlib.sha256()
-    for _, _, seal in entries:
+    for seal in seals:
         h.update(seal)
     return h.hexdigest()
 
@@ -114,16 +115,16 @@ def end(conn: sqlite3.Connection) -> None:
     _OPEN.pop(id(conn), None)
 
 
-def _rows_after(conn: sqlite3.Connection, table: str, after: int) -> Iterator[Entry]:
+def _rows_after(conn: sqlite3.Connection, table: str, after: int) -> Iterator[tuple[int, bytes]]:
     cur = conn.execute(f"SELECT * FROM {table} WHERE id > ? ORDER BY id", (after,))
     names = [d[0] for d in cur.description]
     seal, at = sealer(table, names), names.index("id")
     for row in cur:
-        yield table, row[at], seal(row)
+        yield row[at], seal(row)
 
 
-def written(conn: sqlite3.Connection, since: Mapping[str, int]) -> list[Entry]:
-    """The rows written after ``since`` (ids per table) and not sealed yet, sealed."""
+def _starts(conn: sqlite3.Connection, since: Mapping[str, int]) -> dict[str, int]:
+    """Per table, the id after which rows are to be sealed (None: nothing new)."""
     now = conn.execute(
         "SELECT "
         + ", ".join(
@@ -132,31 +133,59 @@ def written(conn: sqlite3.Connection, since: Mapping[str, int]) -> list[Entry]:
             for t in RECORD_TABLES
         )
     ).fetchone()
-    entries: list[Entry] = []
+    starts = {}
     for i, table in enumerate(RECORD_TABLES):
         top, sealed = now[2 * i], now[2 * i + 1]
         after = max(since.get(table, top), sealed)
         if top > after:
-            entries.extend(_rows_after(conn, table, after))
-    return entries
+            starts[table] = after
+    return starts
 
 
-def pending(conn: sqlite3.Connection, removed: Sequence[tuple[str, int]] = ()) -> list[Entry]:
+CHUNK = 5_000  # seals per executemany call: an import's are never all held at once
+
+
+def seal_rows(
+    conn: sqlite3.Connection,
+    since: Mapping[str, int] | None,
+    removed: Sequence[tuple[str, int]],
+    audit_id: int,
+) -> tuple[int, str]:
+    """Seal, under the audit row ``audit_id`` (about to be written), the rows written
+    after ``since`` (ids per table; None: none) that have no seal yet, and the
+    ``removed`` (table, id) rows. Returns how many and their digest, in (table, id)
+    order, streamed: an import's rows are read and sealed a chunk at a time."""
+    starts = _starts(conn, since) if since is not None else {}
+    gone: dict[str, list[tuple[int, bytes]]] = {}
+    for table, rid in removed:
+        gone.setdefault(table, []).append((rid, removal_seal(table, rid)))
+    h = hashlib.sha256()
+    count = 0
+    for table in sorted(set(starts) | set(gone)):
+        rows: Iterable[tuple[int, bytes]] = sorted(gone.get(table, []))
+        if table in starts:
+            rows = heapq.merge(_rows_after(conn, table, starts[table]), rows)
+        it = iter(rows)
+        while chunk := list(islice(it, CHUNK)):
+            for _, seal in chunk:
+                h.update(seal)
+            count += len(chunk)
+            conn.executemany(
+                "INSERT INTO record_seal (tbl, row_id, audit_id, hash) VALUES (?, ?, ?, ?)",
+                [(table, rid, audit_id, seal) for rid, seal in chunk],
+            )
+    return count, h.hexdigest()
+
+
+def seal_pending(
+    conn: sqlite3.Connection, removed: Sequence[tuple[str, int]], audit_id: int
+) -> tuple[int, str]:
     """What an audit row about to be appended on ``conn`` seals: the rows its transaction
-    wrote (nothing when no transaction was begun through :func:`begin`), and ``removed``."""
+    wrote (none when no transaction was begun through :func:`begin`), and ``removed``."""
     since = _OPEN.get(id(conn))
-    entries = written(conn, since) if since is not None else []
-    entries += [(t, rid, removal_seal(t, rid)) for t, rid in removed]
-    entries.sort(key=lambda e: (e[0], e[1]))
-    return entries
-
-
-def store(conn: sqlite3.Connection, audit_id: int, entries: Sequence[Entry]) -> None:
-    """Write the seals of ``entries`` under the audit row ``audit_id``."""
-    conn.executemany(
-        "INSERT INTO record_seal (tbl, row_id, audit_id, hash) VALUES (?, ?, ?, ?)",
-        [(t, rid, audit_id, seal) for t, rid, seal in entries],
-    )
+    if since is None and not removed:
+        return 0, ""
+    return seal_rows(conn, since, removed, audit_id)
 
 
 def seal_existing(conn: sqlite3.Connection, *, at: str, reason: str) -> int:
@@ -165,8 +194,9 @@ def seal_existing(conn: sqlite3.Connection, *, at: str, reason: str) -> int:
     rows were sealed. For the migration that introduced seals and for generated data."""
     from . import audit
 
-    entries = written(conn, {t: 0 for t in RECORD_TABLES})
-    if not entries:
+    last = conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+    count, digest_hex = seal_rows(conn, {t: 0 for t in RECORD_TABLES}, (), last + 1)
+    if not count:
         return 0
     audit.append(
         conn,
@@ -176,9 +206,9 @@ def seal_existing(conn: sqlite3.Connection, *, at: str, reason: str) -> int:
         entity="database",
         entity_id=None,
         detail={"reason": reason},
-        entries=entries,
+        sealed=(count, digest_hex),
     )
-    return len(entries)
+    return count
 
 
 def migrate(conn: sqlite3.Connection) -> None:

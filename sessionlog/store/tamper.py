@@ -147,12 +147,12 @@ def seal_findings(conn: sqlite3.Connection) -> list[Finding]:
     ):
         if audit_id != current:
             if current is not None:
-                close(current, count, digest([("", 0, bytes(block))]))
+                close(current, count, digest([bytes(block)]))
             current, count, block = audit_id, 0, bytearray()
         count += 1
         block += seal
     if current is not None:
-        close(current, count, digest([("", 0, bytes(block))]))
+        close(current, count, digest([bytes(block)]))
     for audit_id, (n, _) in sorted(claims.items()):
         if audit_id not in seen and audit_id > carried:
             out.append(
