@@ -23,8 +23,8 @@ from pathlib import Path
 from sessionlog.store import Store
 from sessionlog.store.audit import GENESIS, row_hash
 from sessionlog.store.db import migration_files
-from sessionlog.store.seal import seal_existing
 from sessionlog.store.rows import IMS_COLUMNS, SESSION_COLUMNS, SITE_COLUMNS
+from sessionlog.store.seal import seal_existing
 
 from .clinic import Rows, simulate
 

@@ -46,8 +46,10 @@ def _json_rows(path: Path) -> Pairs:
     """A JSON export: its audit log's rows (one per line as sessionlog writes them), or
     its whole document read at once when it was written another way."""
     with path.open(encoding="utf-8") as fh:
-        first = fh.readline()
-        if first.strip() != "{":  # not our row-per-line layout: read it whole
+        first, second = fh.readline(), fh.readline()
+        if first.strip() != "{" or not second.startswith('"format":'):
+            # not the row-per-line layout of a sessionlog export (a FHIR bundle, an
+            # older export): read it whole
             fh.seek(0)
             doc = json.load(fh)
             if doc.get("resourceType") == "Bundle":
@@ -107,11 +109,11 @@ def against(conn: sqlite3.Connection, source: Path) -> Comparison:
     with source.open("rb") as fh:
         magic = fh.read(16)
     if magic == SQLITE_MAGIC:
-        conn = open_readonly(source)
+        kept = open_readonly(source)
         try:
-            return compare(conn, conn.execute("SELECT id, hash FROM audit_log ORDER BY id"), what)
+            return compare(conn, kept.execute("SELECT id, hash FROM audit_log ORDER BY id"), what)
         finally:
-            conn.close()
+            kept.close()
     if magic.startswith(b"PK"):
         return compare(conn, _zip_rows(source), what)
     try:

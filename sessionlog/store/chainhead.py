@@ -76,7 +76,9 @@ def compare(conn: sqlite3.Connection, theirs: Iterable[tuple[int, str]], what: s
             )
         last = (rid, digest)
     if last is None:
-        return Comparison(True, f"{what} holds no audit rows: nothing to compare.")
+        return Comparison(
+            True, f"{what[0].upper()}{what[1:]} holds no audit rows: nothing to compare."
+        )
     newer = sum(1 for rid in ours if rid > last[0])
     return Comparison(
         True,

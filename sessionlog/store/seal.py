@@ -18,12 +18,12 @@ program is never sealed by the next save: it stays visible to ``check``.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import sqlite3
-import heapq
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import islice
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 # The tables that hold the record, in the order rows depend on each other. Declared

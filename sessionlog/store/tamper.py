@@ -119,7 +119,8 @@ def seal_findings(conn: sqlite3.Connection) -> list[Finding]:
                     "audit_log",
                     audit_id,
                     f"audit row {audit_id} was removed: {n:,} record seal"
-                    f"{'s' if n != 1 else ''} still name it (the audit log was cut short)",
+                    f"{'s still name' if n != 1 else ' still names'} it"
+                    " (the audit log was cut short)",
                 )
             )
         elif claim is None:
@@ -127,7 +128,7 @@ def seal_findings(conn: sqlite3.Connection) -> list[Finding]:
                 Finding(
                     "audit_log",
                     audit_id,
-                    f"{n:,} record seal{'s' if n != 1 else ''} name audit row {audit_id},"
+                    f"{n:,} record seal{'s name' if n != 1 else ' names'} audit row {audit_id},"
                     " which sealed nothing: seals were added outside sessionlog",
                 )
             )
@@ -137,7 +138,11 @@ def seal_findings(conn: sqlite3.Connection) -> list[Finding]:
                     "audit_log",
                     audit_id,
                     f"the seals written with audit row {audit_id} were changed"
-                    f" ({n:,} found, {claim[0]:,} written)",
+                    + (
+                        f" ({n:,} found, {claim[0]:,} written)"
+                        if n != claim[0]
+                        else " (they no longer match the digest it holds)"
+                    ),
                 )
             )
 
