@@ -83,6 +83,7 @@ class StoreBase:
         self.path = path
         self.clock: Clock = clock or datetime.now
         self._write_depth = 0
+        self._sealing: Any = None  # seal.Sealing, made with the first write
         # Called once, before the first write (the CLI warns there of a broken chain).
         self.before_first_write: Callable[[], None] | None = None
         # A save must not wait for SQLite's automatic WAL checkpoint (it made one save
@@ -169,18 +170,22 @@ class StoreBase:
             raise DatabaseError(f"the database is busy; nothing was saved ({exc})") from None
         from . import seal  # with the first write, like audit below
 
+        if self._sealing is None:
+            self._sealing = seal.Sealing()
         self._write_depth = 1
+        committed = False
         try:
-            seal.begin(conn)  # the audit rows of this transaction seal what it writes
+            seal.begin(conn, self._sealing)  # this transaction's audit rows seal its rows
             yield conn
             conn.execute("COMMIT")
+            committed = True
             self._committed()
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         finally:
-            seal.end(conn)
+            seal.end(conn, self._sealing, committed=committed)
             self._write_depth = 0
 
     def _audit(

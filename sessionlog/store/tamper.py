@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .db import MIGRATION_SET, migration_files, split_sql
-from .seal import RECORD_TABLES, digest, removal_seal, sealer
+from .seal import RECORD_TABLES, columns, digest, removal_seal, sealed_rows
 
 _CREATE = re.compile(r"^\s*CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
 _DROP = re.compile(r"^\s*DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
@@ -188,9 +188,7 @@ def _newest_seals(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, i
 def row_findings(conn: sqlite3.Connection, table: str) -> list[Finding]:
     """Rows of ``table`` changed since sealed, present without a seal, or removed."""
     out: list[Finding] = []
-    cur = conn.execute(f"SELECT * FROM {table} ORDER BY id")
-    names = [d[0] for d in cur.description]
-    seal_of, at = sealer(table, names), names.index("id")
+    rows = sealed_rows(conn, table, columns(conn, table))
     seals = _newest_seals(conn, table)
     pending = next(seals, None)
 
@@ -201,8 +199,7 @@ def row_findings(conn: sqlite3.Connection, table: str) -> list[Finding]:
                 Finding(table, rid, f"{table} {rid} was removed (audit row {audit_id} wrote it)")
             )
 
-    for row in cur:
-        rid = row[at]
+    for rid, actual in rows:
         while pending is not None and pending[0] < rid:
             removed(pending)
             pending = next(seals, None)
@@ -211,20 +208,13 @@ def row_findings(conn: sqlite3.Connection, table: str) -> list[Finding]:
             continue
         _, audit_id, seal = pending
         pending = next(seals, None)
+        if seal == actual:
+            continue
         if seal == removal_seal(table, rid):
-            out.append(
-                Finding(
-                    table,
-                    rid,
-                    f"{table} {rid} was put back after audit row {audit_id} removed it",
-                )
-            )
-        elif seal != seal_of(row):
-            out.append(
-                Finding(
-                    table, rid, f"{table} {rid} was changed after audit row {audit_id} wrote it"
-                )
-            )
+            what = f"was put back after audit row {audit_id} removed it"
+        else:
+            what = f"was changed after audit row {audit_id} wrote it"
+        out.append(Finding(table, rid, f"{table} {rid} {what}"))
     while pending is not None:
         removed(pending)
         pending = next(seals, None)

@@ -22,7 +22,7 @@ from sessionlog.store import Store
 from sessionlog.store.audit import GENESIS, row_hash
 from sessionlog.store.backup import backup
 from sessionlog.store.health import check
-from sessionlog.store.seal import digest, sealer
+from sessionlog.store.seal import digest, seal_of
 
 
 def run(db: Path, command: str) -> Result:
@@ -38,8 +38,7 @@ def rewrite_consistently(path: Path) -> int:
     for name, _ in triggers:
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("UPDATE session SET pain_before = 0 WHERE id = 1")
-    cur = conn.execute("SELECT * FROM session WHERE id = 1")
-    new = sealer("session", [d[0] for d in cur.description])(cur.fetchone())
+    new = seal_of(conn, "session", 1)
     conn.execute("UPDATE record_seal SET hash = ? WHERE tbl = 'session' AND row_id = 1", (new,))
     audit_id = conn.execute(
         "SELECT audit_id FROM record_seal WHERE tbl = 'session' AND row_id = 1"

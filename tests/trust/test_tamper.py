@@ -262,13 +262,11 @@ def recompute_audit_chain(conn: sqlite3.Connection) -> list[str]:
 
 def forge_a_seal(conn: sqlite3.Connection) -> list[str]:
     """Change a site and its seal to match: the digest of its audit row no longer does."""
-    from sessionlog.store.seal import sealer
+    from sessionlog.store.seal import seal_of
 
     with triggers_dropped(conn, "site", "record_seal"):
         conn.execute("UPDATE site SET insertions = 9 WHERE id = 2")
-        cur = conn.execute("SELECT * FROM site WHERE id = 2")
-        names = [d[0] for d in cur.description]
-        new = sealer("site", names)(cur.fetchone())
+        new = seal_of(conn, "site", 2)
         audit_id = one(conn, "SELECT audit_id FROM record_seal WHERE tbl = 'site' AND row_id = 2")
         conn.execute("UPDATE record_seal SET hash = ? WHERE tbl = 'site' AND row_id = 2", (new,))
     return [f"the seals written with audit row {audit_id} were changed"]
@@ -276,12 +274,11 @@ def forge_a_seal(conn: sqlite3.Connection) -> list[str]:
 
 def seal_an_added_row(conn: sqlite3.Connection) -> list[str]:
     """Add a site and a seal for it under an existing audit row."""
-    from sessionlog.store.seal import sealer
+    from sessionlog.store.seal import seal_of
 
     expected = insert_site_without_audit(conn)
     sid = one(conn, "SELECT max(id) FROM site")
-    cur = conn.execute("SELECT * FROM site WHERE id = ?", (sid,))
-    seal = sealer("site", [d[0] for d in cur.description])(cur.fetchone())
+    seal = seal_of(conn, "site", sid)
     audit_id = one(conn, "SELECT max(audit_id) FROM record_seal")
     conn.execute("INSERT INTO record_seal VALUES ('site', ?, ?, ?)", (sid, audit_id, seal))
     assert not expected[0].startswith("x")
