@@ -84,6 +84,7 @@ def open_readonly(path: Path) -> sqlite3.Connection:
 
 def inspect(conn: sqlite3.Connection, health: Health) -> None:
     """Run the checks on an open connection, adding to ``health``."""
+    tampering = tamper.in_background(conn)  # the record rows' seals, meanwhile
     try:
         quick = [r[0] for r in conn.execute("PRAGMA quick_check")]
         full = [r[0] for r in conn.execute("PRAGMA integrity_check")] if quick == ["ok"] else quick
@@ -118,7 +119,7 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
             " have been changed outside sessionlog. Keep this file as evidence, compare it"
             " with a backup made before that row's time, and restore the backup if needed."
         )
-    found = tamper.problems(tamper.findings(conn))
+    found = tamper.problems(tampering())
     health.problems += found
     health.tampered = bool(found) or not chain.ok
     health.chain_head = head(conn).as_dict()

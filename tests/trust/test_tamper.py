@@ -190,7 +190,7 @@ def delete_protocol(conn: sqlite3.Connection) -> list[str]:
 
 def change_session_uid(conn: sqlite3.Connection) -> list[str]:
     with triggers_dropped(conn, "session_record"):
-        conn.execute("UPDATE session_record SET uid = 'f' || substr(uid, 2) WHERE id = 1")
+        conn.execute("UPDATE session_record SET uid = '" + "0" * 32 + "' WHERE id = 1")
     return ["session_record 1 was changed after audit row"]
 
 
