@@ -24,11 +24,13 @@ from sessionlog.store import Store
 from sessionlog.store.audit import GENESIS, row_hash
 from sessionlog.store.db import migration_files
 from sessionlog.store.rows import IMS_COLUMNS, SESSION_COLUMNS, SITE_COLUMNS
+from sessionlog.store.seal import seal_existing
 
 from .clinic import Rows, simulate
 
 # 2: bilateral sites hold insertions per side (1), as the app now counts them.
-GENERATOR_VERSION = 2
+# 3: the rows are sealed into the audit chain (schema 0005), as a migrated database's are.
+GENERATOR_VERSION = 3
 # $SESSIONLOG_BENCH_DATA moves the cache (the quick test uses a temporary folder).
 DATA_DIR = Path(os.environ.get("SESSIONLOG_BENCH_DATA") or Path(__file__).resolve().parent / "data")
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
@@ -118,6 +120,9 @@ def write_rows(conn: sqlite3.Connection, rows: Rows) -> None:
         for name, sql in INSERTS.items():
             conn.executemany(sql, getattr(rows, name))
         conn.executemany(AUDIT_INSERT, audit_rows(rows.events))
+        # One audit row seals every row, as the migration to schema 0005 does for a
+        # database made before it (so `check` passes on a generated clinic).
+        seal_existing(conn, at=rows.events[-1][0], reason="generated benchmark clinic")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

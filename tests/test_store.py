@@ -113,8 +113,12 @@ def test_save_writes_exact_rows(store: Store) -> None:
     assert rows(store, "SELECT * FROM ims_finding") == []
 
     # The fixture wrote 3 audit rows (one practitioner, two patients); the save one more.
+    # Each seals the rows it wrote (the save: record, version, 2 sites, 1 adverse event);
+    # the digest of the seals is left out here (tests/trust/test_tamper.py checks them).
     audit_rows = rows(
-        store, "SELECT at, actor_id, action, entity, entity_id, detail FROM audit_log ORDER BY id"
+        store,
+        "SELECT at, actor_id, action, entity, entity_id, json_remove(detail, '$.seal') AS detail"
+        " FROM audit_log ORDER BY id",
     )
     assert audit_rows == [
         {
@@ -123,7 +127,7 @@ def test_save_writes_exact_rows(store: Store) -> None:
             "action": "create",
             "entity": "practitioner",
             "entity_id": 1,
-            "detail": '{"name":"Ann Lee"}',
+            "detail": '{"name":"Ann Lee","sealed":1}',
         },
         {
             "at": NOW_TEXT,
@@ -131,7 +135,7 @@ def test_save_writes_exact_rows(store: Store) -> None:
             "action": "create",
             "entity": "patient",
             "entity_id": 1,
-            "detail": '{"chart_id":"C001"}',
+            "detail": '{"chart_id":"C001","sealed":1}',
         },
         {
             "at": NOW_TEXT,
@@ -139,7 +143,7 @@ def test_save_writes_exact_rows(store: Store) -> None:
             "action": "create",
             "entity": "patient",
             "entity_id": 2,
-            "detail": '{"chart_id":"C002"}',
+            "detail": '{"chart_id":"C002","sealed":1}',
         },
         {
             "at": NOW_TEXT,
@@ -147,7 +151,7 @@ def test_save_writes_exact_rows(store: Store) -> None:
             "action": "create",
             "entity": "session",
             "entity_id": 1,
-            "detail": '{"row_id":1,"sites":2,"version":1}',
+            "detail": '{"row_id":1,"sealed":5,"sites":2,"version":1}',
         },
     ]
     assert audit.verify(store.conn) == audit.ChainReport(rows=4, broken_at=None)

@@ -65,14 +65,22 @@ def test_amendment_keeps_the_original(store: Store) -> None:
     assert [v["version"] for v in store.session_history(1)] == [1, 2]
     assert [s["id"] for s in store.sessions()] == [2]
     [last] = rows(
-        store, "SELECT actor_id, action, entity_id, detail FROM audit_log ORDER BY id DESC LIMIT 1"
+        store,
+        "SELECT actor_id, action, entity_id, json_remove(detail, '$.seal') AS detail"
+        " FROM audit_log ORDER BY id DESC LIMIT 1",
     )
     assert last == {
         "actor_id": 2,
         "action": "amend",
         "entity_id": 1,
         "detail": json.dumps(
-            {"reason": "pain after was 4, not 3", "row_id": 2, "supersedes": 1, "version": 2},
+            {
+                "reason": "pain after was 4, not 3",
+                "row_id": 2,
+                "sealed": 4,  # the new version, its 2 sites and its adverse event
+                "supersedes": 1,
+                "version": 2,
+            },
             separators=(",", ":"),
         ),
     }

@@ -31,7 +31,14 @@ class Context:
             from ..store import Store
 
             self._store = Store.open(self.db_path, clock=self.clock)
+            self._store.before_first_write = self._warn_if_tampered
         return self._store
+
+    def _warn_if_tampered(self) -> None:
+        """Every command that writes says so while the audit chain is broken."""
+        warning = self._store.chain_alarm()
+        if warning:
+            click.echo(f"warning: {warning}", err=True)
 
     @property
     def path(self) -> Path:

@@ -59,15 +59,30 @@ def audit_verify(ctx: Context) -> None:
 
     if ctx.db_path != ":memory:" and not ctx.path.expanduser().exists():
         fail(f"there is no database at {ctx.path} (check --db or $SESSIONLOG_DB)")
-    report = chain.verify(ctx.store().conn)
-    if report.ok:
-        click.echo(f"The audit log is intact: {report.rows:,} rows, every link verified.")
+    from ..store import alarm, tamper
+
+    conn = ctx.store().conn
+    report = chain.verify(conn)
+    found = tamper.problems(tamper.findings(conn))
+    if report.ok and not found:
+        click.echo(
+            f"The audit log is intact: {report.rows:,} rows, every link verified;"
+            " every record row matches its seal."
+        )
         return
-    fail(
-        f"the audit log is broken at row {report.broken_at}: {report.reason}."
-        " Records may have been changed outside sessionlog; run `sessionlog check` and"
-        " compare with a backup made before that row."
-    )
+    lines = found
+    if not report.ok:
+        lines = [
+            f"the audit log is broken at row {report.broken_at}: {report.reason}."
+            " Records may have been changed outside sessionlog; run `sessionlog check` and"
+            " compare with a backup made before that row.",
+            *found,
+        ]
+    alarm.raise_alarm(ctx.store().path, lines)
+    click.echo(f"error: {lines[0]}", err=True)
+    for line in lines[1:]:
+        click.echo(f"- {line}", err=True)
+    sys.exit(1)
 
 
 @click.command()
@@ -91,6 +106,10 @@ def backup(ctx: Context, dest: str, force: bool, practitioner_ref: str | None) -
     click.echo(
         f"Backed up {result.sessions:,} sessions to {result.path}"
         f" ({result.size / 1_048_576:.1f} MB, checked; SHA-256 {result.sha256[:16]}...)."
+    )
+    click.echo(
+        f"It carries the audit chain up to {result.chain_head}: `sessionlog check --against"
+        f" {result.path}` proves later that the database's chain still extends it."
     )
 
 
@@ -144,15 +163,35 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
 
 
 @click.command("check")
+@click.option(
+    "--against",
+    "against_path",
+    type=click.Path(path_type=Path, exists=True),
+    default=None,
+    help="A backup or export: prove today's audit chain extends the one it was taken at.",
+)
 @pass_ctx
 @user_errors
-def check_command(ctx: Context) -> None:
-    """Check the database file (integrity, links, audit chain) and say what is wrong."""
+def check_command(ctx: Context, against_path: Path | None) -> None:
+    """Check the database file (integrity, links, audit chain, every record row against
+    its seal, the append-only triggers) and say what is wrong."""
     from ..store.health import check
 
     health = check(ctx.path)
     click.echo(health.summary())
-    if not health.ok:
+    extends = True
+    if against_path is not None and (health.ok or health.tampered):
+        from ..exchange.chainheads import against
+        from ..store.health import open_readonly
+
+        conn = open_readonly(ctx.path.expanduser())
+        try:
+            comparison = against(conn, against_path)
+        finally:
+            conn.close()
+        click.echo(comparison.text)
+        extends = comparison.extends
+    if not health.ok or not extends:
         sys.exit(1)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..store import bulk
+from ..store.chainhead import head
 from ..store.store import Store
 from .tables import FORMAT_NAME, FORMAT_VERSION, LIST_STORAGE, TABLES, column_names
 
@@ -67,6 +68,9 @@ def build_document(store: Store, tables: Tables) -> dict[str, Any]:
         "exported_at": store.now(),
         "schema": bulk.applied_migrations(store.conn),
         "counts": {t: len(rows) for t, rows in tables.items()},
+        # The audit chain as exported: `sessionlog check --against FILE` proves the
+        # database's chain still extends it (store/chainhead.py).
+        "chain_head": head(store.conn).as_dict(),
         "tables": tables,
     }
 

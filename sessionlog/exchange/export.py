@@ -18,12 +18,20 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ValidationError
+from ..store.chainhead import head
 from ..store.store import Store
 from .csvfiles import write_folder, write_zip
 from .document import build_document, read_tables
 from .fhir import bundle
 
 FORMATS = ("json", "csv", "fhir")
+# A FHIR bundle carries the chain head it was taken at as a tag: "ID:HASH".
+CHAIN_HEAD_SYSTEM = "https://sessionlog.invalid/audit-chain-head"
+
+
+def chain_head_code(store: Store) -> str:
+    h = head(store.conn)
+    return f"{h.id}:{h.hash}"
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,7 @@ def export(
     counts = {t: len(rows) for t, rows in tables.items()}
     if fmt == "fhir":
         doc: Any = bundle(tables, store.now())
+        doc["meta"] = {"tag": [{"system": CHAIN_HEAD_SYSTEM, "code": chain_head_code(store)}]}
         counts = {"resources": len(doc["entry"])}
     else:
         doc = build_document(store, tables)

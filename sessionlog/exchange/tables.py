@@ -198,8 +198,11 @@ def column_names(table: str) -> tuple[str, ...]:
 # (schema 0002 on, the outcome cache, all named outcome_*). Never exported; after an
 # import the cache refreshes itself (it tracks the highest session and follow-up ids).
 DERIVED_PREFIX = "outcome_"
+# The seals of the record rows (schema 0005) are this database's own evidence, not
+# exported: the database an export is imported into seals the rows it takes in.
+SEALS = "record_seal"
 
 
 def is_derived(table: str) -> bool:
-    """Whether ``table`` holds derived data that is not exported."""
-    return table.startswith(DERIVED_PREFIX)
+    """Whether ``table`` holds derived data (or seals) that is not exported."""
+    return table.startswith(DERIVED_PREFIX) or table == SEALS

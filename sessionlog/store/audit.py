@@ -2,7 +2,8 @@
 
 Each row's hash covers its own content and the previous row's hash, so changing or
 removing any row breaks every hash after it. Rows are written inside the same
-transaction as the change they describe.
+transaction as the change they describe, and each seals the record rows that change
+wrote (see ``seal.py``): its detail holds their number and digest, which its hash covers.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 GENESIS = "0" * 64
 # What json.dumps(..., ensure_ascii=False, separators=(",", ":")) builds on every call,
@@ -42,16 +46,27 @@ def append(
     entity: str,
     entity_id: int | None,
     detail: dict[str, Any],
+    removed: Sequence[tuple[str, int]] = (),
+    sealed: tuple[int, str] | None = None,
 ) -> str:
-    """Append one audit row; the caller holds the write transaction."""
-    last = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    prev = last[0] if last else GENESIS
+    """Append one audit row; the caller holds the write transaction.
+
+    The row seals the record rows its transaction wrote and the ``removed`` (table, id)
+    rows (see ``seal.py``), or holds ``sealed`` (count, digest) for seals the caller
+    wrote under its id: the count and digest join ``detail`` as ``sealed`` and ``seal``."""
+    from . import seal
+
+    last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    rid, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    count, digest_hex = seal.seal_pending(conn, removed, rid) if sealed is None else sealed
+    if count:
+        detail = {**detail, "sealed": count, "seal": digest_hex}
     text = json.dumps(detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     digest = row_hash(prev, at, actor_id, action, entity, entity_id, text)
     conn.execute(
-        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, detail, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (at, actor_id, action, entity, entity_id, text, prev, digest),
+        "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, detail, prev_hash,"
+        " hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (rid, at, actor_id, action, entity, entity_id, text, prev, digest),
     )
     return digest
 

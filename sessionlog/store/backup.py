@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import DatabaseError, ValidationError
+from .alarm import raise_alarm
+from .chainhead import Head
 from .cipher import connect_file
 from .db import APPLICATION_ID, BUSY_TIMEOUT_MS
 from .health import Health, inspect, open_readonly, practitioner_exists
@@ -33,6 +35,7 @@ class BackupResult:
     size: int
     sha256: str
     sessions: int
+    chain_head: str = ""  # the audit row it was taken at, in words (chainhead.Head)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ def backup(
     try:
         health = _copy(store.conn, temp)
         if not health.ok:
+            if health.tampered:
+                raise_alarm(store.path, health.problems)
             raise DatabaseError(
                 "the backup copy failed its integrity check, so it was not kept: "
                 + " ".join(health.problems)
@@ -116,11 +121,15 @@ def backup(
     finally:
         temp.unlink(missing_ok=True)
     _fsync(target.parent, directory=True)
-    result = BackupResult(target, target.stat().st_size, sha256(target), health.sessions)
+    taken_at = Head(**health.chain_head)  # type: ignore[arg-type]
+    result = BackupResult(
+        target, target.stat().st_size, sha256(target), health.sessions, taken_at.words()
+    )
     store.log_event(
         actor_id,
         "backup",
         "database",
+        chain_head=health.chain_head,
         destination=str(target),
         sha256=result.sha256,
         size=result.size,

@@ -83,6 +83,9 @@ class StoreBase:
         self.path = path
         self.clock: Clock = clock or datetime.now
         self._write_depth = 0
+        self._sealing: Any = None  # seal.Sealing, made with the first write
+        # Called once, before the first write (the CLI warns there of a broken chain).
+        self.before_first_write: Callable[[], None] | None = None
         # A save must not wait for SQLite's automatic WAL checkpoint (it made one save
         # in fifty take 10-15 ms instead of 1). This connection never checkpoints;
         # every CHECKPOINT_EVERY commits a background thread does it on a connection
@@ -158,20 +161,31 @@ class StoreBase:
             return
         if conn.in_transaction:
             raise DatabaseError("a write is already in progress on this connection")
+        if self.before_first_write is not None:
+            warn, self.before_first_write = self.before_first_write, None
+            warn()
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise DatabaseError(f"the database is busy; nothing was saved ({exc})") from None
+        from . import seal  # with the first write, like audit below
+
+        if self._sealing is None:
+            self._sealing = seal.Sealing()
         self._write_depth = 1
+        committed = False
         try:
+            seal.begin(conn, self._sealing)  # this transaction's audit rows seal its rows
             yield conn
             conn.execute("COMMIT")
+            committed = True
             self._committed()
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         finally:
+            seal.end(conn, self._sealing, committed=committed)
             self._write_depth = 0
 
     def _audit(
@@ -181,6 +195,7 @@ class StoreBase:
         action: str,
         entity: str,
         entity_id: int | None,
+        removed: tuple[tuple[str, int], ...] = (),
         **detail: Any,
     ) -> None:
         # Imported with the first write, not with the store: the app opens the store
@@ -195,7 +210,15 @@ class StoreBase:
             entity=entity,
             entity_id=entity_id,
             detail=detail,
+            removed=removed,
         )
+
+    def chain_alarm(self) -> str | None:
+        """A warning when the audit chain is known or seen (at its end) to be broken:
+        cheap enough for start-up (see store/alarm.py)."""
+        from .alarm import chain_alarm
+
+        return chain_alarm(self.conn, self.path)
 
     def log_event(self, actor_id: int | None, action: str, entity: str, **detail: Any) -> None:
         """Record an event that changes no clinical row (an export, a backup) in the audit log."""

@@ -13,22 +13,11 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
-from . import audit
+from . import audit, seal
+from .seal import RECORD_TABLES
 
 # Tables this module may name in SQL: the exported ones (names never come from a file).
-KNOWN_TABLES = (
-    "practitioner",
-    "patient",
-    "episode",
-    "session_record",
-    "session",
-    "site",
-    "ims_finding",
-    "follow_up",
-    "adverse_event",
-    "protocol",
-    "audit_log",
-)
+KNOWN_TABLES = (*RECORD_TABLES, "audit_log")
 CHUNK = 5_000  # rows per executemany call, so a progress bar can move
 
 
@@ -76,10 +65,14 @@ def applied_migrations(conn: sqlite3.Connection) -> list[str]:
 
 
 def max_ids(conn: sqlite3.Connection) -> dict[str, int]:
-    """The highest id in use per table (0 for an empty table)."""
-    return {
+    """The highest id in use per table (0 for an empty table); an id sessionlog removed
+    (a replaced protocol) counts as in use: its seal says it is gone."""
+    ids = {
         t: conn.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0] for t in KNOWN_TABLES
     }
+    for table, sealed in seal.max_sealed(conn).items():
+        ids[table] = max(ids[table], sealed)
+    return ids
 
 
 def existing_keys(conn: sqlite3.Connection) -> dict[str, Any]:

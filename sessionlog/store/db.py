@@ -69,12 +69,16 @@ def split_sql(script: str) -> list[str]:
 def _migrations():  # type: ignore[no-untyped-def]
     from sqlite_utils import Migrations
 
+    from . import seal
+
     migrations = Migrations(MIGRATION_SET)
     for path in migration_files():
 
         def apply(db: Database, path: Path = path) -> None:
             for statement in split_sql(path.read_text(encoding="utf-8")):
                 db.execute(statement)
+            if path.stem == seal.MIGRATION:  # its Python half: seal the rows already there
+                seal.migrate(db.conn)
 
         migrations(name=path.stem)(apply)
     return migrations

@@ -122,22 +122,30 @@ class FollowUpStore(StoreBase):
     def save_protocol(
         self, practitioner_id: int, name: str, technique: str, sites: list[dict[str, Any]]
     ) -> int:
-        """Save (or replace) a practitioner's named group of sites."""
+        """Save (or replace) a practitioner's named group of sites.
+
+        A replaced protocol's removal is sealed with the save's audit row, and the new
+        one never takes a used id (``check`` would see a removed row come back)."""
         import json
+
+        from .seal import max_ids, max_sealed
 
         self._require_practitioner(practitioner_id)
         with self.write() as conn:
-            conn.execute(
-                "DELETE FROM protocol WHERE practitioner_id = ? AND name = ?",
+            old = conn.execute(
+                "SELECT id FROM protocol WHERE practitioner_id = ? AND name = ?",
                 (practitioner_id, name),
+            ).fetchone()
+            if old:
+                conn.execute("DELETE FROM protocol WHERE id = ?", (old[0],))
+            pid = 1 + max(max_ids(conn)["protocol"], max_sealed(conn)["protocol"])
+            conn.execute(
+                "INSERT INTO protocol (id, practitioner_id, name, technique, sites, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (pid, practitioner_id, name, technique, json.dumps(sites), self.now()),
             )
-            cur = conn.execute(
-                "INSERT INTO protocol (practitioner_id, name, technique, sites, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (practitioner_id, name, technique, json.dumps(sites), self.now()),
-            )
-            pid = int(cur.lastrowid or 0)
-            self._audit(conn, practitioner_id, "save", "protocol", pid, name=name)
+            removed = (("protocol", int(old[0])),) if old else ()
+            self._audit(conn, practitioner_id, "save", "protocol", pid, removed, name=name)
         return pid
 
     def protocols(self, practitioner_id: int) -> list[dict[str, Any]]:

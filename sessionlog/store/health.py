@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DatabaseError
-from . import audit
+from . import alarm, audit, tamper
+from .chainhead import head
 from .cipher import connect_file, passphrase
 from .db import BUSY_TIMEOUT_MS, _check_ours
 from .netfs import filesystem_type, is_network
@@ -35,6 +36,8 @@ class Health:
     versions: int = 0
     patients: int = 0
     audit_rows: int = 0
+    chain_head: dict[str, object] = field(default_factory=dict)  # see chainhead.py
+    tampered: bool = False  # the audit chain is broken or records do not match their seals
 
     @property
     def ok(self) -> bool:
@@ -81,6 +84,7 @@ def open_readonly(path: Path) -> sqlite3.Connection:
 
 def inspect(conn: sqlite3.Connection, health: Health) -> None:
     """Run the checks on an open connection, adding to ``health``."""
+    tampering = tamper.in_background(conn)  # the record rows' seals, meanwhile
     try:
         quick = [r[0] for r in conn.execute("PRAGMA quick_check")]
         full = [r[0] for r in conn.execute("PRAGMA integrity_check")] if quick == ["ok"] else quick
@@ -115,6 +119,10 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
             " have been changed outside sessionlog. Keep this file as evidence, compare it"
             " with a backup made before that row's time, and restore the backup if needed."
         )
+    found = tamper.problems(tampering())
+    health.problems += found
+    health.tampered = bool(found) or not chain.ok
+    health.chain_head = head(conn).as_dict()
     health.sessions, health.versions, health.patients = conn.execute(
         "SELECT (SELECT count(*) FROM current_session), (SELECT count(*) FROM session),"
         " (SELECT count(*) FROM patient)"
@@ -152,4 +160,8 @@ def check(path: str | Path) -> Health:
         inspect(conn, health)
     finally:
         conn.close()
+    if health.ok:
+        alarm.clear_alarm(target)
+    elif health.tampered:
+        alarm.raise_alarm(target, health.problems)
     return health

