@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from ..errors import DatabaseError, ValidationError
 from .db import checkpoint, default_path, open_connection
+from .fileguard import file_id, register, same_file, unregister
 from .rows import (
     IMS_COLUMNS,
     SESSION_COLUMNS,
@@ -91,6 +92,12 @@ class StoreBase:
         self._checkpointer: threading.Thread | None = None
         if path != ":memory:":
             self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        # Which file this is (a restore puts another in its place) and its identity,
+        # rewritten by every write so each WAL holds it (see fileguard.py).
+        self._file = None if path == ":memory:" else file_id(path)
+        if self._file is not None:
+            register(path, self)
+        self._identity = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     @classmethod
     def open(cls, path: str | Path | None = None, clock: Clock | None = None) -> Self:
@@ -127,6 +134,7 @@ class StoreBase:
         if self._checkpointer is not None:
             self._checkpointer.join()
         self.conn.close()
+        unregister(self.path, self)
 
     def now(self) -> str:
         return stamp(self.clock())
@@ -164,6 +172,7 @@ class StoreBase:
             raise DatabaseError(f"the database is busy; nothing was saved ({exc})") from None
         self._write_depth = 1
         try:
+            self._still_the_file(conn)
             yield conn
             conn.execute("COMMIT")
             self._committed()
@@ -173,6 +182,17 @@ class StoreBase:
             raise
         finally:
             self._write_depth = 0
+
+    def _still_the_file(self, conn: sqlite3.Connection) -> None:
+        """Refuse to write into a file a restore has set aside (it would be lost), and
+        mark the write with the file's identity."""
+        if not same_file(self.path, self._file):
+            raise DatabaseError(
+                f"{self.path} was replaced (restored from a backup) after sessionlog opened"
+                " it: nothing was saved. Close sessionlog, open it again, and save again."
+            )
+        if self._identity:
+            conn.execute(f"PRAGMA user_version = {self._identity}")
 
     def _audit(
         self,
