@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import DatabaseError, ValidationError
+from ..errors import DatabaseError, ValidationError, WriteFailed
 from .cipher import connect_file
 from .db import APPLICATION_ID, BUSY_TIMEOUT_MS
+from .failures import write_failed
 from .fileguard import new_identity
 from .health import Health, inspect, open_readonly, practitioner_exists
 from .store import Store
@@ -111,26 +112,33 @@ def backup(
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = _temp_beside(target)
     try:
-        health = _copy(store.conn, temp)
+        try:
+            health = _copy(store.conn, temp)
+        except sqlite3.OperationalError as exc:
+            failed = write_failed(exc, str(temp))
+            raise WriteFailed(
+                f"the backup could not be written: {failed.reason}", failed.remedy
+            ) from None
         if not health.ok:
             raise DatabaseError(
                 "the backup copy failed its integrity check, so it was not kept: "
                 + " ".join(health.problems)
             )
+        result = BackupResult(target, temp.stat().st_size, sha256(temp), health.sessions)
+        # The audit row first: a backup that cannot be logged is not kept.
+        store.log_event(
+            actor_id,
+            "backup",
+            "database",
+            destination=str(target),
+            sha256=result.sha256,
+            size=result.size,
+            sessions=result.sessions,
+        )
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
     _fsync(target.parent, directory=True)
-    result = BackupResult(target, target.stat().st_size, sha256(target), health.sessions)
-    store.log_event(
-        actor_id,
-        "backup",
-        "database",
-        destination=str(target),
-        sha256=result.sha256,
-        size=result.size,
-        sessions=result.sessions,
-    )
     return result
 
 

@@ -7,6 +7,7 @@ and concurrent writers queue on the busy timeout instead of failing.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from ..errors import DatabaseError, ValidationError
 from .db import checkpoint, default_path, open_connection
+from .failures import write_failed
 from .fileguard import file_id, register, same_file, unregister
 from .rows import (
     IMS_COLUMNS,
@@ -109,6 +111,11 @@ class StoreBase:
         return cls(open_connection(target), target, clock)
 
     @property
+    def read_only(self) -> bool:
+        """Whether the database file cannot be written (every save would be refused)."""
+        return self.path != ":memory:" and not os.access(self.path, os.W_OK)
+
+    @property
     def db(self) -> Database:
         """sqlite-utils' view of the connection, made on first use (not at start-up)."""
         if self._db is None:
@@ -169,19 +176,33 @@ class StoreBase:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise DatabaseError(f"the database is busy; nothing was saved ({exc})") from None
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DatabaseError(f"the database is busy; nothing was saved ({exc})") from None
+            raise write_failed(exc, self.path) from None
         self._write_depth = 1
         try:
             self._still_the_file(conn)
             yield conn
             conn.execute("COMMIT")
             self._committed()
+        except sqlite3.OperationalError as exc:
+            # A full disk, a read-only file, a failing disk: one plain line, and never
+            # the record itself (a traceback would print it into the terminal).
+            self._roll_back(conn)
+            raise write_failed(exc, self.path) from None
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._roll_back(conn)
             raise
         finally:
             self._write_depth = 0
+
+    @staticmethod
+    def _roll_back(conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite rolls back itself when it cannot (the journal is undone)
 
     def _still_the_file(self, conn: sqlite3.Connection) -> None:
         """Refuse to write into a file a restore has set aside (it would be lost), and

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import DatabaseError
 from .cipher import connect_file, passphrase
+from .failures import open_failed
 from .fileguard import RESTORE_HINT, file_id, guard, new_identity, same_file
 from .netfs import refuse_network_fs
 
@@ -94,6 +95,8 @@ def _check_ours(conn: sqlite3.Connection, path: str) -> None:
                 )
             }
     except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and not str(exc).startswith("no such"):
+            raise  # locked, a full disk, an I/O error: the file may be fine (see _configure)
         raise DatabaseError(
             f"{path} is not a sessionlog database ({exc}). {RESTORE_HINT}"
         ) from None
@@ -144,7 +147,7 @@ def _open_file(name: str) -> sqlite3.Connection:
     try:
         return connect_file(name, BUSY_TIMEOUT_MS / 1000)  # SQLCipher with a passphrase
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{name}: cannot be opened ({exc})") from None
+        raise open_failed(exc, name) from None
 
 
 def _configure(
@@ -170,12 +173,7 @@ def _configure(
         conn.close()
         # A file that is not a database was refused by _check_ours; what reaches here is
         # a file that cannot be opened or is locked ("database is locked").
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise DatabaseError(
-                f"{name} is held by another sessionlog (a restore or a long import):"
-                " nothing was done; try again in a moment"
-            ) from None
-        raise DatabaseError(f"{name}: cannot be opened ({exc})") from None
+        raise open_failed(exc, name) from None
     except DatabaseError:
         conn.close()
         raise
@@ -240,7 +238,7 @@ def open_connection(path: str | Path) -> sqlite3.Connection:
             raise DatabaseError(f"{path}: {len(problems)} rows point at records that do not exist")
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DatabaseError(f"{path}: cannot be opened ({exc})") from None
+        raise open_failed(exc, str(path)) from None
     conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils' Database() sets it
     conn.execute("PRAGMA foreign_keys = ON")
     return conn

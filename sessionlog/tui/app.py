@@ -202,7 +202,15 @@ class SessionlogApp(App[None]):
         try:
             from ..store import Store
 
-            self._opened = Store.open(self.db_path, self.clock)
+            opened = Store.open(self.db_path, self.clock)
+            if opened.read_only:  # every save would fail: say so before any typing
+                opened.close()
+                raise DatabaseError(
+                    f"{opened.path} is read-only: the app opens only a database it can"
+                    " save into. Make the file writable, or read it with `sessionlog"
+                    " sessions` or `sessionlog export`."
+                )
+            self._opened = opened
         except DatabaseError as exc:
             self.startup_error = str(exc)
         finally:
