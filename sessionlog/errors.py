@@ -32,3 +32,17 @@ class UnknownCode(ValidationError):
 
 class DatabaseError(SessionlogError):
     """The database cannot be used: not ours, newer than this code, damaged, locked."""
+
+
+class WriteFailed(DatabaseError):
+    """A write refused for a reason outside the record (a full disk, a read-only file,
+    a failing disk): nothing was saved. ``reason`` and ``remedy`` are plain words."""
+
+    def __init__(self, reason: str, remedy: str) -> None:
+        self.reason = reason
+        self.remedy = remedy
+        super().__init__(f"{reason}: nothing was saved; {remedy} and try again")
+
+    def retry_with(self, key: str) -> str:
+        """The message for a screen where ``key`` saves again."""
+        return f"{self.reason}: nothing was saved; {self.remedy} and press {key} again"

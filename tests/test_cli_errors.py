@@ -194,8 +194,10 @@ def test_text_file_as_database(tmp_path: Path) -> None:
     for command in ("sessions", "patients add --chart-id X --name Y", "demo"):
         proc = run_process(path, command)
         assert (proc.returncode, proc.stdout) == (1, "")
-        assert (
-            proc.stderr == f"error: {path} is not a sessionlog database (file is not a database)\n"
+        assert proc.stderr == (
+            f"error: {path} is not a sessionlog database (not an SQLite file): it was left as"
+            " it is. Stop using this file: restore the latest good backup with"
+            " `sessionlog restore BACKUP_FILE` (the damaged file is kept beside it).\n"
         )
     assert path.read_text() == "shopping: needles, alcohol swabs\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # no -wal, no -shm

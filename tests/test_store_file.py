@@ -69,7 +69,11 @@ def test_refuses_a_text_file(tmp_path: Any) -> None:
     before = path.read_bytes()
     with pytest.raises(DatabaseError) as caught:
         Store.open(path)
-    assert str(caught.value) == f"{path} is not a sessionlog database (file is not a database)"
+    assert str(caught.value) == (
+        f"{path} is not a sessionlog database (not an SQLite file): it was left as it is."
+        " Stop using this file: restore the latest good backup with"
+        " `sessionlog restore BACKUP_FILE` (the damaged file is kept beside it)."
+    )
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # no -wal, no -shm
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import SessionlogError
+from ..errors import SessionlogError, ValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,6 +66,8 @@ def user_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except SessionlogError as exc:
             fail(str(exc))
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): main() ends quietly
         except json.JSONDecodeError as exc:
             fail(
                 f"the JSON document is not valid JSON (line {exc.lineno},"
@@ -75,6 +77,33 @@ def user_errors(fn: F) -> F:
             fail(f"{exc.filename or 'file'}: {exc.strerror or exc}")
 
     return wrapper  # type: ignore[return-value]
+
+
+MAX_JSON_INPUT = 1 << 20  # a session document is a few KB
+
+
+def read_json_input(fh: Any, field: str) -> Any:
+    """A JSON document from a file or stdin opened in binary: at most 1 MB, UTF-8,
+    nested and sized as JSON a person or a script writes; else one plain error."""
+    raw = fh.read(MAX_JSON_INPUT + 1)
+    if len(raw) > MAX_JSON_INPUT:
+        raise ValidationError(field, "the document is over 1 MB: a session is a few KB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            field,
+            f"the document is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"
+            " (e.g. `iconv -f latin1 -t utf-8`)",
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise  # user_errors names the line and column
+    except RecursionError:
+        raise ValidationError(field, "the document nests values too deeply") from None
+    except ValueError as exc:  # a whole number of more than 4,300 digits
+        raise ValidationError(field, f"the document holds a value out of range ({exc})") from None
 
 
 def echo_json(data: Any) -> None:

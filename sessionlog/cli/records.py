@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import asdict
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import click
 
 from ..errors import ValidationError
-from .common import Context, echo_json, pass_ctx, table, user_errors
+from .common import Context, echo_json, pass_ctx, read_json_input, table, user_errors
 
 
 @click.command()
@@ -286,7 +285,7 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
 @click.option(
     "--json",
     "json_file",
-    type=click.File("r"),
+    type=click.File("rb"),
     default=None,
     help="Read the session from a JSON document ('-' for stdin); flags override it.",
 )
@@ -338,7 +337,7 @@ def log_session(
     from ..domain import parse_session
 
     store = ctx.store()
-    data: dict[str, Any] = json.load(json_file) if json_file else {}
+    data: dict[str, Any] = read_json_input(json_file, "json") if json_file else {}
     if not isinstance(data, dict):
         raise ValidationError(
             "json", "the document must be a JSON object with the session's fields"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -79,23 +79,43 @@ def import_command(ctx: Context, file: Path, practitioner_ref: str | None) -> No
     Sessions already in the database (same uid, same content) are skipped; a file that
     would overwrite anything is refused.
     """
-    from ..exchange.importer import import_tables, read_source, work_units
+    from ..exchange.importer import read_source, work_units
     from .trust import acting_practitioner
 
     tables, csv = read_source(file)  # a file that is not an export is refused first
+    new = not ctx.path.expanduser().exists()
     store = ctx.store()
-    actor = acting_practitioner(store, practitioner_ref)
-    total = work_units(tables)
-    if total < 2 * BIG:
-        report = import_tables(tables, store, csv=csv, actor_id=actor, source=file.name)
-    else:
-        with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
-            report = import_tables(
-                tables, store, csv=csv, actor_id=actor, source=file.name, progress=bar.update
-            )
+    try:
+        actor = acting_practitioner(store, practitioner_ref)
+        report = _run_import(tables, store, csv=csv, actor=actor, source=file)
+    except BaseException:
+        if new:  # a refused import into a new path leaves no empty database behind
+            _remove_new_database(ctx)
+        raise
     click.echo(report.summary())
     if any(report.added.values()):
-        _prepare_outcomes(store, big=total >= 2 * BIG)
+        _prepare_outcomes(store, big=work_units(tables) >= 2 * BIG)
+
+
+def _run_import(tables: Any, store: Store, *, csv: bool, actor: int | None, source: Path) -> Any:
+    from ..exchange.importer import import_tables, work_units
+
+    total = work_units(tables)
+    if total < 2 * BIG:
+        return import_tables(tables, store, csv=csv, actor_id=actor, source=source.name)
+    with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
+        return import_tables(
+            tables, store, csv=csv, actor_id=actor, source=source.name, progress=bar.update
+        )
+
+
+def _remove_new_database(ctx: Context) -> None:
+    """Close and delete the database this import created (it holds no record: the
+    import is one transaction, and it was refused)."""
+    ctx.store().close()
+    path = ctx.path.expanduser()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _prepare_outcomes(store: Store, *, big: bool) -> None:

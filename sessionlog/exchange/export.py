@@ -54,8 +54,11 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(dest: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(temp_path)``, fsync the file, then rename it to ``dest``."""
+def write_atomically(
+    dest: Path, write: Callable[[Path], None], before_rename: Callable[[], None] = lambda: None
+) -> None:
+    """Call ``write(temp_path)``, fsync the file, call ``before_rename`` (the audit row:
+    if it fails, no file is left), then rename it to ``dest``."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     os.close(fd)
@@ -64,6 +67,7 @@ def write_atomically(dest: Path, write: Callable[[Path], None]) -> None:
         write(temp)
         with temp.open("rb+") as fh:
             os.fsync(fh.fileno())
+        before_rename()
         os.replace(temp, dest)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -127,28 +131,34 @@ def export(
         counts = {"resources": len(doc["entry"])}
     else:
         doc = build_document(store, tables)
+    where = "-" if dest is None else str(dest)
+
+    def log() -> None:  # before the export is out: no export without its audit row
+        store.log_event(
+            actor_id, "export", "database", format=fmt, destination=where, counts=counts
+        )
+
     if dest is None:
         if fmt == "csv":
             raise ValidationError("output", "a CSV export needs a .zip file or a folder name")
+        log()
         _write_json(doc, sys.stdout)
     elif fmt == "csv" and dest.suffix.lower() != ".zip":
-        _export_folder(dest, doc)
+        _export_folder(dest, doc, log)
     elif fmt == "csv":
         header = {k: v for k, v in doc.items() if k != "tables"}
-        write_atomically(dest, lambda p: write_zip(p, header, tables))
+        write_atomically(dest, lambda p: write_zip(p, header, tables), log)
     else:
 
         def write(path: Path) -> None:
             with path.open("w", encoding="utf-8") as fh:
                 _write_json(doc, fh)
 
-        write_atomically(dest, write)
-    where = "-" if dest is None else str(dest)
-    store.log_event(actor_id, "export", "database", format=fmt, destination=where, counts=counts)
+        write_atomically(dest, write, log)
     return ExportResult(fmt, where, counts)
 
 
-def _export_folder(dest: Path, doc: dict[str, Any]) -> None:
+def _export_folder(dest: Path, doc: dict[str, Any], before_rename: Callable[[], None]) -> None:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise ValidationError(
             "output", f"{dest} already exists and is not an empty folder: give a new name"
@@ -161,6 +171,7 @@ def _export_folder(dest: Path, doc: dict[str, Any]) -> None:
         for child in temp.iterdir():
             with child.open("rb+") as fh:
                 os.fsync(fh.fileno())
+        before_rename()
         if dest.exists():
             dest.rmdir()
         os.replace(temp, dest)

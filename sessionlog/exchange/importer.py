@@ -100,6 +100,10 @@ def read_source(path: Path) -> tuple[Tables, bool]:
 
 
 def _read_source(path: Path) -> tuple[Tables, bool]:
+    if not path.is_dir() and not path.is_file():  # /dev/zero, a pipe: endless or unsized
+        raise ValidationError(
+            str(path), "is not a file: give an export (a JSON file, a CSV .zip or folder)"
+        )
     if path.is_dir() or path.suffix.lower() == ".zip":
         return read_csv(path), True
     with path.open("rb") as fh:
@@ -117,6 +121,12 @@ def _read_source(path: Path) -> tuple[Tables, bool]:
         raise ValidationError(
             str(path), f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise ValidationError(
+            str(path), "nests values deeper than any export does: not a sessionlog export"
+        ) from None
+    except ValueError as exc:  # a whole number of more than 4,300 digits
+        raise ValidationError(str(path), f"is not a sessionlog export ({exc})") from None
     return tables_from_json(data), False
 
 

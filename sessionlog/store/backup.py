@@ -16,15 +16,19 @@ import hashlib
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import DatabaseError, ValidationError
+from ..errors import DatabaseError, ValidationError, WriteFailed
 from .alarm import raise_alarm
 from .chainhead import Head
 from .cipher import connect_file
 from .db import APPLICATION_ID, BUSY_TIMEOUT_MS
+from .failures import write_failed
+from .fileguard import new_identity
 from .health import Health, inspect, open_readonly, practitioner_exists
 from .store import Store
 
@@ -74,6 +78,8 @@ def _copy(source: sqlite3.Connection, temp: Path) -> Health:
     target = connect_file(str(temp), BUSY_TIMEOUT_MS / 1000)  # encrypted like the source
     try:
         source.backup(target)
+        # A copy is a file of its own: a -wal of the original never belongs to it.
+        target.execute(f"PRAGMA user_version = {new_identity()}")
         target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         health = Health(str(temp))
         inspect(target, health)
@@ -109,7 +115,13 @@ def backup(
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = _temp_beside(target)
     try:
-        health = _copy(store.conn, temp)
+        try:
+            health = _copy(store.conn, temp)
+        except sqlite3.OperationalError as exc:
+            failed = write_failed(exc, str(temp))
+            raise WriteFailed(
+                f"the backup could not be written: {failed.reason}", failed.remedy
+            ) from None
         if not health.ok:
             if health.tampered:
                 raise_alarm(store.path, health.problems)
@@ -117,24 +129,25 @@ def backup(
                 "the backup copy failed its integrity check, so it was not kept: "
                 + " ".join(health.problems)
             )
+        taken_at = Head(**health.chain_head)  # type: ignore[arg-type]
+        result = BackupResult(
+            target, temp.stat().st_size, sha256(temp), health.sessions, taken_at.words()
+        )
+        # The audit row first: a backup that cannot be logged is not kept.
+        store.log_event(
+            actor_id,
+            "backup",
+            "database",
+            chain_head=health.chain_head,
+            destination=str(target),
+            sha256=result.sha256,
+            size=result.size,
+            sessions=result.sessions,
+        )
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
     _fsync(target.parent, directory=True)
-    taken_at = Head(**health.chain_head)  # type: ignore[arg-type]
-    result = BackupResult(
-        target, target.stat().st_size, sha256(target), health.sessions, taken_at.words()
-    )
-    store.log_event(
-        actor_id,
-        "backup",
-        "database",
-        chain_head=health.chain_head,
-        destination=str(target),
-        sha256=result.sha256,
-        size=result.size,
-        sessions=result.sessions,
-    )
     return result
 
 
@@ -161,8 +174,10 @@ def restore(
 ) -> RestoreResult:
     """Replace the database at ``dest`` by the backup ``src`` (the caller has asked).
 
-    The replaced database is first kept as ``<dest>.before-restore-<time>``. Close
-    sessionlog on the other workstations first.
+    The replaced database is first kept as ``<dest>.before-restore-<time>``. From the
+    check that nobody else has it open until the new file is in its place, this
+    process holds the database's exclusive lock: a save elsewhere either committed
+    before (and is in the kept copy) or waits and is refused, never lost.
     """
     source, target = Path(src).expanduser(), Path(dest).expanduser()
     if target.exists() and source.exists() and source.samefile(target):
@@ -174,30 +189,31 @@ def restore(
             + " ".join(health.problems).rstrip(".")
             + ". Nothing was changed."
         )
-    if target.exists() and in_use(target):
-        raise DatabaseError(
-            f"{target} is open in sessionlog elsewhere (on this or another computer): close"
-            " it everywhere, then restore. Nothing was changed."
-        )
     moment = clock or datetime.now()
-    previous = _keep_previous(target, moment) if target.exists() else None
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = _temp_beside(target)
-    try:
-        src_conn = open_readonly(source)
+    # Closing any descriptor of the live file would drop the lock held on it, so the
+    # ones that copy it stay open until that lock is let go (ExitStack closes last).
+    with ExitStack() as open_files, _held(target) as live:
+        previous = _keep_previous(target, moment, open_files) if target.exists() else None
+        if live is not None:
+            _set_aside(live)
+        temp = _temp_beside(target)
         try:
-            copied = _copy(src_conn, temp)
+            src_conn = open_readonly(source)
+            try:
+                copied = _copy(src_conn, temp)
+            finally:
+                src_conn.close()
+            if not copied.ok:
+                raise DatabaseError("the restored copy failed its integrity check; nothing changed")
+            _to_wal(temp)
+            # The old database's WAL must not be replayed onto the restored file.
+            for suffix in ("-wal", "-shm", "-journal"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            os.replace(temp, target)
         finally:
-            src_conn.close()
-        if not copied.ok:
-            raise DatabaseError("the restored copy failed its integrity check; nothing changed")
-        # The old database's WAL must not be replayed onto the restored file.
-        for suffix in ("-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
-    _fsync(target.parent, directory=True)
+            temp.unlink(missing_ok=True)
+        _fsync(target.parent, directory=True)
     store = Store.open(target, clock=(lambda: moment) if clock else None)
     try:
         store.log_event(
@@ -213,34 +229,74 @@ def restore(
     return RestoreResult(target, previous, health.sessions, health.audit_rows + 1)
 
 
-def in_use(path: Path) -> bool:
-    """Whether another connection has the database open (a restore would be lost to it).
+IN_USE = (
+    "{} is open in sessionlog elsewhere (on this or another computer): close it"
+    " everywhere, then restore. Nothing was changed."
+)
+
+
+@contextmanager
+def _held(target: Path) -> Iterator[sqlite3.Connection | None]:
+    """The live database's exclusive lock, held until the block ends (the connection
+    holding it), or ``None`` for a file SQLite cannot lock (missing, damaged, another
+    passphrase: nobody can be saving into it).
 
     An exclusive lock cannot be had while any other connection, in any process, holds
-    the WAL database open.
+    the WAL database open; once had, every other sessionlog waits on it (busy timeout)
+    and is refused if it lasts.
     """
+    conn = None
+    if target.exists():
+        try:
+            conn = connect_file(str(target), 0.5)
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+            conn.execute("BEGIN EXCLUSIVE")
+            conn.execute("COMMIT")
+        except (sqlite3.DatabaseError, DatabaseError) as exc:
+            if conn is not None:
+                conn.close()
+                conn = None
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DatabaseError(IN_USE.format(target)) from None
     try:
-        conn = connect_file(str(path), 0.5)
-    except (sqlite3.DatabaseError, DatabaseError):
-        return False  # damaged, or another passphrase: checked again when it is read
+        yield conn
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+def _to_wal(path: Path) -> None:
+    """Put the restored copy in WAL mode before it takes its place: a connection to a
+    WAL database holds a lock from its first read to its close, so a restore cannot
+    swap the file under it, whereas a rollback-mode file is unlocked between reads."""
+    conn = connect_file(str(path), BUSY_TIMEOUT_MS / 1000)
     try:
-        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
-        conn.execute("BEGIN EXCLUSIVE")
-        conn.execute("COMMIT")
-        return False
-    except sqlite3.OperationalError as exc:
-        return "locked" in str(exc) or "busy" in str(exc)
-    except sqlite3.DatabaseError:
-        return False  # damaged: nobody can be using it well; it is kept before replacing
+        conn.execute("PRAGMA journal_mode = WAL")
     finally:
         conn.close()
+    _fsync(path)
 
 
-def _keep_previous(target: Path, moment: datetime) -> Path:
+def _set_aside(conn: sqlite3.Connection) -> None:
+    """Fold the live WAL into the file being replaced (already copied byte for byte)
+    and keep its journal in memory, so that closing this connection after the swap
+    touches no file beside the restored one; the exclusive lock stays held."""
+    try:
+        conn.execute("PRAGMA journal_mode = MEMORY")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            f"the database could not be set aside for the restore ({exc}). Nothing was changed."
+        ) from None
+
+
+def _keep_previous(target: Path, moment: datetime, open_files: ExitStack) -> Path:
     """Copy the database about to be replaced, byte for byte, beside it.
 
-    Nobody has it open (checked first), so its file and its ``-wal`` (saves not yet
-    folded into the file) together are all of it; a damaged file is kept as it is.
+    Nobody has it open (the caller holds its lock), so its file and its ``-wal`` (saves
+    not yet folded into the file) together are all of it; a damaged file is kept as it
+    is. The live file is read through a descriptor left open in ``open_files``.
     """
     stem = f"{target.name}.before-restore-{moment:%Y%m%d-%H%M%S}"
     kept = target.with_name(stem)
@@ -248,10 +304,12 @@ def _keep_previous(target: Path, moment: datetime) -> Path:
     while kept.exists():
         n += 1
         kept = target.with_name(f"{stem}-{n}")
-    shutil.copy2(target, kept)
-    _fsync(kept)
-    wal = Path(f"{target}-wal")
-    if wal.exists() and wal.stat().st_size:
-        shutil.copy2(wal, f"{kept}-wal")
-        _fsync(Path(f"{kept}-wal"))
+    for source, copy in ((target, kept), (Path(f"{target}-wal"), Path(f"{kept}-wal"))):
+        if source is not target and not (source.exists() and source.stat().st_size):
+            continue
+        reader = open_files.enter_context(source.open("rb"))
+        with copy.open("xb") as out:
+            shutil.copyfileobj(reader, out, 1 << 20)
+        shutil.copystat(source, copy)
+        _fsync(copy)
     return kept

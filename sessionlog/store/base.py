@@ -7,6 +7,7 @@ and concurrent writers queue on the busy timeout instead of failing.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 from ..errors import DatabaseError, ValidationError
 from .db import checkpoint, default_path, open_connection
+from .failures import write_failed
+from .fileguard import file_id, register, same_file, unregister
 from .rows import (
     IMS_COLUMNS,
     SESSION_COLUMNS,
@@ -94,6 +97,12 @@ class StoreBase:
         self._checkpointer: threading.Thread | None = None
         if path != ":memory:":
             self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        # Which file this is (a restore puts another in its place) and its identity,
+        # rewritten by every write so each WAL holds it (see fileguard.py).
+        self._file = None if path == ":memory:" else file_id(path)
+        if self._file is not None:
+            register(path, self)
+        self._identity = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     @classmethod
     def open(cls, path: str | Path | None = None, clock: Clock | None = None) -> Self:
@@ -103,6 +112,11 @@ class StoreBase:
         """
         target = str(default_path() if path is None else path)
         return cls(open_connection(target), target, clock)
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the database file cannot be written (every save would be refused)."""
+        return self.path != ":memory:" and not os.access(self.path, os.W_OK)
 
     @property
     def db(self) -> Database:
@@ -130,6 +144,7 @@ class StoreBase:
         if self._checkpointer is not None:
             self._checkpointer.join()
         self.conn.close()
+        unregister(self.path, self)
 
     def now(self) -> str:
         return stamp(self.clock())
@@ -167,7 +182,9 @@ class StoreBase:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise DatabaseError(f"the database is busy; nothing was saved ({exc})") from None
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DatabaseError(f"the database is busy; nothing was saved ({exc})") from None
+            raise write_failed(exc, self.path) from None
         from . import seal  # with the first write, like audit below
 
         if self._sealing is None:
@@ -176,17 +193,41 @@ class StoreBase:
         committed = False
         try:
             seal.begin(conn, self._sealing)  # this transaction's audit rows seal its rows
+            self._still_the_file(conn)
             yield conn
             conn.execute("COMMIT")
             committed = True
             self._committed()
+        except sqlite3.OperationalError as exc:
+            # A full disk, a read-only file, a failing disk: one plain line, and never
+            # the record itself (a traceback would print it into the terminal).
+            self._roll_back(conn)
+            raise write_failed(exc, self.path) from None
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._roll_back(conn)
             raise
         finally:
             seal.end(conn, self._sealing, committed=committed)
             self._write_depth = 0
+
+    @staticmethod
+    def _roll_back(conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite rolls back itself when it cannot (the journal is undone)
+
+    def _still_the_file(self, conn: sqlite3.Connection) -> None:
+        """Refuse to write into a file a restore has set aside (it would be lost), and
+        mark the write with the file's identity."""
+        if not same_file(self.path, self._file):
+            raise DatabaseError(
+                f"{self.path} was replaced (restored from a backup) after sessionlog opened"
+                " it: nothing was saved. Close sessionlog, open it again, and save again."
+            )
+        if self._identity:
+            conn.execute(f"PRAGMA user_version = {self._identity}")
 
     def _audit(
         self,

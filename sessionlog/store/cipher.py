@@ -59,6 +59,9 @@ def connect_file(name: str, timeout: float, *, uri: bool = False) -> Any:
     dbapi2 = _driver()
     raw = dbapi2.connect(name, timeout=timeout, check_same_thread=False, uri=uri)
     try:
+        # SQLCipher logs a wrong key to stderr ("ERROR CORE ... hmac check failed"):
+        # the one-line message below says it instead.
+        raw.execute("PRAGMA cipher_log_level = NONE")
         raw.execute("PRAGMA key = '{}'".format(secret.replace("'", "''")))
         raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except dbapi2.DatabaseError:

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DatabaseError
-from .cipher import connect_file
+from .cipher import connect_file, passphrase
+from .failures import open_failed
+from .fileguard import RESTORE_HINT, file_id, guard, new_identity, same_file
 from .netfs import refuse_network_fs
 
 if TYPE_CHECKING:  # sqlite-utils costs ~100 ms to import: only when a database opens
@@ -97,7 +99,11 @@ def _check_ours(conn: sqlite3.Connection, path: str) -> None:
                 )
             }
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path} is not a sessionlog database ({exc})") from None
+        if isinstance(exc, sqlite3.OperationalError) and not str(exc).startswith("no such"):
+            raise  # locked, a full disk, an I/O error: the file may be fine (see _configure)
+        raise DatabaseError(
+            f"{path} is not a sessionlog database ({exc}). {RESTORE_HINT}"
+        ) from None
     # The header is marked only after the first migrations commit: a first open killed
     # in between leaves our tables (or just the migrations table) with application_id 0,
     # and that file is still ours.
@@ -118,26 +124,63 @@ def _check_ours(conn: sqlite3.Connection, path: str) -> None:
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
-    """A raw connection with our pragmas; no migrations. For readers in worker threads."""
+    """A raw connection with our pragmas; no migrations. For readers in worker threads.
+
+    Refused before SQLite touches anything (fileguard.py): an empty or foreign file, a
+    ``-wal`` without its database or written for another one. A file replaced while
+    this connection was being opened (a restore) is opened again, so no connection
+    reads, or writes to, the file a restore has just set aside.
+    """
     name = str(path)
-    if name != ":memory:":
-        # `--db` may come from $SESSIONLOG_DB as typed ("~/clinic.db"): no shell expanded it.
-        name = str(Path(name).expanduser())
-        refuse_network_fs(name)
-        Path(name).parent.mkdir(parents=True, exist_ok=True)
+    if name == ":memory:":
+        return _configure(_open_file(name), name)  # type: ignore[return-value]
+    # `--db` may come from $SESSIONLOG_DB as typed ("~/clinic.db"): no shell expanded it.
+    name = str(Path(name).expanduser())
+    refuse_network_fs(name)
+    Path(name).parent.mkdir(parents=True, exist_ok=True)
+    for _attempt in range(3):
+        guard(Path(name), encrypted=passphrase() is not None)
+        before = file_id(name)
+        conn = _configure(_open_file(name), name, before)
+        if conn is not None:
+            return conn
+    raise DatabaseError(f"{name}: the file keeps being replaced while opening; try again")
+
+
+def _open_file(name: str) -> sqlite3.Connection:
     try:
-        conn = connect_file(name, BUSY_TIMEOUT_MS / 1000)  # SQLCipher with a passphrase
+        return connect_file(name, BUSY_TIMEOUT_MS / 1000)  # SQLCipher with a passphrase
+    except sqlite3.DatabaseError as exc:
+        raise open_failed(exc, name) from None
+
+
+def _configure(
+    conn: sqlite3.Connection, name: str, before: tuple[int, int] | None = None
+) -> sqlite3.Connection | None:
+    """Our pragmas on a new connection; ``None`` (closed) when the file at ``name`` is
+    no longer the one it opened (``before``): its first read waited for a restore."""
+    try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _check_ours(conn, name)
+        if before is not None and not same_file(name, before):
+            conn.close()  # before it writes anything (the WAL switch) into the old file
+            return None
         if name != ":memory:":
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise DatabaseError(f"{name}: could not switch the journal to WAL (got {mode})")
+            if before is not None and not same_file(name, before):
+                conn.close()  # a rollback-mode file, replaced while switching
+                return None
         conn.execute("PRAGMA synchronous = FULL")
     except sqlite3.DatabaseError as exc:
+        conn.close()
         # A file that is not a database was refused by _check_ours; what reaches here is
         # a file that cannot be opened or is locked ("database is locked").
-        raise DatabaseError(f"{name}: cannot be opened ({exc})") from None
+        raise open_failed(exc, name) from None
+    except DatabaseError:
+        conn.close()
+        raise
     return conn
 
 
@@ -188,6 +231,9 @@ def open_connection(path: str | Path) -> sqlite3.Connection:
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.commit()
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:  # its identity (fileguard)
+            conn.execute(f"PRAGMA user_version = {new_identity()}")
+            conn.commit()
         # Only a migration (run with foreign keys off) can leave dangling references, so
         # check after one; checking on every open scans every table (~0.4 s at 100k
         # sessions, more than the app's whole first frame).
@@ -196,7 +242,7 @@ def open_connection(path: str | Path) -> sqlite3.Connection:
             raise DatabaseError(f"{path}: {len(problems)} rows point at records that do not exist")
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DatabaseError(f"{path}: cannot be opened ({exc})") from None
+        raise open_failed(exc, str(path)) from None
     conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils' Database() sets it
     conn.execute("PRAGMA foreign_keys = ON")
     return conn

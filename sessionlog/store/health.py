@@ -16,13 +16,10 @@ from . import alarm, audit, tamper
 from .chainhead import head
 from .cipher import connect_file, passphrase
 from .db import BUSY_TIMEOUT_MS, _check_ours
+from .fileguard import RESTORE_HINT
 from .netfs import filesystem_type, is_network
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-RESTORE_HINT = (
-    "Stop using this file: restore the latest good backup with"
-    " `sessionlog restore BACKUP_FILE` (the damaged file is kept beside it)."
-)
 
 
 @dataclass

@@ -205,8 +205,16 @@ class SessionlogApp(App[None]):
         try:
             from ..store import Store
 
-            self._opened = Store.open(self.db_path, self.clock)
-            self.chain_warning = self._opened.chain_alarm()  # on this thread: off the frame
+            opened = Store.open(self.db_path, self.clock)
+            if opened.read_only:  # every save would fail: say so before any typing
+                opened.close()
+                raise DatabaseError(
+                    f"{opened.path} is read-only: the app opens only a database it can"
+                    " save into. Make the file writable, or read it with `sessionlog"
+                    " sessions` or `sessionlog export`."
+                )
+            self._opened = opened
+            self.chain_warning = opened.chain_alarm()  # on this thread: off the frame
             self._chain_checked = True
         except DatabaseError as exc:
             self.startup_error = str(exc)

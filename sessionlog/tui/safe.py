@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from ..domain.text import clean_text
+from ..errors import SessionlogError, WriteFailed
 
 
 def plain(value: object, style: str = "") -> Text:
@@ -17,3 +18,11 @@ def plain(value: object, style: str = "") -> Text:
     if value is None:
         return Text("", style=style)
     return Text(clean_text(str(value), multiline=True), style=style)
+
+
+def not_saved(exc: SessionlogError, key: str = "Ctrl+S") -> Text:
+    """Why a save failed, in one line ("the disk is full: nothing was saved; free space
+    and press Ctrl+S again"); what was typed stays in the form."""
+    if isinstance(exc, WriteFailed):
+        return plain(exc.retry_with(key))
+    return plain(f"Not saved: {exc}")

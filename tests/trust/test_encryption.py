@@ -86,3 +86,21 @@ def test_the_command_line_asks_for_it(encrypted: Path, monkeypatch: pytest.Monke
         f"error: {encrypted}: wrong passphrase, or not an encrypted sessionlog database"
         " (a plain one opens without SESSIONLOG_PASSPHRASE)\n"
     )
+
+
+def test_a_wrong_passphrase_is_one_line_from_a_real_process(encrypted: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "sessionlog", "--db", str(encrypted), "patients"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, ENV: "guess"},
+    )
+    assert (proc.returncode, proc.stderr) == (  # no "ERROR CORE ... hmac check failed"
+        1,
+        f"error: {encrypted}: wrong passphrase, or not an encrypted sessionlog database"
+        " (a plain one opens without SESSIONLOG_PASSPHRASE)\n",
+    )

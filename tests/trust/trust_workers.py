@@ -24,6 +24,18 @@ def prepare(path: Path) -> None:
     store.close()
 
 
+def prepare_with_backup(path: Path, dest: Path) -> Path:
+    """:func:`prepare`, then a backup of it at ``dest`` (returned)."""
+    from sessionlog.store.backup import backup
+
+    prepare(path)
+    store = Store.open(path)
+    try:
+        return backup(store, dest).path
+    finally:
+        store.close()
+
+
 def session(n: int, worker: int = 0):  # type: ignore[no-untyped-def]
     return parse_session(
         {
@@ -64,5 +76,26 @@ def main(path: str) -> None:
         n += 1
 
 
+def reopening(path: str) -> None:
+    """Save until killed, opening the database afresh for each save (as one
+    ``sessionlog log`` after another does); prints ``saved N`` once save N returned,
+    ``refused N: message`` when it was refused."""
+    session(0)  # loads the catalogue before the first save
+    print("ready", flush=True)
+    n = 0
+    while True:
+        n += 1
+        try:
+            store = Store.open(path)
+            try:
+                store.save_session(session(n))
+            finally:
+                store.close()
+        except Exception as exc:  # every error a caller could see is the finding
+            print(f"refused {n}: {exc}", flush=True)
+            continue
+        print(f"saved {n}", flush=True)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    (reopening if sys.argv[2:] == ["reopening"] else main)(sys.argv[1])

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Input, Label, Select, Static
 from ...domain import InvalidRecord, parse_follow_up
 from ...errors import SessionlogError, ValidationError
 from ..field_words import sentence
-from ..safe import plain
+from ..safe import not_saved, plain
 from .modals import ConfirmDiscard
 
 FIELDS = (
@@ -136,8 +136,8 @@ class FollowUpScreen(Screen[int | None]):
                 label.add_class("-shown")
             self.notify("Not saved: see the lines in red", severity="error", timeout=3)
             return
-        except SessionlogError as exc:
-            self.notify(plain(f"Not saved: {exc}"), severity="error", timeout=8)
+        except SessionlogError as exc:  # the form keeps what was typed
+            self.notify(not_saved(exc), severity="error", timeout=8)
             return
         self.notify(f"Follow-up saved: pain {follow_up.pain}", timeout=2)
         self.snapshot = self._values()

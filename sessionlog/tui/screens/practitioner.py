@@ -13,8 +13,9 @@ from textual.widgets.option_list import Option
 
 from ...domain import InvalidRecord, parse_practitioner
 from ...domain.techniques import PROFESSIONS
+from ...errors import SessionlogError
 from ..field_words import sentence
-from ..safe import plain
+from ..safe import not_saved, plain
 from ..widgets.choice import NextSelect
 
 
@@ -86,7 +87,12 @@ class PractitionerSetup(ModalScreen[int | None]):
                 label.update(plain(sentence(error.field, error.message)))
                 label.add_class("-shown")  # .error lines are hidden until shown
             return
-        self.dismiss(self.app.store.add_practitioner(practitioner))  # type: ignore[attr-defined]
+        try:
+            added = self.app.store.add_practitioner(practitioner)  # type: ignore[attr-defined]
+        except SessionlogError as exc:
+            self.notify(not_saved(exc, "Enter"), severity="error", timeout=8)
+            return
+        self.dismiss(added)
 
     def action_cancel(self) -> None:
         if not self.first_run:

@@ -12,7 +12,7 @@ from ...domain import InvalidRecord, parse_session
 from ...errors import SessionlogError, ValidationError
 from ..form_model import SiteRow, build_raw, describe_site, state_from_session
 from ..needle_depth import settings_problems
-from ..safe import plain
+from ..safe import not_saved, plain
 from ..technique_settings import setting_problems
 from .modals import AskText, ConfirmDiscard
 
@@ -117,8 +117,8 @@ class SessionActions(_Base):
             self.show_errors(getattr(exc, "errors", [exc]))
             self.notify(plain(f"Not saved: {exc}"), severity="error")
             return
-        except SessionlogError as exc:
-            self.notify(plain(f"Not saved: {exc}"), severity="error", timeout=8)
+        except SessionlogError as exc:  # the form keeps what was typed
+            self.notify(not_saved(exc), severity="error", timeout=8)
             return
         if verb is None:
             verb = "Saved" if saved.version == 1 else f"Amended (version {saved.version})"
@@ -214,7 +214,13 @@ class SessionActions(_Base):
 
         def save(name: str | None) -> None:
             if name:
-                self.store.save_protocol(actor, name, state.technique, [r.raw for r in state.sites])
+                try:
+                    self.store.save_protocol(
+                        actor, name, state.technique, [r.raw for r in state.sites]
+                    )
+                except SessionlogError as exc:
+                    self.notify(not_saved(exc, "Ctrl+B"), severity="error", timeout=8)
+                    return
                 self.notify(plain(f"Saved protocol {name} ({len(state.sites)} sites)"), timeout=2)
 
         self.app.push_screen(

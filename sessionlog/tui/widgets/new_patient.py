@@ -10,9 +10,9 @@ from textual.message import Message
 from textual.widgets import Input, Label
 
 from ...domain import InvalidRecord, parse_patient
-from ...errors import ValidationError
+from ...errors import SessionlogError, ValidationError
 from ..field_words import sentence
-from ..safe import plain
+from ..safe import not_saved, plain
 
 SEX_LETTERS = {"f": "female", "m": "male", "o": "other", "u": "unknown"}
 FIELDS = (
@@ -90,6 +90,10 @@ class NewPatientForm(Vertical):
                 for widget in self.query(f"#np-{error.field}"):
                     widget.add_class("-invalid")
             errors_label.update(plain("\n".join(sentence(e.field, e.message) for e in errors)))
+            errors_label.add_class("-shown")
+            return
+        except SessionlogError as exc:  # a full disk, a read-only file: nothing saved
+            errors_label.update(not_saved(exc, "Enter"))
             errors_label.add_class("-shown")
             return
         errors_label.update("")

@@ -1,0 +1,92 @@
+"""What a failed write means, in plain words: SQLite's and the system's errors turned
+into one :class:`~sessionlog.errors.WriteFailed` line a clinician can act on.
+
+The message never carries the record being written (a traceback printed the session:
+patient, sites, pain into the terminal's scrollback).
+"""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import sqlite3
+from pathlib import Path
+
+from ..errors import DatabaseError, WriteFailed
+
+LOW_SPACE = 1 << 20  # less free than this, and an I/O error is a full disk
+
+# (words in SQLite's message or an errno, what it means, what to do)
+_CAUSES: tuple[tuple[tuple[str, ...], int | None, str, str], ...] = (
+    (("disk is full", "no space"), errno.ENOSPC, "the disk is full", "free space"),
+    (
+        ("readonly", "read-only", "read only"),
+        errno.EROFS,
+        "the database file is read-only",
+        "make it writable (or open a copy that is)",
+    ),
+    (
+        ("permission", "access"),
+        errno.EACCES,
+        "sessionlog may not write to the database file or its folder",
+        "give it write permission",
+    ),
+    (
+        ("disk i/o error", "i/o error"),
+        errno.EIO,
+        "the disk reported an error while saving",
+        "check the disk (run `sessionlog check`; restore a backup if it is failing)",
+    ),
+    (
+        ("locked", "busy"),
+        None,
+        "the database is busy (another sessionlog is saving or restoring)",
+        "wait a moment",
+    ),
+)
+
+
+def _disk_full(path: str | None) -> bool:
+    if not path or path == ":memory:":
+        return False
+    try:
+        return shutil.disk_usage(Path(path).expanduser().parent).free < LOW_SPACE
+    except OSError:
+        return False
+
+
+def _cause(exc: BaseException, path: str | None) -> tuple[str, str] | None:
+    text = str(exc).lower()
+    number = getattr(exc, "errno", None)
+    if ("i/o" in text or number == errno.EIO) and _disk_full(path):
+        return _CAUSES[0][2], _CAUSES[0][3]  # SQLite's shared memory fails as an I/O error
+    for words, code, reason, remedy in _CAUSES:
+        if any(w in text for w in words) or (code is not None and number == code):
+            return reason, remedy
+    return None
+
+
+def write_failed(exc: BaseException, path: str | None = None) -> WriteFailed:
+    """The :class:`WriteFailed` for ``exc`` (an ``sqlite3.Error`` or an ``OSError``)
+    raised while writing to the database at ``path``."""
+    found = _cause(exc, path)
+    if found:
+        return WriteFailed(*found)
+    kind = "the database" if isinstance(exc, sqlite3.Error) else "the system"
+    return WriteFailed(
+        f"{kind} refused the write ({type(exc).__name__}: {exc})", "run `sessionlog check`"
+    )
+
+
+def open_failed(exc: BaseException, path: str) -> DatabaseError:
+    """Why the database at ``path`` could not be opened, and what to do, in one line."""
+    found = _cause(exc, path)
+    if found is None:
+        return DatabaseError(f"{path}: cannot be opened ({exc})")
+    reason, remedy = found
+    if "busy" in reason:
+        return DatabaseError(
+            f"{path} is held by another sessionlog (a restore or a long import):"
+            " nothing was done; try again in a moment"
+        )
+    return DatabaseError(f"{path} cannot be opened: {reason}; {remedy} and run again")

@@ -1,0 +1,197 @@
+"""Before SQLite touches a database file: is it one, and does the ``-wal`` beside it belong?
+
+SQLite treats any path as a database: an empty file becomes a new one, and a ``-wal``
+beside the main file is replayed into it whatever database wrote it. Both destroy
+evidence (the file a clinic had is silently replaced by an empty one, or by a
+malformed merge). So before any connection opens, this module refuses:
+
+- an existing empty (0-byte) file, and an existing file that is not an SQLite
+  database (only a missing path makes a new database);
+- a ``-wal`` whose database is missing;
+- a ``-wal`` that SQLite would replay but that was written for another database.
+
+How a ``-wal`` is matched to its database: every sessionlog database carries a random
+identity in its header's ``user_version`` field (set when it is created, and new in
+every backup and every restored copy), and every sessionlog write rewrites that field,
+so each WAL generation holds a copy of page 1 with the identity in it. A WAL is replayed
+only from the frames whose salts match its header (SQLite's rule); if those frames hold
+a page 1 whose identity or page size differs from the main file's, the WAL belongs to
+another database (or to this file before a backup was copied over it) and is refused.
+A WAL with no page 1 in its live frames cannot be matched and is let through (an older
+sessionlog, or another SQLite program, wrote it). Encrypted databases (SQLCipher) keep
+page 1 encrypted: for them only the orphan and empty checks apply.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import struct
+import weakref
+from pathlib import Path
+
+from ..errors import DatabaseError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+WAL_MAGICS = (0x377F0682, 0x377F0683)
+WAL_HEADER = 32
+FRAME_HEADER = 24
+IDENTITY_OFFSET = 60  # the header's user_version: 4 bytes, big-endian
+RESTORE_HINT = (
+    "Stop using this file: restore the latest good backup with"
+    " `sessionlog restore BACKUP_FILE` (the damaged file is kept beside it)."
+)
+
+
+# The open stores of this process, by file. Closing any file descriptor of a file drops
+# every POSIX lock this process holds on it (SQLite's own locks included), so a file
+# this process already has open is not read again here: it was checked when first
+# opened, and its -wal is the one this process is writing.
+_OPEN: dict[tuple[int, int], weakref.WeakSet[object]] = {}
+
+
+def register(path: str, owner: object) -> None:
+    """Note that ``owner`` (a Store) holds the database at ``path`` open."""
+    key = file_id(path)
+    if key is not None:
+        _OPEN.setdefault(key, weakref.WeakSet()).add(owner)
+
+
+def unregister(path: str, owner: object) -> None:
+    for owners in _OPEN.values():
+        owners.discard(owner)
+
+
+def _open_here(path: Path) -> bool:
+    key = file_id(str(path))
+    return key is not None and bool(_OPEN.get(key))
+
+
+def new_identity() -> int:
+    """A random, non-zero identity for a database file (fits SQLite's signed 32 bits)."""
+    return secrets.randbelow(0x7FFFFFFE) + 1
+
+
+def _header_identity(page1: bytes) -> tuple[int, int]:
+    """(page size, identity) from the first 100 bytes of a database's page 1."""
+    size = struct.unpack(">H", page1[16:18])[0]
+    page_size = 65536 if size == 1 else size
+    return page_size, struct.unpack(">I", page1[IDENTITY_OFFSET : IDENTITY_OFFSET + 4])[0]
+
+
+def wal_page1(wal: Path) -> tuple[int, bytes | None] | None:
+    """What SQLite would replay from ``wal``: ``None`` when nothing (no valid header,
+    no committed frame), else (its page size, the newest committed page 1 header or
+    ``None`` when its committed frames hold no page 1).
+
+    Frames count while their salts match the header's (a torn last frame after a crash
+    may still count here; it can only make the check stricter)."""
+    with wal.open("rb") as fh:
+        head = fh.read(WAL_HEADER)
+        if len(head) < WAL_HEADER:
+            return None
+        magic, _version, page_size, _seq, salt1, salt2 = struct.unpack(">6I", head[:24])
+        if magic not in WAL_MAGICS or page_size < 512 or page_size & (page_size - 1):
+            return None
+        offset, committed, pending = WAL_HEADER, False, None
+        newest: bytes | None = None
+        while True:
+            fh.seek(offset)
+            frame = fh.read(FRAME_HEADER)
+            if len(frame) < FRAME_HEADER:
+                break
+            page, commit, s1, s2 = struct.unpack(">4I", frame[:16])
+            if (s1, s2) != (salt1, salt2):
+                break
+            if page == 1:
+                pending = fh.read(100)
+            if commit:
+                committed = True
+                newest = pending if pending is not None else newest
+            offset += FRAME_HEADER + page_size
+    return (page_size, newest) if committed else None
+
+
+def guard(path: Path, *, encrypted: bool) -> None:
+    """Refuse a database path SQLite would silently make new or merge wrongly.
+
+    A missing path with no ``-wal`` is fine (a new database). Raises
+    :class:`DatabaseError` naming the file and what to do; touches no file.
+    """
+    wal = Path(f"{path}-wal")
+    if not path.exists():
+        if wal.exists():
+            raise DatabaseError(
+                f"{wal} is there but its database {path} is missing: nothing was opened or"
+                " deleted. Put the database file back beside it, or restore a backup with"
+                " `sessionlog restore BACKUP_FILE`."
+            )
+        return
+    if path.is_dir() or _open_here(path):
+        return  # a folder: SQLite says it cannot open it
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if size == 0:
+        raise DatabaseError(
+            f"{path} is empty (0 bytes): it is not a sessionlog database and was left as it"
+            f" is. {RESTORE_HINT} If it never held records, delete it and run again."
+        )
+    if encrypted:
+        return
+    if head[:16] != SQLITE_MAGIC:
+        raise DatabaseError(
+            f"{path} is not a sessionlog database (not an SQLite file): it was left as it"
+            f" is. {RESTORE_HINT}"
+        )
+    _guard_wal(path, wal, head)
+
+
+def _guard_wal(path: Path, wal: Path, head: bytes) -> None:
+    try:
+        if not wal.exists() or wal.stat().st_size == 0:
+            return
+        found = wal_page1(wal)
+    except OSError:
+        return  # SQLite will say what is wrong with it
+    if found is None:
+        return  # nothing SQLite would replay
+    page_size, newest = found
+    db_page_size, identity = _header_identity(head)
+    foreign = page_size != db_page_size
+    if newest is not None and len(newest) == 100:
+        wal_page_size, wal_identity = _header_identity(newest)
+        # 0: not given an identity yet (a new file whose first commits are still in its
+        # WAL, or one from before identities) -- nothing to compare with.
+        differs = 0 not in (identity, wal_identity) and wal_identity != identity
+        foreign = foreign or wal_page_size != db_page_size or differs
+    if foreign:
+        raise DatabaseError(
+            f"{wal} does not belong to {path} (it was written for another database, or for"
+            " this file before a copy replaced it): both files were left untouched. Move the"
+            f" -wal file elsewhere (keep it: it may hold saves) and run again, or restore a"
+            " backup with `sessionlog restore BACKUP_FILE`."
+        )
+
+
+def same_file(path: str, identity: tuple[int, int] | None) -> bool:
+    """Whether ``path`` is still the file whose (device, inode) is ``identity``."""
+    if identity is None:
+        return True
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == identity
+
+
+def file_id(path: str) -> tuple[int, int] | None:
+    """(device, inode) of ``path``, or ``None`` when it is not there."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)

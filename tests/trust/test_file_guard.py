@@ -1,0 +1,122 @@
+"""Only a missing path is a new database, and a -wal is replayed only into its own.
+
+An empty file, a file that is not a database, a -wal without its database, and a
+-wal written for another database (or for this file before a backup was copied over
+it) are refused by every command, naming the file and what to do, and every file
+is left byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import trust_workers
+from helpers_cli import run_processes
+
+from sessionlog.errors import DatabaseError
+from sessionlog.store import Store
+
+COMMANDS = [
+    ("patients", None),
+    ("sessions", None),
+    ("audit verify", None),
+    ("log --patient C001 --technique acupuncture --consent --site st36:left", None),
+    ("export --format json", None),
+]
+HINT = "`sessionlog restore BACKUP_FILE`"
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def refused_by_every_command(db: Path, expected: str) -> None:
+    before = files(db.parent)
+    for (command, _), proc in zip(COMMANDS, run_processes(db, COMMANDS), strict=True):
+        assert proc.returncode == 1, (command, proc.stderr)
+        assert proc.stdout == "" and proc.stderr.count("\n") == 1, (command, proc.stderr)
+        assert "Traceback" not in proc.stderr, (command, proc.stderr)
+        if command == "audit verify" and not db.exists():  # its own message for a missing db
+            assert f"there is no database at {db}" in proc.stderr
+        else:
+            assert expected in proc.stderr, (command, proc.stderr)
+    backups = db.parent / "backups"
+    proc = run_processes(db, [(f"backup {backups}/", None)])[0]
+    assert proc.returncode == 1 and expected in proc.stderr, proc.stderr
+    assert not backups.exists() or not list(backups.iterdir())
+    assert files(db.parent) == before
+
+
+def with_unsaved_wal(db: Path, saves: int) -> bytes:
+    """Saves still in ``db``'s -wal (as a crash leaves them): its bytes, then closed."""
+    store = Store.open(db)
+    for n in range(saves):
+        store.save_session(trust_workers.session(n))
+    wal = Path(f"{db}-wal").read_bytes()
+    store.close()
+    return wal
+
+
+def test_an_empty_file_is_refused_not_made_new(tmp_path: Path) -> None:
+    db = tmp_path / "clinic.db"
+    db.touch()
+    refused_by_every_command(db, f"{db} is empty (0 bytes)")
+    assert db.stat().st_size == 0
+    with pytest.raises(DatabaseError, match="is empty"):
+        Store.open(db)
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_the_restore_hint(tmp_path: Path) -> None:
+    db = tmp_path / "clinic.db"
+    db.write_bytes(b"\x00" * 4096)
+    refused_by_every_command(db, f"{db} is not a sessionlog database (not an SQLite file)")
+    with pytest.raises(DatabaseError, match="restore"):
+        Store.open(db)
+
+
+def test_a_wal_without_its_database_is_refused_and_kept(tmp_path: Path) -> None:
+    db = tmp_path / "clinic.db"
+    trust_workers.prepare(db)
+    wal = with_unsaved_wal(db, 3)
+    db.unlink()
+    Path(f"{db}-wal").write_bytes(wal)
+    refused_by_every_command(db, f"{db}-wal is there but its database {db} is missing")
+    assert not db.exists() and Path(f"{db}-wal").read_bytes() == wal
+
+
+def test_another_databases_wal_is_refused(tmp_path: Path) -> None:
+    db, other = tmp_path / "clinic.db", tmp_path / "other" / "clinic.db"
+    other.parent.mkdir()
+    trust_workers.prepare(db)
+    trust_workers.prepare(other)
+    Path(f"{db}-wal").write_bytes(with_unsaved_wal(other, 5))
+    refused_by_every_command(db, f"{db}-wal does not belong to {db}")
+    with pytest.raises(DatabaseError, match="Move the -wal file elsewhere"):
+        Store.open(db)
+
+
+def test_a_stale_wal_left_under_a_backup_copied_over_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "clinic.db"
+    saved = trust_workers.prepare_with_backup(db, tmp_path / "monday.db")
+    wal = with_unsaved_wal(db, 4)
+    shutil.copy(saved, db)  # a restore by hand, the old -wal left beside it
+    Path(f"{db}-wal").write_bytes(wal)
+    refused_by_every_command(db, f"{db}-wal does not belong to {db}")
+
+
+def test_its_own_wal_after_a_crash_is_replayed(tmp_path: Path) -> None:
+    db = tmp_path / "clinic.db"
+    trust_workers.prepare(db)
+    store = Store.open(db)
+    for n in range(3):
+        store.save_session(trust_workers.session(n))
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    shutil.copy(db, crashed / "clinic.db")  # the file and its -wal as a kill -9 leaves them
+    shutil.copy(f"{db}-wal", crashed / "clinic.db-wal")
+    store.close()
+    reopened = Store.open(crashed / "clinic.db")
+    assert len(reopened.sessions()) == 3
+    reopened.close()
