@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from ..errors import SessionlogError, ValidationError
 from ..store import Store
 from ..store.credentials import Access
+from ..store.credentials import SignInName as SignInChoice
 from ..store.rows import stamp
 
 if TYPE_CHECKING:
@@ -257,3 +258,19 @@ def add_practitioner(
         pid = store.add_practitioner(practitioner, actor_id=admin_id)
         give_secret(store, admin_id, pid, temporary, role=role)
     return pid
+
+
+def first_practitioner(store: Store, practitioner: Practitioner, secret: str) -> int:
+    """A new database's first practitioner and their secret, in one step: its admin."""
+    check_secret_rule(secret)
+    if store.has_admin():
+        raise AuthError("This database has an admin already: ask them to add you")
+    with store.write():
+        pid = store.add_practitioner(practitioner)
+        set_first_secret(store, pid, secret)
+    return pid
+
+
+def sign_in_choices(store: Store) -> list[SignInChoice]:
+    """Every practitioner by name, with whether they have a secret yet and their role."""
+    return store.sign_in_names()

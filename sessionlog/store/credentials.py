@@ -37,8 +37,7 @@ class SignInName:
 
 
 _COLUMNS = (
-    "practitioner_id, secret_hash, salt, params, role, must_change, failed_attempts,"
-    " last_failed_at"
+    "practitioner_id, secret_hash, salt, params, role, must_change, failed_attempts, last_failed_at"
 )
 
 
