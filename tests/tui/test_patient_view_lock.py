@@ -4,9 +4,8 @@ practitioner's secret, typed in a masked field that appears on a key, leaves it.
 
 from __future__ import annotations
 
-import html
 import string
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import tui_scenarios as ts
 from textual.command import CommandPalette
@@ -18,16 +17,6 @@ from sessionlog.tui.screens.patient_view import ASK_KEY, PatientViewScreen
 
 SECRET = "needle 246810"
 MARIA = 1
-
-
-class Clock:
-    """A clock the test moves on by hand (nothing waits on real time)."""
-
-    def __init__(self) -> None:
-        self.now = ts.NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def every_key() -> list[str]:
@@ -43,29 +32,20 @@ def every_key() -> list[str]:
     return plain + [k.upper() for k in string.ascii_lowercase] + named + functions + chords
 
 
-def typed(text: str) -> list[str]:
-    return ["space" if c == " " else c for c in text]
-
-
-def screen_text(app: SessionlogApp) -> str:
-    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
-
-
 def others_shown(app: SessionlogApp) -> list[str]:
-    text = screen_text(app)
-    return [s for _c, name, *_ in ts.PATIENTS[1:] for s in (name, _c) if s in text]
+    return ts.patients_shown(app, ts.PATIENTS[1:])
 
 
 def test_no_key_and_no_size_leaves_the_view_or_shows_another_patient(store) -> None:  # type: ignore[no-untyped-def]
     auth.set_first_secret(store, 1, SECRET)
-    clock = Clock()
+    clock = ts.Clock()
     app = SessionlogApp(store, clock=clock, practitioner_id=1)
 
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         await app.push_screen(PatientViewScreen(MARIA))
         await pilot.pause()
         view = app.screen
-        text = screen_text(app)
+        text = ts.screen_text(app)
         for word in ("Ctrl", "press", "leave", "Esc", "F1"):
             assert word not in text, word  # nothing says how to leave
         for key in every_key():
@@ -83,7 +63,7 @@ def test_no_key_and_no_size_leaves_the_view_or_shows_another_patient(store) -> N
         assert [type(s).__name__ for s in app.screen_stack] == ["HomeScreen", "PatientViewScreen"]
         # The practitioner's secret leaves it.
         clock.now += timedelta(minutes=10)
-        await pilot.press(ASK_KEY, *typed(SECRET))
+        await pilot.press(ASK_KEY, *ts.typed(SECRET))
         field = view.query_one("#pv-secret", Input)
         assert (field.display, field.has_focus, field.value) == (True, True, SECRET)
         await pilot.press("enter")
@@ -96,7 +76,7 @@ def test_no_key_and_no_size_leaves_the_view_or_shows_another_patient(store) -> N
 
 def test_the_secret_field_appears_on_a_key_and_goes_after_a_few_idle_seconds(store) -> None:  # type: ignore[no-untyped-def]
     auth.set_first_secret(store, 1, SECRET)
-    clock = Clock()
+    clock = ts.Clock()
     app = SessionlogApp(store, clock=clock, practitioner_id=1)
 
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
