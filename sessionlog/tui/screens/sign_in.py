@@ -64,10 +64,14 @@ class SignInScreen(Screen[None]):
         names.border_title = "Practitioners"
         yield names
         yield Static(ASK_SECRET, id="si-prompt", classes="si-line")
-        yield Input(id="si-secret", password=True, compact=True)
+        yield Input(id="si-secret", password=True, compact=True, placeholder="secret")
         yield Input(id="si-repeat", password=True, compact=True, placeholder="the same again")
         yield Static("", id="si-message", classes="si-line")
-        hint = "Up/Down: practitioner · Enter: secret"
+        hint = (
+            "Type your secret, then Enter"
+            if self.mode == "lock"
+            else ("Up/Down: practitioner · Enter: secret")
+        )
         hint += " · Escape: back" if self.mode == "switch" else ""
         hint += " · Ctrl+Q: quit" if self.mode == "start" else ""
         yield Static(hint, id="si-hint", classes="si-line")
@@ -134,6 +138,13 @@ class SignInScreen(Screen[None]):
         if self.names:
             self._ready_for(self.chosen())
             self.say("")
+
+    def on_key(self, event: Any) -> None:
+        # Up and Down choose the practitioner from the secret field too.
+        if event.key in ("up", "down") and isinstance(self.focused, Input):
+            event.stop()
+            table = self.query_one("#si-names", DataTable)
+            table.action_cursor_up() if event.key == "up" else table.action_cursor_down()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.query_one("#si-secret", Input).focus()
