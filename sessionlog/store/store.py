@@ -7,6 +7,7 @@ Its methods are grouped by subject in sibling modules (people, sessions, follow-
 from __future__ import annotations
 
 from .base import Clock, Saved, StoreBase
+from .credentials import CredentialStore
 from .follow_ups import FollowUpStore
 from .people import PeopleStore
 from .sessions import SessionStore
@@ -14,5 +15,5 @@ from .sessions import SessionStore
 __all__ = ["Clock", "Saved", "Store", "StoreBase"]
 
 
-class Store(PeopleStore, SessionStore, FollowUpStore):
+class Store(PeopleStore, SessionStore, FollowUpStore, CredentialStore):
     """A sessionlog database. Open with :meth:`Store.open`; the clock is injectable."""
