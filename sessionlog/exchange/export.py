@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ValidationError
+from ..private_files import make_private, make_private_folder
 from ..store.store import Store
 from .csvfiles import write_folder, write_zip
 from .document import build_document, read_tables
@@ -48,7 +49,7 @@ def _fsync_dir(folder: Path) -> None:
 
 def write_atomically(dest: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(temp_path)``, fsync the file, then rename it to ``dest``."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(dest.parent)
     fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     os.close(fd)
     temp = Path(name)
@@ -145,11 +146,12 @@ def _export_folder(dest: Path, doc: dict[str, Any]) -> None:
             "output", f"{dest} already exists and is not an empty folder: give a new name"
         )
     header = {k: v for k, v in doc.items() if k != "tables"}
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    make_private_folder(dest.parent)
+    temp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))  # 0700
     try:
         write_folder(temp, header, doc["tables"])
         for child in temp.iterdir():
+            make_private(child)
             with child.open("rb+") as fh:
                 os.fsync(fh.fileno())
         if dest.exists():

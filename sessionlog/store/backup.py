@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import DatabaseError, ValidationError
+from ..private_files import create_private_file, make_private, make_private_folder
 from .cipher import connect_file
 from .db import APPLICATION_ID, BUSY_TIMEOUT_MS
 from .health import Health, inspect, open_readonly, practitioner_exists
@@ -67,7 +68,8 @@ def sha256(path: Path) -> str:
 
 
 def _copy(source: sqlite3.Connection, temp: Path) -> Health:
-    """Snapshot ``source`` into ``temp``; make it standalone and check it."""
+    """Snapshot ``source`` into ``temp`` (made 0600); make it standalone and check it."""
+    create_private_file(temp)
     target = connect_file(str(temp), BUSY_TIMEOUT_MS / 1000)  # encrypted like the source
     try:
         source.backup(target)
@@ -103,7 +105,7 @@ def backup(
         raise ValidationError(
             "destination", f"{target} already exists: give a new name (or --force to replace it)"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(target.parent)
     temp = _temp_beside(target)
     try:
         health = _copy(store.conn, temp)
@@ -172,7 +174,7 @@ def restore(
         )
     moment = clock or datetime.now()
     previous = _keep_previous(target, moment) if target.exists() else None
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(target.parent)
     temp = _temp_beside(target)
     try:
         src_conn = open_readonly(source)
@@ -240,9 +242,11 @@ def _keep_previous(target: Path, moment: datetime) -> Path:
         n += 1
         kept = target.with_name(f"{stem}-{n}")
     shutil.copy2(target, kept)
+    make_private(kept)
     _fsync(kept)
     wal = Path(f"{target}-wal")
     if wal.exists() and wal.stat().st_size:
         shutil.copy2(wal, f"{kept}-wal")
+        make_private(Path(f"{kept}-wal"))
         _fsync(Path(f"{kept}-wal"))
     return kept

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DatabaseError
+from ..private_files import create_private_file
 from .cipher import connect_file
 from .netfs import refuse_network_fs
 
@@ -120,7 +121,11 @@ def connect(path: str | Path) -> sqlite3.Connection:
         # `--db` may come from $SESSIONLOG_DB as typed ("~/clinic.db"): no shell expanded it.
         name = str(Path(name).expanduser())
         refuse_network_fs(name)
-        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        # Made 0600 before SQLite creates it: its -wal and -shm then get the same mode.
+        try:
+            create_private_file(Path(name))
+        except OSError as exc:
+            raise DatabaseError(f"{name}: cannot be created ({exc.strerror or exc})") from None
     try:
         conn = connect_file(name, BUSY_TIMEOUT_MS / 1000)  # SQLCipher with a passphrase
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
