@@ -70,6 +70,34 @@ def audit_verify(ctx: Context) -> None:
     )
 
 
+@audit.command("access")
+@click.option("--patient", "patient_ref", required=True, help="Chart id (or id) of the patient.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@pass_ctx
+@user_errors
+def audit_access(ctx: Context, patient_ref: str, as_json: bool) -> None:
+    """Who looked at a patient: views in the app, reports, exports (oldest first)."""
+    from dataclasses import asdict
+
+    from .common import echo_json, table
+    from .records import find_patient
+
+    store = ctx.store()
+    patient = find_patient(store, patient_ref)
+    rows = [asdict(r) for r in store.patient_access(patient["id"])]
+    if as_json:
+        echo_json(rows)
+        return
+    who = f"{patient['chart_id']} ({patient['name']})"
+    if not rows:
+        click.echo(f"Nobody has looked at {who} through sessionlog.")
+        return
+    click.echo(f"Who looked at {who}:")
+    for row in rows:
+        row["practitioner"] = row["practitioner"] or "(not identified)"
+    table(rows, [("at", "WHEN"), ("practitioner", "WHO"), ("action", "ACTION"), ("what", "WHAT")])
+
+
 @click.command()
 @click.argument("dest", type=click.Path())  # a str: "backups/" keeps its slash (a folder)
 @click.option("--force", is_flag=True, help="Replace DEST if it already exists.")

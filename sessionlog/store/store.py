@@ -6,6 +6,7 @@ Its methods are grouped by subject in sibling modules (people, sessions, follow-
 
 from __future__ import annotations
 
+from .access import AccessStore
 from .base import Clock, Saved, StoreBase
 from .follow_ups import FollowUpStore
 from .people import PeopleStore
@@ -14,5 +15,5 @@ from .sessions import SessionStore
 __all__ = ["Clock", "Saved", "Store", "StoreBase"]
 
 
-class Store(PeopleStore, SessionStore, FollowUpStore):
+class Store(PeopleStore, SessionStore, FollowUpStore, AccessStore):
     """A sessionlog database. Open with :meth:`Store.open`; the clock is injectable."""

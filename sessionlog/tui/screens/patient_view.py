@@ -23,6 +23,7 @@ from textual_plotext import PlotextPlot
 from ...analysis import patient_sentences
 from ...charts import draw_progress
 from ...store.outcome_reports import progress_report
+from ..access import record_access
 from ..safe import plain
 
 LEAVE_KEY = "ctrl+q"
@@ -64,6 +65,7 @@ class PatientViewScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self._palette_was = self.app.use_command_palette
         self.app.use_command_palette = False
+        record_access(self.app, self.patient_id, "patient_view")
         progress = progress_report(self.app.store, self.patient_id)  # type: ignore[attr-defined]
         plot = self.query_one(PlotextPlot)
         draw_progress(plot.plt, progress, title="Your pain", for_patient=True)
