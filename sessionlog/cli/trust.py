@@ -28,6 +28,18 @@ def ask_passphrase(path: Path) -> None:
     os.environ[ENV] = secret
 
 
+def read_passphrase(fd: int) -> None:
+    """Take the passphrase from an inherited pipe (``serve`` gives it so, never in the
+    environment), for this process only."""
+    from ..store.cipher import use_passphrase
+
+    try:
+        with os.fdopen(fd, "r", encoding="utf-8") as pipe:
+            use_passphrase(pipe.read())
+    except OSError as exc:
+        fail(f"--passphrase-fd {fd}: {exc.strerror or exc}")
+
+
 def acting_practitioner(store: Any, ref: str | None) -> int | None:
     """The practitioner named by ``--practitioner`` (id or name), or None if not given."""
     if ref is None:
