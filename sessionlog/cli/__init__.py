@@ -54,14 +54,28 @@ class _Commands(click.Group):
     is_flag=True,
     help="Ask for the passphrase of an encrypted database (or set $SESSIONLOG_PASSPHRASE).",
 )
+@click.option(
+    "--passphrase-fd",
+    "passphrase_fd",
+    type=int,
+    default=None,
+    hidden=True,
+    help="Read the passphrase from this inherited file descriptor (how `serve` hands it on).",
+)
 @click.version_option(package_name="sessionlog")
 @click.pass_context
-def cli(ctx: click.Context, db_path: str | None, ask_passphrase: bool) -> None:
+def cli(
+    ctx: click.Context, db_path: str | None, ask_passphrase: bool, passphrase_fd: int | None
+) -> None:
     """Record needling sessions in seconds and see whether the relief lasts.
 
     With no command, opens the app.
     """
     ctx.obj = Context(db_path)
+    if passphrase_fd is not None:
+        from .trust import read_passphrase
+
+        read_passphrase(passphrase_fd)
     if ask_passphrase:
         from .trust import ask_passphrase as ask
 

@@ -15,6 +15,7 @@ import click
 
 from ..errors import ValidationError
 from .common import Context, echo_json, pass_ctx, table, user_errors
+from .trust import acting_practitioner, practitioner_option
 
 
 def _date(field: str, text: str | None) -> date | None:
@@ -56,6 +57,7 @@ def _with_size(fn: Any) -> Any:
 @click.command()
 @click.option("--patient", "patient", required=True, help="Chart id (C001) or numeric id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@practitioner_option
 @_with_size
 @pass_ctx
 @user_errors
@@ -63,6 +65,7 @@ def report(
     ctx: Context,
     patient: str,
     as_json: bool,
+    practitioner_ref: str | None,
     width: int | None,
     height: int | None,
     color: bool | None,
@@ -76,6 +79,9 @@ def report(
     store = ctx.store()
     who = resolve_patient(store, patient)
     progress = progress_report(store, who["id"])
+    store.log_access(
+        acting_practitioner(store, practitioner_ref), who["id"], "report", action="report"
+    )
     if as_json:
         echo_json({
             "patient": {"id": who["id"], "chart_id": who["chart_id"], "name": who["name"]},
@@ -164,6 +170,7 @@ def compare(
         store, filters, windows=spans, by=by, min_patients=min_patients, short=short, long=long
     )
     extra = details_report(store, filters, by)
+    store.log_event(None, "report", "clinic", filters=to_jsonable(filters), by=by)
     if as_json:
         echo_json({
             "filters": to_jsonable(filters),

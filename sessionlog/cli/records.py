@@ -10,6 +10,7 @@ import click
 
 from ..errors import ValidationError
 from .common import Context, echo_json, pass_ctx, read_json_input, table, user_errors
+from .trust import acting_practitioner, practitioner_option
 
 
 @click.command()
@@ -188,6 +189,7 @@ def find_practitioner(store: Any, ref: str | None) -> int:
     is_flag=True,
     help="Full records as JSON: sites, adverse events, IMS findings, derived values.",
 )
+@practitioner_option
 @pass_ctx
 @user_errors
 def sessions(
@@ -197,6 +199,7 @@ def sessions(
     since: str | None,
     limit: int | None,
     as_json: bool,
+    practitioner_ref: str | None,
 ) -> None:
     """List sessions, newest first (the current version of each; voided ones left out)."""
     from ..domain.techniques import TECHNIQUES
@@ -207,6 +210,8 @@ def sessions(
     tech = as_choice("technique", technique, TECHNIQUES) if technique else None
     start = as_datetime("since", since).date().isoformat() if since else None
     rows = store.sessions(pid, technique=tech, since=start, limit=limit)
+    if pid is not None:
+        store.log_access(acting_practitioner(store, practitioner_ref), pid, "record")
     if as_json:
         echo_json(
             [{**store.session(r["record_id"]), "patient_chart_id": r["chart_id"]} for r in rows]

@@ -1,25 +1,24 @@
 """``sessionlog serve``: the same app in a web browser, through textual-serve.
 
-Each browser tab runs ``sessionlog --db PATH`` as its own process on this machine. It
-listens on 127.0.0.1 unless told otherwise: a clinical record is not for the network
-by default.
+Each browser connection runs ``sessionlog --db PATH`` as its own process on this
+machine, starting afresh (a reload is a new app). It listens on 127.0.0.1 unless told
+otherwise, and another address needs ``--expose``: a clinical record is not for the
+network by default. The guards (Host, Origin, the session cap, no secret in a child's
+environment, no font from the network) are in :mod:`sessionlog.tui.web`.
 """
 
 from __future__ import annotations
 
-import shlex
 import sys
 
 import click
 
-from .common import Context, pass_ctx
+from .common import Context, fail, pass_ctx
 
 
-def served_command(db_path: str) -> str:
-    """The shell command each browser session runs: this Python, this database."""
-    return " ".join(
-        shlex.quote(part) for part in (sys.executable, "-m", "sessionlog", "--db", db_path)
-    )
+def served_command(db_path: str) -> list[str]:
+    """What each browser session runs: this Python, this database."""
+    return [sys.executable, "-m", "sessionlog", "--db", db_path]
 
 
 @click.command()
@@ -27,7 +26,7 @@ def served_command(db_path: str) -> str:
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on. Anything but 127.0.0.1 exposes the records to the network.",
+    help="Address to listen on. Anything but loopback needs --expose.",
 )
 @click.option(
     "--port",
@@ -36,18 +35,72 @@ def served_command(db_path: str) -> str:
     type=click.IntRange(1, 65535),
     help="Port to listen on.",
 )
+@click.option(
+    "--expose",
+    is_flag=True,
+    help="Allow a --host other than loopback: the records are then reachable from the network.",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Another name browsers use to reach this server (e.g. its LAN name); repeatable."
+    " Requests for any other host name are refused.",
+)
+@click.option(
+    "--max-sessions",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Browser sessions open at once (each runs its own app process).",
+)
 @pass_ctx
-def serve(ctx: Context, host: str, port: int) -> None:
+def serve(
+    ctx: Context,
+    host: str,
+    port: int,
+    expose: bool,
+    allow_hosts: tuple[str, ...],
+    max_sessions: int,
+) -> None:
     """Serve the app to a web browser (http://HOST:PORT)."""
-    from textual_serve.server import Server
+    from ..store.cipher import passphrase
+    from ..tui.web import LOOPBACK, WILDCARD, GuardedServer
 
     db_path = str(ctx.path.expanduser().resolve())
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOOPBACK:
+        if not expose:
+            fail(
+                f"--host {host} would put every patient record on the network;"
+                " add --expose to mean it (or leave --host out for this computer only)"
+            )
+        if host in WILDCARD and not allow_hosts:
+            fail(
+                f"--host {host} listens on every address: say which name browsers use"
+                " with --allow-host NAME"
+            )
+    server = GuardedServer(
+        served_command(db_path),
+        host=host,
+        port=port,
+        max_sessions=max_sessions,
+        passphrase=passphrase(),
+        extra_hosts=allow_hosts,
+    )
+    if host not in LOOPBACK:
         click.echo(
-            f"warning: listening on {host}: anyone who can reach it can read the records", err=True
+            f"EXPOSED: every patient record in {db_path} can be opened from any computer"
+            f" that reaches {host}:{port} (plain http, not encrypted on the way)."
+            f" Answering to: {', '.join(sorted(server.hosts))}.",
+            err=True,
         )
-    click.echo(f"Serving sessionlog ({db_path}) at http://{host}:{port}  (Ctrl+C stops)")
-    Server(served_command(db_path), host=host, port=port, title="sessionlog").serve()
+    click.echo(
+        f"Serving sessionlog ({db_path}) at {server.public_url}"
+        f" (at most {max_sessions} sessions; Ctrl+C stops)",
+        err=True,
+    )
+    server.serve()
 
 
 COMMANDS: list[click.Command] = [serve]

@@ -28,6 +28,18 @@ def ask_passphrase(path: Path) -> None:
     os.environ[ENV] = secret
 
 
+def read_passphrase(fd: int) -> None:
+    """Take the passphrase from an inherited pipe (``serve`` gives it so, never in the
+    environment), for this process only."""
+    from ..store.cipher import use_passphrase
+
+    try:
+        with os.fdopen(fd, "r", encoding="utf-8") as pipe:
+            use_passphrase(pipe.read())
+    except OSError as exc:
+        fail(f"--passphrase-fd {fd}: {exc.strerror or exc}")
+
+
 def acting_practitioner(store: Any, ref: str | None) -> int | None:
     """The practitioner named by ``--practitioner`` (id or name), or None if not given."""
     if ref is None:
@@ -83,6 +95,34 @@ def audit_verify(ctx: Context) -> None:
     for line in lines[1:]:
         click.echo(f"- {line}", err=True)
     sys.exit(1)
+
+
+@audit.command("access")
+@click.option("--patient", "patient_ref", required=True, help="Chart id (or id) of the patient.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@pass_ctx
+@user_errors
+def audit_access(ctx: Context, patient_ref: str, as_json: bool) -> None:
+    """Who looked at a patient: views in the app, reports, exports (oldest first)."""
+    from dataclasses import asdict
+
+    from .common import echo_json, table
+    from .records import find_patient
+
+    store = ctx.store()
+    patient = find_patient(store, patient_ref)
+    rows = [asdict(r) for r in store.patient_access(patient["id"])]
+    if as_json:
+        echo_json(rows)
+        return
+    who = f"{patient['chart_id']} ({patient['name']})"
+    if not rows:
+        click.echo(f"Nobody has looked at {who} through sessionlog.")
+        return
+    click.echo(f"Who looked at {who}:")
+    for row in rows:
+        row["practitioner"] = row["practitioner"] or "(not identified)"
+    table(rows, [("at", "WHEN"), ("practitioner", "WHO"), ("action", "ACTION"), ("what", "WHAT")])
 
 
 @click.command()

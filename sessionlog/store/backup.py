@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import DatabaseError, ValidationError, WriteFailed
+from ..private_files import create_private_file, make_private, make_private_folder
 from .alarm import raise_alarm
 from .chainhead import Head
 from .cipher import connect_file
@@ -74,7 +75,8 @@ def sha256(path: Path) -> str:
 
 
 def _copy(source: sqlite3.Connection, temp: Path) -> Health:
-    """Snapshot ``source`` into ``temp``; make it standalone and check it."""
+    """Snapshot ``source`` into ``temp`` (made 0600); make it standalone and check it."""
+    create_private_file(temp)
     target = connect_file(str(temp), BUSY_TIMEOUT_MS / 1000)  # encrypted like the source
     try:
         source.backup(target)
@@ -112,7 +114,7 @@ def backup(
         raise ValidationError(
             "destination", f"{target} already exists: give a new name (or --force to replace it)"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(target.parent)
     temp = _temp_beside(target)
     try:
         try:
@@ -190,7 +192,7 @@ def restore(
             + ". Nothing was changed."
         )
     moment = clock or datetime.now()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(target.parent)
     # Closing any descriptor of the live file would drop the lock held on it, so the
     # ones that copy it stay open until that lock is let go (ExitStack closes last).
     with ExitStack() as open_files, _held(target) as live:
@@ -311,5 +313,6 @@ def _keep_previous(target: Path, moment: datetime, open_files: ExitStack) -> Pat
         with copy.open("xb") as out:
             shutil.copyfileobj(reader, out, 1 << 20)
         shutil.copystat(source, copy)
+        make_private(copy)
         _fsync(copy)
     return kept

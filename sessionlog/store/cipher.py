@@ -21,10 +21,20 @@ from ..errors import DatabaseError
 ENV = "SESSIONLOG_PASSPHRASE"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
+_given: str | None = None  # handed over without the environment (see use_passphrase)
+
+
+def use_passphrase(secret: str) -> None:
+    """Use ``secret`` for this process's databases without putting it in the process's
+    environment, where every program it starts would inherit it (``sessionlog serve``
+    hands it to each browser session's process through a pipe)."""
+    global _given
+    _given = secret or None
+
 
 def passphrase() -> str | None:
     """The passphrase for this process's databases, if one was given."""
-    return os.environ.get(ENV) or None
+    return _given or os.environ.get(ENV) or None
 
 
 def _driver() -> Any:

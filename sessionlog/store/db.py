@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DatabaseError
+from ..private_files import create_private_file
 from .cipher import connect_file, passphrase
 from .failures import open_failed
 from .fileguard import RESTORE_HINT, file_id, guard, new_identity, same_file
@@ -137,9 +138,14 @@ def connect(path: str | Path) -> sqlite3.Connection:
     # `--db` may come from $SESSIONLOG_DB as typed ("~/clinic.db"): no shell expanded it.
     name = str(Path(name).expanduser())
     refuse_network_fs(name)
-    Path(name).parent.mkdir(parents=True, exist_ok=True)
     for _attempt in range(3):
         guard(Path(name), encrypted=passphrase() is not None)
+        # A new file is made 0600 (in 0700 folders) before SQLite opens it: its -wal and
+        # -shm then get the same mode.
+        try:
+            create_private_file(Path(name))
+        except OSError as exc:
+            raise DatabaseError(f"{name}: cannot be created ({exc.strerror or exc})") from None
         before = file_id(name)
         conn = _configure(_open_file(name), name, before)
         if conn is not None:

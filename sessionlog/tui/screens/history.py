@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ...domain.frequency import frequency_text
+from ..access import record_access
 from ..safe import plain
 from ..site_text import SIDE_SHORT
 from ..stricta import SIGNS, finding_text
@@ -211,6 +212,8 @@ class HistoryScreen(ModalScreen[None]):
         table.add_columns("Ver", "Status", "Recorded", "By", "Why", "What changed")
         previous = None
         self.versions = store.session_history(self.record_id)
+        if self.versions:
+            record_access(self.app, self.versions[-1]["patient_id"], "history")
         for index, version in enumerate(self.versions):
             table.add_row(
                 str(version["version"]),

@@ -31,6 +31,7 @@ from ...charts import draw_progress
 from ...errors import SessionlogError
 from ...services import auth
 from ...store.outcome_reports import progress_report
+from ..access import record_access
 from ..safe import plain
 
 ASK_KEY = "ctrl+l"  # the lock key elsewhere; here it asks for the practitioner's secret
@@ -79,6 +80,7 @@ class PatientViewScreen(ModalScreen[None]):
         self._palette_was = self.app.use_command_palette
         self.app.use_command_palette = False
         self.query_one("#pv-secret").display = False
+        record_access(self.app, self.patient_id, "patient_view")
         progress = progress_report(self.app.store, self.patient_id)  # type: ignore[attr-defined]
         plot = self.query_one(PlotextPlot)
         draw_progress(plot.plt, progress, title="Your pain", for_patient=True)

@@ -18,6 +18,7 @@ from ...analysis.progress import Progress
 from ...analysis.table import progress_summary, session_rows
 from ...charts import draw_progress
 from ...store.outcome_reports import progress_report
+from ..access import record_access
 from ..safe import plain
 from ..tables import fill_columns, short_technique
 
@@ -50,6 +51,7 @@ class ProgressScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        record_access(self.app, self.patient_id, "progress")
         self.load()
 
     def load(self) -> None:

@@ -21,6 +21,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
+from ..access import record_access
 from ..form_model import (
     FormState,
     Settings,
@@ -217,6 +218,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
                 self.notify("That session is no longer current (voided).", severity="error")
                 self.dismiss(None)
                 return
+            record_access(app, self.patient_id, "record")
             state = state_from_session(stored, with_outcomes=True)
             select.value = stored["practitioner_id"]
         else:

@@ -1,0 +1,69 @@
+"""Who looked at a patient: access rows in the audit log, and reading them back.
+
+Opening a patient's record, history, progress or patient view (in the app) and a
+report on a patient (on the command line) each add one audit row: action ``view`` or
+``report``, entity ``patient``, the patient's id, and what was opened. Exports of the
+whole database (action ``export``) hold every patient, so they count as looking too.
+
+An access row is written without waiting for the disk (``synchronous = NORMAL`` for
+its commit): it is the one write made on opening a screen, and the next save, which
+does wait, flushes it with everything before it. A power cut can lose the last few
+access rows, never break the chain.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .base import StoreBase
+
+VIEWS = ("record", "history", "progress", "patient_view", "report")
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    """One time a patient's data was looked at (or exported with everyone's)."""
+
+    at: str
+    practitioner_id: int | None
+    practitioner: str | None  # the name, None when nobody was identified
+    action: str  # "view", "report" or "export"
+    what: str  # one of VIEWS, or the export's format
+
+
+class AccessStore(StoreBase):
+    def log_access(
+        self, actor_id: int | None, patient_id: int, what: str, *, action: str = "view"
+    ) -> None:
+        """Record that ``actor_id`` opened ``what`` (one of VIEWS) of patient ``patient_id``."""
+        if what not in VIEWS:
+            raise ValueError(f"unknown view {what!r}: one of {', '.join(VIEWS)}")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            with self.write() as conn:
+                self._audit(conn, actor_id, action, "patient", patient_id, what=what)
+        finally:
+            self.conn.execute("PRAGMA synchronous = FULL")
+
+    def patient_access(self, patient_id: int) -> list[AccessRow]:
+        """Every view of and report on ``patient_id``, and every export, oldest first."""
+        rows = self.conn.execute(
+            "SELECT a.at, a.actor_id, p.name, a.action, a.detail FROM audit_log a"
+            " LEFT JOIN practitioner p ON p.id = a.actor_id"
+            " WHERE (a.entity = 'patient' AND a.entity_id = ? AND a.action IN ('view', 'report'))"
+            " OR (a.entity = 'database' AND a.action = 'export')"
+            " ORDER BY a.id",
+            (patient_id,),
+        ).fetchall()
+        return [
+            AccessRow(at, actor, name, action, _what(action, detail))
+            for at, actor, name, action, detail in rows
+        ]
+
+
+def _what(action: str, detail: str) -> str:
+    data = json.loads(detail)
+    if action == "export":
+        return f"export of every patient ({data.get('format', '?')})"
+    return str(data.get("what", "?"))

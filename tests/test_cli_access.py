@@ -1,0 +1,76 @@
+"""The access log on the command line: reports, a patient's sessions and exports leave a
+row; ``audit access --patient`` lists who looked at that patient."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from helpers_cli import make_clinic, ok, run
+
+
+@pytest.fixture
+def clinic(tmp_path: Path) -> Path:
+    return make_clinic(tmp_path / "clinic.db")
+
+
+def looked(db: Path, chart: str) -> list[dict[str, object]]:
+    rows = json.loads(ok(db, f"audit access --patient {chart} --json"))
+    for row in rows:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", str(row.pop("at")))
+    return rows
+
+
+def test_reports_sessions_and_exports_are_listed_for_the_patient_they_show(
+    clinic: Path, tmp_path: Path
+) -> None:
+    ok(clinic, "report --patient C001 --practitioner 'Ann Lee' --no-color")
+    ok(clinic, "report --patient C002 --json")
+    ok(clinic, "sessions --patient C001 --practitioner 1")
+    ok(clinic, f"export -o {tmp_path / 'all.json'} --practitioner 1")
+    ann = {"practitioner_id": 1, "practitioner": "Ann Lee"}
+    nobody = {"practitioner_id": None, "practitioner": None}
+    assert looked(clinic, "C001") == [
+        {**ann, "action": "report", "what": "report"},
+        {**ann, "action": "view", "what": "record"},
+        {**ann, "action": "export", "what": "export of every patient (json)"},
+    ]
+    assert looked(clinic, "C002") == [
+        {**nobody, "action": "report", "what": "report"},
+        {**ann, "action": "export", "what": "export of every patient (json)"},
+    ]
+
+
+def test_the_access_list_as_text_and_for_a_patient_never_seen(clinic: Path) -> None:
+    assert ok(clinic, "audit access --patient C002") == (
+        "Nobody has looked at C002 (Cy Doe) through sessionlog.\n"
+    )
+    ok(clinic, "report --patient C002 --practitioner 1 --no-color")
+    lines = ok(clinic, "audit access --patient C002").splitlines()
+    assert lines[0] == "Who looked at C002 (Cy Doe):"
+    assert lines[1].split() == ["WHEN", "WHO", "ACTION", "WHAT"]
+    assert lines[2].split()[2:] == ["Ann", "Lee", "report", "report"]
+
+
+def test_a_comparison_is_audited_as_a_report_on_the_clinic(clinic: Path) -> None:
+    ok(clinic, "compare --json")
+    out = ok(clinic, "audit verify")
+    assert "intact" in out
+    import sqlite3
+
+    conn = sqlite3.connect(clinic)
+    rows = conn.execute(
+        "SELECT action, entity FROM audit_log WHERE action = 'report' ORDER BY id"
+    ).fetchall()
+    conn.close()
+    assert rows == [("report", "clinic")]
+
+
+def test_an_unknown_patient_is_one_line(clinic: Path) -> None:
+    result = run(clinic, "audit access --patient C404")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: patient: no patient with chart id or id 'C404' (see `sessionlog patients`)\n"
+    )
