@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sessionlog.analysis.windows import parse_windows
+
 from datetime import datetime
 
 import pytest
@@ -129,7 +131,7 @@ def test_follow_ups_only_between_windows_are_not_too_early() -> None:
     s = SessionOutcome(1, 1, 1, at("2026-03-02 10:00"), "dry_needling", 7, 3)
     follow_ups = [FollowUp(1, at("2026-03-12 10:00"), 5, None, 1),
                   FollowUp(1, at("2026-04-12 10:00"), 6, None, 2)]  # fmt: skip
-    p = patient_progress(1, [s], follow_ups)
+    p = patient_progress(1, [s], follow_ups, parse_windows("72h, 72h-8d, 13d-29d, 83d-"))
     fam = p.families[0]
     assert (fam.later.value, fam.later.n, fam.verdict) == (1.0, 1, "partly")
     assert p.rows[0].windows[1:] == (None, None, None, None)  # no window column holds them

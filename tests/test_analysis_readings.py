@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sessionlog.analysis import FollowUp, SessionOutcome, counts_from_sessions
+from sessionlog.analysis.windows import parse_windows
 from sessionlog.analysis.readings import (
     GAP_SLOT,
     latest_by_window,
@@ -72,7 +73,9 @@ def test_a_follow_up_beats_a_next_session_score_at_the_same_time() -> None:
 def test_a_reading_between_windows_goes_to_the_gap_slot() -> None:
     day10 = FollowUp(2, at("2026-01-22 10:00"), 4, None, 21)
     readings = readings_by_record([S2], [day10])[2]
-    assert session_points(S2, readings) == [(0, 3), (GAP_SLOT, 4), (40, 6)]
+    gapped = parse_windows("72h, 72h-8d, 13d-29d, 83d-")
+    assert session_points(S2, readings, gapped) == [(0, 3), (GAP_SLOT, 4), (40, 6)]
+    assert session_points(S2, readings) == [(0, 3), (3, 4), (40, 6)]  # defaults: no gap
 
 
 def test_soreness_never_zero_is_not_resolved() -> None:

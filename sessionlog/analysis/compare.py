@@ -53,7 +53,13 @@ def summarise_group(
 ) -> TechniqueSummary:
     """Every figure for one technique from its counts."""
     reliefs = [
-        summarise_window(w, counts.pain.get(i, {}), counts.pain_patients.get(i, 0), min_patients)
+        summarise_window(
+            w,
+            counts.pain.get(i, {}),
+            counts.pain_patients.get(i, 0),
+            min_patients,
+            counts.clusters.get(i),
+        )
         for i, w in enumerate(windows)
     ]
     return TechniqueSummary(

@@ -11,9 +11,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .change import RESPONDER_PERCENT, RESPONDER_POINTS, TIERS, immpact_tier, percent_relief
+from .change import TIERS, immpact_tier, percent_relief
 from .counts import Cell
-from .stats import Mean, Proportion, mean_of_counts, median_of_counts, wilson
+from .stats import (
+    ClusterSums,
+    Mean,
+    Proportion,
+    cluster_mean,
+    cluster_proportion,
+    design_effect,
+    mean_of_counts,
+    median_interval,
+    median_of_counts,
+    singletons,
+)
 from .windows import Window
 
 MIN_PATIENTS = 3
@@ -43,6 +54,9 @@ class WindowRelief:
     baseline_zero: int
     mean_before: float | None
     mean_then: float | None
+    # 95% intervals of the medians (patients as the unit, see stats); None without one.
+    median_points_ci: tuple[float, float] | None = None
+    median_percent_ci: tuple[float, float] | None = None
 
     @property
     def note(self) -> str:
@@ -50,11 +64,28 @@ class WindowRelief:
         return "" if self.enough else not_enough(self.patients)
 
 
+def _median_ci(
+    pairs: list[tuple[float, int]], c: ClusterSums, num: str, den: str
+) -> tuple[float, float] | None:
+    """The median's interval on the effective n of the matching mean (see stats)."""
+    m = mean_of_counts(pairs)
+    naive = None if m.sd is None or not m.n else m.sd**2 / m.n
+    n_eff = m.n / design_effect(c, num, den, naive)
+    return median_interval(pairs, n_eff, c.patients)
+
+
 def summarise_window(
-    window: Window, cells: Mapping[Cell, int], patients: int, min_patients: int = MIN_PATIENTS
+    window: Window,
+    cells: Mapping[Cell, int],
+    patients: int,
+    min_patients: int = MIN_PATIENTS,
+    clusters: ClusterSums | None = None,
 ) -> WindowRelief:
-    """Every relief figure of one window from its (before, then) cell counts."""
+    """Every relief figure of one window from its (before, then) cell counts, and its
+    intervals from the sums over its patients (``clusters``; without them every session
+    is taken for its own patient: the classic session-level intervals)."""
     cells = {c: n for c, n in cells.items() if n > 0}
+    c = clusters if clusters is not None else singletons((b, t, n) for (b, t), n in cells.items())
     sessions = sum(cells.values())
     points = [(b - t, n) for (b, t), n in cells.items()]
     pct_cells = {(b, t): n for (b, t), n in cells.items() if b > 0}
@@ -68,22 +99,19 @@ def summarise_window(
         sessions=sessions,
         patients=patients,
         enough=patients >= min_patients and sessions > 0,
-        mean_points=mean_of_counts(points),
+        mean_points=cluster_mean(c, "rel", "n"),
         median_points=median_of_counts(points),
-        mean_percent=mean_of_counts(percents),
+        mean_percent=cluster_mean(c, "pct", "np"),
         median_percent=median_of_counts(percents),
-        responders_points=wilson(
-            sum(n for (b, t), n in cells.items() if b - t >= RESPONDER_POINTS), sessions
-        ),
-        responders_percent=wilson(
-            sum(n for (b, t), n in pct_cells.items() if (b - t) * 100 >= RESPONDER_PERCENT * b),
-            n_pct,
-        ),
-        recovered=wilson(sum(n for (b, t), n in pct_cells.items() if t == 0), n_pct),
+        responders_points=cluster_proportion(c, "r2", "n"),
+        responders_percent=cluster_proportion(c, "r30", "np"),
+        recovered=cluster_proportion(c, "rec", "np"),
         tiers=tiers,
         baseline_zero=sessions - n_pct,
         mean_before=mean_of_counts((b, n) for (b, _), n in cells.items()).value,
         mean_then=mean_of_counts((t, n) for (_, t), n in cells.items()).value,
+        median_points_ci=_median_ci(points, c, "rel", "n"),
+        median_percent_ci=_median_ci(percents, c, "pct", "np"),
     )
 
 
