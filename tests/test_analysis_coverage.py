@@ -63,7 +63,7 @@ def clinic(rng: random.Random) -> tuple[list[SessionOutcome], list[FollowUp]]:
             at = start + timedelta(days=14 * k, hours=patient)
             before = rng.choice(befores)
 
-            def then(effect: float, before: int = before) -> int:
+            def then(effect: float, before: int = before, u: float = u) -> int:
                 x = before - effect - u - rng.gauss(0, NOISE_SD)
                 return min(10, max(0, round(x)))
 

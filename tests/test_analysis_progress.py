@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sessionlog.analysis.windows import parse_windows
-
 from datetime import datetime
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from sessionlog.analysis import FollowUp, SessionOutcome, patient_progress, patient_sentences
 from sessionlog.analysis.progress import verdict
 from sessionlog.analysis.stats import Mean
+from sessionlog.analysis.windows import parse_windows
 
 
 def at(text: str) -> datetime:

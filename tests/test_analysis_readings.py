@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sessionlog.analysis import FollowUp, SessionOutcome, counts_from_sessions
-from sessionlog.analysis.windows import parse_windows
 from sessionlog.analysis.readings import (
     GAP_SLOT,
     latest_by_window,
@@ -13,7 +12,7 @@ from sessionlog.analysis.readings import (
     resolution_day,
     session_points,
 )
-from sessionlog.analysis.windows import DEFAULT_WINDOWS
+from sessionlog.analysis.windows import DEFAULT_WINDOWS, parse_windows
 
 
 def at(text: str) -> datetime:

@@ -4,7 +4,6 @@ follow-up, filters in SQL, and the cache giving the same counts as the records."
 from __future__ import annotations
 
 from dataclasses import replace
-
 from datetime import date
 
 import pytest

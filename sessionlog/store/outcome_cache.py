@@ -32,8 +32,8 @@ from ..analysis.stats import QUANTITIES
 from ..analysis.windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window
 from ..errors import DatabaseError
 from . import bulk, outcome_counts, outcome_points
-from .outcome_latest import slot_sql
 from .outcome_clusters import GROUP_COLUMNS, grouped_sql, moments_sql, per_patient_sql
+from .outcome_latest import slot_sql
 from .outcome_points import DIRTY, family_sql
 
 if TYPE_CHECKING:
