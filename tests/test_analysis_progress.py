@@ -59,10 +59,12 @@ def test_sentences_for_the_patient() -> None:
 def test_one_session_without_follow_up() -> None:
     s = SessionOutcome(1, 1, 1, at("2026-01-05 10:00"), "dry_needling", 6)
     p = patient_progress(1, [s], [])
-    assert (p.sessions, p.baseline, p.change.points if p.change else None) == (1, 6, 0)
+    # No score a day or more after the session: no change to tell yet.
+    assert (p.sessions, p.baseline, p.change, p.settled) == (1, 6, None, None)
     assert p.families[0].verdict == "unknown"
     assert patient_sentences(p) == [
-        "Your pain is 6, the same as before your first session (1 session so far).",
+        "Your pain was 6 before your first session; there is no score from a day or more"
+        " after a session yet.",
         "It is too early to say whether the relief after dry needling lasts.",
     ]
     from sessionlog.analysis.table import progress_summary

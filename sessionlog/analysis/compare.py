@@ -59,6 +59,7 @@ def summarise_group(
             counts.pain_patients.get(i, 0),
             min_patients,
             counts.clusters.get(i),
+            counts.eligible.get(i, 0),
         )
         for i, w in enumerate(windows)
     ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .change import TIERS, immpact_tier, percent_relief
 from .counts import Cell
 from .stats import (
+    Z95,
     ClusterSums,
     Mean,
     Proportion,
@@ -24,6 +25,8 @@ from .stats import (
     median_interval,
     median_of_counts,
     singletons,
+    t975,
+    wilson_share,
 )
 from .windows import Window
 
@@ -57,6 +60,16 @@ class WindowRelief:
     # 95% intervals of the medians (patients as the unit, see stats); None without one.
     median_points_ci: tuple[float, float] | None = None
     median_percent_ci: tuple[float, float] | None = None
+    # Completeness: sessions old enough to have a reading here by the clinic's latest
+    # record (0: not known), and the 2-point responder rate had every one of them
+    # without a reading had no relief (missing follow-ups are not missing at random).
+    eligible: int = 0
+    responders_if_missing_none: Proportion | None = None
+
+    @property
+    def complete_percent(self) -> float | None:
+        """Sessions with a reading as a percent of those old enough to have one."""
+        return 100 * self.sessions / self.eligible if self.eligible else None
 
     @property
     def note(self) -> str:
@@ -80,6 +93,7 @@ def summarise_window(
     patients: int,
     min_patients: int = MIN_PATIENTS,
     clusters: ClusterSums | None = None,
+    eligible: int = 0,
 ) -> WindowRelief:
     """Every relief figure of one window from its (before, then) cell counts, and its
     intervals from the sums over its patients (``clusters``; without them every session
@@ -91,6 +105,7 @@ def summarise_window(
     pct_cells = {(b, t): n for (b, t), n in cells.items() if b > 0}
     percents = [(percent_relief(b, t) or 0.0, n) for (b, t), n in pct_cells.items()]
     n_pct = sum(pct_cells.values())
+    responders = cluster_proportion(c, "r2", "n")
     tiers = dict.fromkeys(TIERS, 0)
     for (b, t), n in pct_cells.items():
         tiers[immpact_tier(percent_relief(b, t)) or "none"] += n
@@ -103,7 +118,7 @@ def summarise_window(
         median_points=median_of_counts(points),
         mean_percent=cluster_mean(c, "pct", "np"),
         median_percent=median_of_counts(percents),
-        responders_points=cluster_proportion(c, "r2", "n"),
+        responders_points=responders,
         responders_percent=cluster_proportion(c, "r30", "np"),
         recovered=cluster_proportion(c, "rec", "np"),
         tiers=tiers,
@@ -112,7 +127,25 @@ def summarise_window(
         mean_then=mean_of_counts((t, n) for (_, t), n in cells.items()).value,
         median_points_ci=_median_ci(points, c, "rel", "n"),
         median_percent_ci=_median_ci(percents, c, "pct", "np"),
+        eligible=max(eligible, sessions) if eligible else 0,
+        responders_if_missing_none=missing_as_none(responders, max(eligible, sessions))
+        if eligible
+        else None,
     )
+
+
+def missing_as_none(observed: Proportion, eligible: int) -> Proportion:
+    """The responder rate had every session without a reading had no relief: the same
+    responders out of every session old enough to have a reading. Its interval is
+    Wilson's on the eligible sessions over the observed rate's design effect, with the
+    observed t (an approximation: the missing sessions' clustering is not known)."""
+    if eligible <= 0 or observed.n <= 0:
+        return Proportion(observed.k, eligible, None, None, patients=observed.patients)
+    deff = observed.n / observed.effective_n if observed.effective_n else 1.0
+    g = observed.patients
+    z = t975(g - 1) if g >= 2 else Z95
+    low, high = wilson_share(observed.k / eligible, eligible / max(1.0, deff), z)
+    return Proportion(observed.k, eligible, low, high, patients=g, effective_n=eligible / deff)
 
 
 @dataclass(frozen=True)
