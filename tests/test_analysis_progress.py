@@ -90,7 +90,13 @@ def test_pain_going_up_and_recovery() -> None:
         "Your pain has gone from 3 up to 5 over 2 sessions."
     )
     down = [SessionOutcome(1, 1, 1, at("2026-01-05 10:00"), "ims", 4, 0)]
+    # 0 right after needling is not "no pain at the last check": a day later is.
     assert patient_sentences(patient_progress(1, down, []))[0] == (
+        "Your pain was 4 before your first session; there is no score from a day or more"
+        " after a session yet."
+    )
+    later = [FollowUp(1, at("2026-01-07 10:00"), 0)]
+    assert patient_sentences(patient_progress(1, down, later))[0] == (
         "Your pain has gone from 4 to 0 over 1 session. At the last check you had no pain."
     )
 
@@ -154,7 +160,7 @@ def test_summary_names_the_n_behind_each_mean() -> None:
     line = progress_summary(patient_progress(1, *course()))[-1]
     # Right after: 2, 2, 2 (three sessions); later: 2, 1, 1 (three readings).
     assert line == (
-        "Acupuncture: 3 sessions; relief right after 2.0 (2.0 to 2.0) points (n=3),"
-        " after 72 h 1.3 (-0.1 to 2.8) points (n=3 readings): relief lasted;"
+        "Acupuncture: 3 sessions; relief right after 2.0 (2.0 to 2.0) points (3 sessions),"
+        " after 72 h 1.3 (-0.1 to 2.8) points (3 readings): relief lasted;"
         " 1.0 sessions/week; 12.0 insertions/session."
     )

@@ -8,13 +8,12 @@ them); how many were left out is reported.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from .change import TIERS, immpact_tier, percent_relief
 from .counts import Cell
 from .stats import (
-    Z95,
     ClusterSums,
     Mean,
     Proportion,
@@ -78,7 +77,7 @@ class WindowRelief:
 
 
 def _median_ci(
-    pairs: list[tuple[float, int]], c: ClusterSums, num: str, den: str
+    pairs: Sequence[tuple[float, int]], c: ClusterSums, num: str, den: str
 ) -> tuple[float, float] | None:
     """The median's interval on the effective n of the matching mean (see stats)."""
     m = mean_of_counts(pairs)
@@ -114,9 +113,9 @@ def summarise_window(
         sessions=sessions,
         patients=patients,
         enough=patients >= min_patients and sessions > 0,
-        mean_points=cluster_mean(c, "rel", "n"),
+        mean_points=replace(cluster_mean(c, "rel", "n"), sd=mean_of_counts(points).sd),
         median_points=median_of_counts(points),
-        mean_percent=cluster_mean(c, "pct", "np"),
+        mean_percent=replace(cluster_mean(c, "pct", "np"), sd=mean_of_counts(percents).sd),
         median_percent=median_of_counts(percents),
         responders_points=responders,
         responders_percent=cluster_proportion(c, "r30", "np"),
@@ -139,12 +138,11 @@ def missing_as_none(observed: Proportion, eligible: int) -> Proportion:
     responders out of every session old enough to have a reading. Its interval is
     Wilson's on the eligible sessions over the observed rate's design effect, with the
     observed t (an approximation: the missing sessions' clustering is not known)."""
-    if eligible <= 0 or observed.n <= 0:
-        return Proportion(observed.k, eligible, None, None, patients=observed.patients)
-    deff = observed.n / observed.effective_n if observed.effective_n else 1.0
     g = observed.patients
-    z = t975(g - 1) if g >= 2 else Z95
-    low, high = wilson_share(observed.k / eligible, eligible / max(1.0, deff), z)
+    if eligible <= 0 or observed.n <= 0 or g < 2 or not observed.effective_n:
+        return Proportion(observed.k, eligible, None, None, patients=g)
+    deff = max(1.0, observed.n / observed.effective_n)
+    low, high = wilson_share(observed.k / eligible, eligible / deff, t975(g - 1))
     return Proportion(observed.k, eligible, low, high, patients=g, effective_n=eligible / deff)
 
 

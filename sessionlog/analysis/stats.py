@@ -332,9 +332,8 @@ def cluster_proportion(c: ClusterSums, num: str, den: str) -> Proportion:
     k, n = int(round(c.sums.get(num, 0))), int(round(c.sums.get(den, 0)))
     if n <= 0:
         return Proportion(k, 0, None, None, patients=c.patients)
-    if c.patients < 2:
-        p = wilson(k, n)
-        return Proportion(k, n, p.low, p.high, patients=c.patients, effective_n=float(n))
+    if c.patients < 2:  # one patient says nothing of how patients vary: no interval
+        return Proportion(k, n, None, None, patients=c.patients)
     share = k / n
     if 0 < k < n:
         n_eff = n / design_effect(c, num, den, share * (1 - share) / n)

@@ -28,9 +28,11 @@ def fmt_mean(m: Mean, digits: int = 1, unit: str = "") -> str:
 
 
 def fmt_prop(p: Proportion) -> str:
-    """``45% (35-55%), 40/90``."""
-    if p.value is None or p.low is None or p.high is None:
+    """``45% (35-55%), 40/90``; ``100%, 3/3`` without an interval (one patient)."""
+    if p.value is None:
         return "-"
+    if p.low is None or p.high is None:
+        return f"{100 * p.value:.0f}%, {p.k}/{p.n}"
     return f"{100 * p.value:.0f}% ({100 * p.low:.0f}-{100 * p.high:.0f}%), {p.k}/{p.n}"
 
 

@@ -39,11 +39,14 @@ from ..tables import fill_columns
 # The relief table had nine columns, 152 characters wide: at 120 columns the responder
 # rates were cut off, at 100 the relief in percent too. The responder rates go to the
 # Responders tab, under their chart, with the counts they rest on.
-_RESPONDERS = ("resp2", "resp30")
-RELIEF_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] not in _RESPONDERS]
-RESPONDER_COLUMNS = [
-    c for c in WINDOW_COLUMNS if c[0] in ("technique", "window", "sessions", *_RESPONDERS)
-]
+# With patients and sessions in every n, the relief in percent goes there too, and how
+# complete each window is gets a tab of its own.
+_RESPONDERS = ("percent", "resp2", "resp30")
+_COMPLETE = ("complete", "worst")
+_ROW = ("technique", "window", "sessions")
+RELIEF_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] not in _RESPONDERS + _COMPLETE]
+RESPONDER_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] in _ROW + _RESPONDERS]
+COMPLETE_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] in _ROW + _COMPLETE]
 
 
 @contextmanager
@@ -123,6 +126,8 @@ class CompareScreen(Screen[None]):
             with TabPane("Responders", id="tab-responders"):
                 yield PlotextPlot(id="cmp-responders")
                 yield DataTable(id="cmp-responder-table", zebra_stripes=True)
+            with TabPane("Completeness", id="tab-complete"):
+                yield DataTable(id="cmp-complete", zebra_stripes=True)
             with TabPane("Soreness", id="tab-soreness"):
                 yield PlotextPlot(id="cmp-soreness")
                 yield DataTable(id="cmp-soreness-table")
@@ -192,6 +197,7 @@ class CompareScreen(Screen[None]):
         windows = window_rows(result)
         fill_columns(self.query_one("#cmp-windows", DataTable), RELIEF_COLUMNS, windows)
         fill_columns(self.query_one("#cmp-responder-table", DataTable), RESPONDER_COLUMNS, windows)
+        fill_columns(self.query_one("#cmp-complete", DataTable), COMPLETE_COLUMNS, windows)
         fill_columns(
             self.query_one("#cmp-durability", DataTable),
             DURABILITY_COLUMNS,
