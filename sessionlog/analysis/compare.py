@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from ..domain.techniques import FAMILIES, TECHNIQUES
 from .counts import GroupCounts
 from .dose import AdverseRate, DoseSummary, adverse_rates
+from .lasting import ReliefLasting, relief_lasting
 from .model import Filters, group_label
+from .readings import LOSS_SLOT
 from .relief import MIN_PATIENTS, Durability, WindowRelief, durability, summarise_window
 from .soreness import DoseBand, SorenessCourse, soreness_by_dose, soreness_course
 from .windows import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Window
@@ -31,6 +33,7 @@ class TechniqueSummary:
     durability: Durability
     soreness: SorenessCourse
     between: int  # sessions with a reading between windows (not analysed)
+    lasting: ReliefLasting | None = None  # how long relief lasts (time to its loss)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,9 @@ def summarise_group(
             resolution_patients=counts.resolution_patients,
         ),
         between=counts.between,
+        lasting=relief_lasting(
+            counts.loss, counts.loss_patients, counts.clusters.get(LOSS_SLOT), min_patients
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from .model import FollowUp, SessionOutcome
 from .readings import (
     ADVERSE_SLOT,
     GAP_SLOT,
+    LOSS_SLOT,
     RESOLUTION_SLOT,
     SESSION_SLOT,
     SORENESS_SLOT,
@@ -44,6 +45,8 @@ class GroupCounts:
     resolution: dict[int, int] = field(default_factory=dict)  # day -> n; -1 not resolved
     resolution_patients: int = 0  # patients behind ``resolution``
     between: int = 0  # sessions with a pain reading between windows (not analysed)
+    loss: dict[int, int] = field(default_factory=dict)  # LOSS_SLOT value -> sessions
+    loss_patients: int = 0
     # Per slot, sums over patients of each patient's totals and their products: what
     # the intervals that treat the patient as the unit need (see stats.ClusterSums).
     clusters: dict[int, ClusterSums] = field(default_factory=dict)
@@ -61,6 +64,8 @@ class GroupCounts:
             self.between += n
         elif slot == RESOLUTION_SLOT:
             self.resolution[value] = self.resolution.get(value, 0) + n
+        elif slot == LOSS_SLOT:
+            self.loss[value] = self.loss.get(value, 0) + n
         elif slot >= SORENESS_SLOT:
             cells = self.soreness.setdefault(slot - SORENESS_SLOT, {})
             cells[value] = cells.get(value, 0) + n
@@ -74,6 +79,8 @@ class GroupCounts:
             self.patients = n
         elif slot == RESOLUTION_SLOT:
             self.resolution_patients = n
+        elif slot == LOSS_SLOT:
+            self.loss_patients = n
         elif SORENESS_SLOT <= slot < RESOLUTION_SLOT:
             self.soreness_patients[slot - SORENESS_SLOT] = n
         elif slot < GAP_SLOT:

@@ -207,11 +207,13 @@ def rule_of_three(n: int) -> float | None:
 # Assumed: patients are independent of each other; the sessions of a patient may be
 # correlated in any way. With few patients (under about 10) the intervals are rough.
 
-QUANTITIES = ("n", "np", "rel", "pct", "r2", "r30", "rec", "zero", "v", "by1", "by2", "by3")
+QUANTITIES = (
+    "n", "np", "rel", "pct", "r2", "r30", "rec", "zero", "v", "by1", "by2", "by3", "odd",
+)  # fmt: skip
 # (numerator, denominator) of every ratio shown, so the products each needs.
 RATIOS = (
     ("rel", "n"), ("pct", "np"), ("r2", "n"), ("r30", "np"), ("rec", "np"), ("v", "n"),
-    ("zero", "n"), ("by1", "n"), ("by2", "n"), ("by3", "n"),
+    ("zero", "n"), ("by1", "n"), ("by2", "n"), ("by3", "n"), ("odd", "n"),
 )  # fmt: skip
 PRODUCTS: tuple[tuple[str, str], ...] = tuple(
     dict.fromkeys(p for num, den in RATIOS for p in ((num, num), (num, den), (den, den)))
@@ -235,6 +237,7 @@ def point_totals(before: int, value: int) -> dict[str, float]:
         "by1": 1 if 0 <= value <= 1 else 0,
         "by2": 1 if 0 <= value <= 2 else 0,
         "by3": 1 if 0 <= value <= 3 else 0,
+        "odd": abs(value) % 2,  # time to loss of relief: 1 when relief was lost (LOSS_SLOT)
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .compare import Comparison, Details
 from .model import group_label
 from .progress import Progress
-from .relief import WindowRelief
+from .relief import WindowRelief, not_enough
 from .stats import Mean, Proportion
 
 
@@ -135,6 +135,57 @@ def durability_rows(c: Comparison) -> list[dict[str, str]]:
         retained = f"{d.retained_percent:.0f}%" if d.retained_percent is not None else d.note or "-"
         rows.append({"technique": g.label, "short": side(d.short), "long": side(d.long),
                      "retained": retained})  # fmt: skip
+    return rows
+
+
+def _share(x: float | None, low: float | None, high: float | None) -> str:
+    if x is None:
+        return "-"
+    if low is None or high is None:
+        return f"{100 * x:.0f}%"
+    return f"{100 * x:.0f}% ({100 * low:.0f}-{100 * high:.0f}%)"
+
+
+LASTING_COLUMNS = [
+    ("technique", "Technique"),
+    ("sessions", "Sessions with relief right after"),
+    ("lost", "Relief lost"),
+    ("median", "Median days relief lasted (95% CI)"),
+    ("s72", "Still relieved at 72 h"),
+    ("s1w", "at 1 week"),
+    ("s4w", "at 4 weeks"),
+    ("s12w", "at 12 weeks"),
+]
+
+
+def lasting_rows(c: Comparison) -> list[dict[str, str]]:
+    """How long relief lasted after sessions that gave it (Kaplan-Meier), per technique."""
+    rows = []
+    for g in c.groups:
+        lasting = g.lasting
+        if lasting is None:
+            continue
+        row = {
+            "technique": g.label,
+            "sessions": fmt_n(lasting.patients, lasting.sessions),
+            "lost": f"{lasting.lost} ({lasting.censored} still relieved at their last reading)",
+        }
+        if not lasting.enough:
+            rows.append(row | {"median": not_enough(lasting.patients)})
+            continue
+        if lasting.median_days is None:
+            median = "not reached: most kept it while followed"
+        else:
+            low = fmt_num(lasting.median_low_days, 0)
+            high = (
+                "not reached" if lasting.median_high_days is None
+                else fmt_num(lasting.median_high_days, 0)
+            )  # fmt: skip
+            median = f"{lasting.median_days:.0f} ({low} to {high})"
+        row["median"] = median
+        for key, st in zip(("s72", "s1w", "s4w", "s12w"), lasting.still, strict=True):
+            row[key] = _share(st.share, st.low, st.high)
+        rows.append(row)
     return rows
 
 

@@ -31,6 +31,7 @@ def point_sql(before: str, value: str) -> dict[str, str]:
         "by1": f"({v} BETWEEN 0 AND 1)",
         "by2": f"({v} BETWEEN 0 AND 2)",
         "by3": f"({v} BETWEEN 0 AND 3)",
+        "odd": f"(abs({v}) % 2)",
     }
 
 

@@ -27,6 +27,7 @@ import sqlite3
 from ..analysis.readings import (
     ADVERSE_SLOT,
     GAP_SLOT,
+    LOSS_SLOT,
     RESOLUTION_SLOT,
     SESSION_SLOT,
     SORENESS_SLOT,
@@ -76,6 +77,7 @@ def slots(windows: tuple[Window, ...]) -> tuple[int, ...]:
         GAP_SLOT,
         *range(SORENESS_SLOT, SORENESS_SLOT + len(SORENESS_WINDOWS)),
         RESOLUTION_SLOT,
+        LOSS_SLOT,
         SESSION_SLOT,
         *range(ADVERSE_SLOT + 1, MAX_SLOT + 1),
     )
@@ -189,6 +191,7 @@ def compute(conn: sqlite3.Connection, windows: tuple[Window, ...], everyone: boo
         *_CREATE,
         *_session_sql(everyone),
         *outcome_latest.latest_sql(windows, everyone),
+        outcome_latest.loss_sql(everyone),
         *_own_points_sql(everyone),
     ):
         conn.execute(statement)

@@ -23,14 +23,14 @@ from textual_plotext import PlotextPlot
 from ...analysis import DEFAULT_LONG, DEFAULT_SHORT, Filters
 from ...analysis.table import (
     DETAIL_COLUMNS,
-    DURABILITY_COLUMNS,
+    LASTING_COLUMNS,
     WINDOW_COLUMNS,
     detail_rows,
-    durability_rows,
+    lasting_rows,
     soreness_rows,
     window_rows,
 )
-from ...charts import draw_durability, draw_responders, draw_soreness
+from ...charts import draw_durability, draw_lasting, draw_responders, draw_soreness
 from ...domain.techniques import BODY_REGIONS, FAMILIES, FAMILY_LABELS, TECHNIQUES
 from ...errors import SessionlogError, ValidationError
 from ..safe import plain
@@ -123,6 +123,7 @@ class CompareScreen(Screen[None]):
                 yield DataTable(id="cmp-durability")
             with TabPane("Curves", id="tab-curves"):
                 yield PlotextPlot(id="cmp-curves")
+                yield PlotextPlot(id="cmp-lasting")
             with TabPane("Responders", id="tab-responders"):
                 yield PlotextPlot(id="cmp-responders")
                 yield DataTable(id="cmp-responder-table", zebra_stripes=True)
@@ -199,14 +200,13 @@ class CompareScreen(Screen[None]):
         fill_columns(self.query_one("#cmp-responder-table", DataTable), RESPONDER_COLUMNS, windows)
         fill_columns(self.query_one("#cmp-complete", DataTable), COMPLETE_COLUMNS, windows)
         fill_columns(
-            self.query_one("#cmp-durability", DataTable),
-            DURABILITY_COLUMNS,
-            durability_rows(result),
+            self.query_one("#cmp-durability", DataTable), LASTING_COLUMNS, lasting_rows(result)
         )
         columns, rows = soreness_rows(result)
         fill_columns(self.query_one("#cmp-soreness-table", DataTable), columns, rows)
         for plot_id, draw in (
             ("#cmp-curves", lambda plt: draw_durability(plt, result)),
+            ("#cmp-lasting", lambda plt: draw_lasting(plt, result)),
             (
                 "#cmp-responders",
                 lambda plt: draw_responders(plt, result, DEFAULT_SHORT, DEFAULT_LONG),
