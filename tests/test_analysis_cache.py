@@ -11,7 +11,12 @@ import pytest
 from helpers_outcomes import episode, follow_up, patient, practitioner, session, session_data
 
 from sessionlog.analysis import DoseSummary, Filters, PatientDose, dose_summary
-from sessionlog.analysis.readings import ADVERSE_SLOT, readings_by_record, session_points
+from sessionlog.analysis.readings import (
+    ADVERSE_SLOT,
+    LOSS_SLOT,
+    readings_by_record,
+    session_points,
+)
 from sessionlog.domain import parse_follow_up, parse_session
 from sessionlog.domain.techniques import AE_TIERS
 from sessionlog.store import Store, outcome_cache, outcome_details, outcomes
@@ -238,7 +243,8 @@ def expected_points(store: Store) -> list[tuple]:
                        for i, t in enumerate(AE_TIERS) if adverse[(s.record_id, t)]]  # fmt: skip
             rows += [(s.record_id, slot, s.patient_id, s.practitioner_id, s.episode_id,
                       regions.get(s.episode_id, ""), s.family, s.technique,
-                      s.started_at.date().isoformat(), s.pain_before, value, s.insertions,
+                      s.started_at.date().isoformat(), 0 if slot == LOSS_SLOT else s.pain_before,
+                      value, s.insertions,
                       s.twitches) for slot, value in points]  # fmt: skip
     return sorted(rows)
 

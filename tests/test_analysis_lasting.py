@@ -34,15 +34,15 @@ def clinic() -> tuple[list[SessionOutcome], list[FollowUp]]:
 
 def test_kaplan_meier_by_hand() -> None:
     counts = counts_from_sessions(*clinic())["ims"]
-    assert counts.loss == {2 * h + lost: 1 for h, lost in PATIENTS} | {2 * 48: 1, 2 * 48 + 1: 1}
+    assert counts.loss == {2 * (h // 24) + lost: 1 for h, lost in PATIENTS}  # in days
     assert counts.loss_patients == 8
     lasting = compare({"ims": counts}).group("ims").lasting  # type: ignore[union-attr]
     assert lasting is not None
     assert (lasting.sessions, lasting.patients, lasting.lost, lasting.censored) == (8, 8, 5, 3)
-    # By hand: at risk 8, 7, 5, 3, 2 at the losses at 24, 48, 72, 120, 168 h (the one
-    # censored at 48 h is at risk at 48 h; the one censored at 96 h leaves before 120 h).
-    assert [(s.hours, s.at_risk, s.lost) for s in lasting.steps] == [
-        (24, 8, 1), (48, 7, 1), (72, 5, 1), (120, 3, 1), (168, 2, 1),
+    # By hand: at risk 8, 7, 5, 3, 2 at the losses on days 1, 2, 3, 5, 7 (the one
+    # censored on day 2 is at risk on day 2; the one censored on day 4 leaves before 5).
+    assert [(s.days, s.at_risk, s.lost) for s in lasting.steps] == [
+        (1, 8, 1), (2, 7, 1), (3, 5, 1), (5, 3, 1), (7, 2, 1),
     ]  # fmt: skip
     expected = [7 / 8, 7 / 8 * 6 / 7, 0.75 * 4 / 5, 0.6 * 2 / 3, 0.4 * 1 / 2]
     assert [s.survival for s in lasting.steps] == pytest.approx(expected)
@@ -55,7 +55,7 @@ def test_kaplan_meier_by_hand() -> None:
     se = math.sqrt(green * 8 / 7) / abs(math.log(0.6))
     z = t975(7)
     three_days = lasting.still[0]
-    assert three_days.hours == 72 and three_days.share == pytest.approx(0.6)
+    assert three_days.days == 3 and three_days.share == pytest.approx(0.6)
     assert three_days.low == pytest.approx(0.6 ** math.exp(z * se))
     assert three_days.high == pytest.approx(0.6 ** math.exp(-z * se))
     assert lasting.still[0].low == pytest.approx(0.1017, abs=1e-3)

@@ -59,8 +59,8 @@ def expected_acupuncture() -> GroupCounts:
     g.soreness_patients = {0: 1, 1: 1, 3: 1}
     g.resolution = {3: 1}  # soreness 0 at 72 h
     g.resolution_patients = 1
-    # r1 (8 → 6: 2 points) lost its relief at 24 h (7); r2 (5 as amended → 4) had none.
-    g.loss, g.loss_patients = {2 * 24 + 1: 1}, 1
+    # r1 (8 → 6: 2 points) lost its relief on day 1 (7); r2 (5 as amended → 4) had none.
+    g.loss, g.loss_patients = {2 * 1 + 1: 1}, 1
     return g
 
 
@@ -76,9 +76,9 @@ def expected_dry_needling() -> GroupCounts:
     g.soreness_patients = {0: 1, 1: 1}
     g.resolution = {-1: 1}  # r3's soreness never reached 0
     g.resolution_patients = 1
-    # r3 (7 → 2) kept relief at 24 h (4), lost it by r5, 14 days later (6): an event at
-    # 336 h; r5 (6 → 3) still had it at 24 h (2), its last reading: censored at 24 h.
-    g.loss, g.loss_patients = {2 * 336 + 1: 1, 2 * 24: 1}, 1
+    # r3 (7 → 2) kept relief at 24 h (4), lost it by r5, 14 days later (6): an event on
+    # day 14; r5 (6 → 3) still had it at 24 h (2), its last reading: censored on day 1.
+    g.loss, g.loss_patients = {2 * 14 + 1: 1, 2 * 1: 1}, 1
     return g
 
 

@@ -122,9 +122,10 @@ def counts_from_sessions(
                 if old_enough(days, w):
                     counts.eligible[i] = counts.eligible.get(i, 0) + 1
         for slot, value in session_points(s, readings[s.record_id], windows):
-            counts.add(slot, s.pain_before, value, 1)
+            before = 0 if slot == LOSS_SLOT else s.pain_before  # see readings.LOSS_SLOT
+            counts.add(slot, before, value, 1)
             totals = patients[(key, slot)].setdefault(s.patient_id, {})
-            for q, x in point_totals(s.pain_before, value).items():
+            for q, x in point_totals(before, value).items():
                 totals[q] = totals.get(q, 0) + x
     for (key, slot), by_patient in patients.items():
         out[key].set_patients(slot, len(by_patient))

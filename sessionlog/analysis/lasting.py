@@ -4,7 +4,8 @@ The sessions are those with clinically important relief right after them (2 poin
 30% below the pain before). Relief is lost at the first later reading that is no
 longer that much below the pain before the session; a session whose relief was still
 there at its last reading (or at the next session, which starts a new course of
-relief) is censored then (:func:`.readings.loss_of_relief`; times in whole hours).
+relief) is censored then (:func:`.readings.loss_of_relief`; times in whole days, in
+weeks after two weeks and in 4-week steps after twelve: :func:`.readings.loss_days`).
 
 * The curve S(t) is the share of those sessions still relieved t after the session
   (Kaplan-Meier; at a tied time losses come before censorings).
@@ -27,15 +28,15 @@ from dataclasses import dataclass
 
 from .stats import ClusterSums, design_effect, t975
 
-# The times the table reads the curve at, in hours: 72 h, 1, 4 and 12 weeks.
-READ_AT_H = (72, 168, 672, 2016)
+# The times the table reads the curve at, in days: 72 h, 1, 4 and 12 weeks.
+READ_AT_DAYS = (3, 7, 28, 84)
 
 
 @dataclass(frozen=True)
 class Step:
-    """The curve just after ``hours``: ``at_risk`` sessions, ``lost`` of them then."""
+    """The curve just after ``days``: ``at_risk`` sessions, ``lost`` of them then."""
 
-    hours: int
+    days: int
     at_risk: int
     lost: int
     survival: float
@@ -45,9 +46,9 @@ class Step:
 
 @dataclass(frozen=True)
 class Still:
-    """The share of sessions still relieved ``hours`` after the session, with its interval."""
+    """The share of sessions still relieved ``days`` after the session, with its interval."""
 
-    hours: int
+    days: int
     share: float | None  # None: no session was followed that long
     low: float | None
     high: float | None
@@ -68,7 +69,7 @@ class ReliefLasting:
     still: tuple[Still, ...]
     design_effect: float
     enough: bool
-    followed_hours: int = 0  # the longest any session was followed (lost or not)
+    followed_days: int = 0  # the longest any session was followed (lost or not)
 
 
 def _band(s: float, var_sum: float, z: float) -> tuple[float | None, float | None]:
@@ -85,7 +86,7 @@ def relief_lasting(
     clusters: ClusterSums | None = None,
     min_patients: int = 3,
 ) -> ReliefLasting:
-    """The curve from counts of ``2 × hours + lost`` values (see ``LOSS_SLOT``)."""
+    """The curve from counts of ``2 × days + lost`` values (see ``LOSS_SLOT``)."""
     by_time: dict[int, list[int]] = {}
     for value, n in loss.items():
         if n > 0:
@@ -98,29 +99,29 @@ def relief_lasting(
     deff = design_effect(clusters, "odd", "n", naive) if clusters is not None else 1.0
     z = t975(patients - 1) if patients >= 2 else 1.959963984540054
     steps, at_risk, s, green = [], sessions, 1.0, 0.0
-    for hours in sorted(by_time):
-        d, c = by_time[hours]
+    for days in sorted(by_time):
+        d, c = by_time[days]
         if d:
             s *= 1 - d / at_risk
             green += d / (at_risk * (at_risk - d)) if at_risk > d else math.inf
             low, high = _band(s, green * deff, z) if math.isfinite(green) else (None, None)
-            steps.append(Step(hours, at_risk, d, s, low, high))
+            steps.append(Step(days, at_risk, d, s, low, high))
         at_risk -= d + c
 
     def first(pred: str) -> float | None:
         for st in steps:
             value = {"s": st.survival, "hi": st.high, "lo": st.low}[pred]
             if value is not None and value <= 0.5 or (pred == "lo" and value is None):
-                return st.hours / 24
+                return float(st.days)
         return None
 
     still = []
     last_seen = max(by_time) if by_time else -1
-    for h in READ_AT_H:
+    for h in READ_AT_DAYS:
         if h > last_seen:
             still.append(Still(h, None, None, None))
             continue
-        before = [st for st in steps if st.hours <= h]
+        before = [st for st in steps if st.days <= h]
         if before:
             st = before[-1]
             still.append(Still(h, st.survival, st.low, st.high))
@@ -138,5 +139,5 @@ def relief_lasting(
         still=tuple(still),
         design_effect=deff,
         enough=patients >= min_patients and sessions > 0,
-        followed_hours=max(last_seen, 0),
+        followed_days=max(last_seen, 0),
     )

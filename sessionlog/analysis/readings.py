@@ -26,9 +26,10 @@ GAP_SLOT = 19  # a pain reading between windows (counted, never analysed)
 SORENESS_SLOT = 20
 RESOLUTION_SLOT = 30  # value: day soreness reached 0; -1 not by the last reading
 # How long relief lasted (sessions with clinically important relief right after only):
-# value = 2 × whole hours + 1 when a later reading lost it (the hours rounded up), or
-# 2 × whole hours when relief was still there at the last reading (censored; rounded
-# down). See :func:`loss_of_relief`.
+# value = 2 × days + 1 when a later reading lost it, 2 × days when relief was still
+# there at the last reading (censored). Days are whole (a loss rounded up, a censoring
+# down) and binned (:func:`loss_days`) so that a clinic's curve is a few hundred
+# counts, not one per hour. Its points carry no pain before (0): the value says it all.
 LOSS_SLOT = 31
 SESSION_SLOT = 40  # value: pain before; one per session, for counting sessions
 # Adverse events (cache only): slot ADVERSE_SLOT + 1 + the tier's index in AE_TIERS,
@@ -133,6 +134,16 @@ def relieved(before: int, pain: int) -> bool:
     return before - pain >= 2 or (before > 0 and (before - pain) * 100 >= 30 * before)
 
 
+def loss_days(days: int) -> int:
+    """Days binned for the curve: exact to 2 weeks, then whole weeks to 12 weeks, then
+    4-week steps to a year (a time in a bin counts at its end)."""
+    if days <= 14:
+        return days
+    if days <= 84:
+        return 7 * -(-days // 7)
+    return min(364, 28 * -(-days // 28))
+
+
 def loss_of_relief(session: SessionOutcome, readings: list[Reading]) -> int | None:
     """When relief after a session was lost (see :data:`LOSS_SLOT` for the value).
 
@@ -151,9 +162,9 @@ def loss_of_relief(session: SessionOutcome, readings: list[Reading]) -> int | No
         if r.pain is None or r.seconds <= 0 or (nxt is not None and r.seconds > nxt):
             continue
         if not relieved(session.pain_before, r.pain):
-            return 2 * (-(-r.seconds // 3600)) + 1
+            return 2 * loss_days(-(-r.seconds // 86400)) + 1
         last = r.seconds
-    return None if last is None else 2 * (last // 3600)
+    return None if last is None else 2 * loss_days(last // 86400)
 
 
 def session_points(

@@ -68,11 +68,11 @@ def draw_lasting(plt: Figure, comparison: Comparison) -> None:
             continue
         xs, ys, share = [0.0], [100.0], 100.0
         for st in lasting.steps:
-            day = min(st.hours / 24, LASTING_DAYS)
+            day = min(st.days, LASTING_DAYS)
             xs += [day, day]
             ys += [share, 100 * st.survival]
             share = 100 * st.survival
-        xs.append(min(LASTING_DAYS, max(xs[-1], lasting.followed_hours / 24)))
+        xs.append(min(LASTING_DAYS, max(xs[-1], lasting.followed_days)))
         ys.append(share)  # flat to the longest follow-up: nothing is known beyond it
         mark = TECHNIQUE_MARKS.get(g.key, "*")
         plt.plot(xs, ys, marker=mark, color=color_of(g.key),

@@ -163,6 +163,14 @@ def _relieved(before: str, pain: str) -> str:
     )
 
 
+def _bin(days: str) -> str:
+    """SQL of :func:`sessionlog.analysis.readings.loss_days`."""
+    return (
+        f"(CASE WHEN {days} <= 14 THEN {days} WHEN {days} <= 84 THEN 7 * (({days} + 6) / 7)"
+        f" ELSE min(364, 28 * (({days} + 27) / 28)) END)"
+    )
+
+
 def loss_sql(everyone: bool) -> str:
     """The time-to-loss-of-relief point of every session with relief right after it
     (:func:`sessionlog.analysis.readings.loss_of_relief`): the first later reading
@@ -180,9 +188,10 @@ def loss_sql(everyone: bool) -> str:
     return f"""
 INSERT INTO oc_point (slot, record_id, value, ckey, pkey)
 SELECT {LOSS_SLOT}, record_id,
-       CASE WHEN lost IS NOT NULL THEN 2 * ((lost + 3599) / 3600) + 1 ELSE 2 * (last / 3600) END,
+       CASE WHEN lost IS NOT NULL THEN 2 * {_bin("(lost + 86399) / 86400")} + 1
+            ELSE 2 * {_bin("last / 86400")} END,
        {keys_sql(str(LOSS_SLOT))}
-FROM (SELECT s.record_id, s.cg, s.pain_before, s.pg,
+FROM (SELECT s.record_id, s.cg, 0 AS pain_before, s.pg,
              min(CASE WHEN {lost} THEN r.dt END) AS lost, max(r.dt) AS last
       FROM oc_session s JOIN ({reading}) AS r ON r.record_id = s.record_id
       LEFT JOIN ({nxt}) AS x ON x.record_id = s.record_id

@@ -197,12 +197,13 @@ def compute(conn: sqlite3.Connection, windows: tuple[Window, ...], everyone: boo
         conn.execute(statement)
 
 
-NEW_POINTS = """
+NEW_POINTS = f"""
 SELECT p.record_id, p.slot, s.patient_id, s.practitioner_id, s.episode_id, s.region, s.family,
-       s.technique, s.started_at, s.started_on, s.pain_before, p.value, s.insertions,
+       s.technique, s.started_at, s.started_on,
+       CASE WHEN p.slot = {LOSS_SLOT} THEN 0 ELSE s.pain_before END, p.value, s.insertions,
        s.twitches
 FROM temp.oc_point p JOIN temp.oc_session s ON s.record_id = p.record_id
-"""
+"""  # a time-to-loss point has no pain before (readings.LOSS_SLOT)
 
 
 def write(conn: sqlite3.Connection) -> None:
