@@ -90,6 +90,15 @@ def test_compare_json_gives_every_figure_with_n_and_interval(db: Path) -> None:
     week = groups["acupuncture"]["windows"][2]  # next sessions and the follow-up, 1 week
     assert (week["sessions"], week["mean_points"]["value"]) == (3, pytest.approx(1.333, abs=1e-3))
     assert groups["ims"]["sessions"] == 0
+    # The old fields keep their names; the new figures stand beside them.
+    acu = groups["acupuncture"]
+    assert {"durability", "lasting", "windows", "soreness", "between"} <= set(acu)
+    assert {"mean_points", "median_points", "responders_points", "recovered"} <= set(now)
+    assert {"median_points_ci", "eligible", "responders_if_missing_none"} <= set(now)
+    # Bo's sessions each gave 2 points right after and lost them at the next reading
+    # (6 a day after the first, 4 before the third, 3 a week after the third): three
+    # losses, none censored.
+    assert (acu["lasting"]["sessions"], acu["lasting"]["lost"]) == (3, 3)
     details = {d["key"]: d for d in data["details"]}
     assert details["dry_needling"]["dose"]["sessions"] == 1
 
