@@ -15,9 +15,9 @@ from .counts import GroupCounts
 from .dose import AdverseRate, DoseSummary, adverse_rates
 from .lasting import ReliefLasting, relief_lasting
 from .model import Filters, group_label
-from .readings import LOSS_SLOT
+from .readings import LOSS_SLOT, RESOLUTION_SLOT, SORENESS_SLOT
 from .relief import MIN_PATIENTS, Durability, WindowRelief, durability, summarise_window
-from .soreness import DoseBand, SorenessCourse, soreness_by_dose, soreness_course
+from .soreness import RESOLUTION, DoseBand, SorenessCourse, soreness_by_dose, soreness_course
 from .windows import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Window
 
 
@@ -79,6 +79,18 @@ def summarise_group(
             counts.resolution,
             min_patients,
             resolution_patients=counts.resolution_patients,
+            clusters={
+                **{
+                    slot - SORENESS_SLOT: c
+                    for slot, c in counts.clusters.items()
+                    if SORENESS_SLOT <= slot < RESOLUTION_SLOT
+                },
+                **(
+                    {RESOLUTION: counts.clusters[RESOLUTION_SLOT]}
+                    if RESOLUTION_SLOT in counts.clusters
+                    else {}
+                ),
+            },
         ),
         between=counts.between,
         lasting=relief_lasting(

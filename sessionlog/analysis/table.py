@@ -193,8 +193,8 @@ SORENESS_COLUMNS = [("technique", "Technique")]
 
 
 def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
-    """Mean soreness near each time point and resolution, per technique; each figure
-    with its n as sessions/patients, as in the durability table."""
+    """Mean soreness near each time point (95% CI) and resolution, per technique; each
+    figure with its patients and sessions."""
     columns = [("technique", "Technique")]
     rows = []
     for g in c.groups:
@@ -202,9 +202,9 @@ def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, 
         for p in g.soreness.points:
             if all(key != "w" + p.window.key for key, _ in columns):
                 columns.append(("w" + p.window.key, p.window.label))
-            n = f"n={p.sessions}/{p.patients}"
+            n = fmt_n(p.patients, p.sessions)
             row["w" + p.window.key] = (
-                f"{fmt_num(p.mean.value)} ({n})" if p.enough else f"not enough ({n})"
+                f"{fmt_mean(p.mean)}; {n}" if p.enough else f"not enough data ({n})"
             )
         r = g.soreness.resolution
         if r.median_day is not None:
@@ -212,7 +212,7 @@ def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, 
         else:
             median = "half not 0 by the last reading" if r.sessions else "-"
         row["resolved"] = f"{median}; by 72 h {fmt_prop(r.by_day[3])}" + (
-            f" ({r.patients} patients)" if r.sessions else ""
+            f" ({fmt_n(r.patients, r.sessions)})" if r.sessions else ""
         )
         rows.append(row)
     columns.append(("resolved", "Soreness gone"))

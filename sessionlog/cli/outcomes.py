@@ -212,7 +212,7 @@ def _print_comparison(
         click.echo(lasting_chart(result, w, max(10, h - 2), color))
     if any(g.sessions for g in result.groups):
         click.echo(responders_chart(result, short, long, w, max(10, h - 4), color))
-        _heading("Soreness after needling (mean 0-10; n = sessions/patients)")
+        _heading("Soreness after needling (mean 0-10, 95% CI; patients, sessions)")
         columns, rows = soreness_rows(result)
         table(rows, columns)
         click.echo(soreness_chart(result, w, max(10, h - 4), color))
