@@ -149,7 +149,7 @@ def _share(x: float | None, low: float | None, high: float | None) -> str:
 LASTING_COLUMNS = [
     ("technique", "Technique"),
     ("sessions", "Sessions with relief right after"),
-    ("lost", "Relief lost"),
+    ("lost", "Relief lost (of sessions)"),
     ("median", "Median days relief lasted (95% CI)"),
     ("s72", "Still relieved at 72 h"),
     ("s1w", "at 1 week"),
@@ -168,7 +168,7 @@ def lasting_rows(c: Comparison) -> list[dict[str, str]]:
         row = {
             "technique": g.label,
             "sessions": fmt_n(lasting.patients, lasting.sessions),
-            "lost": f"{lasting.lost} ({lasting.censored} still relieved at their last reading)",
+            "lost": f"{lasting.lost} of {lasting.sessions}",
         }
         if not lasting.enough:
             rows.append(row | {"median": not_enough(lasting.patients)})

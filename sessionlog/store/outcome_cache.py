@@ -43,7 +43,8 @@ __all__ = ["family_sql", "is_current", "rebuild", "refresh", "signature", "slot_
 
 # A change here rebuilds every database's cache on its next use. 3: a bilateral site's
 # insertions count on both sides. 4: per-patient sums for clustered intervals (0006).
-DERIVATION_VERSION = 4
+# 5: time to loss of relief (slot 31) in binned days.
+DERIVATION_VERSION = 5
 CACHE_TABLES = (
     "outcome_point",
     "outcome_cell",
