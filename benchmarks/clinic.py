@@ -117,6 +117,11 @@ class _Clinic:
     ) -> None:
         rng, prof, c = self.rng, PROFILES[family], COMPLAINTS[ci]
         underlying = rng.uniform(5.0, 8.5)
+        # Patients differ in how much relief they get (as in the demo clinic): a
+        # responsiveness of their own, sd 0.7 points, on every session's immediate
+        # relief, so one patient's sessions correlate about 0.3. From its own generator:
+        # the rest of the clinic is drawn as before.
+        responsiveness = random.Random(pid * 7919 + 13).gauss(0, 0.7)
         last: tuple[datetime, float] | None = None
         count = rng.randint(3, 2 * SESSIONS_PER_PATIENT - 3)
         for k in range(count):
@@ -127,7 +132,9 @@ class _Clinic:
                 hours = (when - last[0]).total_seconds() / 3600
                 before_f = underlying - _relief(prof, last[1], hours) + rng.gauss(0, 0.5)
             before = _clamp(before_f)
-            imm = max(0.0, rng.gauss(prof.immediate, 0.8)) * min(1.0, before / 5 + 0.2)
+            imm = max(0.0, rng.gauss(prof.immediate, 0.8) + responsiveness) * min(
+                1.0, before / 5 + 0.2
+            )
             sites, twitches = rng.choice(self.pools[(technique, ci)])
             sore = _clamp(prof.soreness + 0.15 * twitches + rng.gauss(0, 1))
             aes = []

@@ -334,6 +334,12 @@ class _Generator:
         start_day = rng.randint(0, 25) if finished else rng.randint(26, 160)
         first = self.clinic_hour(self.start.date() + timedelta(days=start_day))
         self.sessions_planned = rng.randint(3, 6) if finished else rng.randint(3, 9)
+        # Patients differ in how much relief they get (DOMAIN.md: the patient is the
+        # unit): a responsiveness of their own, sd 0.7 points, added to every session's
+        # immediate relief, makes the relief of one patient's sessions correlate about
+        # 0.3 after the session-to-session noise. Drawn from its own generator so the
+        # rest of the clinic (dates, sites, follow-ups) is drawn as before.
+        self.responsiveness = random.Random(f"responsiveness-{index}").gauss(0, 0.7)
         episode = self.store.add_episode(
             Episode(pid, c.name, c.region, first.date().isoformat()), practitioner
         )
@@ -360,7 +366,9 @@ class _Generator:
             level = self.pain_at(prof, baseline, history, when)
             before = _clamp(level + rng.gauss(0, 0.4))
             # Less room to improve, less relief: relief scales with the pain left.
-            imm = max(0.0, rng.gauss(prof.immediate, 0.8)) * min(1.0, level / baseline + 0.3)
+            imm = max(0.0, rng.gauss(prof.immediate, 0.8) + self.responsiveness) * min(
+                1.0, level / baseline + 0.3
+            )
             history.append((when, imm))
             after = _clamp(self.pain_at(prof, baseline, history, when) + rng.gauss(0, 0.3))
             sites = self.sites(technique, c)

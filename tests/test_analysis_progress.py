@@ -9,6 +9,7 @@ import pytest
 from sessionlog.analysis import FollowUp, SessionOutcome, patient_progress, patient_sentences
 from sessionlog.analysis.progress import verdict
 from sessionlog.analysis.stats import Mean
+from sessionlog.analysis.windows import parse_windows
 
 
 def at(text: str) -> datetime:
@@ -58,10 +59,12 @@ def test_sentences_for_the_patient() -> None:
 def test_one_session_without_follow_up() -> None:
     s = SessionOutcome(1, 1, 1, at("2026-01-05 10:00"), "dry_needling", 6)
     p = patient_progress(1, [s], [])
-    assert (p.sessions, p.baseline, p.change.points if p.change else None) == (1, 6, 0)
+    # No score a day or more after the session: no change to tell yet.
+    assert (p.sessions, p.baseline, p.change, p.settled) == (1, 6, None, None)
     assert p.families[0].verdict == "unknown"
     assert patient_sentences(p) == [
-        "Your pain is 6, the same as before your first session (1 session so far).",
+        "Your pain was 6 before your first session; there is no score from a day or more"
+        " after a session yet.",
         "It is too early to say whether the relief after dry needling lasts.",
     ]
     from sessionlog.analysis.table import progress_summary
@@ -87,7 +90,13 @@ def test_pain_going_up_and_recovery() -> None:
         "Your pain has gone from 3 up to 5 over 2 sessions."
     )
     down = [SessionOutcome(1, 1, 1, at("2026-01-05 10:00"), "ims", 4, 0)]
+    # 0 right after needling is not "no pain at the last check": a day later is.
     assert patient_sentences(patient_progress(1, down, []))[0] == (
+        "Your pain was 4 before your first session; there is no score from a day or more"
+        " after a session yet."
+    )
+    later = [FollowUp(1, at("2026-01-07 10:00"), 0)]
+    assert patient_sentences(patient_progress(1, down, later))[0] == (
         "Your pain has gone from 4 to 0 over 1 session. At the last check you had no pain."
     )
 
@@ -129,7 +138,7 @@ def test_follow_ups_only_between_windows_are_not_too_early() -> None:
     s = SessionOutcome(1, 1, 1, at("2026-03-02 10:00"), "dry_needling", 7, 3)
     follow_ups = [FollowUp(1, at("2026-03-12 10:00"), 5, None, 1),
                   FollowUp(1, at("2026-04-12 10:00"), 6, None, 2)]  # fmt: skip
-    p = patient_progress(1, [s], follow_ups)
+    p = patient_progress(1, [s], follow_ups, parse_windows("72h, 72h-8d, 13d-29d, 83d-"))
     fam = p.families[0]
     assert (fam.later.value, fam.later.n, fam.verdict) == (1.0, 1, "partly")
     assert p.rows[0].windows[1:] == (None, None, None, None)  # no window column holds them
@@ -151,7 +160,7 @@ def test_summary_names_the_n_behind_each_mean() -> None:
     line = progress_summary(patient_progress(1, *course()))[-1]
     # Right after: 2, 2, 2 (three sessions); later: 2, 1, 1 (three readings).
     assert line == (
-        "Acupuncture: 3 sessions; relief right after 2.0 (2.0 to 2.0) points (n=3),"
-        " after 72 h 1.3 (-0.1 to 2.8) points (n=3 readings): relief lasted;"
+        "Acupuncture: 3 sessions; relief right after 2.0 (2.0 to 2.0) points (3 sessions),"
+        " after 72 h 1.3 (-0.1 to 2.8) points (3 readings): relief lasted;"
         " 1.0 sessions/week; 12.0 insertions/session."
     )

@@ -12,7 +12,7 @@ from sessionlog.analysis.readings import (
     resolution_day,
     session_points,
 )
-from sessionlog.analysis.windows import DEFAULT_WINDOWS
+from sessionlog.analysis.windows import DEFAULT_WINDOWS, parse_windows
 
 
 def at(text: str) -> datetime:
@@ -57,9 +57,11 @@ def test_session_points_as_the_cache_holds_them() -> None:
         (0, 6), (1, 6), (2, 6),  # pain: immediate, up to 72 h, 72 h to 1 week
         (20, 2), (21, 1), (23, 0),  # soreness: right after, ~24 h, ~72 h
         (30, 3),  # soreness gone on day 3
+        (31, 2 * 1 + 1),  # relief (8 → 6) lost on day 1 (7)
         (40, 8),  # the session itself, pain before
     ]  # fmt: skip
-    assert session_points(S2, readings[2]) == [(0, 3), (3, 5), (40, 6)]
+    # 6 → 3, then 5 at 21 days (1 point, 17%): relief lost on day 21 (a week's end).
+    assert session_points(S2, readings[2]) == [(0, 3), (3, 5), (31, 2 * 21 + 1), (40, 6)]
     assert session_points(S3, readings[3]) == [(40, 5)]
 
 
@@ -72,7 +74,10 @@ def test_a_follow_up_beats_a_next_session_score_at_the_same_time() -> None:
 def test_a_reading_between_windows_goes_to_the_gap_slot() -> None:
     day10 = FollowUp(2, at("2026-01-22 10:00"), 4, None, 21)
     readings = readings_by_record([S2], [day10])[2]
-    assert session_points(S2, readings) == [(0, 3), (GAP_SLOT, 4), (40, 6)]
+    gapped = parse_windows("72h, 72h-8d, 13d-29d, 83d-")
+    # 4 on day 10 is still 2 points below 6: relief censored on day 10.
+    assert session_points(S2, readings, gapped) == [(0, 3), (GAP_SLOT, 4), (31, 20), (40, 6)]
+    assert session_points(S2, readings) == [(0, 3), (3, 4), (31, 20), (40, 6)]  # no gap
 
 
 def test_soreness_never_zero_is_not_resolved() -> None:

@@ -124,12 +124,14 @@ def test_soreness_table_names_sessions_and_patients() -> None:
     assert c.group("dry_needling").soreness.resolution.patients == 3  # type: ignore[union-attr]
     columns, rows = soreness_rows(c)
     dn = next(r for r in rows if r["technique"] == "Dry needling")
-    # Every cell: sessions/patients; 24 h has 3 sessions but 2 patients: not enough.
+    # Every cell: patients, sessions; 24 h has 3 sessions but 2 patients: not enough.
+    # Right after: 5, 4 (patient 1), 6, 1: mean 4; per patient 9, 6, 1 against 4 a
+    # session: Σ(y - 4d)² = 1 + 4 + 9 = 14, × 3/2 / 4² = 1.3125, t(2) · √ = 4.93.
     assert [dn[k] for k, _ in columns[1:]] == [
-        "4.0 (n=4/3)",
-        "not enough (n=3/2)",
-        "not enough (n=1/1)",
-        "not enough (n=0/0)",
+        "4.0 (-0.9 to 8.9); 3 patients, 4 sessions",
+        "not enough data (2 patients, 3 sessions)",
+        "not enough data (1 patient, 1 session)",
+        "not enough data (0 patients, 0 sessions)",
         # Resolved on day 2 and day 1; two never reported 0: half not 0.
-        "half not 0 by the last reading; by 72 h 50% (15-85%), 2/4 (3 patients)",
+        "half not 0 by the last reading; by 72 h 50% (2-98%), 2/4 (3 patients, 4 sessions)",
     ]

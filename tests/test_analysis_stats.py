@@ -38,22 +38,24 @@ def test_wilson_of_nothing_has_no_interval() -> None:
 
 
 def test_t_critical_values() -> None:
-    assert t975(1) == 12.706
-    assert t975(30) == 2.042
-    assert t975(31) == pytest.approx(2.0395, abs=1e-3)
-    assert t975(1000) == pytest.approx(1.9623, abs=1e-3)
+    # Exact values (R's qt(0.975, df)), not a 3-decimal table.
+    assert t975(1) == pytest.approx(12.706204736174698, abs=1e-9)
+    assert t975(2) == pytest.approx(4.302652729749464, abs=1e-9)
+    assert t975(13) == pytest.approx(2.160368656461013, abs=1e-9)
+    assert t975(30) == pytest.approx(2.042272456301238, abs=1e-9)
+    assert t975(1000) == pytest.approx(1.962339145705162, abs=1e-6)
     with pytest.raises(ValueError):
         t975(0)
 
 
 def test_mean_of_one_two_three() -> None:
     # sum 6, sum of squares 14: mean 2, variance (14 - 36/3) / 2 = 1, sd 1;
-    # half width = t(2) · 1 / √3 = 4.303 / 1.7321 = 2.4843.
+    # half width = t(2) · 1 / √3 = 4.30265 / 1.73205 = 2.48414.
     m = mean_from_sums(3, 6, 14)
     assert m.value == 2
     assert m.sd == pytest.approx(1.0)
-    assert m.low == pytest.approx(2 - 2.4843, abs=1e-4)
-    assert m.high == pytest.approx(2 + 2.4843, abs=1e-4)
+    assert m.low == pytest.approx(2 - 2.48414, abs=1e-5)
+    assert m.high == pytest.approx(2 + 2.48414, abs=1e-5)
     assert mean_of_counts([(1.0, 1), (2.0, 1), (3.0, 1)]) == m
 
 

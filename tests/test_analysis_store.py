@@ -3,6 +3,7 @@ follow-up, filters in SQL, and the cache giving the same counts as the records."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -58,6 +59,8 @@ def expected_acupuncture() -> GroupCounts:
     g.soreness_patients = {0: 1, 1: 1, 3: 1}
     g.resolution = {3: 1}  # soreness 0 at 72 h
     g.resolution_patients = 1
+    # r1 (8 → 6: 2 points) lost its relief on day 1 (7); r2 (5 as amended → 4) had none.
+    g.loss, g.loss_patients = {2 * 1 + 1: 1}, 1
     return g
 
 
@@ -73,15 +76,23 @@ def expected_dry_needling() -> GroupCounts:
     g.soreness_patients = {0: 1, 1: 1}
     g.resolution = {-1: 1}  # r3's soreness never reached 0
     g.resolution_patients = 1
+    # r3 (7 → 2) kept relief at 24 h (4), lost it by r5, 14 days later (6): an event on
+    # day 14; r5 (6 → 3) still had it at 24 h (2), its last reading: censored on day 1.
+    g.loss, g.loss_patients = {2 * 14 + 1: 1, 2 * 1: 1}, 1
     return g
 
 
 def test_counts_by_hand(clinic: Store) -> None:
     counts = outcomes.group_counts(clinic)
-    assert counts == {
+    # By hand: the counts; the per-patient sums are held to the pure path below.
+    assert {k: replace(g, clusters={}, eligible={}) for k, g in counts.items()} == {
         "acupuncture": expected_acupuncture(),
         "dry_needling": expected_dry_needling(),
     }
+    # The latest record is r2's follow-up on 2026-02-02: every session (14 to 28 days
+    # before it) is old enough for "1 to 4 weeks" (over 8 days), none for "4 to 12 weeks".
+    assert counts["dry_needling"].eligible == {0: 2, 1: 2, 2: 2, 3: 2}
+    assert counts["acupuncture"].eligible == {0: 2, 1: 2, 2: 2, 3: 2}
     assert outcomes.reference_counts(clinic) == counts
 
 
@@ -124,8 +135,9 @@ def test_the_cache_follows_new_records(clinic: Store, other_patient_id: int) -> 
     assert outcome_cache.refresh(clinic) == 0  # nothing new
     after = outcomes.group_counts(clinic)
     assert after["ims"].pain == {0: {(5, 2): 1}, 1: {(5, 3): 1}}
-    # r6 is also r5's next session (13 days later: between windows).
-    assert after["dry_needling"].between == before["dry_needling"].between + 1
+    # r6 is also r5's next session (13 days later: 1 to 4 weeks, where r5 had none).
+    assert after["dry_needling"].pain[3] == {(6, 5): 1, (7, 6): 1}
+    assert after["dry_needling"].between == before["dry_needling"].between == 0
     assert after == outcomes.reference_counts(clinic)
 
 

@@ -17,14 +17,14 @@ from sessionlog.errors import ValidationError
         (72.01, 2),
         (168, 2),  # a week later
         (191.9, 2),  # a week later at a later hour still counts as one week
-        (200, None),  # day 8: between windows
-        (312, None),  # day 13 exactly is not yet 2 to 4 weeks
-        (312.5, 3),
+        (192.1, 3),  # day 8: 1 to 4 weeks (no gap between the windows)
+        (312, 3),  # day 13
         (696, 3),
-        (1000, None),  # day 41: between windows
-        (1992, None),
-        (1992.1, 4),
-        (10_000, 4),
+        (696.5, 4),
+        (1000, 4),  # day 41, a 6-week follow-up: 4 to 12 weeks
+        (1992, 4),
+        (1992.1, 5),
+        (10_000, 5),
         (-1, None),  # before the session
     ],
 )
@@ -33,17 +33,24 @@ def test_default_windows(hours: float, index: int | None) -> None:
 
 
 def test_parse_windows_gives_the_defaults_back() -> None:
-    parsed = parse_windows("72h, 72h-8d, 13d-29d, 83d-")
+    parsed = parse_windows("72h, 72h-8d, 8d-29d, 29d-83d, 83d-")
     assert [(w.after_h, w.until_h) for w in parsed] == [
         (w.after_h, w.until_h) for w in DEFAULT_WINDOWS
     ]
-    assert [w.key for w in parsed] == ["immediate", "72h", "72h-8d", "13d-29d", "83d+"]
+    assert [w.key for w in parsed] == ["immediate", "72h", "72h-8d", "8d-29d", "29d-83d", "83d+"]
     assert [w.label for w in parsed][1:] == [
         "up to 72h",
         "72h to 8d",
-        "13d to 29d",
+        "8d to 29d",
+        "29d to 83d",
         "83d and later",
     ]
+
+
+def test_default_windows_leave_no_gap() -> None:
+    for a, b in zip(DEFAULT_WINDOWS, DEFAULT_WINDOWS[1:], strict=False):
+        assert a.until_h == b.after_h
+    assert DEFAULT_WINDOWS[-1].until_h is None
 
 
 @pytest.mark.parametrize(

@@ -122,7 +122,7 @@ def test_durability_leaves_out_thin_windows() -> None:
     draw_durability(plt, clinic())
     assert [(n, lab) for _, n, lab in plt.series()] == [(2, "Acupuncture (4 patients)")]
     ticks = next(args for name, args, _ in plt.calls if name == "xticks")
-    assert ticks == ([0, 1, 2, 3, 4], ["immediate", "72h", "1w", "2-4w", "12w+"])
+    assert ticks == ([0, 1, 2, 3, 4, 5], ["immediate", "72h", "1w", "1-4w", "4-12w", "12w+"])
     text = durability_chart(clinic(), 80, 18)
     assert "AA Acupuncture (4 patients)" in text and "12w+" in text
 

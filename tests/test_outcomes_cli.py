@@ -64,12 +64,13 @@ def test_report_of_a_patient_without_sessions(store: Store, db_path: Path) -> No
 def test_compare_text(db: Path) -> None:
     out = ok(db, "compare --width 90")
     assert "Outcomes by technique: all sessions. Descriptive" in out
-    assert "Acupuncture   immediately after   3         1         not enough data (n=1)" in out
+    assert "Acupuncture   immediately after   1 patient, 3 sessions   not enough data (n=1)" in out
     assert "IMS           no sessions" in out
     assert "Dose and adverse events" in out
     two = ok(db, "compare --min-patients 1 --technique acupuncture")
-    # Right after: 7→5, 5→3, 4→2: 2 points each, no spread, so no interval width.
-    assert "Acupuncture  immediately after   3         1         2.0 (2.0 to 2.0)" in two
+    # Right after: 7→5, 5→3, 4→2: 2 points each; one patient, so no interval (the
+    # patient is the unit: one patient says nothing of how others vary).
+    assert "Acupuncture  immediately after   1 patient, 3 sessions   2.0    " in two
     assert "Dry needling" not in two.split("Durability")[0]
 
 
@@ -80,12 +81,24 @@ def test_compare_json_gives_every_figure_with_n_and_interval(db: Path) -> None:
     assert list(groups) == ["acupuncture", "dry_needling", "ims"]
     now = groups["acupuncture"]["windows"][0]
     assert (now["sessions"], now["patients"], now["note"]) == (3, 1, "")
-    assert now["mean_points"] == {"value": 2.0, "low": 2.0, "high": 2.0, "n": 3, "sd": 0.0}
+    # The old fields stay; an interval needs two patients (the patient is the unit).
+    assert now["mean_points"] == {"value": 2.0, "low": None, "high": None, "n": 3, "sd": 0.0,
+                                  "patients": 1, "se": None}  # fmt: skip
     assert now["responders_points"]["k"] == 3 and now["responders_points"]["n"] == 3
-    assert now["responders_points"]["low"] == pytest.approx(0.439, abs=1e-3)  # Wilson 3/3
+    assert now["responders_points"]["low"] is None
+    assert (now["eligible"], now["responders_if_missing_none"]["n"]) == (3, 3)
     week = groups["acupuncture"]["windows"][2]  # next sessions and the follow-up, 1 week
     assert (week["sessions"], week["mean_points"]["value"]) == (3, pytest.approx(1.333, abs=1e-3))
     assert groups["ims"]["sessions"] == 0
+    # The old fields keep their names; the new figures stand beside them.
+    acu = groups["acupuncture"]
+    assert {"durability", "lasting", "windows", "soreness", "between"} <= set(acu)
+    assert {"mean_points", "median_points", "responders_points", "recovered"} <= set(now)
+    assert {"median_points_ci", "eligible", "responders_if_missing_none"} <= set(now)
+    # Bo's sessions each gave 2 points right after and lost them at the next reading
+    # (6 a day after the first, 4 before the third, 3 a week after the third): three
+    # losses, none censored.
+    assert (acu["lasting"]["sessions"], acu["lasting"]["lost"]) == (3, 3)
     details = {d["key"]: d for d in data["details"]}
     assert details["dry_needling"]["dose"]["sessions"] == 1
 

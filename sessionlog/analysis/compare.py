@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from ..domain.techniques import FAMILIES, TECHNIQUES
 from .counts import GroupCounts
 from .dose import AdverseRate, DoseSummary, adverse_rates
+from .lasting import ReliefLasting, relief_lasting
 from .model import Filters, group_label
+from .readings import LOSS_SLOT, RESOLUTION_SLOT, SORENESS_SLOT
 from .relief import MIN_PATIENTS, Durability, WindowRelief, durability, summarise_window
-from .soreness import DoseBand, SorenessCourse, soreness_by_dose, soreness_course
+from .soreness import RESOLUTION, DoseBand, SorenessCourse, soreness_by_dose, soreness_course
 from .windows import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Window
 
 
@@ -31,6 +33,7 @@ class TechniqueSummary:
     durability: Durability
     soreness: SorenessCourse
     between: int  # sessions with a reading between windows (not analysed)
+    lasting: ReliefLasting | None = None  # how long relief lasts (time to its loss)
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,14 @@ def summarise_group(
 ) -> TechniqueSummary:
     """Every figure for one technique from its counts."""
     reliefs = [
-        summarise_window(w, counts.pain.get(i, {}), counts.pain_patients.get(i, 0), min_patients)
+        summarise_window(
+            w,
+            counts.pain.get(i, {}),
+            counts.pain_patients.get(i, 0),
+            min_patients,
+            counts.clusters.get(i),
+            counts.eligible.get(i, 0),
+        )
         for i, w in enumerate(windows)
     ]
     return TechniqueSummary(
@@ -69,8 +79,23 @@ def summarise_group(
             counts.resolution,
             min_patients,
             resolution_patients=counts.resolution_patients,
+            clusters={
+                **{
+                    slot - SORENESS_SLOT: c
+                    for slot, c in counts.clusters.items()
+                    if SORENESS_SLOT <= slot < RESOLUTION_SLOT
+                },
+                **(
+                    {RESOLUTION: counts.clusters[RESOLUTION_SLOT]}
+                    if RESOLUTION_SLOT in counts.clusters
+                    else {}
+                ),
+            },
         ),
         between=counts.between,
+        lasting=relief_lasting(
+            counts.loss, counts.loss_patients, counts.clusters.get(LOSS_SLOT), min_patients
+        ),
     )
 
 

@@ -12,18 +12,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from .model import FollowUp, SessionOutcome
 from .readings import (
     ADVERSE_SLOT,
     GAP_SLOT,
+    LOSS_SLOT,
     RESOLUTION_SLOT,
     SESSION_SLOT,
     SORENESS_SLOT,
     readings_by_record,
     session_points,
 )
-from .windows import DEFAULT_WINDOWS, Window
+from .stats import ClusterSums, point_totals
+from .windows import DEFAULT_WINDOWS, Window, old_enough
 
 Cell = tuple[int, int]  # (pain before, pain then)
 
@@ -42,6 +45,14 @@ class GroupCounts:
     resolution: dict[int, int] = field(default_factory=dict)  # day -> n; -1 not resolved
     resolution_patients: int = 0  # patients behind ``resolution``
     between: int = 0  # sessions with a pain reading between windows (not analysed)
+    loss: dict[int, int] = field(default_factory=dict)  # LOSS_SLOT value -> sessions
+    loss_patients: int = 0
+    # Per slot, sums over patients of each patient's totals and their products: what
+    # the intervals that treat the patient as the unit need (see stats.ClusterSums).
+    clusters: dict[int, ClusterSums] = field(default_factory=dict)
+    # Per window index: sessions old enough to have a reading there by the clinic's
+    # latest record (windows.old_enough), whether they had one or not.
+    eligible: dict[int, int] = field(default_factory=dict)
 
     def add(self, slot: int, before: int, value: int, n: int) -> None:
         """Add ``n`` points of ``slot`` (as numbered in :mod:`.readings`)."""
@@ -53,6 +64,8 @@ class GroupCounts:
             self.between += n
         elif slot == RESOLUTION_SLOT:
             self.resolution[value] = self.resolution.get(value, 0) + n
+        elif slot == LOSS_SLOT:
+            self.loss[value] = self.loss.get(value, 0) + n
         elif slot >= SORENESS_SLOT:
             cells = self.soreness.setdefault(slot - SORENESS_SLOT, {})
             cells[value] = cells.get(value, 0) + n
@@ -66,6 +79,8 @@ class GroupCounts:
             self.patients = n
         elif slot == RESOLUTION_SLOT:
             self.resolution_patients = n
+        elif slot == LOSS_SLOT:
+            self.loss_patients = n
         elif SORENESS_SLOT <= slot < RESOLUTION_SLOT:
             self.soreness_patients[slot - SORENESS_SLOT] = n
         elif slot < GAP_SLOT:
@@ -79,24 +94,43 @@ def counts_from_sessions(
     *,
     group: Callable[[SessionOutcome], str] = lambda s: s.family,
     keep: Callable[[SessionOutcome], bool] = lambda s: True,
+    latest: date | None = None,
 ) -> dict[str, GroupCounts]:
     """Count every session's points, grouped by ``group`` (family by default).
 
     All of a patient's sessions are needed to find each one's next session, so pass
-    them all and choose which to count with ``keep``.
+    them all and choose which to count with ``keep``. ``latest``: the day of the
+    clinic's latest record (sessions old enough for each window are counted from it);
+    by default the latest of the records given.
     """
     sessions = list(sessions)
+    follow_ups = list(follow_ups)
+    if latest is None:
+        times = [s.started_at for s in sessions] + [f.at for f in follow_ups]
+        latest = max(times).date() if times else None
     readings = readings_by_record(sessions, follow_ups)
     out: dict[str, GroupCounts] = {}
-    patients: dict[tuple[str, int], set[int]] = defaultdict(set)
+    patients: dict[tuple[str, int], dict[int, dict[str, float]]] = defaultdict(dict)
     for s in sessions:
         if not keep(s):
             continue
         key = group(s)
         counts = out.setdefault(key, GroupCounts(key))
+        if latest is not None:
+            days = (latest - s.started_at.date()).days
+            for i, w in enumerate(windows):
+                if old_enough(days, w):
+                    counts.eligible[i] = counts.eligible.get(i, 0) + 1
         for slot, value in session_points(s, readings[s.record_id], windows):
-            counts.add(slot, s.pain_before, value, 1)
-            patients[(key, slot)].add(s.patient_id)
-    for (key, slot), ids in patients.items():
-        out[key].set_patients(slot, len(ids))
+            before = 0 if slot == LOSS_SLOT else s.pain_before  # see readings.LOSS_SLOT
+            counts.add(slot, before, value, 1)
+            totals = patients[(key, slot)].setdefault(s.patient_id, {})
+            for q, x in point_totals(before, value).items():
+                totals[q] = totals.get(q, 0) + x
+    for (key, slot), by_patient in patients.items():
+        out[key].set_patients(slot, len(by_patient))
+        if slot < ADVERSE_SLOT:
+            sums = out[key].clusters.setdefault(slot, ClusterSums())
+            for totals in by_patient.values():
+                sums.add_patient(totals)
     return out

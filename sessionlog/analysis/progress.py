@@ -1,7 +1,10 @@
 """One patient's progress: pain over time, each session's relief, and whether it lasts.
 
-The baseline is the pain before the patient's first session; the latest reading is
-the most recent score of any kind (before or after a session, or at a follow-up).
+The baseline is the pain before the patient's first session; the change compares it
+with the latest *settled* reading: one taken at least :data:`SETTLED_AFTER_H` hours
+after a session (a follow-up, or the pain before a later session), never a score taken
+right after needling, which says how the session felt, not how the patient is.
+``latest`` is still the most recent score of any kind.
 Relief "lasted" when readings more than :data:`LASTING_AFTER_H` hours after a session
 were still at least a point below that session's pain before it, and at least half of
 the relief right after it. Each session gives at most one reading per window, and one
@@ -24,6 +27,7 @@ from .stats import Mean, mean_of_counts
 from .windows import DEFAULT_WINDOWS, Window
 
 LASTING_AFTER_H = 72
+SETTLED_AFTER_H = 24
 KIND_ORDER = {"before": 0, "after": 1, "follow_up": 2}
 
 
@@ -75,12 +79,37 @@ class Progress:
     last_at: datetime | None
     baseline: int | None
     latest: TimelinePoint | None
-    change: Change | None
+    change: Change | None  # from the baseline to ``settled``
+    # (band, timeline... below) The latest reading a day or more after a session.
     band: tuple[float, float] | None  # pain at 2 points and at 30% below the baseline
     timeline: tuple[TimelinePoint, ...]
     rows: tuple[SessionRow, ...]
     families: tuple[FamilyCourse, ...]
     dose: tuple[DoseSummary, ...]
+    settled: TimelinePoint | None = None
+
+
+def settled_reading(
+    sessions: list[SessionOutcome], timeline: list[TimelinePoint]
+) -> TimelinePoint | None:
+    """The latest reading at least :data:`SETTLED_AFTER_H` hours after a session: a
+    follow-up that long after its session, or a later session's pain before it that
+    long after the previous session (None when there is none yet)."""
+    by_record = {s.record_id: s for s in sessions}
+    starts = sorted(s.started_at for s in sessions)
+    chosen = None
+    for p in timeline:  # in time order
+        if p.kind == "follow_up":
+            owner = by_record[p.record_id].started_at
+            ok = (p.at - owner).total_seconds() >= SETTLED_AFTER_H * 3600
+        elif p.kind == "before":
+            earlier = [t for t in starts if t < p.at]
+            ok = bool(earlier) and (p.at - earlier[-1]).total_seconds() >= SETTLED_AFTER_H * 3600
+        else:
+            ok = False
+        if ok:
+            chosen = p
+    return chosen
 
 
 def verdict(immediate: Mean, later: Mean) -> str:
@@ -176,6 +205,7 @@ def patient_progress(
             families.append(FamilyCourse(fam, n, now, later, verdict(now, later)))
     baseline = sessions[0].pain_before if sessions else None
     latest = timeline[-1] if timeline else None
+    settled = settled_reading(sessions, timeline)
     return Progress(
         patient_id=patient_id,
         windows=windows,
@@ -184,7 +214,7 @@ def patient_progress(
         last_at=sessions[-1].started_at if sessions else None,
         baseline=baseline,
         latest=latest,
-        change=change(baseline, latest.pain) if baseline is not None and latest else None,
+        change=change(baseline, settled.pain) if baseline is not None and settled else None,
         band=(baseline - RESPONDER_POINTS, baseline * (1 - RESPONDER_PERCENT / 100))
         if baseline is not None
         else None,
@@ -192,6 +222,7 @@ def patient_progress(
         rows=tuple(rows),
         families=tuple(families),
         dose=tuple(_doses(sessions)),
+        settled=settled,
     )
 
 

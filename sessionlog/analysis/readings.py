@@ -25,6 +25,12 @@ from .windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window, window_index
 GAP_SLOT = 19  # a pain reading between windows (counted, never analysed)
 SORENESS_SLOT = 20
 RESOLUTION_SLOT = 30  # value: day soreness reached 0; -1 not by the last reading
+# How long relief lasted (sessions with clinically important relief right after only):
+# value = 2 × days + 1 when a later reading lost it, 2 × days when relief was still
+# there at the last reading (censored). Days are whole (a loss rounded up, a censoring
+# down) and binned (:func:`loss_days`) so that a clinic's curve is a few hundred
+# counts, not one per hour. Its points carry no pain before (0): the value says it all.
+LOSS_SLOT = 31
 SESSION_SLOT = 40  # value: pain before; one per session, for counting sessions
 # Adverse events (cache only): slot ADVERSE_SLOT + 1 + the tier's index in AE_TIERS,
 # value: how many events of that tier the session and its follow-ups recorded.
@@ -123,6 +129,44 @@ def resolution_day(readings: list[Reading]) -> int | None:
     return -1
 
 
+def relieved(before: int, pain: int) -> bool:
+    """Clinically important relief: 2 points or 30% below the session's pain before."""
+    return before - pain >= 2 or (before > 0 and (before - pain) * 100 >= 30 * before)
+
+
+def loss_days(days: int) -> int:
+    """Days binned for the curve: exact to 2 weeks, then whole weeks to 12 weeks, then
+    4-week steps to a year (a time in a bin counts at its end)."""
+    if days <= 14:
+        return days
+    if days <= 84:
+        return 7 * -(-days // 7)
+    return min(364, 28 * -(-days // 28))
+
+
+def loss_of_relief(session: SessionOutcome, readings: list[Reading]) -> int | None:
+    """When relief after a session was lost (see :data:`LOSS_SLOT` for the value).
+
+    Only a session whose pain right after it was clinically important relief counts.
+    Relief is lost at the first later reading (a follow-up or the next session's pain
+    before) that is no longer 2 points or 30% below the pain before the session; it is
+    censored at the last reading when none was, and readings after the next session are
+    not looked at (that session starts a new course of relief). None: the session had
+    no relief right after it, or no later reading.
+    """
+    if session.pain_after is None or not relieved(session.pain_before, session.pain_after):
+        return None
+    nxt = next((r.seconds for r in readings if r.rank == RANK_NEXT), None)
+    last = None
+    for r in readings:  # in time order
+        if r.pain is None or r.seconds <= 0 or (nxt is not None and r.seconds > nxt):
+            continue
+        if not relieved(session.pain_before, r.pain):
+            return 2 * loss_days(-(-r.seconds // 86400)) + 1
+        last = r.seconds
+    return None if last is None else 2 * loss_days(last // 86400)
+
+
 def session_points(
     session: SessionOutcome,
     readings: list[Reading],
@@ -137,4 +181,7 @@ def session_points(
     day = resolution_day(readings)
     if day is not None:
         points.append((RESOLUTION_SLOT, day))
+    loss = loss_of_relief(session, readings)
+    if loss is not None:
+        points.append((LOSS_SLOT, loss))
     return sorted(points)

@@ -8,12 +8,25 @@ them); how many were left out is reported.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
-from .change import RESPONDER_PERCENT, RESPONDER_POINTS, TIERS, immpact_tier, percent_relief
+from .change import TIERS, immpact_tier, percent_relief
 from .counts import Cell
-from .stats import Mean, Proportion, mean_of_counts, median_of_counts, wilson
+from .stats import (
+    ClusterSums,
+    Mean,
+    Proportion,
+    cluster_mean,
+    cluster_proportion,
+    design_effect,
+    mean_of_counts,
+    median_interval,
+    median_of_counts,
+    singletons,
+    t975,
+    wilson_share,
+)
 from .windows import Window
 
 MIN_PATIENTS = 3
@@ -43,6 +56,19 @@ class WindowRelief:
     baseline_zero: int
     mean_before: float | None
     mean_then: float | None
+    # 95% intervals of the medians (patients as the unit, see stats); None without one.
+    median_points_ci: tuple[float, float] | None = None
+    median_percent_ci: tuple[float, float] | None = None
+    # Completeness: sessions old enough to have a reading here by the clinic's latest
+    # record (0: not known), and the 2-point responder rate had every one of them
+    # without a reading had no relief (missing follow-ups are not missing at random).
+    eligible: int = 0
+    responders_if_missing_none: Proportion | None = None
+
+    @property
+    def complete_percent(self) -> float | None:
+        """Sessions with a reading as a percent of those old enough to have one."""
+        return 100 * self.sessions / self.eligible if self.eligible else None
 
     @property
     def note(self) -> str:
@@ -50,16 +76,35 @@ class WindowRelief:
         return "" if self.enough else not_enough(self.patients)
 
 
+def _median_ci(
+    pairs: Sequence[tuple[float, int]], c: ClusterSums, num: str, den: str
+) -> tuple[float, float] | None:
+    """The median's interval on the effective n of the matching mean (see stats)."""
+    m = mean_of_counts(pairs)
+    naive = None if m.sd is None or not m.n else m.sd**2 / m.n
+    n_eff = m.n / design_effect(c, num, den, naive)
+    return median_interval(pairs, n_eff, c.patients)
+
+
 def summarise_window(
-    window: Window, cells: Mapping[Cell, int], patients: int, min_patients: int = MIN_PATIENTS
+    window: Window,
+    cells: Mapping[Cell, int],
+    patients: int,
+    min_patients: int = MIN_PATIENTS,
+    clusters: ClusterSums | None = None,
+    eligible: int = 0,
 ) -> WindowRelief:
-    """Every relief figure of one window from its (before, then) cell counts."""
+    """Every relief figure of one window from its (before, then) cell counts, and its
+    intervals from the sums over its patients (``clusters``; without them every session
+    is taken for its own patient: the classic session-level intervals)."""
     cells = {c: n for c, n in cells.items() if n > 0}
+    c = clusters if clusters is not None else singletons((b, t, n) for (b, t), n in cells.items())
     sessions = sum(cells.values())
     points = [(b - t, n) for (b, t), n in cells.items()]
     pct_cells = {(b, t): n for (b, t), n in cells.items() if b > 0}
     percents = [(percent_relief(b, t) or 0.0, n) for (b, t), n in pct_cells.items()]
     n_pct = sum(pct_cells.values())
+    responders = cluster_proportion(c, "r2", "n")
     tiers = dict.fromkeys(TIERS, 0)
     for (b, t), n in pct_cells.items():
         tiers[immpact_tier(percent_relief(b, t)) or "none"] += n
@@ -68,23 +113,37 @@ def summarise_window(
         sessions=sessions,
         patients=patients,
         enough=patients >= min_patients and sessions > 0,
-        mean_points=mean_of_counts(points),
+        mean_points=replace(cluster_mean(c, "rel", "n"), sd=mean_of_counts(points).sd),
         median_points=median_of_counts(points),
-        mean_percent=mean_of_counts(percents),
+        mean_percent=replace(cluster_mean(c, "pct", "np"), sd=mean_of_counts(percents).sd),
         median_percent=median_of_counts(percents),
-        responders_points=wilson(
-            sum(n for (b, t), n in cells.items() if b - t >= RESPONDER_POINTS), sessions
-        ),
-        responders_percent=wilson(
-            sum(n for (b, t), n in pct_cells.items() if (b - t) * 100 >= RESPONDER_PERCENT * b),
-            n_pct,
-        ),
-        recovered=wilson(sum(n for (b, t), n in pct_cells.items() if t == 0), n_pct),
+        responders_points=responders,
+        responders_percent=cluster_proportion(c, "r30", "np"),
+        recovered=cluster_proportion(c, "rec", "np"),
         tiers=tiers,
         baseline_zero=sessions - n_pct,
         mean_before=mean_of_counts((b, n) for (b, _), n in cells.items()).value,
         mean_then=mean_of_counts((t, n) for (_, t), n in cells.items()).value,
+        median_points_ci=_median_ci(points, c, "rel", "n"),
+        median_percent_ci=_median_ci(percents, c, "pct", "np"),
+        eligible=max(eligible, sessions) if eligible else 0,
+        responders_if_missing_none=missing_as_none(responders, max(eligible, sessions))
+        if eligible
+        else None,
     )
+
+
+def missing_as_none(observed: Proportion, eligible: int) -> Proportion:
+    """The responder rate had every session without a reading had no relief: the same
+    responders out of every session old enough to have a reading. Its interval is
+    Wilson's on the eligible sessions over the observed rate's design effect, with the
+    observed t (an approximation: the missing sessions' clustering is not known)."""
+    g = observed.patients
+    if eligible <= 0 or observed.n <= 0 or g < 2 or not observed.effective_n:
+        return Proportion(observed.k, eligible, None, None, patients=g)
+    deff = max(1.0, observed.n / observed.effective_n)
+    low, high = wilson_share(observed.k / eligible, eligible / deff, t975(g - 1))
+    return Proportion(observed.k, eligible, low, high, patients=g, effective_n=eligible / deff)
 
 
 @dataclass(frozen=True)

@@ -29,16 +29,26 @@ def _plural(n: int, word: str) -> str:
 
 
 def pain_sentence(p: Progress) -> str:
-    """How the pain changed from the first session to the latest score."""
-    if p.baseline is None or p.latest is None or p.change is None:
+    """How the pain changed from before the first session to the latest reading taken a
+    day or more after a session (never a score right after needling)."""
+    if p.baseline is None or p.latest is None:
         return "No sessions are recorded yet."
-    first, now, over = p.baseline, p.latest.pain, _plural(p.sessions, "session")
+    if p.settled is None or p.change is None:
+        return (
+            f"Your pain was {p.baseline} before your first session; there is no score"
+            " from a day or more after a session yet."
+        )
+    first, now, over = p.baseline, p.settled.pain, _plural(p.sessions, "session")
     if now < first:
         text = f"Your pain has gone from {first} to {now} over {over}."
         if now == 0:
             text += " At the last check you had no pain."
-        elif p.change.important:
+        elif p.change.tier == "substantial":
             text += " That is a change most people notice clearly."
+        elif p.change.important:
+            text += " That is a change most people notice."
+        else:
+            text += " That is a small change."
         return text
     if now == first:
         return f"Your pain is {now}, the same as before your first session ({over} so far)."

@@ -14,7 +14,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .relief import MIN_PATIENTS
-from .stats import Mean, Proportion, mean_of_counts, median_of_counts, wilson
+from .stats import (
+    ClusterSums,
+    Mean,
+    Proportion,
+    cluster_mean,
+    cluster_proportion,
+    mean_of_counts,
+    median_of_counts,
+    wilson,
+)
 from .windows import SORENESS_WINDOWS, Window
 
 INSERTION_BANDS: tuple[tuple[int, int | None], ...] = ((1, 5), (6, 10), (11, 20), (21, None))
@@ -48,9 +57,12 @@ class SorenessCourse:
     resolution: Resolution
 
 
-def resolution_summary(days: Mapping[int, int], patients: int = 0) -> Resolution:
+def resolution_summary(
+    days: Mapping[int, int], patients: int = 0, clusters: ClusterSums | None = None
+) -> Resolution:
     """Time to resolution from counts of sessions by day soreness reached 0 (-1: not yet),
-    with the number of ``patients`` behind those sessions."""
+    with the number of ``patients`` behind those sessions (and their sums, ``clusters``:
+    the "resolved by" shares then have intervals with the patient as the unit)."""
     total = sum(days.values())
     unresolved = days.get(-1, 0)
     # Unresolved sessions sort after every day, so the median is a day only when more
@@ -58,7 +70,10 @@ def resolution_summary(days: Mapping[int, int], patients: int = 0) -> Resolution
     ranked = [(float(d), n) for d, n in days.items() if d >= 0] + [(float("inf"), unresolved)]
     median = median_of_counts(ranked) if total else None
     by_day = {
-        d: wilson(sum(n for day, n in days.items() if 0 <= day <= d), total) for d in (1, 2, 3)
+        d: cluster_proportion(clusters, f"by{d}", "n")
+        if clusters is not None
+        else wilson(sum(n for day, n in days.items() if 0 <= day <= d), total)
+        for d in (1, 2, 3)
     }
     return Resolution(
         total, unresolved, None if median in (None, float("inf")) else median, by_day, patients
@@ -73,8 +88,12 @@ def soreness_course(
     windows: tuple[Window, ...] = SORENESS_WINDOWS,
     *,
     resolution_patients: int = 0,
+    clusters: Mapping[int, ClusterSums] | None = None,
 ) -> SorenessCourse:
-    """The soreness course from counts of each score in each soreness window."""
+    """The soreness course from counts of each score in each soreness window; with the
+    per-patient sums of each window (``clusters``, by soreness window index, and
+    ``RESOLUTION`` for the resolution day), intervals treat the patient as the unit."""
+    clusters = clusters or {}
     points = []
     for i, w in enumerate(windows):
         scores = cells.get(i, {})
@@ -86,12 +105,22 @@ def soreness_course(
                 sessions=n,
                 patients=pts,
                 enough=n > 0 and pts >= min_patients,
-                mean=mean_of_counts((float(v), c) for v, c in scores.items()),
+                mean=cluster_mean(clusters[i], "v", "n")
+                if i in clusters
+                else mean_of_counts((float(v), c) for v, c in scores.items()),
                 median=median_of_counts((float(v), c) for v, c in scores.items()),
-                none=wilson(scores.get(0, 0), n),
+                none=cluster_proportion(clusters[i], "zero", "n")
+                if i in clusters
+                else wilson(scores.get(0, 0), n),
             )
         )
-    return SorenessCourse(tuple(points), resolution_summary(resolution_days, resolution_patients))
+    return SorenessCourse(
+        tuple(points),
+        resolution_summary(resolution_days, resolution_patients, clusters.get(RESOLUTION)),
+    )
+
+
+RESOLUTION = -1  # the key of the resolution day's sums in ``soreness_course``'s clusters
 
 
 def band_label(value: int, bands: tuple[tuple[int, int | None], ...]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .compare import Comparison, Details
 from .model import group_label
 from .progress import Progress
-from .relief import WindowRelief
+from .relief import WindowRelief, not_enough
 from .stats import Mean, Proportion
 
 
@@ -28,22 +28,51 @@ def fmt_mean(m: Mean, digits: int = 1, unit: str = "") -> str:
 
 
 def fmt_prop(p: Proportion) -> str:
-    """``45% (35-55%), 40/90``."""
-    if p.value is None or p.low is None or p.high is None:
+    """``45% (35-55%), 40/90``; ``100%, 3/3`` without an interval (one patient)."""
+    if p.value is None:
         return "-"
+    if p.low is None or p.high is None:
+        return f"{100 * p.value:.0f}%, {p.k}/{p.n}"
     return f"{100 * p.value:.0f}% ({100 * p.low:.0f}-{100 * p.high:.0f}%), {p.k}/{p.n}"
+
+
+def fmt_median(value: float | None, ci: tuple[float, float] | None, unit: str = "") -> str:
+    """``2.0 (1.0 to 3.0)``; ``-`` without a value."""
+    if value is None:
+        return "-"
+    digits = 0 if unit == "%" else 1
+    text = f"{value:.{digits}f}{unit}"
+    if ci is not None:
+        text += f" ({ci[0]:.{digits}f} to {ci[1]:.{digits}f})"
+    return text
+
+
+def fmt_n(patients: int, sessions: int) -> str:
+    """Patients first: ``14 patients, 58 sessions``."""
+    return (
+        f"{patients} patient{'s' if patients != 1 else ''},"
+        f" {sessions} session{'s' if sessions != 1 else ''}"
+    )
+
+
+def fmt_complete(w: WindowRelief) -> str:
+    """``58 of 80 (73%)``: sessions with a reading of those old enough to have one."""
+    if not w.eligible:
+        return "-"
+    return f"{w.sessions} of {w.eligible} ({w.complete_percent:.0f}%)"
 
 
 WINDOW_COLUMNS = [
     ("technique", "Technique"),
     ("window", "Window"),
-    ("sessions", "Sessions"),
-    ("patients", "Patients"),
+    ("sessions", "Patients, sessions"),
     ("mean", "Mean relief, points (95% CI)"),
-    ("median", "Median"),
+    ("median", "Median (95% CI)"),
     ("percent", "Mean relief %"),
     ("resp2", "2+ points"),
     ("resp30", "30%+"),
+    ("complete", "Reading there"),
+    ("worst", "2+ points if missing = none"),
 ]
 
 
@@ -52,17 +81,20 @@ def window_row(label: str, w: WindowRelief) -> dict[str, str]:
     row = {
         "technique": label,
         "window": w.window.label,
-        "sessions": str(w.sessions),
-        "patients": str(w.patients),
+        "sessions": fmt_n(w.patients, w.sessions),
+        "complete": fmt_complete(w),
     }
     if not w.enough:
-        return row | {"mean": w.note, "median": "", "percent": "", "resp2": "", "resp30": ""}
+        blank = dict.fromkeys(("median", "percent", "resp2", "resp30", "worst"), "")
+        return row | blank | {"mean": w.note}
+    worst = w.responders_if_missing_none
     return row | {
         "mean": fmt_mean(w.mean_points),
-        "median": fmt_num(w.median_points, 1),
+        "median": fmt_median(w.median_points, w.median_points_ci),
         "percent": fmt_mean(w.mean_percent, 0, "%"),
         "resp2": fmt_prop(w.responders_points),
         "resp30": fmt_prop(w.responders_percent),
+        "worst": "-" if worst is None else fmt_prop(worst),
     }
 
 
@@ -71,8 +103,8 @@ def window_rows(c: Comparison) -> list[dict[str, str]]:
     rows = []
     for g in c.groups:
         if not g.sessions:
-            rows.append({"technique": g.label, "window": "no sessions", "sessions": "0",
-                         "patients": "0"})  # fmt: skip
+            rows.append({"technique": g.label, "window": "no sessions",
+                         "sessions": fmt_n(0, 0)})  # fmt: skip
             continue
         for i, w in enumerate(g.windows):
             rows.append(window_row(g.label if i == 0 else "", w))
@@ -106,12 +138,63 @@ def durability_rows(c: Comparison) -> list[dict[str, str]]:
     return rows
 
 
+def _share(x: float | None, low: float | None, high: float | None) -> str:
+    if x is None:
+        return "-"
+    if low is None or high is None:
+        return f"{100 * x:.0f}%"
+    return f"{100 * x:.0f}% ({100 * low:.0f}-{100 * high:.0f}%)"
+
+
+LASTING_COLUMNS = [
+    ("technique", "Technique"),
+    ("sessions", "Sessions with relief right after"),
+    ("lost", "Relief lost (of sessions)"),
+    ("median", "Median days relief lasted (95% CI)"),
+    ("s72", "Still relieved at 72 h"),
+    ("s1w", "at 1 week"),
+    ("s4w", "at 4 weeks"),
+    ("s12w", "at 12 weeks"),
+]
+
+
+def lasting_rows(c: Comparison) -> list[dict[str, str]]:
+    """How long relief lasted after sessions that gave it (Kaplan-Meier), per technique."""
+    rows = []
+    for g in c.groups:
+        lasting = g.lasting
+        if lasting is None:
+            continue
+        row = {
+            "technique": g.label,
+            "sessions": fmt_n(lasting.patients, lasting.sessions),
+            "lost": f"{lasting.lost} of {lasting.sessions}",
+        }
+        if not lasting.enough:
+            rows.append(row | {"median": not_enough(lasting.patients)})
+            continue
+        if lasting.median_days is None:
+            median = "not reached: most kept it while followed"
+        else:
+            low = fmt_num(lasting.median_low_days, 0)
+            high = (
+                "not reached" if lasting.median_high_days is None
+                else fmt_num(lasting.median_high_days, 0)
+            )  # fmt: skip
+            median = f"{lasting.median_days:.0f} ({low} to {high})"
+        row["median"] = median
+        for key, st in zip(("s72", "s1w", "s4w", "s12w"), lasting.still, strict=True):
+            row[key] = _share(st.share, st.low, st.high)
+        rows.append(row)
+    return rows
+
+
 SORENESS_COLUMNS = [("technique", "Technique")]
 
 
 def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
-    """Mean soreness near each time point and resolution, per technique; each figure
-    with its n as sessions/patients, as in the durability table."""
+    """Mean soreness near each time point (95% CI) and resolution, per technique; each
+    figure with its patients and sessions."""
     columns = [("technique", "Technique")]
     rows = []
     for g in c.groups:
@@ -119,9 +202,9 @@ def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, 
         for p in g.soreness.points:
             if all(key != "w" + p.window.key for key, _ in columns):
                 columns.append(("w" + p.window.key, p.window.label))
-            n = f"n={p.sessions}/{p.patients}"
+            n = fmt_n(p.patients, p.sessions)
             row["w" + p.window.key] = (
-                f"{fmt_num(p.mean.value)} ({n})" if p.enough else f"not enough ({n})"
+                f"{fmt_mean(p.mean)}; {n}" if p.enough else f"not enough data ({n})"
             )
         r = g.soreness.resolution
         if r.median_day is not None:
@@ -129,7 +212,7 @@ def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, 
         else:
             median = "half not 0 by the last reading" if r.sessions else "-"
         row["resolved"] = f"{median}; by 72 h {fmt_prop(r.by_day[3])}" + (
-            f" ({r.patients} patients)" if r.sessions else ""
+            f" ({fmt_n(r.patients, r.sessions)})" if r.sessions else ""
         )
         rows.append(row)
     columns.append(("resolved", "Soreness gone"))
@@ -214,20 +297,27 @@ def _yes(flag: bool | None) -> str:
 
 def progress_summary(p: Progress) -> list[str]:
     """The practitioner's summary of a patient's progress, line by line."""
-    if p.baseline is None or p.latest is None or p.change is None:
+    if p.baseline is None or p.latest is None:
         return ["No sessions recorded."]
-    ch = p.change
     first = p.first_at.strftime("%Y-%m-%d") if p.first_at else "?"
     last = p.last_at.strftime("%Y-%m-%d") if p.last_at else "?"
-    pct = "no percent (baseline 0)" if ch.percent is None else f"{ch.percent:.0f}%"
-    lines = [
-        f"{p.sessions} session{'s' if p.sessions != 1 else ''}, {first} to {last}.",
-        f"Pain {p.baseline} before the first session; latest {p.latest.pain}"
-        f" ({p.latest.kind.replace('_', '-')}, {p.latest.at:%Y-%m-%d}).",
-        f"Change: {ch.points:+d} points of relief, {pct}; IMMPACT: {ch.tier or '-'};"
-        f" 2+ points: {_yes(ch.responder_points)};"
-        f" 30%+: {_yes(ch.responder_percent)}" + ("; recovered (pain 0)." if ch.recovered else "."),
-    ]
+    lines = [f"{p.sessions} session{'s' if p.sessions != 1 else ''}, {first} to {last}."]
+    ch, settled = p.change, p.settled
+    if ch is None or settled is None:
+        lines.append(
+            f"Pain {p.baseline} before the first session; no score a day or more after"
+            " a session yet."
+        )
+    else:
+        pct = "no percent (baseline 0)" if ch.percent is None else f"{ch.percent:.0f}%"
+        kind = "follow-up" if settled.kind == "follow_up" else "before a session"
+        lines += [
+            f"Pain {p.baseline} before the first session; latest {settled.pain}"
+            f" ({kind}, {settled.at:%Y-%m-%d}; scores right after needling are left out).",
+            f"Change: {ch.points:+d} points of relief, {pct}; IMMPACT: {ch.tier or '-'};"
+            f" 2+ points: {_yes(ch.responder_points)}; 30%+: {_yes(ch.responder_percent)}"
+            + ("; recovered (pain 0)." if ch.recovered else "."),
+        ]
     doses = {d.key: d for d in p.dose}
     for f in p.families:
         d = doses.get(f.family)
@@ -238,13 +328,14 @@ def progress_summary(p: Progress) -> list[str]:
                 f"; {fmt_num(per_week)} sessions/week" if per_week is not None else ""
             ) + f"; {fmt_num(d.insertions_per_session.value)} insertions/session"
         now = (
-            f"relief right after {fmt_mean(f.immediate)} points (n={f.immediate.n})"
+            f"relief right after {fmt_mean(f.immediate)} points"
+            f" ({f.immediate.n} session{'s' if f.immediate.n != 1 else ''})"
             if f.immediate.n
             else "no pain score right after"
         )
         later = (
             f"after 72 h {fmt_mean(f.later)} points"
-            f" (n={f.later.n} reading{'s' if f.later.n != 1 else ''})"
+            f" ({f.later.n} reading{'s' if f.later.n != 1 else ''})"
             if f.later.n
             else "no reading more than 72 h after yet"
         )

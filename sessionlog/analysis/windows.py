@@ -4,7 +4,7 @@ Real follow-ups are irregular, so readings are grouped in windows rather than ex
 days. A reading ``h`` hours after the session falls in a window when
 ``after_h < h <= until_h`` (``until_h`` None: no end).
 
-Default pain windows (DOMAIN.md's trial timepoints):
+Default pain windows (DOMAIN.md's trial timepoints), one after the other with no gap:
 
 =========== ===================== =======================================
 key         label                 hours after the session
@@ -12,19 +12,21 @@ key         label                 hours after the session
 immediate   immediately after     0 (the pain recorded at the session's end)
 72h         up to 72 h            over 0, up to 72
 1w          72 h to 1 week        over 72, up to 192 (the whole of day 7)
-2-4w        2 to 4 weeks          over 312 (day 13), up to 696 (day 29)
-12w+        12 weeks and later    over 1992 (day 83)
+1-4w        1 to 4 weeks          over 192, up to 696 (day 29)
+4-12w       4 to 12 weeks         over 696, up to 1992 (day 83)
+12w+        12 weeks and later    over 1992
 =========== ===================== =======================================
 
 Week edges are padded by a day because visits drift by hours: a patient seen "a week
-later" at a later hour still counts as one week. Readings in the gaps (day 8 to 13,
-day 29 to 83) belong to no window: they are neither short nor long term by these
-timepoints. They are not counted in any figure, and how many sessions had one is
-reported as ``between`` so nothing is dropped silently.
+later" at a later hour still counts as one week. Every reading after a session falls
+in one default window (a 6-week follow-up is "4 to 12 weeks"). Windows given with
+``--windows`` may leave gaps: readings there are counted as ``between`` and belong to
+no figure, so nothing is dropped silently.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -54,7 +56,8 @@ DEFAULT_WINDOWS: tuple[Window, ...] = (
     IMMEDIATE,
     Window("72h", "up to 72 h", 0, 72),
     Window("1w", "72 h to 1 week", 72, 192),
-    Window("2-4w", "2 to 4 weeks", 312, 696),
+    Window("1-4w", "1 to 4 weeks", 192, 696),
+    Window("4-12w", "4 to 12 weeks", 696, 1992),
     Window("12w+", "12 weeks and later", 1992, None),
 )
 
@@ -82,6 +85,18 @@ def window_index(hours: float, windows: tuple[Window, ...]) -> int | None:
         if w.contains(hours):
             return i
     return None
+
+
+def old_enough(days_before_latest: int, window: Window) -> bool:
+    """Whether a session ``days_before_latest`` whole days before the clinic's latest
+    record could have a reading in ``window`` by then (day granularity: the cache
+    counts sessions by date)."""
+    return days_before_latest * 24 > window.after_h
+
+
+def min_days(window: Window) -> int:
+    """The fewest whole days before the latest record that :func:`old_enough` needs."""
+    return max(0, math.floor(window.after_h / 24) + 1)
 
 
 def check_windows(windows: tuple[Window, ...]) -> tuple[Window, ...]:

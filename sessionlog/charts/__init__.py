@@ -7,9 +7,11 @@ command line.
 
 from .clinic import (
     draw_durability,
+    draw_lasting,
     draw_responders,
     draw_soreness,
     durability_chart,
+    lasting_chart,
     responders_chart,
     soreness_chart,
 )
@@ -19,10 +21,12 @@ from .progress import draw_progress, progress_chart
 __all__ = [
     "MAX_POINTS",
     "draw_durability",
+    "draw_lasting",
     "draw_progress",
     "draw_responders",
     "draw_soreness",
     "durability_chart",
+    "lasting_chart",
     "progress_chart",
     "render",
     "responders_chart",

@@ -55,6 +55,42 @@ def draw_durability(plt: Figure, comparison: Comparison) -> None:
     plt.xlabel("time since the session")
 
 
+LASTING_DAYS = 91  # the chart's x axis: 13 weeks
+
+
+def draw_lasting(plt: Figure, comparison: Comparison) -> None:
+    """How long relief lasted: the share of sessions still relieved, by days since the
+    session (Kaplan-Meier steps), one line per technique with enough patients."""
+    prepare(plt)
+    for g in comparison.groups:
+        lasting = g.lasting
+        if lasting is None or not lasting.enough or not lasting.steps:
+            continue
+        xs, ys, share = [0.0], [100.0], 100.0
+        for st in lasting.steps:
+            day = min(st.days, LASTING_DAYS)
+            xs += [day, day]
+            ys += [share, 100 * st.survival]
+            share = 100 * st.survival
+        xs.append(min(LASTING_DAYS, max(xs[-1], lasting.followed_days)))
+        ys.append(share)  # flat to the longest follow-up: nothing is known beyond it
+        mark = TECHNIQUE_MARKS.get(g.key, "*")
+        plt.plot(xs, ys, marker=mark, color=color_of(g.key),
+                 label=f"{g.label} ({lasting.patients} patients)")  # fmt: skip
+    plt.horizontal_line(50, color="gray")
+    plt.xticks([0, 7, 14, 28, 56, 84], ["0", "1w", "2w", "4w", "8w", "12w"])
+    plt.xlim(0, LASTING_DAYS)
+    plt.ylim(0, 115)  # headroom: the legend sits top left
+    plt.title("How long relief lasted: % of sessions still relieved (2 points or 30%)")
+    plt.xlabel("days since the session; gray line: 50% (the median)")
+
+
+def lasting_chart(comparison: Comparison, width: int = 80, height: int = 16,
+                  color: bool = False) -> str:  # fmt: skip
+    """The time-to-loss-of-relief curves as text."""
+    return render(lambda plt: draw_lasting(plt, comparison), width, height, color)
+
+
 def draw_soreness(plt: Figure, comparison: Comparison) -> None:
     """Mean soreness (0-10) right after and near 24, 48 and 72 h, per technique."""
     prepare(plt)

@@ -188,14 +188,14 @@ def _print_comparison(
 ) -> None:  # fmt: skip
     from ..analysis.table import (
         DETAIL_COLUMNS,
-        DURABILITY_COLUMNS,
+        LASTING_COLUMNS,
         WINDOW_COLUMNS,
         detail_rows,
-        durability_rows,
+        lasting_rows,
         soreness_rows,
         window_rows,
     )
-    from ..charts import durability_chart, responders_chart, soreness_chart
+    from ..charts import durability_chart, lasting_chart, responders_chart, soreness_chart
 
     w, h = _size(width, height, 18)
     click.echo(
@@ -211,12 +211,15 @@ def _print_comparison(
     if any(g.sessions for g in result.groups):
         click.echo(durability_chart(result, w, h, color))
     _heading(
-        f"Durability: relief kept at {long} as a share of relief at {short} (n = sessions/patients)"
+        "How long relief lasted after sessions with relief right after them (Kaplan-Meier;"
+        " lost: a later reading under 2 points / 30% below the pain before)"
     )
-    table(durability_rows(result), DURABILITY_COLUMNS)
+    table(lasting_rows(result), LASTING_COLUMNS)
+    if any(g.lasting and g.lasting.enough for g in result.groups):
+        click.echo(lasting_chart(result, w, max(10, h - 2), color))
     if any(g.sessions for g in result.groups):
         click.echo(responders_chart(result, short, long, w, max(10, h - 4), color))
-        _heading("Soreness after needling (mean 0-10; n = sessions/patients)")
+        _heading("Soreness after needling (mean 0-10, 95% CI; patients, sessions)")
         columns, rows = soreness_rows(result)
         table(rows, columns)
         click.echo(soreness_chart(result, w, max(10, h - 4), color))

@@ -28,9 +28,11 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..analysis.stats import QUANTITIES
 from ..analysis.windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window
 from ..errors import DatabaseError
 from . import bulk, outcome_counts, outcome_points
+from .outcome_clusters import GROUP_COLUMNS, grouped_sql, moments_sql, per_patient_sql
 from .outcome_latest import slot_sql
 from .outcome_points import DIRTY, family_sql
 
@@ -40,8 +42,9 @@ if TYPE_CHECKING:
 __all__ = ["family_sql", "is_current", "rebuild", "refresh", "signature", "slot_sql"]
 
 # A change here rebuilds every database's cache on its next use. 3: a bilateral site's
-# insertions count on both sides.
-DERIVATION_VERSION = 3
+# insertions count on both sides. 4: per-patient sums for clustered intervals (0006).
+# 5: time to loss of relief (slot 31) in binned days.
+DERIVATION_VERSION = 5
 CACHE_TABLES = (
     "outcome_point",
     "outcome_cell",
@@ -51,6 +54,7 @@ CACHE_TABLES = (
     "outcome_dose",
     "outcome_dose_patient",
     "outcome_dose_soreness",
+    "outcome_day",
 )
 CACHED_WINDOWS = DEFAULT_WINDOWS
 
@@ -61,28 +65,29 @@ def signature(windows: tuple[Window, ...] = CACHED_WINDOWS) -> str:
     return f"v{DERIVATION_VERSION}|{spans}"
 
 
-# Distinct patients per family (and technique) and slot change only by the dirty
-# patients: each counts -1 where they were before and +1 where they are after.
-_PRESENCE = (
-    "INSERT INTO temp.outcome_presence"
-    f" SELECT DISTINCT 'family', family, slot, patient_id, {{sign}} FROM outcome_patient"
-    f" WHERE patient_id IN {DIRTY}"
-    f" UNION ALL SELECT DISTINCT 'technique', technique, slot, patient_id, {{sign}}"
-    f" FROM outcome_patient WHERE patient_id IN {DIRTY}"
+# Patients per family (and technique) and slot, and the sums of their totals and
+# products (outcome_clusters), change only by the dirty patients: each counts -1 with
+# their old totals and +1 with their new ones.
+_BY = {"family": "family, slot, patient_id", "technique": "technique, slot, patient_id"}
+_PRESENCE = "INSERT INTO temp.outcome_presence " + " UNION ALL ".join(
+    f"SELECT '{grouping}', * , {{sign}} FROM ("
+    + per_patient_sql("outcome_patient", keys, f"patient_id IN {DIRTY}")
+    + ")"
+    for grouping, keys in _BY.items()
 )
 _APPLY_PRESENCE = (
-    "INSERT INTO outcome_group (grouping, key, slot, patients)"
-    " SELECT grouping, key, slot, sum(sign) FROM temp.outcome_presence WHERE true"
-    " GROUP BY grouping, key, slot HAVING sum(sign) != 0"
-    " ON CONFLICT (grouping, key, slot) DO UPDATE SET patients = patients + excluded.patients"
+    f"INSERT INTO outcome_group (grouping, key, slot, patients, {GROUP_COLUMNS})"
+    f" SELECT grouping, key, slot, sum(sign), {moments_sql('sign * ')}"
+    " FROM temp.outcome_presence WHERE true GROUP BY grouping, key, slot"
+    " ON CONFLICT (grouping, key, slot) DO UPDATE SET patients = patients + excluded.patients, "
+    + ", ".join(f"{c} = {c} + excluded.{c}" for c in GROUP_COLUMNS.split(", "))
 )
-_COUNT_GROUPS = (
-    "INSERT INTO outcome_group (grouping, key, slot, patients)"
-    " SELECT 'family', family, slot, count(DISTINCT patient_id) FROM outcome_patient"
-    " GROUP BY family, slot",
-    "INSERT INTO outcome_group (grouping, key, slot, patients)"
-    " SELECT 'technique', technique, slot, count(DISTINCT patient_id) FROM outcome_patient"
-    " GROUP BY technique, slot",
+_COUNT_GROUPS = tuple(
+    f"INSERT INTO outcome_group (grouping, key, slot, patients, {GROUP_COLUMNS})"
+    f" SELECT '{grouping}', * FROM ("
+    + grouped_sql(per_patient_sql("outcome_patient", keys), keys.rsplit(", ", 1)[0])
+    + ")"
+    for grouping, keys in _BY.items()
 )
 # A refresh that would recompute more than this share of the patients (and more than
 # FULL_MIN of them) rebuilds all: the same answer, without taking old points and counts
@@ -98,6 +103,13 @@ def _state(conn: sqlite3.Connection) -> tuple[dict[str, str], int, int]:
     sessions = conn.execute("SELECT coalesce(max(id), 0) FROM session").fetchone()[0]
     follow_ups = conn.execute("SELECT coalesce(max(id), 0) FROM follow_up").fetchone()[0]
     return meta, sessions, follow_ups
+
+
+def latest_record(conn: sqlite3.Connection) -> str:
+    """The time of the clinic's latest session or follow-up, as the cache last saw it
+    ('' for none): the day the windows' completeness is counted from."""
+    row = conn.execute("SELECT value FROM outcome_meta WHERE key = 'latest_at'").fetchone()
+    return row[0] if row else ""
 
 
 def is_current(conn: sqlite3.Connection) -> bool:
@@ -166,10 +178,22 @@ def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
         conn.execute(_PRESENCE.format(sign=1))
         conn.execute(_APPLY_PRESENCE)
         conn.execute("DELETE FROM outcome_group WHERE patients <= 0")
+    latest = max(
+        x
+        for x in (
+            meta.get("latest_at", "") if not full else "",
+            conn.execute("SELECT coalesce(max(started_at), '') FROM session").fetchone()[0],
+            conn.execute(
+                "SELECT coalesce(max(at), '') FROM follow_up WHERE id > ?",
+                (0 if full else int(meta.get("follow_up_mark", 0)),),
+            ).fetchone()[0],
+        )
+    )
     conn.executemany(
         "INSERT INTO outcome_meta (key, value) VALUES (?, ?)"
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [
+            ("latest_at", latest),
             ("signature", signature()),
             ("session_mark", str(sessions)),
             ("follow_up_mark", str(follow_ups)),
@@ -186,8 +210,9 @@ def _find_dirty(conn: sqlite3.Connection, meta: dict[str, str]) -> tuple[bool, i
     with rows above the marks are listed in ``temp.outcome_dirty``)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS outcome_dirty (patient_id INTEGER PRIMARY KEY)")
     conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS outcome_presence"
-        " (grouping TEXT, key TEXT, slot INTEGER, patient_id INTEGER, sign INTEGER)"
+        "CREATE TEMP TABLE IF NOT EXISTS outcome_presence (grouping TEXT, key TEXT,"
+        f" slot INTEGER, patient_id INTEGER, {', '.join(f'q_{q} REAL' for q in QUANTITIES)},"
+        " sign INTEGER)"
     )
     conn.execute("DELETE FROM temp.outcome_dirty")
     conn.execute("DELETE FROM temp.outcome_presence")

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..analysis.readings import SORENESS_SLOT
+from ..analysis.readings import SESSION_SLOT, SORENESS_SLOT
 from ..analysis.soreness import DOSE_WINDOW
+from ..analysis.stats import QUANTITIES
+from .outcome_clusters import PATIENT_COLUMNS, point_sql
 from .outcome_latest import PAIN_BITS, SLOT_BITS
 from .outcome_points import DIRTY
 
@@ -58,15 +60,22 @@ _ADD_TOTALS = (
     f"INSERT INTO outcome_total ({TOTAL_KEY}, n) SELECT {TOTAL_KEY}, sum(n) FROM temp.oc_cell"
     f" WHERE true GROUP BY {TOTAL_KEY}{_upsert(TOTAL_KEY)}"
 )
+# Each patient's totals (outcome_clusters): pain before is in the cell key's bits.
+_TOTALS = point_sql(f"((ckey >> {SLOT_BITS}) & {2**PAIN_BITS - 1})", "value")
+_Q = [q for q in QUANTITIES if q != "n"]
 _COUNT_PATIENTS = (
-    "CREATE TEMP TABLE oc_patient_count (key INTEGER PRIMARY KEY, n INTEGER)",
-    "INSERT INTO oc_patient_count SELECT pkey, 1 FROM temp.oc_point"
-    " WHERE true ON CONFLICT DO UPDATE SET n = n + 1",
+    "CREATE TEMP TABLE oc_patient_count (key INTEGER PRIMARY KEY, n INTEGER, "
+    + ", ".join(f"q_{q} REAL" for q in _Q)
+    + ")",
+    f"INSERT INTO oc_patient_count SELECT pkey, 1, {', '.join(_TOTALS[q] for q in _Q)}"
+    " FROM temp.oc_point WHERE true ON CONFLICT DO UPDATE SET n = n + 1, "
+    + ", ".join(f"q_{q} = q_{q} + excluded.q_{q}" for q in _Q),
 )
 # In outcome_patient's key order: its rows are then appended.
 _ADD_PATIENTS = (
-    f"INSERT INTO outcome_patient ({_PATIENT_KEY}, n) SELECT g.family, g.technique,"
-    f" g.practitioner_id, g.region, k.key & {_SLOT_MASK} AS slot, g.patient_id, k.n"
+    f"INSERT INTO outcome_patient ({_PATIENT_KEY}, n, {PATIENT_COLUMNS}) SELECT g.family,"
+    f" g.technique, g.practitioner_id, g.region, k.key & {_SLOT_MASK} AS slot, g.patient_id,"
+    f" k.n, {', '.join(f'k.q_{q}' for q in _Q)}"
     f" FROM temp.oc_patient_count k JOIN temp.oc_patient_group g ON g.pg = k.key >> {SLOT_BITS}"
     " ORDER BY g.family, slot, g.patient_id, g.technique, g.practitioner_id, g.region"
 )
@@ -88,6 +97,11 @@ FROM (SELECT pg, count(*) AS n, min(started_at) AS first_at, max(started_at) AS 
       FROM temp.oc_session GROUP BY pg) AS k
 JOIN temp.oc_patient_group g ON g.pg = k.pg
 """
+_ADD_DAYS = (
+    "INSERT INTO outcome_day (technique, started_on, n) SELECT technique, started_on,"
+    " count(*) FROM temp.oc_session WHERE true GROUP BY technique, started_on"
+    f"{_upsert('technique, started_on')}"
+)
 # Per patient and family (and technique): the dose rows just added, merged over
 # practitioners and regions (sums of sums, the first of the firsts...).
 _NEW_DOSE = "FROM outcome_dose WHERE patient_id IN (SELECT patient_id FROM temp.oc_patient_group)"
@@ -122,6 +136,7 @@ def add(conn: sqlite3.Connection) -> None:
         _ADD_DOSE_SORENESS,
         _ADD_DOSE,
         _ADD_DOSE_PATIENT,
+        _ADD_DAYS,
     ):
         conn.execute(statement)
     for table in _TEMP_TABLES:
@@ -156,6 +171,7 @@ def take_out(conn: sqlite3.Connection, slots: tuple[int, ...]) -> None:
         ("outcome_cell", CELL_KEY, slots),
         ("outcome_total", TOTAL_KEY, slots),
         ("outcome_dose_soreness", _DOSE_SORENESS_KEY, (_DOSE_SORENESS_SLOT,)),
+        ("outcome_day", "technique, started_on", (SESSION_SLOT,)),
     ):
         conn.execute(_subtract(table, key, only))
         conn.execute(f"DELETE FROM {table} WHERE n <= 0")

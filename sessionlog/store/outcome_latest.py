@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..analysis.readings import (
     GAP_SLOT,
+    LOSS_SLOT,
     RANK_AFTER,
     RANK_FOLLOW_UP,
     RANK_NEXT,
@@ -153,3 +154,48 @@ def latest_sql(windows: tuple[Window, ...], everyone: bool) -> tuple[str, ...]:
             " OR soreness > 0 AND soreness_after IS NULL)"
         ),
     )
+
+
+def _relieved(before: str, pain: str) -> str:
+    """SQL of :func:`sessionlog.analysis.readings.relieved`."""
+    return (
+        f"({before} - {pain} >= 2 OR ({before} > 0 AND ({before} - {pain}) * 100 >= 30 * {before}))"
+    )
+
+
+def _bin(days: str) -> str:
+    """SQL of :func:`sessionlog.analysis.readings.loss_days`."""
+    return (
+        f"(CASE WHEN {days} <= 14 THEN {days} WHEN {days} <= 84 THEN 7 * (({days} + 6) / 7)"
+        f" ELSE min(364, 28 * (({days} + 27) / 28)) END)"
+    )
+
+
+def loss_sql(everyone: bool) -> str:
+    """The time-to-loss-of-relief point of every session with relief right after it
+    (:func:`sessionlog.analysis.readings.loss_of_relief`): the first later reading
+    without relief (up to the next session in the course), else the last reading."""
+    nxt = (
+        "SELECT c.record_id, n.t0 - c.t0 AS dt, n.pain_before AS pain FROM oc_course c"
+        " JOIN oc_course n ON n.seq = c.seq + 1 AND n.patient_id = c.patient_id"
+        " AND n.episode_id IS c.episode_id WHERE n.t0 > c.t0"
+    )
+    reading = (
+        f"SELECT cs.record_id, unixepoch(f.at) - cs.t0 AS dt, f.pain {follow_ups(everyone)}"
+        f" AND f.pain IS NOT NULL UNION ALL {nxt}"
+    )
+    lost = f"NOT {_relieved('s.pain_before', 'r.pain')}"
+    return f"""
+INSERT INTO oc_point (slot, record_id, value, ckey, pkey)
+SELECT {LOSS_SLOT}, record_id,
+       CASE WHEN lost IS NOT NULL THEN 2 * {_bin("(lost + 86399) / 86400")} + 1
+            ELSE 2 * {_bin("last / 86400")} END,
+       {keys_sql(str(LOSS_SLOT))}
+FROM (SELECT s.record_id, s.cg, 0 AS pain_before, s.pg,
+             min(CASE WHEN {lost} THEN r.dt END) AS lost, max(r.dt) AS last
+      FROM oc_session s JOIN ({reading}) AS r ON r.record_id = s.record_id
+      LEFT JOIN ({nxt}) AS x ON x.record_id = s.record_id
+      WHERE s.pain_after IS NOT NULL AND {_relieved("s.pain_before", "s.pain_after")}
+        AND r.dt > 0 AND (x.dt IS NULL OR r.dt <= x.dt)
+      GROUP BY s.record_id)
+"""

@@ -27,6 +27,7 @@ import sqlite3
 from ..analysis.readings import (
     ADVERSE_SLOT,
     GAP_SLOT,
+    LOSS_SLOT,
     RESOLUTION_SLOT,
     SESSION_SLOT,
     SORENESS_SLOT,
@@ -76,6 +77,7 @@ def slots(windows: tuple[Window, ...]) -> tuple[int, ...]:
         GAP_SLOT,
         *range(SORENESS_SLOT, SORENESS_SLOT + len(SORENESS_WINDOWS)),
         RESOLUTION_SLOT,
+        LOSS_SLOT,
         SESSION_SLOT,
         *range(ADVERSE_SLOT + 1, MAX_SLOT + 1),
     )
@@ -189,17 +191,19 @@ def compute(conn: sqlite3.Connection, windows: tuple[Window, ...], everyone: boo
         *_CREATE,
         *_session_sql(everyone),
         *outcome_latest.latest_sql(windows, everyone),
+        outcome_latest.loss_sql(everyone),
         *_own_points_sql(everyone),
     ):
         conn.execute(statement)
 
 
-NEW_POINTS = """
+NEW_POINTS = f"""
 SELECT p.record_id, p.slot, s.patient_id, s.practitioner_id, s.episode_id, s.region, s.family,
-       s.technique, s.started_at, s.started_on, s.pain_before, p.value, s.insertions,
+       s.technique, s.started_at, s.started_on,
+       CASE WHEN p.slot = {LOSS_SLOT} THEN 0 ELSE s.pain_before END, p.value, s.insertions,
        s.twitches
 FROM temp.oc_point p JOIN temp.oc_session s ON s.record_id = p.record_id
-"""
+"""  # a time-to-loss point has no pain before (readings.LOSS_SLOT)
 
 
 def write(conn: sqlite3.Connection) -> None:

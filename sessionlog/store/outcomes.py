@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.counts import GroupCounts, counts_from_sessions
 from ..analysis.model import Filters, FollowUp, SessionOutcome, family_of
-from ..analysis.readings import ADVERSE_SLOT
-from ..analysis.windows import DEFAULT_WINDOWS, Window
+from ..analysis.readings import ADVERSE_SLOT, SESSION_SLOT
+from ..analysis.windows import DEFAULT_WINDOWS, Window, min_days
 from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
 from ..errors import ValidationError
 from . import outcome_cache
+from .outcome_clusters import GROUP_COLUMNS, cluster_sums, grouped_sql, per_patient_sql
 from .outcome_points import site_insertions_sql
 
 if TYPE_CHECKING:
@@ -196,8 +197,45 @@ def group_counts(
         return reference_counts(store, filters, windows, by)
     outcome_cache.refresh(store)
     if cache_level(filters) == "point":
-        return _counts_from_points(store.conn, filters, by)
-    return _counts_from_cells(store.conn, filters, by, group_of)
+        out = _counts_from_points(store.conn, filters, by)
+    else:
+        out = _counts_from_cells(store.conn, filters, by, group_of)
+    _count_eligible(store.conn, out, filters, windows, group_of)
+    return out
+
+
+def _count_eligible(
+    conn: sqlite3.Connection,
+    out: dict[str, GroupCounts],
+    filters: Filters,
+    windows: tuple[Window, ...],
+    group_of: Any,
+) -> None:
+    """Sessions old enough for each window (see ``windows.old_enough``), per group:
+    from the sessions per day, or for a practitioner, region, dates or complaint from
+    the sessions' own points."""
+    latest = outcome_cache.latest_record(conn)
+    if not latest:
+        return
+    day = datetime.fromisoformat(latest).date()
+    cutoffs = [(day - timedelta(days=min_days(w))).isoformat() for w in windows]
+    if cache_level(filters) == "total":
+        sums = ", ".join("sum(CASE WHEN started_on <= ? THEN n ELSE 0 END)" for _ in cutoffs)
+        where, params = filter_sql(Filters(technique=filters.technique), {"technique": "technique"})
+        sql = f"SELECT technique, {sums} FROM outcome_day WHERE {where} GROUP BY technique"
+    else:
+        sums = ", ".join("sum(started_on <= ?)" for _ in cutoffs)
+        where, params = filter_sql(filters, POINT_COLUMNS)
+        sql = (
+            f"SELECT technique, {sums} FROM outcome_point"
+            f" WHERE slot = {SESSION_SLOT} AND {where} GROUP BY technique"
+        )
+    for technique, *counts in conn.execute(sql, [*cutoffs, *params]):
+        group = out.get(group_of(technique))
+        if group is not None:
+            for i, n in enumerate(counts):
+                if n:
+                    group.eligible[i] = group.eligible.get(i, 0) + n
 
 
 def _counts_from_cells(
@@ -223,22 +261,28 @@ def _counts_from_cells(
         exact = techniques is not None and filters.technique not in FAMILIES
         grouping = "technique" if exact else by
         rows = conn.execute(
-            "SELECT key, slot, patients FROM outcome_group WHERE grouping = ?", (grouping,)
+            f"SELECT key, slot, patients, {GROUP_COLUMNS} FROM outcome_group WHERE grouping = ?",
+            (grouping,),
         )
-        for key, slot, patients in rows:
+        for key, slot, patients, *sums in rows:
             group = group_of(key)
             if group in out and (techniques is None or grouping == "family" or key in techniques):
-                out[group].set_patients(slot, patients)
+                _set_patients(out[group], slot, patients, sums)
     else:
         column = "family" if by == "family" else "technique"
-        for key, slot, patients in conn.execute(
-            f"SELECT {column}, slot, count(DISTINCT patient_id) FROM outcome_patient"
-            f" WHERE {where} GROUP BY {column}, slot",
-            params,
-        ):
+        keys = f"{column}, slot"
+        inner = per_patient_sql("outcome_patient", f"{keys}, patient_id", where)
+        for key, slot, patients, *sums in conn.execute(grouped_sql(inner, keys), params):
             if key in out:
-                out[key].set_patients(slot, patients)
+                _set_patients(out[key], slot, patients, sums)
     return out
+
+
+def _set_patients(counts: GroupCounts, slot: int, patients: int, sums: list[float]) -> None:
+    """The patients of a slot, and (below the adverse-event slots) their sums."""
+    counts.set_patients(slot, patients)
+    if slot < ADVERSE_SLOT:
+        counts.clusters[slot] = cluster_sums(patients, sums)
 
 
 def _counts_from_points(
@@ -254,12 +298,10 @@ def _counts_from_points(
         params,
     ):
         out.setdefault(key, GroupCounts(key)).add(slot, before, value, n)
-    for key, slot, patients in conn.execute(
-        f"SELECT {column}, slot, count(DISTINCT patient_id) FROM outcome_point"
-        f" WHERE {where} GROUP BY {column}, slot",
-        params,
-    ):
-        out[key].set_patients(slot, patients)
+    keys = f"{column}, slot"
+    inner = per_patient_sql("outcome_point", f"{keys}, patient_id", where, points=True)
+    for key, slot, patients, *sums in conn.execute(grouped_sql(inner, keys), params):
+        _set_patients(out[key], slot, patients, sums)
     return out
 
 
@@ -292,10 +334,15 @@ def reference_counts(
     ).fetchall()
     keep = {r[0] for r in matching}
     sessions, follow_ups = _load_patients(store.conn, {r[1] for r in matching})
+    latest = store.conn.execute(
+        "SELECT max(x) FROM (SELECT max(started_at) AS x FROM session"
+        " UNION ALL SELECT max(at) FROM follow_up)"
+    ).fetchone()[0]
     return counts_from_sessions(
         sessions,
         follow_ups,
         windows,
         group=lambda s: group_of(s.technique),
         keep=lambda s: s.record_id in keep,
+        latest=datetime.fromisoformat(latest).date() if latest else None,
     )

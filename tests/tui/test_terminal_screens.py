@@ -180,9 +180,15 @@ def test_compare_tables_fit_120_columns(store) -> None:  # type: ignore[no-untyp
         assert "2+ points" not in labels and "Mean relief,\npoints (95% CI)" in labels
         assert relief.virtual_size.width <= 100
         responders = screen.query_one("#cmp-responder-table", DataTable)
-        assert [c.label.plain for c in responders.ordered_columns] == [
-            "Technique", "Window", "Sessions", "2+ points", "30%+",
+        assert [c.label.plain.replace("\n", " ") for c in responders.ordered_columns] == [
+            "Technique", "Window", "Patients, sessions", "Mean relief %", "2+ points", "30%+",
         ]  # fmt: skip
         assert responders.row_count == relief.row_count
+        assert responders.virtual_size.width <= 120
+        complete = screen.query_one("#cmp-complete", DataTable)
+        assert [c.label.plain.replace("\n", " ") for c in complete.ordered_columns][3:] == [
+            "Reading there", "2+ points if missing = none",
+        ]  # fmt: skip
+        assert complete.virtual_size.width <= 120
 
     drive(ts.make_app(store), steps)

@@ -23,14 +23,14 @@ from textual_plotext import PlotextPlot
 from ...analysis import DEFAULT_LONG, DEFAULT_SHORT, Filters
 from ...analysis.table import (
     DETAIL_COLUMNS,
-    DURABILITY_COLUMNS,
+    LASTING_COLUMNS,
     WINDOW_COLUMNS,
     detail_rows,
-    durability_rows,
+    lasting_rows,
     soreness_rows,
     window_rows,
 )
-from ...charts import draw_durability, draw_responders, draw_soreness
+from ...charts import draw_durability, draw_lasting, draw_responders, draw_soreness
 from ...domain.techniques import BODY_REGIONS, FAMILIES, FAMILY_LABELS, TECHNIQUES
 from ...errors import SessionlogError, ValidationError
 from ..safe import plain
@@ -39,11 +39,14 @@ from ..tables import fill_columns
 # The relief table had nine columns, 152 characters wide: at 120 columns the responder
 # rates were cut off, at 100 the relief in percent too. The responder rates go to the
 # Responders tab, under their chart, with the counts they rest on.
-_RESPONDERS = ("resp2", "resp30")
-RELIEF_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] not in _RESPONDERS]
-RESPONDER_COLUMNS = [
-    c for c in WINDOW_COLUMNS if c[0] in ("technique", "window", "sessions", *_RESPONDERS)
-]
+# With patients and sessions in every n, the relief in percent goes there too, and how
+# complete each window is gets a tab of its own.
+_RESPONDERS = ("percent", "resp2", "resp30")
+_COMPLETE = ("complete", "worst")
+_ROW = ("technique", "window", "sessions")
+RELIEF_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] not in _RESPONDERS + _COMPLETE]
+RESPONDER_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] in _ROW + _RESPONDERS]
+COMPLETE_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] in _ROW + _COMPLETE]
 
 
 @contextmanager
@@ -120,9 +123,12 @@ class CompareScreen(Screen[None]):
                 yield DataTable(id="cmp-durability")
             with TabPane("Curves", id="tab-curves"):
                 yield PlotextPlot(id="cmp-curves")
+                yield PlotextPlot(id="cmp-lasting")
             with TabPane("Responders", id="tab-responders"):
                 yield PlotextPlot(id="cmp-responders")
                 yield DataTable(id="cmp-responder-table", zebra_stripes=True)
+            with TabPane("Completeness", id="tab-complete"):
+                yield DataTable(id="cmp-complete", zebra_stripes=True)
             with TabPane("Soreness", id="tab-soreness"):
                 yield PlotextPlot(id="cmp-soreness")
                 yield DataTable(id="cmp-soreness-table")
@@ -192,15 +198,15 @@ class CompareScreen(Screen[None]):
         windows = window_rows(result)
         fill_columns(self.query_one("#cmp-windows", DataTable), RELIEF_COLUMNS, windows)
         fill_columns(self.query_one("#cmp-responder-table", DataTable), RESPONDER_COLUMNS, windows)
+        fill_columns(self.query_one("#cmp-complete", DataTable), COMPLETE_COLUMNS, windows)
         fill_columns(
-            self.query_one("#cmp-durability", DataTable),
-            DURABILITY_COLUMNS,
-            durability_rows(result),
+            self.query_one("#cmp-durability", DataTable), LASTING_COLUMNS, lasting_rows(result)
         )
         columns, rows = soreness_rows(result)
         fill_columns(self.query_one("#cmp-soreness-table", DataTable), columns, rows)
         for plot_id, draw in (
             ("#cmp-curves", lambda plt: draw_durability(plt, result)),
+            ("#cmp-lasting", lambda plt: draw_lasting(plt, result)),
             (
                 "#cmp-responders",
                 lambda plt: draw_responders(plt, result, DEFAULT_SHORT, DEFAULT_LONG),

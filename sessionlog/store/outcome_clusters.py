@@ -1,0 +1,80 @@
+"""Per-patient sums in the outcome cache, for intervals that treat the patient as the unit.
+
+:class:`sessionlog.analysis.stats.ClusterSums` needs, per technique (or family) and
+slot, the number of patients, the sums of each patient's totals and the sums of the
+products of those totals. ``outcome_patient`` keeps each patient's totals (``q_*``
+columns, schema 0006), ``outcome_group`` the sums over patients (``q_*``) and of the
+products (``p_*``). The SQL here mirrors :func:`sessionlog.analysis.stats.point_totals`;
+the tests hold the cache to the pure path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..analysis.stats import PRODUCTS, QUANTITIES, ClusterSums
+
+
+def point_sql(before: str, value: str) -> dict[str, str]:
+    """What one point adds to its patient's totals, as SQL (see ``point_totals``)."""
+    b, v = before, value
+    return {
+        "n": "1",
+        "np": f"({b} > 0)",
+        "rel": f"({b} - {v})",
+        "pct": f"(CASE WHEN {b} > 0 THEN ({b} - {v}) * 100.0 / {b} ELSE 0.0 END)",
+        "r2": f"({b} - {v} >= 2)",
+        "r30": f"({b} > 0 AND ({b} - {v}) * 100 >= 30 * {b})",
+        "rec": f"({b} > 0 AND {v} = 0)",
+        "zero": f"({v} = 0)",
+        "v": f"{v}",
+        "by1": f"({v} BETWEEN 0 AND 1)",
+        "by2": f"({v} BETWEEN 0 AND 2)",
+        "by3": f"({v} BETWEEN 0 AND 3)",
+        "odd": f"(abs({v}) % 2)",
+    }
+
+
+def patient_column(q: str) -> str:
+    """``outcome_patient``'s column of a quantity (its sessions are ``n``)."""
+    return "n" if q == "n" else f"q_{q}"
+
+
+PATIENT_COLUMNS = ", ".join(patient_column(q) for q in QUANTITIES if q != "n")
+GROUP_COLUMNS = ", ".join([f"q_{q}" for q in QUANTITIES] + [f"p_{a}_{b}" for a, b in PRODUCTS])
+
+
+def per_patient_sql(source: str, keys: str, where: str = "true", *, points: bool = False) -> str:
+    """Each patient's totals (columns ``q_*``) grouped by ``keys`` (which end with
+    ``patient_id``): from ``outcome_patient`` rows, or from ``outcome_point`` rows
+    (``points``) by :func:`point_sql`."""
+    if points:
+        exprs = point_sql("pain_before", "value")
+        cols = ", ".join(f"sum({exprs[q]}) AS q_{q}" for q in QUANTITIES)
+    else:
+        cols = ", ".join(f"sum({patient_column(q)}) AS q_{q}" for q in QUANTITIES)
+    return f"SELECT {keys}, {cols} FROM {source} WHERE {where} GROUP BY {keys}"
+
+
+def moments_sql(sign: str = "") -> str:
+    """The sums over patients of their totals and products (``sign``: a factor, e.g.
+    ``sign *`` for the cache's incremental update), in :data:`GROUP_COLUMNS` order."""
+    return ", ".join(
+        [f"sum({sign}q_{q})" for q in QUANTITIES]
+        + [f"sum({sign}q_{a} * q_{b})" for a, b in PRODUCTS]
+    )
+
+
+def grouped_sql(inner: str, keys: str) -> str:
+    """Patients, sums and products by ``keys`` over the per-patient rows ``inner``."""
+    return f"SELECT {keys}, count(*), {moments_sql()} FROM ({inner}) GROUP BY {keys}"
+
+
+def cluster_sums(patients: int, row: Sequence[float]) -> ClusterSums:
+    """A :class:`ClusterSums` from ``patients`` and the :data:`GROUP_COLUMNS` values."""
+    nq = len(QUANTITIES)
+    return ClusterSums(
+        patients,
+        dict(zip(QUANTITIES, (float(x) for x in row[:nq]), strict=True)),
+        dict(zip(PRODUCTS, (float(x) for x in row[nq:]), strict=True)),
+    )

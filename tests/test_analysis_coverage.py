@@ -1,0 +1,108 @@
+"""Do the printed 95% intervals hold 95%? Simulated clinics with known truth.
+
+Each clinic has patients who differ in how much relief they get (an sd of 1 point of
+responsiveness) on top of session-to-session noise, so that sessions of one patient
+are correlated (about 0.3 within a patient on the latent scale). The true mean relief
+and responder rate of each window are computed exactly from the model (integer pain,
+clipped to 0-10), then the intervals that ``compare`` prints are checked against them.
+
+Fixed seeds and pure Python: no timing, a few seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import datetime, timedelta
+
+from sessionlog.analysis import FollowUp, SessionOutcome, compare, counts_from_sessions
+
+CLINICS = 500
+PATIENTS = (20, 40)  # patients per clinic: small clinics, as in practice
+SESSIONS = (1, 6)  # sessions per patient
+PATIENT_SD = 1.0  # responsiveness between patients, in points
+NOISE_SD = math.sqrt(PATIENT_SD**2 * (1 - 0.3) / 0.3)  # within-patient correlation 0.3
+BEFORE = {4: 1, 5: 2, 6: 3, 7: 3, 8: 2, 9: 1}  # pain before: weights
+# True mean relief (latent, before rounding) by window key, and the day of the reading.
+EFFECT = {"immediate": 2.5, "72h": 1.8, "1w": 1.2}
+READING_DAY = {"72h": 2, "1w": 6}
+FOLLOW_UP_SHARE = 0.7  # share of sessions with a reading in each later window
+
+
+def _phi(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def truth(effect: float) -> tuple[float, float]:
+    """The exact mean relief in points and the share with 2+ points, under the model:
+    then = clip(round(before - effect - u - e), 0, 10), u + e ~ N(0, sd)."""
+    sd = math.hypot(PATIENT_SD, NOISE_SD)
+    total = sum(BEFORE.values())
+    mean = resp = 0.0
+    for before, weight in BEFORE.items():
+        for then in range(11):
+            # round(x) == then for x in [then - 0.5, then + 0.5); clipping piles the tails.
+            lo = -math.inf if then == 0 else then - 0.5
+            hi = math.inf if then == 10 else then + 0.5
+            centre = before - effect
+            p = _phi((hi - centre) / sd) - _phi((lo - centre) / sd)
+            mean += weight / total * p * (before - then)
+            resp += weight / total * p * (before - then >= 2)
+    return mean, resp
+
+
+def clinic(rng: random.Random) -> tuple[list[SessionOutcome], list[FollowUp]]:
+    sessions, follow_ups = [], []
+    start = datetime(2026, 1, 5, 9)
+    befores = [b for b, w in BEFORE.items() for _ in range(w)]
+    record = 0
+    for patient in range(1, rng.randint(*PATIENTS) + 1):
+        u = rng.gauss(0, PATIENT_SD)
+        for k in range(rng.randint(*SESSIONS)):
+            record += 1
+            at = start + timedelta(days=14 * k, hours=patient)
+            before = rng.choice(befores)
+
+            def then(effect: float, before: int = before, u: float = u) -> int:
+                x = before - effect - u - rng.gauss(0, NOISE_SD)
+                return min(10, max(0, round(x)))
+
+            # Each session its own episode: the next session's pain before is not one
+            # of its readings, so every reading is drawn from the model above.
+            sessions.append(
+                SessionOutcome(record, patient, 1, at, "dry_needling", before,
+                               then(EFFECT["immediate"]), episode_id=record)
+            )  # fmt: skip
+            for key, day in READING_DAY.items():
+                if rng.random() < FOLLOW_UP_SHARE:
+                    follow_ups.append(
+                        FollowUp(record, at + timedelta(days=day), then(EFFECT[key]),
+                                 follow_up_id=record * 10 + day)
+                    )  # fmt: skip
+    return sessions, follow_ups
+
+
+def test_intervals_hold_95_percent_with_patients_as_clusters() -> None:
+    truths = {key: truth(effect) for key, effect in EFFECT.items()}
+    held = {(key, what): [0, 0] for key in EFFECT for what in ("mean", "2+ points")}
+    for seed in range(CLINICS):
+        sessions, follow_ups = clinic(random.Random(seed))
+        result = compare(counts_from_sessions(sessions, follow_ups))
+        group = result.group("dry_needling")
+        assert group is not None
+        for w in group.windows:
+            if w.window.key not in truths or not w.enough:
+                continue
+            mean, resp = truths[w.window.key]
+            for what, low, high, true in (
+                ("mean", w.mean_points.low, w.mean_points.high, mean),
+                ("2+ points", w.responders_points.low, w.responders_points.high, resp),
+            ):
+                assert low is not None and high is not None
+                held[(w.window.key, what)][0] += low <= true <= high
+                held[(w.window.key, what)][1] += 1
+    report = {k: round(100 * a / b, 1) for k, (a, b) in held.items()}
+    print("coverage of the printed 95% intervals, %:", report)
+    for (key, what), (inside, total) in held.items():
+        assert total >= 200, (key, what, total)
+        assert 93 <= 100 * inside / total <= 97, f"{what} at {key}: {report[(key, what)]}%"
