@@ -335,7 +335,7 @@ def log_session(
 
     Nothing is saved unless the whole session is valid.
     """
-    from ..domain import parse_session
+    from ..domain import cpt_hint, parse_session
 
     store = ctx.store()
     data: dict[str, Any] = json.load(json_file) if json_file else {}
@@ -376,7 +376,7 @@ def log_session(
         )
     session = parse_session(data, now=store.clock())
     saved = store.save_session(session)
-    codes = ", ".join(session.cpt_codes) or "none"
+    codes = cpt_hint(session.technique, session.sites, session.face_to_face_min)
     click.echo(
         f"session {saved.record_id} saved: {len(session.sites)} sites, "
         f"{session.total_insertions} insertions, suggested CPT {codes}"

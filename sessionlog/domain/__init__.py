@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         SessionInput,
         Site,
         distinct_muscles,
+        cpt_hint,
         suggest_cpt,
         total_insertions,
     )
@@ -56,6 +57,7 @@ __all__ = [
     "parse_practitioner",
     "parse_session",
     "parse_site",
+    "cpt_hint",
     "suggest_cpt",
     "total_insertions",
 ]

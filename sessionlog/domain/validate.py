@@ -409,7 +409,7 @@ def parse_session(
         sites=tuple(sites),
         pain_before=before,
         consent=True,
-        face_to_face_min=face if face is not None else _default_face_minutes(tech, sites),
+        face_to_face_min=face,
         response_sought=sought,
         pain_after=after,
         pain_during=during,
@@ -423,13 +423,6 @@ def parse_session(
         notes=notes or "",
     )
 
-
-def _default_face_minutes(tech: str, sites: list[Site]) -> int:
-    # A plausible face-to-face time when none was typed: the longest retention plus
-    # ten minutes of assessment and needling. Billing reports show it, so the
-    # practitioner can correct it; it is never inferred silently for retention.
-    longest = max((s.retention_s for s in sites), default=0)
-    return 10 + longest // 60
 
 
 def parse_follow_up(data: Mapping[str, Any], *, now: datetime | None = None) -> FollowUpInput:

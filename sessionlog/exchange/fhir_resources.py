@@ -111,7 +111,14 @@ def session(s: dict[str, Any], key: str, sites: list[dict[str, Any]]) -> list[di
     """Encounter, Procedure and pain/soreness Observations of one session version."""
     subject = ref("patient", s["patient_id"])
     doctor = ref("practitioner", s["practitioner_id"])
-    start, end = when(s["started_at"]), when(s["started_at"], s["face_to_face_min"])
+    minutes = s["face_to_face_min"]  # None: not recorded, so the Encounter has no end
+    start = when(s["started_at"])
+    period = {"start": start}
+    if minutes is not None:
+        period["end"] = when(s["started_at"], minutes)
+    # Pain after is observed at the end of the encounter, or at its start when its
+    # length was not recorded (a time is never made up for it).
+    end = period.get("end", start)
     tech = TECHNIQUES[s["technique"]]
     encounter = {
         "resourceType": "Encounter",
@@ -125,14 +132,15 @@ def session(s: dict[str, Any], key: str, sites: list[dict[str, Any]]) -> list[di
         },
         "subject": subject,
         "participant": [{"individual": doctor}],
-        "period": {"start": start, "end": end},
-        "length": {
-            "value": s["face_to_face_min"],
+        "period": period,
+    }
+    if minutes is not None:
+        encounter["length"] = {
+            "value": minutes,
             "unit": "min",
             "system": "http://unitsofmeasure.org",
             "code": "min",
-        },
-    }
+        }
     procedure: dict[str, Any] = {
         "resourceType": "Procedure",
         "id": uid("procedure", key),

@@ -123,7 +123,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("pain_after", "int", True),
         _c("pain_during", "int", True),
         _c("soreness_after", "int", True),
-        _c("face_to_face_min", "int"),
+        _c("face_to_face_min", "int", True),  # schema 0007: blank when not recorded
         _c("co_interventions", "list"),
         _c("notes"),
         _c("recorded_by", "ref", target="practitioner"),

@@ -185,6 +185,11 @@ def _row_raw(stored: dict[str, Any], settings_values: dict[str, Any]) -> dict[st
     return raw
 
 
+def _text(value: Any) -> str:
+    """A stored number as the form shows it: blank for None (never recorded), 0 as 0."""
+    return "" if value is None else str(value)
+
+
 RESPONSE_KEYS = ("deqi_obtained", "deqi_quality", "twitch_count", "grasp")
 
 
@@ -234,7 +239,7 @@ def state_from_session(stored: dict[str, Any], *, with_outcomes: bool) -> FormSt
             SiteRow(raw=raw, label=label, kind=s["kind"], thorax_risk=bool(s["thorax_risk"]))
         )
     fields = {
-        "face_to_face_min": str(stored.get("face_to_face_min") or ""),
+        "face_to_face_min": _text(stored.get("face_to_face_min")),
         "co_interventions": ", ".join(stored.get("co_interventions") or []),
     }
     state = FormState(
@@ -248,7 +253,7 @@ def state_from_session(stored: dict[str, Any], *, with_outcomes: bool) -> FormSt
     if with_outcomes:
         for key in ("pain_before", "pain_during", "pain_after", "soreness_after"):
             value = stored.get(key)
-            state.fields[key] = "" if value is None else str(value)
+            state.fields[key] = _text(value)
         state.fields["started_at"] = str(stored["started_at"])[:16]
         state.fields["notes"] = stored.get("notes") or ""
         state.adverse = adverse_to_text(stored.get("adverse_events") or [])
