@@ -62,3 +62,25 @@ def test_the_cpt_hint_says_acupuncture_needs_the_time(store) -> None:  # type: i
     assert cpt_hint("dry_needling", [Site("trigger_point", "upper trapezius", "left")], None) == (
         "20560"
     )
+
+
+# -- defect 2: a protocol of another technique brings that technique's settings -----
+
+
+def test_an_acupuncture_protocol_applied_to_an_ims_session_retains_in_minutes(store) -> None:  # type: ignore[no-untyped-def]
+    store.save_protocol(1, "calm", "acupuncture", [{"target": "LI4", "side": "bilateral"}])
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "i", "y", "5", "enter")  # IMS: retention 5 s
+        screen = app.screen
+        assert screen.query_one("#s-retention", Input).value == "5"
+        await pilot.press("ctrl+t", "enter")
+        assert screen.state.technique == "acupuncture"
+        assert screen.query_one("#s-retention", Input).value == "20"
+        assert str(screen.query_one("#retention-unit").render()) == "min"
+        await pilot.press("ctrl+s")
+
+    drive(store, steps)
+    saved = only_session(store, 2)
+    assert saved["technique"] == "acupuncture"
+    assert [s["retention_s"] for s in saved["sites"]] == [1200]  # what the row said: 20 min

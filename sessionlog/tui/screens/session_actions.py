@@ -187,10 +187,9 @@ class SessionActions(_Base):
             return
         state = self.collect_state()
         if protocol["technique"] != state.technique and not state.sites:
-            from ..widgets.choice import TechniquePicker
-
-            state.technique = protocol["technique"]
-            self.query_one("#technique", TechniquePicker).value = state.technique
+            # Its settings too: an IMS row's "5" (seconds) must not become 5 minutes.
+            self.change_technique(protocol["technique"])  # type: ignore[attr-defined]
+            state = self.state
         have = {(r.raw.get("target"), r.raw.get("side")) for r in state.sites}
         added: list[SiteRow] = []
         for raw in protocol["sites"]:

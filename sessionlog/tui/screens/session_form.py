@@ -352,9 +352,16 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
     def on_technique_picker_changed(self, event: TechniquePicker.Changed) -> None:
         if event.value == self.state.technique or event.value != event.picker.value:
             return  # nothing new, or overtaken (a session shown since): never reset to it
+        self.change_technique(event.value)
+
+    def change_technique(self, technique: str) -> None:
+        """Switch to ``technique``: its settings (retention in its own unit), the picker,
+        the unit label and every site revalidated. The one way the technique changes,
+        whether picked or brought by a protocol."""
         typed = self.collect_state().settings
-        self.state.technique = event.value
-        self.state.settings = default_settings(event.value)
+        self.state.technique = technique
+        self.query_one("#technique", TechniquePicker).value = technique
+        self.state.settings = default_settings(technique)
         # The needle and depth typed are the practitioner's, whatever the technique.
         self.state.settings.needle, self.state.settings.depth = typed.needle, typed.depth
         self._show_settings(self.state.settings)
