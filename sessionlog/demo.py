@@ -251,10 +251,17 @@ class _Generator:
                     "deqi_quality": rng.choice(["heaviness", "ache", "distension,heaviness", ""])
                     if deqi
                     else "",
+                    # Electro-acupuncture: the first two points paired on lead 1 of
+                    # the stimulator; the others needled by hand.
                     **(
-                        {"estim_frequency_hz": 2, "estim_intensity": "to tolerance"}
+                        {
+                            "stimulation": "electrical",
+                            "estim_lead": 1,
+                            "estim_frequency_hz": 2,
+                            "estim_intensity": "to tolerance",
+                        }
                         if technique == "electroacupuncture" and p in chosen[:2]
-                        else {}
+                        else {"stimulation": "manual_even"}
                     ),
                 }
                 for p in chosen

@@ -18,8 +18,8 @@ from helpers_cli import fingerprint, make_clinic, ok, run, run_process, run_proc
 SESSION = "log --patient C001 --technique acupuncture --consent --at '2025-06-10 09:00'"
 SITE_KEYS = (
     "depth, depth_tissue, depth_unit, depth_value, deqi, deqi_obtained, deqi_quality, diameter,"
-    " estim_frequency_2_hz, estim_frequency_hz, estim_intensity, grasp, hz, insertions, kind,"
-    " length, n,"
+    " estim_frequency_2_hz, estim_frequency_hz, estim_intensity, estim_lead, grasp, hz,"
+    " insertions, kind, lead, length, n,"
     " needle_diameter_mm, needle_length_mm, needle_material, quality, retention, retention_s,"
     " stim, stimulation, twitch, twitch_count, twitches"
 )

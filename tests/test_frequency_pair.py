@@ -319,8 +319,8 @@ def test_an_export_made_before_schema_3_imports(store: Store, tmp_path: Path) ->
     export(store, "json", tmp_path / "new.json", actor_id=1)
     text = (tmp_path / "new.json").read_text(encoding="utf-8")
     # The file as sessionlog wrote it before schema 0003: no such column on any site.
-    old = re.sub(r',"estim_frequency_2_hz":null', "", text)
-    old = old.replace('"format_version":2', '"format_version":1', 1)
+    old = re.sub(r',"estim_frequency_2_hz":null(,"estim_lead":null)?', "", text)
+    old = old.replace('"format_version":3', '"format_version":1', 1)
     assert "estim_frequency_2_hz" not in old and old.count('"estim_frequency_hz":2.0') == 2
     assert '"format_version":1' in old
     (tmp_path / "old.json").write_text(old, encoding="utf-8")
@@ -328,9 +328,9 @@ def test_an_export_made_before_schema_3_imports(store: Store, tmp_path: Path) ->
     site_csv = tmp_path / "csv" / "site.csv"
     with site_csv.open(encoding="utf-8", newline="") as fh:
         table = list(csv.reader(fh))
-    drop = table[0].index("estim_frequency_2_hz")
+    drop = {table[0].index("estim_frequency_2_hz"), table[0].index("estim_lead")}
     with site_csv.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([cell for i, cell in enumerate(r) if i != drop] for r in table)
+        csv.writer(fh).writerows([cell for i, cell in enumerate(r) if i not in drop] for r in table)
     for source in (tmp_path / "old.json", tmp_path / "csv"):
         copy = Store.open(tmp_path / f"{source.stem}.db", clock=fixed_clock)
         try:

@@ -232,7 +232,9 @@ def sessions(
 def parse_site_spec(spec: str) -> dict[str, Any]:
     """``TARGET[:SIDE[:key=value,...]]`` -> a site dict, e.g.
     ``upper trap:left:twitch=3,insertions=2`` or ``st36:bilateral:deqi=yes``;
-    ``hz=2/100`` is dense-disperse stimulation, 2 Hz alternating with 100 Hz."""
+    ``hz=2/100`` is dense-disperse stimulation, 2 Hz alternating with 100 Hz;
+    ``stim=electrical,lead=1`` a site on the stimulator's lead 1 (sites sharing a lead
+    were paired on it)."""
     aliases = {
         "twitch": "twitch_count",
         "twitches": "twitch_count",
@@ -245,6 +247,7 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
         "length": "needle_length_mm",
         "stim": "stimulation",
         "hz": "estim_frequency_hz",
+        "lead": "estim_lead",
     }
     from dataclasses import fields
 

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
         Practitioner,
         SessionInput,
         Site,
-        distinct_muscles,
         cpt_hint,
+        distinct_muscles,
         suggest_cpt,
         total_insertions,
     )

@@ -61,6 +61,9 @@ class Site:
     estim_frequency_hz: float | None = None
     estim_frequency_2_hz: float | None = None  # the high one of a 2/100 Hz pair
     estim_intensity: str | None = None
+    # Sites with the same lead were paired on one lead of the stimulator (None: not
+    # given). Frequency, intensity and lead belong to stimulated sites only.
+    estim_lead: int | None = None
     retention_s: int = 0
     deqi_obtained: bool | None = None
     deqi_quality: tuple[str, ...] = ()

@@ -41,6 +41,13 @@ def when(stamp: str, minutes: int = 0) -> str:
 def body_site(site: dict[str, Any]) -> dict[str, Any]:
     kind = site["kind"].replace("_", " ")
     text = f"{site['target']} ({kind}), {site['side']}"
+    if site.get("stimulation") == "electrical":  # on the stimulator: this site only
+        from ..domain.frequency import frequency_text
+
+        bits = [f"lead {site['estim_lead']}"] if site.get("estim_lead") else []
+        hz = frequency_text(site.get("estim_frequency_hz"), site.get("estim_frequency_2_hz"))
+        bits += [hz] if hz else []
+        text += ", electrical stimulation" + (f" ({', '.join(bits)})" if bits else "")
     concept: dict[str, Any] = {"text": text}
     system = SITE_SYSTEMS.get(site["kind"])
     if system:

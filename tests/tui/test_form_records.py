@@ -84,3 +84,124 @@ def test_an_acupuncture_protocol_applied_to_an_ims_session_retains_in_minutes(st
     saved = only_session(store, 2)
     assert saved["technique"] == "acupuncture"
     assert [s["retention_s"] for s in saved["sites"]] == [1200]  # what the row said: 20 min
+
+
+# -- defect 4: electrical stimulation only on the sites on the stimulator ------------
+
+
+def test_electrical_stimulation_is_recorded_on_the_stimulated_sites_only(store) -> None:  # type: ignore[no-untyped-def]
+    # 8-point electro-acupuncture: ST36 and LI4 on lead 1, SP6 and LR3 on lead 2; GV20,
+    # Yintang, CV12 and PC6 were never on the stimulator.
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "e", "y", "6", "enter")
+        form = app.screen
+        form.query_one("#s-estim_hz", Input).value = "2/100"
+        await pilot.pause()
+        for site in ("st36 l e1", "li4 l e1", "sp6 r e2", "lr3 r e2", "gv20", "yintang"):
+            await pilot.press(*site, "enter")
+        for site in ("cv12", "pc6 b"):
+            await pilot.press(*site, "enter")
+        await pilot.press("enter", "3", "ctrl+s")
+
+    drive(store, steps)
+    saved = only_session(store, 2)
+    assert [
+        (
+            s["target"],
+            s["stimulation"],
+            s["estim_lead"],
+            s["estim_frequency_hz"],
+            s["estim_frequency_2_hz"],
+        )
+        for s in saved["sites"]
+    ] == [
+        ("ST36", "electrical", 1, 2.0, 100.0),
+        ("LI4", "electrical", 1, 2.0, 100.0),
+        ("SP6", "electrical", 2, 2.0, 100.0),
+        ("LR3", "electrical", 2, 2.0, 100.0),
+        ("GV20", "manual_even", None, None, None),
+        ("EX-HN3", "manual_even", None, None, None),
+        ("CV12", "manual_even", None, None, None),
+        ("PC6", "manual_even", None, None, None),
+    ]
+
+
+def test_an_electro_session_with_no_site_on_the_stimulator_is_refused(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "e", "y", "6", "enter", *"st36", "enter", "ctrl+s")
+        assert str(app.screen.query_one("#err-sites").render()).startswith(
+            "Sites: none was on the stimulator"
+        )
+
+    drive(store, steps)
+    assert store.sessions(patient_id=2) == []
+
+
+def test_stimulator_fields_on_a_site_off_the_stimulator_are_refused() -> None:
+    import pytest
+
+    from sessionlog.domain import parse_site
+    from sessionlog.domain.fields import InvalidRecord
+
+    with pytest.raises(InvalidRecord) as err:
+        parse_site(
+            {"target": "gv20", "stimulation": "manual_even", "estim_frequency_hz": 2},
+            "electroacupuncture",
+        )
+    assert [(e.field, e.message) for e in err.value.errors] == [
+        (
+            "site.estim_frequency_hz",
+            "given, but the site was not on the stimulator (stimulation is manual_even)",
+        )
+    ]
+
+
+def test_the_leads_travel_through_export_import_and_fhir(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sessionlog.domain import parse_session
+    from sessionlog.exchange import import_file
+    from sessionlog.store import Store
+
+    sites = [
+        {
+            "target": "st36",
+            "side": "left",
+            "stimulation": "electrical",
+            "estim_lead": 1,
+            "estim_frequency_hz": 2,
+        },
+        {"target": "gv20", "stimulation": "manual_even"},
+    ]
+    store.save_session(
+        parse_session(
+            {
+                "patient_id": 2,
+                "practitioner_id": 1,
+                "technique": "electroacupuncture",
+                "consent": True,
+                "pain_before": 5,
+                "sites": sites,
+            },
+            now=ts.NOW,
+        )
+    )
+    export(store, "json", tmp_path / "all.json", actor_id=1)
+    copy = Store.open(tmp_path / "copy.db", clock=ts.clock)
+    try:
+        import_file(tmp_path / "all.json", copy)
+        (row,) = copy.sessions(patient_id=2)
+        got = copy.session(row["record_id"])["sites"]
+        assert [(s["target"], s["stimulation"], s["estim_lead"]) for s in got] == [
+            ("ST36", "electrical", 1),
+            ("GV20", "manual_even", None),
+        ]
+    finally:
+        copy.close()
+    export(store, "fhir", tmp_path / "fhir.json")
+    texts = [
+        b["text"]
+        for e in json.loads((tmp_path / "fhir.json").read_text())["entry"]
+        if e["resource"]["resourceType"] == "Procedure"
+        for b in e["resource"]["bodySite"]
+    ]
+    assert "ST36 (acupuncture point), left, electrical stimulation (lead 1, 2 Hz)" in texts
+    assert "GV20 (acupuncture point), midline" in texts

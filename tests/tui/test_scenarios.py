@@ -47,7 +47,7 @@ def test_new_acupuncture_session_with_8_points(store) -> None:  # type: ignore[n
         1,
     )
     assert s["response_sought"] == "deqi"
-    assert s["face_to_face_min"] == 30  # the domain's default: 10 min + 20 min retention
+    assert s["face_to_face_min"] is None  # not typed: left blank, never 10 + retention
     assert site_tuples(s, "target", "side", "kind", "retention_s", "stimulation", "insertions") == [
         ("ST36", "bilateral", "acupuncture_point", 1200, "manual_even", 1),
         ("LI4", "bilateral", "acupuncture_point", 1200, "manual_even", 1),

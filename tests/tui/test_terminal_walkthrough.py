@@ -186,7 +186,7 @@ def test_a_bad_setting_is_named_once_under_the_settings_in_its_own_unit(store) -
         for field, typed, expected in SETTINGS_CASES:
             form.query_one(f"#{field}", Input).value = typed
             await pilot.pause()
-            await pilot.press(*"st36", "enter", *"li4", "enter")  # sites still go in
+            await pilot.press(*"st36 e", "enter", *"li4 e", "enter")  # sites still go in
             assert len(form.state.sites) == 2
             await pilot.press("ctrl+s")
             await pilot.pause()
@@ -205,7 +205,7 @@ def test_a_bad_setting_is_named_once_under_the_settings_in_its_own_unit(store) -
             form.state.sites.clear()
             form.refresh_sites()
         assert store.sessions(patient_id=2) == []
-        await pilot.press(*"st36", "enter", "ctrl+s")  # all put right: it saves
+        await pilot.press(*"st36 e", "enter", "ctrl+s")  # all put right: it saves
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
 
