@@ -227,6 +227,13 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
     material = _collect(
         errors, as_text, f"{field}.needle_material", data.get("needle_material"), max_len=60
     )
+    if depth is not None and length is not None and unit == "mm" and depth > length:
+        errors.append(
+            ValidationError(
+                f"{field}.depth_value",
+                f"{depth:g} mm is deeper than the needle is long ({length:g} mm)",
+            )
+        )
     stim = _collect(
         errors,
         as_choice,

@@ -205,3 +205,33 @@ def test_the_leads_travel_through_export_import_and_fhir(store, tmp_path: Path) 
     ]
     assert "ST36 (acupuncture point), left, electrical stimulation (lead 1, 2 Hz)" in texts
     assert "GV20 (acupuncture point), midline" in texts
+
+
+# -- defect 5: a depth deeper than the needle is refused -----------------------------
+
+
+def test_a_depth_deeper_than_the_needle_is_refused_naming_the_field(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "a", "y", "6", "enter", *"st36 b 60mm 0.25x30", "enter")
+        error = str(app.screen.query_one("#err-sites").render())
+        assert error == "Site 1 depth: 60 mm is deeper than the needle is long (30 mm)"
+        assert app.screen.state.sites == []
+        await pilot.press("ctrl+s")
+
+    drive(store, steps)
+    assert store.sessions(patient_id=2) == []
+
+
+def test_the_cli_refuses_a_depth_deeper_than_the_needle(tmp_path: Path) -> None:
+    from helpers_cli import make_clinic, run
+
+    clinic = make_clinic(tmp_path / "clinic.db")
+    result = run(
+        clinic,
+        "log --patient C001 --technique acupuncture --consent --pain-before 5"
+        " --site 'st36:bilateral:depth=60,length=30'",
+    )
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: sites[1].depth_value: 60 mm is deeper than the needle is long (30 mm)\n",
+    )
