@@ -161,7 +161,7 @@ def test_the_settings_row_takes_2_100_and_names_a_bad_pair_once() -> None:
     state.settings.estim_hz = "2/100 Hz"
     assert setting_fields(state.settings, "electroacupuncture") == {
         "retention_s": 1200,
-        "stimulation": "electrical",
+        "stimulation": "manual_even",  # the row's: sites marked e/e1 are the stimulated ones
         "estim_frequency_hz": "2",
         "estim_frequency_2_hz": "100",
     }
@@ -192,9 +192,9 @@ def test_save_history_amendment_and_repeat_keep_the_pair(store: Store) -> None:
     # Amendment: the form made from the stored session carries the pair in its Hz.
     form = state_from_session(stored, with_outcomes=True)
     assert form.settings.estim_hz == "2/100"
-    assert [s.raw for s in form.sites] == [
-        {"target": "ST36", "side": "bilateral"},
-        {"target": "LI4", "side": "left"},
+    assert [s.raw for s in form.sites] == [  # both on the stimulator (e), with the row's Hz
+        {"target": "ST36", "side": "bilateral", "stimulation": "electrical"},
+        {"target": "LI4", "side": "left", "stimulation": "electrical"},
     ]
     form.fields["pain_after"] = "2"
     amended = parse_session(build_raw(form, patient_id=1, practitioner_id=1), now=fixed_clock())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import click
@@ -127,21 +127,37 @@ def patients(click_ctx: click.Context, ctx: Context, as_json: bool) -> None:
 @click.option("--name", required=True)
 @click.option("--birth-year", default=None)
 @click.option("--sex", default=None, help="female, male, other or unknown.")
+@click.option("--complaint", default=None, help="What brings them (starts an episode of care).")
+@click.option("--region", default=None, help="The complaint's body region (neck, low back...).")
 @pass_ctx
 @user_errors
 def patients_add(
-    ctx: Context, chart_id: str, name: str, birth_year: str | None, sex: str | None
+    ctx: Context,
+    chart_id: str,
+    name: str,
+    birth_year: str | None,
+    sex: str | None,
+    complaint: str | None,
+    region: str | None,
 ) -> None:
-    """Add a patient."""
+    """Add a patient (with --complaint and --region, their first episode of care)."""
     from ..domain import parse_patient
+    from ..domain.episodes import parse_episode
 
     store = ctx.store()
-    pid = store.add_patient(
-        parse_patient(
-            {"chart_id": chart_id, "name": name, "birth_year": birth_year, "sex": sex},
-            this_year=store.clock().year,
-        )
+    patient = parse_patient(
+        {"chart_id": chart_id, "name": name, "birth_year": birth_year, "sex": sex},
+        this_year=store.clock().year,
     )
+    today = store.clock().date().isoformat()
+    episode = None
+    if complaint or region:  # checked before anything is saved
+        episode = parse_episode(
+            {"complaint": complaint, "body_region": region}, patient_id=1, started_on=today
+        )
+    pid = store.add_patient(patient)
+    if episode is not None:
+        store.add_episode(replace(episode, patient_id=pid))
     click.echo(f"patient {pid} added: {chart_id}")
 
 
@@ -325,6 +341,13 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
     "--adverse", "adverse", multiple=True, help="TIER:KIND[:description], e.g. mild:bruising."
 )
 @click.option("--notes", default=None)
+@click.option(
+    "--complaint",
+    default=None,
+    help="Start a new episode of care with this complaint (with --region); by default the"
+    " session continues the patient's current episode.",
+)
+@click.option("--region", default=None, help="The new episode's body region (neck, low back...).")
 @pass_ctx
 @user_errors
 def log_session(
@@ -332,11 +355,15 @@ def log_session(
     json_file: Any,
     patient_ref: str | None,
     practitioner_ref: str | None,
+    complaint: str | None,
+    region: str | None,
     **fields: Any,
 ) -> None:
     """Record one session non-interactively (for scripts). Prints the new session id.
 
-    Nothing is saved unless the whole session is valid.
+    The session continues the patient's current episode of care; --complaint and
+    --region start a new one (a patient with none needs them). Nothing is saved unless
+    the whole session is valid.
     """
     from ..domain import cpt_hint, parse_session
 
@@ -378,7 +405,19 @@ def log_session(
             store, practitioner_ref or data.pop("practitioner", None)
         )
     session = parse_session(data, now=store.clock())
-    saved = store.save_session(session)
+    new_episode = None
+    if session.episode_id is None:
+        from ..services.episodes import choose_episode
+
+        choice = choose_episode(
+            store,
+            session.patient_id,
+            complaint or "",
+            region or "",
+            session.started_at.date().isoformat(),
+        )
+        session, new_episode = replace(session, episode_id=choice.episode_id), choice.new
+    saved = store.save_session(session, new_episode=new_episode)
     codes = cpt_hint(session.technique, session.sites, session.face_to_face_min)
     click.echo(
         f"session {saved.record_id} saved: {len(session.sites)} sites, "
