@@ -235,3 +235,68 @@ def test_the_cli_refuses_a_depth_deeper_than_the_needle(tmp_path: Path) -> None:
         1,
         "error: sites[1].depth_value: 60 mm is deeper than the needle is long (30 mm)\n",
     )
+
+
+# -- defect 3: sessions recorded in the app belong to an episode of care ------------
+
+
+def test_a_new_session_continues_the_current_episode_and_shows_it(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter")
+        line = str(app.screen.query_one("#episode-line").render())
+        assert line == "low back pain · low back · since 2026-11-01  (F6: new episode)"
+        assert not app.screen.query_one("#new-episode").display
+        await pilot.press("a", "y", "7", "enter", *"st36", "enter", "ctrl+s")
+
+    drive(store, steps)
+    assert only_session(store, 2)["episode_id"] == 2
+
+
+def test_f6_starts_a_new_episode_that_compare_by_region_then_sees(store) -> None:  # type: ignore[no-untyped-def]
+    from sessionlog.analysis.model import Filters
+    from sessionlog.store.outcome_reports import comparison_report
+
+    def neck_sessions() -> int:  # what compare --region neck counts
+        return sum(g.sessions for g in comparison_report(store, Filters(region="neck")).groups)
+
+    before = neck_sessions()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "f6")
+        assert app.screen.focused.id == "f-complaint"
+        await pilot.press(*"stiff neck", "enter", *"nec", "enter")
+        await pilot.press("d", "y", "6", "enter", *"upper trap r 2", "enter")
+        await pilot.press(*"levator r 1", "enter", "enter", "3", "ctrl+s")
+
+    drive(store, steps)
+    saved = only_session(store, 2)
+    episode = store.episode(saved["episode_id"])
+    assert (episode["complaint"], episode["body_region"], episode["started_on"]) == (
+        "stiff neck",
+        "neck",
+        "2026-11-23",
+    )
+    assert store.current_episode(2)["id"] == saved["episode_id"]
+    assert neck_sessions() == before + 1
+
+
+def test_a_patient_with_no_episode_is_asked_for_the_complaint(store) -> None:  # type: ignore[no-untyped-def]
+    from sessionlog.domain import parse_patient
+
+    pid = store.add_patient(parse_patient({"chart_id": "3001", "name": "Ana Ruiz"}))
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"3001", "enter")
+        form = app.screen
+        assert form.query_one("#new-episode").display
+        assert form.focused.id == "f-complaint"
+        await pilot.press("enter", "enter")  # left blank: on to the technique
+        await pilot.press("a", "y", "5", "enter", *"li4", "enter", "ctrl+s")
+        assert str(form.query_one("#err-episode").render()).startswith("Complaint: is required")
+        form.query_one("#f-complaint", Input).value = "headache"
+        form.query_one("#f-body_region", Input).value = "head"
+        await pilot.press("ctrl+s")
+
+    drive(store, steps)
+    saved = only_session(store, pid)
+    assert store.episode(saved["episode_id"])["complaint"] == "headache"
