@@ -71,10 +71,10 @@ def report(
     from ..analysis import patient_sentences, to_jsonable
     from ..analysis.table import progress_summary, session_rows
     from ..store.outcome_reports import progress_report
-    from ..store.outcomes import resolve_patient
+    from ..services.lookup import find_patient
 
     store = ctx.store()
-    who = resolve_patient(store, patient)
+    who = find_patient(store, patient)
     progress = progress_report(store, who["id"])
     if as_json:
         echo_json({
@@ -142,14 +142,14 @@ def compare(
     from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
     from ..domain.validate import as_choice
     from ..store.outcome_reports import comparison_report, details_report
-    from ..store.outcomes import resolve_practitioner
+    from ..services.lookup import find_practitioner
 
     store = ctx.store()
     filters = Filters(
         technique=as_choice("technique", technique, tuple(TECHNIQUES) + FAMILIES)
         if technique
         else None,
-        practitioner_id=resolve_practitioner(store, practitioner) if practitioner else None,
+        practitioner_id=find_practitioner(store, practitioner) if practitioner else None,
         region=as_choice("region", region, BODY_REGIONS) if region else None,
         complaint=complaint.strip() if complaint and complaint.strip() else None,
         since=_date("since", since),

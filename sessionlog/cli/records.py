@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..errors import ValidationError
+from ..services.lookup import find_patient, find_practitioner  # one rule: every command
 from .common import Context, echo_json, pass_ctx, table, user_errors
 
 
@@ -161,39 +162,6 @@ def patients_add(
     click.echo(f"patient {pid} added: {chart_id}")
 
 
-def find_patient(store: Any, ref: str) -> dict[str, Any]:
-    """A patient by chart id, or by numeric id when no chart id matches."""
-    row = store.patient_by_chart(ref.strip())
-    if row is None and ref.strip().isascii() and ref.strip().isdigit() and len(ref.strip()) < 19:
-        row = store.patient(int(ref))
-    if row is None:
-        raise ValidationError(
-            "patient", f"no patient with chart id or id {ref!r} (see `sessionlog patients`)"
-        )
-    return dict(row)
-
-
-def find_practitioner(store: Any, ref: str | None) -> int:
-    """A practitioner by id or name; the only one when ``ref`` is None."""
-    rows = store.practitioners()
-    if ref is None:
-        if len(rows) == 1:
-            return int(rows[0]["id"])
-        raise ValidationError(
-            "practitioner",
-            "say who treated: --practitioner ID or NAME"
-            if rows
-            else "add a practitioner first: `sessionlog practitioners add`",
-        )
-    text = str(ref).strip()  # a JSON document may give the id as a number
-    for r in rows:
-        if str(r["id"]) == text or r["name"].lower() == text.lower():
-            return int(r["id"])
-    raise ValidationError(
-        "practitioner", f"no practitioner {ref!r} (see `sessionlog practitioners`)"
-    )
-
-
 @click.command()
 @click.option("--patient", "patient_ref", default=None, help="Only this patient (chart id or id).")
 @click.option("--technique", default=None)
@@ -225,8 +193,17 @@ def sessions(
     start = as_datetime("since", since).date().isoformat() if since else None
     rows = store.sessions(pid, technique=tech, since=start, limit=limit)
     if as_json:
+        # "session_id" is the session (its record: "session #189" everywhere); "id" is
+        # the row of its current version, which an amendment replaces.
         echo_json(
-            [{**store.session(r["record_id"]), "patient_chart_id": r["chart_id"]} for r in rows]
+            [
+                {
+                    "session_id": r["record_id"],
+                    **store.session(r["record_id"]),
+                    "patient_chart_id": r["chart_id"],
+                }
+                for r in rows
+            ]
         )
         return
     table(

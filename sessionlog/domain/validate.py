@@ -123,6 +123,7 @@ _SITE_KEYS = frozenset(f.name for f in dataclasses.fields(Site)) | {
 # derived values), so that output can be fed back as input.
 _SESSION_KEYS = frozenset(f.name for f in dataclasses.fields(SessionInput)) | {
     "id",
+    "session_id",
     "record_id",
     "version",
     "supersedes_id",

@@ -206,12 +206,17 @@ class SessionStore(StoreBase):
             "SELECT tier, kind, description FROM adverse_event WHERE session_id = ? ORDER BY id",
             (row["id"],),
         )
-        out["ims_findings"] = self.query(
+        findings = self.query(
             "SELECT "
             + ", ".join(IMS_COLUMNS)
             + " FROM ims_finding WHERE session_id = ? ORDER BY id",
             (row["id"],),
         )
+        # The signs are yes/no: true/false as every other yes/no (stored as 1/0).
+        out["ims_findings"] = [
+            {k: bool(v) if k not in ("level", "side", "notes") else v for k, v in f.items()}
+            for f in findings
+        ]
         return out
 
     def session(self, record_id: int) -> dict[str, Any] | None:
