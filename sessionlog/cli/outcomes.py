@@ -70,8 +70,8 @@ def report(
     """One patient's progress: pain over time, relief per session, whether it lasted."""
     from ..analysis import patient_sentences, to_jsonable
     from ..analysis.table import progress_summary, session_rows
-    from ..store.outcome_reports import progress_report
     from ..services.lookup import find_patient
+    from ..store.outcome_reports import progress_report
 
     store = ctx.store()
     who = find_patient(store, patient)
@@ -141,8 +141,8 @@ def compare(
     from ..analysis.windows import parse_windows
     from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
     from ..domain.validate import as_choice
-    from ..store.outcome_reports import comparison_report, details_report
     from ..services.lookup import find_practitioner
+    from ..store.outcome_reports import comparison_report, details_report
 
     store = ctx.store()
     filters = Filters(
