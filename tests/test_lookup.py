@@ -20,8 +20,11 @@ HUGE = "99999999999999999999"
 def clinic(tmp_path: Path) -> Path:
     db = make_clinic(tmp_path / "clinic.db")
     ok(db, "practitioners add --name 'Sara Novak' --profession acupuncturist")
-    ok(db, "log --patient C001 --practitioner 1 --technique acupuncture --consent"
-           " --pain-before 6 --pain-after 3 --site st36:bilateral --at '2026-11-20 09:00'")  # fmt: skip
+    ok(
+        db,
+        "log --patient C001 --practitioner 1 --technique acupuncture --consent"
+        " --pain-before 6 --pain-after 3 --site st36:bilateral --at '2026-11-20 09:00'",
+    )
     return db
 
 
@@ -73,8 +76,11 @@ def test_one_rule_for_names_and_ids(clinic: Path) -> None:
 
 
 def test_sessions_json_names_the_session_and_signs_are_true_false(clinic: Path) -> None:
-    ok(clinic, "log --patient C002 --practitioner 1 --technique ims --consent --pain-before 5"
-               " --site L4-L5:bilateral:grasp=strong --at '2026-11-21 09:00'")  # fmt: skip
+    ok(
+        clinic,
+        "log --patient C002 --practitioner 1 --technique ims --consent --pain-before 5"
+        " --site L4-L5:bilateral:grasp=strong --at '2026-11-21 09:00'",
+    )
     store = Store.open(clinic)
     try:
         (row,) = store.sessions(2)
