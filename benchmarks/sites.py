@@ -54,7 +54,7 @@ def _dry_needling(rng: random.Random, c: Complaint, electrical: bool) -> list[di
             "side": rng.choice(["left", "right", "bilateral"]),
             "insertions": rng.randint(1, 4),
             "twitch_count": rng.randint(0, 6),
-            "depth_value": rng.choice([15, 20, 30, 40]),
+            "depth_value": rng.choice([15, 20, 25, 30]),  # never deeper than the 30 mm needle
             "depth_tissue": "muscle",
             "needle_diameter_mm": 0.30,
             "needle_length_mm": rng.choice([30, 40, 50]),

@@ -252,10 +252,17 @@ class _Generator:
                     "deqi_quality": rng.choice(["heaviness", "ache", "distension,heaviness", ""])
                     if deqi
                     else "",
+                    # Electro-acupuncture: the first two points paired on lead 1 of
+                    # the stimulator; the others needled by hand.
                     **(
-                        {"estim_frequency_hz": 2, "estim_intensity": "to tolerance"}
+                        {
+                            "stimulation": "electrical",
+                            "estim_lead": 1,
+                            "estim_frequency_hz": 2,
+                            "estim_intensity": "to tolerance",
+                        }
                         if technique == "electroacupuncture" and p in chosen[:2]
-                        else {}
+                        else {"stimulation": "manual_even"}
                     ),
                 }
                 for p in chosen
@@ -268,7 +275,9 @@ class _Generator:
                     "side": rng.choice(["left", "right", "bilateral"]),
                     "insertions": rng.randint(1, 4),
                     "twitch_count": rng.randint(0, 6),
-                    "depth_value": rng.choice([15, 20, 30, 40]),
+                    "depth_value": rng.choice(
+                        [15, 20, 25, 30]
+                    ),  # never deeper than the 30 mm needle
                     "depth_unit": "mm",
                     "depth_tissue": "muscle",
                     "needle_diameter_mm": 0.30,

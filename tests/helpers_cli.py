@@ -82,11 +82,19 @@ def fingerprint(path: Path) -> str:
 
 
 def make_clinic(db: Path) -> Path:
-    """One practitioner (id 1) and two patients (C001 id 1, C002 id 2), through the CLI."""
+    """One practitioner (id 1) and two patients (C001 id 1, C002 id 2), through the CLI,
+    each registered with their complaint (an episode of care: 1 neck, 2 low back)."""
     added = [
         ok(db, "practitioners add --name 'Ann Lee' --profession physiotherapist --credential PT"),
-        ok(db, "patients add --chart-id C001 --name 'Bo Kim' --birth-year 1980 --sex female"),
-        ok(db, "patients add --chart-id C002 --name 'Cy Doe'"),
+        ok(
+            db,
+            "patients add --chart-id C001 --name 'Bo Kim' --birth-year 1980 --sex female"
+            " --complaint 'neck pain' --region neck",
+        ),
+        ok(
+            db,
+            "patients add --chart-id C002 --name 'Cy Doe' --complaint 'low back pain' --region lo",
+        ),
     ]
     assert added == [
         "practitioner 1 added: Ann Lee\n",

@@ -193,11 +193,13 @@ def test_details(clinic: Store) -> None:
 
 
 def test_patients_are_found_by_chart_or_id(clinic: Store, patient_id: int) -> None:
-    assert outcomes.resolve_patient(clinic, "C001")["id"] == patient_id
-    assert outcomes.resolve_patient(clinic, str(patient_id))["chart_id"] == "C001"
+    from sessionlog.services.lookup import find_patient, find_practitioner
+
+    assert find_patient(clinic, "C001")["id"] == patient_id
+    assert find_patient(clinic, str(patient_id))["chart_id"] == "C001"
     with pytest.raises(ValidationError) as err:
-        outcomes.resolve_patient(clinic, "nobody")
+        find_patient(clinic, "nobody")
     assert err.value.field == "patient"
-    assert outcomes.resolve_practitioner(clinic, "ann") == 1
+    assert find_practitioner(clinic, "ann") == 1
     with pytest.raises(ValidationError):
-        outcomes.resolve_practitioner(clinic, "Zed")
+        find_practitioner(clinic, "Zed")

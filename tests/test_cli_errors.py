@@ -18,8 +18,8 @@ from helpers_cli import fingerprint, make_clinic, ok, run, run_process, run_proc
 SESSION = "log --patient C001 --technique acupuncture --consent --at '2025-06-10 09:00'"
 SITE_KEYS = (
     "depth, depth_tissue, depth_unit, depth_value, deqi, deqi_obtained, deqi_quality, diameter,"
-    " estim_frequency_2_hz, estim_frequency_hz, estim_intensity, grasp, hz, insertions, kind,"
-    " length, n,"
+    " estim_frequency_2_hz, estim_frequency_hz, estim_intensity, estim_lead, grasp, hz,"
+    " insertions, kind, lead, length, n,"
     " needle_diameter_mm, needle_length_mm, needle_material, quality, retention, retention_s,"
     " stim, stimulation, twitch, twitch_count, twitches"
 )
@@ -45,7 +45,7 @@ BAD_FLAGS = {
     ),
     "missing patient": (
         "log --patient C999 --technique acupuncture --consent --site st36:left --pain-before 5",
-        "patient: no patient with chart id or id 'C999' (see `sessionlog patients`)",
+        "patient: no patient with chart id, id or name 'C999' (see `sessionlog patients`)",
     ),
     "no patient given": (
         "log --technique acupuncture --consent --site st36:left --pain-before 5",
@@ -82,7 +82,7 @@ BAD_FLAGS = {
     ),
     "unknown practitioner": (
         f"{SESSION} --practitioner 'Dr Who' --site st36:left --pain-before 5",
-        "practitioner: no practitioner 'Dr Who' (see `sessionlog practitioners`)",
+        "practitioner: 'Dr Who' is not a practitioner: give an id or a name (1 Ann Lee)",
     ),
     "follow-up pain 12": (
         "follow-up --patient C001 --pain 12 --session 1",
@@ -140,7 +140,7 @@ BAD_JSON = {
     ),
     "practitioner as a number": (
         _doc(practitioner=7),
-        "practitioner: no practitioner 7 (see `sessionlog practitioners`)",
+        "practitioner: '7' is not a practitioner: give an id or a name (1 Ann Lee)",
     ),
 }
 

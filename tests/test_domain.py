@@ -55,10 +55,10 @@ def test_acupuncture_defaults() -> None:
     )
     assert s.total_insertions == 6  # ST36 2 on each side (4) + 1 + 1
     assert s.distinct_muscles == 0
-    # No face-to-face time typed: 10 min plus the longest retention (1200 s = 20 min) = 30.
-    assert s.face_to_face_min == 30
-    # 30 min: the initial 15-min unit, then (30 - 15 + 7) // 15 = 1 add-on unit.
-    assert s.cpt_codes == ["97810", "97811"]
+    # No face-to-face time typed: none is recorded (never 10 + the retention), and
+    # acupuncture, billed by time, gets no code suggested until it is.
+    assert s.face_to_face_min is None
+    assert s.cpt_codes == []
 
 
 def test_dry_needling_defaults() -> None:
@@ -97,7 +97,7 @@ def test_dry_needling_defaults() -> None:
     )
     assert s.total_insertions == 4  # 1 + 3
     assert s.distinct_muscles == 2
-    assert s.face_to_face_min == 10  # 10 + 0 s retention
+    assert s.face_to_face_min is None  # not typed: never guessed (issue 14)
     assert s.cpt_codes == ["20560"]  # 1-2 muscles
 
 

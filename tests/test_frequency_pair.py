@@ -161,7 +161,7 @@ def test_the_settings_row_takes_2_100_and_names_a_bad_pair_once() -> None:
     state.settings.estim_hz = "2/100 Hz"
     assert setting_fields(state.settings, "electroacupuncture") == {
         "retention_s": 1200,
-        "stimulation": "electrical",
+        "stimulation": "manual_even",  # the row's: sites marked e/e1 are the stimulated ones
         "estim_frequency_hz": "2",
         "estim_frequency_2_hz": "100",
     }
@@ -192,9 +192,9 @@ def test_save_history_amendment_and_repeat_keep_the_pair(store: Store) -> None:
     # Amendment: the form made from the stored session carries the pair in its Hz.
     form = state_from_session(stored, with_outcomes=True)
     assert form.settings.estim_hz == "2/100"
-    assert [s.raw for s in form.sites] == [
-        {"target": "ST36", "side": "bilateral"},
-        {"target": "LI4", "side": "left"},
+    assert [s.raw for s in form.sites] == [  # both on the stimulator (e), with the row's Hz
+        {"target": "ST36", "side": "bilateral", "stimulation": "electrical"},
+        {"target": "LI4", "side": "left", "stimulation": "electrical"},
     ]
     form.fields["pain_after"] = "2"
     amended = parse_session(build_raw(form, patient_id=1, practitioner_id=1), now=fixed_clock())
@@ -319,8 +319,8 @@ def test_an_export_made_before_schema_3_imports(store: Store, tmp_path: Path) ->
     export(store, "json", tmp_path / "new.json", actor_id=1)
     text = (tmp_path / "new.json").read_text(encoding="utf-8")
     # The file as sessionlog wrote it before schema 0003: no such column on any site.
-    old = re.sub(r',"estim_frequency_2_hz":null', "", text)
-    old = old.replace('"format_version":2', '"format_version":1', 1)
+    old = re.sub(r',"estim_frequency_2_hz":null(,"estim_lead":null)?', "", text)
+    old = old.replace('"format_version":3', '"format_version":1', 1)
     assert "estim_frequency_2_hz" not in old and old.count('"estim_frequency_hz":2.0') == 2
     assert '"format_version":1' in old
     (tmp_path / "old.json").write_text(old, encoding="utf-8")
@@ -328,9 +328,9 @@ def test_an_export_made_before_schema_3_imports(store: Store, tmp_path: Path) ->
     site_csv = tmp_path / "csv" / "site.csv"
     with site_csv.open(encoding="utf-8", newline="") as fh:
         table = list(csv.reader(fh))
-    drop = table[0].index("estim_frequency_2_hz")
+    drop = {table[0].index("estim_frequency_2_hz"), table[0].index("estim_lead")}
     with site_csv.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([cell for i, cell in enumerate(r) if i != drop] for r in table)
+        csv.writer(fh).writerows([cell for i, cell in enumerate(r) if i not in drop] for r in table)
     for source in (tmp_path / "old.json", tmp_path / "csv"):
         copy = Store.open(tmp_path / f"{source.stem}.db", clock=fixed_clock)
         try:

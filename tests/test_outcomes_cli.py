@@ -115,7 +115,7 @@ def test_compare_filters(db: Path) -> None:
 @pytest.mark.parametrize(
     ("command", "message"),
     [
-        ("report --patient C999", "error: patient: no patient has the chart id or id 'C999'"),
+        ("report --patient C999", "error: patient: no patient with chart id, id or name 'C999'"),
         ("compare --since 2026-02-30", "error: since: '2026-02-30' is not a date: use YYYY-MM-DD"),
         ("compare --region elbw", "error: region: 'elbw' is not allowed"),
         ("compare --technique reiki", "error: technique: 'reiki' is not allowed"),

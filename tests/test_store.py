@@ -62,6 +62,7 @@ def test_save_writes_exact_rows(store: Store) -> None:
         "estim_frequency_hz": None,
         "estim_frequency_2_hz": None,
         "estim_intensity": None,
+        "estim_lead": None,
         "deqi_obtained": None,
         "deqi_quality": "",
         "twitch_count": None,

@@ -73,11 +73,11 @@ def report(
     """One patient's progress: pain over time, relief per session, whether it lasted."""
     from ..analysis import patient_sentences, to_jsonable
     from ..analysis.table import progress_summary, session_rows
+    from ..services.lookup import find_patient
     from ..store.outcome_reports import progress_report
-    from ..store.outcomes import resolve_patient
 
     store = ctx.store()
-    who = resolve_patient(store, patient)
+    who = find_patient(store, patient)
     progress = progress_report(store, who["id"])
     store.log_access(
         acting_practitioner(store, practitioner_ref), who["id"], "report", action="report"
@@ -147,15 +147,15 @@ def compare(
     from ..analysis.windows import parse_windows
     from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
     from ..domain.validate import as_choice
+    from ..services.lookup import find_practitioner
     from ..store.outcome_reports import comparison_report, details_report
-    from ..store.outcomes import resolve_practitioner
 
     store = ctx.store()
     filters = Filters(
         technique=as_choice("technique", technique, tuple(TECHNIQUES) + FAMILIES)
         if technique
         else None,
-        practitioner_id=resolve_practitioner(store, practitioner) if practitioner else None,
+        practitioner_id=find_practitioner(store, practitioner) if practitioner else None,
         region=as_choice("region", region, BODY_REGIONS) if region else None,
         complaint=complaint.strip() if complaint and complaint.strip() else None,
         since=_date("since", since),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import click
 
 from ..errors import ValidationError
+from ..services.lookup import find_patient, find_practitioner  # one rule: every command
 from .common import Context, echo_json, pass_ctx, read_json_input, table, user_errors
 from .trust import acting_practitioner, practitioner_option
 
@@ -127,55 +128,38 @@ def patients(click_ctx: click.Context, ctx: Context, as_json: bool) -> None:
 @click.option("--name", required=True)
 @click.option("--birth-year", default=None)
 @click.option("--sex", default=None, help="female, male, other or unknown.")
+@click.option("--complaint", default=None, help="What brings them (starts an episode of care).")
+@click.option("--region", default=None, help="The complaint's body region (neck, low back...).")
 @pass_ctx
 @user_errors
 def patients_add(
-    ctx: Context, chart_id: str, name: str, birth_year: str | None, sex: str | None
+    ctx: Context,
+    chart_id: str,
+    name: str,
+    birth_year: str | None,
+    sex: str | None,
+    complaint: str | None,
+    region: str | None,
 ) -> None:
-    """Add a patient."""
+    """Add a patient (with --complaint and --region, their first episode of care)."""
     from ..domain import parse_patient
+    from ..domain.episodes import parse_episode
 
     store = ctx.store()
-    pid = store.add_patient(
-        parse_patient(
-            {"chart_id": chart_id, "name": name, "birth_year": birth_year, "sex": sex},
-            this_year=store.clock().year,
-        )
+    patient = parse_patient(
+        {"chart_id": chart_id, "name": name, "birth_year": birth_year, "sex": sex},
+        this_year=store.clock().year,
     )
+    today = store.clock().date().isoformat()
+    episode = None
+    if complaint or region:  # checked before anything is saved
+        episode = parse_episode(
+            {"complaint": complaint, "body_region": region}, patient_id=1, started_on=today
+        )
+    pid = store.add_patient(patient)
+    if episode is not None:
+        store.add_episode(replace(episode, patient_id=pid))
     click.echo(f"patient {pid} added: {chart_id}")
-
-
-def find_patient(store: Any, ref: str) -> dict[str, Any]:
-    """A patient by chart id, or by numeric id when no chart id matches."""
-    row = store.patient_by_chart(ref.strip())
-    if row is None and ref.strip().isascii() and ref.strip().isdigit() and len(ref.strip()) < 19:
-        row = store.patient(int(ref))
-    if row is None:
-        raise ValidationError(
-            "patient", f"no patient with chart id or id {ref!r} (see `sessionlog patients`)"
-        )
-    return dict(row)
-
-
-def find_practitioner(store: Any, ref: str | None) -> int:
-    """A practitioner by id or name; the only one when ``ref`` is None."""
-    rows = store.practitioners()
-    if ref is None:
-        if len(rows) == 1:
-            return int(rows[0]["id"])
-        raise ValidationError(
-            "practitioner",
-            "say who treated: --practitioner ID or NAME"
-            if rows
-            else "add a practitioner first: `sessionlog practitioners add`",
-        )
-    text = str(ref).strip()  # a JSON document may give the id as a number
-    for r in rows:
-        if str(r["id"]) == text or r["name"].lower() == text.lower():
-            return int(r["id"])
-    raise ValidationError(
-        "practitioner", f"no practitioner {ref!r} (see `sessionlog practitioners`)"
-    )
 
 
 @click.command()
@@ -213,8 +197,17 @@ def sessions(
     if pid is not None:
         store.log_access(acting_practitioner(store, practitioner_ref), pid, "record")
     if as_json:
+        # "session_id" is the session (its record: "session #189" everywhere); "id" is
+        # the row of its current version, which an amendment replaces.
         echo_json(
-            [{**store.session(r["record_id"]), "patient_chart_id": r["chart_id"]} for r in rows]
+            [
+                {
+                    "session_id": r["record_id"],
+                    **store.session(r["record_id"]),
+                    "patient_chart_id": r["chart_id"],
+                }
+                for r in rows
+            ]
         )
         return
     table(
@@ -236,7 +229,9 @@ def sessions(
 def parse_site_spec(spec: str) -> dict[str, Any]:
     """``TARGET[:SIDE[:key=value,...]]`` -> a site dict, e.g.
     ``upper trap:left:twitch=3,insertions=2`` or ``st36:bilateral:deqi=yes``;
-    ``hz=2/100`` is dense-disperse stimulation, 2 Hz alternating with 100 Hz."""
+    ``hz=2/100`` is dense-disperse stimulation, 2 Hz alternating with 100 Hz;
+    ``stim=electrical,lead=1`` a site on the stimulator's lead 1 (sites sharing a lead
+    were paired on it)."""
     aliases = {
         "twitch": "twitch_count",
         "twitches": "twitch_count",
@@ -249,6 +244,7 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
         "length": "needle_length_mm",
         "stim": "stimulation",
         "hz": "estim_frequency_hz",
+        "lead": "estim_lead",
     }
     from dataclasses import fields
 
@@ -326,6 +322,13 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
     "--adverse", "adverse", multiple=True, help="TIER:KIND[:description], e.g. mild:bruising."
 )
 @click.option("--notes", default=None)
+@click.option(
+    "--complaint",
+    default=None,
+    help="Start a new episode of care with this complaint (with --region); by default the"
+    " session continues the patient's current episode.",
+)
+@click.option("--region", default=None, help="The new episode's body region (neck, low back...).")
 @pass_ctx
 @user_errors
 def log_session(
@@ -333,13 +336,17 @@ def log_session(
     json_file: Any,
     patient_ref: str | None,
     practitioner_ref: str | None,
+    complaint: str | None,
+    region: str | None,
     **fields: Any,
 ) -> None:
     """Record one session non-interactively (for scripts). Prints the new session id.
 
-    Nothing is saved unless the whole session is valid.
+    The session continues the patient's current episode of care; --complaint and
+    --region start a new one (a patient with none needs them). Nothing is saved unless
+    the whole session is valid.
     """
-    from ..domain import parse_session
+    from ..domain import cpt_hint, parse_session
 
     store = ctx.store()
     data: dict[str, Any] = read_json_input(json_file, "json") if json_file else {}
@@ -379,8 +386,20 @@ def log_session(
             store, practitioner_ref or data.pop("practitioner", None)
         )
     session = parse_session(data, now=store.clock())
-    saved = store.save_session(session)
-    codes = ", ".join(session.cpt_codes) or "none"
+    new_episode = None
+    if session.episode_id is None:
+        from ..services.episodes import choose_episode
+
+        choice = choose_episode(
+            store,
+            session.patient_id,
+            complaint or "",
+            region or "",
+            session.started_at.date().isoformat(),
+        )
+        session, new_episode = replace(session, episode_id=choice.episode_id), choice.new
+    saved = store.save_session(session, new_episode=new_episode)
+    codes = cpt_hint(session.technique, session.sites, session.face_to_face_min)
     click.echo(
         f"session {saved.record_id} saved: {len(session.sites)} sites, "
         f"{session.total_insertions} insertions, suggested CPT {codes}"

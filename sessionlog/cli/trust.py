@@ -44,7 +44,7 @@ def acting_practitioner(store: Any, ref: str | None) -> int | None:
     """The practitioner named by ``--practitioner`` (id or name), or None if not given."""
     if ref is None:
         return None
-    from .records import find_practitioner
+    from ..services.lookup import find_practitioner
 
     return find_practitioner(store, ref)
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         Practitioner,
         SessionInput,
         Site,
+        cpt_hint,
         distinct_muscles,
         suggest_cpt,
         total_insertions,
@@ -56,6 +57,7 @@ __all__ = [
     "parse_practitioner",
     "parse_session",
     "parse_site",
+    "cpt_hint",
     "suggest_cpt",
     "total_insertions",
 ]

@@ -61,6 +61,9 @@ class Site:
     estim_frequency_hz: float | None = None
     estim_frequency_2_hz: float | None = None  # the high one of a 2/100 Hz pair
     estim_intensity: str | None = None
+    # Sites with the same lead were paired on one lead of the stimulator (None: not
+    # given). Frequency, intensity and lead belong to stimulated sites only.
+    estim_lead: int | None = None
     retention_s: int = 0
     deqi_obtained: bool | None = None
     deqi_quality: tuple[str, ...] = ()
@@ -104,7 +107,7 @@ class SessionInput:
     sites: tuple[Site, ...]
     pain_before: int
     consent: bool
-    face_to_face_min: int
+    face_to_face_min: int | None  # None: not recorded (never guessed from the retention)
     response_sought: str
     pain_after: int | None = None
     pain_during: int | None = None
@@ -165,7 +168,7 @@ def distinct_muscles(sites: tuple[Site, ...] | list[Site]) -> int:
 
 
 def suggest_cpt(
-    technique_key: str, sites: tuple[Site, ...] | list[Site], face_min: int
+    technique_key: str, sites: tuple[Site, ...] | list[Site], face_min: int | None
 ) -> list[str]:
     """Suggest US CPT codes for a session.
 
@@ -174,6 +177,7 @@ def suggest_cpt(
     face-to-face time, not needle retention: an initial unit (97810 manual, 97813
     electrical) and one add-on (97811 / 97814) for each further 15 minutes, counting a
     further unit once at least 8 minutes of it were spent (the usual 8-minute rule).
+    Without a face-to-face time (None) acupuncture suggests nothing: see :func:`cpt_hint`.
     """
     tech = TECHNIQUES[technique_key]
     if tech.family in ("dry_needling", "ims"):
@@ -185,8 +189,19 @@ def suggest_cpt(
         if muscles == 0:
             return []
         return ["20560"] if muscles <= 2 else ["20561"]
-    if face_min <= 0:
+    if face_min is None or face_min <= 0:
         return []
     initial, addon = ("97813", "97814") if tech.electrical else ("97810", "97811")
     extra_units = max(0, (face_min - 15 + 7) // 15) if face_min > 15 else 0
     return [initial] + [addon] * extra_units
+
+
+def cpt_hint(technique_key: str, sites: tuple[Site, ...] | list[Site], face_min: int | None) -> str:
+    """The CPT suggestion in words: the codes, or why there are none (acupuncture without
+    a face-to-face time: it bills by time, and a time is never guessed)."""
+    codes = suggest_cpt(technique_key, sites, face_min)
+    if codes:
+        return ", ".join(codes)
+    if TECHNIQUES[technique_key].family == "acupuncture" and face_min is None:
+        return "none until the face-to-face time is recorded (acupuncture bills by time)"
+    return "none"

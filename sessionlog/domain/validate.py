@@ -123,6 +123,7 @@ _SITE_KEYS = frozenset(f.name for f in dataclasses.fields(Site)) | {
 # derived values), so that output can be fed back as input.
 _SESSION_KEYS = frozenset(f.name for f in dataclasses.fields(SessionInput)) | {
     "id",
+    "session_id",
     "record_id",
     "version",
     "supersedes_id",
@@ -227,6 +228,13 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
     material = _collect(
         errors, as_text, f"{field}.needle_material", data.get("needle_material"), max_len=60
     )
+    if depth is not None and length is not None and unit == "mm" and depth > length:
+        errors.append(
+            ValidationError(
+                f"{field}.depth_value",
+                f"{depth:g} mm is deeper than the needle is long ({length:g} mm)",
+            )
+        )
     stim = _collect(
         errors,
         as_choice,
@@ -244,6 +252,9 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
     intensity = _collect(
         errors, as_text, f"{field}.estim_intensity", data.get("estim_intensity"), max_len=40
     )
+    lead = _collect(errors, opt_int, f"{field}.estim_lead", data.get("estim_lead"), 1, 32)
+    if stim and stim != "electrical":
+        _refuse_stimulator_fields(errors, field, stim, freq, freq_2, intensity, lead)
     retention = _collect(
         errors,
         as_int,
@@ -278,6 +289,7 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
         estim_frequency_hz=freq,
         estim_frequency_2_hz=freq_2,
         estim_intensity=intensity or None,
+        estim_lead=lead,
         retention_s=retention if retention is not None else 0,
         deqi_obtained=True if qualities and deqi is None else deqi,
         deqi_quality=tuple(qualities),
@@ -285,6 +297,22 @@ def parse_site(data: Mapping[str, Any] | str, technique_key: str, field: str = "
         grasp=grasp,
         thorax_risk=thorax,
     )
+
+
+def _refuse_stimulator_fields(
+    errors: list[ValidationError], field: str, stim: str, *values: Any
+) -> None:
+    """Frequency, intensity and lead describe the stimulator: a site that was not on it
+    (its stimulation is ``stim``) has none, or the stimulation would read as everywhere."""
+    names = ("estim_frequency_hz", "estim_frequency_2_hz", "estim_intensity", "estim_lead")
+    for name, value in zip(names, values, strict=True):
+        if value not in (None, ""):
+            errors.append(
+                ValidationError(
+                    f"{field}.{name}",
+                    f"given, but the site was not on the stimulator (stimulation is {stim})",
+                )
+            )
 
 
 def parse_adverse_event(data: Mapping[str, Any], field: str = "adverse_event") -> AdverseEvent:
@@ -391,6 +419,15 @@ def parse_session(
             site = _collect(errors, site_parser or parse_site, raw, tech, field=f"sites[{i}]")
             if site:
                 sites.append(site)
+    if tech and TECHNIQUES[tech].electrical and sites:
+        if not any(s.stimulation == "electrical" for s in sites):
+            errors.append(
+                ValidationError(
+                    "sites",
+                    "none was on the stimulator: mark the sites that were (stimulation"
+                    " electrical; in the form, e1 after a site on lead 1)",
+                )
+            )
     aes = [
         _collect(errors, parse_adverse_event, raw, field=f"adverse_events[{i}]")
         for i, raw in _records(errors, "adverse_events", data.get("adverse_events"))
@@ -409,7 +446,7 @@ def parse_session(
         sites=tuple(sites),
         pain_before=before,
         consent=True,
-        face_to_face_min=face if face is not None else _default_face_minutes(tech, sites),
+        face_to_face_min=face,
         response_sought=sought,
         pain_after=after,
         pain_during=during,
@@ -422,14 +459,6 @@ def parse_session(
         ims_findings=tuple(f for f in ims if f),
         notes=notes or "",
     )
-
-
-def _default_face_minutes(tech: str, sites: list[Site]) -> int:
-    # A plausible face-to-face time when none was typed: the longest retention plus
-    # ten minutes of assessment and needling. Billing reports show it, so the
-    # practitioner can correct it; it is never inferred silently for retention.
-    longest = max((s.retention_s for s in sites), default=0)
-    return 10 + longest // 60
 
 
 def parse_follow_up(data: Mapping[str, Any], *, now: datetime | None = None) -> FollowUpInput:

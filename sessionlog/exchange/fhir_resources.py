@@ -41,6 +41,13 @@ def when(stamp: str, minutes: int = 0) -> str:
 def body_site(site: dict[str, Any]) -> dict[str, Any]:
     kind = site["kind"].replace("_", " ")
     text = f"{site['target']} ({kind}), {site['side']}"
+    if site.get("stimulation") == "electrical":  # on the stimulator: this site only
+        from ..domain.frequency import frequency_text
+
+        bits = [f"lead {site['estim_lead']}"] if site.get("estim_lead") else []
+        hz = frequency_text(site.get("estim_frequency_hz"), site.get("estim_frequency_2_hz"))
+        bits += [hz] if hz else []
+        text += ", electrical stimulation" + (f" ({', '.join(bits)})" if bits else "")
     concept: dict[str, Any] = {"text": text}
     system = SITE_SYSTEMS.get(site["kind"])
     if system:
@@ -111,7 +118,14 @@ def session(s: dict[str, Any], key: str, sites: list[dict[str, Any]]) -> list[di
     """Encounter, Procedure and pain/soreness Observations of one session version."""
     subject = ref("patient", s["patient_id"])
     doctor = ref("practitioner", s["practitioner_id"])
-    start, end = when(s["started_at"]), when(s["started_at"], s["face_to_face_min"])
+    minutes = s["face_to_face_min"]  # None: not recorded, so the Encounter has no end
+    start = when(s["started_at"])
+    period = {"start": start}
+    if minutes is not None:
+        period["end"] = when(s["started_at"], minutes)
+    # Pain after is observed at the end of the encounter, or at its start when its
+    # length was not recorded (a time is never made up for it).
+    end = period.get("end", start)
     tech = TECHNIQUES[s["technique"]]
     encounter = {
         "resourceType": "Encounter",
@@ -125,14 +139,15 @@ def session(s: dict[str, Any], key: str, sites: list[dict[str, Any]]) -> list[di
         },
         "subject": subject,
         "participant": [{"individual": doctor}],
-        "period": {"start": start, "end": end},
-        "length": {
-            "value": s["face_to_face_min"],
+        "period": period,
+    }
+    if minutes is not None:
+        encounter["length"] = {
+            "value": minutes,
             "unit": "min",
             "system": "http://unitsofmeasure.org",
             "code": "min",
-        },
-    }
+        }
     procedure: dict[str, Any] = {
         "resourceType": "Procedure",
         "id": uid("procedure", key),

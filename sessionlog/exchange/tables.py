@@ -22,7 +22,10 @@ FORMAT_NAME = "sessionlog-export"
 # 2: sites gained estim_frequency_2_hz (the high frequency of a 2/100 Hz pair). A
 # version 1 file (without it) imports as before; an older sessionlog given a version 2
 # file says to upgrade instead of refusing the new column on every site row.
-FORMAT_VERSION = 2
+# 3: face_to_face_min may be null (not recorded) and sites gained estim_lead (which
+# sites were paired on one lead of the stimulator). Version 1 and 2 files import as
+# before (no lead).
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,9 @@ _SITE = (
     # Schema 0003: the high frequency of a dense-disperse pair (2/100 Hz). A file made
     # before it has no such column: read as null (see sitememo and compact's MISSING).
     _c("estim_frequency_2_hz", "float", True),
+    # Schema 0007: the stimulator's lead a site was on (null when not given or not
+    # stimulated). Files made before it have no such column: read as null.
+    _c("estim_lead", "int", True),
 )
 _IMS_FLAGS = (
     "tender_motor_points",
@@ -123,7 +129,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("pain_after", "int", True),
         _c("pain_during", "int", True),
         _c("soreness_after", "int", True),
-        _c("face_to_face_min", "int"),
+        _c("face_to_face_min", "int", True),  # schema 0007: blank when not recorded
         _c("co_interventions", "list"),
         _c("notes"),
         _c("recorded_by", "ref", target="practitioner"),

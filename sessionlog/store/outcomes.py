@@ -137,33 +137,6 @@ def patient_outcomes(store: Store, patient_id: int) -> tuple[list[SessionOutcome
     return sessions, follow_ups
 
 
-def resolve_patient(store: Store, text: str | int) -> dict[str, Any]:
-    """A patient by chart id (``C001``) or, failing that, by numeric id."""
-    key = str(text).strip()
-    row = store.patient_by_chart(key) if key else None
-    if row is None and key.isdigit():
-        row = store.patient(int(key))
-    if row is None:
-        raise ValidationError("patient", f"no patient has the chart id or id {key!r}")
-    return row
-
-
-def resolve_practitioner(store: Store, text: str | int) -> int:
-    """A practitioner by id or by name (whole, or the start of one name)."""
-    key = str(text).strip()
-    people = store.practitioners()
-    if key.isdigit() and any(p["id"] == int(key) for p in people):
-        return int(key)
-    matches = [p for p in people if p["name"].lower() == key.lower()] or [
-        p for p in people if p["name"].lower().startswith(key.lower())
-    ]
-    if len(matches) == 1:
-        return int(matches[0]["id"])
-    known = ", ".join(f"{p['id']} {p['name']}" for p in people) or "none yet"
-    problem = "matches more than one practitioner" if matches else "is not a practitioner"
-    raise ValidationError("practitioner", f"{key!r} {problem}: give an id ({known})")
-
-
 # -- counts for the clinic ----------------------------------------------------------
 
 

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..errors import ValidationError
 from .base import StoreBase
 
 if TYPE_CHECKING:  # annotations only: the dataclasses load when first used
     from ..domain.models import Episode, Patient, Practitioner
+
+
+class EpisodeRow(TypedDict):
+    """A stored episode of care."""
+
+    id: int
+    patient_id: int
+    complaint: str
+    body_region: str
+    started_on: str
+    created_at: str
 
 
 class PeopleStore(StoreBase):
@@ -116,14 +127,29 @@ class PeopleStore(StoreBase):
     def add_episode(self, e: Episode, actor_id: int | None = None) -> int:
         self._require_patient(e.patient_id)
         with self.write() as conn:
-            cur = conn.execute(
-                "INSERT INTO episode (patient_id, complaint, body_region, started_on, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (e.patient_id, e.complaint, e.body_region, e.started_on, self.now()),
-            )
-            eid = int(cur.lastrowid or 0)
-            self._audit(conn, actor_id, "create", "episode", eid, patient_id=e.patient_id)
+            return self._insert_episode(conn, e, actor_id)
+
+    def _insert_episode(self, conn: Any, e: Episode, actor_id: int | None) -> int:
+        cur = conn.execute(
+            "INSERT INTO episode (patient_id, complaint, body_region, started_on, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (e.patient_id, e.complaint, e.body_region, e.started_on, self.now()),
+        )
+        eid = int(cur.lastrowid or 0)
+        self._audit(conn, actor_id, "create", "episode", eid, patient_id=e.patient_id)
         return eid
+
+    def current_episode(self, patient_id: int) -> EpisodeRow | None:
+        """The patient's current episode of care: the one started last (None if none)."""
+        rows = self.query(
+            "SELECT * FROM episode WHERE patient_id = ? ORDER BY started_on DESC, id DESC LIMIT 1",
+            (patient_id,),
+        )
+        return EpisodeRow(**rows[0]) if rows else None  # type: ignore[typeddict-item]
+
+    def episode(self, episode_id: int) -> EpisodeRow | None:
+        rows = self.query("SELECT * FROM episode WHERE id = ?", (episode_id,))
+        return EpisodeRow(**rows[0]) if rows else None  # type: ignore[typeddict-item]
 
     def episodes(self, patient_id: int) -> list[dict[str, Any]]:
         return self.query(

@@ -31,6 +31,8 @@ SITE_COLUMNS = (
     "thorax_risk",
     # Schema 0003 added it at the table's end; the export format has the same order.
     "estim_frequency_2_hz",
+    # Schema 0007: the lead a stimulated site was on (sites sharing one were paired).
+    "estim_lead",
 )
 IMS_COLUMNS = (
     "level",

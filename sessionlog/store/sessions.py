@@ -24,7 +24,7 @@ from .rows import (
 )
 
 if TYPE_CHECKING:  # annotations only: the dataclasses load when first used
-    from ..domain.models import SessionInput
+    from ..domain.models import Episode, SessionInput
 
 
 class SessionStore(StoreBase):
@@ -81,14 +81,28 @@ class SessionStore(StoreBase):
             conn.executemany(_INSERT_IMS, [(sid, *ims_values(f)) for f in s.ims_findings])
         return sid
 
-    def save_session(self, s: SessionInput, actor_id: int | None = None) -> Saved:
+    def save_session(
+        self,
+        s: SessionInput,
+        actor_id: int | None = None,
+        new_episode: Episode | None = None,
+    ) -> Saved:
         """Save a new session with all its parts in one transaction.
 
         ``actor_id`` is the practitioner recording it (default: the one who treated).
+        ``new_episode``: the session starts this episode of care, saved with it (in
+        the same transaction: never an episode without its first session).
         """
         actor = actor_id or s.practitioner_id
         self._check_session_refs(s, actor)
+        if new_episode is not None and new_episode.patient_id != s.patient_id:
+            raise ValidationError("episode", "the new episode is another patient's")
         with self.write() as conn:
+            if new_episode is not None:
+                import dataclasses
+
+                eid = self._insert_episode(conn, new_episode, actor)  # type: ignore[attr-defined]
+                s = dataclasses.replace(s, episode_id=eid)
             cur = conn.execute(
                 "INSERT INTO session_record (uid, patient_id, created_at) VALUES (?, ?, ?)",
                 (uuid.uuid4().hex, s.patient_id, self.now()),
@@ -192,12 +206,17 @@ class SessionStore(StoreBase):
             "SELECT tier, kind, description FROM adverse_event WHERE session_id = ? ORDER BY id",
             (row["id"],),
         )
-        out["ims_findings"] = self.query(
+        findings = self.query(
             "SELECT "
             + ", ".join(IMS_COLUMNS)
             + " FROM ims_finding WHERE session_id = ? ORDER BY id",
             (row["id"],),
         )
+        # The signs are yes/no: true/false as every other yes/no (stored as 1/0).
+        out["ims_findings"] = [
+            {k: bool(v) if k not in ("level", "side", "notes") else v for k, v in f.items()}
+            for f in findings
+        ]
         return out
 
     def session(self, record_id: int) -> dict[str, Any] | None:

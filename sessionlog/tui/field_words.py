@@ -25,6 +25,8 @@ WORDS = {
     "needle_material": "needle material",
     # The settings row (see technique_settings).
     "retention": "Retention", "estim_hz": "Frequency (Hz)", "deqi": "De Qi",
+    # The episode of care (services/episodes).
+    "complaint": "Complaint", "body_region": "Region",
 }  # fmt: skip
 
 # Session form: which error line shows the errors of which field.
@@ -38,6 +40,7 @@ SLOTS = {
     "needle_material": "settings", "depth_value": "settings", "depth_unit": "settings",
     "depth_tissue": "settings", "retention": "settings", "stimulation": "settings",
     "estim_hz": "settings", "deqi": "settings", "deqi_quality": "settings",
+    "complaint": "episode", "body_region": "episode", "episode_id": "episode",
 }  # fmt: skip
 
 _INDEXED = re.compile(r"^(\w+)\[(\d+)\](?:\.(\w+))?$")

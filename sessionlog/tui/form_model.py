@@ -18,7 +18,13 @@ from ..domain.frequency import frequency_input
 from ..domain.techniques import TECHNIQUES
 from .needle_depth import DEPTH_KEYS, NEEDLE_KEYS, common_settings, override, settings_fields
 from .stricta import Details, details_from_session
-from .technique_settings import FREQUENCY_KEYS, retention_unit, setting_fields
+from .technique_settings import (
+    FREQUENCY_KEYS,
+    STIMULATOR_KEYS,
+    manual_stimulation,
+    retention_unit,
+    setting_fields,
+)
 
 # Fields of a stored session the form shows as text inputs, in the order shown.
 TEXT_FIELDS = (
@@ -52,7 +58,7 @@ def default_settings(technique: str) -> Settings:
     tech = TECHNIQUES[technique]
     seconds = tech.retention_s
     retention = str(seconds // 60) if retention_unit(technique) == "min" else str(seconds)
-    return Settings(retention=retention, stimulation=tech.stimulation)
+    return Settings(retention=retention, stimulation=manual_stimulation(technique))
 
 
 @dataclass
@@ -95,6 +101,10 @@ def merged_site(raw: dict[str, Any], settings: Settings, technique: str) -> dict
         merged.pop(FREQUENCY_KEYS[1], None)  # the site's own 2 Hz: not the row's 2/100
     if "deqi_obtained" in raw and "deqi_quality" not in raw:
         merged.pop("deqi_quality", None)  # the site's own "n" must not inherit a quality
+    if merged.get("stimulation") != "electrical":
+        for key in STIMULATOR_KEYS:  # the row's Hz are the stimulator's: not this site's
+            if key not in raw:
+                merged.pop(key, None)
     return merged
 
 
@@ -185,6 +195,11 @@ def _row_raw(stored: dict[str, Any], settings_values: dict[str, Any]) -> dict[st
     return raw
 
 
+def _text(value: Any) -> str:
+    """A stored number as the form shows it: blank for None (never recorded), 0 as 0."""
+    return "" if value is None else str(value)
+
+
 RESPONSE_KEYS = ("deqi_obtained", "deqi_quality", "twitch_count", "grasp")
 
 
@@ -206,10 +221,17 @@ def state_from_session(stored: dict[str, Any], *, with_outcomes: bool) -> FormSt
         if unit == "s" or seconds % 60 == 0:
             settings.retention = str(seconds // 60 if unit == "min" else seconds)
             settings_values["retention_s"] = seconds
-        settings.stimulation = first.get("stimulation") or settings.stimulation
+        # The row's stimulation is that of the sites off the stimulator; its Hz those
+        # of the first site on it.
+        manual = [x for x in stored["sites"] if x.get("stimulation") != "electrical"]
+        on = [x for x in stored["sites"] if x.get("stimulation") == "electrical"]
+        settings.stimulation = (manual[0] if manual else {}).get("stimulation") or (
+            settings.stimulation
+        )
         settings_values["stimulation"] = settings.stimulation
-        if first.get("estim_frequency_hz") is not None:
-            pair = (first["estim_frequency_hz"], first.get("estim_frequency_2_hz"))
+        stimulated = on[0] if on else {}
+        if stimulated.get("estim_frequency_hz") is not None:
+            pair = (stimulated["estim_frequency_hz"], stimulated.get("estim_frequency_2_hz"))
             settings.estim_hz = frequency_input(*pair)
             settings_values.update(zip(FREQUENCY_KEYS, pair, strict=True))
     settings.needle, settings.depth, common = common_settings(stored.get("sites") or [])
@@ -234,7 +256,7 @@ def state_from_session(stored: dict[str, Any], *, with_outcomes: bool) -> FormSt
             SiteRow(raw=raw, label=label, kind=s["kind"], thorax_risk=bool(s["thorax_risk"]))
         )
     fields = {
-        "face_to_face_min": str(stored.get("face_to_face_min") or ""),
+        "face_to_face_min": _text(stored.get("face_to_face_min")),
         "co_interventions": ", ".join(stored.get("co_interventions") or []),
     }
     state = FormState(
@@ -248,7 +270,7 @@ def state_from_session(stored: dict[str, Any], *, with_outcomes: bool) -> FormSt
     if with_outcomes:
         for key in ("pain_before", "pain_during", "pain_after", "soreness_after"):
             value = stored.get(key)
-            state.fields[key] = "" if value is None else str(value)
+            state.fields[key] = _text(value)
         state.fields["started_at"] = str(stored["started_at"])[:16]
         state.fields["notes"] = stored.get("notes") or ""
         state.adverse = adverse_to_text(stored.get("adverse_events") or [])

@@ -7,7 +7,10 @@ needling, the grasp (``none``/``mild``/``strong``, or ``n``/``s``) for IMS; ``x2
 the number of insertions, on each side of a bilateral site (``st36 b x2``: 4 needles);
 ``20mm``, ``1cun`` or ``d15`` the depth and ``0.30x50`` the needle, for this site only
 (the settings row gives every site its own otherwise).
-``ashi lateral knee r`` records an ashi point by description.
+``ashi lateral knee r`` records an ashi point by description. In an electrical
+technique ``e1`` puts the site on the stimulator's lead 1 (sites with the same lead
+were paired on it) and ``e`` on the stimulator without saying the lead; the other
+sites get the settings row's manual stimulation, and no frequency.
 Codes may contain spaces (``upper trap r 3``), so the trailing tokens are read from
 the right and kept only when the rest still names a catalogue entry.
 
@@ -61,11 +64,23 @@ def response_of(token: str, family: str) -> dict[str, Any] | None:
     return None
 
 
-def _classify(tail: list[str], family: str) -> dict[str, Any] | None:
+def stimulator_token(token: str) -> dict[str, Any] | None:
+    """``e`` (on the stimulator) or ``e1`` (on its lead 1) as site fields, else None."""
+    low = token.lower()
+    if low == "e":
+        return {"stimulation": "electrical"}
+    if low[:1] == "e" and low[1:].isdigit() and 1 <= int(low[1:]) <= 32:
+        return {"stimulation": "electrical", "estim_lead": int(low[1:])}
+    return None
+
+
+def _classify(tail: list[str], family: str, electrical: bool = False) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for token in tail:
         low = token.lower()
-        if "side" not in out and low in SIDE_TOKENS and not ({"response"} & out.keys()):
+        if electrical and "stim" not in out and (on := stimulator_token(low)) is not None:
+            out["stim"] = on
+        elif "side" not in out and low in SIDE_TOKENS and not ({"response"} & out.keys()):
             out["side"] = SIDE_TOKENS[low]
         elif "response" not in out and response_of(low, family) is not None:
             out["response"] = response_of(low, family)
@@ -98,6 +113,7 @@ def parse_site_text(text: str, technique: str) -> dict[str, Any]:
     """The raw site fields (as :func:`~sessionlog.domain.parse_site` takes them) that
     ``text`` gives. Only what was typed is set; the form fills the rest."""
     family = TECHNIQUES[technique].family if technique in TECHNIQUES else "acupuncture"
+    electrical = technique in TECHNIQUES and TECHNIQUES[technique].electrical
     tokens = text.split()
     ashi = bool(tokens) and tokens[0].lower() == "ashi"
     if ashi:
@@ -105,7 +121,7 @@ def parse_site_text(text: str, technique: str) -> dict[str, Any]:
     fallback: tuple[list[str], dict[str, Any]] | None = None
     for k in range(min(5, max(len(tokens) - 1, 0)), -1, -1):
         head, tail = tokens[: len(tokens) - k], tokens[len(tokens) - k :]
-        parts = _classify(tail, family)
+        parts = _classify(tail, family, electrical)
         if parts is None:
             continue
         if fallback is None:
@@ -122,6 +138,7 @@ def parse_site_text(text: str, technique: str) -> dict[str, Any]:
     if "insertions" in parts:
         raw["insertions"] = parts["insertions"]
     raw.update(parts.get("response", {}))
+    raw.update(parts.get("stim", {}))
     raw.update({k: v for k, v in parts.items() if k.startswith(("depth_", "needle_"))})
     return raw
 
@@ -139,6 +156,7 @@ def misunderstood(text: str, technique: str) -> str | None:
     needle. None when no start of it names a catalogue entry (or for ``ashi``, whose
     description is free text)."""
     family = TECHNIQUES[technique].family if technique in TECHNIQUES else "acupuncture"
+    electrical = technique in TECHNIQUES and TECHNIQUES[technique].electrical
     tokens = text.split()
     if not tokens or tokens[0].lower() == "ashi":
         return None
@@ -147,10 +165,11 @@ def misunderstood(text: str, technique: str) -> str | None:
         if entry is None:
             continue
         for token in tokens[k:]:
-            if _classify([token], family) is None:
+            if _classify([token], family, electrical) is None:
+                stim = ", e1 (on the stimulator, lead 1)" if electrical else ""
                 return (
                     f"{token!r} is not understood after {entry.code}: a side (l r b m),"
-                    f" {_RESPONSE_WORDS[family]}, x2 for insertions (on each side),"
+                    f" {_RESPONSE_WORDS[family]}{stim}, x2 for insertions (on each side),"
                     " a depth (20mm, 1cun, d15) or a needle (0.30x50)"
                 )
         return None
@@ -189,9 +208,18 @@ def site_to_text(raw: dict[str, Any], family: str) -> str:
         )
     if raw.get("insertions") not in (None, 1):
         words.append(f"x{raw['insertions']}")
+    if raw.get("stimulation") == "electrical":
+        words.append(stimulator_text(raw))
     # Tissue and material have no token: editing the site keeps them (see carried()).
     words += filter(None, (depth_text(raw, tissue=False), needle_text(raw, material=False)))
     return " ".join(words)
+
+
+def stimulator_text(raw: dict[str, Any]) -> str:
+    """``e1`` for a site on the stimulator's lead 1, ``e`` on it without a lead, else ""."""
+    if raw.get("stimulation") != "electrical":
+        return ""
+    return f"e{raw['estim_lead']}" if raw.get("estim_lead") else "e"
 
 
 def carried(old: dict[str, Any], new: dict[str, Any], technique: str) -> dict[str, Any]:

@@ -30,6 +30,17 @@ SITE_FIELD = {
 }
 
 
+STIMULATOR_KEYS = (*FREQUENCY_KEYS, "estim_intensity", "estim_lead")
+
+
+def manual_stimulation(technique: str) -> str:
+    """What the settings row gives every site: for an electrical technique, the manual
+    stimulation of its family (only the sites marked ``e``/``e1`` were on the
+    stimulator, so electrical stimulation is never given to every site)."""
+    tech = TECHNIQUES[technique]
+    return TECHNIQUES[tech.family].stimulation if tech.electrical else tech.stimulation
+
+
 def retention_unit(technique: str) -> str:
     """Minutes for techniques that retain needles for minutes, seconds for the rest."""
     tech = TECHNIQUES.get(technique)
@@ -80,7 +91,13 @@ def _checked(
         except ValidationError as exc:
             problems.append(ValidationError("estim_hz", exc.message))
     if given:
-        errors = site_field_errors(given, technique)
+        # The Hz go to the sites on the stimulator only: checked as a stimulated site's,
+        # whatever stimulation the row gives the others.
+        estim = {k: v for k, v in given.items() if k in FREQUENCY_KEYS}
+        rest = {k: v for k, v in given.items() if k not in FREQUENCY_KEYS}
+        errors = site_field_errors(rest, technique) if rest else []
+        if estim:
+            errors += site_field_errors({"stimulation": "electrical", **estim}, technique)
         if errors:
             name_of = {field: name for name, field in SITE_FIELD.items()}
             name_of["estim_frequency_2_hz"] = "estim_hz"

@@ -143,7 +143,7 @@ def test_shape_problems(doc: dict, tmp_path: Path) -> None:
         ),
         (
             '{"format": "sessionlog-export", "format_version": 9, "tables": {}}',
-            "document: the file is format version 9; this sessionlog reads up to 2:"
+            "document: the file is format version 9; this sessionlog reads up to 3:"
             " upgrade sessionlog to import it",
         ),
         (

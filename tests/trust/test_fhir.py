@@ -79,14 +79,15 @@ def test_sites_are_body_sites_with_text_and_code(bundle: dict) -> None:
     )
     assert electro["bodySite"] == [
         {
-            "text": "LI4 (acupuncture point), bilateral",
+            "text": "LI4 (acupuncture point), bilateral, electrical stimulation (2.5 Hz)",
             "coding": [{"system": "urn:sessionlog:acupuncture-point", "code": "LI4"}],
         },
         {
-            "text": "GV20 (acupuncture point), midline",
+            # Saved without a stimulation: the technique's (electrical) by default.
+            "text": "GV20 (acupuncture point), midline, electrical stimulation",
             "coding": [{"system": "urn:sessionlog:acupuncture-point", "code": "GV20"}],
         },
-        {"text": "tender spot, mid-calf (ashi), left"},
+        {"text": "tender spot, mid-calf (ashi), left, electrical stimulation"},
     ]
 
 

@@ -53,7 +53,7 @@ def test_sites_are_edited_and_removed_from_the_keyboard(store) -> None:  # type:
         await pilot.press("e")  # the cursor is on infraspinatus now: edit it
         assert screen.query_one("#site-entry").value == "infraspinatus r 2"
         await pilot.press("backspace", "4", "enter")
-        assert cells(table, 8) == ["twitch 3", "twitch 4"]
+        assert cells(table, 9) == ["twitch 3", "twitch 4"]
         await pilot.press("enter", "4", "ctrl+s")
 
     drive(store, steps)

@@ -128,8 +128,8 @@ def test_needle_and_depth_typed_once_and_overridden_per_site(store) -> None:  # 
         await _dry_needling_to_needle(pilot)
         await pilot.press(*"0.30x50", "tab", *"30")
         table = app.screen.query_one("#sites", DataTable)
-        assert cells(table, 5) == ["20mm", "30mm"]  # depth
-        assert cells(table, 6) == ["0.3x50", "0.3x50"]  # needle
+        assert cells(table, 6) == ["20mm", "30mm"]  # depth
+        assert cells(table, 7) == ["0.3x50", "0.3x50"]  # needle
         await pilot.press("ctrl+s")
         await pilot.pause()
 

@@ -47,7 +47,7 @@ def test_new_acupuncture_session_with_8_points(store) -> None:  # type: ignore[n
         1,
     )
     assert s["response_sought"] == "deqi"
-    assert s["face_to_face_min"] == 30  # the domain's default: 10 min + 20 min retention
+    assert s["face_to_face_min"] is None  # not typed: left blank, never 10 + retention
     assert site_tuples(s, "target", "side", "kind", "retention_s", "stimulation", "insertions") == [
         ("ST36", "bilateral", "acupuncture_point", 1200, "manual_even", 1),
         ("LI4", "bilateral", "acupuncture_point", 1200, "manual_even", 1),
@@ -58,7 +58,7 @@ def test_new_acupuncture_session_with_8_points(store) -> None:  # type: ignore[n
         ("HT7", "bilateral", "acupuncture_point", 1200, "manual_even", 1),
         ("CV12", "midline", "acupuncture_point", 1200, "manual_even", 1),
     ]
-    assert s["cpt_codes"] == ["97810", "97811"]
+    assert s["cpt_codes"] == []  # acupuncture bills by face-to-face time: none was typed
 
 
 def test_dry_needling_three_muscles_with_twitches(store) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tui_scenarios as ts
 from textual.widgets import DataTable, Input
 
-from sessionlog.domain import parse_patient, parse_session
+from sessionlog.domain import Episode, parse_patient, parse_session
 from sessionlog.tui.screens.home import HomeScreen
 from sessionlog.tui.screens.session_form import SessionScreen
 from sessionlog.tui.widgets.choice import ConsentToggle
@@ -27,6 +27,7 @@ def test_lists_widen_for_a_session_saved_from_the_form(store) -> None:  # type: 
     pid = store.add_patient(
         parse_patient({"chart_id": "3001", "name": "Alexandra Montgomery"}, this_year=ts.NOW.year)
     )
+    store.add_episode(Episode(pid, "shoulder pain", "shoulder", "2026-11-23"))  # registered so
 
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         keys = ts.Keys(pilot)
@@ -186,7 +187,7 @@ def test_a_bad_setting_is_named_once_under_the_settings_in_its_own_unit(store) -
         for field, typed, expected in SETTINGS_CASES:
             form.query_one(f"#{field}", Input).value = typed
             await pilot.pause()
-            await pilot.press(*"st36", "enter", *"li4", "enter")  # sites still go in
+            await pilot.press(*"st36 e", "enter", *"li4 e", "enter")  # sites still go in
             assert len(form.state.sites) == 2
             await pilot.press("ctrl+s")
             await pilot.pause()
@@ -205,7 +206,7 @@ def test_a_bad_setting_is_named_once_under_the_settings_in_its_own_unit(store) -
             form.state.sites.clear()
             form.refresh_sites()
         assert store.sessions(patient_id=2) == []
-        await pilot.press(*"st36", "enter", "ctrl+s")  # all put right: it saves
+        await pilot.press(*"st36 e", "enter", "ctrl+s")  # all put right: it saves
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
 

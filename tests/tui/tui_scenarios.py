@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sessionlog.domain import parse_patient, parse_practitioner, parse_session
+from sessionlog.domain import Episode, parse_patient, parse_practitioner, parse_session
 from sessionlog.store import Store
 from sessionlog.tui.app import SessionlogApp
 
@@ -68,6 +68,15 @@ PATIENTS = (
     ("1004", "Jon Eriksen", 1955, "male"),
     ("2001", "Lena Fischer", 1990, "female"),
 )
+# Each patient's complaint, given when they were registered: their episode of care
+# (episode ids 1-5 in PATIENTS order).
+COMPLAINTS = (
+    ("knee pain", "knee"),
+    ("low back pain", "low_back"),
+    ("neck and shoulder pain", "neck"),
+    ("sciatica", "low_back"),
+    ("neck pain", "neck"),
+)
 
 
 def patients_shown(
@@ -87,18 +96,20 @@ def seeded_store(path: str = ":memory:") -> Store:
             {"name": "Dr Ada Lin", "profession": "acupuncturist", "credential": "L.Ac."}
         )
     )
-    for chart, name, born, sex in PATIENTS:
-        store.add_patient(
+    for (chart, name, born, sex), (complaint, region) in zip(PATIENTS, COMPLAINTS, strict=True):
+        pid = store.add_patient(
             parse_patient(
                 {"chart_id": chart, "name": name, "birth_year": born, "sex": sex},
                 this_year=NOW.year,
             )
         )
+        store.add_episode(Episode(pid, complaint, region, "2026-11-01"))
     store.save_session(
         parse_session(
             {
                 "patient_id": 1,
                 "practitioner_id": 1,
+                "episode_id": 1,
                 "technique": "acupuncture",
                 "started_at": "2026-11-16 09:00",
                 "consent": True,
@@ -120,6 +131,7 @@ def seeded_store(path: str = ":memory:") -> Store:
             {
                 "patient_id": 5,
                 "practitioner_id": 1,
+                "episode_id": 5,
                 "technique": "dry_needling",
                 "started_at": "2026-11-23 09:15",
                 "consent": True,

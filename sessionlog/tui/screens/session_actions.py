@@ -32,7 +32,7 @@ class SessionActions(_Base):
         # repeat needs a new one.
         if action in ("history", "void"):
             return self.record_id is not None
-        if action == "repeat_last":
+        if action in ("repeat_last", "new_episode"):
             return self.record_id is None
         return True
 
@@ -58,11 +58,17 @@ class SessionActions(_Base):
         raw = build_raw(
             state, patient_id=self.patient_id, practitioner_id=self._practitioner() or 0
         )
+        errors: list[ValidationError] = []
+        self.pending_episode = None
+        if self.record_id is None:
+            episode = self._episode_choice(errors)
+            raw["episode_id"] = episode.episode_id if episode else None
+            self.pending_episode = episode.new if episode else None
         try:
             session = parse_session(raw, now=self.app.clock())  # type: ignore[attr-defined]
-            errors: list[ValidationError] = []
         except InvalidRecord as exc:
-            session, errors = None, list(exc.errors)
+            session = None
+            errors += list(exc.errors)
         # A bad setting reaches no site (see site_defaults), so the session alone would
         # pass: the settings are checked on their own.
         errors += setting_problems(state.settings, state.technique)
@@ -83,13 +89,44 @@ class SessionActions(_Base):
             return None
         return session
 
+    def _episode_choice(self, errors: list[ValidationError]) -> Any:
+        """The new session's episode (:class:`EpisodeChoice`): the current one, or the
+        new one typed on the complaint row; None after adding its problems to ``errors``."""
+        from textual.widgets import Input
+
+        from ...services.episodes import choose_episode
+
+        typed = self.query_one("#new-episode").display
+        complaint, region = (
+            (self.query_one(f"#f-{k}", Input).value for k in ("complaint", "body_region"))
+            if typed
+            else ("", "")
+        )
+        started = self.query_one("#f-started_at", Input).value.strip()[:10]
+        try:
+            return choose_episode(
+                self.store,
+                self.patient_id,
+                complaint,
+                region,
+                started or str(self.app.clock().date()),  # type: ignore[attr-defined]
+            )
+        except InvalidRecord as exc:
+            errors += list(exc.errors)
+        except ValidationError as exc:
+            errors.append(exc)
+        return None
+
     def action_save(self) -> None:
         session = self.validated()
         if session is None:
             return
         actor = self.app.practitioner_id  # type: ignore[attr-defined]
         if self.record_id is None:
-            self._write(lambda: self.store.save_session(session, actor_id=actor))
+            episode = self.pending_episode
+            self._write(
+                lambda: self.store.save_session(session, actor_id=actor, new_episode=episode)
+            )
             return
         if not self.dirty:
             self.notify("Nothing changed: there is nothing to amend.", timeout=3)
@@ -187,10 +224,9 @@ class SessionActions(_Base):
             return
         state = self.collect_state()
         if protocol["technique"] != state.technique and not state.sites:
-            from ..widgets.choice import TechniquePicker
-
-            state.technique = protocol["technique"]
-            self.query_one("#technique", TechniquePicker).value = state.technique
+            # Its settings too: an IMS row's "5" (seconds) must not become 5 minutes.
+            self.change_technique(protocol["technique"])  # type: ignore[attr-defined]
+            state = self.state
         have = {(r.raw.get("target"), r.raw.get("side")) for r in state.sites}
         added: list[SiteRow] = []
         for raw in protocol["sites"]:

@@ -33,6 +33,7 @@ from ..form_model import (
 )
 from ..safe import plain
 from ..widgets.choice import ConsentToggle, TechniquePicker
+from ..widgets.detail_complete import RegionAutoComplete
 from ..widgets.site_entry import SiteAutoComplete, SiteInput
 from ..widgets.sites_table import SitesTable
 from .session_actions import SessionActions
@@ -88,6 +89,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         ),
         Binding("f4", "details", "Details", id="session.details"),
         Binding("f3", "history", "History", id="session.history"),
+        Binding("f6", "new_episode", "New episode", id="session.new_episode"),
         Binding("f8", "void", "Void", id="session.void"),
     ]
 
@@ -100,6 +102,10 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         self.repeat = repeat
         self.state = FormState(technique="acupuncture", settings=Settings())
         self.editing: int | None = None  # index of the site being edited in the entry
+        # The patient's current episode of care, continued unless a new one is typed
+        # (the complaint row shown: F6, or a patient with no episode yet).
+        self.episode_id: int | None = None
+        self.pending_episode: Any = None  # the new Episode to save with the session
         self.snapshot = ""  # the form as loaded: leaving asks first when it differs
 
     # -- layout ---------------------------------------------------------------------
@@ -108,6 +114,18 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         yield Static(id="topbar")
         yield Static(id="patient-line")
         with VerticalScroll(id="form"):
+            with Horizontal(classes="row", id="episode-row"):
+                yield Label("Episode", classes="field-label")
+                yield Static(id="episode-line")
+            with Horizontal(classes="row", id="new-episode"):
+                yield Label("Complaint", classes="field-label")
+                yield Input(id="f-complaint", compact=True, placeholder="e.g. neck pain")
+                yield Label("Region", classes="small-label")
+                self._region_input = Input(
+                    id="f-body_region", compact=True, placeholder="neck, low back..."
+                )
+                yield self._region_input
+            yield Label(id="err-episode", classes="error")
             with Horizontal(classes="row"):
                 yield Label("Technique", classes="field-label")
                 yield TechniquePicker(id="technique")
@@ -185,6 +203,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
                 yield self._practitioner_select()
             yield Label(id="err-details", classes="error")
         yield SiteAutoComplete(self._site_input)
+        yield RegionAutoComplete(self._region_input)
         yield Footer()
 
     def _practitioner_select(self) -> Select[int]:
@@ -229,10 +248,46 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
                 fields={"started_at": app.clock().strftime("%Y-%m-%d %H:%M")},
             )
         self.apply_state(state)
+        self.show_episode(stored["episode_id"] if self.record_id is not None else None)
         self.snapshot = self.fingerprint()
-        self.query_one("#technique").focus()
+        first = "#f-complaint" if self.query_one("#new-episode").display else "#technique"
+        self.query_one(first).focus()
         if self.repeat:
             self.action_repeat_last()
+
+    def show_episode(self, amended_episode: int | None = None) -> None:
+        """The episode line: the current episode (a new session continues it), the
+        amended session's, or the complaint row for a patient with none."""
+        from ...services.episodes import describe_episode
+
+        if self.record_id is not None:
+            episode = self.store.episode(amended_episode) if amended_episode else None
+        else:
+            episode = self.store.current_episode(self.patient_id)
+            self.episode_id = episode["id"] if episode else None
+        if episode is None and self.record_id is not None:
+            text = "none recorded"
+        elif episode is None:
+            text = "first episode of care: type the complaint and its region"
+        else:
+            text = describe_episode(
+                episode["complaint"], episode["body_region"], episode["started_on"]
+            )
+            text += "  (F6: new episode)" if self.record_id is None else ""
+        self.query_one("#episode-line", Static).update(plain(text))
+        self.query_one("#new-episode").display = self.record_id is None and episode is None
+
+    def action_new_episode(self) -> None:
+        """Start a new episode with this session (F6 again: continue the current one)."""
+        row = self.query_one("#new-episode")
+        if self.record_id is not None:
+            return
+        if row.display and self.episode_id is not None:
+            row.display = False
+            self.query_one("#technique").focus()
+            return
+        row.display = True
+        self.query_one("#f-complaint").focus()
 
     def _default_technique(self, app: Any) -> str:
         last = self.store.last_session(self.patient_id)
@@ -340,6 +395,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
                 "c": state.consent,
                 "g": vars(state.settings),
                 "d": vars(state.details),
+                "e": [self.query_one(f"#f-{k}", Input).value for k in ("complaint", "body_region")],
             },
             sort_keys=True,
             default=str,
@@ -354,9 +410,16 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
     def on_technique_picker_changed(self, event: TechniquePicker.Changed) -> None:
         if event.value == self.state.technique or event.value != event.picker.value:
             return  # nothing new, or overtaken (a session shown since): never reset to it
+        self.change_technique(event.value)
+
+    def change_technique(self, technique: str) -> None:
+        """Switch to ``technique``: its settings (retention in its own unit), the picker,
+        the unit label and every site revalidated. The one way the technique changes,
+        whether picked or brought by a protocol."""
         typed = self.collect_state().settings
-        self.state.technique = event.value
-        self.state.settings = default_settings(event.value)
+        self.state.technique = technique
+        self.query_one("#technique", TechniquePicker).value = technique
+        self.state.settings = default_settings(technique)
         # The needle and depth typed are the practitioner's, whatever the technique.
         self.state.settings.needle, self.state.settings.depth = typed.needle, typed.depth
         self._show_settings(self.state.settings)

@@ -24,7 +24,8 @@ else:
 
 # The error lines of the form, one under each group of fields.
 ERROR_SLOTS = (
-    "technique", "top", "sites", "pain", "settings", "adverse", "co", "more", "notes", "details",
+    "episode", "technique", "top", "sites", "pain", "settings", "adverse", "co", "more", "notes",
+    "details",
 )  # fmt: skip
 
 

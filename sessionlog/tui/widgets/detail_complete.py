@@ -1,4 +1,5 @@
-"""Completions in the details panel: styles for the technique, spinal levels.
+"""Completions in the details panel (styles for the technique, spinal levels) and of
+an episode's body region on the session form.
 
 The style offers the usual styles of the session's technique (Down shows them all on
 an empty line); anything else may be typed. The level line offers the catalogue's
@@ -77,3 +78,19 @@ class LevelAutoComplete(_Realigned):
         target = self.target
         target.value = f"{value} {letter[side]}" if side else f"{value} "
         target.cursor_position = len(target.value)
+
+
+class RegionAutoComplete(AutoComplete):
+    """The body regions of an episode of care (``low back``), filtered by what is typed."""
+
+    def __init__(self, target: Input) -> None:
+        from ...domain.episodes import region_words
+        from ...domain.techniques import BODY_REGIONS
+
+        super().__init__(target, candidates=[region_words(r) for r in BODY_REGIONS])
+
+    def post_completion(self) -> None:
+        # A region chosen (Enter or Tab on "neck") is the whole answer: move on, so
+        # "nec" Enter goes to the technique as a typed "neck" Enter would.
+        super().post_completion()
+        self.screen.focus_next()

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from ..form_model import SiteRow, retention_unit
 from ..needle_depth import depth_text, needle_text
 from ..safe import plain
-from ..site_text import SIDE_SHORT, response_text
+from ..site_text import SIDE_SHORT, response_text, stimulator_text
 from .row_list import RowListTable
 
 KIND_SHORT = {
@@ -42,7 +42,17 @@ class SitesTable(RowListTable):
         # cell, and a cut word ("De Qi yes (ac") reads as cut where a cut number ("0.3x5")
         # would read as another needle.
         self.add_columns(
-            "#", "Site", "Risk", "Side", "Ins", "Depth", "Needle", "Retain", "Response", "Kind"
+            "#",
+            "Site",
+            "Risk",
+            "Side",
+            "Ins",
+            "Stim",
+            "Depth",
+            "Needle",
+            "Retain",
+            "Response",
+            "Kind",
         )
 
     def show(self, rows: list[SiteRow], technique: str, defaults: dict) -> None:  # type: ignore[type-arg]
@@ -70,6 +80,7 @@ class SitesTable(RowListTable):
                 risk,
                 SIDE_SHORT.get(side, side),
                 str(row.raw.get("insertions", 1)),
+                stimulator_text(merged),  # e1: on the stimulator's lead 1
                 plain(depth_text(merged, tissue=False)),
                 plain(needle_text(merged, material=False)),
                 retention,

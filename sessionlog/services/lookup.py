@@ -1,0 +1,91 @@
+"""How a patient or a practitioner is found from what someone typed: one rule for every
+command and screen (issue 14 defect 8; it existed twice, with different rules).
+
+A patient: by chart id (``C001``), else by id (``17``), else by name: the whole name
+(``bo kim``) or the unique start of one of its words (``bo``, ``kim``). A practitioner:
+by id, else by name in the same way (``sara`` finds "Sara Novak" when she is the only
+Sara). An id too large for the database is simply no id (never an OverflowError).
+Several matches are refused, naming them, rather than guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ValidationError
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def as_id(text: str) -> int | None:
+    """``text`` as a row id, or None when it is not a whole number a row could have."""
+    key = text.strip()
+    if not (key.isascii() and key.isdigit()):
+        return None
+    value = int(key)
+    return value if 1 <= value <= MAX_ID else None
+
+
+def _by_name(rows: Iterable[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Rows whose name is ``key`` (any case), else whose name has a word starting with it."""
+    low = " ".join(key.lower().split())
+    rows = list(rows)
+    exact = [r for r in rows if " ".join(str(r["name"]).lower().split()) == low]
+    if exact or not low:
+        return exact
+    return [
+        r
+        for r in rows
+        if str(r["name"]).lower().startswith(low)
+        or any(w.startswith(low) for w in str(r["name"]).lower().split())
+    ]
+
+
+def find_patient(store: Store, ref: str | int) -> dict[str, Any]:
+    """The patient ``ref`` names (chart id, id, or name). Raises ValidationError("patient")."""
+    key = str(ref).strip()
+    row = store.patient_by_chart(key) if key else None
+    if row is None and (pid := as_id(key)) is not None:
+        row = store.patient(pid)
+    if row is not None:
+        return dict(row)
+    matches = _by_name(store.search_patients(key, limit=50), key) if key else []
+    if len(matches) == 1:
+        return dict(matches[0])
+    if matches:
+        names = ", ".join(f"{m['chart_id']} {m['name']}" for m in matches[:5])
+        raise ValidationError(
+            "patient", f"{key!r} matches more than one patient ({names}): give the chart id"
+        )
+    raise ValidationError(
+        "patient", f"no patient with chart id, id or name {key!r} (see `sessionlog patients`)"
+    )
+
+
+def find_practitioner(store: Store, ref: str | int | None) -> int:
+    """The practitioner ``ref`` names (id or name); the only one when ``ref`` is None.
+    Raises ValidationError("practitioner")."""
+    people = store.practitioners()
+    if ref is None:
+        if len(people) == 1:
+            return int(people[0]["id"])
+        raise ValidationError(
+            "practitioner",
+            "say who treated: --practitioner ID or NAME"
+            if people
+            else "add a practitioner first: `sessionlog practitioners add`",
+        )
+    key = str(ref).strip()  # a JSON document may give the id as a number
+    pid = as_id(key)
+    if pid is not None and any(p["id"] == pid for p in people):
+        return pid
+    matches = _by_name(people, key)
+    if len(matches) == 1:
+        return int(matches[0]["id"])
+    known = ", ".join(f"{p['id']} {p['name']}" for p in people) or "none yet"
+    problem = "matches more than one practitioner" if matches else "is not a practitioner"
+    raise ValidationError("practitioner", f"{key!r} {problem}: give an id or a name ({known})")

@@ -1,0 +1,302 @@
+"""The session form records exactly what was meant (issue 14, "values wrong in the
+database"): each test types as a user does and then reads the rows back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import tui_scenarios as ts
+from textual.widgets import Input
+
+from sessionlog.exchange import export
+from sessionlog.tui.screens.session_form import SessionScreen
+
+
+def drive(store, steps, size=ts.SIZE) -> None:  # type: ignore[no-untyped-def]
+    ts.run_app(ts.make_app(store), steps, size)
+
+
+def only_session(store, patient_id: int):  # type: ignore[no-untyped-def]
+    (row,) = store.sessions(patient_id=patient_id)
+    return store.session(row["record_id"])
+
+
+# -- defect 1: a blank face-to-face time stays blank --------------------------------
+
+
+def test_a_blank_face_to_face_time_is_saved_blank_and_shown_blank(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "a", "y", "7", "enter", *"st36", "enter", "enter")
+        await pilot.press("3", "ctrl+s")
+
+    drive(store, steps)
+    saved = only_session(store, 2)
+    assert saved["face_to_face_min"] is None  # not 10 + 20 min of retention
+    assert saved["cpt_codes"] == []  # acupuncture bills by time: no time, no code
+
+    async def reopen(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(SessionScreen(2, record_id=saved["record_id"]))
+        await pilot.pause()
+        assert app.screen.query_one("#f-face_to_face_min", Input).value == ""
+
+    drive(store, reopen)
+    export(store, "fhir", tmp_path / "fhir.json")
+    bundle = json.loads((tmp_path / "fhir.json").read_text())
+    encounters = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Encounter"
+    ]
+    assert len(encounters) == 3  # no session of the seeded clinic has a face-to-face time
+    assert all(set(e["period"]) == {"start"} for e in encounters)  # no invented end
+    assert all("length" not in e for e in encounters)
+
+
+def test_the_cpt_hint_says_acupuncture_needs_the_time(store) -> None:  # type: ignore[no-untyped-def]
+    from sessionlog.domain import Site, cpt_hint
+
+    sites = [Site("acupuncture_point", "ST36", "bilateral")]
+    assert cpt_hint("acupuncture", sites, None) == (
+        "none until the face-to-face time is recorded (acupuncture bills by time)"
+    )
+    assert cpt_hint("acupuncture", sites, 30) == "97810, 97811"
+    assert cpt_hint("dry_needling", [Site("trigger_point", "upper trapezius", "left")], None) == (
+        "20560"
+    )
+
+
+# -- defect 2: a protocol of another technique brings that technique's settings -----
+
+
+def test_an_acupuncture_protocol_applied_to_an_ims_session_retains_in_minutes(store) -> None:  # type: ignore[no-untyped-def]
+    store.save_protocol(1, "calm", "acupuncture", [{"target": "LI4", "side": "bilateral"}])
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "i", "y", "5", "enter")  # IMS: retention 5 s
+        screen = app.screen
+        assert screen.query_one("#s-retention", Input).value == "5"
+        await pilot.press("ctrl+t", "enter")
+        assert screen.state.technique == "acupuncture"
+        assert screen.query_one("#s-retention", Input).value == "20"
+        assert str(screen.query_one("#retention-unit").render()) == "min"
+        await pilot.press("ctrl+s")
+
+    drive(store, steps)
+    saved = only_session(store, 2)
+    assert saved["technique"] == "acupuncture"
+    assert [s["retention_s"] for s in saved["sites"]] == [1200]  # what the row said: 20 min
+
+
+# -- defect 4: electrical stimulation only on the sites on the stimulator ------------
+
+
+def test_electrical_stimulation_is_recorded_on_the_stimulated_sites_only(store) -> None:  # type: ignore[no-untyped-def]
+    # 8-point electro-acupuncture: ST36 and LI4 on lead 1, SP6 and LR3 on lead 2; GV20,
+    # Yintang, CV12 and PC6 were never on the stimulator.
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "e", "y", "6", "enter")
+        form = app.screen
+        form.query_one("#s-estim_hz", Input).value = "2/100"
+        await pilot.pause()
+        for site in ("st36 l e1", "li4 l e1", "sp6 r e2", "lr3 r e2", "gv20", "yintang"):
+            await pilot.press(*site, "enter")
+        for site in ("cv12", "pc6 b"):
+            await pilot.press(*site, "enter")
+        await pilot.press("enter", "3", "ctrl+s")
+
+    drive(store, steps)
+    saved = only_session(store, 2)
+    assert [
+        (
+            s["target"],
+            s["stimulation"],
+            s["estim_lead"],
+            s["estim_frequency_hz"],
+            s["estim_frequency_2_hz"],
+        )
+        for s in saved["sites"]
+    ] == [
+        ("ST36", "electrical", 1, 2.0, 100.0),
+        ("LI4", "electrical", 1, 2.0, 100.0),
+        ("SP6", "electrical", 2, 2.0, 100.0),
+        ("LR3", "electrical", 2, 2.0, 100.0),
+        ("GV20", "manual_even", None, None, None),
+        ("EX-HN3", "manual_even", None, None, None),
+        ("CV12", "manual_even", None, None, None),
+        ("PC6", "manual_even", None, None, None),
+    ]
+
+
+def test_an_electro_session_with_no_site_on_the_stimulator_is_refused(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "e", "y", "6", "enter", *"st36", "enter", "ctrl+s")
+        assert str(app.screen.query_one("#err-sites").render()).startswith(
+            "Sites: none was on the stimulator"
+        )
+
+    drive(store, steps)
+    assert store.sessions(patient_id=2) == []
+
+
+def test_stimulator_fields_on_a_site_off_the_stimulator_are_refused() -> None:
+    import pytest
+
+    from sessionlog.domain import parse_site
+    from sessionlog.domain.fields import InvalidRecord
+
+    with pytest.raises(InvalidRecord) as err:
+        parse_site(
+            {"target": "gv20", "stimulation": "manual_even", "estim_frequency_hz": 2},
+            "electroacupuncture",
+        )
+    assert [(e.field, e.message) for e in err.value.errors] == [
+        (
+            "site.estim_frequency_hz",
+            "given, but the site was not on the stimulator (stimulation is manual_even)",
+        )
+    ]
+
+
+def test_the_leads_travel_through_export_import_and_fhir(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sessionlog.domain import parse_session
+    from sessionlog.exchange import import_file
+    from sessionlog.store import Store
+
+    sites = [
+        {
+            "target": "st36",
+            "side": "left",
+            "stimulation": "electrical",
+            "estim_lead": 1,
+            "estim_frequency_hz": 2,
+        },
+        {"target": "gv20", "stimulation": "manual_even"},
+    ]
+    store.save_session(
+        parse_session(
+            {
+                "patient_id": 2,
+                "practitioner_id": 1,
+                "technique": "electroacupuncture",
+                "consent": True,
+                "pain_before": 5,
+                "sites": sites,
+            },
+            now=ts.NOW,
+        )
+    )
+    export(store, "json", tmp_path / "all.json", actor_id=1)
+    copy = Store.open(tmp_path / "copy.db", clock=ts.clock)
+    try:
+        import_file(tmp_path / "all.json", copy)
+        (row,) = copy.sessions(patient_id=2)
+        got = copy.session(row["record_id"])["sites"]
+        assert [(s["target"], s["stimulation"], s["estim_lead"]) for s in got] == [
+            ("ST36", "electrical", 1),
+            ("GV20", "manual_even", None),
+        ]
+    finally:
+        copy.close()
+    export(store, "fhir", tmp_path / "fhir.json")
+    texts = [
+        b["text"]
+        for e in json.loads((tmp_path / "fhir.json").read_text())["entry"]
+        if e["resource"]["resourceType"] == "Procedure"
+        for b in e["resource"]["bodySite"]
+    ]
+    assert "ST36 (acupuncture point), left, electrical stimulation (lead 1, 2 Hz)" in texts
+    assert "GV20 (acupuncture point), midline" in texts
+
+
+# -- defect 5: a depth deeper than the needle is refused -----------------------------
+
+
+def test_a_depth_deeper_than_the_needle_is_refused_naming_the_field(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "a", "y", "6", "enter", *"st36 b 60mm 0.25x30", "enter")
+        error = str(app.screen.query_one("#err-sites").render())
+        assert error == "Site 1 depth: 60 mm is deeper than the needle is long (30 mm)"
+        assert app.screen.state.sites == []
+        await pilot.press("ctrl+s")
+
+    drive(store, steps)
+    assert store.sessions(patient_id=2) == []
+
+
+def test_the_cli_refuses_a_depth_deeper_than_the_needle(tmp_path: Path) -> None:
+    from helpers_cli import make_clinic, run
+
+    clinic = make_clinic(tmp_path / "clinic.db")
+    result = run(
+        clinic,
+        "log --patient C001 --technique acupuncture --consent --pain-before 5"
+        " --site 'st36:bilateral:depth=60,length=30'",
+    )
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: sites[1].depth_value: 60 mm is deeper than the needle is long (30 mm)\n",
+    )
+
+
+# -- defect 3: sessions recorded in the app belong to an episode of care ------------
+
+
+def test_a_new_session_continues_the_current_episode_and_shows_it(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter")
+        line = str(app.screen.query_one("#episode-line").render())
+        assert line == "low back pain · low back · since 2026-11-01  (F6: new episode)"
+        assert not app.screen.query_one("#new-episode").display
+        await pilot.press("a", "y", "7", "enter", *"st36", "enter", "ctrl+s")
+
+    drive(store, steps)
+    assert only_session(store, 2)["episode_id"] == 2
+
+
+def test_f6_starts_a_new_episode_that_compare_by_region_then_sees(store) -> None:  # type: ignore[no-untyped-def]
+    from sessionlog.analysis.model import Filters
+    from sessionlog.store.outcome_reports import comparison_report
+
+    def neck_sessions() -> int:  # what compare --region neck counts
+        return sum(g.sessions for g in comparison_report(store, Filters(region="neck")).groups)
+
+    before = neck_sessions()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "f6")
+        assert app.screen.focused.id == "f-complaint"
+        await pilot.press(*"stiff neck", "enter", *"nec", "enter")
+        await pilot.press("d", "y", "6", "enter", *"upper trap r 2", "enter")
+        await pilot.press(*"levator r 1", "enter", "enter", "3", "ctrl+s")
+
+    drive(store, steps)
+    saved = only_session(store, 2)
+    episode = store.episode(saved["episode_id"])
+    assert (episode["complaint"], episode["body_region"], episode["started_on"]) == (
+        "stiff neck",
+        "neck",
+        "2026-11-23",
+    )
+    assert store.current_episode(2)["id"] == saved["episode_id"]
+    assert neck_sessions() == before + 1
+
+
+def test_a_patient_with_no_episode_is_asked_for_the_complaint(store) -> None:  # type: ignore[no-untyped-def]
+    from sessionlog.domain import parse_patient
+
+    pid = store.add_patient(parse_patient({"chart_id": "3001", "name": "Ana Ruiz"}))
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"3001", "enter")
+        form = app.screen
+        assert form.query_one("#new-episode").display
+        assert form.focused.id == "f-complaint"
+        await pilot.press("enter", "enter")  # left blank: on to the technique
+        await pilot.press("a", "y", "5", "enter", *"li4", "enter", "ctrl+s")
+        assert str(form.query_one("#err-episode").render()).startswith("Complaint: is required")
+        form.query_one("#f-complaint", Input).value = "headache"
+        form.query_one("#f-body_region", Input).value = "head"
+        await pilot.press("ctrl+s")
+
+    drive(store, steps)
+    saved = only_session(store, pid)
+    assert store.episode(saved["episode_id"])["complaint"] == "headache"
