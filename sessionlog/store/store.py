@@ -9,10 +9,11 @@ from __future__ import annotations
 from .base import Clock, Saved, StoreBase
 from .follow_ups import FollowUpStore
 from .people import PeopleStore
+from .scales import ScaleStore
 from .sessions import SessionStore
 
 __all__ = ["Clock", "Saved", "Store", "StoreBase"]
 
 
-class Store(PeopleStore, SessionStore, FollowUpStore):
+class Store(PeopleStore, SessionStore, FollowUpStore, ScaleStore):
     """A sessionlog database. Open with :meth:`Store.open`; the clock is injectable."""
