@@ -514,4 +514,7 @@ def _build(
         ids[family] = store.add_practitioner(parse_practitioner(spec))
     for i in range(patients):
         gen.patient(i, ids)
+    from .demo_scales import add_demo_scales  # additive: the scales follow the pain
+
+    add_demo_scales(store, seed)
     return store.counts()

@@ -142,8 +142,18 @@ def _scale(raw: Mapping[str, Any], where: str) -> Scale:
         responder_source=str(raw.get("responder_source", "")),
         loinc=str(raw.get("loinc", "")),
         regions=tuple(str(r) for r in regions),
-        **values,
-        **opt,
+        items=values["items"],
+        min_items=values["min_items"],
+        item_min=values["item_min"],
+        item_max=values["item_max"],
+        decimals=values["decimals"],
+        offset=values["offset"],
+        factor=values["factor"],
+        score_min=values["score_min"],
+        score_max=values["score_max"],
+        mcid=opt["mcid"],
+        responder_min=opt["responder_min"],
+        responder_max=opt["responder_max"],
     )
 
 
@@ -323,7 +333,7 @@ def parse_scale_reading(data: Mapping[str, Any], *, now: datetime) -> ScaleReadi
         raise ValidationError("items", f"give the {scale.code} item answers or its total (one)")
     items: tuple[int | None, ...] | None = None
     if given(items_raw):
-        parsed = parse_items(items_raw)
+        parsed = parse_items(items_raw)  # type: ignore[arg-type]  # given: not None
         scored = score_items(scale, parsed)
         items = tuple(parsed)
     else:

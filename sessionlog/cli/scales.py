@@ -1,0 +1,212 @@
+"""Commands for outcome scales and follow-ups that get done: ``scale record``,
+``scale list``, ``scale catalogue``, ``due`` and ``contact``."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import datetime, timedelta
+from typing import Any
+
+import click
+
+from ..errors import ValidationError
+from .common import Context, echo_json, pass_ctx, table, user_errors
+from .records import find_patient, find_practitioner
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TEXT_COLUMNS = {"name", "contact", "label", "missed", "chart_id"}
+
+
+def safe_cell(column: str, value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection): user
+    text starting with = + - @ tab or CR is prefixed with a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if column in _TEXT_COLUMNS and text.startswith(_FORMULA_START) else text
+
+
+BASELINE_AHEAD = timedelta(hours=3)  # a form filled in the waiting room is that session's
+
+
+def _session_for(store: Any, patient_id: int, when: datetime) -> int:
+    """The session a reading belongs to: the latest one started before it (or within
+    a few hours after it: a baseline filled in before the session began)."""
+    limit = (when + BASELINE_AHEAD).isoformat(sep=" ")
+    previous = [s for s in store.sessions(patient_id) if s["started_at"] <= limit]
+    if not previous:
+        raise ValidationError("session", "this patient has no session before that time")
+    return int(previous[0]["record_id"])
+
+
+@click.group("scale")
+def scale() -> None:
+    """Outcome scales beyond pain (NDI, ODI, PSFS, QuickDASH, PGIC, GROC)."""
+
+
+@scale.command("record")
+@click.option("--patient", "patient_ref", required=True, help="Chart id (or id).")
+@click.option("--scale", "code", required=True, help="NDI, ODI, PSFS, QuickDASH, PGIC, GROC...")
+@click.option("--items", default=None, help="Answers in order, e.g. 3,2,1,0,4,2,1,3,2,- (- blank).")
+@click.option("--total", default=None, help="The total, when the form was scored by hand.")
+@click.option("--activity", "activities", multiple=True, help="PSFS: an activity's name, in order.")
+@click.option("--at", default=None, help="When (YYYY-MM-DD HH:MM); default now.")
+@click.option(
+    "--session",
+    "session_ref",
+    default=None,
+    help="The session it was taken at or follows (default: the latest before --at).",
+)
+@click.option("--follow-up", "follow_up_ref", default=None, help="The follow-up it belongs to.")
+@click.option("--by-patient", is_flag=True, help="The patient entered the answers themselves.")
+@click.option("--practitioner", "practitioner_ref", default=None)
+@pass_ctx
+@user_errors
+def scale_record(
+    ctx: Context, patient_ref: str, code: str, items: str | None, total: str | None,
+    activities: tuple[str, ...], at: str | None, session_ref: str | None,
+    follow_up_ref: str | None, by_patient: bool, practitioner_ref: str | None,
+) -> None:  # fmt: skip
+    """Record a scale's answers (or its total): scored and checked, then saved."""
+    from ..domain.fields import as_datetime, as_int
+    from ..domain.scales import find_scale, format_score, parse_scale_reading
+
+    store = ctx.store()
+    patient = find_patient(store, patient_ref)
+    when = as_datetime("at", at or store.clock(), now=store.clock())
+    if session_ref:
+        record = as_int("session", session_ref, 1)
+    else:
+        record = _session_for(store, patient["id"], when)
+    reading = parse_scale_reading(
+        {
+            "scale": code, "patient_id": patient["id"], "session_record_id": record,
+            "at": when, "items": items, "total": total, "labels": activities,
+            "entered_by": "patient" if by_patient else "practitioner",
+            "follow_up_id": follow_up_ref,
+        },
+        now=store.clock(),
+    )  # fmt: skip
+    rid = store.add_scale_reading(reading, find_practitioner(store, practitioner_ref))
+    s = find_scale(reading.scale)
+    click.echo(f"{s.code} {format_score(s, reading.score)} saved (reading {rid}, session {record})")
+
+
+@scale.command("list")
+@click.option("--patient", "patient_ref", required=True, help="Chart id (or id).")
+@click.option("--json", "as_json", is_flag=True, help="Print the readings as JSON.")
+@pass_ctx
+@user_errors
+def scale_list(ctx: Context, patient_ref: str, as_json: bool) -> None:
+    """A patient's scale readings, oldest first, with GROC from their follow-ups."""
+    from dataclasses import asdict
+
+    from ..domain.scales import find_scale, format_score
+
+    store = ctx.store()
+    patient = find_patient(store, patient_ref)
+    rows = store.scale_readings(patient["id"])
+    if as_json:
+        echo_json([{**asdict(r), "items": r.items and list(r.items)} for r in rows])
+        return
+    shown = []
+    for r in rows:
+        s = find_scale(r.scale)
+        shown.append({
+            "id": r.id, "at": r.at, "scale": r.scale, "score": format_score(s, r.score),
+            "items": "" if r.items is None else ",".join("-" if v is None else str(v)
+                                                          for v in r.items),
+            "by": r.entered_by, "session": r.session_record_id,
+        })  # fmt: skip
+    table(shown, [("id", "ID"), ("at", "WHEN"), ("scale", "SCALE"), ("score", "SCORE"),
+                  ("items", "ANSWERS"), ("by", "ENTERED BY"), ("session", "SESSION")])  # fmt: skip
+
+
+@scale.command("catalogue")
+@click.option("--json", "as_json", is_flag=True, help="Print every field as JSON.")
+@user_errors
+def scale_catalogue(as_json: bool) -> None:
+    """The scales this clinic scores, with their MCID and its source."""
+    from dataclasses import asdict
+
+    from ..domain.scales import catalogue
+
+    scales = list(catalogue().values())
+    if as_json:
+        echo_json([asdict(s) for s in scales])
+        return
+    for s in scales:
+        better = "higher is better" if s.higher_is_better else "lower is better"
+        click.echo(f"{s.code}: {s.name}; {s.items} item(s) {s.item_min}-{s.item_max}; {better}")
+        if s.mcid is not None:
+            click.echo(f"  important change: {s.mcid:g} points ({s.mcid_source})")
+        if s.responder_source:
+            click.echo(f"  responder: {s.responder_source}")
+
+
+@click.command("due")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the list as CSV.")
+@click.option(
+    "--checks",
+    default=None,
+    help="The clinic's checks after a session (default 24h-72h,1w,4w,12w).",
+)
+@pass_ctx
+@user_errors
+def due(ctx: Context, as_json: bool, as_csv: bool, checks: str | None) -> None:
+    """Patients whose next reading is due, overdue first, with their contact note."""
+    from ..analysis.due import DEFAULT_CHECKS, due_list, parse_checks
+
+    store = ctx.store()
+    items = due_list(store.last_visits(), store.clock(),
+                     parse_checks(checks) if checks else DEFAULT_CHECKS)  # fmt: skip
+    rows = [d.as_dict() for d in items]
+    if as_json:
+        echo_json(rows)
+        return
+    if as_csv:
+        columns = ["status", "chart_id", "name", "contact", "label", "due_at", "days_late",
+                   "session_at", "session_record_id", "missed"]  # fmt: skip
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(columns)
+        for r in rows:
+            r["missed"] = "; ".join(r["missed"])  # type: ignore[arg-type]
+            out.writerow([safe_cell(c, r[c]) for c in columns])
+        return
+    if not rows:
+        click.echo("Nobody is due for a reading.")
+        return
+    table(rows, [("status", "STATUS"), ("chart_id", "CHART"), ("name", "NAME"),
+                 ("label", "CHECK"), ("due_at", "DUE SINCE"), ("contact", "CONTACT")])  # fmt: skip
+
+
+@click.command("contact")
+@click.option("--patient", "patient_ref", required=True, help="Chart id (or id).")
+@click.option("--note", required=True, help="Phone or how to reach them ('' clears it).")
+@click.option("--practitioner", "practitioner_ref", default=None)
+@pass_ctx
+@user_errors
+def contact(ctx: Context, patient_ref: str, note: str, practitioner_ref: str | None) -> None:
+    """Record how to reach a patient for their follow-ups (shown on the due list)."""
+    store = ctx.store()
+    patient = find_patient(store, patient_ref)
+    store.set_contact(patient["id"], note, find_practitioner(store, practitioner_ref))
+    click.echo(f"contact {'saved' if note.strip() else 'cleared'} for {patient['chart_id']}")
+
+
+def write_report(ctx: Context, patient_ref: str, output: str | None) -> None:
+    """``report --format html -o FILE``: the patient's take-home page, audited."""
+    from pathlib import Path
+
+    from ..exchange.take_home import write_take_home
+
+    if not output:
+        raise ValidationError("output", "give the file to write: -o report.html")
+    store = ctx.store()
+    patient = find_patient(store, patient_ref)
+    actor = int(store.practitioners()[0]["id"]) if len(store.practitioners()) == 1 else None
+    dest = write_take_home(store, patient["id"], Path(output), actor)
+    click.echo(f"report for {patient['chart_id']} written to {dest}")
+
+
+COMMANDS: list[click.Command] = [scale, due, contact]
