@@ -92,6 +92,8 @@ def _rows(table: str, text: str) -> list[dict[str, Any]]:
             for name, cell in zip(header, cells, strict=True)
         }
         for name in json_columns & row.keys():
+            if row[name] is None:  # an empty nullable JSON cell (scale items) is NULL
+                continue
             try:
                 row[name] = json.loads(row[name] or "")
             except json.JSONDecodeError as exc:

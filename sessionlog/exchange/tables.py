@@ -22,7 +22,9 @@ FORMAT_NAME = "sessionlog-export"
 # 2: sites gained estim_frequency_2_hz (the high frequency of a 2/100 Hz pair). A
 # version 1 file (without it) imports as before; an older sessionlog given a version 2
 # file says to upgrade instead of refusing the new column on every site row.
-FORMAT_VERSION = 2
+# 3: the scale_reading table (schema 0010: NDI, ODI, PSFS... readings). A version 1
+# or 2 file has none and imports as before.
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("birth_year", "int", True),
         _c("sex"),
         _c("created_at", "when"),
+        # Schema 0010: how to reach the patient for follow-ups (format 3; absent before).
+        _c("contact", "text", True),
     ),
     "episode": (
         _c("id", "id"),
@@ -160,6 +164,25 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("tier"),
         _c("kind"),
         _c("description"),
+    ),
+    # Schema 0010: outcome scale readings (items and labels as JSON arrays; items null
+    # when only a total was recorded). A file made before it has no such table.
+    "scale_reading": (
+        _c("id", "id"),
+        _c("patient_id", "ref", target="patient"),
+        _c("session_record_id", "ref", target="session_record"),
+        _c("follow_up_id", "ref", True, "follow_up"),
+        _c("supersedes_id", "ref", True, "scale_reading"),
+        _c("status"),
+        _c("amend_reason", "text", True),
+        _c("scale"),
+        _c("at", "when"),
+        _c("items", "json", True),
+        _c("labels", "json"),
+        _c("score", "float"),
+        _c("entered_by"),
+        _c("recorded_by", "ref", target="practitioner"),
+        _c("recorded_at", "when"),
     ),
     "protocol": (
         _c("id", "id"),

@@ -26,6 +26,7 @@ KNOWN_TABLES = (
     "ims_finding",
     "follow_up",
     "adverse_event",
+    "scale_reading",
     "protocol",
     "audit_log",
 )

@@ -91,7 +91,7 @@ def test_every_version_and_void_travels(clinic: Store, tmp_path: Path) -> None:
         "cun",
         False,
     )
-    assert doc["format"] == "sessionlog-export" and doc["format_version"] == 2
+    assert doc["format"] == "sessionlog-export" and doc["format_version"] == 3
     assert doc["schema"][0] == "0001_initial"
 
 
