@@ -143,6 +143,52 @@ def scale_catalogue(as_json: bool) -> None:
             click.echo(f"  responder: {s.responder_source}")
 
 
+@scale.command("compare")
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
+@pass_ctx
+@user_errors
+def scale_compare(ctx: Context, as_json: bool) -> None:
+    """Change on each scale by technique and window: patients, 95% interval, MCID share."""
+    from dataclasses import asdict
+
+    from ..analysis.model import group_label
+    from ..analysis.relief import MIN_PATIENTS
+    from ..analysis.scale_compare import compare_scales
+
+    groups = compare_scales(ctx.store().scale_facts())
+    if as_json:
+        echo_json([{**asdict(g), "scale": g.scale.code} for g in groups])
+        return
+    if not groups:
+        click.echo("No scale readings yet.")
+        return
+    rows = []
+    for g in groups:
+        for c in g.cells:
+            if not c.patients:
+                continue
+            m, r = c.change, c.reached
+            interval = "" if m.low is None else f" ({m.low:+.1f} to {m.high:+.1f})"
+            share = "" if r.value is None else f"{r.value:.0%} ({r.low:.0%}-{r.high:.0%})"
+            if c.patients < MIN_PATIENTS:
+                interval, share = "", "not enough data"
+            rows.append({
+                "scale": g.scale.code, "group": group_label(g.family), "window": c.label,
+                "patients": f"{c.patients} of {g.baseline_patients}",
+                "change": f"{m.value:+.1f}{interval}" if m.value is not None else "",
+                "reached": share,
+            })  # fmt: skip
+    table(rows, [("scale", "SCALE"), ("group", "TECHNIQUE"), ("window", "SINCE FIRST SESSION"),
+                 ("patients", "PATIENTS"), ("change", "BETTER BY (95% CI)"),
+                 ("reached", "REACHED MCID (95% CI)")])  # fmt: skip
+    click.echo("")
+    click.echo(
+        "One value per patient per window (their latest reading there); change is"
+        " improvement from their first reading, in the scale's points; for PGIC and"
+        " GROC the mean answer and the share of responders. Descriptive, not causal."
+    )
+
+
 @click.command("due")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the list as CSV.")

@@ -13,6 +13,7 @@ from .rows import stamp
 
 if TYPE_CHECKING:
     from ..analysis.due import Visit
+    from ..analysis.scale_compare import ScaleFact
     from ..domain.scales import ScaleReadingInput
 
 MAX_CONTACT = 200
@@ -154,6 +155,34 @@ class ScaleStore(StoreBase):
             f"SELECT {_COLUMNS} FROM scale_reading WHERE id = ?", (reading_id,)
         ).fetchone()
         return None if row is None else _row(row)
+
+    def scale_facts(self) -> list[ScaleFact]:
+        """Every current reading with the technique of its session (for comparison);
+        GROC recorded at follow-ups joins them."""
+        from datetime import datetime
+
+        from ..analysis.scale_compare import ScaleFact
+
+        first = dict(
+            self.conn.execute(
+                "SELECT patient_id, min(started_at) FROM current_session GROUP BY patient_id"
+            ).fetchall()
+        )
+        rows = self.conn.execute(
+            "SELECT r.patient_id, r.scale, r.at, r.score, s.technique"
+            " FROM current_scale_reading r"
+            " JOIN current_session s ON s.record_id = r.session_record_id"
+            " UNION ALL SELECT f.patient_id, 'GROC', f.at, f.groc, s.technique"
+            " FROM current_follow_up f JOIN current_session s ON s.record_id = f.session_record_id"
+            " WHERE f.groc IS NOT NULL"
+        ).fetchall()
+        return [
+            ScaleFact(
+                int(p), str(code), datetime.fromisoformat(at), float(score), str(tech),
+                datetime.fromisoformat(first[p]),
+            )
+            for p, code, at, score, tech in rows
+        ]  # fmt: skip
 
     # -- contact note and the due list ------------------------------------------------
 
