@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..analysis import patient_sentences
-from ..analysis.scale_course import Reading, ScaleCourse, scale_courses
+from ..analysis.scale_course import Reading, ScaleCourse, scale_courses, scale_sentence
 from ..charts.take_home import TakeHome, render_take_home
 from ..store.outcome_reports import progress_report
 from .export import write_atomically
@@ -66,3 +66,27 @@ def write_take_home(store: Store, patient_id: int, dest: Path, actor_id: int | N
         actor_id, "export", "report", patient_id=patient_id, format="html", destination=str(dest)
     )
     return dest
+
+
+def scale_lines(store: Store, patient_id: int) -> list[str]:
+    """A sentence per scale the patient has (the progress screen shows them)."""
+    return [scale_sentence(c) for c in patient_scales(store, patient_id)[0]]
+
+
+def report_dir(store: Store) -> Path:
+    """Where the app writes reports: ``$SESSIONLOG_REPORT_DIR``, else a ``reports``
+    folder beside the database (the working folder for a database in memory)."""
+    env = os.environ.get("SESSIONLOG_REPORT_DIR", "").strip()
+    if env:
+        return Path(env).expanduser()
+    base = Path.cwd() if store.path == ":memory:" else Path(store.path).resolve().parent
+    return base / "reports"
+
+
+def write_take_home_default(store: Store, patient_id: int, actor_id: int | None) -> Path:
+    """Write the report under :func:`report_dir` as ``CHART-YYYY-MM-DD.html``."""
+    who = store.patient(patient_id)
+    assert who is not None
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(who["chart_id"]))
+    name = f"{safe}-{store.clock().date().isoformat()}.html"
+    return write_take_home(store, patient_id, report_dir(store) / name, actor_id)
