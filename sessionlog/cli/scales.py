@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import datetime, timedelta
-from typing import Any
 
 import click
 
@@ -23,19 +21,6 @@ def safe_cell(column: str, value: object) -> str:
     text starting with = + - @ tab or CR is prefixed with a quote."""
     text = "" if value is None else str(value)
     return "'" + text if column in _TEXT_COLUMNS and text.startswith(_FORMULA_START) else text
-
-
-BASELINE_AHEAD = timedelta(hours=3)  # a form filled in the waiting room is that session's
-
-
-def _session_for(store: Any, patient_id: int, when: datetime) -> int:
-    """The session a reading belongs to: the latest one started before it (or within
-    a few hours after it: a baseline filled in before the session began)."""
-    limit = (when + BASELINE_AHEAD).isoformat(sep=" ")
-    previous = [s for s in store.sessions(patient_id) if s["started_at"] <= limit]
-    if not previous:
-        raise ValidationError("session", "this patient has no session before that time")
-    return int(previous[0]["record_id"])
 
 
 @click.group("scale")
@@ -68,27 +53,29 @@ def scale_record(
 ) -> None:  # fmt: skip
     """Record a scale's answers (or its total): scored and checked, then saved."""
     from ..domain.fields import as_datetime, as_int
-    from ..domain.scales import find_scale, format_score, parse_scale_reading
+    from ..domain.scales import find_scale, format_score
+    from ..services.scales import record_scale
 
     store = ctx.store()
     patient = find_patient(store, patient_ref)
-    when = as_datetime("at", at or store.clock(), now=store.clock())
-    if session_ref:
-        record = as_int("session", session_ref, 1)
-    else:
-        record = _session_for(store, patient["id"], when)
-    reading = parse_scale_reading(
-        {
-            "scale": code, "patient_id": patient["id"], "session_record_id": record,
-            "at": when, "items": items, "total": total, "labels": activities,
-            "entered_by": "patient" if by_patient else "practitioner",
-            "follow_up_id": follow_up_ref,
-        },
-        now=store.clock(),
-    )  # fmt: skip
-    rid = store.add_scale_reading(reading, find_practitioner(store, practitioner_ref))
-    s = find_scale(reading.scale)
-    click.echo(f"{s.code} {format_score(s, reading.score)} saved (reading {rid}, session {record})")
+    done = record_scale(
+        store,
+        patient_id=patient["id"],
+        scale=code,
+        actor_id=find_practitioner(store, practitioner_ref),
+        items=items,
+        total=total,
+        labels=activities,
+        at=as_datetime("at", at or store.clock(), now=store.clock()),
+        session_record_id=as_int("session", session_ref, 1) if session_ref else None,
+        follow_up_id=as_int("follow_up", follow_up_ref, 1) if follow_up_ref else None,
+        entered_by="patient" if by_patient else "practitioner",
+    )
+    s, r = find_scale(done.reading.scale), done.reading
+    click.echo(
+        f"{s.code} {format_score(s, r.score)} saved (reading {done.reading_id},"
+        f" session {r.session_record_id})"
+    )
 
 
 @scale.command("list")

@@ -66,3 +66,42 @@ def test_progress_shows_scales_and_writes_the_report(
     assert "Maria Keller" in page and "Lena Fischer" not in page and "<svg" in page
     last = store.query("SELECT actor_id, action, entity FROM audit_log ORDER BY id DESC LIMIT 1")
     assert last == [{"actor_id": 1, "action": "export", "entity": "report"}]
+
+
+def test_a_clinician_records_an_ndi_at_a_session_and_at_a_follow_up() -> None:
+    store = ts.seeded_store()  # Lena Fischer (5) seen today; Maria Keller (1) a week ago
+    store.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 23, 10, 0), 3), 1)
+
+    async def record(pilot, app, patient: int, *keys: str) -> None:  # type: ignore[no-untyped-def]
+        app.push_screen(ProgressScreen(patient))
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await record(pilot, app, 5, *"ndi", "enter", *"3,2,1,0,4,2,1,3,-,-", "enter", "enter")
+        error = app.screen.query_one("#scale-error")
+        assert str(error.render()) == (
+            "items: NDI cannot be scored with 2 items unanswered: at most 1 may be left blank"
+        )
+        assert store.scale_readings(5) == []
+        # Back to the answers (focus selects them all: End keeps them), fix the last two.
+        await pilot.press("shift+tab", "end", *["backspace"] * 3, *"2,-", "enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ProgressScreen)
+        summary = str(app.screen.query_one("#progress-summary", Static).render())
+        assert "Your Neck Disability Index is 20.0 of 50 (40%)" in summary
+        await pilot.press("escape")
+        await record(pilot, app, 1, *"NDI", "enter", "enter", *"12", "enter")
+
+    ts.run_app(ts.make_app(store), steps)
+    [lena] = store.scale_readings(5)
+    assert (lena.session_record_id, lena.follow_up_id, lena.score) == (2, None, 20.0)
+    assert lena.items == (3, 2, 1, 0, 4, 2, 1, 3, 2, None)
+    [maria] = store.scale_readings(1)
+    assert (maria.session_record_id, maria.follow_up_id, maria.score, maria.items) == (
+        1, 1, 12.0, None
+    )  # fmt: skip
+    assert maria.entered_by == "practitioner" and maria.recorded_by == 1

@@ -32,6 +32,7 @@ class ProgressScreen(Screen[None]):
         Binding("escape,q", "close", "Back", id="progress.close"),
         Binding("v", "patient_view", "Show the patient", id="progress.patient_view"),
         Binding("r", "take_home", "Take-home report", id="progress.take_home"),
+        Binding("s", "record_scale", "Record a scale", id="progress.record_scale"),
     ]
     DEFAULT_CSS = """
     ProgressScreen #progress-title { height: 1; padding: 0 1; background: $primary;
@@ -91,6 +92,15 @@ class ProgressScreen(Screen[None]):
         dest = write_take_home_default(app.store, self.patient_id, app.practitioner_id)  # type: ignore[attr-defined]
         self.last_report = dest
         self.notify(f"Report written to {dest}", title="Take-home report")
+
+    def action_record_scale(self) -> None:
+        from .scale_entry import ScaleEntry
+
+        def saved(what: str | None) -> None:
+            if what:
+                self.load()
+
+        self.app.push_screen(ScaleEntry(self.patient_id), saved)
 
     def action_close(self) -> None:
         self.dismiss()
