@@ -550,4 +550,7 @@ def _build(
         auth.set_first_secret(store, ids[family], DEMO_SECRETS[spec["name"]])
     for i in range(patients):
         gen.patient(i, ids)
+    from .demo_scales import add_demo_scales  # additive: the scales follow the pain
+
+    add_demo_scales(store, seed)
     return store.counts()

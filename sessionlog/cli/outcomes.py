@@ -58,6 +58,14 @@ def _with_size(fn: Any) -> Any:
 @click.option("--patient", "patient", required=True, help="Chart id (C001) or numeric id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @practitioner_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html"]),
+    default="text",
+    help="html: the take-home report, one self-contained page for A4 (needs -o).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File for --format html.")
 @_with_size
 @pass_ctx
 @user_errors
@@ -66,11 +74,18 @@ def report(
     patient: str,
     as_json: bool,
     practitioner_ref: str | None,
+    fmt: str,
+    output: str | None,
     width: int | None,
     height: int | None,
     color: bool | None,
 ) -> None:
     """One patient's progress: pain over time, relief per session, whether it lasted."""
+    if fmt == "html":
+        from .scales import write_report
+
+        write_report(ctx, patient, output, practitioner_ref)
+        return
     from ..analysis import patient_sentences, to_jsonable
     from ..analysis.table import progress_summary, session_rows
     from ..services.lookup import find_patient

@@ -148,6 +148,8 @@ def _rows(table: str, stream: IO[str]) -> list[dict[str, Any]]:
                 if row[column]:
                     row[column] = restore_text(row[column])
             for column in json_columns & row.keys():
+                if row[column] is None:  # an empty nullable JSON cell (scale items) is NULL
+                    continue
                 row[column] = _json_cell(row[column], f"{name} row {number}", column)
             rows.append(row)
     except csv.Error as exc:

@@ -5,7 +5,8 @@
   needling: technique as code, every site as a ``bodySite`` with text and a code);
 - Observation for pain, LOINC 72514-3, before and right after needling and at each
   follow-up (``effectiveDateTime``), and post-needling soreness (text code only);
-- AdverseEvent per adverse event, with the Procedure as suspect entity.
+- AdverseEvent per adverse event, with the Procedure as suspect entity;
+- Observation per outcome scale reading (NDI, ODI...: see fhir_scales.py).
 
 Only current versions go out (amendments applied, voided sessions and corrected
 follow-ups left out): the JSON export is the complete record. Resource ids are
@@ -18,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import fhir_resources as r
+from .fhir_scales import scale_observation
 
 
 def current(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -51,6 +53,8 @@ def bundle(tables: dict[str, list[dict[str, Any]]], now: str) -> dict[str, Any]:
                 r.adverse_event(ae, records[f["session_record_id"]], f["patient_id"], f["at"])
             )
         # else: it belongs to a superseded version, which FHIR does not carry
+    for reading in current(tables.get("scale_reading", [])):
+        res.append(scale_observation(reading, records[reading["session_record_id"]]))
     return {
         "resourceType": "Bundle",
         "id": r.uid("bundle", now),

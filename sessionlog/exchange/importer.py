@@ -31,6 +31,7 @@ from .plan import audit_rows, make_plan
 from .problems import ImportRefused, Problems
 from .rowcheck import Checked, check_references, check_simple, shape
 from .rowlines import read_row_per_line
+from .scalecheck import check_scale_links, check_scale_readings
 from .sessioncheck import check_follow_ups, check_sessions
 from .tables import TABLES
 
@@ -52,6 +53,7 @@ LABELS = {  # table: (one, many)
     "follow_up": ("follow-up", "follow-ups"),
     "adverse_event": ("adverse event", "adverse events"),
     "protocol": ("protocol", "protocols"),
+    "scale_reading": ("scale reading", "scale readings"),
 }
 
 
@@ -150,8 +152,10 @@ def check_tables(
     check_simple(raw, now, problems, out)
     check_sessions(raw, now, problems, out, progress)
     check_follow_ups(raw, now, problems, out)
+    check_scale_readings(raw, now, problems, out)
     check_references(out, problems)
     check_links(out, problems)
+    check_scale_links(out, problems)
     check_audit_chain(out, problems)
     if problems:
         raise ImportRefused(problems)

@@ -25,6 +25,8 @@ _PARTS = (
     ("ims_finding", "session_id", "session"),
     ("adverse_event", "session_id", "session"),
     ("adverse_event", "follow_up_id", "follow_up"),
+    # A reading of a session the database already has came with it: not added twice.
+    ("scale_reading", "session_record_id", "session_record"),
 )
 
 
@@ -121,7 +123,8 @@ def _rows(
             if values[i] is not None:
                 values[i] = idmap[target][values[i]]
         for i in json_cols:
-            values[i] = json.dumps(values[i], ensure_ascii=False)
+            if values[i] is not None:  # a nullable JSON column (scale items) stays NULL
+                values[i] = json.dumps(values[i], ensure_ascii=False)
         yield tuple(values)
 
 

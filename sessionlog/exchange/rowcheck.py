@@ -223,6 +223,7 @@ def patient(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     f = Fields()
     p = f.get(parse_patient, row, this_year=now.year)
     created = f.get(when, "created_at", row.get("created_at"))
+    contact = f.get(as_text, "contact", row.get("contact"), max_len=200)
     f.done()
     return {
         "chart_id": p.chart_id,
@@ -230,6 +231,7 @@ def patient(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         "birth_year": p.birth_year,
         "sex": p.sex,
         "created_at": created,
+        "contact": contact or None,
     }
 
 
@@ -330,10 +332,16 @@ _PLAIN: dict[str, Callable[[tuple[Any, ...]], bool]] = {"audit_log": _audit_plai
 _PICK = {table: itemgetter(*names[1:]) for table, names in NAMES.items()}
 
 
-def check_simple(raw: dict[str, Raw], now: datetime, problems: Problems, out: Checked) -> None:
+def check_simple(
+    raw: dict[str, Raw],
+    now: datetime,
+    problems: Problems,
+    out: Checked,
+    checks: Mapping[str, Callable[[Mapping[str, Any], datetime], dict[str, Any]]] | None = None,
+) -> None:
     """Validate the tables that are not part of a session or a follow-up (their rows
-    as the file had them are dropped once checked)."""
-    for table, check in SIMPLE.items():
+    as the file had them are dropped once checked); ``checks``: other tables' checks."""
+    for table, check in (SIMPLE if checks is None else checks).items():
         kind, pick, plain = ROW_TYPES[table], _PICK[table], _PLAIN.get(table)
         make = kind._make
         numbers = out.numbers[table]

@@ -25,7 +25,9 @@ FORMAT_NAME = "sessionlog-export"
 # 3: face_to_face_min may be null (not recorded) and sites gained estim_lead (which
 # sites were paired on one lead of the stimulator). Version 1 and 2 files import as
 # before (no lead).
-FORMAT_VERSION = 3
+# 4: the scale_reading table (schema 0010: NDI, ODI, PSFS... readings). Files of
+# versions 1-3 have none and import as before.
+FORMAT_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("birth_year", "int", True),
         _c("sex"),
         _c("created_at", "when"),
+        # Schema 0010: how to reach the patient for follow-ups (format 3; absent before).
+        _c("contact", "text", True),
     ),
     "episode": (
         _c("id", "id"),
@@ -166,6 +170,25 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("tier"),
         _c("kind"),
         _c("description"),
+    ),
+    # Schema 0010: outcome scale readings (items and labels as JSON arrays; items null
+    # when only a total was recorded). A file made before it has no such table.
+    "scale_reading": (
+        _c("id", "id"),
+        _c("patient_id", "ref", target="patient"),
+        _c("session_record_id", "ref", target="session_record"),
+        _c("follow_up_id", "ref", True, "follow_up"),
+        _c("supersedes_id", "ref", True, "scale_reading"),
+        _c("status"),
+        _c("amend_reason", "text", True),
+        _c("scale"),
+        _c("at", "when"),
+        _c("items", "json", True),
+        _c("labels", "json"),
+        _c("score", "float"),
+        _c("entered_by"),
+        _c("recorded_by", "ref", target="practitioner"),
+        _c("recorded_at", "when"),
     ),
     "protocol": (
         _c("id", "id"),

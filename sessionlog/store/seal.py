@@ -39,6 +39,7 @@ RECORD_TABLES = (
     "ims_finding",
     "follow_up",
     "adverse_event",
+    "scale_reading",
     "protocol",
 )
 MIGRATION = "0005_record_seals"

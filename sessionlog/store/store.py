@@ -11,10 +11,13 @@ from .base import Clock, Saved, StoreBase
 from .credentials import CredentialStore
 from .follow_ups import FollowUpStore
 from .people import PeopleStore
+from .scales import ScaleStore
 from .sessions import SessionStore
 
 __all__ = ["Clock", "Saved", "Store", "StoreBase"]
 
 
-class Store(PeopleStore, SessionStore, FollowUpStore, CredentialStore, AccessStore):
+class Store(
+    PeopleStore, SessionStore, FollowUpStore, CredentialStore, AccessStore, ScaleStore
+):
     """A sessionlog database. Open with :meth:`Store.open`; the clock is injectable."""

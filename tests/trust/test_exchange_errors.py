@@ -153,8 +153,8 @@ def test_shape_problems(doc: dict, tmp_path: Path) -> None:
         (
             '{"format": "sessionlog-export", "format_version": 1, "tables": {"x": []}}',
             "tables.x: is not a table of this format: one of practitioner, patient, episode,"
-            " session_record, session, site, ims_finding, follow_up, adverse_event, protocol,"
-            " audit_log",
+            " session_record, session, site, ims_finding, follow_up, adverse_event,"
+            " scale_reading, protocol, audit_log",
         ),
     ],
 )

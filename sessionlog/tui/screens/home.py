@@ -51,6 +51,7 @@ class HomeScreen(Screen[None]):
         Binding("f3", "history", "History", id="home.history"),
         Binding("f5", "progress", "Progress", id="home.progress"),
         Binding("f6", "patient_view", "Patient view", id="home.patient_view"),
+        Binding("f9", "due", "Due", id="home.due"),
         Binding("slash", "focus_search", "Search", id="home.search", show=False),
         Binding("escape", "clear", "Clear", id="home.clear", show=False),
     ]
@@ -332,6 +333,11 @@ class HomeScreen(Screen[None]):
 
     def action_patient_view(self) -> None:
         self._outcome("patient_view", "PatientViewScreen")
+
+    def action_due(self) -> None:
+        from .due import DueScreen
+
+        self.app.push_screen(DueScreen())
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

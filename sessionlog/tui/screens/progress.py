@@ -6,6 +6,8 @@ No SQL and no statistics here: the figures come from
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +19,7 @@ from ...analysis import patient_sentences
 from ...analysis.progress import Progress
 from ...analysis.table import progress_summary, session_rows
 from ...charts import draw_progress
+from ...exchange.take_home import scale_lines, write_take_home_default
 from ...store.outcome_reports import progress_report
 from ..access import record_access
 from ..safe import plain
@@ -29,6 +32,8 @@ class ProgressScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="progress.close"),
         Binding("v", "patient_view", "Show the patient", id="progress.patient_view"),
+        Binding("r", "take_home", "Take-home report", id="progress.take_home"),
+        Binding("s", "record_scale", "Record a scale", id="progress.record_scale"),
     ]
     DEFAULT_CSS = """
     ProgressScreen #progress-title { height: 1; padding: 0 1; background: $primary;
@@ -42,6 +47,7 @@ class ProgressScreen(Screen[None]):
         super().__init__()
         self.patient_id = patient_id
         self.progress: Progress | None = None
+        self.last_report: Path | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="progress-title")
@@ -71,6 +77,9 @@ class ProgressScreen(Screen[None]):
         for line in patient_sentences(self.progress):
             summary.append_text(plain(line, style="bold"))
             summary.append("\n")
+        for line in scale_lines(store, self.patient_id):
+            summary.append_text(plain(line, style="bold"))
+            summary.append("\n")
         summary.append_text(plain("\n".join(progress_summary(self.progress))))
         self.query_one("#progress-summary", Static).update(summary)
         columns, rows = session_rows(self.progress)
@@ -78,6 +87,22 @@ class ProgressScreen(Screen[None]):
             row["technique"] = short_technique(row["technique"])
         # Long headings on two lines: the table fits 120 columns (it was 131 wide).
         fill_columns(self.query_one("#progress-sessions", DataTable), columns, rows)
+
+    def action_take_home(self) -> None:
+        """Write the patient's take-home report (HTML, for A4) and say where."""
+        app = self.app
+        dest = write_take_home_default(app.store, self.patient_id, app.practitioner_id)  # type: ignore[attr-defined]
+        self.last_report = dest
+        self.notify(f"Report written to {dest}", title="Take-home report")
+
+    def action_record_scale(self) -> None:
+        from .scale_entry import ScaleEntry
+
+        def saved(what: str | None) -> None:
+            if what:
+                self.load()
+
+        self.app.push_screen(ScaleEntry(self.patient_id), saved)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -1,0 +1,110 @@
+"""Change on each outcome scale by technique and time window, one value per patient.
+
+A patient's baseline on a scale is their first reading of it; their group is the
+technique family of the session that reading belongs to. Each later reading falls in
+a window by the time since the patient's first session (the course of care, not one
+session), and each patient gives one value per window: their latest reading there. So the patient
+is the unit: the mean change has a t interval on (patients - 1) degrees of freedom and
+the share reaching the scale's MCID a Wilson interval on patients, with no
+unit-of-analysis error (DOMAIN.md, "Counting honestly"). Scales without an MCID
+(PGIC, GROC) give the mean answer and the share of responders instead of a change.
+Descriptive, never causal: who received which technique was not randomised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.scales import Scale, catalogue
+from .model import family_of
+from .stats import Mean, Proportion, mean_of_counts, wilson
+from .windows import DEFAULT_WINDOWS, Window, window_index
+
+SCALE_WINDOWS = tuple(w for w in DEFAULT_WINDOWS if not w.immediate)
+
+
+@dataclass(frozen=True)
+class ScaleFact:
+    """One current reading, with the technique of the session it belongs to."""
+
+    patient_id: int
+    scale: str
+    at: datetime
+    score: float
+    technique: str
+    course_start: datetime  # the patient's first session: windows count from here
+
+
+@dataclass(frozen=True)
+class ScaleCell:
+    window: str
+    label: str
+    patients: int
+    change: Mean  # improvement from baseline in points (or the mean answer: no MCID)
+    reached: Proportion  # patients reaching the MCID (or responders)
+
+
+@dataclass(frozen=True)
+class ScaleGroup:
+    scale: Scale
+    family: str
+    baseline_patients: int
+    cells: tuple[ScaleCell, ...]
+
+
+def _latest_by_window(facts: list[ScaleFact], windows: tuple[Window, ...]) -> dict[int, ScaleFact]:
+    out: dict[int, ScaleFact] = {}
+    for f in facts:
+        i = window_index((f.at - f.course_start).total_seconds() / 3600, windows)
+        if i is not None:
+            out[i] = f  # facts are in time order: the latest wins
+    return out
+
+
+def compare_scales(
+    facts: Iterable[ScaleFact], windows: tuple[Window, ...] = SCALE_WINDOWS
+) -> list[ScaleGroup]:
+    """Every (scale, family) with readings, in catalogue then family order."""
+    scales = catalogue()
+    by_patient: dict[tuple[str, int], list[ScaleFact]] = {}
+    for f in sorted(facts, key=lambda f: (f.at, f.score)):
+        if f.scale in scales:
+            by_patient.setdefault((f.scale, f.patient_id), []).append(f)
+    values: dict[tuple[str, str], list[list[tuple[float, bool]]]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for (code, _), course in by_patient.items():
+        scale, base = scales[code], course[0]
+        key = (code, family_of(base.technique))
+        counts[key] = counts.get(key, 0) + 1
+        cells = values.setdefault(key, [[] for _ in windows])
+        # With an MCID the first reading is the baseline, not an outcome; a global
+        # rating (PGIC, GROC) is an outcome every time.
+        later = course if scale.mcid is None else course[1:]
+        for i, f in _latest_by_window(later, windows).items():
+            if scale.mcid is None:
+                cells[i].append((f.score, bool(scale.responder(f.score))))
+            else:
+                cells[i].append(
+                    (
+                        scale.improvement(base.score, f.score),
+                        bool(scale.important(base.score, f.score)),
+                    )
+                )
+    order = list(scales)
+    out = []
+    for (code, family), cells in sorted(
+        values.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])
+    ):
+        out.append(
+            ScaleGroup(
+                scales[code], family, counts[(code, family)],
+                tuple(
+                    ScaleCell(w.key, w.label, len(v), mean_of_counts((x, 1) for x, _ in v),
+                              wilson(sum(1 for _, hit in v if hit), len(v)))
+                    for w, v in zip(windows, cells, strict=True)
+                ),
+            )
+        )  # fmt: skip
+    return out

@@ -1,0 +1,117 @@
+"""The take-home report as one self-contained HTML page that prints on A4.
+
+Inline SVG charts (:mod:`.svg`), inline CSS, system fonts: nothing is fetched, and no
+script runs. Every string from the record (the name, activity names) is escaped. The
+page holds one patient only: the caller passes that patient's own figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from ..analysis.progress import Progress
+from ..analysis.scale_course import ScaleCourse, scale_sentence
+from ..domain.scales import format_score
+from .svg import Series, line_chart
+
+CSS = """
+@page { size: A4; margin: 16mm 14mm; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+       color: #111; margin: 0 auto; max-width: 182mm; font-size: 11pt; line-height: 1.4; }
+h1 { font-size: 18pt; margin: 0 0 2mm; }
+h2 { font-size: 13pt; margin: 6mm 0 2mm; }
+.meta { color: #555; margin: 0 0 4mm; }
+.chart { width: 100%; height: auto; display: block; font-size: 11px; fill: #333; }
+.chart .t { font-weight: 600; font-size: 12px; }
+section { break-inside: avoid; page-break-inside: avoid; }
+ul.sentences li { margin-bottom: 1mm; }
+.note { color: #555; font-size: 9pt; }
+footer { margin-top: 6mm; color: #555; font-size: 9pt; }
+"""
+
+
+@dataclass(frozen=True)
+class TakeHome:
+    """What one patient's report shows."""
+
+    name: str
+    chart_id: str
+    made_at: datetime
+    clinic: str
+    progress: Progress
+    sentences: tuple[str, ...]
+    scales: tuple[ScaleCourse, ...]
+
+
+def pain_svg(p: Progress) -> str:
+    points = tuple((t.at, float(t.pain)) for t in p.timeline)
+    before = tuple((t.at, float(t.pain)) for t in p.timeline if t.kind == "before")
+    # Shaded: from the first session's pain down to the nearer of 2 points and 30% below
+    # it; a reading under the band is a change most people notice.
+    band = None
+    if p.band is not None and p.baseline is not None:
+        band = (max(0.0, max(p.band)), float(p.baseline))
+    return line_chart(
+        "Pain (0 = none, 10 = worst)",
+        [Series("pain", points), Series("before a session", before, "#b23b3b", line=False)],
+        (0, 10),
+        band=band,
+        band_label="below the band: 2 points or 30% under your first score",
+        caption="red: before a session; shaded: within 2 points or 30% of the first",
+    )
+
+
+def scale_svg(c: ScaleCourse) -> str:
+    s = c.scale
+    points = tuple((p.at, p.score) for p in c.points)
+    better = "higher is better" if s.higher_is_better else "lower is better"
+    return line_chart(
+        f"{s.name} ({better})",
+        [Series(s.code, points, "#2f7d4f")],
+        (s.score_min, s.score_max),
+        band=c.band,
+        band_label=f"a change most people notice: {s.mcid:g} points" if s.mcid else "",
+        caption=f"shaded: {s.mcid:g} points from the first score" if c.band else "",
+    )
+
+
+def _activities(c: ScaleCourse, labels: tuple[str, ...]) -> str:
+    if not labels:
+        return ""
+    return '<p class="note">Activities: ' + escape(", ".join(labels)) + "</p>"
+
+
+def render_take_home(r: TakeHome, activities: tuple[str, ...] = ()) -> str:
+    """The whole page, as text."""
+    sentences = list(r.sentences) + [scale_sentence(c) for c in r.scales]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Your progress: {escape(r.name)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{escape(r.name)}</h1>",
+        f'<p class="meta">Chart {escape(r.chart_id)} · {escape(r.clinic)} ·'
+        f" printed {r.made_at.date().isoformat()}</p>",
+        "<section><h2>How you are doing</h2><ul class=\"sentences\">",
+        *(f"<li>{escape(s)}</li>" for s in sentences),
+        "</ul></section>",
+        f"<section><h2>Pain</h2>{pain_svg(r.progress)}</section>",
+    ]  # fmt: skip
+    for c in r.scales:
+        latest = format_score(c.scale, c.latest)
+        extra = _activities(c, activities) if c.scale.named_items else ""
+        parts.append(
+            f"<section><h2>{escape(c.scale.name)}</h2>{scale_svg(c)}"
+            f'<p class="note">Latest: {escape(latest)} · {len(c.points)} reading'
+            f"{'s' if len(c.points) != 1 else ''}</p>{extra}</section>"
+        )
+    parts.append(
+        "<footer>The shaded band on each chart shows how big a change most people notice."
+        " These are your own readings; talk them over with your practitioner.</footer>"
+        "</body></html>"
+    )
+    return "\n".join(parts)

@@ -1,0 +1,92 @@
+"""Writing one patient's take-home report (HTML), audited like every export.
+
+Gathers only that patient's figures (progress, scale readings, GROC from their
+follow-ups), renders them with :mod:`sessionlog.charts.take_home`, writes the file
+atomically with owner-only permissions, and logs the export.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..analysis import patient_sentences
+from ..analysis.scale_course import Reading, ScaleCourse, scale_courses, scale_sentence
+from ..charts.take_home import TakeHome, render_take_home
+from ..store.outcome_reports import progress_report
+from .export import write_atomically
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+
+def patient_scales(store: Store, patient_id: int) -> tuple[list[ScaleCourse], tuple[str, ...]]:
+    """The patient's scale courses (GROC joined from follow-ups) and PSFS activities."""
+    rows = store.scale_readings(patient_id)
+    readings: list[Reading] = [
+        (r.scale, datetime.fromisoformat(r.at), r.score, r.entered_by) for r in rows
+    ]
+    for f in store.follow_ups(patient_id):
+        if f.get("groc") is not None:
+            readings.append(("GROC", datetime.fromisoformat(f["at"]), float(f["groc"]), ""))
+    labels = next((r.labels for r in reversed(rows) if r.labels), ())
+    return scale_courses(readings), labels
+
+
+def take_home_html(store: Store, patient_id: int) -> str:
+    """The report page for one patient, as text."""
+    who = store.patient(patient_id)
+    assert who is not None
+    progress = progress_report(store, patient_id)
+    courses, labels = patient_scales(store, patient_id)
+    report = TakeHome(
+        name=str(who["name"]),
+        chart_id=str(who["chart_id"]),
+        made_at=store.clock(),
+        clinic=os.environ.get("SESSIONLOG_CLINIC_NAME", "").strip() or "sessionlog",
+        progress=progress,
+        sentences=tuple(patient_sentences(progress)),
+        scales=tuple(courses),
+    )
+    return render_take_home(report, labels)
+
+
+def write_take_home(store: Store, patient_id: int, dest: Path, actor_id: int | None) -> Path:
+    """Write the report to ``dest`` (0600) and record the export in the audit log."""
+    page = take_home_html(store, patient_id)
+
+    def write(path: Path) -> None:
+        path.write_text(page, encoding="utf-8")
+        os.chmod(path, 0o600)
+
+    write_atomically(dest, write)
+    store.log_event(
+        actor_id, "export", "report", patient_id=patient_id, format="html", destination=str(dest)
+    )
+    return dest
+
+
+def scale_lines(store: Store, patient_id: int) -> list[str]:
+    """A sentence per scale the patient has (the progress screen shows them)."""
+    return [scale_sentence(c) for c in patient_scales(store, patient_id)[0]]
+
+
+def report_dir(store: Store) -> Path:
+    """Where the app writes reports: ``$SESSIONLOG_REPORT_DIR``, else a ``reports``
+    folder beside the database (the working folder for a database in memory)."""
+    env = os.environ.get("SESSIONLOG_REPORT_DIR", "").strip()
+    if env:
+        return Path(env).expanduser()
+    base = Path.cwd() if store.path == ":memory:" else Path(store.path).resolve().parent
+    return base / "reports"
+
+
+def write_take_home_default(store: Store, patient_id: int, actor_id: int | None) -> Path:
+    """Write the report under :func:`report_dir` as ``CHART-YYYY-MM-DD.html``."""
+    who = store.patient(patient_id)
+    assert who is not None
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(who["chart_id"]))
+    name = f"{safe}-{store.clock().date().isoformat()}.html"
+    return write_take_home(store, patient_id, report_dir(store) / name, actor_id)

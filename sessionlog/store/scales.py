@@ -1,0 +1,220 @@
+"""Outcome scale readings (NDI, ODI, PSFS...), patients' contact notes, and what the
+due list reads: typed rows, append-only writes with their audit rows."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..errors import ValidationError
+from .base import StoreBase
+from .rows import stamp
+
+if TYPE_CHECKING:
+    from ..analysis.due import Visit
+    from ..analysis.scale_compare import ScaleFact
+    from ..domain.scales import ScaleReadingInput
+
+MAX_CONTACT = 200
+
+
+@dataclass(frozen=True)
+class ScaleReadingRow:
+    """One current scale reading as stored."""
+
+    id: int
+    patient_id: int
+    session_record_id: int
+    follow_up_id: int | None
+    scale: str
+    at: str
+    items: tuple[int | None, ...] | None
+    labels: tuple[str, ...]
+    score: float
+    entered_by: str
+    recorded_by: int
+    recorded_at: str
+    supersedes_id: int | None = None
+
+
+_COLUMNS = (
+    "id, patient_id, session_record_id, follow_up_id, scale, at, items, labels, score,"
+    " entered_by, recorded_by, recorded_at, supersedes_id"
+)
+
+
+def _row(r: tuple[object, ...]) -> ScaleReadingRow:
+    items = None if r[6] is None else tuple(json.loads(str(r[6])))
+    return ScaleReadingRow(
+        id=int(r[0]),  # type: ignore[call-overload]
+        patient_id=int(r[1]),  # type: ignore[call-overload]
+        session_record_id=int(r[2]),  # type: ignore[call-overload]
+        follow_up_id=None if r[3] is None else int(r[3]),  # type: ignore[call-overload]
+        scale=str(r[4]),
+        at=str(r[5]),
+        items=items,
+        labels=tuple(json.loads(str(r[7]))),
+        score=float(r[8]),  # type: ignore[arg-type]
+        entered_by=str(r[9]),
+        recorded_by=int(r[10]),  # type: ignore[call-overload]
+        recorded_at=str(r[11]),
+        supersedes_id=None if r[12] is None else int(r[12]),  # type: ignore[call-overload]
+    )
+
+
+class ScaleStore(StoreBase):
+    # -- scale readings -------------------------------------------------------------
+
+    def add_scale_reading(
+        self,
+        r: ScaleReadingInput,
+        actor_id: int,
+        supersedes: int | None = None,
+        reason: str | None = None,
+        status: str = "active",
+    ) -> int:
+        """Store a scored reading, linked to the session it was taken at or follows."""
+        self._require_patient(r.patient_id)
+        self._require_practitioner(actor_id, "recorded_by")
+        rec = self.conn.execute(
+            "SELECT patient_id FROM session_record WHERE id = ?", (r.session_record_id,)
+        ).fetchone()
+        if rec is None:
+            raise ValidationError("session", f"there is no session {r.session_record_id}")
+        if rec[0] != r.patient_id:
+            raise ValidationError("session", "that session belongs to another patient")
+        if r.follow_up_id is not None:
+            fu = self.conn.execute(
+                "SELECT patient_id FROM follow_up WHERE id = ?", (r.follow_up_id,)
+            ).fetchone()
+            if fu is None or fu[0] != r.patient_id:
+                raise ValidationError(
+                    "follow_up", f"there is no follow-up {r.follow_up_id} of this patient"
+                )
+        items = None if r.items is None else json.dumps(list(r.items))
+        with self.write() as conn:
+            cur = conn.execute(
+                "INSERT INTO scale_reading (patient_id, session_record_id, follow_up_id,"
+                " supersedes_id, status, amend_reason, scale, at, items, labels, score,"
+                " entered_by, recorded_by, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    r.patient_id, r.session_record_id, r.follow_up_id, supersedes, status,
+                    reason, r.scale, stamp(r.at), items, json.dumps(list(r.labels)),
+                    r.score, r.entered_by, actor_id, self.now(),
+                ),
+            )  # fmt: skip
+            rid = int(cur.lastrowid or 0)
+            action = "create" if supersedes is None else ("void" if status == "void" else "amend")
+            self._audit(
+                conn, actor_id, action, "scale_reading", rid, scale=r.scale,
+                patient_id=r.patient_id, entered_by=r.entered_by, supersedes=supersedes,
+                reason=reason,
+            )  # fmt: skip
+        return rid
+
+    def amend_scale_reading(
+        self,
+        reading_id: int,
+        r: ScaleReadingInput,
+        actor_id: int,
+        reason: str,
+        *,
+        void: bool = False,
+    ) -> int:
+        """Correct (or void) a reading: a new row superseding it; the original stays."""
+        if not reason.strip():
+            raise ValidationError("reason", "say why the reading is being corrected")
+        current = self.conn.execute(
+            "SELECT patient_id FROM current_scale_reading WHERE id = ?", (reading_id,)
+        ).fetchone()
+        if current is None:
+            raise ValidationError(
+                "reading", f"scale reading {reading_id} is not current (corrected, voided or"
+                " never recorded)"
+            )  # fmt: skip
+        if current[0] != r.patient_id:
+            raise ValidationError("reading", "that reading belongs to another patient")
+        return self.add_scale_reading(
+            r, actor_id, supersedes=reading_id, reason=reason.strip(),
+            status="void" if void else "active",
+        )  # fmt: skip
+
+    def scale_readings(self, patient_id: int, scale: str | None = None) -> list[ScaleReadingRow]:
+        """A patient's current readings (of one scale, or all), oldest first."""
+        sql = f"SELECT {_COLUMNS} FROM current_scale_reading WHERE patient_id = ?"
+        params: list[object] = [patient_id]
+        if scale is not None:
+            sql += " AND scale = ?"
+            params.append(scale)
+        return [_row(r) for r in self.conn.execute(sql + " ORDER BY at, id", params)]
+
+    def scale_reading(self, reading_id: int) -> ScaleReadingRow | None:
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM scale_reading WHERE id = ?", (reading_id,)
+        ).fetchone()
+        return None if row is None else _row(row)
+
+    def scale_facts(self) -> list[ScaleFact]:
+        """Every current reading with the technique of its session (for comparison);
+        GROC recorded at follow-ups joins them."""
+        from datetime import datetime
+
+        from ..analysis.scale_compare import ScaleFact
+
+        first = dict(
+            self.conn.execute(
+                "SELECT patient_id, min(started_at) FROM current_session GROUP BY patient_id"
+            ).fetchall()
+        )
+        rows = self.conn.execute(
+            "SELECT r.patient_id, r.scale, r.at, r.score, s.technique"
+            " FROM current_scale_reading r"
+            " JOIN current_session s ON s.record_id = r.session_record_id"
+            " UNION ALL SELECT f.patient_id, 'GROC', f.at, f.groc, s.technique"
+            " FROM current_follow_up f JOIN current_session s ON s.record_id = f.session_record_id"
+            " WHERE f.groc IS NOT NULL"
+        ).fetchall()
+        return [
+            ScaleFact(
+                int(p), str(code), datetime.fromisoformat(at), float(score), str(tech),
+                datetime.fromisoformat(first[p]),
+            )
+            for p, code, at, score, tech in rows
+        ]  # fmt: skip
+
+    # -- contact note and the due list ------------------------------------------------
+
+    def set_contact(self, patient_id: int, contact: str | None, actor_id: int | None) -> None:
+        """Record (or clear, with None or "") how to reach a patient for follow-ups."""
+        self._require_patient(patient_id)
+        text = (contact or "").strip() or None
+        if text is not None and (len(text) > MAX_CONTACT or any(ord(c) < 32 for c in text)):
+            raise ValidationError(
+                "contact", f"one line of at most {MAX_CONTACT} printable characters"
+            )
+        with self.write() as conn:
+            conn.execute("UPDATE patient SET contact = ? WHERE id = ?", (text, patient_id))
+            self._audit(conn, actor_id, "update", "patient", patient_id, field="contact")
+
+    def last_visits(self) -> list[Visit]:
+        """Every patient's latest current session, with the times of the follow-ups and
+        scale readings recorded since it (what says which reading is due next)."""
+        from ..analysis.due import Visit
+
+        latest = self.conn.execute(
+            "SELECT p.id, p.chart_id, p.name, p.contact, s.record_id, max(s.started_at)"
+            " FROM current_session s JOIN patient p ON p.id = s.patient_id GROUP BY p.id"
+        ).fetchall()
+        after: dict[int, list[str]] = {}
+        for pid, at in self.conn.execute(
+            "SELECT patient_id, at FROM current_follow_up UNION ALL"
+            " SELECT patient_id, at FROM current_scale_reading"
+        ):
+            after.setdefault(int(pid), []).append(str(at))
+        out = []
+        for pid, chart, name, contact, record, started in latest:
+            times = tuple(sorted(t for t in after.get(pid, ()) if t > started))
+            out.append(Visit(pid, str(chart), str(name), contact, record, str(started), times))
+        return out

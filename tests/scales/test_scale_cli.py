@@ -1,0 +1,93 @@
+"""The scale, due and contact commands: what a clinician types, and the rows it leaves."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from sessionlog.cli import common
+from sessionlog.store import Store
+from tests.conftest import fixed_clock
+from tests.helpers_cli import ok, run
+from tests.helpers_store import dry_needling
+
+
+@pytest.fixture(autouse=True)
+def fixed_cli_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command in these tests runs at the suite's 'now' (2026-11-22 10:00)."""
+    monkeypatch.setattr(common.Context.__init__, "__defaults__", (fixed_clock,))
+
+
+def _seed(db: Path) -> None:
+    s = Store.open(db, clock=fixed_clock)
+    from sessionlog.domain import Patient, Practitioner
+
+    s.add_practitioner(Practitioner("Ann Lee", "physiotherapist", "PT"))
+    s.add_patient(Patient("C001", "Bo Kim", 1980, "female"))
+    s.add_patient(Patient("C002", "=HYPERLINK(1)", 1975, "male"))
+    s.save_session(dry_needling(1))  # 2026-11-20 09:15
+    s.save_session(dry_needling(2))
+    s.close()
+
+
+def test_record_at_a_session_and_at_a_follow_up_then_list(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    _seed(db)
+    out = ok(db, "scale record --patient C001 --scale ndi --items 3,2,1,0,4,2,1,3,2,- "
+                 "--at '2026-11-20 09:00'")  # fmt: skip
+    assert out == "NDI 20.0 of 50 (40%) saved (reading 1, session 1)\n"
+    ok(db, "follow-up --patient C001 --pain 3 --at '2026-11-21 10:00'")
+    out = ok(db, "scale record --patient C001 --scale NDI --total 12 --follow-up 1 "
+                 "--at '2026-11-21 10:00' --by-patient")  # fmt: skip
+    assert out.startswith("NDI 12.0 of 50 (24%) saved (reading 2")
+    rows = json.loads(ok(db, "scale list --patient C001 --json"))
+    assert [(r["score"], r["items"], r["follow_up_id"], r["entered_by"]) for r in rows] == [
+        (20.0, [3, 2, 1, 0, 4, 2, 1, 3, 2, None], None, "practitioner"),
+        (12.0, None, 1, "patient"),
+    ]
+    text = ok(db, "scale list --patient C001")
+    assert "3,2,1,0,4,2,1,3,2,-" in text and "patient" in text
+
+
+def test_bad_answers_are_one_line_and_save_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    _seed(db)
+    r = run(db, "scale record --patient C001 --scale NDI --items 3,2,1,0,4,2,1,3,-,-")
+    assert r.exit_code == 1
+    assert r.stderr == (
+        "error: items: NDI cannot be scored with 2 items unanswered: at most 1 may be left blank\n"
+    )
+    r = run(db, "scale record --patient C001 --scale PAIN9 --total 3")
+    assert r.stderr.startswith("error: scale: 'PAIN9' is not a known scale: one of PSFS, NDI")
+    assert json.loads(ok(db, "scale list --patient C001 --json")) == []
+
+
+def test_psfs_with_named_activities(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    _seed(db)
+    out = ok(db, "scale record --patient C001 --scale PSFS --items 3,6 "
+                 "--activity 'climbing stairs' --activity 'lifting <b>boxes</b>'")  # fmt: skip
+    assert out.startswith("PSFS 4.5 of 10 saved")
+    [row] = json.loads(ok(db, "scale list --patient C001 --json"))
+    assert row["labels"] == ["climbing stairs", "lifting <b>boxes</b>"]
+
+
+def test_due_list_with_contact_clears_after_a_follow_up(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    _seed(db)  # both seen 2026-11-20 09:15; the clock says 2026-11-22 10:00
+    ok(db, "contact --patient C001 --note '555 0101 (mornings)'")
+    rows = json.loads(ok(db, "due --json"))
+    assert [(r["chart_id"], r["check"], r["status"], r["contact"]) for r in rows] == [
+        ("C002", "72h", "due", None),  # equally late: by name, and "=" sorts first
+        ("C001", "72h", "due", "555 0101 (mornings)"),
+    ]
+    table = list(csv.reader(io.StringIO(ok(db, "due --csv"))))
+    assert table[0][:3] == ["status", "chart_id", "name"]
+    assert table[1][2] == "'=HYPERLINK(1)"  # a spreadsheet shows it as text
+    ok(db, "follow-up --patient C001 --pain 4 --soreness 2 --at '2026-11-22 08:00'")
+    assert [r["chart_id"] for r in json.loads(ok(db, "due --json"))] == ["C002"]
+    assert "C002" in ok(db, "due") and "C001" not in ok(db, "due")

@@ -1,0 +1,88 @@
+"""The take-home report: one self-contained HTML page for one patient, audited, that a
+real browser renders with the name, charts and no other patient in it, on A4."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sessionlog.domain import Patient
+from sessionlog.domain.models import FollowUpInput
+from sessionlog.domain.scales import parse_scale_reading
+from sessionlog.exchange.take_home import take_home_html, write_take_home
+from sessionlog.store import Store
+from tests.conftest import NOW
+from tests.helpers_store import dry_needling
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NASTY = 'Zoë <script>alert(1)</script> & "O\'Neil"'
+
+
+def _clinic(store: Store) -> None:
+    """Patient 1 (renamed by a third patient with markup in the name) and patient 2."""
+    store.add_patient(Patient("C003", NASTY, 1990))
+    for pid in (1, 3):
+        rec = store.save_session(dry_needling(pid)).record_id
+        fid = store.add_follow_up(FollowUpInput(pid, rec, NOW, 2, groc=5), 1)
+        for at, items, follow_up in (("2026-11-20 09:00", "4,3,3,2,4,3,2,3,2,2", None),
+                                     ("2026-11-22 10:00", "1,1,1,0,2,1,1,1,1,1", fid)):  # fmt: skip
+            store.add_scale_reading(parse_scale_reading(
+                {"scale": "NDI", "patient_id": pid, "session_record_id": rec, "at": at,
+                 "items": items, "follow_up_id": follow_up}, now=NOW), 1)  # fmt: skip
+    store.save_session(dry_needling(2))
+
+
+def test_the_page_is_self_contained_and_about_one_patient(store: Store) -> None:
+    _clinic(store)
+    page = take_home_html(store, 3)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;O&#x27;Neil&quot;" in page
+    assert "<script" not in page and "http://" not in page.replace(
+        'xmlns="http://www.w3.org/2000/svg"', ""
+    ) and "https://" not in page and "@import" not in page  # fmt: skip
+    assert "@page { size: A4" in page
+    assert page.count("<svg") == 3  # pain, NDI, GROC (from the follow-up)
+    assert "Bo Kim" not in page and "Cy Doe" not in page
+    assert (
+        "Your Neck Disability Index has improved from 28.0 of 50 (56%) to 10.0 of 50 (20%);" in page
+    )
+    assert "That is a change most people notice clearly." in page
+
+
+def test_writing_it_is_audited_and_private(store: Store, tmp_path: Path) -> None:
+    _clinic(store)
+    dest = write_take_home(store, 1, tmp_path / "bo.html", 1)
+    assert dest.stat().st_mode & 0o777 == 0o600
+    last = store.query("SELECT action, entity, detail FROM audit_log ORDER BY id DESC LIMIT 1")[0]
+    assert (last["action"], last["entity"]) == ("export", "report")
+    assert '"patient_id":1' in last["detail"] and '"format":"html"' in last["detail"]
+
+
+def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM
+    return subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", *args],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_a_browser_renders_it_and_prints_a4(store: Store, tmp_path: Path) -> None:
+    _clinic(store)
+    page = write_take_home(store, 3, tmp_path / "report.html", 1)
+    dom = _chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
+    assert NASTY.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in dom
+    assert "<svg" in dom and "<polyline" in dom
+    assert "Bo Kim" not in dom and "Cy Doe" not in dom
+    pdf = tmp_path / "report.pdf"
+    _chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri())
+    boxes = set(re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf.read_bytes()))
+    assert boxes, "the PDF has pages"
+    for box in boxes:
+        w, h = (float(v) for v in box.split()[2:4])
+        assert abs(w - 595) < 2 and abs(h - 842) < 2  # A4 in points

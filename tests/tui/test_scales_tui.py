@@ -1,0 +1,107 @@
+"""Outcome scales in the app: the due list from Home clears when a follow-up is
+recorded; the progress screen says how each scale changed and writes the take-home
+report (audited) on a key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import tui_scenarios as ts
+from textual.widgets import DataTable, Static
+
+from sessionlog.domain.models import FollowUpInput
+from sessionlog.domain.scales import parse_scale_reading
+from sessionlog.tui.screens.due import DueScreen
+from sessionlog.tui.screens.progress import ProgressScreen
+
+
+def rows(table: DataTable) -> list[list[str]]:  # type: ignore[type-arg]
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def test_due_list_from_home_clears_after_a_follow_up() -> None:
+    store = ts.seeded_store()  # Maria Keller seen a week ago: her 1-week check is due
+    store.set_contact(1, "555 0101", 1)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press("f9")
+        await pilot.pause()
+        assert isinstance(app.screen, DueScreen)
+        table = app.screen.query_one(DataTable)
+        assert rows(table) == [["due", "1001", "Maria Keller", "1 week", "2026-11-23 09:00",
+                                "555 0101"]]  # fmt: skip
+        store.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 23, 10, 0), 2), 1)
+        await pilot.press("r")
+        assert rows(table) == []
+        assert str(app.screen.query_one("#due-title", Static).render()) == "Nobody is due"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, DueScreen)
+
+    ts.run_app(ts.make_app(store), steps)
+
+
+def test_progress_shows_scales_and_writes_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SESSIONLOG_REPORT_DIR", str(tmp_path))
+    store = ts.seeded_store()
+    for at, total in (("2026-11-16 08:50", 30), ("2026-11-23 10:00", 18)):
+        store.add_scale_reading(parse_scale_reading(
+            {"scale": "NDI", "patient_id": 1, "session_record_id": 1, "at": at,
+             "total": total}, now=ts.NOW), 1)  # fmt: skip
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(ProgressScreen(1))
+        await pilot.pause()
+        summary = str(app.screen.query_one("#progress-summary", Static).render())
+        assert "Your Neck Disability Index has improved from 30.0 of 50 (60%) to 18.0" in summary
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen.last_report == tmp_path / "1001-2026-11-23.html"
+
+    ts.run_app(ts.make_app(store), steps)
+    page = (tmp_path / "1001-2026-11-23.html").read_text(encoding="utf-8")
+    assert "Maria Keller" in page and "Lena Fischer" not in page and "<svg" in page
+    last = store.query("SELECT actor_id, action, entity FROM audit_log ORDER BY id DESC LIMIT 1")
+    assert last == [{"actor_id": 1, "action": "export", "entity": "report"}]
+
+
+def test_a_clinician_records_an_ndi_at_a_session_and_at_a_follow_up() -> None:
+    store = ts.seeded_store()  # Lena Fischer (5) seen today; Maria Keller (1) a week ago
+    store.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 23, 10, 0), 3), 1)
+
+    async def record(pilot, app, patient: int, *keys: str) -> None:  # type: ignore[no-untyped-def]
+        app.push_screen(ProgressScreen(patient))
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await record(pilot, app, 5, *"ndi", "enter", *"3,2,1,0,4,2,1,3,-,-", "enter", "enter")
+        error = app.screen.query_one("#scale-error")
+        assert str(error.render()) == (
+            "items: NDI cannot be scored with 2 items unanswered: at most 1 may be left blank"
+        )
+        assert store.scale_readings(5) == []
+        # Back to the answers (focus selects them all: End keeps them), fix the last two.
+        await pilot.press("shift+tab", "end", *["backspace"] * 3, *"2,-", "enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ProgressScreen)
+        summary = str(app.screen.query_one("#progress-summary", Static).render())
+        assert "Your Neck Disability Index is 20.0 of 50 (40%)" in summary
+        await pilot.press("escape")
+        await record(pilot, app, 1, *"NDI", "enter", "enter", *"12", "enter")
+
+    ts.run_app(ts.make_app(store), steps)
+    [lena] = store.scale_readings(5)
+    assert (lena.session_record_id, lena.follow_up_id, lena.score) == (2, None, 20.0)
+    assert lena.items == (3, 2, 1, 0, 4, 2, 1, 3, 2, None)
+    [maria] = store.scale_readings(1)
+    assert (maria.session_record_id, maria.follow_up_id, maria.score, maria.items) == (
+        1, 1, 12.0, None
+    )  # fmt: skip
+    assert maria.entered_by == "practitioner" and maria.recorded_by == 1
