@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from typing import Any
 
 import click
 
@@ -225,6 +226,17 @@ def contact(ctx: Context, patient_ref: str, note: str, practitioner_ref: str | N
     patient = find_patient(store, patient_ref)
     store.set_contact(patient["id"], note, find_practitioner(store, practitioner_ref))
     click.echo(f"contact {'saved' if note.strip() else 'cleared'} for {patient['chart_id']}")
+
+
+def scale_json(c: Any) -> dict[str, Any]:
+    """One scale course for ``report --json``: readings, change, MCID reached."""
+    return {
+        "scale": c.scale.code, "name": c.scale.name, "direction": c.scale.direction,
+        "mcid": c.scale.mcid, "mcid_source": c.scale.mcid_source,
+        "readings": [{"at": p.at.isoformat(sep=" "), "score": p.score,
+                      "entered_by": p.entered_by} for p in c.points],
+        "improvement": c.improvement, "important": c.important,
+    }  # fmt: skip
 
 
 def write_report(ctx: Context, patient_ref: str, output: str | None) -> None:

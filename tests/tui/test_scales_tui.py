@@ -105,3 +105,22 @@ def test_a_clinician_records_an_ndi_at_a_session_and_at_a_follow_up() -> None:
         1, 1, 12.0, None
     )  # fmt: skip
     assert maria.entered_by == "practitioner" and maria.recorded_by == 1
+
+
+def test_progress_draws_a_chart_per_scale() -> None:
+    store = ts.seeded_store()
+    for code, total in (("NDI", 30), ("PSFS", 4), ("GROC", 3)):
+        store.add_scale_reading(parse_scale_reading(
+            {"scale": code, "patient_id": 1, "session_record_id": 1, "total": total,
+             "at": "2026-11-16 08:50"}, now=ts.NOW), 1)  # fmt: skip
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(ProgressScreen(1))
+        await pilot.pause()
+        plots = list(app.screen.query("#progress-scales PlotextPlot"))
+        assert len(plots) == 3
+        app.push_screen(ProgressScreen(2))  # Tom Baker: no scales, no charts
+        await pilot.pause()
+        assert list(app.screen.query("#progress-scales PlotextPlot")) == []
+
+    ts.run_app(ts.make_app(store), steps)
