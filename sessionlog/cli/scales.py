@@ -140,8 +140,8 @@ def scale_compare(ctx: Context, as_json: bool) -> None:
     from dataclasses import asdict
 
     from ..analysis.model import group_label
-    from ..analysis.relief import MIN_PATIENTS
     from ..analysis.scale_compare import compare_scales
+    from ..services.scales import cell_text
 
     groups = compare_scales(ctx.store().scale_facts())
     if as_json:
@@ -155,15 +155,11 @@ def scale_compare(ctx: Context, as_json: bool) -> None:
         for c in g.cells:
             if not c.patients:
                 continue
-            m, r = c.change, c.reached
-            interval = "" if m.low is None else f" ({m.low:+.1f} to {m.high:+.1f})"
-            share = "" if r.value is None else f"{r.value:.0%} ({r.low:.0%}-{r.high:.0%})"
-            if c.patients < MIN_PATIENTS:
-                interval, share = "", "not enough data"
+            change, share = cell_text(c)
             rows.append({
                 "scale": g.scale.code, "group": group_label(g.family), "window": c.label,
                 "patients": f"{c.patients} of {g.baseline_patients}",
-                "change": f"{m.value:+.1f}{interval}" if m.value is not None else "",
+                "change": change,
                 "reached": share,
             })  # fmt: skip
     table(rows, [("scale", "SCALE"), ("group", "TECHNIQUE"), ("window", "SINCE FIRST SESSION"),

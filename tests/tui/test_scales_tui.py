@@ -124,3 +124,28 @@ def test_progress_draws_a_chart_per_scale() -> None:
         assert list(app.screen.query("#progress-scales PlotextPlot")) == []
 
     ts.run_app(ts.make_app(store), steps)
+
+
+def test_compare_screen_opens_the_scales_by_technique() -> None:
+    from sessionlog.tui.screens.compare import CompareScreen
+    from sessionlog.tui.screens.scale_compare import ScaleCompareScreen
+
+    store = ts.seeded_store()
+    store.add_scale_reading(parse_scale_reading(
+        {"scale": "NDI", "patient_id": 1, "session_record_id": 1, "total": 30,
+         "at": "2026-11-16 08:50"}, now=ts.NOW), 1)  # fmt: skip
+    store.add_scale_reading(parse_scale_reading(
+        {"scale": "NDI", "patient_id": 1, "session_record_id": 1, "total": 18,
+         "at": "2026-11-23 09:00"}, now=ts.NOW), 1)  # fmt: skip
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(CompareScreen())
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ScaleCompareScreen)
+        table = app.screen.query_one(DataTable)
+        assert rows(table) == [["NDI", "Acupuncture", "72 h to 1 week", "1 of 1", "+12.0",
+                                "not enough data"]]  # fmt: skip
+
+    ts.run_app(ts.make_app(store), steps)
