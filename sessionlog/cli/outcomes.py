@@ -80,7 +80,8 @@ def report(
     height: int | None,
     color: bool | None,
 ) -> None:
-    """One patient's progress: pain over time, relief per session, whether it lasted."""
+    """One patient's progress: pain over time, relief per session, whether it lasted,
+    and each outcome scale (NDI, ODI, PSFS...) with its important-change line."""
     if fmt == "html":
         from .scales import write_report
 
@@ -90,6 +91,7 @@ def report(
     from ..analysis.table import progress_summary, session_rows
     from ..services.lookup import find_patient
     from ..store.outcome_reports import progress_report
+    from .scales import scale_json
 
     store = ctx.store()
     who = find_patient(store, patient)
@@ -97,12 +99,16 @@ def report(
     store.log_access(
         acting_practitioner(store, practitioner_ref), who["id"], "report", action="report"
     )
+    from ..exchange.take_home import patient_scales
+
+    courses = patient_scales(store, who["id"])[0]
     if as_json:
         echo_json({
             "patient": {"id": who["id"], "chart_id": who["chart_id"], "name": who["name"]},
             "sentences": patient_sentences(progress),
             "summary": progress_summary(progress),
             "progress": to_jsonable(progress),
+            "scales": [scale_json(c) for c in courses],
         })  # fmt: skip
         return
     from ..charts import progress_chart
@@ -113,6 +119,14 @@ def report(
         click.echo(progress_chart(progress, w, h, _color(color)))
     for line in patient_sentences(progress):
         click.echo(line)
+    if courses:
+        from ..analysis.scale_course import scale_sentence
+        from ..charts.scales import scale_chart
+
+        _heading("Outcome scales")
+        for c in courses:
+            click.echo(scale_sentence(c))
+            click.echo(scale_chart(c, w, max(8, h * 2 // 3), _color(color)))
     _heading("Summary")
     for line in progress_summary(progress):
         click.echo(f"  {line}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from typing import Any
 
 import click
 
@@ -139,8 +140,8 @@ def scale_compare(ctx: Context, as_json: bool) -> None:
     from dataclasses import asdict
 
     from ..analysis.model import group_label
-    from ..analysis.relief import MIN_PATIENTS
     from ..analysis.scale_compare import compare_scales
+    from ..services.scales import cell_text
 
     groups = compare_scales(ctx.store().scale_facts())
     if as_json:
@@ -154,15 +155,11 @@ def scale_compare(ctx: Context, as_json: bool) -> None:
         for c in g.cells:
             if not c.patients:
                 continue
-            m, r = c.change, c.reached
-            interval = "" if m.low is None else f" ({m.low:+.1f} to {m.high:+.1f})"
-            share = "" if r.value is None else f"{r.value:.0%} ({r.low:.0%}-{r.high:.0%})"
-            if c.patients < MIN_PATIENTS:
-                interval, share = "", "not enough data"
+            change, share = cell_text(c)
             rows.append({
                 "scale": g.scale.code, "group": group_label(g.family), "window": c.label,
                 "patients": f"{c.patients} of {g.baseline_patients}",
-                "change": f"{m.value:+.1f}{interval}" if m.value is not None else "",
+                "change": change,
                 "reached": share,
             })  # fmt: skip
     table(rows, [("scale", "SCALE"), ("group", "TECHNIQUE"), ("window", "SINCE FIRST SESSION"),
@@ -225,6 +222,17 @@ def contact(ctx: Context, patient_ref: str, note: str, practitioner_ref: str | N
     patient = find_patient(store, patient_ref)
     store.set_contact(patient["id"], note, find_practitioner(store, practitioner_ref))
     click.echo(f"contact {'saved' if note.strip() else 'cleared'} for {patient['chart_id']}")
+
+
+def scale_json(c: Any) -> dict[str, Any]:
+    """One scale course for ``report --json``: readings, change, MCID reached."""
+    return {
+        "scale": c.scale.code, "name": c.scale.name, "direction": c.scale.direction,
+        "mcid": c.scale.mcid, "mcid_source": c.scale.mcid_source,
+        "readings": [{"at": p.at.isoformat(sep=" "), "score": p.score,
+                      "entered_by": p.entered_by} for p in c.points],
+        "improvement": c.improvement, "important": c.important,
+    }  # fmt: skip
 
 
 def write_report(

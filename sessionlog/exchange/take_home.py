@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..analysis import patient_sentences
-from ..analysis.scale_course import Reading, ScaleCourse, scale_courses, scale_sentence
+from ..analysis.scale_course import Reading, ScaleCourse, scale_courses
 from ..charts.take_home import TakeHome, render_take_home
 from ..store.outcome_reports import progress_report
 from .export import write_atomically
@@ -66,11 +66,6 @@ def write_take_home(store: Store, patient_id: int, dest: Path, actor_id: int | N
         actor_id, "export", "report", patient_id=patient_id, format="html", destination=str(dest)
     )
     return dest
-
-
-def scale_lines(store: Store, patient_id: int) -> list[str]:
-    """A sentence per scale the patient has (the progress screen shows them)."""
-    return [scale_sentence(c) for c in patient_scales(store, patient_id)[0]]
 
 
 def report_dir(store: Store) -> Path:

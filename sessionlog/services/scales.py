@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from ..analysis.relief import MIN_PATIENTS
+from ..analysis.scale_compare import ScaleCell
 from ..domain.scales import ScaleReadingInput, parse_scale_reading
 from ..errors import ValidationError
 
@@ -78,3 +80,13 @@ def record_scale(
         now=store.clock(),
     )  # fmt: skip
     return Recorded(store.add_scale_reading(reading, actor_id), reading)
+
+
+def cell_text(c: ScaleCell) -> tuple[str, str]:
+    """The change and the share, as the table shows them."""
+    m, r = c.change, c.reached
+    if c.patients < MIN_PATIENTS or m.value is None:
+        return (f"{m.value:+.1f}" if m.value is not None else "-", "not enough data")
+    interval = "" if m.low is None or m.high is None else f" ({m.low:+.1f} to {m.high:+.1f})"
+    share = "-" if r.value is None else f"{r.value:.0%} ({r.low or 0:.0%}-{r.high or 0:.0%})"
+    return f"{m.value:+.1f}{interval}", share

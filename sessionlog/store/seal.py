@@ -211,7 +211,7 @@ def seal_rows(
     sha = hashlib.sha256
     rows: Iterable[tuple[str, int, bytes]] = ()
     if marks is not None:
-        tables = tuple(sorted(RECORD_TABLES))
+        tables = tuple(sorted(names))
         cur = conn.execute(
             _union(tuple((t, names[t]) for t in tables)), [marks.get(t, 0) for t in tables]
         )
@@ -252,7 +252,10 @@ def seal_existing(conn: sqlite3.Connection, *, at: str, reason: str) -> int:
     from . import audit
 
     last = conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
-    names = {t: columns(conn, t) for t in RECORD_TABLES}
+    # A migration before a record table's own (0005 before 0010's scale_reading) seals
+    # the tables there are; the later table's rows are sealed as they are written.
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    names = {t: columns(conn, t) for t in RECORD_TABLES if t in present}
     count, digest_hex = seal_rows(conn, max_sealed(conn), names, (), last + 1)
     if not count:
         return 0

@@ -105,3 +105,74 @@ def test_a_clinician_records_an_ndi_at_a_session_and_at_a_follow_up() -> None:
         1, 1, 12.0, None
     )  # fmt: skip
     assert maria.entered_by == "practitioner" and maria.recorded_by == 1
+
+
+def test_progress_draws_a_chart_per_scale() -> None:
+    store = ts.seeded_store()
+    for code, total in (("NDI", 30), ("PSFS", 4), ("GROC", 3)):
+        store.add_scale_reading(parse_scale_reading(
+            {"scale": code, "patient_id": 1, "session_record_id": 1, "total": total,
+             "at": "2026-11-16 08:50"}, now=ts.NOW), 1)  # fmt: skip
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(ProgressScreen(1))
+        await pilot.pause()
+        plots = list(app.screen.query("#progress-scales PlotextPlot"))
+        assert len(plots) == 3
+        app.push_screen(ProgressScreen(2))  # Tom Baker: no scales, no charts
+        await pilot.pause()
+        assert list(app.screen.query("#progress-scales PlotextPlot")) == []
+
+    ts.run_app(ts.make_app(store), steps)
+
+
+def test_compare_screen_opens_the_scales_by_technique() -> None:
+    from sessionlog.tui.screens.compare import CompareScreen
+    from sessionlog.tui.screens.scale_compare import ScaleCompareScreen
+
+    store = ts.seeded_store()
+    store.add_scale_reading(parse_scale_reading(
+        {"scale": "NDI", "patient_id": 1, "session_record_id": 1, "total": 30,
+         "at": "2026-11-16 08:50"}, now=ts.NOW), 1)  # fmt: skip
+    store.add_scale_reading(parse_scale_reading(
+        {"scale": "NDI", "patient_id": 1, "session_record_id": 1, "total": 18,
+         "at": "2026-11-23 09:00"}, now=ts.NOW), 1)  # fmt: skip
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(CompareScreen())
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ScaleCompareScreen)
+        table = app.screen.query_one(DataTable)
+        assert rows(table) == [["NDI", "Acupuncture", "72 h to 1 week", "1 of 1", "+12.0",
+                                "not enough data"]]  # fmt: skip
+
+    ts.run_app(ts.make_app(store), steps)
+
+
+def test_the_patient_records_their_own_scale_in_the_patient_view() -> None:
+    from sessionlog.tui.screens.patient_view import PatientViewScreen
+    from sessionlog.tui.screens.scale_entry import ScaleEntry
+
+    store = ts.seeded_store()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(PatientViewScreen(1))
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ScaleEntry) and app.screen.LOCKED
+        assert app.check_action("quit", ()) is False  # still locked over the view
+        await pilot.press(*"psfs", "enter", *"3,5", "enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PatientViewScreen)
+        text = str(app.screen.query_one("#pv-sentences", Static).render())
+        assert "Your Patient-Specific Functional Scale is 4.0 of 10" in text
+        assert "Lena Fischer" not in text
+
+    ts.run_app(ts.make_app(store), steps)
+    [row] = store.scale_readings(1)
+    assert (row.scale, row.score, row.entered_by) == ("PSFS", 4.0, "patient")
+    last = store.query("SELECT entity, detail FROM audit_log ORDER BY id DESC LIMIT 1")[0]
+    assert last["entity"] == "scale_reading" and '"entered_by":"patient"' in last["detail"]

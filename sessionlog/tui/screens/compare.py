@@ -79,6 +79,7 @@ class CompareScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back", id="compare.close"),
         Binding("ctrl+r", "recompute", "Apply filters", id="compare.apply"),
+        Binding("ctrl+s", "scales", "Scales", id="compare.scales"),
     ]
     # Six filters fit one row only on a wide terminal; below that they go in two rows
     # of three (selects, then text), so no label wraps ("All practitioners" needs ~24).
@@ -229,6 +230,11 @@ class CompareScreen(Screen[None]):
         status.update(plain(text))
         # "-error", not "error": the forms' .error lines are hidden until shown.
         status.set_class(error, "-error")
+
+    def action_scales(self) -> None:
+        from .scale_compare import ScaleCompareScreen
+
+        self.app.push_screen(ScaleCompareScreen())
 
     def action_close(self) -> None:
         self.dismiss()

@@ -5,7 +5,8 @@ on it leads to another patient (no search, no lists) and nothing on it says how 
 leave. Leaving takes the practitioner's secret: :data:`ASK_KEY` shows a masked field
 (and nothing else), which goes away again after :data:`FIELD_TIMEOUT_S` seconds without
 a key; the right secret (checked like a sign-in: wrong ones are audited and back off)
-closes the view.
+closes the view. :data:`ENTER_KEY` lets the patient record a questionnaire score for
+themselves (saved as entered by the patient), on a screen as locked as this one.
 
 A screen cannot veto the app's own priority bindings (Textual's ``ctrl+q`` quits),
 so ``LOCKED`` marks this screen and the app's ``check_action`` refuses every app-wide
@@ -27,15 +28,20 @@ from textual.widgets import Input, Static
 from textual_plotext import PlotextPlot
 
 from ...analysis import patient_sentences
+from ...analysis.scale_course import scale_sentence
 from ...charts import draw_progress
 from ...errors import SessionlogError
+from ...exchange.take_home import patient_scales
 from ...services import auth
 from ...store.outcome_reports import progress_report
 from ..access import record_access
 from ..safe import plain
+from .scale_entry import ScaleEntry
 
 ASK_KEY = "ctrl+l"  # the lock key elsewhere; here it asks for the practitioner's secret
 FIELD_TIMEOUT_S = 8.0
+ENTER_KEY = "e"
+ENTER_HINT = "Press e to record how you are doing (a questionnaire score)."
 
 
 class PatientViewScreen(ModalScreen[None]):
@@ -55,6 +61,7 @@ class PatientViewScreen(ModalScreen[None]):
     PatientViewScreen #pv-title { height: 1; text-style: bold; color: $text; }
     PatientViewScreen #pv-chart { height: 1fr; min-height: 12; }
     PatientViewScreen #pv-sentences { height: auto; padding: 1 0; text-style: bold; }
+    PatientViewScreen #pv-enter { height: 1; color: $text-muted; text-style: italic; }
     PatientViewScreen #pv-unlock { dock: bottom; height: auto; padding: 0 2; }
     PatientViewScreen #pv-secret { width: 40; }
     PatientViewScreen #pv-said { height: auto; color: $text-muted; }
@@ -72,6 +79,7 @@ class PatientViewScreen(ModalScreen[None]):
             yield Static("Your progress: pain from 0 (none) to 10 (worst)", id="pv-title")
             yield PlotextPlot(id="pv-chart")
             yield Static(id="pv-sentences")
+            yield Static(ENTER_HINT, id="pv-enter")
         with Vertical(id="pv-unlock"):
             yield Static("", id="pv-said")
             yield Input(id="pv-secret", password=True, compact=True)
@@ -81,14 +89,19 @@ class PatientViewScreen(ModalScreen[None]):
         self.app.use_command_palette = False
         self.query_one("#pv-secret").display = False
         record_access(self.app, self.patient_id, "patient_view")
-        progress = progress_report(self.app.store, self.patient_id)  # type: ignore[attr-defined]
+        self.load()
+        self.set_interval(1.0, self.expire_field)
+
+    def load(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        progress = progress_report(store, self.patient_id)
         plot = self.query_one(PlotextPlot)
         draw_progress(plot.plt, progress, title="Your pain", for_patient=True)
         plot.refresh()
+        scales = [scale_sentence(c) for c in patient_scales(store, self.patient_id)[0]]
         self.query_one("#pv-sentences", Static).update(
-            plain("\n\n".join(patient_sentences(progress)))
+            plain("\n\n".join(patient_sentences(progress) + scales))
         )
-        self.set_interval(1.0, self.expire_field)
 
     def on_unmount(self) -> None:
         self.app.use_command_palette = self._palette_was
@@ -109,6 +122,11 @@ class PatientViewScreen(ModalScreen[None]):
             return
         event.stop()
         event.prevent_default()
+        if event.key == ENTER_KEY:  # the patient records a scale, for themselves only
+            self.app.push_screen(
+                ScaleEntry(self.patient_id, entered_by="patient"),
+                lambda saved: self.load() if saved else None,
+            )
 
     def on_click(self, event: events.Click) -> None:
         event.stop()

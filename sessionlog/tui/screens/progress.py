@@ -11,15 +11,18 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
 from ...analysis import patient_sentences
 from ...analysis.progress import Progress
+from ...analysis.scale_course import ScaleCourse, scale_sentence
 from ...analysis.table import progress_summary, session_rows
 from ...charts import draw_progress
-from ...exchange.take_home import scale_lines, write_take_home_default
+from ...charts.scales import draw_scale
+from ...exchange.take_home import patient_scales, write_take_home_default
 from ...store.outcome_reports import progress_report
 from ..access import record_access
 from ..safe import plain
@@ -40,6 +43,8 @@ class ProgressScreen(Screen[None]):
                                      color: $text; text-style: bold; }
     ProgressScreen #progress-chart { height: 1fr; min-height: 12; }
     ProgressScreen #progress-summary { height: auto; padding: 0 1; }
+    ProgressScreen #progress-scales { height: auto; }
+    ProgressScreen #progress-scales PlotextPlot { height: 12; width: 1fr; }
     ProgressScreen #progress-sessions { height: auto; max-height: 14; }
     """
 
@@ -52,6 +57,7 @@ class ProgressScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="progress-title")
         yield PlotextPlot(id="progress-chart")
+        yield Horizontal(id="progress-scales")
         yield Static(id="progress-summary")
         yield DataTable(id="progress-sessions", zebra_stripes=True, cursor_type="row")
         yield Footer()
@@ -77,9 +83,11 @@ class ProgressScreen(Screen[None]):
         for line in patient_sentences(self.progress):
             summary.append_text(plain(line, style="bold"))
             summary.append("\n")
-        for line in scale_lines(store, self.patient_id):
-            summary.append_text(plain(line, style="bold"))
+        courses = patient_scales(store, self.patient_id)[0]
+        for course in courses:
+            summary.append_text(plain(scale_sentence(course), style="bold"))
             summary.append("\n")
+        self._draw_scales(courses)
         summary.append_text(plain("\n".join(progress_summary(self.progress))))
         self.query_one("#progress-summary", Static).update(summary)
         columns, rows = session_rows(self.progress)
@@ -87,6 +95,15 @@ class ProgressScreen(Screen[None]):
             row["technique"] = short_technique(row["technique"])
         # Long headings on two lines: the table fits 120 columns (it was 131 wide).
         fill_columns(self.query_one("#progress-sessions", DataTable), columns, rows)
+
+    def _draw_scales(self, courses: list[ScaleCourse]) -> None:
+        """One small chart per scale the patient has (up to three), beside each other."""
+        row = self.query_one("#progress-scales", Horizontal)
+        row.remove_children()
+        plots = [PlotextPlot(classes="scale-chart") for _ in courses[:3]]
+        row.mount_all(plots)
+        for plot, course in zip(plots, courses, strict=False):
+            draw_scale(plot.plt, course)
 
     def action_take_home(self) -> None:
         """Write the patient's take-home report (HTML, for A4) and say where."""

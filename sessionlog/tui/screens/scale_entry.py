@@ -29,6 +29,9 @@ class ScaleEntry(ModalScreen[str | None]):
         super().__init__()
         self.patient_id = patient_id
         self.entered_by = entered_by
+        # Over the patient view it is as locked as the view (the app refuses quit and
+        # the palette): a patient reaches nothing else from here.
+        self.LOCKED = entered_by == "patient"
 
     def compose(self) -> ComposeResult:
         codes = ", ".join(catalogue())
