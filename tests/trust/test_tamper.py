@@ -400,3 +400,24 @@ def test_the_triggers_refuse_replacing_and_rewriting(
     finally:
         conn.close()
     assert check(clinic_path).ok
+
+
+def test_what_sessionlog_itself_does_passes_check(clinic_path: Path) -> None:
+    """A protocol saved again under its name replaces the old one (its removal sealed);
+    an amendment, a void and a follow-up correction are new rows: check stays healthy."""
+    from sessionlog.store import Store
+
+    store = Store.open(clinic_path)
+    old = one(store.conn, "SELECT min(id) FROM protocol")
+    practitioner, name = store.conn.execute(
+        "SELECT practitioner_id, name FROM protocol WHERE id = ?", (old,)
+    ).fetchone()
+    new = store.save_protocol(practitioner, name, "acupuncture", [{"target": "LI4"}])
+    assert new > old and store.conn.execute(
+        "SELECT count(*) FROM protocol WHERE id = ?", (old,)
+    ).fetchone() == (0,)
+    again = store.save_protocol(practitioner, name, "acupuncture", [{"target": "ST36"}])
+    assert again == new + 1  # a removed id is never used again
+    store.close()
+    health = check(clinic_path)
+    assert health.ok, health.problems
