@@ -208,6 +208,16 @@ def findings(conn: sqlite3.Connection) -> list[Finding]:
             out += seal_findings(conn)
             for table in RECORD_TABLES:
                 out += row_findings(conn, table)
+        elif claimed := _claims(conn)[0]:
+            out.append(
+                Finding(
+                    "record_seal",
+                    None,
+                    f"the record seals are gone: {len(claimed):,} audit rows sealed rows"
+                    f" (the first, audit row {min(claimed):,}), but the table of seals was"
+                    " dropped",
+                )
+            )
     finally:
         if own and conn.in_transaction:
             conn.execute("COMMIT")
