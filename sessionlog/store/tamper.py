@@ -132,7 +132,20 @@ def seal_findings(conn: sqlite3.Connection) -> list[Finding]:
                     " whose seals are gone",
                 )
             )
-    return out
+    return [_what_it_recorded(conn, f) for f in out]
+
+
+def _what_it_recorded(conn: sqlite3.Connection, found: Finding) -> Finding:
+    """A finding about an audit row's seals, with what that row recorded (the record
+    whose rows were changed or removed along with their seals)."""
+    row = conn.execute(
+        "SELECT action, entity, entity_id FROM audit_log WHERE id = ?", (found.row_id,)
+    ).fetchone()
+    if row is None:
+        return found
+    action, entity, entity_id = row
+    what = f"{action} {entity}" + (f" {entity_id}" if entity_id is not None else "")
+    return Finding(found.table, found.row_id, f"{found.text} (it recorded: {what})")
 
 
 def _newest_seals(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, int, bytes]]:
