@@ -31,6 +31,8 @@ from .rows import (
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from .seal import Sealing
+
 Clock = Callable[[], datetime]
 
 _INSERT_SESSION = (
@@ -86,7 +88,7 @@ class StoreBase:
         self.path = path
         self.clock: Clock = clock or datetime.now
         self._write_depth = 0
-        self._sealing: Any = None  # seal.Sealing, made with the first write
+        self._sealing: Sealing | None = None  # made with the first write
         # Called once, before the first write (the CLI warns there of a broken chain).
         self.before_first_write: Callable[[], None] | None = None
         # A save must not wait for SQLite's automatic WAL checkpoint (it made one save

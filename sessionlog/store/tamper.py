@@ -12,18 +12,13 @@ table once in id order and hashes every row: see README ("What `check` proves").
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
 
-from .db import MIGRATION_SET, migration_files, split_sql
 from .seal import RECORD_TABLES, columns, digest, removal_seal, sealed_rows
-
-_CREATE = re.compile(r"^\s*CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
-_DROP = re.compile(r"^\s*DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+from .triggers import applied_migrations, expected_triggers, plain
 
 
 @dataclass(frozen=True)
@@ -35,42 +30,10 @@ class Finding:
     text: str
 
 
-def _plain(sql: str) -> str:
-    return " ".join(sql.rstrip().rstrip(";").split())
-
-
-@cache
-def expected_triggers(applied: frozenset[str]) -> dict[str, str]:
-    """The triggers the ``applied`` migrations leave, by name, as SQL (whitespace folded)."""
-    triggers: dict[str, str] = {}
-    for path in migration_files():
-        if path.stem not in applied:
-            continue
-        for statement in split_sql(path.read_text(encoding="utf-8")):
-            if made := _CREATE.match(statement):
-                triggers[made.group(1)] = _plain(statement)
-            elif dropped := _DROP.match(statement):
-                triggers.pop(dropped.group(1), None)
-    return triggers
-
-
-def applied_migrations(conn: sqlite3.Connection) -> list[str]:
-    """The names of the migrations applied to the database on ``conn``."""
-    try:
-        return [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,)
-            )
-        ]
-    except sqlite3.OperationalError:
-        return []
-
-
 def trigger_findings(conn: sqlite3.Connection) -> list[Finding]:
     """Triggers missing, altered or added, against the schema's migrations."""
     found = {
-        name: _plain(sql or "")
+        name: plain(sql or "")
         for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
     }
     expected = expected_triggers(frozenset(applied_migrations(conn)))
@@ -169,7 +132,20 @@ def seal_findings(conn: sqlite3.Connection) -> list[Finding]:
                     " whose seals are gone",
                 )
             )
-    return out
+    return [_what_it_recorded(conn, f) for f in out]
+
+
+def _what_it_recorded(conn: sqlite3.Connection, found: Finding) -> Finding:
+    """A finding about an audit row's seals, with what that row recorded (the record
+    whose rows were changed or removed along with their seals)."""
+    row = conn.execute(
+        "SELECT action, entity, entity_id FROM audit_log WHERE id = ?", (found.row_id,)
+    ).fetchone()
+    if row is None:
+        return found
+    action, entity, entity_id = row
+    what = f"{action} {entity}" + (f" {entity_id}" if entity_id is not None else "")
+    return Finding(found.table, found.row_id, f"{found.text} (it recorded: {what})")
 
 
 def _newest_seals(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, int, bytes]]:
@@ -245,6 +221,16 @@ def findings(conn: sqlite3.Connection) -> list[Finding]:
             out += seal_findings(conn)
             for table in RECORD_TABLES:
                 out += row_findings(conn, table)
+        elif claimed := _claims(conn)[0]:
+            out.append(
+                Finding(
+                    "record_seal",
+                    None,
+                    f"the record seals are gone: {len(claimed):,} audit rows sealed rows"
+                    f" (the first, audit row {min(claimed):,}), but the table of seals was"
+                    " dropped",
+                )
+            )
     finally:
         if own and conn.in_transaction:
             conn.execute("COMMIT")

@@ -309,7 +309,22 @@ def add_a_trigger(conn: sqlite3.Connection) -> list[str]:
     return ["the trigger quiet is not sessionlog's"]
 
 
+def drop_the_seals(conn: sqlite3.Connection) -> list[str]:
+    """Drop the seals and pretend schema 0005 never ran (its triggers too)."""
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND (tbl_name = 'record_seal'"
+        " OR name LIKE '%_no_replace' OR name IN ('practitioner_no_update',"
+        " 'practitioner_no_delete', 'patient_no_update', 'patient_no_delete',"
+        " 'episode_no_update', 'episode_no_delete', 'protocol_no_update'))"
+    ).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE record_seal")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0005_record_seals'")
+    return ["the record seals are gone: ", "but the table of seals was dropped"]
+
+
 TAMPERINGS: list[Tampering] = [
+    drop_the_seals,
     replace_session_pain,
     replace_follow_up_pain,
     replace_adverse_event_tier,
@@ -400,3 +415,37 @@ def test_the_triggers_refuse_replacing_and_rewriting(
     finally:
         conn.close()
     assert check(clinic_path).ok
+
+
+def test_what_sessionlog_itself_does_passes_check(clinic_path: Path) -> None:
+    """A protocol saved again under its name replaces the old one (its removal sealed);
+    an amendment, a void and a follow-up correction are new rows: check stays healthy."""
+    from sessionlog.store import Store
+
+    store = Store.open(clinic_path)
+    old = one(store.conn, "SELECT min(id) FROM protocol")
+    practitioner, name = store.conn.execute(
+        "SELECT practitioner_id, name FROM protocol WHERE id = ?", (old,)
+    ).fetchone()
+    new = store.save_protocol(practitioner, name, "acupuncture", [{"target": "LI4"}])
+    assert new > old and store.conn.execute(
+        "SELECT count(*) FROM protocol WHERE id = ?", (old,)
+    ).fetchone() == (0,)
+    again = store.save_protocol(practitioner, name, "acupuncture", [{"target": "ST36"}])
+    assert again == new + 1  # a removed id is never used again
+    store.close()
+    health = check(clinic_path)
+    assert health.ok, health.problems
+
+
+def test_dropped_seals_are_not_laundered_by_the_migration_running_again(
+    clinic_path: Path,
+) -> None:
+    from sessionlog.store import Store
+
+    conn = sqlite3.connect(clinic_path, isolation_level=None)
+    drop_the_seals(conn)
+    conn.close()
+    Store.open(clinic_path).close()  # schema 0005 runs again and seals what is there
+    problems = check(clinic_path).problems
+    assert any("sealed 1 record row whose seals are gone" in p for p in problems), problems
