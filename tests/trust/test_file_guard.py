@@ -141,3 +141,20 @@ def test_a_damaged_file_is_one_line_with_the_restore_hint(tmp_path: Path) -> Non
             f" Stop using this file: restore the latest good backup with {HINT}"
             " (the damaged file is kept beside it).\n",
         ), command
+
+
+def test_a_wal_of_a_database_of_another_program_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    db, other = tmp_path / "clinic.db", tmp_path / "other" / "notes.db"
+    other.parent.mkdir()
+    trust_workers.prepare(db)
+    conn = sqlite3.connect(other)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('not ours')")
+    conn.commit()
+    Path(f"{db}-wal").write_bytes(Path(f"{other}-wal").read_bytes())
+    conn.close()
+    refused_by_every_command(db, f"{db}-wal does not belong to {db}")
