@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -67,7 +68,11 @@ def user_errors(fn: F) -> F:
         except SessionlogError as exc:
             fail(str(exc))
         except BrokenPipeError:
-            raise  # the reader went away (`| head`): main() ends quietly
+            raise  # the reader went away (`| head`): click ends quietly
+        except sqlite3.DatabaseError as exc:  # damaged, full, read-only: one line
+            from ..store.failures import database_error
+
+            fail(str(database_error(exc)))
         except json.JSONDecodeError as exc:
             fail(
                 f"the JSON document is not valid JSON (line {exc.lineno},"

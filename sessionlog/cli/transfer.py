@@ -84,23 +84,25 @@ def import_command(ctx: Context, file: Path, practitioner_ref: str | None) -> No
 
     tables, csv = read_source(file)  # a file that is not an export is refused first
     new = not ctx.path.expanduser().exists()
+    total = work_units(tables)  # before the import, which lets go of the rows
     store = ctx.store()
     try:
         actor = acting_practitioner(store, practitioner_ref)
-        report = _run_import(tables, store, csv=csv, actor=actor, source=file)
+        report = _run_import(tables, total, store, csv=csv, actor=actor, source=file)
     except BaseException:
         if new:  # a refused import into a new path leaves no empty database behind
             _remove_new_database(ctx)
         raise
     click.echo(report.summary())
     if any(report.added.values()):
-        _prepare_outcomes(store, big=work_units(tables) >= 2 * BIG)
+        _prepare_outcomes(store, big=total >= 2 * BIG)
 
 
-def _run_import(tables: Any, store: Store, *, csv: bool, actor: int | None, source: Path) -> Any:
-    from ..exchange.importer import import_tables, work_units
+def _run_import(
+    tables: Any, total: int, store: Store, *, csv: bool, actor: int | None, source: Path
+) -> Any:
+    from ..exchange.importer import import_tables
 
-    total = work_units(tables)
     if total < 2 * BIG:
         return import_tables(tables, store, csv=csv, actor_id=actor, source=source.name)
     with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:

@@ -145,8 +145,9 @@ def _rows(table: str, stream: IO[str]) -> list[dict[str, Any]]:
                 for column, cell in zip(header, cells, strict=True)
             }
             for column in text_columns:
-                if row[column]:
-                    row[column] = restore_text(row[column])
+                text = row[column]
+                if text:
+                    row[column] = restore_text(text)
             for column in json_columns & row.keys():
                 if row[column] is None:  # an empty nullable JSON cell (scale items) is NULL
                     continue

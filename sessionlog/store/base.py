@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from ..errors import DatabaseError, ValidationError
 from .db import checkpoint, default_path, open_connection
-from .failures import write_failed
+from .failures import damaged, write_failed
 from .fileguard import file_id, register, same_file, unregister
 from .rows import (
     IMS_COLUMNS,
@@ -205,6 +205,12 @@ class StoreBase:
             # the record itself (a traceback would print it into the terminal).
             self._roll_back(conn)
             raise write_failed(exc, self.path) from None
+        except sqlite3.DatabaseError as exc:
+            self._roll_back(conn)
+            found = damaged(exc)  # a damaged file: nothing saved, and the restore hint
+            if found is None:
+                raise
+            raise found from None
         except BaseException:
             self._roll_back(conn)
             raise

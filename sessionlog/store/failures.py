@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from ..errors import DatabaseError, WriteFailed
+from .fileguard import RESTORE_HINT
 
 LOW_SPACE = 1 << 20  # less free than this, and an I/O error is a full disk
 
@@ -90,3 +91,25 @@ def open_failed(exc: BaseException, path: str) -> DatabaseError:
             " nothing was done; try again in a moment"
         )
     return DatabaseError(f"{path} cannot be opened: {reason}; {remedy} and run again")
+
+
+DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
+
+
+def damaged(exc: BaseException) -> DatabaseError | None:
+    """A :class:`DatabaseError` with the restore hint when ``exc`` says the file is
+    damaged (SQLite's "database disk image is malformed"), else ``None``."""
+    if not any(w in str(exc).lower() for w in DAMAGE_WORDS):
+        return None
+    return DatabaseError(f"the database file is damaged (SQLite: {exc}). {RESTORE_HINT}")
+
+
+def database_error(exc: BaseException) -> DatabaseError:
+    """Any SQLite error that reached a command, as one line with what to do."""
+    found = damaged(exc)
+    if found is not None:
+        return found
+    cause = _cause(exc, None)
+    if cause is not None:
+        return DatabaseError(f"{cause[0]}: {cause[1]} and run the command again")
+    return DatabaseError(f"the database refused this ({exc}); run `sessionlog check`")

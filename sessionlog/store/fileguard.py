@@ -15,8 +15,9 @@ identity in its header's ``user_version`` field (set when it is created, and new
 every backup and every restored copy), and every sessionlog write rewrites that field,
 so each WAL generation holds a copy of page 1 with the identity in it. A WAL is replayed
 only from the frames whose salts match its header (SQLite's rule); if those frames hold
-a page 1 whose identity or page size differs from the main file's, the WAL belongs to
-another database (or to this file before a backup was copied over it) and is refused.
+a page 1 whose page size, application id (another program's database) or identity
+(another sessionlog database) differs from the main file's, the WAL belongs to another
+database (or to this file before a backup was copied over it) and is refused.
 A WAL with no page 1 in its live frames cannot be matched and is let through (an older
 sessionlog, or another SQLite program, wrote it). Encrypted databases (SQLCipher) keep
 page 1 encrypted: for them only the orphan and empty checks apply.
@@ -72,11 +73,12 @@ def new_identity() -> int:
     return secrets.randbelow(0x7FFFFFFE) + 1
 
 
-def _header_identity(page1: bytes) -> tuple[int, int]:
-    """(page size, identity) from the first 100 bytes of a database's page 1."""
+def _header_identity(page1: bytes) -> tuple[int, int, int]:
+    """(page size, application id, identity) from the first 100 bytes of page 1."""
     size = struct.unpack(">H", page1[16:18])[0]
     page_size = 65536 if size == 1 else size
-    return page_size, struct.unpack(">I", page1[IDENTITY_OFFSET : IDENTITY_OFFSET + 4])[0]
+    identity, app_id = struct.unpack(">I4xI", page1[IDENTITY_OFFSET : IDENTITY_OFFSET + 12])
+    return page_size, app_id, identity
 
 
 def wal_page1(wal: Path) -> tuple[int, bytes | None] | None:
@@ -160,14 +162,19 @@ def _guard_wal(path: Path, wal: Path, head: bytes) -> None:
     if found is None:
         return  # nothing SQLite would replay
     page_size, newest = found
-    db_page_size, identity = _header_identity(head)
+    db_page_size, db_app, identity = _header_identity(head)
     foreign = page_size != db_page_size
     if newest is not None and len(newest) == 100:
-        wal_page_size, wal_identity = _header_identity(newest)
-        # 0: not given an identity yet (a new file whose first commits are still in its
-        # WAL, or one from before identities) -- nothing to compare with.
-        differs = 0 not in (identity, wal_identity) and wal_identity != identity
-        foreign = foreign or wal_page_size != db_page_size or differs
+        wal_page_size, wal_app, wal_identity = _header_identity(newest)
+        # A file's header is marked (application id, identity) once, by a commit that
+        # goes through its WAL: until a checkpoint the main file may still say 0, but a
+        # main file that says more was marked, and every page 1 written since says it too.
+        foreign = (
+            foreign
+            or wal_page_size != db_page_size
+            or (db_app != 0 and wal_app != db_app)
+            or (identity != 0 and wal_identity != identity)
+        )
     if foreign:
         raise DatabaseError(
             f"{wal} does not belong to {path} (it was written for another database, or for"

@@ -120,3 +120,41 @@ def test_its_own_wal_after_a_crash_is_replayed(tmp_path: Path) -> None:
     reopened = Store.open(crashed / "clinic.db")
     assert len(reopened.sessions()) == 3
     reopened.close()
+
+
+def test_a_damaged_file_is_one_line_with_the_restore_hint(tmp_path: Path) -> None:
+    db = tmp_path / "clinic.db"
+    assert run_processes(db, [("demo", None)])[0].returncode == 0  # closed: no -wal left
+    data = bytearray(db.read_bytes())
+    for n in (3, 5, 8, 20, 40, 60, 80, 100):  # as a failing disk would
+        data[n * 4096 + 8 : n * 4096 + 4000] = b"\xa5" * 3992
+    db.write_bytes(bytes(data))
+    commands = [
+        ("audit verify", None),
+        ("export", None),
+        ("log --patient P0001 --technique acupuncture --consent --site st36:left", None),
+    ]
+    for (command, _), proc in zip(commands, run_processes(db, commands), strict=True):
+        assert (proc.returncode, proc.stderr) == (
+            1,
+            "error: the database file is damaged (SQLite: database disk image is malformed)."
+            f" Stop using this file: restore the latest good backup with {HINT}"
+            " (the damaged file is kept beside it).\n",
+        ), command
+
+
+def test_a_wal_of_a_database_of_another_program_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    db, other = tmp_path / "clinic.db", tmp_path / "other" / "notes.db"
+    other.parent.mkdir()
+    trust_workers.prepare(db)
+    conn = sqlite3.connect(other)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('not ours')")
+    conn.commit()
+    Path(f"{db}-wal").write_bytes(Path(f"{other}-wal").read_bytes())
+    conn.close()
+    refused_by_every_command(db, f"{db}-wal does not belong to {db}")

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import trust_workers
 from trust_figures import FIGURES
 
@@ -30,6 +31,7 @@ def saved_notes(path: Path) -> set[str]:
         conn.close()
 
 
+@pytest.mark.slow
 def test_restore_never_loses_an_acknowledged_save(tmp_path: Path) -> None:
     db = tmp_path / "clinic.db"
     source = trust_workers.prepare_with_backup(db, tmp_path / "backup.db")
@@ -44,7 +46,9 @@ def test_restore_never_loses_an_acknowledged_save(tmp_path: Path) -> None:
     restored = busy = 0
 
     def next_line() -> str:
-        line = writer.stdout.readline().strip()  # type: ignore[union-attr]
+        raw = writer.stdout.readline()  # type: ignore[union-attr]
+        assert raw, "the writer stopped"
+        line = raw.strip()
         if line.startswith("saved "):
             acknowledged.add(f"worker 0 save {line.split()[1]}")
         elif line.startswith("refused "):

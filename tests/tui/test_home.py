@@ -153,7 +153,11 @@ def test_a_file_that_is_not_a_sessionlog_database_exits_with_a_message(tmp_path:
 
     asyncio.run(body())
     assert app.return_code == 1
-    assert app.startup_error == f"{bad} is not a sessionlog database (file is not a database)"
+    assert app.startup_error == (
+        f"{bad} is not a sessionlog database (not an SQLite file): it was left as it is."
+        " Stop using this file: restore the latest good backup with"
+        " `sessionlog restore BACKUP_FILE` (the damaged file is kept beside it)."
+    )
 
 
 def test_outcome_screens_missing_or_present_never_crash(store) -> None:  # type: ignore[no-untyped-def]
