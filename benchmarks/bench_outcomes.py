@@ -55,13 +55,19 @@ def run(db: Path, repeat: int) -> list[Row]:
         from sessionlog.analysis import DEFAULT_LONG, DEFAULT_SHORT, Filters, patient_sentences
         from sessionlog.analysis.table import (
             detail_rows,
-            durability_rows,
+            lasting_rows,
             progress_summary,
             session_rows,
             soreness_rows,
             window_rows,
         )
-        from sessionlog.charts import draw_durability, draw_progress, draw_responders, draw_soreness
+        from sessionlog.charts import (
+            draw_durability,
+            draw_lasting,
+            draw_progress,
+            draw_responders,
+            draw_soreness,
+        )
         from sessionlog.charts.common import render
         from sessionlog.store import Store
         from sessionlog.store.outcome_reports import (
@@ -104,10 +110,11 @@ def run(db: Path, repeat: int) -> list[Row]:
             finally:
                 own.close()
             window_rows(result)
-            durability_rows(result)
+            lasting_rows(result)
             soreness_rows(result)
             detail_rows(details)
             render(lambda plt: draw_durability(plt, result), CHART_W, COMPARE_H, color=True)
+            render(lambda plt: draw_lasting(plt, result), CHART_W, COMPARE_H, color=True)
             render(
                 lambda plt: draw_responders(plt, result, DEFAULT_SHORT, DEFAULT_LONG),
                 CHART_W,

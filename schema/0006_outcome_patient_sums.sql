@@ -3,10 +3,10 @@
 -- sessionlog/analysis/stats.py) need, per technique and window, sums over patients of
 -- each patient's totals and of their products. outcome_patient keeps each patient's
 -- totals (q_*: sessions with a percent, relief, percent relief, responders, recovered,
--- zero, the value, resolved by day 1/2/3, relief lost: the
--- time-to-loss-of-relief slot's values are odd when relief was lost); outcome_group their sums over patients
--- (q_*) and of their products (p_*). Derived tables only: the cache's derivation
--- version rises with this, so they are filled on the next use.
+-- zero, the value, resolved by day 1/2/3, and "odd": relief lost, in the
+-- time-to-loss-of-relief slot); outcome_group their sums over patients (q_*) and the
+-- sums of their products (p_*). Derived tables only: the cache's derivation version
+-- rises with this, so they are filled on the next use.
 
 ALTER TABLE outcome_patient ADD COLUMN q_np REAL NOT NULL DEFAULT 0;
 ALTER TABLE outcome_patient ADD COLUMN q_rel REAL NOT NULL DEFAULT 0;

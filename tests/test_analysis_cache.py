@@ -182,6 +182,10 @@ def assert_details_agree(store: Store) -> None:
                 d.insertions_per_session.value
             )
             assert fast[g].sessions_per_patient.high == pytest.approx(d.sessions_per_patient.high)
+            for end in ("low", "high"):  # clustered by patient, from the per-patient sums
+                assert getattr(fast[g].insertions_per_session, end) == pytest.approx(
+                    getattr(d.insertions_per_session, end)
+                )
             assert outcome_details.dose_summaries(store, wide)[g] == fast[g]
     by_practitioner = outcome_details.adverse_counts(store, Filters(practitioner_id=1))
     by_point = outcome_details.adverse_counts(store, Filters(practitioner_id=1,

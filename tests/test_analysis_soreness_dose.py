@@ -95,8 +95,15 @@ def test_dose_from_sums_matches_the_per_patient_summary() -> None:
         PatientDose("ims", 1, 3, day(1), day(15), 12, 48),
         PatientDose("ims", 2, 1, day(2), day(2), 6, 36),
     ]
-    # patients 2; sessions 3 + 1 = 4, squared 9 + 1 = 10; insertions 18, squared 84.
-    assert dose_from_sums("ims", 2, 4, 10, 18, 84, 1.0) == dose_summary("ims", doses)
+    # patients 2; sessions 3 + 1 = 4, squared 9 + 1 = 10; insertions 18, squared 84;
+    # per patient 12 and 6: squared 144 + 36 = 180, times sessions 36 + 6 = 42.
+    summary = dose_summary("ims", doses)
+    assert dose_from_sums("ims", 2, 4, 10, 18, 84, 1.0, 180, 42) == summary
+    # The patient is the unit: 12 - 4.5·3 = -1.5 and 6 - 4.5 = 1.5, so the variance is
+    # 2/1 · 4.5 / 4² = 0.5625 and the half width t(1) · 0.75 = 9.53.
+    ins = summary.insertions_per_session
+    assert (ins.value, ins.sd, ins.patients) == (4.5, pytest.approx(1.0), 2)
+    assert ins.high == pytest.approx(4.5 + 12.706205 * 0.75, abs=1e-5)
 
 
 def test_soreness_table_names_sessions_and_patients() -> None:

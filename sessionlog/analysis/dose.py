@@ -10,11 +10,19 @@ with a 95% Wilson interval; with none, the rule of three gives the upper bound
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..domain.techniques import AE_TIERS
-from .stats import Mean, mean_from_sums, mean_of_counts, median_of_counts, rule_of_three, wilson
+from .stats import (
+    ClusterSums,
+    Mean,
+    cluster_mean,
+    mean_from_sums,
+    median_of_counts,
+    rule_of_three,
+    wilson,
+)
 
 
 @dataclass(frozen=True)
@@ -52,17 +60,17 @@ class DoseSummary:
 def dose_summary(key: str, doses: Iterable[PatientDose]) -> DoseSummary:
     """Summarise the per-patient doses of one technique."""
     doses = list(doses)
-    sessions = sum(d.sessions for d in doses)
-    per_week = [(d.per_week, 1) for d in doses if d.per_week is not None]
-    return DoseSummary(
-        key=key,
-        sessions=sessions,
-        patients=len(doses),
-        sessions_per_patient=mean_of_counts((float(d.sessions), 1) for d in doses),
-        per_week_median=median_of_counts(per_week),  # type: ignore[arg-type]
-        insertions_per_session=mean_from_sums(
-            sessions, sum(d.insertions for d in doses), sum(d.insertions_sq for d in doses)
-        ),
+    per_week = [d.per_week for d in doses if d.per_week is not None]
+    return dose_from_sums(
+        key,
+        len(doses),
+        sum(d.sessions for d in doses),
+        sum(d.sessions**2 for d in doses),
+        sum(d.insertions for d in doses),
+        sum(d.insertions_sq for d in doses),
+        median_of_counts((w, 1) for w in per_week),
+        sum(d.insertions**2 for d in doses),
+        sum(d.insertions * d.sessions for d in doses),
     )
 
 
@@ -74,16 +82,32 @@ def dose_from_sums(
     insertions: int,
     insertions_sq: int,
     per_week_median: float | None,
+    insertions_patient_sq: float | None = None,
+    insertions_by_sessions: float | None = None,
 ) -> DoseSummary:
     """The same summary from sums over patients (the store computes them in SQL):
-    Σ sessions and Σ sessions² per patient, Σ insertions and Σ insertions² per session."""
+    Σ sessions and Σ sessions² per patient, Σ insertions and Σ insertions² per session;
+    with Σ (a patient's insertions)² and Σ insertions × sessions over patients, the
+    insertions per session get an interval with the patient as the unit (stats)."""
+    per_session = mean_from_sums(sessions, insertions, insertions_sq)
+    if insertions_patient_sq is not None and insertions_by_sessions is not None:
+        c = ClusterSums(
+            patients,
+            {"v": insertions, "n": sessions},
+            {
+                ("v", "v"): insertions_patient_sq,
+                ("v", "n"): insertions_by_sessions,
+                ("n", "n"): sessions_sq,
+            },
+        )
+        per_session = replace(cluster_mean(c, "v", "n"), sd=per_session.sd)
     return DoseSummary(
         key=key,
         sessions=sessions,
         patients=patients,
         sessions_per_patient=mean_from_sums(patients, sessions, sessions_sq),
         per_week_median=per_week_median,
-        insertions_per_session=mean_from_sums(sessions, insertions, insertions_sq),
+        insertions_per_session=per_session,
     )
 
 

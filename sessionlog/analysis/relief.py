@@ -77,10 +77,10 @@ class WindowRelief:
 
 
 def _median_ci(
-    pairs: Sequence[tuple[float, int]], c: ClusterSums, num: str, den: str
+    pairs: Sequence[tuple[float, int]], m: Mean, c: ClusterSums, num: str, den: str
 ) -> tuple[float, float] | None:
-    """The median's interval on the effective n of the matching mean (see stats)."""
-    m = mean_of_counts(pairs)
+    """The median's interval on the effective n of the matching mean ``m`` (its
+    session-level sd; see stats)."""
     naive = None if m.sd is None or not m.n else m.sd**2 / m.n
     n_eff = m.n / design_effect(c, num, den, naive)
     return median_interval(pairs, n_eff, c.patients)
@@ -105,6 +105,7 @@ def summarise_window(
     percents = [(percent_relief(b, t) or 0.0, n) for (b, t), n in pct_cells.items()]
     n_pct = sum(pct_cells.values())
     responders = cluster_proportion(c, "r2", "n")
+    plain_points, plain_percent = mean_of_counts(points), mean_of_counts(percents)
     tiers = dict.fromkeys(TIERS, 0)
     for (b, t), n in pct_cells.items():
         tiers[immpact_tier(percent_relief(b, t)) or "none"] += n
@@ -113,9 +114,9 @@ def summarise_window(
         sessions=sessions,
         patients=patients,
         enough=patients >= min_patients and sessions > 0,
-        mean_points=replace(cluster_mean(c, "rel", "n"), sd=mean_of_counts(points).sd),
+        mean_points=replace(cluster_mean(c, "rel", "n"), sd=plain_points.sd),
         median_points=median_of_counts(points),
-        mean_percent=replace(cluster_mean(c, "pct", "np"), sd=mean_of_counts(percents).sd),
+        mean_percent=replace(cluster_mean(c, "pct", "np"), sd=plain_percent.sd),
         median_percent=median_of_counts(percents),
         responders_points=responders,
         responders_percent=cluster_proportion(c, "r30", "np"),
@@ -124,8 +125,8 @@ def summarise_window(
         baseline_zero=sessions - n_pct,
         mean_before=mean_of_counts((b, n) for (b, _), n in cells.items()).value,
         mean_then=mean_of_counts((t, n) for (_, t), n in cells.items()).value,
-        median_points_ci=_median_ci(points, c, "rel", "n"),
-        median_percent_ci=_median_ci(percents, c, "pct", "np"),
+        median_points_ci=_median_ci(points, plain_points, c, "rel", "n"),
+        median_percent_ci=_median_ci(percents, plain_percent, c, "pct", "np"),
         eligible=max(eligible, sessions) if eligible else 0,
         responders_if_missing_none=missing_as_none(responders, max(eligible, sessions))
         if eligible

@@ -77,10 +77,10 @@ def dose_summaries(
         ).fetchall()
     )
     return {
-        g: dose_from_sums(g, patients, n, n_sq, ins, ins_sq, medians.get(g))
-        for g, patients, n, n_sq, ins, ins_sq in store.conn.execute(
+        g: dose_from_sums(g, patients, n, n_sq, ins, ins_sq, medians.get(g), ins_p2, ins_n)
+        for g, patients, n, n_sq, ins, ins_sq, ins_p2, ins_n in store.conn.execute(
             f"WITH per AS ({per}) SELECT g, count(*), sum(n), sum(n * n), sum(ins),"
-            " sum(ins_sq) FROM per GROUP BY g",
+            " sum(ins_sq), sum(ins * ins), sum(ins * n) FROM per GROUP BY g",
             params,
         )
     }
@@ -93,17 +93,19 @@ def _whole_clinic_doses(
     techniques = techniques_in(filters.technique)
     grouping = "technique" if techniques and filters.technique not in FAMILIES else by
     out = {}
-    for key, patients, n, n_sq, ins, ins_sq in conn.execute(
+    for key, patients, n, n_sq, ins, ins_sq, ins_p2, ins_n in conn.execute(
         "SELECT key, count(*), sum(sessions), sum(sessions * sessions), sum(insertions),"
-        " sum(insertions_sq) FROM outcome_dose_patient WHERE grouping = ? GROUP BY key",
+        " sum(insertions_sq), sum(insertions * insertions), sum(insertions * sessions)"
+        " FROM outcome_dose_patient WHERE grouping = ? GROUP BY key",
         (grouping,),
     ).fetchall():
         if techniques and key not in techniques and key != filters.technique:
             continue
         group = group_of(key)
         out[group] = dose_from_sums(
-            group, patients, n, n_sq, ins, ins_sq, _median_per_week(conn, grouping, key)
-        )
+            group, patients, n, n_sq, ins, ins_sq, _median_per_week(conn, grouping, key),
+            ins_p2, ins_n,
+        )  # fmt: skip
     return out
 
 
