@@ -11,7 +11,7 @@ import pytest
 
 from sessionlog.cli import common
 from sessionlog.errors import ValidationError
-from sessionlog.exchange import export, import_file
+from sessionlog.exchange import ImportRefused, export, import_file
 from sessionlog.store import Store
 from sessionlog.store.health import check
 from tests.conftest import fixed_clock
@@ -135,3 +135,43 @@ def test_a_format_4_file_without_the_table_imports(store: Store, tmp_path: Path)
     assert report.added["patient_contact"] == 0
     assert copy.patient(1)["contact"] == "given at import"  # type: ignore[index]
     copy.close()
+
+
+def test_a_later_export_adds_only_the_new_note(store: Store, tmp_path: Path) -> None:
+    store.set_contact(1, "555 0101", 1)
+    export(store, "json", tmp_path / "first.json", actor_id=1)
+    copy = Store.open(tmp_path / "copy.db", clock=fixed_clock)
+    import_file(tmp_path / "first.json", copy)
+    store.set_contact(1, "555 0202", 1)
+    export(store, "json", tmp_path / "second.json", actor_id=1)
+    assert import_file(tmp_path / "second.json", copy).added["patient_contact"] == 1
+    assert [h.contact for h in copy.contact_history(1)] == ["555 0101", "555 0202"]
+    copy.close()
+    assert check(tmp_path / "copy.db").ok
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"contact": "x" * 201}, "contact: is 201 characters long: at most 200 allowed"),
+        ({"actor_id": 9}, "actor_id: there is no practitioner with id 9 in the file"),
+        ({"patient_id": 7}, "patient_id: there is no patient with id 7 in the file"),
+        ({"at": "yesterday"}, "at:"),
+    ],
+)
+def test_a_bad_note_in_a_file_is_refused_whole(
+    store: Store, tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    store.set_contact(1, "555 0101", 1)
+    export(store, "json", tmp_path / "out.json", actor_id=1)
+    doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    doc["tables"]["patient_contact"][0].update(change)
+    (tmp_path / "bad.json").write_text(json.dumps(doc), encoding="utf-8")
+    copy = Store.open(tmp_path / "copy.db", clock=fixed_clock)
+    try:
+        with pytest.raises(ImportRefused) as refused:
+            import_file(tmp_path / "bad.json", copy)
+        assert message in str(refused.value)
+        assert copy.patient(1) is None  # nothing half-saved
+    finally:
+        copy.close()
