@@ -54,6 +54,7 @@ LABELS = {  # table: (one, many)
     "adverse_event": ("adverse event", "adverse events"),
     "protocol": ("protocol", "protocols"),
     "scale_reading": ("scale reading", "scale readings"),
+    "patient_contact": ("contact note", "contact notes"),
 }
 
 

@@ -9,7 +9,9 @@ and nothing is added twice.
 - a session with the same uid is skipped when the database holds exactly the same
   versions (content, sites, findings, adverse events); if they differ, refused;
 - a follow-up of such a session is skipped when the database has the same one;
-- a protocol with the same practitioner and name is skipped (the database's kept).
+- a protocol with the same practitioner and name is skipped (the database's kept);
+- a contact note of such a patient is skipped when the database has the same note at
+  the same time (a new one is added to the patient's history).
 """
 
 from __future__ import annotations
@@ -145,6 +147,11 @@ def match(conn: sqlite3.Connection, file: Checked, problems: Problems) -> Matche
                 " another name, year of birth or sex: nothing is overwritten",
             )
         m.mapped["patient"][fid] = hit[0]
+    for fid, c in file.rows.get("patient_contact", {}).items():
+        pid = m.mapped["patient"].get(c.patient_id)
+        hit = keys["patient_contact"].get((pid, c.contact, c.at))
+        if pid is not None and hit is not None:
+            m.mapped["patient_contact"][fid] = hit
     for fid, e in file.rows["episode"].items():
         pid = m.mapped["patient"].get(e.patient_id)
         hit = keys["episode"].get((pid, e.complaint, e.body_region, e.started_on))

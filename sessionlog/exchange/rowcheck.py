@@ -235,6 +235,21 @@ def patient(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     }
 
 
+def patient_contact(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """One change of a contact note (schema 0012): one line, or null when cleared."""
+    f = Fields()
+    # One line: as_text folds line breaks and drops control characters, as for patients.
+    contact = f.get(as_text, "contact", row.get("contact"), max_len=200)
+    values = {
+        "patient_id": f.get(ref, "patient_id", row.get("patient_id")),
+        "contact": contact or None,
+        "at": f.get(when, "at", row.get("at")),
+        "actor_id": f.get(ref, "actor_id", row.get("actor_id"), True),
+    }
+    f.done()
+    return values
+
+
 def episode(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     f = Fields()
     values = {
@@ -303,6 +318,7 @@ def audit_row(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
 SIMPLE: dict[str, Callable[[Mapping[str, Any], datetime], dict[str, Any]]] = {
     "practitioner": practitioner,
     "patient": patient,
+    "patient_contact": patient_contact,
     "episode": episode,
     "session_record": session_record,
     "protocol": protocol,

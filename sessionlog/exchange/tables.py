@@ -27,7 +27,10 @@ FORMAT_NAME = "sessionlog-export"
 # before (no lead).
 # 4: the scale_reading table (schema 0010: NDI, ODI, PSFS... readings). Files of
 # versions 1-3 have none and import as before.
-FORMAT_VERSION = 4
+# 5: the patient_contact table (schema 0012: each change of a patient's contact note,
+# null when cleared; patient.contact stays the note given at creation). Files of
+# versions 1-4 have none and import as before (their patient.contact is kept).
+FORMAT_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,15 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("created_at", "when"),
         # Schema 0010: how to reach the patient for follow-ups (format 3; absent before).
         _c("contact", "text", True),
+    ),
+    # Schema 0012: the history of the contact note (the latest row is the current
+    # note; null when it was cleared). A file made before format 5 has no such table.
+    "patient_contact": (
+        _c("id", "id"),
+        _c("patient_id", "ref", target="patient"),
+        _c("contact", "text", True),
+        _c("at", "when"),
+        _c("actor_id", "ref", True, "practitioner"),
     ),
     "episode": (
         _c("id", "id"),

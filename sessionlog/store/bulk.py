@@ -94,6 +94,12 @@ def existing_keys(conn: sqlite3.Connection) -> dict[str, Any]:
                 " ORDER BY id DESC"
             )
         },
+        "patient_contact": {
+            (pid, contact, at): cid
+            for cid, pid, contact, at in conn.execute(
+                "SELECT id, patient_id, contact, at FROM patient_contact"
+            )
+        },
         "session_record": dict(conn.execute("SELECT uid, id FROM session_record")),
         "protocol": {
             (pid, name): rid

@@ -78,11 +78,20 @@ class PeopleStore(StoreBase):
 
     def patient(self, patient_id: int) -> dict[str, Any] | None:
         rows = self.query("SELECT * FROM patient WHERE id = ?", (patient_id,))
-        return rows[0] if rows else None
+        return self._with_contact(rows[0]) if rows else None
 
     def patient_by_chart(self, chart_id: str) -> dict[str, Any] | None:
         rows = self.query("SELECT * FROM patient WHERE chart_id = ?", (chart_id,))
-        return rows[0] if rows else None
+        return self._with_contact(rows[0]) if rows else None
+
+    def _with_contact(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The patient with their current contact note (schema 0012: the latest
+        patient_contact row, else the one given when they were created)."""
+        found = self.conn.execute(
+            "SELECT contact FROM current_contact WHERE patient_id = ?", (row["id"],)
+        ).fetchone()
+        row["contact"] = found[0] if found else row.get("contact")
+        return row
 
     def patients(self) -> list[dict[str, Any]]:
         """Every patient with their session count and last visit."""

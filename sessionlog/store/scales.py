@@ -38,6 +38,17 @@ class ScaleReadingRow:
     supersedes_id: int | None = None
 
 
+@dataclass(frozen=True)
+class ContactRow:
+    """One change of a patient's contact note (``contact`` None: cleared)."""
+
+    id: int
+    patient_id: int
+    contact: str | None
+    at: str
+    actor_id: int | None
+
+
 _COLUMNS = (
     "id, patient_id, session_record_id, follow_up_id, scale, at, items, labels, score,"
     " entered_by, recorded_by, recorded_at, supersedes_id"
@@ -186,17 +197,40 @@ class ScaleStore(StoreBase):
 
     # -- contact note and the due list ------------------------------------------------
 
-    def set_contact(self, patient_id: int, contact: str | None, actor_id: int | None) -> None:
-        """Record (or clear, with None or "") how to reach a patient for follow-ups."""
+    def set_contact(self, patient_id: int, contact: str | None, actor_id: int | None) -> int:
+        """Record (or clear, with None or "") how to reach a patient for follow-ups: a
+        new patient_contact row (schema 0012); the earlier notes stay. Returns its id."""
         self._require_patient(patient_id)
         text = (contact or "").strip() or None
         if text is not None and (len(text) > MAX_CONTACT or any(ord(c) < 32 for c in text)):
             raise ValidationError(
                 "contact", f"one line of at most {MAX_CONTACT} printable characters"
             )
+        if actor_id is not None:
+            self._require_practitioner(actor_id, "practitioner")
         with self.write() as conn:
-            conn.execute("UPDATE patient SET contact = ? WHERE id = ?", (text, patient_id))
-            self._audit(conn, actor_id, "update", "patient", patient_id, field="contact")
+            cur = conn.execute(
+                "INSERT INTO patient_contact (patient_id, contact, at, actor_id)"
+                " VALUES (?, ?, ?, ?)",
+                (patient_id, text, self.now(), actor_id),
+            )
+            cid = int(cur.lastrowid or 0)
+            self._audit(
+                conn, actor_id, "create", "patient_contact", cid, patient_id=patient_id,
+                cleared=text is None,
+            )  # fmt: skip
+        return cid
+
+    def contact_history(self, patient_id: int) -> list[ContactRow]:
+        """Every change of a patient's contact note, oldest first (the last is current)."""
+        return [
+            ContactRow(int(i), int(p), c, str(at), None if a is None else int(a))
+            for i, p, c, at, a in self.conn.execute(
+                "SELECT id, patient_id, contact, at, actor_id FROM patient_contact"
+                " WHERE patient_id = ? ORDER BY at, id",
+                (patient_id,),
+            )
+        ]
 
     def last_visits(self) -> list[Visit]:
         """Every patient's latest current session, with the times of the follow-ups and
@@ -204,8 +238,9 @@ class ScaleStore(StoreBase):
         from ..analysis.due import Visit
 
         latest = self.conn.execute(
-            "SELECT p.id, p.chart_id, p.name, p.contact, s.record_id, max(s.started_at)"
-            " FROM current_session s JOIN patient p ON p.id = s.patient_id GROUP BY p.id"
+            "SELECT p.id, p.chart_id, p.name, c.contact, s.record_id, max(s.started_at)"
+            " FROM current_session s JOIN patient p ON p.id = s.patient_id"
+            " JOIN current_contact c ON c.patient_id = p.id GROUP BY p.id"
         ).fetchall()
         after: dict[int, list[str]] = {}
         for pid, at in self.conn.execute(

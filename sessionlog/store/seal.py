@@ -32,6 +32,7 @@ from itertools import islice
 RECORD_TABLES = (
     "practitioner",
     "patient",
+    "patient_contact",  # schema 0012: each change of a patient's contact note
     "episode",
     "session_record",
     "session",

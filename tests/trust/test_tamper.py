@@ -449,3 +449,29 @@ def test_dropped_seals_are_not_laundered_by_the_migration_running_again(
     Store.open(clinic_path).close()  # schema 0005 runs again and seals what is there
     problems = check(clinic_path).problems
     assert any("sealed 1 record row whose seals are gone" in p for p in problems), problems
+
+
+# -- contact notes (schema 0012): a history that check keeps healthy and guards --------
+
+
+def test_contact_changes_stay_healthy_and_a_tampered_note_is_named(clinic_path: Path) -> None:
+    from sessionlog.store import Store
+
+    store = Store.open(clinic_path)
+    try:
+        store.set_contact(1, "555 0101", 1)
+        store.set_contact(1, "555 0202", 1)
+        store.set_contact(2, None, 1)
+    finally:
+        store.close()
+    assert check(clinic_path).ok, check(clinic_path).problems
+    conn = sqlite3.connect(clinic_path, isolation_level=None)
+    try:
+        rid = one(conn, "SELECT min(id) FROM patient_contact")
+        with triggers_dropped(conn, "patient_contact"):
+            conn.execute("UPDATE patient_contact SET contact = '555 9999' WHERE id = ?", (rid,))
+    finally:
+        conn.close()
+    health = check(clinic_path)
+    assert not health.ok
+    assert any(f"patient_contact {rid} was changed after audit row" in p for p in health.problems)
