@@ -239,11 +239,15 @@ def column_names(table: str) -> tuple[str, ...]:
 # (schema 0002 on, the outcome cache, all named outcome_*). Never exported; after an
 # import the cache refreshes itself (it tracks the highest session and follow-up ids).
 DERIVED_PREFIX = "outcome_"
-# The seals of the record rows (schema 0005) are this database's own evidence, not
-# exported: the database an export is imported into seals the rows it takes in.
+# Left out of exports: the seals of the record rows (schema 0005) are this database's
+# own evidence (the database an export is imported into seals the rows it takes in),
+# and who may sign in (schema 0004) is this database's access setting, not the record:
+# no secret's hash leaves its database; practitioners imported elsewhere choose a secret
+# at their first sign-in there.
 SEALS = "record_seal"
+NOT_EXPORTED = frozenset({SEALS, "practitioner_access"})
 
 
 def is_derived(table: str) -> bool:
-    """Whether ``table`` holds derived data (or seals) that is not exported."""
-    return table.startswith(DERIVED_PREFIX) or table == SEALS
+    """Whether ``table`` is left out of exports: derived data, seals, sign-in settings."""
+    return table.startswith(DERIVED_PREFIX) or table in NOT_EXPORTED

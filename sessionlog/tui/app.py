@@ -52,7 +52,7 @@ class SessionlogApp(App[None]):
     BINDINGS = [
         Binding("f7", "compare", "Compare", id="app.compare"),
         Binding("f2", "switch_practitioner", "Practitioner", id="app.practitioner"),
-        Binding("ctrl+l", "lock", "Lock", id="app.lock"),
+        Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False),
     ]
     IDLE_LOCK_MINUTES = 5.0  # default; the settings' "idle_lock_minutes" changes it
     IDLE_CHECK_S = 5.0  # how often the idle time is looked at
@@ -141,10 +141,15 @@ class SessionlogApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Over a locked screen (the patient view, the lock) no app-wide key works: not
         quit, not the command palette, not compare; the screen's own keys still do. Over
-        the sign-in screen only quit does."""
-        if getattr(self.screen, "LOCKED", False):
+        a sign-in screen (and its dialogs) only quit does."""
+        # Any such screen in the stack counts: a dialog over it (adding a practitioner)
+        # must not open compare or the palette either.
+        screens = self.screen_stack
+        if action in ("focus_next", "focus_previous"):
+            return True  # Tab and Shift+Tab (the screens' keys, run as the app's)
+        if any(getattr(s, "LOCKED", False) for s in screens):
             return False
-        if getattr(self.screen, "SIGN_IN", False):
+        if any(getattr(s, "SIGN_IN", False) for s in screens):
             return action == "quit"
         return True
 
@@ -364,13 +369,14 @@ class SessionlogApp(App[None]):
 
     def lock(self) -> bool:
         """Cover every screen with the signed-in practitioner's sign-in (unless nobody is
-        signed in, or a sign-in screen is up already). Whatever is open stays as it is."""
+        signed in, or it is locked already). Whatever is open stays as it is, F2's
+        switch screen included (Escape there would go back to the patients)."""
         if self.practitioner_id is None or self.store is None:
-            return False
-        if any(getattr(s, "SIGN_IN", False) for s in self.screen_stack):
             return False
         from .screens.sign_in import SignInScreen
 
+        if any(isinstance(s, SignInScreen) and s.mode != "switch" for s in self.screen_stack):
+            return False  # signed out, or locked already (F2's screen is locked over)
         self.push_screen(SignInScreen("lock", self.practitioner_id))
         self._repaint_soon()
         return True

@@ -198,3 +198,32 @@ def test_a_practitioner_who_is_not_admin_cannot_add_or_reset(store) -> None:  # 
     ts.run_app(SessionlogApp(store, clock=ts.clock, practitioner_id=ben), steps)
     assert [p["name"] for p in store.practitioners()] == ["Ben Cho", "Dr Ada Lin"]
     assert store.access(ben).must_change  # not reset
+
+
+def test_left_on_f2s_screen_the_app_still_locks(store) -> None:  # type: ignore[no-untyped-def]
+    # Escape on F2's screen goes back to the patients: left there, it must lock too.
+    auth.set_first_secret(store, 1, ADA)
+    clock = ts.Clock()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press("f2")
+        clock.now += timedelta(minutes=5)
+        assert app.lock_if_idle()
+        await pilot.pause()
+        assert app.screen.mode == "lock"
+        await pilot.press("escape")
+        assert app.screen.mode == "lock" and ts.patients_shown(app) == []
+
+    ts.run_app(SessionlogApp(store, clock=clock, practitioner_id=1), steps)
+
+
+def test_no_patient_key_works_over_the_first_run_setup(settings_file) -> None:  # type: ignore[no-untyped-def]
+    store = Store.open(":memory:", clock=ts.clock)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        setup = app.screen
+        for key in ("f7", "f2", "ctrl+l", "ctrl+p"):
+            await pilot.press(key)
+            assert app.screen is setup, key
+
+    ts.run_app(ts.signed_out_app(store), steps)
