@@ -14,6 +14,7 @@ from textual.widgets import Input
 from sessionlog.services import auth
 from sessionlog.tui.app import SessionlogApp
 from sessionlog.tui.screens.patient_view import ASK_KEY, PatientViewScreen
+from sessionlog.tui.screens.scale_entry import ScaleEntry
 
 SECRET = "needle 246810"
 MARIA = 1
@@ -48,10 +49,23 @@ def test_no_key_and_no_size_leaves_the_view_or_shows_another_patient(store) -> N
         text = ts.screen_text(app)
         for word in ("Ctrl", "press", "leave", "Esc", "F1"):
             assert word not in text, word  # nothing says how to leave
+        def in_the_kiosk() -> bool:
+            # The view itself, or the patient's own questionnaire (its ``e`` key), which
+            # is as locked as the view and saves for this patient only.
+            top = app.screen
+            if top is view:
+                return True
+            return (
+                isinstance(top, ScaleEntry)
+                and top.LOCKED
+                and (top.patient_id, top.entered_by) == (MARIA, "patient")
+                and app.screen_stack[-2] is view
+            )
+
         for key in every_key():
             await pilot.press(key)
             assert app.is_running, key
-            assert app.screen is view, key
+            assert in_the_kiosk(), key
             assert not any(isinstance(s, CommandPalette) for s in app.screen_stack), key
             assert others_shown(app) == [], key
             clock.now += timedelta(seconds=20)  # past the field's time and any back-off
@@ -59,7 +73,10 @@ def test_no_key_and_no_size_leaves_the_view_or_shows_another_patient(store) -> N
         for size in ((80, 24), (40, 12), (20, 5), (120, 40)):
             await pilot.resize_terminal(*size)
             await pilot.pause()
-            assert app.screen is view and others_shown(app) == [], size
+            assert in_the_kiosk() and others_shown(app) == [], size
+        while app.screen is not view:  # Escape leaves the questionnaire, back to the view
+            await pilot.press("escape")
+            await pilot.pause()
         assert [type(s).__name__ for s in app.screen_stack] == ["HomeScreen", "PatientViewScreen"]
         # The practitioner's secret leaves it.
         clock.now += timedelta(minutes=10)
@@ -100,3 +117,23 @@ def test_the_secret_field_appears_on_a_key_and_goes_after_a_few_idle_seconds(sto
         assert len(failed) == 1 and '"via":"patient_view"' in failed[0]["detail"]
 
     ts.run_app(app, steps)
+
+
+def test_what_the_patient_types_never_reaches_the_hidden_secret_field(store) -> None:  # type: ignore[no-untyped-def]
+    # The secret field, hidden until the practitioner's key, once kept the focus: the
+    # patient's digits and Enter went into it and were tried as the practitioner's
+    # secret, audited as wrong and backing the practitioner off.
+    auth.set_first_secret(store, 1, SECRET)
+    app = SessionlogApp(store, clock=ts.Clock(), practitioner_id=1)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        view = PatientViewScreen(MARIA)
+        await app.push_screen(view)
+        await pilot.pause()
+        await pilot.press(*"123456", "enter", *"246810", "enter")
+        await pilot.pause()
+        field = view.query_one("#pv-secret", Input)
+        assert (app.focused, field.display, field.value) == (None, False, "")
+
+    ts.run_app(app, steps)
+    assert store.access(1).failed_attempts == 0

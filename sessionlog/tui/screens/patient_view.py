@@ -82,7 +82,8 @@ class PatientViewScreen(ModalScreen[None]):
             yield Static(ENTER_HINT, id="pv-enter")
         with Vertical(id="pv-unlock"):
             yield Static("", id="pv-said")
-            yield Input(id="pv-secret", password=True, compact=True)
+            # Disabled while hidden, so nothing can focus it and take the patient's keys.
+            yield Input(id="pv-secret", password=True, compact=True, disabled=True)
 
     def on_mount(self) -> None:
         self._palette_was = self.app.use_command_palette
@@ -133,6 +134,7 @@ class PatientViewScreen(ModalScreen[None]):
 
     def action_ask_secret(self) -> None:
         self.field.value = ""
+        self.field.disabled = False
         self.field.display = True
         self.field.focus()
         self.field_touched = self._now()
@@ -140,6 +142,7 @@ class PatientViewScreen(ModalScreen[None]):
     def action_hide_field(self) -> None:
         self.field.value = ""
         self.field.display = False
+        self.field.disabled = True
         self.query_one("#pv-said", Static).update("")
         self.set_focus(None)
 
