@@ -72,5 +72,5 @@ def test_an_unknown_patient_is_one_line(clinic: Path) -> None:
     result = run(clinic, "audit access --patient C404")
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: patient: no patient with chart id or id 'C404' (see `sessionlog patients`)\n"
+        "error: patient: no patient with chart id, id or name 'C404' (see `sessionlog patients`)\n"
     )

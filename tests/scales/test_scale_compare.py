@@ -20,7 +20,7 @@ def ndi(pid: int, days: float, score: float, technique: str = "dry_needling") ->
 
 def test_one_value_per_patient_per_window_and_the_mcid_share() -> None:
     facts = [
-        ndi(1, 0, 30), ndi(1, 20, 26), ndi(1, 25, 20),  # latest in 2-4 weeks: 10 better
+        ndi(1, 0, 30), ndi(1, 20, 26), ndi(1, 25, 20),  # latest in 1-4 weeks: 10 better
         ndi(2, 0, 24), ndi(2, 21, 20),  # 4 better: below the MCID of 7.5
         ndi(3, 0, 40), ndi(3, 90, 10),  # only at 12 weeks
         ndi(4, 0, 20, "acupuncture"), ndi(4, 22, 22, "acupuncture"),  # 2 worse
@@ -28,19 +28,19 @@ def test_one_value_per_patient_per_window_and_the_mcid_share() -> None:
     groups = {g.family: g for g in compare_scales(facts)}
     dn = {c.window: c for c in groups["dry_needling"].cells}
     assert groups["dry_needling"].baseline_patients == 3
-    assert dn["2-4w"].patients == 2 and dn["2-4w"].change.value == pytest.approx(7.0)
-    assert (dn["2-4w"].reached.k, dn["2-4w"].reached.n) == (1, 2)
+    assert dn["1-4w"].patients == 2 and dn["1-4w"].change.value == pytest.approx(7.0)
+    assert (dn["1-4w"].reached.k, dn["1-4w"].reached.n) == (1, 2)
     assert dn["12w+"].patients == 1 and dn["12w+"].change.value == 30
     assert dn["72h"].patients == 0 and dn["72h"].change.value is None
     acu = {c.window: c for c in groups["acupuncture"].cells}
-    assert acu["2-4w"].change.value == -2 and acu["2-4w"].reached.k == 0
+    assert acu["1-4w"].change.value == -2 and acu["1-4w"].reached.k == 0
 
 
 def test_global_ratings_count_every_answer_and_responders() -> None:
     facts = [ScaleFact(p, "GROC", START + timedelta(days=d), g, "ims", START)
              for p, d, g in ((1, 20, 5), (2, 21, 2), (3, 22, 4))]  # fmt: skip
     [group] = compare_scales(facts)
-    cell = {c.window: c for c in group.cells}["2-4w"]
+    cell = {c.window: c for c in group.cells}["1-4w"]
     assert cell.patients == 3 and cell.change.value == pytest.approx(11 / 3)
     assert (cell.reached.k, cell.reached.n) == (2, 3)
 
