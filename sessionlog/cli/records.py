@@ -329,7 +329,7 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
     " session continues the patient's current episode.",
 )
 @click.option("--region", default=None, help="The new episode's body region (neck, low back...).")
-@pass_ctx
+@pass_ctx  # type: ignore[arg-type]  # click's stubs cannot type a **fields command
 @user_errors
 def log_session(
     ctx: Context,

@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from ..errors import ValidationError
+from ..services.lookup import find_patient, find_practitioner
 from .common import Context, echo_json, pass_ctx, table, user_errors
-from .records import find_patient, find_practitioner
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TEXT_COLUMNS = {"name", "contact", "label", "missed", "chart_id"}

@@ -106,8 +106,8 @@ def audit_access(ctx: Context, patient_ref: str, as_json: bool) -> None:
     """Who looked at a patient: views in the app, reports, exports (oldest first)."""
     from dataclasses import asdict
 
+    from ..services.lookup import find_patient
     from .common import echo_json, table
-    from .records import find_patient
 
     store = ctx.store()
     patient = find_patient(store, patient_ref)

@@ -66,7 +66,7 @@ def as_int(field: str, value: Any, lo: int, hi: int | None = None) -> int:
         raise ValidationError(field, f"{value} is too large: {largest}")
     if value < lo or (hi is not None and value > hi):
         raise ValidationError(field, f"{value} is out of range: {allowed}")
-    return value
+    return int(value)
 
 
 def opt_int(field: str, value: Any, lo: int, hi: int | None = None) -> int | None:

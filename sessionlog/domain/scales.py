@@ -328,7 +328,10 @@ def parse_scale_reading(data: Mapping[str, Any], *, now: datetime) -> ScaleReadi
 
     scale = find_scale(str(data.get("scale") or ""))
     items_raw, total = data.get("items"), data.get("total")
-    given = lambda v: v is not None and v != ""  # noqa: E731
+
+    def given(v: object) -> bool:
+        return v is not None and v != ""
+
     if given(items_raw) == given(total):
         raise ValidationError("items", f"give the {scale.code} item answers or its total (one)")
     items: tuple[int | None, ...] | None = None

@@ -14,21 +14,47 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import UnknownCode, ValidationError
-from .fields import (  # noqa: F401 - re-exported: callers import these from here too
-    InvalidRecord,
-    _blank,
-    _collect,
-    _raise_if,
-    as_bool,
-    as_choice,
-    as_datetime,
-    as_float,
-    as_int,
-    as_text,
-    opt_bool,
-    opt_choice,
-    opt_float,
-    opt_int,
+from .fields import (  # re-exported: callers import these from here too
+    InvalidRecord as InvalidRecord,
+)
+from .fields import (
+    _blank as _blank,
+)
+from .fields import (
+    _collect as _collect,
+)
+from .fields import (
+    _raise_if as _raise_if,
+)
+from .fields import (
+    as_bool as as_bool,
+)
+from .fields import (
+    as_choice as as_choice,
+)
+from .fields import (
+    as_datetime as as_datetime,
+)
+from .fields import (
+    as_float as as_float,
+)
+from .fields import (
+    as_int as as_int,
+)
+from .fields import (
+    as_text as as_text,
+)
+from .fields import (
+    opt_bool as opt_bool,
+)
+from .fields import (
+    opt_choice as opt_choice,
+)
+from .fields import (
+    opt_float as opt_float,
+)
+from .fields import (
+    opt_int as opt_int,
 )
 from .frequency import check_frequencies
 from .models import (

@@ -35,7 +35,7 @@ MISSING: Any = _Missing()
 
 NAMES = {table: column_names(table) for table in TABLES}
 KNOWN = {table: frozenset(names) for table, names in NAMES.items()}
-ROW_TYPES: dict[str, Any] = {t: namedtuple(f"{t}_row", names) for t, names in NAMES.items()}  # type: ignore[misc]
+ROW_TYPES: dict[str, Any] = {t: namedtuple(f"{t}_row", names) for t, names in NAMES.items()}
 VALUES = {table: itemgetter(*names) for table, names in NAMES.items()}
 _DEFAULTS = {table: (MISSING,) * len(names) for table, names in NAMES.items()}
 
@@ -61,7 +61,8 @@ class Gaps(tuple):  # type: ignore[type-arg]
 def values(table: str, row: dict[str, Any]) -> tuple[Any, ...]:
     """The values of a packable row in column order, :data:`MISSING` where absent."""
     try:
-        return VALUES[table](row)
+        got: tuple[Any, ...] = VALUES[table](row)
+        return got
     except KeyError:  # a column left out: rare (a hand-made file)
         return Gaps(map(row.get, NAMES[table], _DEFAULTS[table]))
 

@@ -57,7 +57,7 @@ def body_site(site: dict[str, Any]) -> dict[str, Any]:
 
 def observation(
     key: str,
-    patient: dict,
+    patient: dict[str, Any],
     encounter: str | None,
     text: str,
     value: int,

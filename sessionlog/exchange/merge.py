@@ -76,7 +76,7 @@ class _Natural:
                 versions.sort(key=lambda v: v[1].version)
         return self._versions.get(record_id, [])
 
-    def record(self, record_id: int, kids: dict[str, dict[int, list[dict]]]) -> Key:
+    def record(self, record_id: int, kids: dict[str, dict[int, list[dict[str, Any]]]]) -> Key:
         """Everything a session record holds, in a form two databases can compare."""
         out = []
         for sid, s in self.versions(record_id):
@@ -118,8 +118,8 @@ class _Natural:
         )
 
 
-def _by_session(rows: dict[int, Any]) -> dict[int, list[dict]]:
-    out: dict[int, list[dict]] = defaultdict(list)
+def _by_session(rows: dict[int, Any]) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows.values():
         if r.session_id is not None:
             out[r.session_id].append(r._asdict())

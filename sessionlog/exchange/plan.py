@@ -35,7 +35,9 @@ class Plan:
     """``batches``: (table, columns, rows) in dependency order; the rows of each are
     made as they are written (an iterator), so they are never all held twice."""
 
-    batches: list[tuple[str, tuple[str, ...], Iterator[tuple]]] = field(default_factory=list)
+    batches: list[tuple[str, tuple[str, ...], Iterator[tuple[Any, ...]]]] = field(
+        default_factory=list
+    )
     counts: dict[str, int] = field(default_factory=dict)
     idmap: dict[str, dict[int, int]] = field(default_factory=dict)
     kept: set[str] = field(default_factory=set)  # tables whose every id stays the same
@@ -107,7 +109,7 @@ def _rows(
     table: str,
     refs: list[tuple[int, str]],
     json_cols: list[int],
-) -> Iterator[tuple]:
+) -> Iterator[tuple[Any, ...]]:
     """The database rows of ``table`` (made one at a time, as they are written)."""
     chosen: Iterable[Any] = rows.values() if new is None else (rows[fid] for fid in new)
     if table == "site":
@@ -128,6 +130,6 @@ def _rows(
         yield tuple(values)
 
 
-def audit_rows(file: Checked) -> list[tuple]:
+def audit_rows(file: Checked) -> list[tuple[Any, ...]]:
     """The file's audit log rows, as they are, in id order."""
     return list(file.rows.get("audit_log", {}).values())

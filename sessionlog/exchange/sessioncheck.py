@@ -89,7 +89,7 @@ def _route(
     problems: Problems,
     table: str,
     number: int,
-    kids: dict[str, list],
+    kids: dict[str, list[Any]],
     exc: ValidationError,
     skip_sites: bool = False,
 ) -> None:

@@ -56,7 +56,8 @@ class SiteMemo:
         if view is not None:
             known = self.shared.get((technique, id(view.content)))
             if known is not None:
-                return known[1][0]
+                found: Site = known[1][0]
+                return found
             raw = view.data()
         try:
             key = self.key(raw, technique)
@@ -69,7 +70,8 @@ class SiteMemo:
             self.shared[(technique, id(view.content))] = (view.content, hit)
         else:
             self.last[id(raw)] = hit  # values() comes next for the same row
-        return hit[0]
+        found = hit[0]
+        return found
 
     def values(self, raw: Mapping[str, Any], technique: str, site: Site) -> tuple[Any, ...]:
         """The site's database values in ``SITE_COLUMNS`` order; the thorax flag
@@ -85,7 +87,8 @@ class SiteMemo:
             except TypeError:
                 hit = None
         if hit is not None and hit[1] is not None:
-            return hit[1]
+            kept: tuple[Any, ...] = hit[1]
+            return kept
         values = list(site_values(site))
         thorax = raw.get("thorax_risk")
         if thorax not in (None, ""):

@@ -117,7 +117,7 @@ def backoff_seconds(failures: int) -> int:
     """How long after the last of ``failures`` wrong secrets in a row the next try waits."""
     if failures <= FREE_TRIES:
         return 0
-    return min(MAX_DELAY_S, 2 ** (failures - FREE_TRIES))
+    return min(MAX_DELAY_S, 1 << (failures - FREE_TRIES))
 
 
 def wait_left(access: Access, now: datetime) -> int:

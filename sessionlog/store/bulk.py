@@ -34,7 +34,9 @@ def _columns_sql(columns: Sequence[str]) -> str:
     return ", ".join(columns)
 
 
-def read_table(conn: sqlite3.Connection, table: str, columns: Sequence[str]) -> list[tuple]:
+def read_table(
+    conn: sqlite3.Connection, table: str, columns: Sequence[str]
+) -> list[tuple[Any, ...]]:
     """Every row of ``table`` (the given columns), in id order."""
     sql = f"SELECT {_columns_sql(columns)} FROM {_known(table)} ORDER BY id"
     return conn.execute(sql).fetchall()
@@ -135,7 +137,7 @@ def insert_rows(
             progress(len(chunk))
 
 
-def copy_audit(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:
+def copy_audit(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     """Copy audit rows (``id, at, actor_id, action, entity, entity_id, detail,
     prev_hash, hash``) as they are: their hashes still chain."""
     conn.executemany(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..errors import DatabaseError
 
@@ -60,7 +60,7 @@ def looks_encrypted(name: str) -> bool:
         return False
 
 
-def connect_file(name: str, timeout: float, *, uri: bool = False) -> Any:
+def connect_file(name: str, timeout: float, *, uri: bool = False) -> sqlite3.Connection:
     """A connection to ``name``: through SQLCipher with the passphrase when one is set
     (checked at once: a wrong one is a :class:`DatabaseError`), else plain sqlite3."""
     secret = passphrase()
@@ -80,7 +80,8 @@ def connect_file(name: str, timeout: float, *, uri: bool = False) -> Any:
             f"{name}: wrong passphrase, or not an encrypted sessionlog database"
             " (a plain one opens without SESSIONLOG_PASSPHRASE)"
         ) from None
-    return CipherConnection(raw, dbapi2)
+    # The wrapper answers every call the store makes of a sqlite3 connection.
+    return cast(sqlite3.Connection, CipherConnection(raw, dbapi2))
 
 
 def is_encrypted_connection(conn: Any) -> bool:

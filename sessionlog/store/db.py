@@ -23,6 +23,7 @@ from .netfs import refuse_network_fs
 
 if TYPE_CHECKING:  # sqlite-utils costs ~100 ms to import: only when a database opens
     from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 APPLICATION_ID = 0x53534C47  # "SSLG" in the SQLite header marks our files
 MIGRATION_SET = "sessionlog"
@@ -69,7 +70,7 @@ def split_sql(script: str) -> list[str]:
     return statements
 
 
-def _migrations():  # type: ignore[no-untyped-def]
+def _migrations() -> Migrations:
     from sqlite_utils import Migrations
 
     from . import seal

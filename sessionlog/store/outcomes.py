@@ -221,11 +221,11 @@ def _count_eligible(
         f" WHERE slot = {SESSION_SLOT} AND {where} GROUP BY technique"
     )
     for technique, *counts in conn.execute(sql, [*cutoffs, *params]):
-        group = out.get(group_of(technique))
-        if group is not None:
+        found = out.get(group_of(technique))
+        if found is not None:
             for i, n in enumerate(counts):
                 if n:
-                    group.eligible[i] = group.eligible.get(i, 0) + n
+                    found.eligible[i] = found.eligible.get(i, 0) + n
 
 
 def _counts_from_cells(

@@ -129,7 +129,7 @@ class SessionStore(StoreBase):
         ).fetchone()
         if row is None:
             raise ValidationError("session", f"there is no session {record_id}")
-        return row
+        return int(row[0]), int(row[1]), str(row[2]), int(row[3])
 
     def amend_session(self, record_id: int, s: SessionInput, actor_id: int, reason: str) -> Saved:
         """Correct a saved session: a new version that keeps the original, with who and why."""

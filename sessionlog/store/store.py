@@ -17,7 +17,5 @@ from .sessions import SessionStore
 __all__ = ["Clock", "Saved", "Store", "StoreBase"]
 
 
-class Store(
-    PeopleStore, SessionStore, FollowUpStore, CredentialStore, AccessStore, ScaleStore
-):
+class Store(PeopleStore, SessionStore, FollowUpStore, CredentialStore, AccessStore, ScaleStore):
     """A sessionlog database. Open with :meth:`Store.open`; the clock is injectable."""
