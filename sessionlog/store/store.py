@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .access import AccessStore
 from .base import Clock, Saved, StoreBase
+from .credentials import CredentialStore
 from .follow_ups import FollowUpStore
 from .people import PeopleStore
 from .sessions import SessionStore
@@ -15,5 +16,5 @@ from .sessions import SessionStore
 __all__ = ["Clock", "Saved", "Store", "StoreBase"]
 
 
-class Store(PeopleStore, SessionStore, FollowUpStore, AccessStore):
+class Store(PeopleStore, SessionStore, FollowUpStore, CredentialStore, AccessStore):
     """A sessionlog database. Open with :meth:`Store.open`; the clock is injectable."""

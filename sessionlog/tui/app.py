@@ -1,6 +1,13 @@
 """The sessionlog terminal app: the store and the clock come in, screens come and go.
 
-Start-up is kept close to a bare Textual app: the home screen is the app's first
+Nobody sees a patient before signing in: the app's first screen is the sign-in screen
+(:mod:`.screens.sign_in`), and the home screen is built only once a practitioner has
+given their secret. It locks (Ctrl+L, or after ``idle_lock_minutes`` without a key,
+5 by default, in the settings file) by covering every screen with the sign-in screen
+of the same practitioner. ``SessionlogApp(store, practitioner_id=N)`` starts signed in
+as N on the home screen: for tests and benchmarks, never reachable by a user.
+
+Start-up is kept close to a bare Textual app: the first screen is the app's first
 screen (nothing is swapped out after the first frame), the database is opened on a
 thread from the moment the app runs, the first frame is styled with the home screen's
 rules alone (app.tcss; screens.tcss comes with the first other screen or form), and
@@ -19,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Provider
@@ -44,7 +52,10 @@ class SessionlogApp(App[None]):
     BINDINGS = [
         Binding("f7", "compare", "Compare", id="app.compare"),
         Binding("f2", "switch_practitioner", "Practitioner", id="app.practitioner"),
+        Binding("ctrl+l", "lock", "Lock", id="app.lock"),
     ]
+    IDLE_LOCK_MINUTES = 5.0  # default; the settings' "idle_lock_minutes" changes it
+    IDLE_CHECK_S = 5.0  # how often the idle time is looked at
 
     def __init__(
         self,
@@ -61,6 +72,8 @@ class SessionlogApp(App[None]):
         self.db_path = db_path
         self.clock = clock
         self.practitioner_id = practitioner_id
+        self.signed_in_at_start = practitioner_id is not None  # the code-only way in
+        self.last_input: datetime | None = None  # the last key or click, by self.clock
         self.config_path = config_path
         self.settings: dict[str, Any] = {}
         self.startup_error: str | None = None  # why the database could not be opened
@@ -96,10 +109,15 @@ class SessionlogApp(App[None]):
             gc.enable()
 
     def get_default_screen(self) -> Screen[Any]:
-        """The home screen is the first screen: its first frame is the app's first frame."""
-        from .screens.home import HomeScreen
+        """The sign-in screen is the first screen: its first frame is the app's first
+        frame (the home screen when started signed in, ``practitioner_id`` given)."""
+        if self.signed_in_at_start:
+            from .screens.home import HomeScreen
 
-        return HomeScreen()
+            return HomeScreen()
+        from .screens.sign_in import SignInScreen
+
+        return SignInScreen("start")
 
     def load_screen_styles(self) -> None:
         """Add the rules of every screen and form but the home screen (screens.tcss), once.
@@ -118,11 +136,20 @@ class SessionlogApp(App[None]):
         return super().push_screen(screen, *args, **kwargs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Over a locked screen (the patient view) no app-wide key works: not quit, not
-        the command palette, not compare. The screen's own leave chord still does."""
+        """Over a locked screen (the patient view, the lock) no app-wide key works: not
+        quit, not the command palette, not compare; the screen's own keys still do. Over
+        the sign-in screen only quit does."""
         if getattr(self.screen, "LOCKED", False):
             return False
+        if getattr(self.screen, "SIGN_IN", False):
+            return action == "quit"
         return True
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
+                              events.MouseScrollUp)):  # fmt: skip
+            self.last_input = self.clock()
+        await super().on_event(event)
 
     async def action_quit(self) -> None:
         """Quit (Ctrl+Q); a form with unsaved changes asks first, as leaving it does."""
@@ -187,6 +214,8 @@ class SessionlogApp(App[None]):
     def on_mount(self) -> None:
         self._apply_settings()  # the keys and theme the home screen is built with
         self.call_after_refresh(self._resume_gc)  # once the first frame is painted
+        self.last_input = self.clock()
+        self.set_interval(self.IDLE_CHECK_S, self.lock_if_idle)
 
     def on_unmount(self) -> None:
         # Close the database the app opened, explicitly: the last connection to close
@@ -220,12 +249,11 @@ class SessionlogApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
 
     def start(self) -> None:
-        """Take the opened store (unless given), then fill the home screen's lists or ask
-        who records (over them).
+        """Take the opened store (unless given); started signed in, fill the home screen.
 
-        The home screen calls this once it is built, before its first frame is painted:
-        the database opens on a thread while Textual starts and builds the screen, and
-        is waited for only when the lists need it.
+        The first screen calls this once it is built, before its first frame is
+        painted: the database opens on a thread while Textual starts and builds the
+        screen, and is waited for only when the screen needs it.
         """
         if self.store is None:
             assert self._opener is not None  # started by run() or on_load()
@@ -235,7 +263,8 @@ class SessionlogApp(App[None]):
                 return
             self.store = self._opened
         self.started = True
-        self.choose_practitioner()
+        if self.signed_in_at_start and self.practitioner_id is not None:
+            self._practitioner_chosen(self.practitioner_id)
 
     def _refresh_home(self) -> None:
         """Refill the home screen's lists, once it has been built (else it fills itself)."""
@@ -256,37 +285,34 @@ class SessionlogApp(App[None]):
 
         config.update({"theme": theme.name}, self.config_path)
 
-    def choose_practitioner(self, *, ask: bool = False) -> None:
-        """Settle who is recording: the one given, the only one, or ask."""
-        practitioners = self.store.practitioners()
-        ids = [p["id"] for p in practitioners]
-        if not ask and self.practitioner_id in ids:
-            self._practitioner_chosen(self.practitioner_id)
-        elif len(practitioners) == 1 and not ask:
-            self._practitioner_chosen(ids[0])
-        else:
-            from .screens.practitioner import PickPractitioner, PractitionerSetup
+    def remembered_practitioner(self) -> int | None:
+        """Who signed in last on this machine to this database (highlighted at sign-in)."""
+        remembered = self.settings.get("practitioners", {})
+        value = remembered.get(str(self.store.path)) if isinstance(remembered, dict) else None
+        return value if isinstance(value, int) else None
 
-            if not practitioners:
-                dialog: Any = PractitionerSetup(first_run=True)
-            else:
-                remembered = self.settings.get("practitioners", {}).get(str(self.store.path))
-                current = self.practitioner_id if ask else remembered
-                dialog = PickPractitioner(practitioners, current)
-            if not ask:
-                self._refresh_home()  # at start-up: the lists show under the dialog
-            self.push_screen(dialog, self._chosen_in_dialog)
-            self._repaint_soon()
+    def signed_in(self, practitioner_id: int, screen: Any) -> None:
+        """``screen`` (a sign-in screen) took ``practitioner_id``'s secret: carry on as them.
 
-    def _chosen_in_dialog(self, practitioner_id: int | None) -> None:
+        From the first screen, the home screen is built now (and replaces it); from a
+        lock or a switch, the screens under it come back as they were.
+        """
         self._practitioner_chosen(practitioner_id)
+        self.last_input = self.clock()
+        if screen.mode == "start":
+            from .screens.home import HomeScreen
+
+            # The first screen was not pushed, so it has no result callback for
+            # switch_screen to drop (Textual's switch_screen pushes one for the next).
+            screen._push_result_callback(self, None)
+            self.switch_screen(HomeScreen())
+        else:
+            screen.dismiss()
         self._repaint_soon()
 
-    def _practitioner_chosen(self, practitioner_id: int | None) -> None:
+    def _practitioner_chosen(self, practitioner_id: int) -> None:
         from . import config
 
-        if practitioner_id is None:
-            return
         self.practitioner_id = practitioner_id
         remembered = dict(self.settings.get("practitioners") or {})
         if remembered.get(str(self.store.path)) != practitioner_id:
@@ -296,8 +322,46 @@ class SessionlogApp(App[None]):
         self._refresh_home()
 
     def action_switch_practitioner(self) -> None:
-        if self.store is not None:
-            self.choose_practitioner(ask=True)
+        """F2: another practitioner signs in (with their secret); Escape goes back."""
+        if self.store is not None and self.practitioner_id is not None:
+            from .screens.sign_in import SignInScreen
+
+            self.push_screen(SignInScreen("switch", self.practitioner_id))
+
+    def idle_lock_seconds(self) -> float:
+        """After how long without a key the app locks: the settings' ``idle_lock_minutes``
+        (a number above 0), else :attr:`IDLE_LOCK_MINUTES`."""
+        minutes = self.settings.get("idle_lock_minutes")
+        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes <= 0:
+            minutes = self.IDLE_LOCK_MINUTES
+        return float(minutes) * 60
+
+    def lock_if_idle(self) -> bool:
+        """Lock if nobody has pressed a key for the idle time (by ``self.clock``); runs
+        every few seconds, and tests call it after moving their clock on."""
+        if self.last_input is None or getattr(self.screen, "KIOSK", False):
+            return False  # the patient view is a lock of its own; they may read on
+        idle = (self.clock() - self.last_input).total_seconds()
+        if idle < self.idle_lock_seconds():
+            return False
+        return self.lock()
+
+    def lock(self) -> bool:
+        """Cover every screen with the signed-in practitioner's sign-in (unless nobody is
+        signed in, or a sign-in screen is up already). Whatever is open stays as it is."""
+        if self.practitioner_id is None or self.store is None:
+            return False
+        if any(getattr(s, "SIGN_IN", False) for s in self.screen_stack):
+            return False
+        from .screens.sign_in import SignInScreen
+
+        self.push_screen(SignInScreen("lock", self.practitioner_id))
+        self._repaint_soon()
+        return True
+
+    def action_lock(self) -> None:
+        """Ctrl+L: lock now."""
+        self.lock()
 
     def outcome_screen(self, module: str, name: str, patient_id: int | None) -> Any:
         """One of the outcome screens, imported only now (charts are heavy to load).

@@ -10,10 +10,12 @@ import tui_scenarios as ts
 from textual.widgets import DataTable, Input
 
 from sessionlog.domain import parse_patient, parse_practitioner
+from sessionlog.services import auth
 from sessionlog.store import Store
 from sessionlog.tui.app import SessionlogApp
 from sessionlog.tui.screens.home import HomeScreen
-from sessionlog.tui.screens.practitioner import PickPractitioner, PractitionerSetup
+from sessionlog.tui.screens.practitioner import PractitionerSetup
+from sessionlog.tui.screens.sign_in import SignInScreen
 
 
 def drive(app: SessionlogApp, steps) -> None:  # type: ignore[no-untyped-def]
@@ -88,37 +90,53 @@ def test_new_patient_suggests_the_clinics_next_chart_id(store) -> None:  # type:
     drive(ts.make_app(store), steps)
 
 
-def test_first_run_asks_who_records(settings_file: Path) -> None:
+def test_first_run_asks_who_records_and_their_secret_in_one_step(settings_file: Path) -> None:
     store = Store.open(":memory:", clock=ts.clock)
 
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         assert isinstance(app.screen, PractitionerSetup)
-        await pilot.press("tab", "tab", "enter")  # save with no name: refused
+        assert [type(s) for s in app.screen_stack] == [SignInScreen, PractitionerSetup]
+        await pilot.press("tab", "tab", "tab", "tab", "enter")  # save with no name: refused
         assert "is required" in str(app.screen.query_one("#err-name").render())
-        await pilot.press("shift+tab", "shift+tab", *"Sam Okafor", "enter")
+        await pilot.press(*["shift+tab"] * 4, *"Sam Okafor", "enter")
         await pilot.press("down", "down", "enter")  # profession: physiotherapist
         await pilot.press(*"DPT", "enter")  # the list closed: focus moved on by itself
+        await pilot.press(*"12345", "enter", *"12345", "enter")  # a PIN too short
+        assert str(app.screen.query_one("#err-secret").render()) == (
+            "Secret: a PIN needs at least 6 digits"
+        )
+        assert store.practitioners() == []  # nothing half-saved
+        assert app.screen.focused.id == "p-secret"  # both fields cleared, typed again
+        await pilot.press(*"123456", "enter", *"123456", "enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+        assert [type(s) for s in app.screen_stack] == [HomeScreen]
 
     drive(SessionlogApp(store, clock=ts.clock), steps)
     (p,) = store.practitioners()
     assert (p["name"], p["profession"], p["credential"]) == ("Sam Okafor", "physiotherapist", "DPT")
+    assert store.access(p["id"]).role == "admin"
     assert json.loads(settings_file.read_text())["practitioners"] == {":memory:": p["id"]}
 
 
-def test_several_practitioners_pick_one_and_it_is_remembered(store, settings_file) -> None:  # type: ignore[no-untyped-def]
+def test_several_practitioners_sign_in_and_switching_signs_in_again(store, settings_file) -> None:  # type: ignore[no-untyped-def]
     second = store.add_practitioner(
         parse_practitioner({"name": "Ben Cho", "profession": "physiotherapist"})
     )
+    auth.set_first_secret(store, 1, "ada secret phrase")
+    auth.set_first_secret(store, second, "864213")
     settings_file.write_text(json.dumps({"practitioners": {":memory:": second}}))
 
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
-        assert isinstance(app.screen, PickPractitioner)
-        await pilot.press("enter")  # the remembered one is highlighted
+        assert isinstance(app.screen, SignInScreen)
+        await pilot.press("enter")  # the remembered one is highlighted: on to the secret
+        await pilot.press(*"864213", "enter")
         assert isinstance(app.screen, HomeScreen) and app.practitioner_id == second
-        await pilot.press("f2", "up", "enter")  # switch: Ben Cho is second by name order
-        assert app.practitioner_id == 1
+        await pilot.press("f2", "down", "enter", *"wrong secret", "enter")
+        assert isinstance(app.screen, SignInScreen) and app.practitioner_id == second
+        assert str(app.screen.query_one("#si-message").render()) == "Wrong secret for Dr Ada Lin"
+        await pilot.press(*"ada secret phrase", "enter")
+        assert isinstance(app.screen, HomeScreen) and app.practitioner_id == 1
 
     drive(SessionlogApp(store, clock=ts.clock), steps)
     assert json.loads(settings_file.read_text())["practitioners"] == {":memory:": 1}

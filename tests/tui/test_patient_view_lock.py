@@ -1,38 +1,102 @@
-"""The patient view inside the real app: nothing but the deliberate chord leaves it."""
+"""The patient view is a kiosk: nothing on it says how to leave, no key the patient can
+press quits, suspends, opens the palette or reaches another screen or patient; only the
+practitioner's secret, typed in a masked field that appears on a key, leaves it."""
 
 from __future__ import annotations
 
-import asyncio
-import html
+import string
+from datetime import timedelta
 
 import tui_scenarios as ts
 from textual.command import CommandPalette
+from textual.widgets import Input
 
-from sessionlog.tui.screens.patient_view import PatientViewScreen
+from sessionlog.services import auth
+from sessionlog.tui.app import SessionlogApp
+from sessionlog.tui.screens.patient_view import ASK_KEY, PatientViewScreen
+
+SECRET = "needle 246810"
+MARIA = 1
 
 
-def test_app_keys_cannot_leave_the_patient_view(store) -> None:  # type: ignore[no-untyped-def]
-    async def body() -> None:
-        app = ts.make_app(store)
-        async with app.run_test(size=ts.SIZE) as pilot:
+def every_key() -> list[str]:
+    plain = list(string.ascii_lowercase + string.digits) + [
+        "space", "minus", "full_stop", "slash", "question_mark", "exclamation_mark",
+    ]  # fmt: skip
+    named = ["escape", "tab", "shift+tab", "enter", "backspace", "delete", "up", "down",
+             "left", "right", "home", "end", "pageup", "pagedown", "insert"]  # fmt: skip
+    functions = [f"f{n}" for n in range(1, 25)]
+    chords = [f"{mod}+{k}" for mod in ("ctrl", "alt") for k in string.ascii_lowercase]
+    chords += [f"ctrl+{k}" for k in ("backslash", "right_square_bracket", "space", "f4")]
+    chords += ["alt+f4", "alt+tab", "ctrl+shift+q", "ctrl+shift+p", "shift+f10"]
+    return plain + [k.upper() for k in string.ascii_lowercase] + named + functions + chords
+
+
+def others_shown(app: SessionlogApp) -> list[str]:
+    return ts.patients_shown(app, ts.PATIENTS[1:])
+
+
+def test_no_key_and_no_size_leaves_the_view_or_shows_another_patient(store) -> None:  # type: ignore[no-untyped-def]
+    auth.set_first_secret(store, 1, SECRET)
+    clock = ts.Clock()
+    app = SessionlogApp(store, clock=clock, practitioner_id=1)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await app.push_screen(PatientViewScreen(MARIA))
+        await pilot.pause()
+        view = app.screen
+        text = ts.screen_text(app)
+        for word in ("Ctrl", "press", "leave", "Esc", "F1"):
+            assert word not in text, word  # nothing says how to leave
+        for key in every_key():
+            await pilot.press(key)
+            assert app.is_running, key
+            assert app.screen is view, key
+            assert not any(isinstance(s, CommandPalette) for s in app.screen_stack), key
+            assert others_shown(app) == [], key
+            clock.now += timedelta(seconds=20)  # past the field's time and any back-off
+            view.expire_field()
+        for size in ((80, 24), (40, 12), (20, 5), (120, 40)):
+            await pilot.resize_terminal(*size)
             await pilot.pause()
-            await app.push_screen(PatientViewScreen(1))  # Maria Keller
-            await pilot.pause()
-            # quit (once), palette, compare, switch practitioner, escape: all refused
-            for key in ("ctrl+q", "escape", "ctrl+p", "f7", "f2", "ctrl+o", "ctrl+n"):
-                await pilot.press(key)
-                if key == "ctrl+q":
-                    await pilot.press("a")  # any other key disarms the chord
-                await pilot.pause()
-                assert app.is_running, key
-                assert isinstance(app.screen, PatientViewScreen), key
-                assert not any(isinstance(s, CommandPalette) for s in app.screen_stack), key
-            text = html.unescape(app.export_screenshot()).replace("\xa0", " ")
-            for _chart, name, *_ in ts.PATIENTS[1:]:
-                assert name not in text
-            await pilot.press("ctrl+q", "ctrl+q")
-            await pilot.pause()
-            assert app.is_running
-            assert not isinstance(app.screen, PatientViewScreen)
+            assert app.screen is view and others_shown(app) == [], size
+        assert [type(s).__name__ for s in app.screen_stack] == ["HomeScreen", "PatientViewScreen"]
+        # The practitioner's secret leaves it.
+        clock.now += timedelta(minutes=10)
+        await pilot.press(ASK_KEY, *ts.typed(SECRET))
+        field = view.query_one("#pv-secret", Input)
+        assert (field.display, field.has_focus, field.value) == (True, True, SECRET)
+        await pilot.press("enter")
+        await pilot.pause()
+        said = str(app.screen.query_one("#pv-said").render()) if app.screen is view else ""
+        assert app.is_running and type(app.screen).__name__ == "HomeScreen", said
 
-    asyncio.run(body())
+    ts.run_app(app, steps)
+
+
+def test_the_secret_field_appears_on_a_key_and_goes_after_a_few_idle_seconds(store) -> None:  # type: ignore[no-untyped-def]
+    auth.set_first_secret(store, 1, SECRET)
+    clock = ts.Clock()
+    app = SessionlogApp(store, clock=clock, practitioner_id=1)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        view = PatientViewScreen(MARIA, field_timeout=5)
+        await app.push_screen(view)
+        await pilot.pause()
+        field = view.query_one("#pv-secret", Input)
+        assert not field.display
+        await pilot.press(ASK_KEY, *"wrong")
+        assert field.display and field.password and field.value == "wrong"
+        clock.now += timedelta(seconds=4)
+        assert not view.expire_field() and field.display  # a key 4 s ago: still there
+        await pilot.press("x")
+        clock.now += timedelta(seconds=5)
+        assert view.expire_field()
+        assert not field.display and field.value == ""
+        await pilot.press(ASK_KEY, *"wrong one", "enter")  # a wrong secret is refused
+        assert app.screen is view
+        assert str(view.query_one("#pv-said").render()) == "Not accepted."
+        failed = store.query("SELECT detail FROM audit_log WHERE action = 'sign_in_failed'")
+        assert len(failed) == 1 and '"via":"patient_view"' in failed[0]["detail"]
+
+    ts.run_app(app, steps)

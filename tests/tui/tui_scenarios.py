@@ -36,6 +36,31 @@ def clock() -> datetime:
     return NOW
 
 
+class Clock:
+    """A clock a test moves on by hand (``clock.now += ...``): nothing waits on real time."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def typed(text: str) -> list[str]:
+    """The keys that type ``text``."""
+    return ["space" if c == " " else c for c in text]
+
+
+def screen_text(app: SessionlogApp) -> str:
+    """Everything on the screen now, as plain text: the SVG screenshot's text, without its
+    markup and styles (whose numbers could pass for chart ids)."""
+    import html
+    import re
+
+    svg = re.sub(r"<style>.*?</style>|<defs>.*?</defs>", "", app.export_screenshot(), flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
 PATIENTS = (
     ("1001", "Maria Keller", 1961, "female"),
     ("1002", "Tom Baker", 1978, "male"),
@@ -43,6 +68,14 @@ PATIENTS = (
     ("1004", "Jon Eriksen", 1955, "male"),
     ("2001", "Lena Fischer", 1990, "female"),
 )
+
+
+def patients_shown(
+    app: SessionlogApp, patients: tuple[tuple[Any, ...], ...] = PATIENTS
+) -> list[str]:
+    """The names and chart ids of ``patients`` (all of them by default) on the screen."""
+    text = screen_text(app)
+    return [s for chart, name, *_ in patients for s in (name, chart) if s in text]
 
 
 def seeded_store(path: str = ":memory:") -> Store:
@@ -101,7 +134,13 @@ def seeded_store(path: str = ":memory:") -> Store:
 
 
 def make_app(store: Store | None = None) -> SessionlogApp:
+    """The app on ``store``, signed in as practitioner 1 (the code-only way in)."""
     return SessionlogApp(store or seeded_store(), clock=clock, practitioner_id=1)
+
+
+def signed_out_app(store: Store, app_clock: Any = clock) -> SessionlogApp:
+    """The app as a user starts it: on the sign-in screen."""
+    return SessionlogApp(store, clock=app_clock)
 
 
 class Keys:

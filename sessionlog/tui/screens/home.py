@@ -164,17 +164,30 @@ class HomeScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(str(select)))
         self.fill_patient_sessions()
 
-    def selected_patient(self) -> int | None:
+    def listed_patient(self) -> int | None:
+        """The patient highlighted in the patients list (whose sessions show below it)."""
         table = self.query_one("#patients", DataTable)
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
         return int(key.value or 0)
 
+    def selected_patient(self) -> int | None:
+        """The patient of the row the practitioner is on: the focused list's highlighted
+        row (today's, or the patient's sessions), else the patients list's. Every patient
+        action (F5, F6, Ctrl+O, Ctrl+R, Ctrl+F) acts on this one and no other."""
+        table = self.focused
+        if isinstance(table, DataTable) and table.id in ("today", "patient-sessions"):
+            if not table.row_count:
+                return None
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+            return int(str(key.value).split(":")[1])
+        return self.listed_patient()
+
     def fill_patient_sessions(self) -> None:
         table = self.query_one("#patient-sessions", DataTable)
         table.clear()
-        pid = self._sessions_of = self.selected_patient()
+        pid = self._sessions_of = self.listed_patient()
         title = "Sessions"
         if pid is not None:
             patient = self.store.patient(pid)
@@ -211,7 +224,7 @@ class HomeScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         # The table announces its first row after it is painted: the sessions shown are
         # that patient's already (fill_patients filled them), so no second fill.
-        if event.data_table.id == "patients" and self.selected_patient() != self._sessions_of:
+        if event.data_table.id == "patients" and self.listed_patient() != self._sessions_of:
             self.fill_patient_sessions()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

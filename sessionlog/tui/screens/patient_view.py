@@ -1,43 +1,52 @@
-"""The patient view: the screen turned toward the patient.
+"""The patient view: the screen turned toward the patient, locked like a kiosk.
 
 Their own data only: a large chart of their pain and a few plain sentences. Nothing
-on it leads to another patient: no search, no lists, and the command palette is off
-while it is shown. It is modal, so the app's ordinary keys do nothing; leaving takes
-:data:`LEAVE_KEY` pressed twice in a row (any other key in between starts over).
+on it leads to another patient (no search, no lists) and nothing on it says how to
+leave. Leaving takes the practitioner's secret: :data:`ASK_KEY` shows a masked field
+(and nothing else), which goes away again after :data:`FIELD_TIMEOUT_S` seconds without
+a key; the right secret (checked like a sign-in: wrong ones are audited and back off)
+closes the view.
 
-The app must let that key through: a screen cannot veto the app's own priority
-bindings (Textual's ``ctrl+q`` quits). ``LOCKED`` marks this screen so the app's
-``check_action`` can refuse ``quit`` and the command palette while it is on top.
+A screen cannot veto the app's own priority bindings (Textual's ``ctrl+q`` quits),
+so ``LOCKED`` marks this screen and the app's ``check_action`` refuses every app-wide
+action while it is on top: quit, Ctrl+C, the command palette, compare, switch, lock.
+Every key this screen does not use is swallowed here.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from textual_plotext import PlotextPlot
 
 from ...analysis import patient_sentences
 from ...charts import draw_progress
+from ...errors import SessionlogError
+from ...services import auth
 from ...store.outcome_reports import progress_report
 from ..access import record_access
 from ..safe import plain
 
-LEAVE_KEY = "ctrl+q"
-LEAVE_HINT = "Practitioner: press Ctrl+Q twice to leave this view."
-ARMED_HINT = "Press Ctrl+Q once more to leave this view."
+ASK_KEY = "ctrl+l"  # the lock key elsewhere; here it asks for the practitioner's secret
+FIELD_TIMEOUT_S = 8.0
 
 
 class PatientViewScreen(ModalScreen[None]):
     """Patient ``patient_id``'s own progress, in large type, for them to read."""
 
-    LOCKED = True  # the app refuses quit and the command palette over this screen
+    LOCKED = True  # the app refuses every app-wide key over this screen
+    KIOSK = True  # and does not idle-lock it: the patient may read on
     AUTO_FOCUS = None
     BINDINGS = [
-        Binding(LEAVE_KEY, "leave", "Leave", show=False, priority=True, id="patient_view.leave")
+        Binding(ASK_KEY, "ask_secret", show=False, priority=True, id="patient_view.ask"),
+        Binding("escape", "hide_field", show=False, priority=True, id="patient_view.hide"),
     ]
     DEFAULT_CSS = """
     PatientViewScreen { background: $surface; align: center middle; }
@@ -46,13 +55,15 @@ class PatientViewScreen(ModalScreen[None]):
     PatientViewScreen #pv-title { height: 1; text-style: bold; color: $text; }
     PatientViewScreen #pv-chart { height: 1fr; min-height: 12; }
     PatientViewScreen #pv-sentences { height: auto; padding: 1 0; text-style: bold; }
-    PatientViewScreen #pv-hint { height: 1; color: $text-muted; text-style: italic; }
+    PatientViewScreen #pv-secret { dock: bottom; width: 40; }
+    PatientViewScreen #pv-said { dock: bottom; height: 1; color: $text-muted; }
     """
 
-    def __init__(self, patient_id: int) -> None:
+    def __init__(self, patient_id: int, *, field_timeout: float = FIELD_TIMEOUT_S) -> None:
         super().__init__()
         self.patient_id = patient_id
-        self.armed = False
+        self.field_timeout = field_timeout
+        self.field_touched: datetime | None = None  # last key while the field was up
         self._palette_was = True
 
     def compose(self) -> ComposeResult:
@@ -60,11 +71,13 @@ class PatientViewScreen(ModalScreen[None]):
             yield Static("Your progress: pain from 0 (none) to 10 (worst)", id="pv-title")
             yield PlotextPlot(id="pv-chart")
             yield Static(id="pv-sentences")
-            yield Static(LEAVE_HINT, id="pv-hint")
+        yield Static("", id="pv-said")
+        yield Input(id="pv-secret", password=True, compact=True)
 
     def on_mount(self) -> None:
         self._palette_was = self.app.use_command_palette
         self.app.use_command_palette = False
+        self.query_one("#pv-secret").display = False
         record_access(self.app, self.patient_id, "patient_view")
         progress = progress_report(self.app.store, self.patient_id)  # type: ignore[attr-defined]
         plot = self.query_one(PlotextPlot)
@@ -73,21 +86,61 @@ class PatientViewScreen(ModalScreen[None]):
         self.query_one("#pv-sentences", Static).update(
             plain("\n\n".join(patient_sentences(progress)))
         )
+        self.set_interval(1.0, self.expire_field)
 
     def on_unmount(self) -> None:
         self.app.use_command_palette = self._palette_was
 
+    @property
+    def field(self) -> Input:
+        return self.query_one("#pv-secret", Input)
+
+    def _now(self) -> datetime:
+        return self.app.clock()  # type: ignore[attr-defined,no-any-return]
+
     def on_key(self, event: events.Key) -> None:
-        # Every other key is swallowed here, and breaks a half-typed chord.
-        if event.key != LEAVE_KEY and self.armed:
-            self.armed = False
-            self.query_one("#pv-hint", Static).update(LEAVE_HINT)
+        # With the field up, its keys go on to its bindings (Enter, Backspace: Textual
+        # looks at bindings once the key has bubbled up; the app's are refused while
+        # this screen is on top). Without it, every key stops here.
+        if self.field.display and self.field.has_focus:
+            self.field_touched = self._now()
+            return
         event.stop()
         event.prevent_default()
 
-    def action_leave(self) -> None:
-        if self.armed:
-            self.dismiss()
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+
+    def action_ask_secret(self) -> None:
+        self.field.value = ""
+        self.field.display = True
+        self.field.focus()
+        self.field_touched = self._now()
+
+    def action_hide_field(self) -> None:
+        self.field.value = ""
+        self.field.display = False
+        self.query_one("#pv-said", Static).update("")
+        self.set_focus(None)
+
+    def expire_field(self) -> bool:
+        """Hide the field once :attr:`field_timeout` seconds have passed without a key
+        (by the app's clock; tests move the clock on and call this)."""
+        if not self.field.display or self.field_touched is None:
+            return False
+        if (self._now() - self.field_touched).total_seconds() < self.field_timeout:
+            return False
+        self.action_hide_field()
+        return True
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        app: Any = self.app
+        secret, self.field.value = event.value, ""
+        try:
+            auth.sign_in(app.store, app.practitioner_id, secret, self._now(), via="patient_view")
+        except SessionlogError:
+            self.query_one("#pv-said", Static).update("Not accepted.")
+            self.field_touched = self._now()
             return
-        self.armed = True
-        self.query_one("#pv-hint", Static).update(ARMED_HINT)
+        self.dismiss()

@@ -1,4 +1,6 @@
-"""Who is recording: the first-run setup (no practitioner yet) and the picker (several)."""
+"""Adding a practitioner: the first run's setup (name and secret in one step, its
+practitioner becomes the admin) and an admin's "add a practitioner" (with a temporary
+secret, replaced by its owner at their first sign-in)."""
 
 from __future__ import annotations
 
@@ -8,24 +10,35 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Select, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Label, Select, Static
 
 from ...domain import InvalidRecord, parse_practitioner
 from ...domain.techniques import PROFESSIONS
+from ...errors import SessionlogError, ValidationError
+from ...services import auth
 from ..field_words import sentence
 from ..safe import plain
 from ..widgets.choice import NextSelect
 
+SECRET_FIELDS = (
+    ("secret", "Secret", "a PIN of 6+ digits or a passphrase of 8+ characters"),
+    ("repeat", "Secret again", "the same, to be sure"),
+)
+
 
 class PractitionerSetup(ModalScreen[int | None]):
-    """Add a practitioner: name, profession, credential. Dismisses the new id."""
+    """Add a practitioner: name, profession, credential and a secret. Dismisses the new id.
+
+    ``first_run``: the database has no practitioner yet; the one added becomes its admin.
+    Otherwise ``admin_id`` adds one, whose secret is a temporary one for them to replace.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="setup.cancel")]
 
-    def __init__(self, *, first_run: bool = True) -> None:
+    def __init__(self, *, first_run: bool = True, admin_id: int | None = None) -> None:
         super().__init__()
         self.first_run = first_run
+        self.admin_id = admin_id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -56,6 +69,16 @@ class PractitionerSetup(ModalScreen[int | None]):
                             compact=True,
                         )
                     yield Label("", id="err-profession", classes="error")
+            if not self.first_run:
+                yield Static("A temporary secret: they choose their own at first sign-in.",
+                             classes="hint")  # fmt: skip
+            for name, label, placeholder in SECRET_FIELDS:
+                with Horizontal(classes="field-row"):
+                    yield Label(label, classes="field-label")
+                    yield Input(
+                        placeholder=placeholder, id=f"p-{name}", password=True, compact=True
+                    )
+            yield Label("", id="err-secret", classes="error")
             yield Static("Enter moves on; Enter on the last field saves.", classes="hint")
 
     def on_mount(self) -> None:
@@ -63,7 +86,7 @@ class PractitionerSetup(ModalScreen[int | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "p-credential":
+        if event.input.id == "p-repeat":
             self.save()
         else:
             self.focus_next()
@@ -74,7 +97,7 @@ class PractitionerSetup(ModalScreen[int | None]):
             "profession": self.query_one("#p-profession", Select).value,
             "credential": self.query_one("#p-credential", Input).value,
         }
-        for name in ("name", "profession", "credential"):
+        for name in ("name", "profession", "credential", "secret"):
             label = self.query_one(f"#err-{name}", Label)
             label.update("")
             label.remove_class("-shown")
@@ -86,61 +109,42 @@ class PractitionerSetup(ModalScreen[int | None]):
                 label.update(plain(sentence(error.field, error.message)))
                 label.add_class("-shown")  # .error lines are hidden until shown
             return
-        self.dismiss(self.app.store.add_practitioner(practitioner))  # type: ignore[attr-defined]
+        secret = self.query_one("#p-secret", Input).value
+        problem = self._secret_error(secret)
+        if problem is None:
+            store = self.app.store  # type: ignore[attr-defined]
+            try:
+                if self.first_run:
+                    pid = auth.first_practitioner(store, practitioner, secret)
+                else:
+                    assert self.admin_id is not None
+                    pid = auth.add_practitioner(
+                        store, self.admin_id, practitioner, secret, "practitioner"
+                    )
+            except SessionlogError as exc:
+                problem = str(exc)
+            else:
+                self.dismiss(pid)
+                return
+        label = self.query_one("#err-secret", Label)
+        label.update(plain(problem or ""))
+        label.add_class("-shown")
+        for name in ("repeat", "secret"):  # typed again, from the first
+            field = self.query_one(f"#p-{name}", Input)
+            field.value = ""
+            field.focus()
+
+    def _secret_error(self, secret: str) -> str | None:
+        try:
+            auth.check_secret_rule(secret)
+        except ValidationError as exc:
+            return f"Secret: {exc.message}"
+        if self.query_one("#p-repeat", Input).value != secret:
+            return "Secret again: is not the same as the secret"
+        return None
 
     def action_cancel(self) -> None:
         if not self.first_run:
             self.dismiss(None)
         else:
             self.app.exit()
-
-
-class PickPractitioner(ModalScreen[int | None]):
-    """Choose who is recording; the last choice on this machine is highlighted."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="pick.cancel"),
-        Binding("ctrl+n", "add", "Add practitioner", id="pick.add"),
-    ]
-
-    def __init__(self, practitioners: list[dict[str, Any]], current: int | None) -> None:
-        super().__init__()
-        self.practitioners = practitioners
-        self.current = current
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static("Who is recording?", classes="title")
-            options = [
-                Option(
-                    plain(
-                        f"{p['name']}  ({p['profession']}"
-                        + (f", {p['credential']}" if p["credential"] else "")
-                        + ")"
-                    ),
-                    id=str(p["id"]),
-                )
-                for p in self.practitioners
-            ]
-            yield OptionList(*options, id="practitioners")
-            yield Static("Enter picks · Ctrl+N adds a practitioner", classes="hint")
-
-    def on_mount(self) -> None:
-        options = self.query_one("#practitioners", OptionList)
-        ids = [p["id"] for p in self.practitioners]
-        options.highlighted = ids.index(self.current) if self.current in ids else 0
-        options.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id or 0))
-
-    def action_add(self) -> None:
-        def added(pid: int | None) -> None:
-            if pid is not None:
-                self.dismiss(pid)
-
-        self.app.push_screen(PractitionerSetup(first_run=False), added)
-
-    def action_cancel(self) -> None:
-        if self.current is not None:
-            self.dismiss(self.current)

@@ -1,0 +1,126 @@
+"""Practitioners' sign-in rows (``practitioner_access``): hashes, roles, failed tries.
+
+The store keeps what :mod:`sessionlog.services.auth` computes (the hashing, the rules)
+and writes an audit row with every change. No secret ever reaches this module, only
+its hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .base import StoreBase
+
+
+@dataclass(frozen=True)
+class Access:
+    """One practitioner's sign-in row."""
+
+    practitioner_id: int
+    secret_hash: str
+    salt: str
+    params: str
+    role: str  # 'admin' | 'practitioner'
+    must_change: bool
+    failed_attempts: int
+    last_failed_at: str | None
+
+
+@dataclass(frozen=True)
+class SignInName:
+    """A practitioner as the sign-in screen lists them."""
+
+    practitioner_id: int
+    name: str
+    has_secret: bool
+    role: str | None  # None: no secret yet
+
+
+_COLUMNS = (
+    "practitioner_id, secret_hash, salt, params, role, must_change, failed_attempts, last_failed_at"
+)
+
+
+class CredentialStore(StoreBase):
+    def access(self, practitioner_id: int) -> Access | None:
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM practitioner_access WHERE practitioner_id = ?",
+            (practitioner_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        pid, digest, salt, params, role, must_change, failed, last_failed = row
+        return Access(pid, digest, salt, params, role, bool(must_change), failed, last_failed)
+
+    def sign_in_names(self) -> list[SignInName]:
+        """Every practitioner by name, with whether they have a secret and their role."""
+        rows = self.conn.execute(
+            "SELECT p.id, p.name, a.practitioner_id IS NOT NULL, a.role FROM practitioner p"
+            " LEFT JOIN practitioner_access a ON a.practitioner_id = p.id ORDER BY p.name, p.id"
+        ).fetchall()
+        return [SignInName(int(i), str(n), bool(has), role) for i, n, has, role in rows]
+
+    def has_admin(self) -> bool:
+        return (
+            self.conn.execute("SELECT 1 FROM practitioner_access WHERE role = 'admin'").fetchone()
+            is not None
+        )
+
+    def store_secret(
+        self,
+        practitioner_id: int,
+        *,
+        secret_hash: str,
+        salt: str,
+        params: str,
+        role: str,
+        must_change: bool,
+        actor_id: int | None,
+        action: str,
+    ) -> None:
+        """Set (or replace) a practitioner's secret hash and role; clears failed tries.
+
+        ``action`` names the change in the audit row ('set_secret', 'reset_secret', ...).
+        """
+        self._require_practitioner(practitioner_id)
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO practitioner_access (practitioner_id, secret_hash, salt, params,"
+                " role, must_change, failed_attempts, last_failed_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, 0, NULL, ?)"
+                " ON CONFLICT (practitioner_id) DO UPDATE SET secret_hash = excluded.secret_hash,"
+                " salt = excluded.salt, params = excluded.params, role = excluded.role,"
+                " must_change = excluded.must_change, failed_attempts = 0,"
+                " last_failed_at = NULL, updated_at = excluded.updated_at",
+                (practitioner_id, secret_hash, salt, params, role, int(must_change), self.now()),
+            )
+            self._audit(conn, actor_id, action, "practitioner_access", practitioner_id, role=role)
+
+    def record_failed_sign_in(self, practitioner_id: int, at: str, via: str) -> int:
+        """Count one wrong secret (audited); returns the failures in a row so far."""
+        with self.write() as conn:
+            conn.execute(
+                "UPDATE practitioner_access SET failed_attempts = failed_attempts + 1,"
+                " last_failed_at = ? WHERE practitioner_id = ?",
+                (at, practitioner_id),
+            )
+            row = conn.execute(
+                "SELECT failed_attempts FROM practitioner_access WHERE practitioner_id = ?",
+                (practitioner_id,),
+            ).fetchone()
+            failures = int(row[0]) if row else 0
+            self._audit(
+                conn, None, "sign_in_failed", "practitioner", practitioner_id,
+                failures=failures, via=via,
+            )  # fmt: skip
+        return failures
+
+    def record_sign_in(self, practitioner_id: int, via: str) -> None:
+        """A right secret: failed tries start again from zero (audited)."""
+        with self.write() as conn:
+            conn.execute(
+                "UPDATE practitioner_access SET failed_attempts = 0, last_failed_at = NULL"
+                " WHERE practitioner_id = ?",
+                (practitioner_id,),
+            )
+            self._audit(conn, practitioner_id, "sign_in", "practitioner", practitioner_id, via=via)

@@ -1,0 +1,193 @@
+"""Sign-in: the app's first screen, its lock, and switching practitioner.
+
+No patient data is on it or behind it: it is a full screen, the first one (the home
+screen is built only after a sign-in), and when the app locks it covers whatever was
+open (an unsaved form stays as it was, under it). It lists the practitioners by name
+and asks for the chosen one's secret in a masked field; the secret's hash is computed
+after Enter, never at start-up.
+
+Three uses (``mode``):
+
+- ``start``: the first screen. A database without practitioners asks for the first
+  one (name and secret in one step); a practitioner without a secret yet (a database
+  from before sign-in) chooses one here.
+- ``switch`` (F2): another practitioner signs in; Escape goes back.
+- ``lock`` (Ctrl+L, or idle): only the practitioner who locked can open it again.
+
+A secret given by an admin (a new practitioner, a reset) signs in once, then asks for
+the practitioner's own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Static
+
+from ...errors import SessionlogError
+from ...services import auth
+from ..safe import plain
+from ..widgets.list_table import ListTable
+
+TITLES = {
+    "start": "Who is signing in?",
+    "switch": "Switch practitioner: who is signing in?",
+    "lock": "Locked. Sign in again to go on where you were.",
+}
+ASK_SECRET = "Secret (your PIN or passphrase), then Enter"
+CHOOSE_FIRST = "No secret yet: choose one (a PIN of 6+ digits or a passphrase of 8+ characters)"
+CHOOSE_OWN = "Your secret was given by an admin: choose your own (PIN 6+ digits or passphrase 8+)"
+
+
+class SignInScreen(Screen[None]):
+    """Practitioners by name and a masked secret; signs one in (``app.signed_in``)."""
+
+    SIGN_IN = True  # the app refuses its patient keys (F7, F2, Ctrl+L, palette) here
+    BINDINGS = [Binding("escape", "back", "Back", id="sign_in.back", show=False)]
+
+    def __init__(self, mode: str = "start", current: int | None = None) -> None:
+        super().__init__()
+        self.mode = mode
+        self.current = current  # the locked practitioner, or the one signed in
+        self.LOCKED = mode == "lock"  # over the lock, no app key works (not even quit)
+        self.names: list[auth.SignInChoice] = []
+        self.choosing: str | None = None  # 'first' | 'own': two fields, a new secret
+        self._signed: int | None = None  # signed in with a given secret, choosing own
+
+    def compose(self) -> ComposeResult:
+        yield Static(" sessionlog: sign in", id="topbar")
+        yield Static(TITLES[self.mode], id="si-title", classes="si-line")
+        names = ListTable(id="si-names", classes="box", cursor_type="row", show_header=False)
+        names.border_title = "Practitioners"
+        yield names
+        yield Static(ASK_SECRET, id="si-prompt", classes="si-line")
+        yield Input(id="si-secret", password=True, compact=True)
+        yield Input(id="si-repeat", password=True, compact=True, placeholder="the same again")
+        yield Static("", id="si-message", classes="si-line")
+        hint = "Up/Down: practitioner · Enter: secret"
+        hint += " · Escape: back" if self.mode == "switch" else ""
+        hint += " · Ctrl+Q: quit" if self.mode == "start" else ""
+        yield Static(hint, id="si-hint", classes="si-line")
+
+    @property
+    def store(self) -> Any:
+        return self.app.store  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        self.query_one("#si-repeat").display = False
+        if not app.started:
+            app.start()  # takes the database (opened meanwhile)
+            if app.return_code is not None:
+                return  # leaving (a database that cannot be opened)
+        self.names = auth.sign_in_choices(self.store)
+        if self.mode == "lock":
+            self.names = [n for n in self.names if n.practitioner_id == self.current]
+        if not self.names:
+            from .practitioner import PractitionerSetup
+
+            self.app.push_screen(PractitionerSetup(first_run=True), self._first_added)
+            return
+        table = self.query_one("#si-names", DataTable)
+        table.add_column("Name")
+        for n in self.names:
+            table.add_row(plain(n.name), key=str(n.practitioner_id))
+        ids = [n.practitioner_id for n in self.names]
+        current = self.current if self.current in ids else app.remembered_practitioner()
+        table.move_cursor(row=ids.index(current) if current in ids else 0)
+        self._ready_for(self.chosen())
+        if len(self.names) == 1:
+            self.query_one("#si-secret", Input).focus()
+        else:
+            table.focus()
+
+    def _first_added(self, pid: int | None) -> None:
+        # Called while the setup dialog is still on top: carry on once it has gone.
+        if pid is not None:
+            self.app.call_next(self.app.signed_in, pid, self)  # type: ignore[attr-defined]
+
+    def chosen(self) -> auth.SignInChoice:
+        table = self.query_one("#si-names", DataTable)
+        return self.names[min(table.cursor_row, len(self.names) - 1)]
+
+    def _ready_for(self, who: auth.SignInChoice) -> None:
+        self._signed = None
+        self._ask("first" if not who.has_secret else None)
+
+    def _ask(self, choosing: str | None) -> None:
+        self.choosing = choosing
+        prompt = {None: ASK_SECRET, "first": CHOOSE_FIRST, "own": CHOOSE_OWN}[choosing]
+        self.query_one("#si-prompt", Static).update(prompt)
+        for field in self.query(Input):
+            field.value = ""
+        self.query_one("#si-repeat").display = choosing is not None
+
+    def say(self, message: str) -> None:
+        self.query_one("#si-message", Static).update(plain(message))
+
+    # -- events -------------------------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.names:
+            self._ready_for(self.chosen())
+            self.say("")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.query_one("#si-secret", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "si-secret" and self.choosing is not None:
+            self.query_one("#si-repeat", Input).focus()
+        elif event.input.id == "si-secret":
+            self.try_secret(event.value)
+        else:
+            self.set_secret()
+
+    def try_secret(self, secret: str) -> None:
+        """Check the secret (the hash runs now, after Enter)."""
+        app: Any = self.app
+        who = self.chosen()
+        try:
+            signed = auth.sign_in(self.store, who.practitioner_id, secret, app.clock())
+        except SessionlogError as exc:
+            self.query_one("#si-secret", Input).value = ""
+            self.say(str(exc))
+            return
+        if signed.must_change:
+            self._ask("own")
+            self._signed = signed.practitioner_id
+            self.say("Signed in with the secret you were given.")
+            self.query_one("#si-secret", Input).focus()
+            return
+        app.signed_in(signed.practitioner_id, self)
+
+    def set_secret(self) -> None:
+        """Save a new secret typed twice: a first one, or one's own after a reset."""
+        secret = self.query_one("#si-secret", Input).value
+        repeat = self.query_one("#si-repeat", Input)
+        if repeat.value != secret:
+            repeat.value = ""
+            self.say("Secret again: is not the same as the secret; type it again")
+            return
+        who = self.chosen()
+        try:
+            if self.choosing == "own" and self._signed is not None:
+                auth.choose_secret(self.store, self._signed, secret)
+            else:
+                auth.set_first_secret(self.store, who.practitioner_id, secret)
+        except SessionlogError as exc:
+            self._ask(self.choosing)
+            self.query_one("#si-secret", Input).focus()
+            self.say(str(exc) if not hasattr(exc, "message") else f"Secret: {exc.message}")
+            return
+        self.app.signed_in(who.practitioner_id, self)  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        if self.mode == "switch":
+            self.dismiss()
+        elif len(self.names) > 1:
+            self.query_one("#si-names", DataTable).focus()

@@ -1,0 +1,161 @@
+"""Sign-in is the first screen (no patient data on it or behind it), the app locks on a
+key or when idle (the form under it kept as it was), and only the same practitioner's
+secret opens it again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import tui_scenarios as ts
+from textual.widgets import DataTable, Input
+
+from sessionlog.domain import Practitioner
+from sessionlog.services import auth
+from sessionlog.store import Store
+from sessionlog.tui.app import SessionlogApp
+from sessionlog.tui.screens.home import HomeScreen
+from sessionlog.tui.screens.session_form import SessionScreen
+from sessionlog.tui.screens.sign_in import CHOOSE_FIRST, CHOOSE_OWN, SignInScreen
+
+ADA = "ada's long phrase"
+
+
+@pytest.fixture
+def scrypt_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = hashlib.scrypt
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", counting)
+    return calls
+
+
+def test_the_first_screen_shows_no_patient_and_hashes_nothing_until_enter(
+    tmp_path: Path, scrypt_calls: list[int]
+) -> None:
+    # The defect: Home's patients and today's sessions showed behind "Who is recording?".
+    db = tmp_path / "clinic.db"
+    ts.seeded_store(str(db)).close()
+    app = SessionlogApp(db_path=str(db), clock=ts.clock)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        assert [type(s) for s in app.screen_stack] == [SignInScreen]
+        assert ts.patients_shown(app) == []
+        assert "Dr Ada Lin" in ts.screen_text(app)
+        assert scrypt_calls == []  # the first frame hashes nothing
+        # Ada has no secret yet (a database from before sign-in): she chooses one.
+        assert str(app.screen.query_one("#si-prompt").render()) == CHOOSE_FIRST
+        await pilot.press(*ts.typed(ADA), "enter", *ts.typed(ADA), "enter")
+        await pilot.pause()
+        assert [type(s) for s in app.screen_stack] == [HomeScreen]
+        assert "Lena Fischer" in ts.screen_text(app)
+        assert scrypt_calls  # after Enter
+
+    ts.run_app(app, steps)
+    store = Store.open(str(db), clock=ts.clock)
+    assert store.access(1).role == "admin"  # the first to set a secret
+    store.close()
+
+
+def test_a_wrong_secret_is_refused_and_said_the_right_one_opens_home(store) -> None:  # type: ignore[no-untyped-def]
+    auth.set_first_secret(store, 1, ADA)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        assert app.screen.query_one("#si-secret", Input).has_focus  # the only practitioner
+        await pilot.press(*"wrong secret", "enter")
+        assert str(app.screen.query_one("#si-message").render()) == "Wrong secret for Dr Ada Lin"
+        assert isinstance(app.screen, SignInScreen) and app.practitioner_id is None
+        assert app.screen.query_one("#si-secret", Input).value == ""
+        await pilot.press(*ts.typed(ADA), "enter")
+        assert isinstance(app.screen, HomeScreen) and app.practitioner_id == 1
+
+    ts.run_app(ts.signed_out_app(store), steps)
+    actions = [r["action"] for r in store.query("SELECT action FROM audit_log")]
+    assert actions[-2:] == ["sign_in_failed", "sign_in"]
+
+
+def test_a_secret_given_by_an_admin_is_replaced_at_first_sign_in(store) -> None:  # type: ignore[no-untyped-def]
+    auth.set_first_secret(store, 1, ADA)
+    ben = auth.add_practitioner(
+        store, 1, Practitioner("Ben Cho", "physiotherapist"), "111222", "practitioner"
+    )
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        table = app.screen.query_one("#si-names", DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
+            "Ben Cho",
+            "Dr Ada Lin",
+        ]
+        await pilot.press("enter", *"111222", "enter")  # Ben, the first row
+        assert str(app.screen.query_one("#si-prompt").render()) == CHOOSE_OWN
+        await pilot.press(*"bens own phrase", "enter", *"bens own phrase", "enter")
+        assert isinstance(app.screen, HomeScreen) and app.practitioner_id == ben
+
+    ts.run_app(ts.signed_out_app(store), steps)
+    assert auth.authenticate(store, "Ben Cho", "bens own phrase", ts.NOW) == ben
+
+
+def test_ctrl_l_locks_at_once_and_the_unsaved_form_survives(store) -> None:  # type: ignore[no-untyped-def]
+    auth.set_first_secret(store, 1, ADA)
+    auth.add_practitioner(store, 1, Practitioner("Ben Cho", "physiotherapist"), "111222", "admin")
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "a", "y", "7", "enter", *"st36", "enter")
+        form = app.screen
+        assert isinstance(form, SessionScreen) and form.dirty
+        await pilot.press("ctrl+l")
+        lock = app.screen
+        assert isinstance(lock, SignInScreen) and lock.mode == "lock"
+        assert ts.patients_shown(app) == [] and "ST36" not in ts.screen_text(app)
+        table = lock.query_one("#si-names", DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["Dr Ada Lin"]
+        for key in ("ctrl+q", "ctrl+c", "f2", "f7", "ctrl+p", "escape", "ctrl+l", "f6"):
+            await pilot.press(key)
+            assert app.is_running and app.screen is lock, key
+        await pilot.press(*ts.typed(ADA), "enter")
+        assert app.screen is form and form.dirty
+        assert "ST36" in ts.screen_text(app)  # the site typed before the lock
+        await pilot.press("enter", "3", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+    ts.run_app(ts.make_app(store), steps)
+    (saved,) = store.sessions(patient_id=2)
+    assert (saved["pain_before"], saved["pain_after"]) == (7, 3)
+
+
+def test_the_app_locks_after_the_idle_time_by_its_clock(store, settings_file) -> None:  # type: ignore[no-untyped-def]
+    auth.set_first_secret(store, 1, ADA)
+    clock = ts.Clock()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press("1")
+        clock.now += timedelta(minutes=4, seconds=59)
+        assert not app.lock_if_idle() and isinstance(app.screen, HomeScreen)
+        await pilot.press("0")  # a key: the idle time starts again
+        clock.now += timedelta(minutes=4, seconds=59)
+        assert not app.lock_if_idle()
+        clock.now += timedelta(seconds=1)
+        assert app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen) and ts.patients_shown(app) == []
+        assert not app.lock_if_idle()  # locked once
+
+    ts.run_app(SessionlogApp(store, clock=clock, practitioner_id=1), steps)
+
+    settings_file.write_text(json.dumps({"idle_lock_minutes": 1}))
+    clock = ts.Clock()
+
+    async def sooner(pilot, app):  # type: ignore[no-untyped-def]
+        assert app.idle_lock_seconds() == 60
+        clock.now += timedelta(seconds=60)
+        assert app.lock_if_idle()
+
+    ts.run_app(SessionlogApp(store, clock=clock, practitioner_id=1), sooner)
