@@ -15,7 +15,7 @@ import click
 
 from ..errors import ValidationError
 from .common import Context, echo_json, pass_ctx, table, user_errors
-from .trust import acting_practitioner, practitioner_option
+from .identify import identify, identity_option
 
 
 def _date(field: str, text: str | None) -> date | None:
@@ -57,7 +57,7 @@ def _with_size(fn: Any) -> Any:
 @click.command()
 @click.option("--patient", "patient", required=True, help="Chart id (C001) or numeric id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@practitioner_option
+@identity_option()
 @_with_size
 @pass_ctx
 @user_errors
@@ -77,11 +77,10 @@ def report(
     from ..store.outcomes import resolve_patient
 
     store = ctx.store()
+    actor = identify(store, practitioner_ref)
     who = resolve_patient(store, patient)
     progress = progress_report(store, who["id"])
-    store.log_access(
-        acting_practitioner(store, practitioner_ref), who["id"], "report", action="report"
-    )
+    store.log_access(actor, who["id"], "report", action="report")
     if as_json:
         echo_json({
             "patient": {"id": who["id"], "chart_id": who["chart_id"], "name": who["name"]},
@@ -120,11 +119,13 @@ def report(
 @click.option("--min-patients", type=click.IntRange(1, 10_000), default=3, show_default=True,
               help="Fewer patients than this in a window: 'not enough data'.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
+@identity_option("--as")
 @_with_size
 @pass_ctx
 @user_errors
 def compare(
     ctx: Context,
+    practitioner_ref: str | None,
     technique: str | None,
     practitioner: str | None,
     region: str | None,
@@ -151,6 +152,7 @@ def compare(
     from ..store.outcomes import resolve_practitioner
 
     store = ctx.store()
+    actor = identify(store, practitioner_ref)
     filters = Filters(
         technique=as_choice("technique", technique, tuple(TECHNIQUES) + FAMILIES)
         if technique
@@ -170,7 +172,7 @@ def compare(
         store, filters, windows=spans, by=by, min_patients=min_patients, short=short, long=long
     )
     extra = details_report(store, filters, by)
-    store.log_event(None, "report", "clinic", filters=to_jsonable(filters), by=by)
+    store.log_event(actor, "report", "clinic", filters=to_jsonable(filters), by=by)
     if as_json:
         echo_json({
             "filters": to_jsonable(filters),
