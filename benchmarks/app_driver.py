@@ -2,11 +2,14 @@
 
     python benchmarks/app_driver.py bare OUT.json
     python benchmarks/app_driver.py sessionlog OUT.json DB CONFIG NOW
+    python benchmarks/app_driver.py sign-in OUT.json DB CONFIG NOW
 
 Both apps go through exactly the same steps: ``App.run`` on the real terminal driver
 (the parent gives us a pseudo-terminal), an autopilot that waits until the screen is
 interactive (the bare app's table has its rows; sessionlog's home screen shows the
-database's recent patients), then until that frame has been painted, then sends
+database's recent patients, signed in from the code; ``sign-in``: sessionlog as a user
+starts it, its sign-in screen listing the practitioners), then until that frame has
+been painted, then sends
 Ctrl+Q as a key event, as the terminal would. Times are ``time.monotonic()`` (one
 clock for every process on Linux), so the parent can measure from before it spawned
 us to when we exited.
@@ -76,9 +79,12 @@ def _interactive(app: App, kind: str) -> bool:
     if kind == "bare":
         tables = screen.query(DataTable)
         return bool(tables) and tables.first().row_count > 0
-    if type(screen).__name__ != "HomeScreen" or not screen.is_mounted:
+    wanted, table = (
+        ("SignInScreen", "#si-names") if kind == "sign-in" else ("HomeScreen", "#patients")
+    )
+    if type(screen).__name__ != wanted or not screen.is_mounted:
         return False
-    tables = screen.query("#patients")
+    tables = screen.query(table)
     return bool(tables) and tables.first().row_count > 0
 
 
@@ -93,7 +99,7 @@ def main() -> None:
         app = SessionlogApp(
             db_path=db,
             clock=lambda: now,
-            practitioner_id=1,
+            practitioner_id=None if kind == "sign-in" else 1,
             config_path=config,  # type: ignore[arg-type]
         )
     moments: dict[str, float] = {"start_mono": MONO0}

@@ -20,6 +20,7 @@ from typing import Any
 from .domain import parse_follow_up, parse_patient, parse_practitioner, parse_session
 from .domain.models import Episode
 from .errors import SessionlogError
+from .services import auth
 from .store import Store
 
 FIRST = [
@@ -486,6 +487,23 @@ class _Generator:
             )
 
 
+# Each demo practitioner's secret (a PIN), printed by ``sessionlog demo``; the first
+# one set, Mei Lin Chen's, makes her the demo clinic's admin. Fictional people, public
+# secrets: never for real records.
+DEMO_SECRETS = {"Mei Lin Chen": "111111", "Tom Okafor": "222222", "Sara Novak": "333333"}
+
+
+def demo_sign_ins(store: Store) -> list[str]:
+    """How to sign in as each demo practitioner: one line each, admin first."""
+    lines = []
+    for choice in sorted(auth.sign_in_choices(store), key=lambda c: c.role != "admin"):
+        secret = DEMO_SECRETS.get(choice.name)
+        if secret is not None:
+            role = " (admin)" if choice.role == "admin" else ""
+            lines.append(f"  {choice.name}{role}: secret {secret}")
+    return lines
+
+
 def build_demo(
     store: Store, *, seed: int = 7, patients: int = 42, months: int = 6, today: date | None = None
 ) -> dict[str, int]:
@@ -512,6 +530,7 @@ def _build(
     ids = {}
     for family, spec in zip(("acupuncture", "dry_needling", "ims"), PRACTITIONERS, strict=True):
         ids[family] = store.add_practitioner(parse_practitioner(spec))
+        auth.set_first_secret(store, ids[family], DEMO_SECRETS[spec["name"]])
     for i in range(patients):
         gen.patient(i, ids)
     return store.counts()

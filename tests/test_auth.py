@@ -4,8 +4,10 @@ after wrong secrets (on an injected clock), admin resets, and authenticate() for
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+from helpers_cli import ok
 
 from sessionlog.domain import Practitioner
 from sessionlog.errors import ValidationError
@@ -154,3 +156,27 @@ def test_unknown_practitioner_is_one_clear_line(store: Store) -> None:
     with pytest.raises(auth.AuthError) as exc:
         auth.authenticate(store, "Nobody", "123456", T0)
     assert str(exc.value) == "practitioner: there is no practitioner 'Nobody'"
+
+
+def test_demo_says_how_to_sign_in_as_each_practitioner_and_the_secrets_work(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "demo.db"
+    out = ok(db, "demo --patients 3 --months 1")
+    assert out.splitlines()[1:] == [
+        "Sign in to the app (pick the name, type the secret, Enter) as any demo practitioner:",
+        "  Mei Lin Chen (admin): secret 111111",
+        "  Sara Novak: secret 333333",
+        "  Tom Okafor: secret 222222",
+    ]
+    store = Store.open(db)
+    try:
+        for line in out.splitlines()[2:]:
+            name, secret = line.strip().replace(" (admin)", "").split(": secret ")
+            assert auth.authenticate(store, name, secret, T0) == resolve_id(store, name)
+    finally:
+        store.close()
+
+
+def resolve_id(store: Store, name: str) -> int:
+    return auth.resolve(store, name)[0]

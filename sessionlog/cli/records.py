@@ -495,13 +495,18 @@ def follow_up(
 @user_errors
 def demo(ctx: Context, seed: int, n_patients: int, months: int) -> None:
     """Fill an empty database with a realistic demo clinic (fictional people)."""
-    from ..demo import build_demo
+    from ..demo import build_demo, demo_sign_ins
 
     store = ctx.store()
     counts = build_demo(store, seed=seed, patients=n_patients, months=months)
     click.echo(
         f"demo clinic written to {store.path}: "
         + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()),
+        file=sys.stdout,
+    )
+    click.echo(
+        "Sign in to the app (pick the name, type the secret, Enter) as any demo practitioner:\n"
+        + "\n".join(demo_sign_ins(store)),
         file=sys.stdout,
     )
 

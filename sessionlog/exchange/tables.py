@@ -198,8 +198,12 @@ def column_names(table: str) -> tuple[str, ...]:
 # (schema 0002 on, the outcome cache, all named outcome_*). Never exported; after an
 # import the cache refreshes itself (it tracks the highest session and follow-up ids).
 DERIVED_PREFIX = "outcome_"
+# Who may sign in (schema 0004): access settings of this database, not the record. Never
+# exported, so no secret's hash leaves its database; practitioners imported elsewhere
+# choose a secret at their first sign-in there.
+NOT_EXPORTED = frozenset({"practitioner_access"})
 
 
 def is_derived(table: str) -> bool:
-    """Whether ``table`` holds derived data that is not exported."""
-    return table.startswith(DERIVED_PREFIX)
+    """Whether ``table`` is left out of exports: derived data, or sign-in settings."""
+    return table.startswith(DERIVED_PREFIX) or table in NOT_EXPORTED

@@ -137,7 +137,9 @@ def wait_left(access: Access, now: datetime) -> int:
 def resolve(store: Store, who: str | int) -> tuple[int, str]:
     """A practitioner's (id, name) from their id or their name (case does not matter)."""
     names = store.sign_in_names()
-    if isinstance(who, int) or (isinstance(who, str) and who.strip().isdigit()):
+    if not isinstance(who, int | str):
+        raise AuthError("practitioner: nobody is signed in")
+    if isinstance(who, int) or who.strip().isdigit():
         wanted = int(who)
         found = [n for n in names if n.practitioner_id == wanted]
     else:

@@ -52,7 +52,7 @@ class SessionlogApp(App[None]):
     BINDINGS = [
         Binding("f7", "compare", "Compare", id="app.compare"),
         Binding("f2", "switch_practitioner", "Practitioner", id="app.practitioner"),
-        Binding("ctrl+l", "lock", "Lock", id="app.lock"),
+        Binding("ctrl+l", "lock", "Lock", id="app.lock", show=False),
     ]
     IDLE_LOCK_MINUTES = 5.0  # default; the settings' "idle_lock_minutes" changes it
     IDLE_CHECK_S = 5.0  # how often the idle time is looked at
@@ -348,13 +348,14 @@ class SessionlogApp(App[None]):
 
     def lock(self) -> bool:
         """Cover every screen with the signed-in practitioner's sign-in (unless nobody is
-        signed in, or a sign-in screen is up already). Whatever is open stays as it is."""
+        signed in, or it is locked already). Whatever is open stays as it is, F2's
+        switch screen included (Escape there would go back to the patients)."""
         if self.practitioner_id is None or self.store is None:
-            return False
-        if any(getattr(s, "SIGN_IN", False) for s in self.screen_stack):
             return False
         from .screens.sign_in import SignInScreen
 
+        if any(isinstance(s, SignInScreen) and s.mode != "switch" for s in self.screen_stack):
+            return False  # signed out, or locked already (F2's screen is locked over)
         self.push_screen(SignInScreen("lock", self.practitioner_id))
         self._repaint_soon()
         return True

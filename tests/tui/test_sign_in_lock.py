@@ -159,3 +159,59 @@ def test_the_app_locks_after_the_idle_time_by_its_clock(store, settings_file) ->
         assert app.lock_if_idle()
 
     ts.run_app(SessionlogApp(store, clock=clock, practitioner_id=1), sooner)
+
+
+def test_an_admin_adds_a_practitioner_and_resets_a_secret_from_f2(store) -> None:  # type: ignore[no-untyped-def]
+    auth.set_first_secret(store, 1, ADA)  # the first: admin
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press("f2", "ctrl+n", *ts.typed("Ben Cho"), "tab", "tab")
+        await pilot.press("tab", *"111222", "enter", *"111222", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        assert str(app.screen.query_one("#si-message").render()) == (
+            "Ben Cho added: they sign in with the temporary secret, then choose their own"
+        )
+        ben = auth.resolve(store, "Ben Cho")[0]
+        assert store.access(ben).must_change
+        await pilot.press("up", "ctrl+r", *"999888", "enter")  # Ben: first by name
+        assert "Ben Cho's secret is reset" in str(app.screen.query_one("#si-message").render())
+
+    ts.run_app(ts.make_app(store), steps)
+    ben = auth.resolve(store, "Ben Cho")[0]
+    assert auth.sign_in(store, ben, "999888", ts.NOW) == auth.SignedIn(ben, True)
+    actions = [(r["action"], r["actor_id"]) for r in store.query("SELECT * FROM audit_log")]
+    assert ("give_secret", 1) in actions and ("reset_secret", 1) in actions
+
+
+def test_a_practitioner_who_is_not_admin_cannot_add_or_reset(store) -> None:  # type: ignore[no-untyped-def]
+    auth.set_first_secret(store, 1, ADA)
+    ben = auth.add_practitioner(
+        store, 1, Practitioner("Ben Cho", "physiotherapist"), "111222", "practitioner"
+    )
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press("f2", "ctrl+n", "ctrl+r")
+        assert isinstance(app.screen, SignInScreen) and app.screen.mode == "switch"
+        assert "Ctrl+N" not in ts.screen_text(app)
+
+    ts.run_app(SessionlogApp(store, clock=ts.clock, practitioner_id=ben), steps)
+    assert [p["name"] for p in store.practitioners()] == ["Ben Cho", "Dr Ada Lin"]
+    assert store.access(ben).must_change  # not reset
+
+
+def test_left_on_f2s_screen_the_app_still_locks(store) -> None:  # type: ignore[no-untyped-def]
+    # Escape on F2's screen goes back to the patients: left there, it must lock too.
+    auth.set_first_secret(store, 1, ADA)
+    clock = ts.Clock()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press("f2")
+        clock.now += timedelta(minutes=5)
+        assert app.lock_if_idle()
+        await pilot.pause()
+        assert app.screen.mode == "lock"
+        await pilot.press("escape")
+        assert app.screen.mode == "lock" and ts.patients_shown(app) == []
+
+    ts.run_app(SessionlogApp(store, clock=clock, practitioner_id=1), steps)

@@ -51,9 +51,16 @@ class AskText(ModalScreen[str | None]):
     DEFAULT_CSS = "AskText #answer-error { padding-left: 1; }"
 
     def __init__(
-        self, question: str, *, placeholder: str = "", value: str = "", required: str = ""
+        self,
+        question: str,
+        *,
+        placeholder: str = "",
+        value: str = "",
+        required: str = "",
+        password: bool = False,
     ) -> None:
         super().__init__()
+        self.password = password  # masked as typed (a secret)
         self.question = question
         self.placeholder = placeholder
         self.value = value
@@ -62,7 +69,9 @@ class AskText(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(plain(self.question))
-            yield Input(value=self.value, placeholder=self.placeholder, id="answer")
+            yield Input(
+                value=self.value, placeholder=self.placeholder, id="answer", password=self.password
+            )
             yield Label("", id="answer-error", classes="error")
             yield Static("Enter to confirm, Escape to cancel", classes="hint")
 

@@ -55,8 +55,9 @@ class PatientViewScreen(ModalScreen[None]):
     PatientViewScreen #pv-title { height: 1; text-style: bold; color: $text; }
     PatientViewScreen #pv-chart { height: 1fr; min-height: 12; }
     PatientViewScreen #pv-sentences { height: auto; padding: 1 0; text-style: bold; }
-    PatientViewScreen #pv-secret { dock: bottom; width: 40; }
-    PatientViewScreen #pv-said { dock: bottom; height: 1; color: $text-muted; }
+    PatientViewScreen #pv-unlock { dock: bottom; height: auto; padding: 0 2; }
+    PatientViewScreen #pv-secret { width: 40; }
+    PatientViewScreen #pv-said { height: auto; color: $text-muted; }
     """
 
     def __init__(self, patient_id: int, *, field_timeout: float = FIELD_TIMEOUT_S) -> None:
@@ -71,8 +72,9 @@ class PatientViewScreen(ModalScreen[None]):
             yield Static("Your progress: pain from 0 (none) to 10 (worst)", id="pv-title")
             yield PlotextPlot(id="pv-chart")
             yield Static(id="pv-sentences")
-        yield Static("", id="pv-said")
-        yield Input(id="pv-secret", password=True, compact=True)
+        with Vertical(id="pv-unlock"):
+            yield Static("", id="pv-said")
+            yield Input(id="pv-secret", password=True, compact=True)
 
     def on_mount(self) -> None:
         self._palette_was = self.app.use_command_palette

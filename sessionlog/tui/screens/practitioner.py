@@ -45,7 +45,9 @@ class PractitionerSetup(ModalScreen[int | None]):
             if self.first_run:
                 yield Static("Welcome to sessionlog. Who records sessions here?", classes="title")
                 yield Static(
-                    "Your name is kept with every session you record (the audit trail).",
+                    "Your name is kept with every session you record (the audit trail);"
+                    " your secret signs you in. You are this database's admin: you add"
+                    " colleagues and reset a forgotten secret (F2).",
                     classes="hint",
                 )
             else:

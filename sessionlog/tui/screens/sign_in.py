@@ -11,7 +11,9 @@ Three uses (``mode``):
 - ``start``: the first screen. A database without practitioners asks for the first
   one (name and secret in one step); a practitioner without a secret yet (a database
   from before sign-in) chooses one here.
-- ``switch`` (F2): another practitioner signs in; Escape goes back.
+- ``switch`` (F2): another practitioner signs in; Escape goes back. An admin signed in
+  adds a practitioner here (Ctrl+N) or resets the highlighted one's secret (Ctrl+R),
+  giving a temporary secret (audited; nobody can read a secret, only replace it).
 - ``lock`` (Ctrl+L, or idle): only the practitioner who locked can open it again.
 
 A secret given by an admin (a new practitioner, a reset) signs in once, then asks for
@@ -46,7 +48,11 @@ class SignInScreen(Screen[None]):
     """Practitioners by name and a masked secret; signs one in (``app.signed_in``)."""
 
     SIGN_IN = True  # the app refuses its patient keys (F7, F2, Ctrl+L, palette) here
-    BINDINGS = [Binding("escape", "back", "Back", id="sign_in.back", show=False)]
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="sign_in.back", show=False),
+        Binding("ctrl+n", "add_practitioner", "Add practitioner", id="sign_in.add"),
+        Binding("ctrl+r", "reset_secret", "Reset secret", id="sign_in.reset"),
+    ]
 
     def __init__(self, mode: str = "start", current: int | None = None) -> None:
         super().__init__()
@@ -56,6 +62,7 @@ class SignInScreen(Screen[None]):
         self.names: list[auth.SignInChoice] = []
         self.choosing: str | None = None  # 'first' | 'own': two fields, a new secret
         self._signed: int | None = None  # signed in with a given secret, choosing own
+        self._highlighted: int | None = None  # the practitioner the list is on
 
     def compose(self) -> ComposeResult:
         yield Static(" sessionlog: sign in", id="topbar")
@@ -64,13 +71,32 @@ class SignInScreen(Screen[None]):
         names.border_title = "Practitioners"
         yield names
         yield Static(ASK_SECRET, id="si-prompt", classes="si-line")
-        yield Input(id="si-secret", password=True, compact=True)
+        yield Input(id="si-secret", password=True, compact=True, placeholder="secret")
         yield Input(id="si-repeat", password=True, compact=True, placeholder="the same again")
         yield Static("", id="si-message", classes="si-line")
-        hint = "Up/Down: practitioner · Enter: secret"
+        hint = (
+            "Type your secret, then Enter"
+            if self.mode == "lock"
+            else ("Up/Down: practitioner · Enter: secret")
+        )
         hint += " · Escape: back" if self.mode == "switch" else ""
+        if self.admin:
+            hint += " · Ctrl+N: add a practitioner · Ctrl+R: reset their secret"
         hint += " · Ctrl+Q: quit" if self.mode == "start" else ""
         yield Static(hint, id="si-hint", classes="si-line")
+
+    @property
+    def admin(self) -> bool:
+        """An admin is signed in and switching: they may add and reset here."""
+        if self.mode != "switch" or self.current is None:
+            return False
+        access = self.app.store.access(self.current)  # type: ignore[attr-defined]
+        return access is not None and access.role == "admin"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add_practitioner", "reset_secret"):
+            return self.admin
+        return True
 
     @property
     def store(self) -> Any:
@@ -83,6 +109,11 @@ class SignInScreen(Screen[None]):
             app.start()  # takes the database (opened meanwhile)
             if app.return_code is not None:
                 return  # leaving (a database that cannot be opened)
+        self.fill()
+
+    def fill(self) -> None:
+        """List the practitioners (only the locked one, on the lock)."""
+        app: Any = self.app
         self.names = auth.sign_in_choices(self.store)
         if self.mode == "lock":
             self.names = [n for n in self.names if n.practitioner_id == self.current]
@@ -92,11 +123,15 @@ class SignInScreen(Screen[None]):
             self.app.push_screen(PractitionerSetup(first_run=True), self._first_added)
             return
         table = self.query_one("#si-names", DataTable)
+        table.clear(columns=True)
         table.add_column("Name")
         for n in self.names:
             table.add_row(plain(n.name), key=str(n.practitioner_id))
         ids = [n.practitioner_id for n in self.names]
-        current = self.current if self.current in ids else app.remembered_practitioner()
+        current = next(
+            (i for i in (self._highlighted, self.current) if i in ids),
+            app.remembered_practitioner(),
+        )
         table.move_cursor(row=ids.index(current) if current in ids else 0)
         self._ready_for(self.chosen())
         if len(self.names) == 1:
@@ -131,9 +166,19 @@ class SignInScreen(Screen[None]):
     # -- events -------------------------------------------------------------------------
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.names:
+        # Another practitioner: start their secret afresh (the list refilled on the
+        # same one keeps what was just said).
+        if self.names and self.chosen().practitioner_id != self._highlighted:
+            self._highlighted = self.chosen().practitioner_id
             self._ready_for(self.chosen())
             self.say("")
+
+    def on_key(self, event: Any) -> None:
+        # Up and Down choose the practitioner from the secret field too.
+        if event.key in ("up", "down") and isinstance(self.focused, Input):
+            event.stop()
+            table = self.query_one("#si-names", DataTable)
+            table.action_cursor_up() if event.key == "up" else table.action_cursor_down()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.query_one("#si-secret", Input).focus()
@@ -191,3 +236,42 @@ class SignInScreen(Screen[None]):
             self.dismiss()
         elif len(self.names) > 1:
             self.query_one("#si-names", DataTable).focus()
+
+    # -- an admin's keys (switch mode) ----------------------------------------------------
+
+    def action_add_practitioner(self) -> None:
+        from .practitioner import PractitionerSetup
+
+        def added(pid: int | None) -> None:
+            if pid is not None:
+                self.fill()
+                name = self.store.practitioner(pid)["name"]
+                self.say(
+                    f"{name} added: they sign in with the temporary secret, then choose their own"
+                )
+
+        self.app.push_screen(PractitionerSetup(first_run=False, admin_id=self.current), added)
+
+    def action_reset_secret(self) -> None:
+        from .modals import AskText
+
+        who = self.chosen()
+
+        def given(secret: str | None) -> None:
+            if secret is None or self.current is None:
+                return
+            try:
+                auth.give_secret(self.store, self.current, who.practitioner_id, secret)
+            except SessionlogError as exc:
+                self.say(str(exc))
+                return
+            self.fill()
+            self.say(
+                f"{who.name}'s secret is reset: they sign in with the one you gave,"
+                " then choose their own"
+            )
+
+        question = (
+            f"A temporary secret for {who.name} (they choose their own when they next sign in)"
+        )
+        self.app.push_screen(AskText(question, password=True), given)
