@@ -1,10 +1,11 @@
 """``sessionlog serve``: the same app in a web browser, through textual-serve.
 
 Each browser connection runs ``sessionlog --db PATH`` as its own process on this
-machine, starting afresh at the sign-in screen (a reload is a new app). It listens on 127.0.0.1 unless told
-otherwise, and another address needs ``--expose``: a clinical record is not for the
-network by default. The guards (Host, Origin, the session cap, no secret in a child's
-environment, no font from the network) are in :mod:`sessionlog.tui.web`.
+machine, starting afresh at the sign-in screen (a reload is a new app). It listens on
+127.0.0.1 unless told otherwise, and another address needs ``--expose``: a clinical
+record is not for the network by default. The guards (Host, Origin, the session cap,
+no secret in a child's environment, no font from the network) are in
+:mod:`sessionlog.tui.web`.
 """
 
 from __future__ import annotations
