@@ -35,7 +35,7 @@ ENV = {SECRET_ENV: SECRET, WHO_ENV: "1"}  # practitioner 1 unless --practitioner
 def with_secrets(db: Path) -> None:
     """Give SECRET to each practitioner of ``db`` who has no secret yet (added by a
     test through the store, or in a database made before sign-in existed)."""
-    if not db.is_file():
+    if not db.is_file() or not _lacking_secrets(db):
         return
     from sessionlog.services import auth
     from sessionlog.store import Store
@@ -51,6 +51,23 @@ def with_secrets(db: Path) -> None:
                     auth.set_first_secret(store, who.practitioner_id, SECRET)
     finally:
         store.close()
+
+
+def _lacking_secrets(db: Path) -> bool:
+    """Whether some practitioner of ``db`` has no secret (a quick read, no migration)."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return bool(
+                conn.execute(
+                    "SELECT 1 FROM practitioner p WHERE NOT EXISTS (SELECT 1 FROM"
+                    " practitioner_access a WHERE a.practitioner_id = p.id)"
+                ).fetchone()
+            )
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:  # no such table yet (an older schema), or not a database
+        return True
 
 
 def run(db: Path, command: str | list[str], input: str | None = None) -> Result:
