@@ -138,10 +138,15 @@ class SessionlogApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Over a locked screen (the patient view, the lock) no app-wide key works: not
         quit, not the command palette, not compare; the screen's own keys still do. Over
-        the sign-in screen only quit does."""
-        if getattr(self.screen, "LOCKED", False):
+        a sign-in screen (and its dialogs) only quit does."""
+        # Any such screen in the stack counts: a dialog over it (adding a practitioner)
+        # must not open compare or the palette either.
+        screens = self.screen_stack
+        if action in ("focus_next", "focus_previous"):
+            return True  # Tab and Shift+Tab (the screens' keys, run as the app's)
+        if any(getattr(s, "LOCKED", False) for s in screens):
             return False
-        if getattr(self.screen, "SIGN_IN", False):
+        if any(getattr(s, "SIGN_IN", False) for s in screens):
             return action == "quit"
         return True
 

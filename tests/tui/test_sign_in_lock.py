@@ -215,3 +215,15 @@ def test_left_on_f2s_screen_the_app_still_locks(store) -> None:  # type: ignore[
         assert app.screen.mode == "lock" and ts.patients_shown(app) == []
 
     ts.run_app(SessionlogApp(store, clock=clock, practitioner_id=1), steps)
+
+
+def test_no_patient_key_works_over_the_first_run_setup(settings_file) -> None:  # type: ignore[no-untyped-def]
+    store = Store.open(":memory:", clock=ts.clock)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        setup = app.screen
+        for key in ("f7", "f2", "ctrl+l", "ctrl+p"):
+            await pilot.press(key)
+            assert app.screen is setup, key
+
+    ts.run_app(ts.signed_out_app(store), steps)
