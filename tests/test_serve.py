@@ -28,9 +28,13 @@ import sessionlog
 ROOT = Path(sessionlog.__file__).resolve().parent.parent
 PASSPHRASE = "tulip-cellar-47"
 PRACTITIONER_SECRET = "491736"
-FIRST_SCREEN = "Who is recording?"  # the demo clinic's first screen over a fresh app
+FIRST_SCREEN = "sessionlog: sign in"  # every fresh app starts at the sign-in screen
 ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 DEADLINE = 60.0  # seconds: a bound, never a wait
+READ_NAMES = (
+    "import sys\nfrom sessionlog.store import Store\n"
+    "print('\\n'.join(p['name'] for p in Store.open(sys.argv[1]).patients()))"
+)
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Served:
     process: subprocess.Popen[str]
     url: str
     port: int
+    patients: list[str]  # the names in the served clinic
 
 
 def free_port() -> int:
@@ -81,6 +86,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         capture_output=True,
         timeout=DEADLINE,
     )
+    names = subprocess.run(
+        [sys.executable, "-c", READ_NAMES, str(db)],
+        env=environment(SESSIONLOG_PASSPHRASE=PASSPHRASE),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    ).stdout.splitlines()
+    assert len(names) == 5
     port = free_port()
     process = subprocess.Popen(
         sessionlog_cmd(db, "serve", "--port", str(port), "--max-sessions", "2"),
@@ -95,7 +109,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     )
     try:
         wait_for_line(process, "Ready at")
-        yield Served(process, f"http://127.0.0.1:{port}", port)
+        yield Served(process, f"http://127.0.0.1:{port}", port, names)
     finally:
         process.terminate()
         process.wait(timeout=DEADLINE)
@@ -217,6 +231,8 @@ def test_an_accepted_session_gets_a_fresh_app_with_no_secret_in_its_environment(
 
     first, pids, again, later = asyncio.run(run())
     assert FIRST_SCREEN in first and FIRST_SCREEN in again  # the encrypted clinic opened
+    for name in served.patients:
+        assert name not in first and name not in again
     assert len(pids) == 1 and len(later) == 1  # one process each, the second a new one
 
 

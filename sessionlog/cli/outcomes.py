@@ -15,7 +15,7 @@ import click
 
 from ..errors import ValidationError
 from .common import Context, echo_json, pass_ctx, table, user_errors
-from .trust import acting_practitioner, practitioner_option
+from .identify import identify, identity_option
 
 
 def _date(field: str, text: str | None) -> date | None:
@@ -57,7 +57,7 @@ def _with_size(fn: Any) -> Any:
 @click.command()
 @click.option("--patient", "patient", required=True, help="Chart id (C001) or numeric id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@practitioner_option
+@identity_option()
 @click.option(
     "--format",
     "fmt",
@@ -94,11 +94,10 @@ def report(
     from .scales import scale_json
 
     store = ctx.store()
+    actor = identify(store, practitioner_ref)
     who = find_patient(store, patient)
     progress = progress_report(store, who["id"])
-    store.log_access(
-        acting_practitioner(store, practitioner_ref), who["id"], "report", action="report"
-    )
+    store.log_access(actor, who["id"], "report", action="report")
     from ..exchange.take_home import patient_scales
 
     courses = patient_scales(store, who["id"])[0]
@@ -149,11 +148,13 @@ def report(
 @click.option("--min-patients", type=click.IntRange(1, 10_000), default=3, show_default=True,
               help="Fewer patients than this in a window: 'not enough data'.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
+@identity_option("--as")
 @_with_size
 @pass_ctx
 @user_errors
 def compare(
     ctx: Context,
+    practitioner_ref: str | None,
     technique: str | None,
     practitioner: str | None,
     region: str | None,
@@ -180,6 +181,7 @@ def compare(
     from ..store.outcome_reports import comparison_report, details_report
 
     store = ctx.store()
+    actor = identify(store, practitioner_ref)
     filters = Filters(
         technique=as_choice("technique", technique, tuple(TECHNIQUES) + FAMILIES)
         if technique
@@ -199,7 +201,7 @@ def compare(
         store, filters, windows=spans, by=by, min_patients=min_patients, short=short, long=long
     )
     extra = details_report(store, filters, by)
-    store.log_event(None, "report", "clinic", filters=to_jsonable(filters), by=by)
+    store.log_event(actor, "report", "clinic", filters=to_jsonable(filters), by=by)
     if as_json:
         echo_json({
             "filters": to_jsonable(filters),

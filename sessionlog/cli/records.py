@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import asdict, replace
 from typing import Any
@@ -9,9 +10,11 @@ from typing import Any
 import click
 
 from ..errors import ValidationError
-from ..services.lookup import find_patient, find_practitioner  # one rule: every command
+from ..services.lookup import find_patient  # one rule: every command
 from .common import Context, echo_json, pass_ctx, read_json_input, table, user_errors
-from .trust import acting_practitioner, practitioner_option
+from .identify import find, identify, identity_option, secret_for
+
+NEW_SECRET_ENV = "SESSIONLOG_NEW_PRACTITIONER_SECRET"
 
 
 @click.command()
@@ -85,28 +88,69 @@ def practitioners(click_ctx: click.Context, ctx: Context, as_json: bool) -> None
     help="acupuncturist, physiotherapist, chiropractor, physician or other.",
 )
 @click.option("--credential", default="", help="e.g. 'R.Ac' or 'PT, FCAMPT'.")
+@click.option(
+    "--role",
+    type=click.Choice(["practitioner", "admin"]),
+    default="practitioner",
+    show_default=True,
+    help="For a practitioner added by an admin.",
+)
+@identity_option("--as")
 @pass_ctx
 @user_errors
-def practitioners_add(ctx: Context, name: str, profession: str, credential: str) -> None:
-    """Add a practitioner."""
-    from ..domain import parse_practitioner
+def practitioners_add(
+    ctx: Context,
+    name: str,
+    profession: str,
+    credential: str,
+    role: str,
+    practitioner_ref: str | None,
+) -> None:
+    """Add a practitioner.
 
-    pid = ctx.store().add_practitioner(
-        parse_practitioner({"name": name, "profession": profession, "credential": credential})
+    The first one sets their own secret (asked, or $SESSIONLOG_PRACTITIONER_SECRET) and
+    is the admin. After that an admin adds practitioners (--as ADMIN, with the admin's
+    secret) and gives each a temporary secret (asked, or
+    $SESSIONLOG_NEW_PRACTITIONER_SECRET), which its owner replaces at their first
+    sign-in in the app.
+    """
+    from ..domain import parse_practitioner
+    from ..services import auth
+
+    store = ctx.store()
+    who = parse_practitioner({"name": name, "profession": profession, "credential": credential})
+    if not store.sign_in_names():
+        secret = secret_for(name, new=True)
+        auth.check_secret_rule(secret)
+        with store.write():  # the practitioner and their secret, or neither
+            pid = store.add_practitioner(who)
+            auth.set_first_secret(store, pid, secret)
+        click.echo(f"practitioner {pid} added: {name} (admin; secret set)")
+        return
+    admin = identify(store, practitioner_ref)
+    temporary = os.environ.get(NEW_SECRET_ENV) or secret_for(f"{name} (temporary)", new=True)
+    pid = auth.add_practitioner(store, admin, who, temporary, role)
+    click.echo(
+        f"practitioner {pid} added: {name} ({role}; temporary secret: they choose their own"
+        " at their first sign-in in the app)"
     )
-    click.echo(f"practitioner {pid} added: {name}")
 
 
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@identity_option()
 @pass_ctx
 @click.pass_context
 @user_errors
-def patients(click_ctx: click.Context, ctx: Context, as_json: bool) -> None:
+def patients(
+    click_ctx: click.Context, ctx: Context, as_json: bool, practitioner_ref: str | None
+) -> None:
     """List patients with their sessions and last visit (or add one: `patients add`)."""
     if click_ctx.invoked_subcommand:
         return
-    rows = ctx.store().patients()
+    store = ctx.store()
+    identify(store, practitioner_ref)
+    rows = store.patients()
     if as_json:
         echo_json(rows)
     else:
@@ -130,6 +174,7 @@ def patients(click_ctx: click.Context, ctx: Context, as_json: bool) -> None:
 @click.option("--sex", default=None, help="female, male, other or unknown.")
 @click.option("--complaint", default=None, help="What brings them (starts an episode of care).")
 @click.option("--region", default=None, help="The complaint's body region (neck, low back...).")
+@identity_option()
 @pass_ctx
 @user_errors
 def patients_add(
@@ -140,12 +185,14 @@ def patients_add(
     sex: str | None,
     complaint: str | None,
     region: str | None,
+    practitioner_ref: str | None,
 ) -> None:
     """Add a patient (with --complaint and --region, their first episode of care)."""
     from ..domain import parse_patient
     from ..domain.episodes import parse_episode
 
     store = ctx.store()
+    actor = identify(store, practitioner_ref)
     patient = parse_patient(
         {"chart_id": chart_id, "name": name, "birth_year": birth_year, "sex": sex},
         this_year=store.clock().year,
@@ -156,9 +203,9 @@ def patients_add(
         episode = parse_episode(
             {"complaint": complaint, "body_region": region}, patient_id=1, started_on=today
         )
-    pid = store.add_patient(patient)
+    pid = store.add_patient(patient, actor_id=actor)
     if episode is not None:
-        store.add_episode(replace(episode, patient_id=pid))
+        store.add_episode(replace(episode, patient_id=pid), actor_id=actor)
     click.echo(f"patient {pid} added: {chart_id}")
 
 
@@ -173,7 +220,7 @@ def patients_add(
     is_flag=True,
     help="Full records as JSON: sites, adverse events, IMS findings, derived values.",
 )
-@practitioner_option
+@identity_option()
 @pass_ctx
 @user_errors
 def sessions(
@@ -190,12 +237,13 @@ def sessions(
     from ..domain.validate import as_choice, as_datetime
 
     store = ctx.store()
+    actor = identify(store, practitioner_ref)
     pid = find_patient(store, patient_ref)["id"] if patient_ref else None
     tech = as_choice("technique", technique, TECHNIQUES) if technique else None
     start = as_datetime("since", since).date().isoformat() if since else None
     rows = store.sessions(pid, technique=tech, since=start, limit=limit)
     if pid is not None:
-        store.log_access(acting_practitioner(store, practitioner_ref), pid, "record")
+        store.log_access(actor, pid, "record")
     if as_json:
         # "session_id" is the session (its record: "session #189" everywhere); "id" is
         # the row of its current version, which an amendment replaces.
@@ -291,7 +339,7 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
     help="Read the session from a JSON document ('-' for stdin); flags override it.",
 )
 @click.option("--patient", "patient_ref", default=None, help="Chart id (or id) of the patient.")
-@click.option("--practitioner", "practitioner_ref", default=None, help="Practitioner id or name.")
+@identity_option()
 @click.option(
     "--technique",
     default=None,
@@ -376,15 +424,20 @@ def log_session(
             dict(zip(("tier", "kind", "description"), a.split(":", 2), strict=False))
             for a in fields["adverse"]
         ]
+    named = data.pop("practitioner", None) or data.get("practitioner_id")
+    actor = identify(store, practitioner_ref or named)
+    if named is not None and find(store, named).practitioner_id != actor:
+        raise ValidationError(
+            "practitioner",
+            "the document names another practitioner: a session is recorded by the"
+            " practitioner who signs it (--practitioner, with their secret)",
+        )
+    data["practitioner_id"] = actor
     ref = patient_ref or data.pop("patient", None) or data.pop("patient_chart_id", None)
     if ref is None and "patient_id" not in data:
         raise ValidationError("patient", "is required: --patient CHART_ID")
     if ref is not None:
         data["patient_id"] = find_patient(store, str(ref))["id"]
-    if "practitioner_id" not in data or practitioner_ref:
-        data["practitioner_id"] = find_practitioner(
-            store, practitioner_ref or data.pop("practitioner", None)
-        )
     session = parse_session(data, now=store.clock())
     new_episode = None
     if session.episode_id is None:
@@ -418,7 +471,7 @@ def log_session(
     default=None,
     help="The session it follows (default: the patient's latest before --at).",
 )
-@click.option("--practitioner", "practitioner_ref", default=None)
+@identity_option()
 @click.option("--notes", default=None)
 @pass_ctx
 @user_errors
@@ -438,6 +491,7 @@ def follow_up(
     from ..domain.validate import as_datetime, as_int
 
     store = ctx.store()
+    actor = identify(store, practitioner_ref)
     patient = find_patient(store, patient_ref)
     when = as_datetime("at", at or store.clock(), now=store.clock())
     if session_ref:
@@ -461,7 +515,7 @@ def follow_up(
         },
         now=store.clock(),
     )
-    fid = store.add_follow_up(fu, find_practitioner(store, practitioner_ref))
+    fid = store.add_follow_up(fu, actor)
     click.echo(f"follow-up {fid} saved for session {record}")
 
 

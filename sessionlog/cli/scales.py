@@ -10,8 +10,9 @@ from typing import Any
 import click
 
 from ..errors import ValidationError
-from ..services.lookup import find_patient, find_practitioner
+from ..services.lookup import find_patient
 from .common import Context, echo_json, pass_ctx, table, user_errors
+from .identify import identify, identity_option
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TEXT_COLUMNS = {"name", "contact", "label", "missed", "chart_id"}
@@ -44,7 +45,7 @@ def scale() -> None:
 )
 @click.option("--follow-up", "follow_up_ref", default=None, help="The follow-up it belongs to.")
 @click.option("--by-patient", is_flag=True, help="The patient entered the answers themselves.")
-@click.option("--practitioner", "practitioner_ref", default=None)
+@identity_option()
 @pass_ctx
 @user_errors
 def scale_record(
@@ -63,7 +64,7 @@ def scale_record(
         store,
         patient_id=patient["id"],
         scale=code,
-        actor_id=find_practitioner(store, practitioner_ref),
+        actor_id=identify(store, practitioner_ref),
         items=items,
         total=total,
         labels=activities,
@@ -82,17 +83,20 @@ def scale_record(
 @scale.command("list")
 @click.option("--patient", "patient_ref", required=True, help="Chart id (or id).")
 @click.option("--json", "as_json", is_flag=True, help="Print the readings as JSON.")
+@identity_option()
 @pass_ctx
 @user_errors
-def scale_list(ctx: Context, patient_ref: str, as_json: bool) -> None:
+def scale_list(ctx: Context, patient_ref: str, as_json: bool, practitioner_ref: str | None) -> None:
     """A patient's scale readings, oldest first, with GROC from their follow-ups."""
     from dataclasses import asdict
 
     from ..domain.scales import find_scale, format_score
 
     store = ctx.store()
+    actor = identify(store, practitioner_ref)
     patient = find_patient(store, patient_ref)
     rows = store.scale_readings(patient["id"])
+    store.log_access(actor, patient["id"], "scales", action="view")
     if as_json:
         echo_json([{**asdict(r), "items": r.items and list(r.items)} for r in rows])
         return
@@ -133,9 +137,10 @@ def scale_catalogue(as_json: bool) -> None:
 
 @scale.command("compare")
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
+@identity_option()
 @pass_ctx
 @user_errors
-def scale_compare(ctx: Context, as_json: bool) -> None:
+def scale_compare(ctx: Context, as_json: bool, practitioner_ref: str | None) -> None:
     """Change on each scale by technique and window: patients, 95% interval, MCID share."""
     from dataclasses import asdict
 
@@ -143,7 +148,9 @@ def scale_compare(ctx: Context, as_json: bool) -> None:
     from ..analysis.scale_compare import compare_scales
     from ..services.scales import cell_text
 
-    groups = compare_scales(ctx.store().scale_facts())
+    store = ctx.store()
+    identify(store, practitioner_ref)
+    groups = compare_scales(store.scale_facts())
     if as_json:
         echo_json([{**asdict(g), "scale": g.scale.code} for g in groups])
         return
@@ -181,13 +188,17 @@ def scale_compare(ctx: Context, as_json: bool) -> None:
     default=None,
     help="The clinic's checks after a session (default 24h-72h,1w,4w,12w).",
 )
+@identity_option()
 @pass_ctx
 @user_errors
-def due(ctx: Context, as_json: bool, as_csv: bool, checks: str | None) -> None:
+def due(
+    ctx: Context, as_json: bool, as_csv: bool, checks: str | None, practitioner_ref: str | None
+) -> None:
     """Patients whose next reading is due, overdue first, with their contact note."""
     from ..analysis.due import DEFAULT_CHECKS, due_list, parse_checks
 
     store = ctx.store()
+    identify(store, practitioner_ref)
     items = due_list(store.last_visits(), store.clock(),
                      parse_checks(checks) if checks else DEFAULT_CHECKS)  # fmt: skip
     rows = [d.as_dict() for d in items]
@@ -213,14 +224,14 @@ def due(ctx: Context, as_json: bool, as_csv: bool, checks: str | None) -> None:
 @click.command("contact")
 @click.option("--patient", "patient_ref", required=True, help="Chart id (or id).")
 @click.option("--note", required=True, help="Phone or how to reach them ('' clears it).")
-@click.option("--practitioner", "practitioner_ref", default=None)
+@identity_option()
 @pass_ctx
 @user_errors
 def contact(ctx: Context, patient_ref: str, note: str, practitioner_ref: str | None) -> None:
     """Record how to reach a patient for their follow-ups (shown on the due list)."""
     store = ctx.store()
     patient = find_patient(store, patient_ref)
-    store.set_contact(patient["id"], note, find_practitioner(store, practitioner_ref))
+    store.set_contact(patient["id"], note, identify(store, practitioner_ref))
     click.echo(f"contact {'saved' if note.strip() else 'cleared'} for {patient['chart_id']}")
 
 
@@ -247,9 +258,7 @@ def write_report(
         raise ValidationError("output", "give the file to write: -o report.html")
     store = ctx.store()
     patient = find_patient(store, patient_ref)
-    from .trust import acting_practitioner
-
-    actor = acting_practitioner(store, practitioner_ref)
+    actor = identify(store, practitioner_ref)
     dest = write_take_home(store, patient["id"], Path(output), actor)
     click.echo(f"report for {patient['chart_id']} written to {dest}")
 

@@ -1,10 +1,11 @@
 """``sessionlog serve``: the same app in a web browser, through textual-serve.
 
 Each browser connection runs ``sessionlog --db PATH`` as its own process on this
-machine, starting afresh (a reload is a new app). It listens on 127.0.0.1 unless told
-otherwise, and another address needs ``--expose``: a clinical record is not for the
-network by default. The guards (Host, Origin, the session cap, no secret in a child's
-environment, no font from the network) are in :mod:`sessionlog.tui.web`.
+machine, starting afresh at the sign-in screen (a reload is a new app). It listens on
+127.0.0.1 unless told otherwise, and another address needs ``--expose``: a clinical
+record is not for the network by default. The guards (Host, Origin, the session cap,
+no secret in a child's environment, no font from the network) are in
+:mod:`sessionlog.tui.web`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 
 import click
 
-from .common import Context, fail, pass_ctx
+from .common import Context, fail, pass_ctx, user_errors
 
 
 def served_command(db_path: str) -> list[str]:
@@ -56,6 +57,7 @@ def served_command(db_path: str) -> list[str]:
     help="Browser sessions open at once (each runs its own app process).",
 )
 @pass_ctx
+@user_errors
 def serve(
     ctx: Context,
     host: str,
@@ -80,6 +82,7 @@ def serve(
                 f"--host {host} listens on every address: say which name browsers use"
                 " with --allow-host NAME"
             )
+    ctx.store().close()  # opens (or creates) it now: a wrong passphrase is said once, here
     server = GuardedServer(
         served_command(db_path),
         host=host,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .common import Context, pass_ctx, user_errors
+from .identify import identify, identify_unless_empty, identity_option
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -33,12 +34,7 @@ BIG = 5_000  # rows from which import shows a progress bar
     default=None,
     help="File to write (csv: a .zip file or a new folder). json/fhir: default stdout.",
 )
-@click.option(
-    "--practitioner",
-    "practitioner_ref",
-    default=None,
-    help="Who is exporting (id or name), for the audit log.",
-)
+@identity_option()
 @pass_ctx
 @user_errors
 def export_command(
@@ -49,10 +45,9 @@ def export_command(
     The formats are described in docs/trust.md. Every export is written to the audit log.
     """
     from ..exchange import export
-    from .trust import acting_practitioner
 
     store = ctx.store()
-    result = export(store, fmt, output, actor_id=acting_practitioner(store, practitioner_ref))
+    result = export(store, fmt, output, actor_id=identify(store, practitioner_ref))
     if output is not None:
         total = sum(result.counts.values())
         click.echo(
@@ -64,12 +59,7 @@ def export_command(
 
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, exists=True))
-@click.option(
-    "--practitioner",
-    "practitioner_ref",
-    default=None,
-    help="Who is importing (id or name), for the audit log.",
-)
+@identity_option()
 @pass_ctx
 @user_errors
 def import_command(ctx: Context, file: Path, practitioner_ref: str | None) -> None:
@@ -80,14 +70,13 @@ def import_command(ctx: Context, file: Path, practitioner_ref: str | None) -> No
     would overwrite anything is refused.
     """
     from ..exchange.importer import read_source, work_units
-    from .trust import acting_practitioner
 
     tables, csv = read_source(file)  # a file that is not an export is refused first
     new = not ctx.path.expanduser().exists()
     total = work_units(tables)  # before the import, which lets go of the rows
     store = ctx.store()
     try:
-        actor = acting_practitioner(store, practitioner_ref)
+        actor = identify_unless_empty(store, practitioner_ref)
         report = _run_import(tables, total, store, csv=csv, actor=actor, source=file)
     except BaseException:
         if new:  # a refused import into a new path leaves no empty database behind

@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from ..errors import ValidationError
 from .common import Context, fail, pass_ctx, user_errors
+from .identify import identify, identity_option
 from .transfer import export_command, import_command
 
 
@@ -38,23 +38,6 @@ def read_passphrase(fd: int) -> None:
             use_passphrase(pipe.read())
     except OSError as exc:
         fail(f"--passphrase-fd {fd}: {exc.strerror or exc}")
-
-
-def acting_practitioner(store: Any, ref: str | None) -> int | None:
-    """The practitioner named by ``--practitioner`` (id or name), or None if not given."""
-    if ref is None:
-        return None
-    from ..services.lookup import find_practitioner
-
-    return find_practitioner(store, ref)
-
-
-practitioner_option = click.option(
-    "--practitioner",
-    "practitioner_ref",
-    default=None,
-    help="Who is doing this (id or name), for the audit log.",
-)
 
 
 @click.group()
@@ -100,9 +83,12 @@ def audit_verify(ctx: Context) -> None:
 @audit.command("access")
 @click.option("--patient", "patient_ref", required=True, help="Chart id (or id) of the patient.")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@identity_option()
 @pass_ctx
 @user_errors
-def audit_access(ctx: Context, patient_ref: str, as_json: bool) -> None:
+def audit_access(
+    ctx: Context, patient_ref: str, as_json: bool, practitioner_ref: str | None
+) -> None:
     """Who looked at a patient: views in the app, reports, exports (oldest first)."""
     from dataclasses import asdict
 
@@ -110,6 +96,7 @@ def audit_access(ctx: Context, patient_ref: str, as_json: bool) -> None:
     from .common import echo_json, table
 
     store = ctx.store()
+    identify(store, practitioner_ref)
     patient = find_patient(store, patient_ref)
     rows = [asdict(r) for r in store.patient_access(patient["id"])]
     if as_json:
@@ -128,7 +115,7 @@ def audit_access(ctx: Context, patient_ref: str, as_json: bool) -> None:
 @click.command()
 @click.argument("dest", type=click.Path())  # a str: "backups/" keeps its slash (a folder)
 @click.option("--force", is_flag=True, help="Replace DEST if it already exists.")
-@practitioner_option
+@identity_option()
 @pass_ctx
 @user_errors
 def backup(ctx: Context, dest: str, force: bool, practitioner_ref: str | None) -> None:
@@ -140,9 +127,7 @@ def backup(ctx: Context, dest: str, force: bool, practitioner_ref: str | None) -
     from ..store.backup import backup as run_backup
 
     store = ctx.store()
-    result = run_backup(
-        store, dest, actor_id=acting_practitioner(store, practitioner_ref), force=force
-    )
+    result = run_backup(store, dest, actor_id=identify(store, practitioner_ref), force=force)
     click.echo(
         f"Backed up {result.sessions:,} sessions to {result.path}"
         f" ({result.size / 1_048_576:.1f} MB, checked; SHA-256 {result.sha256[:16]}...)."
@@ -156,7 +141,12 @@ def backup(ctx: Context, dest: str, force: bool, practitioner_ref: str | None) -
 @click.command()
 @click.argument("src", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--force", is_flag=True, help="Replace the current database without asking.")
-@practitioner_option
+@click.option(
+    "--practitioner",
+    "practitioner_ref",
+    default=None,
+    help="Who restores (the id of a practitioner in the backup), for the audit log.",
+)
 @pass_ctx
 @user_errors
 def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) -> None:

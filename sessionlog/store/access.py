@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .base import StoreBase
 
-VIEWS = ("record", "history", "progress", "patient_view", "report")
+VIEWS = ("record", "history", "progress", "patient_view", "report", "scales")
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ def test_no_key_and_no_size_leaves_the_view_or_shows_another_patient(store) -> N
         text = ts.screen_text(app)
         for word in ("Ctrl", "press", "leave", "Esc", "F1"):
             assert word not in text, word  # nothing says how to leave
+
         def in_the_kiosk() -> bool:
             # The view itself, or the patient's own questionnaire (its ``e`` key), which
             # is as locked as the view and saves for this patient only.

@@ -1,0 +1,91 @@
+"""Who is at the command line: a practitioner proved by their secret.
+
+Every command that reads or writes patient data takes ``--practitioner NAME|ID`` (or
+``$SESSIONLOG_PRACTITIONER``; needless when the clinic has one practitioner) and the
+practitioner's secret, asked without echo on a terminal, or, for scripts and CI, read
+from ``$SESSIONLOG_PRACTITIONER_SECRET``. The check is the app's
+(:func:`sessionlog.services.auth.authenticate`): a wrong secret is one line, exit
+status 1, counted and audited, and slows the next tries down.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import ValidationError
+from .common import fail
+
+WHO_ENV = "SESSIONLOG_PRACTITIONER"
+SECRET_ENV = "SESSIONLOG_PRACTITIONER_SECRET"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def identity_option(flag: str = "--practitioner") -> Callable[[F], F]:
+    """The option that says who is at the command line (``compare`` uses ``--as``: its
+    ``--practitioner`` chooses whose sessions are compared)."""
+    return click.option(
+        flag,
+        "practitioner_ref",
+        envvar=WHO_ENV,
+        default=None,
+        help=f"Who you are (id or name; default ${WHO_ENV}, or the clinic's only"
+        f" practitioner). Your secret is asked, or read from ${SECRET_ENV}.",
+    )
+
+
+def secret_for(name: str, *, new: bool = False) -> str:
+    """The secret from ``$SESSIONLOG_PRACTITIONER_SECRET``, else asked without echo
+    (twice when ``new``); never read from a pipe (a script gives it by the variable)."""
+    given = os.environ.get(SECRET_ENV)
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        fail(f"{name}'s secret is needed: set ${SECRET_ENV}, or run in a terminal to be asked")
+    what = f"A secret for {name} (a PIN of 6+ digits or a passphrase)" if new else "Secret"
+    return str(click.prompt(f"{what}", hide_input=True, confirmation_prompt=new, err=True))
+
+
+def find(store: Any, ref: str | int | None) -> Any:
+    """The practitioner ``ref`` (id or name) as the sign-in lists them (no secret
+    checked); with no ``ref``, the clinic's only practitioner."""
+    names = store.sign_in_names()
+    if not names:
+        raise ValidationError(
+            "practitioner", "there is none yet: add yourself with `sessionlog practitioners add`"
+        )
+    if ref is None:
+        if len(names) > 1:
+            raise ValidationError(
+                "practitioner", f"say who you are: --practitioner ID or NAME (or ${WHO_ENV})"
+            )
+        return names[0]
+    text = str(ref).strip()  # a JSON document may give the id as a number
+    for who in names:
+        if str(who.practitioner_id) == text or who.name.lower() == text.lower():
+            return who
+    raise ValidationError(
+        "practitioner", f"no practitioner {ref!r} (see `sessionlog practitioners`)"
+    )
+
+
+def identify(store: Any, ref: str | int | None) -> int:
+    """The id of the practitioner ``ref`` (see :func:`find`) once their secret is
+    checked. Raises a one-line error (a wrong secret is counted and audited)."""
+    from ..services import auth
+
+    who = find(store, ref)
+    return auth.authenticate(store, who.practitioner_id, secret_for(who.name), store.clock())
+
+
+def identify_unless_empty(store: Any, ref: str | int | None) -> int | None:
+    """:func:`identify`, but nobody (None) in a database with no practitioner yet: an
+    import into a new database brings its practitioners, who then set their secrets
+    at their first sign-in in the app."""
+    if not store.sign_in_names():
+        return None
+    return identify(store, ref)

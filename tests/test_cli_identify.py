@@ -1,0 +1,191 @@
+"""The command line identifies its practitioner: ``--practitioner`` (or
+``$SESSIONLOG_PRACTITIONER``) and their secret, asked without echo on a terminal or read
+from ``$SESSIONLOG_PRACTITIONER_SECRET``. A wrong secret is one line, exit status 1,
+and an audit row; nothing else is read or written."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from helpers_cli import SECRET, cheap_hashes, fingerprint, make_clinic, ok, with_secrets
+
+from sessionlog.cli import cli
+from sessionlog.cli.identify import SECRET_ENV, WHO_ENV
+from sessionlog.store import Store
+
+PATIENT_DATA = [
+    "patients",
+    "patients add --chart-id C009 --name 'Di Roe'",
+    "sessions --patient C001",
+    "log --patient C001 --technique acupuncture --site st36:left --pain-before 5 --consent",
+    "follow-up --patient C001 --pain 3",
+    "report --patient C001",
+    "compare",
+    "export",
+    "backup {tmp}/b.db",
+    "audit access --patient C001",
+]
+
+
+def run_as(db: Path, command: str, env: dict[str, str | None], input: str | None = None) -> Result:
+    with_secrets(db)
+    with cheap_hashes():
+        return CliRunner(env={WHO_ENV: None, SECRET_ENV: None, **env}).invoke(
+            cli, ["--db", str(db), *shlex.split(command)], input=input
+        )
+
+
+def audit_actions(db: Path) -> list[tuple[str, int | None]]:
+    store = Store.open(db)
+    try:
+        rows = store.conn.execute("SELECT action, entity_id FROM audit_log ORDER BY id").fetchall()
+    finally:
+        store.close()
+    return [(a, e) for a, e in rows]
+
+
+@pytest.fixture
+def clinic(tmp_path: Path) -> Path:
+    return make_clinic(tmp_path / "clinic.db")
+
+
+@pytest.mark.parametrize("command", PATIENT_DATA)
+def test_a_wrong_secret_is_one_line_audited_and_nothing_else(
+    clinic: Path, tmp_path: Path, command: str
+) -> None:
+    before = audit_actions(clinic)
+    result = run_as(clinic, command.format(tmp=tmp_path), {SECRET_ENV: "not the secret"})
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: Wrong secret for Ann Lee\n",
+    )
+    assert audit_actions(clinic) == [*before, ("sign_in_failed", 1)]
+    assert not (tmp_path / "b.db").exists()
+
+
+@pytest.mark.parametrize("command", PATIENT_DATA)
+def test_with_no_secret_and_no_terminal_it_says_how_to_give_one(
+    clinic: Path, tmp_path: Path, command: str
+) -> None:
+    before = fingerprint(clinic)
+    result = run_as(clinic, command.format(tmp=tmp_path), {})
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: Ann Lee's secret is needed: set $SESSIONLOG_PRACTITIONER_SECRET,"
+        " or run in a terminal to be asked\n",
+    )
+    assert fingerprint(clinic) == before
+
+
+def test_the_right_secret_by_name_or_id_and_another_practitioners_refused(clinic: Path) -> None:
+    with_secrets(clinic)
+    ok(clinic, "patients")  # makes sure the clinic's practitioner has their secret
+    store = Store.open(clinic)
+    from sessionlog.domain import Practitioner
+    from sessionlog.services import auth
+
+    with cheap_hashes():
+        ben = store.add_practitioner(Practitioner("Ben Cho", "physiotherapist"))
+        auth.set_first_secret(store, ben, "bens own secret")
+    store.close()
+    for who in ("'Ann Lee'", "1", "'ann lee'"):
+        result = run_as(clinic, f"patients --practitioner {who}", {SECRET_ENV: SECRET})
+        assert result.exit_code == 0, result.output
+    ben_as_ann = run_as(clinic, "report --patient C001", {WHO_ENV: "Ben Cho", SECRET_ENV: SECRET})
+    assert (ben_as_ann.exit_code, ben_as_ann.stderr) == (1, "error: Wrong secret for Ben Cho\n")
+    nobody = run_as(clinic, "patients", {SECRET_ENV: SECRET})
+    assert nobody.stderr == (
+        "error: practitioner: say who you are: --practitioner ID or NAME"
+        " (or $SESSIONLOG_PRACTITIONER)\n"
+    )
+    as_ben = {WHO_ENV: "Ben Cho", SECRET_ENV: "bens own secret"}
+    ben = run_as(
+        clinic,
+        "log --patient C001 --technique acupuncture --site st36:left --pain-before 5 --consent",
+        as_ben,
+    )
+    assert ben.exit_code == 0, ben.output
+    document = (
+        '{"patient": "C001", "practitioner": "Ann Lee", "technique": "acupuncture",'
+        ' "consent": true, "pain_before": 4, "sites": [{"target": "li4", "side": "left"}]}'
+    )
+    forged = run_as(clinic, "log --json -", as_ben, input=document)
+    assert (forged.exit_code, forged.stderr) == (
+        1,
+        "error: practitioner: the document names another practitioner: a session is"
+        " recorded by the practitioner who signs it (--practitioner, with their secret)\n",
+    )
+
+
+def test_the_first_practitioner_sets_their_secret_and_an_admin_adds_the_next(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "new.db"
+    short = run_as(db, "practitioners add --name 'Ann Lee' --profession other", {SECRET_ENV: "123"})
+    assert (short.exit_code, short.stderr) == (
+        1,
+        "error: secret: a PIN needs at least 6 digits\n",
+    )
+    assert Store.open(db).practitioners() == []  # nothing half-saved
+    first = run_as(db, "practitioners add --name 'Ann Lee' --profession other",
+                   {SECRET_ENV: "424242"})  # fmt: skip
+    assert first.stdout == "practitioner 1 added: Ann Lee (admin; secret set)\n"
+    admin = {SECRET_ENV: "424242", "SESSIONLOG_NEW_PRACTITIONER_SECRET": "temporary 1"}
+    second = run_as(db, "practitioners add --name 'Ben Cho' --profession other --as 1", admin)
+    assert second.exit_code == 0, second.output
+    assert second.stdout == (
+        "practitioner 2 added: Ben Cho (practitioner; temporary secret: they choose their own"
+        " at their first sign-in in the app)\n"
+    )
+    as_ben = run_as(db, "patients --practitioner 2", {SECRET_ENV: "temporary 1"})
+    assert (as_ben.exit_code, as_ben.stderr) == (
+        1,
+        "error: Ben Cho's secret was given by an admin: sign in to the app once to choose"
+        " your own\n",
+    )
+
+
+def test_the_secret_is_asked_without_echo_on_a_terminal(clinic: Path) -> None:
+    """A real terminal (a pty): the prompt, the secret typed, nothing of it shown."""
+    ok(clinic, "patients")  # the practitioner's secret is SECRET
+    env = {k: v for k, v in os.environ.items() if k not in (SECRET_ENV, WHO_ENV)}
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sessionlog", "--db", str(clinic), "patients"],
+        stdin=child, stdout=child, stderr=child, env=env, close_fds=True,
+    )  # fmt: skip
+    os.close(child)
+    seen = b""
+    try:
+        seen = read_until(main, seen, b"Secret: ")
+        os.write(main, SECRET.encode() + b"\n")
+        seen = read_until(main, seen, b"Cy Doe")
+    finally:
+        proc.wait(timeout=60)
+        os.close(main)
+    assert proc.returncode == 0
+    assert SECRET.encode() not in seen
+
+
+def read_until(fd: int, seen: bytes, text: bytes) -> bytes:
+    end = time.monotonic() + 60
+    while text not in seen:
+        left = end - time.monotonic()
+        assert left > 0, seen
+        if select.select([fd], [], [], left)[0]:
+            try:
+                seen += os.read(fd, 4096)
+            except OSError:  # the child closed the terminal
+                break
+    assert text in seen, seen
+    return seen
