@@ -155,7 +155,9 @@ def test_existing_practitioners_set_their_secret_once_and_the_first_is_admin(
 def test_unknown_practitioner_is_one_clear_line(store: Store) -> None:
     with pytest.raises(auth.AuthError) as exc:
         auth.authenticate(store, "Nobody", "123456", T0)
-    assert str(exc.value) == "practitioner: there is no practitioner 'Nobody'"
+    assert str(exc.value) == (
+        "practitioner: 'Nobody' is not a practitioner: give an id or a name (1 Ann Lee)"
+    )
 
 
 def test_demo_says_how_to_sign_in_as_each_practitioner_and_the_secrets_work(

@@ -18,8 +18,14 @@ HUGE = "99999999999999999999"
 
 @pytest.fixture
 def clinic(tmp_path: Path) -> Path:
+    from sessionlog.domain import Practitioner
+
     db = make_clinic(tmp_path / "clinic.db")
-    ok(db, "practitioners add --name 'Sara Novak' --profession acupuncturist")
+    store = Store.open(db)  # a colleague with a secret of her own (the helpers give one)
+    try:
+        store.add_practitioner(Practitioner("Sara Novak", "acupuncturist", "LAc"))
+    finally:
+        store.close()
     ok(
         db,
         "log --patient C001 --practitioner 1 --technique acupuncture --consent"

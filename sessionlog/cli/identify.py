@@ -64,13 +64,10 @@ def find(store: Any, ref: str | int | None) -> Any:
                 "practitioner", f"say who you are: --practitioner ID or NAME (or ${WHO_ENV})"
             )
         return names[0]
-    text = str(ref).strip()  # a JSON document may give the id as a number
-    for who in names:
-        if str(who.practitioner_id) == text or who.name.lower() == text.lower():
-            return who
-    raise ValidationError(
-        "practitioner", f"no practitioner {ref!r} (see `sessionlog practitioners`)"
-    )
+    from ..services.lookup import find_practitioner
+
+    pid = find_practitioner(store, ref)  # the one rule: id, name, or a name's unique start
+    return next(who for who in names if who.practitioner_id == pid)
 
 
 def identify(store: Any, ref: str | int | None) -> int:

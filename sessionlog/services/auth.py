@@ -135,21 +135,18 @@ def wait_left(access: Access, now: datetime) -> int:
 
 
 def resolve(store: Store, who: str | int) -> tuple[int, str]:
-    """A practitioner's (id, name) from their id or their name (case does not matter)."""
-    names = store.sign_in_names()
+    """A practitioner's (id, name) from their id or their name, by the one lookup rule
+    (:func:`sessionlog.services.lookup.find_practitioner`: ``sara`` finds Sara Novak)."""
+    from .lookup import find_practitioner
+
     if not isinstance(who, int | str):
         raise AuthError("practitioner: nobody is signed in")
-    if isinstance(who, int) or who.strip().isdigit():
-        wanted = int(who)
-        found = [n for n in names if n.practitioner_id == wanted]
-    else:
-        key = who.strip().casefold()
-        found = [n for n in names if n.name.casefold() == key]
-    if not found:
-        raise AuthError(f"practitioner: there is no practitioner {who!r}")
-    if len(found) > 1:
-        raise AuthError(f"practitioner: several are named {who!r}; give the id instead")
-    return found[0].practitioner_id, found[0].name
+    try:
+        pid = find_practitioner(store, who)
+    except ValidationError as exc:
+        raise AuthError(str(exc)) from None
+    name = next(n.name for n in store.sign_in_names() if n.practitioner_id == pid)
+    return pid, name
 
 
 # -- signing in -------------------------------------------------------------------------
