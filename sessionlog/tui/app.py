@@ -299,7 +299,11 @@ class SessionlogApp(App[None]):
         # Screens pushed or popped from start-up code and dismiss callbacks were not
         # painted on a real terminal until the next key press: ask for a frame. Only
         # where a dialog comes or goes: the timer's relayout delays the first frame.
-        self.set_timer(0.05, lambda: self.screen.refresh(layout=True))
+        self.set_timer(0.05, self._repaint)
+
+    def _repaint(self) -> None:
+        if self.screen_stack:  # none while the app is closing (a lock just before)
+            self.screen.refresh(layout=True)
 
     def _remember_theme(self, theme: Any) -> None:
         from . import config
@@ -360,7 +364,9 @@ class SessionlogApp(App[None]):
     def lock_if_idle(self) -> bool:
         """Lock if nobody has pressed a key for the idle time (by ``self.clock``); runs
         every few seconds, and tests call it after moving their clock on."""
-        if self.last_input is None or getattr(self.screen, "KIOSK", False):
+        if not self.screen_stack or self.last_input is None:
+            return False  # closing, or not started
+        if getattr(self.screen, "KIOSK", False):
             return False  # the patient view is a lock of its own; they may read on
         idle = (self.clock() - self.last_input).total_seconds()
         if idle < self.idle_lock_seconds():
