@@ -181,6 +181,20 @@ class SessionlogApp(App[None]):
             self._opener = threading.Thread(target=self._open_store, daemon=True)
             self._opener.start()
 
+    async def on_event(self, event: Any) -> None:
+        from textual import events
+
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            # A paste is cleaned as the CLI cleans its arguments (escape sequences and
+            # control characters removed whole), so "AAA <ESC>[31mBBB" arrives in order
+            # as "AAA BBB", in the search, the notes and every other field.
+            from ..domain.text import clean_text
+
+            text = clean_text(event.text, multiline=True)
+            if text != event.text:
+                event = events.Paste(text)
+        await super().on_event(event)
+
     def on_load(self) -> None:
         self._start_opening()  # run_test and other ways in that skip run()
 

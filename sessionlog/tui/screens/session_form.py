@@ -33,6 +33,7 @@ from ..form_model import (
 from ..safe import plain
 from ..widgets.choice import ConsentToggle, TechniquePicker
 from ..widgets.detail_complete import RegionAutoComplete
+from ..widgets.number_input import KeyRefused, NumberInput
 from ..widgets.site_entry import SiteAutoComplete, SiteInput
 from ..widgets.sites_table import SitesTable
 from .session_actions import SessionActions
@@ -132,11 +133,12 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
             with Horizontal(classes="row"):
                 yield ConsentToggle(id="consent")
                 yield Label("Pain before", classes="field-label right")
-                yield Input(
+                yield NumberInput(
+                    "pain_before",
+                    "a number from 0 to 10",
                     id="f-pain_before",
                     classes="num",
                     compact=True,
-                    restrict=r"\d{0,2}",
                     placeholder="0-10",
                 )
             yield Label(id="err-top", classes="error")
@@ -154,7 +156,14 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
                     yield Label(
                         label, classes="field-label" if name == "pain_after" else "small-label"
                     )
-                    yield Input(id=f"f-{name}", classes="num", compact=True, restrict=r"\d{0,3}")
+                    yield NumberInput(
+                        name,
+                        "minutes, 0 to 480" if name == "face_to_face_min" else "0 to 10",
+                        digits=3 if name == "face_to_face_min" else 2,
+                        id=f"f-{name}",
+                        classes="num",
+                        compact=True,
+                    )
             yield Label(id="err-pain", classes="error")
             with Horizontal(classes="row", id="settings-row"):
                 for name, label, _width in SETTINGS:
@@ -424,7 +433,17 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         self._revalidate_sites()
         self._technique_changed()
 
+    def on_key_refused(self, event: KeyRefused) -> None:
+        """A key a field cannot take is said, in one line under it (never dropped)."""
+        from ..field_words import sentence, slot
+
+        self.refused_slot = slot(event.field)
+        self.set_error(self.refused_slot, sentence(event.field, event.why))
+
     def on_input_changed(self, event: Input.Changed) -> None:
+        if getattr(self, "refused_slot", None):
+            self.set_error(self.refused_slot, "")  # a key taken: the refusal is old news
+            self.refused_slot = None
         if event.input.id and event.input.id.startswith("s-"):
             self.collect_state()
             self.refresh_sites()
