@@ -495,6 +495,12 @@ class _Generator:
             )
 
 
+def holds_demo(store: Store) -> bool:
+    """Whether ``store`` already holds the demo clinic (its three practitioners)."""
+    names = {p["name"] for p in store.practitioners()}
+    return names == {p["name"] for p in PRACTITIONERS} and bool(store.counts()["patients"])
+
+
 def build_demo(
     store: Store, *, seed: int = 7, patients: int = 42, months: int = 6, today: date | None = None
 ) -> dict[str, int]:

@@ -470,10 +470,16 @@ def follow_up(
 @pass_ctx
 @user_errors
 def demo(ctx: Context, seed: int, n_patients: int, months: int) -> None:
-    """Fill an empty database with a realistic demo clinic (fictional people)."""
-    from ..demo import build_demo
+    """Fill an empty database with a realistic demo clinic (fictional people).
+
+    Run again on the demo database, it leaves it as it is (so the README's first
+    command can be run twice); a database with other patients is refused."""
+    from ..demo import build_demo, holds_demo
 
     store = ctx.store()
+    if holds_demo(store):
+        click.echo(f"{store.path} already holds the demo clinic: left as it is")
+        return
     counts = build_demo(store, seed=seed, patients=n_patients, months=months)
     click.echo(
         f"demo clinic written to {store.path}: "
