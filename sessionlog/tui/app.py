@@ -165,6 +165,14 @@ class SessionlogApp(App[None]):
             markup=False,
         )
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C: say how to quit, in plain text (Textual's own message is markup,
+        which notify() above shows as typed: "Press [b]ctrl+q[/b] to quit")."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
+
     def _start_opening(self) -> None:
         if self.store is None and self._opener is None:
             # Open the database on a thread while Textual sets up the terminal and

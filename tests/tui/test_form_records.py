@@ -292,7 +292,7 @@ def test_a_patient_with_no_episode_is_asked_for_the_complaint(store) -> None:  #
         assert form.focused.id == "f-complaint"
         await pilot.press("enter", "enter")  # left blank: on to the technique
         await pilot.press("a", "y", "5", "enter", *"li4", "enter", "ctrl+s")
-        assert str(form.query_one("#err-episode").render()).startswith("Complaint: is required")
+        assert str(form.query_one("#err-episode").render()).startswith("Complaint is required")
         form.query_one("#f-complaint", Input).value = "headache"
         form.query_one("#f-body_region", Input).value = "head"
         await pilot.press("ctrl+s")
