@@ -51,13 +51,15 @@ class HomeScreen(Screen[None]):
         Binding("f3", "history", "History", id="home.history"),
         Binding("f5", "progress", "Progress", id="home.progress"),
         Binding("f6", "patient_view", "Patient view", id="home.patient_view"),
-        Binding("slash", "focus_search", "Search", id="home.search", show=False),
+        # Priority, so that "/" in the search jumps there rather than typing "/".
+        Binding("slash", "focus_search", "Search", id="home.search", show=False, priority=True),
         Binding("escape", "clear", "Clear", id="home.clear", show=False),
     ]
 
     ready = False  # the tables have their columns: refresh_all() may fill them
     _sessions_of: int | None = None  # the patient whose sessions the lower table shows
     _filled = False  # refresh_all() has run once (the start-up fill is in two steps)
+    _form_patient: int | None = None  # the patient of the form open: highlighted after it
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -239,19 +241,39 @@ class HomeScreen(Screen[None]):
             )
         return pid
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_search" and isinstance(self.focused, Input):
+            # "/" is text in the new-patient fields; in the search it only stays there.
+            return self.focused.id == "search"
+        return True
+
     def _after(self, _result: Any = None) -> None:
-        # Back from a form: ready for the next patient.
+        # Back from a form (a session, a correction, a void, a follow-up): the patient
+        # stays highlighted, and the search is empty or (when they are not among the
+        # recent patients) holds their chart id selected, so typing replaces it.
         search = self.query_one("#search", Input)
+        pid, self._form_patient = self._form_patient, None
+        patient = self.store.patient(pid) if pid is not None else None
         with search.prevent(Input.Changed):
             search.value = ""
         self.refresh_all()
+        table = self.query_one("#patients", DataTable)
+        if patient is not None and str(pid) not in [k.value for k in table.rows]:
+            with search.prevent(Input.Changed):
+                search.value = patient["chart_id"]
+            self.fill_patients(patient["chart_id"], select=pid)
+        elif patient is not None:
+            table.move_cursor(row=table.get_row_index(str(pid)))
+            self.fill_patient_sessions()
         search.focus()
+        search.select_all()
 
     def action_new_session(self, repeat: bool = False) -> None:
         pid = self._patient_or_hint()
         if pid is not None:
             from .session_form import SessionScreen
 
+            self._form_patient = pid
             self.app.push_screen(SessionScreen(pid, repeat=repeat), self._after)
 
     def action_repeat_last(self) -> None:
@@ -264,6 +286,7 @@ class HomeScreen(Screen[None]):
     def open_session(self, patient_id: int, record_id: int) -> None:
         from .session_form import SessionScreen
 
+        self._form_patient = patient_id
         self.app.push_screen(SessionScreen(patient_id, record_id=record_id), self._after)
 
     def action_follow_up(self) -> None:
@@ -276,6 +299,7 @@ class HomeScreen(Screen[None]):
         if pid is not None:
             from .follow_up import FollowUpScreen
 
+            self._form_patient = pid
             self.app.push_screen(FollowUpScreen(pid), self._after)
 
     async def action_new_patient(self) -> None:

@@ -1,0 +1,37 @@
+"""Home after a form (issue 14 defect 12): the patient stays highlighted, the search is
+ready for the next one, "/" does not type itself."""
+
+from __future__ import annotations
+
+import tui_scenarios as ts
+from textual.widgets import Input
+
+from sessionlog.tui.screens.home import HomeScreen
+
+
+def test_home_keeps_the_patient_after_a_follow_up_and_an_amendment(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1001", "ctrl+f", "2", "ctrl+s")  # Maria Keller's follow-up
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.selected_patient() == 1
+        search = app.screen.query_one("#search", Input)
+        assert app.screen.focused is search
+        await pilot.press(*"1002")  # the next patient: typed over, never "10011002"
+        assert search.value == "1002"
+        assert app.screen.selected_patient() == 2
+        await pilot.press("escape", *"1001", "tab", "tab", "tab", "enter")  # her session
+        await pilot.press("enter", "enter", "enter", "enter", "backspace", "4", "ctrl+s")
+        await pilot.press(*"typo", "enter")  # the reason: amended
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.selected_patient() == 1
+
+    ts.run_app(ts.make_app(store), steps)
+    assert store.last_session(1)["version"] == 2
+
+
+def test_slash_in_the_search_does_not_type_a_slash(store) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"ke", "/")
+        assert app.screen.query_one("#search", Input).value == "ke"
+
+    ts.run_app(ts.make_app(store), steps)
