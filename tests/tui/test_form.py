@@ -99,7 +99,8 @@ def test_void_asks_why_and_history_shows_who_when_why(store) -> None:  # type: i
         await pilot.press(*"wrong patient", "enter")
         assert isinstance(app.screen, HomeScreen)
         await pilot.press(*"1001", "tab", "tab", "tab")
-        assert app.screen.query_one("#patient-sessions", DataTable).row_count == 0
+        table = app.screen.query_one("#patient-sessions", DataTable)
+        assert [str(c) for c in table.get_row_at(0)][4] == "void"  # shown, marked
 
     drive(store, steps)
     history = store.session_history(record)

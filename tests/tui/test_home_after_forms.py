@@ -35,3 +35,24 @@ def test_slash_in_the_search_does_not_type_a_slash(store) -> None:  # type: igno
         assert app.screen.query_one("#search", Input).value == "ke"
 
     ts.run_app(ts.make_app(store), steps)
+
+
+def test_f8_on_home_voids_the_highlighted_session_which_stays_listed_marked(store) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable
+
+    from sessionlog.tui.screens.history import HistoryScreen
+
+    record = store.last_session(1)["record_id"]
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1001", "tab", "tab", "tab", "f8", *"wrong patient", "enter")
+        assert isinstance(app.screen, HomeScreen)
+        table = app.screen.query_one("#patient-sessions", DataTable)
+        assert [str(c) for c in table.get_row_at(0)][4] == "void"
+        assert table.border_title == "Sessions of 1001 Maria Keller: 0 (+1 void)"
+        table.focus()
+        await pilot.press("enter")  # a void session opens as its history
+        assert isinstance(app.screen, HistoryScreen)
+
+    ts.run_app(ts.make_app(store), steps)
+    assert [v["status"] for v in store.session_history(record)] == ["active", "void"]

@@ -51,6 +51,7 @@ class HomeScreen(Screen[None]):
         Binding("f3", "history", "History", id="home.history"),
         Binding("f5", "progress", "Progress", id="home.progress"),
         Binding("f6", "patient_view", "Patient view", id="home.patient_view"),
+        Binding("f8", "void", "Void", id="home.void"),
         # Priority, so that "/" in the search jumps there rather than typing "/".
         Binding("slash", "focus_search", "Search", id="home.search", show=False, priority=True),
         Binding("escape", "clear", "Clear", id="home.clear", show=False),
@@ -180,17 +181,21 @@ class HomeScreen(Screen[None]):
         title = "Sessions"
         if pid is not None:
             patient = self.store.patient(pid)
-            rows = self.store.sessions(pid, limit=50)
-            title = f"Sessions of {patient['chart_id']} {patient['name']}: {len(rows)}"
+            # Voided sessions too, marked, so that they can be reviewed (F3, Enter).
+            rows = self.store.sessions(pid, limit=50, include_void=True)
+            live = sum(s["status"] != "void" for s in rows)
+            title = f"Sessions of {patient['chart_id']} {patient['name']}: {live}"
+            title += f" (+{len(rows) - live} void)" if live < len(rows) else ""
             for s in rows:
+                void = s["status"] == "void"
                 table.add_row(
-                    str(s["started_at"])[:16],
+                    Text(str(s["started_at"])[:16], style="strike dim" if void else ""),
                     short_technique(s["technique"]),
                     _pain(s),
                     plain(s["practitioner_name"]),
-                    str(s["version"]),
+                    Text("void", style="bold red") if void else str(s["version"]),
                     plain(s["targets"] or ""),
-                    key=f"{s['record_id']}:{pid}",
+                    key=f"{s['record_id']}:{pid}{':void' if void else ''}",
                 )
         table.border_title = plain(title)
 
@@ -220,8 +225,13 @@ class HomeScreen(Screen[None]):
         if event.data_table.id == "patients":
             self.action_new_session()
         else:
-            record_id, patient_id = (int(v) for v in str(event.row_key.value).split(":"))
-            self.open_session(patient_id, record_id)
+            record_id, patient_id, *void = str(event.row_key.value).split(":")
+            if void:  # a voided session is reviewed, never edited
+                from .history import HistoryScreen
+
+                self.app.push_screen(HistoryScreen(int(record_id)))
+                return
+            self.open_session(int(patient_id), int(record_id))
 
     def on_new_patient_form_created(self, event: NewPatientForm.Created) -> None:
         search = self.query_one("#search", Input)
@@ -325,6 +335,43 @@ class HomeScreen(Screen[None]):
         from .history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(int(str(key.value).split(":")[0])))
+
+    def action_void(self) -> None:
+        """Void the highlighted session (today's or the patient's), with a reason."""
+        table = self.focused if isinstance(self.focused, DataTable) else None
+        if table is None or table.id == "patients" or not table.row_count:
+            self.notify("Highlight a session (today's or the patient's) to void it.", timeout=3)
+            return
+        key = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        record_id, patient_id, *void = key.split(":")
+        if void:
+            self.notify("That session is void already: F3 shows its history.", timeout=3)
+            return
+        from .modals import AskText
+
+        def void_it(reason: str | None) -> None:
+            if not reason:
+                return
+            from ...errors import SessionlogError
+
+            actor = self.app.practitioner_id  # type: ignore[attr-defined]
+            try:
+                self.store.void_session(int(record_id), actor, reason)
+            except SessionlogError as exc:
+                self.notify(plain(f"Not voided: {exc}"), severity="error", timeout=8)
+                return
+            self.notify(f"Voided: session #{record_id}", timeout=3)
+            self._form_patient = int(patient_id)
+            self._after()
+
+        self.app.push_screen(
+            AskText(
+                f"Void session #{record_id}? It stays in the record, marked void. Why?",
+                placeholder="e.g. recorded for the wrong patient",
+                required="Voiding needs a reason: it is kept with the record",
+            ),
+            void_it,
+        )
 
     def _outcome(self, module: str, name: str) -> None:
         pid = self._patient_or_hint()
