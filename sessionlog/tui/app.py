@@ -67,6 +67,8 @@ class SessionlogApp(App[None]):
         # True once the store is open: the home screen fills its lists from then on
         # (see start() and HomeScreen.on_mount).
         self.started = False
+        # What a screen keeps between visits (compare's filters): screen name -> values.
+        self.remembered: dict[str, dict[str, Any]] = {}
         self._gc_paused = False  # run() pauses garbage collection until the first frame
         self._screen_styles = False  # screens.tcss added (see load_screen_styles)
         self._opener: threading.Thread | None = None  # opens the database (no store given)

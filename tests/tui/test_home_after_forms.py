@@ -56,3 +56,30 @@ def test_f8_on_home_voids_the_highlighted_session_which_stays_listed_marked(stor
 
     ts.run_app(ts.make_app(store), steps)
     assert [v["status"] for v in store.session_history(record)] == ["active", "void"]
+
+
+def test_compare_curves_fit_the_screen_and_filters_are_kept(store) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Select
+
+    from sessionlog.tui.screens.compare import CompareScreen
+
+    for size in ((80, 24), (120, 40)):
+
+        async def steps(pilot, app):  # type: ignore[no-untyped-def]
+            await pilot.press("f7")
+            assert isinstance(app.screen, CompareScreen)
+            await app.workers.wait_for_complete()
+            app.screen.query_one("#cmp-tabs").active = "tab-curves"
+            await pilot.pause()
+            plot = app.screen.query_one("#cmp-curves")
+            # The whole chart, its x-axis labels at the bottom included, is on screen
+            # above the footer.
+            assert plot.region.height >= 10
+            assert plot.region.bottom <= app.size.height - 1
+            app.screen.query_one("#cmp-region", Select).value = "neck"
+            await app.workers.wait_for_complete()
+            await pilot.press("escape", "f7")
+            await pilot.pause()
+            assert app.screen.query_one("#cmp-region", Select).value == "neck"
+
+        ts.run_app(ts.make_app(store), steps, size)

@@ -89,7 +89,12 @@ class CompareScreen(Screen[None]):
     CompareScreen #cmp-filters Input { width: 1fr; }
     CompareScreen #cmp-status { height: auto; padding: 0 1; color: $text-muted; }
     CompareScreen #cmp-status.-error { color: $error; }
-    CompareScreen PlotextPlot { height: 1fr; min-height: 12; }
+    /* The tabs take the rest of the screen and no more, so a chart's x-axis is on it
+       (the tabs sized to their tallest pane put it below the bottom at 24 rows). */
+    CompareScreen #cmp-tabs { height: 1fr; }
+    CompareScreen #cmp-tabs ContentSwitcher { height: 1fr; }
+    CompareScreen #cmp-tabs TabPane { height: 1fr; overflow-y: auto; }
+    CompareScreen PlotextPlot { height: 1fr; min-height: 10; }
     CompareScreen DataTable { height: auto; max-height: 20; }
     CompareScreen #tab-responders PlotextPlot { min-height: 10; }
     """
@@ -130,8 +135,22 @@ class CompareScreen(Screen[None]):
                 yield DataTable(id="cmp-details")
         yield Footer()
 
+    FILTER_IDS = ("cmp-technique", "cmp-practitioner", "cmp-region", "cmp-complaint",
+                  "cmp-since", "cmp-until")  # fmt: skip
+
     def on_mount(self) -> None:
+        # The filters of the last visit are kept (they reset when the screen was left).
+        kept = getattr(self.app, "remembered", {}).get("compare", {})
+        for widget_id, value in kept.items():
+            widget = self.query_one(f"#{widget_id}")
+            with widget.prevent(Select.Changed, Input.Changed):
+                widget.value = value  # type: ignore[attr-defined]
         self.action_recompute()
+
+    def _remember(self) -> None:
+        values = {i: self.query_one(f"#{i}").value for i in self.FILTER_IDS}  # type: ignore[attr-defined]
+        if hasattr(self.app, "remembered"):
+            self.app.remembered["compare"] = values  # type: ignore[attr-defined]
 
     def filters(self) -> Filters:
         """The filters as typed; raises ValidationError naming a bad field."""
@@ -225,4 +244,5 @@ class CompareScreen(Screen[None]):
         status.set_class(error, "-error")
 
     def action_close(self) -> None:
+        self._remember()
         self.dismiss()
