@@ -83,3 +83,16 @@ def test_compare_curves_fit_the_screen_and_filters_are_kept(store) -> None:  # t
             assert app.screen.query_one("#cmp-region", Select).value == "neck"
 
         ts.run_app(ts.make_app(store), steps, size)
+
+
+def test_the_durability_row_says_not_enough_data_where_the_table_does(store) -> None:  # type: ignore[no-untyped-def]
+    from sessionlog.analysis.table import durability_rows, window_rows
+    from sessionlog.store.outcome_reports import comparison_report
+
+    result = comparison_report(store)
+    said = " ".join(str(v) for row in window_rows(result) for v in row.values())
+    assert "not enough data" in said  # two patients: too few everywhere
+    for row in durability_rows(result):
+        for side in (row["short"], row["long"]):
+            assert "pts" not in side, side  # no figure where the table has none
+            assert side == "-" or "not enough data" in side
