@@ -96,3 +96,38 @@ def test_the_durability_row_says_not_enough_data_where_the_table_does(store) -> 
         for side in (row["short"], row["long"]):
             assert "pts" not in side, side  # no figure where the table has none
             assert side == "-" or "not enough data" in side
+
+
+def test_compare_tells_electro_acupuncture_apart_with_ctrl_g(store) -> None:  # type: ignore[no-untyped-def]
+    from sessionlog.domain import parse_session
+
+    store.save_session(
+        parse_session(
+            {
+                "patient_id": 2,
+                "practitioner_id": 1,
+                "episode_id": 2,
+                "technique": "electroacupuncture",
+                "started_at": "2026-11-20 09:00",
+                "consent": True,
+                "pain_before": 6,
+                "pain_after": 3,
+                "sites": [{"target": "st36", "side": "left", "estim_frequency_hz": 2}],
+            },
+            now=ts.NOW,
+        )
+    )
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press("f7")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "electroacupuncture" not in [g.key for g in app.screen.result.groups]
+        await pilot.press("ctrl+g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        keys = [g.key for g in app.screen.result.groups]
+        assert "electroacupuncture" in keys and "acupuncture" in keys
+        assert "each technique" in str(app.screen.query_one("#cmp-status").render())
+
+    ts.run_app(ts.make_app(store), steps)
