@@ -212,6 +212,7 @@ def test_the_details_key_is_in_the_footer_and_the_palette(store) -> None:  # typ
 def test_an_acupuncture_style_is_picked_from_the_suggestions(store) -> None:  # type: ignore[no-untyped-def]
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         await pilot.press(*"1002", "enter", "a", "f4")
+        await pilot.pause()  # the panel focuses its first field once mounted
         panel = app.screen
         assert app.focused.id == "d-style"
         assert not panel.query_one("#ims-section").display  # no findings for acupuncture

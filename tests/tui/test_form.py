@@ -71,7 +71,9 @@ def test_a_protocol_is_saved_and_applied(store) -> None:  # type: ignore[no-unty
             *"1002", "enter", "a", "y", "4", "enter", *"li4", "enter", *"lr3", "enter"
         )
         await pilot.press("ctrl+b", *"four gates", "enter")
-        await pilot.press("escape", "y", *"1003", "enter", "ctrl+t", "enter")
+        await pilot.press("escape", "y", *"1003", "enter", "ctrl+t")
+        await pilot.pause()  # the picker is up and its list focused before Enter
+        await pilot.press("enter")
         table = app.screen.query_one("#sites", DataTable)
         assert cells(table, 1) == ["LI4 Hegu", "LR3 Taichong"]
 

@@ -244,7 +244,7 @@ def test_a_new_session_continues_the_current_episode_and_shows_it(store) -> None
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         await pilot.press(*"1002", "enter")
         line = str(app.screen.query_one("#episode-line").render())
-        assert line == "low back pain · low back · since 2026-11-01  (F6: new episode)"
+        assert line == "low back pain · low back · since 2026-11-01  (F6: new)"
         assert not app.screen.query_one("#new-episode").display
         await pilot.press("a", "y", "7", "enter", *"st36", "enter", "ctrl+s")
 

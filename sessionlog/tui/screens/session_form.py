@@ -280,7 +280,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
             text = describe_episode(
                 episode["complaint"], episode["body_region"], episode["started_on"]
             )
-            text += "  (F6: new episode)" if self.record_id is None else ""
+            text += "  (F6: new)" if self.record_id is None else ""
         self.query_one("#episode-line", Static).update(plain(text))
         self.query_one("#new-episode").display = self.record_id is None and episode is None
 
