@@ -13,6 +13,7 @@ SIZES = ((80, 24), (120, 40))
 
 async def _settled(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.app.workers.wait_for_complete()
+    pilot.app.clear_notifications()  # a toast is timed: never in the picture
     await pilot.pause()
 
 

@@ -47,11 +47,12 @@ PAIN_FIELDS = (
     ("face_to_face_min", "face-to-face min"),
 )
 SETTINGS = (
+    # Widths that show what is typed at 80 columns ("2/100", "no", "manual_even").
     ("retention", "Retention", 5),
-    ("stimulation", "stimulation", 18),
-    ("estim_hz", "Hz", 6),
-    ("deqi", "De Qi y/n", 3),
-    ("deqi_quality", "quality", 20),
+    ("stimulation", "stim", 14),
+    ("estim_hz", "Hz", 8),
+    ("deqi", "De Qi", 4),
+    ("deqi_quality", "quality", 12),
 )
 # The needle and the depth, on a second line of the settings: every site's unless the
 # site's shorthand gives its own (``20mm``, ``0.30x50``).
