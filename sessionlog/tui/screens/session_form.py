@@ -66,6 +66,11 @@ SITE_HINT = {
     "dry_needling": "upper trap r 3 (twitches) · infra l 2 · x2 insertions a side",
     "ims": "L4-L5 b strong · L5-S1 r mild · gluteus medius r",
 }
+# Electrical techniques: e1 puts a site on the stimulator's lead 1 (the others are not).
+ELECTRO_HINT = {
+    "acupuncture": "st36 l e1 · st36 r e1 (lead 1) · gv20",
+    "dry_needling": "upper trap r 3 e1 · levator r e1 (lead 1)",
+}
 
 
 class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None]):
@@ -380,7 +385,8 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         ):
             for widget in self.query(f".s-{name}"):
                 widget.display = shown
-        self.query_one("#site-hint", Static).update(plain(SITE_HINT[fam]))
+        hint = ELECTRO_HINT.get(fam, SITE_HINT[fam]) if electrical else SITE_HINT[fam]
+        self.query_one("#site-hint", Static).update(plain(hint))
         self._site_input.technique = technique
         self.show_details()  # its hint names IMS findings for IMS
         self.refresh_sites()
