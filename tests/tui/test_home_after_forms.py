@@ -128,6 +128,6 @@ def test_compare_tells_electro_acupuncture_apart_with_ctrl_g(store) -> None:  # 
         await pilot.pause()
         keys = [g.key for g in app.screen.result.groups]
         assert "electroacupuncture" in keys and "acupuncture" in keys
-        assert "each technique" in str(app.screen.query_one("#cmp-status").render())
+        assert "Each technique (Ctrl+G" in str(app.screen.query_one("#cmp-status").render())
 
     ts.run_app(ts.make_app(store), steps)

@@ -214,13 +214,13 @@ class CompareScreen(Screen[None]):
         sessions = sum(g.sessions for g in result.groups)
         patients = ", ".join(f"{g.label} {g.patients}" for g in result.groups)
         grouped = (
-            "each technique (Ctrl+G: by family)"
+            "Each technique (Ctrl+G: by family)"
             if self.by == "technique"
-            else ("by family (Ctrl+G: each technique)")
+            else "By family (Ctrl+G: each technique)"
         )
         self._status(
-            f"{result.filters.describe()}, {grouped}: {sessions} sessions; patients:"
-            f" {patients}. Descriptive only: techniques were not randomised."
+            f"{result.filters.describe()}: {sessions} sessions; patients: {patients}."
+            f" {grouped}. Descriptive only: techniques were not randomised."
         )
         windows = window_rows(result)
         fill_columns(self.query_one("#cmp-windows", DataTable), RELIEF_COLUMNS, windows)
