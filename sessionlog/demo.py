@@ -65,6 +65,15 @@ FIRST = [
     "Mateo",
     "Nina",
 ]
+# The sex a demo patient's first name reads as ("Hana Garcia · male" read as a mistake);
+# names not here (Quinn, Sami, Xin...) are given either.
+FEMALE = frozenset(
+    "Ava Chloe Elena Grace Isla Kira Maya Olive Priya Rosa Tess Vera Yara Amara Cleo Dara"
+    " Freya Hana Jade Lena Nina".split()
+)
+MALE = frozenset(
+    "Ben Dev Farid Hiro Jonah Liam Noah Umar Wes Zane Bruno Emil Gus Ivo Kofi Mateo".split()
+)
 LAST = [
     "Abbott",
     "Brennan",
@@ -316,14 +325,17 @@ class _Generator:
 
     def patient(self, index: int, practitioner_ids: dict[str, int]) -> tuple[int, int]:
         rng = self.rng
-        name = f"{FIRST[index % len(FIRST)]} {LAST[(index * 7) % len(LAST)]}"
+        first = FIRST[index % len(FIRST)]
+        name = f"{first} {LAST[(index * 7) % len(LAST)]}"
+        drawn = rng.choice(["female", "male"])  # drawn always: the same clinic after it
+        sex = "female" if first in FEMALE else "male" if first in MALE else drawn
         pid = self.store.add_patient(
             parse_patient(
                 {
                     "chart_id": f"P{index + 1:04d}",
                     "name": name,
                     "birth_year": rng.randint(1945, 2003),
-                    "sex": rng.choice(["female", "male"]),
+                    "sex": sex,
                 }
             )
         )
@@ -519,6 +531,12 @@ def demo_sign_ins(store: Store) -> list[str]:
             role = " (admin)" if choice.role == "admin" else ""
             lines.append(f"  {choice.name}{role}: secret {secret}")
     return lines
+
+
+def holds_demo(store: Store) -> bool:
+    """Whether ``store`` already holds the demo clinic (its three practitioners)."""
+    names = {p["name"] for p in store.practitioners()}
+    return names == {p["name"] for p in PRACTITIONERS} and bool(store.counts()["patients"])
 
 
 def build_demo(

@@ -147,3 +147,21 @@ def test_the_patient_sees_plain_words_on_the_chart() -> None:
     draw_progress(plt, small_progress(), title="Your pain", for_patient=True)
     titles = [args[0] for name, args, _ in plt.calls if name == "title"]
     assert titles == ["Your pain; below the orange lines is a change that matters"]
+
+
+def test_the_relief_curves_have_whole_point_ticks() -> None:
+    # Plotext's own y ticks read 4.35 and 3.37 (issue 14 defect 14).
+    import re
+
+    import plotext as plt_module
+
+    from sessionlog.analysis import DEFAULT_WINDOWS
+    from sessionlog.analysis.compare import Comparison
+    from sessionlog.analysis.model import Filters
+    from sessionlog.charts.clinic import draw_durability
+
+    plt_module.clf()
+    draw_durability(plt_module, Comparison(Filters(), DEFAULT_WINDOWS, 3, ()))
+    text = plt_module.uncolorize(plt_module.build())
+    labels = re.findall(r"^\s*(-?[0-9.]+)[┤├│]", text, re.M)
+    assert labels and all(float(x) == int(float(x)) for x in labels), labels

@@ -229,3 +229,17 @@ def test_demo_refuses_a_non_empty_database(clinic: Path) -> None:
         "database only (use --db with a new file name)\n"
     )
     assert fingerprint(clinic) == before
+
+
+def test_demo_run_again_on_the_demo_leaves_it_and_succeeds(tmp_path: Path) -> None:
+    # The README's first command ends in `demo && sessionlog --db demo.db`: run twice,
+    # the second demo must succeed (exit 0) so the chain goes on into the app.
+    db = tmp_path / "demo.db"
+    ok(db, "demo --patients 3 --months 1")
+    before = fingerprint(db)
+    result = run(db, "demo --patients 3 --months 1")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"{db} already holds the demo clinic: left as it is\n",
+    )
+    assert fingerprint(db) == before

@@ -128,6 +128,8 @@ def durability_rows(c: Comparison) -> list[dict[str, str]]:
         def side(w: WindowRelief | None) -> str:
             if w is None:
                 return "-"
+            if not w.enough:  # as the relief table says it: no figure behind too few
+                return f"{w.window.key}: {w.note}"
             return (
                 f"{w.window.key}: {fmt_num(w.mean_points.value)} pts, n={w.sessions}/{w.patients}"
             )

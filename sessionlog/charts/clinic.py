@@ -7,6 +7,8 @@ point are in the table shown with the chart.
 
 from __future__ import annotations
 
+import math
+
 from ..analysis.compare import Comparison
 from .common import TECHNIQUE_MARKS, Figure, color_of, prepare, render
 
@@ -51,6 +53,10 @@ def draw_durability(plt: Figure, comparison: Comparison) -> None:
     plt.xticks(list(range(len(windows))), [w.key for w in windows])
     plt.xlim(-0.3, len(windows) - 0.7)
     plt.ylim(bottom - 0.5, top + 1.5)  # headroom: the legend sits top left
+    # Whole points on the y axis (plotext's own ticks read 3.37, 4.35: figures nobody
+    # reads a pain scale in).
+    step = 1 if top - bottom <= 6 else 2
+    plt.yticks(list(range(math.ceil(bottom - 0.5), math.floor(top + 1.5) + 1, step)))
     plt.title("Relief from the session's baseline (points); orange line: 2 points")
     plt.xlabel("time since the session")
 

@@ -55,7 +55,9 @@ def _with_size(fn: Any) -> Any:
 
 
 @click.command()
-@click.option("--patient", "patient", required=True, help="Chart id (C001) or numeric id.")
+@click.option(
+    "--patient", "patient", required=True, help="Chart id (P0001 in the demo), id or name."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @identity_option()
 @click.option(
@@ -183,7 +185,8 @@ def compare(
     store = ctx.store()
     actor = identify(store, practitioner_ref)
     filters = Filters(
-        technique=as_choice("technique", technique, tuple(TECHNIQUES) + FAMILIES)
+        # A family (dry_needling: both kinds) or one technique; each name listed once.
+        technique=as_choice("technique", technique, tuple(dict.fromkeys((*TECHNIQUES, *FAMILIES))))
         if technique
         else None,
         practitioner_id=find_practitioner(store, practitioner) if practitioner else None,

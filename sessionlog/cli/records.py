@@ -528,16 +528,22 @@ def follow_up(
 @pass_ctx
 @user_errors
 def demo(ctx: Context, seed: int, n_patients: int, months: int) -> None:
-    """Fill an empty database with a realistic demo clinic (fictional people)."""
-    from ..demo import build_demo, demo_sign_ins
+    """Fill an empty database with a realistic demo clinic (fictional people).
+
+    Run again on the demo database, it leaves it as it is (so the README's first
+    command can be run twice); a database with other patients is refused."""
+    from ..demo import build_demo, demo_sign_ins, holds_demo
 
     store = ctx.store()
-    counts = build_demo(store, seed=seed, patients=n_patients, months=months)
-    click.echo(
-        f"demo clinic written to {store.path}: "
-        + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()),
-        file=sys.stdout,
-    )
+    if holds_demo(store):
+        click.echo(f"{store.path} already holds the demo clinic: left as it is")
+    else:
+        counts = build_demo(store, seed=seed, patients=n_patients, months=months)
+        click.echo(
+            f"demo clinic written to {store.path}: "
+            + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()),
+            file=sys.stdout,
+        )
     click.echo(
         "Sign in to the app (pick the name, type the secret, Enter) as any demo practitioner:\n"
         + "\n".join(demo_sign_ins(store)),

@@ -42,7 +42,8 @@ def export_command(
 ) -> None:
     """Export the whole database (every version, every follow-up, the audit log).
 
-    The formats are described in docs/trust.md. Every export is written to the audit log.
+    The formats are described in the README (Export and import). Every export is
+    written to the audit log.
     """
     from ..exchange import export
 

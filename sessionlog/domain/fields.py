@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from ..errors import ValidationError
-from .text import clean_text
+from .text import ascii_digits, clean_text
 
 T = TypeVar("T")
 SQLITE_MAX_INT = 2**63 - 1
@@ -51,7 +51,7 @@ def as_int(field: str, value: Any, lo: int, hi: int | None = None) -> int:
             raise ValidationError(field, f"{value!r} is not allowed: {allowed}")
         value = int(value)
     elif isinstance(value, str):
-        text = value.strip()
+        text = ascii_digits(value.strip())  # "７" and "٧" are 7, as typed in the app
         # isdigit() alone lets "+-5" and "²" through to int(), which then raises.
         if not text.isascii() or not text.lstrip("+-").isdigit():
             raise ValidationError(field, f"{text!r} is not a whole number: {allowed}")
@@ -81,7 +81,7 @@ def as_float(field: str, value: Any, lo: float, hi: float) -> float:
     if _blank(value):
         raise ValidationError(field, f"is required: {allowed}")
     try:
-        number = float(value.strip() if isinstance(value, str) else value)
+        number = float(ascii_digits(value.strip()) if isinstance(value, str) else value)
     except (TypeError, ValueError):
         raise ValidationError(field, f"{value!r} is not a number: {allowed}") from None
     except OverflowError:  # an integer too large for a float (JSON allows any length)

@@ -126,6 +126,8 @@ CO_INTERVENTIONS = (
     "massage",
     "other",
 )
+# Other names people type for a co-intervention.
+CO_INTERVENTION_ALIASES = {"moxa": "moxibustion", "manual": "manual_therapy", "cups": "cupping"}
 PROFESSIONS = ("acupuncturist", "physiotherapist", "chiropractor", "physician", "other")
 SEXES = ("female", "male", "other", "unknown")
 BODY_REGIONS = (

@@ -69,6 +69,7 @@ from .models import (
 from .techniques import (
     AE_KINDS,
     AE_TIERS,
+    CO_INTERVENTION_ALIASES,
     CO_INTERVENTIONS,
     DEPTH_TISSUES,
     DEPTH_UNITS,
@@ -417,6 +418,7 @@ def parse_session(
     notes = _collect(errors, as_text, "notes", data.get("notes"), max_len=10000, multiline=True)
     co: list[str] = []
     for item in _split_list(data.get("co_interventions")):
+        item = CO_INTERVENTION_ALIASES.get(item.strip().lower(), item)  # moxa: moxibustion
         choice = _collect(errors, as_choice, "co_interventions", item, CO_INTERVENTIONS)
         if choice and choice not in co:
             co.append(choice)

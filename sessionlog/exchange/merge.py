@@ -1,6 +1,6 @@
 """Matching an import file against what the database already holds.
 
-The rule (documented in docs/trust.md): nothing in the database is ever overwritten
+The rule (documented in the README, Export and import): nothing in the database is ever overwritten
 and nothing is added twice.
 
 - practitioners with the same name, profession and credential are the same person;

@@ -242,8 +242,11 @@ class SessionStore(StoreBase):
         since: str | None = None,
         until: str | None = None,
         limit: int | None = None,
+        include_void: bool = False,
     ) -> list[dict[str, Any]]:
-        """Current sessions (newest first) with patient, practitioner and site summary."""
+        """Current sessions (newest first) with patient, practitioner and site summary;
+        ``include_void`` adds the voided ones (their void version: ``status`` 'void'), so
+        that they can be reviewed."""
         where, params = ["1"], []
         for clause, value in (
             ("s.patient_id = ?", patient_id),
@@ -259,7 +262,13 @@ class SessionStore(StoreBase):
             " (SELECT count(*) FROM site WHERE session_id = s.id) AS site_count,"
             " (SELECT group_concat(target, ' ') FROM (SELECT target FROM site"
             " WHERE session_id = s.id ORDER BY seq)) AS targets"
-            " FROM current_session s JOIN patient p ON p.id = s.patient_id"
+            + (
+                " FROM (SELECT * FROM session x WHERE NOT EXISTS"
+                " (SELECT 1 FROM session n WHERE n.supersedes_id = x.id)) s"
+                if include_void
+                else " FROM current_session s"
+            )
+            + " JOIN patient p ON p.id = s.patient_id"
             " JOIN practitioner pr ON pr.id = s.practitioner_id"
             f" WHERE {' AND '.join(where)} ORDER BY s.started_at DESC"
             + (" LIMIT ?" if limit else "")

@@ -83,6 +83,8 @@ class SessionlogApp(App[None]):
         # A broken audit chain, seen at start-up (store/alarm.py): the home screen's banner.
         self.chain_warning: str | None = None
         self._chain_checked = False
+        # What a screen keeps between visits (compare's filters): screen name -> values.
+        self.remembered: dict[str, dict[str, Any]] = {}
         self._gc_paused = False  # run() pauses garbage collection until the first frame
         self._screen_styles = False  # screens.tcss added (see load_screen_styles)
         self._opener: threading.Thread | None = None  # opens the database (no store given)
@@ -200,6 +202,14 @@ class SessionlogApp(App[None]):
             markup=False,
         )
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C: say how to quit, in plain text (Textual's own message is markup,
+        which notify() above shows as typed: "Press [b]ctrl+q[/b] to quit")."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
+
     def _start_opening(self) -> None:
         if self.store is None and self._opener is None:
             # Open the database on a thread while Textual sets up the terminal and
@@ -215,6 +225,20 @@ class SessionlogApp(App[None]):
             sys.setswitchinterval(0.0002)
             self._opener = threading.Thread(target=self._open_store, daemon=True)
             self._opener.start()
+
+    async def on_event(self, event: Any) -> None:
+        from textual import events
+
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            # A paste is cleaned as the CLI cleans its arguments (escape sequences and
+            # control characters removed whole), so "AAA <ESC>[31mBBB" arrives in order
+            # as "AAA BBB", in the search, the notes and every other field.
+            from ..domain.text import clean_text
+
+            text = clean_text(event.text, multiline=True)
+            if text != event.text:
+                event = events.Paste(text)
+        await super().on_event(event)
 
     def on_load(self) -> None:
         self._start_opening()  # run_test and other ways in that skip run()

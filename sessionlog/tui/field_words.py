@@ -78,5 +78,8 @@ def slot(field: str) -> str:
 
 
 def sentence(field: str, message: str) -> str:
-    """One plain sentence: ``Pain before: 11 is out of range: a whole number from 0 to 10``."""
+    """One plain sentence: ``Pain before: 11 is out of range: a whole number from 0 to 10``,
+    ``Name is required`` (not "Name: is required")."""
+    if message.startswith("is "):
+        return f"{words(field)} {message}"
     return f"{words(field)}: {message}"

@@ -45,7 +45,7 @@ _GRASP = {
     "s": "strong",
     "strong": "strong",
 }
-_YES = {"y": True, "yes": True, "n": False, "no": False}
+_YES = {"y": True, "yes": True, "deqi": True, "n": False, "no": False}
 
 
 def response_of(token: str, family: str) -> dict[str, Any] | None:

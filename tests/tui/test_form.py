@@ -71,7 +71,9 @@ def test_a_protocol_is_saved_and_applied(store) -> None:  # type: ignore[no-unty
             *"1002", "enter", "a", "y", "4", "enter", *"li4", "enter", *"lr3", "enter"
         )
         await pilot.press("ctrl+b", *"four gates", "enter")
-        await pilot.press("escape", "y", *"1003", "enter", "ctrl+t", "enter")
+        await pilot.press("escape", "y", *"1003", "enter", "ctrl+t")
+        await pilot.pause()  # the picker is up and its list focused before Enter
+        await pilot.press("enter")
         table = app.screen.query_one("#sites", DataTable)
         assert cells(table, 1) == ["LI4 Hegu", "LR3 Taichong"]
 
@@ -99,7 +101,8 @@ def test_void_asks_why_and_history_shows_who_when_why(store) -> None:  # type: i
         await pilot.press(*"wrong patient", "enter")
         assert isinstance(app.screen, HomeScreen)
         await pilot.press(*"1001", "tab", "tab", "tab")
-        assert app.screen.query_one("#patient-sessions", DataTable).row_count == 0
+        table = app.screen.query_one("#patient-sessions", DataTable)
+        assert [str(c) for c in table.get_row_at(0)][4] == "void"  # shown, marked
 
     drive(store, steps)
     history = store.session_history(record)

@@ -244,7 +244,7 @@ def test_a_new_session_continues_the_current_episode_and_shows_it(store) -> None
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         await pilot.press(*"1002", "enter")
         line = str(app.screen.query_one("#episode-line").render())
-        assert line == "low back pain · low back · since 2026-11-01  (F6: new episode)"
+        assert line == "low back pain · low back · since 2026-11-01  (F6: new)"
         assert not app.screen.query_one("#new-episode").display
         await pilot.press("a", "y", "7", "enter", *"st36", "enter", "ctrl+s")
 
@@ -292,7 +292,7 @@ def test_a_patient_with_no_episode_is_asked_for_the_complaint(store) -> None:  #
         assert form.focused.id == "f-complaint"
         await pilot.press("enter", "enter")  # left blank: on to the technique
         await pilot.press("a", "y", "5", "enter", *"li4", "enter", "ctrl+s")
-        assert str(form.query_one("#err-episode").render()).startswith("Complaint: is required")
+        assert str(form.query_one("#err-episode").render()).startswith("Complaint is required")
         form.query_one("#f-complaint", Input).value = "headache"
         form.query_one("#f-body_region", Input).value = "head"
         await pilot.press("ctrl+s")
@@ -300,3 +300,41 @@ def test_a_patient_with_no_episode_is_asked_for_the_complaint(store) -> None:  #
     drive(store, steps)
     saved = only_session(store, pid)
     assert store.episode(saved["episode_id"])["complaint"] == "headache"
+
+
+# -- defect 10: history says what changed, old and new; its table has rows at 80x24 --
+
+
+def test_history_names_a_site_field_that_changed_and_fits_80x24(store) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable
+
+    from sessionlog.domain import parse_session
+    from sessionlog.tui.screens.history import HistoryScreen
+
+    data = {
+        "patient_id": 3,
+        "practitioner_id": 1,
+        "technique": "dry_needling",
+        "started_at": "2026-11-20 09:00",
+        "consent": True,
+        "pain_before": 6,
+        "sites": [
+            {"target": "upper trap", "side": "right", "twitch_count": 3},
+            {"target": "levator", "side": "right"},
+        ],
+    }
+    record = store.save_session(parse_session(data, now=ts.NOW)).record_id
+    data["sites"][1]["twitch_count"] = 2
+    store.amend_session(record, parse_session(data, now=ts.NOW), 1, "twitches missed")
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(HistoryScreen(record))
+        await pilot.pause()
+        table = app.screen.query_one("#versions", DataTable)
+        assert table.size.height >= 3  # header and both versions
+        assert str(table.get_row_at(1)[5]) == "levator scapulae R twitch count none -> 2"
+        assert "Changed: levator scapulae R twitch count none -> 2" in str(
+            app.screen.query_one("#version-details").render()
+        )
+
+    drive(store, steps, size=(80, 24))

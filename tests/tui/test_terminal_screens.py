@@ -155,7 +155,7 @@ def test_a_practitioner_without_a_name_is_refused_visibly(settings_file) -> None
         assert isinstance(app.screen, PractitionerSetup)
         await pilot.press(*["tab"] * 4, "enter")  # save with no name: refused
         error = app.screen.query_one("#err-name")
-        assert str(error.render()).startswith("Name: is required")
+        assert str(error.render()).startswith("Name is required")
         assert error.display and error.region.height >= 1
         await pilot.press(*["shift+tab"] * 4, *"Sam Okafor", "tab", "tab")
         await pilot.press("tab", *"246810", "enter", *"246810", "enter")

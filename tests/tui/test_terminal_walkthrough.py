@@ -172,7 +172,7 @@ SETTINGS_CASES = (
     ("s-retention", "99999", "Retention: 99999 is out of range: a whole number of minutes"
      " from 0 to 240"),
     ("s-retention", "-3", "Retention: -3 is out of range: a whole number of minutes from 0 to 240"),
-    ("s-retention", "", "Retention: is required: a whole number of minutes from 0 to 240"),
+    ("s-retention", "", "Retention is required: a whole number of minutes from 0 to 240"),
     ("s-deqi", "maybe", "De Qi: 'maybe' is not allowed: yes or no"),
     ("s-stimulation", "wiggle", "Stimulation: 'wiggle' is not allowed: one of none, manual_even,"),
 )  # fmt: skip

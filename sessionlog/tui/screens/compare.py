@@ -80,6 +80,8 @@ class CompareScreen(Screen[None]):
         Binding("escape", "close", "Back", id="compare.close"),
         Binding("ctrl+r", "recompute", "Apply filters", id="compare.apply"),
         Binding("ctrl+s", "scales", "Scales", id="compare.scales"),
+        # Electro-acupuncture beside acupuncture (the CLI's --by technique).
+        Binding("ctrl+g", "toggle_by", "By technique", id="compare.by"),
     ]
     # Six filters fit one row only on a wide terminal; below that they go in two rows
     # of three (selects, then text), so no label wraps ("All practitioners" needs ~24).
@@ -93,7 +95,12 @@ class CompareScreen(Screen[None]):
     CompareScreen #cmp-filters Input { width: 1fr; }
     CompareScreen #cmp-status { height: auto; padding: 0 1; color: $text-muted; }
     CompareScreen #cmp-status.-error { color: $error; }
-    CompareScreen PlotextPlot { height: 1fr; min-height: 12; }
+    /* The tabs take the rest of the screen and no more, so a chart's x-axis is on it
+       (the tabs sized to their tallest pane put it below the bottom at 24 rows). */
+    CompareScreen #cmp-tabs { height: 1fr; }
+    CompareScreen #cmp-tabs ContentSwitcher { height: 1fr; }
+    CompareScreen #cmp-tabs TabPane { height: 1fr; overflow-y: auto; }
+    CompareScreen PlotextPlot { height: 1fr; min-height: 10; }
     CompareScreen DataTable { height: auto; max-height: 20; }
     CompareScreen #tab-responders PlotextPlot { min-height: 10; }
     """
@@ -102,6 +109,7 @@ class CompareScreen(Screen[None]):
         super().__init__()
         self.result: Any = None
         self.details: Any = None
+        self.by = "family"  # or "technique": each technique its own row and curve
 
     def compose(self) -> ComposeResult:
         store = self.app.store  # type: ignore[attr-defined]
@@ -137,8 +145,24 @@ class CompareScreen(Screen[None]):
                 yield DataTable(id="cmp-details")
         yield Footer()
 
+    FILTER_IDS = ("cmp-technique", "cmp-practitioner", "cmp-region", "cmp-complaint",
+                  "cmp-since", "cmp-until")  # fmt: skip
+
     def on_mount(self) -> None:
+        # The filters of the last visit are kept (they reset when the screen was left).
+        kept = dict(getattr(self.app, "remembered", {}).get("compare", {}))
+        self.by = kept.pop("by", "family")
+        for widget_id, value in kept.items():
+            widget = self.query_one(f"#{widget_id}")
+            with widget.prevent(Select.Changed, Input.Changed):
+                widget.value = value  # type: ignore[attr-defined]
         self.action_recompute()
+
+    def _remember(self) -> None:
+        values = {i: self.query_one(f"#{i}").value for i in self.FILTER_IDS}  # type: ignore[attr-defined]
+        values["by"] = self.by
+        if hasattr(self.app, "remembered"):
+            self.app.remembered["compare"] = values  # type: ignore[attr-defined]
 
     def filters(self) -> Filters:
         """The filters as typed; raises ValidationError naming a bad field."""
@@ -169,19 +193,23 @@ class CompareScreen(Screen[None]):
             self._status(str(exc), error=True)
             return
         self._status("Computing...")
-        self.compute(filters)
+        self.compute(filters, self.by)
+
+    def action_toggle_by(self) -> None:
+        self.by = "technique" if self.by == "family" else "family"
+        self.action_recompute()
 
     @work(thread=True, exclusive=True, group="compare")
-    def compute(self, filters: Filters) -> None:
+    def compute(self, filters: Filters, by: str = "family") -> None:
         """Compute the comparison off the UI thread and show it; then the details."""
         from ...store.outcome_reports import comparison_report, details_report
 
         try:
             with reader(self.app.store) as store:  # type: ignore[attr-defined]
-                result = comparison_report(store, filters)
+                result = comparison_report(store, filters, by=by)
                 self.app.call_from_thread(self.show, result)
                 # Dose and safety take longer on a large clinic: they come second.
-                details = details_report(store, filters)
+                details = details_report(store, filters, by=by)
         except SessionlogError as exc:
             self.app.call_from_thread(self._status, str(exc), True)
             return
@@ -192,9 +220,14 @@ class CompareScreen(Screen[None]):
         self.result = result
         sessions = sum(g.sessions for g in result.groups)
         patients = ", ".join(f"{g.label} {g.patients}" for g in result.groups)
+        grouped = (
+            "Each technique (Ctrl+G: by family)"
+            if self.by == "technique"
+            else "By family (Ctrl+G: each technique)"
+        )
         self._status(
             f"{result.filters.describe()}: {sessions} sessions; patients: {patients}."
-            " Descriptive only: techniques were not randomised."
+            f" {grouped}. Descriptive only: techniques were not randomised."
         )
         windows = window_rows(result)
         fill_columns(self.query_one("#cmp-windows", DataTable), RELIEF_COLUMNS, windows)
@@ -237,4 +270,5 @@ class CompareScreen(Screen[None]):
         self.app.push_screen(ScaleCompareScreen())
 
     def action_close(self) -> None:
+        self._remember()
         self.dismiss()

@@ -14,12 +14,14 @@ from ...domain import InvalidRecord, parse_follow_up
 from ...errors import SessionlogError, ValidationError
 from ..field_words import sentence
 from ..safe import not_saved, plain
+from ..widgets.number_input import KeyRefused, NumberInput
 from .modals import ConfirmDiscard
 
 FIELDS = (
     ("pain", "Pain now", "0-10", r"\d{0,2}"),
     ("soreness", "Soreness", "0-10", r"\d{0,2}"),
-    ("groc", "Change", "-7..7", r"[-+]?\d{0,1}"),
+    # GROC: the global rating of change, -7 (a very great deal worse) to +7 (better).
+    ("groc", "Change (GROC)", "-7..7", r"[-+]?\d{0,1}"),
     ("notes", "Notes", "optional", None),
     ("at", "When", "YYYY-MM-DD HH:MM", None),
 )
@@ -57,13 +59,19 @@ class FollowUpScreen(Screen[int | None]):
             for name, label, placeholder, restrict in FIELDS:
                 with Horizontal(classes="row"):
                     yield Label(label, classes="field-label")
-                    yield Input(
-                        id=f"f-{name}",
-                        placeholder=placeholder,
-                        compact=True,
-                        restrict=restrict,
-                        classes=("wide-num" if name == "groc" else "num") if restrict else "",
-                    )
+                    if restrict:  # a number: a key it cannot take is said, not dropped
+                        yield NumberInput(
+                            name,
+                            f"a whole number from {placeholder.replace('..', ' to ')}",
+                            digits=1 if name == "groc" else 2,
+                            signed=name == "groc",
+                            id=f"f-{name}",
+                            placeholder=placeholder,
+                            compact=True,
+                            classes="wide-num" if name == "groc" else "num",
+                        )
+                    else:
+                        yield Input(id=f"f-{name}", placeholder=placeholder, compact=True)
                 yield Label(id=f"err-{name}", classes="error")
             yield Static("Enter moves on · Ctrl+S saves · Escape leaves", classes="hint")
         yield Footer()
@@ -107,6 +115,11 @@ class FollowUpScreen(Screen[int | None]):
 
     def _values(self) -> dict[str, str]:
         return {name: self.query_one(f"#f-{name}", Input).value for name, *_ in FIELDS}
+
+    def on_key_refused(self, event: KeyRefused) -> None:
+        label = self.query_one(f"#err-{event.field}", Label)
+        label.update(plain(sentence(event.field, event.why)))
+        label.add_class("-shown")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
@@ -89,6 +89,24 @@ def frequencies_text(version: dict[str, Any]) -> str:
         if text and text not in texts:
             texts.append(text)
     return ", ".join(texts)
+
+
+# Site fields named in a change by their own words; the catalogue's own (kind, thorax
+# flag) and the row's identity are not the user's to change.
+_SITE_SKIPPED = {"id", "session_id", "seq", "kind", "thorax_risk", "target", "side"}
+
+
+def _site_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """``levator scapulae R twitch count none -> 2``: each field of one site that changed."""
+    from ..field_words import WORDS
+
+    where = f"{after['target']} {SIDE_SHORT.get(after['side'], after['side'])}"
+    return [
+        f"{where} {WORDS.get(k, k.replace('_', ' '))}"
+        f" {_shown(before.get(k))} -> {_shown(after.get(k))}"
+        for k in after
+        if k not in _SITE_SKIPPED and before.get(k) != after.get(k)
+    ]
 
 
 def _but_frequency(site: dict[str, Any]) -> dict[str, Any]:
@@ -175,10 +193,8 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> str:
         old_hz, new_hz = frequencies_text(before), frequencies_text(after)
         if old_hz != new_hz:
             out.append(f"frequency {old_hz or 'none'} -> {new_hz or 'none'}")
-        if old_hz == new_hz or [_but_frequency(s) for s in before["sites"]] != [
-            _but_frequency(s) for s in after["sites"]
-        ]:
-            out.append("site details")
+        for old_site, new_site in zip(before["sites"], after["sites"], strict=True):
+            out += _site_changes(_but_frequency(old_site), _but_frequency(new_site))
     return "; ".join(out) or "no change in the fields shown"
 
 
@@ -188,8 +204,9 @@ class HistoryScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q", "close", "Close", id="history.close")]
 
     DEFAULT_CSS = """
-    HistoryScreen #versions { height: 1fr; }
-    HistoryScreen #version-details { height: auto; margin-top: 1; }
+    HistoryScreen #versions { height: auto; min-height: 3; max-height: 8; }
+    HistoryScreen #details-scroll { height: 1fr; margin-top: 1; }
+    HistoryScreen #version-details { height: auto; }
     """
 
     def __init__(self, record_id: int) -> None:
@@ -202,7 +219,8 @@ class HistoryScreen(ModalScreen[None]):
         with Vertical(classes="dialog wide tall"):
             yield Static(f"History of session #{self.record_id}", classes="title")
             yield DataTable(id="versions", cursor_type="row", zebra_stripes=True)
-            yield Static(id="version-details")
+            with VerticalScroll(id="details-scroll"):  # the table keeps its rows at 24
+                yield Static(id="version-details")
             yield Static("Up/Down: a version's details · Escape closes", classes="hint")
 
     def on_mount(self) -> None:

@@ -52,13 +52,16 @@ class HomeScreen(Screen[None]):
         Binding("f5", "progress", "Progress", id="home.progress"),
         Binding("f6", "patient_view", "Patient view", id="home.patient_view"),
         Binding("f9", "due", "Due", id="home.due"),
-        Binding("slash", "focus_search", "Search", id="home.search", show=False),
+        Binding("f8", "void", "Void", id="home.void"),
+        # Priority, so that "/" in the search jumps there rather than typing "/".
+        Binding("slash", "focus_search", "Search", id="home.search", show=False, priority=True),
         Binding("escape", "clear", "Clear", id="home.clear", show=False),
     ]
 
     ready = False  # the tables have their columns: refresh_all() may fill them
     _sessions_of: int | None = None  # the patient whose sessions the lower table shows
     _filled = False  # refresh_all() has run once (the start-up fill is in two steps)
+    _form_patient: int | None = None  # the patient of the form open: highlighted after it
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -197,17 +200,21 @@ class HomeScreen(Screen[None]):
         title = "Sessions"
         if pid is not None:
             patient = self.store.patient(pid)
-            rows = self.store.sessions(pid, limit=50)
-            title = f"Sessions of {patient['chart_id']} {patient['name']}: {len(rows)}"
+            # Voided sessions too, marked, so that they can be reviewed (F3, Enter).
+            rows = self.store.sessions(pid, limit=50, include_void=True)
+            live = sum(s["status"] != "void" for s in rows)
+            title = f"Sessions of {patient['chart_id']} {patient['name']}: {live}"
+            title += f" (+{len(rows) - live} void)" if live < len(rows) else ""
             for s in rows:
+                void = s["status"] == "void"
                 table.add_row(
-                    str(s["started_at"])[:16],
+                    Text(str(s["started_at"])[:16], style="strike dim" if void else ""),
                     short_technique(s["technique"]),
                     _pain(s),
                     plain(s["practitioner_name"]),
-                    str(s["version"]),
+                    Text("void", style="bold red") if void else str(s["version"]),
                     plain(s["targets"] or ""),
-                    key=f"{s['record_id']}:{pid}",
+                    key=f"{s['record_id']}:{pid}{':void' if void else ''}",
                 )
         table.border_title = plain(title)
 
@@ -237,8 +244,13 @@ class HomeScreen(Screen[None]):
         if event.data_table.id == "patients":
             self.action_new_session()
         else:
-            record_id, patient_id = (int(v) for v in str(event.row_key.value).split(":"))
-            self.open_session(patient_id, record_id)
+            record_id, patient_id, *void = str(event.row_key.value).split(":")
+            if void:  # a voided session is reviewed, never edited
+                from .history import HistoryScreen
+
+                self.app.push_screen(HistoryScreen(int(record_id)))
+                return
+            self.open_session(int(patient_id), int(record_id))
 
     def on_new_patient_form_created(self, event: NewPatientForm.Created) -> None:
         search = self.query_one("#search", Input)
@@ -258,19 +270,39 @@ class HomeScreen(Screen[None]):
             )
         return pid
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_search" and isinstance(self.focused, Input):
+            # "/" is text in the new-patient fields; in the search it only stays there.
+            return self.focused.id == "search"
+        return True
+
     def _after(self, _result: Any = None) -> None:
-        # Back from a form: ready for the next patient.
+        # Back from a form (a session, a correction, a void, a follow-up): the patient
+        # stays highlighted, and the search is empty or (when they are not among the
+        # recent patients) holds their chart id selected, so typing replaces it.
         search = self.query_one("#search", Input)
+        pid, self._form_patient = self._form_patient, None
+        patient = self.store.patient(pid) if pid is not None else None
         with search.prevent(Input.Changed):
             search.value = ""
         self.refresh_all()
+        table = self.query_one("#patients", DataTable)
+        if patient is not None and str(pid) not in [k.value for k in table.rows]:
+            with search.prevent(Input.Changed):
+                search.value = patient["chart_id"]
+            self.fill_patients(patient["chart_id"], select=pid)
+        elif patient is not None:
+            table.move_cursor(row=table.get_row_index(str(pid)))
+            self.fill_patient_sessions()
         search.focus()
+        search.select_all()
 
     def action_new_session(self, repeat: bool = False) -> None:
         pid = self._patient_or_hint()
         if pid is not None:
             from .session_form import SessionScreen
 
+            self._form_patient = pid
             self.app.push_screen(SessionScreen(pid, repeat=repeat), self._after)
 
     def action_repeat_last(self) -> None:
@@ -283,6 +315,7 @@ class HomeScreen(Screen[None]):
     def open_session(self, patient_id: int, record_id: int) -> None:
         from .session_form import SessionScreen
 
+        self._form_patient = patient_id
         self.app.push_screen(SessionScreen(patient_id, record_id=record_id), self._after)
 
     def action_follow_up(self) -> None:
@@ -295,6 +328,7 @@ class HomeScreen(Screen[None]):
         if pid is not None:
             from .follow_up import FollowUpScreen
 
+            self._form_patient = pid
             self.app.push_screen(FollowUpScreen(pid), self._after)
 
     async def action_new_patient(self) -> None:
@@ -320,6 +354,43 @@ class HomeScreen(Screen[None]):
         from .history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(int(str(key.value).split(":")[0])))
+
+    def action_void(self) -> None:
+        """Void the highlighted session (today's or the patient's), with a reason."""
+        table = self.focused if isinstance(self.focused, DataTable) else None
+        if table is None or table.id == "patients" or not table.row_count:
+            self.notify("Highlight a session (today's or the patient's) to void it.", timeout=3)
+            return
+        key = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        record_id, patient_id, *void = key.split(":")
+        if void:
+            self.notify("That session is void already: F3 shows its history.", timeout=3)
+            return
+        from .modals import AskText
+
+        def void_it(reason: str | None) -> None:
+            if not reason:
+                return
+            from ...errors import SessionlogError
+
+            actor = self.app.practitioner_id  # type: ignore[attr-defined]
+            try:
+                self.store.void_session(int(record_id), actor, reason)
+            except SessionlogError as exc:
+                self.notify(plain(f"Not voided: {exc}"), severity="error", timeout=8)
+                return
+            self.notify(f"Voided: session #{record_id}", timeout=3)
+            self._form_patient = int(patient_id)
+            self._after()
+
+        self.app.push_screen(
+            AskText(
+                f"Void session #{record_id}? It stays in the record, marked void. Why?",
+                placeholder="e.g. recorded for the wrong patient",
+                required="Voiding needs a reason: it is kept with the record",
+            ),
+            void_it,
+        )
 
     def _outcome(self, module: str, name: str) -> None:
         pid = self._patient_or_hint()

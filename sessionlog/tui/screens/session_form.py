@@ -34,6 +34,7 @@ from ..form_model import (
 from ..safe import plain
 from ..widgets.choice import ConsentToggle, TechniquePicker
 from ..widgets.detail_complete import RegionAutoComplete
+from ..widgets.number_input import KeyRefused, NumberInput
 from ..widgets.site_entry import SiteAutoComplete, SiteInput
 from ..widgets.sites_table import SitesTable
 from .session_actions import SessionActions
@@ -47,11 +48,12 @@ PAIN_FIELDS = (
     ("face_to_face_min", "face-to-face min"),
 )
 SETTINGS = (
+    # Widths that show what is typed at 80 columns ("2/100", "no", "manual_even").
     ("retention", "Retention", 5),
-    ("stimulation", "stimulation", 18),
-    ("estim_hz", "Hz", 6),
-    ("deqi", "De Qi y/n", 3),
-    ("deqi_quality", "quality", 20),
+    ("stimulation", "stim", 14),
+    ("estim_hz", "Hz", 8),
+    ("deqi", "De Qi", 4),
+    ("deqi_quality", "quality", 12),
 )
 # The needle and the depth, on a second line of the settings: every site's unless the
 # site's shorthand gives its own (``20mm``, ``0.30x50``).
@@ -64,6 +66,11 @@ SITE_HINT = {
     "acupuncture": "st36 · li4 l · hegu b ache · ashi knee r",
     "dry_needling": "upper trap r 3 (twitches) · infra l 2 · x2 insertions a side",
     "ims": "L4-L5 b strong · L5-S1 r mild · gluteus medius r",
+}
+# Electrical techniques: e1 puts a site on the stimulator's lead 1 (the others are not).
+ELECTRO_HINT = {
+    "acupuncture": "st36 l e1 · st36 r e1 (lead 1) · gv20",
+    "dry_needling": "upper trap r 3 e1 · levator r e1 (lead 1)",
 }
 
 
@@ -133,11 +140,12 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
             with Horizontal(classes="row"):
                 yield ConsentToggle(id="consent")
                 yield Label("Pain before", classes="field-label right")
-                yield Input(
+                yield NumberInput(
+                    "pain_before",
+                    "a number from 0 to 10",
                     id="f-pain_before",
                     classes="num",
                     compact=True,
-                    restrict=r"\d{0,2}",
                     placeholder="0-10",
                 )
             yield Label(id="err-top", classes="error")
@@ -155,7 +163,14 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
                     yield Label(
                         label, classes="field-label" if name == "pain_after" else "small-label"
                     )
-                    yield Input(id=f"f-{name}", classes="num", compact=True, restrict=r"\d{0,3}")
+                    yield NumberInput(
+                        name,
+                        "minutes, 0 to 480" if name == "face_to_face_min" else "0 to 10",
+                        digits=3 if name == "face_to_face_min" else 2,
+                        id=f"f-{name}",
+                        classes="num",
+                        compact=True,
+                    )
             yield Label(id="err-pain", classes="error")
             with Horizontal(classes="row", id="settings-row"):
                 for name, label, _width in SETTINGS:
@@ -273,7 +288,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
             text = describe_episode(
                 episode["complaint"], episode["body_region"], episode["started_on"]
             )
-            text += "  (F6: new episode)" if self.record_id is None else ""
+            text += "  (F6: new)" if self.record_id is None else ""
         self.query_one("#episode-line", Static).update(plain(text))
         self.query_one("#new-episode").display = self.record_id is None and episode is None
 
@@ -372,7 +387,8 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         ):
             for widget in self.query(f".s-{name}"):
                 widget.display = shown
-        self.query_one("#site-hint", Static).update(plain(SITE_HINT[fam]))
+        hint = ELECTRO_HINT.get(fam, SITE_HINT[fam]) if electrical else SITE_HINT[fam]
+        self.query_one("#site-hint", Static).update(plain(hint))
         self._site_input.technique = technique
         self.show_details()  # its hint names IMS findings for IMS
         self.refresh_sites()
@@ -426,7 +442,17 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         self._revalidate_sites()
         self._technique_changed()
 
+    def on_key_refused(self, event: KeyRefused) -> None:
+        """A key a field cannot take is said, in one line under it (never dropped)."""
+        from ..field_words import sentence, slot
+
+        self.refused_slot = slot(event.field)
+        self.set_error(self.refused_slot, sentence(event.field, event.why))
+
     def on_input_changed(self, event: Input.Changed) -> None:
+        if getattr(self, "refused_slot", None):
+            self.set_error(self.refused_slot, "")  # a key taken: the refusal is old news
+            self.refused_slot = None
         if event.input.id and event.input.id.startswith("s-"):
             self.collect_state()
             self.refresh_sites()

@@ -107,6 +107,22 @@ class TechniquePicker(Widget, can_focus=True):
         self.value = tech
         self.screen.focus_next()
 
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        # The letters are bindings; any other character would vanish: say why.
+        if event.is_printable:
+            from .number_input import KeyRefused
+
+            event.stop()
+            event.prevent_default()
+            keys = ", ".join(f"{k} {_SHORT[t].lower()}" for k, t in TECHNIQUE_KEYS.items())
+            self.post_message(
+                KeyRefused(
+                    "technique",
+                    f"{event.character!r} picks nothing: the technique comes first ({keys};"
+                    " y keeps it)",
+                )
+            )
+
     def action_keep_and_consent(self) -> None:
         self.screen.focus_next()
         consent = self.screen.focused
@@ -154,6 +170,16 @@ class ConsentToggle(Widget, can_focus=True):
             event.stop()
             event.prevent_default()
             self.value = False
+        elif event.is_printable and event.character != " ":
+            from .number_input import KeyRefused
+
+            event.stop()
+            event.prevent_default()
+            self.post_message(
+                KeyRefused(
+                    "consent", f"{event.character!r} does nothing here: y records consent first"
+                )
+            )
 
 
 class NextSelect(Select):  # type: ignore[type-arg]

@@ -1,0 +1,46 @@
+"""Words the user reads (issue 14 defect 15): one name per thing, no markup shown as
+text, help that points at what exists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers_cli import make_clinic, ok, run
+
+from sessionlog.domain import parse_session
+from sessionlog.tui.field_words import sentence
+from sessionlog.tui.site_text import parse_site_text
+
+
+def test_required_reads_as_a_sentence() -> None:
+    assert sentence("name", "is required") == "Name is required"
+    assert sentence("pain_before", "11 is out of range") == "Pain before: 11 is out of range"
+
+
+def test_moxa_is_moxibustion_and_deqi_on_a_site_line() -> None:
+    session = parse_session(
+        {
+            "patient_id": 1,
+            "practitioner_id": 1,
+            "technique": "acupuncture",
+            "consent": True,
+            "pain_before": 5,
+            "started_at": "2026-11-20 09:00",
+            "sites": [{"target": "st36", "side": "left"}],
+            "co_interventions": "moxa, exercise",
+        }
+    )
+    assert session.co_interventions == ("moxibustion", "exercise")
+    assert parse_site_text("st36 b deqi", "acupuncture") == {
+        "target": "st36",
+        "side": "bilateral",
+        "deqi_obtained": True,
+    }
+
+
+def test_help_and_errors_name_things_once_and_what_exists(tmp_path: Path) -> None:
+    db = make_clinic(tmp_path / "c.db")
+    assert "docs/trust.md" not in ok(db, "export --help")
+    assert "P0001" in ok(db, "report --help")
+    error = run(db, "compare --technique foo").stderr
+    assert error.count(" acupuncture,") == 1 and error.count("ims") == 1
