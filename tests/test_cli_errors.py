@@ -240,6 +240,10 @@ def test_demo_run_again_on_the_demo_leaves_it_and_succeeds(tmp_path: Path) -> No
     result = run(db, "demo --patients 3 --months 1")
     assert (result.exit_code, result.stdout) == (
         0,
-        f"{db} already holds the demo clinic: left as it is\n",
-    )
+        f"{db} already holds the demo clinic: left as it is\n"
+        "Sign in to the app (pick the name, type the secret, Enter) as any demo practitioner:\n"
+        "  Mei Lin Chen (admin): secret 111111\n"
+        "  Sara Novak: secret 333333\n"
+        "  Tom Okafor: secret 222222\n",
+    )  # the sign-ins again: whoever runs the first command twice still needs them
     assert fingerprint(db) == before

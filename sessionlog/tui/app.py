@@ -155,12 +155,6 @@ class SessionlogApp(App[None]):
             return action == "quit"
         return True
 
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
-                              events.MouseScrollUp)):  # fmt: skip
-            self.last_input = self.clock()
-        await super().on_event(event)
-
     async def action_quit(self) -> None:
         """Quit (Ctrl+Q); a form with unsaved changes asks first, as leaving it does."""
         from .screens.follow_up import FollowUpScreen
@@ -226,9 +220,10 @@ class SessionlogApp(App[None]):
             self._opener = threading.Thread(target=self._open_store, daemon=True)
             self._opener.start()
 
-    async def on_event(self, event: Any) -> None:
-        from textual import events
-
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
+                              events.MouseScrollUp, events.Paste)):  # fmt: skip
+            self.last_input = self.clock()  # the idle lock counts from the last input
         if isinstance(event, events.Paste) and not event.is_forwarded:
             # A paste is cleaned as the CLI cleans its arguments (escape sequences and
             # control characters removed whole), so "AAA <ESC>[31mBBB" arrives in order
