@@ -353,7 +353,7 @@ class _Generator:
         # Finished courses: 3-6 weekly sessions early in the period, so the follow-ups
         # at 4 and 12 weeks after the last one have happened by today.
         start_day = rng.randint(0, 25) if finished else rng.randint(26, 160)
-        first = self.clinic_hour(self.start.date() + timedelta(days=start_day))
+        first_visit = self.clinic_hour(self.start.date() + timedelta(days=start_day))
         self.sessions_planned = rng.randint(3, 6) if finished else rng.randint(3, 9)
         # Patients differ in how much relief they get (DOMAIN.md: the patient is the
         # unit): a responsiveness of their own, sd 0.7 points, added to every session's
@@ -362,9 +362,9 @@ class _Generator:
         # rest of the clinic (dates, sites, follow-ups) is drawn as before.
         self.responsiveness = random.Random(f"responsiveness-{index}").gauss(0, 0.7)
         episode = self.store.add_episode(
-            Episode(pid, c.name, c.region, first.date().isoformat()), practitioner
+            Episode(pid, c.name, c.region, first_visit.date().isoformat()), practitioner
         )
-        self.course(pid, practitioner, episode, technique, family, c, first)
+        self.course(pid, practitioner, episode, technique, family, c, first_visit)
         return pid, episode
 
     def course(

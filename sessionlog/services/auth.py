@@ -30,8 +30,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import SessionlogError, ValidationError
 from ..store import Store
-from ..store.credentials import Access
-from ..store.credentials import SignInName as SignInChoice
+from ..store.credentials import Access, SignInName
 from ..store.rows import stamp
 
 if TYPE_CHECKING:
@@ -47,6 +46,9 @@ MAX_SECRET = 1024
 FREE_TRIES = 2  # wrong secrets in a row before the back-off starts
 MAX_DELAY_S = 300
 ROLES = ("admin", "practitioner")
+
+
+SignInChoice = SignInName  # a practitioner as the sign-in screen lists them
 
 
 class AuthError(SessionlogError):

@@ -136,7 +136,7 @@ class SessionlogApp(App[None]):
             self._screen_styles = True
             self.stylesheet.read(Path(__file__).with_name("screens.tcss"))
 
-    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
         self.load_screen_styles()
         return super().push_screen(screen, *args, **kwargs)
 

@@ -6,7 +6,9 @@ screen's actions never go missing from the palette.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -14,9 +16,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 class ScreenActions(Provider):
     """Every described binding of the screen under the palette (and of the app)."""
 
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         seen: set[str] = set()
-        out = []
+        out: list[tuple[str, str, Callable[[], Any]]] = []
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
             if not binding.description or binding.system or not active.enabled:
@@ -33,7 +35,7 @@ class ScreenActions(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, command in self._commands():
-            yield DiscoveryHit(title, command, text=title, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(title, command, text=title, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -44,6 +46,6 @@ class ScreenActions(Provider):
                     score,
                     matcher.highlight(title),
                     command,
-                    text=title,  # type: ignore[arg-type]
+                    text=title,
                     help=help_text,
                 )

@@ -176,7 +176,7 @@ class GuardedServer(Server):
             "Cache-Control": "no-store",
         }
 
-    async def handle_index(self, request: web.Request) -> Any:  # type: ignore[override]
+    async def handle_index(self, request: web.Request) -> Any:
         """textual-serve's page, with the font served from here instead of Google."""
         response: Any = await super().handle_index(request)  # rendered by its decorator
         static = request.app.router["static"].url_for(filename="/")
@@ -184,7 +184,7 @@ class GuardedServer(Server):
         response.text = GOOGLE_FONTS.sub(font, response.text)
         return response
 
-    async def handle_websocket(self, request: web.Request) -> Any:  # type: ignore[override]
+    async def handle_websocket(self, request: web.Request) -> Any:
         """A new app process for this connection, if its Origin is our page and there
         is room (textual-serve's handler, with our service and the two checks)."""
         if request.headers.get("Origin", "").lower() not in self.origins:

@@ -162,7 +162,7 @@ class CompareScreen(Screen[None]):
         values = {i: self.query_one(f"#{i}").value for i in self.FILTER_IDS}  # type: ignore[attr-defined]
         values["by"] = self.by
         if hasattr(self.app, "remembered"):
-            self.app.remembered["compare"] = values  # type: ignore[attr-defined]
+            self.app.remembered["compare"] = values
 
     def filters(self) -> Filters:
         """The filters as typed; raises ValidationError naming a bad field."""

@@ -150,7 +150,7 @@ class FollowUpScreen(Screen[int | None]):
             self.notify("Not saved: see the lines in red", severity="error", timeout=3)
             return
         except SessionlogError as exc:  # the form keeps what was typed
-            self.notify(not_saved(exc), severity="error", timeout=8)
+            self.notify(not_saved(exc), severity="error", timeout=8)  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
             return
         self.notify(f"Follow-up saved: pain {follow_up.pain}", timeout=2)
         self.snapshot = self._values()

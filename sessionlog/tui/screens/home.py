@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
@@ -178,7 +179,7 @@ class HomeScreen(Screen[None]):
         table = self.query_one("#patients", DataTable)
         if not table.row_count:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
         return int(key.value or 0)
 
     def selected_patient(self) -> int | None:
@@ -189,7 +190,7 @@ class HomeScreen(Screen[None]):
         if isinstance(table, DataTable) and table.id in ("today", "patient-sessions"):
             if not table.row_count:
                 return None
-            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+            key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
             return int(str(key.value).split(":")[1])
         return self.listed_patient()
 
@@ -350,7 +351,7 @@ class HomeScreen(Screen[None]):
                 "Highlight a session (today's or the patient's) to see its history.", timeout=3
             )
             return
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
         from .history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(int(str(key.value).split(":")[0])))
@@ -361,7 +362,7 @@ class HomeScreen(Screen[None]):
         if table is None or table.id == "patients" or not table.row_count:
             self.notify("Highlight a session (today's or the patient's) to void it.", timeout=3)
             return
-        key = str(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+        key = str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
         record_id, patient_id, *void = key.split(":")
         if void:
             self.notify("That session is void already: F3 shows its history.", timeout=3)
@@ -377,7 +378,7 @@ class HomeScreen(Screen[None]):
             try:
                 self.store.void_session(int(record_id), actor, reason)
             except SessionlogError as exc:
-                self.notify(plain(f"Not voided: {exc}"), severity="error", timeout=8)
+                self.notify(plain(f"Not voided: {exc}"), severity="error", timeout=8)  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
                 return
             self.notify(f"Voided: session #{record_id}", timeout=3)
             self._form_patient = int(patient_id)

@@ -112,7 +112,9 @@ class PatientViewScreen(ModalScreen[None]):
         return self.query_one("#pv-secret", Input)
 
     def _now(self) -> datetime:
-        return self.app.clock()  # type: ignore[attr-defined,no-any-return]
+        app: Any = self.app
+        when: datetime = app.clock()
+        return when
 
     def on_key(self, event: events.Key) -> None:
         # With the field up, its keys go on to its bindings (Enter, Backspace: Textual

@@ -40,7 +40,7 @@ class SessionActions(_Base):
         from textual.widgets import Select
 
         value = self.query_one("#practitioner", Select).value
-        return value if isinstance(value, int) else self.app.practitioner_id  # type: ignore[attr-defined]
+        return value if isinstance(value, int) else self.app.practitioner_id
 
     def validated(self) -> Any:
         """The form as a valid SessionInput, or None after showing every problem."""
@@ -65,7 +65,7 @@ class SessionActions(_Base):
             raw["episode_id"] = episode.episode_id if episode else None
             self.pending_episode = episode.new if episode else None
         try:
-            session = parse_session(raw, now=self.app.clock())  # type: ignore[attr-defined]
+            session = parse_session(raw, now=self.app.clock())
         except InvalidRecord as exc:
             session = None
             errors += list(exc.errors)
@@ -109,7 +109,7 @@ class SessionActions(_Base):
                 self.patient_id,
                 complaint,
                 region,
-                started or str(self.app.clock().date()),  # type: ignore[attr-defined]
+                started or str(self.app.clock().date()),
             )
         except InvalidRecord as exc:
             errors += list(exc.errors)
@@ -121,7 +121,7 @@ class SessionActions(_Base):
         session = self.validated()
         if session is None:
             return
-        actor = self.app.practitioner_id  # type: ignore[attr-defined]
+        actor = self.app.practitioner_id
         if self.record_id is None:
             episode = self.pending_episode
             self._write(
@@ -225,7 +225,7 @@ class SessionActions(_Base):
         state = self.collect_state()
         if protocol["technique"] != state.technique and not state.sites:
             # Its settings too: an IMS row's "5" (seconds) must not become 5 minutes.
-            self.change_technique(protocol["technique"])  # type: ignore[attr-defined]
+            self.change_technique(protocol["technique"])
             state = self.state
         have = {(r.raw.get("target"), r.raw.get("side")) for r in state.sites}
         added: list[SiteRow] = []
@@ -276,7 +276,7 @@ class SessionActions(_Base):
         if self.record_id is None:
             self.notify("Nothing to void: this session is not saved. Escape leaves it.", timeout=3)
             return
-        actor = self.app.practitioner_id  # type: ignore[attr-defined]
+        actor = self.app.practitioner_id
 
         def void(reason: str | None) -> None:
             if reason:

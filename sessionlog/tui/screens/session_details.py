@@ -227,7 +227,7 @@ class DetailsScreen(ModalScreen[DetailsResult | None]):
         removed = self.details.findings.pop(event.index)
         self.editing = None
         self.show_findings()
-        self.notify(plain(f"Removed the finding at {removed['level']}"), timeout=2)
+        self.notify(plain(f"Removed the finding at {removed['level']}"), timeout=2)  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
 
     # -- leaving ------------------------------------------------------------------------
 

@@ -450,9 +450,10 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         self.set_error(self.refused_slot, sentence(event.field, event.why))
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if getattr(self, "refused_slot", None):
-            self.set_error(self.refused_slot, "")  # a key taken: the refusal is old news
-            self.refused_slot = None
+        slot: str | None = getattr(self, "refused_slot", None)
+        if slot:
+            self.set_error(slot, "")  # a key taken: the refusal is old news
+            self.refused_slot = ""
         if event.input.id and event.input.id.startswith("s-"):
             self.collect_state()
             self.refresh_sites()

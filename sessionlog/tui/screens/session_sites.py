@@ -123,7 +123,7 @@ class SessionSites(_Base):
         label = self.query_one(f"#err-{slot}", Label)
         if getattr(label, "_shown_text", "") == text:
             return  # each update costs a layout pass: skip the ones that change nothing
-        label._shown_text = text  # type: ignore[attr-defined]
+        label._shown_text = text
         label.update(plain(text))
         label.set_class(bool(text), "-shown")
 

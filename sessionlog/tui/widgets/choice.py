@@ -107,7 +107,7 @@ class TechniquePicker(Widget, can_focus=True):
         self.value = tech
         self.screen.focus_next()
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_key(self, event) -> None:
         # The letters are bindings; any other character would vanish: say why.
         if event.is_printable:
             from .number_input import KeyRefused
@@ -157,14 +157,14 @@ class ConsentToggle(Widget, can_focus=True):
     def watch_value(self, value: bool) -> None:
         self.post_message(self.Changed(self, value))
 
-    def action_toggle(self) -> None:
+    def action_toggle(self) -> None:  # type: ignore[override]  # a toggle of its own
         self.value = not self.value
 
     def action_consent(self) -> None:
         self.value = True
         self.screen.focus_next()
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_key(self, event) -> None:
         # ``n`` stays put, so it needs no priority binding.
         if event.character in ("n", "N"):
             event.stop()
@@ -182,7 +182,7 @@ class ConsentToggle(Widget, can_focus=True):
             )
 
 
-class NextSelect(Select):  # type: ignore[type-arg]
+class NextSelect(Select):
     """A Select that moves on to the next field once its list closes (Enter picks)."""
 
     def watch_expanded(self, expanded: bool) -> None:

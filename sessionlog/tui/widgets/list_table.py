@@ -14,7 +14,7 @@ from textual.geometry import Size
 from textual.widgets import DataTable
 
 
-class ListTable(DataTable):  # type: ignore[type-arg]
+class ListTable(DataTable):
     """A DataTable that never shows a cell cut to a column's earlier width."""
 
     def watch_virtual_size(self, old: Size, new: Size) -> None:

@@ -99,5 +99,5 @@ class NewPatientForm(Vertical):
         errors_label.update("")
         errors_label.remove_class("-shown")
         self.display = False
-        self.notify(plain(f"Added {patient.chart_id} {patient.name}"), timeout=2)
+        self.notify(plain(f"Added {patient.chart_id} {patient.name}"), timeout=2)  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
         self.post_message(self.Created(pid))

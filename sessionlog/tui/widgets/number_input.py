@@ -28,16 +28,16 @@ class NumberInput(Input):
 
     def __init__(
         self, field: str, allowed: str, *, digits: int = 2, signed: bool = False, **kwargs
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         sign = "[-+]?" if signed else ""
         super().__init__(restrict=rf"{sign}[0-9]{{0,{digits}}}", **kwargs)
         self.field = field
         self.allowed = allowed
 
-    def insert(self, text: str, location: int) -> None:  # type: ignore[override]
+    def insert(self, text: str, location: int) -> None:
         super().insert(ascii_digits(text), location)
 
-    def replace(self, text: str, start: int, end: int) -> None:  # type: ignore[override]
+    def replace(self, text: str, start: int, end: int) -> None:
         super().replace(ascii_digits(text), start, end)
 
     def restricted(self) -> None:

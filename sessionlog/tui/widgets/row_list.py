@@ -7,7 +7,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 
-class RowListTable(DataTable):  # type: ignore[type-arg]
+class RowListTable(DataTable):
     """Posts :class:`Edit` or :class:`Remove` with the cursor's row index.
 
     Subclasses bind the keys (with their own binding ids) and subclass both messages,

@@ -19,7 +19,7 @@ class SiteInput(Input):
 
     technique: str = "acupuncture"
 
-    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, **kwargs) -> None:
         # A site brought back for editing keeps its text: the cursor goes to the end.
         super().__init__(select_on_focus=False, **kwargs)
 
@@ -36,7 +36,7 @@ def _head(text: str, technique: str) -> tuple[str, bool]:
 class SiteAutoComplete(AutoComplete):
     """Catalogue completions for a :class:`SiteInput`."""
 
-    def __init__(self, target: SiteInput, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, target: SiteInput, **kwargs) -> None:
         super().__init__(target, candidates=None, **kwargs)
         self._codes: dict[str, str] = {}
 

@@ -55,7 +55,7 @@ class SitesTable(RowListTable):
             "Kind",
         )
 
-    def show(self, rows: list[SiteRow], technique: str, defaults: dict) -> None:  # type: ignore[type-arg]
+    def show(self, rows: list[SiteRow], technique: str, defaults: dict) -> None:
         """Redraw for ``rows``; ``defaults`` are the settings every site inherits."""
         cursor = self.cursor_row
         self.clear()
