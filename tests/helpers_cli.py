@@ -34,7 +34,15 @@ ENV = {SECRET_ENV: SECRET, WHO_ENV: "1"}  # practitioner 1 unless --practitioner
 
 def with_secrets(db: Path) -> None:
     """Give SECRET to each practitioner of ``db`` who has no secret yet (added by a
-    test through the store, or in a database made before sign-in existed)."""
+    test through the store, or in a database made before sign-in existed). A file
+    sessionlog would refuse (empty, foreign, with a -wal not its own) is not touched:
+    the test is about that refusal, and reading it here would replay that -wal."""
+    from sessionlog.store.fileguard import guard
+
+    try:
+        guard(db, encrypted=False)
+    except DatabaseError:
+        return
     if not db.is_file() or not _lacking_secrets(db):
         return
     from sessionlog.services import auth
@@ -49,6 +57,8 @@ def with_secrets(db: Path) -> None:
             for who in store.sign_in_names():
                 if not who.has_secret:
                     auth.set_first_secret(store, who.practitioner_id, SECRET)
+    except sqlite3.DatabaseError:
+        return  # a damaged file: the test is about how sessionlog refuses it
     finally:
         store.close()
 

@@ -9,24 +9,18 @@ naming the audit row where the two part.
 from __future__ import annotations
 
 import json
-import shlex
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from helpers_cli import run, with_secrets  # as a script runs: practitioner 1, its secret
 
-from sessionlog.cli import cli
 from sessionlog.store import Store
 from sessionlog.store.audit import GENESIS, row_hash
 from sessionlog.store.backup import backup
 from sessionlog.store.health import check
 from sessionlog.store.seal import digest, seal_of
-
-
-def run(db: Path, command: str) -> Result:
-    return CliRunner().invoke(cli, ["--db", str(db), *shlex.split(command)])
 
 
 def rewrite_consistently(path: Path) -> int:
@@ -70,16 +64,17 @@ def rewrite_consistently(path: Path) -> int:
 def test_a_consistent_rewrite_passes_check_alone_but_not_against_a_backup(
     clinic_path: Path, tmp_path: Path
 ) -> None:
+    with_secrets(clinic_path)  # the practitioners' secrets, set before the backup
     store = Store.open(clinic_path)
     result = backup(store, tmp_path / "monday.db")
     store.close()
-    assert result.chain_head == "audit row 16 (hash " + result.chain_head.split("hash ")[1]
+    assert result.chain_head == "audit row 18 (hash " + result.chain_head.split("hash ")[1]
     ok = run(clinic_path, f"check --against {result.path}")
     assert ok.exit_code == 0, ok.output
     assert ok.stdout.splitlines()[-1].startswith(
-        "Today's chain extends the chain of monday.db: its head, audit row 16 (hash "
+        "Today's chain extends the chain of monday.db: its head, audit row 18 (hash "
     )
-    assert ok.stdout.splitlines()[-1].endswith("(16 rows compared), followed by 1 newer row.")
+    assert ok.stdout.splitlines()[-1].endswith("(18 rows compared), followed by 1 newer row.")
 
     parted = rewrite_consistently(clinic_path)
     assert check(clinic_path).ok  # what the file alone cannot show (see the README)
@@ -122,6 +117,7 @@ def test_every_export_carries_its_chain_head(
 def test_an_audit_log_cut_short_is_named_against_a_backup(
     clinic_path: Path, tmp_path: Path
 ) -> None:
+    with_secrets(clinic_path)  # the practitioners' secrets, set before the copy is kept
     kept = tmp_path / "kept.db"
     shutil.copy(clinic_path, kept)
     conn = sqlite3.connect(clinic_path, isolation_level=None)

@@ -239,6 +239,12 @@ def test_sessions_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         ["bash", "-c", f"{shell}; echo status ${{PIPESTATUS[0]}} >&2"],
         capture_output=True,
         text=True,
+        # as the demo's admin, as a script signs in (README: the non-interactive route)
+        env={
+            **os.environ,
+            "SESSIONLOG_PRACTITIONER": "Mei Lin Chen",
+            "SESSIONLOG_PRACTITIONER_SECRET": "111111",
+        },  # fmt: skip
     )
-    assert proc.stdout.startswith("SESSION")
+    assert proc.stdout.startswith("SESSION"), proc.stderr
     assert proc.stderr in ("status 0\n", "status 1\n")  # no "Broken pipe" line
