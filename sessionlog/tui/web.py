@@ -23,6 +23,7 @@ import asyncio
 import logging
 import os
 import re
+import signal
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -144,9 +145,29 @@ class GuardedServer(Server):
         app.middlewares.append(self._only_our_host)
         return app
 
+    def serve(self, debug: bool = False) -> None:
+        """Serve until Ctrl+C or SIGTERM. As textual-serve's, but "Ready at" is said only
+        once the port is listening (aiohttp calls ``print`` after its sites start; the
+        startup signal comes before, so a client told "ready" there could be refused)."""
+        self.debug = debug
+        self.initialize_logging()
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:
+            loop = asyncio.new_event_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.request_exit)
+        web.run_app(
+            self._make_app(),
+            host=self.host,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            print=lambda *_: print(f"Ready at {self.public_url}", flush=True),
+        )
+
     async def on_startup(self, app: web.Application) -> None:
-        """Say where it serves (textual-serve prints its logo and the command line)."""
-        print(f"Ready at {self.public_url}", flush=True)
+        """Nothing: textual-serve's logo is not ours; "Ready at" comes once listening."""
 
     @web.middleware
     async def _only_our_host(
