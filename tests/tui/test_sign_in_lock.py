@@ -227,3 +227,24 @@ def test_no_patient_key_works_over_the_first_run_setup(settings_file) -> None:  
             assert app.screen is setup, key
 
     ts.run_app(ts.signed_out_app(store), steps)
+
+
+def test_a_new_session_is_recorded_under_the_signed_in_practitioner_only() -> None:
+    # Issue 11: nothing is recorded under a name without its owner's secret. The form's
+    # "Practitioner" shows who treats and cannot be changed to a colleague there.
+    from textual.widgets import Select
+
+    from sessionlog.domain import Practitioner
+    from sessionlog.tui.screens.session_form import SessionScreen
+
+    store = ts.seeded_store()
+    colleague = store.add_practitioner(Practitioner("Eve Colleague", "acupuncturist", "LAc"))
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(SessionScreen(1))
+        await pilot.pause()
+        select = app.screen.query_one("#practitioner", Select)
+        assert (select.value, select.disabled) == (1, True)
+        assert colleague != 1
+
+    ts.run_app(ts.make_app(store), steps)

@@ -222,6 +222,9 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         yield Footer()
 
     def _practitioner_select(self) -> Select[int]:
+        """Who treated: the signed-in practitioner for a new session, the one who treated
+        for an amendment; never chosen here, so nothing is recorded under a colleague's
+        name without their secret (F2 signs the colleague in)."""
         options = [(plain(p["name"]), p["id"]) for p in self.store.practitioners()]
         current = self.app.practitioner_id  # type: ignore[attr-defined]
         ids = [value for _, value in options]
@@ -231,6 +234,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
             allow_blank=not options,
             compact=True,
             value=current if current in ids else (ids[0] if ids else Select.NULL),
+            disabled=True,
         )
 
     # -- loading --------------------------------------------------------------------
