@@ -5,6 +5,7 @@ and an audit row; nothing else is read or written."""
 
 from __future__ import annotations
 
+import gc
 import os
 import pty
 import select
@@ -189,3 +190,33 @@ def read_until(fd: int, seen: bytes, text: bytes) -> bytes:
                 break
     assert text in seen, seen
     return seen
+
+
+def test_restore_is_proved_by_the_secret_the_backup_keeps(tmp_path: Path) -> None:
+    # Issue 11: nothing is recorded under a name without its owner's secret; a restore
+    # used to take any practitioner id for its audit row. The backup's own hash is the
+    # proof (the live database may be the damaged one), read without writing to it.
+    db = make_clinic(tmp_path / "clinic.db")
+    ok(db, f"backup {tmp_path / 'monday.db'}")
+    gc.collect()  # the in-process commands' connections, which a restore waits for
+    backup = tmp_path / "monday.db"
+    before_backup = backup.read_bytes()
+    before = db.read_bytes()
+    wrong = run_as(db, f"restore --force {backup}", {WHO_ENV: "1", SECRET_ENV: "000000"})
+    assert (wrong.exit_code, wrong.stderr) == (
+        1,
+        "error: Ann Lee's secret in monday.db does not match: nothing was changed\n",
+    )
+    assert db.read_bytes() == before and backup.read_bytes() == before_backup
+    assert list(tmp_path.glob("clinic.db.before-restore-*")) == []  # never began
+    right = run_as(db, f"restore --force {backup}", {WHO_ENV: "Ann Lee", SECRET_ENV: SECRET})
+    assert right.exit_code == 0, right.output
+    assert audit_actions(db)[-1] == ("restore", None)
+    store = Store.open(db)
+    try:
+        actor = store.conn.execute(
+            "SELECT actor_id FROM audit_log WHERE action = 'restore'"
+        ).fetchone()
+    finally:
+        store.close()
+    assert actor == (1,)

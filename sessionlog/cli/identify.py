@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -86,3 +87,20 @@ def identify_unless_empty(store: Any, ref: str | int | None) -> int | None:
     if not store.sign_in_names():
         return None
     return identify(store, ref)
+
+
+def identify_in_backup(backup: Path, ref: str | int | None) -> int:
+    """Who restores ``backup``: a practitioner of that file, proved by the secret it
+    keeps for them (read only; ``ref`` is required when it holds several)."""
+    from ..services import auth
+    from ..store.credentials import sign_ins_in_file
+
+    people = [n for n, _ in sign_ins_in_file(backup)]
+    if ref is None:
+        if len(people) != 1:
+            raise ValidationError(
+                "practitioner", f"say who restores: --practitioner ID or NAME (or ${WHO_ENV})"
+            )
+        ref = people[0].practitioner_id
+    name = next((n.name for n in people if str(n.practitioner_id) == str(ref).strip()), str(ref))
+    return auth.authenticate_in_file(backup, ref, secret_for(name))

@@ -11,7 +11,7 @@ import click
 
 from ..errors import ValidationError
 from .common import Context, fail, pass_ctx, user_errors
-from .identify import identify, identity_option
+from .identify import identify, identify_in_backup, identity_option
 from .transfer import export_command, import_command
 
 
@@ -141,19 +141,15 @@ def backup(ctx: Context, dest: str, force: bool, practitioner_ref: str | None) -
 @click.command()
 @click.argument("src", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--force", is_flag=True, help="Replace the current database without asking.")
-@click.option(
-    "--practitioner",
-    "practitioner_ref",
-    default=None,
-    help="Who restores (the id of a practitioner in the backup), for the audit log.",
-)
+@identity_option()
 @pass_ctx
 @user_errors
 def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) -> None:
     """Replace the database by the backup SRC (after checking SRC is sound).
 
-    The current database is kept beside it as DB.before-restore-TIME. Close sessionlog
-    on every other workstation first.
+    Who restores proves it with their secret as the backup holds it (the current
+    database may be the damaged one). The current database is kept beside it as
+    DB.before-restore-TIME. Close sessionlog on every other workstation first.
     """
     from ..store.backup import check_backup
     from ..store.backup import restore as run_restore
@@ -182,11 +178,7 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
             )
         if not click.confirm(question, default=False):
             fail("nothing was changed")
-    actor = None
-    if practitioner_ref is not None:
-        if not (practitioner_ref.isascii() and practitioner_ref.isdigit()):
-            raise ValidationError("practitioner", "give the practitioner's id for a restore")
-        actor = int(practitioner_ref)
+    actor = identify_in_backup(src, practitioner_ref)
     result = run_restore(src, target, clock=ctx.clock(), actor_id=actor)
     kept = f" The previous database is kept at {result.previous}." if result.previous else ""
     click.echo(f"Restored {result.sessions:,} sessions into {result.path}.{kept}")

@@ -8,6 +8,7 @@ its hash.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .base import StoreBase
 
@@ -39,6 +40,29 @@ class SignInName:
 _COLUMNS = (
     "practitioner_id, secret_hash, salt, params, role, must_change, failed_attempts, last_failed_at"
 )
+
+
+def sign_ins_in_file(path: Path) -> list[tuple[SignInName, Access | None]]:
+    """Every practitioner of the database file ``path`` with their sign-in row, read
+    only (a backup about to be restored: nothing is written into it)."""
+    from .health import open_readonly
+
+    conn = open_readonly(path)
+    try:
+        rows = conn.execute(
+            "SELECT p.id, p.name, a.practitioner_id, a.secret_hash, a.salt, a.params, a.role,"
+            " a.must_change, a.failed_attempts, a.last_failed_at FROM practitioner p"
+            " LEFT JOIN practitioner_access a ON a.practitioner_id = p.id ORDER BY p.name, p.id"
+        ).fetchall()
+    finally:
+        conn.close()
+    out = []
+    for pid, name, has, digest, salt, params, role, must, failed, last in rows:
+        access = (
+            Access(int(pid), digest, salt, params, role, bool(must), failed, last) if has else None
+        )
+        out.append((SignInName(int(pid), str(name), has is not None, role), access))
+    return out
 
 
 class CredentialStore(StoreBase):
