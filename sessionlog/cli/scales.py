@@ -14,15 +14,16 @@ from ..services.lookup import find_patient
 from .common import Context, echo_json, pass_ctx, table, user_errors
 from .identify import identify, identity_option
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TEXT_COLUMNS = {"name", "contact", "label", "missed", "chart_id"}
 
 
 def safe_cell(column: str, value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection): user
-    text starting with = + - @ tab or CR is prefixed with a quote."""
+    """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection), by the
+    export's own rule (:func:`sessionlog.exchange.csvfiles.neutralise`) on text columns."""
+    from ..exchange.csvfiles import neutralise
+
     text = "" if value is None else str(value)
-    return "'" + text if column in _TEXT_COLUMNS and text.startswith(_FORMULA_START) else text
+    return neutralise(text) if column in _TEXT_COLUMNS else text
 
 
 @click.group("scale")
