@@ -151,7 +151,9 @@ def connect(path: str | Path) -> sqlite3.Connection:
         conn = _configure(_open_file(name), name, before)
         if conn is not None:
             return conn
-    raise DatabaseError(f"{name}: the file keeps being replaced while opening; try again")
+    raise DatabaseError(
+        f"{name} kept being replaced (restored) while it was opened: nothing was saved; try again"
+    )
 
 
 def _open_file(name: str) -> sqlite3.Connection:
