@@ -90,17 +90,20 @@ def identify_unless_empty(store: Any, ref: str | int | None) -> int | None:
 
 
 def identify_in_backup(backup: Path, ref: str | int | None) -> int:
-    """Who restores ``backup``: a practitioner of that file, proved by the secret it
-    keeps for them (read only; ``ref`` is required when it holds several)."""
+    """Who restores ``backup``: a practitioner of that file (found by the one lookup
+    rule), proved by the secret it keeps for them (read only; ``ref`` is required when
+    it holds several)."""
     from ..services import auth
+    from ..services.lookup import pick_practitioner
     from ..store.credentials import sign_ins_in_file
 
-    people = [n for n, _ in sign_ins_in_file(backup)]
-    if ref is None:
-        if len(people) != 1:
-            raise ValidationError(
-                "practitioner", f"say who restores: --practitioner ID or NAME (or ${WHO_ENV})"
-            )
-        ref = people[0].practitioner_id
-    name = next((n.name for n in people if str(n.practitioner_id) == str(ref).strip()), str(ref))
-    return auth.authenticate_in_file(backup, ref, secret_for(name))
+    people: list[dict[str, Any]] = [
+        {"id": n.practitioner_id, "name": n.name} for n, _ in sign_ins_in_file(backup)
+    ]
+    if ref is None and len(people) != 1:
+        raise ValidationError(
+            "practitioner", f"say who restores: --practitioner ID or NAME (or ${WHO_ENV})"
+        )
+    pid = pick_practitioner(people, people[0]["id"] if ref is None else ref)
+    name = next(str(p["name"]) for p in people if p["id"] == pid)
+    return auth.authenticate_in_file(backup, pid, secret_for(name))

@@ -278,22 +278,18 @@ def sign_in_choices(store: Store) -> list[SignInChoice]:
     return store.sign_in_names()
 
 
-def authenticate_in_file(path: Path, who: str | int, secret: str) -> int:
-    """The id of practitioner ``who`` of the database FILE ``path`` (a backup about to be
-    restored) once ``secret`` matches the hash kept in that file. Read only: no failed
-    try is counted there (whoever holds the file could read it anyway); a wrong secret
-    raises :class:`AuthError`, which the caller audits where it can."""
+def authenticate_in_file(path: Path, practitioner_id: int, secret: str) -> int:
+    """``practitioner_id`` of the database FILE ``path`` (a backup about to be restored)
+    once ``secret`` matches the hash kept in that file. Read only: no failed try is
+    counted there (whoever holds the file could read it anyway); a wrong secret raises
+    :class:`AuthError`."""
     from ..store.credentials import sign_ins_in_file
 
-    people = sign_ins_in_file(path)
-    key = str(who).strip()
-    found = [
-        (n, a) for n, a in people
-        if str(n.practitioner_id) == key or n.name.casefold() == key.casefold()
-    ]  # fmt: skip
-    if len(found) != 1:
-        raise AuthError(f"practitioner: {key!r} is not one practitioner of {path.name}")
-    name, access = found[0]
-    if access is None or not secret_matches(secret, access):
-        raise AuthError(f"{name.name}'s secret in {path.name} does not match: nothing was changed")
-    return name.practitioner_id
+    for name, access in sign_ins_in_file(path):
+        if name.practitioner_id == practitioner_id:
+            if access is None or not secret_matches(secret, access):
+                raise AuthError(
+                    f"{name.name}'s secret in {path.name} does not match: nothing was changed"
+                )
+            return practitioner_id
+    raise AuthError(f"practitioner: {practitioner_id} is not a practitioner of {path.name}")

@@ -79,6 +79,13 @@ def find_practitioner(store: Store, ref: str | int | None) -> int:
             if people
             else "add a practitioner first: `sessionlog practitioners add`",
         )
+    return pick_practitioner(people, ref)
+
+
+def pick_practitioner(people: Iterable[dict[str, Any]], ref: str | int) -> int:
+    """The one of ``people`` (rows with ``id`` and ``name``) that ``ref`` names, by the
+    rule above; for a list read from elsewhere, such as a backup about to be restored."""
+    people = list(people)
     key = str(ref).strip()  # a JSON document may give the id as a number
     pid = as_id(key)
     if pid is not None and any(p["id"] == pid for p in people):
