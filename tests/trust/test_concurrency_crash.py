@@ -4,6 +4,7 @@ nobody sees "database is locked", the file stays sound and the audit chain unbro
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import signal
 import sqlite3
@@ -53,20 +54,19 @@ def test_four_processes_saving_at_once(tmp_path: Path) -> None:
     )
 
 
-def _trial(db: Path, rng: random.Random) -> list[int]:
-    """Start a saving process, kill -9 it at a random moment; the ids it acknowledged."""
-    child = subprocess.Popen(
-        [sys.executable, "-u", trust_workers.__file__, str(db)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "ready", child.stderr.read()  # type: ignore[union-attr]
-    time.sleep(rng.uniform(0, 0.08))  # the moment: anywhere in a save, a commit, a print
-    child.send_signal(signal.SIGKILL)
-    out, _ = child.communicate(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+def _trial(zygote: subprocess.Popen[str], fifo: Path, rng: random.Random) -> list[int]:
+    """Fork a saving process, kill -9 it at a random moment; the ids it acknowledged."""
+    assert zygote.stdin is not None and zygote.stdout is not None
+    os.mkfifo(fifo)
+    zygote.stdin.write(f"{fifo}\n")
+    zygote.stdin.flush()
+    pid = int(zygote.stdout.readline())
+    with fifo.open() as acks:  # opens once the child has opened its end
+        assert acks.readline() == "ready\n"
+        time.sleep(rng.uniform(0, 0.08))  # the moment: anywhere in a save, a commit, a write
+        os.kill(pid, signal.SIGKILL)
+        out = acks.read()  # to the end: the child is gone
+    assert zygote.stdout.readline().strip() == "killed"
     return [int(line) for line in out.split()]
 
 
@@ -75,8 +75,19 @@ def test_killing_a_saving_process_loses_nothing_acknowledged(tmp_path: Path) -> 
     trust_workers.prepare(db)
     rng = random.Random(20261122)
     acknowledged: list[int] = []
-    for _ in range(TRIALS):
-        acknowledged += _trial(db, rng)
+    zygote = subprocess.Popen(
+        [sys.executable, "-u", trust_workers.__file__, str(db), "zygote"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert zygote.stdout is not None and zygote.stdout.readline() == "ready\n"
+        for trial in range(TRIALS):
+            acknowledged += _trial(zygote, tmp_path / f"acks-{trial}", rng)
+    finally:
+        zygote.kill()
+        zygote.wait()
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     stored = {r[0] for r in conn.execute("SELECT id FROM session_record")}

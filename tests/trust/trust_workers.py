@@ -1,11 +1,14 @@
 """Processes that save sessions, for the concurrency and kill -9 tests.
 
 ``save_many`` runs in a spawned process (multiprocessing); run as a script, this file
-saves sessions until it is killed, printing each record id once its save returned.
+saves sessions until it is killed, printing each record id once its save returned
+(``zygote``: one such saver forked per request, so a kill trial costs no interpreter
+start-up).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -65,15 +68,36 @@ def save_many(path: str, count: int, worker: int) -> tuple[list[int], list[str]]
     return ids, errors
 
 
-def main(path: str) -> None:
+def main(path: str, out: int = 1) -> None:
+    """Save until killed, writing ``ready`` and then each record id to the file
+    descriptor ``out`` once its save returned (unbuffered: what was written is what was
+    acknowledged)."""
     store = Store.open(path)
     prepared = session(0)  # loads the catalogue before the first save
-    print("ready", flush=True)
-    n = 0
+    os.write(out, b"ready\n")
     while True:
         saved = store.save_session(prepared)
-        print(saved.record_id, flush=True)  # acknowledged: the commit has returned
-        n += 1
+        os.write(out, f"{saved.record_id}\n".encode())  # acknowledged: the commit returned
+
+
+def zygote(path: str) -> None:
+    """For each line on stdin (the path of a FIFO), fork a process that runs :func:`main`
+    writing to that FIFO; print its pid, then how it ended once it did (``killed`` for a
+    SIGKILL). Nothing of sessionlog is open here when forking: each child opens the
+    database itself, as a new process would."""
+    session(0)  # imports and the catalogue, shared by every child
+    print("ready", flush=True)
+    for line in iter(sys.stdin.readline, ""):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                main(path, os.open(line.strip(), os.O_WRONLY))
+            finally:
+                os._exit(1)
+        print(pid, flush=True)
+        _, status = os.waitpid(pid, 0)
+        killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) == 9
+        print("killed" if killed else f"ended {status}", flush=True)
 
 
 def reopening(path: str) -> None:
@@ -98,4 +122,5 @@ def reopening(path: str) -> None:
 
 
 if __name__ == "__main__":
-    (reopening if sys.argv[2:] == ["reopening"] else main)(sys.argv[1])
+    modes = {"reopening": reopening, "zygote": zygote}
+    modes.get(sys.argv[2] if sys.argv[2:] else "", main)(sys.argv[1])
