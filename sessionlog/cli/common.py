@@ -9,11 +9,14 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import SessionlogError, ValidationError
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,9 +27,9 @@ class Context:
     def __init__(self, db_path: str | None, clock: Callable[[], datetime] = datetime.now) -> None:
         self.db_path = db_path
         self.clock = clock
-        self._store: Any = None
+        self._store: Store | None = None
 
-    def store(self) -> Any:
+    def store(self) -> Store:
         """The opened Store (opened on first use, so ``--help`` never touches a database)."""
         if self._store is None:
             from ..store import Store
@@ -37,7 +40,7 @@ class Context:
 
     def _warn_if_tampered(self) -> None:
         """Every command that writes says so while the audit chain is broken."""
-        warning = self._store.chain_alarm()
+        warning = self._store.chain_alarm() if self._store is not None else None
         if warning:
             click.echo(f"warning: {warning}", err=True)
 

@@ -14,12 +14,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import ValidationError
 from .common import fail
+
+if TYPE_CHECKING:
+    from ..store import Store
+    from ..store.credentials import SignInName
 
 WHO_ENV = "SESSIONLOG_PRACTITIONER"
 SECRET_ENV = "SESSIONLOG_PRACTITIONER_SECRET"
@@ -51,7 +55,7 @@ def secret_for(name: str, *, new: bool = False) -> str:
     return str(click.prompt(f"{what}", hide_input=True, confirmation_prompt=new, err=True))
 
 
-def find(store: Any, ref: str | int | None) -> Any:
+def find(store: Store, ref: str | int | None) -> SignInName:
     """The practitioner ``ref`` (id or name) as the sign-in lists them (no secret
     checked); with no ``ref``, the clinic's only practitioner."""
     names = store.sign_in_names()
@@ -71,7 +75,7 @@ def find(store: Any, ref: str | int | None) -> Any:
     return next(who for who in names if who.practitioner_id == pid)
 
 
-def identify(store: Any, ref: str | int | None) -> int:
+def identify(store: Store, ref: str | int | None) -> int:
     """The id of the practitioner ``ref`` (see :func:`find`) once their secret is
     checked. Raises a one-line error (a wrong secret is counted and audited)."""
     from ..services import auth
@@ -80,7 +84,7 @@ def identify(store: Any, ref: str | int | None) -> int:
     return auth.authenticate(store, who.practitioner_id, secret_for(who.name), store.clock())
 
 
-def identify_unless_empty(store: Any, ref: str | int | None) -> int | None:
+def identify_unless_empty(store: Store, ref: str | int | None) -> int | None:
     """:func:`identify`, but nobody (None) in a database with no practitioner yet: an
     import into a new database brings its practitioners, who then set their secrets
     at their first sign-in in the app."""

@@ -247,16 +247,14 @@ def sessions(
     if as_json:
         # "session_id" is the session (its record: "session #189" everywhere); "id" is
         # the row of its current version, which an amendment replaces.
-        echo_json(
-            [
-                {
-                    "session_id": r["record_id"],
-                    **store.session(r["record_id"]),
-                    "patient_chart_id": r["chart_id"],
-                }
-                for r in rows
-            ]
-        )
+        listed = []
+        for r in rows:
+            whole = store.session(r["record_id"])
+            if whole is not None:  # None: voided by someone else since the list was read
+                listed.append(
+                    {"session_id": r["record_id"], **whole, "patient_chart_id": r["chart_id"]}
+                )
+        echo_json(listed)
         return
     table(
         rows,

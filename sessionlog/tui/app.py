@@ -67,7 +67,7 @@ class SessionlogApp(App[None]):
         config_path: Path | None = None,
     ) -> None:
         super().__init__()
-        self.store: Any = store
+        self.store: Store = store  # type: ignore[assignment]  # None until opened in on_mount
         self._owns_store = store is None  # opened here, so closed here (a given one is not)
         self.db_path = db_path
         self.clock = clock

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -36,6 +36,9 @@ from ...errors import SessionlogError, ValidationError
 from ..safe import plain
 from ..tables import fill_columns
 
+if TYPE_CHECKING:
+    from ...store import Store
+
 # The relief table had nine columns, 152 characters wide: at 120 columns the responder
 # rates were cut off, at 100 the relief in percent too. The responder rates go to the
 # Responders tab, under their chart, with the counts they rest on.
@@ -50,7 +53,7 @@ COMPLETE_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] in _ROW + _COMPLETE]
 
 
 @contextmanager
-def reader(store: Any) -> Iterator[Any]:
+def reader(store: Store) -> Iterator[Store]:
     """A store for a worker thread: its own connection, unless the database is in memory."""
     if str(store.path) == ":memory:":
         yield store

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +16,9 @@ from ..field_words import sentence
 from ..safe import not_saved, plain
 from ..widgets.number_input import KeyRefused, NumberInput
 from .modals import ConfirmDiscard
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 FIELDS = (
     ("pain", "Pain now", "0-10", r"\d{0,2}"),
@@ -45,7 +48,7 @@ class FollowUpScreen(Screen[int | None]):
         self.snapshot: dict[str, str] = {}
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.app.store  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:

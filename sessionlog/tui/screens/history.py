@@ -5,7 +5,7 @@ co-interventions, IMS findings per segment)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +18,9 @@ from ..access import record_access
 from ..safe import plain
 from ..site_text import SIDE_SHORT
 from ..stricta import SIGNS, finding_text
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 _COMPARED = (
     "started_at",
@@ -224,7 +227,7 @@ class HistoryScreen(ModalScreen[None]):
             yield Static("Up/Down: a version's details · Escape closes", classes="hint")
 
     def on_mount(self) -> None:
-        store: Any = self.app.store  # type: ignore[attr-defined]
+        store: Store = self.app.store  # type: ignore[attr-defined]
         self.names = {p["id"]: p["name"] for p in store.practitioners()}
         table = self.query_one(DataTable)
         table.add_columns("Ver", "Status", "Recorded", "By", "Why", "What changed")

@@ -23,6 +23,7 @@ from ..widgets.footer import Footer
 from ..widgets.list_table import ListTable
 
 if TYPE_CHECKING:
+    from ...store import Store
     from ..widgets.new_patient import NewPatientForm
 
 
@@ -83,7 +84,7 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.app.store  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
@@ -199,8 +200,8 @@ class HomeScreen(Screen[None]):
         table.clear()
         pid = self._sessions_of = self.listed_patient()
         title = "Sessions"
-        if pid is not None:
-            patient = self.store.patient(pid)
+        patient = self.store.patient(pid) if pid is not None else None
+        if patient is not None and pid is not None:
             # Voided sessions too, marked, so that they can be reviewed (F3, Enter).
             rows = self.store.sessions(pid, limit=50, include_void=True)
             live = sum(s["status"] != "void" for s in rows)
@@ -256,6 +257,8 @@ class HomeScreen(Screen[None]):
     def on_new_patient_form_created(self, event: NewPatientForm.Created) -> None:
         search = self.query_one("#search", Input)
         patient = self.store.patient(event.patient_id)
+        if patient is None:  # not in this clinic's file (never: the id was just saved)
+            return
         with search.prevent(Input.Changed):
             search.value = patient["chart_id"]
         self.fill_patients(patient["chart_id"], select=event.patient_id)

@@ -13,7 +13,7 @@ rationale, IMS findings per segment) are edited in a panel of their own, F4
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -40,6 +40,9 @@ from ..widgets.sites_table import SitesTable
 from .session_actions import SessionActions
 from .session_more import SessionMore
 from .session_sites import SessionSites
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 PAIN_FIELDS = (
     ("pain_after", "Pain after"),
@@ -240,7 +243,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
     # -- loading --------------------------------------------------------------------
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.app.store  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
@@ -250,6 +253,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         select = self.query_one("#practitioner", Select)
         patient = self.store.patient(self.patient_id)
         self._show_patient(patient)
+        episode_id: int | None = None
         if self.record_id is not None:
             stored = self.store.session(self.record_id)
             if stored is None:
@@ -258,6 +262,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
                 return
             record_access(app, self.patient_id, "record")
             state = state_from_session(stored, with_outcomes=True)
+            episode_id = stored["episode_id"]
             select.value = stored["practitioner_id"]
         else:
             technique = self._default_technique(app)
@@ -267,7 +272,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
                 fields={"started_at": app.clock().strftime("%Y-%m-%d %H:%M")},
             )
         self.apply_state(state)
-        self.show_episode(stored["episode_id"] if self.record_id is not None else None)
+        self.show_episode(episode_id)
         self.snapshot = self.fingerprint()
         first = "#f-complaint" if self.query_one("#new-episode").display else "#technique"
         self.query_one(first).focus()

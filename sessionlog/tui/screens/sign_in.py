@@ -22,7 +22,7 @@ the practitioner's own.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -33,6 +33,9 @@ from ...errors import SessionlogError
 from ...services import auth
 from ..safe import plain
 from ..widgets.list_table import ListTable
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 TITLES = {
     "start": "Who is signing in?",
@@ -99,7 +102,7 @@ class SignInScreen(Screen[None]):
         return True
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.app.store  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
@@ -245,7 +248,9 @@ class SignInScreen(Screen[None]):
         def added(pid: int | None) -> None:
             if pid is not None:
                 self.fill()
-                name = self.store.practitioner(pid)["name"]
+                added_one = self.store.practitioner(pid)
+                assert added_one is not None  # just added, and practitioners are never deleted
+                name = added_one["name"]
                 self.say(
                     f"{name} added: they sign in with the temporary secret, then choose their own"
                 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -13,6 +13,9 @@ from ...domain import InvalidRecord, parse_patient
 from ...errors import SessionlogError, ValidationError
 from ..field_words import sentence
 from ..safe import not_saved, plain
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 SEX_LETTERS = {"f": "female", "m": "male", "o": "other", "u": "unknown"}
 FIELDS = (
@@ -59,7 +62,7 @@ class NewPatientForm(Vertical):
         if key == "name":
             # The clinic's next number, selected when the field takes focus: Enter keeps
             # it, typing replaces it.
-            store: Any = self.app.store  # type: ignore[attr-defined]
+            store: Store = self.app.store  # type: ignore[attr-defined]
             self.query_one("#np-chart_id", Input).value = store.suggested_chart_id()
         self.display = True
         self.query_one("#np-chart_id", Input).focus()
@@ -80,7 +83,7 @@ class NewPatientForm(Vertical):
         errors_label = self.query_one("#np-errors", Label)
         for name, *_ in FIELDS:
             self.query_one(f"#np-{name}", Input).remove_class("-invalid")
-        store: Any = self.app.store  # type: ignore[attr-defined]
+        store: Store = self.app.store  # type: ignore[attr-defined]
         try:
             patient = parse_patient(data, this_year=self.app.clock().year)  # type: ignore[attr-defined]
             pid = store.add_patient(patient, actor_id=self.app.practitioner_id)  # type: ignore[attr-defined]
