@@ -183,6 +183,52 @@ IMS = {
 }
 
 
+def test_log_reads_a_site_as_the_form_does(clinic: Path) -> None:
+    """One entry language: `--site` takes the line typed on the form's site entry."""
+    out = ok(
+        clinic,
+        "log --patient C001 --technique acupuncture --at '2025-06-17 09:00'"
+        " --site 'st36 b x2' --site 'li4 r y' --pain-before 6 --consent",
+    )
+    assert (
+        out == "session 1 saved: 2 sites, 5 insertions, suggested CPT none until the"
+        " face-to-face time is recorded (acupuncture bills by time)\n"
+    )
+    ok(
+        clinic,
+        "log --patient C001 --technique dry_needling --at '2025-06-18 09:00'"
+        " --site 'upper trap l 3 25mm' --site 'ashi lateral knee r' --pain-before 5 --consent",
+    )
+    sessions = json.loads(ok(clinic, "sessions --json"))
+    sites = [
+        [
+            (x["target"], x["side"], x["insertions"], x["deqi_obtained"], x["twitch_count"])
+            for x in s["sites"]
+        ]
+        for s in sessions
+    ]
+    assert sites == [
+        [("upper trapezius", "left", 1, None, 3), ("lateral knee", "right", 1, None, None)],
+        [("ST36", "bilateral", 2, None, None), ("LI4", "right", 1, True, None)],
+    ]
+    assert sessions[0]["sites"][0]["depth_value"] == 25
+
+
+def test_log_names_a_word_of_a_site_it_cannot_read(clinic: Path) -> None:
+    before = fingerprint(clinic)
+    result = run(
+        clinic,
+        "log --patient C001 --technique acupuncture --site 'st36 b d-3' --pain-before 6 --consent",
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: site: 'st36 b d-3': 'd-3' is not understood after ST36: a side (l r b m),"
+        " De Qi (y, n or a quality: ache), x2 for insertions (on each side), a depth"
+        " (20mm, 1cun, d15) or a needle (0.30x50)\n"
+    )
+    assert fingerprint(clinic) == before
+
+
 @pytest.mark.parametrize(
     ("document", "message", "sites"),
     [

@@ -20,10 +20,10 @@ from sessionlog.domain.fields import InvalidRecord
 from sessionlog.domain.frequency import frequency_text, split_frequency_text
 from sessionlog.errors import ValidationError
 from sessionlog.exchange import export, import_file
+from sessionlog.services.entry.form_model import build_raw, state_from_session
+from sessionlog.services.entry.technique_settings import setting_fields, setting_problems
 from sessionlog.store import Store, db
-from sessionlog.tui.form_model import build_raw, state_from_session
 from sessionlog.tui.screens.history import changes, version_text
-from sessionlog.tui.technique_settings import setting_fields, setting_problems
 
 SITE_SQL = (
     "SELECT session_id, seq, target, side, stimulation, estim_frequency_hz,"

@@ -15,8 +15,8 @@ from helpers_outcomes import follow_up, patient, practitioner, session_data
 from sessionlog.analysis import Filters
 from sessionlog.domain import parse_session, parse_site
 from sessionlog.domain.models import site_insertions
+from sessionlog.services.entry.site_text import parse_site_text
 from sessionlog.store import Store, outcome_cache, outcome_points, outcome_reports, outcomes
-from sessionlog.tui.site_text import parse_site_text
 
 NOW = datetime(2026, 6, 1, 12, 0)
 

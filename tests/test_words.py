@@ -8,8 +8,8 @@ from pathlib import Path
 from helpers_cli import make_clinic, ok, run
 
 from sessionlog.domain import parse_session
-from sessionlog.tui.field_words import sentence
-from sessionlog.tui.site_text import parse_site_text
+from sessionlog.services.entry.field_words import sentence
+from sessionlog.services.entry.site_text import parse_site_text
 
 
 def test_required_reads_as_a_sentence() -> None:

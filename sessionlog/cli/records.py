@@ -272,6 +272,20 @@ def sessions(
     )
 
 
+def parse_site_arg(spec: str, technique: str) -> dict[str, Any]:
+    """A ``--site``: the session form's site line (``st36 b x2``, read by the one entry
+    language, :mod:`sessionlog.services.entry.site_text`), or with a colon the
+    ``key=value`` form of :func:`parse_site_spec`."""
+    if ":" in spec:
+        return parse_site_spec(spec)
+    from ..services.entry.site_text import misunderstood, parse_site_text
+
+    problem = misunderstood(spec, technique)
+    if problem:
+        raise ValidationError("site", f"{spec!r}: {problem}")
+    return parse_site_text(spec, technique)
+
+
 def parse_site_spec(spec: str) -> dict[str, Any]:
     """``TARGET[:SIDE[:key=value,...]]`` -> a site dict, e.g.
     ``upper trap:left:twitch=3,insertions=2`` or ``st36:bilateral:deqi=yes``;
@@ -348,9 +362,10 @@ def parse_site_spec(spec: str) -> dict[str, Any]:
     "--site",
     "sites",
     multiple=True,
-    help="TARGET[:SIDE[:key=value,...]], repeatable: 'st36:bilateral', "
-    "'upper trap:left:twitch=3', 'L4-L5:bilateral:grasp=strong',"
-    " 'st36:bilateral:hz=2/100' (2 Hz alternating with 100 Hz).",
+    help="A site as the session form reads it, repeatable: 'st36 b x2' (both sides, 2"
+    " needles each), 'li4 r y' (De Qi), 'upper trap l 3 25mm' (3 twitches, 25 mm deep),"
+    " 'L4-L5 b strong' (grasp), 'ashi lateral knee r'. Or key=value fields:"
+    " TARGET[:SIDE[:key=value,...]], e.g. 'st36:bilateral:hz=2/100'.",
 )
 @click.option("--pain-before", default=None, help="0-10.")
 @click.option("--pain-after", default=None, help="0-10.")
@@ -414,7 +429,8 @@ def log_session(
         if fields.get(key) is not None:
             data[key] = fields[key]
     if fields["sites"]:
-        data["sites"] = [parse_site_spec(s) for s in fields["sites"]]
+        technique = str(data.get("technique") or "")
+        data["sites"] = [parse_site_arg(s, technique) for s in fields["sites"]]
     if fields["co_interventions"]:
         data["co_interventions"] = list(fields["co_interventions"])
     if fields["adverse"]:

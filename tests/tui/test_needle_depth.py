@@ -8,10 +8,10 @@ import tui_scenarios as ts
 from textual.widgets import DataTable, Label
 
 from sessionlog.domain import parse_session
-from sessionlog.tui.form_model import build_raw, state_from_session
-from sessionlog.tui.needle_depth import parse_depth, parse_needle, settings_problems
+from sessionlog.services.entry.form_model import build_raw, state_from_session
+from sessionlog.services.entry.needle_depth import parse_depth, parse_needle, settings_problems
+from sessionlog.services.entry.site_text import carried, parse_site_text, site_to_text
 from sessionlog.tui.screens.session_form import SessionScreen
-from sessionlog.tui.site_text import carried, parse_site_text, site_to_text
 
 SIZES = ("target", "needle_diameter_mm", "needle_length_mm", "depth_value", "depth_unit")
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sessionlog.tui.form_model import build_raw, state_from_session
-from sessionlog.tui.screens.history import changes, details_text
-from sessionlog.tui.stricta import (
+from sessionlog.services.entry.form_model import build_raw, state_from_session
+from sessionlog.services.entry.stricta import (
     SIGN_FIELDS,
     STYLE_SUGGESTIONS,
     Details,
@@ -14,6 +13,7 @@ from sessionlog.tui.stricta import (
     split_level_text,
     summary,
 )
+from sessionlog.tui.screens.history import changes, details_text
 
 STORED = {
     "technique": "ims",

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Input, Label, Select, Static
 
 from ...domain import InvalidRecord, parse_follow_up
 from ...errors import SessionlogError, ValidationError
-from ..field_words import sentence
+from ...services.entry.field_words import sentence
 from ..safe import not_saved, plain
 from ..widgets.number_input import KeyRefused, NumberInput
 from .modals import ConfirmDiscard

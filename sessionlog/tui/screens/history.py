@@ -14,10 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ...domain.frequency import frequency_text
+from ...services.entry.site_text import SIDE_SHORT
+from ...services.entry.stricta import SIGNS, finding_text
 from ..access import record_access
 from ..safe import plain
-from ..site_text import SIDE_SHORT
-from ..stricta import SIGNS, finding_text
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -101,7 +101,7 @@ _SITE_SKIPPED = {"id", "session_id", "seq", "kind", "thorax_risk", "target", "si
 
 def _site_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """``levator scapulae R twitch count none -> 2``: each field of one site that changed."""
-    from ..field_words import WORDS
+    from ...services.entry.field_words import WORDS
 
     where = f"{after['target']} {SIDE_SHORT.get(after['side'], after['side'])}"
     return [

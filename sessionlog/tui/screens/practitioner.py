@@ -16,7 +16,7 @@ from ...domain import InvalidRecord, parse_practitioner
 from ...domain.techniques import PROFESSIONS
 from ...errors import SessionlogError, ValidationError
 from ...services import auth
-from ..field_words import sentence
+from ...services.entry.field_words import sentence
 from ..safe import plain
 from ..widgets.choice import NextSelect
 

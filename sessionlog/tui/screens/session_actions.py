@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from ...domain import InvalidRecord, parse_session
 from ...errors import SessionlogError, ValidationError
-from ..form_model import SiteRow, build_raw, describe_site, state_from_session
-from ..needle_depth import settings_problems
+from ...services.entry.form_model import SiteRow, build_raw, describe_site, state_from_session
+from ...services.entry.needle_depth import settings_problems
+from ...services.entry.technique_settings import setting_problems
 from ..safe import not_saved, plain
-from ..technique_settings import setting_problems
 from .modals import AskText, ConfirmDiscard
 
 if TYPE_CHECKING:

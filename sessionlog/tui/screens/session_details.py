@@ -20,9 +20,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
 from ...errors import ValidationError
-from ..field_words import sentence
+from ...services.entry.field_words import sentence
+from ...services.entry.stricta import SIGN_FIELDS, Details, check_finding, level_text, problems
 from ..safe import plain
-from ..stricta import SIGN_FIELDS, Details, check_finding, level_text, problems
 from ..widgets.detail_complete import LevelAutoComplete, StyleAutoComplete
 from ..widgets.findings_table import FindingsTable
 from ..widgets.sign_toggles import SignToggles

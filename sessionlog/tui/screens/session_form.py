@@ -2,7 +2,7 @@
 
 Focus runs the way a session is told: technique, consent, pain before, the sites,
 pain after and the rest; Enter moves on. The sites are typed as shorthand in one
-entry line (see :mod:`sessionlog.tui.site_text`) and listed in a table where they can
+entry line (see :mod:`sessionlog.services.entry.site_text`) and listed in a table where they can
 be edited or removed. Nothing is saved until :func:`parse_session` accepts the whole
 session; each problem is shown on the line under its field. A saved session opened
 again is amended (with a reason), never overwritten. Saving, amending and the other
@@ -21,16 +21,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
-from ..access import record_access
-from ..form_model import (
+from ...services.entry.form_model import (
     FormState,
     Settings,
     default_settings,
     family,
-    retention_unit,
     site_defaults,
     state_from_session,
 )
+from ...services.entry.technique_settings import retention_unit
+from ..access import record_access
 from ..safe import plain
 from ..widgets.choice import ConsentToggle, TechniquePicker
 from ..widgets.detail_complete import RegionAutoComplete
@@ -453,7 +453,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
 
     def on_key_refused(self, event: KeyRefused) -> None:
         """A key a field cannot take is said, in one line under it (never dropped)."""
-        from ..field_words import sentence, slot
+        from ...services.entry.field_words import sentence, slot
 
         self.refused_slot = slot(event.field)
         self.set_error(self.refused_slot, sentence(event.field, event.why))

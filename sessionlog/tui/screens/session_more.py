@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
-from ..form_model import family
+from ...services.entry.form_model import family
+from ...services.entry.stricta import Details, problems, summary
 from ..safe import plain
-from ..stricta import Details, problems, summary
 
 if TYPE_CHECKING:
     from .session_details import DetailsResult
@@ -31,7 +31,7 @@ class SessionMore(_Base):
 
     def show_details(self) -> None:
         """Show the details on their line, and any problem with them under it."""
-        from ..field_words import sentence
+        from ...services.entry.field_words import sentence
 
         details = self.state.details
         fam = family(self.state.technique)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual.widgets import Label
 
 from ...errors import ValidationError
-from ..form_model import describe_site, family
+from ...services.entry.form_model import describe_site, family
 from ..safe import plain
 from ..widgets.sites_table import SitesTable
 
@@ -45,7 +45,7 @@ class SessionSites(_Base):
 
     def add_site(self, text: str) -> None:
         """Validate the typed site and add it (or replace the one being edited)."""
-        from ..site_text import carried, misunderstood, parse_site_text
+        from ...services.entry.site_text import carried, misunderstood, parse_site_text
 
         self.collect_state()
         raw = parse_site_text(text, self.state.technique)
@@ -101,7 +101,7 @@ class SessionSites(_Base):
         return "bilateral" if family(self.state.technique) == "acupuncture" else None
 
     def on_sites_table_edit(self, event: SitesTable.Edit) -> None:
-        from ..site_text import site_to_text
+        from ...services.entry.site_text import site_to_text
 
         row = self.state.sites[event.index]
         self.editing = event.index
@@ -134,7 +134,7 @@ class SessionSites(_Base):
             widget.remove_class("-invalid")
 
     def show_errors(self, errors: list[ValidationError], only: str | None = None) -> None:
-        from ..field_words import sentence, slot
+        from ...services.entry.field_words import sentence, slot
 
         lines: dict[str, list[str]] = {}
         for error in errors:

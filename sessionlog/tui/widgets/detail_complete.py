@@ -13,7 +13,7 @@ from textual import events
 from textual.widgets import Input
 from textual_autocomplete import AutoComplete, DropdownItem, TargetState
 
-from ..stricta import STYLE_SUGGESTIONS, split_level_text
+from ...services.entry.stricta import STYLE_SUGGESTIONS, split_level_text
 
 
 class _Realigned(AutoComplete):

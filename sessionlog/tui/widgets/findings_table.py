@@ -6,9 +6,9 @@ from typing import Any
 
 from textual.binding import Binding
 
+from ...services.entry.site_text import SIDE_SHORT
+from ...services.entry.stricta import signs_text
 from ..safe import plain
-from ..site_text import SIDE_SHORT
-from ..stricta import signs_text
 from .row_list import RowListTable
 
 

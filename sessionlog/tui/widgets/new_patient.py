@@ -11,7 +11,7 @@ from textual.widgets import Input, Label
 
 from ...domain import InvalidRecord, parse_patient
 from ...errors import SessionlogError, ValidationError
-from ..field_words import sentence
+from ...services.entry.field_words import sentence
 from ..safe import not_saved, plain
 
 if TYPE_CHECKING:

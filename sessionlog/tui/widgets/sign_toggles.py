@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.widget import Widget
 
-from ..stricta import SIGNS
+from ...services.entry.stricta import SIGNS
 
 _GAP = 2
 

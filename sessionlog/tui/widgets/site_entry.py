@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual.widgets import Input
 from textual_autocomplete import AutoComplete, DropdownItem, TargetState
 
-from ..site_text import entry_for, parse_site_text
+from ...services.entry.site_text import entry_for, parse_site_text
 
 
 class SiteInput(Input):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
-from ..form_model import SiteRow, retention_unit
-from ..needle_depth import depth_text, needle_text
+from ...services.entry.form_model import SiteRow
+from ...services.entry.needle_depth import depth_text, needle_text
+from ...services.entry.site_text import SIDE_SHORT, response_text, stimulator_text
+from ...services.entry.technique_settings import retention_unit
 from ..safe import plain
-from ..site_text import SIDE_SHORT, response_text, stimulator_text
 from .row_list import RowListTable
 
 KIND_SHORT = {

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain import InvalidRecord, parse_session
-from ..errors import ValidationError
+from ...domain import InvalidRecord, parse_session
+from ...errors import ValidationError
 from .site_text import SIDE_SHORT, SIDE_TOKENS
 
 # Styles offered per technique family; anything else may be typed.
@@ -114,7 +114,7 @@ def check_finding(
 ) -> tuple[dict[str, Any] | None, list[ValidationError]]:
     """The finding typed on the entry line, validated as finding ``number`` of the
     session: (the finding with canonical level and side, []) or (None, the problems)."""
-    from ..domain.validate import parse_ims_finding
+    from ...domain.validate import parse_ims_finding
 
     where = f"ims_findings[{number}]"
     level, side = split_level_text(text)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from ..domain.techniques import RETENTION_MAX_S, TECHNIQUES
+from ...domain.techniques import RETENTION_MAX_S, TECHNIQUES
 
 # The frequency and, for dense-disperse stimulation (2/100 Hz), the high one: inherited
 # or given as a pair, never one from a site and the other from the settings.
@@ -68,8 +68,8 @@ def _retention(text: str, technique: str) -> tuple[int | None, str | None]:
 def _checked(
     retention: str, stimulation: str, estim_hz: str, deqi: str, deqi_quality: str, technique: str
 ) -> tuple[dict[str, Any], tuple[Any, ...]]:
-    from ..domain.frequency import split_frequency_text
-    from ..errors import ValidationError
+    from ...domain.frequency import split_frequency_text
+    from ...errors import ValidationError
     from .needle_depth import site_field_errors
 
     problems: list[ValidationError] = []

@@ -22,12 +22,12 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from ..domain.techniques import DEQI_QUALITIES, TECHNIQUES
-from ..errors import UnknownCode
+from ...domain.techniques import DEQI_QUALITIES, TECHNIQUES
+from ...errors import UnknownCode
 from .needle_depth import depth_text, needle_text, site_token
 
 if TYPE_CHECKING:
-    from ..points import CatalogueEntry
+    from ...points import CatalogueEntry
 
 SIDE_TOKENS = {
     "l": "left", "left": "left", "r": "right", "right": "right",
@@ -97,7 +97,7 @@ def _classify(tail: list[str], family: str, electrical: bool = False) -> dict[st
 def entry_for(text: str) -> CatalogueEntry | None:
     """The catalogue entry ``text`` names, or None. Cached: the entry line asks on every
     key, and a miss costs the catalogue a fuzzy search for suggestions."""
-    from .. import points
+    from ... import points
 
     try:
         return points.resolve(text)

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from ..domain.techniques import DEPTH_TISSUES
+from ...domain.techniques import DEPTH_TISSUES
 
 NEEDLE_KEYS = ("needle_diameter_mm", "needle_length_mm", "needle_material")
 DEPTH_KEYS = ("depth_value", "depth_unit", "depth_tissue")
@@ -124,9 +124,9 @@ def site_field_errors(fields: dict[str, Any], technique: str) -> list[Any]:
     """The domain's problems with settings-row ``fields`` given to a site, each named by
     its bare field (``depth_value``): the domain checks the values, so its words are
     the ones shown; the "other" site only carries the fields to it."""
-    from ..domain import parse_site
-    from ..domain.fields import InvalidRecord
-    from ..errors import ValidationError
+    from ...domain import parse_site
+    from ...domain.fields import InvalidRecord
+    from ...errors import ValidationError
 
     try:
         parse_site(
@@ -141,7 +141,7 @@ def site_field_errors(fields: dict[str, Any], technique: str) -> list[Any]:
 
 @functools.lru_cache(maxsize=64)
 def _checked(needle: str, depth: str, technique: str) -> tuple[dict[str, Any], tuple[Any, ...]]:
-    from ..errors import ValidationError
+    from ...errors import ValidationError
 
     problems: list[ValidationError] = []
     fields: dict[str, Any] = {}

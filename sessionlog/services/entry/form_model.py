@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain import parse_site
-from ..domain.frequency import frequency_input
-from ..domain.techniques import TECHNIQUES
+from ...domain import parse_site
+from ...domain.frequency import frequency_input
+from ...domain.techniques import TECHNIQUES
 from .needle_depth import DEPTH_KEYS, NEEDLE_KEYS, common_settings, override, settings_fields
 from .stricta import Details, details_from_session
 from .technique_settings import (
@@ -121,7 +121,7 @@ def describe_site(
     if site.kind == "ashi":
         label = f"ashi: {site.target}"
     else:
-        from .. import points
+        from ... import points
 
         label = points.resolve(site.target).label
     if "side" not in clean:
@@ -238,7 +238,7 @@ def state_from_session(stored: dict[str, Any], *, with_outcomes: bool) -> FormSt
     settings_values.update(common)
     rows = []
     for s in stored.get("sites", []):
-        from .. import points
+        from ... import points
 
         raw = _row_raw(s, settings_values)
         if not with_outcomes:
