@@ -7,6 +7,7 @@ input is in test_domain_errors.py.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from helpers_domain import NOW, session_data
@@ -276,3 +277,25 @@ def test_parse_follow_up() -> None:
     assert {e.field: e.message for e in caught.value.errors} == {
         "groc": "8 is out of range: a whole number from -7 to 7"
     }
+
+
+def test_the_ims_signs_are_declared_once_and_the_finding_and_schema_follow_them(
+    tmp_path: Path,
+) -> None:
+    """domain.techniques.IMS_SIGNS is the one list: the finding's yes/no fields and the
+    ims_finding table's sign columns are exactly it, in its order."""
+    import dataclasses
+    import sqlite3
+
+    from sessionlog.domain.models import ImsFinding
+    from sessionlog.domain.techniques import IMS_SIGNS
+    from sessionlog.store import Store
+
+    flags = tuple(f.name for f in dataclasses.fields(ImsFinding) if f.type == "bool")
+    assert flags == IMS_SIGNS
+    Store.open(tmp_path / "x.db").close()
+    conn = sqlite3.connect(tmp_path / "x.db")
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(ims_finding)")]
+    conn.close()
+    assert tuple(c for c in columns if c in IMS_SIGNS) == IMS_SIGNS
+    assert set(columns) - set(IMS_SIGNS) == {"id", "session_id", "level", "side", "notes"}

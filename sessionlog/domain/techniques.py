@@ -94,6 +94,20 @@ STIMULATIONS = (
 )
 RESPONSES_SOUGHT = ("deqi", "twitch", "grasp", "none")
 GRASP_LEVELS = ("none", "mild", "strong")
+# The eight signs of an IMS finding at a spinal segment (Gunn's signs of neuropathic
+# pain), each a yes/no column of ims_finding: declared here once; the finding's
+# dataclass, its validation, its row, the export's columns and the form's toggles
+# follow this order (tests/test_domain.py holds the dataclass and the schema to it).
+IMS_SIGNS = (
+    "tender_motor_points",
+    "paraspinal_tenderness",
+    "coldness",
+    "sweating",
+    "goosebumps",
+    "skin_rolling",
+    "matchstick",
+    "muscle_shortening",
+)
 DEQI_QUALITIES = ("heaviness", "ache", "distension", "tingling", "warmth", "numbness", "soreness")
 DEPTH_UNITS = ("mm", "cun")
 RETENTION_MAX_S = 4 * 3600  # the longest needle retention a site may record

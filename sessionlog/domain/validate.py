@@ -75,6 +75,7 @@ from .techniques import (
     DEPTH_UNITS,
     DEQI_QUALITIES,
     GRASP_LEVELS,
+    IMS_SIGNS,
     MUSCLE_SITE_KINDS,
     PROFESSIONS,
     RESPONSES_SOUGHT,
@@ -353,18 +354,6 @@ def parse_adverse_event(data: Mapping[str, Any], field: str = "adverse_event") -
     return AdverseEvent(tier=tier or "", kind=kind or "", description=desc or "")
 
 
-_IMS_FLAGS = (
-    "tender_motor_points",
-    "paraspinal_tenderness",
-    "coldness",
-    "sweating",
-    "goosebumps",
-    "skin_rolling",
-    "matchstick",
-    "muscle_shortening",
-)
-
-
 def parse_ims_finding(data: Mapping[str, Any], field: str = "ims_finding") -> ImsFinding:
     from .. import points
 
@@ -373,7 +362,7 @@ def parse_ims_finding(data: Mapping[str, Any], field: str = "ims_finding") -> Im
         errors, points.normalise_level, str(data.get("level", "")), field=f"{field}.level"
     )
     side = _collect(errors, as_choice, f"{field}.side", data.get("side") or "bilateral", SIDES)
-    flags = {f: _collect(errors, as_bool, f"{field}.{f}", data.get(f, False)) for f in _IMS_FLAGS}
+    flags = {f: _collect(errors, as_bool, f"{field}.{f}", data.get(f, False)) for f in IMS_SIGNS}
     notes = _collect(errors, as_text, f"{field}.notes", data.get("notes"), max_len=500)
     _raise_if(errors)
     return ImsFinding(

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..domain.techniques import IMS_SIGNS
+
 FORMAT_NAME = "sessionlog-export"
 # 2: sites gained estim_frequency_2_hz (the high frequency of a 2/100 Hz pair). A
 # version 1 file (without it) imports as before; an older sessionlog given a version 2
@@ -71,16 +73,6 @@ _SITE = (
     # Schema 0007: the stimulator's lead a site was on (null when not given or not
     # stimulated). Files made before it have no such column: read as null.
     _c("estim_lead", "int", True),
-)
-_IMS_FLAGS = (
-    "tender_motor_points",
-    "paraspinal_tenderness",
-    "coldness",
-    "sweating",
-    "goosebumps",
-    "skin_rolling",
-    "matchstick",
-    "muscle_shortening",
 )
 
 # In dependency order: a table only refers to tables above it (and to itself).
@@ -157,7 +149,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("session_id", "ref", target="session"),
         _c("level"),
         _c("side"),
-        *(_c(flag, "bool") for flag in _IMS_FLAGS),
+        *(_c(flag, "bool") for flag in IMS_SIGNS),
         _c("notes"),
     ),
     "follow_up": (

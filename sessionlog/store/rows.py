@@ -6,6 +6,8 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..domain.techniques import IMS_SIGNS
+
 if TYPE_CHECKING:  # the domain's dataclasses load when first used, not with the store
     from ..domain.models import AdverseEvent, ImsFinding, SessionInput, Site
 
@@ -34,19 +36,7 @@ SITE_COLUMNS = (
     # Schema 0007: the lead a stimulated site was on (sites sharing one were paired).
     "estim_lead",
 )
-IMS_COLUMNS = (
-    "level",
-    "side",
-    "tender_motor_points",
-    "paraspinal_tenderness",
-    "coldness",
-    "sweating",
-    "goosebumps",
-    "skin_rolling",
-    "matchstick",
-    "muscle_shortening",
-    "notes",
-)
+IMS_COLUMNS = ("level", "side", *IMS_SIGNS, "notes")
 SESSION_COLUMNS = (
     "patient_id",
     "practitioner_id",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...domain import InvalidRecord, parse_session
+from ...domain.techniques import IMS_SIGNS
 from ...errors import ValidationError
 from .site_text import SIDE_SHORT, SIDE_TOKENS
 
@@ -34,19 +35,20 @@ STYLE_SUGGESTIONS = {
     "ims": ("Gunn IMS",),
 }
 
-# The eight IMS signs: the finding's field, its short name, and the key that toggles it
-# (a letter of the name, shown underlined).
-SIGNS = (
-    ("tender_motor_points", "Tender MPs", "t"),
-    ("paraspinal_tenderness", "Paraspinal", "p"),
-    ("coldness", "Coldness", "c"),
-    ("sweating", "Sweating", "s"),
-    ("goosebumps", "Goosebumps", "g"),
-    ("skin_rolling", "Skin rolling", "r"),
-    ("matchstick", "Matchstick", "m"),
-    ("muscle_shortening", "Shortening", "h"),
-)
-SIGN_FIELDS = tuple(name for name, _, _ in SIGNS)
+# How the form shows each IMS sign (domain.techniques.IMS_SIGNS): its short name, and the
+# key that toggles it (a letter of the name, shown underlined).
+_SIGN_WORDS = {
+    "tender_motor_points": ("Tender MPs", "t"),
+    "paraspinal_tenderness": ("Paraspinal", "p"),
+    "coldness": ("Coldness", "c"),
+    "sweating": ("Sweating", "s"),
+    "goosebumps": ("Goosebumps", "g"),
+    "skin_rolling": ("Skin rolling", "r"),
+    "matchstick": ("Matchstick", "m"),
+    "muscle_shortening": ("Shortening", "h"),
+}
+SIGNS = tuple((name, *_SIGN_WORDS[name]) for name in IMS_SIGNS)
+SIGN_FIELDS = IMS_SIGNS
 _FIELDS = ("style", "rationale", "ims_findings")
 
 
