@@ -18,7 +18,7 @@ import shlex
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -130,7 +130,7 @@ def run_process(db: Path, command: str, input: str | None = None) -> subprocess.
 
 
 def run_processes(
-    db: Path, commands: list[tuple[str, str | None]]
+    db: Path, commands: Sequence[tuple[str, str | None]]
 ) -> list[subprocess.CompletedProcess]:
     """Run several ``(command, stdin)`` at once, each as its own process (they must not
     write: a refused command never does). Results in the order given."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from helpers_outcomes import episode, follow_up, patient, practitioner, session, session_data
@@ -38,7 +39,7 @@ def random_clinic(store: Store, rng: random.Random, patients: int, start: int = 
         records = []
         for _ in range(rng.randint(1, 6)):
             tech = rng.choice(TECHNIQUES)
-            kw = dict(technique=tech, before=rng.randint(0, 10),
+            kw: dict[str, Any] = dict(technique=tech, before=rng.randint(0, 10),
                       after=rng.choice([None, rng.randint(0, 10)]),
                       soreness=rng.choice([None, 0, rng.randint(0, 10)]),
                       insertions=rng.randint(1, 30), twitches=rng.choice([None, 0, 7, 20]),

@@ -102,7 +102,7 @@ def test_dose_from_sums_matches_the_per_patient_summary() -> None:
     # The patient is the unit: 12 - 4.5·3 = -1.5 and 6 - 4.5 = 1.5, so the variance is
     # 2/1 · 4.5 / 4² = 0.5625 and the half width t(1) · 0.75 = 9.53.
     ins = summary.insertions_per_session
-    assert (ins.value, ins.sd, ins.patients) == (4.5, pytest.approx(1.0), 2)
+    assert ins.value == 4.5 and ins.sd == pytest.approx(1.0) and ins.patients == 2
     assert ins.high == pytest.approx(4.5 + 12.706205 * 0.75, abs=1e-5)
 
 

@@ -13,6 +13,7 @@ from sessionlog.domain import Practitioner
 from sessionlog.errors import ValidationError
 from sessionlog.services import auth
 from sessionlog.store import Store
+from sessionlog.store.credentials import Access
 
 T0 = datetime(2026, 11, 22, 10, 0)
 
@@ -71,7 +72,7 @@ def test_wrong_secrets_are_audited_and_back_off(store: Store, practitioner_id: i
             auth.authenticate(store, "Ann Lee", "000000", now)
         messages.append(str(exc.value))
         now += timedelta(
-            seconds=auth.backoff_seconds(store.access(practitioner_id).failed_attempts)
+            seconds=auth.backoff_seconds(_access(store, practitioner_id).failed_attempts)
         )
     assert messages == [
         "Wrong secret for Ann Lee",
@@ -85,9 +86,9 @@ def test_wrong_secrets_are_audited_and_back_off(store: Store, practitioner_id: i
         auth.AuthError, match=r"^Too many wrong secrets for Ann Lee: try again in 1 s$"
     ):
         auth.authenticate(store, "Ann Lee", "246810", early)
-    assert store.access(practitioner_id).failed_attempts == 4
+    assert _access(store, practitioner_id).failed_attempts == 4
     assert auth.authenticate(store, "Ann Lee", "246810", now) == practitioner_id
-    assert store.access(practitioner_id).failed_attempts == 0
+    assert _access(store, practitioner_id).failed_attempts == 0
     failed = [a for a in audit_actions(store) if a[0] == "sign_in_failed"]
     assert failed == [("sign_in_failed", None, practitioner_id)] * 4
     assert audit_actions(store)[-1] == ("sign_in", practitioner_id, practitioner_id)
@@ -127,7 +128,7 @@ def test_admin_adds_and_resets_and_the_owner_replaces_the_given_secret(
     ):
         auth.give_secret(store, ben, practitioner_id, "999999")
     auth.give_secret(store, practitioner_id, ben, "864200")
-    assert store.access(ben).must_change and store.access(ben).role == "practitioner"
+    assert _access(store, ben).must_change and _access(store, ben).role == "practitioner"
     with pytest.raises(auth.AuthError):
         auth.authenticate(store, "Ben Cho", "bens own phrase", T0)
     actions = audit_actions(store)
@@ -182,3 +183,10 @@ def test_demo_says_how_to_sign_in_as_each_practitioner_and_the_secrets_work(
 
 def resolve_id(store: Store, name: str) -> int:
     return auth.resolve(store, name)[0]
+
+
+def _access(store: Store, practitioner_id: int) -> Access:
+    """The practitioner's sign-in row, which these tests have made."""
+    access = store.access(practitioner_id)
+    assert access is not None
+    return access

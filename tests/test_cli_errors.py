@@ -174,7 +174,9 @@ def test_bad_json_document(clinic: Path, case: str) -> None:
 def test_bad_input_in_a_real_process(clinic: Path) -> None:
     """The same refusals from `python -m sessionlog`: status 1, one line, no traceback."""
     before = fingerprint(clinic)
-    cases = [(command, None, message) for command, message in BAD_FLAGS.values()]
+    cases: list[tuple[str, str | None, str]] = [
+        (command, None, message) for command, message in BAD_FLAGS.values()
+    ]
     cases += [("log --json -", document, message) for document, message in BAD_JSON.values()]
     results = run_processes(clinic, [(command, document) for command, document, _ in cases])
     for (command, _, message), proc in zip(cases, results, strict=True):

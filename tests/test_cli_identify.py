@@ -13,6 +13,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,9 @@ PATIENT_DATA = [
 ]
 
 
-def run_as(db: Path, command: str, env: dict[str, str | None], input: str | None = None) -> Result:
+def run_as(
+    db: Path, command: str, env: Mapping[str, str | None], input: str | None = None
+) -> Result:
     with_secrets(db)
     with cheap_hashes():
         return CliRunner(env={WHO_ENV: None, SECRET_ENV: None, **env}).invoke(
@@ -110,12 +113,12 @@ def test_the_right_secret_by_name_or_id_and_another_practitioners_refused(clinic
         " (or $SESSIONLOG_PRACTITIONER)\n"
     )
     as_ben = {WHO_ENV: "Ben Cho", SECRET_ENV: "bens own secret"}
-    ben = run_as(
+    by_ben = run_as(
         clinic,
         "log --patient C001 --technique acupuncture --site st36:left --pain-before 5 --consent",
         as_ben,
     )
-    assert ben.exit_code == 0, ben.output
+    assert by_ben.exit_code == 0, by_ben.output
     document = (
         '{"patient": "C001", "practitioner": "Ann Lee", "technique": "acupuncture",'
         ' "consent": true, "pain_before": 4, "sites": [{"target": "li4", "side": "left"}]}'

@@ -64,6 +64,7 @@ def test_every_demo_patient_is_told_what_their_table_shows(demo: Any) -> None:
             continue
         checked += 1
         first, now = progress.baseline, progress.settled.pain
+        assert first is not None
         # Never a score right after needling; a day or more after a session.
         assert progress.settled.kind in ("before", "follow_up")
         # The summary's figures are the sentence's figures.

@@ -87,7 +87,7 @@ def test_every_path_counts_the_same_needles(clinic: Any) -> None:
     # The stored record's derived total (the domain's count) ...
     assert {r: store.session(r)["total_insertions"] for r in needles} == needles
     # ... the rows the analysis reads directly (a patient's progress, custom windows) ...
-    direct = {}
+    direct: dict[Any, Any] = {}
     for p in store.patients():
         sessions, _ = outcomes.patient_outcomes(store, p["id"])
         direct |= {s.record_id: s.insertions for s in sessions}
