@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
@@ -118,7 +118,7 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> None:
+def table(rows: Sequence[Mapping[str, Any]], columns: list[tuple[str, str]]) -> None:
     """Print rows as a plain, aligned text table (``columns``: key, heading)."""
     cells = [[("" if r.get(k) is None else str(r.get(k))) for k, _ in columns] for r in rows]
     widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, (_, h) in enumerate(columns)]

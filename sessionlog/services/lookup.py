@@ -10,13 +10,16 @@ Several matches are refused, naming them, rather than guessed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
     from ..store import Store
+    from ..store.people import PatientRow
+
+_Named = TypeVar("_Named", bound=Mapping[str, Any])  # a row with a "name"
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 
@@ -30,7 +33,7 @@ def as_id(text: str) -> int | None:
     return value if 1 <= value <= MAX_ID else None
 
 
-def _by_name(rows: Iterable[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+def _by_name(rows: Iterable[_Named], key: str) -> list[_Named]:
     """Rows whose name is ``key`` (any case), else whose name has a word starting with it."""
     low = " ".join(key.lower().split())
     rows = list(rows)
@@ -45,17 +48,17 @@ def _by_name(rows: Iterable[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     ]
 
 
-def find_patient(store: Store, ref: str | int) -> dict[str, Any]:
+def find_patient(store: Store, ref: str | int) -> PatientRow:
     """The patient ``ref`` names (chart id, id, or name). Raises ValidationError("patient")."""
     key = str(ref).strip()
     row = store.patient_by_chart(key) if key else None
     if row is None and (pid := as_id(key)) is not None:
         row = store.patient(pid)
     if row is not None:
-        return dict(row)
+        return row
     matches = _by_name(store.search_patients(key, limit=50), key) if key else []
     if len(matches) == 1:
-        return dict(matches[0])
+        return matches[0]
     if matches:
         names = ", ".join(f"{m['chart_id']} {m['name']}" for m in matches[:5])
         raise ValidationError(
@@ -82,7 +85,7 @@ def find_practitioner(store: Store, ref: str | int | None) -> int:
     return pick_practitioner(people, ref)
 
 
-def pick_practitioner(people: Iterable[dict[str, Any]], ref: str | int) -> int:
+def pick_practitioner(people: Iterable[Mapping[str, Any]], ref: str | int) -> int:
     """The one of ``people`` (rows with ``id`` and ``name``) that ``ref`` names, by the
     rule above; for a list read from elsewhere, such as a backup about to be restored."""
     people = list(people)

@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from ..errors import ValidationError
 from .base import StoreBase
 
 if TYPE_CHECKING:  # annotations only: the dataclasses load when first used
     from ..domain.models import Episode, Patient, Practitioner
+
+
+class PractitionerRow(TypedDict):
+    """A stored practitioner (their secret and role are in credentials' Access)."""
+
+    id: int
+    name: str
+    profession: str
+    credential: str
+    created_at: str
+
+
+class PatientRow(TypedDict):
+    """A stored patient, with their current contact note (None if none was given)."""
+
+    id: int
+    chart_id: str
+    name: str
+    birth_year: int | None
+    sex: str
+    created_at: str
+    contact: str | None
+
+
+class ListedPatient(PatientRow, total=False):
+    """A patient as the lists show them: with their last visit (and, in the full list,
+    their number of current sessions)."""
+
+    last_visit: str | None
+    sessions: int
 
 
 class EpisodeRow(TypedDict):
@@ -37,12 +67,12 @@ class PeopleStore(StoreBase):
             self._audit(conn, actor_id or pid, "create", "practitioner", pid, name=p.name)
         return pid
 
-    def practitioners(self) -> list[dict[str, Any]]:
-        return self.query("SELECT * FROM practitioner ORDER BY name")
+    def practitioners(self) -> list[PractitionerRow]:
+        return cast("list[PractitionerRow]", self.query("SELECT * FROM practitioner ORDER BY name"))
 
-    def practitioner(self, practitioner_id: int) -> dict[str, Any] | None:
+    def practitioner(self, practitioner_id: int) -> PractitionerRow | None:
         rows = self.query("SELECT * FROM practitioner WHERE id = ?", (practitioner_id,))
-        return rows[0] if rows else None
+        return cast(PractitionerRow, rows[0]) if rows else None
 
     def add_patient(self, p: Patient, actor_id: int | None = None) -> int:
         """Add a patient; a chart id already in use is refused."""
@@ -76,35 +106,35 @@ class PeopleStore(StoreBase):
             candidate = next_chart_id(candidate)
         return ""
 
-    def patient(self, patient_id: int) -> dict[str, Any] | None:
+    def patient(self, patient_id: int) -> PatientRow | None:
         rows = self.query("SELECT * FROM patient WHERE id = ?", (patient_id,))
         return self._with_contact(rows[0]) if rows else None
 
-    def patient_by_chart(self, chart_id: str) -> dict[str, Any] | None:
+    def patient_by_chart(self, chart_id: str) -> PatientRow | None:
         rows = self.query("SELECT * FROM patient WHERE chart_id = ?", (chart_id,))
         return self._with_contact(rows[0]) if rows else None
 
-    def _with_contact(self, row: dict[str, Any]) -> dict[str, Any]:
+    def _with_contact(self, row: dict[str, Any]) -> PatientRow:
         """The patient with their current contact note (schema 0012: the latest
         patient_contact row, else the one given when they were created)."""
         found = self.conn.execute(
             "SELECT contact FROM current_contact WHERE patient_id = ?", (row["id"],)
         ).fetchone()
         row["contact"] = found[0] if found else row.get("contact")
-        return row
+        return cast(PatientRow, row)
 
-    def patients(self) -> list[dict[str, Any]]:
+    def patients(self) -> list[ListedPatient]:
         """Every patient with their session count and last visit."""
-        return self.query(
+        return self._listed(
             "SELECT p.*, count(s.id) AS sessions, max(s.started_at) AS last_visit"
             " FROM patient p LEFT JOIN current_session s ON s.patient_id = p.id"
             " GROUP BY p.id ORDER BY p.name COLLATE NOCASE"
         )
 
-    def search_patients(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    def search_patients(self, text: str, limit: int = 20) -> list[ListedPatient]:
         """Patients whose chart id starts with, or whose name contains, ``text``."""
         like = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return self.query(
+        return self._listed(
             "SELECT p.*, (SELECT max(started_at) FROM current_session s WHERE s.patient_id = p.id)"
             " AS last_visit FROM patient p"
             " WHERE p.chart_id LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\'"
@@ -112,7 +142,7 @@ class PeopleStore(StoreBase):
             (like + "%", "%" + like + "%", like + "%", limit),
         )
 
-    def recent_patients(self, limit: int = 10) -> list[dict[str, Any]]:
+    def recent_patients(self, limit: int = 10) -> list[ListedPatient]:
         """Patients seen most recently, newest first."""
         # Walk the sessions newest first (the session_time index) and stop at the
         # ``limit``-th patient: a GROUP BY over every session took ~190 ms at 100k
@@ -131,7 +161,18 @@ class PeopleStore(StoreBase):
         ids = list(last)
         rows = self.query(f"SELECT * FROM patient WHERE id IN ({', '.join('?' * len(ids))})", ids)
         by_id = {r["id"]: r for r in rows}
-        return [{**by_id[i], "last_visit": last[i]} for i in ids if i in by_id]
+        return self._listed_rows([{**by_id[i], "last_visit": last[i]} for i in ids if i in by_id])
+
+    def _listed(self, sql: str, params: tuple[Any, ...] = ()) -> list[ListedPatient]:
+        return self._listed_rows(self.query(sql, params))
+
+    @staticmethod
+    def _listed_rows(rows: list[dict[str, Any]]) -> list[ListedPatient]:
+        """Rows of ``patient`` (with the list's columns) as the lists give them; the
+        contact note is the one kept on the row (the lists do not show it)."""
+        for row in rows:
+            row.setdefault("contact", None)
+        return cast("list[ListedPatient]", rows)
 
     def add_episode(self, e: Episode, actor_id: int | None = None) -> int:
         self._require_patient(e.patient_id)

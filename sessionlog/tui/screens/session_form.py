@@ -43,6 +43,7 @@ from .session_sites import SessionSites
 
 if TYPE_CHECKING:
     from ...store import Store
+    from ...store.people import PatientRow
 
 PAIN_FIELDS = (
     ("pain_after", "Pain after"),
@@ -324,7 +325,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
             else "acupuncture"
         )
 
-    def _show_patient(self, patient: dict[str, Any] | None) -> None:
+    def _show_patient(self, patient: PatientRow | None) -> None:
         what = "New session" if self.record_id is None else f"Session #{self.record_id}: correcting"
         self.query_one("#topbar", Static).update(plain(f" {what}"))
         if patient is None:
