@@ -201,7 +201,10 @@ class PeopleStore(StoreBase):
         rows = self.query("SELECT * FROM episode WHERE id = ?", (episode_id,))
         return EpisodeRow(**rows[0]) if rows else None  # type: ignore[typeddict-item]
 
-    def episodes(self, patient_id: int) -> list[dict[str, Any]]:
-        return self.query(
-            "SELECT * FROM episode WHERE patient_id = ? ORDER BY started_on", (patient_id,)
+    def episodes(self, patient_id: int) -> list[EpisodeRow]:
+        return cast(
+            "list[EpisodeRow]",
+            self.query(
+                "SELECT * FROM episode WHERE patient_id = ? ORDER BY started_on", (patient_id,)
+            ),
         )

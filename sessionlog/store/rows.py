@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from ..domain.techniques import IMS_SIGNS
 
@@ -57,6 +57,93 @@ SESSION_COLUMNS = (
 )
 
 
+class StoredSite(TypedDict):
+    """A stored site, in the shape :func:`~sessionlog.domain.parse_site` accepts back."""
+
+    kind: str
+    target: str
+    side: str
+    insertions: int
+    depth_value: float | None
+    depth_unit: str | None
+    depth_tissue: str | None
+    needle_diameter_mm: float | None
+    needle_length_mm: float | None
+    needle_material: str | None
+    stimulation: str
+    estim_frequency_hz: float | None
+    estim_intensity: str | None
+    retention_s: int
+    deqi_obtained: bool | None
+    deqi_quality: str
+    twitch_count: int | None
+    grasp: str | None
+    thorax_risk: bool
+    estim_frequency_2_hz: float | None
+    estim_lead: int | None
+
+
+class AdverseEventRow(TypedDict):
+    tier: str
+    kind: str
+    description: str
+
+
+class SessionVersion(TypedDict):
+    """One version of a session as the ``session`` table holds it (an amendment adds a
+    version; ``status`` says whether it is current, amended or void)."""
+
+    id: int
+    record_id: int
+    version: int
+    supersedes_id: int | None
+    status: str
+    amend_reason: str | None
+    patient_id: int
+    practitioner_id: int
+    episode_id: int | None
+    started_at: str
+    technique: str
+    style: str
+    rationale: str
+    response_sought: str
+    pain_before: int
+    pain_after: int | None
+    pain_during: int | None
+    soreness_after: int | None
+    face_to_face_min: int | None
+    notes: str
+    recorded_by: int
+    recorded_at: str
+
+
+class StoredSession(SessionVersion):
+    """A session in full: its version's columns (``consent`` and ``co_interventions``
+    decoded), its sites, adverse events and IMS findings, and the derived values."""
+
+    consent: bool
+    co_interventions: list[str]
+    sites: list[StoredSite]
+    adverse_events: list[AdverseEventRow]
+    ims_findings: list[dict[str, Any]]  # IMS_COLUMNS, the signs as booleans
+    total_insertions: int
+    distinct_muscles: int
+    cpt_codes: list[str]
+
+
+class ListedSession(SessionVersion):
+    """A session as the lists show it: its version's columns (``consent`` as stored, 0
+    or 1; ``co_interventions`` as JSON text) with whose it is and a summary of its sites."""
+
+    consent: int
+    co_interventions: str
+    chart_id: str
+    patient_name: str
+    practitioner_name: str
+    site_count: int
+    targets: str | None
+
+
 def stamp(moment: datetime) -> str:
     """The one text form of a moment in the database: ``2026-11-22 14:30:00``."""
     return moment.replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
@@ -93,16 +180,16 @@ def session_values(s: SessionInput) -> tuple[Any, ...]:
     return tuple(d[c] for c in SESSION_COLUMNS)
 
 
-def site_from_row(row: dict[str, Any]) -> dict[str, Any]:
+def site_from_row(row: dict[str, Any]) -> StoredSite:
     """A stored site as a plain dict, in the shape :func:`parse_site` accepts back."""
     out = {c: row[c] for c in SITE_COLUMNS}
     out["deqi_obtained"] = None if row["deqi_obtained"] is None else bool(row["deqi_obtained"])
     out["thorax_risk"] = bool(row["thorax_risk"])
     out["deqi_quality"] = row["deqi_quality"] or ""
-    return out
+    return cast(StoredSite, out)
 
 
-def decorate_session(row: dict[str, Any], sites: list[dict[str, Any]]) -> dict[str, Any]:
+def decorate_session(row: dict[str, Any], sites: list[StoredSite]) -> dict[str, Any]:
     """Add the derived values to a stored session: insertions, muscles, CPT codes."""
     # Imported here: the app opens the store before its first frame, which needs none
     # of the domain's dataclasses (building them is ~7 ms of start-up).
@@ -113,10 +200,15 @@ def decorate_session(row: dict[str, Any], sites: list[dict[str, Any]]) -> dict[s
     out["consent"] = bool(row["consent"])
     out["sites"] = sites
     site_objs = [
-        Site(**{**s, "deqi_quality": tuple(filter(None, s["deqi_quality"].split(",")))})
+        Site(**{**cast("dict[str, Any]", s), "deqi_quality": _qualities(s["deqi_quality"])})
         for s in sites
     ]
     out["total_insertions"] = total_insertions(site_objs)
     out["distinct_muscles"] = distinct_muscles(site_objs)
     out["cpt_codes"] = suggest_cpt(row["technique"], site_objs, row["face_to_face_min"])
     return out
+
+
+def _qualities(text: str) -> tuple[str, ...]:
+    """The De Qi qualities stored as ``ache,heaviness``."""
+    return tuple(filter(None, text.split(",")))

@@ -8,13 +8,15 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import ValidationError
 from .base import _INSERT_IMS, _INSERT_SESSION, _INSERT_SITE, Saved, StoreBase
 from .rows import (
     IMS_COLUMNS,
     SESSION_COLUMNS,
+    ListedSession,
+    StoredSession,
     ae_values,
     decorate_session,
     ims_values,
@@ -194,7 +196,7 @@ class SessionStore(StoreBase):
             )
         return Saved(record_id, sid, version + 1)
 
-    def _full(self, row: dict[str, Any]) -> dict[str, Any]:
+    def _full(self, row: dict[str, Any]) -> StoredSession:
         sites = [
             site_from_row(r)
             for r in self.query(
@@ -217,15 +219,15 @@ class SessionStore(StoreBase):
             {k: bool(v) if k not in ("level", "side", "notes") else v for k, v in f.items()}
             for f in findings
         ]
-        return out
+        return cast(StoredSession, out)
 
-    def session(self, record_id: int) -> dict[str, Any] | None:
+    def session(self, record_id: int) -> StoredSession | None:
         """The current version of a session with its sites, adverse events, IMS findings
         and derived values; None if there is none (or it was voided)."""
         rows = self.query("SELECT * FROM current_session WHERE record_id = ?", (record_id,))
         return self._full(rows[0]) if rows else None
 
-    def session_history(self, record_id: int) -> list[dict[str, Any]]:
+    def session_history(self, record_id: int) -> list[StoredSession]:
         """Every version of a session, oldest first, including voids."""
         return [
             self._full(r)
@@ -243,7 +245,7 @@ class SessionStore(StoreBase):
         until: str | None = None,
         limit: int | None = None,
         include_void: bool = False,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ListedSession]:
         """Current sessions (newest first) with patient, practitioner and site summary;
         ``include_void`` adds the voided ones (their void version: ``status`` 'void'), so
         that they can be reviewed."""
@@ -273,9 +275,9 @@ class SessionStore(StoreBase):
             f" WHERE {' AND '.join(where)} ORDER BY s.started_at DESC"
             + (" LIMIT ?" if limit else "")
         )
-        return self.query(sql, params + ([limit] if limit else []))
+        return cast("list[ListedSession]", self.query(sql, params + ([limit] if limit else [])))
 
-    def full_sessions(self, patient_id: int | None = None) -> list[dict[str, Any]]:
+    def full_sessions(self, patient_id: int | None = None) -> list[StoredSession]:
         """Current sessions with all their parts, oldest first (for export and JSON)."""
         rows = self.query(
             "SELECT s.* FROM current_session s"
@@ -285,13 +287,13 @@ class SessionStore(StoreBase):
         )
         return [self._full(r) for r in rows]
 
-    def sessions_on(self, day: date) -> list[dict[str, Any]]:
+    def sessions_on(self, day: date) -> list[ListedSession]:
         """The day's sessions, earliest first (the home screen's 'today')."""
         start = day.isoformat()
         end = date.fromordinal(day.toordinal() + 1).isoformat()
         return list(reversed(self.sessions(since=start, until=end)))
 
-    def last_session(self, patient_id: int) -> dict[str, Any] | None:
+    def last_session(self, patient_id: int) -> StoredSession | None:
         """The patient's most recent current session in full, for 'repeat last session'."""
         rows = self.query(
             "SELECT * FROM current_session WHERE patient_id = ? ORDER BY started_at DESC LIMIT 1",

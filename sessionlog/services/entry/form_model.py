@@ -10,6 +10,7 @@ way for "repeat last session" and for amendments. No Textual here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -203,7 +204,7 @@ def _text(value: Any) -> str:
 RESPONSE_KEYS = ("deqi_obtained", "deqi_quality", "twitch_count", "grasp")
 
 
-def state_from_session(stored: dict[str, Any], *, with_outcomes: bool) -> FormState:
+def state_from_session(stored: Mapping[str, Any], *, with_outcomes: bool) -> FormState:
     """A form state from a stored session (``Store.session`` / ``last_session``).
 
     ``with_outcomes`` keeps pain scores, consent, adverse events, notes and IMS

@@ -9,6 +9,7 @@ side). Pure functions, no Textual: the tests drive them directly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +78,7 @@ def clean_finding(stored: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def details_from_session(stored: dict[str, Any], *, with_findings: bool) -> Details:
+def details_from_session(stored: Mapping[str, Any], *, with_findings: bool) -> Details:
     """A stored session's details; without findings for a repeat (they are that day's)."""
     findings = (stored.get("ims_findings") or []) if with_findings else []
     return Details(

@@ -5,6 +5,7 @@ co-interventions, IMS findings per segment)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -21,6 +22,7 @@ from ..safe import plain
 
 if TYPE_CHECKING:
     from ...store import Store
+    from ...store.rows import StoredSession
 
 _COMPARED = (
     "started_at",
@@ -68,7 +70,7 @@ def _findings_change(before: list[dict[str, Any]], after: list[dict[str, Any]]) 
     return "IMS " + ", ".join(out)
 
 
-def details_text(version: dict[str, Any]) -> str:
+def details_text(version: Mapping[str, Any]) -> str:
     """A version's STRICTA details, one line each; findings one line per segment."""
     lines = [
         f"Style: {_shown(version.get('style'))}",
@@ -83,7 +85,7 @@ def details_text(version: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def frequencies_text(version: dict[str, Any]) -> str:
+def frequencies_text(version: Mapping[str, Any]) -> str:
     """The electrical stimulation's frequencies of a version's sites: ``2/100 Hz``
     (dense-disperse), ``2 Hz``, several joined by commas; ``""`` when none was recorded."""
     texts: list[str] = []
@@ -116,7 +118,7 @@ def _but_frequency(site: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in site.items() if not k.startswith("estim_frequency")}
 
 
-def status_word(versions: list[dict[str, Any]], index: int) -> str:
+def status_word(versions: Sequence[Mapping[str, Any]], index: int) -> str:
     """``current``, ``replaced`` (a later version exists) or ``void``.
 
     Every version keeps the status it was saved with (``active`` unless it voids the
@@ -128,7 +130,7 @@ def status_word(versions: list[dict[str, Any]], index: int) -> str:
     return "current" if index == len(versions) - 1 else "replaced"
 
 
-def _pain_text(version: dict[str, Any]) -> str:
+def _pain_text(version: Mapping[str, Any]) -> str:
     parts = [
         f"{label} {version[key]}"
         for key, label in (
@@ -142,7 +144,7 @@ def _pain_text(version: dict[str, Any]) -> str:
     return ", ".join(parts) or "none"
 
 
-def version_text(versions: list[dict[str, Any]], index: int, by: str) -> str:
+def version_text(versions: Sequence[Mapping[str, Any]], index: int, by: str) -> str:
     """What the details area shows of version ``index``: who, when, why, what changed,
     and its own figures, in full (the table's cells are cut at the dialog's width)."""
     version = versions[index]
@@ -168,7 +170,7 @@ def version_text(versions: list[dict[str, Any]], index: int, by: str) -> str:
     return "\n".join(lines)
 
 
-def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> str:
+def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> str:
     """What a version changed from the one before, in short words."""
     if before is None:
         return f"{len(after['sites'])} sites"
@@ -215,7 +217,7 @@ class HistoryScreen(ModalScreen[None]):
     def __init__(self, record_id: int) -> None:
         super().__init__()
         self.record_id = record_id
-        self.versions: list[dict[str, Any]] = []
+        self.versions: list[StoredSession] = []
         self.names: dict[int, str] = {}  # practitioners' names by id
 
     def compose(self) -> ComposeResult:

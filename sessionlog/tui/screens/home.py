@@ -7,6 +7,7 @@ follow-up. Enter on a saved session (today's or the patient's) opens it to corre
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from ..widgets.new_patient import NewPatientForm
 
 
-def _pain(row: dict[str, Any]) -> str:
+def _pain(row: Mapping[str, Any]) -> str:
     after = "" if row.get("pain_after") is None else row["pain_after"]
     return f"{row['pain_before']}->{after}"
 
