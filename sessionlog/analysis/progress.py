@@ -14,6 +14,7 @@ clinic's windows but still says whether relief lasted for this patient.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,8 +104,8 @@ def settled_reading(
             owner = by_record[p.record_id].started_at
             ok = (p.at - owner).total_seconds() >= SETTLED_AFTER_H * 3600
         elif p.kind == "before":
-            earlier = [t for t in starts if t < p.at]
-            ok = bool(earlier) and (p.at - earlier[-1]).total_seconds() >= SETTLED_AFTER_H * 3600
+            i = bisect.bisect_left(starts, p.at)  # the sessions before it: starts[:i]
+            ok = i > 0 and (p.at - starts[i - 1]).total_seconds() >= SETTLED_AFTER_H * 3600
         else:
             ok = False
         if ok:

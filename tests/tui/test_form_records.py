@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import tui_scenarios as ts
 from textual.widgets import Input
@@ -189,7 +190,9 @@ def test_the_leads_travel_through_export_import_and_fhir(store, tmp_path: Path) 
     try:
         import_file(tmp_path / "all.json", copy)
         (row,) = copy.sessions(patient_id=2)
-        got = copy.session(row["record_id"])["sites"]
+        whole = copy.session(row["record_id"])
+        assert whole is not None
+        got = whole["sites"]
         assert [(s["target"], s["stimulation"], s["estim_lead"]) for s in got] == [
             ("ST36", "electrical", 1),
             ("GV20", "manual_even", None),
@@ -311,7 +314,7 @@ def test_history_names_a_site_field_that_changed_and_fits_80x24(store) -> None: 
     from sessionlog.domain import parse_session
     from sessionlog.tui.screens.history import HistoryScreen
 
-    data = {
+    data: dict[str, Any] = {
         "patient_id": 3,
         "practitioner_id": 1,
         "technique": "dry_needling",

@@ -106,7 +106,8 @@ def test_first_run_asks_who_records_and_their_secret_in_one_step(settings_file: 
             "Secret: a PIN needs at least 6 digits"
         )
         assert store.practitioners() == []  # nothing half-saved
-        assert app.screen.focused.id == "p-secret"  # both fields cleared, typed again
+        focused = app.screen.focused
+        assert focused is not None and focused.id == "p-secret"  # both cleared, typed again
         await pilot.press(*"123456", "enter", *"123456", "enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -115,7 +116,8 @@ def test_first_run_asks_who_records_and_their_secret_in_one_step(settings_file: 
     drive(SessionlogApp(store, clock=ts.clock), steps)
     (p,) = store.practitioners()
     assert (p["name"], p["profession"], p["credential"]) == ("Sam Okafor", "physiotherapist", "DPT")
-    assert store.access(p["id"]).role == "admin"
+    access = store.access(p["id"])
+    assert access is not None and access.role == "admin"
     assert json.loads(settings_file.read_text())["practitioners"] == {":memory:": p["id"]}
 
 

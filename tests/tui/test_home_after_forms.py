@@ -4,7 +4,7 @@ ready for the next one, "/" does not type itself."""
 from __future__ import annotations
 
 import tui_scenarios as ts
-from textual.widgets import Input
+from textual.widgets import Input, TabbedContent
 
 from sessionlog.tui.screens.home import HomeScreen
 
@@ -69,7 +69,7 @@ def test_compare_curves_fit_the_screen_and_filters_are_kept(store) -> None:  # t
             await pilot.press("f7")
             assert isinstance(app.screen, CompareScreen)
             await app.workers.wait_for_complete()
-            app.screen.query_one("#cmp-tabs").active = "tab-curves"
+            app.screen.query_one("#cmp-tabs", TabbedContent).active = "tab-curves"
             await pilot.pause()
             plot = app.screen.query_one("#cmp-curves")
             # The whole chart, its x-axis labels at the bottom included, is on screen

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.command import CommandPalette
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 from textual_plotext import PlotextPlot
 
 sys.path.insert(0, str(Path(__file__).parent.parent))  # helpers_outcomes
@@ -124,7 +124,7 @@ def test_patient_view_shows_only_the_patients_own_data(clinic: Any) -> None:
             await pilot.press(*keys)
             await pilot.pause()
             assert isinstance(app.screen, PatientViewScreen)
-            assert not CommandPalette.is_open(app)
+            assert not CommandPalette.is_open(app)  # type: ignore[arg-type]
             text = screen_text(app)
             assert "Doe" not in text and "Cy " not in text
             for widget in app.screen.query("*"):
@@ -180,7 +180,7 @@ def test_compare_screen_with_filters(clinic: Any) -> None:
         await pilot.pause()
         rows = cells(screen.query_one("#cmp-windows", DataTable))
         assert [r[0] for r in rows if r[0]] == ["Dry needling"]
-        screen.query_one("#cmp-since").value = "2026-02-31"
+        screen.query_one("#cmp-since", Input).value = "2026-02-31"
         screen.query_one("#cmp-since").focus()
         await pilot.press("enter")
         await pilot.pause()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import tui_scenarios as ts
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from sessionlog.tui.screens.follow_up import FollowUpScreen
 from sessionlog.tui.screens.session_form import SessionScreen
@@ -65,7 +65,7 @@ def test_a_failed_follow_up_save_keeps_the_form(store) -> None:  # type: ignore[
         await pilot.pause()
         await pilot.press(*"3", "ctrl+s")
         assert isinstance(app.screen, FollowUpScreen)
-        assert app.screen.query_one("#f-pain").value == "3"
+        assert app.screen.query_one("#f-pain", Input).value == "3"
         assert [str(n.message) for n in app._notifications] == [
             FAILURES["database or disk is full"]
         ]

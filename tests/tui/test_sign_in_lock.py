@@ -60,7 +60,8 @@ def test_the_first_screen_shows_no_patient_and_hashes_nothing_until_enter(
 
     ts.run_app(app, steps)
     store = Store.open(str(db), clock=ts.clock)
-    assert store.access(1).role == "admin"  # the first to set a secret
+    access = store.access(1)
+    assert access is not None and access.role == "admin"  # the first to set a secret
     store.close()
 
 

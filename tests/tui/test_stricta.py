@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sessionlog.services.entry.form_model import build_raw, state_from_session
 from sessionlog.services.entry.stricta import (
     SIGN_FIELDS,
@@ -15,7 +17,7 @@ from sessionlog.services.entry.stricta import (
 )
 from sessionlog.tui.screens.history import changes, details_text
 
-STORED = {
+STORED: dict[str, Any] = {
     "technique": "ims",
     "started_at": "2026-11-16 09:00:00",
     "sites": [],
