@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from sessionlog.domain import parse_session
 from sessionlog.store import Store
@@ -101,6 +102,32 @@ class Checkpointer:
             self.thread.join()
 
 
+def raw_transaction(
+    raw: sqlite3.Connection, patient: int, values: tuple[Any, ...], sites: list[tuple[Any, ...]]
+) -> None:
+    """The baseline's save: the rows ``Store.save_session`` writes (record, version,
+    sites, an audit row, a seal per record row), as plain inserts in one transaction."""
+    at = "2026-11-20 11:30:00"
+    raw.execute("BEGIN IMMEDIATE")
+    rid = raw.execute(
+        "INSERT INTO session_record (uid, patient_id, created_at) VALUES (?, ?, ?)",
+        (os.urandom(16).hex(), patient, at),
+    ).lastrowid
+    sid = raw.execute(
+        SESSION_INSERT, (None, rid, 1, None, "active", None, *values, 1, at)
+    ).lastrowid
+    raw.executemany(SITE_INSERT, [(sid, i, *s) for i, s in enumerate(sites, start=1)])
+    site_ids = [r[0] for r in raw.execute(SITE_IDS, (sid,))]
+    detail = '{"row_id":0,"sites":8,"version":1,"sealed":10,"seals":"' + os.urandom(32).hex() + '"}'
+    aid = raw.execute(
+        AUDIT_INSERT,
+        (at, 1, "create", "session", rid, detail, "0" * 64, os.urandom(32).hex()),
+    ).lastrowid
+    sealed = [("session", sid), ("session_record", rid), *(("site", n) for n in site_ids)]
+    raw.executemany(SEAL_INSERT, [(t, i, aid, os.urandom(32)) for t, i in sealed])
+    raw.execute("COMMIT")
+
+
 def run(db: Path, repeat: int = 500) -> list[Row]:
     """The save figure (p50 and p99) on a scratch copy of ``db``."""
     with tempfile.TemporaryDirectory(prefix="sessionlog-bench-") as tmp:
@@ -115,40 +142,12 @@ def run(db: Path, repeat: int = 500) -> list[Row]:
         checkpoints = Checkpointer(path)
         values = session_values(parsed)
         sites = [site_values(s) for s in parsed.sites]
-        at = "2026-11-20 11:30:00"
 
         def save() -> None:
             store.save_session(parsed)
 
         def raw_save() -> None:
-            raw.execute("BEGIN IMMEDIATE")
-            rid = raw.execute(
-                "INSERT INTO session_record (uid, patient_id, created_at) VALUES (?, ?, ?)",
-                (os.urandom(16).hex(), patient, at),
-            ).lastrowid
-            sid = raw.execute(
-                SESSION_INSERT, (None, rid, 1, None, "active", None, *values, 1, at)
-            ).lastrowid
-            raw.executemany(SITE_INSERT, [(sid, i, *s) for i, s in enumerate(sites, start=1)])
-            site_ids = [r[0] for r in raw.execute(SITE_IDS, (sid,))]
-            aid = raw.execute(
-                AUDIT_INSERT,
-                (
-                    at,
-                    1,
-                    "create",
-                    "session",
-                    rid,
-                    '{"row_id":0,"sites":8,"version":1,"sealed":10,"seals":"'
-                    + os.urandom(32).hex()
-                    + '"}',
-                    "0" * 64,
-                    os.urandom(32).hex(),
-                ),
-            ).lastrowid
-            sealed = [("session", sid), ("session_record", rid), *(("site", n) for n in site_ids)]
-            raw.executemany(SEAL_INSERT, [(t, i, aid, os.urandom(32)) for t, i in sealed])
-            raw.execute("COMMIT")
+            raw_transaction(raw, patient, values, sites)
             checkpoints.committed()
 
         def validate_and_save() -> None:

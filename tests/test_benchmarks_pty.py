@@ -39,3 +39,36 @@ def test_the_console_script_is_the_one_pip_writes(tmp_path: Path) -> None:
     assert "from sessionlog.cli import main" in text
     assert "project.scripts" not in text
     assert 'sessionlog = "sessionlog.cli:main"' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_the_save_baseline_writes_the_rows_the_app_writes(tmp_path: Path) -> None:
+    """The raw transaction the save is compared with inserts what save_session does:
+    the same number of rows in every table (seals included), nothing else."""
+    from benchmarks.bench_save import _raw_connection, raw_transaction, session_input
+    from benchmarks.clinic import END
+    from sessionlog.domain import Patient, Practitioner, parse_session
+    from sessionlog.store import Store
+    from sessionlog.store.rows import session_values, site_values
+    from sessionlog.store.seal import RECORD_TABLES
+
+    store = Store.open(tmp_path / "c.db", clock=lambda: END)
+    practitioner = store.add_practitioner(Practitioner("Mei Lin Chen", "acupuncturist"))
+    patient = store.add_patient(Patient("P000001", "Ana Test", 1970, "female"))
+    parsed = parse_session(session_input(patient, practitioner), now=END)
+    tables = (*RECORD_TABLES, "audit_log", "record_seal")
+
+    def counts() -> list[int]:
+        return [store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables]
+
+    before = counts()
+    store.save_session(parsed)
+    after_app = counts()
+    raw = _raw_connection(tmp_path / "c.db", autocheckpoint=False)
+    raw_transaction(raw, patient, session_values(parsed), [site_values(s) for s in parsed.sites])
+    raw.close()
+    after_raw = counts()
+    store.close()
+    app_rows = [a - b for a, b in zip(after_app, before, strict=True)]
+    raw_rows = [r - a for r, a in zip(after_raw, after_app, strict=True)]
+    assert app_rows == raw_rows
+    assert dict(zip(tables, app_rows, strict=True))["record_seal"] == 10  # record, version, 8
