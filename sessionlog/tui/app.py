@@ -32,6 +32,7 @@ from textual.binding import Binding
 from textual.command import Provider
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
     from textual.screen import Screen
 
     from ..store import Store
@@ -112,6 +113,16 @@ class SessionlogApp(App[None]):
         if self._gc_paused:
             self._gc_paused = False
             gc.enable()
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, but on a Linux terminal the one whose input thread ends at
+        once (``quick_exit.py``: a quit no longer waits 100-200 ms for it)."""
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and driver.__module__.startswith("textual."):
+            from .quick_exit import QuickExitDriver
+
+            return QuickExitDriver
+        return driver
 
     def get_default_screen(self) -> Screen[Any]:
         """The sign-in screen is the first screen: its first frame is the app's first
