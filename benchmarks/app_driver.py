@@ -34,26 +34,10 @@ import json  # noqa: E402
 from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from bare_app import BareApp  # noqa: E402  (this folder is on sys.path: a script's own)
 from textual import events  # noqa: E402
-from textual.app import App, ComposeResult  # noqa: E402
-from textual.widgets import DataTable, Footer, Header  # noqa: E402
-
-ROWS = [(f"P{i:06d}", f"Patient {i}", str(1950 + i), "2026-11-20") for i in range(1, 13)]
-
-
-class BareApp(App[None]):
-    """The baseline: a header, a table of twelve rows and a footer, nothing else."""
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Chart", "Name", "Born", "Last visit")
-        table.add_rows(ROWS)
-        table.focus()
+from textual.app import App  # noqa: E402
+from textual.widgets import DataTable  # noqa: E402
 
 
 def _peak_rss() -> float:

@@ -4,18 +4,24 @@ The file is the app's own JSON export of the generated database (made once from 
 scratch copy and cached beside it). The figure is what ``sessionlog import FILE``
 does after start-up: ``read_source`` (read and parse the file) then ``import_tables``
 (every row checked through the domain, then one transaction) into a new database.
-The baseline inserts the very same rows, read from the generated database
-beforehand, with one ``executemany`` per table in one transaction, into a new
-database with the same pragmas (WAL, ``synchronous=FULL``, foreign keys on). An info
+The import runs with its progress bar, as ``sessionlog import`` shows it on a big file
+(drawn into memory: click draws only on a terminal, so it is told it has one). The
+baseline inserts the very same rows, read from the generated database beforehand (the
+rows' seals too: the import must write a seal for every row it adds), with one
+``executemany`` per table in one transaction, into a new database with the same
+pragmas (WAL, ``synchronous=FULL``, foreign keys on). An info
 row times the same baseline with the secondary indexes dropped first and built again
 before the commit (what an import into a new database does): what the indexes cost.
 """
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .bench_save import _raw_connection, scratch_copy
 from .clinic import END
@@ -32,8 +38,9 @@ TABLES = (
     "follow_up",
     "adverse_event",
     "audit_log",
+    "record_seal",  # the import seals every row it writes: the baseline writes seals too
 )
-TARGET_S = 2.0
+TARGET_RATIO = 1.3  # x raw executemany of the same rows (issue 17; it was <= 2 s)
 
 
 def export_file(db: Path) -> Path:
@@ -60,7 +67,11 @@ def export_file(db: Path) -> Path:
 def _rows(db: Path) -> dict[str, list[tuple]]:
     conn = sqlite3.connect(db)
     try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in TABLES}
+        order = {"record_seal": "tbl, row_id, audit_id"}
+        return {
+            t: conn.execute(f"SELECT * FROM {t} ORDER BY {order.get(t, 'id')}").fetchall()
+            for t in TABLES
+        }
     finally:
         conn.close()
 
@@ -89,14 +100,32 @@ def _raw_insert(path: Path, rows: dict[str, list[tuple]], indexes_after: bool = 
         conn.close()
 
 
+class _Terminal(io.StringIO):
+    """Where the progress bar draws: a terminal to click (it draws on a tty only)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _import_with_bar(import_tables: Callable[..., Any], loaded: dict[str, Any], store: Any) -> Any:
+    """``import_tables`` as ``sessionlog import`` runs it on a big file: with its bar."""
+    import click
+
+    from sessionlog.exchange.importer import work_units
+
+    total = work_units(loaded["tables"])
+    with click.progressbar(length=total, label="Importing", file=_Terminal()) as bar:
+        return import_tables(loaded["tables"], store, csv=loaded["csv"], progress=bar.update)
+
+
 def run(db: Path, sessions: int) -> list[Row]:
     """The import row for the generated database ``db`` (``sessions`` sessions)."""
-    figure = f"import {sessions:,} sessions with sites (JSON export)"
+    figure = f"import {sessions:,} sessions with sites (JSON export), with its progress bar"
     try:
         from sessionlog.exchange.importer import import_tables, read_source
         from sessionlog.store import Store, outcome_cache
     except ImportError as exc:
-        return [unavailable(figure, f"sessionlog.exchange: {exc}", "<= 2 s")]
+        return [unavailable(figure, f"sessionlog.exchange: {exc}", f"<= {TARGET_RATIO:.2f}x")]
     source = export_file(db)
     rows = _rows(db)
     with tempfile.TemporaryDirectory(prefix="sessionlog-bench-") as tmp:
@@ -112,7 +141,7 @@ def run(db: Path, sessions: int) -> list[Row]:
         read = timed(
             lambda: loaded.update(zip(("tables", "csv"), read_source(source), strict=True))
         )
-        write = timed(lambda: import_tables(loaded["tables"], store, csv=loaded["csv"]))
+        write = timed(lambda: _import_with_bar(import_tables, loaded, store))
         imported = store.conn.execute("SELECT count(*) FROM session").fetchone()[0]
         # What `sessionlog import` does next (after the commit), so that the first
         # comparison afterwards opens at once: shown apart, it is not the import.
@@ -127,8 +156,8 @@ def run(db: Path, sessions: int) -> list[Row]:
             secs(total),
             secs(base),
             ratio(total, base),
-            "<= 2 s",
-            verdict(total <= TARGET_S),
+            f"<= {TARGET_RATIO:.2f}x",
+            verdict(total <= TARGET_RATIO * base),
         ),
         Row(
             "  (info) of which: read the file / check + write",

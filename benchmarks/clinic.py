@@ -1,7 +1,8 @@
 """A busy clinic's decade, simulated in memory as database rows (deterministic).
 
 Patients come for courses of about eight sessions (3 to 13) a few days to three weeks
-apart, start at any time in the ten years before ``END``, and report pain at irregular
+apart (and, one per 25,000 sessions, chronic patients come weekly for 400 sessions),
+start at any time in the ten years before ``END``, and report pain at irregular
 follow-ups (next day, two or three days later, about a week, and weeks to months after
 the course). Relief follows per-technique profiles (clinic_data.py, from the demo clinic),
 so the outcome screens have a true signal to find. About one session in ten has an
@@ -26,6 +27,10 @@ from .sites import build_pools
 END = datetime(2026, 11, 20, 18, 0)  # a fixed "today" keeps generated files reproducible
 YEARS = 10
 SESSIONS_PER_PATIENT = 8
+# Chronic patients, seen weekly for years: one per 25,000 sessions (four at 100k), each
+# with 400 sessions, so that a patient's progress is measured on a long history too.
+CHRONIC_SESSIONS = 400
+CHRONIC_EVERY = 25_000
 PRACTITIONERS = [  # (name, profession, credential, family)
     ("Mei Lin Chen", "acupuncturist", "R.Ac, Dipl.Ac", "acupuncture"),
     ("Tom Okafor", "physiotherapist", "PT, FCAMPT, dry needling cert.", "dry_needling"),
@@ -84,13 +89,16 @@ class _Clinic:
         self.follow_ups: list[tuple[Any, ...]] = []  # (at, session index, patient, ...)
         self.rows = Rows()
 
-    def patient(self, pid: int) -> None:
+    def patient(self, pid: int, chronic: bool = False) -> None:
+        """A patient and their course (``chronic``: weekly for years, from early on)."""
         rng = self.rng
         family = rng.choices([f for f, _ in FAMILY_WEIGHTS], [w for _, w in FAMILY_WEIGHTS])[0]
         technique = rng.choice(FAMILY_TECHNIQUES[family])
         practitioner = 1 + [p[3] for p in PRACTITIONERS].index(family) + 3 * rng.randint(0, 1)
         ci = rng.randrange(len(COMPLAINTS))
         span = (END - self.start).days - 7
+        if chronic:  # early enough for CHRONIC_SESSIONS weeks before the end
+            span = (END - self.start).days - 7 * CHRONIC_SESSIONS - 30
         first = _clinic_hour(rng, self.start.date() + timedelta(days=rng.randint(0, span)))
         created = stamp(first - timedelta(minutes=5))
         name = f"{rng.choice(FIRST)} {chr(65 + rng.randrange(26))}. {rng.choice(LAST)}"
@@ -110,10 +118,17 @@ class _Clinic:
             (created, practitioner, "create", "patient", pid, {"chart_id": f"P{pid:06d}"}),
             (created, practitioner, "create", "episode", pid, {"patient_id": pid}),
         ]
-        self.course(pid, practitioner, family, technique, ci, first)
+        self.course(pid, practitioner, family, technique, ci, first, chronic)
 
     def course(
-        self, pid: int, pr: int, family: str, technique: str, ci: int, when: datetime
+        self,
+        pid: int,
+        pr: int,
+        family: str,
+        technique: str,
+        ci: int,
+        when: datetime,
+        chronic: bool = False,
     ) -> None:
         rng, prof, c = self.rng, PROFILES[family], COMPLAINTS[ci]
         underlying = rng.uniform(5.0, 8.5)
@@ -123,7 +138,7 @@ class _Clinic:
         # the rest of the clinic is drawn as before.
         responsiveness = random.Random(pid * 7919 + 13).gauss(0, 0.7)
         last: tuple[datetime, float] | None = None
-        count = rng.randint(3, 2 * SESSIONS_PER_PATIENT - 3)
+        count = CHRONIC_SESSIONS if chronic else rng.randint(3, 2 * SESSIONS_PER_PATIENT - 3)
         for k in range(count):
             if when > END - timedelta(hours=1) or len(self.sessions) >= self.target:
                 return
@@ -177,7 +192,7 @@ class _Clinic:
             index = len(self.sessions)
             self.sessions.append((when, values, sites, aes, ims, face))
             underlying = max(0.0, underlying - prof.carry * rng.uniform(0.6, 1.4))
-            gap = rng.choice([4, 6, 7, 7, 8, 10, 12, 14, 21])
+            gap = 7 if chronic else rng.choice([4, 6, 7, 7, 8, 10, 12, 14, 21])
             nxt = _clinic_hour(rng, when.date() + timedelta(days=gap))
             final = k == count - 1
             self.follow_up(
@@ -225,6 +240,9 @@ def simulate(sessions: int, seed: int = 1) -> Rows:
         rows.practitioners.append((pid, name, profession, credential, at))
         rows.events.append((at, pid, "create", "practitioner", pid, {"name": name}))
     pid = 0
+    for _ in range(sessions // CHRONIC_EVERY):  # the long histories come first
+        pid += 1
+        clinic.patient(pid, chronic=True)
     while len(clinic.sessions) < sessions:
         pid += 1
         clinic.patient(pid)

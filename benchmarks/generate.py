@@ -31,7 +31,8 @@ from .clinic import Rows, simulate
 # 2: bilateral sites hold insertions per side (1), as the app now counts them.
 # 3: the rows are sealed into the audit chain (schema 0005), as a migrated database's are.
 # 4: patients differ in responsiveness (clinic.py), as the demo clinic does.
-GENERATOR_VERSION = 4
+# 5: chronic patients with 400 weekly sessions (one per 25,000 sessions).
+GENERATOR_VERSION = 5
 # $SESSIONLOG_BENCH_DATA moves the cache (the quick test uses a temporary folder).
 DATA_DIR = Path(os.environ.get("SESSIONLOG_BENCH_DATA") or Path(__file__).resolve().parent / "data")
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}

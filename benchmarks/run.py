@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import bench_app, bench_import, bench_outcomes, bench_save, generate
+from . import bench_app, bench_import, bench_outcomes, bench_save, bench_user, generate
 from .measure import Row, format_table, unavailable
 
 KEYSTROKES = Path(__file__).with_name("keystrokes.py")
@@ -49,10 +49,15 @@ def _guarded(name: str, bench: Callable[[], list[Row]]) -> list[Row]:
         return [unavailable(name, f"failed: {type(exc).__name__}: {exc}")]
 
 
-def measure_size(sessions: int, plan: Plan) -> list[Row]:
-    """Every figure on the generated database of ``sessions`` sessions."""
+def measure_size(sessions: int, plan: Plan, peers: bool = False) -> list[Row]:
+    """Every figure on the generated database of ``sessions`` sessions (``peers``: with
+    other apps' first frames beside ours)."""
     db = generate.database(sessions)
     return [
+        *_guarded(
+            "the user's path (sessionlog --db FILE on a terminal)",
+            lambda: bench_user.run(db, plan.launches, peers),
+        ),
         *_guarded("cold start / quit / memory", lambda: bench_app.run(db, plan.launches)),
         *_guarded("save", lambda: bench_save.run(db, plan.saves)),
         *_guarded("progress / compare", lambda: bench_outcomes.run(db, plan.views)),
@@ -97,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated sizes: 1k,10k,100k or numbers")
     parser.add_argument("--repeat", type=int, help="cold starts per app (default 3 / 7)")
     parser.add_argument("--no-keystrokes", action="store_true", help="skip keystrokes.py")
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also time harlequin's and posting's first frames (pip-installed once into"
+        " ~/.cache/sessionlog-bench-peers; not for CI)",
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.sizes:
@@ -112,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     for sessions in plan.sizes:
-        rows = measure_size(sessions, plan)
+        rows = measure_size(sessions, plan, args.peers)
         print(f"\n## {sessions:,} sessions\n\n{format_table(rows)}", flush=True)
     if not args.no_keystrokes:
         print(f"\n## keystrokes per scenario\n\n{keystrokes()}")

@@ -10,6 +10,7 @@ import pytest
 from sessionlog.analysis import FollowUp, GroupCounts, SessionOutcome, compare, patient_progress
 from sessionlog.charts import (
     MAX_POINTS,
+    PROGRESS_POINTS,
     draw_durability,
     draw_progress,
     durability_chart,
@@ -87,6 +88,27 @@ def test_no_series_has_more_than_a_thousand_points() -> None:
     plt = Recorder()
     draw_progress(plt, patient_progress(1, sessions, []))
     assert max(n for _, n, _ in plt.series()) <= MAX_POINTS
+
+
+def test_a_long_history_plots_no_more_points_than_a_wide_chart_shows() -> None:
+    """400 weekly sessions with follow-ups: every series is thinned to PROGRESS_POINTS
+    (a 120-column chart's braille dots across), not to MAX_POINTS; plotext's cost grows
+    with the points it is given."""
+    t0 = datetime(2018, 1, 1)
+    sessions = [
+        SessionOutcome(i, 1, 1, t0 + timedelta(days=7 * i), "ims", i % 11, (i + 3) % 11)
+        for i in range(1, 401)
+    ]
+    follow = [
+        FollowUp(i, t0 + timedelta(days=7 * i, hours=h), i % 11)
+        for i in range(1, 401)
+        for h in (20, 50)
+    ]
+    plt = Recorder()
+    draw_progress(plt, patient_progress(1, sessions, follow))
+    counts = [n for _, n, _ in plt.series()]
+    assert PROGRESS_POINTS // 2 < max(counts) <= PROGRESS_POINTS  # 1,200 readings thinned
+    assert PROGRESS_POINTS >= 2 * 118  # as many as the braille dots across 118 columns
 
 
 def test_thin_averages_buckets() -> None:

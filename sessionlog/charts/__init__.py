@@ -15,11 +15,12 @@ from .clinic import (
     responders_chart,
     soreness_chart,
 )
-from .common import MAX_POINTS, render, thin
+from .common import MAX_POINTS, PROGRESS_POINTS, render, thin
 from .progress import draw_progress, progress_chart
 
 __all__ = [
     "MAX_POINTS",
+    "PROGRESS_POINTS",
     "draw_durability",
     "draw_lasting",
     "draw_progress",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..analysis.model import family_of, group_label
 from ..analysis.progress import Progress
 from .common import (
+    PROGRESS_POINTS,
     TECHNIQUE_MARKS,
     Figure,
     color_of,
@@ -22,7 +23,8 @@ def draw_progress(
 ) -> None:
     """Pain readings against the date: ``o`` before a session, the technique's letter
     right after it (A acupuncture, D dry needling, I IMS...), ``*`` at a follow-up; the
-    lines mark 2 points and 30% below the first session's pain."""
+    lines mark 2 points and 30% below the first session's pain. Each series has at most
+    ``PROGRESS_POINTS`` points (consecutive ones averaged): what a wide terminal shows."""
     prepare(plt)
     points = progress.timeline
     if not points:
@@ -30,22 +32,22 @@ def draw_progress(
         return
     start = points[0].at
     days = [(p.at - start).total_seconds() / 86400 for p in points]
-    xs, ys = thin(days, [float(p.pain) for p in points])
+    xs, ys = thin(days, [float(p.pain) for p in points], PROGRESS_POINTS)
     plt.plot(xs, ys, marker="braille", color="gray")
     before = [(d, p.pain) for d, p in zip(days, points, strict=True) if p.kind == "before"]
     if before:
-        bx, by = thin([b[0] for b in before], [float(b[1]) for b in before])
+        bx, by = thin([b[0] for b in before], [float(b[1]) for b in before], PROGRESS_POINTS)
         plt.scatter(bx, by, marker=KIND_MARKS["before"], color="white", label="o before session")
     for technique, mark in TECHNIQUE_MARKS.items():
         after = [(d, p.pain) for d, p in zip(days, points, strict=True)
                  if p.kind == "after" and p.technique == technique]  # fmt: skip
         if after:
-            ax, ay = thin([a[0] for a in after], [float(a[1]) for a in after])
+            ax, ay = thin([a[0] for a in after], [float(a[1]) for a in after], PROGRESS_POINTS)
             label = f"{mark} after {group_label(technique).lower()}"
             plt.scatter(ax, ay, marker=mark, color=color_of(family_of(technique)), label=label)
     follow = [(d, p) for d, p in zip(days, points, strict=True) if p.kind == "follow_up"]
     if follow:
-        fx, fy = thin([f[0] for f in follow], [float(f[1].pain) for f in follow])
+        fx, fy = thin([f[0] for f in follow], [float(f[1].pain) for f in follow], PROGRESS_POINTS)
         plt.scatter(fx, fy, marker=KIND_MARKS["follow_up"], color="yellow", label="* follow-up")
     if progress.band and progress.baseline:
         for level in progress.band:
