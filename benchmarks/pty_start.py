@@ -82,6 +82,7 @@ class Terminal:
         self._lock = threading.Condition()
         self._closed = False
         self.began = time.monotonic()
+        self.argv = list(argv)
         self.master, self.proc = spawn(argv, env, cwd)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -114,7 +115,7 @@ class Terminal:
                 if self._closed or now > deadline:
                     missing = [w for w in words if w not in text]
                     raise RuntimeError(
-                        f"{self.proc.args[1] if len(self.proc.args) > 1 else self.proc.args[0]}:"
+                        f"{self.argv[1] if len(self.argv) > 1 else self.argv[0]}:"
                         f" {missing} never reached the terminal; it last wrote:\n"
                         + last_words(bytes(self._raw))
                     )
@@ -250,7 +251,8 @@ def start_sessionlog(user: UserPath, home: Path) -> FirstFrame:
         at, seen = term.wait_for(user.sign_in_words)
         first = at - term.began
         term.quiet(since=seen)  # the first frame is complete, nothing else to paint
-        mark = term.type("\r") and term.size()  # Enter on the list: to the secret field
+        term.type("\r")  # Enter on the list: to the secret field
+        mark = term.size()
         # The field takes the focus in a message after the key, and the list's cursor
         # row repaints (no longer focused): keys typed before that would go to the list.
         term.wait_output(since=mark)
