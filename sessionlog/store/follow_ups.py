@@ -25,8 +25,10 @@ class FollowUpStore(StoreBase):
         supersedes: int | None = None,
         reason: str | None = None,
         status: str = "active",
+        entered_by: str | None = None,
     ) -> int:
-        """Record pain (and soreness) after a session; linked to that session's record."""
+        """Record pain (and soreness) after a session; linked to that session's record.
+        ``entered_by="patient"`` (the patient view) is said in the audit row."""
         self._require_patient(f.patient_id)
         self._require_practitioner(actor_id, "recorded_by")
         row = self.conn.execute(
@@ -87,6 +89,7 @@ class FollowUpStore(StoreBase):
                 supersedes=supersedes,
                 reason=reason,
                 session_record_id=f.session_record_id,
+                **({"entered_by": entered_by} if entered_by else {}),
             )
         return fid
 

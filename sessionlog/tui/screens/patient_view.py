@@ -5,8 +5,9 @@ on it leads to another patient (no search, no lists) and nothing on it says how 
 leave. Leaving takes the practitioner's secret: :data:`ASK_KEY` shows a masked field
 (and nothing else), which goes away again after :data:`FIELD_TIMEOUT_S` seconds without
 a key; the right secret (checked like a sign-in: wrong ones are audited and back off)
-closes the view. :data:`ENTER_KEY` lets the patient record a questionnaire score for
-themselves (saved as entered by the patient), on a screen as locked as this one.
+closes the view. :data:`ENTER_KEY` lets the patient record their own follow-up (today's
+pain, soreness and the scales assigned to them, saved as entered by the patient), on a
+screen as locked as this one; their chart and sentences then show it.
 
 A screen cannot veto the app's own priority bindings (Textual's ``ctrl+q`` quits),
 so ``LOCKED`` marks this screen and the app's ``check_action`` refuses every app-wide
@@ -36,12 +37,13 @@ from ...services import auth
 from ...store.outcome_reports import progress_report
 from ..access import record_access
 from ..safe import plain
-from .scale_entry import ScaleEntry
+from .kiosk_follow_up import KioskFollowUp
 
 ASK_KEY = "ctrl+l"  # the lock key elsewhere; here it asks for the practitioner's secret
 FIELD_TIMEOUT_S = 8.0
 ENTER_KEY = "e"
-ENTER_HINT = "Press e to record how you are doing (a questionnaire score)."
+ENTER_HINT = "Press e to tell your clinician how you are today (pain, soreness, forms)."
+SAVED = "Saved. Thank you: your clinician will see it."
 
 
 class PatientViewScreen(ModalScreen[None]):
@@ -125,11 +127,13 @@ class PatientViewScreen(ModalScreen[None]):
             return
         event.stop()
         event.prevent_default()
-        if event.key == ENTER_KEY:  # the patient records a scale, for themselves only
-            self.app.push_screen(
-                ScaleEntry(self.patient_id, entered_by="patient"),
-                lambda saved: self.load() if saved else None,
-            )
+        if event.key == ENTER_KEY:  # the patient's own follow-up, for themselves only
+            self.app.push_screen(KioskFollowUp(self.patient_id), self._entered)
+
+    def _entered(self, saved: bool | None) -> None:
+        if saved:
+            self.load()
+            self.query_one("#pv-said", Static).update(SAVED)
 
     def on_click(self, event: events.Click) -> None:
         event.stop()

@@ -1,0 +1,125 @@
+"""The patient's own follow-up, entered at the patient view (the kiosk).
+
+Today's pain, soreness and the scales assigned to the patient: a scale is assigned when
+their clinician has recorded it for them (a baseline at a session, or any reading
+since), and a PSFS keeps the activities the patient named then. A global rating of
+change goes where every follow-up keeps it (the follow-up's ``groc``). Everything is
+checked before anything is written, then the follow-up and its readings are saved in
+one transaction: a refused answer saves nothing. The follow-up says in its notes, and
+each row's audit entry says, that the patient entered it (scale readings also carry
+``entered_by = 'patient'``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ..domain import parse_follow_up
+from ..domain.scales import Scale, catalogue, parse_scale_reading
+from ..errors import ValidationError
+from .scales import session_for
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+PATIENT = "patient"
+PATIENT_NOTE = "Entered by the patient at the patient view."
+GROC = "GROC"
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """A scale the patient answers at their follow-ups (and their PSFS activities)."""
+
+    scale: Scale
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OwnFollowUp:
+    follow_up_id: int
+    reading_ids: tuple[int, ...]
+
+
+def assigned_scales(store: Store, patient_id: int) -> list[Assigned]:
+    """The scales recorded for this patient, in the catalogue's order."""
+    rows = store.scale_readings(patient_id)
+    codes = {r.scale for r in rows}
+    if any(f.get("groc") is not None for f in store.follow_ups(patient_id)):
+        codes.add(GROC)
+    out = []
+    for code, scale in catalogue().items():
+        if code in codes:
+            named = [r.labels for r in rows if r.scale == code and r.labels]
+            out.append(Assigned(scale, named[-1] if named else ()))
+    return out
+
+
+def _plain(value: str | None) -> str | None:
+    text = (value or "").strip()
+    return text or None
+
+
+def record_own_follow_up(
+    store: Store,
+    *,
+    patient_id: int,
+    actor_id: int,
+    pain: str | None,
+    soreness: str | None = None,
+    answers: Mapping[str, str] | None = None,
+) -> OwnFollowUp:
+    """Check then save the patient's follow-up and readings; one ValidationError (its
+    field the words the patient saw) when anything is refused, nothing saved."""
+    now = store.clock()
+    assigned = {a.scale.code: a for a in assigned_scales(store, patient_id)}
+    given = {k: v for k, v in (answers or {}).items() if _plain(v) is not None}
+    unknown = sorted(set(given) - set(assigned))
+    if unknown:  # only their own scales: the form never offers another
+        raise ValidationError(unknown[0], "is not one of this patient's questionnaires")
+    pain_text = _plain(pain)
+    if pain_text is None or not pain_text.isdigit() or not 0 <= int(pain_text) <= 10:
+        shown = "nothing" if pain_text is None else pain_text
+        raise ValidationError(
+            "Pain today", f"a whole number from 0 (no pain) to 10 (worst), not {shown}"
+        )
+    sore = _plain(soreness)
+    if sore is not None and (not sore.isdigit() or not 0 <= int(sore) <= 10):
+        raise ValidationError(
+            "Soreness", f"a whole number from 0 (not sore) to 10 (very sore), not {sore}"
+        )
+    record = session_for(store, patient_id, now)
+    groc = given.pop(GROC, None)
+    if groc is not None:
+        try:
+            parse_scale_reading(
+                {"scale": GROC, "patient_id": patient_id, "session_record_id": record,
+                 "at": now, "items": groc}, now=now,
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise ValidationError(assigned[GROC].scale.name, exc.message) from None
+    follow_up = parse_follow_up(
+        {"patient_id": patient_id, "session_record_id": record, "at": now, "pain": pain_text,
+         "soreness": sore, "groc": groc.strip() if groc else None, "notes": PATIENT_NOTE},
+        now=now,
+    )  # fmt: skip
+    readings = []
+    for code, text in given.items():
+        a = assigned[code]
+        try:
+            readings.append(parse_scale_reading(
+                {"scale": code, "patient_id": patient_id, "session_record_id": record,
+                 "at": now, "items": text, "entered_by": PATIENT,
+                 "labels": a.labels if len(a.labels) == len(text.split(",")) else ()},
+                now=now,
+            ))  # fmt: skip
+        except ValidationError as exc:
+            raise ValidationError(a.scale.name, exc.message) from None
+    with store.write():
+        fid = store.add_follow_up(follow_up, actor_id, entered_by=PATIENT)
+        ids = tuple(
+            store.add_scale_reading(replace(r, follow_up_id=fid), actor_id) for r in readings
+        )
+    return OwnFollowUp(fid, ids)

@@ -1,0 +1,115 @@
+"""The patient records their own follow-up at the patient view (the kiosk): today's pain,
+soreness and the scales assigned to them (the ones their clinician has recorded for
+them), for themselves only, marked as entered by the patient in the record and the
+audit log. They see their own chart update, and the due list clears."""
+
+from __future__ import annotations
+
+import tui_scenarios as ts
+from textual.widgets import Input, Static
+
+from sessionlog.analysis.due import due_list
+from sessionlog.domain.scales import parse_scale_reading
+from sessionlog.services.kiosk import PATIENT_NOTE, assigned_scales
+from sessionlog.store import Store
+from sessionlog.tui.screens.kiosk_follow_up import KioskFollowUp
+from sessionlog.tui.screens.patient_view import PatientViewScreen
+
+MARIA, LENA = 1, 5
+
+
+def baseline(store: Store, patient: int, record: int, scale: str, **answer: object) -> None:
+    store.add_scale_reading(parse_scale_reading(
+        {"scale": scale, "patient_id": patient, "session_record_id": record,
+         "at": "2026-11-16 08:50" if patient == MARIA else "2026-11-23 09:00", **answer},
+        now=ts.NOW), 1)  # fmt: skip
+
+
+def clinic() -> Store:
+    store = ts.seeded_store()  # Maria seen a week ago: her 1-week check is due
+    baseline(store, MARIA, 1, "NDI", total=20)
+    baseline(store, MARIA, 1, "PSFS", items="4,3", labels=["walking", "lifting"])
+    baseline(store, LENA, 2, "ODI", total=40)  # Lena's scale is not Maria's
+    return store
+
+
+def test_only_the_scales_the_clinician_recorded_for_the_patient_are_assigned() -> None:
+    store = clinic()
+    assert [(a.scale.code, a.labels) for a in assigned_scales(store, MARIA)] == [
+        ("PSFS", ("walking", "lifting")), ("NDI", ()),
+    ]  # fmt: skip
+    assert [a.scale.code for a in assigned_scales(store, LENA)] == ["ODI"]
+    assert assigned_scales(store, 2) == []
+
+
+def test_the_patient_enters_a_follow_up_in_the_kiosk_and_the_due_list_clears() -> None:
+    store = clinic()
+    [due] = due_list(store.last_visits(), ts.NOW)
+    assert (due.name, due.label) == ("Maria Keller", "1 week")
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await app.push_screen(PatientViewScreen(MARIA))
+        await pilot.pause()
+        view = app.screen
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, KioskFollowUp) and form.LOCKED
+        assert app.check_action("quit", ()) is False  # as locked as the view
+        text = ts.screen_text(app)
+        for words in ("Your pain today", "Neck Disability Index", "walking", "lifting"):
+            assert words in text, words
+        assert "Oswestry" not in text and ts.patients_shown(app, ts.PATIENTS[1:]) == []
+        # Pain 11 is refused in one line naming the field; nothing is saved.
+        await pilot.press("1", "1", "enter", "2", "enter", "6", "comma", "7", "enter")
+        await pilot.press(*"2,1,1,0,2,1,1,1,0,1", "enter")
+        await pilot.pause()
+        said = str(form.query_one("#kf-error", Static).render())
+        assert said == "Pain today: a whole number from 0 (no pain) to 10 (worst), not 11"
+        assert store.follow_ups(MARIA) == [] and len(store.scale_readings(MARIA)) == 2
+        pain = form.query_one("#kf-pain", Input)
+        assert pain.has_focus  # back on the field to correct
+        pain.value = ""
+        await pilot.press("3", "enter", "enter", "enter", "enter")
+        await pilot.pause()
+        assert app.screen is view
+        sentences = str(view.query_one("#pv-sentences", Static).render())
+        assert "improved" in sentences and "Lena Fischer" not in sentences
+        said = str(view.query_one("#pv-said", Static).render())
+        assert said == "Saved. Thank you: your clinician will see it."
+
+    ts.run_app(ts.make_app(store), steps)
+    [fu] = store.follow_ups(MARIA)
+    assert (fu["pain"], fu["soreness"], fu["session_record_id"]) == (3, 2, 1)
+    assert fu["notes"] == PATIENT_NOTE and fu["recorded_by"] == 1
+    readings = {r.scale: r for r in store.scale_readings(MARIA)}
+    assert readings["NDI"].follow_up_id == fu["id"] and readings["NDI"].score == 10.0
+    assert readings["NDI"].entered_by == "patient"
+    assert readings["PSFS"].items == (6, 7) and readings["PSFS"].labels == ("walking", "lifting")
+    audit = store.query(
+        "SELECT entity, detail FROM audit_log WHERE entity IN ('follow_up', 'scale_reading')"
+        ' AND detail LIKE \'%"entered_by":"patient"%\' ORDER BY id'
+    )
+    assert [a["entity"] for a in audit] == ["follow_up", "scale_reading", "scale_reading"]
+    assert store.follow_ups(LENA) == [] and len(store.scale_readings(LENA)) == 1
+    assert due_list(store.last_visits(), ts.NOW) == []
+
+
+def test_a_refused_scale_saves_nothing_not_even_the_pain() -> None:
+    store = clinic()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await app.push_screen(PatientViewScreen(MARIA))
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("4", "enter", "enter", "enter", *"9,9,9", "enter")
+        await pilot.pause()
+        said = str(app.screen.query_one("#kf-error", Static).render())
+        assert said.startswith("Neck Disability Index: ")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PatientViewScreen)
+
+    ts.run_app(ts.make_app(store), steps)
+    assert store.follow_ups(MARIA) == [] and len(store.scale_readings(MARIA)) == 2
