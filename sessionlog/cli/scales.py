@@ -187,21 +187,37 @@ def scale_compare(ctx: Context, as_json: bool, practitioner_ref: str | None) -> 
 @click.option(
     "--checks",
     default=None,
-    help="The clinic's checks after a session (default 24h-72h,1w,4w,12w).",
+    help="Checks after a session for this listing only (e.g. 24h-72h,1w,4w,12w);"
+    " the clinic's own windows otherwise.",
+)
+@click.option(
+    "--set-checks",
+    default=None,
+    help="Keep these as the clinic's due windows (admin), e.g. 24h-72h,1w,4w,12w.",
 )
 @identity_option()
 @pass_ctx
 @user_errors
 def due(
-    ctx: Context, as_json: bool, as_csv: bool, checks: str | None, practitioner_ref: str | None
+    ctx: Context,
+    as_json: bool,
+    as_csv: bool,
+    checks: str | None,
+    set_checks: str | None,
+    practitioner_ref: str | None,
 ) -> None:
-    """Patients whose next reading is due, overdue first, with their contact note."""
-    from ..analysis.due import DEFAULT_CHECKS, due_list, parse_checks
+    """Patients whose next reading is due by the clinic's windows, overdue first, with
+    their contact note."""
+    from ..analysis.due import due_list, parse_checks
+    from ..services.due import clinic_checks, describe, set_clinic_checks
 
     store = ctx.store()
-    identify(store, practitioner_ref)
-    items = due_list(store.last_visits(), store.clock(),
-                     parse_checks(checks) if checks else DEFAULT_CHECKS)  # fmt: skip
+    actor = identify(store, practitioner_ref)
+    if set_checks is not None:
+        kept = set_clinic_checks(store, set_checks, actor)
+        click.echo(f"The clinic's due windows are now: {describe(kept)}")
+    windows = parse_checks(checks) if checks else clinic_checks(store)
+    items = due_list(store.last_visits(), store.clock(), windows)
     rows = [d.as_dict() for d in items]
     if as_json:
         echo_json(rows)

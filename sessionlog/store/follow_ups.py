@@ -80,6 +80,7 @@ class FollowUpStore(StoreBase):
                     [(fid, *ae_values(e)) for e in f.adverse_events],
                 )
             action = "create" if supersedes is None else ("void" if status == "void" else "amend")
+            extra: dict[str, Any] = {"entered_by": entered_by} if entered_by else {}
             self._audit(
                 conn,
                 actor_id,
@@ -89,7 +90,7 @@ class FollowUpStore(StoreBase):
                 supersedes=supersedes,
                 reason=reason,
                 session_record_id=f.session_record_id,
-                **({"entered_by": entered_by} if entered_by else {}),
+                **extra,
             )
         return fid
 

@@ -253,3 +253,26 @@ class ScaleStore(StoreBase):
             times = tuple(sorted(t for t in after.get(pid, ()) if t > started))
             out.append(Visit(pid, str(chart), str(name), contact, record, str(started), times))
         return out
+
+    # -- the clinic's settings (schema 0015) -----------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        """The clinic's current value for ``key`` (its latest row), or None if never set."""
+        row = self.conn.execute(
+            "SELECT value FROM clinic_setting WHERE key = ? ORDER BY at DESC, id DESC LIMIT 1",
+            (key,),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str, actor_id: int) -> int:
+        """Record a new value for one of the clinic's settings (the earlier ones stay),
+        with its audit row. Returns the row's id."""
+        self._require_practitioner(actor_id, "practitioner")
+        with self.write() as conn:
+            cur = conn.execute(
+                "INSERT INTO clinic_setting (key, value, at, actor_id) VALUES (?, ?, ?, ?)",
+                (key, value, self.now(), actor_id),
+            )
+            sid = int(cur.lastrowid or 0)
+            self._audit(conn, actor_id, "set", "setting", sid, key=key, value=value)
+        return sid
