@@ -108,11 +108,15 @@ def record_own_follow_up(
     readings = []
     for code, text in given.items():
         a = assigned[code]
+        count = len(text.split(","))
+        # One number for a scale of several items is its total (unless the patient
+        # named one activity only: then it is that activity's score).
+        total = count == 1 and a.scale.items > 1 and len(a.labels) != 1
         try:
             readings.append(parse_scale_reading(
                 {"scale": code, "patient_id": patient_id, "session_record_id": record,
-                 "at": now, "items": text, "entered_by": PATIENT,
-                 "labels": a.labels if len(a.labels) == len(text.split(",")) else ()},
+                 "at": now, "entered_by": PATIENT, **({"total": text.strip()} if total else
+                 {"items": text, "labels": a.labels if len(a.labels) == count else ()})},
                 now=now,
             ))  # fmt: skip
         except ValidationError as exc:

@@ -113,3 +113,33 @@ def test_a_refused_scale_saves_nothing_not_even_the_pain() -> None:
 
     ts.run_app(ts.make_app(store), steps)
     assert store.follow_ups(MARIA) == [] and len(store.scale_readings(MARIA)) == 2
+
+
+def test_the_patient_view_charts_each_of_their_scales_beside_pain() -> None:
+    from textual_plotext import PlotextPlot
+
+    store = clinic()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await app.push_screen(PatientViewScreen(MARIA))
+        await pilot.pause()
+        view = app.screen
+        assert [c.scale.code for c in view.courses] == ["PSFS", "NDI"]
+        plots = list(view.query("#pv-scales PlotextPlot"))
+        assert len(plots) == 2 and all(p.region.width >= 20 and p.region.height >= 5 for p in plots)
+        pain = view.query_one("#pv-chart", PlotextPlot)
+        assert pain.region.y == plots[0].region.y and pain.region.x < plots[0].region.x  # beside
+        text = ts.screen_text(app)
+        assert "NDI (lower is better)" in text and "PSFS (higher is better)" in text
+        assert "orange line" in text  # the band explained in plain words
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("3", "enter", "enter", *"5,5", "enter", *"14", "enter")
+        await pilot.pause()
+        assert app.screen is view
+        assert [len(c.points) for c in view.courses] == [2, 2]  # their chart updated
+        assert view.courses[1].latest == 14.0
+        assert len(list(view.query("#pv-scales PlotextPlot"))) == 2
+        assert ts.patients_shown(app, ts.PATIENTS[1:]) == []
+
+    ts.run_app(ts.make_app(store), steps, size=(80, 24))

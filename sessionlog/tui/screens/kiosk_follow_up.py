@@ -36,7 +36,7 @@ def scale_ask(a: Assigned) -> str:
         return f"{s.name}: one answer, a whole number from {s.item_min} to {s.item_max}"
     return (
         f"{s.name}: the {s.items} answers from your paper form in order, {each},"
-        " commas between (a dash for one you left out; or leave it empty)"
+        " commas between (a dash for one you left out), or its total"
     )
 
 

@@ -23,14 +23,15 @@ from typing import Any
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual_plotext import PlotextPlot
 
 from ...analysis import patient_sentences
-from ...analysis.scale_course import scale_sentence
+from ...analysis.scale_course import ScaleCourse, scale_sentence
 from ...charts import draw_progress
+from ...charts.scales import draw_scale
 from ...errors import SessionlogError
 from ...exchange.take_home import patient_scales
 from ...services import auth
@@ -44,6 +45,8 @@ FIELD_TIMEOUT_S = 8.0
 ENTER_KEY = "e"
 ENTER_HINT = "Press e to tell your clinician how you are today (pain, soreness, forms)."
 SAVED = "Saved. Thank you: your clinician will see it."
+BAND = "On your questionnaire charts, the orange line marks a change most people notice."
+MAX_SCALE_CHARTS = 3
 
 
 class PatientViewScreen(ModalScreen[None]):
@@ -61,8 +64,11 @@ class PatientViewScreen(ModalScreen[None]):
     PatientViewScreen #pv-body { width: 100%; height: 100%; background: $surface;
                                  padding: 0 2; }
     PatientViewScreen #pv-title { height: 1; text-style: bold; color: $text; }
-    PatientViewScreen #pv-chart { height: 1fr; min-height: 12; }
-    PatientViewScreen #pv-sentences { height: auto; padding: 1 0; text-style: bold; }
+    PatientViewScreen #pv-charts { height: 1fr; min-height: 8; }
+    PatientViewScreen #pv-chart { height: 1fr; width: 3fr; }
+    PatientViewScreen #pv-scales { height: 1fr; width: 2fr; }
+    PatientViewScreen #pv-scales PlotextPlot { height: 1fr; min-height: 5; }
+    PatientViewScreen #pv-sentences { height: auto; text-style: bold; }
     PatientViewScreen #pv-enter { height: 1; color: $text-muted; text-style: italic; }
     PatientViewScreen #pv-unlock { dock: bottom; height: auto; padding: 0 2; }
     PatientViewScreen #pv-secret { width: 40; }
@@ -75,11 +81,14 @@ class PatientViewScreen(ModalScreen[None]):
         self.field_timeout = field_timeout
         self.field_touched: datetime | None = None  # last key while the field was up
         self._palette_was = True
+        self.courses: list[ScaleCourse] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pv-body"):
             yield Static("Your progress: pain from 0 (none) to 10 (worst)", id="pv-title")
-            yield PlotextPlot(id="pv-chart")
+            with Horizontal(id="pv-charts"):
+                yield PlotextPlot(id="pv-chart")
+                yield Vertical(id="pv-scales")
             yield Static(id="pv-sentences")
             yield Static(ENTER_HINT, id="pv-enter")
         with Vertical(id="pv-unlock"):
@@ -98,13 +107,28 @@ class PatientViewScreen(ModalScreen[None]):
     def load(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         progress = progress_report(store, self.patient_id)
-        plot = self.query_one(PlotextPlot)
+        plot = self.query_one("#pv-chart", PlotextPlot)
         draw_progress(plot.plt, progress, title="Your pain", for_patient=True)
         plot.refresh()
-        scales = [scale_sentence(c) for c in patient_scales(store, self.patient_id)[0]]
+        self.courses = patient_scales(store, self.patient_id)[0]
+        self._draw_scales()
+        scales = [scale_sentence(c) for c in self.courses]
+        if self.courses:
+            scales.append(BAND)
         self.query_one("#pv-sentences", Static).update(
-            plain("\n\n".join(patient_sentences(progress) + scales))
+            plain("\n".join(patient_sentences(progress) + scales))
         )
+
+    def _draw_scales(self) -> None:
+        """Each scale the patient has (up to :data:`MAX_SCALE_CHARTS`) beside the pain
+        chart, with its MCID (or responder) line; none, and pain has the width."""
+        box = self.query_one("#pv-scales", Vertical)
+        box.remove_children()
+        box.display = bool(self.courses)
+        plots = [PlotextPlot() for _ in self.courses[:MAX_SCALE_CHARTS]]
+        box.mount_all(plots)
+        for plot, course in zip(plots, self.courses, strict=False):
+            draw_scale(plot.plt, course, for_patient=True)
 
     def on_unmount(self) -> None:
         self.app.use_command_palette = self._palette_was
