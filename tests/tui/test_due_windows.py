@@ -92,3 +92,27 @@ def test_the_due_command_uses_and_sets_the_clinic_windows(
         "error: due windows: give the checks in order, each ending after it starts"
     )
     assert json.loads(ok(db, "due --json")) == []
+
+
+def test_the_compare_screen_says_what_share_of_due_readings_were_recorded() -> None:
+    from datetime import datetime
+
+    from sessionlog.domain.models import FollowUpInput
+    from sessionlog.tui.screens.compare import CompareScreen
+
+    store = ts.seeded_store()  # Maria's 72-hour check closed 1.5 h ago; Lena's not due yet
+    store.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 18, 10, 0), 3), 1)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        screen = CompareScreen()
+        await app.push_screen(screen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = str(screen.query_one("#cmp-due-done").render())
+        assert text == (
+            "Follow-ups by the clinic's due windows: soreness at 24-72 h: 1 of 1 due readings"
+            " recorded (100%, 1 patient); 1 week: none due yet; 4 weeks: none due yet;"
+            " 12 weeks: none due yet"
+        )
+
+    ts.run_app(ts.make_app(store), steps)
