@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +13,9 @@ from ..errors import ValidationError
 from ..services.lookup import find_patient
 from .common import Context, echo_json, pass_ctx, table, user_errors
 from .identify import identify, identity_option
+
+if TYPE_CHECKING:
+    from ..analysis.scale_compare import ScaleGroup
 
 _TEXT_COLUMNS = {"name", "contact", "label", "missed", "chart_id"}
 
@@ -143,18 +146,29 @@ def scale_catalogue(as_json: bool) -> None:
 @user_errors
 def scale_compare(ctx: Context, as_json: bool, practitioner_ref: str | None) -> None:
     """Change on each scale by technique and window: patients, 95% interval, MCID share."""
-    from dataclasses import asdict
-
-    from ..analysis.model import group_label
     from ..analysis.scale_compare import compare_scales
-    from ..services.scales import cell_text
 
     store = ctx.store()
     identify(store, practitioner_ref)
     groups = compare_scales(store.scale_facts())
     if as_json:
-        echo_json([{**asdict(g), "scale": g.scale.code} for g in groups])
+        echo_json(scale_groups_json(groups))
         return
+    print_scale_groups(groups)
+
+
+def scale_groups_json(groups: list[ScaleGroup]) -> list[dict[str, object]]:
+    """The scale comparison as JSON (``scale compare`` and ``compare``)."""
+    from dataclasses import asdict
+
+    return [{**asdict(g), "scale": g.scale.code} for g in groups]
+
+
+def print_scale_groups(groups: list[ScaleGroup]) -> None:
+    """The scale comparison as a table with its note (``scale compare`` and ``compare``)."""
+    from ..analysis.model import group_label
+    from ..services.scales import cell_text
+
     if not groups:
         click.echo("No scale readings yet.")
         return
