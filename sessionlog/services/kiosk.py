@@ -2,8 +2,8 @@
 
 Today's pain, soreness and the scales assigned to the patient: a scale is assigned when
 their clinician has recorded it for them (a baseline at a session, or any reading
-since), and a PSFS keeps the activities the patient named then. A global rating of
-change goes where every follow-up keeps it (the follow-up's ``groc``). Everything is
+since, or a global rating of change at a follow-up), and a PSFS keeps the activities
+the patient named then. Each answer is a scale reading of the follow-up. Everything is
 checked before anything is written, then the follow-up and its readings are saved in
 one transaction: a refused answer saves nothing. The follow-up says in its notes, and
 each row's audit entry says, that the patient entered it (scale readings also carry
@@ -62,6 +62,10 @@ def _plain(value: str | None) -> str | None:
     return text or None
 
 
+def _zero_to_ten(text: str | None) -> bool:
+    return text is not None and text.isascii() and text.isdigit() and int(text) <= 10
+
+
 def record_own_follow_up(
     store: Store,
     *,
@@ -80,29 +84,25 @@ def record_own_follow_up(
     if unknown:  # only their own scales: the form never offers another
         raise ValidationError(unknown[0], "is not one of this patient's questionnaires")
     pain_text = _plain(pain)
-    if pain_text is None or not pain_text.isdigit() or not 0 <= int(pain_text) <= 10:
+    if not _zero_to_ten(pain_text):
         shown = "nothing" if pain_text is None else pain_text
         raise ValidationError(
             "Pain today", f"a whole number from 0 (no pain) to 10 (worst), not {shown}"
         )
     sore = _plain(soreness)
-    if sore is not None and (not sore.isdigit() or not 0 <= int(sore) <= 10):
+    if sore is not None and not _zero_to_ten(sore):
         raise ValidationError(
             "Soreness", f"a whole number from 0 (not sore) to 10 (very sore), not {sore}"
         )
-    record = session_for(store, patient_id, now)
-    groc = given.pop(GROC, None)
-    if groc is not None:
-        try:
-            parse_scale_reading(
-                {"scale": GROC, "patient_id": patient_id, "session_record_id": record,
-                 "at": now, "items": groc}, now=now,
-            )  # fmt: skip
-        except ValidationError as exc:
-            raise ValidationError(assigned[GROC].scale.name, exc.message) from None
+    try:
+        record = session_for(store, patient_id, now)
+    except ValidationError:
+        raise ValidationError(
+            "Session", "there is no session to follow up yet; your clinician can help"
+        ) from None
     follow_up = parse_follow_up(
         {"patient_id": patient_id, "session_record_id": record, "at": now, "pain": pain_text,
-         "soreness": sore, "groc": groc.strip() if groc else None, "notes": PATIENT_NOTE},
+         "soreness": sore, "notes": PATIENT_NOTE},
         now=now,
     )  # fmt: skip
     readings = []

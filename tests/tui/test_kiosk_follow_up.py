@@ -143,3 +143,35 @@ def test_the_patient_view_charts_each_of_their_scales_beside_pain() -> None:
         assert ts.patients_shown(app, ts.PATIENTS[1:]) == []
 
     ts.run_app(ts.make_app(store), steps, size=(80, 24))
+
+
+def test_the_service_refuses_in_plain_words_and_keeps_a_global_rating() -> None:
+    import pytest
+
+    from sessionlog.domain.models import FollowUpInput
+    from sessionlog.errors import ValidationError
+    from sessionlog.services.kiosk import record_own_follow_up
+
+    store = clinic()
+    store.add_follow_up(FollowUpInput(MARIA, 1, ts.NOW.replace(day=18), 4, groc=2), 1)
+    assert [a.scale.code for a in assigned_scales(store, MARIA)] == ["PSFS", "NDI", "GROC"]
+
+    def refused(**kw: object) -> str:
+        args: dict = {"patient_id": MARIA, "actor_id": 1, "pain": "3", **kw}  # type: ignore[type-arg]
+        with pytest.raises(ValidationError) as exc:
+            record_own_follow_up(store, **args)
+        return str(exc.value)
+
+    for odd in ("²", "٣", "-1", "3.5", " "):
+        assert refused(pain=odd).startswith("Pain today: a whole number from 0"), odd
+    assert refused(soreness="11").startswith("Soreness: a whole number from 0")
+    assert refused(answers={"ODI": "40"}) == "ODI: is not one of this patient's questionnaires"
+    assert refused(answers={"GROC": "9"}).startswith("Global Rating of Change: ")
+    assert refused(patient_id=2) == (
+        "Session: there is no session to follow up yet; your clinician can help"
+    )
+    done = record_own_follow_up(store, patient_id=MARIA, actor_id=1, pain="2",
+                                answers={"GROC": "5", "NDI": " "})  # fmt: skip
+    [groc] = [r for r in store.scale_readings(MARIA) if r.scale == "GROC"]
+    assert (groc.score, groc.entered_by, groc.follow_up_id) == (5.0, "patient", done.follow_up_id)
+    assert len(store.follow_ups(MARIA)) == 2 and len(store.scale_readings(MARIA)) == 3

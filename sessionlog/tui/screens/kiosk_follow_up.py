@@ -24,6 +24,17 @@ from ..safe import plain
 PAIN_ASK = "Your pain today: 0 = no pain, 10 = the worst pain you can imagine"
 SORE_ASK = "Soreness where the needles went: 0 = not sore, 10 = very sore (or leave it empty)"
 HINT = "Enter: next question (on the last one: save).  Escape: back, nothing saved."
+NUMBER = "type a number from 0 to 10"
+
+
+def example(a: Assigned) -> str:
+    """The shape of an answer, in the field until the patient types."""
+    s = a.scale
+    if s.items == 1:
+        return f"type a number from {s.item_min} to {s.item_max}"
+    count = len(a.labels) or s.items
+    shown = ",".join(str(s.item_min + (i % 3)) for i in range(min(count, 10)))
+    return f"type your answers, e.g. {shown}"
 
 
 def scale_ask(a: Assigned) -> str:
@@ -52,7 +63,8 @@ class KioskFollowUp(ModalScreen[bool]):
     KioskFollowUp #kf-title { height: 1; text-style: bold; }
     KioskFollowUp #kf-questions { height: 1fr; }
     KioskFollowUp .kf-ask { height: auto; margin-top: 1; }
-    KioskFollowUp Input { width: 100%; max-width: 60; }
+    KioskFollowUp Input { width: 100%; max-width: 60; background: $boost; }
+    KioskFollowUp Input:focus { background: $primary 40%; }
     KioskFollowUp #kf-error { height: auto; color: $error; text-style: bold; }
     KioskFollowUp #kf-hint { height: auto; color: $text-muted; }
     """
@@ -69,12 +81,14 @@ class KioskFollowUp(ModalScreen[bool]):
             yield Static("How are you today?", id="kf-title")
             with VerticalScroll(id="kf-questions", can_focus=False):
                 yield Static(PAIN_ASK, classes="kf-ask")
-                yield Input(id="kf-pain", compact=True, max_length=4)
+                yield Input(id="kf-pain", compact=True, max_length=4, placeholder=NUMBER)
                 yield Static(SORE_ASK, classes="kf-ask")
-                yield Input(id="kf-sore", compact=True, max_length=4)
+                yield Input(id="kf-sore", compact=True, max_length=4, placeholder=NUMBER)
                 for i, a in enumerate(self.scales):
                     yield Static(plain(scale_ask(a)), classes="kf-ask")
-                    yield Input(id=f"kf-scale-{i}", compact=True, max_length=120)
+                    yield Input(
+                        id=f"kf-scale-{i}", compact=True, max_length=120, placeholder=example(a)
+                    )
             yield Label("", id="kf-error")
             yield Static(HINT, id="kf-hint")
 
