@@ -175,3 +175,19 @@ def test_the_service_refuses_in_plain_words_and_keeps_a_global_rating() -> None:
     [groc] = [r for r in store.scale_readings(MARIA) if r.scale == "GROC"]
     assert (groc.score, groc.entered_by, groc.follow_up_id) == (5.0, "patient", done.follow_up_id)
     assert len(store.follow_ups(MARIA)) == 2 and len(store.scale_readings(MARIA)) == 3
+
+
+def test_a_session_entered_for_later_today_does_not_take_the_follow_up() -> None:
+    # A session saved ahead of its time (the patient waits for it) was taken as the
+    # one the follow-up follows, and the patient read "at: ... is before the session".
+    from sessionlog.domain import parse_session
+    from sessionlog.services.kiosk import record_own_follow_up
+
+    store = clinic()
+    later = store.save_session(parse_session(
+        {"patient_id": MARIA, "practitioner_id": 1, "episode_id": 1, "technique": "acupuncture",
+         "started_at": "2026-11-23 11:30", "consent": True, "pain_before": 5,
+         "pain_after": 3, "sites": [{"target": "st36", "side": "left"}]}, now=ts.NOW))  # fmt: skip
+    done = record_own_follow_up(store, patient_id=MARIA, actor_id=1, pain="3")
+    [fu] = store.follow_ups(MARIA)
+    assert fu["id"] == done.follow_up_id and fu["session_record_id"] == 1 != later.record_id
