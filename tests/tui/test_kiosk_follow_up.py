@@ -126,11 +126,15 @@ def test_the_patient_view_charts_each_of_their_scales_beside_pain() -> None:
         view = app.screen
         assert [c.scale.code for c in view.courses] == ["PSFS", "NDI"]
         plots = list(view.query("#pv-scales PlotextPlot"))
-        assert len(plots) == 2 and all(p.region.width >= 20 and p.region.height >= 5 for p in plots)
+        assert len(plots) == 2  # at 80x24 one at a time (the arrows show the other)
+        assert [p.display for p in plots] == [True, False]
+        assert plots[0].region.width >= 20 and plots[0].region.height >= 8
         pain = view.query_one("#pv-chart", PlotextPlot)
         assert pain.region.y == plots[0].region.y and pain.region.x < plots[0].region.x  # beside
+        await pilot.press("right")
+        assert [p.display for p in plots] == [False, True]
         text = ts.screen_text(app)
-        assert "NDI (lower is better)" in text and "PSFS (higher is better)" in text
+        assert "NDI (lower is better)" in text and "PSFS" not in text
         assert "orange line" in text  # the band explained in plain words
         await pilot.press("e")
         await pilot.pause()
@@ -191,3 +195,39 @@ def test_a_session_entered_for_later_today_does_not_take_the_follow_up() -> None
     done = record_own_follow_up(store, patient_id=MARIA, actor_id=1, pain="3")
     [fu] = store.follow_ups(MARIA)
     assert fu["id"] == done.follow_up_id and fu["session_record_id"] == 1 != later.record_id
+
+
+def test_at_80x24_the_hint_shows_and_the_arrows_reach_every_chart() -> None:
+    # With three scales at 80x24 only the first chart had room and the line saying
+    # how to enter a follow-up was below the bottom of the screen.
+    from sessionlog.domain.models import FollowUpInput
+
+    store = clinic()
+    store.add_follow_up(FollowUpInput(MARIA, 1, ts.NOW.replace(day=18), 4, groc=2), 1)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await app.push_screen(PatientViewScreen(MARIA))
+        await pilot.pause()
+        view = app.screen
+
+        def shown() -> list[int]:
+            plots = list(view.query("#pv-scales PlotextPlot"))
+            return [i for i, p in enumerate(plots) if p.display and p.region.height >= 6]
+
+        text = ts.screen_text(app)
+        assert "Press e to tell your clinician how you are today" in text
+        assert "Press the arrow keys for your other charts" in text
+        seen = set(shown())
+        assert len(seen) == 1
+        for _ in range(3):
+            await pilot.press("right")
+            await pilot.pause()
+            assert len(shown()) == 1 and app.screen is view
+            seen |= set(shown())
+        assert seen == {0, 1, 2}
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert shown() == [0, 1, 2]
+        assert "arrow keys" not in ts.screen_text(app)
+
+    ts.run_app(ts.make_app(store), steps, size=(80, 24))

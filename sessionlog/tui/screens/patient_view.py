@@ -45,8 +45,11 @@ FIELD_TIMEOUT_S = 8.0
 ENTER_KEY = "e"
 ENTER_HINT = "Press e to tell your clinician how you are today (pain, soreness, forms)."
 SAVED = "Saved. Thank you: your clinician will see it."
+MORE_HINT = "Press the arrow keys for your other charts."
 BAND = "On your questionnaire charts, the orange line marks a change most people notice."
-MAX_SCALE_CHARTS = 3
+MAX_SCALE_CHARTS = 6
+CHART_ROWS = 8  # a scale chart needs about this many rows to be read
+FLIP_KEYS = ("right", "left", "down", "up")
 
 
 class PatientViewScreen(ModalScreen[None]):
@@ -67,9 +70,9 @@ class PatientViewScreen(ModalScreen[None]):
     PatientViewScreen #pv-charts { height: 1fr; min-height: 8; }
     PatientViewScreen #pv-chart { height: 1fr; width: 3fr; }
     PatientViewScreen #pv-scales { height: 1fr; width: 2fr; }
-    PatientViewScreen #pv-scales PlotextPlot { height: 1fr; min-height: 5; }
+    PatientViewScreen #pv-scales PlotextPlot { height: 1fr; }
     PatientViewScreen #pv-sentences { height: auto; text-style: bold; }
-    PatientViewScreen #pv-enter { height: 1; color: $text-muted; text-style: italic; }
+    PatientViewScreen #pv-enter { height: auto; color: $text-muted; text-style: italic; }
     PatientViewScreen #pv-unlock { dock: bottom; height: auto; padding: 0 2; }
     PatientViewScreen #pv-secret { width: 40; }
     PatientViewScreen #pv-said { height: auto; color: $text-muted; }
@@ -82,15 +85,17 @@ class PatientViewScreen(ModalScreen[None]):
         self.field_touched: datetime | None = None  # last key while the field was up
         self._palette_was = True
         self.courses: list[ScaleCourse] = []
+        self.first_chart = 0  # the first scale chart shown, when not all have room
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pv-body"):
             yield Static("Your progress: pain from 0 (none) to 10 (worst)", id="pv-title")
+            # Under the title, so that it is on the screen however long the sentences.
+            yield Static(ENTER_HINT, id="pv-enter")
             with Horizontal(id="pv-charts"):
                 yield PlotextPlot(id="pv-chart")
                 yield Vertical(id="pv-scales")
             yield Static(id="pv-sentences")
-            yield Static(ENTER_HINT, id="pv-enter")
         with Vertical(id="pv-unlock"):
             yield Static("", id="pv-said")
             # Disabled while hidden, so nothing can focus it and take the patient's keys.
@@ -129,6 +134,23 @@ class PatientViewScreen(ModalScreen[None]):
         box.mount_all(plots)
         for plot, course in zip(plots, self.courses, strict=False):
             draw_scale(plot.plt, course, for_patient=True)
+        self.call_after_refresh(self.show_charts)
+
+    def show_charts(self) -> None:
+        """Show as many scale charts as have room (at least one), from
+        :attr:`first_chart`; the arrow keys show the others, and the hint says so."""
+        plots = list(self.query("#pv-scales PlotextPlot"))
+        room = max(1, self.query_one("#pv-charts").size.height // CHART_ROWS)
+        room = min(room, len(plots)) if plots else 1
+        if plots:
+            self.first_chart %= len(plots)
+        for i, plot in enumerate(plots):
+            plot.display = (i - self.first_chart) % len(plots) < room
+        more = len(plots) > room
+        self.query_one("#pv-enter", Static).update(ENTER_HINT + (" " + MORE_HINT if more else ""))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_charts)
 
     def on_unmount(self) -> None:
         self.app.use_command_palette = self._palette_was
@@ -151,7 +173,10 @@ class PatientViewScreen(ModalScreen[None]):
             return
         event.stop()
         event.prevent_default()
-        if event.key == ENTER_KEY:  # the patient's own follow-up, for themselves only
+        if event.key in FLIP_KEYS:  # their other scale charts, when not all have room
+            self.first_chart += -1 if event.key in ("left", "up") else 1
+            self.show_charts()
+        elif event.key == ENTER_KEY:  # the patient's own follow-up, for themselves only
             self.app.push_screen(KioskFollowUp(self.patient_id), self._entered)
 
     def _entered(self, saved: bool | None) -> None:
