@@ -154,3 +154,78 @@ def parse_checks(text: str) -> tuple[Check, ...]:
     if not out:
         raise ValidationError("checks", "give at least one check, e.g. 24h-72h,1w,4w,12w")
     return tuple(out)
+
+
+# -- how many due readings were recorded ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Course:
+    """One patient's current sessions and readings (follow-ups, scale readings), as
+    stored text times, oldest first (the store's ``reading_courses``)."""
+
+    patient_id: int
+    sessions: tuple[str, ...]
+    readings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Done:
+    """Of the readings a check asked for, how many were recorded."""
+
+    check: str
+    label: str
+    recorded: int
+    due: int
+    patients: int  # patients with at least one reading due at this check
+
+    @property
+    def share(self) -> float | None:
+        return self.recorded / self.due if self.due else None
+
+
+def completion(
+    courses: Iterable[Course], now: datetime, checks: tuple[Check, ...] = DEFAULT_CHECKS
+) -> list[Done]:
+    """Per check, the readings due after each session and how many were recorded.
+
+    A check of a session is due once its due time passed before now and before the
+    patient's next session (which starts the schedule again). It counts as recorded
+    when a reading falls in its window (from ``start_h`` to the next check's due time,
+    or :data:`LAPSE_H`, cut at the next session), and as missed once that window has
+    closed; one still open and not yet recorded is left out of both."""
+    recorded = [0] * len(checks)
+    due = [0] * len(checks)
+    who: list[set[int]] = [set() for _ in checks]
+    for c in courses:
+        starts = [datetime.fromisoformat(s) for s in c.sessions]
+        times = [datetime.fromisoformat(t) for t in c.readings]
+        for i, start in enumerate(starts):
+            elapsed = _hours(start, now)
+            cut = _hours(start, starts[i + 1]) if i + 1 < len(starts) else float("inf")
+            hours = [_hours(start, t) for t in times]
+            for j, check in enumerate(checks):
+                end = checks[j + 1].due_h if j + 1 < len(checks) else LAPSE_H
+                if check.due_h > min(elapsed, cut):
+                    continue  # not due yet, or a new session came first
+                done = _done(check, min(end, cut, elapsed), hours)
+                if done or min(end, cut) <= elapsed:
+                    due[j] += 1
+                    recorded[j] += done
+                    who[j].add(c.patient_id)
+    return [Done(ch.key, ch.label, recorded[j], due[j], len(who[j])) for j, ch in enumerate(checks)]
+
+
+def completion_line(done: list[Done]) -> str:
+    """The shares in one line: "soreness at 24-72 h: 3 of 4 due readings recorded
+    (75%); 1 week: none due yet; ..." """
+    parts = []
+    for d in done:
+        if d.share is None:
+            parts.append(f"{d.label}: none due yet")
+        else:
+            parts.append(
+                f"{d.label}: {d.recorded} of {d.due} due readings recorded ({d.share:.0%},"
+                f" {d.patients} patient{'s' if d.patients != 1 else ''})"
+            )
+    return "; ".join(parts)

@@ -4,9 +4,12 @@ A patient's baseline on a scale is their first reading of it; their group is the
 technique family of the session that reading belongs to. Each later reading falls in
 a window by the time since the patient's first session (the course of care, not one
 session), and each patient gives one value per window: their latest reading there. So the patient
-is the unit: the mean change has a t interval on (patients - 1) degrees of freedom and
-the share reaching the scale's MCID a Wilson interval on patients, with no
-unit-of-analysis error (DOMAIN.md, "Counting honestly"). Scales without an MCID
+is the unit, and the intervals are the pain comparison's (``cluster_mean`` and
+``cluster_proportion`` of :mod:`.stats`, each patient one cluster): the mean change a t
+interval on (patients - 1) degrees of freedom, the share reaching the scale's MCID
+Wilson's interval on the effective number of patients with t(patients - 1), with no
+unit-of-analysis error (DOMAIN.md, "Counting honestly"; coverage checked by simulation
+in tests/scales/test_scale_intervals.py). Scales without an MCID
 (PGIC, GROC) give the mean answer and the share of responders instead of a change.
 Descriptive, never causal: who received which technique was not randomised.
 """
@@ -14,12 +17,12 @@ Descriptive, never causal: who received which technique was not randomised.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..domain.scales import Scale, catalogue
 from .model import family_of
-from .stats import Mean, Proportion, mean_of_counts, wilson
+from .stats import ClusterSums, Mean, Proportion, cluster_mean, cluster_proportion, mean_of_counts
 from .windows import DEFAULT_WINDOWS, Window, window_index
 
 SCALE_WINDOWS = tuple(w for w in DEFAULT_WINDOWS if not w.immediate)
@@ -52,6 +55,19 @@ class ScaleGroup:
     family: str
     baseline_patients: int
     cells: tuple[ScaleCell, ...]
+
+
+def _cell(window: Window, values: list[tuple[float, bool]]) -> ScaleCell:
+    """One window's cell: each patient a cluster of one value, as pain's intervals."""
+    sums = ClusterSums()
+    for change, hit in values:
+        sums.add_patient({"n": 1, "rel": change, "r2": int(hit)})
+    plain_mean = mean_of_counts((x, 1) for x, _ in values)
+    return ScaleCell(
+        window.key, window.label, len(values),
+        replace(cluster_mean(sums, "rel", "n"), sd=plain_mean.sd),
+        cluster_proportion(sums, "r2", "n"),
+    )  # fmt: skip
 
 
 def _latest_by_window(facts: list[ScaleFact], windows: tuple[Window, ...]) -> dict[int, ScaleFact]:
@@ -100,11 +116,7 @@ def compare_scales(
         out.append(
             ScaleGroup(
                 scales[code], family, counts[(code, family)],
-                tuple(
-                    ScaleCell(w.key, w.label, len(v), mean_of_counts((x, 1) for x, _ in v),
-                              wilson(sum(1 for _, hit in v if hit), len(v)))
-                    for w, v in zip(windows, cells, strict=True)
-                ),
+                tuple(_cell(w, v) for w, v in zip(windows, cells, strict=True)),
             )
         )  # fmt: skip
     return out

@@ -11,8 +11,9 @@ from ..analysis.scale_course import ScaleCourse
 from .common import Figure, date_ticks, prepare, render
 
 
-def draw_scale(plt: Figure, course: ScaleCourse) -> None:
-    """Scores against the date; the MCID (or responder) line in orange."""
+def draw_scale(plt: Figure, course: ScaleCourse, *, for_patient: bool = False) -> None:
+    """Scores against the date; the MCID (or responder) line in orange. For the
+    patient (the patient view) the title says only which way is better."""
     prepare(plt)
     s = course.scale
     start = course.points[0].at
@@ -32,6 +33,9 @@ def draw_scale(plt: Figure, course: ScaleCourse) -> None:
     plt.xticks(ticks, labels)
     plt.ylim(s.score_min, s.score_max)
     better = "higher is better" if s.higher_is_better else "lower is better"
+    if for_patient:
+        plt.title(f"{s.code} ({better})")
+        return
     # Short: three of these sit side by side on the progress screen.
     plt.title(f"{s.code}, {better}" + ("; orange: MCID" if band is not None else ""))
 

@@ -81,7 +81,9 @@ def line_chart(
             f' stroke="#ddd"/><text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end">'
             f"{_fmt(v)}</text>"
         )  # fmt: skip
-    for at, anchor in ((t0, "start"), (t1, "end")):
+    # One date when the readings are all of one day (two would be drawn over each other).
+    ends = ((t0, "start"), (t1, "end")) if t1.date() != t0.date() else ((t0, "start"),)
+    for at, anchor in ends:
         out.append(
             f'<text x="{x(at):.1f}" y="{HEIGHT - 12}" text-anchor="{anchor}">'
             f"{at.date().isoformat()}</text>"

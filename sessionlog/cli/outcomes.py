@@ -204,6 +204,11 @@ def compare(
         store, filters, windows=spans, by=by, min_patients=min_patients, short=short, long=long
     )
     extra = details_report(store, filters, by)
+    # The outcome scales by technique (every patient's: `scale compare`'s figures).
+    from ..analysis.scale_compare import compare_scales
+    from .scales import print_scale_groups, scale_groups_json
+
+    scales = compare_scales(store.scale_facts())
     store.log_event(actor, "report", "clinic", filters=to_jsonable(filters), by=by)
     if as_json:
         echo_json({
@@ -211,9 +216,15 @@ def compare(
             "descriptive": "who received which technique was not randomised",
             "comparison": to_jsonable(result),
             "details": to_jsonable(extra),
+            "scales": scale_groups_json(scales),
         })  # fmt: skip
         return
     _print_comparison(result, extra, short, long, width, height, _color(color))
+    _heading(
+        "Outcome scales by technique: change since the first reading,"
+        " by time since the first session"
+    )
+    print_scale_groups(scales)
 
 
 def _print_comparison(

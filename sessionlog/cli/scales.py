@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +13,9 @@ from ..errors import ValidationError
 from ..services.lookup import find_patient
 from .common import Context, echo_json, pass_ctx, table, user_errors
 from .identify import identify, identity_option
+
+if TYPE_CHECKING:
+    from ..analysis.scale_compare import ScaleGroup
 
 _TEXT_COLUMNS = {"name", "contact", "label", "missed", "chart_id"}
 
@@ -143,18 +146,29 @@ def scale_catalogue(as_json: bool) -> None:
 @user_errors
 def scale_compare(ctx: Context, as_json: bool, practitioner_ref: str | None) -> None:
     """Change on each scale by technique and window: patients, 95% interval, MCID share."""
-    from dataclasses import asdict
-
-    from ..analysis.model import group_label
     from ..analysis.scale_compare import compare_scales
-    from ..services.scales import cell_text
 
     store = ctx.store()
     identify(store, practitioner_ref)
     groups = compare_scales(store.scale_facts())
     if as_json:
-        echo_json([{**asdict(g), "scale": g.scale.code} for g in groups])
+        echo_json(scale_groups_json(groups))
         return
+    print_scale_groups(groups)
+
+
+def scale_groups_json(groups: list[ScaleGroup]) -> list[dict[str, object]]:
+    """The scale comparison as JSON (``scale compare`` and ``compare``)."""
+    from dataclasses import asdict
+
+    return [{**asdict(g), "scale": g.scale.code} for g in groups]
+
+
+def print_scale_groups(groups: list[ScaleGroup]) -> None:
+    """The scale comparison as a table with its note (``scale compare`` and ``compare``)."""
+    from ..analysis.model import group_label
+    from ..services.scales import cell_text
+
     if not groups:
         click.echo("No scale readings yet.")
         return
@@ -187,21 +201,37 @@ def scale_compare(ctx: Context, as_json: bool, practitioner_ref: str | None) -> 
 @click.option(
     "--checks",
     default=None,
-    help="The clinic's checks after a session (default 24h-72h,1w,4w,12w).",
+    help="Checks after a session for this listing only (e.g. 24h-72h,1w,4w,12w);"
+    " the clinic's own windows otherwise.",
+)
+@click.option(
+    "--set-checks",
+    default=None,
+    help="Keep these as the clinic's due windows (admin), e.g. 24h-72h,1w,4w,12w.",
 )
 @identity_option()
 @pass_ctx
 @user_errors
 def due(
-    ctx: Context, as_json: bool, as_csv: bool, checks: str | None, practitioner_ref: str | None
+    ctx: Context,
+    as_json: bool,
+    as_csv: bool,
+    checks: str | None,
+    set_checks: str | None,
+    practitioner_ref: str | None,
 ) -> None:
-    """Patients whose next reading is due, overdue first, with their contact note."""
-    from ..analysis.due import DEFAULT_CHECKS, due_list, parse_checks
+    """Patients whose next reading is due by the clinic's windows, overdue first, with
+    their contact note."""
+    from ..analysis.due import due_list, parse_checks
+    from ..services.due import clinic_checks, describe, set_clinic_checks
 
     store = ctx.store()
-    identify(store, practitioner_ref)
-    items = due_list(store.last_visits(), store.clock(),
-                     parse_checks(checks) if checks else DEFAULT_CHECKS)  # fmt: skip
+    actor = identify(store, practitioner_ref)
+    if set_checks is not None:
+        kept = set_clinic_checks(store, set_checks, actor)
+        click.echo(f"The clinic's due windows are now: {describe(kept)}")
+    windows = parse_checks(checks) if checks else clinic_checks(store)
+    items = due_list(store.last_visits(), store.clock(), windows)
     rows = [d.as_dict() for d in items]
     if as_json:
         echo_json(rows)

@@ -235,9 +235,10 @@ DERIVED_PREFIX = "outcome_"
 # own evidence (the database an export is imported into seals the rows it takes in),
 # and who may sign in (schema 0004) is this database's access setting, not the record:
 # no secret's hash leaves its database; practitioners imported elsewhere choose a secret
-# at their first sign-in there.
+# at their first sign-in there. The clinic's settings (schema 0015: its due windows)
+# are this database's own too.
 SEALS = "record_seal"
-NOT_EXPORTED = frozenset({SEALS, "practitioner_access"})
+NOT_EXPORTED = frozenset({SEALS, "practitioner_access", "clinic_setting"})
 
 
 def is_derived(table: str) -> bool:

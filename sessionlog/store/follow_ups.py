@@ -25,8 +25,10 @@ class FollowUpStore(StoreBase):
         supersedes: int | None = None,
         reason: str | None = None,
         status: str = "active",
+        entered_by: str | None = None,
     ) -> int:
-        """Record pain (and soreness) after a session; linked to that session's record."""
+        """Record pain (and soreness) after a session; linked to that session's record.
+        ``entered_by="patient"`` (the patient view) is said in the audit row."""
         self._require_patient(f.patient_id)
         self._require_practitioner(actor_id, "recorded_by")
         row = self.conn.execute(
@@ -78,6 +80,7 @@ class FollowUpStore(StoreBase):
                     [(fid, *ae_values(e)) for e in f.adverse_events],
                 )
             action = "create" if supersedes is None else ("void" if status == "void" else "amend")
+            extra: dict[str, Any] = {"entered_by": entered_by} if entered_by else {}
             self._audit(
                 conn,
                 actor_id,
@@ -87,6 +90,7 @@ class FollowUpStore(StoreBase):
                 supersedes=supersedes,
                 reason=reason,
                 session_record_id=f.session_record_id,
+                **extra,
             )
         return fid
 

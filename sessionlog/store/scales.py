@@ -12,7 +12,7 @@ from .base import StoreBase
 from .rows import stamp
 
 if TYPE_CHECKING:
-    from ..analysis.due import Visit
+    from ..analysis.due import Course, Visit
     from ..analysis.scale_compare import ScaleFact
     from ..domain.scales import ScaleReadingInput
 
@@ -253,3 +253,47 @@ class ScaleStore(StoreBase):
             times = tuple(sorted(t for t in after.get(pid, ()) if t > started))
             out.append(Visit(pid, str(chart), str(name), contact, record, str(started), times))
         return out
+
+    def reading_courses(self) -> list[Course]:
+        """Every patient's current sessions and the times of their follow-ups and scale
+        readings, oldest first (what says how many due readings were recorded)."""
+        from ..analysis.due import Course
+
+        sessions: dict[int, list[str]] = {}
+        for pid, at in self.conn.execute(
+            "SELECT patient_id, started_at FROM current_session ORDER BY patient_id, started_at"
+        ):
+            sessions.setdefault(int(pid), []).append(str(at))
+        readings: dict[int, list[str]] = {}
+        for pid, at in self.conn.execute(
+            "SELECT patient_id, at FROM current_follow_up UNION ALL"
+            " SELECT patient_id, at FROM current_scale_reading ORDER BY 1, 2"
+        ):
+            readings.setdefault(int(pid), []).append(str(at))
+        return [
+            Course(pid, tuple(starts), tuple(readings.get(pid, ())))
+            for pid, starts in sessions.items()
+        ]
+
+    # -- the clinic's settings (schema 0015) -----------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        """The clinic's current value for ``key`` (its latest row), or None if never set."""
+        row = self.conn.execute(
+            "SELECT value FROM clinic_setting WHERE key = ? ORDER BY at DESC, id DESC LIMIT 1",
+            (key,),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str, actor_id: int) -> int:
+        """Record a new value for one of the clinic's settings (the earlier ones stay),
+        with its audit row. Returns the row's id."""
+        self._require_practitioner(actor_id, "practitioner")
+        with self.write() as conn:
+            cur = conn.execute(
+                "INSERT INTO clinic_setting (key, value, at, actor_id) VALUES (?, ?, ?, ?)",
+                (key, value, self.now(), actor_id),
+            )
+            sid = int(cur.lastrowid or 0)
+            self._audit(conn, actor_id, "set", "setting", sid, key=key, value=value)
+        return sid

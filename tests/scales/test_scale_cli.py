@@ -91,3 +91,26 @@ def test_due_list_with_contact_clears_after_a_follow_up(tmp_path: Path) -> None:
     ok(db, "follow-up --patient C001 --pain 4 --soreness 2 --at '2026-11-22 08:00'")
     assert [r["chart_id"] for r in json.loads(ok(db, "due --json"))] == ["C002"]
     assert "C002" in ok(db, "due") and "C001" not in ok(db, "due")
+
+
+def test_compare_shows_the_scales_by_technique_too(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    _seed(db)  # both seen 2026-11-20 09:15 (dry needling)
+    for chart, first, then in (("C001", 30, 18), ("C002", 24, 20)):
+        ok(
+            db,
+            f"scale record --patient {chart} --scale NDI --total {first} --at '2026-11-20 09:00'",
+        )
+        ok(db, f"scale record --patient {chart} --scale NDI --total {then} --at '2026-11-21 10:00'")
+    text = ok(db, "compare")
+    scales = text[text.index("Outcome scales by technique") :]
+    assert "NDI    Dry needling  up to 72 h           2 of 2    +8.0" in scales
+    assert "REACHED MCID (95% CI)" in scales
+    figures = json.loads(ok(db, "compare --json"))
+    [group] = figures["scales"]
+    assert (group["scale"], group["family"], group["baseline_patients"]) == (
+        "NDI", "dry_needling", 2
+    )  # fmt: skip
+    cell = next(c for c in group["cells"] if c["patients"])
+    assert (cell["window"], cell["change"]["value"], cell["reached"]["k"]) == ("72h", 8.0, 1)
+    assert cell["change"]["low"] < 8.0 < cell["change"]["high"]  # the patients' interval

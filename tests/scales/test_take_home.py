@@ -86,3 +86,17 @@ def test_a_browser_renders_it_and_prints_a4(store: Store, tmp_path: Path) -> Non
     for box in boxes:
         w, h = (float(v) for v in box.split()[2:4])
         assert abs(w - 595) < 2 and abs(h - 842) < 2  # A4 in points
+
+
+def test_a_single_reading_has_one_date_and_a_global_rating_its_responder_band(
+    store: Store,
+) -> None:
+    # Printed, a chart of one reading had its first and last date drawn over each
+    # other ("6-11-222026-11-22"), and the GROC chart no band though the page says
+    # each chart has one.
+    _clinic(store)
+    page = take_home_html(store, 3)
+    groc = page[page.index('aria-label="Global Rating of Change') :]
+    groc = groc[: groc.index("</svg>")]
+    assert groc.count(">2026-11-22</text>") == 1
+    assert '<rect class="band"' in groc and "+4 or more" in groc

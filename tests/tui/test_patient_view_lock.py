@@ -13,8 +13,8 @@ from textual.widgets import Input
 
 from sessionlog.services import auth
 from sessionlog.tui.app import SessionlogApp
+from sessionlog.tui.screens.kiosk_follow_up import KioskFollowUp
 from sessionlog.tui.screens.patient_view import ASK_KEY, PatientViewScreen
-from sessionlog.tui.screens.scale_entry import ScaleEntry
 
 SECRET = "needle 246810"
 MARIA = 1
@@ -51,13 +51,13 @@ def test_no_key_and_no_size_leaves_the_view_or_shows_another_patient(store) -> N
             assert word not in text, word  # nothing says how to leave
 
         def in_the_kiosk() -> bool:
-            # The view itself, or the patient's own questionnaire (its ``e`` key), which
-            # is as locked as the view and saves for this patient only.
+            # The view itself, or the patient's own follow-up (its ``e`` key), which is
+            # as locked as the view and saves for this patient only.
             top = app.screen
             if top is view:
                 return True
             return (
-                isinstance(top, ScaleEntry)
+                isinstance(top, KioskFollowUp)
                 and top.LOCKED
                 and (top.patient_id, top.entered_by) == (MARIA, "patient")
                 and app.screen_stack[-2] is view
@@ -75,7 +75,7 @@ def test_no_key_and_no_size_leaves_the_view_or_shows_another_patient(store) -> N
             await pilot.resize_terminal(*size)
             await pilot.pause()
             assert in_the_kiosk() and others_shown(app) == [], size
-        while app.screen is not view:  # Escape leaves the questionnaire, back to the view
+        while app.screen is not view:  # Escape leaves the follow-up, back to the view
             await pilot.press("escape")
             await pilot.pause()
         assert [type(s).__name__ for s in app.screen_stack] == ["HomeScreen", "PatientViewScreen"]

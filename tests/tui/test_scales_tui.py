@@ -149,30 +149,3 @@ def test_compare_screen_opens_the_scales_by_technique() -> None:
                                 "not enough data"]]  # fmt: skip
 
     ts.run_app(ts.make_app(store), steps)
-
-
-def test_the_patient_records_their_own_scale_in_the_patient_view() -> None:
-    from sessionlog.tui.screens.patient_view import PatientViewScreen
-    from sessionlog.tui.screens.scale_entry import ScaleEntry
-
-    store = ts.seeded_store()
-
-    async def steps(pilot, app):  # type: ignore[no-untyped-def]
-        app.push_screen(PatientViewScreen(1))
-        await pilot.pause()
-        await pilot.press("e")
-        await pilot.pause()
-        assert isinstance(app.screen, ScaleEntry) and app.screen.LOCKED
-        assert app.check_action("quit", ()) is False  # still locked over the view
-        await pilot.press(*"psfs", "enter", *"3,5", "enter", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, PatientViewScreen)
-        text = str(app.screen.query_one("#pv-sentences", Static).render())
-        assert "Your Patient-Specific Functional Scale is 4.0 of 10" in text
-        assert "Lena Fischer" not in text
-
-    ts.run_app(ts.make_app(store), steps)
-    [row] = store.scale_readings(1)
-    assert (row.scale, row.score, row.entered_by) == ("PSFS", 4.0, "patient")
-    last = store.query("SELECT entity, detail FROM audit_log ORDER BY id DESC LIMIT 1")[0]
-    assert last["entity"] == "scale_reading" and '"entered_by":"patient"' in last["detail"]

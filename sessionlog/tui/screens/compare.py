@@ -141,6 +141,7 @@ class CompareScreen(Screen[None]):
                 yield DataTable(id="cmp-responder-table", zebra_stripes=True)
             with TabPane("Completeness", id="tab-complete"):
                 yield DataTable(id="cmp-complete", zebra_stripes=True)
+                yield Static("", id="cmp-due-done")
             with TabPane("Soreness", id="tab-soreness"):
                 yield PlotextPlot(id="cmp-soreness")
                 yield DataTable(id="cmp-soreness-table")
@@ -160,6 +161,23 @@ class CompareScreen(Screen[None]):
             with widget.prevent(Select.Changed, Input.Changed):
                 widget.value = value  # type: ignore[attr-defined]
         self.action_recompute()
+        self.due_done()
+
+    @work(thread=True, exclusive=True, group="due_done")
+    def due_done(self) -> None:
+        """Per due window, the share of due readings recorded (every patient: the due
+        list's windows are the clinic's, not the filters')."""
+        from ...analysis.due import completion, completion_line
+        from ...services.due import clinic_checks
+
+        try:
+            with reader(self.app.store) as store:  # type: ignore[attr-defined]
+                done = completion(store.reading_courses(), store.clock(), clinic_checks(store))
+        except SessionlogError as exc:
+            self.app.call_from_thread(self._status, str(exc), True)
+            return
+        line = "Follow-ups by the clinic's due windows: " + completion_line(done)
+        self.app.call_from_thread(self.query_one("#cmp-due-done", Static).update, plain(line))
 
     def _remember(self) -> None:
         values = {i: self.query_one(f"#{i}").value for i in self.FILTER_IDS}  # type: ignore[attr-defined]

@@ -1,11 +1,14 @@
 """Who is due for a follow-up reading: overdue first, with how to reach them.
 
 The list is the CLI's ``sessionlog due``: :func:`sessionlog.analysis.due.due_list`
-over the store's :meth:`last_visits`. Recording a follow-up (or a scale reading)
+over the store's :meth:`last_visits`, by the clinic's windows (``sessionlog due
+--set-checks``). Recording a follow-up (or a scale reading)
 clears a patient; ``r`` reloads.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ...analysis.due import due_list
+from ...services.due import clinic_checks
 from ..safe import plain
 
 COLUMNS = ("Status", "Chart", "Name", "Check", "Due since", "Contact")
@@ -41,8 +45,8 @@ class DueScreen(Screen[None]):
         self.load()
 
     def load(self) -> None:
-        app = self.app
-        items = due_list(app.store.last_visits(), app.clock())  # type: ignore[attr-defined]
+        app: Any = self.app
+        items = due_list(app.store.last_visits(), app.clock(), clinic_checks(app.store))
         table = self.query_one(DataTable)
         table.clear()
         for d in items:

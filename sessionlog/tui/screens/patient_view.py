@@ -5,8 +5,9 @@ on it leads to another patient (no search, no lists) and nothing on it says how 
 leave. Leaving takes the practitioner's secret: :data:`ASK_KEY` shows a masked field
 (and nothing else), which goes away again after :data:`FIELD_TIMEOUT_S` seconds without
 a key; the right secret (checked like a sign-in: wrong ones are audited and back off)
-closes the view. :data:`ENTER_KEY` lets the patient record a questionnaire score for
-themselves (saved as entered by the patient), on a screen as locked as this one.
+closes the view. :data:`ENTER_KEY` lets the patient record their own follow-up (today's
+pain, soreness and the scales assigned to them, saved as entered by the patient), on a
+screen as locked as this one; their chart and sentences then show it.
 
 A screen cannot veto the app's own priority bindings (Textual's ``ctrl+q`` quits),
 so ``LOCKED`` marks this screen and the app's ``check_action`` refuses every app-wide
@@ -22,26 +23,33 @@ from typing import Any
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual_plotext import PlotextPlot
 
 from ...analysis import patient_sentences
-from ...analysis.scale_course import scale_sentence
+from ...analysis.scale_course import ScaleCourse, scale_sentence
 from ...charts import draw_progress
+from ...charts.scales import draw_scale
 from ...errors import SessionlogError
 from ...exchange.take_home import patient_scales
 from ...services import auth
 from ...store.outcome_reports import progress_report
 from ..access import record_access
 from ..safe import plain
-from .scale_entry import ScaleEntry
+from .kiosk_follow_up import KioskFollowUp
 
 ASK_KEY = "ctrl+l"  # the lock key elsewhere; here it asks for the practitioner's secret
 FIELD_TIMEOUT_S = 8.0
 ENTER_KEY = "e"
-ENTER_HINT = "Press e to record how you are doing (a questionnaire score)."
+ENTER_HINT = "Press e to tell your clinician how you are today (pain, soreness, forms)."
+SAVED = "Saved. Thank you: your clinician will see it."
+MORE_HINT = "Press the arrow keys for your other charts."
+BAND = "On your questionnaire charts, the orange line marks a change most people notice."
+MAX_SCALE_CHARTS = 6
+CHART_ROWS = 8  # a scale chart needs about this many rows to be read
+FLIP_KEYS = ("right", "left", "down", "up")
 
 
 class PatientViewScreen(ModalScreen[None]):
@@ -59,9 +67,12 @@ class PatientViewScreen(ModalScreen[None]):
     PatientViewScreen #pv-body { width: 100%; height: 100%; background: $surface;
                                  padding: 0 2; }
     PatientViewScreen #pv-title { height: 1; text-style: bold; color: $text; }
-    PatientViewScreen #pv-chart { height: 1fr; min-height: 12; }
-    PatientViewScreen #pv-sentences { height: auto; padding: 1 0; text-style: bold; }
-    PatientViewScreen #pv-enter { height: 1; color: $text-muted; text-style: italic; }
+    PatientViewScreen #pv-charts { height: 1fr; min-height: 8; }
+    PatientViewScreen #pv-chart { height: 1fr; width: 3fr; }
+    PatientViewScreen #pv-scales { height: 1fr; width: 2fr; }
+    PatientViewScreen #pv-scales PlotextPlot { height: 1fr; }
+    PatientViewScreen #pv-sentences { height: auto; text-style: bold; }
+    PatientViewScreen #pv-enter { height: auto; color: $text-muted; text-style: italic; }
     PatientViewScreen #pv-unlock { dock: bottom; height: auto; padding: 0 2; }
     PatientViewScreen #pv-secret { width: 40; }
     PatientViewScreen #pv-said { height: auto; color: $text-muted; }
@@ -73,13 +84,18 @@ class PatientViewScreen(ModalScreen[None]):
         self.field_timeout = field_timeout
         self.field_touched: datetime | None = None  # last key while the field was up
         self._palette_was = True
+        self.courses: list[ScaleCourse] = []
+        self.first_chart = 0  # the first scale chart shown, when not all have room
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pv-body"):
             yield Static("Your progress: pain from 0 (none) to 10 (worst)", id="pv-title")
-            yield PlotextPlot(id="pv-chart")
-            yield Static(id="pv-sentences")
+            # Under the title, so that it is on the screen however long the sentences.
             yield Static(ENTER_HINT, id="pv-enter")
+            with Horizontal(id="pv-charts"):
+                yield PlotextPlot(id="pv-chart")
+                yield Vertical(id="pv-scales")
+            yield Static(id="pv-sentences")
         with Vertical(id="pv-unlock"):
             yield Static("", id="pv-said")
             # Disabled while hidden, so nothing can focus it and take the patient's keys.
@@ -96,13 +112,45 @@ class PatientViewScreen(ModalScreen[None]):
     def load(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         progress = progress_report(store, self.patient_id)
-        plot = self.query_one(PlotextPlot)
+        plot = self.query_one("#pv-chart", PlotextPlot)
         draw_progress(plot.plt, progress, title="Your pain", for_patient=True)
         plot.refresh()
-        scales = [scale_sentence(c) for c in patient_scales(store, self.patient_id)[0]]
+        self.courses = patient_scales(store, self.patient_id)[0]
+        self._draw_scales()
+        scales = [scale_sentence(c) for c in self.courses]
+        if self.courses:
+            scales.append(BAND)
         self.query_one("#pv-sentences", Static).update(
-            plain("\n\n".join(patient_sentences(progress) + scales))
+            plain("\n".join(patient_sentences(progress) + scales))
         )
+
+    def _draw_scales(self) -> None:
+        """Each scale the patient has (up to :data:`MAX_SCALE_CHARTS`) beside the pain
+        chart, with its MCID (or responder) line; none, and pain has the width."""
+        box = self.query_one("#pv-scales", Vertical)
+        box.remove_children()
+        box.display = bool(self.courses)
+        plots = [PlotextPlot() for _ in self.courses[:MAX_SCALE_CHARTS]]
+        box.mount_all(plots)
+        for plot, course in zip(plots, self.courses, strict=False):
+            draw_scale(plot.plt, course, for_patient=True)
+        self.call_after_refresh(self.show_charts)
+
+    def show_charts(self) -> None:
+        """Show as many scale charts as have room (at least one), from
+        :attr:`first_chart`; the arrow keys show the others, and the hint says so."""
+        plots = list(self.query("#pv-scales PlotextPlot"))
+        room = max(1, self.query_one("#pv-charts").size.height // CHART_ROWS)
+        room = min(room, len(plots)) if plots else 1
+        if plots:
+            self.first_chart %= len(plots)
+        for i, plot in enumerate(plots):
+            plot.display = (i - self.first_chart) % len(plots) < room
+        more = len(plots) > room
+        self.query_one("#pv-enter", Static).update(ENTER_HINT + (" " + MORE_HINT if more else ""))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_charts)
 
     def on_unmount(self) -> None:
         self.app.use_command_palette = self._palette_was
@@ -125,11 +173,16 @@ class PatientViewScreen(ModalScreen[None]):
             return
         event.stop()
         event.prevent_default()
-        if event.key == ENTER_KEY:  # the patient records a scale, for themselves only
-            self.app.push_screen(
-                ScaleEntry(self.patient_id, entered_by="patient"),
-                lambda saved: self.load() if saved else None,
-            )
+        if event.key in FLIP_KEYS:  # their other scale charts, when not all have room
+            self.first_chart += -1 if event.key in ("left", "up") else 1
+            self.show_charts()
+        elif event.key == ENTER_KEY:  # the patient's own follow-up, for themselves only
+            self.app.push_screen(KioskFollowUp(self.patient_id), self._entered)
+
+    def _entered(self, saved: bool | None) -> None:
+        if saved:
+            self.load()
+            self.query_one("#pv-said", Static).update(SAVED)
 
     def on_click(self, event: events.Click) -> None:
         event.stop()

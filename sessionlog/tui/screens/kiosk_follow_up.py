@@ -1,0 +1,144 @@
+"""The patient's own follow-up, from the patient view: plain questions, for them only.
+
+Today's pain, soreness where the needles went, and each scale their clinician has
+recorded for them (the answers typed from their paper form; no questionnaire text is
+shipped). Enter goes to the next question and, on the last, saves through
+:func:`sessionlog.services.kiosk.record_own_follow_up`; a refused answer shows one line
+naming the question and saves nothing; Escape goes back without saving. As locked as
+the view (``LOCKED``: the app refuses every app-wide key; ``KIOSK``: never idle-locked).
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from ...errors import SessionlogError
+from ...services.kiosk import Assigned, assigned_scales, record_own_follow_up
+from ..safe import plain
+
+PAIN_ASK = "Your pain today: 0 = no pain, 10 = the worst pain you can imagine"
+SORE_ASK = "Soreness where the needles went: 0 = not sore, 10 = very sore (or leave it empty)"
+HINT = "Enter: next question (on the last one: save).  Escape: back, nothing saved."
+NUMBER = "type a number from 0 to 10"
+
+
+def example(a: Assigned) -> str:
+    """The shape of an answer, in the field until the patient types."""
+    s = a.scale
+    if s.items == 1:
+        return f"type a number from {s.item_min} to {s.item_max}"
+    count = len(a.labels) or s.items
+    shown = ",".join(str(s.item_min + (i % 3)) for i in range(min(count, 10)))
+    return f"type your answers, e.g. {shown}"
+
+
+def scale_ask(a: Assigned) -> str:
+    """What the patient is asked for one of their scales, in plain words."""
+    s = a.scale
+    each = f"each a whole number from {s.item_min} to {s.item_max}"
+    if a.labels:
+        return f"{s.name}: score your activities ({', '.join(a.labels)}), {each}, commas between"
+    if s.items == 1:
+        return f"{s.name}: one answer, a whole number from {s.item_min} to {s.item_max}"
+    return (
+        f"{s.name}: the {s.items} answers from your paper form in order, {each},"
+        " commas between (a dash for one you left out), or its total"
+    )
+
+
+class KioskFollowUp(ModalScreen[bool]):
+    """Dismisses with True once saved, False on Escape."""
+
+    LOCKED = True
+    KIOSK = True
+    BINDINGS = [Binding("escape", "back", show=False, priority=True, id="kiosk.back")]
+    DEFAULT_CSS = """
+    KioskFollowUp { align: center middle; }
+    KioskFollowUp #kf-box { width: 100%; height: 100%; padding: 0 2; background: $surface; }
+    KioskFollowUp #kf-title { height: 1; text-style: bold; }
+    KioskFollowUp #kf-questions { height: 1fr; }
+    KioskFollowUp .kf-ask { height: auto; margin-top: 1; }
+    KioskFollowUp Input { width: 100%; max-width: 60; background: $boost; }
+    KioskFollowUp Input:focus { background: $primary 40%; }
+    KioskFollowUp #kf-error { height: auto; color: $error; text-style: bold; }
+    KioskFollowUp #kf-hint { height: auto; color: $text-muted; }
+    """
+
+    def __init__(self, patient_id: int) -> None:
+        super().__init__()
+        self.patient_id = patient_id
+        self.entered_by = "patient"
+        self.scales: list[Assigned] = []
+
+    def compose(self) -> ComposeResult:
+        self.scales = assigned_scales(self.app.store, self.patient_id)  # type: ignore[attr-defined]
+        with Vertical(id="kf-box"):
+            yield Static("How are you today?", id="kf-title")
+            with VerticalScroll(id="kf-questions", can_focus=False):
+                yield Static(PAIN_ASK, classes="kf-ask")
+                yield Input(id="kf-pain", compact=True, max_length=4, placeholder=NUMBER)
+                yield Static(SORE_ASK, classes="kf-ask")
+                yield Input(id="kf-sore", compact=True, max_length=4, placeholder=NUMBER)
+                for i, a in enumerate(self.scales):
+                    yield Static(plain(scale_ask(a)), classes="kf-ask")
+                    yield Input(
+                        id=f"kf-scale-{i}", compact=True, max_length=120, placeholder=example(a)
+                    )
+            yield Label("", id="kf-error")
+            yield Static(HINT, id="kf-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#kf-pain", Input).focus()
+
+    @property
+    def inputs(self) -> list[Input]:
+        return list(self.query(Input))
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = self.inputs
+        at = inputs.index(event.input)
+        if at + 1 < len(inputs):
+            inputs[at + 1].focus()
+            return
+        self.save()
+
+    def save(self) -> None:
+        app = self.app
+        answers = {
+            a.scale.code: self.query_one(f"#kf-scale-{i}", Input).value
+            for i, a in enumerate(self.scales)
+        }
+        try:
+            record_own_follow_up(
+                app.store,  # type: ignore[attr-defined]
+                patient_id=self.patient_id,
+                actor_id=app.practitioner_id,  # type: ignore[attr-defined]
+                pain=self.query_one("#kf-pain", Input).value,
+                soreness=self.query_one("#kf-sore", Input).value,
+                answers=answers,
+            )
+        except SessionlogError as exc:
+            self.query_one("#kf-error", Label).update(plain(str(exc)))
+            self._focus_on(getattr(exc, "field", ""))
+            return
+        self.dismiss(True)
+
+    def _focus_on(self, name: str) -> None:
+        target = {"Pain today": "#kf-pain", "Soreness": "#kf-sore"}.get(name)
+        for i, a in enumerate(self.scales):
+            if name in (a.scale.name, a.scale.code):
+                target = f"#kf-scale-{i}"
+        if target:
+            self.query_one(target, Input).focus()
+
+    def action_back(self) -> None:
+        self.dismiss(False)
