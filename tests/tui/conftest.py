@@ -4,8 +4,8 @@ settings written to a temporary file (never to the user's own config)."""
 from __future__ import annotations
 
 import sys
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Input, TextArea
