@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
+from helpers_domain import fixed_clock
 
 from sessionlog.domain import Patient, Practitioner
 from sessionlog.store import Store
-
-NOW = datetime(2026, 11, 22, 10, 0)
-
-
-def fixed_clock() -> datetime:
-    """The suite's 'now': Sunday 22 November 2026, 10:00."""
-    return NOW
 
 
 @pytest.fixture

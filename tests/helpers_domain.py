@@ -12,6 +12,11 @@ from sessionlog.domain import InvalidRecord, parse_session
 NOW = datetime(2026, 11, 22, 10, 0)
 
 
+def fixed_clock() -> datetime:
+    """The suite's 'now': Sunday 22 November 2026, 10:00."""
+    return NOW
+
+
 def session_data(technique: str, sites: list[Any], **extra: Any) -> dict[str, Any]:
     return {
         "technique": technique,

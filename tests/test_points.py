@@ -6,7 +6,6 @@ import csv
 import io
 import subprocess
 import sys
-import time
 from collections import Counter
 from importlib import resources
 
@@ -385,17 +384,6 @@ def test_complete() -> None:
     ]  # fmt: skip
     assert len(complete("")) == 12
     assert complete("", kinds=("muscle",))[0].code == "masseter"
-
-
-def test_complete_is_fast() -> None:
-    complete("warm up")
-    queries = ["s", "st", "b", "l", "upper", "zu", "l4-5", "tr", "gl", "sj", "x", "ext"]
-    start = time.perf_counter()
-    for _ in range(50):
-        for q in queries:
-            complete(q)
-    per_call = (time.perf_counter() - start) / (50 * len(queries))
-    assert per_call < 0.001
 
 
 def test_import_does_no_io_and_no_textual() -> None:

@@ -8,15 +8,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers_cli import ok
+from helpers_domain import fixed_clock
+from helpers_store import dry_needling
 
 from sessionlog.cli import common
 from sessionlog.errors import ValidationError
 from sessionlog.exchange import ImportRefused, export, import_file
 from sessionlog.store import Store
 from sessionlog.store.health import check
-from tests.conftest import fixed_clock
-from tests.helpers_cli import ok
-from tests.helpers_store import dry_needling
 
 HISTORY = "SELECT patient_id, contact, at, actor_id FROM patient_contact ORDER BY id"
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers_domain import fixed_clock
+
 from sessionlog.demo import build_demo
 from sessionlog.store import Store
-from tests.conftest import fixed_clock
 
 
 def test_demo_carries_the_scales_by_region(tmp_path: Path) -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from helpers_store import dry_needling
 
 from sessionlog.analysis.due import Visit, due_item, due_list, parse_checks
 from sessionlog.domain.models import FollowUpInput
 from sessionlog.errors import ValidationError
 from sessionlog.store import Store
-from tests.helpers_store import dry_needling
 
 SESSION = datetime(2026, 11, 1, 9, 0)
 

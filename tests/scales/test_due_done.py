@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from helpers_store import dry_needling
+
 from sessionlog.analysis.due import Course, completion, parse_checks
 from sessionlog.domain.models import FollowUpInput
 from sessionlog.store import Store
-from tests.helpers_store import dry_needling
 
 S = datetime(2026, 11, 1, 9, 0)
 

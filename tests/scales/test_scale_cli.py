@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers_cli import ok, run
+from helpers_domain import fixed_clock
+from helpers_store import dry_needling
 
 from sessionlog.cli import common
 from sessionlog.store import Store
-from tests.conftest import fixed_clock
-from tests.helpers_cli import ok, run
-from tests.helpers_store import dry_needling
 
 
 @pytest.fixture(autouse=True)

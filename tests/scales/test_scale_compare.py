@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from helpers_domain import NOW
+from helpers_store import dry_needling
 
 from sessionlog.analysis.scale_compare import ScaleFact, compare_scales
 from sessionlog.store import Store
-from tests.conftest import NOW
-from tests.helpers_store import dry_needling
 
 START = datetime(2026, 1, 5, 9, 0)
 

@@ -9,13 +9,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers_domain import NOW, fixed_clock
+from helpers_store import dry_needling
 
 from sessionlog.domain.models import FollowUpInput
 from sessionlog.domain.scales import parse_scale_reading
 from sessionlog.exchange import ImportRefused, export, import_file
 from sessionlog.store import Store
-from tests.conftest import NOW, fixed_clock
-from tests.helpers_store import dry_needling
 
 ROWS = "SELECT * FROM scale_reading ORDER BY id"
 

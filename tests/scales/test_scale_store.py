@@ -7,12 +7,12 @@ import sqlite3
 from datetime import datetime
 
 import pytest
+from helpers_store import dry_needling
 
 from sessionlog.domain.models import FollowUpInput
 from sessionlog.domain.scales import parse_scale_reading
 from sessionlog.errors import ValidationError
 from sessionlog.store import Store
-from tests.helpers_store import dry_needling
 
 NOW = datetime(2026, 11, 22, 10, 0)
 

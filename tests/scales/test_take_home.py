@@ -9,14 +9,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers_domain import NOW
+from helpers_store import dry_needling
 
 from sessionlog.domain import Patient
 from sessionlog.domain.models import FollowUpInput
 from sessionlog.domain.scales import parse_scale_reading
 from sessionlog.exchange.take_home import take_home_html, write_take_home
 from sessionlog.store import Store
-from tests.conftest import NOW
-from tests.helpers_store import dry_needling
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NASTY = 'Zoë <script>alert(1)</script> & "O\'Neil"'

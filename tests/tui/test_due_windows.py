@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 import tui_scenarios as ts
+from helpers_cli import ok, run
+from helpers_domain import fixed_clock
+from helpers_store import dry_needling
 from textual.widgets import DataTable
 
 from sessionlog.analysis.due import DEFAULT_CHECKS
@@ -19,9 +22,6 @@ from sessionlog.services import auth
 from sessionlog.services.due import clinic_checks, set_clinic_checks
 from sessionlog.store import Store
 from sessionlog.tui.screens.due import DueScreen
-from tests.conftest import fixed_clock
-from tests.helpers_cli import ok, run
-from tests.helpers_store import dry_needling
 
 SECRET = "needle 246810"
 
