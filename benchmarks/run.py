@@ -21,7 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import bench_app, bench_import, bench_outcomes, bench_save, bench_user, generate
+from . import (
+    bench_app,
+    bench_complete,
+    bench_import,
+    bench_outcomes,
+    bench_save,
+    bench_user,
+    generate,
+)
 from .measure import Row, format_table, unavailable
 
 KEYSTROKES = Path(__file__).with_name("keystrokes.py")
@@ -62,6 +70,7 @@ def measure_size(sessions: int, plan: Plan, peers: bool = False) -> list[Row]:
         *_guarded("save", lambda: bench_save.run(db, plan.saves)),
         *_guarded("progress / compare", lambda: bench_outcomes.run(db, plan.views)),
         *_guarded("import", lambda: bench_import.run(db, sessions)),
+        *_guarded("site completion", lambda: bench_complete.run(plan.views)),
     ]
 
 
