@@ -113,3 +113,25 @@ def database_error(exc: BaseException) -> DatabaseError:
     if cause is not None:
         return DatabaseError(f"{cause[0]}: {cause[1]} and run the command again")
     return DatabaseError(f"the database refused this ({exc}); run `sessionlog check`")
+
+
+def read_failed(exc: BaseException) -> DatabaseError | None:
+    """A failed read of the database (damaged pages, a disk error, a lock held too long)
+    as one line with what to do; ``None`` when ``exc`` is not SQLite's (or the system's
+    beneath it). The line never carries a value read or asked for."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    found = damaged(exc)
+    if found is not None:
+        return DatabaseError(f"The database could not be read: {found}")
+    cause = _cause(exc, None)
+    if cause is None:
+        return DatabaseError(
+            f"The database could not be read ({type(exc).__name__}); run `sessionlog check`."
+            f" {RESTORE_HINT}"
+        )
+    reason, remedy = cause
+    return DatabaseError(
+        f"The database could not be read: {reason.replace('while saving', 'while reading')};"
+        f" {remedy}"
+    )
