@@ -71,8 +71,9 @@ def test_refuses_a_text_file(tmp_path: Any) -> None:
         Store.open(path)
     assert str(caught.value) == (
         f"{path} is not a sessionlog database (not an SQLite file): it was left as it is."
-        " Stop using this file: restore the latest good backup with"
-        " `sessionlog restore BACKUP_FILE` (the damaged file is kept beside it)."
+        " If it is the clinic's database, it is damaged: restore the latest good backup with"
+        " `sessionlog restore BACKUP_FILE` (this file is kept beside it); if it is another"
+        " file, give the database's path with --db."
     )
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # no -wal, no -shm
