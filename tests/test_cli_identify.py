@@ -5,7 +5,6 @@ and an audit row; nothing else is read or written."""
 
 from __future__ import annotations
 
-import gc
 import os
 import pty
 import select
@@ -198,7 +197,6 @@ def test_restore_is_proved_by_the_secret_the_backup_keeps(tmp_path: Path) -> Non
     # proof (the live database may be the damaged one), read without writing to it.
     db = make_clinic(tmp_path / "clinic.db")
     ok(db, f"backup {tmp_path / 'monday.db'}")
-    gc.collect()  # the in-process commands' connections, which a restore waits for
     backup = tmp_path / "monday.db"
     before_backup = backup.read_bytes()
     before = db.read_bytes()

@@ -72,6 +72,7 @@ def cli(
     With no command, opens the app.
     """
     ctx.obj = Context(db_path)
+    ctx.call_on_close(ctx.obj.close)
     if passphrase_fd is not None:
         from .trust import read_passphrase
 

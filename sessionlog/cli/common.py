@@ -35,6 +35,13 @@ class Context:
             self._store.before_first_write = self._warn_if_tampered
         return self._store
 
+    def close(self) -> None:
+        """Close the store, if a command opened it (called when the command ends, also
+        when it fails: the last connection to close folds the -wal into the file)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
     def _warn_if_tampered(self) -> None:
         """Every command that writes says so while the audit chain is broken."""
         warning = self._store.chain_alarm()
