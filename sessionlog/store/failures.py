@@ -8,6 +8,7 @@ patient, sites, pain into the terminal's scrollback).
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -79,9 +80,23 @@ def write_failed(exc: BaseException, path: str | None = None) -> WriteFailed:
     )
 
 
+def _read_only_place(path: str) -> bool:
+    """Whether the file at ``path``, or its folder, cannot be written (a read-only disk:
+    SQLite then says only "unable to open database file", as it cannot make the -shm)."""
+    file = Path(path).expanduser()
+    try:
+        if os.statvfs(file.parent).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    return not os.access(file.parent, os.W_OK) or (file.exists() and not os.access(file, os.W_OK))
+
+
 def open_failed(exc: BaseException, path: str) -> DatabaseError:
     """Why the database at ``path`` could not be opened, and what to do, in one line."""
     found = _cause(exc, path)
+    if found is None and path != ":memory:" and _read_only_place(path):
+        found = _CAUSES[1][2], _CAUSES[1][3]
     if found is None:
         return DatabaseError(f"{path}: cannot be opened ({exc})")
     reason, remedy = found

@@ -292,8 +292,8 @@ class SessionlogApp(App[None]):
                 opened.close()
                 raise DatabaseError(
                     f"{opened.path} is read-only: the app opens only a database it can"
-                    " save into. Make the file writable, or read it with `sessionlog"
-                    " sessions` or `sessionlog export`."
+                    " save into. Make the file writable (or copy it where it can be"
+                    " written, and open the copy); `sessionlog check` reads it as it is."
                 )
             self._opened = opened
             self.chain_warning = opened.chain_alarm()  # on this thread: off the frame
