@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..errors import DatabaseError
 from ..private_files import create_private_file
 from .cipher import connect_file, passphrase
-from .failures import open_failed
+from .failures import DAMAGE_WORDS, open_failed
 from .fileguard import RESTORE_HINT, file_id, guard, new_identity, same_file
 from .netfs import refuse_network_fs
 
@@ -103,6 +103,10 @@ def _check_ours(conn: sqlite3.Connection, path: str) -> None:
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and not str(exc).startswith("no such"):
             raise  # locked, a full disk, an I/O error: the file may be fine (see _configure)
+        if passphrase() is None and any(w in str(exc).lower() for w in DAMAGE_WORDS):
+            raise DatabaseError(
+                f"{path} is damaged: SQLite cannot read it ({exc}). {RESTORE_HINT}"
+            ) from None
         raise DatabaseError(
             f"{path} is not a sessionlog database ({exc}). {RESTORE_HINT}"
         ) from None
@@ -148,12 +152,28 @@ def connect(path: str | Path) -> sqlite3.Connection:
         except OSError as exc:
             raise DatabaseError(f"{name}: cannot be created ({exc.strerror or exc})") from None
         before = file_id(name)
-        conn = _configure(_open_file(name), name, before)
+        beside = [Path(f"{name}{s}") for s in ("-wal", "-shm")]
+        new_beside = [p for p in beside if not p.exists()]
+        try:
+            conn = _configure(_open_file(name), name, before)
+        except DatabaseError:
+            remove_empty(new_beside)  # a refused file is left as it was: nothing beside it
+            raise
         if conn is not None:
             return conn
     raise DatabaseError(
         f"{name} kept being replaced (restored) while it was opened: nothing was saved; try again"
     )
+
+
+def remove_empty(paths: list[Path]) -> None:
+    """Remove the -wal (if still empty) and -shm SQLite made beside a file it refused."""
+    for p in paths:
+        try:
+            if p.name.endswith("-shm") or p.stat().st_size == 0:
+                p.unlink()
+        except OSError:
+            pass
 
 
 def _open_file(name: str) -> sqlite3.Connection:

@@ -132,6 +132,11 @@ def guard(path: Path, *, encrypted: bool) -> None:
         return
     if path.is_dir() or _open_here(path):
         return  # a folder: SQLite says it cannot open it
+    if not path.is_file():
+        raise DatabaseError(
+            f"{path} is not a file (a device or a pipe): nothing was opened; give the path"
+            " of the clinic's database file"
+        )
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:

@@ -211,3 +211,33 @@ def test_each_refusal_says_what_is_true_of_its_file_and_restore_does_it(tmp_path
         restored = Store.open(db)
         assert restored.sessions() == []  # the backup's (prepare saves none)
         restored.close()
+
+
+def test_a_cut_short_database_is_called_damaged_and_nothing_is_left_beside_it(
+    tmp_path: Path,
+) -> None:
+    whole = tmp_path / "whole.db"
+    assert run_processes(whole, [("demo", None)])[0].returncode == 0
+    db = tmp_path / "clinic" / "clinic.db"
+    db.parent.mkdir()
+    db.write_bytes(whole.read_bytes()[: 100 * 4096])  # a copy cut short
+    commands = [("patients", None), ("check", None), ("audit verify", None)]
+    for (command, _), proc in zip(commands, run_processes(db, commands), strict=True):
+        assert proc.returncode == 1, command
+        assert (
+            f"{db} is damaged: SQLite cannot read it (database disk image is malformed)."
+            f" Stop using this file: restore the latest good backup with {HINT}"
+            " (the damaged file is kept beside it)." in proc.stdout + proc.stderr
+        ), (command, proc.stdout, proc.stderr)
+        assert [p.name for p in db.parent.iterdir()] == ["clinic.db"], command  # no -wal, -shm
+
+
+def test_a_device_is_not_taken_for_an_empty_database(tmp_path: Path) -> None:
+    db = tmp_path / "clinic.db"
+    db.symlink_to("/dev/zero")
+    proc = run_processes(db, [("patients", None)])[0]
+    assert (proc.returncode, proc.stderr) == (
+        1,
+        f"error: {db} is not a file (a device or a pipe): nothing was opened; give the path"
+        " of the clinic's database file\n",
+    )
