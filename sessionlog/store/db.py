@@ -9,13 +9,14 @@ that says so.
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DatabaseError
-from ..private_files import create_private_file
+from ..private_files import create_private_file, make_private_folder
 from .cipher import connect_file, passphrase
 from .failures import DAMAGE_WORDS, open_failed
 from .fileguard import RESTORE_HINT, file_id, guard, new_identity, same_file
@@ -148,7 +149,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
         # A new file is made 0600 (in 0700 folders) before SQLite opens it: its -wal and
         # -shm then get the same mode.
         try:
-            create_private_file(Path(name))
+            _create_whole(Path(name))
         except OSError as exc:
             raise DatabaseError(f"{name}: cannot be created ({exc.strerror or exc})") from None
         before = file_id(name)
@@ -164,6 +165,33 @@ def connect(path: str | Path) -> sqlite3.Connection:
     raise DatabaseError(
         f"{name} kept being replaced (restored) while it was opened: nothing was saved; try again"
     )
+
+
+def _create_whole(path: Path) -> None:
+    """Make a missing database file appear whole: an SQLite file with its first page
+    written beside it, then linked into place (if no other sessionlog has just made
+    it). Made empty in place, another sessionlog opening the same new path a moment
+    later saw an empty file and refused it as one."""
+    if path.exists():
+        return
+    make_private_folder(path.parent)
+    temp = path.with_name(f".{path.name}.new-{secrets.token_hex(4)}")
+    create_private_file(temp)
+    try:
+        conn = connect_file(str(temp), BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")  # writes the header: page 1
+        finally:
+            conn.close()
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            pass  # another sessionlog made it meanwhile: that one is opened
+        except OSError:  # a file system without hard links
+            create_private_file(path)
+    finally:
+        for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
+            leftover.unlink(missing_ok=True)
 
 
 def remove_empty(paths: list[Path]) -> None:
@@ -254,9 +282,7 @@ def open_connection(path: str | Path) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = OFF")
         pending = _pending(conn)
         if pending:
-            from sqlite_utils import Database
-
-            _migrations().apply(Database(conn))
+            _migrate(conn)
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.commit()
@@ -275,6 +301,24 @@ def open_connection(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils' Database() sets it
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply the migrations due, holding the write lock from finding them due to the
+    last one: two sessionlogs making one new database at once (two imports) do not
+    both apply them (the second failed: "table practitioner already exists"); the one
+    that waits finds them applied. Each migration is a savepoint inside."""
+    from sqlite_utils import Database
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if _pending(conn):
+            _migrations().apply(Database(conn))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def open_database(path: str | Path) -> Database:
