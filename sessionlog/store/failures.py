@@ -131,9 +131,9 @@ def database_error(exc: BaseException) -> DatabaseError:
 
 
 def read_failed(exc: BaseException) -> DatabaseError | None:
-    """A failed read of the database (damaged pages, a disk error, a lock held too long)
-    as one line with what to do; ``None`` when ``exc`` is not SQLite's (or the system's
-    beneath it). The line never carries a value read or asked for."""
+    """A failed read of the database (damaged pages, a disk error, a lock held too long),
+    or a write no form caught (a full disk), as one line with what to do; ``None`` when
+    ``exc`` is not SQLite's. The line never carries a value read or asked for."""
     if not isinstance(exc, sqlite3.Error):
         return None
     found = damaged(exc)
@@ -146,6 +146,8 @@ def read_failed(exc: BaseException) -> DatabaseError | None:
             f" {RESTORE_HINT}"
         )
     reason, remedy = cause
+    if cause[0] in (c[2] for c in _CAUSES[:3]):  # full, read-only: only a write meets these
+        return DatabaseError(str(WriteFailed(reason, remedy)))
     return DatabaseError(
         f"The database could not be read: {reason.replace('while saving', 'while reading')};"
         f" {remedy}"

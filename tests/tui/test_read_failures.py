@@ -68,8 +68,12 @@ def test_pages_damaged_after_opening_are_one_line_and_the_app_stays_up(
             "The database could not be read: the disk reported an error while reading;"
             " check the disk (run `sessionlog check`; restore a backup if it is failing)",
         ),
+        (
+            sqlite3.OperationalError("database or disk is full"),
+            "the disk is full: nothing was saved; free space and try again",
+        ),
     ],
-    ids=["damaged", "read error"],
+    ids=["damaged", "read error", "a write no form caught"],
 )
 def test_a_screen_whose_reads_fail_is_one_line(store, error: Exception, said: str) -> None:  # type: ignore[no-untyped-def]
     def fail(*args: object, **kwargs: object) -> None:
