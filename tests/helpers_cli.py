@@ -161,15 +161,19 @@ def fingerprint(path: Path) -> str:
     """A hash of the database's whole content (schema and rows), or of the file's bytes
     when it is not a database: equal before and after means nothing changed.
 
-    Sign-ins are left out: a command refused for its input was still run by a
-    practitioner who proved who they are, and that is logged (audit action 'sign_in')."""
+    Sign-ins and refusals are left out: a command refused for its input was still run
+    by a practitioner who proved who they are, and that is logged (audit actions
+    'sign_in', then 'refused' with the reason)."""
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             dump = "\n".join(
                 line
                 for line in conn.iterdump()
-                if not (line.startswith('INSERT INTO "audit_log"') and ",'sign_in'," in line)
+                if not (
+                    line.startswith('INSERT INTO "audit_log"')
+                    and (",'sign_in'," in line or ",'refused'," in line)
+                )
             )
         finally:
             conn.close()

@@ -3,7 +3,9 @@ row; ``audit access --patient`` lists who looked at that patient."""
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import re
 from pathlib import Path
 
@@ -73,3 +75,30 @@ def test_an_unknown_patient_is_one_line(clinic: Path) -> None:
     assert result.stderr == (
         "error: patient: no patient with chart id, id or name 'C404' (see `sessionlog patients`)\n"
     )
+
+
+def test_a_command_run_in_this_process_closes_its_database(tmp_path: Path) -> None:
+    # (a command that left its store to the garbage collector kept the file open: a
+    # restore in this same process waited for it)
+    db = make_clinic(tmp_path / "clinic.db")
+    gc.collect()
+    gc.disable()
+    try:
+        ok(db, "patients")
+        assert open_here(db) == []
+        run(db, "patients --nonsense")  # refused by click, after the store was opened
+        assert open_here(db) == []
+    finally:
+        gc.enable()
+
+
+def open_here(db: Path) -> list[str]:
+    """The files of ``db`` (with its -wal and -shm) this process holds open."""
+    fds = Path("/proc/self/fd")
+    links = []
+    for fd in fds.iterdir():
+        try:
+            links.append(os.readlink(fd))
+        except OSError:
+            continue  # closed meanwhile (the one iterdir used)
+    return [link for link in links if link.startswith(str(db))]

@@ -198,8 +198,9 @@ def test_text_file_as_database(tmp_path: Path) -> None:
         assert (proc.returncode, proc.stdout) == (1, "")
         assert proc.stderr == (
             f"error: {path} is not a sessionlog database (not an SQLite file): it was left as"
-            " it is. Stop using this file: restore the latest good backup with"
-            " `sessionlog restore BACKUP_FILE` (the damaged file is kept beside it).\n"
+            " it is. If it is the clinic's database, it is damaged: restore the latest good"
+            " backup with `sessionlog restore BACKUP_FILE` (this file is kept beside it); if it"
+            " is another file, give the database's path with --db.\n"
         )
     assert path.read_text() == "shopping: needles, alcohol swabs\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # no -wal, no -shm

@@ -5,7 +5,6 @@ and an audit row; nothing else is read or written."""
 
 from __future__ import annotations
 
-import gc
 import os
 import pty
 import select
@@ -201,7 +200,6 @@ def test_restore_is_proved_by_the_secret_the_backup_keeps(tmp_path: Path) -> Non
     # proof (the live database may be the damaged one), read without writing to it.
     db = make_clinic(tmp_path / "clinic.db")
     ok(db, f"backup {tmp_path / 'monday.db'}")
-    gc.collect()  # the in-process commands' connections, which a restore waits for
     backup = tmp_path / "monday.db"
     before_backup = backup.read_bytes()
     before = db.read_bytes()
@@ -223,3 +221,83 @@ def test_restore_is_proved_by_the_secret_the_backup_keeps(tmp_path: Path) -> Non
     finally:
         store.close()
     assert actor == (1,)
+
+
+def audit_rows_since(db: Path, after: int) -> list[tuple[str, int | None, dict[str, object]]]:
+    import json
+
+    store = Store.open(db)
+    try:
+        rows = store.conn.execute(
+            "SELECT action, actor_id, detail FROM audit_log WHERE id > ? ORDER BY id", (after,)
+        ).fetchall()
+    finally:
+        store.close()
+    return [(a, actor, json.loads(d or "{}")) for a, actor, d in rows]
+
+
+def test_a_command_refused_after_sign_in_records_the_refusal_not_only_a_sign_in(
+    tmp_path: Path,
+) -> None:
+    # The audit log said "sign_in" and nothing more for a command that was then refused
+    # (an unknown patient, a role that may not): as if the command had gone through.
+    db = tmp_path / "new.db"
+    admin = {SECRET_ENV: "424242", "SESSIONLOG_NEW_PRACTITIONER_SECRET": "temporary 1"}
+    run_as(db, "practitioners add --name 'Ann Lee' --profession other", {SECRET_ENV: "424242"})
+    run_as(db, "practitioners add --name 'Ben Cho' --profession other --as 1", admin)
+    ann = {WHO_ENV: "Ann Lee", SECRET_ENV: "424242"}
+    assert run_as(db, "patients add --chart-id C001 --name 'Bo Kim'", ann).exit_code == 0
+    store = Store.open(db)
+    from sessionlog.services import auth
+
+    with cheap_hashes():
+        auth.choose_secret(store, 2, "bens own secret")
+    last = store.conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    store.close()
+    ben = {WHO_ENV: "Ben Cho", SECRET_ENV: "bens own secret"}
+    unknown = run_as(
+        db, "log --patient NOPE --technique acupuncture --consent --site st36:left", ann
+    )
+    assert (unknown.exit_code, unknown.stderr) == (
+        1,
+        "error: patient: no patient with chart id, id or name 'NOPE' (see `sessionlog patients`)\n",
+    )
+    role = run_as(db, "practitioners add --name 'Cy Doe' --profession other", ben)
+    assert (role.exit_code, role.stderr) == (
+        1,
+        "error: Only an admin can add practitioners or reset a secret\n",
+    )
+    assert audit_rows_since(db, last) == [
+        ("sign_in", 1, {"via": "cli"}),
+        (
+            "refused",
+            1,
+            {
+                "command": "log",
+                "reason": "patient: no patient with chart id, id or name 'NOPE' (see"
+                " `sessionlog patients`)",
+                "via": "cli",
+            },
+        ),
+        ("sign_in", 2, {"via": "cli"}),
+        (
+            "refused",
+            2,
+            {
+                "command": "practitioners add",
+                "reason": "Only an admin can add practitioners or reset a secret",
+                "via": "cli",
+            },
+        ),
+    ]
+
+
+def test_a_secret_given_by_an_admin_is_refused_without_a_sign_in_row(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    admin = {SECRET_ENV: "424242", "SESSIONLOG_NEW_PRACTITIONER_SECRET": "temporary 1"}
+    run_as(db, "practitioners add --name 'Ann Lee' --profession other", {SECRET_ENV: "424242"})
+    run_as(db, "practitioners add --name 'Ben Cho' --profession other --as 1", admin)
+    before = audit_actions(db)
+    as_ben = run_as(db, "patients --practitioner 2", {SECRET_ENV: "temporary 1"})
+    assert as_ben.exit_code == 1
+    assert audit_actions(db) == before  # nothing: no sign-in happened

@@ -71,8 +71,9 @@ def test_refuses_a_text_file(tmp_path: Any) -> None:
         Store.open(path)
     assert str(caught.value) == (
         f"{path} is not a sessionlog database (not an SQLite file): it was left as it is."
-        " Stop using this file: restore the latest good backup with"
-        " `sessionlog restore BACKUP_FILE` (the damaged file is kept beside it)."
+        " If it is the clinic's database, it is damaged: restore the latest good backup with"
+        " `sessionlog restore BACKUP_FILE` (this file is kept beside it); if it is another"
+        " file, give the database's path with --db."
     )
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # no -wal, no -shm
@@ -197,3 +198,56 @@ def test_saves_never_wait_for_a_checkpoint_but_the_wal_is_copied_back(tmp_path: 
     store._checkpointer.join()
     assert path.stat().st_size > size  # the saves reached the database file itself
     store.close()
+
+
+def test_migrations_hold_the_write_lock_from_finding_them_due_to_the_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two imports into one new path at once: both found the migrations due, and the
+    # second to apply them failed with "cannot be opened (table practitioner already
+    # exists)". While one sessionlog migrates, no other may write (it waits, then
+    # finds them applied).
+    from sessionlog.store import db as db_module
+
+    path = tmp_path / "new.db"
+    real = db_module.split_sql
+    tried: list[str] = []
+
+    def migrating(script: str) -> list[str]:
+        if not tried:
+            other = sqlite3.connect(path, timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                tried.append("the other got the write lock")
+            except sqlite3.OperationalError as exc:
+                tried.append(str(exc))
+            finally:
+                other.close()
+        return real(script)
+
+    monkeypatch.setattr(db_module, "split_sql", migrating)
+    store = Store.open(path)
+    store.close()
+    assert tried == ["database is locked"]
+
+
+def test_a_new_database_file_never_appears_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another sessionlog opening the same new path a moment later saw an empty file
+    # (made before SQLite wrote its first page) and refused it as an empty database.
+    from sessionlog.store import db as db_module
+
+    path = tmp_path / "new.db"
+    real = db_module.connect_file  # type: ignore[attr-defined]
+    seen: list[int] = []
+
+    def opening(name: str, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if path.exists():
+            seen.append(path.stat().st_size)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(db_module, "connect_file", opening)
+    Store.open(path).close()
+    assert seen and 0 not in seen
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.db"]  # nothing else left

@@ -35,6 +35,21 @@ class _Commands(click.Group):
         self._gather()
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; one that fails after its practitioner signed in is
+        recorded as refused (Context.refused)."""
+        try:
+            return super().invoke(ctx)
+        except SystemExit as exc:
+            if exc.code not in (0, None) and isinstance(ctx.obj, Context):
+                ctx.obj.refused()
+            raise
+        except click.ClickException as exc:
+            if isinstance(ctx.obj, Context):
+                ctx.obj.refusal = exc.format_message()
+                ctx.obj.refused()
+            raise
+
 
 @click.group(
     cls=_Commands,
@@ -72,6 +87,7 @@ def cli(
     With no command, opens the app.
     """
     ctx.obj = Context(db_path)
+    ctx.call_on_close(ctx.obj.close)
     if passphrase_fd is not None:
         from .trust import read_passphrase
 

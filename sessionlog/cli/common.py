@@ -28,6 +28,11 @@ class Context:
         self.db_path = db_path
         self.clock = clock
         self._store: Store | None = None
+        # Who proved their secret for this command, and the command ("practitioners
+        # add"): a command refused after that is recorded as refused (see refused()).
+        self.practitioner_id: int | None = None
+        self.command = ""
+        self.refusal: str | None = None  # the line fail() printed
 
     def store(self) -> Store:
         """The opened Store (opened on first use, so ``--help`` never touches a database)."""
@@ -37,6 +42,45 @@ class Context:
             self._store = Store.open(self.db_path, clock=self.clock)
             self._store.before_first_write = self._warn_if_tampered
         return self._store
+
+    def signed_in(self, practitioner_id: int, invocation: click.Context) -> None:
+        """``practitioner_id`` proved their secret for the command being run."""
+        names = []
+        while invocation.parent is not None:
+            names.append(str(invocation.info_name))
+            invocation = invocation.parent
+        self.practitioner_id, self.command = practitioner_id, " ".join(reversed(names))
+
+    def refused(self) -> None:
+        """The command was refused (by :func:`fail`) after a sign-in: the audit log says
+        so, and why, not only that someone signed in. Nothing is recorded when
+        the database refuses writes (read-only, full): the line printed says so."""
+        if self.practitioner_id is None or self._store is None or self.refusal is None:
+            return  # (a finding that ends in status 1, as `audit verify`'s, is no refusal)
+        from ..store.failures import read_failed
+
+        try:
+            self._store.log_event(
+                self.practitioner_id,
+                "refused",
+                "command",
+                command=self.command,
+                reason=self.refusal,
+                via="cli",
+            )
+        except SessionlogError:
+            pass
+        except Exception as exc:
+            if read_failed(exc) is None:  # not SQLite's: a fault of ours, shown
+                raise
+        self.practitioner_id = None
+
+    def close(self) -> None:
+        """Close the store, if a command opened it (called when the command ends, also
+        when it fails: the last connection to close folds the -wal into the file)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def _warn_if_tampered(self) -> None:
         """Every command that writes says so while the audit chain is broken."""
@@ -57,6 +101,9 @@ pass_ctx = click.make_pass_decorator(Context)
 def fail(message: str) -> None:
     """Print one plain line on stderr and exit non-zero: no traceback for user errors."""
     click.echo(f"error: {message}", err=True)
+    invocation = click.get_current_context(silent=True)
+    if invocation is not None and isinstance(invocation.find_root().obj, Context):
+        invocation.find_root().obj.refusal = message
     sys.exit(1)
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ..errors import ValidationError
-from .common import fail
+from .common import Context, fail
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -81,7 +81,11 @@ def identify(store: Store, ref: str | int | None) -> int:
     from ..services import auth
 
     who = find(store, ref)
-    return auth.authenticate(store, who.practitioner_id, secret_for(who.name), store.clock())
+    pid = auth.authenticate(store, who.practitioner_id, secret_for(who.name), store.clock())
+    invocation = click.get_current_context(silent=True)
+    if invocation is not None and isinstance(invocation.find_root().obj, Context):
+        invocation.find_root().obj.signed_in(pid, invocation)
+    return pid
 
 
 def identify_unless_empty(store: Store, ref: str | int | None) -> int | None:

@@ -181,6 +181,8 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
     actor = identify_in_backup(src, practitioner_ref)
     result = run_restore(src, target, clock=ctx.clock(), actor_id=actor)
     kept = f" The previous database is kept at {result.previous}." if result.previous else ""
+    if result.previous and result.previous.name.endswith("-wal"):
+        kept = f" The -wal found without its database is kept at {result.previous}."
     click.echo(f"Restored {result.sessions:,} sessions into {result.path}.{kept}")
 
 

@@ -25,6 +25,14 @@ from ..store.store import Store
 from .collector import collector_paused
 from .csvfiles import read_csv
 from .document import Tables, tables_from_json
+from .jsonlimits import (
+    MAX_LINE,
+    TOO_DEEP,
+    WHOLE_MAX,
+    check_document,
+    check_size,
+    check_whole,
+)
 from .links import check_audit_chain, check_links
 from .merge import match
 from .plan import audit_rows, make_plan
@@ -113,11 +121,21 @@ def _read_source(path: Path) -> tuple[Tables, bool]:
         start = fh.read(4)
     if start.startswith(b"PK"):
         return read_csv(path), True
+    size = check_size(path)
     data = read_row_per_line(path)  # the usual file: read a line at a time
     if data is not None:
         return tables_from_json(data), False
+    if size > WHOLE_MAX:
+        raise ValidationError(
+            str(path),
+            f"is over {WHOLE_MAX >> 20} MB on lines over {MAX_LINE >> 20} MB: not an export"
+            " as `sessionlog export` writes it (one row per line); export it again",
+        )
     try:
-        data = json.loads(path.read_text("utf-8-sig"))
+        text = path.read_text("utf-8-sig")
+        check_whole(text, path)
+        data = json.loads(text)
+        del text
     except UnicodeDecodeError:
         raise ValidationError(str(path), "is neither a JSON export nor a CSV zip") from None
     except json.JSONDecodeError as exc:
@@ -125,11 +143,12 @@ def _read_source(path: Path) -> tuple[Tables, bool]:
             str(path), f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
     except RecursionError:
-        raise ValidationError(
-            str(path), "nests values deeper than any export does: not a sessionlog export"
-        ) from None
+        raise ValidationError(str(path), TOO_DEEP) from None
+    except ValidationError:
+        raise
     except ValueError as exc:  # a whole number of more than 4,300 digits
         raise ValidationError(str(path), f"is not a sessionlog export ({exc})") from None
+    check_document(data)
     return tables_from_json(data), False
 
 

@@ -10,16 +10,24 @@ throughout. For anything else (an indented export of before, a file written by h
 a syntax error anywhere) it answers ``None`` and the caller parses the whole text as
 before, which accepts the same documents and names a syntax error by line and column
 just as it always did. A file it takes gives the same document as ``json.loads``.
+
+Whatever the file, it is read within the bounds of ``jsonlimits.py``: no line is read
+past ``MAX_LINE`` (a longer one is refused here, naming it, unless the file is small
+enough to read whole), and a line that could hold a text over ``MAX_FIELD`` or values
+nested deeper than ``MAX_DEPTH`` has its value checked before it is kept.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..errors import ValidationError
 from .compact import KNOWN, NAMES, Packer, packable
+from .jsonlimits import MAX_LINE, TOO_DEEP, WHOLE_MAX, check_value, could_break
 
 _WHITE = " \t\r\n"  # JSON's white space (str.strip() would take more)
 _TABLE = re.compile(r'"([a-z_]+)":\[')
@@ -33,15 +41,44 @@ class _NotThisLayout(Exception):
     """The file is not a valid row-per-line export: read it whole instead."""
 
 
+class _LongLine(_NotThisLayout):
+    """A line over ``MAX_LINE``: the file is read whole only if it is small."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+
 def read_row_per_line(path: Path) -> dict[str, Any] | None:
     """The export document at ``path`` with its rows packed, or ``None`` when the file
-    is not a valid row-per-line export (then parse it whole)."""
+    is not a valid row-per-line export (then parse it whole). A line over ``MAX_LINE``
+    in a file over ``WHOLE_MAX`` bytes is refused: such a file cannot be read whole."""
     try:
         # Text as the whole read decodes it (utf-8-sig: a byte order mark is dropped).
         with path.open(encoding="utf-8-sig") as fh:
             return _Reader(fh).document()
-    except (_NotThisLayout, StopIteration, UnicodeDecodeError, ValueError, RecursionError):
+    except _LongLine as exc:
+        if path.stat().st_size <= WHOLE_MAX:
+            return None
+        raise ValidationError(
+            str(path),
+            f"line {exc.number} is over {MAX_LINE >> 20} MB: no row of an export is so long",
+        ) from None
+    except ValidationError:
+        raise  # a bound broken: refused whatever the layout
+    except RecursionError:  # deeper than the scanner goes: the whole read is no better
+        raise ValidationError(str(path), TOO_DEEP) from None
+    except (_NotThisLayout, StopIteration, UnicodeDecodeError, ValueError):
         return None  # StopIteration: the scanner found no value where one must be
+
+
+def _bounded_lines(fh: TextIO) -> Iterator[str]:
+    """The lines of ``fh`` (after its first), none read past ``MAX_LINE``."""
+    readline, number = fh.readline, 1
+    while line := readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise _LongLine(number)
+        yield line
 
 
 # json.loads without its wrappers (the same decoder, and so the same values), for a
@@ -59,7 +96,7 @@ def _value(text: str) -> Any:
 class _Reader:
     def __init__(self, fh: TextIO) -> None:
         self.fh = fh
-        self.lines = iter(fh)
+        self.lines = _bounded_lines(fh)
         self.packer = Packer()
         self.sites: dict[str, Any] = {}  # site line content text -> packed content
 
@@ -85,6 +122,8 @@ class _Reader:
             else:
                 body, more = _member(line)
                 member = _value("{" + body + "}")
+                if could_break(body):
+                    check_value(member, "document")
                 if len(member) != 1 or member.keys() <= doc.keys():
                     raise _NotThisLayout  # two members on a line, or one given twice
                 doc.update(member)
@@ -130,6 +169,8 @@ class _Reader:
             if more is False:
                 raise _NotThisLayout
             more = comma
+            if could_break(body):
+                check_value(_value(body), f"{table} row {len(rows) + 1}", 4)
             if table == "site":
                 append(site(body))
                 continue

@@ -156,10 +156,17 @@ def resolve(store: Store, who: str | int) -> tuple[int, str]:
 
 
 def sign_in(
-    store: Store, who: str | int, secret: str, now: datetime, *, via: str = "app"
+    store: Store,
+    who: str | int,
+    secret: str,
+    now: datetime,
+    *,
+    via: str = "app",
+    record: bool = True,
 ) -> SignedIn:
-    """Check ``secret`` for ``who``: a right one is audited and returned, a wrong one is
-    counted, audited and refused (:class:`AuthError`), as is a try during the back-off."""
+    """Check ``secret`` for ``who``: a right one is audited (unless not ``record``: the
+    caller does, once it takes it) and returned, a wrong one is counted, audited and
+    refused (:class:`AuthError`), as is a try during the back-off."""
     pid, name = resolve(store, who)
     access = store.access(pid)
     if access is None:
@@ -172,7 +179,8 @@ def sign_in(
         delay = backoff_seconds(failures)
         after = f"; the next try waits {delay} s" if delay else ""
         raise AuthError(f"Wrong secret for {name}{after}")
-    store.record_sign_in(pid, via)
+    if record:
+        store.record_sign_in(pid, via)
     return SignedIn(pid, access.must_change)
 
 
@@ -182,12 +190,13 @@ def authenticate(store: Store, who: str | int, secret: str, now: datetime) -> in
     For front ends given both at once (the CLI): a secret an admin gave (to be
     replaced at the next sign-in in the app) is refused here. Raises :class:`AuthError`.
     """
-    signed = sign_in(store, who, secret, now, via="cli")
-    if signed.must_change:
+    signed = sign_in(store, who, secret, now, via="cli", record=False)
+    if signed.must_change:  # refused: no sign-in to record
         _pid, name = resolve(store, who)
         raise AuthError(
             f"{name}'s secret was given by an admin: sign in to the app once to choose your own"
         )
+    store.record_sign_in(signed.practitioner_id, "cli")
     return signed.practitioner_id
 
 

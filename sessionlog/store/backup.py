@@ -196,7 +196,11 @@ def restore(
     # Closing any descriptor of the live file would drop the lock held on it, so the
     # ones that copy it stay open until that lock is let go (ExitStack closes last).
     with ExitStack() as open_files, _held(target) as live:
+        # (a -wal without its database is kept too: it may hold saves)
+        orphan = not target.exists() and _has_content(Path(f"{target}-wal"))
         previous = _keep_previous(target, moment, open_files) if target.exists() else None
+        if orphan:
+            previous = _keep_previous(target, moment, open_files, wal_only=True)
         if live is not None:
             _set_aside(live)
         temp = _temp_beside(target)
@@ -240,15 +244,16 @@ IN_USE = (
 @contextmanager
 def _held(target: Path) -> Iterator[sqlite3.Connection | None]:
     """The live database's exclusive lock, held until the block ends (the connection
-    holding it), or ``None`` for a file SQLite cannot lock (missing, damaged, another
-    passphrase: nobody can be saving into it).
+    holding it), or ``None`` for a file SQLite cannot lock (missing, empty, damaged,
+    another passphrase: nobody can be saving into it).
 
     An exclusive lock cannot be had while any other connection, in any process, holds
     the WAL database open; once had, every other sessionlog waits on it (busy timeout)
     and is refused if it lasts.
     """
     conn = None
-    if target.exists():
+    # (an empty file is no database: opening it would make it one before it is kept)
+    if _has_content(target):
         try:
             conn = connect_file(str(target), 0.5)
             conn.execute("PRAGMA locking_mode = EXCLUSIVE")
@@ -293,8 +298,15 @@ def _set_aside(conn: sqlite3.Connection) -> None:
         ) from None
 
 
-def _keep_previous(target: Path, moment: datetime, open_files: ExitStack) -> Path:
-    """Copy the database about to be replaced, byte for byte, beside it.
+def _has_content(path: Path) -> bool:
+    return path.exists() and path.stat().st_size > 0
+
+
+def _keep_previous(
+    target: Path, moment: datetime, open_files: ExitStack, *, wal_only: bool = False
+) -> Path:
+    """Copy the database about to be replaced, byte for byte, beside it (the kept copy's
+    path; with ``wal_only``, a ``-wal`` whose database is missing: the kept ``-wal``).
 
     Nobody has it open (the caller holds its lock), so its file and its ``-wal`` (saves
     not yet folded into the file) together are all of it; a damaged file is kept as it
@@ -306,8 +318,9 @@ def _keep_previous(target: Path, moment: datetime, open_files: ExitStack) -> Pat
     while kept.exists():
         n += 1
         kept = target.with_name(f"{stem}-{n}")
-    for source, copy in ((target, kept), (Path(f"{target}-wal"), Path(f"{kept}-wal"))):
-        if source is not target and not (source.exists() and source.stat().st_size):
+    pairs = [(target, kept), (Path(f"{target}-wal"), Path(f"{kept}-wal"))]
+    for source, copy in pairs[wal_only:]:
+        if source is not target and not _has_content(source):
             continue
         reader = open_files.enter_context(source.open("rb"))
         with copy.open("xb") as out:
@@ -315,4 +328,4 @@ def _keep_previous(target: Path, moment: datetime, open_files: ExitStack) -> Pat
         shutil.copystat(source, copy)
         make_private(copy)
         _fsync(copy)
-    return kept
+    return pairs[1][1] if wal_only else kept

@@ -9,15 +9,16 @@ that says so.
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DatabaseError
-from ..private_files import create_private_file
+from ..private_files import create_private_file, make_private_folder
 from .cipher import connect_file, passphrase
-from .failures import open_failed
+from .failures import DAMAGE_WORDS, open_failed
 from .fileguard import RESTORE_HINT, file_id, guard, new_identity, same_file
 from .netfs import refuse_network_fs
 
@@ -103,6 +104,10 @@ def _check_ours(conn: sqlite3.Connection, path: str) -> None:
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and not str(exc).startswith("no such"):
             raise  # locked, a full disk, an I/O error: the file may be fine (see _configure)
+        if passphrase() is None and any(w in str(exc).lower() for w in DAMAGE_WORDS):
+            raise DatabaseError(
+                f"{path} is damaged: SQLite cannot read it ({exc}). {RESTORE_HINT}"
+            ) from None
         raise DatabaseError(
             f"{path} is not a sessionlog database ({exc}). {RESTORE_HINT}"
         ) from None
@@ -144,16 +149,59 @@ def connect(path: str | Path) -> sqlite3.Connection:
         # A new file is made 0600 (in 0700 folders) before SQLite opens it: its -wal and
         # -shm then get the same mode.
         try:
-            create_private_file(Path(name))
+            _create_whole(Path(name))
         except OSError as exc:
             raise DatabaseError(f"{name}: cannot be created ({exc.strerror or exc})") from None
         before = file_id(name)
-        conn = _configure(_open_file(name), name, before)
+        beside = [Path(f"{name}{s}") for s in ("-wal", "-shm")]
+        new_beside = [p for p in beside if not p.exists()]
+        try:
+            conn = _configure(_open_file(name), name, before)
+        except DatabaseError:
+            remove_empty(new_beside)  # a refused file is left as it was: nothing beside it
+            raise
         if conn is not None:
             return conn
     raise DatabaseError(
         f"{name} kept being replaced (restored) while it was opened: nothing was saved; try again"
     )
+
+
+def _create_whole(path: Path) -> None:
+    """Make a missing database file appear whole: an SQLite file with its first page
+    written beside it, then linked into place (if no other sessionlog has just made
+    it). Made empty in place, another sessionlog opening the same new path a moment
+    later saw an empty file and refused it as one."""
+    if path.exists():
+        return
+    make_private_folder(path.parent)
+    temp = path.with_name(f".{path.name}.new-{secrets.token_hex(4)}")
+    create_private_file(temp)
+    try:
+        conn = connect_file(str(temp), BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")  # writes the header: page 1
+        finally:
+            conn.close()
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            pass  # another sessionlog made it meanwhile: that one is opened
+        except OSError:  # a file system without hard links
+            create_private_file(path)
+    finally:
+        for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+def remove_empty(paths: list[Path]) -> None:
+    """Remove the -wal (if still empty) and -shm SQLite made beside a file it refused."""
+    for p in paths:
+        try:
+            if p.name.endswith("-shm") or p.stat().st_size == 0:
+                p.unlink()
+        except OSError:
+            pass
 
 
 def _open_file(name: str) -> sqlite3.Connection:
@@ -234,9 +282,7 @@ def open_connection(path: str | Path) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = OFF")
         pending = _pending(conn)
         if pending:
-            from sqlite_utils import Database
-
-            _migrations().apply(Database(conn))
+            _migrate(conn)
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.commit()
@@ -255,6 +301,24 @@ def open_connection(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils' Database() sets it
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply the migrations due, holding the write lock from finding them due to the
+    last one: two sessionlogs making one new database at once (two imports) do not
+    both apply them (the second failed: "table practitioner already exists"); the one
+    that waits finds them applied. Each migration is a savepoint inside."""
+    from sqlite_utils import Database
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if _pending(conn):
+            _migrations().apply(Database(conn))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def open_database(path: str | Path) -> Database:

@@ -8,6 +8,7 @@ patient, sites, pain into the terminal's scrollback).
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -79,9 +80,23 @@ def write_failed(exc: BaseException, path: str | None = None) -> WriteFailed:
     )
 
 
+def _read_only_place(path: str) -> bool:
+    """Whether the file at ``path``, or its folder, cannot be written (a read-only disk:
+    SQLite then says only "unable to open database file", as it cannot make the -shm)."""
+    file = Path(path).expanduser()
+    try:
+        if os.statvfs(file.parent).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    return not os.access(file.parent, os.W_OK) or (file.exists() and not os.access(file, os.W_OK))
+
+
 def open_failed(exc: BaseException, path: str) -> DatabaseError:
     """Why the database at ``path`` could not be opened, and what to do, in one line."""
     found = _cause(exc, path)
+    if found is None and path != ":memory:" and _read_only_place(path):
+        found = _CAUSES[1][2], _CAUSES[1][3]
     if found is None:
         return DatabaseError(f"{path}: cannot be opened ({exc})")
     reason, remedy = found
@@ -113,3 +128,27 @@ def database_error(exc: BaseException) -> DatabaseError:
     if cause is not None:
         return DatabaseError(f"{cause[0]}: {cause[1]} and run the command again")
     return DatabaseError(f"the database refused this ({exc}); run `sessionlog check`")
+
+
+def read_failed(exc: BaseException) -> DatabaseError | None:
+    """A failed read of the database (damaged pages, a disk error, a lock held too long),
+    or a write no form caught (a full disk), as one line with what to do; ``None`` when
+    ``exc`` is not SQLite's. The line never carries a value read or asked for."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    found = damaged(exc)
+    if found is not None:
+        return DatabaseError(f"The database could not be read: {found}")
+    cause = _cause(exc, None)
+    if cause is None:
+        return DatabaseError(
+            f"The database could not be read ({type(exc).__name__}); run `sessionlog check`."
+            f" {RESTORE_HINT}"
+        )
+    reason, remedy = cause
+    if cause[0] in (c[2] for c in _CAUSES[:3]):  # full, read-only: only a write meets these
+        return DatabaseError(str(WriteFailed(reason, remedy)))
+    return DatabaseError(
+        f"The database could not be read: {reason.replace('while saving', 'while reading')};"
+        f" {remedy}"
+    )

@@ -38,10 +38,10 @@ WAL_MAGICS = (0x377F0682, 0x377F0683)
 WAL_HEADER = 32
 FRAME_HEADER = 24
 IDENTITY_OFFSET = 60  # the header's user_version: 4 bytes, big-endian
-RESTORE_HINT = (
-    "Stop using this file: restore the latest good backup with"
-    " `sessionlog restore BACKUP_FILE` (the damaged file is kept beside it)."
-)
+# What to do with a damaged database; `restore` keeps the file it replaces (an empty
+# or foreign file, or a -wal without its database, too) as DB.before-restore-TIME.
+_RESTORE = "restore the latest good backup with `sessionlog restore BACKUP_FILE`"
+RESTORE_HINT = f"Stop using this file: {_RESTORE} (the damaged file is kept beside it)."
 
 
 # The open stores of this process, by file. Closing any file descriptor of a file drops
@@ -125,12 +125,18 @@ def guard(path: Path, *, encrypted: bool) -> None:
         if wal.exists():
             raise DatabaseError(
                 f"{wal} is there but its database {path} is missing: nothing was opened or"
-                " deleted. Put the database file back beside it, or restore a backup with"
-                " `sessionlog restore BACKUP_FILE`."
+                " deleted. Put the database file back beside it and run again; or restore a"
+                " backup with `sessionlog restore BACKUP_FILE` (the -wal is kept beside it:"
+                " it may hold saves)."
             )
         return
     if path.is_dir() or _open_here(path):
         return  # a folder: SQLite says it cannot open it
+    if not path.is_file():
+        raise DatabaseError(
+            f"{path} is not a file (a device or a pipe): nothing was opened; give the path"
+            " of the clinic's database file"
+        )
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -139,15 +145,17 @@ def guard(path: Path, *, encrypted: bool) -> None:
         raise DatabaseError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if size == 0:
         raise DatabaseError(
-            f"{path} is empty (0 bytes): it is not a sessionlog database and was left as it"
-            f" is. {RESTORE_HINT} If it never held records, delete it and run again."
+            f"{path} is empty (0 bytes): no sessionlog database is, so nothing was opened or"
+            f" made new. If it held the clinic's records, {_RESTORE} (the empty file is kept"
+            " beside it); if it never held any, delete it and run again to start a new one."
         )
     if encrypted:
         return
     if head[:16] != SQLITE_MAGIC:
         raise DatabaseError(
             f"{path} is not a sessionlog database (not an SQLite file): it was left as it"
-            f" is. {RESTORE_HINT}"
+            f" is. If it is the clinic's database, it is damaged: {_RESTORE} (this file is"
+            " kept beside it); if it is another file, give the database's path with --db."
         )
     _guard_wal(path, wal, head)
 

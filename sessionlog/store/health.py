@@ -15,7 +15,7 @@ from ..errors import DatabaseError
 from . import alarm, audit, tamper
 from .chainhead import head
 from .cipher import connect_file, passphrase
-from .db import BUSY_TIMEOUT_MS, _check_ours
+from .db import BUSY_TIMEOUT_MS, _check_ours, remove_empty
 from .fileguard import RESTORE_HINT
 from .netfs import filesystem_type, is_network
 
@@ -68,6 +68,7 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     encrypted = passphrase() is not None
     if head != SQLITE_MAGIC and not encrypted:
         raise DatabaseError(f"{path} is not a sessionlog database (not an SQLite file at all)")
+    new_beside = [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if not p.exists()]
     conn = connect_file(f"file:{path}?mode=ro", BUSY_TIMEOUT_MS / 1000, uri=True)
     try:
         _check_ours(conn, str(path))
@@ -75,6 +76,7 @@ def open_readonly(path: Path) -> sqlite3.Connection:
             raise DatabaseError(f"{path} is not a sessionlog database (it holds no records)")
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         conn.close()
+        remove_empty(new_beside)  # the file refused is left as it was: nothing beside it
         raise DatabaseError(str(exc)) from None
     return conn
 
@@ -151,7 +153,7 @@ def check(path: str | Path) -> Health:
     try:
         conn = open_readonly(target)
     except DatabaseError as exc:
-        health.problems.append(f"{exc}.")
+        health.problems.append(str(exc) if str(exc).endswith(".") else f"{exc}.")
         return health
     try:
         inspect(conn, health)

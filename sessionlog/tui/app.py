@@ -84,6 +84,8 @@ class SessionlogApp(App[None]):
         # A broken audit chain, seen at start-up (store/alarm.py): the home screen's banner.
         self.chain_warning: str | None = None
         self._chain_checked = False
+        # A read of the database that failed while running (tui/read_failures.py).
+        self.store_failure: str | None = None
         # What a screen keeps between visits (compare's filters): screen name -> values.
         self.remembered: dict[str, dict[str, Any]] = {}
         self._gc_paused = False  # run() pauses garbage collection until the first frame
@@ -249,7 +251,34 @@ class SessionlogApp(App[None]):
         await super().on_event(event)
 
     def on_load(self) -> None:
+        from . import read_failures
+
+        read_failures.install()  # a failed read is a line, not a stopped screen
         self._start_opening()  # run_test and other ways in that skip run()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A failed read of the database in a timer, a callback or a worker: one line
+        (tui/read_failures.py); anything else ends the app, as Textual does."""
+        from .read_failures import failure_line
+
+        line = failure_line(error)
+        if line is None:
+            super()._handle_exception(error)
+        else:
+            self.store_failed(line)
+
+    def store_failed(self, line: str) -> None:
+        """Say once (a notice, and the home screen's banner) that the database could
+        not be read, and what to do; the screens stay as they are."""
+        if line == self.store_failure:
+            return
+        self.store_failure = line
+        self.notify(line, title="Database", severity="error", timeout=30)
+        from .screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen) and screen.ready:
+                screen.show_banner()
 
     def on_mount(self) -> None:
         self._apply_settings()  # the keys and theme the home screen is built with
@@ -276,8 +305,8 @@ class SessionlogApp(App[None]):
                 opened.close()
                 raise DatabaseError(
                     f"{opened.path} is read-only: the app opens only a database it can"
-                    " save into. Make the file writable, or read it with `sessionlog"
-                    " sessions` or `sessionlog export`."
+                    " save into. Make the file writable (or copy it where it can be"
+                    " written, and open the copy); `sessionlog check` reads it as it is."
                 )
             self._opened = opened
             self.chain_warning = opened.chain_alarm()  # on this thread: off the frame

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import shutil
 import sqlite3
 from pathlib import Path
@@ -53,7 +52,6 @@ def test_the_warning_stays_until_check_passes(clinic_path: Path, tmp_path: Path)
     assert add_patient(clinic_path, "N2").stderr.startswith(
         f"{WARNING}: records may have been changed outside sessionlog."
     )
-    gc.collect()  # the in-process runs' connections closed, as each process's would be
     shutil.copy(good, clinic_path)  # put back as it was (as a restore does)
     for suffix in ("-wal", "-shm"):
         Path(f"{clinic_path}{suffix}").unlink(missing_ok=True)

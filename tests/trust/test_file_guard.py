@@ -158,3 +158,86 @@ def test_a_wal_of_a_database_of_another_program_is_refused(tmp_path: Path) -> No
     Path(f"{db}-wal").write_bytes(Path(f"{other}-wal").read_bytes())
     conn.close()
     refused_by_every_command(db, f"{db}-wal does not belong to {db}")
+
+
+def restored_over(db: Path, backup: Path) -> list[Path]:
+    """``db`` restored from ``backup`` (as `sessionlog restore --force` does): the files
+    the restore kept beside it."""
+    from sessionlog.store.backup import restore
+
+    restore(backup, db)
+    return sorted(db.parent.glob(f"{db.name}.before-restore-*"))
+
+
+def test_each_refusal_says_what_is_true_of_its_file_and_restore_does_it(tmp_path: Path) -> None:
+    """Each refused file is named for what it is (empty; not a database; a -wal without
+    its database), and what the line says a restore does with it, the restore does."""
+    backup = trust_workers.prepare_with_backup(tmp_path / "first.db", tmp_path / "monday.db")
+    wal = with_unsaved_wal(tmp_path / "first.db", 2)
+    db = tmp_path / "clinic" / "clinic.db"
+    db.parent.mkdir()
+    restore = f"restore the latest good backup with {HINT}"
+    cases = {
+        "empty": (
+            b"",
+            f"{db} is empty (0 bytes): no sessionlog database is, so nothing was opened or"
+            f" made new. If it held the clinic's records, {restore} (the empty file is kept"
+            " beside it); if it never held any, delete it and run again to start a new one.",
+        ),
+        "not a database": (
+            b"\x00" * 4096,
+            f"{db} is not a sessionlog database (not an SQLite file): it was left as it is."
+            f" If it is the clinic's database, it is damaged: {restore} (this file is kept"
+            " beside it); if it is another file, give the database's path with --db.",
+        ),
+        "a -wal alone": (
+            wal,
+            f"{db}-wal is there but its database {db} is missing: nothing was opened or"
+            " deleted. Put the database file back beside it and run again; or restore a"
+            f" backup with {HINT} (the -wal is kept beside it: it may hold saves).",
+        ),
+    }
+    for case, (content, message) in cases.items():
+        for old in db.parent.iterdir():
+            old.unlink()
+        Path(f"{db}-wal" if case == "a -wal alone" else db).write_bytes(content)
+        proc = run_processes(db, [("patients", None)])[0]
+        assert (proc.returncode, proc.stderr) == (1, f"error: {message}\n"), case
+        kept = restored_over(db, backup)
+        kept_bytes = [p.read_bytes() for p in kept]
+        assert kept_bytes == [content], case  # the file, or the -wal, kept as it was
+        if case == "a -wal alone":
+            assert kept[0].name.endswith("-wal")
+        restored = Store.open(db)
+        assert restored.sessions() == []  # the backup's (prepare saves none)
+        restored.close()
+
+
+def test_a_cut_short_database_is_called_damaged_and_nothing_is_left_beside_it(
+    tmp_path: Path,
+) -> None:
+    whole = tmp_path / "whole.db"
+    assert run_processes(whole, [("demo", None)])[0].returncode == 0
+    db = tmp_path / "clinic" / "clinic.db"
+    db.parent.mkdir()
+    db.write_bytes(whole.read_bytes()[: 100 * 4096])  # a copy cut short
+    commands = [("patients", None), ("check", None), ("audit verify", None)]
+    for (command, _), proc in zip(commands, run_processes(db, commands), strict=True):
+        assert proc.returncode == 1, command
+        assert (
+            f"{db} is damaged: SQLite cannot read it (database disk image is malformed)."
+            f" Stop using this file: restore the latest good backup with {HINT}"
+            " (the damaged file is kept beside it)." in proc.stdout + proc.stderr
+        ), (command, proc.stdout, proc.stderr)
+        assert [p.name for p in db.parent.iterdir()] == ["clinic.db"], command  # no -wal, -shm
+
+
+def test_a_device_is_not_taken_for_an_empty_database(tmp_path: Path) -> None:
+    db = tmp_path / "clinic.db"
+    db.symlink_to("/dev/zero")
+    proc = run_processes(db, [("patients", None)])[0]
+    assert (proc.returncode, proc.stderr) == (
+        1,
+        f"error: {db} is not a file (a device or a pipe): nothing was opened; give the path"
+        " of the clinic's database file\n",
+    )

@@ -6,13 +6,16 @@ refused import into a new path leaves no database behind."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 from helpers_cli import make_clinic, ok, run, run_process
@@ -248,3 +251,82 @@ def test_sessions_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     )
     assert proc.stdout.startswith("SESSION"), proc.stderr
     assert proc.stderr in ("status 0\n", "status 1\n")  # no "Broken pipe" line
+
+
+def _json_export_with(path: Path, middle: Callable[[IO[str]], object], *, lines: bool) -> None:
+    """An export-like JSON file (one row per line, or all on one line) whose one
+    patient row's name is written by ``middle``, streamed to disk."""
+    nl = "\n" if lines else ""
+    with path.open("w") as fh:
+        fh.write(f'{{{nl}"format":"sessionlog-export",{nl}"format_version":5,{nl}"tables":{{{nl}')
+        fh.write(f'"patient":[{nl}{{"id":1,"chart_id":"C1","name":')
+        middle(fh)
+        fh.write(f',"birth_year":1980,"sex":"female","created_at":"2025-01-01 00:00:00"}}{nl}')
+        fh.write(f"]{nl}}}{nl}}}\n")
+
+
+def _text_of(mb: int) -> Callable[[IO[str]], None]:
+    def write(fh: IO[str]) -> None:
+        fh.write('"')
+        chunk = "a" * 2**20
+        for _ in range(mb):
+            fh.write(chunk)
+        fh.write('"')
+
+    return write
+
+
+@pytest.mark.parametrize("lines", [True, False], ids=["row per line", "one line"])
+def test_a_300_mb_json_field_is_refused_within_memory(tmp_path: Path, lines: bool) -> None:
+    source = tmp_path / "field.json"
+    _json_export_with(source, _text_of(300), lines=lines)
+    message = (
+        "line 6 is over 4 MB: no row of an export is so long"
+        if lines
+        else "is over 64 MB on lines over 4 MB"
+    )
+    refused_within_memory(
+        tmp_path, source, message, f"300 MB JSON field ({'rows' if lines else 'one line'})"
+    )
+
+
+def test_a_json_field_over_128_kb_is_refused(tmp_path: Path) -> None:
+    for lines in (True, False):
+        source = tmp_path / f"field{lines}.json"
+        _json_export_with(source, lambda fh: fh.write('"' + "a" * 200_000 + '"'), lines=lines)
+        refused_within_memory(
+            tmp_path,
+            source,
+            "patient row 1: name: is over 128 KB: no sessionlog field is so long",
+            "200 KB JSON field",
+        )
+
+
+def test_json_nested_in_a_row_is_refused(tmp_path: Path) -> None:
+    for depth in (25, 100_000):
+        source = tmp_path / f"deep{depth}.json"
+        nest = "[" * depth + "]" * depth
+        _json_export_with(source, functools.partial(_write, nest), lines=True)
+        refused_within_memory(
+            tmp_path, source, "nests values deeper than any export does", f"JSON row {depth} deep"
+        )
+
+
+def test_a_json_file_over_1_gb_is_refused_unread(tmp_path: Path) -> None:
+    source = tmp_path / "huge.json"
+    _json_export_with(source, lambda fh: fh.write('"x"'), lines=True)
+    with source.open("r+b") as fh:  # sparse: nothing is written, nothing to read
+        fh.truncate(1 << 31)
+    refused_within_memory(tmp_path, source, "is over 1 GB: larger than any export", "2 GB JSON")
+
+
+def test_json_that_would_inflate_when_read_whole_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "lists.json"
+    _json_export_with(source, lambda fh: fh.write("[" + "[]," * 15_000_000 + "[]]"), lines=False)
+    refused_within_memory(
+        tmp_path, source, "is too large to read whole", "45 MB of empty lists on one line"
+    )
+
+
+def _write(text: str, fh: IO[str]) -> None:
+    fh.write(text)

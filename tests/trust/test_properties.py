@@ -313,13 +313,13 @@ def _cli(db: tuple[Path, sqlite3.Connection], args: list[str], input: str | None
 
 
 def _rows_but_sign_ins(conn: sqlite3.Connection) -> str:
-    """A hash of every row of every table but the audit log's sign-in rows: what a
-    refused command leaves as it was (the sign-ins grow with every example, so they
+    """A hash of every row of every table but the audit log's sign-in and refusal rows:
+    what a refused command leaves as it was (those grow with every example, so they
     are not hashed over and over)."""
     digest = hashlib.sha256()
     tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     for (table,) in tables.fetchall():
-        where = " WHERE action != 'sign_in'" if table == "audit_log" else ""
+        where = " WHERE action NOT IN ('sign_in', 'refused')" if table == "audit_log" else ""
         for row in sorted(repr(r) for r in conn.execute(f'SELECT * FROM "{table}"{where}')):
             digest.update(row.encode())
     return digest.hexdigest()

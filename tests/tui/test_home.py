@@ -157,8 +157,9 @@ def test_a_file_that_is_not_a_sessionlog_database_exits_with_a_message(tmp_path:
     assert app.return_code == 1
     assert app.startup_error == (
         f"{bad} is not a sessionlog database (not an SQLite file): it was left as it is."
-        " Stop using this file: restore the latest good backup with"
-        " `sessionlog restore BACKUP_FILE` (the damaged file is kept beside it)."
+        " If it is the clinic's database, it is damaged: restore the latest good backup with"
+        " `sessionlog restore BACKUP_FILE` (this file is kept beside it); if it is another"
+        " file, give the database's path with --db."
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import tui_scenarios as ts
+from helpers_disks import fill, small_disk
 from textual.widgets import DataTable, Input
 
 from sessionlog.tui.screens.follow_up import FollowUpScreen
@@ -29,6 +30,9 @@ FAILURES = {
         " `sessionlog check`; restore a backup if it is failing) and press Ctrl+S again"
     ),
 }
+
+
+__all__ = ["small_disk"]  # the fixture
 
 
 def failing_writes(store, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -103,5 +107,36 @@ def test_a_read_only_database_is_not_opened_by_the_app(
     app._open_store()
     assert app.startup_error == (
         f"{db} is read-only: the app opens only a database it can save into. Make the file"
-        " writable, or read it with `sessionlog sessions` or `sessionlog export`."
+        " writable (or copy it where it can be written, and open the copy); `sessionlog check`"
+        " reads it as it is."
     )
+
+
+def test_ctrl_s_on_a_full_disk_keeps_the_form_and_saves_once_space_is_freed(
+    small_disk: Path,
+) -> None:
+    store = ts.seeded_store(str(small_disk / "clinic.db"))
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "a", "y", "7", "enter", *"st36", "enter")
+        # (an empty -wal: the save must grow it, as it must on a disk filled while the
+        # clinic works; a -wal folded back already would be written over in place)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        filler = fill(small_disk)
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, SessionScreen)  # still open, as typed
+        sites = app.screen.query_one("#sites", DataTable)
+        assert [str(sites.get_row_at(i)[1]) for i in range(sites.row_count)] == ["ST36 Zusanli"]
+        assert [str(n.message) for n in app._notifications] == [
+            FAILURES["database or disk is full"]
+        ]
+        assert app.is_running and app.return_code is None
+        assert store.sessions(patient_id=2) == []
+        filler.unlink()
+        await pilot.press("ctrl+s")  # the same form, saved now
+        await pilot.pause()
+        assert not isinstance(app.screen, SessionScreen)
+
+    ts.run_app(ts.make_app(store), steps)
+    assert [s["pain_before"] for s in store.sessions(patient_id=2)] == [7]
+    store.close()

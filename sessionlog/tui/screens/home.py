@@ -121,10 +121,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#topbar", Static).update(
             Text.assemble((" sessionlog", "bold"), "  ·  ", plain(who), f"  ·  {today:%A %d %B %Y}")
         )
-        banner = self.query_one("#chain-banner", Static)
-        if app.chain_warning:
-            banner.update(plain(app.chain_warning))
-        banner.set_class(bool(app.chain_warning), "shown")
+        self.show_banner()
         search = self.query_one("#search", Input).value
         if self._filled:
             self.fill_today(today)
@@ -137,6 +134,16 @@ class HomeScreen(Screen[None]):
         self._filled = True
         self.fill_patients(search)
         self.call_after_refresh(self.fill_today, today)
+
+    def show_banner(self) -> None:
+        """The banner over the lists: a failed read of the database, else a broken
+        audit chain; hidden when neither."""
+        app: Any = self.app
+        warning = app.store_failure or app.chain_warning
+        banner = self.query_one("#chain-banner", Static)
+        if warning:
+            banner.update(plain(warning))
+        banner.set_class(bool(warning), "shown")
 
     def fill_today(self, today: Any) -> None:
         table = self.query_one("#today", DataTable)
