@@ -4,7 +4,9 @@ Each clinic has patients who differ in how much relief they get (an sd of 1 poin
 responsiveness) on top of session-to-session noise, so that sessions of one patient
 are correlated (about 0.3 within a patient on the latent scale). The true mean relief
 and responder rate of each window are computed exactly from the model (integer pain,
-clipped to 0-10), then the intervals that ``compare`` prints are checked against them.
+clipped to 0-10), and so is the share of the relief right after a session still there
+in each later window (relief kept); then the intervals that ``compare`` prints are
+checked against them.
 
 Fixed seeds and pure Python: no timing, a few seconds.
 """
@@ -85,6 +87,9 @@ def clinic(rng: random.Random) -> tuple[list[SessionOutcome], list[FollowUp]]:
 def test_intervals_hold_95_percent_with_patients_as_clusters() -> None:
     truths = {key: truth(effect) for key, effect in EFFECT.items()}
     held = {(key, what): [0, 0] for key in EFFECT for what in ("mean", "2+ points")}
+    # Relief kept (within the same sessions): which sessions have a later reading is
+    # independent of the readings, so its truth is the ratio of the two true means.
+    held |= {(key, "relief kept"): [0, 0] for key in READING_DAY}
     for seed in range(CLINICS):
         sessions, follow_ups = clinic(random.Random(seed))
         result = compare(counts_from_sessions(sessions, follow_ups))
@@ -94,10 +99,14 @@ def test_intervals_hold_95_percent_with_patients_as_clusters() -> None:
             if w.window.key not in truths or not w.enough:
                 continue
             mean, resp = truths[w.window.key]
-            for what, low, high, true in (
+            checks = [
                 ("mean", w.mean_points.low, w.mean_points.high, mean),
                 ("2+ points", w.responders_points.low, w.responders_points.high, resp),
-            ):
+            ]
+            if w.kept is not None and w.kept.enough:
+                kept = mean / truths["immediate"][0]
+                checks.append(("relief kept", w.kept.low, w.kept.high, kept))
+            for what, low, high, true in checks:
                 assert low is not None and high is not None
                 held[(w.window.key, what)][0] += low <= true <= high
                 held[(w.window.key, what)][1] += 1

@@ -63,6 +63,7 @@ def summarise_group(
             min_patients,
             counts.clusters.get(i),
             counts.eligible.get(i, 0),
+            kept=not w.immediate and any(v.immediate for v in windows),
         )
         for i, w in enumerate(windows)
     ]

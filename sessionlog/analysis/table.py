@@ -140,6 +140,32 @@ def durability_rows(c: Comparison) -> list[dict[str, str]]:
     return rows
 
 
+def kept_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
+    """Relief kept in each later window, within the same sessions, per technique:
+    ``40% (25 to 55%); 9 patients, 31 sessions``."""
+    columns = [("technique", "Relief kept, same sessions")]
+    rows = []
+    for g in c.groups:
+        row = {"technique": g.label}
+        for w in g.windows:
+            k = w.kept
+            if k is None:
+                continue
+            key = "k" + w.window.key
+            if all(col != key for col, _ in columns):
+                columns.append((key, w.window.label))
+            n = fmt_n(k.patients, k.sessions)
+            if k.share is None:  # too few patients, or no relief right after to keep
+                row[key] = k.note if k.patients < c.min_patients else f"{k.note} ({n})"
+            else:
+                ci = "" if k.low is None or k.high is None else (
+                    f" ({100 * k.low:.0f} to {100 * k.high:.0f}%)"  # a bound may be below 0
+                )  # fmt: skip
+                row[key] = f"{100 * k.share:.0f}%{ci}; {n}"
+        rows.append(row)
+    return columns, rows
+
+
 def _share(x: float | None, low: float | None, high: float | None) -> str:
     if x is None:
         return "-"

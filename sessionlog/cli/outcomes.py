@@ -225,6 +225,7 @@ def _print_comparison(
         LASTING_COLUMNS,
         WINDOW_COLUMNS,
         detail_rows,
+        kept_rows,
         lasting_rows,
         soreness_rows,
         window_rows,
@@ -242,6 +243,13 @@ def _print_comparison(
     if between:
         sessions = "1 session also had" if between == 1 else f"{between:,} sessions also had"
         click.echo(f"({sessions} readings between windows; not counted here.)")
+    kept_columns, kept = kept_rows(result)
+    if len(kept_columns) > 1 and any(g.sessions for g in result.groups):
+        _heading(
+            "Relief kept: of the relief right after the session, the share still there"
+            " in each window, over the sessions with both readings (95% CI; patients, sessions)"
+        )
+        table(kept, kept_columns)
     if any(g.sessions for g in result.groups):
         click.echo(durability_chart(result, w, h, color))
     _heading(

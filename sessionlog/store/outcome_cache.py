@@ -43,8 +43,8 @@ __all__ = ["family_sql", "is_current", "rebuild", "refresh", "signature", "slot_
 
 # A change here rebuilds every database's cache on its next use. 3: a bilateral site's
 # insertions count on both sides. 4: per-patient sums for clustered intervals (0006).
-# 5: time to loss of relief (slot 31) in binned days.
-DERIVATION_VERSION = 5
+# 5: time to loss of relief (slot 31) in binned days. 6: relief kept (0014).
+DERIVATION_VERSION = 6
 CACHE_TABLES = (
     "outcome_point",
     "outcome_cell",

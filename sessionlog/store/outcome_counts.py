@@ -20,7 +20,7 @@ import sqlite3
 from ..analysis.readings import SESSION_SLOT, SORENESS_SLOT
 from ..analysis.soreness import DOSE_WINDOW
 from ..analysis.stats import QUANTITIES
-from .outcome_clusters import PATIENT_COLUMNS, point_sql
+from .outcome_clusters import IMMEDIATE_SLOT, LATER, PATIENT_COLUMNS, point_sql
 from .outcome_latest import PAIN_BITS, SLOT_BITS
 from .outcome_points import DIRTY
 
@@ -61,14 +61,17 @@ _ADD_TOTALS = (
     f" WHERE true GROUP BY {TOTAL_KEY}{_upsert(TOTAL_KEY)}"
 )
 # Each patient's totals (outcome_clusters): pain before is in the cell key's bits.
-_TOTALS = point_sql(f"((ckey >> {SLOT_BITS}) & {2**PAIN_BITS - 1})", "value")
+# Relief kept: a later window's point joined to its session's immediate point.
+_TOTALS = point_sql(f"((p.ckey >> {SLOT_BITS}) & {2**PAIN_BITS - 1})", "p.value", "i.value")
 _Q = [q for q in QUANTITIES if q != "n"]
 _COUNT_PATIENTS = (
     "CREATE TEMP TABLE oc_patient_count (key INTEGER PRIMARY KEY, n INTEGER, "
     + ", ".join(f"q_{q} REAL" for q in _Q)
     + ")",
-    f"INSERT INTO oc_patient_count SELECT pkey, 1, {', '.join(_TOTALS[q] for q in _Q)}"
-    " FROM temp.oc_point WHERE true ON CONFLICT DO UPDATE SET n = n + 1, "
+    f"INSERT INTO oc_patient_count SELECT p.pkey, 1, {', '.join(_TOTALS[q] for q in _Q)}"
+    f" FROM temp.oc_point p LEFT JOIN temp.oc_point i ON p.{LATER}"
+    f" AND i.slot = {IMMEDIATE_SLOT} AND i.record_id = p.record_id"
+    " WHERE true ON CONFLICT DO UPDATE SET n = n + 1, "
     + ", ".join(f"q_{q} = q_{q} + excluded.q_{q}" for q in _Q),
 )
 # In outcome_patient's key order: its rows are then appended.

@@ -26,6 +26,7 @@ from ...analysis.table import (
     LASTING_COLUMNS,
     WINDOW_COLUMNS,
     detail_rows,
+    kept_rows,
     lasting_rows,
     soreness_rows,
     window_rows,
@@ -129,6 +130,9 @@ class CompareScreen(Screen[None]):
         with TabbedContent(id="cmp-tabs"):
             with TabPane("Relief", id="tab-relief"):
                 yield DataTable(id="cmp-windows", zebra_stripes=True)
+                # Relief kept within the same sessions (what durability means), then
+                # how long relief lasted.
+                yield DataTable(id="cmp-kept")
                 yield DataTable(id="cmp-durability")
             with TabPane("Curves", id="tab-curves"):
                 yield PlotextPlot(id="cmp-curves")
@@ -236,6 +240,8 @@ class CompareScreen(Screen[None]):
         fill_columns(
             self.query_one("#cmp-durability", DataTable), LASTING_COLUMNS, lasting_rows(result)
         )
+        columns, rows = kept_rows(result)
+        fill_columns(self.query_one("#cmp-kept", DataTable), columns, rows)
         columns, rows = soreness_rows(result)
         fill_columns(self.query_one("#cmp-soreness-table", DataTable), columns, rows)
         for plot_id, draw in (

@@ -1,0 +1,19 @@
+-- sessionlog schema, version 14: relief kept within the same sessions (issue 13).
+-- The share of the relief right after a session still there in a later window is a
+-- ratio over the sessions with both readings (sessionlog/analysis/relief.py); its
+-- interval treats the patient as the unit, so outcome_patient keeps each patient's
+-- sessions with both readings (q_pn), their relief right after (q_k0) and in the
+-- window (q_kw), and outcome_group the sums over patients, their products and the
+-- patients with such sessions (g_pn). Derived tables only: the cache's derivation
+-- version rises with this, so they are filled on the next use.
+
+ALTER TABLE outcome_patient ADD COLUMN q_pn REAL NOT NULL DEFAULT 0;
+ALTER TABLE outcome_patient ADD COLUMN q_k0 REAL NOT NULL DEFAULT 0;
+ALTER TABLE outcome_patient ADD COLUMN q_kw REAL NOT NULL DEFAULT 0;
+ALTER TABLE outcome_group ADD COLUMN q_pn REAL NOT NULL DEFAULT 0;
+ALTER TABLE outcome_group ADD COLUMN q_k0 REAL NOT NULL DEFAULT 0;
+ALTER TABLE outcome_group ADD COLUMN q_kw REAL NOT NULL DEFAULT 0;
+ALTER TABLE outcome_group ADD COLUMN p_kw_kw REAL NOT NULL DEFAULT 0;
+ALTER TABLE outcome_group ADD COLUMN p_kw_k0 REAL NOT NULL DEFAULT 0;
+ALTER TABLE outcome_group ADD COLUMN p_k0_k0 REAL NOT NULL DEFAULT 0;
+ALTER TABLE outcome_group ADD COLUMN g_pn INTEGER NOT NULL DEFAULT 0;
