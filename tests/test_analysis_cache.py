@@ -104,6 +104,12 @@ FILTERS = [
 ]
 
 
+# Sessions with an adverse event of each tier (slots 51-53), for the dose tables.
+AE = ", ".join(
+    f"sum(EXISTS (SELECT 1 FROM outcome_point a WHERE a.slot = {51 + i}"
+    " AND a.record_id = o.record_id))"
+    for i in range(3)
+)
 # Each counting table, recounted from scratch (it is kept up to date incrementally).
 RECOUNTS = {
     "outcome_cell": "SELECT technique, practitioner_id, region, slot, pain_before, value,"
@@ -113,14 +119,14 @@ RECOUNTS = {
     "outcome_patient": "SELECT family, technique, practitioner_id, region, slot, patient_id,"
     " count(*) FROM outcome_point GROUP BY 1, 2, 3, 4, 5, 6",
     "outcome_dose": "SELECT family, technique, practitioner_id, region, patient_id, count(*),"
-    " min(started_at), max(started_at), sum(insertions), sum(insertions * insertions)"
-    " FROM outcome_point WHERE slot = 40 GROUP BY 1, 2, 3, 4, 5",
+    f" min(started_at), max(started_at), sum(insertions), sum(insertions * insertions), {AE}"
+    " FROM outcome_point o WHERE slot = 40 GROUP BY 1, 2, 3, 4, 5",
     "outcome_dose_patient": " UNION ALL ".join(
         f"SELECT '{g}', {g}, patient_id, count(*), min(started_at), max(started_at),"
         " sum(insertions), sum(insertions * insertions), CASE WHEN count(*) > 1 AND"
         " max(started_at) > min(started_at) THEN (count(*) - 1) * 7.0"
-        " / (julianday(max(started_at)) - julianday(min(started_at))) END"
-        f" FROM outcome_point WHERE slot = 40 GROUP BY {g}, patient_id"
+        f" / (julianday(max(started_at)) - julianday(min(started_at))) END, {AE}"
+        f" FROM outcome_point o WHERE slot = 40 GROUP BY {g}, patient_id"
         for g in ("family", "technique")
     ),
     "outcome_dose_soreness": "SELECT technique, practitioner_id, region, insertions,"
@@ -162,6 +168,35 @@ def python_doses(store: Store, f: Filters) -> dict[str, DoseSummary]:
     return {g: dose_summary(g, d) for g, d in keep.items() if d and g in matching}
 
 
+def python_adverse(store: Store, f: Filters) -> dict[str, dict[str, tuple]]:
+    """Per family and tier, the long way: each patient's sessions (d) and those with an
+    event of the tier (y), summed over patients with their squares and product."""
+    events = set(store.conn.execute(ADVERSE_SQL).fetchall())
+    out: dict[str, dict[str, list[float]]] = {}
+    for p in store.patients():
+        sessions, _ = outcomes.patient_outcomes(store, p["id"])
+        for fam in ("acupuncture", "dry_needling", "ims"):
+            mine = [s for s in sessions if s.family == fam
+                    and (f.technique is None or f.technique in (s.technique, fam))
+                    and (f.practitioner_id is None
+                         or s.practitioner_id == f.practitioner_id)]  # fmt: skip
+            if not mine:
+                continue
+            d = len(mine)
+            for tier in AE_TIERS:
+                y = sum((s.record_id, tier) in events for s in mine)
+                sums = out.setdefault(fam, {}).setdefault(tier, [0, 0, 0, 0, 0, 0])
+                for i, x in enumerate((1, y, d, y * y, y * d, d * d)):
+                    sums[i] += x
+    return {
+        fam: {
+            tier: (g, {"k": y, "n": d}, {("k", "k"): yy, ("k", "n"): yd, ("n", "n"): dd})
+            for tier, (g, y, d, yy, yd, dd) in tiers.items()
+        }
+        for fam, tiers in out.items()
+    }
+
+
 def assert_details_agree(store: Store) -> None:
     """Dose and adverse events: the three cache levels and the long way agree."""
     everything = Filters(since=date(2000, 1, 1))  # the same sessions, read point by point
@@ -187,6 +222,18 @@ def assert_details_agree(store: Store) -> None:
                     getattr(d.insertions_per_session, end)
                 )
             assert outcome_details.dose_summaries(store, wide)[g] == fast[g]
+    for f, wide in ((Filters(), everything), (Filters(technique="ims"),
+                    Filters(technique="ims", since=date(2000, 1, 1))),
+                    (Filters(practitioner_id=1), Filters(practitioner_id=1,
+                                                         since=date(2000, 1, 1)))):  # fmt: skip
+        fast = {g: sums for g, (_, sums) in outcome_details.dose_and_adverse(store, f).items()}
+        slow = python_adverse(store, f)
+        assert fast.keys() == slow.keys()
+        for g, tiers in slow.items():
+            for tier, want in tiers.items():
+                for got in (fast[g][tier],
+                            outcome_details.dose_and_adverse(store, wide)[g][1][tier]):  # fmt: skip
+                    assert (got.patients, got.sums, got.products) == want, (f, g, tier)
     by_practitioner = outcome_details.adverse_counts(store, Filters(practitioner_id=1))
     by_point = outcome_details.adverse_counts(store, Filters(practitioner_id=1,
                                                              since=date(2000, 1, 1)))  # fmt: skip

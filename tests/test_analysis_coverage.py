@@ -115,3 +115,55 @@ def test_intervals_hold_95_percent_with_patients_as_clusters() -> None:
     for (key, what), (inside, total) in held.items():
         assert total >= 200, (key, what, total)
         assert 93 <= 100 * inside / total <= 97, f"{what} at {key}: {report[(key, what)]}%"
+
+
+# -- adverse-event rates: patients differ in how often they have one ---------------
+
+AE_CLINICS = 400
+AE_LOGIT, AE_SD = math.log(0.15 / 0.85), 1.0  # a typical patient 15%; logit sd 1
+
+
+def _expit(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def ae_truth() -> float:
+    """The mean chance of an event per session over patients (the logit-normal mean),
+    by the midpoint rule on ±8 sd: every patient's sessions are equally many on average
+    whatever their chance, so the share of sessions with one tends to this."""
+    steps = 4000
+    width = 16 / steps
+    total = 0.0
+    for i in range(steps):
+        z = -8 + (i + 0.5) * width
+        total += _expit(AE_LOGIT + AE_SD * z) * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    return total * width
+
+
+def test_adverse_event_rates_hold_95_percent_with_patients_as_clusters() -> None:
+    from sessionlog.analysis import adverse_rates
+    from sessionlog.analysis.stats import ClusterSums
+
+    true = 100 * ae_truth()
+    held = total = 0
+    for seed in range(AE_CLINICS):
+        rng = random.Random(10_000 + seed)
+        # The sums the store keeps per technique (outcome_details): per patient, the
+        # sessions (n) and those with an event (k), their squares and product.
+        c = ClusterSums(0, {"k": 0, "n": 0}, {("k", "k"): 0, ("k", "n"): 0, ("n", "n"): 0})
+        for _ in range(rng.randint(*PATIENTS)):
+            chance = _expit(AE_LOGIT + rng.gauss(0, AE_SD))
+            n = rng.randint(*SESSIONS)
+            k = sum(rng.random() < chance for _ in range(n))
+            c.patients += 1
+            c.sums["k"] += k
+            c.sums["n"] += n
+            for a, b in c.products:
+                c.products[(a, b)] += {"k": k, "n": n}[a] * {"k": k, "n": n}[b]
+        sessions = int(c.sums["n"])
+        rate = adverse_rates(sessions, {"mild": (int(c.sums["k"]), 0)}, {"mild": c})[0]
+        assert rate.low is not None and rate.high is not None
+        held += rate.low <= true <= rate.high
+        total += 1
+    print(f"coverage of the adverse-event rate's 95% interval: {100 * held / total:.1f}%")
+    assert 93 <= 100 * held / total <= 97

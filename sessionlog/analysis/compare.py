@@ -18,6 +18,7 @@ from .model import Filters, group_label
 from .readings import LOSS_SLOT, RESOLUTION_SLOT, SORENESS_SLOT
 from .relief import MIN_PATIENTS, Durability, WindowRelief, durability, summarise_window
 from .soreness import RESOLUTION, DoseBand, SorenessCourse, soreness_by_dose, soreness_course
+from .stats import ClusterSums
 from .windows import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Window
 
 
@@ -142,12 +143,14 @@ def details(
     dose: DoseSummary,
     adverse: Mapping[str, tuple[int, int]],
     dose_soreness: Iterable[tuple[int, int, int, int]],
+    adverse_clusters: Mapping[str, ClusterSums] | None = None,
 ) -> Details:
-    """Dose summary, adverse-event rates per tier and soreness by dose for one technique."""
+    """Dose summary, adverse-event rates per tier and soreness by dose for one technique
+    (``adverse_clusters``: per tier, the per-patient sums for intervals by patient)."""
     return Details(
         dose.key,
         group_label(dose.key),
         dose,
-        tuple(adverse_rates(dose.sessions, adverse)),
+        tuple(adverse_rates(dose.sessions, adverse, adverse_clusters)),
         tuple(soreness_by_dose(dose_soreness)),
     )

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..analysis.readings import SESSION_SLOT, SORENESS_SLOT
+from ..analysis.readings import ADVERSE_SLOT, SESSION_SLOT, SORENESS_SLOT
 from ..analysis.soreness import DOSE_WINDOW
 from ..analysis.stats import QUANTITIES
+from ..domain.techniques import AE_TIERS
 from .outcome_clusters import IMMEDIATE_SLOT, LATER, PATIENT_COLUMNS, point_sql
 from .outcome_latest import PAIN_BITS, SLOT_BITS
 from .outcome_points import DIRTY
@@ -89,15 +90,24 @@ _ADD_DOSE_SORENESS = (
     f" WHERE p.slot = {_DOSE_SORENESS_SLOT} GROUP BY s.cg, s.insertions, s.twitches, p.value)"
     f" AS k JOIN temp.oc_cell_group g ON g.cg = k.cg WHERE true{_upsert(_DOSE_SORENESS_KEY)}"
 )
-# One row per session (its SESSION_SLOT point): oc_session itself.
-_ADD_DOSE = """
+# One row per session (its SESSION_SLOT point): oc_session itself. With each patient's
+# sessions with an adverse event of each tier (ae_*: adverse-event rates with the
+# patient as the unit), from the sessions' adverse-event points.
+AE_COLUMNS = ", ".join(f"ae_{t}" for t in AE_TIERS)
+_AE_FLAGS = ", ".join(
+    f"max(slot = {ADVERSE_SLOT + 1 + i}) AS ae_{t}" for i, t in enumerate(AE_TIERS)
+)
+_ADD_DOSE = f"""
 INSERT INTO outcome_dose (family, technique, practitioner_id, region, patient_id, sessions,
-                          first_at, last_at, insertions, insertions_sq)
+                          first_at, last_at, insertions, insertions_sq, {AE_COLUMNS})
 SELECT g.family, g.technique, g.practitioner_id, g.region, g.patient_id, k.n, k.first_at,
-       k.last_at, k.ins, k.ins_sq
+       k.last_at, k.ins, k.ins_sq, {", ".join(f"k.ae_{t}" for t in AE_TIERS)}
 FROM (SELECT pg, count(*) AS n, min(started_at) AS first_at, max(started_at) AS last_at,
-             sum(insertions) AS ins, sum(insertions * insertions) AS ins_sq
-      FROM temp.oc_session GROUP BY pg) AS k
+             sum(insertions) AS ins, sum(insertions * insertions) AS ins_sq,
+             {", ".join(f"coalesce(sum(a.ae_{t}), 0) AS ae_{t}" for t in AE_TIERS)}
+      FROM temp.oc_session s LEFT JOIN (SELECT record_id, {_AE_FLAGS} FROM temp.oc_point
+                                        WHERE slot > {ADVERSE_SLOT} GROUP BY record_id) AS a
+      ON a.record_id = s.record_id GROUP BY pg) AS k
 JOIN temp.oc_patient_group g ON g.pg = k.pg
 """
 _ADD_DAYS = (
@@ -108,19 +118,20 @@ _ADD_DAYS = (
 # Per patient and family (and technique): the dose rows just added, merged over
 # practitioners and regions (sums of sums, the first of the firsts...).
 _NEW_DOSE = "FROM outcome_dose WHERE patient_id IN (SELECT patient_id FROM temp.oc_patient_group)"
+_AE_SUMS = ", ".join(f"sum(ae_{t}) AS ae_{t}" for t in AE_TIERS)
 _ADD_DOSE_PATIENT = f"""
 INSERT INTO outcome_dose_patient (grouping, key, patient_id, sessions, first_at, last_at,
-                                  insertions, insertions_sq, per_week)
+                                  insertions, insertions_sq, per_week, {AE_COLUMNS})
 SELECT grouping, key, patient_id, n, first_at, last_at, ins, ins_sq,
        CASE WHEN n > 1 AND last_at > first_at
-            THEN (n - 1) * 7.0 / (julianday(last_at) - julianday(first_at)) END
+            THEN (n - 1) * 7.0 / (julianday(last_at) - julianday(first_at)) END, {AE_COLUMNS}
 FROM (SELECT 'family' AS grouping, family AS key, patient_id, sum(sessions) AS n,
              min(first_at) AS first_at, max(last_at) AS last_at,
-             sum(insertions) AS ins, sum(insertions_sq) AS ins_sq
+             sum(insertions) AS ins, sum(insertions_sq) AS ins_sq, {_AE_SUMS}
       {_NEW_DOSE} GROUP BY family, patient_id
       UNION ALL
       SELECT 'technique', technique, patient_id, sum(sessions), min(first_at), max(last_at),
-             sum(insertions), sum(insertions_sq)
+             sum(insertions), sum(insertions_sq), {_AE_SUMS}
       {_NEW_DOSE} GROUP BY technique, patient_id)
 """
 

@@ -8,15 +8,18 @@ partial indexes) when dates or a complaint are asked for.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.dose import DoseSummary, dose_from_sums
 from ..analysis.model import Filters
 from ..analysis.readings import ADVERSE_SLOT, SESSION_SLOT, SORENESS_SLOT
 from ..analysis.soreness import DOSE_WINDOW
+from ..analysis.stats import ClusterSums
 from ..domain.techniques import AE_TIERS, FAMILIES
 from . import outcome_cache
 from .outcome_cache import family_sql
+from .outcome_counts import AE_COLUMNS
 from .outcomes import (
     POINT_COLUMNS,
     cache_level,
@@ -30,15 +33,32 @@ if TYPE_CHECKING:
     from .store import Store
 
 
+# A session's adverse events of each tier, from its points (the point level).
+_AE_POINTS = ", ".join(
+    f"sum(EXISTS (SELECT 1 FROM outcome_point a WHERE a.slot = {ADVERSE_SLOT + 1 + i}"
+    f" AND a.record_id = outcome_point.record_id)) AS ae_{t}"
+    for i, t in enumerate(AE_TIERS)
+)
+# Over patients: sessions, Σ sessions², insertions, Σ insertions², Σ (a patient's
+# insertions)², Σ insertions × sessions; per tier Σ y, Σ y², Σ y × sessions (y: the
+# patient's sessions with an event of the tier).
+_GROUP_SUMS = (
+    "count(*), sum(n), sum(n * n), sum(ins), sum(ins_sq), sum(ins * ins), sum(ins * n), "
+    + ", ".join(f"sum(ae_{t}), sum(ae_{t} * ae_{t}), sum(ae_{t} * n)" for t in AE_TIERS)
+)
+AdverseSums = dict[str, ClusterSums]  # per tier: sessions with one ("k") of sessions ("n")
+
+
 def _per_patient(filters: Filters, by: str) -> tuple[str, list[object]]:
-    """SQL for one row per group and patient: sessions, first, last, insertions."""
+    """SQL for one row per group and patient: sessions, first, last, insertions, and
+    sessions with an adverse event of each tier."""
     where, params = filter_sql(filters, POINT_COLUMNS)
     if cache_level(filters) == "point":
         group = family_sql() if by == "family" else "technique"  # covered by the index
         return (
             f"SELECT {group} AS g, patient_id, count(*) AS n, min(started_at) AS first_at,"
             " max(started_at) AS last_at, sum(insertions) AS ins,"
-            " sum(insertions * insertions) AS ins_sq"
+            f" sum(insertions * insertions) AS ins_sq, {_AE_POINTS}"
             " FROM outcome_point INDEXED BY outcome_point_dose"  # SQLite picks a worse plan
             f" WHERE slot = {SESSION_SLOT} AND {where} GROUP BY g, patient_id",
             params,
@@ -46,10 +66,26 @@ def _per_patient(filters: Filters, by: str) -> tuple[str, list[object]]:
     group = "family" if by == "family" else "technique"
     return (
         f"SELECT {group} AS g, patient_id, sum(sessions) AS n, min(first_at) AS first_at,"
-        " max(last_at) AS last_at, sum(insertions) AS ins, sum(insertions_sq) AS ins_sq"
-        f" FROM outcome_dose WHERE {where} GROUP BY g, patient_id",
+        " max(last_at) AS last_at, sum(insertions) AS ins, sum(insertions_sq) AS ins_sq, "
+        + ", ".join(f"sum(ae_{t}) AS ae_{t}" for t in AE_TIERS)
+        + f" FROM outcome_dose WHERE {where} GROUP BY g, patient_id",
         params,
     )
+
+
+def _dose_and_adverse(
+    key: str, median: float | None, row: Sequence[Any]
+) -> tuple[DoseSummary, AdverseSums]:
+    """A group's dose summary and adverse-event sums from a row of :data:`_GROUP_SUMS`."""
+    patients, n, n_sq, ins, ins_sq, ins_p2, ins_n, *ae = row
+    dose = dose_from_sums(key, patients, n, n_sq, ins, ins_sq, median, ins_p2, ins_n)
+    sums = {}
+    for i, tier in enumerate(AE_TIERS):
+        k, k_sq, k_n = ae[3 * i : 3 * i + 3]
+        sums[tier] = ClusterSums(
+            patients, {"k": k, "n": n}, {("k", "k"): k_sq, ("k", "n"): k_n, ("n", "n"): n_sq}
+        )
+    return dose, sums
 
 
 def dose_summaries(
@@ -57,6 +93,14 @@ def dose_summaries(
 ) -> dict[str, DoseSummary]:
     """Per group: sessions, patients, sessions per patient, the median frequency
     (sessions a week) among patients with two or more, insertions per session."""
+    return {k: d for k, (d, _) in dose_and_adverse(store, filters, by).items()}
+
+
+def dose_and_adverse(
+    store: Store, filters: Filters | None = None, by: str = "family"
+) -> dict[str, tuple[DoseSummary, AdverseSums]]:
+    """Per group: its dose summary (:func:`dose_summaries`) and, per adverse-event tier,
+    the per-patient sums of sessions with an event (for intervals by patient)."""
     filters = check_filters(filters or Filters())
     group_of = group_function(by)
     outcome_cache.refresh(store)
@@ -77,35 +121,30 @@ def dose_summaries(
         ).fetchall()
     )
     return {
-        g: dose_from_sums(g, patients, n, n_sq, ins, ins_sq, medians.get(g), ins_p2, ins_n)
-        for g, patients, n, n_sq, ins, ins_sq, ins_p2, ins_n in store.conn.execute(
-            f"WITH per AS ({per}) SELECT g, count(*), sum(n), sum(n * n), sum(ins),"
-            " sum(ins_sq), sum(ins * ins), sum(ins * n) FROM per GROUP BY g",
-            params,
+        g: _dose_and_adverse(g, medians.get(g), row)
+        for g, *row in store.conn.execute(
+            f"WITH per AS ({per}) SELECT g, {_GROUP_SUMS} FROM per GROUP BY g", params
         )
     }
 
 
 def _whole_clinic_doses(
     conn: sqlite3.Connection, filters: Filters, by: str, group_of: Any
-) -> dict[str, DoseSummary]:
+) -> dict[str, tuple[DoseSummary, AdverseSums]]:
     # One technique asked for under its family: that technique's rows are the family's.
     techniques = techniques_in(filters.technique)
     grouping = "technique" if techniques and filters.technique not in FAMILIES else by
     out = {}
-    for key, patients, n, n_sq, ins, ins_sq, ins_p2, ins_n in conn.execute(
-        "SELECT key, count(*), sum(sessions), sum(sessions * sessions), sum(insertions),"
-        " sum(insertions_sq), sum(insertions * insertions), sum(insertions * sessions)"
-        " FROM outcome_dose_patient WHERE grouping = ? GROUP BY key",
+    for key, *row in conn.execute(
+        f"SELECT key, {_GROUP_SUMS} FROM (SELECT key, sessions AS n, insertions AS ins,"
+        f" insertions_sq AS ins_sq, {AE_COLUMNS}"
+        " FROM outcome_dose_patient WHERE grouping = ?) GROUP BY key",
         (grouping,),
     ).fetchall():
         if techniques and key not in techniques and key != filters.technique:
             continue
         group = group_of(key)
-        out[group] = dose_from_sums(
-            group, patients, n, n_sq, ins, ins_sq, _median_per_week(conn, grouping, key),
-            ins_p2, ins_n,
-        )  # fmt: skip
+        out[group] = _dose_and_adverse(group, _median_per_week(conn, grouping, key), row)
     return out
 
 

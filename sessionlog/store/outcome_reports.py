@@ -52,8 +52,10 @@ def details_report(
 ) -> tuple[Details, ...]:
     """Dose, adverse-event rates and soreness by dose for every technique present."""
     filters = filters or Filters()
-    doses = outcome_details.dose_summaries(store, filters, by)
+    doses = outcome_details.dose_and_adverse(store, filters, by)
     adverse = outcome_details.adverse_counts(store, filters, by)
     soreness = outcome_details.soreness_dose_rows(store, filters, by)
     keys = sorted(doses, key=lambda k: (FAMILIES.index(k) if k in FAMILIES else 9, k))
-    return tuple(details(doses[k], adverse.get(k, {}), soreness.get(k, [])) for k in keys)
+    return tuple(
+        details(doses[k][0], adverse.get(k, {}), soreness.get(k, []), doses[k][1]) for k in keys
+    )

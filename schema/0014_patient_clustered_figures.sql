@@ -1,4 +1,4 @@
--- sessionlog schema, version 14: relief kept within the same sessions (issue 13).
+-- sessionlog schema, version 14: figures with the patient as the unit (issue 13).
 -- The share of the relief right after a session still there in a later window is a
 -- ratio over the sessions with both readings (sessionlog/analysis/relief.py); its
 -- interval treats the patient as the unit, so outcome_patient keeps each patient's
@@ -17,3 +17,13 @@ ALTER TABLE outcome_group ADD COLUMN p_kw_kw REAL NOT NULL DEFAULT 0;
 ALTER TABLE outcome_group ADD COLUMN p_kw_k0 REAL NOT NULL DEFAULT 0;
 ALTER TABLE outcome_group ADD COLUMN p_k0_k0 REAL NOT NULL DEFAULT 0;
 ALTER TABLE outcome_group ADD COLUMN g_pn INTEGER NOT NULL DEFAULT 0;
+
+-- Adverse-event rates with the patient as the unit: each patient's sessions with an
+-- adverse event of each tier, beside their sessions (outcome_dose and, merged per
+-- family and technique, outcome_dose_patient).
+ALTER TABLE outcome_dose ADD COLUMN ae_mild INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outcome_dose ADD COLUMN ae_significant INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outcome_dose ADD COLUMN ae_serious INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outcome_dose_patient ADD COLUMN ae_mild INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outcome_dose_patient ADD COLUMN ae_significant INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outcome_dose_patient ADD COLUMN ae_serious INTEGER NOT NULL DEFAULT 0;
