@@ -27,3 +27,9 @@ ALTER TABLE outcome_dose ADD COLUMN ae_serious INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outcome_dose_patient ADD COLUMN ae_mild INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outcome_dose_patient ADD COLUMN ae_significant INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outcome_dose_patient ADD COLUMN ae_serious INTEGER NOT NULL DEFAULT 0;
+
+-- Soreness by dose with the patient as the unit: its sums per patient and dose band
+-- are kept in outcome_patient and outcome_group (slots 32-39), so the counts of
+-- soreness by insertions and twitches (with no patients) and their index go.
+DROP INDEX outcome_point_dose_soreness;
+DROP TABLE outcome_dose_soreness;

@@ -17,6 +17,8 @@ from sessionlog.analysis.readings import (
     readings_by_record,
     session_points,
 )
+from sessionlog.analysis.soreness import dose_band_clusters
+from sessionlog.analysis.stats import ClusterSums
 from sessionlog.domain import parse_follow_up, parse_session
 from sessionlog.domain.techniques import AE_TIERS
 from sessionlog.store import Store, outcome_cache, outcome_details, outcomes
@@ -110,6 +112,17 @@ AE = ", ".join(
     " AND a.record_id = o.record_id))"
     for i in range(3)
 )
+# The points, and each soreness point near 24 h again under its two dose bands' slots.
+_BANDS = {"insertions": ((1, 5), (6, 10), (11, 20), (21, 999)),
+          "twitches": ((0, 0), (1, 5), (6, 15), (16, 999))}  # fmt: skip
+POINTS_AND_BANDS = "(SELECT family, technique, practitioner_id, region, slot, patient_id FROM" \
+    " outcome_point" + "".join(
+        " UNION ALL SELECT family, technique, practitioner_id, region, CASE "
+        + " ".join(f"WHEN {dim} BETWEEN {lo} AND {hi} THEN {32 + 4 * d + i}"
+                   for i, (lo, hi) in enumerate(bands))
+        + f" END, patient_id FROM outcome_point WHERE slot = 21 AND {dim} >= {bands[0][0]}"
+        for d, (dim, bands) in enumerate(_BANDS.items())
+    ) + ")"  # fmt: skip
 # Each counting table, recounted from scratch (it is kept up to date incrementally).
 RECOUNTS = {
     "outcome_cell": "SELECT technique, practitioner_id, region, slot, pain_before, value,"
@@ -117,7 +130,7 @@ RECOUNTS = {
     "outcome_total": "SELECT technique, slot, pain_before, value, count(*) FROM outcome_point"
     " GROUP BY 1, 2, 3, 4",
     "outcome_patient": "SELECT family, technique, practitioner_id, region, slot, patient_id,"
-    " count(*) FROM outcome_point GROUP BY 1, 2, 3, 4, 5, 6",
+    f" count(*) FROM {POINTS_AND_BANDS} GROUP BY 1, 2, 3, 4, 5, 6",
     "outcome_dose": "SELECT family, technique, practitioner_id, region, patient_id, count(*),"
     f" min(started_at), max(started_at), sum(insertions), sum(insertions * insertions), {AE}"
     " FROM outcome_point o WHERE slot = 40 GROUP BY 1, 2, 3, 4, 5",
@@ -129,11 +142,9 @@ RECOUNTS = {
         f" FROM outcome_point o WHERE slot = 40 GROUP BY {g}, patient_id"
         for g in ("family", "technique")
     ),
-    "outcome_dose_soreness": "SELECT technique, practitioner_id, region, insertions,"
-    " twitches, value, count(*) FROM outcome_point WHERE slot = 21 GROUP BY 1, 2, 3, 4, 5, 6",
     "outcome_group": "SELECT 'family', family, slot, count(DISTINCT patient_id)"
-    " FROM outcome_point GROUP BY 2, 3 UNION ALL SELECT 'technique', technique, slot,"
-    " count(DISTINCT patient_id) FROM outcome_point GROUP BY 2, 3",
+    f" FROM {POINTS_AND_BANDS} GROUP BY 2, 3 UNION ALL SELECT 'technique', technique, slot,"
+    f" count(DISTINCT patient_id) FROM {POINTS_AND_BANDS} GROUP BY 2, 3",
 }
 
 
@@ -166,6 +177,23 @@ def python_doses(store: Store, f: Filters) -> dict[str, DoseSummary]:
                                        mine[-1].started_at, sum(s.insertions for s in mine),
                                        sum(s.insertions**2 for s in mine)))  # fmt: skip
     return {g: dose_summary(g, d) for g, d in keep.items() if d and g in matching}
+
+
+def python_bands(store: Store, f: Filters) -> dict[str, dict[int, ClusterSums]]:
+    """Soreness near 24 h by dose band, the long way: the pure path's sums per family."""
+    rows: dict[str, list[tuple[int, int, int, int, int]]] = {}
+    for p in store.patients():
+        sessions, follow_ups = outcomes.patient_outcomes(store, p["id"])
+        readings = readings_by_record(sessions, follow_ups)
+        for s in sessions:
+            if f.technique is not None and f.technique not in (s.technique, s.family):
+                continue
+            soreness = dict(session_points(s, readings[s.record_id])).get(21)
+            if soreness is not None:
+                rows.setdefault(s.family, []).append(
+                    (s.patient_id, s.insertions, s.twitches, s.pain_before, soreness)
+                )
+    return {fam: dose_band_clusters(r) for fam, r in rows.items()}
 
 
 def python_adverse(store: Store, f: Filters) -> dict[str, dict[str, tuple]]:
@@ -205,9 +233,9 @@ def assert_details_agree(store: Store) -> None:
         assert outcome_details.adverse_counts(store, f) == outcome_details.adverse_counts(
             store, wide
         )
-        assert outcome_details.soreness_dose_rows(store, f) == outcome_details.soreness_dose_rows(
-            store, wide
-        )
+        bands = outcome_details.soreness_dose_clusters(store, f)
+        assert bands == outcome_details.soreness_dose_clusters(store, wide)
+        assert bands == python_bands(store, f)
         fast, slow = outcome_details.dose_summaries(store, f), python_doses(store, f)
         assert fast.keys() == slow.keys()
         for g, d in slow.items():

@@ -167,3 +167,43 @@ def test_adverse_event_rates_hold_95_percent_with_patients_as_clusters() -> None
         total += 1
     print(f"coverage of the adverse-event rate's 95% interval: {100 * held / total:.1f}%")
     assert 93 <= 100 * held / total <= 97
+
+
+# -- soreness by dose: a mean per dose band, patients differing as for relief ---------
+
+SORENESS_MEAN = 3.5  # latent soreness near 24 h in the 6-10 insertions band
+
+
+def soreness_truth() -> float:
+    """The exact mean of clip(round(3.5 + u + e), 0, 10) under the model above."""
+    sd = math.hypot(PATIENT_SD, NOISE_SD)
+    mean = 0.0
+    for score in range(11):
+        lo = -math.inf if score == 0 else score - 0.5
+        hi = math.inf if score == 10 else score + 0.5
+        mean += score * (_phi((hi - SORENESS_MEAN) / sd) - _phi((lo - SORENESS_MEAN) / sd))
+    return mean
+
+
+def test_soreness_by_dose_holds_95_percent_with_patients_as_clusters() -> None:
+    from sessionlog.analysis.soreness import dose_band_clusters, soreness_by_dose
+
+    true = soreness_truth()
+    held = total = 0
+    for seed in range(AE_CLINICS):
+        rng = random.Random(20_000 + seed)
+        rows = []
+        for patient in range(1, rng.randint(*PATIENTS) + 1):
+            u = rng.gauss(0, PATIENT_SD)
+            for _ in range(rng.randint(*SESSIONS)):
+                x = SORENESS_MEAN + u + rng.gauss(0, NOISE_SD)
+                rows.append((patient, rng.randint(6, 10), 0, 6, min(10, max(0, round(x)))))
+        band = next(
+            b for b in soreness_by_dose(dose_band_clusters(rows)) if b.dimension == "insertions"
+            and b.band == "6-10"
+        )  # fmt: skip
+        assert band.mean.low is not None and band.mean.high is not None
+        held += band.mean.low <= true <= band.mean.high
+        total += 1
+    print(f"coverage of soreness by dose's 95% interval: {100 * held / total:.1f}%")
+    assert 93 <= 100 * held / total <= 97

@@ -7,7 +7,7 @@ which technique works better.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..domain.techniques import FAMILIES, TECHNIQUES
@@ -142,11 +142,12 @@ class Details:
 def details(
     dose: DoseSummary,
     adverse: Mapping[str, tuple[int, int]],
-    dose_soreness: Iterable[tuple[int, int, int, int]],
+    dose_soreness: Mapping[int, ClusterSums],
     adverse_clusters: Mapping[str, ClusterSums] | None = None,
 ) -> Details:
     """Dose summary, adverse-event rates per tier and soreness by dose for one technique
-    (``adverse_clusters``: per tier, the per-patient sums for intervals by patient)."""
+    (``dose_soreness``: the sums over patients per dose-band slot; ``adverse_clusters``:
+    per tier, the per-patient sums; both for intervals with the patient as the unit)."""
     return Details(
         dose.key,
         group_label(dose.key),

@@ -225,6 +225,8 @@ def _print_comparison(
         LASTING_COLUMNS,
         WINDOW_COLUMNS,
         detail_rows,
+        fmt_mean,
+        fmt_n,
         kept_rows,
         lasting_rows,
         soreness_rows,
@@ -268,14 +270,16 @@ def _print_comparison(
     if extra:
         _heading("Dose and adverse events (sessions with one per 100 sessions, 95% CI)")
         table(detail_rows(extra), DETAIL_COLUMNS)
-        _heading("Soreness at about 24 h by dose (mean, n sessions)")
+        _heading("Soreness at about 24 h by dose (mean, 95% CI; patients, sessions)")
         table(
             [
                 {
                     "technique": d.label,
                     "dimension": b.dimension,
                     "band": b.band,
-                    "mean": f"{b.mean.value:.1f} (n={b.sessions})",
+                    "mean": f"{fmt_mean(b.mean)}; {fmt_n(b.patients, b.sessions)}"
+                    if b.patients >= result.min_patients
+                    else f"not enough data ({fmt_n(b.patients, b.sessions)})",
                 }  # fmt: skip
                 for d in extra
                 for b in d.soreness_by_dose

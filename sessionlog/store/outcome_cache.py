@@ -53,7 +53,6 @@ CACHE_TABLES = (
     "outcome_group",
     "outcome_dose",
     "outcome_dose_patient",
-    "outcome_dose_soreness",
     "outcome_day",
 )
 CACHED_WINDOWS = DEFAULT_WINDOWS

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..analysis.readings import DOSE_BAND_SLOT
+from ..analysis.soreness import DOSE_BANDS
 from ..analysis.stats import COUNTED, PRODUCTS, QUANTITIES, ClusterSums
 from ..analysis.windows import DEFAULT_WINDOWS
 
@@ -43,6 +45,26 @@ def point_sql(before: str, value: str, immediate: str = "NULL") -> dict[str, str
         "k0": f"coalesce({b} - {i}, 0)",
         "kw": f"(CASE WHEN {i} IS NOT NULL THEN {b} - {v} ELSE 0 END)",
     }
+
+
+def band_slot_sql(insertions: str, twitches: str) -> tuple[str, str]:
+    """The dose-band slots of a session, as two CASE expressions (NULL: below every
+    band), as :func:`sessionlog.analysis.soreness.band_slots` numbers them."""
+    out, first = [], DOSE_BAND_SLOT
+    for column, (_, bands) in zip((insertions, twitches), DOSE_BANDS, strict=True):
+        whens = " ".join(
+            f"WHEN {column} >= {lo}"
+            + ("" if hi is None else f" AND {column} <= {hi}")
+            + f" THEN {first + i}"
+            for i, (lo, hi) in enumerate(bands)
+        )
+        out.append(f"(CASE {whens} END)")
+        first += len(bands)
+    return out[0], out[1]
+
+
+_LAST_BAND = DOSE_BAND_SLOT + sum(len(b) for _, b in DOSE_BANDS) - 1
+DOSE_BAND_SLOTS = f"slot BETWEEN {DOSE_BAND_SLOT} AND {_LAST_BAND}"  # (SQL)
 
 
 def patient_column(q: str) -> str:

@@ -21,15 +21,13 @@ from ..analysis.readings import ADVERSE_SLOT, SESSION_SLOT, SORENESS_SLOT
 from ..analysis.soreness import DOSE_WINDOW
 from ..analysis.stats import QUANTITIES
 from ..domain.techniques import AE_TIERS
-from .outcome_clusters import IMMEDIATE_SLOT, LATER, PATIENT_COLUMNS, point_sql
+from .outcome_clusters import IMMEDIATE_SLOT, LATER, PATIENT_COLUMNS, band_slot_sql, point_sql
 from .outcome_latest import PAIN_BITS, SLOT_BITS
 from .outcome_points import DIRTY
 
-_NEW = "temp.oc_point p JOIN temp.oc_session s ON s.record_id = p.record_id"
 CELL_KEY = "technique, practitioner_id, region, slot, pain_before, value"
 TOTAL_KEY = "technique, slot, pain_before, value"
 _PATIENT_KEY = "family, technique, practitioner_id, region, slot, patient_id"
-_DOSE_SORENESS_KEY = "technique, practitioner_id, region, insertions, twitches, value"
 _DOSE_SORENESS_SLOT = SORENESS_SLOT + DOSE_WINDOW  # soreness near 24 h
 _SLOT_MASK = 2**SLOT_BITS - 1
 _TEMP_TABLES = ("oc_cell_count", "oc_cell", "oc_patient_count")
@@ -75,6 +73,18 @@ _COUNT_PATIENTS = (
     " WHERE true ON CONFLICT DO UPDATE SET n = n + 1, "
     + ", ".join(f"q_{q} = q_{q} + excluded.q_{q}" for q in _Q),
 )
+# Soreness near 24 h by dose: each session's point counted again under its two dose
+# bands' slots, into the same per-patient totals (no points of their own).
+_BAND_TOTALS = point_sql(f"((p.ckey >> {SLOT_BITS}) & {2**PAIN_BITS - 1})", "p.value")
+_COUNT_BANDS = tuple(
+    f"INSERT INTO oc_patient_count SELECT (p.pkey >> {SLOT_BITS} << {SLOT_BITS}) | {band}, 1,"
+    f" {', '.join(_BAND_TOTALS[q] for q in _Q)}"
+    f" FROM temp.oc_point p JOIN temp.oc_session s ON s.record_id = p.record_id"
+    f" WHERE p.slot = {_DOSE_SORENESS_SLOT} AND {band} IS NOT NULL"
+    " ON CONFLICT DO UPDATE SET n = n + 1, "
+    + ", ".join(f"q_{q} = q_{q} + excluded.q_{q}" for q in _Q)
+    for band in band_slot_sql("s.insertions", "s.twitches")
+)
 # In outcome_patient's key order: its rows are then appended.
 _ADD_PATIENTS = (
     f"INSERT INTO outcome_patient ({_PATIENT_KEY}, n, {PATIENT_COLUMNS}) SELECT g.family,"
@@ -82,13 +92,6 @@ _ADD_PATIENTS = (
     f" k.n, {', '.join(f'k.q_{q}' for q in _Q)}"
     f" FROM temp.oc_patient_count k JOIN temp.oc_patient_group g ON g.pg = k.key >> {SLOT_BITS}"
     " ORDER BY g.family, slot, g.patient_id, g.technique, g.practitioner_id, g.region"
-)
-_ADD_DOSE_SORENESS = (
-    f"INSERT INTO outcome_dose_soreness ({_DOSE_SORENESS_KEY}, n)"
-    f" SELECT g.technique, g.practitioner_id, g.region, k.insertions, k.twitches, k.value, k.n"
-    f" FROM (SELECT s.cg, s.insertions, s.twitches, p.value, count(*) AS n FROM {_NEW}"
-    f" WHERE p.slot = {_DOSE_SORENESS_SLOT} GROUP BY s.cg, s.insertions, s.twitches, p.value)"
-    f" AS k JOIN temp.oc_cell_group g ON g.cg = k.cg WHERE true{_upsert(_DOSE_SORENESS_KEY)}"
 )
 # One row per session (its SESSION_SLOT point): oc_session itself. With each patient's
 # sessions with an adverse event of each tier (ae_*: adverse-event rates with the
@@ -146,8 +149,8 @@ def add(conn: sqlite3.Connection) -> None:
         _ADD_CELLS,
         _ADD_TOTALS,
         *_COUNT_PATIENTS,
+        *_COUNT_BANDS,
         _ADD_PATIENTS,
-        _ADD_DOSE_SORENESS,
         _ADD_DOSE,
         _ADD_DOSE_PATIENT,
         _ADD_DAYS,
@@ -184,7 +187,6 @@ def take_out(conn: sqlite3.Connection, slots: tuple[int, ...]) -> None:
     for table, key, only in (
         ("outcome_cell", CELL_KEY, slots),
         ("outcome_total", TOTAL_KEY, slots),
-        ("outcome_dose_soreness", _DOSE_SORENESS_KEY, (_DOSE_SORENESS_SLOT,)),
         ("outcome_day", "technique, started_on", (SESSION_SLOT,)),
     ):
         conn.execute(_subtract(table, key, only))

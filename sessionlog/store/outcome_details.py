@@ -19,6 +19,13 @@ from ..analysis.stats import ClusterSums
 from ..domain.techniques import AE_TIERS, FAMILIES
 from . import outcome_cache
 from .outcome_cache import family_sql
+from .outcome_clusters import (
+    DOSE_BAND_SLOTS,
+    band_slot_sql,
+    cluster_sums,
+    grouped_sql,
+    per_patient_sql,
+)
 from .outcome_counts import AE_COLUMNS
 from .outcomes import (
     POINT_COLUMNS,
@@ -26,6 +33,7 @@ from .outcomes import (
     check_filters,
     filter_sql,
     group_function,
+    patient_sums,
     techniques_in,
 )
 
@@ -164,29 +172,36 @@ def _median_per_week(conn: sqlite3.Connection, grouping: str, key: str) -> float
     return float(row[0])
 
 
-def soreness_dose_rows(
+def soreness_dose_clusters(
     store: Store, filters: Filters | None = None, by: str = "family"
-) -> dict[str, list[tuple[int, int, int, int]]]:
-    """Per group, counts of (insertions, twitches, soreness at about 24 h)."""
+) -> dict[str, dict[int, ClusterSums]]:
+    """Per group and dose-band slot, the sums over patients of soreness at about 24 h
+    (see ``analysis.soreness.soreness_by_dose``)."""
     filters = check_filters(filters or Filters())
     group_of = group_function(by)
     outcome_cache.refresh(store)
-    where, params = filter_sql(filters, POINT_COLUMNS)
-    if cache_level(filters) == "point":
-        sql = (
-            "SELECT technique, insertions, twitches, value, count(*)"
-            " FROM outcome_point INDEXED BY outcome_point_dose_soreness"
-            f" WHERE slot = {SORENESS_SLOT + DOSE_WINDOW} AND {where}"
-            " GROUP BY technique, insertions, twitches, value"
+    out: dict[str, dict[int, ClusterSums]] = {}
+    if cache_level(filters) != "point":
+        rows = patient_sums(store.conn, filters, by, DOSE_BAND_SLOTS, group_of)
+    else:  # each session's soreness point under its two bands, from the points
+        where, params = filter_sql(filters, POINT_COLUMNS)
+        column = "family" if by == "family" else "technique"
+        source = " UNION ALL ".join(
+            f"SELECT {column}, patient_id, record_id, pain_before, value, {band} AS slot"
+            f" FROM outcome_point WHERE slot = {SORENESS_SLOT + DOSE_WINDOW} AND {where}"
+            for band in band_slot_sql("insertions", "twitches")
         )
-    else:
-        sql = (
-            "SELECT technique, insertions, twitches, value, sum(n) FROM outcome_dose_soreness"
-            f" WHERE {where} GROUP BY technique, insertions, twitches, value"
+        keys = f"{column}, slot"
+        inner = per_patient_sql(f"({source})", f"{keys}, patient_id", "slot IS NOT NULL",
+                                points=True)  # fmt: skip
+        rows = (
+            (key, slot, patients, sums)
+            for key, slot, patients, *sums in store.conn.execute(
+                grouped_sql(inner, keys), params * 2
+            )
         )
-    out: dict[str, list[tuple[int, int, int, int]]] = {}
-    for technique, ins, tw, value, n in store.conn.execute(sql, params):
-        out.setdefault(group_of(technique), []).append((ins, tw, value, n))
+    for key, slot, patients, sums in rows:
+        out.setdefault(key, {})[slot] = cluster_sums(patients, sums)
     return out
 
 

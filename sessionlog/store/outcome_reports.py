@@ -54,8 +54,8 @@ def details_report(
     filters = filters or Filters()
     doses = outcome_details.dose_and_adverse(store, filters, by)
     adverse = outcome_details.adverse_counts(store, filters, by)
-    soreness = outcome_details.soreness_dose_rows(store, filters, by)
+    soreness = outcome_details.soreness_dose_clusters(store, filters, by)
     keys = sorted(doses, key=lambda k: (FAMILIES.index(k) if k in FAMILIES else 9, k))
     return tuple(
-        details(doses[k][0], adverse.get(k, {}), soreness.get(k, []), doses[k][1]) for k in keys
+        details(doses[k][0], adverse.get(k, {}), soreness.get(k, {}), doses[k][1]) for k in keys
     )
