@@ -33,3 +33,31 @@ ALTER TABLE outcome_dose_patient ADD COLUMN ae_serious INTEGER NOT NULL DEFAULT 
 -- soreness by insertions and twitches (with no patients) and their index go.
 DROP INDEX outcome_point_dose_soreness;
 DROP TABLE outcome_dose_soreness;
+
+-- The whole clinic's dose per family and technique (sums over patients, with the
+-- adverse-event sums and the median sessions a week), recounted after each refresh
+-- from outcome_dose_patient: the comparison reads a few rows instead of every
+-- patient's. The index that found the median goes.
+CREATE TABLE outcome_dose_group (
+    grouping          TEXT NOT NULL CHECK (grouping IN ('family', 'technique')),
+    key               TEXT NOT NULL,
+    per_week_median   REAL,
+    patients          INTEGER NOT NULL,
+    sessions          INTEGER NOT NULL,
+    sessions_sq       INTEGER NOT NULL,
+    insertions        INTEGER NOT NULL,
+    insertions_sq     INTEGER NOT NULL,
+    insertions_p2     INTEGER NOT NULL,
+    insertions_n      INTEGER NOT NULL,
+    ae_mild           INTEGER NOT NULL,
+    ae_mild_sq        INTEGER NOT NULL,
+    ae_mild_n         INTEGER NOT NULL,
+    ae_significant    INTEGER NOT NULL,
+    ae_significant_sq INTEGER NOT NULL,
+    ae_significant_n  INTEGER NOT NULL,
+    ae_serious        INTEGER NOT NULL,
+    ae_serious_sq     INTEGER NOT NULL,
+    ae_serious_n      INTEGER NOT NULL,
+    PRIMARY KEY (grouping, key)
+) STRICT, WITHOUT ROWID;
+DROP INDEX outcome_dose_patient_week;

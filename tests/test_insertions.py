@@ -135,7 +135,7 @@ def test_compare_prints_the_needles(tmp_path: Path) -> None:
     store.close()
     out = ok(db, "compare --min-patients 1").split("Dose and adverse events")[1]
     dose = {line.split("  ")[0]: line.split() for line in out.splitlines()[2:4]}
-    assert dose["Acupuncture"][1:5] == ["3", "2", "1.0", "4.7"]  # 14 needles / 3 sessions
+    assert dose["Acupuncture"][1:5] == ["2", "3", "1.0", "4.7"]  # 14 needles / 3 sessions
     assert dose["Dry needling"][2:6] == ["1", "1", "-", "8.0"]
     soreness = [
         " ".join(line.split())

@@ -249,8 +249,8 @@ def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, 
 
 DETAIL_COLUMNS = [
     ("technique", "Technique"),
+    ("patients", "Patients"),  # patients first, as in every n
     ("sessions", "Sessions"),
-    ("patients", "Patients"),
     ("per_week", "Sessions/week"),
     ("insertions", "Insertions/session"),
     ("mild", "Mild AE /100"),

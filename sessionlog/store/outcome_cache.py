@@ -53,6 +53,7 @@ CACHE_TABLES = (
     "outcome_group",
     "outcome_dose",
     "outcome_dose_patient",
+    "outcome_dose_group",
     "outcome_day",
 )
 CACHED_WINDOWS = DEFAULT_WINDOWS
@@ -177,6 +178,8 @@ def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
         conn.execute(_PRESENCE.format(sign=1))
         conn.execute(_APPLY_PRESENCE)
         conn.execute("DELETE FROM outcome_group WHERE patients <= 0")
+    for statement in outcome_counts.COUNT_DOSE_GROUPS:
+        conn.execute(statement)
     latest = max(
         x
         for x in (

@@ -139,6 +139,37 @@ FROM (SELECT 'family' AS grouping, family AS key, patient_id, sum(sessions) AS n
 """
 
 
+# Over patients: sessions, Σ sessions², insertions, Σ insertions², Σ (a patient's
+# insertions)², Σ insertions × sessions; per tier Σ y, Σ y², Σ y × sessions (y: the
+# patient's sessions with an event of the tier). From per-patient rows (n, ins, ins_sq,
+# ae_*), as outcome_dose_group keeps them for the whole clinic.
+DOSE_GROUP_SUMS = (
+    "count(*), sum(n), sum(n * n), sum(ins), sum(ins_sq), sum(ins * ins), sum(ins * n), "
+    + ", ".join(f"sum(ae_{t}), sum(ae_{t} * ae_{t}), sum(ae_{t} * n)" for t in AE_TIERS)
+)
+DOSE_GROUP_COLUMNS = (
+    "patients", "sessions", "sessions_sq", "insertions", "insertions_sq", "insertions_p2",
+    "insertions_n", *(f"ae_{t}{end}" for t in AE_TIERS for end in ("", "_sq", "_n")),
+)  # fmt: skip
+# Recounted whole after every refresh (one pass over outcome_dose_patient): the whole
+# clinic's dose, frequency median and adverse-event sums per family and technique.
+COUNT_DOSE_GROUPS = (
+    "DELETE FROM outcome_dose_group",
+    f"INSERT INTO outcome_dose_group (grouping, key, {', '.join(DOSE_GROUP_COLUMNS)})"
+    f" SELECT grouping, key, {DOSE_GROUP_SUMS} FROM (SELECT grouping, key, sessions AS n,"
+    f" insertions AS ins, insertions_sq AS ins_sq, {AE_COLUMNS} FROM outcome_dose_patient)"
+    " GROUP BY grouping, key",
+    # The median frequency: the mean of the middle one or two of the patients' values.
+    "UPDATE outcome_dose_group SET per_week_median = m.v FROM (SELECT grouping, key,"
+    " avg(per_week) AS v FROM (SELECT grouping, key, per_week,"
+    " row_number() OVER (g ORDER BY per_week) AS r, count(*) OVER g AS c"
+    " FROM outcome_dose_patient WHERE per_week IS NOT NULL"
+    " WINDOW g AS (PARTITION BY grouping, key))"
+    " WHERE r IN ((c + 1) / 2, (c + 2) / 2) GROUP BY grouping, key) AS m"
+    " WHERE m.grouping = outcome_dose_group.grouping AND m.key = outcome_dose_group.key",
+)
+
+
 def add(conn: sqlite3.Connection) -> None:
     """Count the points in the temporary tables into every counting table but
     ``outcome_group`` (whose distinct patients :mod:`.outcome_cache` recounts)."""

@@ -26,7 +26,7 @@ from .outcome_clusters import (
     grouped_sql,
     per_patient_sql,
 )
-from .outcome_counts import AE_COLUMNS
+from .outcome_counts import DOSE_GROUP_COLUMNS, DOSE_GROUP_SUMS
 from .outcomes import (
     POINT_COLUMNS,
     cache_level,
@@ -46,13 +46,6 @@ _AE_POINTS = ", ".join(
     f"sum(EXISTS (SELECT 1 FROM outcome_point a WHERE a.slot = {ADVERSE_SLOT + 1 + i}"
     f" AND a.record_id = outcome_point.record_id)) AS ae_{t}"
     for i, t in enumerate(AE_TIERS)
-)
-# Over patients: sessions, Σ sessions², insertions, Σ insertions², Σ (a patient's
-# insertions)², Σ insertions × sessions; per tier Σ y, Σ y², Σ y × sessions (y: the
-# patient's sessions with an event of the tier).
-_GROUP_SUMS = (
-    "count(*), sum(n), sum(n * n), sum(ins), sum(ins_sq), sum(ins * ins), sum(ins * n), "
-    + ", ".join(f"sum(ae_{t}), sum(ae_{t} * ae_{t}), sum(ae_{t} * n)" for t in AE_TIERS)
 )
 AdverseSums = dict[str, ClusterSums]  # per tier: sessions with one ("k") of sessions ("n")
 
@@ -84,7 +77,8 @@ def _per_patient(filters: Filters, by: str) -> tuple[str, list[object]]:
 def _dose_and_adverse(
     key: str, median: float | None, row: Sequence[Any]
 ) -> tuple[DoseSummary, AdverseSums]:
-    """A group's dose summary and adverse-event sums from a row of :data:`_GROUP_SUMS`."""
+    """A group's dose summary and adverse-event sums from a row of
+    :data:`.outcome_counts.DOSE_GROUP_SUMS`."""
     patients, n, n_sq, ins, ins_sq, ins_p2, ins_n, *ae = row
     dose = dose_from_sums(key, patients, n, n_sq, ins, ins_sq, median, ins_p2, ins_n)
     sums = {}
@@ -131,7 +125,7 @@ def dose_and_adverse(
     return {
         g: _dose_and_adverse(g, medians.get(g), row)
         for g, *row in store.conn.execute(
-            f"WITH per AS ({per}) SELECT g, {_GROUP_SUMS} FROM per GROUP BY g", params
+            f"WITH per AS ({per}) SELECT g, {DOSE_GROUP_SUMS} FROM per GROUP BY g", params
         )
     }
 
@@ -139,37 +133,21 @@ def dose_and_adverse(
 def _whole_clinic_doses(
     conn: sqlite3.Connection, filters: Filters, by: str, group_of: Any
 ) -> dict[str, tuple[DoseSummary, AdverseSums]]:
+    """From the sums over patients the cache keeps per family and technique."""
     # One technique asked for under its family: that technique's rows are the family's.
     techniques = techniques_in(filters.technique)
     grouping = "technique" if techniques and filters.technique not in FAMILIES else by
     out = {}
-    for key, *row in conn.execute(
-        f"SELECT key, {_GROUP_SUMS} FROM (SELECT key, sessions AS n, insertions AS ins,"
-        f" insertions_sq AS ins_sq, {AE_COLUMNS}"
-        " FROM outcome_dose_patient WHERE grouping = ?) GROUP BY key",
+    for key, median, *row in conn.execute(
+        f"SELECT key, per_week_median, {', '.join(DOSE_GROUP_COLUMNS)} FROM outcome_dose_group"
+        " WHERE grouping = ?",
         (grouping,),
     ).fetchall():
         if techniques and key not in techniques and key != filters.technique:
             continue
         group = group_of(key)
-        out[group] = _dose_and_adverse(group, _median_per_week(conn, grouping, key), row)
+        out[group] = _dose_and_adverse(group, median, row)
     return out
-
-
-def _median_per_week(conn: sqlite3.Connection, grouping: str, key: str) -> float | None:
-    """The median frequency of one group, read from the index at the middle rank(s)."""
-    where = "grouping = ? AND key = ? AND per_week IS NOT NULL"
-    count = conn.execute(
-        f"SELECT count(*) FROM outcome_dose_patient WHERE {where}", (grouping, key)
-    ).fetchone()[0]
-    if not count:
-        return None
-    row = conn.execute(
-        f"SELECT avg(per_week) FROM (SELECT per_week FROM outcome_dose_patient WHERE {where}"
-        " ORDER BY per_week LIMIT ? OFFSET ?)",
-        (grouping, key, 2 - count % 2, (count - 1) // 2),
-    ).fetchone()
-    return float(row[0])
 
 
 def soreness_dose_clusters(
