@@ -48,6 +48,14 @@ def test_t_critical_values() -> None:
         t975(0)
 
 
+def test_t_for_many_degrees_of_freedom_is_the_expansion_within_1e_12() -> None:
+    # From T_EXPANSION_DF on, Cornish-Fisher's series stands in for the slow exact path.
+    from sessionlog.analysis.stats import T_EXPANSION_DF, t_quantile
+
+    for df in (T_EXPANSION_DF, T_EXPANSION_DF + 1, 2_000, 50_000):
+        assert t975(df) == pytest.approx(t_quantile(0.975, df), abs=1e-10)
+
+
 def test_mean_of_one_two_three() -> None:
     # sum 6, sum of squares 14: mean 2, variance (14 - 36/3) / 2 = 1, sd 1;
     # half width = t(2) · 1 / √3 = 4.30265 / 1.73205 = 2.48414.

@@ -78,6 +78,24 @@ def t_quantile(p: float, df: float) -> float:
 
 
 _T975: dict[int, float] = {}
+# From this many degrees of freedom the t quantile is Cornish and Fisher's expansion in
+# 1/df (Abramowitz and Stegun 26.7.5, five terms): within 1e-12 of the exact value, and
+# instant, where the incomplete beta function's continued fraction needs thousands of
+# steps (a quarter of a second for a filtered comparison of 50,000 sessions).
+T_EXPANSION_DF = 300
+
+
+def _t_expansion(p_z: float, df: int) -> float:
+    z = p_z
+    z2 = z * z
+    terms = (
+        z,
+        (z2 + 1) * z / 4,
+        ((5 * z2 + 16) * z2 + 3) * z / 96,
+        (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384,
+        ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160,
+    )
+    return sum(term / df**i for i, term in enumerate(terms))
 
 
 def t975(df: int) -> float:
@@ -85,7 +103,7 @@ def t975(df: int) -> float:
     if df < 1:
         raise ValueError("t needs at least one degree of freedom")
     if df not in _T975:
-        _T975[df] = t_quantile(0.975, df)
+        _T975[df] = t_quantile(0.975, df) if df < T_EXPANSION_DF else _t_expansion(Z95, df)
     return _T975[df]
 
 

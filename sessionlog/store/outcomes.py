@@ -285,7 +285,11 @@ def patient_sums(
     where, params = filter_sql(filters, POINT_COLUMNS)
     column = "family" if by == "family" else "technique"
     keys = f"{column}, slot"
-    inner = per_patient_sql("outcome_patient", f"{keys}, patient_id", f"{where} AND {slots}")
+    # Every family named: the practitioner and region indexes (practitioner or region,
+    # family, slot, ...) then find the slots asked for without reading the others.
+    families = ", ".join(f"'{f}'" for f in FAMILIES)
+    where = f"{where} AND family IN ({families}) AND {slots}"
+    inner = per_patient_sql("outcome_patient", f"{keys}, patient_id", where)
     for key, slot, patients, *sums in conn.execute(grouped_sql(inner, keys), params):
         yield key, slot, patients, sums
 
