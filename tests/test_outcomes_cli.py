@@ -153,3 +153,12 @@ def test_compare_shows_relief_kept_within_the_same_sessions(db: Path) -> None:
     # Two patients' worth is not enough by default: the words say so, no figure.
     default = ok(db, "compare --technique acupuncture --width 120")
     assert "not enough data (n=1)" in default.split("Relief kept: of")[1].splitlines()[2]
+
+
+def test_the_first_compare_shows_its_progress_while_it_prepares_the_figures(db: Path) -> None:
+    first = run(db, "compare --json")
+    assert first.exit_code == 0
+    assert "Preparing the outcome figures (first comparison after an import)" in first.stderr
+    again = run(db, "compare --json")
+    assert again.exit_code == 0 and "Preparing" not in again.stderr
+    assert json.loads(first.stdout) == json.loads(again.stdout)

@@ -95,7 +95,7 @@ def _t_expansion(p_z: float, df: int) -> float:
         (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384,
         ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160,
     )
-    return sum(term / df**i for i, term in enumerate(terms))
+    return float(sum(term / float(df) ** i for i, term in enumerate(terms)))
 
 
 def t975(df: int) -> float:

@@ -196,6 +196,7 @@ def compare(
         until=_date("until", until),
     )
     spans = parse_windows(windows) if windows else DEFAULT_WINDOWS
+    _prepare(store)
     short = spans[1].key if len(spans) > 1 else spans[0].key
     long = spans[-1].key
     if spans == DEFAULT_WINDOWS:
@@ -214,6 +215,30 @@ def compare(
         })  # fmt: skip
         return
     _print_comparison(result, extra, short, long, width, height, _color(color))
+
+
+def _prepare(store: Any) -> None:
+    """The first comparison after an import or an upgrade computes the outcome figures
+    for the whole clinic: a progress bar on stderr says so while it runs."""
+    from ..store.outcome_reports import prepare_outcomes
+
+    bar: Any = None
+
+    def progress(step: int, steps: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(
+                length=steps,
+                label="Preparing the outcome figures (first comparison after an import)",
+                file=sys.stderr,
+            ).__enter__()
+        bar.update(step - bar.pos)
+
+    try:
+        prepare_outcomes(store, progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 def _print_comparison(

@@ -7,6 +7,7 @@ What the command line and the screens call, so neither holds SQL nor statistics:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..analysis.compare import Comparison, Details, compare, details
@@ -15,7 +16,7 @@ from ..analysis.progress import Progress, patient_progress
 from ..analysis.relief import MIN_PATIENTS
 from ..analysis.windows import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Window
 from ..domain.techniques import FAMILIES
-from . import outcome_details, outcomes
+from . import outcome_cache, outcome_details, outcomes
 
 if TYPE_CHECKING:
     from .store import Store
@@ -27,6 +28,24 @@ def progress_report(
     """One patient's progress, from their current sessions and follow-ups."""
     sessions, follow_ups = outcomes.patient_outcomes(store, patient_id)
     return patient_progress(patient_id, sessions, follow_ups, windows)
+
+
+def prepare_outcomes(store: Store, progress: Callable[[int, int], None]) -> bool:
+    """Bring the outcome cache up to date when it is not (the first comparison after an
+    import, a restore or an upgrade), calling ``progress(step, steps)`` before the
+    first step and after each; False (and no call) when it was current already."""
+    if outcome_cache.is_current(store.conn):
+        return False
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, outcome_cache.STEPS)
+
+    progress(0, outcome_cache.STEPS)
+    outcome_cache.refresh(store, step)
+    return True
 
 
 def comparison_report(

@@ -206,10 +206,18 @@ class CompareScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="compare")
     def compute(self, filters: Filters, by: str = "family") -> None:
         """Compute the comparison off the UI thread and show it; then the details."""
-        from ...store.outcome_reports import comparison_report, details_report
+        from ...store.outcome_reports import comparison_report, details_report, prepare_outcomes
+
+        def progress(step: int, steps: int) -> None:
+            self.app.call_from_thread(
+                self._status,
+                "Preparing the outcome figures for the whole clinic (first comparison after"
+                f" an import or an upgrade): step {step} of {steps}...",
+            )
 
         try:
             with reader(self.app.store) as store:  # type: ignore[attr-defined]
+                prepare_outcomes(store, progress)
                 result = comparison_report(store, filters, by=by)
                 self.app.call_from_thread(self.show, result)
                 # Dose and safety take longer on a large clinic: they come second.
