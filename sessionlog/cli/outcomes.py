@@ -181,6 +181,7 @@ def compare(
     from ..domain.validate import as_choice
     from ..services.lookup import find_practitioner
     from ..store.outcome_reports import comparison_report, details_report
+    from ..store.outcomes import check_filters
 
     store = ctx.store()
     actor = identify(store, practitioner_ref)
@@ -196,6 +197,7 @@ def compare(
         until=_date("until", until),
     )
     spans = parse_windows(windows) if windows else DEFAULT_WINDOWS
+    check_filters(filters)  # bad input is refused before any work
     _prepare(store)
     short = spans[1].key if len(spans) > 1 else spans[0].key
     long = spans[-1].key

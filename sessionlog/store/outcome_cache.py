@@ -160,6 +160,7 @@ def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
             conn.execute(f"DELETE FROM {table}")
     else:
         conn.execute(_PRESENCE.format(sign=-1))
+        outcome_counts.count_dose_groups(conn, -1)
         outcome_counts.take_out(conn, outcome_points.slots(CACHED_WINDOWS))
     progress(1)
     outcome_points.compute(conn, CACHED_WINDOWS, everyone=full)
@@ -178,8 +179,7 @@ def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
         conn.execute(_PRESENCE.format(sign=1))
         conn.execute(_APPLY_PRESENCE)
         conn.execute("DELETE FROM outcome_group WHERE patients <= 0")
-    for statement in outcome_counts.COUNT_DOSE_GROUPS:
-        conn.execute(statement)
+    outcome_counts.count_dose_groups(conn, 0 if full else 1)
     latest = max(
         x
         for x in (

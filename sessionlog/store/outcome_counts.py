@@ -143,31 +143,62 @@ FROM (SELECT 'family' AS grouping, family AS key, patient_id, sum(sessions) AS n
 # insertions)², Σ insertions × sessions; per tier Σ y, Σ y², Σ y × sessions (y: the
 # patient's sessions with an event of the tier). From per-patient rows (n, ins, ins_sq,
 # ae_*), as outcome_dose_group keeps them for the whole clinic.
-DOSE_GROUP_SUMS = (
-    "count(*), sum(n), sum(n * n), sum(ins), sum(ins_sq), sum(ins * ins), sum(ins * n), "
-    + ", ".join(f"sum(ae_{t}), sum(ae_{t} * ae_{t}), sum(ae_{t} * n)" for t in AE_TIERS)
-)
+_DOSE_TERMS = (
+    "1", "n", "n * n", "ins", "ins_sq", "ins * ins", "ins * n",
+    *(x for t in AE_TIERS for x in (f"ae_{t}", f"ae_{t} * ae_{t}", f"ae_{t} * n")),
+)  # fmt: skip
+DOSE_GROUP_SUMS = ", ".join(f"sum({term})" for term in _DOSE_TERMS)
 DOSE_GROUP_COLUMNS = (
     "patients", "sessions", "sessions_sq", "insertions", "insertions_sq", "insertions_p2",
     "insertions_n", *(f"ae_{t}{end}" for t in AE_TIERS for end in ("", "_sq", "_n")),
 )  # fmt: skip
-# Recounted whole after every refresh (one pass over outcome_dose_patient): the whole
-# clinic's dose, frequency median and adverse-event sums per family and technique.
-COUNT_DOSE_GROUPS = (
-    "DELETE FROM outcome_dose_group",
-    f"INSERT INTO outcome_dose_group (grouping, key, {', '.join(DOSE_GROUP_COLUMNS)})"
-    f" SELECT grouping, key, {DOSE_GROUP_SUMS} FROM (SELECT grouping, key, sessions AS n,"
-    f" insertions AS ins, insertions_sq AS ins_sq, {AE_COLUMNS} FROM outcome_dose_patient)"
-    " GROUP BY grouping, key",
-    # The median frequency: the mean of the middle one or two of the patients' values.
-    "UPDATE outcome_dose_group SET per_week_median = m.v FROM (SELECT grouping, key,"
-    " avg(per_week) AS v FROM (SELECT grouping, key, per_week,"
-    " row_number() OVER (g ORDER BY per_week) AS r, count(*) OVER g AS c"
-    " FROM outcome_dose_patient WHERE per_week IS NOT NULL"
-    " WINDOW g AS (PARTITION BY grouping, key))"
-    " WHERE r IN ((c + 1) / 2, (c + 2) / 2) GROUP BY grouping, key) AS m"
-    " WHERE m.grouping = outcome_dose_group.grouping AND m.key = outcome_dose_group.key",
+_DOSE_ROWS = (
+    "SELECT grouping, key, sessions AS n, insertions AS ins, insertions_sq AS ins_sq,"
+    f" {AE_COLUMNS} FROM outcome_dose_patient"
 )
+
+
+def count_dose_groups(conn: sqlite3.Connection, change: int = 0) -> None:
+    """Keep ``outcome_dose_group`` (the whole clinic's dose sums per family and
+    technique): counted whole (``change`` 0, after a full build), or the patients in
+    ``temp.outcome_dirty`` taken out (-1, before their rows go) or put back (+1, after
+    their new rows are in). Then each group's median sessions a week, from the index."""
+    cols = ", ".join(DOSE_GROUP_COLUMNS)
+    if not change:
+        conn.execute("DELETE FROM outcome_dose_group")
+        conn.execute(
+            f"INSERT INTO outcome_dose_group (grouping, key, {cols})"
+            f" SELECT grouping, key, {DOSE_GROUP_SUMS} FROM ({_DOSE_ROWS}) GROUP BY grouping, key"
+        )
+    else:
+        sums = ", ".join(f"sum({change} * ({term}))" for term in _DOSE_TERMS)
+        conn.execute(
+            f"INSERT INTO outcome_dose_group (grouping, key, {cols})"
+            f" SELECT grouping, key, {sums} FROM ({_DOSE_ROWS} WHERE patient_id IN {DIRTY})"
+            " WHERE true GROUP BY grouping, key ON CONFLICT (grouping, key) DO UPDATE SET "
+            + ", ".join(f"{c} = {c} + excluded.{c}" for c in DOSE_GROUP_COLUMNS)
+        )
+        conn.execute("DELETE FROM outcome_dose_group WHERE patients <= 0")
+        if change < 0:
+            return
+    where = "grouping = ? AND key = ? AND per_week IS NOT NULL"  # by outcome_dose_patient_week
+    for grouping, key in conn.execute("SELECT grouping, key FROM outcome_dose_group").fetchall():
+        count = conn.execute(
+            f"SELECT count(*) FROM outcome_dose_patient WHERE {where}", (grouping, key)
+        ).fetchone()[0]
+        median = (
+            conn.execute(
+                f"SELECT avg(per_week) FROM (SELECT per_week FROM outcome_dose_patient"
+                f" WHERE {where} ORDER BY per_week LIMIT ? OFFSET ?)",
+                (grouping, key, 2 - count % 2, (count - 1) // 2),
+            ).fetchone()[0]
+            if count
+            else None
+        )
+        conn.execute(
+            "UPDATE outcome_dose_group SET per_week_median = ? WHERE grouping = ? AND key = ?",
+            (median, grouping, key),
+        )
 
 
 def add(conn: sqlite3.Connection) -> None:
