@@ -41,6 +41,8 @@ CREATE TABLE outcome_dose_group (
     grouping          TEXT NOT NULL CHECK (grouping IN ('family', 'technique')),
     key               TEXT NOT NULL,
     per_week_median   REAL,
+    per_week_low      REAL,
+    per_week_high     REAL,
     patients          INTEGER NOT NULL,
     sessions          INTEGER NOT NULL,
     sessions_sq       INTEGER NOT NULL,

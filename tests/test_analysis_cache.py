@@ -241,6 +241,9 @@ def assert_details_agree(store: Store) -> None:
         for g, d in slow.items():
             assert (fast[g].sessions, fast[g].patients) == (d.sessions, d.patients)
             assert fast[g].per_week_median == pytest.approx(d.per_week_median)
+            assert fast[g].per_week_ci == (
+                None if d.per_week_ci is None else pytest.approx(d.per_week_ci)
+            )
             assert fast[g].insertions_per_session.value == pytest.approx(
                 d.insertions_per_session.value
             )

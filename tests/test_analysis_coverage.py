@@ -207,3 +207,19 @@ def test_soreness_by_dose_holds_95_percent_with_patients_as_clusters() -> None:
         total += 1
     print(f"coverage of soreness by dose's 95% interval: {100 * held / total:.1f}%")
     assert 93 <= 100 * held / total <= 97
+
+
+def test_median_sessions_a_week_interval_holds_95_percent() -> None:
+    # One value per patient (their sessions a week), skewed: lognormal around 1 a week.
+    from sessionlog.analysis.stats import median_with_interval
+
+    held = total = 0
+    for seed in range(AE_CLINICS):
+        rng = random.Random(30_000 + seed)
+        values = sorted(math.exp(rng.gauss(0, 0.6)) for _ in range(rng.randint(*PATIENTS)))
+        _, ci = median_with_interval(values)
+        assert ci is not None
+        held += ci[0] <= 1.0 <= ci[1]  # the true median: exp(0)
+        total += 1
+    print(f"coverage of the median's 95% interval (sessions a week): {100 * held / total:.1f}%")
+    assert 93 <= 100 * held / total <= 98  # order statistics: at least 95%, a little over

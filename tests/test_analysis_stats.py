@@ -83,3 +83,14 @@ def test_median_of_counts() -> None:
 def test_rule_of_three() -> None:
     assert rule_of_three(100) == 0.03
     assert rule_of_three(0) is None
+
+
+def test_median_interval_ranks_of_one_value_per_patient() -> None:
+    from sessionlog.analysis.stats import median_ranks, median_with_interval
+
+    assert median_ranks(5) is None  # [x1, x5] holds only 93.75%
+    assert median_ranks(6) == (1, 6)  # 96.9%
+    assert median_ranks(100) == (40, 61)  # the textbook ranks for n = 100
+    values = [float(v) for v in range(1, 11)]  # 10 values: ranks 1 and 10 → 1 and 10
+    assert median_with_interval(values) == (5.5, (1.0, 10.0))
+    assert median_with_interval([2.0, 3.0]) == (2.5, None)

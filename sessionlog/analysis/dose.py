@@ -21,7 +21,7 @@ from .stats import (
     cluster_mean,
     cluster_proportion,
     mean_from_sums,
-    median_of_counts,
+    median_with_interval,
     rule_of_three,
     wilson,
 )
@@ -57,12 +57,15 @@ class DoseSummary:
     sessions_per_patient: Mean
     per_week_median: float | None  # among patients with two or more sessions
     insertions_per_session: Mean
+    # The median's 95% interval (order statistics; one value per patient): None under 6.
+    per_week_ci: tuple[float, float] | None = None
 
 
 def dose_summary(key: str, doses: Iterable[PatientDose]) -> DoseSummary:
     """Summarise the per-patient doses of one technique."""
     doses = list(doses)
-    per_week = [d.per_week for d in doses if d.per_week is not None]
+    per_week = sorted(d.per_week for d in doses if d.per_week is not None)
+    median, ci = median_with_interval(per_week)
     return dose_from_sums(
         key,
         len(doses),
@@ -70,9 +73,10 @@ def dose_summary(key: str, doses: Iterable[PatientDose]) -> DoseSummary:
         sum(d.sessions**2 for d in doses),
         sum(d.insertions for d in doses),
         sum(d.insertions_sq for d in doses),
-        median_of_counts((w, 1) for w in per_week),
+        median,
         sum(d.insertions**2 for d in doses),
         sum(d.insertions * d.sessions for d in doses),
+        ci,
     )
 
 
@@ -86,6 +90,7 @@ def dose_from_sums(
     per_week_median: float | None,
     insertions_patient_sq: float | None = None,
     insertions_by_sessions: float | None = None,
+    per_week_ci: tuple[float, float] | None = None,
 ) -> DoseSummary:
     """The same summary from sums over patients (the store computes them in SQL):
     Σ sessions and Σ sessions² per patient, Σ insertions and Σ insertions² per session;
@@ -110,6 +115,7 @@ def dose_from_sums(
         sessions_per_patient=mean_from_sums(patients, sessions, sessions_sq),
         per_week_median=per_week_median,
         insertions_per_session=per_session,
+        per_week_ci=per_week_ci,
     )
 
 

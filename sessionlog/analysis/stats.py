@@ -196,6 +196,23 @@ def median_of_counts(pairs: Iterable[tuple[float, int]]) -> float | None:
     return (lo + hi) / 2
 
 
+def median_ranks(n: int) -> tuple[int, int] | None:
+    """The 1-based ranks of the order statistics that bound a 95% interval for the
+    median of ``n`` independent values (distribution-free: the binomial's normal
+    approximation, Conover's); None below 6 values, where no two ranks reach 95%."""
+    if n < 6:
+        return None
+    half = Z95 * math.sqrt(n) / 2
+    return max(1, math.floor(n / 2 - half)), min(n, math.ceil(n / 2 + 1 + half))
+
+
+def median_with_interval(values: list[float]) -> tuple[float | None, tuple[float, float] | None]:
+    """The median of sorted ``values`` (one per patient) and its 95% interval."""
+    median = median_of_counts((v, 1) for v in values)
+    ranks = median_ranks(len(values))
+    return median, None if ranks is None else (values[ranks[0] - 1], values[ranks[1] - 1])
+
+
 def rule_of_three(n: int) -> float | None:
     """The 95% upper bound of a rate when none of ``n`` had the event: 3/n."""
     return 3 / n if n > 0 else None

@@ -267,7 +267,7 @@ def detail_rows(details: tuple[Details, ...]) -> list[dict[str, str]]:
             "technique": d.label,
             "sessions": str(d.dose.sessions),
             "patients": str(d.dose.patients),
-            "per_week": fmt_num(d.dose.per_week_median),
+            "per_week": fmt_median(d.dose.per_week_median, d.dose.per_week_ci),
             "insertions": fmt_mean(d.dose.insertions_per_session),
         }
         for a in d.adverse:

@@ -19,7 +19,7 @@ import sqlite3
 
 from ..analysis.readings import ADVERSE_SLOT, SESSION_SLOT, SORENESS_SLOT
 from ..analysis.soreness import DOSE_WINDOW
-from ..analysis.stats import QUANTITIES
+from ..analysis.stats import QUANTITIES, median_ranks
 from ..domain.techniques import AE_TIERS
 from .outcome_clusters import IMMEDIATE_SLOT, LATER, PATIENT_COLUMNS, band_slot_sql, point_sql
 from .outcome_latest import PAIN_BITS, SLOT_BITS
@@ -186,18 +186,25 @@ def count_dose_groups(conn: sqlite3.Connection, change: int = 0) -> None:
         count = conn.execute(
             f"SELECT count(*) FROM outcome_dose_patient WHERE {where}", (grouping, key)
         ).fetchone()[0]
+        at = (
+            f"SELECT avg(per_week) FROM (SELECT per_week FROM outcome_dose_patient"
+            f" WHERE {where} ORDER BY per_week LIMIT ? OFFSET ?)"
+        )
         median = (
-            conn.execute(
-                f"SELECT avg(per_week) FROM (SELECT per_week FROM outcome_dose_patient"
-                f" WHERE {where} ORDER BY per_week LIMIT ? OFFSET ?)",
-                (grouping, key, 2 - count % 2, (count - 1) // 2),
-            ).fetchone()[0]
+            conn.execute(at, (grouping, key, 2 - count % 2, (count - 1) // 2)).fetchone()[0]
             if count
             else None
         )
+        ranks = median_ranks(count)  # its interval: two order statistics
+        low, high = (
+            (None, None)
+            if ranks is None
+            else (conn.execute(at, (grouping, key, 1, r - 1)).fetchone()[0] for r in ranks)
+        )
         conn.execute(
-            "UPDATE outcome_dose_group SET per_week_median = ? WHERE grouping = ? AND key = ?",
-            (median, grouping, key),
+            "UPDATE outcome_dose_group SET per_week_median = ?, per_week_low = ?,"
+            " per_week_high = ? WHERE grouping = ? AND key = ?",
+            (median, low, high, grouping, key),
         )
 
 

@@ -15,7 +15,7 @@ from ..analysis.dose import DoseSummary, dose_from_sums
 from ..analysis.model import Filters
 from ..analysis.readings import ADVERSE_SLOT, SESSION_SLOT, SORENESS_SLOT
 from ..analysis.soreness import DOSE_WINDOW
-from ..analysis.stats import ClusterSums
+from ..analysis.stats import ClusterSums, median_with_interval
 from ..domain.techniques import AE_TIERS, FAMILIES
 from . import outcome_cache
 from .outcome_cache import family_sql
@@ -75,12 +75,12 @@ def _per_patient(filters: Filters, by: str) -> tuple[str, list[object]]:
 
 
 def _dose_and_adverse(
-    key: str, median: float | None, row: Sequence[Any]
+    key: str, median: float | None, row: Sequence[Any], ci: tuple[float, float] | None
 ) -> tuple[DoseSummary, AdverseSums]:
     """A group's dose summary and adverse-event sums from a row of
     :data:`.outcome_counts.DOSE_GROUP_SUMS`."""
     patients, n, n_sq, ins, ins_sq, ins_p2, ins_n, *ae = row
-    dose = dose_from_sums(key, patients, n, n_sq, ins, ins_sq, median, ins_p2, ins_n)
+    dose = dose_from_sums(key, patients, n, n_sq, ins, ins_sq, median, ins_p2, ins_n, ci)
     sums = {}
     for i, tier in enumerate(AE_TIERS):
         k, k_sq, k_n = ae[3 * i : 3 * i + 3]
@@ -110,24 +110,21 @@ def dose_and_adverse(
         return _whole_clinic_doses(store.conn, filters, by, group_of)
     per, params = _per_patient(filters, by)
     # Frequency as the analysis defines it: (sessions - 1) * 7 / days from the first to
-    # the last; its median the mean of the middle one or two values.
-    medians = dict(
-        store.conn.execute(
-            f"WITH per AS ({per}), weekly AS (SELECT g,"
-            " (n - 1) * 7.0 / (julianday(last_at) - julianday(first_at)) AS v FROM per"
-            " WHERE n > 1 AND last_at > first_at), ranked AS (SELECT g, v,"
-            " row_number() OVER (PARTITION BY g ORDER BY v) AS r,"
-            " count(*) OVER (PARTITION BY g) AS c FROM weekly)"
-            " SELECT g, avg(v) FROM ranked WHERE r IN ((c + 1) / 2, (c + 2) / 2) GROUP BY g",
-            params,
-        ).fetchall()
-    )
-    return {
-        g: _dose_and_adverse(g, medians.get(g), row)
-        for g, *row in store.conn.execute(
-            f"WITH per AS ({per}) SELECT g, {DOSE_GROUP_SUMS} FROM per GROUP BY g", params
-        )
-    }
+    # the last, one value per patient; its median and interval from the sorted values.
+    weekly: dict[str, list[float]] = {}
+    for g, v in store.conn.execute(
+        f"WITH per AS ({per}) SELECT g, (n - 1) * 7.0 / (julianday(last_at) -"
+        " julianday(first_at)) AS v FROM per WHERE n > 1 AND last_at > first_at ORDER BY g, v",
+        params,
+    ):
+        weekly.setdefault(g, []).append(v)
+    out = {}
+    for g, *row in store.conn.execute(
+        f"WITH per AS ({per}) SELECT g, {DOSE_GROUP_SUMS} FROM per GROUP BY g", params
+    ):
+        median, ci = median_with_interval(weekly.get(g, []))
+        out[g] = _dose_and_adverse(g, median, row, ci)
+    return out
 
 
 def _whole_clinic_doses(
@@ -138,15 +135,16 @@ def _whole_clinic_doses(
     techniques = techniques_in(filters.technique)
     grouping = "technique" if techniques and filters.technique not in FAMILIES else by
     out = {}
-    for key, median, *row in conn.execute(
-        f"SELECT key, per_week_median, {', '.join(DOSE_GROUP_COLUMNS)} FROM outcome_dose_group"
-        " WHERE grouping = ?",
+    for key, median, low, high, *row in conn.execute(
+        "SELECT key, per_week_median, per_week_low, per_week_high,"
+        f" {', '.join(DOSE_GROUP_COLUMNS)} FROM outcome_dose_group WHERE grouping = ?",
         (grouping,),
     ).fetchall():
         if techniques and key not in techniques and key != filters.technique:
             continue
         group = group_of(key)
-        out[group] = _dose_and_adverse(group, median, row)
+        ci = None if low is None else (low, high)
+        out[group] = _dose_and_adverse(group, median, row, ci)
     return out
 
 
