@@ -61,28 +61,32 @@ _ADD_TOTALS = (
 )
 # Each patient's totals (outcome_clusters): pain before is in the cell key's bits.
 # Relief kept: a later window's point joined to its session's immediate point.
-_TOTALS = point_sql(f"((p.ckey >> {SLOT_BITS}) & {2**PAIN_BITS - 1})", "p.value", "i.value")
+# Only the later windows' points look up their immediate point (a third of them).
+_BEFORE = f"((p.ckey >> {SLOT_BITS}) & {2**PAIN_BITS - 1})"
+_TOTALS = point_sql(_BEFORE, "p.value", "i.value")
 _Q = [q for q in QUANTITIES if q != "n"]
+_ADD_TO_PATIENT = " ON CONFLICT DO UPDATE SET n = n + 1, " + ", ".join(
+    f"q_{q} = q_{q} + excluded.q_{q}" for q in _Q
+)
 _COUNT_PATIENTS = (
     "CREATE TEMP TABLE oc_patient_count (key INTEGER PRIMARY KEY, n INTEGER, "
     + ", ".join(f"q_{q} REAL" for q in _Q)
     + ")",
+    f"INSERT INTO oc_patient_count SELECT p.pkey, 1,"
+    f" {', '.join(point_sql(_BEFORE, 'p.value')[q] for q in _Q)}"
+    f" FROM temp.oc_point p WHERE NOT p.{LATER}{_ADD_TO_PATIENT}",
     f"INSERT INTO oc_patient_count SELECT p.pkey, 1, {', '.join(_TOTALS[q] for q in _Q)}"
-    f" FROM temp.oc_point p LEFT JOIN temp.oc_point i ON p.{LATER}"
-    f" AND i.slot = {IMMEDIATE_SLOT} AND i.record_id = p.record_id"
-    " WHERE true ON CONFLICT DO UPDATE SET n = n + 1, "
-    + ", ".join(f"q_{q} = q_{q} + excluded.q_{q}" for q in _Q),
+    f" FROM temp.oc_point p LEFT JOIN temp.oc_point i ON i.slot = {IMMEDIATE_SLOT}"
+    f" AND i.record_id = p.record_id WHERE p.{LATER}{_ADD_TO_PATIENT}",
 )
 # Soreness near 24 h by dose: each session's point counted again under its two dose
 # bands' slots, into the same per-patient totals (no points of their own).
-_BAND_TOTALS = point_sql(f"((p.ckey >> {SLOT_BITS}) & {2**PAIN_BITS - 1})", "p.value")
+_BAND_TOTALS = point_sql(_BEFORE, "p.value")
 _COUNT_BANDS = tuple(
     f"INSERT INTO oc_patient_count SELECT (p.pkey >> {SLOT_BITS} << {SLOT_BITS}) | {band}, 1,"
     f" {', '.join(_BAND_TOTALS[q] for q in _Q)}"
     f" FROM temp.oc_point p JOIN temp.oc_session s ON s.record_id = p.record_id"
-    f" WHERE p.slot = {_DOSE_SORENESS_SLOT} AND {band} IS NOT NULL"
-    " ON CONFLICT DO UPDATE SET n = n + 1, "
-    + ", ".join(f"q_{q} = q_{q} + excluded.q_{q}" for q in _Q)
+    f" WHERE p.slot = {_DOSE_SORENESS_SLOT} AND {band} IS NOT NULL{_ADD_TO_PATIENT}"
     for band in band_slot_sql("s.insertions", "s.twitches")
 )
 # In outcome_patient's key order: its rows are then appended.
