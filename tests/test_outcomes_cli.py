@@ -155,7 +155,21 @@ def test_compare_shows_relief_kept_within_the_same_sessions(db: Path) -> None:
     assert "not enough data (n=1)" in default.split("Relief kept: of")[1].splitlines()[2]
 
 
-def test_the_first_compare_shows_its_progress_while_it_prepares_the_figures(db: Path) -> None:
+def test_the_first_compare_shows_its_progress_while_it_prepares_the_figures(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessionlog.cli import outcomes as cli_outcomes
+
+    # A small clinic is prepared before anyone could read a bar: stderr stays quiet.
+    quiet = run(db, "compare --json")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    from sessionlog.store import Store
+
+    store = Store.open(db)
+    store.conn.execute("DELETE FROM outcome_meta")  # as an old database: no figures yet
+    store.conn.commit()
+    store.close()
+    monkeypatch.setattr(cli_outcomes, "PROGRESS_FROM_SESSIONS", 1)  # as a large one
     first = run(db, "compare --json")
     assert first.exit_code == 0
     assert "Preparing the outcome figures (first comparison after an import)" in first.stderr

@@ -219,9 +219,14 @@ def compare(
     _print_comparison(result, extra, short, long, width, height, _color(color))
 
 
+# From this many sessions the outcome figures take long enough to prepare (about a
+# second) for a progress bar; below, stderr stays quiet.
+PROGRESS_FROM_SESSIONS = 5_000
+
+
 def _prepare(store: Any) -> None:
     """The first comparison after an import or an upgrade computes the outcome figures
-    for the whole clinic: a progress bar on stderr says so while it runs."""
+    for the whole clinic: on a large clinic a progress bar on stderr says so."""
     from ..store.outcome_reports import prepare_outcomes
 
     bar: Any = None
@@ -237,7 +242,7 @@ def _prepare(store: Any) -> None:
         bar.update(step - bar.pos)
 
     try:
-        prepare_outcomes(store, progress)
+        prepare_outcomes(store, progress, from_sessions=PROGRESS_FROM_SESSIONS)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

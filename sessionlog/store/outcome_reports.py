@@ -30,12 +30,20 @@ def progress_report(
     return patient_progress(patient_id, sessions, follow_ups, windows)
 
 
-def prepare_outcomes(store: Store, progress: Callable[[int, int], None]) -> bool:
+def prepare_outcomes(
+    store: Store, progress: Callable[[int, int], None], from_sessions: int = 0
+) -> bool:
     """Bring the outcome cache up to date when it is not (the first comparison after an
     import, a restore or an upgrade), calling ``progress(step, steps)`` before the
-    first step and after each; False (and no call) when it was current already."""
+    first step and after each (only when the clinic has ``from_sessions`` session rows
+    or more: a small one is done before anyone could read it); False (and no call)
+    when it was current already."""
     if outcome_cache.is_current(store.conn):
         return False
+    rows = store.conn.execute("SELECT coalesce(max(id), 0) FROM session").fetchone()[0]
+    if rows < from_sessions:
+        outcome_cache.refresh(store)
+        return True
     done = 0
 
     def step(n: int) -> None:
