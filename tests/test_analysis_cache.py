@@ -18,6 +18,8 @@ from sessionlog.analysis.readings import (
     readings_by_record,
     session_points,
 )
+from sessionlog.analysis.soreness import dose_band_clusters
+from sessionlog.analysis.stats import ClusterSums
 from sessionlog.domain import parse_follow_up, parse_session
 from sessionlog.domain.techniques import AE_TIERS
 from sessionlog.store import Store, outcome_cache, outcome_details, outcomes
@@ -105,6 +107,23 @@ FILTERS = [
 ]
 
 
+# Sessions with an adverse event of each tier (slots 51-53), for the dose tables.
+AE = ", ".join(
+    f"sum(EXISTS (SELECT 1 FROM outcome_point a WHERE a.slot = {51 + i}"
+    " AND a.record_id = o.record_id))"
+    for i in range(3)
+)
+# The points, and each soreness point near 24 h again under its two dose bands' slots.
+_BANDS = {"insertions": ((1, 5), (6, 10), (11, 20), (21, 999)),
+          "twitches": ((0, 0), (1, 5), (6, 15), (16, 999))}  # fmt: skip
+POINTS_AND_BANDS = "(SELECT family, technique, practitioner_id, region, slot, patient_id FROM" \
+    " outcome_point" + "".join(
+        " UNION ALL SELECT family, technique, practitioner_id, region, CASE "
+        + " ".join(f"WHEN {dim} BETWEEN {lo} AND {hi} THEN {32 + 4 * d + i}"
+                   for i, (lo, hi) in enumerate(bands))
+        + f" END, patient_id FROM outcome_point WHERE slot = 21 AND {dim} >= {bands[0][0]}"
+        for d, (dim, bands) in enumerate(_BANDS.items())
+    ) + ")"  # fmt: skip
 # Each counting table, recounted from scratch (it is kept up to date incrementally).
 RECOUNTS = {
     "outcome_cell": "SELECT technique, practitioner_id, region, slot, pain_before, value,"
@@ -112,23 +131,21 @@ RECOUNTS = {
     "outcome_total": "SELECT technique, slot, pain_before, value, count(*) FROM outcome_point"
     " GROUP BY 1, 2, 3, 4",
     "outcome_patient": "SELECT family, technique, practitioner_id, region, slot, patient_id,"
-    " count(*) FROM outcome_point GROUP BY 1, 2, 3, 4, 5, 6",
+    f" count(*) FROM {POINTS_AND_BANDS} GROUP BY 1, 2, 3, 4, 5, 6",
     "outcome_dose": "SELECT family, technique, practitioner_id, region, patient_id, count(*),"
-    " min(started_at), max(started_at), sum(insertions), sum(insertions * insertions)"
-    " FROM outcome_point WHERE slot = 40 GROUP BY 1, 2, 3, 4, 5",
+    f" min(started_at), max(started_at), sum(insertions), sum(insertions * insertions), {AE}"
+    " FROM outcome_point o WHERE slot = 40 GROUP BY 1, 2, 3, 4, 5",
     "outcome_dose_patient": " UNION ALL ".join(
         f"SELECT '{g}', {g}, patient_id, count(*), min(started_at), max(started_at),"
         " sum(insertions), sum(insertions * insertions), CASE WHEN count(*) > 1 AND"
         " max(started_at) > min(started_at) THEN (count(*) - 1) * 7.0"
-        " / (julianday(max(started_at)) - julianday(min(started_at))) END"
-        f" FROM outcome_point WHERE slot = 40 GROUP BY {g}, patient_id"
+        f" / (julianday(max(started_at)) - julianday(min(started_at))) END, {AE}"
+        f" FROM outcome_point o WHERE slot = 40 GROUP BY {g}, patient_id"
         for g in ("family", "technique")
     ),
-    "outcome_dose_soreness": "SELECT technique, practitioner_id, region, insertions,"
-    " twitches, value, count(*) FROM outcome_point WHERE slot = 21 GROUP BY 1, 2, 3, 4, 5, 6",
     "outcome_group": "SELECT 'family', family, slot, count(DISTINCT patient_id)"
-    " FROM outcome_point GROUP BY 2, 3 UNION ALL SELECT 'technique', technique, slot,"
-    " count(DISTINCT patient_id) FROM outcome_point GROUP BY 2, 3",
+    f" FROM {POINTS_AND_BANDS} GROUP BY 2, 3 UNION ALL SELECT 'technique', technique, slot,"
+    f" count(DISTINCT patient_id) FROM {POINTS_AND_BANDS} GROUP BY 2, 3",
 }
 
 
@@ -163,6 +180,52 @@ def python_doses(store: Store, f: Filters) -> dict[str, DoseSummary]:
     return {g: dose_summary(g, d) for g, d in keep.items() if d and g in matching}
 
 
+def python_bands(store: Store, f: Filters) -> dict[str, dict[int, ClusterSums]]:
+    """Soreness near 24 h by dose band, the long way: the pure path's sums per family."""
+    rows: dict[str, list[tuple[int, int, int, int, int]]] = {}
+    for p in store.patients():
+        sessions, follow_ups = outcomes.patient_outcomes(store, p["id"])
+        readings = readings_by_record(sessions, follow_ups)
+        for s in sessions:
+            if f.technique is not None and f.technique not in (s.technique, s.family):
+                continue
+            soreness = dict(session_points(s, readings[s.record_id])).get(21)
+            if soreness is not None:
+                rows.setdefault(s.family, []).append(
+                    (s.patient_id, s.insertions, s.twitches, s.pain_before, soreness)
+                )
+    return {fam: dose_band_clusters(r) for fam, r in rows.items()}
+
+
+def python_adverse(store: Store, f: Filters) -> dict[str, dict[str, tuple]]:
+    """Per family and tier, the long way: each patient's sessions (d) and those with an
+    event of the tier (y), summed over patients with their squares and product."""
+    events = set(store.conn.execute(ADVERSE_SQL).fetchall())
+    out: dict[str, dict[str, list[float]]] = {}
+    for p in store.patients():
+        sessions, _ = outcomes.patient_outcomes(store, p["id"])
+        for fam in ("acupuncture", "dry_needling", "ims"):
+            mine = [s for s in sessions if s.family == fam
+                    and (f.technique is None or f.technique in (s.technique, fam))
+                    and (f.practitioner_id is None
+                         or s.practitioner_id == f.practitioner_id)]  # fmt: skip
+            if not mine:
+                continue
+            d = len(mine)
+            for tier in AE_TIERS:
+                y = sum((s.record_id, tier) in events for s in mine)
+                sums = out.setdefault(fam, {}).setdefault(tier, [0, 0, 0, 0, 0, 0])
+                for i, x in enumerate((1, y, d, y * y, y * d, d * d)):
+                    sums[i] += x
+    return {
+        fam: {
+            tier: (g, {"k": y, "n": d}, {("k", "k"): yy, ("k", "n"): yd, ("n", "n"): dd})
+            for tier, (g, y, d, yy, yd, dd) in tiers.items()
+        }
+        for fam, tiers in out.items()
+    }
+
+
 def assert_details_agree(store: Store) -> None:
     """Dose and adverse events: the three cache levels and the long way agree."""
     everything = Filters(since=date(2000, 1, 1))  # the same sessions, read point by point
@@ -171,14 +234,17 @@ def assert_details_agree(store: Store) -> None:
         assert outcome_details.adverse_counts(store, f) == outcome_details.adverse_counts(
             store, wide
         )
-        assert outcome_details.soreness_dose_rows(store, f) == outcome_details.soreness_dose_rows(
-            store, wide
-        )
+        bands = outcome_details.soreness_dose_clusters(store, f)
+        assert bands == outcome_details.soreness_dose_clusters(store, wide)
+        assert bands == python_bands(store, f)
         fast, slow = outcome_details.dose_summaries(store, f), python_doses(store, f)
         assert fast.keys() == slow.keys()
         for g, d in slow.items():
             assert (fast[g].sessions, fast[g].patients) == (d.sessions, d.patients)
             assert fast[g].per_week_median == pytest.approx(d.per_week_median)
+            assert fast[g].per_week_ci == (
+                None if d.per_week_ci is None else pytest.approx(d.per_week_ci)
+            )
             assert fast[g].insertions_per_session.value == pytest.approx(
                 d.insertions_per_session.value
             )
@@ -188,6 +254,18 @@ def assert_details_agree(store: Store) -> None:
                     getattr(d.insertions_per_session, end)
                 )
             assert outcome_details.dose_summaries(store, wide)[g] == fast[g]
+    for f, wide in ((Filters(), everything), (Filters(technique="ims"),
+                    Filters(technique="ims", since=date(2000, 1, 1))),
+                    (Filters(practitioner_id=1), Filters(practitioner_id=1,
+                                                         since=date(2000, 1, 1)))):  # fmt: skip
+        fast = {g: sums for g, (_, sums) in outcome_details.dose_and_adverse(store, f).items()}
+        slow = python_adverse(store, f)
+        assert fast.keys() == slow.keys()
+        for g, tiers in slow.items():
+            for tier, want in tiers.items():
+                for got in (fast[g][tier],
+                            outcome_details.dose_and_adverse(store, wide)[g][1][tier]):  # fmt: skip
+                    assert (got.patients, got.sums, got.products) == want, (f, g, tier)
     by_practitioner = outcome_details.adverse_counts(store, Filters(practitioner_id=1))
     by_point = outcome_details.adverse_counts(store, Filters(practitioner_id=1,
                                                              since=date(2000, 1, 1)))  # fmt: skip

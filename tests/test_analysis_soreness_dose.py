@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import pytest
@@ -10,9 +11,11 @@ from sessionlog.analysis import PatientDose, adverse_rates, dose_summary, sorene
 from sessionlog.analysis.soreness import (
     INSERTION_BANDS,
     band_label,
+    dose_band_clusters,
     resolution_summary,
     soreness_by_dose,
 )
+from sessionlog.analysis.stats import t975
 
 
 def test_soreness_course_from_counts() -> None:
@@ -37,9 +40,10 @@ def test_resolution_median_unknown_when_most_never_resolved() -> None:
 
 
 def test_soreness_by_dose_bands() -> None:
-    # (insertions, twitches, soreness at 24 h, sessions)
-    rows = [(3, 0, 2, 1), (8, 2, 4, 1), (25, 20, 6, 2)]
-    bands = {(b.dimension, b.band): (b.sessions, b.mean.value) for b in soreness_by_dose(rows)}
+    # (patient, insertions, twitches, pain before, soreness at 24 h), one per session
+    rows = [(1, 3, 0, 6, 2), (2, 8, 2, 6, 4), (3, 25, 20, 5, 6), (3, 30, 16, 7, 6)]
+    dose = soreness_by_dose(dose_band_clusters(rows))
+    bands = {(b.dimension, b.band): (b.sessions, b.mean.value) for b in dose}
     assert bands == {
         ("insertions", "1-5"): (1, 2.0),
         ("insertions", "6-10"): (1, 4.0),
@@ -51,6 +55,22 @@ def test_soreness_by_dose_bands() -> None:
         ("twitches", "16+"): (2, 6.0),
     }
     assert band_label(0, INSERTION_BANDS) == "under 1"
+    assert {b.band: b.patients for b in dose if b.dimension == "twitches"} == {
+        "0": 1, "1-5": 1, "6-15": 0, "16+": 1,
+    }  # fmt: skip
+
+
+def test_soreness_by_dose_interval_treats_the_patient_as_the_unit() -> None:
+    # 6-10 insertions: patient 1 has 4 and 6 (total 10 over 2 sessions), patient 2 has 1,
+    # patient 3 has 3 and 3 and 3 (9 over 3). Mean 20/6; the sandwich variance by hand.
+    rows = [(1, 8, 0, 5, 4), (1, 7, 0, 5, 6), (2, 9, 0, 5, 1)] + [(3, 6, 0, 5, 3)] * 3
+    band = next(b for b in soreness_by_dose(dose_band_clusters(rows)) if b.band == "6-10")
+    m = 20 / 6
+    residuals = [10 - 2 * m, 1 - m, 9 - 3 * m]
+    se = math.sqrt(3 / 2 * sum(r * r for r in residuals) / 36)
+    assert (band.sessions, band.patients, band.mean.value) == (6, 3, pytest.approx(m))
+    assert band.mean.low == pytest.approx(m - t975(2) * se)
+    assert band.mean.high == pytest.approx(m + t975(2) * se)
 
 
 def day(d: int) -> datetime:

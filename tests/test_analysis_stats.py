@@ -48,6 +48,14 @@ def test_t_critical_values() -> None:
         t975(0)
 
 
+def test_t_for_many_degrees_of_freedom_is_the_expansion_within_1e_12() -> None:
+    # From T_EXPANSION_DF on, Cornish-Fisher's series stands in for the slow exact path.
+    from sessionlog.analysis.stats import T_EXPANSION_DF, t_quantile
+
+    for df in (T_EXPANSION_DF, T_EXPANSION_DF + 1, 2_000, 50_000):
+        assert t975(df) == pytest.approx(t_quantile(0.975, df), abs=1e-10)
+
+
 def test_mean_of_one_two_three() -> None:
     # sum 6, sum of squares 14: mean 2, variance (14 - 36/3) / 2 = 1, sd 1;
     # half width = t(2) · 1 / √3 = 4.30265 / 1.73205 = 2.48414.
@@ -75,3 +83,14 @@ def test_median_of_counts() -> None:
 def test_rule_of_three() -> None:
     assert rule_of_three(100) == 0.03
     assert rule_of_three(0) is None
+
+
+def test_median_interval_ranks_of_one_value_per_patient() -> None:
+    from sessionlog.analysis.stats import median_ranks, median_with_interval
+
+    assert median_ranks(5) is None  # [x1, x5] holds only 93.75%
+    assert median_ranks(6) == (1, 6)  # 96.9%
+    assert median_ranks(100) == (40, 61)  # the textbook ranks for n = 100
+    values = [float(v) for v in range(1, 11)]  # 10 values: ranks 1 and 10 → 1 and 10
+    assert median_with_interval(values) == (5.5, (1.0, 10.0))
+    assert median_with_interval([2.0, 3.0]) == (2.5, None)

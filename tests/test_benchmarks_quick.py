@@ -25,6 +25,8 @@ ROWS = {  # figure (start of the row) -> the row has a baseline figure too
     "save 1 session + 8 sites, p99": True,
     "open a patient's progress": True,
     "compare screen over all data": True,
+    "first compare on a database without an outcome cache": True,
+    "outcome cache size": False,  # its ratio is a percent of the database
     "import 1,000 sessions with sites": True,
     "site completion per key typed": True,
 }

@@ -135,14 +135,19 @@ def test_compare_prints_the_needles(tmp_path: Path) -> None:
     store.close()
     out = ok(db, "compare --min-patients 1").split("Dose and adverse events")[1]
     dose = {line.split("  ")[0]: line.split() for line in out.splitlines()[2:4]}
-    assert dose["Acupuncture"][1:5] == ["3", "2", "1.0", "4.7"]  # 14 needles / 3 sessions
+    assert dose["Acupuncture"][1:5] == ["2", "3", "1.0", "4.7"]  # 14 needles / 3 sessions
     assert dose["Dry needling"][2:6] == ["1", "1", "-", "8.0"]
     soreness = [
-        line.split() for line in out.split("Soreness at about 24 h by dose")[1].splitlines()
+        " ".join(line.split())
+        for line in out.split("Soreness at about 24 h by dose")[1].splitlines()
     ]
-    assert ["Acupuncture", "insertions", "1-5", "0.5", "(n=2)"] in soreness
-    assert ["Acupuncture", "insertions", "6-10", "2.0", "(n=1)"] in soreness
-    assert ["Dry", "needling", "insertions", "6-10", "4.0", "(n=1)"] in soreness
+    # Two patients (5 and 3 needles: soreness 1 and 0): an interval with the patient as
+    # the unit, on 1 degree of freedom; one patient: no interval.
+    assert "Acupuncture insertions 1-5 0.5 (-5.9 to 6.9); 2 patients, 2 sessions" in soreness
+    assert "Acupuncture insertions 6-10 2.0; 1 patient, 1 session" in soreness
+    assert "Dry needling insertions 6-10 4.0; 1 patient, 1 session" in soreness
+    default = ok(db, "compare").split("Soreness at about 24 h by dose")[1]
+    assert "Acupuncture   insertions  1-5   not enough data (2 patients, 2 sessions)" in default
 
 
 def test_a_cache_built_by_the_old_count_is_rebuilt(

@@ -129,3 +129,50 @@ def test_errors_are_one_line(db: Path, command: str, message: str) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_compare_shows_relief_kept_within_the_same_sessions(db: Path) -> None:
+    # Bo's relief right after: 2 points each time. At 24 h after the first: 1 of its
+    # 2 (50%). Within the week: 2 of 2 (next session 5), 1 of 2 (next session 4) and
+    # 1 of 2 (follow-up 3): 4 of 6, 67%. One patient: no interval.
+    data = json.loads(ok(db, "compare --json --min-patients 1"))
+    acu = {g["key"]: g for g in data["comparison"]["groups"]}["acupuncture"]
+    assert acu["windows"][0]["kept"] is None
+    day, week = acu["windows"][1]["kept"], acu["windows"][2]["kept"]
+    assert (day["share"], day["sessions"], day["patients"]) == (0.5, 1, 1)
+    assert (week["share"], week["sessions"], week["low"]) == (0.667, 3, None)
+    assert (week["relief_right_after"], week["relief_then"]) == (2.0, 1.333)
+    assert acu["durability"]["retained_percent"] is None or "retained_percent" in acu["durability"]
+    assert acu["durability"]["kept"]["sessions"] == 0  # nothing at 12 weeks
+    out = ok(db, "compare --min-patients 1 --technique acupuncture --width 120")
+    assert "Relief kept: of the relief right after the session, the share still there" in out
+    kept_line = next(line for line in out.splitlines() if "50%;" in line)
+    assert kept_line.startswith("Acupuncture ")
+    assert "50%; 1 patient, 1 session" in kept_line
+    assert "67%; 1 patient, 3 sessions" in kept_line
+    # Two patients' worth is not enough by default: the words say so, no figure.
+    default = ok(db, "compare --technique acupuncture --width 120")
+    assert "not enough data (n=1)" in default.split("Relief kept: of")[1].splitlines()[2]
+
+
+def test_the_first_compare_shows_its_progress_while_it_prepares_the_figures(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessionlog.cli import outcomes as cli_outcomes
+
+    # A small clinic is prepared before anyone could read a bar: stderr stays quiet.
+    quiet = run(db, "compare --json")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    from sessionlog.store import Store
+
+    store = Store.open(db)
+    store.conn.execute("DELETE FROM outcome_meta")  # as an old database: no figures yet
+    store.conn.commit()
+    store.close()
+    monkeypatch.setattr(cli_outcomes, "PROGRESS_FROM_SESSIONS", 1)  # as a large one
+    first = run(db, "compare --json")
+    assert first.exit_code == 0
+    assert "Preparing the outcome figures (first comparison after an import)" in first.stderr
+    again = run(db, "compare --json")
+    assert again.exit_code == 0 and "Preparing" not in again.stderr
+    assert json.loads(first.stdout) == json.loads(again.stdout)

@@ -7,7 +7,7 @@ which technique works better.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..domain.techniques import FAMILIES, TECHNIQUES
@@ -18,6 +18,7 @@ from .model import Filters, group_label
 from .readings import LOSS_SLOT, RESOLUTION_SLOT, SORENESS_SLOT
 from .relief import MIN_PATIENTS, Durability, WindowRelief, durability, summarise_window
 from .soreness import RESOLUTION, DoseBand, SorenessCourse, soreness_by_dose, soreness_course
+from .stats import ClusterSums
 from .windows import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Window
 
 
@@ -63,6 +64,7 @@ def summarise_group(
             min_patients,
             counts.clusters.get(i),
             counts.eligible.get(i, 0),
+            kept=not w.immediate and any(v.immediate for v in windows),
         )
         for i, w in enumerate(windows)
     ]
@@ -140,13 +142,16 @@ class Details:
 def details(
     dose: DoseSummary,
     adverse: Mapping[str, tuple[int, int]],
-    dose_soreness: Iterable[tuple[int, int, int, int]],
+    dose_soreness: Mapping[int, ClusterSums],
+    adverse_clusters: Mapping[str, ClusterSums] | None = None,
 ) -> Details:
-    """Dose summary, adverse-event rates per tier and soreness by dose for one technique."""
+    """Dose summary, adverse-event rates per tier and soreness by dose for one technique
+    (``dose_soreness``: the sums over patients per dose-band slot; ``adverse_clusters``:
+    per tier, the per-patient sums; both for intervals with the patient as the unit)."""
     return Details(
         dose.key,
         group_label(dose.key),
         dose,
-        tuple(adverse_rates(dose.sessions, adverse)),
+        tuple(adverse_rates(dose.sessions, adverse, adverse_clusters)),
         tuple(soreness_by_dose(dose_soreness)),
     )

@@ -109,6 +109,7 @@ def counts_from_sessions(
         times = [s.started_at for s in sessions] + [f.at for f in follow_ups]
         latest = max(times).date() if times else None
     readings = readings_by_record(sessions, follow_ups)
+    immediate = next((i for i, w in enumerate(windows) if w.immediate), None)
     out: dict[str, GroupCounts] = {}
     patients: dict[tuple[str, int], dict[int, dict[str, float]]] = defaultdict(dict)
     for s in sessions:
@@ -121,11 +122,14 @@ def counts_from_sessions(
             for i, w in enumerate(windows):
                 if old_enough(days, w):
                     counts.eligible[i] = counts.eligible.get(i, 0) + 1
-        for slot, value in session_points(s, readings[s.record_id], windows):
+        points = session_points(s, readings[s.record_id], windows)
+        right_after = next((v for slot, v in points if slot == immediate), None)
+        for slot, value in points:
             before = 0 if slot == LOSS_SLOT else s.pain_before  # see readings.LOSS_SLOT
             counts.add(slot, before, value, 1)
             totals = patients[(key, slot)].setdefault(s.patient_id, {})
-            for q, x in point_totals(before, value).items():
+            later = slot < len(windows) and slot != immediate  # a later pain window
+            for q, x in point_totals(before, value, right_after if later else None).items():
                 totals[q] = totals.get(q, 0) + x
     for (key, slot), by_patient in patients.items():
         out[key].set_patients(slot, len(by_patient))

@@ -3,8 +3,9 @@
 Frequency is ``(sessions - 1) / weeks between the first and the last session``: weekly
 visits give 1 a week whatever their number; a single session has no frequency.
 Adverse-event rates are sessions with at least one event of the tier per 100 sessions,
-with a 95% Wilson interval; with none, the rule of three gives the upper bound
-(3/n × 100), since no events in n sessions does not mean a rate of 0.
+with a 95% interval that treats the patient as the unit; with none, the rule of three
+gives the upper bound (3/G × 100 for G patients), since no events does not mean a
+rate of 0.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from .stats import (
     ClusterSums,
     Mean,
     cluster_mean,
+    cluster_proportion,
     mean_from_sums,
-    median_of_counts,
+    median_with_interval,
     rule_of_three,
     wilson,
 )
@@ -55,12 +57,15 @@ class DoseSummary:
     sessions_per_patient: Mean
     per_week_median: float | None  # among patients with two or more sessions
     insertions_per_session: Mean
+    # The median's 95% interval (order statistics; one value per patient): None under 6.
+    per_week_ci: tuple[float, float] | None = None
 
 
 def dose_summary(key: str, doses: Iterable[PatientDose]) -> DoseSummary:
     """Summarise the per-patient doses of one technique."""
     doses = list(doses)
-    per_week = [d.per_week for d in doses if d.per_week is not None]
+    per_week = sorted(d.per_week for d in doses if d.per_week is not None)
+    median, ci = median_with_interval(per_week)
     return dose_from_sums(
         key,
         len(doses),
@@ -68,9 +73,10 @@ def dose_summary(key: str, doses: Iterable[PatientDose]) -> DoseSummary:
         sum(d.sessions**2 for d in doses),
         sum(d.insertions for d in doses),
         sum(d.insertions_sq for d in doses),
-        median_of_counts((w, 1) for w in per_week),
+        median,
         sum(d.insertions**2 for d in doses),
         sum(d.insertions * d.sessions for d in doses),
+        ci,
     )
 
 
@@ -84,6 +90,7 @@ def dose_from_sums(
     per_week_median: float | None,
     insertions_patient_sq: float | None = None,
     insertions_by_sessions: float | None = None,
+    per_week_ci: tuple[float, float] | None = None,
 ) -> DoseSummary:
     """The same summary from sums over patients (the store computes them in SQL):
     Σ sessions and Σ sessions² per patient, Σ insertions and Σ insertions² per session;
@@ -108,6 +115,7 @@ def dose_from_sums(
         sessions_per_patient=mean_from_sums(patients, sessions, sessions_sq),
         per_week_median=per_week_median,
         insertions_per_session=per_session,
+        per_week_ci=per_week_ci,
     )
 
 
@@ -125,14 +133,25 @@ class AdverseRate:
     rule_of_three: bool  # ``high`` is 3/n × 100 because there were none
 
 
-def adverse_rates(sessions: int, by_tier: Mapping[str, tuple[int, int]]) -> list[AdverseRate]:
-    """Rates for every tier; ``by_tier[tier]`` = (sessions with one, events)."""
+def adverse_rates(
+    sessions: int,
+    by_tier: Mapping[str, tuple[int, int]],
+    clusters: Mapping[str, ClusterSums] | None = None,
+) -> list[AdverseRate]:
+    """Rates for every tier; ``by_tier[tier]`` = (sessions with one, events).
+
+    With ``clusters`` (per tier, each patient's sessions with an event, ``k``, of their
+    sessions, ``n``) the interval treats the patient as the unit (stats'
+    ``cluster_proportion``) and the rule of three counts patients: none in G patients
+    puts the rate at most 3/G (conservative: the sessions of a patient may be alike).
+    Without them, sessions are the unit (Wilson; 3/n)."""
     out = []
     for tier in AE_TIERS:
         k, events = by_tier.get(tier, (0, 0))
-        p = wilson(k, sessions)
+        c = clusters.get(tier) if clusters else None
+        p = cluster_proportion(c, "k", "n") if c is not None else wilson(k, sessions)
         if sessions and k == 0:
-            upper = rule_of_three(sessions)
+            upper = rule_of_three(c.patients if c is not None else sessions)
             high = min(100.0, 100 * (upper or 0))  # 3/n passes 100% below 3 sessions
             out.append(AdverseRate(tier, sessions, 0, events, 0.0, 0.0, high, True))
             continue

@@ -19,6 +19,7 @@ def to_jsonable(obj: Any, digits: int = 3) -> Any:
             "long": obj.long_key,
             "retained_percent": to_jsonable(obj.retained_percent, digits),
             "note": obj.note,
+            "kept": to_jsonable(obj.kept, digits),  # within the same sessions (ReliefKept)
         }
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out = {f.name: to_jsonable(getattr(obj, f.name), digits) for f in dataclasses.fields(obj)}

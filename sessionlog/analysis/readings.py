@@ -31,6 +31,9 @@ RESOLUTION_SLOT = 30  # value: day soreness reached 0; -1 not by the last readin
 # down) and binned (:func:`loss_days`) so that a clinic's curve is a few hundred
 # counts, not one per hour. Its points carry no pain before (0): the value says it all.
 LOSS_SLOT = 31
+# Soreness near 24 h by dose (cache only, per-patient sums: no points): slot
+# DOSE_BAND_SLOT + i for insertion band i, then one per twitch band (soreness.DOSE_BANDS).
+DOSE_BAND_SLOT = 32
 SESSION_SLOT = 40  # value: pain before; one per session, for counting sessions
 # Adverse events (cache only): slot ADVERSE_SLOT + 1 + the tier's index in AE_TIERS,
 # value: how many events of that tier the session and its follow-ups recorded.

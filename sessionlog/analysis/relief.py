@@ -64,6 +64,9 @@ class WindowRelief:
     # without a reading had no relief (missing follow-ups are not missing at random).
     eligible: int = 0
     responders_if_missing_none: Proportion | None = None
+    # Of the relief right after the session, the share still there in this window,
+    # over the same sessions (those with both readings); None for the immediate window.
+    kept: ReliefKept | None = None
 
     @property
     def complete_percent(self) -> float | None:
@@ -74,6 +77,47 @@ class WindowRelief:
     def note(self) -> str:
         """Empty when the figures stand; else why they are not shown."""
         return "" if self.enough else not_enough(self.patients)
+
+
+@dataclass(frozen=True)
+class ReliefKept:
+    """The share of the relief right after the session still present in a later window,
+    computed within the same sessions: Σ relief in the window / Σ relief right after,
+    over the sessions with both readings (a ratio estimator; its 95% interval treats the
+    patient as the unit: see stats). 1.0 = all of it kept, 0 = none, below 0 = pain now
+    above where it was before the session."""
+
+    share: float | None
+    low: float | None
+    high: float | None
+    sessions: int  # sessions with both readings
+    patients: int  # patients behind them
+    relief_right_after: float | None  # mean relief right after, over those sessions
+    relief_then: float | None  # mean relief in the window, over the same sessions
+    enough: bool
+    note: str = ""
+
+
+def relief_kept(c: ClusterSums | None, min_patients: int = MIN_PATIENTS) -> ReliefKept:
+    """Relief kept in a window from its cluster sums (``pn``, ``k0``, ``kw``)."""
+    if c is None:
+        return ReliefKept(None, None, None, 0, 0, None, None, False, not_enough(0))
+    sessions = int(round(c.sums.get("pn", 0)))
+    patients = c.having.get("pn", 0)
+    if sessions <= 0:
+        return ReliefKept(None, None, None, 0, 0, None, None, False, not_enough(0))
+    after, then = c.sums.get("k0", 0) / sessions, c.sums.get("kw", 0) / sessions
+    if patients < min_patients:
+        return ReliefKept(None, None, None, sessions, patients, after, then, False,
+                          not_enough(patients))  # fmt: skip
+    if after <= 0:
+        return ReliefKept(None, None, None, sessions, patients, after, then, False,
+                          "no relief right after to keep")  # fmt: skip
+    share, var, _ = c.ratio("kw", "k0", patients)
+    if share is None or var is None:
+        return ReliefKept(share, None, None, sessions, patients, after, then, True)
+    half = t975(patients - 1) * var**0.5
+    return ReliefKept(share, share - half, share + half, sessions, patients, after, then, True)
 
 
 def _median_ci(
@@ -93,6 +137,7 @@ def summarise_window(
     min_patients: int = MIN_PATIENTS,
     clusters: ClusterSums | None = None,
     eligible: int = 0,
+    kept: bool = False,
 ) -> WindowRelief:
     """Every relief figure of one window from its (before, then) cell counts, and its
     intervals from the sums over its patients (``clusters``; without them every session
@@ -131,6 +176,7 @@ def summarise_window(
         responders_if_missing_none=missing_as_none(responders, max(eligible, sessions))
         if eligible
         else None,
+        kept=relief_kept(clusters, min_patients) if kept else None,
     )
 
 
@@ -159,6 +205,9 @@ class Durability:
     long: WindowRelief | None
     retained_percent: float | None
     note: str
+    # What to read instead: the relief right after still there in the long window,
+    # within the same sessions, with its interval (see ReliefKept).
+    kept: ReliefKept | None = None
 
     @property
     def short_key(self) -> str | None:
@@ -176,11 +225,13 @@ def durability(windows: list[WindowRelief], short_key: str, long_key: str) -> Du
     if short is None or long is None:
         missing = short_key if short is None else long_key
         return Durability(short, long, None, f"no window named {missing}")
+    kept = long.kept
     for w in (short, long):
         if not w.enough:
-            return Durability(short, long, None, f"{w.window.label}: {not_enough(w.patients)}")
+            note = f"{w.window.label}: {not_enough(w.patients)}"
+            return Durability(short, long, None, note, kept)
     relief = short.mean_points.value or 0.0
     if relief <= 0:
-        return Durability(short, long, None, "no short-term relief to retain")
-    kept = (long.mean_points.value or 0.0) * 100.0 / relief
-    return Durability(short, long, kept, "")
+        return Durability(short, long, None, "no short-term relief to retain", kept)
+    retained = (long.mean_points.value or 0.0) * 100.0 / relief
+    return Durability(short, long, retained, "", kept)

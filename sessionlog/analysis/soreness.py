@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .readings import DOSE_BAND_SLOT
 from .relief import MIN_PATIENTS
 from .stats import (
     ClusterSums,
@@ -22,6 +23,7 @@ from .stats import (
     cluster_proportion,
     mean_of_counts,
     median_of_counts,
+    point_totals,
     wilson,
 )
 from .windows import SORENESS_WINDOWS, Window
@@ -131,37 +133,65 @@ def band_label(value: int, bands: tuple[tuple[int, int | None], ...]) -> str:
     return f"under {bands[0][0]}"
 
 
+DOSE_BANDS = (("insertions", INSERTION_BANDS), ("twitches", TWITCH_BANDS))
+
+
+def band_index(value: int, bands: tuple[tuple[int, int | None], ...]) -> int | None:
+    """The index of the band a dose falls in (None: below the first)."""
+    for i, (lo, hi) in enumerate(bands):
+        if value >= lo and (hi is None or value <= hi):
+            return i
+    return None
+
+
+def band_slots(insertions: int, twitches: int) -> list[int]:
+    """The slots (``readings.DOSE_BAND_SLOT`` + ...) of a session's two dose bands."""
+    out, first = [], DOSE_BAND_SLOT
+    for value, (_, bands) in zip((insertions, twitches), DOSE_BANDS, strict=True):
+        i = band_index(value, bands)
+        if i is not None:
+            out.append(first + i)
+        first += len(bands)
+    return out
+
+
 @dataclass(frozen=True)
 class DoseBand:
     dimension: str  # "insertions" or "twitches"
     band: str
     sessions: int
-    mean: Mean  # soreness at about 24 h
+    mean: Mean  # soreness at about 24 h, its interval with the patient as the unit
+    patients: int = 0
 
 
-def soreness_by_dose(rows: Iterable[tuple[int, int, int, int]]) -> list[DoseBand]:
-    """Soreness at about 24 h by bands of insertions and of twitch responses.
+def dose_band_clusters(
+    rows: Iterable[tuple[int, int, int, int, int]],
+) -> dict[int, ClusterSums]:
+    """Per dose-band slot, the sums over patients of soreness at about 24 h, from one
+    ``(patient, insertions, twitches, pain before, soreness)`` row per session (the
+    pure path of the store's sums)."""
+    totals: dict[int, dict[int, dict[str, float]]] = {}
+    for patient, insertions, twitches, before, soreness in rows:
+        for slot in band_slots(insertions, twitches):
+            mine = totals.setdefault(slot, {}).setdefault(patient, {})
+            for q, x in point_totals(before, soreness).items():
+                mine[q] = mine.get(q, 0) + x
+    out: dict[int, ClusterSums] = {}
+    for slot, by_patient in totals.items():
+        c = out[slot] = ClusterSums()
+        for mine in by_patient.values():
+            c.add_patient(mine)
+    return out
 
-    ``rows``: ``(insertions, twitches, soreness, sessions)`` counts.
-    """
-    rows = list(rows)
-    out = []
-    for dimension, bands, pos in (
-        ("insertions", INSERTION_BANDS, 0),
-        ("twitches", TWITCH_BANDS, 1),
-    ):
-        # One pass, each distinct dose labelled once: a whole clinic has thousands of
-        # rows (every technique, practitioner, region and day), and labelling every row
-        # once per band took a third of the compare screen's time.
-        labels: dict[int, str] = {}
-        in_band: dict[str, list[tuple[float, int]]] = {}
-        for r in rows:
-            label = labels.get(r[pos])
-            if label is None:
-                label = labels[r[pos]] = band_label(r[pos], bands)
-            in_band.setdefault(label, []).append((float(r[2]), r[3]))
+
+def soreness_by_dose(clusters: Mapping[int, ClusterSums]) -> list[DoseBand]:
+    """Soreness at about 24 h by bands of insertions and of twitch responses, from the
+    sums over patients of each band (by slot): means with clustered intervals."""
+    out, slot = [], DOSE_BAND_SLOT
+    for dimension, bands in DOSE_BANDS:
         for lo, _hi in bands:
-            label = band_label(lo, bands)
-            mean = mean_of_counts(in_band.get(label, []))
-            out.append(DoseBand(dimension, label, mean.n, mean))
+            c = clusters.get(slot) or ClusterSums()
+            mean = cluster_mean(c, "v", "n")
+            out.append(DoseBand(dimension, band_label(lo, bands), mean.n, mean, c.patients))
+            slot += 1
     return out

@@ -140,6 +140,32 @@ def durability_rows(c: Comparison) -> list[dict[str, str]]:
     return rows
 
 
+def kept_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
+    """Relief kept in each later window, within the same sessions, per technique:
+    ``40% (25 to 55%); 9 patients, 31 sessions``."""
+    columns = [("technique", "Relief kept, same sessions")]
+    rows = []
+    for g in c.groups:
+        row = {"technique": g.label}
+        for w in g.windows:
+            k = w.kept
+            if k is None:
+                continue
+            key = "k" + w.window.key
+            if all(col != key for col, _ in columns):
+                columns.append((key, w.window.label))
+            n = fmt_n(k.patients, k.sessions)
+            if k.share is None:  # too few patients, or no relief right after to keep
+                row[key] = k.note if k.patients < c.min_patients else f"{k.note} ({n})"
+            else:
+                ci = "" if k.low is None or k.high is None else (
+                    f" ({100 * k.low:.0f} to {100 * k.high:.0f}%)"  # a bound may be below 0
+                )  # fmt: skip
+                row[key] = f"{100 * k.share:.0f}%{ci}; {n}"
+        rows.append(row)
+    return columns, rows
+
+
 def _share(x: float | None, low: float | None, high: float | None) -> str:
     if x is None:
         return "-"
@@ -223,8 +249,8 @@ def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, 
 
 DETAIL_COLUMNS = [
     ("technique", "Technique"),
+    ("patients", "Patients"),  # patients first, as in every n
     ("sessions", "Sessions"),
-    ("patients", "Patients"),
     ("per_week", "Sessions/week"),
     ("insertions", "Insertions/session"),
     ("mild", "Mild AE /100"),
@@ -241,7 +267,7 @@ def detail_rows(details: tuple[Details, ...]) -> list[dict[str, str]]:
             "technique": d.label,
             "sessions": str(d.dose.sessions),
             "patients": str(d.dose.patients),
-            "per_week": fmt_num(d.dose.per_week_median),
+            "per_week": fmt_median(d.dose.per_week_median, d.dose.per_week_ci),
             "insertions": fmt_mean(d.dose.insertions_per_session),
         }
         for a in d.adverse:

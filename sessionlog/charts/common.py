@@ -52,9 +52,15 @@ def new_figure() -> Figure:
     return _figure_class()
 
 
+_FRESH = "_sessionlog_fresh"  # set on a figure just made by render: nothing to clear
+
+
 def prepare(plt: Figure) -> None:
-    """Clear a figure for a new drawing and fix its date format."""
-    plt.clear_figure()
+    """Clear a figure for a new drawing and fix its date format. (A figure :func:`render`
+    has just made is not cleared: clearing makes the figure anew, a millisecond a chart.)"""
+    if not getattr(plt, _FRESH, False):
+        plt.clear_figure()
+    setattr(plt, _FRESH, False)
     plt.date_form(DATE_FORM)
 
 
@@ -64,6 +70,7 @@ def render(draw: Callable[[Figure], None], width: int, height: int, color: bool 
     Without ``color`` the text carries no ANSI codes (for pipes and files).
     """
     plt = new_figure()
+    setattr(plt, _FRESH, True)
     draw(plt)
     if not color:
         plt.theme("clear")

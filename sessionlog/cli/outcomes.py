@@ -181,6 +181,7 @@ def compare(
     from ..domain.validate import as_choice
     from ..services.lookup import find_practitioner
     from ..store.outcome_reports import comparison_report, details_report
+    from ..store.outcomes import check_filters
 
     store = ctx.store()
     actor = identify(store, practitioner_ref)
@@ -196,6 +197,8 @@ def compare(
         until=_date("until", until),
     )
     spans = parse_windows(windows) if windows else DEFAULT_WINDOWS
+    check_filters(filters)  # bad input is refused before any work
+    _prepare(store)
     short = spans[1].key if len(spans) > 1 else spans[0].key
     long = spans[-1].key
     if spans == DEFAULT_WINDOWS:
@@ -227,6 +230,35 @@ def compare(
     print_scale_groups(scales)
 
 
+# From this many sessions the outcome figures take long enough to prepare (about a
+# second) for a progress bar; below, stderr stays quiet.
+PROGRESS_FROM_SESSIONS = 5_000
+
+
+def _prepare(store: Any) -> None:
+    """The first comparison after an import or an upgrade computes the outcome figures
+    for the whole clinic: on a large clinic a progress bar on stderr says so."""
+    from ..store.outcome_reports import prepare_outcomes
+
+    bar: Any = None
+
+    def progress(step: int, steps: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(
+                length=steps,
+                label="Preparing the outcome figures (first comparison after an import)",
+                file=sys.stderr,
+            ).__enter__()
+        bar.update(step - bar.pos)
+
+    try:
+        prepare_outcomes(store, progress, from_sessions=PROGRESS_FROM_SESSIONS)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
 def _print_comparison(
     result: Any, extra: Any, short: str, long: str,
     width: int | None, height: int | None, color: bool,
@@ -236,6 +268,9 @@ def _print_comparison(
         LASTING_COLUMNS,
         WINDOW_COLUMNS,
         detail_rows,
+        fmt_mean,
+        fmt_n,
+        kept_rows,
         lasting_rows,
         soreness_rows,
         window_rows,
@@ -253,6 +288,13 @@ def _print_comparison(
     if between:
         sessions = "1 session also had" if between == 1 else f"{between:,} sessions also had"
         click.echo(f"({sessions} readings between windows; not counted here.)")
+    kept_columns, kept = kept_rows(result)
+    if len(kept_columns) > 1 and any(g.sessions for g in result.groups):
+        _heading(
+            "Relief kept: of the relief right after the session, the share still there"
+            " in each window, over the sessions with both readings (95% CI; patients, sessions)"
+        )
+        table(kept, kept_columns)
     if any(g.sessions for g in result.groups):
         click.echo(durability_chart(result, w, h, color))
     _heading(
@@ -271,14 +313,16 @@ def _print_comparison(
     if extra:
         _heading("Dose and adverse events (sessions with one per 100 sessions, 95% CI)")
         table(detail_rows(extra), DETAIL_COLUMNS)
-        _heading("Soreness at about 24 h by dose (mean, n sessions)")
+        _heading("Soreness at about 24 h by dose (mean, 95% CI; patients, sessions)")
         table(
             [
                 {
                     "technique": d.label,
                     "dimension": b.dimension,
                     "band": b.band,
-                    "mean": f"{b.mean.value:.1f} (n={b.sessions})",
+                    "mean": f"{fmt_mean(b.mean)}; {fmt_n(b.patients, b.sessions)}"
+                    if b.patients >= result.min_patients
+                    else f"not enough data ({fmt_n(b.patients, b.sessions)})",
                 }  # fmt: skip
                 for d in extra
                 for b in d.soreness_by_dose

@@ -43,8 +43,8 @@ __all__ = ["family_sql", "is_current", "rebuild", "refresh", "signature", "slot_
 
 # A change here rebuilds every database's cache on its next use. 3: a bilateral site's
 # insertions count on both sides. 4: per-patient sums for clustered intervals (0006).
-# 5: time to loss of relief (slot 31) in binned days.
-DERIVATION_VERSION = 5
+# 5: time to loss of relief (slot 31) in binned days. 6: relief kept (0014).
+DERIVATION_VERSION = 6
 CACHE_TABLES = (
     "outcome_point",
     "outcome_cell",
@@ -53,7 +53,7 @@ CACHE_TABLES = (
     "outcome_group",
     "outcome_dose",
     "outcome_dose_patient",
-    "outcome_dose_soreness",
+    "outcome_dose_group",
     "outcome_day",
 )
 CACHED_WINDOWS = DEFAULT_WINDOWS
@@ -160,6 +160,7 @@ def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
             conn.execute(f"DELETE FROM {table}")
     else:
         conn.execute(_PRESENCE.format(sign=-1))
+        outcome_counts.count_dose_groups(conn, -1)
         outcome_counts.take_out(conn, outcome_points.slots(CACHED_WINDOWS))
     progress(1)
     outcome_points.compute(conn, CACHED_WINDOWS, everyone=full)
@@ -178,6 +179,7 @@ def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
         conn.execute(_PRESENCE.format(sign=1))
         conn.execute(_APPLY_PRESENCE)
         conn.execute("DELETE FROM outcome_group WHERE patients <= 0")
+    outcome_counts.count_dose_groups(conn, 0 if full else 1)
     latest = max(
         x
         for x in (

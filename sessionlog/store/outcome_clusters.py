@@ -12,12 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..analysis.stats import PRODUCTS, QUANTITIES, ClusterSums
+from ..analysis.readings import DOSE_BAND_SLOT
+from ..analysis.soreness import DOSE_BANDS
+from ..analysis.stats import COUNTED, PRODUCTS, QUANTITIES, ClusterSums
+from ..analysis.windows import DEFAULT_WINDOWS
+
+# The cache's immediate window, and its later pain windows (relief kept is counted there).
+IMMEDIATE_SLOT = next(i for i, w in enumerate(DEFAULT_WINDOWS) if w.immediate)
+LATER = f"slot BETWEEN 1 AND {len(DEFAULT_WINDOWS) - 1}"
+assert IMMEDIATE_SLOT == 0
 
 
-def point_sql(before: str, value: str) -> dict[str, str]:
-    """What one point adds to its patient's totals, as SQL (see ``point_totals``)."""
-    b, v = before, value
+def point_sql(before: str, value: str, immediate: str = "NULL") -> dict[str, str]:
+    """What one point adds to its patient's totals, as SQL (see ``point_totals``);
+    ``immediate``: the same session's pain right after it, NULL but in later windows."""
+    b, v, i = before, value, immediate
     return {
         "n": "1",
         "np": f"({b} > 0)",
@@ -32,7 +41,30 @@ def point_sql(before: str, value: str) -> dict[str, str]:
         "by2": f"({v} BETWEEN 0 AND 2)",
         "by3": f"({v} BETWEEN 0 AND 3)",
         "odd": f"(abs({v}) % 2)",
+        "pn": f"({i} IS NOT NULL)",
+        "k0": f"coalesce({b} - {i}, 0)",
+        "kw": f"(CASE WHEN {i} IS NOT NULL THEN {b} - {v} ELSE 0 END)",
     }
+
+
+def band_slot_sql(insertions: str, twitches: str) -> tuple[str, str]:
+    """The dose-band slots of a session, as two CASE expressions (NULL: below every
+    band), as :func:`sessionlog.analysis.soreness.band_slots` numbers them."""
+    out, first = [], DOSE_BAND_SLOT
+    for column, (_, bands) in zip((insertions, twitches), DOSE_BANDS, strict=True):
+        whens = " ".join(
+            f"WHEN {column} >= {lo}"
+            + ("" if hi is None else f" AND {column} <= {hi}")
+            + f" THEN {first + i}"
+            for i, (lo, hi) in enumerate(bands)
+        )
+        out.append(f"(CASE {whens} END)")
+        first += len(bands)
+    return out[0], out[1]
+
+
+_LAST_BAND = DOSE_BAND_SLOT + sum(len(b) for _, b in DOSE_BANDS) - 1
+DOSE_BAND_SLOTS = f"slot BETWEEN {DOSE_BAND_SLOT} AND {_LAST_BAND}"  # (SQL)
 
 
 def patient_column(q: str) -> str:
@@ -41,7 +73,16 @@ def patient_column(q: str) -> str:
 
 
 PATIENT_COLUMNS = ", ".join(patient_column(q) for q in QUANTITIES if q != "n")
-GROUP_COLUMNS = ", ".join([f"q_{q}" for q in QUANTITIES] + [f"p_{a}_{b}" for a, b in PRODUCTS])
+GROUP_COLUMNS = ", ".join(
+    [f"q_{q}" for q in QUANTITIES]
+    + [f"p_{a}_{b}" for a, b in PRODUCTS]
+    + [f"g_{q}" for q in COUNTED]
+)
+# A point's pain right after its session, in the later pain windows (``outcome_point``).
+_IMMEDIATE = (
+    f"CASE WHEN o.{LATER} THEN (SELECT i.value FROM outcome_point i"
+    f" WHERE i.slot = {IMMEDIATE_SLOT} AND i.record_id = o.record_id) END"
+)
 
 
 def per_patient_sql(source: str, keys: str, where: str = "true", *, points: bool = False) -> str:
@@ -49,8 +90,10 @@ def per_patient_sql(source: str, keys: str, where: str = "true", *, points: bool
     ``patient_id``): from ``outcome_patient`` rows, or from ``outcome_point`` rows
     (``points``) by :func:`point_sql`."""
     if points:
-        exprs = point_sql("pain_before", "value")
+        exprs = point_sql("pain_before", "value", "immediate")
         cols = ", ".join(f"sum({exprs[q]}) AS q_{q}" for q in QUANTITIES)
+        source = f"(SELECT o.*, {_IMMEDIATE} AS immediate FROM {source} o WHERE {where})"
+        where = "true"
     else:
         cols = ", ".join(f"sum({patient_column(q)}) AS q_{q}" for q in QUANTITIES)
     return f"SELECT {keys}, {cols} FROM {source} WHERE {where} GROUP BY {keys}"
@@ -62,6 +105,7 @@ def moments_sql(sign: str = "") -> str:
     return ", ".join(
         [f"sum({sign}q_{q})" for q in QUANTITIES]
         + [f"sum({sign}q_{a} * q_{b})" for a, b in PRODUCTS]
+        + [f"sum({sign}(q_{q} > 0))" for q in COUNTED]
     )
 
 
@@ -72,9 +116,10 @@ def grouped_sql(inner: str, keys: str) -> str:
 
 def cluster_sums(patients: int, row: Sequence[float]) -> ClusterSums:
     """A :class:`ClusterSums` from ``patients`` and the :data:`GROUP_COLUMNS` values."""
-    nq = len(QUANTITIES)
+    nq, npr = len(QUANTITIES), len(PRODUCTS)
     return ClusterSums(
         patients,
         dict(zip(QUANTITIES, (float(x) for x in row[:nq]), strict=True)),
-        dict(zip(PRODUCTS, (float(x) for x in row[nq:]), strict=True)),
+        dict(zip(PRODUCTS, (float(x) for x in row[nq : nq + npr]), strict=True)),
+        dict(zip(COUNTED, (int(x) for x in row[nq + npr :]), strict=True)),
     )

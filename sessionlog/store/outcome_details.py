@@ -8,21 +8,32 @@ partial indexes) when dates or a complaint are asked for.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.dose import DoseSummary, dose_from_sums
 from ..analysis.model import Filters
 from ..analysis.readings import ADVERSE_SLOT, SESSION_SLOT, SORENESS_SLOT
 from ..analysis.soreness import DOSE_WINDOW
+from ..analysis.stats import ClusterSums, median_with_interval
 from ..domain.techniques import AE_TIERS, FAMILIES
 from . import outcome_cache
 from .outcome_cache import family_sql
+from .outcome_clusters import (
+    DOSE_BAND_SLOTS,
+    band_slot_sql,
+    cluster_sums,
+    grouped_sql,
+    per_patient_sql,
+)
+from .outcome_counts import DOSE_GROUP_COLUMNS, DOSE_GROUP_SUMS
 from .outcomes import (
     POINT_COLUMNS,
     cache_level,
     check_filters,
     filter_sql,
     group_function,
+    patient_sums,
     techniques_in,
 )
 
@@ -30,15 +41,25 @@ if TYPE_CHECKING:
     from .store import Store
 
 
+# A session's adverse events of each tier, from its points (the point level).
+_AE_POINTS = ", ".join(
+    f"sum(EXISTS (SELECT 1 FROM outcome_point a WHERE a.slot = {ADVERSE_SLOT + 1 + i}"
+    f" AND a.record_id = outcome_point.record_id)) AS ae_{t}"
+    for i, t in enumerate(AE_TIERS)
+)
+AdverseSums = dict[str, ClusterSums]  # per tier: sessions with one ("k") of sessions ("n")
+
+
 def _per_patient(filters: Filters, by: str) -> tuple[str, list[object]]:
-    """SQL for one row per group and patient: sessions, first, last, insertions."""
+    """SQL for one row per group and patient: sessions, first, last, insertions, and
+    sessions with an adverse event of each tier."""
     where, params = filter_sql(filters, POINT_COLUMNS)
     if cache_level(filters) == "point":
         group = family_sql() if by == "family" else "technique"  # covered by the index
         return (
             f"SELECT {group} AS g, patient_id, count(*) AS n, min(started_at) AS first_at,"
             " max(started_at) AS last_at, sum(insertions) AS ins,"
-            " sum(insertions * insertions) AS ins_sq"
+            f" sum(insertions * insertions) AS ins_sq, {_AE_POINTS}"
             " FROM outcome_point INDEXED BY outcome_point_dose"  # SQLite picks a worse plan
             f" WHERE slot = {SESSION_SLOT} AND {where} GROUP BY g, patient_id",
             params,
@@ -46,10 +67,27 @@ def _per_patient(filters: Filters, by: str) -> tuple[str, list[object]]:
     group = "family" if by == "family" else "technique"
     return (
         f"SELECT {group} AS g, patient_id, sum(sessions) AS n, min(first_at) AS first_at,"
-        " max(last_at) AS last_at, sum(insertions) AS ins, sum(insertions_sq) AS ins_sq"
-        f" FROM outcome_dose WHERE {where} GROUP BY g, patient_id",
+        " max(last_at) AS last_at, sum(insertions) AS ins, sum(insertions_sq) AS ins_sq, "
+        + ", ".join(f"sum(ae_{t}) AS ae_{t}" for t in AE_TIERS)
+        + f" FROM outcome_dose WHERE {where} GROUP BY g, patient_id",
         params,
     )
+
+
+def _dose_and_adverse(
+    key: str, median: float | None, row: Sequence[Any], ci: tuple[float, float] | None
+) -> tuple[DoseSummary, AdverseSums]:
+    """A group's dose summary and adverse-event sums from a row of
+    :data:`.outcome_counts.DOSE_GROUP_SUMS`."""
+    patients, n, n_sq, ins, ins_sq, ins_p2, ins_n, *ae = row
+    dose = dose_from_sums(key, patients, n, n_sq, ins, ins_sq, median, ins_p2, ins_n, ci)
+    sums = {}
+    for i, tier in enumerate(AE_TIERS):
+        k, k_sq, k_n = ae[3 * i : 3 * i + 3]
+        sums[tier] = ClusterSums(
+            patients, {"k": k, "n": n}, {("k", "k"): k_sq, ("k", "n"): k_n, ("n", "n"): n_sq}
+        )
+    return dose, sums
 
 
 def dose_summaries(
@@ -57,6 +95,14 @@ def dose_summaries(
 ) -> dict[str, DoseSummary]:
     """Per group: sessions, patients, sessions per patient, the median frequency
     (sessions a week) among patients with two or more, insertions per session."""
+    return {k: d for k, (d, _) in dose_and_adverse(store, filters, by).items()}
+
+
+def dose_and_adverse(
+    store: Store, filters: Filters | None = None, by: str = "family"
+) -> dict[str, tuple[DoseSummary, AdverseSums]]:
+    """Per group: its dose summary (:func:`dose_summaries`) and, per adverse-event tier,
+    the per-patient sums of sessions with an event (for intervals by patient)."""
     filters = check_filters(filters or Filters())
     group_of = group_function(by)
     outcome_cache.refresh(store)
@@ -64,90 +110,74 @@ def dose_summaries(
         return _whole_clinic_doses(store.conn, filters, by, group_of)
     per, params = _per_patient(filters, by)
     # Frequency as the analysis defines it: (sessions - 1) * 7 / days from the first to
-    # the last; its median the mean of the middle one or two values.
-    medians = dict(
-        store.conn.execute(
-            f"WITH per AS ({per}), weekly AS (SELECT g,"
-            " (n - 1) * 7.0 / (julianday(last_at) - julianday(first_at)) AS v FROM per"
-            " WHERE n > 1 AND last_at > first_at), ranked AS (SELECT g, v,"
-            " row_number() OVER (PARTITION BY g ORDER BY v) AS r,"
-            " count(*) OVER (PARTITION BY g) AS c FROM weekly)"
-            " SELECT g, avg(v) FROM ranked WHERE r IN ((c + 1) / 2, (c + 2) / 2) GROUP BY g",
-            params,
-        ).fetchall()
-    )
-    return {
-        g: dose_from_sums(g, patients, n, n_sq, ins, ins_sq, medians.get(g), ins_p2, ins_n)
-        for g, patients, n, n_sq, ins, ins_sq, ins_p2, ins_n in store.conn.execute(
-            f"WITH per AS ({per}) SELECT g, count(*), sum(n), sum(n * n), sum(ins),"
-            " sum(ins_sq), sum(ins * ins), sum(ins * n) FROM per GROUP BY g",
-            params,
-        )
-    }
+    # the last, one value per patient; its median and interval from the sorted values.
+    weekly: dict[str, list[float]] = {}
+    for g, v in store.conn.execute(
+        f"WITH per AS ({per}) SELECT g, (n - 1) * 7.0 / (julianday(last_at) -"
+        " julianday(first_at)) AS v FROM per WHERE n > 1 AND last_at > first_at ORDER BY g, v",
+        params,
+    ):
+        weekly.setdefault(g, []).append(v)
+    out = {}
+    for g, *row in store.conn.execute(
+        f"WITH per AS ({per}) SELECT g, {DOSE_GROUP_SUMS} FROM per GROUP BY g", params
+    ):
+        median, ci = median_with_interval(weekly.get(g, []))
+        out[g] = _dose_and_adverse(g, median, row, ci)
+    return out
 
 
 def _whole_clinic_doses(
     conn: sqlite3.Connection, filters: Filters, by: str, group_of: Any
-) -> dict[str, DoseSummary]:
+) -> dict[str, tuple[DoseSummary, AdverseSums]]:
+    """From the sums over patients the cache keeps per family and technique."""
     # One technique asked for under its family: that technique's rows are the family's.
     techniques = techniques_in(filters.technique)
     grouping = "technique" if techniques and filters.technique not in FAMILIES else by
     out = {}
-    for key, patients, n, n_sq, ins, ins_sq, ins_p2, ins_n in conn.execute(
-        "SELECT key, count(*), sum(sessions), sum(sessions * sessions), sum(insertions),"
-        " sum(insertions_sq), sum(insertions * insertions), sum(insertions * sessions)"
-        " FROM outcome_dose_patient WHERE grouping = ? GROUP BY key",
+    for key, median, low, high, *row in conn.execute(
+        "SELECT key, per_week_median, per_week_low, per_week_high,"
+        f" {', '.join(DOSE_GROUP_COLUMNS)} FROM outcome_dose_group WHERE grouping = ?",
         (grouping,),
     ).fetchall():
         if techniques and key not in techniques and key != filters.technique:
             continue
         group = group_of(key)
-        out[group] = dose_from_sums(
-            group, patients, n, n_sq, ins, ins_sq, _median_per_week(conn, grouping, key),
-            ins_p2, ins_n,
-        )  # fmt: skip
+        ci = None if low is None else (low, high)
+        out[group] = _dose_and_adverse(group, median, row, ci)
     return out
 
 
-def _median_per_week(conn: sqlite3.Connection, grouping: str, key: str) -> float | None:
-    """The median frequency of one group, read from the index at the middle rank(s)."""
-    where = "grouping = ? AND key = ? AND per_week IS NOT NULL"
-    count = conn.execute(
-        f"SELECT count(*) FROM outcome_dose_patient WHERE {where}", (grouping, key)
-    ).fetchone()[0]
-    if not count:
-        return None
-    row = conn.execute(
-        f"SELECT avg(per_week) FROM (SELECT per_week FROM outcome_dose_patient WHERE {where}"
-        " ORDER BY per_week LIMIT ? OFFSET ?)",
-        (grouping, key, 2 - count % 2, (count - 1) // 2),
-    ).fetchone()
-    return float(row[0])
-
-
-def soreness_dose_rows(
+def soreness_dose_clusters(
     store: Store, filters: Filters | None = None, by: str = "family"
-) -> dict[str, list[tuple[int, int, int, int]]]:
-    """Per group, counts of (insertions, twitches, soreness at about 24 h)."""
+) -> dict[str, dict[int, ClusterSums]]:
+    """Per group and dose-band slot, the sums over patients of soreness at about 24 h
+    (see ``analysis.soreness.soreness_by_dose``)."""
     filters = check_filters(filters or Filters())
     group_of = group_function(by)
     outcome_cache.refresh(store)
-    where, params = filter_sql(filters, POINT_COLUMNS)
-    if cache_level(filters) == "point":
-        sql = (
-            "SELECT technique, insertions, twitches, value, count(*)"
-            " FROM outcome_point INDEXED BY outcome_point_dose_soreness"
-            f" WHERE slot = {SORENESS_SLOT + DOSE_WINDOW} AND {where}"
-            " GROUP BY technique, insertions, twitches, value"
+    out: dict[str, dict[int, ClusterSums]] = {}
+    if cache_level(filters) != "point":
+        rows = patient_sums(store.conn, filters, by, DOSE_BAND_SLOTS, group_of)
+    else:  # each session's soreness point under its two bands, from the points
+        where, params = filter_sql(filters, POINT_COLUMNS)
+        column = "family" if by == "family" else "technique"
+        source = " UNION ALL ".join(
+            f"SELECT {column}, patient_id, record_id, pain_before, value, {band} AS slot"
+            f" FROM outcome_point WHERE slot = {SORENESS_SLOT + DOSE_WINDOW} AND {where}"
+            for band in band_slot_sql("insertions", "twitches")
         )
-    else:
-        sql = (
-            "SELECT technique, insertions, twitches, value, sum(n) FROM outcome_dose_soreness"
-            f" WHERE {where} GROUP BY technique, insertions, twitches, value"
+        keys = f"{column}, slot"
+        inner = per_patient_sql(f"({source})", f"{keys}, patient_id", "slot IS NOT NULL",
+                                points=True)  # fmt: skip
+        rows = (
+            (key, slot, patients, sums)
+            for key, slot, patients, *sums in store.conn.execute(
+                grouped_sql(inner, keys), params * 2
+            )
         )
-    out: dict[str, list[tuple[int, int, int, int]]] = {}
-    for technique, ins, tw, value, n in store.conn.execute(sql, params):
-        out.setdefault(group_of(technique), []).append((ins, tw, value, n))
+    for key, slot, patients, sums in rows:
+        out.setdefault(key, {})[slot] = cluster_sums(patients, sums)
     return out
 
 

@@ -7,6 +7,7 @@ What the command line and the screens call, so neither holds SQL nor statistics:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..analysis.compare import Comparison, Details, compare, details
@@ -15,7 +16,7 @@ from ..analysis.progress import Progress, patient_progress
 from ..analysis.relief import MIN_PATIENTS
 from ..analysis.windows import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Window
 from ..domain.techniques import FAMILIES
-from . import outcome_details, outcomes
+from . import outcome_cache, outcome_details, outcomes
 
 if TYPE_CHECKING:
     from .store import Store
@@ -27,6 +28,32 @@ def progress_report(
     """One patient's progress, from their current sessions and follow-ups."""
     sessions, follow_ups = outcomes.patient_outcomes(store, patient_id)
     return patient_progress(patient_id, sessions, follow_ups, windows)
+
+
+def prepare_outcomes(
+    store: Store, progress: Callable[[int, int], None], from_sessions: int = 0
+) -> bool:
+    """Bring the outcome cache up to date when it is not (the first comparison after an
+    import, a restore or an upgrade), calling ``progress(step, steps)`` before the
+    first step and after each (only when the clinic has ``from_sessions`` session rows
+    or more: a small one is done before anyone could read it); False (and no call)
+    when it was current already."""
+    if outcome_cache.is_current(store.conn):
+        return False
+    rows = store.conn.execute("SELECT coalesce(max(id), 0) FROM session").fetchone()[0]
+    if rows < from_sessions:
+        outcome_cache.refresh(store)
+        return True
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, outcome_cache.STEPS)
+
+    progress(0, outcome_cache.STEPS)
+    outcome_cache.refresh(store, step)
+    return True
 
 
 def comparison_report(
@@ -52,8 +79,10 @@ def details_report(
 ) -> tuple[Details, ...]:
     """Dose, adverse-event rates and soreness by dose for every technique present."""
     filters = filters or Filters()
-    doses = outcome_details.dose_summaries(store, filters, by)
+    doses = outcome_details.dose_and_adverse(store, filters, by)
     adverse = outcome_details.adverse_counts(store, filters, by)
-    soreness = outcome_details.soreness_dose_rows(store, filters, by)
+    soreness = outcome_details.soreness_dose_clusters(store, filters, by)
     keys = sorted(doses, key=lambda k: (FAMILIES.index(k) if k in FAMILIES else 9, k))
-    return tuple(details(doses[k], adverse.get(k, {}), soreness.get(k, [])) for k in keys)
+    return tuple(
+        details(doses[k][0], adverse.get(k, {}), soreness.get(k, {}), doses[k][1]) for k in keys
+    )

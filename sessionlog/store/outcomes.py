@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,13 @@ from ..analysis.windows import DEFAULT_WINDOWS, Window, min_days
 from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
 from ..errors import ValidationError
 from . import outcome_cache
-from .outcome_clusters import GROUP_COLUMNS, cluster_sums, grouped_sql, per_patient_sql
+from .outcome_clusters import (
+    DOSE_BAND_SLOTS,
+    GROUP_COLUMNS,
+    cluster_sums,
+    grouped_sql,
+    per_patient_sql,
+)
 from .outcome_points import site_insertions_sql
 
 if TYPE_CHECKING:
@@ -247,28 +254,44 @@ def _counts_from_cells(
         if group is None:  # (a GroupCounts made per row only to be dropped cost a third)
             group = out[key] = GroupCounts(key)
         group.add(slot, before, value, n)
-    if whole_clinic:
+    analysed = f"slot < {ADVERSE_SLOT} AND NOT {DOSE_BAND_SLOTS}"
+    for key, slot, patients, sums in patient_sums(conn, filters, by, analysed, group_of):
+        if key in out:
+            _set_patients(out[key], slot, patients, sums)
+    return out
+
+
+def patient_sums(
+    conn: sqlite3.Connection, filters: Filters, by: str, slots: str, group_of: Any
+) -> Iterator[tuple[str, int, int, list[float]]]:
+    """(group, slot, patients, sums over patients) of the slots matching ``slots`` (SQL),
+    from outcome_group for the whole clinic or one technique, else from outcome_patient
+    (a practitioner or region: ``cache_level`` "total" or "cell")."""
+    if cache_level(filters) == "total":
         # Whole-clinic patient counts are kept per family and per technique. One
         # technique asked for under its family: that technique's count is the family's.
         techniques = techniques_in(filters.technique)
         exact = techniques is not None and filters.technique not in FAMILIES
         grouping = "technique" if exact else by
         rows = conn.execute(
-            f"SELECT key, slot, patients, {GROUP_COLUMNS} FROM outcome_group WHERE grouping = ?",
+            f"SELECT key, slot, patients, {GROUP_COLUMNS} FROM outcome_group"
+            f" WHERE grouping = ? AND {slots}",
             (grouping,),
         )
         for key, slot, patients, *sums in rows:
-            group = group_of(key)
-            if group in out and (techniques is None or grouping == "family" or key in techniques):
-                _set_patients(out[group], slot, patients, sums)
-    else:
-        column = "family" if by == "family" else "technique"
-        keys = f"{column}, slot"
-        inner = per_patient_sql("outcome_patient", f"{keys}, patient_id", where)
-        for key, slot, patients, *sums in conn.execute(grouped_sql(inner, keys), params):
-            if key in out:
-                _set_patients(out[key], slot, patients, sums)
-    return out
+            if techniques is None or key in techniques or key == filters.technique:
+                yield group_of(key), slot, patients, sums
+        return
+    where, params = filter_sql(filters, POINT_COLUMNS)
+    column = "family" if by == "family" else "technique"
+    keys = f"{column}, slot"
+    # Every family named: the practitioner and region indexes (practitioner or region,
+    # family, slot, ...) then find the slots asked for without reading the others.
+    families = ", ".join(f"'{f}'" for f in FAMILIES)
+    where = f"{where} AND family IN ({families}) AND {slots}"
+    inner = per_patient_sql("outcome_patient", f"{keys}, patient_id", where)
+    for key, slot, patients, *sums in conn.execute(grouped_sql(inner, keys), params):
+        yield key, slot, patients, sums
 
 
 def _set_patients(counts: GroupCounts, slot: int, patients: int, sums: list[float]) -> None:

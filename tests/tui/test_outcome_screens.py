@@ -173,7 +173,7 @@ def test_compare_screen_with_filters(clinic: Any) -> None:
         assert [r[0] for r in rows if r[0]] == ["Acupuncture", "Dry needling", "IMS"]
         assert rows[-1][:2] == ["IMS", "no sessions"]
         details = cells(screen.query_one("#cmp-details", DataTable))
-        assert [r[:3] for r in details] == [["Acupuncture", "3", "1"], ["Dry needling", "3", "1"]]
+        assert [r[:3] for r in details] == [["Acupuncture", "1", "3"], ["Dry needling", "1", "3"]]
         screen.query_one("#cmp-technique", Select).value = "dry_needling"
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -232,3 +232,31 @@ def test_compare_filters_keep_their_labels_whole_at_100_columns(clinic: Any) -> 
                     assert select.region.width >= 24, (width, select.id)
 
     asyncio.run(body())
+
+
+def test_compare_says_so_while_it_prepares_the_outcome_figures(
+    clinic: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessionlog.store import outcome_cache
+
+    store, _, _ = clinic
+    assert not outcome_cache.is_current(store.conn)  # records, no figures yet
+    shown: list[str] = []
+    status = CompareScreen._status
+    monkeypatch.setattr(
+        CompareScreen, "_status", lambda self, text, error=False: (shown.append(text),
+                                                                   status(self, text, error))
+    )  # fmt: skip
+
+    async def steps(pilot: Any, app: Host) -> None:
+        await app.push_screen(CompareScreen())
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    drive(store, steps)
+    preparing = [t for t in shown if t.startswith("Preparing the outcome figures")]
+    steps_shown = [int(t.split("step ")[1].split(" of")[0]) for t in preparing]
+    assert steps_shown == list(range(outcome_cache.STEPS + 1))
+    assert shown.index(preparing[-1]) < len(shown) - 1  # the figures came after
+    assert shown[-1].startswith("all sessions: 6 sessions")
+    assert outcome_cache.is_current(store.conn)

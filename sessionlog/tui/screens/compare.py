@@ -26,6 +26,7 @@ from ...analysis.table import (
     LASTING_COLUMNS,
     WINDOW_COLUMNS,
     detail_rows,
+    kept_rows,
     lasting_rows,
     soreness_rows,
     window_rows,
@@ -132,6 +133,9 @@ class CompareScreen(Screen[None]):
         with TabbedContent(id="cmp-tabs"):
             with TabPane("Relief", id="tab-relief"):
                 yield DataTable(id="cmp-windows", zebra_stripes=True)
+                # Relief kept within the same sessions (what durability means), then
+                # how long relief lasted.
+                yield DataTable(id="cmp-kept")
                 yield DataTable(id="cmp-durability")
             with TabPane("Curves", id="tab-curves"):
                 yield PlotextPlot(id="cmp-curves")
@@ -223,10 +227,18 @@ class CompareScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="compare")
     def compute(self, filters: Filters, by: str = "family") -> None:
         """Compute the comparison off the UI thread and show it; then the details."""
-        from ...store.outcome_reports import comparison_report, details_report
+        from ...store.outcome_reports import comparison_report, details_report, prepare_outcomes
+
+        def progress(step: int, steps: int) -> None:
+            self.app.call_from_thread(
+                self._status,
+                "Preparing the outcome figures for the whole clinic (first comparison after"
+                f" an import or an upgrade): step {step} of {steps}...",
+            )
 
         try:
             with reader(self.app.store) as store:  # type: ignore[attr-defined]
+                prepare_outcomes(store, progress)
                 result = comparison_report(store, filters, by=by)
                 self.app.call_from_thread(self.show, result)
                 # Dose and safety take longer on a large clinic: they come second.
@@ -257,6 +269,8 @@ class CompareScreen(Screen[None]):
         fill_columns(
             self.query_one("#cmp-durability", DataTable), LASTING_COLUMNS, lasting_rows(result)
         )
+        columns, rows = kept_rows(result)
+        fill_columns(self.query_one("#cmp-kept", DataTable), columns, rows)
         columns, rows = soreness_rows(result)
         fill_columns(self.query_one("#cmp-soreness-table", DataTable), columns, rows)
         for plot_id, draw in (
