@@ -258,12 +258,12 @@ def assert_details_agree(store: Store) -> None:
                     Filters(technique="ims", since=date(2000, 1, 1))),
                     (Filters(practitioner_id=1), Filters(practitioner_id=1,
                                                          since=date(2000, 1, 1)))):  # fmt: skip
-        fast = {g: sums for g, (_, sums) in outcome_details.dose_and_adverse(store, f).items()}
-        slow = python_adverse(store, f)
-        assert fast.keys() == slow.keys()
-        for g, tiers in slow.items():
+        fast_ae = {g: sums for g, (_, sums) in outcome_details.dose_and_adverse(store, f).items()}
+        slow_ae = python_adverse(store, f)
+        assert fast_ae.keys() == slow_ae.keys()
+        for g, tiers in slow_ae.items():
             for tier, want in tiers.items():
-                for got in (fast[g][tier],
+                for got in (fast_ae[g][tier],
                             outcome_details.dose_and_adverse(store, wide)[g][1][tier]):  # fmt: skip
                     assert (got.patients, got.sums, got.products) == want, (f, g, tier)
     by_practitioner = outcome_details.adverse_counts(store, Filters(practitioner_id=1))

@@ -68,7 +68,8 @@ def test_soreness_by_dose_interval_treats_the_patient_as_the_unit() -> None:
     m = 20 / 6
     residuals = [10 - 2 * m, 1 - m, 9 - 3 * m]
     se = math.sqrt(3 / 2 * sum(r * r for r in residuals) / 36)
-    assert (band.sessions, band.patients, band.mean.value) == (6, 3, pytest.approx(m))
+    assert (band.sessions, band.patients) == (6, 3)
+    assert band.mean.value == pytest.approx(m)
     assert band.mean.low == pytest.approx(m - t975(2) * se)
     assert band.mean.high == pytest.approx(m + t975(2) * se)
 

@@ -243,10 +243,12 @@ def test_compare_says_so_while_it_prepares_the_outcome_figures(
     assert not outcome_cache.is_current(store.conn)  # records, no figures yet
     shown: list[str] = []
     status = CompareScreen._status
-    monkeypatch.setattr(
-        CompareScreen, "_status", lambda self, text, error=False: (shown.append(text),
-                                                                   status(self, text, error))
-    )  # fmt: skip
+
+    def recorded(self: CompareScreen, text: str, error: bool = False) -> None:
+        shown.append(text)
+        status(self, text, error)
+
+    monkeypatch.setattr(CompareScreen, "_status", recorded)
 
     async def steps(pilot: Any, app: Host) -> None:
         await app.push_screen(CompareScreen())
