@@ -220,12 +220,14 @@ def compare(
             "comparison": to_jsonable(result),
             "details": to_jsonable(extra),
             "scales": scale_groups_json(scales),
+            "scales_cover": "every patient: the filters do not apply to the scales",
         })  # fmt: skip
         return
     _print_comparison(result, extra, short, long, width, height, _color(color))
     _heading(
         "Outcome scales by technique: change since the first reading,"
         " by time since the first session"
+        + (" (every patient: the filters above do not apply here)" if filters.any else "")
     )
     print_scale_groups(scales)
 

@@ -113,4 +113,14 @@ def test_compare_shows_the_scales_by_technique_too(tmp_path: Path) -> None:
     )  # fmt: skip
     cell = next(c for c in group["cells"] if c["patients"])
     assert (cell["window"], cell["change"]["value"], cell["reached"]["k"]) == ("72h", 8.0, 1)
+    # Filtered, the pain figures change; the scales are every patient's, and say so.
+    filtered = ok(db, "compare --technique ims")
+    assert (
+        "Outcome scales by technique: change since the first reading, by time since the first"
+        " session (every patient: the filters above do not apply here)"
+    ) in " ".join(filtered.split())
+    assert "(every patient" not in text  # unfiltered: nothing to warn of
+    assert json.loads(ok(db, "compare --technique ims --json"))["scales_cover"] == (
+        "every patient: the filters do not apply to the scales"
+    )
     assert cell["change"]["low"] < 8.0 < cell["change"]["high"]  # the patients' interval

@@ -35,7 +35,11 @@ class ScaleCompareScreen(Screen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static("Outcome scales by technique", id="scale-compare-title")
+        yield Static(
+            "Outcome scales by technique: every patient (the comparison's filters do not"
+            " apply here)",
+            id="scale-compare-title",
+        )
         yield DataTable(id="scale-compare", zebra_stripes=True, cursor_type="row")
         yield Static(NOTE, id="scale-compare-note")
         yield Footer()
