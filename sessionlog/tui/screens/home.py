@@ -44,6 +44,10 @@ def _list(table_id: str, title: str) -> DataTable[Any]:
 class HomeScreen(Screen[None]):
     """Patients, today's sessions and the highlighted patient's sessions."""
 
+    # Under 140 columns the two lists side by side were cut (a long name, the last visit,
+    # today's technique): there, today's sessions go under the patients, full width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+
     BINDINGS = [
         Binding("ctrl+o", "new_session", "New session", id="home.new_session"),
         Binding("ctrl+r", "repeat_last", "Repeat last", id="home.repeat_last"),
