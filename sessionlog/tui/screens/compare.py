@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 from ...analysis import DEFAULT_LONG, DEFAULT_SHORT, Filters
@@ -35,6 +35,7 @@ from ...domain.techniques import BODY_REGIONS, FAMILIES, FAMILY_LABELS, TECHNIQU
 from ...errors import SessionlogError, ValidationError
 from ..safe import plain
 from ..tables import fill_columns
+from ..widgets.footer import Footer
 
 # The relief table had nine columns, 152 characters wide: at 120 columns the responder
 # rates were cut off, at 100 the relief in percent too. The responder rates go to the

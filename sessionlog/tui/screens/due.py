@@ -10,10 +10,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...analysis.due import due_list
 from ..safe import plain
+from ..widgets.footer import Footer
 
 COLUMNS = ("Status", "Chart", "Name", "Check", "Due since", "Contact")
 

@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from ...domain import InvalidRecord, parse_follow_up
 from ...errors import SessionlogError, ValidationError
 from ..field_words import sentence
 from ..safe import not_saved, plain
+from ..widgets.footer import Footer
 from ..widgets.number_input import KeyRefused, NumberInput
 from .modals import ConfirmDiscard
 

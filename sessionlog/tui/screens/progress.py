@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from ...analysis import patient_sentences
@@ -27,6 +27,7 @@ from ...store.outcome_reports import progress_report
 from ..access import record_access
 from ..safe import plain
 from ..tables import fill_columns, short_technique
+from ..widgets.footer import Footer
 
 
 class ProgressScreen(Screen[None]):

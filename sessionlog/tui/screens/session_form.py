@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ..access import record_access
 from ..form_model import (
@@ -34,6 +34,7 @@ from ..form_model import (
 from ..safe import plain
 from ..widgets.choice import ConsentToggle, TechniquePicker
 from ..widgets.detail_complete import RegionAutoComplete
+from ..widgets.footer import Footer
 from ..widgets.number_input import KeyRefused, NumberInput
 from ..widgets.site_entry import SiteAutoComplete, SiteInput
 from ..widgets.sites_table import SitesTable
