@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 import tui_scenarios as ts
 
+from sessionlog.demo import build_demo
 from sessionlog.domain import parse_patient
+from sessionlog.store import Store
 from sessionlog.tui.widgets.footer import KeyLine
 
 SIZES = ((80, 24), (100, 30), (120, 40))
@@ -36,4 +38,27 @@ def test_every_footer_key_and_home_column_shows_in_full(store, size) -> None:  #
         assert "Lena Fischer" in text  # today's session: its patient
         assert "Dry needling" in text or "dry needling" in text  # and its technique
 
+    ts.run_app(ts.make_app(store), steps, size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_compare_curves_x_axis_is_on_the_screen(size) -> None:  # type: ignore[no-untyped-def]
+    # At 80x24 the framed filters took six rows and both charts shared the pane: the
+    # curves' x-axis (immediate ... 12w+) was below the bottom, and nothing scrolled.
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.animation_level = "none"
+        await pilot.press("f7")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.screen.query_one("#cmp-tabs").active = "tab-curves"
+        await pilot.pause()
+        plot = app.screen.query_one("#cmp-curves")
+        footer_top = app.screen.query_one("Footer").region.y
+        assert plot.region.height >= 10 and plot.region.bottom <= footer_top
+        text = ts.screen_text(app)
+        for tick in ("immediate", "72h", "1-4w", "time since the session"):
+            assert tick in text
+
+    store = Store.open(":memory:", clock=ts.clock)
+    build_demo(store, patients=9, months=3, today=ts.NOW.date())  # enough for curves
     ts.run_app(ts.make_app(store), steps, size)
