@@ -432,6 +432,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         if event.value == self.state.technique or event.value != event.picker.value:
             return  # nothing new, or overtaken (a session shown since): never reset to it
         self.change_technique(event.value)
+        self.recheck()
 
     def change_technique(self, technique: str) -> None:
         """Switch to ``technique``: its settings (retention in its own unit), the picker,
@@ -462,6 +463,14 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         if event.input.id and event.input.id.startswith("s-"):
             self.collect_state()
             self.refresh_sites()
+        self.recheck()
+
+    def on_descendant_blur(self) -> None:
+        """Moving on from a field: its refused key is old news."""
+        slot: str | None = getattr(self, "refused_slot", None)
+        if slot:
+            self.set_error(slot, "")
+            self.refused_slot = ""
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
