@@ -19,6 +19,7 @@ from ..access import record_access
 from ..safe import plain
 from ..site_text import SIDE_SHORT
 from ..stricta import SIGNS, finding_text
+from ..tables import technique_name
 
 _COMPARED = (
     "started_at",
@@ -156,7 +157,7 @@ def version_text(versions: list[dict[str, Any]], index: int, by: str) -> str:
         lines.append(f"Changed: {changes(versions[index - 1], version)}")
     sites = [f"{s['target']} {SIDE_SHORT.get(s['side'], s['side'])}" for s in version["sites"]]
     lines += [
-        f"Session: {str(version['started_at'])[:16]}, {version['technique'].replace('_', ' ')}",
+        f"Session: {str(version['started_at'])[:16]}, {technique_name(version['technique'])}",
         f"Pain: {_pain_text(version)}",
         f"Sites ({len(sites)}): {', '.join(sites) or 'none'}",
     ]
@@ -172,8 +173,11 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> str:
         return f"{len(after['sites'])} sites"
     if after["status"] == "void":
         return "voided"
+    def shown(k: str, value: Any) -> str:
+        return technique_name(value) if k == "technique" else _shown(value)
+
     out = [
-        f"{k.replace('_', ' ')} {_shown(before.get(k))} -> {_shown(after.get(k))}"
+        f"{k.replace('_', ' ')} {shown(k, before.get(k))} -> {shown(k, after.get(k))}"
         for k in _COMPARED
         if before.get(k) != after.get(k)
     ]

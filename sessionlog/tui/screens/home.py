@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from ..safe import plain
-from ..tables import short_technique
+from ..tables import technique_name
 from ..widgets.footer import Footer
 from ..widgets.list_table import ListTable
 
@@ -150,7 +150,7 @@ class HomeScreen(Screen[None]):
                 plain(s["chart_id"]),
                 plain(s["patient_name"]),
                 _pain(s),
-                short_technique(s["technique"]),
+                technique_name(s["technique"]),
                 str(s["site_count"]),
                 key=f"{s['record_id']}:{s['patient_id']}",
             )
@@ -214,7 +214,7 @@ class HomeScreen(Screen[None]):
                 void = s["status"] == "void"
                 table.add_row(
                     Text(str(s["started_at"])[:16], style="strike dim" if void else ""),
-                    short_technique(s["technique"]),
+                    technique_name(s["technique"]),
                     _pain(s),
                     plain(s["practitioner_name"]),
                     Text("void", style="bold red") if void else str(s["version"]),

@@ -32,6 +32,7 @@ from ..form_model import (
     state_from_session,
 )
 from ..safe import plain
+from ..tables import technique_name
 from ..widgets.choice import ConsentToggle, TechniquePicker
 from ..widgets.detail_complete import RegionAutoComplete
 from ..widgets.footer import Footer
@@ -334,7 +335,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         last = self.store.last_session(self.patient_id) if self.record_id is None else None
         if last:
             bits.append(
-                f"last {str(last['started_at'])[:10]}: {last['technique'].replace('_', ' ')},"
+                f"last {str(last['started_at'])[:10]}: {technique_name(last['technique'])},"
                 f" {len(last['sites'])} sites (Ctrl+R repeats)"
             )
         self.query_one("#patient-line", Static).update(plain(" · ".join(bits)))
@@ -471,6 +472,14 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         if slot:
             self.set_error(slot, "")
             self.refused_slot = ""
+
+    def on_site_input_move_on(self, event: SiteInput.MoveOn) -> None:
+        text = self._site_input.value.strip()
+        if text:
+            self.add_site(text)
+            if self._site_input.value.strip():
+                return  # refused (its line says why) or still being edited: stay
+        self.query_one("#f-pain_after", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
