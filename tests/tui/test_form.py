@@ -138,8 +138,6 @@ def test_history_screen_lists_versions(store) -> None:  # type: ignore[no-untype
             "Dr Ada Lin",
             "pain after 3 -> 4; sites -GB21 right",
         ]
-        assert "Why: GB21 was not needled" in str(
-            app.screen.query_one("#version-details").render()
-        )
+        assert "Why: GB21 was not needled" in str(app.screen.query_one("#version-details").render())
 
     drive(store, steps)

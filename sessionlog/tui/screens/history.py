@@ -173,6 +173,7 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> str:
         return f"{len(after['sites'])} sites"
     if after["status"] == "void":
         return "voided"
+
     def shown(k: str, value: Any) -> str:
         return technique_name(value) if k == "technique" else _shown(value)
 

@@ -105,9 +105,7 @@ class SessionActions(_Base):
 
         if not getattr(self, "problems_shown", False):
             return
-        shown = {
-            s for s in ERROR_SLOTS if getattr(self.query_one(f"#err-{s}"), "_shown_text", "")
-        }
+        shown = {s for s in ERROR_SLOTS if getattr(self.query_one(f"#err-{s}"), "_shown_text", "")}
         if self._site_input.value.strip() or self.editing is not None:
             shown.discard("sites")  # a site being typed: its line speaks for it
         errors, _, _ = self._problems()

@@ -70,7 +70,7 @@ class TechniquePicker(Widget, can_focus=True):
 
     def _items(self) -> list[Text]:
         items = []
-        for key, tech in TECHNIQUE_KEYS.items():
+        for tech in TECHNIQUE_KEYS.values():
             label = TECHNIQUES[tech].label
             chosen = tech == self.value
             style = "bold reverse" if chosen else "dim" if not self.has_focus else ""
