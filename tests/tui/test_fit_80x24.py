@@ -62,3 +62,16 @@ def test_the_compare_curves_x_axis_is_on_the_screen(size) -> None:  # type: igno
     store = Store.open(":memory:", clock=ts.clock)
     build_demo(store, patients=9, months=3, today=ts.NOW.date())  # enough for curves
     ts.run_app(ts.make_app(store), steps, size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_form_shows_the_patient_line_and_every_technique_whole(store, size) -> None:  # type: ignore[no-untyped-def]
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1001", "enter")
+        await pilot.pause()
+        text = " ".join(ts.screen_text(app).split())  # a line wrapped reads on
+        assert "last 2026-11-16: Acupuncture, 4 sites (Ctrl+R repeats)" in text
+        for name in ("Electro-acupuncture", "Electrical dry needling", "IMS"):
+            assert name in text  # the picker, each technique by its one name
+
+    ts.run_app(ts.make_app(store), steps, size)

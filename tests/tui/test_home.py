@@ -39,7 +39,7 @@ def test_home_lists_today_recent_and_filters_as_you_type(store) -> None:  # type
         sessions = home.query_one("#patient-sessions", DataTable)
         assert [rows(sessions)[0][i] for i in (0, 1, 5, 2)] == [
             "2026-11-16 09:00",
-            "acupuncture",
+            "Acupuncture",
             "ST36 LI4 SP6 GB21",
             "6->3",
         ]

@@ -99,9 +99,9 @@ def test_progress_screen(clinic: Any) -> None:
         assert "3 sessions, 2026-01-05 to 2026-01-19." in summary
         rows = cells(screen.query_one("#progress-sessions", DataTable))
         assert [r[:4] for r in rows] == [
-            ["2026-01-05", "acupuncture", "7", "5"],
-            ["2026-01-12", "acupuncture", "5", "3"],
-            ["2026-01-19", "acupuncture", "4", "2"],
+            ["2026-01-05", "Acupuncture", "7", "5"],
+            ["2026-01-12", "Acupuncture", "5", "3"],
+            ["2026-01-19", "Acupuncture", "4", "2"],
         ]
         assert rows[0][5] == "5 (+2)"  # a week later: the next session's pain before
         plot = screen.query_one(PlotextPlot)

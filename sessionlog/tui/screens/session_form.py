@@ -475,11 +475,12 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
 
     def on_site_input_move_on(self, event: SiteInput.MoveOn) -> None:
         text = self._site_input.value.strip()
-        if text:
-            self.add_site(text)
-            if self._site_input.value.strip():
-                return  # refused (its line says why) or still being edited: stay
-        self.query_one("#f-pain_after", Input).focus()
+        if not text:
+            self.focus_next()  # on to the sites table (to edit one), as before
+            return
+        self.add_site(text)
+        if not self._site_input.value.strip():  # added (else refused: its line says why)
+            self.query_one("#f-pain_after", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

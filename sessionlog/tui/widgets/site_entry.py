@@ -21,9 +21,10 @@ class SiteInput(Input):
 
     technique: str = "acupuncture"
 
-    # Tab moves on to pain after (adding the site typed): it took the focus to the sites
-    # table, where the digit typed next for pain after vanished. (With the dropdown
-    # shown, Tab takes its highlighted entry first: the dropdown sees the key first.)
+    # Tab after a site typed adds it and moves on to pain after: it took the focus to
+    # the sites table, where the digit typed next for pain after vanished. From an empty
+    # entry Tab goes to the sites table as before. (With the dropdown shown, Tab takes
+    # its highlighted entry first: the dropdown sees the key first.)
     BINDINGS = [Binding("tab", "move_on", "Next field", show=False)]
 
     class MoveOn(Message):
