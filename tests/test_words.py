@@ -44,3 +44,32 @@ def test_help_and_errors_name_things_once_and_what_exists(tmp_path: Path) -> Non
     assert "P0001" in ok(db, "report --help")
     error = run(db, "compare --technique foo").stderr
     assert error.count(" acupuncture,") == 1 and error.count("ims") == 1
+
+
+# One name per technique (defect 15): the picker, the tables, the history, the CLI's
+# text output and the compare filters all say the same words.
+NAMES = {
+    "acupuncture": "Acupuncture",
+    "electroacupuncture": "Electro-acupuncture",
+    "dry_needling": "Dry needling",
+    "electrical_dry_needling": "Electrical dry needling",
+    "ims": "IMS",
+}
+
+
+def test_each_technique_has_one_name_in_every_place(tmp_path: Path) -> None:
+    from sessionlog.analysis.model import group_label
+    from sessionlog.tui.tables import technique_name
+    from sessionlog.tui.widgets.choice import TechniquePicker
+
+    picker = TechniquePicker()
+    picker.value = "acupuncture"
+    shown = str(picker.render())
+    for key, name in NAMES.items():
+        assert group_label(key) == name  # compare's groups, reports, exports' display
+        assert technique_name(key) == name  # the app's tables and history
+        assert f" {name} " in shown  # the form's picker
+    db = make_clinic(tmp_path / "c.db")
+    ok(db, "log --patient C001 --technique electrical_dry_needling --at '2025-06-10 09:00'"
+       " --consent --pain-before 6 --site 'upper trap:left'")  # fmt: skip
+    assert "Electrical dry needling" in ok(db, "sessions")

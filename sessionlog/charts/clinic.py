@@ -36,27 +36,38 @@ def _lines(plt: Figure, key: str, label: str, points: list[tuple[int, float | No
         first = False
 
 
+LEGEND_CANVAS_ROWS = 8  # the curves' plot area on an 80x24 screen, in rows
+
+
 def draw_durability(plt: Figure, comparison: Comparison) -> None:
     """Mean relief (points) in each window after the session, one line per technique."""
     prepare(plt)
     windows = comparison.windows
     top = 2.0
     bottom = Y_MIN_RELIEF
+    drawn = 0
     for g in comparison.groups:
         points = [(i, w.mean_points.value if w.enough else None) for i, w in enumerate(g.windows)]
         values = [y for _, y in points if y is not None]
         if values:
             top, bottom = max(top, *values), min(bottom, *values)
             _lines(plt, g.key, f"{g.label} ({g.patients} patients)", points)
+            drawn += 1
     plt.horizontal_line(0, color="gray")
     plt.horizontal_line(2, color="orange")
     plt.xticks(list(range(len(windows))), [w.key for w in windows])
     plt.xlim(-0.3, len(windows) - 0.7)
-    plt.ylim(bottom - 0.5, top + 1.5)  # headroom: the legend sits top left
+    # Headroom for the legend, which plotext puts top left inside the plot: a row a
+    # line and half a row more, on the shortest plot drawn (the 80x24 screen's). With a
+    # fixed 1.5 points it lay over the lines there, and with five techniques anywhere.
+    span = top - bottom + 0.5
+    rows = drawn + 0.5
+    headroom = max(1.5, rows * span / max(LEGEND_CANVAS_ROWS - rows, 1.0))
+    plt.ylim(bottom - 0.5, top + headroom)
     # Whole points on the y axis (plotext's own ticks read 3.37, 4.35: figures nobody
     # reads a pain scale in).
-    step = 1 if top - bottom <= 6 else 2
-    plt.yticks(list(range(math.ceil(bottom - 0.5), math.floor(top + 1.5) + 1, step)))
+    step = 1 if top + headroom - bottom <= 8 else 2
+    plt.yticks(list(range(math.ceil(bottom - 0.5), math.floor(top + headroom) + 1, step)))
     plt.title("Relief from the session's baseline (points); orange line: 2 points")
     plt.xlabel("time since the session")
 
@@ -120,12 +131,17 @@ def draw_responders(plt: Figure, comparison: Comparison, short: str, long: str) 
         by_key = {w.window.key: w for w in g.windows}
         s, lg = by_key.get(short), by_key.get(long)
         missing = not (s and s.enough and lg and lg.enough)
-        labels.append(g.label + (" (too few)" if missing else ""))
+        # A short mark, explained under the axis: labels as long as "Dry needling (too
+        # few)" collide at 80 columns, and plotext then places them differently from
+        # one run to the next (its tick labels depend on the process's hash seed).
+        labels.append(g.label + (" *" if missing else ""))
         short_vals.append(100 * (s.responders_percent.value or 0) if s and s.enough else 0)
         long_vals.append(100 * (lg.responders_percent.value or 0) if lg and lg.enough else 0)
     if labels:
         plt.multiple_bar(labels, [short_vals, long_vals], labels=[short, long])
     plt.ylim(0, 100)
+    if any(label.endswith(" *") for label in labels):
+        plt.xlabel(f"* too few patients at {short} or {long}")
     plt.title(f"Sessions with 30% relief or more (%): {short} against {long}")
 
 

@@ -49,19 +49,23 @@ def draw_progress(
     if follow:
         fx, fy = thin([f[0] for f in follow], [float(f[1].pain) for f in follow], PROGRESS_POINTS)
         plt.scatter(fx, fy, marker=KIND_MARKS["follow_up"], color="yellow", label="* follow-up")
-    if progress.band and progress.baseline:
-        for level in progress.band:
-            if level > 0:
-                plt.horizontal_line(level, color="orange")
+    levels = [level for level in progress.band or () if level > 0]
+    # Two lines closer than half a point (5 and 4.9 below a 7) cannot be told apart on
+    # the chart: one line, at the lower, says both.
+    one_line = len(levels) == 2 and abs(levels[0] - levels[1]) < 0.5
+    if progress.baseline:
+        for level in [min(levels)] if one_line else levels:
+            plt.horizontal_line(level, color="orange")
     ticks, labels = date_ticks(start, days[-1])
     plt.xticks(ticks, labels)
     plt.ylim(0, 10)
     plt.yticks([0, 2, 4, 6, 8, 10])
     if progress.baseline and for_patient:
-        title += "; below the orange lines is a change that matters"
+        title += f"; below the orange {'line' if one_line else 'lines'} is a change that matters"
     elif progress.baseline:
         lo2, lo30 = progress.band or (0, 0)
-        title += f"; lines: 2 points ({lo2:g}) and 30% ({lo30:.1f}) below {progress.baseline}"
+        title += f"; {'line' if one_line else 'lines'}: 2 points ({lo2:g}) and 30% ({lo30:.1f})"
+        title += f" below {progress.baseline}" + (", one line" if one_line else "")
     plt.title(title)
 
 

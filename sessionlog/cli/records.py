@@ -256,6 +256,10 @@ def sessions(
                 )
         echo_json(listed)
         return
+    from ..analysis.model import group_label
+
+    # The technique by its one name (as the app says it), not its key.
+    rows = [{**r, "technique": group_label(r["technique"])} for r in rows]
     table(
         rows,
         [

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 FAMILIES = ("acupuncture", "dry_needling", "ims")
 
+# A technique's label is its one name wherever a user reads it (the form's picker, the
+# tables, the history, compare, reports, the CLI's text): "IMS" as its family is named,
+# never "Gunn IMS" in one place and "ims" in another.
 FAMILY_LABELS = {
     "acupuncture": "Acupuncture",
     "dry_needling": "Dry needling",
@@ -64,7 +67,7 @@ TECHNIQUES: dict[str, Technique] = {
         ),
         Technique(
             "electrical_dry_needling",
-            "Dry needling with electrical stimulation",
+            "Electrical dry needling",
             "dry_needling",
             "twitch",
             10 * 60,
@@ -72,7 +75,7 @@ TECHNIQUES: dict[str, Technique] = {
             "electrical",
             electrical=True,
         ),
-        Technique("ims", "Gunn IMS", "ims", "grasp", 5, "paraspinal", "manual_even"),
+        Technique("ims", "IMS", "ims", "grasp", 5, "paraspinal", "manual_even"),
     )
 }
 

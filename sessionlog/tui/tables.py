@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
+from ..analysis.model import group_label
 from .safe import plain
 
 _LONG_HEADING = 10  # headings longer than this take two lines
@@ -39,14 +40,9 @@ def _cell(text: str) -> str:
     return text.replace("; ", ";\n") if len(text) > _LONG_CELL else text
 
 
-def short_technique(value: str) -> str:
-    """The picker's short names (``electro-acu``): tables share a narrow terminal."""
-    return (
-        value.replace("electrical_dry_needling", "electrical DN")
-        .replace("electrical dry needling", "electrical DN")
-        .replace("electroacupuncture", "electro-acu")
-        .replace("_", " ")
-    )
+def technique_name(key: str) -> str:
+    """A technique's (or family's) one name, as the picker and every other place say it."""
+    return group_label(key)
 
 
 def fill_columns(

@@ -130,13 +130,14 @@ def test_history_screen_lists_versions(store) -> None:  # type: ignore[no-untype
         await pilot.press(*"1001", "tab", "tab", "tab", "f3")
         assert isinstance(app.screen, HistoryScreen)
         table = app.screen.query_one("#versions", DataTable)
-        assert [str(c) for c in table.get_row_at(1)] == [
+        # Why is in the details under the table; what changed wraps to the width left.
+        assert [str(c).replace("\n", " ") for c in table.get_row_at(1)] == [
             "2",
             "current",
             "2026-11-23 10:30",
             "Dr Ada Lin",
-            "GB21 was not needled",
             "pain after 3 -> 4; sites -GB21 right",
         ]
+        assert "Why: GB21 was not needled" in str(app.screen.query_one("#version-details").render())
 
     drive(store, steps)

@@ -31,7 +31,7 @@ def test_home_lists_today_recent_and_filters_as_you_type(store) -> None:  # type
         home = app.screen
         assert isinstance(home, HomeScreen)
         today = home.query_one("#today", DataTable)
-        assert rows(today) == [["09:15", "2001", "Lena Fischer", "5->2", "dry needling", "1"]]
+        assert rows(today) == [["09:15", "2001", "Lena Fischer", "5->2", "Dry needling", "1"]]
         patients = home.query_one("#patients", DataTable)
         assert [r[0] for r in rows(patients)] == ["2001", "1001"]  # seen most recently first
         await pilot.press(*"kel")
@@ -39,7 +39,7 @@ def test_home_lists_today_recent_and_filters_as_you_type(store) -> None:  # type
         sessions = home.query_one("#patient-sessions", DataTable)
         assert [rows(sessions)[0][i] for i in (0, 1, 5, 2)] == [
             "2026-11-16 09:00",
-            "acupuncture",
+            "Acupuncture",
             "ST36 LI4 SP6 GB21",
             "6->3",
         ]

@@ -42,7 +42,7 @@ def test_keys_a_field_cannot_take_are_said_not_dropped(store) -> None:  # type: 
         form = app.screen
         await pilot.press("7")  # a digit before the technique
         assert str(form.query_one("#err-technique").render()).startswith(
-            "Technique: '7' picks nothing: the technique comes first (a acupuncture,"
+            "Technique: '7' picks nothing: the technique comes first (a Acupuncture,"
         )
         await pilot.press("a", "7")  # a digit before consent
         assert str(form.query_one("#err-top").render()) == (

@@ -79,8 +79,4 @@ SCREENS = {
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen(snap_compare, screen: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
-    if (screen, size) == ("compare_responders", (80, 24)):
-        # Known flaky (about 1 run in 3 differs; cause not found yet): left out rather
-        # than kept as a picture that fails at random. Its 120x40 picture is stable.
-        pytest.skip("compare responders at 80x24: picture not stable yet")
     assert snap_compare(ts.make_app(), terminal_size=size, run_before=SCREENS[screen])

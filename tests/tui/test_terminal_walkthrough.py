@@ -38,7 +38,7 @@ def test_lists_widen_for_a_session_saved_from_the_form(store) -> None:  # type: 
         await pilot.pause()
         today = app.screen.query_one("#today", DataTable)
         line = next(shown(today, y) for y in (1, 2) if "3001" in shown(today, y))
-        assert "10:30" in line and "Alexandra Montgomery" in line and "acupuncture" in line
+        assert "10:30" in line and "Alexandra Montgomery" in line and "Acupuncture" in line
         assert store.sessions(patient_id=pid)[0]["pain_after"] == 3
 
     drive(ts.make_app(store), steps)
@@ -242,7 +242,7 @@ def test_home_lists_show_the_pain_scores_at_100_columns(store) -> None:  # type:
         await pilot.pause()
         today = app.screen.query_one("#today", DataTable)
         assert [str(c) for c in today.get_row_at(0)] == [
-            "09:15", "2001", "Lena Fischer", "5->2", "dry needling", "1",
+            "09:15", "2001", "Lena Fischer", "5->2", "Dry needling", "1",
         ]  # fmt: skip
         assert "5->2" in shown(today, 1)
         sessions = app.screen.query_one("#patient-sessions", DataTable)

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 from ...analysis import DEFAULT_LONG, DEFAULT_SHORT, Filters
@@ -36,6 +36,7 @@ from ...domain.techniques import BODY_REGIONS, FAMILIES, FAMILY_LABELS, TECHNIQU
 from ...errors import SessionlogError, ValidationError
 from ..safe import plain
 from ..tables import fill_columns
+from ..widgets.footer import Footer
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -103,10 +104,18 @@ class CompareScreen(Screen[None]):
        (the tabs sized to their tallest pane put it below the bottom at 24 rows). */
     CompareScreen #cmp-tabs { height: 1fr; }
     CompareScreen #cmp-tabs ContentSwitcher { height: 1fr; }
-    CompareScreen #cmp-tabs TabPane { height: 1fr; overflow-y: auto; }
+    CompareScreen #cmp-tabs TabPane { height: 1fr; overflow-y: auto; scrollbar-gutter: stable; }
     CompareScreen PlotextPlot { height: 1fr; min-height: 10; }
     CompareScreen DataTable { height: auto; max-height: 20; }
     CompareScreen #tab-responders PlotextPlot { min-height: 10; }
+    /* Below 150 columns the filters are one line each, without a frame (framed, they
+       took six of 24 rows) and a chart is the pane's height: the curves' x-axis shows,
+       the next chart is a scroll away. */
+    CompareScreen.-two-rows #cmp-filters { grid-rows: 1; height: 2; grid-gutter: 0 1; }
+    CompareScreen.-two-rows #cmp-filters Input { border: none; height: 1; padding: 0 1; }
+    CompareScreen.-two-rows #cmp-filters SelectCurrent { border: none; height: 1; }
+    CompareScreen.-two-rows #cmp-filters Select { height: 1; }
+    CompareScreen.-two-rows TabPane PlotextPlot { height: 100%; }
     """
 
     def __init__(self) -> None:

@@ -13,11 +13,12 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...analysis.due import due_list
 from ...services.due import clinic_checks
 from ..safe import plain
+from ..widgets.footer import Footer
 
 COLUMNS = ("Status", "Chart", "Name", "Check", "Due since", "Contact")
 

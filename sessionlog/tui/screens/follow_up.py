@@ -8,12 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from ...domain import InvalidRecord, parse_follow_up
 from ...errors import SessionlogError, ValidationError
 from ...services.entry.field_words import sentence
 from ..safe import not_saved, plain
+from ..tables import technique_name
+from ..widgets.footer import Footer
 from ..widgets.number_input import KeyRefused, NumberInput
 from .modals import ConfirmDiscard
 
@@ -84,7 +86,7 @@ class FollowUpScreen(Screen[int | None]):
         options = [
             (
                 plain(
-                    f"{str(s['started_at'])[:16]}  {s['technique'].replace('_', ' ')}"
+                    f"{str(s['started_at'])[:16]}  {technique_name(s['technique'])}"
                     f"  pain {s['pain_before']}->{_blank(s['pain_after'])}"
                 ),
                 s["record_id"],

@@ -5,6 +5,7 @@ co-interventions, IMS findings per segment)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from ...services.entry.site_text import SIDE_SHORT
 from ...services.entry.stricta import SIGNS, finding_text
 from ..access import record_access
 from ..safe import plain
+from ..tables import technique_name
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -160,7 +162,7 @@ def version_text(versions: Sequence[Mapping[str, Any]], index: int, by: str) -> 
         lines.append(f"Changed: {changes(versions[index - 1], version)}")
     sites = [f"{s['target']} {SIDE_SHORT.get(s['side'], s['side'])}" for s in version["sites"]]
     lines += [
-        f"Session: {str(version['started_at'])[:16]}, {version['technique'].replace('_', ' ')}",
+        f"Session: {str(version['started_at'])[:16]}, {technique_name(version['technique'])}",
         f"Pain: {_pain_text(version)}",
         f"Sites ({len(sites)}): {', '.join(sites) or 'none'}",
     ]
@@ -176,8 +178,12 @@ def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> str:
         return f"{len(after['sites'])} sites"
     if after["status"] == "void":
         return "voided"
+
+    def shown(k: str, value: Any) -> str:
+        return technique_name(value) if k == "technique" else _shown(value)
+
     out = [
-        f"{k.replace('_', ' ')} {_shown(before.get(k))} -> {_shown(after.get(k))}"
+        f"{k.replace('_', ' ')} {shown(k, before.get(k))} -> {shown(k, after.get(k))}"
         for k in _COMPARED
         if before.get(k) != after.get(k)
     ]
@@ -232,25 +238,53 @@ class HistoryScreen(ModalScreen[None]):
         store: Store = self.app.store  # type: ignore[attr-defined]
         self.names = {p["id"]: p["name"] for p in store.practitioners()}
         table = self.query_one(DataTable)
-        table.add_columns("Ver", "Status", "Recorded", "By", "Why", "What changed")
-        previous = None
+        # Why is in the details under the table, in full: the table keeps its width for
+        # what changed, wrapped to the width left (at 80 columns it was cut off).
+        table.add_columns("Ver", "Status", "Recorded", "By")
+        table.add_column("What changed", key="what")
         self.versions = store.session_history(self.record_id)
         if self.versions:
             record_access(self.app, self.versions[-1]["patient_id"], "history")
+        self._fill(self._what_width())
+        table.focus()
+        if self.versions:
+            table.move_cursor(row=len(self.versions) - 1)  # the current version first
+            self._show_details(len(self.versions) - 1)
+
+    def _what_width(self) -> int:
+        """The cells left for "What changed" in the dialog, after the other columns."""
+        names = [self.names.get(v["recorded_by"], "?") for v in self.versions] or ["?"]
+        others = 3 + len("replaced") + 16 + max(2, *(len(n) for n in names))
+        room = self.query_one(DataTable).scrollable_content_region.width
+        if not room:  # not laid out yet: the dialog's width (.dialog.wide) less its frame
+            room = min(84, self.app.size.width * 95 // 100) - 6 - 2
+        return max(20, room - others - 2 * 5)  # each cell's padding
+
+    def _fill(self, width: int) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        previous = None
         for index, version in enumerate(self.versions):
+            what = textwrap.wrap(changes(previous, version), width) or [""]
             table.add_row(
                 str(version["version"]),
                 status_word(self.versions, index),
                 str(version["recorded_at"])[:16],
                 plain(self.names.get(version["recorded_by"], "?")),
-                plain(version["amend_reason"] or "(first record)"),
-                plain(changes(previous, version)),
+                plain("\n".join(what)),
+                height=len(what),
             )
             previous = version
-        table.focus()
         if self.versions:
-            table.move_cursor(row=len(self.versions) - 1)  # the current version first
-            self._show_details(len(self.versions) - 1)
+            table.move_cursor(row=min(max(row, 0), len(self.versions) - 1))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        if self.versions:
+            self._fill(self._what_width())
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_details(event.cursor_row)

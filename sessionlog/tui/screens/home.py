@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from ..safe import plain
-from ..tables import short_technique
+from ..tables import technique_name
 from ..widgets.footer import Footer
 from ..widgets.list_table import ListTable
 
@@ -45,6 +45,10 @@ def _list(table_id: str, title: str) -> DataTable[Any]:
 
 class HomeScreen(Screen[None]):
     """Patients, today's sessions and the highlighted patient's sessions."""
+
+    # Under 140 columns the two lists side by side were cut (a long name, the last visit,
+    # today's technique): there, today's sessions go under the patients, full width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
 
     BINDINGS = [
         Binding("ctrl+o", "new_session", "New session", id="home.new_session"),
@@ -155,7 +159,7 @@ class HomeScreen(Screen[None]):
                 plain(s["chart_id"]),
                 plain(s["patient_name"]),
                 _pain(s),
-                short_technique(s["technique"]),
+                technique_name(s["technique"]),
                 str(s["site_count"]),
                 key=f"{s['record_id']}:{s['patient_id']}",
             )
@@ -219,7 +223,7 @@ class HomeScreen(Screen[None]):
                 void = s["status"] == "void"
                 table.add_row(
                     Text(str(s["started_at"])[:16], style="strike dim" if void else ""),
-                    short_technique(s["technique"]),
+                    technique_name(s["technique"]),
                     _pain(s),
                     plain(s["practitioner_name"]),
                     Text("void", style="bold red") if void else str(s["version"]),

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from ...analysis import patient_sentences
@@ -26,7 +26,8 @@ from ...exchange.take_home import patient_scales, write_take_home_default
 from ...store.outcome_reports import progress_report
 from ..access import record_access
 from ..safe import plain
-from ..tables import fill_columns, short_technique
+from ..tables import fill_columns, technique_name
+from ..widgets.footer import Footer
 
 
 class ProgressScreen(Screen[None]):
@@ -92,7 +93,7 @@ class ProgressScreen(Screen[None]):
         self.query_one("#progress-summary", Static).update(summary)
         columns, rows = session_rows(self.progress)
         for row in rows:
-            row["technique"] = short_technique(row["technique"])
+            row["technique"] = technique_name(row["technique"])
         # Long headings on two lines: the table fits 120 columns (it was 131 wide).
         fill_columns(self.query_one("#progress-sessions", DataTable), columns, rows)
 

@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..safe import plain
+from ..tables import technique_name
 
 
 class ProtocolPicker(ModalScreen[dict[str, Any] | None]):
@@ -31,7 +32,7 @@ class ProtocolPicker(ModalScreen[dict[str, Any] | None]):
                 targets = " ".join(str(s.get("target", "")) for s in p["sites"])
                 options.append(
                     Option(
-                        plain(f"{p['name']}  ({p['technique'].replace('_', ' ')}): {targets}"),
+                        plain(f"{p['name']}  ({technique_name(p['technique'])}): {targets}"),
                         id=str(i),
                     )
                 )

@@ -10,12 +10,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...analysis.model import group_label
 from ...analysis.scale_compare import compare_scales
 from ...services.scales import cell_text
 from ..safe import plain
+from ..widgets.footer import Footer
 
 COLUMNS = ("Scale", "Technique", "Since first session", "Patients", "Better by (95% CI)",
            "Reached MCID (95% CI)")  # fmt: skip

@@ -54,29 +54,13 @@ class SessionActions(_Base):
                 pending_problem = str(self.query_one("#err-sites").render()) or (
                     "A site is still being edited: Enter keeps it, Escape drops the change"
                 )
-        state = self.collect_state()
-        raw = build_raw(
-            state, patient_id=self.patient_id, practitioner_id=self._practitioner() or 0
-        )
-        errors: list[ValidationError] = []
-        self.pending_episode = None
-        if self.record_id is None:
-            episode = self._episode_choice(errors)
-            raw["episode_id"] = episode.episode_id if episode else None
-            self.pending_episode = episode.new if episode else None
-        try:
-            session = parse_session(raw, now=self.app.clock())
-        except InvalidRecord as exc:
-            session = None
-            errors += list(exc.errors)
-        # A bad setting reaches no site (see site_defaults), so the session alone would
-        # pass: the settings are checked on their own.
-        errors += setting_problems(state.settings, state.technique)
-        errors += settings_problems(state.settings.needle, state.settings.depth, state.technique)
+        errors, session, episode = self._problems()
+        self.pending_episode = episode.new if episode else None
         if pending_problem:
             # The refused site explains the sites line better than "at least one site".
             errors = [e for e in errors if e.field != "sites"]
         if errors or pending_problem:
+            self.problems_shown = True  # from now on the lines follow the form (recheck)
             self.show_errors(errors)
             if pending_problem:
                 self.set_error("sites", pending_problem)
@@ -88,6 +72,49 @@ class SessionActions(_Base):
             )
             return None
         return session
+
+    def _problems(self) -> tuple[list[ValidationError], Any, Any]:
+        """Every problem of the form as it stands, the session when there is none and the
+        episode chosen. Shows nothing and changes nothing."""
+        state = self.collect_state()
+        raw = build_raw(
+            state, patient_id=self.patient_id, practitioner_id=self._practitioner() or 0
+        )
+        errors: list[ValidationError] = []
+        episode = None
+        if self.record_id is None:
+            episode = self._episode_choice(errors)
+            raw["episode_id"] = episode.episode_id if episode else None
+        try:
+            session = parse_session(raw, now=self.app.clock())
+        except InvalidRecord as exc:
+            session = None
+            errors += list(exc.errors)
+        # A bad setting reaches no site (see site_defaults), so the session alone would
+        # pass: the settings are checked on their own.
+        errors += setting_problems(state.settings, state.technique)
+        errors += settings_problems(state.settings.needle, state.settings.depth, state.technique)
+        return errors, session, episode
+
+    def recheck(self) -> None:
+        """After a refused save the error lines follow the form as it is put right: a
+        fixed field's line goes at once (it stayed until the next refused key). No line
+        is added: new problems are said at the next save."""
+        from ...services.entry.field_words import slot
+        from .session_sites import ERROR_SLOTS
+
+        if not getattr(self, "problems_shown", False):
+            return
+        shown = {s for s in ERROR_SLOTS if getattr(self.query_one(f"#err-{s}"), "_shown_text", "")}
+        if self._site_input.value.strip() or self.editing is not None:
+            shown.discard("sites")  # a site being typed: its line speaks for it
+        errors, _, _ = self._problems()
+        errors = [e for e in errors if slot(e.field) in shown]
+        for widget in self.query(".-invalid"):
+            widget.remove_class("-invalid")
+        for gone in shown - {slot(e.field) for e in errors}:
+            self.set_error(gone, "")
+        self.show_errors(errors)
 
     def _episode_choice(self, errors: list[ValidationError]) -> Any:
         """The new session's episode (:class:`EpisodeChoice`): the current one, or the

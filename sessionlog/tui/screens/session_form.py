@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ...services.entry.form_model import (
     FormState,
@@ -32,8 +32,10 @@ from ...services.entry.form_model import (
 from ...services.entry.technique_settings import retention_unit
 from ..access import record_access
 from ..safe import plain
+from ..tables import technique_name
 from ..widgets.choice import ConsentToggle, TechniquePicker
 from ..widgets.detail_complete import RegionAutoComplete
+from ..widgets.footer import Footer
 from ..widgets.number_input import KeyRefused, NumberInput
 from ..widgets.site_entry import SiteAutoComplete, SiteInput
 from ..widgets.sites_table import SitesTable
@@ -339,7 +341,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         last = self.store.last_session(self.patient_id) if self.record_id is None else None
         if last:
             bits.append(
-                f"last {str(last['started_at'])[:10]}: {last['technique'].replace('_', ' ')},"
+                f"last {str(last['started_at'])[:10]}: {technique_name(last['technique'])},"
                 f" {len(last['sites'])} sites (Ctrl+R repeats)"
             )
         self.query_one("#patient-line", Static).update(plain(" · ".join(bits)))
@@ -437,6 +439,7 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         if event.value == self.state.technique or event.value != event.picker.value:
             return  # nothing new, or overtaken (a session shown since): never reset to it
         self.change_technique(event.value)
+        self.recheck()
 
     def change_technique(self, technique: str) -> None:
         """Switch to ``technique``: its settings (retention in its own unit), the picker,
@@ -467,6 +470,23 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         if event.input.id and event.input.id.startswith("s-"):
             self.collect_state()
             self.refresh_sites()
+        self.recheck()
+
+    def on_descendant_blur(self) -> None:
+        """Moving on from a field: its refused key is old news."""
+        slot: str | None = getattr(self, "refused_slot", None)
+        if slot:
+            self.set_error(slot, "")
+            self.refused_slot = ""
+
+    def on_site_input_move_on(self, event: SiteInput.MoveOn) -> None:
+        text = self._site_input.value.strip()
+        if not text:
+            self.focus_next()  # on to the sites table (to edit one), as before
+            return
+        self.add_site(text)
+        if not self._site_input.value.strip():  # added (else refused: its line says why)
+            self.query_one("#f-pain_after", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

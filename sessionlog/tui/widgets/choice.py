@@ -14,6 +14,8 @@ next key is routed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -30,13 +32,6 @@ TECHNIQUE_KEYS = {
     "d": "dry_needling",
     "n": "electrical_dry_needling",
     "i": "ims",
-}
-_SHORT = {
-    "acupuncture": "Acupuncture",
-    "electroacupuncture": "Electro-acu",
-    "dry_needling": "Dry needling",
-    "electrical_dry_needling": "Electrical DN",
-    "ims": "IMS",
 }
 
 
@@ -58,7 +53,9 @@ class TechniquePicker(Widget, can_focus=True):
         # keeps the technique and records consent, as it would on that line.
         Binding("y,shift+y", "keep_and_consent", show=False, priority=True),
     ]
-    DEFAULT_CSS = "TechniquePicker { height: 1; width: 1fr; }"
+    # The techniques by their one name (the label), on a second line when the width
+    # does not hold them all (80 columns): never a short name of the picker's own.
+    DEFAULT_CSS = "TechniquePicker { height: auto; width: 1fr; }"
 
     # init=False: no Changed for the first value at mount. The form shows a saved or
     # repeated session's technique in its on_mount, and a late "acupuncture" from the
@@ -71,23 +68,40 @@ class TechniquePicker(Widget, can_focus=True):
             self.picker = picker
             self.value = value
 
-    def render(self) -> Text:
-        out = Text()
-        for key, tech in TECHNIQUE_KEYS.items():
-            label = _SHORT[tech]
+    def _items(self) -> list[Text]:
+        items = []
+        for tech in TECHNIQUE_KEYS.values():
+            label = TECHNIQUES[tech].label
             chosen = tech == self.value
             style = "bold reverse" if chosen else "dim" if not self.has_focus else ""
-            at = (
-                label.lower().find(key)
-                if tech != "electrical_dry_needling"
-                else label.find("D") + 1
-            )
-            at = max(at, 0)
-            out.append(" ")
-            out.append(label[:at], style)
-            out.append(label[at], (style + " underline").strip())
-            out.append(label[at + 1 :], style)
-            out.append(" ")
+            # The key's letter underlined: the n of Electrical dry Needling.
+            at = label.find("needling") if tech == "electrical_dry_needling" else 0
+            item = Text(" ")
+            item.append(label[:at], style)
+            item.append(label[at], (style + " underline").strip())
+            item.append(label[at + 1 :], style)
+            item.append(" ")
+            items.append(item)
+        return items
+
+    def _lines(self, width: int) -> list[list[Text]]:
+        lines: list[list[Text]] = [[]]
+        for item in self._items():
+            if lines[-1] and sum(t.cell_len for t in lines[-1]) + item.cell_len > width:
+                lines.append([])
+            lines[-1].append(item)
+        return lines
+
+    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> Text:
+        out = Text(no_wrap=True)
+        for row, items in enumerate(self._lines(self.content_size.width or 10**6)):
+            if row:
+                out.append("\n")
+            for item in items:
+                out.append_text(item)
         return out
 
     def watch_value(self, value: str) -> None:
@@ -114,7 +128,7 @@ class TechniquePicker(Widget, can_focus=True):
 
             event.stop()
             event.prevent_default()
-            keys = ", ".join(f"{k} {_SHORT[t].lower()}" for k, t in TECHNIQUE_KEYS.items())
+            keys = ", ".join(f"{k} {TECHNIQUES[t].label}" for k, t in TECHNIQUE_KEYS.items())
             self.post_message(
                 KeyRefused(
                     "technique",

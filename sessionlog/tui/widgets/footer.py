@@ -1,4 +1,4 @@
-"""Textual's footer, drawn with its keys in the screen's first frame, as one line.
+"""Textual's footer, drawn with its keys in the screen's first frame, by one widget.
 
 Textual's ``Footer`` starts empty, builds its keys once the screen publishes its
 bindings (after the first frame: one more layout and paint), then rebuilds every key
@@ -10,7 +10,8 @@ Here the keys are built with the screen, drawn by one widget (:class:`KeyLine`) 
 looks and behaves as the row of keys did (each key lights up under the mouse, a click
 presses it, a disabled key is dim), and rebuilt only when what is shown would differ:
 the keys, their descriptions, whether each is enabled and how it is displayed (a
-remapped key shows its new key). The palette key on the right stays Textual's own.
+remapped key shows its new key). The palette key comes last. Keys that do not fit in
+the width go on to the next line, whole: no key is cut off at 80 columns or at 120.
 Footers Textual draws differently (compact, grouped keys) get Textual's keys.
 """
 
@@ -43,6 +44,10 @@ class KeyLine(FooterKey):
 
     DEFAULT_CSS = """
     KeyLine {
+        /* As wide as the footer leaves it, and as many lines as its keys need there:
+           a key that does not fit goes to the next line, never off the screen. */
+        width: 1fr;
+        height: auto;
         /* The line is not one key: the key under the mouse lights up on its own. */
         &:hover {
             color: $footer-foreground;
@@ -56,19 +61,19 @@ class KeyLine(FooterKey):
     """
     COMPONENT_CLASSES = FooterKey.COMPONENT_CLASSES | {"key-line--hover"}
 
-    def __init__(self, keys: Iterable[ShownKey]) -> None:
+    def __init__(self, keys: Iterable[ShownKey], palette_last: bool = False) -> None:
         super().__init__("", "", "", "")
         self.keys = tuple(keys)
+        self.palette_last = palette_last
         self.set_reactive(FooterKey.compact, False)  # as Footer makes its keys
-        self._spans: list[tuple[int, int]] = []  # cells of each key, left to right
+        self._spans: list[tuple[int, int, int]] = []  # line and cells of each key
         self._hover: int | None = None
 
-    def render(self) -> Text:
+    def _key_texts(self) -> list[Text]:
         key_pad = self.get_component_styles("footer-key--key").padding
         description_pad = self.get_component_styles("footer-key--description").padding
         base = self.rich_style
-        line = Text(no_wrap=True)
-        self._spans = []
+        texts = []
         for index, shown in enumerate(self.keys):
             # Under the mouse, a key's parts take their own colours over the hover
             # background (partial styles), as a hovered FooterKey's do over its own.
@@ -90,18 +95,50 @@ class KeyLine(FooterKey):
             if not shown.enabled:
                 under += Style(dim=True)  # FooterKey.-disabled
             key.stylize_before(under)
-            self._spans.append((len(line), len(line) + key.cell_len))
-            line.append_text(key)
+            texts.append(key)
+        return texts
+
+    def _lines(self, texts: list[Text], width: int) -> list[list[int]]:
+        """The keys on each line at ``width`` cells: whole keys, in order. The palette's
+        key (last) is left out rather than given a line of its own: Ctrl+P still works."""
+        lines: list[list[int]] = [[]]
+        used = 0
+        for index, text in enumerate(texts):
+            cells = text.cell_len
+            if lines[-1] and used + cells > width:
+                if self.palette_last and index == len(texts) - 1:
+                    break
+                lines.append([])
+                used = 0
+            lines[-1].append(index)
+            used += cells
+        return lines
+
+    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
+        return len(self._lines(self._key_texts(), width))
+
+    def render(self) -> Text:
+        texts = self._key_texts()
+        line = Text(no_wrap=True)
+        self._spans = []
+        for row, indexes in enumerate(self._lines(texts, self.content_size.width or 10**6)):
+            if row:
+                line.append("\n")
+            x = 0
+            for index in indexes:
+                self._spans.append((row, x, x + texts[index].cell_len))
+                x += texts[index].cell_len
+                line.append_text(texts[index])
         return line
 
-    def _key_at(self, x: int) -> int | None:
-        for index, (start, end) in enumerate(self._spans):
-            if start <= x < end:
+    def _key_at(self, x: int, y: int) -> int | None:
+        for index, (row, start, end) in enumerate(self._spans):
+            if row == y and start <= x < end:
                 return index
         return None
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        index = self._key_at(event.x)
+        index = self._key_at(event.x, event.y)
         if index != self._hover:
             self._hover = index
             self.tooltip = (self.keys[index].tooltip or None) if index is not None else None
@@ -113,7 +150,7 @@ class KeyLine(FooterKey):
             self.refresh()
 
     def on_mouse_down(self, event: events.MouseDown) -> None:  # type: ignore[override]
-        index = self._key_at(event.x)
+        index = self._key_at(event.x, event.y)
         if index is None:
             return
         if self.keys[index].enabled:
@@ -125,6 +162,13 @@ class KeyLine(FooterKey):
 class Footer(TextualFooter):
     """A footer that shows its keys at once, in one widget, and skips rebuilds that
     change nothing."""
+
+    DEFAULT_CSS = """
+    Footer {
+        height: auto;  /* the lines its keys need: none is cut off */
+        max-height: 3;
+    }
+    """
 
     _shown: tuple[Any, ...] | None = None  # what the keys were built from, last time
     _keys_at_once = False
@@ -152,22 +196,26 @@ class Footer(TextualFooter):
         if self.compact or any(b.group is not None for b, _, _ in first_of_action.values()):
             yield from super().compose()  # drawn Textual's way
             return
-        yield KeyLine(
+        shown = [
             ShownKey(b.key, self.app.get_key_display(b), b.description, enabled, tooltip)
             for b, enabled, tooltip in first_of_action.values()
-        )
+        ]
         palette = bindings.get(self.app.COMMAND_PALETTE_BINDING)
         if palette is not None and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            # The palette's key goes last in the line, not docked on its right: docked, it
+            # took a column of its own and pushed the other keys onto a third line.
             binding = palette.binding
-            yield FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                classes="-command-palette",
-                disabled=not palette.enabled,
-                tooltip=binding.tooltip or binding.description,
+            tip = binding.tooltip or binding.description
+            shown.append(
+                ShownKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    palette.enabled,
+                    tip,
+                )
             )
+        yield KeyLine(shown, palette_last=len(shown) > len(first_of_action))
 
     def _keys_shown(self) -> tuple[Any, ...]:
         app = self.app

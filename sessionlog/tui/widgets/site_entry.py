@@ -8,6 +8,8 @@ takes the highlighted entry.
 
 from __future__ import annotations
 
+from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Input
 from textual_autocomplete import AutoComplete, DropdownItem, TargetState
 
@@ -18,6 +20,18 @@ class SiteInput(Input):
     """The text of one site: ``st36 b``, ``upper trap r 3``, ``L4-L5 b strong``."""
 
     technique: str = "acupuncture"
+
+    # Tab after a site typed adds it and moves on to pain after: it took the focus to
+    # the sites table, where the digit typed next for pain after vanished. From an empty
+    # entry Tab goes to the sites table as before. (With the dropdown shown, Tab takes
+    # its highlighted entry first: the dropdown sees the key first.)
+    BINDINGS = [Binding("tab", "move_on", "Next field", show=False)]
+
+    class MoveOn(Message):
+        """Tab in the site entry: add what is typed, then on to pain after."""
+
+    def action_move_on(self) -> None:
+        self.post_message(self.MoveOn())
 
     def __init__(self, **kwargs) -> None:
         # A site brought back for editing keeps its text: the cursor goes to the end.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 
 from ...services.entry.form_model import SiteRow
@@ -35,6 +36,21 @@ class SitesTable(RowListTable):
 
     class Remove(RowListTable.Remove):
         """Remove the site at ``index``."""
+
+    def on_key(self, event: events.Key) -> None:
+        # e and x are bindings; any other character would vanish: say why.
+        if event.is_printable and event.character not in ("e", "x"):
+            from .number_input import KeyRefused
+
+            event.stop()
+            event.prevent_default()
+            self.post_message(
+                KeyRefused(
+                    "sites",
+                    f"{event.character!r} goes nowhere in the sites list: e or Enter edits"
+                    " a site, x removes it, Tab goes on",
+                )
+            )
 
     def on_mount(self) -> None:
         super().on_mount()
