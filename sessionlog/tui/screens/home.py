@@ -241,6 +241,15 @@ class HomeScreen(Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":
             event.stop()
+            if not event.value.strip():
+                # Nobody was chosen: an Enter alone (or after keys lost while a form
+                # closed) must not open the first listed patient's session.
+                self.notify(
+                    "Type a chart id or name to find the patient"
+                    " (or Down to choose from the list).",
+                    timeout=4,
+                )
+                return
             self.action_new_session()
 
     def on_key(self, event: Any) -> None:
