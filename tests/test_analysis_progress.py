@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -55,6 +55,27 @@ def test_sentences_for_the_patient() -> None:
         " clearly.",
         "The relief after acupuncture has lasted: more than 3 days after a session your pain"
         " was still about 1 point lower than before it.",
+    ]
+
+
+def test_no_relief_within_sessions_is_not_said_as_no_change() -> None:
+    # The demo's P0034: pain 6 before the first session and 0 at the last check, while
+    # each later session began already low and lowered it no further. "So far acupuncture
+    # has not clearly changed your pain" under "Your pain has gone from 6 to 0"
+    # contradicted it: the verdict is about each session against its own start.
+    sessions = [
+        SessionOutcome(
+            n, 1, 1, at("2026-01-05 10:00") + timedelta(weeks=n - 1), "acupuncture", b, a
+        )
+        for n, (b, a) in enumerate([(6, 6), (6, 5), (5, 5), (4, 4), (3, 3)], start=1)
+    ]
+    p = patient_progress(1, sessions, [FollowUp(5, at("2026-02-09 10:00"), 2)])
+    assert p.families[0].verdict == "no_relief"  # each session: under a point, then or later
+    assert patient_sentences(p) == [
+        "Your pain has gone from 6 to 2 over 5 sessions. That is a change most people notice"
+        " clearly.",
+        "Compared with just before each session, acupuncture has not clearly lowered your"
+        " pain, right after it or days later.",
     ]
 
 

@@ -42,7 +42,7 @@ VERDICT_WORDS = {
     "lasting": "has lasted",
     "partly": "Part of the relief",
     "faded": "wore off",
-    "no_relief": "has not clearly changed",
+    "no_relief": "has not clearly lowered",
     "unknown": "too early",
 }
 

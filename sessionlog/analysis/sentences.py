@@ -74,7 +74,12 @@ def lasting_sentence(family: str, verdict: str, now: float | None, later: float 
             f"({_points(now or 0)}), but that relief wore off within days."
         )
     if verdict == "no_relief":
-        return f"So far {name} has not clearly changed your pain."
+        # About each session against its own start, not the whole course: a patient whose
+        # pain fell over the weeks can still have sessions that lowered it no further.
+        return (
+            f"Compared with just before each session, {name} has not clearly lowered your"
+            " pain, right after it or days later."
+        )
     return f"It is too early to say whether the relief after {name} lasts."
 
 
