@@ -231,3 +231,33 @@ def test_at_80x24_the_hint_shows_and_the_arrows_reach_every_chart() -> None:
         assert "arrow keys" not in ts.screen_text(app)
 
     ts.run_app(ts.make_app(store), steps, size=(80, 24))
+
+
+def test_at_80x24_the_pain_chart_keeps_its_rows_and_each_scale_its_own_sentence() -> None:
+    # In tmux at 80x24 every scale's sentence was listed under the charts, and the
+    # patient's pain chart was left 4 rows, its legend over the data. The sentences under
+    # the charts are now those of the charts shown; the arrows bring the others.
+    store = clinic()
+    store.add_scale_reading(parse_scale_reading(
+        {"scale": "NDI", "patient_id": MARIA, "session_record_id": 1,
+         "at": "2026-11-20 09:00", "total": 12}, now=ts.NOW), 1)  # fmt: skip
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(PatientViewScreen(MARIA))
+        await pilot.pause()
+        await pilot.pause()
+        view = app.screen
+        assert view.query_one("#pv-chart").size.height >= 12
+        sentences = str(view.query_one("#pv-sentences", Static).render())
+        shown = [p.display for p in view.query("#pv-scales PlotextPlot")]
+        assert shown == [True, False]  # one scale chart has room at 80x24
+        assert sentences.count("Your Patient-Specific Functional Scale") + sentences.count(
+            "Your Neck Disability Index"
+        ) == 1
+        await pilot.press("right")
+        await pilot.pause()
+        after = str(view.query_one("#pv-sentences", Static).render())
+        assert after != sentences and after.startswith(sentences.split("\n")[0])
+
+    ts.run_app(ts.make_app(store), steps, size=(80, 24))
+    store.close()

@@ -17,6 +17,7 @@ Every key this screen does not use is swallowed here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -85,6 +86,7 @@ class PatientViewScreen(ModalScreen[None]):
         self.field_touched: datetime | None = None  # last key while the field was up
         self._palette_was = True
         self.courses: list[ScaleCourse] = []
+        self.pain_words: list[str] = []  # the pain sentences, always shown
         self.first_chart = 0  # the first scale chart shown, when not all have room
 
     def compose(self) -> ComposeResult:
@@ -116,13 +118,18 @@ class PatientViewScreen(ModalScreen[None]):
         draw_progress(plot.plt, progress, title="Your pain", for_patient=True)
         plot.refresh()
         self.courses = patient_scales(store, self.patient_id)[0]
+        self.pain_words = patient_sentences(progress)
+        self._say(range(len(self.courses)))
         self._draw_scales()
-        scales = [scale_sentence(c) for c in self.courses]
-        if self.courses:
+
+    def _say(self, shown: Iterable[int]) -> None:
+        """The pain sentences, then those of the scale charts on the screen (a sentence
+        under a chart the patient cannot see would crowd the chart out of a small
+        screen; the arrows bring the other charts with their sentences)."""
+        scales = [scale_sentence(self.courses[i]) for i in shown]
+        if scales:
             scales.append(BAND)
-        self.query_one("#pv-sentences", Static).update(
-            plain("\n".join(patient_sentences(progress) + scales))
-        )
+        self.query_one("#pv-sentences", Static).update(plain("\n".join(self.pain_words + scales)))
 
     def _draw_scales(self) -> None:
         """Each scale the patient has (up to :data:`MAX_SCALE_CHARTS`) beside the pain
@@ -144,8 +151,10 @@ class PatientViewScreen(ModalScreen[None]):
         room = min(room, len(plots)) if plots else 1
         if plots:
             self.first_chart %= len(plots)
+        shown = [i for i in range(len(plots)) if (i - self.first_chart) % len(plots) < room]
         for i, plot in enumerate(plots):
-            plot.display = (i - self.first_chart) % len(plots) < room
+            plot.display = i in shown
+        self._say(sorted(shown, key=lambda i: (i - self.first_chart) % len(plots)))
         more = len(plots) > room
         self.query_one("#pv-enter", Static).update(ENTER_HINT + (" " + MORE_HINT if more else ""))
 
