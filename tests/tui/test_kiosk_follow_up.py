@@ -251,9 +251,11 @@ def test_at_80x24_the_pain_chart_keeps_its_rows_and_each_scale_its_own_sentence(
         sentences = str(view.query_one("#pv-sentences", Static).render())
         shown = [p.display for p in view.query("#pv-scales PlotextPlot")]
         assert shown == [True, False]  # one scale chart has room at 80x24
-        assert sentences.count("Your Patient-Specific Functional Scale") + sentences.count(
-            "Your Neck Disability Index"
-        ) == 1
+        assert (
+            sentences.count("Your Patient-Specific Functional Scale")
+            + sentences.count("Your Neck Disability Index")
+            == 1
+        )
         await pilot.press("right")
         await pilot.pause()
         after = str(view.query_one("#pv-sentences", Static).render())
