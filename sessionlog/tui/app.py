@@ -19,6 +19,7 @@ inject a store, a clock and a practitioner.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -371,10 +372,16 @@ class SessionlogApp(App[None]):
 
         config.update({"theme": theme.name}, self.config_path)
 
+    def _database_key(self) -> str:
+        """This database as the settings remember it: its whole resolved path (a path as
+        typed, ``demo.db``, would be another folder's database from another folder)."""
+        path = str(self.store.path)
+        return path if path == ":memory:" else os.path.realpath(path)
+
     def remembered_practitioner(self) -> int | None:
         """Who signed in last on this machine to this database (highlighted at sign-in)."""
         remembered = self.settings.get("practitioners", {})
-        value = remembered.get(str(self.store.path)) if isinstance(remembered, dict) else None
+        value = remembered.get(self._database_key()) if isinstance(remembered, dict) else None
         return value if isinstance(value, int) else None
 
     def signed_in(self, practitioner_id: int, screen: Any) -> None:
@@ -401,8 +408,8 @@ class SessionlogApp(App[None]):
 
         self.practitioner_id = practitioner_id
         remembered = dict(self.settings.get("practitioners") or {})
-        if remembered.get(str(self.store.path)) != practitioner_id:
-            remembered[str(self.store.path)] = practitioner_id
+        if remembered.get(self._database_key()) != practitioner_id:
+            remembered[self._database_key()] = practitioner_id
             self.settings["practitioners"] = remembered
             config.update({"practitioners": remembered}, self.config_path)
         self._refresh_home()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 
+import pytest
 import tui_scenarios as ts
 from textual.widgets import DataTable, Input
 
@@ -233,3 +235,38 @@ def test_no_banner_on_a_sound_chain(store) -> None:  # type: ignore[no-untyped-d
         assert not banner.display and app.chain_warning is None
 
     drive(ts.make_app(store), steps)
+
+
+def test_the_practitioner_remembered_is_kept_per_database_file(
+    tmp_path: Path, settings_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The defect: remembered under the path as typed, `--db demo.db` in one folder
+    # highlighted at sign-in the practitioner who last signed in to another folder's
+    # demo.db (a fresh clone's demo opened on "Tom Okafor"; Enter and Mei Lin Chen's
+    # secret then said "Wrong secret for Tom Okafor").
+    ids = {}
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        monkeypatch.chdir(tmp_path / folder)
+        store = Store.open("demo.db", clock=ts.clock)
+        for name in ("Ann Lee", "Ben Cho"):
+            store.add_practitioner(parse_practitioner({"name": name, "profession": "other"}))
+        ids[folder] = store
+    remembered = {}
+
+    async def ben_signs_in(pilot, app):  # type: ignore[no-untyped-def]
+        app._practitioner_chosen(2)
+        remembered["a"] = app.remembered_practitioner()
+
+    async def nobody_yet(pilot, app):  # type: ignore[no-untyped-def]
+        remembered["b"] = app.remembered_practitioner()
+
+    monkeypatch.chdir(tmp_path / "a")
+    drive(SessionlogApp(ids["a"], clock=ts.clock, practitioner_id=1), ben_signs_in)
+    monkeypatch.chdir(tmp_path / "b")
+    drive(SessionlogApp(ids["b"], clock=ts.clock), nobody_yet)  # at the sign-in
+    assert remembered == {"a": 2, "b": None}
+    saved = json.loads(settings_file.read_text())["practitioners"]
+    assert saved == {os.path.realpath(tmp_path / "a" / "demo.db"): 2}
+    for store in ids.values():
+        store.close()
