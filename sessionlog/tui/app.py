@@ -408,8 +408,9 @@ class SessionlogApp(App[None]):
 
         self.practitioner_id = practitioner_id
         remembered = dict(self.settings.get("practitioners") or {})
-        if remembered.get(self._database_key()) != practitioner_id:
-            remembered[self._database_key()] = practitioner_id
+        key = self._database_key()
+        if remembered.get(key) != practitioner_id:
+            remembered[key] = practitioner_id
             self.settings["practitioners"] = remembered
             config.update({"practitioners": remembered}, self.config_path)
         self._refresh_home()
