@@ -187,10 +187,20 @@ class CompareScreen(Screen[None]):
             with reader(self.app.store) as store:  # type: ignore[attr-defined]
                 done = completion(store.reading_courses(), store.clock(), clinic_checks(store))
         except SessionlogError as exc:
-            self.app.call_from_thread(self._status, str(exc), True)
+            self.app.call_from_thread(self._if_shown, self._status, str(exc), True)
             return
         line = "Follow-ups by the clinic's due windows: " + completion_line(done)
-        self.app.call_from_thread(self.query_one("#cmp-due-done", Static).update, plain(line))
+        self.app.call_from_thread(self._if_shown, self._show_due_done, line)
+
+    def _show_due_done(self, line: str) -> None:
+        self.query_one("#cmp-due-done", Static).update(plain(line))
+
+    def _if_shown(self, show: Any, *args: Any) -> None:
+        """Run ``show`` (a worker's result, on the UI thread) only while this screen is
+        still open: a comparison can finish after the user has left with Escape, and its
+        widgets are gone then (querying them raised and ended the app)."""
+        if self in self.app.screen_stack:
+            show(*args)
 
     def _remember(self) -> None:
         values = {i: self.query_one(f"#{i}").value for i in self.FILTER_IDS}  # type: ignore[attr-defined]
@@ -240,6 +250,7 @@ class CompareScreen(Screen[None]):
 
         def progress(step: int, steps: int) -> None:
             self.app.call_from_thread(
+                self._if_shown,
                 self._status,
                 "Preparing the outcome figures for the whole clinic (first comparison after"
                 f" an import or an upgrade): step {step} of {steps}...",
@@ -249,13 +260,13 @@ class CompareScreen(Screen[None]):
             with reader(self.app.store) as store:  # type: ignore[attr-defined]
                 prepare_outcomes(store, progress)
                 result = comparison_report(store, filters, by=by)
-                self.app.call_from_thread(self.show, result)
+                self.app.call_from_thread(self._if_shown, self.show, result)
                 # Dose and safety take longer on a large clinic: they come second.
                 details = details_report(store, filters, by=by)
         except SessionlogError as exc:
-            self.app.call_from_thread(self._status, str(exc), True)
+            self.app.call_from_thread(self._if_shown, self._status, str(exc), True)
             return
-        self.app.call_from_thread(self.show_details, details)
+        self.app.call_from_thread(self._if_shown, self.show_details, details)
 
     def show(self, result: Any) -> None:
         """Put a computed comparison on the screen."""
