@@ -193,10 +193,9 @@ def resolve(text: str, field: str = "site") -> CatalogueEntry:
     code = _resolved_code(text)
     if code is not None:
         return get_index().by_code[code]
-    matches = [_match_point(text), _match_level(text), _match_muscle(text)]
-    for match in matches:
+    for match in _matches(text):
         if match[1]:
-            raise UnknownCode(field, text, match[1])
+            raise UnknownCode(field, text, list(match[1]))
     raise UnknownCode(field, text, close(text, ["acupuncture_point", "spinal_level", "muscle"]))
 
 
@@ -207,9 +206,14 @@ def is_midline(code: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
+def _matches(text: str) -> tuple[_Match, _Match, _Match]:
+    # An import resolves the same few hundred texts hundreds of thousands of times, and
+    # a refused text is matched once for its code and once more for its suggestions.
+    return _match_point(text), _match_level(text), _match_muscle(text)
+
+
 def _resolved_code(text: str) -> str | None:
-    # An import resolves the same few hundred texts hundreds of thousands of times.
-    for code, _ in (_match_point(text), _match_level(text), _match_muscle(text)):
+    for code, _ in _matches(text):
         if code is not None:
             return code
     return None
@@ -231,10 +235,9 @@ def search(query: str, limit: int | None = 20) -> list[CatalogueEntry]:
     if not key:
         return catalogue()
     best: dict[int, int] = {}
-    try:
-        best[index.pos_of[resolve(query).code]] = 0
-    except UnknownCode:
-        pass
+    code = _resolved_code(query)  # (no suggestions: the prefix and substring hits follow)
+    if code is not None:
+        best[index.pos_of[code]] = 0
     prefix_hits(key, best, None)
     for k, (_tier, pos) in zip(index.prefix_keys, index.prefix_rows, strict=True):
         if pos not in best and key in k:
