@@ -18,6 +18,13 @@ from sessionlog.domain import Patient, Practitioner
 from sessionlog.store import Store
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """New database files get the migrated schema in one step (see helpers_schema.py)."""
+    import helpers_schema
+
+    helpers_schema.install()
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: one worker more than the cores. The Pilot tests spend part of their
     time asleep in Textual's waits between keys, so a worker per core leaves the cores
