@@ -200,6 +200,35 @@ def test_saves_never_wait_for_a_checkpoint_but_the_wal_is_copied_back(tmp_path: 
     store.close()
 
 
+def test_a_store_that_wrote_copies_its_wal_back_on_closing_while_others_keep_it_open(
+    tmp_path: Path,
+) -> None:
+    # Each command-line command is a store that commits once or twice and closes: it
+    # never reaches CHECKPOINT_EVERY, and while another connection (the app, a reader)
+    # keeps the file open SQLite does not checkpoint on close either. The WAL grew by
+    # every command (and each open reads it through in fileguard): 1,000 `log` commands
+    # beside an open app took 35 s and made a WAL of thousands of frames.
+    from sessionlog.domain import Patient, Practitioner
+
+    path, wal = tmp_path / "clinic.db", tmp_path / "clinic.db-wal"
+    setup = Store.open(path)
+    setup.add_practitioner(Practitioner("Ann Lee", "physiotherapist"))
+    setup.close()
+    app = sqlite3.connect(path)  # stays open, as the app does (a read opens the WAL)
+    assert app.execute("SELECT count(*) FROM practitioner").fetchone() == (1,)
+    sizes = []
+    for n in range(40):
+        store = Store.open(path)
+        store.add_patient(Patient(f"C{n:03}", "Bo Kim"))
+        store.close()
+        sizes.append(wal.stat().st_size)
+    app.close()
+    # the WAL is copied back and reused from its start: it holds about one command's
+    # pages (a command that splits a page writes a few more), not forty commands'
+    assert max(sizes) <= 2 * sizes[0], sizes
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM patient").fetchone() == (40,)
+
+
 def test_migrations_hold_the_write_lock_from_finding_them_due_to_the_last(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

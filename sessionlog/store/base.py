@@ -145,6 +145,15 @@ class StoreBase:
     def close(self) -> None:
         if self._checkpointer is not None:
             self._checkpointer.join()
+        if self.path != ":memory:" and self._commits % self.CHECKPOINT_EVERY:
+            # What this store wrote since its last checkpoint is copied back now: a
+            # command-line command commits once or twice, never CHECKPOINT_EVERY times,
+            # and while the app keeps the file open SQLite does not checkpoint on close,
+            # so each command grew the WAL (and every later open reads it through).
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass  # busy or failing: a later checkpoint copies it back
         self.conn.close()
         unregister(self.path, self)
 
