@@ -411,7 +411,7 @@ def log_session(
     --region start a new one (a patient with none needs them). Nothing is saved unless
     the whole session is valid.
     """
-    from ..domain import cpt_hint, parse_session
+    from ..domain import cpt_hint
 
     store = ctx.store()
     data: dict[str, Any] = read_json_input(json_file, "json") if json_file else {}
@@ -456,20 +456,16 @@ def log_session(
         raise ValidationError("patient", "is required: --patient CHART_ID")
     if ref is not None:
         data["patient_id"] = find_patient(store, str(ref))["id"]
-    session = parse_session(data, now=store.clock())
-    new_episode = None
-    if session.episode_id is None:
-        from ..services.episodes import choose_episode
+    from ..services import sessions as saving
+    from ..services.sessions import or_raise
 
-        choice = choose_episode(
-            store,
-            session.patient_id,
-            complaint or "",
-            region or "",
-            session.started_at.date().isoformat(),
+    draft = or_raise(
+        saving.check_input(
+            store, data, now=store.clock(), complaint=complaint or "", region=region or ""
         )
-        session, new_episode = replace(session, episode_id=choice.episode_id), choice.new
-    saved = store.save_session(session, new_episode=new_episode)
+    )
+    saved = or_raise(saving.save(store, draft, None)).saved
+    session = draft.session
     codes = cpt_hint(session.technique, session.sites, session.face_to_face_min)
     click.echo(
         f"session {saved.record_id} saved: {len(session.sites)} sites, "
@@ -505,36 +501,25 @@ def follow_up(
     notes: str | None,
 ) -> None:
     """Record pain (and soreness) some days or weeks after a session."""
-    from ..domain import parse_follow_up
     from ..domain.validate import as_datetime, as_int
+    from ..services.follow_ups import record, session_before
+    from ..services.sessions import or_raise
 
     store = ctx.store()
     actor = identify(store, practitioner_ref)
     patient = find_patient(store, patient_ref)
     when = as_datetime("at", at or store.clock(), now=store.clock())
     if session_ref:
-        record = as_int("session", session_ref, 1)
+        session = as_int("session", session_ref, 1)
     else:
-        previous = [
-            s for s in store.sessions(patient["id"]) if s["started_at"] <= when.isoformat(sep=" ")
-        ]
-        if not previous:
+        before = session_before(store, patient["id"], when)
+        if before is None:
             raise ValidationError("session", "this patient has no session before that time")
-        record = previous[0]["record_id"]
-    fu = parse_follow_up(
-        {
-            "patient_id": patient["id"],
-            "session_record_id": record,
-            "at": when,
-            "pain": pain,
-            "soreness": soreness,
-            "groc": groc,
-            "notes": notes,
-        },
-        now=store.clock(),
-    )
-    fid = store.add_follow_up(fu, actor)
-    click.echo(f"follow-up {fid} saved for session {record}")
+        session = before
+    raw = {"patient_id": patient["id"], "session_record_id": session, "at": when, "pain": pain,
+           "soreness": soreness, "groc": groc, "notes": notes}  # fmt: skip
+    saved = or_raise(record(store, raw, actor, now=store.clock()))
+    click.echo(f"follow-up {saved.follow_up_id} saved for session {session}")
 
 
 @click.command()

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...domain import InvalidRecord, parse_session
 from ...errors import SessionlogError, ValidationError
-from ...services.entry.form_model import SiteRow, build_raw, describe_site, state_from_session
-from ...services.entry.needle_depth import settings_problems
-from ...services.entry.technique_settings import setting_problems
+from ...services import sessions
+from ...services.entry.form_model import SiteRow, describe_site, state_from_session
+from ...services.sessions import Done, Draft, Refused, check_form
 from ..safe import not_saved, plain
 from .modals import AskText, ConfirmDiscard
 
@@ -42,8 +41,8 @@ class SessionActions(_Base):
         value = self.query_one("#practitioner", Select).value
         return value if isinstance(value, int) else self.app.practitioner_id
 
-    def validated(self) -> Any:
-        """The form as a valid SessionInput, or None after showing every problem."""
+    def validated(self) -> Draft | None:
+        """The form as a checked :class:`Draft`, or None after showing every problem."""
         self.clear_errors()
         pending_problem = ""
         if self._site_input.value.strip():
@@ -54,12 +53,12 @@ class SessionActions(_Base):
                 pending_problem = str(self.query_one("#err-sites").render()) or (
                     "A site is still being edited: Enter keeps it, Escape drops the change"
                 )
-        errors, session, episode = self._problems()
-        self.pending_episode = episode.new if episode else None
+        checked = self._checked()
+        errors = checked.problems if isinstance(checked, Refused) else []
         if pending_problem:
             # The refused site explains the sites line better than "at least one site".
             errors = [e for e in errors if e.field != "sites"]
-        if errors or pending_problem:
+        if errors or pending_problem or not isinstance(checked, Draft):
             self.problems_shown = True  # from now on the lines follow the form (recheck)
             self.show_errors(errors)
             if pending_problem:
@@ -71,30 +70,30 @@ class SessionActions(_Base):
                 timeout=4,
             )
             return None
-        return session
+        return checked
 
-    def _problems(self) -> tuple[list[ValidationError], Any, Any]:
-        """Every problem of the form as it stands, the session when there is none and the
-        episode chosen. Shows nothing and changes nothing."""
-        state = self.collect_state()
-        raw = build_raw(
-            state, patient_id=self.patient_id, practitioner_id=self._practitioner() or 0
+    def _checked(self) -> Draft | Refused:
+        """The form as it stands, checked by the one session service (its episode too,
+        for a new session). Shows nothing and changes nothing."""
+        from textual.widgets import Input
+
+        new = self.record_id is None
+        typed = new and self.query_one("#new-episode").display
+        complaint, region = (
+            (self.query_one(f"#f-{k}", Input).value for k in ("complaint", "body_region"))
+            if typed
+            else ("", "")
         )
-        errors: list[ValidationError] = []
-        episode = None
-        if self.record_id is None:
-            episode = self._episode_choice(errors)
-            raw["episode_id"] = episode.episode_id if episode else None
-        try:
-            session = parse_session(raw, now=self.app.clock())
-        except InvalidRecord as exc:
-            session = None
-            errors += list(exc.errors)
-        # A bad setting reaches no site (see site_defaults), so the session alone would
-        # pass: the settings are checked on their own.
-        errors += setting_problems(state.settings, state.technique)
-        errors += settings_problems(state.settings.needle, state.settings.depth, state.technique)
-        return errors, session, episode
+        return check_form(
+            self.store,
+            self.collect_state(),
+            patient_id=self.patient_id,
+            practitioner_id=self._practitioner() or 0,
+            now=self.app.clock(),
+            new=new,
+            complaint=complaint,
+            region=region,
+        )
 
     def recheck(self) -> None:
         """After a refused save the error lines follow the form as it is put right: a
@@ -108,7 +107,8 @@ class SessionActions(_Base):
         shown = {s for s in ERROR_SLOTS if getattr(self.query_one(f"#err-{s}"), "_shown_text", "")}
         if self._site_input.value.strip() or self.editing is not None:
             shown.discard("sites")  # a site being typed: its line speaks for it
-        errors, _, _ = self._problems()
+        checked = self._checked()
+        errors = checked.problems if isinstance(checked, Refused) else []
         errors = [e for e in errors if slot(e.field) in shown]
         for widget in self.query(".-invalid"):
             widget.remove_class("-invalid")
@@ -116,54 +116,22 @@ class SessionActions(_Base):
             self.set_error(gone, "")
         self.show_errors(errors)
 
-    def _episode_choice(self, errors: list[ValidationError]) -> Any:
-        """The new session's episode (:class:`EpisodeChoice`): the current one, or the
-        new one typed on the complaint row; None after adding its problems to ``errors``."""
-        from textual.widgets import Input
-
-        from ...services.episodes import choose_episode
-
-        typed = self.query_one("#new-episode").display
-        complaint, region = (
-            (self.query_one(f"#f-{k}", Input).value for k in ("complaint", "body_region"))
-            if typed
-            else ("", "")
-        )
-        started = self.query_one("#f-started_at", Input).value.strip()[:10]
-        try:
-            return choose_episode(
-                self.store,
-                self.patient_id,
-                complaint,
-                region,
-                started or str(self.app.clock().date()),
-            )
-        except InvalidRecord as exc:
-            errors += list(exc.errors)
-        except ValidationError as exc:
-            errors.append(exc)
-        return None
-
     def action_save(self) -> None:
-        session = self.validated()
-        if session is None:
+        draft = self.validated()
+        if draft is None:
             return
         actor = self.app.practitioner_id
         if self.record_id is None:
-            episode = self.pending_episode
-            self._write(
-                lambda: self.store.save_session(session, actor_id=actor, new_episode=episode)
-            )
+            self._write(sessions.save(self.store, draft, actor))
             return
         if not self.dirty:
             self.notify("Nothing changed: there is nothing to amend.", timeout=3)
             return
+        record_id = self.record_id
 
         def amend(reason: str | None) -> None:
             if reason:
-                self._write(
-                    lambda: self.store.amend_session(self.record_id, session, actor, reason)
-                )
+                self._write(sessions.amend(self.store, record_id, draft, actor, reason))
 
         self.app.push_screen(
             AskText(
@@ -174,21 +142,19 @@ class SessionActions(_Base):
             amend,
         )
 
-    def _write(self, write: Any, verb: str | None = None) -> None:
-        try:
-            saved = write()
-        except ValidationError as exc:
-            self.show_errors(getattr(exc, "errors", [exc]))
-            self.notify(plain(f"Not saved: {exc}"), severity="error")
+    def _write(self, result: Done | Refused) -> None:
+        """Show what the session service did: saved (the form closes) or why not (what
+        was typed stays in the form)."""
+        if isinstance(result, Refused):
+            if result.problems:
+                self.show_errors(result.problems)
+                self.notify(plain(f"Not saved: {result.error}"), severity="error")
+            else:
+                self.notify(not_saved(result.error), severity="error", timeout=8)
             return
-        except SessionlogError as exc:  # the form keeps what was typed
-            self.notify(not_saved(exc), severity="error", timeout=8)
-            return
-        if verb is None:
-            verb = "Saved" if saved.version == 1 else f"Amended (version {saved.version})"
-        self.notify(f"{verb}: session #{saved.record_id}", timeout=3)
+        self.notify(result.message, timeout=3)
         self.snapshot = self.fingerprint()
-        self.dismiss(saved.record_id)
+        self.dismiss(result.record_id)
 
     def action_back(self) -> None:
         if self.editing is not None:
@@ -303,14 +269,12 @@ class SessionActions(_Base):
         if self.record_id is None:
             self.notify("Nothing to void: this session is not saved. Escape leaves it.", timeout=3)
             return
-        actor = self.app.practitioner_id
+        actor, record_id = self.app.practitioner_id, self.record_id
 
         def void(reason: str | None) -> None:
             if reason:
                 self.snapshot = self.fingerprint()
-                self._write(
-                    lambda: self.store.void_session(self.record_id, actor, reason), "Voided"
-                )
+                self._write(sessions.void(self.store, record_id, actor, reason))
 
         self.app.push_screen(
             AskText(

@@ -118,7 +118,6 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         # The patient's current episode of care, continued unless a new one is typed
         # (the complaint row shown: F6, or a patient with no episode yet).
         self.episode_id: int | None = None
-        self.pending_episode: Any = None  # the new Episode to save with the session
         self.snapshot = ""  # the form as loaded: leaving asks first when it differs
 
     # -- layout ---------------------------------------------------------------------
