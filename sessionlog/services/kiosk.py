@@ -47,7 +47,7 @@ def assigned_scales(store: Store, patient_id: int) -> list[Assigned]:
     """The scales recorded for this patient, in the catalogue's order."""
     rows = store.scale_readings(patient_id)
     codes = {r.scale for r in rows}
-    if any(f.get("groc") is not None for f in store.follow_ups(patient_id)):
+    if any(f["groc"] is not None for f in store.follow_ups(patient_id)):
         codes.add(GROC)
     out = []
     for code, scale in catalogue().items():

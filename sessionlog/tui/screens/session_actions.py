@@ -6,7 +6,7 @@ its behaviour each stay a readable size.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...errors import SessionlogError, ValidationError
 from ...services import sessions
@@ -16,6 +16,7 @@ from ..safe import not_saved, plain
 from .modals import AskText, ConfirmDiscard
 
 if TYPE_CHECKING:
+    from ...store.rows import ProtocolRow
     from .session_form import SessionScreen
 
     _Base = SessionScreen
@@ -212,7 +213,7 @@ class SessionActions(_Base):
             return
         self.app.push_screen(ProtocolPicker(protocols), self._apply_protocol)
 
-    def _apply_protocol(self, protocol: dict[str, Any] | None) -> None:
+    def _apply_protocol(self, protocol: ProtocolRow | None) -> None:
         if not protocol:
             return
         state = self.collect_state()
