@@ -24,30 +24,22 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Select, Static
 
-from ...errors import SessionlogError, ValidationError
+from ...errors import SessionlogError
 from ...services import sessions
 from ...services.entry.field_words import sentence, slot
-from ...services.entry.form_model import (
-    FormState,
-    Settings,
-    default_settings,
-    family,
-    state_from_session,
-)
+from ...services.entry.form_model import FormState, Settings, default_settings, family
 from ...services.sessions import Done, Draft, Refused
 from ..access import record_access
 from ..safe import not_saved, plain
-from ..tables import technique_name
-from ..widgets.choice import ConsentToggle, TechniquePicker
+from ..widgets.choice import TechniquePicker
 from ..widgets.detail_complete import RegionAutoComplete
-from ..widgets.details_line import DetailsLine
 from ..widgets.error_line import ErrorLine
 from ..widgets.footer import Footer
-from ..widgets.number_input import KeyRefused, NumberInput
+from ..widgets.number_input import KeyRefused
+from ..widgets.session_fields import SessionFields
 from ..widgets.settings_rows import SettingsRows
 from ..widgets.site_entry import SiteAutoComplete, SiteInput
 from ..widgets.sites_editor import SitesEditor
@@ -55,24 +47,9 @@ from .modals import AskText, ConfirmDiscard
 
 if TYPE_CHECKING:
     from ...store import Store
-    from ...store.people import PatientRow
     from ...store.rows import ProtocolRow
     from ..app import SessionlogApp
     from .session_details import DetailsResult
-
-PAIN_FIELDS = (
-    ("pain_after", "Pain after"),
-    ("pain_during", "during"),
-    ("soreness_after", "soreness"),
-    ("face_to_face_min", "face-to-face min"),
-)
-TEXT_INPUTS = ("pain_before", "pain_after", "pain_during", "soreness_after", "face_to_face_min",
-               "co_interventions", "started_at")  # fmt: skip
-# The error lines of the form, one under each group of fields.
-ERROR_SLOTS = (
-    "episode", "technique", "top", "sites", "pain", "settings", "adverse", "co", "more", "notes",
-    "details",
-)  # fmt: skip
 
 
 class SessionScreen(Screen[int | None]):
@@ -109,102 +86,23 @@ class SessionScreen(Screen[int | None]):
         self.snapshot = ""  # the form as loaded: leaving asks first when it differs
         self.refused_slot = ""  # the error line saying why a key was refused
         self.problems_shown = False  # a save refused: the lines follow the form
-        self.sites = SitesEditor()
+        self.form: SessionFields  # the fields (made in compose, which reads the store)
+        self.sites: SitesEditor  # the form's sites editor
 
     # -- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
         yield Static(id="patient-line")
-        with VerticalScroll(id="form"):
-            with Horizontal(classes="row", id="episode-row"):
-                yield Label("Episode", classes="field-label")
-                yield Static(id="episode-line")
-            with Horizontal(classes="row", id="new-episode"):
-                yield Label("Complaint", classes="field-label")
-                yield Input(id="f-complaint", compact=True, placeholder="e.g. neck pain")
-                yield Label("Region", classes="small-label")
-                region = Input(id="f-body_region", compact=True, placeholder="neck, low back...")
-                yield region
-            yield ErrorLine("episode")
-            with Horizontal(classes="row"):
-                yield Label("Technique", classes="field-label")
-                yield TechniquePicker(id="technique")
-            yield ErrorLine("technique")
-            with Horizontal(classes="row"):
-                yield ConsentToggle(id="consent")
-                yield Label("Pain before", classes="field-label right")
-                yield NumberInput(
-                    "pain_before",
-                    "a number from 0 to 10",
-                    id="f-pain_before",
-                    classes="num",
-                    compact=True,
-                    placeholder="0-10",
-                )
-            yield ErrorLine("top")
-            yield self.sites
-            with Horizontal(classes="row"):
-                for name, label in PAIN_FIELDS:
-                    yield Label(
-                        label, classes="field-label" if name == "pain_after" else "small-label"
-                    )
-                    yield NumberInput(
-                        name,
-                        "minutes, 0 to 480" if name == "face_to_face_min" else "0 to 10",
-                        digits=3 if name == "face_to_face_min" else 2,
-                        id=f"f-{name}",
-                        classes="num",
-                        compact=True,
-                    )
-            yield ErrorLine("pain")
-            yield SettingsRows()
-            with Horizontal(classes="row"):
-                yield Label("Adverse events", classes="field-label")
-                yield Input(
-                    id="f-adverse",
-                    compact=True,
-                    placeholder="tier kind: note; e.g. mild bruising; mild pain",
-                )
-            yield ErrorLine("adverse")
-            with Horizontal(classes="row"):
-                yield Label("Co-interventions", classes="field-label")
-                yield Input(
-                    id="f-co_interventions",
-                    compact=True,
-                    placeholder="exercise, manual_therapy, heat, cupping, ...",
-                )
-            yield ErrorLine("co")
-            yield DetailsLine()
-            with Horizontal(classes="row notes-row"):
-                yield Label("Notes", classes="field-label")
-                yield TextArea(id="f-notes", compact=True, soft_wrap=True)
-            yield ErrorLine("notes")
-            with Horizontal(classes="row"):
-                yield Label("Started", classes="field-label")
-                yield Input(id="f-started_at", classes="when", compact=True)
-                yield Label("Practitioner", classes="small-label")
-                yield self._practitioner_select()
-            yield ErrorLine("details")
+        # Who treated: the signed-in practitioner for a new session, the one who treated
+        # for an amendment (on_mount); never chosen on the form.
+        practitioners = [(p["name"], p["id"]) for p in self.store.practitioners()]
+        self.form = SessionFields(practitioners, self.session_app.practitioner_id)
+        self.sites = self.form.sites
+        yield self.form
         yield SiteAutoComplete(self.sites.entry)
-        yield RegionAutoComplete(region)
+        yield RegionAutoComplete(self.form.region_input)
         yield Footer()
-
-    def _practitioner_select(self) -> Select[int]:
-        """Who treated: the signed-in practitioner for a new session, the one who treated
-        for an amendment; never chosen here, so nothing is recorded under a colleague's
-        name without their secret (F2 signs the colleague in)."""
-        options = [(plain(p["name"]), p["id"]) for p in self.store.practitioners()]
-        current = self.session_app.practitioner_id
-        ids = [value for _, value in options]
-        return Select(
-            options,
-            id="practitioner",
-            allow_blank=not options,
-            compact=True,
-            value=current if current in ids else (ids[0] if ids else Select.NULL),
-            disabled=True,
-        )
 
     # -- loading --------------------------------------------------------------------
 
@@ -217,29 +115,25 @@ class SessionScreen(Screen[int | None]):
         return self.session_app.store
 
     def on_mount(self) -> None:
+        from ...services.entry.form_start import opening, patient_line
+
+        what = "New session" if self.record_id is None else f"Session #{self.record_id}: correcting"
+        self.query_one("#topbar", Static).update(plain(f" {what}"))
+        line = patient_line(self.store, self.patient_id, self.record_id)
+        self.query_one("#patient-line", Static).update(plain(line))
         app = self.session_app
-        select = self.query_one("#practitioner", Select)
-        self._show_patient(self.store.patient(self.patient_id))
-        episode_id: int | None = None
+        start = opening(
+            self.store, self.patient_id, self.record_id, app.practitioner_id, app.clock()
+        )
+        if start is None:
+            self.notify("That session is no longer current (voided).", severity="error")
+            self.dismiss(None)
+            return
         if self.record_id is not None:
-            stored = self.store.session(self.record_id)
-            if stored is None:
-                self.notify("That session is no longer current (voided).", severity="error")
-                self.dismiss(None)
-                return
             record_access(app, self.patient_id, "record")
-            state = state_from_session(stored, with_outcomes=True)
-            episode_id = stored["episode_id"]
-            select.value = stored["practitioner_id"]
-        else:
-            technique = self._default_technique()
-            state = FormState(
-                technique=technique,
-                settings=default_settings(technique),
-                fields={"started_at": app.clock().strftime("%Y-%m-%d %H:%M")},
-            )
-        self.apply_state(state)
-        self.show_episode(episode_id)
+            self.query_one("#practitioner", Select).value = start.practitioner_id
+        self.apply_state(start.state)
+        self.show_episode(start.episode_id)
         self.snapshot = self.fingerprint()
         first = "#f-complaint" if self.query_one("#new-episode").display else "#technique"
         self.query_one(first).focus()
@@ -249,97 +143,34 @@ class SessionScreen(Screen[int | None]):
     def show_episode(self, amended_episode: int | None = None) -> None:
         """The episode line: the current episode (a new session continues it), the
         amended session's, or the complaint row for a patient with none."""
-        from ...services.episodes import describe_episode
+        from ...services.entry.form_start import episode_line
 
-        if self.record_id is not None:
-            episode = self.store.episode(amended_episode) if amended_episode else None
-        else:
-            episode = self.store.current_episode(self.patient_id)
-            self.episode_id = episode["id"] if episode else None
-        if episode is None and self.record_id is not None:
-            text = "none recorded"
-        elif episode is None:
-            text = "first episode of care: type the complaint and its region"
-        else:
-            text = describe_episode(
-                episode["complaint"], episode["body_region"], episode["started_on"]
-            )
-            text += "  (F6: new)" if self.record_id is None else ""
-        self.query_one("#episode-line", Static).update(plain(text))
-        self.query_one("#new-episode").display = self.record_id is None and episode is None
-
-    def _default_technique(self) -> str:
-        last = self.store.last_session(self.patient_id)
-        if last:
-            return str(last["technique"])
-        pid = self.session_app.practitioner_id
-        practitioner = self.store.practitioner(pid) if pid else None
-        return (
-            "dry_needling"
-            if practitioner and practitioner["profession"] == "physiotherapist"
-            else "acupuncture"
-        )
-
-    def _show_patient(self, patient: PatientRow | None) -> None:
-        what = "New session" if self.record_id is None else f"Session #{self.record_id}: correcting"
-        self.query_one("#topbar", Static).update(plain(f" {what}"))
-        if patient is None:
-            self.query_one("#patient-line", Static).update(plain(" No such patient"))
-            return
-        bits = [f" {patient['chart_id']}  {patient['name']}"]
-        if patient.get("birth_year"):
-            bits.append(f"born {patient['birth_year']}")
-        if patient.get("sex") and patient["sex"] != "unknown":
-            bits.append(str(patient["sex"]))
-        last = self.store.last_session(self.patient_id) if self.record_id is None else None
-        if last:
-            bits.append(
-                f"last {str(last['started_at'])[:10]}: {technique_name(last['technique'])},"
-                f" {len(last['sites'])} sites (Ctrl+R repeats)"
-            )
-        self.query_one("#patient-line", Static).update(plain(" · ".join(bits)))
+        line = episode_line(self.store, self.patient_id, self.record_id, amended_episode)
+        if self.record_id is None:
+            self.episode_id = line.current_id
+        self.query_one("#episode-line", Static).update(plain(line.text))
+        self.query_one("#new-episode").display = line.ask_new
 
     # -- state <-> widgets ------------------------------------------------------------
 
     def apply_state(self, state: FormState) -> None:
         """Show ``state`` in the widgets (technique, settings, sites, fields)."""
         self.state = state
-        self.query_one("#technique", TechniquePicker).value = state.technique
-        self.query_one("#consent", ConsentToggle).value = state.consent
-        for key, value in state.fields.items():
-            if key == "notes":
-                self.query_one("#f-notes", TextArea).text = value
-            elif self.query(f"#f-{key}"):
-                self.query_one(f"#f-{key}", Input).value = value
-        self.query_one("#f-adverse", Input).value = state.adverse
-        self.query_one(SettingsRows).show(state.settings)
-        self.sites.sites = list(state.sites)
-        self._technique_changed()
+        self.form.show(state)
 
     def collect_state(self) -> FormState:
         """Read the widgets back into the form state."""
-        state = self.state
-        state.consent = self.query_one("#consent", ConsentToggle).value
-        for key in TEXT_INPUTS:
-            state.fields[key] = self.query_one(f"#f-{key}", Input).value
-        state.fields["notes"] = self.query_one("#f-notes", TextArea).text
-        state.adverse = self.query_one("#f-adverse", Input).value
-        state.settings = self.query_one(SettingsRows).value
-        state.sites = list(self.sites.sites)
-        return state
+        return self.form.read(self.state)
 
     def _technique_changed(self) -> None:
-        technique = self.state.technique
-        self.query_one(SettingsRows).show_technique(technique)
-        self.show_details()  # its hint names IMS findings for IMS
-        self.sites.set_technique(technique, self.state.settings)
+        self.form.show_technique(self.state)
 
     def refresh_sites(self) -> None:
         """Show the state's sites (as the state has them) in the sites editor."""
         self.sites.show(self.state.sites, self.state.technique, self.state.settings)
 
     def show_details(self) -> None:
-        self.query_one(DetailsLine).show(self.state.details, family(self.state.technique))
+        self.form.details.show(self.state.details, family(self.state.technique))
 
     def fingerprint(self) -> str:
         state = self.collect_state()
@@ -362,31 +193,8 @@ class SessionScreen(Screen[int | None]):
     def dirty(self) -> bool:
         return self.fingerprint() != self.snapshot
 
-    # -- error lines ------------------------------------------------------------------
-
     def set_error(self, where: str, text: str) -> None:
-        self.query_one(f"#err-{where}", ErrorLine).show(text)
-
-    def clear_errors(self) -> None:
-        for where in ERROR_SLOTS:
-            self.set_error(where, "")
-        for widget in self.query(".-invalid"):
-            widget.remove_class("-invalid")
-
-    def show_errors(self, errors: list[ValidationError]) -> None:
-        lines: dict[str, list[str]] = {}
-        for error in errors:
-            lines.setdefault(slot(error.field), []).append(sentence(error.field, error.message))
-            if error.field.isidentifier():
-                group = error.field.split("_")[0]  # needle_length_mm: the Needle input
-                setting = f"#s-{group}" if group in ("needle", "depth") else f"#s-{error.field}"
-                # the field's input, or the settings row's (retention: #s-retention)
-                for widget in self.query(f"#f-{error.field}, {setting}"):
-                    widget.add_class("-invalid")
-        for where, texts in lines.items():
-            self.set_error(where, "\n".join(texts))
-        if "more" in lines:
-            self.query_one("#details-summary").add_class("-invalid")
+        self.form.set_error(where, text)
 
     # -- checking and saving ----------------------------------------------------------
 
@@ -398,12 +206,7 @@ class SessionScreen(Screen[int | None]):
         """The form as it stands, checked by the one session service (its episode too,
         for a new session). Shows nothing and changes nothing."""
         new = self.record_id is None
-        typed = new and self.query_one("#new-episode").display
-        complaint, region = (
-            (self.query_one(f"#f-{k}", Input).value for k in ("complaint", "body_region"))
-            if typed
-            else ("", "")
-        )
+        complaint, region = self.form.new_episode() if new else ("", "")
         return sessions.check_form(
             self.store,
             self.collect_state(),
@@ -417,7 +220,7 @@ class SessionScreen(Screen[int | None]):
 
     def validated(self) -> Draft | None:
         """The form as a checked :class:`Draft`, or None after showing every problem."""
-        self.clear_errors()
+        self.form.clear_errors()
         pending_problem = ""
         if self.sites.typed:
             if self.sites.editing is None:
@@ -434,7 +237,7 @@ class SessionScreen(Screen[int | None]):
             errors = [e for e in errors if e.field != "sites"]
         if errors or pending_problem or not isinstance(checked, Draft):
             self.problems_shown = True  # from now on the lines follow the form (recheck)
-            self.show_errors(errors)
+            self.form.show_errors(errors)
             if pending_problem:
                 self.set_error("sites", pending_problem)
             count = len(errors) + bool(pending_problem)
@@ -452,17 +255,16 @@ class SessionScreen(Screen[int | None]):
         is added: new problems are said at the next save."""
         if not self.problems_shown:
             return
-        shown = {s for s in ERROR_SLOTS if self.query_one(f"#err-{s}", ErrorLine).shown}
+        shown = self.form.shown_errors()
         if self.sites.typed or self.sites.editing is not None:
             shown.discard("sites")  # a site being typed: its line speaks for it
         checked = self._checked()
         errors = checked.problems if isinstance(checked, Refused) else []
         errors = [e for e in errors if slot(e.field) in shown]
-        for widget in self.query(".-invalid"):
-            widget.remove_class("-invalid")
+        self.form.unmark()
         for gone in shown - {slot(e.field) for e in errors}:
             self.set_error(gone, "")
-        self.show_errors(errors)
+        self.form.show_errors(errors)
 
     def add_site(self, text: str) -> None:
         """Read the typed site and add it (or replace the one being edited)."""
@@ -501,7 +303,7 @@ class SessionScreen(Screen[int | None]):
         was typed stays in the form)."""
         if isinstance(result, Refused):
             if result.problems:
-                self.show_errors(result.problems)
+                self.form.show_errors(result.problems)
                 self.notify(plain(f"Not saved: {result.error}"), severity="error")  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
             else:
                 self.notify(not_saved(result.error), severity="error", timeout=8)  # type: ignore[arg-type]
@@ -679,7 +481,7 @@ class SessionScreen(Screen[int | None]):
         self.state.settings = default_settings(technique)
         # The needle and depth typed are the practitioner's, whatever the technique.
         self.state.settings.needle, self.state.settings.depth = typed.needle, typed.depth
-        self.query_one(SettingsRows).show(self.state.settings)
+        self.form.settings.show(self.state.settings)
         self.sites.revalidate(technique, self.state.settings)
         self.state.sites = list(self.sites.sites)
         self._technique_changed()
@@ -688,7 +490,7 @@ class SessionScreen(Screen[int | None]):
         self.state.sites = list(self.sites.sites)
 
     def on_settings_rows_changed(self, event: SettingsRows.Changed) -> None:
-        self.state.settings = self.query_one(SettingsRows).value
+        self.state.settings = self.form.settings.value
         self.sites.set_technique(self.state.technique, self.state.settings)
 
     def on_key_refused(self, event: KeyRefused) -> None:
