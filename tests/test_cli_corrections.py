@@ -54,6 +54,10 @@ def test_amend_with_sites_replaces_them_read_as_the_form_reads_them(clinic: Path
         ("amend 1 --reason r", "error: amend: name what to correct"),
         ("amend 9 --pain-after 2 --reason r", "error: session: there is no current session 9"),
         ("void 9 --reason r", "error: session: there is no session 9"),
+        # Larger than SQLite's largest integer: a clean line, not an OverflowError.
+        ("void 99999999999999999999 --reason r", "error: session: "),
+        ("amend 99999999999999999999 --notes n --reason r", "error: session: "),
+        ("void first --reason r", "error: session: "),
     ],
 )
 def test_a_refused_correction_says_why_in_one_line_and_changes_nothing(

@@ -156,3 +156,13 @@ def test_a_protocol_adds_only_the_sites_not_typed_yet() -> None:
 def test_one_problem_is_refused_as_itself() -> None:
     error = ValidationError("reason", "say why")
     assert sessions.refused([error]).error is error
+
+
+@pytest.mark.parametrize("patient", [2**70, True, "C001", None])
+def test_an_unreadable_patient_is_named_without_looking_for_its_episode(
+    store: Store, patient: object
+) -> None:
+    # An id past SQLite's integers reached the episode lookup: an OverflowError.
+    checked = sessions.check_input(store, {**typed(1), "patient_id": patient}, now=NOW)
+    assert isinstance(checked, Refused)
+    assert [e.field for e in checked.problems] == ["patient_id"]

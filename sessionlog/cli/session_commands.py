@@ -289,14 +289,14 @@ def follow_up(
 
 
 @click.command("amend")
-@click.argument("record_id", metavar="SESSION", type=click.IntRange(1))
+@click.argument("session_ref", metavar="SESSION")
 @click.option("--reason", required=True, help="Why it is corrected (kept with the record).")
 @identity_option()
 @session_fields
 @pass_ctx  # type: ignore[arg-type]  # click's stubs cannot type a **fields command
 @user_errors
 def amend_session(
-    ctx: Context, record_id: int, reason: str, practitioner_ref: str | None, **fields: Any
+    ctx: Context, session_ref: str, reason: str, practitioner_ref: str | None, **fields: Any
 ) -> None:
     """Correct saved session SESSION: a new version with the flags given changed (--site
     replaces every site); the version before is kept, with who corrected it and why."""
@@ -310,6 +310,9 @@ def amend_session(
         )
     store = ctx.store()
     actor = identify(store, practitioner_ref)
+    from ..domain.validate import as_int
+
+    record_id = as_int("session", session_ref, 1)  # never past SQLite's largest integer
     stored = store.session(record_id)
     if stored is None:
         raise ValidationError(
@@ -327,12 +330,12 @@ def amend_session(
 
 
 @click.command("void")
-@click.argument("record_id", metavar="SESSION", type=click.IntRange(1))
+@click.argument("session_ref", metavar="SESSION")
 @click.option("--reason", required=True, help="Why it is withdrawn (kept with the record).")
 @identity_option()
 @pass_ctx
 @user_errors
-def void_session(ctx: Context, record_id: int, reason: str, practitioner_ref: str | None) -> None:
+def void_session(ctx: Context, session_ref: str, reason: str, practitioner_ref: str | None) -> None:
     """Void session SESSION, recorded in error: it stays in the record, marked void, with
     who voided it and why."""
     from ..services import sessions
@@ -340,6 +343,9 @@ def void_session(ctx: Context, record_id: int, reason: str, practitioner_ref: st
 
     store = ctx.store()
     actor = identify(store, practitioner_ref)
+    from ..domain.validate import as_int
+
+    record_id = as_int("session", session_ref, 1)  # never past SQLite's largest integer
     done = or_raise(sessions.void(store, record_id, actor, reason))
     click.echo(f"session {done.record_id} voided (version {done.saved.version})")
 

@@ -109,9 +109,10 @@ def check_input(
     except InvalidRecord as exc:
         errors += exc.errors
     new_episode = None
-    if new and (session is None or session.episode_id is None):
+    patient_id = session.patient_id if session else _as_id(raw.get("patient_id"))
+    if new and patient_id is not None and (session is None or session.episode_id is None):
+        # (no patient: no episode to look for; the patient's problem says it)
         started = session.started_at.date().isoformat() if session else _typed_day(raw, now)
-        patient_id = session.patient_id if session else _as_id(raw.get("patient_id"))
         try:
             choice = choose_episode(store, patient_id, complaint, region, started)
         except InvalidRecord as exc:
@@ -189,5 +190,10 @@ def _typed_day(raw: Mapping[str, Any], now: datetime) -> str:
     return str(raw.get("started_at") or "").strip()[:10] or str(now.date())
 
 
-def _as_id(value: object) -> int:
-    return value if isinstance(value, int) else 0
+def _as_id(value: object) -> int | None:
+    """A patient id as the domain would accept it (a whole number a row could have)."""
+    from .lookup import MAX_ID
+
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 1 <= value <= MAX_ID else None
