@@ -209,3 +209,55 @@ def test_a_wrong_import_breaks_a_contract(
     assert done.returncode != 0, done.stdout
     broken = done.stdout.split("Broken contracts")[-1]
     assert contract in broken, done.stdout
+
+
+# --- the front ends write sessions and follow-ups through the services ---------------
+
+RECORD_WRITES = {"save_session", "amend_session", "void_session", "add_follow_up",
+                 "amend_follow_up"}  # fmt: skip
+
+
+def record_writes_in(text: str, name: str) -> list[str]:
+    """Each call of a store method that writes a session or a follow-up in ``text``."""
+    import ast
+
+    return [
+        f"{name}:{node.lineno}: .{node.func.attr}()"
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in RECORD_WRITES
+    ]
+
+
+def test_the_scanner_finds_a_record_write() -> None:
+    assert record_writes_in("self.store.void_session(1, 2, 'x')", "m.py") == [
+        "m.py:1: .void_session()"
+    ]
+    assert record_writes_in("# store.save_session(s)\nx = 'add_follow_up('", "m.py") == []
+
+
+def test_the_front_ends_write_records_only_through_the_services() -> None:
+    """What Ctrl+S, F8 and ``log`` / ``follow-up`` do lives in services/sessions.py and
+    services/follow_ups.py: neither front end calls the store's record writes itself."""
+    found = []
+    for front in ("tui", "cli"):
+        for path in sorted((PACKAGE / front).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            found += record_writes_in(text, f"sessionlog/{path.relative_to(PACKAGE)}")
+    assert found == [], "call sessionlog.services.sessions / follow_ups:\n" + "\n".join(found)
+
+
+def test_a_front_end_importing_the_record_writes_breaks_a_contract(tmp_path: Path) -> None:
+    if not (ROOT / "pyproject.toml").is_file():
+        pytest.skip("an installed copy without its source tree: the contracts live in the checkout")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    shutil.copytree(
+        PACKAGE, tmp_path / "sessionlog", ignore=shutil.ignore_patterns("__pycache__", "data")
+    )
+    target = tmp_path / "sessionlog" / "cli" / "records.py"
+    line = "from ..store.sessions import SessionStore"
+    target.write_text(target.read_text(encoding="utf-8") + "\n" + line + "\n", encoding="utf-8")
+    done = lint_imports(tmp_path)
+    assert done.returncode != 0, done.stdout
+    assert "through the services" in done.stdout.split("Broken contracts")[-1], done.stdout

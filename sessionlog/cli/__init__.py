@@ -21,9 +21,9 @@ class _Commands(click.Group):
     def _gather(self) -> None:
         if not self._gathered:
             self._gathered = True
-            from . import outcomes, records, scales, serve, trust
+            from . import outcomes, records, scales, serve, session_commands, trust
 
-            for module in (records, serve, trust, outcomes, scales):
+            for module in (records, session_commands, serve, trust, outcomes, scales):
                 for command in module.COMMANDS:
                     self.add_command(command)
 

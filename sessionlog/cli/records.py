@@ -1,18 +1,20 @@
-"""Commands for the records: points, practitioners, patients, sessions, log, follow-up, demo."""
+"""Commands for the records: points, practitioners, patients, the sessions list, demo.
+
+Recording a session or a follow-up, correcting and voiding one: :mod:`.session_commands`.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from dataclasses import asdict, replace
-from typing import Any
 
 import click
 
 from ..errors import ValidationError
 from ..services.lookup import find_patient  # one rule: every command
-from .common import Context, echo_json, pass_ctx, read_json_input, table, user_errors
-from .identify import find, identify, identity_option, secret_for
+from .common import Context, echo_json, pass_ctx, table, user_errors
+from .identify import identify, identity_option, secret_for
 
 NEW_SECRET_ENV = "SESSIONLOG_NEW_PRACTITIONER_SECRET"
 
@@ -276,267 +278,6 @@ def sessions(
     )
 
 
-def parse_site_arg(spec: str, technique: str) -> dict[str, Any]:
-    """A ``--site``: the session form's site line (``st36 b x2``, read by the one entry
-    language, :mod:`sessionlog.services.entry.site_text`), or with a colon the
-    ``key=value`` form of :func:`parse_site_spec`."""
-    if ":" in spec:
-        return parse_site_spec(spec)
-    from ..services.entry.site_text import misunderstood, parse_site_text
-
-    problem = misunderstood(spec, technique)
-    if problem:
-        raise ValidationError("site", f"{spec!r}: {problem}")
-    return parse_site_text(spec, technique)
-
-
-def parse_site_spec(spec: str) -> dict[str, Any]:
-    """``TARGET[:SIDE[:key=value,...]]`` -> a site dict, e.g.
-    ``upper trap:left:twitch=3,insertions=2`` or ``st36:bilateral:deqi=yes``;
-    ``hz=2/100`` is dense-disperse stimulation, 2 Hz alternating with 100 Hz;
-    ``stim=electrical,lead=1`` a site on the stimulator's lead 1 (sites sharing a lead
-    were paired on it)."""
-    aliases = {
-        "twitch": "twitch_count",
-        "twitches": "twitch_count",
-        "deqi": "deqi_obtained",
-        "depth": "depth_value",
-        "retention": "retention_s",
-        "n": "insertions",
-        "quality": "deqi_quality",
-        "diameter": "needle_diameter_mm",
-        "length": "needle_length_mm",
-        "stim": "stimulation",
-        "hz": "estim_frequency_hz",
-        "lead": "estim_lead",
-    }
-    from dataclasses import fields
-
-    from ..domain import Site
-    from ..domain.frequency import split_frequency_text
-
-    known = {f.name for f in fields(Site)} - {"target", "side", "thorax_risk"}
-    target, _, rest = spec.partition(":")
-    side, _, extras = rest.partition(":")
-    site: dict[str, Any] = {"target": target.strip()}
-    if side.strip():
-        site["side"] = side.strip()
-    for pair in filter(None, (p.strip() for p in extras.split(","))):
-        key, eq, value = pair.partition("=")
-        if not eq:
-            raise ValidationError("site", f"{pair!r} in {spec!r} is not key=value")
-        name = aliases.get(key.strip(), key.strip())
-        if name not in known:  # a typo (`twich=3`) must not be dropped silently
-            raise ValidationError(
-                "site",
-                f"{key.strip()!r} in {spec!r} is not a site field: one of "
-                + ", ".join(sorted(set(aliases) | known)),
-            )
-        if name == "estim_frequency_hz":
-            # "2 Hz" as typed; dense-disperse stimulation: hz=2/100 is 2 Hz alternating
-            # with 100 Hz (the high one goes to estim_frequency_2_hz).
-            try:
-                site.update(split_frequency_text(value))
-            except ValidationError as exc:
-                raise ValidationError(
-                    "site", f"{key.strip()}= in {spec!r}: {exc.message}"
-                ) from None
-            continue
-        site[name] = value.strip()
-    return site
-
-
-@click.command("log")
-@click.option(
-    "--json",
-    "json_file",
-    type=click.File("rb"),
-    default=None,
-    help="Read the session from a JSON document ('-' for stdin); flags override it.",
-)
-@click.option("--patient", "patient_ref", default=None, help="Chart id (or id) of the patient.")
-@identity_option()
-@click.option(
-    "--technique",
-    default=None,
-    help="acupuncture, electroacupuncture, dry_needling, electrical_dry_needling or ims.",
-)
-@click.option("--at", "started_at", default=None, help="When (YYYY-MM-DD HH:MM); default now.")
-@click.option(
-    "--site",
-    "sites",
-    multiple=True,
-    help="A site as the session form reads it, repeatable: 'st36 b x2' (both sides, 2"
-    " needles each), 'li4 r y' (De Qi), 'upper trap l 3 25mm' (3 twitches, 25 mm deep),"
-    " 'L4-L5 b strong' (grasp), 'ashi lateral knee r'. Or key=value fields:"
-    " TARGET[:SIDE[:key=value,...]], e.g. 'st36:bilateral:hz=2/100'.",
-)
-@click.option("--pain-before", default=None, help="0-10.")
-@click.option("--pain-after", default=None, help="0-10.")
-@click.option("--pain-during", default=None, help="0-10.")
-@click.option("--soreness", "soreness_after", default=None, help="0-10, right after.")
-@click.option("--minutes", "face_to_face_min", default=None, help="Face-to-face minutes.")
-@click.option("--consent/--no-consent", default=None, help="Informed consent obtained.")
-@click.option(
-    "--co-intervention",
-    "co_interventions",
-    multiple=True,
-    help="exercise, manual_therapy, heat, cupping, moxibustion, taping, education, massage, other.",
-)
-@click.option(
-    "--adverse", "adverse", multiple=True, help="TIER:KIND[:description], e.g. mild:bruising."
-)
-@click.option("--notes", default=None)
-@click.option(
-    "--complaint",
-    default=None,
-    help="Start a new episode of care with this complaint (with --region); by default the"
-    " session continues the patient's current episode.",
-)
-@click.option("--region", default=None, help="The new episode's body region (neck, low back...).")
-@pass_ctx  # type: ignore[arg-type]  # click's stubs cannot type a **fields command
-@user_errors
-def log_session(
-    ctx: Context,
-    json_file: Any,
-    patient_ref: str | None,
-    practitioner_ref: str | None,
-    complaint: str | None,
-    region: str | None,
-    **fields: Any,
-) -> None:
-    """Record one session non-interactively (for scripts). Prints the new session id.
-
-    The session continues the patient's current episode of care; --complaint and
-    --region start a new one (a patient with none needs them). Nothing is saved unless
-    the whole session is valid.
-    """
-    from ..domain import cpt_hint, parse_session
-
-    store = ctx.store()
-    data: dict[str, Any] = read_json_input(json_file, "json") if json_file else {}
-    if not isinstance(data, dict):
-        raise ValidationError(
-            "json", "the document must be a JSON object with the session's fields"
-        )
-    for key in (
-        "technique",
-        "started_at",
-        "pain_before",
-        "pain_after",
-        "pain_during",
-        "soreness_after",
-        "face_to_face_min",
-        "consent",
-        "notes",
-    ):
-        if fields.get(key) is not None:
-            data[key] = fields[key]
-    if fields["sites"]:
-        technique = str(data.get("technique") or "")
-        data["sites"] = [parse_site_arg(s, technique) for s in fields["sites"]]
-    if fields["co_interventions"]:
-        data["co_interventions"] = list(fields["co_interventions"])
-    if fields["adverse"]:
-        data["adverse_events"] = [
-            dict(zip(("tier", "kind", "description"), a.split(":", 2), strict=False))
-            for a in fields["adverse"]
-        ]
-    named = data.pop("practitioner", None) or data.get("practitioner_id")
-    actor = identify(store, practitioner_ref or named)
-    if named is not None and find(store, named).practitioner_id != actor:
-        raise ValidationError(
-            "practitioner",
-            "the document names another practitioner: a session is recorded by the"
-            " practitioner who signs it (--practitioner, with their secret)",
-        )
-    data["practitioner_id"] = actor
-    ref = patient_ref or data.pop("patient", None) or data.pop("patient_chart_id", None)
-    if ref is None and "patient_id" not in data:
-        raise ValidationError("patient", "is required: --patient CHART_ID")
-    if ref is not None:
-        data["patient_id"] = find_patient(store, str(ref))["id"]
-    session = parse_session(data, now=store.clock())
-    new_episode = None
-    if session.episode_id is None:
-        from ..services.episodes import choose_episode
-
-        choice = choose_episode(
-            store,
-            session.patient_id,
-            complaint or "",
-            region or "",
-            session.started_at.date().isoformat(),
-        )
-        session, new_episode = replace(session, episode_id=choice.episode_id), choice.new
-    saved = store.save_session(session, new_episode=new_episode)
-    codes = cpt_hint(session.technique, session.sites, session.face_to_face_min)
-    click.echo(
-        f"session {saved.record_id} saved: {len(session.sites)} sites, "
-        f"{session.total_insertions} insertions, suggested CPT {codes}"
-    )
-
-
-@click.command("follow-up")
-@click.option("--patient", "patient_ref", required=True, help="Chart id (or id).")
-@click.option("--pain", required=True, help="0-10.")
-@click.option("--soreness", default=None, help="0-10.")
-@click.option("--groc", default=None, help="Global rating of change, -7..+7.")
-@click.option("--at", default=None, help="When (YYYY-MM-DD HH:MM); default now.")
-@click.option(
-    "--session",
-    "session_ref",
-    default=None,
-    help="The session it follows (default: the patient's latest before --at).",
-)
-@identity_option()
-@click.option("--notes", default=None)
-@pass_ctx
-@user_errors
-def follow_up(
-    ctx: Context,
-    patient_ref: str,
-    pain: str,
-    soreness: str | None,
-    groc: str | None,
-    at: str | None,
-    session_ref: str | None,
-    practitioner_ref: str | None,
-    notes: str | None,
-) -> None:
-    """Record pain (and soreness) some days or weeks after a session."""
-    from ..domain import parse_follow_up
-    from ..domain.validate import as_datetime, as_int
-
-    store = ctx.store()
-    actor = identify(store, practitioner_ref)
-    patient = find_patient(store, patient_ref)
-    when = as_datetime("at", at or store.clock(), now=store.clock())
-    if session_ref:
-        record = as_int("session", session_ref, 1)
-    else:
-        previous = [
-            s for s in store.sessions(patient["id"]) if s["started_at"] <= when.isoformat(sep=" ")
-        ]
-        if not previous:
-            raise ValidationError("session", "this patient has no session before that time")
-        record = previous[0]["record_id"]
-    fu = parse_follow_up(
-        {
-            "patient_id": patient["id"],
-            "session_record_id": record,
-            "at": when,
-            "pain": pain,
-            "soreness": soreness,
-            "groc": groc,
-            "notes": notes,
-        },
-        now=store.clock(),
-    )
-    fid = store.add_follow_up(fu, actor)
-    click.echo(f"follow-up {fid} saved for session {record}")
-
-
 @click.command()
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same clinic.")
 @click.option(
@@ -574,7 +315,5 @@ COMMANDS: list[click.Command] = [
     practitioners,
     patients,
     sessions,
-    log_session,
-    follow_up,
     demo,
 ]

@@ -29,8 +29,9 @@ def patient_scales(store: Store, patient_id: int) -> tuple[list[ScaleCourse], tu
         (r.scale, datetime.fromisoformat(r.at), r.score, r.entered_by) for r in rows
     ]
     for f in store.follow_ups(patient_id):
-        if f.get("groc") is not None:
-            readings.append(("GROC", datetime.fromisoformat(f["at"]), float(f["groc"]), ""))
+        groc = f["groc"]
+        if groc is not None:
+            readings.append(("GROC", datetime.fromisoformat(f["at"]), float(groc), ""))
     labels = next((r.labels for r in reversed(rows) if r.labels), ())
     return scale_courses(readings), labels
 

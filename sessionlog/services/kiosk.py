@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from ..domain import parse_follow_up
 from ..domain.scales import Scale, catalogue, parse_scale_reading
 from ..errors import ValidationError
+from .follow_ups import session_before
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -46,7 +47,7 @@ def assigned_scales(store: Store, patient_id: int) -> list[Assigned]:
     """The scales recorded for this patient, in the catalogue's order."""
     rows = store.scale_readings(patient_id)
     codes = {r.scale for r in rows}
-    if any(f.get("groc") is not None for f in store.follow_ups(patient_id)):
+    if any(f["groc"] is not None for f in store.follow_ups(patient_id)):
         codes.add(GROC)
     out = []
     for code, scale in catalogue().items():
@@ -95,13 +96,11 @@ def record_own_follow_up(
         )
     # The latest session already started: a follow-up never precedes its session (one
     # entered ahead for later today is not the one the patient is telling us about).
-    started = now.replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
-    previous = [s for s in store.sessions(patient_id) if s["started_at"] <= started]
-    if not previous:
+    record = session_before(store, patient_id, now)
+    if record is None:
         raise ValidationError(
             "Session", "there is no session to follow up yet; your clinician can help"
         )
-    record = int(previous[0]["record_id"])
     follow_up = parse_follow_up(
         {"patient_id": patient_id, "session_record_id": record, "at": now, "pain": pain_text,
          "soreness": sore, "notes": PATIENT_NOTE},

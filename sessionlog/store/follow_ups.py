@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import ValidationError
 from .base import StoreBase
-from .rows import (
-    ae_values,
-    stamp,
-)
+from .rows import FollowUpRow, ProtocolRow, ProtocolSite, ae_values, stamp
 
 if TYPE_CHECKING:  # annotations only: the dataclasses load when first used
     from ..domain.models import FollowUpInput
@@ -115,16 +112,17 @@ class FollowUpStore(StoreBase):
             status="void" if void else "active",
         )
 
-    def follow_ups(self, patient_id: int) -> list[dict[str, Any]]:
+    def follow_ups(self, patient_id: int) -> list[FollowUpRow]:
         """A patient's current follow-ups, oldest first."""
-        return self.query(
+        rows = self.query(
             "SELECT * FROM current_follow_up WHERE patient_id = ? ORDER BY at", (patient_id,)
         )
+        return cast("list[FollowUpRow]", rows)
 
     # -- protocols (saved point groups) --------------------------------------------
 
     def save_protocol(
-        self, practitioner_id: int, name: str, technique: str, sites: list[dict[str, Any]]
+        self, practitioner_id: int, name: str, technique: str, sites: list[ProtocolSite]
     ) -> int:
         """Save (or replace) a practitioner's named group of sites.
 
@@ -152,7 +150,8 @@ class FollowUpStore(StoreBase):
             self._audit(conn, practitioner_id, "save", "protocol", pid, removed, name=name)
         return pid
 
-    def protocols(self, practitioner_id: int) -> list[dict[str, Any]]:
+    def protocols(self, practitioner_id: int) -> list[ProtocolRow]:
+        """A practitioner's protocols by name, each with its sites."""
         import json
 
         rows = self.query(
@@ -160,4 +159,4 @@ class FollowUpStore(StoreBase):
         )
         for r in rows:
             r["sites"] = json.loads(r["sites"])
-        return rows
+        return cast("list[ProtocolRow]", rows)

@@ -144,6 +144,41 @@ class ListedSession(SessionVersion):
     targets: str | None
 
 
+class FollowUpRow(TypedDict):
+    """A stored follow-up (the ``follow_up`` table; the current ones are those of the
+    ``current_follow_up`` view)."""
+
+    id: int
+    patient_id: int
+    session_record_id: int
+    supersedes_id: int | None
+    status: str
+    amend_reason: str | None
+    at: str
+    pain: int
+    soreness: int | None
+    groc: int | None
+    notes: str
+    recorded_by: int
+    recorded_at: str
+
+
+# One site of a protocol as the form had it (the entry language's raw fields: target,
+# side, insertions...), JSON in the ``protocol`` table.
+ProtocolSite = dict[str, object]
+
+
+class ProtocolRow(TypedDict):
+    """A practitioner's saved group of sites, with the sites decoded."""
+
+    id: int
+    practitioner_id: int
+    name: str
+    technique: str
+    sites: list[ProtocolSite]
+    created_at: str
+
+
 def stamp(moment: datetime) -> str:
     """The one text form of a moment in the database: ``2026-11-22 14:30:00``."""
     return moment.replace(microsecond=0, tzinfo=None).isoformat(sep=" ")

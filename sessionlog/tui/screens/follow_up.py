@@ -10,9 +10,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
-from ...domain import InvalidRecord, parse_follow_up
-from ...errors import SessionlogError, ValidationError
 from ...services.entry.field_words import sentence
+from ...services.follow_ups import record
+from ...services.sessions import Refused
 from ..safe import not_saved, plain
 from ..tables import technique_name
 from ..widgets.footer import Footer
@@ -142,11 +142,10 @@ class FollowUpScreen(Screen[int | None]):
             "patient_id": self.patient_id,
             "session_record_id": self.query_one("#session", Select).value,
         }
-        try:
-            follow_up = parse_follow_up(raw, now=self.app.clock())  # type: ignore[attr-defined]
-            fid = self.store.add_follow_up(follow_up, self.app.practitioner_id)  # type: ignore[attr-defined]
-        except (InvalidRecord, ValidationError) as exc:
-            for error in getattr(exc, "errors", [exc]):
+        actor: int = self.app.practitioner_id  # type: ignore[attr-defined]
+        done = record(self.store, raw, actor, now=self.app.clock())  # type: ignore[attr-defined]
+        if isinstance(done, Refused) and done.problems:
+            for error in done.problems:
                 name = error.field if error.field.isidentifier() else "at"
                 target = self.query(f"#err-{name}")
                 label = target.first(Label) if target else self.query_one("#err-at", Label)
@@ -154,12 +153,12 @@ class FollowUpScreen(Screen[int | None]):
                 label.add_class("-shown")
             self.notify("Not saved: see the lines in red", severity="error", timeout=3)
             return
-        except SessionlogError as exc:  # the form keeps what was typed
-            self.notify(not_saved(exc), severity="error", timeout=8)  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
+        if isinstance(done, Refused):  # the form keeps what was typed
+            self.notify(not_saved(done.error), severity="error", timeout=8)  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
             return
-        self.notify(f"Follow-up saved: pain {follow_up.pain}", timeout=2)
+        self.notify(done.message, timeout=2)
         self.snapshot = self._values()
-        self.dismiss(fid)
+        self.dismiss(done.follow_up_id)
 
     @property
     def dirty(self) -> bool:

@@ -396,15 +396,14 @@ class HomeScreen(Screen[None]):
         def void_it(reason: str | None) -> None:
             if not reason:
                 return
-            from ...errors import SessionlogError
+            from ...services.sessions import Refused, void
 
             actor = self.app.practitioner_id  # type: ignore[attr-defined]
-            try:
-                self.store.void_session(int(record_id), actor, reason)
-            except SessionlogError as exc:
-                self.notify(plain(f"Not voided: {exc}"), severity="error", timeout=8)  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
+            done = void(self.store, int(record_id), actor, reason)
+            if isinstance(done, Refused):
+                self.notify(plain(f"Not voided: {done.error}"), severity="error", timeout=8)  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
                 return
-            self.notify(f"Voided: session #{record_id}", timeout=3)
+            self.notify(done.message, timeout=3)
             self._form_patient = int(patient_id)
             self._after()
 

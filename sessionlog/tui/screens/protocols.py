@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,13 +14,16 @@ from textual.widgets.option_list import Option
 from ..safe import plain
 from ..tables import technique_name
 
+if TYPE_CHECKING:
+    from ...store.rows import ProtocolRow
 
-class ProtocolPicker(ModalScreen[dict[str, Any] | None]):
+
+class ProtocolPicker(ModalScreen["ProtocolRow | None"]):
     """Dismisses the chosen protocol (as ``Store.protocols`` returns it), or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="protocols.cancel")]
 
-    def __init__(self, protocols: list[dict[str, Any]]) -> None:
+    def __init__(self, protocols: list[ProtocolRow]) -> None:
         super().__init__()
         self.protocols = protocols
 

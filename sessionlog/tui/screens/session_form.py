@@ -5,91 +5,57 @@ pain after and the rest; Enter moves on. The sites are typed as shorthand in one
 entry line (see :mod:`sessionlog.services.entry.site_text`) and listed in a table where they can
 be edited or removed. Nothing is saved until :func:`parse_session` accepts the whole
 session; each problem is shown on the line under its field. A saved session opened
-again is amended (with a reason), never overwritten. Saving, amending and the other
-actions live in :mod:`.session_actions`. The optional STRICTA details (style,
-rationale, IMS findings per segment) are edited in a panel of their own, F4
-(:mod:`.session_more`, :mod:`.session_details`), so they add no key to the usual path.
+again is amended (with a reason), never overwritten. The optional STRICTA details
+(style, rationale, IMS findings per segment) are edited in a panel of their own, F4
+(:mod:`.session_details`), so they add no key to the usual path.
+
+The screen is built from widgets that say what happened by messages:
+:class:`~..widgets.sites_editor.SitesEditor` (the sites), :class:`~..widgets.
+settings_rows.SettingsRows` (the settings row) and :class:`~..widgets.details_line.
+DetailsLine` (the details). The screen keeps the form's state (a :class:`FormState`)
+and hands checking, saving, amending and voiding to :mod:`sessionlog.services.sessions`
+(repeating and protocols: :mod:`sessionlog.services.entry.reuse`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import json
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Select, Static
 
-from ...services.entry.form_model import (
-    FormState,
-    Settings,
-    default_settings,
-    family,
-    site_defaults,
-    state_from_session,
-)
-from ...services.entry.technique_settings import retention_unit
+from ...errors import SessionlogError
+from ...services import sessions
+from ...services.entry.field_words import sentence, slot
+from ...services.entry.form_model import FormState, Settings, default_settings, family
+from ...services.sessions import Done, Draft, Refused
 from ..access import record_access
-from ..safe import plain
-from ..tables import technique_name
-from ..widgets.choice import ConsentToggle, TechniquePicker
+from ..safe import not_saved, plain
+from ..widgets.choice import TechniquePicker
 from ..widgets.detail_complete import RegionAutoComplete
+from ..widgets.error_line import ErrorLine
 from ..widgets.footer import Footer
-from ..widgets.number_input import KeyRefused, NumberInput
+from ..widgets.number_input import KeyRefused
+from ..widgets.session_fields import SessionFields
+from ..widgets.settings_rows import SettingsRows
 from ..widgets.site_entry import SiteAutoComplete, SiteInput
-from ..widgets.sites_table import SitesTable
-from .session_actions import SessionActions
-from .session_more import SessionMore
-from .session_sites import SessionSites
+from ..widgets.sites_editor import SitesEditor
+from .modals import AskText, ConfirmDiscard
 
 if TYPE_CHECKING:
     from ...store import Store
-    from ...store.people import PatientRow
-
-PAIN_FIELDS = (
-    ("pain_after", "Pain after"),
-    ("pain_during", "during"),
-    ("soreness_after", "soreness"),
-    ("face_to_face_min", "face-to-face min"),
-)
-SETTINGS = (
-    # Widths that show what is typed at 80 columns ("2/100", "no", "manual_even").
-    ("retention", "Retention", 5),
-    ("stimulation", "stim", 14),
-    ("estim_hz", "Hz", 8),
-    ("deqi", "De Qi", 4),
-    ("deqi_quality", "quality", 12),
-)
-# The needle and the depth, on a second line of the settings: every site's unless the
-# site's shorthand gives its own (``20mm``, ``0.30x50``).
-SIZES = (
-    ("needle", "Needle", 16, "e.g. 0.25x30"),
-    ("depth", "Depth", 17, "e.g. 15mm, 1cun"),
-)
-SIZES_HINT = "all sites; per site: 20mm"
-SITE_HINT = {
-    "acupuncture": "st36 · li4 l · hegu b ache · ashi knee r",
-    "dry_needling": "upper trap r 3 (twitches) · infra l 2 · x2 insertions a side",
-    "ims": "L4-L5 b strong · L5-S1 r mild · gluteus medius r",
-}
-# Electrical techniques: e1 puts a site on the stimulator's lead 1 (the others are not).
-ELECTRO_HINT = {
-    "acupuncture": "st36 l e1 · st36 r e1 (lead 1) · gv20",
-    "dry_needling": "upper trap r 3 e1 · levator r e1 (lead 1)",
-}
+    from ...store.rows import ProtocolRow
+    from ..app import SessionlogApp
+    from .session_details import DetailsResult
 
 
-class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None]):
+class SessionScreen(Screen[int | None]):
     """A new session for ``patient_id``, or (``record_id``) a saved one to amend.
 
     Dismisses with the session's record id when saved, ``None`` when left.
-    """
-
-    DEFAULT_CSS = """
-    #details-summary { width: 1fr; height: auto; }
-    #details-summary.-empty { color: $text-muted; }
-    #details-summary.-invalid { background: $error 25%; }
     """
 
     BINDINGS = [
@@ -114,168 +80,60 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         self.record_id = record_id
         self.repeat = repeat
         self.state = FormState(technique="acupuncture", settings=Settings())
-        self.editing: int | None = None  # index of the site being edited in the entry
         # The patient's current episode of care, continued unless a new one is typed
         # (the complaint row shown: F6, or a patient with no episode yet).
         self.episode_id: int | None = None
-        self.pending_episode: Any = None  # the new Episode to save with the session
         self.snapshot = ""  # the form as loaded: leaving asks first when it differs
+        self.refused_slot = ""  # the error line saying why a key was refused
+        self.problems_shown = False  # a save refused: the lines follow the form
+        self.form: SessionFields  # the fields (made in compose, which reads the store)
+        self.sites: SitesEditor  # the form's sites editor
 
     # -- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
         yield Static(id="patient-line")
-        with VerticalScroll(id="form"):
-            with Horizontal(classes="row", id="episode-row"):
-                yield Label("Episode", classes="field-label")
-                yield Static(id="episode-line")
-            with Horizontal(classes="row", id="new-episode"):
-                yield Label("Complaint", classes="field-label")
-                yield Input(id="f-complaint", compact=True, placeholder="e.g. neck pain")
-                yield Label("Region", classes="small-label")
-                self._region_input = Input(
-                    id="f-body_region", compact=True, placeholder="neck, low back..."
-                )
-                yield self._region_input
-            yield Label(id="err-episode", classes="error")
-            with Horizontal(classes="row"):
-                yield Label("Technique", classes="field-label")
-                yield TechniquePicker(id="technique")
-            yield Label(id="err-technique", classes="error")
-            with Horizontal(classes="row"):
-                yield ConsentToggle(id="consent")
-                yield Label("Pain before", classes="field-label right")
-                yield NumberInput(
-                    "pain_before",
-                    "a number from 0 to 10",
-                    id="f-pain_before",
-                    classes="num",
-                    compact=True,
-                    placeholder="0-10",
-                )
-            yield Label(id="err-top", classes="error")
-            with Horizontal(classes="row"):
-                yield Label("Site", classes="field-label")
-                self._site_input = SiteInput(
-                    id="site-entry", compact=True, placeholder="code, side, response; Enter adds"
-                )
-                yield self._site_input
-                yield Static(id="site-hint", classes="hint")
-            yield Label(id="err-sites", classes="error")
-            yield SitesTable(id="sites")
-            with Horizontal(classes="row"):
-                for name, label in PAIN_FIELDS:
-                    yield Label(
-                        label, classes="field-label" if name == "pain_after" else "small-label"
-                    )
-                    yield NumberInput(
-                        name,
-                        "minutes, 0 to 480" if name == "face_to_face_min" else "0 to 10",
-                        digits=3 if name == "face_to_face_min" else 2,
-                        id=f"f-{name}",
-                        classes="num",
-                        compact=True,
-                    )
-            yield Label(id="err-pain", classes="error")
-            with Horizontal(classes="row", id="settings-row"):
-                for name, label, _width in SETTINGS:
-                    yield Label(label, classes=f"small-label s-{name}", id=f"l-{name}")
-                    yield Input(id=f"s-{name}", classes=f"setting s-{name}", compact=True)
-                    if name == "retention":
-                        yield Label("min", id="retention-unit", classes="unit")
-            with Horizontal(classes="row", id="sizes-row"):
-                for name, label, _width, example in SIZES:
-                    yield Label(label, classes="small-label", id=f"l-{name}")
-                    yield Input(
-                        id=f"s-{name}", classes="setting", compact=True, placeholder=example
-                    )
-                yield Static(SIZES_HINT, classes="hint")
-            yield Label(id="err-settings", classes="error")
-            with Horizontal(classes="row"):
-                yield Label("Adverse events", classes="field-label")
-                yield Input(
-                    id="f-adverse",
-                    compact=True,
-                    placeholder="tier kind: note; e.g. mild bruising; mild pain",
-                )
-            yield Label(id="err-adverse", classes="error")
-            with Horizontal(classes="row"):
-                yield Label("Co-interventions", classes="field-label")
-                yield Input(
-                    id="f-co_interventions",
-                    compact=True,
-                    placeholder="exercise, manual_therapy, heat, cupping, ...",
-                )
-            yield Label(id="err-co", classes="error")
-            with Horizontal(classes="row", id="details-row"):
-                # Style, rationale, IMS findings: not focusable, F4 edits them.
-                yield Label("More (STRICTA)", classes="field-label")
-                yield Static(id="details-summary")
-            yield Label(id="err-more", classes="error")
-            with Horizontal(classes="row notes-row"):
-                yield Label("Notes", classes="field-label")
-                yield TextArea(id="f-notes", compact=True, soft_wrap=True)
-            yield Label(id="err-notes", classes="error")
-            with Horizontal(classes="row"):
-                yield Label("Started", classes="field-label")
-                yield Input(id="f-started_at", classes="when", compact=True)
-                yield Label("Practitioner", classes="small-label")
-                yield self._practitioner_select()
-            yield Label(id="err-details", classes="error")
-        yield SiteAutoComplete(self._site_input)
-        yield RegionAutoComplete(self._region_input)
+        # Who treated: the signed-in practitioner for a new session, the one who treated
+        # for an amendment (on_mount); never chosen on the form.
+        practitioners = [(p["name"], p["id"]) for p in self.store.practitioners()]
+        self.form = SessionFields(practitioners, self.session_app.practitioner_id)
+        self.sites = self.form.sites
+        yield self.form
+        yield SiteAutoComplete(self.sites.entry)
+        yield RegionAutoComplete(self.form.region_input)
         yield Footer()
-
-    def _practitioner_select(self) -> Select[int]:
-        """Who treated: the signed-in practitioner for a new session, the one who treated
-        for an amendment; never chosen here, so nothing is recorded under a colleague's
-        name without their secret (F2 signs the colleague in)."""
-        options = [(plain(p["name"]), p["id"]) for p in self.store.practitioners()]
-        current = self.app.practitioner_id  # type: ignore[attr-defined]
-        ids = [value for _, value in options]
-        return Select(
-            options,
-            id="practitioner",
-            allow_blank=not options,
-            compact=True,
-            value=current if current in ids else (ids[0] if ids else Select.NULL),
-            disabled=True,
-        )
 
     # -- loading --------------------------------------------------------------------
 
     @property
+    def session_app(self) -> SessionlogApp:
+        return cast("SessionlogApp", self.app)
+
+    @property
     def store(self) -> Store:
-        return self.app.store  # type: ignore[attr-defined]
+        return self.session_app.store
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        for name, _label, width, *_ in SETTINGS + SIZES:
-            self.query_one(f"#s-{name}", Input).styles.width = width
-        select = self.query_one("#practitioner", Select)
-        patient = self.store.patient(self.patient_id)
-        self._show_patient(patient)
-        episode_id: int | None = None
+        from ...services.entry.form_start import opening, patient_line
+
+        what = "New session" if self.record_id is None else f"Session #{self.record_id}: correcting"
+        self.query_one("#topbar", Static).update(plain(f" {what}"))
+        line = patient_line(self.store, self.patient_id, self.record_id)
+        self.query_one("#patient-line", Static).update(plain(line))
+        app = self.session_app
+        start = opening(
+            self.store, self.patient_id, self.record_id, app.practitioner_id, app.clock()
+        )
+        if start is None:
+            self.notify("That session is no longer current (voided).", severity="error")
+            self.dismiss(None)
+            return
         if self.record_id is not None:
-            stored = self.store.session(self.record_id)
-            if stored is None:
-                self.notify("That session is no longer current (voided).", severity="error")
-                self.dismiss(None)
-                return
             record_access(app, self.patient_id, "record")
-            state = state_from_session(stored, with_outcomes=True)
-            episode_id = stored["episode_id"]
-            select.value = stored["practitioner_id"]
-        else:
-            technique = self._default_technique(app)
-            state = FormState(
-                technique=technique,
-                settings=default_settings(technique),
-                fields={"started_at": app.clock().strftime("%Y-%m-%d %H:%M")},
-            )
-        self.apply_state(state)
-        self.show_episode(episode_id)
+            self.query_one("#practitioner", Select).value = start.practitioner_id
+        self.apply_state(start.state)
+        self.show_episode(start.episode_id)
         self.snapshot = self.fingerprint()
         first = "#f-complaint" if self.query_one("#new-episode").display else "#technique"
         self.query_one(first).focus()
@@ -285,134 +143,36 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
     def show_episode(self, amended_episode: int | None = None) -> None:
         """The episode line: the current episode (a new session continues it), the
         amended session's, or the complaint row for a patient with none."""
-        from ...services.episodes import describe_episode
+        from ...services.entry.form_start import episode_line
 
-        if self.record_id is not None:
-            episode = self.store.episode(amended_episode) if amended_episode else None
-        else:
-            episode = self.store.current_episode(self.patient_id)
-            self.episode_id = episode["id"] if episode else None
-        if episode is None and self.record_id is not None:
-            text = "none recorded"
-        elif episode is None:
-            text = "first episode of care: type the complaint and its region"
-        else:
-            text = describe_episode(
-                episode["complaint"], episode["body_region"], episode["started_on"]
-            )
-            text += "  (F6: new)" if self.record_id is None else ""
-        self.query_one("#episode-line", Static).update(plain(text))
-        self.query_one("#new-episode").display = self.record_id is None and episode is None
-
-    def action_new_episode(self) -> None:
-        """Start a new episode with this session (F6 again: continue the current one)."""
-        row = self.query_one("#new-episode")
-        if self.record_id is not None:
-            return
-        if row.display and self.episode_id is not None:
-            row.display = False
-            self.query_one("#technique").focus()
-            return
-        row.display = True
-        self.query_one("#f-complaint").focus()
-
-    def _default_technique(self, app: Any) -> str:
-        last = self.store.last_session(self.patient_id)
-        if last:
-            return str(last["technique"])
-        practitioner = self.store.practitioner(app.practitioner_id) if app.practitioner_id else None
-        return (
-            "dry_needling"
-            if practitioner and practitioner["profession"] == "physiotherapist"
-            else "acupuncture"
-        )
-
-    def _show_patient(self, patient: PatientRow | None) -> None:
-        what = "New session" if self.record_id is None else f"Session #{self.record_id}: correcting"
-        self.query_one("#topbar", Static).update(plain(f" {what}"))
-        if patient is None:
-            self.query_one("#patient-line", Static).update(plain(" No such patient"))
-            return
-        bits = [f" {patient['chart_id']}  {patient['name']}"]
-        if patient.get("birth_year"):
-            bits.append(f"born {patient['birth_year']}")
-        if patient.get("sex") and patient["sex"] != "unknown":
-            bits.append(str(patient["sex"]))
-        last = self.store.last_session(self.patient_id) if self.record_id is None else None
-        if last:
-            bits.append(
-                f"last {str(last['started_at'])[:10]}: {technique_name(last['technique'])},"
-                f" {len(last['sites'])} sites (Ctrl+R repeats)"
-            )
-        self.query_one("#patient-line", Static).update(plain(" · ".join(bits)))
+        line = episode_line(self.store, self.patient_id, self.record_id, amended_episode)
+        if self.record_id is None:
+            self.episode_id = line.current_id
+        self.query_one("#episode-line", Static).update(plain(line.text))
+        self.query_one("#new-episode").display = line.ask_new
 
     # -- state <-> widgets ------------------------------------------------------------
 
     def apply_state(self, state: FormState) -> None:
         """Show ``state`` in the widgets (technique, settings, sites, fields)."""
         self.state = state
-        self.query_one("#technique", TechniquePicker).value = state.technique
-        self.query_one("#consent", ConsentToggle).value = state.consent
-        for key, value in state.fields.items():
-            if key == "notes":
-                self.query_one("#f-notes", TextArea).text = value
-            elif self.query(f"#f-{key}"):
-                self.query_one(f"#f-{key}", Input).value = value
-        self.query_one("#f-adverse", Input).value = state.adverse
-        self._show_settings(state.settings)
-        self._technique_changed()  # shows the details line too
+        self.form.show(state)
 
     def collect_state(self) -> FormState:
         """Read the widgets back into the form state."""
-        state = self.state
-        state.consent = self.query_one("#consent", ConsentToggle).value
-        for key in (
-            "pain_before",
-            "pain_after",
-            "pain_during",
-            "soreness_after",
-            "face_to_face_min",
-            "co_interventions",
-            "started_at",
-        ):
-            state.fields[key] = self.query_one(f"#f-{key}", Input).value
-        state.fields["notes"] = self.query_one("#f-notes", TextArea).text
-        state.adverse = self.query_one("#f-adverse", Input).value
-        state.settings = Settings(
-            **{name: self.query_one(f"#s-{name}", Input).value for name, *_ in SETTINGS + SIZES}
-        )
-        return state
-
-    def _show_settings(self, settings: Settings) -> None:
-        for name, *_ in SETTINGS + SIZES:
-            self.query_one(f"#s-{name}", Input).value = getattr(settings, name)
+        return self.form.read(self.state)
 
     def _technique_changed(self) -> None:
-        technique = self.state.technique
-        fam = family(technique)
-        electrical = "electr" in technique
-        self.query_one("#retention-unit", Label).update(retention_unit(technique))
-        for name, shown in (
-            ("estim_hz", electrical),
-            ("deqi", fam == "acupuncture"),
-            ("deqi_quality", fam == "acupuncture"),
-        ):
-            for widget in self.query(f".s-{name}"):
-                widget.display = shown
-        hint = ELECTRO_HINT.get(fam, SITE_HINT[fam]) if electrical else SITE_HINT[fam]
-        self.query_one("#site-hint", Static).update(plain(hint))
-        self._site_input.technique = technique
-        self.show_details()  # its hint names IMS findings for IMS
-        self.refresh_sites()
+        self.form.show_technique(self.state)
 
     def refresh_sites(self) -> None:
-        state = self.state
-        defaults = site_defaults(state.settings, state.technique)
-        self.query_one(SitesTable).show(state.sites, state.technique, defaults)
+        """Show the state's sites (as the state has them) in the sites editor."""
+        self.sites.show(self.state.sites, self.state.technique, self.state.settings)
+
+    def show_details(self) -> None:
+        self.form.details.show(self.state.details, family(self.state.technique))
 
     def fingerprint(self) -> str:
-        import json
-
         state = self.collect_state()
         return json.dumps(
             {
@@ -433,6 +193,276 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
     def dirty(self) -> bool:
         return self.fingerprint() != self.snapshot
 
+    def set_error(self, where: str, text: str) -> None:
+        self.form.set_error(where, text)
+
+    # -- checking and saving ----------------------------------------------------------
+
+    def _practitioner(self) -> int | None:
+        value = self.query_one("#practitioner", Select).value
+        return value if isinstance(value, int) else self.session_app.practitioner_id
+
+    def _checked(self) -> Draft | Refused:
+        """The form as it stands, checked by the one session service (its episode too,
+        for a new session). Shows nothing and changes nothing."""
+        new = self.record_id is None
+        complaint, region = self.form.new_episode() if new else ("", "")
+        return sessions.check_form(
+            self.store,
+            self.collect_state(),
+            patient_id=self.patient_id,
+            practitioner_id=self._practitioner() or 0,
+            now=self.session_app.clock(),
+            new=new,
+            complaint=complaint,
+            region=region,
+        )
+
+    def validated(self) -> Draft | None:
+        """The form as a checked :class:`Draft`, or None after showing every problem."""
+        self.form.clear_errors()
+        pending_problem = ""
+        if self.sites.typed:
+            if self.sites.editing is None:
+                # A site typed but not yet added is meant to be saved with the rest.
+                self.add_site(self.sites.typed)
+            if self.sites.typed:
+                pending_problem = self.query_one("#err-sites", ErrorLine).shown or (
+                    "A site is still being edited: Enter keeps it, Escape drops the change"
+                )
+        checked = self._checked()
+        errors = checked.problems if isinstance(checked, Refused) else []
+        if pending_problem:
+            # The refused site explains the sites line better than "at least one site".
+            errors = [e for e in errors if e.field != "sites"]
+        if errors or pending_problem or not isinstance(checked, Draft):
+            self.problems_shown = True  # from now on the lines follow the form (recheck)
+            self.form.show_errors(errors)
+            if pending_problem:
+                self.set_error("sites", pending_problem)
+            count = len(errors) + bool(pending_problem)
+            self.notify(
+                f"Not saved: {count} problem{'s' if count > 1 else ''} to fix (shown in red)",
+                severity="error",
+                timeout=4,
+            )
+            return None
+        return checked
+
+    def recheck(self) -> None:
+        """After a refused save the error lines follow the form as it is put right: a
+        fixed field's line goes at once (it stayed until the next refused key). No line
+        is added: new problems are said at the next save."""
+        if not self.problems_shown:
+            return
+        shown = self.form.shown_errors()
+        if self.sites.typed or self.sites.editing is not None:
+            shown.discard("sites")  # a site being typed: its line speaks for it
+        checked = self._checked()
+        errors = checked.problems if isinstance(checked, Refused) else []
+        errors = [e for e in errors if slot(e.field) in shown]
+        self.form.unmark()
+        for gone in shown - {slot(e.field) for e in errors}:
+            self.set_error(gone, "")
+        self.form.show_errors(errors)
+
+    def add_site(self, text: str) -> None:
+        """Read the typed site and add it (or replace the one being edited)."""
+        state = self.collect_state()
+        self.sites.add(text, state.technique, state.settings)
+        self.state.sites = list(self.sites.sites)
+
+    def action_save(self) -> None:
+        draft = self.validated()
+        if draft is None:
+            return
+        actor = self.session_app.practitioner_id
+        if self.record_id is None:
+            self._show_done(sessions.save(self.store, draft, actor))
+            return
+        if not self.dirty:
+            self.notify("Nothing changed: there is nothing to amend.", timeout=3)
+            return
+        record_id = self.record_id
+
+        def amend(reason: str | None) -> None:
+            if reason and actor is not None:
+                self._show_done(sessions.amend(self.store, record_id, draft, actor, reason))
+
+        self.app.push_screen(
+            AskText(
+                "Why is this session being corrected?",
+                placeholder="e.g. wrong side recorded for GB21",
+                required="A correction needs a reason: it is kept with the record",
+            ),
+            amend,
+        )
+
+    def _show_done(self, result: Done | Refused) -> None:
+        """Show what the session service did: saved (the form closes) or why not (what
+        was typed stays in the form)."""
+        if isinstance(result, Refused):
+            if result.problems:
+                self.form.show_errors(result.problems)
+                self.notify(plain(f"Not saved: {result.error}"), severity="error")  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
+            else:
+                self.notify(not_saved(result.error), severity="error", timeout=8)  # type: ignore[arg-type]
+            return
+        self.notify(result.message, timeout=3)
+        self.snapshot = self.fingerprint()
+        self.dismiss(result.record_id)
+
+    def action_void(self) -> None:
+        if self.record_id is None:
+            self.notify("Nothing to void: this session is not saved. Escape leaves it.", timeout=3)
+            return
+        actor, record_id = self.session_app.practitioner_id, self.record_id
+
+        def void(reason: str | None) -> None:
+            if reason and actor is not None:
+                self.snapshot = self.fingerprint()
+                self._show_done(sessions.void(self.store, record_id, actor, reason))
+
+        self.app.push_screen(
+            AskText(
+                "Void this session? It stays in the record, marked void. Why?",
+                placeholder="e.g. recorded for the wrong patient",
+                required="Voiding needs a reason: it is kept with the record",
+            ),
+            void,
+        )
+
+    def action_back(self) -> None:
+        if self.sites.cancel_edit():
+            return
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDiscard("this session"), answer)
+
+    # -- the other keys -----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Hide the keys that do not apply: history and void need a saved session,
+        # repeat needs a new one.
+        if action in ("history", "void"):
+            return self.record_id is not None
+        if action in ("repeat_last", "new_episode"):
+            return self.record_id is None
+        return True
+
+    def action_new_episode(self) -> None:
+        """Start a new episode with this session (F6 again: continue the current one)."""
+        row = self.query_one("#new-episode")
+        if self.record_id is not None:
+            return
+        if row.display and self.episode_id is not None:
+            row.display = False
+            self.query_one("#technique").focus()
+            return
+        row.display = True
+        self.query_one("#f-complaint").focus()
+
+    def action_repeat_last(self) -> None:
+        """Fill technique, settings, sites, co-interventions, style and rationale from the
+        patient's last session (not its responses, scores or IMS findings)."""
+        from ...services.entry.reuse import repeated
+
+        if self.record_id is not None:
+            self.notify("Repeat works on a new session, not on a correction.", timeout=3)
+            return
+        last = self.store.last_session(self.patient_id)
+        if last is None:
+            self.notify("This patient has no earlier session to repeat.", timeout=3)
+            return
+        state = repeated(last, self.collect_state())
+        self.apply_state(state)
+        self.notify(
+            f"Repeated {len(state.sites)} sites from {str(last['started_at'])[:10]}", timeout=2
+        )
+        target = "#consent" if not state.consent else "#f-pain_before"
+        self.query_one(target).focus()
+
+    def action_apply_protocol(self) -> None:
+        from .protocols import ProtocolPicker
+
+        actor = self._practitioner()
+        protocols = self.store.protocols(actor) if actor else []
+        if not protocols:
+            self.notify("No saved protocols yet: Ctrl+B saves the sites typed as one.", timeout=4)
+            return
+        self.app.push_screen(ProtocolPicker(protocols), self._apply_protocol)
+
+    def _apply_protocol(self, protocol: ProtocolRow | None) -> None:
+        from ...services.entry.reuse import protocol_sites
+
+        if not protocol:
+            return
+        state = self.collect_state()
+        if protocol["technique"] != state.technique and not state.sites:
+            # Its settings too: an IMS row's "5" (seconds) must not become 5 minutes.
+            self.change_technique(protocol["technique"])
+            state = self.collect_state()
+        added = protocol_sites(protocol["sites"], protocol["technique"], state)
+        self.sites.extend(added)
+        self.state.sites = list(self.sites.sites)
+        self.notify(plain(f"Protocol {protocol['name']}: {len(added)} sites added"), timeout=2)  # type: ignore[arg-type]
+        self.sites.entry.focus()
+
+    def action_save_protocol(self) -> None:
+        state = self.collect_state()
+        actor = self._practitioner()
+        if not state.sites or not actor:
+            self.notify("Type some sites first: a protocol is a saved group of sites.", timeout=3)
+            return
+
+        def save(name: str | None) -> None:
+            if name and actor:
+                try:
+                    self.store.save_protocol(
+                        actor, name, state.technique, [r.raw for r in state.sites]
+                    )
+                except SessionlogError as exc:
+                    self.notify(not_saved(exc, "Ctrl+B"), severity="error", timeout=8)  # type: ignore[arg-type]
+                    return
+                self.notify(plain(f"Saved protocol {name} ({len(state.sites)} sites)"), timeout=2)  # type: ignore[arg-type]
+
+        self.app.push_screen(
+            AskText("Name this group of sites (a protocol):", placeholder="e.g. low back basic"),
+            save,
+        )
+
+    def action_history(self) -> None:
+        if self.record_id is None:
+            self.notify("A new session has no history yet.", timeout=2)
+            return
+        from .history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.record_id))
+
+    def action_details(self) -> None:
+        from ...domain import TECHNIQUES
+        from .session_details import DetailsScreen
+
+        state = self.collect_state()
+        label = TECHNIQUES[state.technique].label
+        self.app.push_screen(
+            DetailsScreen(state.details, family(state.technique), label), self._details_closed
+        )
+
+    def _details_closed(self, result: DetailsResult | None) -> None:
+        if result is None:
+            return
+        self.state.details = result.details
+        self.show_details()
+        if result.save:
+            self.action_save()
+
     # -- events ---------------------------------------------------------------------
 
     def on_technique_picker_changed(self, event: TechniquePicker.Changed) -> None:
@@ -451,41 +481,42 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
         self.state.settings = default_settings(technique)
         # The needle and depth typed are the practitioner's, whatever the technique.
         self.state.settings.needle, self.state.settings.depth = typed.needle, typed.depth
-        self._show_settings(self.state.settings)
-        self._revalidate_sites()
+        self.form.settings.show(self.state.settings)
+        self.sites.revalidate(technique, self.state.settings)
+        self.state.sites = list(self.sites.sites)
         self._technique_changed()
+
+    def on_sites_editor_changed(self, event: SitesEditor.Changed) -> None:
+        self.state.sites = list(self.sites.sites)
+
+    def on_settings_rows_changed(self, event: SettingsRows.Changed) -> None:
+        self.state.settings = self.form.settings.value
+        self.sites.set_technique(self.state.technique, self.state.settings)
 
     def on_key_refused(self, event: KeyRefused) -> None:
         """A key a field cannot take is said, in one line under it (never dropped)."""
-        from ...services.entry.field_words import sentence, slot
-
         self.refused_slot = slot(event.field)
         self.set_error(self.refused_slot, sentence(event.field, event.why))
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        slot: str | None = getattr(self, "refused_slot", None)
-        if slot:
-            self.set_error(slot, "")  # a key taken: the refusal is old news
-            self.refused_slot = ""
-        if event.input.id and event.input.id.startswith("s-"):
-            self.collect_state()
-            self.refresh_sites()
+        self._refusal_is_old_news()
         self.recheck()
 
     def on_descendant_blur(self) -> None:
         """Moving on from a field: its refused key is old news."""
-        slot: str | None = getattr(self, "refused_slot", None)
-        if slot:
-            self.set_error(slot, "")
+        self._refusal_is_old_news()
+
+    def _refusal_is_old_news(self) -> None:
+        if self.refused_slot:
+            self.set_error(self.refused_slot, "")  # a key taken: the refusal is old news
             self.refused_slot = ""
 
     def on_site_input_move_on(self, event: SiteInput.MoveOn) -> None:
-        text = self._site_input.value.strip()
-        if not text:
+        if not self.sites.typed:
             self.focus_next()  # on to the sites table (to edit one), as before
             return
-        self.add_site(text)
-        if not self._site_input.value.strip():  # added (else refused: its line says why)
+        self.add_site(self.sites.typed)
+        if not self.sites.typed:  # added (else refused: its line says why)
             self.query_one("#f-pain_after", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -496,6 +527,6 @@ class SessionScreen(SessionActions, SessionSites, SessionMore, Screen[int | None
             else:
                 self.query_one("#f-pain_after", Input).focus()
         elif event.input.id == "f-pain_before":
-            self._site_input.focus()
+            self.sites.entry.focus()
         else:
             self.focus_next()

@@ -1,0 +1,110 @@
+"""What the session form shows as it opens: the patient's line, the episode line and
+the state to start from (a new session's defaults, or a saved session to amend).
+Textual-free: the screen (:mod:`sessionlog.tui.screens.session_form`) only shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ...analysis.model import group_label
+from ..episodes import describe_episode
+from .form_model import FormState, default_settings, state_from_session
+
+if TYPE_CHECKING:
+    from ...store import Store
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The form's first state, who treated (an amendment: who did) and the episode of
+    the session amended (None for a new session: it takes the current one)."""
+
+    state: FormState
+    practitioner_id: int | None
+    episode_id: int | None = None
+
+
+@dataclass(frozen=True)
+class EpisodeLine:
+    """The episode line's text, the current episode a new session continues, and
+    whether the complaint row asks for a new one (a patient with none)."""
+
+    text: str
+    current_id: int | None
+    ask_new: bool
+
+
+def opening(
+    store: Store, patient_id: int, record_id: int | None, practitioner_id: int | None, now: datetime
+) -> Opening | None:
+    """A new session's defaults, or saved session ``record_id`` with its outcomes;
+    None when that session is no longer current (voided)."""
+    if record_id is not None:
+        stored = store.session(record_id)
+        if stored is None:
+            return None
+        state = state_from_session(stored, with_outcomes=True)
+        return Opening(state, stored["practitioner_id"], stored["episode_id"])
+    technique = default_technique(store, patient_id, practitioner_id)
+    state = FormState(
+        technique=technique,
+        settings=default_settings(technique),
+        fields={"started_at": now.strftime("%Y-%m-%d %H:%M")},
+    )
+    return Opening(state, practitioner_id)
+
+
+def default_technique(store: Store, patient_id: int, practitioner_id: int | None) -> str:
+    """The patient's last technique, else the practitioner's profession's."""
+    last = store.last_session(patient_id)
+    if last:
+        return str(last["technique"])
+    practitioner = store.practitioner(practitioner_id) if practitioner_id else None
+    return (
+        "dry_needling"
+        if practitioner and practitioner["profession"] == "physiotherapist"
+        else "acupuncture"
+    )
+
+
+def patient_line(store: Store, patient_id: int, record_id: int | None) -> str:
+    """`` C001  Maria Keller · born 1970 · female · last 2026-11-20: ...`` (a new
+    session names the last one, which Ctrl+R repeats)."""
+    patient = store.patient(patient_id)
+    if patient is None:
+        return " No such patient"
+    bits = [f" {patient['chart_id']}  {patient['name']}"]
+    if patient.get("birth_year"):
+        bits.append(f"born {patient['birth_year']}")
+    if patient.get("sex") and patient["sex"] != "unknown":
+        bits.append(str(patient["sex"]))
+    last = store.last_session(patient_id) if record_id is None else None
+    if last:
+        bits.append(
+            f"last {str(last['started_at'])[:10]}: {group_label(last['technique'])},"
+            f" {len(last['sites'])} sites (Ctrl+R repeats)"
+        )
+    return " · ".join(bits)
+
+
+def episode_line(
+    store: Store, patient_id: int, record_id: int | None, amended_episode: int | None
+) -> EpisodeLine:
+    """The current episode (a new session continues it), the amended session's, or
+    the complaint row for a patient with none."""
+    if record_id is not None:
+        episode = store.episode(amended_episode) if amended_episode else None
+    else:
+        episode = store.current_episode(patient_id)
+    current = episode["id"] if episode and record_id is None else None
+    if episode is None and record_id is not None:
+        text = "none recorded"
+    elif episode is None:
+        text = "first episode of care: type the complaint and its region"
+    else:
+        text = describe_episode(episode["complaint"], episode["body_region"], episode["started_on"])
+        text += "  (F6: new)" if record_id is None else ""
+    return EpisodeLine(text, current, record_id is None and episode is None)
