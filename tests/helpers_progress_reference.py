@@ -120,7 +120,8 @@ def plotted_series(points: tuple[TimelinePoint, ...]) -> list[tuple[str, Any, An
     """``draw_progress``'s series before, as (call, xs, ys, label)."""
     start = points[0].at
     days = [(p.at - start).total_seconds() / 86400 for p in points]
-    out = [("plot", *thin(days, [float(p.pain) for p in points], PROGRESS_POINTS), None)]
+    xs, ys = thin(days, [float(p.pain) for p in points], PROGRESS_POINTS)
+    out: list[tuple[str, Any, Any, Any]] = [("plot", xs, ys, None)]
     before = [(d, p.pain) for d, p in zip(days, points, strict=True) if p.kind == "before"]
     if before:
         xs, ys = thin([b[0] for b in before], [float(b[1]) for b in before], PROGRESS_POINTS)

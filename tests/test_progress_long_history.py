@@ -31,7 +31,8 @@ def long_history(seed: int, sessions: int = 400) -> History:
     with microseconds, and some follow-ups of a session not loaded (voided)."""
     rng = random.Random(seed)
     t = datetime(2018, 1, 1, 9, 0)
-    out, follow = [], []
+    out: list[SessionOutcome] = []
+    follow: list[FollowUp] = []
     for i in range(1, sessions + 1):
         if i > 1 and rng.random() > 0.03:  # else: the same minute as the one before
             t += timedelta(days=rng.choice([3, 6, 7, 7, 7, 8, 14]), minutes=rng.randint(-90, 90))
