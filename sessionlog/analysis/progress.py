@@ -15,9 +15,11 @@ clinic's windows but still says whether relief lasted for this patient.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from ..domain.techniques import FAMILIES
 from .change import RESPONDER_PERCENT, RESPONDER_POINTS, Change, change
@@ -98,8 +100,7 @@ def settled_reading(
     long after the previous session (None when there is none yet)."""
     by_record = {s.record_id: s for s in sessions}
     starts = sorted(s.started_at for s in sessions)
-    chosen = None
-    for p in timeline:  # in time order
+    for p in reversed(timeline):  # the latest first: the first that qualifies
         if p.kind == "follow_up":
             owner = by_record[p.record_id].started_at
             ok = (p.at - owner).total_seconds() >= SETTLED_AFTER_H * 3600
@@ -109,8 +110,8 @@ def settled_reading(
         else:
             ok = False
         if ok:
-            chosen = p
-    return chosen
+            return p
+    return None
 
 
 def verdict(immediate: Mean, later: Mean) -> str:
@@ -154,7 +155,12 @@ def _between(before: int, r: Reading | None) -> tuple[Change | None, int | None]
     """The change at a reading between windows, and its day after the session."""
     if r is None or r.pain is None:
         return None, None
-    return change(before, r.pain), int(r.hours // 24)
+    return _change(before, r.pain), int(r.hours // 24)
+
+
+# A Change is frozen and depends on the two scores only (0-10 each): one per pair,
+# shared, instead of one per session and window.
+_change = lru_cache(maxsize=256)(change)
 
 
 def patient_progress(
@@ -169,35 +175,37 @@ def patient_progress(
     readings = readings_by_record(sessions, follow_ups)
     timeline = _timeline(sessions, follow_ups)
     rows, relief_now, relief_later = [], {}, {}  # type: ignore[var-annotated]
+    family = {t: family_of(t) for t in {s.technique for s in sessions}}
+    slots = range(len(windows))
     for s in sessions:
-        chosen = latest_by_window(readings[s.record_id], windows)
-        changes = tuple(
-            change(s.pain_before, chosen[i].pain) if i in chosen else None  # type: ignore[arg-type]
-            for i in range(len(windows))
-        )
+        before = s.pain_before
+        own = readings[s.record_id]
+        chosen = latest_by_window(own, windows)
+        changes = tuple(_change(before, chosen[i].pain) if i in chosen else None for i in slots)
         rows.append(
             SessionRow(
                 s.record_id,
                 s.started_at,
                 s.technique,
-                s.pain_before,
+                before,
                 s.pain_after,
                 changes,
                 s.soreness_after,
-                resolution_day(readings[s.record_id]),
+                resolution_day(own),
                 s.insertions,
-                *_between(s.pain_before, chosen.get(GAP_SLOT)),
+                *_between(before, chosen.get(GAP_SLOT)),
             )
         )
-        fam = s.family
+        fam = family[s.technique]
         if s.pain_after is not None:
-            relief_now.setdefault(fam, []).append((float(s.pain_before - s.pain_after), 1))
+            relief_now.setdefault(fam, []).append((float(before - s.pain_after), 1))
         for r in chosen.values():  # the windows' readings and the one between windows
-            if r.hours > LASTING_AFTER_H:
-                relief_later.setdefault(fam, []).append((float(s.pain_before - (r.pain or 0)), 1))
+            if r.seconds / 3600 > LASTING_AFTER_H:  # r.hours
+                relief_later.setdefault(fam, []).append((float(before - (r.pain or 0)), 1))
+    per_family = Counter(family[s.technique] for s in sessions)
     families = []
     for fam in FAMILIES:
-        n = sum(1 for s in sessions if s.family == fam)
+        n = per_family[fam]
         if n:
             now, later = (
                 mean_of_counts(relief_now.get(fam, [])),

@@ -17,9 +17,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 from .model import FollowUp, SessionOutcome
-from .windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window, window_index
+from .windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window
 
 # Slot numbers: pain window i is slot i; soreness window i is SORENESS_SLOT + i.
 GAP_SLOT = 19  # a pain reading between windows (counted, never analysed)
@@ -64,7 +65,12 @@ class Reading:
 
 
 def _seconds(later: datetime, earlier: datetime) -> int:
-    return int((later.replace(microsecond=0) - earlier.replace(microsecond=0)).total_seconds())
+    if later.microsecond or earlier.microsecond:  # stored times have none: skip the copies
+        later, earlier = later.replace(microsecond=0), earlier.replace(microsecond=0)
+    return int((later - earlier).total_seconds())
+
+
+_ORDER = attrgetter("seconds", "rank", "source_id")  # Reading.order, without the property
 
 
 def readings_by_record(
@@ -98,8 +104,26 @@ def readings_by_record(
                         f.follow_up_id)
             )  # fmt: skip
     for readings in out.values():
-        readings.sort(key=lambda r: r.order)
+        readings.sort(key=_ORDER)
     return out
+
+
+Spans = tuple[tuple[int, float, float | None], ...]
+# By the windows tuple's identity (hashing six windows for each session costs more than
+# the lookups it saves); each entry keeps its tuple alive, so an id is never reused.
+_SPANS: dict[int, tuple[tuple[Window, ...], Spans]] = {}
+
+
+def _spans(windows: tuple[Window, ...]) -> Spans:
+    """``(index, after_h, until_h)`` of each window."""
+    known = _SPANS.get(id(windows))
+    if known is not None and known[0] is windows:
+        return known[1]
+    if len(_SPANS) >= 32:
+        _SPANS.clear()
+    spans = tuple((i, w.after_h, w.until_h) for i, w in enumerate(windows))
+    _SPANS[id(windows)] = (windows, spans)
+    return spans
 
 
 def latest_by_window(
@@ -107,10 +131,17 @@ def latest_by_window(
 ) -> dict[int, Reading]:
     """The latest reading in each window, by window index (pain, or soreness)."""
     chosen: dict[int, Reading] = {}
+    spans = _spans(windows)
     for r in readings:  # in time order, so later ones replace earlier ones
         if (r.soreness if soreness else r.pain) is None:
             continue
-        i = window_index(r.hours, windows)
+        hours = r.seconds / 3600  # window_index(r.hours, windows), inlined: once a reading
+        i = None
+        if hours >= 0:
+            for j, after, until in spans:
+                if hours > after and (until is None or hours <= until):
+                    i = j
+                    break
         if i is None and not soreness:
             i = GAP_SLOT
         if i is not None:

@@ -31,23 +31,39 @@ def draw_progress(
         plt.title("No sessions recorded yet")
         return
     start = points[0].at
-    days = [(p.at - start).total_seconds() / 86400 for p in points]
-    xs, ys = thin(days, [float(p.pain) for p in points], PROGRESS_POINTS)
+    # One pass over the readings (a long history has thousands): each series in time
+    # order, as plotted.
+    days: list[float] = []
+    pains: list[float] = []
+    before: tuple[list[float], list[float]] = ([], [])
+    follow: tuple[list[float], list[float]] = ([], [])
+    after: dict[str, tuple[list[float], list[float]]] = {}
+    for p in points:
+        d, pain = (p.at - start).total_seconds() / 86400, float(p.pain)
+        days.append(d)
+        pains.append(pain)
+        if p.kind == "before":
+            series = before
+        elif p.kind == "follow_up":
+            series = follow
+        elif p.technique in TECHNIQUE_MARKS:
+            series = after.setdefault(p.technique, ([], []))
+        else:
+            continue
+        series[0].append(d)
+        series[1].append(pain)
+    xs, ys = thin(days, pains, PROGRESS_POINTS)
     plt.plot(xs, ys, marker="braille", color="gray")
-    before = [(d, p.pain) for d, p in zip(days, points, strict=True) if p.kind == "before"]
-    if before:
-        bx, by = thin([b[0] for b in before], [float(b[1]) for b in before], PROGRESS_POINTS)
+    if before[0]:
+        bx, by = thin(*before, PROGRESS_POINTS)
         plt.scatter(bx, by, marker=KIND_MARKS["before"], color="white", label="o before session")
     for technique, mark in TECHNIQUE_MARKS.items():
-        after = [(d, p.pain) for d, p in zip(days, points, strict=True)
-                 if p.kind == "after" and p.technique == technique]  # fmt: skip
-        if after:
-            ax, ay = thin([a[0] for a in after], [float(a[1]) for a in after], PROGRESS_POINTS)
+        if technique in after:
+            ax, ay = thin(*after[technique], PROGRESS_POINTS)
             label = f"{mark} after {group_label(technique).lower()}"
             plt.scatter(ax, ay, marker=mark, color=color_of(family_of(technique)), label=label)
-    follow = [(d, p) for d, p in zip(days, points, strict=True) if p.kind == "follow_up"]
-    if follow:
-        fx, fy = thin([f[0] for f in follow], [float(f[1].pain) for f in follow], PROGRESS_POINTS)
+    if follow[0]:
+        fx, fy = thin(*follow, PROGRESS_POINTS)
         plt.scatter(fx, fy, marker=KIND_MARKS["follow_up"], color="yellow", label="* follow-up")
     levels = [level for level in progress.band or () if level > 0]
     # Two lines closer than half a point (5 and 4.9 below a 7) cannot be told apart on

@@ -271,6 +271,17 @@ class StoreBase:
             removed=removed,
         )
 
+    def prepare_writes(self) -> None:
+        """Do now what the first write on this connection does once: load the audit and
+        seal modules, read the record tables' columns and compile the statement that
+        seals a transaction's rows. For an idle moment before a first write that a user
+        waits for (the sign-in's audit row); it writes nothing."""
+        from . import audit, seal  # noqa: F401 - loaded now, not with the first write
+
+        if self._sealing is None:
+            self._sealing = seal.Sealing()
+        seal.prepare(self.conn, self._sealing)
+
     def chain_alarm(self) -> str | None:
         """A warning when the audit chain is known or seen (at its end) to be broken:
         cheap enough for start-up (see store/alarm.py)."""

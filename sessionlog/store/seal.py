@@ -177,6 +177,15 @@ def begin(conn: sqlite3.Connection, sealing: Sealing) -> None:
     _OPEN[id(conn)] = sealing
 
 
+def prepare(conn: sqlite3.Connection, sealing: Sealing) -> None:
+    """Read the columns and compile the union :func:`seal_rows` runs (no row is above
+    the tables' ends, so it returns none): the first transaction then finds both."""
+    names = sealing.columns(conn)
+    tables = tuple(sorted(names))
+    ends = max_ids(conn)
+    conn.execute(_union(tuple((t, names[t]) for t in tables)), [ends[t] for t in tables]).fetchall()
+
+
 def end(conn: sqlite3.Connection, sealing: Sealing, *, committed: bool) -> None:
     """The write transaction on ``conn`` is over; after a rollback the ids are read again."""
     _OPEN.pop(id(conn), None)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -66,9 +67,29 @@ class HomeScreen(Screen[None]):
     ]
 
     ready = False  # the tables have their columns: refresh_all() may fill them
+    _resumed = False  # the first ScreenResume has come (see _on_screen_resume)
     _sessions_of: int | None = None  # the patient whose sessions the lower table shows
     _filled = False  # refresh_all() has run once (the start-up fill is in two steps)
     _form_patient: int | None = None  # the patient of the form open: highlighted after it
+
+    def __init__(self) -> None:
+        super().__init__()
+        # The breakpoint class Textual gives the screen on its first resize, given now:
+        # added then, it restyled every widget of the screen a second time (10-20 ms of
+        # the sign-in to the first frame of the patients).
+        width = self.app.size.width
+        for edge, name in sorted(self.HORIZONTAL_BREAKPOINTS, reverse=True):
+            if width >= edge:
+                self.add_class(name)
+                break
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # The first resume comes right after the screen was built and styled: Textual's
+        # restyle of every widget then (10-20 ms before the first frame) changes nothing.
+        # Later ones (back from another screen) restyle as usual.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -132,12 +153,17 @@ class HomeScreen(Screen[None]):
             self.fill_patients(search)
             return
         # At start-up the first frame shows what the practitioner starts from (the
-        # search box, the recent patients and the highlighted one's sessions); today's
-        # sessions (up to a day's worth of rows) follow one frame later. Table cells
-        # are most of the cost of painting this screen: the first frame comes sooner.
+        # search box and the recent patients); the highlighted one's sessions and
+        # today's sessions (up to 50 rows and a day's worth) follow one frame later.
+        # Table cells are most of the cost of painting this screen: the first frame
+        # comes sooner.
         self._filled = True
-        self.fill_patients(search)
-        self.call_after_refresh(self.fill_today, today)
+        self.fill_patients(search, sessions=False)
+        self.call_after_refresh(self._fill_after_first_frame, today)
+
+    def _fill_after_first_frame(self, today: Any) -> None:
+        self.fill_patient_sessions()
+        self.fill_today(today)
 
     def show_banner(self) -> None:
         """The banner over the lists: a failed read of the database, else a broken
@@ -165,7 +191,9 @@ class HomeScreen(Screen[None]):
             )
         table.border_title = f"Today: {len(rows)} session{'s' * (len(rows) != 1)}"
 
-    def fill_patients(self, text: str, select: int | None = None) -> None:
+    def fill_patients(self, text: str, select: int | None = None, sessions: bool = True) -> None:
+        """The patients found (or the recent ones), and the highlighted one's sessions
+        (without ``sessions``: the caller fills them later; nothing else does meanwhile)."""
         table = self.query_one("#patients", DataTable)
         table.clear()
         if text.strip():
@@ -185,7 +213,10 @@ class HomeScreen(Screen[None]):
         table.border_title = plain(title)
         if select is not None and str(select) in [k.value for k in table.rows]:
             table.move_cursor(row=table.get_row_index(str(select)))
-        self.fill_patient_sessions()
+        if sessions:
+            self.fill_patient_sessions()
+        else:
+            self._sessions_of = self.listed_patient()  # the highlight event fills nothing
 
     def listed_patient(self) -> int | None:
         """The patient highlighted in the patients list (whose sessions show below it)."""

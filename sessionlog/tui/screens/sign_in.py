@@ -112,7 +112,14 @@ class SignInScreen(Screen[None]):
             app.start()  # takes the database (opened meanwhile)
             if app.return_code is not None:
                 return  # leaving (a database that cannot be opened)
+            # While the secret is typed: the sign-in's audit row is the first write,
+            # and what a first write does once (5-10 ms) is done before Enter.
+            self.call_after_refresh(self._prepare_writes)
         self.fill()
+
+    def _prepare_writes(self) -> None:
+        if self.is_attached and self.app.is_running:
+            self.store.prepare_writes()
 
     def fill(self) -> None:
         """List the practitioners (only the locked one, on the lock)."""
