@@ -78,22 +78,16 @@ GROUP_COLUMNS = ", ".join(
     + [f"p_{a}_{b}" for a, b in PRODUCTS]
     + [f"g_{q}" for q in COUNTED]
 )
-# A point's pain right after its session, in the later pain windows (``outcome_point``).
-_IMMEDIATE = (
-    f"CASE WHEN o.{LATER} THEN (SELECT i.value FROM outcome_point i"
-    f" WHERE i.slot = {IMMEDIATE_SLOT} AND i.record_id = o.record_id) END"
-)
 
 
 def per_patient_sql(source: str, keys: str, where: str = "true", *, points: bool = False) -> str:
     """Each patient's totals (columns ``q_*``) grouped by ``keys`` (which end with
-    ``patient_id``): from ``outcome_patient`` rows, or from ``outcome_point`` rows
-    (``points``) by :func:`point_sql`."""
+    ``patient_id``): from per-patient rows (``n`` and ``q_*`` columns), or from points
+    (``points``: ``pain_before``, ``value`` and ``immediate`` columns, as the
+    ``outcome_point`` view has them) by :func:`point_sql`."""
     if points:
         exprs = point_sql("pain_before", "value", "immediate")
         cols = ", ".join(f"sum({exprs[q]}) AS q_{q}" for q in QUANTITIES)
-        source = f"(SELECT o.*, {_IMMEDIATE} AS immediate FROM {source} o WHERE {where})"
-        where = "true"
     else:
         cols = ", ".join(f"sum({patient_column(q)}) AS q_{q}" for q in QUANTITIES)
     return f"SELECT {keys}, {cols} FROM {source} WHERE {where} GROUP BY {keys}"

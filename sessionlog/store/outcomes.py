@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.counts import GroupCounts, counts_from_sessions
 from ..analysis.model import Filters, FollowUp, SessionOutcome, family_of
-from ..analysis.readings import ADVERSE_SLOT, SESSION_SLOT
+from ..analysis.readings import ADVERSE_SLOT
 from ..analysis.windows import DEFAULT_WINDOWS, Window, min_days
 from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
 from ..errors import ValidationError
@@ -156,11 +156,12 @@ def group_function(by: str) -> Any:
 
 def cache_level(filters: Filters) -> str:
     """Which part of the cache answers ``filters``: ``total`` (all sessions or one
-    technique), ``cell`` (a practitioner or region too) or ``point`` (dates, complaint)."""
+    technique: the whole clinic's counts) or ``point`` (a practitioner, region, dates or
+    complaint: the points of the sessions they cover, grouped when asked)."""
     if filters.complaint or filters.since or filters.until:
         return "point"
     if filters.practitioner_id is not None or filters.region is not None:
-        return "cell"
+        return "point"
     return "total"
 
 
@@ -179,7 +180,7 @@ def group_counts(
     if cache_level(filters) == "point":
         out = _counts_from_points(store.conn, filters, by)
     else:
-        out = _counts_from_cells(store.conn, filters, by, group_of)
+        out = _counts_from_totals(store.conn, filters, by, group_of)
     _count_eligible(store.conn, out, filters, windows, group_of)
     return out
 
@@ -193,7 +194,7 @@ def _count_eligible(
 ) -> None:
     """Sessions old enough for each window (see ``windows.old_enough``), per group:
     from the sessions per day, or for a practitioner, region, dates or complaint from
-    the sessions' own points."""
+    the sessions' own rows."""
     latest = outcome_cache.latest_record(conn)
     if not latest:
         return
@@ -223,10 +224,7 @@ def _count_eligible(
         return
     sums = ", ".join("sum(started_on <= ?)" for _ in cutoffs)
     where, params = filter_sql(filters, POINT_COLUMNS)
-    sql = (
-        f"SELECT technique, {sums} FROM outcome_point"
-        f" WHERE slot = {SESSION_SLOT} AND {where} GROUP BY technique"
-    )
+    sql = f"SELECT technique, {sums} FROM outcome_session WHERE {where} GROUP BY technique"
     for technique, *counts in conn.execute(sql, [*cutoffs, *params]):
         found = out.get(group_of(technique))
         if found is not None:
@@ -235,19 +233,14 @@ def _count_eligible(
                     found.eligible[i] = found.eligible.get(i, 0) + n
 
 
-def _counts_from_cells(
+def _counts_from_totals(
     conn: sqlite3.Connection, filters: Filters, by: str, group_of: Any
 ) -> dict[str, GroupCounts]:
     where, params = filter_sql(filters, POINT_COLUMNS)
     where += f" AND slot < {ADVERSE_SLOT}"
-    whole_clinic = cache_level(filters) == "total"
     out: dict[str, GroupCounts] = {}
     for technique, slot, before, value, n in conn.execute(
-        f"SELECT technique, slot, pain_before, value, n FROM outcome_total WHERE {where}"
-        if whole_clinic
-        else "SELECT technique, slot, pain_before, value, sum(n) FROM outcome_cell"
-        f" WHERE {where} GROUP BY technique, slot, pain_before, value",
-        params,
+        f"SELECT technique, slot, pain_before, value, n FROM outcome_total WHERE {where}", params
     ):
         key = group_of(technique)
         group = out.get(key)
@@ -265,33 +258,20 @@ def patient_sums(
     conn: sqlite3.Connection, filters: Filters, by: str, slots: str, group_of: Any
 ) -> Iterator[tuple[str, int, int, list[float]]]:
     """(group, slot, patients, sums over patients) of the slots matching ``slots`` (SQL),
-    from outcome_group for the whole clinic or one technique, else from outcome_patient
-    (a practitioner or region: ``cache_level`` "total" or "cell")."""
-    if cache_level(filters) == "total":
-        # Whole-clinic patient counts are kept per family and per technique. One
-        # technique asked for under its family: that technique's count is the family's.
-        techniques = techniques_in(filters.technique)
-        exact = techniques is not None and filters.technique not in FAMILIES
-        grouping = "technique" if exact else by
-        rows = conn.execute(
-            f"SELECT key, slot, patients, {GROUP_COLUMNS} FROM outcome_group"
-            f" WHERE grouping = ? AND {slots}",
-            (grouping,),
-        )
-        for key, slot, patients, *sums in rows:
-            if techniques is None or key in techniques or key == filters.technique:
-                yield group_of(key), slot, patients, sums
-        return
-    where, params = filter_sql(filters, POINT_COLUMNS)
-    column = "family" if by == "family" else "technique"
-    keys = f"{column}, slot"
-    # Every family named: the practitioner and region indexes (practitioner or region,
-    # family, slot, ...) then find the slots asked for without reading the others.
-    families = ", ".join(f"'{f}'" for f in FAMILIES)
-    where = f"{where} AND family IN ({families}) AND {slots}"
-    inner = per_patient_sql("outcome_patient", f"{keys}, patient_id", where)
-    for key, slot, patients, *sums in conn.execute(grouped_sql(inner, keys), params):
-        yield key, slot, patients, sums
+    from outcome_group: the whole clinic or one technique (``cache_level`` "total")."""
+    # Whole-clinic patient counts are kept per family and per technique. One technique
+    # asked for under its family: that technique's count is the family's.
+    techniques = techniques_in(filters.technique)
+    exact = techniques is not None and filters.technique not in FAMILIES
+    grouping = "technique" if exact else by
+    rows = conn.execute(
+        f"SELECT key, slot, patients, {GROUP_COLUMNS} FROM outcome_group"
+        f" WHERE grouping = ? AND {slots}",
+        (grouping,),
+    )
+    for key, slot, patients, *sums in rows:
+        if techniques is None or key in techniques or key == filters.technique:
+            yield group_of(key), slot, patients, sums
 
 
 def _set_patients(counts: GroupCounts, slot: int, patients: int, sums: list[float]) -> None:
