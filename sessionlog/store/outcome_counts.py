@@ -32,53 +32,78 @@ from .outcome_clusters import (
     IMMEDIATE_SLOT,
     band_slot_sql,
     moments_sql,
-    per_patient_sql,
+    point_sql,
 )
 from .outcome_points import ADVERSE_SLOTS, DIRTY, family_sql, slot_columns
 
 TOTAL_KEY = "technique, slot, pain_before, value"
 POINT_COLUMNS = (
-    "record_id, slot, patient_id, practitioner_id, episode_id, region, family, technique,"
-    " started_at, started_on, pain_before, value, insertions, twitches, immediate"
-)
+    "record_id", "slot", "patient_id", "practitioner_id", "episode_id", "region", "family",
+    "technique", "started_at", "started_on", "pain_before", "value", "insertions", "twitches",
+    "immediate",
+)  # fmt: skip
 _DOSE_SORENESS_SLOT = SORENESS_SLOT + DOSE_WINDOW  # soreness near 24 h
-_ROW = (
-    "record_id, {slot} AS slot, patient_id, practitioner_id, episode_id, region, family,"
-    " technique, started_at, started_on, {before} AS pain_before, {value} AS value,"
-    " insertions, twitches, {immediate} AS immediate"
-)
 
 
-def points_sql(windows: tuple[Window, ...], source: str, where: str = "true") -> str:
+def _row(columns: tuple[str, ...], slot: int | str, before: str, value: str, immediate: str) -> str:
+    special = {"slot": slot, "pain_before": before, "value": value, "immediate": immediate}
+    return ", ".join(f"{special[c]} AS {c}" if c in special else c for c in columns)
+
+
+def points_sql(
+    windows: tuple[Window, ...],
+    source: str,
+    where: str = "true",
+    columns: tuple[str, ...] = POINT_COLUMNS,
+) -> str:
     """The points of ``source``'s rows (``outcome_session`` or rows like them) matching
-    ``where``, with :data:`POINT_COLUMNS`: what the ``outcome_point`` view gives.
-    ``immediate``: the session's pain right after it, beside its later pain windows."""
+    ``where``: what the ``outcome_point`` view gives, only its ``columns`` (SQLite would
+    carry every column of a UNION ALL through its sorts). ``immediate``: the session's
+    pain right after it, beside its later pain windows."""
     arms = []
     for slot in slot_columns(windows):
         later = slot < len(windows) and slot != IMMEDIATE_SLOT
-        row = _ROW.format(
-            slot=slot,
+        row = _row(
+            columns,
+            slot,
             before="0" if slot == LOSS_SLOT else "pain_before",  # see readings.LOSS_SLOT
             value=f"s{slot}",
             immediate=f"s{IMMEDIATE_SLOT}" if later else "NULL",
         )
         present = f"s{slot} > 0" if slot in ADVERSE_SLOTS else f"s{slot} IS NOT NULL"
         arms.append(f"SELECT {row} FROM {source} WHERE {present} AND {where}")
-    own = _ROW.format(slot=SESSION_SLOT, before="pain_before", value="pain_before",
-                      immediate="NULL")  # fmt: skip
+    own = _row(columns, SESSION_SLOT, "pain_before", "pain_before", "NULL")
     arms.append(f"SELECT {own} FROM {source} WHERE {where}")
     return " UNION ALL ".join(arms)
 
 
-def band_points_sql(source: str, where: str = "true") -> str:
+def band_points_sql(
+    source: str, where: str = "true", columns: tuple[str, ...] = POINT_COLUMNS
+) -> str:
     """Each session's soreness near 24 h again under its two dose bands' slots (soreness
     by dose: per-patient sums only, no points of their own)."""
     value = f"s{_DOSE_SORENESS_SLOT}"
     return " UNION ALL ".join(
-        f"SELECT {_ROW.format(slot=band, before='pain_before', value=value, immediate='NULL')}"
-        f" FROM {source} WHERE {value} IS NOT NULL AND {band} IS NOT NULL AND {where}"
+        f"SELECT {_row(columns, band, 'pain_before', value, 'NULL')} FROM {source}"
+        f" WHERE {value} IS NOT NULL AND {band} IS NOT NULL AND {where}"
         for band in band_slot_sql("insertions", "twitches")
     )
+
+
+def cells_sql(windows: tuple[Window, ...], source: str, where: str, sign: int) -> str:
+    """Points per technique, slot, pain before and value of ``source``'s rows, times
+    ``sign``: one GROUP BY per slot's column (smaller sorts than one over every point)."""
+    arms = []
+    for slot in (*slot_columns(windows), SESSION_SLOT):
+        before = "0" if slot == LOSS_SLOT else "pain_before"
+        value = "pain_before" if slot == SESSION_SLOT else f"s{slot}"
+        present = f"{value} > 0" if slot in ADVERSE_SLOTS else f"{value} IS NOT NULL"
+        keys = value if before == "0" else f"pain_before, {value}"  # (GROUP BY 0: a position)
+        arms.append(
+            f"SELECT technique, {slot}, {before}, {value}, {sign} * count(*) FROM {source}"
+            f" WHERE {present} AND {where} GROUP BY technique, {keys}"
+        )
+    return " UNION ALL ".join(arms)
 
 
 _Q = ", ".join(f"q_{q}" for q in QUANTITIES)
@@ -103,6 +128,60 @@ _APPLY_PRESENCE = (
 )
 
 
+def _patient_totals(
+    conn: sqlite3.Connection, windows: tuple[Window, ...], source: str, where: str
+) -> None:
+    """``temp.oc_patient_totals``: each patient's totals per technique and slot (the
+    ``q_*`` of :func:`.outcome_clusters.point_sql`) over ``source``'s rows matching
+    ``where``. The rows are copied in patient order first, so each slot's totals are one
+    GROUP BY that reads them in order: no sort of a million points."""
+    values = [f"s{slot}" for slot in slot_columns(windows)]
+    columns = (
+        f"patient_id, technique, record_id, pain_before, insertions, twitches, {', '.join(values)}"
+    )
+    for table in ("oc_rows", "oc_patient_totals"):
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    conn.execute(
+        f"CREATE TEMP TABLE oc_rows ({columns}, PRIMARY KEY (patient_id, technique, record_id))"
+        " WITHOUT ROWID"
+    )
+    conn.execute(
+        f"INSERT INTO oc_rows SELECT {columns} FROM {source} WHERE {where}"
+        " ORDER BY patient_id, technique, record_id"
+    )
+    conn.execute(
+        "CREATE TEMP TABLE oc_patient_totals (technique TEXT, slot INTEGER, patient_id INTEGER, "
+        + ", ".join(f"q_{q} REAL" for q in QUANTITIES)
+        + ")"
+    )
+
+    def add(slot: str, before: str, value: str, immediate: str, present: str, keys: str) -> None:
+        totals = point_sql(before, value, immediate)
+        conn.execute(
+            f"INSERT INTO oc_patient_totals SELECT technique, {slot}, patient_id, "
+            + ", ".join(f"sum({totals[q]})" for q in QUANTITIES)
+            + f" FROM oc_rows WHERE {present} GROUP BY {keys}"
+        )
+
+    per_patient = "patient_id, technique"
+    for slot in slot_columns(windows):
+        later = slot < len(windows) and slot != IMMEDIATE_SLOT
+        value = f"s{slot}"
+        add(
+            str(slot),
+            "0" if slot == LOSS_SLOT else "pain_before",  # see readings.LOSS_SLOT
+            value,
+            f"s{IMMEDIATE_SLOT}" if later else "NULL",
+            f"{value} > 0" if slot in ADVERSE_SLOTS else f"{value} IS NOT NULL",
+            per_patient,
+        )
+    add(str(SESSION_SLOT), "pain_before", "pain_before", "NULL", "true", per_patient)
+    soreness = f"s{_DOSE_SORENESS_SLOT}"  # again under its dose bands' slots
+    for band in band_slot_sql("insertions", "twitches"):
+        present = f"{soreness} IS NOT NULL AND {band} IS NOT NULL"
+        add(band, "pain_before", soreness, "NULL", present, f"{per_patient}, {band}")
+
+
 def _upsert(key: str) -> str:
     return f" ON CONFLICT ({key}) DO UPDATE SET n = n + excluded.n"
 
@@ -113,10 +192,9 @@ def count(
     """Count ``source``'s rows matching ``where`` into (``sign`` 1) or out of (-1) the
     totals, the days and ``temp.outcome_presence``; with 1, add their patients' rows to
     ``outcome_dose_patient`` too."""
-    points = points_sql(windows, source, where)
     conn.execute(
-        f"INSERT INTO outcome_total ({TOTAL_KEY}, n) SELECT {TOTAL_KEY}, {sign} * count(*)"
-        f" FROM ({points}) WHERE true GROUP BY {TOTAL_KEY}{_upsert(TOTAL_KEY)}"
+        f"INSERT INTO outcome_total ({TOTAL_KEY}, n) SELECT * FROM"
+        f" ({cells_sql(windows, source, where, sign)}) WHERE true{_upsert(TOTAL_KEY)}"
     )
     conn.execute(
         "INSERT INTO outcome_day (technique, started_on, n) SELECT technique, started_on,"
@@ -124,14 +202,10 @@ def count(
         f"{_upsert('technique, started_on')}"
     )
     conn.execute(_PRESENCE_TABLE)
-    conn.execute("DROP TABLE IF EXISTS temp.oc_patient_totals")
-    everything = f"{points} UNION ALL {band_points_sql(source, where)}"
-    conn.execute(
-        "CREATE TEMP TABLE oc_patient_totals AS "
-        + per_patient_sql(f"({everything})", "technique, slot, patient_id", points=True)
-    )
+    _patient_totals(conn, windows, source, where)
     conn.execute(_PRESENCE.format(sign=sign))
-    conn.execute("DROP TABLE temp.oc_patient_totals")
+    for table in ("oc_rows", "oc_patient_totals"):
+        conn.execute(f"DROP TABLE temp.{table}")
     if sign > 0:
         conn.execute(_dose_patient_sql(source, where))
     for table in ("outcome_total", "outcome_day"):
