@@ -146,7 +146,7 @@ def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
     with bulk.indexes_built_after(conn, ("outcome_dose_patient",) if full else (), partial=False):
         outcome_counts.count(conn, windows, source, "true", 1)
     progress(1)
-    outcome_counts.apply_presence(conn)
+    outcome_counts.drop_empty_groups(conn)
     outcome_counts.count_dose_groups(conn, 0 if full else 1)
     progress(1)
     latest = max(
@@ -180,7 +180,6 @@ def _find_dirty(conn: sqlite3.Connection, meta: dict[str, str]) -> tuple[bool, i
     with rows above the marks are listed in ``temp.outcome_dirty``)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS outcome_dirty (patient_id INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.outcome_dirty")
-    outcome_counts.reset_presence(conn)
     if meta.get("signature") != signature():
         return True, _patients(conn)
     conn.execute(

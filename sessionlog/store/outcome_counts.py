@@ -7,9 +7,7 @@ replaced) by :func:`count`:
 - ``outcome_total``: points per technique, slot, pain before and value;
 - ``outcome_day``: sessions per technique and day (a window's completeness);
 - ``outcome_group``: per family and per technique and slot, the patients, the sums of
-  each patient's totals and of their products (the clustered intervals), through
-  ``temp.outcome_presence`` (each patient's totals with their sign, applied at once by
-  :func:`apply_presence`);
+  each patient's totals and of their products (the clustered intervals);
 - ``outcome_dose_patient`` (put in here, taken out by the caller) and, from it,
   ``outcome_dose_group`` (:func:`count_dose_groups`).
 
@@ -106,40 +104,25 @@ def cells_sql(windows: tuple[Window, ...], source: str, where: str, sign: int) -
     return " UNION ALL ".join(arms)
 
 
+_ADD_TO_GROUP = " ON CONFLICT (grouping, key, slot) DO UPDATE SET " + ", ".join(
+    f"{c} = {c} + excluded.{c}" for c in ("patients", *GROUP_COLUMNS.split(", "))
+)
 _Q = ", ".join(f"q_{q}" for q in QUANTITIES)
-_PRESENCE_TABLE = (
-    "CREATE TEMP TABLE IF NOT EXISTS outcome_presence (grouping TEXT, key TEXT, slot INTEGER,"
-    f" patient_id INTEGER, {', '.join(f'q_{q} REAL' for q in QUANTITIES)}, sign INTEGER)"
-)
-# Each patient's totals per technique, then per family (sums of their techniques').
-_PRESENCE = (
-    "INSERT INTO temp.outcome_presence SELECT 'technique', technique, slot, patient_id, {q},"
-    " {sign} FROM temp.oc_patient_totals"
-    " UNION ALL SELECT 'family', family, slot, patient_id, {sums}, {sign} FROM ("
-    f"SELECT {family_sql()} AS family, * FROM temp.oc_patient_totals)"
-    " GROUP BY family, slot, patient_id"
-).format(q=_Q, sums=", ".join(f"sum(q_{q})" for q in QUANTITIES), sign="{sign}")
-_APPLY_PRESENCE = (
-    f"INSERT INTO outcome_group (grouping, key, slot, patients, {GROUP_COLUMNS})"
-    f" SELECT grouping, key, slot, sum(sign), {moments_sql('sign * ')}"
-    " FROM temp.outcome_presence WHERE true GROUP BY grouping, key, slot"
-    " ON CONFLICT (grouping, key, slot) DO UPDATE SET patients = patients + excluded.patients, "
-    + ", ".join(f"{c} = {c} + excluded.{c}" for c in GROUP_COLUMNS.split(", "))
-)
+_SUM_Q = ", ".join(f"sum(q_{q}) AS q_{q}" for q in QUANTITIES)
 
 
-def _patient_totals(
-    conn: sqlite3.Connection, windows: tuple[Window, ...], source: str, where: str
+def _count_patients(
+    conn: sqlite3.Connection, windows: tuple[Window, ...], source: str, where: str, sign: int
 ) -> None:
-    """``temp.oc_patient_totals``: each patient's totals per technique and slot (the
-    ``q_*`` of :func:`.outcome_clusters.point_sql`) over ``source``'s rows matching
-    ``where``. The rows are copied in patient order first, so each slot's totals are one
-    GROUP BY that reads them in order: no sort of a million points."""
-    values = [f"s{slot}" for slot in slot_columns(windows)]
-    columns = (
-        f"patient_id, technique, record_id, pain_before, insertions, twitches, {', '.join(values)}"
-    )
-    for table in ("oc_rows", "oc_patient_totals"):
+    """Count the patients of ``source``'s rows matching ``where`` into (``sign`` 1) or out
+    of (-1) ``outcome_group``: per family and per technique and slot, the patients, the
+    sums of each patient's totals (the ``q_*`` of :func:`.outcome_clusters.point_sql`)
+    and of their products. The rows are copied in patient order first, so each slot's
+    per-patient totals are one GROUP BY that reads them in order (no sort of a million
+    points); only that slot's per-patient rows are sorted to be summed over patients."""
+    values = ", ".join(f"s{slot}" for slot in slot_columns(windows))
+    columns = f"patient_id, technique, record_id, pain_before, insertions, twitches, {values}"
+    for table in ("oc_rows", "oc_slot"):
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
     conn.execute(
         f"CREATE TEMP TABLE oc_rows ({columns}, PRIMARY KEY (patient_id, technique, record_id))"
@@ -150,18 +133,32 @@ def _patient_totals(
         " ORDER BY patient_id, technique, record_id"
     )
     conn.execute(
-        "CREATE TEMP TABLE oc_patient_totals (technique TEXT, slot INTEGER, patient_id INTEGER, "
+        "CREATE TEMP TABLE oc_slot (technique TEXT, slot INTEGER, patient_id INTEGER, "
         + ", ".join(f"q_{q} REAL" for q in QUANTITIES)
         + ")"
+    )
+    insert = f"INSERT INTO outcome_group (grouping, key, slot, patients, {GROUP_COLUMNS})"
+    moments = f"{sign} * count(*), {moments_sql(f'{sign} * ')}"
+    per_group = (
+        f"{insert} SELECT 'technique', technique, slot, {moments} FROM oc_slot"
+        f" WHERE true GROUP BY technique, slot{_ADD_TO_GROUP}",
+        # a patient's totals in a family: the sums of their techniques'
+        f"{insert} SELECT 'family', family, slot, {moments} FROM (SELECT {family_sql()}"
+        f" AS family, slot, patient_id, {_SUM_Q} FROM oc_slot GROUP BY 1, slot, patient_id)"
+        f" WHERE true GROUP BY family, slot{_ADD_TO_GROUP}",
+        "DELETE FROM oc_slot",
     )
 
     def add(slot: str, before: str, value: str, immediate: str, present: str, keys: str) -> None:
         totals = point_sql(before, value, immediate)
         conn.execute(
-            f"INSERT INTO oc_patient_totals SELECT technique, {slot}, patient_id, "
+            f"INSERT INTO oc_slot (technique, slot, patient_id, {_Q})"
+            f" SELECT technique, {slot}, patient_id, "
             + ", ".join(f"sum({totals[q]})" for q in QUANTITIES)
             + f" FROM oc_rows WHERE {present} GROUP BY {keys}"
         )
+        for statement in per_group:
+            conn.execute(statement)
 
     per_patient = "patient_id, technique"
     for slot in slot_columns(windows):
@@ -180,6 +177,8 @@ def _patient_totals(
     for band in band_slot_sql("insertions", "twitches"):
         present = f"{soreness} IS NOT NULL AND {band} IS NOT NULL"
         add(band, "pain_before", soreness, "NULL", present, f"{per_patient}, {band}")
+    for table in ("oc_rows", "oc_slot"):
+        conn.execute(f"DROP TABLE temp.{table}")
 
 
 def _upsert(key: str) -> str:
@@ -190,7 +189,7 @@ def count(
     conn: sqlite3.Connection, windows: tuple[Window, ...], source: str, where: str, sign: int
 ) -> None:
     """Count ``source``'s rows matching ``where`` into (``sign`` 1) or out of (-1) the
-    totals, the days and ``temp.outcome_presence``; with 1, add their patients' rows to
+    totals, the days and the patients' sums; with 1, add their patients' rows to
     ``outcome_dose_patient`` too."""
     conn.execute(
         f"INSERT INTO outcome_total ({TOTAL_KEY}, n) SELECT * FROM"
@@ -201,29 +200,16 @@ def count(
         f" {sign} * count(*) FROM {source} WHERE {where} GROUP BY technique, started_on"
         f"{_upsert('technique, started_on')}"
     )
-    conn.execute(_PRESENCE_TABLE)
-    _patient_totals(conn, windows, source, where)
-    conn.execute(_PRESENCE.format(sign=sign))
-    for table in ("oc_rows", "oc_patient_totals"):
-        conn.execute(f"DROP TABLE temp.{table}")
+    _count_patients(conn, windows, source, where, sign)
     if sign > 0:
         conn.execute(_dose_patient_sql(source, where))
     for table in ("outcome_total", "outcome_day"):
         conn.execute(f"DELETE FROM {table} WHERE n <= 0")
 
 
-def reset_presence(conn: sqlite3.Connection) -> None:
-    """An empty ``temp.outcome_presence`` (patients counted in and out, not applied)."""
-    conn.execute(_PRESENCE_TABLE)
-    conn.execute("DELETE FROM temp.outcome_presence")
-
-
-def apply_presence(conn: sqlite3.Connection) -> None:
-    """Apply the patients counted in and out to ``outcome_group``."""
-    conn.execute(_PRESENCE_TABLE)
-    conn.execute(_APPLY_PRESENCE)
+def drop_empty_groups(conn: sqlite3.Connection) -> None:
+    """Remove the groups whose last patient was counted out."""
     conn.execute("DELETE FROM outcome_group WHERE patients <= 0")
-    conn.execute("DELETE FROM temp.outcome_presence")
 
 
 # Per patient and family (and technique): sessions, first, last, insertions, and
