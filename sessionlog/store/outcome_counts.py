@@ -19,8 +19,9 @@ is kept.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
-from ..analysis.readings import LOSS_SLOT, SESSION_SLOT, SORENESS_SLOT
+from ..analysis.readings import ADVERSE_SLOT, LOSS_SLOT, SESSION_SLOT, SORENESS_SLOT
 from ..analysis.soreness import DOSE_WINDOW
 from ..analysis.stats import QUANTITIES, median_ranks
 from ..analysis.windows import Window
@@ -88,20 +89,91 @@ def band_points_sql(
     )
 
 
-def cells_sql(windows: tuple[Window, ...], source: str, where: str, sign: int) -> str:
-    """Points per technique, slot, pain before and value of ``source``'s rows, times
-    ``sign``: one GROUP BY per slot's column (smaller sorts than one over every point)."""
+@dataclass(frozen=True)
+class Slot:
+    """How one slot's points come out of a session's row (SQL over its columns)."""
+
+    slot: str  # the slot: a number, or for the dose bands a CASE of the session's dose
+    before: str  # the pain before (0 for the time to loss of relief: readings.LOSS_SLOT)
+    value: str
+    immediate: str  # the pain right after, beside a later pain window's point
+    present: str  # the session has a point there
+
+    @property
+    def kind(self) -> str:
+        """ "band" (soreness by dose), "adverse", else "point"."""
+        if not self.slot.isdigit():
+            return "band"
+        return "adverse" if int(self.slot) > ADVERSE_SLOT else "point"
+
+
+def slot_specs(windows: tuple[Window, ...]) -> tuple[Slot, ...]:
+    """Every slot of a row: its points (the pain, soreness, resolution and loss columns,
+    the session's own), its adverse events, and its soreness near 24 h again under its
+    two dose bands' slots (per-patient sums only)."""
+    out = []
+    for slot in slot_columns(windows):
+        later = slot < len(windows) and slot != IMMEDIATE_SLOT
+        value = f"s{slot}"
+        out.append(
+            Slot(
+                str(slot),
+                "0" if slot == LOSS_SLOT else "pain_before",
+                value,
+                f"s{IMMEDIATE_SLOT}" if later else "NULL",
+                f"{value} > 0" if slot in ADVERSE_SLOTS else f"{value} IS NOT NULL",
+            )
+        )
+    out.append(Slot(str(SESSION_SLOT), "pain_before", "pain_before", "NULL", "true"))
+    soreness = f"s{_DOSE_SORENESS_SLOT}"
+    for band in band_slot_sql("insertions", "twitches"):
+        present = f"{soreness} IS NOT NULL AND {band} IS NOT NULL"
+        out.append(Slot(band, "pain_before", soreness, "NULL", present))
+    return tuple(out)
+
+
+def _not_bands(windows: tuple[Window, ...]) -> tuple[Slot, ...]:
+    return tuple(spec for spec in slot_specs(windows) if spec.kind != "band")
+
+
+def points_of(windows: tuple[Window, ...], kind: str = "point") -> tuple[Slot, ...]:
+    """The slots of one ``kind`` (see :attr:`Slot.kind`)."""
+    return tuple(spec for spec in slot_specs(windows) if spec.kind == kind)
+
+
+def cells_sql(
+    specs: tuple[Slot, ...], source: str, where: str, sign: int = 1, group: str = "technique"
+) -> str:
+    """Points per ``group``, slot, pain before and value of ``source``'s rows matching
+    ``where``, times ``sign``: one GROUP BY per slot (smaller sorts than one over every
+    point). ``where`` is repeated in each of ``len(specs)`` parts (its parameters too)."""
     arms = []
-    for slot in (*slot_columns(windows), SESSION_SLOT):
-        before = "0" if slot == LOSS_SLOT else "pain_before"
-        value = "pain_before" if slot == SESSION_SLOT else f"s{slot}"
-        present = f"{value} > 0" if slot in ADVERSE_SLOTS else f"{value} IS NOT NULL"
-        keys = value if before == "0" else f"pain_before, {value}"  # (GROUP BY 0: a position)
+    for spec in specs:
+        # (GROUP BY 0 would name a column by its position)
+        keys = spec.value if spec.before == "0" else f"pain_before, {spec.value}"
         arms.append(
-            f"SELECT technique, {slot}, {before}, {value}, {sign} * count(*) FROM {source}"
-            f" WHERE {present} AND {where} GROUP BY technique, {keys}"
+            f"SELECT {group}, {spec.slot}, {spec.before}, {spec.value}, {sign} * count(*)"
+            f" FROM {source} WHERE {spec.present} AND {where} GROUP BY {group}, {keys}"
         )
     return " UNION ALL ".join(arms)
+
+
+def _totals_sql(spec: Slot) -> str:
+    totals = point_sql(spec.before, spec.value, spec.immediate)
+    return ", ".join(f"sum({totals[q]}) AS q_{q}" for q in QUANTITIES)
+
+
+def moments_by_slot_sql(specs: tuple[Slot, ...], source: str, where: str, group: str) -> str:
+    """Per ``group`` and slot: the patients, the sums over them of each patient's totals
+    and of their products (:data:`.outcome_clusters.GROUP_COLUMNS`), of ``source``'s rows
+    matching ``where``; one part per slot, each sorting only that slot's rows (``where``
+    and its parameters repeated in each)."""
+    return " UNION ALL ".join(
+        f"SELECT {group}, slot, count(*), {moments_sql()} FROM (SELECT {group},"
+        f" {spec.slot} AS slot, patient_id, {_totals_sql(spec)} FROM {source}"
+        f" WHERE {spec.present} AND {where} GROUP BY {group}, patient_id, 2) GROUP BY {group}, slot"
+        for spec in specs
+    )
 
 
 _ADD_TO_GROUP = " ON CONFLICT (grouping, key, slot) DO UPDATE SET " + ", ".join(
@@ -149,34 +221,15 @@ def _count_patients(
         "DELETE FROM oc_slot",
     )
 
-    def add(slot: str, before: str, value: str, immediate: str, present: str, keys: str) -> None:
-        totals = point_sql(before, value, immediate)
+    for spec in slot_specs(windows):
+        keys = "patient_id, technique" + (f", {spec.slot}" if spec.kind == "band" else "")
         conn.execute(
             f"INSERT INTO oc_slot (technique, slot, patient_id, {_Q})"
-            f" SELECT technique, {slot}, patient_id, "
-            + ", ".join(f"sum({totals[q]})" for q in QUANTITIES)
-            + f" FROM oc_rows WHERE {present} GROUP BY {keys}"
+            f" SELECT technique, {spec.slot}, patient_id, {_totals_sql(spec)}"
+            f" FROM oc_rows WHERE {spec.present} GROUP BY {keys}"
         )
         for statement in per_group:
             conn.execute(statement)
-
-    per_patient = "patient_id, technique"
-    for slot in slot_columns(windows):
-        later = slot < len(windows) and slot != IMMEDIATE_SLOT
-        value = f"s{slot}"
-        add(
-            str(slot),
-            "0" if slot == LOSS_SLOT else "pain_before",  # see readings.LOSS_SLOT
-            value,
-            f"s{IMMEDIATE_SLOT}" if later else "NULL",
-            f"{value} > 0" if slot in ADVERSE_SLOTS else f"{value} IS NOT NULL",
-            per_patient,
-        )
-    add(str(SESSION_SLOT), "pain_before", "pain_before", "NULL", "true", per_patient)
-    soreness = f"s{_DOSE_SORENESS_SLOT}"  # again under its dose bands' slots
-    for band in band_slot_sql("insertions", "twitches"):
-        present = f"{soreness} IS NOT NULL AND {band} IS NOT NULL"
-        add(band, "pain_before", soreness, "NULL", present, f"{per_patient}, {band}")
     for table in ("oc_rows", "oc_slot"):
         conn.execute(f"DROP TABLE temp.{table}")
 
@@ -193,7 +246,7 @@ def count(
     ``outcome_dose_patient`` too."""
     conn.execute(
         f"INSERT INTO outcome_total ({TOTAL_KEY}, n) SELECT * FROM"
-        f" ({cells_sql(windows, source, where, sign)}) WHERE true{_upsert(TOTAL_KEY)}"
+        f" ({cells_sql(_not_bands(windows), source, where, sign)}) WHERE true{_upsert(TOTAL_KEY)}"
     )
     conn.execute(
         "INSERT INTO outcome_day (technique, started_on, n) SELECT technique, started_on,"

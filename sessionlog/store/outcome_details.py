@@ -13,19 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.dose import DoseSummary, dose_from_sums
 from ..analysis.model import Filters
-from ..analysis.readings import ADVERSE_SLOT, SORENESS_SLOT
-from ..analysis.soreness import DOSE_WINDOW
+from ..analysis.readings import ADVERSE_SLOT
 from ..analysis.stats import ClusterSums, median_with_interval
 from ..domain.techniques import AE_TIERS, FAMILIES
 from . import outcome_cache
 from .outcome_clusters import (
     DOSE_BAND_SLOTS,
-    band_slot_sql,
     cluster_sums,
-    grouped_sql,
-    per_patient_sql,
 )
-from .outcome_counts import DOSE_GROUP_COLUMNS, DOSE_GROUP_SUMS
+from .outcome_counts import DOSE_GROUP_COLUMNS, DOSE_GROUP_SUMS, moments_by_slot_sql, points_of
 from .outcomes import (
     POINT_COLUMNS,
     cache_level,
@@ -33,6 +29,7 @@ from .outcomes import (
     filter_sql,
     group_function,
     patient_sums,
+    picked_sql,
     techniques_in,
 )
 
@@ -145,24 +142,14 @@ def soreness_dose_clusters(
     out: dict[str, dict[int, ClusterSums]] = {}
     if cache_level(filters) != "point":
         rows = patient_sums(store.conn, filters, by, DOSE_BAND_SLOTS, group_of)
-    else:  # each session's soreness point under its two bands, from the points
-        where, params = filter_sql(filters, POINT_COLUMNS)
+    else:  # each session's soreness point under its two bands, from the rows
+        picked, params = picked_sql(filters)
         column = "family" if by == "family" else "technique"
-        value = f"s{SORENESS_SLOT + DOSE_WINDOW}"
-        source = " UNION ALL ".join(
-            f"SELECT {column}, patient_id, record_id, pain_before, {value} AS value,"
-            f" {band} AS slot, NULL AS immediate"
-            f" FROM outcome_session WHERE {value} IS NOT NULL AND {where}"
-            for band in band_slot_sql("insertions", "twitches")
-        )
-        keys = f"{column}, slot"
-        inner = per_patient_sql(f"({source})", f"{keys}, patient_id", "slot IS NOT NULL",
-                                points=True)  # fmt: skip
+        bands = points_of(outcome_cache.CACHED_WINDOWS, "band")
+        sql = picked + moments_by_slot_sql(bands, "picked", "true", column)
         rows = (
             (key, slot, patients, sums)
-            for key, slot, patients, *sums in store.conn.execute(
-                grouped_sql(inner, keys), params * 2
-            )
+            for key, slot, patients, *sums in store.conn.execute(sql, params)
         )
     for key, slot, patients, sums in rows:
         out.setdefault(key, {})[slot] = cluster_sums(patients, sums)
@@ -181,17 +168,20 @@ def adverse_counts(
     group_of = group_function(by)
     outcome_cache.refresh(store)
     where, params = filter_sql(filters, POINT_COLUMNS)
-    where += f" AND slot > {ADVERSE_SLOT}"
-    table, count = {
-        "total": ("outcome_total", "sum(n)"),
-        "point": ("outcome_point", "count(*)"),
-    }[cache_level(filters)]
+    if cache_level(filters) == "total":
+        sql = (
+            f"SELECT technique, slot, value, sum(n) FROM outcome_total"
+            f" WHERE slot > {ADVERSE_SLOT} AND {where} GROUP BY technique, slot, value"
+        )
+    else:  # per tier: the sessions' events, from their rows
+        picked, params = picked_sql(filters)
+        sql = picked + " UNION ALL ".join(
+            f"SELECT technique, {spec.slot}, {spec.value}, count(*) FROM picked"
+            f" WHERE {spec.present} GROUP BY technique, {spec.value}"
+            for spec in points_of(outcome_cache.CACHED_WINDOWS, "adverse")
+        )
     out: dict[str, dict[str, tuple[int, int]]] = {}
-    for technique, slot, events, n in store.conn.execute(
-        f"SELECT technique, slot, value, {count} FROM {table} WHERE {where}"
-        " GROUP BY technique, slot, value",
-        params,
-    ):
+    for technique, slot, events, n in store.conn.execute(sql, params):
         tier = AE_TIERS[slot - ADVERSE_SLOT - 1]
         tiers = out.setdefault(group_of(technique), {})
         k, e = tiers.get(tier, (0, 0))

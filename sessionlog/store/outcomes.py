@@ -23,13 +23,8 @@ from ..analysis.windows import DEFAULT_WINDOWS, Window, min_days
 from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
 from ..errors import ValidationError
 from . import outcome_cache
-from .outcome_clusters import (
-    DOSE_BAND_SLOTS,
-    GROUP_COLUMNS,
-    cluster_sums,
-    grouped_sql,
-    per_patient_sql,
-)
+from .outcome_clusters import DOSE_BAND_SLOTS, GROUP_COLUMNS, cluster_sums
+from .outcome_counts import cells_sql, moments_by_slot_sql, points_of
 from .outcome_points import site_insertions_sql
 
 if TYPE_CHECKING:
@@ -284,24 +279,29 @@ def _set_patients(counts: GroupCounts, slot: int, patients: int, sums: list[floa
 def _counts_from_points(
     conn: sqlite3.Connection, filters: Filters, by: str
 ) -> dict[str, GroupCounts]:
-    where, params = filter_sql(filters, POINT_COLUMNS)
-    where += f" AND slot < {ADVERSE_SLOT}"
+    """From the rows of the sessions ``filters`` cover (picked once), grouped slot by slot."""
+    picked, params = picked_sql(filters)
     column = "family" if by == "family" else "technique"
+    specs = points_of(outcome_cache.CACHED_WINDOWS)
     out: dict[str, GroupCounts] = {}
-    for key, slot, before, value, n in conn.execute(
-        f"SELECT {column}, slot, pain_before, value, count(*) FROM outcome_point"
-        f" WHERE {where} GROUP BY {column}, slot, pain_before, value",
-        params,
-    ):
+    rows = conn.execute(picked + cells_sql(specs, "picked", "true", group=column), params)
+    for key, slot, before, value, n in rows:
         group = out.get(key)
         if group is None:  # (a GroupCounts made per row only to be dropped cost a third)
             group = out[key] = GroupCounts(key)
         group.add(slot, before, value, n)
-    keys = f"{column}, slot"
-    inner = per_patient_sql("outcome_point", f"{keys}, patient_id", where, points=True)
-    for key, slot, patients, *sums in conn.execute(grouped_sql(inner, keys), params):
+    moments = picked + moments_by_slot_sql(specs, "picked", "true", column)
+    for key, slot, patients, *sums in conn.execute(moments, params):
         _set_patients(out[key], slot, patients, sums)
     return out
+
+
+def picked_sql(filters: Filters) -> tuple[str, list[Any]]:
+    """A WITH clause naming ``picked`` the rows of ``outcome_session`` that ``filters``
+    cover, made once (an ephemeral table: no write on the connection) for the query's
+    many parts to read, and its parameters."""
+    where, params = filter_sql(filters, POINT_COLUMNS)
+    return f"WITH picked AS MATERIALIZED (SELECT * FROM outcome_session WHERE {where}) ", params
 
 
 def _load_patients(
