@@ -137,21 +137,33 @@ def _follow_up_sql(
     )
 
 
-def _adverse_sql() -> tuple[str, str]:
+def _adverse_sql(everyone: bool) -> tuple[str, str]:
     """Each session's adverse events by tier: recorded at the session (its current
-    version) or at one of its current follow-ups."""
+    version) or at one of its current follow-ups. For everyone, from the events (few);
+    for a few patients, from their sessions through the indexes."""
     counts = ", ".join(f"sum(tier = '{t}') AS ae_{t}" for t in AE_TIERS)
+    if everyone:
+        own = (
+            "adverse_event a JOIN session s ON s.id = a.session_id"
+            " JOIN oc_course c ON c.record_id = s.record_id AND c.session_id = a.session_id"
+        )
+        later = (
+            "adverse_event a JOIN follow_up f ON f.id = a.follow_up_id"
+            " JOIN oc_course c ON c.record_id = f.session_record_id"
+        )
+    else:
+        own = "oc_course c CROSS JOIN adverse_event a ON a.session_id = c.session_id"
+        later = (
+            "oc_course c CROSS JOIN follow_up f ON f.session_record_id = c.record_id"
+            " CROSS JOIN adverse_event a ON a.follow_up_id = f.id"
+        )
     return (
         "CREATE TEMP TABLE oc_adverse (record_id INTEGER PRIMARY KEY, "
         + ", ".join(f"ae_{t} INTEGER" for t in AE_TIERS)
         + ")",
         f"INSERT INTO oc_adverse SELECT record_id, {counts} FROM ("
-        " SELECT c.record_id, a.tier FROM adverse_event a JOIN session s ON s.id = a.session_id"
-        " JOIN oc_course c ON c.record_id = s.record_id AND c.session_id = a.session_id"
-        " UNION ALL"
-        " SELECT c.record_id, a.tier FROM adverse_event a JOIN follow_up f ON f.id = a.follow_up_id"
-        f" JOIN oc_course c ON c.record_id = f.session_record_id WHERE {current('f', 'follow_up')}"
-        ") GROUP BY record_id",
+        f" SELECT c.record_id, a.tier FROM {own} UNION ALL SELECT c.record_id, a.tier"
+        f" FROM {later} WHERE {current('f', 'follow_up')}) GROUP BY record_id",
     )
 
 
@@ -185,7 +197,7 @@ def compute(conn: sqlite3.Connection, windows: tuple[Window, ...], everyone: boo
     for statement in (
         *_course_sql(everyone),
         *_follow_up_sql(windows, everyone, source_bits),
-        *_adverse_sql(),
+        *_adverse_sql(everyone),
         _rows_sql(windows, target, source_bits),
     ):
         conn.execute(statement)
