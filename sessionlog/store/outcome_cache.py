@@ -66,7 +66,9 @@ def signature(windows: tuple[Window, ...] = CACHED_WINDOWS) -> str:
 FULL_SHARE, FULL_MIN = 0.3, 500
 BUILD_CACHE_MIB = 64  # page cache (main and temp) while the cache is computed
 Progress = Callable[[int], None]
-STEPS = 6  # how many times a refresh calls its progress function (once per step)
+# How many times a refresh calls its progress function: once per step, the rows' four
+# and each slot counted, so that a bar moves evenly through the seconds a build takes.
+STEPS = 4 + outcome_points.STEPS + len(outcome_counts.slot_specs(CACHED_WINDOWS))
 
 
 def _state(conn: sqlite3.Connection) -> tuple[dict[str, str], int, int]:
@@ -137,15 +139,13 @@ def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
         conn.execute(f"DELETE FROM outcome_session WHERE {old}")
         conn.execute(f"DELETE FROM outcome_dose_patient WHERE patient_id IN {DIRTY}")
     progress(1)
-    source = outcome_points.compute(conn, windows, everyone=full)
-    progress(1)
+    source = outcome_points.compute(conn, windows, everyone=full, progress=progress)
     if not full:
         outcome_points.write(conn, windows)
     progress(1)
     # A full build fills outcome_dose_patient whole: its indexes are made at the end.
     with bulk.indexes_built_after(conn, ("outcome_dose_patient",) if full else (), partial=False):
-        outcome_counts.count(conn, windows, source, "true", 1)
-    progress(1)
+        outcome_counts.count(conn, windows, source, "true", 1, progress)
     outcome_counts.drop_empty_groups(conn)
     outcome_counts.count_dose_groups(conn, 0 if full else 1)
     progress(1)

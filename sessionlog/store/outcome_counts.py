@@ -19,6 +19,7 @@ is kept.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..analysis.readings import ADVERSE_SLOT, LOSS_SLOT, SESSION_SLOT, SORENESS_SLOT
@@ -184,7 +185,12 @@ _SUM_Q = ", ".join(f"sum(q_{q}) AS q_{q}" for q in QUANTITIES)
 
 
 def _count_patients(
-    conn: sqlite3.Connection, windows: tuple[Window, ...], source: str, where: str, sign: int
+    conn: sqlite3.Connection,
+    windows: tuple[Window, ...],
+    source: str,
+    where: str,
+    sign: int,
+    progress: Callable[[int], None],
 ) -> None:
     """Count the patients of ``source``'s rows matching ``where`` into (``sign`` 1) or out
     of (-1) ``outcome_group``: per family and per technique and slot, the patients, the
@@ -230,6 +236,7 @@ def _count_patients(
         )
         for statement in per_group:
             conn.execute(statement)
+        progress(1)
     for table in ("oc_rows", "oc_slot"):
         conn.execute(f"DROP TABLE temp.{table}")
 
@@ -239,11 +246,16 @@ def _upsert(key: str) -> str:
 
 
 def count(
-    conn: sqlite3.Connection, windows: tuple[Window, ...], source: str, where: str, sign: int
+    conn: sqlite3.Connection,
+    windows: tuple[Window, ...],
+    source: str,
+    where: str,
+    sign: int,
+    progress: Callable[[int], None] = lambda n: None,
 ) -> None:
     """Count ``source``'s rows matching ``where`` into (``sign`` 1) or out of (-1) the
     totals, the days and the patients' sums; with 1, add their patients' rows to
-    ``outcome_dose_patient`` too."""
+    ``outcome_dose_patient`` too. ``progress(1)`` after each slot's patients."""
     conn.execute(
         f"INSERT INTO outcome_total ({TOTAL_KEY}, n) SELECT * FROM"
         f" ({cells_sql(_not_bands(windows), source, where, sign)}) WHERE true{_upsert(TOTAL_KEY)}"
@@ -253,7 +265,7 @@ def count(
         f" {sign} * count(*) FROM {source} WHERE {where} GROUP BY technique, started_on"
         f"{_upsert('technique, started_on')}"
     )
-    _count_patients(conn, windows, source, where, sign)
+    _count_patients(conn, windows, source, where, sign, progress)
     if sign > 0:
         conn.execute(_dose_patient_sql(source, where))
     for table in ("outcome_total", "outcome_day"):

@@ -18,6 +18,7 @@ temporary table read by integer key:
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from ..analysis.readings import ADVERSE_SLOT
 from ..analysis.windows import Window
@@ -27,6 +28,7 @@ from . import outcome_latest
 DIRTY = "(SELECT patient_id FROM temp.outcome_dirty)"
 ADVERSE_SLOTS = tuple(range(ADVERSE_SLOT + 1, ADVERSE_SLOT + 1 + len(AE_TIERS)))
 MAX_SLOT = ADVERSE_SLOTS[-1]
+STEPS = 4  # how many times compute calls its progress function
 NEW_ROWS = "temp.oc_new"  # a refresh's recomputed rows, before they go in
 _TEMP_TABLES = ("oc_dose", "oc_course", "oc_follow", "oc_adverse", "oc_new")
 SESSION_COLUMNS = (
@@ -184,23 +186,31 @@ def _rows_sql(windows: tuple[Window, ...], target: str, source_bits: int) -> str
     )
 
 
-def compute(conn: sqlite3.Connection, windows: tuple[Window, ...], everyone: bool) -> str:
+def compute(
+    conn: sqlite3.Connection,
+    windows: tuple[Window, ...],
+    everyone: bool,
+    progress: Callable[[int], None] = lambda n: None,
+) -> str:
     """Compute the rows of every patient, or of those listed in ``temp.outcome_dirty``:
     into ``outcome_session`` itself for everyone (the caller emptied it), else into
-    :data:`NEW_ROWS` (:func:`write` adds them). Returns the table that holds them."""
+    :data:`NEW_ROWS` (:func:`write` adds them). Returns the table that holds them.
+    ``progress(1)`` after each of :data:`STEPS` steps."""
     drop_temp_tables(conn)
     target = "outcome_session" if everyone else NEW_ROWS
     if not everyone:
         conn.execute("CREATE TEMP TABLE oc_new AS SELECT * FROM outcome_session WHERE false")
     ids = conn.execute("SELECT coalesce(max(id), 0) FROM follow_up").fetchone()[0]
     source_bits = max(1, int(ids).bit_length())
-    for statement in (
-        *_course_sql(everyone),
-        *_follow_up_sql(windows, everyone, source_bits),
-        *_adverse_sql(everyone),
-        _rows_sql(windows, target, source_bits),
+    for step in (
+        _course_sql(everyone),
+        _follow_up_sql(windows, everyone, source_bits),
+        _adverse_sql(everyone),
+        (_rows_sql(windows, target, source_bits),),
     ):
-        conn.execute(statement)
+        for statement in step:
+            conn.execute(statement)
+        progress(1)
     return target
 
 
