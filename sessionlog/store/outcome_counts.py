@@ -37,57 +37,7 @@ from .outcome_clusters import (
 from .outcome_points import ADVERSE_SLOTS, DIRTY, family_sql, slot_columns
 
 TOTAL_KEY = "technique, slot, pain_before, value"
-POINT_COLUMNS = (
-    "record_id", "slot", "patient_id", "practitioner_id", "episode_id", "region", "family",
-    "technique", "started_at", "started_on", "pain_before", "value", "insertions", "twitches",
-    "immediate",
-)  # fmt: skip
 _DOSE_SORENESS_SLOT = SORENESS_SLOT + DOSE_WINDOW  # soreness near 24 h
-
-
-def _row(columns: tuple[str, ...], slot: int | str, before: str, value: str, immediate: str) -> str:
-    special = {"slot": slot, "pain_before": before, "value": value, "immediate": immediate}
-    return ", ".join(f"{special[c]} AS {c}" if c in special else c for c in columns)
-
-
-def points_sql(
-    windows: tuple[Window, ...],
-    source: str,
-    where: str = "true",
-    columns: tuple[str, ...] = POINT_COLUMNS,
-) -> str:
-    """The points of ``source``'s rows (``outcome_session`` or rows like them) matching
-    ``where``: what the ``outcome_point`` view gives, only its ``columns`` (SQLite would
-    carry every column of a UNION ALL through its sorts). ``immediate``: the session's
-    pain right after it, beside its later pain windows."""
-    arms = []
-    for slot in slot_columns(windows):
-        later = slot < len(windows) and slot != IMMEDIATE_SLOT
-        row = _row(
-            columns,
-            slot,
-            before="0" if slot == LOSS_SLOT else "pain_before",  # see readings.LOSS_SLOT
-            value=f"s{slot}",
-            immediate=f"s{IMMEDIATE_SLOT}" if later else "NULL",
-        )
-        present = f"s{slot} > 0" if slot in ADVERSE_SLOTS else f"s{slot} IS NOT NULL"
-        arms.append(f"SELECT {row} FROM {source} WHERE {present} AND {where}")
-    own = _row(columns, SESSION_SLOT, "pain_before", "pain_before", "NULL")
-    arms.append(f"SELECT {own} FROM {source} WHERE {where}")
-    return " UNION ALL ".join(arms)
-
-
-def band_points_sql(
-    source: str, where: str = "true", columns: tuple[str, ...] = POINT_COLUMNS
-) -> str:
-    """Each session's soreness near 24 h again under its two dose bands' slots (soreness
-    by dose: per-patient sums only, no points of their own)."""
-    value = f"s{_DOSE_SORENESS_SLOT}"
-    return " UNION ALL ".join(
-        f"SELECT {_row(columns, band, 'pain_before', value, 'NULL')} FROM {source}"
-        f" WHERE {value} IS NOT NULL AND {band} IS NOT NULL AND {where}"
-        for band in band_slot_sql("insertions", "twitches")
-    )
 
 
 @dataclass(frozen=True)
@@ -102,7 +52,7 @@ class Slot:
 
     @property
     def kind(self) -> str:
-        """ "band" (soreness by dose), "adverse", else "point"."""
+        """``band`` (soreness by dose), ``adverse`` (events by tier), else ``point``."""
         if not self.slot.isdigit():
             return "band"
         return "adverse" if int(self.slot) > ADVERSE_SLOT else "point"

@@ -27,7 +27,6 @@ from . import outcome_latest
 
 DIRTY = "(SELECT patient_id FROM temp.outcome_dirty)"
 ADVERSE_SLOTS = tuple(range(ADVERSE_SLOT + 1, ADVERSE_SLOT + 1 + len(AE_TIERS)))
-MAX_SLOT = ADVERSE_SLOTS[-1]
 STEPS = 4  # how many times compute calls its progress function
 NEW_ROWS = "temp.oc_new"  # a refresh's recomputed rows, before they go in
 _TEMP_TABLES = ("oc_dose", "oc_course", "oc_follow", "oc_adverse", "oc_new")
@@ -40,12 +39,6 @@ SESSION_COLUMNS = (
 def slot_columns(windows: tuple[Window, ...]) -> tuple[int, ...]:
     """The slots with a column in ``outcome_session``, in its order."""
     return (*outcome_latest.row_slots(windows), *ADVERSE_SLOTS)
-
-
-def slots(windows: tuple[Window, ...]) -> tuple[int, ...]:
-    """Every slot a point can have when computed with ``windows`` (the session's own,
-    slot 40, is its pain before: a column of every row)."""
-    return tuple(sorted((*slot_columns(windows), 40)))
 
 
 def row_columns(windows: tuple[Window, ...]) -> str:
