@@ -73,14 +73,30 @@ GROUP_COLUMNS = ", ".join(
 )
 
 
-def moments_sql(sign: str = "") -> str:
+def moments_sql(sign: str = "", zero: frozenset[str] = frozenset()) -> str:
     """The sums over patients of their totals and products (``sign``: a factor, e.g.
-    ``sign *`` for the cache's incremental update), in :data:`GROUP_COLUMNS` order."""
+    ``-1 *`` to count patients out), in :data:`GROUP_COLUMNS` order. ``zero``: the
+    totals that are 0 for every patient of the slot (:func:`zero_totals`): their sums
+    are 0 without adding them up."""
+
+    def total(expr: str, *qs: str) -> str:
+        return "0" if zero.intersection(qs) else f"sum({sign}{expr})"
+
     return ", ".join(
-        [f"sum({sign}q_{q})" for q in QUANTITIES]
-        + [f"sum({sign}q_{a} * q_{b})" for a, b in PRODUCTS]
-        + [f"sum({sign}(q_{q} > 0))" for q in COUNTED]
+        [total(f"q_{q}", q) for q in QUANTITIES]
+        + [total(f"q_{a} * q_{b}", a, b) for a, b in PRODUCTS]
+        + [total(f"(q_{q} > 0)", q) for q in COUNTED]
     )
+
+
+def zero_totals(before: str, immediate: str) -> frozenset[str]:
+    """The totals of :func:`point_sql` that are 0 whatever the value: the relief kept
+    beside no immediate pain, and the relief and responders beside a pain before of 0
+    (the time to loss of relief: its values are never negative)."""
+    zero = {"pn", "k0", "kw"} if immediate == "NULL" else set()
+    if before == "0":
+        zero |= {"np", "pct", "r2", "r30", "rec"}
+    return frozenset(zero)
 
 
 def cluster_sums(patients: int, row: Sequence[float]) -> ClusterSums:

@@ -33,6 +33,7 @@ from .outcome_clusters import (
     band_slot_sql,
     moments_sql,
     point_sql,
+    zero_totals,
 )
 from .outcome_points import ADVERSE_SLOTS, DIRTY, family_sql, slot_columns
 
@@ -49,6 +50,11 @@ class Slot:
     value: str
     immediate: str  # the pain right after, beside a later pain window's point
     present: str  # the session has a point there
+
+    @property
+    def zero(self) -> frozenset[str]:
+        """The patients' totals that are 0 in this slot (see ``zero_totals``)."""
+        return zero_totals(self.before, self.immediate)
 
     @property
     def kind(self) -> str:
@@ -111,7 +117,8 @@ def cells_sql(
 
 def _totals_sql(spec: Slot) -> str:
     totals = point_sql(spec.before, spec.value, spec.immediate)
-    return ", ".join(f"sum({totals[q]}) AS q_{q}" for q in QUANTITIES)
+    zero = spec.zero
+    return ", ".join(f"{'0' if q in zero else f'sum({totals[q]})'} AS q_{q}" for q in QUANTITIES)
 
 
 def moments_by_slot_sql(specs: tuple[Slot, ...], source: str, where: str, group: str) -> str:
@@ -120,7 +127,7 @@ def moments_by_slot_sql(specs: tuple[Slot, ...], source: str, where: str, group:
     matching ``where``; one part per slot, each sorting only that slot's rows (``where``
     and its parameters repeated in each)."""
     return " UNION ALL ".join(
-        f"SELECT {group}, slot, count(*), {moments_sql()} FROM (SELECT {group},"
+        f"SELECT {group}, slot, count(*), {moments_sql(zero=spec.zero)} FROM (SELECT {group},"
         f" {spec.slot} AS slot, patient_id, {_totals_sql(spec)} FROM {source}"
         f" WHERE {spec.present} AND {where} GROUP BY {group}, patient_id, 2) GROUP BY {group}, slot"
         for spec in specs
@@ -166,18 +173,17 @@ def _count_patients(
         + ")"
     )
     insert = f"INSERT INTO outcome_group (grouping, key, slot, patients, {GROUP_COLUMNS})"
-    moments = f"{sign} * count(*), {moments_sql(f'{sign} * ')}"
-    per_group = (
-        f"{insert} SELECT 'technique', technique, slot, {moments} FROM oc_slot"
-        f" WHERE true GROUP BY technique, slot{_ADD_TO_GROUP}",
-        # a patient's totals in a family: the sums of their techniques'
-        f"{insert} SELECT 'family', family, slot, {moments} FROM (SELECT {family_sql()}"
-        f" AS family, slot, patient_id, {_SUM_Q} FROM oc_slot GROUP BY 1, slot, patient_id)"
-        f" WHERE true GROUP BY family, slot{_ADD_TO_GROUP}",
-        "DELETE FROM oc_slot",
-    )
-
     for spec in slot_specs(windows):
+        moments = f"{sign} * count(*), {moments_sql(f'{sign} * ', spec.zero)}"
+        per_group = (
+            f"{insert} SELECT 'technique', technique, slot, {moments} FROM oc_slot"
+            f" WHERE true GROUP BY technique, slot{_ADD_TO_GROUP}",
+            # a patient's totals in a family: the sums of their techniques'
+            f"{insert} SELECT 'family', family, slot, {moments} FROM (SELECT {family_sql()}"
+            f" AS family, slot, patient_id, {_SUM_Q} FROM oc_slot GROUP BY 1, slot, patient_id)"
+            f" WHERE true GROUP BY family, slot{_ADD_TO_GROUP}",
+            "DELETE FROM oc_slot",
+        )
         keys = "patient_id, technique" + (f", {spec.slot}" if spec.kind == "band" else "")
         conn.execute(
             f"INSERT INTO oc_slot (technique, slot, patient_id, {_Q})"
