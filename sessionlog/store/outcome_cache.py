@@ -1,22 +1,21 @@
-"""The derived outcome cache (schema 0002): one row per session per slot, and its counts.
+"""The derived outcome cache (schemas 0002, 0016): one row per session, and its counts.
 
 Computing relief by window for a whole clinic from the clinical tables takes seconds
 at 100,000 sessions (every follow-up joined to its current session, the next session
 found, the latest reading per window chosen). The cache keeps the answer in
-``outcome_point``, with ``outcome_cell``, ``outcome_patient`` and the dose tables
-counting it, so a comparison reads a few thousand rows.
+``outcome_session`` (a row per current session, a column per slot), with the whole
+clinic's counts beside it, so an unfiltered comparison reads a few thousand rows and
+a filtered one groups the rows of the sessions it covers.
 
 Keeping it current needs no triggers: clinical rows are append-only, so every change
 is a new ``session`` or ``follow_up`` row with a higher id. :func:`refresh` recomputes
 the patients who have rows above the marks it stored last time, then moves the marks;
 it runs before every outcome query. When there is no cache yet (a new or upgraded
 database, a bulk import) or most patients changed, it builds everything at once:
-the same SQL over all patients, with the cache tables' indexes made afresh at the
-end (about a quarter of the time the previous build took: 7 s against 29 s at 100,000
-sessions, side by side on a busy machine). :func:`rebuild` does that on demand; the
-importer calls :func:`refresh` after an import, so the first comparison is instant.
+the same SQL over all patients. :func:`rebuild` does that on demand; the importer
+calls :func:`refresh` after an import, so the first comparison is instant.
 
-This module decides what to recompute; :mod:`.outcome_points` computes the points
+This module decides what to recompute; :mod:`.outcome_points` computes the rows
 (:mod:`.outcome_latest` picks the reading per window) and :mod:`.outcome_counts` keeps
 the counts. The SQL mirrors :mod:`sessionlog.analysis.readings` (same slots, same
 choice of the latest reading); tests hold the two to the same answers.
@@ -28,11 +27,9 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..analysis.stats import QUANTITIES
 from ..analysis.windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window
 from ..errors import DatabaseError
 from . import bulk, outcome_counts, outcome_points
-from .outcome_clusters import GROUP_COLUMNS, grouped_sql, moments_sql, per_patient_sql
 from .outcome_latest import slot_sql
 from .outcome_points import DIRTY, family_sql
 
@@ -43,15 +40,13 @@ __all__ = ["family_sql", "is_current", "rebuild", "refresh", "signature", "slot_
 
 # A change here rebuilds every database's cache on its next use. 3: a bilateral site's
 # insertions count on both sides. 4: per-patient sums for clustered intervals (0006).
-# 5: time to loss of relief (slot 31) in binned days. 6: relief kept (0014).
-DERIVATION_VERSION = 6
-CACHE_TABLES = (
-    "outcome_point",
-    "outcome_cell",
+# 5: time to loss of relief (slot 31) in binned days. 6: relief kept (0014). 7: one row per
+# session (0016).
+DERIVATION_VERSION = 7
+CACHE_TABLES = (  # (outcome_point, _cell, _patient and _dose are views of outcome_session)
+    "outcome_session",
     "outcome_total",
-    "outcome_patient",
     "outcome_group",
-    "outcome_dose",
     "outcome_dose_patient",
     "outcome_dose_group",
     "outcome_day",
@@ -65,37 +60,15 @@ def signature(windows: tuple[Window, ...] = CACHED_WINDOWS) -> str:
     return f"v{DERIVATION_VERSION}|{spans}"
 
 
-# Patients per family (and technique) and slot, and the sums of their totals and
-# products (outcome_clusters), change only by the dirty patients: each counts -1 with
-# their old totals and +1 with their new ones.
-_BY = {"family": "family, slot, patient_id", "technique": "technique, slot, patient_id"}
-_PRESENCE = "INSERT INTO temp.outcome_presence " + " UNION ALL ".join(
-    f"SELECT '{grouping}', * , {{sign}} FROM ("
-    + per_patient_sql("outcome_patient", keys, f"patient_id IN {DIRTY}")
-    + ")"
-    for grouping, keys in _BY.items()
-)
-_APPLY_PRESENCE = (
-    f"INSERT INTO outcome_group (grouping, key, slot, patients, {GROUP_COLUMNS})"
-    f" SELECT grouping, key, slot, sum(sign), {moments_sql('sign * ')}"
-    " FROM temp.outcome_presence WHERE true GROUP BY grouping, key, slot"
-    " ON CONFLICT (grouping, key, slot) DO UPDATE SET patients = patients + excluded.patients, "
-    + ", ".join(f"{c} = {c} + excluded.{c}" for c in GROUP_COLUMNS.split(", "))
-)
-_COUNT_GROUPS = tuple(
-    f"INSERT INTO outcome_group (grouping, key, slot, patients, {GROUP_COLUMNS})"
-    f" SELECT '{grouping}', * FROM ("
-    + grouped_sql(per_patient_sql("outcome_patient", keys), keys.rsplit(", ", 1)[0])
-    + ")"
-    for grouping, keys in _BY.items()
-)
 # A refresh that would recompute more than this share of the patients (and more than
 # FULL_MIN of them) rebuilds all: the same answer, without taking old points and counts
 # out record by record. Below that, recomputing a few is cheaper.
 FULL_SHARE, FULL_MIN = 0.3, 500
 BUILD_CACHE_MIB = 64  # page cache (main and temp) while the cache is computed
 Progress = Callable[[int], None]
-STEPS = 6  # how many times a refresh calls its progress function (once per step)
+# How many times a refresh calls its progress function: once per step, the rows' four
+# and each slot counted, so that a bar moves evenly through the seconds a build takes.
+STEPS = 4 + outcome_points.STEPS + len(outcome_counts.slot_specs(CACHED_WINDOWS))
 
 
 def _state(conn: sqlite3.Connection) -> tuple[dict[str, str], int, int]:
@@ -155,31 +128,27 @@ def rebuild(store: Store, progress: Progress | None = None) -> int:
 def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
     meta, sessions, follow_ups = _state(conn)  # again, inside the write transaction
     full, patients = _find_dirty(conn, meta)
+    windows = CACHED_WINDOWS
     if full:
         for table in CACHE_TABLES:
             conn.execute(f"DELETE FROM {table}")
-    else:
-        conn.execute(_PRESENCE.format(sign=-1))
+    else:  # the dirty patients' rows counted out, then gone
+        old = f"record_id IN (SELECT record_id FROM session WHERE patient_id IN {DIRTY})"
         outcome_counts.count_dose_groups(conn, -1)
-        outcome_counts.take_out(conn, outcome_points.slots(CACHED_WINDOWS))
+        outcome_counts.count(conn, windows, "outcome_session", old, -1)
+        conn.execute(f"DELETE FROM outcome_session WHERE {old}")
+        conn.execute(f"DELETE FROM outcome_dose_patient WHERE patient_id IN {DIRTY}")
     progress(1)
-    outcome_points.compute(conn, CACHED_WINDOWS, everyone=full)
+    source = outcome_points.compute(conn, windows, everyone=full, progress=progress)
+    if not full:
+        outcome_points.write(conn, windows)
     progress(1)
-    # A full build fills every cache table: their indexes are made once, at the end.
-    with bulk.indexes_built_after(conn, CACHE_TABLES if full else (), partial=False):
-        outcome_points.write(conn)
-        progress(1)
-        outcome_counts.add(conn)
-        progress(1)
-    progress(1)
-    if full:
-        for statement in _COUNT_GROUPS:
-            conn.execute(statement)
-    else:
-        conn.execute(_PRESENCE.format(sign=1))
-        conn.execute(_APPLY_PRESENCE)
-        conn.execute("DELETE FROM outcome_group WHERE patients <= 0")
+    # A full build fills outcome_dose_patient whole: its indexes are made at the end.
+    with bulk.indexes_built_after(conn, ("outcome_dose_patient",) if full else (), partial=False):
+        outcome_counts.count(conn, windows, source, "true", 1, progress)
+    outcome_counts.drop_empty_groups(conn)
     outcome_counts.count_dose_groups(conn, 0 if full else 1)
+    progress(1)
     latest = max(
         x
         for x in (
@@ -202,7 +171,6 @@ def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
         ],
     )
     conn.execute("DELETE FROM temp.outcome_dirty")
-    conn.execute("DELETE FROM temp.outcome_presence")
     progress(1)
     return patients
 
@@ -211,13 +179,7 @@ def _find_dirty(conn: sqlite3.Connection, meta: dict[str, str]) -> tuple[bool, i
     """Whether to rebuild everything, and how many patients will be recomputed (those
     with rows above the marks are listed in ``temp.outcome_dirty``)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS outcome_dirty (patient_id INTEGER PRIMARY KEY)")
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS outcome_presence (grouping TEXT, key TEXT,"
-        f" slot INTEGER, patient_id INTEGER, {', '.join(f'q_{q} REAL' for q in QUANTITIES)},"
-        " sign INTEGER)"
-    )
     conn.execute("DELETE FROM temp.outcome_dirty")
-    conn.execute("DELETE FROM temp.outcome_presence")
     if meta.get("signature") != signature():
         return True, _patients(conn)
     conn.execute(

@@ -2,10 +2,10 @@
 
 :class:`sessionlog.analysis.stats.ClusterSums` needs, per technique (or family) and
 slot, the number of patients, the sums of each patient's totals and the sums of the
-products of those totals. ``outcome_patient`` keeps each patient's totals (``q_*``
-columns, schema 0006), ``outcome_group`` the sums over patients (``q_*``) and of the
-products (``p_*``). The SQL here mirrors :func:`sessionlog.analysis.stats.point_totals`;
-the tests hold the cache to the pure path.
+products of those totals. ``outcome_group`` keeps them for the whole clinic (``q_*``
+and ``p_*`` columns, schema 0006); a filtered comparison sums the patients of the
+sessions it covers (:mod:`.outcome_counts`). The SQL here mirrors
+:func:`sessionlog.analysis.stats.point_totals`; the tests hold the cache to the pure path.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from ..analysis.soreness import DOSE_BANDS
 from ..analysis.stats import COUNTED, PRODUCTS, QUANTITIES, ClusterSums
 from ..analysis.windows import DEFAULT_WINDOWS
 
-# The cache's immediate window, and its later pain windows (relief kept is counted there).
+# The cache's immediate window (relief kept is counted in the later pain windows).
 IMMEDIATE_SLOT = next(i for i, w in enumerate(DEFAULT_WINDOWS) if w.immediate)
-LATER = f"slot BETWEEN 1 AND {len(DEFAULT_WINDOWS) - 1}"
 assert IMMEDIATE_SLOT == 0
 
 
@@ -67,51 +66,37 @@ _LAST_BAND = DOSE_BAND_SLOT + sum(len(b) for _, b in DOSE_BANDS) - 1
 DOSE_BAND_SLOTS = f"slot BETWEEN {DOSE_BAND_SLOT} AND {_LAST_BAND}"  # (SQL)
 
 
-def patient_column(q: str) -> str:
-    """``outcome_patient``'s column of a quantity (its sessions are ``n``)."""
-    return "n" if q == "n" else f"q_{q}"
-
-
-PATIENT_COLUMNS = ", ".join(patient_column(q) for q in QUANTITIES if q != "n")
 GROUP_COLUMNS = ", ".join(
     [f"q_{q}" for q in QUANTITIES]
     + [f"p_{a}_{b}" for a, b in PRODUCTS]
     + [f"g_{q}" for q in COUNTED]
 )
-# A point's pain right after its session, in the later pain windows (``outcome_point``).
-_IMMEDIATE = (
-    f"CASE WHEN o.{LATER} THEN (SELECT i.value FROM outcome_point i"
-    f" WHERE i.slot = {IMMEDIATE_SLOT} AND i.record_id = o.record_id) END"
-)
 
 
-def per_patient_sql(source: str, keys: str, where: str = "true", *, points: bool = False) -> str:
-    """Each patient's totals (columns ``q_*``) grouped by ``keys`` (which end with
-    ``patient_id``): from ``outcome_patient`` rows, or from ``outcome_point`` rows
-    (``points``) by :func:`point_sql`."""
-    if points:
-        exprs = point_sql("pain_before", "value", "immediate")
-        cols = ", ".join(f"sum({exprs[q]}) AS q_{q}" for q in QUANTITIES)
-        source = f"(SELECT o.*, {_IMMEDIATE} AS immediate FROM {source} o WHERE {where})"
-        where = "true"
-    else:
-        cols = ", ".join(f"sum({patient_column(q)}) AS q_{q}" for q in QUANTITIES)
-    return f"SELECT {keys}, {cols} FROM {source} WHERE {where} GROUP BY {keys}"
-
-
-def moments_sql(sign: str = "") -> str:
+def moments_sql(sign: str = "", zero: frozenset[str] = frozenset()) -> str:
     """The sums over patients of their totals and products (``sign``: a factor, e.g.
-    ``sign *`` for the cache's incremental update), in :data:`GROUP_COLUMNS` order."""
+    ``-1 *`` to count patients out), in :data:`GROUP_COLUMNS` order. ``zero``: the
+    totals that are 0 for every patient of the slot (:func:`zero_totals`): their sums
+    are 0 without adding them up."""
+
+    def total(expr: str, *qs: str) -> str:
+        return "0" if zero.intersection(qs) else f"sum({sign}{expr})"
+
     return ", ".join(
-        [f"sum({sign}q_{q})" for q in QUANTITIES]
-        + [f"sum({sign}q_{a} * q_{b})" for a, b in PRODUCTS]
-        + [f"sum({sign}(q_{q} > 0))" for q in COUNTED]
+        [total(f"q_{q}", q) for q in QUANTITIES]
+        + [total(f"q_{a} * q_{b}", a, b) for a, b in PRODUCTS]
+        + [total(f"(q_{q} > 0)", q) for q in COUNTED]
     )
 
 
-def grouped_sql(inner: str, keys: str) -> str:
-    """Patients, sums and products by ``keys`` over the per-patient rows ``inner``."""
-    return f"SELECT {keys}, count(*), {moments_sql()} FROM ({inner}) GROUP BY {keys}"
+def zero_totals(before: str, immediate: str) -> frozenset[str]:
+    """The totals of :func:`point_sql` that are 0 whatever the value: the relief kept
+    beside no immediate pain, and the relief and responders beside a pain before of 0
+    (the time to loss of relief: its values are never negative)."""
+    zero = {"pn", "k0", "kw"} if immediate == "NULL" else set()
+    if before == "0":
+        zero |= {"np", "pct", "r2", "r30", "rec"}
+    return frozenset(zero)
 
 
 def cluster_sums(patients: int, row: Sequence[float]) -> ClusterSums:

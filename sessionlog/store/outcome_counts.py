@@ -1,145 +1,261 @@
-"""The outcome cache's counting tables: the new points counted in, the old taken out.
+"""The outcome cache's whole-clinic counts: rows of ``outcome_session`` counted in or out.
 
-:mod:`.outcome_points` leaves the recomputed patients' points in temporary tables
-(``oc_point`` joined to ``oc_session``). Here they are counted into ``outcome_cell``,
-``outcome_total``, ``outcome_patient`` and the dose tables. A point is counted under
-an integer key (``cg``, numbering technique, practitioner and region, or ``pg``, the
-same and the patient, packed with the slot and pain before: see
-:func:`.outcome_latest.keys_sql`) in a table of thousands of rows, and the keys are
-decoded through the group tables afterwards: half the time of grouping a million
-points by six text and integer columns.
+Every count the unfiltered comparison reads is a sum over patients, so a set of
+patients' rows can be counted in (+1: new rows) or out (-1: the rows about to be
+replaced) by :func:`count`:
 
-Before a patient is recomputed, :func:`take_out` subtracts that patient's old points
-(read from ``outcome_point``) from every count.
+- ``outcome_total``: points per technique, slot, pain before and value;
+- ``outcome_day``: sessions per technique and day (a window's completeness);
+- ``outcome_group``: per family and per technique and slot, the patients, the sums of
+  each patient's totals and of their products (the clustered intervals);
+- ``outcome_dose_patient`` (put in here, taken out by the caller) and, from it,
+  ``outcome_dose_group`` (:func:`count_dose_groups`).
+
+Comparisons for one practitioner, region, dates or a complaint group the points of
+``outcome_session`` when asked (:mod:`.outcomes`); nothing per practitioner or region
+is kept.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from ..analysis.readings import ADVERSE_SLOT, SESSION_SLOT, SORENESS_SLOT
+from ..analysis.readings import ADVERSE_SLOT, LOSS_SLOT, SESSION_SLOT, SORENESS_SLOT
 from ..analysis.soreness import DOSE_WINDOW
 from ..analysis.stats import QUANTITIES, median_ranks
+from ..analysis.windows import Window
 from ..domain.techniques import AE_TIERS
-from .outcome_clusters import IMMEDIATE_SLOT, LATER, PATIENT_COLUMNS, band_slot_sql, point_sql
-from .outcome_latest import PAIN_BITS, SLOT_BITS
-from .outcome_points import DIRTY
+from .outcome_clusters import (
+    GROUP_COLUMNS,
+    IMMEDIATE_SLOT,
+    band_slot_sql,
+    moments_sql,
+    point_sql,
+    zero_totals,
+)
+from .outcome_points import ADVERSE_SLOTS, DIRTY, family_sql, slot_columns
 
-CELL_KEY = "technique, practitioner_id, region, slot, pain_before, value"
 TOTAL_KEY = "technique, slot, pain_before, value"
-_PATIENT_KEY = "family, technique, practitioner_id, region, slot, patient_id"
 _DOSE_SORENESS_SLOT = SORENESS_SLOT + DOSE_WINDOW  # soreness near 24 h
-_SLOT_MASK = 2**SLOT_BITS - 1
-_TEMP_TABLES = ("oc_cell_count", "oc_cell", "oc_patient_count")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """How one slot's points come out of a session's row (SQL over its columns)."""
+
+    slot: str  # the slot: a number, or for the dose bands a CASE of the session's dose
+    before: str  # the pain before (0 for the time to loss of relief: readings.LOSS_SLOT)
+    value: str
+    immediate: str  # the pain right after, beside a later pain window's point
+    present: str  # the session has a point there
+
+    @property
+    def zero(self) -> frozenset[str]:
+        """The patients' totals that are 0 in this slot (see ``zero_totals``)."""
+        return zero_totals(self.before, self.immediate)
+
+    @property
+    def kind(self) -> str:
+        """``band`` (soreness by dose), ``adverse`` (events by tier), else ``point``."""
+        if not self.slot.isdigit():
+            return "band"
+        return "adverse" if int(self.slot) > ADVERSE_SLOT else "point"
+
+
+def slot_specs(windows: tuple[Window, ...]) -> tuple[Slot, ...]:
+    """Every slot of a row: its points (the pain, soreness, resolution and loss columns,
+    the session's own), its adverse events, and its soreness near 24 h again under its
+    two dose bands' slots (per-patient sums only)."""
+    out = []
+    for slot in slot_columns(windows):
+        later = slot < len(windows) and slot != IMMEDIATE_SLOT
+        value = f"s{slot}"
+        out.append(
+            Slot(
+                str(slot),
+                "0" if slot == LOSS_SLOT else "pain_before",
+                value,
+                f"s{IMMEDIATE_SLOT}" if later else "NULL",
+                f"{value} > 0" if slot in ADVERSE_SLOTS else f"{value} IS NOT NULL",
+            )
+        )
+    out.append(Slot(str(SESSION_SLOT), "pain_before", "pain_before", "NULL", "true"))
+    soreness = f"s{_DOSE_SORENESS_SLOT}"
+    for band in band_slot_sql("insertions", "twitches"):
+        present = f"{soreness} IS NOT NULL AND {band} IS NOT NULL"
+        out.append(Slot(band, "pain_before", soreness, "NULL", present))
+    return tuple(out)
+
+
+def _not_bands(windows: tuple[Window, ...]) -> tuple[Slot, ...]:
+    return tuple(spec for spec in slot_specs(windows) if spec.kind != "band")
+
+
+def points_of(windows: tuple[Window, ...], kind: str = "point") -> tuple[Slot, ...]:
+    """The slots of one ``kind`` (see :attr:`Slot.kind`)."""
+    return tuple(spec for spec in slot_specs(windows) if spec.kind == kind)
+
+
+def cells_sql(
+    specs: tuple[Slot, ...], source: str, where: str, sign: int = 1, group: str = "technique"
+) -> str:
+    """Points per ``group``, slot, pain before and value of ``source``'s rows matching
+    ``where``, times ``sign``: one GROUP BY per slot (smaller sorts than one over every
+    point). ``where`` is repeated in each of ``len(specs)`` parts (its parameters too)."""
+    arms = []
+    for spec in specs:
+        # (GROUP BY 0 would name a column by its position)
+        keys = spec.value if spec.before == "0" else f"pain_before, {spec.value}"
+        arms.append(
+            f"SELECT {group}, {spec.slot}, {spec.before}, {spec.value}, {sign} * count(*)"
+            f" FROM {source} WHERE {spec.present} AND {where} GROUP BY {group}, {keys}"
+        )
+    return " UNION ALL ".join(arms)
+
+
+def _totals_sql(spec: Slot) -> str:
+    totals = point_sql(spec.before, spec.value, spec.immediate)
+    zero = spec.zero
+    return ", ".join(f"{'0' if q in zero else f'sum({totals[q]})'} AS q_{q}" for q in QUANTITIES)
+
+
+def moments_by_slot_sql(specs: tuple[Slot, ...], source: str, where: str, group: str) -> str:
+    """Per ``group`` and slot: the patients, the sums over them of each patient's totals
+    and of their products (:data:`.outcome_clusters.GROUP_COLUMNS`), of ``source``'s rows
+    matching ``where``; one part per slot, each sorting only that slot's rows (``where``
+    and its parameters repeated in each)."""
+    return " UNION ALL ".join(
+        f"SELECT {group}, slot, count(*), {moments_sql(zero=spec.zero)} FROM (SELECT {group},"
+        f" {spec.slot} AS slot, patient_id, {_totals_sql(spec)} FROM {source}"
+        f" WHERE {spec.present} AND {where} GROUP BY {group}, patient_id, 2) GROUP BY {group}, slot"
+        for spec in specs
+    )
+
+
+_ADD_TO_GROUP = " ON CONFLICT (grouping, key, slot) DO UPDATE SET " + ", ".join(
+    f"{c} = {c} + excluded.{c}" for c in ("patients", *GROUP_COLUMNS.split(", "))
+)
+_Q = ", ".join(f"q_{q}" for q in QUANTITIES)
+_SUM_Q = ", ".join(f"sum(q_{q}) AS q_{q}" for q in QUANTITIES)
+
+
+def _count_patients(
+    conn: sqlite3.Connection,
+    windows: tuple[Window, ...],
+    source: str,
+    where: str,
+    sign: int,
+    progress: Callable[[int], None],
+) -> None:
+    """Count the patients of ``source``'s rows matching ``where`` into (``sign`` 1) or out
+    of (-1) ``outcome_group``: per family and per technique and slot, the patients, the
+    sums of each patient's totals (the ``q_*`` of :func:`.outcome_clusters.point_sql`)
+    and of their products. The rows are copied in patient order first, so each slot's
+    per-patient totals are one GROUP BY that reads them in order (no sort of a million
+    points); only that slot's per-patient rows are sorted to be summed over patients."""
+    values = ", ".join(f"s{slot}" for slot in slot_columns(windows))
+    columns = f"patient_id, technique, record_id, pain_before, insertions, twitches, {values}"
+    for table in ("oc_rows", "oc_slot"):
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    conn.execute(
+        f"CREATE TEMP TABLE oc_rows ({columns}, PRIMARY KEY (patient_id, technique, record_id))"
+        " WITHOUT ROWID"
+    )
+    conn.execute(
+        f"INSERT INTO oc_rows SELECT {columns} FROM {source} WHERE {where}"
+        " ORDER BY patient_id, technique, record_id"
+    )
+    conn.execute(
+        "CREATE TEMP TABLE oc_slot (technique TEXT, slot INTEGER, patient_id INTEGER, "
+        + ", ".join(f"q_{q} REAL" for q in QUANTITIES)
+        + ")"
+    )
+    insert = f"INSERT INTO outcome_group (grouping, key, slot, patients, {GROUP_COLUMNS})"
+    for spec in slot_specs(windows):
+        moments = f"{sign} * count(*), {moments_sql(f'{sign} * ', spec.zero)}"
+        per_group = (
+            f"{insert} SELECT 'technique', technique, slot, {moments} FROM oc_slot"
+            f" WHERE true GROUP BY technique, slot{_ADD_TO_GROUP}",
+            # a patient's totals in a family: the sums of their techniques'
+            f"{insert} SELECT 'family', family, slot, {moments} FROM (SELECT {family_sql()}"
+            f" AS family, slot, patient_id, {_SUM_Q} FROM oc_slot GROUP BY 1, slot, patient_id)"
+            f" WHERE true GROUP BY family, slot{_ADD_TO_GROUP}",
+            "DELETE FROM oc_slot",
+        )
+        keys = "patient_id, technique" + (f", {spec.slot}" if spec.kind == "band" else "")
+        conn.execute(
+            f"INSERT INTO oc_slot (technique, slot, patient_id, {_Q})"
+            f" SELECT technique, {spec.slot}, patient_id, {_totals_sql(spec)}"
+            f" FROM oc_rows WHERE {spec.present} GROUP BY {keys}"
+        )
+        for statement in per_group:
+            conn.execute(statement)
+        progress(1)
+    for table in ("oc_rows", "oc_slot"):
+        conn.execute(f"DROP TABLE temp.{table}")
 
 
 def _upsert(key: str) -> str:
     return f" ON CONFLICT ({key}) DO UPDATE SET n = n + excluded.n"
 
 
-# Counting by upserts into temporary tables keyed by the points' integer keys (see
-# outcome_latest.keys_sql): each point finds its key in a table of thousands of rows
-# instead of a million points being sorted (half the time).
-_COUNT_CELLS = (
-    "CREATE TEMP TABLE oc_cell_count (key INTEGER, value INTEGER, n INTEGER,"
-    " PRIMARY KEY (key, value)) WITHOUT ROWID",
-    "INSERT INTO oc_cell_count SELECT ckey, value, 1 FROM temp.oc_point"
-    " WHERE true ON CONFLICT DO UPDATE SET n = n + 1",
-    f"CREATE TEMP TABLE oc_cell AS"
-    f" SELECT g.technique, g.practitioner_id, g.region, k.key & {_SLOT_MASK} AS slot,"
-    f" (k.key >> {SLOT_BITS}) & {2**PAIN_BITS - 1} AS pain_before, k.value, k.n"
-    " FROM temp.oc_cell_count k JOIN temp.oc_cell_group g"
-    f" ON g.cg = k.key >> {SLOT_BITS + PAIN_BITS}",
-)
-_ADD_CELLS = (
-    f"INSERT INTO outcome_cell ({CELL_KEY}, n) SELECT {CELL_KEY}, n FROM temp.oc_cell"
-    f" WHERE true{_upsert(CELL_KEY)}"
-)
-_ADD_TOTALS = (
-    f"INSERT INTO outcome_total ({TOTAL_KEY}, n) SELECT {TOTAL_KEY}, sum(n) FROM temp.oc_cell"
-    f" WHERE true GROUP BY {TOTAL_KEY}{_upsert(TOTAL_KEY)}"
-)
-# Each patient's totals (outcome_clusters): pain before is in the cell key's bits.
-# Relief kept: a later window's point joined to its session's immediate point.
-# Only the later windows' points look up their immediate point (a third of them).
-_BEFORE = f"((p.ckey >> {SLOT_BITS}) & {2**PAIN_BITS - 1})"
-_TOTALS = point_sql(_BEFORE, "p.value", "i.value")
-_Q = [q for q in QUANTITIES if q != "n"]
-_ADD_TO_PATIENT = " ON CONFLICT DO UPDATE SET n = n + 1, " + ", ".join(
-    f"q_{q} = q_{q} + excluded.q_{q}" for q in _Q
-)
-_COUNT_PATIENTS = (
-    "CREATE TEMP TABLE oc_patient_count (key INTEGER PRIMARY KEY, n INTEGER, "
-    + ", ".join(f"q_{q} REAL" for q in _Q)
-    + ")",
-    f"INSERT INTO oc_patient_count SELECT p.pkey, 1,"
-    f" {', '.join(point_sql(_BEFORE, 'p.value')[q] for q in _Q)}"
-    f" FROM temp.oc_point p WHERE NOT p.{LATER}{_ADD_TO_PATIENT}",
-    f"INSERT INTO oc_patient_count SELECT p.pkey, 1, {', '.join(_TOTALS[q] for q in _Q)}"
-    f" FROM temp.oc_point p LEFT JOIN temp.oc_point i ON i.slot = {IMMEDIATE_SLOT}"
-    f" AND i.record_id = p.record_id WHERE p.{LATER}{_ADD_TO_PATIENT}",
-)
-# Soreness near 24 h by dose: each session's point counted again under its two dose
-# bands' slots, into the same per-patient totals (no points of their own).
-_BAND_TOTALS = point_sql(_BEFORE, "p.value")
-_COUNT_BANDS = tuple(
-    f"INSERT INTO oc_patient_count SELECT (p.pkey >> {SLOT_BITS} << {SLOT_BITS}) | {band}, 1,"
-    f" {', '.join(_BAND_TOTALS[q] for q in _Q)}"
-    f" FROM temp.oc_point p JOIN temp.oc_session s ON s.record_id = p.record_id"
-    f" WHERE p.slot = {_DOSE_SORENESS_SLOT} AND {band} IS NOT NULL{_ADD_TO_PATIENT}"
-    for band in band_slot_sql("s.insertions", "s.twitches")
-)
-# In outcome_patient's key order: its rows are then appended.
-_ADD_PATIENTS = (
-    f"INSERT INTO outcome_patient ({_PATIENT_KEY}, n, {PATIENT_COLUMNS}) SELECT g.family,"
-    f" g.technique, g.practitioner_id, g.region, k.key & {_SLOT_MASK} AS slot, g.patient_id,"
-    f" k.n, {', '.join(f'k.q_{q}' for q in _Q)}"
-    f" FROM temp.oc_patient_count k JOIN temp.oc_patient_group g ON g.pg = k.key >> {SLOT_BITS}"
-    " ORDER BY g.family, slot, g.patient_id, g.technique, g.practitioner_id, g.region"
-)
-# One row per session (its SESSION_SLOT point): oc_session itself. With each patient's
-# sessions with an adverse event of each tier (ae_*: adverse-event rates with the
-# patient as the unit), from the sessions' adverse-event points.
+def count(
+    conn: sqlite3.Connection,
+    windows: tuple[Window, ...],
+    source: str,
+    where: str,
+    sign: int,
+    progress: Callable[[int], None] = lambda n: None,
+) -> None:
+    """Count ``source``'s rows matching ``where`` into (``sign`` 1) or out of (-1) the
+    totals, the days and the patients' sums; with 1, add their patients' rows to
+    ``outcome_dose_patient`` too. ``progress(1)`` after each slot's patients."""
+    conn.execute(
+        f"INSERT INTO outcome_total ({TOTAL_KEY}, n) SELECT * FROM"
+        f" ({cells_sql(_not_bands(windows), source, where, sign)}) WHERE true{_upsert(TOTAL_KEY)}"
+    )
+    conn.execute(
+        "INSERT INTO outcome_day (technique, started_on, n) SELECT technique, started_on,"
+        f" {sign} * count(*) FROM {source} WHERE {where} GROUP BY technique, started_on"
+        f"{_upsert('technique, started_on')}"
+    )
+    _count_patients(conn, windows, source, where, sign, progress)
+    if sign > 0:
+        conn.execute(_dose_patient_sql(source, where))
+    for table in ("outcome_total", "outcome_day"):
+        conn.execute(f"DELETE FROM {table} WHERE n <= 0")
+
+
+def drop_empty_groups(conn: sqlite3.Connection) -> None:
+    """Remove the groups whose last patient was counted out."""
+    conn.execute("DELETE FROM outcome_group WHERE patients <= 0")
+
+
+# Per patient and family (and technique): sessions, first, last, insertions, and
+# sessions with an adverse event of each tier (ae_*: rates with the patient as the unit).
 AE_COLUMNS = ", ".join(f"ae_{t}" for t in AE_TIERS)
-_AE_FLAGS = ", ".join(
-    f"max(slot = {ADVERSE_SLOT + 1 + i}) AS ae_{t}" for i, t in enumerate(AE_TIERS)
+_AE_SUMS = ", ".join(
+    f"sum(s{slot} > 0) AS ae_{t}" for slot, t in zip(ADVERSE_SLOTS, AE_TIERS, strict=True)
 )
-_ADD_DOSE = f"""
-INSERT INTO outcome_dose (family, technique, practitioner_id, region, patient_id, sessions,
-                          first_at, last_at, insertions, insertions_sq, {AE_COLUMNS})
-SELECT g.family, g.technique, g.practitioner_id, g.region, g.patient_id, k.n, k.first_at,
-       k.last_at, k.ins, k.ins_sq, {", ".join(f"k.ae_{t}" for t in AE_TIERS)}
-FROM (SELECT pg, count(*) AS n, min(started_at) AS first_at, max(started_at) AS last_at,
-             sum(insertions) AS ins, sum(insertions * insertions) AS ins_sq,
-             {", ".join(f"coalesce(sum(a.ae_{t}), 0) AS ae_{t}" for t in AE_TIERS)}
-      FROM temp.oc_session s LEFT JOIN (SELECT record_id, {_AE_FLAGS} FROM temp.oc_point
-                                        WHERE slot > {ADVERSE_SLOT} GROUP BY record_id) AS a
-      ON a.record_id = s.record_id GROUP BY pg) AS k
-JOIN temp.oc_patient_group g ON g.pg = k.pg
-"""
-_ADD_DAYS = (
-    "INSERT INTO outcome_day (technique, started_on, n) SELECT technique, started_on,"
-    " count(*) FROM temp.oc_session WHERE true GROUP BY technique, started_on"
-    f"{_upsert('technique, started_on')}"
-)
-# Per patient and family (and technique): the dose rows just added, merged over
-# practitioners and regions (sums of sums, the first of the firsts...).
-_NEW_DOSE = "FROM outcome_dose WHERE patient_id IN (SELECT patient_id FROM temp.oc_patient_group)"
-_AE_SUMS = ", ".join(f"sum(ae_{t}) AS ae_{t}" for t in AE_TIERS)
-_ADD_DOSE_PATIENT = f"""
+
+
+def _dose_patient_sql(source: str, where: str) -> str:
+    per = (
+        "{key} AS key, patient_id, count(*) AS n, min(started_at) AS first_at, max(started_at) AS"
+        f" last_at, sum(insertions) AS ins, sum(insertions * insertions) AS ins_sq, {_AE_SUMS}"
+        f" FROM {source} WHERE {where} GROUP BY {{key}}, patient_id"
+    )
+    return f"""
 INSERT INTO outcome_dose_patient (grouping, key, patient_id, sessions, first_at, last_at,
                                   insertions, insertions_sq, per_week, {AE_COLUMNS})
 SELECT grouping, key, patient_id, n, first_at, last_at, ins, ins_sq,
        CASE WHEN n > 1 AND last_at > first_at
             THEN (n - 1) * 7.0 / (julianday(last_at) - julianday(first_at)) END, {AE_COLUMNS}
-FROM (SELECT 'family' AS grouping, family AS key, patient_id, sum(sessions) AS n,
-             min(first_at) AS first_at, max(last_at) AS last_at,
-             sum(insertions) AS ins, sum(insertions_sq) AS ins_sq, {_AE_SUMS}
-      {_NEW_DOSE} GROUP BY family, patient_id
+FROM (SELECT 'family' AS grouping, {per.format(key="family")}
       UNION ALL
-      SELECT 'technique', technique, patient_id, sum(sessions), min(first_at), max(last_at),
-             sum(insertions), sum(insertions_sq), {_AE_SUMS}
-      {_NEW_DOSE} GROUP BY technique, patient_id)
+      SELECT 'technique', {per.format(key="technique")})
 """
 
 
@@ -187,7 +303,7 @@ def count_dose_groups(conn: sqlite3.Connection, change: int = 0) -> None:
             return
     where = "grouping = ? AND key = ? AND per_week IS NOT NULL"  # by outcome_dose_patient_week
     for grouping, key in conn.execute("SELECT grouping, key FROM outcome_dose_group").fetchall():
-        count = conn.execute(
+        n = conn.execute(
             f"SELECT count(*) FROM outcome_dose_patient WHERE {where}", (grouping, key)
         ).fetchone()[0]
         at = (
@@ -195,11 +311,9 @@ def count_dose_groups(conn: sqlite3.Connection, change: int = 0) -> None:
             f" WHERE {where} ORDER BY per_week LIMIT ? OFFSET ?)"
         )
         median = (
-            conn.execute(at, (grouping, key, 2 - count % 2, (count - 1) // 2)).fetchone()[0]
-            if count
-            else None
+            conn.execute(at, (grouping, key, 2 - n % 2, (n - 1) // 2)).fetchone()[0] if n else None
         )
-        ranks = median_ranks(count)  # its interval: two order statistics
+        ranks = median_ranks(n)  # its interval: two order statistics
         low, high = (
             (None, None)
             if ranks is None
@@ -210,60 +324,3 @@ def count_dose_groups(conn: sqlite3.Connection, change: int = 0) -> None:
             " per_week_high = ? WHERE grouping = ? AND key = ?",
             (median, low, high, grouping, key),
         )
-
-
-def add(conn: sqlite3.Connection) -> None:
-    """Count the points in the temporary tables into every counting table but
-    ``outcome_group`` (whose distinct patients :mod:`.outcome_cache` recounts)."""
-    for table in _TEMP_TABLES:
-        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    for statement in (
-        *_COUNT_CELLS,
-        _ADD_CELLS,
-        _ADD_TOTALS,
-        *_COUNT_PATIENTS,
-        *_COUNT_BANDS,
-        _ADD_PATIENTS,
-        _ADD_DOSE,
-        _ADD_DOSE_PATIENT,
-        _ADD_DAYS,
-    ):
-        conn.execute(statement)
-    for table in _TEMP_TABLES:
-        conn.execute(f"DROP TABLE temp.{table}")
-
-
-def _old_points(slots: tuple[int, ...]) -> str:
-    """WHERE for the dirty patients' points (of ``slots``), found by their primary key:
-    each slot of each of their session records, a few seeks per record. (By patient_id,
-    SQLite reads every point of the slot when one slot is asked for.)"""
-    listed = ", ".join(str(s) for s in slots)
-    return (
-        f"slot IN ({listed}) AND record_id IN"
-        f" (SELECT record_id FROM session WHERE patient_id IN {DIRTY})"
-    )
-
-
-def _subtract(table: str, key: str, slots: tuple[int, ...]) -> str:
-    """Take the dirty patients' old points (of ``slots``) out of a counting table."""
-    match = " AND ".join(f"{table}.{c} = d.{c}" for c in key.split(", "))
-    return (
-        f"UPDATE {table} SET n = {table}.n - d.n FROM (SELECT {key}, count(*) AS n"
-        f" FROM outcome_point WHERE {_old_points(slots)} GROUP BY {key}) AS d WHERE {match}"
-    )
-
-
-def take_out(conn: sqlite3.Connection, slots: tuple[int, ...]) -> None:
-    """Remove the old points of the patients in ``temp.outcome_dirty`` and their share of
-    every count but ``outcome_group``'s (the caller notes who stood where first).
-    ``slots``: every slot a point can have (see :func:`.outcome_points.slots`)."""
-    for table, key, only in (
-        ("outcome_cell", CELL_KEY, slots),
-        ("outcome_total", TOTAL_KEY, slots),
-        ("outcome_day", "technique, started_on", (SESSION_SLOT,)),
-    ):
-        conn.execute(_subtract(table, key, only))
-        conn.execute(f"DELETE FROM {table} WHERE n <= 0")
-    conn.execute(f"DELETE FROM outcome_point WHERE {_old_points(slots)}")
-    for table in ("outcome_dose", "outcome_dose_patient", "outcome_patient"):
-        conn.execute(f"DELETE FROM {table} WHERE patient_id IN {DIRTY}")

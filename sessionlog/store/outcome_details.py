@@ -1,8 +1,8 @@
 """Clinic-wide dose, soreness by dose and adverse-event counts, from the outcome cache.
 
-Each answers from the smallest table that can: per-patient dose rows and counts for
-all sessions, one technique, practitioner or region; the per-session points (through
-partial indexes) when dates or a complaint are asked for.
+Each answers from the smallest table that can: the whole clinic's sums and counts for
+all sessions or one technique; the sessions' rows (``outcome_session``) grouped when a
+practitioner, region, dates or a complaint are asked for.
 """
 
 from __future__ import annotations
@@ -13,20 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.dose import DoseSummary, dose_from_sums
 from ..analysis.model import Filters
-from ..analysis.readings import ADVERSE_SLOT, SESSION_SLOT, SORENESS_SLOT
-from ..analysis.soreness import DOSE_WINDOW
+from ..analysis.readings import ADVERSE_SLOT
 from ..analysis.stats import ClusterSums, median_with_interval
 from ..domain.techniques import AE_TIERS, FAMILIES
 from . import outcome_cache
-from .outcome_cache import family_sql
 from .outcome_clusters import (
     DOSE_BAND_SLOTS,
-    band_slot_sql,
     cluster_sums,
-    grouped_sql,
-    per_patient_sql,
 )
-from .outcome_counts import DOSE_GROUP_COLUMNS, DOSE_GROUP_SUMS
+from .outcome_counts import DOSE_GROUP_COLUMNS, DOSE_GROUP_SUMS, moments_by_slot_sql, points_of
 from .outcomes import (
     POINT_COLUMNS,
     cache_level,
@@ -34,6 +29,7 @@ from .outcomes import (
     filter_sql,
     group_function,
     patient_sums,
+    picked_sql,
     techniques_in,
 )
 
@@ -41,35 +37,22 @@ if TYPE_CHECKING:
     from .store import Store
 
 
-# A session's adverse events of each tier, from its points (the point level).
-_AE_POINTS = ", ".join(
-    f"sum(EXISTS (SELECT 1 FROM outcome_point a WHERE a.slot = {ADVERSE_SLOT + 1 + i}"
-    f" AND a.record_id = outcome_point.record_id)) AS ae_{t}"
-    for i, t in enumerate(AE_TIERS)
-)
 AdverseSums = dict[str, ClusterSums]  # per tier: sessions with one ("k") of sessions ("n")
 
 
 def _per_patient(filters: Filters, by: str) -> tuple[str, list[object]]:
     """SQL for one row per group and patient: sessions, first, last, insertions, and
-    sessions with an adverse event of each tier."""
+    sessions with an adverse event of each tier (from the sessions' rows)."""
     where, params = filter_sql(filters, POINT_COLUMNS)
-    if cache_level(filters) == "point":
-        group = family_sql() if by == "family" else "technique"  # covered by the index
-        return (
-            f"SELECT {group} AS g, patient_id, count(*) AS n, min(started_at) AS first_at,"
-            " max(started_at) AS last_at, sum(insertions) AS ins,"
-            f" sum(insertions * insertions) AS ins_sq, {_AE_POINTS}"
-            " FROM outcome_point INDEXED BY outcome_point_dose"  # SQLite picks a worse plan
-            f" WHERE slot = {SESSION_SLOT} AND {where} GROUP BY g, patient_id",
-            params,
-        )
     group = "family" if by == "family" else "technique"
+    adverse = ", ".join(
+        f"sum(s{ADVERSE_SLOT + 1 + i} > 0) AS ae_{t}" for i, t in enumerate(AE_TIERS)
+    )
     return (
-        f"SELECT {group} AS g, patient_id, sum(sessions) AS n, min(first_at) AS first_at,"
-        " max(last_at) AS last_at, sum(insertions) AS ins, sum(insertions_sq) AS ins_sq, "
-        + ", ".join(f"sum(ae_{t}) AS ae_{t}" for t in AE_TIERS)
-        + f" FROM outcome_dose WHERE {where} GROUP BY g, patient_id",
+        f"SELECT {group} AS g, patient_id, count(*) AS n, min(started_at) AS first_at,"
+        " max(started_at) AS last_at, sum(insertions) AS ins,"
+        f" sum(insertions * insertions) AS ins_sq, {adverse}"
+        f" FROM outcome_session WHERE {where} GROUP BY g, patient_id",
         params,
     )
 
@@ -159,22 +142,14 @@ def soreness_dose_clusters(
     out: dict[str, dict[int, ClusterSums]] = {}
     if cache_level(filters) != "point":
         rows = patient_sums(store.conn, filters, by, DOSE_BAND_SLOTS, group_of)
-    else:  # each session's soreness point under its two bands, from the points
-        where, params = filter_sql(filters, POINT_COLUMNS)
+    else:  # each session's soreness point under its two bands, from the rows
+        picked, params = picked_sql(filters)
         column = "family" if by == "family" else "technique"
-        source = " UNION ALL ".join(
-            f"SELECT {column}, patient_id, record_id, pain_before, value, {band} AS slot"
-            f" FROM outcome_point WHERE slot = {SORENESS_SLOT + DOSE_WINDOW} AND {where}"
-            for band in band_slot_sql("insertions", "twitches")
-        )
-        keys = f"{column}, slot"
-        inner = per_patient_sql(f"({source})", f"{keys}, patient_id", "slot IS NOT NULL",
-                                points=True)  # fmt: skip
+        bands = points_of(outcome_cache.CACHED_WINDOWS, "band")
+        sql = picked + moments_by_slot_sql(bands, "picked", "true", column)
         rows = (
             (key, slot, patients, sums)
-            for key, slot, patients, *sums in store.conn.execute(
-                grouped_sql(inner, keys), params * 2
-            )
+            for key, slot, patients, *sums in store.conn.execute(sql, params)
         )
     for key, slot, patients, sums in rows:
         out.setdefault(key, {})[slot] = cluster_sums(patients, sums)
@@ -193,18 +168,20 @@ def adverse_counts(
     group_of = group_function(by)
     outcome_cache.refresh(store)
     where, params = filter_sql(filters, POINT_COLUMNS)
-    where += f" AND slot > {ADVERSE_SLOT}"
-    table, count = {
-        "total": ("outcome_total", "sum(n)"),
-        "cell": ("outcome_cell", "sum(n)"),
-        "point": ("outcome_point", "count(*)"),
-    }[cache_level(filters)]
+    if cache_level(filters) == "total":
+        sql = (
+            f"SELECT technique, slot, value, sum(n) FROM outcome_total"
+            f" WHERE slot > {ADVERSE_SLOT} AND {where} GROUP BY technique, slot, value"
+        )
+    else:  # per tier: the sessions' events, from their rows
+        picked, params = picked_sql(filters)
+        sql = picked + " UNION ALL ".join(
+            f"SELECT technique, {spec.slot}, {spec.value}, count(*) FROM picked"
+            f" WHERE {spec.present} GROUP BY technique, {spec.value}"
+            for spec in points_of(outcome_cache.CACHED_WINDOWS, "adverse")
+        )
     out: dict[str, dict[str, tuple[int, int]]] = {}
-    for technique, slot, events, n in store.conn.execute(
-        f"SELECT technique, slot, value, {count} FROM {table} WHERE {where}"
-        " GROUP BY technique, slot, value",
-        params,
-    ):
+    for technique, slot, events, n in store.conn.execute(sql, params):
         tier = AE_TIERS[slot - ADVERSE_SLOT - 1]
         tiers = out.setdefault(group_of(technique), {})
         k, e = tiers.get(tier, (0, 0))

@@ -1,86 +1,48 @@
-"""The outcome points of many patients (or all) at once, in set-based SQL.
+"""Each session's points, for many patients (or all) at once, in set-based SQL.
 
-:mod:`.outcome_cache` decides whose points to recompute; this module computes them in
-temporary tables and writes them to ``outcome_point``:
+:mod:`.outcome_cache` decides whose points to recompute; this module computes them into
+rows of ``outcome_session`` (schema 0016): one row per current session, the value of
+each slot in a column of its own (``s<slot>``; NULL: no point there). Steps, each a
+temporary table read by integer key:
 
-1. ``oc_session``: each current session of those patients, keyed by record id, with
-   what every point repeats (region, family, date, insertions: a bilateral site's
-   twice) and two group numbers: ``cg`` for its technique, practitioner and region,
-   ``pg`` for the same and its patient (the counting tables group by these; see
-   :mod:`.outcome_counts`);
-2. ``oc_course``: the same sessions numbered in course order (patient, episode, time),
-   so a session's next one in its course is the next number;
-3. ``oc_point``, keyed ``(slot, record_id)`` like ``outcome_point``: the readings
-   upserted into their windows (:mod:`.outcome_latest`), the session's own point and
-   its adverse events by tier;
-4. ``outcome_point`` filled from ``oc_point`` in key order (appends, no random inserts).
-
-Why temporary tables: each step reads the previous one by integer key instead of
-re-running the views and window functions (the one query this replaces took most of
-the 26 s the cache took to build at 100,000 sessions).
+1. ``oc_dose``: each session's insertions (a bilateral site's twice) and twitches;
+2. ``oc_course``: the current sessions in course order (patient, episode, time), so a
+   session's next one in its course is the next number, with what every row repeats;
+3. ``oc_follow``: per session, the latest follow-up per window and what soreness and
+   the time to loss of relief need (:func:`.outcome_latest.follow_up_sql`);
+4. ``oc_adverse``: per session, its adverse events by tier (its own and its
+   follow-ups');
+5. the rows, from the four (:func:`.outcome_latest.session_row_sql`), in record order.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-from ..analysis.readings import (
-    ADVERSE_SLOT,
-    GAP_SLOT,
-    LOSS_SLOT,
-    RESOLUTION_SLOT,
-    SESSION_SLOT,
-    SORENESS_SLOT,
-)
-from ..analysis.windows import SORENESS_WINDOWS, Window
+from ..analysis.readings import ADVERSE_SLOT
+from ..analysis.windows import Window
 from ..domain.techniques import AE_TIERS, SIDES_NEEDLED, TECHNIQUES
 from . import outcome_latest
-from .outcome_latest import SLOT_BITS, keys_sql
 
 DIRTY = "(SELECT patient_id FROM temp.outcome_dirty)"
-MAX_SLOT = ADVERSE_SLOT + len(AE_TIERS)
-assert MAX_SLOT < 2**SLOT_BITS  # a slot takes the low bits of the counting keys
-_TEMP_TABLES = ("oc_dose", "oc_patient_group", "oc_cell_group", "oc_session", "oc_course",
-                "oc_point")  # fmt: skip
-POINT_COLUMNS = (
-    "record_id, slot, patient_id, practitioner_id, episode_id, region, family, technique,"
-    " started_at, started_on, pain_before, value, insertions, twitches"
-)
-_CREATE = (
-    "CREATE TEMP TABLE oc_dose (session_id INTEGER PRIMARY KEY, insertions INTEGER,"
-    " twitches INTEGER)",
-    "CREATE TEMP TABLE oc_patient_group (pg INTEGER PRIMARY KEY, cg INTEGER, family TEXT,"
-    " technique TEXT, practitioner_id INTEGER, region TEXT, patient_id INTEGER,"
-    " UNIQUE (technique, practitioner_id, region, patient_id))",
-    "CREATE TEMP TABLE oc_cell_group (cg INTEGER PRIMARY KEY, technique TEXT,"
-    " practitioner_id INTEGER, region TEXT, UNIQUE (technique, practitioner_id, region))",
-    "CREATE TEMP TABLE oc_session (record_id INTEGER PRIMARY KEY, session_id INTEGER,"
-    " patient_id INTEGER, practitioner_id INTEGER, episode_id INTEGER, region TEXT,"
-    " family TEXT, technique TEXT, started_at TEXT, started_on TEXT, t0 INTEGER,"
-    " pain_before INTEGER, pain_after INTEGER, soreness_after INTEGER, insertions INTEGER,"
-    " twitches INTEGER, cg INTEGER, pg INTEGER)",
-    "CREATE TEMP TABLE oc_course (seq INTEGER PRIMARY KEY, record_id INTEGER,"
-    " patient_id INTEGER, episode_id INTEGER, t0 INTEGER, pain_before INTEGER, cg INTEGER,"
-    " pg INTEGER)",
-    # ord, rank, source_id: what makes one reading later than another in its window;
-    # ckey, pkey: the point's cell and patient-group keys (see outcome_counts).
-    "CREATE TEMP TABLE oc_point (slot INTEGER NOT NULL, record_id INTEGER NOT NULL,"
-    " value INTEGER NOT NULL, ord INTEGER, rank INTEGER, source_id INTEGER, ckey INTEGER,"
-    " pkey INTEGER, PRIMARY KEY (slot, record_id)) WITHOUT ROWID",
+ADVERSE_SLOTS = tuple(range(ADVERSE_SLOT + 1, ADVERSE_SLOT + 1 + len(AE_TIERS)))
+STEPS = 4  # how many times compute calls its progress function
+NEW_ROWS = "temp.oc_new"  # a refresh's recomputed rows, before they go in
+_TEMP_TABLES = ("oc_dose", "oc_course", "oc_follow", "oc_adverse", "oc_new")
+SESSION_COLUMNS = (
+    "record_id, patient_id, practitioner_id, episode_id, region, family, technique,"
+    " started_at, started_on, pain_before, insertions, twitches"
 )
 
 
-def slots(windows: tuple[Window, ...]) -> tuple[int, ...]:
-    """Every slot a point can have when computed with ``windows``."""
-    return (
-        *range(len(windows)),
-        GAP_SLOT,
-        *range(SORENESS_SLOT, SORENESS_SLOT + len(SORENESS_WINDOWS)),
-        RESOLUTION_SLOT,
-        LOSS_SLOT,
-        SESSION_SLOT,
-        *range(ADVERSE_SLOT + 1, MAX_SLOT + 1),
-    )
+def slot_columns(windows: tuple[Window, ...]) -> tuple[int, ...]:
+    """The slots with a column in ``outcome_session``, in its order."""
+    return (*outcome_latest.row_slots(windows), *ADVERSE_SLOTS)
+
+
+def row_columns(windows: tuple[Window, ...]) -> str:
+    return SESSION_COLUMNS + "".join(f", s{slot}" for slot in slot_columns(windows))
 
 
 def family_sql(column: str = "technique") -> str:
@@ -112,102 +74,140 @@ def drop_temp_tables(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
-def _sessions(everyone: bool, join: str = "") -> str:
-    """FROM and WHERE for the current sessions (s) of everyone or the dirty patients."""
-    return (
-        f"FROM session s LEFT JOIN episode e ON e.id = s.episode_id{join}"
-        f" WHERE {current('s', 'session')}" + ("" if everyone else f" AND s.patient_id IN {DIRTY}")
-    )
-
-
-def _session_sql(everyone: bool) -> tuple[str, ...]:
-    """Fill oc_dose, the group tables, oc_session and oc_course."""
+def _course_sql(everyone: bool) -> tuple[str, ...]:
+    """Fill oc_dose and oc_course (and its index by record)."""
     dirty = f"SELECT id FROM session WHERE patient_id IN {DIRTY}"  # every version: cheap
-    region = "coalesce(e.body_region, '')"
+    only = "" if everyone else f" AND s.patient_id IN {DIRTY}"
     return (
+        "CREATE TEMP TABLE oc_dose (session_id INTEGER PRIMARY KEY, insertions INTEGER,"
+        " twitches INTEGER)",
         f"INSERT INTO oc_dose SELECT session_id, sum({site_insertions_sql()}),"
         " coalesce(sum(twitch_count), 0)"
         f" FROM site{'' if everyone else f' WHERE session_id IN ({dirty})'} GROUP BY session_id",
-        # Group numbers by INSERT OR IGNORE on the natural key: cheaper than dense_rank().
-        "INSERT OR IGNORE INTO oc_patient_group (family, technique, practitioner_id, region,"
-        f" patient_id) SELECT {family_sql('s.technique')}, s.technique, s.practitioner_id,"
-        f" {region}, s.patient_id {_sessions(everyone)}",
-        "INSERT OR IGNORE INTO oc_cell_group (technique, practitioner_id, region)"
-        " SELECT technique, practitioner_id, region FROM oc_patient_group",
-        "UPDATE oc_patient_group SET cg = c.cg FROM oc_cell_group c"
-        " WHERE c.technique = oc_patient_group.technique"
-        " AND c.practitioner_id = oc_patient_group.practitioner_id"
-        " AND c.region = oc_patient_group.region",
-        "INSERT INTO oc_session SELECT s.record_id, s.id, s.patient_id, s.practitioner_id,"
-        f" s.episode_id, {region}, g.family, s.technique, s.started_at, date(s.started_at),"
-        " unixepoch(s.started_at), s.pain_before, s.pain_after, s.soreness_after,"
-        " coalesce(d.insertions, 0), coalesce(d.twitches, 0), g.cg, g.pg "
-        + _sessions(
-            everyone,
-            " LEFT JOIN oc_dose d ON d.session_id = s.id JOIN oc_patient_group g"
-            " ON g.technique = s.technique AND g.practitioner_id = s.practitioner_id"
-            f" AND g.region = {region} AND g.patient_id = s.patient_id",
-        ),
+        "CREATE TEMP TABLE oc_course (seq INTEGER PRIMARY KEY, record_id INTEGER,"
+        " session_id INTEGER, patient_id INTEGER, practitioner_id INTEGER, episode_id INTEGER,"
+        " region TEXT, family TEXT, technique TEXT, started_at TEXT, t0 INTEGER,"
+        " pain_before INTEGER, pain_after INTEGER, soreness_after INTEGER, insertions INTEGER,"
+        " twitches INTEGER)",
         # Numbered as readings.py orders a course (patient, episode, then time and record):
         # the next session of a course is the next number with the same patient and episode.
-        "INSERT INTO oc_course SELECT row_number() OVER"
-        " (ORDER BY patient_id, episode_id, started_at, record_id), record_id, patient_id,"
-        " episode_id, t0, pain_before, cg, pg FROM oc_session",
+        "INSERT INTO oc_course (record_id, session_id, patient_id, practitioner_id, episode_id,"
+        " region, family, technique, started_at, t0, pain_before, pain_after, soreness_after,"
+        " insertions, twitches)"
+        " SELECT s.record_id, s.id, s.patient_id, s.practitioner_id, s.episode_id,"
+        f" coalesce(e.body_region, ''), {family_sql('s.technique')}, s.technique, s.started_at,"
+        " unixepoch(s.started_at), s.pain_before, s.pain_after, s.soreness_after,"
+        " coalesce(d.insertions, 0), coalesce(d.twitches, 0)"
+        " FROM session s LEFT JOIN episode e ON e.id = s.episode_id"
+        " LEFT JOIN oc_dose d ON d.session_id = s.id"
+        f" WHERE {current('s', 'session')}{only}"
+        " ORDER BY s.patient_id, s.episode_id, s.started_at, s.record_id",
+        "CREATE INDEX temp.oc_course_record ON oc_course (record_id, t0, pain_before)",
     )
 
 
-def _own_points_sql(everyone: bool) -> tuple[str, str]:
-    """Each session's own point (pain before) and its adverse events counted by tier."""
-    whens = " ".join(f"WHEN '{t}' THEN {ADVERSE_SLOT + 1 + i}" for i, t in enumerate(AE_TIERS))
-    follow_ups = (  # follow-ups with adverse events are few: for everyone, start from those
-        "FROM adverse_event a CROSS JOIN follow_up f ON f.id = a.follow_up_id"
-        " JOIN oc_session cs ON cs.record_id = f.session_record_id"
-        f" WHERE {current('f', 'follow_up')}"
+def _follow_up_sql(
+    windows: tuple[Window, ...], everyone: bool, source_bits: int
+) -> tuple[str, str]:
+    # For everyone, every follow-up finds its session by key; for a few patients, their
+    # sessions find their follow-ups through the index (SQLite keeps no statistics on
+    # temporary tables to choose so itself).
+    tables = (
+        "follow_up f JOIN oc_course c ON c.record_id = f.session_record_id"
         if everyone
-        else outcome_latest.follow_ups(everyone, " JOIN adverse_event a ON a.follow_up_id = f.id")
+        else "oc_course c CROSS JOIN follow_up f ON f.session_record_id = c.record_id"
     )
+    readings = (
+        "SELECT f.session_record_id AS rid, f.id, f.pain, f.soreness, c.pain_before AS pb,"
+        f" unixepoch(f.at) - c.t0 AS dt FROM {tables} WHERE {current('f', 'follow_up')}"
+    )
+    keys = [f"k{s}" for s in outcome_latest.pain_columns(windows)]
+    keys += [f"k{s}" for s in outcome_latest.soreness_columns()]
+    create = (
+        f"CREATE TEMP TABLE oc_follow (rid INTEGER PRIMARY KEY, {', '.join(keys)},"
+        " zdt, sn, lost, last)"
+    )
+    return create, "INSERT INTO oc_follow " + outcome_latest.follow_up_sql(
+        windows, readings, source_bits
+    )
+
+
+def _adverse_sql(everyone: bool) -> tuple[str, str]:
+    """Each session's adverse events by tier: recorded at the session (its current
+    version) or at one of its current follow-ups. For everyone, from the events (few);
+    for a few patients, from their sessions through the indexes."""
+    counts = ", ".join(f"sum(tier = '{t}') AS ae_{t}" for t in AE_TIERS)
+    if everyone:
+        own = (
+            "adverse_event a JOIN session s ON s.id = a.session_id"
+            " JOIN oc_course c ON c.record_id = s.record_id AND c.session_id = a.session_id"
+        )
+        later = (
+            "adverse_event a JOIN follow_up f ON f.id = a.follow_up_id"
+            " JOIN oc_course c ON c.record_id = f.session_record_id"
+        )
+    else:
+        own = "oc_course c CROSS JOIN adverse_event a ON a.session_id = c.session_id"
+        later = (
+            "oc_course c CROSS JOIN follow_up f ON f.session_record_id = c.record_id"
+            " CROSS JOIN adverse_event a ON a.follow_up_id = f.id"
+        )
     return (
-        f"INSERT INTO oc_point (slot, record_id, value, ckey, pkey) SELECT {SESSION_SLOT},"
-        f" s.record_id, s.pain_before, {keys_sql(str(SESSION_SLOT), 's')} FROM oc_session s",
-        f"""
-INSERT INTO oc_point (slot, record_id, value, ckey, pkey)
-SELECT a.slot, s.record_id, a.n, {keys_sql("a.slot", "s")}
-FROM (SELECT record_id, CASE tier {whens} END AS slot, count(*) AS n FROM (
-          SELECT cs.record_id, a.tier FROM oc_session cs
-          JOIN adverse_event a ON a.session_id = cs.session_id
-          UNION ALL
-          SELECT cs.record_id, a.tier {follow_ups}
-      ) GROUP BY record_id, tier) AS a
-JOIN oc_session s ON s.record_id = a.record_id
-""",
+        "CREATE TEMP TABLE oc_adverse (record_id INTEGER PRIMARY KEY, "
+        + ", ".join(f"ae_{t} INTEGER" for t in AE_TIERS)
+        + ")",
+        f"INSERT INTO oc_adverse SELECT record_id, {counts} FROM ("
+        f" SELECT c.record_id, a.tier FROM {own} UNION ALL SELECT c.record_id, a.tier"
+        f" FROM {later} WHERE {current('f', 'follow_up')}) GROUP BY record_id",
     )
 
 
-def compute(conn: sqlite3.Connection, windows: tuple[Window, ...], everyone: bool) -> None:
-    """Fill ``oc_session`` and ``oc_point`` for every patient, or for those listed in
-    ``temp.outcome_dirty``. :data:`NEW_POINTS` then reads them as ``outcome_point`` rows."""
+def _rows_sql(windows: tuple[Window, ...], target: str, source_bits: int) -> str:
+    slots_ = ", ".join(outcome_latest.session_row_sql(windows, source_bits))
+    adverse = ", ".join(f"coalesce(ae.ae_{t}, 0)" for t in AE_TIERS)
+    return (
+        f"INSERT INTO {target} ({row_columns(windows)})"
+        " SELECT c.record_id, c.patient_id, c.practitioner_id, c.episode_id, c.region,"
+        " c.family, c.technique, c.started_at, date(c.started_at), c.pain_before,"
+        f" c.insertions, c.twitches, {slots_}, {adverse}"
+        " FROM (SELECT c.*, n.t0 - c.t0 AS nd, n.pain_before AS np FROM oc_course c"
+        " LEFT JOIN oc_course n ON n.seq = c.seq + 1 AND n.patient_id = c.patient_id"
+        " AND n.episode_id IS c.episode_id AND n.t0 > c.t0) AS c"
+        " LEFT JOIN oc_follow fa ON fa.rid = c.record_id"
+        " LEFT JOIN oc_adverse ae ON ae.record_id = c.record_id"
+        " ORDER BY c.record_id"
+    )
+
+
+def compute(
+    conn: sqlite3.Connection,
+    windows: tuple[Window, ...],
+    everyone: bool,
+    progress: Callable[[int], None] = lambda n: None,
+) -> str:
+    """Compute the rows of every patient, or of those listed in ``temp.outcome_dirty``:
+    into ``outcome_session`` itself for everyone (the caller emptied it), else into
+    :data:`NEW_ROWS` (:func:`write` adds them). Returns the table that holds them.
+    ``progress(1)`` after each of :data:`STEPS` steps."""
     drop_temp_tables(conn)
-    for statement in (
-        *_CREATE,
-        *_session_sql(everyone),
-        *outcome_latest.latest_sql(windows, everyone),
-        outcome_latest.loss_sql(everyone),
-        *_own_points_sql(everyone),
+    target = "outcome_session" if everyone else NEW_ROWS
+    if not everyone:
+        conn.execute("CREATE TEMP TABLE oc_new AS SELECT * FROM outcome_session WHERE false")
+    ids = conn.execute("SELECT coalesce(max(id), 0) FROM follow_up").fetchone()[0]
+    source_bits = max(1, int(ids).bit_length())
+    for step in (
+        _course_sql(everyone),
+        _follow_up_sql(windows, everyone, source_bits),
+        _adverse_sql(everyone),
+        (_rows_sql(windows, target, source_bits),),
     ):
-        conn.execute(statement)
+        for statement in step:
+            conn.execute(statement)
+        progress(1)
+    return target
 
 
-NEW_POINTS = f"""
-SELECT p.record_id, p.slot, s.patient_id, s.practitioner_id, s.episode_id, s.region, s.family,
-       s.technique, s.started_at, s.started_on,
-       CASE WHEN p.slot = {LOSS_SLOT} THEN 0 ELSE s.pain_before END, p.value, s.insertions,
-       s.twitches
-FROM temp.oc_point p JOIN temp.oc_session s ON s.record_id = p.record_id
-"""  # a time-to-loss point has no pain before (readings.LOSS_SLOT)
-
-
-def write(conn: sqlite3.Connection) -> None:
-    """Add the computed points to ``outcome_point`` (in its key order: appends)."""
-    conn.execute(
-        f"INSERT INTO outcome_point ({POINT_COLUMNS}) {NEW_POINTS} ORDER BY p.slot, p.record_id"
-    )
+def write(conn: sqlite3.Connection, windows: tuple[Window, ...]) -> None:
+    """Add a refresh's recomputed rows (:data:`NEW_ROWS`) to ``outcome_session``."""
+    columns = row_columns(windows)
+    conn.execute(f"INSERT INTO outcome_session ({columns}) SELECT {columns} FROM {NEW_ROWS}")

@@ -18,18 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.counts import GroupCounts, counts_from_sessions
 from ..analysis.model import Filters, FollowUp, SessionOutcome, family_of
-from ..analysis.readings import ADVERSE_SLOT, SESSION_SLOT
+from ..analysis.readings import ADVERSE_SLOT
 from ..analysis.windows import DEFAULT_WINDOWS, Window, min_days
 from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
 from ..errors import ValidationError
 from . import outcome_cache
-from .outcome_clusters import (
-    DOSE_BAND_SLOTS,
-    GROUP_COLUMNS,
-    cluster_sums,
-    grouped_sql,
-    per_patient_sql,
-)
+from .outcome_clusters import DOSE_BAND_SLOTS, GROUP_COLUMNS, cluster_sums
+from .outcome_counts import cells_sql, moments_by_slot_sql, points_of
 from .outcome_points import site_insertions_sql
 
 if TYPE_CHECKING:
@@ -156,11 +151,12 @@ def group_function(by: str) -> Any:
 
 def cache_level(filters: Filters) -> str:
     """Which part of the cache answers ``filters``: ``total`` (all sessions or one
-    technique), ``cell`` (a practitioner or region too) or ``point`` (dates, complaint)."""
+    technique: the whole clinic's counts) or ``point`` (a practitioner, region, dates or
+    complaint: the points of the sessions they cover, grouped when asked)."""
     if filters.complaint or filters.since or filters.until:
         return "point"
     if filters.practitioner_id is not None or filters.region is not None:
-        return "cell"
+        return "point"
     return "total"
 
 
@@ -179,7 +175,7 @@ def group_counts(
     if cache_level(filters) == "point":
         out = _counts_from_points(store.conn, filters, by)
     else:
-        out = _counts_from_cells(store.conn, filters, by, group_of)
+        out = _counts_from_totals(store.conn, filters, by, group_of)
     _count_eligible(store.conn, out, filters, windows, group_of)
     return out
 
@@ -193,7 +189,7 @@ def _count_eligible(
 ) -> None:
     """Sessions old enough for each window (see ``windows.old_enough``), per group:
     from the sessions per day, or for a practitioner, region, dates or complaint from
-    the sessions' own points."""
+    the sessions' own rows."""
     latest = outcome_cache.latest_record(conn)
     if not latest:
         return
@@ -223,10 +219,7 @@ def _count_eligible(
         return
     sums = ", ".join("sum(started_on <= ?)" for _ in cutoffs)
     where, params = filter_sql(filters, POINT_COLUMNS)
-    sql = (
-        f"SELECT technique, {sums} FROM outcome_point"
-        f" WHERE slot = {SESSION_SLOT} AND {where} GROUP BY technique"
-    )
+    sql = f"SELECT technique, {sums} FROM outcome_session WHERE {where} GROUP BY technique"
     for technique, *counts in conn.execute(sql, [*cutoffs, *params]):
         found = out.get(group_of(technique))
         if found is not None:
@@ -235,19 +228,14 @@ def _count_eligible(
                     found.eligible[i] = found.eligible.get(i, 0) + n
 
 
-def _counts_from_cells(
+def _counts_from_totals(
     conn: sqlite3.Connection, filters: Filters, by: str, group_of: Any
 ) -> dict[str, GroupCounts]:
     where, params = filter_sql(filters, POINT_COLUMNS)
     where += f" AND slot < {ADVERSE_SLOT}"
-    whole_clinic = cache_level(filters) == "total"
     out: dict[str, GroupCounts] = {}
     for technique, slot, before, value, n in conn.execute(
-        f"SELECT technique, slot, pain_before, value, n FROM outcome_total WHERE {where}"
-        if whole_clinic
-        else "SELECT technique, slot, pain_before, value, sum(n) FROM outcome_cell"
-        f" WHERE {where} GROUP BY technique, slot, pain_before, value",
-        params,
+        f"SELECT technique, slot, pain_before, value, n FROM outcome_total WHERE {where}", params
     ):
         key = group_of(technique)
         group = out.get(key)
@@ -265,33 +253,20 @@ def patient_sums(
     conn: sqlite3.Connection, filters: Filters, by: str, slots: str, group_of: Any
 ) -> Iterator[tuple[str, int, int, list[float]]]:
     """(group, slot, patients, sums over patients) of the slots matching ``slots`` (SQL),
-    from outcome_group for the whole clinic or one technique, else from outcome_patient
-    (a practitioner or region: ``cache_level`` "total" or "cell")."""
-    if cache_level(filters) == "total":
-        # Whole-clinic patient counts are kept per family and per technique. One
-        # technique asked for under its family: that technique's count is the family's.
-        techniques = techniques_in(filters.technique)
-        exact = techniques is not None and filters.technique not in FAMILIES
-        grouping = "technique" if exact else by
-        rows = conn.execute(
-            f"SELECT key, slot, patients, {GROUP_COLUMNS} FROM outcome_group"
-            f" WHERE grouping = ? AND {slots}",
-            (grouping,),
-        )
-        for key, slot, patients, *sums in rows:
-            if techniques is None or key in techniques or key == filters.technique:
-                yield group_of(key), slot, patients, sums
-        return
-    where, params = filter_sql(filters, POINT_COLUMNS)
-    column = "family" if by == "family" else "technique"
-    keys = f"{column}, slot"
-    # Every family named: the practitioner and region indexes (practitioner or region,
-    # family, slot, ...) then find the slots asked for without reading the others.
-    families = ", ".join(f"'{f}'" for f in FAMILIES)
-    where = f"{where} AND family IN ({families}) AND {slots}"
-    inner = per_patient_sql("outcome_patient", f"{keys}, patient_id", where)
-    for key, slot, patients, *sums in conn.execute(grouped_sql(inner, keys), params):
-        yield key, slot, patients, sums
+    from outcome_group: the whole clinic or one technique (``cache_level`` "total")."""
+    # Whole-clinic patient counts are kept per family and per technique. One technique
+    # asked for under its family: that technique's count is the family's.
+    techniques = techniques_in(filters.technique)
+    exact = techniques is not None and filters.technique not in FAMILIES
+    grouping = "technique" if exact else by
+    rows = conn.execute(
+        f"SELECT key, slot, patients, {GROUP_COLUMNS} FROM outcome_group"
+        f" WHERE grouping = ? AND {slots}",
+        (grouping,),
+    )
+    for key, slot, patients, *sums in rows:
+        if techniques is None or key in techniques or key == filters.technique:
+            yield group_of(key), slot, patients, sums
 
 
 def _set_patients(counts: GroupCounts, slot: int, patients: int, sums: list[float]) -> None:
@@ -304,24 +279,29 @@ def _set_patients(counts: GroupCounts, slot: int, patients: int, sums: list[floa
 def _counts_from_points(
     conn: sqlite3.Connection, filters: Filters, by: str
 ) -> dict[str, GroupCounts]:
-    where, params = filter_sql(filters, POINT_COLUMNS)
-    where += f" AND slot < {ADVERSE_SLOT}"
+    """From the rows of the sessions ``filters`` cover (picked once), grouped slot by slot."""
+    picked, params = picked_sql(filters)
     column = "family" if by == "family" else "technique"
+    specs = points_of(outcome_cache.CACHED_WINDOWS)
     out: dict[str, GroupCounts] = {}
-    for key, slot, before, value, n in conn.execute(
-        f"SELECT {column}, slot, pain_before, value, count(*) FROM outcome_point"
-        f" WHERE {where} GROUP BY {column}, slot, pain_before, value",
-        params,
-    ):
+    rows = conn.execute(picked + cells_sql(specs, "picked", "true", group=column), params)
+    for key, slot, before, value, n in rows:
         group = out.get(key)
         if group is None:  # (a GroupCounts made per row only to be dropped cost a third)
             group = out[key] = GroupCounts(key)
         group.add(slot, before, value, n)
-    keys = f"{column}, slot"
-    inner = per_patient_sql("outcome_point", f"{keys}, patient_id", where, points=True)
-    for key, slot, patients, *sums in conn.execute(grouped_sql(inner, keys), params):
+    moments = picked + moments_by_slot_sql(specs, "picked", "true", column)
+    for key, slot, patients, *sums in conn.execute(moments, params):
         _set_patients(out[key], slot, patients, sums)
     return out
+
+
+def picked_sql(filters: Filters) -> tuple[str, list[Any]]:
+    """A WITH clause naming ``picked`` the rows of ``outcome_session`` that ``filters``
+    cover, made once (an ephemeral table: no write on the connection) for the query's
+    many parts to read, and its parameters."""
+    where, params = filter_sql(filters, POINT_COLUMNS)
+    return f"WITH picked AS MATERIALIZED (SELECT * FROM outcome_session WHERE {where}) ", params
 
 
 def _load_patients(
