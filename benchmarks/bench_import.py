@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sessionlog.store.seal import RECORD_TABLES
+from sessionlog.store.integrity.seal import RECORD_TABLES
 
 from .bench_save import _raw_connection, scratch_copy
 from .clinic import END
@@ -115,7 +115,8 @@ def run(db: Path, sessions: int) -> list[Row]:
     figure = f"import {sessions:,} sessions with sites (JSON export), with its progress bar"
     try:
         from sessionlog.exchange.importer import import_tables, read_source
-        from sessionlog.store import Store, outcome_cache
+        from sessionlog.store import Store
+        from sessionlog.store.outcomes import cache as outcome_cache
     except ImportError as exc:
         return [unavailable(figure, f"sessionlog.exchange: {exc}", f"<= {TARGET_RATIO:.2f}x")]
     source = export_file(db)

@@ -71,12 +71,12 @@ def run(db: Path, repeat: int) -> list[Row]:
             draw_soreness,
         )
         from sessionlog.charts.common import render
-        from sessionlog.store import Store
-        from sessionlog.store.outcome_reports import (
+        from sessionlog.services.reports import (
             comparison_report,
             details_report,
             progress_report,
         )
+        from sessionlog.store import Store
     except ImportError as exc:
         why = f"outcome modules: {exc}"
         return [

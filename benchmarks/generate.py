@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 from sessionlog.store import Store
-from sessionlog.store.audit import GENESIS, row_hash
 from sessionlog.store.db import migration_files
+from sessionlog.store.integrity.audit import GENESIS, row_hash
+from sessionlog.store.integrity.seal import seal_existing
 from sessionlog.store.rows import IMS_COLUMNS, SESSION_COLUMNS, SITE_COLUMNS
-from sessionlog.store.seal import seal_existing
 
 from .clinic import Rows, simulate
 

@@ -37,7 +37,7 @@ def with_secrets(db: Path) -> None:
     test through the store, or in a database made before sign-in existed). A file
     sessionlog would refuse (empty, foreign, with a -wal not its own) is not touched:
     the test is about that refusal, and reading it here would replay that -wal."""
-    from sessionlog.store.fileguard import guard
+    from sessionlog.store.file.guard import guard
 
     try:
         guard(db, encrypted=False)

@@ -22,7 +22,10 @@ from sessionlog.analysis.soreness import dose_band_clusters
 from sessionlog.analysis.stats import ClusterSums
 from sessionlog.domain import parse_follow_up, parse_session
 from sessionlog.domain.techniques import AE_TIERS
-from sessionlog.store import Store, outcome_cache, outcome_details, outcomes
+from sessionlog.store import Store
+from sessionlog.store.outcomes import cache as outcome_cache
+from sessionlog.store.outcomes import details as outcome_details
+from sessionlog.store.outcomes import queries as outcomes
 
 TECHNIQUES = ["acupuncture", "electroacupuncture", "dry_needling", "electrical_dry_needling",
               "ims"]  # fmt: skip

@@ -12,8 +12,10 @@ from helpers_outcomes import episode, follow_up, session, session_data
 from sessionlog.analysis import Filters, GroupCounts
 from sessionlog.domain import parse_follow_up, parse_session
 from sessionlog.errors import ValidationError
-from sessionlog.store import Store, outcome_cache, outcomes
-from sessionlog.store.outcome_reports import details_report, progress_report
+from sessionlog.services.reports import details_report, progress_report
+from sessionlog.store import Store
+from sessionlog.store.outcomes import cache as outcome_cache
+from sessionlog.store.outcomes import queries as outcomes
 
 
 @pytest.fixture

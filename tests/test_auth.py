@@ -13,7 +13,7 @@ from sessionlog.domain import Practitioner
 from sessionlog.errors import ValidationError
 from sessionlog.services import auth
 from sessionlog.store import Store
-from sessionlog.store.credentials import Access
+from sessionlog.store.records.credentials import Access
 
 T0 = datetime(2026, 11, 22, 10, 0)
 

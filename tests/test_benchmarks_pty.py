@@ -48,8 +48,8 @@ def test_the_save_baseline_writes_the_rows_the_app_writes(tmp_path: Path) -> Non
     from benchmarks.clinic import END
     from sessionlog.domain import Patient, Practitioner, parse_session
     from sessionlog.store import Store
+    from sessionlog.store.integrity.seal import RECORD_TABLES
     from sessionlog.store.rows import session_values, site_values
-    from sessionlog.store.seal import RECORD_TABLES
 
     store = Store.open(tmp_path / "c.db", clock=lambda: END)
     practitioner = store.add_practitioner(Practitioner("Mei Lin Chen", "acupuncturist"))

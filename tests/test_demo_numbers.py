@@ -12,7 +12,7 @@ from sessionlog.analysis import patient_progress, patient_sentences
 from sessionlog.analysis.readings import GAP_SLOT, latest_by_window, readings_by_record
 from sessionlog.analysis.table import progress_summary
 from sessionlog.analysis.windows import DEFAULT_WINDOWS, window_index
-from sessionlog.store import outcomes
+from sessionlog.store.outcomes import queries as outcomes
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,12 @@ from helpers_outcomes import follow_up, patient, practitioner, session_data
 from sessionlog.analysis import Filters
 from sessionlog.domain import parse_session, parse_site
 from sessionlog.domain.models import site_insertions
+from sessionlog.services import reports as outcome_reports
 from sessionlog.services.entry.site_text import parse_site_text
-from sessionlog.store import Store, outcome_cache, outcome_points, outcome_reports, outcomes
+from sessionlog.store import Store
+from sessionlog.store.outcomes import cache as outcome_cache
+from sessionlog.store.outcomes import points as outcome_points
+from sessionlog.store.outcomes import queries as outcomes
 
 NOW = datetime(2026, 6, 1, 12, 0)
 

@@ -11,7 +11,8 @@ from helpers_store import NOW_TEXT, dry_needling, ims, rows
 
 from sessionlog.domain import Episode, Patient
 from sessionlog.errors import DatabaseError, ValidationError
-from sessionlog.store import Store, audit
+from sessionlog.store import Store
+from sessionlog.store.integrity import audit
 
 # --- a save writes exactly these rows ----------------------------------------------
 

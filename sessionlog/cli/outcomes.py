@@ -92,7 +92,7 @@ def report(
     from ..analysis import patient_sentences, to_jsonable
     from ..analysis.table import progress_summary, session_rows
     from ..services.lookup import find_patient
-    from ..store.outcome_reports import progress_report
+    from ..services.reports import progress_report
     from .scales import scale_json
 
     store = ctx.store()
@@ -100,7 +100,7 @@ def report(
     who = find_patient(store, patient)
     progress = progress_report(store, who["id"])
     store.log_access(actor, who["id"], "report", action="report")
-    from ..exchange.take_home import patient_scales
+    from ..services.take_home import patient_scales
 
     courses = patient_scales(store, who["id"])[0]
     if as_json:
@@ -180,8 +180,8 @@ def compare(
     from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
     from ..domain.validate import as_choice
     from ..services.lookup import find_practitioner
-    from ..store.outcome_reports import comparison_report, details_report
-    from ..store.outcomes import check_filters
+    from ..services.reports import comparison_report, details_report
+    from ..store.outcomes.queries import check_filters
 
     store = ctx.store()
     actor = identify(store, practitioner_ref)
@@ -240,7 +240,7 @@ PROGRESS_FROM_SESSIONS = 5_000
 def _prepare(store: Any) -> None:
     """The first comparison after an import or an upgrade computes the outcome figures
     for the whole clinic: on a large clinic a progress bar on stderr says so."""
-    from ..store.outcome_reports import prepare_outcomes
+    from ..services.reports import prepare_outcomes
 
     bar: Any = None
 

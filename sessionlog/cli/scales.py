@@ -283,7 +283,7 @@ def write_report(
     """``report --format html -o FILE``: the patient's take-home page, audited."""
     from pathlib import Path
 
-    from ..exchange.take_home import write_take_home
+    from ..services.take_home import write_take_home
 
     if not output:
         raise ValidationError("output", "give the file to write: -o report.html")

@@ -115,7 +115,7 @@ def _prepare_outcomes(store: Store, *, big: bool) -> None:
     the import anyway, so the first comparison afterwards opens at once. The import
     is already saved: if this fails, the figures are computed on first use instead."""
     from ..errors import DatabaseError
-    from ..store import outcome_cache
+    from ..store.outcomes import cache as outcome_cache
 
     try:
         if big:

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ..store.chainhead import Comparison, compare
-from ..store.health import SQLITE_MAGIC, open_readonly
+from ..store.file.health import SQLITE_MAGIC, open_readonly
+from ..store.integrity.chainhead import Comparison, compare
 from .csvfiles import MANIFEST
 from .export import CHAIN_HEAD_SYSTEM
 

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ValidationError
-from ..store import bulk
-from ..store.chainhead import head
+from ..store.integrity.chainhead import head
+from ..store.records import bulk
 from ..store.store import Store
 from .tables import FORMAT_NAME, FORMAT_VERSION, LIST_STORAGE, TABLES, column_names
 
@@ -69,7 +69,7 @@ def build_document(store: Store, tables: Tables) -> dict[str, Any]:
         "schema": bulk.applied_migrations(store.conn),
         "counts": {t: len(rows) for t, rows in tables.items()},
         # The audit chain as exported: `sessionlog check --against FILE` proves the
-        # database's chain still extends it (store/chainhead.py).
+        # database's chain still extends it (store/integrity/chainhead.py).
         "chain_head": head(store.conn).as_dict(),
         "tables": tables,
     }

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from ..errors import ValidationError
 from ..private_files import make_private, make_private_folder
-from ..store.chainhead import head
+from ..store.integrity.chainhead import head
 from ..store.store import Store
 from .csvfiles import write_folder, write_zip
 from .document import build_document, read_tables

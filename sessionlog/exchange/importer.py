@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ..store import bulk
+from ..store.records import bulk
 from ..store.store import Store
 from .collector import collector_paused
 from .csvfiles import read_csv

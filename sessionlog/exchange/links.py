@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ..store import audit
+from ..store.integrity import audit
 from .problems import Problems
 from .rowcheck import Checked
 

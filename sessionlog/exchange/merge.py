@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..store import bulk
+from ..store.records import bulk
 from .compact import ROW_TYPES
 from .problems import Problems
 from .rowcheck import Checked

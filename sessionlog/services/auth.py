@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import SessionlogError, ValidationError
 from ..store import Store
-from ..store.credentials import Access, SignInName
+from ..store.records.credentials import Access, SignInName
 from ..store.rows import stamp
 
 if TYPE_CHECKING:
@@ -292,7 +292,7 @@ def authenticate_in_file(path: Path, practitioner_id: int, secret: str) -> int:
     once ``secret`` matches the hash kept in that file. Read only: no failed try is
     counted there (whoever holds the file could read it anyway); a wrong secret raises
     :class:`AuthError`."""
-    from ..store.credentials import sign_ins_in_file
+    from ..store.records.credentials import sign_ins_in_file
 
     for name, access in sign_ins_in_file(path):
         if name.practitioner_id == practitioner_id:

@@ -17,7 +17,7 @@ from ..errors import ValidationError
 
 if TYPE_CHECKING:
     from ..store import Store
-    from ..store.people import PatientRow
+    from ..store.records.people import PatientRow
 
 _Named = TypeVar("_Named", bound=Mapping[str, Any])  # a row with a "name"
 

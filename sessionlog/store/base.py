@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 from ..errors import DatabaseError, ValidationError
 from .db import checkpoint, default_path, open_connection
-from .failures import damaged, write_failed
-from .fileguard import file_id, register, same_file, unregister
+from .file.failures import damaged, write_failed
+from .file.guard import file_id, register, same_file, unregister
 from .rows import (
     IMS_COLUMNS,
     SESSION_COLUMNS,
@@ -31,7 +31,7 @@ from .rows import (
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from .seal import Sealing
+    from .integrity.seal import Sealing
 
 Clock = Callable[[], datetime]
 
@@ -196,7 +196,7 @@ class StoreBase:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise DatabaseError(f"the database is busy; nothing was saved ({exc})") from None
             raise write_failed(exc, self.path) from None
-        from . import seal  # with the first write, like audit below
+        from .integrity import seal  # with the first write, like audit below
 
         if self._sealing is None:
             self._sealing = seal.Sealing()
@@ -258,7 +258,7 @@ class StoreBase:
     ) -> None:
         # Imported with the first write, not with the store: the app opens the store
         # before its first frame, which hashes nothing (hashlib is ~2 ms to load).
-        from . import audit
+        from .integrity import audit
 
         audit.append(
             conn,
@@ -276,7 +276,7 @@ class StoreBase:
         seal modules, read the record tables' columns and compile the statement that
         seals a transaction's rows. For an idle moment before a first write that a user
         waits for (the sign-in's audit row); it writes nothing."""
-        from . import audit, seal  # noqa: F401 - loaded now, not with the first write
+        from .integrity import audit, seal  # noqa: F401 - loaded now, not with the first write
 
         if self._sealing is None:
             self._sealing = seal.Sealing()
@@ -284,8 +284,8 @@ class StoreBase:
 
     def chain_alarm(self) -> str | None:
         """A warning when the audit chain is known or seen (at its end) to be broken:
-        cheap enough for start-up (see store/alarm.py)."""
-        from .alarm import chain_alarm
+        cheap enough for start-up (see store/integrity/alarm.py)."""
+        from .integrity.alarm import chain_alarm
 
         return chain_alarm(self.conn, self.path)
 

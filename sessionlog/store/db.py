@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from ..errors import DatabaseError
 from ..private_files import create_private_file, make_private_folder
-from .cipher import connect_file, passphrase
-from .failures import DAMAGE_WORDS, open_failed
-from .fileguard import RESTORE_HINT, file_id, guard, new_identity, same_file
-from .netfs import refuse_network_fs
+from .file.cipher import connect_file, passphrase
+from .file.failures import DAMAGE_WORDS, open_failed
+from .file.guard import RESTORE_HINT, file_id, guard, new_identity, same_file
+from .file.netfs import refuse_network_fs
 
 if TYPE_CHECKING:  # sqlite-utils costs ~100 ms to import: only when a database opens
     from sqlite_utils import Database
@@ -74,7 +74,7 @@ def split_sql(script: str) -> list[str]:
 def _migrations() -> Migrations:
     from sqlite_utils import Migrations
 
-    from . import seal
+    from .integrity import seal
 
     migrations = Migrations(MIGRATION_SET)
     for path in migration_files():

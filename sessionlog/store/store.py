@@ -6,13 +6,13 @@ Its methods are grouped by subject in sibling modules (people, sessions, follow-
 
 from __future__ import annotations
 
-from .access import AccessStore
 from .base import Clock, Saved, StoreBase
-from .credentials import CredentialStore
-from .follow_ups import FollowUpStore
-from .people import PeopleStore
-from .scales import ScaleStore
-from .sessions import SessionStore
+from .records.access import AccessStore
+from .records.credentials import CredentialStore
+from .records.follow_ups import FollowUpStore
+from .records.people import PeopleStore
+from .records.scales import ScaleStore
+from .records.sessions import SessionStore
 
 __all__ = ["Clock", "Saved", "Store", "StoreBase"]
 

@@ -1,4 +1,4 @@
-"""Opening a patient's screen leaves an access row in the audit log (store/access.py).
+"""Opening a patient's screen leaves an access row in the audit log (store/records/access.py).
 
 Called once from each patient screen's ``on_mount`` (record, history, progress,
 patient view), never on a cursor move: Home and the lists write nothing.

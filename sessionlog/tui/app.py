@@ -82,7 +82,7 @@ class SessionlogApp(App[None]):
         # True once the store is open: the home screen fills its lists from then on
         # (see start() and HomeScreen.on_mount).
         self.started = False
-        # A broken audit chain, seen at start-up (store/alarm.py): the home screen's banner.
+        # A broken audit chain seen at start-up (store/integrity/alarm.py): the banner.
         self.chain_warning: str | None = None
         self._chain_checked = False
         # A read of the database that failed while running (tui/read_failures.py).

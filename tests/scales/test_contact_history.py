@@ -16,7 +16,7 @@ from sessionlog.cli import common
 from sessionlog.errors import ValidationError
 from sessionlog.exchange import ImportRefused, export, import_file
 from sessionlog.store import Store
-from sessionlog.store.health import check
+from sessionlog.store.file.health import check
 
 HISTORY = "SELECT patient_id, contact, at, actor_id FROM patient_contact ORDER BY id"
 

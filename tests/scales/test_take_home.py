@@ -15,7 +15,7 @@ from helpers_store import dry_needling
 from sessionlog.domain import Patient
 from sessionlog.domain.models import FollowUpInput
 from sessionlog.domain.scales import parse_scale_reading
-from sessionlog.exchange.take_home import take_home_html, write_take_home
+from sessionlog.services.take_home import take_home_html, write_take_home
 from sessionlog.store import Store
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

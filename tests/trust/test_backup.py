@@ -13,9 +13,9 @@ from trust_clinic import clock, dump
 
 from sessionlog.errors import DatabaseError, ValidationError
 from sessionlog.store import Store
-from sessionlog.store import audit as chain
-from sessionlog.store.backup import backup, restore, sha256
-from sessionlog.store.health import check
+from sessionlog.store.file.backup import backup, restore, sha256
+from sessionlog.store.file.health import check
+from sessionlog.store.integrity import audit as chain
 
 LATER = datetime(2026, 11, 23, 8, 30)
 

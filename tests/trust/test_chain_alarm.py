@@ -12,11 +12,12 @@ from helpers_cli import run  # as a script runs: practitioner 1, with the secret
 from test_backup import tamper_audit
 from test_tamper import forge_a_seal
 
-from sessionlog.store import Store, audit
-from sessionlog.store.alarm import note_path
+from sessionlog.store import Store
 from sessionlog.store.db import _migrations
-from sessionlog.store.health import check
-from sessionlog.store.seal import MIGRATION
+from sessionlog.store.file.health import check
+from sessionlog.store.integrity import audit
+from sessionlog.store.integrity.alarm import note_path
+from sessionlog.store.integrity.seal import MIGRATION
 
 WARNING = "warning: The audit chain is broken"
 

@@ -17,10 +17,10 @@ import pytest
 from helpers_cli import run, with_secrets  # as a script runs: practitioner 1, its secret
 
 from sessionlog.store import Store
-from sessionlog.store.audit import GENESIS, row_hash
-from sessionlog.store.backup import backup
-from sessionlog.store.health import check
-from sessionlog.store.seal import digest, seal_of
+from sessionlog.store.file.backup import backup
+from sessionlog.store.file.health import check
+from sessionlog.store.integrity.audit import GENESIS, row_hash
+from sessionlog.store.integrity.seal import digest, seal_of
 
 
 def rewrite_consistently(path: Path) -> int:

@@ -9,8 +9,9 @@ import pytest
 from test_backup import damage, tamper_audit
 
 from sessionlog.errors import DatabaseError
-from sessionlog.store import Store, netfs
-from sessionlog.store.health import check
+from sessionlog.store import Store
+from sessionlog.store.file import netfs
+from sessionlog.store.file.health import check
 
 MOUNTINFO = (
     "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"

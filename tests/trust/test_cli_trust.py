@@ -94,7 +94,8 @@ def test_a_large_import_shows_progress_on_stderr(
 
 
 def outcomes_ready(path: Path) -> bool:
-    from sessionlog.store import Store, outcome_cache
+    from sessionlog.store import Store
+    from sessionlog.store.outcomes import cache as outcome_cache
 
     store = Store.open(path)
     try:

@@ -17,7 +17,7 @@ import pytest
 import trust_workers
 from trust_figures import report
 
-from sessionlog.store import audit as chain
+from sessionlog.store.integrity import audit as chain
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,9 @@ from trust_clinic import build, clock, dump
 from sessionlog.cli import cli
 from sessionlog.errors import DatabaseError
 from sessionlog.store import Store
-from sessionlog.store.backup import backup, restore
-from sessionlog.store.cipher import ENV
-from sessionlog.store.health import check
+from sessionlog.store.file.backup import backup, restore
+from sessionlog.store.file.cipher import ENV
+from sessionlog.store.file.health import check
 
 pytest.importorskip("sqlcipher3", reason="sqlcipher3 is not installed (extra 'encrypted')")
 

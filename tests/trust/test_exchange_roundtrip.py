@@ -14,8 +14,9 @@ from sessionlog.domain import parse_patient, parse_practitioner
 from sessionlog.exchange import ImportRefused, export, import_file
 from sessionlog.exchange.tables import FORMAT_VERSION, is_derived
 from sessionlog.exchange.tables import TABLES as FORMAT_TABLES
-from sessionlog.store import Store, bulk
-from sessionlog.store import audit as chain
+from sessionlog.store import Store
+from sessionlog.store.integrity import audit as chain
+from sessionlog.store.records import bulk
 
 DESTINATIONS = {"json": "clinic.json", "csv-zip": "clinic.zip", "csv-folder": "clinic-csv"}
 

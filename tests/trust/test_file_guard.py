@@ -163,7 +163,7 @@ def test_a_wal_of_a_database_of_another_program_is_refused(tmp_path: Path) -> No
 def restored_over(db: Path, backup: Path) -> list[Path]:
     """``db`` restored from ``backup`` (as `sessionlog restore --force` does): the files
     the restore kept beside it."""
-    from sessionlog.store.backup import restore
+    from sessionlog.store.file.backup import restore
 
     restore(backup, db)
     return sorted(db.parent.glob(f"{db.name}.before-restore-*"))

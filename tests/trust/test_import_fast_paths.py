@@ -24,7 +24,7 @@ from sessionlog.exchange.collector import collector_paused
 from sessionlog.exchange.rowcheck import MAX_ID, audit_row, ref, when
 from sessionlog.exchange.sessioncheck import SiteMemo
 from sessionlog.store import Store
-from sessionlog.store.audit import row_hash
+from sessionlog.store.integrity.audit import row_hash
 from sessionlog.store.rows import stamp
 
 NOW = datetime(2026, 11, 22, 18, 0)

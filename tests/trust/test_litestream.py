@@ -17,8 +17,8 @@ from trust_clinic import build, clock, dump
 from trust_figures import report
 
 from sessionlog.store import Store
-from sessionlog.store import audit as chain
-from sessionlog.store.health import check
+from sessionlog.store.file.health import check
+from sessionlog.store.integrity import audit as chain
 
 BINARY = shutil.which("litestream", path=str(Path(sys.executable).parent)) or shutil.which(
     "litestream"

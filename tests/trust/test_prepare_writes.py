@@ -12,7 +12,7 @@ from trust_clinic import clock
 
 from sessionlog.domain import parse_patient
 from sessionlog.store import Store
-from sessionlog.store.health import check
+from sessionlog.store.file.health import check
 
 
 def test_preparing_writes_nothing_and_the_writes_after_it_are_sealed(

@@ -13,7 +13,7 @@ from trust_clinic import build, clock
 
 from sessionlog.exchange import export
 from sessionlog.store import Store
-from sessionlog.store.backup import backup, restore
+from sessionlog.store.file.backup import backup, restore
 
 
 def mode(path: Path) -> int:

@@ -18,7 +18,7 @@ import trust_workers
 from trust_figures import FIGURES
 
 from sessionlog.errors import DatabaseError
-from sessionlog.store.backup import restore
+from sessionlog.store.file.backup import restore
 
 TRIALS = 20
 

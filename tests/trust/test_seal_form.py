@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sessionlog.store.health import check
-from sessionlog.store.seal import canonical_sql, columns, seal_of
+from sessionlog.store.file.health import check
+from sessionlog.store.integrity.seal import canonical_sql, columns, seal_of
 
 
 def canonical(conn: sqlite3.Connection, table: str, row_id: int) -> str:

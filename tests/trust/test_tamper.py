@@ -4,7 +4,7 @@ Each tampering works on the trust clinic (every kind of row) through sqlite3 alo
 someone with the file and a shell would: first with the triggers in place (what they
 refuse), then with them dropped for the change and created again from their own SQL
 (so only the records show it). `check` (health.check, and `audit verify`) must name
-every row touched. See store/seal.py and store/tamper.py.
+every row touched. See store/integrity/seal.py and store/integrity/tamper.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sessionlog.store.health import check
+from sessionlog.store.file.health import check
 
 Tampering = Callable[[sqlite3.Connection], list[str]]
 
@@ -241,7 +241,7 @@ def delete_audit_tail(conn: sqlite3.Connection) -> list[str]:
 def recompute_audit_chain(conn: sqlite3.Connection) -> list[str]:
     """Change a session, then rewrite the whole audit log with a recomputed chain (the
     seals left as they were): the chain verifies, the row's seal does not."""
-    from sessionlog.store.audit import GENESIS, row_hash
+    from sessionlog.store.integrity.audit import GENESIS, row_hash
 
     with triggers_dropped(conn, "session", "audit_log"):
         conn.execute("UPDATE session SET pain_before = 0 WHERE id = 1")
@@ -262,7 +262,7 @@ def recompute_audit_chain(conn: sqlite3.Connection) -> list[str]:
 
 def forge_a_seal(conn: sqlite3.Connection) -> list[str]:
     """Change a site and its seal to match: the digest of its audit row no longer does."""
-    from sessionlog.store.seal import seal_of
+    from sessionlog.store.integrity.seal import seal_of
 
     with triggers_dropped(conn, "site", "record_seal"):
         conn.execute("UPDATE site SET insertions = 9 WHERE id = 2")
@@ -274,7 +274,7 @@ def forge_a_seal(conn: sqlite3.Connection) -> list[str]:
 
 def seal_an_added_row(conn: sqlite3.Connection) -> list[str]:
     """Add a site and a seal for it under an existing audit row."""
-    from sessionlog.store.seal import seal_of
+    from sessionlog.store.integrity.seal import seal_of
 
     expected = insert_site_without_audit(conn)
     sid = one(conn, "SELECT max(id) FROM site")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from helpers_cli import fingerprint, make_clinic, ok, run
 
-from sessionlog.store import backup as backup_module
 from sessionlog.store.base import StoreBase
+from sessionlog.store.file import backup as backup_module
 
 LOG = "log --patient C001 --technique acupuncture --consent --site st36:left --pain-before 5"
 READ_ONLY = (

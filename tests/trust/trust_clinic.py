@@ -12,7 +12,7 @@ from typing import Any
 from sessionlog.domain import parse_follow_up, parse_patient, parse_practitioner, parse_session
 from sessionlog.domain.models import Episode
 from sessionlog.store import Store
-from sessionlog.store.bulk import KNOWN_TABLES
+from sessionlog.store.records.bulk import KNOWN_TABLES
 
 NOW = datetime(2026, 11, 22, 10, 0)
 

@@ -29,7 +29,7 @@ def prepare(path: Path) -> None:
 
 def prepare_with_backup(path: Path, dest: Path) -> Path:
     """:func:`prepare`, then a backup of it at ``dest`` (returned)."""
-    from sessionlog.store.backup import backup
+    from sessionlog.store.file.backup import backup
 
     prepare(path)
     store = Store.open(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tui_scenarios as ts
 
-from sessionlog.store.access import AccessRow
+from sessionlog.store.records.access import AccessRow
 from sessionlog.tui.screens.history import HistoryScreen
 from sessionlog.tui.screens.patient_view import PatientViewScreen
 from sessionlog.tui.screens.progress import ProgressScreen

@@ -257,7 +257,7 @@ def test_a_new_session_continues_the_current_episode_and_shows_it(store) -> None
 
 def test_f6_starts_a_new_episode_that_compare_by_region_then_sees(store) -> None:  # type: ignore[no-untyped-def]
     from sessionlog.analysis.model import Filters
-    from sessionlog.store.outcome_reports import comparison_report
+    from sessionlog.services.reports import comparison_report
 
     def neck_sessions() -> int:  # what compare --region neck counts
         return sum(g.sessions for g in comparison_report(store, Filters(region="neck")).groups)

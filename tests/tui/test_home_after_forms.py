@@ -87,7 +87,7 @@ def test_compare_curves_fit_the_screen_and_filters_are_kept(store) -> None:  # t
 
 def test_the_durability_row_says_not_enough_data_where_the_table_does(store) -> None:  # type: ignore[no-untyped-def]
     from sessionlog.analysis.table import durability_rows, window_rows
-    from sessionlog.store.outcome_reports import comparison_report
+    from sessionlog.services.reports import comparison_report
 
     result = comparison_report(store)
     said = " ".join(str(v) for row in window_rows(result) for v in row.values())

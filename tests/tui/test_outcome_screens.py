@@ -238,7 +238,7 @@ def test_compare_filters_keep_their_labels_whole_at_100_columns(clinic: Any) -> 
 def test_compare_says_so_while_it_prepares_the_outcome_figures(
     clinic: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sessionlog.store import outcome_cache
+    from sessionlog.store.outcomes import cache as outcome_cache
 
     store, _, _ = clinic
     assert not outcome_cache.is_current(store.conn)  # records, no figures yet

@@ -12,7 +12,7 @@ import pytest
 import tui_scenarios as ts
 from textual.widgets import Static
 
-from sessionlog.store.fileguard import RESTORE_HINT
+from sessionlog.store.file.guard import RESTORE_HINT
 
 DAMAGED = (
     "The database could not be read: the database file is damaged (SQLite: database disk"

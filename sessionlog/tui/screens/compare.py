@@ -246,7 +246,7 @@ class CompareScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="compare")
     def compute(self, filters: Filters, by: str = "family") -> None:
         """Compute the comparison off the UI thread and show it; then the details."""
-        from ...store.outcome_reports import comparison_report, details_report, prepare_outcomes
+        from ...services.reports import comparison_report, details_report, prepare_outcomes
 
         def progress(step: int, steps: int) -> None:
             self.app.call_from_thread(

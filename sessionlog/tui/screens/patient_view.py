@@ -34,9 +34,9 @@ from ...analysis.scale_course import ScaleCourse, scale_sentence
 from ...charts import draw_progress
 from ...charts.scales import draw_scale
 from ...errors import SessionlogError
-from ...exchange.take_home import patient_scales
 from ...services import auth
-from ...store.outcome_reports import progress_report
+from ...services.reports import progress_report
+from ...services.take_home import patient_scales
 from ..access import record_access
 from ..safe import plain
 from .kiosk_follow_up import KioskFollowUp

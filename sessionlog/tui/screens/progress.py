@@ -1,7 +1,7 @@
 """A patient's progress, for the practitioner: chart, summary, one row per session.
 
 No SQL and no statistics here: the figures come from
-:mod:`sessionlog.store.outcome_reports`, the chart from :mod:`sessionlog.charts`.
+:mod:`sessionlog.services.reports`, the chart from :mod:`sessionlog.charts`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from ...analysis.scale_course import ScaleCourse, scale_sentence
 from ...analysis.table import progress_summary, session_rows
 from ...charts import draw_progress
 from ...charts.scales import draw_scale
-from ...exchange.take_home import patient_scales, write_take_home_default
-from ...store.outcome_reports import progress_report
+from ...services.reports import progress_report
+from ...services.take_home import patient_scales, write_take_home_default
 from ..access import record_access
 from ..safe import plain
 from ..tables import fill_columns, technique_name

@@ -12,7 +12,7 @@ replaced) by :func:`count`:
   ``outcome_dose_group`` (:func:`count_dose_groups`).
 
 Comparisons for one practitioner, region, dates or a complaint group the points of
-``outcome_session`` when asked (:mod:`.outcomes`); nothing per practitioner or region
+``outcome_session`` when asked (:mod:`.queries`); nothing per practitioner or region
 is kept.
 """
 
@@ -22,12 +22,12 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..analysis.readings import ADVERSE_SLOT, LOSS_SLOT, SESSION_SLOT, SORENESS_SLOT
-from ..analysis.soreness import DOSE_WINDOW
-from ..analysis.stats import QUANTITIES, median_ranks
-from ..analysis.windows import Window
-from ..domain.techniques import AE_TIERS
-from .outcome_clusters import (
+from ...analysis.readings import ADVERSE_SLOT, LOSS_SLOT, SESSION_SLOT, SORENESS_SLOT
+from ...analysis.soreness import DOSE_WINDOW
+from ...analysis.stats import QUANTITIES, median_ranks
+from ...analysis.windows import Window
+from ...domain.techniques import AE_TIERS
+from .clusters import (
     GROUP_COLUMNS,
     IMMEDIATE_SLOT,
     band_slot_sql,
@@ -35,7 +35,7 @@ from .outcome_clusters import (
     point_sql,
     zero_totals,
 )
-from .outcome_points import ADVERSE_SLOTS, DIRTY, family_sql, slot_columns
+from .points import ADVERSE_SLOTS, DIRTY, family_sql, slot_columns
 
 TOTAL_KEY = "technique, slot, pain_before, value"
 _DOSE_SORENESS_SLOT = SORENESS_SLOT + DOSE_WINDOW  # soreness near 24 h

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .base import StoreBase
+from ..base import StoreBase
 
 VIEWS = ("record", "history", "progress", "patient_view", "report", "scales")
 

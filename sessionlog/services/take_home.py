@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from ..analysis import patient_sentences
 from ..analysis.scale_course import Reading, ScaleCourse, scale_courses
 from ..charts.take_home import TakeHome, render_take_home
-from ..store.outcome_reports import progress_report
-from .export import write_atomically
+from ..exchange.export import write_atomically
+from .reports import progress_report
 
 if TYPE_CHECKING:
     from ..store import Store

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from ..errors import ValidationError
-from .base import StoreBase
+from ...errors import ValidationError
+from ..base import StoreBase
 
 if TYPE_CHECKING:  # annotations only: the dataclasses load when first used
-    from ..domain.models import Episode, Patient, Practitioner
+    from ...domain.models import Episode, Patient, Practitioner
 
 
 class PractitionerRow(TypedDict):
@@ -93,7 +93,7 @@ class PeopleStore(StoreBase):
     def suggested_chart_id(self) -> str:
         """The next free chart id after the newest patient's, in its numbering (``P0043``
         after ``P0042``), or ``""`` when it has none to follow."""
-        from ..domain.text import next_chart_id
+        from ...domain.text import next_chart_id
 
         row = self.conn.execute("SELECT chart_id FROM patient ORDER BY id DESC LIMIT 1").fetchone()
         candidate = next_chart_id(row[0]) if row else ""

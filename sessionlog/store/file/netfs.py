@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..errors import DatabaseError
+from ...errors import DatabaseError
 
 ESCAPE_HATCH = "SESSIONLOG_ALLOW_NETWORK_FS"
 NETWORK_TYPES = frozenset(

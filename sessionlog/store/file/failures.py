@@ -13,8 +13,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from ..errors import DatabaseError, WriteFailed
-from .fileguard import RESTORE_HINT
+from ...errors import DatabaseError, WriteFailed
+from .guard import RESTORE_HINT
 
 LOW_SPACE = 1 << 20  # less free than this, and an I/O error is a full disk
 

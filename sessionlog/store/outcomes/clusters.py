@@ -4,7 +4,7 @@
 slot, the number of patients, the sums of each patient's totals and the sums of the
 products of those totals. ``outcome_group`` keeps them for the whole clinic (``q_*``
 and ``p_*`` columns, schema 0006); a filtered comparison sums the patients of the
-sessions it covers (:mod:`.outcome_counts`). The SQL here mirrors
+sessions it covers (:mod:`.counts`). The SQL here mirrors
 :func:`sessionlog.analysis.stats.point_totals`; the tests hold the cache to the pure path.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..analysis.readings import DOSE_BAND_SLOT
-from ..analysis.soreness import DOSE_BANDS
-from ..analysis.stats import COUNTED, PRODUCTS, QUANTITIES, ClusterSums
-from ..analysis.windows import DEFAULT_WINDOWS
+from ...analysis.readings import DOSE_BAND_SLOT
+from ...analysis.soreness import DOSE_BANDS
+from ...analysis.stats import COUNTED, PRODUCTS, QUANTITIES, ClusterSums
+from ...analysis.windows import DEFAULT_WINDOWS
 
 # The cache's immediate window (relief kept is counted in the later pain windows).
 IMMEDIATE_SLOT = next(i for i, w in enumerate(DEFAULT_WINDOWS) if w.immediate)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import ValidationError
-from .base import StoreBase
-from .rows import FollowUpRow, ProtocolRow, ProtocolSite, ae_values, stamp
+from ...errors import ValidationError
+from ..base import StoreBase
+from ..rows import FollowUpRow, ProtocolRow, ProtocolSite, ae_values, stamp
 
 if TYPE_CHECKING:  # annotations only: the dataclasses load when first used
-    from ..domain.models import FollowUpInput
+    from ...domain.models import FollowUpInput
 
 
 class FollowUpStore(StoreBase):
@@ -130,7 +130,7 @@ class FollowUpStore(StoreBase):
         one never takes a used id (``check`` would see a removed row come back)."""
         import json
 
-        from .seal import max_ids, max_sealed
+        from ..integrity.seal import max_ids, max_sealed
 
         self._require_practitioner(practitioner_id)
         with self.write() as conn:

@@ -31,7 +31,7 @@ import struct
 import weakref
 from pathlib import Path
 
-from ..errors import DatabaseError
+from ...errors import DatabaseError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 WAL_MAGICS = (0x377F0682, 0x377F0683)

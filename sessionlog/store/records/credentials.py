@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .base import StoreBase
+from ..base import StoreBase
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ _COLUMNS = (
 def sign_ins_in_file(path: Path) -> list[tuple[SignInName, Access | None]]:
     """Every practitioner of the database file ``path`` with their sign-in row, read
     only (a backup about to be restored: nothing is written into it)."""
-    from .health import open_readonly
+    from ..file.health import open_readonly
 
     conn = open_readonly(path)
     try:

@@ -28,7 +28,7 @@ from functools import cache
 from itertools import islice
 
 # The tables that hold the record, in the order rows depend on each other. Declared
-# once: the exchange's table list (store/bulk.py) and the checks derive from it.
+# once: the exchange's table list (store/records/bulk.py) and the checks derive from it.
 RECORD_TABLES = (
     "practitioner",
     "patient",

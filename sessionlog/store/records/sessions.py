@@ -10,9 +10,9 @@ import uuid
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import ValidationError
-from .base import _INSERT_IMS, _INSERT_SESSION, _INSERT_SITE, Saved, StoreBase
-from .rows import (
+from ...errors import ValidationError
+from ..base import _INSERT_IMS, _INSERT_SESSION, _INSERT_SITE, Saved, StoreBase
+from ..rows import (
     IMS_COLUMNS,
     SESSION_COLUMNS,
     ListedSession,
@@ -26,7 +26,7 @@ from .rows import (
 )
 
 if TYPE_CHECKING:  # annotations only: the dataclasses load when first used
-    from ..domain.models import Episode, SessionInput
+    from ...domain.models import Episode, SessionInput
 
 
 class SessionStore(StoreBase):

@@ -11,12 +11,12 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DatabaseError
-from . import alarm, audit, tamper
-from .chainhead import head
+from ...errors import DatabaseError
+from ..db import BUSY_TIMEOUT_MS, _check_ours, remove_empty
+from ..integrity import alarm, audit, tamper
+from ..integrity.chainhead import head
 from .cipher import connect_file, passphrase
-from .db import BUSY_TIMEOUT_MS, _check_ours, remove_empty
-from .fileguard import RESTORE_HINT
+from .guard import RESTORE_HINT
 from .netfs import filesystem_type, is_network
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

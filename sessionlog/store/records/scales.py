@@ -7,14 +7,14 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import ValidationError
-from .base import StoreBase
-from .rows import stamp
+from ...errors import ValidationError
+from ..base import StoreBase
+from ..rows import stamp
 
 if TYPE_CHECKING:
-    from ..analysis.due import Course, Visit
-    from ..analysis.scale_compare import ScaleFact
-    from ..domain.scales import ScaleReadingInput
+    from ...analysis.due import Course, Visit
+    from ...analysis.scale_compare import ScaleFact
+    from ...domain.scales import ScaleReadingInput
 
 MAX_CONTACT = 200
 
@@ -172,7 +172,7 @@ class ScaleStore(StoreBase):
         GROC recorded at follow-ups joins them."""
         from datetime import datetime
 
-        from ..analysis.scale_compare import ScaleFact
+        from ...analysis.scale_compare import ScaleFact
 
         first = dict(
             self.conn.execute(
@@ -235,7 +235,7 @@ class ScaleStore(StoreBase):
     def last_visits(self) -> list[Visit]:
         """Every patient's latest current session, with the times of the follow-ups and
         scale readings recorded since it (what says which reading is due next)."""
-        from ..analysis.due import Visit
+        from ...analysis.due import Visit
 
         latest = self.conn.execute(
             "SELECT p.id, p.chart_id, p.name, c.contact, s.record_id, max(s.started_at)"
@@ -257,7 +257,7 @@ class ScaleStore(StoreBase):
     def reading_courses(self) -> list[Course]:
         """Every patient's current sessions and the times of their follow-ups and scale
         readings, oldest first (what says how many due readings were recorded)."""
-        from ..analysis.due import Course
+        from ...analysis.due import Course
 
         sessions: dict[int, list[str]] = {}
         for pid, at in self.conn.execute(

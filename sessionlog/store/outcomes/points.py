@@ -1,6 +1,6 @@
 """Each session's points, for many patients (or all) at once, in set-based SQL.
 
-:mod:`.outcome_cache` decides whose points to recompute; this module computes them into
+:mod:`.cache` decides whose points to recompute; this module computes them into
 rows of ``outcome_session`` (schema 0016): one row per current session, the value of
 each slot in a column of its own (``s<slot>``; NULL: no point there). Steps, each a
 temporary table read by integer key:
@@ -20,10 +20,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from ..analysis.readings import ADVERSE_SLOT
-from ..analysis.windows import Window
-from ..domain.techniques import AE_TIERS, SIDES_NEEDLED, TECHNIQUES
-from . import outcome_latest
+from ...analysis.readings import ADVERSE_SLOT
+from ...analysis.windows import Window
+from ...domain.techniques import AE_TIERS, SIDES_NEEDLED, TECHNIQUES
+from . import latest as outcome_latest
 
 DIRTY = "(SELECT patient_id FROM temp.outcome_dirty)"
 ADVERSE_SLOTS = tuple(range(ADVERSE_SLOT + 1, ADVERSE_SLOT + 1 + len(AE_TIERS)))

@@ -11,18 +11,18 @@ import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.dose import DoseSummary, dose_from_sums
-from ..analysis.model import Filters
-from ..analysis.readings import ADVERSE_SLOT
-from ..analysis.stats import ClusterSums, median_with_interval
-from ..domain.techniques import AE_TIERS, FAMILIES
-from . import outcome_cache
-from .outcome_clusters import (
+from ...analysis.dose import DoseSummary, dose_from_sums
+from ...analysis.model import Filters
+from ...analysis.readings import ADVERSE_SLOT
+from ...analysis.stats import ClusterSums, median_with_interval
+from ...domain.techniques import AE_TIERS, FAMILIES
+from . import cache as outcome_cache
+from .clusters import (
     DOSE_BAND_SLOTS,
     cluster_sums,
 )
-from .outcome_counts import DOSE_GROUP_COLUMNS, DOSE_GROUP_SUMS, moments_by_slot_sql, points_of
-from .outcomes import (
+from .counts import DOSE_GROUP_COLUMNS, DOSE_GROUP_SUMS, moments_by_slot_sql, points_of
+from .queries import (
     POINT_COLUMNS,
     cache_level,
     check_filters,
@@ -34,7 +34,7 @@ from .outcomes import (
 )
 
 if TYPE_CHECKING:
-    from .store import Store
+    from ..store import Store
 
 
 AdverseSums = dict[str, ClusterSums]  # per tier: sessions with one ("k") of sessions ("n")

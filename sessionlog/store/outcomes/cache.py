@@ -15,8 +15,8 @@ database, a bulk import) or most patients changed, it builds everything at once:
 the same SQL over all patients. :func:`rebuild` does that on demand; the importer
 calls :func:`refresh` after an import, so the first comparison is instant.
 
-This module decides what to recompute; :mod:`.outcome_points` computes the rows
-(:mod:`.outcome_latest` picks the reading per window) and :mod:`.outcome_counts` keeps
+This module decides what to recompute; :mod:`.points` computes the rows
+(:mod:`.latest` picks the reading per window) and :mod:`.counts` keeps
 the counts. The SQL mirrors :mod:`sessionlog.analysis.readings` (same slots, same
 choice of the latest reading); tests hold the two to the same answers.
 """
@@ -27,14 +27,16 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..analysis.windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window
-from ..errors import DatabaseError
-from . import bulk, outcome_counts, outcome_points
-from .outcome_latest import slot_sql
-from .outcome_points import DIRTY, family_sql
+from ...analysis.windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window
+from ...errors import DatabaseError
+from ..records import bulk
+from . import counts as outcome_counts
+from . import points as outcome_points
+from .latest import slot_sql
+from .points import DIRTY, family_sql
 
 if TYPE_CHECKING:
-    from .store import Store
+    from ..store import Store
 
 __all__ = ["family_sql", "is_current", "rebuild", "refresh", "signature", "slot_sql"]
 

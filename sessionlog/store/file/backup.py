@@ -22,16 +22,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import DatabaseError, ValidationError, WriteFailed
-from ..private_files import create_private_file, make_private, make_private_folder
-from .alarm import raise_alarm
-from .chainhead import Head
+from ...errors import DatabaseError, ValidationError, WriteFailed
+from ...private_files import create_private_file, make_private, make_private_folder
+from ..db import APPLICATION_ID, BUSY_TIMEOUT_MS
+from ..integrity.alarm import raise_alarm
+from ..integrity.chainhead import Head
+from ..store import Store
 from .cipher import connect_file
-from .db import APPLICATION_ID, BUSY_TIMEOUT_MS
 from .failures import write_failed
-from .fileguard import new_identity
+from .guard import new_identity
 from .health import Health, inspect, open_readonly, practitioner_exists
-from .store import Store
 
 
 @dataclass(frozen=True)

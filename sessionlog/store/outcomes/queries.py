@@ -1,7 +1,7 @@
 """Outcome queries: the rows and counts that :mod:`sessionlog.analysis` works from.
 
 Two ways to the same counts. The fast one reads the derived cache
-(:mod:`.outcome_cache`, refreshed first): aggregated cells for all sessions or one
+(:mod:`.cache`, refreshed first): aggregated cells for all sessions or one
 technique, practitioner or region, the per-session points for date and complaint
 filters. The reference one loads sessions and follow-ups and counts them in Python
 (:func:`sessionlog.analysis.counts_from_sessions`); it serves windows other than the
@@ -16,19 +16,19 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.counts import GroupCounts, counts_from_sessions
-from ..analysis.model import Filters, FollowUp, SessionOutcome, family_of
-from ..analysis.readings import ADVERSE_SLOT
-from ..analysis.windows import DEFAULT_WINDOWS, Window, min_days
-from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
-from ..errors import ValidationError
-from . import outcome_cache
-from .outcome_clusters import DOSE_BAND_SLOTS, GROUP_COLUMNS, cluster_sums
-from .outcome_counts import cells_sql, moments_by_slot_sql, points_of
-from .outcome_points import site_insertions_sql
+from ...analysis.counts import GroupCounts, counts_from_sessions
+from ...analysis.model import Filters, FollowUp, SessionOutcome, family_of
+from ...analysis.readings import ADVERSE_SLOT
+from ...analysis.windows import DEFAULT_WINDOWS, Window, min_days
+from ...domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
+from ...errors import ValidationError
+from . import cache as outcome_cache
+from .clusters import DOSE_BAND_SLOTS, GROUP_COLUMNS, cluster_sums
+from .counts import cells_sql, moments_by_slot_sql, points_of
+from .points import site_insertions_sql
 
 if TYPE_CHECKING:
-    from .store import Store
+    from ..store import Store
 
 GROUPINGS = ("family", "technique")
 

@@ -13,7 +13,7 @@ per session per slot: 905,000 rows at 100,000 sessions, several passes over them
 
 from __future__ import annotations
 
-from ..analysis.readings import (
+from ...analysis.readings import (
     GAP_SLOT,
     LOSS_SLOT,
     RANK_AFTER,
@@ -22,7 +22,7 @@ from ..analysis.readings import (
     RESOLUTION_SLOT,
     SORENESS_SLOT,
 )
-from ..analysis.windows import SORENESS_WINDOWS, Window, window_index
+from ...analysis.windows import SORENESS_WINDOWS, Window, window_index
 
 VALUE_BITS = 4  # a pain or soreness score, 0 to 10
 RANK_BITS = 2

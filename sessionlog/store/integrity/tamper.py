@@ -242,8 +242,8 @@ def in_background(conn: sqlite3.Connection) -> Callable[[], list[Finding]]:
     the function that waits for them. They run while ``conn`` does SQLite's own checks
     (``integrity_check`` leaves the interpreter free): on two cores the 100,000-session
     check takes the longer of the two instead of their sum."""
-    from .cipher import connect_file
-    from .db import BUSY_TIMEOUT_MS
+    from ..db import BUSY_TIMEOUT_MS
+    from ..file.cipher import connect_file
 
     path = next((str(r[2]) for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "")
     if not path:

@@ -16,7 +16,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, cast
 
-from ..errors import DatabaseError
+from ...errors import DatabaseError
 
 ENV = "SESSIONLOG_PASSPHRASE"
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
-from . import audit, seal
-from .seal import RECORD_TABLES
+from ..integrity import audit, seal
+from ..integrity.seal import RECORD_TABLES
 
 # Tables this module may name in SQL: the exported ones (names never come from a file).
 KNOWN_TABLES = (*RECORD_TABLES, "audit_log")

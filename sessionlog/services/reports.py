@@ -16,10 +16,12 @@ from ..analysis.progress import Progress, patient_progress
 from ..analysis.relief import MIN_PATIENTS
 from ..analysis.windows import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Window
 from ..domain.techniques import FAMILIES
-from . import outcome_cache, outcome_details, outcomes
+from ..store.outcomes import cache as outcome_cache
+from ..store.outcomes import details as outcome_details
+from ..store.outcomes import queries as outcomes
 
 if TYPE_CHECKING:
-    from .store import Store
+    from ..store.store import Store
 
 
 def progress_report(

@@ -11,7 +11,7 @@ import re
 import sqlite3
 from functools import cache
 
-from .db import MIGRATION_SET, migration_files, split_sql
+from ..db import MIGRATION_SET, migration_files, split_sql
 
 _CREATE = re.compile(r"^\s*CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
 _DROP = re.compile(r"^\s*DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE)

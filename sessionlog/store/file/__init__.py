@@ -1,0 +1,1 @@
+"""The database file kept safe: guards before opening, encryption, backup, check."""

@@ -1,0 +1,1 @@
+"""Tamper evidence: the hash-chained audit log, record seals, their checks."""

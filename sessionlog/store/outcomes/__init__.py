@@ -1,0 +1,1 @@
+"""The derived outcome cache and the outcome queries answered from it."""

@@ -1,0 +1,1 @@
+"""The records: patients, practitioners, sessions, follow-ups, scales, access."""
