@@ -34,7 +34,10 @@ from sessionlog.analysis import Filters  # noqa: E402
 from sessionlog.analysis.jsonable import to_jsonable  # noqa: E402
 from sessionlog.cli.identify import SECRET_ENV  # noqa: E402
 from sessionlog.domain import parse_follow_up, parse_session  # noqa: E402
-from sessionlog.store import Store, outcome_cache, outcome_reports, outcomes  # noqa: E402
+from sessionlog.services import reports as outcome_reports  # noqa: E402
+from sessionlog.store import Store  # noqa: E402
+from sessionlog.store.outcomes import cache as outcome_cache  # noqa: E402
+from sessionlog.store.outcomes import queries as outcomes  # noqa: E402
 
 GOLDEN = Path(__file__).parent / "data" / "cache_golden.json"
 COMMANDS = (

@@ -139,11 +139,15 @@ def test_the_scanner_finds_sql() -> None:
     assert sql_in("# select a patient from the list\n", "x.py") == []
 
 
-def test_the_tui_holds_no_sql() -> None:
-    tui = PACKAGE / "tui"
-    assert (tui / "app.py").is_file()
+@pytest.mark.parametrize("layer", ["tui", "services", "analysis", "charts", "domain"])
+def test_no_sql_outside_the_store(layer: str) -> None:
+    """The TUI, the services and the computation below them ask the store; they hold
+    no SQL. (The command line imports sqlite3 to name its errors, and exchange/ passes
+    connections to the store's bulk helpers: docs/architecture.md, rule 3.)"""
+    folder = PACKAGE / layer
+    assert (folder / "__init__.py").is_file()
     found = []
-    for path in sorted(tui.rglob("*")):
+    for path in sorted(folder.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts:
             continue
         try:
@@ -151,7 +155,7 @@ def test_the_tui_holds_no_sql() -> None:
         except UnicodeDecodeError:
             continue
         found += sql_in(text, f"sessionlog/{path.relative_to(PACKAGE)}")
-    assert found == [], "the TUI must ask the store, not speak SQL:\n" + "\n".join(found)
+    assert found == [], f"{layer}/ must ask the store, not speak SQL:\n" + "\n".join(found)
 
 
 # --- the import contracts (pyproject.toml, [tool.importlinter]) -------------------------
@@ -192,6 +196,8 @@ def test_the_import_contracts_hold() -> None:
         ("store/db.py", "import textual.app", "No Textual outside the TUI"),
         ("domain/text.py", "def _late():\n    import click", "No click below"),
         ("tui/screens/home.py", "import sqlite3", "The TUI holds no SQL"),
+        ("cli/trust.py", "from sessionlog.store.file import backup", "one door"),
+        ("tui/screens/home.py", "from sessionlog.store.outcomes import cache", "one door"),
     ],
 )
 def test_a_wrong_import_breaks_a_contract(
@@ -256,7 +262,7 @@ def test_a_front_end_importing_the_record_writes_breaks_a_contract(tmp_path: Pat
         PACKAGE, tmp_path / "sessionlog", ignore=shutil.ignore_patterns("__pycache__", "data")
     )
     target = tmp_path / "sessionlog" / "cli" / "records.py"
-    line = "from ..store.sessions import SessionStore"
+    line = "from ..store.records.sessions import SessionStore"
     target.write_text(target.read_text(encoding="utf-8") + "\n" + line + "\n", encoding="utf-8")
     done = lint_imports(tmp_path)
     assert done.returncode != 0, done.stdout

@@ -57,7 +57,7 @@ class Context:
         the database refuses writes (read-only, full): the line printed says so."""
         if self.practitioner_id is None or self._store is None or self.refusal is None:
             return  # (a finding that ends in status 1, as `audit verify`'s, is no refusal)
-        from ..store.file.failures import read_failed
+        from ..store import read_failed
 
         try:
             self._store.log_event(
@@ -120,7 +120,7 @@ def user_errors(fn: F) -> F:
         except BrokenPipeError:
             raise  # the reader went away (`| head`): click ends quietly
         except sqlite3.DatabaseError as exc:  # damaged, full, read-only: one line
-            from ..store.file.failures import database_error
+            from ..store import database_error
 
             fail(str(database_error(exc)))
         except json.JSONDecodeError as exc:

@@ -22,8 +22,7 @@ from ..errors import ValidationError
 from .common import Context, fail
 
 if TYPE_CHECKING:
-    from ..store import Store
-    from ..store.records.credentials import SignInName
+    from ..store import SignInName, Store
 
 WHO_ENV = "SESSIONLOG_PRACTITIONER"
 SECRET_ENV = "SESSIONLOG_PRACTITIONER_SECRET"
@@ -103,7 +102,7 @@ def identify_in_backup(backup: Path, ref: str | int | None) -> int:
     it holds several)."""
     from ..services import auth
     from ..services.lookup import pick_practitioner
-    from ..store.records.credentials import sign_ins_in_file
+    from ..store import sign_ins_in_file
 
     people: list[dict[str, Any]] = [
         {"id": n.practitioner_id, "name": n.name} for n, _ in sign_ins_in_file(backup)

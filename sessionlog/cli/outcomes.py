@@ -181,7 +181,7 @@ def compare(
     from ..domain.validate import as_choice
     from ..services.lookup import find_practitioner
     from ..services.reports import comparison_report, details_report
-    from ..store.outcomes.queries import check_filters
+    from ..store import check_filters
 
     store = ctx.store()
     actor = identify(store, practitioner_ref)

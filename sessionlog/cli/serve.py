@@ -67,7 +67,7 @@ def serve(
     max_sessions: int,
 ) -> None:
     """Serve the app to a web browser (http://HOST:PORT)."""
-    from ..store.file.cipher import passphrase
+    from ..store import passphrase
     from ..tui.web import LOOPBACK, WILDCARD, GuardedServer
 
     db_path = str(ctx.path.expanduser().resolve())

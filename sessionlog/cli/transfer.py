@@ -115,16 +115,16 @@ def _prepare_outcomes(store: Store, *, big: bool) -> None:
     the import anyway, so the first comparison afterwards opens at once. The import
     is already saved: if this fails, the figures are computed on first use instead."""
     from ..errors import DatabaseError
-    from ..store.outcomes import cache as outcome_cache
+    from ..services.reports import OUTCOME_STEPS, refresh_outcomes
 
     try:
         if big:
             with click.progressbar(
-                length=outcome_cache.STEPS, label="Preparing outcome figures", file=sys.stderr
+                length=OUTCOME_STEPS, label="Preparing outcome figures", file=sys.stderr
             ) as bar:
-                outcome_cache.refresh(store, progress=bar.update)
+                refresh_outcomes(store, progress=bar.update)
         else:
-            outcome_cache.refresh(store)
+            refresh_outcomes(store)
     except DatabaseError as exc:
         click.echo(
             f"Note: {exc}; the outcome figures will be computed when they are first shown.",

@@ -18,7 +18,7 @@ from .transfer import export_command, import_command
 def ask_passphrase(path: Path) -> None:
     """Ask for the database passphrase (twice for a new database) and use it for every
     connection of this process (``$SESSIONLOG_PASSPHRASE``; see store/file/cipher.py)."""
-    from ..store.file.cipher import ENV
+    from ..store import PASSPHRASE_ENV as ENV
 
     new = not path.expanduser().exists()
     what = "a passphrase for the new encrypted database" if new else "the database passphrase"
@@ -31,7 +31,7 @@ def ask_passphrase(path: Path) -> None:
 def read_passphrase(fd: int) -> None:
     """Take the passphrase from an inherited pipe (``serve`` gives it so, never in the
     environment), for this process only."""
-    from ..store.file.cipher import use_passphrase
+    from ..store import use_passphrase
 
     try:
         with os.fdopen(fd, "r", encoding="utf-8") as pipe:
@@ -50,30 +50,18 @@ def audit() -> None:
 @user_errors
 def audit_verify(ctx: Context) -> None:
     """Check the audit chain; report the first broken link (exit status 1 if any)."""
-    from ..store.integrity import audit as chain
+    from ..store import verify_history
 
     if ctx.db_path != ":memory:" and not ctx.path.expanduser().exists():
         fail(f"there is no database at {ctx.path} (check --db or $SESSIONLOG_DB)")
-    from ..store.integrity import alarm, tamper
-
-    conn = ctx.store().conn
-    report = chain.verify(conn)
-    found = tamper.problems(tamper.findings(conn))
-    if report.ok and not found:
+    checked = verify_history(ctx.store())
+    if checked.ok:
         click.echo(
-            f"The audit log is intact: {report.rows:,} rows, every link verified;"
+            f"The audit log is intact: {checked.rows:,} rows, every link verified;"
             " every record row matches its seal."
         )
         return
-    lines = found
-    if not report.ok:
-        lines = [
-            f"the audit log is broken at row {report.broken_at}: {report.reason}."
-            " Records may have been changed outside sessionlog; run `sessionlog check` and"
-            " compare with a backup made before that row.",
-            *found,
-        ]
-    alarm.raise_alarm(ctx.store().path, lines)
+    lines = checked.problems
     click.echo(f"error: {lines[0]}", err=True)
     for line in lines[1:]:
         click.echo(f"- {line}", err=True)
@@ -124,7 +112,7 @@ def backup(ctx: Context, dest: str, force: bool, practitioner_ref: str | None) -
     The copy is a consistent snapshot even while others keep working; it is checked
     (integrity_check) before it takes its name.
     """
-    from ..store.file.backup import backup as run_backup
+    from ..store import backup as run_backup
 
     store = ctx.store()
     result = run_backup(store, dest, actor_id=identify(store, practitioner_ref), force=force)
@@ -151,9 +139,8 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
     database may be the damaged one). The current database is kept beside it as
     DB.before-restore-TIME. Close sessionlog on every other workstation first.
     """
-    from ..store.file.backup import check_backup
-    from ..store.file.backup import restore as run_restore
-    from ..store.file.health import check
+    from ..store import check, check_backup
+    from ..store import restore as run_restore
 
     target = ctx.path
     backup_health = check_backup(src)
@@ -199,14 +186,14 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
 def check_command(ctx: Context, against_path: Path | None) -> None:
     """Check the database file (integrity, links, audit chain, every record row against
     its seal, the append-only triggers) and say what is wrong."""
-    from ..store.file.health import check
+    from ..store import check
 
     health = check(ctx.path)
     click.echo(health.summary())
     extends = True
     if against_path is not None and (health.ok or health.tampered):
         from ..exchange.chainheads import against
-        from ..store.file.health import open_readonly
+        from ..store import open_readonly
 
         conn = open_readonly(ctx.path.expanduser())
         try:

@@ -32,6 +32,15 @@ def progress_report(
     return patient_progress(patient_id, sessions, follow_ups, windows)
 
 
+OUTCOME_STEPS = outcome_cache.STEPS  # how often refresh_outcomes calls its progress
+
+
+def refresh_outcomes(store: Store, progress: Callable[[int], None] | None = None) -> None:
+    """Compute the outcome figures of what changed (after an import), calling
+    ``progress(steps_done)`` after each of :data:`OUTCOME_STEPS` steps."""
+    outcome_cache.refresh(store, progress)
+
+
 def prepare_outcomes(
     store: Store, progress: Callable[[int, int], None], from_sessions: int = 0
 ) -> bool:
@@ -42,7 +51,7 @@ def prepare_outcomes(
     when it was current already."""
     if outcome_cache.is_current(store.conn):
         return False
-    rows = store.conn.execute("SELECT coalesce(max(id), 0) FROM session").fetchone()[0]
+    rows = outcome_cache.session_rows(store.conn)
     if rows < from_sessions:
         outcome_cache.refresh(store)
         return True

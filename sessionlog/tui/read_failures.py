@@ -25,7 +25,7 @@ from textual._context import active_app
 from textual.message_pump import MessagePump
 from textual.worker import WorkerFailed
 
-from ..store.file.failures import read_failed
+from ..store import read_failed
 
 
 def failure_line(error: BaseException) -> str | None:

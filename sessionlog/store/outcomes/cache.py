@@ -87,6 +87,11 @@ def latest_record(conn: sqlite3.Connection) -> str:
     return row[0] if row else ""
 
 
+def session_rows(conn: sqlite3.Connection) -> int:
+    """How many session rows (versions) the clinic has: what a refresh reads."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM session").fetchone()[0])
+
+
 def is_current(conn: sqlite3.Connection) -> bool:
     """True when the cache reflects every session and follow-up row."""
     meta, sessions, follow_ups = _state(conn)

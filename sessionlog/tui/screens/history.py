@@ -23,8 +23,7 @@ from ..safe import plain
 from ..tables import technique_name
 
 if TYPE_CHECKING:
-    from ...store import Store
-    from ...store.rows import StoredSession
+    from ...store import Store, StoredSession
 
 _COMPARED = (
     "started_at",

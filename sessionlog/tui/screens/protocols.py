@@ -15,7 +15,7 @@ from ..safe import plain
 from ..tables import technique_name
 
 if TYPE_CHECKING:
-    from ...store.rows import ProtocolRow
+    from ...store import ProtocolRow
 
 
 class ProtocolPicker(ModalScreen["ProtocolRow | None"]):

@@ -46,8 +46,7 @@ from ..widgets.sites_editor import SitesEditor
 from .modals import AskText, ConfirmDiscard
 
 if TYPE_CHECKING:
-    from ...store import Store
-    from ...store.rows import ProtocolRow
+    from ...store import ProtocolRow, Store
     from ..app import SessionlogApp
     from .session_details import DetailsResult
 
