@@ -33,6 +33,22 @@ def _pain(row: Mapping[str, Any]) -> str:
     return f"{row['pain_before']}->{after}"
 
 
+SESSION_COLUMNS = ("Date", "Technique", "Pain", "By", "Ver", "Sites")
+
+
+def sites_summary(targets: str, room: int) -> str:
+    """A session's sites in ``room`` cells: all of them, else the first ones and how many
+    more (``ST36 LI4 +6 more``), else their number; never a list cut mid-name."""
+    if len(targets) <= room:
+        return targets
+    names = targets.split()
+    for shown in range(len(names) - 1, 0, -1):
+        text = f"{' '.join(names[:shown])} +{len(names) - shown} more"
+        if len(text) <= room:
+            return text
+    return f"{len(names)} sites"
+
+
 def _list(table_id: str, title: str) -> DataTable[Any]:
     # The table draws its own box, its title in the top border: a box widget and a
     # title widget around each table cost ~10 ms of the first frame.
@@ -69,6 +85,7 @@ class HomeScreen(Screen[None]):
     _sessions_of: int | None = None  # the patient whose sessions the lower table shows
     _filled = False  # refresh_all() has run once (the start-up fill is in two steps)
     _form_patient: int | None = None  # the patient of the form open: highlighted after it
+    _sites_width = 0  # the sessions table's width when its site lists were fitted
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -99,9 +116,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#today", DataTable).add_columns(
             "Time", "Chart", "Patient", "Pain", "Technique", "Sites"
         )
-        self.query_one("#patient-sessions", DataTable).add_columns(
-            "Date", "Technique", "Pain", "By", "Ver", "Sites"
-        )
+        self.query_one("#patient-sessions", DataTable).add_columns(*SESSION_COLUMNS)
         self.ready = True
         app: Any = self.app
         if app.started:
@@ -209,7 +224,9 @@ class HomeScreen(Screen[None]):
 
     def fill_patient_sessions(self) -> None:
         table = self.query_one("#patient-sessions", DataTable)
-        table.clear()
+        cursor = table.cursor_row
+        table.clear(columns=True)  # the columns too: their widths fit the rows anew
+        table.add_columns(*SESSION_COLUMNS)
         pid = self._sessions_of = self.listed_patient()
         title = "Sessions"
         patient = self.store.patient(pid) if pid is not None else None
@@ -219,18 +236,50 @@ class HomeScreen(Screen[None]):
             live = sum(s["status"] != "void" for s in rows)
             title = f"Sessions of {patient['chart_id']} {patient['name']}: {live}"
             title += f" (+{len(rows) - live} void)" if live < len(rows) else ""
-            for s in rows:
-                void = s["status"] == "void"
-                table.add_row(
-                    Text(str(s["started_at"])[:16], style="strike dim" if void else ""),
+            cells = [
+                (
+                    str(s["started_at"])[:16],
                     technique_name(s["technique"]),
                     _pain(s),
                     plain(s["practitioner_name"]),
-                    Text("void", style="bold red") if void else str(s["version"]),
-                    plain(s["targets"] or ""),
+                    "void" if s["status"] == "void" else str(s["version"]),
+                )
+                for s in rows
+            ]
+            room = self._sites_room(table, cells)
+            for s, (started, technique, pain, by, version) in zip(rows, cells, strict=True):
+                void = s["status"] == "void"
+                table.add_row(
+                    Text(started, style="strike dim" if void else ""),
+                    technique,
+                    pain,
+                    by,
+                    Text("void", style="bold red") if void else version,
+                    plain(sites_summary(s["targets"] or "", room)),
                     key=f"{s['record_id']}:{pid}{':void' if void else ''}",
                 )
+            if rows:
+                table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
         table.border_title = plain(title)
+        self._sites_width = table.region.width
+
+    def _sites_room(self, table: DataTable[Any], cells: list[tuple[Any, ...]]) -> int:
+        """The cells left for the Sites column after the others (each with its padding),
+        less a scrollbar's: at 80 columns the site list ran off the right edge."""
+        width = table.region.width or self.app.size.width
+        width -= table.styles.gutter.width + table.styles.scrollbar_size_vertical
+        others = sum(
+            max([len(h), *(len(str(row[i])) for row in cells)]) + 2 * table.cell_padding
+            for i, h in enumerate(SESSION_COLUMNS[:-1])
+        )
+        return width - others - 2 * table.cell_padding
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit_sessions)
+
+    def _refit_sessions(self) -> None:
+        if self.ready and self.query_one("#patient-sessions").region.width != self._sites_width:
+            self.fill_patient_sessions()
 
     # -- events -------------------------------------------------------------------------
 
