@@ -19,10 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..domain.techniques import FAMILIES
+from ..domain.techniques import TECHNIQUES
 from .change import RESPONDER_PERCENT, RESPONDER_POINTS, Change, change
 from .dose import DoseSummary, PatientDose, dose_summary
-from .model import FollowUp, SessionOutcome, family_of
+from .model import FollowUp, SessionOutcome
 from .readings import GAP_SLOT, Reading, latest_by_window, readings_by_record, resolution_day
 from .stats import Mean, mean_of_counts
 from .windows import DEFAULT_WINDOWS, Window
@@ -62,8 +62,10 @@ class SessionRow:
 
 @dataclass(frozen=True)
 class FamilyCourse:
-    """How relief after one family of technique behaved for this patient."""
+    """How relief after one technique behaved for this patient."""
 
+    # The technique's key: electro-acupuncture apart from acupuncture (grouped by family,
+    # the report and the patient's sentences called electro-acupuncture "acupuncture").
     family: str
     sessions: int
     immediate: Mean  # relief in points at the session's end
@@ -189,15 +191,15 @@ def patient_progress(
                 *_between(s.pain_before, chosen.get(GAP_SLOT)),
             )
         )
-        fam = s.family
+        fam = s.technique
         if s.pain_after is not None:
             relief_now.setdefault(fam, []).append((float(s.pain_before - s.pain_after), 1))
         for r in chosen.values():  # the windows' readings and the one between windows
             if r.hours > LASTING_AFTER_H:
                 relief_later.setdefault(fam, []).append((float(s.pain_before - (r.pain or 0)), 1))
     families = []
-    for fam in FAMILIES:
-        n = sum(1 for s in sessions if s.family == fam)
+    for fam in TECHNIQUES:
+        n = sum(1 for s in sessions if s.technique == fam)
         if n:
             now, later = (
                 mean_of_counts(relief_now.get(fam, [])),
@@ -229,8 +231,8 @@ def patient_progress(
 
 def _doses(sessions: list[SessionOutcome]) -> list[DoseSummary]:
     out = []
-    for fam in FAMILIES:
-        own = [s for s in sessions if family_of(s.technique) == fam]
+    for fam in TECHNIQUES:  # each technique's own dose, as its own course above
+        own = [s for s in sessions if s.technique == fam]
         if own:
             dose = PatientDose(
                 fam,
