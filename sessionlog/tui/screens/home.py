@@ -86,6 +86,7 @@ class HomeScreen(Screen[None]):
     _filled = False  # refresh_all() has run once (the start-up fill is in two steps)
     _form_patient: int | None = None  # the patient of the form open: highlighted after it
     _sites_width = 0  # the sessions table's width when its site lists were fitted
+    _search_before: str | None = None  # the search's text when a form was opened
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -357,9 +358,21 @@ class HomeScreen(Screen[None]):
         search = self.query_one("#search", Input)
         pid, self._form_patient = self._form_patient, None
         patient = self.store.patient(pid) if pid is not None else None
+        # Keys typed while the form closed reach the search before this runs (after the
+        # text it held for the patient left, which is not selected then): they are the
+        # next patient asked for, kept, not reset away.
+        before, self._search_before = self._search_before, None
+        ahead = search.value[len(before) :] if before is not None else ""
+        if before is None or not search.value.startswith(before):
+            ahead = ""
         with search.prevent(Input.Changed):
             search.value = ""
         self.refresh_all()
+        if ahead:
+            search.value = ahead  # Changed: the patients matching it
+            search.focus()
+            search.cursor_position = len(ahead)
+            return
         table = self.query_one("#patients", DataTable)
         if patient is not None and str(pid) not in [k.value for k in table.rows]:
             with search.prevent(Input.Changed):
@@ -371,13 +384,18 @@ class HomeScreen(Screen[None]):
         search.focus()
         search.select_all()
 
+    def _open_form(self, patient_id: int, form: Screen[Any]) -> None:
+        """Open ``form`` for ``patient_id``; :meth:`_after` runs when it closes."""
+        self._form_patient = patient_id
+        self._search_before = self.query_one("#search", Input).value
+        self.app.push_screen(form, self._after)
+
     def action_new_session(self, repeat: bool = False) -> None:
         pid = self._patient_or_hint()
         if pid is not None:
             from .session_form import SessionScreen
 
-            self._form_patient = pid
-            self.app.push_screen(SessionScreen(pid, repeat=repeat), self._after)
+            self._open_form(pid, SessionScreen(pid, repeat=repeat))
 
     def action_repeat_last(self) -> None:
         pid = self._patient_or_hint()
@@ -389,8 +407,7 @@ class HomeScreen(Screen[None]):
     def open_session(self, patient_id: int, record_id: int) -> None:
         from .session_form import SessionScreen
 
-        self._form_patient = patient_id
-        self.app.push_screen(SessionScreen(patient_id, record_id=record_id), self._after)
+        self._open_form(patient_id, SessionScreen(patient_id, record_id=record_id))
 
     def action_follow_up(self) -> None:
         pid = self._patient_or_hint()
@@ -402,8 +419,7 @@ class HomeScreen(Screen[None]):
         if pid is not None:
             from .follow_up import FollowUpScreen
 
-            self._form_patient = pid
-            self.app.push_screen(FollowUpScreen(pid), self._after)
+            self._open_form(pid, FollowUpScreen(pid))
 
     async def action_new_patient(self) -> None:
         from ..widgets.new_patient import NewPatientForm
