@@ -36,7 +36,6 @@ from textual.screen import ModalScreen, Screen
 
 if TYPE_CHECKING:
     from textual.driver import Driver
-    from textual.screen import Screen
 
     from ..store import Store
 

@@ -56,6 +56,7 @@ def technique_name(key: str) -> str:
 
 _NBSP = "\xa0"
 _BRACKETS = re.compile(r"\([^()]{1,14}\)")  # an interval: "(0.1 to 1.7)", "(-10.5 to -2.3)"
+_CHANGE = re.compile(r"[^\s(]+ \([^()\s]{1,5}\)")  # a figure and its change or n: "8 (+0)"
 
 Columns = list[tuple[str, str]]  # (key, heading)
 Rows = Sequence[Mapping[str, str | Text]]  # a Text cell keeps its style, wrapped or not
@@ -67,6 +68,7 @@ def _wrap(text: str, width: int, whole: bool) -> list[str]:
     an interval in brackets kept on one line."""
     if whole:
         text = _BRACKETS.sub(lambda m: m.group(0).replace(" ", _NBSP), text)
+        text = _CHANGE.sub(lambda m: m.group(0).replace(" ", _NBSP), text)
     lines: list[str] = []
     for line in text.split("\n"):
         lines += textwrap.wrap(line, width, break_long_words=False) or [""]

@@ -56,6 +56,7 @@ COMPLETE_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] in _ROW + _COMPLETE]
 _STILL = ("s72", "s1w", "s4w", "s12w")
 _AT = {"s72": "at 72 h"}
 _EVENTS = ("mild", "significant", "serious")
+_EVENT = {key: key for key in _EVENTS}  # "mild: 11.1 (0.0-97.9)" under "Adverse events /100"
 
 
 @contextmanager
@@ -324,7 +325,9 @@ class CompareScreen(Screen[None]):
             DETAIL_COLUMNS,
             rows,
             # At 80 columns the three adverse-event rates share a column.
-            merge_columns(DETAIL_COLUMNS, rows, _EVENTS, "events", "Adverse events /100", "; "),
+            merge_columns(
+                DETAIL_COLUMNS, rows, _EVENTS, "events", "Adverse events /100", "; ", _EVENT
+            ),
         )
 
     def _status(self, text: str, error: bool = False) -> None:
