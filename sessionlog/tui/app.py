@@ -32,7 +32,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Provider
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 
 if TYPE_CHECKING:
     from textual.driver import Driver
@@ -263,17 +263,17 @@ class SessionlogApp(App[None]):
         Textual hands each key to the focused widget of the screen on top as it arrives,
         before the keys before it have run their actions: keys typed right after Ctrl+S,
         Escape or the "y" of "discard?" went to the form or dialog that key was closing,
-        and were lost with it (a chart id typed while the form closed). After a key
-        bound on the screen (which may close it), the keys that follow are held until
-        the screens have settled, then handed to the one on top."""
+        and were lost with it (a chart id typed while the form closed), and keys typed
+        right after the Enter that opens a form went to Home. After a bound key or
+        Enter, the keys that follow are held until its action has run and the screens
+        have settled, then handed to the one on top."""
         if self._held is not None:
             self._held.append(event)
             return
         screen = self.screen
-        binding = screen.active_bindings.get(event.key)
-        closing = (binding is not None and isinstance(binding.node, Screen)) or (
-            event.key == "enter" and isinstance(screen, ModalScreen)
-        )
+        # A bound key (Ctrl+S, Escape, F5, the dialog's y...) or Enter (an Input's
+        # submit, which may open a form): its action may change the screen on top.
+        closing = event.key in screen.active_bindings or event.key == "enter"
         if closing:
             self._held, self._holding = [], [event.key]
         await super().on_event(event)
@@ -298,8 +298,11 @@ class SessionlogApp(App[None]):
         async def check() -> None:
             await asyncio.sleep(0)  # the other widgets' turn: a key on its way up
             screen = self.screen if self.screen_stack else None
+            # Every node's queue: a message on its way up (an Input's Submitted, which
+            # opens a form) passes through the containers between.
             quiet = screen is not None and not any(
-                node._message_queue.qsize() for node in (self, screen, screen.focused) if node
+                node._message_queue.qsize()
+                for node in (self, *screen.walk_children(with_self=True))
             )
             done = "done" in self._holding or screen is not first
             settled = screen is seen and quiet and done

@@ -138,8 +138,8 @@ def _type_ahead(app, text: str) -> None:  # type: ignore[no-untyped-def]
     delivers them, not one at a time after each is handled (as ``pilot.press`` does)."""
     from textual import events
 
-    for key in ts.typed(text):
-        event = events.Key(key, " " if key == "space" else key)
+    for key in ["enter" if c == "\n" else k for c, k in zip(text, ts.typed(text), strict=True)]:
+        event = events.Key(key, {"space": " ", "enter": "\r"}.get(key, key))
         event.set_sender(app)
         app._driver.send_message(event)  # as Pilot sends a key, without its waits
 
@@ -165,3 +165,19 @@ def test_keys_typed_while_a_form_closes_reach_the_search(store) -> None:  # type
 
     ts.run_app(ts.make_app(store), steps)
     assert [s["pain_before"] for s in store.sessions(patient_id=3)] == [4]
+
+
+def test_keys_typed_while_a_form_opens_reach_it(store) -> None:  # type: ignore[no-untyped-def]
+    # In tmux: the technique's letter typed right after the Enter that opens the form
+    # went to Home, and the form kept the last session's technique.
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1004")
+        _type_ahead(app, "\nny5")  # open the form, electrical dry needling, consent, pain 5
+        await pilot.pause()
+        await pilot.press("shift")
+        screen = app.screen
+        assert not isinstance(screen, HomeScreen)
+        assert screen.query_one("#f-pain_before", Input).value == "5"
+        assert str(screen.query_one("#technique").value) == "electrical_dry_needling"
+
+    ts.run_app(ts.make_app(store), steps)

@@ -18,6 +18,7 @@ from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from ...domain.text import clean_text
 from ..safe import plain
 from ..tables import technique_name
 from ..widgets.footer import Footer
@@ -226,37 +227,44 @@ class HomeScreen(Screen[None]):
     def fill_patient_sessions(self) -> None:
         table = self.query_one("#patient-sessions", DataTable)
         cursor = table.cursor_row
-        table.clear(columns=True)  # the columns too: their widths fit the rows anew
-        table.add_columns(*SESSION_COLUMNS)
         pid = self._sessions_of = self.listed_patient()
         title = "Sessions"
         patient = self.store.patient(pid) if pid is not None else None
+        rows = self.store.sessions(pid, limit=50, include_void=True) if patient else []
+        cells = [
+            [
+                str(s["started_at"])[:16],
+                technique_name(s["technique"]),
+                _pain(s),
+                clean_text(str(s["practitioner_name"])),
+                "void" if s["status"] == "void" else str(s["version"]),
+                s["targets"] or "",
+            ]
+            for s in rows
+        ]
+        room = self._sites_room(table, cells)
+        for row in cells:
+            row[-1] = sites_summary(clean_text(row[-1]), room)
+        # The columns anew, each as wide as its widest cell, set here: measured by the
+        # table when next idle, they were drawn at their headings' widths after a save
+        # ("2026", "Acupunctu") and stayed so.
+        table.clear(columns=True)
+        for i, heading in enumerate(SESSION_COLUMNS):
+            table.add_column(heading, width=max([len(heading), *(len(r[i]) for r in cells)]))
         if patient is not None and pid is not None:
             # Voided sessions too, marked, so that they can be reviewed (F3, Enter).
-            rows = self.store.sessions(pid, limit=50, include_void=True)
             live = sum(s["status"] != "void" for s in rows)
             title = f"Sessions of {patient['chart_id']} {patient['name']}: {live}"
             title += f" (+{len(rows) - live} void)" if live < len(rows) else ""
-            cells = [
-                (
-                    str(s["started_at"])[:16],
-                    technique_name(s["technique"]),
-                    _pain(s),
-                    plain(s["practitioner_name"]),
-                    "void" if s["status"] == "void" else str(s["version"]),
-                )
-                for s in rows
-            ]
-            room = self._sites_room(table, cells)
-            for s, (started, technique, pain, by, version) in zip(rows, cells, strict=True):
+            for s, (started, technique, pain, by, version, sites) in zip(rows, cells, strict=True):
                 void = s["status"] == "void"
                 table.add_row(
                     Text(started, style="strike dim" if void else ""),
                     technique,
                     pain,
-                    by,
+                    Text(by),
                     Text("void", style="bold red") if void else version,
-                    plain(sites_summary(s["targets"] or "", room)),
+                    Text(sites),
                     key=f"{s['record_id']}:{pid}{':void' if void else ''}",
                 )
             if rows:
@@ -264,13 +272,13 @@ class HomeScreen(Screen[None]):
         table.border_title = plain(title)
         self._sites_width = table.region.width
 
-    def _sites_room(self, table: DataTable[Any], cells: list[tuple[Any, ...]]) -> int:
+    def _sites_room(self, table: DataTable[Any], cells: list[list[str]]) -> int:
         """The cells left for the Sites column after the others (each with its padding),
         less a scrollbar's: at 80 columns the site list ran off the right edge."""
         width = table.region.width or self.app.size.width
         width -= table.styles.gutter.width + table.styles.scrollbar_size_vertical
         others = sum(
-            max([len(h), *(len(str(row[i])) for row in cells)]) + 2 * table.cell_padding
+            max([len(h), *(len(row[i]) for row in cells)]) + 2 * table.cell_padding
             for i, h in enumerate(SESSION_COLUMNS[:-1])
         )
         return width - others - 2 * table.cell_padding
