@@ -96,3 +96,12 @@ def test_no_column_of_the_sites_table_is_cut(store, size) -> None:  # type: igno
             assert figure in words  # each figure whole (a line of its own at most)
 
     ts.run_app(ts.make_app(store), steps, size)
+
+
+def test_home_says_how_many_sites_when_their_names_do_not_fit() -> None:
+    from sessionlog.tui.screens.home import sites_summary
+
+    names = "upper trapezius infraspinatus rhomboid major"  # three muscles, five words
+    assert sites_summary(names, 3, 60) == names
+    assert sites_summary(names, 3, 20) == "3 sites"
+    assert sites_summary("ST36", 1, 2) == "1 site"

@@ -37,17 +37,13 @@ def _pain(row: Mapping[str, Any]) -> str:
 SESSION_COLUMNS = ("Date", "Technique", "Pain", "By", "Ver", "Sites")
 
 
-def sites_summary(targets: str, room: int) -> str:
-    """A session's sites in ``room`` cells: all of them, else the first ones and how many
-    more (``ST36 LI4 +6 more``), else their number; never a list cut mid-name."""
+def sites_summary(targets: str, count: int, room: int) -> str:
+    """A session's sites in ``room`` cells: all of them, else how many (a list cut at
+    the edge read as fewer sites; the names, "upper trapezius levator scapulae", have
+    spaces of their own, so no first few can be picked out)."""
     if len(targets) <= room:
         return targets
-    names = targets.split()
-    for shown in range(len(names) - 1, 0, -1):
-        text = f"{' '.join(names[:shown])} +{len(names) - shown} more"
-        if len(text) <= room:
-            return text
-    return f"{len(names)} sites"
+    return f"{count} site{'s' * (count != 1)}"
 
 
 def _list(table_id: str, title: str) -> DataTable[Any]:
@@ -243,8 +239,8 @@ class HomeScreen(Screen[None]):
             for s in rows
         ]
         room = self._sites_room(table, cells)
-        for row in cells:
-            row[-1] = sites_summary(clean_text(row[-1]), room)
+        for row, session in zip(cells, rows, strict=True):
+            row[-1] = sites_summary(clean_text(row[-1]), session["site_count"], room)
         # The columns anew, each as wide as its widest cell, set here: measured by the
         # table when next idle, they were drawn at their headings' widths after a save
         # ("2026", "Acupunctu") and stayed so.
