@@ -6,6 +6,7 @@ crash."""
 from __future__ import annotations
 
 import tui_scenarios as ts
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
 from sessionlog.tui.screens.home import HomeScreen
@@ -22,7 +23,8 @@ def test_the_app_names_a_session_by_its_record_in_every_version(store) -> None: 
         await pilot.press(*"typo", "enter")  # version 2: a new row, the same record
         assert isinstance(app.screen, HomeScreen)
         table = app.screen.query_one("#patient-sessions", DataTable)
-        assert table.coordinate_to_cell_key((0, 0)).row_key.value.split(":")[0] == str(record)
+        key = str(table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value)
+        assert key.split(":")[0] == str(record)  # the row of the list: the record
         await pilot.press("tab", "tab", "tab", "f3")
         title = str(app.screen.query_one(".title", Static).render())
         assert title == f"History of session #{record}"
