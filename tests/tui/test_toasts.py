@@ -39,21 +39,31 @@ def covered(app) -> list[str]:  # type: ignore[no-untyped-def]
     return hits
 
 
+async def toast_laid_out(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the toast is mounted and laid out: its rack is shown by a callback,
+    then mounts it, then the screen is laid out again (a message each, and a frame)."""
+    await pilot.press("shift")  # a key that does nothing: every queue handled after it
+    for _ in range(100):  # frames, not seconds: each pause waits for the app to be idle
+        toasts = list(app.screen.query(Toast))
+        if toasts and all(t.region.height for t in toasts):
+            return
+        await pilot.pause()
+    raise AssertionError("no toast on the screen")
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_a_toast_covers_no_label_or_border(store, size) -> None:  # type: ignore[no-untyped-def]
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         await pilot.press(*"1001")  # Home with its three boxed lists down to the footer
         app.notify(LONG, timeout=600)  # long enough never to expire during the test
-        await pilot.pause()
-        await pilot.pause()
+        await toast_laid_out(pilot, app)
         assert covered(app) == []
         footer = app.screen.query_one("Footer")
         [toast] = app.screen.query(Toast)
         assert toast.region.bottom == footer.region.y  # right above the footer's keys
         await pilot.press("enter", "a", "y")  # the session form, its fields down to the footer
         app.notify(LONG, timeout=600)
-        await pilot.pause()
-        await pilot.pause()
+        await toast_laid_out(pilot, app)
         assert covered(app) == []
 
     ts.run_app(ts.make_app(store), steps, size, notifications=True)
