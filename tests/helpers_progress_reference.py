@@ -25,7 +25,7 @@ from sessionlog.analysis.readings import GAP_SLOT, Reading, resolution_day
 from sessionlog.analysis.stats import mean_of_counts
 from sessionlog.analysis.windows import Window, window_index
 from sessionlog.charts.common import PROGRESS_POINTS, TECHNIQUE_MARKS, thin
-from sessionlog.domain.techniques import FAMILIES
+from sessionlog.domain.techniques import TECHNIQUES
 
 
 def old_seconds(later: datetime, earlier: datetime) -> int:
@@ -96,15 +96,15 @@ def rows_and_families(
             )
         )  # fmt: skip
         if s.pain_after is not None:
-            relief_now.setdefault(s.family, []).append((float(s.pain_before - s.pain_after), 1))
+            relief_now.setdefault(s.technique, []).append((float(s.pain_before - s.pain_after), 1))
         for r in chosen.values():
             if r.hours > LASTING_AFTER_H:
-                relief_later.setdefault(s.family, []).append(
+                relief_later.setdefault(s.technique, []).append(
                     (float(s.pain_before - (r.pain or 0)), 1)
                 )
     families = []
-    for fam in FAMILIES:
-        n = sum(1 for s in sessions if s.family == fam)
+    for fam in TECHNIQUES:
+        n = sum(1 for s in sessions if s.technique == fam)
         if n:
             now = mean_of_counts(relief_now.get(fam, []))
             later = mean_of_counts(relief_later.get(fam, []))

@@ -187,3 +187,28 @@ def test_summary_names_the_n_behind_each_mean() -> None:
         " after 72 h 1.3 (-0.1 to 2.8) points (3 readings): relief lasted;"
         " 1.0 sessions/week; 12.0 insertions/session."
     )
+
+
+def test_electro_acupuncture_is_told_apart_from_acupuncture() -> None:
+    # The report and the patient's sentences said "acupuncture" for electro-acupuncture
+    # sessions (grouped by family), while the chart's legend said electro-acupuncture.
+    from sessionlog.analysis.table import progress_summary, session_rows
+
+    sessions, follow_ups = course()
+    sessions += [
+        SessionOutcome(4, 1, 1, at("2026-02-02 10:00"), "electroacupuncture", 6, 2, insertions=8),
+        SessionOutcome(5, 1, 1, at("2026-02-09 10:00"), "electroacupuncture", 5, 2, insertions=8),
+    ]
+    p = patient_progress(1, sessions, follow_ups)
+    assert [(c.family, c.sessions) for c in p.families] == [
+        ("acupuncture", 3),
+        ("electroacupuncture", 2),
+    ]
+    assert [d.key for d in p.dose] == ["acupuncture", "electroacupuncture"]
+    sentences = patient_sentences(p)
+    assert sentences[1].startswith("Acupuncture eased your pain")
+    assert sentences[2].startswith("Part of the relief after electro-acupuncture has lasted")
+    summary = progress_summary(p)
+    assert [line.split(":")[0] for line in summary[-2:]] == ["Acupuncture", "Electro-acupuncture"]
+    assert "8.0 insertions/session" in summary[-1]
+    assert [r["technique"] for r in session_rows(p)[1]][-2:] == ["Electro-acupuncture"] * 2

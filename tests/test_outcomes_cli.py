@@ -38,7 +38,7 @@ def test_report_text(db: Path) -> None:
     assert (
         "Change: +4 points of relief, 57%; IMMPACT: substantial; 2+ points: yes; 30%+: yes." in out
     )
-    assert "2026-01-05  acupuncture  7       5      6 (+1)      5 (+2)" in out
+    assert "2026-01-05  Acupuncture  7       5      6 (+1)      5 (+2)" in out
     assert "Cy Doe" not in out
 
 

@@ -36,6 +36,16 @@ def test_moxa_is_moxibustion_and_deqi_on_a_site_line() -> None:
         "side": "bilateral",
         "deqi_obtained": True,
     }
+    # "deqi" then its quality, as a new user typed it in tmux: it was read as a point
+    # named "st36 b deqi" ("not a known point").
+    assert parse_site_text("st36 b deqi ache 25mm", "acupuncture") == {
+        "target": "st36",
+        "side": "bilateral",
+        "deqi_obtained": True,
+        "deqi_quality": "ache",
+        "depth_value": 25.0,
+        "depth_unit": "mm",
+    }
 
 
 def test_help_and_errors_name_things_once_and_what_exists(tmp_path: Path) -> None:

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from ..domain.techniques import FAMILIES
+from ..domain.techniques import TECHNIQUES
 from .change import RESPONDER_PERCENT, RESPONDER_POINTS, Change, change
 from .dose import DoseSummary, PatientDose, dose_summary
-from .model import FollowUp, SessionOutcome, family_of
+from .model import FollowUp, SessionOutcome
 from .readings import GAP_SLOT, Reading, latest_by_window, readings_by_record, resolution_day
 from .stats import Mean, mean_of_counts
 from .windows import DEFAULT_WINDOWS, Window
@@ -64,8 +64,10 @@ class SessionRow:
 
 @dataclass(frozen=True)
 class FamilyCourse:
-    """How relief after one family of technique behaved for this patient."""
+    """How relief after one technique behaved for this patient."""
 
+    # The technique's key: electro-acupuncture apart from acupuncture (grouped by family,
+    # the report and the patient's sentences called electro-acupuncture "acupuncture").
     family: str
     sessions: int
     immediate: Mean  # relief in points at the session's end
@@ -175,7 +177,6 @@ def patient_progress(
     readings = readings_by_record(sessions, follow_ups)
     timeline = _timeline(sessions, follow_ups)
     rows, relief_now, relief_later = [], {}, {}  # type: ignore[var-annotated]
-    family = {t: family_of(t) for t in {s.technique for s in sessions}}
     slots = range(len(windows))
     for s in sessions:
         before = s.pain_before
@@ -196,16 +197,16 @@ def patient_progress(
                 *_between(before, chosen.get(GAP_SLOT)),
             )
         )
-        fam = family[s.technique]
+        fam = s.technique
         if s.pain_after is not None:
             relief_now.setdefault(fam, []).append((float(before - s.pain_after), 1))
         for r in chosen.values():  # the windows' readings and the one between windows
             if r.seconds / 3600 > LASTING_AFTER_H:  # r.hours
                 relief_later.setdefault(fam, []).append((float(before - (r.pain or 0)), 1))
-    per_family = Counter(family[s.technique] for s in sessions)
+    per_technique = Counter(s.technique for s in sessions)
     families = []
-    for fam in FAMILIES:
-        n = per_family[fam]
+    for fam in TECHNIQUES:
+        n = per_technique[fam]
         if n:
             now, later = (
                 mean_of_counts(relief_now.get(fam, [])),
@@ -237,8 +238,8 @@ def patient_progress(
 
 def _doses(sessions: list[SessionOutcome]) -> list[DoseSummary]:
     out = []
-    for fam in FAMILIES:
-        own = [s for s in sessions if family_of(s.technique) == fam]
+    for fam in TECHNIQUES:  # each technique's own dose, as its own course above
+        own = [s for s in sessions if s.technique == fam]
         if own:
             dose = PatientDose(
                 fam,

@@ -6,7 +6,7 @@ no other patient's data, and nothing stronger than their own numbers support.
 
 from __future__ import annotations
 
-from ..domain.techniques import FAMILY_LABELS
+from .model import group_label
 from .progress import LASTING_AFTER_H, Progress
 
 # "Later" in the patient's words: the readings behind "lasted" are all this long after.
@@ -14,8 +14,9 @@ LATER = f"more than {LASTING_AFTER_H // 24} days"
 
 
 def technique_words(family: str) -> str:
-    """ "dry needling", "acupuncture", "IMS": a family's name inside a sentence."""
-    label = FAMILY_LABELS.get(family, family)
+    """ "dry needling", "electro-acupuncture", "IMS": a family's or technique's name
+    inside a sentence."""
+    label = group_label(family)
     return label if label.isupper() else label.lower()
 
 

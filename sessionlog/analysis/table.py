@@ -293,7 +293,7 @@ def session_rows(p: Progress) -> tuple[list[tuple[str, str]], list[dict[str, str
     for r in p.rows:
         row = {
             "date": r.started_at.strftime("%Y-%m-%d"),
-            "technique": r.technique.replace("_", " "),
+            "technique": group_label(r.technique),  # its one name: Electro-acupuncture
             "before": str(r.before),
             "after": "-" if r.after is None else str(r.after),
             "sore": "-" if r.soreness_after is None else str(r.soreness_after),

@@ -72,7 +72,9 @@ def draw_progress(
     if progress.baseline:
         for level in [min(levels)] if one_line else levels:
             plt.horizontal_line(level, color="orange")
-    ticks, labels = date_ticks(start, days[-1])
+    # Three dates (first, middle, last): five overlapped on the patient view's half-width
+    # chart at 80 columns, and plotext dropped a different one each run.
+    ticks, labels = date_ticks(start, days[-1], count=3)
     plt.xticks(ticks, labels)
     plt.ylim(0, 10)
     plt.yticks([0, 2, 4, 6, 8, 10])

@@ -29,7 +29,10 @@ def draw_scale(plt: Figure, course: ScaleCourse, *, for_patient: bool = False) -
         line = s.responder_min if s.responder_min is not None else s.responder_max
     if line is not None:
         plt.horizontal_line(line, color="orange")
-    ticks, labels = date_ticks(start, days[-1])
+    # The first and last dates only: these charts are 25-35 columns wide, and dates
+    # that overlap there are dropped by plotext in an order that changes from one run
+    # to the next (its hash seed), so the picture did too.
+    ticks, labels = date_ticks(start, days[-1], count=2)
     plt.xticks(ticks, labels)
     plt.ylim(s.score_min, s.score_max)
     better = "higher is better" if s.higher_is_better else "lower is better"

@@ -18,6 +18,7 @@ inject a store, a clock and a practitioner.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import sys
@@ -31,10 +32,10 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Provider
+from textual.screen import Screen
 
 if TYPE_CHECKING:
     from textual.driver import Driver
-    from textual.screen import Screen
 
     from ..store import Store
 
@@ -76,6 +77,8 @@ class SessionlogApp(App[None]):
         self.practitioner_id = practitioner_id
         self.signed_in_at_start = practitioner_id is not None  # the code-only way in
         self.last_input: datetime | None = None  # the last key or click, by self.clock
+        self._held: list[events.Key] | None = None  # keys waiting for the screens to settle
+        self._holding: list[str] = []  # the key they wait for, then "done" once handled
         self.config_path = config_path
         self.settings: dict[str, Any] = {}
         self.startup_error: str | None = None  # why the database could not be opened
@@ -249,7 +252,72 @@ class SessionlogApp(App[None]):
             text = clean_text(event.text, multiline=True)
             if text != event.text:
                 event = events.Paste(text)
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._key_in_order(event)
+            return
         await super().on_event(event)
+
+    async def _key_in_order(self, event: events.Key) -> None:
+        """A key reaches the screen that is on top once the keys before it are handled.
+
+        Textual hands each key to the focused widget of the screen on top as it arrives,
+        before the keys before it have run their actions: keys typed right after Ctrl+S,
+        Escape or the "y" of "discard?" went to the form or dialog that key was closing,
+        and were lost with it (a chart id typed while the form closed), and keys typed
+        right after the Enter that opens a form went to Home. After a bound key or
+        Enter, the keys that follow are held until its action has run and the screens
+        have settled, then handed to the one on top."""
+        if self._held is not None:
+            self._held.append(event)
+            return
+        screen = self.screen
+        # A bound key (Ctrl+S, Escape, F5, the dialog's y...) or Enter (an Input's
+        # submit, which may open a form): its action may change the screen on top.
+        closing = event.key in screen.active_bindings or event.key == "enter"
+        if closing:
+            self._held, self._holding = [], [event.key]
+        await super().on_event(event)
+        if closing:
+            self._release_when_settled(screen, None)
+
+    async def _check_bindings(self, key: str, priority: bool = False) -> bool:
+        # The app runs a key's binding (the screen's action) when the key has come back
+        # up from the focused widget; after that, the held keys may go on.
+        found = await super()._check_bindings(key, priority)
+        if self._holding == [key] and (found or not priority):
+            self._holding.append("done")
+        return found
+
+    def _release_when_settled(
+        self, first: Screen[Any], seen: Screen[Any] | None, rounds: int = 0
+    ) -> None:
+        """Hand the held keys on once the key that may close ``first`` has been handled
+        (or ``first`` is gone) and the screen on top has stayed the same, with nothing
+        queued, from one look to the next."""
+
+        async def check() -> None:
+            await asyncio.sleep(0)  # the other widgets' turn: a key on its way up
+            screen = self.screen if self.screen_stack else None
+            # Every node's queue: a message on its way up (an Input's Submitted, which
+            # opens a form) passes through the containers between.
+            quiet = screen is not None and not any(
+                node._message_queue.qsize()
+                for node in (self, *screen.walk_children(with_self=True))
+            )
+            done = "done" in self._holding or screen is not first
+            settled = screen is seen and quiet and done
+            if settled or screen is None or rounds >= 200:
+                held, self._held, self._holding = self._held or [], None, []
+                for key in held:
+                    again = events.Key(key.key, key.character)
+                    again.set_sender(self)
+                    self.post_message(again)
+            else:
+                self._release_when_settled(first, screen or seen, rounds + 1)
+
+        # Through the app's own queue (not after a refresh): while keys are held, the
+        # app is never idle, and nothing waiting for it to be (a Pilot test) goes on.
+        self.call_later(check)
 
     def on_load(self) -> None:
         from . import read_failures

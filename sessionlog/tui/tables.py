@@ -1,14 +1,23 @@
-"""Filling a DataTable with text that must fit a 100-120 column terminal.
+"""Filling a DataTable with text that must fit the terminal, down to 80 columns.
 
 The outcome screens show tables whose headings are longer than their figures
 (``Mean relief, points (95% CI)`` over ``1.2 (0.9 to 1.5)``) and a few long cells
 (``median day 2; by 72 h 72% (60-82%), 42/58 (14 patients)``). Laid out on one line
 they ran off the right edge. Here long headings take two lines and long cells a line
-per clause, so a column is as wide as its figures.
+per clause, so a column is as wide as its figures; in a :class:`FitTable`, the widest
+columns then wrap at spaces until the table fits its width (at 80 columns the relief
+table's intervals, the durability table and progress's last window were cut off). An
+interval in brackets, ``(0.1 to 1.7)``, is never split across lines.
 """
 
 from __future__ import annotations
 
+import re
+import textwrap
+from collections.abc import Mapping, Sequence
+
+from rich.text import Text
+from textual import events
 from textual.widgets import DataTable
 
 from ..analysis.model import group_label
@@ -45,21 +54,163 @@ def technique_name(key: str) -> str:
     return group_label(key)
 
 
+_NBSP = "\xa0"
+_BRACKETS = re.compile(r"\([^()]{1,14}\)")  # an interval: "(0.1 to 1.7)", "(-10.5 to -2.3)"
+_CHANGE = re.compile(r"[^\s(]+ \([^()\s]{1,5}\)")  # a figure and its change or n: "8 (+0)"
+
+Columns = list[tuple[str, str]]  # (key, heading)
+Rows = Sequence[Mapping[str, str | Text]]  # a Text cell keeps its style, wrapped or not
+
+
+def _wrap(text: str, width: int, whole: bool) -> list[str]:
+    """``text`` in lines of at most ``width`` where it has spaces to break at (a word
+    longer than ``width`` keeps its line); its own line breaks kept, and with ``whole``
+    an interval in brackets kept on one line."""
+    if whole:
+        text = _BRACKETS.sub(lambda m: m.group(0).replace(" ", _NBSP), text)
+        text = _CHANGE.sub(lambda m: m.group(0).replace(" ", _NBSP), text)
+    lines: list[str] = []
+    for line in text.split("\n"):
+        lines += textwrap.wrap(line, width, break_long_words=False) or [""]
+    return [line.replace(_NBSP, " ") for line in lines]
+
+
+def _widest(texts: Sequence[str]) -> int:
+    return max((len(line) for t in texts for line in t.split("\n")), default=0)
+
+
+def fit_cells(
+    columns: list[list[str]], room: int, padding: int = 2, whole: bool = True
+) -> tuple[list[list[str]], bool]:
+    """Each column's texts (its heading first) wrapped so that the columns, each with
+    ``padding``, fit in ``room`` cells, and whether they do: the widest column gives way
+    first, a cell at a time, down to its longest word (with ``whole``, its longest
+    interval in brackets)."""
+    texts = [list(column) for column in columns]
+    widths = [_widest(column) for column in texts]
+    fixed: set[int] = set()
+    while sum(widths) + padding * len(widths) > room:
+        shrinkable = [i for i in range(len(widths)) if i not in fixed and widths[i] > 1]
+        if not shrinkable:
+            return texts, False
+        i = max(shrinkable, key=lambda c: widths[c])
+        wrapped = ["\n".join(_wrap(t, widths[i] - 1, whole)) for t in columns[i]]
+        if _widest(wrapped) >= widths[i]:
+            fixed.add(i)  # its longest word: it can give no more
+            continue
+        texts[i], widths[i] = wrapped, _widest(wrapped)
+    return texts, True
+
+
+def _texts(columns: Columns, rows: Rows) -> list[list[str]]:
+    return [
+        [_heading(text), *(_cell(str(row.get(key, ""))) for row in rows)] for key, text in columns
+    ]
+
+
 def fill_columns(
-    table: DataTable, columns: list[tuple[str, str]], rows: list[dict[str, str]]
+    table: DataTable,
+    columns: Columns,
+    rows: Rows,
+    *narrower: tuple[Columns, Rows],
 ) -> None:
     """Replace a table's columns and rows (as plain text), long headings and long cells
-    on more than one line: the tables fit 100-120 columns instead of running off the
-    right edge."""
-    headings = [(key, _heading(text)) for key, text in columns]
+    on more than one line. A :class:`FitTable` wraps them to its width (and again when
+    it changes), taking the first of the layouts (``columns, rows``, then each of
+    ``narrower``, with fewer or merged columns) that fits: no column is cut."""
+    layouts = [(columns, rows), *narrower]
+    chosen = layouts[0]
+    texts = _texts(*chosen)
+    if isinstance(table, FitTable):
+        table.source = layouts
+        room = table.room()
+        if room:
+            tries = [(layout, whole) for whole in (True, False) for layout in layouts]
+            for layout, whole in tries:
+                texts, fits = fit_cells(_texts(*layout), room, 2 * table.cell_padding, whole)
+                chosen = layout
+                if fits:
+                    break
+    _show(table, chosen[0], texts, chosen[1])
+
+
+def _show(table: DataTable, columns: Columns, texts: list[list[str]], rows: Rows) -> None:
+    count = len(rows)
+    cursor = table.cursor_row
     table.clear(columns=True)
-    table.header_height = max((h.count("\n") + 1 for _, h in headings), default=1)
-    for key, heading in headings:
-        table.add_column(heading, key=key)
-    for i, row in enumerate(rows):
-        cells = [_cell(str(row.get(key, ""))) for key, _ in columns]
+    table.header_height = max((column[0].count("\n") + 1 for column in texts), default=1)
+    for (key, _), column in zip(columns, texts, strict=True):
+        table.add_column(column[0], key=key)
+    for i in range(count):
+        cells = [column[i + 1] for column in texts]
+        styles = [_style(rows[i].get(key, "")) for key, _ in columns]
         table.add_row(
-            *(plain(c) for c in cells),
+            *(plain(c, style) for c, style in zip(cells, styles, strict=True)),
             key=str(i),
             height=None if any("\n" in c for c in cells) else 1,
         )
+    if count and table.cursor_type == "row":
+        table.move_cursor(row=min(max(cursor, 0), count - 1))
+
+
+def _style(cell: str | Text) -> str:
+    return str(cell.style) if isinstance(cell, Text) else ""
+
+
+def merge_columns(
+    columns: Columns,
+    rows: Rows,
+    keys: Sequence[str],
+    key: str,
+    heading: str,
+    join: str,
+    labels: Mapping[str, str] | None = None,
+) -> tuple[Columns, Rows]:
+    """``columns`` with those of ``keys`` merged into one (``key``, ``heading``) where the
+    first of them was: each row's cell their non-empty cells (``-`` is empty), each
+    ``"label: cell"`` (the column's heading, or its ``labels`` entry) when ``join`` is
+    ``"; "`` (one column per window merged into one), ``-`` for an empty one when it is
+    ``"->"`` (``8->3`` from before and after), else the non-empty ones joined."""
+    present = [k for k in keys if any(k == c for c, _ in columns)]
+    if not present:
+        return columns, rows
+    headings = {**dict(columns), **(labels or {})}
+    merged: Columns = []
+    for c, h in columns:
+        if c == present[0]:
+            merged.append((key, heading))
+        elif c not in present:
+            merged.append((c, h))
+    out: list[dict[str, str | Text]] = []
+    for row in rows:
+        new = {c: v for c, v in row.items() if c not in present}
+        cells = [(headings[k], row.get(k, "")) for k in present]
+        if join == "; ":
+            new[key] = join.join(f"{h}: {v}" for h, v in cells if str(v) not in ("", "-")) or "-"
+        elif join == "->":
+            new[key] = join.join(str(v) or "-" for _, v in cells)
+        else:
+            new[key] = join.join(str(v) for _, v in cells if str(v))
+        out.append(new)
+    return merged, out
+
+
+class FitTable(DataTable):
+    """A DataTable filled by :func:`fill_columns` whose columns always fit its width:
+    filled again, wrapped to the new width, when its width changes."""
+
+    source: list[tuple[Columns, Rows]] | None = None
+    _fitted = 0  # the room the rows were last wrapped to
+
+    def room(self) -> int:
+        """The cells the columns may take: the width inside the border and padding, less
+        a vertical scrollbar's (kept free even while none shows, so that one appearing
+        never cuts the last column)."""
+        width = self.region.width - self.styles.gutter.width
+        self._fitted = max(0, width - self.styles.scrollbar_size_vertical)
+        return self._fitted
+
+    def on_resize(self, event: events.Resize) -> None:
+        fitted = self._fitted
+        if self.source is not None and self.room() != fitted:
+            fill_columns(self, *self.source[0], *self.source[1:])

@@ -131,3 +131,53 @@ def test_compare_tells_electro_acupuncture_apart_with_ctrl_g(store) -> None:  # 
         assert "Each technique (Ctrl+G" in str(app.screen.query_one("#cmp-status").render())
 
     ts.run_app(ts.make_app(store), steps)
+
+
+def _type_ahead(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Keys typed faster than the screens change: all queued at once, as a terminal
+    delivers them, not one at a time after each is handled (as ``pilot.press`` does)."""
+    from textual import events
+
+    for key in ["enter" if c == "\n" else k for c, k in zip(text, ts.typed(text), strict=True)]:
+        event = events.Key(key, {"space": " ", "enter": "\r"}.get(key, key))
+        event.set_sender(app)
+        app._driver.send_message(event)  # as Pilot sends a key, without its waits
+
+
+def test_keys_typed_while_a_form_closes_reach_the_search(store) -> None:  # type: ignore[no-untyped-def]
+    # In tmux: Escape, y and the next chart id typed at once; the chart id reached the
+    # search before Home reset it for the patient just left, and was lost.
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "d", "y", "6", "enter", "escape")
+        _type_ahead(app, "y1003")  # discard, then the next patient at once
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press("shift")  # a key that types nothing: waits until all is handled
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one("#search", Input).value == "1003"
+        assert app.screen.selected_patient() == 3
+        await pilot.press("enter", "a", "y", "4", "enter", *"st36", "enter", "ctrl+s")
+        _type_ahead(app, "1004")  # saved: the next one typed while the form closes
+        await pilot.pause()
+        await pilot.press("shift")
+        assert app.screen.query_one("#search", Input).value == "1004"
+        assert app.screen.selected_patient() == 4
+
+    ts.run_app(ts.make_app(store), steps)
+    assert [s["pain_before"] for s in store.sessions(patient_id=3)] == [4]
+
+
+def test_keys_typed_while_a_form_opens_reach_it(store) -> None:  # type: ignore[no-untyped-def]
+    # In tmux: the technique's letter typed right after the Enter that opens the form
+    # went to Home, and the form kept the last session's technique.
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1004")
+        _type_ahead(app, "\nny5")  # open the form, electrical dry needling, consent, pain 5
+        await pilot.pause()
+        await pilot.press("shift")
+        screen = app.screen
+        assert not isinstance(screen, HomeScreen)
+        assert screen.query_one("#f-pain_before", Input).value == "5"
+        assert str(screen.query_one("#technique").value) == "electrical_dry_needling"
+
+    ts.run_app(ts.make_app(store), steps)

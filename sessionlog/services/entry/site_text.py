@@ -74,6 +74,14 @@ def stimulator_token(token: str) -> dict[str, Any] | None:
     return None
 
 
+def _quality_after_deqi(response: dict[str, Any] | None, token: str, family: str) -> bool:
+    """``token`` is a De Qi quality right after a bare yes (``deqi``, ``y``)."""
+    if not response or response != {"deqi_obtained": True}:
+        return False
+    quality = response_of(token, family)
+    return quality is not None and "deqi_quality" in quality
+
+
 def _classify(tail: list[str], family: str, electrical: bool = False) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for token in tail:
@@ -84,6 +92,8 @@ def _classify(tail: list[str], family: str, electrical: bool = False) -> dict[st
             out["side"] = SIDE_TOKENS[low]
         elif "response" not in out and response_of(low, family) is not None:
             out["response"] = response_of(low, family)
+        elif _quality_after_deqi(out.get("response"), low, family):
+            out["response"] = response_of(low, family)  # "deqi ache": De Qi, an ache
         elif "insertions" not in out and low[:1] == "x" and low[1:].isdigit():
             out["insertions"] = int(low[1:])
         elif (sized := site_token(low)) is not None and not (sized.keys() & out.keys()):

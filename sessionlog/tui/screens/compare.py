@@ -35,7 +35,7 @@ from ...charts import draw_durability, draw_lasting, draw_responders, draw_soren
 from ...domain.techniques import BODY_REGIONS, FAMILIES, FAMILY_LABELS, TECHNIQUES
 from ...errors import SessionlogError, ValidationError
 from ..safe import plain
-from ..tables import fill_columns
+from ..tables import FitTable, fill_columns, merge_columns
 from ..widgets.footer import Footer
 
 if TYPE_CHECKING:
@@ -52,6 +52,11 @@ _ROW = ("technique", "window", "sessions")
 RELIEF_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] not in _RESPONDERS + _COMPLETE]
 RESPONDER_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] in _ROW + _RESPONDERS]
 COMPLETE_COLUMNS = [c for c in WINDOW_COLUMNS if c[0] in _ROW + _COMPLETE]
+# Merged into one column each where the screen is too narrow for them side by side.
+_STILL = ("s72", "s1w", "s4w", "s12w")
+_AT = {"s72": "at 72 h"}
+_EVENTS = ("mild", "significant", "serious")
+_EVENT = {key: key for key in _EVENTS}  # "mild: 11.1 (0.0-97.9)" under "Adverse events /100"
 
 
 @contextmanager
@@ -141,25 +146,25 @@ class CompareScreen(Screen[None]):
         yield Static("Computing...", id="cmp-status")
         with TabbedContent(id="cmp-tabs"):
             with TabPane("Relief", id="tab-relief"):
-                yield DataTable(id="cmp-windows", zebra_stripes=True)
+                yield FitTable(id="cmp-windows", zebra_stripes=True)
                 # Relief kept within the same sessions (what durability means), then
                 # how long relief lasted.
-                yield DataTable(id="cmp-kept")
-                yield DataTable(id="cmp-durability")
+                yield FitTable(id="cmp-kept")
+                yield FitTable(id="cmp-durability")
             with TabPane("Curves", id="tab-curves"):
                 yield PlotextPlot(id="cmp-curves")
                 yield PlotextPlot(id="cmp-lasting")
             with TabPane("Responders", id="tab-responders"):
                 yield PlotextPlot(id="cmp-responders")
-                yield DataTable(id="cmp-responder-table", zebra_stripes=True)
+                yield FitTable(id="cmp-responder-table", zebra_stripes=True)
             with TabPane("Completeness", id="tab-complete"):
-                yield DataTable(id="cmp-complete", zebra_stripes=True)
+                yield FitTable(id="cmp-complete", zebra_stripes=True)
                 yield Static("", id="cmp-due-done")
             with TabPane("Soreness", id="tab-soreness"):
                 yield PlotextPlot(id="cmp-soreness")
-                yield DataTable(id="cmp-soreness-table")
+                yield FitTable(id="cmp-soreness-table")
             with TabPane("Dose & safety", id="tab-details"):
-                yield DataTable(id="cmp-details")
+                yield FitTable(id="cmp-details")
         yield Footer()
 
     FILTER_IDS = ("cmp-technique", "cmp-practitioner", "cmp-region", "cmp-complaint",
@@ -286,8 +291,13 @@ class CompareScreen(Screen[None]):
         fill_columns(self.query_one("#cmp-windows", DataTable), RELIEF_COLUMNS, windows)
         fill_columns(self.query_one("#cmp-responder-table", DataTable), RESPONDER_COLUMNS, windows)
         fill_columns(self.query_one("#cmp-complete", DataTable), COMPLETE_COLUMNS, windows)
+        lasting = lasting_rows(result)
         fill_columns(
-            self.query_one("#cmp-durability", DataTable), LASTING_COLUMNS, lasting_rows(result)
+            self.query_one("#cmp-durability", DataTable),
+            LASTING_COLUMNS,
+            lasting,
+            # At 80 columns the four "still relieved" figures share a column.
+            merge_columns(LASTING_COLUMNS, lasting, _STILL, "still", "Still relieved", "; ", _AT),
         )
         columns, rows = kept_rows(result)
         fill_columns(self.query_one("#cmp-kept", DataTable), columns, rows)
@@ -309,8 +319,15 @@ class CompareScreen(Screen[None]):
     def show_details(self, details: Any) -> None:
         """Dose and adverse events per technique."""
         self.details = details
+        rows = detail_rows(details)
         fill_columns(
-            self.query_one("#cmp-details", DataTable), DETAIL_COLUMNS, detail_rows(details)
+            self.query_one("#cmp-details", DataTable),
+            DETAIL_COLUMNS,
+            rows,
+            # At 80 columns the three adverse-event rates share a column.
+            merge_columns(
+                DETAIL_COLUMNS, rows, _EVENTS, "events", "Adverse events /100", "; ", _EVENT
+            ),
         )
 
     def _status(self, text: str, error: bool = False) -> None:

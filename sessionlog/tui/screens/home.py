@@ -19,6 +19,7 @@ from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from ...domain.text import clean_text
 from ..safe import plain
 from ..tables import technique_name
 from ..widgets.footer import Footer
@@ -32,6 +33,18 @@ if TYPE_CHECKING:
 def _pain(row: Mapping[str, Any]) -> str:
     after = "" if row.get("pain_after") is None else row["pain_after"]
     return f"{row['pain_before']}->{after}"
+
+
+SESSION_COLUMNS = ("Date", "Technique", "Pain", "By", "Ver", "Sites")
+
+
+def sites_summary(targets: str, count: int, room: int) -> str:
+    """A session's sites in ``room`` cells: all of them, else how many (a list cut at
+    the edge read as fewer sites; the names, "upper trapezius levator scapulae", have
+    spaces of their own, so no first few can be picked out)."""
+    if len(targets) <= room:
+        return targets
+    return f"{count} site{'s' * (count != 1)}"
 
 
 def _list(table_id: str, title: str) -> DataTable[Any]:
@@ -71,6 +84,8 @@ class HomeScreen(Screen[None]):
     _sessions_of: int | None = None  # the patient whose sessions the lower table shows
     _filled = False  # refresh_all() has run once (the start-up fill is in two steps)
     _form_patient: int | None = None  # the patient of the form open: highlighted after it
+    _sites_width = 0  # the sessions table's width when its site lists were fitted
+    _search_before: str | None = None  # the search's text when a form was opened
 
     def __init__(self) -> None:
         super().__init__()
@@ -120,9 +135,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#today", DataTable).add_columns(
             "Time", "Chart", "Patient", "Pain", "Technique", "Sites"
         )
-        self.query_one("#patient-sessions", DataTable).add_columns(
-            "Date", "Technique", "Pain", "By", "Ver", "Sites"
-        )
+        self.query_one("#patient-sessions", DataTable).add_columns(*SESSION_COLUMNS)
         self.ready = True
         app: Any = self.app
         if app.started:
@@ -240,28 +253,69 @@ class HomeScreen(Screen[None]):
 
     def fill_patient_sessions(self) -> None:
         table = self.query_one("#patient-sessions", DataTable)
-        table.clear()
+        cursor = table.cursor_row
         pid = self._sessions_of = self.listed_patient()
         title = "Sessions"
         patient = self.store.patient(pid) if pid is not None else None
+        rows = self.store.sessions(pid, limit=50, include_void=True) if patient else []
+        cells = [
+            [
+                str(s["started_at"])[:16],
+                technique_name(s["technique"]),
+                _pain(s),
+                clean_text(str(s["practitioner_name"])),
+                "void" if s["status"] == "void" else str(s["version"]),
+                s["targets"] or "",
+            ]
+            for s in rows
+        ]
+        room = self._sites_room(table, cells)
+        for row, session in zip(cells, rows, strict=True):
+            row[-1] = sites_summary(clean_text(row[-1]), session["site_count"], room)
+        # The columns anew, each as wide as its widest cell, set here: measured by the
+        # table when next idle, they were drawn at their headings' widths after a save
+        # ("2026", "Acupunctu") and stayed so.
+        table.clear(columns=True)
+        for i, heading in enumerate(SESSION_COLUMNS):
+            table.add_column(heading, width=max([len(heading), *(len(r[i]) for r in cells)]))
         if patient is not None and pid is not None:
             # Voided sessions too, marked, so that they can be reviewed (F3, Enter).
-            rows = self.store.sessions(pid, limit=50, include_void=True)
             live = sum(s["status"] != "void" for s in rows)
             title = f"Sessions of {patient['chart_id']} {patient['name']}: {live}"
             title += f" (+{len(rows) - live} void)" if live < len(rows) else ""
-            for s in rows:
+            for s, (started, technique, pain, by, version, sites) in zip(rows, cells, strict=True):
                 void = s["status"] == "void"
                 table.add_row(
-                    Text(str(s["started_at"])[:16], style="strike dim" if void else ""),
-                    technique_name(s["technique"]),
-                    _pain(s),
-                    plain(s["practitioner_name"]),
-                    Text("void", style="bold red") if void else str(s["version"]),
-                    plain(s["targets"] or ""),
+                    Text(started, style="strike dim" if void else ""),
+                    technique,
+                    pain,
+                    Text(by),
+                    Text("void", style="bold red") if void else version,
+                    Text(sites),
                     key=f"{s['record_id']}:{pid}{':void' if void else ''}",
                 )
+            if rows:
+                table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
         table.border_title = plain(title)
+        self._sites_width = table.region.width
+
+    def _sites_room(self, table: DataTable[Any], cells: list[list[str]]) -> int:
+        """The cells left for the Sites column after the others (each with its padding),
+        less a scrollbar's: at 80 columns the site list ran off the right edge."""
+        width = table.region.width or self.app.size.width
+        width -= table.styles.gutter.width + table.styles.scrollbar_size_vertical
+        others = sum(
+            max([len(h), *(len(row[i]) for row in cells)]) + 2 * table.cell_padding
+            for i, h in enumerate(SESSION_COLUMNS[:-1])
+        )
+        return width - others - 2 * table.cell_padding
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit_sessions)
+
+    def _refit_sessions(self) -> None:
+        if self.ready and self.query_one("#patient-sessions").region.width != self._sites_width:
+            self.fill_patient_sessions()
 
     # -- events -------------------------------------------------------------------------
 
@@ -339,9 +393,21 @@ class HomeScreen(Screen[None]):
         search = self.query_one("#search", Input)
         pid, self._form_patient = self._form_patient, None
         patient = self.store.patient(pid) if pid is not None else None
+        # Keys typed while the form closed reach the search before this runs (after the
+        # text it held for the patient left, which is not selected then): they are the
+        # next patient asked for, kept, not reset away.
+        before, self._search_before = self._search_before, None
+        ahead = search.value[len(before) :] if before is not None else ""
+        if before is None or not search.value.startswith(before):
+            ahead = ""
         with search.prevent(Input.Changed):
             search.value = ""
         self.refresh_all()
+        if ahead:
+            search.value = ahead  # Changed: the patients matching it
+            search.focus()
+            search.cursor_position = len(ahead)
+            return
         table = self.query_one("#patients", DataTable)
         if patient is not None and str(pid) not in [k.value for k in table.rows]:
             with search.prevent(Input.Changed):
@@ -353,13 +419,18 @@ class HomeScreen(Screen[None]):
         search.focus()
         search.select_all()
 
+    def _open_form(self, patient_id: int, form: Screen[Any]) -> None:
+        """Open ``form`` for ``patient_id``; :meth:`_after` runs when it closes."""
+        self._form_patient = patient_id
+        self._search_before = self.query_one("#search", Input).value
+        self.app.push_screen(form, self._after)
+
     def action_new_session(self, repeat: bool = False) -> None:
         pid = self._patient_or_hint()
         if pid is not None:
             from .session_form import SessionScreen
 
-            self._form_patient = pid
-            self.app.push_screen(SessionScreen(pid, repeat=repeat), self._after)
+            self._open_form(pid, SessionScreen(pid, repeat=repeat))
 
     def action_repeat_last(self) -> None:
         pid = self._patient_or_hint()
@@ -371,8 +442,7 @@ class HomeScreen(Screen[None]):
     def open_session(self, patient_id: int, record_id: int) -> None:
         from .session_form import SessionScreen
 
-        self._form_patient = patient_id
-        self.app.push_screen(SessionScreen(patient_id, record_id=record_id), self._after)
+        self._open_form(patient_id, SessionScreen(patient_id, record_id=record_id))
 
     def action_follow_up(self) -> None:
         pid = self._patient_or_hint()
@@ -384,8 +454,7 @@ class HomeScreen(Screen[None]):
         if pid is not None:
             from .follow_up import FollowUpScreen
 
-            self._form_patient = pid
-            self.app.push_screen(FollowUpScreen(pid), self._after)
+            self._open_form(pid, FollowUpScreen(pid))
 
     async def action_new_patient(self) -> None:
         from ..widgets.new_patient import NewPatientForm

@@ -26,7 +26,7 @@ from ...services.reports import progress_report
 from ...services.take_home import patient_scales, write_take_home_default
 from ..access import record_access
 from ..safe import plain
-from ..tables import fill_columns, technique_name
+from ..tables import FitTable, fill_columns, merge_columns, technique_name
 from ..widgets.footer import Footer
 
 
@@ -60,7 +60,7 @@ class ProgressScreen(Screen[None]):
         yield PlotextPlot(id="progress-chart")
         yield Horizontal(id="progress-scales")
         yield Static(id="progress-summary")
-        yield DataTable(id="progress-sessions", zebra_stripes=True, cursor_type="row")
+        yield FitTable(id="progress-sessions", zebra_stripes=True, cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -94,8 +94,14 @@ class ProgressScreen(Screen[None]):
         columns, rows = session_rows(self.progress)
         for row in rows:
             row["technique"] = technique_name(row["technique"])
-        # Long headings on two lines: the table fits 120 columns (it was 131 wide).
-        fill_columns(self.query_one("#progress-sessions", DataTable), columns, rows)
+        # Long headings on two lines: the table fits 120 columns (it was 131 wide). Below
+        # that, pain before and after share a column, then so do the later readings (at
+        # 80 columns the last window was cut off).
+        pain = merge_columns(columns, rows, ("before", "after"), "pain", "Pain", "->")
+        later = [k for k, _ in columns if k[0] == "w" or k == "between"]
+        merged = merge_columns(*pain, later, "later", "Later readings", "; ")
+        table = self.query_one("#progress-sessions", DataTable)
+        fill_columns(table, columns, rows, pain, merged)
 
     def _draw_scales(self, courses: list[ScaleCourse]) -> None:
         """One small chart per scale the patient has (up to three), beside each other."""

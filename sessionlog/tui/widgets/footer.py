@@ -183,6 +183,18 @@ class Footer(TextualFooter):
             self.set_reactive(ready, True)
             self._keys_at_once = True
 
+    def on_resize(self) -> None:
+        """The toasts sit right above the footer, whatever lines its keys take (app.tcss:
+        the rack takes its rows from the screen, so a toast covers nothing)."""
+        from textual.css.query import NoMatches
+        from textual.widgets._toast import ToastRack
+
+        try:
+            rack = self.screen.get_child_by_type(ToastRack)
+        except NoMatches:
+            return  # notifications off (the Pilot tests)
+        rack.styles.margin = (0, 0, self.outer_size.height, 0)
+
     def compose(self) -> ComposeResult:
         if not self._keys_at_once:
             yield from super().compose()  # Textual's way, and its timing

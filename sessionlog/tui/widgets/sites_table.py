@@ -10,7 +10,7 @@ from ...services.entry.form_model import SiteRow
 from ...services.entry.needle_depth import depth_text, needle_text
 from ...services.entry.site_text import SIDE_SHORT, response_text, stimulator_text
 from ...services.entry.technique_settings import retention_unit
-from ..safe import plain
+from ..tables import FitTable, fill_columns, merge_columns
 from .row_list import RowListTable
 
 KIND_SHORT = {
@@ -23,7 +23,23 @@ KIND_SHORT = {
 }
 
 
-class SitesTable(RowListTable):
+# The lung-risk flag and the numbers come first; words come last.
+SITE_COLUMNS = [
+    ("n", "#"),
+    ("site", "Site"),
+    ("risk", "Risk"),
+    ("side", "Side"),
+    ("ins", "Ins"),
+    ("stim", "Stim"),
+    ("depth", "Depth"),
+    ("needle", "Needle"),
+    ("retain", "Retain"),
+    ("response", "Response"),
+    ("kind", "Kind"),
+]
+
+
+class SitesTable(RowListTable, FitTable):
     """Sites as typed; the row under the cursor can be edited or removed."""
 
     BINDINGS = [
@@ -54,29 +70,13 @@ class SitesTable(RowListTable):
 
     def on_mount(self) -> None:
         super().on_mount()
-        # The lung-risk flag and the numbers come first and fit in 80 columns even with a
-        # long muscle name; words come last. A terminal too narrow cuts the rightmost
-        # cell, and a cut word ("De Qi yes (ac") reads as cut where a cut number ("0.3x5")
-        # would read as another needle.
-        self.add_columns(
-            "#",
-            "Site",
-            "Risk",
-            "Side",
-            "Ins",
-            "Stim",
-            "Depth",
-            "Needle",
-            "Retain",
-            "Response",
-            "Kind",
-        )
+        fill_columns(self, SITE_COLUMNS, [])
 
     def show(self, rows: list[SiteRow], technique: str, defaults: dict) -> None:
         """Redraw for ``rows``; ``defaults`` are the settings every site inherits."""
         cursor = self.cursor_row
-        self.clear()
         unit = retention_unit(technique)
+        cells: list[dict[str, str | Text]] = []
         for i, row in enumerate(rows, start=1):
             merged = {**defaults, **row.raw}
             seconds = merged.get("retention_s")
@@ -88,22 +88,31 @@ class SitesTable(RowListTable):
                 )
             else:
                 retention = str(seconds or "")
-            # Over the thorax: pneumothorax risk (the toast on adding the site says so).
-            risk = Text("! lung", style="bold red") if row.thorax_risk else Text("")
             side = str(row.raw.get("side", ""))
-            self.add_row(
-                str(i),
-                plain(row.label),
-                risk,
-                SIDE_SHORT.get(side, side),
-                str(row.raw.get("insertions", 1)),
-                stimulator_text(merged),  # e1: on the stimulator's lead 1
-                plain(depth_text(merged, tissue=False)),
-                plain(needle_text(merged, material=False)),
-                retention,
-                plain(response_text(merged)),
-                KIND_SHORT.get(row.kind, row.kind),
-                key=str(i),
+            cells.append(
+                {
+                    "n": str(i),
+                    "site": row.label,
+                    # Over the thorax: pneumothorax risk (the toast on adding the site
+                    # says so).
+                    "risk": Text("! lung" if row.thorax_risk else "", style="bold red"),
+                    "side": SIDE_SHORT.get(side, side),
+                    "ins": str(row.raw.get("insertions", 1)),
+                    "stim": stimulator_text(merged),  # e1: on the stimulator's lead 1
+                    "depth": depth_text(merged, tissue=False),
+                    "needle": needle_text(merged, material=False),
+                    "retain": retention,
+                    "response": response_text(merged),
+                    "kind": KIND_SHORT.get(row.kind, row.kind),
+                }
             )
+        # At 80 columns every column from Depth on was cut off: the long words wrap, and
+        # where that is not enough the depth and needle share a column, then the kind
+        # goes under the site's name.
+        depth_needle = merge_columns(
+            SITE_COLUMNS, cells, ("depth", "needle"), "depth", "Depth, needle", " "
+        )
+        kind_under = merge_columns(*depth_needle, ("site", "kind"), "site", "Site, kind", "\n")
+        fill_columns(self, SITE_COLUMNS, cells, depth_needle, kind_under)
         if rows:
             self.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
