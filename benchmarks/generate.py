@@ -105,7 +105,7 @@ def schema_version() -> str:
 
 
 def audit_rows(events: list[tuple]) -> list[tuple]:
-    """The hash-chained audit rows for ``events``, computed as ``store.audit`` does."""
+    """The hash-chained audit rows for ``events``, computed as ``store.integrity.audit`` does."""
     out, prev = [], GENESIS
     for at, actor, action, entity, entity_id, detail in events:
         text = json.dumps(detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

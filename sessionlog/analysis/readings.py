@@ -7,7 +7,7 @@ the latest counts (the one that says most about how long relief lasted); on a ti
 time a follow-up beats a next-session score, which beats the end-of-session score.
 Readings before the session are ignored.
 
-The store computes the same points in SQL for a whole clinic (``store.outcome_cache``);
+The store computes the same points in SQL for a whole clinic (``store.outcomes.cache``);
 both number the results by *slot*, defined here.
 """
 

@@ -9,7 +9,7 @@ print the traceback, which shows the values in the frames: patient names, pain s
 Here a failed read is caught where Textual dispatches a message (every widget's and
 screen's handlers, compose and mount) and where it reports any other exception
 (timers, callbacks, workers): :meth:`SessionlogApp.store_failed` shows the one line
-(``store.failures.read_failed``: what is wrong, what to do) and every widget goes on
+(``store.file.failures.read_failed``: what is wrong, what to do) and every widget goes on
 working. Anything that is not a failed read still ends the app as before.
 
 Textual gives no public hook for this, so its dispatch method is wrapped once (Textual
