@@ -21,6 +21,7 @@ from sessionlog.charts import (
 )
 from sessionlog.charts.clinic import _segments
 from sessionlog.charts.common import date_ticks
+from sessionlog.charts.progress import progress_key
 
 
 class Recorder:
@@ -61,19 +62,25 @@ def test_progress_chart_text() -> None:
         assert legend in text
     assert "2026-01-05" in text and "2026-01-14" in text  # first and last reading
     assert len(text.splitlines()) == 20
+    assert text.splitlines()[-1].strip() == progress_key(small_progress())  # under the plot
     assert "\x1b[" in progress_chart(small_progress(), color=True)
 
 
 def test_progress_series_and_band() -> None:
     plt = Recorder()
     draw_progress(plt, small_progress())
+    # No label inside the plot: plotext draws its legend top left over the readings
+    # (a patient's first pain of 8 was hidden under it); the key is a line of its own.
     assert plt.series() == [
         ("plot", 5, None),  # the line through every reading
-        ("scatter", 2, "o before session"),
-        ("scatter", 1, "A after acupuncture"),
-        ("scatter", 1, "D after dry needling"),
-        ("scatter", 1, "* follow-up"),
+        ("scatter", 2, None),
+        ("scatter", 1, None),
+        ("scatter", 1, None),
+        ("scatter", 1, None),
     ]
+    assert progress_key(small_progress()) == (
+        "o before session   A after acupuncture   D after dry needling   * follow-up"
+    )
     lines = [args[0] for name, args, _ in plt.calls if name == "horizontal_line"]
     assert lines == [pytest.approx(4.9)]  # 7 - 2 and 7 · 0.7: a row apart, one line
     assert ("date_form", ("Y-m-d",), {}) in plt.calls
@@ -218,3 +225,26 @@ def test_the_curves_legend_has_rows_of_its_own_above_the_data() -> None:
     legend = [i for i, r in enumerate(rows) if "(4 patients)" in r]
     data = [i for i, r in enumerate(rows) if re.search(r"[ADI]{4}", r) and "patients" not in r]
     assert len(legend) == 3 and data and max(legend) < min(data), text
+
+
+def test_scale_and_soreness_charts_have_whole_number_ticks() -> None:
+    # Plotext's own y ticks on a 0-10 or 0-50 axis read 8.3, 6.7, 1.7 (issue 14, defect
+    # 14): the scales' and the soreness chart's axes are labelled in whole numbers.
+    import re
+    from datetime import datetime, timedelta
+
+    from sessionlog.analysis.scale_course import ScaleCourse, ScalePoint
+    from sessionlog.charts.scales import scale_chart
+    from sessionlog.domain.scales import catalogue
+
+    def y_labels(text: str) -> list[str]:
+        return re.findall(r"^\s*(-?[0-9.]+)\s*[┤├│]", text, re.M)
+
+    day = datetime(2026, 3, 1, 9, 0)
+    courses: dict[str, list[float]] = {"NDI": [30, 24, 18], "PSFS": [3.3, 5, 6.7], "GROC": [-2, 3]}
+    for code, scores in courses.items():
+        points = tuple(ScalePoint(day + timedelta(days=7 * i), s) for i, s in enumerate(scores))
+        labels = y_labels(scale_chart(ScaleCourse(catalogue()[code], points), 40, 14))
+        assert len(labels) >= 3 and all(float(x) == int(float(x)) for x in labels), (code, labels)
+    labels = y_labels(soreness_chart(clinic(), 80, 14))
+    assert len(labels) >= 3 and all(float(x) == int(float(x)) for x in labels), labels

@@ -16,7 +16,7 @@ from .clinic import (
     soreness_chart,
 )
 from .common import MAX_POINTS, PROGRESS_POINTS, render, thin
-from .progress import draw_progress, progress_chart
+from .progress import draw_progress, progress_chart, progress_key
 
 __all__ = [
     "MAX_POINTS",
@@ -24,6 +24,7 @@ __all__ = [
     "draw_durability",
     "draw_lasting",
     "draw_progress",
+    "progress_key",
     "draw_responders",
     "draw_soreness",
     "durability_chart",

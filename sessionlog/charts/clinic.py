@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..analysis.compare import Comparison
-from .common import TECHNIQUE_MARKS, Figure, color_of, prepare, render
+from .common import TECHNIQUE_MARKS, Figure, color_of, prepare, render, whole_ticks
 
 Y_MIN_RELIEF = -1.0
 
@@ -120,6 +120,7 @@ def draw_soreness(plt: Figure, comparison: Comparison) -> None:
             _lines(plt, g.key, g.label, points)
     plt.xticks(list(range(len(keys))), keys)
     plt.ylim(0, 10)
+    plt.yticks(whole_ticks(0, 10))
     plt.title("Soreness after needling (0-10)")
 
 

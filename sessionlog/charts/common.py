@@ -8,6 +8,7 @@ series are averaged into buckets first.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -92,6 +93,16 @@ def thin(
         out_x.append(sum(bx) / len(bx))
         out_y.append(sum(by) / len(by))
     return out_x, out_y
+
+
+def whole_ticks(low: float, high: float, most: int = 6) -> list[int]:
+    """Whole-number y ticks from ``low`` to ``high`` with a round step (1, 2, 5, 10, 20,
+    25, 50...), at most ``most`` of them: plotext's own divide the axis evenly (8.3,
+    16.7 on a 0-50 scale), figures nobody reads a scale in."""
+    span = max(high - low, 1)
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500) if span / s <= most - 1)
+    first = math.ceil(low / step) * step
+    return list(range(first, math.floor(high) + 1, step))
 
 
 def date_ticks(start: datetime, span_days: float, count: int = 5) -> tuple[list[float], list[str]]:

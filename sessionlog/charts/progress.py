@@ -24,7 +24,11 @@ def draw_progress(
     """Pain readings against the date: ``o`` before a session, the technique's letter
     right after it (A acupuncture, D dry needling, I IMS...), ``*`` at a follow-up; the
     lines mark 2 points and 30% below the first session's pain. Each series has at most
-    ``PROGRESS_POINTS`` points (consecutive ones averaged): what a wide terminal shows."""
+    ``PROGRESS_POINTS`` points (consecutive ones averaged): what a wide terminal shows.
+
+    No legend inside the plot: plotext puts it top left, over the first readings (a
+    patient's first pain of 8 lay under it). :func:`progress_key` is the key, for a line
+    of its own under the chart."""
     prepare(plt)
     points = progress.timeline
     if not points:
@@ -56,15 +60,14 @@ def draw_progress(
     plt.plot(xs, ys, marker="braille", color="gray")
     if before[0]:
         bx, by = thin(*before, PROGRESS_POINTS)
-        plt.scatter(bx, by, marker=KIND_MARKS["before"], color="white", label="o before session")
+        plt.scatter(bx, by, marker=KIND_MARKS["before"], color="white")
     for technique, mark in TECHNIQUE_MARKS.items():
         if technique in after:
             ax, ay = thin(*after[technique], PROGRESS_POINTS)
-            label = f"{mark} after {group_label(technique).lower()}"
-            plt.scatter(ax, ay, marker=mark, color=color_of(family_of(technique)), label=label)
+            plt.scatter(ax, ay, marker=mark, color=color_of(family_of(technique)))
     if follow[0]:
         fx, fy = thin(*follow, PROGRESS_POINTS)
-        plt.scatter(fx, fy, marker=KIND_MARKS["follow_up"], color="yellow", label="* follow-up")
+        plt.scatter(fx, fy, marker=KIND_MARKS["follow_up"], color="yellow")
     levels = [level for level in progress.band or () if level > 0]
     # Two lines closer than half a point (5 and 4.9 below a 7) cannot be told apart on
     # the chart: one line, at the lower, says both.
@@ -87,8 +90,24 @@ def draw_progress(
     plt.title(title)
 
 
+def progress_key(progress: Progress) -> str:
+    """What each mark of :func:`draw_progress` means, for the series it drew."""
+    kinds = {p.kind for p in progress.timeline}
+    techniques = {p.technique for p in progress.timeline if p.kind not in KIND_MARKS}
+    key = ["o before session"] if "before" in kinds else []
+    key += [
+        f"{mark} after {group_label(technique).lower()}"
+        for technique, mark in TECHNIQUE_MARKS.items()
+        if technique in techniques
+    ]
+    if "follow_up" in kinds:
+        key.append("* follow-up")
+    return "   ".join(key)
+
+
 def progress_chart(
     progress: Progress, width: int = 80, height: int = 20, color: bool = False
 ) -> str:
-    """The progress chart as text (for ``sessionlog report``)."""
-    return render(lambda plt: draw_progress(plt, progress), width, height, color)
+    """The progress chart as text (for ``sessionlog report``), its key on the last line."""
+    chart = render(lambda plt: draw_progress(plt, progress), width, height - 1, color)
+    return chart.rstrip("\n") + "\n" + progress_key(progress)

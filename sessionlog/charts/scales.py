@@ -8,7 +8,7 @@ people notice (scales without an MCID, PGIC and GROC, draw their responder thres
 from __future__ import annotations
 
 from ..analysis.scale_course import ScaleCourse
-from .common import Figure, date_ticks, prepare, render
+from .common import Figure, date_ticks, prepare, render, whole_ticks
 
 
 def draw_scale(plt: Figure, course: ScaleCourse, *, for_patient: bool = False) -> None:
@@ -35,6 +35,7 @@ def draw_scale(plt: Figure, course: ScaleCourse, *, for_patient: bool = False) -
     ticks, labels = date_ticks(start, days[-1], count=2)
     plt.xticks(ticks, labels)
     plt.ylim(s.score_min, s.score_max)
+    plt.yticks(whole_ticks(s.score_min, s.score_max))
     better = "higher is better" if s.higher_is_better else "lower is better"
     if for_patient:
         plt.title(f"{s.code} ({better})")

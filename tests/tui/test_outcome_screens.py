@@ -105,7 +105,11 @@ def test_progress_screen(clinic: Any) -> None:
         ]
         assert rows[0][5] == "5 (+2)"  # a week later: the next session's pain before
         plot = screen.query_one(PlotextPlot)
-        assert "o before session" in plot.plt.build()
+        assert "Pain (0-10)" in plot.plt.build()
+        # the key is a line of its own under the chart, not drawn over its readings
+        assert "o before session" not in plot.plt.build()
+        key = str(screen.query_one("#progress-key", Static).render())
+        assert key == "o before session   A after acupuncture   * follow-up"
         await pilot.press("v")
         await pilot.pause()
         assert isinstance(app.screen, PatientViewScreen)

@@ -31,7 +31,7 @@ from textual_plotext import PlotextPlot
 
 from ...analysis import patient_sentences
 from ...analysis.scale_course import ScaleCourse, scale_sentence
-from ...charts import draw_progress
+from ...charts import draw_progress, progress_key
 from ...charts.scales import draw_scale
 from ...errors import SessionlogError
 from ...services import auth
@@ -69,7 +69,9 @@ class PatientViewScreen(ModalScreen[None]):
                                  padding: 0 2; }
     PatientViewScreen #pv-title { height: 1; text-style: bold; color: $text; }
     PatientViewScreen #pv-charts { height: 1fr; min-height: 8; }
-    PatientViewScreen #pv-chart { height: 1fr; width: 3fr; }
+    PatientViewScreen #pv-pain { height: 1fr; width: 3fr; }
+    PatientViewScreen #pv-chart { height: 1fr; }
+    PatientViewScreen #pv-key { height: auto; padding: 0 1; color: $text-muted; }
     PatientViewScreen #pv-scales { height: 1fr; width: 2fr; }
     PatientViewScreen #pv-scales PlotextPlot { height: 1fr; }
     PatientViewScreen #pv-sentences { height: auto; text-style: bold; }
@@ -95,7 +97,9 @@ class PatientViewScreen(ModalScreen[None]):
             # Under the title, so that it is on the screen however long the sentences.
             yield Static(ENTER_HINT, id="pv-enter")
             with Horizontal(id="pv-charts"):
-                yield PlotextPlot(id="pv-chart")
+                with Vertical(id="pv-pain"):
+                    yield PlotextPlot(id="pv-chart")
+                    yield Static(id="pv-key")  # the chart's key: inside, it hid readings
                 yield Vertical(id="pv-scales")
             yield Static(id="pv-sentences")
         with Vertical(id="pv-unlock"):
@@ -117,6 +121,7 @@ class PatientViewScreen(ModalScreen[None]):
         plot = self.query_one("#pv-chart", PlotextPlot)
         draw_progress(plot.plt, progress, title="Your pain", for_patient=True)
         plot.refresh()
+        self.query_one("#pv-key", Static).update(plain(progress_key(progress)))
         self.courses = patient_scales(store, self.patient_id)[0]
         self.pain_words = patient_sentences(progress)
         self._say(range(len(self.courses)))

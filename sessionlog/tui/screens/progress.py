@@ -20,7 +20,7 @@ from ...analysis import patient_sentences
 from ...analysis.progress import Progress
 from ...analysis.scale_course import ScaleCourse, scale_sentence
 from ...analysis.table import progress_summary, session_rows
-from ...charts import draw_progress
+from ...charts import draw_progress, progress_key
 from ...charts.scales import draw_scale
 from ...services.reports import progress_report
 from ...services.take_home import patient_scales, write_take_home_default
@@ -43,6 +43,7 @@ class ProgressScreen(Screen[None]):
     ProgressScreen #progress-title { height: 1; padding: 0 1; background: $primary;
                                      color: $text; text-style: bold; }
     ProgressScreen #progress-chart { height: 1fr; min-height: 12; }
+    ProgressScreen #progress-key { height: auto; padding: 0 1; color: $text-muted; }
     ProgressScreen #progress-summary { height: auto; padding: 0 1; }
     ProgressScreen #progress-scales { height: auto; }
     ProgressScreen #progress-scales PlotextPlot { height: 12; width: 1fr; }
@@ -58,6 +59,7 @@ class ProgressScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="progress-title")
         yield PlotextPlot(id="progress-chart")
+        yield Static(id="progress-key")  # the chart's key: inside, it covered readings
         yield Horizontal(id="progress-scales")
         yield Static(id="progress-summary")
         yield FitTable(id="progress-sessions", zebra_stripes=True, cursor_type="row")
@@ -80,6 +82,7 @@ class ProgressScreen(Screen[None]):
         plot = self.query_one(PlotextPlot)
         draw_progress(plot.plt, self.progress)
         plot.refresh()
+        self.query_one("#progress-key", Static).update(plain(progress_key(self.progress)))
         summary = Text()
         for line in patient_sentences(self.progress):
             summary.append_text(plain(line, style="bold"))
