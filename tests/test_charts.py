@@ -246,5 +246,12 @@ def test_scale_and_soreness_charts_have_whole_number_ticks() -> None:
         points = tuple(ScalePoint(day + timedelta(days=7 * i), s) for i, s in enumerate(scores))
         labels = y_labels(scale_chart(ScaleCourse(catalogue()[code], points), 40, 14))
         assert len(labels) >= 3 and all(float(x) == int(float(x)) for x in labels), (code, labels)
-    labels = y_labels(soreness_chart(clinic(), 80, 14))
-    assert len(labels) >= 3 and all(float(x) == int(float(x)) for x in labels), labels
+    from sessionlog.charts.clinic import lasting_chart
+
+    for chart in (
+        soreness_chart(clinic(), 80, 14),
+        responders_chart(clinic(), "24h", "12w+", 80, 16),  # read 83.3, 66.7
+        lasting_chart(clinic(), 80, 16),  # read 95.8, 76.7
+    ):
+        labels = y_labels(chart)
+        assert len(labels) >= 3 and all(float(x) == int(float(x)) for x in labels), labels

@@ -98,6 +98,7 @@ def draw_lasting(plt: Figure, comparison: Comparison) -> None:
     plt.xticks([0, 7, 14, 28, 56, 84], ["0", "1w", "2w", "4w", "8w", "12w"])
     plt.xlim(0, LASTING_DAYS)
     plt.ylim(0, 115)  # headroom: the legend sits top left
+    plt.yticks(whole_ticks(0, 100))
     plt.title("How long relief lasted: % of sessions still relieved (2 points or 30%)")
     plt.xlabel("days since the session; gray line: 50% (the median)")
 
@@ -141,6 +142,7 @@ def draw_responders(plt: Figure, comparison: Comparison, short: str, long: str) 
     if labels:
         plt.multiple_bar(labels, [short_vals, long_vals], labels=[short, long])
     plt.ylim(0, 100)
+    plt.yticks(whole_ticks(0, 100))
     if any(label.endswith(" *") for label in labels):
         plt.xlabel(f"* too few patients at {short} or {long}")
     plt.title(f"Sessions with 30% relief or more (%): {short} against {long}")
