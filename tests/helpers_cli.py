@@ -80,10 +80,14 @@ def _lacking_secrets(db: Path) -> bool:
         return True
 
 
-def run(db: Path, command: str | list[str], input: str | None = None) -> Result:
+def run(
+    db: Path, command: str | list[str], input: str | None = None, give_secrets: bool = True
+) -> Result:
     """``sessionlog --db DB COMMAND`` in this process. COMMAND is split as a shell
-    would, unless it is a list already."""
-    with_secrets(db)
+    would, unless it is a list already. Each practitioner of DB is given SECRET first
+    (``with_secrets``), unless the caller has done so already (``give_secrets=False``)."""
+    if give_secrets:
+        with_secrets(db)
     args = shlex.split(command) if isinstance(command, str) else command
     with cheap_hashes():
         return CliRunner(env=ENV).invoke(cli, ["--db", str(db), *args], input=input)

@@ -17,6 +17,7 @@ import sqlite3
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -282,34 +283,46 @@ LOG_OPTIONS = [
 ]
 
 
+@dataclass
+class CliDb:
+    """The clinic database the command-line properties share, a connection that sees
+    whether anything was committed, and the hash of its rows as the last command left
+    them (``_rows_but_sign_ins``)."""
+
+    path: Path
+    watcher: sqlite3.Connection
+    kept: str
+
+
 @pytest.fixture(scope="module")
-def cli_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, sqlite3.Connection]]:
-    """A clinic database, and a connection that sees whether anything was committed."""
+def cli_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliDb]:
     path = tmp_path_factory.mktemp("cli") / "cli.db"
     store = Store.open(path, clock=clock)
     build(store)
     store.close()
+    with_secrets(path)  # every practitioner's secret, once: no command here adds one
     watcher = sqlite3.connect(path)
-    yield path, watcher
+    yield CliDb(path, watcher, _rows_but_sign_ins(watcher))
     watcher.close()
 
 
-def _cli(db: tuple[Path, sqlite3.Connection], args: list[str], input: str | None = None) -> None:
-    path, watcher = db
+def _cli(db: CliDb, args: list[str], input: str | None = None) -> None:
     # data_version changes when another connection commits: a cheap "nothing written"
     # (but a sign-in: the command line checks its practitioner's secret first).
-    with_secrets(path)  # (once) every practitioner's secret, before looking
-    before = watcher.execute("PRAGMA data_version").fetchone()[0]
-    kept = _rows_but_sign_ins(watcher)
-    result = run(path, args, input=input)
+    before = db.watcher.execute("PRAGMA data_version").fetchone()[0]
+    result = run(db.path, args, input=input, give_secrets=False)
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         args,
         result.exception,
     )
     assert result.exit_code in (0, 1, 2), (args, result.output)
     assert "Traceback" not in result.output
-    if result.exit_code != 0 and watcher.execute("PRAGMA data_version").fetchone()[0] != before:
-        assert _rows_but_sign_ins(watcher) == kept, args
+    if db.watcher.execute("PRAGMA data_version").fetchone()[0] == before:
+        return  # nothing committed: the rows are as the last command left them
+    rows = _rows_but_sign_ins(db.watcher)
+    if result.exit_code != 0:
+        assert rows == db.kept, args
+    db.kept = rows  # an accepted command's rows are the next one's "as it was"
 
 
 def _rows_but_sign_ins(conn: sqlite3.Connection) -> str:
@@ -329,7 +342,7 @@ def _rows_but_sign_ins(conn: sqlite3.Connection) -> str:
     pairs=st.lists(st.tuples(st.sampled_from(LOG_OPTIONS), texts), max_size=6),
     flags=st.lists(st.sampled_from(["--consent", "--no-consent"]), max_size=1),
 )
-def test_cli_log(examples: list[int], cli_db: Any, pairs: list, flags: list[str]) -> None:
+def test_cli_log(examples: list[int], cli_db: CliDb, pairs: list, flags: list[str]) -> None:
     examples[0] += 1
     args = ["log", *flags]
     stdin = None
@@ -345,15 +358,15 @@ def test_cli_log(examples: list[int], cli_db: Any, pairs: list, flags: list[str]
 @given(
     query=texts, extra=st.lists(st.sampled_from(["--json", "--limit", "0", "3", "x"]), max_size=3)
 )
-def test_cli_points(examples: list[int], cli_db: Any, query: str, extra: list[str]) -> None:
+def test_cli_points(examples: list[int], cli_db: CliDb, query: str, extra: list[str]) -> None:
     examples[0] += 1
     _cli(cli_db, ["points", query, *extra])
 
 
 @given(content=st.binary(max_size=200) | texts.map(str.encode))
-def test_cli_import(examples: list[int], cli_db: Any, content: bytes) -> None:
+def test_cli_import(examples: list[int], cli_db: CliDb, content: bytes) -> None:
     examples[0] += 1
-    path = cli_db[0].parent / ("x.zip" if content[:2] == b"PK" else "x.json")
+    path = cli_db.path.parent / ("x.zip" if content[:2] == b"PK" else "x.json")
     path.write_bytes(content)
     _cli(cli_db, ["import", str(path)])
 

@@ -3,6 +3,7 @@ settings written to a temporary file (never to the user's own config)."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,39 +37,129 @@ def store():  # type: ignore[no-untyped-def]
     s.close()
 
 
+def _busy(node: Any) -> bool:
+    """``node`` has a message queued or in hand, a callback to run next, or is mounting."""
+    return bool(
+        node._message_queue.qsize()
+        or getattr(node, "_in_hand", 0)
+        or node._next_callbacks
+        or not node._mounted_event.is_set()
+    )
+
+
+def _frame_due(screen: Any) -> bool:
+    """``screen`` waits for its next frame: a layout, a repaint or ``call_after_refresh``."""
+    return bool(
+        screen._callbacks
+        or screen._layout_required
+        or screen._scroll_required
+        or screen._repaint_required
+        or screen._dirty_widgets
+    )
+
+
+async def _handled(nodes: list[Any], timeout: float) -> bool:
+    """Wait until each of ``nodes`` has run a callback queued after what it holds now (as
+    Pilot's own wait does, for the busy nodes only); False after ``timeout`` seconds."""
+    done = asyncio.Event()
+    count = 0
+
+    def one_done() -> None:
+        nonlocal count
+        count -= 1
+        if not count:
+            done.set()
+
+    count = sum(bool(node.call_later(one_done)) for node in nodes)
+    if not count:
+        return True
+    try:
+        await asyncio.wait_for(done.wait(), timeout)
+    except TimeoutError:
+        return False
+    return True
+
+
 @pytest.fixture(autouse=True)
 def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """After each key a test presses, wait until what it set off has been handled, before
-    the next key, however slow the machine.
+    the next key, however slow the machine, and without sleeping on a clock.
 
-    Pilot waits between keys until the process looks idle (little CPU time over a 20 ms
-    sleep); on a loaded machine a starved process looks idle too, and a key typed right
-    after Enter could reach a form not mounted yet. Here, after each key, every node of
-    the app and its current screen is asked to run a callback after what it has queued
-    (Pilot's own wait at the end of a press): a node busy in a handler runs it only once
-    the handler is done. Passes repeat until one finds every queue empty and the same
-    screen as the pass before; a screen pushed meanwhile is walked in the next pass."""
+    Pilot's own press sleeps 2 x 20 ms after each key until the process looks idle (little
+    CPU time over the sleep): on a loaded machine a starved process looks idle too, and a
+    key typed right after Enter could reach a form not mounted yet; on an idle one, the
+    sleeps were most of a long form test's time. Here each key is posted to the app as
+    Pilot would post it, then ``settle`` waits on the app's own state: while any node of
+    the app and its current screen has a message queued or in hand (counted around
+    Textual's dispatch), a callback to run next, or is still mounting, it waits for those
+    nodes to run a callback queued behind that work; while the screen has a layout, a
+    repaint or a ``call_after_refresh`` due, it waits a frame. It returns after three
+    passes in a row find nothing to wait for on the same screen; a screen pushed
+    meanwhile is walked in the next pass."""
+    import unicodedata
+
+    from textual import events
     from textual.app import App
-    from textual.pilot import Pilot, WaitForScreenTimeout
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+    from textual.message_pump import MessagePump
+    from textual.screen import UPDATE_PERIOD
 
     press_keys = App._press_keys
+    dispatch = MessagePump._dispatch_message
+
+    async def counted(self: Any, message: Any) -> None:
+        """Textual's dispatch, counting the messages a node has in hand (see ``_busy``)."""
+        self._in_hand = getattr(self, "_in_hand", 0) + 1
+        try:
+            await dispatch(self, message)
+        finally:
+            self._in_hand -= 1
+
+    monkeypatch.setattr(MessagePump, "_dispatch_message", counted)
+
+    def key_event(key: str, app: App[Any]) -> events.Key:
+        """The event Textual's own ``_press_keys`` makes for ``key``."""
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            char: str | None = unicodedata.lookup(
+                _get_unicode_name_from_key(REPLACED_KEYS.get(key, key))
+            )
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        return event
 
     async def settle(app: App[Any]) -> None:
-        pilot, seen = Pilot(app), None
-        for _ in range(50):  # a chain of messages (Enter, submitted, push, mount): a pass each
+        quiet, seen, frames = 0, None, 0
+        for _ in range(10_000):  # a chain of messages (Enter, submitted, push, mount)
             try:
                 screen = app.screen
-                await pilot._wait_for_screen(timeout=5)  # a handler waiting for a later key
-                nodes = [app, *app.screen.walk_children(with_self=True)]
-            except (WaitForScreenTimeout, Exception):  # ... or an app that is closing
+                nodes = [app, *screen.walk_children(with_self=True)]
+            except Exception:  # an app that is closing
                 return
-            if app.screen is screen is seen and not any(n._message_queue.qsize() for n in nodes):
+            busy = [node for node in nodes if _busy(node)]
+            if screen is not seen:
+                quiet, seen = 0, screen
+            if busy:
+                quiet = 0
+                if not await _handled(busy, timeout=5):  # a handler waiting for a later key
+                    return
+            elif _frame_due(screen) and frames < 20:  # what the next frame lays out and runs
+                quiet, frames = 0, frames + 1
+                await asyncio.sleep(UPDATE_PERIOD)
+            elif (quiet := quiet + 1) > 2:
                 return
-            seen = app.screen
+            else:
+                await asyncio.sleep(0)  # work scheduled on the loop (a mount, a push) starts
 
     async def press_and_settle(self: App[Any], keys: Any) -> None:
         for key in keys:
-            await press_keys(self, [key])
+            if key.startswith("wait:"):
+                await press_keys(self, [key])
+                continue
+            self.post_message(key_event(key, self))
             await settle(self)
 
     monkeypatch.setattr(App, "_press_keys", press_and_settle)
