@@ -27,8 +27,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, Select, Static
 
-from ...errors import SessionlogError
-from ...services import sessions
+from ...services import protocols, sessions
 from ...services.entry.field_words import sentence, slot
 from ...services.entry.form_model import FormState, Settings, default_settings, family
 from ...services.sessions import Done, Draft, Refused
@@ -390,12 +389,11 @@ class SessionScreen(Screen[int | None]):
     def action_apply_protocol(self) -> None:
         from .protocols import ProtocolPicker
 
-        actor = self._practitioner()
-        protocols = self.store.protocols(actor) if actor else []
-        if not protocols:
+        saved = protocols.of(self.store, self._practitioner())
+        if not saved:
             self.notify("No saved protocols yet: Ctrl+B saves the sites typed as one.", timeout=4)
             return
-        self.app.push_screen(ProtocolPicker(protocols), self._apply_protocol)
+        self.app.push_screen(ProtocolPicker(saved), self._apply_protocol)
 
     def _apply_protocol(self, protocol: ProtocolRow | None) -> None:
         from ...services.entry.reuse import protocol_sites
@@ -422,14 +420,12 @@ class SessionScreen(Screen[int | None]):
 
         def save(name: str | None) -> None:
             if name and actor:
-                try:
-                    self.store.save_protocol(
-                        actor, name, state.technique, [r.raw for r in state.sites]
-                    )
-                except SessionlogError as exc:
-                    self.notify(not_saved(exc, "Ctrl+B"), severity="error", timeout=8)  # type: ignore[arg-type]
+                raw = [r.raw for r in state.sites]
+                done = protocols.save(self.store, actor, name, state.technique, raw)
+                if isinstance(done, Refused):
+                    self.notify(not_saved(done.error, "Ctrl+B"), severity="error", timeout=8)  # type: ignore[arg-type]
                     return
-                self.notify(plain(f"Saved protocol {name} ({len(state.sites)} sites)"), timeout=2)  # type: ignore[arg-type]
+                self.notify(plain(done.message), timeout=2)  # type: ignore[arg-type]
 
         self.app.push_screen(
             AskText("Name this group of sites (a protocol):", placeholder="e.g. low back basic"),
