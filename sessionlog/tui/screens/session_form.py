@@ -42,7 +42,7 @@ from ..widgets.session_fields import SessionFields
 from ..widgets.settings_rows import SettingsRows
 from ..widgets.site_entry import SiteAutoComplete, SiteInput
 from ..widgets.sites_editor import SitesEditor
-from .modals import AskText, ConfirmDiscard
+from .modals import AskText, leave_asking
 
 if TYPE_CHECKING:
     from ...store import ProtocolRow, Store
@@ -69,6 +69,7 @@ class SessionScreen(Screen[int | None]):
         Binding("f6", "new_episode", "New episode", id="session.new_episode"),
         Binding("f8", "void", "Void", id="session.void"),
     ]
+    UNSAVED = "this session"  # what leaving with unsaved changes would throw away
 
     def __init__(
         self, patient_id: int, *, record_id: int | None = None, repeat: bool = False
@@ -331,17 +332,8 @@ class SessionScreen(Screen[int | None]):
         )
 
     def action_back(self) -> None:
-        if self.sites.cancel_edit():
-            return
-        if not self.dirty:
-            self.dismiss(None)
-            return
-
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmDiscard("this session"), answer)
+        if not self.sites.cancel_edit():
+            leave_asking(self, self.UNSAVED, unsaved=self.dirty)
 
     # -- the other keys -----------------------------------------------------------------
 
