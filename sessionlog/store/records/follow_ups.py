@@ -97,7 +97,7 @@ class FollowUpStore(StoreBase):
         """Correct (or void) a follow-up: a new row that supersedes it, keeping the original."""
         if not reason.strip():
             raise ValidationError("reason", "say why the follow-up is being corrected")
-        current = self.query("SELECT * FROM current_follow_up WHERE id = ?", (follow_up_id,))
+        current = self._rows("SELECT * FROM current_follow_up WHERE id = ?", (follow_up_id,))
         if not current:
             raise ValidationError(
                 "follow_up",
@@ -114,7 +114,7 @@ class FollowUpStore(StoreBase):
 
     def follow_ups(self, patient_id: int) -> list[FollowUpRow]:
         """A patient's current follow-ups, oldest first."""
-        rows = self.query(
+        rows = self._rows(
             "SELECT * FROM current_follow_up WHERE patient_id = ? ORDER BY at", (patient_id,)
         )
         return cast("list[FollowUpRow]", rows)

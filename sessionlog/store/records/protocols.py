@@ -47,7 +47,7 @@ class ProtocolStore(StoreBase):
         """A practitioner's protocols by name, each with its sites."""
         import json
 
-        rows = self.query(
+        rows = self._rows(
             "SELECT * FROM protocol WHERE practitioner_id = ? ORDER BY name", (practitioner_id,)
         )
         for r in rows:
