@@ -93,7 +93,7 @@ def test_leaving_either_form_asks_the_one_question_naming_it(store) -> None:  # 
 
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         await pilot.press(*"1002", "enter", "a", "y", "7", "escape")
-        assert question(app) == ("Leave this session without saving? What you typed will be lost.")
+        assert question(app) == "Leave this session without saving? What you typed will be lost."
         await pilot.press("n", "ctrl+q")
         assert question(app) == (
             "Quit sessionlog and leave this session without saving? What you typed will be lost."
