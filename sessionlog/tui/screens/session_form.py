@@ -162,6 +162,10 @@ class SessionScreen(Screen[int | None]):
         """Read the widgets back into the form state."""
         return self.form.read(self.state)
 
+    def refresh_sites(self) -> None:
+        """Show the state's sites (as the state has them) in the sites editor."""
+        self.sites.show(self.state.sites, self.state.technique, self.state.settings)
+
     def show_details(self) -> None:
         self.form.details.show(self.state.details, family(self.state.technique))
 
