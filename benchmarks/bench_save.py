@@ -133,10 +133,10 @@ def run(db: Path, repeat: int = 500) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="sessionlog-bench-") as tmp:
         path = scratch_copy(db, Path(tmp))
         store = Store.open(path, clock=lambda: END)
-        patient = store.query(
+        patient = store.conn.execute(
             "SELECT id FROM patient ORDER BY id LIMIT 1 OFFSET ?",
             (store.counts()["patients"] // 2,),
-        )[0]["id"]
+        ).fetchone()[0]
         parsed = parse_session(session_input(patient, 1), now=END)
         raw = _raw_connection(path, autocheckpoint=False)
         checkpoints = Checkpointer(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +13,16 @@ from sessionlog.store import Store
 NOW_TEXT = "2026-11-22 10:00:00"  # conftest's fixed clock, as the database writes it
 
 
+def sql_rows(store: Store, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Rows of a read-only query as dicts: raw SQL for the tests only (the Store has no
+    public door for it; the front ends read through its typed methods)."""
+    cursor = store.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def rows(store: Store, sql: str, *params: Any) -> list[dict[str, Any]]:
-    return store.query(sql, params)
+    return sql_rows(store, sql, params)
 
 
 def dry_needling(patient_id: int = 1, **extra: Any) -> SessionInput:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from helpers_outcomes import episode, follow_up, patient, practitioner, session, session_data
+from helpers_store import sql_rows
 
 from sessionlog.analysis import DoseSummary, Filters, PatientDose, dose_summary
 from sessionlog.analysis.readings import (
@@ -84,7 +85,7 @@ def random_clinic(store: Store, rng: random.Random, patients: int, start: int = 
 def disturb(store: Store, rng: random.Random) -> None:
     """Change existing patients' records: a session moved to another technique, one voided,
     a follow-up added (so their cached counts must be taken out and put back)."""
-    rows = store.query("SELECT record_id, patient_id, practitioner_id, started_at FROM"
+    rows = sql_rows(store, "SELECT record_id, patient_id, practitioner_id, started_at FROM"
                        " current_session ORDER BY record_id")  # fmt: skip
     moved, voided, followed = rng.sample(rows, 3)
     data = session_data(moved["patient_id"], moved["practitioner_id"], moved["started_at"],

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers_cli import ok
+from helpers_store import sql_rows
 
 from sessionlog.domain import Practitioner
 from sessionlog.errors import ValidationError
@@ -21,7 +22,7 @@ T0 = datetime(2026, 11, 22, 10, 0)
 def audit_actions(store: Store) -> list[tuple[str, int | None, int | None]]:
     return [
         (r["action"], r["actor_id"], r["entity_id"])
-        for r in store.query("SELECT action, actor_id, entity_id FROM audit_log ORDER BY id")
+        for r in sql_rows(store, "SELECT action, actor_id, entity_id FROM audit_log ORDER BY id")
         if r["action"] not in ("create",)
     ]
 
@@ -30,7 +31,7 @@ def test_a_secret_is_stored_only_as_a_salted_scrypt_hash(
     store: Store, practitioner_id: int
 ) -> None:
     assert auth.set_first_secret(store, practitioner_id, "correct horse battery") == "admin"
-    row = store.query("SELECT * FROM practitioner_access")[0]
+    row = sql_rows(store, "SELECT * FROM practitioner_access")[0]
     assert "correct horse battery" not in str(row) and b"correct horse battery".hex() not in str(
         row
     )

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from helpers_cli import ENV, ok  # noqa: E402
 from helpers_outcomes import follow_up, patient, session, session_data  # noqa: E402
+from helpers_store import sql_rows
 from test_analysis_cache import random_clinic  # noqa: E402
 from test_demo import make_demo  # noqa: E402
 
@@ -148,7 +149,7 @@ def test_the_cache_follows_save_amend_void_and_follow_up(tmp_path: Path) -> None
     store = Store.open(tmp_path / "clinic.db", clock=lambda: datetime(2026, 6, 1))
     random_clinic(store, random.Random(12), patients=8)
     outcome_cache.refresh(store)
-    row = store.query("SELECT record_id, patient_id, practitioner_id, started_at"
+    row = sql_rows(store, "SELECT record_id, patient_id, practitioner_id, started_at"
                       " FROM current_session ORDER BY record_id LIMIT 1")[0]  # fmt: skip
     pid, doctor, when = row["patient_id"], row["practitioner_id"], row["started_at"]
     later = (datetime.fromisoformat(when) + timedelta(days=9)).isoformat(sep=" ")

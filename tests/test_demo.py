@@ -9,6 +9,7 @@ from statistics import mean
 from typing import Any
 
 import pytest
+from helpers_store import sql_rows
 
 from sessionlog.demo import build_demo
 from sessionlog.store import Store
@@ -46,7 +47,7 @@ def content(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     }
     out = {}
     for table, sql in tables.items():
-        rows = store.query(sql)
+        rows = sql_rows(store, sql)
         out[table] = [
             tuple(v for k, v in r.items() if k not in ("recorded_at", "created_at", "uid"))
             for r in rows
@@ -68,24 +69,26 @@ def test_size_and_spread(demo: Store) -> None:
     assert counts["patients"] >= 40
     assert counts["follow_ups"] >= 100
     assert counts["adverse_events"] >= 1
-    techniques = {r["technique"] for r in demo.query("SELECT technique FROM current_session")}
+    techniques = {r["technique"] for r in sql_rows(demo, "SELECT technique FROM current_session")}
     assert {FAMILY[t] for t in techniques} == {"acupuncture", "dry_needling", "ims"}
-    [span] = demo.query(
+    [span] = sql_rows(
+        demo,
         "SELECT min(started_at) AS first, max(started_at) AS last,"
-        " julianday(max(started_at)) - julianday(min(started_at)) AS days FROM current_session"
+        " julianday(max(started_at)) - julianday(min(started_at)) AS days FROM current_session",
     )
     assert 150 <= span["days"] <= 186, span  # about six months
     assert span["last"] < "2026-11-22 18:00:00"  # nothing after the demo's 'today'
-    kinds = {r["kind"] for r in demo.query("SELECT DISTINCT kind FROM site")}
+    kinds = {r["kind"] for r in sql_rows(demo, "SELECT DISTINCT kind FROM site")}
     assert kinds >= {"acupuncture_point", "trigger_point", "motor_point", "paraspinal"}
-    assert demo.query("SELECT count(*) AS n FROM ims_finding")[0]["n"] > 0
+    assert sql_rows(demo, "SELECT count(*) AS n FROM ims_finding")[0]["n"] > 0
 
 
 def test_follow_ups_are_irregular_and_belong_to_their_session(demo: Store) -> None:
-    rows = demo.query(
+    rows = sql_rows(
+        demo,
         "SELECT f.patient_id AS fp, s.patient_id AS sp,"
         " julianday(f.at) - julianday(s.started_at) AS days"
-        " FROM current_follow_up f JOIN current_session s ON s.record_id = f.session_record_id"
+        " FROM current_follow_up f JOIN current_session s ON s.record_id = f.session_record_id",
     )
     assert all(r["fp"] == r["sp"] for r in rows)
     assert all(r["days"] > 0 for r in rows)
@@ -96,9 +99,10 @@ def test_follow_ups_are_irregular_and_belong_to_their_session(demo: Store) -> No
 
 
 def test_dry_needling_has_more_adverse_events_than_acupuncture(demo: Store) -> None:
-    rows = demo.query(
+    rows = sql_rows(
+        demo,
         "SELECT s.technique, count(a.id) AS events FROM current_session s"
-        " LEFT JOIN adverse_event a ON a.session_id = s.id GROUP BY s.technique"
+        " LEFT JOIN adverse_event a ON a.session_id = s.id GROUP BY s.technique",
     )
     events: dict[str, int] = defaultdict(int)
     for r in rows:
@@ -115,17 +119,19 @@ def test_relief_pattern_by_technique(demo: Store) -> None:
     larger for acupuncture than for dry needling.
     """
     immediate: dict[str, list[int]] = defaultdict(list)
-    for r in demo.query("SELECT technique, pain_before - pain_after AS d FROM current_session"):
+    for r in sql_rows(demo, "SELECT technique, pain_before - pain_after AS d FROM current_session"):
         immediate[FAMILY[r["technique"]]].append(r["d"])
     lasting: dict[str, list[int]] = defaultdict(list)
-    for p in demo.query("SELECT id FROM patient"):
-        course = demo.query(
+    for p in sql_rows(demo, "SELECT id FROM patient"):
+        course = sql_rows(
+            demo,
             "SELECT record_id, technique, pain_before, started_at FROM current_session"
             " WHERE patient_id = ? ORDER BY started_at",
             (p["id"],),
         )
         first, last = course[0], course[-1]
-        later = demo.query(
+        later = sql_rows(
+            demo,
             "SELECT pain FROM current_follow_up WHERE session_record_id = ?"
             " AND julianday(at) - julianday(?) >= 28 ORDER BY at LIMIT 1",
             (last["record_id"], last["started_at"]),

@@ -220,7 +220,7 @@ def test_a_wrong_import_breaks_a_contract(
 # --- the front ends write sessions and follow-ups through the services ---------------
 
 RECORD_WRITES = {"save_session", "amend_session", "void_session", "add_follow_up",
-                 "amend_follow_up"}  # fmt: skip
+                 "amend_follow_up", "save_protocol"}  # fmt: skip
 
 
 def record_writes_in(text: str, name: str) -> list[str]:
@@ -244,25 +244,36 @@ def test_the_scanner_finds_a_record_write() -> None:
 
 
 def test_the_front_ends_write_records_only_through_the_services() -> None:
-    """What Ctrl+S, F8 and ``log`` / ``follow-up`` do lives in services/sessions.py and
-    services/follow_ups.py: neither front end calls the store's record writes itself."""
+    """What Ctrl+S, F8, Ctrl+B and ``log`` / ``follow-up`` do lives in
+    services/sessions.py, follow_ups.py and protocols.py: neither front end calls the
+    store's record writes itself."""
     found = []
     for front in ("tui", "cli"):
         for path in sorted((PACKAGE / front).rglob("*.py")):
             text = path.read_text(encoding="utf-8")
             found += record_writes_in(text, f"sessionlog/{path.relative_to(PACKAGE)}")
-    assert found == [], "call sessionlog.services.sessions / follow_ups:\n" + "\n".join(found)
+    assert found == [], "call sessionlog.services (sessions, follow_ups, protocols):\n" + (
+        "\n".join(found)
+    )
 
 
-def test_a_front_end_importing_the_record_writes_breaks_a_contract(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("module", "line"),
+    [
+        ("cli/records.py", "from ..store.records.sessions import SessionStore"),
+        ("tui/screens/session_form.py", "from ...store.records.protocols import ProtocolStore"),
+    ],
+)
+def test_a_front_end_importing_the_record_writes_breaks_a_contract(
+    tmp_path: Path, module: str, line: str
+) -> None:
     if not (ROOT / "pyproject.toml").is_file():
         pytest.skip("an installed copy without its source tree: the contracts live in the checkout")
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     shutil.copytree(
         PACKAGE, tmp_path / "sessionlog", ignore=shutil.ignore_patterns("__pycache__", "data")
     )
-    target = tmp_path / "sessionlog" / "cli" / "records.py"
-    line = "from ..store.records.sessions import SessionStore"
+    target = tmp_path / "sessionlog" / module
     target.write_text(target.read_text(encoding="utf-8") + "\n" + line + "\n", encoding="utf-8")
     done = lint_imports(tmp_path)
     assert done.returncode != 0, done.stdout

@@ -54,10 +54,11 @@ from sessionlog import points
 from sessionlog.store import Store
 from sessionlog.store.db import schema_dir
 store = Store.open(sys.argv[1])
+applied = store.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")
 print(json.dumps({
     "package": sessionlog.__file__,
     "schema_dir": str(schema_dir()),
-    "applied": [r["name"] for r in store.query("SELECT name FROM _sqlite_migrations ORDER BY id")],
+    "applied": [r[0] for r in applied],
     "catalogue": len(points.catalogue()),
 }))
 """

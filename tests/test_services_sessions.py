@@ -166,3 +166,24 @@ def test_an_unreadable_patient_is_named_without_looking_for_its_episode(
     checked = sessions.check_input(store, {**typed(1), "patient_id": patient}, now=NOW)
     assert isinstance(checked, Refused)
     assert [e.field for e in checked.problems] == ["patient_id"]
+
+
+def test_a_protocol_is_saved_through_the_service_or_refused_whole(
+    store: Store, practitioner_id: int, table_counts: Counts
+) -> None:
+    from sessionlog.services import protocols
+
+    sites: list[dict[str, object]] = [{"target": "LI4", "side": "bilateral"}]
+    done = protocols.save(store, practitioner_id, "calm", "acupuncture", sites)
+    assert isinstance(done, protocols.SavedProtocol)
+    assert done.message == "Saved protocol calm (1 sites)"
+    [row] = protocols.of(store, practitioner_id)
+    assert (row["id"], row["name"], row["technique"], row["sites"]) == (
+        done.protocol_id, "calm", "acupuncture", sites,
+    )  # fmt: skip
+    assert protocols.of(store, None) == []
+    before = table_counts(store.conn)
+    refused = protocols.save(store, 99, "calm", "acupuncture", sites)
+    assert isinstance(refused, Refused)
+    assert str(refused.error) == "practitioner_id: there is no practitioner with id 99"
+    assert table_counts(store.conn) == before

@@ -326,3 +326,48 @@ def test_patient_search_and_listing(store: Store) -> None:
     assert store.search_patients("%") == []  # LIKE wildcards are literal
     listing = {p["chart_id"]: (p["sessions"], p["last_visit"]) for p in store.patients()}
     assert listing == {"C001": (1, "2026-11-20 09:15:00"), "C002": (0, None)}
+
+
+def _public_annotations(cls: type) -> dict[str, str]:
+    """Every annotation of ``cls``'s public methods and properties, as written."""
+    import inspect
+
+    found = {}
+    for name in dir(cls):
+        if name.startswith("_"):
+            continue
+        member = inspect.getattr_static(cls, name)
+        function = member.fget if isinstance(member, property) else member
+        function = getattr(function, "__func__", function)  # classmethods, staticmethods
+        if inspect.isfunction(function):
+            for arg, text in inspect.get_annotations(function).items():
+                found[f"{name}({arg})"] = str(text)
+    return found
+
+
+def test_the_store_boundary_holds_no_any() -> None:
+    # Issue 16: "No Any at the store boundary; a renamed store method is caught by
+    # mypy." Each public method's annotations, and the fields of the row types they
+    # name, say what they take and give; raw SQL has no public door (tests: rows()).
+    import re
+    import sys
+    from typing import is_typeddict
+
+    from sessionlog.store import Store
+
+    annotations = _public_annotations(Store)
+    assert not hasattr(Store, "query")  # raw SQL: the store's own _rows, and tests' rows()
+    modules = [sys.modules[c.__module__] for c in Store.__mro__ if c.__module__ in sys.modules]
+    seen: set[str] = set()
+    todo = list(annotations.items())
+    while todo:
+        where, text = todo.pop()
+        assert not re.search(r"\bAny\b", text), f"Store.{where}: {text}"
+        for word in set(re.findall(r"[A-Za-z_]\w*", text)) - seen:
+            seen.add(word)
+            kind = next((vars(m)[word] for m in modules if word in vars(m)), None)
+            if isinstance(kind, type) and is_typeddict(kind):
+                todo += [(f"{where}: {word}.{k}", str(v)) for k, v in kind.__annotations__.items()]
+            elif isinstance(kind, str | type(int | str)) or getattr(kind, "__origin__", None):
+                todo.append((f"{where}: {word}", str(kind)))  # an alias such as JsonValue
+    assert {"StoredSession", "ListedSession", "PatientRow", "ProtocolRow", "JsonValue"} <= seen

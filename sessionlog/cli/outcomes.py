@@ -9,13 +9,16 @@ from __future__ import annotations
 import shutil
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import ValidationError
 from .common import Context, echo_json, pass_ctx, table, user_errors
 from .identify import identify, identity_option
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 def _date(field: str, text: str | None) -> date | None:
@@ -237,7 +240,7 @@ def compare(
 PROGRESS_FROM_SESSIONS = 5_000
 
 
-def _prepare(store: Any) -> None:
+def _prepare(store: Store) -> None:
     """The first comparison after an import or an upgrade computes the outcome figures
     for the whole clinic: on a large clinic a progress bar on stderr says so."""
     from ..services.reports import prepare_outcomes

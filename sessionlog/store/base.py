@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +25,7 @@ from .rows import (
     IMS_COLUMNS,
     SESSION_COLUMNS,
     SITE_COLUMNS,
+    JsonValue,
     stamp,
 )
 
@@ -289,19 +290,22 @@ class StoreBase:
 
         return chain_alarm(self.conn, self.path)
 
-    def log_event(self, actor_id: int | None, action: str, entity: str, **detail: Any) -> None:
+    def log_event(
+        self, actor_id: int | None, action: str, entity: str, **detail: JsonValue
+    ) -> None:
         """Record an event that changes no clinical row (an export, a backup) in the audit log."""
         with self.write() as conn:
-            self._audit(conn, actor_id, action, entity, None, **detail)
+            self._audit(conn, actor_id, action, entity, None, (), **detail)
 
-    def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
-        """Rows of a read-only query as dicts (for the store's siblings: analysis, export)."""
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
+        """Rows of a read-only query as dicts, for the store's own methods: each public
+        method gives them a row type (a TypedDict of ``rows.py`` or its module)."""
         return _dicts(self.conn.execute(sql, params))
 
     def counts(self) -> dict[str, int]:
         """How many of each kind of record the database holds (current versions)."""
         return dict(
-            self.query(
+            self._rows(
                 "SELECT (SELECT count(*) FROM practitioner) AS practitioners,"
                 " (SELECT count(*) FROM patient) AS patients,"
                 " (SELECT count(*) FROM current_session) AS sessions,"

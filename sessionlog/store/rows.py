@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -10,6 +11,9 @@ from ..domain.techniques import IMS_SIGNS
 
 if TYPE_CHECKING:  # the domain's dataclasses load when first used, not with the store
     from ..domain.models import AdverseEvent, ImsFinding, SessionInput, Site
+
+# What an audit row's detail may hold (Store.log_event): what JSON can write.
+JsonValue = str | int | float | bool | None | Sequence["JsonValue"] | Mapping[str, "JsonValue"]
 
 SITE_COLUMNS = (
     "kind",
@@ -117,6 +121,10 @@ class SessionVersion(TypedDict):
     recorded_at: str
 
 
+# One IMS finding (IMS_COLUMNS): level, side and notes as text, each sign a boolean.
+ImsFindingRow = dict[str, str | bool | None]
+
+
 class StoredSession(SessionVersion):
     """A session in full: its version's columns (``consent`` and ``co_interventions``
     decoded), its sites, adverse events and IMS findings, and the derived values."""
@@ -125,7 +133,7 @@ class StoredSession(SessionVersion):
     co_interventions: list[str]
     sites: list[StoredSite]
     adverse_events: list[AdverseEventRow]
-    ims_findings: list[dict[str, Any]]  # IMS_COLUMNS, the signs as booleans
+    ims_findings: list[ImsFindingRow]
     total_insertions: int
     distinct_muscles: int
     cpt_codes: list[str]

@@ -176,16 +176,14 @@ class SessionlogApp(App[None]):
         """Quit (Ctrl+Q); a form with unsaved changes asks first, as leaving it does."""
         unsaved = [s for s in self.screen_stack if getattr(s, "dirty", False)]
         if not unsaved:
-            # Nothing to ask: quit without importing the dialogs (the follow-up screen
-            # brings in the domain's validation, 40-60 ms of the quit in a profile).
+            # Nothing to ask: quit without importing the dialogs.
             self.exit()
             return
-        from .screens.follow_up import FollowUpScreen
         from .screens.modals import ConfirmDiscard
 
         if isinstance(self.screen, ConfirmDiscard):
             return  # already asking
-        what = "this follow-up" if isinstance(unsaved[-1], FollowUpScreen) else "this session"
+        what = getattr(unsaved[-1], "UNSAVED", "this session")  # the form's own words
 
         def answer(discard: bool | None) -> None:
             if discard:

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 
 import pytest
-from helpers_store import dry_needling
+from helpers_store import dry_needling, sql_rows
 
 from sessionlog.domain.models import FollowUpInput
 from sessionlog.domain.scales import parse_scale_reading
@@ -29,7 +29,9 @@ def test_a_reading_is_stored_scored_and_audited(store: Store) -> None:
     assert (row.id, row.scale, row.score, row.at) == (rid, "NDI", 20.0, "2026-11-20 09:00:00")
     assert row.items == (3, 2, 1, 0, 4, 2, 1, 3, 2, None)
     assert (row.entered_by, row.recorded_by, row.follow_up_id) == ("practitioner", 1, None)
-    audit = store.query("SELECT action, entity, entity_id, detail FROM audit_log ORDER BY id DESC")
+    audit = sql_rows(
+        store, "SELECT action, entity, entity_id, detail FROM audit_log ORDER BY id DESC"
+    )
     assert audit[0]["entity"] == "scale_reading" and audit[0]["entity_id"] == rid
     assert '"entered_by":"practitioner"' in audit[0]["detail"]
 
@@ -62,14 +64,14 @@ def test_rows_are_append_only_and_corrections_supersede(store: Store) -> None:
         new, ndi(record, "0,0,0,0,0,0,0,0,0,0"), 1, "wrong patient", void=True
     )
     assert store.scale_readings(1) == []
-    assert store.query("SELECT count(*) AS n FROM scale_reading")[0]["n"] == 3
+    assert sql_rows(store, "SELECT count(*) AS n FROM scale_reading")[0]["n"] == 3
 
 
 def test_another_patients_session_is_refused_and_nothing_is_saved(store: Store) -> None:
     record = store.save_session(dry_needling()).record_id
     with pytest.raises(ValidationError, match="^session: that session belongs to another patient$"):
         store.add_scale_reading(ndi(record, "2,2,2,2,2,2,2,2,2,2", patient=2), 1)
-    assert store.query("SELECT count(*) AS n FROM scale_reading")[0]["n"] == 0
+    assert sql_rows(store, "SELECT count(*) AS n FROM scale_reading")[0]["n"] == 0
 
 
 def test_contact_note_is_set_cleared_and_checked(store: Store) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers_domain import NOW
-from helpers_store import dry_needling
+from helpers_store import dry_needling, sql_rows
 
 from sessionlog.domain import Patient
 from sessionlog.domain.models import FollowUpInput
@@ -56,7 +56,9 @@ def test_writing_it_is_audited_and_private(store: Store, tmp_path: Path) -> None
     _clinic(store)
     dest = write_take_home(store, 1, tmp_path / "bo.html", 1)
     assert dest.stat().st_mode & 0o777 == 0o600
-    last = store.query("SELECT action, entity, detail FROM audit_log ORDER BY id DESC LIMIT 1")[0]
+    last = sql_rows(store, "SELECT action, entity, detail FROM audit_log ORDER BY id DESC LIMIT 1")[
+        0
+    ]
     assert (last["action"], last["entity"]) == ("export", "report")
     assert '"patient_id":1' in last["detail"] and '"format":"html"' in last["detail"]
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from helpers_store import sql_rows
 from trust_clinic import clock, dump
 
 from sessionlog.errors import DatabaseError, ValidationError
@@ -49,7 +50,9 @@ def test_backup_is_a_checked_standalone_copy(clinic: Store, tmp_path: Path) -> N
     copy.close()
     assert dump(result.path) == before
     assert result.sessions == 3 and result.sha256 == sha256(result.path)
-    row = clinic.query("SELECT actor_id, action, detail FROM audit_log ORDER BY id DESC LIMIT 1")[0]
+    row = sql_rows(
+        clinic, "SELECT actor_id, action, detail FROM audit_log ORDER BY id DESC LIMIT 1"
+    )[0]
     detail = json.loads(row["detail"])
     assert (row["actor_id"], row["action"], detail["sha256"]) == (1, "backup", result.sha256)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_store import sql_rows
 from trust_clinic import TABLES, clock, counts, dump
 
 from sessionlog.domain import parse_patient, parse_practitioner
@@ -177,7 +178,7 @@ def test_one_audit_row_per_import_with_the_counts(clinic: Store, tmp_path: Path)
     target = Store.open(tmp_path / "copy.db", clock=clock)
     target.add_practitioner(parse_practitioner({"name": "Zed Ng", "profession": "other"}))
     import_file(source, target, actor_id=1)
-    rows = target.query("SELECT * FROM audit_log WHERE action = 'import'")
+    rows = sql_rows(target, "SELECT * FROM audit_log WHERE action = 'import'")
     target.close()
     assert len(rows) == 1
     detail = json.loads(rows[0]["detail"])
@@ -193,7 +194,9 @@ def test_one_audit_row_per_import_with_the_counts(clinic: Store, tmp_path: Path)
 def test_every_export_is_audited(clinic: Store, tmp_path: Path) -> None:
     for fmt, name in (("json", "a.json"), ("csv", "b.zip"), ("fhir", "c.json")):
         export(clinic, fmt, tmp_path / name, actor_id=2)
-    rows = clinic.query("SELECT actor_id, action, detail FROM audit_log WHERE action = 'export'")
+    rows = sql_rows(
+        clinic, "SELECT actor_id, action, detail FROM audit_log WHERE action = 'export'"
+    )
     assert [(r["actor_id"], json.loads(r["detail"])["format"]) for r in rows] == [
         (2, "json"),
         (2, "csv"),

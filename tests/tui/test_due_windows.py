@@ -11,7 +11,7 @@ import pytest
 import tui_scenarios as ts
 from helpers_cli import ok, run
 from helpers_domain import fixed_clock
-from helpers_store import dry_needling
+from helpers_store import dry_needling, sql_rows
 from textual.widgets import DataTable
 
 from sessionlog.analysis.due import DEFAULT_CHECKS
@@ -36,10 +36,10 @@ def test_the_default_windows_until_the_clinic_sets_its_own() -> None:
     assert clinic_checks(store) == checks
     set_clinic_checks(store, "1w", 1)
     assert [c.key for c in clinic_checks(store)] == ["1w"]
-    rows = store.query("SELECT key, value FROM clinic_setting ORDER BY id")
+    rows = sql_rows(store, "SELECT key, value FROM clinic_setting ORDER BY id")
     assert rows == [{"key": "due_checks", "value": "48h-96h,10d,6w"},
                     {"key": "due_checks", "value": "1w"}]  # fmt: skip
-    audit = store.query("SELECT action, entity, detail FROM audit_log WHERE entity = 'setting'")
+    audit = sql_rows(store, "SELECT action, entity, detail FROM audit_log WHERE entity = 'setting'")
     assert [json.loads(a["detail"])["value"] for a in audit] == ["48h-96h,10d,6w", "1w"]
     with pytest.raises(ValidationError, match=r"^due windows: 'soon' is not a time"):
         set_clinic_checks(store, "soon", 1)

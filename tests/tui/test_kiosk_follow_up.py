@@ -6,6 +6,7 @@ audit log. They see their own chart update, and the due list clears."""
 from __future__ import annotations
 
 import tui_scenarios as ts
+from helpers_store import sql_rows
 from textual.widgets import Input, Static
 
 from sessionlog.analysis.due import due_list
@@ -86,9 +87,10 @@ def test_the_patient_enters_a_follow_up_in_the_kiosk_and_the_due_list_clears() -
     assert readings["NDI"].follow_up_id == fu["id"] and readings["NDI"].score == 10.0
     assert readings["NDI"].entered_by == "patient"
     assert readings["PSFS"].items == (6, 7) and readings["PSFS"].labels == ("walking", "lifting")
-    audit = store.query(
+    audit = sql_rows(
+        store,
         "SELECT entity, detail FROM audit_log WHERE entity IN ('follow_up', 'scale_reading')"
-        ' AND detail LIKE \'%"entered_by":"patient"%\' ORDER BY id'
+        ' AND detail LIKE \'%"entered_by":"patient"%\' ORDER BY id',
     )
     assert [a["entity"] for a in audit] == ["follow_up", "scale_reading", "scale_reading"]
     assert store.follow_ups(LENA) == [] and len(store.scale_readings(LENA)) == 1

@@ -8,6 +8,7 @@ import string
 from datetime import timedelta
 
 import tui_scenarios as ts
+from helpers_store import sql_rows
 from textual.command import CommandPalette
 from textual.widgets import Input
 
@@ -114,7 +115,7 @@ def test_the_secret_field_appears_on_a_key_and_goes_after_a_few_idle_seconds(sto
         await pilot.press(ASK_KEY, *"wrong one", "enter")  # a wrong secret is refused
         assert app.screen is view
         assert str(view.query_one("#pv-said").render()) == "Not accepted."
-        failed = store.query("SELECT detail FROM audit_log WHERE action = 'sign_in_failed'")
+        failed = sql_rows(store, "SELECT detail FROM audit_log WHERE action = 'sign_in_failed'")
         assert len(failed) == 1 and '"via":"patient_view"' in failed[0]["detail"]
 
     ts.run_app(app, steps)

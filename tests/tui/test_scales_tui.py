@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import tui_scenarios as ts
+from helpers_store import sql_rows
 from textual.widgets import DataTable, Static
 
 from sessionlog.domain.models import FollowUpInput
@@ -64,7 +65,9 @@ def test_progress_shows_scales_and_writes_the_report(
     ts.run_app(ts.make_app(store), steps)
     page = (tmp_path / "1001-2026-11-23.html").read_text(encoding="utf-8")
     assert "Maria Keller" in page and "Lena Fischer" not in page and "<svg" in page
-    last = store.query("SELECT actor_id, action, entity FROM audit_log ORDER BY id DESC LIMIT 1")
+    last = sql_rows(
+        store, "SELECT actor_id, action, entity FROM audit_log ORDER BY id DESC LIMIT 1"
+    )
     assert last == [{"actor_id": 1, "action": "export", "entity": "report"}]
 
 

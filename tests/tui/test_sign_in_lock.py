@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import tui_scenarios as ts
+from helpers_store import sql_rows
 from textual.widgets import DataTable, Input
 
 from sessionlog.domain import Practitioner
@@ -78,7 +79,7 @@ def test_a_wrong_secret_is_refused_and_said_the_right_one_opens_home(store) -> N
         assert isinstance(app.screen, HomeScreen) and app.practitioner_id == 1
 
     ts.run_app(ts.signed_out_app(store), steps)
-    actions = [r["action"] for r in store.query("SELECT action FROM audit_log")]
+    actions = [r["action"] for r in sql_rows(store, "SELECT action FROM audit_log")]
     assert actions[-2:] == ["sign_in_failed", "sign_in"]
 
 
@@ -181,7 +182,7 @@ def test_an_admin_adds_a_practitioner_and_resets_a_secret_from_f2(store) -> None
     ts.run_app(ts.make_app(store), steps)
     ben = auth.resolve(store, "Ben Cho")[0]
     assert auth.sign_in(store, ben, "999888", ts.NOW) == auth.SignedIn(ben, True)
-    actions = [(r["action"], r["actor_id"]) for r in store.query("SELECT * FROM audit_log")]
+    actions = [(r["action"], r["actor_id"]) for r in sql_rows(store, "SELECT * FROM audit_log")]
     assert ("give_secret", 1) in actions and ("reset_secret", 1) in actions
 
 

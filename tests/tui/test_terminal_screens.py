@@ -4,9 +4,10 @@ quitting, follow-ups, dialogs, compare), each typed here as it was there."""
 from __future__ import annotations
 
 import tui_scenarios as ts
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from sessionlog.domain import parse_session
+from sessionlog.tui.screens.follow_up import FollowUpScreen
 from sessionlog.tui.screens.history import HistoryScreen
 from sessionlog.tui.screens.home import HomeScreen
 from sessionlog.tui.screens.modals import AskText, ConfirmDiscard
@@ -82,6 +83,38 @@ def test_ctrl_q_on_a_form_with_unsaved_changes_asks_first(store) -> None:  # typ
 
     drive(ts.make_app(store), steps)
     assert store.sessions(patient_id=2) == []
+
+
+def test_leaving_either_form_asks_the_one_question_naming_it(store) -> None:  # type: ignore[no-untyped-def]
+    # Escape and Ctrl+Q ask the same thing on the session form and the follow-up form.
+    def question(app) -> str:  # type: ignore[no-untyped-def]
+        assert isinstance(app.screen, ConfirmDiscard)
+        return str(app.screen.query_one(Static).render())
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "a", "y", "7", "escape")
+        assert question(app) == "Leave this session without saving? What you typed will be lost."
+        await pilot.press("n", "ctrl+q")
+        assert question(app) == (
+            "Quit sessionlog and leave this session without saving? What you typed will be lost."
+        )
+        await pilot.press("n", "escape", "y")
+        await pilot.press(*"1001", "ctrl+f", "3", "escape")
+        assert question(app) == (
+            "Leave this follow-up without saving? What you typed will be lost."
+        )
+        await pilot.press("n")
+        assert isinstance(app.screen, FollowUpScreen)
+        assert app.screen.query_one("#f-pain", Input).value == "3"
+        await pilot.press("ctrl+q")
+        assert question(app) == (
+            "Quit sessionlog and leave this follow-up without saving? What you typed will be lost."
+        )
+        await pilot.press("n", "escape", "y")
+        assert isinstance(app.screen, HomeScreen)
+
+    drive(ts.make_app(store), steps)
+    assert store.sessions(patient_id=2) == [] and store.follow_ups(1) == []
 
 
 def test_ctrl_q_quits_at_once_when_nothing_is_unsaved(store) -> None:  # type: ignore[no-untyped-def]

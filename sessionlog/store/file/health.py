@@ -33,7 +33,7 @@ class Health:
     versions: int = 0
     patients: int = 0
     audit_rows: int = 0
-    chain_head: dict[str, object] = field(default_factory=dict)  # see chainhead.py
+    chain_head: dict[str, int | str] = field(default_factory=dict)  # see chainhead.py
     tampered: bool = False  # the audit chain is broken or records do not match their seals
 
     @property

@@ -23,7 +23,7 @@ class Head:
     id: int
     hash: str
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, int | str]:
         return {"rows": self.rows, "id": self.id, "hash": self.hash}
 
     def words(self) -> str:

@@ -1,4 +1,4 @@
-"""Follow-ups (pain and soreness after a session) and saved point groups (protocols)."""
+"""Follow-ups: pain and soreness some time after a session (saved protocols: :mod:`.protocols`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ...errors import ValidationError
 from ..base import StoreBase
-from ..rows import FollowUpRow, ProtocolRow, ProtocolSite, ae_values, stamp
+from ..rows import FollowUpRow, ae_values, stamp
 
 if TYPE_CHECKING:  # annotations only: the dataclasses load when first used
     from ...domain.models import FollowUpInput
@@ -97,7 +97,7 @@ class FollowUpStore(StoreBase):
         """Correct (or void) a follow-up: a new row that supersedes it, keeping the original."""
         if not reason.strip():
             raise ValidationError("reason", "say why the follow-up is being corrected")
-        current = self.query("SELECT * FROM current_follow_up WHERE id = ?", (follow_up_id,))
+        current = self._rows("SELECT * FROM current_follow_up WHERE id = ?", (follow_up_id,))
         if not current:
             raise ValidationError(
                 "follow_up",
@@ -114,49 +114,7 @@ class FollowUpStore(StoreBase):
 
     def follow_ups(self, patient_id: int) -> list[FollowUpRow]:
         """A patient's current follow-ups, oldest first."""
-        rows = self.query(
+        rows = self._rows(
             "SELECT * FROM current_follow_up WHERE patient_id = ? ORDER BY at", (patient_id,)
         )
         return cast("list[FollowUpRow]", rows)
-
-    # -- protocols (saved point groups) --------------------------------------------
-
-    def save_protocol(
-        self, practitioner_id: int, name: str, technique: str, sites: list[ProtocolSite]
-    ) -> int:
-        """Save (or replace) a practitioner's named group of sites.
-
-        A replaced protocol's removal is sealed with the save's audit row, and the new
-        one never takes a used id (``check`` would see a removed row come back)."""
-        import json
-
-        from ..integrity.seal import max_ids, max_sealed
-
-        self._require_practitioner(practitioner_id)
-        with self.write() as conn:
-            old = conn.execute(
-                "SELECT id FROM protocol WHERE practitioner_id = ? AND name = ?",
-                (practitioner_id, name),
-            ).fetchone()
-            if old:
-                conn.execute("DELETE FROM protocol WHERE id = ?", (old[0],))
-            pid = 1 + max(max_ids(conn)["protocol"], max_sealed(conn)["protocol"])
-            conn.execute(
-                "INSERT INTO protocol (id, practitioner_id, name, technique, sites, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (pid, practitioner_id, name, technique, json.dumps(sites), self.now()),
-            )
-            removed = (("protocol", int(old[0])),) if old else ()
-            self._audit(conn, practitioner_id, "save", "protocol", pid, removed, name=name)
-        return pid
-
-    def protocols(self, practitioner_id: int) -> list[ProtocolRow]:
-        """A practitioner's protocols by name, each with its sites."""
-        import json
-
-        rows = self.query(
-            "SELECT * FROM protocol WHERE practitioner_id = ? ORDER BY name", (practitioner_id,)
-        )
-        for r in rows:
-            r["sites"] = json.loads(r["sites"])
-        return cast("list[ProtocolRow]", rows)

@@ -68,10 +68,10 @@ class PeopleStore(StoreBase):
         return pid
 
     def practitioners(self) -> list[PractitionerRow]:
-        return cast("list[PractitionerRow]", self.query("SELECT * FROM practitioner ORDER BY name"))
+        return cast("list[PractitionerRow]", self._rows("SELECT * FROM practitioner ORDER BY name"))
 
     def practitioner(self, practitioner_id: int) -> PractitionerRow | None:
-        rows = self.query("SELECT * FROM practitioner WHERE id = ?", (practitioner_id,))
+        rows = self._rows("SELECT * FROM practitioner WHERE id = ?", (practitioner_id,))
         return cast(PractitionerRow, rows[0]) if rows else None
 
     def add_patient(self, p: Patient, actor_id: int | None = None) -> int:
@@ -107,11 +107,11 @@ class PeopleStore(StoreBase):
         return ""
 
     def patient(self, patient_id: int) -> PatientRow | None:
-        rows = self.query("SELECT * FROM patient WHERE id = ?", (patient_id,))
+        rows = self._rows("SELECT * FROM patient WHERE id = ?", (patient_id,))
         return self._with_contact(rows[0]) if rows else None
 
     def patient_by_chart(self, chart_id: str) -> PatientRow | None:
-        rows = self.query("SELECT * FROM patient WHERE chart_id = ?", (chart_id,))
+        rows = self._rows("SELECT * FROM patient WHERE chart_id = ?", (chart_id,))
         return self._with_contact(rows[0]) if rows else None
 
     def _with_contact(self, row: dict[str, Any]) -> PatientRow:
@@ -159,12 +159,12 @@ class PeopleStore(StoreBase):
         finally:
             cur.close()  # an unfinished statement would hold its read snapshot open
         ids = list(last)
-        rows = self.query(f"SELECT * FROM patient WHERE id IN ({', '.join('?' * len(ids))})", ids)
+        rows = self._rows(f"SELECT * FROM patient WHERE id IN ({', '.join('?' * len(ids))})", ids)
         by_id = {r["id"]: r for r in rows}
         return self._listed_rows([{**by_id[i], "last_visit": last[i]} for i in ids if i in by_id])
 
     def _listed(self, sql: str, params: tuple[Any, ...] = ()) -> list[ListedPatient]:
-        return self._listed_rows(self.query(sql, params))
+        return self._listed_rows(self._rows(sql, params))
 
     @staticmethod
     def _listed_rows(rows: list[dict[str, Any]]) -> list[ListedPatient]:
@@ -191,20 +191,20 @@ class PeopleStore(StoreBase):
 
     def current_episode(self, patient_id: int) -> EpisodeRow | None:
         """The patient's current episode of care: the one started last (None if none)."""
-        rows = self.query(
+        rows = self._rows(
             "SELECT * FROM episode WHERE patient_id = ? ORDER BY started_on DESC, id DESC LIMIT 1",
             (patient_id,),
         )
         return EpisodeRow(**rows[0]) if rows else None  # type: ignore[typeddict-item]
 
     def episode(self, episode_id: int) -> EpisodeRow | None:
-        rows = self.query("SELECT * FROM episode WHERE id = ?", (episode_id,))
+        rows = self._rows("SELECT * FROM episode WHERE id = ?", (episode_id,))
         return EpisodeRow(**rows[0]) if rows else None  # type: ignore[typeddict-item]
 
     def episodes(self, patient_id: int) -> list[EpisodeRow]:
         return cast(
             "list[EpisodeRow]",
-            self.query(
+            self._rows(
                 "SELECT * FROM episode WHERE patient_id = ? ORDER BY started_on", (patient_id,)
             ),
         )

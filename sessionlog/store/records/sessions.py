@@ -199,16 +199,16 @@ class SessionStore(StoreBase):
     def _full(self, row: dict[str, Any]) -> StoredSession:
         sites = [
             site_from_row(r)
-            for r in self.query(
+            for r in self._rows(
                 "SELECT * FROM site WHERE session_id = ? ORDER BY seq", (row["id"],)
             )
         ]
         out = decorate_session(row, sites)
-        out["adverse_events"] = self.query(
+        out["adverse_events"] = self._rows(
             "SELECT tier, kind, description FROM adverse_event WHERE session_id = ? ORDER BY id",
             (row["id"],),
         )
-        findings = self.query(
+        findings = self._rows(
             "SELECT "
             + ", ".join(IMS_COLUMNS)
             + " FROM ims_finding WHERE session_id = ? ORDER BY id",
@@ -224,14 +224,14 @@ class SessionStore(StoreBase):
     def session(self, record_id: int) -> StoredSession | None:
         """The current version of a session with its sites, adverse events, IMS findings
         and derived values; None if there is none (or it was voided)."""
-        rows = self.query("SELECT * FROM current_session WHERE record_id = ?", (record_id,))
+        rows = self._rows("SELECT * FROM current_session WHERE record_id = ?", (record_id,))
         return self._full(rows[0]) if rows else None
 
     def session_history(self, record_id: int) -> list[StoredSession]:
         """Every version of a session, oldest first, including voids."""
         return [
             self._full(r)
-            for r in self.query(
+            for r in self._rows(
                 "SELECT * FROM session WHERE record_id = ? ORDER BY version", (record_id,)
             )
         ]
@@ -275,11 +275,11 @@ class SessionStore(StoreBase):
             f" WHERE {' AND '.join(where)} ORDER BY s.started_at DESC"
             + (" LIMIT ?" if limit else "")
         )
-        return cast("list[ListedSession]", self.query(sql, params + ([limit] if limit else [])))
+        return cast("list[ListedSession]", self._rows(sql, params + ([limit] if limit else [])))
 
     def full_sessions(self, patient_id: int | None = None) -> list[StoredSession]:
         """Current sessions with all their parts, oldest first (for export and JSON)."""
-        rows = self.query(
+        rows = self._rows(
             "SELECT s.* FROM current_session s"
             + (" WHERE s.patient_id = ?" if patient_id else "")
             + " ORDER BY s.started_at",
@@ -295,7 +295,7 @@ class SessionStore(StoreBase):
 
     def last_session(self, patient_id: int) -> StoredSession | None:
         """The patient's most recent current session in full, for 'repeat last session'."""
-        rows = self.query(
+        rows = self._rows(
             "SELECT * FROM current_session WHERE patient_id = ? ORDER BY started_at DESC LIMIT 1",
             (patient_id,),
         )

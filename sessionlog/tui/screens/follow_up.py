@@ -17,7 +17,7 @@ from ..safe import not_saved, plain
 from ..tables import technique_name
 from ..widgets.footer import Footer
 from ..widgets.number_input import KeyRefused, NumberInput
-from .modals import ConfirmDiscard
+from .modals import leave_asking
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -43,6 +43,7 @@ class FollowUpScreen(Screen[int | None]):
         Binding("ctrl+s", "save", "Save", id="follow_up.save", priority=True),
         Binding("escape", "back", "Back", id="follow_up.back"),
     ]
+    UNSAVED = "this follow-up"  # what leaving with unsaved changes would throw away
 
     def __init__(self, patient_id: int) -> None:
         super().__init__()
@@ -166,12 +167,4 @@ class FollowUpScreen(Screen[int | None]):
         return self._values() != self.snapshot
 
     def action_back(self) -> None:
-        if not self.dirty:
-            self.dismiss(None)
-            return
-
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmDiscard("this follow-up"), answer)
+        leave_asking(self, self.UNSAVED, unsaved=self.dirty)

@@ -1,11 +1,16 @@
-"""Small modal questions: leave without saving?, why?, a name. Each dismisses a typed result."""
+"""Small modal questions: leave without saving?, why?, a name. Each dismisses a typed result.
+
+:func:`leave_asking` is the one way a form is left: at once when nothing is unsaved,
+else only after :class:`ConfirmDiscard` is answered "discard" (the session form, the
+follow-up form, and the app's Ctrl+Q over either).
+"""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
 from ..safe import plain
@@ -41,6 +46,20 @@ class ConfirmDiscard(ModalScreen[bool]):
 
     def action_answer(self, discard: bool) -> None:
         self.dismiss(discard)
+
+
+def leave_asking(form: Screen[int | None], what: str, *, unsaved: bool) -> None:
+    """Leave ``form`` (it dismisses ``None``): at once when nothing is ``unsaved``, else
+    only if the user throws ``what`` ("this session") away when asked."""
+    if not unsaved:
+        form.dismiss(None)
+        return
+
+    def answer(discard: bool | None) -> None:
+        if discard:
+            form.dismiss(None)
+
+    form.app.push_screen(ConfirmDiscard(what), answer)
 
 
 class AskText(ModalScreen[str | None]):

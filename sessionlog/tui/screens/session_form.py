@@ -10,16 +10,19 @@ again is amended (with a reason), never overwritten. The optional STRICTA detail
 (:mod:`.session_details`), so they add no key to the usual path.
 
 The screen is built from widgets that say what happened by messages:
+:class:`~..widgets.session_fields.SessionFields` (every field and its error line),
 :class:`~..widgets.sites_editor.SitesEditor` (the sites), :class:`~..widgets.
 settings_rows.SettingsRows` (the settings row) and :class:`~..widgets.details_line.
-DetailsLine` (the details). The screen keeps the form's state (a :class:`FormState`)
-and hands checking, saving, amending and voiding to :mod:`sessionlog.services.sessions`
-(repeating and protocols: :mod:`sessionlog.services.entry.reuse`).
+DetailsLine` (the details). This module holds the screen: its keys, loading, the
+form's state (a :class:`FormState`) and the messages. What its keys do lives beside
+it: :mod:`.session_save` (Ctrl+S and F8: checking, saving, amending and voiding, by
+:mod:`sessionlog.services.sessions`) and :mod:`.session_reuse` (Ctrl+R, Ctrl+T and
+Ctrl+B: the last session repeated, protocols applied and saved); leaving with unsaved
+changes asks first (:func:`.modals.leave_asking`).
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
@@ -27,26 +30,23 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, Select, Static
 
-from ...errors import SessionlogError
-from ...services import sessions
 from ...services.entry.field_words import sentence, slot
 from ...services.entry.form_model import FormState, Settings, default_settings, family
-from ...services.sessions import Done, Draft, Refused
 from ..access import record_access
-from ..safe import not_saved, plain
+from ..safe import plain
 from ..widgets.choice import TechniquePicker
 from ..widgets.detail_complete import RegionAutoComplete
-from ..widgets.error_line import ErrorLine
 from ..widgets.footer import Footer
 from ..widgets.number_input import KeyRefused
 from ..widgets.session_fields import SessionFields
 from ..widgets.settings_rows import SettingsRows
 from ..widgets.site_entry import SiteAutoComplete, SiteInput
 from ..widgets.sites_editor import SitesEditor
-from .modals import AskText, ConfirmDiscard
+from . import session_reuse, session_save
+from .modals import leave_asking
 
 if TYPE_CHECKING:
-    from ...store import ProtocolRow, Store
+    from ...store import Store
     from ..app import SessionlogApp
     from .session_details import DetailsResult
 
@@ -70,6 +70,7 @@ class SessionScreen(Screen[int | None]):
         Binding("f6", "new_episode", "New episode", id="session.new_episode"),
         Binding("f8", "void", "Void", id="session.void"),
     ]
+    UNSAVED = "this session"  # what leaving with unsaved changes would throw away
 
     def __init__(
         self, patient_id: int, *, record_id: int | None = None, repeat: bool = False
@@ -161,9 +162,6 @@ class SessionScreen(Screen[int | None]):
         """Read the widgets back into the form state."""
         return self.form.read(self.state)
 
-    def _technique_changed(self) -> None:
-        self.form.show_technique(self.state)
-
     def refresh_sites(self) -> None:
         """Show the state's sites (as the state has them) in the sites editor."""
         self.sites.show(self.state.sites, self.state.technique, self.state.settings)
@@ -172,98 +170,19 @@ class SessionScreen(Screen[int | None]):
         self.form.details.show(self.state.details, family(self.state.technique))
 
     def fingerprint(self) -> str:
-        state = self.collect_state()
-        return json.dumps(
-            {
-                "t": state.technique,
-                "s": [r.raw for r in state.sites],
-                "f": state.fields,
-                "a": state.adverse,
-                "c": state.consent,
-                "g": vars(state.settings),
-                "d": vars(state.details),
-                "e": [self.query_one(f"#f-{k}", Input).value for k in ("complaint", "body_region")],
-            },
-            sort_keys=True,
-            default=str,
-        )
+        """The form as typed, as text (the snapshot it is compared with)."""
+        return self.form.fingerprint(self.collect_state())
 
     @property
     def dirty(self) -> bool:
         return self.fingerprint() != self.snapshot
 
-    def set_error(self, where: str, text: str) -> None:
-        self.form.set_error(where, text)
+    # -- saving and leaving (session_save.py) ---------------------------------------
 
-    # -- checking and saving ----------------------------------------------------------
-
-    def _practitioner(self) -> int | None:
+    def practitioner(self) -> int | None:
+        """Who treated: the one chosen on the form, else the signed-in practitioner."""
         value = self.query_one("#practitioner", Select).value
         return value if isinstance(value, int) else self.session_app.practitioner_id
-
-    def _checked(self) -> Draft | Refused:
-        """The form as it stands, checked by the one session service (its episode too,
-        for a new session). Shows nothing and changes nothing."""
-        new = self.record_id is None
-        complaint, region = self.form.new_episode() if new else ("", "")
-        return sessions.check_form(
-            self.store,
-            self.collect_state(),
-            patient_id=self.patient_id,
-            practitioner_id=self._practitioner() or 0,
-            now=self.session_app.clock(),
-            new=new,
-            complaint=complaint,
-            region=region,
-        )
-
-    def validated(self) -> Draft | None:
-        """The form as a checked :class:`Draft`, or None after showing every problem."""
-        self.form.clear_errors()
-        pending_problem = ""
-        if self.sites.typed:
-            if self.sites.editing is None:
-                # A site typed but not yet added is meant to be saved with the rest.
-                self.add_site(self.sites.typed)
-            if self.sites.typed:
-                pending_problem = self.query_one("#err-sites", ErrorLine).shown or (
-                    "A site is still being edited: Enter keeps it, Escape drops the change"
-                )
-        checked = self._checked()
-        errors = checked.problems if isinstance(checked, Refused) else []
-        if pending_problem:
-            # The refused site explains the sites line better than "at least one site".
-            errors = [e for e in errors if e.field != "sites"]
-        if errors or pending_problem or not isinstance(checked, Draft):
-            self.problems_shown = True  # from now on the lines follow the form (recheck)
-            self.form.show_errors(errors)
-            if pending_problem:
-                self.set_error("sites", pending_problem)
-            count = len(errors) + bool(pending_problem)
-            self.notify(
-                f"Not saved: {count} problem{'s' if count > 1 else ''} to fix (shown in red)",
-                severity="error",
-                timeout=4,
-            )
-            return None
-        return checked
-
-    def recheck(self) -> None:
-        """After a refused save the error lines follow the form as it is put right: a
-        fixed field's line goes at once (it stayed until the next refused key). No line
-        is added: new problems are said at the next save."""
-        if not self.problems_shown:
-            return
-        shown = self.form.shown_errors()
-        if self.sites.typed or self.sites.editing is not None:
-            shown.discard("sites")  # a site being typed: its line speaks for it
-        checked = self._checked()
-        errors = checked.problems if isinstance(checked, Refused) else []
-        errors = [e for e in errors if slot(e.field) in shown]
-        self.form.unmark()
-        for gone in shown - {slot(e.field) for e in errors}:
-            self.set_error(gone, "")
-        self.form.show_errors(errors)
 
     def add_site(self, text: str) -> None:
         """Read the typed site and add it (or replace the one being edited)."""
@@ -272,79 +191,16 @@ class SessionScreen(Screen[int | None]):
         self.state.sites = list(self.sites.sites)
 
     def action_save(self) -> None:
-        draft = self.validated()
-        if draft is None:
-            return
-        actor = self.session_app.practitioner_id
-        if self.record_id is None:
-            self._show_done(sessions.save(self.store, draft, actor))
-            return
-        if not self.dirty:
-            self.notify("Nothing changed: there is nothing to amend.", timeout=3)
-            return
-        record_id = self.record_id
-
-        def amend(reason: str | None) -> None:
-            if reason and actor is not None:
-                self._show_done(sessions.amend(self.store, record_id, draft, actor, reason))
-
-        self.app.push_screen(
-            AskText(
-                "Why is this session being corrected?",
-                placeholder="e.g. wrong side recorded for GB21",
-                required="A correction needs a reason: it is kept with the record",
-            ),
-            amend,
-        )
-
-    def _show_done(self, result: Done | Refused) -> None:
-        """Show what the session service did: saved (the form closes) or why not (what
-        was typed stays in the form)."""
-        if isinstance(result, Refused):
-            if result.problems:
-                self.form.show_errors(result.problems)
-                self.notify(plain(f"Not saved: {result.error}"), severity="error")  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
-            else:
-                self.notify(not_saved(result.error), severity="error", timeout=8)  # type: ignore[arg-type]
-            return
-        self.notify(result.message, timeout=3)
-        self.snapshot = self.fingerprint()
-        self.dismiss(result.record_id)
+        session_save.save(self)
 
     def action_void(self) -> None:
-        if self.record_id is None:
-            self.notify("Nothing to void: this session is not saved. Escape leaves it.", timeout=3)
-            return
-        actor, record_id = self.session_app.practitioner_id, self.record_id
-
-        def void(reason: str | None) -> None:
-            if reason and actor is not None:
-                self.snapshot = self.fingerprint()
-                self._show_done(sessions.void(self.store, record_id, actor, reason))
-
-        self.app.push_screen(
-            AskText(
-                "Void this session? It stays in the record, marked void. Why?",
-                placeholder="e.g. recorded for the wrong patient",
-                required="Voiding needs a reason: it is kept with the record",
-            ),
-            void,
-        )
+        session_save.void(self)
 
     def action_back(self) -> None:
-        if self.sites.cancel_edit():
-            return
-        if not self.dirty:
-            self.dismiss(None)
-            return
+        if not self.sites.cancel_edit():
+            leave_asking(self, self.UNSAVED, unsaved=self.dirty)
 
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmDiscard("this session"), answer)
-
-    # -- the other keys -----------------------------------------------------------------
+    # -- the other keys (repeat and protocols: session_reuse.py) --------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Hide the keys that do not apply: history and void need a saved session,
@@ -368,73 +224,13 @@ class SessionScreen(Screen[int | None]):
         self.query_one("#f-complaint").focus()
 
     def action_repeat_last(self) -> None:
-        """Fill technique, settings, sites, co-interventions, style and rationale from the
-        patient's last session (not its responses, scores or IMS findings)."""
-        from ...services.entry.reuse import repeated
-
-        if self.record_id is not None:
-            self.notify("Repeat works on a new session, not on a correction.", timeout=3)
-            return
-        last = self.store.last_session(self.patient_id)
-        if last is None:
-            self.notify("This patient has no earlier session to repeat.", timeout=3)
-            return
-        state = repeated(last, self.collect_state())
-        self.apply_state(state)
-        self.notify(
-            f"Repeated {len(state.sites)} sites from {str(last['started_at'])[:10]}", timeout=2
-        )
-        target = "#consent" if not state.consent else "#f-pain_before"
-        self.query_one(target).focus()
+        session_reuse.repeat_last(self)
 
     def action_apply_protocol(self) -> None:
-        from .protocols import ProtocolPicker
-
-        actor = self._practitioner()
-        protocols = self.store.protocols(actor) if actor else []
-        if not protocols:
-            self.notify("No saved protocols yet: Ctrl+B saves the sites typed as one.", timeout=4)
-            return
-        self.app.push_screen(ProtocolPicker(protocols), self._apply_protocol)
-
-    def _apply_protocol(self, protocol: ProtocolRow | None) -> None:
-        from ...services.entry.reuse import protocol_sites
-
-        if not protocol:
-            return
-        state = self.collect_state()
-        if protocol["technique"] != state.technique and not state.sites:
-            # Its settings too: an IMS row's "5" (seconds) must not become 5 minutes.
-            self.change_technique(protocol["technique"])
-            state = self.collect_state()
-        added = protocol_sites(protocol["sites"], protocol["technique"], state)
-        self.sites.extend(added)
-        self.state.sites = list(self.sites.sites)
-        self.notify(plain(f"Protocol {protocol['name']}: {len(added)} sites added"), timeout=2)  # type: ignore[arg-type]
-        self.sites.entry.focus()
+        session_reuse.pick_protocol(self)
 
     def action_save_protocol(self) -> None:
-        state = self.collect_state()
-        actor = self._practitioner()
-        if not state.sites or not actor:
-            self.notify("Type some sites first: a protocol is a saved group of sites.", timeout=3)
-            return
-
-        def save(name: str | None) -> None:
-            if name and actor:
-                try:
-                    self.store.save_protocol(
-                        actor, name, state.technique, [r.raw for r in state.sites]
-                    )
-                except SessionlogError as exc:
-                    self.notify(not_saved(exc, "Ctrl+B"), severity="error", timeout=8)  # type: ignore[arg-type]
-                    return
-                self.notify(plain(f"Saved protocol {name} ({len(state.sites)} sites)"), timeout=2)  # type: ignore[arg-type]
-
-        self.app.push_screen(
-            AskText("Name this group of sites (a protocol):", placeholder="e.g. low back basic"),
-            save,
-        )
+        session_reuse.save_sites_as_protocol(self)
 
     def action_history(self) -> None:
         if self.record_id is None:
@@ -468,7 +264,7 @@ class SessionScreen(Screen[int | None]):
         if event.value == self.state.technique or event.value != event.picker.value:
             return  # nothing new, or overtaken (a session shown since): never reset to it
         self.change_technique(event.value)
-        self.recheck()
+        session_save.recheck(self)
 
     def change_technique(self, technique: str) -> None:
         """Switch to ``technique``: its settings (retention in its own unit), the picker,
@@ -483,7 +279,7 @@ class SessionScreen(Screen[int | None]):
         self.form.settings.show(self.state.settings)
         self.sites.revalidate(technique, self.state.settings)
         self.state.sites = list(self.sites.sites)
-        self._technique_changed()
+        self.form.show_technique(self.state)
 
     def on_sites_editor_changed(self, event: SitesEditor.Changed) -> None:
         self.state.sites = list(self.sites.sites)
@@ -495,11 +291,11 @@ class SessionScreen(Screen[int | None]):
     def on_key_refused(self, event: KeyRefused) -> None:
         """A key a field cannot take is said, in one line under it (never dropped)."""
         self.refused_slot = slot(event.field)
-        self.set_error(self.refused_slot, sentence(event.field, event.why))
+        self.form.set_error(self.refused_slot, sentence(event.field, event.why))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._refusal_is_old_news()
-        self.recheck()
+        session_save.recheck(self)
 
     def on_descendant_blur(self) -> None:
         """Moving on from a field: its refused key is old news."""
@@ -507,7 +303,7 @@ class SessionScreen(Screen[int | None]):
 
     def _refusal_is_old_news(self) -> None:
         if self.refused_slot:
-            self.set_error(self.refused_slot, "")  # a key taken: the refusal is old news
+            self.form.set_error(self.refused_slot, "")  # a key taken: the refusal is old news
             self.refused_slot = ""
 
     def on_site_input_move_on(self, event: SiteInput.MoveOn) -> None:

@@ -12,6 +12,8 @@ messages: the inputs' own, :class:`~.sites_editor.SitesEditor.Changed`,
 
 from __future__ import annotations
 
+import json
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, Select, Static, TextArea
@@ -172,6 +174,24 @@ class SessionFields(VerticalScroll):
             return "", ""
         complaint = self.query_one("#f-complaint", Input).value
         return complaint, self.region_input.value
+
+    def fingerprint(self, state: FormState) -> str:
+        """``state`` (read from these fields) and the new episode typed, as one text:
+        the form is unsaved when it differs from the text taken when it was loaded."""
+        return json.dumps(
+            {
+                "t": state.technique,
+                "s": [r.raw for r in state.sites],
+                "f": state.fields,
+                "a": state.adverse,
+                "c": state.consent,
+                "g": vars(state.settings),
+                "d": vars(state.details),
+                "e": [self.query_one(f"#f-{k}", Input).value for k in ("complaint", "body_region")],
+            },
+            sort_keys=True,
+            default=str,
+        )
 
     # -- error lines ------------------------------------------------------------------
 
