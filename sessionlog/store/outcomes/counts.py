@@ -173,7 +173,7 @@ def count(
         [(*key, *(sign * x for x in row)) for *key, row in counted.groups],
     )
     if sign > 0:
-        conn.execute(_dose_patient_sql(source, where))
+        conn.executemany(_DOSE_PATIENT_SQL, counted.doses)
     for table in ("outcome_total", "outcome_day"):
         conn.execute(f"DELETE FROM {table} WHERE n <= 0")
 
@@ -186,26 +186,12 @@ def drop_empty_groups(conn: sqlite3.Connection) -> None:
 # Per patient and family (and technique): sessions, first, last, insertions, and
 # sessions with an adverse event of each tier (ae_*: rates with the patient as the unit).
 AE_COLUMNS = ", ".join(f"ae_{t}" for t in AE_TIERS)
-_AE_SUMS = ", ".join(
-    f"sum(s{slot} > 0) AS ae_{t}" for slot, t in zip(ADVERSE_SLOTS, AE_TIERS, strict=True)
-)
-
-
-def _dose_patient_sql(source: str, where: str) -> str:
-    per = (
-        "{key} AS key, patient_id, count(*) AS n, min(started_at) AS first_at, max(started_at) AS"
-        f" last_at, sum(insertions) AS ins, sum(insertions * insertions) AS ins_sq, {_AE_SUMS}"
-        f" FROM {source} WHERE {where} GROUP BY {{key}}, patient_id"
-    )
-    return f"""
+_DOSE_PATIENT_SQL = f"""
 INSERT INTO outcome_dose_patient (grouping, key, patient_id, sessions, first_at, last_at,
                                   insertions, insertions_sq, per_week, {AE_COLUMNS})
-SELECT grouping, key, patient_id, n, first_at, last_at, ins, ins_sq,
-       CASE WHEN n > 1 AND last_at > first_at
-            THEN (n - 1) * 7.0 / (julianday(last_at) - julianday(first_at)) END, {AE_COLUMNS}
-FROM (SELECT 'family' AS grouping, {per.format(key="family")}
-      UNION ALL
-      SELECT 'technique', {per.format(key="technique")})
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+        CASE WHEN ?4 > 1 AND ?6 > ?5 THEN (?4 - 1) * 7.0 / (julianday(?6) - julianday(?5)) END,
+        {", ".join(f"?{9 + i}" for i in range(len(AE_TIERS)))})
 """
 
 

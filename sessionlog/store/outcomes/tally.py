@@ -25,7 +25,7 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate, groupby
 from operator import mul, sub
 from typing import TYPE_CHECKING
@@ -47,7 +47,8 @@ _BIAS = sum(1 << (LANE * q + LANE - 1) for q in range(_LANES))
 _PCT = QUANTITIES.index("pct")
 _PAIRS = tuple((QUANTITIES.index(a), QUANTITIES.index(b)) for a, b in PRODUCTS)
 _HAVING = tuple(QUANTITIES.index(q) for q in COUNTED)
-_READ = "patient_id, technique, started_on"
+_READ = "patient_id, technique, started_on, started_at, insertions"
+_FIXED = _READ.split(", ")
 # A point as one integer (SQL, then Python): its value, its pain before (0-10), its
 # pain right after plus 1 (0: none) and, for a dose band, the band's index.
 _EXTRA_BITS, _IMMEDIATE_BITS, _BEFORE_BITS = 6, 4, 4
@@ -94,6 +95,8 @@ def read_sql(specs: Sequence[Slot], source: str, where: str) -> str:
 
 
 GroupRow = tuple[str, str, int, list[float]]  # grouping, key, slot, [patients, columns...]
+# grouping, key, patient, sessions, first, last, insertions, Σ insertions², per AE tier
+DoseRow = tuple[str | int, ...]
 
 
 @dataclass
@@ -105,18 +108,21 @@ class Tally:
     totals: Counter[tuple[str, int, int, int]]
     days: Counter[tuple[str, str]]
     groups: list[GroupRow]
+    doses: list[DoseRow] = field(default_factory=list)
 
 
 def tally(
     rows: list[tuple[object, ...]], specs: Sequence[Slot], progress: Callable[[int], None]
 ) -> Tally:
     """Count ``rows`` (of :func:`read_sql`); ``progress(1)`` after each slot of ``specs``."""
-    cols = list(zip(*rows, strict=True)) if rows else [()] * (len(_READ.split(", ")) + len(specs))
+    cols = list(zip(*rows, strict=True)) if rows else [()] * (len(_FIXED) + len(specs))
     patients, techniques = cols[0], cols[1]
     out = Tally(Counter(), Counter(zip(techniques, cols[2], strict=True)), [])
     plan = _Plan(patients, techniques)
+    adverse = [cols[len(_FIXED) + i] for i, spec in enumerate(specs) if spec.kind == "adverse"]
+    out.doses = plan.doses(cols[3], cols[4], adverse)
     for i, (spec, (first, n)) in enumerate(zip(specs, _bands(specs), strict=True)):
-        codes = cols[3 + i]
+        codes = cols[len(_FIXED) + i]
         per_technique = [(t, Counter(codes[lo:hi])) for t, (lo, hi) in plan.rows.items()]
         distinct = {c for _, counted in per_technique for c in counted if c is not None}
         points = {c: _decode(c) for c in distinct}
@@ -159,7 +165,7 @@ class _Plan:
             self.runs.append(key)
             self.starts.append(start)
             start += sum(1 for _ in group)
-        self.ends = [*self.starts[1:], start]
+        self.ends = [*self.starts[1:], start] if self.runs else []
         self.rows: dict[str, tuple[int, int]] = {}  # a technique's rows
         self.by_technique: dict[str, tuple[int, int]] = {}  # its runs
         for i, (technique, _) in enumerate(self.runs):
@@ -170,6 +176,33 @@ class _Plan:
         # A patient with one technique in a family has the same totals there.
         self.single = [families[(TECHNIQUES[t].family, p)] == 1 for t, p in self.runs]
         self.all_single = {t: all(self.single[lo:hi]) for t, (lo, hi) in self.by_technique.items()}
+
+    def doses(
+        self,
+        started: Sequence[str],
+        insertions: Sequence[int],
+        adverse: Sequence[Sequence[object]],
+    ) -> list[DoseRow]:
+        """Per technique and per family, each patient's sessions, first and last, their
+        insertions and Σ insertions², and sessions with an adverse event of each tier
+        (``outcome_dose_patient``'s rows but the sessions a week)."""
+        out: list[DoseRow] = []
+        family: dict[tuple[str, int], tuple[str, str, list[int]]] = {}
+        for (technique, patient), start, end in zip(self.runs, self.starts, self.ends, strict=True):
+            these, at = insertions[start:end], started[start:end]
+            sums = [end - start, sum(these), sum(map(mul, these, these))]
+            sums += [end - start - column[start:end].count(None) for column in adverse]
+            first, last = min(at), max(at)
+            out.append(("technique", technique, patient, sums[0], first, last, *sums[1:]))
+            key = (TECHNIQUES[technique].family, patient)
+            if key in family:  # another technique of the family
+                was_first, was_last, was = family[key]
+                sums = [x + y for x, y in zip(was, sums, strict=True)]
+                first, last = min(first, was_first), max(last, was_last)
+            family[key] = (first, last, sums)
+        for (name, patient), (first, last, sums) in family.items():
+            out.append(("family", name, patient, sums[0], first, last, *sums[1:]))
+        return out
 
     def groups(self, slot: int, running: list[int], scale: int) -> list[GroupRow]:
         totals = list(map(sub, map(running.__getitem__, self.ends),
