@@ -26,8 +26,8 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, groupby
-from operator import mul, sub
+from itertools import accumulate, compress, islice
+from operator import mul, ne, sub
 from typing import TYPE_CHECKING
 
 from ...analysis.readings import DOSE_BAND_SLOT
@@ -38,14 +38,42 @@ from ...domain.techniques import TECHNIQUES
 if TYPE_CHECKING:
     from .counts import Slot
 
-LANE = 64
 _LANES = len(QUANTITIES)
-_BYTES = LANE * _LANES // 8
-# Added to a sum of packed totals, then each lane's top bit flipped: every lane then
-# holds its total in two's complement (the borrows of negative lanes undone).
-_BIAS = sum(1 << (LANE * q + LANE - 1) for q in range(_LANES))
+
+
+@dataclass(frozen=True)
+class _Lanes:
+    """How a point's totals are packed: ``bits`` a lane (an ``array`` ``typecode``)."""
+
+    bits: int
+    typecode: str
+
+    @property
+    def bias(self) -> int:
+        """Added to a sum of packed totals, then each lane's top bit flipped: every lane
+        then holds its total in two's complement (the borrows of negative lanes undone)."""
+        return sum(1 << (self.bits * q + self.bits - 1) for q in range(_LANES))
+
+
+# Narrow lanes (smaller integers, faster sums) when a slot's totals fit in them.
+_NARROW, _WIDE = _Lanes(32, "i"), _Lanes(64, "q")
+assert array(_NARROW.typecode).itemsize * 8 == _NARROW.bits
+assert array(_WIDE.typecode).itemsize * 8 == _WIDE.bits
+
+
+@dataclass(frozen=True)
+class _Form:
+    """A slot's packing: its lanes, and the scale of the relief in percent."""
+
+    scale: int
+    lanes: _Lanes
+
+
 _PCT = QUANTITIES.index("pct")
-_PAIRS = tuple((QUANTITIES.index(a), QUANTITIES.index(b)) for a, b in PRODUCTS)
+# The products' lanes, and how many of the two are the relief in percent (scaled).
+_PAIRS = tuple(
+    ((QUANTITIES.index(a), QUANTITIES.index(b)), (a == "pct") + (b == "pct")) for a, b in PRODUCTS
+)
 _HAVING = tuple(QUANTITIES.index(q) for q in COUNTED)
 _READ = "patient_id, technique, started_on, started_at, insertions"
 _FIXED = _READ.split(", ")
@@ -117,8 +145,11 @@ def tally(
     """Count ``rows`` (of :func:`read_sql`); ``progress(1)`` after each slot of ``specs``."""
     cols = list(zip(*rows, strict=True)) if rows else [()] * (len(_FIXED) + len(specs))
     patients, techniques = cols[0], cols[1]
-    out = Tally(Counter(), Counter(zip(techniques, cols[2], strict=True)), [])
     plan = _Plan(patients, techniques)
+    days: Counter[tuple[str, str]] = Counter()
+    for technique, (lo, hi) in plan.rows.items():
+        days.update({(technique, day): n for day, n in Counter(cols[2][lo:hi]).items()})
+    out = Tally(Counter(), days, [])
     adverse = [cols[len(_FIXED) + i] for i, spec in enumerate(specs) if spec.kind == "adverse"]
     out.doses = plan.doses(cols[3], cols[4], adverse)
     for i, (spec, (first, n)) in enumerate(zip(specs, _bands(specs), strict=True)):
@@ -133,23 +164,32 @@ def tally(
                         value, before, _, _ = points[c]
                         out.totals[(technique, first, before, value)] += k
         for band in range(n):
-            scale = math.lcm(*(p[1] for p in points.values() if p[1] > 0 and p[3] == band))
+            mine = [p for p in points.values() if p[3] == band]
+            scale = math.lcm(*(p[1] for p in mine if p[1] > 0))
+            widest = max((abs(x) for p in mine for x in _totals(p, scale)), default=0)
+            form = _Form(scale, _NARROW if widest * plan.longest < 2**31 else _WIDE)
             table: dict[int | None, int] = {None: 0}
-            table.update((c, _pack(p, scale) if p[3] == band else 0) for c, p in points.items())
+            table.update((c, _pack(p, form) if p[3] == band else 0) for c, p in points.items())
             running = list(accumulate(map(table.__getitem__, codes), initial=0))
-            out.groups += plan.groups(first + band, running, scale)
+            out.groups += plan.groups(first + band, running, form)
         progress(1)
     return out
 
 
-def _pack(point: tuple[int, int, int | None, int], scale: int) -> int:
-    """A point's totals (``point_totals``), a lane each; the relief in percent times
-    ``scale`` (a multiple of every pain before), so an integer."""
+def _totals(point: tuple[int, int, int | None, int], scale: int) -> list[int]:
+    """A point's totals (``point_totals``); the relief in percent times ``scale`` (a
+    multiple of every pain before), so an integer."""
     value, before, immediate, _ = point
     totals = point_totals(before, value, immediate)
     lanes = [int(totals[q]) for q in QUANTITIES]
     lanes[_PCT] = (before - value) * 100 * scale // before if before > 0 else 0
-    return sum(x << (LANE * q) for q, x in enumerate(lanes))
+    return lanes
+
+
+def _pack(point: tuple[int, int, int | None, int], form: _Form) -> int:
+    """A point's totals, a lane each, as one integer."""
+    bits = form.lanes.bits
+    return sum(x << (bits * q) for q, x in enumerate(_totals(point, form.scale)))
 
 
 class _Plan:
@@ -158,14 +198,13 @@ class _Plan:
     their techniques')."""
 
     def __init__(self, patients: Sequence[int], techniques: Sequence[str]) -> None:
-        self.runs: list[tuple[str, int]] = []  # (technique, patient)
-        self.starts: list[int] = []
-        start = 0
-        for key, group in groupby(zip(techniques, patients, strict=True)):
-            self.runs.append(key)
-            self.starts.append(start)
-            start += sum(1 for _ in group)
-        self.ends = [*self.starts[1:], start] if self.runs else []
+        keys = list(zip(techniques, patients, strict=True))
+        # Where the key changes (C loops: the rows are in key order).
+        changes = compress(range(1, len(keys)), map(ne, keys, islice(keys, 1, None)))
+        self.starts: list[int] = [0, *changes] if keys else []
+        self.ends = [*self.starts[1:], len(keys)] if keys else []
+        self.runs: list[tuple[str, int]] = [keys[i] for i in self.starts]  # (technique, patient)
+        self.longest = max(map(sub, self.ends, self.starts), default=0)  # rows of a run
         self.rows: dict[str, tuple[int, int]] = {}  # a technique's rows
         self.by_technique: dict[str, tuple[int, int]] = {}  # its runs
         for i, (technique, _) in enumerate(self.runs):
@@ -204,7 +243,7 @@ class _Plan:
             out.append(("family", name, patient, sums[0], first, last, *sums[1:]))
         return out
 
-    def groups(self, slot: int, running: list[int], scale: int) -> list[GroupRow]:
+    def groups(self, slot: int, running: list[int], form: _Form) -> list[GroupRow]:
         totals = list(map(sub, map(running.__getitem__, self.ends),
                           map(running.__getitem__, self.starts)))  # fmt: skip
         out: list[GroupRow] = []
@@ -224,15 +263,15 @@ class _Plan:
                         other.append(totals[i])
                         key = (name, self.runs[i][1])
                         several[key] = several.get(key, 0) + totals[i]
-            alone = _moments(single, scale)
-            mine = _add(alone, _moments(other, scale)) if other else alone
+            alone = _moments(single, form)
+            mine = _add(alone, _moments(other, form)) if other else alone
             if mine[0]:
                 out.append(("technique", technique, slot, mine))
             family[name] = _add(family[name], alone) if name in family else alone
         if several:
             for name in {name for name, _ in several}:
                 these = [t for (f, _), t in several.items() if f == name]
-                family[name] = _add(family[name], _moments(these, scale))
+                family[name] = _add(family[name], _moments(these, form))
         out += [("family", name, slot, row) for name, row in family.items() if row[0]]
         return out
 
@@ -241,19 +280,24 @@ def _add(a: list[float], b: list[float]) -> list[float]:
     return [x + y for x, y in zip(a, b, strict=True)]
 
 
-def _moments(totals: list[int], scale: int) -> list[float]:
+def _moments(totals: list[int], form: _Form) -> list[float]:
     """Over the patients with points (``totals`` packed, 0: none): how many, the sums of
     their totals, of the products (``PRODUCTS``) and the patients with a ``COUNTED``
     total above 0, as ``outcome_group`` keeps them."""
     present = [t for t in totals if t]
     if not present:
         return [0.0] * (1 + _LANES + len(_PAIRS) + len(_HAVING))
-    raw = b"".join([((t + _BIAS) ^ _BIAS).to_bytes(_BYTES, "little") for t in present])
-    lanes = array("q", raw)
+    scale, bias, size = form.scale, form.lanes.bias, form.lanes.bits * _LANES // 8
+    lanes = array(
+        form.lanes.typecode,
+        b"".join([((t + bias) ^ bias).to_bytes(size, "little") for t in present]),
+    )
     cols = [lanes[q::_LANES] for q in range(_LANES)]
     sums = [sum(c) / (scale if q == _PCT else 1) for q, c in enumerate(cols)]
+    zero = [not any(c) for c in cols]
     products = [
-        sum(map(mul, cols[a], cols[b])) / (scale ** ((a == _PCT) + (b == _PCT))) for a, b in _PAIRS
+        0 if zero[a] or zero[b] else sum(map(mul, cols[a], cols[b])) / scale**pct
+        for (a, b), pct in _PAIRS
     ]
     having = [len(present) - cols[q].count(0) for q in _HAVING]
     return [len(present), *sums, *products, *having]
