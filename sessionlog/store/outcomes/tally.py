@@ -43,20 +43,21 @@ _LANES = len(QUANTITIES)
 
 @dataclass(frozen=True)
 class _Lanes:
-    """How a point's totals are packed: ``bits`` a lane (an ``array`` ``typecode``)."""
+    """How a point's totals are packed: ``bits`` a lane (an ``array`` ``typecode``).
+    ``bias``: added to a sum of packed totals, then each lane's top bit flipped, every
+    lane holds its total in two's complement (the borrows of negative lanes undone)."""
 
     bits: int
     typecode: str
+    bias: int
 
-    @property
-    def bias(self) -> int:
-        """Added to a sum of packed totals, then each lane's top bit flipped: every lane
-        then holds its total in two's complement (the borrows of negative lanes undone)."""
-        return sum(1 << (self.bits * q + self.bits - 1) for q in range(_LANES))
+
+def _lanes(bits: int, typecode: str) -> _Lanes:
+    return _Lanes(bits, typecode, sum(1 << (bits * q + bits - 1) for q in range(_LANES)))
 
 
 # Narrow lanes (smaller integers, faster sums) when a slot's totals fit in them.
-_NARROW, _WIDE = _Lanes(32, "i"), _Lanes(64, "q")
+_NARROW, _WIDE = _lanes(32, "i"), _lanes(64, "q")
 assert array(_NARROW.typecode).itemsize * 8 == _NARROW.bits
 assert array(_WIDE.typecode).itemsize * 8 == _WIDE.bits
 
