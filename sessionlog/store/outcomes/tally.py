@@ -205,7 +205,6 @@ class _Plan:
         self.starts: list[int] = [0, *changes] if keys else []
         self.ends = [*self.starts[1:], len(keys)] if keys else []
         self.runs: list[tuple[str, int]] = [keys[i] for i in self.starts]  # (technique, patient)
-        self.longest = max(map(sub, self.ends, self.starts), default=0)  # rows of a run
         self.rows: dict[str, tuple[int, int]] = {}  # a technique's rows
         self.by_technique: dict[str, tuple[int, int]] = {}  # its runs
         for i, (technique, _) in enumerate(self.runs):
@@ -216,6 +215,11 @@ class _Plan:
         # A patient with one technique in a family has the same totals there.
         self.single = [families[(TECHNIQUES[t].family, p)] == 1 for t, p in self.runs]
         self.all_single = {t: all(self.single[lo:hi]) for t, (lo, hi) in self.by_technique.items()}
+        rows: Counter[tuple[str, int]] = Counter()
+        for (technique, patient), start, end in zip(self.runs, self.starts, self.ends, strict=True):
+            rows[(TECHNIQUES[technique].family, patient)] += end - start
+        # The most rows a total covers (a patient's in a family): what a lane must hold.
+        self.longest = max(rows.values(), default=0)
 
     def doses(
         self,
