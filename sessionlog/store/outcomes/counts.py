@@ -35,7 +35,8 @@ from .clusters import (
     point_sql,
     zero_totals,
 )
-from .points import ADVERSE_SLOTS, DIRTY, family_sql, slot_columns
+from .points import ADVERSE_SLOTS, DIRTY, slot_columns
+from .tally import read_sql, tally
 
 TOTAL_KEY = "technique, slot, pain_before, value"
 _DOSE_SORENESS_SLOT = SORENESS_SLOT + DOSE_WINDOW  # soreness near 24 h
@@ -137,64 +138,6 @@ def moments_by_slot_sql(specs: tuple[Slot, ...], source: str, where: str, group:
 _ADD_TO_GROUP = " ON CONFLICT (grouping, key, slot) DO UPDATE SET " + ", ".join(
     f"{c} = {c} + excluded.{c}" for c in ("patients", *GROUP_COLUMNS.split(", "))
 )
-_Q = ", ".join(f"q_{q}" for q in QUANTITIES)
-_SUM_Q = ", ".join(f"sum(q_{q}) AS q_{q}" for q in QUANTITIES)
-
-
-def _count_patients(
-    conn: sqlite3.Connection,
-    windows: tuple[Window, ...],
-    source: str,
-    where: str,
-    sign: int,
-    progress: Callable[[int], None],
-) -> None:
-    """Count the patients of ``source``'s rows matching ``where`` into (``sign`` 1) or out
-    of (-1) ``outcome_group``: per family and per technique and slot, the patients, the
-    sums of each patient's totals (the ``q_*`` of :func:`.outcome_clusters.point_sql`)
-    and of their products. The rows are copied in patient order first, so each slot's
-    per-patient totals are one GROUP BY that reads them in order (no sort of a million
-    points); only that slot's per-patient rows are sorted to be summed over patients."""
-    values = ", ".join(f"s{slot}" for slot in slot_columns(windows))
-    columns = f"patient_id, technique, record_id, pain_before, insertions, twitches, {values}"
-    for table in ("oc_rows", "oc_slot"):
-        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    conn.execute(
-        f"CREATE TEMP TABLE oc_rows ({columns}, PRIMARY KEY (patient_id, technique, record_id))"
-        " WITHOUT ROWID"
-    )
-    conn.execute(
-        f"INSERT INTO oc_rows SELECT {columns} FROM {source} WHERE {where}"
-        " ORDER BY patient_id, technique, record_id"
-    )
-    conn.execute(
-        "CREATE TEMP TABLE oc_slot (technique TEXT, slot INTEGER, patient_id INTEGER, "
-        + ", ".join(f"q_{q} REAL" for q in QUANTITIES)
-        + ")"
-    )
-    insert = f"INSERT INTO outcome_group (grouping, key, slot, patients, {GROUP_COLUMNS})"
-    for spec in slot_specs(windows):
-        moments = f"{sign} * count(*), {moments_sql(f'{sign} * ', spec.zero)}"
-        per_group = (
-            f"{insert} SELECT 'technique', technique, slot, {moments} FROM oc_slot"
-            f" WHERE true GROUP BY technique, slot{_ADD_TO_GROUP}",
-            # a patient's totals in a family: the sums of their techniques'
-            f"{insert} SELECT 'family', family, slot, {moments} FROM (SELECT {family_sql()}"
-            f" AS family, slot, patient_id, {_SUM_Q} FROM oc_slot GROUP BY 1, slot, patient_id)"
-            f" WHERE true GROUP BY family, slot{_ADD_TO_GROUP}",
-            "DELETE FROM oc_slot",
-        )
-        keys = "patient_id, technique" + (f", {spec.slot}" if spec.kind == "band" else "")
-        conn.execute(
-            f"INSERT INTO oc_slot (technique, slot, patient_id, {_Q})"
-            f" SELECT technique, {spec.slot}, patient_id, {_totals_sql(spec)}"
-            f" FROM oc_rows WHERE {spec.present} GROUP BY {keys}"
-        )
-        for statement in per_group:
-            conn.execute(statement)
-        progress(1)
-    for table in ("oc_rows", "oc_slot"):
-        conn.execute(f"DROP TABLE temp.{table}")
 
 
 def _upsert(key: str) -> str:
@@ -212,18 +155,25 @@ def count(
     """Count ``source``'s rows matching ``where`` into (``sign`` 1) or out of (-1) the
     totals, the days and the patients' sums; with 1, add their patients' rows to
     ``outcome_dose_patient`` too. ``progress(1)`` after each slot's patients."""
-    conn.execute(
-        f"INSERT INTO outcome_total ({TOTAL_KEY}, n) SELECT * FROM"
-        f" ({cells_sql(_not_bands(windows), source, where, sign)}) WHERE true{_upsert(TOTAL_KEY)}"
+    specs = slot_specs(windows)
+    counted = tally(conn.execute(read_sql(specs, source, where)).fetchall(), specs, progress)
+    conn.executemany(
+        f"INSERT INTO outcome_total ({TOTAL_KEY}, n) VALUES (?, ?, ?, ?, ?){_upsert(TOTAL_KEY)}",
+        [(*key, sign * n) for key, n in counted.totals.items()],
     )
-    conn.execute(
-        "INSERT INTO outcome_day (technique, started_on, n) SELECT technique, started_on,"
-        f" {sign} * count(*) FROM {source} WHERE {where} GROUP BY technique, started_on"
-        f"{_upsert('technique, started_on')}"
+    conn.executemany(
+        "INSERT INTO outcome_day (technique, started_on, n) VALUES (?, ?, ?)"
+        + _upsert("technique, started_on"),
+        [(*key, sign * n) for key, n in counted.days.items()],
     )
-    _count_patients(conn, windows, source, where, sign, progress)
+    marks = ", ".join("?" * (4 + len(GROUP_COLUMNS.split(", "))))
+    conn.executemany(
+        f"INSERT INTO outcome_group (grouping, key, slot, patients, {GROUP_COLUMNS})"
+        f" VALUES ({marks}){_ADD_TO_GROUP}",
+        [(*key, *(sign * x for x in row)) for *key, row in counted.groups],
+    )
     if sign > 0:
-        conn.execute(_dose_patient_sql(source, where))
+        conn.executemany(_DOSE_PATIENT_SQL, counted.doses)
     for table in ("outcome_total", "outcome_day"):
         conn.execute(f"DELETE FROM {table} WHERE n <= 0")
 
@@ -236,26 +186,12 @@ def drop_empty_groups(conn: sqlite3.Connection) -> None:
 # Per patient and family (and technique): sessions, first, last, insertions, and
 # sessions with an adverse event of each tier (ae_*: rates with the patient as the unit).
 AE_COLUMNS = ", ".join(f"ae_{t}" for t in AE_TIERS)
-_AE_SUMS = ", ".join(
-    f"sum(s{slot} > 0) AS ae_{t}" for slot, t in zip(ADVERSE_SLOTS, AE_TIERS, strict=True)
-)
-
-
-def _dose_patient_sql(source: str, where: str) -> str:
-    per = (
-        "{key} AS key, patient_id, count(*) AS n, min(started_at) AS first_at, max(started_at) AS"
-        f" last_at, sum(insertions) AS ins, sum(insertions * insertions) AS ins_sq, {_AE_SUMS}"
-        f" FROM {source} WHERE {where} GROUP BY {{key}}, patient_id"
-    )
-    return f"""
+_DOSE_PATIENT_SQL = f"""
 INSERT INTO outcome_dose_patient (grouping, key, patient_id, sessions, first_at, last_at,
                                   insertions, insertions_sq, per_week, {AE_COLUMNS})
-SELECT grouping, key, patient_id, n, first_at, last_at, ins, ins_sq,
-       CASE WHEN n > 1 AND last_at > first_at
-            THEN (n - 1) * 7.0 / (julianday(last_at) - julianday(first_at)) END, {AE_COLUMNS}
-FROM (SELECT 'family' AS grouping, {per.format(key="family")}
-      UNION ALL
-      SELECT 'technique', {per.format(key="technique")})
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+        CASE WHEN ?4 > 1 AND ?6 > ?5 THEN (?4 - 1) * 7.0 / (julianday(?6) - julianday(?5)) END,
+        {", ".join(f"?{9 + i}" for i in range(len(AE_TIERS)))})
 """
 
 
