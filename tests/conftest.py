@@ -26,10 +26,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: one worker more than the cores. The Pilot tests spend part of their
-    time asleep in Textual's waits between keys, so a worker per core leaves the cores
-    idle then: on 2 cores the suite took 348 s with 2 workers, 253 s with 3 and 253 s
-    with 4 (1,100 tests, a fresh clone, nothing else running)."""
+    """``-n auto``: one worker more than the cores. Many tests wait on subprocesses, the
+    disk or the app's next frame, so a worker per core leaves the cores idle then: on 2
+    cores the suite took 348 s with 2 workers, 253 s with 3 and 253 s with 4 (1,100
+    tests, a fresh clone, nothing else running; before the Pilot tests stopped sleeping
+    between keys)."""
     import os
 
     return len(os.sched_getaffinity(0)) + 1
