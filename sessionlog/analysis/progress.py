@@ -32,6 +32,7 @@ from .windows import DEFAULT_WINDOWS, Window
 LASTING_AFTER_H = 72
 SETTLED_AFTER_H = 24
 KIND_ORDER = {"before": 0, "after": 1, "follow_up": 2}
+_BEFORE, _AFTER, _FOLLOW_UP = KIND_ORDER["before"], KIND_ORDER["after"], KIND_ORDER["follow_up"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,24 +160,27 @@ def verdict(immediate: Mean, later: Mean) -> str:
 def _timeline(
     sessions: list[SessionOutcome], follow_ups: Iterable[FollowUp]
 ) -> list[TimelinePoint]:
+    """Every reading in time order (then before, after, follow-up; then record; then
+    as given): each point sorted under a key tuple that ends in its position, so no two
+    keys tie and the sort compares no points (a key function per point took longer)."""
     by_record = {s.record_id: s for s in sessions}
-    points = []
+    keyed: list[tuple[datetime, int, int, int, TimelinePoint]] = []
+    add = keyed.append
     for s in sessions:
-        points.append(
-            TimelinePoint(s.started_at, s.pain_before, "before", s.technique, s.record_id)
-        )
+        at, rid, technique = s.started_at, s.record_id, s.technique
+        point = TimelinePoint(at, s.pain_before, "before", technique, rid)
+        add((at, _BEFORE, rid, len(keyed), point))
         if s.pain_after is not None:
-            points.append(
-                TimelinePoint(s.started_at, s.pain_after, "after", s.technique, s.record_id)
-            )
+            point = TimelinePoint(at, s.pain_after, "after", technique, rid)
+            add((at, _AFTER, rid, len(keyed), point))
     for f in follow_ups:
         owner = by_record.get(f.session_record_id)
         if owner is not None:
-            points.append(
-                TimelinePoint(f.at, f.pain, "follow_up", owner.technique, owner.record_id)
-            )
-    points.sort(key=lambda p: (p.at, KIND_ORDER[p.kind], p.record_id))
-    return points
+            rid = owner.record_id
+            point = TimelinePoint(f.at, f.pain, "follow_up", owner.technique, rid)
+            add((f.at, _FOLLOW_UP, rid, len(keyed), point))
+    keyed.sort()
+    return [k[4] for k in keyed]
 
 
 def _between(before: int, r: Reading | None) -> tuple[Change | None, int | None]:
