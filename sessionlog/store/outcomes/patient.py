@@ -39,11 +39,11 @@ WHERE s.patient_id = ? ORDER BY s.started_at, s.record_id
 # and the patient has no session or follow-up row since (ids above the marks).
 _CURRENT_SQL = """
 SELECT (SELECT value FROM outcome_meta WHERE key = 'signature') = ?
-   AND NOT EXISTS (SELECT 1 FROM session WHERE id > (
-           SELECT CAST(value AS INTEGER) FROM outcome_meta WHERE key = 'session_mark')
+   AND NOT EXISTS (SELECT 1 FROM session WHERE id > coalesce((
+           SELECT CAST(value AS INTEGER) FROM outcome_meta WHERE key = 'session_mark'), 0)
        AND patient_id = ?)
-   AND NOT EXISTS (SELECT 1 FROM follow_up WHERE id > (
-           SELECT CAST(value AS INTEGER) FROM outcome_meta WHERE key = 'follow_up_mark')
+   AND NOT EXISTS (SELECT 1 FROM follow_up WHERE id > coalesce((
+           SELECT CAST(value AS INTEGER) FROM outcome_meta WHERE key = 'follow_up_mark'), 0)
        AND patient_id = ?)
 """
 
