@@ -24,7 +24,7 @@ def group_label(key: str) -> str:
     return TECHNIQUES[key].label if key in TECHNIQUES else key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SessionOutcome:
     """One current session: what was done, pain before and after, and the dose."""
 
@@ -45,7 +45,7 @@ class SessionOutcome:
         return family_of(self.technique)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FollowUp:
     """Pain (and soreness) reported some time after the session it is linked to."""
 

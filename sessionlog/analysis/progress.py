@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -32,9 +32,10 @@ from .windows import DEFAULT_WINDOWS, Window
 LASTING_AFTER_H = 72
 SETTLED_AFTER_H = 24
 KIND_ORDER = {"before": 0, "after": 1, "follow_up": 2}
+_BEFORE, _AFTER, _FOLLOW_UP = KIND_ORDER["before"], KIND_ORDER["after"], KIND_ORDER["follow_up"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelinePoint:
     at: datetime
     pain: int
@@ -43,7 +44,7 @@ class TimelinePoint:
     record_id: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SessionRow:
     """One session and its relief in each window (index-aligned with the windows)."""
 
@@ -60,6 +61,32 @@ class SessionRow:
     # no window column shows it, but it counts for whether relief lasted.
     between: Change | None = None
     between_day: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPoints:
+    """A session's pain in each window, as the outcome cache holds it (index-aligned
+    with the windows it was computed for; None: no reading there), and the day its
+    soreness reached 0 (:func:`.readings.resolution_day`)."""
+
+    pains: tuple[int | None, ...]
+    resolution_day: int | None
+
+
+def points_answer(windows: tuple[Window, ...]) -> bool:
+    """Whether per-window pains (:class:`SessionPoints`) say all a session row needs
+    under ``windows``: the windows follow one another from the session's end with no
+    gap (so no reading is "between" them, whose day no point keeps), and none spans
+    :data:`LASTING_AFTER_H` (so each window's reading is wholly before or after it)."""
+    if not windows or not windows[0].immediate:
+        return False
+    for w, nxt in zip(windows, windows[1:], strict=False):
+        if w.until_h is None or nxt.after_h != w.until_h:
+            return False
+    return windows[-1].until_h is None and not any(
+        w.after_h < LASTING_AFTER_H and (w.until_h is None or w.until_h > LASTING_AFTER_H)
+        for w in windows
+    )
 
 
 @dataclass(frozen=True)
@@ -133,24 +160,27 @@ def verdict(immediate: Mean, later: Mean) -> str:
 def _timeline(
     sessions: list[SessionOutcome], follow_ups: Iterable[FollowUp]
 ) -> list[TimelinePoint]:
+    """Every reading in time order (then before, after, follow-up; then record; then
+    as given): each point sorted under a key tuple that ends in its position, so no two
+    keys tie and the sort compares no points (a key function per point took longer)."""
     by_record = {s.record_id: s for s in sessions}
-    points = []
+    keyed: list[tuple[datetime, int, int, int, TimelinePoint]] = []
+    add = keyed.append
     for s in sessions:
-        points.append(
-            TimelinePoint(s.started_at, s.pain_before, "before", s.technique, s.record_id)
-        )
+        at, rid, technique = s.started_at, s.record_id, s.technique
+        point = TimelinePoint(at, s.pain_before, "before", technique, rid)
+        add((at, _BEFORE, rid, len(keyed), point))
         if s.pain_after is not None:
-            points.append(
-                TimelinePoint(s.started_at, s.pain_after, "after", s.technique, s.record_id)
-            )
+            point = TimelinePoint(at, s.pain_after, "after", technique, rid)
+            add((at, _AFTER, rid, len(keyed), point))
     for f in follow_ups:
         owner = by_record.get(f.session_record_id)
         if owner is not None:
-            points.append(
-                TimelinePoint(f.at, f.pain, "follow_up", owner.technique, owner.record_id)
-            )
-    points.sort(key=lambda p: (p.at, KIND_ORDER[p.kind], p.record_id))
-    return points
+            rid = owner.record_id
+            point = TimelinePoint(f.at, f.pain, "follow_up", owner.technique, rid)
+            add((f.at, _FOLLOW_UP, rid, len(keyed), point))
+    keyed.sort()
+    return [k[4] for k in keyed]
 
 
 def _between(before: int, r: Reading | None) -> tuple[Change | None, int | None]:
@@ -165,44 +195,32 @@ def _between(before: int, r: Reading | None) -> tuple[Change | None, int | None]
 _change = lru_cache(maxsize=256)(change)
 
 
+Relief = dict[str, list[tuple[float, int]]]  # per technique: (points of relief, 1)
+
+
 def patient_progress(
     patient_id: int,
     sessions: Iterable[SessionOutcome],
     follow_ups: Iterable[FollowUp],
     windows: tuple[Window, ...] = DEFAULT_WINDOWS,
+    points: Mapping[int, SessionPoints] | None = None,
 ) -> Progress:
-    """Everything the progress screen, the patient view and ``report`` show."""
+    """Everything the progress screen, the patient view and ``report`` show.
+
+    ``points``: each session's pain per window, by record id, as the outcome cache
+    computed them from the same readings under ``windows`` (which must pass
+    :func:`points_answer`): the figures are the same, without working them out again."""
     sessions = sorted(sessions, key=lambda s: (s.started_at, s.record_id))
     follow_ups = list(follow_ups)
-    readings = readings_by_record(sessions, follow_ups)
     timeline = _timeline(sessions, follow_ups)
-    rows, relief_now, relief_later = [], {}, {}  # type: ignore[var-annotated]
-    slots = range(len(windows))
+    if points is None:
+        rows, relief_later = _rows_from_readings(sessions, follow_ups, windows)
+    else:
+        rows, relief_later = _rows_from_points(sessions, points, windows)
+    relief_now: Relief = {}
     for s in sessions:
-        before = s.pain_before
-        own = readings[s.record_id]
-        chosen = latest_by_window(own, windows)
-        changes = tuple(_change(before, chosen[i].pain) if i in chosen else None for i in slots)
-        rows.append(
-            SessionRow(
-                s.record_id,
-                s.started_at,
-                s.technique,
-                before,
-                s.pain_after,
-                changes,
-                s.soreness_after,
-                resolution_day(own),
-                s.insertions,
-                *_between(before, chosen.get(GAP_SLOT)),
-            )
-        )
-        fam = s.technique
         if s.pain_after is not None:
-            relief_now.setdefault(fam, []).append((float(before - s.pain_after), 1))
-        for r in chosen.values():  # the windows' readings and the one between windows
-            if r.seconds / 3600 > LASTING_AFTER_H:  # r.hours
-                relief_later.setdefault(fam, []).append((float(before - (r.pain or 0)), 1))
+            relief_now.setdefault(s.technique, []).append((float(s.pain_before - s.pain_after), 1))
     per_technique = Counter(s.technique for s in sessions)
     families = []
     for fam in TECHNIQUES:
@@ -234,6 +252,61 @@ def patient_progress(
         dose=tuple(_doses(sessions)),
         settled=settled,
     )
+
+
+def _row(
+    s: SessionOutcome,
+    changes: tuple[Change | None, ...],
+    resolution: int | None,
+    between: Change | None = None,
+    between_day: int | None = None,
+) -> SessionRow:
+    return SessionRow(
+        s.record_id, s.started_at, s.technique, s.pain_before, s.pain_after, changes,
+        s.soreness_after, resolution, s.insertions, between, between_day,
+    )  # fmt: skip
+
+
+def _rows_from_readings(
+    sessions: list[SessionOutcome], follow_ups: list[FollowUp], windows: tuple[Window, ...]
+) -> tuple[list[SessionRow], Relief]:
+    """Each session's row from its readings, and the relief of readings more than
+    :data:`LASTING_AFTER_H` hours after it."""
+    readings = readings_by_record(sessions, follow_ups)
+    rows, relief_later = [], {}  # type: ignore[var-annotated]
+    slots = range(len(windows))
+    for s in sessions:
+        before = s.pain_before
+        own = readings[s.record_id]
+        chosen = latest_by_window(own, windows)
+        changes = tuple(_change(before, chosen[i].pain) if i in chosen else None for i in slots)
+        between = _between(before, chosen.get(GAP_SLOT))
+        rows.append(_row(s, changes, resolution_day(own), *between))
+        for r in chosen.values():  # the windows' readings and the one between windows
+            if r.seconds / 3600 > LASTING_AFTER_H:  # r.hours
+                relief_later.setdefault(s.technique, []).append((float(before - (r.pain or 0)), 1))
+    return rows, relief_later
+
+
+def _rows_from_points(
+    sessions: list[SessionOutcome], points: Mapping[int, SessionPoints], windows: tuple[Window, ...]
+) -> tuple[list[SessionRow], Relief]:
+    """:func:`_rows_from_readings` from each session's pain per window: no gap between
+    the windows, and a window's reading is later than LASTING_AFTER_H when it starts
+    there (:func:`points_answer`)."""
+    later = [i for i, w in enumerate(windows) if w.after_h >= LASTING_AFTER_H]
+    rows, relief_later = [], {}  # type: ignore[var-annotated]
+    for s in sessions:
+        before = s.pain_before
+        own = points[s.record_id]
+        pains = own.pains
+        changes = tuple(None if v is None else _change(before, v) for v in pains)
+        rows.append(_row(s, changes, own.resolution_day))
+        for i in later:
+            v = pains[i]
+            if v is not None:
+                relief_later.setdefault(s.technique, []).append((float(before - v), 1))
+    return rows, relief_later
 
 
 def _doses(sessions: list[SessionOutcome]) -> list[DoseSummary]:

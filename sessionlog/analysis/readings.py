@@ -43,7 +43,7 @@ ADVERSE_SLOT = 50
 RANK_AFTER, RANK_NEXT, RANK_FOLLOW_UP = 0, 1, 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reading:
     """A pain (and maybe soreness) score ``seconds`` after a session started."""
 

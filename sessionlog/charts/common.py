@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import plotext_speed
+
 MAX_POINTS = 1000
 # A patient's progress chart: at most this many points per series. A 120-column
 # terminal shows the chart 118 characters wide, 236 braille dots: more points are not
@@ -50,6 +52,7 @@ def new_figure() -> Figure:
     """A fresh, independent plotext figure (not plotext's global one)."""
     from plotext._figure import _figure_class
 
+    plotext_speed.install()
     return _figure_class()
 
 
@@ -59,6 +62,7 @@ _FRESH = "_sessionlog_fresh"  # set on a figure just made by render: nothing to 
 def prepare(plt: Figure) -> None:
     """Clear a figure for a new drawing and fix its date format. (A figure :func:`render`
     has just made is not cleared: clearing makes the figure anew, a millisecond a chart.)"""
+    plotext_speed.install()  # (a figure the TUI made: plotext may not have them yet)
     if not getattr(plt, _FRESH, False):
         plt.clear_figure()
     setattr(plt, _FRESH, False)
@@ -84,15 +88,15 @@ def thin(
     xs: Sequence[float], ys: Sequence[float], limit: int = MAX_POINTS
 ) -> tuple[list[float], list[float]]:
     """At most ``limit`` points: consecutive points averaged in equal-count buckets."""
-    if len(xs) <= limit:
+    n = len(xs)
+    if n <= limit:
         return list(xs), list(ys)
-    size = -(-len(xs) // limit)
-    out_x, out_y = [], []
-    for i in range(0, len(xs), size):
-        bx, by = xs[i : i + size], ys[i : i + size]
-        out_x.append(sum(bx) / len(bx))
-        out_y.append(sum(by) / len(by))
-    return out_x, out_y
+    size = -(-n // limit)
+    starts = range(0, n, size)  # the last bucket may be short: n - i points
+    return (
+        [sum(xs[i : i + size]) / min(size, n - i) for i in starts],
+        [sum(ys[i : i + size]) / min(size, n - i) for i in starts],
+    )
 
 
 def whole_ticks(low: float, high: float, most: int = 6) -> list[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ..analysis.model import family_of, group_label
 from ..analysis.progress import Progress
 from .common import (
@@ -42,18 +44,21 @@ def draw_progress(
     before: tuple[list[float], list[float]] = ([], [])
     follow: tuple[list[float], list[float]] = ([], [])
     after: dict[str, tuple[list[float], list[float]]] = {}
+    of_kind = {"before": before, "follow_up": follow}
+    day_of: dict[datetime, float] = {}  # a session's pain before and after share a time
     for p in points:
-        d, pain = (p.at - start).total_seconds() / 86400, float(p.pain)
+        at = p.at
+        d = day_of.get(at)
+        if d is None:
+            d = day_of[at] = (at - start).total_seconds() / 86400
+        pain = float(p.pain)
         days.append(d)
         pains.append(pain)
-        if p.kind == "before":
-            series = before
-        elif p.kind == "follow_up":
-            series = follow
-        elif p.technique in TECHNIQUE_MARKS:
+        series = of_kind.get(p.kind)
+        if series is None:
+            if p.technique not in TECHNIQUE_MARKS:
+                continue
             series = after.setdefault(p.technique, ([], []))
-        else:
-            continue
         series[0].append(d)
         series[1].append(pain)
     xs, ys = thin(days, pains, PROGRESS_POINTS)

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 
 from ..analysis.compare import Comparison, Details, compare, details
 from ..analysis.model import Filters
-from ..analysis.progress import Progress, patient_progress
+from ..analysis.progress import Progress, patient_progress, points_answer
 from ..analysis.relief import MIN_PATIENTS
 from ..analysis.windows import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Window
 from ..domain.techniques import FAMILIES
 from ..store.outcomes import cache as outcome_cache
 from ..store.outcomes import details as outcome_details
+from ..store.outcomes import patient as outcome_patient
 from ..store.outcomes import queries as outcomes
 
 if TYPE_CHECKING:
@@ -27,7 +28,15 @@ if TYPE_CHECKING:
 def progress_report(
     store: Store, patient_id: int, windows: tuple[Window, ...] = DEFAULT_WINDOWS
 ) -> Progress:
-    """One patient's progress, from their current sessions and follow-ups."""
+    """One patient's progress, from their current sessions and follow-ups (each
+    session's pain per window from the outcome cache when it holds the patient's
+    current figures for these windows)."""
+    if windows == outcome_cache.CACHED_WINDOWS and points_answer(windows):
+        cached = outcome_patient.cached_patient_outcomes(store, patient_id)
+        if cached is not None:
+            return patient_progress(
+                patient_id, cached.sessions, cached.follow_ups, cached.windows, cached.points
+            )
     sessions, follow_ups = outcomes.patient_outcomes(store, patient_id)
     return patient_progress(patient_id, sessions, follow_ups, windows)
 

@@ -133,10 +133,13 @@ def patient_outcomes(store: Store, patient_id: int) -> tuple[list[SessionOutcome
     """A patient's current sessions (oldest first) and current follow-ups."""
     conn = store.conn
     sessions = [_session(r) for r in conn.execute(_SESSIONS_SQL.format(match="= ?"), (patient_id,))]
-    follow_ups = [
-        _follow_up(r) for r in conn.execute(_FOLLOW_UPS_SQL.format(match="= ?"), (patient_id,))
-    ]
-    return sessions, follow_ups
+    return sessions, patient_follow_ups(store, patient_id)
+
+
+def patient_follow_ups(store: Store, patient_id: int) -> list[FollowUp]:
+    """A patient's current follow-ups, in time order."""
+    sql = _FOLLOW_UPS_SQL.format(match="= ?")
+    return [_follow_up(r) for r in store.conn.execute(sql, (patient_id,))]
 
 
 # -- counts for the clinic ----------------------------------------------------------
