@@ -95,7 +95,8 @@ def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
     nodes to run a callback queued behind that work; while the screen has a layout, a
     repaint or a ``call_after_refresh`` due, it waits a frame. It returns after three
     passes in a row find nothing to wait for on the same screen; a screen pushed
-    meanwhile is walked in the next pass."""
+    meanwhile is walked in the next pass. An animation the key started (a scroll) is
+    waited for to its end, as Pilot's own press does."""
     import unicodedata
 
     from textual import events
@@ -161,5 +162,8 @@ def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
                 continue
             self.post_message(key_event(key, self))
             await settle(self)
+            if self._animator._animations or self._animator._scheduled:
+                await self._animator.wait_until_complete()  # a scroll the key set off
+                await settle(self)
 
     monkeypatch.setattr(App, "_press_keys", press_and_settle)
