@@ -123,6 +123,7 @@ def read_sql(specs: Sequence[Slot], source: str, where: str) -> str:
     return f"SELECT {_READ}, {codes} FROM {source} WHERE {where} ORDER BY technique, patient_id"
 
 
+TALLY_STEPS = 1  # progress steps before the slots' (the rows' columns, runs and doses)
 GroupRow = tuple[str, str, int, list[float]]  # grouping, key, slot, [patients, columns...]
 # grouping, key, patient, sessions, first, last, insertions, Σ insertions², per AE tier
 DoseRow = tuple[str | int, ...]
@@ -143,7 +144,8 @@ class Tally:
 def tally(
     rows: list[tuple[object, ...]], specs: Sequence[Slot], progress: Callable[[int], None]
 ) -> Tally:
-    """Count ``rows`` (of :func:`read_sql`); ``progress(1)`` after each slot of ``specs``."""
+    """Count ``rows`` (of :func:`read_sql`); ``progress(1)`` after the counts of whole
+    rows (:data:`TALLY_STEPS`), then after each slot of ``specs``."""
     cols = list(zip(*rows, strict=True)) if rows else [()] * (len(_FIXED) + len(specs))
     patients, techniques = cols[0], cols[1]
     plan = _Plan(patients, techniques)
@@ -153,6 +155,7 @@ def tally(
     out = Tally(Counter(), days, [])
     adverse = [cols[len(_FIXED) + i] for i, spec in enumerate(specs) if spec.kind == "adverse"]
     out.doses = plan.doses(cols[3], cols[4], adverse)
+    progress(1)
     for i, (spec, (first, n)) in enumerate(zip(specs, _bands(specs), strict=True)):
         codes = cols[len(_FIXED) + i]
         per_technique = [(t, Counter(codes[lo:hi])) for t, (lo, hi) in plan.rows.items()]
