@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, islice
-from operator import mul, ne, sub
+from operator import mul, ne, or_, sub
 from typing import TYPE_CHECKING
 
 from ...analysis.readings import DOSE_BAND_SLOT
@@ -160,6 +160,9 @@ def tally(
         codes = cols[len(_FIXED) + i]
         per_technique = [(t, Counter(codes[lo:hi])) for t, (lo, hi) in plan.rows.items()]
         distinct = {c for _, counted in per_technique for c in counted if c is not None}
+        if not distinct:  # no points: nothing to count
+            progress(1)
+            continue
         points = {c: _decode(c) for c in distinct}
         if spec.kind != "band":
             for technique, counted in per_technique:
@@ -202,12 +205,18 @@ class _Plan:
     their techniques')."""
 
     def __init__(self, patients: Sequence[int], techniques: Sequence[str]) -> None:
-        keys = list(zip(techniques, patients, strict=True))
-        # Where the key changes (C loops: the rows are in key order).
-        changes = compress(range(1, len(keys)), map(ne, keys, islice(keys, 1, None)))
-        self.starts: list[int] = [0, *changes] if keys else []
-        self.ends = [*self.starts[1:], len(keys)] if keys else []
-        self.runs: list[tuple[str, int]] = [keys[i] for i in self.starts]  # (technique, patient)
+        # Where the key changes (C loops: the rows are in key order), read column by column.
+        changes = compress(
+            range(1, len(patients)),
+            map(or_, map(ne, patients, islice(patients, 1, None)),
+                map(ne, techniques, islice(techniques, 1, None))),
+        )  # fmt: skip
+        self.starts: list[int] = [0, *changes] if patients else []
+        self.ends = [*self.starts[1:], len(patients)] if patients else []
+        firsts = self.starts
+        self.runs: list[tuple[str, int]] = list(  # (technique, patient)
+            zip([techniques[i] for i in firsts], [patients[i] for i in firsts], strict=True)
+        )
         self.rows: dict[str, tuple[int, int]] = {}  # a technique's rows
         self.by_technique: dict[str, tuple[int, int]] = {}  # its runs
         for i, (technique, _) in enumerate(self.runs):
