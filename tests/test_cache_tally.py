@@ -54,3 +54,26 @@ def test_wide_lanes_give_what_narrow_lanes_give(
     assert narrow.keys() == wide.keys()
     for key, row in narrow.items():
         assert all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(row, wide[key], strict=True))
+
+
+def test_the_rows_read_back_move_the_progress_before_the_tally_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sessionlog.store.outcomes import counts, points
+
+    store = Store.open(":memory:", clock=lambda: datetime(2026, 6, 1))
+    random_clinic(store, random.Random(11), patients=4)
+    steps: list[int] = []
+    before_tally: list[int] = []
+    counting = counts.tally
+
+    def tallied(*args: object) -> tally.Tally:
+        before_tally.append(sum(steps))
+        return counting(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(counts, "tally", tallied)
+    outcome_cache.rebuild(store, progress=steps.append)
+    # The old rows out, the new rows' steps, them in, then each part of them read back.
+    assert before_tally == [2 + points.STEPS + counts.FETCH_STEPS]
+    assert sum(steps) == outcome_cache.STEPS
+    store.close()

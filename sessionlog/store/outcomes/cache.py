@@ -68,9 +68,10 @@ def signature(windows: tuple[Window, ...] = CACHED_WINDOWS) -> str:
 FULL_SHARE, FULL_MIN = 0.3, 500
 BUILD_CACHE_MIB = 64  # page cache (main and temp) while the cache is computed
 Progress = Callable[[int], None]
-# How many times a refresh calls its progress function: once per step, the rows' four
-# and each slot counted, so that a bar moves evenly through the seconds a build takes.
-STEPS = 4 + outcome_points.STEPS + len(outcome_counts.slot_specs(CACHED_WINDOWS))
+# How many times a refresh calls its progress function: once per step, the rows' four,
+# each part of them read back and each slot counted, so that a bar moves evenly through
+# the seconds a build takes.
+STEPS = 4 + outcome_points.STEPS + outcome_counts.steps(CACHED_WINDOWS)
 
 
 def _state(conn: sqlite3.Connection) -> tuple[dict[str, str], int, int]:

@@ -36,7 +36,7 @@ from .clusters import (
     zero_totals,
 )
 from .points import ADVERSE_SLOTS, DIRTY, slot_columns
-from .tally import read_sql, tally
+from .tally import TALLY_STEPS, read_sql, tally
 
 TOTAL_KEY = "technique, slot, pain_before, value"
 _DOSE_SORENESS_SLOT = SORENESS_SLOT + DOSE_WINDOW  # soreness near 24 h
@@ -88,6 +88,31 @@ def slot_specs(windows: tuple[Window, ...]) -> tuple[Slot, ...]:
         present = f"{soreness} IS NOT NULL AND {band} IS NOT NULL"
         out.append(Slot(band, "pain_before", soreness, "NULL", present))
     return tuple(out)
+
+
+# A count reads its rows in this many parts, calling progress after each (a first
+# comparison's bar keeps moving while the rows come in).
+FETCH_STEPS = 4
+
+
+def steps(windows: tuple[Window, ...]) -> int:
+    """How many times :func:`count` calls its progress function."""
+    return FETCH_STEPS + TALLY_STEPS + len(slot_specs(windows))
+
+
+def _fetch(
+    conn: sqlite3.Connection, sql: str, rows: int, progress: Callable[[int], None]
+) -> list[tuple[object, ...]]:
+    """The rows of ``sql`` (``rows`` of them), fetched in :data:`FETCH_STEPS` parts."""
+    cursor = conn.execute(sql)
+    out: list[tuple[object, ...]] = []
+    part = -(-rows // FETCH_STEPS) or 1
+    for _ in range(FETCH_STEPS - 1):
+        out += cursor.fetchmany(part)
+        progress(1)
+    out += cursor.fetchall()
+    progress(1)
+    return out
 
 
 def _not_bands(windows: tuple[Window, ...]) -> tuple[Slot, ...]:
@@ -154,9 +179,11 @@ def count(
 ) -> None:
     """Count ``source``'s rows matching ``where`` into (``sign`` 1) or out of (-1) the
     totals, the days and the patients' sums; with 1, add their patients' rows to
-    ``outcome_dose_patient`` too. ``progress(1)`` after each slot's patients."""
+    ``outcome_dose_patient`` too. ``progress(1)`` after each of :func:`steps` steps: each
+    part of the rows read, then each of the tally's."""
     specs = slot_specs(windows)
-    counted = tally(conn.execute(read_sql(specs, source, where)).fetchall(), specs, progress)
+    rows = conn.execute(f"SELECT count(*) FROM {source} WHERE {where}").fetchone()[0]
+    counted = tally(_fetch(conn, read_sql(specs, source, where), rows, progress), specs, progress)
     conn.executemany(
         f"INSERT INTO outcome_total ({TOTAL_KEY}, n) VALUES (?, ?, ?, ?, ?){_upsert(TOTAL_KEY)}",
         [(*key, sign * n) for key, n in counted.totals.items()],

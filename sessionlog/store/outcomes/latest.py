@@ -121,53 +121,65 @@ def _bin(days: str) -> str:
 _NEVER = 2**62
 
 
+def session_inputs_sql(windows: tuple[Window, ...], source_bits: int) -> list[str]:
+    """What several of a session's slots read, computed once per session (``expr AS
+    name``) over ``c`` (the session: pain_before), ``nd`` and ``np`` (time and pain of
+    the next session's reading, NULL without one) and ``fa`` (:func:`follow_up_sql`'s
+    row, or NULLs): the next session's window (``ns``) and key (``nk``), and for the
+    time to loss of relief the first loss (``lost_at``) and the last reading
+    (``last_at``). Readings after the next session do not count, so a follow-up's loss
+    counts only up to it, and the next session's reading is then the last one."""
+    lost = (
+        f"min(CASE WHEN fa.lost <= coalesce(nd, fa.lost) THEN fa.lost ELSE {_NEVER} END,"
+        f" CASE WHEN nd IS NOT NULL AND NOT {relieved_sql('c.pain_before', 'np')} THEN nd"
+        f" ELSE {_NEVER} END)"
+    )
+    return [
+        f"{slot_sql(windows, 0, GAP_SLOT, 'nd')} AS ns",
+        f"{key_sql('nd', RANK_NEXT, '0', 'np', source_bits)} AS nk",
+        f"{lost} AS lost_at",
+        "coalesce(nd, fa.last) AS last_at",
+    ]
+
+
 def session_row_sql(windows: tuple[Window, ...], source_bits: int) -> list[str]:
-    """Each slot's value of a session, as SQL over ``c`` (the session: t0, pain_before,
-    pain_after, soreness_after), ``nd`` and ``np`` (time and pain of the next session's
-    reading, NULL without one) and ``fa`` (:func:`follow_up_sql`'s row, or NULLs): in
-    the order of :func:`pain_columns`, :func:`soreness_columns`, then the resolution
-    day and the time to loss of relief."""
+    """Each slot's value of a session, as SQL over ``c``: the session (pain_before,
+    pain_after, soreness_after), its :func:`follow_up_sql` columns (``k<slot>``, zdt,
+    sn; NULLs without follow-ups) and :func:`session_inputs_sql`'s. In the order of
+    :func:`pain_columns`, :func:`soreness_columns`, then the resolution day and the
+    time to loss of relief."""
     out = []
     pain0 = window_index(0, windows)
-    next_slot = slot_sql(windows, 0, GAP_SLOT, "nd")
-    next_key = key_sql("nd", RANK_NEXT, "0", "np", source_bits)
     end_pain = key_sql("0", RANK_AFTER, "0", "c.pain_after", source_bits)
     for slot in pain_columns(windows):
-        keys = [f"fa.k{slot}"]
+        keys = [f"c.k{slot}"]
         if slot == (GAP_SLOT if pain0 is None else pain0):
             keys.append(f"CASE WHEN c.pain_after IS NOT NULL THEN {end_pain} END")
-        keys.append(f"CASE WHEN {next_slot} = {slot} THEN {next_key} END")
+        keys.append(f"CASE WHEN c.ns = {slot} THEN c.nk END")
         out.append(_value(*keys))
     soreness0 = window_index(0, SORENESS_WINDOWS)
     end_soreness = key_sql("0", RANK_AFTER, "0", "c.soreness_after", source_bits)
     for i, slot in enumerate(soreness_columns()):
-        keys = [f"fa.k{slot}"]
+        keys = [f"c.k{slot}"]
         if i == soreness0:
             keys.append(f"CASE WHEN c.soreness_after IS NOT NULL THEN {end_soreness} END")
         out.append(_value(*keys))
     # The day soreness was first 0 (0: at the session's end), -1 if never, NULL if it
     # was never scored (readings.resolution_day).
     zero = (
-        f"min(coalesce(fa.zdt, {_NEVER}), CASE WHEN c.soreness_after = 0 THEN 0 ELSE {_NEVER} END)"
+        f"min(coalesce(c.zdt, {_NEVER}), CASE WHEN c.soreness_after = 0 THEN 0 ELSE {_NEVER} END)"
     )
     out.append(
         f"CASE WHEN {zero} < {_NEVER} THEN ({zero} + 86399) / 86400"
-        " WHEN c.soreness_after IS NOT NULL OR fa.sn > 0 THEN -1 END"
+        " WHEN c.soreness_after IS NOT NULL OR c.sn > 0 THEN -1 END"
     )
-    # Time to loss of relief (readings.loss_of_relief): readings after the next session
-    # do not count, so a follow-up's loss counts only up to it, and the next session's
-    # reading is then the last one.
-    lost = (
-        f"min(CASE WHEN fa.lost <= coalesce(nd, fa.lost) THEN fa.lost ELSE {_NEVER} END,"
-        f" CASE WHEN nd IS NOT NULL AND NOT {relieved_sql('c.pain_before', 'np')} THEN nd"
-        f" ELSE {_NEVER} END)"
-    )
-    last = "coalesce(nd, fa.last)"
+    # Time to loss of relief (readings.loss_of_relief).
+    lost, last = "c.lost_at", "c.last_at"
     out.append(
         "CASE WHEN c.pain_after IS NULL OR NOT"
         f" {relieved_sql('c.pain_before', 'c.pain_after')} THEN NULL"
-        f" WHEN {lost} < {_NEVER} THEN 2 * {_bin(f'(({lost}) + 86399) / 86400')} + 1"
-        f" WHEN {last} > 0 THEN 2 * {_bin(f'({last}) / 86400')} END"
+        f" WHEN {lost} < {_NEVER} THEN 2 * {_bin(f'({lost} + 86399) / 86400')} + 1"
+        f" WHEN {last} > 0 THEN 2 * {_bin(f'{last} / 86400')} END"
     )
     return out
 

@@ -12,7 +12,8 @@ temporary table read by integer key:
    the time to loss of relief need (:func:`.outcome_latest.follow_up_sql`);
 4. ``oc_adverse``: per session, its adverse events by tier (its own and its
    follow-ups');
-5. the rows, from the four (:func:`.outcome_latest.session_row_sql`), in record order.
+5. the rows, from the four (:func:`.outcome_latest.session_inputs_sql`, then
+   :func:`.outcome_latest.session_row_sql`), in record order.
 """
 
 from __future__ import annotations
@@ -163,19 +164,36 @@ def _adverse_sql(everyone: bool) -> tuple[str, str]:
 
 
 def _rows_sql(windows: tuple[Window, ...], target: str, source_bits: int) -> str:
+    # Each session with its next one, its follow-ups' and adverse events' rows, and what
+    # several slots read computed once (a co-routine in record order: the rows go in
+    # in key order), then every slot of the row.
     slots_ = ", ".join(outcome_latest.session_row_sql(windows, source_bits))
-    adverse = ", ".join(f"coalesce(ae.ae_{t}, 0)" for t in AE_TIERS)
+    follow = [f"k{s}" for s in outcome_latest.pain_columns(windows)]
+    follow += [f"k{s}" for s in outcome_latest.soreness_columns()]
+    follow += ["zdt", "sn"]
+    sessions = (
+        "c.record_id, c.patient_id, c.practitioner_id, c.episode_id, c.region, c.family,"
+        " c.technique, c.started_at, c.pain_before, c.pain_after, c.soreness_after,"
+        " c.insertions, c.twitches, "
+        + ", ".join(f"fa.{k} AS {k}" for k in follow)
+        + ", "
+        + ", ".join(f"coalesce(ae.ae_{t}, 0) AS ae_{t}" for t in AE_TIERS)
+        + ", "
+        + ", ".join(outcome_latest.session_inputs_sql(windows, source_bits))
+    )
+    adverse = ", ".join(f"c.ae_{t}" for t in AE_TIERS)
     return (
         f"INSERT INTO {target} ({row_columns(windows)})"
         " SELECT c.record_id, c.patient_id, c.practitioner_id, c.episode_id, c.region,"
         " c.family, c.technique, c.started_at, date(c.started_at), c.pain_before,"
         f" c.insertions, c.twitches, {slots_}, {adverse}"
+        f" FROM (SELECT {sessions}"
         " FROM (SELECT c.*, n.t0 - c.t0 AS nd, n.pain_before AS np FROM oc_course c"
         " LEFT JOIN oc_course n ON n.seq = c.seq + 1 AND n.patient_id = c.patient_id"
         " AND n.episode_id IS c.episode_id AND n.t0 > c.t0) AS c"
         " LEFT JOIN oc_follow fa ON fa.rid = c.record_id"
         " LEFT JOIN oc_adverse ae ON ae.record_id = c.record_id"
-        " ORDER BY c.record_id"
+        " ORDER BY c.record_id LIMIT -1) AS c"
     )
 
 

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, islice
-from operator import mul, ne, sub
+from operator import mul, ne, or_, sub
 from typing import TYPE_CHECKING
 
 from ...analysis.readings import DOSE_BAND_SLOT
@@ -123,6 +123,7 @@ def read_sql(specs: Sequence[Slot], source: str, where: str) -> str:
     return f"SELECT {_READ}, {codes} FROM {source} WHERE {where} ORDER BY technique, patient_id"
 
 
+TALLY_STEPS = 1  # progress steps before the slots' (the rows' columns, runs and doses)
 GroupRow = tuple[str, str, int, list[float]]  # grouping, key, slot, [patients, columns...]
 # grouping, key, patient, sessions, first, last, insertions, Σ insertions², per AE tier
 DoseRow = tuple[str | int, ...]
@@ -143,7 +144,8 @@ class Tally:
 def tally(
     rows: list[tuple[object, ...]], specs: Sequence[Slot], progress: Callable[[int], None]
 ) -> Tally:
-    """Count ``rows`` (of :func:`read_sql`); ``progress(1)`` after each slot of ``specs``."""
+    """Count ``rows`` (of :func:`read_sql`); ``progress(1)`` after the counts of whole
+    rows (:data:`TALLY_STEPS`), then after each slot of ``specs``."""
     cols = list(zip(*rows, strict=True)) if rows else [()] * (len(_FIXED) + len(specs))
     patients, techniques = cols[0], cols[1]
     plan = _Plan(patients, techniques)
@@ -153,10 +155,14 @@ def tally(
     out = Tally(Counter(), days, [])
     adverse = [cols[len(_FIXED) + i] for i, spec in enumerate(specs) if spec.kind == "adverse"]
     out.doses = plan.doses(cols[3], cols[4], adverse)
+    progress(1)
     for i, (spec, (first, n)) in enumerate(zip(specs, _bands(specs), strict=True)):
         codes = cols[len(_FIXED) + i]
         per_technique = [(t, Counter(codes[lo:hi])) for t, (lo, hi) in plan.rows.items()]
         distinct = {c for _, counted in per_technique for c in counted if c is not None}
+        if not distinct:  # no points: nothing to count
+            progress(1)
+            continue
         points = {c: _decode(c) for c in distinct}
         if spec.kind != "band":
             for technique, counted in per_technique:
@@ -199,12 +205,18 @@ class _Plan:
     their techniques')."""
 
     def __init__(self, patients: Sequence[int], techniques: Sequence[str]) -> None:
-        keys = list(zip(techniques, patients, strict=True))
-        # Where the key changes (C loops: the rows are in key order).
-        changes = compress(range(1, len(keys)), map(ne, keys, islice(keys, 1, None)))
-        self.starts: list[int] = [0, *changes] if keys else []
-        self.ends = [*self.starts[1:], len(keys)] if keys else []
-        self.runs: list[tuple[str, int]] = [keys[i] for i in self.starts]  # (technique, patient)
+        # Where the key changes (C loops: the rows are in key order), read column by column.
+        changes = compress(
+            range(1, len(patients)),
+            map(or_, map(ne, patients, islice(patients, 1, None)),
+                map(ne, techniques, islice(techniques, 1, None))),
+        )  # fmt: skip
+        self.starts: list[int] = [0, *changes] if patients else []
+        self.ends = [*self.starts[1:], len(patients)] if patients else []
+        firsts = self.starts
+        self.runs: list[tuple[str, int]] = list(  # (technique, patient)
+            zip([techniques[i] for i in firsts], [patients[i] for i in firsts], strict=True)
+        )
         self.rows: dict[str, tuple[int, int]] = {}  # a technique's rows
         self.by_technique: dict[str, tuple[int, int]] = {}  # its runs
         for i, (technique, _) in enumerate(self.runs):
