@@ -103,6 +103,7 @@ def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
     from textual.app import App
     from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
     from textual.message_pump import MessagePump
+    from textual.pilot import Pilot
     from textual.screen import UPDATE_PERIOD
 
     press_keys = App._press_keys
@@ -167,3 +168,14 @@ def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
                 await settle(self)
 
     monkeypatch.setattr(App, "_press_keys", press_and_settle)
+
+    pause = Pilot.pause
+
+    async def pause_and_settle(self: Pilot[Any], delay: float | None = None) -> None:
+        """Pilot's pause (which waits until the process looks idle), then the same wait
+        on the app's own state as after a key: a test's or a snapshot's pause never ends
+        while a message, a mount or a frame is still to come."""
+        await pause(self, delay)
+        await settle(self.app)
+
+    monkeypatch.setattr(Pilot, "pause", pause_and_settle)
