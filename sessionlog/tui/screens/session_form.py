@@ -175,7 +175,8 @@ class SessionScreen(Screen[int | None]):
 
     @property
     def dirty(self) -> bool:
-        return self.fingerprint() != self.snapshot
+        # A site still in the entry line is work too: Ctrl+S would save it.
+        return bool(self.sites.typed) or self.fingerprint() != self.snapshot
 
     # -- saving and leaving (session_save.py) ---------------------------------------
 
