@@ -399,3 +399,29 @@ def test_a_protocol_of_another_technique_shows_the_sites_as_they_are_saved(store
         ("ST36", "acupuncture_point"),
         ("levator scapulae", "motor_point"),
     ]
+
+
+# -- attack pass: a correction made elsewhere is never undone unseen ----------------
+
+
+def test_an_amendment_from_a_form_opened_before_another_correction_is_refused(store) -> None:  # type: ignore[no-untyped-def]
+    # The form opened version 1; the command line then corrected the soreness (version
+    # 2); the form's save wrote version 3 from version 1, undoing that correction unseen.
+    from sessionlog.domain import parse_session
+    from sessionlog.tui.screens.modals import AskText
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(SessionScreen(1, record_id=1))
+        await pilot.pause()
+        elsewhere = {**store.session(1), "soreness_after": 3, "sites": store.session(1)["sites"]}
+        store.amend_session(1, parse_session(elsewhere, now=ts.NOW), 1, "soreness was 3")
+        app.screen.query_one("#f-pain_after", Input).value = "2"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, AskText)
+        await pilot.press(*"pain after was 2", "enter")
+        assert isinstance(app.screen, SessionScreen)  # refused: the form keeps what was typed
+        assert app.screen.query_one("#f-pain_after", Input).value == "2"
+
+    drive(store, steps)
+    saved = store.session(1)
+    assert (saved["version"], saved["soreness_after"], saved["pain_after"]) == (2, 3, 3)
