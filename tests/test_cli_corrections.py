@@ -4,6 +4,7 @@ service as the form's Ctrl+S and F8, so the same checks and the same record."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,21 @@ def test_void_keeps_the_session_marked_void_and_cannot_be_repeated(clinic: Path)
     assert result.stderr == "error: session: session 1 is already void\n"
     result = run(clinic, "amend 1 --pain-after 2 --reason late")
     assert result.stderr.startswith("error: session: there is no current session 1")
+
+
+def test_a_pasted_reason_is_cleaned_as_every_typed_text_is(clinic: Path) -> None:
+    # The reason was stored as typed: a terminal's escape sequences went into the record,
+    # its export and anything that prints it.
+    amended = run(
+        clinic, ["amend", "1", "--pain-after", "2", "--reason", "\x1b[2Jwas 2\x1b[31m\x07"]
+    )
+    assert amended.exit_code == 0, amended.output
+    assert session(clinic)["amend_reason"] == "was 2"
+    empty = run(clinic, ["void", "1", "--reason", "\x1b[31m\x1b[0m"])  # nothing but escapes
+    assert empty.stderr == "error: reason: say why the session is being voided\n"
+    assert run(clinic, ["void", "1", "--reason", "wrong\x1b[0m patient"]).exit_code == 0
+    with sqlite3.connect(clinic) as conn:
+        reasons = conn.execute(
+            "SELECT amend_reason FROM session WHERE record_id = 1 ORDER BY version"
+        ).fetchall()
+    assert reasons == [(None,), ("was 2",), ("wrong patient",)]

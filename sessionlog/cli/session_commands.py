@@ -324,7 +324,7 @@ def amend_session(
     )
     typed_fields(data, fields)
     draft = or_raise(sessions.check_input(store, data, now=store.clock(), new=False))
-    done = or_raise(sessions.amend(store, record_id, draft, actor, reason))
+    done = or_raise(sessions.amend(store, record_id, draft, actor, reason, stored["version"]))
     store.log_access(actor, stored["patient_id"], "record")  # the record was read to amend it
     click.echo(f"session {done.record_id} amended (version {done.saved.version})")
 

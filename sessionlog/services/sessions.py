@@ -165,9 +165,19 @@ def save(store: Store, draft: Draft, actor_id: int | None) -> Done | Refused:
     )
 
 
-def amend(store: Store, record_id: int, draft: Draft, actor_id: int, reason: str) -> Done | Refused:
-    """Correct saved session ``record_id``: a new version, the old kept, with the reason."""
-    return _write(lambda: store.amend_session(record_id, draft.session, actor_id, reason))
+def amend(
+    store: Store,
+    record_id: int,
+    draft: Draft,
+    actor_id: int,
+    reason: str,
+    version: int | None = None,
+) -> Done | Refused:
+    """Correct saved session ``record_id``: a new version, the old kept, with the reason;
+    refused when ``version`` (the one corrected) is no longer the current one."""
+    return _write(
+        lambda: store.amend_session(record_id, draft.session, actor_id, reason, version=version)
+    )
 
 
 def void(store: Store, record_id: int, actor_id: int, reason: str) -> Done | Refused:

@@ -35,6 +35,26 @@ def test_leaving_with_unsaved_changes_asks_first(store) -> None:  # type: ignore
     assert store.sessions(patient_id=2) == []
 
 
+def test_a_site_typed_but_not_added_is_unsaved_work(store) -> None:  # type: ignore[no-untyped-def]
+    # Ctrl+S saves a site still in the entry line, so Escape and Ctrl+Q must not throw
+    # it away unasked (they left at once: the typed line counted for nothing).
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter")
+        form = app.screen
+        form.sites.entry.focus()
+        await pilot.press(*"st36 b", "escape")
+        assert isinstance(app.screen, ConfirmDiscard)
+        await pilot.press("n")
+        assert app.screen is form and form.sites.typed == "st36 b"
+        await pilot.press("ctrl+q")
+        assert isinstance(app.screen, ConfirmDiscard)
+        await pilot.press("n")
+        assert app.screen is form and form.sites.typed == "st36 b"
+
+    drive(store, steps)
+    assert store.sessions(patient_id=2) == []
+
+
 def test_sites_are_edited_and_removed_from_the_keyboard(store) -> None:  # type: ignore[no-untyped-def]
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         await pilot.press(*"1003", "enter", "d", "y", "6", "enter")

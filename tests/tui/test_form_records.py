@@ -343,3 +343,85 @@ def test_history_names_a_site_field_that_changed_and_fits_80x24(store) -> None: 
         )
 
     drive(store, steps, size=(80, 24))
+
+
+# -- attack pass: values nobody typed today are not saved ----------------------------
+
+
+def test_repeat_last_leaves_the_face_to_face_time_to_today(store) -> None:  # type: ignore[no-untyped-def]
+    # Acupuncture bills by today's face-to-face time: last time's 25 minutes, copied by
+    # Ctrl+R and saved unseen, would bill a time nobody measured today.
+    from sessionlog.domain import parse_session
+
+    data = {
+        "patient_id": 3,
+        "practitioner_id": 1,
+        "technique": "acupuncture",
+        "started_at": "2026-11-20 09:00",
+        "consent": True,
+        "pain_before": 6,
+        "face_to_face_min": 25,
+        "sites": [{"target": "st36", "side": "bilateral"}],
+    }
+    store.save_session(parse_session(data, now=ts.NOW))
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1003", "ctrl+r")
+        form = app.screen
+        assert [r.raw["target"] for r in form.state.sites] == ["ST36"]  # it did repeat
+        assert form.query_one("#f-face_to_face_min", Input).value == ""
+        await pilot.press("y", "5", "enter", "enter", "2", "ctrl+s")
+
+    drive(store, steps)
+    latest = store.session(store.sessions(patient_id=3)[0]["record_id"])
+    assert (latest["pain_before"], latest["face_to_face_min"]) == (5, None)
+
+
+def test_a_protocol_of_another_technique_shows_the_sites_as_they_are_saved(store) -> None:  # type: ignore[no-untyped-def]
+    # A dry-needling protocol added to an acupuncture session that has sites: the table
+    # said "trigger" (the protocol's reading) and the session saved a motor point.
+    store.save_protocol(1, "neck", "dry_needling", [{"target": "levator scapulae", "side": "left"}])
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "a", "y", "5", "enter", *"st36 b", "enter")
+        await pilot.press("ctrl+t", "enter")
+        form = app.screen
+        assert form.state.technique == "acupuncture"
+        assert [(r.raw["target"], r.kind) for r in form.state.sites] == [
+            ("ST36", "acupuncture_point"),
+            ("levator scapulae", "motor_point"),
+        ]
+        await pilot.press("ctrl+s")
+
+    drive(store, steps)
+    saved = only_session(store, 2)
+    assert [(s["target"], s["kind"]) for s in saved["sites"]] == [
+        ("ST36", "acupuncture_point"),
+        ("levator scapulae", "motor_point"),
+    ]
+
+
+# -- attack pass: a correction made elsewhere is never undone unseen ----------------
+
+
+def test_an_amendment_from_a_form_opened_before_another_correction_is_refused(store) -> None:  # type: ignore[no-untyped-def]
+    # The form opened version 1; the command line then corrected the soreness (version
+    # 2); the form's save wrote version 3 from version 1, undoing that correction unseen.
+    from sessionlog.domain import parse_session
+    from sessionlog.tui.screens.modals import AskText
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(SessionScreen(1, record_id=1))
+        await pilot.pause()
+        elsewhere = {**store.session(1), "soreness_after": 3, "sites": store.session(1)["sites"]}
+        store.amend_session(1, parse_session(elsewhere, now=ts.NOW), 1, "soreness was 3")
+        app.screen.query_one("#f-pain_after", Input).value = "2"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, AskText)
+        await pilot.press(*"pain after was 2", "enter")
+        assert isinstance(app.screen, SessionScreen)  # refused: the form keeps what was typed
+        assert app.screen.query_one("#f-pain_after", Input).value == "2"
+
+    drive(store, steps)
+    saved = store.session(1)
+    assert (saved["version"], saved["soreness_after"], saved["pain_after"]) == (2, 3, 3)

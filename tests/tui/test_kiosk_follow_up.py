@@ -97,17 +97,23 @@ def test_the_patient_enters_a_follow_up_in_the_kiosk_and_the_due_list_clears() -
     assert due_list(store.last_visits(), ts.NOW) == []
 
 
+async def refused(pilot, app, *keys: str) -> Static:  # type: ignore[no-untyped-def]
+    """Maria's kiosk follow-up answered with ``keys``: the line saying why it was refused."""
+    await app.push_screen(PatientViewScreen(MARIA))
+    await pilot.pause()
+    await pilot.press("e")
+    await pilot.pause()
+    await pilot.press(*keys)
+    await pilot.pause()
+    return app.screen.query_one("#kf-error", Static)
+
+
 def test_a_refused_scale_saves_nothing_not_even_the_pain() -> None:
     store = clinic()
 
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
-        await app.push_screen(PatientViewScreen(MARIA))
-        await pilot.pause()
-        await pilot.press("e")
-        await pilot.pause()
-        await pilot.press("4", "enter", "enter", "enter", *"9,9,9", "enter")
-        await pilot.pause()
-        said = str(app.screen.query_one("#kf-error", Static).render())
+        error = await refused(pilot, app, "4", "enter", "enter", "enter", *"9,9,9", "enter")
+        said = str(error.render())
         assert said.startswith("Neck Disability Index: ")
         await pilot.press("escape")
         await pilot.pause()
@@ -271,3 +277,19 @@ def test_at_80x24_the_pain_chart_keeps_its_rows_and_each_scale_its_own_sentence(
 
     ts.run_app(ts.make_app(store), steps, size=(80, 24))
     store.close()
+
+
+def test_a_long_refusal_is_read_whole_at_80x24() -> None:
+    # The line saying why was cut at the screen's edge: "... PSFS answers are whole numb".
+    store = clinic()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        ndi = "2,1,1,0,2,1,1,1,0,1"
+        error = await refused(pilot, app, "4", "enter", "enter", *"6,99", "enter", *ndi, "enter")
+        said = str(error.render())
+        assert said.startswith("Patient-Specific Functional Scale: ") and len(said) > 80
+        assert error.region.right <= 80 and error.size.height >= 2  # wrapped, not cut
+        assert said.split()[-1] in ts.screen_text(app)  # its last word is on the screen
+
+    ts.run_app(ts.make_app(store), steps, (80, 24))
+    assert store.follow_ups(MARIA) == []

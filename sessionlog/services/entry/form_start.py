@@ -25,6 +25,7 @@ class Opening:
     state: FormState
     practitioner_id: int | None
     episode_id: int | None = None
+    version: int | None = None  # the version of the session amended, as opened
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ def opening(
         if stored is None:
             return None
         state = state_from_session(stored, with_outcomes=True)
-        return Opening(state, stored["practitioner_id"], stored["episode_id"])
+        return Opening(
+            state, stored["practitioner_id"], stored["episode_id"], int(stored["version"])
+        )
     technique = default_technique(store, patient_id, practitioner_id)
     state = FormState(
         technique=technique,

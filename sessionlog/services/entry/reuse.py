@@ -11,9 +11,17 @@ from ...errors import ValidationError
 from .form_model import FormState, SiteRow, describe_site, state_from_session
 from .stricta import Details
 
-# What a repeat keeps from the form as it is: today's scores, notes and time are not
-# last time's.
-KEPT_FIELDS = ("pain_before", "pain_after", "pain_during", "soreness_after", "notes", "started_at")
+# What a repeat keeps from the form as it is: today's scores, notes and times (when, and
+# the face-to-face minutes acupuncture bills by) are not last time's.
+KEPT_FIELDS = (
+    "pain_before",
+    "pain_after",
+    "pain_during",
+    "soreness_after",
+    "notes",
+    "started_at",
+    "face_to_face_min",
+)
 
 
 def repeated(last: Mapping[str, Any], current: FormState) -> FormState:

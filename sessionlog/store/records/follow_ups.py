@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from ...domain.text import clean_text
 from ...errors import ValidationError
 from ..base import StoreBase
 from ..rows import FollowUpRow, ae_values, stamp
@@ -95,7 +96,8 @@ class FollowUpStore(StoreBase):
         self, follow_up_id: int, f: FollowUpInput, actor_id: int, reason: str, *, void: bool = False
     ) -> int:
         """Correct (or void) a follow-up: a new row that supersedes it, keeping the original."""
-        if not reason.strip():
+        reason = clean_text(reason)  # as typed text is: no escape sequences
+        if not reason:
             raise ValidationError("reason", "say why the follow-up is being corrected")
         current = self._rows("SELECT * FROM current_follow_up WHERE id = ?", (follow_up_id,))
         if not current:
@@ -108,7 +110,7 @@ class FollowUpStore(StoreBase):
             f,
             actor_id,
             supersedes=follow_up_id,
-            reason=reason.strip(),
+            reason=reason,
             status="void" if void else "active",
         )
 

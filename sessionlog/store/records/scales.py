@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ...domain.text import clean_text
 from ...errors import ValidationError
 from ..base import StoreBase
 from ..rows import stamp
@@ -135,7 +136,8 @@ class ScaleStore(StoreBase):
         void: bool = False,
     ) -> int:
         """Correct (or void) a reading: a new row superseding it; the original stays."""
-        if not reason.strip():
+        reason = clean_text(reason)  # as typed text is: no escape sequences
+        if not reason:
             raise ValidationError("reason", "say why the reading is being corrected")
         current = self.conn.execute(
             "SELECT patient_id FROM current_scale_reading WHERE id = ?", (reading_id,)
@@ -148,7 +150,7 @@ class ScaleStore(StoreBase):
         if current[0] != r.patient_id:
             raise ValidationError("reading", "that reading belongs to another patient")
         return self.add_scale_reading(
-            r, actor_id, supersedes=reading_id, reason=reason.strip(),
+            r, actor_id, supersedes=reading_id, reason=reason,
             status="void" if void else "active",
         )  # fmt: skip
 

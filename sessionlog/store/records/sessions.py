@@ -10,6 +10,7 @@ import uuid
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
+from ...domain.text import clean_text
 from ...errors import ValidationError
 from ..base import _INSERT_IMS, _INSERT_SESSION, _INSERT_SITE, Saved, StoreBase
 from ..rows import (
@@ -133,16 +134,34 @@ class SessionStore(StoreBase):
             raise ValidationError("session", f"there is no session {record_id}")
         return int(row[0]), int(row[1]), str(row[2]), int(row[3])
 
-    def amend_session(self, record_id: int, s: SessionInput, actor_id: int, reason: str) -> Saved:
-        """Correct a saved session: a new version that keeps the original, with who and why."""
-        if not reason.strip():
+    def amend_session(
+        self,
+        record_id: int,
+        s: SessionInput,
+        actor_id: int,
+        reason: str,
+        *,
+        version: int | None = None,
+    ) -> Saved:
+        """Correct a saved session: a new version that keeps the original, with who and why.
+
+        ``version`` is the one the correction was made from: refused when the session has
+        been corrected since (the newer correction would be undone unseen)."""
+        reason = clean_text(reason)  # as typed text is: no escape sequences
+        if not reason:
             raise ValidationError("reason", "say why the session is being corrected")
         self._check_session_refs(s, actor_id)
         with self.write() as conn:
-            prev_id, version, status, patient_id = self._current_row(conn, record_id)
+            prev_id, current, status, patient_id = self._current_row(conn, record_id)
             if status == "void":
                 raise ValidationError(
                     "session", f"session {record_id} was voided and cannot be amended"
+                )
+            if version is not None and current != version:
+                raise ValidationError(
+                    "session",
+                    f"session {record_id} was corrected since it was opened (version"
+                    f" {current} now, {version} opened): open it again to correct it",
                 )
             if patient_id != s.patient_id:
                 raise ValidationError(
@@ -151,7 +170,7 @@ class SessionStore(StoreBase):
                     " void it and record it for the right patient",
                 )
             sid = self._insert_version(
-                conn, record_id, version + 1, prev_id, "active", reason.strip(), s, actor_id
+                conn, record_id, current + 1, prev_id, "active", reason, s, actor_id
             )
             self._audit(
                 conn,
@@ -159,16 +178,17 @@ class SessionStore(StoreBase):
                 "amend",
                 "session",
                 record_id,
-                version=version + 1,
+                version=current + 1,
                 row_id=sid,
                 supersedes=prev_id,
-                reason=reason.strip(),
+                reason=reason,
             )
-        return Saved(record_id, sid, version + 1)
+        return Saved(record_id, sid, current + 1)
 
     def void_session(self, record_id: int, actor_id: int, reason: str) -> Saved:
         """Withdraw a session recorded in error. Its versions stay, marked void."""
-        if not reason.strip():
+        reason = clean_text(reason)  # as typed text is: no escape sequences
+        if not reason:
             raise ValidationError("reason", "say why the session is being voided")
         self._require_practitioner(actor_id, "recorded_by")
         with self.write() as conn:
@@ -181,7 +201,7 @@ class SessionStore(StoreBase):
                 f" {cols},"
                 f" recorded_by, recorded_at) SELECT record_id, ?, id, 'void', ?, {cols}, ?, ?"
                 " FROM session WHERE id = ?",
-                (version + 1, reason.strip(), actor_id, self.now(), prev_id),
+                (version + 1, reason, actor_id, self.now(), prev_id),
             )
             sid = int(cur.lastrowid or 0)
             self._audit(
@@ -192,7 +212,7 @@ class SessionStore(StoreBase):
                 record_id,
                 version=version + 1,
                 row_id=sid,
-                reason=reason.strip(),
+                reason=reason,
             )
         return Saved(record_id, sid, version + 1)
 

@@ -65,7 +65,7 @@ class KioskFollowUp(ModalScreen[bool]):
     KioskFollowUp .kf-ask { height: auto; margin-top: 1; }
     KioskFollowUp Input { width: 100%; max-width: 60; background: $boost; }
     KioskFollowUp Input:focus { background: $primary 40%; }
-    KioskFollowUp #kf-error { height: auto; color: $error; text-style: bold; }
+    KioskFollowUp #kf-error { width: 100%; height: auto; color: $error; text-style: bold; }
     KioskFollowUp #kf-hint { height: auto; color: $text-muted; }
     """
 

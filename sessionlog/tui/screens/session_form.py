@@ -83,6 +83,7 @@ class SessionScreen(Screen[int | None]):
         # The patient's current episode of care, continued unless a new one is typed
         # (the complaint row shown: F6, or a patient with no episode yet).
         self.episode_id: int | None = None
+        self.version: int | None = None  # the version opened (an amendment is made from it)
         self.snapshot = ""  # the form as loaded: leaving asks first when it differs
         self.refused_slot = ""  # the error line saying why a key was refused
         self.problems_shown = False  # a save refused: the lines follow the form
@@ -130,6 +131,7 @@ class SessionScreen(Screen[int | None]):
             self.dismiss(None)
             return
         if self.record_id is not None:
+            self.version = start.version
             record_access(app, self.patient_id, "record")
             self.query_one("#practitioner", Select).value = start.practitioner_id
         self.apply_state(start.state)
@@ -175,7 +177,8 @@ class SessionScreen(Screen[int | None]):
 
     @property
     def dirty(self) -> bool:
-        return self.fingerprint() != self.snapshot
+        # A site still in the entry line is work too: Ctrl+S would save it.
+        return bool(self.sites.typed) or self.fingerprint() != self.snapshot
 
     # -- saving and leaving (session_save.py) ---------------------------------------
 

@@ -70,7 +70,9 @@ def apply_protocol(screen: SessionScreen, protocol: ProtocolRow) -> None:
         # Its settings too: an IMS row's "5" (seconds) must not become 5 minutes.
         screen.change_technique(protocol["technique"])
         state = screen.collect_state()
-    added = protocol_sites(protocol["sites"], protocol["technique"], state)
+    # Read under the form's technique, as the save reads them: a dry-needling muscle on
+    # an acupuncture session is a motor point there, not the protocol's trigger point.
+    added = protocol_sites(protocol["sites"], state.technique, state)
     screen.sites.extend(added)
     screen.state.sites = list(screen.sites.sites)
     screen.notify(plain(f"Protocol {protocol['name']}: {len(added)} sites added"), timeout=2)  # type: ignore[arg-type]

@@ -110,11 +110,11 @@ def save(screen: SessionScreen) -> None:
     if not screen.dirty:
         screen.notify("Nothing changed: there is nothing to amend.", timeout=3)
         return
-    record_id = screen.record_id
+    record_id, version = screen.record_id, screen.version
 
     def amend(reason: str | None) -> None:
         if reason and actor is not None:
-            show_done(screen, sessions.amend(store, record_id, draft, actor, reason))
+            show_done(screen, sessions.amend(store, record_id, draft, actor, reason, version))
 
     screen.app.push_screen(
         AskText(
