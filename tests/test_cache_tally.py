@@ -65,7 +65,7 @@ def test_the_rows_read_back_move_the_progress_before_the_tally_starts(
     random_clinic(store, random.Random(11), patients=4)
     steps: list[int] = []
     before_tally: list[int] = []
-    counting = counts.tally
+    counting = counts.tally  # type: ignore[attr-defined]
 
     def tallied(*args: object) -> tally.Tally:
         before_tally.append(sum(steps))

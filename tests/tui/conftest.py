@@ -92,7 +92,8 @@ def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
     Pilot would post it, then ``settle`` waits on the app's own state: while any node of
     the app and its current screen has a message queued or in hand (counted around
     Textual's dispatch), a callback to run next, or is still mounting, it waits for those
-    nodes to run a callback queued behind that work; while the screen has a layout, a
+    nodes to run a callback queued behind that work; while a worker runs, it waits for the
+    worker to finish; while the screen has a layout, a
     repaint or a ``call_after_refresh`` due, it waits a frame. It returns after three
     passes in a row find nothing to wait for on the same screen; a screen pushed
     meanwhile is walked in the next pass. An animation the key started (a scroll) is
@@ -148,6 +149,9 @@ def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
                 quiet = 0
                 if not await _handled(busy, timeout=5):  # a handler waiting for a later key
                     return
+            elif working := [w for w in app.workers if not w.is_finished]:
+                quiet = 0  # a worker a key or a tab set off (compare's figures): its result
+                await app.workers.wait_for_complete(working)
             elif _frame_due(screen) and frames < 20:  # what the next frame lays out and runs
                 quiet, frames = 0, frames + 1
                 await asyncio.sleep(UPDATE_PERIOD)

@@ -40,16 +40,18 @@ def test_a_site_typed_but_not_added_is_unsaved_work(store) -> None:  # type: ign
     # it away unasked (they left at once: the typed line counted for nothing).
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         await pilot.press(*"1002", "enter")
-        form = app.screen
+        form: SessionScreen = app.screen
         form.sites.entry.focus()
         await pilot.press(*"st36 b", "escape")
         assert isinstance(app.screen, ConfirmDiscard)
         await pilot.press("n")
-        assert app.screen is form and form.sites.typed == "st36 b"
+        assert not isinstance(app.screen, ConfirmDiscard) and app.screen is form
+        assert form.sites.typed == "st36 b"
         await pilot.press("ctrl+q")
         assert isinstance(app.screen, ConfirmDiscard)
         await pilot.press("n")
-        assert app.screen is form and form.sites.typed == "st36 b"
+        assert not isinstance(app.screen, ConfirmDiscard) and app.screen is form
+        assert form.sites.typed == "st36 b"
 
     drive(store, steps)
     assert store.sessions(patient_id=2) == []
