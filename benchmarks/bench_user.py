@@ -8,6 +8,7 @@ secret (a generated clinic predates sign-in: nobody has one).
 
 from __future__ import annotations
 
+import compileall
 import tempfile
 from pathlib import Path
 
@@ -42,10 +43,15 @@ def user_path(db: Path, folder: Path) -> UserPath:
     finally:
         store.close()
     assert access is not None
+    root = Path(__file__).resolve().parent.parent
+    # The checkout's modules compiled, as pip compiles an installed copy (the bare app's
+    # Textual is): with PYTHONDONTWRITEBYTECODE set, a module no run has compiled yet would
+    # be compiled at every cold start measured.
+    compileall.compile_dir(root / "sessionlog", quiet=1)
     return UserPath(
         script=console_script(folder),
         db=path,
-        root=Path(__file__).resolve().parent.parent,
+        root=root,
         sign_in_words=("Who is signing in?", *names),
         secret_placeholder="secret",
         secret=SECRET,
