@@ -7,6 +7,7 @@ file database), so typing in the filters never freezes the screen.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -59,11 +60,17 @@ _EVENTS = ("mild", "significant", "serious")
 _EVENT = {key: key for key in _EVENTS}  # "mild: 11.1 (0.0-97.9)" under "Adverse events /100"
 
 
+_IN_MEMORY = threading.Lock()
+
+
 @contextmanager
 def reader(store: Store) -> Iterator[Store]:
-    """A store for a worker thread: its own connection, unless the database is in memory."""
+    """A store for a worker thread: its own connection, unless the database is in memory
+    (one connection, which the screen's workers then take in turn: one worker's
+    rollback would abort the other's statement)."""
     if str(store.path) == ":memory:":
-        yield store
+        with _IN_MEMORY:
+            yield store
         return
     from ...store import Store
 
