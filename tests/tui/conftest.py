@@ -93,8 +93,10 @@ def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
     the app and its current screen has a message queued or in hand (counted around
     Textual's dispatch), a callback to run next, or is still mounting, it waits for those
     nodes to run a callback queued behind that work; while a worker runs, it waits for the
-    worker to finish; while the screen has a layout, a
-    repaint or a ``call_after_refresh`` due, it waits a frame. It returns after three
+    worker to finish; while a resize is held back (Textual sends it on after 1/120 s) it
+    sends it on; while the screen has a layout, a repaint or a ``call_after_refresh`` due,
+    it makes that frame at once, as Pilot's own pause does, rather than sleeping until
+    the screen's 60 Hz timer would (16.7 ms after most keys). It returns after three
     passes in a row find nothing to wait for on the same screen; a screen pushed
     meanwhile is walked in the next pass. An animation the key started (a scroll) is
     waited for to its end, as Pilot's own press does."""
@@ -105,7 +107,6 @@ def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
     from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
     from textual.message_pump import MessagePump
     from textual.pilot import Pilot
-    from textual.screen import UPDATE_PERIOD
 
     press_keys = App._press_keys
     dispatch = MessagePump._dispatch_message
@@ -152,9 +153,14 @@ def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
             elif working := [w for w in app.workers if not w.is_finished]:
                 quiet = 0  # a worker a key or a tab set off (compare's figures): its result
                 await app.workers.wait_for_complete(working)
+            elif app._resize_event is not None:  # a resize Textual sends on after 1/120 s
+                quiet = 0
+                app._check_resize()  # what Textual's timer (or its idle handler) would call
+                await asyncio.sleep(0)
             elif _frame_due(screen) and frames < 20:  # what the next frame lays out and runs
                 quiet, frames = 0, frames + 1
-                await asyncio.sleep(UPDATE_PERIOD)
+                screen._on_timer_update()  # the frame now, as Pilot's own pause makes it
+                await asyncio.sleep(0)
             elif (quiet := quiet + 1) > 2:
                 return
             else:
@@ -176,10 +182,15 @@ def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
     pause = Pilot.pause
 
     async def pause_and_settle(self: Pilot[Any], delay: float | None = None) -> None:
-        """Pilot's pause (which waits until the process looks idle), then the same wait
-        on the app's own state as after a key: a test's or a snapshot's pause never ends
-        while a message, a mount or a frame is still to come."""
-        await pause(self, delay)
+        """Pilot's pause without its guess at idleness (sleeping until the process uses
+        little CPU): the same wait on the app's own state as after a key, then the frame
+        Pilot's pause ends with. A test's or a snapshot's pause never ends while a message,
+        a mount, a worker or a frame is still to come. A pause with a delay still sleeps
+        it first (none of our tests asks for one)."""
+        if delay is not None:
+            await pause(self, delay)
+        await self._wait_for_screen()
         await settle(self.app)
+        self.app.screen._on_timer_update()
 
     monkeypatch.setattr(Pilot, "pause", pause_and_settle)
