@@ -91,7 +91,6 @@ def recheck(screen: SessionScreen) -> None:
     result = checked(screen)
     errors = result.problems if isinstance(result, Refused) else []
     errors = [e for e in errors if slot(e.field) in shown]
-    form.unmark()
     for gone in shown - {slot(e.field) for e in errors}:
         form.set_error(gone, "")
     form.show_errors(errors)
