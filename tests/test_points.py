@@ -405,3 +405,23 @@ def test_midline_points_are_every_gv_and_cv_point_and_the_midline_extra_points()
     # A midline point typed without a side is recorded on the midline.
     assert parse_site("yintang", "acupuncture").side == "midline"
     assert parse_site({"target": "yintang", "side": "left"}, "acupuncture").side == "left"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["st36", "sj 5", "L4/5", "upper trap", "infraspinatus", "Yintang", "upper tr", "st99",
+     "lev", "xyz", "", "l4 l6", "trapezius"],
+)  # fmt: skip
+def test_named_is_resolve_without_the_search_for_suggestions(
+    typed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The site line asks at each key whether the text names an entry; a miss searched
+    # the whole catalogue for suggestions nobody read.
+    import sessionlog.points as points
+
+    try:
+        expected = resolve(typed)
+    except UnknownCode:
+        expected = None
+    monkeypatch.setattr(points, "close", lambda *a: pytest.fail("searched for suggestions"))
+    assert points.named(typed) == expected

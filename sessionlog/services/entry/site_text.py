@@ -23,7 +23,6 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from ...domain.techniques import DEQI_QUALITIES, TECHNIQUES
-from ...errors import UnknownCode
 from .needle_depth import depth_text, needle_text, site_token
 
 if TYPE_CHECKING:
@@ -106,13 +105,10 @@ def _classify(tail: list[str], family: str, electrical: bool = False) -> dict[st
 @functools.lru_cache(maxsize=512)
 def entry_for(text: str) -> CatalogueEntry | None:
     """The catalogue entry ``text`` names, or None. Cached: the entry line asks on every
-    key, and a miss costs the catalogue a fuzzy search for suggestions."""
+    key. A miss searches no suggestions (``points.named``): nobody reads them here."""
     from ... import points
 
-    try:
-        return points.resolve(text)
-    except UnknownCode:
-        return None
+    return points.named(text)
 
 
 def _resolves(text: str) -> bool:
