@@ -155,6 +155,10 @@ class StoreBase:
                 self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error:
                 pass  # busy or failing: a later checkpoint copies it back
+        if self._sealing is not None:  # it wrote: its seal function goes with it
+            from .integrity import seal
+
+            seal.forget(self.conn)
         self.conn.close()
         unregister(self.path, self)
 

