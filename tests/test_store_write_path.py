@@ -63,23 +63,23 @@ def test_each_missing_reference_is_named_and_nothing_is_written(
     refused = [
         (
             dataclasses.replace(good, practitioner_id=7),
-            {},
+            None,
             "practitioner_id: there is no practitioner with id 7",
         ),
-        (good, {"actor_id": 8}, "recorded_by: there is no practitioner with id 8"),
+        (good, 8, "recorded_by: there is no practitioner with id 8"),
         (
             dataclasses.replace(good, episode_id=5),
-            {},
+            None,
             "episode_id: episode 5 is not one of this patient's",
         ),
         (
             dataclasses.replace(good, patient_id=3, practitioner_id=7),
-            {},
+            None,
             "patient_id: there is no patient with id 3",
         ),
     ]
-    for session, extra, message in refused:
+    for session, actor, message in refused:
         with pytest.raises(ValidationError) as caught:
-            store.save_session(session, **extra)
+            store.save_session(session, actor_id=actor)
         assert str(caught.value) == message
     assert table_counts(store.conn) == before
