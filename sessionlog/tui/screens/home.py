@@ -57,6 +57,17 @@ def _list(table_id: str, title: str) -> DataTable[Any]:
     return table
 
 
+def _slot(table_id: str, title: str) -> Static:
+    """The box a list will have (its id, so the same rules size it, and its title), empty:
+    drawn in the first frame in place of a list that is filled only after it."""
+    slot = Static(" ", id=table_id, classes="box")
+    slot.border_title = title
+    return slot
+
+
+TODAY_COLUMNS = ("Time", "Chart", "Patient", "Pain", "Technique", "Sites")
+
+
 class HomeScreen(Screen[None]):
     """Patients, today's sessions and the highlighted patient's sessions."""
 
@@ -83,6 +94,7 @@ class HomeScreen(Screen[None]):
     _resumed = False  # the first ScreenResume has come (see _on_screen_resume)
     _sessions_of: int | None = None  # the patient whose sessions the lower table shows
     _filled = False  # refresh_all() has run once (the start-up fill is in two steps)
+    _lists_in = False  # today's and the patient's sessions tables are mounted
     _form_patient: int | None = None  # the patient of the form open: highlighted after it
     _sites_width = 0  # the sessions table's width when its site lists were fitted
     _search_before: str | None = None  # the search's text when a form was opened
@@ -118,10 +130,13 @@ class HomeScreen(Screen[None]):
                 placeholder="chart id or name · Enter: new session · Ctrl+N: new patient",
             )
         # The new-patient form (Ctrl+N) is mounted here when first asked for.
+        # Today's and the patient's sessions are filled after the first frame: their
+        # tables are mounted then too (two tables' styles and drawing were a third of
+        # the sign-in to that frame), and boxes of the same size hold their places.
         with Horizontal(id="lists"):
             yield _list("patients", "Recent patients")
-            yield _list("today", "Today")
-        yield _list("patient-sessions", "Sessions")
+            yield _slot("today", "Today")
+        yield _slot("patient-sessions", "Sessions")
         yield Footer()
 
     @property
@@ -130,12 +145,6 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#patients", DataTable).add_columns("Chart", "Name", "Born", "Last visit")
-        # The long columns of variable width come last: on a narrow terminal they are
-        # the ones cut, not the pain scores.
-        self.query_one("#today", DataTable).add_columns(
-            "Time", "Chart", "Patient", "Pain", "Technique", "Sites"
-        )
-        self.query_one("#patient-sessions", DataTable).add_columns(*SESSION_COLUMNS)
         self.ready = True
         app: Any = self.app
         if app.started:
@@ -174,9 +183,27 @@ class HomeScreen(Screen[None]):
         self.fill_patients(search, sessions=False)
         self.call_after_refresh(self._fill_after_first_frame, today)
 
-    def _fill_after_first_frame(self, today: Any) -> None:
+    async def _fill_after_first_frame(self, today: Any) -> None:
+        await self._mount_lists()
         self.fill_patient_sessions()
         self.fill_today(today)
+
+    async def _mount_lists(self) -> None:
+        """Today's and the patient's sessions tables, in place of their boxes (once)."""
+        if self._lists_in:
+            return
+        today = _list("today", "Today")
+        # The long columns of variable width come last: on a narrow terminal they are
+        # the ones cut, not the pain scores.
+        today.add_columns(*TODAY_COLUMNS)
+        sessions = _list("patient-sessions", "Sessions")
+        sessions.add_columns(*SESSION_COLUMNS)
+        with self.app.batch_update():  # no frame between a box going and its table coming
+            await self.query_one("#today").remove()
+            await self.query_one("#lists").mount(today)
+            await self.query_one("#patient-sessions").remove()
+            await self.mount(sessions, before=self.query_one(Footer))
+        self._lists_in = True
 
     def show_banner(self) -> None:
         """The banner over the lists: a failed read of the database, else a broken
@@ -189,6 +216,8 @@ class HomeScreen(Screen[None]):
         banner.set_class(bool(warning), "shown")
 
     def fill_today(self, today: Any) -> None:
+        if not self._lists_in:
+            return  # filled once its table is mounted (after the first frame)
         table = self.query_one("#today", DataTable)
         table.clear()
         rows = self.store.sessions_on(today)
@@ -252,6 +281,8 @@ class HomeScreen(Screen[None]):
         return self.listed_patient()
 
     def fill_patient_sessions(self) -> None:
+        if not self._lists_in:
+            return  # filled once its table is mounted (after the first frame)
         table = self.query_one("#patient-sessions", DataTable)
         cursor = table.cursor_row
         pid = self._sessions_of = self.listed_patient()
