@@ -9,19 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..domain.techniques import FAMILY_LABELS, TECHNIQUES
+from ..domain.techniques import TECHNIQUES
+from ..domain.techniques import group_label as group_label  # named here too, as before
 
 
 def family_of(technique: str) -> str:
     """The family a technique belongs to (electro-acupuncture is acupuncture)."""
     return TECHNIQUES[technique].family
-
-
-def group_label(key: str) -> str:
-    """A readable name for a family or technique key."""
-    if key in FAMILY_LABELS:
-        return FAMILY_LABELS[key]
-    return TECHNIQUES[key].label if key in TECHNIQUES else key
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,14 @@ TECHNIQUES: dict[str, Technique] = {
     )
 }
 
+
+def group_label(key: str) -> str:
+    """A readable name for a family or technique key (an unknown key as it is)."""
+    if key in FAMILY_LABELS:
+        return FAMILY_LABELS[key]
+    return TECHNIQUES[key].label if key in TECHNIQUES else key
+
+
 SITE_KINDS = ("acupuncture_point", "trigger_point", "motor_point", "paraspinal", "ashi", "other")
 SIDES = ("left", "right", "bilateral", "midline")
 # A site's insertions are per side (``st36 b x2``: two on each side); a bilateral site

@@ -18,9 +18,7 @@ inject a store, a clock and a practitioner.
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -33,6 +31,9 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import Provider
 from textual.screen import Screen
+
+from . import opening, sign_in_flow
+from .key_order import KeyOrder
 
 if TYPE_CHECKING:
     from textual.driver import Driver
@@ -77,8 +78,7 @@ class SessionlogApp(App[None]):
         self.practitioner_id = practitioner_id
         self.signed_in_at_start = practitioner_id is not None  # the code-only way in
         self.last_input: datetime | None = None  # the last key or click, by self.clock
-        self._held: list[events.Key] | None = None  # keys waiting for the screens to settle
-        self._holding: list[str] = []  # the key they wait for, then "done" once handled
+        self._keys = KeyOrder(self)  # keys held while one may change the screen on top
         self.config_path = config_path
         self.settings: dict[str, Any] = {}
         self.startup_error: str | None = None  # why the database could not be opened
@@ -95,6 +95,7 @@ class SessionlogApp(App[None]):
         self._gc_paused = False  # run() pauses garbage collection until the first frame
         self._screen_styles = False  # screens.tcss added (see load_screen_styles)
         self._opener: threading.Thread | None = None  # opens the database (no store given)
+        self._opened: Store | None = None  # what it opened (tui/opening.py)
         self._switch_interval = sys.getswitchinterval()  # Python's, while the opener runs
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
@@ -222,20 +223,7 @@ class SessionlogApp(App[None]):
                 return
 
     def _start_opening(self) -> None:
-        if self.store is None and self._opener is None:
-            # Open the database on a thread while Textual sets up the terminal and
-            # builds the home screen: the two overlap. The connection is made for use
-            # from any thread (check_same_thread=False) and is only used from the main
-            # thread once start() has joined this one.
-            #
-            # The opener lets go of the interpreter lock at every file read and SQLite
-            # call, and the busy main thread handed it back only every 5 ms (Python's
-            # switch interval): the opening took ~45 ms instead of ~13 and the home
-            # screen waited for it. A short interval while it opens; _open_store puts
-            # the usual one back.
-            sys.setswitchinterval(0.0002)
-            self._opener = threading.Thread(target=self._open_store, daemon=True)
-            self._opener.start()
+        opening.start_opening(self)  # the database opens on a thread: tui/opening.py
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
@@ -251,71 +239,14 @@ class SessionlogApp(App[None]):
             if text != event.text:
                 event = events.Paste(text)
         if isinstance(event, events.Key) and not event.is_forwarded:
-            await self._key_in_order(event)
+            await self._keys.key(event, super().on_event)  # in order: tui/key_order.py
             return
         await super().on_event(event)
-
-    async def _key_in_order(self, event: events.Key) -> None:
-        """A key reaches the screen that is on top once the keys before it are handled.
-
-        Textual hands each key to the focused widget of the screen on top as it arrives,
-        before the keys before it have run their actions: keys typed right after Ctrl+S,
-        Escape or the "y" of "discard?" went to the form or dialog that key was closing,
-        and were lost with it (a chart id typed while the form closed), and keys typed
-        right after the Enter that opens a form went to Home. After a bound key or
-        Enter, the keys that follow are held until its action has run and the screens
-        have settled, then handed to the one on top."""
-        if self._held is not None:
-            self._held.append(event)
-            return
-        screen = self.screen
-        # A bound key (Ctrl+S, Escape, F5, the dialog's y...) or Enter (an Input's
-        # submit, which may open a form): its action may change the screen on top.
-        closing = event.key in screen.active_bindings or event.key == "enter"
-        if closing:
-            self._held, self._holding = [], [event.key]
-        await super().on_event(event)
-        if closing:
-            self._release_when_settled(screen, None)
 
     async def _check_bindings(self, key: str, priority: bool = False) -> bool:
-        # The app runs a key's binding (the screen's action) when the key has come back
-        # up from the focused widget; after that, the held keys may go on.
         found = await super()._check_bindings(key, priority)
-        if self._holding == [key] and (found or not priority):
-            self._holding.append("done")
+        self._keys.binding_checked(key, found, priority)
         return found
-
-    def _release_when_settled(
-        self, first: Screen[Any], seen: Screen[Any] | None, rounds: int = 0
-    ) -> None:
-        """Hand the held keys on once the key that may close ``first`` has been handled
-        (or ``first`` is gone) and the screen on top has stayed the same, with nothing
-        queued, from one look to the next."""
-
-        async def check() -> None:
-            await asyncio.sleep(0)  # the other widgets' turn: a key on its way up
-            screen = self.screen if self.screen_stack else None
-            # Every node's queue: a message on its way up (an Input's Submitted, which
-            # opens a form) passes through the containers between.
-            quiet = screen is not None and not any(
-                node._message_queue.qsize()
-                for node in (self, *screen.walk_children(with_self=True))
-            )
-            done = "done" in self._holding or screen is not first
-            settled = screen is seen and quiet and done
-            if settled or screen is None or rounds >= 200:
-                held, self._held, self._holding = self._held or [], None, []
-                for key in held:
-                    again = events.Key(key.key, key.character)
-                    again.set_sender(self)
-                    self.post_message(again)
-            else:
-                self._release_when_settled(first, screen or seen, rounds + 1)
-
-        # Through the app's own queue (not after a refresh): while keys are held, the
-        # app is never idle, and nothing waiting for it to be (a Pilot test) goes on.
-        self.call_later(check)
 
     def on_load(self) -> None:
         from . import read_failures
@@ -362,26 +293,8 @@ class SessionlogApp(App[None]):
             self.store.close()
 
     def _open_store(self) -> None:
-        from ..errors import DatabaseError
-
-        try:
-            from ..store import Store
-
-            opened = Store.open(self.db_path, self.clock)
-            if opened.read_only:  # every save would fail: say so before any typing
-                opened.close()
-                raise DatabaseError(
-                    f"{opened.path} is read-only: the app opens only a database it can"
-                    " save into. Make the file writable (or copy it where it can be"
-                    " written, and open the copy); `sessionlog check` reads it as it is."
-                )
-            self._opened = opened
-            self.chain_warning = opened.chain_alarm()  # on this thread: off the frame
-            self._chain_checked = True
-        except DatabaseError as exc:
-            self.startup_error = str(exc)
-        finally:
-            sys.setswitchinterval(self._switch_interval)
+        """What the opening thread runs (tui/opening.py)."""
+        opening.open_store(self)
 
     def _apply_settings(self) -> None:
         from . import config
@@ -401,27 +314,11 @@ class SessionlogApp(App[None]):
         painted: the database opens on a thread while Textual starts and builds the
         screen, and is waited for only when the screen needs it.
         """
-        if self.store is None:
-            assert self._opener is not None  # started by run() or on_load()
-            self._opener.join()
-            if self.startup_error is not None:
-                self.exit(return_code=1, message=f"sessionlog: {self.startup_error}")
-                return
-            self.store = self._opened
-        if not self._chain_checked:  # a store given by the caller (tests)
-            self.chain_warning = self.store.chain_alarm()
-            self._chain_checked = True
+        if not opening.take_opened(self):
+            return
         self.started = True
         if self.signed_in_at_start and self.practitioner_id is not None:
             self._practitioner_chosen(self.practitioner_id)
-
-    def _refresh_home(self) -> None:
-        """Refill the home screen's lists, once it has been built (else it fills itself)."""
-        from .screens.home import HomeScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen) and screen.ready:
-                screen.refresh_all()
 
     def _repaint_soon(self) -> None:
         # Screens pushed or popped from start-up code and dismiss callbacks were not
@@ -438,89 +335,34 @@ class SessionlogApp(App[None]):
 
         config.update({"theme": theme.name}, self.config_path)
 
-    def _database_key(self) -> str:
-        """This database as the settings remember it: its whole resolved path (a path as
-        typed, ``demo.db``, would be another folder's database from another folder)."""
-        path = str(self.store.path)
-        return path if path == ":memory:" else os.path.realpath(path)
+    # -- who is signed in: tui/sign_in_flow.py ------------------------------------------
 
     def remembered_practitioner(self) -> int | None:
         """Who signed in last on this machine to this database (highlighted at sign-in)."""
-        remembered = self.settings.get("practitioners", {})
-        value = remembered.get(self._database_key()) if isinstance(remembered, dict) else None
-        return value if isinstance(value, int) else None
+        return sign_in_flow.remembered_practitioner(self)
 
     def signed_in(self, practitioner_id: int, screen: Any) -> None:
-        """``screen`` (a sign-in screen) took ``practitioner_id``'s secret: carry on as them.
-
-        From the first screen, the home screen is built now (and replaces it); from a
-        lock or a switch, the screens under it come back as they were.
-        """
-        self._practitioner_chosen(practitioner_id)
-        self.last_input = self.clock()
-        if screen.mode == "start":
-            from .screens.home import HomeScreen
-
-            # The first screen was not pushed, so it has no result callback for
-            # switch_screen to drop (Textual's switch_screen pushes one for the next).
-            screen._push_result_callback(self, None)
-            self.switch_screen(HomeScreen())
-        else:
-            screen.dismiss()
-        self._repaint_soon()
+        """``screen`` (a sign-in screen) took ``practitioner_id``'s secret: carry on as them."""
+        sign_in_flow.signed_in(self, practitioner_id, screen)
 
     def _practitioner_chosen(self, practitioner_id: int) -> None:
-        from . import config
-
-        self.practitioner_id = practitioner_id
-        remembered = dict(self.settings.get("practitioners") or {})
-        key = self._database_key()
-        if remembered.get(key) != practitioner_id:
-            remembered[key] = practitioner_id
-            self.settings["practitioners"] = remembered
-            config.update({"practitioners": remembered}, self.config_path)
-        self._refresh_home()
+        sign_in_flow.practitioner_chosen(self, practitioner_id)
 
     def action_switch_practitioner(self) -> None:
         """F2: another practitioner signs in (with their secret); Escape goes back."""
-        if self.store is not None and self.practitioner_id is not None:
-            from .screens.sign_in import SignInScreen
-
-            self.push_screen(SignInScreen("switch", self.practitioner_id))
+        sign_in_flow.switch_practitioner(self)
 
     def idle_lock_seconds(self) -> float:
-        """After how long without a key the app locks: the settings' ``idle_lock_minutes``
-        (a number above 0), else :attr:`IDLE_LOCK_MINUTES`."""
-        minutes = self.settings.get("idle_lock_minutes")
-        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes <= 0:
-            minutes = self.IDLE_LOCK_MINUTES
-        return float(minutes) * 60
+        """After how long without a key the app locks (the settings' ``idle_lock_minutes``)."""
+        return sign_in_flow.idle_lock_seconds(self)
 
     def lock_if_idle(self) -> bool:
-        """Lock if nobody has pressed a key for the idle time (by ``self.clock``); runs
-        every few seconds, and tests call it after moving their clock on."""
-        if not self.screen_stack or self.last_input is None:
-            return False  # closing, or not started
-        if getattr(self.screen, "KIOSK", False):
-            return False  # the patient view is a lock of its own; they may read on
-        idle = (self.clock() - self.last_input).total_seconds()
-        if idle < self.idle_lock_seconds():
-            return False
-        return self.lock()
+        """Lock if nobody has pressed a key for the idle time (by ``self.clock``)."""
+        return sign_in_flow.lock_if_idle(self)
 
     def lock(self) -> bool:
-        """Cover every screen with the signed-in practitioner's sign-in (unless nobody is
-        signed in, or it is locked already). Whatever is open stays as it is, F2's
-        switch screen included (Escape there would go back to the patients)."""
-        if self.practitioner_id is None or self.store is None:
-            return False
-        from .screens.sign_in import SignInScreen
-
-        if any(isinstance(s, SignInScreen) and s.mode != "switch" for s in self.screen_stack):
-            return False  # signed out, or locked already (F2's screen is locked over)
-        self.push_screen(SignInScreen("lock", self.practitioner_id))
-        self._repaint_soon()
-        return True
+        """Cover every screen with the signed-in practitioner's sign-in (if not already)."""
+        return sign_in_flow.lock(self)
 
     def action_lock(self) -> None:
         """Ctrl+L: lock now."""

@@ -20,7 +20,7 @@ from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
 
-from ..analysis.model import group_label
+from ..domain.techniques import group_label
 from .safe import plain
 
 _LONG_HEADING = 10  # headings longer than this take two lines

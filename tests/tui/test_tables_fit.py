@@ -99,7 +99,7 @@ def test_no_column_of_the_sites_table_is_cut(store, size) -> None:  # type: igno
 
 
 def test_home_says_how_many_sites_when_their_names_do_not_fit() -> None:
-    from sessionlog.tui.screens.home import sites_summary
+    from sessionlog.tui.screens.home_lists import sites_summary
 
     names = "upper trapezius infraspinatus rhomboid major"  # three muscles, five words
     assert sites_summary(names, 3, 60) == names

@@ -7,7 +7,6 @@ follow-up. Enter on a saved session (today's or the patient's) opens it to corre
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -15,46 +14,17 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from ...domain.text import clean_text
 from ..safe import plain
-from ..tables import technique_name
 from ..widgets.footer import Footer
-from ..widgets.list_table import ListTable
+from . import home_actions
+from . import home_lists as lists
 
 if TYPE_CHECKING:
     from ...store import Store
     from ..widgets.new_patient import NewPatientForm
-
-
-def _pain(row: Mapping[str, Any]) -> str:
-    after = "" if row.get("pain_after") is None else row["pain_after"]
-    return f"{row['pain_before']}->{after}"
-
-
-SESSION_COLUMNS = ("Date", "Technique", "Pain", "By", "Ver", "Sites")
-
-
-def sites_summary(targets: str, count: int, room: int) -> str:
-    """A session's sites in ``room`` cells: all of them, else how many (a list cut at
-    the edge read as fewer sites; the names, "upper trapezius levator scapulae", have
-    spaces of their own, so no first few can be picked out)."""
-    if len(targets) <= room:
-        return targets
-    return f"{count} site{'s' * (count != 1)}"
-
-
-def _list(table_id: str, title: str) -> DataTable[Any]:
-    # The table draws its own box, its title in the top border: a box widget and a
-    # title widget around each table cost ~10 ms of the first frame.
-    table: DataTable[Any] = ListTable(
-        id=table_id, classes="box", cursor_type="row", zebra_stripes=True
-    )
-    table.border_title = title
-    return table
 
 
 class HomeScreen(Screen[None]):
@@ -83,6 +53,7 @@ class HomeScreen(Screen[None]):
     _resumed = False  # the first ScreenResume has come (see _on_screen_resume)
     _sessions_of: int | None = None  # the patient whose sessions the lower table shows
     _filled = False  # refresh_all() has run once (the start-up fill is in two steps)
+    _lists_in = False  # today's and the patient's sessions tables are mounted
     _form_patient: int | None = None  # the patient of the form open: highlighted after it
     _sites_width = 0  # the sessions table's width when its site lists were fitted
     _search_before: str | None = None  # the search's text when a form was opened
@@ -118,10 +89,13 @@ class HomeScreen(Screen[None]):
                 placeholder="chart id or name · Enter: new session · Ctrl+N: new patient",
             )
         # The new-patient form (Ctrl+N) is mounted here when first asked for.
+        # Today's and the patient's sessions are filled after the first frame: their
+        # tables are mounted then too (two tables' styles and drawing were a third of
+        # the sign-in to that frame), and boxes of the same size hold their places.
         with Horizontal(id="lists"):
-            yield _list("patients", "Recent patients")
-            yield _list("today", "Today")
-        yield _list("patient-sessions", "Sessions")
+            yield lists.new_list("patients", "Recent patients")
+            yield lists.slot("today", "Today")
+        yield lists.slot("patient-sessions", "Sessions")
         yield Footer()
 
     @property
@@ -129,13 +103,7 @@ class HomeScreen(Screen[None]):
         return self.app.store  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
-        self.query_one("#patients", DataTable).add_columns("Chart", "Name", "Born", "Last visit")
-        # The long columns of variable width come last: on a narrow terminal they are
-        # the ones cut, not the pain scores.
-        self.query_one("#today", DataTable).add_columns(
-            "Time", "Chart", "Patient", "Pain", "Technique", "Sites"
-        )
-        self.query_one("#patient-sessions", DataTable).add_columns(*SESSION_COLUMNS)
+        self.query_one("#patients", DataTable).add_columns(*lists.PATIENT_COLUMNS)
         self.ready = True
         app: Any = self.app
         if app.started:
@@ -174,9 +142,16 @@ class HomeScreen(Screen[None]):
         self.fill_patients(search, sessions=False)
         self.call_after_refresh(self._fill_after_first_frame, today)
 
-    def _fill_after_first_frame(self, today: Any) -> None:
+    async def _fill_after_first_frame(self, today: Any) -> None:
+        await self._mount_lists()
         self.fill_patient_sessions()
         self.fill_today(today)
+
+    async def _mount_lists(self) -> None:
+        """Today's and the patient's sessions tables, in place of their boxes (once)."""
+        if not self._lists_in:
+            await lists.mount_lists(self, before=self.query_one(Footer))
+            self._lists_in = True
 
     def show_banner(self) -> None:
         """The banner over the lists: a failed read of the database, else a broken
@@ -189,43 +164,20 @@ class HomeScreen(Screen[None]):
         banner.set_class(bool(warning), "shown")
 
     def fill_today(self, today: Any) -> None:
-        table = self.query_one("#today", DataTable)
-        table.clear()
-        rows = self.store.sessions_on(today)
-        for s in rows:
-            table.add_row(
-                str(s["started_at"])[11:16],
-                plain(s["chart_id"]),
-                plain(s["patient_name"]),
-                _pain(s),
-                technique_name(s["technique"]),
-                str(s["site_count"]),
-                key=f"{s['record_id']}:{s['patient_id']}",
-            )
-        table.border_title = f"Today: {len(rows)} session{'s' * (len(rows) != 1)}"
+        if not self._lists_in:
+            return  # filled once its table is mounted (after the first frame)
+        lists.fill_today(self.query_one("#today", DataTable), self.store.sessions_on(today))
 
     def fill_patients(self, text: str, select: int | None = None, sessions: bool = True) -> None:
         """The patients found (or the recent ones), and the highlighted one's sessions
         (without ``sessions``: the caller fills them later; nothing else does meanwhile)."""
-        table = self.query_one("#patients", DataTable)
-        table.clear()
         if text.strip():
             rows = self.store.search_patients(text)
             title = f"Matching {text.strip()!r}: {len(rows)}"
         else:
             rows = self.store.recent_patients(12) or self.store.patients()[:12]
             title = "Recent patients"
-        for p in rows:
-            table.add_row(
-                plain(p["chart_id"]),
-                plain(p["name"]),
-                str(p.get("birth_year") or ""),
-                str(p.get("last_visit") or "")[:10],
-                key=str(p["id"]),
-            )
-        table.border_title = plain(title)
-        if select is not None and str(select) in [k.value for k in table.rows]:
-            table.move_cursor(row=table.get_row_index(str(select)))
+        lists.fill_patients(self.query_one("#patients", DataTable), rows, title, select)
         if sessions:
             self.fill_patient_sessions()
         else:
@@ -233,11 +185,8 @@ class HomeScreen(Screen[None]):
 
     def listed_patient(self) -> int | None:
         """The patient highlighted in the patients list (whose sessions show below it)."""
-        table = self.query_one("#patients", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
-        return int(key.value or 0)
+        key = lists.highlighted_key(self.query_one("#patients", DataTable))
+        return None if key is None else int(key or 0)
 
     def selected_patient(self) -> int | None:
         """The patient of the row the practitioner is on: the focused list's highlighted
@@ -245,70 +194,19 @@ class HomeScreen(Screen[None]):
         action (F5, F6, Ctrl+O, Ctrl+R, Ctrl+F) acts on this one and no other."""
         table = self.focused
         if isinstance(table, DataTable) and table.id in ("today", "patient-sessions"):
-            if not table.row_count:
-                return None
-            key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
-            return int(str(key.value).split(":")[1])
+            key = lists.highlighted_key(table)
+            return None if key is None else int(key.split(":")[1])
         return self.listed_patient()
 
     def fill_patient_sessions(self) -> None:
+        if not self._lists_in:
+            return  # filled once its table is mounted (after the first frame)
         table = self.query_one("#patient-sessions", DataTable)
-        cursor = table.cursor_row
         pid = self._sessions_of = self.listed_patient()
-        title = "Sessions"
         patient = self.store.patient(pid) if pid is not None else None
         rows = self.store.sessions(pid, limit=50, include_void=True) if patient else []
-        cells = [
-            [
-                str(s["started_at"])[:16],
-                technique_name(s["technique"]),
-                _pain(s),
-                clean_text(str(s["practitioner_name"])),
-                "void" if s["status"] == "void" else str(s["version"]),
-                s["targets"] or "",
-            ]
-            for s in rows
-        ]
-        room = self._sites_room(table, cells)
-        for row, session in zip(cells, rows, strict=True):
-            row[-1] = sites_summary(clean_text(row[-1]), session["site_count"], room)
-        # The columns anew, each as wide as its widest cell, set here: measured by the
-        # table when next idle, they were drawn at their headings' widths after a save
-        # ("2026", "Acupunctu") and stayed so.
-        table.clear(columns=True)
-        for i, heading in enumerate(SESSION_COLUMNS):
-            table.add_column(heading, width=max([len(heading), *(len(r[i]) for r in cells)]))
-        if patient is not None and pid is not None:
-            # Voided sessions too, marked, so that they can be reviewed (F3, Enter).
-            live = sum(s["status"] != "void" for s in rows)
-            title = f"Sessions of {patient['chart_id']} {patient['name']}: {live}"
-            title += f" (+{len(rows) - live} void)" if live < len(rows) else ""
-            for s, (started, technique, pain, by, version, sites) in zip(rows, cells, strict=True):
-                void = s["status"] == "void"
-                table.add_row(
-                    Text(started, style="strike dim" if void else ""),
-                    technique,
-                    pain,
-                    Text(by),
-                    Text("void", style="bold red") if void else version,
-                    Text(sites),
-                    key=f"{s['record_id']}:{pid}{':void' if void else ''}",
-                )
-            if rows:
-                table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
-        table.border_title = plain(title)
+        lists.fill_sessions(table, patient, rows, self.app.size.width)
         self._sites_width = table.region.width
-
-    def _sites_room(self, table: DataTable[Any], cells: list[list[str]]) -> int:
-        """The cells left for the Sites column after the others (each with its padding),
-        less a scrollbar's: at 80 columns the site list ran off the right edge."""
-        width = table.region.width or self.app.size.width
-        width -= table.styles.gutter.width + table.styles.scrollbar_size_vertical
-        others = sum(
-            max([len(h), *(len(row[i]) for row in cells)]) + 2 * table.cell_padding
-            for i, h in enumerate(SESSION_COLUMNS[:-1])
-        )
-        return width - others - 2 * table.cell_padding
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit_sessions)
@@ -469,65 +367,22 @@ class HomeScreen(Screen[None]):
         form.start(self.query_one("#search", Input).value)
 
     def action_history(self) -> None:
-        table = self.focused if isinstance(self.focused, DataTable) else None
-        if table is None or table.id == "patients" or not table.row_count:
-            self.notify(
-                "Highlight a session (today's or the patient's) to see its history.", timeout=3
-            )
-            return
-        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
-        from .history import HistoryScreen
-
-        self.app.push_screen(HistoryScreen(int(str(key.value).split(":")[0])))
+        home_actions.show_history(self)
 
     def action_void(self) -> None:
         """Void the highlighted session (today's or the patient's), with a reason."""
-        table = self.focused if isinstance(self.focused, DataTable) else None
-        if table is None or table.id == "patients" or not table.row_count:
-            self.notify("Highlight a session (today's or the patient's) to void it.", timeout=3)
-            return
-        key = str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
-        record_id, patient_id, *void = key.split(":")
-        if void:
-            self.notify("That session is void already: F3 shows its history.", timeout=3)
-            return
-        from .modals import AskText
+        home_actions.void_highlighted(self, self._voided)
 
-        def void_it(reason: str | None) -> None:
-            if not reason:
-                return
-            from ...services.sessions import Refused, void
-
-            actor = self.app.practitioner_id  # type: ignore[attr-defined]
-            done = void(self.store, int(record_id), actor, reason)
-            if isinstance(done, Refused):
-                self.notify(plain(f"Not voided: {done.error}"), severity="error", timeout=8)  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
-                return
-            self.notify(done.message, timeout=3)
-            self._form_patient = int(patient_id)
-            self._after()
-
-        self.app.push_screen(
-            AskText(
-                f"Void session #{record_id}? It stays in the record, marked void. Why?",
-                placeholder="e.g. recorded for the wrong patient",
-                required="Voiding needs a reason: it is kept with the record",
-            ),
-            void_it,
-        )
-
-    def _outcome(self, module: str, name: str) -> None:
-        pid = self._patient_or_hint()
-        if pid is not None:
-            screen = self.app.outcome_screen(module, name, pid)  # type: ignore[attr-defined]
-            if screen is not None:
-                self.app.push_screen(screen)
+    def _voided(self, patient_id: int) -> None:
+        self._form_patient = patient_id
+        self._after()
 
     def action_progress(self) -> None:
-        self._outcome("progress", "ProgressScreen")
+        home_actions.open_outcome(self, self._patient_or_hint(), "progress", "ProgressScreen")
 
     def action_patient_view(self) -> None:
-        self._outcome("patient_view", "PatientViewScreen")
+        pid = self._patient_or_hint()
+        home_actions.open_outcome(self, pid, "patient_view", "PatientViewScreen")
 
     def action_due(self) -> None:
         from .due import DueScreen

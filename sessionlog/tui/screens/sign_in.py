@@ -113,13 +113,17 @@ class SignInScreen(Screen[None]):
             if app.return_code is not None:
                 return  # leaving (a database that cannot be opened)
             # While the secret is typed: the sign-in's audit row is the first write,
-            # and what a first write does once (5-10 ms) is done before Enter.
-            self.call_after_refresh(self._prepare_writes)
+            # and what a first write does once (5-10 ms) is done before Enter; so is
+            # loading the home screen's code (10-15 ms), which Enter then builds. A
+            # moment after the first frame, not right after it is handed to Textual's
+            # writer thread: that thread waits for the interpreter lock to write it.
+            self.set_timer(0.1, self._prepare_home)
         self.fill()
 
-    def _prepare_writes(self) -> None:
+    def _prepare_home(self) -> None:
         if self.is_attached and self.app.is_running:
             self.store.prepare_writes()
+            from . import home  # noqa: F401  (loaded now, used after the sign-in)
 
     def fill(self) -> None:
         """List the practitioners (only the locked one, on the lock)."""

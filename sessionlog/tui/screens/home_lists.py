@@ -1,0 +1,182 @@
+"""The home screen's three lists: the patients, today's sessions, the patient's sessions.
+
+Plain functions that build and fill the tables from the rows the home screen read
+(``screens/home.py`` reads the store and calls them): each list is a table that draws
+its own box and title, its rows keyed so that the screen's actions find the record and
+the patient (``record:patient``, with ``:void`` on a voided session). The two lists
+below the patients start as empty boxes of the same size (:func:`slot`) and become
+tables after the first frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from ...domain.text import clean_text
+from ..safe import plain
+from ..tables import technique_name
+from ..widgets.list_table import ListTable
+
+PATIENT_COLUMNS = ("Chart", "Name", "Born", "Last visit")
+# The long columns of variable width come last: on a narrow terminal they are the ones
+# cut, not the pain scores.
+TODAY_COLUMNS = ("Time", "Chart", "Patient", "Pain", "Technique", "Sites")
+SESSION_COLUMNS = ("Date", "Technique", "Pain", "By", "Ver", "Sites")
+
+
+def pain(row: Mapping[str, Any]) -> str:
+    """Pain before and after, ``6->2`` (``6->`` before an after is recorded)."""
+    after = "" if row.get("pain_after") is None else row["pain_after"]
+    return f"{row['pain_before']}->{after}"
+
+
+def sites_summary(targets: str, count: int, room: int) -> str:
+    """A session's sites in ``room`` cells: all of them, else how many (a list cut at
+    the edge read as fewer sites; the names, "upper trapezius levator scapulae", have
+    spaces of their own, so no first few can be picked out)."""
+    if len(targets) <= room:
+        return targets
+    return f"{count} site{'s' * (count != 1)}"
+
+
+def new_list(table_id: str, title: str, columns: Sequence[str] = ()) -> DataTable[Any]:
+    """A list: a table with its own box and its title in the top border."""
+    # A box widget and a title widget around each table cost ~10 ms of the first frame.
+    table: DataTable[Any] = ListTable(
+        id=table_id, classes="box", cursor_type="row", zebra_stripes=True
+    )
+    table.border_title = title
+    if columns:
+        table.add_columns(*columns)
+    return table
+
+
+def slot(table_id: str, title: str) -> Static:
+    """The box a list will have (its id, so the same rules size it, and its title), empty:
+    drawn in the first frame in place of a list that is filled only after it."""
+    box = Static(" ", id=table_id, classes="box")
+    box.border_title = title
+    return box
+
+
+async def mount_lists(screen: Widget, before: Widget) -> None:
+    """Today's and the patient's sessions tables mounted in place of their boxes (the
+    first in ``#lists``, the second ``before`` the footer), with no frame between."""
+    today = new_list("today", "Today", TODAY_COLUMNS)
+    sessions = new_list("patient-sessions", "Sessions", SESSION_COLUMNS)
+    with screen.app.batch_update():  # no frame between a box going and its table coming
+        await screen.query_one("#today").remove()
+        await screen.query_one("#lists").mount(today)
+        await screen.query_one("#patient-sessions").remove()
+        await screen.mount(sessions, before=before)
+
+
+def highlighted_key(table: DataTable[Any]) -> str | None:
+    """The key of the table's highlighted row (None when it has no rows)."""
+    if not table.row_count:
+        return None
+    return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
+
+
+def fill_today(table: DataTable[Any], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Today's sessions, earliest first, and how many in the title."""
+    table.clear()
+    for s in rows:
+        table.add_row(
+            str(s["started_at"])[11:16],
+            plain(s["chart_id"]),
+            plain(s["patient_name"]),
+            pain(s),
+            technique_name(s["technique"]),
+            str(s["site_count"]),
+            key=f"{s['record_id']}:{s['patient_id']}",
+        )
+    table.border_title = f"Today: {len(rows)} session{'s' * (len(rows) != 1)}"
+
+
+def fill_patients(
+    table: DataTable[Any], rows: Sequence[Mapping[str, Any]], title: str, select: int | None
+) -> None:
+    """The patients listed under ``title``; ``select`` highlighted when among them."""
+    table.clear()
+    for p in rows:
+        table.add_row(
+            plain(p["chart_id"]),
+            plain(p["name"]),
+            str(p.get("birth_year") or ""),
+            str(p.get("last_visit") or "")[:10],
+            key=str(p["id"]),
+        )
+    table.border_title = plain(title)
+    if select is not None and str(select) in [k.value for k in table.rows]:
+        table.move_cursor(row=table.get_row_index(str(select)))
+
+
+def fill_sessions(
+    table: DataTable[Any],
+    patient: Mapping[str, Any] | None,
+    rows: Sequence[Mapping[str, Any]],
+    width: int,
+) -> None:
+    """The patient's sessions, newest first, voided ones marked (``rows``: none without
+    a patient), each site list fitted to what ``width`` cells leave for it."""
+    cursor = table.cursor_row
+    title = "Sessions"
+    cells = [
+        [
+            str(s["started_at"])[:16],
+            technique_name(s["technique"]),
+            pain(s),
+            clean_text(str(s["practitioner_name"])),
+            "void" if s["status"] == "void" else str(s["version"]),
+            s["targets"] or "",
+        ]
+        for s in rows
+    ]
+    room = sites_room(table, cells, width)
+    for row, session in zip(cells, rows, strict=True):
+        row[-1] = sites_summary(clean_text(row[-1]), session["site_count"], room)
+    # The columns anew, each as wide as its widest cell, set here: measured by the
+    # table when next idle, they were drawn at their headings' widths after a save
+    # ("2026", "Acupunctu") and stayed so.
+    table.clear(columns=True)
+    for i, heading in enumerate(SESSION_COLUMNS):
+        table.add_column(heading, width=max([len(heading), *(len(r[i]) for r in cells)]))
+    if patient is not None:
+        # Voided sessions too, marked, so that they can be reviewed (F3, Enter).
+        pid = patient["id"]
+        live = sum(s["status"] != "void" for s in rows)
+        title = f"Sessions of {patient['chart_id']} {patient['name']}: {live}"
+        title += f" (+{len(rows) - live} void)" if live < len(rows) else ""
+        for s, (started, technique, pains, by, version, sites) in zip(rows, cells, strict=True):
+            void = s["status"] == "void"
+            table.add_row(
+                Text(started, style="strike dim" if void else ""),
+                technique,
+                pains,
+                Text(by),
+                Text("void", style="bold red") if void else version,
+                Text(sites),
+                key=f"{s['record_id']}:{pid}{':void' if void else ''}",
+            )
+        if rows:
+            table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
+    table.border_title = plain(title)
+
+
+def sites_room(table: DataTable[Any], cells: list[list[str]], width: int) -> int:
+    """The cells left for the Sites column after the others (each with its padding),
+    less a scrollbar's: at 80 columns the site list ran off the right edge."""
+    width = table.region.width or width
+    width -= table.styles.gutter.width + table.styles.scrollbar_size_vertical
+    others = sum(
+        max([len(h), *(len(row[i]) for row in cells)]) + 2 * table.cell_padding
+        for i, h in enumerate(SESSION_COLUMNS[:-1])
+    )
+    return width - others - 2 * table.cell_padding
