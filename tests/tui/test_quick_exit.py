@@ -73,15 +73,15 @@ def test_the_app_ends_when_its_terminal_goes_away(tmp_path) -> None:  # type: ig
     os.close(side)
     shown = b""
     try:
-        while b"\x1b[?1049h" not in shown:  # the app took the screen: it reads its keys
-            ready, _, _ = select.select([main], [], [], 60)
-            assert ready, "the app drew nothing in 60 s"
-            shown += os.read(main, 65536)
-    finally:
-        os.close(main)  # the terminal goes away
-    try:
+        try:
+            while b"\x1b[?1049h" not in shown:  # the app took the screen: it reads its keys
+                ready, _, _ = select.select([main], [], [], 60)
+                assert ready, "the app drew nothing in 60 s"
+                shown += os.read(main, 65536)
+        finally:
+            os.close(main)  # the terminal goes away
         app.wait(timeout=60)
     finally:
-        app.kill()
+        app.kill()  # whatever happened above: no app left running
     assert app.returncode == 0
     assert not db.with_name("clinic.db-wal").exists()  # the database was closed
