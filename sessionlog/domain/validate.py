@@ -378,10 +378,12 @@ def parse_session(
     *,
     now: datetime | None = None,
     site_parser: Callable[..., Site] | None = None,
+    ims_parser: Callable[..., ImsFinding] | None = None,
 ) -> SessionInput:
     """Validate a whole session. Raises :class:`InvalidRecord` listing every problem.
 
-    ``site_parser`` (default :func:`parse_site`) lets a bulk importer memoise sites.
+    ``site_parser`` (default :func:`parse_site`) and ``ims_parser`` (default
+    :func:`parse_ims_finding`) let a bulk importer memoise sites and IMS findings.
     """
     errors: list[ValidationError] = []
     _refuse_unknown(errors, "", data, _SESSION_KEYS)
@@ -450,7 +452,7 @@ def parse_session(
         for i, raw in _records(errors, "adverse_events", data.get("adverse_events"))
     ]
     ims = [
-        _collect(errors, parse_ims_finding, raw, field=f"ims_findings[{i}]")
+        _collect(errors, ims_parser or parse_ims_finding, raw, field=f"ims_findings[{i}]")
         for i, raw in _records(errors, "ims_findings", data.get("ims_findings"))
     ]
     _raise_if(errors)

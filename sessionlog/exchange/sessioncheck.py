@@ -10,27 +10,30 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from ..domain.models import Site
+from ..domain.fields import SQLITE_MAX_INT
+from ..domain.models import ImsFinding, Site
+from ..domain.techniques import IMS_SIGNS
 from ..domain.validate import (
     InvalidRecord,
     as_choice,
     as_int,
     as_text,
     parse_follow_up,
+    parse_ims_finding,
     parse_session,
 )
 from ..errors import ValidationError
 from ..store.rows import SESSION_COLUMNS, ims_values, session_values, stamp
 from .compact import NAMES, ROW_TYPES, CheckedSite, SiteView, as_mapping, get
 from .problems import Problems
-from .rowcheck import Checked, Fields, Raw, drain, ref, when
+from .rowcheck import MAX_ID, Checked, Fields, Raw, drain, ref, when
 from .sitememo import SiteMemo
 
-__all__ = ["SiteMemo", "check_follow_ups", "check_sessions"]
+__all__ = ["ImsMemo", "SiteMemo", "check_follow_ups", "check_sessions"]
 
 _PART = re.compile(r"(sites|adverse_events|ims_findings)\[(\d+)\]\.?(.*)")
 _PART_TABLE = {"sites": "site", "adverse_events": "adverse_event", "ims_findings": "ims_finding"}
@@ -38,6 +41,44 @@ STATUSES = ("active", "void")
 
 Kids = dict[int, list[tuple[int, int, tuple[Any, ...]]]]  # parent -> [(id, row no, row)]
 _PICK = {t: itemgetter(*NAMES[t][1:]) for t in ("session", "follow_up")}
+
+
+_IMS_KEYS = ("level", "side", *IMS_SIGNS, "notes")  # what parse_ims_finding reads
+_ABSENT = object()
+
+
+class ImsMemo:
+    """``parse_ims_finding`` remembered by content (the values it reads, with their
+    types: true is not 1 to a check), and each finding's database values. A clinic's
+    findings repeat: the same levels, the same signs, no notes. A finding with a
+    problem is not kept: its check runs again, naming its own row."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[Any, ...], ImsFinding] = {}
+        # id(kept finding) -> its values (None until asked): a kept finding stays
+        # alive in the cache, so no other finding has its id.
+        self.kept: dict[int, tuple[Any, ...] | None] = {}
+
+    def __call__(self, raw: Mapping[str, Any], field: str = "ims_finding") -> ImsFinding:
+        values = tuple(raw.get(k, _ABSENT) for k in _IMS_KEYS)
+        key = (values, tuple(map(type, values)))
+        try:
+            hit = self.cache.get(key)
+        except TypeError:  # an unhashable value: checked, not kept
+            return parse_ims_finding(raw, field=field)
+        if hit is None:
+            hit = self.cache[key] = parse_ims_finding(raw, field=field)
+            self.kept[id(hit)] = None
+        return hit
+
+    def values(self, finding: ImsFinding) -> tuple[Any, ...]:
+        """``ims_values(finding)``, made once per finding kept."""
+        if id(finding) not in self.kept:
+            return ims_values(finding)
+        kept = self.kept[id(finding)]
+        if kept is None:
+            kept = self.kept[id(finding)] = ims_values(finding)
+        return kept
 
 
 def _id_or_none(value: Any) -> int | None:
@@ -146,7 +187,7 @@ def check_sessions(
         raw["adverse_event"], n["adverse_event"], "session_id", problems, "adverse_event"
     )
     del raw["site"], raw["ims_finding"]  # their rows are in sites and ims now
-    memo = SiteMemo()
+    memo, ims_memo = SiteMemo(), ImsMemo()
     for table in ("session", "site", "ims_finding", "adverse_event"):
         out.rows[table] = {}
     session_row, ims_row = ROW_TYPES["session"]._make, ROW_TYPES["ims_finding"]._make
@@ -186,7 +227,7 @@ def check_sessions(
                 ValidationError("supersedes_id", "is given exactly when the version is 2 or more")
             )
         try:
-            parsed = parse_session(data, now=now, site_parser=memo)
+            parsed = parse_session(data, now=now, site_parser=memo, ims_parser=ims_memo)
         except InvalidRecord as exc:
             _route(problems, "session", number, kids, exc, skip_sites=borrowed)
             parsed = None
@@ -204,7 +245,7 @@ def check_sessions(
         for (aid, _, _), event in zip(kids["adverse_events"], parsed.adverse_events, strict=True):
             out.rows["adverse_event"][aid] = _ae(aid, sid, None, event)
         for (iid, _, _), finding in zip(kids["ims_findings"], parsed.ims_findings, strict=True):
-            out.rows["ims_finding"][iid] = ims_row((iid, sid, *ims_values(finding)))
+            out.rows["ims_finding"][iid] = ims_row((iid, sid, *ims_memo.values(finding)))
     _orphans(out, "site", "session_id", sites, problems)
     _orphans(out, "ims_finding", "session_id", ims, problems)
     _orphans(out, "adverse_event", "session_id", aes, problems)
@@ -251,6 +292,68 @@ def _orphans(out: Checked, table: str, parent: str, kids: Kids, problems: Proble
                 )
 
 
+def _moment(value: Any) -> datetime | None:
+    """The moment of a text in the database's one form (``2026-11-22 14:30:00``, from
+    1900 on), or None for any other value (the full check decides on those)."""
+    if type(value) is not str or len(value) != 19:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    # The same text back: no zone, no fraction, no spaces (what stamp() writes).
+    if moment.year < 1900 or moment.isoformat(" ") != value:
+        return None
+    return moment
+
+
+def _plain_text(value: Any, max_len: int) -> str | None:
+    """as_text of a printable text (no character to clean) within ``max_len``; None
+    for anything else."""
+    if value is None:
+        return ""
+    if type(value) is not str or not value.isprintable():
+        return None
+    text = value.strip()
+    return text if len(text) <= max_len else None
+
+
+def _plain_follow_up(row: tuple[Any, ...], latest: datetime) -> tuple[Any, ...] | None:
+    """The checked row of a follow-up (without adverse events) whose every value is
+    as an export writes it: the very row the full check below gives, made without the
+    domain's records. None for any other row: the full check then decides, and words
+    each problem (tests/trust/test_import_fast_paths.py compares the two)."""
+    if type(row) is not tuple:  # a column left out (Gaps), or not a packed row
+        return None
+    fid, patient, record, version_of, status, reason, at, pain, sore, groc, notes, by, rec = row
+    if not (
+        type(patient) is int
+        and 1 <= patient <= SQLITE_MAX_INT
+        and type(record) is int
+        and 1 <= record <= SQLITE_MAX_INT
+        and (version_of is None or (type(version_of) is int and 1 <= version_of <= MAX_ID))
+        and type(status) is str
+        and status in STATUSES
+        and type(by) is int
+        and 1 <= by <= MAX_ID
+        and type(pain) is int
+        and 0 <= pain <= 10
+        and (sore is None or (type(sore) is int and 0 <= sore <= 10))
+        and (groc is None or (type(groc) is int and -7 <= groc <= 7))
+    ):
+        return None
+    moment = _moment(at)
+    if moment is None or moment > latest or _moment(rec) is None:
+        return None
+    text, why = _plain_text(notes, 5000), None
+    if reason is not None:
+        why = _plain_text(reason, 2000) or None
+    if text is None or (why is None and (reason is not None or version_of is not None)):
+        return None  # a reason to clean or too long, or a correction without one
+    at = rec if at == rec else at  # one string, as the full check gives
+    return (fid, patient, record, version_of, status, why, at, pain, sore, groc, text, by, rec)
+
+
 def check_follow_ups(raw: dict[str, Raw], now: datetime, problems: Problems, out: Checked) -> None:
     """Validate follow-ups (every version) with their adverse events (their rows as the
     file had them are dropped once checked)."""
@@ -260,7 +363,13 @@ def check_follow_ups(raw: dict[str, Raw], now: datetime, problems: Problems, out
     )
     out.rows["follow_up"] = {}
     make, pick = ROW_TYPES["follow_up"]._make, _PICK["follow_up"]
+    latest = now + timedelta(days=1)  # as_datetime's bound on a moment
     for fid, row in drain(raw.pop("follow_up")):
+        if fid not in aes:
+            plain = _plain_follow_up(row, latest)
+            if plain is not None:
+                out.rows["follow_up"][fid] = make(plain)
+                continue
         number = n["follow_up"][fid]
         kids = {"sites": [], "ims_findings": [], "adverse_events": aes.get(fid, [])}
         data = as_mapping("follow_up", row)

@@ -328,3 +328,89 @@ def test_the_site_memo_tells_a_missing_column_from_a_null_one() -> None:
     assert _error(memo, bad, "acupuncture", field="sites[2]") == (
         "sites[2].insertions: is required: a whole number from 1 to 50"
     )
+
+
+_FOLLOW_UP = {  # a follow-up as an export writes it, and each column's tricky values
+    "id": (1,),
+    "patient_id": (3, 0, -1, True, 3.0, "3", None, MAX_ID, MAX_ID + 1),
+    "session_record_id": (7, 0, False, "7", None, 7.5),
+    "supersedes_id": (None, 1, 0, "", "2", True, MAX_ID + 1),
+    "status": ("active", "void", " Active", "VOID", "gone", None, 1),
+    "amend_reason": (None, "typo", "", "  ", " why ", "a\tb", "x" * 2001, 5, "\u202eno"),
+    "at": (
+        "2026-11-20 10:00:00",
+        "2026-11-23 17:59:59",
+        "2026-11-23 18:00:01",
+        "2026-11-20T10:00:00",
+        "2026-11-20 10:00",
+        "2026-11-20",
+        "1899-12-31 10:00:00",
+        "2026-11-20 10:00:00+01:00",
+        " 2026-11-20 10:00:00",
+        "2026-13-01 10:00:00",
+        "",
+        None,
+        5,
+    ),
+    "pain": (4, 0, 10, 11, -1, True, 4.0, "4", None),
+    "soreness": (None, 0, 10, 11, "", "2", False, 2.0),
+    "groc": (None, -7, 7, 8, -8, "3", True),
+    "notes": (None, "", "better", " better ", "x" * 5000, "x" * 5001, "a\nb", "\x1b[31mx", 9),
+    "recorded_by": (1, 0, True, "1", None),
+    "recorded_at": ("2026-11-20 11:00:00", "2026-11-20 10:00:00", "2026-11-20T11:00", None, 3),
+}
+
+
+def _check_follow_up(row: tuple[Any, ...], fast: bool, monkeypatch: Any) -> tuple[Any, list[str]]:
+    from sessionlog.exchange import sessioncheck
+    from sessionlog.exchange.problems import Problems
+    from sessionlog.exchange.rowcheck import Checked
+
+    with monkeypatch.context() as m:
+        if not fast:
+            m.setattr(sessioncheck, "_plain_follow_up", lambda *_: None)
+        problems, out = Problems(csv=False), Checked()
+        out.numbers = {"follow_up": {1: 1}, "adverse_event": {}}  # type: ignore[dict-item]
+        out.seen = {"follow_up": {1}}
+        raw: Any = {"follow_up": {1: row}, "adverse_event": {}}
+        sessioncheck.check_follow_ups(raw, NOW, problems, out)
+    row_out = out.rows["follow_up"].get(1)
+    return (tuple(row_out) if row_out else None), [str(p) for p in problems.sorted()]
+
+
+def test_the_plain_follow_up_fast_path_gives_what_the_full_check_gives(monkeypatch: Any) -> None:
+    from sessionlog.exchange import sessioncheck
+
+    plain = tuple(values[0] for values in _FOLLOW_UP.values())
+    latest = NOW.replace(day=23)
+    assert sessioncheck._plain_follow_up(plain, latest) is not None  # the fast path is taken
+    taken = 0
+    for at, (column, values) in enumerate(_FOLLOW_UP.items()):
+        for value in values:
+            for base in (plain, (*plain[:3], 1, "active", "typo", *plain[6:])):  # a correction
+                row = (*base[:at], value, *base[at + 1 :])
+                fast = sessioncheck._plain_follow_up(row, latest)
+                taken += fast is not None
+                full = _check_follow_up(row, False, monkeypatch)
+                assert _check_follow_up(row, True, monkeypatch) == full, (column, value)
+                if fast is not None:
+                    assert full == (fast, []), (column, value)
+    assert taken > 30
+
+
+def test_the_ims_memo_gives_the_full_check_and_words_each_problem_on_its_own_row() -> None:
+    from sessionlog.domain.validate import parse_ims_finding
+    from sessionlog.exchange.sessioncheck import ImsMemo
+    from sessionlog.store.rows import ims_values
+
+    memo = ImsMemo()
+    first = memo({"id": 1, "session_id": 2, "level": "c4-c5", "coldness": True, "notes": ""})
+    again = memo({"id": 7, "session_id": 9, "level": "c4-c5", "coldness": True, "notes": ""})
+    assert first is again
+    assert first == parse_ims_finding({"level": "c4-c5", "coldness": True, "notes": ""})
+    assert memo.values(first) == ims_values(first)
+    assert memo({"level": "c4-c5", "coldness": 1, "notes": ""}) == first  # 1 is yes here too
+    for field in ("ims_findings[1]", "ims_findings[2]"):  # a problem is never kept
+        assert _error(memo, {"level": "C4-C5", "side": "up"}, field=field) == (
+            f"{field}.side: 'up' is not allowed: one of left, right, bilateral, midline"
+        )
