@@ -11,6 +11,7 @@ import pytest
 from sessionlog.analysis.maker import maker
 from sessionlog.analysis.model import FollowUp, SessionOutcome, make_follow_up, make_session
 from sessionlog.analysis.progress import SessionPoints, TimelinePoint
+from sessionlog.analysis.readings import Reading
 
 
 @pytest.mark.parametrize(
@@ -20,6 +21,7 @@ from sessionlog.analysis.progress import SessionPoints, TimelinePoint
         (SessionOutcome, (1, 2, 3, datetime(2026, 1, 1), "ims", 6, 2, 1, 8, 3, None)),
         (TimelinePoint, (datetime(2026, 1, 1), 5, "before", "acupuncture", 9)),
         (SessionPoints, ((3, None, 2), 1)),
+        (Reading, (4, datetime(2026, 1, 3), 86400, 3, None, 2, 11)),
     ],
 )
 def test_made_objects_equal_the_classes_own(cls: type, fields: tuple[object, ...]) -> None:
