@@ -93,6 +93,31 @@ def test_get_lines_equals_plotexts(originals: dict[str, Any]) -> None:
     assert plotext_speed.get_lines(*mixed) == originals["get_lines"](*mixed)
 
 
+def test_join_get_lim_and_hd_group_equal_plotexts(originals: dict[str, Any]) -> None:
+    rng = random.Random(5)
+    for _ in range(300):
+        flat = [
+            rng.choice([rng.randint(-9, 9), rng.uniform(-50, 50)]) for _ in range(rng.randint(0, 9))
+        ]
+        nested = [flat, [], [rng.randint(0, 3), [1.5, [2]]], rng.choice([7, [8.0]]), *flat[:2]]
+        for data in (flat, nested, [flat, flat[::-1]], [[], []]):
+            assert plotext_speed.join(data) == originals["join"](data)
+        same = [rng.choice([0, 0.0, -3, 2.5])] * rng.randint(1, 4)
+        for data in (flat, same, []):
+            assert plotext_speed.get_lim(data) == originals["get_lim"](data)
+        n = rng.randint(1, 40)
+        fx, fy = rng.choice([(2, 4), (2, 3), (1, 1), (2, 2)])
+        x = [rng.randint(-3, 60) for _ in range(n)]
+        y = [rng.randint(-3, 40) for _ in range(n)]
+        xf, yf = [fx] * n, [fy] * n
+        assert plotext_speed.hd_group(x, y, xf, yf) == originals["hd_group"](x, y, xf, yf)
+    odd = [1.0, None, float("nan"), 4]
+    assert plotext_speed.get_lim(odd) == originals["get_lim"](odd)
+    assert plotext_speed.hd_group([1.0, 3], [2, 5], [2, 2], [4, 4]) == originals["hd_group"](
+        [1.0, 3], [2, 5], [2, 2], [4, 4]
+    )
+
+
 def old_thin(xs: list[float], ys: list[float], limit: int) -> tuple[list[float], list[float]]:
     """``charts.common.thin`` before (bucket by bucket)."""
     if len(xs) <= limit:
@@ -131,4 +156,6 @@ def test_a_long_historys_chart_is_the_one_plotext_draws(
             m.setattr(ut, "get_lines", originals["get_lines"])
             m.setattr(matrix_class, "set_canvas", originals["set_canvas"])
             m.setattr(matrix_class, "set_matrices", originals["set_matrices"])
+            for name in ("join", "get_lim", "hd_group"):
+                m.setattr(ut, name, originals[name])
             assert render(lambda plt: draw_progress(plt, p), *size, color=color) == ours

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...analysis.model import FollowUp, SessionOutcome
-from ...analysis.progress import SessionPoints
+from ...analysis.progress import SessionPoints, make_points
 from ...analysis.readings import RESOLUTION_SLOT
 from ...analysis.windows import Window
 from .cache import CACHED_WINDOWS, signature
@@ -71,5 +71,5 @@ def cached_patient_outcomes(store: Store, patient_id: int) -> CachedOutcomes | N
         if row[11] is None:  # no cached row for this session
             return None
         sessions.append(session_outcome(row))  # its first columns are the sessions query's
-        points[row[0]] = SessionPoints(row[13:], row[12])
+        points[row[0]] = make_points(row[13:], row[12])
     return CachedOutcomes(sessions, patient_follow_ups(store, patient_id), points)

@@ -17,7 +17,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ...analysis.counts import GroupCounts, counts_from_sessions
-from ...analysis.model import Filters, FollowUp, SessionOutcome, family_of
+from ...analysis.model import (
+    Filters,
+    FollowUp,
+    SessionOutcome,
+    family_of,
+    make_follow_up,
+    make_session,
+)
 from ...analysis.readings import ADVERSE_SLOT
 from ...analysis.windows import DEFAULT_WINDOWS, Window, min_days
 from ...domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
@@ -118,15 +125,18 @@ WHERE patient_id {match} ORDER BY at, id
 """
 
 
+_FROM_ISO = datetime.fromisoformat
+
+
 def _session(row: tuple[Any, ...]) -> SessionOutcome:
-    return SessionOutcome(
-        row[0], row[1], row[2], datetime.fromisoformat(row[3]), row[4], row[5], row[6],
-        row[7], row[8], row[9], row[10],
+    return make_session(
+        row[0], row[1], row[2], _FROM_ISO(row[3]), row[4], row[5], row[6], row[7], row[8],
+        row[9], row[10],
     )  # fmt: skip
 
 
 def _follow_up(row: tuple[Any, ...]) -> FollowUp:
-    return FollowUp(row[0], datetime.fromisoformat(row[1]), row[2], row[3], row[4])
+    return make_follow_up(row[0], _FROM_ISO(row[1]), row[2], row[3], row[4])
 
 
 def patient_outcomes(store: Store, patient_id: int) -> tuple[list[SessionOutcome], list[FollowUp]]:
@@ -139,7 +149,8 @@ def patient_outcomes(store: Store, patient_id: int) -> tuple[list[SessionOutcome
 def patient_follow_ups(store: Store, patient_id: int) -> list[FollowUp]:
     """A patient's current follow-ups, in time order."""
     sql = _FOLLOW_UPS_SQL.format(match="= ?")
-    return [_follow_up(r) for r in store.conn.execute(sql, (patient_id,))]
+    rows = store.conn.execute(sql, (patient_id,))
+    return [make_follow_up(r, _FROM_ISO(at), p, s, i) for r, at, p, s, i in rows]
 
 
 # -- counts for the clinic ----------------------------------------------------------
