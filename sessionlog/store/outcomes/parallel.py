@@ -51,6 +51,7 @@ def usable(path: str, sessions: int, windows: tuple[Window, ...]) -> bool:
         and sessions >= MIN_SESSIONS
         and windows == DEFAULT_WINDOWS  # what the second process computes
         and passphrase() is None
+        and hasattr(sqlite3.Connection, "deserialize")  # Python 3.11+, SQLite with it
     )
 
 
@@ -81,7 +82,8 @@ def compute(
     if rows is None:  # no second process: this connection does its part too
         outcome_points.compute(conn, windows, everyone=True, part=(1, PARTS))
     else:
-        conn.execute(f"ATTACH ':memory:' AS {PART_SCHEMA}")
+        if not _attached(conn):  # (still attached if a failed build could not detach it)
+            conn.execute(f"ATTACH ':memory:' AS {PART_SCHEMA}")
         conn.deserialize(rows, name=PART_SCHEMA)
         columns = outcome_points.row_columns(windows)
         conn.execute(
@@ -146,8 +148,12 @@ def main() -> None:
     sys.stdout.buffer.flush()
 
 
+def _attached(conn: sqlite3.Connection) -> bool:
+    return PART_SCHEMA in {row[1] for row in conn.execute("PRAGMA database_list")}
+
+
 def detach(conn: sqlite3.Connection) -> None:
-    """Remove :data:`PART_SCHEMA` from ``conn`` if attached (outside a transaction)."""
-    names = {row[1] for row in conn.execute("PRAGMA database_list")}
-    if PART_SCHEMA in names:
+    """Remove :data:`PART_SCHEMA` from ``conn`` if attached, once its transaction ended
+    (inside one SQLite refuses; the next build then reuses it)."""
+    if not conn.in_transaction and _attached(conn):
         conn.execute(f"DETACH {PART_SCHEMA}")
