@@ -93,6 +93,8 @@ def compute(
 
 
 def _start(path: str) -> subprocess.Popen[bytes] | None:
+    if not sys.executable:  # an embedded Python: no interpreter to start
+        return None
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
     try:
