@@ -20,8 +20,10 @@ from test_analysis_cache import assert_points_match, disturb, random_clinic
 from sessionlog.errors import DatabaseError
 from sessionlog.store import Store
 from sessionlog.store.outcomes import cache as outcome_cache
+from sessionlog.store.outcomes import counts as outcome_counts
 from sessionlog.store.outcomes import parallel as outcome_parallel
 from sessionlog.store.outcomes import points as outcome_points
+from sessionlog.store.outcomes import tally
 
 CLOCK = datetime(2026, 6, 1)
 
@@ -36,6 +38,7 @@ def _exact(store: Store) -> dict[str, list[tuple]]:
 
 def _build(store: Store, monkeypatch: pytest.MonkeyPatch, *, parts: bool) -> None:
     monkeypatch.setattr(outcome_parallel, "MIN_SESSIONS", 0 if parts else 10**9)
+    monkeypatch.setattr(outcome_parallel, "spare_core", lambda: True)  # whatever the load
     outcome_cache.rebuild(store)
 
 
@@ -100,7 +103,7 @@ def test_the_second_process_computes_half_and_is_waited_for(
     _build(clinic, monkeypatch, parts=True)
     [other] = started
     assert other is not None and other.returncode == 0
-    assert rows[0] is not None and len(rows[0]) > 0  # its rows were used
+    assert rows[0] is not None and rows[0][0] and rows[0][1].doses  # its rows and counts
 
 
 @pytest.mark.parametrize(
@@ -133,6 +136,7 @@ def test_a_failing_build_stops_the_second_process_and_writes_nothing(
 
     monkeypatch.setattr(outcome_points, "compute", compute)
     monkeypatch.setattr(outcome_parallel, "MIN_SESSIONS", 0)
+    monkeypatch.setattr(outcome_parallel, "spare_core", lambda: True)
     with clinic.write() as conn:  # as rebuild does: the next use builds everything
         conn.execute("DELETE FROM outcome_meta")
     with pytest.raises(DatabaseError) as caught:
@@ -151,3 +155,42 @@ def test_a_failing_build_stops_the_second_process_and_writes_nothing(
     monkeypatch.setattr(outcome_points, "compute", real_compute)
     outcome_cache.refresh(clinic)  # and the next build works
     assert _exact(clinic) == before
+
+
+@pytest.mark.parametrize("seed", [12, 13])
+def test_counts_of_two_sets_of_patients_add_up_to_the_counts_of_all(seed: int) -> None:
+    """Every way of cutting the patients in two (the relief's scale differs between the
+    sets when their pains before differ) gives, merged, the very counts of everyone."""
+    store = Store.open(":memory:", clock=lambda: CLOCK)
+    random_clinic(store, random.Random(seed), patients=16)
+    outcome_cache.refresh(store)
+    specs = outcome_counts.slot_specs(outcome_cache.CACHED_WINDOWS)
+
+    def part(where: str) -> tally.Part:
+        rows = store.conn.execute(tally.read_sql(specs, "outcome_session", where)).fetchall()
+        return tally.tally_part(rows, specs, lambda n: None)
+
+    everyone = tally.tally(
+        store.conn.execute(tally.read_sql(specs, "outcome_session", "true")).fetchall(),
+        specs,
+        lambda n: None,
+    )
+    pains = "(SELECT patient_id FROM session GROUP BY patient_id HAVING max(pain_before) > 8)"
+    for cut in ("patient_id % 2 = 0", "patient_id % 3 = 1", f"patient_id IN {pains}"):
+        merged = tally.finish(tally.merge(part(cut), part(f"NOT ({cut})")))
+        assert merged.totals == everyone.totals and merged.days == everyone.days, cut
+        assert merged.groups == everyone.groups, cut  # the same floats, in the same order
+        assert sorted(merged.doses) == sorted(everyone.doses), cut
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "spare"), [(2, 0.6, True), (2, 1.0, True), (2, 3.5, False), (1, 0.0, False)]
+)
+def test_the_second_process_needs_a_spare_core(
+    monkeypatch: pytest.MonkeyPatch, cores: int, load: float, spare: bool
+) -> None:
+    monkeypatch.setattr(outcome_parallel.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    monkeypatch.setattr(outcome_parallel.os, "getloadavg", lambda: (load, load, load))
+    assert outcome_parallel.spare_core() is spare
+    assert outcome_parallel.usable("clinic.db", 10**6, outcome_cache.CACHED_WINDOWS) is spare

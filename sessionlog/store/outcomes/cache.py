@@ -149,16 +149,26 @@ def _refresh(conn: sqlite3.Connection, progress: Progress, path: str) -> int:
         conn.execute(f"DELETE FROM outcome_session WHERE {old}")
         conn.execute(f"DELETE FROM outcome_dose_patient WHERE patient_id IN {DIRTY}")
     progress(1)
-    if full and outcome_parallel.usable(path, sessions, windows):  # half the patients each
-        source = outcome_parallel.compute(conn, path, windows, progress)
+    second = None  # part 1 of a full build, on two cores
+    if full and outcome_parallel.usable(path, sessions, windows):
+        second = outcome_parallel.start(conn, path, windows, progress)
+        source, mine = "outcome_session", outcome_parallel.MINE
     else:
         source = outcome_points.compute(conn, windows, everyone=full, progress=progress)
-    if not full:
-        outcome_points.write(conn, windows)
+        mine = "true"
+        if not full:
+            outcome_points.write(conn, windows)
     progress(1)
     # A full build fills outcome_dose_patient whole: its indexes are made at the end.
-    with bulk.indexes_built_after(conn, ("outcome_dose_patient",) if full else (), partial=False):
-        outcome_counts.count(conn, windows, source, "true", 1, progress)
+    try:
+        with bulk.indexes_built_after(
+            conn, ("outcome_dose_patient",) if full else (), partial=False
+        ):
+            other = second.counts if second is not None else None
+            outcome_counts.count(conn, windows, source, mine, 1, progress, other)
+    finally:
+        if second is not None:
+            second.close()
     outcome_counts.drop_empty_groups(conn)
     outcome_counts.count_dose_groups(conn, 0 if full else 1)
     progress(1)
