@@ -185,7 +185,8 @@ def test_counts_of_two_sets_of_patients_add_up_to_the_counts_of_all(seed: int) -
 
 
 @pytest.mark.parametrize(
-    ("cores", "load", "spare"), [(2, 0.6, True), (2, 1.0, True), (2, 3.5, False), (1, 0.0, False)]
+    ("cores", "load", "spare"),
+    [(2, 1.0, True), (2, 1.5, True), (2, 2.0, False), (2, 3.5, False), (1, 0.0, False)],
 )
 def test_the_second_process_needs_a_spare_core(
     monkeypatch: pytest.MonkeyPatch, cores: int, load: float, spare: bool
