@@ -31,6 +31,7 @@ from ...analysis.windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window
 from ...errors import DatabaseError
 from ..records import bulk
 from . import counts as outcome_counts
+from . import parallel as outcome_parallel
 from . import points as outcome_points
 from .latest import slot_sql
 from .points import DIRTY, family_sql
@@ -115,11 +116,12 @@ def refresh(store: Store, progress: Progress | None = None) -> int:
         return 0
     try:
         with bulk.big_cache(store.conn, BUILD_CACHE_MIB), store.write() as conn:
-            return _refresh(conn, progress or (lambda n: None))
+            return _refresh(conn, progress or (lambda n: None), store.path)
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"the outcome cache cannot be updated ({exc})") from None
     finally:
         outcome_points.drop_temp_tables(store.conn)
+        outcome_parallel.detach(store.conn)
 
 
 def rebuild(store: Store, progress: Progress | None = None) -> int:
@@ -133,7 +135,7 @@ def rebuild(store: Store, progress: Progress | None = None) -> int:
     return refresh(store, progress)
 
 
-def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
+def _refresh(conn: sqlite3.Connection, progress: Progress, path: str) -> int:
     meta, sessions, follow_ups = _state(conn)  # again, inside the write transaction
     full, patients = _find_dirty(conn, meta)
     windows = CACHED_WINDOWS
@@ -147,13 +149,26 @@ def _refresh(conn: sqlite3.Connection, progress: Progress) -> int:
         conn.execute(f"DELETE FROM outcome_session WHERE {old}")
         conn.execute(f"DELETE FROM outcome_dose_patient WHERE patient_id IN {DIRTY}")
     progress(1)
-    source = outcome_points.compute(conn, windows, everyone=full, progress=progress)
-    if not full:
-        outcome_points.write(conn, windows)
+    second = None  # part 1 of a full build, on two cores
+    if full and outcome_parallel.usable(path, sessions, windows):
+        second = outcome_parallel.start(conn, path, windows, progress)
+        source, mine = "outcome_session", outcome_parallel.MINE
+    else:
+        source = outcome_points.compute(conn, windows, everyone=full, progress=progress)
+        mine = "true"
+        if not full:
+            outcome_points.write(conn, windows)
     progress(1)
     # A full build fills outcome_dose_patient whole: its indexes are made at the end.
-    with bulk.indexes_built_after(conn, ("outcome_dose_patient",) if full else (), partial=False):
-        outcome_counts.count(conn, windows, source, "true", 1, progress)
+    try:
+        with bulk.indexes_built_after(
+            conn, ("outcome_dose_patient",) if full else (), partial=False
+        ):
+            other = second.counts if second is not None else None
+            outcome_counts.count(conn, windows, source, mine, 1, progress, other)
+    finally:
+        if second is not None:
+            second.close()
     outcome_counts.drop_empty_groups(conn)
     outcome_counts.count_dose_groups(conn, 0 if full else 1)
     progress(1)

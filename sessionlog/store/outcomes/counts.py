@@ -36,7 +36,7 @@ from .clusters import (
     zero_totals,
 )
 from .points import ADVERSE_SLOTS, DIRTY, slot_columns
-from .tally import TALLY_STEPS, read_sql, tally
+from .tally import TALLY_STEPS, Part, finish, merge, read_sql, tally, tally_part
 
 TOTAL_KEY = "technique, slot, pain_before, value"
 _DOSE_SORENESS_SLOT = SORENESS_SLOT + DOSE_WINDOW  # soreness near 24 h
@@ -176,14 +176,20 @@ def count(
     where: str,
     sign: int,
     progress: Callable[[int], None] = lambda n: None,
+    other: Callable[[], Part] | None = None,
 ) -> None:
     """Count ``source``'s rows matching ``where`` into (``sign`` 1) or out of (-1) the
     totals, the days and the patients' sums; with 1, add their patients' rows to
     ``outcome_dose_patient`` too. ``progress(1)`` after each of :func:`steps` steps: each
-    part of the rows read, then each of the tally's."""
+    part of the rows read, then each of the tally's. ``other``: called once these are
+    counted, other patients' counts (:meth:`.parallel.Second.counts`), added to them."""
     specs = slot_specs(windows)
     rows = conn.execute(f"SELECT count(*) FROM {source} WHERE {where}").fetchone()[0]
-    counted = tally(_fetch(conn, read_sql(specs, source, where), rows, progress), specs, progress)
+    read = _fetch(conn, read_sql(specs, source, where), rows, progress)
+    if other is None:
+        counted = tally(read, specs, progress)
+    else:
+        counted = finish(merge(tally_part(read, specs, progress), other()))
     conn.executemany(
         f"INSERT INTO outcome_total ({TOTAL_KEY}, n) VALUES (?, ?, ?, ?, ?){_upsert(TOTAL_KEY)}",
         [(*key, sign * n) for key, n in counted.totals.items()],

@@ -27,6 +27,7 @@ from ...domain.techniques import AE_TIERS, SIDES_NEEDLED, TECHNIQUES
 from . import latest as outcome_latest
 
 DIRTY = "(SELECT patient_id FROM temp.outcome_dirty)"
+Part = tuple[int, int]  # (index, parts): the patients whose id % parts is index
 ADVERSE_SLOTS = tuple(range(ADVERSE_SLOT + 1, ADVERSE_SLOT + 1 + len(AE_TIERS)))
 STEPS = 4  # how many times compute calls its progress function
 NEW_ROWS = "temp.oc_new"  # a refresh's recomputed rows, before they go in
@@ -75,16 +76,27 @@ def drop_temp_tables(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
-def _course_sql(everyone: bool) -> tuple[str, ...]:
-    """Fill oc_dose and oc_course (and its index by record)."""
-    dirty = f"SELECT id FROM session WHERE patient_id IN {DIRTY}"  # every version: cheap
-    only = "" if everyone else f" AND s.patient_id IN {DIRTY}"
+def part_sql(part: Part, column: str = "patient_id") -> str:
+    """The condition on ``column`` that picks the patients of ``part``."""
+    index, parts = part
+    return f"{column} % {int(parts)} = {int(index)}"
+
+
+def _course_sql(everyone: bool, part: Part | None = None) -> tuple[str, ...]:
+    """Fill oc_dose and oc_course (and its index by record); for everyone, or only
+    everyone in ``part`` (the patients of one connection of a parallel build)."""
+    if everyone and part is None:
+        dirty, only = "", ""
+    else:
+        patients = part_sql(part) if everyone and part else f"patient_id IN {DIRTY}"
+        dirty = f" WHERE session_id IN (SELECT id FROM session WHERE {patients})"  # every version
+        only = f" AND s.{patients}"
     return (
         "CREATE TEMP TABLE oc_dose (session_id INTEGER PRIMARY KEY, insertions INTEGER,"
         " twitches INTEGER)",
         f"INSERT INTO oc_dose SELECT session_id, sum({site_insertions_sql()}),"
         " coalesce(sum(twitch_count), 0)"
-        f" FROM site{'' if everyone else f' WHERE session_id IN ({dirty})'} GROUP BY session_id",
+        f" FROM site{dirty} GROUP BY session_id",
         "CREATE TEMP TABLE oc_course (seq INTEGER PRIMARY KEY, record_id INTEGER,"
         " session_id INTEGER, patient_id INTEGER, practitioner_id INTEGER, episode_id INTEGER,"
         " region TEXT, family TEXT, technique TEXT, started_at TEXT, t0 INTEGER,"
@@ -202,19 +214,22 @@ def compute(
     windows: tuple[Window, ...],
     everyone: bool,
     progress: Callable[[int], None] = lambda n: None,
+    part: Part | None = None,
+    target: str | None = None,
 ) -> str:
     """Compute the rows of every patient, or of those listed in ``temp.outcome_dirty``:
     into ``outcome_session`` itself for everyone (the caller emptied it), else into
     :data:`NEW_ROWS` (:func:`write` adds them). Returns the table that holds them.
+    With ``part`` (for everyone), only that part's patients, into ``target`` if given.
     ``progress(1)`` after each of :data:`STEPS` steps."""
     drop_temp_tables(conn)
-    target = "outcome_session" if everyone else NEW_ROWS
+    target = target or ("outcome_session" if everyone else NEW_ROWS)
     if not everyone:
         conn.execute("CREATE TEMP TABLE oc_new AS SELECT * FROM outcome_session WHERE false")
     ids = conn.execute("SELECT coalesce(max(id), 0) FROM follow_up").fetchone()[0]
     source_bits = max(1, int(ids).bit_length())
     for step in (
-        _course_sql(everyone),
+        _course_sql(everyone, part),
         _follow_up_sql(windows, everyone, source_bits),
         _adverse_sql(everyone),
         (_rows_sql(windows, target, source_bits),),

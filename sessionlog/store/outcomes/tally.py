@@ -17,6 +17,10 @@ The relief in percent is kept exact: scaled by the least common multiple of the 
 before (2520 for 1 to 10) it is an integer, divided back at the end. The counts equal
 the SQL's (:func:`.counts.moments_by_slot_sql`, still used for filtered comparisons)
 but for the last bits of those sums, which SQLite adds up as floats in its own order.
+
+:func:`tally_part` keeps a group's sums as exact integers (:class:`Part`), so the counts
+of two sets of patients, each tallied on its own (:mod:`.parallel`), :func:`merge` into
+what the rows of both give, to the last bit, once :func:`finish` divides.
 """
 
 from __future__ import annotations
@@ -146,15 +150,37 @@ def tally(
 ) -> Tally:
     """Count ``rows`` (of :func:`read_sql`); ``progress(1)`` after the counts of whole
     rows (:data:`TALLY_STEPS`), then after each slot of ``specs``."""
+    return finish(tally_part(rows, specs, progress))
+
+
+@dataclass
+class Part:
+    """What :func:`tally_part` counted of some patients' rows, the groups' sums still
+    exact integers: two parts of disjoint patients add up (:func:`merge`) to what the
+    rows of both would give, to the last bit once :func:`finish` divides."""
+
+    totals: Counter[tuple[str, int, int, int]]
+    days: Counter[tuple[str, str]]
+    doses: list[DoseRow]
+    # per slot: per technique (by name) its patients' sums (alone: one technique in the
+    # family; other: several, or None), and per family its several-technique patients'
+    slots: dict[int, _SlotSums] = field(default_factory=dict)
+    order: list[int] = field(default_factory=list)  # every slot of the specs, in order
+
+
+def tally_part(
+    rows: list[tuple[object, ...]], specs: Sequence[Slot], progress: Callable[[int], None]
+) -> Part:
+    """:func:`tally`'s counts of ``rows`` before its divisions (see :class:`Part`)."""
     cols = list(zip(*rows, strict=True)) if rows else [()] * (len(_FIXED) + len(specs))
     patients, techniques = cols[0], cols[1]
     plan = _Plan(patients, techniques)
     days: Counter[tuple[str, str]] = Counter()
     for technique, (lo, hi) in plan.rows.items():
         days.update({(technique, day): n for day, n in Counter(cols[2][lo:hi]).items()})
-    out = Tally(Counter(), days, [])
     adverse = [cols[len(_FIXED) + i] for i, spec in enumerate(specs) if spec.kind == "adverse"]
-    out.doses = plan.doses(cols[3], cols[4], adverse)
+    out = Part(Counter(), days, plan.doses(cols[3], cols[4], adverse))
+    out.order = [first + band for first, n in _bands(specs) for band in range(n)]
     progress(1)
     for i, (spec, (first, n)) in enumerate(zip(specs, _bands(specs), strict=True)):
         codes = cols[len(_FIXED) + i]
@@ -178,8 +204,31 @@ def tally(
             table: dict[int | None, int] = {None: 0}
             table.update((c, _pack(p, form) if p[3] == band else 0) for c, p in points.items())
             running = list(accumulate(map(table.__getitem__, codes), initial=0))
-            out.groups += plan.groups(first + band, running, form)
+            out.slots[first + band] = plan.groups(running, form)
         progress(1)
+    return out
+
+
+def merge(a: Part, b: Part) -> Part:
+    """The counts of two parts' patients together (no patient in both)."""
+    slots = {}
+    for slot in a.order:  # in the order one part of everyone's rows would have them
+        if slot in a.slots and slot in b.slots:
+            slots[slot] = _merge_slot(a.slots[slot], b.slots[slot])
+        elif slot in a.slots or slot in b.slots:
+            slots[slot] = a.slots.get(slot) or b.slots[slot]
+    totals, days = a.totals.copy(), a.days.copy()
+    totals.update(b.totals)  # (adds; + would drop counts of 0 or less)
+    days.update(b.days)
+    return Part(totals, days, a.doses + b.doses, slots, a.order)
+
+
+def finish(part: Part) -> Tally:
+    """The rows of ``outcome_total``, ``outcome_day`` and ``outcome_group`` (the groups'
+    sums divided: the relief in percent back from its scale) of a :class:`Part`."""
+    out = Tally(part.totals, part.days, [], part.doses)
+    for slot, sums in part.slots.items():
+        out.groups += _finish_slot(slot, sums)
     return out
 
 
@@ -260,11 +309,12 @@ class _Plan:
             out.append(("family", name, patient, sums[0], first, last, *sums[1:]))
         return out
 
-    def groups(self, slot: int, running: list[int], form: _Form) -> list[GroupRow]:
+    def groups(self, running: list[int], form: _Form) -> _SlotSums:
+        """A slot's sums per technique and family (``running``: its packed totals' running
+        sums over the rows)."""
         totals = list(map(sub, map(running.__getitem__, self.ends),
                           map(running.__getitem__, self.starts)))  # fmt: skip
-        out: list[GroupRow] = []
-        family: dict[str, list[float]] = {}
+        out = _SlotSums({}, {})
         several: dict[tuple[str, int], int] = {}  # (family, patient): their totals
         for technique, (lo, hi) in self.by_technique.items():
             name = TECHNIQUES[technique].family
@@ -280,41 +330,119 @@ class _Plan:
                         other.append(totals[i])
                         key = (name, self.runs[i][1])
                         several[key] = several.get(key, 0) + totals[i]
-            alone = _moments(single, form)
-            mine = _add(alone, _moments(other, form)) if other else alone
-            if mine[0]:
-                out.append(("technique", technique, slot, mine))
-            family[name] = _add(family[name], alone) if name in family else alone
-        if several:
-            for name in {name for name, _ in several}:
-                these = [t for (f, _), t in several.items() if f == name]
-                family[name] = _add(family[name], _moments(these, form))
-        out += [("family", name, slot, row) for name, row in family.items() if row[0]]
+            out.techniques[technique] = (_sums(single, form), _sums(other, form) if other else None)
+        for name in {name for name, _ in several}:
+            out.several[name] = _sums([t for (f, _), t in several.items() if f == name], form)
         return out
+
+
+@dataclass
+class _Sums:
+    """Over some patients (exact): how many, the sums of their totals and of products
+    (the relief in percent times ``scale``), which totals are 0 for all, and how many
+    have each ``COUNTED`` total above 0."""
+
+    n: int
+    sums: list[int]
+    products: list[int]
+    zero: list[bool]
+    having: list[int]
+    scale: int
+
+    def __add__(self, other: _Sums) -> _Sums:
+        if not other.n or not self.n:
+            return self if other.n == 0 else other
+        scale = math.lcm(self.scale, other.scale)
+        a, b = scale // self.scale, scale // other.scale
+        return _Sums(
+            self.n + other.n,
+            [x * (a if q == _PCT else 1) + y * (b if q == _PCT else 1)
+             for q, (x, y) in enumerate(zip(self.sums, other.sums, strict=True))],
+            [x * a**pct + y * b**pct
+             for x, y, (_, pct) in zip(self.products, other.products, _PAIRS, strict=True)],
+            [x and y for x, y in zip(self.zero, other.zero, strict=True)],
+            [x + y for x, y in zip(self.having, other.having, strict=True)],
+            scale,
+        )  # fmt: skip
+
+
+@dataclass
+class _SlotSums:
+    """A slot's sums: per technique (one-technique patients', others' or None), and per
+    family its patients with several of its techniques'."""
+
+    techniques: dict[str, tuple[_Sums, _Sums | None]]
+    several: dict[str, _Sums]
+
+
+def _merge_slot(a: _SlotSums, b: _SlotSums) -> _SlotSums:
+    techniques = {}
+    for technique in sorted(a.techniques.keys() | b.techniques.keys()):  # as the rows are
+        (alone, other), (alone_b, other_b) = (
+            x.techniques.get(technique, (_NONE, None)) for x in (a, b)
+        )
+        others = [s for s in (other, other_b) if s is not None]
+        techniques[technique] = (alone + alone_b, others[0] + others[1] if len(others) == 2
+                                 else (others[0] if others else None))  # fmt: skip
+    several = dict(a.several)
+    for name, sums in b.several.items():
+        several[name] = several[name] + sums if name in several else sums
+    return _SlotSums(techniques, several)
+
+
+def _finish_slot(slot: int, sums: _SlotSums) -> list[GroupRow]:
+    """A slot's ``outcome_group`` rows: what one part of everyone's rows gave."""
+    out: list[GroupRow] = []
+    family: dict[str, list[float]] = {}
+    for technique, (alone_sums, other) in sums.techniques.items():
+        name = TECHNIQUES[technique].family
+        alone = _floats(alone_sums)
+        mine = _add(alone, _floats(other)) if other is not None else alone
+        if mine[0]:
+            out.append(("technique", technique, slot, mine))
+        family[name] = _add(family[name], alone) if name in family else alone
+    for name, these in sums.several.items():
+        family[name] = _add(family[name], _floats(these))
+    out += [("family", name, slot, row) for name, row in family.items() if row[0]]
+    return out
 
 
 def _add(a: list[float], b: list[float]) -> list[float]:
     return [x + y for x, y in zip(a, b, strict=True)]
 
 
-def _moments(totals: list[int], form: _Form) -> list[float]:
+_NONE = _Sums(0, [], [], [], [], 1)  # no patients
+
+
+def _sums(totals: list[int], form: _Form) -> _Sums:
     """Over the patients with points (``totals`` packed, 0: none): how many, the sums of
     their totals, of the products (``PRODUCTS``) and the patients with a ``COUNTED``
-    total above 0, as ``outcome_group`` keeps them."""
+    total above 0, exact (see :func:`_floats`)."""
     present = [t for t in totals if t]
     if not present:
-        return [0.0] * (1 + _LANES + len(_PAIRS) + len(_HAVING))
-    scale, bias, size = form.scale, form.lanes.bias, form.lanes.bits * _LANES // 8
+        return _NONE
+    bias, size = form.lanes.bias, form.lanes.bits * _LANES // 8
     lanes = array(
         form.lanes.typecode,
         b"".join([((t + bias) ^ bias).to_bytes(size, "little") for t in present]),
     )
     cols = [lanes[q::_LANES] for q in range(_LANES)]
-    sums = [sum(c) / (scale if q == _PCT else 1) for q, c in enumerate(cols)]
     zero = [not any(c) for c in cols]
     products = [
-        0 if zero[a] or zero[b] else sum(map(mul, cols[a], cols[b])) / scale**pct
-        for (a, b), pct in _PAIRS
+        0 if zero[a] or zero[b] else sum(map(mul, cols[a], cols[b])) for (a, b), _ in _PAIRS
     ]
     having = [len(present) - cols[q].count(0) for q in _HAVING]
-    return [len(present), *sums, *products, *having]
+    return _Sums(len(present), [sum(c) for c in cols], products, zero, having, form.scale)
+
+
+def _floats(sums: _Sums) -> list[float]:
+    """``outcome_group``'s values of :class:`_Sums`: the relief in percent divided back."""
+    if not sums.n:
+        return [0.0] * (1 + _LANES + len(_PAIRS) + len(_HAVING))
+    scale, zero = sums.scale, sums.zero
+    totals = [x / (scale if q == _PCT else 1) for q, x in enumerate(sums.sums)]
+    products = [
+        0 if zero[a] or zero[b] else x / scale**pct
+        for x, ((a, b), pct) in zip(sums.products, _PAIRS, strict=True)
+    ]
+    return [sums.n, *totals, *products, *sums.having]

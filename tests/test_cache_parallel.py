@@ -1,0 +1,197 @@
+"""A full build of the outcome cache in two parts at once (a second process computes half
+the patients' rows, :mod:`sessionlog.store.outcomes.parallel`) writes exactly the rows
+and counts one connection writes; the refresh of a few patients afterwards keeps
+working; without the second process one connection does it all; a failing build
+stops the second process and leaves nothing half-written."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from test_analysis_cache import assert_points_match, disturb, random_clinic
+
+from sessionlog.errors import DatabaseError
+from sessionlog.store import Store
+from sessionlog.store.outcomes import cache as outcome_cache
+from sessionlog.store.outcomes import counts as outcome_counts
+from sessionlog.store.outcomes import parallel as outcome_parallel
+from sessionlog.store.outcomes import points as outcome_points
+from sessionlog.store.outcomes import tally
+
+CLOCK = datetime(2026, 6, 1)
+
+
+def _exact(store: Store) -> dict[str, list[tuple]]:
+    """Every cache row as stored (no rounding: the same computation, the same bits)."""
+    return {
+        t: sorted(store.conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+        for t in outcome_cache.CACHE_TABLES
+    }
+
+
+def _build(store: Store, monkeypatch: pytest.MonkeyPatch, *, parts: bool) -> None:
+    monkeypatch.setattr(outcome_parallel, "MIN_SESSIONS", 0 if parts else 10**9)
+    monkeypatch.setattr(outcome_parallel, "spare_core", lambda: True)  # whatever the load
+    outcome_cache.rebuild(store)
+
+
+@pytest.fixture
+def clinic(tmp_path: Path) -> Iterator[Store]:
+    store = Store.open(tmp_path / "clinic.db", clock=lambda: CLOCK)
+    random_clinic(store, random.Random(7), patients=9)
+    yield store
+    store.close()
+
+
+def test_two_parts_write_what_one_connection_writes(
+    clinic: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _build(clinic, monkeypatch, parts=False)
+    one = _exact(clinic)
+    patients = {row[0] % 2 for row in clinic.conn.execute("SELECT patient_id FROM session")}
+    assert patients == {0, 1}  # both parts have patients
+    _build(clinic, monkeypatch, parts=True)
+    assert _exact(clinic) == one
+    assert_points_match(clinic)  # and the pure path's points
+    names = [row[1] for row in clinic.conn.execute("PRAGMA database_list")]
+    assert outcome_parallel.PART_SCHEMA not in names  # detached after the build
+
+
+def test_a_refresh_after_a_build_in_parts_equals_a_rebuild(
+    clinic: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _build(clinic, monkeypatch, parts=True)
+    rng = random.Random(8)
+    random_clinic(clinic, rng, patients=2, start=1)
+    assert outcome_cache.refresh(clinic) == 2  # two of eleven: step by step, one connection
+    disturb(clinic, rng)
+    outcome_cache.refresh(clinic)
+    assert_points_match(clinic)
+    _build(clinic, monkeypatch, parts=False)
+    rebuilt = _exact(clinic)
+    _build(clinic, monkeypatch, parts=True)
+    assert _exact(clinic) == rebuilt
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes] | None]:
+    """Record the second processes started."""
+    started: list[subprocess.Popen[bytes] | None] = []
+    real = outcome_parallel._start
+
+    def start(path: str) -> subprocess.Popen[bytes] | None:
+        started.append(real(path))
+        return started[-1]
+
+    monkeypatch.setattr(outcome_parallel, "_start", start)
+    return started
+
+
+def test_the_second_process_computes_half_and_is_waited_for(
+    clinic: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _spy(monkeypatch)
+    rows = []
+    real = outcome_parallel._result
+    monkeypatch.setattr(outcome_parallel, "_result", lambda p: rows.append(real(p)) or rows[-1])
+    _build(clinic, monkeypatch, parts=True)
+    [other] = started
+    assert other is not None and other.returncode == 0
+    assert rows[0] is not None and rows[0][0] and rows[0][1].doses  # its rows and counts
+
+
+@pytest.mark.parametrize(
+    "command", [["/nonexistent/python"], [sys.executable, "-c", "import sys; sys.exit(3)"]]
+)
+def test_without_the_second_process_one_connection_computes_everything(
+    clinic: Store, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    _build(clinic, monkeypatch, parts=False)
+    one = _exact(clinic)
+    started = _spy(monkeypatch)
+    monkeypatch.setattr(outcome_parallel, "command", lambda path: command)
+    _build(clinic, monkeypatch, parts=True)  # cannot start, or fails: the same rows
+    assert _exact(clinic) == one
+    assert all(p is None or p.returncode == 3 for p in started) and len(started) == 1
+
+
+def test_a_failing_build_stops_the_second_process_and_writes_nothing(
+    clinic: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _build(clinic, monkeypatch, parts=False)
+    before = _exact(clinic)
+    started = _spy(monkeypatch)
+    real_compute = outcome_points.compute
+
+    def compute(conn: sqlite3.Connection, *args: object, **kw: object) -> str:
+        if kw.get("part") == (0, outcome_parallel.PARTS):
+            raise sqlite3.OperationalError("database is locked")
+        return real_compute(conn, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(outcome_points, "compute", compute)
+    monkeypatch.setattr(outcome_parallel, "MIN_SESSIONS", 0)
+    monkeypatch.setattr(outcome_parallel, "spare_core", lambda: True)
+    with clinic.write() as conn:  # as rebuild does: the next use builds everything
+        conn.execute("DELETE FROM outcome_meta")
+    with pytest.raises(DatabaseError) as caught:
+        outcome_cache.refresh(clinic)
+    assert str(caught.value) == (
+        "the database is busy (another sessionlog is saving or restoring): nothing was saved;"
+        " wait a moment and try again"
+    )
+    [other] = started
+    assert other is not None and other.returncode is not None  # stopped and waited for
+    assert _exact(clinic) == before  # nothing half-written
+    assert clinic.conn.execute("SELECT count(*) FROM outcome_meta").fetchone()[0] == 0
+    assert not clinic.conn.in_transaction
+    names = [row[1] for row in clinic.conn.execute("PRAGMA database_list")]
+    assert outcome_parallel.PART_SCHEMA not in names
+    monkeypatch.setattr(outcome_points, "compute", real_compute)
+    outcome_cache.refresh(clinic)  # and the next build works
+    assert _exact(clinic) == before
+
+
+@pytest.mark.parametrize("seed", [12, 13])
+def test_counts_of_two_sets_of_patients_add_up_to_the_counts_of_all(seed: int) -> None:
+    """Every way of cutting the patients in two (the relief's scale differs between the
+    sets when their pains before differ) gives, merged, the very counts of everyone."""
+    store = Store.open(":memory:", clock=lambda: CLOCK)
+    random_clinic(store, random.Random(seed), patients=16)
+    outcome_cache.refresh(store)
+    specs = outcome_counts.slot_specs(outcome_cache.CACHED_WINDOWS)
+
+    def part(where: str) -> tally.Part:
+        rows = store.conn.execute(tally.read_sql(specs, "outcome_session", where)).fetchall()
+        return tally.tally_part(rows, specs, lambda n: None)
+
+    everyone = tally.tally(
+        store.conn.execute(tally.read_sql(specs, "outcome_session", "true")).fetchall(),
+        specs,
+        lambda n: None,
+    )
+    pains = "(SELECT patient_id FROM session GROUP BY patient_id HAVING max(pain_before) > 8)"
+    for cut in ("patient_id % 2 = 0", "patient_id % 3 = 1", f"patient_id IN {pains}"):
+        merged = tally.finish(tally.merge(part(cut), part(f"NOT ({cut})")))
+        assert merged.totals == everyone.totals and merged.days == everyone.days, cut
+        assert merged.groups == everyone.groups, cut  # the same floats, in the same order
+        assert sorted(merged.doses) == sorted(everyone.doses), cut
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "spare"),
+    [(2, 1.0, True), (2, 1.5, True), (2, 2.0, False), (2, 3.5, False), (1, 0.0, False)],
+)
+def test_the_second_process_needs_a_spare_core(
+    monkeypatch: pytest.MonkeyPatch, cores: int, load: float, spare: bool
+) -> None:
+    monkeypatch.setattr(outcome_parallel.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    monkeypatch.setattr(outcome_parallel.os, "getloadavg", lambda: (load, load, load))
+    assert outcome_parallel.spare_core() is spare
+    assert outcome_parallel.usable("clinic.db", 10**6, outcome_cache.CACHED_WINDOWS) is spare
