@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -24,8 +25,8 @@ from sessionlog.analysis.readings import Reading
         (Reading, (4, datetime(2026, 1, 3), 86400, 3, None, 2, 11)),
     ],
 )
-def test_made_objects_equal_the_classes_own(cls: type, fields: tuple[object, ...]) -> None:
-    made = maker(cls)(*fields)
+def test_made_objects_equal_the_classes_own(cls: Any, fields: tuple[object, ...]) -> None:
+    made: Any = maker(cls)(*fields)
     assert type(made) is cls
     assert made == cls(*fields)
     assert hash(made) == hash(cls(*fields))

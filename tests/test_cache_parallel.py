@@ -6,6 +6,7 @@ stops the second process and leaves nothing half-written."""
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import subprocess
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_analysis_cache import assert_points_match, disturb, random_clinic
@@ -97,9 +99,14 @@ def test_the_second_process_computes_half_and_is_waited_for(
     clinic: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started = _spy(monkeypatch)
-    rows = []
+    rows: list[tuple[bytes, Any] | None] = []
     real = outcome_parallel._result
-    monkeypatch.setattr(outcome_parallel, "_result", lambda p: rows.append(real(p)) or rows[-1])
+
+    def result(process: subprocess.Popen[bytes] | None) -> tuple[bytes, Any] | None:
+        rows.append(real(process))
+        return rows[-1]
+
+    monkeypatch.setattr(outcome_parallel, "_result", result)
     _build(clinic, monkeypatch, parts=True)
     [other] = started
     assert other is not None and other.returncode == 0
@@ -191,7 +198,7 @@ def test_counts_of_two_sets_of_patients_add_up_to_the_counts_of_all(seed: int) -
 def test_the_second_process_needs_a_spare_core(
     monkeypatch: pytest.MonkeyPatch, cores: int, load: float, spare: bool
 ) -> None:
-    monkeypatch.setattr(outcome_parallel.os, "sched_getaffinity", lambda pid: set(range(cores)))
-    monkeypatch.setattr(outcome_parallel.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     assert outcome_parallel.spare_core() is spare
     assert outcome_parallel.usable("clinic.db", 10**6, outcome_cache.CACHED_WINDOWS) is spare

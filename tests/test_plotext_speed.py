@@ -100,11 +100,13 @@ def test_join_get_lim_and_hd_group_equal_plotexts(originals: dict[str, Any]) -> 
             rng.choice([rng.randint(-9, 9), rng.uniform(-50, 50)]) for _ in range(rng.randint(0, 9))
         ]
         nested = [flat, [], [rng.randint(0, 3), [1.5, [2]]], rng.choice([7, [8.0]]), *flat[:2]]
-        for data in (flat, nested, [flat, flat[::-1]], [[], []]):
-            assert plotext_speed.join(data) == originals["join"](data)
+        joined: list[Any]
+        for joined in (flat, nested, [flat, flat[::-1]], [[], []]):
+            assert plotext_speed.join(joined) == originals["join"](joined)
         same = [rng.choice([0, 0.0, -3, 2.5])] * rng.randint(1, 4)
-        for data in (flat, same, []):
-            assert plotext_speed.get_lim(data) == originals["get_lim"](data)
+        limits: list[Any]
+        for limits in (flat, same, []):
+            assert plotext_speed.get_lim(limits) == originals["get_lim"](limits)
         n = rng.randint(1, 40)
         fx, fy = rng.choice([(2, 4), (2, 3), (1, 1), (2, 2)])
         x = [rng.randint(-3, 60) for _ in range(n)]
