@@ -50,6 +50,15 @@ def refresh_outcomes(store: Store, progress: Callable[[int], None] | None = None
     outcome_cache.refresh(store, progress)
 
 
+def keep_outcomes_current(store: Store) -> int:
+    """After a save: recompute the outcome figures of the few patients whose records
+    changed, so that their progress is read from the cache again (at 100,000 sessions,
+    15 ms instead of 25 for a patient of 400 sessions). Returns how many patients were
+    recomputed; 0, and nothing done, when a whole build would be needed (left to the
+    next comparison, which shows its progress)."""
+    return outcome_cache.refresh(store, few_only=True)
+
+
 def prepare_outcomes(
     store: Store, progress: Callable[[int, int], None], from_sessions: int = 0
 ) -> bool:

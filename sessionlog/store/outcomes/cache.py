@@ -104,19 +104,21 @@ def is_current(conn: sqlite3.Connection) -> bool:
     )
 
 
-def refresh(store: Store, progress: Progress | None = None) -> int:
+def refresh(store: Store, progress: Progress | None = None, *, few_only: bool = False) -> int:
     """Bring the cache up to date; returns how many patients were recomputed.
 
     Cheap when nothing changed; one write transaction otherwise (all or nothing).
     ``progress`` (if given) is called with 1 after each of :data:`STEPS` steps, e.g.
-    a progress bar's ``update``. Raises :class:`DatabaseError` when the database cannot
-    be written (read-only, or busy).
+    a progress bar's ``update``. ``few_only``: only when a few patients changed (after
+    a save); when everything would be rebuilt (no cache yet, an upgrade, most patients
+    new), nothing is done and 0 returned. Raises :class:`DatabaseError` when the
+    database cannot be written (read-only, or busy).
     """
     if is_current(store.conn):
         return 0
     try:
         with bulk.big_cache(store.conn, BUILD_CACHE_MIB), store.write() as conn:
-            return _refresh(conn, progress or (lambda n: None), store.path)
+            return _refresh(conn, progress or (lambda n: None), store.path, few_only)
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"the outcome cache cannot be updated ({exc})") from None
     finally:
@@ -135,9 +137,11 @@ def rebuild(store: Store, progress: Progress | None = None) -> int:
     return refresh(store, progress)
 
 
-def _refresh(conn: sqlite3.Connection, progress: Progress, path: str) -> int:
+def _refresh(conn: sqlite3.Connection, progress: Progress, path: str, few_only: bool) -> int:
     meta, sessions, follow_ups = _state(conn)  # again, inside the write transaction
     full, patients = _find_dirty(conn, meta)
+    if full and few_only:
+        return 0  # nothing written: a whole build is left to whoever needs it
     windows = CACHED_WINDOWS
     if full:
         for table in CACHE_TABLES:

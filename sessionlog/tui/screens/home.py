@@ -17,6 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from .. import outcome_upkeep
 from ..safe import plain
 from ..widgets.footer import Footer
 from . import home_actions
@@ -284,10 +285,12 @@ class HomeScreen(Screen[None]):
             return self.focused.id == "search"
         return True
 
-    def _after(self, _result: Any = None) -> None:
+    def _after(self, saved: Any = None) -> None:
         # Back from a form (a session, a correction, a void, a follow-up): the patient
         # stays highlighted, and the search is empty or (when they are not among the
         # recent patients) holds their chart id selected, so typing replaces it.
+        if saved is not None:  # (a form left without saving gives None)
+            outcome_upkeep.records_changed(self.app)
         search = self.query_one("#search", Input)
         pid, self._form_patient = self._form_patient, None
         patient = self.store.patient(pid) if pid is not None else None
@@ -375,7 +378,7 @@ class HomeScreen(Screen[None]):
 
     def _voided(self, patient_id: int) -> None:
         self._form_patient = patient_id
-        self._after()
+        self._after(True)
 
     def action_progress(self) -> None:
         home_actions.open_outcome(self, self._patient_or_hint(), "progress", "ProgressScreen")

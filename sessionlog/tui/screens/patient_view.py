@@ -37,6 +37,7 @@ from ...errors import SessionlogError
 from ...services import auth
 from ...services.reports import progress_report
 from ...services.take_home import patient_scales
+from .. import outcome_upkeep
 from ..access import record_access
 from ..safe import plain
 from .kiosk_follow_up import KioskFollowUp
@@ -195,6 +196,7 @@ class PatientViewScreen(ModalScreen[None]):
 
     def _entered(self, saved: bool | None) -> None:
         if saved:
+            outcome_upkeep.records_changed(self.app)
             self.load()
             self.query_one("#pv-said", Static).update(SAVED)
 
