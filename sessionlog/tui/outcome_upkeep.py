@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from textual.app import App
 
-GROUP = "outcome-upkeep"  # the workers' group (one at a time)
+GROUP = "outcome-upkeep"  # the workers' group (several may run: they take the write lock in turn)
 
 
 def records_changed(app: App[Any]) -> None:
