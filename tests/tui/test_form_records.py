@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import tui_scenarios as ts
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from sessionlog.exchange import export
 from sessionlog.tui.screens.session_form import SessionScreen
@@ -348,9 +348,8 @@ def test_history_names_a_site_field_that_changed_and_fits_80x24(store) -> None: 
 # -- attack pass: values nobody typed today are not saved ----------------------------
 
 
-def test_repeat_last_leaves_the_face_to_face_time_to_today(store) -> None:  # type: ignore[no-untyped-def]
-    # Acupuncture bills by today's face-to-face time: last time's 25 minutes, copied by
-    # Ctrl+R and saved unseen, would bill a time nobody measured today.
+def last_acupuncture(store, **fields: Any) -> None:  # type: ignore[no-untyped-def]
+    """Patient 3's last session: acupuncture on 2026-11-20, with ``fields``."""
     from sessionlog.domain import parse_session
 
     data = {
@@ -360,10 +359,15 @@ def test_repeat_last_leaves_the_face_to_face_time_to_today(store) -> None:  # ty
         "started_at": "2026-11-20 09:00",
         "consent": True,
         "pain_before": 6,
-        "face_to_face_min": 25,
-        "sites": [{"target": "st36", "side": "bilateral"}],
+        **fields,
     }
     store.save_session(parse_session(data, now=ts.NOW))
+
+
+def test_repeat_last_leaves_the_face_to_face_time_to_today(store) -> None:  # type: ignore[no-untyped-def]
+    # Acupuncture bills by today's face-to-face time: last time's 25 minutes, copied by
+    # Ctrl+R and saved unseen, would bill a time nobody measured today.
+    last_acupuncture(store, face_to_face_min=25, sites=[{"target": "st36", "side": "bilateral"}])
 
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         await pilot.press(*"1003", "ctrl+r")
@@ -375,6 +379,41 @@ def test_repeat_last_leaves_the_face_to_face_time_to_today(store) -> None:  # ty
     drive(store, steps)
     latest = store.session(store.sessions(patient_id=3)[0]["record_id"])
     assert (latest["pain_before"], latest["face_to_face_min"]) == (5, None)
+
+
+def test_repeat_last_asks_before_replacing_the_sites_typed(store) -> None:  # type: ignore[no-untyped-def]
+    # Ctrl+R threw the sites already typed away without a word: the practitioner who
+    # had typed today's points lost them on one key.
+    from sessionlog.tui.screens.modals import Confirm
+
+    last_acupuncture(
+        store, sites=[{"target": "st36", "side": "bilateral"}, {"target": "sp6", "side": "left"}]
+    )
+
+    def targets(app) -> list[str]:  # type: ignore[no-untyped-def]
+        return [r.raw["target"] for r in app.screen.state.sites]
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1003", "enter", "a", "y", "7", "enter", *"li4", "enter", "ctrl+r")
+        assert isinstance(app.screen, Confirm)
+        assert str(app.screen.query_one(Static).render()) == (
+            "Replace the 1 site you typed with the 2 sites of the session on 2026-11-20?"
+        )
+        await pilot.press("n")  # keep mine
+        assert isinstance(app.screen, SessionScreen) and targets(app) == ["LI4"]
+        await pilot.press("ctrl+r", "escape")  # escape keeps them too
+        assert isinstance(app.screen, SessionScreen) and targets(app) == ["LI4"]
+        await pilot.press("ctrl+r", "y")
+        assert isinstance(app.screen, SessionScreen) and targets(app) == ["ST36", "SP6"]
+        assert app.screen.query_one("#f-pain_before", Input).value == "7"  # today's kept
+        await pilot.press("ctrl+r")  # nothing would be lost now (the same sites): no question
+        assert isinstance(app.screen, SessionScreen) and targets(app) == ["ST36", "SP6"]
+        await pilot.press("ctrl+s")
+
+    drive(store, steps)
+    latest = store.session(store.sessions(patient_id=3)[0]["record_id"])
+    assert [s["target"] for s in latest["sites"]] == ["ST36", "SP6"]
+    assert latest["pain_before"] == 7
 
 
 def test_a_protocol_of_another_technique_shows_the_sites_as_they_are_saved(store) -> None:  # type: ignore[no-untyped-def]

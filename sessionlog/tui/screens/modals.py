@@ -1,4 +1,5 @@
-"""Small modal questions: leave without saving?, why?, a name. Each dismisses a typed result.
+"""Small modal questions: leave without saving?, replace what was typed?, why?, a name.
+Each dismisses a typed result.
 
 :func:`leave_asking` is the one way a form is left: at once when nothing is unsaved,
 else only after :class:`ConfirmDiscard` is answered "discard" (the session form, the
@@ -16,7 +17,37 @@ from textual.widgets import Button, Input, Label, Static
 from ..safe import plain
 
 
-class ConfirmDiscard(ModalScreen[bool]):
+class Confirm(ModalScreen[bool]):
+    """A yes-or-no question before something typed is lost: ``True`` means go ahead.
+    The safe answer has the focus, so Enter keeps what was typed."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, yes: str, no: str) -> None:
+        super().__init__()
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(plain(self.question))
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self.no} (n)", id="keep", variant="primary")
+                yield Button(f"{self.yes} (y)", id="go", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "go")
+
+    def action_answer(self, go: bool) -> None:
+        self.dismiss(go)
+
+
+class ConfirmDiscard(Confirm):
     """Leaving a form with unsaved changes: ``True`` means throw them away."""
 
     BINDINGS = [
@@ -25,27 +56,12 @@ class ConfirmDiscard(ModalScreen[bool]):
     ]
 
     def __init__(self, what: str = "this session", leave: str = "Leave") -> None:
-        super().__init__()
-        self.what = what
-        self.leave = leave  # "Quit sessionlog and leave" when the app is quitting
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(
-                plain(f"{self.leave} {self.what} without saving? What you typed will be lost.")
-            )
-            with Horizontal(classes="buttons"):
-                yield Button("Keep editing (n)", id="keep", variant="primary")
-                yield Button("Discard (y)", id="discard", variant="error")
-
-    def on_mount(self) -> None:
-        self.query_one("#keep", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "discard")
-
-    def action_answer(self, discard: bool) -> None:
-        self.dismiss(discard)
+        # leave: "Quit sessionlog and leave" when the app is quitting
+        super().__init__(
+            f"{leave} {what} without saving? What you typed will be lost.",
+            yes="Discard",
+            no="Keep editing",
+        )
 
 
 def leave_asking(form: Screen[int | None], what: str, *, unsaved: bool) -> None:

@@ -16,16 +16,18 @@ from typing import TYPE_CHECKING
 from ...services import protocols
 from ...services.sessions import Refused
 from ..safe import not_saved, plain
-from .modals import AskText
+from .modals import AskText, Confirm
 
 if TYPE_CHECKING:
+    from ...services.entry.form_model import FormState
     from ...store import ProtocolRow
     from .session_form import SessionScreen
 
 
 def repeat_last(screen: SessionScreen) -> None:
     """Fill technique, settings, sites, co-interventions, style and rationale from the
-    patient's last session (not its responses, scores or IMS findings)."""
+    patient's last session (not its responses, scores or IMS findings). Sites already
+    typed that the repeat would lose are replaced only when the practitioner says so."""
     from ...services.entry.reuse import repeated
 
     if screen.record_id is not None:
@@ -35,11 +37,31 @@ def repeat_last(screen: SessionScreen) -> None:
     if last is None:
         screen.notify("This patient has no earlier session to repeat.", timeout=3)
         return
-    state = repeated(last, screen.collect_state())
+    current = screen.collect_state()
+    state = repeated(last, current)
+    day = str(last["started_at"])[:10]
+    kept = [r.raw for r in state.sites]
+    lost = [r for r in current.sites if r.raw not in kept]
+    if not lost:
+        _show_repeated(screen, state, day)
+        return
+
+    def answer(replace: bool | None) -> None:
+        if replace:
+            _show_repeated(screen, state, day)
+
+    typed, theirs = _sites(len(current.sites)), _sites(len(state.sites))
+    question = f"Replace the {typed} you typed with the {theirs} of the session on {day}?"
+    screen.app.push_screen(Confirm(question, yes="Replace", no="Keep mine"), answer)
+
+
+def _sites(n: int) -> str:
+    return f"{n} site" if n == 1 else f"{n} sites"
+
+
+def _show_repeated(screen: SessionScreen, state: FormState, day: str) -> None:
     screen.apply_state(state)
-    screen.notify(
-        f"Repeated {len(state.sites)} sites from {str(last['started_at'])[:10]}", timeout=2
-    )
+    screen.notify(f"Repeated {_sites(len(state.sites))} from {day}", timeout=2)
     target = "#consent" if not state.consent else "#f-pain_before"
     screen.query_one(target).focus()
 
