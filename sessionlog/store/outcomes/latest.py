@@ -87,13 +87,15 @@ def follow_up_sql(windows: tuple[Window, ...], readings: str, source_bits: int) 
     soreness_slot = slot_sql(SORENESS_WINDOWS, SORENESS_SLOT, None)
     pain_key = key_sql("dt", RANK_FOLLOW_UP, "id", "pain", source_bits)
     soreness_key = key_sql("dt", RANK_FOLLOW_UP, "id", "soreness", source_bits)
-    columns = [f"max(CASE ps WHEN {s} THEN kp END) AS k{s}" for s in pain_columns(windows)]
-    columns += [f"max(CASE ss WHEN {s} THEN ks END) AS k{s}" for s in soreness_columns()]
+    # FILTER, not max(CASE ... END): a reading steps only the aggregates it counts in,
+    # not all fifteen (the same answer: NULLs are skipped either way).
+    columns = [f"max(kp) FILTER (WHERE ps = {s}) AS k{s}" for s in pain_columns(windows)]
+    columns += [f"max(ks) FILTER (WHERE ss = {s}) AS k{s}" for s in soreness_columns()]
     columns += [
-        "min(CASE WHEN soreness = 0 THEN dt END) AS zdt",
+        "min(dt) FILTER (WHERE soreness = 0) AS zdt",
         "count(soreness) AS sn",
-        f"min(CASE WHEN dt > 0 AND NOT {relieved_sql('pb', 'pain')} THEN dt END) AS lost",
-        "max(CASE WHEN dt > 0 THEN dt END) AS last",
+        f"min(dt) FILTER (WHERE dt > 0 AND NOT {relieved_sql('pb', 'pain')}) AS lost",
+        "max(dt) FILTER (WHERE dt > 0) AS last",
     ]
     return (
         f"SELECT rid, {', '.join(columns)} FROM ("
