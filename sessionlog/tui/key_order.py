@@ -1,13 +1,19 @@
 """Keys reach the screen on top in the order they were typed, each after the one before.
 
-Textual hands each key to the focused widget of the screen on top as it arrives,
-before the keys before it have run their actions: keys typed right after Ctrl+S,
-Escape or the "y" of "discard?" went to the form or dialog that key was closing, and
-were lost with it (a chart id typed while the form closed), and keys typed right after
-the Enter that opens a form went to Home. After a bound key or Enter, the keys that
-follow are held here until its action has run and the screens have settled, then
-handed to the one on top. The app owns one :class:`KeyOrder` and calls it from its
-``on_event`` and ``_check_bindings`` (see ``tui/app.py``).
+Textual hands each key to the focused widget of the screen on top as it arrives, and
+does not wait for the keys before it:
+
+- a priority key's action (Ctrl+S) ran at once, before the keys typed just before it
+  had reached their field: "0" and Ctrl+S typed together saved the "1" before it while
+  the field showed 10. A bound key now first waits until they have;
+- keys typed right after Ctrl+S, Escape or the "y" of "discard?" went to the form or
+  dialog that key was closing, and were lost with it (a chart id typed while the form
+  closed), and keys typed right after the Enter that opens a form went to Home. After
+  a bound key or Enter, the keys that follow are held here until its action has run
+  and the screens have settled, then handed to the one on top.
+
+The app owns one :class:`KeyOrder` and calls it from its ``on_event`` and
+``_check_bindings`` (see ``tui/app.py``).
 """
 
 from __future__ import annotations
@@ -42,10 +48,23 @@ class KeyOrder:
         # submit, which may open a form): its action may change the screen on top.
         closing = event.key in screen.active_bindings or event.key == "enter"
         if closing:
+            await self.after_the_keys_before(screen)
             self.held, self.holding = [], [event.key]
         await dispatch(event)
         if closing:
             self.release_when_settled(screen, None)
+
+    async def after_the_keys_before(self, screen: Screen[Any]) -> None:
+        """Return once the keys typed before a bound key have reached their widgets (a
+        priority key such as Ctrl+S runs at once: "0" and Ctrl+S typed together saved
+        the "1" before it, and the field showed 10). Each widget takes its queue on its
+        own task, so yielding lets them; the keys after this one wait in the app's."""
+        for _ in range(100):  # bounded: a widget that keeps posting cannot hold a key
+            if not any(
+                node._message_queue.qsize() for node in screen.walk_children(with_self=True)
+            ):
+                return
+            await asyncio.sleep(0)
 
     def binding_checked(self, key: str, found: bool, priority: bool) -> None:
         """The app ran (or looked for) ``key``'s binding: the screen's action, once the

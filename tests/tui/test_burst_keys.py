@@ -81,3 +81,35 @@ def test_technique_consent_pain_in_one_burst(store) -> None:  # type: ignore[no-
         assert screen.query_one("#f-pain_before", Input).value == "7"
 
     open_form(store, steps)
+
+
+def test_the_last_digit_typed_with_ctrl_s_in_one_burst_is_saved(store) -> None:  # type: ignore[no-untyped-def]
+    # "1" then "0" and Ctrl+S at once: Ctrl+S (a priority key) ran before the pain field
+    # had taken its "0", and 1 was saved while the form showed 10.
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press("a", "y", "7", "enter", *"st36", "enter")
+        app.screen.query_one("#f-pain_after", Input).focus()
+        await pilot.press("1")
+        await burst(pilot, "0", "ctrl+s")
+        assert not isinstance(app.screen, SessionScreen)  # saved and closed
+
+    open_form(store, steps)
+    (row,) = store.sessions(patient_id=2)
+    saved = store.session(row["record_id"])
+    assert (saved["pain_before"], saved["pain_after"]) == (7, 10)
+
+
+def test_a_follow_up_pain_typed_with_ctrl_s_in_one_burst_is_saved(store) -> None:  # type: ignore[no-untyped-def]
+    before = len(store.follow_ups(1))
+
+    async def body():  # type: ignore[no-untyped-def]
+        app = ts.make_app(store)
+        async with app.run_test(size=ts.SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press(*"1001", "ctrl+f", "1")
+            await burst(pilot, "0", "ctrl+s")
+
+    asyncio.run(body())
+    saved = store.follow_ups(1)
+    assert len(saved) == before + 1
+    assert max(saved, key=lambda f: f["id"])["pain"] == 10
