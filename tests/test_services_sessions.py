@@ -15,7 +15,7 @@ from sessionlog.domain.models import Episode
 from sessionlog.errors import ValidationError
 from sessionlog.services import follow_ups, sessions
 from sessionlog.services.entry.form_model import FormState, default_settings, describe_site
-from sessionlog.services.entry.reuse import protocol_sites
+from sessionlog.services.entry.reuse import protocol_sites, repeated, replaced_by_repeat
 from sessionlog.services.sessions import Done, Draft, Refused, or_raise
 from sessionlog.store import Store
 
@@ -151,6 +151,34 @@ def test_a_protocol_adds_only_the_sites_not_typed_yet() -> None:
     ]
     added = protocol_sites(sites, "acupuncture", state)
     assert [(r.raw["target"], r.raw["side"]) for r in added] == [("LI4", "right")]
+
+
+def test_a_repeat_names_what_was_typed_that_it_would_replace(store: Store, patient_id: int) -> None:
+    last_time = typed(
+        patient_id,
+        technique="acupuncture",
+        sites=[{"target": "st36", "side": "bilateral"}],
+        co_interventions="heat",
+    )
+    draft = or_raise(sessions.check_input(store, last_time, now=NOW, complaint="knee pain",
+                                          region="knee"))  # fmt: skip
+    or_raise(sessions.save(store, draft, 1))
+    last = store.last_session(patient_id)
+    assert last is not None
+    form = FormState(technique="acupuncture", settings=default_settings("acupuncture"))
+    assert replaced_by_repeat(form, repeated(last, form)) == []  # nothing typed: no question
+    form.fields["co_interventions"] = "heat"  # as last time: nothing lost
+    assert replaced_by_repeat(form, repeated(last, form)) == []
+    form.settings.depth, form.settings.deqi, form.settings.deqi_quality = "20", "y", "heaviness"
+    form.fields["co_interventions"] = "cupping"
+    form.sites = [describe_site({"target": "li4", "side": "left"}, form.settings, "acupuncture")]
+    repeat = repeated(last, form)
+    assert replaced_by_repeat(form, repeat) == ["1 site", "co-interventions", "depth"]
+    assert [r.raw["target"] for r in repeat.sites] == ["ST36"]
+    # De Qi is today's response: a repeat of the same technique keeps what was typed.
+    assert (repeat.settings.deqi, repeat.settings.deqi_quality) == ("y", "heaviness")
+    form.technique = "dry_needling"  # another technique: its De Qi would go, so it is named
+    assert "De Qi" in replaced_by_repeat(form, repeated(last, form))
 
 
 def test_one_problem_is_refused_as_itself() -> None:

@@ -397,7 +397,7 @@ def test_repeat_last_asks_before_replacing_the_sites_typed(store) -> None:  # ty
         await pilot.press(*"1003", "enter", "a", "y", "7", "enter", *"li4", "enter", "ctrl+r")
         assert isinstance(app.screen, Confirm)
         assert str(app.screen.query_one(Static).render()) == (
-            "Replace the 1 site you typed with the 2 sites of the session on 2026-11-20?"
+            "Repeat the session on 2026-11-20 (2 sites)? It replaces what you typed: 1 site."
         )
         await pilot.press("n")  # keep mine
         assert isinstance(app.screen, SessionScreen) and targets(app) == ["LI4"]

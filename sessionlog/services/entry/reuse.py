@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...errors import ValidationError
-from .form_model import FormState, SiteRow, describe_site, state_from_session
+from .form_model import FormState, SiteRow, default_settings, describe_site, state_from_session
 from .stricta import Details
 
 # What a repeat keeps from the form as it is: today's scores, notes and times (when, and
@@ -33,7 +33,46 @@ def repeated(last: Mapping[str, Any], current: FormState) -> FormState:
         state.fields[key] = current.fields.get(key, "")
     state.consent, state.adverse = current.consent, current.adverse
     state.details = repeated_details(state.details, current.details)
+    if state.technique == current.technique:  # De Qi is today's response, not last time's
+        state.settings.deqi = current.settings.deqi
+        state.settings.deqi_quality = current.settings.deqi_quality
     return state
+
+
+# The settings a repeat replaces, in the form's words.
+SETTING_WORDS = {
+    "retention": "retention",
+    "stimulation": "stimulation",
+    "estim_hz": "Hz",
+    "deqi": "De Qi",
+    "deqi_quality": "De Qi quality",
+    "needle": "needle",
+    "depth": "depth",
+}
+
+
+def replaced_by_repeat(current: FormState, repeat: FormState) -> list[str]:
+    """What the practitioner typed that ``repeat`` (:func:`repeated`) would replace, in
+    words for the question asked first ("1 site", "co-interventions", "depth"): the
+    sites it drops, the co-interventions, and each setting changed from the technique's
+    default that the repeat sets otherwise. Empty: nothing typed would be lost."""
+    kept = [r.raw for r in repeat.sites]
+    dropped = sum(r.raw not in kept for r in current.sites)
+    words = [sites_word(dropped)] if dropped else []
+    co = current.fields.get("co_interventions", "").strip()
+    if co and co != repeat.fields.get("co_interventions", "").strip():
+        words.append("co-interventions")
+    default = default_settings(current.technique)
+    for key, word in SETTING_WORDS.items():
+        typed = getattr(current.settings, key)
+        if typed != getattr(default, key) and typed != getattr(repeat.settings, key):
+            words.append(word)
+    return words
+
+
+def sites_word(n: int) -> str:
+    """``1 site``, ``2 sites``."""
+    return f"{n} site" if n == 1 else f"{n} sites"
 
 
 def repeated_details(last: Details, current: Details) -> Details:

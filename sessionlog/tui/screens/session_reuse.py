@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 
 def repeat_last(screen: SessionScreen) -> None:
     """Fill technique, settings, sites, co-interventions, style and rationale from the
-    patient's last session (not its responses, scores or IMS findings). Sites already
-    typed that the repeat would lose are replaced only when the practitioner says so."""
-    from ...services.entry.reuse import repeated
+    patient's last session (not its responses, scores or IMS findings). What was typed
+    that the repeat would replace (sites, co-interventions, settings) is named first, and
+    replaced only when the practitioner says so."""
+    from ...services.entry.reuse import repeated, replaced_by_repeat, sites_word
 
     if screen.record_id is not None:
         screen.notify("Repeat works on a new session, not on a correction.", timeout=3)
@@ -40,8 +41,7 @@ def repeat_last(screen: SessionScreen) -> None:
     current = screen.collect_state()
     state = repeated(last, current)
     day = str(last["started_at"])[:10]
-    kept = [r.raw for r in state.sites]
-    lost = [r for r in current.sites if r.raw not in kept]
+    lost = replaced_by_repeat(current, state)
     if not lost:
         _show_repeated(screen, state, day)
         return
@@ -50,18 +50,18 @@ def repeat_last(screen: SessionScreen) -> None:
         if replace:
             _show_repeated(screen, state, day)
 
-    typed, theirs = _sites(len(current.sites)), _sites(len(state.sites))
-    question = f"Replace the {typed} you typed with the {theirs} of the session on {day}?"
+    question = (
+        f"Repeat the session on {day} ({sites_word(len(state.sites))})?"
+        f" It replaces what you typed: {', '.join(lost)}."
+    )
     screen.app.push_screen(Confirm(question, yes="Replace", no="Keep mine"), answer)
 
 
-def _sites(n: int) -> str:
-    return f"{n} site" if n == 1 else f"{n} sites"
-
-
 def _show_repeated(screen: SessionScreen, state: FormState, day: str) -> None:
+    from ...services.entry.reuse import sites_word
+
     screen.apply_state(state)
-    screen.notify(f"Repeated {_sites(len(state.sites))} from {day}", timeout=2)
+    screen.notify(f"Repeated {sites_word(len(state.sites))} from {day}", timeout=2)
     target = "#consent" if not state.consent else "#f-pain_before"
     screen.query_one(target).focus()
 
