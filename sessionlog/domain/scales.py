@@ -285,7 +285,16 @@ def check_total(scale: Scale, total: object) -> Scored:
         raise ValidationError("total", f"{total!r} is not a number: {lo} to {hi}") from None
     if value != value or not scale.score_min <= value <= scale.score_max:
         raise ValidationError("total", f"{scale.code} totals are {lo} to {hi} ({total} given)")
+    if abs(scale.rounded(value) - value) > 1e-9:  # never rounded unseen: GROC 3.6 is not +4
+        places = "whole numbers" if scale.decimals == 0 else _decimals(scale.decimals)
+        raise ValidationError(
+            "total", f"{scale.code} totals are {places} from {lo} to {hi} ({total} given)"
+        )
     return Scored(scale.rounded(value), 0)
+
+
+def _decimals(n: int) -> str:
+    return f"numbers with {n} decimal" + ("" if n == 1 else "s")
 
 
 def _fmt(x: float) -> str:

@@ -129,6 +129,25 @@ def test_totals_are_checked_against_the_range() -> None:
         check_total(find_scale("ODI"), "lots")
 
 
+def test_a_total_finer_than_the_scale_keeps_is_refused_not_rounded() -> None:
+    # GROC 3.6 was stored as +4 (a responder: the threshold is +4) and 4.5 as +4,
+    # PGIC 2.6 as 3, ODI 24.5 as 24, without a word.
+    for code, total, allowed in (
+        ("GROC", "3.6", "whole numbers from -7 to 7"),
+        ("GROC", "-4.9", "whole numbers from -7 to 7"),
+        ("PGIC", "2.6", "whole numbers from 1 to 7"),
+        ("ODI", "24.5", "whole numbers from 0 to 100"),
+        ("NDI", "18.25", "numbers with 1 decimal from 0 to 50"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            check_total(find_scale(code), total)
+        assert str(caught.value) == f"total: {code} totals are {allowed} ({total} given)"
+    assert check_total(find_scale("GROC"), "4.0").score == 4
+    assert check_total(find_scale("GROC"), "-3").score == -3
+    assert check_total(find_scale("NDI"), "18.5").score == 18.5
+    assert check_total(find_scale("PSFS"), "6.7").score == 6.7
+
+
 def test_improvement_and_mcid_follow_the_direction() -> None:
     ndi, psfs = find_scale("NDI"), find_scale("PSFS")
     assert ndi.improvement(24, 14) == 10 and ndi.important(24, 14)
