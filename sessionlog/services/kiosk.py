@@ -113,11 +113,16 @@ def record_own_follow_up(
         # One number for a scale of several items is its total (unless the patient
         # named one activity only: then it is that activity's score).
         total = count == 1 and a.scale.items > 1 and len(a.labels) != 1
+        if a.labels and not total and count != len(a.labels):  # each answer is an activity's
+            raise ValidationError(
+                a.scale.name,
+                f"one answer for each of your activities: {', '.join(a.labels)} ({count} given)",
+            )
         try:
             readings.append(parse_scale_reading(
                 {"scale": code, "patient_id": patient_id, "session_record_id": record,
                  "at": now, "entered_by": PATIENT, **({"total": text.strip()} if total else
-                 {"items": text, "labels": a.labels if len(a.labels) == count else ()})},
+                 {"items": text, "labels": a.labels})},
                 now=now,
             ))  # fmt: skip
         except ValidationError as exc:

@@ -185,6 +185,12 @@ def test_the_service_refuses_in_plain_words_and_keeps_a_global_rating() -> None:
     assert refused(soreness="11").startswith("Soreness: a whole number from 0")
     assert refused(answers={"ODI": "40"}) == "ODI: is not one of this patient's questionnaires"
     assert refused(answers={"GROC": "9"}).startswith("Global Rating of Change: ")
+    # Answers that do not match the activities named were saved without the names.
+    for answers in ("5,5,5", "5,5,5,5,5"):
+        assert refused(answers={"PSFS": answers}).endswith(
+            ": one answer for each of your activities: walking, lifting"
+            f" ({len(answers.split(','))} given)"
+        )
     assert refused(patient_id=2) == (
         "Session: there is no session to follow up yet; your clinician can help"
     )
