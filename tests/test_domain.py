@@ -27,6 +27,14 @@ from sessionlog.errors import ValidationError
 # --- happy paths, one per technique family, with their defaults ----------------------
 
 
+def test_a_session_with_no_time_given_starts_at_this_minute() -> None:
+    # As the form records it: a session logged at 10:00:41 by the command line was
+    # after the 10:00 the follow-up form offers, which was refused as before it.
+    now = NOW.replace(second=41, microsecond=5)
+    sites = [{"target": "st36", "side": "left"}]
+    assert parse_session(session_data("acupuncture", sites), now=now).started_at == NOW
+
+
 def test_acupuncture_defaults() -> None:
     s = parse_session(
         session_data(

@@ -391,7 +391,12 @@ def parse_session(
     patient = _collect(errors, as_int, "patient_id", data.get("patient_id"), 1)
     practitioner = _collect(errors, as_int, "practitioner_id", data.get("practitioner_id"), 1)
     episode = _collect(errors, opt_int, "episode_id", data.get("episode_id"), 1)
-    started = _collect(errors, as_datetime, "started_at", data.get("started_at") or now, now=now)
+    # No time given: this minute, as the form records it (a follow-up at this minute,
+    # the follow-up form's own default, is not before it).
+    this_minute = now.replace(second=0, microsecond=0) if now is not None else None
+    started = _collect(
+        errors, as_datetime, "started_at", data.get("started_at") or this_minute, now=now
+    )
     consent = _collect(errors, as_bool, "consent", data.get("consent", False))
     if consent is False:
         errors.append(
