@@ -204,7 +204,7 @@ def test_a_protocol_is_saved_through_the_service_or_refused_whole(
     sites: list[dict[str, object]] = [{"target": "LI4", "side": "bilateral"}]
     done = protocols.save(store, practitioner_id, "calm", "acupuncture", sites)
     assert isinstance(done, protocols.SavedProtocol)
-    assert done.message == "Saved protocol calm (1 sites)"
+    assert done.message == "Saved protocol calm (1 site)"
     [row] = protocols.of(store, practitioner_id)
     assert (row["id"], row["name"], row["technique"], row["sites"]) == (
         done.protocol_id, "calm", "acupuncture", sites,

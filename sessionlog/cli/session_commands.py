@@ -222,6 +222,7 @@ def log_session(
         raise ValidationError("patient", "is required: --patient CHART_ID")
     if ref is not None:
         data["patient_id"] = find_patient(store, str(ref))["id"]
+    from ..domain.text import counted
     from ..services import sessions as saving
     from ..services.sessions import or_raise
 
@@ -234,8 +235,8 @@ def log_session(
     session = draft.session
     codes = cpt_hint(session.technique, session.sites, session.face_to_face_min)
     click.echo(
-        f"session {saved.record_id} saved: {len(session.sites)} sites, "
-        f"{session.total_insertions} insertions, suggested CPT {codes}"
+        f"session {saved.record_id} saved: {counted(len(session.sites), 'site')}, "
+        f"{counted(session.total_insertions, 'insertion')}, suggested CPT {codes}"
     )
 
 

@@ -19,6 +19,11 @@ _ESCAPES = re.compile(
 )
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 site``, ``2 sites``, ``0 sites``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def ascii_digits(text: str) -> str:
     """Digits in any script as ASCII digits: full-width ``７`` (and the full-width signs,
     ``－`` ``．``, by NFKC), Arabic-Indic ``٧`` and Devanagari ``७`` all become ``7``.

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..domain.text import counted
 from ..errors import SessionlogError
 from .sessions import Refused
 
@@ -32,7 +33,7 @@ class SavedProtocol:
 
     @property
     def message(self) -> str:
-        return f"Saved protocol {self.name} ({self.sites} sites)"
+        return f"Saved protocol {self.name} ({counted(self.sites, 'site')})"
 
 
 def save(

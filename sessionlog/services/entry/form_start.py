@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ...analysis.model import group_label
+from ...domain.text import counted
 from ..episodes import describe_episode
 from .form_model import FormState, default_settings, state_from_session
 
@@ -88,7 +89,7 @@ def patient_line(store: Store, patient_id: int, record_id: int | None) -> str:
     if last:
         bits.append(
             f"last {str(last['started_at'])[:10]}: {group_label(last['technique'])},"
-            f" {len(last['sites'])} sites (Ctrl+R repeats)"
+            f" {counted(len(last['sites']), 'site')} (Ctrl+R repeats)"
         )
     return " · ".join(bits)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ...domain.text import counted
 from ...errors import ValidationError
 from .form_model import FormState, SiteRow, default_settings, describe_site, state_from_session
 from .stricta import Details
@@ -58,7 +59,7 @@ def replaced_by_repeat(current: FormState, repeat: FormState) -> list[str]:
     default that the repeat sets otherwise. Empty: nothing typed would be lost."""
     kept = [r.raw for r in repeat.sites]
     dropped = sum(r.raw not in kept for r in current.sites)
-    words = [sites_word(dropped)] if dropped else []
+    words = [counted(dropped, "site")] if dropped else []
     co = current.fields.get("co_interventions", "").strip()
     if co and co != repeat.fields.get("co_interventions", "").strip():
         words.append("co-interventions")
@@ -68,11 +69,6 @@ def replaced_by_repeat(current: FormState, repeat: FormState) -> list[str]:
         if typed != getattr(default, key) and typed != getattr(repeat.settings, key):
             words.append(word)
     return words
-
-
-def sites_word(n: int) -> str:
-    """``1 site``, ``2 sites``."""
-    return f"{n} site" if n == 1 else f"{n} sites"
 
 
 def repeated_details(last: Details, current: Details) -> Details:

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ...domain.frequency import frequency_text
+from ...domain.text import counted
 from ...services.entry.site_text import SIDE_SHORT
 from ...services.entry.stricta import SIGNS, finding_text
 from ..access import record_access
@@ -174,7 +175,7 @@ def version_text(versions: Sequence[Mapping[str, Any]], index: int, by: str) -> 
 def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> str:
     """What a version changed from the one before, in short words."""
     if before is None:
-        return f"{len(after['sites'])} sites"
+        return counted(len(after["sites"]), "site")
     if after["status"] == "void":
         return "voided"
 

@@ -29,7 +29,8 @@ def repeat_last(screen: SessionScreen) -> None:
     patient's last session (not its responses, scores or IMS findings). What was typed
     that the repeat would replace (sites, co-interventions, settings) is named first, and
     replaced only when the practitioner says so."""
-    from ...services.entry.reuse import repeated, replaced_by_repeat, sites_word
+    from ...domain.text import counted
+    from ...services.entry.reuse import repeated, replaced_by_repeat
 
     if screen.record_id is not None:
         screen.notify("Repeat works on a new session, not on a correction.", timeout=3)
@@ -51,17 +52,17 @@ def repeat_last(screen: SessionScreen) -> None:
             _show_repeated(screen, state, day)
 
     question = (
-        f"Repeat the session on {day} ({sites_word(len(state.sites))})?"
+        f"Repeat the session on {day} ({counted(len(state.sites), 'site')})?"
         f" It replaces what you typed: {', '.join(lost)}."
     )
     screen.app.push_screen(Confirm(question, yes="Replace", no="Keep mine"), answer)
 
 
 def _show_repeated(screen: SessionScreen, state: FormState, day: str) -> None:
-    from ...services.entry.reuse import sites_word
+    from ...domain.text import counted
 
     screen.apply_state(state)
-    screen.notify(f"Repeated {sites_word(len(state.sites))} from {day}", timeout=2)
+    screen.notify(f"Repeated {counted(len(state.sites), 'site')} from {day}", timeout=2)
     target = "#consent" if not state.consent else "#f-pain_before"
     screen.query_one(target).focus()
 
