@@ -79,6 +79,29 @@ def test_no_relief_within_sessions_is_not_said_as_no_change() -> None:
     ]
 
 
+def test_relief_that_wore_off_is_said_of_each_session_not_of_the_course() -> None:
+    # "Your pain has gone from 7 to 2 ... IMS eased your pain right after a session, but
+    # that relief wore off within days": the patient read the second as contradicting
+    # the first. Each session eased the pain by 2 points and days later it was back at 7,
+    # until the last check, two weeks after the ninth session: 2.
+    sessions = [
+        SessionOutcome(n, 1, 1, at("2026-01-05 10:00") + timedelta(weeks=n - 1), "ims", 7, 5)
+        for n in range(1, 10)
+    ]
+    follow_ups = [
+        FollowUp(n, at("2026-01-09 10:00") + timedelta(weeks=n - 1), 7) for n in range(1, 9)
+    ]
+    follow_ups.append(FollowUp(9, at("2026-03-16 10:00"), 2))
+    p = patient_progress(1, sessions, follow_ups)
+    assert p.families[0].verdict == "faded"
+    assert patient_sentences(p) == [
+        "Your pain has gone from 7 to 2 over 9 sessions. That is a change most people notice"
+        " clearly.",
+        "Right after each IMS session your pain was about 2 points lower than just before"
+        " it; more than 3 days later, less than 1 point of that relief was left.",
+    ]
+
+
 def test_one_session_without_follow_up() -> None:
     s = SessionOutcome(1, 1, 1, at("2026-01-05 10:00"), "dry_needling", 6)
     p = patient_progress(1, [s], [])
@@ -206,7 +229,7 @@ def test_electro_acupuncture_is_told_apart_from_acupuncture() -> None:
     ]
     assert [d.key for d in p.dose] == ["acupuncture", "electroacupuncture"]
     sentences = patient_sentences(p)
-    assert sentences[1].startswith("Acupuncture eased your pain")
+    assert sentences[1].startswith("Right after each acupuncture session your pain was")
     assert sentences[2].startswith("Part of the relief after electro-acupuncture has lasted")
     summary = progress_summary(p)
     assert [line.split(":")[0] for line in summary[-2:]] == ["Acupuncture", "Electro-acupuncture"]

@@ -41,7 +41,7 @@ def test_no_reading_of_the_demo_falls_outside_every_default_window(demo: Any) ->
 VERDICT_WORDS = {
     "lasting": "has lasted",
     "partly": "Part of the relief",
-    "faded": "wore off",
+    "faded": "less than 1 point of that relief was left",
     "no_relief": "has not clearly lowered",
     "unknown": "too early",
 }

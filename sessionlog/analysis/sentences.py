@@ -70,9 +70,11 @@ def lasting_sentence(family: str, verdict: str, now: float | None, later: float 
             f"later, after {_points(now or 0)} right after the session."
         )
     if verdict == "faded":
+        # Of each session against its own start, as below: "that relief wore off" read
+        # as contradicting a course whose pain fell from 7 to 2.
         return (
-            f"{name[0].upper() + name[1:]} eased your pain right after a session "
-            f"({_points(now or 0)}), but that relief wore off within days."
+            f"Right after each {name} session your pain was {_points(now or 0)} lower than"
+            f" just before it; {LATER} later, less than 1 point of that relief was left."
         )
     if verdict == "no_relief":
         # About each session against its own start, not the whole course: a patient whose
