@@ -523,13 +523,23 @@ DEMO_SECRETS = {"Mei Lin Chen": "111111", "Tom Okafor": "222222", "Sara Novak": 
 
 
 def demo_sign_ins(store: Store) -> list[str]:
-    """How to sign in as each demo practitioner: one line each, admin first."""
+    """How to sign in as each demo practitioner: one line each, admin first. A demo
+    secret is printed only while it still signs in (the demo imported into a new file
+    has no secrets; a practitioner may have chosen their own)."""
     lines = []
     for choice in sorted(auth.sign_in_choices(store), key=lambda c: c.role != "admin"):
         secret = DEMO_SECRETS.get(choice.name)
-        if secret is not None:
-            role = " (admin)" if choice.role == "admin" else ""
-            lines.append(f"  {choice.name}{role}: secret {secret}")
+        if secret is None:
+            continue
+        role = " (admin)" if choice.role == "admin" else ""
+        access = store.access(choice.practitioner_id)
+        if access is None:
+            how = "no secret yet (the first to sign in as them chooses one)"
+        elif auth.secret_matches(secret, access):
+            how = f"secret {secret}"
+        else:
+            how = "a secret of their own (not the demo's)"
+        lines.append(f"  {choice.name}{role}: {how}")
     return lines
 
 

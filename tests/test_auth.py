@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers_cli import ok
+from helpers_cli import ok, run
 from helpers_store import sql_rows
 
 from sessionlog.domain import Practitioner
@@ -180,6 +180,38 @@ def test_demo_says_how_to_sign_in_as_each_practitioner_and_the_secrets_work(
             assert auth.authenticate(store, name, secret, T0) == resolve_id(store, name)
     finally:
         store.close()
+
+
+def test_demo_run_again_never_prints_a_secret_that_does_not_sign_in(tmp_path: Path) -> None:
+    # The demo clinic imported into a new file has no secrets, and a practitioner may have
+    # chosen their own: "Tom Okafor: secret 222222" was printed all the same.
+    from sessionlog.exchange import export
+    from sessionlog.exchange.importer import import_file
+
+    db, copy = tmp_path / "demo.db", tmp_path / "copy.db"
+    ok(db, "demo --patients 3 --months 1")
+    store = Store.open(db)
+    try:
+        auth.choose_secret(store, resolve_id(store, "Tom Okafor"), "987654")
+        export(store, "json", tmp_path / "demo.json")
+    finally:
+        store.close()
+    assert ok(db, "demo").splitlines()[2:] == [
+        "  Mei Lin Chen (admin): secret 111111",
+        "  Sara Novak: secret 333333",
+        "  Tom Okafor: a secret of their own (not the demo's)",
+    ]
+    imported = Store.open(copy)
+    try:
+        import_file(tmp_path / "demo.json", imported)
+    finally:
+        imported.close()
+    again = run(copy, "demo", give_secrets=False)  # as it is: no practitioner given one
+    assert again.exit_code == 0 and again.stdout.splitlines()[2:] == [
+        "  Mei Lin Chen: no secret yet (the first to sign in as them chooses one)",
+        "  Sara Novak: no secret yet (the first to sign in as them chooses one)",
+        "  Tom Okafor: no secret yet (the first to sign in as them chooses one)",
+    ]
 
 
 def resolve_id(store: Store, name: str) -> int:
