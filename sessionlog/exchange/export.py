@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ValidationError
-from ..private_files import make_private, make_private_folder
+from ..private_files import existing_folder, make_private
 from ..store.integrity.chainhead import head
 from ..store.store import Store
 from .csvfiles import write_folder, write_zip
@@ -60,7 +60,7 @@ def write_atomically(
 ) -> None:
     """Call ``write(temp_path)``, fsync the file, call ``before_rename`` (the audit row:
     if it fails, no file is left), then rename it to ``dest``."""
-    make_private_folder(dest.parent)
+    existing_folder(dest.parent, "output")
     fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     os.close(fd)
     temp = Path(name)
@@ -165,7 +165,7 @@ def _export_folder(dest: Path, doc: dict[str, Any], before_rename: Callable[[], 
             "output", f"{dest} already exists and is not an empty folder: give a new name"
         )
     header = {k: v for k, v in doc.items() if k != "tables"}
-    make_private_folder(dest.parent)
+    existing_folder(dest.parent, "output")
     temp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))  # 0700
     try:
         write_folder(temp, header, doc["tables"])

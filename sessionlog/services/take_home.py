@@ -16,6 +16,7 @@ from ..analysis import patient_sentences
 from ..analysis.scale_course import Reading, ScaleCourse, scale_courses
 from ..charts.take_home import TakeHome, render_take_home
 from ..exchange.export import write_atomically
+from ..private_files import make_private_folder
 from .reports import progress_report
 
 if TYPE_CHECKING:
@@ -85,4 +86,7 @@ def write_take_home_default(store: Store, patient_id: int, actor_id: int | None)
     assert who is not None
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(who["chart_id"]))
     name = f"{safe}-{store.clock().date().isoformat()}.html"
-    return write_take_home(store, patient_id, report_dir(store) / name, actor_id)
+    folder = report_dir(store)
+    if not os.environ.get("SESSIONLOG_REPORT_DIR", "").strip():
+        make_private_folder(folder)  # the app's own folder; one named by the user must exist
+    return write_take_home(store, patient_id, folder / name, actor_id)

@@ -41,6 +41,7 @@ def tamper_audit(path: Path) -> None:
 
 def test_backup_is_a_checked_standalone_copy(clinic: Store, tmp_path: Path) -> None:
     before = dump(clinic.conn)
+    (tmp_path / "backups").mkdir()
     result = backup(clinic, tmp_path / "backups" / "monday.db", actor_id=1)
     assert result.path == tmp_path / "backups" / "monday.db"
     assert sorted(p.name for p in result.path.parent.iterdir()) == ["monday.db"]  # no temp left

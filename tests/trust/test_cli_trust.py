@@ -41,6 +41,7 @@ def test_a_broken_chain_is_reported_with_its_first_broken_row(clinic_path: Path)
 def test_backup_then_restore(clinic_path: Path, tmp_path: Path) -> None:
     # A real process: an in-process run keeps its connection open after the command,
     # and restore refuses a database that is open.
+    (tmp_path / "bk").mkdir()
     done = run_process(clinic_path, f"backup {tmp_path / 'bk'}/ --practitioner 'Ann Lee'")
     assert done.returncode == 0, done.stderr
     saved = next((tmp_path / "bk").iterdir())

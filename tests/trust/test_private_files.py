@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from trust_clinic import build, clock
 
+from sessionlog.errors import ValidationError
 from sessionlog.exchange import export
+from sessionlog.services.take_home import write_take_home, write_take_home_default
 from sessionlog.store import Store
 from sessionlog.store.file.backup import backup, restore
 
@@ -75,10 +77,37 @@ def test_the_default_data_folder_is_private(
     assert oct(mode(Path(opened.path))) == "0o600"
 
 
-def test_a_backup_and_its_new_folder_are_private(store: Store, tmp_path: Path) -> None:
-    result = backup(store, tmp_path / "backups" / "monday.db")
+def test_a_backup_is_private(store: Store, tmp_path: Path) -> None:
+    result = backup(store, tmp_path / "monday.db")
     assert oct(mode(result.path)) == "0o600"
-    assert oct(mode(tmp_path / "backups")) == "0o700"
+
+
+def test_nothing_is_written_into_a_folder_that_does_not_exist(store: Store, tmp_path: Path) -> None:
+    # `backup /media/usb/` with the drive not mounted made /media/usb on this machine's
+    # own disk and put the patients' records there; so did export and report -o.
+    usb = tmp_path / "media" / "usb"
+    said = "the folder {} does not exist (is the drive mounted?): create it first"
+    with pytest.raises(ValidationError) as refused:
+        backup(store, f"{usb}/")
+    assert str(refused.value) == f"destination: {said.format(usb)}"
+    for fmt, name in (("json", "all.json"), ("fhir", "all.fhir.json"), ("csv", "all.zip"),
+                      ("csv", "csv")):  # fmt: skip
+        with pytest.raises(ValidationError) as refused:
+            export(store, fmt, usb / name)
+        assert str(refused.value) == f"output: {said.format(usb)}"
+    with pytest.raises(ValidationError) as refused:
+        write_take_home(store, 1, usb / "report.html", None)
+    assert str(refused.value) == f"output: {said.format(usb)}"
+    assert not (tmp_path / "media").exists()
+
+
+def test_the_app_s_own_reports_folder_is_made_private(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SESSIONLOG_REPORT_DIR", raising=False)
+    written = write_take_home_default(store, 1, None)
+    assert written.parent == Path(store.path).resolve().parent / "reports"
+    assert (oct(mode(written.parent)), oct(mode(written))) == ("0o700", "0o600")
 
 
 def test_a_restored_database_and_the_copy_it_replaces_are_private(
@@ -95,17 +124,14 @@ def test_a_restored_database_and_the_copy_it_replaces_are_private(
 
 @pytest.mark.parametrize("fmt, name", [("json", "all.json"), ("fhir", "all.fhir.json"),
                                        ("csv", "all.zip")])  # fmt: skip
-def test_an_export_file_and_its_new_folder_are_private(
-    store: Store, tmp_path: Path, fmt: str, name: str
-) -> None:
-    dest = tmp_path / "exports" / name
+def test_an_export_file_is_private(store: Store, tmp_path: Path, fmt: str, name: str) -> None:
+    dest = tmp_path / name
     export(store, fmt, dest)
     assert oct(mode(dest)) == "0o600"
-    assert oct(mode(tmp_path / "exports")) == "0o700"
 
 
 def test_a_csv_export_folder_and_every_file_in_it_are_private(store: Store, tmp_path: Path) -> None:
-    dest = tmp_path / "exports" / "csv"
+    dest = tmp_path / "csv"
     export(store, "csv", dest)
     assert oct(mode(dest)) == "0o700"
     assert {oct(mode(p)) for p in dest.iterdir()} == {"0o600"}

@@ -82,6 +82,7 @@ def test_a_backup_onto_a_full_disk_leaves_no_file(
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(backup_module, "_copy", full)
+    (tmp_path / "backups").mkdir()
     result = run(clinic, f"backup {tmp_path}/backups/")
     assert (result.exit_code, result.stderr) == (
         1,

@@ -23,7 +23,12 @@ from datetime import datetime
 from pathlib import Path
 
 from ...errors import DatabaseError, ValidationError, WriteFailed
-from ...private_files import create_private_file, make_private, make_private_folder
+from ...private_files import (
+    create_private_file,
+    existing_folder,
+    make_private,
+    make_private_folder,
+)
 from ..db import APPLICATION_ID, BUSY_TIMEOUT_MS
 from ..integrity.alarm import raise_alarm
 from ..integrity.chainhead import Head
@@ -114,7 +119,7 @@ def backup(
         raise ValidationError(
             "destination", f"{target} already exists: give a new name (or --force to replace it)"
         )
-    make_private_folder(target.parent)
+    existing_folder(target.parent, "destination")
     temp = _temp_beside(target)
     try:
         try:
