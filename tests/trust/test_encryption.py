@@ -59,6 +59,21 @@ def test_a_wrong_passphrase_is_a_clear_message(
     )
 
 
+def test_without_the_passphrase_it_is_called_encrypted_not_damaged(
+    encrypted: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It was called damaged, with advice to restore a backup over it: followed, a plain
+    # backup replaced the encrypted clinic without a word.
+    monkeypatch.delenv(ENV)
+    with pytest.raises(DatabaseError) as err:
+        Store.open(encrypted)
+    assert str(err.value) == (
+        f"{encrypted} looks encrypted (it is not a plain SQLite file): give its passphrase"
+        " with --passphrase or SESSIONLOG_PASSPHRASE. It was left as it is; do not restore"
+        " a backup over it unless you know it was never encrypted."
+    )
+
+
 def test_backup_and_restore_stay_encrypted(encrypted: Path, tmp_path: Path) -> None:
     store = Store.open(encrypted, clock=clock)
     saved = backup(store, tmp_path / "b.db").path

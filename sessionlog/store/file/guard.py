@@ -151,6 +151,12 @@ def guard(path: Path, *, encrypted: bool) -> None:
         )
     if encrypted:
         return
+    if head[:16] != SQLITE_MAGIC and _looks_encrypted(head, size):
+        raise DatabaseError(
+            f"{path} looks encrypted (it is not a plain SQLite file): give its passphrase"
+            " with --passphrase or SESSIONLOG_PASSPHRASE. It was left as it is; do not restore"
+            " a backup over it unless you know it was never encrypted."
+        )
     if head[:16] != SQLITE_MAGIC:
         raise DatabaseError(
             f"{path} is not a sessionlog database (not an SQLite file): it was left as it"
@@ -158,6 +164,13 @@ def guard(path: Path, *, encrypted: bool) -> None:
             " kept beside it); if it is another file, give the database's path with --db."
         )
     _guard_wal(path, wal, head)
+
+
+def _looks_encrypted(head: bytes, size: int) -> bool:
+    """Whether a file that is not plain SQLite looks like an SQLCipher database: whole
+    pages (1 KiB multiples), starting with its random salt (16 bytes, nearly all
+    different), where a damaged file or another file (text, zeros) rarely is both."""
+    return size >= 1024 and size % 1024 == 0 and len(set(head[:16])) >= 12
 
 
 def _guard_wal(path: Path, wal: Path, head: bytes) -> None:
