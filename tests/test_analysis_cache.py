@@ -7,6 +7,7 @@ import random
 from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from helpers_outcomes import episode, follow_up, patient, practitioner, session, session_data
@@ -422,7 +423,10 @@ def _awkward_clinic(store: Store) -> dict[str, int]:
                           doc, "entered twice", void=True)  # fmt: skip
     follow_up(store, many, later, "2026-04-01 12:00", 4)
     moved = parse_session(session_data(many, doc, "2026-04-01 13:00", before=6, after=5))
-    store.amend_session(later, moved, doc, "wrong time")
+    # Refused now (a session comes before its follow-ups), but a database corrected
+    # before that check may hold it, and its figures must still be right.
+    with patch.object(type(store), "_check_follow_ups_after", lambda *args: None):
+        store.amend_session(later, moved, doc, "wrong time")
     return {"one": one, "many": many, "first": first, "twin": twin, "later": later}
 
 

@@ -71,6 +71,36 @@ def test_a_refused_correction_says_why_in_one_line_and_changes_nothing(
     assert fingerprint(clinic) == before
 
 
+def test_a_correction_that_changes_nothing_is_refused_as_the_form_refuses_it(
+    clinic: Path,
+) -> None:
+    # The form said "Nothing changed"; the command line saved a version 2 equal to 1.
+    before = fingerprint(clinic)
+    result = run(clinic, "amend 1 --pain-after 4 --reason 'no change'")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: amend: nothing changed: session 1 already holds these values\n",
+    )
+    assert fingerprint(clinic) == before
+
+
+def test_a_session_cannot_be_moved_after_its_own_follow_ups(clinic: Path) -> None:
+    # Moved after them, its follow-ups came before the session they follow and dropped
+    # out of every figure, while check said healthy.
+    ok(clinic, "follow-up --patient C001 --pain 3 --at '2025-06-12 10:00'")
+    before = fingerprint(clinic)
+    result = run(clinic, "amend 1 --at '2025-06-20 09:00' --reason moved")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: started_at: 2025-06-20 09:00 is after this session's follow-up of"
+        " 2025-06-12 10:00: a session comes before its follow-ups\n",
+    )
+    assert fingerprint(clinic) == before
+    assert ok(clinic, "amend 1 --at '2025-06-12 09:00' --reason earlier") == (
+        "session 1 amended (version 2)\n"
+    )
+
+
 def test_void_keeps_the_session_marked_void_and_cannot_be_repeated(clinic: Path) -> None:
     assert ok(clinic, "void 1 --reason 'wrong patient'") == "session 1 voided (version 2)\n"
     assert json.loads(ok(clinic, "sessions --json")) == []

@@ -323,8 +323,13 @@ def amend_session(
     data = build_raw(
         state, patient_id=stored["patient_id"], practitioner_id=stored["practitioner_id"]
     )
+    unchanged = sessions.check_input(store, dict(data), now=store.clock(), new=False)
     typed_fields(data, fields)
     draft = or_raise(sessions.check_input(store, data, now=store.clock(), new=False))
+    if isinstance(unchanged, sessions.Draft) and unchanged.session == draft.session:
+        raise ValidationError(  # as the form says it: no version equal to the one before
+            "amend", f"nothing changed: session {record_id} already holds these values"
+        )
     done = or_raise(sessions.amend(store, record_id, draft, actor, reason, stored["version"]))
     store.log_access(actor, stored["patient_id"], "record")  # the record was read to amend it
     click.echo(f"session {done.record_id} amended (version {done.saved.version})")
