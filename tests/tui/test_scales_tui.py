@@ -71,6 +71,31 @@ def test_progress_shows_scales_and_writes_the_report(
     assert last == [{"actor_id": 1, "action": "export", "entity": "report"}]
 
 
+def test_a_report_that_cannot_be_written_says_why_and_the_app_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reports folder named by SESSIONLOG_REPORT_DIR on a drive not mounted: "r" ended
+    # the app with a traceback.
+    usb = tmp_path / "usb"
+    monkeypatch.setenv("SESSIONLOG_REPORT_DIR", str(usb))
+    store = ts.seeded_store()
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(ProgressScreen(1))
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ProgressScreen)
+        assert app.screen.last_report is None
+        assert [str(n.message) for n in app._notifications] == [
+            f"Report not written: output: the folder {usb} does not exist (is the drive"
+            " mounted?): create it first"
+        ]
+
+    ts.run_app(ts.make_app(store), steps)
+    assert not usb.exists()
+
+
 def test_a_clinician_records_an_ndi_at_a_session_and_at_a_follow_up() -> None:
     store = ts.seeded_store()  # Lena Fischer (5) seen today; Maria Keller (1) a week ago
     store.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 23, 10, 0), 3), 1)

@@ -22,6 +22,7 @@ from ...analysis.scale_course import ScaleCourse, scale_sentence
 from ...analysis.table import progress_summary, session_rows
 from ...charts import draw_progress, progress_key
 from ...charts.scales import draw_scale
+from ...errors import SessionlogError
 from ...services.reports import progress_report
 from ...services.take_home import patient_scales, write_take_home_default
 from ..access import record_access
@@ -118,7 +119,12 @@ class ProgressScreen(Screen[None]):
     def action_take_home(self) -> None:
         """Write the patient's take-home report (HTML, for A4) and say where."""
         app = self.app
-        dest = write_take_home_default(app.store, self.patient_id, app.practitioner_id)  # type: ignore[attr-defined]
+        try:
+            dest = write_take_home_default(app.store, self.patient_id, app.practitioner_id)  # type: ignore[attr-defined]
+        except (SessionlogError, OSError) as exc:  # a folder not there, a full disk
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            self.notify(plain(f"Report not written: {why}"), severity="error", timeout=8)  # type: ignore[arg-type]
+            return
         self.last_report = dest
         self.notify(f"Report written to {dest}", title="Take-home report")
 
