@@ -71,12 +71,14 @@ def write_take_home(store: Store, patient_id: int, dest: Path, actor_id: int | N
 
 
 def report_dir(store: Store) -> Path:
-    """Where the app writes reports: ``$SESSIONLOG_REPORT_DIR``, else a ``reports``
-    folder beside the database (the working folder for a database in memory)."""
+    """Where the app writes reports: ``$SESSIONLOG_REPORT_DIR`` (a folder that must
+    exist), else a ``reports`` folder beside the database (the working folder for a
+    database in memory): the app's own, made 0700 when missing."""
     env = os.environ.get("SESSIONLOG_REPORT_DIR", "").strip()
     if env:
         return Path(env).expanduser()
     base = Path.cwd() if store.path == ":memory:" else Path(store.path).resolve().parent
+    make_private_folder(base / "reports")
     return base / "reports"
 
 
@@ -86,7 +88,4 @@ def write_take_home_default(store: Store, patient_id: int, actor_id: int | None)
     assert who is not None
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(who["chart_id"]))
     name = f"{safe}-{store.clock().date().isoformat()}.html"
-    folder = report_dir(store)
-    if not os.environ.get("SESSIONLOG_REPORT_DIR", "").strip():
-        make_private_folder(folder)  # the app's own folder; one named by the user must exist
-    return write_take_home(store, patient_id, folder / name, actor_id)
+    return write_take_home(store, patient_id, report_dir(store) / name, actor_id)

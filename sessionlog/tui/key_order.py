@@ -5,7 +5,7 @@ does not wait for the keys before it:
 
 - a priority key's action (Ctrl+S) ran at once, before the keys typed just before it
   had reached their field: "0" and Ctrl+S typed together saved the "1" before it while
-  the field showed 10. A bound key now first waits until they have;
+  the field showed 10. A priority key now first waits until they have;
 - keys typed right after Ctrl+S, Escape or the "y" of "discard?" went to the form or
   dialog that key was closing, and were lost with it (a chart id typed while the form
   closed), and keys typed right after the Enter that opens a form went to Home. After
@@ -48,17 +48,20 @@ class KeyOrder:
         # submit, which may open a form): its action may change the screen on top.
         closing = event.key in screen.active_bindings or event.key == "enter"
         if closing:
-            await self.after_the_keys_before(screen)
+            active = screen.active_bindings.get(event.key)
+            if active is not None and active.binding.priority:  # runs before the focused
+                await self.after_the_keys_before(screen)  # widget's queue: let it empty
             self.held, self.holding = [], [event.key]
         await dispatch(event)
         if closing:
             self.release_when_settled(screen, None)
 
     async def after_the_keys_before(self, screen: Screen[Any]) -> None:
-        """Return once the keys typed before a bound key have reached their widgets (a
-        priority key such as Ctrl+S runs at once: "0" and Ctrl+S typed together saved
-        the "1" before it, and the field showed 10). Each widget takes its queue on its
-        own task, so yielding lets them; the keys after this one wait in the app's."""
+        """Return once the keys typed before a priority key have reached their widgets
+        (Ctrl+S runs at once: "0" and Ctrl+S typed together saved the "1" before it, and
+        the field showed 10; other keys pass through the focused widget's queue, in
+        order). Each widget takes its queue on its own task, so yielding lets them; the
+        keys after this one wait in the app's."""
         for _ in range(100):  # bounded: a widget that keeps posting cannot hold a key
             if not any(
                 node._message_queue.qsize() for node in screen.walk_children(with_self=True)

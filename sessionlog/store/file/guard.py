@@ -151,13 +151,13 @@ def guard(path: Path, *, encrypted: bool) -> None:
         )
     if encrypted:
         return
-    if head[:16] != SQLITE_MAGIC and _looks_encrypted(head, size):
-        raise DatabaseError(
-            f"{path} looks encrypted (it is not a plain SQLite file): give its passphrase"
-            " with --passphrase or SESSIONLOG_PASSPHRASE. It was left as it is; do not restore"
-            " a backup over it unless you know it was never encrypted."
-        )
     if head[:16] != SQLITE_MAGIC:
+        if _looks_encrypted(head, size):
+            raise DatabaseError(
+                f"{path} looks encrypted (it is not a plain SQLite file): give its passphrase"
+                " with --passphrase or SESSIONLOG_PASSPHRASE. It was left as it is; do not"
+                " restore a backup over it unless you know it was never encrypted."
+            )
         raise DatabaseError(
             f"{path} is not a sessionlog database (not an SQLite file): it was left as it"
             f" is. If it is the clinic's database, it is damaged: {_RESTORE} (this file is"

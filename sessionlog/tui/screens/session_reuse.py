@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...domain.text import counted
 from ...services import protocols
 from ...services.sessions import Refused
 from ..safe import not_saved, plain
@@ -29,7 +30,6 @@ def repeat_last(screen: SessionScreen) -> None:
     patient's last session (not its responses, scores or IMS findings). What was typed
     that the repeat would replace (sites, co-interventions, settings) is named first, and
     replaced only when the practitioner says so."""
-    from ...domain.text import counted
     from ...services.entry.reuse import repeated, replaced_by_repeat
 
     if screen.record_id is not None:
@@ -59,8 +59,6 @@ def repeat_last(screen: SessionScreen) -> None:
 
 
 def _show_repeated(screen: SessionScreen, state: FormState, day: str) -> None:
-    from ...domain.text import counted
-
     screen.apply_state(state)
     screen.notify(f"Repeated {counted(len(state.sites), 'site')} from {day}", timeout=2)
     target = "#consent" if not state.consent else "#f-pain_before"
