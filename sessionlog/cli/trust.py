@@ -139,10 +139,11 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
     database may be the damaged one). The current database is kept beside it as
     DB.before-restore-TIME. Close sessionlog on every other workstation first.
     """
-    from ..store import check, check_backup
+    from ..store import check, check_backup, refuse_plain_over_encrypted
     from ..store import restore as run_restore
 
     target = ctx.path
+    refuse_plain_over_encrypted(src, target)
     backup_health = check_backup(src)
     if not backup_health.ok:
         raise ValidationError(

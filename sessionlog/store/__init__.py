@@ -20,6 +20,7 @@ from .store import Saved, Store
 if TYPE_CHECKING:  # (the names below, for the type checker: loaded on first use)
     from .file.backup import backup as backup
     from .file.backup import check_backup as check_backup
+    from .file.backup import refuse_plain_over_encrypted as refuse_plain_over_encrypted
     from .file.backup import restore as restore
     from .file.cipher import ENV as PASSPHRASE_ENV
     from .file.cipher import passphrase as passphrase
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # (the names below, for the type checker: loaded on first use
 _LAZY: dict[str, tuple[str, str]] = {
     "backup": (".file.backup", "backup"),
     "check_backup": (".file.backup", "check_backup"),
+    "refuse_plain_over_encrypted": (".file.backup", "refuse_plain_over_encrypted"),
     "restore": (".file.backup", "restore"),
     "PASSPHRASE_ENV": (".file.cipher", "ENV"),
     "passphrase": (".file.cipher", "passphrase"),
@@ -68,6 +70,7 @@ __all__ = [
     "open_database",
     "backup",
     "check_backup",
+    "refuse_plain_over_encrypted",
     "restore",
     "PASSPHRASE_ENV",
     "passphrase",

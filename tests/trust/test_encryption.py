@@ -84,6 +84,34 @@ def test_backup_and_restore_stay_encrypted(encrypted: Path, tmp_path: Path) -> N
     assert check(encrypted).ok
 
 
+def test_a_plain_backup_does_not_replace_an_encrypted_database(
+    encrypted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With no passphrase given, `restore --force plain.db` replaced the encrypted clinic
+    # by a plain file: its records were then readable by anyone with the disk.
+    monkeypatch.delenv(ENV)
+    plain = tmp_path / "plain.db"
+    store = Store.open(plain, clock=clock)
+    build(store)
+    store.close()
+    before = encrypted.read_bytes()
+    with pytest.raises(DatabaseError) as err:
+        restore(plain, encrypted)
+    assert str(err.value) == (
+        f"{encrypted} looks encrypted, and {plain} is a plain (unencrypted) backup:"
+        " restoring it would leave the clinic's records unencrypted. Give the passphrase"
+        " (--passphrase or SESSIONLOG_PASSPHRASE) to restore an encrypted backup; to"
+        " replace the encrypted database by a plain one on purpose, move it elsewhere"
+        " first. Nothing was changed."
+    )
+    # The command line says so before asking anything, with or without --force.
+    for force in ([], ["--force"]):
+        result = CliRunner().invoke(cli, ["--db", str(encrypted), "restore", str(plain), *force])
+        assert (result.exit_code, result.stderr) == (1, f"error: {err.value}\n")
+    assert encrypted.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.db", "secret.db"]
+
+
 def test_the_command_line_asks_for_it(encrypted: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV)
     runner = CliRunner()

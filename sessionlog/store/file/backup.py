@@ -33,9 +33,9 @@ from ..db import APPLICATION_ID, BUSY_TIMEOUT_MS
 from ..integrity.alarm import raise_alarm
 from ..integrity.chainhead import Head
 from ..store import Store
-from .cipher import connect_file
+from .cipher import connect_file, passphrase
 from .failures import write_failed
-from .guard import new_identity
+from .guard import looks_encrypted_file, new_identity
 from .health import Health, inspect, open_readonly, practitioner_exists
 
 
@@ -176,6 +176,19 @@ def check_backup(src: str | Path, actor_id: int | None = None) -> Health:
     return health
 
 
+def refuse_plain_over_encrypted(source: Path, target: Path) -> None:
+    """Refuse to replace an encrypted database (opened without its passphrase) by a
+    plain backup (one that opens without it): the records would be left in clear."""
+    if passphrase() is None and looks_encrypted_file(target):
+        raise DatabaseError(
+            f"{target} looks encrypted, and {source} is a plain (unencrypted) backup:"
+            " restoring it would leave the clinic's records unencrypted. Give the passphrase"
+            " (--passphrase or SESSIONLOG_PASSPHRASE) to restore an encrypted backup; to"
+            " replace the encrypted database by a plain one on purpose, move it elsewhere"
+            " first. Nothing was changed."
+        )
+
+
 def restore(
     src: str | Path, dest: str | Path, *, clock: datetime | None = None, actor_id: int | None = None
 ) -> RestoreResult:
@@ -189,6 +202,7 @@ def restore(
     source, target = Path(src).expanduser(), Path(dest).expanduser()
     if target.exists() and source.exists() and source.samefile(target):
         raise ValidationError("source", "is the database itself: give a backup file")
+    refuse_plain_over_encrypted(source, target)
     health = check_backup(source, actor_id)
     if not health.ok:
         raise DatabaseError(

@@ -166,6 +166,17 @@ def guard(path: Path, *, encrypted: bool) -> None:
     _guard_wal(path, wal, head)
 
 
+def looks_encrypted_file(path: Path) -> bool:
+    """Whether ``path`` is a file that is not plain SQLite and looks encrypted."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(100)
+    except OSError:
+        return False
+    return head[:16] != SQLITE_MAGIC and _looks_encrypted(head, size)
+
+
 def _looks_encrypted(head: bytes, size: int) -> bool:
     """Whether a file that is not plain SQLite looks like an SQLCipher database: whole
     pages (1 KiB multiples), starting with its random salt (16 bytes, nearly all
