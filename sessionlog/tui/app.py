@@ -81,6 +81,7 @@ class SessionlogApp(App[None]):
         self._keys = KeyOrder(self)  # keys held while one may change the screen on top
         self.config_path = config_path
         self.settings: dict[str, Any] = {}
+        self.keymap_problems: list[str] = []  # the settings' remaps that were refused
         self.startup_error: str | None = None  # why the database could not be opened
         # True once the store is open: the home screen fills its lists from then on
         # (see start() and HomeScreen.on_mount).
@@ -300,9 +301,12 @@ class SessionlogApp(App[None]):
         from . import config
 
         self.settings = config.load(self.config_path)
-        keymap = config.keymap(self.settings)
-        if keymap:
+        wanted = config.keymap(self.settings)
+        if wanted:
+            keymap, self.keymap_problems = config.checked_keymap(wanted, config.binding_keys())
             self.set_keymap(keymap)
+            for problem in self.keymap_problems:
+                self.notify(problem, severity="warning", timeout=30, markup=False)
         if self.settings.get("theme") in self.available_themes:
             self.theme = self.settings["theme"]
         self.theme_changed_signal.subscribe(self, self._remember_theme)

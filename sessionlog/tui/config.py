@@ -48,9 +48,80 @@ def update(changes: dict[str, Any], path: Path | None = None) -> None:
         pass  # a read-only home must not stop anyone recording a session
 
 
+LOCK_ID = "app.lock"
+
+
 def keymap(settings: dict[str, Any]) -> dict[str, str]:
-    """Binding id -> keys overrides from the settings' ``"keymap"`` table."""
+    """Binding id -> keys overrides from the settings' ``"keymap"`` table, as written."""
     raw = settings.get("keymap")
     if not isinstance(raw, dict):
         return {}
     return {str(k): str(v) for k, v in raw.items() if isinstance(v, str) and v.strip()}
+
+
+def _keys(keys: str) -> set[str]:
+    return {key.strip() for key in keys.split(",") if key.strip()}
+
+
+def checked_keymap(
+    wanted: dict[str, str], defaults: dict[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """The overrides that may apply, and one line for each that may not.
+
+    ``defaults`` maps every binding id to its own keys. An id that is no binding's is
+    named; no other action may take the key that locks the app (on a screen with that
+    key, it would run instead of the lock), nor the lock a key another action has.
+    """
+    problems: list[str] = []
+    known = {ident: keys for ident, keys in wanted.items() if ident in defaults}
+    effective = {**defaults, **known}
+    lock = _keys(effective[LOCK_ID]) if LOCK_ID in effective else set()
+    taken = set().union(*(_keys(k) for i, k in effective.items() if i != LOCK_ID))
+    if LOCK_ID in known and lock & taken:
+        clash = ", ".join(sorted(lock & taken))
+        problems.append(
+            f"Settings: keymap: {LOCK_ID} cannot take {clash}, a key another action has;"
+            " its own key is kept."
+        )
+        del known[LOCK_ID]
+        lock = _keys(defaults[LOCK_ID])
+    allowed: dict[str, str] = {}
+    for ident, keys in wanted.items():
+        if ident not in defaults:
+            problems.append(
+                f"Settings: keymap: {ident} is not an action's id (the command palette,"
+                " Ctrl+P, shows each action's id); ignored."
+            )
+        elif ident != LOCK_ID and _keys(keys) & lock:
+            clash = ", ".join(sorted(_keys(keys) & lock))
+            problems.append(
+                f"Settings: keymap: {ident} cannot take {clash}, the key that locks the app;"
+                " its own key is kept."
+            )
+        elif ident in known:
+            allowed[ident] = keys
+    return allowed, problems
+
+
+def binding_keys() -> dict[str, str]:
+    """Every binding id of the app, its screens and widgets -> its own keys (imports
+    every screen: called only when the settings remap a key)."""
+    import importlib
+    import pkgutil
+
+    from textual.binding import Binding
+
+    from . import screens, widgets
+    from .app import SessionlogApp
+
+    found: dict[str, str] = {}
+    classes: list[Any] = [SessionlogApp]
+    for package in (screens, widgets):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            classes += [v for v in vars(module).values() if isinstance(v, type)]
+    for cls in classes:
+        for binding in cls.__dict__.get("BINDINGS", []):
+            if isinstance(binding, Binding) and binding.id:
+                found[binding.id] = binding.key
+    return found

@@ -250,3 +250,60 @@ def test_a_new_session_is_recorded_under_the_signed_in_practitioner_only() -> No
         assert colleague != 1
 
     ts.run_app(ts.make_app(store), steps)
+
+
+def test_no_remapped_key_takes_the_lock_key_and_a_wrong_id_is_named(  # type: ignore[no-untyped-def]
+    store, settings_file
+) -> None:
+    # `{"keymap": {"home.new_session": "ctrl+l"}}` made Ctrl+L open a session form on
+    # Home instead of locking: the practitioner walked away from an unlocked screen.
+    # A misspelt id was ignored without a word.
+    auth.set_first_secret(store, 1, ADA)
+    settings_file.write_text(
+        json.dumps(
+            {
+                "keymap": {
+                    "home.new_session": "ctrl+l",
+                    "session.save": "ctrl+s,ctrl+l",
+                    "home.new_sesion": "f12",
+                    "home.follow_up": "f12",
+                }
+            }
+        )
+    )
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        assert app.keymap_problems == [
+            "Settings: keymap: home.new_session cannot take ctrl+l, the key that locks"
+            " the app; its own key is kept.",
+            "Settings: keymap: session.save cannot take ctrl+l, the key that locks"
+            " the app; its own key is kept.",
+            "Settings: keymap: home.new_sesion is not an action's id (the command palette,"
+            " Ctrl+P, shows each action's id); ignored.",
+        ]
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("f12")  # the remap that is allowed works
+        assert type(app.screen).__name__ == "FollowUpScreen"
+        await pilot.press("escape", "ctrl+l")
+        assert isinstance(app.screen, SignInScreen) and app.screen.mode == "lock"
+
+    ts.run_app(ts.make_app(store), steps)
+
+
+def test_the_lock_moves_only_to_a_key_no_other_action_has() -> None:
+    from sessionlog.tui.config import binding_keys, checked_keymap
+
+    defaults = binding_keys()
+    assert (defaults["app.lock"], defaults["session.save"]) == ("ctrl+l", "ctrl+s")
+    assert checked_keymap({"app.lock": "f11"}, defaults) == ({"app.lock": "f11"}, [])
+    assert checked_keymap({"app.lock": "f11", "home.new_session": "ctrl+l"}, defaults) == (
+        {"app.lock": "f11", "home.new_session": "ctrl+l"},
+        [],
+    )
+    assert checked_keymap({"app.lock": "ctrl+s"}, defaults) == (
+        {},
+        [
+            "Settings: keymap: app.lock cannot take ctrl+s, a key another action has;"
+            " its own key is kept."
+        ],
+    )
