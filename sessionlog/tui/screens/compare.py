@@ -34,6 +34,7 @@ from ...analysis.table import (
 )
 from ...charts import draw_durability, draw_lasting, draw_responders, draw_soreness
 from ...domain.techniques import BODY_REGIONS, FAMILIES, FAMILY_LABELS, TECHNIQUES
+from ...domain.text import counted
 from ...errors import SessionlogError, ValidationError
 from ..safe import plain
 from ..tables import FitTable, fill_columns, merge_columns
@@ -199,7 +200,7 @@ class CompareScreen(Screen[None]):
             with reader(self.app.store) as store:  # type: ignore[attr-defined]
                 done = completion(store.reading_courses(), store.clock(), clinic_checks(store))
         except SessionlogError as exc:
-            self.app.call_from_thread(self._if_shown, self._status, str(exc), True)
+            self.app.call_from_thread(self._if_shown, self._refused, str(exc))
             return
         line = "Follow-ups by the clinic's due windows: " + completion_line(done)
         self.app.call_from_thread(self._if_shown, self._show_due_done, line)
@@ -246,7 +247,7 @@ class CompareScreen(Screen[None]):
         try:
             filters = self.filters()
         except ValidationError as exc:
-            self._status(str(exc), error=True)
+            self._refused(str(exc))
             return
         self._status("Computing...")
         self.compute(filters, self.by)
@@ -276,7 +277,7 @@ class CompareScreen(Screen[None]):
                 # Dose and safety take longer on a large clinic: they come second.
                 details = details_report(store, filters, by=by)
         except SessionlogError as exc:
-            self.app.call_from_thread(self._if_shown, self._status, str(exc), True)
+            self.app.call_from_thread(self._if_shown, self._refused, str(exc))
             return
         self.app.call_from_thread(self._if_shown, self.show_details, details)
 
@@ -336,6 +337,14 @@ class CompareScreen(Screen[None]):
                 DETAIL_COLUMNS, rows, _EVENTS, "events", "Adverse events /100", "; ", _EVENT
             ),
         )
+
+    def _refused(self, text: str) -> None:
+        """An error in the status line, which also says what the tables still show."""
+        if self.result is not None:
+            sessions = sum(g.sessions for g in self.result.groups)
+            shown = f"{self.result.filters.describe()} ({counted(sessions, 'session')})"
+            text = f"{text.rstrip('.')}. The figures below are still for: {shown}."
+        self._status(text, error=True)
 
     def _status(self, text: str, error: bool = False) -> None:
         status = self.query_one("#cmp-status", Static)
