@@ -106,6 +106,18 @@ class StoreBase:
         if self._file is not None:
             register(path, self)
         self._identity = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        self._data_version = self._read_data_version()
+
+    def _read_data_version(self) -> int:
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection (another workstation, the command line) committed
+        since this was last asked (or since the store opened); this store's own saves
+        do not count."""
+        version = self._read_data_version()
+        seen, self._data_version = self._data_version, version
+        return version != seen
 
     @classmethod
     def open(cls, path: str | Path | None = None, clock: Clock | None = None) -> Self:

@@ -284,6 +284,7 @@ class SessionlogApp(App[None]):
         self.call_after_refresh(self._resume_gc)  # once the first frame is painted
         self.last_input = self.clock()
         self.set_interval(self.IDLE_CHECK_S, self.lock_if_idle)
+        self.set_interval(self.IDLE_CHECK_S, self.show_saves_elsewhere)
 
     def on_unmount(self) -> None:
         # Close the database the app opened, explicitly: the last connection to close
@@ -359,6 +360,17 @@ class SessionlogApp(App[None]):
     def idle_lock_seconds(self) -> float:
         """After how long without a key the app locks (the settings' ``idle_lock_minutes``)."""
         return sign_in_flow.idle_lock_seconds(self)
+
+    def show_saves_elsewhere(self) -> bool:
+        """Refill Home, when it is the screen shown, if another workstation or the
+        command line saved since it was filled (whether it did)."""
+        show = getattr(self.screen, "show_saves_elsewhere", None)
+        if not self.started or self.store is None or self.store_failure or show is None:
+            return False
+        if not self.store.changed_elsewhere():
+            return False
+        show()
+        return True
 
     def lock_if_idle(self) -> bool:
         """Lock if nobody has pressed a key for the idle time (by ``self.clock``)."""

@@ -270,3 +270,64 @@ def test_the_practitioner_remembered_is_kept_per_database_file(
     assert saved == {os.path.realpath(tmp_path / "a" / "demo.db"): 2}
     for store in ids.values():
         store.close()
+
+
+def test_home_shows_saves_from_another_workstation_keeping_the_highlighted_row(
+    tmp_path: Path,
+) -> None:
+    # Home was filled when shown and after this app's own saves only: a session saved
+    # at the other workstation (or from the command line) stayed missing from Today and
+    # from the patient's sessions until something else refreshed them.
+    from sessionlog.domain import parse_session
+
+    path = tmp_path / "clinic.db"
+    store = ts.seeded_store(str(path))
+    other = Store.open(path, clock=ts.clock)
+
+    def saved_elsewhere(patient_id: int, at: str) -> int:
+        fields = {"patient_id": patient_id, "practitioner_id": 1, "episode_id": patient_id}
+        session = parse_session(
+            {
+                **fields,
+                "technique": "ims",
+                "started_at": at,
+                "consent": True,
+                "pain_before": 4,
+                "sites": [{"target": "lumbar multifidus", "side": "left"}],
+            },  # fmt: skip
+            now=ts.NOW,
+        )
+        return other.save_session(session).record_id
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        home = app.screen
+        await pilot.pause()
+        today = home.query_one("#today", DataTable)
+        sessions = home.query_one("#patient-sessions", DataTable)
+        assert [r[2] for r in rows(today)] == ["Lena Fischer"]
+        assert home.listed_patient() == 5 and sessions.row_count == 1
+        today.focus()
+        assert app.show_saves_elsewhere() is False  # nothing new: nothing refilled
+        early = saved_elsewhere(2, "2026-11-23 08:30")
+        later = saved_elsewhere(5, "2026-11-23 10:00")
+        assert app.show_saves_elsewhere() is True
+        assert [r[:3] for r in rows(today)] == [
+            ["08:30", "1002", "Tom Baker"],
+            ["09:15", "2001", "Lena Fischer"],
+            ["10:00", "2001", "Lena Fischer"],
+        ]
+        assert today.border_title == "Today: 3 sessions"
+        assert today.cursor_row == 1  # still on the row the practitioner was on
+        assert [r[0][11:16] for r in rows(sessions)] == ["10:00", "09:15"]
+        assert sessions.cursor_row == 1 and later  # the session it was on, not the new one
+        assert early and app.show_saves_elsewhere() is False
+        # Under a form, Home is left as it is (it refills when the form closes).
+        await pilot.press("ctrl+o")
+        saved_elsewhere(3, "2026-11-23 08:45")
+        assert app.show_saves_elsewhere() is False
+
+    try:
+        drive(ts.make_app(store), steps)
+    finally:
+        other.close()
+        store.close()

@@ -172,17 +172,36 @@ class HomeScreen(Screen[None]):
     def fill_patients(self, text: str, select: int | None = None, sessions: bool = True) -> None:
         """The patients found (or the recent ones), and the highlighted one's sessions
         (without ``sessions``: the caller fills them later; nothing else does meanwhile)."""
-        if text.strip():
-            rows = self.store.search_patients(text)
-            title = f"Matching {text.strip()!r}: {len(rows)}"
-        else:
-            rows = self.store.recent_patients(12) or self.store.patients()[:12]
-            title = "Recent patients"
+        rows, title = self._patients_for(text)
         lists.fill_patients(self.query_one("#patients", DataTable), rows, title, select)
         if sessions:
             self.fill_patient_sessions()
         else:
             self._sessions_of = self.listed_patient()  # the highlight event fills nothing
+
+    def _patients_for(self, text: str) -> tuple[list[Any], str]:
+        """The patients the search ``text`` finds (the recent ones when empty), titled."""
+        if text.strip():
+            rows = self.store.search_patients(text)
+            return rows, f"Matching {text.strip()!r}: {len(rows)}"
+        return self.store.recent_patients(12) or self.store.patients()[:12], "Recent patients"
+
+    def show_saves_elsewhere(self) -> None:
+        """Another workstation (or the command line) saved: the lists are read again,
+        each kept on the row it was on, so a key pressed next acts on the patient and
+        the session the practitioner sees highlighted. The patients list is left as it
+        is when the highlighted patient would leave it (a 13th more recent patient)."""
+        if not self._lists_in:
+            return  # the first fill has not happened yet: it reads everything
+        pid = self.listed_patient()
+        rows, title = self._patients_for(self.query_one("#search", Input).value)
+        if pid is None or any(row["id"] == pid for row in rows):
+            lists.fill_patients(self.query_one("#patients", DataTable), rows, title, pid)
+        today = self.query_one("#today", DataTable)
+        app: Any = self.app
+        lists.keeping_row(today, lambda: self.fill_today(app.clock().date()))
+        sessions = self.query_one("#patient-sessions", DataTable)
+        lists.keeping_row(sessions, self.fill_patient_sessions)
 
     def listed_patient(self) -> int | None:
         """The patient highlighted in the patients list (whose sessions show below it)."""

@@ -10,7 +10,7 @@ tables after the first frame.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -82,6 +82,15 @@ def highlighted_key(table: DataTable[Any]) -> str | None:
     if not table.row_count:
         return None
     return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
+
+
+def keeping_row(table: DataTable[Any], fill: Callable[[], None]) -> None:
+    """Run ``fill`` (which refills ``table``), then highlight the row that was (by its
+    key) when it is still there."""
+    key = highlighted_key(table)
+    fill()
+    if key is not None and key in [k.value for k in table.rows]:
+        table.move_cursor(row=table.get_row_index(key))
 
 
 def fill_today(table: DataTable[Any], rows: Sequence[Mapping[str, Any]]) -> None:
