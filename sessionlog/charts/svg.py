@@ -89,7 +89,8 @@ def line_chart(
             f"{at.date().isoformat()}</text>"
         )
     for s in series:
-        pts = sorted(s.points)
+        # By time only: a session's before and after share its time, in that order.
+        pts = sorted(s.points, key=lambda point: point[0])
         coords = " ".join(f"{x(a):.1f},{y(v):.1f}" for a, v in pts)
         if s.line and len(pts) > 1:
             out.append(

@@ -102,3 +102,18 @@ def test_a_single_reading_has_one_date_and_a_global_rating_its_responder_band(
     groc = groc[: groc.index("</svg>")]
     assert groc.count(">2026-11-22</text>") == 1
     assert '<rect class="band"' in groc and "+4 or more" in groc
+
+
+def test_the_pain_line_runs_before_then_after_a_session(store: Store) -> None:
+    # Before and after share the session's time: sorted as (time, pain) pairs, the
+    # line ran after (3) -> before (7), drawing relief as pain that rose.
+    _clinic(store)
+    page = take_home_html(store, 2)
+    points = re.search(r'<polyline [^>]*points="([^"]+)"', page)
+    assert points is not None
+    ys = [float(pair.split(",")[1]) for pair in points.group(1).split()]
+    low, high = re.findall(r'<circle [^>]*cy="([\d.]+)"[^>]*><title>pain \S+: (\d+)</title>', page)[
+        :2
+    ]
+    assert [pain for _, pain in (low, high)] == ["7", "3"]  # the readings, in order
+    assert ys == [float(low[0]), float(high[0])]
