@@ -36,7 +36,18 @@ OFFSETS = [0, 1, 12, 24, 36, 48, 60, 72, 72.5, 84, 168, 192, 193, 312, 313, 504,
            1992, 2000, 3000]  # fmt: skip
 
 
+def legacy_follow_ups(store: Store) -> Any:
+    """Follow-ups at their session's own time (offset 0) are refused now, but a database
+    written before that check may hold them, and its figures must still be right."""
+    return patch.object(type(store), "_check_after_its_session", lambda *args: None)
+
+
 def random_clinic(store: Store, rng: random.Random, patients: int, start: int = 0) -> None:
+    with legacy_follow_ups(store):
+        _random_clinic(store, rng, patients, start)
+
+
+def _random_clinic(store: Store, rng: random.Random, patients: int, start: int = 0) -> None:
     pr = [practitioner(store, f"P{start}{i}") for i in range(2)]
     for p in range(patients):
         pid = patient(store, f"R{start}-{p}", f"Random {p}")
@@ -95,8 +106,9 @@ def disturb(store: Store, rng: random.Random) -> None:
     store.amend_session(moved["record_id"], parse_session(data), 1, "wrong technique")
     store.void_session(voided["record_id"], 1, "duplicate")
     at = datetime.fromisoformat(followed["started_at"]) + timedelta(hours=rng.choice(OFFSETS))
-    follow_up(store, followed["patient_id"], followed["record_id"], at.isoformat(sep=" "),
-              rng.randint(0, 10), soreness=rng.randint(0, 3))  # fmt: skip
+    with legacy_follow_ups(store):
+        follow_up(store, followed["patient_id"], followed["record_id"], at.isoformat(sep=" "),
+                  rng.randint(0, 10), soreness=rng.randint(0, 3))  # fmt: skip
 
 
 FILTERS = [

@@ -96,6 +96,13 @@ def test_a_session_cannot_be_moved_after_its_own_follow_ups(clinic: Path) -> Non
         " 2025-06-12 10:00: a session comes before its follow-ups\n",
     )
     assert fingerprint(clinic) == before
+    at_its_time = run(clinic, "amend 1 --at '2025-06-12 10:00' --reason moved")
+    assert (at_its_time.exit_code, at_its_time.stderr) == (
+        1,
+        "error: started_at: 2025-06-12 10:00 is the time of this session's follow-up:"
+        " a session comes before its follow-ups\n",
+    )
+    assert fingerprint(clinic) == before
     assert ok(clinic, "amend 1 --at '2025-06-12 09:00' --reason earlier") == (
         "session 1 amended (version 2)\n"
     )

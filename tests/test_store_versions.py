@@ -235,6 +235,15 @@ def test_follow_up_rows_and_patient_match(store: Store, other_patient_id: int) -
     assert str(caught.value) == (
         "at: 2026-11-20 09:00:00 is before the session it follows (2026-11-20 09:15:00)"
     )
+    # Nor at its own time: in the clinic figures it replaced the session's pain after as
+    # the "immediately after" reading, while the patient's report kept the pain after.
+    with pytest.raises(ValidationError) as caught:
+        store.add_follow_up(dataclasses.replace(f, at=datetime(2026, 11, 20, 9, 15)), actor_id=1)
+    assert str(caught.value) == (
+        "at: 2026-11-20 09:15:00 is the time of the session it follows: a follow-up comes"
+        " later (the pain at the session's end is its pain after)"
+    )
+    assert len(store.follow_ups(1)) == 1
 
 
 def test_follow_up_amendment(store: Store) -> None:

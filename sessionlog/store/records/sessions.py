@@ -63,18 +63,23 @@ class SessionStore(StoreBase):
     def _check_follow_ups_after(
         self, conn: sqlite3.Connection, record_id: int, s: SessionInput
     ) -> None:
-        """A correction keeps the session before its follow-ups: moved later, they would
-        come before the session they follow and drop out of every figure. (A database
-        corrected before this check may hold such a session: the figures still cope.)"""
-        (first,) = conn.execute(
-            "SELECT min(at) FROM current_follow_up WHERE session_record_id = ?", (record_id,)
+        """A correction that moves the session keeps it before its follow-ups: moved
+        later, they would come before the session they follow and drop out of every
+        figure. (A database written before this check may hold such a session: the
+        figures still cope, and a correction that leaves the time alone is taken.)"""
+        (first, was) = conn.execute(
+            "SELECT (SELECT min(at) FROM current_follow_up WHERE session_record_id = ?),"
+            " (SELECT started_at FROM current_session WHERE record_id = ?)",
+            (record_id, record_id),
         ).fetchone()
-        if first is not None and stamp(s.started_at) > first:
-            raise ValidationError(
-                "started_at",
-                f"{stamp(s.started_at)[:16]} is after this session's follow-up of"
-                f" {first[:16]}: a session comes before its follow-ups",
+        started = stamp(s.started_at)
+        if first is not None and started != was and started >= first:
+            said = (
+                f"{started[:16]} is the time of this session's follow-up"
+                if started == first
+                else f"{started[:16]} is after this session's follow-up of {first[:16]}"
             )
+            raise ValidationError("started_at", f"{said}: a session comes before its follow-ups")
 
     def _insert_version(
         self,
