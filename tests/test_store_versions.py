@@ -246,6 +246,25 @@ def test_follow_up_rows_and_patient_match(store: Store, other_patient_id: int) -
     assert len(store.follow_ups(1)) == 1
 
 
+def test_a_correction_that_keeps_the_time_is_taken_beside_an_old_follow_up(
+    store: Store,
+) -> None:
+    # A database written before the checks may hold a follow-up at its session's own
+    # time: correcting the session's pain must not be refused over it.
+    store.save_session(dry_needling())  # 2026-11-20 09:15
+    f = parse_follow_up(
+        {"patient_id": 1, "session_record_id": 1, "at": "2026-11-20 09:15", "pain": 4}
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Store, "_check_after_its_session", lambda *args: None)
+        store.add_follow_up(f, actor_id=1)
+    saved = store.amend_session(1, dataclasses.replace(dry_needling(), pain_after=2), 1, "typo")
+    assert saved.version == 2
+    with pytest.raises(ValidationError, match="a session comes before its follow-ups"):
+        moved = dataclasses.replace(dry_needling(), started_at=datetime(2026, 11, 20, 9, 30))
+        store.amend_session(1, moved, 1, "later")
+
+
 def test_follow_up_amendment(store: Store) -> None:
     store.save_session(dry_needling())
     f = parse_follow_up({"patient_id": 1, "session_record_id": 1, "at": "2026-11-21", "pain": 4})
