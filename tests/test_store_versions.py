@@ -265,6 +265,54 @@ def test_a_correction_that_keeps_the_time_is_taken_beside_an_old_follow_up(
         store.amend_session(1, moved, 1, "later")
 
 
+def test_a_follow_up_after_the_next_session_of_the_course_is_refused(store: Store) -> None:
+    # Linked to dry needling on the 20th but recorded after the IMS of the 21st (same
+    # course), it was counted as dry needling's relief over weeks, while the patient's
+    # next pain before (6 at the IMS) already ended what dry needling could claim.
+    store.save_session(dry_needling())  # 2026-11-20 09:15, record 1
+    store.save_session(ims())  # 2026-11-21 14:00, record 2, the same course (no episode)
+    late = parse_follow_up(
+        {"patient_id": 1, "session_record_id": 1, "at": "2026-11-22 09:00", "pain": 1}
+    )
+    with pytest.raises(ValidationError) as caught:
+        store.add_follow_up(late, actor_id=1)
+    assert str(caught.value) == (
+        "session_record_id: session 2 (2026-11-21 14:00) came between session 1 and this"
+        " follow-up: what the patient feels now follows session 2; link it to session 2"
+    )
+    assert store.follow_ups(1) == []
+    before = dataclasses.replace(late, at=datetime(2026, 11, 21, 9, 0))
+    first = store.add_follow_up(before, actor_id=1)  # before session 2: taken
+    with pytest.raises(ValidationError, match="came between session 1"):
+        store.amend_follow_up(first, late, 1, "wrong day")  # nor moved there
+    store.amend_follow_up(first, dataclasses.replace(before, pain=2), 1, "misheard")
+    assert store.add_follow_up(dataclasses.replace(late, session_record_id=2), actor_id=1)
+
+
+def test_a_session_of_another_course_does_not_come_between(store: Store) -> None:
+    from sessionlog.domain import Episode
+
+    store.save_session(dry_needling())  # 2026-11-20 09:15, no episode
+    knee = store.add_episode(Episode(1, "knee pain", "knee", "2026-11-21"))
+    store.save_session(dataclasses.replace(ims(), episode_id=knee))  # 2026-11-21 14:00
+    late = parse_follow_up(
+        {"patient_id": 1, "session_record_id": 1, "at": "2026-11-22 09:00", "pain": 1}
+    )
+    assert store.add_follow_up(late, actor_id=1)
+
+
+def test_an_old_follow_up_at_its_session_s_time_can_be_voided(store: Store) -> None:
+    store.save_session(dry_needling())  # 2026-11-20 09:15
+    f = parse_follow_up(
+        {"patient_id": 1, "session_record_id": 1, "at": "2026-11-20 09:15", "pain": 4}
+    )
+    with pytest.MonkeyPatch.context() as mp:  # written before the check existed
+        mp.setattr(Store, "_check_after_its_session", lambda *args: None)
+        old = store.add_follow_up(f, actor_id=1)
+    store.amend_follow_up(old, f, 1, "entered twice", void=True)
+    assert store.follow_ups(1) == []
+
+
 def test_follow_up_amendment(store: Store) -> None:
     store.save_session(dry_needling())
     f = parse_follow_up({"patient_id": 1, "session_record_id": 1, "at": "2026-11-21", "pain": 4})

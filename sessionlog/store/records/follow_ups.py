@@ -37,7 +37,7 @@ class FollowUpStore(StoreBase):
         if row[0] != f.patient_id:
             raise ValidationError("session_record_id", "that session belongs to another patient")
         started = self.conn.execute(
-            "SELECT started_at, status FROM session WHERE record_id = ?"
+            "SELECT started_at, status, episode_id FROM session WHERE record_id = ?"
             " ORDER BY version DESC LIMIT 1",
             (f.session_record_id,),
         ).fetchone()
@@ -46,8 +46,9 @@ class FollowUpStore(StoreBase):
                 "session_record_id",
                 f"session {f.session_record_id} was voided: a follow-up cannot follow it",
             )
-        if started:
+        if started and status == "active" and self._placed_anew(f, supersedes):
             self._check_after_its_session(stamp(f.at), started[0])
+            self._check_no_session_between(f, started[0], started[2])
         with self.write() as conn:
             cur = conn.execute(
                 "INSERT INTO follow_up (patient_id, session_record_id, supersedes_id, status,"
@@ -103,6 +104,38 @@ class FollowUpStore(StoreBase):
                 "at",
                 f"{at} is the time of the session it follows: a follow-up comes later"
                 " (the pain at the session's end is its pain after)",
+            )
+
+    def _placed_anew(self, f: FollowUpInput, supersedes: int | None) -> bool:
+        """Whether ``f`` is new, or a correction that moves it (another time or session):
+        a correction of its scores alone, or a void, keeps the place it had (a database
+        written before a check may hold a follow-up the check would refuse now)."""
+        if supersedes is None:
+            return True
+        was = self.conn.execute(
+            "SELECT at, session_record_id FROM follow_up WHERE id = ?", (supersedes,)
+        ).fetchone()
+        return was is None or (was[0], was[1]) != (stamp(f.at), f.session_record_id)
+
+    def _check_no_session_between(
+        self, f: FollowUpInput, started: str, episode_id: int | None
+    ) -> None:
+        """A follow-up follows the latest session of its course before it: after the next
+        one, what the patient feels follows that one too (its pain before is the earlier
+        session's last reading)."""
+        between = self.conn.execute(
+            "SELECT record_id, started_at FROM current_session WHERE patient_id = ?"
+            " AND episode_id IS ? AND started_at > ? AND started_at < ? AND record_id != ?"
+            " ORDER BY started_at, record_id LIMIT 1",
+            (f.patient_id, episode_id, started, stamp(f.at), f.session_record_id),
+        ).fetchone()
+        if between is not None:
+            rid, at = between
+            raise ValidationError(
+                "session_record_id",
+                f"session {rid} ({at[:16]}) came between session {f.session_record_id} and"
+                f" this follow-up: what the patient feels now follows session {rid};"
+                f" link it to session {rid}",
             )
 
     def amend_follow_up(
