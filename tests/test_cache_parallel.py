@@ -57,13 +57,37 @@ def test_two_parts_write_what_one_connection_writes(
 ) -> None:
     _build(clinic, monkeypatch, parts=False)
     one = _exact(clinic)
-    patients = {row[0] % 2 for row in clinic.conn.execute("SELECT patient_id FROM session")}
-    assert patients == {0, 1}  # both parts have patients
+    first = outcome_parallel.cut(clinic.conn)
+    patients = {row[0] >= first for row in clinic.conn.execute("SELECT patient_id FROM session")}
+    assert patients == {False, True}  # both parts have patients
     _build(clinic, monkeypatch, parts=True)
     assert _exact(clinic) == one
     assert_points_match(clinic)  # and the pure path's points
     names = [row[1] for row in clinic.conn.execute("PRAGMA database_list")]
     assert outcome_parallel.PART_SCHEMA not in names  # detached after the build
+
+
+def test_the_parts_are_ranges_of_patients_cut_at_the_share_of_sessions(
+    clinic: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second part starts at the patient holding the session at SHARE of them in
+    patient order; the two ranges hold every patient id, each once."""
+    conn = clinic.conn
+    ids = sorted(row[0] for row in conn.execute("SELECT patient_id FROM session"))
+    first = outcome_parallel.cut(conn)
+    assert first == ids[int(len(ids) * outcome_parallel.SHARE)]
+    mine, theirs = outcome_parallel.parts(first)
+    assert mine == (outcome_parallel.LOWEST, first - 1)
+    assert theirs == (first, outcome_parallel.HIGHEST)
+    for part, expected in (
+        (mine, [i for i in ids if i < first]),
+        (theirs, [i for i in ids if i >= first]),
+    ):
+        where = outcome_points.part_sql(part)
+        got = conn.execute(f"SELECT patient_id FROM session WHERE {where} ORDER BY 1").fetchall()
+        assert [row[0] for row in got] == expected and expected
+    monkeypatch.setattr(outcome_parallel, "SHARE", 1.0)  # past the last session: none
+    assert outcome_parallel.cut(conn) == outcome_parallel.HIGHEST
 
 
 def test_a_refresh_after_a_build_in_parts_equals_a_rebuild(
@@ -87,8 +111,8 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes] | None
     started: list[subprocess.Popen[bytes] | None] = []
     real = outcome_parallel._start
 
-    def start(path: str) -> subprocess.Popen[bytes] | None:
-        started.append(real(path))
+    def start(path: str, first: int) -> subprocess.Popen[bytes] | None:
+        started.append(real(path, first))
         return started[-1]
 
     monkeypatch.setattr(outcome_parallel, "_start", start)
@@ -122,7 +146,7 @@ def test_without_the_second_process_one_connection_computes_everything(
     _build(clinic, monkeypatch, parts=False)
     one = _exact(clinic)
     started = _spy(monkeypatch)
-    monkeypatch.setattr(outcome_parallel, "command", lambda path: command)
+    monkeypatch.setattr(outcome_parallel, "command", lambda path, first: command)
     _build(clinic, monkeypatch, parts=True)  # cannot start, or fails: the same rows
     assert _exact(clinic) == one
     assert all(p is None or p.returncode == 3 for p in started) and len(started) == 1
@@ -137,7 +161,8 @@ def test_a_failing_build_stops_the_second_process_and_writes_nothing(
     real_compute = outcome_points.compute
 
     def compute(conn: sqlite3.Connection, *args: object, **kw: object) -> str:
-        if kw.get("part") == (0, outcome_parallel.PARTS):
+        part = kw.get("part")
+        if isinstance(part, tuple) and part[0] == outcome_parallel.LOWEST:  # the first part
             raise sqlite3.OperationalError("database is locked")
         return real_compute(conn, *args, **kw)  # type: ignore[arg-type]
 

@@ -156,7 +156,7 @@ def _refresh(conn: sqlite3.Connection, progress: Progress, path: str, few_only: 
     second = None  # part 1 of a full build, on two cores
     if full and outcome_parallel.usable(path, sessions, windows):
         second = outcome_parallel.start(conn, path, windows, progress)
-        source, mine = "outcome_session", outcome_parallel.MINE
+        source, mine = "outcome_session", outcome_points.part_sql(second.mine)
     else:
         source = outcome_points.compute(conn, windows, everyone=full, progress=progress)
         mine = "true"

@@ -19,6 +19,7 @@ is kept.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,7 +37,7 @@ from .clusters import (
     zero_totals,
 )
 from .points import ADVERSE_SLOTS, DIRTY, slot_columns
-from .tally import TALLY_STEPS, Part, finish, merge, read_sql, tally, tally_part
+from .tally import TALLY_STEPS, DoseRow, Part, finish, merge, read_sql, tally, tally_part
 
 TOTAL_KEY = "technique, slot, pain_before, value"
 _DOSE_SORENESS_SLOT = SORENESS_SLOT + DOSE_WINDOW  # soreness near 24 h
@@ -188,27 +189,44 @@ def count(
     read = _fetch(conn, read_sql(specs, source, where), rows, progress)
     if other is None:
         counted = tally(read, specs, progress)
-    else:
-        counted = finish(merge(tally_part(read, specs, progress), other()))
-    conn.executemany(
-        f"INSERT INTO outcome_total ({TOTAL_KEY}, n) VALUES (?, ?, ?, ?, ?){_upsert(TOTAL_KEY)}",
-        [(*key, sign * n) for key, n in counted.totals.items()],
-    )
-    conn.executemany(
-        "INSERT INTO outcome_day (technique, started_on, n) VALUES (?, ?, ?)"
-        + _upsert("technique, started_on"),
-        [(*key, sign * n) for key, n in counted.days.items()],
-    )
+        _write(conn, counted.totals, counted.days, counted.doses, sign)
+        groups = counted.groups
+    else:  # these rows' counts are written while the other part may still be computed
+        mine = tally_part(read, specs, progress)
+        _write(conn, mine.totals, mine.days, mine.doses, sign)
+        theirs = other()
+        _write(conn, theirs.totals, theirs.days, theirs.doses, sign)
+        groups = finish(merge(mine, theirs)).groups  # (exact sums: added before dividing)
     marks = ", ".join("?" * (4 + len(GROUP_COLUMNS.split(", "))))
     conn.executemany(
         f"INSERT INTO outcome_group (grouping, key, slot, patients, {GROUP_COLUMNS})"
         f" VALUES ({marks}){_ADD_TO_GROUP}",
-        [(*key, *(sign * x for x in row)) for *key, row in counted.groups],
+        [(*key, *(sign * x for x in row)) for *key, row in groups],
     )
-    if sign > 0:
-        conn.executemany(_DOSE_PATIENT_SQL, counted.doses)
     for table in ("outcome_total", "outcome_day"):
         conn.execute(f"DELETE FROM {table} WHERE n <= 0")
+
+
+def _write(
+    conn: sqlite3.Connection,
+    totals: Counter[tuple[str, int, int, int]],
+    days: Counter[tuple[str, str]],
+    doses: list[DoseRow],
+    sign: int,
+) -> None:
+    """Add ``sign`` times these totals and days (upserts: a second part's add to the
+    first's), and with ``sign`` 1 the patients' dose rows."""
+    conn.executemany(
+        f"INSERT INTO outcome_total ({TOTAL_KEY}, n) VALUES (?, ?, ?, ?, ?){_upsert(TOTAL_KEY)}",
+        [(*key, sign * n) for key, n in totals.items()],
+    )
+    conn.executemany(
+        "INSERT INTO outcome_day (technique, started_on, n) VALUES (?, ?, ?)"
+        + _upsert("technique, started_on"),
+        [(*key, sign * n) for key, n in days.items()],
+    )
+    if sign > 0:
+        conn.executemany(_DOSE_PATIENT_SQL, doses)
 
 
 def drop_empty_groups(conn: sqlite3.Connection) -> None:

@@ -2,15 +2,18 @@
 
 A full build computes every session's row (:mod:`.points`, set-based SQL), reads them
 back and counts them (:mod:`.tally`, Python). The write connection, holding the write
-lock (nothing can change), computes the rows of the patients with an even id into
-``outcome_session`` and counts them, while a second Python process, started at the
-same moment, does the same for the odd ones on a connection of its own that only
-reads the file, into an in-memory database (its temporary tables are its own: it
-needs no write lock). It sends back that database as bytes (SQLite's ``serialize``),
-whose rows are then added from an attached copy (:data:`PART_SCHEMA`), and its counts
-before their divisions (:class:`.tally.Part`), added to this side's. A patient's rows
+lock (nothing can change), computes the rows of the patients with the lower ids (about
+:data:`SHARE` of the sessions: :func:`cut`) into ``outcome_session`` and counts them,
+while a second Python process, started at the same moment, does the same for the
+others on a connection of its own that only reads the file, into an in-memory
+database (its temporary tables are its own: it needs no write lock). It sends back
+that database as bytes (SQLite's ``serialize``), whose rows are then added from an
+attached copy (:data:`PART_SCHEMA`), and its counts before their divisions
+(:class:`.tally.Part`), added to this side's. A patient's rows
 depend only on that patient's records, and the counts' sums are exact integers until
-the end, so the cache is the very one one connection builds.
+the end, so the cache is the very one one connection builds. The parts are ranges of
+patient ids, not odd and even ones: each side then reads only its range of the session
+and follow-up indexes (by patient), where by parity both read every row to keep half.
 
 A process, not a thread: two connections stepping at once in one process share
 SQLite's memory-allocation lock, and at 100,000 sessions each then took half as long
@@ -43,11 +46,12 @@ from . import counts as outcome_counts
 from . import points as outcome_points
 from .tally import Part, read_sql, tally_part
 
-PARTS = 2
 MIN_SESSIONS = 20_000  # below this, starting a process costs about what it saves
 PART_SCHEMA = "oc_part"  # the second process's rows, attached to the write connection
-MINE = outcome_points.part_sql((0, PARTS))  # the rows the write connection counts itself
-THEIRS = outcome_points.part_sql((1, PARTS))
+LOWEST, HIGHEST = -(2**63), 2**63 - 1  # SQLite's integers: every patient id is between
+# The write connection's share of the sessions: the second process's part costs it the
+# start of an interpreter, the write connection its part's writes and the tail after both.
+SHARE = 0.5
 _LENGTH = 8  # bytes of the rows' length, before them on the second process's output
 CACHE_MIB = 64  # the second process's page cache (as cache.BUILD_CACHE_MIB)
 _ROOT = str(Path(__file__).resolve().parents[3])  # the folder holding the package
@@ -80,19 +84,39 @@ def spare_core() -> bool:
         return True
 
 
-def command(path: str) -> list[str]:
-    """How the second process is started: this Python, computing part 1 of ``path``."""
+def cut(conn: sqlite3.Connection) -> int:
+    """The first patient id of the second part: the patient at :data:`SHARE` of the
+    session rows, in patient order (from the patient index)."""
+    sessions = conn.execute("SELECT count(*) FROM session").fetchone()[0]
+    row = conn.execute(
+        "SELECT patient_id FROM session ORDER BY patient_id LIMIT 1 OFFSET ?",
+        (int(sessions * SHARE),),
+    ).fetchone()
+    return HIGHEST if row is None else int(row[0])
+
+
+def parts(first: int) -> tuple[outcome_points.Part, outcome_points.Part]:
+    """The write connection's part and the second process's, the second from ``first``."""
+    return (LOWEST, first - 1), (first, HIGHEST)
+
+
+def command(path: str, first: int) -> list[str]:
+    """How the second process is started: this Python, computing the part of ``path``
+    from patient ``first`` on."""
     run = "from sessionlog.store.outcomes.parallel import main; main()"
-    return [sys.executable, "-c", run, path]
+    return [sys.executable, "-c", run, path, str(first)]
 
 
 class Second:
     """Part 1 of a full build: a second process's rows and counts, or else this
     connection's (:meth:`counts`). :meth:`close` stops the process if still running."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str, windows: tuple[Window, ...]) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: str, windows: tuple[Window, ...], first: int
+    ) -> None:
         self.conn, self.windows = conn, windows
-        self.process = _start(path)
+        self.mine, self.theirs = parts(first)
+        self.process = _start(path, first)
 
     def counts(self) -> Part:
         """Part 1's rows added to ``outcome_session`` and their counts: the second
@@ -101,9 +125,10 @@ class Second:
         conn, windows = self.conn, self.windows
         columns = outcome_points.row_columns(windows)
         if result is None:  # this connection does part 1 too
-            outcome_points.compute(conn, windows, everyone=True, part=(1, PARTS))
+            outcome_points.compute(conn, windows, everyone=True, part=self.theirs)
             specs = outcome_counts.slot_specs(windows)
-            read = conn.execute(read_sql(specs, "outcome_session", THEIRS)).fetchall()
+            theirs = outcome_points.part_sql(self.theirs)
+            read = conn.execute(read_sql(specs, "outcome_session", theirs)).fetchall()
             return tally_part(read, specs, lambda n: None)
         rows, counted = result
         if not _attached(conn):  # (still attached if a failed build could not detach it)
@@ -127,27 +152,27 @@ def start(
 ) -> Second:
     """Start a full build in parts: the second process, then part 0's rows into
     ``outcome_session`` (emptied by the caller, inside its write transaction on
-    ``conn``). The caller then counts the rows of :data:`MINE`, adds
-    :meth:`Second.counts` (which adds part 1's rows), closes the :class:`Second` and,
-    after its transaction, detaches :data:`PART_SCHEMA` (:func:`detach`). ``progress``
-    as :func:`.points.compute`'s."""
-    second = Second(conn, path, windows)
+    ``conn``). The caller then counts the rows of
+    :attr:`Second.mine`, adds :meth:`Second.counts` (which adds part 1's rows), closes
+    the :class:`Second` and, after its transaction, detaches :data:`PART_SCHEMA`
+    (:func:`detach`). ``progress`` as :func:`.points.compute`'s."""
+    second = Second(conn, path, windows, cut(conn))
     try:
-        outcome_points.compute(conn, windows, everyone=True, progress=progress, part=(0, PARTS))
+        outcome_points.compute(conn, windows, everyone=True, progress=progress, part=second.mine)
     except BaseException:
         second.close()
         raise
     return second
 
 
-def _start(path: str) -> subprocess.Popen[bytes] | None:
+def _start(path: str, first: int) -> subprocess.Popen[bytes] | None:
     if not sys.executable:  # an embedded Python: no interpreter to start
         return None
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
     try:
         return subprocess.Popen(
-            command(path),
+            command(path, first),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -169,9 +194,12 @@ def _result(other: subprocess.Popen[bytes] | None) -> tuple[bytes, Part] | None:
     return out[_LENGTH : _LENGTH + length], counted
 
 
-def part(path: str, windows: tuple[Window, ...] = DEFAULT_WINDOWS) -> tuple[bytes, Part]:
-    """The rows of the patients of part 1 of :data:`PARTS`, computed on a connection of
-    its own, as an in-memory database's bytes (table ``rows``), and their counts."""
+def part(
+    path: str, first: int, windows: tuple[Window, ...] = DEFAULT_WINDOWS
+) -> tuple[bytes, Part]:
+    """The rows of the patients from ``first`` on (the second part), computed on a
+    connection of its own, as an in-memory database's bytes (table ``rows``), and their
+    counts."""
     other = connect(path)
     try:
         with bulk.big_cache(other, CACHE_MIB):
@@ -181,7 +209,7 @@ def part(path: str, windows: tuple[Window, ...] = DEFAULT_WINDOWS) -> tuple[byte
             )
             other.execute("BEGIN")  # one snapshot for every step
             outcome_points.compute(
-                other, windows, everyone=True, part=(1, PARTS), target=f"{PART_SCHEMA}.rows"
+                other, windows, everyone=True, part=parts(first)[1], target=f"{PART_SCHEMA}.rows"
             )
             other.execute("COMMIT")
             outcome_points.drop_temp_tables(other)
@@ -193,11 +221,12 @@ def part(path: str, windows: tuple[Window, ...] = DEFAULT_WINDOWS) -> tuple[byte
 
 
 def main() -> None:
-    """The second process: part 1's rows of the database named by the first argument and
-    their counts, to standard output (the rows' length, the rows, the counts pickled); on
-    failure one line on standard error and exit status 1."""
+    """The second process: the rows of the database named by the first argument of the
+    patients from the second argument on, and their counts, to standard output (the
+    rows' length, the rows, the counts pickled); on failure one line on standard error
+    and exit status 1."""
     try:
-        rows, counted = part(sys.argv[1])
+        rows, counted = part(sys.argv[1], int(sys.argv[2]))
     except Exception as exc:
         print(f"outcome part: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

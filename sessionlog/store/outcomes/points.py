@@ -27,7 +27,7 @@ from ...domain.techniques import AE_TIERS, SIDES_NEEDLED, TECHNIQUES
 from . import latest as outcome_latest
 
 DIRTY = "(SELECT patient_id FROM temp.outcome_dirty)"
-Part = tuple[int, int]  # (index, parts): the patients whose id % parts is index
+Part = tuple[int, int]  # (first, last): the patients whose id is first to last (both in)
 ADVERSE_SLOTS = tuple(range(ADVERSE_SLOT + 1, ADVERSE_SLOT + 1 + len(AE_TIERS)))
 STEPS = 4  # how many times compute calls its progress function
 NEW_ROWS = "temp.oc_new"  # a refresh's recomputed rows, before they go in
@@ -78,8 +78,8 @@ def drop_temp_tables(conn: sqlite3.Connection) -> None:
 
 def part_sql(part: Part, column: str = "patient_id") -> str:
     """The condition on ``column`` that picks the patients of ``part``."""
-    index, parts = part
-    return f"{column} % {int(parts)} = {int(index)}"
+    first, last = part
+    return f"{column} BETWEEN {int(first)} AND {int(last)}"
 
 
 def _course_sql(everyone: bool, part: Part | None = None) -> tuple[str, ...]:
@@ -120,11 +120,13 @@ def _course_sql(everyone: bool, part: Part | None = None) -> tuple[str, ...]:
 
 
 def _follow_up_sql(
-    windows: tuple[Window, ...], everyone: bool, source_bits: int
+    windows: tuple[Window, ...], everyone: bool, source_bits: int, part: Part | None = None
 ) -> tuple[str, str]:
     # For everyone, every follow-up finds its session by key; for a few patients, their
     # sessions find their follow-ups through the index (SQLite keeps no statistics on
-    # temporary tables to choose so itself).
+    # temporary tables to choose so itself). A part's follow-ups are a range of the
+    # patient index (a follow-up's patient is its session's: schema 0001's trigger).
+    only = f" AND {part_sql(part, 'f.patient_id')}" if everyone and part else ""
     tables = (
         "follow_up f JOIN oc_course c ON c.record_id = f.session_record_id"
         if everyone
@@ -132,7 +134,7 @@ def _follow_up_sql(
     )
     readings = (
         "SELECT f.session_record_id AS rid, f.id, f.pain, f.soreness, c.pain_before AS pb,"
-        f" unixepoch(f.at) - c.t0 AS dt FROM {tables} WHERE {current('f', 'follow_up')}"
+        f" unixepoch(f.at) - c.t0 AS dt FROM {tables} WHERE {current('f', 'follow_up')}{only}"
     )
     keys = [f"k{s}" for s in outcome_latest.pain_columns(windows)]
     keys += [f"k{s}" for s in outcome_latest.soreness_columns()]
@@ -230,7 +232,7 @@ def compute(
     source_bits = max(1, int(ids).bit_length())
     for step in (
         _course_sql(everyone, part),
-        _follow_up_sql(windows, everyone, source_bits),
+        _follow_up_sql(windows, everyone, source_bits, part),
         _adverse_sql(everyone),
         (_rows_sql(windows, target, source_bits),),
     ):
