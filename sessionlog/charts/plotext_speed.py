@@ -97,7 +97,7 @@ def join(data: list[Any]) -> list[Any]:
     for row in data:
         if type(row) is not list:
             out.append(row)
-        elif any(type(el) is list for el in row):
+        elif list in {*map(type, row)}:  # a nested list (the types gathered in C)
             out += join(row)
         else:
             out += row
