@@ -105,7 +105,7 @@ class ProgressScreen(Screen[None]):
         later = [k for k, _ in columns if k[0] == "w" or k == "between"]
         merged = merge_columns(*pain, later, "later", "Later readings", "; ")
         table = self.query_one("#progress-sessions", DataTable)
-        fill_columns(table, columns, rows, pain, merged)
+        fill_columns(table, columns, rows, pain, merged, when_sized=True)
 
     def _draw_scales(self, courses: list[ScaleCourse]) -> None:
         """One small chart per scale the patient has (up to three), beside each other."""
