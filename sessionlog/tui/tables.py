@@ -113,32 +113,33 @@ def fill_columns(
     columns: Columns,
     rows: Rows,
     *narrower: tuple[Columns, Rows],
-    when_sized: bool = False,
+    until_sized: int | None = None,
 ) -> None:
     """Replace a table's columns and rows (as plain text), long headings and long cells
     on more than one line. A :class:`FitTable` wraps them to its width (and again when
     it changes), taking the first of the layouts (``columns, rows``, then each of
     ``narrower``, with fewer or merged columns) that fits: no column is cut.
 
-    ``when_sized``: a FitTable not laid out yet is filled by its first resize only, not
-    also now unwrapped (a 400-session patient's progress filled its table twice on
-    opening, each time 400 rows: 18 ms of CPU for the first, which no one saw)."""
+    ``until_sized``: a FitTable not laid out yet shows only that many of the first rows
+    (unwrapped) until its first resize fills it, wrapped: enough to take the height it
+    will take. (A 400-session patient's progress filled its table twice on opening,
+    400 rows each time; the first, which no one saw, cost 100 ms of CPU.)"""
     layouts = [(columns, rows), *narrower]
     chosen = layouts[0]
+    room = 0
     if isinstance(table, FitTable):
         table.source = layouts
         room = table.room()
-        if not room and when_sized:
-            return
+        if not room and until_sized is not None:
+            chosen = (columns, rows[:until_sized])
     texts = _texts(*chosen)
-    if isinstance(table, FitTable):
-        if room:
-            tries = [(layout, whole) for whole in (True, False) for layout in layouts]
-            for layout, whole in tries:
-                texts, fits = fit_cells(_texts(*layout), room, 2 * table.cell_padding, whole)
-                chosen = layout
-                if fits:
-                    break
+    if room:
+        tries = [(layout, whole) for whole in (True, False) for layout in layouts]
+        for layout, whole in tries:
+            texts, fits = fit_cells(_texts(*layout), room, 2 * table.cell_padding, whole)
+            chosen = layout
+            if fits:
+                break
     _show(table, chosen[0], texts, chosen[1])
 
 
