@@ -297,6 +297,19 @@ def _rows_from_readings(
     return rows, relief_later
 
 
+class _ChangesFrom(dict[int | None, Change | None]):
+    """The change from ``before`` to each pain looked up (None: no reading, no change),
+    each worked out once: a long history repeats a few pains before and after."""
+
+    def __init__(self, before: int) -> None:
+        super().__init__({None: None})
+        self.before = before
+
+    def __missing__(self, then: int | None) -> Change | None:
+        change = self[then] = _change(self.before, then)
+        return change
+
+
 def _rows_from_points(
     sessions: list[SessionOutcome], points: Mapping[int, SessionPoints], windows: tuple[Window, ...]
 ) -> tuple[list[SessionRow], Relief]:
@@ -305,11 +318,15 @@ def _rows_from_points(
     there (:func:`points_answer`)."""
     later = [i for i, w in enumerate(windows) if w.after_h >= LASTING_AFTER_H]
     rows, relief_later = [], {}  # type: ignore[var-annotated]
+    changes_from: dict[int, _ChangesFrom] = {}
     for s in sessions:
         before = s.pain_before
         own = points[s.record_id]
         pains = own.pains
-        changes = tuple(None if v is None else _change(before, v) for v in pains)
+        of = changes_from.get(before)
+        if of is None:
+            of = changes_from[before] = _ChangesFrom(before)
+        changes = tuple(map(of.__getitem__, pains))
         rows.append(
             _session_row(s.record_id, s.started_at, s.technique, before, s.pain_after, changes,
                          s.soreness_after, own.resolution_day, s.insertions, None, None)

@@ -12,6 +12,8 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from itertools import repeat
+from operator import truediv
 from typing import Any
 
 from . import plotext_speed
@@ -92,11 +94,19 @@ def thin(
     if n <= limit:
         return list(xs), list(ys)
     size = -(-n // limit)
-    starts = range(0, n, size)  # the last bucket may be short: n - i points
-    return (
-        [sum(xs[i : i + size]) / min(size, n - i) for i in starts],
-        [sum(ys[i : i + size]) / min(size, n - i) for i in starts],
-    )
+    return _bucket_means(xs, size), _bucket_means(ys, size)
+
+
+def _bucket_means(values: Sequence[float], size: int) -> list[float]:
+    """The mean of each ``size`` consecutive values (the last bucket may be short),
+    summed left to right as ``sum`` of a slice does: the whole buckets in one pass
+    (``zip`` leaves the short one out)."""
+    whole = len(values) // size * size
+    means = list(map(truediv, map(sum, zip(*[iter(values)] * size, strict=False)), repeat(size)))
+    if whole < len(values):
+        rest = values[whole:]
+        means.append(sum(rest) / len(rest))
+    return means
 
 
 def whole_ticks(low: float, high: float, most: int = 6) -> list[int]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from itertools import compress
+from operator import attrgetter
 
 from ..analysis.model import family_of, group_label
 from ..analysis.progress import Progress
@@ -18,6 +19,7 @@ from .common import (
 )
 
 KIND_MARKS = {"before": "o", "follow_up": "*"}
+_AT, _PAIN, _KIND_TECHNIQUE = attrgetter("at"), attrgetter("pain"), attrgetter("kind", "technique")
 
 
 def draw_progress(
@@ -37,30 +39,26 @@ def draw_progress(
         plt.title("No sessions recorded yet")
         return
     start = points[0].at
-    # One pass over the readings (a long history has thousands): each series in time
-    # order, as plotted.
-    days: list[float] = []
-    pains: list[float] = []
-    before: tuple[list[float], list[float]] = ([], [])
-    follow: tuple[list[float], list[float]] = ([], [])
-    after: dict[str, tuple[list[float], list[float]]] = {}
-    of_kind = {"before": before, "follow_up": follow}
-    day_of: dict[datetime, float] = {}  # a session's pain before and after share a time
-    for p in points:
-        at = p.at
-        d = day_of.get(at)
-        if d is None:
-            d = day_of[at] = (at - start).total_seconds() / 86400
-        pain = float(p.pain)
-        days.append(d)
-        pains.append(pain)
-        series = of_kind.get(p.kind)
-        if series is None:
-            if p.technique not in TECHNIQUE_MARKS:
-                continue
-            series = after.setdefault(p.technique, ([], []))
-        series[0].append(d)
-        series[1].append(pain)
+    # Column by column over the readings (a long history has thousands), each series
+    # in time order, as plotted: a session's pain before and after share a time, whose
+    # day is worked out once.
+    ats = list(map(_AT, points))
+    day_of = dict.fromkeys(ats, 0.0)
+    for at in day_of:
+        day_of[at] = (at - start).total_seconds() / 86400
+    days = list(map(day_of.__getitem__, ats))
+    pains = list(map(float, map(_PAIN, points)))
+    # Each reading's series: its kind, or after a session the technique's.
+    keys = [k if k in KIND_MARKS else t for k, t in map(_KIND_TECHNIQUE, points)]
+
+    def series(key: str) -> tuple[list[float], list[float]]:
+        chosen = list(map(key.__eq__, keys))
+        return list(compress(days, chosen)), list(compress(pains, chosen))
+
+    present = set(keys)
+    before = series("before") if "before" in present else ([], [])
+    follow = series("follow_up") if "follow_up" in present else ([], [])
+    after = {t: series(t) for t in TECHNIQUE_MARKS if t in present}
     xs, ys = thin(days, pains, PROGRESS_POINTS)
     plt.plot(xs, ys, marker="braille", color="gray")
     if before[0]:

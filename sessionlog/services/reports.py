@@ -7,7 +7,9 @@ What the command line and the screens call, so neither holds SQL nor statistics:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ..analysis.compare import Comparison, Details, compare, details
@@ -31,14 +33,34 @@ def progress_report(
     """One patient's progress, from their current sessions and follow-ups (each
     session's pain per window from the outcome cache when it holds the patient's
     current figures for these windows)."""
-    if windows == outcome_cache.CACHED_WINDOWS and points_answer(windows):
-        cached = outcome_patient.cached_patient_outcomes(store, patient_id)
-        if cached is not None:
-            return patient_progress(
-                patient_id, cached.sessions, cached.follow_ups, cached.windows, cached.points
-            )
-    sessions, follow_ups = outcomes.patient_outcomes(store, patient_id)
-    return patient_progress(patient_id, sessions, follow_ups, windows)
+    with _collector_paused():
+        if windows == outcome_cache.CACHED_WINDOWS and points_answer(windows):
+            cached = outcome_patient.cached_patient_outcomes(store, patient_id)
+            if cached is not None:
+                return patient_progress(
+                    patient_id, cached.sessions, cached.follow_ups, cached.windows, cached.points
+                )
+        sessions, follow_ups = outcomes.patient_outcomes(store, patient_id)
+        return patient_progress(patient_id, sessions, follow_ups, windows)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a patient's records become objects (issue 17).
+
+    A long history makes thousands of them (a 400-session patient: sessions, follow-ups,
+    timeline points, rows), none part of a reference cycle; the collector, run every 700
+    new objects, walked the ones made so far again and again: about a millisecond of
+    the progress screen's 13. It is switched back on after (if it was on): the objects
+    still held are looked at once then."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 OUTCOME_STEPS = outcome_cache.STEPS  # how often refresh_outcomes calls its progress

@@ -29,10 +29,8 @@ def patient_scales(store: Store, patient_id: int) -> tuple[list[ScaleCourse], tu
     readings: list[Reading] = [
         (r.scale, datetime.fromisoformat(r.at), r.score, r.entered_by) for r in rows
     ]
-    for f in store.follow_ups(patient_id):
-        groc = f["groc"]
-        if groc is not None:
-            readings.append(("GROC", datetime.fromisoformat(f["at"]), float(groc), ""))
+    for at, groc in store.follow_up_grocs(patient_id):
+        readings.append(("GROC", datetime.fromisoformat(at), float(groc), ""))
     labels = next((r.labels for r in reversed(rows) if r.labels), ())
     return scale_courses(readings), labels
 

@@ -113,24 +113,33 @@ def fill_columns(
     columns: Columns,
     rows: Rows,
     *narrower: tuple[Columns, Rows],
+    until_sized: int | None = None,
 ) -> None:
     """Replace a table's columns and rows (as plain text), long headings and long cells
     on more than one line. A :class:`FitTable` wraps them to its width (and again when
     it changes), taking the first of the layouts (``columns, rows``, then each of
-    ``narrower``, with fewer or merged columns) that fits: no column is cut."""
+    ``narrower``, with fewer or merged columns) that fits: no column is cut.
+
+    ``until_sized``: a FitTable not laid out yet shows only that many of the first rows
+    (unwrapped) until its first resize fills it, wrapped: enough to take the height it
+    will take. (A 400-session patient's progress filled its table twice on opening,
+    400 rows each time; the first, which no one saw, cost 100 ms of CPU.)"""
     layouts = [(columns, rows), *narrower]
     chosen = layouts[0]
-    texts = _texts(*chosen)
+    room = 0
     if isinstance(table, FitTable):
         table.source = layouts
         room = table.room()
-        if room:
-            tries = [(layout, whole) for whole in (True, False) for layout in layouts]
-            for layout, whole in tries:
-                texts, fits = fit_cells(_texts(*layout), room, 2 * table.cell_padding, whole)
-                chosen = layout
-                if fits:
-                    break
+        if not room and until_sized is not None:
+            chosen = (columns, rows[:until_sized])
+    texts = _texts(*chosen)
+    if room:
+        tries = [(layout, whole) for whole in (True, False) for layout in layouts]
+        for layout, whole in tries:
+            texts, fits = fit_cells(_texts(*layout), room, 2 * table.cell_padding, whole)
+            chosen = layout
+            if fits:
+                break
     _show(table, chosen[0], texts, chosen[1])
 
 

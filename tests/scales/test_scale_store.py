@@ -4,7 +4,7 @@ corrected by amendment, audited; and the contact note."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from helpers_store import dry_needling, sql_rows
@@ -81,3 +81,18 @@ def test_contact_note_is_set_cleared_and_checked(store: Store) -> None:
     assert store.patient(1)["contact"] is None  # type: ignore[index]
     with pytest.raises(ValidationError, match="^contact: one line of at most 200"):
         store.set_contact(1, "a\nb", 1)
+
+
+def test_follow_up_grocs_are_the_current_ones_with_a_rating_oldest_first(store: Store) -> None:
+    """What the progress screen's GROC course reads: the same as picking them out of
+    every follow-up, without reading every column of a thousand of them (issue 17)."""
+    rec = store.save_session(dry_needling(1)).record_id
+    later = NOW + timedelta(days=7)
+    store.add_follow_up(FollowUpInput(1, rec, later, 3, groc=2), 1)
+    store.add_follow_up(FollowUpInput(1, rec, NOW, 4), 1)  # no rating
+    first = store.add_follow_up(FollowUpInput(1, rec, NOW, 2, groc=5), 1)
+    store.amend_follow_up(first, FollowUpInput(1, rec, NOW, 2, groc=6), 1, "rating misread")
+    other = store.save_session(dry_needling(2)).record_id
+    store.add_follow_up(FollowUpInput(2, other, NOW, 2, groc=-3), 1)  # another patient's
+    picked = [(f["at"], f["groc"]) for f in store.follow_ups(1) if f["groc"] is not None]
+    assert store.follow_up_grocs(1) == picked == [(str(NOW), 6), (str(later), 2)]

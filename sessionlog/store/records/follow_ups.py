@@ -160,6 +160,16 @@ class FollowUpStore(StoreBase):
             status="void" if void else "active",
         )
 
+    def follow_up_grocs(self, patient_id: int) -> list[tuple[str, int]]:
+        """The time and GROC of each of a patient's current follow-ups that has one,
+        oldest first (a chronic patient has a thousand follow-ups, few with a GROC:
+        the progress screen read them all, every column, to find these)."""
+        sql = (
+            "SELECT at, groc FROM current_follow_up WHERE patient_id = ? AND groc IS NOT NULL"
+            " ORDER BY at, id"
+        )
+        return [(str(at), int(groc)) for at, groc in self.conn.execute(sql, (patient_id,))]
+
     def follow_ups(self, patient_id: int) -> list[FollowUpRow]:
         """A patient's current follow-ups, oldest first."""
         rows = self._rows(

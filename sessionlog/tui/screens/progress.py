@@ -30,6 +30,8 @@ from ..safe import plain
 from ..tables import FitTable, fill_columns, merge_columns, technique_name
 from ..widgets.footer import Footer
 
+PREVIEW_ROWS = 20  # more than #progress-sessions' max-height shows
+
 
 class ProgressScreen(Screen[None]):
     """Patient ``patient_id``'s pain over time, relief per session, and whether it lasted."""
@@ -105,7 +107,8 @@ class ProgressScreen(Screen[None]):
         later = [k for k, _ in columns if k[0] == "w" or k == "between"]
         merged = merge_columns(*pain, later, "later", "Later readings", "; ")
         table = self.query_one("#progress-sessions", DataTable)
-        fill_columns(table, columns, rows, pain, merged)
+        # Until the table has its width, its first rows only: more than its 14 lines show.
+        fill_columns(table, columns, rows, pain, merged, until_sized=PREVIEW_ROWS)
 
     def _draw_scales(self, courses: list[ScaleCourse]) -> None:
         """One small chart per scale the patient has (up to three), beside each other."""
