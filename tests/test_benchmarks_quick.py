@@ -24,6 +24,7 @@ ROWS = {  # figure (start of the row) -> the row has a baseline figure too
     "save 1 session + 8 sites, p50": True,
     "save 1 session + 8 sites, p99": True,
     "open a patient's progress": True,
+    "(info) the same in the app: F5's screen": False,  # what Textual adds: no baseline
     "compare screen over all data": True,
     "first compare on a database without an outcome cache": True,
     "outcome cache size": False,  # its ratio is a percent of the database
