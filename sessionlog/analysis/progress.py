@@ -27,7 +27,7 @@ from .dose import DoseSummary, PatientDose, dose_summary
 from .maker import maker
 from .model import FollowUp, SessionOutcome
 from .readings import GAP_SLOT, Reading, latest_by_window, readings_by_record, resolution_day
-from .stats import Mean, mean_of_counts
+from .stats import CHANGE, Mean, bounded, mean_of_counts
 from .windows import DEFAULT_WINDOWS, Window
 
 LASTING_AFTER_H = 72
@@ -236,8 +236,8 @@ def patient_progress(
         n = per_technique[fam]
         if n:
             now, later = (
-                mean_of_counts(relief_now.get(fam, [])),
-                mean_of_counts(relief_later.get(fam, [])),
+                bounded(mean_of_counts(relief_now.get(fam, [])), *CHANGE),
+                bounded(mean_of_counts(relief_later.get(fam, [])), *CHANGE),
             )
             families.append(FamilyCourse(fam, n, now, later, verdict(now, later)))
     baseline = sessions[0].pain_before if sessions else None

@@ -14,9 +14,12 @@ from dataclasses import dataclass, replace
 from .change import TIERS, immpact_tier, percent_relief
 from .counts import Cell
 from .stats import (
+    CHANGE,
+    PERCENT,
     ClusterSums,
     Mean,
     Proportion,
+    bounded,
     cluster_mean,
     cluster_proportion,
     design_effect,
@@ -159,9 +162,9 @@ def summarise_window(
         sessions=sessions,
         patients=patients,
         enough=patients >= min_patients and sessions > 0,
-        mean_points=replace(cluster_mean(c, "rel", "n"), sd=plain_points.sd),
+        mean_points=bounded(replace(cluster_mean(c, "rel", "n"), sd=plain_points.sd), *CHANGE),
         median_points=median_of_counts(points),
-        mean_percent=replace(cluster_mean(c, "pct", "np"), sd=plain_percent.sd),
+        mean_percent=bounded(replace(cluster_mean(c, "pct", "np"), sd=plain_percent.sd), *PERCENT),
         median_percent=median_of_counts(percents),
         responders_points=responders,
         responders_percent=cluster_proportion(c, "r30", "np"),

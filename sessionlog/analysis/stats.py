@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 Z95 = 1.959963984540054
 
@@ -148,6 +148,25 @@ class Mean:
     sd: float | None = None
     patients: int = 0  # patients behind the n values (0: not known)
     se: float | None = None  # the standard error behind the interval
+
+
+# What the outcome figures can take: pain and soreness are 0-10 (the NPRS; the domain's
+# validation holds every score there), so a level lies in 0..10, a change in -10..10 and
+# the relief in percent of a pain before of 1-10 in -900..100.
+LEVEL = (0.0, 10.0)
+CHANGE = (-10.0, 10.0)
+PERCENT = (-900.0, 100.0)
+
+
+def bounded(m: Mean, lo: float, hi: float) -> Mean:
+    """``m`` with its interval cut to what the quantity can take (``lo`` to ``hi``: pain
+    0-10, a change in points -10 to 10, relief at most 100%, a scale's own range). A
+    cut interval still holds the truth whenever the uncut one did, since the truth is
+    in that range."""
+    if m.low is None or m.high is None:
+        return m
+    low, high = min(max(m.low, lo), hi), max(min(m.high, hi), lo)
+    return m if (low, high) == (m.low, m.high) else replace(m, low=low, high=high)
 
 
 def mean_from_sums(n: int, total: float, total_sq: float) -> Mean:

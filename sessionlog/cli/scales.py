@@ -177,7 +177,7 @@ def print_scale_groups(groups: list[ScaleGroup]) -> None:
         for c in g.cells:
             if not c.patients:
                 continue
-            change, share = cell_text(c)
+            change, share = cell_text(c, g.scale)
             rows.append({
                 "scale": g.scale.code, "group": group_label(g.family), "window": c.label,
                 "patients": f"{c.patients} of {g.baseline_patients}",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..analysis.relief import MIN_PATIENTS
 from ..analysis.scale_compare import ScaleCell
-from ..domain.scales import ScaleReadingInput, parse_scale_reading
+from ..domain.scales import Scale, ScaleReadingInput, parse_scale_reading
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
@@ -82,11 +82,19 @@ def record_scale(
     return Recorded(store.add_scale_reading(reading, actor_id), reading)
 
 
-def cell_text(c: ScaleCell) -> tuple[str, str]:
-    """The change and the share, as the table shows them."""
+def cell_text(c: ScaleCell, scale: Scale) -> tuple[str, str]:
+    """The change and the share, as the table shows them. A global rating (PGIC, GROC:
+    no MCID) shows what it is, the mean answer on the scale's own range (PGIC 1-7 with 1
+    "very much improved" is no signed improvement), beside the share of responders."""
     m, r = c.change, c.reached
     if c.patients < MIN_PATIENTS or m.value is None:
         return (f"{m.value:+.1f}" if m.value is not None else "-", "not enough data")
-    interval = "" if m.low is None or m.high is None else f" ({m.low:+.1f} to {m.high:+.1f})"
+    sign = "+" if scale.mcid is not None or scale.score_min < 0 else ""
+    interval = (
+        "" if m.low is None or m.high is None else f" ({m.low:{sign}.1f} to {m.high:{sign}.1f})"
+    )
     share = "-" if r.value is None else f"{r.value:.0%} ({r.low or 0:.0%}-{r.high or 0:.0%})"
+    if scale.mcid is None:
+        lo, hi = scale.score_min, scale.score_max
+        return f"mean answer {m.value:{sign}.1f}{interval} on {lo:{sign}g} to {hi:{sign}g}", share
     return f"{m.value:+.1f}{interval}", share

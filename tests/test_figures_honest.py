@@ -1,0 +1,78 @@
+"""Every figure honest about what it can be: intervals inside what the quantity can take,
+no "-0", no interval that claims certainty, each figure's own patients counted."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sessionlog.analysis import SessionOutcome, patient_progress, summarise_window
+from sessionlog.analysis.scale_compare import ScaleFact, compare_scales
+from sessionlog.analysis.soreness import dose_band_clusters, soreness_by_dose, soreness_course
+from sessionlog.analysis.table import fmt_mean, progress_summary, window_row
+from sessionlog.analysis.windows import Window
+from sessionlog.domain.scales import catalogue
+from sessionlog.services.scales import cell_text
+
+W = Window("72h", "up to 72 h", 0, 72)
+START = datetime(2026, 1, 5, 9, 0)
+
+
+def row(cells: dict[tuple[int, int], int], patients: int = 3) -> dict[str, str]:
+    return window_row("Dry needling", summarise_window(W, cells, patients=patients))
+
+
+def scale_cell(code: str, answers: list[tuple[float, float]]) -> tuple[str, str]:
+    """The 1-4 week cell of ``code`` for one patient per (first, later) answer pair."""
+    facts = []
+    for pid, (first, later) in enumerate(answers, 1):
+        facts += [ScaleFact(pid, code, START, first, "dry_needling", START),
+                  ScaleFact(pid, code, START + timedelta(days=20), later, "dry_needling",
+                            START)]  # fmt: skip
+    [group] = compare_scales(facts)
+    cell = {c.window: c for c in group.cells}["1-4w"]
+    return cell_text(cell, group.scale)
+
+
+# -- A: every interval within what the quantity can take ----------------------------
+
+
+def test_relief_intervals_stay_within_what_relief_can_be() -> None:
+    # Relief 4, 6, 2 of 6: 67%, 100%, 33%; the t interval on 3 patients runs past 100%.
+    assert row({(6, 2): 1, (6, 0): 1, (6, 4): 1})["percent"] == "67% (-16 to 100)"
+    # Relief 2, 8 and 0 points: a change in points is at most 10.
+    assert row({(2, 0): 1, (8, 0): 1, (4, 4): 1})["mean"] == "3.3 (-7.0 to 10.0)"
+
+
+def test_soreness_intervals_stay_within_0_to_10() -> None:
+    course = soreness_course({1: {0: 2, 4: 1}}, {1: 3}, {})
+    assert fmt_mean(course.points[1].mean) == "1.3 (0.0 to 7.1)"
+    rows = [(p, 3, 0, 6, s) for p, s in ((1, 0), (2, 0), (3, 4))]
+    band = soreness_by_dose(dose_band_clusters(rows))[0]
+    assert (band.band, fmt_mean(band.mean)) == ("1-5", "1.3 (0.0 to 7.1)")
+
+
+def test_one_patients_relief_right_after_stays_within_10_points() -> None:
+    sessions = [
+        SessionOutcome(1, 1, 1, START, "ims", 6, 1),
+        SessionOutcome(2, 1, 1, START + timedelta(days=7), "ims", 5, 4),
+    ]
+    lines = progress_summary(patient_progress(1, sessions, []))
+    assert "relief right after 3.0 (-10.0 to 10.0) points (2 sessions)" in lines[-1]
+
+
+def test_a_global_rating_is_a_mean_answer_within_its_own_range() -> None:
+    # GROC 7, 7, 0: the interval may not pass +7.
+    assert scale_cell("GROC", [(0, 7), (0, 7), (0, 0)]) == (
+        "mean answer +4.7 (-5.4 to +7.0) on -7 to +7", "67% (4%-99%)"
+    )  # fmt: skip
+    # PGIC 2, 3, 1 (1 = very much improved): a mean answer on 1-7, not a signed change.
+    assert scale_cell("PGIC", [(4, 2), (4, 3), (4, 1)]) == (
+        "mean answer 2.0 (1.0 to 4.5) on 1 to 7", "67% (4%-99%)"
+    )  # fmt: skip
+
+
+def test_a_scale_change_stays_within_the_scale_span() -> None:
+    # PSFS 0-10: improvements 10, 10 and 0 points; the mean's interval stops at +10.
+    change, _ = scale_cell("PSFS", [(0, 10), (0, 10), (5, 5)])
+    assert change == "+6.7 (-7.7 to +10.0)"
+    assert catalogue()["PSFS"].score_max == 10
