@@ -76,3 +76,20 @@ def test_a_scale_change_stays_within_the_scale_span() -> None:
     change, _ = scale_cell("PSFS", [(0, 10), (0, 10), (5, 5)])
     assert change == "+6.7 (-7.7 to +10.0)"
     assert catalogue()["PSFS"].score_max == 10
+
+
+# -- B: no figure prints "-0" --------------------------------------------------------
+
+
+def test_no_formatter_prints_minus_zero() -> None:
+    from sessionlog.analysis.stats import Mean, Proportion
+    from sessionlog.analysis.table import fmt_median, fmt_num, fmt_prop, fixed
+    from sessionlog.domain.scales import format_score
+
+    assert fmt_mean(Mean(0.8, -0.04, 1.5, 4)) == "0.8 (0.0 to 1.5)"
+    assert fmt_mean(Mean(-0.02, -0.4, 0.3, 4), 0, "%") == "0% (0 to 0)"
+    assert fmt_median(-0.2, (-0.4, 1.0), "%") == "0% (0 to 1)"
+    assert (fmt_num(-0.04), fixed(-0.04, 1, "+"), fixed(-0.06, 1, "+")) == ("0.0", "+0.0", "-0.1")
+    assert fmt_prop(Proportion(0, 5, -1e-9, 0.4)) == "0% (0-40%), 0/5"
+    assert format_score(catalogue()["GROC"], -0.4) == "0"
+    assert format_score(catalogue()["PSFS"], -0.04) == "0.0 of 10"

@@ -15,17 +15,24 @@ from .relief import WindowRelief, not_enough
 from .stats import Mean, Proportion
 
 
+def fixed(x: float, digits: int = 1, sign: str = "") -> str:
+    """``x`` to ``digits`` places, never "-0" (-0.04 reads 0.0: no figure is below 0
+    that rounds to 0); ``sign="+"`` for ``+1.5``."""
+    text = f"{x:{sign}.{digits}f}"
+    return f"{0.0:{sign}.{digits}f}" if float(text) == 0 else text
+
+
 def fmt_num(x: float | None, digits: int = 1) -> str:
-    return "-" if x is None else f"{x:.{digits}f}"
+    return "-" if x is None else fixed(x, digits)
 
 
 def fmt_mean(m: Mean, digits: int = 1, unit: str = "") -> str:
     """``1.4 (1.1 to 1.7)``; no interval from a single value; ``-`` from none."""
     if m.value is None:
         return "-"
-    text = f"{m.value:.{digits}f}{unit}"
+    text = f"{fixed(m.value, digits)}{unit}"
     if m.low is not None and m.high is not None:
-        text += f" ({m.low:.{digits}f} to {m.high:.{digits}f})"
+        text += f" ({fixed(m.low, digits)} to {fixed(m.high, digits)})"
     return text
 
 
@@ -34,8 +41,8 @@ def fmt_prop(p: Proportion) -> str:
     if p.value is None:
         return "-"
     if p.low is None or p.high is None:
-        return f"{100 * p.value:.0f}%, {p.k}/{p.n}"
-    return f"{100 * p.value:.0f}% ({100 * p.low:.0f}-{100 * p.high:.0f}%), {p.k}/{p.n}"
+        return f"{fixed(100 * p.value, 0)}%, {p.k}/{p.n}"
+    return f"{_share(p.value, p.low, p.high)}, {p.k}/{p.n}"
 
 
 def fmt_median(value: float | None, ci: tuple[float, float] | None, unit: str = "") -> str:
@@ -43,9 +50,9 @@ def fmt_median(value: float | None, ci: tuple[float, float] | None, unit: str = 
     if value is None:
         return "-"
     digits = 0 if unit == "%" else 1
-    text = f"{value:.{digits}f}{unit}"
+    text = f"{fixed(value, digits)}{unit}"
     if ci is not None:
-        text += f" ({ci[0]:.{digits}f} to {ci[1]:.{digits}f})"
+        text += f" ({fixed(ci[0], digits)} to {fixed(ci[1], digits)})"
     return text
 
 
@@ -161,9 +168,9 @@ def kept_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, str]
                 row[key] = k.note if k.patients < c.min_patients else f"{k.note} ({n})"
             else:
                 ci = "" if k.low is None or k.high is None else (
-                    f" ({100 * k.low:.0f} to {100 * k.high:.0f}%)"  # a bound may be below 0
+                    f" ({fixed(100 * k.low, 0)} to {fixed(100 * k.high, 0)}%)"  # may be below 0
                 )  # fmt: skip
-                row[key] = f"{100 * k.share:.0f}%{ci}; {n}"
+                row[key] = f"{fixed(100 * k.share, 0)}%{ci}; {n}"
         rows.append(row)
     return columns, rows
 
@@ -172,8 +179,8 @@ def _share(x: float | None, low: float | None, high: float | None) -> str:
     if x is None:
         return "-"
     if low is None or high is None:
-        return f"{100 * x:.0f}%"
-    return f"{100 * x:.0f}% ({100 * low:.0f}-{100 * high:.0f}%)"
+        return f"{fixed(100 * x, 0)}%"
+    return f"{fixed(100 * x, 0)}% ({fixed(100 * low, 0)}-{fixed(100 * high, 0)}%)"
 
 
 LASTING_COLUMNS = [
@@ -211,7 +218,7 @@ def lasting_rows(c: Comparison) -> list[dict[str, str]]:
                 "not reached" if lasting.median_high_days is None
                 else fmt_num(lasting.median_high_days, 0)
             )  # fmt: skip
-            median = f"{lasting.median_days:.0f} ({low} to {high})"
+            median = f"{fixed(lasting.median_days, 0)} ({low} to {high})"
         row["median"] = median
         for key, st in zip(("s72", "s1w", "s4w", "s12w"), lasting.still, strict=True):
             row[key] = _share(st.share, st.low, st.high)
@@ -358,7 +365,7 @@ def progress_summary(p: Progress) -> list[str]:
             " a session yet."
         )
     else:
-        pct = "no percent (baseline 0)" if ch.percent is None else f"{ch.percent:.0f}%"
+        pct = "no percent (baseline 0)" if ch.percent is None else f"{fixed(ch.percent, 0)}%"
         kind = "follow-up" if settled.kind == "follow_up" else "before a session"
         lines += [
             f"Pain {p.baseline} before the first session; latest {settled.pain}"

@@ -304,6 +304,8 @@ def _fmt(x: float) -> str:
 def format_score(scale: Scale, score: float) -> str:
     """``"18 of 50 (36%)"``, ``"42%"``, ``"5.4 of 10"``, ``"+5"``."""
     text = f"{score:.{scale.decimals}f}"
+    if float(text) == 0:  # never "-0"
+        text, score = f"{0.0:.{scale.decimals}f}", 0.0
     if scale.score_min < 0 and score > 0:
         text = "+" + text
     if scale.percent:
