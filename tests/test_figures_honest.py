@@ -83,7 +83,7 @@ def test_a_scale_change_stays_within_the_scale_span() -> None:
 
 def test_no_formatter_prints_minus_zero() -> None:
     from sessionlog.analysis.stats import Mean, Proportion
-    from sessionlog.analysis.table import fmt_median, fmt_num, fmt_prop, fixed
+    from sessionlog.analysis.table import fixed, fmt_median, fmt_num, fmt_prop
     from sessionlog.domain.scales import format_score
 
     assert fmt_mean(Mean(0.8, -0.04, 1.5, 4)) == "0.8 (0.0 to 1.5)"
@@ -93,3 +93,42 @@ def test_no_formatter_prints_minus_zero() -> None:
     assert fmt_prop(Proportion(0, 5, -1e-9, 0.4)) == "0% (0-40%), 0/5"
     assert format_score(catalogue()["GROC"], -0.4) == "0"
     assert format_score(catalogue()["PSFS"], -0.04) == "0.0 of 10"
+
+
+# -- C: values that did not differ give no interval, and say so ----------------------
+
+
+def test_identical_patients_give_no_interval_and_say_so() -> None:
+    from sessionlog.analysis.jsonable import to_jsonable
+    from sessionlog.analysis.relief import relief_kept
+    from sessionlog.analysis.stats import ClusterSums, point_totals
+
+    w = summarise_window(W, {(6, 4): 3}, patients=3)
+    r = window_row("Dry needling", w)
+    assert (r["mean"], r["median"], r["percent"]) == (
+        "2.0 (all the same: no interval)", "2.0", "33% (all the same: no interval)"
+    )  # fmt: skip
+    assert to_jsonable(w.mean_points) == {
+        "value": 2.0, "low": None, "high": None, "n": 3, "sd": 0.0, "patients": 3,
+        "se": 0.0, "alike": True,
+    }  # fmt: skip
+    assert w.median_points_ci is None
+    # Relief kept: each of 3 patients kept all of 2 points.
+    c = ClusterSums()
+    for _ in range(3):
+        c.add_patient(point_totals(6, 4, immediate=4))
+    kept = relief_kept(c)
+    assert (kept.share, kept.low, kept.high, kept.alike) == (1.0, None, None, True)
+
+
+def test_one_patients_identical_sessions_give_no_interval() -> None:
+    sessions = [SessionOutcome(i, 1, 1, START + timedelta(days=7 * i), "acupuncture", 6, 4)
+                for i in range(1, 4)]  # fmt: skip
+    lines = progress_summary(patient_progress(1, sessions, []))
+    assert "relief right after 2.0 (all the same: no interval) points (3 sessions)" in lines[-1]
+
+
+def test_identical_global_ratings_give_no_interval() -> None:
+    assert scale_cell("GROC", [(0, 4), (0, 4), (0, 4)]) == (
+        "mean answer +4.0 (all the same: no interval) on -7 to +7", "100% (14%-100%)"
+    )  # fmt: skip

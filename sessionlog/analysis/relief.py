@@ -99,6 +99,7 @@ class ReliefKept:
     relief_then: float | None  # mean relief in the window, over the same sessions
     enough: bool
     note: str = ""
+    alike: bool = False  # every patient kept the same share: no interval (see Mean)
 
 
 def relief_kept(c: ClusterSums | None, min_patients: int = MIN_PATIENTS) -> ReliefKept:
@@ -119,6 +120,8 @@ def relief_kept(c: ClusterSums | None, min_patients: int = MIN_PATIENTS) -> Reli
     share, var, _ = c.ratio("kw", "k0", patients)
     if share is None or var is None:
         return ReliefKept(share, None, None, sessions, patients, after, then, True)
+    if var <= 1e-12 * max(1.0, share * share):
+        return ReliefKept(share, None, None, sessions, patients, after, then, True, alike=True)
     half = t975(patients - 1) * var**0.5
     return ReliefKept(share, share - half, share + half, sessions, patients, after, then, True)
 

@@ -148,6 +148,10 @@ class Mean:
     sd: float | None = None
     patients: int = 0  # patients behind the n values (0: not known)
     se: float | None = None  # the standard error behind the interval
+    # The values did not differ (every patient's, or within one patient every session's,
+    # the same): a zero-width interval would claim a certainty a few values cannot give,
+    # so ``low`` and ``high`` are None and the text says so.
+    alike: bool = False
 
 
 # What the outcome figures can take: pain and soreness are 0-10 (the NPRS; the domain's
@@ -178,6 +182,8 @@ def mean_from_sums(n: int, total: float, total_sq: float) -> Mean:
         return Mean(mean, None, None, 1)
     var = max(0.0, (total_sq - total * total / n) / (n - 1))
     sd = math.sqrt(var)
+    if var <= 1e-12 * max(1.0, mean * mean):  # every value the same
+        return Mean(mean, None, None, n, 0.0, alike=True)
     half = t975(n - 1) * sd / math.sqrt(n)
     return Mean(mean, mean - half, mean + half, n, sd)
 
@@ -229,7 +235,9 @@ def median_with_interval(values: list[float]) -> tuple[float | None, tuple[float
     """The median of sorted ``values`` (one per patient) and its 95% interval."""
     median = median_of_counts((v, 1) for v in values)
     ranks = median_ranks(len(values))
-    return median, None if ranks is None else (values[ranks[0] - 1], values[ranks[1] - 1])
+    if ranks is None or values[0] == values[-1]:  # every value the same: no spread
+        return median, None
+    return median, (values[ranks[0] - 1], values[ranks[1] - 1])
 
 
 def rule_of_three(n: int) -> float | None:
@@ -384,6 +392,8 @@ def cluster_mean(c: ClusterSums, num: str, den: str) -> Mean:
         return Mean(None, None, None, 0, patients=c.patients)
     if var is None:
         return Mean(m, None, None, n, patients=c.patients)
+    if var <= 1e-12 * max(1.0, m * m):  # the patients' values did not differ
+        return Mean(m, None, None, n, patients=c.patients, se=0.0, alike=True)
     half = t975(c.patients - 1) * math.sqrt(var)
     return Mean(m, m - half, m + half, n, patients=c.patients, se=math.sqrt(var))
 
@@ -427,7 +437,7 @@ def median_interval(
     """The values at the ranks 50% ± t·50%/√n_eff of the sessions (None under 2 patients)."""
     items = sorted((v, c) for v, c in pairs if c > 0)
     n = sum(c for _, c in items)
-    if n == 0 or patients < 2 or n_eff <= 0:
+    if n == 0 or patients < 2 or n_eff <= 0 or len(items) == 1:  # one value: no spread
         return None
     half = t975(patients - 1) * 0.5 / math.sqrt(n_eff)
 

@@ -26,11 +26,17 @@ def fmt_num(x: float | None, digits: int = 1) -> str:
     return "-" if x is None else fixed(x, digits)
 
 
+ALIKE = "all the same: no interval"  # a mean whose values did not differ (Mean.alike)
+
+
 def fmt_mean(m: Mean, digits: int = 1, unit: str = "") -> str:
-    """``1.4 (1.1 to 1.7)``; no interval from a single value; ``-`` from none."""
+    """``1.4 (1.1 to 1.7)``; no interval from a single value, nor from values that were
+    all the same (``2.0 (all the same: no interval)``); ``-`` from none."""
     if m.value is None:
         return "-"
     text = f"{fixed(m.value, digits)}{unit}"
+    if m.alike:
+        return f"{text} ({ALIKE})"
     if m.low is not None and m.high is not None:
         text += f" ({fixed(m.low, digits)} to {fixed(m.high, digits)})"
     return text
@@ -167,7 +173,7 @@ def kept_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, str]
             if k.share is None:  # too few patients, or no relief right after to keep
                 row[key] = k.note if k.patients < c.min_patients else f"{k.note} ({n})"
             else:
-                ci = "" if k.low is None or k.high is None else (
+                ci = f" ({ALIKE})" if k.alike else "" if k.low is None or k.high is None else (
                     f" ({fixed(100 * k.low, 0)} to {fixed(100 * k.high, 0)}%)"  # may be below 0
                 )  # fmt: skip
                 row[key] = f"{fixed(100 * k.share, 0)}%{ci}; {n}"

@@ -86,14 +86,16 @@ def cell_text(c: ScaleCell, scale: Scale) -> tuple[str, str]:
     """The change and the share, as the table shows them. A global rating (PGIC, GROC:
     no MCID) shows what it is, the mean answer on the scale's own range (PGIC 1-7 with 1
     "very much improved" is no signed improvement), beside the share of responders."""
-    from ..analysis.table import fixed
+    from ..analysis.table import ALIKE, fixed
 
     m, r = c.change, c.reached
     if c.patients < MIN_PATIENTS or m.value is None:
         return (fixed(m.value, 1, "+") if m.value is not None else "-", "not enough data")
     sign = "+" if scale.mcid is not None or scale.score_min < 0 else ""
     interval = (
-        ""
+        f" ({ALIKE})"
+        if m.alike
+        else ""
         if m.low is None or m.high is None
         else f" ({fixed(m.low, 1, sign)} to {fixed(m.high, 1, sign)})"
     )
