@@ -132,3 +132,64 @@ def test_identical_global_ratings_give_no_interval() -> None:
     assert scale_cell("GROC", [(0, 4), (0, 4), (0, 4)]) == (
         "mean answer +4.0 (all the same: no interval) on -7 to +7", "100% (14%-100%)"
     )  # fmt: skip
+
+
+# -- D: each figure counts the patients who contribute to it -------------------------
+
+
+def test_percent_figures_count_only_patients_with_a_percent() -> None:
+    from sessionlog.analysis.jsonable import to_jsonable
+    from sessionlog.analysis.stats import ClusterSums, point_totals
+
+    # Three patients, one session each, pain 0, 6 and 8 before and 0 after: only two
+    # have a percent, below the floor of 3; the points figures stand on all three.
+    c = ClusterSums()
+    for before in (0, 6, 8):
+        c.add_patient(point_totals(before, 0))
+    w = summarise_window(W, {(0, 0): 1, (6, 0): 1, (8, 0): 1}, patients=3, clusters=c)
+    assert (w.percent_patients, w.percent_enough, w.enough) == (2, False, True)
+    r = window_row("Dry needling", w)
+    assert (r["percent"], r["resp30"], r["resp2"]) == (
+        "not enough data (n=2); baseline 0 left out: 1 session", "", "67% (4-99%), 2/3"
+    )  # fmt: skip
+    data = to_jsonable(w)
+    assert (data["mean_percent"]["patients"], data["responders_percent"]["patients"]) == (2, 2)
+    assert (data["percent_patients"], data["percent_enough"]) == (2, False)
+
+
+def test_a_row_says_when_the_percent_figures_leave_sessions_out() -> None:
+    from sessionlog.analysis.stats import ClusterSums, point_totals
+
+    c = ClusterSums()
+    for sessions in ([(0, 0), (6, 3)], [(6, 2)], [(8, 4)], [(5, 5)]):
+        totals: dict[str, float] = {}
+        for before, then in sessions:
+            for q, x in point_totals(before, then).items():
+                totals[q] = totals.get(q, 0) + x
+        c.add_patient(totals)
+    cells = {(0, 0): 1, (6, 3): 1, (6, 2): 1, (8, 4): 1, (5, 5): 1}
+    w = summarise_window(W, cells, patients=4, clusters=c)
+    # The first patient also has a percent (6 -> 3): all four patients stand behind it.
+    assert (w.percent_patients, w.percent_enough) == (4, True)
+    r = window_row("Dry needling", w)
+    assert r["percent"].endswith("; baseline 0 left out: 1 session")
+    assert r["resp30"].endswith(", 3/4") and r["resp2"].endswith(", 3/5")
+
+
+def test_when_the_sums_only_bound_the_patients_with_a_percent_the_row_says_so() -> None:
+    from sessionlog.analysis.stats import ClusterSums, point_totals
+
+    # Sessions with a percent per patient: 1 (and one with pain 0 before), 4 and 1.
+    # The sums say 2 or 3 patients have one: the floor takes the 2, and the row says both.
+    c = ClusterSums()
+    for sessions in ([(0, 0), (6, 0)], [(6, 0)] * 4, [(6, 0)]):
+        totals: dict[str, float] = {}
+        for before, then in sessions:
+            for q, x in point_totals(before, then).items():
+                totals[q] = totals.get(q, 0) + x
+        c.add_patient(totals)
+    w = summarise_window(W, {(0, 0): 1, (6, 0): 6}, patients=3, clusters=c)
+    assert (w.percent_patients, w.percent_patients_most, w.percent_enough) == (2, 3, False)
+    assert window_row("IMS", w)["percent"] == (
+        "not enough data (2 to 3 patients); baseline 0 left out: 1 session"
+    )

@@ -103,12 +103,23 @@ def window_row(label: str, w: WindowRelief) -> dict[str, str]:
         blank = dict.fromkeys(("median", "percent", "resp2", "resp30", "worst"), "")
         return row | blank | {"mean": w.note}
     worst = w.responders_if_missing_none
+    # Sessions with pain 0 before have no percent: the percent figures stand on fewer
+    # sessions (and perhaps patients) than the rest of the row, which the row says.
+    z = w.baseline_zero
+    left_out = f"; baseline 0 left out: {z} session{'s' if z != 1 else ''}" if z else ""
+    if w.percent_enough:
+        percent, resp30 = fmt_mean(w.mean_percent, 0, "%"), fmt_prop(w.responders_percent)
+    else:
+        lo, hi = w.percent_patients, w.percent_patients_most
+        # The cache's sums bound the patients with a percent; a range when they differ.
+        percent = not_enough(lo) if hi <= lo else f"not enough data ({lo} to {hi} patients)"
+        resp30 = ""
     return row | {
         "mean": fmt_mean(w.mean_points),
         "median": fmt_median(w.median_points, w.median_points_ci),
-        "percent": fmt_mean(w.mean_percent, 0, "%"),
+        "percent": percent + left_out,
         "resp2": fmt_prop(w.responders_points),
-        "resp30": fmt_prop(w.responders_percent),
+        "resp30": resp30,
         "worst": "-" if worst is None else fmt_prop(worst),
     }
 
