@@ -193,3 +193,23 @@ def test_when_the_sums_only_bound_the_patients_with_a_percent_the_row_says_so() 
     assert window_row("IMS", w)["percent"] == (
         "not enough data (2 to 3 patients); baseline 0 left out: 1 session"
     )
+
+
+# -- E: the scale comparison's floor -------------------------------------------------
+
+
+def test_a_scale_mean_from_two_patients_is_not_shown() -> None:
+    from sessionlog.cli.scales import scale_groups_json
+
+    # ODI 40 -> 20 for two patients; a third has only a baseline.
+    facts = [ScaleFact(p, "ODI", START, 40, "dry_needling", START) for p in (1, 2, 3)]
+    facts += [ScaleFact(p, "ODI", START + timedelta(days=20), 20, "dry_needling", START)
+              for p in (1, 2)]  # fmt: skip
+    groups = compare_scales(facts)
+    cell = {c.window: c for c in groups[0].cells}["1-4w"]
+    assert (cell.patients, cell.enough, cell.note) == (2, False, "not enough data (n=2)")
+    assert cell_text(cell, groups[0].scale) == ("not enough data (n=2)", "")
+    shown = {c["window"]: c for c in scale_groups_json(groups)[0]["cells"]}["1-4w"]
+    assert (shown["enough"], shown["note"], shown["change"]["low"]) == (
+        False, "not enough data (n=2)", None
+    )  # fmt: skip

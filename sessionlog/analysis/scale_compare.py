@@ -22,6 +22,7 @@ from datetime import datetime
 
 from ..domain.scales import Scale, catalogue
 from .model import family_of
+from .relief import MIN_PATIENTS, not_enough
 from .stats import (
     ClusterSums,
     Mean,
@@ -55,6 +56,13 @@ class ScaleCell:
     patients: int
     change: Mean  # improvement from baseline in points (or the mean answer: no MCID)
     reached: Proportion  # patients reaching the MCID (or responders)
+    # At least MIN_PATIENTS patients, as every figure of the comparison: otherwise the
+    # figures are kept here but shown as "not enough data (n=2)" (``note``).
+    enough: bool = False
+
+    @property
+    def note(self) -> str:
+        return "" if self.enough else not_enough(self.patients)
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ def _cell(scale: Scale, window: Window, values: list[tuple[float, bool]]) -> Sca
         window.key, window.label, len(values),
         bounded(replace(cluster_mean(sums, "rel", "n"), sd=plain_mean.sd), *attainable(scale)),
         cluster_proportion(sums, "r2", "n"),
+        len(values) >= MIN_PATIENTS,
     )  # fmt: skip
 
 

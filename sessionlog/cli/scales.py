@@ -161,7 +161,11 @@ def scale_groups_json(groups: list[ScaleGroup]) -> list[dict[str, object]]:
     """The scale comparison as JSON (``scale compare`` and ``compare``)."""
     from dataclasses import asdict
 
-    return [{**asdict(g), "scale": g.scale.code} for g in groups]
+    return [
+        {**asdict(g), "scale": g.scale.code,
+         "cells": [{**asdict(c), "note": c.note} for c in g.cells]}
+        for g in groups
+    ]  # fmt: skip
 
 
 def print_scale_groups(groups: list[ScaleGroup]) -> None:

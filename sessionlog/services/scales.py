@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..analysis.relief import MIN_PATIENTS
 from ..analysis.scale_compare import ScaleCell
 from ..domain.scales import Scale, ScaleReadingInput, parse_scale_reading
 from ..errors import ValidationError
@@ -89,8 +88,8 @@ def cell_text(c: ScaleCell, scale: Scale) -> tuple[str, str]:
     from ..analysis.table import ALIKE, fixed
 
     m, r = c.change, c.reached
-    if c.patients < MIN_PATIENTS or m.value is None:
-        return (fixed(m.value, 1, "+") if m.value is not None else "-", "not enough data")
+    if not c.enough or m.value is None:  # no figure from fewer than 3 patients
+        return c.note, ""
     sign = "+" if scale.mcid is not None or scale.score_min < 0 else ""
     interval = (
         f" ({ALIKE})"
