@@ -213,3 +213,36 @@ def test_a_scale_mean_from_two_patients_is_not_shown() -> None:
     assert (shown["enough"], shown["note"], shown["change"]["low"]) == (
         False, "not enough data (n=2)", None
     )  # fmt: skip
+
+
+# -- F: each scale's rule of an important change, as its source gives it -------------
+
+
+def test_odi_counts_10_points_or_30_percent_as_important() -> None:
+    odi = catalogue()["ODI"]
+    assert [odi.important(b, a) for b, a in ((20, 14), (40, 30), (30, 32), (20, 15))] == [
+        True, True, False, False,
+    ]  # fmt: skip
+    assert (odi.mcid_words, odi.needed(20), odi.needed(50)) == ("10 points or 30%", 6, 10)
+    facts = []
+    for pid, (first, later) in enumerate(((20, 14), (40, 30), (30, 32)), 1):
+        then = START + timedelta(days=20)
+        facts += [ScaleFact(pid, "ODI", START, first, "ims", START),
+                  ScaleFact(pid, "ODI", then, later, "ims", START)]  # fmt: skip
+    cell = {c.window: c for c in compare_scales(facts)[0].cells}["1-4w"]
+    assert (cell.reached.k, cell.reached.n) == (2, 3)
+
+
+def test_the_other_scales_keep_their_sources_rules() -> None:
+    scales = catalogue()
+    assert {code: (s.mcid, s.mcid_percent) for code, s in scales.items()} == {
+        "PSFS": (2.0, None),  # Stratford 1995
+        "NDI": (7.5, None),  # Young 2009
+        "ODI": (10.0, 30.0),  # Ostelo 2008
+        "QuickDASH": (15.9, None),  # Franchignoni 2014
+        "PGIC": (None, None),  # responders 1-2 (IMMPACT)
+        "GROC": (None, None),  # responders +4 or more
+    }
+    assert (scales["PGIC"].responder(2), scales["PGIC"].responder(3)) == (True, False)
+    assert (scales["GROC"].responder(4), scales["GROC"].responder(3)) == (True, False)
+    assert scales["NDI"].important(20, 12.5) and not scales["NDI"].important(20, 13)

@@ -51,9 +51,10 @@ class ScaleCourse:
     def band(self) -> tuple[float, float] | None:
         """From the first score to the score an MCID better: crossing it is a change
         most people notice (None for scales without an MCID)."""
-        if self.scale.mcid is None:
+        needed = self.scale.needed(self.baseline)
+        if needed is None:
             return None
-        step = self.scale.mcid if self.scale.higher_is_better else -self.scale.mcid
+        step = needed if self.scale.higher_is_better else -needed
         edge = min(max(self.baseline + step, self.scale.score_min), self.scale.score_max)
         return (min(self.baseline, edge), max(self.baseline, edge))
 

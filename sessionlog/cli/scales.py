@@ -134,7 +134,7 @@ def scale_catalogue(as_json: bool) -> None:
         better = "higher is better" if s.higher_is_better else "lower is better"
         click.echo(f"{s.code}: {s.name}; {s.items} item(s) {s.item_min}-{s.item_max}; {better}")
         if s.mcid is not None:
-            click.echo(f"  important change: {s.mcid:g} points ({s.mcid_source})")
+            click.echo(f"  important change: {s.mcid_words} ({s.mcid_source})")
         if s.responder_source:
             click.echo(f"  responder: {s.responder_source}")
 
