@@ -246,3 +246,19 @@ def test_the_other_scales_keep_their_sources_rules() -> None:
     assert (scales["PGIC"].responder(2), scales["PGIC"].responder(3)) == (True, False)
     assert (scales["GROC"].responder(4), scales["GROC"].responder(3)) == (True, False)
     assert scales["NDI"].important(20, 12.5) and not scales["NDI"].important(20, 13)
+
+
+# -- G: within one patient the session is the unit -----------------------------------
+
+
+def test_one_sessions_later_readings_are_one_value() -> None:
+    from sessionlog.analysis import FollowUp
+
+    # One session (pain 6 before), followed at 1, 2, 4 and 8 weeks: 4, 4, 4, 3.
+    sessions = [SessionOutcome(1, 1, 1, START, "acupuncture", 6, 4)]
+    follow_ups = [FollowUp(1, START + timedelta(weeks=w), pain, None, i)
+                  for i, (w, pain) in enumerate(((1, 4), (2, 4), (4, 4), (8, 3)), 1)]  # fmt: skip
+    p = patient_progress(1, sessions, follow_ups)
+    [course] = p.families
+    assert (course.later.value, course.later.n, course.later.low) == (3.0, 1, None)
+    assert "after 72 h 3.0 points (1 session; its latest reading)" in progress_summary(p)[-1]

@@ -408,7 +408,11 @@ def progress_summary(p: Progress) -> list[str]:
         )
         later = (
             f"after 72 h {fmt_mean(f.later)} points"
-            f" ({f.later.n} reading{'s' if f.later.n != 1 else ''})"
+            + (
+                " (1 session; its latest reading)"
+                if f.later.n == 1
+                else f" ({f.later.n} sessions; the latest reading of each)"
+            )  # fmt: skip
             if f.later.n
             else "no reading more than 72 h after yet"
         )
