@@ -160,6 +160,6 @@ def test_soreness_table_names_sessions_and_patients() -> None:
         "not enough data (2 patients, 3 sessions)",
         "not enough data (1 patient, 1 session)",
         "not enough data (0 patients, 0 sessions)",
-        # Resolved on day 2 and day 1; two never reported 0: half not 0.
-        "half not 0 by the last reading; by 72 h 50% (2-98%), 2/4 (3 patients, 4 sessions)",
+        # Resolved on day 2 and day 1; two never reported 0.
+        "2 of 4 not 0 by the last reading; by 72 h 50% (2-98%), 2/4 (3 patients, 4 sessions)",
     ]

@@ -262,3 +262,46 @@ def test_one_sessions_later_readings_are_one_value() -> None:
     [course] = p.families
     assert (course.later.value, course.later.n, course.later.low) == (3.0, 1, None)
     assert "after 72 h 3.0 points (1 session; its latest reading)" in progress_summary(p)[-1]
+
+
+# -- H: words that match the figures -------------------------------------------------
+
+
+def test_scale_sentences_keep_clearly_for_half_or_more() -> None:
+    from sessionlog.analysis.scale_course import ScaleCourse, ScalePoint, scale_sentence
+
+    def sentence(code: str, first: float, last: float) -> str:
+        points = (ScalePoint(START, first), ScalePoint(START + timedelta(days=28), last))
+        return scale_sentence(ScaleCourse(catalogue()[code], points))
+
+    # The bare MCID (ODI 10 points of 40, NDI 7.5 of 20): noticed, not "clearly".
+    assert sentence("ODI", 40, 30).endswith("That is a change most people notice.")
+    assert sentence("NDI", 20, 12.5).endswith("That is a change most people notice.")
+    # Half or more of the way to the best score, as pain's 50%: "clearly".
+    assert sentence("ODI", 40, 20).endswith("That is a change most people notice clearly.")
+    assert sentence("PSFS", 2, 6).endswith("That is a change most people notice clearly.")
+    assert sentence("PSFS", 2, 4).endswith("That is a change most people notice.")
+
+
+def test_when_every_session_lost_relief_the_median_has_an_end() -> None:
+    from sessionlog.analysis import GroupCounts, compare
+    from sessionlog.analysis.lasting import relief_lasting
+    from sessionlog.analysis.table import lasting_rows, soreness_rows
+
+    # Four sessions, relief lost on day 1, 2, 2 and 5 (2 × days + 1: lost).
+    lasting = relief_lasting({3: 1, 5: 2, 11: 1}, 4)
+    assert (lasting.median_days, lasting.median_low_days, lasting.median_high_days) == (
+        2.0, 1.0, 5.0
+    )  # fmt: skip
+    assert [s.share for s in lasting.still] == [0.25, 0.0, 0.0, 0.0]
+    # All lost the same day: no interval, and words saying why.
+    counts = GroupCounts("dry_needling", 4, 4, loss={3: 4}, loss_patients=4,
+                         resolution={-1: 3}, resolution_patients=3)  # fmt: skip
+    comparison = compare({"dry_needling": counts})
+    row = next(r for r in lasting_rows(comparison) if r["technique"] == "Dry needling")
+    assert (row["lost"], row["median"], row["s72"]) == (
+        "4 of 4", "1 (all lost by then: no interval)", "0%"
+    )  # fmt: skip
+    _, sore = soreness_rows(comparison)
+    resolved = next(r for r in sore if r["technique"] == "Dry needling")["resolved"]
+    assert resolved.startswith("none 0 by the last reading; by 72 h 0%")

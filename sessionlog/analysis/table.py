@@ -236,6 +236,10 @@ def lasting_rows(c: Comparison) -> list[dict[str, str]]:
                 else fmt_num(lasting.median_high_days, 0)
             )  # fmt: skip
             median = f"{fixed(lasting.median_days, 0)} ({low} to {high})"
+            if lasting.median_low_days == lasting.median_high_days == lasting.median_days:
+                # Every session lost relief by then: a bound equal to the median would
+                # claim a certainty a few sessions cannot give (as Mean.alike).
+                median = f"{fixed(lasting.median_days, 0)} (all lost by then: no interval)"
         row["median"] = median
         for key, st in zip(("s72", "s1w", "s4w", "s12w"), lasting.still, strict=True):
             row[key] = _share(st.share, st.low, st.high)
@@ -264,7 +268,13 @@ def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, 
         if r.median_day is not None:
             median = f"median day {r.median_day:g}"
         else:
-            median = "half not 0 by the last reading" if r.sessions else "-"
+            median = (
+                "-"
+                if not r.sessions
+                else "none 0 by the last reading"
+                if r.unresolved == r.sessions
+                else f"{r.unresolved} of {r.sessions} not 0 by the last reading"
+            )
         row["resolved"] = f"{median}; by 72 h {fmt_prop(r.by_day[3])}" + (
             f" ({fmt_n(r.patients, r.sessions)})" if r.sessions else ""
         )
