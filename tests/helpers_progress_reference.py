@@ -97,9 +97,9 @@ def rows_and_families(
         )  # fmt: skip
         if s.pain_after is not None:
             relief_now.setdefault(s.technique, []).append((float(s.pain_before - s.pain_after), 1))
-        later = [r for r in chosen.values() if r.hours > LASTING_AFTER_H]
-        if later:  # one value per session: its latest reading after 72 h
-            r = max(later, key=lambda r: r.hours)
+        after = [r for r in chosen.values() if r.hours > LASTING_AFTER_H]
+        if after:  # one value per session: its latest reading after 72 h
+            r = max(after, key=lambda r: r.hours)
             relief_later.setdefault(s.technique, []).append(
                 (float(s.pain_before - (r.pain or 0)), 1)
             )

@@ -4,6 +4,7 @@ no "-0", no interval that claims certainty, each figure's own patients counted."
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sessionlog.analysis import SessionOutcome, patient_progress, summarise_window
 from sessionlog.analysis.scale_compare import ScaleFact, compare_scales
@@ -209,7 +210,8 @@ def test_a_scale_mean_from_two_patients_is_not_shown() -> None:
     cell = {c.window: c for c in groups[0].cells}["1-4w"]
     assert (cell.patients, cell.enough, cell.note) == (2, False, "not enough data (n=2)")
     assert cell_text(cell, groups[0].scale) == ("not enough data (n=2)", "")
-    shown = {c["window"]: c for c in scale_groups_json(groups)[0]["cells"]}["1-4w"]
+    data: Any = scale_groups_json(groups)
+    shown = {c["window"]: c for c in data[0]["cells"]}["1-4w"]
     assert (shown["enough"], shown["note"], shown["change"]["low"]) == (
         False, "not enough data (n=2)", None
     )  # fmt: skip
