@@ -307,3 +307,15 @@ def test_when_every_session_lost_relief_the_median_has_an_end() -> None:
     _, sore = soreness_rows(comparison)
     resolved = next(r for r in sore if r["technique"] == "Dry needling")["resolved"]
     assert resolved.startswith("none 0 by the last reading; by 72 h 0%")
+
+
+def test_an_adverse_event_rate_from_one_patient_says_it_has_no_interval() -> None:
+    from sessionlog.analysis.compare import details
+    from sessionlog.analysis.dose import dose_from_sums
+    from sessionlog.analysis.stats import ClusterSums
+    from sessionlog.analysis.table import detail_rows
+
+    one = ClusterSums(1, {"k": 1, "n": 9}, {("k", "k"): 1, ("k", "n"): 9, ("n", "n"): 81})
+    d = details(dose_from_sums("dry_needling", 1, 9, 81, 0, 0, None), {"mild": (1, 1)}, {},
+                {"mild": one})  # fmt: skip
+    assert detail_rows((d,))[0]["mild"] == "11.1 (1 patient: no interval)"

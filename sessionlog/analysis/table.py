@@ -309,6 +309,8 @@ def detail_rows(details: tuple[Details, ...]) -> list[dict[str, str]]:
         for a in d.adverse:
             if a.rule_of_three:
                 row[a.tier] = f"0 (at most {fmt_num(a.high)})"
+            elif a.low is None or a.high is None:  # one patient: no interval ("(---)")
+                row[a.tier] = f"{fmt_num(a.per_100)} (1 patient: no interval)"
             else:
                 row[a.tier] = f"{fmt_num(a.per_100)} ({fmt_num(a.low)}-{fmt_num(a.high)})"
         rows.append(row)
