@@ -319,3 +319,20 @@ def test_an_adverse_event_rate_from_one_patient_says_it_has_no_interval() -> Non
     d = details(dose_from_sums("dry_needling", 1, 9, 81, 0, 0, None), {"mild": (1, 1)}, {},
                 {"mild": one})  # fmt: skip
     assert detail_rows((d,))[0]["mild"] == "11.1 (1 patient: no interval)"
+
+
+def test_a_cut_interval_holds_every_in_range_truth_the_uncut_one_held() -> None:
+    import random
+
+    from sessionlog.analysis.stats import LEVEL, Mean, bounded
+
+    rng = random.Random(5)
+    for _ in range(500):
+        centre, half = rng.uniform(-3, 13), rng.uniform(0, 8)
+        low, high = centre - half, centre + half
+        cut = bounded(Mean(centre, low, high, 5), *LEVEL)
+        assert cut.low is not None and cut.high is not None
+        assert LEVEL[0] <= cut.low <= cut.high <= LEVEL[1]
+        truth = rng.uniform(*LEVEL)
+        if low <= truth <= high:
+            assert cut.low <= truth <= cut.high
