@@ -97,11 +97,12 @@ def rows_and_families(
         )  # fmt: skip
         if s.pain_after is not None:
             relief_now.setdefault(s.technique, []).append((float(s.pain_before - s.pain_after), 1))
-        for r in chosen.values():
-            if r.hours > LASTING_AFTER_H:
-                relief_later.setdefault(s.technique, []).append(
-                    (float(s.pain_before - (r.pain or 0)), 1)
-                )
+        after = [r for r in chosen.values() if r.hours > LASTING_AFTER_H]
+        if after:  # one value per session: its latest reading after 72 h
+            r = max(after, key=lambda r: r.hours)
+            relief_later.setdefault(s.technique, []).append(
+                (float(s.pain_before - (r.pain or 0)), 1)
+            )
     families = []
     for fam in TECHNIQUES:
         n = sum(1 for s in sessions if s.technique == fam)

@@ -147,7 +147,7 @@ def test_compare_prints_the_needles(tmp_path: Path) -> None:
     ]
     # Two patients (5 and 3 needles: soreness 1 and 0): an interval with the patient as
     # the unit, on 1 degree of freedom; one patient: no interval.
-    assert "Acupuncture insertions 1-5 0.5 (-5.9 to 6.9); 2 patients, 2 sessions" in soreness
+    assert "Acupuncture insertions 1-5 0.5 (0.0 to 6.9); 2 patients, 2 sessions" in soreness
     assert "Acupuncture insertions 6-10 2.0; 1 patient, 1 session" in soreness
     assert "Dry needling insertions 6-10 4.0; 1 patient, 1 session" in soreness
     default = ok(db, "compare").split("Soreness at about 24 h by dose")[1]

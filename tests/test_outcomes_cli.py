@@ -83,7 +83,7 @@ def test_compare_json_gives_every_figure_with_n_and_interval(db: Path) -> None:
     assert (now["sessions"], now["patients"], now["note"]) == (3, 1, "")
     # The old fields stay; an interval needs two patients (the patient is the unit).
     assert now["mean_points"] == {"value": 2.0, "low": None, "high": None, "n": 3, "sd": 0.0,
-                                  "patients": 1, "se": None}  # fmt: skip
+                                  "patients": 1, "se": None, "alike": False}  # fmt: skip
     assert now["responders_points"]["k"] == 3 and now["responders_points"]["n"] == 3
     assert now["responders_points"]["low"] is None
     assert (now["eligible"], now["responders_if_missing_none"]["n"]) == (3, 3)

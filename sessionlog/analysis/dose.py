@@ -10,6 +10,7 @@ rate of 0.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,6 +19,7 @@ from ..domain.techniques import AE_TIERS
 from .stats import (
     ClusterSums,
     Mean,
+    bounded,
     cluster_mean,
     cluster_proportion,
     mean_from_sums,
@@ -108,6 +110,7 @@ def dose_from_sums(
             },
         )
         per_session = replace(cluster_mean(c, "v", "n"), sd=per_session.sd)
+    per_session = bounded(per_session, 0.0, math.inf)  # no fewer than none
     return DoseSummary(
         key=key,
         sessions=sessions,

@@ -73,9 +73,11 @@ class ReliefLasting:
 
 
 def _band(s: float, var_sum: float, z: float) -> tuple[float | None, float | None]:
-    """The log-log interval of a survival ``s`` with Greenwood sum ``var_sum``."""
+    """The log-log interval of a survival ``s`` with Greenwood sum ``var_sum``; at 0
+    (every session still followed lost relief then) the band is 0 too: the curve
+    cannot rise again, so the median's upper bound is reached there at the latest."""
     if s <= 0 or s >= 1:
-        return (None, None) if s <= 0 else (1.0, 1.0)
+        return (0.0, 0.0) if s <= 0 else (1.0, 1.0)
     se = math.sqrt(var_sum) / abs(math.log(s))
     return s ** math.exp(z * se), s ** math.exp(-z * se)
 
@@ -104,7 +106,9 @@ def relief_lasting(
         if d:
             s *= 1 - d / at_risk
             green += d / (at_risk * (at_risk - d)) if at_risk > d else math.inf
-            low, high = _band(s, green * deff, z) if math.isfinite(green) else (None, None)
+            low, high = (
+                _band(s, green * deff, z) if math.isfinite(green) or s <= 0 else (None, None)
+            )
             steps.append(Step(days, at_risk, d, s, low, high))
         at_risk -= d + c
 
@@ -117,7 +121,11 @@ def relief_lasting(
 
     still = []
     last_seen = max(by_time) if by_time else -1
+    gone = steps[-1].days if steps and steps[-1].survival <= 0 else None  # all lost by then
     for h in READ_AT_DAYS:
+        if gone is not None and h >= gone:  # none still relieved: 0, whatever came after
+            still.append(Still(h, 0.0, None, None))
+            continue
         if h > last_seen:
             still.append(Still(h, None, None, None))
             continue

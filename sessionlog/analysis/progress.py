@@ -7,9 +7,11 @@ right after needling, which says how the session felt, not how the patient is.
 ``latest`` is still the most recent score of any kind.
 Relief "lasted" when readings more than :data:`LASTING_AFTER_H` hours after a session
 were still at least a point below that session's pain before it, and at least half of
-the relief right after it. Each session gives at most one reading per window, and one
-for the time between windows (the latest there): a reading on day 10 is between the
-clinic's windows but still says whether relief lasted for this patient.
+the relief right after it; each session gives one such reading, its latest (the session
+is the unit: several readings of one session are not independent). Each session gives at
+most one reading per window, and one for the time between windows (the latest there): a
+reading on day 10 is between the clinic's windows but still says whether relief lasted
+for this patient.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from .dose import DoseSummary, PatientDose, dose_summary
 from .maker import maker
 from .model import FollowUp, SessionOutcome
 from .readings import GAP_SLOT, Reading, latest_by_window, readings_by_record, resolution_day
-from .stats import Mean, mean_of_counts
+from .stats import CHANGE, Mean, bounded, mean_of_counts
 from .windows import DEFAULT_WINDOWS, Window
 
 LASTING_AFTER_H = 72
@@ -236,8 +238,8 @@ def patient_progress(
         n = per_technique[fam]
         if n:
             now, later = (
-                mean_of_counts(relief_now.get(fam, [])),
-                mean_of_counts(relief_later.get(fam, [])),
+                bounded(mean_of_counts(relief_now.get(fam, [])), *CHANGE),
+                bounded(mean_of_counts(relief_later.get(fam, [])), *CHANGE),
             )
             families.append(FamilyCourse(fam, n, now, later, verdict(now, later)))
     baseline = sessions[0].pain_before if sessions else None
@@ -291,9 +293,15 @@ def _rows_from_readings(
         changes = tuple(_change(before, chosen[i].pain) if i in chosen else None for i in slots)
         between = _between(before, chosen.get(GAP_SLOT))
         rows.append(_row(s, changes, resolution_day(own), *between))
-        for r in chosen.values():  # the windows' readings and the one between windows
-            if r.seconds / 3600 > LASTING_AFTER_H:  # r.hours
-                relief_later.setdefault(s.technique, []).append((float(before - (r.pain or 0)), 1))
+        # One value per session (within a patient the session is the unit): its latest
+        # reading more than LASTING_AFTER_H hours after it, of the windows' readings and
+        # the one between windows, as each window takes its latest reading.
+        last = None
+        for r in chosen.values():
+            if r.seconds / 3600 > LASTING_AFTER_H and (last is None or r.seconds > last.seconds):
+                last = r
+        if last is not None:
+            relief_later.setdefault(s.technique, []).append((float(before - (last.pain or 0)), 1))
     return rows, relief_later
 
 
@@ -331,10 +339,11 @@ def _rows_from_points(
             _session_row(s.record_id, s.started_at, s.technique, before, s.pain_after, changes,
                          s.soreness_after, own.resolution_day, s.insertions, None, None)
         )  # fmt: skip
-        for i in later:
+        for i in reversed(later):  # the latest window with a reading: one per session
             v = pains[i]
             if v is not None:
                 relief_later.setdefault(s.technique, []).append((float(before - v), 1))
+                break
     return rows, relief_later
 
 

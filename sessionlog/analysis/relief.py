@@ -14,15 +14,19 @@ from dataclasses import dataclass, replace
 from .change import TIERS, immpact_tier, percent_relief
 from .counts import Cell
 from .stats import (
+    CHANGE,
+    PERCENT,
     ClusterSums,
     Mean,
     Proportion,
+    bounded,
     cluster_mean,
     cluster_proportion,
     design_effect,
     mean_of_counts,
     median_interval,
     median_of_counts,
+    patients_with,
     singletons,
     t975,
     wilson_share,
@@ -67,6 +71,14 @@ class WindowRelief:
     # Of the relief right after the session, the share still there in this window,
     # over the same sessions (those with both readings); None for the immediate window.
     kept: ReliefKept | None = None
+    # The patients behind the percent figures (mean relief %, 30%+, recovered): sessions
+    # with pain 0 before have no percent, so a patient with only such sessions gives
+    # none; the 3-patient floor applies to them (``percent_enough``).
+    percent_patients: int = 0
+    percent_enough: bool = False
+    # The most there can be: the sums bound the count (stats.patients_with) unless every
+    # session had a percent; equal to ``percent_patients`` when the count is exact.
+    percent_patients_most: int = 0
 
     @property
     def complete_percent(self) -> float | None:
@@ -96,6 +108,7 @@ class ReliefKept:
     relief_then: float | None  # mean relief in the window, over the same sessions
     enough: bool
     note: str = ""
+    alike: bool = False  # every patient kept the same share: no interval (see Mean)
 
 
 def relief_kept(c: ClusterSums | None, min_patients: int = MIN_PATIENTS) -> ReliefKept:
@@ -116,18 +129,25 @@ def relief_kept(c: ClusterSums | None, min_patients: int = MIN_PATIENTS) -> Reli
     share, var, _ = c.ratio("kw", "k0", patients)
     if share is None or var is None:
         return ReliefKept(share, None, None, sessions, patients, after, then, True)
+    if var <= 1e-12 * max(1.0, share * share):
+        return ReliefKept(share, None, None, sessions, patients, after, then, True, alike=True)
     half = t975(patients - 1) * var**0.5
     return ReliefKept(share, share - half, share + half, sessions, patients, after, then, True)
 
 
 def _median_ci(
-    pairs: Sequence[tuple[float, int]], m: Mean, c: ClusterSums, num: str, den: str
+    pairs: Sequence[tuple[float, int]],
+    m: Mean,
+    c: ClusterSums,
+    num: str,
+    den: str,
+    patients: int | None = None,
 ) -> tuple[float, float] | None:
     """The median's interval on the effective n of the matching mean ``m`` (its
     session-level sd; see stats)."""
     naive = None if m.sd is None or not m.n else m.sd**2 / m.n
-    n_eff = m.n / design_effect(c, num, den, naive)
-    return median_interval(pairs, n_eff, c.patients)
+    n_eff = m.n / design_effect(c, num, den, naive, patients)
+    return median_interval(pairs, n_eff, c.patients if patients is None else patients)
 
 
 def summarise_window(
@@ -149,6 +169,11 @@ def summarise_window(
     pct_cells = {(b, t): n for (b, t), n in cells.items() if b > 0}
     percents = [(percent_relief(b, t) or 0.0, n) for (b, t), n in pct_cells.items()]
     n_pct = sum(pct_cells.values())
+    # The patients behind the percent figures: from the sums (see stats.patients_with);
+    # without them, the patients less one per session with pain 0 before, at the least.
+    pct_g = patients_with(c, "np")
+    zero = sessions - n_pct
+    pct_patients = pct_g if clusters is not None else min(n_pct, patients - zero)
     responders = cluster_proportion(c, "r2", "n")
     plain_points, plain_percent = mean_of_counts(points), mean_of_counts(percents)
     tiers = dict.fromkeys(TIERS, 0)
@@ -159,24 +184,29 @@ def summarise_window(
         sessions=sessions,
         patients=patients,
         enough=patients >= min_patients and sessions > 0,
-        mean_points=replace(cluster_mean(c, "rel", "n"), sd=plain_points.sd),
+        mean_points=bounded(replace(cluster_mean(c, "rel", "n"), sd=plain_points.sd), *CHANGE),
         median_points=median_of_counts(points),
-        mean_percent=replace(cluster_mean(c, "pct", "np"), sd=plain_percent.sd),
+        mean_percent=bounded(
+            replace(cluster_mean(c, "pct", "np", pct_g), sd=plain_percent.sd), *PERCENT
+        ),
         median_percent=median_of_counts(percents),
         responders_points=responders,
-        responders_percent=cluster_proportion(c, "r30", "np"),
-        recovered=cluster_proportion(c, "rec", "np"),
+        responders_percent=cluster_proportion(c, "r30", "np", pct_g),
+        recovered=cluster_proportion(c, "rec", "np", pct_g),
         tiers=tiers,
         baseline_zero=sessions - n_pct,
         mean_before=mean_of_counts((b, n) for (b, _), n in cells.items()).value,
         mean_then=mean_of_counts((t, n) for (_, t), n in cells.items()).value,
         median_points_ci=_median_ci(points, plain_points, c, "rel", "n"),
-        median_percent_ci=_median_ci(percents, plain_percent, c, "pct", "np"),
+        median_percent_ci=_median_ci(percents, plain_percent, c, "pct", "np", pct_g),
         eligible=max(eligible, sessions) if eligible else 0,
         responders_if_missing_none=missing_as_none(responders, max(eligible, sessions))
         if eligible
         else None,
         kept=relief_kept(clusters, min_patients) if kept else None,
+        percent_patients=max(0, pct_patients),
+        percent_enough=pct_patients >= min_patients and n_pct > 0,
+        percent_patients_most=max(0, pct_patients) if not zero else min(patients, n_pct),
     )
 
 

@@ -22,7 +22,16 @@ from datetime import datetime
 
 from ..domain.scales import Scale, catalogue
 from .model import family_of
-from .stats import ClusterSums, Mean, Proportion, cluster_mean, cluster_proportion, mean_of_counts
+from .relief import MIN_PATIENTS, not_enough
+from .stats import (
+    ClusterSums,
+    Mean,
+    Proportion,
+    bounded,
+    cluster_mean,
+    cluster_proportion,
+    mean_of_counts,
+)
 from .windows import DEFAULT_WINDOWS, Window, window_index
 
 SCALE_WINDOWS = tuple(w for w in DEFAULT_WINDOWS if not w.immediate)
@@ -47,6 +56,13 @@ class ScaleCell:
     patients: int
     change: Mean  # improvement from baseline in points (or the mean answer: no MCID)
     reached: Proportion  # patients reaching the MCID (or responders)
+    # At least MIN_PATIENTS patients, as every figure of the comparison: otherwise the
+    # figures are kept here but shown as "not enough data (n=2)" (``note``).
+    enough: bool = False
+
+    @property
+    def note(self) -> str:
+        return "" if self.enough else not_enough(self.patients)
 
 
 @dataclass(frozen=True)
@@ -57,7 +73,16 @@ class ScaleGroup:
     cells: tuple[ScaleCell, ...]
 
 
-def _cell(window: Window, values: list[tuple[float, bool]]) -> ScaleCell:
+def attainable(scale: Scale) -> tuple[float, float]:
+    """What a cell's mean can take: a change within the scale's span either way, or,
+    for a global rating (no MCID: the mean answer), the scale's own range."""
+    if scale.mcid is None:
+        return scale.score_min, scale.score_max
+    span = scale.score_max - scale.score_min
+    return -span, span
+
+
+def _cell(scale: Scale, window: Window, values: list[tuple[float, bool]]) -> ScaleCell:
     """One window's cell: each patient a cluster of one value, as pain's intervals."""
     sums = ClusterSums()
     for change, hit in values:
@@ -65,8 +90,9 @@ def _cell(window: Window, values: list[tuple[float, bool]]) -> ScaleCell:
     plain_mean = mean_of_counts((x, 1) for x, _ in values)
     return ScaleCell(
         window.key, window.label, len(values),
-        replace(cluster_mean(sums, "rel", "n"), sd=plain_mean.sd),
+        bounded(replace(cluster_mean(sums, "rel", "n"), sd=plain_mean.sd), *attainable(scale)),
         cluster_proportion(sums, "r2", "n"),
+        len(values) >= MIN_PATIENTS,
     )  # fmt: skip
 
 
@@ -116,7 +142,7 @@ def compare_scales(
         out.append(
             ScaleGroup(
                 scales[code], family, counts[(code, family)],
-                tuple(_cell(w, v) for w, v in zip(windows, cells, strict=True)),
+                tuple(_cell(scales[code], w, v) for w, v in zip(windows, cells, strict=True)),
             )
         )  # fmt: skip
     return out

@@ -48,12 +48,24 @@ class ScaleCourse:
         return self.scale.important(self.baseline, self.latest)
 
     @property
+    def substantial(self) -> bool:
+        """Half or more of the room the first score had to the best score made up: the
+        scale's counterpart of IMMPACT's substantial pain relief (50% or more), which
+        alone earns "clearly" in the patient's words (as pain's sentence)."""
+        s, gain = self.scale, self.improvement
+        if gain is None or s.mcid is None or not self.important:
+            return False
+        room = s.score_max - self.baseline if s.higher_is_better else self.baseline - s.score_min
+        return room > 0 and gain >= room / 2 - 1e-9
+
+    @property
     def band(self) -> tuple[float, float] | None:
         """From the first score to the score an MCID better: crossing it is a change
         most people notice (None for scales without an MCID)."""
-        if self.scale.mcid is None:
+        needed = self.scale.needed(self.baseline)
+        if needed is None:
             return None
-        step = self.scale.mcid if self.scale.higher_is_better else -self.scale.mcid
+        step = needed if self.scale.higher_is_better else -needed
         edge = min(max(self.baseline + step, self.scale.score_min), self.scale.score_max)
         return (min(self.baseline, edge), max(self.baseline, edge))
 
@@ -91,8 +103,10 @@ def scale_sentence(c: ScaleCourse) -> str:
     first = format_score(s, c.baseline)
     if c.improvement > 0:
         text = f"Your {name} has improved from {first} to {now}; on this scale {better}."
-        if c.important:
+        if c.substantial:  # as for pain: "clearly" only for half or more (IMMPACT)
             text += " That is a change most people notice clearly."
+        elif c.important:
+            text += " That is a change most people notice."
         return text
     if c.improvement == 0:
         return f"Your {name} is {now}, the same as at the first check; on this scale {better}."

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from .readings import DOSE_BAND_SLOT
 from .relief import MIN_PATIENTS
 from .stats import (
+    LEVEL,
     ClusterSums,
     Mean,
     Proportion,
+    bounded,
     cluster_mean,
     cluster_proportion,
     mean_of_counts,
@@ -107,9 +109,12 @@ def soreness_course(
                 sessions=n,
                 patients=pts,
                 enough=n > 0 and pts >= min_patients,
-                mean=cluster_mean(clusters[i], "v", "n")
-                if i in clusters
-                else mean_of_counts((float(v), c) for v, c in scores.items()),
+                mean=bounded(
+                    cluster_mean(clusters[i], "v", "n")
+                    if i in clusters
+                    else mean_of_counts((float(v), c) for v, c in scores.items()),
+                    *LEVEL,
+                ),
                 median=median_of_counts((float(v), c) for v, c in scores.items()),
                 none=cluster_proportion(clusters[i], "zero", "n")
                 if i in clusters
@@ -191,7 +196,7 @@ def soreness_by_dose(clusters: Mapping[int, ClusterSums]) -> list[DoseBand]:
     for dimension, bands in DOSE_BANDS:
         for lo, _hi in bands:
             c = clusters.get(slot) or ClusterSums()
-            mean = cluster_mean(c, "v", "n")
+            mean = bounded(cluster_mean(c, "v", "n"), *LEVEL)
             out.append(DoseBand(dimension, band_label(lo, bands), mean.n, mean, c.patients))
             slot += 1
     return out

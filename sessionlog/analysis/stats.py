@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 Z95 = 1.959963984540054
 
@@ -148,6 +148,29 @@ class Mean:
     sd: float | None = None
     patients: int = 0  # patients behind the n values (0: not known)
     se: float | None = None  # the standard error behind the interval
+    # The values did not differ (every patient's, or within one patient every session's,
+    # the same): a zero-width interval would claim a certainty a few values cannot give,
+    # so ``low`` and ``high`` are None and the text says so.
+    alike: bool = False
+
+
+# What the outcome figures can take: pain and soreness are 0-10 (the NPRS; the domain's
+# validation holds every score there), so a level lies in 0..10, a change in -10..10 and
+# the relief in percent of a pain before of 1-10 in -900..100.
+LEVEL = (0.0, 10.0)
+CHANGE = (-10.0, 10.0)
+PERCENT = (-900.0, 100.0)
+
+
+def bounded(m: Mean, lo: float, hi: float) -> Mean:
+    """``m`` with its interval cut to what the quantity can take (``lo`` to ``hi``: pain
+    0-10, a change in points -10 to 10, relief at most 100%, a scale's own range). A
+    cut interval still holds the truth whenever the uncut one did, since the truth is
+    in that range."""
+    if m.low is None or m.high is None:
+        return m
+    low, high = min(max(m.low, lo), hi), max(min(m.high, hi), lo)
+    return m if (low, high) == (m.low, m.high) else replace(m, low=low, high=high)
 
 
 def mean_from_sums(n: int, total: float, total_sq: float) -> Mean:
@@ -159,6 +182,8 @@ def mean_from_sums(n: int, total: float, total_sq: float) -> Mean:
         return Mean(mean, None, None, 1)
     var = max(0.0, (total_sq - total * total / n) / (n - 1))
     sd = math.sqrt(var)
+    if var <= 1e-12 * max(1.0, mean * mean):  # every value the same
+        return Mean(mean, None, None, n, 0.0, alike=True)
     half = t975(n - 1) * sd / math.sqrt(n)
     return Mean(mean, mean - half, mean + half, n, sd)
 
@@ -210,7 +235,9 @@ def median_with_interval(values: list[float]) -> tuple[float | None, tuple[float
     """The median of sorted ``values`` (one per patient) and its 95% interval."""
     median = median_of_counts((v, 1) for v in values)
     ranks = median_ranks(len(values))
-    return median, None if ranks is None else (values[ranks[0] - 1], values[ranks[1] - 1])
+    if ranks is None or values[0] == values[-1]:  # every value the same: no spread
+        return median, None
+    return median, (values[ranks[0] - 1], values[ranks[1] - 1])
 
 
 def rule_of_three(n: int) -> float | None:
@@ -357,21 +384,49 @@ def singletons(pairs: Iterable[tuple[int, int, int]]) -> ClusterSums:
     return out
 
 
-def cluster_mean(c: ClusterSums, num: str, den: str) -> Mean:
-    """The mean of ``num`` per ``den`` with its clustered t interval (see above)."""
-    m, var, d = c.ratio(num, den)
+def patients_with(c: ClusterSums, den: str) -> int:
+    """How many of the slot's patients have a ``den`` above 0 (``np``: a session with a
+    pain before above 0, the only ones with a percent). Exact when every patient has
+    one (Σden = Σn) or when ``den`` is counted (``having``); otherwise the sums give
+    only bounds, and this is the lower one (conservative for the 3-patient floor and the
+    degrees of freedom): at least every patient but one per session without it, and at
+    least (Σden)² / Σden² (Cauchy-Schwarz)."""
+    if den in c.having:
+        return c.having[den]
+    total, sessions = c.sums.get(den, 0), c.sums.get("n", 0)
+    if total <= 0:
+        return 0
+    if den == "n" or total >= sessions:
+        return c.patients
+    square = c.products.get((den, den), 0)
+    spread = math.ceil(total * total / square - 1e-9) if square > 0 else 0
+    return max(
+        0,
+        min(c.patients, int(round(total)), max(c.patients - int(round(sessions - total)), spread)),
+    )
+
+
+def cluster_mean(c: ClusterSums, num: str, den: str, patients: int | None = None) -> Mean:
+    """The mean of ``num`` per ``den`` with its clustered t interval (see above);
+    ``patients``: those behind it when only some of the slot's are (``patients_with``)."""
+    g = c.patients if patients is None else patients
+    m, var, d = c.ratio(num, den, g)
     n = int(round(d))
     if m is None:
-        return Mean(None, None, None, 0, patients=c.patients)
+        return Mean(None, None, None, 0, patients=g)
     if var is None:
-        return Mean(m, None, None, n, patients=c.patients)
-    half = t975(c.patients - 1) * math.sqrt(var)
-    return Mean(m, m - half, m + half, n, patients=c.patients, se=math.sqrt(var))
+        return Mean(m, None, None, n, patients=g)
+    if var <= 1e-12 * max(1.0, m * m):  # the patients' values did not differ
+        return Mean(m, None, None, n, patients=g, se=0.0, alike=True)
+    half = t975(g - 1) * math.sqrt(var)
+    return Mean(m, m - half, m + half, n, patients=g, se=math.sqrt(var))
 
 
-def design_effect(c: ClusterSums, num: str, den: str, naive_var: float | None) -> float:
+def design_effect(
+    c: ClusterSums, num: str, den: str, naive_var: float | None, patients: int | None = None
+) -> float:
     """The clustered variance over ``naive_var`` (sessions independent), at least 1."""
-    _, var, _ = c.ratio(num, den)
+    _, var, _ = c.ratio(num, den, patients)
     if var is None or not naive_var:
         return 1.0
     return max(1.0, var / naive_var)
@@ -386,20 +441,24 @@ def wilson_share(p: float, n_eff: float, z: float) -> tuple[float, float]:
     return max(0.0, (centre - spread) / denom), min(1.0, (centre + spread) / denom)
 
 
-def cluster_proportion(c: ClusterSums, num: str, den: str) -> Proportion:
-    """``num`` of ``den`` sessions with Wilson's interval on the effective n (see above)."""
+def cluster_proportion(
+    c: ClusterSums, num: str, den: str, patients: int | None = None
+) -> Proportion:
+    """``num`` of ``den`` sessions with Wilson's interval on the effective n (see above);
+    ``patients`` as in :func:`cluster_mean`."""
+    g = c.patients if patients is None else patients
     k, n = int(round(c.sums.get(num, 0))), int(round(c.sums.get(den, 0)))
     if n <= 0:
-        return Proportion(k, 0, None, None, patients=c.patients)
-    if c.patients < 2:  # one patient says nothing of how patients vary: no interval
-        return Proportion(k, n, None, None, patients=c.patients)
+        return Proportion(k, 0, None, None, patients=g)
+    if g < 2:  # one patient says nothing of how patients vary: no interval
+        return Proportion(k, n, None, None, patients=g)
     share = k / n
     if 0 < k < n:
-        n_eff = n / design_effect(c, num, den, share * (1 - share) / n)
+        n_eff = n / design_effect(c, num, den, share * (1 - share) / n, g)
     else:
-        n_eff = float(min(n, c.patients))
-    low, high = wilson_share(share, n_eff, t975(c.patients - 1))
-    return Proportion(k, n, low, high, patients=c.patients, effective_n=n_eff)
+        n_eff = float(min(n, g))
+    low, high = wilson_share(share, n_eff, t975(g - 1))
+    return Proportion(k, n, low, high, patients=g, effective_n=n_eff)
 
 
 def median_interval(
@@ -408,7 +467,7 @@ def median_interval(
     """The values at the ranks 50% ± t·50%/√n_eff of the sessions (None under 2 patients)."""
     items = sorted((v, c) for v, c in pairs if c > 0)
     n = sum(c for _, c in items)
-    if n == 0 or patients < 2 or n_eff <= 0:
+    if n == 0 or patients < 2 or n_eff <= 0 or len(items) == 1:  # one value: no spread
         return None
     half = t975(patients - 1) * 0.5 / math.sqrt(n_eff)
 

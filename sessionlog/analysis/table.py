@@ -15,17 +15,30 @@ from .relief import WindowRelief, not_enough
 from .stats import Mean, Proportion
 
 
+def fixed(x: float, digits: int = 1, sign: str = "") -> str:
+    """``x`` to ``digits`` places, never "-0" (-0.04 reads 0.0: no figure is below 0
+    that rounds to 0); ``sign="+"`` for ``+1.5``."""
+    text = f"{x:{sign}.{digits}f}"
+    return f"{0.0:{sign}.{digits}f}" if float(text) == 0 else text
+
+
 def fmt_num(x: float | None, digits: int = 1) -> str:
-    return "-" if x is None else f"{x:.{digits}f}"
+    return "-" if x is None else fixed(x, digits)
+
+
+ALIKE = "all the same: no interval"  # a mean whose values did not differ (Mean.alike)
 
 
 def fmt_mean(m: Mean, digits: int = 1, unit: str = "") -> str:
-    """``1.4 (1.1 to 1.7)``; no interval from a single value; ``-`` from none."""
+    """``1.4 (1.1 to 1.7)``; no interval from a single value, nor from values that were
+    all the same (``2.0 (all the same: no interval)``); ``-`` from none."""
     if m.value is None:
         return "-"
-    text = f"{m.value:.{digits}f}{unit}"
+    text = f"{fixed(m.value, digits)}{unit}"
+    if m.alike:
+        return f"{text} ({ALIKE})"
     if m.low is not None and m.high is not None:
-        text += f" ({m.low:.{digits}f} to {m.high:.{digits}f})"
+        text += f" ({fixed(m.low, digits)} to {fixed(m.high, digits)})"
     return text
 
 
@@ -34,8 +47,8 @@ def fmt_prop(p: Proportion) -> str:
     if p.value is None:
         return "-"
     if p.low is None or p.high is None:
-        return f"{100 * p.value:.0f}%, {p.k}/{p.n}"
-    return f"{100 * p.value:.0f}% ({100 * p.low:.0f}-{100 * p.high:.0f}%), {p.k}/{p.n}"
+        return f"{fixed(100 * p.value, 0)}%, {p.k}/{p.n}"
+    return f"{_share(p.value, p.low, p.high)}, {p.k}/{p.n}"
 
 
 def fmt_median(value: float | None, ci: tuple[float, float] | None, unit: str = "") -> str:
@@ -43,9 +56,9 @@ def fmt_median(value: float | None, ci: tuple[float, float] | None, unit: str = 
     if value is None:
         return "-"
     digits = 0 if unit == "%" else 1
-    text = f"{value:.{digits}f}{unit}"
+    text = f"{fixed(value, digits)}{unit}"
     if ci is not None:
-        text += f" ({ci[0]:.{digits}f} to {ci[1]:.{digits}f})"
+        text += f" ({fixed(ci[0], digits)} to {fixed(ci[1], digits)})"
     return text
 
 
@@ -90,12 +103,23 @@ def window_row(label: str, w: WindowRelief) -> dict[str, str]:
         blank = dict.fromkeys(("median", "percent", "resp2", "resp30", "worst"), "")
         return row | blank | {"mean": w.note}
     worst = w.responders_if_missing_none
+    # Sessions with pain 0 before have no percent: the percent figures stand on fewer
+    # sessions (and perhaps patients) than the rest of the row, which the row says.
+    z = w.baseline_zero
+    left_out = f"; baseline 0 left out: {z} session{'s' if z != 1 else ''}" if z else ""
+    if w.percent_enough:
+        percent, resp30 = fmt_mean(w.mean_percent, 0, "%"), fmt_prop(w.responders_percent)
+    else:
+        lo, hi = w.percent_patients, w.percent_patients_most
+        # The cache's sums bound the patients with a percent; a range when they differ.
+        percent = not_enough(lo) if hi <= lo else f"not enough data ({lo} to {hi} patients)"
+        resp30 = ""
     return row | {
         "mean": fmt_mean(w.mean_points),
         "median": fmt_median(w.median_points, w.median_points_ci),
-        "percent": fmt_mean(w.mean_percent, 0, "%"),
+        "percent": percent + left_out,
         "resp2": fmt_prop(w.responders_points),
-        "resp30": fmt_prop(w.responders_percent),
+        "resp30": resp30,
         "worst": "-" if worst is None else fmt_prop(worst),
     }
 
@@ -160,10 +184,10 @@ def kept_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, str]
             if k.share is None:  # too few patients, or no relief right after to keep
                 row[key] = k.note if k.patients < c.min_patients else f"{k.note} ({n})"
             else:
-                ci = "" if k.low is None or k.high is None else (
-                    f" ({100 * k.low:.0f} to {100 * k.high:.0f}%)"  # a bound may be below 0
+                ci = f" ({ALIKE})" if k.alike else "" if k.low is None or k.high is None else (
+                    f" ({fixed(100 * k.low, 0)} to {fixed(100 * k.high, 0)}%)"  # may be below 0
                 )  # fmt: skip
-                row[key] = f"{100 * k.share:.0f}%{ci}; {n}"
+                row[key] = f"{fixed(100 * k.share, 0)}%{ci}; {n}"
         rows.append(row)
     return columns, rows
 
@@ -172,8 +196,8 @@ def _share(x: float | None, low: float | None, high: float | None) -> str:
     if x is None:
         return "-"
     if low is None or high is None:
-        return f"{100 * x:.0f}%"
-    return f"{100 * x:.0f}% ({100 * low:.0f}-{100 * high:.0f}%)"
+        return f"{fixed(100 * x, 0)}%"
+    return f"{fixed(100 * x, 0)}% ({fixed(100 * low, 0)}-{fixed(100 * high, 0)}%)"
 
 
 LASTING_COLUMNS = [
@@ -211,7 +235,11 @@ def lasting_rows(c: Comparison) -> list[dict[str, str]]:
                 "not reached" if lasting.median_high_days is None
                 else fmt_num(lasting.median_high_days, 0)
             )  # fmt: skip
-            median = f"{lasting.median_days:.0f} ({low} to {high})"
+            median = f"{fixed(lasting.median_days, 0)} ({low} to {high})"
+            if lasting.median_low_days == lasting.median_high_days == lasting.median_days:
+                # Every session lost relief by then: a bound equal to the median would
+                # claim a certainty a few sessions cannot give (as Mean.alike).
+                median = f"{fixed(lasting.median_days, 0)} (all lost by then: no interval)"
         row["median"] = median
         for key, st in zip(("s72", "s1w", "s4w", "s12w"), lasting.still, strict=True):
             row[key] = _share(st.share, st.low, st.high)
@@ -240,7 +268,13 @@ def soreness_rows(c: Comparison) -> tuple[list[tuple[str, str]], list[dict[str, 
         if r.median_day is not None:
             median = f"median day {r.median_day:g}"
         else:
-            median = "half not 0 by the last reading" if r.sessions else "-"
+            median = (
+                "-"
+                if not r.sessions
+                else "none 0 by the last reading"
+                if r.unresolved == r.sessions
+                else f"{r.unresolved} of {r.sessions} not 0 by the last reading"
+            )
         row["resolved"] = f"{median}; by 72 h {fmt_prop(r.by_day[3])}" + (
             f" ({fmt_n(r.patients, r.sessions)})" if r.sessions else ""
         )
@@ -275,6 +309,8 @@ def detail_rows(details: tuple[Details, ...]) -> list[dict[str, str]]:
         for a in d.adverse:
             if a.rule_of_three:
                 row[a.tier] = f"0 (at most {fmt_num(a.high)})"
+            elif a.low is None or a.high is None:  # one patient: no interval ("(---)")
+                row[a.tier] = f"{fmt_num(a.per_100)} (1 patient: no interval)"
             else:
                 row[a.tier] = f"{fmt_num(a.per_100)} ({fmt_num(a.low)}-{fmt_num(a.high)})"
         rows.append(row)
@@ -358,7 +394,7 @@ def progress_summary(p: Progress) -> list[str]:
             " a session yet."
         )
     else:
-        pct = "no percent (baseline 0)" if ch.percent is None else f"{ch.percent:.0f}%"
+        pct = "no percent (baseline 0)" if ch.percent is None else f"{fixed(ch.percent, 0)}%"
         kind = "follow-up" if settled.kind == "follow_up" else "before a session"
         lines += [
             f"Pain {p.baseline} before the first session; latest {settled.pain}"
@@ -384,7 +420,11 @@ def progress_summary(p: Progress) -> list[str]:
         )
         later = (
             f"after 72 h {fmt_mean(f.later)} points"
-            f" ({f.later.n} reading{'s' if f.later.n != 1 else ''})"
+            + (
+                " (1 session; its latest reading)"
+                if f.later.n == 1
+                else f" ({f.later.n} sessions; the latest reading of each)"
+            )  # fmt: skip
             if f.later.n
             else "no reading more than 72 h after yet"
         )

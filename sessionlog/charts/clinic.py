@@ -132,13 +132,15 @@ def draw_responders(plt: Figure, comparison: Comparison, short: str, long: str) 
     for g in comparison.groups:
         by_key = {w.window.key: w for w in g.windows}
         s, lg = by_key.get(short), by_key.get(long)
-        missing = not (s and s.enough and lg and lg.enough)
+        missing = not (s and s.percent_enough and lg and lg.percent_enough)  # its own patients
         # A short mark, explained under the axis: labels as long as "Dry needling (too
         # few)" collide at 80 columns, and plotext then places them differently from
         # one run to the next (its tick labels depend on the process's hash seed).
         labels.append(g.label + (" *" if missing else ""))
-        short_vals.append(100 * (s.responders_percent.value or 0) if s and s.enough else 0)
-        long_vals.append(100 * (lg.responders_percent.value or 0) if lg and lg.enough else 0)
+        short_vals.append(100 * (s.responders_percent.value or 0) if s and s.percent_enough else 0)
+        long_vals.append(
+            100 * (lg.responders_percent.value or 0) if lg and lg.percent_enough else 0
+        )
     if labels:
         plt.multiple_bar(labels, [short_vals, long_vals], labels=[short, long])
     plt.ylim(0, 100)

@@ -68,8 +68,8 @@ def scale_svg(c: ScaleCourse) -> str:
     s = c.scale
     points = tuple((p.at, p.score) for p in c.points)
     better = "higher is better" if s.higher_is_better else "lower is better"
-    band, label = c.band, f"a change most people notice: {s.mcid:g} points" if s.mcid else ""
-    caption = f"shaded: {s.mcid:g} points from the first score" if c.band else ""
+    band, label = c.band, f"a change most people notice: {s.mcid_words}" if s.mcid else ""
+    caption = f"shaded: {s.mcid_words} from the first score" if c.band else ""
     if band is None and s.responder_min is not None:  # a global rating: its responders
         band = (s.responder_min, s.score_max)
         label = caption = f"shaded: a clear improvement ({s.responder_min:+g} or more)"

@@ -134,7 +134,7 @@ def scale_catalogue(as_json: bool) -> None:
         better = "higher is better" if s.higher_is_better else "lower is better"
         click.echo(f"{s.code}: {s.name}; {s.items} item(s) {s.item_min}-{s.item_max}; {better}")
         if s.mcid is not None:
-            click.echo(f"  important change: {s.mcid:g} points ({s.mcid_source})")
+            click.echo(f"  important change: {s.mcid_words} ({s.mcid_source})")
         if s.responder_source:
             click.echo(f"  responder: {s.responder_source}")
 
@@ -161,7 +161,11 @@ def scale_groups_json(groups: list[ScaleGroup]) -> list[dict[str, object]]:
     """The scale comparison as JSON (``scale compare`` and ``compare``)."""
     from dataclasses import asdict
 
-    return [{**asdict(g), "scale": g.scale.code} for g in groups]
+    return [
+        {**asdict(g), "scale": g.scale.code,
+         "cells": [{**asdict(c), "note": c.note} for c in g.cells]}
+        for g in groups
+    ]  # fmt: skip
 
 
 def print_scale_groups(groups: list[ScaleGroup]) -> None:
@@ -177,7 +181,7 @@ def print_scale_groups(groups: list[ScaleGroup]) -> None:
         for c in g.cells:
             if not c.patients:
                 continue
-            change, share = cell_text(c)
+            change, share = cell_text(c, g.scale)
             rows.append({
                 "scale": g.scale.code, "group": group_label(g.family), "window": c.label,
                 "patients": f"{c.patients} of {g.baseline_patients}",

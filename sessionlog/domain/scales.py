@@ -61,6 +61,9 @@ class Scale:
     responder_source: str
     loinc: str
     regions: tuple[str, ...]  # body regions it is meant for (empty: any)
+    # An improvement of this percent of the room the first score had (to the best score)
+    # is important too, whichever is reached first (ODI: 10 points or 30%, Ostelo 2008).
+    mcid_percent: float | None = None
 
     @property
     def higher_is_better(self) -> bool:
@@ -77,11 +80,32 @@ class Scale:
         """How much better ``after`` is than ``before`` (negative: worse), in points."""
         return after - before if self.higher_is_better else before - after
 
-    def important(self, before: float, after: float) -> bool | None:
-        """Whether the improvement reaches the MCID (None: the scale has no MCID)."""
+    def needed(self, before: float) -> float | None:
+        """The improvement from ``before`` that is important: the MCID in points, or its
+        percent of the room ``before`` had to the best score when that is less (None:
+        the scale has no MCID)."""
         if self.mcid is None:
             return None
-        return self.improvement(before, after) >= self.mcid - 1e-9
+        room = self.score_max - before if self.higher_is_better else before - self.score_min
+        if self.mcid_percent is None or room <= 0:
+            return self.mcid
+        return min(self.mcid, self.mcid_percent / 100 * room)
+
+    @property
+    def mcid_words(self) -> str:
+        """``"10 points or 30%"``, ``"2 points"`` (empty without an MCID)."""
+        if self.mcid is None:
+            return ""
+        pct = "" if self.mcid_percent is None else f" or {self.mcid_percent:g}%"
+        return f"{self.mcid:g} points{pct}"
+
+    def important(self, before: float, after: float) -> bool | None:
+        """Whether the improvement reaches the MCID, in points or (``mcid_percent``) in
+        percent (None: the scale has no MCID)."""
+        needed = self.needed(before)
+        if needed is None:
+            return None
+        return self.improvement(before, after) >= needed - 1e-9
 
     def responder(self, score: float) -> bool | None:
         """Whether one answer counts as a responder (PGIC 1-2, GROC +4 or more)."""
@@ -116,7 +140,7 @@ def _scale(raw: Mapping[str, Any], where: str) -> Scale:
     values: dict[str, Any] = {k: need(k, int) for k in _NUMBERS}
     values.update({k: float(need(k, (int, float))) for k in _REALS})
     opt = {}
-    for key in ("mcid", "responder_min", "responder_max"):
+    for key in ("mcid", "mcid_percent", "responder_min", "responder_max"):
         v = raw.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
             raise ValidationError(f"{at}.{key}", "must be a number or null")
@@ -154,6 +178,7 @@ def _scale(raw: Mapping[str, Any], where: str) -> Scale:
         mcid=opt["mcid"],
         responder_min=opt["responder_min"],
         responder_max=opt["responder_max"],
+        mcid_percent=opt["mcid_percent"] if opt["mcid"] is not None else None,
     )
 
 
@@ -304,6 +329,8 @@ def _fmt(x: float) -> str:
 def format_score(scale: Scale, score: float) -> str:
     """``"18 of 50 (36%)"``, ``"42%"``, ``"5.4 of 10"``, ``"+5"``."""
     text = f"{score:.{scale.decimals}f}"
+    if float(text) == 0:  # never "-0"
+        text, score = f"{0.0:.{scale.decimals}f}", 0.0
     if scale.score_min < 0 and score > 0:
         text = "+" + text
     if scale.percent:

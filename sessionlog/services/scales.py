@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..analysis.relief import MIN_PATIENTS
 from ..analysis.scale_compare import ScaleCell
-from ..domain.scales import ScaleReadingInput, parse_scale_reading
+from ..domain.scales import Scale, ScaleReadingInput, parse_scale_reading
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
@@ -82,11 +81,31 @@ def record_scale(
     return Recorded(store.add_scale_reading(reading, actor_id), reading)
 
 
-def cell_text(c: ScaleCell) -> tuple[str, str]:
-    """The change and the share, as the table shows them."""
+def cell_text(c: ScaleCell, scale: Scale) -> tuple[str, str]:
+    """The change and the share, as the table shows them. A global rating (PGIC, GROC:
+    no MCID) shows what it is, the mean answer on the scale's own range (PGIC 1-7 with 1
+    "very much improved" is no signed improvement), beside the share of responders."""
+    from ..analysis.table import ALIKE, fixed
+
     m, r = c.change, c.reached
-    if c.patients < MIN_PATIENTS or m.value is None:
-        return (f"{m.value:+.1f}" if m.value is not None else "-", "not enough data")
-    interval = "" if m.low is None or m.high is None else f" ({m.low:+.1f} to {m.high:+.1f})"
-    share = "-" if r.value is None else f"{r.value:.0%} ({r.low or 0:.0%}-{r.high or 0:.0%})"
-    return f"{m.value:+.1f}{interval}", share
+    if not c.enough or m.value is None:  # no figure from fewer than 3 patients
+        return c.note, ""
+    sign = "+" if scale.mcid is not None or scale.score_min < 0 else ""
+    interval = (
+        f" ({ALIKE})"
+        if m.alike
+        else ""
+        if m.low is None or m.high is None
+        else f" ({fixed(m.low, 1, sign)} to {fixed(m.high, 1, sign)})"
+    )
+    share = "-" if r.value is None else f"{fixed(100 * r.value, 0)}%" + (
+        "" if r.low is None or r.high is None
+        else f" ({fixed(100 * r.low, 0)}%-{fixed(100 * r.high, 0)}%)"
+    )  # fmt: skip
+    if scale.mcid is None:
+        lo, hi = scale.score_min, scale.score_max
+        return (
+            f"mean answer {fixed(m.value, 1, sign)}{interval} on {lo:{sign}g} to {hi:{sign}g}",
+            share,
+        )
+    return f"{fixed(m.value, 1, '+')}{interval}", share

@@ -173,7 +173,7 @@ def test_compare_screen_opens_the_scales_by_technique() -> None:
         await pilot.pause()
         assert isinstance(app.screen, ScaleCompareScreen)
         table = app.screen.query_one(DataTable)
-        assert rows(table) == [["NDI", "Acupuncture", "72 h to 1 week", "1 of 1", "+12.0",
-                                "not enough data"]]  # fmt: skip
+        assert rows(table) == [["NDI", "Acupuncture", "72 h to 1 week", "1 of 1",
+                                "not enough data (n=1)", ""]]  # fmt: skip
 
     ts.run_app(ts.make_app(store), steps)

@@ -51,7 +51,7 @@ class ScaleCompareScreen(Screen[None]):
         for g in compare_scales(self.app.store.scale_facts()):  # type: ignore[attr-defined]
             for c in g.cells:
                 if c.patients:
-                    change, share = cell_text(c)
+                    change, share = cell_text(c, g.scale)
                     table.add_row(
                         plain(g.scale.code), plain(group_label(g.family)), plain(c.label),
                         plain(f"{c.patients} of {g.baseline_patients}"), plain(change),
