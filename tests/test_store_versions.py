@@ -277,8 +277,9 @@ def test_a_follow_up_after_the_next_session_of_the_course_is_refused(store: Stor
     with pytest.raises(ValidationError) as caught:
         store.add_follow_up(late, actor_id=1)
     assert str(caught.value) == (
-        "session_record_id: session 2 (2026-11-21 14:00) came between session 1 and this"
-        " follow-up: what the patient feels now follows session 2; link it to session 2"
+        "session_record_id: session 2 (2026-11-21 14:00) came between session 1"
+        " (2026-11-20 09:15) and this follow-up (2026-11-22 09:00): what the patient feels"
+        " now follows session 2; link it to that one"
     )
     assert store.follow_ups(1) == []
     before = dataclasses.replace(late, at=datetime(2026, 11, 21, 9, 0))

@@ -133,9 +133,9 @@ class FollowUpStore(StoreBase):
             rid, at = between
             raise ValidationError(
                 "session_record_id",
-                f"session {rid} ({at[:16]}) came between session {f.session_record_id} and"
-                f" this follow-up: what the patient feels now follows session {rid};"
-                f" link it to session {rid}",
+                f"session {rid} ({at[:16]}) came between session {f.session_record_id}"
+                f" ({started[:16]}) and this follow-up ({stamp(f.at)[:16]}): what the patient"
+                f" feels now follows session {rid}; link it to that one",
             )
 
     def amend_follow_up(
