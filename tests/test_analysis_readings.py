@@ -43,6 +43,22 @@ def test_readings_include_the_next_session_of_the_same_episode_only() -> None:
     assert [(r.seconds, r.pain) for r in readings[3]] == [(0, None)]  # nothing after S3
 
 
+def test_a_follow_up_after_the_next_session_is_not_the_earlier_session_s() -> None:
+    # Linked to S1 (a session entered late may come between), a reading of 14 days
+    # later came after S2 of the same episode: it was S1's "1 to 4 weeks" (pain 1, so
+    # +7), while S2's pain before (6, a week later) is S1's last reading (+2).
+    late = FollowUp(1, at("2026-01-19 10:00"), 1, None, 16)
+    on_time = FollowUp(1, at("2026-01-12 10:00"), 3, None, 17)  # at S2's own time: kept
+    readings = readings_by_record([S1, S2, S3], [*FOLLOW_UPS, late, on_time])
+    assert [(r.seconds // 3600, r.pain, r.rank) for r in readings[1]][-2:] == [
+        (168, 6, 1),  # S2's pain before
+        (168, 3, 2),  # the follow-up at S2's time
+    ]
+    assert 16 not in [r.source_id for r in readings[1]]
+    # S3, of another episode, never cuts S1's readings short.
+    assert [r.source_id for r in readings_by_record([S1, S3], [late])[1]] == [0, 16]
+
+
 def test_latest_reading_in_each_window() -> None:
     readings = readings_by_record([S1, S2, S3], FOLLOW_UPS)[1]
     pain = latest_by_window(readings, DEFAULT_WINDOWS)

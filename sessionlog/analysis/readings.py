@@ -1,8 +1,10 @@
 """From sessions and follow-ups to one value per session per window (the pure path).
 
 A session's later readings are: the pain (and soreness) recorded at its end (time 0);
-every current follow-up linked to it; and the pain before the patient's next session
-in the same episode, at that session's time. When several readings fall in one window
+every current follow-up linked to it, up to the patient's next session in the same
+episode (a follow-up after that follows that session too: the store refuses to link one
+so, but a session entered late may come between); and the pain before that next
+session, at its time. When several readings fall in one window
 the latest counts (the one that says most about how long relief lasted); on a tie in
 time a follow-up beats a next-session score, which beats the end-of-session score.
 Readings before the session are ignored.
@@ -84,6 +86,7 @@ def readings_by_record(
     by_record = {s.record_id: s for s in sessions}
     out: dict[int, list[Reading]] = {rid: [] for rid in by_record}
     courses: dict[tuple[int, int | None], list[SessionOutcome]] = defaultdict(list)
+    next_start: dict[int, datetime] = {}  # record id -> its course's next session's time
     for s in by_record.values():
         out[s.record_id].append(
             _reading(s.record_id, s.started_at, 0, s.pain_after, s.soreness_after, RANK_AFTER, 0)
@@ -94,6 +97,7 @@ def readings_by_record(
         for prev, nxt in zip(course, course[1:], strict=False):
             gap = _seconds(nxt.started_at, prev.started_at)
             if gap > 0:
+                next_start[prev.record_id] = nxt.started_at
                 out[prev.record_id].append(
                     _reading(
                         prev.record_id, nxt.started_at, gap, nxt.pain_before, None, RANK_NEXT, 0
@@ -104,7 +108,10 @@ def readings_by_record(
         if owner is None:
             continue  # its session was voided, or is outside what was loaded
         gap = _seconds(f.at, owner.started_at)
-        if gap >= 0:
+        after = next_start.get(owner.record_id)
+        # After the next session of its course, what the patient feels follows that one
+        # too: its pain before is this session's last reading.
+        if gap >= 0 and (after is None or f.at <= after):
             out[owner.record_id].append(
                 _reading(owner.record_id, f.at, gap, f.pain, f.soreness, RANK_FOLLOW_UP,
                         f.follow_up_id)

@@ -132,9 +132,13 @@ def _follow_up_sql(
         if everyone
         else "oc_course c CROSS JOIN follow_up f ON f.session_record_id = c.record_id"
     )
+    # Up to the next session of the course (readings.py): the same next as _rows_sql's.
     readings = (
-        "SELECT f.session_record_id AS rid, f.id, f.pain, f.soreness, c.pain_before AS pb,"
-        f" unixepoch(f.at) - c.t0 AS dt FROM {tables} WHERE {current('f', 'follow_up')}{only}"
+        "SELECT rid, id, pain, soreness, pb, dt FROM (SELECT f.session_record_id AS rid, f.id,"
+        " f.pain, f.soreness, c.pain_before AS pb, unixepoch(f.at) - c.t0 AS dt,"
+        f" n.t0 - c.t0 AS nd FROM {tables} LEFT JOIN oc_course n ON n.seq = c.seq + 1"
+        " AND n.patient_id = c.patient_id AND n.episode_id IS c.episode_id AND n.t0 > c.t0"
+        f" WHERE {current('f', 'follow_up')}{only}) WHERE nd IS NULL OR dt <= nd"
     )
     keys = [f"k{s}" for s in outcome_latest.pain_columns(windows)]
     keys += [f"k{s}" for s in outcome_latest.soreness_columns()]
