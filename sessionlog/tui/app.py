@@ -82,6 +82,7 @@ class SessionlogApp(App[None]):
         self.config_path = config_path
         self.settings: dict[str, Any] = {}
         self.keymap_problems: list[str] = []  # the settings' remaps that were refused
+        self._saves_pending = False  # Home could not show every save made elsewhere yet
         self.startup_error: str | None = None  # why the database could not be opened
         # True once the store is open: the home screen fills its lists from then on
         # (see start() and HomeScreen.on_mount).
@@ -367,9 +368,10 @@ class SessionlogApp(App[None]):
         show = getattr(self.screen, "show_saves_elsewhere", None)
         if not self.started or self.store is None or self.store_failure or show is None:
             return False
-        if not self.store.changed_elsewhere():
+        if not self.store.changed_elsewhere() and not self._saves_pending:
             return False
-        show()
+        # (a list left as it was, its highlighted row gone, is asked for again later)
+        self._saves_pending = not show()
         return True
 
     def lock_if_idle(self) -> bool:

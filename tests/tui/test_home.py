@@ -321,6 +321,21 @@ def test_home_shows_saves_from_another_workstation_keeping_the_highlighted_row(
         assert [r[0][11:16] for r in rows(sessions)] == ["10:00", "09:15"]
         assert sessions.cursor_row == 1 and later  # the session it was on, not the new one
         assert early and app.show_saves_elsewhere() is False
+        # The highlighted row voided elsewhere: the list was refilled and the highlight
+        # landed on another patient's row (F5 or F6 then opened that patient). Today is
+        # left as it is, still on Lena, until the practitioner moves.
+        today.move_cursor(row=1)
+        other.void_session(1 + 1, 1, "wrong patient")  # Lena's 09:15 session: record 2
+        assert app.show_saves_elsewhere() is True
+        assert today.row_count == 3 and today.cursor_row == 1
+        assert home.selected_patient() == 5
+        assert app.show_saves_elsewhere() is True  # still pending, still left as it is
+        assert today.row_count == 3
+        await pilot.press("up")  # onto Tom Baker's row, which stays
+        assert app.show_saves_elsewhere() is True
+        assert [r[2] for r in rows(today)] == ["Tom Baker", "Lena Fischer"]
+        assert home.selected_patient() == 2
+        assert app.show_saves_elsewhere() is False  # nothing pending any more
         # Under a form, Home is left as it is (it refills when the form closes).
         await pilot.press("ctrl+o")
         saved_elsewhere(3, "2026-11-23 08:45")

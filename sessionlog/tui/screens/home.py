@@ -186,22 +186,36 @@ class HomeScreen(Screen[None]):
             return rows, f"Matching {text.strip()!r}: {len(rows)}"
         return self.store.recent_patients(12) or self.store.patients()[:12], "Recent patients"
 
-    def show_saves_elsewhere(self) -> None:
+    def show_saves_elsewhere(self) -> bool:
         """Another workstation (or the command line) saved: the lists are read again,
         each kept on the row it was on, so a key pressed next acts on the patient and
-        the session the practitioner sees highlighted. The patients list is left as it
-        is when the highlighted patient would leave it (a 13th more recent patient)."""
+        the session the practitioner sees highlighted. A list whose highlighted row
+        would go (a session voided or moved elsewhere, a 13th more recent patient) is
+        left as it is: moving the highlight to another row would move it to another
+        patient unseen. Returns whether every list was read again (else: ask later)."""
         if not self._lists_in:
-            return  # the first fill has not happened yet: it reads everything
+            return True  # the first fill has not happened yet: it reads everything
+        done = True
         pid = self.listed_patient()
         rows, title = self._patients_for(self.query_one("#search", Input).value)
         if pid is None or any(row["id"] == pid for row in rows):
             lists.fill_patients(self.query_one("#patients", DataTable), rows, title, pid)
-        today = self.query_one("#today", DataTable)
+        else:
+            done = False
         app: Any = self.app
-        lists.keeping_row(today, lambda: self.fill_today(app.clock().date()))
-        sessions = self.query_one("#patient-sessions", DataTable)
-        lists.keeping_row(sessions, self.fill_patient_sessions)
+        today = self.store.sessions_on(app.clock().date())
+        table = self.query_one("#today", DataTable)
+        if lists.keeps_row(table, [lists.row_key(s) for s in today]):
+            lists.keeping_row(table, lambda: lists.fill_today(table, today))
+        else:
+            done = False
+        table = self.query_one("#patient-sessions", DataTable)
+        listed = self.store.sessions(pid, limit=50, include_void=True) if pid else []
+        if lists.keeps_row(table, [lists.row_key(s) for s in listed]):
+            lists.keeping_row(table, self.fill_patient_sessions)
+        else:
+            done = False
+        return done
 
     def listed_patient(self) -> int | None:
         """The patient highlighted in the patients list (whose sessions show below it)."""

@@ -84,13 +84,34 @@ def highlighted_key(table: DataTable[Any]) -> str | None:
     return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
 
 
+def row_key(session: Mapping[str, Any]) -> str:
+    """Which session (and whose) a row of Today or of the patient's sessions shows: the
+    start of its key (the patient's sessions add ``:void`` to a voided one's)."""
+    return f"{session['record_id']}:{session['patient_id']}"
+
+
+def _session_of(key: str) -> str:
+    return ":".join(key.split(":")[:2])
+
+
+def keeps_row(table: DataTable[Any], keys: Sequence[str]) -> bool:
+    """Whether the session highlighted in ``table`` is among ``keys`` (:func:`row_key`)
+    (or nothing is highlighted): refilled with them, the highlight can stay on it."""
+    key = highlighted_key(table)
+    return key is None or _session_of(key) in keys
+
+
 def keeping_row(table: DataTable[Any], fill: Callable[[], None]) -> None:
-    """Run ``fill`` (which refills ``table``), then highlight the row that was (by its
-    key) when it is still there."""
+    """Run ``fill`` (which refills ``table``), then highlight the session that was (by
+    its key, voided since or not) when it is still there."""
     key = highlighted_key(table)
     fill()
-    if key is not None and key in [k.value for k in table.rows]:
-        table.move_cursor(row=table.get_row_index(key))
+    if key is None:
+        return
+    for i, row in enumerate(table.rows):
+        if _session_of(str(row.value)) == _session_of(key):
+            table.move_cursor(row=i)
+            return
 
 
 def fill_today(table: DataTable[Any], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -104,7 +125,7 @@ def fill_today(table: DataTable[Any], rows: Sequence[Mapping[str, Any]]) -> None
             pain(s),
             technique_name(s["technique"]),
             str(s["site_count"]),
-            key=f"{s['record_id']}:{s['patient_id']}",
+            key=row_key(s),
         )
     table.border_title = f"Today: {len(rows)} session{'s' * (len(rows) != 1)}"
 
@@ -172,7 +193,7 @@ def fill_sessions(
                 Text(by),
                 Text("void", style="bold red") if void else version,
                 Text(sites),
-                key=f"{s['record_id']}:{pid}{':void' if void else ''}",
+                key=row_key(s) + (":void" if void else ""),
             )
         if rows:
             table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
