@@ -180,7 +180,6 @@ def fill_sessions(
         table.add_column(heading, width=max([len(heading), *(len(r[i]) for r in cells)]))
     if patient is not None:
         # Voided sessions too, marked, so that they can be reviewed (F3, Enter).
-        pid = patient["id"]
         live = sum(s["status"] != "void" for s in rows)
         title = f"Sessions of {patient['chart_id']} {patient['name']}: {live}"
         title += f" (+{len(rows) - live} void)" if live < len(rows) else ""
