@@ -48,13 +48,15 @@ def test_a_follow_up_after_the_next_session_is_not_the_earlier_session_s() -> No
     # later came after S2 of the same episode: it was S1's "1 to 4 weeks" (pain 1, so
     # +7), while S2's pain before (6, a week later) is S1's last reading (+2).
     late = FollowUp(1, at("2026-01-19 10:00"), 1, None, 16)
-    on_time = FollowUp(1, at("2026-01-12 10:00"), 3, None, 17)  # at S2's own time: kept
-    readings = readings_by_record([S1, S2, S3], [*FOLLOW_UPS, late, on_time])
-    assert [(r.seconds // 3600, r.pain, r.rank) for r in readings[1]][-2:] == [
-        (168, 6, 1),  # S2's pain before
-        (168, 3, 2),  # the follow-up at S2's time
+    on_time = FollowUp(1, at("2026-01-12 10:00"), 3, None, 17)  # at S2's time: S2's
+    own_time = FollowUp(1, at("2026-01-05 10:00"), 0, 0, 18)  # at S1's: its pain after is
+    readings = readings_by_record([S1, S2, S3], [*FOLLOW_UPS, late, on_time, own_time])
+    assert [(r.seconds // 3600, r.pain, r.rank) for r in readings[1]] == [
+        (0, 6, 0),  # S1's pain after
+        (24, 7, 2),
+        (72, 6, 2),
+        (168, 6, 1),  # S2's pain before: S1's last reading
     ]
-    assert 16 not in [r.source_id for r in readings[1]]
     # S3, of another episode, never cuts S1's readings short.
     assert [r.source_id for r in readings_by_record([S1, S3], [late])[1]] == [0, 16]
 
@@ -81,10 +83,12 @@ def test_session_points_as_the_cache_holds_them() -> None:
     assert session_points(S3, readings[3]) == [(40, 5)]
 
 
-def test_a_follow_up_beats_a_next_session_score_at_the_same_time() -> None:
+def test_at_the_next_session_s_time_its_pain_before_counts() -> None:
+    # A follow-up linked to S1 at S2's very time was S1's reading there (it beat S2's
+    # pain before): the store now refuses it, and the figures leave it out.
     tie = FollowUp(1, at("2026-01-12 10:00"), 2, None, 20)
     readings = readings_by_record([S1, S2], [tie])[1]
-    assert latest_by_window(readings, DEFAULT_WINDOWS)[2].pain == 2
+    assert latest_by_window(readings, DEFAULT_WINDOWS)[2].pain == 6
 
 
 def test_a_reading_between_windows_goes_to_the_gap_slot() -> None:

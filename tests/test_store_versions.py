@@ -288,6 +288,9 @@ def test_a_follow_up_after_the_next_session_of_the_course_is_refused(store: Stor
         store.amend_follow_up(first, late, 1, "wrong day")  # nor moved there
     store.amend_follow_up(first, dataclasses.replace(before, pain=2), 1, "misheard")
     assert store.add_follow_up(dataclasses.replace(late, session_record_id=2), actor_id=1)
+    at_its_time = dataclasses.replace(late, at=datetime(2026, 11, 21, 14, 0))
+    with pytest.raises(ValidationError, match="session 2 .* came between session 1"):
+        store.add_follow_up(at_its_time, actor_id=1)  # session 2's pain before is that
 
 
 def test_a_session_of_another_course_does_not_come_between(store: Store) -> None:

@@ -1,13 +1,12 @@
 """From sessions and follow-ups to one value per session per window (the pure path).
 
 A session's later readings are: the pain (and soreness) recorded at its end (time 0);
-every current follow-up linked to it, up to the patient's next session in the same
-episode (a follow-up after that follows that session too: the store refuses to link one
-so, but a session entered late may come between); and the pain before that next
-session, at its time. When several readings fall in one window
-the latest counts (the one that says most about how long relief lasted); on a tie in
-time a follow-up beats a next-session score, which beats the end-of-session score.
-Readings before the session are ignored.
+every current follow-up linked to it, after its time and before the patient's next
+session in the same episode (a follow-up from then on follows that session too: the
+store refuses to link one so, but a session entered late may come between); and the
+pain before that next session, at its time. When several readings fall in one window
+the latest counts (the one that says most about how long relief lasted); of follow-ups
+taken at the same moment, the last recorded.
 
 The store computes the same points in SQL for a whole clinic (``store.outcomes.cache``);
 both number the results by *slot*, defined here.
@@ -109,9 +108,10 @@ def readings_by_record(
             continue  # its session was voided, or is outside what was loaded
         gap = _seconds(f.at, owner.started_at)
         after = next_start.get(owner.record_id)
-        # After the next session of its course, what the patient feels follows that one
-        # too: its pain before is this session's last reading.
-        if gap >= 0 and (after is None or f.at <= after):
+        # One at the session's own time is not a later reading (its pain after is); one
+        # from the next session of its course on follows that one too (its pain before
+        # is this session's last reading). The store refuses both; older data has them.
+        if gap > 0 and (after is None or f.at < after):
             out[owner.record_id].append(
                 _reading(owner.record_id, f.at, gap, f.pain, f.soreness, RANK_FOLLOW_UP,
                         f.follow_up_id)

@@ -138,7 +138,7 @@ def _follow_up_sql(
         " f.pain, f.soreness, c.pain_before AS pb, unixepoch(f.at) - c.t0 AS dt,"
         f" n.t0 - c.t0 AS nd FROM {tables} LEFT JOIN oc_course n ON n.seq = c.seq + 1"
         " AND n.patient_id = c.patient_id AND n.episode_id IS c.episode_id AND n.t0 > c.t0"
-        f" WHERE {current('f', 'follow_up')}{only}) WHERE nd IS NULL OR dt <= nd"
+        f" WHERE {current('f', 'follow_up')}{only}) WHERE dt > 0 AND (nd IS NULL OR dt < nd)"
     )
     keys = [f"k{s}" for s in outcome_latest.pain_columns(windows)]
     keys += [f"k{s}" for s in outcome_latest.soreness_columns()]

@@ -125,7 +125,7 @@ class FollowUpStore(StoreBase):
         session's last reading)."""
         between = self.conn.execute(
             "SELECT record_id, started_at FROM current_session WHERE patient_id = ?"
-            " AND episode_id IS ? AND started_at > ? AND started_at < ? AND record_id != ?"
+            " AND episode_id IS ? AND started_at > ? AND started_at <= ? AND record_id != ?"
             " ORDER BY started_at, record_id LIMIT 1",
             (f.patient_id, episode_id, started, stamp(f.at), f.session_record_id),
         ).fetchone()
