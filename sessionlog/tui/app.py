@@ -81,7 +81,7 @@ class SessionlogApp(App[None]):
         self._keys = KeyOrder(self)  # keys held while one may change the screen on top
         self.config_path = config_path
         self.settings: dict[str, Any] = {}
-        self.keymap_problems: list[str] = []  # the settings' remaps that were refused
+        self.keymap_problems: list[str] = []  # what of the settings file was not used
         self._saves_pending = False  # Home could not show every save made elsewhere yet
         self.startup_error: str | None = None  # why the database could not be opened
         # True once the store is open: the home screen fills its lists from then on
@@ -302,13 +302,15 @@ class SessionlogApp(App[None]):
     def _apply_settings(self) -> None:
         from . import config
 
-        self.settings = config.load(self.config_path)
-        wanted = config.keymap(self.settings)
+        self.settings, unreadable = config.read(self.config_path)
+        wanted, problems = config.keymap(self.settings)
         if wanted:
-            keymap, self.keymap_problems = config.checked_keymap(wanted, config.binding_keys())
+            keymap, refused = config.checked_keymap(wanted, config.binding_keys())
             self.set_keymap(keymap)
-            for problem in self.keymap_problems:
-                self.notify(problem, severity="warning", timeout=30, markup=False)
+            problems += refused
+        self.keymap_problems = [unreadable, *problems] if unreadable else problems
+        for problem in self.keymap_problems:
+            self.notify(problem, severity="warning", timeout=30, markup=False)
         if self.settings.get("theme") in self.available_themes:
             self.theme = self.settings["theme"]
         self.theme_changed_signal.subscribe(self, self._remember_theme)

@@ -24,20 +24,42 @@ def config_path() -> Path:
     return user_config_path("sessionlog", appauthor=False) / "tui.json"
 
 
-def load(path: Path | None = None) -> dict[str, Any]:
-    """The settings as a dict; ``{}`` when the file is missing or unreadable."""
+def read(path: Path | None = None) -> tuple[dict[str, Any], str | None]:
+    """The settings as a dict (``{}`` when the file is missing or unreadable), and one
+    line saying why a file that is there could not be used (else None)."""
     target = path or config_path()
     try:
-        data = json.loads(target.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        text = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        return {}, f"Settings: {target} could not be read ({why}): its settings are not used."
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        return {}, (
+            f"Settings: {target} is not valid JSON ({exc}): its settings are not used, and"
+            " the file is left as it is; fix it or delete it."
+        )
+    if not isinstance(data, dict):
+        return {}, f"Settings: {target} does not hold a JSON object: its settings are not used."
+    return data, None
+
+
+def load(path: Path | None = None) -> dict[str, Any]:
+    """The settings as a dict; ``{}`` when the file is missing or unreadable."""
+    return read(path)[0]
 
 
 def update(changes: dict[str, Any], path: Path | None = None) -> None:
-    """Merge ``changes`` into the settings file (written whole, then renamed into place)."""
+    """Merge ``changes`` into the settings file (written whole, then renamed into place).
+    A file that is there but cannot be read is left as it is: written over, whatever
+    else it held (a keymap with one stray comma) would be gone."""
     target = path or config_path()
-    data = load(target)
+    data, problem = read(target)
+    if problem is not None:
+        return
     data.update(changes)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -51,16 +73,39 @@ def update(changes: dict[str, Any], path: Path | None = None) -> None:
 LOCK_ID = "app.lock"
 
 
-def keymap(settings: dict[str, Any]) -> dict[str, str]:
-    """Binding id -> keys overrides from the settings' ``"keymap"`` table, as written."""
+def keymap(settings: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """Binding id -> keys overrides from the settings' ``"keymap"`` table, as written,
+    and a line for each entry that is not an id with its keys as text."""
     raw = settings.get("keymap")
+    if raw is None:
+        return {}, []
     if not isinstance(raw, dict):
-        return {}
-    return {str(k): str(v) for k, v in raw.items() if isinstance(v, str) and v.strip()}
+        return {}, ['Settings: "keymap" must be an object of action ids and keys; ignored.']
+    wanted, problems = {}, []
+    for ident, keys in raw.items():
+        if isinstance(keys, str) and keys.strip():
+            wanted[str(ident)] = keys
+        else:
+            problems.append(
+                f'Settings: keymap: {ident} needs its keys as text ("f12", "ctrl+e"); ignored.'
+            )
+    return wanted, problems
+
+
+def _key(key: str) -> str:
+    """A key as Textual names it: ``Ctrl+L`` is ``ctrl+l``, ``F12`` is ``f12``; a single
+    character keeps its case (``A`` is Shift+A)."""
+    key = key.strip()
+    return key if len(key) == 1 else key.lower()
+
+
+def normal_keys(keys: str) -> str:
+    """``keys`` (comma-separated) as Textual names them (:func:`_key`)."""
+    return ",".join(_key(key) for key in keys.split(",") if key.strip())
 
 
 def _keys(keys: str) -> set[str]:
-    return {key.strip() for key in keys.split(",") if key.strip()}
+    return set(normal_keys(keys).split(",")) - {""}
 
 
 def checked_keymap(
@@ -99,7 +144,7 @@ def checked_keymap(
                 " its own key is kept."
             )
         elif ident in known:
-            allowed[ident] = keys
+            allowed[ident] = normal_keys(keys)
     return allowed, problems
 
 

@@ -296,6 +296,18 @@ def test_the_lock_moves_only_to_a_key_no_other_action_has() -> None:
     defaults = binding_keys()
     assert (defaults["app.lock"], defaults["session.save"]) == ("ctrl+l", "ctrl+s")
     assert checked_keymap({"app.lock": "f11"}, defaults) == ({"app.lock": "f11"}, [])
+    # Written as a person writes keys: Textual's names are lower case ("Ctrl+L" passed
+    # the check as another key and bound nothing, while the footer showed it).
+    assert checked_keymap({"home.new_session": "Ctrl+L"}, defaults) == (
+        {},
+        [
+            "Settings: keymap: home.new_session cannot take ctrl+l, the key that locks the"
+            " app; its own key is kept."
+        ],
+    )
+    assert checked_keymap({"home.new_session": "F12, Ctrl+E"}, defaults)[0] == {
+        "home.new_session": "f12,ctrl+e"
+    }
     assert checked_keymap({"app.lock": "f11", "home.new_session": "ctrl+l"}, defaults) == (
         {"app.lock": "f11", "home.new_session": "ctrl+l"},
         [],
@@ -306,4 +318,37 @@ def test_the_lock_moves_only_to_a_key_no_other_action_has() -> None:
             "Settings: keymap: app.lock cannot take ctrl+s, a key another action has;"
             " its own key is kept."
         ],
+    )
+
+
+def test_a_damaged_settings_file_is_named_and_left_as_it_is(store, settings_file) -> None:  # type: ignore[no-untyped-def]
+    # One stray comma: the remap was not applied, nothing said so, and signing in wrote
+    # the file over with only the practitioner remembered (the keymap was gone).
+    damaged = '{"keymap": {"home.new_session": "f12",}, "theme": "nord"}'
+    settings_file.write_text(damaged)
+    auth.set_first_secret(store, 1, ADA)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        (problem,) = app.keymap_problems
+        assert problem.startswith(f"Settings: {settings_file} is not valid JSON (")
+        assert problem.endswith(
+            ": its settings are not used, and the file is left as it is; fix it or delete it."
+        )
+        await pilot.press(*ts.typed(ADA), "enter")
+        assert isinstance(app.screen, HomeScreen)
+
+    ts.run_app(ts.signed_out_app(store), steps)
+    assert settings_file.read_text() == damaged
+
+
+def test_keymap_entries_that_are_not_keys_are_named() -> None:
+    from sessionlog.tui.config import keymap
+
+    assert keymap({"keymap": ["f12"]}) == (
+        {},
+        ['Settings: "keymap" must be an object of action ids and keys; ignored.'],
+    )
+    assert keymap({"keymap": {"home.new_session": 12, "home.follow_up": "f11"}}) == (
+        {"home.follow_up": "f11"},
+        ['Settings: keymap: home.new_session needs its keys as text ("f12", "ctrl+e"); ignored.'],
     )
