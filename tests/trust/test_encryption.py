@@ -112,6 +112,35 @@ def test_a_plain_backup_does_not_replace_an_encrypted_database(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.db", "secret.db"]
 
 
+def test_restore_says_which_side_is_encrypted(
+    encrypted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An encrypted backup without the passphrase was called "a plain (unencrypted)
+    # backup"; a plain one with the passphrase gave "file:...?mode=ro: wrong passphrase
+    # ... (a plain one opens without SESSIONLOG_PASSPHRASE)", and without it, the refusal.
+    store = Store.open(encrypted, clock=clock)
+    saved = backup(store, tmp_path / "b.db").path
+    store.close()
+    plain = tmp_path / "plain.db"
+    monkeypatch.delenv(ENV)
+    Store.open(plain, clock=clock).close()
+    before = encrypted.read_bytes()
+    with pytest.raises(DatabaseError) as err:
+        restore(saved, encrypted)
+    assert str(err.value) == (
+        f"{saved} looks encrypted: give its passphrase (--passphrase or"
+        " SESSIONLOG_PASSPHRASE) to restore it. Nothing was changed."
+    )
+    monkeypatch.setenv(ENV, "correct horse 'battery' staple")
+    with pytest.raises(DatabaseError) as err:
+        restore(plain, encrypted)
+    assert str(err.value) == (
+        f"{plain} is a plain (unencrypted) backup: it cannot replace the encrypted"
+        f" {encrypted}, whose records it would leave unencrypted. Nothing was changed."
+    )
+    assert encrypted.read_bytes() == before
+
+
 def test_the_command_line_asks_for_it(encrypted: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV)
     runner = CliRunner()

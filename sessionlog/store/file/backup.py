@@ -35,7 +35,7 @@ from ..integrity.chainhead import Head
 from ..store import Store
 from .cipher import connect_file, passphrase
 from .failures import write_failed
-from .guard import looks_encrypted_file, new_identity
+from .guard import looks_encrypted_file, new_identity, plain_sqlite_file
 from .health import Health, inspect, open_readonly, practitioner_exists
 
 
@@ -177,15 +177,30 @@ def check_backup(src: str | Path, actor_id: int | None = None) -> Health:
 
 
 def refuse_plain_over_encrypted(source: Path, target: Path) -> None:
-    """Refuse to replace an encrypted database (opened without its passphrase) by a
-    plain backup (one that opens without it): the records would be left in clear."""
-    if passphrase() is None and looks_encrypted_file(target):
+    """Refuse to replace an encrypted database by a plain backup (its records would be
+    left in clear), and say which passphrase a restore needs before opening anything."""
+    if passphrase() is None:
+        if looks_encrypted_file(source):
+            raise DatabaseError(
+                f"{source} looks encrypted: give its passphrase (--passphrase or"
+                " SESSIONLOG_PASSPHRASE) to restore it. Nothing was changed."
+            )
+        if looks_encrypted_file(target):
+            raise DatabaseError(
+                f"{target} looks encrypted, and {source} is a plain (unencrypted) backup:"
+                " restoring it would leave the clinic's records unencrypted. Give the"
+                " passphrase (--passphrase or SESSIONLOG_PASSPHRASE) to restore an encrypted"
+                " backup; to replace the encrypted database by a plain one on purpose, move"
+                " it elsewhere first. Nothing was changed."
+            )
+    elif plain_sqlite_file(source):
         raise DatabaseError(
-            f"{target} looks encrypted, and {source} is a plain (unencrypted) backup:"
-            " restoring it would leave the clinic's records unencrypted. Give the passphrase"
-            " (--passphrase or SESSIONLOG_PASSPHRASE) to restore an encrypted backup; to"
-            " replace the encrypted database by a plain one on purpose, move it elsewhere"
-            " first. Nothing was changed."
+            f"{source} is a plain (unencrypted) backup: it cannot replace the encrypted"
+            f" {target}, whose records it would leave unencrypted. Nothing was changed."
+            if looks_encrypted_file(target)
+            else f"{source} is a plain (unencrypted) backup, but a passphrase was given:"
+            " to restore it, run without --passphrase or SESSIONLOG_PASSPHRASE."
+            " Nothing was changed."
         )
 
 

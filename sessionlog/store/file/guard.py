@@ -166,6 +166,15 @@ def guard(path: Path, *, encrypted: bool) -> None:
     _guard_wal(path, wal, head)
 
 
+def plain_sqlite_file(path: Path) -> bool:
+    """Whether ``path`` is a file that starts as a plain SQLite database."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
 def looks_encrypted_file(path: Path) -> bool:
     """Whether ``path`` is a file that is not plain SQLite and looks encrypted."""
     try:
