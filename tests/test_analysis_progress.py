@@ -206,9 +206,9 @@ def test_summary_names_the_n_behind_each_mean() -> None:
     line = progress_summary(patient_progress(1, *course()))[-1]
     # Right after: 2, 2, 2 (three sessions); later: 2, 1, 1 (one reading of each).
     assert line == (
-        "Acupuncture: 3 sessions; relief right after 2.0 (all the same: no interval) points"
+        "Acupuncture: 3 sessions; relief right after 2.0 points (all the same: no interval)"
         " (3 sessions),"
-        " after 72 h 1.3 (-0.1 to 2.8) points (3 sessions; the latest reading of each):"
+        " after 72 h 1.3 points (-0.1 to 2.8) (3 sessions; the latest reading of each):"
         " relief lasted;"
         " 1.0 sessions/week; 12.0 insertions/session."
     )

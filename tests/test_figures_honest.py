@@ -58,7 +58,7 @@ def test_one_patients_relief_right_after_stays_within_10_points() -> None:
         SessionOutcome(2, 1, 1, START + timedelta(days=7), "ims", 5, 4),
     ]
     lines = progress_summary(patient_progress(1, sessions, []))
-    assert "relief right after 3.0 (-10.0 to 10.0) points (2 sessions)" in lines[-1]
+    assert "relief right after 3.0 points (-10.0 to 10.0) (2 sessions)" in lines[-1]
 
 
 def test_a_global_rating_is_a_mean_answer_within_its_own_range() -> None:
@@ -126,7 +126,7 @@ def test_one_patients_identical_sessions_give_no_interval() -> None:
     sessions = [SessionOutcome(i, 1, 1, START + timedelta(days=7 * i), "acupuncture", 6, 4)
                 for i in range(1, 4)]  # fmt: skip
     lines = progress_summary(patient_progress(1, sessions, []))
-    assert "relief right after 2.0 (all the same: no interval) points (3 sessions)" in lines[-1]
+    assert "relief right after 2.0 points (all the same: no interval) (3 sessions)" in lines[-1]
 
 
 def test_identical_global_ratings_give_no_interval() -> None:

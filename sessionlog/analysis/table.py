@@ -413,13 +413,13 @@ def progress_summary(p: Progress) -> list[str]:
                 f"; {fmt_num(per_week)} sessions/week" if per_week is not None else ""
             ) + f"; {fmt_num(d.insertions_per_session.value)} insertions/session"
         now = (
-            f"relief right after {fmt_mean(f.immediate)} points"
+            f"relief right after {fmt_mean(f.immediate, unit=' points')}"
             f" ({f.immediate.n} session{'s' if f.immediate.n != 1 else ''})"
             if f.immediate.n
             else "no pain score right after"
         )
         later = (
-            f"after 72 h {fmt_mean(f.later)} points"
+            f"after 72 h {fmt_mean(f.later, unit=' points')}"
             + (
                 " (1 session; its latest reading)"
                 if f.later.n == 1
