@@ -79,6 +79,23 @@ def test_a_session_continues_the_current_episode(store: Store, patient_id: int) 
     assert draft.session.episode_id == eid and draft.new_episode is None
 
 
+def test_a_session_entered_late_continues_the_episode_of_its_own_time(
+    store: Store, patient_id: int
+) -> None:
+    # The patient registered today with neck pain; sessions entered late: back pain
+    # started on 11-05 (11-04's session was the neck's). A session of 11-07 given no
+    # complaint went to the neck episode, the one started last, although on 11-07 the
+    # back pain was the one under way.
+    neck = store.add_episode(Episode(patient_id, "neck pain", "neck", "2026-11-22"))
+    back = store.add_episode(Episode(patient_id, "low back pain", "low_back", "2026-11-05"))
+    on = {day: typed(patient_id, started_at=f"2026-11-{day} 09:00") for day in ("04", "07", "22")}
+    episodes = {
+        day: or_raise(sessions.check_input(store, data, now=NOW)).session.episode_id
+        for day, data in on.items()
+    }
+    assert episodes == {"04": neck, "07": back, "22": neck}
+
+
 def test_amend_and_void_keep_the_record_and_say_what_happened(
     store: Store, patient_id: int
 ) -> None:

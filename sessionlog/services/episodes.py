@@ -1,9 +1,9 @@
 """Which episode of care a new session belongs to: the one rule of the form and ``log``.
 
-A session continues the patient's current episode (the one started last) unless a
-complaint and region are given, which start a new one with it. A patient with no
-episode yet must be given them: a session outside any episode is invisible to
-``compare --region`` and ``--complaint``.
+A session continues the patient's current episode (the one started last by the
+session's day) unless a complaint and region are given, which start a new one with it.
+A patient with no episode yet must be given them: a session outside any episode is
+invisible to ``compare --region`` and ``--complaint``.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def choose_episode(
             started_on=started_on,
         )
         return EpisodeChoice(new=episode)
-    current = store.current_episode(patient_id)
+    current = store.current_episode(patient_id, on=started_on)
     if current is None:
         raise ValidationError(
             "complaint",

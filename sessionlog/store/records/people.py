@@ -189,11 +189,15 @@ class PeopleStore(StoreBase):
         self._audit(conn, actor_id, "create", "episode", eid, patient_id=e.patient_id)
         return eid
 
-    def current_episode(self, patient_id: int) -> EpisodeRow | None:
-        """The patient's current episode of care: the one started last (None if none)."""
+    def current_episode(self, patient_id: int, on: str | None = None) -> EpisodeRow | None:
+        """The patient's current episode of care: the one started last (None if none);
+        ``on`` a day (``YYYY-MM-DD``): the one started last by then, if one was (a session
+        entered late continues the episode under way on its day, not one begun since)."""
         rows = self._rows(
-            "SELECT * FROM episode WHERE patient_id = ? ORDER BY started_on DESC, id DESC LIMIT 1",
-            (patient_id,),
+            "SELECT * FROM episode WHERE patient_id = ?"
+            " ORDER BY started_on <= coalesce(?, started_on) DESC, started_on DESC, id DESC"
+            " LIMIT 1",
+            (patient_id, on),
         )
         return EpisodeRow(**rows[0]) if rows else None  # type: ignore[typeddict-item]
 
