@@ -60,6 +60,7 @@ class SessionlogApp(App[None]):
     ]
     IDLE_LOCK_MINUTES = 5.0  # default; the settings' "idle_lock_minutes" changes it
     IDLE_CHECK_S = 5.0  # how often the idle time is looked at
+    SAVES_CHECK_S = 5.0  # how often Home looks for saves made elsewhere
 
     def __init__(
         self,
@@ -285,7 +286,7 @@ class SessionlogApp(App[None]):
         self.call_after_refresh(self._resume_gc)  # once the first frame is painted
         self.last_input = self.clock()
         self.set_interval(self.IDLE_CHECK_S, self.lock_if_idle)
-        self.set_interval(self.IDLE_CHECK_S, self.show_saves_elsewhere)
+        self.set_interval(self.SAVES_CHECK_S, self.show_saves_elsewhere)
 
     def on_unmount(self) -> None:
         # Close the database the app opened, explicitly: the last connection to close

@@ -273,13 +273,15 @@ def test_the_practitioner_remembered_is_kept_per_database_file(
 
 
 def test_home_shows_saves_from_another_workstation_keeping_the_highlighted_row(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Home was filled when shown and after this app's own saves only: a session saved
     # at the other workstation (or from the command line) stayed missing from Today and
     # from the patient's sessions until something else refreshed them.
     from sessionlog.domain import parse_session
 
+    # The check runs here when the test says, never on the app's own 5 s timer.
+    monkeypatch.setattr(SessionlogApp, "SAVES_CHECK_S", 24 * 3600.0)
     path = tmp_path / "clinic.db"
     store = ts.seeded_store(str(path))
     other = Store.open(path, clock=ts.clock)
