@@ -185,6 +185,7 @@ def start(
     second = Second(conn, path, windows, cut(conn))
     try:
         outcome_points.compute(conn, windows, everyone=True, progress=progress, part=second.mine)
+        outcome_points.drop_temp_tables(conn)  # (now, not after the commit: 13 ms at 100k)
     except BaseException:
         second.close()
         raise
