@@ -7,6 +7,7 @@ stops the second process and leaves nothing half-written."""
 from __future__ import annotations
 
 import os
+import pickle
 import random
 import sqlite3
 import subprocess
@@ -14,7 +15,6 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from test_analysis_cache import assert_points_match, disturb, random_clinic
@@ -119,22 +119,33 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes] | None
     return started
 
 
+def _spy_frames(monkeypatch: pytest.MonkeyPatch) -> list[bytes | None]:
+    """Record what the write connection reads of the second process's outputs."""
+    frames: list[bytes | None] = []
+    real = outcome_parallel._frame
+
+    def frame(process: subprocess.Popen[bytes] | None) -> bytes | None:
+        frames.append(real(process))
+        return frames[-1]
+
+    monkeypatch.setattr(outcome_parallel, "_frame", frame)
+    return frames
+
+
 def test_the_second_process_computes_half_and_is_waited_for(
     clinic: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started = _spy(monkeypatch)
-    rows: list[tuple[bytes, Any] | None] = []
-    real = outcome_parallel._result
-
-    def result(process: subprocess.Popen[bytes] | None) -> tuple[bytes, Any] | None:
-        rows.append(real(process))
-        return rows[-1]
-
-    monkeypatch.setattr(outcome_parallel, "_result", result)
+    frames = _spy_frames(monkeypatch)
     _build(clinic, monkeypatch, parts=True)
     [other] = started
     assert other is not None and other.returncode == 0
-    assert rows[0] is not None and rows[0][0] and rows[0][1].doses  # its rows and counts
+    rows, early, rest = frames  # its rows, its days and doses, then its other counts
+    assert rows and early and rest
+    days, doses = pickle.loads(early)
+    assert days and doses
+    counted = pickle.loads(rest)
+    assert counted.slots and counted.totals and not counted.doses and not counted.days
 
 
 @pytest.mark.parametrize(
@@ -150,6 +161,47 @@ def test_without_the_second_process_one_connection_computes_everything(
     _build(clinic, monkeypatch, parts=True)  # cannot start, or fails: the same rows
     assert _exact(clinic) == one
     assert all(p is None or p.returncode == 3 for p in started) and len(started) == 1
+
+
+# The second process, failing once it sent its rows ("rows") or its days and doses too
+# ("early"): the last of argv.
+_FAILS_LATE = """
+import sys
+from sessionlog.store.outcomes import parallel
+real = parallel.tally_part
+def tally_part(rows, specs, progress, ready=None):
+    def early(part):
+        if sys.argv[3] == "early":
+            ready(part)
+        raise RuntimeError("failed")
+    return real(rows, specs, progress, early)
+parallel.tally_part = tally_part
+parallel.main()
+"""
+
+
+@pytest.mark.parametrize("sent", ["rows", "early"])
+def test_a_second_process_failing_after_sending_some_leaves_the_rest_to_this_one(
+    clinic: Store, monkeypatch: pytest.MonkeyPatch, sent: str
+) -> None:
+    """What it sent is kept (its rows, its days and doses), the rest computed from them
+    here: the same cache, nothing written twice."""
+    _build(clinic, monkeypatch, parts=False)
+    one = _exact(clinic)
+    started = _spy(monkeypatch)
+    frames = _spy_frames(monkeypatch)
+    monkeypatch.setattr(
+        outcome_parallel,
+        "command",
+        lambda path, first: [sys.executable, "-c", _FAILS_LATE, path, str(first), sent],
+    )
+    _build(clinic, monkeypatch, parts=True)
+    assert _exact(clinic) == one
+    [other] = started
+    assert other is not None and other.returncode == 1
+    assert [f is not None for f in frames] == (
+        [True, False] if sent == "rows" else [True] * 2 + [False]
+    )
 
 
 def test_a_failing_build_stops_the_second_process_and_writes_nothing(

@@ -162,6 +162,18 @@ def _refresh(conn: sqlite3.Connection, progress: Progress, path: str, few_only: 
         mine = "true"
         if not full:
             outcome_points.write(conn, windows)
+    # (read before the counts: in a build in parts, while the second process may still run)
+    latest = max(
+        x
+        for x in (
+            meta.get("latest_at", "") if not full else "",
+            conn.execute("SELECT coalesce(max(started_at), '') FROM session").fetchone()[0],
+            conn.execute(
+                "SELECT coalesce(max(at), '') FROM follow_up WHERE id > ?",
+                (0 if full else int(meta.get("follow_up_mark", 0)),),
+            ).fetchone()[0],
+        )
+    )
     progress(1)
     # A full build fills outcome_dose_patient whole: its indexes are made at the end.
     try:
@@ -176,17 +188,6 @@ def _refresh(conn: sqlite3.Connection, progress: Progress, path: str, few_only: 
     outcome_counts.drop_empty_groups(conn)
     outcome_counts.count_dose_groups(conn, 0 if full else 1)
     progress(1)
-    latest = max(
-        x
-        for x in (
-            meta.get("latest_at", "") if not full else "",
-            conn.execute("SELECT coalesce(max(started_at), '') FROM session").fetchone()[0],
-            conn.execute(
-                "SELECT coalesce(max(at), '') FROM follow_up WHERE id > ?",
-                (0 if full else int(meta.get("follow_up_mark", 0)),),
-            ).fetchone()[0],
-        )
-    )
     conn.executemany(
         "INSERT INTO outcome_meta (key, value) VALUES (?, ?)"
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -189,13 +189,13 @@ def count(
     read = _fetch(conn, read_sql(specs, source, where), rows, progress)
     if other is None:
         counted = tally(read, specs, progress)
-        _write(conn, counted.totals, counted.days, counted.doses, sign)
+        write_counts(conn, counted.totals, counted.days, counted.doses, sign)
         groups = counted.groups
     else:  # these rows' counts are written while the other part may still be computed
         mine = tally_part(read, specs, progress)
-        _write(conn, mine.totals, mine.days, mine.doses, sign)
+        write_counts(conn, mine.totals, mine.days, mine.doses, sign)
         theirs = other()
-        _write(conn, theirs.totals, theirs.days, theirs.doses, sign)
+        write_counts(conn, theirs.totals, theirs.days, theirs.doses, sign)
         groups = finish(merge(mine, theirs)).groups  # (exact sums: added before dividing)
     marks = ", ".join("?" * (4 + len(GROUP_COLUMNS.split(", "))))
     conn.executemany(
@@ -207,7 +207,7 @@ def count(
         conn.execute(f"DELETE FROM {table} WHERE n <= 0")
 
 
-def _write(
+def write_counts(
     conn: sqlite3.Connection,
     totals: Counter[tuple[str, int, int, int]],
     days: Counter[tuple[str, str]],

@@ -7,9 +7,11 @@ lock (nothing can change), computes the rows of the patients with the lower ids 
 while a second Python process, started at the same moment, does the same for the
 others on a connection of its own that only reads the file, into an in-memory
 database (its temporary tables are its own: it needs no write lock). It sends back
-that database as bytes (SQLite's ``serialize``), whose rows are then added from an
-attached copy (:data:`PART_SCHEMA`), and its counts before their divisions
-(:class:`.tally.Part`), added to this side's. A patient's rows
+that database as bytes (SQLite's ``serialize``) as soon as its rows are in, then its
+days and dose rows, then its other counts before their divisions (:class:`.tally.Part`):
+the write connection adds the rows (from an attached copy, :data:`PART_SCHEMA`) and
+writes the days and doses while the second process still counts, so that after it only
+the totals and the groups are left. A patient's rows
 depend only on that patient's records, and the counts' sums are exact integers until
 the end, so the cache is the very one one connection builds. The parts are ranges of
 patient ids, not odd and even ones: each side then reads only its range of the session
@@ -24,19 +26,23 @@ Only for a file (an in-memory database has no second connection), without a
 passphrase (the second process would need it), with enough sessions to pay for
 starting a process (:data:`MIN_SESSIONS`) and a spare core (:func:`spare_core`). When
 the second process cannot start or fails, the write connection computes and counts
-the other half itself: the same cache, later. The second process is always waited
-for (killed when the build fails first).
+what it did not send itself: the same cache, later. The second process is always
+waited for (killed when the build fails first).
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import queue
 import sqlite3
 import subprocess
 import sys
+import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from ...analysis.windows import DEFAULT_WINDOWS, Window
 from ..db import connect
@@ -117,31 +123,51 @@ class Second:
         self.conn, self.windows = conn, windows
         self.mine, self.theirs = parts(first)
         self.process = _start(path, first)
+        self.sent = False  # whether it sent all its part
 
     def counts(self) -> Part:
-        """Part 1's rows added to ``outcome_session`` and their counts: the second
-        process's, or (it failed or never started) computed on this connection."""
-        result = _result(self.process)
+        """Part 1's rows added to ``outcome_session``, its days and dose rows written,
+        and its counts (those not written yet: totals and groups' sums). The second
+        process sends its rows, then its days and dose rows, then the rest, so that this
+        connection writes the first two while it counts the slots. Whatever it did not
+        send (it failed or never started) is computed here from the rows: the same
+        counts, later."""
         conn, windows = self.conn, self.windows
-        columns = outcome_points.row_columns(windows)
-        if result is None:  # this connection does part 1 too
+        specs = outcome_counts.slot_specs(windows)
+        rows = _frame(self.process)
+        if rows is None:  # this connection does part 1 too
             outcome_points.compute(conn, windows, everyone=True, part=self.theirs)
-            specs = outcome_counts.slot_specs(windows)
-            theirs = outcome_points.part_sql(self.theirs)
-            read = conn.execute(read_sql(specs, "outcome_session", theirs)).fetchall()
-            return tally_part(read, specs, lambda n: None)
-        rows, counted = result
-        if not _attached(conn):  # (still attached if a failed build could not detach it)
-            conn.execute(f"ATTACH ':memory:' AS {PART_SCHEMA}")
-        conn.deserialize(rows, name=PART_SCHEMA)
-        add = f"INSERT INTO outcome_session ({columns}) SELECT {columns} FROM {PART_SCHEMA}.rows"
-        conn.execute(add)
+        else:
+            columns = outcome_points.row_columns(windows)
+            if not _attached(conn):  # (still attached if a failed build could not detach it)
+                conn.execute(f"ATTACH ':memory:' AS {PART_SCHEMA}")
+            conn.deserialize(rows, name=PART_SCHEMA)
+            conn.execute(
+                f"INSERT INTO outcome_session ({columns}) SELECT {columns} FROM {PART_SCHEMA}.rows"
+            )
+        early = _frame(self.process) if rows is not None else None
+        if early is not None:
+            days, doses = pickle.loads(early)  # our own process's output
+            outcome_counts.write_counts(conn, Counter(), days, doses, 1)
+        rest = _frame(self.process) if early is not None else None
+        if rest is not None:
+            counted: Part = pickle.loads(rest)
+            self.sent = True
+            return counted
+        theirs = outcome_points.part_sql(self.theirs)
+        read = conn.execute(read_sql(specs, "outcome_session", theirs)).fetchall()
+        counted = tally_part(read, specs, lambda n: None)
+        if early is not None:  # written already
+            counted.days, counted.doses = Counter(), []
         return counted
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
+        """Wait for the second process to end: stopped first unless it sent everything."""
+        if self.process is None:
+            return
+        if not self.sent and self.process.poll() is None:
             self.process.kill()
-            self.process.communicate()
+        self.process.communicate()
 
 
 def start(
@@ -159,6 +185,7 @@ def start(
     second = Second(conn, path, windows, cut(conn))
     try:
         outcome_points.compute(conn, windows, everyone=True, progress=progress, part=second.mine)
+        outcome_points.drop_temp_tables(conn)  # (now, not after the commit: 13 ms at 100k)
     except BaseException:
         second.close()
         raise
@@ -175,31 +202,60 @@ def _start(path: str, first: int) -> subprocess.Popen[bytes] | None:
             command(path, first),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # (its one line on failure: nobody reads it)
             env=env,
         )
     except OSError:
         return None
 
 
-def _result(other: subprocess.Popen[bytes] | None) -> tuple[bytes, Part] | None:
-    """The second process's database and counts, or None when it failed."""
-    if other is None:
+def _frame(other: subprocess.Popen[bytes] | None) -> bytes | None:
+    """The second process's next output (its length, then it), or None when it failed
+    before sending it whole."""
+    if other is None or other.stdout is None:
         return None
-    out, _ = other.communicate()  # (a 100k clinic's: about 5 MB)
-    if other.returncode != 0 or len(out) < _LENGTH:
+    head = other.stdout.read(_LENGTH)
+    if len(head) < _LENGTH:
         return None
-    length = int.from_bytes(out[:_LENGTH], "big")
-    counted = pickle.loads(out[_LENGTH + length :])  # our own process's output
-    return out[_LENGTH : _LENGTH + length], counted
+    length = int.from_bytes(head, "big")
+    body = other.stdout.read(length)
+    return body if len(body) == length else None
+
+
+class _Sender:
+    """Writes the second process's outputs (:func:`_frame`) on a thread of its own: the
+    write connection reads the rows only once it has counted its own, and the second
+    process goes on counting meanwhile."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out, self.queue = out, queue.SimpleQueue[bytes | None]()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def send(self, data: bytes) -> None:
+        self.queue.put(data)
+
+    def _run(self) -> None:
+        while (data := self.queue.get()) is not None:
+            self.out.write(len(data).to_bytes(_LENGTH, "big"))
+            self.out.write(data)
+            self.out.flush()
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
 
 
 def part(
-    path: str, first: int, windows: tuple[Window, ...] = DEFAULT_WINDOWS
-) -> tuple[bytes, Part]:
-    """The rows of the patients from ``first`` on (the second part), computed on a
-    connection of its own, as an in-memory database's bytes (table ``rows``), and their
-    counts."""
+    path: str,
+    first: int,
+    send: Callable[[bytes], None],
+    windows: tuple[Window, ...] = DEFAULT_WINDOWS,
+) -> None:
+    """Compute the rows of the patients from ``first`` on (the second part) on a
+    connection of its own, and ``send`` them as an in-memory database's bytes (table
+    ``rows``), then their days and dose rows (pickled), then the rest of their counts
+    (a :class:`.tally.Part` without them)."""
     other = connect(path)
     try:
         with bulk.big_cache(other, CACHE_MIB):
@@ -213,28 +269,32 @@ def part(
             )
             other.execute("COMMIT")
             outcome_points.drop_temp_tables(other)
+            send(other.serialize(name=PART_SCHEMA))
             specs = outcome_counts.slot_specs(windows)
             read = other.execute(read_sql(specs, f"{PART_SCHEMA}.rows", "true")).fetchall()
-            return other.serialize(name=PART_SCHEMA), tally_part(read, specs, lambda n: None)
+
+            def early(counted: Part) -> None:
+                send(pickle.dumps((counted.days, counted.doses), pickle.HIGHEST_PROTOCOL))
+
+            counted = tally_part(read, specs, lambda n: None, early)
+            counted.days, counted.doses = Counter(), []  # sent
+            send(pickle.dumps(counted, pickle.HIGHEST_PROTOCOL))
     finally:
         other.close()
 
 
 def main() -> None:
     """The second process: the rows of the database named by the first argument of the
-    patients from the second argument on, and their counts, to standard output (the
-    rows' length, the rows, the counts pickled); on failure one line on standard error
-    and exit status 1."""
+    patients from the second argument on, and their counts, to standard output
+    (:func:`part`); on failure one line on standard error and exit status 1."""
+    sender = _Sender(sys.stdout.buffer)
     try:
-        rows, counted = part(sys.argv[1], int(sys.argv[2]))
+        part(sys.argv[1], int(sys.argv[2]), sender.send)
     except Exception as exc:
         print(f"outcome part: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
-    out = sys.stdout.buffer
-    out.write(len(rows).to_bytes(_LENGTH, "big"))
-    out.write(rows)
-    out.write(pickle.dumps(counted, protocol=pickle.HIGHEST_PROTOCOL))
-    out.flush()
+    finally:
+        sender.close()
 
 
 def _attached(conn: sqlite3.Connection) -> bool:

@@ -169,9 +169,14 @@ class Part:
 
 
 def tally_part(
-    rows: list[tuple[object, ...]], specs: Sequence[Slot], progress: Callable[[int], None]
+    rows: list[tuple[object, ...]],
+    specs: Sequence[Slot],
+    progress: Callable[[int], None],
+    ready: Callable[[Part], None] | None = None,
 ) -> Part:
-    """:func:`tally`'s counts of ``rows`` before its divisions (see :class:`Part`)."""
+    """:func:`tally`'s counts of ``rows`` before its divisions (see :class:`Part`).
+    ``ready``: called with the part once its days and doses are counted, before its
+    slots (a second process sends them ahead: :mod:`.parallel`)."""
     cols = list(zip(*rows, strict=True)) if rows else [()] * (len(_FIXED) + len(specs))
     patients, techniques = cols[0], cols[1]
     plan = _Plan(patients, techniques)
@@ -181,6 +186,8 @@ def tally_part(
     adverse = [cols[len(_FIXED) + i] for i, spec in enumerate(specs) if spec.kind == "adverse"]
     out = Part(Counter(), days, plan.doses(cols[3], cols[4], adverse))
     out.order = [first + band for first, n in _bands(specs) for band in range(n)]
+    if ready is not None:
+        ready(out)
     progress(1)
     for i, (spec, (first, n)) in enumerate(zip(specs, _bands(specs), strict=True)):
         codes = cols[len(_FIXED) + i]
