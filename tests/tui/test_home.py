@@ -309,6 +309,8 @@ def test_home_shows_saves_from_another_workstation_keeping_the_highlighted_row(
         assert [r[2] for r in rows(today)] == ["Lena Fischer"]
         assert home.listed_patient() == 5 and sessions.row_count == 1
         today.focus()
+        await pilot.pause()
+        assert home.focused is today
         assert app.show_saves_elsewhere() is False  # nothing new: nothing refilled
         early = saved_elsewhere(2, "2026-11-23 08:30")
         later = saved_elsewhere(5, "2026-11-23 10:00")
@@ -338,6 +340,14 @@ def test_home_shows_saves_from_another_workstation_keeping_the_highlighted_row(
         assert [r[2] for r in rows(today)] == ["Tom Baker", "Lena Fischer"]
         assert home.selected_patient() == 2
         assert app.show_saves_elsewhere() is False  # nothing pending any more
+        # A list the practitioner is not in acts on nothing: it is read again, whatever
+        # its highlight was on (it kept a voided session until someone moved in it).
+        home.query_one("#search", Input).focus()
+        await pilot.pause()
+        other.void_session(early, 1, "duplicate")  # Tom's, highlighted in Today
+        assert app.show_saves_elsewhere() is True
+        assert [r[2] for r in rows(today)] == ["Lena Fischer"]
+        assert app.show_saves_elsewhere() is False
         # Under a form, Home is left as it is (it refills when the form closes).
         await pilot.press("ctrl+o")
         saved_elsewhere(3, "2026-11-23 08:45")

@@ -191,8 +191,10 @@ class HomeScreen(Screen[None]):
         each kept on the row it was on, so a key pressed next acts on the patient and
         the session the practitioner sees highlighted. A list whose highlighted row
         would go (a session voided or moved elsewhere, a 13th more recent patient) is
-        left as it is: moving the highlight to another row would move it to another
-        patient unseen. Returns whether every list was read again (else: ask later)."""
+        left as it is while the practitioner is in it (the patients list: always, F5 and
+        F6 act on it otherwise): moving the highlight to another row would move it to
+        another patient unseen. Returns whether every list was read again (else: ask
+        later)."""
         if not self._lists_in:
             return True  # the first fill has not happened yet: it reads everything
         done = True
@@ -204,14 +206,18 @@ class HomeScreen(Screen[None]):
             done = False
         app: Any = self.app
         today = self.store.sessions_on(app.clock().date())
+        # (Today's and the patient's sessions act only when the practitioner is in them:
+        # another one is read again whatever its highlight was on.)
         table = self.query_one("#today", DataTable)
-        if lists.keeps_row(table, [lists.row_key(s) for s in today]):
+        keys = [lists.row_key(s) for s in today]
+        if table is not self.focused or lists.keeps_row(table, keys):
             lists.keeping_row(table, lambda: lists.fill_today(table, today))
         else:
             done = False
         table = self.query_one("#patient-sessions", DataTable)
         listed = self.store.sessions(pid, limit=50, include_void=True) if pid else []
-        if lists.keeps_row(table, [lists.row_key(s) for s in listed]):
+        keys = [lists.row_key(s) for s in listed]
+        if table is not self.focused or lists.keeps_row(table, keys):
             lists.keeping_row(table, self.fill_patient_sessions)
         else:
             done = False
