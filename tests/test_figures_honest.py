@@ -304,6 +304,13 @@ def test_when_every_session_lost_relief_the_median_has_an_end() -> None:
     assert (row["lost"], row["median"], row["s72"]) == (
         "4 of 4", "1 (all lost by then: no interval)", "0%"
     )  # fmt: skip
+    # Bounds equal to the median with relief not all lost (80 of 100 lost on day 3, 20
+    # still relieved when last seen on day 30) read "all lost by then" too (review).
+    counts = GroupCounts("dry_needling", 40, 100, loss={7: 80, 60: 20}, loss_patients=40,
+                         resolution={-1: 3}, resolution_patients=3)  # fmt: skip
+    partly = next(r for r in lasting_rows(compare({"dry_needling": counts}))
+                  if r["technique"] == "Dry needling")  # fmt: skip
+    assert (partly["lost"], partly["median"]) == ("80 of 100", "3 (3 to 3)")
     _, sore = soreness_rows(comparison)
     resolved = next(r for r in sore if r["technique"] == "Dry needling")["resolved"]
     assert resolved.startswith("none 0 by the last reading; by 72 h 0%")

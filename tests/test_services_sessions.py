@@ -96,6 +96,21 @@ def test_a_session_entered_late_continues_the_episode_of_its_own_time(
     assert episodes == {"04": neck, "07": back, "22": neck}
 
 
+def test_the_form_saves_into_the_episode_it_shows(store: Store, patient_id: int) -> None:
+    # The form shows the episode started last; a session backdated there went into the
+    # one under way on its day, which the practitioner was never shown (found by review).
+    store.add_episode(Episode(patient_id, "neck pain", "neck", "2026-11-01"))
+    back = store.add_episode(Episode(patient_id, "low back pain", "low_back", "2026-11-15"))
+    form = FormState(technique="acupuncture", settings=default_settings("acupuncture"))
+    form.consent = True
+    form.fields.update({"started_at": "2026-11-10 09:00", "pain_before": "5"})
+    form.sites = [describe_site({"target": "st36", "side": "left"}, form.settings, "acupuncture")]
+    draft = or_raise(
+        sessions.check_form(store, form, patient_id=patient_id, practitioner_id=1, now=NOW)
+    )
+    assert draft.session.episode_id == back
+
+
 def test_amend_and_void_keep_the_record_and_say_what_happened(
     store: Store, patient_id: int
 ) -> None:

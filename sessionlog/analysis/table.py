@@ -236,7 +236,9 @@ def lasting_rows(c: Comparison) -> list[dict[str, str]]:
                 else fmt_num(lasting.median_high_days, 0)
             )  # fmt: skip
             median = f"{fixed(lasting.median_days, 0)} ({low} to {high})"
-            if lasting.median_low_days == lasting.median_high_days == lasting.median_days:
+            gone = any(st.survival <= 0 and st.days <= lasting.median_days
+                       for st in lasting.steps)  # fmt: skip
+            if gone and lasting.median_low_days == lasting.median_high_days:
                 # Every session lost relief by then: a bound equal to the median would
                 # claim a certainty a few sessions cannot give (as Mean.alike).
                 median = f"{fixed(lasting.median_days, 0)} (all lost by then: no interval)"

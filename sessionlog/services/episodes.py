@@ -1,7 +1,8 @@
 """Which episode of care a new session belongs to: the one rule of the form and ``log``.
 
-A session continues the patient's current episode (the one started last by the
-session's day) unless a complaint and region are given, which start a new one with it.
+A session continues the patient's current episode unless a complaint and region are
+given, which start a new one with it: from the command line, the episode under way on
+the session's day; from the form, the one it shows (the one started last).
 A patient with no episode yet must be given them: a session outside any episode is
 invisible to ``compare --region`` and ``--complaint``.
 """
@@ -28,11 +29,19 @@ class EpisodeChoice:
 
 
 def choose_episode(
-    store: Store, patient_id: int, complaint: str, region: str, started_on: str
+    store: Store,
+    patient_id: int,
+    complaint: str,
+    region: str,
+    started_on: str,
+    *,
+    shown: bool = False,
 ) -> EpisodeChoice:
-    """The episode of a new session of ``patient_id``: a new one when a complaint or a
-    region is given (both are then required), else the current one. Raises
-    :class:`InvalidRecord` / :class:`ValidationError` naming the field."""
+    """The episode of a new session of ``patient_id`` (on ``started_on``): a new one
+    when a complaint or a region is given (both are then required), else the current
+    one: the one under way that day, or with ``shown``, the one started last (the one
+    the form shows). Raises :class:`InvalidRecord` / :class:`ValidationError` naming
+    the field."""
     if complaint.strip() or region.strip():
         episode = parse_episode(
             {"complaint": complaint, "body_region": region},
@@ -40,7 +49,7 @@ def choose_episode(
             started_on=started_on,
         )
         return EpisodeChoice(new=episode)
-    current = store.current_episode(patient_id, on=started_on)
+    current = store.current_episode(patient_id, on=None if shown else started_on)
     if current is None:
         raise ValidationError(
             "complaint",
