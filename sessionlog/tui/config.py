@@ -71,6 +71,10 @@ def update(changes: dict[str, Any], path: Path | None = None) -> None:
 
 
 LOCK_ID = "app.lock"
+# Keys that are the lock key on their own screen: the patient view's asks for the
+# practitioner's secret (the app-wide lock is refused there). Each follows the lock
+# unless remapped itself, and is no other action's key the lock could clash with.
+LOCK_MIRRORS = ("patient_view.ask",)
 
 
 def keymap(settings: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
@@ -121,7 +125,8 @@ def checked_keymap(
     known = {ident: keys for ident, keys in wanted.items() if ident in defaults}
     effective = {**defaults, **known}
     lock = _keys(effective[LOCK_ID]) if LOCK_ID in effective else set()
-    taken = set().union(*(_keys(k) for i, k in effective.items() if i != LOCK_ID))
+    others = (k for i, k in effective.items() if i != LOCK_ID and i not in LOCK_MIRRORS)
+    taken = set().union(*(_keys(k) for k in others))
     if LOCK_ID in known and lock & taken:
         clash = ", ".join(sorted(lock & taken))
         problems.append(
@@ -137,7 +142,7 @@ def checked_keymap(
                 f"Settings: keymap: {ident} is not an action's id (the command palette,"
                 " Ctrl+P, shows each action's id); ignored."
             )
-        elif ident != LOCK_ID and _keys(keys) & lock:
+        elif ident != LOCK_ID and ident not in LOCK_MIRRORS and _keys(keys) & lock:
             clash = ", ".join(sorted(_keys(keys) & lock))
             problems.append(
                 f"Settings: keymap: {ident} cannot take {clash}, the key that locks the app;"
@@ -145,6 +150,10 @@ def checked_keymap(
             )
         elif ident in known:
             allowed[ident] = normal_keys(keys)
+    if LOCK_ID in allowed:
+        for mirror in LOCK_MIRRORS:
+            if mirror in defaults:
+                allowed.setdefault(mirror, allowed[LOCK_ID])
     return allowed, problems
 
 

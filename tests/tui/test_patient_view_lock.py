@@ -139,3 +139,24 @@ def test_what_the_patient_types_never_reaches_the_hidden_secret_field(store) -> 
 
     ts.run_app(app, steps)
     assert store.access(1).failed_attempts == 0
+
+
+def test_a_lock_key_moved_in_the_settings_is_the_key_that_asks_here(store, settings_file) -> None:  # type: ignore[no-untyped-def]
+    # `{"app.lock": "ctrl+l,f12"}` was refused ("a key another action has": this view's
+    # own Ctrl+L), and a lock moved to F12 left this view asking on Ctrl+L only.
+    settings_file.write_text('{"keymap": {"app.lock": "f12"}}')
+    auth.set_first_secret(store, 1, SECRET)
+    app = SessionlogApp(store, clock=ts.Clock(), practitioner_id=1)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        assert app.keymap_problems == []
+        view = PatientViewScreen(MARIA)
+        await app.push_screen(view)
+        await pilot.pause()
+        field = view.query_one("#pv-secret", Input)
+        await pilot.press("ctrl+l")
+        assert not field.display  # Ctrl+L is no key of the practitioner's now
+        await pilot.press("f12", *ts.typed(SECRET))
+        assert (field.display, field.value) == (True, SECRET)
+
+    ts.run_app(app, steps)

@@ -295,7 +295,22 @@ def test_the_lock_moves_only_to_a_key_no_other_action_has() -> None:
 
     defaults = binding_keys()
     assert (defaults["app.lock"], defaults["session.save"]) == ("ctrl+l", "ctrl+s")
-    assert checked_keymap({"app.lock": "f11"}, defaults) == ({"app.lock": "f11"}, [])
+    # The patient view's key for the practitioner's secret is the lock key there: it
+    # follows the lock, and is no other action's key the lock would clash with (a
+    # second lock key beside Ctrl+L was refused as "a key another action has").
+    both = "ctrl+l,f12"
+    assert checked_keymap({"app.lock": "f11"}, defaults) == (
+        {"app.lock": "f11", "patient_view.ask": "f11"},
+        [],
+    )
+    assert checked_keymap({"app.lock": "Ctrl+L, F12"}, defaults) == (
+        {"app.lock": both, "patient_view.ask": both},
+        [],
+    )
+    assert checked_keymap({"app.lock": "f11", "patient_view.ask": "f10"}, defaults) == (
+        {"app.lock": "f11", "patient_view.ask": "f10"},
+        [],
+    )
     # Written as a person writes keys: Textual's names are lower case ("Ctrl+L" passed
     # the check as another key and bound nothing, while the footer showed it).
     assert checked_keymap({"home.new_session": "Ctrl+L"}, defaults) == (
@@ -309,7 +324,7 @@ def test_the_lock_moves_only_to_a_key_no_other_action_has() -> None:
         "home.new_session": "f12,ctrl+e"
     }
     assert checked_keymap({"app.lock": "f11", "home.new_session": "ctrl+l"}, defaults) == (
-        {"app.lock": "f11", "home.new_session": "ctrl+l"},
+        {"app.lock": "f11", "home.new_session": "ctrl+l", "patient_view.ask": "f11"},
         [],
     )
     assert checked_keymap({"app.lock": "ctrl+s"}, defaults) == (
