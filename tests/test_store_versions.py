@@ -328,3 +328,39 @@ def test_follow_up_amendment(store: Store) -> None:
     store.amend_follow_up(second, f, 1, "entered twice", void=True)
     assert store.follow_ups(1) == []
     assert rows(store, "SELECT count(*) AS n FROM follow_up") == [{"n": 3}]
+
+
+def test_check_names_follow_ups_the_figures_leave_out(store: Store, db_path) -> None:  # type: ignore[no-untyped-def]
+    # Written before the store refused them (or imported from such a database): one at
+    # its session's own time, one after the next session of its course. The figures
+    # leave both out; `check` said nothing of them.
+    from sessionlog.store import check
+
+    store.save_session(dry_needling())  # session 1, 2026-11-20 09:15
+    store.save_session(ims())  # session 2, 2026-11-21 14:00
+    counted = {"patient_id": 1, "session_record_id": 2, "at": "2026-11-22 09:00", "pain": 2}
+    store.add_follow_up(parse_follow_up(counted), actor_id=1)
+    old = [
+        {"patient_id": 1, "session_record_id": 1, "at": "2026-11-20 09:15", "pain": 4},
+        {"patient_id": 1, "session_record_id": 1, "at": "2026-11-22 08:00", "pain": 1},
+        {"patient_id": 1, "session_record_id": 1, "at": "2026-11-20 09:00", "pain": 7},
+    ]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Store, "_check_after_its_session", lambda *args: None)
+        mp.setattr(Store, "_check_no_session_between", lambda *args: None)
+        same, late, before = (store.add_follow_up(parse_follow_up(f), actor_id=1) for f in old)
+    health = check(db_path)
+    assert health.ok
+    assert health.warnings == [
+        "3 follow-ups are left out of the outcome figures: follow-up"
+        f" {same} (2026-11-20 09:15) is at the time of session 1, whose pain after is"
+        f" its reading then; follow-up {late} (2026-11-22 08:00) came after session 2"
+        f" (2026-11-21 14:00), the next of session 1's course; follow-up {before}"
+        " (2026-11-20 09:00) is before session 1 (2026-11-20 09:15), which it follows."
+        " Correct each (link it to its session, or fix its time) or void it."
+    ]
+    store.amend_follow_up(late, parse_follow_up({**old[1], "session_record_id": 2}), 1, "linked")
+    store.amend_follow_up(same, parse_follow_up(old[0]), 1, "entered twice", void=True)
+    assert check(db_path).warnings[0].startswith("1 follow-up is left out of the outcome")
+    store.amend_follow_up(before, parse_follow_up(old[2]), 1, "wrong patient", void=True)
+    assert check(db_path).warnings == []

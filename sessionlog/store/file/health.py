@@ -15,6 +15,7 @@ from ...errors import DatabaseError
 from ..db import BUSY_TIMEOUT_MS, _check_ours, remove_empty
 from ..integrity import alarm, audit, tamper
 from ..integrity.chainhead import head
+from ..records.follow_ups import left_out_follow_ups
 from .cipher import connect_file, passphrase
 from .guard import RESTORE_HINT
 from .netfs import filesystem_type, is_network
@@ -122,6 +123,9 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
     health.problems += found
     health.tampered = bool(found) or not chain.ok
     health.chain_head = head(conn).as_dict()
+    left_out = left_out_follow_ups(conn)
+    if left_out:
+        health.warnings.append(left_out)
     health.sessions, health.versions, health.patients = conn.execute(
         "SELECT (SELECT count(*) FROM current_session), (SELECT count(*) FROM session),"
         " (SELECT count(*) FROM patient)"
