@@ -348,6 +348,24 @@ def test_home_shows_saves_from_another_workstation_keeping_the_highlighted_row(
         assert app.show_saves_elsewhere() is True
         assert [r[2] for r in rows(today)] == ["Lena Fischer"]
         assert app.show_saves_elsewhere() is False
+        # The patient's sessions are read once: the rows checked are the rows shown
+        # (read twice, a save in between could drop the highlighted one unchecked).
+        reads = []
+        store_sessions = home.store.sessions
+
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            reads.append(args)
+            return store_sessions(*args, **kwargs)
+
+        monkeypatch.setattr(home.store, "sessions", counted)
+        sessions.focus()
+        await pilot.pause()
+        saved_elsewhere(5, "2026-11-23 11:00")
+        reads.clear()
+        assert app.show_saves_elsewhere() is True
+        assert [a for a in reads if a] == [(5,)]
+        assert [r[0][11:16] for r in rows(sessions)][:2] == ["11:00", "10:00"]
+        monkeypatch.undo()
         # Under a form, Home is left as it is (it refills when the form closes).
         await pilot.press("ctrl+o")
         saved_elsewhere(3, "2026-11-23 08:45")

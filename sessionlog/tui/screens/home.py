@@ -25,7 +25,11 @@ from . import home_lists as lists
 
 if TYPE_CHECKING:
     from ...store import Store
+    from ...store.rows import ListedSession
     from ..widgets.new_patient import NewPatientForm
+
+
+SESSIONS_LISTED = 50  # the highlighted patient's latest sessions
 
 
 class HomeScreen(Screen[None]):
@@ -215,10 +219,12 @@ class HomeScreen(Screen[None]):
         else:
             done = False
         table = self.query_one("#patient-sessions", DataTable)
-        listed = self.store.sessions(pid, limit=50, include_void=True) if pid else []
+        listed = self.store.sessions(pid, limit=SESSIONS_LISTED, include_void=True) if pid else []
         keys = [lists.row_key(s) for s in listed]
         if table is not self.focused or lists.keeps_row(table, keys):
-            lists.keeping_row(table, self.fill_patient_sessions)
+            # The rows just checked, not read again: a save in between could drop the
+            # highlighted one (its highlight would move to another session unseen).
+            lists.keeping_row(table, lambda: self.fill_patient_sessions(listed))
         else:
             done = False
         return done
@@ -238,13 +244,17 @@ class HomeScreen(Screen[None]):
             return None if key is None else int(key.split(":")[1])
         return self.listed_patient()
 
-    def fill_patient_sessions(self) -> None:
+    def fill_patient_sessions(self, rows: list[ListedSession] | None = None) -> None:
+        """The highlighted patient's latest sessions (``rows``, when just read for them)."""
         if not self._lists_in:
             return  # filled once its table is mounted (after the first frame)
         table = self.query_one("#patient-sessions", DataTable)
         pid = self._sessions_of = self.listed_patient()
         patient = self.store.patient(pid) if pid is not None else None
-        rows = self.store.sessions(pid, limit=50, include_void=True) if patient else []
+        if not patient:
+            rows = []
+        elif rows is None:
+            rows = self.store.sessions(pid, limit=SESSIONS_LISTED, include_void=True)
         lists.fill_sessions(table, patient, rows, self.app.size.width)
         self._sites_width = table.region.width
 
