@@ -63,9 +63,13 @@ def _trial(zygote: subprocess.Popen[str], fifo: Path, rng: random.Random) -> lis
     pid = int(zygote.stdout.readline())
     with fifo.open() as acks:  # opens once the child has opened its end
         assert acks.readline() == "ready\n"
+        # Once its first save is acknowledged, the child is saving: the kill lands in the
+        # middle of that work however slow the machine is (a kill after a fixed time
+        # found a loaded machine's child still starting: too few saves to test).
+        first = acks.readline()
         time.sleep(rng.uniform(0, 0.08))  # the moment: anywhere in a save, a commit, a write
         os.kill(pid, signal.SIGKILL)
-        out = acks.read()  # to the end: the child is gone
+        out = first + acks.read()  # to the end: the child is gone
     assert zygote.stdout.readline().strip() == "killed"
     return [int(line) for line in out.split()]
 
@@ -105,7 +109,6 @@ def test_killing_a_saving_process_loses_nothing_acknowledged(tmp_path: Path) -> 
     chained = chain.verify(conn)
     conn.close()
     assert (partial, unaudited, chained.ok) == (0, 0, True)
-    assert len(acknowledged) > TRIALS  # the kills did land in the middle of saving
     report(
         f"kill -9: {TRIALS} trials, {len(acknowledged):,} acknowledged saves checked, all"
         f" present ({len(stored):,} stored); integrity ok; audit chain of {chained.rows:,}"
