@@ -71,6 +71,7 @@ def _with_size(fn: Any) -> Any:
     help="html: the take-home report, one self-contained page for A4 (needs -o).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File for --format html.")
+@click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
 @_with_size
 @pass_ctx
 @user_errors
@@ -81,6 +82,7 @@ def report(
     practitioner_ref: str | None,
     fmt: str,
     output: str | None,
+    force: bool,
     width: int | None,
     height: int | None,
     color: bool | None,
@@ -90,7 +92,7 @@ def report(
     if fmt == "html":
         from .scales import write_report
 
-        write_report(ctx, patient, output, practitioner_ref)
+        write_report(ctx, patient, output, practitioner_ref, force=force)
         return
     from ..analysis import patient_sentences, to_jsonable
     from ..analysis.table import progress_summary, session_rows

@@ -282,7 +282,12 @@ def scale_json(c: Any) -> dict[str, Any]:
 
 
 def write_report(
-    ctx: Context, patient_ref: str, output: str | None, practitioner_ref: str | None
+    ctx: Context,
+    patient_ref: str,
+    output: str | None,
+    practitioner_ref: str | None,
+    *,
+    force: bool = False,
 ) -> None:
     """``report --format html -o FILE``: the patient's take-home page, audited."""
     from pathlib import Path
@@ -294,7 +299,7 @@ def write_report(
     store = ctx.store()
     patient = find_patient(store, patient_ref)
     actor = identify(store, practitioner_ref)
-    dest = write_take_home(store, patient["id"], Path(output), actor)
+    dest = write_take_home(store, patient["id"], Path(output), actor, force=force)
     click.echo(f"report for {patient['chart_id']} written to {dest}")
 
 

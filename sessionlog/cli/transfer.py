@@ -34,11 +34,12 @@ BIG = 5_000  # rows from which import shows a progress bar
     default=None,
     help="File to write (csv: a .zip file or a new folder). json/fhir: default stdout.",
 )
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @identity_option()
 @pass_ctx
 @user_errors
 def export_command(
-    ctx: Context, fmt: str, output: Path | None, practitioner_ref: str | None
+    ctx: Context, fmt: str, output: Path | None, force: bool, practitioner_ref: str | None
 ) -> None:
     """Export the whole database (every version, every follow-up, the audit log).
 
@@ -48,7 +49,7 @@ def export_command(
     from ..exchange import export
 
     store = ctx.store()
-    result = export(store, fmt, output, actor_id=identify(store, practitioner_ref))
+    result = export(store, fmt, output, actor_id=identify(store, practitioner_ref), force=force)
     if output is not None:
         total = sum(result.counts.values())
         click.echo(

@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from ..errors import ValidationError
 from ..private_files import existing_folder, make_private
+from ..store.file.guard import check_output
 from ..store.integrity.chainhead import head
 from ..store.store import Store
 from .csvfiles import write_folder, write_zip
@@ -116,14 +117,22 @@ def _write_document(doc: dict[str, Any], out: IO[str]) -> None:
 
 
 def export(
-    store: Store, fmt: str, dest: Path | None, *, actor_id: int | None = None
+    store: Store,
+    fmt: str,
+    dest: Path | None,
+    *,
+    actor_id: int | None = None,
+    force: bool = False,
 ) -> ExportResult:
     """Export the whole database to ``dest`` (``None``: standard output, JSON/FHIR only).
 
-    CSV goes to a ``.zip`` file, or else to a folder that must not hold files yet.
+    CSV goes to a ``.zip`` file, or else to a folder that must not hold files yet. An
+    existing file is replaced only with ``force``, and a database never.
     """
     if fmt not in FORMATS:
         raise ValidationError("format", f"{fmt!r} is not allowed: one of {', '.join(FORMATS)}")
+    if dest is not None:
+        check_output(dest, store.path, force=force)
     tables = read_tables(store)
     counts = {t: len(rows) for t, rows in tables.items()}
     if fmt == "fhir":

@@ -17,6 +17,7 @@ from ..analysis.scale_course import Reading, ScaleCourse, scale_courses
 from ..charts.take_home import TakeHome, render_take_home
 from ..exchange.export import write_atomically
 from ..private_files import make_private_folder
+from ..store.file.guard import check_output
 from .reports import progress_report
 
 if TYPE_CHECKING:
@@ -53,18 +54,26 @@ def take_home_html(store: Store, patient_id: int) -> str:
     return render_take_home(report, labels)
 
 
-def write_take_home(store: Store, patient_id: int, dest: Path, actor_id: int | None) -> Path:
-    """Write the report to ``dest`` (0600) and record the export in the audit log."""
+def write_take_home(
+    store: Store, patient_id: int, dest: Path, actor_id: int | None, *, force: bool = False
+) -> Path:
+    """Write the report to ``dest`` (0600) and record the export in the audit log (before
+    the file is there: no report out without its audit row). An existing file is
+    replaced only with ``force``, and a database never."""
+    check_output(dest, store.path, force=force)
     page = take_home_html(store, patient_id)
 
     def write(path: Path) -> None:
         path.write_text(page, encoding="utf-8")
         os.chmod(path, 0o600)
 
-    write_atomically(dest, write)
-    store.log_event(
-        actor_id, "export", "report", patient_id=patient_id, format="html", destination=str(dest)
-    )
+    def log() -> None:
+        store.log_event(
+            actor_id, "export", "report", patient_id=patient_id, format="html",
+            destination=str(dest),
+        )  # fmt: skip
+
+    write_atomically(dest, write, log)
     return dest
 
 
@@ -86,4 +95,5 @@ def write_take_home_default(store: Store, patient_id: int, actor_id: int | None)
     assert who is not None
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(who["chart_id"]))
     name = f"{safe}-{store.clock().date().isoformat()}.html"
-    return write_take_home(store, patient_id, report_dir(store) / name, actor_id)
+    # The day's report again replaces the one written earlier that day.
+    return write_take_home(store, patient_id, report_dir(store) / name, actor_id, force=True)

@@ -121,3 +121,60 @@ def test_a_bad_file_is_refused_with_rows_and_fields(clinic_path: Path, tmp_path:
     )
     assert "Traceback" not in result.output
     assert fingerprint(clinic_path) == before
+
+
+def test_an_export_or_a_report_never_replaces_a_database(clinic_path: Path, tmp_path: Path) -> None:
+    # `export -o clinic.db` printed "Exported 2,791 rows as json to clinic.db." and the
+    # clinic's database was a JSON file; `--format fhir -o` over a backup replaced the
+    # backup; `report --format html -o clinic.db` put the report in its place.
+    (tmp_path / "bk").mkdir()
+    backup = tmp_path / "bk" / "friday.db"
+    assert run(clinic_path, f"backup {backup}").exit_code == 0
+    kept = backup.read_bytes()
+    for command, path, what in [
+        (f"export -o {clinic_path}", clinic_path, "the clinic's database"),
+        (f"export --force -o {clinic_path}", clinic_path, "the clinic's database"),
+        (f"export --format fhir --force -o {backup}", backup, "a database"),
+        (
+            f"report --patient C001 --format html -o {clinic_path}",
+            clinic_path,
+            "the clinic's database",
+        ),
+        (f"report --patient C001 --format html --force -o {backup}", backup, "a database"),
+    ]:
+        result = run(clinic_path, command)
+        assert (result.exit_code, result.stdout) == (1, ""), command
+        assert result.stderr == (
+            f"error: output: {path} is {what}: an export or a report never replaces one;"
+            " give another file name\n"
+        ), command
+    assert backup.read_bytes() == kept  # (the database itself gains sign-in audit rows)
+    assert run(clinic_path, "check").stdout.startswith("The database is healthy: 3 sessions")
+    # The files SQLite keeps beside a database in use are the database too.
+    from sessionlog.errors import ValidationError
+    from sessionlog.store.file.guard import check_output
+
+    wal = Path(f"{clinic_path}-wal")
+    wal.write_bytes(b"")
+    with pytest.raises(ValidationError, match="is a file of the clinic's database: an export"):
+        check_output(wal, str(clinic_path), force=True)
+
+
+def test_an_export_replaces_an_existing_file_only_with_force(
+    clinic_path: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "monday.json"
+    out.write_text("the notes of a meeting")
+    result = run(clinic_path, f"export -o {out}")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"error: output: {out} already exists: give a new name (or --force to replace it)\n",
+    )
+    assert out.read_text() == "the notes of a meeting"
+    for command in (f"export --force -o {out}", f"report --patient C001 --format html -o {out}"):
+        assert run(clinic_path, command).exit_code == (0 if "--force" in command else 1)
+    assert json.loads(out.read_text())["tables"]["session"]
+    page = tmp_path / "bo.html"
+    for _ in range(2):  # a report written again over itself: asked for with --force
+        result = run(clinic_path, f"report --patient C001 --format html --force -o {page}")
+        assert result.exit_code == 0, result.output

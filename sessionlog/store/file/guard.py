@@ -243,3 +243,35 @@ def file_id(path: str) -> tuple[int, int] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino)
+
+
+def check_output(dest: Path, database: str, *, force: bool) -> None:
+    """Refuse to write an export or a report to ``dest`` when that would replace a
+    database (``database`` itself, a file beside it that SQLite keeps, a backup: any
+    SQLite or encrypted database file), or, without ``force``, any existing file."""
+    from ...errors import ValidationError
+
+    if not dest.exists() or dest.is_dir():
+        return  # (a CSV export's folder: it must hold no file yet, see the export)
+    own = database != ":memory:" and Path(database).exists()
+    beside = (
+        own
+        and dest.parent.resolve() == Path(database).resolve().parent
+        and any(
+            dest.name == f"{Path(database).name}{suffix}" for suffix in ("-wal", "-shm", "-journal")
+        )
+    )
+    if (own and dest.samefile(database)) or beside:
+        what = "the clinic's database" if not beside else "a file of the clinic's database"
+    elif plain_sqlite_file(dest) or looks_encrypted_file(dest):
+        what = "a database"
+    elif force:
+        return
+    else:
+        raise ValidationError(
+            "output", f"{dest} already exists: give a new name (or --force to replace it)"
+        )
+    raise ValidationError(
+        "output",
+        f"{dest} is {what}: an export or a report never replaces one; give another file name",
+    )
