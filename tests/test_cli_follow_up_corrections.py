@@ -4,6 +4,7 @@ recording one, and the original kept (a new row supersedes it)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from helpers_cli import fingerprint, make_clinic, ok, refused_in_one_line, run
 
 from sessionlog.store import Store
+from sessionlog.store.outcomes import cache as outcome_cache
 
 FIRST = (
     "log --patient C001 --technique dry_needling --at '2025-06-10 09:00'"
@@ -159,3 +161,45 @@ def test_a_follow_up_of_a_session_voided_since_can_still_be_voided(clinic: Path)
     )
     result = run(clinic, "follow-up --patient C001 --pain 2 --session 1 --at '2025-06-12'")
     assert "session 1 was voided" in result.stderr  # a new one still may not follow it
+
+
+def window_72h(db: Path) -> tuple[object, object]:
+    """Dry needling's figures up to 72 h after a session, as `compare` gives them (from
+    the outcome cache, brought up to date first): sessions with a reading, mean pain then."""
+    groups = json.loads(ok(db, "compare --json --by technique"))["comparison"]["groups"]
+    [window] = [
+        w
+        for g in groups
+        if g["key"] == "dry_needling"
+        for w in g["windows"]
+        if w["window"]["key"] == "72h"
+    ]
+    return window["sessions"], window["mean_then"]
+
+
+def test_figures_count_a_correction_with_its_new_values_and_a_void_nowhere(
+    clinic: Path,
+) -> None:
+    assert window_72h(clinic) == (1, 3)
+    store = Store.open(clinic)
+    try:
+        assert outcome_cache.is_current(store.conn)  # the figures above came from the cache
+    finally:
+        store.close()
+    ok(clinic, "follow-up-amend 1 --pain 6 --reason 'misheard'")
+    assert window_72h(clinic) == (1, 6)  # the new value only, not 3 and 6
+    ok(clinic, "follow-up-void 2 --reason 'wrong patient'")
+    assert window_72h(clinic) == (0, None)
+
+
+def test_export_and_import_keep_every_version(clinic: Path, tmp_path: Path) -> None:
+    ok(clinic, "follow-up-amend 1 --pain 6 --reason 'misheard'")
+    ok(clinic, "follow-up --patient C001 --pain 2 --at '2025-06-21 10:00'")
+    ok(clinic, "follow-up-void 3 --reason 'entered twice'")
+    export = tmp_path / "out.json"
+    ok(clinic, f"export --format json -o {export}")
+    copy = tmp_path / "copy.db"
+    Store.open(copy).close()
+    ok(copy, f"import {export}")
+    assert rows(copy) == rows(clinic)
+    assert window_72h(copy) == window_72h(clinic) == (1, 6)
