@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from helpers_cli import fingerprint, make_clinic, ok, refused_in_one_line, run
 
+from sessionlog.domain import parse_practitioner
 from sessionlog.store import Store
 from sessionlog.store.outcomes import cache as outcome_cache
 
@@ -203,3 +204,21 @@ def test_export_and_import_keep_every_version(clinic: Path, tmp_path: Path) -> N
     ok(copy, f"import {export}")
     assert rows(copy) == rows(clinic)
     assert window_72h(copy) == window_72h(clinic) == (1, 6)
+
+
+def test_a_correction_is_signed_by_who_makes_it(clinic: Path) -> None:
+    # As for a session (`amend`, `void`): any practitioner proved by their secret, and
+    # the row and the audit say who.
+    store = Store.open(clinic)
+    try:  # (through the store: the command line would give him a temporary secret)
+        store.add_practitioner(parse_practitioner({"name": "Ben Cho", "profession": "other"}))
+    finally:
+        store.close()
+    result = run(clinic, "follow-up-amend 1 --pain 5 --reason misheard --practitioner Ben")
+    assert result.stdout == "follow-up 1 amended: now follow-up 2\n", result.stderr
+    with sqlite3.connect(clinic) as conn:
+        by = conn.execute("SELECT recorded_by FROM follow_up WHERE id = 2").fetchone()
+        actor = conn.execute(
+            "SELECT actor_id FROM audit_log WHERE entity = 'follow_up' AND entity_id = 2"
+        ).fetchone()
+    assert by == actor == (2,)
