@@ -4,6 +4,7 @@ recording one, and the original kept (a new row supersedes it)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 from helpers_cli import fingerprint, make_clinic, ok, refused_in_one_line, run
 
 from sessionlog.domain import parse_practitioner
+from sessionlog.errors import ValidationError
+from sessionlog.services import follow_ups
 from sessionlog.store import Store
 from sessionlog.store.outcomes import cache as outcome_cache
 
@@ -222,3 +225,24 @@ def test_a_correction_is_signed_by_who_makes_it(clinic: Path) -> None:
             "SELECT actor_id FROM audit_log WHERE entity = 'follow_up' AND entity_id = 2"
         ).fetchone()
     assert by == actor == (2,)
+
+
+def test_a_correction_of_a_row_corrected_meanwhile_is_refused_not_a_crash(
+    clinic: Path,
+) -> None:
+    # Two workstations both read follow-up 1 as current; the second write finds it
+    # superseded inside its own transaction and says so (sqlite3.IntegrityError before).
+    store = Store.open(clinic)
+    try:
+        first = follow_ups.correct(store, 1, {"pain": 5}, 1, "misheard", now=store.clock())
+        assert isinstance(first, follow_ups.Corrected)
+        late = dataclasses.replace(first.follow_up, pain=6)
+        with pytest.raises(ValidationError) as refused:
+            store.add_follow_up(late, 1, supersedes=1, reason="read before that")
+        assert str(refused.value) == (
+            "follow_up: follow-up 1 was corrected or voided meanwhile: open it again to see"
+            " what it holds now"
+        )
+    finally:
+        store.close()
+    assert [r[:3] for r in rows(clinic)] == [(1, None, "active"), (2, 1, "active")]

@@ -51,6 +51,17 @@ class FollowUpStore(StoreBase):
             self._check_after_its_session(stamp(f.at), started[0])
             self._check_no_session_between(f, started[0], started[2])
         with self.write() as conn:
+            if (
+                supersedes is not None
+                and not conn.execute(
+                    "SELECT 1 FROM current_follow_up WHERE id = ?", (supersedes,)
+                ).fetchone()
+            ):  # corrected or voided meanwhile (another workstation)
+                raise ValidationError(
+                    "follow_up",
+                    f"follow-up {supersedes} was corrected or voided meanwhile:"
+                    " open it again to see what it holds now",
+                )
             cur = conn.execute(
                 "INSERT INTO follow_up (patient_id, session_record_id, supersedes_id, status,"
                 " amend_reason, at, pain, soreness, groc, notes, recorded_by, recorded_at)"
