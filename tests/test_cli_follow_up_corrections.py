@@ -246,3 +246,20 @@ def test_a_correction_of_a_row_corrected_meanwhile_is_refused_not_a_crash(
     finally:
         store.close()
     assert [r[:3] for r in rows(clinic)] == [(1, None, "active"), (2, 1, "active")]
+
+
+def test_follow_ups_lists_the_current_ones_by_the_id_the_corrections_take(clinic: Path) -> None:
+    ok(clinic, "follow-up-amend 1 --pain 5 --notes 'called her' --reason misheard")
+    ok(clinic, "follow-up --patient C001 --pain 2 --at '2025-06-21 10:00'")
+    ok(clinic, "follow-up --patient C001 --pain 1 --at '2025-06-22 10:00'")
+    ok(clinic, "follow-up-void 4 --reason 'entered twice'")
+    assert ok(clinic, "follow-ups --patient C001") == (
+        "FOLLOW-UP  WHEN              SESSION  PAIN  SORENESS  GROC  NOTES\n"
+        "2          2025-06-11 18:00  1        5     2               called her\n"
+        "3          2025-06-21 10:00  2        2\n"
+    )
+    listed = json.loads(ok(clinic, "follow-ups --patient C001 --json"))
+    assert [(f["id"], f["supersedes_id"], f["amend_reason"]) for f in listed] == [
+        (2, 1, "misheard"),
+        (3, None, None),
+    ]

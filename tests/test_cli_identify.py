@@ -29,6 +29,7 @@ PATIENT_DATA = [
     "sessions --patient C001",
     "log --patient C001 --technique acupuncture --site st36:left --pain-before 5 --consent",
     "follow-up --patient C001 --pain 3",
+    "follow-ups --patient C001",
     "follow-up-amend 1 --pain 2 --reason misheard",
     "follow-up-void 1 --reason 'wrong patient'",
     "report --patient C001",

@@ -1,4 +1,5 @@
-"""Commands that correct or void a saved follow-up: `follow-up-amend`, `follow-up-void`.
+"""Commands that list, correct or void saved follow-ups: `follow-ups`, `follow-up-amend`,
+`follow-up-void`.
 
 Both take the id `follow-up` printed ("follow-up 3 saved...") and go through the one
 service the app's list of follow-ups uses (:mod:`sessionlog.services.follow_ups`): the
@@ -13,7 +14,8 @@ from __future__ import annotations
 import click
 
 from ..errors import ValidationError
-from .common import Context, pass_ctx, user_errors
+from ..services.lookup import find_patient
+from .common import Context, echo_json, pass_ctx, table, user_errors
 from .identify import identify, identity_option
 
 
@@ -87,4 +89,38 @@ def void_follow_up(
     click.echo(f"follow-up {fid} voided")
 
 
-COMMANDS: list[click.Command] = [amend_follow_up, void_follow_up]
+@click.command("follow-ups")
+@click.option("--patient", "patient_ref", required=True, help="Chart id (or id).")
+@click.option("--json", "as_json", is_flag=True, help="Every field of each, as JSON.")
+@identity_option()
+@pass_ctx
+@user_errors
+def list_follow_ups(
+    ctx: Context, patient_ref: str, as_json: bool, practitioner_ref: str | None
+) -> None:
+    """List a patient's follow-ups, oldest first (the current version of each, by the id
+    `follow-up-amend` and `follow-up-void` take; voided ones left out)."""
+    store = ctx.store()
+    actor = identify(store, practitioner_ref)
+    pid = find_patient(store, patient_ref)["id"]
+    rows = store.follow_ups(pid)
+    store.log_access(actor, pid, "record")
+    if as_json:
+        echo_json(rows)
+        return
+    shown = [{**r, "at": r["at"][:16], "notes": r["notes"].partition("\n")[0]} for r in rows]
+    table(
+        shown,
+        [
+            ("id", "FOLLOW-UP"),
+            ("at", "WHEN"),
+            ("session_record_id", "SESSION"),
+            ("pain", "PAIN"),
+            ("soreness", "SORENESS"),
+            ("groc", "GROC"),
+            ("notes", "NOTES"),
+        ],
+    )
+
+
+COMMANDS: list[click.Command] = [list_follow_ups, amend_follow_up, void_follow_up]
