@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from helpers_cli import fingerprint, make_clinic, ok, refused_in_one_line, run
 
-from sessionlog.domain import parse_practitioner
+from sessionlog.domain import parse_follow_up, parse_practitioner
 from sessionlog.errors import ValidationError
 from sessionlog.services import follow_ups
 from sessionlog.store import Store
@@ -263,3 +263,17 @@ def test_follow_ups_lists_the_current_ones_by_the_id_the_corrections_take(clinic
         (2, 1, "misheard"),
         (3, None, None),
     ]
+
+
+def test_a_correction_carries_the_adverse_events_recorded_with_it(clinic: Path) -> None:
+    store = Store.open(clinic)
+    try:
+        events = [{"tier": "mild", "kind": "bruising", "description": "arm"}]
+        raw = {"patient_id": 1, "session_record_id": 1, "at": "2025-06-12 09:00", "pain": 2,
+               "adverse_events": events}  # fmt: skip
+        fid = store.add_follow_up(parse_follow_up(raw), 1)
+        done = follow_ups.correct(store, fid, {"pain": 1}, 1, "misheard", now=store.clock())
+        assert isinstance(done, follow_ups.Corrected)
+        assert store.follow_up_adverse_events(done.follow_up_id) == events
+    finally:
+        store.close()

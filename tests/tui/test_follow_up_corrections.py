@@ -106,3 +106,21 @@ def test_f8_voids_it_after_a_reason_and_a_yes_and_a_void_is_not_voided_again(
     ts.run_app(ts.make_app(clinic), steps)
     assert rows(clinic) == [(1, None, "active", None, 4, 1), (2, 1, "void", "wrong patient", 4, 1)]
     assert clinic.follow_ups(1) == []
+
+
+def test_a_time_left_as_shown_keeps_its_seconds(clinic: Store) -> None:
+    # The form shows the time to the minute: saved as shown, a correction of the pain
+    # alone moved the follow-up by its seconds (and checked its place anew).
+    raw = {"patient_id": 1, "session_record_id": 1, "at": "2026-11-19 10:00:30", "pain": 5}
+    assert clinic.add_follow_up(parse_follow_up(raw), 1) == 2
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await open_list(pilot, app)
+        await pilot.press("e", "backspace", "3", "ctrl+s", *"misheard", "enter")
+        assert isinstance(app.screen, FollowUpsScreen)
+
+    ts.run_app(ts.make_app(clinic), steps)
+    assert clinic.conn.execute("SELECT at, pain FROM follow_up WHERE id = 3").fetchone() == (
+        "2026-11-19 10:00:30",
+        3,
+    )

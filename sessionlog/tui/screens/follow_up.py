@@ -182,14 +182,17 @@ class FollowUpScreen(Screen[int | None]):
         if self.correcting is None:
             self._done(record(self.store, {**raw, "patient_id": self.patient_id}, actor, now=now))
             return
-        if not self.dirty and self.query_one("#session", Select).value == self._own_session:
+        # Only what was changed: a time shown to the minute, left as it was, keeps its
+        # seconds (and a follow-up not moved keeps its place, checked or not).
+        changes = {k: v for k, v in raw.items() if self.snapshot.get(k, self._own_session) != v}
+        if not changes:
             self.notify("Nothing changed: correct a value, or Escape to leave.", timeout=4)
             return
         fid = self.correcting
 
         def save_with(reason: str | None) -> None:
             if reason:
-                self._done(correct(self.store, fid, raw, actor, reason, now=now))
+                self._done(correct(self.store, fid, changes, actor, reason, now=now))
 
         self.app.push_screen(
             AskText(
