@@ -207,3 +207,13 @@ def make_clinic(db: Path) -> Path:
         "patient 2 added: C002\n",
     ]
     return db
+
+
+def refused_in_one_line(db: Path, command: str, message: str) -> None:
+    """``command`` exits 1 with one line on stderr starting with ``message``, and the
+    database is as it was (nothing half-saved)."""
+    before = fingerprint(db)
+    result = run(db, command)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
+    assert fingerprint(db) == before

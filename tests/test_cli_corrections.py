@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers_cli import fingerprint, make_clinic, ok, run
+from helpers_cli import fingerprint, make_clinic, ok, refused_in_one_line, run
 
 LOGGED = (
     "log --patient C001 --technique dry_needling --at '2025-06-10 09:00'"
@@ -64,11 +64,7 @@ def test_amend_with_sites_replaces_them_read_as_the_form_reads_them(clinic: Path
 def test_a_refused_correction_says_why_in_one_line_and_changes_nothing(
     clinic: Path, command: str, message: str
 ) -> None:
-    before = fingerprint(clinic)
-    result = run(clinic, command)
-    assert result.exit_code == 1, result.output
-    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
-    assert fingerprint(clinic) == before
+    refused_in_one_line(clinic, command, message)
 
 
 def test_a_correction_that_changes_nothing_is_refused_as_the_form_refuses_it(

@@ -21,9 +21,18 @@ class _Commands(click.Group):
     def _gather(self) -> None:
         if not self._gathered:
             self._gathered = True
-            from . import outcomes, records, scales, serve, session_commands, trust
+            from . import (
+                follow_up_commands,
+                outcomes,
+                records,
+                scales,
+                serve,
+                session_commands,
+                trust,
+            )
 
-            for module in (records, session_commands, serve, trust, outcomes, scales):
+            modules = (records, session_commands, follow_up_commands, serve, trust, outcomes)
+            for module in (*modules, scales):
                 for command in module.COMMANDS:
                     self.add_command(command)
 

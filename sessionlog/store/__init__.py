@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # (the names below, for the type checker: loaded on first use
     from .records.credentials import SignInName as SignInName
     from .records.credentials import sign_ins_in_file as sign_ins_in_file
     from .records.people import PatientRow as PatientRow
+    from .rows import FollowUpRow as FollowUpRow
     from .rows import ProtocolRow as ProtocolRow
     from .rows import StoredSession as StoredSession
 
@@ -58,6 +59,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "SignInName": (".records.credentials", "SignInName"),
     "sign_ins_in_file": (".records.credentials", "sign_ins_in_file"),
     "PatientRow": (".records.people", "PatientRow"),
+    "FollowUpRow": (".rows", "FollowUpRow"),
     "ProtocolRow": (".rows", "ProtocolRow"),
     "StoredSession": (".rows", "StoredSession"),
 }
@@ -86,6 +88,7 @@ __all__ = [
     "SignInName",
     "sign_ins_in_file",
     "PatientRow",
+    "FollowUpRow",
     "ProtocolRow",
     "StoredSession",
 ]

@@ -41,7 +41,8 @@ class FollowUpStore(StoreBase):
             " ORDER BY version DESC LIMIT 1",
             (f.session_record_id,),
         ).fetchone()
-        if started and started[1] == "void":
+        if started and started[1] == "void" and status == "active":
+            # (a follow-up of a session voided since may still be voided itself)
             raise ValidationError(
                 "session_record_id",
                 f"session {f.session_record_id} was voided: a follow-up cannot follow it",
@@ -50,6 +51,17 @@ class FollowUpStore(StoreBase):
             self._check_after_its_session(stamp(f.at), started[0])
             self._check_no_session_between(f, started[0], started[2])
         with self.write() as conn:
+            if (
+                supersedes is not None
+                and not conn.execute(
+                    "SELECT 1 FROM current_follow_up WHERE id = ?", (supersedes,)
+                ).fetchone()
+            ):  # corrected or voided meanwhile (another workstation)
+                raise ValidationError(
+                    "follow_up",
+                    f"follow-up {supersedes} was corrected or voided meanwhile:"
+                    " open it again to see what it holds now",
+                )
             cur = conn.execute(
                 "INSERT INTO follow_up (patient_id, session_record_id, supersedes_id, status,"
                 " amend_reason, at, pain, soreness, groc, notes, recorded_by, recorded_at)"
@@ -169,6 +181,41 @@ class FollowUpStore(StoreBase):
             " ORDER BY at, id"
         )
         return [(str(at), int(groc)) for at, groc in self.conn.execute(sql, (patient_id,))]
+
+    def follow_up_versions(self, follow_up_id: int) -> list[FollowUpRow]:
+        """Every version of the follow-up that row ``follow_up_id`` is one of, oldest
+        first: the rows it corrects and those correcting it, to the current one or its
+        void (empty when there is no such row)."""
+        sql = "SELECT * FROM follow_up WHERE {} = ?"
+        chain = self._rows(sql.format("id"), (follow_up_id,))
+        while chain and chain[0]["supersedes_id"] is not None and len(chain) < 10_000:
+            chain[:0] = self._rows(sql.format("id"), (chain[0]["supersedes_id"],))
+        while chain and len(chain) < 10_000:
+            later = self._rows(sql.format("supersedes_id"), (chain[-1]["id"],))
+            if not later:
+                break
+            chain += later
+        return cast("list[FollowUpRow]", chain)
+
+    def follow_up_adverse_events(self, follow_up_id: int) -> list[dict[str, str]]:
+        """The adverse events recorded with follow-up row ``follow_up_id`` (tier, kind,
+        description), as the domain reads them: a correction carries them over."""
+        sql = "SELECT tier, kind, description FROM adverse_event WHERE follow_up_id = ? ORDER BY id"
+        return [
+            {"tier": t, "kind": k, "description": d}
+            for t, k, d in self.conn.execute(sql, (follow_up_id,))
+        ]
+
+    def listed_follow_ups(self, patient_id: int, limit: int = 200) -> list[FollowUpRow]:
+        """A patient's follow-ups as the app lists them, newest first: each current one
+        and each void (the last row of a voided follow-up), never a row corrected since."""
+        rows = self._rows(
+            "SELECT * FROM follow_up f WHERE patient_id = ? AND NOT EXISTS"
+            " (SELECT 1 FROM follow_up n WHERE n.supersedes_id = f.id)"
+            " ORDER BY at DESC, id DESC LIMIT ?",
+            (patient_id, limit),
+        )
+        return cast("list[FollowUpRow]", rows)
 
     def follow_ups(self, patient_id: int) -> list[FollowUpRow]:
         """A patient's current follow-ups, oldest first."""

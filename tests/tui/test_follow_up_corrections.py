@@ -1,0 +1,126 @@
+"""Correcting and voiding a follow-up in the app: F3 on the follow-up form lists the
+patient's follow-ups; E opens the highlighted one filled with its values, Ctrl+S asks
+why; F8 voids it after a reason and a yes; F3 there shows its versions. Rows checked in
+the database: the original stays, a new row supersedes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import tui_scenarios as ts
+from textual.widgets import DataTable, Input, Static
+
+from sessionlog.domain import parse_follow_up
+from sessionlog.store import Store
+from sessionlog.tui.screens.follow_up import FollowUpScreen
+from sessionlog.tui.screens.follow_ups import FollowUpHistory, FollowUpsScreen
+from sessionlog.tui.screens.modals import AskText, Confirm
+
+
+@pytest.fixture
+def clinic(store: Store) -> Store:
+    """The seeded clinic with follow-up 1: Maria Keller two days after her session,
+    pain 4, soreness 1."""
+    raw = {"patient_id": 1, "session_record_id": 1, "at": "2026-11-18 10:00", "pain": 4,
+           "soreness": 1}  # fmt: skip
+    assert store.add_follow_up(parse_follow_up(raw), 1) == 1
+    return store
+
+
+def rows(store: Store) -> list[tuple[Any, ...]]:
+    return store.conn.execute(
+        "SELECT id, supersedes_id, status, amend_reason, pain, soreness FROM follow_up"
+    ).fetchall()
+
+
+def cells(app: Any) -> list[list[str]]:
+    table = app.screen.query_one(DataTable)
+    return [[str(c) for c in table.get_row_at(i)][:7] for i in range(table.row_count)]
+
+
+async def open_list(pilot: Any, app: Any) -> None:
+    await pilot.press(*"1001", "ctrl+f", "f3")
+    assert isinstance(app.screen, FollowUpsScreen)
+
+
+def test_e_corrects_the_highlighted_follow_up_and_the_list_shows_it_at_once(
+    clinic: Store,
+) -> None:
+    async def steps(pilot: Any, app: Any) -> None:
+        await open_list(pilot, app)
+        assert cells(app) == [["1", "2026-11-18 10:00", "#1", "4", "1", "", ""]]
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, FollowUpScreen) and form.correcting == 1
+        values = {n: form.query_one(f"#f-{n}", Input).value for n in ("pain", "soreness", "at")}
+        assert values == {"pain": "4", "soreness": "1", "at": "2026-11-18 10:00"}
+        await pilot.press("backspace", "2", "ctrl+s")
+        assert isinstance(app.screen, AskText)
+        await pilot.press("enter")  # no reason: asked again, nothing saved
+        assert isinstance(app.screen, AskText) and rows(clinic)[-1][0] == 1
+        await pilot.press(*"misheard", "enter")
+        assert isinstance(app.screen, FollowUpsScreen)
+        assert cells(app) == [["2", "2026-11-18 10:00", "#1", "2", "1", "", "corrected"]]
+        await pilot.press("f3")
+        assert isinstance(app.screen, FollowUpHistory)
+        text = str(app.screen.query_one("#versions", Static).render())
+        assert "#1 · replaced by #2 · recorded 2026-11-23 10:30 by Dr Ada Lin" in text
+        assert "Why: misheard" in text and "pain 4, soreness 1" in text
+
+    ts.run_app(ts.make_app(clinic), steps, size=(80, 24))
+    assert rows(clinic) == [(1, None, "active", None, 4, 1), (2, 1, "active", "misheard", 2, 1)]
+
+
+def test_a_correction_that_changes_nothing_or_moves_it_before_its_session_saves_nothing(
+    clinic: Store,
+) -> None:
+    async def steps(pilot: Any, app: Any) -> None:
+        await open_list(pilot, app)
+        await pilot.press("e", "ctrl+s")  # nothing changed: no reason asked
+        assert isinstance(app.screen, FollowUpScreen)
+        app.screen.query_one("#f-at", Input).value = "2026-11-15 10:00"
+        await pilot.press("ctrl+s", *"moved", "enter")
+        error = app.screen.query_one("#err-at").render()
+        assert "before the session it follows" in str(error)
+
+    ts.run_app(ts.make_app(clinic), steps)
+    assert rows(clinic) == [(1, None, "active", None, 4, 1)]
+
+
+def test_f8_voids_it_after_a_reason_and_a_yes_and_a_void_is_not_voided_again(
+    clinic: Store,
+) -> None:
+    async def steps(pilot: Any, app: Any) -> None:
+        await open_list(pilot, app)
+        await pilot.press("f8", *"wrong patient", "enter")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")  # kept: nothing written
+        assert rows(clinic)[-1][0] == 1
+        await pilot.press("f8", *"wrong patient", "enter", "y")
+        assert isinstance(app.screen, FollowUpsScreen)
+        assert cells(app)[0][-1] == "void"
+        await pilot.press("f8", "e")  # a void is reviewed, never voided or corrected
+        assert isinstance(app.screen, FollowUpsScreen)
+
+    ts.run_app(ts.make_app(clinic), steps)
+    assert rows(clinic) == [(1, None, "active", None, 4, 1), (2, 1, "void", "wrong patient", 4, 1)]
+    assert clinic.follow_ups(1) == []
+
+
+def test_a_time_left_as_shown_keeps_its_seconds(clinic: Store) -> None:
+    # The form shows the time to the minute: saved as shown, a correction of the pain
+    # alone moved the follow-up by its seconds (and checked its place anew).
+    raw = {"patient_id": 1, "session_record_id": 1, "at": "2026-11-19 10:00:30", "pain": 5}
+    assert clinic.add_follow_up(parse_follow_up(raw), 1) == 2
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await open_list(pilot, app)
+        await pilot.press("e", "backspace", "3", "ctrl+s", *"misheard", "enter")
+        assert isinstance(app.screen, FollowUpsScreen)
+
+    ts.run_app(ts.make_app(clinic), steps)
+    assert clinic.conn.execute("SELECT at, pain FROM follow_up WHERE id = 3").fetchone() == (
+        "2026-11-19 10:00:30",
+        3,
+    )
