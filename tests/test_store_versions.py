@@ -357,7 +357,9 @@ def test_check_names_follow_ups_the_figures_leave_out(store: Store, db_path) -> 
         f" its reading then; follow-up {late} (2026-11-22 08:00) came after session 2"
         f" (2026-11-21 14:00), the next of session 1's course; follow-up {before}"
         " (2026-11-20 09:00) is before session 1 (2026-11-20 09:15), which it follows."
-        " Correct each (link it to its session, or fix its time) or void it."
+        " Correct each (link it to its session, or fix its time: follow-up-amend ID"
+        " --session N --reason ..., or F3 on the follow-up form) or void it (follow-up-void"
+        " ID --reason ...)."
     ]
     store.amend_follow_up(late, parse_follow_up({**old[1], "session_record_id": 2}), 1, "linked")
     store.amend_follow_up(same, parse_follow_up(old[0]), 1, "entered twice", void=True)

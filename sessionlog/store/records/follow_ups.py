@@ -267,7 +267,8 @@ def left_out_follow_ups(conn: Any, shown: int = 5) -> str | None:
     many = f"{len(rows)} follow-ups are" if len(rows) != 1 else "1 follow-up is"
     return (
         f"{many} left out of the outcome figures: {'; '.join(said)}{more}. Correct each"
-        " (link it to its session, or fix its time) or void it."
+        " (link it to its session, or fix its time: follow-up-amend ID --session N --reason"
+        " ..., or F3 on the follow-up form) or void it (follow-up-void ID --reason ...)."
     )
 
 
