@@ -79,6 +79,11 @@ def import_command(ctx: Context, file: Path, practitioner_ref: str | None) -> No
     store = ctx.store()
     try:
         actor = identify_unless_empty(store, practitioner_ref)
+        # It may name other practitioners (who sign in without a secret of their own
+        # until an admin gives one) and records under their names.
+        from ..services.auth import require_admin_to
+
+        require_admin_to(store, actor, "import", "imports records")
         report = _run_import(tables, total, store, csv=csv, actor=actor, source=file)
     except BaseException:
         if new:  # a refused import into a new path leaves no empty database behind

@@ -170,7 +170,7 @@ def sign_in(
     pid, name = resolve(store, who)
     access = store.access(pid)
     if access is None:
-        raise AuthError(f"{name} has no secret yet: sign in to the app once to set one")
+        raise AuthError(no_secret_yet(store, name))
     left = wait_left(access, now)
     if left:
         raise AuthError(f"Too many wrong secrets for {name}: try again in {left} s")
@@ -218,6 +218,26 @@ def set_first_secret(store: Store, practitioner_id: int, secret: str) -> str:
     return role
 
 
+def no_secret_yet(store: Store, name: str) -> str:
+    """What a practitioner without a secret is told: once the database has an admin, only
+    an admin gives a first secret (see :func:`claim_first_secret`)."""
+    if store.has_admin():
+        return f"{name} has no secret yet: an admin gives them one (F2, then Ctrl+R on their name)"
+    return f"{name} has no secret yet: sign in to the app once to set one"
+
+
+def claim_first_secret(store: Store, practitioner_id: int, secret: str) -> str:
+    """At the sign-in screen, a practitioner without a secret chooses one: only in a
+    database with no admin yet (one made before sign-in existed; the first to do so
+    becomes its admin). Once there is an admin, a name without a secret (a practitioner
+    imported, or not yet signed in after the upgrade) could be claimed by anyone at the
+    keyboard: an admin gives them a temporary secret instead (:func:`give_secret`)."""
+    if store.has_admin():
+        name = next(n.name for n in store.sign_in_names() if n.practitioner_id == practitioner_id)
+        raise AuthError(no_secret_yet(store, name))
+    return set_first_secret(store, practitioner_id, secret)
+
+
 def choose_secret(store: Store, practitioner_id: int, new_secret: str) -> None:
     """A signed-in practitioner replaces their secret (after a reset: the one given)."""
     check_secret_rule(new_secret)
@@ -231,6 +251,19 @@ def choose_secret(store: Store, practitioner_id: int, new_secret: str) -> None:
         practitioner_id, secret_hash=digest, salt=salt, params=params, role=access.role,
         must_change=False, actor_id=practitioner_id, action="change_secret",
     )  # fmt: skip
+
+
+def require_admin_to(store: Store, actor_id: int | None, field: str, what: str) -> None:
+    """Refuse ``what`` (``"imports records"``; ``field``: the command, ``"import"``) to
+    anyone but an admin, in a database that has one (a new database, or one from before
+    sign-in, has none to ask)."""
+    if not store.has_admin():
+        return
+    access = store.access(actor_id) if actor_id is not None else None
+    if access is None or access.role != "admin":
+        who = store.practitioner(actor_id) if actor_id is not None else None
+        named = f" ({who['name']} is a practitioner)" if who else ""
+        raise ValidationError(field, f"only an admin {what} into a database that has one{named}")
 
 
 def _require_admin(store: Store, admin_id: int) -> None:

@@ -178,3 +178,27 @@ def test_an_export_replaces_an_existing_file_only_with_force(
     for _ in range(2):  # a report written again over itself: asked for with --force
         result = run(clinic_path, f"report --patient C001 --format html --force -o {page}")
         assert result.exit_code == 0, result.output
+
+
+def test_only_an_admin_imports_into_a_database_that_has_one(
+    clinic_path: Path, tmp_path: Path
+) -> None:
+    # A practitioner (not an admin) imported a file naming a second "Mei Chen" with no
+    # secret, and sessions recorded by her: the imported name could then be claimed at
+    # sign-in, and the sessions stood under her name with only the import's row naming
+    # who brought them in.
+    exported = run(clinic_path, "export --format json")
+    (tmp_path / "e.json").write_text(exported.stdout)
+    other = tmp_path / "other.db"
+    assert run(other, f"import {tmp_path / 'e.json'}").exit_code == 0  # a new database
+    before = fingerprint(clinic_path)
+    result = run(clinic_path, f"import {tmp_path / 'e.json'} --practitioner 'Mei Chen'")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: import: only an admin imports records into a database that has one"
+        " (Mei Chen is a practitioner)\n",
+    )
+    assert fingerprint(clinic_path) == before
+    result = run(clinic_path, f"import {tmp_path / 'e.json'} --practitioner 'Ann Lee'")
+    assert result.exit_code == 0, result.output  # the admin: every row already there

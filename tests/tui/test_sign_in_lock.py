@@ -20,7 +20,7 @@ from sessionlog.store import Store
 from sessionlog.tui.app import SessionlogApp
 from sessionlog.tui.screens.home import HomeScreen
 from sessionlog.tui.screens.session_form import SessionScreen
-from sessionlog.tui.screens.sign_in import CHOOSE_FIRST, CHOOSE_OWN, SignInScreen
+from sessionlog.tui.screens.sign_in import CHOOSE_FIRST, CHOOSE_OWN, NO_SECRET, SignInScreen
 
 ADA = "ada's long phrase"
 
@@ -367,3 +367,28 @@ def test_keymap_entries_that_are_not_keys_are_named() -> None:
         {"home.follow_up": "f11"},
         ['Settings: keymap: home.new_session needs its keys as text ("f12", "ctrl+e"); ignored.'],
     )
+
+
+def test_once_there_is_an_admin_a_name_without_a_secret_cannot_be_claimed(store) -> None:  # type: ignore[no-untyped-def]
+    # An import added a second "Dr Ada Lin" with no secret: anyone at the sign-in screen
+    # picked it, chose 999999 twice and was signed in with every patient's record.
+    auth.set_first_secret(store, 1, ADA)  # the admin
+    twin = store.add_practitioner(Practitioner("Dr Ada Lin", "physiotherapist", "PT"))
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        names = [n.practitioner_id for n in app.screen.names]
+        await pilot.press(*["down"] * names.index(twin))
+        assert app.screen.chosen().practitioner_id == twin
+        assert str(app.screen.query_one("#si-prompt").render()) == NO_SECRET
+        await pilot.press("enter", *"999999", "enter")  # Enter: from the names to the secret
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen) and app.practitioner_id is None
+        assert not app.screen.query_one("#si-repeat").display  # no second field: no choosing
+        assert str(app.screen.query_one("#si-message").render()) == (
+            "Dr Ada Lin has no secret yet: an admin gives them one (F2, then Ctrl+R on their name)"
+        )
+
+    ts.run_app(ts.signed_out_app(store), steps)
+    assert store.access(twin) is None
+    with pytest.raises(auth.AuthError, match="has no secret yet: an admin gives them one"):
+        auth.claim_first_secret(store, twin, "999999")

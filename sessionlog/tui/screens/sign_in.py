@@ -44,6 +44,7 @@ TITLES = {
 }
 ASK_SECRET = "Secret (your PIN or passphrase), then Enter"
 CHOOSE_FIRST = "No secret yet: choose one (a PIN of 6+ digits or a passphrase of 8+ characters)"
+NO_SECRET = "No secret yet: an admin gives you one (they press F2, then Ctrl+R on your name)"
 CHOOSE_OWN = "Your secret was given by an admin: choose your own (PIN 6+ digits or passphrase 8+)"
 
 
@@ -164,11 +165,16 @@ class SignInScreen(Screen[None]):
 
     def _ready_for(self, who: auth.SignInChoice) -> None:
         self._signed = None
-        self._ask("first" if not who.has_secret else None)
+        if who.has_secret:
+            self._ask(None)
+        elif self.store.has_admin():  # an admin gives the first secret: nobody claims it
+            self._ask(None, NO_SECRET)
+        else:
+            self._ask("first")
 
-    def _ask(self, choosing: str | None) -> None:
+    def _ask(self, choosing: str | None, prompt: str | None = None) -> None:
         self.choosing = choosing
-        prompt = {None: ASK_SECRET, "first": CHOOSE_FIRST, "own": CHOOSE_OWN}[choosing]
+        prompt = prompt or {None: ASK_SECRET, "first": CHOOSE_FIRST, "own": CHOOSE_OWN}[choosing]
         self.query_one("#si-prompt", Static).update(prompt)
         for field in self.query(Input):
             field.value = ""
@@ -237,7 +243,7 @@ class SignInScreen(Screen[None]):
             if self.choosing == "own" and self._signed is not None:
                 auth.choose_secret(self.store, self._signed, secret)
             else:
-                auth.set_first_secret(self.store, who.practitioner_id, secret)
+                auth.claim_first_secret(self.store, who.practitioner_id, secret)
         except SessionlogError as exc:
             self._ask(self.choosing)
             self.query_one("#si-secret", Input).focus()
