@@ -376,3 +376,16 @@ def test_home_shows_saves_from_another_workstation_keeping_the_highlighted_row(
     finally:
         other.close()
         store.close()
+
+
+def test_the_check_for_saves_elsewhere_after_the_screens_are_gone_does_nothing(store) -> None:  # type: ignore[no-untyped-def]
+    # Its timer fired while the app was closing, after the last screen had gone:
+    # ScreenStackError (a run of the suite failed so).
+    app = ts.make_app(store)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.pause()
+
+    ts.run_app(app, steps)
+    assert app.screen_stack == []
+    assert app.show_saves_elsewhere() is False
