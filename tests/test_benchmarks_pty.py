@@ -89,3 +89,6 @@ def test_paced_saves_wait_untimed_before_every_timed_save_on_both_sides() -> Non
     )
     assert len(ours) == len(raw) == 3
     assert calls == ["ours", "raw", *["settle", "ours", "settle", "raw"] * 3]
+    cpu: tuple[list[float], list[float]] = ([], [])
+    paced(lambda: None, lambda: None, 2, lambda: None, warmup=0, cpu=cpu)
+    assert len(cpu[0]) == len(cpu[1]) == 2 and min(cpu[0] + cpu[1]) >= 0
