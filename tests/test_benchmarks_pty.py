@@ -72,3 +72,23 @@ def test_the_save_baseline_writes_the_rows_the_app_writes(tmp_path: Path) -> Non
     raw_rows = [r - a for r, a in zip(after_raw, after_app, strict=True)]
     assert app_rows == raw_rows
     assert dict(zip(tables, app_rows, strict=True))["record_seal"] == 10  # record, version, 8
+
+
+def test_paced_saves_wait_untimed_before_every_timed_save_on_both_sides() -> None:
+    """The save figure is paced as a user's saves are: before each timed save, the app's
+    and the raw one alike, the benchmark lets the last checkpoint finish (settle)."""
+    from benchmarks.bench_save import paced
+
+    calls: list[str] = []
+    ours, raw = paced(
+        lambda: calls.append("ours"),
+        lambda: calls.append("raw"),
+        3,
+        lambda: calls.append("settle"),
+        warmup=1,
+    )
+    assert len(ours) == len(raw) == 3
+    assert calls == ["ours", "raw", *["settle", "ours", "settle", "raw"] * 3]
+    cpu: tuple[list[float], list[float]] = ([], [])
+    paced(lambda: None, lambda: None, 2, lambda: None, warmup=0, cpu=cpu)
+    assert len(cpu[0]) == len(cpu[1]) == 2 and min(cpu[0] + cpu[1]) >= 0

@@ -21,8 +21,10 @@ ROWS = {  # figure (start of the row) -> the row has a baseline figure too
     "(info) in process: cold start to first interactive frame": True,
     "(info) in process: quit (Ctrl+Q to process exit)": True,
     "peak memory (VmHWM)": True,
-    "save 1 session + 8 sites, p50": True,
-    "save 1 session + 8 sites, p99": True,
+    "save 1 session + 8 sites, paced as a user's, p50": True,
+    "save 1 session + 8 sites, paced as a user's, p99": True,
+    "(info) saves back to back (each may meet the last one's checkpoint)": True,
+    "(info) the same saves' CPU time on their thread": True,
     "open a patient's progress": True,
     "(info) the same in the app: F5's screen": False,  # what Textual adds: no baseline
     "compare screen over all data": True,

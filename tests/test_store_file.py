@@ -195,8 +195,10 @@ def test_saves_never_wait_for_a_checkpoint_but_the_wal_is_copied_back(tmp_path: 
     assert store._checkpointer is None and path.stat().st_size == size  # all in the WAL
     store.save_session(dry_needling())
     assert store._checkpointer is not None
-    store._checkpointer.join()
+    store.wait_for_checkpoint()  # what a user's pause between saves lets finish
+    assert not store._checkpointer.is_alive()
     assert path.stat().st_size > size  # the saves reached the database file itself
+    store.wait_for_checkpoint()  # none running: returns at once
     store.close()
 
 

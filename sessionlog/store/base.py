@@ -155,9 +155,13 @@ class StoreBase:
         )
         self._checkpointer.start()
 
-    def close(self) -> None:
+    def wait_for_checkpoint(self) -> None:
+        """Return once the background checkpoint (if one is running) has finished."""
         if self._checkpointer is not None:
             self._checkpointer.join()
+
+    def close(self) -> None:
+        self.wait_for_checkpoint()
         if self.path != ":memory:" and self._commits % self.CHECKPOINT_EVERY:
             # What this store wrote since its last checkpoint is copied back now: a
             # command-line command commits once or twice, never CHECKPOINT_EVERY times,
