@@ -145,10 +145,14 @@ def run(db: Path, repeat: int) -> list[Row]:
             conn.execute(AGGREGATE_SQL).fetchall()
 
         before = _file_bytes(conn)
-        cpu = time.process_time() + _children_cpu()
+        children = _children_cpu()
+        cpu = time.process_time() + children
         shown: list[Any] = []
         first = timed(lambda: shown.append(compare_shown()))  # builds the clinic's cache
         first_cpu = time.process_time() + _children_cpu() - cpu  # its second process's too
+        # (a build in parts when its second process used CPU; else one connection did it
+        # all: below MIN_SESSIONS, or no spare core then)
+        built_on = "two processes" if _children_cpu() > children else "one connection"
         closing = timed(shown[0].close)  # copies the new cache into the file
         cache = _file_bytes(conn) - before
         conn.execute(COVERING_INDEX)
@@ -217,7 +221,8 @@ def run(db: Path, repeat: int) -> list[Row]:
             verdict(first <= 2.0),
         ),
         Row(
-            "  (info) of which CPU time, its second process's included (what load leaves out)",
+            "  (info) of which CPU time, its second process's included (what load leaves out);"
+            f" built on {built_on}",
             ms(first_cpu),
             "-",
             f"{100 * first_cpu / first:.0f}% of it" if first else "-",

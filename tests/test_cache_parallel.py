@@ -269,13 +269,41 @@ def test_counts_of_two_sets_of_patients_add_up_to_the_counts_of_all(seed: int) -
 
 
 @pytest.mark.parametrize(
-    ("cores", "load", "spare"),
-    [(2, 1.0, True), (2, 1.5, True), (2, 2.0, False), (2, 3.5, False), (1, 0.0, False)],
+    ("cores", "load", "running", "spare"),
+    [
+        (2, 1.0, 2, True),
+        (2, 1.5, 2, True),
+        (2, 2.0, 2, False),
+        (2, 3.5, 3, False),
+        (1, 0.0, 1, False),
+        # The average lags behind a busy minute: only this process runs now.
+        (2, 2.0, 1, True),
+        (4, 4.0, 3, True),
+        (4, 4.0, 4, False),
+        (2, 2.0, None, False),  # no count of running tasks: the average decides
+    ],
 )
 def test_the_second_process_needs_a_spare_core(
-    monkeypatch: pytest.MonkeyPatch, cores: int, load: float, spare: bool
+    monkeypatch: pytest.MonkeyPatch, cores: int, load: float, running: int | None, spare: bool
 ) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(outcome_parallel, "_running_now", lambda: running)
     assert outcome_parallel.spare_core() is spare
     assert outcome_parallel.usable("clinic.db", 10**6, outcome_cache.CACHED_WINDOWS) is spare
+
+
+@pytest.mark.parametrize(
+    ("text", "running"),
+    [("2.51 1.80 1.60 3/212 4711\n", 3), ("0.00 0.00 0.00 1/98 12\n", 1), ("0.5 0.4\n", None)],
+)
+def test_the_tasks_running_now_are_read_from_the_kernels_count(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str, running: int | None
+) -> None:
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text(text, encoding="ascii")
+    monkeypatch.setattr(outcome_parallel, "_LOADAVG", str(loadavg))
+    monkeypatch.setattr(outcome_parallel, "SAMPLE_GAP", 0)
+    assert outcome_parallel._running_now() == running
+    monkeypatch.setattr(outcome_parallel, "_LOADAVG", str(tmp_path / "none"))  # not Linux
+    assert outcome_parallel._running_now() is None
