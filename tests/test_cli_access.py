@@ -102,3 +102,23 @@ def open_here(db: Path) -> list[str]:
         except OSError:
             continue  # closed meanwhile (the one iterdir used)
     return [link for link in links if link.startswith(str(db))]
+
+
+def test_a_listing_of_several_patients_sessions_is_a_look_at_each(clinic: Path) -> None:
+    # `sessions --json` without --patient printed every patient's full records (sites,
+    # notes, adverse events) and the access log named none of them.
+    for chart, technique, site in (("C001", "dry_needling", "upper trap:left"),
+                                   ("C002", "acupuncture", "LI4:left")):  # fmt: skip
+        ok(clinic, f"log --patient {chart} --technique {technique} --site '{site}'"
+                   " --pain-before 6 --pain-after 3 --consent --practitioner 1")  # fmt: skip
+    shown = json.loads(ok(clinic, "sessions --json --practitioner 1"))
+    charts = sorted({s["patient_chart_id"] for s in shown})
+    assert len(charts) >= 2
+    ok(clinic, "sessions --technique dry_needling --practitioner 1")
+    ann = {"practitioner_id": 1, "practitioner": "Ann Lee"}
+    for chart in charts:
+        seen = looked(clinic, chart)
+        assert seen[0] == {**ann, "action": "view", "what": "record"}, chart
+    dry = {s["patient_chart_id"] for s in shown if s["technique"] == "dry_needling"}
+    for chart in charts:
+        assert len(looked(clinic, chart)) == (2 if chart in dry else 1), chart

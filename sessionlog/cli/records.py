@@ -244,8 +244,10 @@ def sessions(
     tech = as_choice("technique", technique, TECHNIQUES) if technique else None
     start = as_datetime("since", since).date().isoformat() if since else None
     rows = store.sessions(pid, technique=tech, since=start, limit=limit)
-    if pid is not None:
-        store.log_access(actor, pid, "record")
+    # Each patient whose sessions are shown was looked at (the whole clinic's, too).
+    store.log_access_to(
+        actor, [pid] if pid is not None else [r["patient_id"] for r in rows], "record"
+    )
     if as_json:
         # "session_id" is the session (its record: "session #189" everywhere); "id" is
         # the row of its current version, which an amendment replaces.

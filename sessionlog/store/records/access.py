@@ -14,6 +14,7 @@ access rows, never break the chain.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..base import StoreBase
@@ -37,12 +38,23 @@ class AccessStore(StoreBase):
         self, actor_id: int | None, patient_id: int, what: str, *, action: str = "view"
     ) -> None:
         """Record that ``actor_id`` opened ``what`` (one of VIEWS) of patient ``patient_id``."""
+        self.log_access_to(actor_id, [patient_id], what, action=action)
+
+    def log_access_to(
+        self, actor_id: int | None, patient_ids: Iterable[int], what: str, *, action: str = "view"
+    ) -> None:
+        """:meth:`log_access` for each of ``patient_ids`` (a listing of several patients'
+        records), in one transaction."""
         if what not in VIEWS:
             raise ValueError(f"unknown view {what!r}: one of {', '.join(VIEWS)}")
+        ids = list(dict.fromkeys(patient_ids))
+        if not ids:
+            return
         self.conn.execute("PRAGMA synchronous = NORMAL")
         try:
             with self.write() as conn:
-                self._audit(conn, actor_id, action, "patient", patient_id, what=what)
+                for patient_id in ids:
+                    self._audit(conn, actor_id, action, "patient", patient_id, what=what)
         finally:
             self.conn.execute("PRAGMA synchronous = FULL")
 
