@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # (the names below, for the type checker: loaded on first use
     from .records.credentials import sign_ins_in_file as sign_ins_in_file
     from .records.people import PatientRow as PatientRow
     from .rows import FollowUpRow as FollowUpRow
+    from .rows import ListedSession as ListedSession
     from .rows import ProtocolRow as ProtocolRow
     from .rows import StoredSession as StoredSession
 
@@ -60,6 +61,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "sign_ins_in_file": (".records.credentials", "sign_ins_in_file"),
     "PatientRow": (".records.people", "PatientRow"),
     "FollowUpRow": (".rows", "FollowUpRow"),
+    "ListedSession": (".rows", "ListedSession"),
     "ProtocolRow": (".rows", "ProtocolRow"),
     "StoredSession": (".rows", "StoredSession"),
 }
@@ -89,6 +91,7 @@ __all__ = [
     "sign_ins_in_file",
     "PatientRow",
     "FollowUpRow",
+    "ListedSession",
     "ProtocolRow",
     "StoredSession",
 ]

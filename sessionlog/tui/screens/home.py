@@ -24,8 +24,7 @@ from . import home_actions
 from . import home_lists as lists
 
 if TYPE_CHECKING:
-    from ...store import Store
-    from ...store.rows import ListedSession
+    from ...store import ListedSession, Store
     from ..widgets.new_patient import NewPatientForm
 
 
