@@ -6,6 +6,7 @@ pain after gave a site on the stimulator with no Hz the other site's 2 Hz)."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,63 @@ def test_amend_of_pain_after_keeps_every_site_row(
         ("upper trapezius", 2.0, 1),
         ("levator scapulae", None, None),
     ]
+
+
+def _opened(technique: str, sites: list[dict[str, Any]]) -> Any:
+    """The form state of a saved session of ``technique`` with ``sites``, as opened."""
+    session = parse_session(
+        {"patient_id": 1, "practitioner_id": 1, "consent": True, "pain_before": 5,
+         "started_at": "2026-11-20 10:00", "technique": technique, "sites": sites},
+        now=datetime(2026, 11, 23),
+    )  # fmt: skip
+    stored = {
+        **dataclasses.asdict(session),
+        "sites": [dataclasses.asdict(s) for s in session.sites],
+    }
+    return state_from_session(stored, with_outcomes=True)
+
+
+def test_a_changed_setting_names_the_sites_that_keep_their_own() -> None:
+    from sessionlog.services.entry.settings_reach import reach
+
+    state = _opened(
+        "electroacupuncture",
+        [
+            {"target": "st36", "side": "left", "stimulation": "electrical",
+             "estim_frequency_hz": 2},
+            {"target": "st36", "side": "right", "stimulation": "electrical"},
+            {"target": "li4", "side": "left", "stimulation": "electrical",
+             "estim_frequency_hz": 10, "depth_value": 20, "depth_unit": "mm"},
+            {"target": "sp6", "side": "left", "stimulation": "tonify"},
+            {"target": "gb34", "side": "left", "stimulation": "manual_even"},
+        ],
+    )  # fmt: skip
+    opened = dataclasses.replace(state.settings)
+    assert (opened.estim_hz, opened.stimulation, opened.depth) == ("2", "tonify", "")
+    assert reach(state, opened) == ""  # nothing changed: nothing to say
+    state.settings.estim_hz = "2/100"
+    state.settings.stimulation = "sedate"
+    state.settings.depth = "15"
+    assert reach(state, opened).splitlines() == [
+        "Stimulation sedate: site 4 takes it; site 5 keeps its own (manual_even)",
+        "Hz 2/100: site 1 takes it; sites 2 (none), 3 (10 Hz) keep their own",
+        "Depth 15: sites 1, 2, 4, 5 take it; site 3 keeps its own (20mm)",
+    ]
+    state.settings.estim_hz = "x"  # not understood: its error line says so, not this
+    assert not reach(state, opened).startswith("Hz")
+
+
+def test_a_site_taken_off_the_stimulator_keeps_no_hz() -> None:
+    from sessionlog.services.entry.site_text import carried, parse_site_text
+
+    old = {"target": "upper trapezius", "side": "right", "stimulation": "electrical",
+           "estim_frequency_hz": 10.0, "estim_intensity": "mild", "retention_s": 300}  # fmt: skip
+    technique = "electrical_dry_needling"
+    assert carried(old, parse_site_text("upper trap r", technique), technique) == {
+        "retention_s": 300
+    }
+    assert carried(old, parse_site_text("upper trap r e2", technique), technique) == {
+        "estim_frequency_hz": 10.0,
+        "estim_intensity": "mild",
+        "retention_s": 300,
+    }

@@ -69,3 +69,35 @@ def test_repeat_last_from_home_repeats_each_sites_own_settings(tmp_path: Path) -
             path, last[chart], 1, RESPONSE_COLUMNS
         ), chart
     store.close()
+
+
+def test_a_changed_hz_says_which_sites_take_it_and_which_keep_their_own(
+    tmp_path: Path,
+) -> None:
+    from textual.widgets import Static
+
+    store, path = _store(tmp_path)
+    (record_id,) = save_varied(store, 3, 1, 1)  # trap 2 Hz on lead 1, levator no Hz
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(SessionScreen(3, record_id=record_id))
+        await pilot.pause()
+        form = app.screen
+        line = form.query_one("#settings-reach", Static)
+        assert (form.query_one("#s-estim_hz", Input).value, line.display) == ("2", False)
+        form.query_one("#s-estim_hz", Input).focus()
+        await pilot.press("end", "backspace", "5")
+        assert line.display
+        assert str(line.render()) == "Hz 5: site 1 takes it; site 2 keeps its own (none)"
+        await pilot.press("backspace", "2")  # back as it opened: nothing to say
+        assert not line.display
+        await pilot.press("backspace", "5", "ctrl+s", *"hz was 5", "enter")
+        await pilot.pause()
+
+    ts.run_app(ts.make_app(store), steps)
+    store.close()
+    sites = site_rows(path, record_id, 2)
+    assert [(s["target"], s["estim_frequency_hz"]) for s in sites] == [
+        ("upper trapezius", 5.0),
+        ("levator scapulae", None),
+    ]
