@@ -3,7 +3,10 @@
 The form keeps each site as only what was typed for it (``SiteRow.raw``) and the
 technique's settings once (retention, stimulation, De Qi): a site inherits the
 settings unless it says otherwise, so changing the technique or the retention after
-typing the sites still applies. :func:`build_raw` makes the dict for
+typing the sites still applies. A site read from a saved session keeps as its own
+every value the row would change, none included (``estim_frequency_hz: None``: this
+site had no Hz, whatever the row's), so a correction or a repeat saves each site as
+it was (:func:`own_values`). :func:`build_raw` makes the dict for
 :func:`~sessionlog.domain.parse_session`; :func:`state_from_session` goes the other
 way for "repeat last session" and for amendments. No Textual here.
 """
@@ -67,7 +70,8 @@ def default_settings(technique: str) -> Settings:
 
 @dataclass
 class SiteRow:
-    """One site of the form: what was typed for it, and what the catalogue says it is."""
+    """One site of the form: what was typed for it (a key set to None: the site has
+    none of it, not the row's), and what the catalogue says it is."""
 
     raw: dict[str, Any]
     label: str
