@@ -3,13 +3,18 @@
 The form keeps each site as only what was typed for it (``SiteRow.raw``) and the
 technique's settings once (retention, stimulation, De Qi): a site inherits the
 settings unless it says otherwise, so changing the technique or the retention after
-typing the sites still applies. :func:`build_raw` makes the dict for
+typing the sites still applies. A site read from a saved session keeps as its own
+every value the row would change, none included (``estim_frequency_hz: None``: this
+site had no Hz, whatever the row's), so a correction or a repeat saves each site as
+it was (:func:`own_values`). :func:`build_raw` makes the dict for
 :func:`~sessionlog.domain.parse_session`; :func:`state_from_session` goes the other
 way for "repeat last session" and for amendments. No Textual here.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +22,7 @@ from typing import Any
 from ...domain import parse_site
 from ...domain.frequency import frequency_input
 from ...domain.techniques import TECHNIQUES
+from ...errors import ValidationError
 from .needle_depth import DEPTH_KEYS, NEEDLE_KEYS, common_settings, override, settings_fields
 from .stricta import Details, details_from_session
 from .technique_settings import (
@@ -64,7 +70,8 @@ def default_settings(technique: str) -> Settings:
 
 @dataclass
 class SiteRow:
-    """One site of the form: what was typed for it, and what the catalogue says it is."""
+    """One site of the form: what was typed for it (a key set to None: the site has
+    none of it, not the row's), and what the catalogue says it is."""
 
     raw: dict[str, Any]
     label: str
@@ -196,6 +203,30 @@ def _row_raw(stored: dict[str, Any], settings_values: dict[str, Any]) -> dict[st
     return raw
 
 
+# Fields a site takes from the settings row together, or has all of its own.
+GROUPS = (FREQUENCY_KEYS, NEEDLE_KEYS, DEPTH_KEYS)
+
+
+def own_values(
+    raw: dict[str, Any], stored: Mapping[str, Any], settings: Settings, technique: str
+) -> dict[str, Any]:
+    """``raw`` (a stored site as the form keeps it) with, as the site's own, each field
+    the settings row would give it otherwise than ``stored``: a site's "no Hz" (None)
+    is its own too, or the row's Hz would reach it when the session is corrected
+    (review: a site on the stimulator with no Hz took the other site's 2 Hz). A field
+    of a group (the Hz pair, the needle, the depth) brings the whole group."""
+    try:
+        want = parse_site(stored, technique)
+        got = parse_site(merged_site(raw, settings, technique), technique)
+    except ValidationError:
+        return raw  # no longer valid as stored: saving names the problem
+    for name in (f.name for f in dataclasses.fields(want) if f.name != "thorax_risk"):
+        if getattr(want, name) != getattr(got, name):
+            for key in next((g for g in GROUPS if name in g), (name,)):
+                raw[key] = stored.get(key)
+    return raw
+
+
 def _text(value: Any) -> str:
     """A stored number as the form shows it: blank for None (never recorded), 0 as 0."""
     return "" if value is None else str(value)
@@ -222,17 +253,18 @@ def state_from_session(stored: Mapping[str, Any], *, with_outcomes: bool) -> For
         if unit == "s" or seconds % 60 == 0:
             settings.retention = str(seconds // 60 if unit == "min" else seconds)
             settings_values["retention_s"] = seconds
-        # The row's stimulation is that of the sites off the stimulator; its Hz those
-        # of the first site on it.
+        # The row's stimulation is that of the sites off the stimulator; its Hz the
+        # most common of the sites on it.
         manual = [x for x in stored["sites"] if x.get("stimulation") != "electrical"]
         on = [x for x in stored["sites"] if x.get("stimulation") == "electrical"]
         settings.stimulation = (manual[0] if manual else {}).get("stimulation") or (
             settings.stimulation
         )
         settings_values["stimulation"] = settings.stimulation
-        stimulated = on[0] if on else {}
-        if stimulated.get("estim_frequency_hz") is not None:
-            pair = (stimulated["estim_frequency_hz"], stimulated.get("estim_frequency_2_hz"))
+        pairs = [tuple(x.get(k) for k in FREQUENCY_KEYS) for x in on]
+        pairs = [p for p in pairs if p[0] is not None]
+        if pairs:  # the most common on the stimulator; a site with other Hz keeps its own
+            pair = Counter(pairs).most_common(1)[0][0]
             settings.estim_hz = frequency_input(*pair)
             settings_values.update(zip(FREQUENCY_KEYS, pair, strict=True))
     settings.needle, settings.depth, common = common_settings(stored.get("sites") or [])
@@ -241,7 +273,7 @@ def state_from_session(stored: Mapping[str, Any], *, with_outcomes: bool) -> For
     for s in stored.get("sites", []):
         from ... import points
 
-        raw = _row_raw(s, settings_values)
+        raw = own_values(_row_raw(s, settings_values), s, settings, technique)
         if not with_outcomes:
             # A repeat copies what was done, never what happened: De Qi, twitches and
             # grasp are this session's responses and start blank, or last time's

@@ -230,8 +230,15 @@ def stimulator_text(raw: dict[str, Any]) -> str:
 
 def carried(old: dict[str, Any], new: dict[str, Any], technique: str) -> dict[str, Any]:
     """The fields of an edited site (``old``) that its shorthand cannot show (a depth
-    tissue, a needle material, a site's own retention) and the new text (``new``) does
-    not set: editing a site must not drop what the text never showed."""
+    tissue, a needle material, a site's own retention or Hz) and the new text (``new``)
+    does not set: editing a site must not drop what the text never showed. A site
+    taken off the stimulator (its ``e`` left out) keeps no Hz, lead or intensity."""
+    from .technique_settings import STIMULATOR_KEYS
+
     family = TECHNIQUES[technique].family if technique in TECHNIQUES else "acupuncture"
     shown = parse_site_text(site_to_text(old, family), technique)
-    return {k: v for k, v in old.items() if k not in shown and k not in new}
+    kept = {k: v for k, v in old.items() if k not in shown and k not in new}
+    if new.get("stimulation") != "electrical":  # its ``e`` taken off: so are its Hz
+        for key in STIMULATOR_KEYS:
+            kept.pop(key, None)
+    return kept

@@ -286,10 +286,19 @@ class SessionScreen(Screen[int | None]):
 
     def on_sites_editor_changed(self, event: SitesEditor.Changed) -> None:
         self.state.sites = list(self.sites.sites)
+        self.show_reach()
 
     def on_settings_rows_changed(self, event: SettingsRows.Changed) -> None:
         self.state.settings = self.form.settings.value
         self.sites.set_technique(self.state.technique, self.state.settings)
+        self.show_reach()
+
+    def show_reach(self) -> None:
+        """Say which sites a changed setting reaches when some keep their own: the
+        table shows no Hz, and a correction must change no site silently."""
+        from ...services.entry.settings_reach import reach
+
+        self.form.settings.show_reach(reach(self.state, self.form.settings.opened))
 
     def on_key_refused(self, event: KeyRefused) -> None:
         """A key a field cannot take is said, in one line under it (never dropped)."""

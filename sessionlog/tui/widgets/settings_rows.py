@@ -4,7 +4,9 @@ every site's unless the site's shorthand gives its own (``20mm``, ``0.30x50``).
 The screen shows a technique's settings with :meth:`SettingsRows.show` and
 :meth:`SettingsRows.show_technique` (which fields apply, retention's unit), reads them
 back with :attr:`SettingsRows.value`, and hears of each edit by
-:class:`SettingsRows.Changed`. Problems with them go on ``#err-settings``.
+:class:`SettingsRows.Changed`. Problems with them go on ``#err-settings``; a setting
+changed that some sites do not take (they keep their own) is said on
+``#settings-reach`` (:meth:`SettingsRows.show_reach`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual.widgets import Input, Label, Static
 
 from ...services.entry.form_model import Settings, family
 from ...services.entry.technique_settings import retention_unit
+from ..safe import plain
 from .error_line import ErrorLine
 
 SETTINGS = (
@@ -57,8 +60,14 @@ class SettingsRows(Vertical):
                 yield Input(id=f"s-{name}", classes="setting", compact=True, placeholder=example)
             yield Static(SIZES_HINT, classes="hint")
         yield ErrorLine("settings")
+        yield Static(id="settings-reach", classes="hint")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened = Settings()  # as shown last: a change from it says whom it reaches
 
     def on_mount(self) -> None:
+        self.query_one("#settings-reach", Static).display = False
         for name, _label, width, *_ in SETTINGS + SIZES:
             self.query_one(f"#s-{name}", Input).styles.width = width
 
@@ -68,8 +77,18 @@ class SettingsRows(Vertical):
         return Settings(**{name: self.query_one(f"#s-{name}", Input).value for name in NAMES})
 
     def show(self, settings: Settings) -> None:
+        self.opened = Settings(**vars(settings))
         for name in NAMES:
             self.query_one(f"#s-{name}", Input).value = getattr(settings, name)
+
+    def show_reach(self, text: str) -> None:
+        """Which sites a changed setting reaches and which keep their own (blank: all)."""
+        line = self.query_one("#settings-reach", Static)
+        was = line.display and str(line.render())
+        line.update(plain(text))
+        line.display = bool(text)
+        if text and text != was:  # under the fold at 80x24: brought into view
+            line.call_after_refresh(line.scroll_visible, animate=False)
 
     def show_technique(self, technique: str) -> None:
         """Only the settings that apply to ``technique``; retention in its unit."""
