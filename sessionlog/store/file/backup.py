@@ -46,6 +46,7 @@ class BackupResult:
     sha256: str
     sessions: int
     chain_head: str = ""  # the audit row it was taken at, in words (chainhead.Head)
+    warning: str = ""  # what is wrong in the copy, kept as it is (text not UTF-8)
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,16 @@ def backup(
             raise WriteFailed(
                 f"the backup could not be written: {failed.reason}", failed.remedy
             ) from None
-        if not health.ok:
+        warning = ""
+        if health.only_not_utf8:  # a copy keeps the rest, and the damaged row as it is
+            raise_alarm(store.path, health.problems)
+            where = ", ".join(f"{t} {rid}, {col}" for t, rid, col in health.only_not_utf8[:3])
+            more = "..." if len(health.only_not_utf8) > 3 else ""
+            warning = (
+                f"the copy holds text that is not valid UTF-8 ({where}{more}):"
+                " `sessionlog check` says more"
+            )
+        elif not health.ok:
             if health.tampered:
                 raise_alarm(store.path, health.problems)
             raise DatabaseError(
@@ -138,7 +148,12 @@ def backup(
             )
         taken_at = Head(**health.chain_head)  # type: ignore[arg-type]
         result = BackupResult(
-            target, temp.stat().st_size, sha256(temp), health.sessions, taken_at.words()
+            target,
+            temp.stat().st_size,
+            sha256(temp),
+            health.sessions,
+            taken_at.words(),
+            warning,
         )
         # The audit row first: a backup that cannot be logged is not kept.
         store.log_event(

@@ -36,6 +36,9 @@ class Health:
     audit_rows: int = 0
     chain_head: dict[str, int | str] = field(default_factory=dict)  # see chainhead.py
     tampered: bool = False  # the audit chain is broken or records do not match their seals
+    # (table, id, column) of record text that is not valid UTF-8, when that is all
+    # that is wrong: the file is otherwise sound, and a copy of it keeps what is left
+    only_not_utf8: list[tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -119,7 +122,12 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
             " have been changed outside sessionlog. Keep this file as evidence, compare it"
             " with a backup made before that row's time, and restore the backup if needed."
         )
-    found = tamper.problems(tampering())
+    findings = tampering()
+    if not health.problems and findings and all(f.not_utf8 for f in findings):
+        health.only_not_utf8 = [
+            (f.table, f.row_id or 0, column) for f in findings for column in f.not_utf8
+        ]
+    found = tamper.problems(findings)
     health.problems += found
     health.tampered = bool(found) or not chain.ok
     health.chain_head = head(conn).as_dict()

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .seal import RECORD_TABLES, columns, digest, removal_seal, sealed_rows
+from .seal import RECORD_TABLES, columns, digest, not_utf8, removal_seal, sealed_rows
 from .triggers import applied_migrations, expected_triggers, plain
 
 
@@ -28,6 +28,7 @@ class Finding:
     table: str
     row_id: int | None
     text: str
+    not_utf8: tuple[str, ...] = ()  # the row's columns whose text is not valid UTF-8
 
 
 def trigger_findings(conn: sqlite3.Connection) -> list[Finding]:
@@ -165,7 +166,8 @@ def _newest_seals(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, i
 def row_findings(conn: sqlite3.Connection, table: str) -> list[Finding]:
     """Rows of ``table`` changed since sealed, present without a seal, or removed."""
     out: list[Finding] = []
-    rows = sealed_rows(conn, table, columns(conn, table))
+    cols = columns(conn, table)
+    rows = sealed_rows(conn, table, cols)
     seals = _newest_seals(conn, table)
     pending = next(seals, None)
 
@@ -191,7 +193,10 @@ def row_findings(conn: sqlite3.Connection, table: str) -> list[Finding]:
             what = f"was put back after audit row {audit_id} removed it"
         else:
             what = f"was changed after audit row {audit_id} wrote it"
-        out.append(Finding(table, rid, f"{table} {rid} {what}"))
+        bad = tuple(not_utf8(conn, table, rid, cols))
+        if bad:
+            what += f" (its {', '.join(bad)} {'are' if len(bad) > 1 else 'is'} not valid UTF-8 text)"
+        out.append(Finding(table, rid, f"{table} {rid} {what}", bad))
     while pending is not None:
         removed(pending)
         pending = next(seals, None)
