@@ -12,6 +12,7 @@ replaces as a timestamped copy beside it.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -368,13 +369,41 @@ def _keep_previous(
         n += 1
         kept = target.with_name(f"{stem}-{n}")
     pairs = [(target, kept), (Path(f"{target}-wal"), Path(f"{kept}-wal"))]
-    for source, copy in pairs[wal_only:]:
-        if source is not target and not _has_content(source):
-            continue
-        reader = open_files.enter_context(source.open("rb"))
-        with copy.open("xb") as out:
-            shutil.copyfileobj(reader, out, 1 << 20)
-        shutil.copystat(source, copy)
-        make_private(copy)
-        _fsync(copy)
-    return pairs[1][1] if wal_only else kept
+    pairs = [(a, b) for a, b in pairs[wal_only:] if a is target or _has_content(a)]
+    needed = sum(a.stat().st_size for a, _ in pairs)
+    if _free_space(target.parent) < needed:
+        raise _no_room(needed)
+    made: list[Path] = []
+    try:
+        for source, copy in pairs:
+            reader = open_files.enter_context(source.open("rb"))
+            made.append(copy)
+            create_private_file(copy)  # 0600 from its first byte (refused if it exists)
+            with copy.open("r+b") as out:
+                shutil.copyfileobj(reader, out, 1 << 20)
+            shutil.copystat(source, copy)
+            make_private(copy)
+            _fsync(copy)
+    except BaseException as exc:
+        for copy in made:
+            copy.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise _no_room(needed) from None
+        if isinstance(exc, OSError):
+            raise DatabaseError(
+                "the current database could not be kept before restoring"
+                f" ({exc.strerror or exc}); nothing was changed"
+            ) from None
+        raise
+    return pairs[-1][1] if wal_only else kept
+
+
+def _free_space(folder: Path) -> int:
+    return shutil.disk_usage(folder).free
+
+
+def _no_room(needed: int) -> DatabaseError:
+    return DatabaseError(
+        "not enough space to keep the current database before restoring:"
+        f" {needed / 1_048_576:.1f} MB needed; nothing was changed"
+    )
