@@ -60,3 +60,49 @@ def test_a_restore_on_a_full_disk_keeps_no_partial_copy(
     ]
     (small_disk / "filler").unlink()
     assert fingerprint(db) == before
+
+
+DEAD = 999_999_999  # above any Linux pid_max: no process has it
+
+
+def _partial(folder: Path, name: str, pid: int) -> Path:
+    path = folder / f".{name}.{pid}.partial"
+    path.write_bytes(b"SQLite format 3\0" + b"\0" * 4096)
+    return path
+
+
+def test_backup_and_restore_remove_the_partial_copies_of_killed_ones(
+    clinic_path: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = [_partial(out, "b.db", DEAD), _partial(out, "sessionlog-20261101-0900.db", DEAD)]
+    alive = _partial(out, "b.db", os.getppid())  # a backup still running (its process lives)
+    other = out / "notes.partial"  # not a copy of ours
+    other.write_text("keep")
+    result = run(clinic_path, f"backup {out / 'b.db'}")
+    assert result.exit_code == 0, result.output
+    assert not any(p.exists() for p in stale)
+    assert sorted(p.name for p in out.iterdir()) == [alive.name, "b.db", "notes.partial"]
+    assert (out / "b.db").stat().st_mode & 0o777 == 0o600
+    alive.unlink()
+
+    beside = _partial(clinic_path.parent, clinic_path.name, DEAD)
+    result = run(clinic_path, f"restore --force {out / 'b.db'}", give_secrets=False)
+    assert result.exit_code == 0, result.output
+    assert not beside.exists()
+
+
+def test_a_partial_copy_is_private_while_it_is_written(
+    clinic_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    modes: list[int] = []
+    real = backup_module.inspect
+
+    def looking(conn, health):  # type: ignore[no-untyped-def]
+        modes.extend(p.stat().st_mode & 0o777 for p in tmp_path.glob(".*.partial"))
+        return real(conn, health)
+
+    monkeypatch.setattr(backup_module, "inspect", looking)
+    assert run(clinic_path, f"backup {tmp_path / 'b.db'}").exit_code == 0
+    assert modes == [0o600]

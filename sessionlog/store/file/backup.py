@@ -101,7 +101,42 @@ def _copy(source: sqlite3.Connection, temp: Path) -> Health:
 
 
 def _temp_beside(dest: Path) -> Path:
+    """The hidden name a copy is written under before it takes ``dest``'s name; the
+    ones a killed backup or restore left in that folder are removed first."""
+    _remove_stale_partials(dest.parent)
     return dest.parent / f".{dest.name}.{os.getpid()}.partial"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid < (1 << 31)  # another user's process (an absurd pid is nobody's)
+    return True
+
+
+def _remove_stale_partials(folder: Path) -> None:
+    """Remove the hidden ``.NAME.PID.partial`` copies (each a whole copy of the
+    records) left by a backup or restore whose process is gone (killed: a process that
+    ends any other way removes its own). Only where a pid can be asked about safely
+    (POSIX: on Windows, signal 0 is Ctrl+C)."""
+    if os.name != "posix":
+        return
+    try:
+        names = [p for p in folder.glob(".*.partial") if p.is_file()]
+    except OSError:
+        return
+    for path in names:
+        pid = path.name[: -len(".partial")].rpartition(".")[2]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        try:
+            if path.stat().st_uid == os.getuid():
+                path.unlink()
+        except OSError:
+            pass
 
 
 def backup(
