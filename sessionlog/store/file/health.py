@@ -17,7 +17,7 @@ from ..integrity import alarm, audit, tamper
 from ..integrity.chainhead import head
 from ..records.follow_ups import left_out_follow_ups
 from .cipher import connect_file, passphrase
-from .guard import RESTORE_HINT
+from .guard import RESTORE_HINT, guard
 from .netfs import filesystem_type, is_network
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -72,6 +72,7 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     encrypted = passphrase() is not None
     if head != SQLITE_MAGIC and not encrypted:
         raise DatabaseError(f"{path} is not a sessionlog database (not an SQLite file at all)")
+    guard(path, encrypted=encrypted)  # a -wal of another database, as opening refuses it
     new_beside = [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if not p.exists()]
     conn = connect_file(f"file:{path}?mode=ro", BUSY_TIMEOUT_MS / 1000, uri=True)
     try:
