@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .seal import RECORD_TABLES, columns, digest, not_utf8, removal_seal, sealed_rows
-from .triggers import applied_migrations, expected_triggers, plain
+from .triggers import applied_migrations, expected_objects, plain
 
 
 @dataclass(frozen=True)
@@ -32,20 +32,29 @@ class Finding:
 
 
 def trigger_findings(conn: sqlite3.Connection) -> list[Finding]:
-    """Triggers missing, altered or added, against the schema's migrations."""
-    found = {
-        name: plain(sql or "")
-        for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-    }
-    expected = expected_triggers(frozenset(applied_migrations(conn)))
+    """Triggers and views missing, altered or added, and indexes missing or altered,
+    against the schema's migrations (a view rewritten can hide records; an index
+    added changes no answer, and SQLite makes its own for UNIQUE columns)."""
+    applied = frozenset(applied_migrations(conn))
     out = []
-    for name, sql in expected.items():
-        if name not in found:
-            out.append(Finding("trigger", None, f"the trigger {name} is missing (dropped)"))
-        elif found[name] != sql:
-            out.append(Finding("trigger", None, f"the trigger {name} was altered"))
-    for name in sorted(set(found) - set(expected)):
-        out.append(Finding("trigger", None, f"the trigger {name} is not sessionlog's (added)"))
+    for kind in ("trigger", "view", "index"):
+        found = {
+            name: plain(sql or "")
+            for name, sql in conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL",
+                (kind,),
+            )
+        }
+        expected = expected_objects(applied, kind)
+        for name, sql in sorted(expected.items()) if kind != "trigger" else expected.items():
+            if name not in found:
+                out.append(Finding(kind, None, f"the {kind} {name} is missing (dropped)"))
+            elif found[name] != sql:
+                out.append(Finding(kind, None, f"the {kind} {name} was altered"))
+        if kind == "index":
+            continue
+        for name in sorted(set(found) - set(expected)):
+            out.append(Finding(kind, None, f"the {kind} {name} is not sessionlog's (added)"))
     return out
 
 
