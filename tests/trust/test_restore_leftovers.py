@@ -5,7 +5,6 @@ backup or restore that was killed are removed by the next one."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest

@@ -204,7 +204,8 @@ def row_findings(conn: sqlite3.Connection, table: str) -> list[Finding]:
             what = f"was changed after audit row {audit_id} wrote it"
         bad = tuple(not_utf8(conn, table, rid, cols))
         if bad:
-            what += f" (its {', '.join(bad)} {'are' if len(bad) > 1 else 'is'} not valid UTF-8 text)"
+            verb = "are" if len(bad) > 1 else "is"
+            what += f" (its {', '.join(bad)} {verb} not valid UTF-8 text)"
         out.append(Finding(table, rid, f"{table} {rid} {what}", bad))
     while pending is not None:
         removed(pending)
