@@ -92,3 +92,29 @@ def test_a_bad_name_is_not_printed(clinic_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == MESSAGE.format("name")
     assert "- patient 1 was changed after audit row" in run(clinic_path, "check").stdout
+
+
+def test_check_names_an_audit_row_whose_text_is_not_utf8(clinic_path: Path) -> None:
+    spoil(clinic_path, b"typed 3 instead of 2")  # the amendment's reason: session and audit
+    result = run(clinic_path, "check")
+    assert result.exit_code == 1
+    assert (
+        "- The audit log is broken at row 7: its text is not valid UTF-8 (a byte changed on"
+        " disk, or an edit outside sessionlog). Records may have been changed outside"
+        " sessionlog." in result.stdout
+    )
+    assert "- session 2 was changed after audit row 7 wrote it (its amend_reason is not" in (
+        result.stdout
+    )
+
+
+def test_backup_still_copies_a_file_whose_audit_text_is_not_utf8(
+    clinic_path: Path, tmp_path: Path
+) -> None:
+    spoil(clinic_path, b"typed 3 instead of 2")
+    result = run(clinic_path, f"backup {tmp_path / 'b.db'}")
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: the copy holds text that is not valid UTF-8 (audit_log 7, text, session 2,"
+        " amend_reason): `sessionlog check` says more" in result.stderr
+    )

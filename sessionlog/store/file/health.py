@@ -115,6 +115,7 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
             f"{len(broken):,} row{'s' if len(broken) != 1 else ''} point at records that do not"
             f" exist ({', '.join(tables)}): rows were removed outside sessionlog. {RESTORE_HINT}"
         )
+    earlier = len(health.problems)
     chain = audit.verify(conn)
     health.audit_rows = chain.rows
     if not chain.ok:
@@ -124,8 +125,14 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
             " with a backup made before that row's time, and restore the backup if needed."
         )
     findings = tampering()
-    if not health.problems and findings and all(f.not_utf8 for f in findings):
-        health.only_not_utf8 = [
+    bad_audit = [] if chain.ok or chain.reason != audit.NOT_UTF8 else [chain.broken_at or 0]
+    if (
+        not earlier
+        and (chain.ok or bad_audit)
+        and (findings or bad_audit)
+        and all(f.not_utf8 for f in findings)
+    ):
+        health.only_not_utf8 = [("audit_log", rid, "text") for rid in bad_audit] + [
             (f.table, f.row_id or 0, column) for f in findings for column in f.not_utf8
         ]
     found = tamper.problems(findings)
