@@ -38,6 +38,7 @@ from .cipher import connect_file, passphrase
 from .failures import write_failed
 from .guard import looks_encrypted_file, new_identity, plain_sqlite_file
 from .health import Health, inspect, open_readonly, practitioner_exists
+from .netfs import filesystem_type, is_network
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,9 @@ def _remove_stale_partials(folder: Path) -> None:
     """Remove the hidden ``.NAME.PID.partial`` copies (each a whole copy of the
     records) left by a backup or restore whose process is gone (killed: a process that
     ends any other way removes its own). Only where a pid can be asked about safely
-    (POSIX: on Windows, signal 0 is Ctrl+C)."""
-    if os.name != "posix":
+    (POSIX: on Windows, signal 0 is Ctrl+C), and not in a folder other computers share
+    (a pid there may be another computer's process)."""
+    if os.name != "posix" or is_network(filesystem_type(folder)):
         return
     try:
         names = [p for p in folder.glob(".*.partial") if p.is_file()]
@@ -412,9 +414,10 @@ def _keep_previous(
     try:
         for source, copy in pairs:
             reader = open_files.enter_context(source.open("rb"))
+            # 0600 from its first byte; never over a file already there
+            fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             made.append(copy)
-            create_private_file(copy)  # 0600 from its first byte (refused if it exists)
-            with copy.open("r+b") as out:
+            with os.fdopen(fd, "wb") as out:
                 shutil.copyfileobj(reader, out, 1 << 20)
             shutil.copystat(source, copy)
             make_private(copy)
