@@ -124,6 +124,8 @@ def backup(ctx: Context, dest: str, force: bool, practitioner_ref: str | None) -
         f"It carries the audit chain up to {result.chain_head}: `sessionlog check --against"
         f" {result.path}` proves later that the database's chain still extends it."
     )
+    if result.warning:
+        click.echo(f"warning: {result.warning}", err=True)
 
 
 @click.command()

@@ -246,3 +246,25 @@ def test_a_device_is_not_taken_for_an_empty_database(tmp_path: Path) -> None:
         f"error: {db} is not a file (a device or a pipe): nothing was opened; give the path"
         " of the clinic's database file\n",
     )
+
+
+def test_check_says_a_wal_does_not_belong_as_opening_does(tmp_path: Path) -> None:
+    from helpers_cli import run
+
+    db = tmp_path / "clinic.db"
+    saved = trust_workers.prepare_with_backup(db, tmp_path / "monday.db")
+    wal = with_unsaved_wal(db, 4)
+    shutil.copy(saved, db)  # a copy by hand over the file, its old -wal left beside it
+    Path(f"{db}-wal").write_bytes(wal)
+    before = files(db.parent)
+    result = run(db, "check", give_secrets=False)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        f"The database at {db} has a problem:",
+        f"- {db}-wal does not belong to {db} (it was written for another database, or for"
+        " this file before a copy replaced it): both files were left untouched. Move the"
+        " -wal file elsewhere (keep it: it may hold saves) and run again, or restore a"
+        " backup with `sessionlog restore BACKUP_FILE`.",
+    ]
+    assert "damaged" not in result.output
+    assert files(db.parent) == before

@@ -12,6 +12,7 @@ replaces as a timestamped copy beside it.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -37,6 +38,7 @@ from .cipher import connect_file, passphrase
 from .failures import write_failed
 from .guard import looks_encrypted_file, new_identity, plain_sqlite_file
 from .health import Health, inspect, open_readonly, practitioner_exists
+from .netfs import filesystem_type, is_network
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class BackupResult:
     sha256: str
     sessions: int
     chain_head: str = ""  # the audit row it was taken at, in words (chainhead.Head)
+    warning: str = ""  # what is wrong in the copy, kept as it is (text not UTF-8)
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,43 @@ def _copy(source: sqlite3.Connection, temp: Path) -> Health:
 
 
 def _temp_beside(dest: Path) -> Path:
+    """The hidden name a copy is written under before it takes ``dest``'s name; the
+    ones a killed backup or restore left in that folder are removed first."""
+    _remove_stale_partials(dest.parent)
     return dest.parent / f".{dest.name}.{os.getpid()}.partial"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid < (1 << 31)  # another user's process (an absurd pid is nobody's)
+    return True
+
+
+def _remove_stale_partials(folder: Path) -> None:
+    """Remove the hidden ``.NAME.PID.partial`` copies (each a whole copy of the
+    records) left by a backup or restore whose process is gone (killed: a process that
+    ends any other way removes its own). Only where a pid can be asked about safely
+    (POSIX: on Windows, signal 0 is Ctrl+C), and not in a folder other computers share
+    (a pid there may be another computer's process)."""
+    if os.name != "posix" or is_network(filesystem_type(folder)):
+        return
+    try:
+        names = [p for p in folder.glob(".*.partial") if p.is_file()]
+    except OSError:
+        return
+    for path in names:
+        pid = path.name[: -len(".partial")].rpartition(".")[2]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        try:
+            if path.stat().st_uid == os.getuid():
+                path.unlink()
+        except OSError:
+            pass
 
 
 def backup(
@@ -129,7 +168,16 @@ def backup(
             raise WriteFailed(
                 f"the backup could not be written: {failed.reason}", failed.remedy
             ) from None
-        if not health.ok:
+        warning = ""
+        if health.only_not_utf8:  # a copy keeps the rest, and the damaged row as it is
+            raise_alarm(store.path, health.problems)
+            where = ", ".join(f"{t} {rid}, {col}" for t, rid, col in health.only_not_utf8[:3])
+            more = "..." if len(health.only_not_utf8) > 3 else ""
+            warning = (
+                f"the copy holds text that is not valid UTF-8 ({where}{more}):"
+                " `sessionlog check` says more"
+            )
+        elif not health.ok:
             if health.tampered:
                 raise_alarm(store.path, health.problems)
             raise DatabaseError(
@@ -138,7 +186,12 @@ def backup(
             )
         taken_at = Head(**health.chain_head)  # type: ignore[arg-type]
         result = BackupResult(
-            target, temp.stat().st_size, sha256(temp), health.sessions, taken_at.words()
+            target,
+            temp.stat().st_size,
+            sha256(temp),
+            health.sessions,
+            taken_at.words(),
+            warning,
         )
         # The audit row first: a backup that cannot be logged is not kept.
         store.log_event(
@@ -353,13 +406,42 @@ def _keep_previous(
         n += 1
         kept = target.with_name(f"{stem}-{n}")
     pairs = [(target, kept), (Path(f"{target}-wal"), Path(f"{kept}-wal"))]
-    for source, copy in pairs[wal_only:]:
-        if source is not target and not _has_content(source):
-            continue
-        reader = open_files.enter_context(source.open("rb"))
-        with copy.open("xb") as out:
-            shutil.copyfileobj(reader, out, 1 << 20)
-        shutil.copystat(source, copy)
-        make_private(copy)
-        _fsync(copy)
-    return pairs[1][1] if wal_only else kept
+    pairs = [(a, b) for a, b in pairs[wal_only:] if a is target or _has_content(a)]
+    needed = sum(a.stat().st_size for a, _ in pairs)
+    if _free_space(target.parent) < needed:
+        raise _no_room(needed)
+    made: list[Path] = []
+    try:
+        for source, copy in pairs:
+            reader = open_files.enter_context(source.open("rb"))
+            # 0600 from its first byte; never over a file already there
+            fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            made.append(copy)
+            with os.fdopen(fd, "wb") as out:
+                shutil.copyfileobj(reader, out, 1 << 20)
+            shutil.copystat(source, copy)
+            make_private(copy)
+            _fsync(copy)
+    except BaseException as exc:
+        for copy in made:
+            copy.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise _no_room(needed) from None
+        if isinstance(exc, OSError):
+            raise DatabaseError(
+                "the current database could not be kept before restoring"
+                f" ({exc.strerror or exc}); nothing was changed"
+            ) from None
+        raise
+    return pairs[-1][1] if wal_only else kept
+
+
+def _free_space(folder: Path) -> int:
+    return shutil.disk_usage(folder).free
+
+
+def _no_room(needed: int) -> DatabaseError:
+    return DatabaseError(
+        "not enough space to keep the current database before restoring:"
+        f" {needed / 1_048_576:.1f} MB needed; nothing was changed"
+    )

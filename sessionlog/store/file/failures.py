@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -119,9 +120,27 @@ def damaged(exc: BaseException) -> DatabaseError | None:
     return DatabaseError(f"the database file is damaged (SQLite: {exc}). {RESTORE_HINT}")
 
 
+_NOT_UTF8 = re.compile(r"Could not decode to UTF-8 column '(\w+)'")
+
+
+def not_utf8(exc: BaseException) -> DatabaseError | None:
+    """The line for a record's text that is not valid UTF-8 (Python's sqlite3 refuses
+    to read it), naming the column but never the text; else ``None``."""
+    text = str(exc)
+    if not text.startswith("Could not decode to UTF-8"):
+        return None
+    match = _NOT_UTF8.match(text)
+    what = f"a record's {match.group(1)}" if match else "a record"
+    return DatabaseError(
+        f"{what} holds text that is not valid UTF-8 (a disk fault, or an edit outside"
+        " sessionlog): run `sessionlog check` to see which row; `sessionlog backup` still"
+        " copies the file"
+    )
+
+
 def database_error(exc: BaseException) -> DatabaseError:
     """Any SQLite error that reached a command, as one line with what to do."""
-    found = damaged(exc)
+    found = damaged(exc) or not_utf8(exc)
     if found is not None:
         return found
     cause = _cause(exc, None)
@@ -139,6 +158,9 @@ def read_failed(exc: BaseException) -> DatabaseError | None:
     found = damaged(exc)
     if found is not None:
         return DatabaseError(f"The database could not be read: {found}")
+    found = not_utf8(exc)
+    if found is not None:
+        return DatabaseError(f"The database could not be read: {found}.")
     cause = _cause(exc, None)
     if cause is None:
         return DatabaseError(

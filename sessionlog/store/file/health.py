@@ -17,7 +17,7 @@ from ..integrity import alarm, audit, tamper
 from ..integrity.chainhead import head
 from ..records.follow_ups import left_out_follow_ups
 from .cipher import connect_file, passphrase
-from .guard import RESTORE_HINT
+from .guard import RESTORE_HINT, guard
 from .netfs import filesystem_type, is_network
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -36,6 +36,9 @@ class Health:
     audit_rows: int = 0
     chain_head: dict[str, int | str] = field(default_factory=dict)  # see chainhead.py
     tampered: bool = False  # the audit chain is broken or records do not match their seals
+    # (table, id, column) of record text that is not valid UTF-8, when that is all
+    # that is wrong: the file is otherwise sound, and a copy of it keeps what is left
+    only_not_utf8: list[tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -69,6 +72,7 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     encrypted = passphrase() is not None
     if head != SQLITE_MAGIC and not encrypted:
         raise DatabaseError(f"{path} is not a sessionlog database (not an SQLite file at all)")
+    guard(path, encrypted=encrypted)  # a -wal of another database, as opening refuses it
     new_beside = [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if not p.exists()]
     conn = connect_file(f"file:{path}?mode=ro", BUSY_TIMEOUT_MS / 1000, uri=True)
     try:
@@ -111,6 +115,7 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
             f"{len(broken):,} row{'s' if len(broken) != 1 else ''} point at records that do not"
             f" exist ({', '.join(tables)}): rows were removed outside sessionlog. {RESTORE_HINT}"
         )
+    earlier = len(health.problems)
     chain = audit.verify(conn)
     health.audit_rows = chain.rows
     if not chain.ok:
@@ -119,7 +124,18 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
             " have been changed outside sessionlog. Keep this file as evidence, compare it"
             " with a backup made before that row's time, and restore the backup if needed."
         )
-    found = tamper.problems(tampering())
+    findings = tampering()
+    bad_audit = [] if chain.ok or chain.reason != audit.NOT_UTF8 else [chain.broken_at or 0]
+    if (
+        not earlier
+        and (chain.ok or bad_audit)
+        and (findings or bad_audit)
+        and all(f.not_utf8 for f in findings)
+    ):
+        health.only_not_utf8 = [("audit_log", rid, "text") for rid in bad_audit] + [
+            (f.table, f.row_id or 0, column) for f in findings for column in f.not_utf8
+        ]
+    found = tamper.problems(findings)
     health.problems += found
     health.tampered = bool(found) or not chain.ok
     health.chain_head = head(conn).as_dict()

@@ -55,11 +55,16 @@ def tail_problem(conn: sqlite3.Connection, rows: int = TAIL) -> str | None:
     """Whether the last ``rows`` audit rows still hash and link; a sentence if not."""
     from .audit import row_hash
 
-    tail = conn.execute(
-        "SELECT id, at, actor_id, action, entity, entity_id, detail, prev_hash, hash"
-        " FROM audit_log ORDER BY id DESC LIMIT ?",
-        (rows,),
-    ).fetchall()
+    try:
+        tail = conn.execute(
+            "SELECT id, at, actor_id, action, entity, entity_id, detail, prev_hash, hash"
+            " FROM audit_log ORDER BY id DESC LIMIT ?",
+            (rows,),
+        ).fetchall()
+    except sqlite3.OperationalError as exc:  # Python's sqlite3 cannot decode a row
+        if not str(exc).startswith("Could not decode to UTF-8"):
+            raise
+        return "an audit row's text is not valid UTF-8"
     following = None
     for rid, at, actor, action, entity, entity_id, detail, prev, digest in tail:
         if row_hash(prev, at, actor, action, entity, entity_id, detail) != digest:

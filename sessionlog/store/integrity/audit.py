@@ -71,6 +71,9 @@ def append(
     return digest
 
 
+NOT_UTF8 = "its text is not valid UTF-8 (a byte changed on disk, or an edit outside sessionlog)"
+
+
 @dataclass(frozen=True)
 class ChainReport:
     rows: int
@@ -85,20 +88,33 @@ class ChainReport:
 def verify(conn: sqlite3.Connection) -> ChainReport:
     """Walk the chain from the first row; report the first broken link, if any."""
     prev = GENESIS
-    count = 0
-    for row in conn.execute(
+    count = rid = 0
+    rows = conn.execute(
         "SELECT id, at, actor_id, action, entity, entity_id, detail, prev_hash, hash"
         " FROM audit_log ORDER BY id"
-    ):
-        rid, at, actor, action, entity, entity_id, detail, prev_hash, digest = row
-        count += 1
-        if prev_hash != prev:
-            return ChainReport(
-                count, rid, "it does not point at the row before it (a row was removed or inserted)"
-            )
-        if row_hash(prev_hash, at, actor, action, entity, entity_id, detail) != digest:
-            return ChainReport(
-                count, rid, "its content does not match its hash (the row was altered)"
-            )
-        prev = digest
+    )
+    try:
+        for row in rows:
+            rid, at, actor, action, entity, entity_id, detail, prev_hash, digest = row
+            count += 1
+            if prev_hash != prev:
+                return ChainReport(
+                    count,
+                    rid,
+                    "it does not point at the row before it (a row was removed or inserted)",
+                )
+            if row_hash(prev_hash, at, actor, action, entity, entity_id, detail) != digest:
+                return ChainReport(
+                    count, rid, "its content does not match its hash (the row was altered)"
+                )
+            prev = digest
+    except sqlite3.OperationalError as exc:  # Python's sqlite3 cannot decode the next row
+        if not str(exc).startswith("Could not decode to UTF-8"):
+            raise
+        bad = conn.execute("SELECT min(id) FROM audit_log WHERE id > ?", (rid,)).fetchone()[0]
+        return ChainReport(
+            count + 1,
+            bad,
+            NOT_UTF8,
+        )
     return ChainReport(count, None)

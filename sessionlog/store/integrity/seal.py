@@ -96,14 +96,37 @@ def columns(conn: sqlite3.Connection, table: str) -> tuple[Column, ...]:
 def sealed_rows(
     conn: sqlite3.Connection, table: str, cols: tuple[Column, ...], after: int = 0
 ) -> Iterator[tuple[int, bytes]]:
-    """(id, seal) of each row of ``table`` with an id above ``after``, in id order."""
+    """(id, seal) of each row of ``table`` with an id above ``after``, in id order.
+
+    The canonical form is hashed as the bytes the file holds (a cast to BLOB): the same
+    bytes as its UTF-8 text, but a row whose text is not valid UTF-8 (a byte changed on
+    disk) is still read, and no longer matches its seal, instead of stopping the check."""
     sha = hashlib.sha256
     cur = conn.execute(
-        f"SELECT id, {canonical_sql(table, cols)} FROM {table} WHERE id > ? ORDER BY id",
+        f"SELECT id, CAST({canonical_sql(table, cols)} AS BLOB) FROM {table}"
+        " WHERE id > ? ORDER BY id",
         (after,),
     )
-    for rid, text in cur:
-        yield rid, sha(text.encode("utf-8")).digest()
+    for rid, form in cur:
+        yield rid, sha(form).digest()
+
+
+def not_utf8(
+    conn: sqlite3.Connection, table: str, row_id: int, cols: tuple[Column, ...]
+) -> list[str]:
+    """The columns of one row of ``table`` whose text is not valid UTF-8."""
+    names = [name for name, declared, _ in cols if declared.upper() not in ("INTEGER", "REAL")]
+    if not names:
+        return []
+    quoted = ", ".join('CAST("' + n.replace('"', '""') + '" AS BLOB)' for n in names)
+    row = conn.execute(f"SELECT {quoted} FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    out = []
+    for name, value in zip(names, row or (), strict=False):
+        try:
+            bytes(value or b"").decode("utf-8")
+        except UnicodeDecodeError:
+            out.append(name)
+    return out
 
 
 def seal_of(conn: sqlite3.Connection, table: str, row_id: int) -> bytes:

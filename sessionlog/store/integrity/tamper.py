@@ -17,8 +17,8 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .seal import RECORD_TABLES, columns, digest, removal_seal, sealed_rows
-from .triggers import applied_migrations, expected_triggers, plain
+from .seal import RECORD_TABLES, columns, digest, not_utf8, removal_seal, sealed_rows
+from .triggers import applied_migrations, expected_objects, plain
 
 
 @dataclass(frozen=True)
@@ -28,23 +28,33 @@ class Finding:
     table: str
     row_id: int | None
     text: str
+    not_utf8: tuple[str, ...] = ()  # the row's columns whose text is not valid UTF-8
 
 
 def trigger_findings(conn: sqlite3.Connection) -> list[Finding]:
-    """Triggers missing, altered or added, against the schema's migrations."""
-    found = {
-        name: plain(sql or "")
-        for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-    }
-    expected = expected_triggers(frozenset(applied_migrations(conn)))
+    """Triggers and views missing, altered or added, and indexes missing or altered,
+    against the schema's migrations (a view rewritten can hide records; an index
+    added changes no answer, and SQLite makes its own for UNIQUE columns)."""
+    applied = frozenset(applied_migrations(conn))
     out = []
-    for name, sql in expected.items():
-        if name not in found:
-            out.append(Finding("trigger", None, f"the trigger {name} is missing (dropped)"))
-        elif found[name] != sql:
-            out.append(Finding("trigger", None, f"the trigger {name} was altered"))
-    for name in sorted(set(found) - set(expected)):
-        out.append(Finding("trigger", None, f"the trigger {name} is not sessionlog's (added)"))
+    for kind in ("trigger", "view", "index"):
+        found = {
+            name: plain(sql or "")
+            for name, sql in conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL",
+                (kind,),
+            )
+        }
+        expected = expected_objects(applied, kind)
+        for name, sql in sorted(expected.items()) if kind != "trigger" else expected.items():
+            if name not in found:
+                out.append(Finding(kind, None, f"the {kind} {name} is missing (dropped)"))
+            elif found[name] != sql:
+                out.append(Finding(kind, None, f"the {kind} {name} was altered"))
+        if kind == "index":
+            continue
+        for name in sorted(set(found) - set(expected)):
+            out.append(Finding(kind, None, f"the {kind} {name} is not sessionlog's (added)"))
     return out
 
 
@@ -165,7 +175,8 @@ def _newest_seals(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, i
 def row_findings(conn: sqlite3.Connection, table: str) -> list[Finding]:
     """Rows of ``table`` changed since sealed, present without a seal, or removed."""
     out: list[Finding] = []
-    rows = sealed_rows(conn, table, columns(conn, table))
+    cols = columns(conn, table)
+    rows = sealed_rows(conn, table, cols)
     seals = _newest_seals(conn, table)
     pending = next(seals, None)
 
@@ -191,7 +202,11 @@ def row_findings(conn: sqlite3.Connection, table: str) -> list[Finding]:
             what = f"was put back after audit row {audit_id} removed it"
         else:
             what = f"was changed after audit row {audit_id} wrote it"
-        out.append(Finding(table, rid, f"{table} {rid} {what}"))
+        bad = tuple(not_utf8(conn, table, rid, cols))
+        if bad:
+            verb = "are" if len(bad) > 1 else "is"
+            what += f" (its {', '.join(bad)} {verb} not valid UTF-8 text)"
+        out.append(Finding(table, rid, f"{table} {rid} {what}", bad))
     while pending is not None:
         removed(pending)
         pending = next(seals, None)

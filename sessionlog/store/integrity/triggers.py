@@ -13,8 +13,14 @@ from functools import cache
 
 from ..db import MIGRATION_SET, migration_files, split_sql
 
-_CREATE = re.compile(r"^\s*CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
-_DROP = re.compile(r"^\s*DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+_CREATE = re.compile(
+    r"^\s*CREATE\s+(?:UNIQUE\s+)?(TRIGGER|VIEW|INDEX)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)",
+    re.IGNORECASE,
+)
+_DROP = re.compile(
+    r"^\s*DROP\s+(TRIGGER|VIEW|INDEX|TABLE)\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE
+)
+_ON = re.compile(r"\bON\s+(\w+)", re.IGNORECASE)
 
 
 def plain(sql: str) -> str:
@@ -23,18 +29,30 @@ def plain(sql: str) -> str:
 
 
 @cache
-def expected_triggers(applied: frozenset[str]) -> dict[str, str]:
-    """The triggers the ``applied`` migrations leave, by name, as SQL (whitespace folded)."""
-    triggers: dict[str, str] = {}
+def expected_objects(applied: frozenset[str], kind: str) -> dict[str, str]:
+    """The objects of ``kind`` ("trigger", "view", "index") the ``applied`` migrations
+    leave, by name, as SQL (whitespace folded). A table dropped takes its indexes and
+    triggers with it."""
+    made: dict[str, tuple[str, str, str]] = {}  # name: (kind, its table, SQL)
     for path in migration_files():
         if path.stem not in applied:
             continue
         for statement in split_sql(path.read_text(encoding="utf-8")):
-            if made := _CREATE.match(statement):
-                triggers[made.group(1)] = plain(statement)
+            if created := _CREATE.match(statement):
+                on = _ON.search(statement, created.end())
+                table = on.group(1).lower() if on and created.group(1).upper() != "VIEW" else ""
+                made[created.group(2)] = (created.group(1).lower(), table, plain(statement))
             elif dropped := _DROP.match(statement):
-                triggers.pop(dropped.group(1), None)
-    return triggers
+                name = dropped.group(2)
+                made.pop(name, None)
+                if dropped.group(1).upper() == "TABLE":
+                    made = {n: m for n, m in made.items() if m[1] != name.lower()}
+    return {name: sql for name, (k, _, sql) in made.items() if k == kind}
+
+
+def expected_triggers(applied: frozenset[str]) -> dict[str, str]:
+    """The triggers the ``applied`` migrations leave, by name, as SQL (whitespace folded)."""
+    return expected_objects(applied, "trigger")
 
 
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:
