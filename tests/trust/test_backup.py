@@ -170,3 +170,27 @@ def test_restore_over_a_damaged_database_keeps_its_bytes(
     reopened = Store.open(clinic_path, clock=clock)
     assert len(reopened.sessions()) == 3
     reopened.close()
+
+
+def test_a_database_whose_history_was_altered_is_still_backed_up(
+    clinic: Store, clinic_path: Path, tmp_path: Path
+) -> None:
+    # Saves carry on (with a warning) once the audit chain is broken, but backup refused
+    # ("the backup copy failed its integrity check, so it was not kept"): the clinic's
+    # new work had no backup at all until someone found what was changed.
+    clinic.close()
+    tamper_audit(clinic_path)
+    store = Store.open(clinic_path)
+    try:
+        result = backup(store, tmp_path / "evidence.db", actor_id=1)
+    finally:
+        store.close()
+    assert result.path.exists() and result.sessions == 3
+    assert result.warning.startswith(
+        "the records copied were changed outside sessionlog (as `sessionlog check` says of"
+        " the database): The audit log is broken at row 3: its content does not match"
+    )
+    copy = check(result.path)
+    assert copy.tampered and copy.problems[0].startswith("The audit log is broken at row 3")
+    with pytest.raises(DatabaseError, match="The audit log is broken at row 3"):
+        restore(result.path, clinic_path)  # and still no backup to restore from as it is

@@ -177,6 +177,16 @@ def backup(
                 f"the copy holds text that is not valid UTF-8 ({where}{more}):"
                 " `sessionlog check` says more"
             )
+        elif health.tampered and not health.damaged:
+            # Kept as it is: saves go on (with a warning) until someone finds what was
+            # changed, and the work recorded meanwhile needs a backup too; the copy keeps
+            # the altered rows as evidence (restore refuses it, as any altered backup).
+            raise_alarm(store.path, health.problems)
+            warning = (
+                "the records copied were changed outside sessionlog (as `sessionlog check`"
+                f" says of the database): {' '.join(health.problems)} This backup keeps them as"
+                " they are; restore refuses it until that is resolved"
+            )
         elif not health.ok:
             if health.tampered:
                 raise_alarm(store.path, health.problems)

@@ -36,6 +36,7 @@ class Health:
     audit_rows: int = 0
     chain_head: dict[str, int | str] = field(default_factory=dict)  # see chainhead.py
     tampered: bool = False  # the audit chain is broken or records do not match their seals
+    damaged: bool = False  # the file itself: SQLite cannot read it, or links are broken
     # (table, id, column) of record text that is not valid UTF-8, when that is all
     # that is wrong: the file is otherwise sound, and a copy of it keeps what is left
     only_not_utf8: list[tuple[str, int, str]] = field(default_factory=list)
@@ -96,6 +97,7 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
         health.problems.append(
             f"The file is damaged: SQLite cannot read it ({exc}). {RESTORE_HINT}"
         )
+        health.damaged = True
         return
     if full != ["ok"]:
         found = [
@@ -107,9 +109,11 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
         more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
         shown = "; ".join(found[:3]) + more
         health.problems.append(f"The file is damaged (SQLite found: {shown}). {RESTORE_HINT}")
+        health.damaged = True
         return
     broken = conn.execute("PRAGMA foreign_key_check").fetchall()
     if broken:
+        health.damaged = True
         tables = sorted({f"{r[0]} -> {r[2]}" for r in broken})
         health.problems.append(
             f"{len(broken):,} row{'s' if len(broken) != 1 else ''} point at records that do not"
