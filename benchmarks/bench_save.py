@@ -134,7 +134,8 @@ def paced(
     for _ in range(warmup):
         fn()
         base()
-    a, b = [], []
+    a: list[float] = []
+    b: list[float] = []
     for _ in range(repeat):
         for f, times, used in ((fn, a, cpu and cpu[0]), (base, b, cpu and cpu[1])):
             settle()

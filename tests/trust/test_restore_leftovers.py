@@ -96,7 +96,7 @@ def test_a_partial_copy_is_private_while_it_is_written(
     clinic_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     modes: list[int] = []
-    real = backup_module.inspect
+    real = backup_module.inspect  # type: ignore[attr-defined]  # (its own import)
 
     def looking(conn, health):  # type: ignore[no-untyped-def]
         modes.extend(p.stat().st_mode & 0o777 for p in tmp_path.glob(".*.partial"))
