@@ -1,6 +1,6 @@
 """Seals computed ahead in a second process (an import into a new database) are the
-seals SQLite's canonical form gives, byte for byte; a child that gives up changes
-nothing but the speed."""
+seals SQLite's canonical form gives, byte for byte; the audit chain walked aside gives
+what the check in place gives; a child that gives up changes nothing but the speed."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 from test_tamper import triggers_dropped
 from trust_clinic import clock, dump
 
-from sessionlog.exchange import export, import_file
+from sessionlog.exchange import aside as exchange_aside
+from sessionlog.exchange import export, import_file, importer
 from sessionlog.store import Store
 from sessionlog.store.file.health import check
 from sessionlog.store.integrity import sealahead
@@ -128,3 +129,27 @@ def test_a_child_that_gives_up_leaves_the_seals_to_sql(
     monkeypatch.setattr(sealahead, "_text", refuse)
     assert _import(source, tmp_path / "given_up.db") == in_sql
     assert check(tmp_path / "given_up.db").problems == []
+
+
+def test_an_intact_audit_chain_passes_aside(
+    source: Path, in_sql: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exchange_aside, "MIN_ROWS", 0)
+    answers: list[bool] = []
+    passed = exchange_aside.Aside.passed
+
+    def spy(self: exchange_aside.Aside) -> bool:
+        answers.append(passed(self))
+        return answers[-1]
+
+    monkeypatch.setattr(exchange_aside.Aside, "passed", spy)
+    assert _import(source, tmp_path / "aside.db") == in_sql
+    assert answers == [True, True]  # (the import, then the same file again)
+
+
+def test_a_failing_child_leaves_the_chain_to_be_checked_here(
+    source: Path, in_sql: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exchange_aside, "MIN_ROWS", 0)
+    monkeypatch.setattr(importer, "_chain_intact", lambda out: 1 / 0)
+    assert _import(source, tmp_path / "checked_here.db") == in_sql
