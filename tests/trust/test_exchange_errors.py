@@ -14,6 +14,7 @@ from trust_clinic import clock, counts
 
 from sessionlog.errors import ValidationError
 from sessionlog.exchange import ImportRefused, export, import_file
+from sessionlog.exchange import aside as exchange_aside
 from sessionlog.exchange.tables import FORMAT_VERSION
 from sessionlog.store import Store
 
@@ -113,7 +114,12 @@ def test_broken_references_and_chains(doc: dict, tmp_path: Path) -> None:
     ]
 
 
-def test_a_file_with_an_altered_audit_log_is_refused(doc: dict, tmp_path: Path) -> None:
+@pytest.mark.parametrize("aside", [False, True])
+def test_a_file_with_an_altered_audit_log_is_refused(
+    doc: dict, tmp_path: Path, aside: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if aside:  # the chain walked in a second process, as on a large file
+        monkeypatch.setattr(exchange_aside, "MIN_ROWS", 0)
     doc["tables"]["audit_log"][3]["detail"] = '{"chart_id":"C999"}'
     assert _refused(doc, tmp_path) == [
         "audit_log row 4: hash: does not match the row's content: the row was altered"

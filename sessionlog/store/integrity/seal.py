@@ -216,6 +216,26 @@ def end(conn: sqlite3.Connection, sealing: Sealing, *, committed: bool) -> None:
         sealing.marks = {}
 
 
+def open_marks(conn: sqlite3.Connection) -> Marks | None:
+    """The ids each record table had when ``conn``'s write transaction began (the rows
+    above are its own), or None when no transaction was begun by :func:`begin`."""
+    sealing = _OPEN.get(id(conn))
+    return None if sealing is None else dict(sealing.marks)
+
+
+def note_sealed(conn: sqlite3.Connection, ends: Mapping[str, int]) -> bool:
+    """The caller seals, itself, its transaction's rows up to ``ends`` (the last id per
+    table) under the audit row it appends next (``audit.append(sealed=...)``); False,
+    and nothing noted, when ``conn`` has no write transaction begun by :func:`begin`."""
+    sealing = _OPEN.get(id(conn))
+    if sealing is None:
+        return False
+    for table, rid in ends.items():
+        if rid > sealing.marks.get(table, 0):
+            sealing.marks[table] = rid
+    return True
+
+
 @cache
 def _union(names: tuple[tuple[str, tuple[Column, ...]], ...]) -> str:
     """One statement giving (table, id, canonical form) of every record row above the

@@ -8,13 +8,14 @@ it. The append-only triggers stay on (they refuse updates and deletes, not inser
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
 from ..integrity import audit, seal
 from ..integrity.seal import RECORD_TABLES
+from ..integrity.sealahead import Batch, SealsAhead
 
 # Tables this module may name in SQL: the exported ones (names never come from a file).
 KNOWN_TABLES = (*RECORD_TABLES, "audit_log")
@@ -148,10 +149,15 @@ def copy_audit(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> Non
 
 
 def record_event(
-    conn: sqlite3.Connection, at: str, actor_id: int | None, action: str, detail: dict[str, Any]
+    conn: sqlite3.Connection,
+    at: str,
+    actor_id: int | None,
+    action: str,
+    detail: dict[str, Any],
+    sealed: tuple[int, str] | None = None,
 ) -> None:
     """Append the audit row of a whole-database event (an import) inside the caller's
-    transaction."""
+    transaction; ``sealed``: (count, digest) of seals already written under its id."""
     audit.append(
         conn,
         at=at,
@@ -160,7 +166,22 @@ def record_event(
         entity="database",
         entity_id=None,
         detail=detail,
+        sealed=sealed,
     )
+
+
+def next_audit_id(conn: sqlite3.Connection) -> int:
+    """The id the next audit row gets (``audit.append`` numbers it so)."""
+    last = conn.execute("SELECT id FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    return last[0] + 1 if last else 1
+
+
+def seals_ahead(
+    conn: sqlite3.Connection, batches: Sequence[Batch], counts: Mapping[str, int]
+) -> SealsAhead | None:
+    """A second process sealing the rows of ``batches`` (table, columns, rows about to
+    be inserted) while they are written; None for a small import."""
+    return SealsAhead.start(conn, batches, counts)
 
 
 def empty_tables(conn: sqlite3.Connection) -> list[str]:
