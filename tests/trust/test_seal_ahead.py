@@ -4,6 +4,7 @@ what the check in place gives; a child that gives up changes nothing but the spe
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,17 @@ def test_a_child_that_gives_up_leaves_the_seals_to_sql(
     monkeypatch.setattr(sealahead, "_text", refuse)
     assert _import(source, tmp_path / "given_up.db") == in_sql
     assert check(tmp_path / "given_up.db").problems == []
+
+
+def test_seals_from_a_form_that_differs_from_sqls_are_not_written(
+    source: Path, in_sql: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Python form is a shortcut to SQL's: if it ever differed (a quoting rule, a
+    # real's digits), the import wrote seals that `check` then called tampering. A sample
+    # of each table's rows is checked against SQL's own seal first.
+    monkeypatch.setattr(sealahead, "_text", lambda v: json.dumps(v, ensure_ascii=True))
+    assert _import(source, tmp_path / "differs.db") == in_sql
+    assert check(tmp_path / "differs.db").problems == []
 
 
 def test_an_intact_audit_chain_passes_aside(
