@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..base import StoreBase
 
 if TYPE_CHECKING:
-    from .lazy_rows import AccessRow
+    from .lazy_rows import AccessRow as AccessRow
 
 VIEWS = ("record", "history", "progress", "patient_view", "report", "scales")
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..base import StoreBase
 
 if TYPE_CHECKING:
-    from .lazy_rows import Access
+    from .lazy_rows import Access as Access
 
 
 def __getattr__(name: str) -> object:
