@@ -125,6 +125,8 @@ class SignInScreen(Screen[None]):
         if self.is_attached and self.app.is_running:
             self.app.check_chain()  # type: ignore[attr-defined]
             self.store.prepare_writes()
+            if self.names:  # Enter reads the access row: its type is made now (lazy_rows)
+                self.store.access(self.chosen().practitioner_id)
             from . import home  # noqa: F401  (loaded now, used after the sign-in)
 
     def fill(self) -> None:
