@@ -106,6 +106,20 @@ def test_first_frame_builds_no_domain_dataclasses() -> None:
     assert early == [], f"the app's first frame loads {early}"
 
 
+def test_the_sign_in_frame_loads_no_click_no_hashing_and_no_unread_rows() -> None:
+    # Issue 17: what ``sessionlog --db FILE`` loads before the sign-in's first frame.
+    # Click (8-9 ms), hashlib/hmac/secrets (the hash runs after Enter) and the row
+    # dataclasses no first frame reads (each ~4M instructions to make) wait.
+    loaded = loaded_after_import(
+        ["sessionlog.cli", "sessionlog.tui.app", "sessionlog.tui.screens.sign_in",
+         "sessionlog.tui.config", "sessionlog.store.store"]
+    )  # fmt: skip
+    assert "sessionlog.store.records.credentials" in loaded  # the check sees the store
+    early = [m for m in ("click", "hashlib", "hmac", "secrets", "sessionlog.cli.group",
+                         "sessionlog.store.records.lazy_rows") if m in loaded]  # fmt: skip
+    assert early == [], f"the sign-in's first frame loads {early}"
+
+
 SQL = [
     (re.compile(r"\bSELECT\b.*\bFROM\b"), "SELECT ... FROM"),
     (re.compile(r"\bINSERT\s+(OR\s+\w+\s+)?INTO\b"), "INSERT INTO"),

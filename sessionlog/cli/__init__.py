@@ -1,115 +1,80 @@
 """The command line. ``sessionlog`` with no command opens the TUI.
 
-Each area adds its commands from its own module (records, outcomes, trust, serve);
-this file only assembles them, when a command is first looked up: ``sessionlog``
-alone opens the app without importing any of them. Heavy imports (Textual,
-sqlite-utils, plotext) happen inside commands, so ``--help`` and start-up stay fast.
+The commands are click's: ``cli/group.py`` holds the group, which gathers each area's
+commands when one is first looked up. The app alone, as a user types it (``sessionlog``
+or ``sessionlog --db FILE``), starts without loading click or the group: its first frame
+needs neither, and click was 8-9 ms of CPU in a cold start of about 250 (issue 17).
+Anything else on the command line (a command, another option, ``--help``, a database
+path click would refuse, shell completion) goes to click, as before.
 """
 
 from __future__ import annotations
 
-import click
+import os
+import stat
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from .common import Context
+if TYPE_CHECKING:
+    from .group import cli as cli
 
-
-class _Commands(click.Group):
-    """The group of every area's commands, gathered the first time one is looked up."""
-
-    _gathered = False
-
-    def _gather(self) -> None:
-        if not self._gathered:
-            self._gathered = True
-            from . import (
-                follow_up_commands,
-                outcomes,
-                records,
-                scales,
-                serve,
-                session_commands,
-                trust,
-            )
-
-            modules = (records, session_commands, follow_up_commands, serve, trust, outcomes)
-            for module in (*modules, scales):
-                for command in module.COMMANDS:
-                    self.add_command(command)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        self._gather()
-        return super().list_commands(ctx)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        self._gather()
-        return super().get_command(ctx, cmd_name)
-
-    def invoke(self, ctx: click.Context) -> object:
-        """Run the command; one that fails after its practitioner signed in is
-        recorded as refused (Context.refused)."""
-        try:
-            return super().invoke(ctx)
-        except SystemExit as exc:
-            if exc.code not in (0, None) and isinstance(ctx.obj, Context):
-                ctx.obj.refused()
-            raise
-        except click.ClickException as exc:
-            if isinstance(ctx.obj, Context):
-                ctx.obj.refusal = exc.format_message()
-                ctx.obj.refused()
-            raise
+DB_ENV = "SESSIONLOG_DB"  # --db's envvar (group.py)
 
 
-@click.group(
-    cls=_Commands,
-    invoke_without_command=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False),
-    envvar="SESSIONLOG_DB",
-    help="Database file (default: $SESSIONLOG_DB, else your user data folder).",
-)
-@click.option(
-    "--passphrase",
-    "ask_passphrase",
-    is_flag=True,
-    help="Ask for the passphrase of an encrypted database (or set $SESSIONLOG_PASSPHRASE).",
-)
-@click.option(
-    "--passphrase-fd",
-    "passphrase_fd",
-    type=int,
-    default=None,
-    hidden=True,
-    help="Read the passphrase from this inherited file descriptor (how `serve` hands it on).",
-)
-@click.version_option(package_name="sessionlog")
-@click.pass_context
-def cli(
-    ctx: click.Context, db_path: str | None, ask_passphrase: bool, passphrase_fd: int | None
-) -> None:
-    """Record needling sessions in seconds and see whether the relief lasts.
+def __getattr__(name: str) -> object:
+    if name == "cli":  # the group, loaded on first use
+        from .group import cli
 
-    With no command, opens the app.
-    """
-    ctx.obj = Context(db_path)
-    ctx.call_on_close(ctx.obj.close)
-    if passphrase_fd is not None:
-        from .trust import read_passphrase
+        return cli
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-        read_passphrase(passphrase_fd)
-    if ask_passphrase:
-        from .trust import ask_passphrase as ask
 
-        ask(ctx.obj.path)
-    if ctx.invoked_subcommand is None:
-        from .tui_command import run_tui
-
-        run_tui(ctx.obj)
+def app_alone(args: Sequence[str]) -> tuple[bool, str | None]:
+    """Whether ``args`` only open the app, and on which database (None: the default
+    place), read as click reads them: ``--db`` or ``--db=``, else ``$SESSIONLOG_DB``
+    unless empty. A path click would refuse (a folder, an unreadable file) or one that
+    looks like an option is not the app alone: click says what is wrong with it."""
+    if any(name.endswith("_COMPLETE") for name in os.environ):
+        return False, None  # a shell asking click for completions
+    if not args:
+        path = os.environ.get(DB_ENV) or None
+    elif len(args) == 2 and args[0] == "--db":
+        path = args[1]
+    elif len(args) == 1 and args[0].startswith("--db="):
+        path = args[0].removeprefix("--db=")
+    else:
+        return False, None
+    if path is None:
+        return True, None
+    if not path or path.startswith("-"):
+        return False, None
+    try:
+        found = os.stat(path)
+    except OSError:
+        return True, path  # not there yet: the app makes it (click checks nothing then)
+    if stat.S_ISDIR(found.st_mode) or not os.access(path, os.R_OK):
+        return False, None
+    return True, path
 
 
 def main() -> None:
+    """``sessionlog``: the app alone without click, anything else through click."""
+    alone, db_path = app_alone(sys.argv[1:])
+    try:
+        if alone:
+            try:
+                from ..tui.app import run
+            except ImportError:
+                alone = False  # click's way says the app is not built
+            else:
+                run(db_path)
+                return
+    except (EOFError, KeyboardInterrupt):
+        # As click ends a command interrupted: a blank line closes the terminal's ^C.
+        print(file=sys.stderr)
+        print("Aborted!", file=sys.stderr)
+        sys.exit(1)
+    from .group import cli
+
     cli()

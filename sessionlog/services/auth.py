@@ -21,8 +21,6 @@ a secret, such as the CLI: it returns the practitioner's id or raises :class:`Au
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,11 +29,12 @@ from typing import TYPE_CHECKING
 
 from ..errors import SessionlogError, ValidationError
 from ..store import Store
-from ..store.records.credentials import Access, SignInName
+from ..store.records.credentials import SignInName
 from ..store.rows import stamp
 
 if TYPE_CHECKING:
     from ..domain.models import Practitioner
+    from ..store.records.lazy_rows import Access
 
 # scrypt's cost: 2**14 rounds of 8 blocks (16 MiB, ~50 ms). Stored with every hash, so
 # raising it later leaves older hashes checkable.
@@ -94,6 +93,8 @@ def _derive(secret: str, salt: bytes, params: str) -> bytes:
         raise AuthError(f"unknown secret hash kind {kind!r}")
     cost = dict(item.split("=") for item in values.split(","))
     n, r, p = int(cost["n"]), int(cost["r"]), int(cost["p"])
+    import hashlib  # here: the sign-in's first frame hashes nothing (issue 17)
+
     return hashlib.scrypt(
         secret.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * r * n + 2**20,
         dklen=KEY_BYTES,
@@ -109,6 +110,8 @@ def hash_secret(secret: str) -> tuple[str, str, str]:
 
 def secret_matches(secret: str, access: Access) -> bool:
     """Whether ``secret`` is the one whose hash ``access`` keeps (constant-time compare)."""
+    import hmac
+
     digest = _derive(secret, bytes.fromhex(access.salt), access.params)
     return hmac.compare_digest(digest.hex(), access.secret_hash)
 

@@ -9,7 +9,6 @@ that says so.
 from __future__ import annotations
 
 import os
-import secrets
 import sqlite3
 from functools import cache
 from pathlib import Path
@@ -175,6 +174,8 @@ def _create_whole(path: Path) -> None:
     if path.exists():
         return
     make_private_folder(path.parent)
+    import secrets  # here: only a new file needs a random name
+
     temp = path.with_name(f".{path.name}.new-{secrets.token_hex(4)}")
     create_private_file(temp)
     try:

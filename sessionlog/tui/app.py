@@ -316,6 +316,14 @@ class SessionlogApp(App[None]):
             self.theme = self.settings["theme"]
         self.theme_changed_signal.subscribe(self, self._remember_theme)
 
+    def check_chain(self) -> None:
+        """Look at the end of the audit chain once (``Store.chain_alarm``, 3-4 ms): the
+        home screen's banner (``chain_warning``). Started signed in, the opening thread
+        does it; from the sign-in screen, after its first frame (tui/opening.py)."""
+        if not self._chain_checked and self.store is not None:
+            self._chain_checked = True
+            self.chain_warning = self.store.chain_alarm()
+
     def start(self) -> None:
         """Take the opened store (unless given); started signed in, fill the home screen.
 

@@ -32,8 +32,8 @@ def start_opening(app: SessionlogApp) -> None:
 
 
 def open_store(app: SessionlogApp) -> None:
-    """What the opening thread does: the store opened (``app._opened``) and its audit
-    chain checked, or why not (``app.startup_error``)."""
+    """What the opening thread does: the store opened (``app._opened``) and, started
+    signed in, its audit chain checked; or why not (``app.startup_error``)."""
     from ..errors import DatabaseError
 
     try:
@@ -48,8 +48,9 @@ def open_store(app: SessionlogApp) -> None:
                 " written, and open the copy); `sessionlog check` reads it as it is."
             )
         app._opened = opened
-        app.chain_warning = opened.chain_alarm()  # on this thread: off the frame
-        app._chain_checked = True
+        if app.signed_in_at_start:  # the home screen's first frame shows its banner
+            app.chain_warning = opened.chain_alarm()  # on this thread: off the frame
+            app._chain_checked = True
     except DatabaseError as exc:
         app.startup_error = str(exc)
     finally:
@@ -66,7 +67,24 @@ def take_opened(app: SessionlogApp) -> bool:
             app.exit(return_code=1, message=f"sessionlog: {app.startup_error}")
             return False
         app.store = app._opened
-    if not app._chain_checked:  # a store given by the caller (tests)
-        app.chain_warning = app.store.chain_alarm()
-        app._chain_checked = True
+    if app.signed_in_at_start:
+        app.check_chain()  # (a store given by the caller: tests)
+    else:
+        check_chain_before_writes(app)
     return True
+
+
+def check_chain_before_writes(app: SessionlogApp) -> None:
+    """Started on the sign-in screen: the audit chain's end is looked at after its first
+    frame (the sign-in screen calls ``check_chain`` while the secret is typed; it shows
+    nothing of it, the home screen's banner does), and at the latest before the first
+    write (the sign-in's audit row), so the rows checked are the ones found at start."""
+    store = app.store
+    earlier = store.before_first_write
+
+    def check() -> None:
+        app.check_chain()
+        if earlier is not None:
+            earlier()
+
+    store.before_first_write = check

@@ -229,6 +229,48 @@ def test_a_broken_audit_chain_shows_a_banner_until_check_passes(tmp_path: Path) 
     store.close()
 
 
+def test_from_the_sign_in_the_chain_is_checked_after_its_first_frame_before_any_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: the sign-in screen shows nothing of the chain, so its first frame does
+    not wait for the check (3-4 ms at 100k); the check still sees the rows found at
+    start (before the sign-in's audit row) and Home shows the banner."""
+    import sqlite3
+
+    path = tmp_path / "clinic.db"
+    seeded = ts.seeded_store(str(path))
+    auth.set_first_secret(seeded, 1, "ada's long phrase")
+    seeded.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET detail = '{}' WHERE id = 2")
+    conn.close()
+    seen: list[str] = []
+    chain_alarm, fill = Store.chain_alarm, SignInScreen.fill
+
+    def checked(store: Store) -> str | None:
+        signs = store.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'sign_in'")
+        seen.append(f"chain checked, sign-ins audited: {signs.fetchone()[0]}")
+        return chain_alarm(store)
+
+    def filled(screen: SignInScreen) -> None:
+        seen.append("sign-in screen filled")
+        fill(screen)
+
+    monkeypatch.setattr(Store, "chain_alarm", checked)
+    monkeypatch.setattr(SignInScreen, "fill", filled)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*ts.typed("ada's long phrase"), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        banner = app.screen.query_one("#chain-banner")
+        assert banner.display and "audit row 2 was altered" in str(banner.render())
+
+    drive(SessionlogApp(db_path=str(path), clock=ts.clock), steps)
+    assert seen == ["sign-in screen filled", "chain checked, sign-ins audited: 0"]
+
+
 def test_no_banner_on_a_sound_chain(store) -> None:  # type: ignore[no-untyped-def]
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         banner = app.screen.query_one("#chain-banner")

@@ -26,7 +26,6 @@ page 1 encrypted: for them only the orphan and empty checks apply.
 from __future__ import annotations
 
 import os
-import secrets
 import struct
 import weakref
 from pathlib import Path
@@ -70,6 +69,8 @@ def _open_here(path: Path) -> bool:
 
 def new_identity() -> int:
     """A random, non-zero identity for a database file (fits SQLite's signed 32 bits)."""
+    import secrets  # here: only a new file (or a restored copy) draws one
+
     return secrets.randbelow(0x7FFFFFFE) + 1
 
 

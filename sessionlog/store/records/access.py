@@ -15,22 +15,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..base import StoreBase
+
+if TYPE_CHECKING:
+    from .lazy_rows import AccessRow as AccessRow
 
 VIEWS = ("record", "history", "progress", "patient_view", "report", "scales")
 
 
-@dataclass(frozen=True)
-class AccessRow:
-    """One time a patient's data was looked at (or exported with everyone's)."""
+def __getattr__(name: str) -> object:
+    if name == "AccessRow":  # made on first use (lazy_rows.py)
+        from .lazy_rows import AccessRow
 
-    at: str
-    practitioner_id: int | None
-    practitioner: str | None  # the name, None when nobody was identified
-    action: str  # "view", "report" or "export"
-    what: str  # one of VIEWS, or the export's format
+        return AccessRow
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class AccessStore(StoreBase):
@@ -60,6 +60,8 @@ class AccessStore(StoreBase):
 
     def patient_access(self, patient_id: int) -> list[AccessRow]:
         """Every view of and report on ``patient_id``, and every export, oldest first."""
+        from .lazy_rows import AccessRow
+
         rows = self.conn.execute(
             "SELECT a.at, a.actor_id, p.name, a.action, a.detail FROM audit_log a"
             " LEFT JOIN practitioner p ON p.id = a.actor_id"

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..base import StoreBase
 
+if TYPE_CHECKING:
+    from .lazy_rows import Access as Access
 
-@dataclass(frozen=True)
-class Access:
-    """One practitioner's sign-in row."""
 
-    practitioner_id: int
-    secret_hash: str
-    salt: str
-    params: str
-    role: str  # 'admin' | 'practitioner'
-    must_change: bool
-    failed_attempts: int
-    last_failed_at: str | None
+def __getattr__(name: str) -> object:
+    if name == "Access":  # made on first use (lazy_rows.py): sign-in's first frame reads none
+        from .lazy_rows import Access
+
+        return Access
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -46,6 +44,7 @@ def sign_ins_in_file(path: Path) -> list[tuple[SignInName, Access | None]]:
     """Every practitioner of the database file ``path`` with their sign-in row, read
     only (a backup about to be restored: nothing is written into it)."""
     from ..file.health import open_readonly
+    from .lazy_rows import Access
 
     conn = open_readonly(path)
     try:
@@ -67,6 +66,8 @@ def sign_ins_in_file(path: Path) -> list[tuple[SignInName, Access | None]]:
 
 class CredentialStore(StoreBase):
     def access(self, practitioner_id: int) -> Access | None:
+        from .lazy_rows import Access
+
         row = self.conn.execute(
             f"SELECT {_COLUMNS} FROM practitioner_access WHERE practitioner_id = ?",
             (practitioner_id,),

@@ -4,7 +4,6 @@ due list reads: typed rows, append-only writes with their audit rows."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...domain.text import clean_text
@@ -16,38 +15,9 @@ if TYPE_CHECKING:
     from ...analysis.due import Course, Visit
     from ...analysis.scale_compare import ScaleFact
     from ...domain.scales import ScaleReadingInput
+    from .lazy_rows import ContactRow, ScaleReadingRow
 
 MAX_CONTACT = 200
-
-
-@dataclass(frozen=True)
-class ScaleReadingRow:
-    """One current scale reading as stored."""
-
-    id: int
-    patient_id: int
-    session_record_id: int
-    follow_up_id: int | None
-    scale: str
-    at: str
-    items: tuple[int | None, ...] | None
-    labels: tuple[str, ...]
-    score: float
-    entered_by: str
-    recorded_by: int
-    recorded_at: str
-    supersedes_id: int | None = None
-
-
-@dataclass(frozen=True)
-class ContactRow:
-    """One change of a patient's contact note (``contact`` None: cleared)."""
-
-    id: int
-    patient_id: int
-    contact: str | None
-    at: str
-    actor_id: int | None
 
 
 _COLUMNS = (
@@ -57,6 +27,8 @@ _COLUMNS = (
 
 
 def _row(r: tuple[object, ...]) -> ScaleReadingRow:
+    from .lazy_rows import ScaleReadingRow
+
     items = None if r[6] is None else tuple(json.loads(str(r[6])))
     return ScaleReadingRow(
         id=int(r[0]),  # type: ignore[call-overload]
@@ -225,6 +197,8 @@ class ScaleStore(StoreBase):
 
     def contact_history(self, patient_id: int) -> list[ContactRow]:
         """Every change of a patient's contact note, oldest first (the last is current)."""
+        from .lazy_rows import ContactRow
+
         return [
             ContactRow(int(i), int(p), c, str(at), None if a is None else int(a))
             for i, p, c, at, a in self.conn.execute(
