@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import tui_scenarios as ts
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from sessionlog.domain import parse_follow_up
 from sessionlog.store import Store
@@ -124,3 +124,34 @@ def test_a_time_left_as_shown_keeps_its_seconds(clinic: Store) -> None:
         "2026-11-19 10:00:30",
         3,
     )
+
+
+def test_a_follow_up_whose_session_was_voided_is_not_moved_unasked(clinic: Store) -> None:
+    # Its session voided since, the form chose the newest session for it, and a
+    # correction of its pain alone moved it there, unseen (review11).
+    from sessionlog.domain import parse_session
+
+    later = {"patient_id": 1, "practitioner_id": 1, "technique": "acupuncture", "consent": True,
+             "started_at": "2026-11-20 09:00", "pain_before": 3,
+             "sites": [{"target": "LI4", "side": "left"}]}  # fmt: skip
+    clinic.save_session(parse_session(later, now=ts.NOW))
+    clinic.void_session(1, 1, "wrong patient")
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await open_list(pilot, app)
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, FollowUpScreen)
+        assert form.query_one("#session", Select).is_blank()
+        assert str(form.query_one("#err-session_record_id").render()) == (
+            "Follows: session 1 was voided: choose the session this follow-up follows (or"
+            " void the follow-up: F8 on the list)"
+        )
+        await pilot.press("backspace", "2", "ctrl+s")
+        assert app.screen is form  # no reason asked: nothing to save yet
+        assert str(form.query_one("#err-session_record_id").render()) == (
+            "Follows: choose the session this follow-up follows"
+        )
+
+    ts.run_app(ts.make_app(clinic), steps)
+    assert rows(clinic) == [(1, None, "active", None, 4, 1)]

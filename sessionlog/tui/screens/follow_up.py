@@ -92,10 +92,14 @@ class FollowUpScreen(Screen[int | None]):
 
     def _session_select(self) -> Select[int]:
         sessions = list(self.store.sessions(self.patient_id, limit=30))
+        self._own_voided = False
         if self.correcting and self._row:  # its own session, however old
             own = self.store.session(self._row["session_record_id"])
             if own is not None and all(s["record_id"] != own["record_id"] for s in sessions):
                 sessions.append(own)  # type: ignore[arg-type]  # the fields shown are there
+            # Its session voided since: none is chosen for it (the newest one was, and
+            # a correction of its pain alone moved it there unseen).
+            self._own_voided = own is None
         options = [
             (
                 plain(
@@ -107,14 +111,16 @@ class FollowUpScreen(Screen[int | None]):
             for s in sessions
         ]
         # Newest first: the default is the latest session, the one a follow-up usually
-        # follows (a correction's: its own, unless voided since: then it moves).
+        # follows (a correction's: its own; none when that one was voided since).
         first = options[0][1] if options else Select.NULL
         return Select(
             options,
             id="session",
-            allow_blank=not options,
+            allow_blank=not options or self._own_voided,
             compact=True,
-            value=next((v for _, v in options if v == self._own_session), first),
+            value=Select.NULL
+            if self._own_voided
+            else next((v for _, v in options if v == self._own_session), first),
         )
 
     @property
@@ -135,7 +141,9 @@ class FollowUpScreen(Screen[int | None]):
             self.notify(plain(f"Not corrected: {self._gone}"), severity="error", timeout=8)  # type: ignore[arg-type]  # a Text: user text shown as text, never markup
             self.dismiss(None)
             return
-        if patient is None or self.query_one("#session", Select).is_blank():
+        if patient is None or (
+            self.query_one("#session", Select).is_blank() and not self._own_voided
+        ):
             self.notify(
                 "A follow-up follows a session: this patient has none yet.", severity="warning"
             )
@@ -153,6 +161,15 @@ class FollowUpScreen(Screen[int | None]):
             self.query_one("#f-at", Input).value = str(row["at"])[:16]
         self.snapshot = self._values()
         self.query_one("#f-pain", Input).focus()
+        if self._own_voided:
+            label = self.query_one("#err-session_record_id", Label)
+            label.update(
+                plain(
+                    f"Follows: session {self._own_session} was voided: choose the session this"
+                    " follow-up follows (or void the follow-up: F8 on the list)"
+                )
+            )
+            label.add_class("-shown")
 
     def _values(self) -> dict[str, str]:
         return {name: self.query_one(f"#f-{name}", Input).value for name, *_ in FIELDS}
@@ -173,10 +190,13 @@ class FollowUpScreen(Screen[int | None]):
         for name in ("session_record_id", *(f[0] for f in FIELDS)):
             self.query_one(f"#err-{name}", Label).update("")
             self.query_one(f"#err-{name}", Label).remove_class("-shown")
-        raw: dict[str, Any] = {
-            **self._values(),
-            "session_record_id": self.query_one("#session", Select).value,
-        }
+        chosen = self.query_one("#session", Select).value
+        if chosen is Select.NULL:
+            label = self.query_one("#err-session_record_id", Label)
+            label.update("Follows: choose the session this follow-up follows")
+            label.add_class("-shown")
+            return
+        raw: dict[str, Any] = {**self._values(), "session_record_id": chosen}
         actor: int = self.app.practitioner_id  # type: ignore[attr-defined]
         now = self.app.clock()  # type: ignore[attr-defined]
         if self.correcting is None:
