@@ -178,13 +178,22 @@ def test_a_database_whose_history_was_altered_is_still_backed_up(
     # Saves carry on (with a warning) once the audit chain is broken, but backup refused
     # ("the backup copy failed its integrity check, so it was not kept"): the clinic's
     # new work had no backup at all until someone found what was changed.
+    good = backup(clinic, tmp_path / "nightly.db", actor_id=1).path
+    kept = good.read_bytes()
     clinic.close()
     tamper_audit(clinic_path)
     store = Store.open(clinic_path)
     try:
         result = backup(store, tmp_path / "evidence.db", actor_id=1)
+        # Never over the last good backup, --force or not (restore refuses the new one).
+        again = backup(store, good, actor_id=1, force=True)
     finally:
         store.close()
+    assert good.read_bytes() == kept
+    assert again.path.name.startswith("nightly-altered-") and again.path.exists()
+    assert again.warning.endswith(
+        f"; it did not replace the file that was there: it is {again.path.name}"
+    )
     assert result.path.exists() and result.sessions == 3
     assert result.warning.startswith(
         "the records copied were changed outside sessionlog (as `sessionlog check` says of"

@@ -141,6 +141,16 @@ def _remove_stale_partials(folder: Path) -> None:
             pass
 
 
+def _beside_under_new_name(target: Path, now: datetime) -> Path:
+    """A name beside ``target`` that no file has: ``NAME-altered-YYYYMMDD-HHMMSS.db``."""
+    stem = f"{target.stem}-altered-{now:%Y%m%d-%H%M%S}"
+    found, n = target.with_name(f"{stem}{target.suffix}"), 1
+    while found.exists():
+        n += 1
+        found = target.with_name(f"{stem}-{n}{target.suffix}")
+    return found
+
+
 def backup(
     store: Store, dest: str | Path, *, actor_id: int | None = None, force: bool = False
 ) -> BackupResult:
@@ -194,6 +204,11 @@ def backup(
                 "the backup copy failed its integrity check, so it was not kept: "
                 + " ".join(health.problems)
             )
+        if warning and target.exists():
+            # Never over the backup there (the last good one, maybe: restore refuses this
+            # copy), whatever --force says: beside it, under a name of its own.
+            target = _beside_under_new_name(target, store.clock())
+            warning += f"; it did not replace the file that was there: it is {target.name}"
         taken_at = Head(**health.chain_head)  # type: ignore[arg-type]
         result = BackupResult(
             target,
