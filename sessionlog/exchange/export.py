@@ -132,7 +132,8 @@ def export(
     if fmt not in FORMATS:
         raise ValidationError("format", f"{fmt!r} is not allowed: one of {', '.join(FORMATS)}")
     if dest is not None:
-        check_output(dest, store.path, force=force)
+        csv_folder = fmt == "csv" and dest.suffix.lower() != ".zip"
+        check_output(dest, store.path, force=force, folder_ok=csv_folder)
     tables = read_tables(store)
     counts = {t: len(rows) for t, rows in tables.items()}
     if fmt == "fhir":

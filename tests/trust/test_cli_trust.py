@@ -158,6 +158,29 @@ def test_an_export_or_a_report_never_replaces_a_database(clinic_path: Path, tmp_
     wal.write_bytes(b"")
     with pytest.raises(ValidationError, match="is a file of the clinic's database: an export"):
         check_output(wal, str(clinic_path), force=True)
+    # Not there yet, too: an export written as DB-journal was taken for a leftover
+    # journal (check then called the database read-only, the next command deleted it).
+    journal = Path(f"{clinic_path}-journal")
+    result = run(clinic_path, f"export -o {journal}")
+    assert (result.exit_code, journal.exists()) == (1, False)
+    assert "is a file of the clinic's database: an export" in result.stderr
+    # A folder is no JSON file: it was refused naming a hidden temporary file, after the
+    # export's audit row was written.
+    exports = sql_rows_of(clinic_path, "SELECT count(*) FROM audit_log WHERE action = 'export'")
+    result = run(clinic_path, f"export -o {tmp_path}")
+    assert result.stderr == f"error: output: {tmp_path} is a folder: give a file name\n"
+    assert (
+        sql_rows_of(clinic_path, "SELECT count(*) FROM audit_log WHERE action = 'export'")
+        == exports
+    )
+
+
+def sql_rows_of(path: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
 
 
 def test_an_export_replaces_an_existing_file_only_with_force(

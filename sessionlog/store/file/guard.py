@@ -246,14 +246,14 @@ def file_id(path: str) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
-def check_output(dest: Path, database: str, *, force: bool) -> None:
+def check_output(dest: Path, database: str, *, force: bool, folder_ok: bool = False) -> None:
     """Refuse to write an export or a report to ``dest`` when that would replace a
-    database (``database`` itself, a file beside it that SQLite keeps, a backup: any
-    SQLite or encrypted database file), or, without ``force``, any existing file."""
+    database (``database`` itself, a file SQLite keeps beside it, whether there yet or
+    not: a backup, any SQLite or encrypted database file), or, without ``force``, any
+    existing file; a folder only when ``folder_ok`` (a CSV export's, which must hold no
+    file yet: see the export)."""
     from ...errors import ValidationError
 
-    if not dest.exists() or dest.is_dir():
-        return  # (a CSV export's folder: it must hold no file yet, see the export)
     own = database != ":memory:" and Path(database).exists()
     beside = (
         own
@@ -262,8 +262,16 @@ def check_output(dest: Path, database: str, *, force: bool) -> None:
             dest.name == f"{Path(database).name}{suffix}" for suffix in ("-wal", "-shm", "-journal")
         )
     )
-    if (own and dest.samefile(database)) or beside:
-        what = "the clinic's database" if not beside else "a file of the clinic's database"
+    if beside:
+        what = "a file of the clinic's database"
+    elif not dest.exists():
+        return
+    elif dest.is_dir():
+        if folder_ok:
+            return
+        raise ValidationError("output", f"{dest} is a folder: give a file name")
+    elif own and dest.samefile(database):
+        what = "the clinic's database"
     elif plain_sqlite_file(dest) or looks_encrypted_file(dest):
         what = "a database"
     elif force:
