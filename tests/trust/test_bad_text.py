@@ -118,3 +118,28 @@ def test_backup_still_copies_a_file_whose_audit_text_is_not_utf8(
         "warning: the copy holds text that is not valid UTF-8 (audit_log 7, text, session 2,"
         " amend_reason): `sessionlog check` says more" in result.stderr
     )
+
+
+def test_a_practitioner_row_not_utf8_still_lets_everyone_sign_in_and_back_up(
+    clinic_path: Path, tmp_path: Path
+) -> None:
+    # One byte in Mei Chen's credential: every command (backup included: it asks who
+    # makes it) and the app's sign-in stopped at "The database could not be read".
+    spoil(clinic_path, b"R.Ac")
+    (tmp_path / "bk").mkdir()
+    for who in ("Ann Lee", "Mei Chen"):
+        result = run(clinic_path, f"backup {tmp_path / 'bk'}/{who[:3]}.db --practitioner '{who}'")
+        assert result.exit_code == 0, result.output
+        assert "warning: the copy holds text that is not valid UTF-8 (practitioner 2," in (
+            result.stderr
+        )
+    from sessionlog.store import Store
+
+    store = Store.open(clinic_path)
+    try:
+        names = [n.name for n in store.sign_in_names()]
+        mei = store.practitioner(2)
+    finally:
+        store.close()
+    assert names == ["Ann Lee", "Mei Chen"]
+    assert mei is not None and mei["credential"] == "\ufffd.Ac"

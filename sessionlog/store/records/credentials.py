@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..base import StoreBase
+from .people import text
 
 if TYPE_CHECKING:
     from .lazy_rows import Access as Access
@@ -80,10 +81,12 @@ class CredentialStore(StoreBase):
     def sign_in_names(self) -> list[SignInName]:
         """Every practitioner by name, with whether they have a secret and their role."""
         rows = self.conn.execute(
-            "SELECT p.id, p.name, a.practitioner_id IS NOT NULL, a.role FROM practitioner p"
-            " LEFT JOIN practitioner_access a ON a.practitioner_id = p.id ORDER BY p.name, p.id"
+            "SELECT p.id, CAST(p.name AS BLOB), a.practitioner_id IS NOT NULL, a.role"
+            " FROM practitioner p LEFT JOIN practitioner_access a ON a.practitioner_id = p.id"
+            " ORDER BY p.name, p.id"
         ).fetchall()
-        return [SignInName(int(i), str(n), bool(has), role) for i, n, has, role in rows]
+        # (a name's bytes that are not UTF-8 read as U+FFFD: see people.text)
+        return [SignInName(int(i), text(n), bool(has), role) for i, n, has, role in rows]
 
     def has_admin(self) -> bool:
         return (

@@ -68,11 +68,35 @@ class PeopleStore(StoreBase):
         return pid
 
     def practitioners(self) -> list[PractitionerRow]:
-        return cast("list[PractitionerRow]", self._rows("SELECT * FROM practitioner ORDER BY name"))
+        return self._practitioner_rows("ORDER BY name")
 
     def practitioner(self, practitioner_id: int) -> PractitionerRow | None:
-        rows = self._rows("SELECT * FROM practitioner WHERE id = ?", (practitioner_id,))
-        return cast(PractitionerRow, rows[0]) if rows else None
+        rows = self._practitioner_rows("WHERE id = ?", (practitioner_id,))
+        return rows[0] if rows else None
+
+    def _practitioner_rows(
+        self, tail: str, params: tuple[object, ...] = ()
+    ) -> list[PractitionerRow]:
+        """Practitioner rows, their text read even when a byte of it is not UTF-8 (shown
+        as U+FFFD; `check` names the row): who is at the keyboard must still be known,
+        or nobody could sign in, or make a backup, over one damaged row."""
+        sql = (
+            "SELECT id, CAST(name AS BLOB), CAST(profession AS BLOB), CAST(credential AS BLOB),"
+            f" CAST(created_at AS BLOB) FROM practitioner {tail}"
+        )
+        return [
+            cast(
+                PractitionerRow,
+                {
+                    "id": pid,
+                    "name": text(name),
+                    "profession": text(profession),
+                    "credential": text(credential),
+                    "created_at": text(created_at),
+                },
+            )  # fmt: skip
+            for pid, name, profession, credential, created_at in self.conn.execute(sql, params)
+        ]
 
     def add_patient(self, p: Patient, actor_id: int | None = None) -> int:
         """Add a patient; a chart id already in use is refused."""
@@ -212,3 +236,10 @@ class PeopleStore(StoreBase):
                 "SELECT * FROM episode WHERE patient_id = ? ORDER BY started_on", (patient_id,)
             ),
         )
+
+
+def text(value: bytes | str | None) -> str:
+    """Stored text as read with CAST(... AS BLOB): bytes that are not UTF-8 as U+FFFD."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
