@@ -27,7 +27,9 @@ PATIENT_DATA = [
     "patients",
     "patients add --chart-id C009 --name 'Di Roe'",
     "sessions --patient C001",
-    "log --patient C001 --technique acupuncture --site st36:left --pain-before 5 --consent",
+    # (the session in the past: a follow-up "now" in the session's own minute is refused)
+    "log --patient C001 --technique acupuncture --site st36:left --pain-before 5 --consent"
+    " --at '2025-06-10 09:00'",
     "follow-up --patient C001 --pain 3",
     "follow-ups --patient C001",
     "follow-up-amend 1 --pain 2 --reason misheard",
