@@ -141,6 +141,31 @@ def _remove_stale_partials(folder: Path) -> None:
             pass
 
 
+def _kept_anyway(store: Store, health: Health) -> str:
+    """The warning a backup of a sound file whose records were changed outside
+    sessionlog is kept with (the alarm raised); "" when its copy is not kept for that.
+
+    Kept as it is: saves go on (with a warning) until someone finds what was changed,
+    and the work recorded meanwhile needs a backup too; the copy keeps the altered rows
+    as evidence (restore refuses it, as any altered backup)."""
+    if health.only_not_utf8:  # a copy keeps the rest, and the damaged row as it is
+        raise_alarm(store.path, health.problems)
+        where = ", ".join(f"{t} {rid}, {col}" for t, rid, col in health.only_not_utf8[:3])
+        more = "..." if len(health.only_not_utf8) > 3 else ""
+        return (
+            f"the copy holds text that is not valid UTF-8 ({where}{more}):"
+            " `sessionlog check` says more"
+        )
+    if health.tampered:
+        raise_alarm(store.path, health.problems)
+        return (
+            "the records copied were changed outside sessionlog (as `sessionlog check`"
+            f" says of the database): {' '.join(health.problems)} This backup keeps them as"
+            " they are; restore refuses it until that is resolved"
+        )
+    return ""
+
+
 def _beside_under_new_name(target: Path, now: datetime) -> Path:
     """A name beside ``target`` that no file has: ``NAME-altered-YYYYMMDD-HHMMSS.db``."""
     stem = f"{target.stem}-altered-{now:%Y%m%d-%H%M%S}"
@@ -178,26 +203,8 @@ def backup(
             raise WriteFailed(
                 f"the backup could not be written: {failed.reason}", failed.remedy
             ) from None
-        warning = ""
-        if health.only_not_utf8:  # a copy keeps the rest, and the damaged row as it is
-            raise_alarm(store.path, health.problems)
-            where = ", ".join(f"{t} {rid}, {col}" for t, rid, col in health.only_not_utf8[:3])
-            more = "..." if len(health.only_not_utf8) > 3 else ""
-            warning = (
-                f"the copy holds text that is not valid UTF-8 ({where}{more}):"
-                " `sessionlog check` says more"
-            )
-        elif health.tampered and not health.damaged:
-            # Kept as it is: saves go on (with a warning) until someone finds what was
-            # changed, and the work recorded meanwhile needs a backup too; the copy keeps
-            # the altered rows as evidence (restore refuses it, as any altered backup).
-            raise_alarm(store.path, health.problems)
-            warning = (
-                "the records copied were changed outside sessionlog (as `sessionlog check`"
-                f" says of the database): {' '.join(health.problems)} This backup keeps them as"
-                " they are; restore refuses it until that is resolved"
-            )
-        elif not health.ok:
+        warning = "" if health.damaged else _kept_anyway(store, health)
+        if not health.ok and not warning:
             if health.tampered:
                 raise_alarm(store.path, health.problems)
             raise DatabaseError(

@@ -119,7 +119,6 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
             f"{len(broken):,} row{'s' if len(broken) != 1 else ''} point at records that do not"
             f" exist ({', '.join(tables)}): rows were removed outside sessionlog. {RESTORE_HINT}"
         )
-    earlier = len(health.problems)
     chain = audit.verify(conn)
     health.audit_rows = chain.rows
     if not chain.ok:
@@ -131,7 +130,7 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
     findings = tampering()
     bad_audit = [] if chain.ok or chain.reason != audit.NOT_UTF8 else [chain.broken_at or 0]
     if (
-        not earlier
+        not health.damaged
         and (chain.ok or bad_audit)
         and (findings or bad_audit)
         and all(f.not_utf8 for f in findings)
