@@ -44,3 +44,30 @@ def test_check_finds_views_and_indexes_dropped_or_added(clinic_path: Path) -> No
         "the index episode_patient is missing (dropped).",
         "the index patient_name was altered.",
     ]
+
+
+def test_check_names_a_current_view_dropped_by_hand_in_one_line(clinic_path: Path) -> None:
+    # Its counts and the follow-ups left out read these views: check crashed on them.
+    for view in ("current_session", "current_follow_up"):
+        path = clinic_path.with_name(f"{view}.db")
+        path.write_bytes(clinic_path.read_bytes())
+        _raw(path, f"DROP VIEW {view}")
+        health = check(path)
+        assert health.problems[0] == f"the view {view} is missing (dropped)."
+        assert health.problems[1].startswith("Records were changed outside sessionlog")
+        assert len(health.problems) == 2
+        assert health.tampered
+
+
+def test_check_says_when_a_view_cannot_be_read(clinic_path: Path) -> None:
+    # A view rewritten over a table that is not there: altered, and no traceback.
+    _raw(
+        clinic_path,
+        "DROP VIEW current_follow_up",
+        "CREATE TABLE gone (id INTEGER)",
+        "CREATE VIEW current_follow_up AS SELECT * FROM gone",
+        "DROP TABLE gone",
+    )
+    health = check(clinic_path)
+    assert health.problems[0] == "the view current_follow_up was altered."
+    assert health.tampered
