@@ -245,8 +245,11 @@ PROGRESS_FROM_SESSIONS = 5_000
 def _prepare(store: Store) -> None:
     """The first comparison after an import or an upgrade computes the outcome figures
     for the whole clinic: on a large clinic a progress bar on stderr says so."""
-    from ..services.reports import prepare_outcomes
+    from ..services.reports import prepare_outcomes, repair_outcomes
 
+    said = repair_outcomes(store)
+    if said:
+        click.echo(said, err=True)
     bar: Any = None
 
     def progress(step: int, steps: int) -> None:

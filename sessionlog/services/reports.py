@@ -107,6 +107,13 @@ def prepare_outcomes(
     return True
 
 
+def repair_outcomes(store: Store) -> str | None:
+    """Before a comparison: when the outcome cache's counts were changed outside
+    sessionlog, rebuild them from the records; the one line that says so (None when
+    they were sound). Raises :class:`DatabaseError` when they cannot be rebuilt."""
+    return outcome_cache.repair(store)
+
+
 def comparison_report(
     store: Store,
     filters: Filters | None = None,

@@ -272,3 +272,40 @@ def test_compare_says_so_while_it_prepares_the_outcome_figures(
     assert shown.index(preparing[-1]) < len(shown) - 1  # the figures came after
     assert shown[-1].startswith("all sessions: 6 sessions")
     assert outcome_cache.is_current(store.conn)
+
+
+def test_compare_rebuilds_outcome_counts_changed_by_hand_and_says_so(clinic: Any) -> None:
+    """A count of the outcome cache edited outside sessionlog (more responders than
+    sessions: 'math domain error' with two patients or more) is rebuilt from the records
+    before the figures are shown, and the status line says so first."""
+    from sessionlog.store.outcomes import cache as outcome_cache
+    from sessionlog.store.outcomes.sound import unsound_groups
+
+    store, _, _ = clinic
+    outcome_cache.refresh(store)
+    store.conn.execute(
+        "UPDATE outcome_group SET q_r2 = 1000 WHERE grouping = 'technique'"
+        " AND key = 'dry_needling' AND slot = 0"
+    )
+    if store.conn.in_transaction:
+        store.conn.commit()
+
+    async def steps(pilot: Any, app: Host) -> None:
+        await app.push_screen(CompareScreen())
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.screen.query_one("#cmp-status", Static).render())
+        assert status.startswith(
+            "The outcome figures kept in the database did not match its records (family"
+            " dry_needling, slot 0; technique dry_needling, slot 0: changed outside"
+            " sessionlog?); they are rebuilt from the records. all sessions: 6 sessions;"
+        )
+        rows = cells(app.screen.query_one("#cmp-windows", DataTable))
+        needling = next(r for r in rows if r[0] == "Dry needling")
+        assert needling[:4] == [
+            "Dry needling", "immediately after", "1 patient, 3 sessions", "not enough data (n=1)"
+        ]  # fmt: skip
+        assert "1000" not in " ".join(" ".join(r) for r in rows)
+
+    drive(store, steps)
+    assert unsound_groups(store.conn) == []

@@ -15,6 +15,7 @@ from ...errors import DatabaseError
 from ..db import BUSY_TIMEOUT_MS, _check_ours, remove_empty
 from ..integrity import alarm, audit, tamper
 from ..integrity.chainhead import head
+from ..outcomes.sound import describe, unsound_groups
 from ..records.follow_ups import left_out_follow_ups
 from .cipher import connect_file, passphrase
 from .guard import RESTORE_HINT, guard
@@ -155,6 +156,13 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
         return
     if left_out:
         health.warnings.append(left_out)
+    edited = unsound_groups(conn)
+    if edited:  # derived, not records: a note (the next comparison rebuilds it)
+        health.warnings.append(
+            "the outcome figures kept for comparisons do not match the records"
+            f" ({describe(edited)}): changed outside sessionlog? The next comparison"
+            " rebuilds them."
+        )
 
 
 def practitioner_exists(conn: sqlite3.Connection, practitioner_id: int) -> bool:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ...analysis.windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window
@@ -33,13 +34,16 @@ from ..records import bulk
 from . import counts as outcome_counts
 from . import parallel as outcome_parallel
 from . import points as outcome_points
+from . import sound
 from .latest import slot_sql
 from .points import DIRTY, family_sql
 
 if TYPE_CHECKING:
     from ..store import Store
 
-__all__ = ["family_sql", "is_current", "rebuild", "refresh", "signature", "slot_sql"]
+__all__ = [
+    "family_sql", "is_current", "rebuild", "refresh", "repair", "signature", "slot_sql",
+]  # fmt: skip
 
 # A change here rebuilds every database's cache on its next use. 3: a bilateral site's
 # insertions count on both sides. 4: per-patient sums for clustered intervals (0006).
@@ -77,16 +81,30 @@ STEPS = 4 + outcome_points.STEPS + outcome_counts.steps(CACHED_WINDOWS)
 
 def _state(conn: sqlite3.Connection) -> tuple[dict[str, str], int, int]:
     meta = dict(conn.execute("SELECT key, value FROM outcome_meta").fetchall())
+    if not _meta_sound(meta):
+        meta = {}  # (edited outside sessionlog): the cache is rebuilt whole
     sessions = conn.execute("SELECT coalesce(max(id), 0) FROM session").fetchone()[0]
     follow_ups = conn.execute("SELECT coalesce(max(id), 0) FROM follow_up").fetchone()[0]
     return meta, sessions, follow_ups
+
+
+def _meta_sound(meta: dict[str, str]) -> bool:
+    """Whether the marks are whole numbers and the latest time a time, as written."""
+    marks = (meta.get("session_mark", "0"), meta.get("follow_up_mark", "0"))
+    if not all(isinstance(m, str) and m.isascii() and m.isdigit() and len(m) < 19 for m in marks):
+        return False
+    try:
+        datetime.fromisoformat(meta.get("latest_at") or "2000-01-01")
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def latest_record(conn: sqlite3.Connection) -> str:
     """The time of the clinic's latest session or follow-up, as the cache last saw it
     ('' for none): the day the windows' completeness is counted from."""
     row = conn.execute("SELECT value FROM outcome_meta WHERE key = 'latest_at'").fetchone()
-    return row[0] if row else ""
+    return row[0] if row and _meta_sound({"latest_at": row[0]}) else ""
 
 
 def session_rows(conn: sqlite3.Connection) -> int:
@@ -135,6 +153,26 @@ def rebuild(store: Store, progress: Progress | None = None) -> int:
     with store.write() as conn:
         conn.execute("DELETE FROM outcome_meta")
     return refresh(store, progress)
+
+
+def repair(store: Store, progress: Progress | None = None) -> str | None:
+    """Rebuild the cache when its whole-clinic counts disagree (a row edited by hand:
+    :mod:`.sound`); the sentence that says so, or None when they agree. Raises
+    :class:`DatabaseError`, in one line, when it disagrees and cannot be rebuilt."""
+    try:
+        found = sound.unsound_groups(store.conn)
+    except sqlite3.DatabaseError:
+        return None  # a table or column missing: the schema's own checks say so
+    if not found:
+        return None
+    said = f"did not match its records ({sound.describe(found)}: changed outside sessionlog?)"
+    try:
+        rebuild(store, progress)
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        raise DatabaseError(
+            f"The outcome figures kept in the database {said}, and cannot be rebuilt here: {exc}"
+        ) from None
+    return f"The outcome figures kept in the database {said}; they are rebuilt from the records."
 
 
 def _refresh(conn: sqlite3.Connection, progress: Progress, path: str, few_only: bool) -> int:

@@ -259,7 +259,12 @@ class CompareScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="compare")
     def compute(self, filters: Filters, by: str = "family") -> None:
         """Compute the comparison off the UI thread and show it; then the details."""
-        from ...services.reports import comparison_report, details_report, prepare_outcomes
+        from ...services.reports import (
+            comparison_report,
+            details_report,
+            prepare_outcomes,
+            repair_outcomes,
+        )
 
         def progress(step: int, steps: int) -> None:
             self.app.call_from_thread(
@@ -271,9 +276,10 @@ class CompareScreen(Screen[None]):
 
         try:
             with reader(self.app.store) as store:  # type: ignore[attr-defined]
+                said = repair_outcomes(store)  # counts changed outside sessionlog
                 prepare_outcomes(store, progress)
                 result = comparison_report(store, filters, by=by)
-                self.app.call_from_thread(self._if_shown, self.show, result)
+                self.app.call_from_thread(self._if_shown, self.show, result, said)
                 # Dose and safety take longer on a large clinic: they come second.
                 details = details_report(store, filters, by=by)
                 # Shown before this store closes: closing copies a cache it has just
@@ -282,8 +288,9 @@ class CompareScreen(Screen[None]):
         except SessionlogError as exc:
             self.app.call_from_thread(self._if_shown, self._refused, str(exc))
 
-    def show(self, result: Any) -> None:
-        """Put a computed comparison on the screen."""
+    def show(self, result: Any, said: str | None = None) -> None:
+        """Put a computed comparison on the screen (``said``: what was done first, put
+        before the status line's own words)."""
         self.result = result
         sessions = sum(g.sessions for g in result.groups)
         patients = ", ".join(f"{g.label} {g.patients}" for g in result.groups)
@@ -293,7 +300,8 @@ class CompareScreen(Screen[None]):
             else "By family (Ctrl+G: each technique)"
         )
         self._status(
-            f"{result.filters.describe()}: {sessions} sessions; patients: {patients}."
+            (f"{said} " if said else "")
+            + f"{result.filters.describe()}: {sessions} sessions; patients: {patients}."
             f" {grouped}. Descriptive only: techniques were not randomised."
         )
         windows = window_rows(result)
