@@ -155,3 +155,45 @@ def test_a_follow_up_whose_session_was_voided_is_not_moved_unasked(clinic: Store
 
     ts.run_app(ts.make_app(clinic), steps)
     assert rows(clinic) == [(1, None, "active", None, 4, 1)]
+
+
+def test_f4_on_home_lists_the_follow_ups_of_a_patient_whose_sessions_are_all_void(
+    clinic: Store,
+) -> None:
+    # The follow-up form needs a current session, so Ctrl+F then F3 could not reach the
+    # list of a patient whose sessions were all voided; the CLI could list and void.
+    maria = [r for (r,) in clinic.conn.execute("SELECT record_id FROM current_session"
+                                                " WHERE patient_id = 1")]  # fmt: skip
+    for record_id in maria:
+        clinic.void_session(record_id, 1, "wrong patient")
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await pilot.press(*"1001", "ctrl+f")
+        assert not isinstance(app.screen, FollowUpScreen)  # no session to follow
+        await pilot.press("f4")
+        assert isinstance(app.screen, FollowUpsScreen)
+        assert app.screen.patient_id == 1
+        assert cells(app) == [["1", "2026-11-18 10:00", "#1", "4", "1", "", ""]]
+        await pilot.press("f8", *"session voided", "enter", "y")
+        assert cells(app)[0][-1] == "void"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, FollowUpsScreen)
+        await pilot.press("f4")  # the patient is still highlighted
+        assert isinstance(app.screen, FollowUpsScreen) and app.screen.patient_id == 1
+
+    ts.run_app(ts.make_app(clinic), steps, size=(80, 24))
+    assert rows(clinic)[-1] == (2, 1, "void", "session voided", 4, 1)
+
+
+def test_f4_on_home_lists_an_empty_list_and_needs_a_patient(store: Store) -> None:
+    async def steps(pilot: Any, app: Any) -> None:
+        await pilot.press(*"zzzq", "f4")  # no patient found: nothing opens
+        assert not isinstance(app.screen, FollowUpsScreen)
+        await pilot.press("escape", *"1001", "f4")
+        assert isinstance(app.screen, FollowUpsScreen)
+        assert cells(app) == []
+        assert str(app.screen.query_one("#topbar", Static).render()) == "Follow-ups: 0"
+        await pilot.press("e", "f8", "f3", "enter")  # nothing to act on: nothing opens
+        assert isinstance(app.screen, FollowUpsScreen)
+
+    ts.run_app(ts.make_app(store), steps)

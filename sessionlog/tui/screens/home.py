@@ -42,6 +42,7 @@ class HomeScreen(Screen[None]):
         Binding("ctrl+o", "new_session", "New session", id="home.new_session"),
         Binding("ctrl+r", "repeat_last", "Repeat last", id="home.repeat_last"),
         Binding("ctrl+f", "follow_up", "Follow-up", id="home.follow_up"),
+        Binding("f4", "follow_ups", "Follow-ups", id="home.follow_ups"),
         Binding("ctrl+n", "new_patient", "New patient", id="home.new_patient"),
         Binding("f3", "history", "History", id="home.history"),
         Binding("f5", "progress", "Progress", id="home.progress"),
@@ -398,12 +399,25 @@ class HomeScreen(Screen[None]):
         if pid is not None and self.store.last_session(pid) is None:
             # Said here, not by the follow-up screen: leaving it resets the search, and
             # the patient just found (or just added) would be lost from view.
-            self.notify("A follow-up follows a session: this patient has none yet.", timeout=3)
+            self.notify(
+                "A follow-up follows a session: this patient has no current one"
+                " (F4 lists their follow-ups).",
+                timeout=3,
+            )
             return
         if pid is not None:
             from .follow_up import FollowUpScreen
 
             self._open_form(pid, FollowUpScreen(pid))
+
+    def action_follow_ups(self) -> None:
+        """F4: the patient's follow-ups, to correct or void, whether or not they have a
+        current session (the follow-up form, whose F3 lists them too, needs one)."""
+        pid = self._patient_or_hint()
+        if pid is not None:
+            from .follow_ups import FollowUpsScreen
+
+            self._open_form(pid, FollowUpsScreen(pid))
 
     async def action_new_patient(self) -> None:
         from ..widgets.new_patient import NewPatientForm
