@@ -26,6 +26,36 @@ _COLUMNS = (
 )
 
 
+# The current readings, each one recorded with a follow-up read through to that
+# follow-up's current version (rows are append-only: a correction of the follow-up is a
+# new row, and the readings keep the id of the row they were recorded with): its id, its
+# session, and for a reading taken with it (at its time) its corrected time. A follow-up
+# voided leaves its readings as they were recorded (each is withdrawn on its own).
+# ``{of}``: a condition on the readings (one patient's: ``AND r.patient_id = ?``, given
+# twice), so that only their follow-ups are followed.
+_CURRENT_READINGS = """(
+  WITH RECURSIVE chain (start, id) AS (
+    SELECT DISTINCT r.follow_up_id, r.follow_up_id FROM current_scale_reading r
+    WHERE r.follow_up_id IS NOT NULL {of}
+    UNION ALL SELECT c.start, f.id FROM follow_up f JOIN chain c ON f.supersedes_id = c.id
+  ), now_is AS (
+    SELECT c.start, f.id, f.session_record_id, f.at FROM chain c JOIN follow_up f ON f.id = c.id
+    WHERE f.status = 'active'
+      AND NOT EXISTS (SELECT 1 FROM follow_up n WHERE n.supersedes_id = f.id)
+  )
+  SELECT r.id, r.patient_id, coalesce(n.session_record_id, r.session_record_id)
+      AS session_record_id, coalesce(n.id, r.follow_up_id) AS follow_up_id, r.scale,
+    CASE WHEN n.id IS NOT NULL AND r.at = o.at THEN n.at ELSE r.at END AS at,
+    r.items, r.labels, r.score, r.entered_by, r.recorded_by, r.recorded_at, r.supersedes_id,
+    r.status, r.amend_reason
+  FROM current_scale_reading r LEFT JOIN follow_up o ON o.id = r.follow_up_id
+  LEFT JOIN now_is n ON n.start = r.follow_up_id
+  WHERE true {of}
+)"""
+CURRENT_READINGS = _CURRENT_READINGS.format(of="")
+PATIENT_READINGS = _CURRENT_READINGS.format(of="AND r.patient_id = ?")
+
+
 def _row(r: tuple[object, ...]) -> ScaleReadingRow:
     from .lazy_rows import ScaleReadingRow
 
@@ -128,8 +158,8 @@ class ScaleStore(StoreBase):
 
     def scale_readings(self, patient_id: int, scale: str | None = None) -> list[ScaleReadingRow]:
         """A patient's current readings (of one scale, or all), oldest first."""
-        sql = f"SELECT {_COLUMNS} FROM current_scale_reading WHERE patient_id = ?"
-        params: list[object] = [patient_id]
+        sql = f"SELECT {_COLUMNS} FROM {PATIENT_READINGS} WHERE true"
+        params: list[object] = [patient_id, patient_id]
         if scale is not None:
             sql += " AND scale = ?"
             params.append(scale)
@@ -155,7 +185,7 @@ class ScaleStore(StoreBase):
         )
         rows = self.conn.execute(
             "SELECT r.patient_id, r.scale, r.at, r.score, s.technique"
-            " FROM current_scale_reading r"
+            f" FROM {CURRENT_READINGS} r"
             " JOIN current_session s ON s.record_id = r.session_record_id"
             " UNION ALL SELECT f.patient_id, 'GROC', f.at, f.groc, s.technique"
             " FROM current_follow_up f JOIN current_session s ON s.record_id = f.session_record_id"
@@ -221,7 +251,7 @@ class ScaleStore(StoreBase):
         after: dict[int, list[str]] = {}
         for pid, at in self.conn.execute(
             "SELECT patient_id, at FROM current_follow_up UNION ALL"
-            " SELECT patient_id, at FROM current_scale_reading"
+            f" SELECT patient_id, at FROM {CURRENT_READINGS}"
         ):
             after.setdefault(int(pid), []).append(str(at))
         out = []
@@ -243,7 +273,7 @@ class ScaleStore(StoreBase):
         readings: dict[int, list[str]] = {}
         for pid, at in self.conn.execute(
             "SELECT patient_id, at FROM current_follow_up UNION ALL"
-            " SELECT patient_id, at FROM current_scale_reading ORDER BY 1, 2"
+            f" SELECT patient_id, at FROM {CURRENT_READINGS} ORDER BY 1, 2"
         ):
             readings.setdefault(int(pid), []).append(str(at))
         return [
