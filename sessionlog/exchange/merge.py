@@ -7,7 +7,10 @@ and nothing is added twice.
 - a patient with the same chart id is the same patient if name, year of birth and sex
   agree, otherwise the import is refused;
 - a session with the same uid is skipped when the database holds exactly the same
-  versions (content, sites, findings, adverse events); if they differ, refused;
+  versions (content, sites, findings, adverse events); when the file holds those and
+  later ones (corrections or a void made after the database's copy was taken: merging
+  back, after a restore, what was saved after the backup) only the later versions are
+  added; if they differ otherwise, refused;
 - a follow-up of such a session is skipped when the database has the same one;
 - a protocol with the same practitioner and name is skipped (the database's kept);
 - a contact note of such a patient is skipped when the database has the same note at
@@ -37,6 +40,8 @@ class Matches:
 
     mapped: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # File session records already in the database whose later versions are added.
+    extended: set[int] = field(default_factory=set)
 
 
 def _db_rows(conn: sqlite3.Connection, table: str) -> dict[int, Any]:
@@ -200,7 +205,10 @@ def _match_records(
     file_kids = {t: _by_session(file.rows[t]) for t in ("site", "ims_finding", "adverse_event")}
     for fid, dbid in dups.items():
         uid = file.rows["session_record"][fid].uid
-        if theirs.record(fid, file_kids) != ours.record(dbid, db_kids):
+        mine, held = theirs.record(fid, file_kids), ours.record(dbid, db_kids)
+        if mine != held and mine[: len(held)] == held:
+            m.extended.add(fid)  # its versions after the database's own are added
+        elif mine != held:
             problems.add(
                 "session_record",
                 file.numbers["session_record"][fid],
@@ -212,6 +220,8 @@ def _match_records(
         m.mapped["session_record"][fid] = dbid
         db_versions = {s.version: sid for sid, s in ours.versions(dbid)}
         for sid, s in theirs.versions(fid):
+            if s.version not in db_versions:
+                continue  # a later version: added, with its parts
             m.mapped["session"][sid] = db_versions[s.version]
             for t in ("site", "ims_finding", "adverse_event"):
                 m.skipped[t] += len(file_kids[t].get(sid, []))

@@ -54,6 +54,8 @@ class _Same(dict[int, int]):
 
 
 def _skipped_with_parent(table: str, row: Any, matches: Matches) -> bool:
+    if table == "session" and row.record_id in matches.extended:
+        return False  # a later version of a session already there (its own are mapped)
     return any(
         t == table and getattr(row, col) in matches.mapped.get(parent, {})
         for t, col, parent in _PARTS
