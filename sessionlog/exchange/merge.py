@@ -11,7 +11,9 @@ and nothing is added twice.
   later ones (corrections or a void made after the database's copy was taken: merging
   back, after a restore, what was saved after the backup) only the later versions are
   added; if they differ otherwise, refused;
-- a follow-up of such a session is skipped when the database has the same one;
+- a follow-up or a scale reading of such a session is skipped when the database has
+  the same one (a new one is added, a correction too unless the database shows the
+  one it corrects corrected otherwise);
 - a protocol with the same practitioner and name is skipped (the database's kept);
 - a contact note of such a patient is skipped when the database has the same note at
   the same time (a new one is added to the patient's history).
@@ -108,6 +110,21 @@ class _Natural:
             )
         return tuple(out)
 
+    def reading(self, r: Any, uid: str) -> Key:
+        """A scale reading as two databases can compare it (its answers are in its
+        score, scale and times)."""
+        return (
+            uid,
+            r.scale,
+            r.at,
+            r.score,
+            r.status,
+            r.amend_reason,
+            r.recorded_at,
+            r.entered_by,
+            self.person(r.recorded_by),
+        )
+
     def follow_up(self, f: Any, uid: str) -> Key:
         return (
             uid,
@@ -198,6 +215,7 @@ def _match_records(
             "ims_finding",
             "adverse_event",
             "follow_up",
+            "scale_reading",
         )
     }
     ours, theirs = _Natural(db), _Natural(file.rows)
@@ -249,4 +267,36 @@ def _match_records(
                 file.numbers["follow_up"][fid],
                 "supersedes_id",
                 "corrects a follow-up this database already shows corrected otherwise",
+            )
+    _match_readings(file, db, ours, theirs, m, problems)
+
+
+def _match_readings(
+    file: Checked,
+    db: dict[str, dict[int, Any]],
+    ours: _Natural,
+    theirs: _Natural,
+    m: Matches,
+    problems: Problems,
+) -> None:
+    """Scale readings of sessions already there: the same one is skipped, a new one
+    (taken after the database's copy, a backup) is added."""
+    existing = {
+        ours.reading(r, db["session_record"][r.session_record_id].uid): rid
+        for rid, r in db["scale_reading"].items()
+    }
+    superseded = {r.supersedes_id for r in db["scale_reading"].values() if r.supersedes_id}
+    for fid, r in file.rows.get("scale_reading", {}).items():
+        if r.session_record_id not in m.mapped["session_record"]:
+            continue
+        uid = file.rows["session_record"][r.session_record_id].uid
+        hit = existing.get(theirs.reading(r, uid))
+        if hit is not None:
+            m.mapped["scale_reading"][fid] = hit
+        elif m.mapped["scale_reading"].get(r.supersedes_id) in superseded:
+            problems.add(
+                "scale_reading",
+                file.numbers["scale_reading"][fid],
+                "supersedes_id",
+                "corrects a scale reading this database already shows corrected otherwise",
             )

@@ -25,9 +25,9 @@ _PARTS = (
     ("ims_finding", "session_id", "session"),
     ("adverse_event", "session_id", "session"),
     ("adverse_event", "follow_up_id", "follow_up"),
-    # A reading of a session the database already has came with it: not added twice.
-    ("scale_reading", "session_record_id", "session_record"),
 )
+# (A scale reading of a session the database already has is matched on its own, as a
+# follow-up is: merge.py.)
 
 
 @dataclass
