@@ -382,7 +382,10 @@ def _log_restore(
 ) -> None:
     """Record the restore in the restored copy's own audit log (its schema brought up
     to date first, as opening it does), and fold it into the file, flushed."""
-    store = Store.open(copy, clock=(lambda: at) if at else None)
+    try:
+        store = Store.open(copy, clock=(lambda: at) if at else None)
+    except DatabaseError as exc:
+        raise DatabaseError(f"the restore could not be recorded ({exc}): nothing changed") from None
     try:
         store.log_event(
             actor_id,
@@ -393,6 +396,10 @@ def _log_restore(
             previous=str(previous) if previous else None,
             **({"not_utf8": not_utf8_places(health, 20)} if health.only_not_utf8 else {}),
         )
+    except WriteFailed as exc:
+        raise WriteFailed(
+            f"the restore could not be recorded ({exc.reason}), so it was not done", exc.remedy
+        ) from None
     finally:
         store.close()
     if Path(f"{copy}-wal").exists():  # (the last close folds it in and removes it)
