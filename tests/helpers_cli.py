@@ -167,7 +167,8 @@ def fingerprint(path: Path) -> str:
 
     Sign-ins and refusals are left out: a command refused for its input was still run
     by a practitioner who proved who they are, and that is logged (audit actions
-    'sign_in', then 'refused' with the reason)."""
+    'sign_in', then 'refused' with the reason); so is the file's count of writes
+    (``file_stamp``, schema 0020), which those two writes advance."""
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -178,6 +179,7 @@ def fingerprint(path: Path) -> str:
                     line.startswith('INSERT INTO "audit_log"')
                     and (",'sign_in'," in line or ",'refused'," in line)
                 )
+                and not line.startswith('INSERT INTO "file_stamp"')
             )
         finally:
             conn.close()

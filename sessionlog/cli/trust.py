@@ -141,13 +141,13 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
     database may be the damaged one). The current database is kept beside it as
     DB.before-restore-TIME. Close sessionlog on every other workstation first.
     """
-    from ..store import check, check_backup, refuse_plain_over_encrypted
+    from ..store import check, check_backup, not_utf8_where, refuse_plain_over_encrypted, restorable
     from ..store import restore as run_restore
 
     target = ctx.path
     refuse_plain_over_encrypted(src, target)
     backup_health = check_backup(src)
-    if not backup_health.ok:
+    if not restorable(backup_health):
         raise ValidationError(
             "source",
             f"{src} cannot be restored: "
@@ -161,6 +161,11 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
             f"Replace the database at {target} ({what}) with {src}"
             f" ({backup_health.sessions:,} sessions)? The current one is kept as a copy."
         )
+        if backup_health.only_not_utf8:
+            question += (
+                " (Its text is not valid UTF-8 in"
+                f" {not_utf8_where(backup_health)}: restored as it is.)"
+            )
         if not sys.stdin.isatty():
             fail(
                 f"{target} exists: refusing to replace it without asking."
@@ -174,6 +179,8 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
     if result.previous and result.previous.name.endswith("-wal"):
         kept = f" The -wal found without its database is kept at {result.previous}."
     click.echo(f"Restored {result.sessions:,} sessions into {result.path}.{kept}")
+    if result.warning:
+        click.echo(f"warning: {result.warning}", err=True)
 
 
 @click.command("check")

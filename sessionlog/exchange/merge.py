@@ -7,8 +7,13 @@ and nothing is added twice.
 - a patient with the same chart id is the same patient if name, year of birth and sex
   agree, otherwise the import is refused;
 - a session with the same uid is skipped when the database holds exactly the same
-  versions (content, sites, findings, adverse events); if they differ, refused;
-- a follow-up of such a session is skipped when the database has the same one;
+  versions (content, sites, findings, adverse events); when the file holds those and
+  later ones (corrections or a void made after the database's copy was taken: merging
+  back, after a restore, what was saved after the backup) only the later versions are
+  added; if they differ otherwise, refused;
+- a follow-up or a scale reading of such a session is skipped when the database has
+  the same one (a new one is added, a correction too unless the database shows the
+  one it corrects corrected otherwise);
 - a protocol with the same practitioner and name is skipped (the database's kept);
 - a contact note of such a patient is skipped when the database has the same note at
   the same time (a new one is added to the patient's history).
@@ -37,6 +42,8 @@ class Matches:
 
     mapped: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # File session records already in the database whose later versions are added.
+    extended: set[int] = field(default_factory=set)
 
 
 def _db_rows(conn: sqlite3.Connection, table: str) -> dict[int, Any]:
@@ -102,6 +109,21 @@ class _Natural:
                 )
             )
         return tuple(out)
+
+    def reading(self, r: Any, uid: str) -> Key:
+        """A scale reading as two databases can compare it (its answers are in its
+        score, scale and times)."""
+        return (
+            uid,
+            r.scale,
+            r.at,
+            r.score,
+            r.status,
+            r.amend_reason,
+            r.recorded_at,
+            r.entered_by,
+            self.person(r.recorded_by),
+        )
 
     def follow_up(self, f: Any, uid: str) -> Key:
         return (
@@ -193,6 +215,7 @@ def _match_records(
             "ims_finding",
             "adverse_event",
             "follow_up",
+            "scale_reading",
         )
     }
     ours, theirs = _Natural(db), _Natural(file.rows)
@@ -200,7 +223,10 @@ def _match_records(
     file_kids = {t: _by_session(file.rows[t]) for t in ("site", "ims_finding", "adverse_event")}
     for fid, dbid in dups.items():
         uid = file.rows["session_record"][fid].uid
-        if theirs.record(fid, file_kids) != ours.record(dbid, db_kids):
+        mine, held = theirs.record(fid, file_kids), ours.record(dbid, db_kids)
+        if mine != held and mine[: len(held)] == held:
+            m.extended.add(fid)  # its versions after the database's own are added
+        elif mine != held:
             problems.add(
                 "session_record",
                 file.numbers["session_record"][fid],
@@ -212,6 +238,8 @@ def _match_records(
         m.mapped["session_record"][fid] = dbid
         db_versions = {s.version: sid for sid, s in ours.versions(dbid)}
         for sid, s in theirs.versions(fid):
+            if s.version not in db_versions:
+                continue  # a later version: added, with its parts
             m.mapped["session"][sid] = db_versions[s.version]
             for t in ("site", "ims_finding", "adverse_event"):
                 m.skipped[t] += len(file_kids[t].get(sid, []))
@@ -239,4 +267,36 @@ def _match_records(
                 file.numbers["follow_up"][fid],
                 "supersedes_id",
                 "corrects a follow-up this database already shows corrected otherwise",
+            )
+    _match_readings(file, db, ours, theirs, m, problems)
+
+
+def _match_readings(
+    file: Checked,
+    db: dict[str, dict[int, Any]],
+    ours: _Natural,
+    theirs: _Natural,
+    m: Matches,
+    problems: Problems,
+) -> None:
+    """Scale readings of sessions already there: the same one is skipped, a new one
+    (taken after the database's copy, a backup) is added."""
+    existing = {
+        ours.reading(r, db["session_record"][r.session_record_id].uid): rid
+        for rid, r in db["scale_reading"].items()
+    }
+    superseded = {r.supersedes_id for r in db["scale_reading"].values() if r.supersedes_id}
+    for fid, r in file.rows.get("scale_reading", {}).items():
+        if r.session_record_id not in m.mapped["session_record"]:
+            continue
+        uid = file.rows["session_record"][r.session_record_id].uid
+        hit = existing.get(theirs.reading(r, uid))
+        if hit is not None:
+            m.mapped["scale_reading"][fid] = hit
+        elif m.mapped["scale_reading"].get(r.supersedes_id) in superseded:
+            problems.add(
+                "scale_reading",
+                file.numbers["scale_reading"][fid],
+                "supersedes_id",
+                "corrects a scale reading this database already shows corrected otherwise",
             )

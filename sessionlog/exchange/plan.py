@@ -25,9 +25,9 @@ _PARTS = (
     ("ims_finding", "session_id", "session"),
     ("adverse_event", "session_id", "session"),
     ("adverse_event", "follow_up_id", "follow_up"),
-    # A reading of a session the database already has came with it: not added twice.
-    ("scale_reading", "session_record_id", "session_record"),
 )
+# (A scale reading of a session the database already has is matched on its own, as a
+# follow-up is: merge.py.)
 
 
 @dataclass
@@ -54,6 +54,8 @@ class _Same(dict[int, int]):
 
 
 def _skipped_with_parent(table: str, row: Any, matches: Matches) -> bool:
+    if table == "session" and row.record_id in matches.extended:
+        return False  # a later version of a session already there (its own are mapped)
     return any(
         t == table and getattr(row, col) in matches.mapped.get(parent, {})
         for t, col, parent in _PARTS

@@ -236,9 +236,9 @@ DERIVED_PREFIX = "outcome_"
 # and who may sign in (schema 0004) is this database's access setting, not the record:
 # no secret's hash leaves its database; practitioners imported elsewhere choose a secret
 # at their first sign-in there. The clinic's settings (schema 0015: its due windows)
-# are this database's own too.
+# are this database's own too, and so is its count of writes (schema 0020: file_stamp).
 SEALS = "record_seal"
-NOT_EXPORTED = frozenset({SEALS, "practitioner_access", "clinic_setting"})
+NOT_EXPORTED = frozenset({SEALS, "practitioner_access", "clinic_setting", "file_stamp"})
 
 
 def is_derived(table: str) -> bool:

@@ -20,7 +20,9 @@ from .store import Saved, Store
 if TYPE_CHECKING:  # (the names below, for the type checker: loaded on first use)
     from .file.backup import backup as backup
     from .file.backup import check_backup as check_backup
+    from .file.backup import not_utf8_where as not_utf8_where
     from .file.backup import refuse_plain_over_encrypted as refuse_plain_over_encrypted
+    from .file.backup import restorable as restorable
     from .file.backup import restore as restore
     from .file.cipher import ENV as PASSPHRASE_ENV
     from .file.cipher import passphrase as passphrase
@@ -46,6 +48,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "check_backup": (".file.backup", "check_backup"),
     "refuse_plain_over_encrypted": (".file.backup", "refuse_plain_over_encrypted"),
     "restore": (".file.backup", "restore"),
+    "restorable": (".file.backup", "restorable"),
+    "not_utf8_where": (".file.backup", "not_utf8_where"),
     "PASSPHRASE_ENV": (".file.cipher", "ENV"),
     "passphrase": (".file.cipher", "passphrase"),
     "use_passphrase": (".file.cipher", "use_passphrase"),
@@ -76,6 +80,8 @@ __all__ = [
     "check_backup",
     "refuse_plain_over_encrypted",
     "restore",
+    "restorable",
+    "not_utf8_where",
     "PASSPHRASE_ENV",
     "passphrase",
     "use_passphrase",

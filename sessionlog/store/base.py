@@ -258,7 +258,7 @@ class StoreBase:
 
     def _still_the_file(self, conn: sqlite3.Connection) -> None:
         """Refuse to write into a file a restore has set aside (it would be lost), and
-        mark the write with the file's identity."""
+        mark the write with the file's identity and its count of writes."""
         if not same_file(self.path, self._file):
             raise DatabaseError(
                 f"{self.path} was replaced (restored from a backup) after sessionlog opened"
@@ -266,6 +266,9 @@ class StoreBase:
             )
         if self._identity:
             conn.execute(f"PRAGMA user_version = {self._identity}")
+        # Its place in the file's history, so a -wal copied aside and put back after
+        # later saves is told from the live one (see file/walstamp.py).
+        conn.execute("UPDATE file_stamp SET writes = writes + 1 WHERE id = 1")
 
     def _audit(
         self,

@@ -143,3 +143,28 @@ def test_a_practitioner_row_not_utf8_still_lets_everyone_sign_in_and_back_up(
         store.close()
     assert names == ["Ann Lee", "Mei Chen"]
     assert mei is not None and mei["credential"] == "\ufffd.Ac"
+
+
+def test_restore_takes_back_the_backup_it_kept_with_bad_text(spoiled: Path, tmp_path: Path) -> None:
+    # backup keeps such a database (with a warning): the clinic must be able to restore
+    # what it was given, told the same thing, and the restore recorded.
+    dest = tmp_path / "b.db"
+    assert run(spoiled, f"backup {dest}").exit_code == 0
+    result = run(spoiled, f"restore --force {dest}")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Restored 3 sessions into {spoiled}.")
+    assert result.stderr == (
+        "warning: the restored database holds text that is not valid UTF-8 (episode 1,"
+        " complaint), as the backup does: `sessionlog check` names the rows; commands"
+        " that read them stop until it is corrected, and a banner shows meanwhile\n"
+    )
+    assert spoiled.read_bytes().count(b"\xff" + COMPLAINT[1:]) == 1  # the record as it is
+    assert spoiled.with_name(spoiled.name + ".chain-broken").exists()  # the banner's note
+    conn = sqlite3.connect(spoiled)
+    try:
+        action, detail = conn.execute(
+            "SELECT action, detail FROM audit_log ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert action == "restore" and '"not_utf8":["episode 1, complaint"]' in detail

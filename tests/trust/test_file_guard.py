@@ -268,3 +268,54 @@ def test_check_says_a_wal_does_not_belong_as_opening_does(tmp_path: Path) -> Non
     ]
     assert "damaged" not in result.output
     assert files(db.parent) == before
+
+
+def test_a_stale_wal_of_the_same_database_put_back_is_refused(tmp_path: Path) -> None:
+    # The file and its -wal copied aside by hand while saves were still in the -wal;
+    # more saves, the last close folds them into the file; then the old -wal put back
+    # beside the newer file. Replayed, its older pages would overwrite newer ones.
+    db = tmp_path / "clinic.db"
+    trust_workers.prepare(db)
+    store = Store.open(db)
+    for n in range(3):
+        store.save_session(trust_workers.session(n))
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    shutil.copy(f"{db}-wal", aside / "clinic.db-wal")
+    for n in range(3, 40):
+        store.save_session(trust_workers.session(n))
+    store.close()  # checkpointed: the file holds all 40, no -wal left
+    assert not Path(f"{db}-wal").exists()
+    shutil.copy(aside / "clinic.db-wal", f"{db}-wal")
+    refused_by_every_command(db, f"{db}-wal is older than {db}")
+    with pytest.raises(DatabaseError, match="Move the -wal file elsewhere"):
+        Store.open(db)
+    Path(f"{db}-wal").unlink()
+    reopened = Store.open(db)
+    assert len(reopened.sessions()) == 40
+    reopened.close()
+
+
+def test_an_older_copy_of_the_file_under_its_newer_wal_is_refused(tmp_path: Path) -> None:
+    # The file alone copied aside (its -wal not), saves folded in and a new -wal begun;
+    # then the old file put back under that -wal: the saves folded in between are in
+    # neither, and the -wal's pages would be laid over a file that lacks them.
+    db = tmp_path / "clinic.db"
+    trust_workers.prepare(db)
+    old = tmp_path / "old.db"
+    shutil.copy(db, old)
+    store = Store.open(db)
+    for n in range(30):
+        store.save_session(trust_workers.session(n))
+    store.wait_for_checkpoint()
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the file, a new -wal next
+    for n in range(30, 33):
+        store.save_session(trust_workers.session(n))
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    shutil.copy(old, crashed / "clinic.db")
+    shutil.copy(f"{db}-wal", crashed / "clinic.db-wal")
+    store.close()
+    refused_by_every_command(
+        crashed / "clinic.db", f"{crashed / 'clinic.db'} is older than its -wal"
+    )

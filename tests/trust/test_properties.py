@@ -328,9 +328,12 @@ def _cli(db: CliDb, args: list[str], input: str | None = None) -> None:
 def _rows_but_sign_ins(conn: sqlite3.Connection) -> str:
     """A hash of every row of every table but the audit log's sign-in and refusal rows:
     what a refused command leaves as it was (those grow with every example, so they
-    are not hashed over and over)."""
+    are not hashed over and over), and but the file's count of writes (``file_stamp``),
+    which those rows advance."""
     digest = hashlib.sha256()
-    tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    tables = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'file_stamp' ORDER BY name"
+    )
     for (table,) in tables.fetchall():
         where = " WHERE action NOT IN ('sign_in', 'refused')" if table == "audit_log" else ""
         for row in sorted(repr(r) for r in conn.execute(f'SELECT * FROM "{table}"{where}')):

@@ -57,6 +57,7 @@ class RestoreResult:
     previous: Path | None  # where the replaced database was kept
     sessions: int
     audit_rows: int
+    warning: str = ""  # what is wrong in the restored copy, kept as it is (text not UTF-8)
 
 
 def _fsync(path: Path, directory: bool = False) -> None:
@@ -141,6 +142,23 @@ def _remove_stale_partials(folder: Path) -> None:
             pass
 
 
+def restorable(health: Health) -> bool:
+    """Whether a backup can be restored: sound, or sound but for record text that is
+    not valid UTF-8 (a backup keeps such a file, so a restore takes it back: the clinic
+    must be able to restore the backup it has, told what is wrong in it)."""
+    return health.ok or bool(health.only_not_utf8)
+
+
+def not_utf8_places(health: Health, most: int = 3) -> list[str]:
+    """Where record text is not valid UTF-8: ``["episode 1, complaint", ...]``."""
+    return [f"{t} {rid}, {col}" for t, rid, col in health.only_not_utf8[:most]]
+
+
+def not_utf8_where(health: Health) -> str:
+    more = "..." if len(health.only_not_utf8) > 3 else ""
+    return ", ".join(not_utf8_places(health)) + more
+
+
 def _kept_anyway(store: Store, health: Health) -> str:
     """The warning a backup of a sound file whose records were changed outside
     sessionlog is kept with (the alarm raised); "" when its copy is not kept for that.
@@ -150,10 +168,8 @@ def _kept_anyway(store: Store, health: Health) -> str:
     as evidence (restore refuses it, as any altered backup)."""
     if health.only_not_utf8:  # a copy keeps the rest, and the damaged row as it is
         raise_alarm(store.path, health.problems)
-        where = ", ".join(f"{t} {rid}, {col}" for t, rid, col in health.only_not_utf8[:3])
-        more = "..." if len(health.only_not_utf8) > 3 else ""
         return (
-            f"the copy holds text that is not valid UTF-8 ({where}{more}):"
+            f"the copy holds text that is not valid UTF-8 ({not_utf8_where(health)}):"
             " `sessionlog check` says more"
         )
     if health.tampered:
@@ -254,7 +270,7 @@ def check_backup(src: str | Path, actor_id: int | None = None) -> Health:
     try:
         health = Health(str(path))
         inspect(conn, health)
-        if actor_id is not None and health.ok and not practitioner_exists(conn, actor_id):
+        if actor_id is not None and restorable(health) and not practitioner_exists(conn, actor_id):
             raise ValidationError("practitioner", f"there is no practitioner {actor_id} in {path}")
     finally:
         conn.close()
@@ -304,7 +320,7 @@ def restore(
         raise ValidationError("source", "is the database itself: give a backup file")
     refuse_plain_over_encrypted(source, target)
     health = check_backup(source, actor_id)
-    if not health.ok:
+    if not restorable(health):
         raise DatabaseError(
             f"{source} cannot be restored: "
             + " ".join(health.problems).rstrip(".")
@@ -329,17 +345,47 @@ def restore(
                 copied = _copy(src_conn, temp)
             finally:
                 src_conn.close()
-            if not copied.ok:
+            if not restorable(copied):
                 raise DatabaseError("the restored copy failed its integrity check; nothing changed")
             _to_wal(temp)
+            # The restore's audit row goes into the copy before it takes the database's
+            # name: killed at any moment, the database is either the old one (no restore
+            # happened, none is recorded) or the restored one, which says so.
+            _log_restore(temp, source, previous, health, moment if clock else None, actor_id)
             # The old database's WAL must not be replayed onto the restored file.
             for suffix in ("-wal", "-shm", "-journal"):
                 Path(f"{target}{suffix}").unlink(missing_ok=True)
             os.replace(temp, target)
         finally:
-            temp.unlink(missing_ok=True)
+            for left in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
+                left.unlink(missing_ok=True)
         _fsync(target.parent, directory=True)
-    store = Store.open(target, clock=(lambda: moment) if clock else None)
+    warning = ""
+    if health.only_not_utf8:  # the banner, until check passes again
+        raise_alarm(target, health.problems)
+        warning = (
+            f"the restored database holds text that is not valid UTF-8"
+            f" ({not_utf8_where(health)}), as the backup does: `sessionlog check` names the"
+            " rows; commands that read them stop until it is corrected, and a banner shows"
+            " meanwhile"
+        )
+    return RestoreResult(target, previous, health.sessions, health.audit_rows + 1, warning)
+
+
+def _log_restore(
+    copy: Path,
+    source: Path,
+    previous: Path | None,
+    health: Health,
+    at: datetime | None,
+    actor_id: int | None,
+) -> None:
+    """Record the restore in the restored copy's own audit log (its schema brought up
+    to date first, as opening it does), and fold it into the file, flushed."""
+    try:
+        store = Store.open(copy, clock=(lambda: at) if at else None)
+    except DatabaseError as exc:
+        raise DatabaseError(f"the restore could not be recorded ({exc}): nothing changed") from None
     try:
         store.log_event(
             actor_id,
@@ -348,10 +394,17 @@ def restore(
             source=str(source.resolve()),
             sha256=sha256(source),
             previous=str(previous) if previous else None,
+            **({"not_utf8": not_utf8_places(health, 20)} if health.only_not_utf8 else {}),
         )
+    except WriteFailed as exc:
+        raise WriteFailed(
+            f"the restore could not be recorded ({exc.reason}), so it was not done", exc.remedy
+        ) from None
     finally:
         store.close()
-    return RestoreResult(target, previous, health.sessions, health.audit_rows + 1)
+    if Path(f"{copy}-wal").exists():  # (the last close folds it in and removes it)
+        raise DatabaseError("the restored copy could not be completed; nothing changed")
+    _fsync(copy)
 
 
 IN_USE = (

@@ -8,7 +8,9 @@ malformed merge). So before any connection opens, this module refuses:
 - an existing empty (0-byte) file, and an existing file that is not an SQLite
   database (only a missing path makes a new database);
 - a ``-wal`` whose database is missing;
-- a ``-wal`` that SQLite would replay but that was written for another database.
+- a ``-wal`` that SQLite would replay but that was written for another database;
+- a ``-wal`` of this database older than the file, or a file older than its ``-wal``
+  (each save counts itself: walstamp.py).
 
 How a ``-wal`` is matched to its database: every sessionlog database carries a random
 identity in its header's ``user_version`` field (set when it is created, and new in
@@ -31,11 +33,9 @@ import weakref
 from pathlib import Path
 
 from ...errors import DatabaseError
+from . import walstamp
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-WAL_MAGICS = (0x377F0682, 0x377F0683)
-WAL_HEADER = 32
-FRAME_HEADER = 24
 IDENTITY_OFFSET = 60  # the header's user_version: 4 bytes, big-endian
 # What to do with a damaged database; `restore` keeps the file it replaces (an empty
 # or foreign file, or a -wal without its database, too) as DB.before-restore-TIME.
@@ -80,39 +80,6 @@ def _header_identity(page1: bytes) -> tuple[int, int, int]:
     page_size = 65536 if size == 1 else size
     identity, app_id = struct.unpack(">I4xI", page1[IDENTITY_OFFSET : IDENTITY_OFFSET + 12])
     return page_size, app_id, identity
-
-
-def wal_page1(wal: Path) -> tuple[int, bytes | None] | None:
-    """What SQLite would replay from ``wal``: ``None`` when nothing (no valid header,
-    no committed frame), else (its page size, the newest committed page 1 header or
-    ``None`` when its committed frames hold no page 1).
-
-    Frames count while their salts match the header's (a torn last frame after a crash
-    may still count here; it can only make the check stricter)."""
-    with wal.open("rb") as fh:
-        head = fh.read(WAL_HEADER)
-        if len(head) < WAL_HEADER:
-            return None
-        magic, _version, page_size, _seq, salt1, salt2 = struct.unpack(">6I", head[:24])
-        if magic not in WAL_MAGICS or page_size < 512 or page_size & (page_size - 1):
-            return None
-        offset, committed, pending = WAL_HEADER, False, None
-        newest: bytes | None = None
-        while True:
-            fh.seek(offset)
-            frame = fh.read(FRAME_HEADER)
-            if len(frame) < FRAME_HEADER:
-                break
-            page, commit, s1, s2 = struct.unpack(">4I", frame[:16])
-            if (s1, s2) != (salt1, salt2):
-                break
-            if page == 1:
-                pending = fh.read(100)
-            if commit:
-                committed = True
-                newest = pending if pending is not None else newest
-            offset += FRAME_HEADER + page_size
-    return (page_size, newest) if committed else None
 
 
 def guard(path: Path, *, encrypted: bool) -> None:
@@ -198,13 +165,15 @@ def _guard_wal(path: Path, wal: Path, head: bytes) -> None:
     try:
         if not wal.exists() or wal.stat().st_size == 0:
             return
-        found = wal_page1(wal)
+        db_page_size, db_app, identity = _header_identity(head)
+        stamp = walstamp.stamp_page(path)
+        before = None if stamp is None else walstamp.file_count(path, stamp, db_page_size)
+        found = walstamp.wal_frames(wal, {1} if stamp is None else {1, stamp})
     except OSError:
         return  # SQLite will say what is wrong with it
     if found is None:
         return  # nothing SQLite would replay
-    page_size, newest = found
-    db_page_size, db_app, identity = _header_identity(head)
+    page_size, newest = found.page_size, found.newest.get(1)
     foreign = page_size != db_page_size
     if newest is not None and len(newest) == 100:
         wal_page_size, wal_app, wal_identity = _header_identity(newest)
@@ -224,6 +193,8 @@ def _guard_wal(path: Path, wal: Path, head: bytes) -> None:
             f" -wal file elsewhere (keep it: it may hold saves) and run again, or restore a"
             " backup with `sessionlog restore BACKUP_FILE`."
         )
+    if stamp is not None:
+        walstamp.check_order(path, wal, stamp, db_page_size, before, found)
 
 
 def same_file(path: str, identity: tuple[int, int] | None) -> bool:
