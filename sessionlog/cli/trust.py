@@ -77,7 +77,7 @@ def audit_verify(ctx: Context) -> None:
 def audit_access(
     ctx: Context, patient_ref: str, as_json: bool, practitioner_ref: str | None
 ) -> None:
-    """Who looked at a patient: views in the app, reports, exports (oldest first)."""
+    """Who looked at a patient: views in the app, reports, exports, backups (oldest first)."""
     from dataclasses import asdict
 
     from ..services.lookup import find_patient
