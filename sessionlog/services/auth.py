@@ -256,17 +256,43 @@ def choose_secret(store: Store, practitioner_id: int, new_secret: str) -> None:
     )  # fmt: skip
 
 
-def require_admin_to(store: Store, actor_id: int | None, field: str, what: str) -> None:
+def require_admin_to(
+    store: Store,
+    actor_id: int | None,
+    field: str,
+    what: str,
+    *,
+    where: str = " into a database that has one",
+    why: str = "",
+) -> None:
     """Refuse ``what`` (``"imports records"``; ``field``: the command, ``"import"``) to
     anyone but an admin, in a database that has one (a new database, or one from before
-    sign-in, has none to ask)."""
+    sign-in, has none to ask); ``why`` ends the line."""
     if not store.has_admin():
         return
     access = store.access(actor_id) if actor_id is not None else None
     if access is None or access.role != "admin":
         who = store.practitioner(actor_id) if actor_id is not None else None
         named = f" ({who['name']} is a practitioner)" if who else ""
-        raise ValidationError(field, f"only an admin {what} into a database that has one{named}")
+        raise ValidationError(field, f"only an admin {what}{where}{named}{why}")
+
+
+def require_admin_in_file(path: Path, actor_id: int, field: str, what: str) -> None:
+    """:func:`require_admin_to` for a database FILE read only (a backup about to be
+    restored: who restores proved their secret in it, and its roles are the ones read):
+    refused to anyone but an admin of ``path`` when it has one."""
+    from ..store.records.credentials import sign_ins_in_file
+
+    people = sign_ins_in_file(path)
+    if not any(name.role == "admin" for name, _ in people):
+        return  # a backup from before sign-in: nobody to ask
+    for name, _ in people:
+        if name.practitioner_id == actor_id and name.role != "admin":
+            raise ValidationError(
+                field,
+                f"only an admin {what} ({name.name} is a practitioner in {path.name}):"
+                " nothing was changed",
+            )
 
 
 def _require_admin(store: Store, admin_id: int) -> None:
