@@ -116,6 +116,19 @@ def secret_matches(secret: str, access: Access) -> bool:
     return hmac.compare_digest(digest.hex(), access.secret_hash)
 
 
+def refuse_invalid(access: Access, name: str) -> None:
+    """One line naming a sign-in row edited by hand into values no sign-in can use
+    (never the hash or the salt), instead of a traceback."""
+    from ..store.records.credentials import access_line, access_problem
+
+    what = access_problem(
+        access.secret_hash, access.salt, access.params, access.role,
+        access.failed_attempts, access.last_failed_at,
+    )  # fmt: skip
+    if what:
+        raise AuthError(access_line(name, access.practitioner_id, what))
+
+
 # -- back-off -----------------------------------------------------------------------------
 
 
@@ -174,6 +187,7 @@ def sign_in(
     access = store.access(pid)
     if access is None:
         raise AuthError(no_secret_yet(store, name))
+    refuse_invalid(access, name)
     left = wait_left(access, now)
     if left:
         raise AuthError(f"Too many wrong secrets for {name}: try again in {left} s")
@@ -358,6 +372,8 @@ def authenticate_in_file(path: Path, practitioner_id: int, secret: str) -> int:
 
     for name, access in sign_ins_in_file(path):
         if name.practitioner_id == practitioner_id:
+            if access is not None:
+                refuse_invalid(access, name.name)
             if access is None or not secret_matches(secret, access):
                 raise AuthError(
                     f"{name.name}'s secret in {path.name} does not match: nothing was changed"

@@ -310,3 +310,38 @@ def test_a_backup_never_takes_the_name_of_a_file_sqlite_keeps_beside_a_database(
             False,
         )
     assert run(clinic_path, "check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "what"),
+    [
+        (
+            "last_failed_at = 'garbage', failed_attempts = 5",
+            "its last_failed_at is not a time",
+        ),
+        ("params = 'scrypt:n=abc,r=8,p=1'", "its params are not scrypt costs this sessionlog uses"),
+        ("salt = 'zz'", "its salt is not hexadecimal"),
+    ],
+)
+def test_a_hand_edited_sign_in_row_is_one_line_naming_it_and_check_names_it(
+    clinic_path: Path, edit: str, what: str
+) -> None:
+    # A traceback (ValueError: Invalid isoformat string: 'garbage'), and in the app a
+    # traceback whose locals printed the secret's hash and salt; check said healthy.
+    with_secrets(clinic_path)
+    conn = sqlite3.connect(clinic_path)
+    with conn:
+        conn.execute(f"UPDATE practitioner_access SET {edit} WHERE practitioner_id = 2")
+    conn.close()
+    line = (
+        f"Mei Chen's sign-in row (practitioner_access, practitioner 2) is not valid: {what}."
+        " An admin resets Mei Chen's secret (F2 in the app, then Ctrl+R)"
+    )
+    result = run(clinic_path, "patients --practitioner 'Mei Chen'")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"error: {line}\n")
+    result = run(clinic_path, "check")
+    assert (result.exit_code, result.stdout) == (
+        1,
+        f"The database at {clinic_path} has a problem:\n- {line}.\n",
+    )
+    assert run(clinic_path, "patients --practitioner 'Ann Lee'").exit_code == 0
