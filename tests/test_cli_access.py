@@ -122,3 +122,19 @@ def test_a_listing_of_several_patients_sessions_is_a_look_at_each(clinic: Path) 
     dry = {s["patient_chart_id"] for s in shown if s["technique"] == "dry_needling"}
     for chart in charts:
         assert len(looked(clinic, chart)) == (2 if chart in dry else 1), chart
+
+
+def test_a_take_home_report_and_a_backup_are_listed_for_the_patient_they_carry(
+    clinic: Path, tmp_path: Path
+) -> None:
+    # The take-home page shows one patient's data; a backup carries every patient's.
+    ok(clinic, f"report --patient C001 --format html -o {tmp_path / 'c001.html'}")
+    ok(clinic, f"backup {tmp_path / 'b1.db'}")
+    ann = {"practitioner_id": 1, "practitioner": "Ann Lee"}
+    assert looked(clinic, "C001") == [
+        {**ann, "action": "export", "what": "take-home report (html)"},
+        {**ann, "action": "backup", "what": "backup of every patient"},
+    ]
+    assert looked(clinic, "C002") == [
+        {**ann, "action": "backup", "what": "backup of every patient"},
+    ]

@@ -4,6 +4,7 @@ and (from ``transfer.py``) export and import."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def audit_verify(ctx: Context) -> None:
 def audit_access(
     ctx: Context, patient_ref: str, as_json: bool, practitioner_ref: str | None
 ) -> None:
-    """Who looked at a patient: views in the app, reports, exports (oldest first)."""
+    """Who looked at a patient: views in the app, reports, exports, backups (oldest first)."""
     from dataclasses import asdict
 
     from ..services.lookup import find_patient
@@ -100,6 +101,15 @@ def audit_access(
     table(rows, [("at", "WHEN"), ("practitioner", "WHO"), ("action", "ACTION"), ("what", "WHAT")])
 
 
+# Why a backup is an admin's (see the README's "Backup and restore"): it is the whole
+# file, the practitioners' secret hashes and salts included, which a practitioner could
+# try PINs against offline (a 6-digit PIN in about 21 CPU-hours) and sign in as the admin.
+_WHY_ADMIN = (
+    ": a backup carries every practitioner's secret hash; `sessionlog export` gives the"
+    " records without them"
+)
+
+
 @click.command()
 @click.argument("dest", type=click.Path())  # a str: "backups/" keeps its slash (a folder)
 @click.option("--force", is_flag=True, help="Replace DEST if it already exists.")
@@ -112,10 +122,13 @@ def backup(ctx: Context, dest: str, force: bool, practitioner_ref: str | None) -
     The copy is a consistent snapshot even while others keep working; it is checked
     (integrity_check) before it takes its name.
     """
+    from ..services.auth import require_admin_to
     from ..store import backup as run_backup
 
     store = ctx.store()
-    result = run_backup(store, dest, actor_id=identify(store, practitioner_ref), force=force)
+    actor = identify(store, practitioner_ref)
+    require_admin_to(store, actor, "backup", "backs up the database", where="", why=_WHY_ADMIN)
+    result = run_backup(store, dest, actor_id=actor, force=force)
     click.echo(
         f"Backed up {result.sessions:,} sessions to {result.path}"
         f" ({result.size / 1_048_576:.1f} MB, checked; SHA-256 {result.sha256[:16]}...)."
@@ -174,6 +187,7 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
         if not click.confirm(question, default=False):
             fail("nothing was changed")
     actor = identify_in_backup(src, practitioner_ref)
+    _admin_restores(ctx, src, actor)
     result = run_restore(src, target, clock=ctx.clock(), actor_id=actor)
     kept = f" The previous database is kept at {result.previous}." if result.previous else ""
     if result.previous and result.previous.name.endswith("-wal"):
@@ -181,6 +195,37 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
     click.echo(f"Restored {result.sessions:,} sessions into {result.path}.{kept}")
     if result.warning:
         click.echo(f"warning: {result.warning}", err=True)
+
+
+def _admin_restores(ctx: Context, src: Path, actor: int) -> None:
+    """Refuse a restore to anyone but an admin (of the backup, where who restores proved
+    who they are): it replaces every practitioner's records. The refusal is recorded in
+    the live database when it opens and names the same practitioner (it may be the
+    damaged one: then the line printed is all)."""
+    from ..services.auth import require_admin_in_file
+
+    try:
+        require_admin_in_file(src, actor, "restore", "restores a backup over the clinic's database")
+    except ValidationError:
+        _note_refusal(ctx, src, actor)
+        raise
+
+
+def _note_refusal(ctx: Context, src: Path, actor: int) -> None:
+    from ..errors import SessionlogError
+    from ..store import sign_ins_in_file
+
+    if not ctx.path.expanduser().is_file():
+        return  # nothing to record it in (and no database is made for it)
+    named = {n.practitioner_id: n.name for n, _ in sign_ins_in_file(src)}
+    try:
+        store = ctx.store()
+        here = store.practitioner(actor)
+    except (SessionlogError, sqlite3.DatabaseError):
+        return
+    invocation = click.get_current_context(silent=True)
+    if here is not None and here["name"] == named.get(actor) and invocation is not None:
+        ctx.signed_in(actor, invocation)  # its refusal is then recorded (Context.refused)
 
 
 @click.command("check")

@@ -14,7 +14,7 @@ import sqlite3
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import ValidationError
 from ..store.file.health import SQLITE_MAGIC, open_readonly
@@ -46,7 +46,8 @@ def _json_rows(path: Path) -> Pairs:
     """A JSON export: its audit log's rows (one per line as sessionlog writes them), or
     its whole document read at once when it was written another way."""
     with path.open(encoding="utf-8") as fh:
-        first, second = fh.readline(), fh.readline()
+        # (bounded: a FHIR bundle or an older export is one long line, read whole below)
+        first, second = fh.readline(MAX_LINE), fh.readline(MAX_LINE)
         if first.strip() != "{" or not second.startswith('"format":'):
             # not the row-per-line layout of a sessionlog export (a FHIR bundle, an
             # older export): read it whole
@@ -58,13 +59,26 @@ def _json_rows(path: Path) -> Pairs:
             yield from (_pair(r, path) for r in doc.get("tables", {}).get("audit_log", []))
             return
         inside = False
-        for line in fh:
+        for line in iter(lambda: _line(fh, path), ""):
             if line.startswith('"audit_log":['):
                 inside = True
             elif inside and line.startswith("]"):
                 return
             elif inside:
                 yield _pair(json.loads(line.rstrip().rstrip(",")), path)
+
+
+MAX_LINE = 1 << 20  # a line of a sessionlog export holds one row: a few KB
+
+
+def _line(fh: IO[str], path: Path) -> str:
+    """The next line of ``fh`` ("" at the end), read no further than MAX_LINE."""
+    line = fh.readline(MAX_LINE + 1)
+    if len(line) > MAX_LINE:
+        raise ValidationError(
+            str(path), "has a line of over 1 MB: not a sessionlog export (one audit row per line)"
+        )
+    return line
 
 
 def _bundle_head(doc: dict[str, Any], path: Path) -> Pairs:
@@ -104,6 +118,11 @@ def against(conn: sqlite3.Connection, source: Path) -> Comparison:
     """Whether the chain of the database on ``conn`` extends the one ``source`` was
     taken at."""
     what = f"the chain of {source.name}"
+    if not source.is_dir() and not source.is_file():  # /dev/zero, a pipe: endless
+        raise ValidationError(
+            str(source),
+            "is not a file: give a backup or an export (a JSON file, a CSV .zip or folder)",
+        )
     if source.is_dir():
         return compare(conn, _folder_rows(source), what)
     with source.open("rb") as fh:

@@ -7,6 +7,7 @@ export leaves a row in the audit log (what, where, how many rows).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -17,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import ValidationError
+from ..errors import ValidationError, WriteFailed
 from ..private_files import existing_folder, make_private
+from ..store.file.failures import write_failed
 from ..store.file.guard import check_output
 from ..store.integrity.chainhead import head
 from ..store.store import Store
@@ -57,10 +59,15 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def write_atomically(
-    dest: Path, write: Callable[[Path], None], before_rename: Callable[[], None] = lambda: None
+    dest: Path,
+    write: Callable[[Path], None],
+    before_rename: Callable[[], None] = lambda: None,
+    *,
+    what: str = "export",
 ) -> None:
     """Call ``write(temp_path)``, fsync the file, call ``before_rename`` (the audit row:
-    if it fails, no file is left), then rename it to ``dest``."""
+    if it fails, no file is left), then rename it to ``dest``. A full disk is the line a
+    backup says (``what``: "export" or "report"), with no part of the file left."""
     existing_folder(dest.parent, "output")
     fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     os.close(fd)
@@ -71,10 +78,20 @@ def write_atomically(
             os.fsync(fh.fileno())
         before_rename()
         os.replace(temp, dest)
-    except BaseException:
+    except BaseException as exc:
         temp.unlink(missing_ok=True)
+        _refuse_full_disk(exc, dest, what)
         raise
     _fsync_dir(dest.parent)
+
+
+def _refuse_full_disk(exc: BaseException, dest: Path, what: str) -> None:
+    """Say a full disk as a backup does (the partial file is already gone)."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        failed = write_failed(exc, str(dest))
+        raise WriteFailed(
+            f"the {what} could not be written: {failed.reason}", failed.remedy
+        ) from None
 
 
 # How the JSON export is laid out. Only white space differs between layouts: a reader
@@ -187,6 +204,7 @@ def _export_folder(dest: Path, doc: dict[str, Any], before_rename: Callable[[], 
         if dest.exists():
             dest.rmdir()
         os.replace(temp, dest)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(temp, ignore_errors=True)
+        _refuse_full_disk(exc, dest, "export")
         raise

@@ -116,6 +116,19 @@ def secret_matches(secret: str, access: Access) -> bool:
     return hmac.compare_digest(digest.hex(), access.secret_hash)
 
 
+def refuse_invalid(access: Access, name: str) -> None:
+    """One line naming a sign-in row edited by hand into values no sign-in can use
+    (never the hash or the salt), instead of a traceback."""
+    from ..store.records.credentials import access_line, access_problem
+
+    what = access_problem(
+        access.secret_hash, access.salt, access.params, access.role,
+        access.failed_attempts, access.last_failed_at,
+    )  # fmt: skip
+    if what:
+        raise AuthError(access_line(name, access.practitioner_id, what))
+
+
 # -- back-off -----------------------------------------------------------------------------
 
 
@@ -174,6 +187,7 @@ def sign_in(
     access = store.access(pid)
     if access is None:
         raise AuthError(no_secret_yet(store, name))
+    refuse_invalid(access, name)
     left = wait_left(access, now)
     if left:
         raise AuthError(f"Too many wrong secrets for {name}: try again in {left} s")
@@ -256,17 +270,43 @@ def choose_secret(store: Store, practitioner_id: int, new_secret: str) -> None:
     )  # fmt: skip
 
 
-def require_admin_to(store: Store, actor_id: int | None, field: str, what: str) -> None:
+def require_admin_to(
+    store: Store,
+    actor_id: int | None,
+    field: str,
+    what: str,
+    *,
+    where: str = " into a database that has one",
+    why: str = "",
+) -> None:
     """Refuse ``what`` (``"imports records"``; ``field``: the command, ``"import"``) to
     anyone but an admin, in a database that has one (a new database, or one from before
-    sign-in, has none to ask)."""
+    sign-in, has none to ask); ``why`` ends the line."""
     if not store.has_admin():
         return
     access = store.access(actor_id) if actor_id is not None else None
     if access is None or access.role != "admin":
         who = store.practitioner(actor_id) if actor_id is not None else None
         named = f" ({who['name']} is a practitioner)" if who else ""
-        raise ValidationError(field, f"only an admin {what} into a database that has one{named}")
+        raise ValidationError(field, f"only an admin {what}{where}{named}{why}")
+
+
+def require_admin_in_file(path: Path, actor_id: int, field: str, what: str) -> None:
+    """:func:`require_admin_to` for a database FILE read only (a backup about to be
+    restored: who restores proved their secret in it, and its roles are the ones read):
+    refused to anyone but an admin of ``path`` when it has one."""
+    from ..store.records.credentials import sign_ins_in_file
+
+    people = sign_ins_in_file(path)
+    if not any(name.role == "admin" for name, _ in people):
+        return  # a backup from before sign-in: nobody to ask
+    for name, _ in people:
+        if name.practitioner_id == actor_id and name.role != "admin":
+            raise ValidationError(
+                field,
+                f"only an admin {what} ({name.name} is a practitioner in {path.name}):"
+                " nothing was changed",
+            )
 
 
 def _require_admin(store: Store, admin_id: int) -> None:
@@ -332,6 +372,8 @@ def authenticate_in_file(path: Path, practitioner_id: int, secret: str) -> int:
 
     for name, access in sign_ins_in_file(path):
         if name.practitioner_id == practitioner_id:
+            if access is not None:
+                refuse_invalid(access, name.name)
             if access is None or not secret_matches(secret, access):
                 raise AuthError(
                     f"{name.name}'s secret in {path.name} does not match: nothing was changed"

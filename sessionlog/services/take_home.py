@@ -73,7 +73,7 @@ def write_take_home(
             destination=str(dest),
         )  # fmt: skip
 
-    write_atomically(dest, write, log)
+    write_atomically(dest, write, log, what="report")
     return dest
 
 

@@ -268,6 +268,22 @@ class SessionlogApp(App[None]):
         else:
             self.store_failed(line)
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the locals of each frame: they can hold a
+        patient's notes or a practitioner's secret hash and salt, printed to the
+        terminal (and its scroll-back) for anyone to read. Textual has no setting for
+        this, so its method is repeated here with ``show_locals=False``."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
     def store_failed(self, line: str) -> None:
         """Say once (a notice, and the home screen's banner) that the database could
         not be read, and what to do; the screens stay as they are."""

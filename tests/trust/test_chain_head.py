@@ -134,3 +134,24 @@ def test_an_audit_log_cut_short_is_named_against_a_backup(
         "Today's chain does not extend the chain of kept.db: its audit row 15 is missing"
         " today (audit rows were removed, or the chain was rewritten from there)."
     )
+
+
+def test_check_against_a_device_or_an_endless_line_is_one_line(
+    clinic_path: Path, tmp_path: Path
+) -> None:
+    # `check --against /dev/zero` read without limit (a MemoryError traceback at the
+    # export's first lines under a ulimit; without one, all the memory there is).
+    result = run(clinic_path, "check --against /dev/zero")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: /dev/zero: is not a file: give a backup or an export (a JSON file, a CSV .zip"
+        " or folder)\n",
+    )
+    long_line = tmp_path / "long.json"
+    long_line.write_text('{\n"format":"sessionlog",\n"audit_log":[\n' + "7" * (3 << 20))
+    result = run(clinic_path, f"check --against {long_line}")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"error: {long_line}: has a line of over 1 MB: not a sessionlog export (one audit"
+        " row per line)\n",
+    )

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers_cli import fingerprint, run, run_process
+from helpers_cli import fingerprint, run, run_process, with_secrets
 from test_backup import tamper_audit
 
 from sessionlog.cli import transfer
@@ -225,3 +225,123 @@ def test_only_an_admin_imports_into_a_database_that_has_one(
     assert fingerprint(clinic_path) == before
     result = run(clinic_path, f"import {tmp_path / 'e.json'} --practitioner 'Ann Lee'")
     assert result.exit_code == 0, result.output  # the admin: every row already there
+
+
+def test_only_an_admin_restores_a_backup_over_the_clinic(clinic_path: Path, tmp_path: Path) -> None:
+    # A practitioner (not an admin) replaced the whole clinic's database by a backup.
+    saved = tmp_path / "b1.db"
+    assert run(clinic_path, f"backup {saved} --practitioner 'Ann Lee'").exit_code == 0
+    before = fingerprint(clinic_path)
+    result = run(clinic_path, f"restore {saved} --force --practitioner 'Mei Chen'")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: restore: only an admin restores a backup over the clinic's database"
+        " (Mei Chen is a practitioner in b1.db): nothing was changed\n",
+    )
+    assert fingerprint(clinic_path) == before
+    assert not list(tmp_path.glob("clinic.db.before-restore-*"))
+    conn = sqlite3.connect(clinic_path)
+    refused = conn.execute(
+        "SELECT actor_id, detail FROM audit_log WHERE action = 'refused'"
+    ).fetchall()
+    conn.close()
+    assert [(actor, json.loads(detail)["command"]) for actor, detail in refused] == [(2, "restore")]
+    result = run(clinic_path, f"restore {saved} --force --practitioner 'Ann Lee'")
+    assert result.exit_code == 0, result.output
+
+
+def test_only_an_admin_backs_up_the_database_it_carries_every_secret_hash(
+    clinic_path: Path, tmp_path: Path
+) -> None:
+    # A backup holds practitioner_access (every secret's scrypt hash and salt): a
+    # practitioner could take one home and try PINs against the admin's hash.
+    with_secrets(clinic_path)
+    before = fingerprint(clinic_path)
+    result = run(clinic_path, f"backup {tmp_path / 'b.db'} --practitioner 'Mei Chen'")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: backup: only an admin backs up the database (Mei Chen is a practitioner):"
+        " a backup carries every practitioner's secret hash; `sessionlog export` gives the"
+        " records without them\n",
+    )
+    assert fingerprint(clinic_path) == before and not (tmp_path / "b.db").exists()
+    conn = sqlite3.connect(clinic_path)
+    refused = conn.execute("SELECT actor_id, detail FROM audit_log WHERE action = 'refused'")
+    assert [(a, json.loads(d)["command"]) for a, d in refused] == [(2, "backup")]
+    conn.close()
+    result = run(clinic_path, f"backup {tmp_path / 'b.db'} --practitioner 'Ann Lee'")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("suffix", ["-journal", "-wal", "-shm"])
+def test_a_backup_never_takes_the_name_of_a_file_sqlite_keeps_beside_a_database(
+    clinic_path: Path, tmp_path: Path, suffix: str
+) -> None:
+    # `backup j.db-journal` said "Backed up 180 sessions ... checked" and wrote its audit
+    # row; `check` then said "attempt to write a readonly database" and the next command
+    # deleted the file (SQLite took it for a hot journal). Over a live -wal (--force) it
+    # replaced the saves not yet folded into the database.
+    with_secrets(clinic_path)
+    other = tmp_path / "other.db"
+    other.write_bytes(clinic_path.read_bytes())
+    for dest in (Path(f"{clinic_path}{suffix}"), Path(f"{other}{suffix}")):
+        for force in ("", " --force"):
+            before = fingerprint(clinic_path)
+            result = run(clinic_path, f"backup {dest}{force}")
+            assert (result.exit_code, result.stdout, result.stderr) == (
+                1,
+                "",
+                f"error: destination: {dest} is a file SQLite keeps beside a database"
+                " (the next open would replay or delete it): give another file name\n",
+            )
+            assert fingerprint(clinic_path) == before
+            # (SQLite's own -wal and -shm may be there: never a copy of the database)
+            assert not dest.exists() or not dest.read_bytes().startswith(b"SQLite format 3")
+    # An export or a report beside another database is refused as beside the clinic's.
+    dest = Path(f"{other}{suffix}")
+    for command in (f"export -o {dest}", f"report --patient C001 --format html -o {dest}"):
+        result = run(clinic_path, command)
+        assert (result.exit_code, result.stderr, dest.exists()) == (
+            1,
+            f"error: output: {dest} is a file SQLite keeps beside a database: an export or a"
+            " report never replaces one; give another file name\n",
+            False,
+        )
+    assert run(clinic_path, "check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "what"),
+    [
+        (
+            "last_failed_at = 'garbage', failed_attempts = 5",
+            "its last_failed_at is not a time",
+        ),
+        ("params = 'scrypt:n=abc,r=8,p=1'", "its params are not scrypt costs this sessionlog uses"),
+        ("salt = 'zz'", "its salt is not hexadecimal"),
+    ],
+)
+def test_a_hand_edited_sign_in_row_is_one_line_naming_it_and_check_names_it(
+    clinic_path: Path, edit: str, what: str
+) -> None:
+    # A traceback (ValueError: Invalid isoformat string: 'garbage'), and in the app a
+    # traceback whose locals printed the secret's hash and salt; check said healthy.
+    with_secrets(clinic_path)
+    conn = sqlite3.connect(clinic_path)
+    with conn:
+        conn.execute(f"UPDATE practitioner_access SET {edit} WHERE practitioner_id = 2")
+    conn.close()
+    line = (
+        f"Mei Chen's sign-in row (practitioner_access, practitioner 2) is not valid: {what}."
+        " An admin resets Mei Chen's secret (F2 in the app, then Ctrl+R)"
+    )
+    result = run(clinic_path, "patients --practitioner 'Mei Chen'")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"error: {line}\n")
+    result = run(clinic_path, "check")
+    assert (result.exit_code, result.stdout) == (
+        1,
+        f"The database at {clinic_path} has a problem:\n- {line}.\n",
+    )
+    assert run(clinic_path, "patients --practitioner 'Ann Lee'").exit_code == 0

@@ -319,3 +319,29 @@ def test_an_older_copy_of_the_file_under_its_newer_wal_is_refused(tmp_path: Path
     refused_by_every_command(
         crashed / "clinic.db", f"{crashed / 'clinic.db'} is older than its -wal"
     )
+
+
+def test_a_database_copied_under_the_journal_name_is_named_and_kept(tmp_path: Path) -> None:
+    # A backup an older sessionlog wrote as DB-journal: check said "attempt to write a
+    # readonly database", and the next command deleted the file (a "hot journal").
+    db = tmp_path / "j.db"
+    Store.open(db).close()
+    journal = Path(f"{db}-journal")
+    shutil.copyfile(db, journal)
+    kept = journal.read_bytes()
+    message = (
+        f"{journal} is a whole SQLite database, not a journal of {db} (a copy saved under"
+        " that name?): SQLite would take it for an unfinished write and delete it, so"
+        " nothing was opened. Move it elsewhere (keep it: it may be a backup) and run again."
+    )
+    with pytest.raises(DatabaseError) as refused:
+        Store.open(db)
+    assert str(refused.value) == message
+    from helpers_cli import run
+
+    result = run(db, "check")
+    assert (result.exit_code, result.stdout) == (
+        1,
+        f"The database at {db} has a problem:\n- {message}\n",
+    )
+    assert journal.read_bytes() == kept

@@ -92,3 +92,40 @@ def test_a_backup_onto_a_full_disk_leaves_no_file(
     assert list((tmp_path / "backups").iterdir()) == []
     audit = json.loads(ok(clinic, "export"))["tables"]["audit_log"]
     assert [r["action"] for r in audit if r["action"] == "backup"] == []
+
+
+@pytest.mark.parametrize(
+    "command", ["export -o {out}/e.json", "export --format csv -o {out}/e.zip",
+                "report --patient C001 --format html -o {out}/r.html"],
+)  # fmt: skip
+def test_an_export_or_a_report_on_a_full_disk_is_the_friendly_line_and_leaves_no_file(
+    clinic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # Before: "error: file: No space left on device" (backup said what to do).
+    import errno
+    import importlib
+
+    export_module = importlib.import_module("sessionlog.exchange.export")
+    real = export_module.write_atomically
+
+    def full(dest, write, before_rename=lambda: None, **what):  # type: ignore[no-untyped-def]
+        def half(path: Path) -> None:
+            path.write_bytes(b"part of an export")
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        real(dest, half, before_rename, **what)
+
+    monkeypatch.setattr(export_module, "write_atomically", full)
+    import sessionlog.services.take_home as take_home_module
+
+    monkeypatch.setattr(take_home_module, "write_atomically", full)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run(clinic, command.format(out=out))
+    what = "report" if command.startswith("report") else "export"
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"error: the {what} could not be written: the disk is full: nothing was saved;"
+        " free space and try again\n",
+    )
+    assert list(out.iterdir()) == []

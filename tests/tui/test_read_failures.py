@@ -88,3 +88,25 @@ def test_a_screen_whose_reads_fail_is_one_line(store, error: Exception, said: st
         assert shown_failure(app) == [said]
 
     ts.run_app(ts.make_app(store), steps)
+
+
+def test_a_fault_of_ours_ends_the_app_without_printing_any_locals(store, capsys) -> None:  # type: ignore[no-untyped-def]
+    # Textual's crash report shows each frame's locals: a sign-in row edited by hand
+    # printed the practitioner's secret hash and salt to the terminal.
+    def fail(*args: object, **kwargs: object) -> None:
+        secret_hash = "".join(["c0f", "fee"]) * 8  # noqa: F841  (the report must not show it)
+        raise RuntimeError("a fault of ours")
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        store.sessions = fail
+        store.last_session = fail
+        await pilot.press("down", "enter")
+        await pilot.pause()
+
+    app = ts.make_app(store)
+    with pytest.raises(RuntimeError, match="a fault of ours"):
+        ts.run_app(app, steps)
+    assert app.return_code == 1
+    printed = capsys.readouterr().err  # what the terminal is left with
+    assert "RuntimeError: a fault of ours" in printed
+    assert "c0ffeec0ffee" not in printed

@@ -36,7 +36,7 @@ from ..integrity.chainhead import Head
 from ..store import Store
 from .cipher import connect_file, passphrase
 from .failures import write_failed
-from .guard import looks_encrypted_file, new_identity, plain_sqlite_file
+from .guard import beside_a_database, looks_encrypted_file, new_identity, plain_sqlite_file
 from .health import Health, inspect, open_readonly, practitioner_exists
 from .netfs import filesystem_type, is_network
 
@@ -205,6 +205,12 @@ def backup(
         target = target / f"sessionlog-{store.clock():%Y%m%d-%H%M%S}.db"
     if store.path != ":memory:" and target.exists() and target.samefile(store.path):
         raise ValidationError("destination", "is the database itself: give another file")
+    if beside_a_database(target, store.path):  # there yet or not (see the guard)
+        raise ValidationError(
+            "destination",
+            f"{target} is a file SQLite keeps beside a database (the next open would replay"
+            " or delete it): give another file name",
+        )
     if target.exists() and not force:
         raise ValidationError(
             "destination", f"{target} already exists: give a new name (or --force to replace it)"

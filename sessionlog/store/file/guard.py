@@ -131,7 +131,22 @@ def guard(path: Path, *, encrypted: bool) -> None:
             f" is. If it is the clinic's database, it is damaged: {_RESTORE} (this file is"
             " kept beside it); if it is another file, give the database's path with --db."
         )
+    _guard_journal(path)
     _guard_wal(path, wal, head)
+
+
+def _guard_journal(path: Path) -> None:
+    """Refuse a ``-journal`` that is a whole database (a copy saved under that name):
+    SQLite would take it for a hot journal, fail on a read-only open, and delete it at
+    the next write."""
+    journal = Path(f"{path}-journal")
+    if journal.is_file() and plain_sqlite_file(journal):
+        raise DatabaseError(
+            f"{journal} is a whole SQLite database, not a journal of {path} (a copy saved"
+            " under that name?): SQLite would take it for an unfinished write and delete it,"
+            " so nothing was opened. Move it elsewhere (keep it: it may be a backup) and run"
+            " again."
+        )
 
 
 def plain_sqlite_file(path: Path) -> bool:
@@ -217,6 +232,41 @@ def file_id(path: str) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
+BESIDE = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database
+
+
+def beside_a_database(dest: Path, database: str) -> str:
+    """Whether ``dest`` is (or would be, once there) a file SQLite keeps beside a
+    database: ``database``'s own ``-wal``, ``-shm`` or ``-journal`` (there or not: SQLite
+    makes, replays and deletes them), or one of another database file beside it.
+
+    A file written under such a name is lost (the next open deletes or replays it) and
+    can destroy the database's saves, so no command writes one. Says which (for the
+    message), or "" when ``dest`` is none of them."""
+    try:
+        if database != ":memory:" and Path(database).exists():
+            live = Path(database).resolve()
+            if dest.parent.resolve() == live.parent and any(
+                dest.name == f"{live.name}{suffix}" or dest.name == f"{Path(database).name}{suffix}"
+                for suffix in BESIDE
+            ):
+                return "a file of the clinic's database"
+        if any(
+            dest.name.endswith(suffix)
+            and plain_or_encrypted(dest.with_name(dest.name[: -len(suffix)]))
+            for suffix in BESIDE
+        ):
+            return "a file SQLite keeps beside a database"
+    except OSError:
+        pass
+    return ""
+
+
+def plain_or_encrypted(path: Path) -> bool:
+    """Whether ``path`` is a database file (plain SQLite, or one that looks encrypted)."""
+    return path.is_file() and (plain_sqlite_file(path) or looks_encrypted_file(path))
+
+
 def check_output(dest: Path, database: str, *, force: bool, folder_ok: bool = False) -> None:
     """Refuse to write an export or a report to ``dest`` when that would replace a
     database (``database`` itself, a file SQLite keeps beside it, whether there yet or
@@ -226,15 +276,9 @@ def check_output(dest: Path, database: str, *, force: bool, folder_ok: bool = Fa
     from ...errors import ValidationError
 
     own = database != ":memory:" and Path(database).exists()
-    beside = (
-        own
-        and dest.parent.resolve() == Path(database).resolve().parent
-        and any(
-            dest.name == f"{Path(database).name}{suffix}" for suffix in ("-wal", "-shm", "-journal")
-        )
-    )
+    beside = beside_a_database(dest, database)
     if beside:
-        what = "a file of the clinic's database"
+        what = beside
     elif not dest.exists():
         return
     elif dest.is_dir():
@@ -243,7 +287,7 @@ def check_output(dest: Path, database: str, *, force: bool, folder_ok: bool = Fa
         raise ValidationError("output", f"{dest} is a folder: give a file name")
     elif own and dest.samefile(database):
         what = "the clinic's database"
-    elif plain_sqlite_file(dest) or looks_encrypted_file(dest):
+    elif plain_or_encrypted(dest):
         what = "a database"
     elif force:
         return

@@ -16,6 +16,7 @@ from ..db import BUSY_TIMEOUT_MS, _check_ours, remove_empty
 from ..integrity import alarm, audit, tamper
 from ..integrity.chainhead import head
 from ..outcomes.sound import describe, unsound_groups
+from ..records.credentials import access_problems
 from ..records.follow_ups import left_out_follow_ups
 from .cipher import connect_file, passphrase
 from .guard import RESTORE_HINT, guard
@@ -194,6 +195,8 @@ def check(path: str | Path) -> Health:
         return health
     try:
         inspect(conn, health)
+        if not health.damaged:  # (a sign-in row edited by hand stops that sign-in)
+            health.problems += access_problems(conn)
     finally:
         conn.close()
     if health.ok:

@@ -59,16 +59,19 @@ class AccessStore(StoreBase):
             self.conn.execute("PRAGMA synchronous = FULL")
 
     def patient_access(self, patient_id: int) -> list[AccessRow]:
-        """Every view of and report on ``patient_id``, and every export, oldest first."""
+        """Every view of, report on and take-home report of ``patient_id``, and every
+        export and backup (each carries every patient), oldest first."""
         from .lazy_rows import AccessRow
 
         rows = self.conn.execute(
             "SELECT a.at, a.actor_id, p.name, a.action, a.detail FROM audit_log a"
             " LEFT JOIN practitioner p ON p.id = a.actor_id"
             " WHERE (a.entity = 'patient' AND a.entity_id = ? AND a.action IN ('view', 'report'))"
-            " OR (a.entity = 'database' AND a.action = 'export')"
+            " OR (a.entity = 'report' AND a.action = 'export'"
+            "     AND json_extract(a.detail, '$.patient_id') = ?)"
+            " OR (a.entity = 'database' AND a.action IN ('export', 'backup'))"
             " ORDER BY a.id",
-            (patient_id,),
+            (patient_id, patient_id),
         ).fetchall()
         return [
             AccessRow(at, actor, name, action, _what(action, detail))
@@ -78,6 +81,10 @@ class AccessStore(StoreBase):
 
 def _what(action: str, detail: str) -> str:
     data = json.loads(detail)
+    if action == "backup":
+        return "backup of every patient"
+    if action == "export" and "patient_id" in data:
+        return f"take-home report ({data.get('format', '?')})"
     if action == "export":
         return f"export of every patient ({data.get('format', '?')})"
     return str(data.get("what", "?"))

@@ -15,6 +15,8 @@ from ..base import StoreBase
 from .people import text
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from .lazy_rows import Access as Access
 
 
@@ -63,6 +65,93 @@ def sign_ins_in_file(path: Path) -> list[tuple[SignInName, Access | None]]:
         )
         out.append((SignInName(int(pid), str(name), has is not None, role), access))
     return out
+
+
+# The scrypt costs a sign-in row may ask for: what sessionlog writes (n=2**14, r=8,
+# p=1) and a little more, never enough to take a machine's memory (n*r*128 bytes).
+_MAX_N, _MAX_R, _MAX_P = 2**20, 16, 16
+
+
+def access_problem(
+    secret_hash: object,
+    salt: object,
+    params: object,
+    role: object,
+    failed_attempts: object,
+    last_failed_at: object,
+) -> str:
+    """What is wrong with a sign-in row's values (hand-edited: sessionlog writes none
+    of these), in words that never quote the hash or the salt; "" when nothing."""
+    if not _hex(secret_hash):
+        return "its secret_hash is not hexadecimal"
+    if not _hex(salt):
+        return "its salt is not hexadecimal"
+    if not _scrypt_costs(params):
+        return "its params are not scrypt costs this sessionlog uses"
+    if role not in ("admin", "practitioner"):
+        return "its role is neither admin nor practitioner"
+    if not isinstance(failed_attempts, int) or failed_attempts < 0:
+        return "its failed_attempts is not a count"
+    if last_failed_at is not None and not _a_time(last_failed_at):
+        return "its last_failed_at is not a time"
+    return ""
+
+
+def _a_time(value: object) -> bool:
+    from datetime import datetime
+
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _hex(value: object) -> bool:
+    if not isinstance(value, str) or not value or len(value) % 2:
+        return False
+    try:
+        bytes.fromhex(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _scrypt_costs(params: object) -> bool:
+    if not isinstance(params, str) or not params.startswith("scrypt:"):
+        return False
+    try:
+        cost = dict(item.split("=") for item in params[len("scrypt:") :].split(","))
+        n, r, p = (int(cost.pop(k)) for k in ("n", "r", "p"))
+    except (ValueError, KeyError):
+        return False
+    return not cost and 1 < n <= _MAX_N and not n & (n - 1) and 0 < r <= _MAX_R and 0 < p <= _MAX_P
+
+
+def access_problems(conn: sqlite3.Connection) -> list[str]:
+    """``check``'s line for each sign-in row that is not valid (see access_problem)."""
+    rows = conn.execute(
+        "SELECT a.practitioner_id, CAST(p.name AS BLOB), a.secret_hash, a.salt, a.params,"
+        " a.role, a.failed_attempts, a.last_failed_at FROM practitioner_access a"
+        " LEFT JOIN practitioner p ON p.id = a.practitioner_id ORDER BY a.practitioner_id"
+    ).fetchall()
+    found = []
+    for pid, name, *values in rows:
+        what = access_problem(*values)
+        if what:
+            who = text(name) if name is not None else f"practitioner {pid}"
+            found.append(f"{access_line(who, pid, what)}.")
+    return found
+
+
+def access_line(name: str, practitioner_id: int, what: str) -> str:
+    """The line a sign-in with a row that is not valid stops at, and ``check`` says."""
+    return (
+        f"{name}'s sign-in row (practitioner_access, practitioner {practitioner_id}) is not"
+        f" valid: {what}. An admin resets {name}'s secret (F2 in the app, then Ctrl+R)"
+    )
 
 
 class CredentialStore(StoreBase):

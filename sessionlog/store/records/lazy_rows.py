@@ -49,7 +49,7 @@ class AccessRow:
     at: str
     practitioner_id: int | None
     practitioner: str | None  # the name, None when nobody was identified
-    action: str  # "view", "report" or "export"
+    action: str  # "view", "report", "export" or "backup"
     what: str  # one of VIEWS, or the export's format
 
 
