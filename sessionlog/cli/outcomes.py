@@ -107,7 +107,7 @@ def report(
     store.log_access(actor, who["id"], "report", action="report")
     from ..services.take_home import patient_scales
 
-    courses = patient_scales(store, who["id"])[0]
+    courses = patient_scales(store, who["id"])
     if as_json:
         echo_json({
             "patient": {"id": who["id"], "chart_id": who["chart_id"], "name": who["name"]},

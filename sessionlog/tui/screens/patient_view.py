@@ -123,7 +123,7 @@ class PatientViewScreen(ModalScreen[None]):
         draw_progress(plot.plt, progress, title="Your pain", for_patient=True)
         plot.refresh()
         self.query_one("#pv-key", Static).update(plain(progress_key(progress)))
-        self.courses = patient_scales(store, self.patient_id)[0]
+        self.courses = patient_scales(store, self.patient_id)
         self.pain_words = patient_sentences(progress)
         self._say(range(len(self.courses)))
         self._draw_scales()
