@@ -177,6 +177,9 @@ def test_compare_screen_with_filters(clinic: Any) -> None:
                                "not enough data (n=1)"]  # fmt: skip
         assert [r[0] for r in rows if r[0]] == ["Acupuncture", "Dry needling", "IMS"]
         assert rows[-1][:2] == ["IMS", "no sessions"]
+        # Under the table, the windows' real edges (padded by a day).
+        edges = str(screen.query_one("#cmp-window-edges", Static).render())
+        assert "1 to 4 weeks = over 8 days, up to 29 days;" in edges
         details = cells(screen.query_one("#cmp-details", DataTable))
         assert [r[:3] for r in details] == [["Acupuncture", "1", "3"], ["Dry needling", "1", "3"]]
         screen.query_one("#cmp-technique", Select).value = "dry_needling"
