@@ -109,7 +109,9 @@ def rows_and_families(
         if n:
             now = mean_of_counts(relief_now.get(fam, []))
             later = mean_of_counts(relief_later.get(fam, []))
-            families.append(FamilyCourse(fam, n, now, later, verdict(now, later)))
+            own = [s.pain_before for s in sessions if s.technique == fam]
+            before = sum(own) / len(own)
+            families.append(FamilyCourse(fam, n, now, later, verdict(now, later, before), before))
     return rows, families
 
 

@@ -39,8 +39,11 @@ def test_no_reading_of_the_demo_falls_outside_every_default_window(demo: Any) ->
 
 
 VERDICT_WORDS = {
-    "lasting": "has lasted",
-    "partly": "Part of the relief",
+    "lasting": "the relief lasted: right after",
+    "partly": "later some relief was left",
+    "later_only": "lower only days later",
+    "unclear": "too uncertain to say",
+    "no_after": "no score right after",
     "faded": "less than 1 point of that relief was left",
     "no_relief": "has not clearly lowered",
     "unknown": "too early",

@@ -51,7 +51,7 @@ def test_report_json(db: Path, patient_id: int) -> None:
     assert p["change"]["percent"] == pytest.approx(57.143, abs=1e-3)
     assert [r["before"] for r in p["rows"]] == [7, 5, 4]
     fam = p["families"][0]
-    assert (fam["family"], fam["verdict"], fam["immediate"]["n"]) == ("acupuncture", "lasting", 3)
+    assert (fam["family"], fam["verdict"], fam["immediate"]["n"]) == ("acupuncture", "unclear", 3)
     assert data["sentences"][0].startswith("Your pain has gone from 7 to 3 over 3 sessions.")
 
 

@@ -5,10 +5,12 @@ with the latest *settled* reading: one taken at least :data:`SETTLED_AFTER_H` ho
 after a session (a follow-up, or the pain before a later session), never a score taken
 right after needling, which says how the session felt, not how the patient is.
 ``latest`` is still the most recent score of any kind.
-Relief "lasted" when readings more than :data:`LASTING_AFTER_H` hours after a session
-were still at least a point below that session's pain before it, and at least half of
-the relief right after it; each session gives one such reading, its latest (the session
-is the unit: several readings of one session are not independent). Each session gives at
+Relief "lasted" (:func:`verdict`) only when the relief right after the sessions was
+clinically important (2 points or 30% of the pain before: Farrar 2001, DOMAIN.md) and the
+readings more than :data:`LASTING_AFTER_H` hours after them were still that much below
+the pain before; neither mean may have an interval reaching 0 (the sessions' values
+differ too much to say). Each session gives one such later reading, its latest (the
+session is the unit: several readings of one session are not independent). Each session gives at
 most one reading per window, and one for the time between windows (the latest there): a
 reading on day 10 is between the clinic's windows but still says whether relief lasted
 for this patient.
@@ -108,7 +110,10 @@ class FamilyCourse:
     sessions: int
     immediate: Mean  # relief in points at the session's end
     later: Mean  # relief in points more than LASTING_AFTER_H hours later
-    verdict: str  # "lasting" | "partly" | "faded" | "no_relief" | "unknown"
+    # "lasting" | "partly" | "faded" | "later_only" | "unclear" | "no_after" | "no_relief"
+    # | "unknown" (see :func:`verdict`)
+    verdict: str
+    before: float | None = None  # the mean pain before these sessions
 
 
 @dataclass(frozen=True)
@@ -152,18 +157,45 @@ def settled_reading(
     return None
 
 
-def verdict(immediate: Mean, later: Mean) -> str:
-    """Did the relief last? See the module docstring for the rule."""
+def important_relief(points: float, before: float | None) -> bool:
+    """Relief of 2 points, or of 30% of the pain before (Farrar 2001; DOMAIN.md)."""
+    if points >= RESPONDER_POINTS - 1e-9:
+        return True
+    return before is not None and before > 0 and points * 100 >= RESPONDER_PERCENT * before - 1e-9
+
+
+def _above_zero(m: Mean) -> bool:
+    """A mean above 0 whose interval (when the values give one) stays above 0 too."""
+    return m.value is not None and m.value > 0 and (m.low is None or m.low > 0)
+
+
+def verdict(immediate: Mean, later: Mean, before: float | None = None) -> str:
+    """Did the relief last? ``before``: the mean pain before the sessions (for 30%).
+    "Clearly" below: the mean's interval (when the values give one) stays above 0.
+
+    * ``unknown``: no reading more than LASTING_AFTER_H hours after a session yet;
+    * ``no_after``: no pain score right after the sessions: no relief to follow;
+    * ``no_relief``: no clearly important relief right after, nor later;
+      ``later_only``: none right after, but later clearly important relief (not "lasted":
+      there was none to last);
+    * then, after clearly important relief right after: ``lasting`` when it is still
+      clearly important later; ``partly`` when a point or more is clearly left;
+      ``faded`` when less than a point is; ``unclear`` when a point or more is left but
+      its interval reaches 0 (the sessions differ too much to say).
+    """
     if later.n == 0 or later.value is None:
         return "unknown"
-    kept, first = later.value, immediate.value
-    if kept >= 1 and (first is None or first <= 0 or kept >= first / 2):
-        return "lasting"
-    if kept >= 1:
-        return "partly"
-    if first is not None and first >= 1:
+    if immediate.n == 0 or immediate.value is None:
+        return "no_after"
+    now, kept = immediate.value, later.value
+    if not (important_relief(now, before) and _above_zero(immediate)):
+        later_clear = important_relief(kept, before) and _above_zero(later)
+        return "later_only" if later_clear else "no_relief"
+    if kept < 1:
         return "faded"
-    return "no_relief"
+    if not _above_zero(later):
+        return "unclear"
+    return "lasting" if important_relief(kept, before) else "partly"
 
 
 def _timeline(
@@ -241,7 +273,9 @@ def patient_progress(
                 bounded(mean_of_counts(relief_now.get(fam, [])), *CHANGE),
                 bounded(mean_of_counts(relief_later.get(fam, [])), *CHANGE),
             )
-            families.append(FamilyCourse(fam, n, now, later, verdict(now, later)))
+            own = [s.pain_before for s in sessions if s.technique == fam]
+            before = sum(own) / len(own)
+            families.append(FamilyCourse(fam, n, now, later, verdict(now, later, before), before))
     baseline = sessions[0].pain_before if sessions else None
     latest = timeline[-1] if timeline else None
     settled = settled_reading(sessions, timeline)

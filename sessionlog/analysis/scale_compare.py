@@ -12,6 +12,10 @@ unit-of-analysis error (DOMAIN.md, "Counting honestly"; coverage checked by simu
 in tests/scales/test_scale_intervals.py). Scales without an MCID
 (PGIC, GROC) give the mean answer and the share of responders instead of a change.
 Descriptive, never causal: who received which technique was not randomised.
+
+A scale whose items the patient names (PSFS) counts a later reading's change only on the
+activities it shares with the baseline (their mean at both); a later reading sharing
+none is on other activities, not a change, and is left out (:mod:`.activities`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..domain.scales import Scale, catalogue
+from .activities import mean_on, scored, shared
 from .model import family_of
 from .relief import MIN_PATIENTS, not_enough
 from .stats import (
@@ -47,6 +52,8 @@ class ScaleFact:
     score: float
     technique: str
     course_start: datetime  # the patient's first session: windows count from here
+    labels: tuple[str, ...] = ()  # the activities named (PSFS)
+    items: tuple[int | None, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,18 @@ def _latest_by_window(facts: list[ScaleFact], windows: tuple[Window, ...]) -> di
     return out
 
 
+def _comparable(scale: Scale, base: ScaleFact, f: ScaleFact) -> tuple[float, float] | None:
+    """The two scores to compare: each reading's own, or their means on the activities
+    both rated (rounded as the scale's scores); None when they share no activity."""
+    first, later = scored(base.labels, base.items), scored(f.labels, f.items)
+    keys = shared(first, later)
+    if keys is None or len(keys) == len(first) == len(later):
+        return base.score, f.score
+    if not keys:
+        return None
+    return scale.rounded(mean_on(first, keys)), scale.rounded(mean_on(later, keys))
+
+
 def compare_scales(
     facts: Iterable[ScaleFact], windows: tuple[Window, ...] = SCALE_WINDOWS
 ) -> list[ScaleGroup]:
@@ -124,15 +143,15 @@ def compare_scales(
         # With an MCID the first reading is the baseline, not an outcome; a global
         # rating (PGIC, GROC) is an outcome every time.
         later = course if scale.mcid is None else course[1:]
+        if scale.named_items:
+            later = [f for f in later if _comparable(scale, base, f) is not None]
         for i, f in _latest_by_window(later, windows).items():
             if scale.mcid is None:
                 cells[i].append((f.score, bool(scale.responder(f.score))))
             else:
+                before, after = _comparable(scale, base, f) or (base.score, f.score)
                 cells[i].append(
-                    (
-                        scale.improvement(base.score, f.score),
-                        bool(scale.important(base.score, f.score)),
-                    )
+                    (scale.improvement(before, after), bool(scale.important(before, after)))
                 )
     order = list(scales)
     out = []

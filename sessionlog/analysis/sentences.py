@@ -56,18 +56,27 @@ def pain_sentence(p: Progress) -> str:
     return f"Your pain has gone from {first} up to {now} over {over}."
 
 
-def lasting_sentence(family: str, verdict: str, now: float | None, later: float | None) -> str:
-    """Whether relief after one technique lasted, in plain words."""
+def lasting_sentence(
+    family: str, verdict: str, now: float | None, later: float | None, sessions: int = 2
+) -> str:
+    """Whether relief after one technique lasted, in plain words (see
+    :func:`.progress.verdict`); each sentence holds its verdict's words in the summary
+    ``sessions``: how many the later figure rests on."""
     name = technique_words(family)
+    one = sessions == 1
+    each = "the session" if one else "a session"
+    rests = " This rests on one session so far." if one else ""
     if verdict == "lasting":
         return (
-            f"The relief after {name} has lasted: {LATER} after a session your pain was "
-            f"still {_points(later or 0)} lower than before it."
+            f"After {name} the relief lasted: right after {each} your pain was"
+            f" {_points(now or 0)} lower than just before it, and {LATER} later still"
+            f" {_points(later or 0)} lower.{rests}"
         )
     if verdict == "partly":
         return (
-            f"Part of the relief after {name} has lasted: {_points(later or 0)} {LATER} "
-            f"later, after {_points(now or 0)} right after the session."
+            f"Right after {each} of {name} your pain was {_points(now or 0)} lower than just"
+            f" before it; {LATER} later some relief was left ({_points(later or 0)}), less"
+            f" than a change most people notice.{rests}"
         )
     if verdict == "faded":
         # Of each session against its own start, as below: "that relief wore off" read
@@ -76,6 +85,18 @@ def lasting_sentence(family: str, verdict: str, now: float | None, later: float 
             f"Right after each {name} session your pain was {_points(now or 0)} lower than"
             f" just before it; {LATER} later, less than 1 point of that relief was left."
         )
+    if verdict == "later_only":
+        return (
+            f"Right after {name} your pain was not clearly lower than just before it;"
+            f" {LATER} later it was {_points(later or 0)} lower (lower only days later).{rests}"
+        )
+    if verdict == "unclear":
+        return (
+            f"Your readings after {name} sessions differ too much to say whether it"
+            " relieves your pain for long (too uncertain to say)."
+        )
+    if verdict == "no_after":
+        return f"There is no score right after {name}, so whether its relief lasts cannot be said."
     if verdict == "no_relief":
         # About each session against its own start, not the whole course: a patient whose
         # pain fell over the weeks can still have sessions that lowered it no further.
@@ -90,5 +111,7 @@ def patient_sentences(p: Progress) -> list[str]:
     """A few sentences for the patient view (and the top of ``report``)."""
     out = [pain_sentence(p)]
     for f in p.families:
-        out.append(lasting_sentence(f.family, f.verdict, f.immediate.value, f.later.value))
+        out.append(
+            lasting_sentence(f.family, f.verdict, f.immediate.value, f.later.value, f.later.n)
+        )
     return out

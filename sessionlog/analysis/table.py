@@ -371,8 +371,11 @@ def session_rows(p: Progress) -> tuple[list[tuple[str, str]], list[dict[str, str
 
 VERDICT_WORDS = {
     "lasting": "relief lasted",
-    "partly": "part of the relief lasted",
+    "partly": "some relief was left",
     "faded": "relief faded within days",
+    "later_only": "lower only days later",
+    "unclear": "too uncertain to say",
+    "no_after": "no score right after",
     "no_relief": "no clear relief",
     "unknown": "too early to tell (no reading after 72 h)",
 }

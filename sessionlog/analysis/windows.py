@@ -18,10 +18,13 @@ immediate   immediately after     0 (the pain recorded at the session's end)
 =========== ===================== =======================================
 
 Week edges are padded by a day because visits drift by hours: a patient seen "a week
-later" at a later hour still counts as one week. Every reading after a session falls
-in one default window (a 6-week follow-up is "4 to 12 weeks"). Windows given with
-``--windows`` may leave gaps: readings there are counted as ``between`` and belong to
-no figure, so nothing is dropped silently.
+later" at a later hour still counts as one week, and one seen for the 12-week check a
+day early counts as 12 weeks. So a label names the timepoint its window holds, and
+:func:`window_edges` says its real edges ("over 8 days, up to 29 days"): the README,
+``compare --help`` and the compare screen show them (:func:`edges_legend`). Every
+reading after a session falls in one default window (a 6-week follow-up is "4 to 12
+weeks"). Windows given with ``--windows`` may leave gaps: readings there are counted
+as ``between`` and belong to no figure, so nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -75,6 +78,34 @@ DEFAULT_SHORT = "72h"
 DEFAULT_LONG = "12w+"
 
 MAX_WINDOWS = 12
+
+
+def _span(hours: float) -> str:
+    """72 -> "72 h"; 192 -> "8 days (192 h)" (a week's pad is easier seen in hours);
+    696 -> "29 days"."""
+    if hours <= 72 or hours % 24:
+        return f"{hours:g} h"
+    days = f"{hours / 24:g} days"
+    return f"{days} ({hours:g} h)" if hours < 14 * 24 else days
+
+
+def window_edges(w: Window) -> str:
+    """A window's real edges in words: "over 8 days, up to 29 days"."""
+    if w.immediate:
+        return "at the session's end"
+    if w.until_h is None:
+        return f"over {_span(w.after_h).split(' (')[0]}"
+    start = "over 0 h" if w.after_h <= 0 else f"over {_span(w.after_h).split(' (')[0]}"
+    return f"{start}, up to {_span(w.until_h)}"
+
+
+def edges_legend(windows: tuple[Window, ...]) -> str:
+    """Every window's label with its edges, as one line."""
+    return (
+        "Windows by time since the session: "
+        + "; ".join(f"{w.label} = {window_edges(w)}" for w in windows)
+        + "."
+    )
 
 
 def window_index(hours: float, windows: tuple[Window, ...]) -> int | None:

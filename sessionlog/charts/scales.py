@@ -16,9 +16,10 @@ def draw_scale(plt: Figure, course: ScaleCourse, *, for_patient: bool = False) -
     patient (the patient view) the title says only which way is better."""
     prepare(plt)
     s = course.scale
-    start = course.points[0].at
-    days = [(p.at - start).total_seconds() / 86400 for p in course.points]
-    ys = [p.score for p in course.points]
+    shown = course.followed  # a PSFS on other activities is another measure: left out
+    start = shown[0].at
+    days = [(p.at - start).total_seconds() / 86400 for p in shown]
+    ys = [p.score for p in shown]
     plt.plot(days, ys, marker="braille", color="gray")
     plt.scatter(days, ys, marker="o", color="green")
     band = course.band
@@ -37,11 +38,12 @@ def draw_scale(plt: Figure, course: ScaleCourse, *, for_patient: bool = False) -
     plt.ylim(s.score_min, s.score_max)
     plt.yticks(whole_ticks(s.score_min, s.score_max))
     better = "higher is better" if s.higher_is_better else "lower is better"
+    new = ", new activities" if len(shown) < len(course.points) else ""
     if for_patient:
-        plt.title(f"{s.code} ({better})")
+        plt.title(f"{s.code} ({better}{new})")
         return
     # Short: three of these sit side by side on the progress screen.
-    plt.title(f"{s.code}, {better}" + ("; orange: MCID" if band is not None else ""))
+    plt.title(f"{s.code}, {better}{new}" + ("; orange: MCID" if band is not None else ""))
 
 
 def scale_chart(course: ScaleCourse, width: int = 80, height: int = 14, color: bool = False) -> str:

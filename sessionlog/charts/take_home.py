@@ -66,7 +66,8 @@ def pain_svg(p: Progress) -> str:
 
 def scale_svg(c: ScaleCourse) -> str:
     s = c.scale
-    points = tuple((p.at, p.score) for p in c.points)
+    # The readings the change is read from: a PSFS on other activities is another measure.
+    points = tuple((p.at, p.score) for p in c.followed)
     better = "higher is better" if s.higher_is_better else "lower is better"
     band, label = c.band, f"a change most people notice: {s.mcid_words}" if s.mcid else ""
     caption = f"shaded: {s.mcid_words} from the first score" if c.band else ""
@@ -86,13 +87,22 @@ def scale_svg(c: ScaleCourse) -> str:
     )
 
 
-def _activities(c: ScaleCourse, labels: tuple[str, ...]) -> str:
+def _activities(c: ScaleCourse) -> str:
+    """The activities of the latest reading, and what the chart leaves out."""
+    labels = c.points[-1].labels
     if not labels:
         return ""
-    return '<p class="note">Activities: ' + escape(", ".join(labels)) + "</p>"
+    text = "Activities: " + ", ".join(labels)
+    if c.new_start:
+        text += " (new activities: a new starting point; earlier readings were on others)"
+    elif c.shared_only:
+        text += f" (the change counts only those rated both times: {', '.join(c.shared_only)})"
+    elif len(c.followed) < len(c.points):
+        text += f" (charted since {c.followed[0].at:%Y-%m-%d}, when they were first rated)"
+    return f'<p class="note">{escape(text)}</p>'
 
 
-def render_take_home(r: TakeHome, activities: tuple[str, ...] = ()) -> str:
+def render_take_home(r: TakeHome) -> str:
     """The whole page, as text."""
     sentences = list(r.sentences) + [scale_sentence(c) for c in r.scales]
     parts = [
@@ -110,8 +120,8 @@ def render_take_home(r: TakeHome, activities: tuple[str, ...] = ()) -> str:
         f"<section><h2>Pain</h2>{pain_svg(r.progress)}</section>",
     ]  # fmt: skip
     for c in r.scales:
-        latest = format_score(c.scale, c.latest)
-        extra = _activities(c, activities) if c.scale.named_items else ""
+        latest = format_score(c.scale, c.latest_whole)
+        extra = _activities(c) if c.scale.named_items else ""
         parts.append(
             f"<section><h2>{escape(c.scale.name)}</h2>{scale_svg(c)}"
             f'<p class="note">Latest: {escape(latest)} · {len(c.points)} reading'

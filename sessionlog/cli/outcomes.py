@@ -107,7 +107,7 @@ def report(
     store.log_access(actor, who["id"], "report", action="report")
     from ..services.take_home import patient_scales
 
-    courses = patient_scales(store, who["id"])[0]
+    courses = patient_scales(store, who["id"])
     if as_json:
         echo_json({
             "patient": {"id": who["id"], "chart_id": who["chart_id"], "name": who["name"]},
@@ -179,7 +179,12 @@ def compare(
     """Compare techniques: relief by time since the session, durability, soreness, safety.
 
     Descriptive: who received which technique was not randomised.
-    """
+
+    Windows by time since the session: immediately after = at the session's end; up to
+    72 h = over 0 h, up to 72 h; 72 h to 1 week = over 72 h, up to 8 days (192 h); 1 to 4
+    weeks = over 8 days, up to 29 days; 4 to 12 weeks = over 29 days, up to 83 days; 12
+    weeks and later = over 83 days.
+    """  # the default windows' edges_legend (tests/test_window_edges.py holds them equal)
     from ..analysis import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Filters, to_jsonable
     from ..analysis.windows import parse_windows
     from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES

@@ -82,6 +82,8 @@ def scale_record(
         f"{s.code} {format_score(s, r.score)} saved (reading {done.reading_id},"
         f" session {r.session_record_id})"
     )
+    for note in done.notes:
+        click.echo(f"note: {note}")
 
 
 @scale.command("list")

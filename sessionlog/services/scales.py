@@ -4,6 +4,10 @@ Finds the session the reading belongs to (the latest one started before it, or w
 :data:`BASELINE_AHEAD` after it: a form filled in the waiting room is that session's
 baseline), attaches it to a follow-up of that session recorded the same day when one
 exists and none was named, scores and checks it, and saves it with its audit row.
+It is saved as given, with a one-line note when it looks out of place: a PSFS on other
+activities than the reading before it (its change counts only the activities rated
+both times), or a scale meant for another body region than the patient's episodes and
+other region scales (an ODI, low back, for a patient with neck readings).
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from ..analysis.activities import activity_key
 from ..analysis.scale_compare import ScaleCell
-from ..domain.scales import Scale, ScaleReadingInput, parse_scale_reading
+from ..domain.scales import Scale, ScaleReadingInput, find_scale, parse_scale_reading
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
@@ -27,6 +32,7 @@ BASELINE_AHEAD = timedelta(hours=3)
 class Recorded:
     reading_id: int
     reading: ScaleReadingInput
+    notes: tuple[str, ...] = ()  # saved, but worth a look (one line each)
 
 
 def session_for(store: Store, patient_id: int, when: datetime) -> int:
@@ -78,7 +84,49 @@ def record_scale(
         },
         now=store.clock(),
     )  # fmt: skip
-    return Recorded(store.add_scale_reading(reading, actor_id), reading)
+    notes = _notes(store, reading)
+    return Recorded(store.add_scale_reading(reading, actor_id), reading, notes)
+
+
+def _region_words(regions: Sequence[str]) -> str:
+    return ", ".join(r.replace("_", " ") for r in regions)
+
+
+def _notes(store: Store, r: ScaleReadingInput) -> tuple[str, ...]:
+    """What about this reading is worth a second look (it is saved all the same)."""
+    scale, notes = find_scale(r.scale), []
+    earlier = [x for x in store.scale_readings(r.patient_id) if x.at <= r.at.isoformat(sep=" ")]
+    if scale.named_items and r.labels:
+        before = [x for x in earlier if x.scale == scale.code and x.labels]
+        if before:
+            last = before[-1]
+            then = {activity_key(a) for a in last.labels}
+            now = {activity_key(a) for a in r.labels}
+            if then != now:
+                same = [a for a in r.labels if activity_key(a) in then]
+                notes.append(
+                    f"These activities differ from the previous {scale.code} reading"
+                    f" ({last.at[:10]}: {', '.join(last.labels)}): "
+                    + (
+                        f"its change counts only those rated both times ({', '.join(same)})."
+                        if same
+                        else "no activity in common, so this reading is a new starting point."
+                    )
+                )
+    if scale.regions:
+        known: dict[str, list[str]] = {}
+        for e in store.episodes(r.patient_id):
+            known.setdefault(str(e["body_region"]), []).append("episode")
+        for x in earlier:
+            for region in find_scale(x.scale).regions if x.scale != scale.code else ():
+                known.setdefault(region, []).append(x.scale)
+        if known and not set(known) & set(scale.regions):
+            why = sorted({w for ws in known.values() for w in ws})
+            notes.append(
+                f"{scale.code} is meant for the {_region_words(scale.regions)}; this patient's"
+                f" records are for the {_region_words(sorted(known))} ({', '.join(why)})."
+            )
+    return tuple(notes)
 
 
 def cell_text(c: ScaleCell, scale: Scale) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..analysis import patient_sentences
-from ..analysis.scale_course import Reading, ScaleCourse, scale_courses
+from ..analysis.scale_course import NamedReading, Reading, ScaleCourse, scale_courses
 from ..charts.take_home import TakeHome, render_take_home
 from ..exchange.export import write_atomically
 from ..private_files import make_private_folder
@@ -24,16 +24,17 @@ if TYPE_CHECKING:
     from ..store import Store
 
 
-def patient_scales(store: Store, patient_id: int) -> tuple[list[ScaleCourse], tuple[str, ...]]:
-    """The patient's scale courses (GROC joined from follow-ups) and PSFS activities."""
+def patient_scales(store: Store, patient_id: int) -> list[ScaleCourse]:
+    """The patient's scale courses (GROC joined from follow-ups), each reading with the
+    activities it names (PSFS)."""
     rows = store.scale_readings(patient_id)
-    readings: list[Reading] = [
-        (r.scale, datetime.fromisoformat(r.at), r.score, r.entered_by) for r in rows
+    readings: list[Reading | NamedReading] = [
+        (r.scale, datetime.fromisoformat(r.at), r.score, r.entered_by, r.labels, r.items)
+        for r in rows
     ]
     for at, groc in store.follow_up_grocs(patient_id):
         readings.append(("GROC", datetime.fromisoformat(at), float(groc), ""))
-    labels = next((r.labels for r in reversed(rows) if r.labels), ())
-    return scale_courses(readings), labels
+    return scale_courses(readings)
 
 
 def take_home_html(store: Store, patient_id: int) -> str:
@@ -41,7 +42,7 @@ def take_home_html(store: Store, patient_id: int) -> str:
     who = store.patient(patient_id)
     assert who is not None
     progress = progress_report(store, patient_id)
-    courses, labels = patient_scales(store, patient_id)
+    courses = patient_scales(store, patient_id)
     report = TakeHome(
         name=str(who["name"]),
         chart_id=str(who["chart_id"]),
@@ -51,7 +52,7 @@ def take_home_html(store: Store, patient_id: int) -> str:
         sentences=tuple(patient_sentences(progress)),
         scales=tuple(courses),
     )
-    return render_take_home(report, labels)
+    return render_take_home(report)
 
 
 def write_take_home(

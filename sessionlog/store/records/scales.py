@@ -184,19 +184,20 @@ class ScaleStore(StoreBase):
             ).fetchall()
         )
         rows = self.conn.execute(
-            "SELECT r.patient_id, r.scale, r.at, r.score, s.technique"
+            "SELECT r.patient_id, r.scale, r.at, r.score, s.technique, r.labels, r.items"
             f" FROM {CURRENT_READINGS} r"
             " JOIN current_session s ON s.record_id = r.session_record_id"
-            " UNION ALL SELECT f.patient_id, 'GROC', f.at, f.groc, s.technique"
+            " UNION ALL SELECT f.patient_id, 'GROC', f.at, f.groc, s.technique, '[]', NULL"
             " FROM current_follow_up f JOIN current_session s ON s.record_id = f.session_record_id"
             " WHERE f.groc IS NOT NULL"
         ).fetchall()
         return [
             ScaleFact(
                 int(p), str(code), datetime.fromisoformat(at), float(score), str(tech),
-                datetime.fromisoformat(first[p]),
+                datetime.fromisoformat(first[p]), tuple(json.loads(str(labels))),
+                None if items is None else tuple(json.loads(str(items))),
             )
-            for p, code, at, score, tech in rows
+            for p, code, at, score, tech, labels, items in rows
         ]  # fmt: skip
 
     # -- contact note and the due list ------------------------------------------------

@@ -32,6 +32,7 @@ from ...analysis.table import (
     soreness_rows,
     window_rows,
 )
+from ...analysis.windows import DEFAULT_WINDOWS, edges_legend
 from ...charts import draw_durability, draw_lasting, draw_responders, draw_soreness
 from ...domain.techniques import BODY_REGIONS, FAMILIES, FAMILY_LABELS, TECHNIQUES
 from ...domain.text import counted
@@ -113,6 +114,7 @@ class CompareScreen(Screen[None]):
     CompareScreen #cmp-filters Input { width: 1fr; }
     CompareScreen #cmp-status { height: auto; padding: 0 1; color: $text-muted; }
     CompareScreen #cmp-status.-error { color: $error; }
+    CompareScreen #cmp-window-edges { height: auto; padding: 0 1; color: $text-muted; }
     /* The tabs take the rest of the screen and no more, so a chart's x-axis is on it
        (the tabs sized to their tallest pane put it below the bottom at 24 rows). */
     CompareScreen #cmp-tabs { height: 1fr; }
@@ -155,6 +157,8 @@ class CompareScreen(Screen[None]):
         with TabbedContent(id="cmp-tabs"):
             with TabPane("Relief", id="tab-relief"):
                 yield FitTable(id="cmp-windows", zebra_stripes=True)
+                # The windows' real edges (padded by a day): the labels name timepoints.
+                yield Static(edges_legend(DEFAULT_WINDOWS), id="cmp-window-edges")
                 # Relief kept within the same sessions (what durability means), then
                 # how long relief lasted.
                 yield FitTable(id="cmp-kept")

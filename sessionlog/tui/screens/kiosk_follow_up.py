@@ -14,6 +14,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -51,6 +52,34 @@ def scale_ask(a: Assigned) -> str:
     )
 
 
+class AnswerInput(Input):
+    """A field that says so when a paste is longer than it takes (Textual's Input drops
+    such a paste whole, without a word): :class:`TooLong` goes to the screen."""
+
+    class TooLong(Message):
+        def __init__(self, field: AnswerInput, length: int) -> None:
+            super().__init__()
+            self.field = field
+            self.length = length
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Before Input's own handler (Textual calls each class's, the subclass's first).
+        line = event.text.splitlines()[0] if event.text else ""
+        start, end = sorted(self.selection)
+        if self.max_length and len(self.value) - (end - start) + len(line) > self.max_length:
+            event.stop()
+            event.prevent_default()  # Input's handler does not run
+            self.post_message(self.TooLong(self, len(line)))
+
+
+def too_long(what: str, takes: str, field: Input, length: int) -> str:
+    """One line: what the field takes, and that the paste was left out."""
+    return (
+        f"{what} takes {takes} (at most {field.max_length} characters): the pasted text"
+        f" ({length:,} characters) was left out."
+    )
+
+
 class KioskFollowUp(ModalScreen[bool]):
     """Dismisses with True once saved, False on Escape."""
 
@@ -74,6 +103,7 @@ class KioskFollowUp(ModalScreen[bool]):
         self.patient_id = patient_id
         self.entered_by = "patient"
         self.scales: list[Assigned] = []
+        self.pasted_too_long = False  # the error line is about a paste left out
 
     def compose(self) -> ComposeResult:
         self.scales = assigned_scales(self.app.store, self.patient_id)  # type: ignore[attr-defined]
@@ -81,12 +111,12 @@ class KioskFollowUp(ModalScreen[bool]):
             yield Static("How are you today?", id="kf-title")
             with VerticalScroll(id="kf-questions", can_focus=False):
                 yield Static(PAIN_ASK, classes="kf-ask")
-                yield Input(id="kf-pain", compact=True, max_length=4, placeholder=NUMBER)
+                yield AnswerInput(id="kf-pain", compact=True, max_length=4, placeholder=NUMBER)
                 yield Static(SORE_ASK, classes="kf-ask")
-                yield Input(id="kf-sore", compact=True, max_length=4, placeholder=NUMBER)
+                yield AnswerInput(id="kf-sore", compact=True, max_length=4, placeholder=NUMBER)
                 for i, a in enumerate(self.scales):
                     yield Static(plain(scale_ask(a)), classes="kf-ask")
-                    yield Input(
+                    yield AnswerInput(
                         id=f"kf-scale-{i}", compact=True, max_length=120, placeholder=example(a)
                     )
             yield Label("", id="kf-error")
@@ -101,6 +131,25 @@ class KioskFollowUp(ModalScreen[bool]):
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
+
+    def on_answer_input_too_long(self, event: AnswerInput.TooLong) -> None:
+        event.stop()
+        fid = event.field.id or ""
+        if fid in ("kf-pain", "kf-sore"):
+            what = "Pain today" if fid == "kf-pain" else "Soreness"
+            line = too_long(what, "a number from 0 to 10", event.field, event.length)
+        else:
+            name = self.scales[int(fid.rsplit("-", 1)[1])].scale.name
+            line = too_long(name, "your answers", event.field, event.length)
+        self.query_one("#kf-error", Label).update(plain(line))
+        self.pasted_too_long = True
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # A line about a refused paste goes once the field takes what is typed (a
+        # refused answer's line stays until the next save).
+        if self.pasted_too_long:
+            self.pasted_too_long = False
+            self.query_one("#kf-error", Label).update("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

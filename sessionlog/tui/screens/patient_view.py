@@ -51,6 +51,10 @@ MORE_HINT = "Press the arrow keys for your other charts."
 BAND = "On your questionnaire charts, the orange line marks a change most people notice."
 MAX_SCALE_CHARTS = 6
 CHART_ROWS = 8  # a scale chart needs about this many rows to be read
+# Below this, the pain chart's axes overlap into stray lines ("0", "6 -----"): the
+# charts give way to a line saying so, and the sentences keep the room.
+MIN_PAIN_ROWS, MIN_PAIN_COLUMNS = 8, 30
+SMALL = "Make the window larger to see your charts."
 FLIP_KEYS = ("right", "left", "down", "up")
 
 
@@ -76,6 +80,7 @@ class PatientViewScreen(ModalScreen[None]):
     PatientViewScreen #pv-scales { height: 1fr; width: 2fr; }
     PatientViewScreen #pv-scales PlotextPlot { height: 1fr; }
     PatientViewScreen #pv-sentences { height: auto; text-style: bold; }
+    PatientViewScreen #pv-small { height: auto; color: $text-muted; }
     PatientViewScreen #pv-enter { height: auto; color: $text-muted; text-style: italic; }
     PatientViewScreen #pv-unlock { dock: bottom; height: auto; padding: 0 2; }
     PatientViewScreen #pv-secret { width: 40; }
@@ -97,6 +102,7 @@ class PatientViewScreen(ModalScreen[None]):
             yield Static("Your progress: pain from 0 (none) to 10 (worst)", id="pv-title")
             # Under the title, so that it is on the screen however long the sentences.
             yield Static(ENTER_HINT, id="pv-enter")
+            yield Static(SMALL, id="pv-small")
             with Horizontal(id="pv-charts"):
                 with Vertical(id="pv-pain"):
                     yield PlotextPlot(id="pv-chart")
@@ -112,6 +118,7 @@ class PatientViewScreen(ModalScreen[None]):
         self._palette_was = self.app.use_command_palette
         self.app.use_command_palette = False
         self.query_one("#pv-secret").display = False
+        self.query_one("#pv-small").display = False
         record_access(self.app, self.patient_id, "patient_view")
         self.load()
         self.set_interval(1.0, self.expire_field)
@@ -123,17 +130,18 @@ class PatientViewScreen(ModalScreen[None]):
         draw_progress(plot.plt, progress, title="Your pain", for_patient=True)
         plot.refresh()
         self.query_one("#pv-key", Static).update(plain(progress_key(progress)))
-        self.courses = patient_scales(store, self.patient_id)[0]
+        self.courses = patient_scales(store, self.patient_id)
         self.pain_words = patient_sentences(progress)
         self._say(range(len(self.courses)))
         self._draw_scales()
 
-    def _say(self, shown: Iterable[int]) -> None:
+    def _say(self, shown: Iterable[int], *, charts: bool = True) -> None:
         """The pain sentences, then those of the scale charts on the screen (a sentence
         under a chart the patient cannot see would crowd the chart out of a small
-        screen; the arrows bring the other charts with their sentences)."""
+        screen; the arrows bring the other charts with their sentences). Without the
+        charts (too small a window), no word about their orange line."""
         scales = [scale_sentence(self.courses[i]) for i in shown]
-        if scales:
+        if scales and charts:
             scales.append(BAND)
         self.query_one("#pv-sentences", Static).update(plain("\n".join(self.pain_words + scales)))
 
@@ -152,8 +160,18 @@ class PatientViewScreen(ModalScreen[None]):
     def show_charts(self) -> None:
         """Show as many scale charts as have room (at least one), from
         :attr:`first_chart`; the arrow keys show the others, and the hint says so."""
+        charts = self.query_one("#pv-charts")
+        if not charts.display:
+            return  # too small a window: shown again on the next resize
+        pain = self.query_one("#pv-chart").size
+        if pain.height < MIN_PAIN_ROWS or pain.width < MIN_PAIN_COLUMNS:
+            charts.display = False
+            self.query_one("#pv-small").display = True
+            self._say(range(len(self.courses)), charts=False)
+            self.query_one("#pv-enter", Static).update(ENTER_HINT)
+            return
         plots = list(self.query("#pv-scales PlotextPlot"))
-        room = max(1, self.query_one("#pv-charts").size.height // CHART_ROWS)
+        room = max(1, charts.size.height // CHART_ROWS)
         room = min(room, len(plots)) if plots else 1
         if plots:
             self.first_chart %= len(plots)
@@ -165,6 +183,9 @@ class PatientViewScreen(ModalScreen[None]):
         self.query_one("#pv-enter", Static).update(ENTER_HINT + (" " + MORE_HINT if more else ""))
 
     def on_resize(self) -> None:
+        # The charts back, laid out, then measured again (show_charts).
+        self.query_one("#pv-charts").display = True
+        self.query_one("#pv-small").display = False
         self.call_after_refresh(self.show_charts)
 
     def on_unmount(self) -> None:
@@ -188,7 +209,8 @@ class PatientViewScreen(ModalScreen[None]):
             return
         event.stop()
         event.prevent_default()
-        if event.key in FLIP_KEYS:  # their other scale charts, when not all have room
+        if event.key in FLIP_KEYS and self.query_one("#pv-charts").display:
+            # their other scale charts, when not all have room
             self.first_chart += -1 if event.key in ("left", "up") else 1
             self.show_charts()
         elif event.key == ENTER_KEY:  # the patient's own follow-up, for themselves only

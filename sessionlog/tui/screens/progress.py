@@ -90,7 +90,7 @@ class ProgressScreen(Screen[None]):
         for line in patient_sentences(self.progress):
             summary.append_text(plain(line, style="bold"))
             summary.append("\n")
-        courses = patient_scales(store, self.patient_id)[0]
+        courses = patient_scales(store, self.patient_id)
         for course in courses:
             summary.append_text(plain(scale_sentence(course), style="bold"))
             summary.append("\n")
@@ -137,6 +137,8 @@ class ProgressScreen(Screen[None]):
         def saved(what: str | None) -> None:
             if what:
                 self.load()
+                if " saved. " in what:  # with a note worth a look (other activities...)
+                    self.notify(plain(what), timeout=12)  # type: ignore[arg-type]
 
         self.app.push_screen(ScaleEntry(self.patient_id), saved)
 

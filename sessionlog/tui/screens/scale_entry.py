@@ -69,7 +69,8 @@ class ScaleEntry(ModalScreen[str | None]):
             error.add_class("-shown")
             return
         scale = find_scale(done.reading.scale)
-        self.dismiss(f"{scale.code} {format_score(scale, done.reading.score)}")
+        saved = f"{scale.code} {format_score(scale, done.reading.score)}"
+        self.dismiss(" ".join((f"{saved} saved.", *done.notes)) if done.notes else saved)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,138 @@
+"""PSFS change only on the activities rated both times: a reading on new activities is
+a new starting point, never 'the same as at the first check' (the README's P0013 was
+told so after `--items 4,6 --activity "climbing stairs" --activity "lifting a child"`,
+its first reading being on sitting at work, sleeping and lifting)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from helpers_cli import ok
+from helpers_domain import fixed_clock
+from helpers_store import dry_needling
+
+from sessionlog.analysis.scale_compare import ScaleFact, compare_scales
+from sessionlog.analysis.scale_course import ScaleCourse, scale_courses, scale_sentence
+from sessionlog.charts.scales import scale_chart
+from sessionlog.cli import common
+from sessionlog.store import Store
+
+T0 = datetime(2026, 6, 19, 9, 15)
+OLD = ("sitting at work", "sleeping", "lifting")
+NEW = ("climbing stairs", "lifting a child")
+
+
+def _course(*readings: tuple[int, tuple[str, ...], tuple[int, ...]]) -> ScaleCourse:
+    [c] = scale_courses(
+        ("PSFS", T0 + timedelta(days=d), sum(items) / len(items), "practitioner", names, items)
+        for d, names, items in readings
+    )
+    return c
+
+
+def test_new_activities_are_a_new_starting_point_not_the_same() -> None:
+    c = _course((0, OLD, (4, 6, 5)), (28, OLD, (4, 5, 6)), (120, NEW, (4, 6)))
+    assert (c.new_start, c.improvement, c.important) == (True, None, None)
+    assert scale_sentence(c) == (
+        "Your Patient-Specific Functional Scale is 5.0 of 10 on new activities (climbing"
+        " stairs, lifting a child): a new starting point, not a change from before; on this"
+        " scale higher is better. The next check on the same activities will show the change."
+    )
+    # The chart shows the readings on these activities only (one), and says so.
+    assert "PSFS, higher is better, new activities" in scale_chart(c)
+
+
+def test_the_change_counts_only_activities_rated_both_times() -> None:
+    # Sleeping 6 -> 9 (+3); the others were not rated both times.
+    c = _course((0, OLD, (4, 6, 5)), (30, ("Sleeping", "climbing stairs"), (9, 1)))
+    assert (c.baseline, c.latest, c.improvement, c.important) == (6.0, 9.0, 3.0, True)
+    assert scale_sentence(c) == (
+        "Your Patient-Specific Functional Scale has improved on the activities rated both"
+        " times (Sleeping) from 6.0 of 10 to 9.0 of 10; on this scale higher is better."
+        " That is a change most people notice clearly."  # 3 of the 4 points of room
+    )
+
+
+def test_after_new_activities_the_change_runs_from_when_they_were_first_rated() -> None:
+    c = _course((0, OLD, (4, 6, 5)), (30, NEW, (2, 2)), (60, NEW, (5, 5)))
+    assert (c.new_start, c.baseline, c.improvement) == (False, 2.0, 3.0)
+    assert [p.score for p in c.followed] == [2.0, 5.0]
+    assert scale_sentence(c).startswith(
+        "Your Patient-Specific Functional Scale has improved since 2026-07-19, when you named"
+        " these activities, from 2.0 of 10 to 5.0 of 10"
+    )
+
+
+def test_readings_without_names_compare_whole_as_before() -> None:
+    [c] = scale_courses([("PSFS", T0, 4.0, ""), ("PSFS", T0 + timedelta(days=9), 6.0, "")])
+    assert (c.new_start, c.improvement) == (False, 2.0)
+
+
+def _fact(pid: int, days: int, names: tuple[str, ...], items: tuple[int, ...]) -> ScaleFact:
+    at = T0 + timedelta(days=days)
+    return ScaleFact(pid, "PSFS", at, sum(items) / len(items), "acupuncture", T0, names, items)
+
+
+def test_the_clinic_comparison_leaves_out_readings_on_other_activities() -> None:
+    facts = []
+    for pid in (1, 2, 3):
+        facts += [_fact(pid, 0, OLD, (4, 6, 5)), _fact(pid, 50, OLD, (6, 8, 7))]  # +2 each
+    facts.append(_fact(4, 0, OLD, (4, 6, 5)))
+    facts.append(_fact(4, 50, NEW, (5, 5)))  # new activities: no change to count
+    facts.append(_fact(5, 0, OLD, (4, 6, 5)))
+    facts.append(_fact(5, 50, ("sleeping", "running"), (9, 0)))  # sleeping 6 -> 9: +3
+    [group] = compare_scales(facts)
+    cell = next(c for c in group.cells if c.patients)
+    assert (cell.label, cell.patients) == ("4 to 12 weeks", 4)
+    assert cell.change.value == pytest.approx((2 + 2 + 2 + 3) / 4)
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from sessionlog.domain import Episode, Patient, Practitioner
+
+    monkeypatch.setattr(common.Context.__init__, "__defaults__", (fixed_clock,))
+    path = tmp_path / "s.db"
+    s = Store.open(path, clock=fixed_clock)
+    s.add_practitioner(Practitioner("Ann Lee", "physiotherapist", "PT"))
+    pid = s.add_patient(Patient("C001", "Bo Kim", 1980, "female"))
+    s.add_episode(Episode(pid, "stiff neck", "neck", "2026-11-01"))
+    s.save_session(dry_needling(1))  # 2026-11-20 09:15
+    s.close()
+    return path
+
+
+def test_recording_says_the_activities_differ_and_the_report_does_not_call_it_a_change(
+    db: Path,
+) -> None:
+    first = "--activity 'sitting at work' --activity sleeping --activity lifting"
+    ok(
+        db,
+        f"scale record --patient C001 --scale PSFS --items 4,6,5 {first} --at '2026-11-20 09:30'",
+    )
+    out = ok(db, "scale record --patient C001 --scale PSFS --items 4,6 --activity 'climbing"
+                 " stairs' --activity 'lifting a child' --at '2026-11-21 10:00'")  # fmt: skip
+    assert out.splitlines()[1:] == [
+        "note: These activities differ from the previous PSFS reading (2026-11-20: sitting at"
+        " work, sleeping, lifting): no activity in common, so this reading is a new starting"
+        " point."
+    ]
+    report = ok(db, "report --patient C001")
+    assert "the same as at the first check" not in report
+    assert "on new activities (climbing stairs, lifting a child): a new starting point" in report
+
+
+def test_a_scale_for_another_body_region_is_saved_with_a_note(db: Path) -> None:
+    items = "1,1,1,1,1,1,1,1,1,1"
+    out = ok(db, f"scale record --patient C001 --scale NDI --items {items} --at '2026-11-20 09:30'")
+    assert "note" not in out  # NDI is the neck's
+    out = ok(db, f"scale record --patient C001 --scale ODI --items {items} --at '2026-11-20 09:31'")
+    assert out.splitlines() == [
+        "ODI 20% saved (reading 2, session 1)",
+        "note: ODI is meant for the low back; this patient's records are for the neck"
+        " (NDI, episode).",
+    ]
+    out = ok(db, "scale record --patient C001 --scale PSFS --items 5 --at '2026-11-20 09:32'")
+    assert "note" not in out  # PSFS is for any region

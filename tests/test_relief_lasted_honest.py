@@ -1,0 +1,95 @@
+"""'Relief lasted' only when there was important relief right after and it was still
+there later; an interval reaching 0 claims nothing (the README's P0001 after ``void 1``
+and a new acupuncture session said 'The relief after electro-acupuncture has lasted'
+from relief right after of 0.0 points)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from sessionlog.analysis import FollowUp, SessionOutcome, patient_progress, patient_sentences
+from sessionlog.analysis.progress import verdict
+from sessionlog.analysis.stats import Mean
+from sessionlog.analysis.table import VERDICT_WORDS, progress_summary
+
+T0 = datetime(2026, 7, 7, 10, 0)
+
+
+def _two_sessions_no_relief_right_after() -> tuple[list[SessionOutcome], list[FollowUp]]:
+    # The demo's P0001: 8 before and 8 right after, twice; later 8 and then 6.
+    sessions = [
+        SessionOutcome(1, 1, 1, T0, "electroacupuncture", 8, 8),
+        SessionOutcome(2, 1, 1, T0 + timedelta(days=7), "electroacupuncture", 8, 8),
+    ]
+    return sessions, [FollowUp(2, T0 + timedelta(days=90), 6)]
+
+
+def test_no_relief_right_after_is_never_said_to_have_lasted() -> None:
+    p = patient_progress(1, *_two_sessions_no_relief_right_after())
+    fam = p.families[0]
+    # Later: 0 and 2 points, 1.0 (-10.0 to 10.0): not clearly lower either.
+    assert (fam.immediate.value, fam.verdict) == (0.0, "no_relief")
+    sentence = patient_sentences(p)[1]
+    assert "lasted" not in sentence
+    assert sentence == (
+        "Compared with just before each session, electro-acupuncture has not clearly lowered"
+        " your pain, right after it or days later."
+    )
+    assert progress_summary(p)[-1].endswith("(-10.0 to 10.0) (2 sessions; the latest reading"
+                                            " of each): no clear relief; 1.0 sessions/week;"
+                                            " 0.0 insertions/session.")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("now", "later", "before", "expected"),
+    [
+        (0.0, 1.0, 8.0, "no_relief"),  # nothing right after: not "lasted"
+        (0.0, 3.0, 8.0, "later_only"),  # lower only days later: not "lasted" either
+        (1.0, 1.0, 8.0, "no_relief"),  # 1 of 8 is no important relief right after
+        (3.0, 2.0, 8.0, "lasting"),
+        (3.0, 1.5, 4.0, "lasting"),  # 1.5 of 4 is 37%: important
+        (3.0, 1.0, 8.0, "partly"),
+        (3.0, 0.5, 8.0, "faded"),
+        (None, 2.0, 8.0, "no_after"),
+        (2.0, None, 8.0, "unknown"),
+    ],
+)
+def test_verdict_needs_important_relief_right_after(
+    now: float | None, later: float | None, before: float, expected: str
+) -> None:
+    def m(v: float | None) -> Mean:
+        return Mean(v, None, None, 0 if v is None else 1)
+
+    assert verdict(m(now), m(later), before) == expected
+
+
+def test_an_interval_reaching_zero_claims_nothing() -> None:
+    spans = Mean(1.0, -10.0, 10.0, 2)
+    clear = Mean(3.0, 2.0, 4.0, 3)
+    assert verdict(clear, spans, 8.0) == "unclear"
+    assert verdict(Mean(3.0, -1.0, 7.0, 2), clear, 8.0) == "later_only"  # not clear right after
+    assert verdict(Mean(3.0, -1.0, 7.0, 2), spans, 8.0) == "no_relief"
+    assert verdict(clear, Mean(2.5, 2.0, 3.0, 3), 8.0) == "lasting"
+
+
+def test_every_verdict_has_its_own_words() -> None:
+    from sessionlog.analysis.sentences import lasting_sentence
+
+    said = {v: lasting_sentence("acupuncture", v, 3.0, 2.0) for v in VERDICT_WORDS}
+    assert len(set(said.values())) == len(said)  # no two verdicts read alike
+    assert [v for v, text in said.items() if "lasted" in text and "whether" not in text] == [
+        "lasting"
+    ]
+
+
+def test_one_session_is_said_plainly() -> None:
+    s = SessionOutcome(1, 1, 1, T0, "acupuncture", 6, 3)
+    p = patient_progress(1, [s], [FollowUp(1, T0 + timedelta(days=5), 4)])
+    assert p.families[0].verdict == "lasting"
+    assert patient_sentences(p)[1] == (
+        "After acupuncture the relief lasted: right after the session your pain was about"
+        " 3 points lower than just before it, and more than 3 days later still about"
+        " 2 points lower. This rests on one session so far."
+    )
