@@ -52,7 +52,7 @@ def test_a_corrected_follow_up_keeps_its_readings_with_its_current_version(store
         ("2026-11-20 09:00:00", "dry_needling"),
         ("2026-11-21 18:00:00", "ims"),
     ]
-    courses, _ = patient_scales(store, 1)
+    courses = patient_scales(store, 1)
     (ndi,) = [c for c in courses if c.scale.code == "NDI"]
     assert [p.at for p in ndi.points] == [datetime(2026, 11, 20, 9), datetime(2026, 11, 21, 18)]
     assert sql_rows(store, "SELECT * FROM scale_reading ORDER BY id") == before  # untouched
