@@ -11,10 +11,14 @@ The figures follow the screens' own call paths minus Textual's painting:
   after the screen shows them (the first compare's closing, which copies the cache it
   built into the file, is timed apart).
 
-An info row beside progress times the same screen in a headless app (pushed, laid
-out and painted at 120x40): what the user waits for, Textual's table and chart included.
+The progress figure held to its target (issue 17: <= 20 ms) is the user's: F5's screen
+pushed in a headless app at 120x40 until the app is idle with it laid out and painted,
+its table and chart included; its baseline, alternated with it in the same app, a bare
+screen (a title, a table of one row and the footer) pushed and painted the same way:
+what any screen costs Textual. The analysis alone (the screen's work minus Textual's
+painting) is an info row beside it.
 
-Baselines: for progress, the raw indexed timeline queries (the patient's sessions
+Baselines: for the analysis alone, the raw indexed timeline queries (the patient's sessions
 and follow-ups by the ``(patient_id, time)`` indexes); for compare, one raw SQL
 aggregate over every session (immediate relief per technique) answered from a
 covering index made for it on the scratch copy. Everything runs on the scratch copy;
@@ -89,7 +93,7 @@ def run(db: Path, repeat: int) -> list[Row]:
     except ImportError as exc:
         why = f"outcome modules: {exc}"
         return [
-            unavailable("open a patient's progress (query + stats + chart)", why, progress_target),
+            unavailable("open a patient's progress in the app", why, progress_target),
             unavailable("compare screen over all data", why, compare_target),
         ]
     with tempfile.TemporaryDirectory(prefix="sessionlog-bench-") as tmp:
@@ -165,26 +169,28 @@ def run(db: Path, repeat: int) -> list[Row]:
             _save_a_session(store, pid)
             upkeep.append(timed(lambda: _upkeep(path)))
         store.close()
-        screen = _progress_screen_opens(path, pid, APP_OPENS)
+        screen, bare = _progress_screen_opens(path, pid, APP_OPENS)
     p50, b50 = percentile(prog, 50), percentile(base, 50)
     c50, a50 = percentile(comp, 50), percentile(agg, 50)
     s50, sb50 = percentile(stale, 50), percentile(stale_base, 50)
     u50 = percentile(upkeep, 50)
+    shown, bare50 = percentile(screen, 50), percentile(bare, 50)
     return [
         Row(
-            f"open a patient's progress, {visits} sessions (median of {len(prog)})",
+            f"open a patient's progress in the app, {visits} sessions: F5's screen, its table"
+            f" and chart laid out and painted, 120x40 (median of {len(screen)})",
+            ms(shown),
+            ms(bare50),
+            ratio(shown, bare50),
+            progress_target,
+            verdict(shown <= 0.020),
+        ),
+        Row(
+            f"  (info) the analysis alone: query, figures, rows and chart text, no painting"
+            f" (median of {len(prog)})",
             ms(p50),
             ms(b50),
             ratio(p50, b50),
-            progress_target,
-            verdict(p50 <= 0.020),
-        ),
-        Row(
-            f"  (info) the same in the app: F5's screen, its table and chart laid out and"
-            f" painted, 120x40 (median of {len(screen)})",
-            ms(percentile(screen, 50)),
-            "-",
-            "-",
             "-",
             "",
         ),
@@ -249,37 +255,55 @@ def run(db: Path, repeat: int) -> list[Row]:
     ]
 
 
-def _progress_screen_opens(path: Path, patient_id: int, opens: int) -> list[float]:
+def _progress_screen_opens(
+    path: Path, patient_id: int, opens: int
+) -> tuple[list[float], list[float]]:
     """Seconds from pushing the progress screen of ``patient_id`` in a headless app
-    (120x40) until the app is idle with it painted, ``opens`` times after one warm-up:
-    what the figure above leaves out (Textual laying out and painting the screen)."""
+    (120x40) until the app is idle with it painted, ``opens`` times after one warm-up;
+    and, alternated with each, the same for a bare screen (the baseline)."""
     import asyncio
+
+    from textual.screen import Screen
+    from textual.widgets import DataTable, Footer, Static
 
     from sessionlog.store import Store
     from sessionlog.tui.app import SessionlogApp
     from sessionlog.tui.screens.progress import ProgressScreen
 
+    class Bare(Screen[None]):
+        def compose(self) -> Any:
+            yield Static("Progress")
+            yield DataTable()
+            yield Footer()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("Date", "Pain")
+            table.add_row("2026-11-20", "5")
+
     store = Store.open(path, clock=lambda: END)
     app = SessionlogApp(store, clock=lambda: END, practitioner_id=1)
     times: list[float] = []
+    bare: list[float] = []
 
     async def drive() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             for i in range(opens + 1):
-                start = time.perf_counter()
-                await app.push_screen(ProgressScreen(patient_id))
-                await pilot.pause()
-                if i:  # the first opening imports and styles the screen: a warm-up
-                    times.append(time.perf_counter() - start)
-                app.pop_screen()
-                await pilot.pause()
+                for screen, into in ((ProgressScreen(patient_id), times), (Bare(), bare)):
+                    start = time.perf_counter()
+                    await app.push_screen(screen)
+                    await pilot.pause()
+                    if i:  # the first opening imports and styles the screen: a warm-up
+                        into.append(time.perf_counter() - start)
+                    app.pop_screen()
+                    await pilot.pause()
 
     try:
         asyncio.run(drive())
     finally:
         store.close()
-    return times
+    return times, bare
 
 
 def _save_a_session(store: Any, patient_id: int) -> None:

@@ -25,8 +25,8 @@ ROWS = {  # figure (start of the row) -> the row has a baseline figure too
     "save 1 session + 8 sites, paced as a user's, p99": True,
     "(info) saves back to back (each may meet the last one's checkpoint)": True,
     "(info) the same saves' CPU time on their thread": True,
-    "open a patient's progress": True,
-    "(info) the same in the app: F5's screen": False,  # what Textual adds: no baseline
+    "open a patient's progress in the app": True,  # a bare screen painted beside it
+    "(info) the analysis alone": True,
     "compare screen over all data": True,
     "first compare on a database without an outcome cache": True,
     "outcome cache size": False,  # its ratio is a percent of the database
