@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .common import Context, pass_ctx, user_errors
-from .identify import identify, identify_unless_empty, identity_option
+from .identify import identify, identify_unless_empty, identity_option, secret_for
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -84,14 +84,39 @@ def import_command(ctx: Context, file: Path, practitioner_ref: str | None) -> No
         from ..services.auth import require_admin_to
 
         require_admin_to(store, actor, "import", "imports records")
+        admin = _new_admin(store, tables, practitioner_ref) if actor is None else None
         report = _run_import(tables, total, store, csv=csv, actor=actor, source=file)
+        if admin is not None:
+            _make_admin(store, *admin)
     except BaseException:
         if new:  # a refused import into a new path leaves no empty database behind
             _remove_new_database(ctx)
         raise
     click.echo(report.summary())
+    if admin is not None:
+        click.echo(admin[0].summary())
     if any(report.added.values()):
         _prepare_outcomes(store, big=total >= 2 * BIG)
+
+
+def _new_admin(store: Store, tables: Any, ref: str | None) -> tuple[Any, str] | None:
+    """Into a database with nobody yet: the file's practitioner who becomes its admin,
+    and their secret (checked before anything is written). None when the database has
+    an admin already."""
+    from ..services.import_admin import check_admin_secret, choose_admin
+
+    if store.has_admin():
+        return None
+    admin = choose_admin(tables, ref)
+    secret = secret_for(admin.name, new=True)
+    check_admin_secret(secret)
+    return admin, secret
+
+
+def _make_admin(store: Store, admin: Any, secret: str) -> None:
+    from ..services.import_admin import make_admin
+
+    make_admin(store, admin, secret)
 
 
 def _run_import(

@@ -32,7 +32,8 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from ..errors import ValidationError
-from .document import Tables, check_header
+from .document import ROLES, Tables, check_header, roles_of
+from .sealcheck import SEAL_COLUMNS, SEALS, from_csv_rows
 from .tables import CSV_LIST_SEPARATOR, TABLES, column_names
 
 MANIFEST = "manifest.json"
@@ -83,12 +84,23 @@ def table_text(table: str, rows: Iterable[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+def seals_text(rows: Iterable[dict[str, Any]]) -> str:
+    """The record seals as CSV text with its header row (no cell is text a person wrote)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(SEAL_COLUMNS)
+    writer.writerows([row[c] for c in SEAL_COLUMNS] for row in rows)
+    return buffer.getvalue()
+
+
 def write_zip(path: Path, header: dict[str, Any], tables: Tables) -> None:
     """Write the tables as ``<table>.csv`` files and the manifest into a zip at ``path``."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(MANIFEST, json.dumps(header, indent=2, ensure_ascii=False))
         for table in TABLES:
             zf.writestr(f"{table}.csv", table_text(table, tables.get(table, [])))
+        if SEALS in tables:
+            zf.writestr(f"{SEALS}.csv", seals_text(tables[SEALS]))
 
 
 def write_folder(path: Path, header: dict[str, Any], tables: Tables) -> None:
@@ -97,6 +109,8 @@ def write_folder(path: Path, header: dict[str, Any], tables: Tables) -> None:
     (path / MANIFEST).write_text(json.dumps(header, indent=2, ensure_ascii=False), "utf-8")
     for table in TABLES:
         (path / f"{table}.csv").write_text(table_text(table, tables.get(table, [])), "utf-8")
+    if SEALS in tables:
+        (path / f"{SEALS}.csv").write_text(seals_text(tables[SEALS]), "utf-8")
 
 
 def _lines(stream: IO[str], name: str) -> Iterator[str]:
@@ -191,17 +205,22 @@ def _read(names: list[str], open_member: Opener) -> Tables:
     if not isinstance(header, dict):
         raise ValidationError(MANIFEST, "must hold a JSON object")
     check_header(header, MANIFEST)
-    extra = [n for n in names if n.endswith(".csv") and n[:-4] not in TABLES]
+    tables: dict[str, Any] = {ROLES: roles_of(header[ROLES])} if ROLES in header else {}
+    extra = [n for n in names if n.endswith(".csv") and n[:-4] not in (*TABLES, SEALS)]
     if extra:
         raise ValidationError(
             extra[0], f"is not a table of this format: one of {', '.join(TABLES)}"
         )
-    tables = {}
     for t in TABLES:
         if f"{t}.csv" in names:
             with open_member(f"{t}.csv") as raw_member:
                 text = io.TextIOWrapper(raw_member, encoding="utf-8-sig", newline="")
                 tables[t] = _rows(t, text)
+    if f"{SEALS}.csv" in names:
+        with open_member(f"{SEALS}.csv") as raw_member:
+            text = io.TextIOWrapper(raw_member, encoding="utf-8-sig", newline="")
+            seals: Any = from_csv_rows(csv.reader(_lines(text, f"{SEALS}.csv")))
+            tables[SEALS] = seals
     return tables
 
 

@@ -20,6 +20,7 @@ from ..errors import ValidationError
 from ..store.integrity.chainhead import head
 from ..store.records import bulk
 from ..store.store import Store
+from .sealcheck import SEALS, FileSeals, from_json_rows
 from .tables import FORMAT_NAME, FORMAT_VERSION, LIST_STORAGE, TABLES, column_names
 
 Tables = dict[str, list[dict[str, Any]]]
@@ -71,6 +72,9 @@ def build_document(store: Store, tables: Tables) -> dict[str, Any]:
         # The audit chain as exported: `sessionlog check --against FILE` proves the
         # database's chain still extends it (store/integrity/chainhead.py).
         "chain_head": head(store.conn).as_dict(),
+        # Each practitioner's role (never a secret nor its hash): an import into a new
+        # database makes an admin of the file's its importer names (services/import_admin).
+        ROLES: {str(n.practitioner_id): n.role for n in store.sign_in_names() if n.role},
         "tables": tables,
     }
 
@@ -92,6 +96,23 @@ def check_header(header: Mapping[str, Any], where: str) -> None:
         )
 
 
+ROLES = "practitioner_roles"
+
+
+def roles_of(given: Any) -> Any:
+    """A file's roles (``{"1": "admin"}``), checked: {file practitioner id: role}."""
+    if not isinstance(given, dict) or len(given) > 100_000:
+        raise ValidationError(ROLES, "must be an object of practitioner ids and roles")
+    roles = {}
+    for key, role in given.items():
+        if not (isinstance(key, str) and key.isdigit() and len(key) < 19):
+            raise ValidationError(ROLES, f"{key[:20]!r} is not a practitioner id")
+        if role not in ("admin", "practitioner"):
+            raise ValidationError(ROLES, f"{str(role)[:20]!r} is not a role: admin or practitioner")
+        roles[int(key)] = role
+    return roles
+
+
 def tables_from_json(data: Any) -> Tables:
     """The tables of a parsed JSON export, after checking its header and shape."""
     if not isinstance(data, dict):
@@ -101,7 +122,13 @@ def tables_from_json(data: Any) -> Tables:
     if not isinstance(tables, dict):
         raise ValidationError("tables", "is missing: an object with one list of rows per table")
     out: Tables = {}
+    if ROLES in data:
+        out[ROLES] = roles_of(data[ROLES])
     for name, rows in tables.items():
+        if name == SEALS:
+            seals: Any = rows if isinstance(rows, FileSeals) else from_json_rows(rows)
+            out[name] = seals
+            continue
         if name not in TABLES:
             raise ValidationError(
                 f"tables.{name}", f"is not a table of this format: one of {', '.join(TABLES)}"

@@ -26,7 +26,7 @@ from ..store.store import Store
 from .aside import Aside
 from .collector import collector_paused
 from .csvfiles import read_csv
-from .document import Tables, tables_from_json
+from .document import ROLES, Tables, tables_from_json
 from .jsonlimits import (
     MAX_LINE,
     TOO_DEEP,
@@ -42,6 +42,7 @@ from .problems import ImportRefused, Problems
 from .rowcheck import Checked, check_references, check_simple, shape
 from .rowlines import read_row_per_line
 from .scalecheck import check_scale_links, check_scale_readings
+from .sealcheck import SEALS, FileSeals, rows_match_seals
 from .sessioncheck import check_follow_ups, check_sessions
 from .tables import TABLES
 
@@ -80,6 +81,9 @@ class ImportReport:
     already_there: dict[str, int] = field(default_factory=dict)
     audit_copied: int = 0
     audit_in_file: int = 0
+    # Whether the rows were compared with the seals the kept audit log recorded
+    # (sealcheck.py): None when the file's audit log was not kept.
+    rows_checked: bool | None = None
 
     def summary(self) -> str:
         """The report in plain words."""
@@ -93,17 +97,32 @@ class ImportReport:
         if skipped:
             parts = ", ".join(_count(t, n) for t, n in skipped.items())
             lines.append(f"Already in this database, so not added again: {parts}.")
-        if self.audit_copied:
-            lines.append(
-                f"The file's audit log ({self.audit_copied:,} rows) was kept, chain intact."
+        lines.append(self._audit_line())
+        return "\n".join(lines)
+
+    def _audit_line(self) -> str:
+        if self.audit_copied and self.rows_checked:
+            return (
+                f"The file's audit log ({self.audit_copied:,} rows) was kept, chain intact,"
+                " and every record row matches the seal it recorded."
             )
-        elif self.audit_in_file:
-            lines.append(
+        if self.audit_copied:
+            return (
+                f"The file's audit log ({self.audit_copied:,} rows) was kept, its chain"
+                " intact, but the file holds no record seals (an export made before they"
+                " were written), so its rows could not be compared with it: they are"
+                " sealed as this import brought them."
+            )
+        if self.audit_in_file:
+            return (
                 f"The file's audit log ({self.audit_in_file:,} rows) was not copied: this"
                 " database has its own history (the import's audit row names the file's"
                 " last hash)."
             )
-        return "\n".join(lines)
+        return (
+            "The file has no audit log: nothing in it vouches for its rows (they are"
+            " sealed as this import brought them)."
+        )
 
 
 def read_source(path: Path) -> tuple[Tables, bool]:
@@ -209,8 +228,11 @@ def import_tables(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Check, then write everything in one transaction (or nothing)."""
+    seals = tables.pop(SEALS, None) if isinstance(tables, dict) else tables.get(SEALS)
+    if isinstance(tables, dict):
+        tables.pop(ROLES, None)  # read by whoever imports (services/import_admin.py)
     with collector_paused():
-        return _import_tables(tables, store, csv, actor_id, source, progress)
+        return _import_tables(tables, store, csv, actor_id, source, progress, seals)
 
 
 def _import_tables(
@@ -220,6 +242,7 @@ def _import_tables(
     actor_id: int | None,
     source: str,
     progress: Progress | None,
+    seals: FileSeals | None = None,
 ) -> ImportReport:
     checked = check_tables(tables, store, csv=csv, progress=progress)
     report = ImportReport(audit_in_file=len(checked.rows.get("audit_log", {})))
@@ -235,6 +258,8 @@ def _import_tables(
         ahead = None if any(max_ids.values()) else bulk.seals_ahead(conn, plan.batches, plan.counts)
         try:
             _write(conn, checked, plan, audit, max_ids, report, progress)
+            if report.audit_copied:  # the kept log must vouch for every row written
+                report.rows_checked = rows_match_seals(conn, seals, audit)
             sealed = ahead.finish(conn, bulk.next_audit_id(conn)) if ahead else None
         finally:
             if ahead:
@@ -253,6 +278,7 @@ def _import_tables(
                 "audit_rows_in_file": report.audit_in_file,
                 "audit_rows_copied": report.audit_copied,
                 "file_audit_head": audit[-1][-1] if audit else None,
+                "rows_match_file_seals": report.rows_checked,
             },
             sealed=sealed,
         )

@@ -32,7 +32,11 @@ FORMAT_NAME = "sessionlog-export"
 # 5: the patient_contact table (schema 0012: each change of a patient's contact note,
 # null when cleared; patient.contact stays the note given at creation). Files of
 # versions 1-4 have none and import as before (their patient.contact is kept).
-FORMAT_VERSION = 5
+# 6: the record seals (a "record_seal" list: table, row id, audit row id, seal) that an
+# import into a new database compares every row with (exchange/sealcheck.py), and each
+# practitioner's role ("practitioner_roles", never a secret). Files of versions 1-5
+# import as before: their rows are not compared, and the import says so.
+FORMAT_VERSION = 6
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,11 @@ from trust_clinic import clock, dump
 from sessionlog.errors import ValidationError
 from sessionlog.exchange import ImportRefused, export, import_file
 from sessionlog.exchange.compact import MISSING, NAMES, as_mapping
+from sessionlog.exchange.document import ROLES
 from sessionlog.exchange.export import _COMPACT
 from sessionlog.exchange.importer import import_tables, read_source
 from sessionlog.exchange.rowlines import read_row_per_line
+from sessionlog.exchange.sealcheck import SEALS
 from sessionlog.store import Store
 
 
@@ -71,6 +73,9 @@ def test_the_reader_gives_the_rows_json_gives(exported: Path) -> None:
     }
     assert list(doc["tables"]) == list(whole["tables"])
     for table, rows in whole["tables"].items():
+        if table == SEALS:  # packed as they are read, given back as the file had them
+            assert list(doc["tables"][table]) == rows
+            continue
         assert [as_mapping(table, r) for r in doc["tables"][table]] == rows, table
 
 
@@ -246,7 +251,10 @@ def test_import_takes_the_rows_out_of_the_tables_it_is_given(
     exported: Path, tmp_path: Path
 ) -> None:
     tables, csv = read_source(exported)
-    assert tables and all(isinstance(rows, list) for rows in tables.values())
+    # (the record seals come packed, the roles as a mapping: neither is a table's rows)
+    assert tables and all(
+        isinstance(rows, list) for t, rows in tables.items() if t not in (SEALS, ROLES)
+    )
     store = Store.open(tmp_path / "t.db", clock=clock)
     try:
         import_tables(tables, store, csv=csv)

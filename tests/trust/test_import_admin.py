@@ -1,0 +1,117 @@
+"""An import into a new database names its admin: nobody claims admin at the keyboard.
+
+The export carries each practitioner's role (never a secret). Into a new database the
+import needs who becomes admin (a practitioner of the file, an admin there) and their
+secret; the others then get a secret from that admin.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from helpers_cli import cheap_hashes
+
+from sessionlog.cli import cli
+from sessionlog.cli.identify import SECRET_ENV, WHO_ENV
+from sessionlog.services import auth
+from sessionlog.store import Store
+
+
+def _cli(db: Path, *args: str, who: str | None = None, secret: str | None = None) -> Result:
+    env = {WHO_ENV: who, SECRET_ENV: secret}
+    with cheap_hashes():
+        return CliRunner(env=env).invoke(cli, ["--db", str(db), *args])
+
+
+@pytest.fixture(scope="module")
+def demo_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    assert _cli(folder / "demo.db", "demo").exit_code == 0
+    out = folder / "demo.json"
+    result = _cli(folder / "demo.db", "export", "-o", str(out), who="Mei Lin Chen", secret="111111")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _last_line(db: Path, file: Path, who: str, secret: str) -> str:
+    """The last line an import of ``file`` by ``who`` into ``db`` prints (it succeeds)."""
+    result = _cli(db, "import", str(file), who=who, secret=secret)
+    assert result.exit_code == 0, result.output
+    return str(result.stdout.splitlines()[-1])
+
+
+def _roles(db: Path) -> dict[str, str | None]:
+    store = Store.open(db)
+    try:
+        return {n.name: n.role for n in store.sign_in_names()}
+    finally:
+        store.close()
+
+
+def test_the_export_carries_roles_and_no_secret(demo_export: Path) -> None:
+    doc = json.loads(demo_export.read_text("utf-8"))
+    assert doc["practitioner_roles"] == {"1": "admin", "2": "practitioner", "3": "practitioner"}
+    assert "secret" not in demo_export.read_text("utf-8").replace('"set_secret"', "")
+
+
+def test_an_import_into_a_new_database_needs_its_admin(demo_export: Path, tmp_path: Path) -> None:
+    result = _cli(tmp_path / "new.db", "import", str(demo_export))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: import: a new database needs its admin: say who you are with --practitioner"
+        " NAME (or $SESSIONLOG_PRACTITIONER: Mei Lin Chen) and set your secret"
+        " ($SESSIONLOG_PRACTITIONER_SECRET, or asked twice)"
+    ]
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_a_plain_practitioner_of_the_file_cannot_become_admin(
+    demo_export: Path, tmp_path: Path
+) -> None:
+    result = _cli(
+        tmp_path / "new.db", "import", str(demo_export), who="Tom Okafor", secret="99999999"
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: import: Tom Okafor is not an admin in the file: the admin of a new database"
+        " is one of the file's admins (Mei Lin Chen)"
+    ]
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_the_named_admin_sets_a_secret_and_nobody_claims_one(
+    demo_export: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "new.db"
+    assert _last_line(db, demo_export, "Mei Lin Chen", "55555555") == (
+        "Mei Lin Chen is this database's admin (an admin in the file); every other"
+        " practitioner gets a secret from an admin before signing in."
+    )
+    assert _roles(db) == {"Mei Lin Chen": "admin", "Sara Novak": None, "Tom Okafor": None}
+    store = Store.open(db)
+    try:
+        tom = next(n.practitioner_id for n in store.sign_in_names() if n.name == "Tom Okafor")
+        with pytest.raises(auth.AuthError, match="an admin gives them one"):
+            auth.claim_first_secret(store, tom, "99999999")
+    finally:
+        store.close()
+    # the admin's secret works at the command line
+    assert _cli(db, "patients", who="Mei Lin Chen", secret="55555555").exit_code == 0
+
+
+def test_an_old_export_without_roles_lets_the_importer_choose(
+    demo_export: Path, tmp_path: Path
+) -> None:
+    doc = json.loads(demo_export.read_text("utf-8"))
+    del doc["practitioner_roles"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc), "utf-8")
+    db = tmp_path / "new.db"
+    assert _last_line(db, old, "Tom Okafor", "99999999") == (
+        "Tom Okafor is this database's admin (the file names no roles: the one who imports"
+        " chose); every other practitioner gets a secret from an admin before signing in."
+    )
+    assert _roles(db)["Tom Okafor"] == "admin"
