@@ -259,8 +259,9 @@ def _import_tables(
         try:
             _write(conn, checked, plan, audit, max_ids, report, progress)
             if report.audit_copied:  # the kept log must vouch for every row written
-                report.rows_checked = rows_match_seals(conn, seals, audit)
-            sealed = ahead.finish(conn, bulk.next_audit_id(conn)) if ahead else None
+                report.rows_checked = seals is not None  # (compared below, or refused)
+            import_audit_id = bulk.next_audit_id(conn)
+            sealed = ahead.finish(conn, import_audit_id) if ahead else None
         finally:
             if ahead:
                 ahead.close()
@@ -282,6 +283,8 @@ def _import_tables(
             },
             sealed=sealed,
         )
+        if report.rows_checked:  # each row's seal, as this import wrote it, against the file's
+            rows_match_seals(conn, seals, audit, import_audit_id)
     return report
 
 

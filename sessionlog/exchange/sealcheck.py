@@ -159,17 +159,43 @@ def _claims(audit: Sequence[Any]) -> tuple[dict[int, tuple[Any, Any]], int]:
 
 
 def rows_match_seals(
-    conn: sqlite3.Connection, seals: FileSeals | None, audit: Sequence[Any]
+    conn: sqlite3.Connection,
+    seals: FileSeals | None,
+    audit: Sequence[Any],
+    import_audit_id: int | None = None,
 ) -> bool:
     """After a new database received the file's rows and audit log: whether the rows
-    were compared with the file's seals (False: the file has none); refuses a mismatch."""
+    were compared with the file's seals (False: the file has none); refuses a mismatch.
+
+    ``import_audit_id``: the import's own audit row, once written: its seals (made from
+    the rows as written, in a second process or in SQL) are compared, not recomputed."""
     if seals is None:
         return False
-    compare(conn, seals, audit)
+    compare(conn, seals, audit, import_audit_id)
     return True
 
 
-def compare(conn: sqlite3.Connection, seals: FileSeals, audit: Sequence[Any]) -> None:
+def _written_seals(
+    conn: sqlite3.Connection, table: str, import_audit_id: int | None
+) -> Iterator[tuple[int, bytes]]:
+    """(id, seal) of each row of ``table`` as written, in id order."""
+    if import_audit_id is None:
+        return sealed_rows(conn, table, columns(conn, table))
+    return (
+        (int(rid), bytes(seal))
+        for rid, seal in conn.execute(
+            "SELECT row_id, hash FROM record_seal WHERE tbl = ? AND audit_id = ? ORDER BY row_id",
+            (table, import_audit_id),
+        )
+    )
+
+
+def compare(
+    conn: sqlite3.Connection,
+    seals: FileSeals,
+    audit: Sequence[Any],
+    import_audit_id: int | None = None,
+) -> None:
     """Refuse (ValidationError, one line) unless every record row just written (with the
     file's ids) matches the newest seal the file gives it, and the seals under each
     audit row are the ones its digest names. The caller's transaction is rolled back."""
@@ -177,7 +203,7 @@ def compare(conn: sqlite3.Connection, seals: FileSeals, audit: Sequence[Any]) ->
     hashers: dict[int, Any] = {}
     counts: dict[int, int] = {}
     for table in sorted(RECORD_TABLES):
-        rows = sealed_rows(conn, table, columns(conn, table))
+        rows = _written_seals(conn, table, import_audit_id)
         _merge(table, rows, seals.of(table), hashers, counts, found)
     claims, carried = _claims(audit)
     for aid in sorted(set(hashers) | {a for a in claims if a > carried}):
