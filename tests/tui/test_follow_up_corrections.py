@@ -170,6 +170,10 @@ def test_f4_on_home_lists_the_follow_ups_of_a_patient_whose_sessions_are_all_voi
     async def steps(pilot: Any, app: Any) -> None:
         await pilot.press(*"1001", "ctrl+f")
         assert not isinstance(app.screen, FollowUpScreen)  # no session to follow
+        assert [str(n.message) for n in app._notifications] == [
+            "A follow-up follows a session: this patient has no current one"
+            " (F4 lists their follow-ups)."
+        ]
         await pilot.press("f4")
         assert isinstance(app.screen, FollowUpsScreen)
         assert app.screen.patient_id == 1

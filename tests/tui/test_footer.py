@@ -29,7 +29,9 @@ def test_keys_show_at_once_in_one_widget_and_a_click_presses_one(store) -> None:
         assert isinstance(home, HomeScreen)
         [line] = home.query(KeyLine)
         text = str(line.render())
-        assert text.startswith(" ^o New session  ^r Repeat last  ^f Follow-up  ^n New patient ")
+        assert text.startswith(
+            " ^o New session  ^r Repeat last  ^f Follow-up  f4 Follow-ups  ^n New patient "
+        )
         assert "f7 Compare" in text and "f2 Practitioner" in text
         # Every key, the palette's too (last), is drawn by the one widget.
         assert [k for k in home.query(FooterKey) if k is not line] == []

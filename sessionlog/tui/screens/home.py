@@ -399,11 +399,10 @@ class HomeScreen(Screen[None]):
         if pid is not None and self.store.last_session(pid) is None:
             # Said here, not by the follow-up screen: leaving it resets the search, and
             # the patient just found (or just added) would be lost from view.
-            self.notify(
-                "A follow-up follows a session: this patient has no current one"
-                " (F4 lists their follow-ups).",
-                timeout=3,
-            )
+            said = "none yet."  # (one who had sessions, all voided, may have follow-ups)
+            if self.store.listed_follow_ups(pid, limit=1):
+                said = "no current one (F4 lists their follow-ups)."
+            self.notify(f"A follow-up follows a session: this patient has {said}", timeout=3)
             return
         if pid is not None:
             from .follow_up import FollowUpScreen
