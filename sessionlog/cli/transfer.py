@@ -108,6 +108,8 @@ def _new_admin(store: Store, tables: Any, ref: str | None) -> tuple[Any, str] | 
     if store.has_admin():
         return None
     admin = choose_admin(tables, ref)
+    if admin is None:  # the file names nobody
+        return None
     secret = secret_for(admin.name, new=True)
     check_admin_secret(secret)
     return admin, secret

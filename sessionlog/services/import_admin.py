@@ -58,10 +58,13 @@ def _people(tables: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def choose_admin(tables: Mapping[str, Any], ref: str | int | None) -> ImportAdmin:
+def choose_admin(tables: Mapping[str, Any], ref: str | int | None) -> ImportAdmin | None:
     """The file's practitioner ``ref`` names, allowed to become the admin; refuses with
-    one line saying what to give."""
+    one line saying what to give. None when the file names no practitioner: the new
+    database then has nobody, as one just made (its first practitioner is its admin)."""
     people = _people(tables)
+    if not people:
+        return None
     roles: dict[int, str] = tables.get(ROLES) or {}
     admins = [p for p in people if roles.get(p["id"]) == "admin"]
     if ref is None:
@@ -74,7 +77,8 @@ def choose_admin(tables: Mapping[str, Any], ref: str | int | None) -> ImportAdmi
                 " ($SESSIONLOG_PRACTITIONER_SECRET, or asked twice)",
             )
         ref = people[0]["id"]
-    who = next(p for p in people if p["id"] == pick_practitioner(people, ref))
+    picked = pick_practitioner(people, ref)
+    who = next(p for p in people if p["id"] == picked)
     if admins and who not in admins:
         names = ", ".join(p["name"] for p in admins)
         raise ValidationError(

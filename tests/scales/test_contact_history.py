@@ -114,11 +114,12 @@ def test_export_and_import_keep_the_contact_history(
     assert check(tmp_path / "copy.db").ok  # the imported notes are sealed
 
 
-def test_an_export_says_format_5(store: Store, tmp_path: Path) -> None:
+def test_an_export_says_format_6(store: Store, tmp_path: Path) -> None:
+    # 5 added patient_contact; 6, the record seals (exchange/sealcheck.py)
     store.set_contact(1, "555 0101", 1)
     export(store, "json", tmp_path / "out.json", actor_id=1)
     doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
-    assert doc["format_version"] == 5
+    assert doc["format_version"] == 6
     assert [r["contact"] for r in doc["tables"]["patient_contact"]] == ["555 0101"]
 
 
