@@ -188,3 +188,65 @@ def test_an_old_export_without_seals_says_its_rows_were_not_compared(
         assert json.loads(last.fetchone()[0])["rows_match_file_seals"] is False
     finally:
         store.close()
+
+
+def _edit_seal_line(path: Path, out: Path, table: str, edit: Any) -> Path:
+    """The export as written (a row a line: the line reader's path), with the first seal
+    line of ``table`` changed by ``edit``."""
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(f'{{"tbl":"{table}",'))
+    lines[at] = edit(lines[at])
+    out.write_text("".join(lines), "utf-8")
+    return out
+
+
+def test_a_seal_line_spelled_otherwise_reads_the_same(clinic: Store, tmp_path: Path) -> None:
+    # The reader takes seal lines as the export writes them by a pattern; any other
+    # spelling of the same seal (capital hexadecimal digits, spaces) is the same seal.
+    export(clinic, "json", tmp_path / "a.json", actor_id=1)
+
+    def respell(line: str) -> str:
+        seal = json.loads(line.rstrip(",\n"))
+        seal["hash"] = seal["hash"].upper()
+        return json.dumps(seal) + ",\n"
+
+    edited = _edit_seal_line(tmp_path / "a.json", tmp_path / "b.json", "session", respell)
+    report = _import(edited, tmp_path / "copy.db")
+    assert "every record row matches the seal it recorded" in report.summary()
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda line: line.replace('"tbl":"session"', '"tbl":"nosuch"'),
+            "record_seal row {n}: tbl 'nosuch' is not a record table",
+        ),
+        (
+            lambda line: line.replace('"row_id":1,', '"row_id":9999999999999999999,'),
+            "record_seal row {n}: row_id must be a whole number from 1",
+        ),
+    ],
+)
+def test_a_seal_line_out_of_bounds_is_refused(
+    clinic: Store, tmp_path: Path, edit: Any, message: str
+) -> None:
+    export(clinic, "json", tmp_path / "a.json", actor_id=1)
+    lines = (tmp_path / "a.json").read_text("utf-8").splitlines()
+    seals = [line for line in lines if line.startswith('{"tbl":')]
+    n = next(i for i, line in enumerate(seals, 1) if line.startswith('{"tbl":"session",'))
+    edited = _edit_seal_line(tmp_path / "a.json", tmp_path / "t.json", "session", edit)
+    assert _refused(edited, tmp_path / "t.db").splitlines()[0] == message.format(n=n)
+
+
+def test_an_altered_seal_line_is_refused_line_by_line(clinic: Store, tmp_path: Path) -> None:
+    export(clinic, "json", tmp_path / "a.json", actor_id=1)
+
+    def other_seal(line: str) -> str:
+        seal = json.loads(line.rstrip(",\n"))
+        seal["hash"] = "0" * 64
+        return json.dumps(seal, separators=(",", ":")) + ",\n"
+
+    edited = _edit_seal_line(tmp_path / "a.json", tmp_path / "t.json", "session", other_seal)
+    message = _refused(edited, tmp_path / "t.db")
+    assert "session 1 (altered)" in message and "its seals' digest differs" in message
