@@ -187,7 +187,7 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
         if not click.confirm(question, default=False):
             fail("nothing was changed")
     actor = identify_in_backup(src, practitioner_ref)
-    _admin_restores(ctx, src, actor)
+    _admin_restores(ctx, src, actor, practitioner_ref)
     result = run_restore(src, target, clock=ctx.clock(), actor_id=actor)
     kept = f" The previous database is kept at {result.previous}." if result.previous else ""
     if result.previous and result.previous.name.endswith("-wal"):
@@ -197,18 +197,39 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
         click.echo(f"warning: {result.warning}", err=True)
 
 
-def _admin_restores(ctx: Context, src: Path, actor: int) -> None:
-    """Refuse a restore to anyone but an admin (of the backup, where who restores proved
-    who they are): it replaces every practitioner's records. The refusal is recorded in
-    the live database when it opens and names the same practitioner (it may be the
-    damaged one: then the line printed is all)."""
+def _admin_restores(ctx: Context, src: Path, actor: int, ref: str | None) -> None:
+    """Refuse a restore to anyone but an admin: it replaces every practitioner's records.
+    The clinic's own database says who its admins are whenever it can be read and has
+    one (who restores then proves their secret there too: a file anyone can make must
+    not vouch for itself); only a database that cannot be read, or has no admin, leaves
+    it to the backup. The refusal is recorded in the live database when it opens and
+    names the same practitioner (it may be the damaged one: then the line printed is
+    all)."""
     from ..services.auth import require_admin_in_file
 
+    what = "restores a backup over the clinic's database"
     try:
-        require_admin_in_file(src, actor, "restore", "restores a backup over the clinic's database")
+        if _has_admin(ctx.path):
+            here = identify_in_backup(ctx.path, ref)
+            require_admin_in_file(ctx.path, here, "restore", what)
+        else:
+            require_admin_in_file(src, actor, "restore", what)
     except ValidationError:
         _note_refusal(ctx, src, actor)
         raise
+
+
+def _has_admin(path: Path) -> bool:
+    """Whether the database file at ``path`` can be read and names an admin."""
+    from ..errors import SessionlogError
+    from ..store import sign_ins_in_file
+
+    if not path.expanduser().is_file():
+        return False
+    try:
+        return any(name.role == "admin" for name, _ in sign_ins_in_file(path))
+    except (SessionlogError, sqlite3.DatabaseError, OSError):
+        return False  # damaged or unreadable: the backup's admin restores
 
 
 def _note_refusal(ctx: Context, src: Path, actor: int) -> None:

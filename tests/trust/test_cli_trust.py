@@ -237,7 +237,7 @@ def test_only_an_admin_restores_a_backup_over_the_clinic(clinic_path: Path, tmp_
         1,
         "",
         "error: restore: only an admin restores a backup over the clinic's database"
-        " (Mei Chen is a practitioner in b1.db): nothing was changed\n",
+        " (Mei Chen is a practitioner in clinic.db): nothing was changed\n",
     )
     assert fingerprint(clinic_path) == before
     assert not list(tmp_path.glob("clinic.db.before-restore-*"))
@@ -249,6 +249,28 @@ def test_only_an_admin_restores_a_backup_over_the_clinic(clinic_path: Path, tmp_
     assert [(actor, json.loads(detail)["command"]) for actor, detail in refused] == [(2, "restore")]
     result = run(clinic_path, f"restore {saved} --force --practitioner 'Ann Lee'")
     assert result.exit_code == 0, result.output
+
+
+def test_a_practitioner_cannot_restore_a_database_of_their_own_making(
+    clinic_path: Path, tmp_path: Path
+) -> None:
+    # Mei Chen (a practitioner here) made a database of her own, where she is the admin,
+    # and "restored" it over the clinic's: the admin check asked the file she brought.
+    # The clinic's own database, when it can be read, says who may restore over it.
+    mine = tmp_path / "mine.db"
+    added = run(mine, "practitioners add --name 'Mei Chen' --profession acupuncturist")
+    assert added.exit_code == 0, added.output
+    with_secrets(clinic_path)
+    before = fingerprint(clinic_path)
+    result = run(clinic_path, f"restore {mine} --force --practitioner 'Mei Chen'")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: restore: only an admin restores a backup over the clinic's database"
+        " (Mei Chen is a practitioner in clinic.db): nothing was changed\n",
+    )
+    assert fingerprint(clinic_path) == before
+    assert not list(tmp_path.glob("clinic.db.before-restore-*"))
 
 
 def test_only_an_admin_backs_up_the_database_it_carries_every_secret_hash(
@@ -320,6 +342,11 @@ def test_a_backup_never_takes_the_name_of_a_file_sqlite_keeps_beside_a_database(
             "its last_failed_at is not a time",
         ),
         ("params = 'scrypt:n=abc,r=8,p=1'", "its params are not scrypt costs this sessionlog uses"),
+        # 2 GiB a hash (n*r*128 bytes): a sign-in must never be made to take that
+        (
+            "params = 'scrypt:n=1048576,r=16,p=16'",
+            "its params are not scrypt costs this sessionlog uses",
+        ),
         ("salt = 'zz'", "its salt is not hexadecimal"),
     ],
 )

@@ -68,8 +68,9 @@ def sign_ins_in_file(path: Path) -> list[tuple[SignInName, Access | None]]:
 
 
 # The scrypt costs a sign-in row may ask for: what sessionlog writes (n=2**14, r=8,
-# p=1) and a little more, never enough to take a machine's memory (n*r*128 bytes).
-_MAX_N, _MAX_R, _MAX_P = 2**20, 16, 16
+# p=1) and a little more, never enough to take a machine's memory (n*r*128 bytes: at
+# most 64 MiB) nor a minute of it (p).
+_MAX_N, _MAX_R, _MAX_P = 2**16, 8, 4
 
 
 def access_problem(
