@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from ..errors import ValidationError
-from .document import ROLES, Tables, check_header, roles_of
+from .document import ROLES, Tables, check_header, missing_seals, roles_of
 from .sealcheck import SEAL_COLUMNS, SEALS, from_csv_rows
 from .tables import CSV_LIST_SEPARATOR, TABLES, column_names
 
@@ -205,6 +205,9 @@ def _read(names: list[str], open_member: Opener) -> Tables:
     if not isinstance(header, dict):
         raise ValidationError(MANIFEST, "must hold a JSON object")
     check_header(header, MANIFEST)
+    missing_seals(
+        header["format_version"], f"{SEALS}.csv" in names, "audit_log.csv" in names, f"{SEALS}.csv"
+    )
     tables: dict[str, Any] = {ROLES: roles_of(header[ROLES])} if ROLES in header else {}
     extra = [n for n in names if n.endswith(".csv") and n[:-4] not in (*TABLES, SEALS)]
     if extra:

@@ -21,7 +21,7 @@ from ..store.integrity.chainhead import head
 from ..store.records import bulk
 from ..store.store import Store
 from .sealcheck import SEALS, FileSeals, from_json_rows
-from .tables import FORMAT_NAME, FORMAT_VERSION, LIST_STORAGE, TABLES, column_names
+from .tables import FORMAT_NAME, FORMAT_VERSION, LIST_STORAGE, SEALED_FROM, TABLES, column_names
 
 Tables = dict[str, list[dict[str, Any]]]
 
@@ -136,4 +136,20 @@ def tables_from_json(data: Any) -> Tables:
         if not isinstance(rows, list):
             raise ValidationError(f"tables.{name}", "must be a list of rows")
         out[name] = rows
+    missing_seals(
+        data["format_version"], SEALS in out, bool(out.get("audit_log")), f"tables.{SEALS}"
+    )
     return out
+
+
+def missing_seals(version: int, seals: bool, audit_log: bool, where: str) -> None:
+    """Refuse a file with an audit log but without the record seals, of a version whose
+    exports always carry them: taken out, its rows would import unchecked under a kept
+    history (an older export says so instead; a file without an audit log, made by
+    hand, claims no history and says so)."""
+    if version >= SEALED_FROM and audit_log and not seals:
+        raise ValidationError(
+            where,
+            f"is missing: every export of format {version} carries the record seals that"
+            " vouch for its rows (taken out of this file?): nothing was imported",
+        )

@@ -37,6 +37,7 @@ FORMAT_NAME = "sessionlog-export"
 # practitioner's role ("practitioner_roles", never a secret). Files of versions 1-5
 # import as before: their rows are not compared, and the import says so.
 FORMAT_VERSION = 6
+SEALED_FROM = 6  # a file of this version or later without its seals was cut: refused
 
 
 @dataclass(frozen=True)

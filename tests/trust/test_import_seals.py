@@ -173,7 +173,8 @@ def test_an_old_export_without_seals_says_its_rows_were_not_compared(
     clinic: Store, tmp_path: Path
 ) -> None:
     data = _export(clinic, tmp_path / "a.json")
-    del data["tables"]["record_seal"]
+    data["format_version"] = 5  # as the exports before record seals were carried
+    del data["tables"]["record_seal"], data["practitioner_roles"]
     report = _import(_write(data, tmp_path / "t.json"), tmp_path / "t.db")
     assert report.summary().splitlines()[-1] == (
         f"The file's audit log ({report.audit_copied:,} rows) was kept, its chain intact,"
@@ -250,3 +251,27 @@ def test_an_altered_seal_line_is_refused_line_by_line(clinic: Store, tmp_path: P
     edited = _edit_seal_line(tmp_path / "a.json", tmp_path / "t.json", "session", other_seal)
     message = _refused(edited, tmp_path / "t.db")
     assert "session 1 (altered)" in message and "its seals' digest differs" in message
+
+
+def test_a_format_6_export_with_its_seals_taken_out_is_refused(
+    clinic: Store, tmp_path: Path
+) -> None:
+    # Taking the seals out of a file turned the comparison off, and the import said the
+    # file was "an export made before they were written" (found by review14).
+    data = _export(clinic, tmp_path / "a.json")
+    data["tables"]["session"][0]["pain_after"] = 0
+    del data["tables"]["record_seal"]
+    message = _refused(_write(data, tmp_path / "t.json"), tmp_path / "t.db")
+    assert message == (
+        "tables.record_seal: is missing: every export of format 6 carries the record seals"
+        " that vouch for its rows (taken out of this file?): nothing was imported"
+    )
+    export(clinic, "csv", tmp_path / "a.zip", actor_id=1)
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        members = {n: zf.read(n) for n in zf.namelist() if n != "record_seal.csv"}
+    with zipfile.ZipFile(tmp_path / "t.zip", "w") as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    assert _refused(tmp_path / "t.zip", tmp_path / "t2.db").startswith(
+        "record_seal.csv: is missing: every export of format 6"
+    )
