@@ -45,6 +45,7 @@ VERDICT_WORDS = {
     "unclear": "too uncertain to say",
     "no_after": "no score right after",
     "faded": "less than 1 point of that relief was left",
+    "small": "less than a change most people notice",
     "no_relief": "has not clearly lowered",
     "unknown": "too early",
 }

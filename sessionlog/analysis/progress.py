@@ -110,7 +110,8 @@ class FamilyCourse:
     sessions: int
     immediate: Mean  # relief in points at the session's end
     later: Mean  # relief in points more than LASTING_AFTER_H hours later
-    # "lasting" | "partly" | "faded" | "later_only" | "unclear" | "no_after" | "no_relief"
+    # "lasting" | "partly" | "faded" | "later_only" | "unclear" | "no_after" | "small"
+    # | "no_relief"
     # | "unknown" (see :func:`verdict`)
     verdict: str
     before: float | None = None  # the mean pain before these sessions
@@ -175,7 +176,10 @@ def verdict(immediate: Mean, later: Mean, before: float | None = None) -> str:
 
     * ``unknown``: no reading more than LASTING_AFTER_H hours after a session yet;
     * ``no_after``: no pain score right after the sessions: no relief to follow;
-    * ``no_relief``: no clearly important relief right after, nor later;
+    * ``small``: relief right after of a point or more, clearly above 0, but not
+      important, and none
+      clearly important later;
+    * ``no_relief``: no relief clearly above 0 right after, nor important relief later;
       ``later_only``: none right after, but later clearly important relief (not "lasted":
       there was none to last);
     * then, after clearly important relief right after: ``lasting`` when it is still
@@ -189,8 +193,11 @@ def verdict(immediate: Mean, later: Mean, before: float | None = None) -> str:
         return "no_after"
     now, kept = immediate.value, later.value
     if not (important_relief(now, before) and _above_zero(immediate)):
-        later_clear = important_relief(kept, before) and _above_zero(later)
-        return "later_only" if later_clear else "no_relief"
+        if important_relief(kept, before) and _above_zero(later):
+            return "later_only"
+        # Clearly lower right after, by less than a change most people notice: "not
+        # clearly lowered" would contradict the figures (found by review14).
+        return "small" if now >= 1 and _above_zero(immediate) else "no_relief"
     if kept < 1:
         return "faded"
     if not _above_zero(later):

@@ -97,6 +97,11 @@ def lasting_sentence(
         )
     if verdict == "no_after":
         return f"There is no score right after {name}, so whether its relief lasts cannot be said."
+    if verdict == "small":
+        return (
+            f"Right after {each} of {name} your pain was {_points(now or 0)} lower than just"
+            f" before it, less than a change most people notice.{rests}"
+        )
     if verdict == "no_relief":
         # About each session against its own start, not the whole course: a patient whose
         # pain fell over the weeks can still have sessions that lowered it no further.

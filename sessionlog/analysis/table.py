@@ -376,6 +376,7 @@ VERDICT_WORDS = {
     "later_only": "lower only days later",
     "unclear": "too uncertain to say",
     "no_after": "no score right after",
+    "small": "small relief right after",
     "no_relief": "no clear relief",
     "unknown": "too early to tell (no reading after 72 h)",
 }
