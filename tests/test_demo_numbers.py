@@ -47,6 +47,7 @@ VERDICT_WORDS = {
     "faded": "less than 1 point of that relief was left",
     "small": "less than a change most people notice",
     "no_relief": "has not clearly lowered",
+    "uncertain": "relief not yet certain",
     "unknown": "too early",
 }
 

@@ -70,7 +70,11 @@ def test_an_interval_reaching_zero_claims_nothing() -> None:
     clear = Mean(3.0, 2.0, 4.0, 3)
     assert verdict(clear, spans, 8.0) == "unclear"
     assert verdict(Mean(3.0, -1.0, 7.0, 2), clear, 8.0) == "later_only"  # not clear right after
-    assert verdict(Mean(3.0, -1.0, 7.0, 2), spans, 8.0) == "no_relief"
+    # 3 points on average right after, but the interval reaches 0: too uncertain to say,
+    # not "has not clearly lowered your pain" beside readings of 8->6, 6->3, 6->1
+    # (found by review15).
+    assert verdict(Mean(3.0, -1.0, 7.0, 2), spans, 8.0) == "uncertain"
+    assert verdict(Mean(1.2, -0.3, 2.7, 4), spans, 8.0) == "no_relief"  # under the change
     assert verdict(clear, Mean(2.5, 2.0, 3.0, 3), 8.0) == "lasting"
 
 
@@ -104,8 +108,35 @@ def test_clear_but_small_relief_is_not_said_to_be_none() -> None:
     now, later = Mean(1.8, 1.4, 2.2, 6), Mean(1.6, 1.2, 2.0, 6)
     assert verdict(now, later, 8.0) == "small"
     assert lasting_sentence("acupuncture", "small", 1.8, 1.6, 6) == (
-        "Right after a session of acupuncture your pain was about 2 points lower than just"
+        "Right after a session of acupuncture your pain was 1.8 points lower than just"
         " before it, less than a change most people notice."
     )
     assert VERDICT_WORDS["small"] == "small relief right after"
     assert verdict(Mean(1.8, -0.2, 3.8, 6), later, 8.0) == "no_relief"  # not clearly lower
+
+
+def test_a_small_change_is_not_rounded_up_to_one_that_matters() -> None:
+    # 1.7 points read "about 2 points ... less than a change most people notice", beside
+    # a chart saying 2 points is the change that matters (found by review15).
+    from sessionlog.analysis.sentences import lasting_sentence
+
+    assert lasting_sentence("acupuncture", "small", 1.7, 0.4, 5) == (
+        "Right after a session of acupuncture your pain was 1.7 points lower than just"
+        " before it, less than a change most people notice."
+    )
+    assert lasting_sentence("dry_needling", "partly", 3.0, 1.6, 5) == (
+        "Right after a session of dry needling your pain was about 3 points lower than"
+        " just before it; more than 3 days later some relief was left (1.6 points), less"
+        " than a change most people notice."
+    )
+
+
+def test_large_but_uncertain_relief_is_said_to_be_uncertain() -> None:
+    from sessionlog.analysis.sentences import lasting_sentence
+
+    assert lasting_sentence("ims", "uncertain", 3.3, 0.4, 3) == (
+        "Right after a session of IMS your pain was about 3 points lower on average than"
+        " just before it, but your sessions differ too much to be sure yet (relief not"
+        " yet certain)."
+    )
+    assert VERDICT_WORDS["uncertain"] == "relief not yet certain"

@@ -111,7 +111,7 @@ class FamilyCourse:
     immediate: Mean  # relief in points at the session's end
     later: Mean  # relief in points more than LASTING_AFTER_H hours later
     # "lasting" | "partly" | "faded" | "later_only" | "unclear" | "no_after" | "small"
-    # | "no_relief"
+    # | "uncertain" | "no_relief"
     # | "unknown" (see :func:`verdict`)
     verdict: str
     before: float | None = None  # the mean pain before these sessions
@@ -179,6 +179,8 @@ def verdict(immediate: Mean, later: Mean, before: float | None = None) -> str:
     * ``small``: relief right after of a point or more, clearly above 0, but not
       important, and none
       clearly important later;
+    * ``uncertain``: relief right after as large as a change that matters on average,
+      but its interval reaches 0 (the sessions differ too much to be sure yet);
     * ``no_relief``: no relief clearly above 0 right after, nor important relief later;
       ``later_only``: none right after, but later clearly important relief (not "lasted":
       there was none to last);
@@ -197,7 +199,11 @@ def verdict(immediate: Mean, later: Mean, before: float | None = None) -> str:
             return "later_only"
         # Clearly lower right after, by less than a change most people notice: "not
         # clearly lowered" would contradict the figures (found by review14).
-        return "small" if now >= 1 and _above_zero(immediate) else "no_relief"
+        if now >= 1 and _above_zero(immediate):
+            return "small"
+        # An important change on average whose interval reaches 0: too uncertain to say,
+        # not "not clearly lowered" beside 8->6, 6->3, 6->1 (found by review15).
+        return "uncertain" if important_relief(now, before) else "no_relief"
     if kept < 1:
         return "faded"
     if not _above_zero(later):

@@ -25,6 +25,12 @@ def _points(x: float) -> str:
     return f"about {n} point{'s' if n != 1 else ''}"
 
 
+def _exact_points(x: float) -> str:
+    """A change below the one that matters, to a tenth: "about 2 points" for 1.7 would
+    contradict "less than a change most people notice" (2 points; found by review15)."""
+    return f"{x:.1f} points"
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
@@ -75,7 +81,7 @@ def lasting_sentence(
     if verdict == "partly":
         return (
             f"Right after {each} of {name} your pain was {_points(now or 0)} lower than just"
-            f" before it; {LATER} later some relief was left ({_points(later or 0)}), less"
+            f" before it; {LATER} later some relief was left ({_exact_points(later or 0)}), less"
             f" than a change most people notice.{rests}"
         )
     if verdict == "faded":
@@ -99,8 +105,16 @@ def lasting_sentence(
         return f"There is no score right after {name}, so whether its relief lasts cannot be said."
     if verdict == "small":
         return (
-            f"Right after {each} of {name} your pain was {_points(now or 0)} lower than just"
-            f" before it, less than a change most people notice.{rests}"
+            f"Right after {each} of {name} your pain was {_exact_points(now or 0)} lower"
+            f" than just before it, less than a change most people notice.{rests}"
+        )
+    if verdict == "uncertain":
+        return (
+            # "a session": an interval needs two or more right after ("the session"
+            # counts the sessions the later figure rests on).
+            f"Right after a session of {name} your pain was {_points(now or 0)} lower on"
+            " average than just before it, but your sessions differ too much to be sure"
+            " yet (relief not yet certain)."
         )
     if verdict == "no_relief":
         # About each session against its own start, not the whole course: a patient whose

@@ -377,6 +377,7 @@ VERDICT_WORDS = {
     "unclear": "too uncertain to say",
     "no_after": "no score right after",
     "small": "small relief right after",
+    "uncertain": "relief not yet certain",
     "no_relief": "no clear relief",
     "unknown": "too early to tell (no reading after 72 h)",
 }
