@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,9 +87,9 @@ def import_command(ctx: Context, file: Path, practitioner_ref: str | None) -> No
 
         require_admin_to(store, actor, "import", "imports records")
         admin = _new_admin(store, tables, practitioner_ref) if actor is None else None
-        report = _run_import(tables, total, store, csv=csv, actor=actor, source=file)
-        if admin is not None:
-            _make_admin(store, *admin)
+        # The admin's secret is written in the import's own transaction (``then``).
+        then = None if admin is None else partial(_make_admin, store, *admin)
+        report = _run_import(tables, total, store, csv=csv, actor=actor, source=file, then=then)
     except BaseException:
         if new:  # a refused import into a new path leaves no empty database behind
             _remove_new_database(ctx)
@@ -122,15 +124,28 @@ def _make_admin(store: Store, admin: Any, secret: str) -> None:
 
 
 def _run_import(
-    tables: Any, total: int, store: Store, *, csv: bool, actor: int | None, source: Path
+    tables: Any,
+    total: int,
+    store: Store,
+    *,
+    csv: bool,
+    actor: int | None,
+    source: Path,
+    then: Callable[[], object] | None,
 ) -> Any:
     from ..exchange.importer import import_tables
 
     if total < 2 * BIG:
-        return import_tables(tables, store, csv=csv, actor_id=actor, source=source.name)
+        return import_tables(tables, store, csv=csv, actor_id=actor, source=source.name, then=then)
     with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
         return import_tables(
-            tables, store, csv=csv, actor_id=actor, source=source.name, progress=bar.update
+            tables,
+            store,
+            csv=csv,
+            actor_id=actor,
+            source=source.name,
+            progress=bar.update,
+            then=then,
         )
 
 

@@ -226,13 +226,17 @@ def import_tables(
     actor_id: int | None = None,
     source: str = "",
     progress: Progress | None = None,
+    then: Callable[[], object] | None = None,
 ) -> ImportReport:
-    """Check, then write everything in one transaction (or nothing)."""
+    """Check, then write everything in one transaction (or nothing). ``then`` runs last
+    inside that transaction (its own writes nest in it): an import into a new database
+    sets its admin's secret there, so no kill between the two leaves practitioners
+    without an admin, whom anyone at the keyboard could claim."""
     seals = tables.pop(SEALS, None) if isinstance(tables, dict) else tables.get(SEALS)
     if isinstance(tables, dict):
         tables.pop(ROLES, None)  # read by whoever imports (services/import_admin.py)
     with collector_paused():
-        return _import_tables(tables, store, csv, actor_id, source, progress, seals)
+        return _import_tables(tables, store, csv, actor_id, source, progress, seals, then)
 
 
 def _import_tables(
@@ -243,6 +247,7 @@ def _import_tables(
     source: str,
     progress: Progress | None,
     seals: FileSeals | None = None,
+    then: Callable[[], object] | None = None,
 ) -> ImportReport:
     checked = check_tables(tables, store, csv=csv, progress=progress)
     report = ImportReport(audit_in_file=len(checked.rows.get("audit_log", {})))
@@ -285,6 +290,8 @@ def _import_tables(
         )
         if report.rows_checked:  # each row's seal, as this import wrote it, against the file's
             rows_match_seals(conn, seals, audit, import_audit_id)
+        if then is not None:
+            then()
     return report
 
 

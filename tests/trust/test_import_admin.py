@@ -115,3 +115,32 @@ def test_an_old_export_without_roles_lets_the_importer_choose(
         " chose); every other practitioner gets a secret from an admin before signing in."
     )
     assert _roles(db)["Tom Okafor"] == "admin"
+
+
+def test_an_import_stopped_before_its_admin_leaves_nobody_to_claim_admin(
+    demo_export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import committed its rows, then set the admin's secret in a second transaction:
+    # killed between the two (kill -9 under load, found by review15), the database held
+    # every practitioner and no secret, and Tom (no admin in the file) chose one at the
+    # sign-in screen and became its admin. Now the secret is written in the import's own
+    # transaction. The kill is modelled by a failure where the secret is written, with
+    # the clean-up a killed process never runs turned off.
+    from sessionlog.cli import transfer
+    from sessionlog.services import import_admin
+
+    def killed(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(import_admin, "set_first_secret", killed)
+    monkeypatch.setattr(transfer, "_remove_new_database", lambda ctx: ctx.store().close())
+    db = tmp_path / "new.db"
+    result = _cli(db, "import", str(demo_export), who="Mei Lin Chen", secret="111111")
+    assert result.exit_code != 0
+    store = Store.open(db)
+    try:
+        assert store.conn.execute("SELECT count(*) FROM practitioner").fetchone() == (0,)
+        assert store.conn.execute("SELECT count(*) FROM session").fetchone() == (0,)
+        assert store.sign_in_names() == []
+    finally:
+        store.close()
