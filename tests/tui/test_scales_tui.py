@@ -177,3 +177,27 @@ def test_compare_screen_opens_the_scales_by_technique() -> None:
                                 "not enough data (n=1)", ""]]  # fmt: skip
 
     ts.run_app(ts.make_app(store), steps)
+
+
+def test_the_patient_view_says_which_psfs_activities_were_added_or_dropped() -> None:
+    from sessionlog.tui.screens.patient_view import PatientViewScreen
+
+    store = ts.seeded_store()
+    readings = (("2026-11-16 08:50", "sitting at work|sleeping|lifting", "4,6,5"),
+                ("2026-11-23 10:00", "Sleeping|lifting|climbing stairs", "7,9,3"))  # fmt: skip
+    for at, names, items in readings:
+        store.add_scale_reading(parse_scale_reading(
+            {"scale": "PSFS", "patient_id": 1, "session_record_id": 1, "at": at,
+             "items": items, "labels": names.split("|")}, now=ts.NOW), 1)  # fmt: skip
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(PatientViewScreen(1))
+        await pilot.pause()
+        words = str(app.screen.query_one("#pv-sentences", Static).render())
+        assert (
+            "from 5.5 of 10 to 8.0 of 10; on this scale higher is better. That is a change most"
+            " people notice clearly. Added since 2026-11-16, so not in the chart or the change:"
+            " climbing stairs (3 of 10). No longer rated: sitting at work."
+        ) in " ".join(words.split())
+
+    ts.run_app(ts.make_app(store), steps)
