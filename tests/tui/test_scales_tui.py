@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import tui_scenarios as ts
 from helpers_store import sql_rows
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from sessionlog.domain.models import FollowUpInput
 from sessionlog.domain.scales import parse_scale_reading
@@ -201,3 +201,51 @@ def test_the_patient_view_says_which_psfs_activities_were_added_or_dropped() -> 
         ) in " ".join(words.split())
 
     ts.run_app(ts.make_app(store), steps)
+
+
+def test_a_clinician_records_psfs_activities_each_with_its_answer() -> None:
+    # The form had answers and a total only: a PSFS from the app named no activity, so
+    # it could never be compared with the next one.
+    store = ts.seeded_store()  # Lena Fischer (5) seen today
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(ProgressScreen(5))
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        error = app.screen.query_one("#scale-error")
+        field = app.screen.query_one("#scale-activities", Input)
+        assert not field.display  # not asked for a scale whose items are not named
+        await pilot.press(*"psfs", "enter")
+        await pilot.pause()
+        assert field.display and app.screen.focused is field
+        assert not app.screen.query_one("#scale-items").display  # answers come with names
+        for typed, said in (
+            ("sleeping; lifting 9", "activities: give each activity its answer after its"
+             " name, e.g. sleeping 7; lifting 9 (sleeping has none)"),
+            ("sleeping 7; lifting 11", "activities: lifting is 11; PSFS answers are whole"
+             " numbers 0 to 10"),
+            ("sleeping 7; Sleeping 8", "activities: Sleeping is named twice: name each"
+             " activity once"),
+            ("a 1; b 2; c 3; d 4; e 5; f 6", "activities: PSFS takes 1 to 5 activities (6"
+             " given)"),
+            ("\x1b[31mlifting 4", "activities: an activity's name is 1-80 printable"
+             " characters"),
+            ("sleeping 7.5", "activities: sleeping is 7.5; PSFS answers are whole numbers 0"
+             " to 10"),
+        ):  # fmt: skip
+            field.value = typed  # as pasted
+            await pilot.press("enter")
+            await pilot.pause()
+            assert str(error.render()) == said, typed
+            assert store.scale_readings(5) == []
+        await pilot.press(*["backspace"] * 30)
+        await pilot.press(*"Sleeping 7; lifting: 9, climbing stairs 3", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ProgressScreen)
+
+    ts.run_app(ts.make_app(store), steps)
+    assert sql_rows(store, "SELECT scale, labels, items, score, entered_by FROM scale_reading") == [
+        {"scale": "PSFS", "labels": '["Sleeping", "lifting", "climbing stairs"]',
+         "items": "[7, 9, 3]", "score": 6.3, "entered_by": "practitioner"}
+    ]  # fmt: skip
