@@ -239,7 +239,16 @@ def test_a_clinician_records_psfs_activities_each_with_its_answer() -> None:
             await pilot.pause()
             assert str(error.render()) == said, typed
             assert store.scale_readings(5) == []
-        await pilot.press(*["backspace"] * 30)
+        from textual import events
+
+        field.value = ""
+        field.post_message(events.Paste("sleeping 7; " * 10_000))  # as a terminal sends it
+        await pilot.pause()
+        assert field.value == "" and str(error.render()) == (
+            "activities: at most 430 characters (up to 5 activities, each with its answer, e.g."
+            " sleeping 7; lifting 9): the pasted text (120,000 characters) was left out."
+        )
+        assert store.scale_readings(5) == []
         await pilot.press(*"Sleeping 7; lifting: 9, climbing stairs 3", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ProgressScreen)

@@ -21,7 +21,7 @@ from ...errors import SessionlogError
 from ...services.activity_entry import EXAMPLE, MAX_TEXT, parse_activities
 from ...services.scales import record_scale
 from ..safe import plain
-from .kiosk_follow_up import AnswerInput, too_long
+from .kiosk_follow_up import AnswerInput
 
 
 class ScaleEntry(ModalScreen[str | None]):
@@ -72,8 +72,12 @@ class ScaleEntry(ModalScreen[str | None]):
             self.query_one("#scale-items").display = not named
 
     def on_answer_input_too_long(self, event: AnswerInput.TooLong) -> None:
+        named = self._named()  # the field shows only for such a scale
+        most = named.items if named is not None else 5
         self._say(
-            too_long("activities", f"up to 5 activities, {EXAMPLE}", event.field, event.length)
+            f"activities: at most {event.field.max_length} characters (up to {most} activities,"
+            f" each with its answer, e.g. {EXAMPLE}): the pasted text ({event.length:,}"
+            " characters) was left out."
         )
 
     def _say(self, line: str) -> None:
