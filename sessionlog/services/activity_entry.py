@@ -16,7 +16,7 @@ from ..errors import ValidationError
 FIELD = "activities"
 EXAMPLE = "sleeping 7; lifting 9"
 MAX_TEXT = 5 * (MAX_LABEL + 6)  # five named activities with their answers
-_ENTRY = re.compile(r"(?P<name>.*?)\s*[:=]?\s*(?P<answer>[-+]?\d+(?:[.]\d*)?)")
+_ENTRY = re.compile(r"(?P<name>.*?)\s*[:=]?\s*(?P<answer>[-+]?[0-9]+(?:[.][0-9]*)?)")
 
 
 def parse_activities(scale: Scale, text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -33,7 +33,11 @@ def parse_activities(scale: Scale, text: str) -> tuple[tuple[str, ...], tuple[in
     for entry in entries:
         found = _ENTRY.fullmatch(entry)
         name = found["name"].strip() if found else entry
-        if not found or not name:
+        if found and not name:
+            raise ValidationError(
+                FIELD, f"name the activity before its answer, e.g. {EXAMPLE} ({entry} has no name)"
+            )
+        if not found:
             raise ValidationError(
                 FIELD,
                 f"give each activity its answer after its name, e.g. {EXAMPLE} ({entry} has none)",

@@ -204,3 +204,23 @@ def test_a_reading_between_without_the_shared_activities_is_left_out_of_the_char
         (20, ("sleeping", "lifting"), (6, 6)),
     )
     assert [p.score for p in c.followed] == [4.0, 6.0]
+
+
+def test_the_apps_activity_entry_names_what_is_wrong() -> None:
+    from sessionlog.domain.scales import find_scale
+    from sessionlog.errors import ValidationError
+    from sessionlog.services.activity_entry import parse_activities
+
+    psfs = find_scale("PSFS")
+    assert parse_activities(psfs, "walking 2 km 7;; sleeping=10") == (
+        ("walking 2 km", "sleeping"), (7, 10)
+    )  # fmt: skip
+    for typed, said in (
+        ("7", "activities: name the activity before its answer, e.g. sleeping 7; lifting 9"
+              " (7 has no name)"),
+        ("sleeping \u0663", "activities: give each activity its answer after its name, e.g."
+                            " sleeping 7; lifting 9 (sleeping \u0663 has none)"),
+    ):  # fmt: skip
+        with pytest.raises(ValidationError) as err:
+            parse_activities(psfs, typed)
+        assert str(err.value) == said
