@@ -228,6 +228,90 @@ def test_restore_is_proved_by_the_secret_the_backup_keeps(tmp_path: Path) -> Non
     assert actor == (1,)
 
 
+def read_more(fd: int, seen: bytes, wait: float = 60) -> bytes:
+    """What the terminal shows next, within ``wait`` seconds."""
+    if select.select([fd], [], [], wait)[0]:
+        try:
+            return seen + os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            pass
+    if wait == 60:
+        raise AssertionError(seen)
+    return seen
+
+
+def _restore_at_a_terminal(db: Path, backup: Path, *typed: str) -> bytes:
+    """``restore --force BACKUP`` at a pty as practitioner 1, typing each of ``typed``
+    at a secret prompt; everything the terminal showed."""
+    env = {k: v for k, v in os.environ.items() if k != SECRET_ENV} | {WHO_ENV: "1"}
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sessionlog", "--db", str(db), "restore", "--force", str(backup)],
+        stdin=child, stdout=child, stderr=child, env=env, close_fds=True,
+    )  # fmt: skip
+    os.close(child)
+    seen, at = b"", 0
+    try:
+        for secret in typed:
+            while b"Secret" not in seen[at:] or b": " not in seen[seen.index(b"Secret", at) :]:
+                seen = read_more(main, seen)
+            at = seen.index(b"Secret", at) + 1
+            os.write(main, secret.encode() + b"\n")
+        end = time.monotonic() + 30  # a prompt more waits for ever: stopped, and seen
+        while proc.poll() is None and time.monotonic() < end:
+            seen = read_more(main, seen, 1)
+        seen = read_more(main, seen, 0)
+    finally:
+        proc.kill()
+        proc.wait(timeout=60)
+        os.close(main)
+    return seen
+
+
+def test_restore_at_a_terminal_asks_the_secret_once(tmp_path: Path) -> None:
+    # The backup and then the clinic's own database each asked "Secret:" (the admin
+    # proves who they are in both): the same secret typed twice, with nothing said.
+    db = make_clinic(tmp_path / "clinic.db")
+    ok(db, f"backup {tmp_path / 'monday.db'}")
+    seen = _restore_at_a_terminal(db, tmp_path / "monday.db", SECRET)
+    assert seen.count(b"Secret") == 1, seen
+    assert b"Restored 0 sessions into" in seen and SECRET.encode() not in seen
+    assert audit_actions(db)[-1] == ("restore", None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [(("tuesday secret 2", SECRET), "monday.db"), ((SECRET, "tuesday secret 2"), "clinic.db")],
+)
+def test_restore_at_a_terminal_asks_again_for_a_secret_changed_since_the_backup(
+    tmp_path: Path, typed: tuple[str, str], named: str
+) -> None:
+    # The admin chose a new secret after the backup: whichever they type first, the
+    # file that holds the other one is named when it is asked for.
+    db = make_clinic(tmp_path / "clinic.db")
+    ok(db, f"backup {tmp_path / 'monday.db'}")
+    from sessionlog.services import auth
+
+    store = Store.open(db)
+    with cheap_hashes():
+        auth.choose_secret(store, 1, "tuesday secret 2")
+    store.close()
+    seen = _restore_at_a_terminal(db, tmp_path / "monday.db", *typed)
+    assert seen.count(b"Secret") == 2, seen
+    assert f"Secret in {named} (not the one just typed): ".encode() in seen
+    assert b"Restored 0 sessions into" in seen
+
+
+def test_restore_at_a_terminal_refuses_a_secret_neither_file_holds(tmp_path: Path) -> None:
+    db = make_clinic(tmp_path / "clinic.db")
+    ok(db, f"backup {tmp_path / 'monday.db'}")
+    before = db.read_bytes()
+    seen = _restore_at_a_terminal(db, tmp_path / "monday.db", "a typo 1")
+    assert seen.count(b"Secret") == 1, seen
+    assert b"error: Ann Lee's secret in monday.db does not match: nothing was changed" in seen
+    assert db.read_bytes() == before
+
+
 def audit_rows_since(db: Path, after: int) -> list[tuple[str, int | None, dict[str, object]]]:
     import json
 

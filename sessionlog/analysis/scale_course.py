@@ -51,15 +51,24 @@ class ScaleCourse:
     @cached_property
     def followed(self) -> tuple[ScalePoint, ...]:
         """The readings the change is read from: from the first comparable one on, each
-        scored on the activities shared with the latest when those are fewer."""
+        scored on the activities shared with the latest when those are fewer; one
+        between that did not rate them all is left out."""
         start, keys = self._compared
         out = []
         for p in self.points[start:]:
             answers = scored(p.labels, p.items)
-            if keys and len(keys) < len(answers) and all(k in answers for k in keys):
+            if keys and not all(k in answers for k in keys):
+                continue  # not rated on them all: its mean is another measure
+            if keys and len(keys) < len(answers):
                 p = replace(p, score=self.scale.rounded(mean_on(answers, keys)))
             out.append(p)
         return tuple(out)
+
+    @property
+    def compared_keys(self) -> tuple[str, ...] | None:
+        """The activities (keys) every charted reading is scored on (None: whole scores,
+        for a scale whose items are not named, a reading naming none, or a new start)."""
+        return self._compared[1]
 
     @property
     def new_start(self) -> bool:

@@ -38,7 +38,7 @@ def draw_scale(plt: Figure, course: ScaleCourse, *, for_patient: bool = False) -
     plt.ylim(s.score_min, s.score_max)
     plt.yticks(whole_ticks(s.score_min, s.score_max))
     better = "higher is better" if s.higher_is_better else "lower is better"
-    new = ", new activities" if len(shown) < len(course.points) else ""
+    new = ", new activities" if course.new_start or course.since is not None else ""
     if for_patient:
         plt.title(f"{s.code} ({better}{new})")
         return

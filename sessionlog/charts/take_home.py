@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
+from ..analysis.activity_words import activity_changes, latest_words
 from ..analysis.progress import Progress
 from ..analysis.scale_course import ScaleCourse, scale_sentence
 from ..domain.scales import format_score
@@ -87,19 +88,11 @@ def scale_svg(c: ScaleCourse) -> str:
     )
 
 
-def _activities(c: ScaleCourse) -> str:
-    """The activities of the latest reading, and what the chart leaves out."""
-    labels = c.points[-1].labels
-    if not labels:
-        return ""
-    text = "Activities: " + ", ".join(labels)
-    if c.new_start:
-        text += " (new activities: a new starting point; earlier readings were on others)"
-    elif c.shared_only:
-        text += f" (the change counts only those rated both times: {', '.join(c.shared_only)})"
-    elif len(c.followed) < len(c.points):
-        text += f" (charted since {c.followed[0].at:%Y-%m-%d}, when they were first rated)"
-    return f'<p class="note">{escape(text)}</p>'
+def _notes(c: ScaleCourse) -> str:
+    """Under the chart: its latest figure and what it covers, then the activities added
+    or no longer rated (PSFS), so no figure on the page is another mean unsaid."""
+    notes = [latest_words(c, format_score(c.scale, c.latest)), activity_changes(c)]
+    return "".join(f'<p class="note">{escape(n)}</p>' for n in notes if n)
 
 
 def render_take_home(r: TakeHome) -> str:
@@ -120,13 +113,7 @@ def render_take_home(r: TakeHome) -> str:
         f"<section><h2>Pain</h2>{pain_svg(r.progress)}</section>",
     ]  # fmt: skip
     for c in r.scales:
-        latest = format_score(c.scale, c.latest_whole)
-        extra = _activities(c) if c.scale.named_items else ""
-        parts.append(
-            f"<section><h2>{escape(c.scale.name)}</h2>{scale_svg(c)}"
-            f'<p class="note">Latest: {escape(latest)} · {len(c.points)} reading'
-            f"{'s' if len(c.points) != 1 else ''}</p>{extra}</section>"
-        )
+        parts.append(f"<section><h2>{escape(c.scale.name)}</h2>{scale_svg(c)}{_notes(c)}</section>")
     parts.append(
         "<footer>The shaded band on each chart shows how big a change most people notice."
         " These are your own readings; talk them over with your practitioner.</footer>"

@@ -42,15 +42,16 @@ def identity_option(flag: str = "--practitioner") -> Callable[[F], F]:
     )
 
 
-def secret_for(name: str, *, new: bool = False) -> str:
+def secret_for(name: str, *, new: bool = False, ask: str = "Secret") -> str:
     """The secret from ``$SESSIONLOG_PRACTITIONER_SECRET``, else asked without echo
-    (twice when ``new``); never read from a pipe (a script gives it by the variable)."""
+    (twice when ``new``; ``ask`` is the prompt); never read from a pipe (a script gives
+    it by the variable)."""
     given = os.environ.get(SECRET_ENV)
     if given is not None:
         return given
     if not sys.stdin.isatty():
         fail(f"{name}'s secret is needed: set ${SECRET_ENV}, or run in a terminal to be asked")
-    what = f"A secret for {name} (a PIN of 6+ digits or a passphrase)" if new else "Secret"
+    what = f"A secret for {name} (a PIN of 6+ digits or a passphrase)" if new else ask
     return str(click.prompt(f"{what}", hide_input=True, confirmation_prompt=new, err=True))
 
 
@@ -72,6 +73,48 @@ def find(store: Store, ref: str | int | None) -> SignInName:
 
     pid = find_practitioner(store, ref)  # the one rule: id, name, or a name's unique start
     return next(who for who in names if who.practitioner_id == pid)
+
+
+class SecretOnce:
+    """A secret asked once for several files (``restore`` proves who restores in the
+    backup and in the clinic's database): typed at a terminal and not held by a later
+    file (changed since the backup), it is asked once more, naming that file."""
+
+    def __init__(self) -> None:
+        self.typed: dict[str, str] = {}
+        self.proved: dict[Path, int] = {}  # each file's proof, made once
+
+    @property
+    def asked(self) -> bool:
+        """Whether the secret was typed at a terminal (not given by the variable)."""
+        return bool(self.typed) and os.environ.get(SECRET_ENV) is None
+
+    def proved_in(self, path: Path, ref: str | int | None, *, again: bool = True) -> int:
+        """Who ``ref`` is in ``path``, by the secret (asked again, naming the file, when
+        ``again`` and the secret typed for another file is not held here)."""
+        if path not in self.proved:
+            self.proved[path] = self._prove(path, ref, again)
+        return self.proved[path]
+
+    def _prove(self, path: Path, ref: str | int | None, again: bool) -> int:
+        from ..services.auth import AuthError
+
+        reused = False
+
+        def once(name: str) -> str:
+            nonlocal reused
+            reused = name in self.typed
+            if not reused:
+                self.typed[name] = secret_for(name)
+            return self.typed[name]
+
+        try:
+            return identify_in_backup(path, ref, once)
+        except AuthError:
+            if not reused or not self.asked or not again:
+                raise
+        ask = f"Secret in {path.name} (not the one just typed)"
+        return identify_in_backup(path, ref, lambda name: secret_for(name, ask=ask))
 
 
 def identify(store: Store, ref: str | int | None) -> int:
@@ -96,10 +139,12 @@ def identify_unless_empty(store: Store, ref: str | int | None) -> int | None:
     return identify(store, ref)
 
 
-def identify_in_backup(backup: Path, ref: str | int | None) -> int:
+def identify_in_backup(
+    backup: Path, ref: str | int | None, secret: Callable[[str], str] = secret_for
+) -> int:
     """Who restores ``backup``: a practitioner of that file (found by the one lookup
     rule), proved by the secret it keeps for them (read only; ``ref`` is required when
-    it holds several)."""
+    it holds several). ``secret`` gives a name's secret (by default, asked)."""
     from ..services import auth
     from ..services.lookup import pick_practitioner
     from ..store import sign_ins_in_file
@@ -113,4 +158,4 @@ def identify_in_backup(backup: Path, ref: str | int | None) -> int:
         )
     pid = pick_practitioner(people, people[0]["id"] if ref is None else ref)
     name = next(str(p["name"]) for p in people if p["id"] == pid)
-    return auth.authenticate_in_file(backup, pid, secret_for(name))
+    return auth.authenticate_in_file(backup, pid, secret(name))

@@ -126,12 +126,12 @@ def report(
     for line in patient_sentences(progress):
         click.echo(line)
     if courses:
-        from ..analysis.scale_course import scale_sentence
+        from ..analysis.activity_words import scale_words
         from ..charts.scales import scale_chart
 
         _heading("Outcome scales")
         for c in courses:
-            click.echo(scale_sentence(c))
+            click.echo(scale_words(c))
             click.echo(scale_chart(c, w, max(8, h * 2 // 3), _color(color)))
     _heading("Summary")
     for line in progress_summary(progress):

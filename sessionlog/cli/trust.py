@@ -12,7 +12,7 @@ import click
 
 from ..errors import ValidationError
 from .common import Context, fail, pass_ctx, user_errors
-from .identify import identify, identify_in_backup, identity_option
+from .identify import SecretOnce, identify, identity_option
 from .transfer import export_command, import_command
 
 
@@ -151,7 +151,9 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
     """Replace the database by the backup SRC (after checking SRC is sound).
 
     Who restores proves it with their secret as the backup holds it (the current
-    database may be the damaged one). The current database is kept beside it as
+    database may be the damaged one), and, where the current database can be read and
+    has an admin, as it holds it too: asked once (again only when the backup holds an
+    older one). The current database is kept beside it as
     DB.before-restore-TIME. Close sessionlog on every other workstation first.
     """
     from ..store import check, check_backup, not_utf8_where, refuse_plain_over_encrypted, restorable
@@ -186,8 +188,9 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
             )
         if not click.confirm(question, default=False):
             fail("nothing was changed")
-    actor = identify_in_backup(src, practitioner_ref)
-    _admin_restores(ctx, src, actor, practitioner_ref)
+    secret = SecretOnce()  # one secret for the backup and the clinic's database
+    actor = _who_restores(src, target, practitioner_ref, secret)
+    _admin_restores(ctx, src, actor, practitioner_ref, secret)
     result = run_restore(src, target, clock=ctx.clock(), actor_id=actor)
     kept = f" The previous database is kept at {result.previous}." if result.previous else ""
     if result.previous and result.previous.name.endswith("-wal"):
@@ -197,7 +200,27 @@ def restore(ctx: Context, src: Path, force: bool, practitioner_ref: str | None) 
         click.echo(f"warning: {result.warning}", err=True)
 
 
-def _admin_restores(ctx: Context, src: Path, actor: int, ref: str | None) -> None:
+def _who_restores(src: Path, target: Path, ref: str | None, secret: SecretOnce) -> int:
+    """Who restores, proved by the secret the backup holds. A secret typed at a terminal
+    that the backup does not hold but the clinic's database does (changed since the
+    backup) is asked for again, naming the backup; otherwise its refusal stands."""
+    from ..services.auth import AuthError
+
+    try:
+        return secret.proved_in(src, ref)
+    except AuthError as refused:
+        if not secret.asked or not _has_admin(target):
+            raise
+        try:
+            secret.proved_in(target, ref, again=False)
+        except AuthError:
+            raise refused from None  # held by neither: the backup's refusal
+    return secret.proved_in(src, ref)
+
+
+def _admin_restores(
+    ctx: Context, src: Path, actor: int, ref: str | None, secret: SecretOnce
+) -> None:
     """Refuse a restore to anyone but an admin: it replaces every practitioner's records.
     The clinic's own database says who its admins are whenever it can be read and has
     one (who restores then proves their secret there too: a file anyone can make must
@@ -210,7 +233,7 @@ def _admin_restores(ctx: Context, src: Path, actor: int, ref: str | None) -> Non
     what = "restores a backup over the clinic's database"
     try:
         if _has_admin(ctx.path):
-            here = identify_in_backup(ctx.path, ref)
+            here = secret.proved_in(ctx.path, ref)
             require_admin_in_file(ctx.path, here, "restore", what)
         else:
             require_admin_in_file(src, actor, "restore", what)

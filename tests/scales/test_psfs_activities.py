@@ -136,3 +136,91 @@ def test_a_scale_for_another_body_region_is_saved_with_a_note(db: Path) -> None:
     ]
     out = ok(db, "scale record --patient C001 --scale PSFS --items 5 --at '2026-11-20 09:32'")
     assert "note" not in out  # PSFS is for any region
+
+
+def _take_home(db: Path, tmp_path: Path) -> str:
+    ok(db, f"report --patient C001 --format html --force -o {tmp_path / 'r.html'}")
+    return (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_the_take_home_latest_is_the_charted_figure_and_names_its_activities(
+    db: Path, tmp_path: Path
+) -> None:
+    # The chart and the sentence read sleeping and lifting (5.5 -> 8.0); under the
+    # chart, 'Latest: 6.3 of 10' was the mean of all three, climbing stairs too.
+    ok(db, "scale record --patient C001 --scale PSFS --items 4,6,5 --activity 'sitting at"
+           " work' --activity sleeping --activity lifting --at '2026-11-20 09:30'")  # fmt: skip
+    ok(db, "scale record --patient C001 --scale PSFS --items 7,9,3 --activity Sleeping"
+           " --activity lifting --activity 'climbing stairs' --at '2026-11-21 10:00'")  # fmt: skip
+    page = _take_home(db, tmp_path)
+    assert "from 5.5 of 10 to 8.0 of 10" in page
+    assert "6.3" not in page
+    assert (
+        '<p class="note">Latest (2 activities you rated each time: Sleeping, lifting):'
+        " 8.0 of 10 · 2 readings</p>"
+    ) in page
+    assert (
+        '<p class="note">Added since 2026-11-20, so not in the chart or the change: climbing'
+        " stairs (3 of 10). No longer rated: sitting at work.</p>"
+    ) in page
+    report = ok(db, "report --patient C001")
+    assert (
+        "Added since 2026-11-20, so not in the chart or the change: climbing stairs (3 of 10)."
+        " No longer rated: sitting at work."
+    ) in report
+
+
+def test_the_take_home_latest_on_the_same_activities_and_on_new_ones(
+    db: Path, tmp_path: Path
+) -> None:
+    for at, items in (("2026-11-20 09:30", "4,6,5"), ("2026-11-21 10:00", "6,7,6")):
+        ok(db, f"scale record --patient C001 --scale PSFS --items {items} --activity 'sitting"
+               f" at work' --activity sleeping --activity lifting --at '{at}'")  # fmt: skip
+    page = _take_home(db, tmp_path)
+    assert (
+        '<p class="note">Latest (3 activities you rated each time: sitting at work, sleeping,'
+        " lifting): 6.3 of 10 · 2 readings</p>"
+    ) in page
+    assert "Added since" not in page and "No longer rated" not in page
+    ok(db, "scale record --patient C001 --scale PSFS --items 2,8 --activity 'climbing stairs'"
+           " --activity 'lifting a child' --at '2026-11-22 09:00'")  # fmt: skip
+    page = _take_home(db, tmp_path)
+    assert (
+        '<p class="note">Latest (2 activities rated once so far: climbing stairs, lifting a'
+        " child): 5.0 of 10 · 1 of 3 readings (the others were on other activities)</p>"
+    ) in page
+    assert (
+        '<p class="note">New since 2026-11-21: climbing stairs (2 of 10), lifting a child'
+        " (8 of 10). No longer rated: sitting at work, sleeping, lifting.</p>"
+    ) in page
+
+
+def test_a_reading_between_without_the_shared_activities_is_left_out_of_the_chart() -> None:
+    # Sleeping and lifting at the first and the last reading; the one between rated
+    # sleeping only: its score was charted as if it were on both.
+    c = _course(
+        (0, ("sleeping", "lifting"), (4, 4)),
+        (10, ("sleeping",), (9,)),
+        (20, ("sleeping", "lifting"), (6, 6)),
+    )
+    assert [p.score for p in c.followed] == [4.0, 6.0]
+
+
+def test_the_apps_activity_entry_names_what_is_wrong() -> None:
+    from sessionlog.domain.scales import find_scale
+    from sessionlog.errors import ValidationError
+    from sessionlog.services.activity_entry import parse_activities
+
+    psfs = find_scale("PSFS")
+    assert parse_activities(psfs, "walking 2 km 7;; sleeping=10") == (
+        ("walking 2 km", "sleeping"), (7, 10)
+    )  # fmt: skip
+    for typed, said in (
+        ("7", "activities: name the activity before its answer, e.g. sleeping 7; lifting 9"
+              " (7 has no name)"),
+        ("sleeping \u0663", "activities: give each activity its answer after its name, e.g."
+                            " sleeping 7; lifting 9 (sleeping \u0663 has none)"),
+    ):  # fmt: skip
+        with pytest.raises(ValidationError) as err:
+            parse_activities(psfs, typed)
+        assert str(err.value) == said

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import tui_scenarios as ts
 from helpers_store import sql_rows
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from sessionlog.domain.models import FollowUpInput
 from sessionlog.domain.scales import parse_scale_reading
@@ -177,3 +177,84 @@ def test_compare_screen_opens_the_scales_by_technique() -> None:
                                 "not enough data (n=1)", ""]]  # fmt: skip
 
     ts.run_app(ts.make_app(store), steps)
+
+
+def test_the_patient_view_says_which_psfs_activities_were_added_or_dropped() -> None:
+    from sessionlog.tui.screens.patient_view import PatientViewScreen
+
+    store = ts.seeded_store()
+    readings = (("2026-11-16 08:50", "sitting at work|sleeping|lifting", "4,6,5"),
+                ("2026-11-23 10:00", "Sleeping|lifting|climbing stairs", "7,9,3"))  # fmt: skip
+    for at, names, items in readings:
+        store.add_scale_reading(parse_scale_reading(
+            {"scale": "PSFS", "patient_id": 1, "session_record_id": 1, "at": at,
+             "items": items, "labels": names.split("|")}, now=ts.NOW), 1)  # fmt: skip
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(PatientViewScreen(1))
+        await pilot.pause()
+        words = str(app.screen.query_one("#pv-sentences", Static).render())
+        assert (
+            "from 5.5 of 10 to 8.0 of 10; on this scale higher is better. That is a change most"
+            " people notice clearly. Added since 2026-11-16, so not in the chart or the change:"
+            " climbing stairs (3 of 10). No longer rated: sitting at work."
+        ) in " ".join(words.split())
+
+    ts.run_app(ts.make_app(store), steps)
+
+
+def test_a_clinician_records_psfs_activities_each_with_its_answer() -> None:
+    # The form had answers and a total only: a PSFS from the app named no activity, so
+    # it could never be compared with the next one.
+    store = ts.seeded_store()  # Lena Fischer (5) seen today
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(ProgressScreen(5))
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        error = app.screen.query_one("#scale-error")
+        field = app.screen.query_one("#scale-activities", Input)
+        assert not field.display  # not asked for a scale whose items are not named
+        await pilot.press(*"psfs", "enter")
+        await pilot.pause()
+        assert field.display and app.screen.focused is field
+        assert not app.screen.query_one("#scale-items").display  # answers come with names
+        for typed, said in (
+            ("sleeping; lifting 9", "activities: give each activity its answer after its"
+             " name, e.g. sleeping 7; lifting 9 (sleeping has none)"),
+            ("sleeping 7; lifting 11", "activities: lifting is 11; PSFS answers are whole"
+             " numbers 0 to 10"),
+            ("sleeping 7; Sleeping 8", "activities: Sleeping is named twice: name each"
+             " activity once"),
+            ("a 1; b 2; c 3; d 4; e 5; f 6", "activities: PSFS takes 1 to 5 activities (6"
+             " given)"),
+            ("\x1b[31mlifting 4", "activities: an activity's name is 1-80 printable"
+             " characters"),
+            ("sleeping 7.5", "activities: sleeping is 7.5; PSFS answers are whole numbers 0"
+             " to 10"),
+        ):  # fmt: skip
+            field.value = typed  # as pasted
+            await pilot.press("enter")
+            await pilot.pause()
+            assert str(error.render()) == said, typed
+            assert store.scale_readings(5) == []
+        from textual import events
+
+        field.value = ""
+        field.post_message(events.Paste("sleeping 7; " * 10_000))  # as a terminal sends it
+        await pilot.pause()
+        assert field.value == "" and str(error.render()) == (
+            "activities: at most 430 characters (up to 5 activities, each with its answer, e.g."
+            " sleeping 7; lifting 9): the pasted text (120,000 characters) was left out."
+        )
+        assert store.scale_readings(5) == []
+        await pilot.press(*"Sleeping 7; lifting: 9, climbing stairs 3", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ProgressScreen)
+
+    ts.run_app(ts.make_app(store), steps)
+    assert sql_rows(store, "SELECT scale, labels, items, score, entered_by FROM scale_reading") == [
+        {"scale": "PSFS", "labels": '["Sleeping", "lifting", "climbing stairs"]',
+         "items": "[7, 9, 3]", "score": 6.3, "entered_by": "practitioner"}
+    ]  # fmt: skip

@@ -30,7 +30,8 @@ from textual.widgets import Input, Static
 from textual_plotext import PlotextPlot
 
 from ...analysis import patient_sentences
-from ...analysis.scale_course import ScaleCourse, scale_sentence
+from ...analysis.activity_words import scale_words
+from ...analysis.scale_course import ScaleCourse
 from ...charts import draw_progress, progress_key
 from ...charts.scales import draw_scale
 from ...errors import SessionlogError
@@ -140,7 +141,7 @@ class PatientViewScreen(ModalScreen[None]):
         under a chart the patient cannot see would crowd the chart out of a small
         screen; the arrows bring the other charts with their sentences). Without the
         charts (too small a window), no word about their orange line."""
-        scales = [scale_sentence(self.courses[i]) for i in shown]
+        scales = [scale_words(self.courses[i]) for i in shown]
         if scales and charts:
             scales.append(BAND)
         self.query_one("#pv-sentences", Static).update(plain("\n".join(self.pain_words + scales)))

@@ -17,8 +17,9 @@ from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from ...analysis import patient_sentences
+from ...analysis.activity_words import scale_words
 from ...analysis.progress import Progress
-from ...analysis.scale_course import ScaleCourse, scale_sentence
+from ...analysis.scale_course import ScaleCourse
 from ...analysis.table import progress_summary, session_rows
 from ...charts import draw_progress, progress_key
 from ...charts.scales import draw_scale
@@ -92,7 +93,7 @@ class ProgressScreen(Screen[None]):
             summary.append("\n")
         courses = patient_scales(store, self.patient_id)
         for course in courses:
-            summary.append_text(plain(scale_sentence(course), style="bold"))
+            summary.append_text(plain(scale_words(course), style="bold"))
             summary.append("\n")
         self._draw_scales(courses)
         summary.append_text(plain("\n".join(progress_summary(self.progress))))

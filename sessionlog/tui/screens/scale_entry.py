@@ -2,7 +2,10 @@
 
 The answers in the form's order (``-`` for a blank) or the total; the reading goes to
 the patient's latest session (a baseline) or to today's follow-up of it, through the
-same service as ``sessionlog scale record``. Bad input shows one line and saves nothing.
+same service as ``sessionlog scale record``. A scale whose items the patient names (PSFS)
+asks for the activities instead of the answers, each with its answer
+(:mod:`sessionlog.services.activity_entry`); Enter there saves, or, left empty, goes on
+to the total. Bad input shows one line and saves nothing.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from ...domain.scales import catalogue, find_scale, format_score
+from ...domain.scales import Scale, catalogue, find_scale, format_score
 from ...errors import SessionlogError
+from ...services.activity_entry import EXAMPLE, MAX_TEXT, parse_activities
 from ...services.scales import record_scale
 from ..safe import plain
+from .kiosk_follow_up import AnswerInput
 
 
 class ScaleEntry(ModalScreen[str | None]):
@@ -38,36 +43,78 @@ class ScaleEntry(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(plain(f"Record a scale ({codes})"))
             yield Input(placeholder="scale, e.g. NDI", id="scale-code")
+            yield AnswerInput(
+                placeholder=f"activities, each with its answer: {EXAMPLE}",
+                id="scale-activities",
+                max_length=MAX_TEXT,
+            )
             yield Input(placeholder="answers in order, e.g. 3,2,1,0,4,2,1,3,2,-", id="scale-items")
             yield Input(placeholder="or the total", id="scale-total")
             yield Label("", id="scale-error", classes="error")
             yield Static("Enter to go on and save, Escape to cancel", classes="hint")
 
     def on_mount(self) -> None:
+        self.query_one("#scale-activities").display = False
         self.query_one("#scale-code", Input).focus()
+
+    def _named(self) -> Scale | None:
+        """The scale typed, when the patient names its items (PSFS)."""
+        try:
+            scale = find_scale(self.query_one("#scale-code", Input).value)
+        except SessionlogError:
+            return None  # said on saving
+        return scale if scale.named_items else None
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "scale-code":  # the activities, or the answers in order
+            named = self._named() is not None
+            self.query_one("#scale-activities").display = named
+            self.query_one("#scale-items").display = not named
+
+    def on_answer_input_too_long(self, event: AnswerInput.TooLong) -> None:
+        named = self._named()  # the field shows only for such a scale
+        most = named.items if named is not None else 5
+        self._say(
+            f"activities: at most {event.field.max_length} characters (up to {most} activities,"
+            f" each with its answer, e.g. {EXAMPLE}): the pasted text ({event.length:,}"
+            " characters) was left out."
+        )
+
+    def _say(self, line: str) -> None:
+        error = self.query_one("#scale-error", Label)
+        error.update(plain(line))
+        error.add_class("-shown")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id != "scale-total":
+        activities = event.input.id == "scale-activities" and event.input.value.strip()
+        if event.input.id != "scale-total" and not activities:
             self.focus_next()
             return
-        app = self.app
-        value = {i.id: i.value.strip() for i in self.query(Input)}
         try:
-            done = record_scale(
-                app.store,  # type: ignore[attr-defined]
-                patient_id=self.patient_id,
-                scale=value["scale-code"],
-                actor_id=app.practitioner_id,  # type: ignore[attr-defined]
-                items=value["scale-items"] or None,
-                total=value["scale-total"] or None,
-                entered_by=self.entered_by,
-            )
+            self._save()
         except SessionlogError as exc:
-            error = self.query_one("#scale-error", Label)
-            error.update(plain(str(exc)))
-            error.add_class("-shown")
-            return
+            self._say(str(exc))
+
+    def _save(self) -> None:
+        """Check and save what the visible fields say (a hidden field is not sent)."""
+        app = self.app
+        value = {i.id: i.value.strip() for i in self.query(Input) if i.display}
+        named, items = self._named(), value.get("scale-items")
+        labels: tuple[str, ...] = ()
+        if named is not None and value.get("scale-activities"):
+            labels, answers = parse_activities(named, value["scale-activities"])
+            items = ",".join(map(str, answers))
+        done = record_scale(
+            app.store,  # type: ignore[attr-defined]
+            patient_id=self.patient_id,
+            scale=value["scale-code"],
+            actor_id=app.practitioner_id,  # type: ignore[attr-defined]
+            items=items or None,
+            total=value["scale-total"] or None,
+            labels=labels,
+            entered_by=self.entered_by,
+        )
         scale = find_scale(done.reading.scale)
         saved = f"{scale.code} {format_score(scale, done.reading.score)}"
         self.dismiss(" ".join((f"{saved} saved.", *done.notes)) if done.notes else saved)

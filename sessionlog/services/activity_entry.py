@@ -1,0 +1,58 @@
+"""The app's way of typing a PSFS: each activity the patient names with its answer,
+``sleeping 7; lifting: 9, climbing stairs 3`` (``;`` or ``,`` between them, the answer
+last, after a space, ``:`` or ``=``). It gives the names and answers that
+``scale record --activity ... --items ...`` gives, checked first: a wrong entry is one
+line naming the field and what it takes, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..analysis.activities import activity_key
+from ..domain.scales import MAX_LABEL, Scale
+from ..errors import ValidationError
+
+FIELD = "activities"
+EXAMPLE = "sleeping 7; lifting 9"
+MAX_TEXT = 5 * (MAX_LABEL + 6)  # five named activities with their answers
+_ENTRY = re.compile(r"(?P<name>.*?)\s*[:=]?\s*(?P<answer>[-+]?[0-9]+(?:[.][0-9]*)?)")
+
+
+def parse_activities(scale: Scale, text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The activities' names and their answers, in the order typed."""
+    if len(text) > MAX_TEXT:
+        raise ValidationError(FIELD, f"at most {MAX_TEXT} characters ({len(text):,} given)")
+    entries = [e.strip() for e in re.split(r"[;,]", text) if e.strip()]
+    if not 1 <= len(entries) <= scale.items:
+        raise ValidationError(
+            FIELD, f"{scale.code} takes 1 to {scale.items} activities ({len(entries)} given)"
+        )
+    names: list[str] = []
+    answers: list[int] = []
+    for entry in entries:
+        found = _ENTRY.fullmatch(entry)
+        name = found["name"].strip() if found else entry
+        if found and not name:
+            raise ValidationError(
+                FIELD, f"name the activity before its answer, e.g. {EXAMPLE} ({entry} has no name)"
+            )
+        if not found:
+            raise ValidationError(
+                FIELD,
+                f"give each activity its answer after its name, e.g. {EXAMPLE} ({entry} has none)",
+            )
+        if len(name) > MAX_LABEL or not name.isprintable():
+            raise ValidationError(
+                FIELD, f"an activity's name is 1-{MAX_LABEL} printable characters"
+            )
+        answer = found["answer"]
+        if not answer.lstrip("+-").isdigit() or not scale.item_min <= int(answer) <= scale.item_max:
+            raise ValidationError(
+                FIELD, f"{name} is {answer}; {scale.code} answers are {scale.allowed()}"
+            )
+        if any(activity_key(n) == activity_key(name) for n in names):
+            raise ValidationError(FIELD, f"{name} is named twice: name each activity once")
+        names.append(name)
+        answers.append(int(answer))
+    return tuple(names), tuple(answers)
