@@ -354,6 +354,17 @@ def test_a_trigger_of_the_cache_dropped_before_an_edit_is_found_and_put_back(
     ]
 
 
+def test_the_table_of_notes_dropped_is_found_and_put_back(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    path = _edited(clinic, tmp_path)
+    _raw(path, "DROP TABLE outcome_edited")  # (its triggers would fail on any write)
+    _rebuilt(path, "compare --width 100", "outcome_edited dropped or altered", clinic[1])
+    assert check(path).warnings == []
+    _raw(path, HIDE_AN_ADVERSE_EVENT[0])
+    _rebuilt(path, "compare --width 100", "outcome_dose_group", clinic[1])
+
+
 def test_a_save_after_a_hand_edit_leaves_the_rebuild_to_the_comparison(
     clinic: tuple[Path, str], tmp_path: Path
 ) -> None:

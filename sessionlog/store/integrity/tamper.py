@@ -31,10 +31,6 @@ class Finding:
     not_utf8: tuple[str, ...] = ()  # the row's columns whose text is not valid UTF-8
 
 
-def _of_the_cache(name: str, table: str) -> bool:
-    return name.startswith(CACHE_PREFIX) or table.startswith(CACHE_PREFIX)
-
-
 def trigger_findings(conn: sqlite3.Connection) -> list[Finding]:
     """Triggers and views missing, altered or added, and indexes missing or altered,
     against the schema's migrations (a view rewritten can hide records; an index
@@ -49,7 +45,7 @@ def trigger_findings(conn: sqlite3.Connection) -> list[Finding]:
                 "SELECT name, sql, tbl_name FROM sqlite_master WHERE type = ? AND sql IS NOT NULL",
                 (kind,),
             )
-            if kind != "trigger" or not _of_the_cache(name, table)
+            if kind != "trigger" or not table.startswith(CACHE_PREFIX)
         }
         expected = expected_objects(applied, kind)
         if kind == "trigger":

@@ -154,6 +154,7 @@ def rebuild(store: Store, progress: Progress | None = None) -> int:
     it rebuilds everything when most patients are new, and only theirs otherwise.)
     """
     with store.write() as conn:
+        edits.restore(conn)  # (the note of writes gone, deleting would fail)
         conn.execute("DELETE FROM outcome_meta")
     return refresh(store, progress)
 

@@ -21,10 +21,9 @@ from ..integrity.triggers import CACHE_PREFIX, applied_migrations, expected_trig
 
 TABLE = "outcome_edited"
 _MIGRATION = "0022_outcome_edited"
-_FOUND_SQL = (
+_FOUND_SQL = (  # the triggers on the cache's tables (those on the records are check's)
     "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-    f" AND (substr(name, 1, {len(CACHE_PREFIX)}) = '{CACHE_PREFIX}'"
-    f" OR substr(tbl_name, 1, {len(CACHE_PREFIX)}) = '{CACHE_PREFIX}')"
+    f" AND substr(tbl_name, 1, {len(CACHE_PREFIX)}) = '{CACHE_PREFIX}'"
 )
 
 
