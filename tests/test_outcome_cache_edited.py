@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from unittest import mock
 
@@ -18,7 +19,10 @@ from helpers_cli import run as run_as_test
 from test_demo import make_demo
 
 from sessionlog.cli.identify import SECRET_ENV
+from sessionlog.store import Store
 from sessionlog.store.file.health import check
+from sessionlog.store.outcomes import cache as outcome_cache
+from sessionlog.store.outcomes.patient import cached_patient_outcomes
 from sessionlog.store.outcomes.sound import unsound_groups
 
 REBUILT = (
@@ -158,3 +162,260 @@ def test_compare_rebuilds_when_the_cache_s_marks_were_edited_by_hand(
     _raw(path, "UPDATE outcome_meta SET value = ? WHERE key = ?", value, key)
     result = run(path, "compare --width 100")
     assert (result.exit_code, result.stderr, result.stdout) == (0, "", clinic[1])
+
+
+# -- Any write to a table of the cache (schema 0022, store/outcomes/guard.py) ------------
+
+WRITTEN = (
+    "The outcome figures kept in the database were written outside sessionlog ({});"
+    " they are rebuilt from the records."
+)
+# A significant adverse event of IMS taken out of both dose tables alike: their sums
+# stay consistent with each other, so only the note of the write gives it away.
+HIDE_AN_ADVERSE_EVENT = (
+    "UPDATE outcome_dose_group SET ae_significant = 0, ae_significant_sq = 0,"
+    " ae_significant_n = 0 WHERE key = 'ims'",
+    "UPDATE outcome_dose_patient SET ae_significant = 0 WHERE key = 'ims'",
+)
+
+
+def _adverse_event_hidden(clinic: tuple[Path, str], tmp_path: Path) -> Path:
+    path = _edited(clinic, tmp_path)
+    for sql in HIDE_AN_ADVERSE_EVENT:
+        _raw(path, sql)
+    return path
+
+
+def _rebuilt(path: Path, command: str, written: str, stdout: str) -> None:
+    """``command`` says the cache was written (``written``) and shows ``stdout``."""
+    result = run(path, command)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [WRITTEN.format(written)]
+    assert result.stdout == stdout
+
+
+def _ims_sessions_edited(
+    clinic: tuple[Path, str], tmp_path: Path, update: str, command: str
+) -> tuple[Path, str]:
+    """A copy of the clinic with three IMS sessions' rows edited, and what ``command``
+    printed before the edit."""
+    before = run(clinic[0], command)
+    path = _edited(clinic, tmp_path)
+    _raw(
+        path,
+        f"UPDATE outcome_session SET {update} WHERE record_id IN"
+        " (SELECT record_id FROM outcome_session WHERE technique = 'ims' LIMIT 3)",
+    )
+    return path, before.stdout
+
+
+def _cache_tables(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name LIKE 'outcome\\_%' ESCAPE '\\' AND name != 'outcome_edited'"
+                " ORDER BY name"
+            )
+        ]
+
+
+def test_every_write_to_every_table_of_the_cache_is_noted(clinic: tuple[Path, str]) -> None:
+    tables = _cache_tables(clinic[0])
+    assert set(tables) >= {
+        "outcome_meta", "outcome_session", "outcome_total", "outcome_group",
+        "outcome_day", "outcome_dose_patient", "outcome_dose_group",
+    }  # fmt: skip
+    with closing(sqlite3.connect(clinic[0], isolation_level=None)) as conn:
+        assert conn.execute("SELECT count(*) FROM outcome_edited").fetchone() == (0,)
+        for table in tables:
+            column = conn.execute(f"SELECT name FROM pragma_table_info('{table}')").fetchone()[0]
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0, table
+            for sql in (
+                f"INSERT OR REPLACE INTO {table} SELECT * FROM {table} LIMIT 1",
+                f"UPDATE {table} SET {column} = {column}",  # even a write that changes nothing
+                f"DELETE FROM {table}",
+            ):
+                conn.execute("BEGIN")
+                conn.execute(sql)
+                noted = conn.execute("SELECT name FROM outcome_edited").fetchall()
+                conn.execute("ROLLBACK")
+                assert noted == [(table,)], sql
+
+
+def test_compare_rebuilds_dose_rows_edited_alike_and_says_so(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    path = _adverse_event_hidden(clinic, tmp_path)
+    with closing(sqlite3.connect(path)) as conn:
+        assert unsound_groups(conn) == []  # the counts agree with each other
+    # (the significant adverse event is back)
+    _rebuilt(path, "compare --width 100", "outcome_dose_group, outcome_dose_patient", clinic[1])
+    again = run(path, "compare --width 100")
+    assert (again.stderr, again.stdout) == ("", clinic[1])
+
+
+# Per table, a write a hand might make that sound.py's counts do not catch (or that a
+# filtered comparison or a patient's progress reads) and the command that shows it.
+EDITS = {
+    "outcome_meta": (
+        "UPDATE outcome_meta SET value = '2000-01-01T00:00:00' WHERE key = 'latest_at'",
+        "compare --width 100",
+    ),
+    "outcome_session": (
+        "UPDATE outcome_session SET s53 = 1 WHERE technique = 'ims'",
+        "compare --width 100 --technique ims",
+    ),
+    "outcome_total": ("UPDATE outcome_total SET n = n WHERE slot = 40", "compare --width 100"),
+    "outcome_group": ("UPDATE outcome_group SET patients = patients", "compare --width 100"),
+    "outcome_day": (
+        "UPDATE outcome_day SET started_on = '2000-01-01' WHERE started_on ="
+        " (SELECT min(started_on) FROM outcome_day)",
+        "compare --width 100",
+    ),
+    "outcome_dose_patient": (
+        "UPDATE outcome_dose_patient SET per_week = 20 WHERE per_week IS NOT NULL",
+        "compare --width 100",
+    ),
+    "outcome_dose_group": (
+        "DELETE FROM outcome_dose_group WHERE key = 'ims'",
+        "compare --width 100",
+    ),
+}
+
+
+def test_the_edits_tried_cover_every_table_of_the_cache(clinic: tuple[Path, str]) -> None:
+    assert sorted(EDITS) == _cache_tables(clinic[0])
+
+
+@pytest.mark.parametrize("table", sorted(EDITS))
+def test_compare_rebuilds_any_table_of_the_cache_written_by_hand(
+    clinic: tuple[Path, str], tmp_path: Path, table: str
+) -> None:
+    sql, command = EDITS[table]
+    before = run(clinic[0], command)
+    path = _edited(clinic, tmp_path)
+    _raw(path, sql)
+    _rebuilt(path, command, table, before.stdout)
+    assert check(path).warnings == []  # rebuilt: nothing left to note
+
+
+@pytest.mark.parametrize(
+    ("update", "command"),
+    [
+        ("technique = 'bogus'", "compare --width 100 --since 2020-01-01"),  # was a KeyError
+        ("started_at = 'x'", "compare --width 100 --since 2020-01-01"),  # was a TypeError
+        ("s0 = 9223372036854775807", "compare --width 100 --practitioner 1"),  # overflow
+        ("s53 = 1, s52 = 1", "compare --width 100 --region neck --by technique"),
+        ("pain_before = 99", "compare --width 100 --complaint neck"),
+        ("family = 'acupuncture'", "compare --width 100 --until 2030-01-01"),
+    ],
+)
+def test_a_filtered_compare_rebuilds_session_rows_edited_by_hand(
+    clinic: tuple[Path, str], tmp_path: Path, update: str, command: str
+) -> None:
+    path, before = _ims_sessions_edited(clinic, tmp_path, update, command)
+    _rebuilt(path, command, "outcome_session", before)
+
+
+def test_check_notes_a_cache_written_by_hand_in_one_line(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    path = _adverse_event_hidden(clinic, tmp_path)
+    health = check(path)
+    assert (health.ok, health.problems) == (True, [])  # derived, not records: a note
+    assert health.warnings == [
+        "the outcome figures kept for comparisons were written outside sessionlog"
+        " (outcome_dose_group, outcome_dose_patient). The next comparison rebuilds them"
+        " from the records."
+    ]
+
+
+def test_a_trigger_of_the_cache_dropped_before_an_edit_is_found_and_put_back(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    path = _edited(clinic, tmp_path)
+    _raw(path, "DROP TRIGGER outcome_dose_group_edited_update")
+    _raw(path, HIDE_AN_ADVERSE_EVENT[0])  # noted by nothing now
+    health = check(path)
+    assert (health.ok, health.problems) == (True, [])
+    assert health.warnings == [
+        "the outcome figures kept for comparisons were written outside sessionlog (its"
+        " trigger outcome_dose_group_edited_update dropped). The next comparison rebuilds"
+        " them from the records."
+    ]
+    dropped = "its trigger outcome_dose_group_edited_update dropped"
+    _rebuilt(path, "compare --width 100", dropped, clinic[1])
+    assert check(path).warnings == []  # the trigger is back
+    _raw(path, HIDE_AN_ADVERSE_EVENT[0])
+    assert run(path, "compare --width 100").stderr.splitlines() == [
+        WRITTEN.format("outcome_dose_group")
+    ]
+
+
+def test_the_table_of_notes_dropped_is_found_and_put_back(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    path = _edited(clinic, tmp_path)
+    _raw(path, "DROP TABLE outcome_edited")  # (its triggers would fail on any write)
+    _rebuilt(path, "compare --width 100", "outcome_edited dropped or altered", clinic[1])
+    assert check(path).warnings == []
+    _raw(path, HIDE_AN_ADVERSE_EVENT[0])
+    _rebuilt(path, "compare --width 100", "outcome_dose_group", clinic[1])
+
+
+def test_a_save_after_a_hand_edit_leaves_the_rebuild_to_the_comparison(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    path = _edited(clinic, tmp_path)
+    _raw(path, HIDE_AN_ADVERSE_EVENT[0])
+    store = Store.open(path)
+    try:  # what the app runs after each save: a few patients, never a whole build
+        assert outcome_cache.refresh(store, few_only=True) == 0
+    finally:
+        store.close()
+    _rebuilt(path, "compare --width 100", "outcome_dose_group", clinic[1])
+
+
+def test_a_patient_s_progress_is_not_read_from_a_cache_written_by_hand(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    # The progress screen, `report` and the take-home report read outcome_session.
+    command = "report --patient P0001 --width 100"
+    before = run(clinic[0], command)
+    assert before.exit_code == 0, before.output
+    path = _edited(clinic, tmp_path)
+    _raw(
+        path,
+        "UPDATE outcome_session SET s0 = 10, s1 = 10, s2 = 0, s3 = 0, s30 = 1 WHERE patient_id"
+        " = (SELECT id FROM patient WHERE chart_id = 'P0001')",
+    )
+    store = Store.open(path)
+    try:
+        (patient_id,) = store.conn.execute(
+            "SELECT id FROM patient WHERE chart_id = 'P0001'"
+        ).fetchone()
+        assert cached_patient_outcomes(store, patient_id) is None
+    finally:
+        store.close()
+    after = run(path, command)
+    assert (after.exit_code, after.stdout) == (0, before.stdout)
+
+
+@pytest.mark.parametrize(
+    ("update", "command"),
+    [
+        ("technique = 'bogus'", "compare --width 100 --since 2020-01-01"),  # a KeyError
+        ("s0 = 9223372036854775807", "compare --width 100 --since 2020-01-01"),  # overflow
+    ],
+)
+def test_a_session_row_edited_with_its_note_cleared_too_never_ends_a_compare(
+    clinic: tuple[Path, str], tmp_path: Path, update: str, command: str
+) -> None:
+    # Someone who clears outcome_edited after the edit hides it from the check: figures
+    # that cannot be computed from such rows are then computed from a rebuilt cache.
+    path, before = _ims_sessions_edited(clinic, tmp_path, update, command)
+    _raw(path, "DELETE FROM outcome_edited")
+    result = run(path, command)
+    assert (result.exit_code, result.stdout) == (0, before), result.output

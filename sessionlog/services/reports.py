@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..analysis.compare import Comparison, Details, compare, details
 from ..analysis.model import Filters
@@ -114,6 +114,22 @@ def repair_outcomes(store: Store) -> str | None:
     return outcome_cache.repair(store)
 
 
+T = TypeVar("T")
+
+
+def _from_cache(store: Store, compute: Callable[[], T]) -> T:
+    """``compute()``, and once more from a cache rebuilt from the records when wrong
+    values in its rows made it fail (:func:`outcome_cache.unreadable`): never a
+    traceback for a hand edit that :func:`repair_outcomes` could not see."""
+    try:
+        return compute()
+    except Exception as exc:
+        if not outcome_cache.unreadable(exc):
+            raise
+    outcome_cache.rebuild(store)
+    return compute()
+
+
 def comparison_report(
     store: Store,
     filters: Filters | None = None,
@@ -126,7 +142,7 @@ def comparison_report(
 ) -> Comparison:
     """The clinic's technique comparison under ``filters``."""
     filters = filters or Filters()
-    counts = outcomes.group_counts(store, filters, windows, by)
+    counts = _from_cache(store, lambda: outcomes.group_counts(store, filters, windows, by))
     return compare(
         counts, windows, filters=filters, min_patients=min_patients, short=short, long=long
     )
@@ -137,9 +153,14 @@ def details_report(
 ) -> tuple[Details, ...]:
     """Dose, adverse-event rates and soreness by dose for every technique present."""
     filters = filters or Filters()
-    doses = outcome_details.dose_and_adverse(store, filters, by)
-    adverse = outcome_details.adverse_counts(store, filters, by)
-    soreness = outcome_details.soreness_dose_clusters(store, filters, by)
+    doses, adverse, soreness = _from_cache(
+        store,
+        lambda: (
+            outcome_details.dose_and_adverse(store, filters, by),
+            outcome_details.adverse_counts(store, filters, by),
+            outcome_details.soreness_dose_clusters(store, filters, by),
+        ),
+    )
     keys = sorted(doses, key=lambda k: (FAMILIES.index(k) if k in FAMILIES else 9, k))
     return tuple(
         details(doses[k][0], adverse.get(k, {}), soreness.get(k, {}), doses[k][1]) for k in keys

@@ -313,3 +313,33 @@ def test_compare_rebuilds_outcome_counts_changed_by_hand_and_says_so(clinic: Any
 
     drive(store, steps)
     assert unsound_groups(store.conn) == []
+
+
+def test_compare_rebuilds_a_cache_written_by_hand_and_says_so(clinic: Any) -> None:
+    """Dose rows edited alike (their counts agree, so only the note of the write in
+    outcome_edited gives it away) are rebuilt before the figures are shown."""
+    from sessionlog.store.outcomes import cache as outcome_cache
+    from sessionlog.store.outcomes import edits
+
+    store, _, _ = clinic
+    outcome_cache.refresh(store)
+    for table in ("outcome_dose_group", "outcome_dose_patient"):
+        store.conn.execute(f"UPDATE {table} SET ae_mild = 0")
+    if store.conn.in_transaction:
+        store.conn.commit()
+
+    shown: list[str] = []
+
+    async def steps(pilot: Any, app: Host) -> None:
+        await app.push_screen(CompareScreen())
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown.append(str(app.screen.query_one("#cmp-status", Static).render()))
+
+    drive(store, steps)
+    assert shown[0].startswith(
+        "The outcome figures kept in the database were written outside sessionlog"
+        " (outcome_dose_group, outcome_dose_patient); they are rebuilt from the records."
+        " all sessions: 6 sessions;"
+    )
+    assert edits.edited(store.conn) == []

@@ -15,6 +15,7 @@ from ...errors import DatabaseError
 from ..db import BUSY_TIMEOUT_MS, _check_ours, remove_empty
 from ..integrity import alarm, audit, tamper
 from ..integrity.chainhead import head
+from ..outcomes import edits as cache_edits
 from ..outcomes.sound import describe, unsound_groups
 from ..records.credentials import access_problems
 from ..records.follow_ups import left_out_follow_ups
@@ -163,6 +164,12 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
             "the outcome figures kept for comparisons do not match the records"
             f" ({describe(edited)}): changed outside sessionlog? The next comparison"
             " rebuilds them."
+        )
+    elif written := cache_edits.edited(conn):  # (any write: a sum kept consistent too)
+        health.warnings.append(
+            "the outcome figures kept for comparisons were written outside sessionlog"
+            f" ({cache_edits.describe(written)}). The next comparison rebuilds them from"
+            " the records."
         )
 
 

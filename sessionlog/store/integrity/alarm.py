@@ -77,9 +77,9 @@ def tail_problem(conn: sqlite3.Connection, rows: int = TAIL) -> str | None:
 
 def trigger_problem(conn: sqlite3.Connection) -> str | None:
     """Whether an append-only trigger of the schema is missing (names only: cheap)."""
-    from .triggers import applied_migrations, expected_triggers
+    from .triggers import applied_migrations, record_triggers
 
-    expected = expected_triggers(frozenset(applied_migrations(conn)))
+    expected = record_triggers(frozenset(applied_migrations(conn)))
     present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     missing = sorted(set(expected) - present)
     return f"the trigger {missing[0]} is missing" if missing else None

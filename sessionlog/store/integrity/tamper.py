@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .seal import RECORD_TABLES, columns, digest, not_utf8, removal_seal, sealed_rows
-from .triggers import applied_migrations, expected_objects, plain
+from .triggers import CACHE_PREFIX, applied_migrations, expected_objects, plain
 
 
 @dataclass(frozen=True)
@@ -34,18 +34,22 @@ class Finding:
 def trigger_findings(conn: sqlite3.Connection) -> list[Finding]:
     """Triggers and views missing, altered or added, and indexes missing or altered,
     against the schema's migrations (a view rewritten can hide records; an index
-    added changes no answer, and SQLite makes its own for UNIQUE columns)."""
+    added changes no answer, and SQLite makes its own for UNIQUE columns). The outcome
+    cache's triggers are the cache's own business (store/outcomes/edits.py)."""
     applied = frozenset(applied_migrations(conn))
     out = []
     for kind in ("trigger", "view", "index"):
         found = {
             name: plain(sql or "")
-            for name, sql in conn.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL",
+            for name, sql, table in conn.execute(
+                "SELECT name, sql, tbl_name FROM sqlite_master WHERE type = ? AND sql IS NOT NULL",
                 (kind,),
             )
+            if kind != "trigger" or not table.startswith(CACHE_PREFIX)
         }
         expected = expected_objects(applied, kind)
+        if kind == "trigger":
+            expected = {n: s for n, s in expected.items() if not n.startswith(CACHE_PREFIX)}
         for name, sql in sorted(expected.items()) if kind != "trigger" else expected.items():
             if name not in found:
                 out.append(Finding(kind, None, f"the {kind} {name} is missing (dropped)"))

@@ -21,6 +21,10 @@ _DROP = re.compile(
     r"^\s*DROP\s+(TRIGGER|VIEW|INDEX|TABLE)\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE
 )
 _ON = re.compile(r"\bON\s+(\w+)", re.IGNORECASE)
+# The outcome cache's tables (derived, rebuilt at will) and their triggers (schema 0022)
+# are named so: the cache checks those triggers itself (store/outcomes/edits.py); one
+# dropped is a hand edit of the cache, not of the records.
+CACHE_PREFIX = "outcome_"
 
 
 def plain(sql: str) -> str:
@@ -53,6 +57,11 @@ def expected_objects(applied: frozenset[str], kind: str) -> dict[str, str]:
 def expected_triggers(applied: frozenset[str]) -> dict[str, str]:
     """The triggers the ``applied`` migrations leave, by name, as SQL (whitespace folded)."""
     return expected_objects(applied, "trigger")
+
+
+def record_triggers(applied: frozenset[str]) -> dict[str, str]:
+    """:func:`expected_triggers` but the outcome cache's (:data:`CACHE_PREFIX`)."""
+    return {n: s for n, s in expected_triggers(applied).items() if not n.startswith(CACHE_PREFIX)}
 
 
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:

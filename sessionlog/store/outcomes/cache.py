@@ -32,9 +32,9 @@ from ...analysis.windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, Window
 from ...errors import DatabaseError
 from ..records import bulk
 from . import counts as outcome_counts
+from . import edits, sound
 from . import parallel as outcome_parallel
 from . import points as outcome_points
-from . import sound
 from .latest import slot_sql
 from .points import DIRTY, family_sql
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "family_sql", "is_current", "rebuild", "refresh", "repair", "signature", "slot_sql",
+    "unreadable",
 ]  # fmt: skip
 
 # A change here rebuilds every database's cache on its next use. 3: a bilateral site's
@@ -113,12 +114,14 @@ def session_rows(conn: sqlite3.Connection) -> int:
 
 
 def is_current(conn: sqlite3.Connection) -> bool:
-    """True when the cache reflects every session and follow-up row."""
+    """True when the cache reflects every session and follow-up row, and nothing but
+    sessionlog has written it since (:mod:`.edits`)."""
     meta, sessions, follow_ups = _state(conn)
     return (
         meta.get("signature") == signature()
         and meta.get("session_mark") == str(sessions)
         and meta.get("follow_up_mark") == str(follow_ups)
+        and not edits.edited(conn)
     )
 
 
@@ -151,21 +154,28 @@ def rebuild(store: Store, progress: Progress | None = None) -> int:
     it rebuilds everything when most patients are new, and only theirs otherwise.)
     """
     with store.write() as conn:
+        edits.restore(conn)  # (the note of writes gone, deleting would fail)
         conn.execute("DELETE FROM outcome_meta")
     return refresh(store, progress)
 
 
 def repair(store: Store, progress: Progress | None = None) -> str | None:
-    """Rebuild the cache when its whole-clinic counts disagree (a row edited by hand:
-    :mod:`.sound`); the sentence that says so, or None when they agree. Raises
-    :class:`DatabaseError`, in one line, when it disagrees and cannot be rebuilt."""
+    """Rebuild the cache when it was written outside sessionlog (:mod:`.edits`) or its
+    whole-clinic counts disagree (:mod:`.sound`); the sentence that says so, or None when
+    neither (or when a whole build is due anyway: after an upgrade, or its signature or
+    marks gone, the next refresh rebuilds it from the records). Raises
+    :class:`DatabaseError`, in one line, when it cannot be rebuilt."""
     try:
         found = sound.unsound_groups(store.conn)
+        written = [] if _whole_build_due(store.conn) else edits.edited(store.conn)
     except sqlite3.DatabaseError:
         return None  # a table or column missing: the schema's own checks say so
-    if not found:
+    if found:
+        said = f"did not match its records ({sound.describe(found)}: changed outside sessionlog?)"
+    elif written:
+        said = f"were written outside sessionlog ({edits.describe(written)})"
+    else:
         return None
-    said = f"did not match its records ({sound.describe(found)}: changed outside sessionlog?)"
     try:
         rebuild(store, progress)
     except (DatabaseError, sqlite3.DatabaseError) as exc:
@@ -175,6 +185,20 @@ def repair(store: Store, progress: Progress | None = None) -> str | None:
     return f"The outcome figures kept in the database {said}; they are rebuilt from the records."
 
 
+def unreadable(exc: BaseException) -> bool:
+    """Whether ``exc`` is what wrong values in the cache's rows raise while figures are
+    computed from them: a technique sessionlog does not know, a value of the wrong kind
+    or out of range, a sum beyond SQLite's integers (a hand edit whose note in
+    outcome_edited was cleared too, so that :func:`repair` did not see it)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "overflow" in str(exc)
+    return isinstance(exc, KeyError | TypeError | ValueError | ArithmeticError)
+
+
+def _whole_build_due(conn: sqlite3.Connection) -> bool:
+    return _state(conn)[0].get("signature") != signature()
+
+
 def _refresh(conn: sqlite3.Connection, progress: Progress, path: str, few_only: bool) -> int:
     meta, sessions, follow_ups = _state(conn)  # again, inside the write transaction
     full, patients = _find_dirty(conn, meta)
@@ -182,6 +206,7 @@ def _refresh(conn: sqlite3.Connection, progress: Progress, path: str, few_only: 
         return 0  # nothing written: a whole build is left to whoever needs it
     windows = CACHED_WINDOWS
     if full:
+        edits.restore(conn)  # its triggers as the migration made them
         for table in CACHE_TABLES:
             conn.execute(f"DELETE FROM {table}")
     else:  # the dirty patients' rows counted out, then gone
@@ -237,6 +262,7 @@ def _refresh(conn: sqlite3.Connection, progress: Progress, path: str, few_only: 
         ],
     )
     conn.execute("DELETE FROM temp.outcome_dirty")
+    edits.clear(conn)  # last: every write above was sessionlog's
     progress(1)
     return patients
 
@@ -246,8 +272,8 @@ def _find_dirty(conn: sqlite3.Connection, meta: dict[str, str]) -> tuple[bool, i
     with rows above the marks are listed in ``temp.outcome_dirty``)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS outcome_dirty (patient_id INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.outcome_dirty")
-    if meta.get("signature") != signature():
-        return True, _patients(conn)
+    if meta.get("signature") != signature() or edits.edited(conn):
+        return True, _patients(conn)  # (written outside sessionlog: rebuilt whole)
     conn.execute(
         "INSERT OR IGNORE INTO temp.outcome_dirty"
         " SELECT patient_id FROM session WHERE id > ?"

@@ -6,9 +6,10 @@ and a thousand follow-ups that, and summing each session's needles from its site
 half the time the screen took to open (issue 17). ``outcome_session`` has both for
 every current session (its ``s<window>`` columns, ``s30``, ``insertions``): read in
 the same query as the sessions, they need no work. They are used only when they are
-the patient's current figures: the cache's signature is this code's and the patient
+the patient's current figures: the cache's signature is this code's, the patient
 has no session or follow-up row above the marks of its last refresh (a new, amended or
-voided record of theirs since). Otherwise the answer is None and the caller computes.
+voided record of theirs since) and nothing but sessionlog wrote the cache since
+(:mod:`.edits`: a hand edit). Otherwise the answer is None and the caller computes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ...analysis.model import FollowUp, SessionOutcome
 from ...analysis.progress import SessionPoints, make_points
 from ...analysis.readings import RESOLUTION_SLOT
 from ...analysis.windows import Window
+from . import edits
 from .cache import CACHED_WINDOWS, signature
 from .queries import _session as session_outcome
 from .queries import patient_follow_ups
@@ -64,7 +66,7 @@ def cached_patient_outcomes(store: Store, patient_id: int) -> CachedOutcomes | N
     current figures (see the module's docstring)."""
     conn = store.conn
     current = conn.execute(_CURRENT_SQL, (signature(), patient_id, patient_id)).fetchone()
-    if not current or not current[0]:
+    if not current or not current[0] or edits.edited(conn):
         return None
     sessions, points = [], {}
     for row in conn.execute(_SESSIONS_SQL, (patient_id,)):
