@@ -15,12 +15,16 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import zip_longest
 
 from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.widgets._data_table import DuplicateKey, Row
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from ..domain.techniques import group_label
 from .safe import plain
@@ -158,6 +162,7 @@ def _show(table: DataTable, columns: Columns, texts: list[list[str]], rows: Rows
     # A long history repeats its cells ("-", "5", a technique, a date's week): each
     # text made once (with its size), the same Text in every cell that shows it.
     made: dict[tuple[str, str], tuple[Text, int, int]] = {}
+    fitted: list[tuple[str, list[Text], int]] = []  # a FitTable's rows, added at once
     for i in range(count):
         cells = []
         height = 1
@@ -175,8 +180,9 @@ def _show(table: DataTable, columns: Columns, texts: list[list[str]], rows: Rows
         if not fit:  # a plain DataTable measures a row of several lines itself
             table.add_row(*cells, key=str(i), height=None if height > 1 else 1)
             continue
-        table.add_row(*cells, key=str(i), height=height)
+        fitted.append((str(i), cells, height))
     if isinstance(table, FitTable):
+        table.add_sized_rows(fitted)
         table.measured(widths)
     if count and table.cursor_type == "row":
         table.move_cursor(row=min(max(cursor, 0), count - 1))
@@ -243,9 +249,121 @@ class FitTable(DataTable):
             column.content_width = max(column.content_width, widths.get(str(column.key.value), 0))
         self._measured = frozenset(self.rows)
 
+    def add_sized_rows(self, rows: Sequence[tuple[str, Sequence[Text], int]]) -> None:
+        """Add ``rows`` (key, cells, height) at the bottom, as ``add_row`` adds each one
+        but at once: ``add_row`` sets the cursor again and counts the table changed
+        after every row (adding 400 rows: 26 ms). ``tests/tui/test_tables_drawn.py``
+        holds the two equal (rows, cells, heights, cursor, highlight messages)."""
+        columns = [column.key for column in self.ordered_columns]
+        first = self.row_count
+        for key, cells, height in rows:
+            row_key = RowKey(key)
+            if row_key in self._row_locations:
+                raise DuplicateKey(f"The row key {row_key!r} already exists.")
+            if len(cells) > len(columns):
+                raise ValueError("More values provided than there are columns.")
+            self._row_locations[row_key] = len(self._row_locations)
+            self._data[row_key] = {c: cell for c, cell in zip_longest(columns, cells)}
+            self.rows[row_key] = Row(row_key, height, None, False)
+            self._new_rows.add(row_key)
+        if not rows:
+            return
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate
+        # add_row highlights the cursor when its row is the table's first
+        if first == 0 and self.columns and self.show_cursor and self.cursor_type != "none":
+            self._highlight_cursor()
+        self._update_count += len(rows)
+        self.check_idle()
+
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         measured, self._measured = self._measured, frozenset()
         super()._update_dimensions([key for key in new_rows if key not in measured])
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """A cell's lines, as DataTable draws them through Rich (``Styled(Padding(cell))``
+        rendered to the cell's size), drawn here directly when the cell is one of ours: a
+        Text of one style whose lines fit the column, in a row of a fixed height (what
+        :func:`fill_columns` gives). Rich's drawing, per cell, was most of opening a
+        400-session patient's progress: every visible row drawn twice per opening.
+        ``tests/tui/test_tables_drawn.py`` holds the two equal, character and style."""
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        ours = row_index >= max(0, self.fixed_rows) and column_index >= max(0, self.fixed_columns)
+        if row_key is None or column_key is None or not ours:  # headings, labels
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cache = self._cell_render_cache
+        if key in cache:
+            return cache[key]
+        lines = self._cell_lines(row_key, column_key, width)
+        if lines is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        text, height = lines
+        pre_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        # Styled(pre, Padding(Text), post): each segment pre + its style, then + post.
+        pre = base_style + Style.from_meta({"row": row_index, "column": column_index})
+        pre += pre_style
+        pad = pre + post_style if pre else post_style
+        written = pre + self.app.console.get_style(text.style, default=Style.null())
+        written = written + post_style if written else post_style
+        padding = self.cell_padding
+        inner = width - 2 * padding
+        drawn: list[list[Segment]] = []
+        for line in text.plain.split("\n")[:height]:
+            right = Segment(" " * (inner - cell_len(line) + padding), pad)
+            if not line:  # Rich draws no segment for an empty line
+                drawn.append([Segment(" " * padding, pad), right])
+                continue
+            drawn.append([Segment(" " * padding, pad), Segment(line, written), right])
+        drawn.extend([Segment(" " * width, pad)] for _ in range(height - len(drawn)))
+        cache[key] = drawn
+        return drawn
+
+    def _cell_lines(
+        self, row_key: RowKey, column_key: ColumnKey, width: int
+    ) -> tuple[Text, int] | None:
+        """The cell's Text and its row's height when it can be drawn without Rich: one
+        style, no tabs, left to Rich's defaults, every line within the column."""
+        row = self.rows.get(row_key)
+        if row is None or row.auto_height or row.height < 1:
+            return None
+        cells = self._data.get(row_key, {})
+        text = cells.get(column_key)
+        if type(text) is not Text or text.spans or text.justify or text.overflow:
+            return None
+        inner = width - 2 * self.cell_padding
+        plain = text.plain
+        if inner < 0 or "\t" in plain or any(cell_len(x) > inner for x in plain.split("\n")):
+            return None
+        return text, row.height
 
     def room(self) -> int:
         """The cells the columns may take: the width inside the border and padding, less
