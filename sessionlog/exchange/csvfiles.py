@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from ..errors import ValidationError
-from .document import ROLES, Tables, check_header, missing_seals, roles_of
+from .document import ROLES, Tables, check_header, missing_roles, missing_seals, roles_of
 from .sealcheck import SEAL_COLUMNS, SEALS, from_csv_rows
 from .tables import CSV_LIST_SEPARATOR, TABLES, column_names
 
@@ -208,6 +208,7 @@ def _read(names: list[str], open_member: Opener) -> Tables:
     missing_seals(
         header["format_version"], f"{SEALS}.csv" in names, "audit_log.csv" in names, f"{SEALS}.csv"
     )
+    missing_roles(header["format_version"], ROLES in header, "audit_log.csv" in names)
     tables: dict[str, Any] = {ROLES: roles_of(header[ROLES])} if ROLES in header else {}
     extra = [n for n in names if n.endswith(".csv") and n[:-4] not in (*TABLES, SEALS)]
     if extra:

@@ -139,6 +139,7 @@ def tables_from_json(data: Any) -> Tables:
     missing_seals(
         data["format_version"], SEALS in out, bool(out.get("audit_log")), f"tables.{SEALS}"
     )
+    missing_roles(data["format_version"], ROLES in out, bool(out.get("audit_log")))
     return out
 
 
@@ -152,4 +153,17 @@ def missing_seals(version: int, seals: bool, audit_log: bool, where: str) -> Non
             where,
             f"is missing: every export of format {version} carries the record seals that"
             " vouch for its rows (taken out of this file?): nothing was imported",
+        )
+
+
+def missing_roles(version: int, roles: bool, audit_log: bool) -> None:
+    """Refuse a file with an audit log but without the practitioners' roles, of a
+    version whose exports always carry them (their audit log vouches for them:
+    rolecheck.py): taken out, the one who imports would choose the admin."""
+    if version >= SEALED_FROM and audit_log and not roles:
+        raise ValidationError(
+            ROLES,
+            f"is missing: every export of format {version} carries each practitioner's"
+            " role, which its audit log vouches for (taken out of this file?): nothing"
+            " was imported",
         )

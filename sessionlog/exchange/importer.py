@@ -36,9 +36,11 @@ from .jsonlimits import (
     check_whole,
 )
 from .links import check_audit_chain, check_links
-from .merge import match
+from .merge import Matches, match
+from .mergeseals import FileSealCheck
 from .plan import Plan, audit_rows, make_plan
 from .problems import ImportRefused, Problems
+from .rolecheck import check_roles
 from .rowcheck import Checked, check_references, check_simple, shape
 from .rowlines import read_row_per_line
 from .scalecheck import check_scale_links, check_scale_readings
@@ -81,8 +83,8 @@ class ImportReport:
     already_there: dict[str, int] = field(default_factory=dict)
     audit_copied: int = 0
     audit_in_file: int = 0
-    # Whether the rows were compared with the seals the kept audit log recorded
-    # (sealcheck.py): None when the file's audit log was not kept.
+    # Whether the rows were compared with the seals the file's audit log recorded
+    # (sealcheck.py; a merge: mergeseals.py): None when the file has no audit log.
     rows_checked: bool | None = None
 
     def summary(self) -> str:
@@ -114,10 +116,18 @@ class ImportReport:
                 " sealed as this import brought them."
             )
         if self.audit_in_file:
+            compared = ""
+            if self.rows_checked is not None:
+                compared = (
+                    "; every record row of the file matches the seal its audit log recorded"
+                    if self.rows_checked
+                    else "; the file holds no record seals (an export made before they were"
+                    " written), so its rows could not be compared with it"
+                )
             return (
                 f"The file's audit log ({self.audit_in_file:,} rows) was not copied: this"
                 " database has its own history (the import's audit row names the file's"
-                " last hash)."
+                f" last hash){compared}."
             )
         return (
             "The file has no audit log: nothing in it vouches for its rows (they are"
@@ -233,10 +243,11 @@ def import_tables(
     sets its admin's secret there, so no kill between the two leaves practitioners
     without an admin, whom anyone at the keyboard could claim."""
     seals = tables.pop(SEALS, None) if isinstance(tables, dict) else tables.get(SEALS)
-    if isinstance(tables, dict):
-        tables.pop(ROLES, None)  # read by whoever imports (services/import_admin.py)
+    # The roles are read by whoever imports (services/import_admin.py), and compared here
+    # with the file's audit log (rolecheck.py).
+    roles = tables.pop(ROLES, None) if isinstance(tables, dict) else tables.get(ROLES)
     with collector_paused():
-        return _import_tables(tables, store, csv, actor_id, source, progress, seals, then)
+        return _import_tables(tables, store, csv, actor_id, source, progress, seals, roles, then)
 
 
 def _import_tables(
@@ -247,18 +258,24 @@ def _import_tables(
     source: str,
     progress: Progress | None,
     seals: FileSeals | None = None,
+    roles: dict[int, str] | None = None,
     then: Callable[[], object] | None = None,
 ) -> ImportReport:
     checked = check_tables(tables, store, csv=csv, progress=progress)
+    check_roles(roles, checked.rows.get("audit_log", {}).values())
     report = ImportReport(audit_in_file=len(checked.rows.get("audit_log", {})))
     with bulk.big_cache(store.conn, mib=CACHE_MIB), store.write() as conn:
+        max_ids = bulk.max_ids(conn)
+        audit = audit_rows(checked)
         problems = Problems(csv=csv)
-        matches = match(conn, checked, problems)
+        if any(max_ids.values()) and audit:  # a merge: the file's rows against its seals
+            report.rows_checked = seals is not None
+            matches = _match_sealed(conn, checked, seals, audit, problems)
+        else:
+            matches = match(conn, checked, problems)
         if problems:
             raise ImportRefused(problems)
-        max_ids = bulk.max_ids(conn)
         plan = make_plan(checked, matches, max_ids)
-        audit = audit_rows(checked)
         # Into a new database, a second process seals the rows while they are written.
         ahead = None if any(max_ids.values()) else bulk.seals_ahead(conn, plan.batches, plan.counts)
         try:
@@ -288,11 +305,32 @@ def _import_tables(
             },
             sealed=sealed,
         )
-        if report.rows_checked:  # each row's seal, as this import wrote it, against the file's
+        if report.audit_copied and report.rows_checked:  # each row's seal as written, against
+            # the file's (a merge compared the file's rows before writing: mergeseals.py)
             rows_match_seals(conn, seals, audit, import_audit_id)
         if then is not None:
             then()
     return report
+
+
+def _match_sealed(
+    conn: sqlite3.Connection,
+    checked: Checked,
+    seals: FileSeals | None,
+    audit: list[tuple[Any, ...]],
+    problems: Problems,
+) -> Matches:
+    """:func:`match`, the file's rows compared with its seals meanwhile (mergeseals.py);
+    a row that does not match its seal is refused before any other problem."""
+    if seals is None:
+        return match(conn, checked, problems)
+    check = FileSealCheck(conn, checked, seals)
+    try:
+        matches = match(conn, checked, problems)
+        check.finish(audit)
+    finally:
+        check.close()
+    return matches
 
 
 def _write(

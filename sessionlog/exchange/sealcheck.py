@@ -20,7 +20,7 @@ import hashlib
 import json
 import sqlite3
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationError
@@ -212,13 +212,25 @@ def compare(
     """Refuse (ValidationError, one line) unless every record row just written (with the
     file's ids) matches the newest seal the file gives it, and the seals under each
     audit row are the ones its digest names. The caller's transaction is rolled back."""
+    compare_rows(lambda table: _written_seals(conn, table, import_audit_id), seals, audit)
+
+
+def compare_rows(
+    rows_of: Callable[[str], Iterator[tuple[int, bytes]]],
+    seals: FileSeals,
+    audit: Sequence[Any],
+    exact_rows_of: Callable[[str], Iterator[tuple[int, bytes]]] | None = None,
+) -> None:
+    """:func:`compare` of the rows ``rows_of(table)`` gives ((id, seal) in id order):
+    the rows written, or (a merge) the file's rows sealed before anything is written.
+    A table whose rows differ is asked again, of ``exact_rows_of`` when given (seals
+    made by SQL's own form: a shortcut's seal never refuses a row by itself)."""
     found = _Found()
     hashers: dict[int, Any] = {}
     counts: dict[int, int] = {}
     for table in sorted(RECORD_TABLES):
-        rows = _written_seals(conn, table, import_audit_id)
-        if not _all_match(table, rows, seals, hashers, counts):
-            rows = _written_seals(conn, table, import_audit_id)
+        if not _all_match(table, rows_of(table), seals, hashers, counts):
+            rows = (exact_rows_of or rows_of)(table)
             _merge(table, rows, seals.of(table), hashers, counts, found)
     claims, carried = _claims(audit)
     for aid in sorted(set(hashers) | {a for a in claims if a > carried}):

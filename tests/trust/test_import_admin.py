@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -106,7 +107,8 @@ def test_an_old_export_without_roles_lets_the_importer_choose(
     demo_export: Path, tmp_path: Path
 ) -> None:
     doc = json.loads(demo_export.read_text("utf-8"))
-    del doc["practitioner_roles"]
+    doc["format_version"] = 5  # as the exports before roles and seals were carried
+    del doc["practitioner_roles"], doc["tables"]["record_seal"]
     old = tmp_path / "old.json"
     old.write_text(json.dumps(doc), "utf-8")
     db = tmp_path / "new.db"
@@ -144,3 +146,67 @@ def test_an_import_stopped_before_its_admin_leaves_nobody_to_claim_admin(
         assert store.sign_in_names() == []
     finally:
         store.close()
+
+
+def _refused_new(file: Path, db: Path, who: str, secret: str) -> str:
+    """The one line an import of ``file`` into the new ``db`` is refused with; no
+    database is left behind."""
+    result = _cli(db, "import", str(file), who=who, secret=secret)
+    assert result.exit_code == 1, result.output
+    assert not db.exists()
+    [line] = result.stderr.splitlines()
+    return str(line)
+
+
+def _edited(file: Path, out: Path, edit: Any) -> Path:
+    """A copy of the export ``file`` with its document changed by ``edit(doc)``."""
+    doc = json.loads(file.read_text("utf-8"))
+    edit(doc)
+    out.write_text(json.dumps(doc), "utf-8")
+    return out
+
+
+def test_a_role_edited_in_the_file_is_refused(demo_export: Path, tmp_path: Path) -> None:
+    # Tom makes himself admin in the export and imports it into a new database.
+    edited = _edited(
+        demo_export,
+        tmp_path / "edited.json",
+        lambda d: d["practitioner_roles"].update({"2": "admin"}),
+    )
+    assert _refused_new(edited, tmp_path / "new.db", "Tom Okafor", "99999999") == (
+        "error: practitioner_roles: nothing was imported: 1 role does not match the one the"
+        " file's audit log gave (changed after it was written): practitioner 2 (admin in"
+        " the file, practitioner in its audit log)"
+    )
+    # ... and with Mei's role taken out as well
+    roles = {"2": "admin", "3": "practitioner"}
+    edited = _edited(demo_export, edited, lambda d: d.update(practitioner_roles=roles))
+    assert _refused_new(edited, tmp_path / "new.db", "Tom Okafor", "99999999").endswith(
+        "(changed after it was written): practitioner 1 (none in the file, admin in its"
+        " audit log), practitioner 2 (admin in the file, practitioner in its audit log)"
+    )
+
+
+def test_roles_taken_out_of_a_format_6_file_are_refused(demo_export: Path, tmp_path: Path) -> None:
+    edited = _edited(demo_export, tmp_path / "e.json", lambda d: d.pop("practitioner_roles"))
+    assert _refused_new(edited, tmp_path / "new.db", "Tom Okafor", "99999999") == (
+        "error: practitioner_roles: is missing: every export of format 6 carries each"
+        " practitioner's role, which its audit log vouches for (taken out of this file?):"
+        " nothing was imported"
+    )
+
+
+def test_the_roles_of_a_database_made_by_an_import_are_vouched_for_again(
+    demo_export: Path, tmp_path: Path
+) -> None:
+    # The new database's audit log holds the demo's history (its roles too) and then its
+    # own: its export's roles are the ones given since (Mei, admin again), and import.
+    db = tmp_path / "new.db"
+    _last_line(db, demo_export, "Mei Lin Chen", "55555555")
+    again = tmp_path / "again.json"
+    result = _cli(db, "export", "-o", str(again), who="Mei Lin Chen", secret="55555555")
+    assert result.exit_code == 0, result.output
+    assert json.loads(again.read_text("utf-8"))["practitioner_roles"] == {"1": "admin"}
+    assert _last_line(tmp_path / "third.db", again, "Mei Lin Chen", "66666666").startswith(
+        "Mei Lin Chen is this database's admin (an admin in the file)"
+    )

@@ -231,3 +231,23 @@ def counts(path: Path) -> dict[str, int]:
 def count_rows(conn: sqlite3.Connection) -> dict[str, int]:
     """Rows per exported table, on an open connection."""
     return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def edit_csv_zip(source: Path, out: Path, member: str, edit: Any) -> Path:
+    """A copy of the CSV export ``source`` with the rows of ``member`` (header first,
+    as lists of cells) changed in place by ``edit(rows)``: an edit by hand."""
+    import csv
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(source) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    rows = list(csv.reader(io.StringIO(members[member].decode("utf-8"))))
+    edit(rows)
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows(rows)
+    members[member] = text.getvalue().encode("utf-8")
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    return out

@@ -141,12 +141,67 @@ def _fill(
     return count, digest.hexdigest()
 
 
+def seals_of(
+    conn: sqlite3.Connection,
+    table: str,
+    order: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    exact: bool = False,
+) -> list[tuple[int, bytes]]:
+    """(id, seal) of each row of ``table`` given as values in ``order`` (rows as they
+    would be inserted, not written anywhere), in id order: the seal each would get. The
+    Python form of :func:`row_form` (a shortcut); with ``exact``, or for a value outside
+    it (:class:`Unsupported`), the form built by SQLite itself (``seal.canonical_sql``)
+    from the rows put in a table of the same definition in a scratch database in memory."""
+    rows = list(rows)
+    key = list(order).index("id")
+    cols = seal.columns(conn, table)
+    sha = hashlib.sha256
+    try:
+        if exact:
+            raise Unsupported("the exact form asked for")
+        form = row_form(table, cols, order, _reals())
+        out = [(row[key], sha(form(row).encode("utf-8")).digest()) for row in rows]
+    except Unsupported:
+        out = _seals_in_sql(conn, table, order, rows, cols)
+    if any(type(rid) is not int for rid, _ in out):
+        raise Unsupported(f"{table}: an id that is not a whole number")
+    out.sort(key=lambda pair: pair[0])
+    return out
+
+
+def _seals_in_sql(
+    conn: sqlite3.Connection,
+    table: str,
+    order: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    cols: tuple[Column, ...],
+) -> list[tuple[int, bytes]]:
+    """:func:`seals_of` by SQLite: the table's own definition (STRICT, its checks) in
+    a scratch database, the rows inserted as the import would insert them."""
+    (definition,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.execute(definition)
+        names = ", ".join('"' + n.replace('"', '""') + '"' for n in order)
+        scratch.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(order))})", rows
+        )
+        return list(seal.sealed_rows(scratch, table, cols))
+    finally:
+        scratch.close()
+
+
 class SealsAhead:
     """The child process sealing the rows an import is about to write."""
 
     def __init__(self, pid: int, fd: int, buf: mmap.mmap, tables: dict[str, int]) -> None:
         self.pid, self.fd, self.buf, self.tables = pid, fd, buf, tables
         self.running = True
+        self.done = False
 
     @classmethod
     def start(
@@ -201,6 +256,24 @@ class SealsAhead:
             return result
         finally:
             self.close()
+
+    def wait(self) -> bool:
+        """Wait for the child, for :meth:`pairs` (nothing is written); False when it
+        gave up (the caller then seals otherwise: :func:`seals_of`)."""
+        if self.running:
+            self.done = self._result() is not None
+        return self.done
+
+    def pairs(self, table: str) -> Iterator[tuple[int, bytes]]:
+        """(id, seal) of ``table``'s rows as the child sealed them, in id order (after
+        :meth:`wait` said True; read from the shared memory, until :meth:`close`)."""
+        at = 0
+        for name, n in self.tables.items():
+            if name == table:
+                part = self.buf[RECORD.size * at : RECORD.size * (at + n)]
+                return RECORD.iter_unpack(part)
+            at += n
+        return iter(())
 
     def _ends(self) -> Iterator[tuple[str, int]]:
         at = 0

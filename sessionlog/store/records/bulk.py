@@ -15,7 +15,7 @@ from typing import Any
 
 from ..integrity import audit, seal
 from ..integrity.seal import RECORD_TABLES
-from ..integrity.sealahead import Batch, SealsAhead
+from ..integrity.sealahead import Batch, SealsAhead, seals_of
 
 # Tables this module may name in SQL: the exported ones (names never come from a file).
 KNOWN_TABLES = (*RECORD_TABLES, "audit_log")
@@ -182,6 +182,17 @@ def seals_ahead(
     """A second process sealing the rows of ``batches`` (table, columns, rows about to
     be inserted) while they are written; None for a small import."""
     return SealsAhead.start(conn, batches, counts)
+
+
+def seals_before_writing(
+    conn: sqlite3.Connection, batches: Sequence[Batch], *, exact: bool = False
+) -> Iterator[tuple[str, list[tuple[int, bytes]]]]:
+    """(table, [(id, seal) in id order]) for each of ``batches`` (table, columns, rows
+    as they would be inserted, ids and all): the seals the rows would get, computed
+    here, nothing written (a merge compares a file's rows with its seals first).
+    ``exact``: built by SQLite's own form, never the Python shortcut (sealahead.py)."""
+    for table, order, rows in batches:
+        yield _known(table), seals_of(conn, table, order, rows, exact=exact)
 
 
 def empty_tables(conn: sqlite3.Connection) -> list[str]:

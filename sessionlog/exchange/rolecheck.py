@@ -1,0 +1,72 @@
+"""The file's practitioner roles, compared with the roles its audit log gave.
+
+An export carries each practitioner's role (``practitioner_roles``: admin or not), and
+an import into a new database makes one of the file's admins its admin. The roles are
+not record rows and have no seal, but every change of one leaves an audit row (entity
+``practitioner_access``, the practitioner's id, ``{"role": ...}`` in its detail) that
+the file's hash chain covers. So the roles the file gives must be exactly the last ones
+its audit log gave since the database began (or since the import that made it from
+another file: the rows before that were the other database's), or nothing is imported.
+A file without an audit log has nothing to vouch for its roles, nor for its rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..errors import ValidationError
+
+ROLES = "practitioner_roles"  # as the export document names them (document.py)
+MAX_NAMED = 20
+
+
+def _detail(row: Any) -> dict[str, Any]:
+    try:
+        detail = json.loads(row.detail)
+    except (TypeError, ValueError):
+        return {}
+    return detail if isinstance(detail, dict) else {}
+
+
+def logged_roles(audit: Iterable[Any]) -> dict[int, str]:
+    """{practitioner id: role} as the audit rows (in id order) last gave them, since
+    the last import that kept another file's audit log."""
+    roles: dict[int, str] = {}
+    for row in audit:
+        if row.entity == "practitioner_access" and isinstance(row.entity_id, int):
+            roles[row.entity_id] = str(_detail(row).get("role"))
+        elif row.action == "import" and row.entity == "database":
+            copied = _detail(row).get("audit_rows_copied")
+            if isinstance(copied, int) and copied > 0:
+                roles.clear()  # the roles before were the other database's
+    return roles
+
+
+def check_roles(roles: Mapping[int, str] | None, audit: Iterable[Any]) -> None:
+    """Refuse (one line, by practitioner id) roles of the file that differ from what its
+    audit log gave; nothing to compare without roles or without an audit log."""
+    rows = list(audit)
+    if roles is None or not rows:
+        return
+    given = logged_roles(rows)
+    differ = sorted(p for p in set(roles) | set(given) if roles.get(p) != given.get(p))
+    if not differ:
+        return
+    named = [
+        f"practitioner {p} ({roles.get(p, 'none')} in the file,"
+        f" {given.get(p, 'none')} in its audit log)"
+        for p in differ[:MAX_NAMED]
+    ]
+    more = f" and {len(differ) - MAX_NAMED:,} more" if len(differ) > MAX_NAMED else ""
+    what = (
+        "1 role does not match the one"
+        if len(differ) == 1
+        else f"{len(differ):,} roles do not match the ones"
+    )
+    raise ValidationError(
+        ROLES,
+        f"nothing was imported: {what} the file's audit log gave (changed after it was"
+        f" written): {', '.join(named)}{more}",
+    )
