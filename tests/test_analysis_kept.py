@@ -49,8 +49,10 @@ def test_relief_kept_by_hand_within_the_same_sessions() -> None:
     assert kept.relief_right_after == pytest.approx(14 / 4)
     assert kept.relief_then == pytest.approx(5 / 4)
     residuals = [2 - share * 8, 2 - share * 4, 1 - share * 2]
-    var = 3 / 2 * sum(r * r for r in residuals) / 14**2
-    half = t975(2) * math.sqrt(var)
+    # Bias-reduced (over 1 - Σh², h = 8/14, 4/14, 2/14) with t on the effective number
+    # of patients 14² / 84 = 2.33 less one, rounded down: 1 (was 3/2 · Σr² and t(2)).
+    var = sum(r * r for r in residuals) / 14**2 / (1 - 84 / 14**2)
+    half = t975(1) * math.sqrt(var)
     assert kept.low == pytest.approx(share - half)
     assert kept.high == pytest.approx(share + half)
     # The old ratio of two means over different sessions says otherwise: 7/5 over 16/5.

@@ -67,11 +67,13 @@ def test_soreness_by_dose_interval_treats_the_patient_as_the_unit() -> None:
     band = next(b for b in soreness_by_dose(dose_band_clusters(rows)) if b.band == "6-10")
     m = 20 / 6
     residuals = [10 - 2 * m, 1 - m, 9 - 3 * m]
-    se = math.sqrt(3 / 2 * sum(r * r for r in residuals) / 36)
+    # Bias-reduced: over 1 - Σh² (h = 2/6, 1/6, 3/6: Σh² = 14/36), t on the effective
+    # number of patients 36/14 = 2.57 less one, rounded down: 1 (was 3/2 · Σr² and t(2)).
+    se = math.sqrt(sum(r * r for r in residuals) / 36 / (1 - 14 / 36))
     assert (band.sessions, band.patients) == (6, 3)
     assert band.mean.value == pytest.approx(m)
-    assert m - t975(2) * se < 0 and band.mean.low == 0  # cut at 0: soreness is 0-10
-    assert band.mean.high == pytest.approx(m + t975(2) * se)
+    assert m - t975(1) * se < 0 and band.mean.low == 0  # cut at 0: soreness is 0-10
+    assert m + t975(1) * se > 10 and band.mean.high == 10  # and at 10
 
 
 def day(d: int) -> datetime:
@@ -120,11 +122,11 @@ def test_dose_from_sums_matches_the_per_patient_summary() -> None:
     # per patient 12 and 6: squared 144 + 36 = 180, times sessions 36 + 6 = 42.
     summary = dose_summary("ims", doses)
     assert dose_from_sums("ims", 2, 4, 10, 18, 84, 1.0, 180, 42) == summary
-    # The patient is the unit: 12 - 4.5·3 = -1.5 and 6 - 4.5 = 1.5, so the variance is
-    # 2/1 · 4.5 / 4² = 0.5625 and the half width t(1) · 0.75 = 9.53.
+    # The patient is the unit: 12 - 4.5·3 = -1.5 and 6 - 4.5 = 1.5, so the bias-reduced
+    # variance is 4.5 / 4² / (1 - 10/16) = 0.75 and the half width t(1) · 0.866 = 11.0.
     ins = summary.insertions_per_session
     assert ins.value == 4.5 and ins.sd == pytest.approx(1.0) and ins.patients == 2
-    assert ins.high == pytest.approx(4.5 + 12.706205 * 0.75, abs=1e-5)
+    assert ins.high == pytest.approx(4.5 + 12.706205 * math.sqrt(0.75), abs=1e-5)
 
 
 def test_soreness_table_names_sessions_and_patients() -> None:
@@ -154,12 +156,14 @@ def test_soreness_table_names_sessions_and_patients() -> None:
     dn = next(r for r in rows if r["technique"] == "Dry needling")
     # Every cell: patients, sessions; 24 h has 3 sessions but 2 patients: not enough.
     # Right after: 5, 4 (patient 1), 6, 1: mean 4; per patient 9, 6, 1 against 4 a
-    # session: Σ(y - 4d)² = 1 + 4 + 9 = 14, × 3/2 / 4² = 1.3125, t(2) · √ = 4.93.
+    # session: Σ(y - 4d)² = 1 + 4 + 9 = 14, / 4² / (1 - 6/16) = 1.4 (bias-reduced: the
+    # shares 2/4, 1/4, 1/4), with t on 16/6 - 1 = 1.67 rounded down: t(1) · √ = 15.0,
+    # cut to 0-10. The 72 h share (Wilson on the effective n, t(1)) likewise: 0-100%.
     assert [dn[k] for k, _ in columns[1:]] == [
-        "4.0 (0.0 to 8.9); 3 patients, 4 sessions",
+        "4.0 (0.0 to 10.0); 3 patients, 4 sessions",
         "not enough data (2 patients, 3 sessions)",
         "not enough data (1 patient, 1 session)",
         "not enough data (0 patients, 0 sessions)",
         # Resolved on day 2 and day 1; two never reported 0.
-        "2 of 4 not 0 by the last reading; by 72 h 50% (2-98%), 2/4 (3 patients, 4 sessions)",
+        "2 of 4 not 0 by the last reading; by 72 h 50% (0-100%), 2/4 (3 patients, 4 sessions)",
     ]

@@ -10,10 +10,16 @@ weeks after two weeks and in 4-week steps after twelve: :func:`.readings.loss_da
 * The curve S(t) is the share of those sessions still relieved t after the session
   (Kaplan-Meier; at a tied time losses come before censorings).
 * Its 95% interval is the log-log one on Greenwood's variance, multiplied by a design
-  effect for the patient as the unit: the clustered variance of the share of sessions
-  whose relief was lost over that variance had sessions been independent (at least 1),
-  with Student's t on (patients - 1) degrees of freedom. An approximation: it inflates
-  the whole curve by one factor.
+  effect for the patient as the unit: the clustered (bias-reduced, :mod:`.stats`)
+  variance of the share of sessions whose relief was lost over that variance had
+  sessions been independent (at least 1), with Student's t on the effective number of
+  patients less one (``ClusterSums.df``). An approximation: it inflates the whole curve
+  by one factor. With very unequal patients (14 of 1, 1, 2 or 12 sessions) the plain
+  sandwich with t on patients - 1 held 85-87% at a week, this 94-95%.
+* Where the curve has fallen to 0 (every session followed that long lost relief) the
+  share is 0% with an upper bound (:func:`gone_upper`: an exact binomial bound on the
+  sessions at risk at the last loss, over the design effect) and that number of
+  sessions beside it; the median's interval is unchanged.
 * The median time is the first time S(t) is 50% or less; its interval (Brookmeyer and
   Crowley's, through the log-log band as R's ``survival`` does) runs from the first
   time the band's lower edge is 50% or less to the first time its upper edge is (None:
@@ -52,6 +58,9 @@ class Still:
     share: float | None  # None: no session was followed that long
     low: float | None
     high: float | None
+    # At 0% (every session still followed had lost relief): how many were followed up to
+    # the last loss, the number the upper bound rests on (see :func:`gone_upper`).
+    at_risk: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,21 @@ def _band(s: float, var_sum: float, z: float) -> tuple[float | None, float | Non
     return s ** math.exp(z * se), s ** math.exp(-z * se)
 
 
+# The two-sided 95% interval's upper edge for a share of which none of n was seen: the
+# exact binomial (Clopper-Pearson) one-sided 97.5% bound 1 - 0.025^(1/n), about 3.7/n
+# (the rule of three's 3/n is the one-sided 95% one).
+GONE_TAIL = 0.025
+
+
+def gone_upper(before: float, at_risk: int, deff: float) -> float:
+    """The upper bound of a curve that fell to 0 when the last ``at_risk`` sessions all
+    lost relief: the curve just before (``before``, its own upper bound) times the exact
+    binomial bound on the share of those sessions that could have kept it, on their
+    effective number (``at_risk`` over the design effect ``deff``, at least 1)."""
+    n_eff = max(1.0, at_risk / max(1.0, deff))
+    return min(1.0, before * (1 - float(GONE_TAIL ** (1 / n_eff))))
+
+
 def relief_lasting(
     loss: Mapping[int, int],
     patients: int,
@@ -99,7 +123,8 @@ def relief_lasting(
     share = lost_total / sessions if sessions else 0.0
     naive = share * (1 - share) / sessions if sessions else None
     deff = design_effect(clusters, "odd", "n", naive) if clusters is not None else 1.0
-    z = t975(patients - 1) if patients >= 2 else 1.959963984540054
+    df = clusters.df("n", patients) if clusters is not None else patients - 1
+    z = t975(df) if patients >= 2 else 1.959963984540054
     steps, at_risk, s, green = [], sessions, 1.0, 0.0
     for days in sorted(by_time):
         d, c = by_time[days]
@@ -122,9 +147,15 @@ def relief_lasting(
     still = []
     last_seen = max(by_time) if by_time else -1
     gone = steps[-1].days if steps and steps[-1].survival <= 0 else None  # all lost by then
+    gone_high: float | None = None
+    if gone is not None:  # the bound of 0%: from the sessions followed until the last loss
+        last = steps[-1]
+        prior = steps[-2] if len(steps) > 1 else None
+        top = 1.0 if prior is None else prior.high if prior.high is not None else prior.survival
+        gone_high = gone_upper(top, last.at_risk, deff)
     for h in READ_AT_DAYS:
         if gone is not None and h >= gone:  # none still relieved: 0, whatever came after
-            still.append(Still(h, 0.0, None, None))
+            still.append(Still(h, 0.0, 0.0, gone_high, steps[-1].at_risk))
             continue
         if h > last_seen:
             still.append(Still(h, None, None, None))

@@ -131,7 +131,7 @@ def relief_kept(c: ClusterSums | None, min_patients: int = MIN_PATIENTS) -> Reli
         return ReliefKept(share, None, None, sessions, patients, after, then, True)
     if var <= 1e-12 * max(1.0, share * share):
         return ReliefKept(share, None, None, sessions, patients, after, then, True, alike=True)
-    half = t975(patients - 1) * var**0.5
+    half = t975(c.df("k0", patients)) * var**0.5
     return ReliefKept(share, share - half, share + half, sessions, patients, after, then, True)
 
 
@@ -147,7 +147,8 @@ def _median_ci(
     session-level sd; see stats)."""
     naive = None if m.sd is None or not m.n else m.sd**2 / m.n
     n_eff = m.n / design_effect(c, num, den, naive, patients)
-    return median_interval(pairs, n_eff, c.patients if patients is None else patients)
+    g = c.patients if patients is None else patients
+    return median_interval(pairs, n_eff, g, c.df(den, g))
 
 
 def summarise_window(
@@ -219,7 +220,7 @@ def missing_as_none(observed: Proportion, eligible: int) -> Proportion:
     if eligible <= 0 or observed.n <= 0 or g < 2 or not observed.effective_n:
         return Proportion(observed.k, eligible, None, None, patients=g)
     deff = max(1.0, observed.n / observed.effective_n)
-    low, high = wilson_share(observed.k / eligible, eligible / deff, t975(g - 1))
+    low, high = wilson_share(observed.k / eligible, eligible / deff, t975(observed.df or g - 1))
     return Proportion(observed.k, eligible, low, high, patients=g, effective_n=eligible / deff)
 
 

@@ -117,6 +117,7 @@ class Proportion:
     high: float | None
     patients: int = 0  # patients behind the n sessions (0: not known)
     effective_n: float | None = None  # sessions over the design effect (see below)
+    df: int | None = None  # the t's degrees of freedom (None: patients - 1)
 
     @property
     def value(self) -> float | None:
@@ -255,12 +256,21 @@ def rule_of_three(n: int) -> float | None:
 #
 # * a mean or a share over sessions is a ratio estimator m = Σy / Σd (y a patient's
 #   total, d their number of sessions); its variance is the cluster-robust (sandwich)
-#   one, G/(G-1) · Σ(y - m·d)² / (Σd)², with G patients, expanded as
-#   Σy² - 2mΣyd + m²Σd² so that no per-patient row is needed; the mean's interval is
-#   m ± t(0.975, G-1) · se;
+#   one, bias-reduced: Σ(y - m·d)² / (Σd)² / (1 - Σh²), h = d / Σd a patient's share,
+#   expanded as Σy² - 2mΣyd + m²Σd² so that no per-patient row is needed; the mean's
+#   interval is m ± t(0.975, df) · se with df = (Σd)² / Σd² - 1 (the effective number of
+#   patients less one, rounded down). With equal shares (h = 1/G) this is the classic
+#   G/(G-1) · Σ(y - m·d)² / (Σd)² with t on G-1. With very unequal ones (many patients
+#   seen once or twice, a few ten times) the classic one held 86-90% (review15); CR2
+#   (Bell and McCaffrey 2002) divides each patient's square by 1 - h, which needs a row
+#   per patient: dividing the sum by 1 - Σh² makes it unbiased in the same working model
+#   (independent sessions: E Σ(y - m·d)² = σ²(Σd)(1 - Σh²)), and (Σd)²/Σd² - 1 is the
+#   smallest Satterthwaite df of that estimator the pooled sums allow (its df is
+#   (1 - Σh²)² / (Σh² - 2Σh³ + (Σh²)²), and Σh³ >= (Σh²)²). Simulated with a
+#   correlation of 0.5 within a patient: 92-99% (tests/test_coverage_unequal_patients.py);
 # * a share (responders) uses Wilson's interval on the effective number of sessions,
 #   Σd / design effect (the design effect being the clustered variance over the
-#   variance had sessions been independent, at least 1), with t(G-1) in place of z;
+#   variance had sessions been independent, at least 1), with t(df) in place of z;
 #   with 0% or 100% the effective number is the number of patients;
 # * a median uses the order statistics at 50% ± t·50%/√n_eff of the sessions (the
 #   binomial interval for the median on the effective number of the mean's design
@@ -269,8 +279,9 @@ def rule_of_three(n: int) -> float | None:
 # * relief kept (the share of the immediate relief still there in a later window, over
 #   the sessions with both readings) is the ratio estimator Σkw / Σk0 of each patient's
 #   relief in the window (kw) and right after (k0) over those sessions, with the same
-#   sandwich variance and t on (patients with such sessions - 1) degrees of freedom
-#   (the delta method for a ratio of two cluster totals).
+#   bias-reduced sandwich variance and t on its df (h a patient's share of Σk0; at most
+#   the patients with such sessions less one): the delta method for a ratio of two
+#   cluster totals.
 #
 # Assumed: patients are independent of each other; the sessions of a patient may be
 # correlated in any way. With few patients (under about 10) the intervals are rough.
@@ -366,7 +377,25 @@ class ClusterSums:
             - 2 * m * self.products.get((num, den), 0)
             + m * m * self.products.get((den, den), 0)
         )
-        return m, g / (g - 1) * max(0.0, ss) / (d * d), d
+        lever = self.leverage(den)
+        if lever >= 1 - 1e-9:  # one patient holds all of it: nothing on how patients vary
+            return m, None, d
+        return m, max(0.0, ss) / (d * d) / (1 - lever), d
+
+    def leverage(self, den: str) -> float:
+        """Σh² with h = d / Σd a patient's share of ``den``: 1/G for G patients of equal
+        shares, more the more unequal they are (see ``bias-reduced`` above)."""
+        d = self.sums.get(den, 0)
+        return self.products.get((den, den), 0) / (d * d) if d > 0 else 1.0
+
+    def df(self, den: str, patients: int | None = None) -> int:
+        """The degrees of freedom of the t behind ``den``'s intervals: the effective
+        number of patients (Σd)² / Σd² less one, rounded down, at most ``patients`` - 1
+        and at least 1 (see ``bias-reduced`` above)."""
+        g = self.patients if patients is None else patients
+        lever = self.leverage(den)
+        effective = 1 / lever if lever > 0 else float(g)
+        return max(1, min(g - 1, math.floor(effective - 1 + 1e-9)))
 
 
 def _near(a: float, b: float) -> bool:
@@ -418,7 +447,7 @@ def cluster_mean(c: ClusterSums, num: str, den: str, patients: int | None = None
         return Mean(m, None, None, n, patients=g)
     if var <= 1e-12 * max(1.0, m * m):  # the patients' values did not differ
         return Mean(m, None, None, n, patients=g, se=0.0, alike=True)
-    half = t975(g - 1) * math.sqrt(var)
+    half = t975(c.df(den, g)) * math.sqrt(var)
     return Mean(m, m - half, m + half, n, patients=g, se=math.sqrt(var))
 
 
@@ -457,19 +486,21 @@ def cluster_proportion(
         n_eff = n / design_effect(c, num, den, share * (1 - share) / n, g)
     else:
         n_eff = float(min(n, g))
-    low, high = wilson_share(share, n_eff, t975(g - 1))
-    return Proportion(k, n, low, high, patients=g, effective_n=n_eff)
+    df = c.df(den, g)
+    low, high = wilson_share(share, n_eff, t975(df))
+    return Proportion(k, n, low, high, patients=g, effective_n=n_eff, df=df)
 
 
 def median_interval(
-    pairs: Iterable[tuple[float, int]], n_eff: float, patients: int
+    pairs: Iterable[tuple[float, int]], n_eff: float, patients: int, df: int | None = None
 ) -> tuple[float, float] | None:
-    """The values at the ranks 50% ± t·50%/√n_eff of the sessions (None under 2 patients)."""
+    """The values at the ranks 50% ± t·50%/√n_eff of the sessions (None under 2 patients;
+    ``df``: the t's degrees of freedom, patients - 1 unless given)."""
     items = sorted((v, c) for v, c in pairs if c > 0)
     n = sum(c for _, c in items)
     if n == 0 or patients < 2 or n_eff <= 0 or len(items) == 1:  # one value: no spread
         return None
-    half = t975(patients - 1) * 0.5 / math.sqrt(n_eff)
+    half = t975(df or patients - 1) * 0.5 / math.sqrt(n_eff)
 
     def at(share: float) -> float:
         rank = min(n, max(1, math.ceil(share * n - 1e-9)))

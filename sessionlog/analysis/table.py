@@ -244,7 +244,9 @@ def lasting_rows(c: Comparison) -> list[dict[str, str]]:
                 median = f"{fixed(lasting.median_days, 0)} (all lost by then: no interval)"
         row["median"] = median
         for key, st in zip(("s72", "s1w", "s4w", "s12w"), lasting.still, strict=True):
-            row[key] = _share(st.share, st.low, st.high)
+            row[key] = _share(st.share, st.low, st.high) + (
+                f"; all {st.at_risk} followed lost it" if st.at_risk is not None else ""
+            )
         rows.append(row)
     return rows
 
