@@ -211,8 +211,10 @@ def _clamp(x: float) -> int:
 
 
 class _Generator:
-    def __init__(self, store: Store, rng: random.Random, end: datetime, months: int) -> None:
-        self.store, self.rng, self.end = store, rng, end
+    def __init__(
+        self, store: Store, rng: random.Random, end: datetime, months: int, now: datetime
+    ) -> None:
+        self.store, self.rng, self.end, self.now = store, rng, end, now
         self.start = end - timedelta(days=round(months * 30.4))
         self.sessions_planned = 0
 
@@ -410,53 +412,54 @@ class _Generator:
                         "description": "flare-up for two days; missed work",
                     }
                 )
-            saved = self.store.save_session(
-                parse_session(
-                    {
-                        "patient_id": pid,
-                        "practitioner_id": practitioner,
-                        "episode_id": episode,
-                        "technique": technique,
-                        "started_at": when,
-                        "consent": True,
-                        "pain_before": before,
-                        "pain_after": after,
-                        "pain_during": _clamp(rng.gauss(4 if family != "acupuncture" else 2, 1.5)),
-                        "soreness_after": sore,
-                        "sites": sites,
-                        "adverse_events": aes,
-                        "face_to_face_min": 30
-                        if family == "acupuncture"
-                        else rng.choice([20, 25, 30]),
-                        "co_interventions": rng.choice(
-                            [[], ["exercise"], ["exercise", "education"]]
-                        )
-                        if family != "acupuncture"
-                        else rng.choice([[], [], ["cupping"], ["moxibustion"]]),
-                        "ims_findings": [
-                            {
-                                "level": lv,
-                                "side": "bilateral",
-                                "paraspinal_tenderness": True,
-                                "tender_motor_points": True,
-                                "skin_rolling": rng.random() < 0.6,
-                            }
-                            for lv in c.levels[:2]
+            session = parse_session(
+                {
+                    "patient_id": pid,
+                    "practitioner_id": practitioner,
+                    "episode_id": episode,
+                    "technique": technique,
+                    "started_at": when,
+                    "consent": True,
+                    "pain_before": before,
+                    "pain_after": after,
+                    "pain_during": _clamp(rng.gauss(4 if family != "acupuncture" else 2, 1.5)),
+                    "soreness_after": sore,
+                    "sites": sites,
+                    "adverse_events": aes,
+                    "face_to_face_min": 30 if family == "acupuncture" else rng.choice([20, 25, 30]),
+                    "co_interventions": rng.choice([[], ["exercise"], ["exercise", "education"]])
+                    if family != "acupuncture"
+                    else rng.choice([[], [], ["cupping"], ["moxibustion"]]),
+                    "ims_findings": [
+                        {
+                            "level": lv,
+                            "side": "bilateral",
+                            "paraspinal_tenderness": True,
+                            "tender_motor_points": True,
+                            "skin_rolling": rng.random() < 0.6,
+                        }
+                        for lv in c.levels[:2]
+                    ]
+                    if family == "ims"
+                    else [],
+                    "notes": rng.choice(
+                        [
+                            "",
+                            "",
+                            "Tolerated well.",
+                            "Home exercises reviewed.",
+                            "Patient reports better sleep.",
                         ]
-                        if family == "ims"
-                        else [],
-                        "notes": rng.choice(
-                            [
-                                "",
-                                "",
-                                "Tolerated well.",
-                                "Home exercises reviewed.",
-                                "Patient reports better sleep.",
-                            ]
-                        ),
-                    }
-                ),
-                practitioner,
+                    ),
+                }
+            )
+            # Drawn, but written only if it has happened by now: the random draws of the
+            # rest of the clinic stay those of the whole day (the clinic made at 09:37 is
+            # that made at 17:00, less what is still to come).
+            record = (
+                self.store.save_session(session, practitioner).record_id
+                if when <= self.now
+                else None
             )
             gap_days = rng.choice([4, 6, 7, 7, 7, 8, 10, 12, 14])
             next_when = self.clinic_hour(when.date() + timedelta(days=gap_days))
@@ -464,7 +467,7 @@ class _Generator:
             self.follow_ups(
                 pid,
                 practitioner,
-                saved.record_id,
+                record,
                 when,
                 baseline,
                 history,
@@ -478,7 +481,7 @@ class _Generator:
         self,
         pid: int,
         practitioner: int,
-        record: int,
+        record: int | None,
         when: datetime,
         baseline: float,
         history: list[tuple[datetime, float]],
@@ -502,6 +505,8 @@ class _Generator:
                 continue
             pain = _clamp(self.pain_at(prof, baseline, history, at) + rng.gauss(0, 0.4))
             soreness = _clamp(sore * math.exp(-hours / prof.soreness_tau_h) + rng.gauss(0, 0.4))
+            if record is None or at > self.now:
+                continue  # still to come: never recorded (the CLI refuses a future time)
             self.store.add_follow_up(
                 parse_follow_up(
                     {
@@ -569,9 +574,10 @@ def _build(
     store: Store, seed: int, patients: int, months: int, today: date | None
 ) -> dict[str, int]:
     rng = random.Random(seed)
-    end_day = today or store.clock().date()
+    now = store.clock().replace(tzinfo=None, microsecond=0)
+    end_day = today or now.date()
     end = datetime(end_day.year, end_day.month, end_day.day, 18, 0)
-    gen = _Generator(store, rng, end, months)
+    gen = _Generator(store, rng, end, months, now)  # writes nothing after now
     ids = {}
     for family, spec in zip(("acupuncture", "dry_needling", "ims"), PRACTITIONERS, strict=True):
         ids[family] = store.add_practitioner(parse_practitioner(spec))

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sessionlog.analysis.change import change
-from sessionlog.analysis.model import FollowUp, SessionOutcome, group_label
+from sessionlog.analysis.model import FollowUp, SessionOutcome
 from sessionlog.analysis.progress import (
     LASTING_AFTER_H,
     SETTLED_AFTER_H,
@@ -22,6 +22,7 @@ from sessionlog.analysis.progress import (
     verdict,
 )
 from sessionlog.analysis.readings import GAP_SLOT, Reading, resolution_day
+from sessionlog.analysis.sentences import technique_words
 from sessionlog.analysis.stats import mean_of_counts
 from sessionlog.analysis.windows import Window, window_index
 from sessionlog.charts.common import PROGRESS_POINTS, TECHNIQUE_MARKS, thin
@@ -134,7 +135,7 @@ def plotted_series(points: tuple[TimelinePoint, ...]) -> list[tuple[str, Any, An
                  if p.kind == "after" and p.technique == technique]  # fmt: skip
         if after:
             xs, ys = thin([a[0] for a in after], [float(a[1]) for a in after], PROGRESS_POINTS)
-            out.append(("scatter", xs, ys, f"{mark} after {group_label(technique).lower()}"))
+            out.append(("scatter", xs, ys, f"{mark} after {technique_words(technique)}"))
     follow = [(d, p) for d, p in zip(days, points, strict=True) if p.kind == "follow_up"]
     if follow:
         xs, ys = thin([f[0] for f in follow], [float(f[1].pain) for f in follow], PROGRESS_POINTS)

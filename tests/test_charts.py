@@ -255,3 +255,17 @@ def test_scale_and_soreness_charts_have_whole_number_ticks() -> None:
     ):
         labels = y_labels(chart)
         assert len(labels) >= 3 and all(float(x) == int(float(x)) for x in labels), labels
+
+
+def test_the_progress_key_names_ims_as_the_app_does() -> None:
+    # review15: the key read "I after ims"; everywhere else the app writes "IMS".
+    t0 = datetime(2026, 1, 5, 10, 0)
+    sessions = [
+        SessionOutcome(1, 1, 1, t0, "ims", 7, 5),
+        SessionOutcome(2, 1, 1, t0 + timedelta(days=7), "electroacupuncture", 5, 2),
+        SessionOutcome(3, 1, 1, t0 + timedelta(days=14), "electrical_dry_needling", 5, 2),
+    ]
+    assert progress_key(patient_progress(1, sessions, [])) == (
+        "o before session   E after electro-acupuncture"
+        "   N after electrical dry needling   I after IMS"
+    )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from itertools import compress
 from operator import attrgetter
 
-from ..analysis.model import family_of, group_label
+from ..analysis.model import family_of
 from ..analysis.progress import Progress
+from ..analysis.sentences import technique_words
 from .common import (
     PROGRESS_POINTS,
     TECHNIQUE_MARKS,
@@ -99,7 +100,7 @@ def progress_key(progress: Progress) -> str:
     techniques = {p.technique for p in progress.timeline if p.kind not in KIND_MARKS}
     key = ["o before session"] if "before" in kinds else []
     key += [
-        f"{mark} after {group_label(technique).lower()}"
+        f"{mark} after {technique_words(technique)}"
         for technique, mark in TECHNIQUE_MARKS.items()
         if technique in techniques
     ]

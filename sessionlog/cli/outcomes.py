@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import ValidationError
+from ..errors import ValidationError, WriteFailed
 from .common import Context, echo_json, pass_ctx, table, user_errors
 from .identify import identify, identity_option
 
@@ -208,21 +208,30 @@ def compare(
     )
     spans = parse_windows(windows) if windows else DEFAULT_WINDOWS
     check_filters(filters)  # bad input is refused before any work
-    _prepare(store)
+    kept, figures, reason = True, store, ""
+    try:
+        _prepare(store)
+    except WriteFailed as exc:
+        # A read: the figures are computed in a copy in memory, and said not kept.
+        kept, reason, figures = False, exc.reason, store.in_memory()
+        _prepare(figures)
     short = spans[1].key if len(spans) > 1 else spans[0].key
     long = spans[-1].key
     if spans == DEFAULT_WINDOWS:
         short, long = DEFAULT_SHORT, DEFAULT_LONG
     result = comparison_report(
-        store, filters, windows=spans, by=by, min_patients=min_patients, short=short, long=long
+        figures, filters, windows=spans, by=by, min_patients=min_patients, short=short, long=long
     )
-    extra = details_report(store, filters, by)
+    extra = details_report(figures, filters, by)
     # The outcome scales by technique (every patient's: `scale compare`'s figures).
     from ..analysis.scale_compare import compare_scales
     from .scales import print_scale_groups, scale_groups_json
 
     scales = compare_scales(store.scale_facts())
+    # Its access-log row is written as ever: a comparison no row records is refused.
     store.log_event(actor, "report", "clinic", filters=to_jsonable(filters), by=by)
+    if not kept:
+        click.echo(f"{reason}: these figures could not be kept for next time; free space", err=True)
     if as_json:
         echo_json({
             "filters": to_jsonable(filters),

@@ -160,6 +160,13 @@ class StoreBase:
         if self._checkpointer is not None:
             self._checkpointer.join()
 
+    def in_memory(self) -> Self:
+        """A copy of this database in memory: a read whose figures could not be kept
+        in the file (a full disk) computes them there, and the file is left as it was."""
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        self.conn.backup(copy)
+        return type(self)(copy, ":memory:", self.clock)
+
     def close(self) -> None:
         self.wait_for_checkpoint()
         if self.path != ":memory:" and self._commits % self.CHECKPOINT_EVERY:

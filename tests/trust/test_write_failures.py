@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from helpers_cli import fingerprint, make_clinic, ok, run
 
+from sessionlog.store import Store
 from sessionlog.store.base import StoreBase
 from sessionlog.store.file import backup as backup_module
 
@@ -129,3 +130,39 @@ def test_an_export_or_a_report_on_a_full_disk_is_the_friendly_line_and_leaves_no
         " free space and try again\n",
     )
     assert list(out.iterdir()) == []
+
+
+def test_compare_on_a_full_disk_shows_the_figures_and_says_they_were_not_kept(
+    clinic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # review15: compare is a read; on a disk too full for its outcome cache (kept in the
+    # file) it said "error: the disk is full: nothing was saved" and showed nothing.
+    # The sign-in's audit row is small and still fits here; when it does not, every
+    # command is refused at sign-in, on purpose: a right secret let through unrecorded
+    # would tell it from a wrong one with no count of failed tries.
+    import shutil
+
+    from sessionlog.store.outcomes import cache
+
+    ok(clinic, "follow-up --patient C001 --pain 2 --at '2025-06-11 18:00'")
+    twin = tmp_path / "twin.db"
+    shutil.copy(clinic, twin)
+    expected = run(twin, "compare --min-patients 1")
+    assert expected.exit_code == 0 and "Acupuncture" in expected.stdout
+
+    real = cache._refresh
+
+    def full(conn, progress, path, few_only):  # type: ignore[no-untyped-def]
+        if path == str(clinic):  # the clinic's file: no room for the cache there
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(conn, progress, path, few_only)
+
+    monkeypatch.setattr(cache, "_refresh", full)
+    result = run(clinic, "compare --min-patients 1")
+    assert (result.exit_code, result.stdout) == (0, expected.stdout)
+    assert result.stderr == (
+        "the disk is full: these figures could not be kept for next time; free space\n"
+    )
+    store = Store.open(clinic)
+    assert not cache.is_current(store.conn)  # nothing of the cache was written
+    store.close()

@@ -78,3 +78,18 @@ def test_the_cli_reads_digits_of_any_script(tmp_path) -> None:  # type: ignore[n
 
     (session,) = json.loads(ok(db, "sessions --patient C001 --json"))
     assert session["pain_before"] == 7
+
+
+def test_a_key_on_consent_already_recorded_says_it_is_recorded(store) -> None:  # type: ignore[no-untyped-def]
+    # review15: with [x] ticked the line said "y records consent first", contradicting it.
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1002", "enter", "a", "y")  # consent recorded, on to the pain
+        form = app.screen
+        form.query_one("#consent").focus()
+        await pilot.press("a")
+        assert form.query_one("#consent").value is True
+        assert str(form.query_one("#err-top").render()) == (
+            "Consent: 'a' does nothing here: consent is recorded (n clears it)"
+        )
+
+    drive(store, steps)

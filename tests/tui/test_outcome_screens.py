@@ -343,3 +343,42 @@ def test_compare_rebuilds_a_cache_written_by_hand_and_says_so(clinic: Any) -> No
         " all sessions: 6 sessions;"
     )
     assert edits.edited(store.conn) == []
+
+
+async def compare_status(pilot: Any, app: Host) -> str:
+    """The compare screen opened and computed: its status line."""
+    await app.push_screen(CompareScreen())
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return str(app.screen.query_one("#cmp-status", Static).render())
+
+
+def test_compare_screen_on_a_full_disk_shows_the_figures_and_says_they_were_not_kept(
+    clinic: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # review15: a disk too full for the outcome cache (kept in the database) left the
+    # screen with the error and no figures: the comparison is a read.
+    import sqlite3
+
+    from sessionlog.store.outcomes import cache
+
+    store, _, _ = clinic
+    real = cache._refresh
+
+    def full(conn, progress, path, few_only):  # type: ignore[no-untyped-def]
+        if conn is store.conn:  # the clinic's database: no room for the cache
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(conn, progress, path, few_only)
+
+    monkeypatch.setattr(cache, "_refresh", full)
+
+    async def steps(pilot: Any, app: Host) -> None:
+        assert (await compare_status(pilot, app)).startswith(
+            "the disk is full: these figures could not be kept for next time."
+            " all sessions: 6 sessions; patients: Acupuncture 1,"
+        )
+        rows = cells(app.screen.query_one("#cmp-windows", DataTable))
+        assert [r[0] for r in rows if r[0]] == ["Acupuncture", "Dry needling", "IMS"]
+        assert not cache.is_current(store.conn)
+
+    drive(store, steps)

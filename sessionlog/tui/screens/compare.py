@@ -36,7 +36,7 @@ from ...analysis.windows import DEFAULT_WINDOWS, edges_legend
 from ...charts import draw_durability, draw_lasting, draw_responders, draw_soreness
 from ...domain.techniques import BODY_REGIONS, FAMILIES, FAMILY_LABELS, TECHNIQUES
 from ...domain.text import counted
-from ...errors import SessionlogError, ValidationError
+from ...errors import SessionlogError, ValidationError, WriteFailed
 from ..safe import plain
 from ..tables import FitTable, fill_columns, merge_columns
 from ..widgets.footer import Footer
@@ -280,8 +280,15 @@ class CompareScreen(Screen[None]):
 
         try:
             with reader(self.app.store) as store:  # type: ignore[attr-defined]
-                said = repair_outcomes(store)  # counts changed outside sessionlog
-                prepare_outcomes(store, progress)
+                try:
+                    said = repair_outcomes(store)  # counts changed outside sessionlog
+                    prepare_outcomes(store, progress)
+                except WriteFailed as exc:
+                    # A read: the figures come from a copy in memory, said not kept.
+                    store = store.in_memory()
+                    repair_outcomes(store)
+                    prepare_outcomes(store, progress)
+                    said = f"{exc.reason}: these figures could not be kept for next time."
                 result = comparison_report(store, filters, by=by)
                 self.app.call_from_thread(self._if_shown, self.show, result, said)
                 # Dose and safety take longer on a large clinic: they come second.

@@ -31,7 +31,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Select, Static
 
 from ...services.entry.field_words import sentence, slot
-from ...services.entry.form_model import FormState, Settings, default_settings, family
+from ...services.entry.form_model import FormState, Settings, family
 from ..access import record_access
 from ..safe import plain
 from ..widgets.choice import TechniquePicker
@@ -269,20 +269,38 @@ class SessionScreen(Screen[int | None]):
         self.change_technique(event.value)
         session_save.recheck(self)
 
-    def change_technique(self, technique: str) -> None:
-        """Switch to ``technique``: its settings (retention in its own unit), the picker,
-        the unit label and every site revalidated. The one way the technique changes,
-        whether picked or brought by a protocol."""
-        typed = self.collect_state().settings
+    def change_technique(self, technique: str) -> bool:
+        """Switch to ``technique``: the settings typed that it takes (retention in its
+        own unit), its defaults for the rest, the picker, the unit label and every site
+        revalidated. The one way the technique changes, whether picked or brought by a
+        protocol. Refused, in one line under the sites, while a site holds what
+        ``technique`` does not record (a response, a stimulator lead): False then."""
+        from ...domain import TECHNIQUES
+        from ...services.entry import technique_switch
+
+        state = self.collect_state()
+        old = state.technique
+        refused = technique_switch.refusal(state.sites, state.settings, old, technique)
+        picker = self.query_one("#technique", TechniquePicker)
+        if refused:
+            picker.value = old
+            picker.focus()  # still on the technique: the letter picked nothing
+            self.sites.say(refused)
+            return False
+        before = list(state.sites)
         self.state.technique = technique
-        self.query_one("#technique", TechniquePicker).value = technique
-        self.state.settings = default_settings(technique)
-        # The needle and depth typed are the practitioner's, whatever the technique.
-        self.state.settings.needle, self.state.settings.depth = typed.needle, typed.depth
+        picker.value = technique
+        self.state.settings, note = technique_switch.carried_settings(
+            state.settings, old, technique
+        )
         self.form.settings.show(self.state.settings)
         self.sites.revalidate(technique, self.state.settings)
         self.state.sites = list(self.sites.sites)
         self.form.show_technique(self.state)
+        notes = [n for n in (note, technique_switch.kind_note(before, self.state.sites, old)) if n]
+        label = TECHNIQUES[technique].label
+        self.sites.say(f"{label}: {'; '.join(notes)}" if notes else "")
+        return True
 
     def on_sites_editor_changed(self, event: SitesEditor.Changed) -> None:
         self.state.sites = list(self.sites.sites)

@@ -189,10 +189,10 @@ class ConsentToggle(Widget, can_focus=True):
 
             event.stop()
             event.prevent_default()
+            # Said as the line above reads: recorded ([x]) or not yet ([ ] ... (y)).
+            how = "consent is recorded (n clears it)" if self.value else "y records consent first"
             self.post_message(
-                KeyRefused(
-                    "consent", f"{event.character!r} does nothing here: y records consent first"
-                )
+                KeyRefused("consent", f"{event.character!r} does nothing here: {how}")
             )
 
 
