@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,15 +88,16 @@ def import_command(ctx: Context, file: Path, practitioner_ref: str | None) -> No
         require_admin_to(store, actor, "import", "imports records")
         admin = _new_admin(store, tables, practitioner_ref) if actor is None else None
         # The admin's secret is written in the import's own transaction (``then``).
-        then = None if admin is None else partial(_make_admin, store, *admin)
+        made: list[Any] = []
+        then = None if admin is None else partial(_make_admin, made, store, *admin)
         report = _run_import(tables, total, store, csv=csv, actor=actor, source=file, then=then)
     except BaseException:
         if new:  # a refused import into a new path leaves no empty database behind
             _remove_new_database(ctx)
         raise
     click.echo(report.summary())
-    if admin is not None:
-        click.echo(admin[0].summary())
+    if made:
+        click.echo(made[0].summary())
     if any(report.added.values()):
         _prepare_outcomes(store, big=total >= 2 * BIG)
 
@@ -117,10 +118,13 @@ def _new_admin(store: Store, tables: Any, ref: str | None) -> tuple[Any, str] | 
     return admin, secret
 
 
-def _make_admin(store: Store, admin: Any, secret: str) -> None:
+def _make_admin(
+    made: list[Any], store: Store, admin: Any, secret: str, logged: Mapping[int, str] | None
+) -> None:
+    """The new database's admin, inside the import's transaction (``made``: who it was)."""
     from ..services.import_admin import make_admin
 
-    make_admin(store, admin, secret)
+    made.append(make_admin(store, admin, secret, logged))
 
 
 def _run_import(
@@ -131,7 +135,7 @@ def _run_import(
     csv: bool,
     actor: int | None,
     source: Path,
-    then: Callable[[], object] | None,
+    then: Callable[[Mapping[int, str] | None], object] | None,
 ) -> Any:
     from ..exchange.importer import import_tables
 

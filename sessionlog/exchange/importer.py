@@ -236,12 +236,13 @@ def import_tables(
     actor_id: int | None = None,
     source: str = "",
     progress: Progress | None = None,
-    then: Callable[[], object] | None = None,
+    then: Callable[[Mapping[int, str] | None], object] | None = None,
 ) -> ImportReport:
     """Check, then write everything in one transaction (or nothing). ``then`` runs last
-    inside that transaction (its own writes nest in it): an import into a new database
-    sets its admin's secret there, so no kill between the two leaves practitioners
-    without an admin, whom anyone at the keyboard could claim."""
+    inside that transaction (its own writes nest in it), given the roles the file's audit
+    log vouches for: an import into a new database sets its admin's secret there, so no
+    kill between the two leaves practitioners without an admin, whom anyone at the
+    keyboard could claim."""
     seals = tables.pop(SEALS, None) if isinstance(tables, dict) else tables.get(SEALS)
     # The roles are read by whoever imports (services/import_admin.py), and compared here
     # with the file's audit log (rolecheck.py).
@@ -259,10 +260,11 @@ def _import_tables(
     progress: Progress | None,
     seals: FileSeals | None = None,
     roles: dict[int, str] | None = None,
-    then: Callable[[], object] | None = None,
+    then: Callable[[Mapping[int, str] | None], object] | None = None,
 ) -> ImportReport:
     checked = check_tables(tables, store, csv=csv, progress=progress)
-    check_roles(roles, checked.rows.get("audit_log", {}).values())
+    has_seals = seals is not None and seals.count > 0
+    vouched = check_roles(roles, checked.rows.get("audit_log", {}).values(), has_seals)
     report = ImportReport(audit_in_file=len(checked.rows.get("audit_log", {})))
     with bulk.big_cache(store.conn, mib=CACHE_MIB), store.write() as conn:
         max_ids = bulk.max_ids(conn)
@@ -309,7 +311,7 @@ def _import_tables(
             # the file's (a merge compared the file's rows before writing: mergeseals.py)
             rows_match_seals(conn, seals, audit, import_audit_id)
         if then is not None:
-            then()
+            then(vouched)
     return report
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import ValidationError
 
 ROLES = "practitioner_roles"  # as the export document names them (document.py)
+SEALS = "tables.record_seal"  # the seals' place in the document, as its checks name it
 MAX_NAMED = 20
 
 
@@ -44,16 +45,35 @@ def logged_roles(audit: Iterable[Any]) -> dict[int, str]:
     return roles
 
 
-def check_roles(roles: Mapping[int, str] | None, audit: Iterable[Any]) -> None:
-    """Refuse (one line, by practitioner id) roles of the file that differ from what its
-    audit log gave; nothing to compare without roles or without an audit log."""
+def check_roles(
+    roles: Mapping[int, str] | None, audit: Iterable[Any], seals: bool = False
+) -> Mapping[int, str] | None:
+    """The roles the file's audit log vouches for: the file's own, refused (one line, by
+    practitioner id) where they differ from what its audit log gave; without roles (an
+    export made before they were carried, or a file relabelled as one), the ones its
+    audit log gave, if any. Roles or record ``seals`` in a file without the audit log
+    that vouches for them are refused: it was taken out (review16)."""
     rows = list(audit)
-    if roles is None or not rows:
-        return
+    if not rows:
+        if seals:
+            raise ValidationError(
+                SEALS,
+                "the file carries record seals but not the audit log they belong to (taken"
+                " out of this file?): nothing was imported",
+            )
+        if roles:
+            raise ValidationError(
+                ROLES,
+                "the file gives roles but not the audit log that vouches for them (taken out"
+                " of this file?): nothing was imported",
+            )
+        return None
     given = logged_roles(rows)
+    if roles is None:
+        return given or None
     differ = sorted(p for p in set(roles) | set(given) if roles.get(p) != given.get(p))
     if not differ:
-        return
+        return roles
     named = [
         f"practitioner {p} ({roles.get(p, 'none')} in the file,"
         f" {given.get(p, 'none')} in its audit log)"

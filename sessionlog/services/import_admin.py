@@ -14,7 +14,7 @@ imports chooses any practitioner of the file, and the import says so.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import ValidationError
@@ -34,13 +34,15 @@ class ImportAdmin:
     profession: str
     credential: str
     roles_given: bool  # False: the file names no roles (an export made before them)
+    from_log: bool = False  # the file names none, its audit log does: one of its admins
 
     def summary(self) -> str:
-        why = (
-            "an admin in the file"
-            if self.roles_given
-            else "the file names no roles: the one who imports chose"
-        )
+        if self.from_log:
+            why = "an admin in the file's audit log"
+        elif self.roles_given:
+            why = "an admin in the file"
+        else:
+            why = "the file names no roles: the one who imports chose"
         return (
             f"{self.name} is this database's admin ({why}); every other practitioner gets"
             " a secret from an admin before signing in."
@@ -93,13 +95,31 @@ def check_admin_secret(secret: str) -> None:
     check_secret_rule(secret)
 
 
-def make_admin(store: Store, admin: ImportAdmin, secret: str) -> int:
-    """After the import: the chosen practitioner sets their secret and is the admin."""
-    pid = next(
-        p["id"]
-        for p in store.practitioners()
-        if (p["name"], p["profession"], p["credential"])
-        == (admin.name, admin.profession, admin.credential)
+def make_admin(
+    store: Store, admin: ImportAdmin, secret: str, logged: Mapping[int, str] | None = None
+) -> ImportAdmin:
+    """Inside the import's transaction: the chosen practitioner sets their secret and is
+    the admin. ``logged``: the roles the file's audit log vouches for. A file naming no
+    roles (an export made before they were carried, or one relabelled as such: review16)
+    whose audit log names admins makes one of them the admin, or nothing is imported."""
+    people = store.practitioners()
+    pid = int(
+        next(
+            p["id"]
+            for p in people
+            if (p["name"], p["profession"], p["credential"])
+            == (admin.name, admin.profession, admin.credential)
+        )
     )
+    admins = sorted(p for p, role in (logged or {}).items() if role == "admin")
+    if not admin.roles_given and admins:
+        if pid not in admins:
+            names = ", ".join(p["name"] for p in people if p["id"] in admins)
+            raise ValidationError(
+                "import",
+                f"{admin.name} is not an admin in the file's audit log: the admin of a new"
+                f" database is one of its admins ({names}); nothing was imported",
+            )
+        admin = replace(admin, from_log=True)
     set_first_secret(store, pid, secret)
-    return int(pid)
+    return admin

@@ -108,7 +108,9 @@ def test_an_old_export_without_roles_lets_the_importer_choose(
 ) -> None:
     doc = json.loads(demo_export.read_text("utf-8"))
     doc["format_version"] = 5  # as the exports before roles and seals were carried
-    del doc["practitioner_roles"], doc["tables"]["record_seal"]
+    # ... of a database whose audit log gave no roles either (its log says who the admins
+    # are otherwise: test_a_file_without_roles_takes_them_from_its_audit_log)
+    del doc["practitioner_roles"], doc["tables"]["record_seal"], doc["tables"]["audit_log"]
     old = tmp_path / "old.json"
     old.write_text(json.dumps(doc), "utf-8")
     db = tmp_path / "new.db"
@@ -210,3 +212,39 @@ def test_the_roles_of_a_database_made_by_an_import_are_vouched_for_again(
     assert _last_line(tmp_path / "third.db", again, "Mei Lin Chen", "66666666").startswith(
         "Mei Lin Chen is this database's admin (an admin in the file)"
     )
+
+
+def test_roles_without_an_audit_log_are_refused(demo_export: Path, tmp_path: Path) -> None:
+    # Audit log and seals taken out, Tom made admin: "Tom Okafor is this database's admin
+    # (an admin in the file)", roles nothing vouched for (review16).
+    def cut(d: dict[str, Any]) -> None:
+        d["practitioner_roles"] = {"1": "practitioner", "2": "admin", "3": "practitioner"}
+        del d["tables"]["audit_log"], d["tables"]["record_seal"]
+
+    edited = _edited(demo_export, tmp_path / "cut.json", cut)
+    assert _refused_new(edited, tmp_path / "new.db", "Tom Okafor", "99999999") == (
+        "error: practitioner_roles: the file gives roles but not the audit log that vouches"
+        " for them (taken out of this file?): nothing was imported"
+    )
+
+
+def test_a_file_without_roles_takes_them_from_its_audit_log(
+    demo_export: Path, tmp_path: Path
+) -> None:
+    # Relabelled format 5 with its roles and seals taken out, the one who imported chose
+    # the admin: Tom made himself admin though the file's audit log says he is not one
+    # (review16). Its audit log now says who the admins are.
+    def downgraded(d: dict[str, Any]) -> None:
+        d["format_version"] = 5
+        del d["practitioner_roles"], d["tables"]["record_seal"]
+
+    edited = _edited(demo_export, tmp_path / "five.json", downgraded)
+    assert _refused_new(edited, tmp_path / "new.db", "Tom Okafor", "99999999") == (
+        "error: import: Tom Okafor is not an admin in the file's audit log: the admin of a"
+        " new database is one of its admins (Mei Lin Chen); nothing was imported"
+    )
+    assert _last_line(tmp_path / "mei.db", edited, "Mei Lin Chen", "55555555") == (
+        "Mei Lin Chen is this database's admin (an admin in the file's audit log); every"
+        " other practitioner gets a secret from an admin before signing in."
+    )
+    assert _roles(tmp_path / "mei.db")["Mei Lin Chen"] == "admin"

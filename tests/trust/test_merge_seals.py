@@ -227,14 +227,10 @@ def test_a_row_added_without_a_seal_is_refused(
 def test_a_file_with_its_seals_taken_out_is_refused(
     laptop: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    clinic, file = laptop
-    data = _doc(file)
-    _new_session(data)["pain_after"] = 0
-    del data["tables"]["record_seal"]
-    edited = _save(data, tmp_path / "edited.json")
-    refused_in_one_line(
-        clinic,
-        f"import {edited}",
+    _refused_cut(
+        laptop,
+        tmp_path,
+        "record_seal",
         "error: tables.record_seal: is missing: every export of format 6 carries the record"
         " seals that vouch for its rows (taken out of this file?): nothing was imported\n",
     )
@@ -256,3 +252,27 @@ def test_the_second_process_seals_what_the_merge_compares(
     clinic, file = laptop
     assert run(clinic, f"import {file}").exit_code == 0
     assert "session" in used
+
+
+def test_seals_without_the_audit_log_they_point_at_are_refused(
+    laptop: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # The audit log emptied and the seals left in: the import said "The file has no audit
+    # log: nothing in it vouches for its rows" and merged an edited session (review16).
+    _refused_cut(
+        laptop,
+        tmp_path,
+        "audit_log",
+        "error: tables.record_seal: the file carries record seals but not the audit log"
+        " they belong to (taken out of this file?): nothing was imported\n",
+    )
+
+
+def _refused_cut(laptop: tuple[Path, Path], tmp_path: Path, table: str, message: str) -> None:
+    """The laptop's new session edited and ``table`` taken out of its export: refused."""
+    clinic, file = laptop
+    data = _doc(file)
+    _new_session(data)["pain_after"] = 0
+    del data["tables"][table]
+    edited = _save(data, tmp_path / "edited.json")
+    refused_in_one_line(clinic, f"import {edited}", message)
