@@ -212,10 +212,21 @@ def test_the_apps_activity_entry_names_what_is_wrong() -> None:
     from sessionlog.services.activity_entry import parse_activities
 
     psfs = find_scale("PSFS")
-    assert parse_activities(psfs, "walking 2 km 7;; sleeping=10") == (
-        ("walking 2 km", "sleeping"), (7, 10)
+    assert parse_activities(psfs, "walking 2 km: 7;; sleeping=10, reach 1,000 m 5") == (
+        ("walking 2 km", "sleeping", "reach 1,000 m"), (7, 10, 5)
     )  # fmt: skip
     for typed, said in (
+        # A ';' left out: "sleeping 7 lifting" was saved as one activity answered 9, and
+        # "reach 1,000 m 5" as reach 1 and "000 m" 5 (review16). A number 0-10 inside a
+        # name asks for ':' before the answer; a comma between digits is not a separator.
+        ("sleeping 7 lifting 9", "activities: is 7 in 'sleeping 7 lifting 9' an answer? Put"
+                                 " ; between activities (sleeping 7; lifting 9), or : before"
+                                 " the answer to keep a number in a name (walking 2 km: 7)"),
+        ("walking 2 km 7", "activities: is 2 in 'walking 2 km 7' an answer? Put ; between"
+                           " activities (sleeping 7; lifting 9), or : before the answer to"
+                           " keep a number in a name (walking 2 km: 7)"),
+        ("- 5", "activities: an activity's name has a letter, e.g. sleeping 7; lifting 9"
+                " ('-' has none)"),
         ("7", "activities: name the activity before its answer, e.g. sleeping 7; lifting 9"
               " (7 has no name)"),
         ("sleeping \u0663", "activities: give each activity its answer after its name, e.g."
