@@ -577,6 +577,8 @@ def _build(
     now = store.clock().replace(tzinfo=None, microsecond=0)
     end_day = today or now.date()
     end = datetime(end_day.year, end_day.month, end_day.day, 18, 0)
+    if end > now:  # the day is not over: the clinic ends with the last whole day, so a
+        end -= timedelta(days=1)  # demo holds the same records whatever the hour (README)
     gen = _Generator(store, rng, end, months, now)  # writes nothing after now
     ids = {}
     for family, spec in zip(("acupuncture", "dry_needling", "ims"), PRACTITIONERS, strict=True):
