@@ -226,6 +226,9 @@ def _match_records(
         mine, held = theirs.record(fid, file_kids), ours.record(dbid, db_kids)
         if mine != held and mine[: len(held)] == held:
             m.extended.add(fid)  # its versions after the database's own are added
+        elif mine != held and held[: len(mine)] == mine:
+            pass  # the database's versions go on from the file's (corrected since the
+            # copy was made): nothing of it to add, the rest of the file merges (review16)
         elif mine != held:
             problems.add(
                 "session_record",

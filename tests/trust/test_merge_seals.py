@@ -276,3 +276,25 @@ def _refused_cut(laptop: tuple[Path, Path], tmp_path: Path, table: str, message:
     del data["tables"][table]
     edited = _save(data, tmp_path / "edited.json")
     refused_in_one_line(clinic, f"import {edited}", message)
+
+
+def test_a_record_the_clinic_corrected_since_the_copy_does_not_stop_the_merge(
+    tmp_path: Path,
+) -> None:
+    # The clinic amended session 1 after the laptop copy was made; the laptop's export
+    # still holds session 1 as it was (version 1 of the clinic's 1 and 2). The merge
+    # refused the whole file ("already in this database with other content"), so the
+    # laptop's new session could not come back (review16).
+    clinic = make_clinic(tmp_path / "clinic.db")
+    ok(clinic, LOGGED)
+    ok(clinic, f"backup {tmp_path / 'laptop.db'}")
+    ok(clinic, "amend 1 --pain-after 2 --reason 'pain after was 2, not 4'")
+    laptop = tmp_path / "laptop.db"
+    ok(laptop, LATER)
+    ok(laptop, f"export -o {tmp_path / 'laptop.json'}")
+    ok(clinic, f"import {tmp_path / 'laptop.json'}")
+    assert sorted(_sessions(clinic)) == [  # the current versions: the clinic's correction
+        (1, "2025-06-10 09:00:00", 2, 2, "pain after was 2, not 4"),
+        (2, "2025-06-12 09:00:00", 1, 3, None),
+    ]
+    assert "Nothing new to import" in ok(clinic, f"import {tmp_path / 'laptop.json'}")
