@@ -126,12 +126,17 @@ class SessionlogApp(App[None]):
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, but on a Linux terminal the one whose input thread ends at
-        once (``quick_exit.py``: a quit no longer waits 100-200 ms for it)."""
+        once (``quick_exit.py``: a quit no longer waits 100-200 ms for it). Pastes are
+        read whole and cleaned on a terminal and in a browser (``paste_parser.py``)."""
         driver = super().get_driver_class()
         if driver.__name__ == "LinuxDriver" and driver.__module__.startswith("textual."):
             from .quick_exit import QuickExitDriver
 
             return QuickExitDriver
+        if driver.__module__ == "textual.drivers.web_driver":  # the browser's (serve)
+            from .paste_parser import install
+
+            install(sys.modules[driver.__module__])  # its pastes whole and cleaned too
         return driver
 
     def get_default_screen(self) -> Screen[Any]:

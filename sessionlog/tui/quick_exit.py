@@ -17,7 +17,8 @@ window closed under a multiplexer, a harness that sends none) is always "ready" 
 reads end-of-file, which the thread skipped, then selected again: the app stayed, a
 core at 60-70% and its database open, until killed. Here the end of the input ends
 the thread and quits the app, as Ctrl+Q with nothing to ask would: the database is
-closed as on any quit. Everything else is Textual's own.
+closed as on any quit. A bracketed paste is read whole and cleaned
+(``paste_parser.py``). Everything else is Textual's own.
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ class QuickExitDriver(LinuxDriver):
             linux_driver.selectors = _Selectors("selectors")
         if not isinstance(linux_driver.os, _Os):
             linux_driver.os = _Os("os")
+        from .paste_parser import install
+
+        install(linux_driver)  # a paste arrives whole and cleaned (paste_parser.py)
         try:
             super().run_input_thread()
         except TerminalGone:
