@@ -173,9 +173,13 @@ def check_form(
 
 
 def save(store: Store, draft: Draft, actor_id: int | None) -> Done | Refused:
-    """Save a new session (and the episode it starts) for ``actor_id``, who signed in."""
+    """Save a new session (and the episode it starts) for ``actor_id``, who signed in;
+    refused if the same session is saved already (a command run twice, a form saved
+    twice: the patient's session at that time with every value and site the same)."""
     return _write(
-        lambda: store.save_session(draft.session, actor_id=actor_id, new_episode=draft.new_episode)
+        lambda: store.save_session(
+            draft.session, actor_id=actor_id, new_episode=draft.new_episode, once=True
+        )
     )
 
 

@@ -16,6 +16,7 @@ from ..base import _INSERT_IMS, _INSERT_SESSION, _INSERT_SITE, Saved, StoreBase
 from ..rows import (
     IMS_COLUMNS,
     SESSION_COLUMNS,
+    SITE_COLUMNS,
     ListedSession,
     StoredSession,
     ae_values,
@@ -81,6 +82,38 @@ class SessionStore(StoreBase):
             )
             raise ValidationError("started_at", f"{said}: a session comes before its follow-ups")
 
+    def _refuse_same_session(self, conn: sqlite3.Connection, s: SessionInput) -> None:
+        """Refuse a session already saved: the patient's current session at the same time
+        with every value and every site the same (a command run twice, a form saved
+        twice). Two sessions at one time that differ in anything (another technique, a
+        note of their own) are both saved. Checked inside the write's transaction, so
+        two processes saving the same session at once save it once."""
+        same = " AND ".join(f"{c} IS ?" for c in SESSION_COLUMNS)
+        candidates = conn.execute(
+            f"SELECT id, record_id FROM current_session WHERE {same}", session_values(s)
+        ).fetchall()
+        site_same = " AND ".join(f"{c} IS ?" for c in SITE_COLUMNS)
+        for sid, record_id in candidates:
+            count = conn.execute("SELECT count(*) FROM site WHERE session_id = ?", (sid,))
+            if count.fetchone()[0] != len(s.sites):
+                continue
+            if all(
+                conn.execute(
+                    f"SELECT 1 FROM site WHERE session_id = ? AND seq = ? AND {site_same}",
+                    (sid, seq, *site_values(site)),
+                ).fetchone()
+                for seq, site in enumerate(s.sites, start=1)
+            ):
+                (chart,) = conn.execute(
+                    "SELECT chart_id FROM patient WHERE id = ?", (s.patient_id,)
+                ).fetchone()
+                raise ValidationError(
+                    "started_at",
+                    f"{chart} already has this session at {stamp(s.started_at)[:16]}"
+                    f" (session {record_id}: the same technique, sites, pain and notes):"
+                    " nothing was saved; if it is another session, give it its own time",
+                )
+
     def _insert_version(
         self,
         conn: sqlite3.Connection,
@@ -124,18 +157,24 @@ class SessionStore(StoreBase):
         s: SessionInput,
         actor_id: int | None = None,
         new_episode: Episode | None = None,
+        *,
+        once: bool = False,
     ) -> Saved:
         """Save a new session with all its parts in one transaction.
 
         ``actor_id`` is the practitioner recording it (default: the one who treated).
         ``new_episode``: the session starts this episode of care, saved with it (in
         the same transaction: never an episode without its first session).
+        ``once``: refuse the session if it is saved already (what the front ends save:
+        ``_refuse_same_session``).
         """
         actor = actor_id or s.practitioner_id
         self._check_session_refs(s, actor)
         if new_episode is not None and new_episode.patient_id != s.patient_id:
             raise ValidationError("episode", "the new episode is another patient's")
         with self.write() as conn:
+            if once and new_episode is None:  # (a new episode holds no session yet)
+                self._refuse_same_session(conn, s)
             if new_episode is not None:
                 import dataclasses
 
