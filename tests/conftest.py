@@ -40,6 +40,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``browser`` run last: CI installs Chromium while the others run
+    (see ``.ci/run`` and ``tests/scales/test_take_home.py``)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: one worker more than the cores. Many tests wait on subprocesses, the
     disk or the app's next frame, so a worker per core leaves the cores idle then: on 2
