@@ -4,7 +4,9 @@ For arbitrary input to the point normaliser, the validators, the importers (JSON
 CSV), the command line and the text the TUI shows, the property is the same: the
 code either accepts it or refuses it with our own error (``SessionlogError``, of which
 ``ValidationError`` is one), and a refused write leaves every table as it was. Each
-test reports how many examples it tried (profile ``ci``: at least 1,000 each).
+test reports how many examples it tried (profile ``ci``: 1,000 each, but 400 for the
+five that open a database and run an import or a whole command per example, 25-50 ms
+each: at 1,000 they were 90 s of the suite's CPU, test_cli_log alone 52 s).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 import pytest
 from helpers_cli import run, with_secrets
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from trust_clinic import build, clock, count_rows
@@ -106,6 +108,10 @@ def near(valid: dict[str, Any], fields: list[str]) -> st.SearchStrategy[dict[str
         st.dictionaries(keys, values, max_size=4),
         st.sets(st.sampled_from(sorted(valid)), max_size=2),
     )
+
+
+# Fewer examples for a property that runs an import or a command (see the docstring).
+per_command = settings(max_examples=min(400, settings().max_examples))
 
 
 @pytest.fixture
@@ -205,6 +211,7 @@ mutation = st.tuples(
 )
 
 
+@per_command
 @given(changes=st.lists(mutation, min_size=1, max_size=3), whole=st.none() | values)
 def test_import_json(examples: list[int], exported: Any, changes: list, whole: Any) -> None:
     examples[0] += 1
@@ -229,6 +236,7 @@ def test_import_json(examples: list[int], exported: Any, changes: list, whole: A
     _attempt(folder, store, "e.json", content)
 
 
+@per_command
 @given(
     table=st.sampled_from(list(TABLES)),
     line=st.integers(0, 6),
@@ -341,6 +349,7 @@ def _rows_but_sign_ins(conn: sqlite3.Connection) -> str:
     return digest.hexdigest()
 
 
+@per_command
 @given(
     pairs=st.lists(st.tuples(st.sampled_from(LOG_OPTIONS), texts), max_size=6),
     flags=st.lists(st.sampled_from(["--consent", "--no-consent"]), max_size=1),
@@ -358,6 +367,7 @@ def test_cli_log(examples: list[int], cli_db: CliDb, pairs: list, flags: list[st
     _cli(cli_db, args, input=stdin)
 
 
+@per_command
 @given(
     query=texts, extra=st.lists(st.sampled_from(["--json", "--limit", "0", "3", "x"]), max_size=3)
 )
@@ -366,6 +376,7 @@ def test_cli_points(examples: list[int], cli_db: CliDb, query: str, extra: list[
     _cli(cli_db, ["points", query, *extra])
 
 
+@per_command
 @given(content=st.binary(max_size=200) | texts.map(str.encode))
 def test_cli_import(examples: list[int], cli_db: CliDb, content: bytes) -> None:
     examples[0] += 1
