@@ -286,30 +286,33 @@ def _import_tables(
                 report.rows_checked = seals is not None  # (compared below, or refused)
             import_audit_id = bulk.next_audit_id(conn)
             sealed = ahead.finish(conn, import_audit_id) if ahead else None
+            report.added = {t: plan.count(t) for t in TABLES if t != "audit_log"}
+            report.already_there = {t: matches.skipped[t] for t in LABELS if matches.skipped.get(t)}
+            bulk.record_event(
+                conn,
+                store.now(),
+                actor_id,
+                "import",
+                {
+                    "source": source,
+                    "added": report.added,
+                    "already_there": report.already_there,
+                    "audit_rows_in_file": report.audit_in_file,
+                    "audit_rows_copied": report.audit_copied,
+                    "file_audit_head": audit[-1][-1] if audit else None,
+                    "rows_match_file_seals": report.rows_checked,
+                },
+                sealed=sealed,
+            )
+            if report.audit_copied and report.rows_checked:  # each row's seal as written,
+                # against the file's (a merge compared the file's rows before writing:
+                # mergeseals.py). The seals the second process made are the very ones
+                # written (each id checked as it went in): read from its shared memory.
+                written = ahead.pairs if ahead is not None and sealed is not None else None
+                rows_match_seals(conn, seals, audit, import_audit_id, written)
         finally:
             if ahead:
                 ahead.close()
-        report.added = {t: plan.count(t) for t in TABLES if t != "audit_log"}
-        report.already_there = {t: matches.skipped[t] for t in LABELS if matches.skipped.get(t)}
-        bulk.record_event(
-            conn,
-            store.now(),
-            actor_id,
-            "import",
-            {
-                "source": source,
-                "added": report.added,
-                "already_there": report.already_there,
-                "audit_rows_in_file": report.audit_in_file,
-                "audit_rows_copied": report.audit_copied,
-                "file_audit_head": audit[-1][-1] if audit else None,
-                "rows_match_file_seals": report.rows_checked,
-            },
-            sealed=sealed,
-        )
-        if report.audit_copied and report.rows_checked:  # each row's seal as written, against
-            # the file's (a merge compared the file's rows before writing: mergeseals.py)
-            rows_match_seals(conn, seals, audit, import_audit_id)
         if then is not None:
             then(vouched)
     return report

@@ -7,21 +7,29 @@ not on its session, so the user can find it in the file.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
 from ..domain.fields import SQLITE_MAX_INT
 from ..domain.models import ImsFinding, Site
-from ..domain.techniques import IMS_SIGNS
+from ..domain.techniques import (
+    CO_INTERVENTION_ALIASES,
+    CO_INTERVENTIONS,
+    IMS_SIGNS,
+    RESPONSES_SOUGHT,
+    TECHNIQUES,
+)
 from ..domain.validate import (
     InvalidRecord,
     as_choice,
     as_int,
     as_text,
+    parse_adverse_event,
     parse_follow_up,
     parse_ims_finding,
     parse_session,
@@ -193,9 +201,17 @@ def check_sessions(
     session_row, ims_row = ROW_TYPES["session"]._make, ROW_TYPES["ims_finding"]._make
     pick = _PICK["session"]
     total = len(raw["session"])
+    latest = now + timedelta(days=1)  # as_datetime's bound on a moment
     for count, (sid, row) in enumerate(drain(raw.pop("session")), start=1):
         if progress and count % 1_000 == 0:
             progress(1_000)
+        own_sites = sites.get(sid)
+        if own_sites:  # a session as an export writes it: checked without its dicts
+            plain = _plain_session(row, latest)
+            if plain is not None and _keep_plain(
+                out, plain, own_sites, ims.get(sid, []), aes.get(sid, []), problems, memo, ims_memo
+            ):
+                continue
         number = n["session"][sid]
         kids = {
             "sites": sites.get(sid, []),
@@ -241,7 +257,9 @@ def check_sessions(
         meta.update(zip(SESSION_COLUMNS, session_values(parsed), strict=True))
         out.rows["session"][sid] = session_row((sid, *pick(meta)))
         if not borrowed:
-            _keep_sites(out, sid, kids["sites"], views, parsed, problems, memo)
+            _keep_sites(
+                out, sid, kids["sites"], views, parsed.technique, parsed.sites, problems, memo
+            )
         for (aid, _, _), event in zip(kids["adverse_events"], parsed.adverse_events, strict=True):
             out.rows["adverse_event"][aid] = _ae(aid, sid, None, event)
         for (iid, _, _), finding in zip(kids["ims_findings"], parsed.ims_findings, strict=True):
@@ -258,19 +276,116 @@ def _keep_sites(
     sid: int,
     kids: list[tuple[int, int, tuple[Any, ...]]],
     views: list[SiteView],
-    parsed: Any,
+    technique: str,
+    sites: Sequence[Site],
     problems: Problems,
     memo: SiteMemo,
 ) -> None:
     rows = out.rows["site"]
-    sites: tuple[Site, ...] = parsed.sites
     for (site_id, number, row), view, site in zip(kids, views, sites, strict=True):
         try:
-            values = memo.values(view, parsed.technique, site)
+            values = memo.values(view, technique, site)
         except ValidationError as exc:
             problems.add_error("site", number, exc)
             continue
         rows[site_id] = CheckedSite((site_id, sid, int(row[2]), values))
+
+
+def _whole(value: Any, lo: int, hi: int) -> bool:
+    """Whether ``value`` is a whole number (never true or false) in ``lo..hi``."""
+    return type(value) is int and lo <= value <= hi
+
+
+def _plain_session(row: tuple[Any, ...], latest: datetime) -> tuple[Any, ...] | None:
+    """The checked row of a session whose every own value is as an export writes it:
+    the very row ``parse_session`` and the version checks give, made without the
+    domain's records. None for any other row: the full check then decides, and words
+    each problem (tests/trust/test_import_fast_paths.py compares the two)."""
+    if type(row) is not tuple:  # a column left out (Gaps), or not a packed row
+        return None
+    (
+        sid, record, version, version_of, status, reason, patient, practitioner, episode,
+        started, tech, style, rationale, sought, consent, before, after, during, sore, face,
+        co, notes, by, rec,
+    ) = row  # fmt: skip
+    if not (
+        _whole(record, 1, MAX_ID)
+        and _whole(version, 1, 100_000)
+        and (version_of is None if version == 1 else _whole(version_of, 1, MAX_ID))
+        and type(status) is str
+        and status in STATUSES
+        and _whole(patient, 1, SQLITE_MAX_INT)
+        and _whole(practitioner, 1, SQLITE_MAX_INT)
+        and (episode is None or _whole(episode, 1, SQLITE_MAX_INT))
+        and type(tech) is str
+        and tech in TECHNIQUES
+        and type(sought) is str
+        and sought in RESPONSES_SOUGHT
+        and (consent is True or (type(consent) is int and consent == 1))
+        and _whole(before, 0, 10)
+        and all(v is None or _whole(v, 0, 10) for v in (after, during, sore))
+        and (face is None or _whole(face, 0, 480))
+        and _whole(by, 1, MAX_ID)
+        and type(co) is list
+        and all(type(c) is str and c in CO_INTERVENTIONS for c in co)
+        and not any(c in CO_INTERVENTION_ALIASES for c in co)
+        and len(set(co)) == len(co)
+    ):
+        return None
+    moment = _moment(started)
+    if moment is None or moment > latest or _moment(rec) is None:
+        return None
+    texts = (_plain_text(style, 120), _plain_text(rationale, 1000), _plain_text(notes, 10000))
+    why = None
+    if reason is not None:
+        why = _plain_text(reason, 2000) or None
+    if None in texts or (why is None and (reason is not None or version_of is not None)):
+        return None  # a text to clean or too long, or a correction without a reason
+    style, rationale, notes = texts
+    return (
+        sid, record, version, version_of, status, why, patient, practitioner, episode,
+        started, tech, style, rationale, sought, 1, before, after, during, sore, face,
+        json.dumps(co), notes, by, rec,
+    )  # fmt: skip
+
+
+def _keep_plain(
+    out: Checked,
+    plain: tuple[Any, ...],
+    sites: list[tuple[int, int, tuple[Any, ...]]],
+    ims: list[tuple[int, int, tuple[Any, ...]]],
+    aes: list[tuple[int, int, tuple[Any, ...]]],
+    problems: Problems,
+    memo: SiteMemo,
+    ims_memo: ImsMemo,
+) -> bool:
+    """Keep a plain session (``_plain_session``) with its parts, if every site is one
+    the memo has already checked for its technique and its parts pass their checks;
+    False (nothing kept) otherwise: the full check then words each problem."""
+    sid, tech = plain[0], plain[10]
+    views = [SiteView(r) for _, _, r in sites]
+    shared = memo.shared
+    found = []
+    for view in views:
+        known = shared.get((tech, id(view.content)))
+        if known is None:
+            return False
+        found.append(known[1][0])
+    if TECHNIQUES[tech].electrical and not any(s.stimulation == "electrical" for s in found):
+        return False  # refused: none on the stimulator
+    try:
+        findings = [ims_memo(as_mapping("ims_finding", r)) for _, _, r in ims]
+        events = [parse_adverse_event(as_mapping("adverse_event", r)) for _, _, r in aes]
+    except ValidationError:
+        return False
+    out.rows["session"][sid] = ROW_TYPES["session"]._make(plain)
+    _keep_sites(out, sid, sites, views, tech, found, problems, memo)
+    for (aid, _, _), event in zip(aes, events, strict=True):
+        out.rows["adverse_event"][aid] = _ae(aid, sid, None, event)
+    ims_row = ROW_TYPES["ims_finding"]._make
+    for (iid, _, _), finding in zip(ims, findings, strict=True):
+        out.rows["ims_finding"][iid] = ims_row((iid, sid, *ims_memo.values(finding)))
+    return True
 
 
 def _ae(aid: int, session_id: int | None, follow_up_id: int | None, event: Any) -> Any:
@@ -327,19 +442,15 @@ def _plain_follow_up(row: tuple[Any, ...], latest: datetime) -> tuple[Any, ...] 
         return None
     fid, patient, record, version_of, status, reason, at, pain, sore, groc, notes, by, rec = row
     if not (
-        type(patient) is int
-        and 1 <= patient <= SQLITE_MAX_INT
-        and type(record) is int
-        and 1 <= record <= SQLITE_MAX_INT
-        and (version_of is None or (type(version_of) is int and 1 <= version_of <= MAX_ID))
+        _whole(patient, 1, SQLITE_MAX_INT)
+        and _whole(record, 1, SQLITE_MAX_INT)
+        and (version_of is None or _whole(version_of, 1, MAX_ID))
         and type(status) is str
         and status in STATUSES
-        and type(by) is int
-        and 1 <= by <= MAX_ID
-        and type(pain) is int
-        and 0 <= pain <= 10
-        and (sore is None or (type(sore) is int and 0 <= sore <= 10))
-        and (groc is None or (type(groc) is int and -7 <= groc <= 7))
+        and _whole(by, 1, MAX_ID)
+        and _whole(pain, 0, 10)
+        and (sore is None or _whole(sore, 0, 10))
+        and (groc is None or _whole(groc, -7, 7))
     ):
         return None
     moment = _moment(at)

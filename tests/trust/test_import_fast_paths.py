@@ -415,3 +415,190 @@ def test_the_ims_memo_gives_the_full_check_and_words_each_problem_on_its_own_row
         assert _error(memo, {"level": "C4-C5", "side": "up"}, field=field) == (
             f"{field}.side: 'up' is not allowed: one of left, right, bilateral, midline"
         )
+
+
+_SESSION = {  # a session as an export writes it, and each column's tricky values
+    "id": (1,),
+    "record_id": (2, 0, True, "2", None, 2.0, MAX_ID + 1),
+    "version": (1, 2, 0, 100_001, True, "1", None),
+    "supersedes_id": (None, 5, 0, "", "5", True, MAX_ID + 1),
+    "status": ("active", "void", " Active", "VOID", "gone", None, 1),
+    "amend_reason": (None, "typo", "", "  ", " why ", "a\tb", "x" * 2001, 5, "\u202eno"),
+    "patient_id": (3, 0, -1, True, 3.0, "3", None, 2**63),
+    "practitioner_id": (1, 0, True, "1", None),
+    "episode_id": (None, 4, 0, "", "4", True, 4.0),
+    "started_at": (
+        "2026-11-20 10:00:00",
+        "2026-11-23 17:59:59",
+        "2026-11-23 18:00:01",
+        "2026-11-20T10:00:00",
+        "2026-11-20 10:00",
+        "1899-12-31 10:00:00",
+        "2026-11-20 10:00:00+01:00",
+        "",
+        None,
+        5,
+    ),
+    "technique": (
+        "acupuncture",
+        "dry_needling",
+        "ims",
+        "electroacupuncture",
+        " Acupuncture",
+        "x",
+        None,
+    ),
+    "style": ("", None, "TCM", " TCM ", "x" * 120, "x" * 121, "a\nb", "\u202eno", 5),
+    "rationale": ("", None, "why", "x" * 1001, "a\nb", 5),
+    "response_sought": ("deqi", "twitch", "none", "Deqi", "", None, "x", 1),
+    "consent": (True, 1, False, 0, "yes", None, 1.0),
+    "pain_before": (6, 0, 10, 11, -1, True, "6", None, 6.0),
+    "pain_after": (None, 3, 11, "", "3", True),
+    "pain_during": (None, 2, 11, -1),
+    "soreness_after": (None, 1, 11, False),
+    "face_to_face_min": (None, 30, 480, 481, -1, "30"),
+    "co_interventions": (
+        [],
+        ["heat"],
+        ["heat", "exercise"],
+        ["heat", "heat"],
+        ["moxa"],
+        ["Heat"],
+        ["x"],
+        "heat",
+        None,
+        [1],
+    ),
+    "notes": ("", None, "better", " better ", "x" * 10000, "x" * 10001, "a\nb", "\x1b[31mx", 9),
+    "recorded_by": (1, 0, True, "1", None),
+    "recorded_at": ("2026-11-20 11:00:00", "2026-11-20T11:00", "", None, 3),
+}
+_SITE = {  # a site as an export writes it (its content after id, session_id and seq)
+    "kind": "acupuncture_point",
+    "target": "ST36",
+    "side": "left",
+    "insertions": 1,
+    "depth_value": None,
+    "depth_unit": None,
+    "depth_tissue": None,
+    "needle_diameter_mm": None,
+    "needle_length_mm": None,
+    "needle_material": None,
+    "stimulation": "none",
+    "estim_frequency_hz": None,
+    "estim_intensity": None,
+    "retention_s": 1200,
+    "deqi_obtained": True,
+    "deqi_quality": [],
+    "twitch_count": None,
+    "grasp": None,
+    "thorax_risk": False,
+    "estim_frequency_2_hz": None,
+    "estim_lead": None,
+}
+
+
+def _check_session(
+    row: tuple[Any, ...], parts: dict[str, list[dict[str, Any]]], fast: bool, monkeypatch: Any
+) -> tuple[Any, ...]:
+    """Every row check_sessions keeps, and every problem it words, for one session (id
+    1) with ``parts`` (its sites, IMS findings and adverse events)."""
+    from sessionlog.exchange import sessioncheck
+    from sessionlog.exchange.compact import Packer
+    from sessionlog.exchange.problems import Problems
+    from sessionlog.exchange.rowcheck import Checked
+
+    packer = Packer()
+    raw: Any = {"session": {1: row}}
+    numbers: Any = {"session": {1: 1}}
+    for table, rows in parts.items():
+        raw[table] = {r["id"]: packer.pack(table, dict(r)) for r in rows}
+        numbers[table] = {r["id"]: r["id"] for r in rows}
+    with monkeypatch.context() as m:
+        if not fast:
+            m.setattr(sessioncheck, "_plain_session", lambda *_: None)
+        problems, out = Problems(csv=False), Checked()
+        out.numbers = numbers
+        out.seen = {"session": {1}}
+        # The same memos for two sessions: the second one finds its sites remembered.
+        memo, ims_memo = sessioncheck.SiteMemo(), sessioncheck.ImsMemo()
+        m.setattr(sessioncheck, "SiteMemo", lambda: memo)
+        m.setattr(sessioncheck, "ImsMemo", lambda: ims_memo)
+        kept = []
+        for _ in range(2):
+            given: Any = {t: dict(rows) for t, rows in raw.items()}
+            sessioncheck.check_sessions(given, NOW, problems, out)
+            kept.append({t: {k: tuple(v) for k, v in r.items()} for t, r in out.rows.items()})
+    return tuple(kept), tuple(str(p) for p in problems.sorted())
+
+
+def _session_shapes() -> list[dict[str, list[dict[str, Any]]]]:
+    site = {"id": 1, "session_id": 1, "seq": 1, **_SITE}
+    return [
+        {"site": [site], "ims_finding": [], "adverse_event": []},
+        {  # two sites, one on the stimulator (lead 1), a finding and an adverse event
+            "site": [
+                site,
+                {**site, "id": 2, "seq": 2, "stimulation": "electrical", "estim_lead": 1},
+            ],
+            "ims_finding": [{"id": 1, "session_id": 1, "level": "L4", "side": "left"}],
+            "adverse_event": [
+                {
+                    "id": 1,
+                    "session_id": 1,
+                    "follow_up_id": None,
+                    "tier": "mild",
+                    "kind": "bruising",
+                    "description": "small",
+                }
+            ],
+        },
+        {"site": [{**site, "target": "nowhere"}], "ims_finding": [], "adverse_event": []},
+        {"site": [], "ims_finding": [], "adverse_event": []},  # none: refused, or a void's
+    ]
+
+
+def _spy_keep_plain(monkeypatch: Any) -> list[bool]:
+    from sessionlog.exchange import sessioncheck
+
+    kept: list[bool] = []
+    real = sessioncheck._keep_plain
+
+    def spy(*args: Any) -> bool:
+        kept.append(real(*args))
+        return kept[-1]
+
+    monkeypatch.setattr(sessioncheck, "_keep_plain", spy)
+    return kept
+
+
+def test_a_plain_session_takes_the_fast_path(monkeypatch: Any) -> None:
+    from sessionlog.exchange.compact import NAMES
+
+    assert tuple(_SESSION) == NAMES["session"]  # the fast path unpacks the row so
+    plain = tuple(values[0] for values in _SESSION.values())
+    kept = _spy_keep_plain(monkeypatch)
+    for parts in _session_shapes()[:2]:
+        kept.clear()
+        rows, problems = _check_session(plain, parts, True, monkeypatch)
+        assert kept == [False, True]  # the second time its sites are remembered
+        assert problems == () and rows[1]["session"][1][9] == "2026-11-20 10:00:00"
+
+
+@pytest.mark.parametrize("column", list(_SESSION))
+def test_the_plain_session_fast_path_gives_what_the_full_check_gives(
+    monkeypatch: Any, column: str
+) -> None:
+    plain = tuple(values[0] for values in _SESSION.values())
+    correction = (*plain[:2], 2, 5, "active", "typo", *plain[6:])
+    kept = _spy_keep_plain(monkeypatch)
+    at = list(_SESSION).index(column)
+    shapes = _session_shapes()
+    for n, value in enumerate(_SESSION[column]):
+        # (A site the catalogue refuses is tried once a column: its message is slow.)
+        given = [shapes[i] for i in ((0, 1, 2, 3) if n == 0 else (0, 1, 3))]
+        for base, parts in [(plain, p) for p in given] + [(correction, shapes[0])]:
+            row = (*base[:at], value, *base[at + 1 :])
+            fast = _check_session(row, parts, True, monkeypatch)
+            assert fast == _check_session(row, parts, False, monkeypatch), (value, parts["site"])
+    assert any(kept) or column == "id"

@@ -247,15 +247,18 @@ class SealsAhead:
     def finish(self, conn: sqlite3.Connection, audit_id: int) -> tuple[int, str] | None:
         """Wait for the child and write its seals under ``audit_id`` (the audit row about
         to be appended); the count and digest for that row, or None (nothing written:
-        the child gave up, so the rows are to be sealed in SQL)."""
+        the child gave up, so the rows are to be sealed in SQL). The child is done with
+        either way; the seals stay readable by :meth:`pairs` until :meth:`close`."""
         try:
             result = self._result()
             if result is None or not self._write(conn, audit_id):
                 return None
             seal.note_sealed(conn, dict(self._ends()))
+            self.done = True
             return result
         finally:
-            self.close()
+            if self.running:
+                self.close()
 
     def wait(self) -> bool:
         """Wait for the child, for :meth:`pairs` (nothing is written); False when it
