@@ -164,6 +164,12 @@ class FollowUpStore(StoreBase):
                 f"follow-up {follow_up_id} is not current"
                 " (already corrected or voided, or never recorded)",
             )
+        if current[0]["patient_id"] != f.patient_id:  # another session of theirs is fine
+            raise ValidationError(
+                "patient_id",
+                "a follow-up cannot move to another patient:"
+                " void it and record it for the right patient",
+            )
         return self.add_follow_up(
             f,
             actor_id,
