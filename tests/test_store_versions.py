@@ -330,6 +330,23 @@ def test_follow_up_amendment(store: Store) -> None:
     assert rows(store, "SELECT count(*) AS n FROM follow_up") == [{"n": 3}]
 
 
+def test_a_follow_up_is_relinked_to_another_session_of_its_patient_only(store: Store) -> None:
+    # Recorded against the wrong session, it is linked to the right one (an export
+    # carries that correction: review17); the patient stays, as a session's does.
+    store.save_session(dry_needling())  # session 1, patient 1
+    store.save_session(ims())  # session 2, patient 1
+    store.save_session(dataclasses.replace(dry_needling(), patient_id=2))  # session 3
+    f = parse_follow_up({"patient_id": 1, "session_record_id": 2, "at": "2026-11-22", "pain": 4})
+    first = store.add_follow_up(f, actor_id=1)
+    other = dataclasses.replace(f, patient_id=2, session_record_id=3)
+    with pytest.raises(ValidationError, match="patient_id: a follow-up cannot move to another"):
+        store.amend_follow_up(first, other, 1, "wrong patient")
+    assert [r["id"] for r in store.follow_ups(2)] == []
+    moved = dataclasses.replace(f, session_record_id=1, at=datetime(2026, 11, 21, 9, 0))
+    second = store.amend_follow_up(first, moved, 1, "followed session 1")
+    assert [(r["id"], r["session_record_id"]) for r in store.follow_ups(1)] == [(second, 1)]
+
+
 def test_check_names_follow_ups_the_figures_leave_out(store: Store, db_path) -> None:  # type: ignore[no-untyped-def]
     # Written before the store refused them (or imported from such a database): one at
     # its session's own time, one after the next session of its course. The figures

@@ -54,11 +54,13 @@ def as_int(field: str, value: Any, lo: int, hi: int | None = None) -> int:
         text = ascii_digits(value.strip())  # "７" and "٧" are 7, as typed in the app
         # isdigit() alone lets "+-5" and "²" through to int(), which then raises.
         if not text.isascii() or not text.lstrip("+-").isdigit():
-            raise ValidationError(field, f"{text!r} is not a whole number: {allowed}")
+            raise ValidationError(field, f"{quoted(text)} is not a whole number: {allowed}")
         try:
             value = int(text)
         except ValueError:
-            raise ValidationError(field, f"{text!r} is not a whole number: {allowed}") from None
+            raise ValidationError(
+                field, f"{quoted(text)} is not a whole number: {allowed}"
+            ) from None
     elif not isinstance(value, int):
         raise ValidationError(field, f"{value!r} is not a whole number: {allowed}")
     if value > SQLITE_MAX_INT:  # an id beyond SQLite's integers would crash a query
@@ -83,7 +85,7 @@ def as_float(field: str, value: Any, lo: float, hi: float) -> float:
     try:
         number = float(ascii_digits(value.strip()) if isinstance(value, str) else value)
     except (TypeError, ValueError):
-        raise ValidationError(field, f"{value!r} is not a number: {allowed}") from None
+        raise ValidationError(field, f"{quoted(value)} is not a number: {allowed}") from None
     except OverflowError:  # an integer too large for a float (JSON allows any length)
         raise ValidationError(field, f"is too large: {allowed}") from None
     if not math.isfinite(number) or not lo <= number <= hi:
@@ -102,7 +104,7 @@ def as_choice(field: str, value: Any, choices: Iterable[str]) -> str:
         raise ValidationError(field, f"is required: one of {', '.join(options)}")
     key = value.strip().lower().replace("-", "_").replace(" ", "_")
     if key not in options:
-        raise ValidationError(field, f"{value!r} is not allowed: one of {', '.join(options)}")
+        raise ValidationError(field, f"{quoted(value)} is not allowed: one of {', '.join(options)}")
     return key
 
 
@@ -148,6 +150,15 @@ def as_text(
     return text
 
 
+def quoted(value: Any, longest: int = 40) -> str:
+    """``value`` as an error message quotes it: whole when short, else its first
+    characters and its length (3,000 pasted characters filled the screen)."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= longest:
+        return repr(value)
+    return f"{text[: longest - 16]!r}… ({len(text):,} characters)"
+
+
 def as_datetime(field: str, value: Any, *, now: datetime | None = None) -> datetime:
     """A date and time: ISO ``2026-11-22 14:30`` (or a date alone, meaning midnight).
 
@@ -162,14 +173,14 @@ def as_datetime(field: str, value: Any, *, now: datetime | None = None) -> datet
             moment = datetime.fromisoformat(value.strip())
         except ValueError:
             raise ValidationError(
-                field, f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DD HH:MM"
+                field, f"{quoted(value)} is not a date: use YYYY-MM-DD or YYYY-MM-DD HH:MM"
             ) from None
     else:
         raise ValidationError(field, "is required: a date, YYYY-MM-DD or YYYY-MM-DD HH:MM")
     if moment.tzinfo is not None or moment.microsecond:
         moment = moment.replace(tzinfo=None, microsecond=0)
     if moment.year < 1900:
-        raise ValidationError(field, f"{value!r} is too early: from 1900 on")
+        raise ValidationError(field, f"{quoted(value)} is too early: from 1900 on")
     if now is not None and moment > now + timedelta(days=1):
         raise ValidationError(field, f"{moment:%Y-%m-%d %H:%M} is in the future")
     return moment

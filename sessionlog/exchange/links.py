@@ -86,9 +86,11 @@ def _follow_ups(out: Checked, problems: Problems) -> None:
         prev = follow_ups.get(prev_id) if prev_id is not None else None
         if prev is None:
             continue
-        if prev.session_record_id != f.session_record_id:
+        if prev.patient_id != f.patient_id:
+            # (another session of the same patient is a correction the store makes:
+            # a follow-up recorded against the wrong session, linked to the right one)
             problems.add(
-                "follow_up", number, "supersedes_id", "corrects a follow-up of another session"
+                "follow_up", number, "supersedes_id", "corrects a follow-up of another patient"
             )
         elif prev.status == "void":
             problems.add("follow_up", number, "supersedes_id", "corrects a void follow-up")

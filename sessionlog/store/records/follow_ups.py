@@ -135,12 +135,9 @@ class FollowUpStore(StoreBase):
         """A follow-up follows the latest session of its course before it: after the next
         one, what the patient feels follows that one too (its pain before is the earlier
         session's last reading)."""
-        between = self.conn.execute(
-            "SELECT record_id, started_at FROM current_session WHERE patient_id = ?"
-            " AND episode_id IS ? AND started_at > ? AND started_at <= ? AND record_id != ?"
-            " ORDER BY started_at, record_id LIMIT 1",
-            (f.patient_id, episode_id, started, stamp(f.at), f.session_record_id),
-        ).fetchone()
+        between = session_between(
+            self.conn, f.patient_id, episode_id, started, stamp(f.at), f.session_record_id
+        )
         if between is not None:
             rid, at = between
             raise ValidationError(
@@ -163,6 +160,12 @@ class FollowUpStore(StoreBase):
                 "follow_up",
                 f"follow-up {follow_up_id} is not current"
                 " (already corrected or voided, or never recorded)",
+            )
+        if current[0]["patient_id"] != f.patient_id:  # another session of theirs is fine
+            raise ValidationError(
+                "patient_id",
+                "a follow-up cannot move to another patient:"
+                " void it and record it for the right patient",
             )
         return self.add_follow_up(
             f,
@@ -223,6 +226,23 @@ class FollowUpStore(StoreBase):
             "SELECT * FROM current_follow_up WHERE patient_id = ? ORDER BY at", (patient_id,)
         )
         return cast("list[FollowUpRow]", rows)
+
+
+def session_between(
+    conn: Any, patient_id: int, episode_id: int | None, after: str, until: str, other_than: int
+) -> tuple[int, str] | None:
+    """The first current session of the patient's course (``episode_id``) after
+    ``after`` and at or before ``until``, other than session ``other_than``: the one a
+    follow-up at ``until`` of a session at ``after`` would follow instead (the figures
+    then leave it out). ``None`` when there is none. The one rule for new follow-ups,
+    follow-ups moved, and sessions moved (:mod:`.sessions`)."""
+    row = conn.execute(
+        "SELECT record_id, started_at FROM current_session WHERE patient_id = ?"
+        " AND episode_id IS ? AND started_at > ? AND started_at <= ? AND record_id != ?"
+        " ORDER BY started_at, record_id LIMIT 1",
+        (patient_id, episode_id, after, until, other_than),
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
 
 
 # Each current follow-up the figures leave out (analysis/readings.py; the cache's SQL in

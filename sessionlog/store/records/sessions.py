@@ -27,6 +27,7 @@ from ..rows import (
     site_values,
     stamp,
 )
+from .follow_ups import session_between
 
 if TYPE_CHECKING:  # annotations only: the dataclasses load when first used
     from ...domain.models import Episode, SessionInput
@@ -36,7 +37,21 @@ _REFS = (
     "SELECT EXISTS (SELECT 1 FROM patient WHERE id = ?1),"
     " EXISTS (SELECT 1 FROM practitioner WHERE id = ?2),"
     " EXISTS (SELECT 1 FROM practitioner WHERE id = ?3),"
-    " (SELECT patient_id FROM episode WHERE id = ?4)"
+    " (SELECT patient_id FROM episode WHERE id = ?4),"
+    " (SELECT birth_year FROM patient WHERE id = ?1),"
+    " (SELECT name FROM patient WHERE id = ?1)"
+)
+
+# A session's follow-ups that another session would then come between: each one's
+# time, and the first session of the course after this one's new time up to it.
+_OWN_FOLLOW_UPS = "SELECT id, at FROM current_follow_up WHERE session_record_id = ? ORDER BY at, id"
+# Other sessions' follow-ups a session at a new time would come between: a session of
+# the course before that time, with a follow-up at or after it.
+_SPANNING = (
+    "SELECT f.id, f.at, s.record_id, s.started_at FROM current_follow_up f"
+    " JOIN current_session s ON s.record_id = f.session_record_id"
+    " WHERE s.patient_id = ? AND s.episode_id IS ? AND s.record_id != ?"
+    " AND s.started_at < ? AND f.at >= ? ORDER BY f.at, f.id"
 )
 
 
@@ -44,8 +59,8 @@ class SessionStore(StoreBase):
     # -- sessions -----------------------------------------------------------------
 
     def _check_session_refs(self, s: SessionInput, actor_id: int) -> None:
-        # One read for the four checks (a save's reads before its write: 4 us, not 13).
-        patient, practitioner, actor, episode_patient = self.conn.execute(
+        # One read for the five checks (a save's reads before its write: 4 us, not 13).
+        patient, practitioner, actor, episode_patient, born, name = self.conn.execute(
             _REFS, (s.patient_id, s.practitioner_id, actor_id, s.episode_id)
         ).fetchone()
         if not patient:
@@ -60,6 +75,11 @@ class SessionStore(StoreBase):
             raise ValidationError(
                 "episode_id", f"episode {s.episode_id} is not one of this patient's"
             )
+        if born is not None and s.started_at.year < born:  # a mistyped year: 1900, 2205
+            raise ValidationError(
+                "started_at",
+                f"{stamp(s.started_at)[:16]} is before {name}'s birth year ({born})",
+            )
 
     def _check_follow_ups_after(
         self, conn: sqlite3.Connection, record_id: int, s: SessionInput
@@ -68,11 +88,11 @@ class SessionStore(StoreBase):
         later, they would come before the session they follow and drop out of every
         figure. (A database written before this check may hold such a session: the
         figures still cope, and a correction that leaves the time alone is taken.)"""
-        (first, was) = conn.execute(
+        (first, was, course) = conn.execute(
             "SELECT (SELECT min(at) FROM current_follow_up WHERE session_record_id = ?),"
-            " (SELECT started_at FROM current_session WHERE record_id = ?)",
+            " started_at, episode_id FROM current_session WHERE record_id = ?",
             (record_id, record_id),
-        ).fetchone()
+        ).fetchone() or (None, None, None)
         started = stamp(s.started_at)
         if first is not None and started != was and started >= first:
             said = (
@@ -81,6 +101,45 @@ class SessionStore(StoreBase):
                 else f"{started[:16]} is after this session's follow-up of {first[:16]}"
             )
             raise ValidationError("started_at", f"{said}: a session comes before its follow-ups")
+        if (started, s.episode_id) != (was, course):
+            self._check_follow_ups_kept(conn, record_id, s, was, course)
+
+    @staticmethod
+    def _check_follow_ups_kept(
+        conn: sqlite3.Connection,
+        record_id: int,
+        s: SessionInput,
+        was: str | None,
+        course: int | None,
+    ) -> None:
+        """A session moved (another time or course) comes between no session and its
+        follow-up, nor has another come between it and its own: the follow-up would
+        then follow no session in the figures, silently (the rule a new follow-up is
+        checked by, :func:`.follow_ups.session_between`). One already left out before
+        the move is no reason to refuse it (``check`` names those)."""
+        started, patient, episode = stamp(s.started_at), s.patient_id, s.episode_id
+        end = "which would then count in no figure: correct or void that follow-up first"
+        for fid, at, other, other_at in conn.execute(
+            _SPANNING, (patient, episode, record_id, started, started)
+        ).fetchall():
+            if session_between(conn, patient, episode, other_at, at, other) is None:
+                raise ValidationError(
+                    "started_at",
+                    f"{started[:16]} would come between session {other} ({other_at[:16]})"
+                    f" and its follow-up {fid} ({at[:16]}), {end}",
+                )
+        for fid, at in conn.execute(_OWN_FOLLOW_UPS, (record_id,)).fetchall():
+            between = session_between(conn, patient, episode, started, at, record_id)
+            if between is None:
+                continue
+            if was is not None and session_between(conn, patient, course, was, at, record_id):
+                return  # left out already, where it was
+            rid, rid_at = between
+            raise ValidationError(
+                "started_at",
+                f"session {rid} ({rid_at[:16]}) would come between this session"
+                f" ({started[:16]}) and its follow-up {fid} ({at[:16]}), {end}",
+            )
 
     def _refuse_same_session(self, conn: sqlite3.Connection, s: SessionInput) -> None:
         """Refuse a session already saved: the patient's current session at the same time

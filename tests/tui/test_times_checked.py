@@ -1,0 +1,49 @@
+"""The form refuses a session time before the patient's birth year, as the command line
+does (the same service: review17, defect 4), nothing saved; and the follow-up form's
+When quotes no more than the start of 3,000 pasted characters (defect 7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tui_scenarios as ts
+from textual.widgets import Input
+
+from sessionlog.tui.screens.follow_up import FollowUpScreen
+from sessionlog.tui.screens.session_form import SessionScreen
+
+
+def test_a_correction_before_the_birth_year_is_refused_under_its_field(tmp_path: Any) -> None:
+    store = ts.seeded_store(str(tmp_path / "clinic.db"))
+
+    async def steps(pilot: Any, app: Any) -> None:
+        app.push_screen(SessionScreen(1, record_id=1))  # Maria Keller, born 1961
+        await pilot.pause()
+        app.screen.query_one("#f-started_at", Input).value = "1960-11-16 09:00"
+        await pilot.press("ctrl+s", *"year", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert "1960-11-16 09:00 is before Maria Keller's birth year (1961)" in ts.screen_text(app)
+
+    ts.run_app(ts.make_app(store), steps)
+    assert store.conn.execute("SELECT count(*) FROM session WHERE record_id = 1").fetchone() == (1,)
+    store.close()
+
+
+def test_3000_characters_pasted_in_when_are_quoted_short(tmp_path: Any) -> None:
+    store = ts.seeded_store(str(tmp_path / "clinic.db"))
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await pilot.press(*"1001", "ctrl+f")
+        assert isinstance(app.screen, FollowUpScreen)
+        app.screen.query_one("#f-pain", Input).value = "3"
+        app.screen.query_one("#f-at", Input).value = "2026-11-18 " + "x" * 3000
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = str(app.screen.query_one("#err-at").render())
+        assert "(3,011 characters) is not a date" in error, error
+        assert len(error) < 200, error
+
+    ts.run_app(ts.make_app(store), steps)
+    assert store.conn.execute("SELECT count(*) FROM follow_up").fetchone() == (0,)
+    store.close()
