@@ -63,6 +63,7 @@ def expected_acupuncture() -> GroupCounts:
     g.resolution_patients = 1
     # r1 (8 → 6: 2 points) lost its relief on day 1 (7); r2 (5 as amended → 4) had none.
     g.loss, g.loss_patients = {2 * 1 + 1: 1}, 1
+    g.loss_pairs = {(3, 3): 1}  # one patient, one session: 1 x 1
     return g
 
 
@@ -81,6 +82,8 @@ def expected_dry_needling() -> GroupCounts:
     # r3 (7 → 2) kept relief at 24 h (4), lost it by r5, 14 days later (6): an event on
     # day 14; r5 (6 → 3) still had it at 24 h (2), its last reading: censored on day 1.
     g.loss, g.loss_patients = {2 * 14 + 1: 1, 2 * 1: 1}, 1
+    # One patient's products of those counts: each value with itself and the two together.
+    g.loss_pairs = {(2, 2): 1, (2, 29): 1, (29, 29): 1}
     return g
 
 

@@ -282,6 +282,7 @@ EDITS = {
         "DELETE FROM outcome_dose_group WHERE key = 'ims'",
         "compare --width 100",
     ),
+    "outcome_loss_pair": ("UPDATE outcome_loss_pair SET n = n * 4", "compare --width 100"),
 }
 
 

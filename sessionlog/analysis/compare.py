@@ -96,7 +96,11 @@ def summarise_group(
         ),
         between=counts.between,
         lasting=relief_lasting(
-            counts.loss, counts.loss_patients, counts.clusters.get(LOSS_SLOT), min_patients
+            counts.loss,
+            counts.loss_patients,
+            counts.clusters.get(LOSS_SLOT),
+            min_patients,
+            counts.loss_pairs or None,
         ),
     )
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from .lasting import loss_pairs
 from .model import FollowUp, SessionOutcome
 from .readings import (
     ADVERSE_SLOT,
@@ -47,6 +48,9 @@ class GroupCounts:
     between: int = 0  # sessions with a pain reading between windows (not analysed)
     loss: dict[int, int] = field(default_factory=dict)  # LOSS_SLOT value -> sessions
     loss_patients: int = 0
+    # The sums over patients of the products of a patient's counts of two loss values
+    # (lasting.loss_pairs): the curve's interval with the patient as the unit.
+    loss_pairs: dict[tuple[int, int], int] = field(default_factory=dict)
     # Per slot, sums over patients of each patient's totals and their products: what
     # the intervals that treat the patient as the unit need (see stats.ClusterSums).
     clusters: dict[int, ClusterSums] = field(default_factory=dict)
@@ -112,6 +116,7 @@ def counts_from_sessions(
     immediate = next((i for i, w in enumerate(windows) if w.immediate), None)
     out: dict[str, GroupCounts] = {}
     patients: dict[tuple[str, int], dict[int, dict[str, float]]] = defaultdict(dict)
+    losses: dict[str, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     for s in sessions:
         if not keep(s):
             continue
@@ -127,10 +132,15 @@ def counts_from_sessions(
         for slot, value in points:
             before = 0 if slot == LOSS_SLOT else s.pain_before  # see readings.LOSS_SLOT
             counts.add(slot, before, value, 1)
+            if slot == LOSS_SLOT:
+                mine = losses[key][s.patient_id]
+                mine[value] = mine.get(value, 0) + 1
             totals = patients[(key, slot)].setdefault(s.patient_id, {})
             later = slot < len(windows) and slot != immediate  # a later pain window
             for q, x in point_totals(before, value, right_after if later else None).items():
                 totals[q] = totals.get(q, 0) + x
+    for key, by_patient_loss in losses.items():
+        out[key].loss_pairs = loss_pairs(by_patient_loss.values())
     for (key, slot), by_patient in patients.items():
         out[key].set_patients(slot, len(by_patient))
         if slot < ADVERSE_SLOT:

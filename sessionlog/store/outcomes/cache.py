@@ -49,8 +49,8 @@ __all__ = [
 # A change here rebuilds every database's cache on its next use. 3: a bilateral site's
 # insertions count on both sides. 4: per-patient sums for clustered intervals (0006).
 # 5: time to loss of relief (slot 31) in binned days. 6: relief kept (0014). 7: one row per
-# session (0016).
-DERIVATION_VERSION = 7
+# session (0016). 8: the patients' loss pairs, for the curve's clustered interval (0026).
+DERIVATION_VERSION = 8
 CACHE_TABLES = (  # (outcome_point, _cell, _patient and _dose are views of outcome_session)
     "outcome_session",
     "outcome_total",
@@ -58,6 +58,7 @@ CACHE_TABLES = (  # (outcome_point, _cell, _patient and _dose are views of outco
     "outcome_dose_patient",
     "outcome_dose_group",
     "outcome_day",
+    "outcome_loss_pair",
 )
 CACHED_WINDOWS = DEFAULT_WINDOWS
 

@@ -203,8 +203,38 @@ def count(
         f" VALUES ({marks}){_ADD_TO_GROUP}",
         [(*key, *(sign * x for x in row)) for *key, row in groups],
     )
-    for table in ("outcome_total", "outcome_day"):
+    # (in a build in parts the other part's rows are in ``source`` by now: all of them)
+    count_loss_pairs(conn, source, where if other is None else "true", sign)
+    for table in ("outcome_total", "outcome_day", "outcome_loss_pair"):
         conn.execute(f"DELETE FROM {table} WHERE n <= 0")
+
+
+def loss_pairs_sql(source: str, where: str, group: str, lead: str = "WITH ") -> str:
+    """Per ``group``, the sums over patients of the products of their counts of each two
+    loss values a <= b (:func:`sessionlog.analysis.lasting.loss_pairs`), of ``source``'s
+    rows matching ``where``; ``lead``: ", " after a WITH clause of the caller's."""
+    loss = f"s{LOSS_SLOT}"
+    return (
+        f"{lead}loss_count AS MATERIALIZED (SELECT {group} AS g, patient_id, {loss} AS v,"
+        f" count(*) AS c FROM {source} WHERE {loss} IS NOT NULL AND {where} GROUP BY 1, 2, 3)"
+        " SELECT x.g, x.v, y.v, sum(x.c * y.c) FROM loss_count x JOIN loss_count y"
+        " ON y.g = x.g AND y.patient_id = x.patient_id AND y.v >= x.v GROUP BY 1, 2, 3"
+    )
+
+
+def count_loss_pairs(conn: sqlite3.Connection, source: str, where: str, sign: int) -> None:
+    """Count the loss pairs of ``source``'s rows matching ``where`` into (``sign`` 1) or
+    out of (-1) ``outcome_loss_pair``, per family and per technique."""
+    rows = [
+        (grouping, *row[:3], sign * row[3])
+        for grouping in ("family", "technique")
+        for row in conn.execute(loss_pairs_sql(source, where, grouping))
+    ]
+    conn.executemany(
+        "INSERT INTO outcome_loss_pair (grouping, key, a, b, n) VALUES (?, ?, ?, ?, ?)"
+        + _upsert("grouping, key, a, b"),
+        rows,
+    )
 
 
 def write_counts(

@@ -31,7 +31,7 @@ from ...domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
 from ...errors import ValidationError
 from . import cache as outcome_cache
 from .clusters import DOSE_BAND_SLOTS, GROUP_COLUMNS, cluster_sums
-from .counts import cells_sql, moments_by_slot_sql, points_of
+from .counts import cells_sql, loss_pairs_sql, moments_by_slot_sql, points_of
 from .points import site_insertions_sql
 
 if TYPE_CHECKING:
@@ -260,6 +260,7 @@ def _counts_from_totals(
     for key, slot, patients, sums in patient_sums(conn, filters, by, analysed, group_of):
         if key in out:
             _set_patients(out[key], slot, patients, sums)
+    _add_loss_pairs(conn, out, filters, by, group_of)
     return out
 
 
@@ -270,9 +271,7 @@ def patient_sums(
     from outcome_group: the whole clinic or one technique (``cache_level`` "total")."""
     # Whole-clinic patient counts are kept per family and per technique. One technique
     # asked for under its family: that technique's count is the family's.
-    techniques = techniques_in(filters.technique)
-    exact = techniques is not None and filters.technique not in FAMILIES
-    grouping = "technique" if exact else by
+    grouping, techniques = _grouping(filters, by)
     rows = conn.execute(
         f"SELECT key, slot, patients, {GROUP_COLUMNS} FROM outcome_group"
         f" WHERE grouping = ? AND {slots}",
@@ -281,6 +280,33 @@ def patient_sums(
     for key, slot, patients, *sums in rows:
         if techniques is None or key in techniques or key == filters.technique:
             yield group_of(key), slot, patients, sums
+
+
+def _grouping(filters: Filters, by: str) -> tuple[str, tuple[str, ...] | None]:
+    """The whole clinic's rows to read (per ``family`` or ``technique``), and the
+    techniques ``filters`` ask for (None: all)."""
+    techniques = techniques_in(filters.technique)
+    exact = techniques is not None and filters.technique not in FAMILIES
+    return "technique" if exact else by, techniques
+
+
+def _add_loss_pairs(
+    conn: sqlite3.Connection,
+    out: dict[str, GroupCounts],
+    filters: Filters,
+    by: str,
+    group_of: Any,
+) -> None:
+    """The whole clinic's loss pairs (``outcome_loss_pair``) of the groups in ``out``."""
+    grouping, techniques = _grouping(filters, by)
+    rows = conn.execute(
+        "SELECT key, a, b, n FROM outcome_loss_pair WHERE grouping = ?", (grouping,)
+    )
+    for key, a, b, n in rows:
+        if techniques is None or key in techniques or key == filters.technique:
+            found = out.get(group_of(key))
+            if found is not None:
+                found.loss_pairs[(a, b)] = found.loss_pairs.get((a, b), 0) + n
 
 
 def _set_patients(counts: GroupCounts, slot: int, patients: int, sums: list[float]) -> None:
@@ -307,6 +333,9 @@ def _counts_from_points(
     moments = picked + moments_by_slot_sql(specs, "picked", "true", column)
     for key, slot, patients, *sums in conn.execute(moments, params):
         _set_patients(out[key], slot, patients, sums)
+    pairs = picked + loss_pairs_sql("picked", "true", column, ", ")
+    for key, a, b, n in conn.execute(pairs, params):
+        out[key].loss_pairs[(a, b)] = n
     return out
 
 
