@@ -109,9 +109,14 @@ def fit_cells(
 
 
 def _texts(columns: Columns, rows: Rows) -> list[list[str]]:
-    return [
-        [_heading(text), *(_cell(str(row.get(key, ""))) for row in rows)] for key, text in columns
-    ]
+    """Each column's heading and cells (:func:`_cell`, done inline: a long history has
+    thousands of cells)."""
+    out = []
+    for key, heading in columns:
+        cells = [str(row.get(key, "")) for row in rows]
+        long = _LONG_CELL
+        out.append([_heading(heading), *[_cell(c) if len(c) > long else c for c in cells]])
+    return out
 
 
 def fill_columns(
@@ -120,6 +125,7 @@ def fill_columns(
     rows: Rows,
     *narrower: tuple[Columns, Rows],
     until_sized: int | None = None,
+    width: int | None = None,
 ) -> None:
     """Replace a table's columns and rows (as plain text), long headings and long cells
     on more than one line. A :class:`FitTable` wraps them to its width (and again when
@@ -128,24 +134,35 @@ def fill_columns(
 
     ``until_sized``: a FitTable not laid out yet shows only that many of the first rows
     (unwrapped) until its first resize fills it, wrapped: enough to take the height it
-    will take. (A 400-session patient's progress filled its table twice on opening,
-    400 rows each time; the first, which no one saw, cost 100 ms of CPU.)"""
+    will take. With more rows than that and a ``width`` (the width it will be laid out
+    at: its screen's, when it spans it), it is filled at once at that width, wrapped:
+    its first rows unwrapped and all of them wrapped take more lines than it shows, so
+    its first frame has the height it keeps, and its first resize fills it again only if
+    it is laid out at another width. (A 400-session patient's progress filled its table
+    with every row unwrapped, then again wrapped: 100 ms of CPU no one saw; then with 20
+    rows, painted, and again with every row, painted again.) A table of fewer rows keeps
+    its unwrapped first layout, on which a screen that scrolls centres it."""
     layouts = [(columns, rows), *narrower]
     chosen = layouts[0]
     room = 0
     if isinstance(table, FitTable):
         table.source = layouts
-        room = table.room()
+        sized = table.region.width > 0
+        at_once = until_sized is None or (width is not None and len(rows) > until_sized)
+        room = table.room(None if sized or not at_once else width)
         if not room and until_sized is not None:
             chosen = (columns, rows[:until_sized])
-    texts = _texts(*chosen)
-    if room:
-        tries = [(layout, whole) for whole in (True, False) for layout in layouts]
-        for layout, whole in tries:
-            texts, fits = fit_cells(_texts(*layout), room, 2 * table.cell_padding, whole)
-            chosen = layout
-            if fits:
-                break
+    if not room:
+        _show(table, chosen[0], _texts(*chosen), chosen[1])
+        return
+    made: dict[int, list[list[str]]] = {}  # each layout's texts, made once for both tries
+    for n, whole in [(n, whole) for whole in (True, False) for n in range(len(layouts))]:
+        if n not in made:
+            made[n] = _texts(*layouts[n])
+        texts, fits = fit_cells(made[n], room, 2 * table.cell_padding, whole)
+        chosen = layouts[n]
+        if fits:
+            break
     _show(table, chosen[0], texts, chosen[1])
 
 
@@ -157,17 +174,17 @@ def _show(table: DataTable, columns: Columns, texts: list[list[str]], rows: Rows
     for (key, _), column in zip(columns, texts, strict=True):
         table.add_column(column[0], key=key)
     keys = [key for key, _ in columns]
-    fit = isinstance(table, FitTable)
-    widths = dict.fromkeys(keys, 0)
+    widths: dict[str, int] = {}
+    heights = [1] * count  # each row's, its cell of most lines
     # A long history repeats its cells ("-", "5", a technique, a date's week): each
     # text made once (with its size), the same Text in every cell that shows it.
     made: dict[tuple[str, str], tuple[Text, int, int]] = {}
-    fitted: list[tuple[str, list[Text], int]] = []  # a FitTable's rows, added at once
-    for i in range(count):
-        cells = []
-        height = 1
-        for key, column in zip(keys, texts, strict=True):
-            cell = (column[i + 1], _style(rows[i].get(key, "")))
+    by_column: list[list[Text]] = []
+    for key, column in zip(keys, texts, strict=True):  # a column at a time: fewer lookups
+        cells: list[Text] = []
+        widest = 0
+        for i, value in enumerate(row.get(key, "") for row in rows):
+            cell = (column[i + 1], str(value.style) if isinstance(value, Text) else "")
             known = made.get(cell)
             if known is None:
                 text = plain(*cell)  # as tall and wide as Rich draws and measures it
@@ -175,21 +192,21 @@ def _show(table: DataTable, columns: Columns, texts: list[list[str]], rows: Rows
                 wide = max(map(cell_len, text.plain.splitlines()), default=0)
                 known = made[cell] = (text, lines, wide)
             cells.append(known[0])
-            height = max(height, known[1])
-            widths[key] = max(widths[key], known[2])
-        if not fit:  # a plain DataTable measures a row of several lines itself
-            table.add_row(*cells, key=str(i), height=None if height > 1 else 1)
-            continue
-        fitted.append((str(i), cells, height))
+            if known[1] > heights[i]:
+                heights[i] = known[1]
+            if known[2] > widest:
+                widest = known[2]
+        by_column.append(cells)
+        widths[key] = widest
+    by_row = list(zip(*by_column, strict=True)) if by_column else [()] * count
     if isinstance(table, FitTable):
-        table.add_sized_rows(fitted)
+        table.add_sized_rows([(str(i), by_row[i], heights[i]) for i in range(count)])
         table.measured(widths)
+    else:  # a plain DataTable measures a row of several lines itself
+        for i in range(count):
+            table.add_row(*by_row[i], key=str(i), height=None if heights[i] > 1 else 1)
     if count and table.cursor_type == "row":
         table.move_cursor(row=min(max(cursor, 0), count - 1))
-
-
-def _style(cell: str | Text) -> str:
-    return str(cell.style) if isinstance(cell, Text) else ""
 
 
 def merge_columns(
@@ -263,7 +280,7 @@ class FitTable(DataTable):
             if len(cells) > len(columns):
                 raise ValueError("More values provided than there are columns.")
             self._row_locations[row_key] = len(self._row_locations)
-            self._data[row_key] = {c: cell for c, cell in zip_longest(columns, cells)}
+            self._data[row_key] = dict(zip_longest(columns, cells))
             self.rows[row_key] = Row(row_key, height, None, False)
             self._new_rows.add(row_key)
         if not rows:
@@ -365,12 +382,12 @@ class FitTable(DataTable):
             return None
         return text, row.height
 
-    def room(self) -> int:
+    def room(self, width: int | None = None) -> int:
         """The cells the columns may take: the width inside the border and padding, less
         a vertical scrollbar's (kept free even while none shows, so that one appearing
-        never cuts the last column)."""
-        width = self.region.width - self.styles.gutter.width
-        self._fitted = max(0, width - self.styles.scrollbar_size_vertical)
+        never cuts the last column); of the table as laid out, or as ``width`` wide."""
+        inside = (self.region.width if width is None else width) - self.styles.gutter.width
+        self._fitted = max(0, inside - self.styles.scrollbar_size_vertical)
         return self._fitted
 
     def on_resize(self, event: events.Resize) -> None:

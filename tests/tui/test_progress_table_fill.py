@@ -1,7 +1,10 @@
-"""Opening a patient's progress fills its sessions table with every row once, wrapped
-to its width (issue 17: before it had a width, it was filled with all of them too,
-unwrapped: 400 rows for a chronic patient that no one saw, 100 ms of CPU); until then
-it holds its first rows only, enough to take the height it will take."""
+"""Opening a patient's progress with a long history fills its sessions table once, with
+every row, wrapped to the width it is laid out at (issue 17). Before it had a width, it
+was filled with all rows unwrapped (400 for a chronic patient, 100 ms of CPU that no one
+saw), later with its first 20 rows and again with all of them on its first resize: the
+table filled twice and painted twice. (A short history keeps its rows unwrapped until
+the first resize: a screen that scrolls centres the table on that layout; the progress
+snapshots hold it.)"""
 
 from __future__ import annotations
 
@@ -13,16 +16,26 @@ from helpers_store import dry_needling
 from textual.widgets import DataTable
 
 from sessionlog.tui import tables
-from sessionlog.tui.screens.progress import PREVIEW_ROWS, ProgressScreen
+from sessionlog.tui.screens.progress import ProgressScreen
+
+WEEKS = 25  # a long history: more rows than the first, unwrapped ones (20)
 
 
-def test_the_sessions_table_is_filled_once_with_every_row(
-    store: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    lena = 5
-    for week in range(PREVIEW_ROWS + 5):  # a long history: more rows than the preview
+def _long_history(store: Any, patient: int) -> None:
+    for week in range(WEEKS):
         day = f"2026-{1 + week // 4:02d}-{1 + 7 * (week % 4):02d} 09:15"
-        store.save_session(dry_needling(lena, started_at=day))
+        store.save_session(dry_needling(patient, started_at=day))
+
+
+@pytest.mark.parametrize("size", [(120, 40), (100, 32)])
+def test_the_sessions_table_is_filled_once_with_every_row(
+    store: Any, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """At 120x40 the screen fits: one fill, at the screen's width. At 100x32 the screen
+    scrolls, so its scrollbar takes two columns from the table after the first layout:
+    filled again then, at its own width."""
+    lena = 5
+    _long_history(store, lena)
     shown: list[int] = []  # the rows of each fill
     show = tables._show
 
@@ -36,9 +49,30 @@ def test_the_sessions_table_is_filled_once_with_every_row(
     async def steps(pilot: Any, app: Any) -> None:
         await app.push_screen(ProgressScreen(lena))
         await pilot.pause()
-        table = app.screen.query_one("#progress-sessions", DataTable)
+        table = app.screen.query_one("#progress-sessions", tables.FitTable)
         sessions = len(app.screen.progress.rows)
-        assert sessions > PREVIEW_ROWS and table.row_count == sessions
-        assert shown == [PREVIEW_ROWS, sessions]  # the preview, then all, at its width
+        assert sessions >= WEEKS and table.row_count == sessions
+        assert shown == ([sessions] if size == (120, 40) else [sessions, sessions])
+        assert table._fitted == table.room() > 0  # wrapped to the width it has
+
+    ts.run_app(ts.make_app(store), steps, size=size)
+
+
+def test_the_table_holds_every_session_and_the_chart_every_reading(store: Any) -> None:
+    lena = 5
+    _long_history(store, lena)
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await app.push_screen(ProgressScreen(lena))
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#progress-sessions", tables.FitTable)
+        days = [r.started_at.strftime("%Y-%m-%d") for r in screen.progress.rows]
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == days
+        plot = screen.query_one("#progress-chart").plt
+        readings = screen.progress.timeline
+        drawn = plot._active.monitor  # the pain line through every reading, in time order
+        line_y = drawn.y[0]
+        assert [float(p.pain) for p in readings] == list(line_y)
 
     ts.run_app(ts.make_app(store), steps)

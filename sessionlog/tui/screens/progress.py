@@ -108,8 +108,11 @@ class ProgressScreen(Screen[None]):
         later = [k for k, _ in columns if k[0] == "w" or k == "between"]
         merged = merge_columns(*pain, later, "later", "Later readings", "; ")
         table = self.query_one("#progress-sessions", DataTable)
-        # Until the table has its width, its first rows only: more than its 14 lines show.
-        fill_columns(table, columns, rows, pain, merged, until_sized=PREVIEW_ROWS)
+        # A long history: filled once, before the first frame, at the width it will have
+        # (it spans the screen, as wide as the app). A short one: its rows unwrapped until
+        # the table has its width.
+        width = self.app.size.width
+        fill_columns(table, columns, rows, pain, merged, until_sized=PREVIEW_ROWS, width=width)
 
     def _draw_scales(self, courses: list[ScaleCourse]) -> None:
         """One small chart per scale the patient has (up to three), beside each other."""
