@@ -83,3 +83,17 @@ def follow_up(
             "soreness": soreness,
             "adverse_events": [{"tier": tier, "kind": "bruising"} for tier in adverse]}  # fmt: skip
     return store.add_follow_up(parse_follow_up(data), actor)
+
+
+def neck_and_knee(store: Store, patient_id: int, practitioner_id: int, month: str) -> int:
+    """review17 #3's patient, in ``month`` (``2026-01``): a neck pain episode (8 -> 3 by
+    dry needling on the 5th, its follow-up of 6 on the 9th) and a knee episode (1 -> 0
+    by acupuncture on the 7th and the 14th). Returns the neck session's record id."""
+    pid, pr = patient_id, practitioner_id
+    neck, knee = episode(store, pid, "neck pain", "neck"), episode(store, pid, "knee", "knee")
+    r1 = session(store, pid, pr, f"{month}-05 10:00", technique="dry_needling", before=8,
+                 after=3, episode_id=neck)  # fmt: skip
+    session(store, pid, pr, f"{month}-07 10:00", before=1, after=0, episode_id=knee)
+    follow_up(store, pid, r1, f"{month}-09 10:00", 6)
+    session(store, pid, pr, f"{month}-14 10:00", before=1, after=0, episode_id=knee)
+    return r1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from helpers_cli import ok, run
-from helpers_outcomes import follow_up, session
+from helpers_outcomes import follow_up, neck_and_knee, session
 
 from sessionlog.store import Store
 
@@ -40,6 +40,41 @@ def test_report_text(db: Path) -> None:
     )
     assert "2026-01-05  Acupuncture  7       5      6 (+1)      5 (+2)" in out
     assert "Cy Doe" not in out
+
+
+def test_report_gives_each_complaint_its_own_change(
+    store: Store, db_path: Path, practitioner_id: int, other_patient_id: int
+) -> None:
+    # review17 #3: the neck's 8 before was compared with the knee's latest 1 ("from 8
+    # to 1 ... a change most people notice clearly", "+7 points, 88%; substantial").
+    neck_and_knee(store, other_patient_id, practitioner_id, "2026-01")
+    store.close()
+    out = ok(db_path, "report --patient C002 --width 80 --height 16")
+    assert (
+        "Neck pain: your pain has gone from 8 to 6 over 1 session. That is a change most"
+        " people notice.\nKnee: your pain is 1, the same as when these sessions began"
+        " (2 sessions so far).\n"
+    ) in out
+    assert "from 8 to 1" not in out and "+7 points" not in out
+    assert "  3 sessions for 2 complaints, 2026-01-05 to 2026-01-14.\n" in out
+    assert (
+        "  Neck pain: change +2 points of relief, 25%; IMMPACT: minimal; 2+ points: yes;"
+        " 30%+: no.\n"
+    ) in out
+    data = json.loads(ok(db_path, "report --patient C002 --json"))
+    assert data["progress"]["change"] is None
+    episodes = data["progress"]["episodes"]
+    assert [(e["complaint"], e["baseline"], e["change"]["then"]) for e in episodes] == [
+        ("neck pain", 8, 6), ("knee", 1, 1),
+    ]  # fmt: skip
+
+
+def test_report_says_no_later_reading_was_recorded(db: Path) -> None:
+    # review17 #9: Cy's one session of 2026-01-07, nothing recorded since (months ago).
+    out = ok(db, "report --patient C002 --width 80 --height 16")
+    assert ("No score was recorded days after dry needling to show if its relief lasts.\n") in out
+    assert "too early" not in out
+    assert "  1 session, on 2026-01-07.\n" in out
 
 
 def test_report_json(db: Path, patient_id: int) -> None:

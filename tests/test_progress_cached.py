@@ -24,9 +24,13 @@ from sessionlog.store.outcomes.patient import cached_patient_outcomes
 
 
 def from_records(store: Store, patient_id: int, windows: tuple[Window, ...]) -> Progress:
-    """The reference: every figure worked out from the patient's records."""
+    """The reference: every figure worked out from the patient's records (each episode
+    named by its complaint, read at the store's time)."""
     sessions, follow_ups = outcomes.patient_outcomes(store, patient_id)
-    return patient_progress(patient_id, sessions, follow_ups, windows)
+    complaints = {e["id"]: e["complaint"] for e in store.episodes(patient_id)}
+    return patient_progress(
+        patient_id, sessions, follow_ups, windows, complaints=complaints, now=store.clock()
+    )
 
 
 def patient_ids(store: Store) -> list[int]:

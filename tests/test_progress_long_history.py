@@ -105,10 +105,19 @@ def test_progress_equals_the_old_code(seed: int, monkeypatch: pytest.MonkeyPatch
         assert p.rows == tuple(rows)  # every window's change, between, soreness, dose
         assert p.families == tuple(families)
         assert p.timeline == tuple(timeline)
-        settled = reference.settled_reading(
-            sorted(history[0], key=lambda s: s.started_at), timeline
-        )
-        assert p.settled == settled and p.settled is not None
+        # Three episodes (and sessions outside any): each its own settled reading, of
+        # its own sessions and their readings (review17: none across complaints).
+        assert p.settled is None and p.change is None
+        assert [e.episode_id for e in p.episodes] == [1, None, 2, 3]
+        for e in p.episodes:
+            own = sorted(
+                (s for s in history[0] if s.episode_id == e.episode_id),
+                key=lambda s: s.started_at,
+            )
+            ids = {s.record_id for s in own}
+            settled = reference.settled_reading(own, [t for t in timeline if t.record_id in ids])
+            assert e.settled == settled and e.settled is not None
+            assert (e.sessions, e.baseline) == (len(own), own[0].pain_before)
     assert len(p.rows) == 400 and any(r.between is not None for r in p.rows)
 
 

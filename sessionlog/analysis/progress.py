@@ -5,6 +5,9 @@ with the latest *settled* reading: one taken at least :data:`SETTLED_AFTER_H` ho
 after a session (a follow-up, or the pain before a later session), never a score taken
 right after needling, which says how the session felt, not how the patient is.
 ``latest`` is still the most recent score of any kind.
+A patient treated for several complaints (episodes of care) has each episode's own
+baseline and change (:class:`EpisodeCourse`): the neck's pain before its first session
+is never compared with the knee's latest (review17).
 Relief "lasted" (:func:`verdict`) only when the relief right after the sessions was
 clinically important (2 points or 30% of the pain before: Farrar 2001, DOMAIN.md) and the
 readings more than :data:`LASTING_AFTER_H` hours after them were still that much below
@@ -118,7 +121,27 @@ class FamilyCourse:
 
 
 @dataclass(frozen=True)
+class EpisodeCourse:
+    """One episode of care (one complaint): its sessions, the pain before the first of
+    them, its latest settled reading (:func:`settled_reading`, of its own sessions and
+    their follow-ups only) and the change between the two."""
+
+    episode_id: int | None
+    complaint: str  # as recorded ("" when unknown: a session outside any episode)
+    sessions: int
+    first_at: datetime
+    last_at: datetime
+    baseline: int
+    settled: TimelinePoint | None
+    change: Change | None
+
+
+@dataclass(frozen=True)
 class Progress:
+    """``baseline``, ``change``, ``settled`` and ``band`` are those of the patient's one
+    episode of care; with several they are None (a change from one complaint's pain to
+    another's means nothing): each episode's own is in ``episodes``."""
+
     patient_id: int
     windows: tuple[Window, ...]
     sessions: int
@@ -134,6 +157,7 @@ class Progress:
     families: tuple[FamilyCourse, ...]
     dose: tuple[DoseSummary, ...]
     settled: TimelinePoint | None = None
+    episodes: tuple[EpisodeCourse, ...] = ()
 
 
 def settled_reading(
@@ -174,7 +198,9 @@ def verdict(immediate: Mean, later: Mean, before: float | None = None) -> str:
     """Did the relief last? ``before``: the mean pain before the sessions (for 30%).
     "Clearly" below: the mean's interval (when the values give one) stays above 0.
 
-    * ``unknown``: no reading more than LASTING_AFTER_H hours after a session yet;
+    * ``unknown``: no reading more than LASTING_AFTER_H hours after a session yet
+      (:func:`patient_progress` makes it ``not_recorded`` when that time has passed
+      since the technique's latest session: none was recorded, it is not too early);
     * ``no_after``: no pain score right after the sessions: no relief to follow;
     * ``small``: relief right after of a point or more, clearly above 0, but not
       important, and none
@@ -260,12 +286,18 @@ def patient_progress(
     follow_ups: Iterable[FollowUp],
     windows: tuple[Window, ...] = DEFAULT_WINDOWS,
     points: Mapping[int, SessionPoints] | None = None,
+    *,
+    complaints: Mapping[int, str] | None = None,
+    now: datetime | None = None,
 ) -> Progress:
     """Everything the progress screen, the patient view and ``report`` show.
 
     ``points``: each session's pain per window, by record id, as the outcome cache
     computed them from the same readings under ``windows`` (which must pass
-    :func:`points_answer`): the figures are the same, without working them out again."""
+    :func:`points_answer`): the figures are the same, without working them out again.
+    ``complaints``: each episode's complaint, by episode id. ``now``: when the figures
+    are read (without it, a technique with no later reading is ``unknown``, never
+    ``not_recorded``)."""
     sessions = sorted(sessions, key=lambda s: (s.started_at, s.record_id))
     follow_ups = list(follow_ups)
     timeline = _timeline(sessions, follow_ups)
@@ -282,16 +314,21 @@ def patient_progress(
     for fam in TECHNIQUES:
         n = per_technique[fam]
         if n:
-            now, later = (
+            right_after, later = (
                 bounded(mean_of_counts(relief_now.get(fam, [])), *CHANGE),
                 bounded(mean_of_counts(relief_later.get(fam, [])), *CHANGE),
             )
-            own = [s.pain_before for s in sessions if s.technique == fam]
-            before = sum(own) / len(own)
-            families.append(FamilyCourse(fam, n, now, later, verdict(now, later, before), before))
-    baseline = sessions[0].pain_before if sessions else None
+            own = [s for s in sessions if s.technique == fam]
+            before = sum(s.pain_before for s in own) / len(own)
+            said = verdict(right_after, later, before)
+            if said == "unknown" and _waited(own[-1].started_at, now):
+                said = "not_recorded"
+            families.append(FamilyCourse(fam, n, right_after, later, said, before))
+    episodes = _episodes(sessions, timeline, complaints or {})
+    one = episodes[0] if len(episodes) == 1 else None
+    baseline = one.baseline if one else None
     latest = timeline[-1] if timeline else None
-    settled = settled_reading(sessions, timeline)
+    settled = one.settled if one else None
     return Progress(
         patient_id=patient_id,
         windows=windows,
@@ -300,7 +337,7 @@ def patient_progress(
         last_at=sessions[-1].started_at if sessions else None,
         baseline=baseline,
         latest=latest,
-        change=change(baseline, settled.pain) if baseline is not None and settled else None,
+        change=one.change if one else None,
         band=(baseline - RESPONDER_POINTS, baseline * (1 - RESPONDER_PERCENT / 100))
         if baseline is not None
         else None,
@@ -309,6 +346,52 @@ def patient_progress(
         families=tuple(families),
         dose=tuple(_doses(sessions)),
         settled=settled,
+        episodes=tuple(episodes),
+    )
+
+
+def _waited(last_session: datetime, now: datetime | None) -> bool:
+    """More than :data:`LASTING_AFTER_H` hours have passed since ``last_session``: the
+    time for a later reading has come (unknown without ``now``)."""
+    return now is not None and (now - last_session).total_seconds() > LASTING_AFTER_H * 3600
+
+
+def _episodes(
+    sessions: list[SessionOutcome], timeline: list[TimelinePoint], complaints: Mapping[int, str]
+) -> list[EpisodeCourse]:
+    """Each episode's course, in the order of their first sessions (``sessions`` and
+    ``timeline`` in time order). A follow-up belongs to its session's episode, and
+    only that episode's next session's pain before is a later reading of it."""
+    by_episode: dict[int | None, list[SessionOutcome]] = {}
+    for s in sessions:
+        by_episode.setdefault(s.episode_id, []).append(s)
+    if len(by_episode) == 1:  # the whole timeline is the episode's
+        ((eid, own),) = by_episode.items()
+        return [_episode(eid, own, timeline, complaints)]
+    episode_of = {s.record_id: s.episode_id for s in sessions}
+    points: dict[int | None, list[TimelinePoint]] = {eid: [] for eid in by_episode}
+    for t in timeline:
+        points[episode_of[t.record_id]].append(t)
+    return [_episode(eid, own, points[eid], complaints) for eid, own in by_episode.items()]
+
+
+def _episode(
+    episode_id: int | None,
+    sessions: list[SessionOutcome],
+    timeline: list[TimelinePoint],
+    complaints: Mapping[int, str],
+) -> EpisodeCourse:
+    baseline = sessions[0].pain_before
+    settled = settled_reading(sessions, timeline)
+    return EpisodeCourse(
+        episode_id=episode_id,
+        complaint=complaints.get(episode_id, "") if episode_id is not None else "",
+        sessions=len(sessions),
+        first_at=sessions[0].started_at,
+        last_at=sessions[-1].started_at,
+        baseline=baseline,
+        settled=settled,
+        change=change(baseline, settled.pain) if settled else None,
     )
 
 

@@ -6,8 +6,9 @@ no other patient's data, and nothing stronger than their own numbers support.
 
 from __future__ import annotations
 
+from .change import Change
 from .model import group_label
-from .progress import LASTING_AFTER_H, Progress
+from .progress import LASTING_AFTER_H, Progress, TimelinePoint
 
 # "Later" in the patient's words: the readings behind "lasted" are all this long after.
 LATER = f"more than {LASTING_AFTER_H // 24} days"
@@ -37,29 +38,76 @@ def _plural(n: int, word: str) -> str:
 
 def pain_sentence(p: Progress) -> str:
     """How the pain changed from before the first session to the latest reading taken a
-    day or more after a session (never a score right after needling)."""
-    if p.baseline is None or p.latest is None:
-        return "No sessions are recorded yet."
-    if p.settled is None or p.change is None:
+    day or more after a session (never a score right after needling); with several
+    episodes of care, the first one's (:func:`pain_sentences` says each)."""
+    return pain_sentences(p)[0]
+
+
+def pain_sentences(p: Progress) -> list[str]:
+    """:func:`pain_sentence`, one per episode of care when there are several, each named
+    by its complaint: a change across complaints (the neck's 8 before against the
+    knee's latest 1) would tell the patient a change that never happened."""
+    if not p.episodes or p.latest is None:
+        return ["No sessions are recorded yet."]
+    if len(p.episodes) == 1:
+        e = p.episodes[0]
+        return [_episode_sentence(e.baseline, e.settled, e.change, e.sessions)]
+    return [
+        _episode_sentence(e.baseline, e.settled, e.change, e.sessions, name)
+        for e, name in zip(p.episodes, episode_names(p), strict=True)
+    ]
+
+
+def episode_names(p: Progress) -> list[str]:
+    """Each episode's complaint as the start of a sentence ("Neck pain"), with the day it
+    began when two share a complaint ("Low back pain (from 2026-09-01)")."""
+    labels = [_complaint(e.complaint) for e in p.episodes]
+    shared = {x for x in labels if labels.count(x) > 1}
+    return [
+        name + (f" (from {e.first_at:%Y-%m-%d})" if name in shared else "")
+        for e, name in zip(p.episodes, labels, strict=True)
+    ]
+
+
+def _complaint(text: str) -> str:
+    """A complaint as the start of a sentence: "Neck pain" ("Other sessions": none)."""
+    text = " ".join(text.split())
+    return text[:1].upper() + text[1:] if text else "Other sessions"
+
+
+def _episode_sentence(
+    first: int,
+    settled: TimelinePoint | None,
+    change: Change | None,
+    sessions: int,
+    name: str | None = None,
+) -> str:
+    """One episode's (``name``: its complaint, when the patient has several) change."""
+    over = _plural(sessions, "session")
+    if name is not None:  # "Neck pain: your pain ...", begun "when these sessions began"
+        head, began, so_far = f"{name}: your", "when these sessions began", f"{over} so far"
+    else:
+        head, began, so_far = "Your", "before your first session", f"{over} so far"
+    if settled is None or change is None:
         return (
-            f"Your pain was {p.baseline} before your first session; there is no score"
-            " from a day or more after a session yet."
+            f"{head} pain was {first} {began}; there is no score from a day or more after"
+            " a session yet."
         )
-    first, now, over = p.baseline, p.settled.pain, _plural(p.sessions, "session")
+    now = settled.pain
     if now < first:
-        text = f"Your pain has gone from {first} to {now} over {over}."
+        text = f"{head} pain has gone from {first} to {now} over {over}."
         if now == 0:
             text += " At the last check you had no pain."
-        elif p.change.tier == "substantial":
+        elif change.tier == "substantial":
             text += " That is a change most people notice clearly."
-        elif p.change.important:
+        elif change.important:
             text += " That is a change most people notice."
         else:
             text += " That is a small change."
         return text
     if now == first:
-        return f"Your pain is {now}, the same as before your first session ({over} so far)."
-    return f"Your pain has gone from {first} up to {now} over {over}."
+        return f"{head} pain is {now}, the same as {began} ({so_far})."
+    return f"{head} pain has gone from {first} up to {now} over {over}."
 
 
 def lasting_sentence(
@@ -103,6 +151,11 @@ def lasting_sentence(
         )
     if verdict == "no_after":
         return f"There is no score right after {name}, so whether its relief lasts cannot be said."
+    if verdict == "not_recorded":
+        # Its time has come and gone: "too early" would say a reading is still to come
+        # (review17: a session 36 days before, nothing recorded since). Short: at 80
+        # columns the patient view's chart keeps its rows when it is one line.
+        return f"No score was recorded days after {name} to show if its relief lasts."
     if verdict == "small":
         return (
             f"Right after {each} of {name} your pain was {_exact_points(now or 0)} lower"
@@ -128,7 +181,7 @@ def lasting_sentence(
 
 def patient_sentences(p: Progress) -> list[str]:
     """A few sentences for the patient view (and the top of ``report``)."""
-    out = [pain_sentence(p)]
+    out = pain_sentences(p)
     for f in p.families:
         out.append(
             lasting_sentence(f.family, f.verdict, f.immediate.value, f.later.value, f.later.n)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from .change import Change
 from .compare import Comparison, Details
 from .model import group_label
-from .progress import Progress
+from .progress import Progress, TimelinePoint
 from .relief import WindowRelief, not_enough
+from .sentences import episode_names
 from .stats import Mean, Proportion
 
 
@@ -382,6 +384,7 @@ VERDICT_WORDS = {
     "uncertain": "relief not yet certain",
     "no_relief": "no clear relief",
     "unknown": "too early to tell (no reading after 72 h)",
+    "not_recorded": "none was recorded",
 }
 
 
@@ -389,29 +392,50 @@ def _yes(flag: bool | None) -> str:
     return "-" if flag is None else ("yes" if flag else "no")
 
 
+def _sessions(n: int) -> str:
+    return f"{n} session{'s' if n != 1 else ''}"
+
+
+def _span(first: datetime | None, last: datetime | None) -> str:
+    """``2026-11-01 to 2026-11-10``; ``on 2026-11-20`` when both are that day."""
+    a = first.strftime("%Y-%m-%d") if first else "?"
+    b = last.strftime("%Y-%m-%d") if last else "?"
+    return f"on {a}" if a == b else f"{a} to {b}"
+
+
+def _change_lines(
+    baseline: int, settled: TimelinePoint | None, ch: Change | None, first: str
+) -> list[str]:
+    """Pain before ``first`` (session), the latest settled reading and the change."""
+    if ch is None or settled is None:
+        return [f"Pain {baseline} before {first}; no score a day or more after a session yet."]
+    pct = "no percent (baseline 0)" if ch.percent is None else f"{fixed(ch.percent, 0)}%"
+    kind = "follow-up" if settled.kind == "follow_up" else "before a session"
+    return [
+        f"Pain {baseline} before {first}; latest {settled.pain}"
+        f" ({kind}, {settled.at:%Y-%m-%d}; scores right after needling are left out).",
+        f"Change: {ch.points:+d} points of relief, {pct}; IMMPACT: {ch.tier or '-'};"
+        f" 2+ points: {_yes(ch.responder_points)}; 30%+: {_yes(ch.responder_percent)}"
+        + ("; recovered (pain 0)." if ch.recovered else "."),
+    ]
+
+
 def progress_summary(p: Progress) -> list[str]:
     """The practitioner's summary of a patient's progress, line by line."""
-    if p.baseline is None or p.latest is None:
+    if not p.episodes or p.latest is None:
         return ["No sessions recorded."]
-    first = p.first_at.strftime("%Y-%m-%d") if p.first_at else "?"
-    last = p.last_at.strftime("%Y-%m-%d") if p.last_at else "?"
-    lines = [f"{p.sessions} session{'s' if p.sessions != 1 else ''}, {first} to {last}."]
-    ch, settled = p.change, p.settled
-    if ch is None or settled is None:
-        lines.append(
-            f"Pain {p.baseline} before the first session; no score a day or more after"
-            " a session yet."
-        )
-    else:
-        pct = "no percent (baseline 0)" if ch.percent is None else f"{fixed(ch.percent, 0)}%"
-        kind = "follow-up" if settled.kind == "follow_up" else "before a session"
-        lines += [
-            f"Pain {p.baseline} before the first session; latest {settled.pain}"
-            f" ({kind}, {settled.at:%Y-%m-%d}; scores right after needling are left out).",
-            f"Change: {ch.points:+d} points of relief, {pct}; IMMPACT: {ch.tier or '-'};"
-            f" 2+ points: {_yes(ch.responder_points)}; 30%+: {_yes(ch.responder_percent)}"
-            + ("; recovered (pain 0)." if ch.recovered else "."),
-        ]
+    span = _span(p.first_at, p.last_at)
+    if len(p.episodes) == 1:
+        e = p.episodes[0]
+        lines = [f"{_sessions(p.sessions)}, {span}."]
+        lines += _change_lines(e.baseline, e.settled, e.change, "the first session")
+    else:  # each episode of care its own change: none across complaints (review17)
+        lines = [f"{_sessions(p.sessions)} for {len(p.episodes)} complaints, {span}."]
+        for e, name in zip(p.episodes, episode_names(p), strict=True):
+            first, *rest = _change_lines(e.baseline, e.settled, e.change, "its first session")
+            span = _span(e.first_at, e.last_at)
+            lines.append(f"{name}: {_sessions(e.sessions)}, {span}. {first}")
+            lines += [f"{name}: {line.replace('Change: ', 'change ', 1)}" for line in rest]
     doses = {d.key: d for d in p.dose}
     for f in p.families:
         d = doses.get(f.family)
@@ -435,7 +459,7 @@ def progress_summary(p: Progress) -> list[str]:
                 else f" ({f.later.n} sessions; the latest reading of each)"
             )  # fmt: skip
             if f.later.n
-            else "no reading more than 72 h after yet"
+            else "no reading more than 72 h after" + ("" if f.verdict == "not_recorded" else " yet")
         )
         lines.append(
             f"{group_label(f.family)}: {f.sessions} session"

@@ -51,7 +51,8 @@ def pain_svg(p: Progress) -> str:
     points = tuple((t.at, float(t.pain)) for t in p.timeline)
     before = tuple((t.at, float(t.pain)) for t in p.timeline if t.kind == "before")
     # Shaded: from the first session's pain down to the nearer of 2 points and 30% below
-    # it; a reading under the band is a change most people notice.
+    # it; a reading under the band is a change most people notice. None with several
+    # episodes of care: one complaint's first score says nothing of another's readings.
     band = None
     if p.band is not None and p.baseline is not None:
         band = (max(0.0, max(p.band)), float(p.baseline))
@@ -61,7 +62,8 @@ def pain_svg(p: Progress) -> str:
         (0, 10),
         band=band,
         band_label="below the band: 2 points or 30% under your first score",
-        caption="red: before a session; shaded: within 2 points or 30% of the first",
+        caption="red: before a session"
+        + ("; shaded: within 2 points or 30% of the first" if band else ""),
     )
 
 

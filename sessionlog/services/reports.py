@@ -32,16 +32,23 @@ def progress_report(
 ) -> Progress:
     """One patient's progress, from their current sessions and follow-ups (each
     session's pain per window from the outcome cache when it holds the patient's
-    current figures for these windows)."""
+    current figures for these windows). Each episode of care is named by its complaint,
+    and a technique whose sessions are all past the time for a later reading, with none
+    recorded, says so (by the store's clock)."""
+    complaints = {int(e["id"]): str(e["complaint"]) for e in store.episodes(patient_id)}
+    now = store.clock()
     with _collector_paused():
         if windows == outcome_cache.CACHED_WINDOWS and points_answer(windows):
             cached = outcome_patient.cached_patient_outcomes(store, patient_id)
             if cached is not None:
                 return patient_progress(
-                    patient_id, cached.sessions, cached.follow_ups, cached.windows, cached.points
-                )
+                    patient_id, cached.sessions, cached.follow_ups, cached.windows,
+                    cached.points, complaints=complaints, now=now,
+                )  # fmt: skip
         sessions, follow_ups = outcomes.patient_outcomes(store, patient_id)
-        return patient_progress(patient_id, sessions, follow_ups, windows)
+        return patient_progress(
+            patient_id, sessions, follow_ups, windows, complaints=complaints, now=now
+        )
 
 
 @contextmanager

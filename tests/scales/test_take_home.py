@@ -139,3 +139,32 @@ def test_the_pain_line_runs_before_then_after_a_session(store: Store) -> None:
     ]
     assert [pain for _, pain in (low, high)] == ["7", "3"]  # the readings, in order
     assert ys == [float(low[0]), float(high[0])]
+
+
+def test_each_complaint_has_its_own_change_on_the_page(store: Store) -> None:
+    # review17 #3: "Your pain has gone from 8 to 1": the neck's 8 before its first
+    # session, the knee's latest 1. Each episode of care is said apart, by its complaint.
+    from helpers_outcomes import neck_and_knee
+
+    neck_and_knee(store, 2, 1, "2026-11")
+    page = take_home_html(store, 2)
+    assert (
+        "<li>Neck pain: your pain has gone from 8 to 6 over 1 session. That is a change most"
+        " people notice.</li>\n<li>Knee: your pain is 1, the same as when these sessions began"
+        " (2 sessions so far).</li>"
+    ) in page
+    assert "from 8 to 1" not in page
+    # No band below the neck's 8 shaded across the knee's readings.
+    pain = page[page.index("<h2>Pain</h2>") :]
+    assert '<rect class="band"' not in pain and "shaded" not in pain[: pain.index("</svg>")]
+
+
+def test_no_later_reading_recorded_is_said_so(store: Store) -> None:
+    # review17 #9: nothing was recorded in the days after (the clock: 11-22), so it is
+    # not "too early to say".
+    store.save_session(dry_needling(2, started_at="2026-11-12 09:15"))
+    page = take_home_html(store, 2)
+    assert (
+        "<li>No score was recorded days after dry needling to show if its relief lasts.</li>"
+    ) in page
+    assert "too early" not in page

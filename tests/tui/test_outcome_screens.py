@@ -18,7 +18,13 @@ from textual_plotext import PlotextPlot
 
 sys.path.insert(0, str(Path(__file__).parent.parent))  # helpers_outcomes
 
-from helpers_outcomes import follow_up, patient, practitioner, session  # noqa: E402
+from helpers_outcomes import (  # noqa: E402
+    follow_up,
+    neck_and_knee,
+    patient,
+    practitioner,
+    session,
+)
 
 from sessionlog.services import auth  # noqa: E402
 from sessionlog.store import Store  # noqa: E402
@@ -158,6 +164,45 @@ def test_leaving_the_patient_view_takes_the_practitioners_secret(clinic: Any) ->
         await pilot.pause()
         assert not isinstance(app.screen, PatientViewScreen)
         assert app.use_command_palette is True
+
+    drive(store, steps)
+
+
+def two_complaints(store: Store) -> int:
+    """Dee Fox: neck 8 -> 3 (dry needling) and its follow-up of 6; knee 1 -> 0 twice."""
+    dee = patient(store, "C003", "Dee Fox")
+    neck_and_knee(store, dee, 1, "2026-01")
+    return dee
+
+
+# review17 #3: "Your pain has gone from 8 to 1" (the neck's 8, the knee's 1).
+NECK = (
+    "Neck pain: your pain has gone from 8 to 6 over 1 session. That is a change most people notice."
+)
+KNEE = "Knee: your pain is 1, the same as when these sessions began (2 sessions so far)."
+
+
+def test_progress_and_patient_view_give_each_complaint_its_change(clinic: Any) -> None:
+    store = clinic[0]
+    dee = two_complaints(store)
+
+    async def steps(pilot: Any, app: Host) -> None:
+        await app.push_screen(ProgressScreen(dee))
+        await pilot.pause()
+        summary = str(app.screen.query_one("#progress-summary", Static).render())
+        assert summary.startswith(f"{NECK}\n{KNEE}\n")
+        assert "from 8 to 1" not in summary and "+7" not in summary
+        assert "\n3 sessions for 2 complaints, 2026-01-05 to 2026-01-14.\n" in summary
+        assert "\nNeck pain: 1 session, on 2026-01-05. Pain 8 before its first session;" in summary
+        assert "\nKnee: change +0 points of relief, 0%; IMMPACT: none;" in summary
+        # No orange lines below the neck's 8 drawn across the knee's readings.
+        assert "below 8" not in app.screen.query_one(PlotextPlot).plt.build()
+        await pilot.press("v")  # the patient view: the same sentences, for the patient
+        await pilot.pause()
+        assert isinstance(app.screen, PatientViewScreen)
+        said = str(app.screen.query_one("#pv-sentences", Static).render())
+        assert said.startswith(f"{NECK}\n{KNEE}\n")
+        assert "from 8 to 1" not in said
 
     drive(store, steps)
 
