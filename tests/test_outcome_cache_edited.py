@@ -420,3 +420,112 @@ def test_a_session_row_edited_with_its_note_cleared_too_never_ends_a_compare(
     _raw(path, "DELETE FROM outcome_edited")
     result = run(path, command)
     assert (result.exit_code, result.stdout) == (0, before), result.output
+
+
+# -- A hand edit whose note was emptied too: check builds the cache again (review16) ---
+
+NOT_THE_RECORDS = (
+    "The outcome figures kept for comparisons are not what the records give ({}), and"
+    " nothing noted the write: changed outside sessionlog, its note in outcome_edited"
+    " emptied too? Comparisons show them until they are rebuilt: `sessionlog compare"
+    " --rebuild`."
+)
+A_SESSION = (
+    "log --patient P0002 --technique dry_needling --at '2026-11-21 09:00'"
+    " --site 'upper trap:left:twitch=1,n=2' --pain-before 6 --pain-after 2 --consent"
+    " --minutes 20"
+)
+
+
+def test_check_finds_a_session_row_edited_with_its_note_emptied(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    path, _ = _ims_sessions_edited(clinic, tmp_path, "s1 = 0, s2 = 0", "compare --width 100")
+    _raw(path, "DELETE FROM outcome_edited")
+    health = check(path)
+    assert health.problems == [NOT_THE_RECORDS.format("outcome_session: 3 rows")]
+    assert (health.warnings, health.tampered) == ([], False)  # the records are untouched
+    result = run(path, "check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1:] == [
+        f"- {NOT_THE_RECORDS.format('outcome_session: 3 rows')}"
+    ]
+
+
+def test_check_finds_counts_edited_alike_with_their_note_emptied(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    path = _adverse_event_hidden(clinic, tmp_path)
+    _raw(path, "DELETE FROM outcome_edited")
+    assert check(path).problems == [
+        NOT_THE_RECORDS.format("outcome_dose_group: 2 rows, outcome_dose_patient: 2 rows")
+    ]
+    result = run(path, "compare --width 100 --rebuild")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "The outcome figures kept in the database are rebuilt from the records."
+    ]
+    assert result.stdout == clinic[1]
+    assert check(path).ok
+
+
+def test_a_cache_behind_its_records_is_compared_as_its_next_refresh_leaves_it(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    path = _edited(clinic, tmp_path)
+    logged = run(path, A_SESSION)  # the command line does not refresh the cache
+    assert logged.exit_code == 0, logged.output
+    assert check(path).problems == []  # behind, not wrong
+    # a row of another patient edited, the note emptied: the next refresh keeps it
+    _raw(
+        path,
+        "UPDATE outcome_session SET s0 = 0 WHERE patient_id ="
+        " (SELECT id FROM patient WHERE chart_id = 'P0001') AND s0 IS NOT NULL",
+    )
+    _raw(path, "DELETE FROM outcome_edited")
+    (line,) = check(path).problems
+    assert line.startswith("The outcome figures kept for comparisons are not what the")
+    assert "outcome_session: " in line
+
+
+def test_a_cache_refreshed_a_patient_at_a_time_is_what_the_records_give(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    path = _edited(clinic, tmp_path)
+    for minute in ("09:00", "10:00", "11:00"):
+        assert run(path, A_SESSION.replace("09:00", minute)).exit_code == 0
+        assert run(path, "compare --width 100").exit_code == 0  # refreshed, not rebuilt
+    health = check(path)
+    assert (health.ok, health.problems) == (True, [])
+
+
+def test_a_cache_never_built_is_not_compared(tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    make_demo(path).close()
+    health = check(path)
+    assert (health.ok, health.problems, health.warnings) == (True, [], [])
+
+
+def test_check_finds_the_cache_s_latest_time_edited_with_its_note_emptied(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    path = _edited(clinic, tmp_path)
+    _raw(path, EDITS["outcome_meta"][0])  # the windows' completeness is counted from it
+    _raw(path, "DELETE FROM outcome_edited")
+    assert check(path).problems == [NOT_THE_RECORDS.format("outcome_meta: 1 row")]
+
+
+def test_check_finds_a_mark_moved_past_a_new_session_with_its_note_emptied(
+    clinic: tuple[Path, str], tmp_path: Path
+) -> None:
+    # The next refresh would never recompute a patient whose rows are below the mark.
+    path = _edited(clinic, tmp_path)
+    assert run(path, A_SESSION).exit_code == 0
+    _raw(
+        path,
+        "UPDATE outcome_meta SET value = (SELECT max(id) FROM session) WHERE key = 'session_mark'",
+    )
+    _raw(path, "DELETE FROM outcome_edited")
+    (line,) = check(path).problems
+    assert line.startswith("The outcome figures kept for comparisons are not what the")
+    assert "outcome_session: 1 row" in line

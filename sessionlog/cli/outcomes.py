@@ -155,6 +155,9 @@ def report(
 @click.option("--min-patients", type=click.IntRange(1, 10_000), default=3, show_default=True,
               help="Fewer patients than this in a window: 'not enough data'.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
+@click.option("--rebuild", is_flag=True,
+              help="Rebuild the outcome figures kept in the database from the records first"
+              " (when `check` says they are not what the records give).")  # fmt: skip
 @identity_option("--as")
 @_with_size
 @pass_ctx
@@ -172,6 +175,7 @@ def compare(
     windows: str | None,
     min_patients: int,
     as_json: bool,
+    rebuild: bool,
     width: int | None,
     height: int | None,
     color: bool | None,
@@ -210,11 +214,11 @@ def compare(
     check_filters(filters)  # bad input is refused before any work
     kept, figures, reason = True, store, ""
     try:
-        _prepare(store)
+        _prepare(store, rebuild)
     except WriteFailed as exc:
         # A read: the figures are computed in a copy in memory, and said not kept.
         kept, reason, figures = False, exc.reason, store.in_memory()
-        _prepare(figures)
+        _prepare(figures, rebuild)
     short = spans[1].key if len(spans) > 1 else spans[0].key
     long = spans[-1].key
     if spans == DEFAULT_WINDOWS:
@@ -256,12 +260,13 @@ def compare(
 PROGRESS_FROM_SESSIONS = 5_000
 
 
-def _prepare(store: Store) -> None:
+def _prepare(store: Store, rebuild: bool = False) -> None:
     """The first comparison after an import or an upgrade computes the outcome figures
-    for the whole clinic: on a large clinic a progress bar on stderr says so."""
-    from ..services.reports import prepare_outcomes, repair_outcomes
+    for the whole clinic: on a large clinic a progress bar on stderr says so. ``rebuild``:
+    from the records, whatever the cache says of itself (check found it wrong)."""
+    from ..services.reports import prepare_outcomes, rebuild_outcomes, repair_outcomes
 
-    said = repair_outcomes(store)
+    said = rebuild_outcomes(store) if rebuild else repair_outcomes(store)
     if said:
         click.echo(said, err=True)
     bar: Any = None

@@ -12,37 +12,17 @@ A file without an audit log has nothing to vouch for its roles, nor for its rows
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import ValidationError
+from ..store.records.roles import logged_roles
+
+__all__ = ["check_roles", "logged_roles"]
 
 ROLES = "practitioner_roles"  # as the export document names them (document.py)
 SEALS = "tables.record_seal"  # the seals' place in the document, as its checks name it
 MAX_NAMED = 20
-
-
-def _detail(row: Any) -> dict[str, Any]:
-    try:
-        detail = json.loads(row.detail)
-    except (TypeError, ValueError):
-        return {}
-    return detail if isinstance(detail, dict) else {}
-
-
-def logged_roles(audit: Iterable[Any]) -> dict[int, str]:
-    """{practitioner id: role} as the audit rows (in id order) last gave them, since
-    the last import that kept another file's audit log."""
-    roles: dict[int, str] = {}
-    for row in audit:
-        if row.entity == "practitioner_access" and isinstance(row.entity_id, int):
-            roles[row.entity_id] = str(_detail(row).get("role"))
-        elif row.action == "import" and row.entity == "database":
-            copied = _detail(row).get("audit_rows_copied")
-            if isinstance(copied, int) and copied > 0:
-                roles.clear()  # the roles before were the other database's
-    return roles
 
 
 def check_roles(

@@ -121,6 +121,14 @@ def repair_outcomes(store: Store) -> str | None:
     return outcome_cache.repair(store)
 
 
+def rebuild_outcomes(store: Store) -> str:
+    """Rebuild the outcome cache from the records (``compare --rebuild``: check found
+    it is not what they give, and nothing it keeps says so); the line that says so.
+    Raises :class:`DatabaseError` when it cannot be written."""
+    outcome_cache.rebuild(store)
+    return "The outcome figures kept in the database are rebuilt from the records."
+
+
 T = TypeVar("T")
 
 

@@ -227,12 +227,11 @@ def test_only_an_admin_imports_into_a_database_that_has_one(
     assert result.exit_code == 0, result.output  # the admin: every row already there
 
 
-def test_only_an_admin_restores_a_backup_over_the_clinic(clinic_path: Path, tmp_path: Path) -> None:
-    # A practitioner (not an admin) replaced the whole clinic's database by a backup.
-    saved = tmp_path / "b1.db"
-    assert run(clinic_path, f"backup {saved} --practitioner 'Ann Lee'").exit_code == 0
+def _restore_refused_to_mei(clinic_path: Path, backup: Path) -> None:
+    """Mei Chen (a practitioner in the clinic's database) restores ``backup`` over it:
+    refused in one line, the clinic's database as it was, nothing set aside."""
     before = fingerprint(clinic_path)
-    result = run(clinic_path, f"restore {saved} --force --practitioner 'Mei Chen'")
+    result = run(clinic_path, f"restore {backup} --force --practitioner 'Mei Chen'")
     assert (result.exit_code, result.stdout, result.stderr) == (
         1,
         "",
@@ -240,7 +239,14 @@ def test_only_an_admin_restores_a_backup_over_the_clinic(clinic_path: Path, tmp_
         " (Mei Chen is a practitioner in clinic.db): nothing was changed\n",
     )
     assert fingerprint(clinic_path) == before
-    assert not list(tmp_path.glob("clinic.db.before-restore-*"))
+    assert not list(clinic_path.parent.glob("clinic.db.before-restore-*"))
+
+
+def test_only_an_admin_restores_a_backup_over_the_clinic(clinic_path: Path, tmp_path: Path) -> None:
+    # A practitioner (not an admin) replaced the whole clinic's database by a backup.
+    saved = tmp_path / "b1.db"
+    assert run(clinic_path, f"backup {saved} --practitioner 'Ann Lee'").exit_code == 0
+    _restore_refused_to_mei(clinic_path, saved)
     conn = sqlite3.connect(clinic_path)
     refused = conn.execute(
         "SELECT actor_id, detail FROM audit_log WHERE action = 'refused'"
@@ -261,16 +267,7 @@ def test_a_practitioner_cannot_restore_a_database_of_their_own_making(
     added = run(mine, "practitioners add --name 'Mei Chen' --profession acupuncturist")
     assert added.exit_code == 0, added.output
     with_secrets(clinic_path)
-    before = fingerprint(clinic_path)
-    result = run(clinic_path, f"restore {mine} --force --practitioner 'Mei Chen'")
-    assert (result.exit_code, result.stdout, result.stderr) == (
-        1,
-        "",
-        "error: restore: only an admin restores a backup over the clinic's database"
-        " (Mei Chen is a practitioner in clinic.db): nothing was changed\n",
-    )
-    assert fingerprint(clinic_path) == before
-    assert not list(tmp_path.glob("clinic.db.before-restore-*"))
+    _restore_refused_to_mei(clinic_path, mine)
 
 
 def test_only_an_admin_backs_up_the_database_it_carries_every_secret_hash(

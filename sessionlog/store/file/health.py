@@ -16,9 +16,11 @@ from ..db import BUSY_TIMEOUT_MS, _check_ours, remove_empty
 from ..integrity import alarm, audit, tamper
 from ..integrity.chainhead import head
 from ..outcomes import edits as cache_edits
+from ..outcomes import verify as cache_verify
 from ..outcomes.sound import describe, unsound_groups
 from ..records.credentials import access_problems
 from ..records.follow_ups import left_out_follow_ups
+from ..records.roles import role_problems
 from .cipher import connect_file, passphrase
 from .guard import RESTORE_HINT, guard
 from .netfs import filesystem_type, is_network
@@ -173,6 +175,21 @@ def inspect(conn: sqlite3.Connection, health: Health) -> None:
         )
 
 
+def cache_problems(conn: sqlite3.Connection) -> list[str]:
+    """The line for an outcome cache that is not what the records give although nothing
+    noted a write to it (its note emptied after a hand edit: the next comparison would
+    show it), found by building it again (outcomes/verify.py)."""
+    found = cache_verify.differences(conn)
+    if not found:
+        return []
+    return [
+        "The outcome figures kept for comparisons are not what the records give"
+        f" ({cache_verify.describe(found)}), and nothing noted the write: changed outside"
+        " sessionlog, its note in outcome_edited emptied too? Comparisons show them until"
+        " they are rebuilt: `sessionlog compare --rebuild`."
+    ]
+
+
 def practitioner_exists(conn: sqlite3.Connection, practitioner_id: int) -> bool:
     """Whether the database on ``conn`` has this practitioner."""
     row = conn.execute("SELECT 1 FROM practitioner WHERE id = ?", (practitioner_id,)).fetchone()
@@ -204,6 +221,9 @@ def check(path: str | Path) -> Health:
         inspect(conn, health)
         if not health.damaged:  # (a sign-in row edited by hand stops that sign-in)
             health.problems += access_problems(conn)
+            health.problems += role_problems(conn)  # (sessionlog goes by the audit log's)
+        if not health.damaged and not health.tampered:
+            health.problems += cache_problems(conn)
     finally:
         conn.close()
     if health.ok:

@@ -81,7 +81,7 @@ Progress = Callable[[int], None]
 STEPS = 4 + outcome_points.STEPS + outcome_counts.steps(CACHED_WINDOWS)
 
 
-def _state(conn: sqlite3.Connection) -> tuple[dict[str, str], int, int]:
+def state(conn: sqlite3.Connection) -> tuple[dict[str, str], int, int]:
     meta = dict(conn.execute("SELECT key, value FROM outcome_meta").fetchall())
     if not _meta_sound(meta):
         meta = {}  # (edited outside sessionlog): the cache is rebuilt whole
@@ -117,7 +117,7 @@ def session_rows(conn: sqlite3.Connection) -> int:
 def is_current(conn: sqlite3.Connection) -> bool:
     """True when the cache reflects every session and follow-up row, and nothing but
     sessionlog has written it since (:mod:`.edits`)."""
-    meta, sessions, follow_ups = _state(conn)
+    meta, sessions, follow_ups = state(conn)
     return (
         meta.get("signature") == signature()
         and meta.get("session_mark") == str(sessions)
@@ -197,12 +197,12 @@ def unreadable(exc: BaseException) -> bool:
 
 
 def _whole_build_due(conn: sqlite3.Connection) -> bool:
-    return _state(conn)[0].get("signature") != signature()
+    return state(conn)[0].get("signature") != signature()
 
 
 def _refresh(conn: sqlite3.Connection, progress: Progress, path: str, few_only: bool) -> int:
-    meta, sessions, follow_ups = _state(conn)  # again, inside the write transaction
-    full, patients = _find_dirty(conn, meta)
+    meta, sessions, follow_ups = state(conn)  # again, inside the write transaction
+    full, patients = find_dirty(conn, meta)
     if full and few_only:
         return 0  # nothing written: a whole build is left to whoever needs it
     windows = CACHED_WINDOWS
@@ -268,7 +268,7 @@ def _refresh(conn: sqlite3.Connection, progress: Progress, path: str, few_only: 
     return patients
 
 
-def _find_dirty(conn: sqlite3.Connection, meta: dict[str, str]) -> tuple[bool, int]:
+def find_dirty(conn: sqlite3.Connection, meta: dict[str, str]) -> tuple[bool, int]:
     """Whether to rebuild everything, and how many patients will be recomputed (those
     with rows above the marks are listed in ``temp.outcome_dirty``)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS outcome_dirty (patient_id INTEGER PRIMARY KEY)")

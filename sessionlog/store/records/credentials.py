@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..base import StoreBase
 from .people import text
+from .roles import ROLES, any_admin, vouched_role, vouched_roles
 
 if TYPE_CHECKING:
     import sqlite3
@@ -43,9 +44,16 @@ _COLUMNS = (
 )
 
 
+def _role(vouched: dict[int, str], practitioner_id: int) -> str:
+    """The role a sign-in row gives: the one the audit log last gave (roles.py)."""
+    role = vouched.get(practitioner_id)
+    return role if role in ROLES else "practitioner"
+
+
 def sign_ins_in_file(path: Path) -> list[tuple[SignInName, Access | None]]:
     """Every practitioner of the database file ``path`` with their sign-in row, read
-    only (a backup about to be restored: nothing is written into it)."""
+    only (a backup about to be restored: nothing is written into it); each role the one
+    its audit log last gave (roles.py)."""
     from ..file.health import open_readonly
     from .lazy_rows import Access
 
@@ -56,10 +64,12 @@ def sign_ins_in_file(path: Path) -> list[tuple[SignInName, Access | None]]:
             " a.must_change, a.failed_attempts, a.last_failed_at FROM practitioner p"
             " LEFT JOIN practitioner_access a ON a.practitioner_id = p.id ORDER BY p.name, p.id"
         ).fetchall()
+        vouched = vouched_roles(conn)
     finally:
         conn.close()
     out = []
-    for pid, name, has, digest, salt, params, role, must, failed, last in rows:
+    for pid, name, has, digest, salt, params, stored, must, failed, last in rows:
+        role = _role(vouched, int(pid)) if stored in ROLES else stored
         access = (
             Access(int(pid), digest, salt, params, role, bool(must), failed, last) if has else None
         )
@@ -166,23 +176,29 @@ class CredentialStore(StoreBase):
         if row is None:
             return None
         pid, digest, salt, params, role, must_change, failed, last_failed = row
+        if role in ROLES:  # the audit log's, not a hand edit's (roles.py); any other value
+            role = vouched_role(self.conn, pid)  # is named by access_problem
         return Access(pid, digest, salt, params, role, bool(must_change), failed, last_failed)
 
     def sign_in_names(self) -> list[SignInName]:
-        """Every practitioner by name, with whether they have a secret and their role."""
+        """Every practitioner by name, with whether they have a secret and their role
+        (the one the audit log last gave: roles.py)."""
         rows = self.conn.execute(
             "SELECT p.id, CAST(p.name AS BLOB), a.practitioner_id IS NOT NULL, a.role"
             " FROM practitioner p LEFT JOIN practitioner_access a ON a.practitioner_id = p.id"
             " ORDER BY p.name, p.id"
         ).fetchall()
+        vouched = vouched_roles(self.conn) if rows else {}
         # (a name's bytes that are not UTF-8 read as U+FFFD: see people.text)
-        return [SignInName(int(i), text(n), bool(has), role) for i, n, has, role in rows]
+        return [
+            SignInName(int(i), text(n), bool(has), _role(vouched, int(i)) if has else role)
+            for i, n, has, role in rows
+        ]
 
     def has_admin(self) -> bool:
-        return (
-            self.conn.execute("SELECT 1 FROM practitioner_access WHERE role = 'admin'").fetchone()
-            is not None
-        )
+        """Whether the database has an admin to ask: one the audit log made admin (a
+        role taken away by hand in practitioner_access leaves the door shut)."""
+        return any_admin(self.conn)
 
     def store_secret(
         self,
