@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING
 
 from ..analysis.activities import activity_key
 from ..analysis.scale_compare import ScaleCell
-from ..domain.scales import Scale, ScaleReadingInput, find_scale, parse_scale_reading
+from ..domain.scales import (
+    Scale,
+    ScaleReadingInput,
+    check_activity_names,
+    find_scale,
+    parse_scale_reading,
+)
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
@@ -84,6 +90,7 @@ def record_scale(
         },
         now=store.clock(),
     )  # fmt: skip
+    check_activity_names(reading.labels)  # as the app's activities field does
     notes = _notes(store, reading)
     return Recorded(store.add_scale_reading(reading, actor_id), reading, notes)
 
