@@ -30,6 +30,7 @@ from ..errors import ValidationError
 
 if TYPE_CHECKING:
     from ..store import Store
+    from ..store.records.lazy_rows import ScaleReadingRow
 
 BASELINE_AHEAD = timedelta(hours=3)
 
@@ -93,6 +94,23 @@ def record_scale(
     check_activity_names(reading.labels)  # as the app's activities field does
     notes = _notes(store, reading)
     return Recorded(store.add_scale_reading(reading, actor_id), reading, notes)
+
+
+def taken_with(store: Store, patient_id: int, follow_up_id: int) -> list[ScaleReadingRow]:
+    """The current readings recorded with follow-up ``follow_up_id`` (or an earlier
+    version of it): they count while it does, and go with it when it is voided."""
+    return [r for r in store.scale_readings(patient_id) if r.follow_up_id == follow_up_id]
+
+
+def readings_words(readings: Sequence[ScaleReadingRow]) -> str:
+    """``the PSFS reading taken with it``, ``the 2 scale readings taken with it (PSFS,
+    NDI)``, or "" when there is none: what a void of the follow-up takes along."""
+    if not readings:
+        return ""
+    if len(readings) == 1:
+        return f"the {readings[0].scale} reading taken with it"
+    codes = ", ".join(dict.fromkeys(r.scale for r in readings))
+    return f"the {len(readings)} scale readings taken with it ({codes})"
 
 
 def _region_words(regions: Sequence[str]) -> str:
