@@ -59,7 +59,7 @@ def test_a_corrected_follow_up_keeps_its_readings_with_its_current_version(store
     assert sql_rows(store, "SELECT * FROM scale_reading ORDER BY id") == before  # untouched
 
 
-def test_a_reading_with_its_own_time_keeps_it_and_a_void_takes_the_readings_along(store: Store) -> None:
+def test_a_reading_with_its_own_time_keeps_it_and_a_void_takes_them_along(store: Store) -> None:
     first, second, fid = _course(store)
     store.add_scale_reading(parse_scale_reading(
         {"scale": "PSFS", "patient_id": 1, "session_record_id": first, "at": "2026-11-20 19:30",

@@ -59,6 +59,7 @@ _CURRENT_READINGS = """(
 )"""
 CURRENT_READINGS = _CURRENT_READINGS.format(of="")
 PATIENT_READINGS = _CURRENT_READINGS.format(of="AND r.patient_id = ?")
+ONE_READING = _CURRENT_READINGS.format(of="AND r.id = ?")
 
 
 def _row(r: tuple[object, ...]) -> ScaleReadingRow:
@@ -169,6 +170,26 @@ class ScaleStore(StoreBase):
             sql += " AND scale = ?"
             params.append(scale)
         return [_row(r) for r in self.conn.execute(sql + " ORDER BY at, id", params)]
+
+    def counting_scale_reading(self, reading_id: int) -> ScaleReadingRow | None:
+        """Reading ``reading_id`` as it counts now (read through its follow-up), or None
+        when it does not count: corrected, voided, never recorded, or recorded with a
+        follow-up or session voided since."""
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM {ONE_READING} WHERE true", (reading_id, reading_id)
+        ).fetchone()
+        return None if row is None else _row(row)
+
+    def scale_reading_versions(self, reading_id: int) -> list[dict[str, object]]:
+        """Every version of the reading that row ``reading_id`` is one of, oldest first
+        (the rows it corrects and those correcting it, to the current one or its void),
+        each as stored: id, supersedes_id, status, amend_reason, follow_up_id,
+        session_record_id. Empty when there is no such row."""
+        sql = (
+            "SELECT id, supersedes_id, status, amend_reason, follow_up_id, session_record_id"
+            " FROM scale_reading WHERE {} = ?"
+        )
+        return self._versions(sql, reading_id)
 
     def scale_reading(self, reading_id: int) -> ScaleReadingRow | None:
         row = self.conn.execute(

@@ -149,7 +149,7 @@ class FollowUpsScreen(Screen[None]):
 
         row = self.store.follow_up_versions(fid)[-1]
         what = f"follow-up #{fid} ({str(row['at'])[:16]}, {scores(row)})"
-        along = readings_words(taken_with(self.store, self.patient_id, fid))
+        along = readings_words(taken_with(self.store, self.patient_id, follow_up_id=fid))
         if along:  # they count only while it does (review17)
             what += f" and {along}"
 
