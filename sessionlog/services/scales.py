@@ -141,9 +141,9 @@ def counting(store: Store, reading_id: int) -> ScaleReadingRow:
     if now is None:  # its follow-up or its session was voided since
         fid = last["follow_up_id"]
         gone = (
-            f"follow-up {fid} it was recorded with"
+            f"its follow-up {fid}"
             if fid is not None and store.follow_up_versions(int(fid))[-1]["status"] == "void"  # type: ignore[call-overload]
-            else f"session {last['session_record_id']} it was recorded at"
+            else f"its session {last['session_record_id']}"
         )
         raise ValidationError(
             "reading", f"scale reading {reading_id} counts in no figure already: {gone} was voided"

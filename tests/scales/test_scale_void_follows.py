@@ -98,6 +98,10 @@ def test_a_voided_session_takes_its_readings_out_too(tmp_path: Path) -> None:
     ok(db, "void 1 --reason 'wrong patient'")
     assert _readings(db) == []
     assert "Functional" not in ok(db, "report --patient C001")
+    r = run(db, "scale void 1 --reason x")
+    assert r.stderr == (
+        "error: reading: scale reading 1 counts in no figure already: its session 1 was voided\n"
+    )
     s = Store.open(db)
     assert s.scale_facts() == [] and s.reading_courses() == []
     s.close()
@@ -178,8 +182,8 @@ def test_scale_amend_and_void_keep_the_original_with_who_and_why(tmp_path: Path)
     ok(db, "follow-up-void 1 --reason 'wrong patient'")
     r = run(db, "scale void 3 --reason x")
     assert (
-        r.stderr == "error: reading: scale reading 3 counts in no figure already: follow-up 1"
-        " it was recorded with was voided\n"
+        r.stderr == "error: reading: scale reading 3 counts in no figure already: its follow-up"
+        " 1 was voided\n"
     )
     assert "The database is healthy" in ok(db, "check")
 
