@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..domain.scales import activity_key
+
+__all__ = ["activity_key", "mean_on", "scored", "shared"]
+
 Items = Sequence[int | float | None] | None
-
-
-def activity_key(name: str) -> str:
-    """``"Lifting  a Child"`` and ``"lifting a child"`` are one activity."""
-    return " ".join(name.casefold().split())
 
 
 def scored(labels: Sequence[str], items: Items) -> dict[str, float]:

@@ -86,6 +86,70 @@ def scale_record(
         click.echo(f"note: {note}")
 
 
+def _reading_id(ref: str) -> int:
+    from ..domain.validate import as_int
+
+    return as_int("reading", ref, 1)  # never past SQLite's largest integer
+
+
+@scale.command("amend")
+@click.argument("reading_ref", metavar="READING")
+@click.option("--reason", required=True, help="Why it is corrected (kept with the record).")
+@click.option("--items", default=None, help="The answers, in order (- blank).")
+@click.option("--total", default=None, help="The total, when the form was scored by hand.")
+@click.option("--activity", "activities", multiple=True, help="PSFS: every activity, in order.")
+@click.option("--at", default=None, help="When (YYYY-MM-DD HH:MM).")
+@identity_option()
+@pass_ctx
+@user_errors
+def scale_amend(
+    ctx: Context, reading_ref: str, reason: str, items: str | None, total: str | None,
+    activities: tuple[str, ...], at: str | None, practitioner_ref: str | None,
+) -> None:  # fmt: skip
+    """Correct scale reading READING (the id `scale record` printed, `scale list` shows):
+    a new reading with the flags given changed, checked as a new one is; the one before
+    is kept, with who corrected it and why. Prints the new reading's id."""
+    from ..domain.fields import as_datetime
+    from ..domain.scales import find_scale, format_score
+    from ..services.scales import correct_reading
+
+    if items is None and total is None and not activities and at is None:
+        raise ValidationError(
+            "amend", "name what to correct: --items, --total, --activity or --at (see --help)"
+        )
+    store = ctx.store()
+    actor = identify(store, practitioner_ref)
+    rid = _reading_id(reading_ref)
+    done = correct_reading(
+        store, rid, actor, reason, items=items, total=total, labels=activities or None,
+        at=None if at is None else as_datetime("at", at, now=store.clock()),
+    )  # fmt: skip
+    store.log_access(actor, done.reading.patient_id, "record")  # read to correct it
+    s = find_scale(done.reading.scale)
+    click.echo(
+        f"scale reading {rid} amended: now scale reading {done.reading_id}"
+        f" ({s.code} {format_score(s, done.reading.score)})"
+    )
+
+
+@scale.command("void")
+@click.argument("reading_ref", metavar="READING")
+@click.option("--reason", required=True, help="Why it is withdrawn (kept with the record).")
+@identity_option()
+@pass_ctx
+@user_errors
+def scale_void(ctx: Context, reading_ref: str, reason: str, practitioner_ref: str | None) -> None:
+    """Void scale reading READING, recorded in error (the wrong patient, twice): it
+    counts nowhere after, and stays in the record, with who voided it and why."""
+    from ..services.scales import void_reading
+
+    store = ctx.store()
+    actor = identify(store, practitioner_ref)
+    rid = _reading_id(reading_ref)
+    void_reading(store, rid, actor, reason)
+    click.echo(f"scale reading {rid} voided")
+
+
 @scale.command("list")
 @click.option("--patient", "patient_ref", required=True, help="Chart id (or id).")
 @click.option("--json", "as_json", is_flag=True, help="Print the readings as JSON.")

@@ -343,6 +343,28 @@ def format_score(scale: Scale, score: float) -> str:
 # -- a reading to store -------------------------------------------------------------
 
 
+def activity_key(name: str) -> str:
+    """``"Lifting  a Child"`` and ``"lifting a child"`` are one activity."""
+    return " ".join(name.casefold().split())
+
+
+def check_activity_names(names: Sequence[str], field: str = "labels") -> None:
+    """The one check that no activity is named twice in a reading (a PSFS scores each
+    activity once): ``scale record --activity`` and the app's activities field both
+    refuse so, with these words. An import does not: a reading saved before this check
+    comes back as it was saved."""
+    seen: set[str] = set()
+    for name in names:
+        key = activity_key(name)
+        if key in seen:
+            raise ValidationError(field, f"{name.strip()} is named twice: name each activity once")
+        seen.add(key)
+
+
+def _activities(n: int) -> str:
+    return f"{n} activit{'y' if n == 1 else 'ies'}"
+
+
 @dataclass(frozen=True)
 class ScaleReadingInput:
     """One scale answered by a patient, validated and scored, ready to store."""
@@ -382,7 +404,10 @@ def parse_scale_reading(data: Mapping[str, Any], *, now: datetime) -> ScaleReadi
         raise ValidationError("labels", f"{scale.code} items are not named by the patient")
     if items is not None and labels and len(labels) != len(items):
         raise ValidationError(
-            "labels", f"name each activity once: {len(labels)} names for {len(items)} answers"
+            "labels",
+            f"{_activities(len(labels))} named for {len(items)} answer{'s' * (len(items) != 1)}:"
+            " name one activity for each answer, in the answers' order"
+            " (scale record: one --activity per answer of --items)",
         )
     for lab in labels:
         if not lab or len(lab) > MAX_LABEL or any(ord(c) < 32 for c in lab):

@@ -9,7 +9,8 @@
 - Observation per outcome scale reading (NDI, ODI...: see fhir_scales.py).
 
 Only current versions go out (amendments applied, voided sessions and corrected
-follow-ups left out): the JSON export is the complete record. Resource ids are
+follow-ups left out, and the scale readings of voided follow-ups and sessions): the JSON
+export is the complete record. Resource ids are
 UUIDs derived from stable keys, so exporting twice gives the same ids. Times are
 local time with the computer's UTC offset, as FHIR requires.
 """
@@ -25,6 +26,31 @@ from .fhir_scales import scale_observation
 def current(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     superseded = {r["supersedes_id"] for r in rows if r.get("supersedes_id") is not None}
     return [r for r in rows if r["status"] == "active" and r["id"] not in superseded]
+
+
+def counting_readings(
+    tables: dict[str, list[dict[str, Any]]], live: set[int]
+) -> list[tuple[dict[str, Any], int]]:
+    """The current scale readings that count, each with the session it counts for: one
+    recorded with a follow-up follows that follow-up's versions (its session now), and
+    is left out when they end in a void or that session (of ``live``, the sessions not
+    voided) was voided, as the app's figures leave it out."""
+    rows = {f["id"]: f for f in tables["follow_up"]}
+    after = {f["supersedes_id"]: f["id"] for f in rows.values() if f.get("supersedes_id")}
+    out = []
+    for reading in current(tables.get("scale_reading", [])):
+        record, fid = reading["session_record_id"], reading.get("follow_up_id")
+        if fid in rows:
+            seen = {fid}
+            while fid in after and after[fid] not in seen:
+                fid = after[fid]
+                seen.add(fid)
+            if rows[fid]["status"] == "void":
+                continue
+            record = rows[fid]["session_record_id"]
+        if record in live:
+            out.append((reading, record))
+    return out
 
 
 def bundle(tables: dict[str, list[dict[str, Any]]], now: str) -> dict[str, Any]:
@@ -53,8 +79,9 @@ def bundle(tables: dict[str, list[dict[str, Any]]], now: str) -> dict[str, Any]:
                 r.adverse_event(ae, records[f["session_record_id"]], f["patient_id"], f["at"])
             )
         # else: it belongs to a superseded version, which FHIR does not carry
-    for reading in current(tables.get("scale_reading", [])):
-        res.append(scale_observation(reading, records[reading["session_record_id"]]))
+    live = {s["record_id"] for s in sessions.values()}
+    for reading, record in counting_readings(tables, live):
+        res.append(scale_observation(reading, records[record]))
     return {
         "resourceType": "Bundle",
         "id": r.uid("bundle", now),

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..analysis.activities import activity_key
-from ..domain.scales import MAX_LABEL, Scale
+from ..domain.scales import MAX_LABEL, Scale, check_activity_names
 from ..errors import ValidationError
 
 FIELD = "activities"
@@ -67,8 +66,7 @@ def parse_activities(scale: Scale, text: str) -> tuple[tuple[str, ...], tuple[in
             raise ValidationError(
                 FIELD, f"{name} is {answer}; {scale.code} answers are {scale.allowed()}"
             )
-        if any(activity_key(n) == activity_key(name) for n in names):
-            raise ValidationError(FIELD, f"{name} is named twice: name each activity once")
+        check_activity_names([*names, name], FIELD)
         names.append(name)
         answers.append(int(answer))
     return tuple(names), tuple(answers)

@@ -115,9 +115,11 @@ def _as_raw(store: Store, row: FollowUpRow) -> dict[str, Any]:
     return raw
 
 
-def _unsaid(reason: str, what: str) -> None:
+def unsaid(reason: str, what: str, record: str = "follow-up") -> None:
+    """A correction or a void says why (``what``: corrected, voided), or is refused
+    before anything is read: the one check of a follow-up's and a scale reading's."""
     if not clean_text(reason or ""):
-        raise ValidationError("reason", f"say why the follow-up is being {what}")
+        raise ValidationError("reason", f"say why the {record} is being {what}")
 
 
 def correct(
@@ -135,7 +137,7 @@ def correct(
     to another time or session must come after its session, with none of the course
     between); the original stays. A correction that changes nothing is refused."""
     try:
-        _unsaid(reason, "corrected")
+        unsaid(reason, "corrected")
         was = current(store, follow_up_id)
         raw = _as_raw(store, was)
         before = parse_follow_up(raw)
@@ -158,7 +160,7 @@ def void(store: Store, follow_up_id: int, actor_id: int, reason: str) -> Correct
     twice): a row marking it void, with the reason; it counts nowhere after, and stays
     in the record."""
     try:
-        _unsaid(reason, "voided")
+        unsaid(reason, "voided")
         was = current(store, follow_up_id)
         follow_up = parse_follow_up(_as_raw(store, was))
         fid = store.amend_follow_up(follow_up_id, follow_up, actor_id, reason, void=True)

@@ -13,17 +13,25 @@ other region scales (an ODI, low back, for a patient with neck readings).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..analysis.activities import activity_key
 from ..analysis.scale_compare import ScaleCell
-from ..domain.scales import Scale, ScaleReadingInput, find_scale, parse_scale_reading
+from ..domain.scales import (
+    Scale,
+    ScaleReadingInput,
+    check_activity_names,
+    find_scale,
+    parse_scale_reading,
+)
 from ..errors import ValidationError
+from .follow_ups import current, unsaid
 
 if TYPE_CHECKING:
     from ..store import Store
+    from ..store.records.lazy_rows import ScaleReadingRow
 
 BASELINE_AHEAD = timedelta(hours=3)
 
@@ -70,9 +78,14 @@ def record_scale(
 ) -> Recorded:
     """Score, check and save one reading; bad input raises one ValidationError."""
     when = at or store.clock()
-    if session_record_id is None and follow_up_id is not None:
-        owner = [f for f in store.follow_ups(patient_id) if f["id"] == follow_up_id]
-        session_record_id = int(owner[0]["session_record_id"]) if owner else None
+    if follow_up_id is not None:
+        owner = current(store, follow_up_id)  # not one corrected or voided since
+        if owner["patient_id"] != patient_id:
+            raise ValidationError(
+                "follow_up", f"there is no follow-up {follow_up_id} of this patient"
+            )
+        if session_record_id is None:
+            session_record_id = int(owner["session_record_id"])
     record = session_record_id or session_for(store, patient_id, when)
     if follow_up_id is None and session_record_id is None:
         follow_up_id = _same_day_follow_up(store, patient_id, record, when)
@@ -84,8 +97,148 @@ def record_scale(
         },
         now=store.clock(),
     )  # fmt: skip
+    check_activity_names(reading.labels)  # as the app's activities field does
     notes = _notes(store, reading)
     return Recorded(store.add_scale_reading(reading, actor_id), reading, notes)
+
+
+# -- correcting and voiding a reading ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """A reading corrected or voided: the row written, the one it replaces, and what it
+    holds now."""
+
+    reading_id: int
+    replaces: int
+    reading: ScaleReadingInput
+    voided: bool = False
+
+
+def counting(store: Store, reading_id: int) -> ScaleReadingRow:
+    """Reading ``reading_id`` as it counts now (a correction or a void is made of that
+    one only); else a :class:`ValidationError` saying what became of it."""
+    versions = store.scale_reading_versions(reading_id)
+    if not versions:
+        raise ValidationError("reading", f"there is no scale reading {reading_id}")
+    last = versions[-1]
+    if last["id"] == reading_id and last["status"] == "void":
+        raise ValidationError(
+            "reading",
+            f"scale reading {reading_id} is the void of scale reading {last['supersedes_id']}:"
+            " a void is final",
+        )
+    if last["id"] != reading_id:
+        if last["status"] == "void":
+            raise ValidationError("reading", f"scale reading {reading_id} was voided")
+        raise ValidationError(
+            "reading",
+            f"scale reading {reading_id} was corrected since: scale reading {last['id']}"
+            " holds it now",
+        )
+    now = store.counting_scale_reading(reading_id)
+    if now is None:  # its follow-up or its session was voided since
+        fid = last["follow_up_id"]
+        gone = (
+            f"its follow-up {fid}"
+            if fid is not None and store.follow_up_versions(int(fid))[-1]["status"] == "void"  # type: ignore[call-overload]
+            else f"its session {last['session_record_id']}"
+        )
+        raise ValidationError(
+            "reading", f"scale reading {reading_id} counts in no figure already: {gone} was voided"
+        )
+    return now
+
+
+def _as_raw(r: ScaleReadingRow) -> dict[str, object]:
+    return {
+        "scale": r.scale, "patient_id": r.patient_id, "session_record_id": r.session_record_id,
+        "follow_up_id": r.follow_up_id, "at": r.at, "labels": r.labels,
+        "entered_by": r.entered_by,
+        **({"items": list(r.items)} if r.items is not None else {"total": r.score}),
+    }  # fmt: skip
+
+
+def correct_reading(
+    store: Store,
+    reading_id: int,
+    actor_id: int,
+    reason: str,
+    *,
+    items: str | Sequence[object] | None = None,
+    total: str | float | None = None,
+    labels: Sequence[str] | None = None,
+    at: datetime | None = None,
+) -> Corrected:
+    """Correct counting reading ``reading_id``: the answers (``items`` or ``total``),
+    the activities named (``labels``) or its time, the rest kept; checked as a new
+    reading is, and saved as a new row that supersedes it, with the reason (the
+    original stays). Its session and follow-up stay (a reading taken elsewhere is voided
+    and recorded again). Answers typed again are the practitioner's. A correction that
+    changes nothing is refused; bad input raises one ValidationError."""
+    unsaid(reason, "corrected", "reading")
+    was = counting(store, reading_id)
+    raw = _as_raw(was)
+    if items is not None or total is not None:
+        raw.pop("items", None)
+        raw.pop("total", None)
+        raw.update(items=items, total=total, entered_by="practitioner")
+    if labels is not None:
+        raw.update(labels=labels, entered_by="practitioner")
+    if at is not None:
+        raw["at"] = at
+    reading = parse_scale_reading(raw, now=store.clock())
+    if labels is not None:
+        check_activity_names(reading.labels)  # as recording does
+    if replace(reading, entered_by=was.entered_by) == parse_scale_reading(
+        _as_raw(was), now=store.clock()
+    ):
+        raise ValidationError(
+            "amend", f"nothing changed: scale reading {reading_id} already holds these values"
+        )
+    rid = store.amend_scale_reading(reading_id, reading, actor_id, reason)
+    return Corrected(rid, reading_id, reading)
+
+
+def void_reading(store: Store, reading_id: int, actor_id: int, reason: str) -> Corrected:
+    """Void counting reading ``reading_id``, recorded in error (the wrong patient, twice):
+    a row marking it void, with the reason; it counts nowhere after, and stays in the
+    record."""
+    unsaid(reason, "voided", "reading")
+    was = counting(store, reading_id)
+    reading = parse_scale_reading(_as_raw(was), now=store.clock())
+    rid = store.amend_scale_reading(reading_id, reading, actor_id, reason, void=True)
+    return Corrected(rid, reading_id, reading, voided=True)
+
+
+def taken_with(
+    store: Store,
+    patient_id: int,
+    *,
+    follow_up_id: int | None = None,
+    session_record_id: int | None = None,
+) -> list[ScaleReadingRow]:
+    """The current readings recorded with follow-up ``follow_up_id`` (or an earlier
+    version of it), or at session ``session_record_id`` or with one of its follow-ups:
+    they count while it does, and go with it when it is voided."""
+    return [
+        r
+        for r in store.scale_readings(patient_id)
+        if (follow_up_id is not None and r.follow_up_id == follow_up_id)
+        or (session_record_id is not None and r.session_record_id == session_record_id)
+    ]
+
+
+def readings_words(readings: Sequence[ScaleReadingRow]) -> str:
+    """``the PSFS reading taken with it``, ``the 2 scale readings taken with it (PSFS,
+    NDI)``, or "" when there is none: what a void of the follow-up takes along."""
+    if not readings:
+        return ""
+    if len(readings) == 1:
+        return f"the {readings[0].scale} reading taken with it"
+    codes = ", ".join(dict.fromkeys(r.scale for r in readings))
+    return f"the {len(readings)} scale readings taken with it ({codes})"
 
 
 def _region_words(regions: Sequence[str]) -> str:

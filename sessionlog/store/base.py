@@ -332,6 +332,20 @@ class StoreBase:
         method gives them a row type (a TypedDict of ``rows.py`` or its module)."""
         return _dicts(self.conn.execute(sql, params))
 
+    def _versions(self, sql: str, row_id: int) -> list[dict[str, Any]]:
+        """Every version of the record row ``row_id`` is one of, oldest first: the rows
+        it corrects and those correcting it, to the current one or its void. ``sql``
+        selects the rows (with their id and supersedes_id) ``WHERE {} = ?``."""
+        chain = self._rows(sql.format("id"), (row_id,))
+        while chain and chain[0]["supersedes_id"] is not None and len(chain) < 10_000:
+            chain[:0] = self._rows(sql.format("id"), (chain[0]["supersedes_id"],))
+        while chain and len(chain) < 10_000:
+            later = self._rows(sql.format("supersedes_id"), (chain[-1]["id"],))
+            if not later:
+                break
+            chain += later
+        return chain
+
     def counts(self) -> dict[str, int]:
         """How many of each kind of record the database holds (current versions)."""
         return dict(

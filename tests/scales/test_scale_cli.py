@@ -124,3 +124,27 @@ def test_compare_shows_the_scales_by_technique_too(tmp_path: Path) -> None:
         "every patient: the filters do not apply to the scales"
     )
     assert cell["change"]["low"] < 8.0 < cell["change"]["high"]  # the patients' interval
+
+
+def test_a_psfs_activity_named_twice_is_refused_as_the_app_refuses_it(tmp_path: Path) -> None:
+    """review17: `--activity a --activity a` was saved, while the app's activities field
+    refuses 'sleeping 7; sleeping 9': one check, the same words."""
+    from sessionlog.domain.scales import find_scale
+    from sessionlog.errors import ValidationError
+    from sessionlog.services.activity_entry import parse_activities
+
+    db = tmp_path / "s.db"
+    _seed(db)
+    r = run(db, "scale record --patient C001 --scale PSFS --items 4,6 --activity a "
+                "--activity ' A '")  # fmt: skip
+    assert (r.exit_code, r.stdout) == (1, "")
+    assert r.stderr == "error: labels: A is named twice: name each activity once\n"
+    with pytest.raises(ValidationError) as app:
+        parse_activities(find_scale("PSFS"), "a 4; A 6")
+    assert str(app.value) == "activities: A is named twice: name each activity once"
+    r = run(db, "scale record --patient C001 --scale PSFS --items 4,6 --activity sleeping")
+    assert r.stderr == (
+        "error: labels: 1 activity named for 2 answers: name one activity for each answer, in"
+        " the answers' order (scale record: one --activity per answer of --items)\n"
+    )
+    assert json.loads(ok(db, "scale list --patient C001 --json")) == []

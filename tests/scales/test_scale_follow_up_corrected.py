@@ -2,7 +2,8 @@
 is a new follow-up row (append-only) and the readings keep pointing at the row they were
 recorded with, so the readings are read through to its current version: its session
 (a correction that links it to another session) and, for readings taken with it, its
-corrected time. Nothing vanishes, nothing doubles, no reading row is rewritten."""
+corrected time. A void of the follow-up takes its readings out of every figure. Nothing
+doubles, no reading row is rewritten."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def test_a_corrected_follow_up_keeps_its_readings_with_its_current_version(store
     assert sql_rows(store, "SELECT * FROM scale_reading ORDER BY id") == before  # untouched
 
 
-def test_a_reading_with_its_own_time_keeps_it_and_a_void_leaves_the_readings(store: Store) -> None:
+def test_a_reading_with_its_own_time_keeps_it_and_a_void_takes_them_along(store: Store) -> None:
     first, second, fid = _course(store)
     store.add_scale_reading(parse_scale_reading(
         {"scale": "PSFS", "patient_id": 1, "session_record_id": first, "at": "2026-11-20 19:30",
@@ -68,12 +69,12 @@ def test_a_reading_with_its_own_time_keeps_it_and_a_void_leaves_the_readings(sto
     )
     by_scale = {r.scale: (r.at, r.follow_up_id) for r in store.scale_readings(1)}
     assert by_scale == {"NDI": ("2026-11-20 17:00:00", new), "PSFS": ("2026-11-20 19:30:00", new)}
-    # A void withdraws the follow-up; readings are withdrawn one by one (scale record
-    # --amend ... --void): they stay as they were recorded, on their session.
+    # A void withdraws the follow-up and the readings recorded with it (review17: they
+    # stayed current, on their session, and the report still called the PSFS improved);
+    # their rows stay as they were, the reading before it counts on.
+    before = sql_rows(store, "SELECT * FROM scale_reading ORDER BY id")
     store.amend_follow_up(new, FollowUpInput(1, first, datetime(2026, 11, 20, 17), 3), 1,
                           "wrong patient", void=True)  # fmt: skip
     by_scale = {r.scale: (r.at, r.session_record_id) for r in store.scale_readings(1)}
-    assert by_scale == {
-        "NDI": ("2026-11-20 18:00:00", first),
-        "PSFS": ("2026-11-20 19:30:00", first),
-    }
+    assert by_scale == {"NDI": ("2026-11-20 09:00:00", first)}
+    assert sql_rows(store, "SELECT * FROM scale_reading ORDER BY id") == before

@@ -172,8 +172,16 @@ def test_psfs_activities_are_named_once_each() -> None:
     base = {"scale": "PSFS", "patient_id": 1, "session_record_id": 1, "items": "3,5"}
     r = parse_scale_reading({**base, "labels": ["stairs", "lifting a child"]}, now=NOW)
     assert r.labels == ("stairs", "lifting a child") and r.score == 4.0
-    with pytest.raises(ValidationError, match="^labels: name each activity once: 1 names"):
+    # How many names and answers were given, and how to give them (review17: it said
+    # "name each activity once: 1 names for 2 answers", as if one was named twice).
+    with pytest.raises(ValidationError) as said:
         parse_scale_reading({**base, "labels": ["stairs"]}, now=NOW)
+    assert str(said.value) == (
+        "labels: 1 activity named for 2 answers: name one activity for each answer, in the"
+        " answers' order (scale record: one --activity per answer of --items)"
+    )
+    with pytest.raises(ValidationError, match="^labels: 3 activities named for 2 answers: "):
+        parse_scale_reading({**base, "labels": ["stairs", "lifting", "sitting"]}, now=NOW)
 
 
 def test_a_clinic_adds_a_scale_with_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

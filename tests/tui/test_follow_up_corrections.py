@@ -201,3 +201,51 @@ def test_f4_on_home_lists_an_empty_list_and_needs_a_patient(store: Store) -> Non
         assert isinstance(app.screen, FollowUpsScreen)
 
     ts.run_app(ts.make_app(store), steps)
+
+
+def test_a_void_says_and_takes_along_the_readings_taken_with_it(clinic: Store) -> None:
+    # review17: a PSFS recorded with a follow-up voided since still "improved" on the
+    # progress screen (F5) and the patient view. The void now says it takes the reading
+    # along, and both screens leave it out; its rows stay as they were.
+    from sessionlog.domain.scales import parse_scale_reading
+    from sessionlog.tui.screens.patient_view import PatientViewScreen
+    from sessionlog.tui.screens.progress import ProgressScreen
+
+    for at, items, fid in (("2026-11-16 08:50", "2,3", None), ("2026-11-18 10:00", "7,8", 1)):
+        clinic.add_scale_reading(parse_scale_reading(
+            {"scale": "PSFS", "patient_id": 1, "session_record_id": 1, "at": at, "items": items,
+             "labels": ["walking", "lifting"], "follow_up_id": fid}, now=ts.NOW), 1)  # fmt: skip
+    improved = "Patient-Specific Functional Scale has improved"
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await app.push_screen(ProgressScreen(1))
+        await pilot.pause()
+        assert improved in str(app.screen.query_one("#progress-summary", Static).render())
+        app.pop_screen()
+        await open_list(pilot, app)
+        await pilot.press("f8")
+        assert isinstance(app.screen, AskText)
+        assert str(app.screen.query(Static).first().render()).startswith(
+            "Void follow-up #1 (2026-11-18 10:00, pain 4, soreness 1) and the PSFS reading"
+            " taken with it?"
+        )
+        await pilot.press(*"wrong patient", "enter")
+        assert isinstance(app.screen, Confirm)
+        assert str(app.screen.query(Static).first().render()) == (
+            "Void follow-up #1 (2026-11-18 10:00, pain 4, soreness 1) and the PSFS reading"
+            " taken with it? They will count in no figure."
+        )
+        await pilot.press("y")
+        assert isinstance(app.screen, FollowUpsScreen)
+        await app.push_screen(ProgressScreen(1))
+        await pilot.pause()
+        summary = str(app.screen.query_one("#progress-summary", Static).render())
+        assert "Patient-Specific" in summary and improved not in summary
+        app.pop_screen()
+        await app.push_screen(PatientViewScreen(1))
+        await pilot.pause()
+        words = str(app.screen.query_one("#pv-sentences", Static).render())
+        assert "Patient-Specific" in words and "improved" not in words
+
+    ts.run_app(ts.make_app(clinic), steps)
+    assert clinic.conn.execute("SELECT count(*) FROM scale_reading").fetchone() == (2,)

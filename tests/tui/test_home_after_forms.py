@@ -4,7 +4,7 @@ ready for the next one, "/" does not type itself."""
 from __future__ import annotations
 
 import tui_scenarios as ts
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input, Static, TabbedContent
 
 from sessionlog.tui.screens.home import HomeScreen
 
@@ -181,3 +181,30 @@ def test_keys_typed_while_a_form_opens_reach_it(store) -> None:  # type: ignore[
         assert str(screen.query_one("#technique").value) == "electrical_dry_needling"
 
     ts.run_app(ts.make_app(store), steps)
+
+
+def test_f8_on_home_says_the_readings_taken_at_the_session_go_with_it(store) -> None:  # type: ignore[no-untyped-def]
+    # review17: readings outlived what they were recorded with; a void now takes them
+    # out of every figure, and the question says so.
+    from sessionlog.domain.scales import parse_scale_reading
+    from sessionlog.tui.screens.modals import AskText
+
+    record = store.last_session(1)["record_id"]
+    for scale, total in (("NDI", 20), ("PSFS", 4)):
+        store.add_scale_reading(parse_scale_reading(
+            {"scale": scale, "patient_id": 1, "session_record_id": record,
+             "at": "2026-11-16 08:50", "total": total}, now=ts.NOW), 1)  # fmt: skip
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        await pilot.press(*"1001", "tab", "tab", "tab", "f8")
+        assert isinstance(app.screen, AskText)
+        assert str(app.screen.query(Static).first().render()) == (
+            f"Void session #{record} and the 2 scale readings taken with it (NDI, PSFS)? It"
+            " stays in the record, marked void. Why?"
+        )
+        await pilot.press(*"wrong patient", "enter")
+        assert isinstance(app.screen, HomeScreen)
+
+    ts.run_app(ts.make_app(store), steps)
+    assert store.scale_readings(1) == []
+    assert store.conn.execute("SELECT count(*) FROM scale_reading").fetchone() == (2,)

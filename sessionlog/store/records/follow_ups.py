@@ -189,15 +189,7 @@ class FollowUpStore(StoreBase):
         """Every version of the follow-up that row ``follow_up_id`` is one of, oldest
         first: the rows it corrects and those correcting it, to the current one or its
         void (empty when there is no such row)."""
-        sql = "SELECT * FROM follow_up WHERE {} = ?"
-        chain = self._rows(sql.format("id"), (follow_up_id,))
-        while chain and chain[0]["supersedes_id"] is not None and len(chain) < 10_000:
-            chain[:0] = self._rows(sql.format("id"), (chain[0]["supersedes_id"],))
-        while chain and len(chain) < 10_000:
-            later = self._rows(sql.format("supersedes_id"), (chain[-1]["id"],))
-            if not later:
-                break
-            chain += later
+        chain = self._versions("SELECT * FROM follow_up WHERE {} = ?", follow_up_id)
         return cast("list[FollowUpRow]", chain)
 
     def follow_up_adverse_events(self, follow_up_id: int) -> list[dict[str, str]]:

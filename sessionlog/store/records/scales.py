@@ -29,8 +29,11 @@ _COLUMNS = (
 # The current readings, each one recorded with a follow-up read through to that
 # follow-up's current version (rows are append-only: a correction of the follow-up is a
 # new row, and the readings keep the id of the row they were recorded with): its id, its
-# session, and for a reading taken with it (at its time) its corrected time. A follow-up
-# voided leaves its readings as they were recorded (each is withdrawn on its own).
+# session, and for a reading taken with it (at its time) its corrected time. A reading
+# counts only while what it was recorded with does: one whose follow-up was voided (its
+# chain ends in a void row), or whose session (its follow-up's, once read through) was
+# voided, is left out, as the follow-up and the session are; its rows stay as they were
+# (review17: a PSFS of a voided follow-up still "improved" in the report).
 # ``{of}``: a condition on the readings (one patient's: ``AND r.patient_id = ?``, given
 # twice), so that only their follow-ups are followed.
 _CURRENT_READINGS = """(
@@ -38,10 +41,10 @@ _CURRENT_READINGS = """(
     SELECT DISTINCT r.follow_up_id, r.follow_up_id FROM current_scale_reading r
     WHERE r.follow_up_id IS NOT NULL {of}
     UNION ALL SELECT c.start, f.id FROM follow_up f JOIN chain c ON f.supersedes_id = c.id
-  ), now_is AS (
-    SELECT c.start, f.id, f.session_record_id, f.at FROM chain c JOIN follow_up f ON f.id = c.id
-    WHERE f.status = 'active'
-      AND NOT EXISTS (SELECT 1 FROM follow_up n WHERE n.supersedes_id = f.id)
+  ), last_is AS (
+    SELECT c.start, f.id, f.status, f.session_record_id, f.at
+    FROM chain c JOIN follow_up f ON f.id = c.id
+    WHERE NOT EXISTS (SELECT 1 FROM follow_up n WHERE n.supersedes_id = f.id)
   )
   SELECT r.id, r.patient_id, coalesce(n.session_record_id, r.session_record_id)
       AS session_record_id, coalesce(n.id, r.follow_up_id) AS follow_up_id, r.scale,
@@ -49,11 +52,14 @@ _CURRENT_READINGS = """(
     r.items, r.labels, r.score, r.entered_by, r.recorded_by, r.recorded_at, r.supersedes_id,
     r.status, r.amend_reason
   FROM current_scale_reading r LEFT JOIN follow_up o ON o.id = r.follow_up_id
-  LEFT JOIN now_is n ON n.start = r.follow_up_id
-  WHERE true {of}
+  LEFT JOIN last_is n ON n.start = r.follow_up_id
+  WHERE (n.status IS NULL OR n.status = 'active')
+    AND EXISTS (SELECT 1 FROM current_session s
+                WHERE s.record_id = coalesce(n.session_record_id, r.session_record_id)) {of}
 )"""
 CURRENT_READINGS = _CURRENT_READINGS.format(of="")
 PATIENT_READINGS = _CURRENT_READINGS.format(of="AND r.patient_id = ?")
+ONE_READING = _CURRENT_READINGS.format(of="AND r.id = ?")
 
 
 def _row(r: tuple[object, ...]) -> ScaleReadingRow:
@@ -164,6 +170,26 @@ class ScaleStore(StoreBase):
             sql += " AND scale = ?"
             params.append(scale)
         return [_row(r) for r in self.conn.execute(sql + " ORDER BY at, id", params)]
+
+    def counting_scale_reading(self, reading_id: int) -> ScaleReadingRow | None:
+        """Reading ``reading_id`` as it counts now (read through its follow-up), or None
+        when it does not count: corrected, voided, never recorded, or recorded with a
+        follow-up or session voided since."""
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM {ONE_READING} WHERE true", (reading_id, reading_id)
+        ).fetchone()
+        return None if row is None else _row(row)
+
+    def scale_reading_versions(self, reading_id: int) -> list[dict[str, object]]:
+        """Every version of the reading that row ``reading_id`` is one of, oldest first
+        (the rows it corrects and those correcting it, to the current one or its void),
+        each as stored: id, supersedes_id, status, amend_reason, follow_up_id,
+        session_record_id. Empty when there is no such row."""
+        sql = (
+            "SELECT id, supersedes_id, status, amend_reason, follow_up_id, session_record_id"
+            " FROM scale_reading WHERE {} = ?"
+        )
+        return self._versions(sql, reading_id)
 
     def scale_reading(self, reading_id: int) -> ScaleReadingRow | None:
         row = self.conn.execute(

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from ...services import follow_ups
+from ...services.scales import readings_words, taken_with
 from ...services.sessions import Refused
 from .. import outcome_upkeep
 from ..access import record_access
@@ -148,6 +149,9 @@ class FollowUpsScreen(Screen[None]):
 
         row = self.store.follow_up_versions(fid)[-1]
         what = f"follow-up #{fid} ({str(row['at'])[:16]}, {scores(row)})"
+        along = readings_words(taken_with(self.store, self.patient_id, follow_up_id=fid))
+        if along:  # they count only while it does (review17)
+            what += f" and {along}"
 
         def confirmed(reason: str, go: bool | None) -> None:
             if not go:
@@ -164,7 +168,11 @@ class FollowUpsScreen(Screen[None]):
         def asked(reason: str | None) -> None:
             if reason:
                 self.app.push_screen(
-                    Confirm(f"Void {what}? It will count in no figure.", "Void", "Keep it"),
+                    Confirm(
+                        f"Void {what}? {'They' if along else 'It'} will count in no figure.",
+                        "Void",
+                        "Keep it",
+                    ),
                     lambda go: confirmed(reason, go),
                 )
 

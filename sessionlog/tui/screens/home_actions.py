@@ -69,9 +69,14 @@ def void_highlighted(screen: Screen[Any], voided: Callable[[int], None]) -> None
         screen.notify(done.message, timeout=3)
         voided(int(patient_id))
 
+    from ...services.scales import readings_words, taken_with
+
+    store = screen.app.store  # type: ignore[attr-defined]
+    along = readings_words(taken_with(store, int(patient_id), session_record_id=int(record_id)))
     screen.app.push_screen(
         AskText(
-            f"Void session #{record_id}? It stays in the record, marked void. Why?",
+            f"Void session #{record_id}{f' and {along}' if along else ''}? It stays in the"
+            " record, marked void. Why?",
             placeholder="e.g. recorded for the wrong patient",
             required="Voiding needs a reason: it is kept with the record",
         ),

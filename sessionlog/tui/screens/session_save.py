@@ -137,9 +137,13 @@ def void(screen: SessionScreen) -> None:
             screen.snapshot = screen.fingerprint()
             show_done(screen, sessions.void(screen.store, record_id, actor, reason))
 
+    from ...services.scales import readings_words, taken_with
+
+    along = readings_words(taken_with(screen.store, screen.patient_id, session_record_id=record_id))
     screen.app.push_screen(
         AskText(
-            "Void this session? It stays in the record, marked void. Why?",
+            f"Void this session{f' and {along}' if along else ''}? It stays in the record,"
+            " marked void. Why?",
             placeholder="e.g. recorded for the wrong patient",
             required="Voiding needs a reason: it is kept with the record",
         ),
