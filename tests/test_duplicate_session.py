@@ -74,3 +74,25 @@ def test_the_store_refuses_it_inside_the_saves_transaction(store) -> None:  # ty
     with pytest.raises(ValidationError, match=r"^started_at: C001 already has this session"):
         store.save_session(dry_needling(), once=True)
     assert [r["record_id"] for r in store.sessions()] == [first.record_id]
+
+
+def test_an_adverse_event_of_its_own_makes_another_session(clinic: Path) -> None:
+    """review18 #3: the refusal said "the same" of a session that differed in its adverse
+    event, so recording it meant giving a false time."""
+    ok(clinic, LOG)
+    assert ok(clinic, LOG + " --adverse mild:bruising").startswith("session 2 saved")
+    assert len(_sessions(clinic)) == 2
+
+
+def test_the_same_session_starting_the_same_new_complaint_is_refused(clinic: Path) -> None:
+    """review18 #2: a session that starts an episode was never compared, so the same
+    command run twice gave two sessions and two 'elbow' episodes."""
+    again = LOG + " --complaint elbow --region elbow"
+    assert ok(clinic, again).startswith("session 1 saved")
+    before = fingerprint(clinic)
+    refused = run(clinic, again)
+    assert refused.exit_code == 1
+    assert "C001 already has this session at 2026-11-20 10:00 (session 1:" in refused.stderr
+    assert fingerprint(clinic) == before
+    other = LOG + " --complaint wrist --region wrist_hand"  # another complaint: saved
+    assert ok(clinic, other).startswith("session 2 saved")

@@ -141,28 +141,30 @@ class SessionStore(StoreBase):
                 f" ({started[:16]}) and its follow-up {fid} ({at[:16]}), {end}",
             )
 
-    def _refuse_same_session(self, conn: sqlite3.Connection, s: SessionInput) -> None:
+    def _refuse_same_session(
+        self, conn: sqlite3.Connection, s: SessionInput, new_episode: Episode | None
+    ) -> None:
         """Refuse a session already saved: the patient's current session at the same time
-        with every value and every site the same (a command run twice, a form saved
-        twice). Two sessions at one time that differ in anything (another technique, a
-        note of their own) are both saved. Checked inside the write's transaction, so
-        two processes saving the same session at once save it once."""
-        same = " AND ".join(f"{c} IS ?" for c in SESSION_COLUMNS)
+        with every value, site, adverse event and IMS finding the same (a command run
+        twice, a form saved twice); one that starts an episode, if an episode of the same
+        complaint and region holds it. Two sessions at one time that differ in anything
+        (another technique, a note or an adverse event of their own) are both saved.
+        Checked inside the write's transaction, so two processes saving the same session
+        at once save it once."""
+        columns, values = list(SESSION_COLUMNS), list(session_values(s))
+        where = [f"{c} IS ?" for c in columns]
+        if new_episode is not None:  # its episode is not saved yet: the same complaint's
+            at = columns.index("episode_id")
+            where[at] = (
+                "episode_id IN (SELECT id FROM episode WHERE patient_id = ?"
+                " AND complaint = ? AND body_region = ?)"
+            )
+            values[at : at + 1] = [s.patient_id, new_episode.complaint, new_episode.body_region]
         candidates = conn.execute(
-            f"SELECT id, record_id FROM current_session WHERE {same}", session_values(s)
+            f"SELECT id, record_id FROM current_session WHERE {' AND '.join(where)}", values
         ).fetchall()
-        site_same = " AND ".join(f"{c} IS ?" for c in SITE_COLUMNS)
         for sid, record_id in candidates:
-            count = conn.execute("SELECT count(*) FROM site WHERE session_id = ?", (sid,))
-            if count.fetchone()[0] != len(s.sites):
-                continue
-            if all(
-                conn.execute(
-                    f"SELECT 1 FROM site WHERE session_id = ? AND seq = ? AND {site_same}",
-                    (sid, seq, *site_values(site)),
-                ).fetchone()
-                for seq, site in enumerate(s.sites, start=1)
-            ):
+            if self._same_parts(conn, sid, s):
                 (chart,) = conn.execute(
                     "SELECT chart_id FROM patient WHERE id = ?", (s.patient_id,)
                 ).fetchone()
@@ -172,6 +174,30 @@ class SessionStore(StoreBase):
                     f" (session {record_id}: the same technique, sites, pain and notes):"
                     " nothing was saved; if it is another session, give it its own time",
                 )
+
+    @staticmethod
+    def _same_parts(conn: sqlite3.Connection, sid: int, s: SessionInput) -> bool:
+        """Whether stored session version ``sid`` has exactly ``s``'s sites, adverse
+        events and IMS findings, in order."""
+        events = [ae_values(e) for e in s.adverse_events]
+        parts = (
+            ("site", ("seq", *SITE_COLUMNS), [site_values(x) for x in s.sites]),
+            ("adverse_event", ("tier", "kind", "description"), events),
+            ("ims_finding", IMS_COLUMNS, [ims_values(f) for f in s.ims_findings]),
+        )
+        for table, columns, wanted in parts:
+            order = "seq" if table == "site" else "id"
+            stored = conn.execute(
+                f"SELECT {', '.join(columns)} FROM {table} WHERE session_id = ? ORDER BY {order}",
+                (sid,),
+            ).fetchall()
+            if table == "site":
+                wanted = [(seq, *row) for seq, row in enumerate(wanted, start=1)]
+            if len(stored) != len(wanted) or any(
+                not _same_row(a, b) for a, b in zip(stored, wanted, strict=True)
+            ):
+                return False
+        return True
 
     def _insert_version(
         self,
@@ -232,8 +258,8 @@ class SessionStore(StoreBase):
         if new_episode is not None and new_episode.patient_id != s.patient_id:
             raise ValidationError("episode", "the new episode is another patient's")
         with self.write() as conn:
-            if once and new_episode is None:  # (a new episode holds no session yet)
-                self._refuse_same_session(conn, s)
+            if once:
+                self._refuse_same_session(conn, s, new_episode)
             if new_episode is not None:
                 import dataclasses
 
@@ -454,3 +480,11 @@ class SessionStore(StoreBase):
             (patient_id,),
         )
         return self._full(rows[0]) if rows else None
+
+
+def _same_row(stored: tuple[Any, ...], wanted: tuple[Any, ...]) -> bool:
+    """A stored row equal to the values about to be written (1 and True, 2.0 and 2 alike,
+    as SQLite compares them)."""
+    return len(stored) == len(wanted) and all(
+        a == b and (a is None) == (b is None) for a, b in zip(stored, wanted, strict=True)
+    )
