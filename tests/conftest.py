@@ -41,9 +41,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``browser`` run last: CI installs Chromium while the others run
-    (see ``.ci/run`` and ``tests/scales/test_take_home.py``)."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Tests marked ``slow`` (each takes 5-30 s of a worker) run first, so that the
+    workers end together rather than one finishing a long test alone; tests marked
+    ``browser`` run last: CI installs Chromium while the others run (see ``.ci/run`` and
+    ``tests/scales/test_take_home.py``)."""
+
+    def order(item: pytest.Item) -> int:
+        if item.get_closest_marker("browser"):
+            return 2
+        return 0 if item.get_closest_marker("slow") else 1
+
+    items.sort(key=order)
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

@@ -17,6 +17,8 @@ import math
 import random
 from datetime import datetime, timedelta
 
+import pytest
+
 from sessionlog.analysis import FollowUp, SessionOutcome, compare, counts_from_sessions
 
 CLINICS = 500
@@ -84,6 +86,7 @@ def clinic(rng: random.Random) -> tuple[list[SessionOutcome], list[FollowUp]]:
     return sessions, follow_ups
 
 
+@pytest.mark.slow
 def test_intervals_hold_95_percent_with_patients_as_clusters() -> None:
     truths = {key: truth(effect) for key, effect in EFFECT.items()}
     held = {(key, what): [0, 0] for key in EFFECT for what in ("mean", "2+ points")}

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = {  # figure (start of the row) -> the row has a baseline figure too
     "cold start of `sessionlog --db FILE` to the sign-in frame on the terminal": True,
@@ -40,6 +42,7 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
+@pytest.mark.slow
 def test_quick_mode_prints_every_figure(tmp_path: Path) -> None:
     env = dict(
         os.environ,

@@ -40,6 +40,8 @@ from sessionlog.exchange.tables import TABLES
 from sessionlog.store import Store
 from sessionlog.tui.safe import plain
 
+pytestmark = pytest.mark.slow  # each property takes 5-12 s: run first
+
 # Text a user could paste: markup, control and bidi characters, emoji, CJK, NUL.
 TRICKY = [
     "[/]",

@@ -58,9 +58,11 @@ def _frame_due(screen: Any) -> bool:
     )
 
 
-async def _handled(nodes: list[Any], timeout: float) -> bool:
+async def _handled(app: Any, nodes: list[Any], timeout: float) -> bool:
     """Wait until each of ``nodes`` has run a callback queued after what it holds now (as
-    Pilot's own wait does, for the busy nodes only); False after ``timeout`` seconds."""
+    Pilot's own wait does, for the busy nodes only); False after ``timeout`` seconds, or
+    as soon as the app has failed (its nodes will never run the callbacks: a test of a
+    crash waited out the whole timeout after each key)."""
     done = asyncio.Event()
     count = 0
 
@@ -73,11 +75,13 @@ async def _handled(nodes: list[Any], timeout: float) -> bool:
     count = sum(bool(node.call_later(one_done)) for node in nodes)
     if not count:
         return True
+    waits = [asyncio.ensure_future(done.wait()), asyncio.ensure_future(app._exception_event.wait())]
     try:
-        await asyncio.wait_for(done.wait(), timeout)
-    except TimeoutError:
-        return False
-    return True
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+    return done.is_set()
 
 
 @pytest.fixture(autouse=True)
@@ -148,7 +152,7 @@ def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
                 quiet, seen = 0, screen
             if busy:
                 quiet = 0
-                if not await _handled(busy, timeout=5):  # a handler waiting for a later key
+                if not await _handled(app, busy, timeout=5):  # a handler waiting for a later key
                     return
             elif working := [w for w in app.workers if not w.is_finished]:
                 quiet = 0  # a worker a key or a tab set off (compare's figures): its result
@@ -192,5 +196,45 @@ def keys_wait_for_their_work(monkeypatch: pytest.MonkeyPatch) -> None:
         await self._wait_for_screen()
         await settle(self.app)
         self.app.screen._on_timer_update()
+        paint(self.app)
 
     monkeypatch.setattr(Pilot, "pause", pause_and_settle)
+
+
+def paint(app: Any) -> None:
+    """Paint what changed on ``app``'s screen since it was last painted (see
+    ``paint_when_looked_at``)."""
+    app._paint_now = True
+    try:
+        app.screen._compositor_refresh()
+    finally:
+        app._paint_now = False
+
+
+@pytest.fixture(autouse=True)
+def paint_when_looked_at(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test app paints its screen when the test looks: at each ``pilot.pause()`` and in
+    each screenshot, not after every key. Nothing sees a headless app's frames (Textual
+    renders each one and drops it), and painting them was about a third of a form test's
+    CPU (24 form tests: 58-60 s of CPU painting each frame, 41-42 s painting when looked
+    at). What changed is not lost: the screen's changed regions add up until the next
+    pause paints them all, so a widget that fails to draw still fails the test there,
+    and a screenshot draws the whole screen as before."""
+    from textual.screen import Screen
+
+    refresh = Screen._compositor_refresh
+
+    def compositor_refresh(self: Any) -> None:
+        app = self.app
+        if (
+            app.is_headless
+            and self is app.screen
+            and not app.is_inline
+            and not getattr(app, "_paint_now", False)
+        ):
+            self._dirty_widgets.clear()  # their regions wait in the compositor for ``paint``
+            app._update_mouse_over(self)
+            return
+        refresh(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", compositor_refresh)
