@@ -214,3 +214,35 @@ def test_an_export_holding_a_session_logged_between_imports(clinic: Path, tmp_pa
     ok(copy, f"import {export}")  # valid when exported: imported as it is, no question
     assert _row(copy, 1) == _row(clinic, 1)
     assert "follow-up 1 (2025-06-12 10:00) came after session 3" in run(copy, "check").output
+
+
+# A session saved before its patient's birth year (in a database from before that check,
+# or a birth year corrected since) can still be corrected in its other fields: only a
+# change of its time is checked against the birth year (review18, defect 2).
+
+
+def test_a_session_before_the_birth_year_keeps_its_other_fields_correctable(
+    clinic: Path,
+) -> None:
+    import sqlite3
+
+    # As a database from before the check holds it: Bo Kim born after her session
+    # (patients are append-only: the trigger is lifted for this one change, as the
+    # database's history would have it).
+    conn = sqlite3.connect(clinic)
+    with conn:
+        (trigger,) = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'patient_no_update'"
+        ).fetchone()
+        conn.execute("DROP TRIGGER patient_no_update")
+        conn.execute("UPDATE patient SET birth_year = 2026 WHERE id = 1")
+        conn.execute(trigger)
+    conn.close()
+    assert ok(clinic, "amend 1 --notes 'legacy session' --reason 'note'") == (
+        "session 1 amended (version 2)\n"
+    )
+    refused_in_one_line(
+        clinic,
+        "amend 1 --at '2025-06-10 10:00' --reason 'an hour later'",
+        "error: started_at: 2025-06-10 10:00 is before Bo Kim's birth year (2026)\n",
+    )

@@ -58,7 +58,10 @@ _SPANNING = (
 class SessionStore(StoreBase):
     # -- sessions -----------------------------------------------------------------
 
-    def _check_session_refs(self, s: SessionInput, actor_id: int) -> None:
+    def _check_session_refs(self, s: SessionInput, actor_id: int, was: str | None = None) -> None:
+        """``was``: the time of the session corrected. Only a new or changed time is
+        checked against the birth year: a session saved before the check (or a birth year
+        corrected since) keeps its other fields correctable."""
         # One read for the five checks (a save's reads before its write: 4 us, not 13).
         patient, practitioner, actor, episode_patient, born, name = self.conn.execute(
             _REFS, (s.patient_id, s.practitioner_id, actor_id, s.episode_id)
@@ -75,7 +78,8 @@ class SessionStore(StoreBase):
             raise ValidationError(
                 "episode_id", f"episode {s.episode_id} is not one of this patient's"
             )
-        if born is not None and s.started_at.year < born:  # a mistyped year: 1900, 2205
+        if born is not None and s.started_at.year < born and stamp(s.started_at) != was:
+            # a mistyped year: 1900, 2205
             raise ValidationError(
                 "started_at",
                 f"{stamp(s.started_at)[:16]} is before {name}'s birth year ({born})",
@@ -329,7 +333,10 @@ class SessionStore(StoreBase):
         reason = clean_text(reason)  # as typed text is: no escape sequences
         if not reason:
             raise ValidationError("reason", "say why the session is being corrected")
-        self._check_session_refs(s, actor_id)
+        (was,) = self.conn.execute(
+            "SELECT max(started_at) FROM current_session WHERE record_id = ?", (record_id,)
+        ).fetchone()
+        self._check_session_refs(s, actor_id, was)
         with self.write() as conn:
             prev_id, current, status, patient_id = self._current_row(conn, record_id)
             if status == "void":
