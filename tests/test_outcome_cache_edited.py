@@ -430,10 +430,10 @@ NOT_THE_RECORDS = (
     " emptied too? Comparisons show them until they are rebuilt: `sessionlog compare"
     " --rebuild`."
 )
-A_SESSION = (
+A_SESSION = (  # between a session of the demo and its follow-up: it says so (review18)
     "log --patient P0002 --technique dry_needling --at '2026-11-21 09:00'"
     " --site 'upper trap:left:twitch=1,n=2' --pain-before 6 --pain-after 2 --consent"
-    " --minutes 20"
+    " --minutes 20 --before-follow-up"
 )
 
 

@@ -182,6 +182,14 @@ def typed_fields(data: dict[str, Any], fields: Mapping[str, Any]) -> None:
     " session continues the patient's current episode.",
 )
 @click.option("--region", default=None, help="The new episode's body region (neck, low back...).")
+@click.option(
+    "--before-follow-up",
+    "before_follow_up",
+    is_flag=True,
+    help="Save a session (a forgotten one, entered late) that comes between an earlier"
+    " session and that session's follow-ups: they then no longer count for its relief."
+    " Without it such a session is refused, naming them.",
+)
 @pass_ctx  # type: ignore[arg-type]  # click's stubs cannot type a **fields command
 @user_errors
 def log_session(
@@ -191,13 +199,15 @@ def log_session(
     practitioner_ref: str | None,
     complaint: str | None,
     region: str | None,
+    before_follow_up: bool,
     **fields: Any,
 ) -> None:
     """Record one session non-interactively (for scripts). Prints the new session id.
 
     The session continues the patient's current episode of care; --complaint and
     --region start a new one (a patient with none needs them). Nothing is saved unless
-    the whole session is valid.
+    the whole session is valid. A session between an earlier session and its follow-up
+    needs --before-follow-up (the follow-up then stops counting for that session).
     """
     from ..domain import cpt_hint
 
@@ -231,13 +241,16 @@ def log_session(
             store, data, now=store.clock(), complaint=complaint or "", region=region or ""
         )
     )
-    saved = or_raise(saving.save(store, draft, None)).saved
+    said = saving.cut_off(store, draft) if before_follow_up else None
+    saved = or_raise(saving.save(store, draft, None, before_follow_ups=before_follow_up)).saved
     session = draft.session
     codes = cpt_hint(session.technique, session.sites, session.face_to_face_min)
     click.echo(
         f"session {saved.record_id} saved: {counted(len(session.sites), 'site')}, "
         f"{counted(session.total_insertions, 'insertion')}, suggested CPT {codes}"
     )
+    if said:  # what the flag allowed, said again now that it is done
+        click.echo(f"note: {said}")
 
 
 @click.command("follow-up")

@@ -172,13 +172,33 @@ def check_form(
     )
 
 
-def save(store: Store, draft: Draft, actor_id: int | None) -> Done | Refused:
+def cut_off(store: Store, draft: Draft) -> str | None:
+    """What saving ``draft`` would do to the follow-ups of an earlier session of its
+    course, in one sentence: a session (a forgotten one, entered late) that comes between
+    a session and its follow-ups, which then no longer count for that session's relief
+    (its treatment came first). ``None`` when it comes between none (a session starting
+    an episode never does). The front ends say it before saving: the form asks, ``log``
+    needs ``--before-follow-up`` (and prints it again once saved)."""
+    if draft.new_episode is not None:
+        return None
+    return store.follow_ups_cut_off(draft.session)
+
+
+def save(
+    store: Store, draft: Draft, actor_id: int | None, *, before_follow_ups: bool = False
+) -> Done | Refused:
     """Save a new session (and the episode it starts) for ``actor_id``, who signed in;
     refused if the same session is saved already (a command run twice, a form saved
-    twice: the patient's session at that time with every value and site the same)."""
+    twice: the patient's session at that time with every value and site the same), and,
+    unless ``before_follow_ups`` (the user was told: :func:`cut_off`), if it comes between
+    a session and its follow-ups (the line names them)."""
     return _write(
         lambda: store.save_session(
-            draft.session, actor_id=actor_id, new_episode=draft.new_episode, once=True
+            draft.session,
+            actor_id=actor_id,
+            new_episode=draft.new_episode,
+            once=True,
+            before_follow_ups=before_follow_ups,
         )
     )
 

@@ -47,3 +47,46 @@ def test_3000_characters_pasted_in_when_are_quoted_short(tmp_path: Any) -> None:
     ts.run_app(ts.make_app(store), steps)
     assert store.conn.execute("SELECT count(*) FROM follow_up").fetchone() == (0,)
     store.close()
+
+
+def test_a_session_between_a_session_and_its_follow_up_is_saved_once_confirmed(
+    tmp_path: Any,
+) -> None:
+    """Ctrl+S on a new session between Maria Keller's session 1 (11-16) and its follow-up
+    (11-20) asks first, naming the follow-up that would stop counting (review18 #1);
+    n keeps the form and saves nothing, y saves it."""
+    from datetime import datetime
+
+    from sessionlog.domain.models import FollowUpInput
+    from sessionlog.tui.screens.modals import Confirm
+
+    store = ts.seeded_store(str(tmp_path / "clinic.db"))
+    store.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 20, 10, 0), 3), 1)
+    question = (
+        "Save this session? 2026-11-18 09:00 comes between session 1 (2026-11-16 09:00) and"
+        " its follow-up 1 (2026-11-20 10:00), which then no longer counts for session 1's"
+        " relief (this session's treatment came first)."
+    )
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await pilot.press(*"1001", "enter", "a", "y", "7", "enter", *"st36", "enter")
+        form = app.screen
+        assert isinstance(form, SessionScreen)
+        form.query_one("#f-started_at", Input).value = "2026-11-18 09:00"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, Confirm)
+        assert app.screen.question == question
+        await pilot.press("n")
+        assert form.is_current  # kept, with what was typed; nothing saved
+        assert len(store.sessions(patient_id=1)) == 1
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("y")
+        assert type(app.screen).__name__ == "HomeScreen"
+
+    ts.run_app(ts.make_app(store), steps)
+    assert [s["started_at"] for s in store.sessions(patient_id=1)] == [
+        "2026-11-18 09:00:00",
+        "2026-11-16 09:00:00",
+    ]
+    store.close()

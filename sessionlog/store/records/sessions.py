@@ -58,7 +58,10 @@ _SPANNING = (
 class SessionStore(StoreBase):
     # -- sessions -----------------------------------------------------------------
 
-    def _check_session_refs(self, s: SessionInput, actor_id: int) -> None:
+    def _check_session_refs(self, s: SessionInput, actor_id: int, was: str | None = None) -> None:
+        """``was``: the time of the session corrected. Only a new or changed time is
+        checked against the birth year: a session saved before the check (or a birth year
+        corrected since) keeps its other fields correctable."""
         # One read for the five checks (a save's reads before its write: 4 us, not 13).
         patient, practitioner, actor, episode_patient, born, name = self.conn.execute(
             _REFS, (s.patient_id, s.practitioner_id, actor_id, s.episode_id)
@@ -75,7 +78,8 @@ class SessionStore(StoreBase):
             raise ValidationError(
                 "episode_id", f"episode {s.episode_id} is not one of this patient's"
             )
-        if born is not None and s.started_at.year < born:  # a mistyped year: 1900, 2205
+        if born is not None and s.started_at.year < born and stamp(s.started_at) != was:
+            # a mistyped year: 1900, 2205
             raise ValidationError(
                 "started_at",
                 f"{stamp(s.started_at)[:16]} is before {name}'s birth year ({born})",
@@ -119,15 +123,16 @@ class SessionStore(StoreBase):
         the move is no reason to refuse it (``check`` names those)."""
         started, patient, episode = stamp(s.started_at), s.patient_id, s.episode_id
         end = "which would then count in no figure: correct or void that follow-up first"
-        for fid, at, other, other_at in conn.execute(
-            _SPANNING, (patient, episode, record_id, started, started)
-        ).fetchall():
-            if session_between(conn, patient, episode, other_at, at, other) is None:
-                raise ValidationError(
-                    "started_at",
-                    f"{started[:16]} would come between session {other} ({other_at[:16]})"
-                    f" and its follow-up {fid} ({at[:16]}), {end}",
-                )
+        # (A session logged between, moved within the gap: at its old time it is the
+        # session between, so the follow-up it left out already is no reason to refuse.)
+        spanned = cut_off(conn, patient, episode, started, record_id)
+        if spanned:
+            fid, at, other, other_at = spanned[0]
+            raise ValidationError(
+                "started_at",
+                f"{started[:16]} would come between session {other} ({other_at[:16]})"
+                f" and its follow-up {fid} ({at[:16]}), {end}",
+            )
         for fid, at in conn.execute(_OWN_FOLLOW_UPS, (record_id,)).fetchall():
             between = session_between(conn, patient, episode, started, at, record_id)
             if between is None:
@@ -244,6 +249,7 @@ class SessionStore(StoreBase):
         new_episode: Episode | None = None,
         *,
         once: bool = False,
+        before_follow_ups: bool = True,
     ) -> Saved:
         """Save a new session with all its parts in one transaction.
 
@@ -252,6 +258,9 @@ class SessionStore(StoreBase):
         the same transaction: never an episode without its first session).
         ``once``: refuse the session if it is saved already (what the front ends save:
         ``_refuse_same_session``).
+        ``before_follow_ups``: it may come between an earlier session of its course and
+        that session's follow-ups, which then stop counting for it (the front ends say
+        so first: :meth:`follow_ups_cut_off`); ``False`` refuses it, naming them.
         """
         actor = actor_id or s.practitioner_id
         self._check_session_refs(s, actor)
@@ -260,6 +269,14 @@ class SessionStore(StoreBase):
         with self.write() as conn:
             if once:
                 self._refuse_same_session(conn, s, new_episode)
+            if not before_follow_ups and new_episode is None:  # a new course has none
+                said = cut_off_words(conn, s, 0)
+                if said:
+                    raise ValidationError(
+                        "started_at",
+                        f"{said}: nothing was saved; if it took place then, log it with"
+                        " --before-follow-up",
+                    )
             if new_episode is not None:
                 import dataclasses
 
@@ -282,6 +299,13 @@ class SessionStore(StoreBase):
                 sites=len(s.sites),
             )
         return Saved(record_id, sid, 1)
+
+    def follow_ups_cut_off(self, s: SessionInput) -> str | None:
+        """What saving new session ``s`` would do to other sessions' follow-ups, in one
+        sentence (``2026-08-01 10:00 comes between session 3 (...) and its follow-up 5
+        (...), which then no longer counts for session 3's relief ...``); ``None`` when it
+        comes between no session and its follow-up."""
+        return cut_off_words(self.conn, s, 0)
 
     def _current_row(self, conn: sqlite3.Connection, record_id: int) -> tuple[int, int, str, int]:
         row = conn.execute(
@@ -309,7 +333,10 @@ class SessionStore(StoreBase):
         reason = clean_text(reason)  # as typed text is: no escape sequences
         if not reason:
             raise ValidationError("reason", "say why the session is being corrected")
-        self._check_session_refs(s, actor_id)
+        (was,) = self.conn.execute(
+            "SELECT max(started_at) FROM current_session WHERE record_id = ?", (record_id,)
+        ).fetchone()
+        self._check_session_refs(s, actor_id, was)
         with self.write() as conn:
             prev_id, current, status, patient_id = self._current_row(conn, record_id)
             if status == "void":
@@ -480,6 +507,46 @@ class SessionStore(StoreBase):
             (patient_id,),
         )
         return self._full(rows[0]) if rows else None
+
+
+def cut_off(
+    conn: sqlite3.Connection, patient_id: int, episode_id: int | None, started: str, record_id: int
+) -> list[tuple[int, str, int, str]]:
+    """The current follow-ups a session of the course at ``started`` (other than session
+    ``record_id``; 0 for a new one) comes between, each ``(follow-up, at, session, its
+    time)``: an earlier session's follow-ups at or after ``started`` with no other session
+    between, which then count no longer for their session (the figures leave out a
+    follow-up from its session's next one on). The one rule for a session new or moved."""
+    return [
+        (int(fid), str(at), int(other), str(other_at))
+        for fid, at, other, other_at in conn.execute(
+            _SPANNING, (patient_id, episode_id, record_id, started, started)
+        ).fetchall()
+        if session_between(conn, patient_id, episode_id, other_at, at, other) is None
+    ]
+
+
+def cut_off_words(conn: sqlite3.Connection, s: SessionInput, record_id: int) -> str | None:
+    """:func:`cut_off` for session ``s`` in one sentence naming each follow-up and its
+    session; ``None`` when there is none."""
+    started = stamp(s.started_at)
+    rows = cut_off(conn, s.patient_id, s.episode_id, started, record_id)
+    if not rows:
+        return None
+    of: dict[tuple[int, str], list[str]] = {}
+    for fid, at, other, other_at in rows:
+        of.setdefault((other, other_at), []).append(f"{fid} ({at[:16]})")
+    said = []
+    for (other, other_at), follow_ups in of.items():
+        listed = ", ".join(follow_ups[:-1]) + " and " if len(follow_ups) > 1 else ""
+        one = len(follow_ups) == 1
+        said.append(
+            f"session {other} ({other_at[:16]}) and its follow-up{'' if one else 's'}"
+            f" {listed}{follow_ups[-1]}, which then no longer count{'s' if one else ''}"
+            f" for session {other}'s relief"
+        )
+    between = "; and ".join(said)
+    return f"{started[:16]} comes between {between} (this session's treatment came first)"
 
 
 def _same_row(stored: tuple[Any, ...], wanted: tuple[Any, ...]) -> bool:

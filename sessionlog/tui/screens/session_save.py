@@ -4,9 +4,11 @@
 stands, checked by the one session service
 (:func:`sessionlog.services.sessions.check_form`), each problem shown on the line
 under its field (a site typed but not added is added first, or its own line says why
-not). A checked draft is saved, or, for a session opened again, amended once a reason
-is given; :func:`void` (F8) voids it with a reason. The writes are the session
-service's (:func:`~sessionlog.services.sessions.save`, ``amend``, ``void``);
+not). A checked draft is saved (one between an earlier session and its follow-ups
+once the practitioner says so: :func:`save_new`), or, for a session opened again,
+amended once a reason is given; :func:`void` (F8) voids it with a reason. The writes
+are the session service's (:func:`~sessionlog.services.sessions.save`, ``amend``,
+``void``);
 :func:`show_done` shows what it did. After a refused save, :func:`recheck` makes the
 error lines follow the form as it is put right. Each works on a
 :class:`~.session_form.SessionScreen` through its fields (``screen.form``) and its
@@ -22,7 +24,7 @@ from ...services.entry.field_words import slot
 from ...services.sessions import Done, Draft, Refused
 from ..safe import not_saved, plain
 from ..widgets.error_line import ErrorLine
-from .modals import AskText
+from .modals import AskText, Confirm
 
 if TYPE_CHECKING:
     from .session_form import SessionScreen
@@ -104,7 +106,7 @@ def save(screen: SessionScreen) -> None:
     actor = screen.session_app.practitioner_id
     store = screen.store
     if screen.record_id is None:
-        show_done(screen, sessions.save(store, draft, actor))
+        save_new(screen, draft, actor)
         return
     if not screen.dirty:
         screen.notify("Nothing changed: there is nothing to amend.", timeout=3)
@@ -122,6 +124,25 @@ def save(screen: SessionScreen) -> None:
             required="A correction needs a reason: it is kept with the record",
         ),
         amend,
+    )
+
+
+def save_new(screen: SessionScreen, draft: Draft, actor: int | None) -> None:
+    """A new session saved; one between an earlier session and its follow-ups (a
+    forgotten one, entered late) only once the practitioner says so, asked naming each
+    follow-up that then no longer counts for that session (the service's sentence)."""
+    store = screen.store
+    said = sessions.cut_off(store, draft)
+    if said is None:
+        show_done(screen, sessions.save(store, draft, actor))
+        return
+
+    def answer(go: bool | None) -> None:
+        if go:
+            show_done(screen, sessions.save(store, draft, actor, before_follow_ups=True))
+
+    screen.app.push_screen(
+        Confirm(f"Save this session? {said}.", yes="Save it", no="Go back"), answer
     )
 
 
