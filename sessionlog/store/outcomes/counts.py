@@ -190,21 +190,25 @@ def count(
     if other is None:
         counted = tally(read, specs, progress)
         write_counts(conn, counted.totals, counted.days, counted.doses, sign)
-        groups = counted.groups
     else:  # these rows' counts are written while the other part may still be computed
         mine = tally_part(read, specs, progress)
         write_counts(conn, mine.totals, mine.days, mine.doses, sign)
         theirs = other()
         write_counts(conn, theirs.totals, theirs.days, theirs.doses, sign)
-        groups = finish(merge(mine, theirs)).groups  # (exact sums: added before dividing)
+        counted = finish(merge(mine, theirs))  # (exact sums: added before dividing)
     marks = ", ".join("?" * (4 + len(GROUP_COLUMNS.split(", "))))
     conn.executemany(
         f"INSERT INTO outcome_group (grouping, key, slot, patients, {GROUP_COLUMNS})"
         f" VALUES ({marks}){_ADD_TO_GROUP}",
-        [(*key, *(sign * x for x in row)) for *key, row in groups],
+        [(*key, *(sign * x for x in row)) for *key, row in counted.groups],
     )
-    # (in a build in parts the other part's rows are in ``source`` by now: all of them)
-    count_loss_pairs(conn, source, where if other is None else "true", sign)
+    # The loss pairs, counted by the tally from the same rows (two grouped self-joins
+    # over every row took 1.4 s at 100,000 sessions).
+    conn.executemany(
+        "INSERT INTO outcome_loss_pair (grouping, key, a, b, n) VALUES (?, ?, ?, ?, ?)"
+        + _upsert("grouping, key, a, b"),
+        [(*key, sign * n) for key, n in counted.losses.items()],
+    )
     for table in ("outcome_total", "outcome_day", "outcome_loss_pair"):
         conn.execute(f"DELETE FROM {table} WHERE n <= 0")
 
@@ -219,21 +223,6 @@ def loss_pairs_sql(source: str, where: str, group: str, lead: str = "WITH ") -> 
         f" count(*) AS c FROM {source} WHERE {loss} IS NOT NULL AND {where} GROUP BY 1, 2, 3)"
         " SELECT x.g, x.v, y.v, sum(x.c * y.c) FROM loss_count x JOIN loss_count y"
         " ON y.g = x.g AND y.patient_id = x.patient_id AND y.v >= x.v GROUP BY 1, 2, 3"
-    )
-
-
-def count_loss_pairs(conn: sqlite3.Connection, source: str, where: str, sign: int) -> None:
-    """Count the loss pairs of ``source``'s rows matching ``where`` into (``sign`` 1) or
-    out of (-1) ``outcome_loss_pair``, per family and per technique."""
-    rows = [
-        (grouping, *row[:3], sign * row[3])
-        for grouping in ("family", "technique")
-        for row in conn.execute(loss_pairs_sql(source, where, grouping))
-    ]
-    conn.executemany(
-        "INSERT INTO outcome_loss_pair (grouping, key, a, b, n) VALUES (?, ?, ?, ?, ?)"
-        + _upsert("grouping, key, a, b"),
-        rows,
     )
 
 

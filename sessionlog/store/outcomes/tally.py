@@ -34,7 +34,7 @@ from itertools import accumulate, compress, islice
 from operator import mul, ne, or_, sub
 from typing import TYPE_CHECKING
 
-from ...analysis.readings import DOSE_BAND_SLOT
+from ...analysis.readings import DOSE_BAND_SLOT, LOSS_SLOT
 from ...analysis.soreness import DOSE_BANDS
 from ...analysis.stats import COUNTED, PRODUCTS, QUANTITIES, point_totals
 from ...domain.techniques import TECHNIQUES
@@ -129,6 +129,8 @@ def read_sql(specs: Sequence[Slot], source: str, where: str) -> str:
 
 TALLY_STEPS = 1  # progress steps before the slots' (the rows' columns, runs and doses)
 GroupRow = tuple[str, str, int, list[float]]  # grouping, key, slot, [patients, columns...]
+# grouping, key, a, b: outcome_loss_pair's key (n: the value)
+LossKey = tuple[str, str, int, int]
 # grouping, key, patient, sessions, first, last, insertions, Σ insertions², per AE tier
 DoseRow = tuple[str | int, ...]
 
@@ -143,6 +145,7 @@ class Tally:
     days: Counter[tuple[str, str]]
     groups: list[GroupRow]
     doses: list[DoseRow] = field(default_factory=list)
+    losses: Counter[LossKey] = field(default_factory=Counter)
 
 
 def tally(
@@ -166,6 +169,7 @@ class Part:
     # family; other: several, or None), and per family its several-technique patients'
     slots: dict[int, _SlotSums] = field(default_factory=dict)
     order: list[int] = field(default_factory=list)  # every slot of the specs, in order
+    losses: Counter[LossKey] = field(default_factory=Counter)  # outcome_loss_pair's rows
 
 
 def tally_part(
@@ -186,6 +190,9 @@ def tally_part(
     adverse = [cols[len(_FIXED) + i] for i, spec in enumerate(specs) if spec.kind == "adverse"]
     out = Part(Counter(), days, plan.doses(cols[3], cols[4], adverse))
     out.order = [first + band for first, n in _bands(specs) for band in range(n)]
+    loss = [i for i, spec in enumerate(specs) if spec.slot == str(LOSS_SLOT)]
+    if loss:
+        out.losses = plan.loss_pairs(cols[len(_FIXED) + loss[0]])
     if ready is not None:
         ready(out)
     progress(1)
@@ -227,13 +234,15 @@ def merge(a: Part, b: Part) -> Part:
     totals, days = a.totals.copy(), a.days.copy()
     totals.update(b.totals)  # (adds; + would drop counts of 0 or less)
     days.update(b.days)
-    return Part(totals, days, a.doses + b.doses, slots, a.order)
+    losses = a.losses.copy()
+    losses.update(b.losses)
+    return Part(totals, days, a.doses + b.doses, slots, a.order, losses)
 
 
 def finish(part: Part) -> Tally:
     """The rows of ``outcome_total``, ``outcome_day`` and ``outcome_group`` (the groups'
     sums divided: the relief in percent back from its scale) of a :class:`Part`."""
-    out = Tally(part.totals, part.days, [], part.doses)
+    out = Tally(part.totals, part.days, [], part.doses, part.losses)
     for slot, sums in part.slots.items():
         out.groups += _finish_slot(slot, sums)
     return out
@@ -316,6 +325,48 @@ class _Plan:
             out.append(("family", name, patient, sums[0], first, last, *sums[1:]))
         return out
 
+    def loss_pairs(self, codes: Sequence[int | None]) -> Counter[LossKey]:
+        """Per technique and per family, the sums over patients of the products of their
+        counts of each two loss values a <= b (``codes``: the time to loss of relief's
+        column; :func:`sessionlog.analysis.lasting.loss_pairs`, and the SQL of
+        :func:`.counts.loss_pairs_sql`), from each patient's run of rows. A patient with
+        one technique in a family has the same pairs there; with several, the pairs of
+        their counts added up."""
+        value: dict[int | None, int | None] = {None: None}  # (None: no point)
+        value.update((c, _decode(c)[0]) for c in set(codes) if c is not None)
+        values = list(map(value.__getitem__, codes))
+        # Per technique, the pairs of its patients alone in their family (theirs there
+        # too: added to the family's once, summed) and of the others.
+        alone: dict[str, dict[tuple[int, int], int]] = {}
+        other: dict[str, dict[tuple[int, int], int]] = {}
+        several: dict[tuple[str, int], Counter[int | None]] = {}
+        for i, ((technique, patient), start, end) in enumerate(
+            zip(self.runs, self.starts, self.ends, strict=True)
+        ):
+            counted = Counter(values[start:end])
+            counted.pop(None, None)
+            if not counted:
+                continue
+            if not self.single[i]:
+                key = (TECHNIQUES[technique].family, patient)
+                several.setdefault(key, Counter()).update(counted)
+            into = (alone if self.single[i] else other).setdefault(technique, {})
+            for pair, n in _pairs(counted):
+                into[pair] = into.get(pair, 0) + n
+        out: Counter[LossKey] = Counter()
+        for technique, pairs in alone.items():
+            name = TECHNIQUES[technique].family
+            for (a, b), n in pairs.items():
+                out[("technique", technique, a, b)] += n
+                out[("family", name, a, b)] += n
+        for technique, pairs in other.items():
+            for (a, b), n in pairs.items():
+                out[("technique", technique, a, b)] += n
+        for (name, _), counted in several.items():
+            for (a, b), n in _pairs(counted):
+                out[("family", name, a, b)] += n
+        return out
+
     def groups(self, running: list[int], form: _Form) -> _SlotSums:
         """A slot's sums per technique and family (``running``: its packed totals' running
         sums over the rows)."""
@@ -341,6 +392,12 @@ class _Plan:
         for name in {name for name, _ in several}:
             out.several[name] = _sums([t for (f, _), t in several.items() if f == name], form)
         return out
+
+
+def _pairs(counted: Counter[int | None]) -> list[tuple[tuple[int, int], int]]:
+    """One patient's products of their counts of each two loss values a <= b."""
+    ordered = sorted((v, n) for v, n in counted.items() if v is not None)
+    return [((a, b), n * m) for i, (a, n) in enumerate(ordered) for b, m in ordered[i:]]
 
 
 @dataclass
