@@ -6,6 +6,7 @@ what changed (``helpers_progress_reference``)."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from sessionlog.analysis import FollowUp, SessionOutcome, patient_progress
 from sessionlog.analysis import readings as readings_module
 from sessionlog.analysis.progress import Progress
 from sessionlog.analysis.readings import Reading, latest_by_window, readings_by_record
+from sessionlog.analysis.stats import CHANGE, bounded
 from sessionlog.analysis.windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, parse_windows
 from sessionlog.charts import draw_progress, progress_key
 from sessionlog.domain.techniques import TECHNIQUES
@@ -101,9 +103,11 @@ def test_progress_equals_the_old_code(seed: int, monkeypatch: pytest.MonkeyPatch
     timeline = reference.timeline(*history)
     for windows in (DEFAULT_WINDOWS, GAPPED):
         p = patient_progress(7, *history, windows)
-        rows, families = reference.rows_and_families(history[0], readings, windows)
+        rows, _ = reference.rows_and_families(history[0], readings, windows)
         assert p.rows == tuple(rows)  # every window's change, between, soreness, dose
-        assert p.families == tuple(families)
+        # Whether relief lasted: each episode's, as the old code said it of the episode's
+        # sessions alone; none pooled over the patient's complaints.
+        assert p.families == () and p.dose == ()
         assert p.timeline == tuple(timeline)
         # Three episodes (and sessions outside any): each its own settled reading, of
         # its own sessions and their readings (review17: none across complaints).
@@ -117,7 +121,15 @@ def test_progress_equals_the_old_code(seed: int, monkeypatch: pytest.MonkeyPatch
             ids = {s.record_id for s in own}
             settled = reference.settled_reading(own, [t for t in timeline if t.record_id in ids])
             assert e.settled == settled and e.settled is not None
+            assert e.timeline == tuple(t for t in timeline if t.record_id in ids)
             assert (e.sessions, e.baseline) == (len(own), own[0].pain_before)
+            # (bounded to -10..10 as the code has long done: a few sessions' intervals
+            # reach past them, the whole history's never did)
+            families = [
+                replace(f, immediate=bounded(f.immediate, *CHANGE), later=bounded(f.later, *CHANGE))
+                for f in reference.rows_and_families(own, readings, windows)[1]
+            ]
+            assert e.families == tuple(families) and e.families
     assert len(p.rows) == 400 and any(r.between is not None for r in p.rows)
 
 
