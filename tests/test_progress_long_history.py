@@ -19,7 +19,7 @@ from sessionlog.analysis.progress import Progress
 from sessionlog.analysis.readings import Reading, latest_by_window, readings_by_record
 from sessionlog.analysis.stats import CHANGE, bounded
 from sessionlog.analysis.windows import DEFAULT_WINDOWS, SORENESS_WINDOWS, parse_windows
-from sessionlog.charts import draw_progress, progress_key
+from sessionlog.charts import PROGRESS_POINTS, draw_progress, progress_key, thin
 from sessionlog.domain.techniques import TECHNIQUES
 
 # Windows with gaps: readings between them count as "between" (GAP_SLOT).
@@ -156,9 +156,19 @@ def test_the_chart_plots_the_old_series(seed: int) -> None:
 
 
 def assert_old_series(plt: Recorder, p: Progress) -> None:
-    """The old chart's series, point for point; what the old legend said inside the
-    plot is now its key, a line under it (the legend hid the first readings)."""
+    """The old chart's series, point for point, but for the line through the readings:
+    one per episode of care (review of episode16: none joins two complaints' readings);
+    what the old legend said inside the plot is now its key, a line under it (the
+    legend hid the first readings)."""
     old = reference.plotted_series(p.timeline)
+    if len(p.episodes) > 1:  # the line through every reading: one per episode of care
+        start = p.timeline[0].at
+        old[:1] = [
+            ("plot", *thin([(t.at - start).total_seconds() / 86400 for t in e.timeline],
+                           [float(t.pain) for t in e.timeline], PROGRESS_POINTS), None)
+            for e in p.episodes
+        ]  # fmt: skip
+        assert sum(len(e.timeline) for e in p.episodes) == len(p.timeline)
     assert plt.series == [(call, xs, ys, None) for call, xs, ys, _ in old]
     assert progress_key(p) == "   ".join(label for *_, label in old if label)
 
