@@ -5,6 +5,7 @@ what changed (``helpers_progress_reference``)."""
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -163,11 +164,14 @@ def assert_old_series(plt: Recorder, p: Progress) -> None:
     old = reference.plotted_series(p.timeline)
     if len(p.episodes) > 1:  # the line through every reading: one per episode of care
         start = p.timeline[0].at
-        old[:1] = [
-            ("plot", *thin([(t.at - start).total_seconds() / 86400 for t in e.timeline],
-                           [float(t.pain) for t in e.timeline], PROGRESS_POINTS), None)
-            for e in p.episodes
-        ]  # fmt: skip
+        span = (p.timeline[-1].at - start).total_seconds() / 86400
+        lines = []
+        for e in p.episodes:  # each its share of the chart's points, by the days it spans
+            days = [(t.at - start).total_seconds() / 86400 for t in e.timeline]
+            share = max(2, math.ceil(PROGRESS_POINTS * (days[-1] - days[0]) / span))
+            pains = [float(t.pain) for t in e.timeline]
+            lines.append(("plot", *thin(days, pains, share), None))
+        old[:1] = lines
         assert sum(len(e.timeline) for e in p.episodes) == len(p.timeline)
     assert plt.series == [(call, xs, ys, None) for call, xs, ys, _ in old]
     assert progress_key(p) == "   ".join(label for *_, label in old if label)

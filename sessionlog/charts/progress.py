@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from itertools import compress
 from operator import attrgetter
@@ -121,7 +122,7 @@ def _episode_lines(plt: Figure, progress: Progress, start: datetime) -> None:
     for i, episode in enumerate(progress.episodes):
         own = episode.timeline
         days = [(t.at - start).total_seconds() / 86400 for t in own]
-        xs, ys = thin(days, [float(t.pain) for t in own], PROGRESS_POINTS)
+        xs, ys = thin(days, [float(t.pain) for t in own], episode_points(days, span))
         color = EPISODE_COLORS[i % len(EPISODE_COLORS)]
         plt.plot(xs, ys, marker="braille", color=color)
         name = complaint_name(episode.complaint)
@@ -137,6 +138,15 @@ def _episode_lines(plt: Figure, progress: Progress, start: datetime) -> None:
         # No background of its own: plotext would give it the canvas colour of the
         # moment, and the app's theme colours the canvas later (a white strip in the app).
         plt.text(name, at, LABEL_ROW, alignment=align, color=color, background="default")
+
+
+def episode_points(days: list[float], span: float) -> int:
+    """How many points an episode's line keeps (:func:`.common.thin`): its share of
+    :data:`PROGRESS_POINTS` by the share of the chart's width its readings span (``span``
+    days in all), at least 2. The chart's dots across are shared by the lines, not
+    each line's own: four episodes of a 400-session history, each thinned to 240
+    points, took plotext 31 ms to build instead of 13 ms."""
+    return max(2, math.ceil(PROGRESS_POINTS * (days[-1] - days[0]) / span))
 
 
 def progress_key(progress: Progress) -> str:
