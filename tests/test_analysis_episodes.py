@@ -173,3 +173,63 @@ def test_too_early_while_the_latest_session_of_a_technique_is_recent() -> None:
 
 def late_now() -> datetime:
     return at("2026-12-07 10:00")
+
+
+def neck_and_knee_needled_alike() -> tuple[list[SessionOutcome], list[FollowUp]]:
+    """Dry needling for both complaints, a day apart each week: the neck's relief (3
+    points right after, 2 still a week later) lasts; the knee's 3 never moves. Pooled,
+    the six sessions read "not yet certain" (review of episode16: a verdict across
+    complaints)."""
+    neck = [(8, 5), (6, 3), (4, 1)]
+    sessions = [
+        SessionOutcome(i + 1, 1, 1, at(f"2026-11-{1 + 7 * i:02d} 10:00"), "dry_needling",
+                       b, a, insertions=4, episode_id=NECK)
+        for i, (b, a) in enumerate(neck)
+    ] + [
+        SessionOutcome(i + 11, 1, 1, at(f"2026-11-{2 + 7 * i:02d} 10:00"), "dry_needling",
+                       3, 3, insertions=2, episode_id=KNEE)
+        for i in range(3)
+    ]  # fmt: skip
+    follow = [FollowUp(3, at("2026-11-19 10:00"), 2, None, 1),
+              FollowUp(13, at("2026-11-20 10:00"), 3, None, 2)]  # fmt: skip
+    return sessions, follow
+
+
+def test_relief_lasted_is_said_per_complaint() -> None:
+    p = patient_progress(1, *neck_and_knee_needled_alike(), complaints=COMPLAINTS)
+    neck, knee = p.episodes
+    assert [(f.family, f.sessions, f.verdict) for f in neck.families] == [
+        ("dry_needling", 3, "lasting")
+    ]
+    assert (neck.families[0].immediate.value, neck.families[0].later.value) == (3.0, 2.0)
+    assert [(f.family, f.sessions, f.verdict) for f in knee.families] == [
+        ("dry_needling", 3, "no_relief")
+    ]
+    assert p.families == ()  # no verdict across complaints
+    assert patient_sentences(p)[2:] == [
+        "Neck pain: after dry needling the relief lasted: right after a session your pain was"
+        " about 3 points lower than just before it, and more than 3 days later still about"
+        " 2 points lower.",
+        "Knee: compared with just before each session, dry needling has not clearly lowered"
+        " your pain, right after it or days later.",
+    ]
+    assert not any("not yet certain" in s for s in patient_sentences(p))
+    assert progress_summary(p)[5:] == [
+        "Neck pain, dry needling: 3 sessions; relief right after 3.0 points (all the same: no"
+        " interval) (3 sessions), after 72 h 2.0 points (all the same: no interval) (3"
+        " sessions; the latest reading of each): relief lasted; 1.0 sessions/week; 4.0"
+        " insertions/session.",
+        "Knee, dry needling: 3 sessions; relief right after 0.0 points (all the same: no"
+        " interval) (3 sessions), after 72 h 0.0 points (all the same: no interval) (3"
+        " sessions; the latest reading of each): no clear relief; 1.0 sessions/week; 2.0"
+        " insertions/session.",
+    ]
+
+
+def test_one_complaint_keeps_its_verdicts_unnamed() -> None:
+    sessions, follow = neck_and_knee_needled_alike()
+    neck_only = [s for s in sessions if s.episode_id == NECK]
+    p = patient_progress(1, neck_only, follow[:1], complaints=COMPLAINTS)
+    assert p.families == p.episodes[0].families
+    assert patient_sentences(p)[1].startswith("After dry needling the relief lasted:")
+    assert progress_summary(p)[-1].startswith("Dry needling: 3 sessions;")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -269,3 +270,72 @@ def test_the_progress_key_names_ims_as_the_app_does() -> None:
         "o before session   E after electro-acupuncture"
         "   N after electrical dry needling   I after IMS"
     )
+
+
+def neck_then_knee() -> Any:
+    """A neck of 8 and 6 before its sessions, then a knee of 2: one line through all
+    four read as relief from 8 to 2 that never happened."""
+    t0 = datetime(2026, 11, 1, 10)
+    sessions = [
+        SessionOutcome(1, 1, 1, t0, "dry_needling", 8, 5, episode_id=1),
+        SessionOutcome(2, 1, 1, t0 + timedelta(days=7), "dry_needling", 6, 3, episode_id=1),
+        SessionOutcome(3, 1, 1, t0 + timedelta(days=14), "acupuncture", 2, 2, episode_id=2),
+        SessionOutcome(4, 1, 1, t0 + timedelta(days=21), "acupuncture", 2, 1, episode_id=2),
+    ]
+    return patient_progress(1, sessions, [], complaints={1: "neck pain", 2: "knee"})
+
+
+def test_each_complaint_has_a_line_of_its_own() -> None:
+    plt = Recorder()
+    draw_progress(plt, neck_then_knee(), title="Your pain", for_patient=True)
+    lines = [(args[0], args[1]) for name, args, _ in plt.calls if name == "plot"]
+    # The neck's readings (days 0 and 7, before and after each), then the knee's:
+    # no line from the neck's last reading to the knee's first.
+    assert lines == [([0.0, 0.0, 7.0, 7.0], [8.0, 5.0, 6.0, 3.0]),
+                     ([14.0, 14.0, 21.0, 21.0], [2.0, 2.0, 2.0, 1.0])]  # fmt: skip
+    colors = [kw["color"] for name, _, kw in plt.calls if name == "plot"]
+    assert len(set(colors)) == 2
+    # Each line named by its complaint at its start, above the readings, in its colour.
+    labels = [(args, kw["color"]) for name, args, kw in plt.calls if name == "text"]
+    assert labels == [(("Neck pain", 0.0, 11), colors[0]), (("Knee", 14.0, 11), colors[1])]
+    # On no background of their own: plotext gives a name the canvas colour it has when
+    # the name is drawn, and the app's theme colours the canvas only later (a white
+    # strip under each name on the app's dark chart).
+    assert {kw["background"] for name, _, kw in plt.calls if name == "text"} == {"default"}
+    assert ("ylim", (0, 11), {}) in plt.calls
+    titles = [args[0] for name, args, _ in plt.calls if name == "title"]
+    assert titles == ["Your pain; one line for each complaint"]
+    assert not [c for c in plt.calls if c[0] == "horizontal_line"]  # no band across them
+
+
+def test_the_text_chart_names_each_complaints_line() -> None:
+    text = progress_chart(neck_then_knee(), width=60, height=16)
+    top = text.splitlines()[2]  # under the title and the frame's top
+    assert top.split() == ["│Neck", "pain", "Knee", "│"]
+    assert "Pain (0-10); one line for each complaint" in text
+
+
+def test_one_episode_draws_the_chart_as_before() -> None:
+    # small_progress's sessions in one episode: the same calls as without episodes.
+    one, none = Recorder(), Recorder()
+    t0 = datetime(2026, 1, 5, 10)
+    sessions = [
+        SessionOutcome(1, 1, 1, t0, "acupuncture", 7, 5, episode_id=3),
+        SessionOutcome(2, 1, 1, t0 + timedelta(days=7), "dry_needling", 5, 2, episode_id=3),
+    ]
+    follow = [FollowUp(2, t0 + timedelta(days=9), 3, None, 1)]
+    draw_progress(one, patient_progress(1, sessions, follow, complaints={3: "neck"}))
+    draw_progress(none, small_progress())
+    assert one.calls == none.calls
+
+
+def test_the_take_home_chart_draws_a_line_per_complaint() -> None:
+    from sessionlog.charts.take_home import pain_svg
+
+    svg = pain_svg(neck_then_knee())
+    lines = re.findall(r'<polyline [^>]*points="([^"]*)"', svg)
+    assert [len(points.split()) for points in lines] == [4, 4]  # each complaint's own
+    assert ">Neck pain</text>" in svg and ">Knee</text>" in svg
+    assert "one line for each complaint" in svg
+    one = pain_svg(small_progress())
+    assert len(re.findall("<polyline", one)) == 1 and "complaint" not in one

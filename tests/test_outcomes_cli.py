@@ -56,6 +56,15 @@ def test_report_gives_each_complaint_its_own_change(
         " (2 sessions so far).\n"
     ) in out
     assert "from 8 to 1" not in out and "+7 points" not in out
+    # Whether relief lasted: each complaint's, named, of its own sessions.
+    assert (
+        "Neck pain: after dry needling the relief lasted: right after the session your pain"
+        " was about 5 points lower than just before it, and more than 3 days later still"
+        " about 2 points lower. This rests on one session so far.\nKnee: right after each"
+        " acupuncture session your pain was about 1 point lower than just before it; more"
+        " than 3 days later, less than 1 point of that relief was left.\n"
+    ) in out
+    assert "  Neck pain, dry needling: 1 session; relief right after 5.0 points" in out
     assert "  3 sessions for 2 complaints, 2026-01-05 to 2026-01-14.\n" in out
     assert (
         "  Neck pain: change +2 points of relief, 25%; IMMPACT: minimal; 2+ points: yes;"

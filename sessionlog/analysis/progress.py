@@ -7,7 +7,9 @@ right after needling, which says how the session felt, not how the patient is.
 ``latest`` is still the most recent score of any kind.
 A patient treated for several complaints (episodes of care) has each episode's own
 baseline and change (:class:`EpisodeCourse`): the neck's pain before its first session
-is never compared with the knee's latest (review17).
+is never compared with the knee's latest (review17); and each episode's own verdicts
+on whether relief lasted, per technique: the neck's lasting relief after dry needling
+is never pooled with the knee's none into "not yet certain".
 Relief "lasted" (:func:`verdict`) only when the relief right after the sessions was
 clinically important (2 points or 30% of the pain before: Farrar 2001, DOMAIN.md) and the
 readings more than :data:`LASTING_AFTER_H` hours after them were still that much below
@@ -22,7 +24,6 @@ for this patient.
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -134,13 +135,20 @@ class EpisodeCourse:
     baseline: int
     settled: TimelinePoint | None
     change: Change | None
+    # Whether relief lasted after each technique, in this episode's sessions only.
+    families: tuple[FamilyCourse, ...] = ()
+    dose: tuple[DoseSummary, ...] = ()
+    # This episode's readings, in time order (what its line on the chart joins).
+    timeline: tuple[TimelinePoint, ...] = ()
 
 
 @dataclass(frozen=True)
 class Progress:
-    """``baseline``, ``change``, ``settled`` and ``band`` are those of the patient's one
-    episode of care; with several they are None (a change from one complaint's pain to
-    another's means nothing): each episode's own is in ``episodes``."""
+    """``baseline``, ``change``, ``settled``, ``band``, ``families`` and ``dose`` are
+    those of the patient's one episode of care; with several the first four are None
+    and ``families`` and ``dose`` empty (a change from one complaint's pain to another's
+    means nothing, nor does relief pooled over complaints): each episode's own are in
+    ``episodes``."""
 
     patient_id: int
     windows: tuple[Window, ...]
@@ -277,7 +285,7 @@ def _between(before: int, r: Reading | None) -> tuple[Change | None, int | None]
 _change = lru_cache(maxsize=256)(change)
 
 
-Relief = dict[str, list[tuple[float, int]]]  # per technique: (points of relief, 1)
+Relief = dict[int, float]  # per session (record id): points of relief more than 72 h after
 
 
 def patient_progress(
@@ -305,26 +313,7 @@ def patient_progress(
         rows, relief_later = _rows_from_readings(sessions, follow_ups, windows)
     else:
         rows, relief_later = _rows_from_points(sessions, points, windows)
-    relief_now: Relief = {}
-    for s in sessions:
-        if s.pain_after is not None:
-            relief_now.setdefault(s.technique, []).append((float(s.pain_before - s.pain_after), 1))
-    per_technique = Counter(s.technique for s in sessions)
-    families = []
-    for fam in TECHNIQUES:
-        n = per_technique[fam]
-        if n:
-            right_after, later = (
-                bounded(mean_of_counts(relief_now.get(fam, [])), *CHANGE),
-                bounded(mean_of_counts(relief_later.get(fam, [])), *CHANGE),
-            )
-            own = [s for s in sessions if s.technique == fam]
-            before = sum(s.pain_before for s in own) / len(own)
-            said = verdict(right_after, later, before)
-            if said == "unknown" and _waited(own[-1].started_at, now):
-                said = "not_recorded"
-            families.append(FamilyCourse(fam, n, right_after, later, said, before))
-    episodes = _episodes(sessions, timeline, complaints or {})
+    episodes = _episodes(sessions, timeline, complaints or {}, relief_later, now)
     one = episodes[0] if len(episodes) == 1 else None
     baseline = one.baseline if one else None
     latest = timeline[-1] if timeline else None
@@ -343,8 +332,8 @@ def patient_progress(
         else None,
         timeline=tuple(timeline),
         rows=tuple(rows),
-        families=tuple(families),
-        dose=tuple(_doses(sessions)),
+        families=one.families if one else (),
+        dose=one.dose if one else (),
         settled=settled,
         episodes=tuple(episodes),
     )
@@ -357,7 +346,11 @@ def _waited(last_session: datetime, now: datetime | None) -> bool:
 
 
 def _episodes(
-    sessions: list[SessionOutcome], timeline: list[TimelinePoint], complaints: Mapping[int, str]
+    sessions: list[SessionOutcome],
+    timeline: list[TimelinePoint],
+    complaints: Mapping[int, str],
+    relief_later: Mapping[int, float],
+    now: datetime | None,
 ) -> list[EpisodeCourse]:
     """Each episode's course, in the order of their first sessions (``sessions`` and
     ``timeline`` in time order). A follow-up belongs to its session's episode, and
@@ -367,12 +360,15 @@ def _episodes(
         by_episode.setdefault(s.episode_id, []).append(s)
     if len(by_episode) == 1:  # the whole timeline is the episode's
         ((eid, own),) = by_episode.items()
-        return [_episode(eid, own, timeline, complaints)]
+        return [_episode(eid, own, timeline, complaints, relief_later, now)]
     episode_of = {s.record_id: s.episode_id for s in sessions}
     points: dict[int | None, list[TimelinePoint]] = {eid: [] for eid in by_episode}
     for t in timeline:
         points[episode_of[t.record_id]].append(t)
-    return [_episode(eid, own, points[eid], complaints) for eid, own in by_episode.items()]
+    return [
+        _episode(eid, own, points[eid], complaints, relief_later, now)
+        for eid, own in by_episode.items()
+    ]
 
 
 def _episode(
@@ -380,6 +376,8 @@ def _episode(
     sessions: list[SessionOutcome],
     timeline: list[TimelinePoint],
     complaints: Mapping[int, str],
+    relief_later: Mapping[int, float],
+    now: datetime | None,
 ) -> EpisodeCourse:
     baseline = sessions[0].pain_before
     settled = settled_reading(sessions, timeline)
@@ -392,7 +390,44 @@ def _episode(
         baseline=baseline,
         settled=settled,
         change=change(baseline, settled.pain) if settled else None,
+        families=tuple(_families(sessions, relief_later, now)),
+        dose=tuple(_doses(sessions)),
+        timeline=tuple(timeline),
     )
+
+
+def _families(
+    sessions: list[SessionOutcome], relief_later: Mapping[int, float], now: datetime | None
+) -> list[FamilyCourse]:
+    """Whether relief lasted after each technique, over ``sessions`` (one episode's, in
+    time order); ``relief_later``: each session's relief at its latest reading more than
+    :data:`LASTING_AFTER_H` hours after it, by record id (none: no such reading)."""
+    by_technique: dict[str, list[SessionOutcome]] = {}
+    for s in sessions:
+        by_technique.setdefault(s.technique, []).append(s)
+    families = []
+    for fam in TECHNIQUES:
+        own = by_technique.get(fam)
+        if not own:
+            continue
+        right_after = bounded(
+            mean_of_counts(
+                [(float(s.pain_before - s.pain_after), 1) for s in own if s.pain_after is not None]
+            ),
+            *CHANGE,
+        )
+        later = bounded(
+            mean_of_counts(
+                [(relief_later[s.record_id], 1) for s in own if s.record_id in relief_later]
+            ),
+            *CHANGE,
+        )
+        before = sum(s.pain_before for s in own) / len(own)
+        said = verdict(right_after, later, before)
+        if said == "unknown" and _waited(own[-1].started_at, now):
+            said = "not_recorded"
+        families.append(FamilyCourse(fam, len(own), right_after, later, said, before))
+    return families
 
 
 def _row(
@@ -414,7 +449,8 @@ def _rows_from_readings(
     """Each session's row from its readings, and the relief of readings more than
     :data:`LASTING_AFTER_H` hours after it."""
     readings = readings_by_record(sessions, follow_ups)
-    rows, relief_later = [], {}  # type: ignore[var-annotated]
+    rows: list[SessionRow] = []
+    relief_later: Relief = {}
     slots = range(len(windows))
     for s in sessions:
         before = s.pain_before
@@ -431,7 +467,7 @@ def _rows_from_readings(
             if r.seconds / 3600 > LASTING_AFTER_H and (last is None or r.seconds > last.seconds):
                 last = r
         if last is not None:
-            relief_later.setdefault(s.technique, []).append((float(before - (last.pain or 0)), 1))
+            relief_later[s.record_id] = float(before - (last.pain or 0))
     return rows, relief_later
 
 
@@ -455,7 +491,8 @@ def _rows_from_points(
     the windows, and a window's reading is later than LASTING_AFTER_H when it starts
     there (:func:`points_answer`)."""
     later = [i for i, w in enumerate(windows) if w.after_h >= LASTING_AFTER_H]
-    rows, relief_later = [], {}  # type: ignore[var-annotated]
+    rows: list[SessionRow] = []
+    relief_later: Relief = {}
     changes_from: dict[int, _ChangesFrom] = {}
     for s in sessions:
         before = s.pain_before
@@ -472,7 +509,7 @@ def _rows_from_points(
         for i in reversed(later):  # the latest window with a reading: one per session
             v = pains[i]
             if v is not None:
-                relief_later.setdefault(s.technique, []).append((float(before - v), 1))
+                relief_later[s.record_id] = float(before - v)
                 break
     return rows, relief_later
 

@@ -61,7 +61,7 @@ def pain_sentences(p: Progress) -> list[str]:
 def episode_names(p: Progress) -> list[str]:
     """Each episode's complaint as the start of a sentence ("Neck pain"), with the day it
     began when two share a complaint ("Low back pain (from 2026-09-01)")."""
-    labels = [_complaint(e.complaint) for e in p.episodes]
+    labels = [complaint_name(e.complaint) for e in p.episodes]
     shared = {x for x in labels if labels.count(x) > 1}
     return [
         name + (f" (from {e.first_at:%Y-%m-%d})" if name in shared else "")
@@ -69,7 +69,7 @@ def episode_names(p: Progress) -> list[str]:
     ]
 
 
-def _complaint(text: str) -> str:
+def complaint_name(text: str) -> str:
     """A complaint as the start of a sentence: "Neck pain" ("Other sessions": none)."""
     text = " ".join(text.split())
     return text[:1].upper() + text[1:] if text else "Other sessions"
@@ -180,10 +180,26 @@ def lasting_sentence(
 
 
 def patient_sentences(p: Progress) -> list[str]:
-    """A few sentences for the patient view (and the top of ``report``)."""
+    """A few sentences for the patient view (and the top of ``report``): the pain's
+    change, then whether relief lasted after each technique; with several episodes of
+    care, each episode's (named by its complaint) of its own sessions only."""
     out = pain_sentences(p)
-    for f in p.families:
-        out.append(
-            lasting_sentence(f.family, f.verdict, f.immediate.value, f.later.value, f.later.n)
-        )
+    if len(p.episodes) < 2:
+        for f in p.families:
+            out.append(
+                lasting_sentence(f.family, f.verdict, f.immediate.value, f.later.value, f.later.n)
+            )
+        return out
+    for e, name in zip(p.episodes, episode_names(p), strict=True):
+        for f in e.families:
+            said = lasting_sentence(
+                f.family, f.verdict, f.immediate.value, f.later.value, f.later.n
+            )
+            out.append(f"{name}: {_lower_first(said)}")
     return out
+
+
+def _lower_first(sentence: str) -> str:
+    """A sentence carried on after "Neck pain: " ("IMS" and "I" stay as they are)."""
+    word = sentence.split(" ", 1)[0]
+    return sentence if word.isupper() else sentence[:1].lower() + sentence[1:]

@@ -10,10 +10,11 @@ from datetime import datetime
 
 from .change import Change
 from .compare import Comparison, Details
+from .dose import DoseSummary
 from .model import group_label
-from .progress import Progress, TimelinePoint
+from .progress import FamilyCourse, Progress, TimelinePoint
 from .relief import WindowRelief, not_enough
-from .sentences import episode_names
+from .sentences import episode_names, technique_words
 from .stats import Mean, Proportion
 
 
@@ -436,8 +437,22 @@ def progress_summary(p: Progress) -> list[str]:
             span = _span(e.first_at, e.last_at)
             lines.append(f"{name}: {_sessions(e.sessions)}, {span}. {first}")
             lines += [f"{name}: {line.replace('Change: ', 'change ', 1)}" for line in rest]
-    doses = {d.key: d for d in p.dose}
-    for f in p.families:
+    if len(p.episodes) < 2:
+        lines += _relief_lines(p.families, p.dose)
+    else:  # each episode's verdicts, of its own sessions: none pooled over complaints
+        for e, name in zip(p.episodes, episode_names(p), strict=True):
+            lines += _relief_lines(e.families, e.dose, name)
+    return lines
+
+
+def _relief_lines(
+    families: tuple[FamilyCourse, ...], doses_of: tuple[DoseSummary, ...], complaint: str = ""
+) -> list[str]:
+    """A line per technique: its relief right after and later, and whether it lasted;
+    ``complaint`` names the episode of care they are about (when there are several)."""
+    lines: list[str] = []
+    doses = {d.key: d for d in doses_of}
+    for f in families:
         d = doses.get(f.family)
         dose = ""
         if d is not None:
@@ -461,8 +476,9 @@ def progress_summary(p: Progress) -> list[str]:
             if f.later.n
             else "no reading more than 72 h after" + ("" if f.verdict == "not_recorded" else " yet")
         )
+        head = f"{complaint}, {technique_words(f.family)}" if complaint else group_label(f.family)
         lines.append(
-            f"{group_label(f.family)}: {f.sessions} session"
+            f"{head}: {f.sessions} session"
             f"{'s' if f.sessions != 1 else ''}; {now}, {later}:"
             f" {VERDICT_WORDS[f.verdict]}{dose}."
         )

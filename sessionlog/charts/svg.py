@@ -23,6 +23,7 @@ class Series:
     points: tuple[tuple[datetime, float], ...]
     color: str = "#1f5fa8"
     line: bool = True
+    named: bool = False  # its label written on the chart, beside its first point
 
 
 def _fmt(v: float) -> str:
@@ -95,6 +96,17 @@ def line_chart(
         if s.line and len(pts) > 1:
             out.append(
                 f'<polyline fill="none" stroke="{s.color}" stroke-width="2" points="{coords}"/>'
+            )
+        if s.named and pts:
+            # Beside its first point; ending at its last when it would run off the chart
+            # (about 7 px a character at the chart's 11 px).
+            (a, v), anchor = pts[0], "start"
+            if x(a) + 6 + 7 * len(s.label) > WIDTH:
+                (a, v), anchor = pts[-1], "end"
+            left = x(a) + (6 if anchor == "start" else 0)
+            out.append(
+                f'<text x="{left:.1f}" y="{y(v) - 6:.1f}" text-anchor="{anchor}"'
+                f' fill="{s.color}">{escape(s.label)}</text>'
             )
         for a, v in pts:
             out.append(

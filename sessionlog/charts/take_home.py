@@ -14,6 +14,7 @@ from html import escape
 from ..analysis.activity_words import activity_changes, latest_words
 from ..analysis.progress import Progress
 from ..analysis.scale_course import ScaleCourse, scale_sentence
+from ..analysis.sentences import complaint_name
 from ..domain.scales import format_score
 from .svg import Series, line_chart
 
@@ -47,8 +48,27 @@ class TakeHome:
     scales: tuple[ScaleCourse, ...]
 
 
+# Several episodes of care: each one's line in its own colour, named by its complaint.
+EPISODE_COLORS = ("#1f5fa8", "#7a4fa3", "#2f7d4f", "#b8860b", "#555555")
+
+
+def _pain_lines(p: Progress) -> list[Series]:
+    """The line through every reading; with several episodes of care, one per episode,
+    named by its complaint: a line from the neck's 8 to the knee's 2 is no relief."""
+    if len(p.episodes) < 2:
+        return [Series("pain", tuple((t.at, float(t.pain)) for t in p.timeline))]
+    return [
+        Series(
+            complaint_name(e.complaint),
+            tuple((t.at, float(t.pain)) for t in e.timeline),
+            EPISODE_COLORS[i % len(EPISODE_COLORS)],
+            named=True,
+        )
+        for i, e in enumerate(p.episodes)
+    ]
+
+
 def pain_svg(p: Progress) -> str:
-    points = tuple((t.at, float(t.pain)) for t in p.timeline)
     before = tuple((t.at, float(t.pain)) for t in p.timeline if t.kind == "before")
     # Shaded: from the first session's pain down to the nearer of 2 points and 30% below
     # it; a reading under the band is a change most people notice. None with several
@@ -58,12 +78,13 @@ def pain_svg(p: Progress) -> str:
         band = (max(0.0, max(p.band)), float(p.baseline))
     return line_chart(
         "Pain (0 = none, 10 = worst)",
-        [Series("pain", points), Series("before a session", before, "#b23b3b", line=False)],
+        [*_pain_lines(p), Series("before a session", before, "#b23b3b", line=False)],
         (0, 10),
         band=band,
         band_label="below the band: 2 points or 30% under your first score",
         caption="red: before a session"
-        + ("; shaded: within 2 points or 30% of the first" if band else ""),
+        + ("; shaded: within 2 points or 30% of the first" if band else "")
+        + ("; one line for each complaint" if len(p.episodes) > 1 else ""),
     )
 
 

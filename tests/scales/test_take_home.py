@@ -157,6 +157,12 @@ def test_each_complaint_has_its_own_change_on_the_page(store: Store) -> None:
     # No band below the neck's 8 shaded across the knee's readings.
     pain = page[page.index("<h2>Pain</h2>") :]
     assert '<rect class="band"' not in pain and "shaded" not in pain[: pain.index("</svg>")]
+    # A line per complaint, each named on the chart: none from the neck's to the knee's.
+    chart = pain[: pain.index("</svg>")]
+    assert chart.count("<polyline") == 2
+    assert ">Neck pain</text>" in chart and ">Knee</text>" in chart
+    assert "<li>Neck pain: after dry needling the relief lasted:" in page
+    assert "<li>Knee: right after each acupuncture session" in page
 
 
 def test_no_later_reading_recorded_is_said_so(store: Store) -> None:

@@ -195,13 +195,19 @@ def test_progress_and_patient_view_give_each_complaint_its_change(clinic: Any) -
         assert "\n3 sessions for 2 complaints, 2026-01-05 to 2026-01-14.\n" in summary
         assert "\nNeck pain: 1 session, on 2026-01-05. Pain 8 before its first session;" in summary
         assert "\nKnee: change +0 points of relief, 0%; IMMPACT: none;" in summary
-        # No orange lines below the neck's 8 drawn across the knee's readings.
-        assert "below 8" not in app.screen.query_one(PlotextPlot).plt.build()
+        # No orange lines below the neck's 8 drawn across the knee's readings; a line
+        # for each complaint, named on the chart, and whether relief lasted for each.
+        chart = app.screen.query_one(PlotextPlot).plt.build()
+        assert "below 8" not in chart and "one line for each complaint" in chart
+        assert "Neck pain" in chart and "Knee" in chart
+        assert "\nNeck pain, dry needling: 1 session; relief right after 5.0 points" in summary
+        assert "\nKnee, acupuncture: 2 sessions;" in summary
         await pilot.press("v")  # the patient view: the same sentences, for the patient
         await pilot.pause()
         assert isinstance(app.screen, PatientViewScreen)
         said = str(app.screen.query_one("#pv-sentences", Static).render())
-        assert said.startswith(f"{NECK}\n{KNEE}\n")
+        assert said.startswith(f"{NECK}\n{KNEE}\nNeck pain: after dry needling the relief")
+        assert "\nKnee: right after each acupuncture session" in said
         assert "from 8 to 1" not in said
 
     drive(store, steps)
