@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input
 from sessionlog.domain import parse_follow_up
 from sessionlog.domain.scales import parse_scale_reading
 from sessionlog.services import follow_ups
+from sessionlog.services.take_home import patient_scales
 from sessionlog.store import Store
 from sessionlog.tui.screens.modals import AskText, Confirm
 from sessionlog.tui.screens.patient_view import PatientViewScreen
@@ -125,6 +126,10 @@ def test_e_corrects_a_psfs_answer_checked_as_recorded_and_asks_why(clinic: Store
     ]  # fmt: skip
     audit = "SELECT actor_id, action, entity_id FROM audit_log WHERE entity = 'scale_reading'"
     assert sql_rows(clinic, audit)[-1] == {"actor_id": 1, "action": "amend", "entity_id": 3}
+    # The take-home report's figures (and the patient view's) are the corrected reading's.
+    assert [(c.scale.code, [p.score for p in c.points]) for c in patient_scales(clinic, 1)] == [
+        ("PSFS", [6.0])
+    ]
 
 
 def test_f8_voids_a_reading_after_a_reason_and_a_yes_and_patients_cannot_reach_it(
