@@ -122,10 +122,9 @@ class Corrected:
         app's readings list shows it)."""
         if self.voided:
             return f"scale reading {self.replaces} voided"
-        s = find_scale(self.reading.scale)
         return (
             f"scale reading {self.replaces} amended: now scale reading {self.reading_id}"
-            f" ({s.code} {format_score(s, self.reading.score)})"
+            f" ({reading_words(self.reading)})"
         )
 
 
@@ -259,8 +258,16 @@ def listed_readings(store: Store, patient_id: int) -> list[tuple[ScaleReadingRow
 
 def reading_words(r: ScaleReadingRow | ScaleReadingInput) -> str:
     """``PSFS 5.0 of 10``: a reading's scale and score."""
-    s = find_scale(r.scale)
-    return f"{s.code} {format_score(s, r.score)}"
+    return f"{r.scale} {score_words(r)}"
+
+
+def score_words(r: ScaleReadingRow | ScaleReadingInput) -> str:
+    """``5.0 of 10``: a reading's score as its scale shows it (bare, for a scale the
+    catalogue no longer holds: one added by $SESSIONLOG_SCALES and taken out since)."""
+    try:
+        return format_score(find_scale(r.scale), r.score)
+    except ValidationError:
+        return f"{r.score:g}"
 
 
 def answers_text(r: ScaleReadingRow) -> str:
@@ -289,8 +296,11 @@ def answers_to_type(r: ScaleReadingRow) -> tuple[str, str]:
 
     if r.items is None:
         return "total", f"{r.score:g}"
-    scale = find_scale(r.scale)
-    if scale.named_items and r.labels and None not in r.items:
+    try:
+        scale: Scale | None = find_scale(r.scale)
+    except ValidationError:  # no longer in the catalogue: said when it is saved
+        scale = None
+    if scale is not None and scale.named_items and r.labels and None not in r.items:
         text = answers_text(r)
         try:
             if parse_activities(scale, text) == (r.labels, r.items):

@@ -24,6 +24,7 @@ from ...services.scales import (
     counting,
     listed_readings,
     reading_words,
+    score_words,
     void_reading,
 )
 from .. import outcome_upkeep
@@ -82,7 +83,7 @@ class ScaleReadingsScreen(RecordList):
                 str(r.supersedes_id if void else r.id),
                 Text(r.at[:16], style="strike dim" if void else ""),
                 r.scale,
-                reading_words(r).split(" ", 1)[1],
+                score_words(r),
                 f"#{r.session_record_id}",
                 Text(status, style="bold red" if void else ""),
                 plain(answers_text(r) or "(total)"),
