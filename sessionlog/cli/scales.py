@@ -110,7 +110,6 @@ def scale_amend(
     a new reading with the flags given changed, checked as a new one is; the one before
     is kept, with who corrected it and why. Prints the new reading's id."""
     from ..domain.fields import as_datetime
-    from ..domain.scales import find_scale, format_score
     from ..services.scales import correct_reading
 
     if items is None and total is None and not activities and at is None:
@@ -125,11 +124,7 @@ def scale_amend(
         at=None if at is None else as_datetime("at", at, now=store.clock()),
     )  # fmt: skip
     store.log_access(actor, done.reading.patient_id, "record")  # read to correct it
-    s = find_scale(done.reading.scale)
-    click.echo(
-        f"scale reading {rid} amended: now scale reading {done.reading_id}"
-        f" ({s.code} {format_score(s, done.reading.score)})"
-    )
+    click.echo(done.message)
 
 
 @scale.command("void")
@@ -146,8 +141,7 @@ def scale_void(ctx: Context, reading_ref: str, reason: str, practitioner_ref: st
     store = ctx.store()
     actor = identify(store, practitioner_ref)
     rid = _reading_id(reading_ref)
-    void_reading(store, rid, actor, reason)
-    click.echo(f"scale reading {rid} voided")
+    click.echo(void_reading(store, rid, actor, reason).message)
 
 
 @scale.command("list")

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from .fields import quoted
 
 DIRECTIONS = ("higher_better", "higher_worse")
 ENTERED_BY = ("practitioner", "patient")
@@ -254,7 +255,7 @@ def parse_items(text: str | Sequence[object]) -> list[int | None]:
         except ValueError:
             raise ValidationError(
                 "items",
-                f"item {i} is {str(part).strip()!r}: give whole numbers, or - when"
+                f"item {i} is {quoted(str(part).strip())}: give whole numbers, or - when"
                 " the patient left it blank",
             ) from None
         if value != int(value):
@@ -307,13 +308,14 @@ def check_total(scale: Scale, total: object) -> Scored:
     try:
         value = float(str(total).strip())
     except ValueError:
-        raise ValidationError("total", f"{total!r} is not a number: {lo} to {hi}") from None
+        raise ValidationError("total", f"{quoted(total)} is not a number: {lo} to {hi}") from None
+    given = total if len(str(total)) <= 40 else quoted(total)  # not 3,000 pasted characters
     if value != value or not scale.score_min <= value <= scale.score_max:
-        raise ValidationError("total", f"{scale.code} totals are {lo} to {hi} ({total} given)")
+        raise ValidationError("total", f"{scale.code} totals are {lo} to {hi} ({given} given)")
     if abs(scale.rounded(value) - value) > 1e-9:  # never rounded unseen: GROC 3.6 is not +4
         places = "whole numbers" if scale.decimals == 0 else _decimals(scale.decimals)
         raise ValidationError(
-            "total", f"{scale.code} totals are {places} from {lo} to {hi} ({total} given)"
+            "total", f"{scale.code} totals are {places} from {lo} to {hi} ({given} given)"
         )
     return Scored(scale.rounded(value), 0)
 

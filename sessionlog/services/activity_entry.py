@@ -8,6 +8,7 @@ line naming the field and what it takes, and nothing is saved.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..domain.scales import MAX_LABEL, Scale, check_activity_names
 from ..errors import ValidationError
@@ -70,3 +71,12 @@ def parse_activities(scale: Scale, text: str) -> tuple[tuple[str, ...], tuple[in
         names.append(name)
         answers.append(int(answer))
     return tuple(names), tuple(answers)
+
+
+def activities_text(names: Sequence[str], answers: Sequence[object]) -> str:
+    """Names and answers as :func:`parse_activities` reads them back: ``sleeping 4;
+    walking 2 km: 7`` (``:`` where a number in the name could pass for an answer)."""
+    return "; ".join(
+        f"{name}{':' if _NUMBER_IN_NAME.search(name + ' ') else ''} {answer}"
+        for name, answer in zip(names, answers, strict=True)
+    )

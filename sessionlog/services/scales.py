@@ -24,6 +24,7 @@ from ..domain.scales import (
     ScaleReadingInput,
     check_activity_names,
     find_scale,
+    format_score,
     parse_scale_reading,
 )
 from ..errors import ValidationError
@@ -115,6 +116,17 @@ class Corrected:
     reading: ScaleReadingInput
     voided: bool = False
 
+    @property
+    def message(self) -> str:
+        """What was done, in one line (``scale amend`` and ``scale void`` print it, the
+        app's readings list shows it)."""
+        if self.voided:
+            return f"scale reading {self.replaces} voided"
+        return (
+            f"scale reading {self.replaces} amended: now scale reading {self.reading_id}"
+            f" ({reading_words(self.reading)})"
+        )
+
 
 def counting(store: Store, reading_id: int) -> ScaleReadingRow:
     """Reading ``reading_id`` as it counts now (a correction or a void is made of that
@@ -160,24 +172,19 @@ def _as_raw(r: ScaleReadingRow) -> dict[str, object]:
     }  # fmt: skip
 
 
-def correct_reading(
+def check_correction(
     store: Store,
     reading_id: int,
-    actor_id: int,
-    reason: str,
     *,
     items: str | Sequence[object] | None = None,
     total: str | float | None = None,
     labels: Sequence[str] | None = None,
     at: datetime | None = None,
-) -> Corrected:
-    """Correct counting reading ``reading_id``: the answers (``items`` or ``total``),
-    the activities named (``labels``) or its time, the rest kept; checked as a new
-    reading is, and saved as a new row that supersedes it, with the reason (the
-    original stays). Its session and follow-up stay (a reading taken elsewhere is voided
-    and recorded again). Answers typed again are the practitioner's. A correction that
-    changes nothing is refused; bad input raises one ValidationError."""
-    unsaid(reason, "corrected", "reading")
+) -> ScaleReadingInput:
+    """What counting reading ``reading_id`` would hold once corrected as
+    :func:`correct_reading` says, checked as a new reading is, nothing saved (the app
+    checks the answers before it asks why); bad input or no change raises one
+    ValidationError."""
     was = counting(store, reading_id)
     raw = _as_raw(was)
     if items is not None or total is not None:
@@ -197,6 +204,29 @@ def correct_reading(
         raise ValidationError(
             "amend", f"nothing changed: scale reading {reading_id} already holds these values"
         )
+    return reading
+
+
+def correct_reading(
+    store: Store,
+    reading_id: int,
+    actor_id: int,
+    reason: str,
+    *,
+    items: str | Sequence[object] | None = None,
+    total: str | float | None = None,
+    labels: Sequence[str] | None = None,
+    at: datetime | None = None,
+) -> Corrected:
+    """Correct counting reading ``reading_id``: the answers (``items`` or ``total``),
+    the activities named (``labels``) or its time, the rest kept; checked as a new
+    reading is (:func:`check_correction`), and saved as a new row that supersedes it,
+    with the reason (the original stays). Its session and follow-up stay (a reading
+    taken elsewhere is voided and recorded again). Answers typed again are the
+    practitioner's. A correction that changes nothing is refused; bad input raises one
+    ValidationError."""
+    unsaid(reason, "corrected", "reading")
+    reading = check_correction(store, reading_id, items=items, total=total, labels=labels, at=at)
     rid = store.amend_scale_reading(reading_id, reading, actor_id, reason)
     return Corrected(rid, reading_id, reading)
 
@@ -210,6 +240,74 @@ def void_reading(store: Store, reading_id: int, actor_id: int, reason: str) -> C
     reading = parse_scale_reading(_as_raw(was), now=store.clock())
     rid = store.amend_scale_reading(reading_id, reading, actor_id, reason, void=True)
     return Corrected(rid, reading_id, reading, voided=True)
+
+
+def listed_readings(store: Store, patient_id: int) -> list[tuple[ScaleReadingRow, bool]]:
+    """A patient's readings to correct or void, newest first: each current one, and each
+    void row (True; it holds the reading it voids, whose id is its ``supersedes_id``).
+    Readings of one time keep their order when one is corrected or voided (each goes by
+    the reading first recorded)."""
+    rows = [(r, False) for r in store.scale_readings(patient_id)]
+    rows += [(r, True) for r in store.voided_scale_readings(patient_id)]
+
+    def first(r: ScaleReadingRow) -> int:
+        return r.id if r.supersedes_id is None else int(store.scale_reading_versions(r.id)[0]["id"])  # type: ignore[call-overload]
+
+    return sorted(rows, key=lambda x: (x[0].at, first(x[0])), reverse=True)
+
+
+def reading_words(r: ScaleReadingRow | ScaleReadingInput) -> str:
+    """``PSFS 5.0 of 10``: a reading's scale and score."""
+    return f"{r.scale} {score_words(r)}"
+
+
+def score_words(r: ScaleReadingRow | ScaleReadingInput) -> str:
+    """``5.0 of 10``: a reading's score as its scale shows it (bare, for a scale the
+    catalogue no longer holds: one added by $SESSIONLOG_SCALES and taken out since)."""
+    try:
+        return format_score(find_scale(r.scale), r.score)
+    except ValidationError:
+        return f"{r.score:g}"
+
+
+def answers_text(r: ScaleReadingRow) -> str:
+    """The answers, to read: ``sleeping 4; lifting 6`` for a scale whose activities are
+    named, ``3,2,1,-`` in order, or "" when only the total was given."""
+    from .activity_entry import activities_text
+
+    if r.items is None:
+        return ""
+    if r.labels and len(r.labels) == len(r.items):
+        return activities_text(r.labels, r.items)
+    return _in_order(r.items)
+
+
+def _in_order(items: Sequence[int | None]) -> str:
+    return ",".join("-" if v is None else str(v) for v in items)
+
+
+def answers_to_type(r: ScaleReadingRow) -> tuple[str, str]:
+    """Which field of the app's scale form takes reading ``r``'s answers again, and
+    what it is filled with: ``("activities", "sleeping 4; lifting 6")`` when the
+    activities field reads the names back as they are (:mod:`.activity_entry`),
+    ``("items", "3,2,1,-")`` for the answers in order (the names kept), or
+    ``("total", "20")`` when only the total was given."""
+    from .activity_entry import parse_activities
+
+    if r.items is None:
+        return "total", f"{r.score:g}"
+    try:
+        scale: Scale | None = find_scale(r.scale)
+    except ValidationError:  # no longer in the catalogue: said when it is saved
+        scale = None
+    if scale is not None and scale.named_items and r.labels and None not in r.items:
+        text = answers_text(r)
+        try:
+            if parse_activities(scale, text) == (r.labels, r.items):
+                return "activities", text
+        except ValidationError:
+            pass  # a name with ";" or "," (scale record --activity): typed in order
+    return "items", _in_order(r.items)
 
 
 def taken_with(

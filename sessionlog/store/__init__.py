@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # (the names below, for the type checker: loaded on first use
     from .outcomes.queries import check_filters as check_filters
     from .records.credentials import SignInName as SignInName
     from .records.credentials import sign_ins_in_file as sign_ins_in_file
+    from .records.lazy_rows import ScaleReadingRow as ScaleReadingRow
     from .records.people import PatientRow as PatientRow
     from .rows import FollowUpRow as FollowUpRow
     from .rows import ListedSession as ListedSession
@@ -63,6 +64,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "check_filters": (".outcomes.queries", "check_filters"),
     "SignInName": (".records.credentials", "SignInName"),
     "sign_ins_in_file": (".records.credentials", "sign_ins_in_file"),
+    "ScaleReadingRow": (".records.lazy_rows", "ScaleReadingRow"),
     "PatientRow": (".records.people", "PatientRow"),
     "FollowUpRow": (".rows", "FollowUpRow"),
     "ListedSession": (".rows", "ListedSession"),
@@ -95,6 +97,7 @@ __all__ = [
     "check_filters",
     "SignInName",
     "sign_ins_in_file",
+    "ScaleReadingRow",
     "PatientRow",
     "FollowUpRow",
     "ListedSession",

@@ -235,3 +235,26 @@ def test_the_apps_activity_entry_names_what_is_wrong() -> None:
         with pytest.raises(ValidationError) as err:
             parse_activities(psfs, typed)
         assert str(err.value) == said
+
+
+def test_a_reading_to_correct_in_the_app_is_filled_in_as_the_form_reads_it_back() -> None:
+    # The app's correction fills the scale form with the reading's answers: activities
+    # whose names the activities field would read back otherwise ("reach, lift" from
+    # scale record --activity) go in the answers in order instead, the names kept.
+    from sessionlog.services.scales import answers_to_type
+    from sessionlog.store.records.lazy_rows import ScaleReadingRow
+
+    def row(
+        scale: str, items: tuple[int | None, ...] | None, labels: tuple[str, ...] = ()
+    ) -> ScaleReadingRow:
+        return ScaleReadingRow(1, 1, 1, None, scale, "2026-06-19 09:15", items, labels, 4.0,
+                               "practitioner", 1, "2026-06-19 09:15")  # fmt: skip
+
+    assert answers_to_type(row("PSFS", (4, 7), ("sleeping", "walking 2 km"))) == (
+        "activities", "sleeping 4; walking 2 km: 7"
+    )  # fmt: skip
+    assert answers_to_type(row("PSFS", (3, 4), ("reach, lift", "walk; run"))) == ("items", "3,4")
+    assert answers_to_type(row("NDI", (3, 2, 1, 0, 4, 2, 1, 3, 2, None))) == (
+        "items", "3,2,1,0,4,2,1,3,2,-"
+    )  # fmt: skip
+    assert answers_to_type(row("NDI", None)) == ("total", "4")

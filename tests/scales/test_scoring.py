@@ -201,3 +201,23 @@ def test_a_clinic_adds_a_scale_with_a_file(tmp_path: Path, monkeypatch: pytest.M
             catalogue()
     finally:
         _load.cache_clear()
+
+
+def test_a_pasted_total_or_answer_is_quoted_by_its_start_and_length() -> None:
+    # 3,000 characters pasted into the app's total or answers field came back whole in
+    # the one-line error (a screenful), as the follow-up's When once did.
+    x, nines = "x" * 3000, "9" * 3000
+    with pytest.raises(ValidationError) as caught:
+        check_total(find_scale("ODI"), x)
+    assert str(caught.value) == (
+        "total: 'xxxxxxxxxxxxxxxxxxxxxxxx'… (3,000 characters) is not a number: 0 to 100"
+    )
+    with pytest.raises(ValidationError) as caught:
+        check_total(find_scale("NDI"), nines)
+    assert str(caught.value) == (
+        "total: NDI totals are 0 to 50 ('999999999999999999999999'… (3,000 characters) given)"
+    )
+    assert refusal("NDI", f"1,2,{x}") == (
+        "items: item 3 is 'xxxxxxxxxxxxxxxxxxxxxxxx'… (3,000 characters): give whole numbers,"
+        " or - when the patient left it blank"
+    )

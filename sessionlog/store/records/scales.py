@@ -191,6 +191,18 @@ class ScaleStore(StoreBase):
         )
         return self._versions(sql, reading_id)
 
+    def voided_scale_readings(self, patient_id: int) -> list[ScaleReadingRow]:
+        """A patient's void rows, oldest first: each holds the reading it voids as it
+        was (``supersedes_id``: that reading), and counts nowhere."""
+        return [
+            _row(r)
+            for r in self.conn.execute(
+                f"SELECT {_COLUMNS} FROM scale_reading WHERE patient_id = ? AND status = 'void'"
+                " ORDER BY at, id",
+                (patient_id,),
+            )
+        ]
+
     def scale_reading(self, reading_id: int) -> ScaleReadingRow | None:
         row = self.conn.execute(
             f"SELECT {_COLUMNS} FROM scale_reading WHERE id = ?", (reading_id,)

@@ -15,17 +15,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from ...services import follow_ups
 from ...services.scales import readings_words, taken_with
 from ...services.sessions import Refused
 from .. import outcome_upkeep
-from ..access import record_access
 from ..safe import plain
-from ..widgets.footer import Footer
 from .home_lists import highlighted_key
+from .record_list import RecordList
 
 if TYPE_CHECKING:
     from ...store import FollowUpRow, Store
@@ -47,8 +46,13 @@ def scores(row: FollowUpRow) -> str:
     return ", ".join(parts)
 
 
-class FollowUpsScreen(Screen[None]):
+class FollowUpsScreen(RecordList):
     """The follow-ups of ``patient_id``; corrections and voids are made from here."""
+
+    TITLE_TEXT = "Follow-ups"
+    TABLE_ID = "follow-ups"
+    COLUMNS = COLUMNS
+    HINT = "E or Enter: correct · F8: void · F3: its versions · Escape: back"
 
     BINDINGS = [
         Binding("e", "correct", "Correct", id="follow_ups.correct"),
@@ -56,34 +60,6 @@ class FollowUpsScreen(Screen[None]):
         Binding("f3", "history", "Versions", id="follow_ups.history"),
         Binding("escape", "close", "Back", id="follow_ups.close"),
     ]
-
-    def __init__(self, patient_id: int) -> None:
-        super().__init__()
-        self.patient_id = patient_id
-
-    @property
-    def store(self) -> Store:
-        return self.app.store  # type: ignore[attr-defined]
-
-    def compose(self) -> ComposeResult:
-        yield Static("Follow-ups", id="topbar")
-        yield Static(id="patient-line")
-        yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
-        yield Static(
-            "E or Enter: correct · F8: void · F3: its versions · Escape: back", classes="hint"
-        )
-        yield Footer()
-
-    def on_mount(self) -> None:
-        patient = self.store.patient(self.patient_id)
-        if patient is not None:
-            self.query_one("#patient-line", Static).update(
-                plain(f" {patient['chart_id']}  {patient['name']}")
-            )
-        record_access(self.app, self.patient_id, "record")
-        self.query_one(DataTable).add_columns(*COLUMNS)
-        self.fill()
-        self.query_one(DataTable).focus()
 
     def fill(self, select: int | None = None) -> None:
         """The rows anew (after a correction: ``select``, the new one, highlighted)."""
@@ -145,7 +121,7 @@ class FollowUpsScreen(Screen[None]):
         fid = self._highlighted("void")
         if fid is None:
             return
-        from .modals import AskText, Confirm
+        from .modals import void_asking
 
         row = self.store.follow_up_versions(fid)[-1]
         what = f"follow-up #{fid} ({str(row['at'])[:16]}, {scores(row)})"
@@ -153,9 +129,7 @@ class FollowUpsScreen(Screen[None]):
         if along:  # they count only while it does (review17)
             what += f" and {along}"
 
-        def confirmed(reason: str, go: bool | None) -> None:
-            if not go:
-                return
+        def confirmed(reason: str) -> None:
             app: Any = self.app
             done = follow_ups.void(self.store, fid, app.practitioner_id, reason)
             if isinstance(done, Refused):
@@ -165,24 +139,12 @@ class FollowUpsScreen(Screen[None]):
                 outcome_upkeep.records_changed(self.app)
             self.fill()
 
-        def asked(reason: str | None) -> None:
-            if reason:
-                self.app.push_screen(
-                    Confirm(
-                        f"Void {what}? {'They' if along else 'It'} will count in no figure.",
-                        "Void",
-                        "Keep it",
-                    ),
-                    lambda go: confirmed(reason, go),
-                )
-
-        self.app.push_screen(
-            AskText(
-                f"Void {what}? It stays in the record, marked void. Why?",
-                placeholder="e.g. recorded for the wrong patient",
-                required="Voiding needs a reason: it is kept with the record",
-            ),
-            asked,
+        void_asking(
+            self.app,
+            what,
+            confirmed,
+            placeholder="e.g. recorded for the wrong patient",
+            several=bool(along),
         )
 
     def action_history(self) -> None:

@@ -8,7 +8,10 @@ follow-up form, and the app's Ctrl+Q over either).
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
@@ -125,3 +128,36 @@ class AskText(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def void_asking(
+    app: App[Any],
+    what: str,
+    then: Callable[[str], None],
+    *,
+    placeholder: str,
+    several: bool = False,
+) -> None:
+    """Void ``what`` (``follow-up #3 (...)``) only after a reason and a yes: ``then``
+    gets the reason. Escape or "n" at either question leaves it as it was. ``several``:
+    what is named is more than one record (a follow-up and the readings taken with it)."""
+
+    def asked(reason: str | None) -> None:
+        if reason:
+            app.push_screen(
+                Confirm(
+                    f"Void {what}? {'They' if several else 'It'} will count in no figure.",
+                    "Void",
+                    "Keep it",
+                ),
+                lambda go: then(reason) if go else None,
+            )
+
+    app.push_screen(
+        AskText(
+            f"Void {what}? It stays in the record, marked void. Why?",
+            placeholder=placeholder,
+            required="Voiding needs a reason: it is kept with the record",
+        ),
+        asked,
+    )

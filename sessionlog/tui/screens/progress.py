@@ -42,6 +42,7 @@ class ProgressScreen(Screen[None]):
         Binding("v", "patient_view", "Show the patient", id="progress.patient_view"),
         Binding("r", "take_home", "Take-home report", id="progress.take_home"),
         Binding("s", "record_scale", "Record a scale", id="progress.record_scale"),
+        Binding("c", "scale_readings", "Correct a scale", id="progress.scale_readings"),
     ]
     DEFAULT_CSS = """
     ProgressScreen #progress-title { height: 1; padding: 0 1; background: $primary;
@@ -145,6 +146,12 @@ class ProgressScreen(Screen[None]):
                     self.notify(plain(what), timeout=12)  # type: ignore[arg-type]
 
         self.app.push_screen(ScaleEntry(self.patient_id), saved)
+
+    def action_scale_readings(self) -> None:
+        """The patient's readings, to correct or void one; the figures drawn anew after."""
+        from .scale_readings import ScaleReadingsScreen
+
+        self.app.push_screen(ScaleReadingsScreen(self.patient_id), lambda _: self.load())
 
     def action_close(self) -> None:
         self.dismiss()
