@@ -339,3 +339,27 @@ def test_the_take_home_chart_draws_a_line_per_complaint() -> None:
     assert "one line for each complaint" in svg
     one = pain_svg(small_progress())
     assert len(re.findall("<polyline", one)) == 1 and "complaint" not in one
+
+
+def test_a_short_complaint_s_line_goes_through_each_of_its_readings() -> None:
+    # review19 #1: a knee treated on three days within ten months of neck sessions got
+    # 2 of the chart's points for its 6 readings, averaged (9, 1, 9 -> 6.3; 1, 9, 1 ->
+    # 3.7): a line from 6 to 4 where the patient went from 9 to 1 three times.
+    t0 = datetime(2025, 1, 1, 10)
+    neck = [
+        SessionOutcome(i + 1, 1, 1, t0 + timedelta(days=61 * i), "acupuncture", 5, 4, episode_id=1)
+        for i in range(6)
+    ]
+    knee = [
+        SessionOutcome(
+            7 + i, 1, 1, datetime(2025, 6, 1 + i, 10), "dry_needling", 9, 1, episode_id=2
+        )
+        for i in range(3)
+    ]
+    progress = patient_progress(
+        1, sorted(neck + knee, key=lambda s: s.started_at), [], complaints={1: "neck", 2: "knee"}
+    )
+    plt = Recorder()
+    draw_progress(plt, progress)
+    ys = [args[1] for name, args, _ in plt.calls if name == "plot"]
+    assert ys == [[5.0, 4.0] * 6, [9.0, 1.0] * 3]  # every reading, as recorded

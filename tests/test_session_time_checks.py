@@ -109,8 +109,8 @@ BETWEEN = FIRST.replace("2025-06-10 09:00", "2025-06-11 09:00").replace(
 )
 CUT_OFF = (
     "2025-06-11 09:00 comes between session 1 (2025-06-10 09:00) and its follow-up 1"
-    " (2025-06-12 10:00), which then no longer counts for session 1's relief"
-    " (this session's treatment came first)"
+    " (2025-06-12 10:00), which then counts in no figure (a follow-up counts only until"
+    " its session's next one: re-link it to this session if it is about this one)"
 )
 
 
@@ -146,9 +146,10 @@ def test_every_follow_up_that_stops_counting_is_named(clinic: Path) -> None:
         clinic,
         BETWEEN,
         "error: started_at: 2025-06-11 09:00 comes between session 1 (2025-06-10 09:00) and"
-        " its follow-ups 1 (2025-06-12 10:00) and 3 (2025-06-13 10:00), which then no"
-        " longer count for session 1's relief (this session's treatment came first):"
-        " nothing was saved; if it took place then, log it with --before-follow-up\n",
+        " its follow-ups 1 (2025-06-12 10:00) and 3 (2025-06-13 10:00), which then count"
+        " in no figure (a follow-up counts only until its session's next one: re-link it"
+        " to this session if it is about this one): nothing was saved; if it took place"
+        " then, log it with --before-follow-up\n",
     )
     # At the follow-up's own time too (its reading is then this session's pain before).
     refused_in_one_line(

@@ -119,10 +119,15 @@ def _episode_lines(plt: Figure, progress: Progress, start: datetime) -> None:
     :data:`NARROWEST` columns wide (the patient view's at 80)."""
     span = max((progress.timeline[-1].at - start).total_seconds() / 86400, 1e-9)
     free_from = -1.0  # the first column the next name may use
+    # Thinned only when the chart holds more readings than it has points: an average
+    # drawn where the readings fit would be a reading nobody recorded (a knee's 9, 1, 9
+    # on three days of a long chart drawn as one stroke from 6 to 4: review19).
+    crowded = len(progress.timeline) > PROGRESS_POINTS
     for i, episode in enumerate(progress.episodes):
         own = episode.timeline
         days = [(t.at - start).total_seconds() / 86400 for t in own]
-        xs, ys = thin(days, [float(t.pain) for t in own], episode_points(days, span))
+        keep = episode_points(days, span) if crowded else len(days)
+        xs, ys = thin(days, [float(t.pain) for t in own], keep)
         color = EPISODE_COLORS[i % len(EPISODE_COLORS)]
         plt.plot(xs, ys, marker="braille", color=color)
         name = complaint_name(episode.complaint)

@@ -187,7 +187,8 @@ def typed_fields(data: dict[str, Any], fields: Mapping[str, Any]) -> None:
     "before_follow_up",
     is_flag=True,
     help="Save a session (a forgotten one, entered late) that comes between an earlier"
-    " session and that session's follow-ups: they then no longer count for its relief."
+    " session and that session's follow-ups: they then count in no figure until re-linked"
+    " (follow-up-amend ID --session)."
     " Without it such a session is refused, naming them.",
 )
 @pass_ctx  # type: ignore[arg-type]  # click's stubs cannot type a **fields command

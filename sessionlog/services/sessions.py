@@ -175,10 +175,11 @@ def check_form(
 def cut_off(store: Store, draft: Draft) -> str | None:
     """What saving ``draft`` would do to the follow-ups of an earlier session of its
     course, in one sentence: a session (a forgotten one, entered late) that comes between
-    a session and its follow-ups, which then no longer count for that session's relief
-    (its treatment came first). ``None`` when it comes between none (a session starting
-    an episode never does). The front ends say it before saving: the form asks, ``log``
-    needs ``--before-follow-up`` (and prints it again once saved)."""
+    a session and its follow-ups, which then count in no figure (a follow-up counts only
+    until its session's next one) unless re-linked to it. ``None`` when it comes between
+    none (a session starting an episode never does). The front ends say it before
+    saving: the form asks, ``log`` needs ``--before-follow-up`` (and prints it again once
+    saved)."""
     if draft.new_episode is not None:
         return None
     return store.follow_ups_cut_off(draft.session)

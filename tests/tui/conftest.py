@@ -218,8 +218,12 @@ def paint_when_looked_at(monkeypatch: pytest.MonkeyPatch) -> None:
     renders each one and drops it), and painting them was about a third of a form test's
     CPU (24 form tests: 58-60 s of CPU painting each frame, 41-42 s painting when looked
     at). What changed is not lost: the screen's changed regions add up until the next
-    pause paints them all, so a widget that fails to draw still fails the test there,
-    and a screenshot draws the whole screen as before."""
+    pause paints them all, and the test's end paints them too (a test may end on a key:
+    ``run_test`` below), so a widget that fails to draw still fails the test; a
+    screenshot draws the whole screen as before."""
+    from contextlib import asynccontextmanager
+
+    from textual.app import App
     from textual.screen import Screen
 
     refresh = Screen._compositor_refresh
@@ -238,3 +242,15 @@ def paint_when_looked_at(monkeypatch: pytest.MonkeyPatch) -> None:
         refresh(self)
 
     monkeypatch.setattr(Screen, "_compositor_refresh", compositor_refresh)
+
+    run_test = App.run_test
+
+    @asynccontextmanager
+    async def run_test_painting_its_end(self: App[Any], *args: Any, **kwargs: Any) -> Any:
+        async with run_test(self, *args, **kwargs) as pilot:
+            yield pilot
+            if self._running and self.is_headless and self._screen_stack:
+                self.screen._on_timer_update()  # a frame still due after the last key
+                paint(self)
+
+    monkeypatch.setattr(App, "run_test", run_test_painting_its_end)

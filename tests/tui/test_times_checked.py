@@ -64,8 +64,9 @@ def test_a_session_between_a_session_and_its_follow_up_is_saved_once_confirmed(
     store.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 20, 10, 0), 3), 1)
     question = (
         "Save this session? 2026-11-18 09:00 comes between session 1 (2026-11-16 09:00) and"
-        " its follow-up 1 (2026-11-20 10:00), which then no longer counts for session 1's"
-        " relief (this session's treatment came first)."
+        " its follow-up 1 (2026-11-20 10:00), which then counts in no figure (a follow-up"
+        " counts only until its session's next one: re-link it to this session if it is"
+        " about this one)."
     )
 
     async def steps(pilot: Any, app: Any) -> None:

@@ -303,7 +303,7 @@ class SessionStore(StoreBase):
     def follow_ups_cut_off(self, s: SessionInput) -> str | None:
         """What saving new session ``s`` would do to other sessions' follow-ups, in one
         sentence (``2026-08-01 10:00 comes between session 3 (...) and its follow-up 5
-        (...), which then no longer counts for session 3's relief ...``); ``None`` when it
+        (...), which then counts in no figure ...``); ``None`` when it
         comes between no session and its follow-up."""
         return cut_off_words(self.conn, s, 0)
 
@@ -542,11 +542,13 @@ def cut_off_words(conn: sqlite3.Connection, s: SessionInput, record_id: int) -> 
         one = len(follow_ups) == 1
         said.append(
             f"session {other} ({other_at[:16]}) and its follow-up{'' if one else 's'}"
-            f" {listed}{follow_ups[-1]}, which then no longer count{'s' if one else ''}"
-            f" for session {other}'s relief"
+            f" {listed}{follow_ups[-1]}, which then count{'s' if one else ''} in no figure"
         )
     between = "; and ".join(said)
-    return f"{started[:16]} comes between {between} (this session's treatment came first)"
+    return (
+        f"{started[:16]} comes between {between} (a follow-up counts only until its"
+        " session's next one: re-link it to this session if it is about this one)"
+    )
 
 
 def _same_row(stored: tuple[Any, ...], wanted: tuple[Any, ...]) -> bool:

@@ -130,7 +130,7 @@ def save(screen: SessionScreen) -> None:
 def save_new(screen: SessionScreen, draft: Draft, actor: int | None) -> None:
     """A new session saved; one between an earlier session and its follow-ups (a
     forgotten one, entered late) only once the practitioner says so, asked naming each
-    follow-up that then no longer counts for that session (the service's sentence)."""
+    follow-up that then counts in no figure (the service's sentence)."""
     store = screen.store
     said = sessions.cut_off(store, draft)
     if said is None:
