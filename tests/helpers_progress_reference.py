@@ -94,6 +94,7 @@ def rows_and_families(
                 s.soreness_after, resolution_day(readings[s.record_id]), s.insertions,
                 None if gap is None or gap.pain is None else change(s.pain_before, gap.pain),
                 None if gap is None or gap.pain is None else int(gap.hours // 24),
+                s.episode_id,
             )
         )  # fmt: skip
         if s.pain_after is not None:

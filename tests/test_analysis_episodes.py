@@ -233,3 +233,14 @@ def test_one_complaint_keeps_its_verdicts_unnamed() -> None:
     assert p.families == p.episodes[0].families
     assert patient_sentences(p)[1].startswith("After dry needling the relief lasted:")
     assert progress_summary(p)[-1].startswith("Dry needling: 3 sessions;")
+
+
+def test_each_session_row_names_its_episode() -> None:
+    # review19 #3: with two complaints the pooled verdicts left Progress (each episode
+    # has its own), and `report --json`'s rows could not be told apart by complaint.
+    p = patient_progress(1, *two_complaints(), complaints=COMPLAINTS)
+    sessions, _ = two_complaints()
+    assert [(r.record_id, r.episode_id) for r in p.rows] == [
+        (s.record_id, s.episode_id) for s in sessions
+    ]
+    assert len({r.episode_id for r in p.rows}) == 2

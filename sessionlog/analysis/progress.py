@@ -70,6 +70,8 @@ class SessionRow:
     # no window column shows it, but it counts for whether relief lasted.
     between: Change | None = None
     between_day: int | None = None
+    # Its episode of care (None: outside any): rows of several complaints told apart.
+    episode_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,7 +441,7 @@ def _row(
 ) -> SessionRow:
     return _session_row(
         s.record_id, s.started_at, s.technique, s.pain_before, s.pain_after, changes,
-        s.soreness_after, resolution, s.insertions, between, between_day,
+        s.soreness_after, resolution, s.insertions, between, between_day, s.episode_id,
     )  # fmt: skip
 
 
@@ -504,7 +506,8 @@ def _rows_from_points(
         changes = tuple(map(of.__getitem__, pains))
         rows.append(
             _session_row(s.record_id, s.started_at, s.technique, before, s.pain_after, changes,
-                         s.soreness_after, own.resolution_day, s.insertions, None, None)
+                         s.soreness_after, own.resolution_day, s.insertions, None, None,
+                         s.episode_id)
         )  # fmt: skip
         for i in reversed(later):  # the latest window with a reading: one per session
             v = pains[i]
