@@ -33,7 +33,10 @@ weeks after two weeks and in 4-week steps after twelve: :func:`.readings.loss_da
 * The median time is the first time S(t) is 50% or less; its interval (Brookmeyer and
   Crowley's, through the log-log band as R's ``survival`` does) runs from the first
   time the band's lower edge is 50% or less to the first time its upper edge is (None:
-  not reached while sessions were followed).
+  not reached while sessions were followed). With the patient-clustered band it held
+  96.6-99.2% in simulated clinics (medians of 3.3, 8 and 30 days; 6 to 56 patients of
+  1 to 20 sessions; ``docs/sim/km_median_coverage.py``); Greenwood's band alone held 62%
+  where patients differed a lot.
 """
 
 from __future__ import annotations
