@@ -186,13 +186,15 @@ def cut_off(store: Store, draft: Draft) -> str | None:
 
 
 def save(
-    store: Store, draft: Draft, actor_id: int | None, *, before_follow_ups: bool = False
+    store: Store, draft: Draft, actor_id: int | None, *, before_follow_ups: bool | str = False
 ) -> Done | Refused:
     """Save a new session (and the episode it starts) for ``actor_id``, who signed in;
     refused if the same session is saved already (a command run twice, a form saved
     twice: the patient's session at that time with every value and site the same), and,
     unless ``before_follow_ups`` (the user was told: :func:`cut_off`), if it comes between
-    a session and its follow-ups (the line names them)."""
+    a session and its follow-ups (the line names them). ``before_follow_ups`` may be the
+    very sentence the user said yes to: then it is refused if the follow-ups are no
+    longer those it names (one added at another desk while the question was shown)."""
     return _write(
         lambda: store.save_session(
             draft.session,

@@ -11,6 +11,7 @@ from textual.widgets import Input
 
 from sessionlog.tui.screens.follow_up import FollowUpScreen
 from sessionlog.tui.screens.session_form import SessionScreen
+from sessionlog.tui.widgets.error_line import ErrorLine
 
 
 def test_a_correction_before_the_birth_year_is_refused_under_its_field(tmp_path: Any) -> None:
@@ -90,4 +91,52 @@ def test_a_session_between_a_session_and_its_follow_up_is_saved_once_confirmed(
         "2026-11-18 09:00:00",
         "2026-11-16 09:00:00",
     ]
+    store.close()
+
+
+def test_a_follow_up_added_while_the_question_is_shown_is_asked_about_first(
+    tmp_path: Any,
+) -> None:
+    """y to a question naming follow-up A does not save past follow-up B, added at
+    another desk while the question was on the screen: nothing is saved, the form says
+    why under When, and Ctrl+S asks again naming both."""
+    from datetime import datetime
+
+    from sessionlog.domain.models import FollowUpInput
+    from sessionlog.store import Store
+    from sessionlog.tui.screens.modals import Confirm
+
+    path = str(tmp_path / "clinic.db")
+    store = ts.seeded_store(path)
+    store.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 20, 10, 0), 3), 1)
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await pilot.press(*"1001", "enter", "a", "y", "7", "enter", *"st36", "enter")
+        form = app.screen
+        assert isinstance(form, SessionScreen)
+        form.query_one("#f-started_at", Input).value = "2026-11-18 09:00"
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, Confirm)
+        assert "2026-11-21" not in app.screen.question
+        other = Store.open(path, clock=ts.clock)
+        other.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 21, 8, 0), 2), 1)
+        other.close()
+        await pilot.press("y")
+        await pilot.pause()
+        assert form.is_current
+        shown = [str(line.render()) for line in form.query(ErrorLine) if line.shown]
+        assert shown == [
+            "Started: the follow-ups this session comes between changed after you were asked:"
+            " nothing was saved; save it again to be asked about them as they are now"
+        ]
+        assert len(store.sessions(patient_id=1)) == 1
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, Confirm)
+        assert "2026-11-20 10:00" in app.screen.question
+        assert "2026-11-21 08:00" in app.screen.question
+        await pilot.press("y")
+        assert type(app.screen).__name__ == "HomeScreen"
+
+    ts.run_app(ts.make_app(store), steps)
+    assert len(store.sessions(patient_id=1)) == 2
     store.close()

@@ -249,7 +249,7 @@ class SessionStore(StoreBase):
         new_episode: Episode | None = None,
         *,
         once: bool = False,
-        before_follow_ups: bool = True,
+        before_follow_ups: bool | str = True,
     ) -> Saved:
         """Save a new session with all its parts in one transaction.
 
@@ -260,7 +260,9 @@ class SessionStore(StoreBase):
         ``_refuse_same_session``).
         ``before_follow_ups``: it may come between an earlier session of its course and
         that session's follow-ups, which then stop counting for it (the front ends say
-        so first: :meth:`follow_ups_cut_off`); ``False`` refuses it, naming them.
+        so first: :meth:`follow_ups_cut_off`); ``False`` refuses it, naming them; the
+        sentence the user was shown and said yes to refuses it if the follow-ups it
+        would come between are no longer those (one added at another desk meanwhile).
         """
         actor = actor_id or s.practitioner_id
         self._check_session_refs(s, actor)
@@ -269,14 +271,8 @@ class SessionStore(StoreBase):
         with self.write() as conn:
             if once:
                 self._refuse_same_session(conn, s, new_episode)
-            if not before_follow_ups and new_episode is None:  # a new course has none
-                said = cut_off_words(conn, s, 0)
-                if said:
-                    raise ValidationError(
-                        "started_at",
-                        f"{said}: nothing was saved; if it took place then, log it with"
-                        " --before-follow-up",
-                    )
+            if before_follow_ups is not True and new_episode is None:  # a new course has none
+                self._refuse_cut_off(conn, s, before_follow_ups)
             if new_episode is not None:
                 import dataclasses
 
@@ -299,6 +295,24 @@ class SessionStore(StoreBase):
                 sites=len(s.sites),
             )
         return Saved(record_id, sid, 1)
+
+    @staticmethod
+    def _refuse_cut_off(conn: sqlite3.Connection, s: SessionInput, told: bool | str) -> None:
+        """Refuse new session ``s`` if it comes between a session and its follow-ups
+        (``told`` False) or between others than the sentence ``told`` names."""
+        said = cut_off_words(conn, s, 0)
+        if said is None or said == told:
+            return
+        if told is False:
+            raise ValidationError(
+                "started_at",
+                f"{said}: nothing was saved; if it took place then, log it with --before-follow-up",
+            )
+        raise ValidationError(
+            "started_at",
+            "the follow-ups this session comes between changed after you were asked:"
+            " nothing was saved; save it again to be asked about them as they are now",
+        )
 
     def follow_ups_cut_off(self, s: SessionInput) -> str | None:
         """What saving new session ``s`` would do to other sessions' follow-ups, in one

@@ -139,7 +139,7 @@ def save_new(screen: SessionScreen, draft: Draft, actor: int | None) -> None:
 
     def answer(go: bool | None) -> None:
         if go:
-            show_done(screen, sessions.save(store, draft, actor, before_follow_ups=True))
+            show_done(screen, sessions.save(store, draft, actor, before_follow_ups=said))
 
     screen.app.push_screen(
         Confirm(f"Save this session? {said}.", yes="Save it", no="Go back"), answer
