@@ -363,3 +363,32 @@ def test_a_short_complaint_s_line_goes_through_each_of_its_readings() -> None:
     draw_progress(plt, progress)
     ys = [args[1] for name, args, _ in plt.calls if name == "plot"]
     assert ys == [[5.0, 4.0] * 6, [9.0, 1.0] * 3]  # every reading, as recorded
+
+
+def test_a_follow_up_the_figures_leave_out_is_not_drawn_nor_counted() -> None:
+    # review (session 17) #5: session 2 entered late between session 1 and its
+    # follow-up of day 9 (check: "left out of the outcome figures"), and one at its
+    # session's own time: both drawn as "*" readings the figures did not count, and
+    # the change read "from 7 to 1" from the day-9 follow-up no figure used.
+    t0 = datetime(2026, 1, 5, 10)
+    sessions = [
+        SessionOutcome(1, 1, 1, t0, "acupuncture", 7, 5),
+        SessionOutcome(2, 1, 1, t0 + timedelta(days=7), "dry_needling", 5, 4),
+    ]
+    follow = [
+        FollowUp(1, t0 + timedelta(days=9), 1, None, 11),  # after session 2: left out
+        FollowUp(2, t0 + timedelta(days=7), 2, None, 12),  # at session 2's time: left out
+        FollowUp(2, t0 + timedelta(days=10), 3, None, 13),  # counted
+    ]
+    progress = patient_progress(1, sessions, follow)
+    assert [(t.at.day, t.pain, t.kind) for t in progress.timeline] == [
+        (5, 7, "before"), (5, 5, "after"), (12, 5, "before"), (12, 4, "after"),
+        (15, 3, "follow_up"),
+    ]  # fmt: skip
+    plt = Recorder()
+    draw_progress(plt, progress)
+    drawn = [(args[0], args[1]) for name, args, _ in plt.calls if name in ("plot", "scatter")]
+    assert drawn[0] == ([0.0, 0.0, 7.0, 7.0, 10.0], [7.0, 5.0, 5.0, 4.0, 3.0])  # the line
+    assert drawn[-1] == ([10.0], [3.0])  # the one follow-up that counts
+    assert progress.settled is not None and progress.settled.pain == 3
+    assert progress_key(progress).endswith("* follow-up")
