@@ -26,7 +26,7 @@ KIND_MARKS = {"before": "o", "follow_up": "*"}
 # its number, in a row of its own above pain 10, TAG_GAP columns or more from the next.
 EPISODE_COLORS = ("gray", "cyan", "magenta", "yellow", "blue", "green")
 LABEL_ROW = 11
-TAG_GAP = 3
+TAG_GAP = 2
 NARROWEST = 40  # columns: the pain chart's plot at 80 beside a scale chart, about
 _AT, _PAIN, _KIND_TECHNIQUE = attrgetter("at"), attrgetter("pain"), attrgetter("kind", "technique")
 
