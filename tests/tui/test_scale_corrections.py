@@ -200,6 +200,9 @@ def test_a_reading_s_time_is_corrected_in_the_form_its_answers_kept_as_entered(
         assert isinstance(entry, ScaleEntry)
         when = entry.query_one("#scale-at", Input)
         assert when.value == "2026-11-19 10:00" and when.display
+        assert text(app, ".hint") == (
+            "The last field is its time. Enter to go on and save, Escape to cancel"
+        )  # (the field's own placeholder is hidden under the time)
         refusals = (
             ("2026-11-19 25:00", "at: '2026-11-19 25:00' is not a date: use YYYY-MM-DD or"
              " YYYY-MM-DD HH:MM"),

@@ -87,7 +87,10 @@ class ScaleEntry(ModalScreen[str | None]):
             if was is not None:  # a new reading's time is now; a correction's may move
                 yield Input(value=was.at[:16], placeholder="when: YYYY-MM-DD HH:MM", id="scale-at")
             yield Label("", id="scale-error", classes="error")
-            yield Static("Enter to go on and save, Escape to cancel", classes="hint")
+            hint = "Enter to go on and save, Escape to cancel"
+            if was is not None:  # the time field's placeholder is hidden under the time
+                hint = f"The last field is its time. {hint}"
+            yield Static(hint, classes="hint")
 
     @property
     def _was_words(self) -> str:
