@@ -244,3 +244,27 @@ def test_each_session_row_names_its_episode() -> None:
         (s.record_id, s.episode_id) for s in sessions
     ]
     assert len({r.episode_id for r in p.rows}) == 2
+
+
+def test_the_sessions_table_names_each_row_s_complaint_when_there_are_several() -> None:
+    # review18 #3: the report's and F5's table of sessions had no complaint column: a
+    # neck's session and a knee's read alike.
+    from sessionlog.analysis.table import session_rows
+
+    columns, rows = session_rows(patient_progress(1, *two_complaints(), complaints=COMPLAINTS))
+    assert columns[:3] == [("date", "Date"), ("complaint", "Complaint"), ("technique", "Technique")]
+    assert [(r["date"], r["complaint"]) for r in rows] == [
+        ("2026-11-01", "Neck pain"), ("2026-11-03", "Knee"), ("2026-11-10", "Knee"),
+    ]  # fmt: skip
+    sessions = [
+        SessionOutcome(1, 1, 1, at("2026-01-05 10:00"), "ims", 7, 4, episode_id=1),
+        SessionOutcome(2, 1, 1, at("2026-09-01 10:00"), "ims", 6, 4, episode_id=2),
+    ]
+    p = patient_progress(1, sessions, [], complaints={1: "low back pain", 2: "low back pain"})
+    assert [r["complaint"] for r in session_rows(p)[1]] == [
+        "Low back pain (from 2026-01-05)", "Low back pain (from 2026-09-01)",
+    ]  # fmt: skip
+    # One complaint: the table as it was, without the column.
+    one = patient_progress(1, sessions[:1], [], complaints={1: "low back pain"})
+    columns, rows = session_rows(one)
+    assert "complaint" not in dict(columns) and "complaint" not in rows[0]

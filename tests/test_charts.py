@@ -295,9 +295,14 @@ def test_each_complaint_has_a_line_of_its_own() -> None:
                      ([14.0, 14.0, 21.0, 21.0], [2.0, 2.0, 2.0, 1.0])]  # fmt: skip
     colors = [kw["color"] for name, _, kw in plt.calls if name == "plot"]
     assert len(set(colors)) == 2
-    # Each line named by its complaint at its start, above the readings, in its colour.
+    # Each line numbered at its start, above the readings, in its colour; the key
+    # under the chart names each number's complaint (a name there is never clipped).
     labels = [(args, kw["color"]) for name, args, kw in plt.calls if name == "text"]
-    assert labels == [(("Neck pain", 0.0, 11), colors[0]), (("Knee", 14.0, 11), colors[1])]
+    assert labels == [(("1", 0.0, 11), colors[0]), (("2", 14.0, 11), colors[1])]
+    assert progress_key(neck_then_knee()).splitlines() == [
+        "1 Neck pain   2 Knee",
+        "o before session   A after acupuncture   D after dry needling",
+    ]
     # On no background of their own: plotext gives a name the canvas colour it has when
     # the name is drawn, and the app's theme colours the canvas only later (a white
     # strip under each name on the app's dark chart).
@@ -310,9 +315,13 @@ def test_each_complaint_has_a_line_of_its_own() -> None:
 
 def test_the_text_chart_names_each_complaints_line() -> None:
     text = progress_chart(neck_then_knee(), width=60, height=16)
-    top = text.splitlines()[2]  # under the title and the frame's top
-    assert top.split() == ["│Neck", "pain", "Knee", "│"]
+    lines = text.splitlines()
+    assert len(lines) == 16
+    top = lines[2]  # under the title and the frame's top
+    assert top.split() == ["│1", "2", "│"]
+    assert top.index("2") == 3 + round(55 * 2 / 3)  # above the knee's first reading
     assert "Pain (0-10); one line for each complaint" in text
+    assert lines[-2:] == progress_key(neck_then_knee()).splitlines()
 
 
 def test_one_episode_draws_the_chart_as_before() -> None:
@@ -363,3 +372,84 @@ def test_a_short_complaint_s_line_goes_through_each_of_its_readings() -> None:
     draw_progress(plt, progress)
     ys = [args[1] for name, args, _ in plt.calls if name == "plot"]
     assert ys == [[5.0, 4.0] * 6, [9.0, 1.0] * 3]  # every reading, as recorded
+
+
+def test_a_follow_up_the_figures_leave_out_is_not_drawn_nor_counted() -> None:
+    # review (session 17) #5: session 2 entered late between session 1 and its
+    # follow-up of day 9 (check: "left out of the outcome figures"), and one at its
+    # session's own time: both drawn as "*" readings the figures did not count, and
+    # the change read "from 7 to 1" from the day-9 follow-up no figure used.
+    t0 = datetime(2026, 1, 5, 10)
+    sessions = [
+        SessionOutcome(1, 1, 1, t0, "acupuncture", 7, 5),
+        SessionOutcome(2, 1, 1, t0 + timedelta(days=7), "dry_needling", 5, 4),
+    ]
+    follow = [
+        FollowUp(1, t0 + timedelta(days=9), 1, None, 11),  # after session 2: left out
+        FollowUp(2, t0 + timedelta(days=7), 2, None, 12),  # at session 2's time: left out
+        FollowUp(2, t0 + timedelta(days=10), 3, None, 13),  # counted
+    ]
+    progress = patient_progress(1, sessions, follow)
+    assert [(t.at.day, t.pain, t.kind) for t in progress.timeline] == [
+        (5, 7, "before"), (5, 5, "after"), (12, 5, "before"), (12, 4, "after"),
+        (15, 3, "follow_up"),
+    ]  # fmt: skip
+    plt = Recorder()
+    draw_progress(plt, progress)
+    drawn = [(args[0], args[1]) for name, args, _ in plt.calls if name in ("plot", "scatter")]
+    assert drawn[0] == ([0.0, 0.0, 7.0, 7.0, 10.0], [7.0, 5.0, 5.0, 4.0, 3.0])  # the line
+    assert drawn[-1] == ([10.0], [3.0])  # the one follow-up that counts
+    assert progress.settled is not None and progress.settled.pain == 3
+    assert progress_key(progress).endswith("* follow-up")
+
+
+def three_complaints(days: tuple[int, ...], names: tuple[str, ...]) -> Any:
+    """A line per complaint, each begun on its day of ``days`` (two sessions 60 days
+    apart), complaint ``names`` by episode."""
+    t0 = datetime(2026, 3, 1, 10)
+    sessions = [
+        SessionOutcome(i * 10 + k, 1, 1, t0 + timedelta(days=d + 60 * k), "acupuncture", 7, 4,
+                       episode_id=i + 1)
+        for i, d in enumerate(days) for k in range(2)
+    ]  # fmt: skip
+    sessions.sort(key=lambda s: s.started_at)
+    return patient_progress(1, sessions, [], complaints=dict(enumerate(names, start=1)))
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_complaints_begun_days_apart_keep_each_line_s_number_whole(width: int) -> None:
+    # review18 #1: three complaints begun two days apart: their names pushed one after
+    # the other ran together ("Neck painKnee painLow back pain" at 40 columns) or the
+    # third was clipped to "Lo" at the chart's edge.
+    progress = three_complaints((0, 2, 4), ("neck pain", "knee pain", "low back pain"))
+    text = progress_chart(progress, width=width, height=16)
+    assert text.splitlines()[2].strip("│ ").split() == ["1", "2", "3"]
+    assert text.splitlines()[-2] == "1 Neck pain   2 Knee pain   3 Low back pain"
+
+
+def test_two_episodes_of_one_complaint_are_told_apart_as_the_sentences_do() -> None:
+    # review18 #1: both lines read "Low back pain" on the chart, while the sentences
+    # said "Low back pain (from 2026-03-01)" and "(from 2026-09-17)".
+    from sessionlog.charts.take_home import pain_svg
+
+    progress = three_complaints((0, 200), ("low back pain", "Low back pain"))
+    first, second = "Low back pain (from 2026-03-01)", "Low back pain (from 2026-09-17)"
+    assert progress_key(progress).splitlines()[0] == f"1 {first}   2 {second}"
+    assert progress_chart(progress, width=80, height=16).splitlines()[2].split() == [
+        "│1", "2", "│"
+    ]  # fmt: skip
+    svg = pain_svg(progress)
+    assert f">{first}</text>" in svg and f">{second}</text>" in svg
+
+
+def test_lines_begun_at_the_chart_s_right_edge_keep_their_numbers_inside_it() -> None:
+    t0 = datetime(2026, 3, 1, 10)
+    sessions = [
+        SessionOutcome(1, 1, 1, t0, "acupuncture", 7, 4, episode_id=1),
+        SessionOutcome(2, 1, 1, t0 + timedelta(days=99), "acupuncture", 7, 4, episode_id=2),
+        SessionOutcome(3, 1, 1, t0 + timedelta(days=100), "acupuncture", 7, 4, episode_id=3),
+    ]
+    progress = patient_progress(1, sessions, [], complaints={1: "neck", 2: "knee", 3: "hip"})
+    top = progress_chart(progress, width=40, height=16).splitlines()[2]
+    assert top.strip("│ ").split() == ["1", "2", "3"]
+    assert top.rstrip().endswith("3│")

@@ -71,6 +71,10 @@ def test_report_gives_each_complaint_its_own_change(
         " 30%+: no.\n"
     ) in out
     data = json.loads(ok(db_path, "report --patient C002 --json"))
+    # review18 #4: a consumer tells this shape apart by its fields, not by guessing
+    # from empty lists: the pooled figures are empty, each complaint's are in episodes.
+    assert (data["version"], data["shape"]) == (2, "episodes")
+    assert (data["progress"]["families"], data["progress"]["dose"]) == ([], [])
     assert data["progress"]["change"] is None
     episodes = data["progress"]["episodes"]
     assert [(e["complaint"], e["baseline"], e["change"]["then"]) for e in episodes] == [
@@ -88,6 +92,8 @@ def test_report_says_no_later_reading_was_recorded(db: Path) -> None:
 
 def test_report_json(db: Path, patient_id: int) -> None:
     data = json.loads(ok(db, f"report --patient {patient_id} --json"))
+    assert list(data)[:3] == ["version", "shape", "patient"]
+    assert (data["version"], data["shape"]) == (2, "one_episode")  # the figures are pooled
     assert data["patient"] == {"id": patient_id, "chart_id": "C001", "name": "Bo Kim"}
     p = data["progress"]
     assert (p["sessions"], p["baseline"], p["latest"]["pain"]) == (3, 7, 3)

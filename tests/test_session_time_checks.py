@@ -108,9 +108,9 @@ BETWEEN = FIRST.replace("2025-06-10 09:00", "2025-06-11 09:00").replace(
     "--pain-before 7", "--pain-before 5"
 )
 CUT_OFF = (
-    "2025-06-11 09:00 comes between session 1 (2025-06-10 09:00) and its follow-up 1"
-    " (2025-06-12 10:00), which then counts in no figure (a follow-up counts only until"
-    " its session's next one: re-link it to this session if it is about this one)"
+    "2025-06-11 09:00 comes between the session of 2025-06-10 09:00 (Dry needling) and its"
+    " follow-up of 2025-06-12 10:00, which then counts in no figure (a follow-up counts"
+    " only until its session's next one)"
 )
 
 
@@ -132,7 +132,9 @@ def test_a_session_logged_between_a_session_and_its_follow_up_needs_saying_so(
         " log it with --before-follow-up\n",
     )
     assert ok(clinic, BETWEEN + " --before-follow-up") == (
-        f"session 3 saved: 1 site, 1 insertion, suggested CPT 20560\nnote: {CUT_OFF}\n"
+        f"session 3 saved: 1 site, 1 insertion, suggested CPT 20560\nnote: {CUT_OFF};"
+        " if it is about this session, re-link it: follow-up-amend 1 --session 3"
+        " --reason ...\n"
     )
     # The figures follow the rule: session 1's reading up to 72 h is now the pain
     # before session 3 (its next visit), no longer follow-up 1; `check` names it too.
@@ -145,18 +147,22 @@ def test_every_follow_up_that_stops_counting_is_named(clinic: Path) -> None:
     refused_in_one_line(
         clinic,
         BETWEEN,
-        "error: started_at: 2025-06-11 09:00 comes between session 1 (2025-06-10 09:00) and"
-        " its follow-ups 1 (2025-06-12 10:00) and 3 (2025-06-13 10:00), which then count"
-        " in no figure (a follow-up counts only until its session's next one: re-link it"
-        " to this session if it is about this one): nothing was saved; if it took place"
-        " then, log it with --before-follow-up\n",
+        "error: started_at: 2025-06-11 09:00 comes between the session of 2025-06-10 09:00"
+        " (Dry needling) and its follow-ups of 2025-06-12 10:00 and 2025-06-13 10:00, which"
+        " then count in no figure (a follow-up counts only until its session's next one):"
+        " nothing was saved; if it took place then, log it with --before-follow-up\n",
     )
     # At the follow-up's own time too (its reading is then this session's pain before).
     refused_in_one_line(
         clinic,
         BETWEEN.replace("2025-06-11 09:00", "2025-06-12 10:00"),
-        "error: started_at: 2025-06-12 10:00 comes between session 1 (2025-06-10 09:00) and"
-        " its follow-ups 1 (2025-06-12 10:00) and 3",
+        "error: started_at: 2025-06-12 10:00 comes between the session of 2025-06-10 09:00"
+        " (Dry needling) and its follow-ups of 2025-06-12 10:00 and 2025-06-13 10:00,",
+    )
+    assert ok(clinic, BETWEEN + " --before-follow-up").endswith(
+        "in no figure (a follow-up counts only until its session's next one); re-link each"
+        " that is about this session: follow-up-amend ID --session 3 --reason ... (ID: 1"
+        " or 3)\n"
     )
 
 

@@ -250,10 +250,22 @@ def verdict(immediate: Mean, later: Mean, before: float | None = None) -> str:
 def _timeline(
     sessions: list[SessionOutcome], follow_ups: Iterable[FollowUp]
 ) -> list[TimelinePoint]:
-    """Every reading in time order (then before, after, follow-up; then record; then
-    as given): each point sorted under a key tuple that ends in its position, so no two
-    keys tie and the sort compares no points (a key function per point took longer)."""
+    """Every reading the figures count, in time order (then before, after, follow-up;
+    then record; then as given): each point sorted under a key tuple that ends in its
+    position, so no two keys tie and the sort compares no points (a key function per
+    point took longer). A follow-up the figures leave out (:func:`.readings.
+    readings_by_record`: at its session's time, or from its course's next session on;
+    ``check`` names them) is not a reading here: the chart drew it as one, and the
+    change was read from it, while every other figure left it out."""
     technique_of = {s.record_id: s.technique for s in sessions}
+    start_of = {s.record_id: s.started_at for s in sessions}
+    next_start: dict[int, datetime] = {}  # record id -> its course's next session's time
+    last: dict[int | None, SessionOutcome] = {}  # each course's latest session so far
+    for s in sessions:  # (in time order)
+        prev = last.get(s.episode_id)
+        if prev is not None and s.started_at > prev.started_at:
+            next_start[prev.record_id] = s.started_at
+        last[s.episode_id] = s
     keyed: list[tuple[datetime, int, int, int, TimelinePoint]] = []
     add = keyed.append
     n = 0
@@ -267,8 +279,10 @@ def _timeline(
     for f in follow_ups:
         rid = f.session_record_id
         owner = technique_of.get(rid)
-        if owner is not None:
-            at = f.at
+        if owner is None:
+            continue  # its session was voided, or is outside what was loaded
+        at, nxt = f.at, next_start.get(rid)
+        if at > start_of[rid] and (nxt is None or at < nxt):
             add((at, _FOLLOW_UP, rid, n, _point(at, f.pain, "follow_up", owner, rid)))
             n += 1
     keyed.sort()

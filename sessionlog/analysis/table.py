@@ -330,9 +330,16 @@ def _day(at: datetime) -> str:
 
 
 def session_rows(p: Progress) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
-    """A patient's sessions: pain before and after and in each later window."""
+    """A patient's sessions: pain before and after and in each later window; with
+    several episodes of care, each row's complaint (:func:`episode_names`)."""
     columns = [("date", "Date"), ("technique", "Technique"), ("before", "Before"),
                ("after", "After")]  # fmt: skip
+    complaint_of: dict[int | None, str] = {}
+    if len(p.episodes) > 1:  # a neck's session and a knee's read alike without it
+        complaint_of = {
+            e.episode_id: name for e, name in zip(p.episodes, episode_names(p), strict=True)
+        }
+        columns.insert(1, ("complaint", "Complaint"))
     later = [(i, w) for i, w in enumerate(p.windows) if not w.immediate]
     columns += [(f"w{i}", w.label) for i, w in later]
     between = any(r.between is not None for r in p.rows)
@@ -366,6 +373,8 @@ def session_rows(p: Progress) -> tuple[list[tuple[str, str]], list[dict[str, str
             if cell is None:
                 cell = cells[id(ch)] = f"{ch.then} ({ch.points:+d})"
             row[key] = cell
+        if complaint_of:
+            row["complaint"] = complaint_of[r.episode_id]
         if between:
             b = r.between
             # The day first: a cell cut at the screen's edge must not show a wrong day.

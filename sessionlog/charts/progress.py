@@ -9,7 +9,7 @@ from operator import attrgetter
 
 from ..analysis.model import family_of
 from ..analysis.progress import Progress
-from ..analysis.sentences import complaint_name, technique_words
+from ..analysis.sentences import episode_names, technique_words
 from .common import (
     PROGRESS_POINTS,
     TECHNIQUE_MARKS,
@@ -23,10 +23,10 @@ from .common import (
 
 KIND_MARKS = {"before": "o", "follow_up": "*"}
 # Several episodes of care: each line's colour (the first as the one line of one), and
-# its complaint's name, in a row of its own above pain 10, at most LABEL_CHARS long.
+# its number, in a row of its own above pain 10, TAG_GAP columns or more from the next.
 EPISODE_COLORS = ("gray", "cyan", "magenta", "yellow", "blue", "green")
 LABEL_ROW = 11
-LABEL_CHARS = 20
+TAG_GAP = 2
 NARROWEST = 40  # columns: the pain chart's plot at 80 beside a scale chart, about
 _AT, _PAIN, _KIND_TECHNIQUE = attrgetter("at"), attrgetter("pain"), attrgetter("kind", "technique")
 
@@ -112,37 +112,50 @@ def draw_progress(
 
 
 def _episode_lines(plt: Figure, progress: Progress, start: datetime) -> None:
-    """Each episode's readings joined by a line of its own colour, named by its
-    complaint in a row above pain 10 (:data:`LABEL_ROW`): from the line's start, or
-    near the right edge ending at its last reading. A name that would run into the one
-    before it (episodes begun days apart) starts after it, as if the chart were
-    :data:`NARROWEST` columns wide (the patient view's at 80)."""
+    """Each episode's readings joined by a line of its own colour, numbered in a row
+    above pain 10 (:data:`LABEL_ROW`) at its first reading; :func:`progress_key` names
+    each number's complaint (:func:`episode_names`: two episodes of one complaint by the
+    day each began, as the sentences name them). Names on the chart ran into each other
+    or were clipped at its edge when episodes began days apart (review18)."""
     span = max((progress.timeline[-1].at - start).total_seconds() / 86400, 1e-9)
-    free_from = -1.0  # the first column the next name may use
     # Thinned only when the chart holds more readings than it has points: an average
     # drawn where the readings fit would be a reading nobody recorded (a knee's 9, 1, 9
     # on three days of a long chart drawn as one stroke from 6 to 4: review19).
     crowded = len(progress.timeline) > PROGRESS_POINTS
+    firsts: list[float] = []
     for i, episode in enumerate(progress.episodes):
         own = episode.timeline
         days = [(t.at - start).total_seconds() / 86400 for t in own]
         keep = episode_points(days, span) if crowded else len(days)
         xs, ys = thin(days, [float(t.pain) for t in own], keep)
-        color = EPISODE_COLORS[i % len(EPISODE_COLORS)]
-        plt.plot(xs, ys, marker="braille", color=color)
-        name = complaint_name(episode.complaint)
-        if len(name) > LABEL_CHARS:
-            name = name[: LABEL_CHARS - 1] + "…"
-        column, at, align = days[0] / span * NARROWEST, days[0], "left"
-        if column + len(name) > NARROWEST:  # near the right edge: ending at its last
-            column, at, align = days[-1] / span * NARROWEST - len(name), days[-1], "right"
-        if column < free_from:  # after the name before it (the colour tells them apart)
-            column, align = free_from, "left"
-            at = column / NARROWEST * span
-        free_from = column + len(name) + 1
+        plt.plot(xs, ys, marker="braille", color=EPISODE_COLORS[i % len(EPISODE_COLORS)])
+        firsts.append(days[0])
+    last = NARROWEST - 1  # the last column's x: span
+    for i, column in enumerate(tag_columns([d / span * last for d in firsts])):
+        at = firsts[i] if column == firsts[i] / span * last else column / last * span
         # No background of its own: plotext would give it the canvas colour of the
         # moment, and the app's theme colours the canvas later (a white strip in the app).
-        plt.text(name, at, LABEL_ROW, alignment=align, color=color, background="default")
+        color = EPISODE_COLORS[i % len(EPISODE_COLORS)]
+        plt.text(str(i + 1), at, LABEL_ROW, alignment="left", color=color, background="default")
+
+
+def tag_columns(wanted: list[float]) -> list[float]:
+    """Where each line's number goes, in columns of a :data:`NARROWEST` chart (the
+    patient view's at 80): at its wanted column (its first reading), or moved right
+    past the number before it, or left from the right edge, so that two numbers are
+    at least :data:`TAG_GAP` columns apart (never "12" for lines 1 and 2) and none
+    is cut off, on any chart from :data:`NARROWEST` columns up."""
+    columns: list[float] = []
+    free_from = 0.0
+    for i, column in enumerate(wanted):
+        column = max(column, free_from)
+        columns.append(column)
+        free_from = column + len(str(i + 1)) + TAG_GAP - 1
+    limit = float(NARROWEST)
+    for i in reversed(range(len(columns))):  # from the right edge back
+        columns[i] = min(columns[i], limit - len(str(i + 1)))
+        limit = columns[i] - TAG_GAP + 1
+    return columns
 
 
 def episode_points(days: list[float], span: float) -> int:
@@ -155,7 +168,8 @@ def episode_points(days: list[float], span: float) -> int:
 
 
 def progress_key(progress: Progress) -> str:
-    """What each mark of :func:`draw_progress` means, for the series it drew."""
+    """What each mark of :func:`draw_progress` means, for the series it drew; with
+    several episodes of care, a line before it naming each line's number."""
     kinds = {p.kind for p in progress.timeline}
     techniques = {p.technique for p in progress.timeline if p.kind not in KIND_MARKS}
     key = ["o before session"] if "before" in kinds else []
@@ -166,12 +180,19 @@ def progress_key(progress: Progress) -> str:
     ]
     if "follow_up" in kinds:
         key.append("* follow-up")
-    return "   ".join(key)
+    marks = "   ".join(key)
+    if len(progress.episodes) < 2:
+        return marks
+    names = episode_names(progress)
+    return "   ".join(f"{i} {name}" for i, name in enumerate(names, start=1)) + "\n" + marks
 
 
 def progress_chart(
     progress: Progress, width: int = 80, height: int = 20, color: bool = False
 ) -> str:
-    """The progress chart as text (for ``sessionlog report``), its key on the last line."""
-    chart = render(lambda plt: draw_progress(plt, progress), width, height - 1, color)
-    return chart.rstrip("\n") + "\n" + progress_key(progress)
+    """The progress chart as text (for ``sessionlog report``), its key on the last
+    lines."""
+    key = progress_key(progress)
+    rows = height - 1 - key.count("\n")
+    chart = render(lambda plt: draw_progress(plt, progress), width, rows, color)
+    return chart.rstrip("\n") + "\n" + key

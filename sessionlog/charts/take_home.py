@@ -14,7 +14,7 @@ from html import escape
 from ..analysis.activity_words import activity_changes, latest_words
 from ..analysis.progress import Progress
 from ..analysis.scale_course import ScaleCourse, scale_sentence
-from ..analysis.sentences import complaint_name
+from ..analysis.sentences import episode_names
 from ..domain.scales import format_score
 from .svg import Series, line_chart
 
@@ -59,12 +59,12 @@ def _pain_lines(p: Progress) -> list[Series]:
         return [Series("pain", tuple((t.at, float(t.pain)) for t in p.timeline))]
     return [
         Series(
-            complaint_name(e.complaint),
+            name,  # two episodes of one complaint by the day each began, as the sentences
             tuple((t.at, float(t.pain)) for t in e.timeline),
             EPISODE_COLORS[i % len(EPISODE_COLORS)],
             named=True,
         )
-        for i, e in enumerate(p.episodes)
+        for i, (e, name) in enumerate(zip(p.episodes, episode_names(p), strict=True))
     ]
 
 

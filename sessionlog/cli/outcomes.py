@@ -44,6 +44,13 @@ def _heading(text: str) -> None:
     click.echo(text)
 
 
+# `report --json`: the document's version (2: "shape" and per-episode figures; 1, never
+# written, had neither) and its shape: "one_episode", the figures under "progress" are
+# the patient's; "episodes" (several complaints), the pooled ones are null or empty and
+# each complaint's are under progress.episodes[i] (README, "Is the relief lasting?").
+REPORT_JSON_VERSION = 2
+
+
 _SIZE_OPTIONS = [
     click.option("--width", type=click.IntRange(40, 400), help="Chart width (default: terminal)."),
     click.option("--height", type=click.IntRange(8, 200), help="Chart height in lines."),
@@ -110,6 +117,8 @@ def report(
     courses = patient_scales(store, who["id"])
     if as_json:
         echo_json({
+            "version": REPORT_JSON_VERSION,
+            "shape": "episodes" if len(progress.episodes) > 1 else "one_episode",
             "patient": {"id": who["id"], "chart_id": who["chart_id"], "name": who["name"]},
             "sentences": patient_sentences(progress),
             "summary": progress_summary(progress),

@@ -243,6 +243,7 @@ def log_session(
         )
     )
     said = saving.cut_off(store, draft) if before_follow_up else None
+    cut = saving.cut_off_ids(store, draft) if said else []
     saved = or_raise(saving.save(store, draft, None, before_follow_ups=before_follow_up)).saved
     session = draft.session
     codes = cpt_hint(session.technique, session.sites, session.face_to_face_min)
@@ -250,8 +251,17 @@ def log_session(
         f"session {saved.record_id} saved: {counted(len(session.sites), 'site')}, "
         f"{counted(session.total_insertions, 'insertion')}, suggested CPT {codes}"
     )
-    if said:  # what the flag allowed, said again now that it is done
-        click.echo(f"note: {said}")
+    if said:  # what the flag allowed, said again now that it is done, and the re-link
+        click.echo(f"note: {said}; {_relink(cut, saved.record_id)}")
+
+
+def _relink(follow_ups: list[int], session: int) -> str:
+    """How to link the follow-ups a session cut off to it, if they are about it."""
+    command = f"follow-up-amend {{}} --session {session} --reason ..."
+    if len(follow_ups) == 1:
+        return "if it is about this session, re-link it: " + command.format(follow_ups[0])
+    ids = ", ".join(map(str, follow_ups[:-1])) + f" or {follow_ups[-1]}"
+    return f"re-link each that is about this session: {command.format('ID')} (ID: {ids})"
 
 
 @click.command("follow-up")

@@ -179,7 +179,7 @@ def check_correction(
     items: str | Sequence[object] | None = None,
     total: str | float | None = None,
     labels: Sequence[str] | None = None,
-    at: datetime | None = None,
+    at: datetime | str | None = None,  # as typed (the app's form) or parsed
 ) -> ScaleReadingInput:
     """What counting reading ``reading_id`` would hold once corrected as
     :func:`correct_reading` says, checked as a new reading is, nothing saved (the app
@@ -216,7 +216,7 @@ def correct_reading(
     items: str | Sequence[object] | None = None,
     total: str | float | None = None,
     labels: Sequence[str] | None = None,
-    at: datetime | None = None,
+    at: datetime | str | None = None,
 ) -> Corrected:
     """Correct counting reading ``reading_id``: the answers (``items`` or ``total``),
     the activities named (``labels``) or its time, the rest kept; checked as a new

@@ -185,6 +185,14 @@ def cut_off(store: Store, draft: Draft) -> str | None:
     return store.follow_ups_cut_off(draft.session)
 
 
+def cut_off_ids(store: Store, draft: Draft) -> list[int]:
+    """The follow-ups :func:`cut_off` names, by id: what re-links each (``follow-up-amend
+    ID --session``) once the session is saved."""
+    if draft.new_episode is not None:
+        return []
+    return store.follow_up_ids_cut_off(draft.session)
+
+
 def save(
     store: Store, draft: Draft, actor_id: int | None, *, before_follow_ups: bool | str = False
 ) -> Done | Refused:

@@ -199,7 +199,12 @@ def test_progress_and_patient_view_give_each_complaint_its_change(clinic: Any) -
         # for each complaint, named on the chart, and whether relief lasted for each.
         chart = app.screen.query_one(PlotextPlot).plt.build()
         assert "below 8" not in chart and "one line for each complaint" in chart
-        assert "Neck pain" in chart and "Knee" in chart
+        key = str(app.screen.query_one("#progress-key", Static).render())
+        assert key.startswith("1 Neck pain   2 Knee\n")  # each line's number named
+        table = cells(app.screen.query_one("#progress-sessions", DataTable))
+        assert [row[:2] for row in table] == [  # which complaint each session was for
+            ["2026-01-05", "Neck pain"], ["2026-01-07", "Knee"], ["2026-01-14", "Knee"],
+        ]  # fmt: skip
         assert "\nNeck pain, dry needling: 1 session; relief right after 5.0 points" in summary
         assert "\nKnee, acupuncture: 2 sessions;" in summary
         await pilot.press("v")  # the patient view: the same sentences, for the patient

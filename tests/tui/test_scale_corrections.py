@@ -58,6 +58,29 @@ def text(app: Any, selector: str) -> str:
 READINGS = "SELECT id, supersedes_id, status, amend_reason, items, score FROM scale_reading"
 
 
+async def refused_then_asked(
+    pilot: Any,
+    app: Any,
+    field: Input,
+    refusals: tuple[tuple[str, str], ...],
+    typed: str,
+    question: str,
+) -> None:
+    """Each refused text typed into ``field`` (as pasted) and Enter: what it says under
+    the form, still open; then ``typed``, Enter: the correction passed, ``question``
+    asks why."""
+    entry = app.screen
+    for refused, said in refusals:
+        field.value = refused
+        field.focus()
+        await pilot.press("enter")
+        assert text(app, "#scale-error") == said and app.screen is entry
+    field.value = typed
+    field.focus()
+    await pilot.press("enter")
+    assert isinstance(app.screen, AskText) and app.screen.question == question
+
+
 async def open_list(pilot: Any, app: Any) -> None:
     app.push_screen(ProgressScreen(1))
     await pilot.pause()
@@ -82,22 +105,16 @@ def test_e_corrects_a_psfs_answer_checked_as_recorded_and_asks_why(clinic: Store
         field = entry.query_one("#scale-activities", Input)
         assert field.value == "sleeping 4; lifting 6" and entry.focused is field
         assert entry.query_one("#scale-code", Input).disabled  # the scale stays a PSFS
-        for typed, said in (
+        refusals = (
             ("sleeping 4; lifting 11", "activities: lifting is 11; PSFS answers are whole"
              " numbers 0 to 10"),
             ("sleeping 4; lifting 6", "amend: nothing changed: scale reading 1 already holds"
              " these values"),
-        ):  # fmt: skip
-            field.value = typed  # as pasted
-            await pilot.press("enter")
-            assert text(app, "#scale-error") == said and app.screen is entry
-        field.value = "sleeping 4; lifting 8"
-        await pilot.press("enter")
-        assert isinstance(app.screen, AskText)
-        assert app.screen.question == (
+        )  # fmt: skip
+        await refused_then_asked(pilot, app, field, refusals, "sleeping 4; lifting 8", (
             "Correct scale reading #1 (PSFS 5.0 of 10, 2026-11-16 08:50) to PSFS 6.0 of 10?"
             " The one saved stays in the record. Why?"
-        )
+        ))  # fmt: skip
         await pilot.press("escape")  # left mid-way: the form as typed, nothing saved
         assert app.screen is entry and field.value == "sleeping 4; lifting 8"
         assert text(app, "#scale-error") == ""  # the answers passed: no error left from before
@@ -164,3 +181,47 @@ def test_f8_voids_a_reading_after_a_reason_and_a_yes_and_patients_cannot_reach_i
          "score": 20.0}
     ]  # fmt: skip
     assert [r.scale for r in clinic.scale_readings(1)] == ["PSFS"]
+
+
+def test_a_reading_s_time_is_corrected_in_the_form_its_answers_kept_as_entered(
+    clinic: Store,
+) -> None:
+    # review18 #6: a reading's time could be corrected only with `scale amend --at`.
+    # The patient's own answers (kiosk) stay the patient's when only the time changes.
+    raw = {"scale": "PSFS", "at": "2026-11-19 10:00", "items": "5,7", "patient_id": 1,
+           "labels": ["sleeping", "lifting"], "session_record_id": 1,
+           "entered_by": "patient"}  # fmt: skip
+    assert clinic.add_scale_reading(parse_scale_reading(raw, now=ts.NOW), 1) == 3
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await open_list(pilot, app)
+        await pilot.press("e")
+        entry = app.screen
+        assert isinstance(entry, ScaleEntry)
+        when = entry.query_one("#scale-at", Input)
+        assert when.value == "2026-11-19 10:00" and when.display
+        assert text(app, ".hint") == (
+            "The last field is its time. Enter to go on and save, Escape to cancel"
+        )  # (the field's own placeholder is hidden under the time)
+        refusals = (
+            ("2026-11-19 25:00", "at: '2026-11-19 25:00' is not a date: use YYYY-MM-DD or"
+             " YYYY-MM-DD HH:MM"),
+            ("2026-12-30 10:00", "at: 2026-12-30 10:00 is in the future"),
+        )  # fmt: skip
+        await refused_then_asked(pilot, app, when, refusals, "2026-11-19 09:30", (
+            "Correct scale reading #3 (PSFS 6.0 of 10, 2026-11-19 10:00) to PSFS 6.0 of 10,"
+            " 2026-11-19 09:30? The one saved stays in the record. Why?"
+        ))  # fmt: skip
+        await pilot.press(*"time misheard", "enter")
+        assert isinstance(app.screen, ScaleReadingsScreen)
+        assert cells(app)[0] == ["4", "2026-11-19 09:30", "PSFS", "6.0 of 10", "#1",
+                                 "corrected", "sleeping 5; lifting 7"]  # fmt: skip
+
+    ts.run_app(ts.make_app(clinic), steps)
+    rows = "SELECT id, supersedes_id, at, items, entered_by, amend_reason FROM scale_reading"
+    assert sql_rows(clinic, rows + " WHERE id >= 3") == [
+        {"id": 3, "supersedes_id": None, "at": "2026-11-19 10:00:00", "items": "[5, 7]",
+         "entered_by": "patient", "amend_reason": None},
+        {"id": 4, "supersedes_id": 3, "at": "2026-11-19 09:30:00", "items": "[5, 7]",
+         "entered_by": "patient", "amend_reason": "time misheard"},
+    ]  # fmt: skip

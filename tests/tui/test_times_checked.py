@@ -63,11 +63,14 @@ def test_a_session_between_a_session_and_its_follow_up_is_saved_once_confirmed(
 
     store = ts.seeded_store(str(tmp_path / "clinic.db"))
     store.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 20, 10, 0), 3), 1)
+    # Named by their times and technique, as the app shows them (it never shows a
+    # record's id), and where the re-link is made (review18 #2).
     question = (
-        "Save this session? 2026-11-18 09:00 comes between session 1 (2026-11-16 09:00) and"
-        " its follow-up 1 (2026-11-20 10:00), which then counts in no figure (a follow-up"
-        " counts only until its session's next one: re-link it to this session if it is"
-        " about this one)."
+        "Save this session? 2026-11-18 09:00 comes between the session of 2026-11-16 09:00"
+        " (Acupuncture) and its follow-up of 2026-11-20 10:00, which then counts in no"
+        " figure (a follow-up counts only until its session's next one). If that follow-up"
+        " is about this session, re-link it once saved: F4 on Home lists the patient's"
+        " follow-ups; highlight it, press E and choose this session under Follows."
     )
 
     async def steps(pilot: Any, app: Any) -> None:

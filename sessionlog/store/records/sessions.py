@@ -10,6 +10,7 @@ import uuid
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
+from ...domain.techniques import group_label
 from ...domain.text import clean_text
 from ...errors import ValidationError
 from ..base import _INSERT_IMS, _INSERT_SESSION, _INSERT_SITE, Saved, StoreBase
@@ -316,10 +317,15 @@ class SessionStore(StoreBase):
 
     def follow_ups_cut_off(self, s: SessionInput) -> str | None:
         """What saving new session ``s`` would do to other sessions' follow-ups, in one
-        sentence (``2026-08-01 10:00 comes between session 3 (...) and its follow-up 5
-        (...), which then counts in no figure ...``); ``None`` when it
-        comes between no session and its follow-up."""
+        sentence (``2026-08-01 10:00 comes between the session of 2026-07-01 10:00
+        (Acupuncture) and its follow-up of 2026-07-10 10:00, which then counts in no
+        figure ...``); ``None`` when it comes between no session and its follow-up."""
         return cut_off_words(self.conn, s, 0)
+
+    def follow_up_ids_cut_off(self, s: SessionInput) -> list[int]:
+        """The follow-ups :meth:`follow_ups_cut_off` names, by id (to re-link them)."""
+        rows = cut_off(self.conn, s.patient_id, s.episode_id, stamp(s.started_at), 0)
+        return [fid for fid, *_ in rows]
 
     def _current_row(self, conn: sqlite3.Connection, record_id: int) -> tuple[int, int, str, int]:
         row = conn.execute(
@@ -542,27 +548,33 @@ def cut_off(
 
 def cut_off_words(conn: sqlite3.Connection, s: SessionInput, record_id: int) -> str | None:
     """:func:`cut_off` for session ``s`` in one sentence naming each follow-up and its
-    session; ``None`` when there is none."""
+    session by their times and the session's technique, as the app shows them (it never
+    shows a record's id: review18); ``None`` when there is none."""
     started = stamp(s.started_at)
     rows = cut_off(conn, s.patient_id, s.episode_id, started, record_id)
     if not rows:
         return None
     of: dict[tuple[int, str], list[str]] = {}
-    for fid, at, other, other_at in rows:
-        of.setdefault((other, other_at), []).append(f"{fid} ({at[:16]})")
+    for _fid, at, other, other_at in rows:
+        of.setdefault((other, other_at), []).append(at[:16])
     said = []
     for (other, other_at), follow_ups in of.items():
+        (technique,) = conn.execute(_TECHNIQUE, (other,)).fetchone()
         listed = ", ".join(follow_ups[:-1]) + " and " if len(follow_ups) > 1 else ""
         one = len(follow_ups) == 1
         said.append(
-            f"session {other} ({other_at[:16]}) and its follow-up{'' if one else 's'}"
-            f" {listed}{follow_ups[-1]}, which then count{'s' if one else ''} in no figure"
+            f"the session of {other_at[:16]} ({group_label(technique)}) and its"
+            f" follow-up{'' if one else 's'} of {listed}{follow_ups[-1]},"
+            f" which then count{'s' if one else ''} in no figure"
         )
     between = "; and ".join(said)
     return (
         f"{started[:16]} comes between {between} (a follow-up counts only until its"
-        " session's next one: re-link it to this session if it is about this one)"
+        " session's next one)"
     )
+
+
+_TECHNIQUE = "SELECT technique FROM current_session WHERE record_id = ?"
 
 
 def _same_row(stored: tuple[Any, ...], wanted: tuple[Any, ...]) -> bool:

@@ -84,8 +84,13 @@ class ScaleEntry(ModalScreen[str | None]):
             )
             yield Input(placeholder="answers in order, e.g. 3,2,1,0,4,2,1,3,2,-", id="scale-items")
             yield Input(placeholder="or the total", id="scale-total")
+            if was is not None:  # a new reading's time is now; a correction's may move
+                yield Input(value=was.at[:16], placeholder="when: YYYY-MM-DD HH:MM", id="scale-at")
             yield Label("", id="scale-error", classes="error")
-            yield Static("Enter to go on and save, Escape to cancel", classes="hint")
+            hint = "Enter to go on and save, Escape to cancel"
+            if was is not None:  # the time field's placeholder is hidden under the time
+                hint = f"The last field is its time. {hint}"
+            yield Static(hint, classes="hint")
 
     @property
     def _was_words(self) -> str:
@@ -138,7 +143,7 @@ class ScaleEntry(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         activities = event.input.id == "scale-activities" and event.input.value.strip()
-        if event.input.id != "scale-total" and not activities:
+        if event.input.id not in ("scale-total", "scale-at") and not activities:
             self.focus_next()
             return
         try:
@@ -155,11 +160,19 @@ class ScaleEntry(ModalScreen[str | None]):
         if named is not None and value.get("scale-activities"):
             labels, answers = parse_activities(named, value["scale-activities"])
             items = ",".join(map(str, answers))
-        if self.correcting is not None:
+        was = self.correcting
+        if was is not None:
+            at = value["scale-at"] if value["scale-at"] != was.at[:16] else None
+            field, shown = answers_to_type(was)
+            typed = {k: v for k, v in value.items() if v and k != "scale-at" and k != "scale-code"}
+            if at and typed == {f"scale-{field}": shown}:
+                self._correct(at=at)  # the time alone: the answers stay as entered, by whom
+                return
             # Every answer field left empty: said as for a new reading, not "no change".
             empty = not (items or value["scale-total"] or labels)
             self._correct(items="" if empty else items or None,
-                          total=value["scale-total"] or None, labels=labels or None)  # fmt: skip
+                          total=value["scale-total"] or None, labels=labels or None,
+                          at=at)  # fmt: skip
             return
         done = record_scale(
             app.store,  # type: ignore[attr-defined]
@@ -193,9 +206,11 @@ class ScaleEntry(ModalScreen[str | None]):
             self.done = done
             self.dismiss(done.message)
 
+        when = f", {now.at:%Y-%m-%d %H:%M}" if answers.get("at") else ""
         self.app.push_screen(
             AskText(
-                f"Correct scale reading #{was.id} ({self._was_words}) to {reading_words(now)}?"
+                f"Correct scale reading #{was.id} ({self._was_words}) to {reading_words(now)}"
+                f"{when}?"
                 " The one saved stays in the record. Why?",
                 placeholder="e.g. lifting misheard: 8, not 6",
                 required="A correction needs a reason: it is kept with the record",

@@ -141,8 +141,15 @@ def save_new(screen: SessionScreen, draft: Draft, actor: int | None) -> None:
         if go:
             show_done(screen, sessions.save(store, draft, actor, before_follow_ups=said))
 
+    # Where the re-link is made: the app shows no record's id to type (review18 #2).
+    one = len(sessions.cut_off_ids(store, draft)) == 1
+    which = "that follow-up" if one else "one of those follow-ups"
+    relink = (
+        f"If {which} is about this session, re-link it once saved: F4 on Home lists the"
+        " patient's follow-ups; highlight it, press E and choose this session under Follows."
+    )
     screen.app.push_screen(
-        Confirm(f"Save this session? {said}.", yes="Save it", no="Go back"), answer
+        Confirm(f"Save this session? {said}. {relink}", yes="Save it", no="Go back"), answer
     )
 
 
