@@ -191,3 +191,22 @@ def test_short_histories_equal_the_old_code(monkeypatch: pytest.MonkeyPatch) -> 
         plt = Recorder()
         draw_progress(plt, p)
         assert_old_series(plt, p)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_the_timeline_holds_the_follow_ups_the_figures_count(seed: int) -> None:
+    # review18 #5: the chart (and the change) read every follow-up, the figures only
+    # those after their session and before its course's next one. The two rules, in
+    # progress._timeline and readings.readings_by_record, held equal.
+    from sessionlog.analysis.readings import RANK_FOLLOW_UP, readings_by_record
+
+    sessions, follow = long_history(seed)
+    counted = sorted(
+        (r.record_id, r.at, r.pain)
+        for readings in readings_by_record(sessions, follow).values()
+        for r in readings
+        if r.rank == RANK_FOLLOW_UP
+    )
+    timeline = patient_progress(7, sessions, follow).timeline
+    drawn = sorted((t.record_id, t.at, t.pain) for t in timeline if t.kind == "follow_up")
+    assert drawn == counted and len(drawn) < len(follow)

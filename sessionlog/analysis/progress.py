@@ -34,7 +34,14 @@ from .change import RESPONDER_PERCENT, RESPONDER_POINTS, Change, change
 from .dose import DoseSummary, PatientDose, dose_summary
 from .maker import maker
 from .model import FollowUp, SessionOutcome
-from .readings import GAP_SLOT, Reading, latest_by_window, readings_by_record, resolution_day
+from .readings import (
+    GAP_SLOT,
+    Reading,
+    _seconds,  # whole seconds, as readings_by_record tells a later reading
+    latest_by_window,
+    readings_by_record,
+    resolution_day,
+)
 from .stats import CHANGE, Mean, bounded, mean_of_counts
 from .windows import DEFAULT_WINDOWS, Window
 
@@ -254,16 +261,17 @@ def _timeline(
     then record; then as given): each point sorted under a key tuple that ends in its
     position, so no two keys tie and the sort compares no points (a key function per
     point took longer). A follow-up the figures leave out (:func:`.readings.
-    readings_by_record`: at its session's time, or from its course's next session on;
-    ``check`` names them) is not a reading here: the chart drew it as one, and the
-    change was read from it, while every other figure left it out."""
+    readings_by_record`, by the same rule and whole seconds: at its session's time, or
+    from its course's next session on; ``check`` names them) is not a reading here:
+    the chart drew it as one, and the change was read from it, while every other
+    figure left it out."""
     technique_of = {s.record_id: s.technique for s in sessions}
     start_of = {s.record_id: s.started_at for s in sessions}
     next_start: dict[int, datetime] = {}  # record id -> its course's next session's time
     last: dict[int | None, SessionOutcome] = {}  # each course's latest session so far
     for s in sessions:  # (in time order)
         prev = last.get(s.episode_id)
-        if prev is not None and s.started_at > prev.started_at:
+        if prev is not None and _seconds(s.started_at, prev.started_at) > 0:  # (as readings)
             next_start[prev.record_id] = s.started_at
         last[s.episode_id] = s
     keyed: list[tuple[datetime, int, int, int, TimelinePoint]] = []
@@ -282,7 +290,7 @@ def _timeline(
         if owner is None:
             continue  # its session was voided, or is outside what was loaded
         at, nxt = f.at, next_start.get(rid)
-        if at > start_of[rid] and (nxt is None or at < nxt):
+        if _seconds(at, start_of[rid]) > 0 and (nxt is None or at < nxt):
             add((at, _FOLLOW_UP, rid, n, _point(at, f.pain, "follow_up", owner, rid)))
             n += 1
     keyed.sort()
