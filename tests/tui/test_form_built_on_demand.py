@@ -85,6 +85,11 @@ def test_the_new_episode_fields_are_built_when_asked_for(store) -> None:  # type
         assert not form.query("#f-complaint") and not form.query_one("#new-episode").display
         await pilot.press("f6")
         assert form.focused.id == "f-complaint"
+        # Both fields on the screen, side by side: the complaint took the whole row
+        # (an input's default width, 100%) and the region was typed off the screen.
+        complaint, region = (form.query_one(f"#f-{k}").region for k in ("complaint", "body_region"))
+        assert complaint.width >= 20 and region.width >= 20
+        assert region.y == complaint.y and region.right <= app.size.width
         await pilot.press(*"headache", "enter", *"hea")
         assert form.focused.id == "f-body_region"
         await pilot.press("enter")  # the region's suggestion taken: on to the technique
