@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.widgets import Input, Select, Static
 
@@ -93,6 +94,7 @@ class SessionScreen(Screen[int | None]):
         self.snapshot = ""  # the form as loaded: leaving asks first when it differs
         self.refused_slot = ""  # the error line saying why a key was refused
         self.problems_shown = False  # a save refused: the lines follow the form
+        self.resumed = False  # shown once (Textual's restyle on showing is then needed)
         self.form: SessionFields  # the fields (made in compose, which reads the store)
         self.sites: SitesEditor  # the form's sites editor
 
@@ -108,8 +110,15 @@ class SessionScreen(Screen[int | None]):
         self.sites = self.form.sites
         yield self.form
         yield SiteAutoComplete(self.sites.entry)
-        yield RegionAutoComplete(self.form.region_input)
         yield Footer()
+
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        # Runs before Textual's own handler. Shown the first time, each widget was
+        # styled as it was mounted: Textual restyled all ~80 of them again, a quarter
+        # of the form's opening. Back from a dialog it restyles as it decides.
+        if not self.resumed:
+            self.resumed = True
+            event.refresh_styles = False
 
     # -- loading --------------------------------------------------------------------
 
@@ -157,7 +166,14 @@ class SessionScreen(Screen[int | None]):
         if self.record_id is None:
             self.episode_id = line.current_id
         self.query_one("#episode-line", Static).update(plain(line.text))
-        self.query_one("#new-episode").display = line.ask_new
+        self.ask_new_episode(line.ask_new)
+
+    def ask_new_episode(self, shown: bool) -> None:
+        """Show or hide the complaint row (built, with its region completion, when first
+        shown)."""
+        region = self.form.ask_new_episode(shown)
+        if region is not None:
+            self.mount(RegionAutoComplete(region), after=self.query_one(SiteAutoComplete))
 
     # -- state <-> widgets ------------------------------------------------------------
 
@@ -226,10 +242,10 @@ class SessionScreen(Screen[int | None]):
         if self.record_id is not None:
             return
         if row.display and self.episode_id is not None:
-            row.display = False
+            self.ask_new_episode(False)
             self.query_one("#technique").focus()
             return
-        row.display = True
+        self.ask_new_episode(True)
         self.query_one("#f-complaint").focus()
 
     def action_repeat_last(self) -> None:

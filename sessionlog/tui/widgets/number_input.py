@@ -9,9 +9,9 @@ line under the field, instead of the key vanishing.
 from __future__ import annotations
 
 from textual.message import Message
-from textual.widgets import Input
 
 from ...domain.text import ascii_digits
+from .field_input import FieldInput
 
 
 class KeyRefused(Message):
@@ -23,7 +23,7 @@ class KeyRefused(Message):
         self.why = why
 
 
-class NumberInput(Input):
+class NumberInput(FieldInput):
     """Digits only (and ``-`` where ``signed``), up to ``digits`` of them."""
 
     def __init__(

@@ -26,6 +26,7 @@ from ..safe import plain
 from .choice import ConsentToggle, TechniquePicker
 from .details_line import DetailsLine
 from .error_line import ErrorLine
+from .field_input import FieldInput
 from .number_input import NumberInput
 from .settings_rows import SettingsRows
 from .sites_editor import SitesEditor
@@ -61,7 +62,7 @@ class SessionFields(VerticalScroll):
         self.sites = SitesEditor()
         self.settings = SettingsRows()
         self.details = DetailsLine()
-        self.region_input = Input(id="f-body_region", compact=True, placeholder="neck, low back...")
+        self.region_input: Input | None = None  # built with the new-episode row
         self._practitioners = practitioners
         self._treated_by = treated_by
 
@@ -69,11 +70,11 @@ class SessionFields(VerticalScroll):
         with Horizontal(classes="row", id="episode-row"):
             yield Label("Episode", classes="field-label")
             yield Static(id="episode-line")
-        with Horizontal(classes="row", id="new-episode"):
-            yield Label("Complaint", classes="field-label")
-            yield Input(id="f-complaint", compact=True, placeholder="e.g. neck pain")
-            yield Label("Region", classes="small-label")
-            yield self.region_input
+        # The complaint and region of a new episode: built when first asked for
+        # (ask_new_episode), most sessions continue an episode.
+        row = Horizontal(classes="row", id="new-episode")
+        row.display = False
+        yield row
         yield ErrorLine("episode")
         with Horizontal(classes="row"):
             yield Label("Technique", classes="field-label")
@@ -108,7 +109,7 @@ class SessionFields(VerticalScroll):
         for name, label, example, where in LINE_FIELDS:
             with Horizontal(classes="row"):
                 yield Label(label, classes="field-label")
-                yield Input(id=f"f-{name}", compact=True, placeholder=example)
+                yield FieldInput(id=f"f-{name}", compact=True, placeholder=example)
             yield ErrorLine(where)
         yield self.details
         with Horizontal(classes="row notes-row"):
@@ -117,7 +118,7 @@ class SessionFields(VerticalScroll):
         yield ErrorLine("notes")
         with Horizontal(classes="row"):
             yield Label("Started", classes="field-label")
-            yield Input(id="f-started_at", classes="when", compact=True)
+            yield FieldInput(id="f-started_at", classes="when", compact=True)
             yield Label("Practitioner", classes="small-label")
             yield self._practitioner_select()
         yield ErrorLine("details")
@@ -169,12 +170,35 @@ class SessionFields(VerticalScroll):
         state.sites = list(self.sites.sites)
         return state
 
+    def ask_new_episode(self, shown: bool) -> Input | None:
+        """Show (or hide) the complaint row of a new episode; the region input when it
+        was built just now (its completion goes with it), else None. Hidden, what was
+        typed in it stays there and is not saved."""
+        row = self.query_one("#new-episode", Horizontal)
+        row.display = shown
+        if not shown or self.region_input is not None:
+            return None
+        region = FieldInput(id="f-body_region", compact=True, placeholder="neck, low back...")
+        self.region_input = region
+        complaint = FieldInput(id="f-complaint", compact=True, placeholder="e.g. neck pain")
+        row.mount(
+            Label("Complaint", classes="field-label"),
+            complaint,
+            Label("Region", classes="small-label"),
+            region,
+        )
+        return region
+
     def new_episode(self) -> tuple[str, str]:
         """The complaint and region typed (both blank while their row is hidden)."""
         if not self.query_one("#new-episode").display:
             return "", ""
-        complaint = self.query_one("#f-complaint", Input).value
-        return complaint, self.region_input.value
+        return self._episode_typed()
+
+    def _episode_typed(self) -> tuple[str, str]:
+        if self.region_input is None:
+            return "", ""
+        return self.query_one("#f-complaint", Input).value, self.region_input.value
 
     def fingerprint(self, state: FormState) -> str:
         """``state`` (read from these fields) and the new episode typed, as one text:
@@ -188,7 +212,7 @@ class SessionFields(VerticalScroll):
                 "c": state.consent,
                 "g": vars(state.settings),
                 "d": vars(state.details),
-                "e": [self.query_one(f"#f-{k}", Input).value for k in ("complaint", "body_region")],
+                "e": list(self._episode_typed()),
             },
             sort_keys=True,
             default=str,

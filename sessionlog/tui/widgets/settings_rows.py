@@ -14,12 +14,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from ...services.entry.form_model import Settings, family
 from ...services.entry.technique_settings import retention_unit
 from ..safe import plain
 from .error_line import ErrorLine
+from .field_input import FieldInput
 
 SETTINGS = (
     # Widths that show what is typed at 80 columns ("2/100", "no", "manual_even").
@@ -39,51 +41,85 @@ SIZES_HINT = "all sites; per site: 20mm"
 NAMES = tuple(name for name, *_ in SETTINGS + SIZES)
 
 
+def takes(name: str, technique: str) -> bool:
+    """Whether ``technique`` takes the setting ``name`` (Hz: an electrical technique;
+    De Qi: the acupuncture family; the others: every technique)."""
+    if name == "estim_hz":
+        return "electr" in technique
+    if name in ("deqi", "deqi_quality"):
+        return family(technique) == "acupuncture"
+    return True
+
+
 class SettingsRows(Vertical):
-    """Two rows of settings inputs (``#s-NAME``) and their error line."""
+    """Two rows of settings inputs (``#s-NAME``) and their error line.
+
+    A setting only some techniques take (:func:`takes`) is built when one of them is
+    first chosen: each label and input costs the form's opening a restyle and a layout.
+    The value of a setting not built yet is held as shown (:meth:`show`), as its hidden
+    input held it."""
 
     DEFAULT_CSS = "SettingsRows { height: auto; }"
 
     class Changed(Message):
         """A setting was typed (read :attr:`SettingsRows.value`)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened = Settings()  # as shown last: a change from it says whom it reaches
+        self.technique = "acupuncture"
+        self.inputs: dict[str, Input] = {}  # the settings built, by name
+        self.held: dict[str, str] = {}  # the value of each setting not built
+
+    def _field(self, name: str, label: str, width: int, placeholder: str = "") -> list[Widget]:
+        """The label and input of setting ``name`` (its value: the one held)."""
+        field = FieldInput(
+            self.held.pop(name, ""),
+            id=f"s-{name}",
+            classes=f"setting s-{name}",
+            compact=True,
+            placeholder=placeholder,
+        )
+        field.styles.width = width
+        self.inputs[name] = field
+        return [Label(label, classes=f"small-label s-{name}", id=f"l-{name}"), field]
+
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row", id="settings-row"):
-            for name, label, _width in SETTINGS:
-                yield Label(label, classes=f"small-label s-{name}", id=f"l-{name}")
-                yield Input(id=f"s-{name}", classes=f"setting s-{name}", compact=True)
+            for name, label, width in SETTINGS:
+                if takes(name, self.technique):
+                    yield from self._field(name, label, width)
                 if name == "retention":
                     yield Label("min", id="retention-unit", classes="unit")
         with Horizontal(classes="row", id="sizes-row"):
-            for name, label, _width, example in SIZES:
-                yield Label(label, classes="small-label", id=f"l-{name}")
-                yield Input(id=f"s-{name}", classes="setting", compact=True, placeholder=example)
+            for name, label, width, example in SIZES:
+                yield from self._field(name, label, width, example)
             yield Static(SIZES_HINT, classes="hint")
         yield ErrorLine("settings")
         yield Static(id="settings-reach", classes="hint")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.opened = Settings()  # as shown last: a change from it says whom it reaches
-
     def on_mount(self) -> None:
         self.query_one("#settings-reach", Static).display = False
-        for name, _label, width, *_ in SETTINGS + SIZES:
-            self.query_one(f"#s-{name}", Input).styles.width = width
 
     @property
     def value(self) -> Settings:
         """The settings as typed."""
-        return Settings(**{name: self.query_one(f"#s-{name}", Input).value for name in NAMES})
+        typed = {name: field.value for name, field in self.inputs.items()}
+        return Settings(**{name: typed.get(name, self.held.get(name, "")) for name in NAMES})
 
     def show(self, settings: Settings) -> None:
         self.opened = Settings(**vars(settings))
         for name in NAMES:
-            self.query_one(f"#s-{name}", Input).value = getattr(settings, name)
+            if name in self.inputs:
+                self.inputs[name].value = getattr(settings, name)
+            else:
+                self.held[name] = getattr(settings, name)
 
     def show_reach(self, text: str) -> None:
         """Which sites a changed setting reaches and which keep their own (blank: all)."""
         line = self.query_one("#settings-reach", Static)
+        if not text and not line.display:
+            return  # nothing said, nothing to say: no layout at each key of a setting
         was = line.display and str(line.render())
         line.update(plain(text))
         line.display = bool(text)
@@ -91,16 +127,24 @@ class SettingsRows(Vertical):
             line.call_after_refresh(line.scroll_visible, animate=False)
 
     def show_technique(self, technique: str) -> None:
-        """Only the settings that apply to ``technique``; retention in its unit."""
-        fam = family(technique)
+        """Only the settings that apply to ``technique``; retention in its unit. A
+        setting first taken is built in its place; one no longer taken is hidden, as it
+        was before any was built on demand (its input keeps its value)."""
+        self.technique = technique
         self.query_one("#retention-unit", Label).update(retention_unit(technique))
-        for name, shown in (
-            ("estim_hz", "electr" in technique),
-            ("deqi", fam == "acupuncture"),
-            ("deqi_quality", fam == "acupuncture"),
-        ):
-            for widget in self.query(f".s-{name}"):
-                widget.display = shown
+        after: Widget = self.inputs["stimulation"]
+        for name, label, width in SETTINGS[2:]:
+            shown = takes(name, technique)
+            if name not in self.inputs:
+                if not shown:
+                    continue
+                built = self._field(name, label, width)
+                self.query_one("#settings-row", Horizontal).mount(*built, after=after)
+            field = self.inputs[name]
+            if field.display != shown:
+                for widget in (field, self.query_one(f"#l-{name}")):
+                    widget.display = shown
+            after = field
 
     def on_input_changed(self, event: Input.Changed) -> None:
         # Not stopped: the screen also hears each key (a refused key's line goes).

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Input
 from textual_autocomplete import AutoComplete, DropdownItem, TargetState
 
 from ...services.entry.site_text import entry_for, parse_site_text
+from .field_input import FieldInput
 
 
-class SiteInput(Input):
+class SiteInput(FieldInput):
     """The text of one site: ``st36 b``, ``upper trap r 3``, ``L4-L5 b strong``."""
 
     technique: str = "acupuncture"

@@ -50,6 +50,7 @@ class SitesEditor(Vertical):
         self.editing: int | None = None  # index of the site being edited in the entry
         self.technique = "acupuncture"
         self.settings = Settings()
+        self.hint = ""  # the hint shown beside the entry line
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
@@ -78,7 +79,9 @@ class SitesEditor(Vertical):
         self.technique, self.settings = technique, settings
         fam = family(technique)
         hint = ELECTRO_HINT.get(fam, SITE_HINT[fam]) if "electr" in technique else SITE_HINT[fam]
-        self.query_one("#site-hint", Static).update(plain(hint))
+        if hint != self.hint:  # each update of the line lays the screen out again
+            self.hint = hint
+            self.query_one("#site-hint", Static).update(plain(hint))
         self.entry.technique = technique
         self.refresh_table()
 
