@@ -21,11 +21,17 @@ from test_analysis_cache import assert_points_match, disturb, random_clinic
 
 from sessionlog.errors import DatabaseError
 from sessionlog.store import Store
+from sessionlog.store.integrity.triggers import (
+    CACHE_PREFIX,
+    applied_migrations,
+    expected_triggers,
+    plain,
+)
 from sessionlog.store.outcomes import cache as outcome_cache
 from sessionlog.store.outcomes import counts as outcome_counts
+from sessionlog.store.outcomes import edits, tally
 from sessionlog.store.outcomes import parallel as outcome_parallel
 from sessionlog.store.outcomes import points as outcome_points
-from sessionlog.store.outcomes import tally
 
 CLOCK = datetime(2026, 6, 1)
 
@@ -65,6 +71,28 @@ def test_two_parts_write_what_one_connection_writes(
     assert_points_match(clinic)  # and the pure path's points
     names = [row[1] for row in clinic.conn.execute("PRAGMA database_list")]
     assert outcome_parallel.PART_SCHEMA not in names  # detached after the build
+
+
+@pytest.mark.parametrize("parts", [False, True])
+def test_a_whole_build_leaves_the_cache_s_triggers_as_the_migrations_make_them(
+    clinic: Store, monkeypatch: pytest.MonkeyPatch, parts: bool
+) -> None:
+    """A whole build writes without the cache's triggers and puts them back, their very
+    text, before it commits: afterwards nothing is noted, and a write by hand is."""
+    conn = clinic.conn
+    sql = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'outcome%'"
+    before = dict(conn.execute(sql).fetchall())
+    expected = expected_triggers(frozenset(applied_migrations(conn)))
+    assert {n: plain(s) for n, s in before.items()} == {
+        n: s for n, s in expected.items() if n.startswith(CACHE_PREFIX)
+    }
+    assert len(before) == 3 * len((*outcome_cache.CACHE_TABLES, "outcome_meta"))
+    _build(clinic, monkeypatch, parts=parts)
+    assert dict(conn.execute(sql).fetchall()) == before
+    assert edits.edited(conn) == []
+    assert outcome_cache.is_current(conn)
+    conn.execute("UPDATE outcome_total SET n = n")  # (a write that changes nothing)
+    assert edits.edited(conn) == ["outcome_total"]
 
 
 def test_the_parts_are_ranges_of_patients_cut_at_the_share_of_sessions(

@@ -206,8 +206,8 @@ def _refresh(conn: sqlite3.Connection, progress: Progress, path: str, few_only: 
     if full and few_only:
         return 0  # nothing written: a whole build is left to whoever needs it
     windows = CACHED_WINDOWS
+    suspended = edits.suspend(conn) if full else {}  # (put back at the end: :mod:`.edits`)
     if full:
-        edits.restore(conn)  # its triggers as the migration made them
         for table in CACHE_TABLES:
             conn.execute(f"DELETE FROM {table}")
     else:  # the dirty patients' rows counted out, then gone
@@ -263,6 +263,8 @@ def _refresh(conn: sqlite3.Connection, progress: Progress, path: str, few_only: 
         ],
     )
     conn.execute("DELETE FROM temp.outcome_dirty")
+    if full:
+        edits.resume(conn, suspended)
     edits.clear(conn)  # last: every write above was sessionlog's
     progress(1)
     return patients

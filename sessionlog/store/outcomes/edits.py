@@ -10,11 +10,19 @@ altered or added on a table of the cache counts as such a write too: what it wou
 noted is unknown. Both are read in microseconds (the flags, and the schema's triggers
 against those the migrations create), so every reader of the cache asks before using it;
 a refresh that finds either rebuilds the cache whole and puts the triggers back.
+
+A whole build writes every table of the cache afresh inside one write transaction: it
+takes the triggers off first (:func:`suspend`) and puts them back at its end
+(:func:`resume`), before it commits. Nobody else can write meanwhile, and a trigger per
+row written cost more than the rows (at 100,000 sessions 0.4 s of 0.6 s for the
+patients' dose rows, 0.2 s of 0.4 s for the session rows; a table with triggers is also
+emptied row by row, not at once).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 from ..db import split_sql
 from ..integrity.triggers import CACHE_PREFIX, applied_migrations, expected_triggers, plain
@@ -68,14 +76,41 @@ def restore(conn: sqlite3.Connection) -> None:
         columns, table = [], False
     if table and columns == ["name"] and {n: plain(s or "") for n, s in found.items()} == expected:
         return
-    for name in found:
-        conn.execute(f'DROP TRIGGER "{name.replace(chr(34), chr(34) * 2)}"')
+    _drop_triggers(conn, found)
     if not table or columns != ["name"]:
         conn.execute(f"DROP VIEW IF EXISTS {TABLE}")
         conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
         conn.execute(_create_table())
     for sql in expected.values():
         conn.execute(sql)
+
+
+def suspend(conn: sqlite3.Connection) -> dict[str, str]:
+    """Drop the cache's triggers, whatever they are, inside the caller's write
+    transaction, for a whole build that ends with :func:`resume` (nothing is noted
+    meanwhile); returns them (name: SQL)."""
+    if _expected(conn) is None:
+        return {}
+    found = dict(conn.execute(_FOUND_SQL).fetchall())
+    _drop_triggers(conn, found)
+    return found
+
+
+def resume(conn: sqlite3.Connection, suspended: dict[str, str]) -> None:
+    """Put back the triggers :func:`suspend` dropped when they were the migrations'
+    (their very text), else as the migrations make them (:func:`restore`)."""
+    expected = _expected(conn)
+    if expected is None:
+        return
+    if {n: plain(s or "") for n, s in suspended.items()} == expected:
+        for sql in suspended.values():
+            conn.execute(sql)
+    restore(conn)  # (and the table of notes, if it is not as made)
+
+
+def _drop_triggers(conn: sqlite3.Connection, names: Iterable[str]) -> None:
+    for name in names:  # (names from sqlite_master, quoted as identifiers)
+        conn.execute(f'DROP TRIGGER "{name.replace(chr(34), chr(34) * 2)}"')
 
 
 def clear(conn: sqlite3.Connection) -> None:
