@@ -14,6 +14,7 @@ from sessionlog.domain import InvalidRecord
 from sessionlog.domain.models import Episode
 from sessionlog.errors import ValidationError
 from sessionlog.services import follow_ups, sessions
+from sessionlog.services.entry import form_start
 from sessionlog.services.entry.form_model import FormState, default_settings, describe_site
 from sessionlog.services.entry.reuse import protocol_sites, repeated, replaced_by_repeat
 from sessionlog.services.sessions import Done, Draft, Refused, or_raise
@@ -97,10 +98,15 @@ def test_a_session_entered_late_continues_the_episode_of_its_own_time(
 
 
 def test_the_form_saves_into_the_episode_it_shows(store: Store, patient_id: int) -> None:
-    # The form shows the episode started last; a session backdated there went into the
-    # one under way on its day, which the practitioner was never shown (found by review).
-    store.add_episode(Episode(patient_id, "neck pain", "neck", "2026-11-01"))
-    back = store.add_episode(Episode(patient_id, "low back pain", "low_back", "2026-11-15"))
+    # A session backdated in the form went into the one under way on its day while the
+    # form showed the one started last (found by review); then it went into the one
+    # started last, although that began after the session (fixes18). Now the form's
+    # episode line follows the time typed (tests/tui/test_episode_by_date.py), and the
+    # session goes into the episode under way on its day, as `log` puts it.
+    neck = store.add_episode(Episode(patient_id, "neck pain", "neck", "2026-11-01"))
+    store.add_episode(Episode(patient_id, "low back pain", "low_back", "2026-11-15"))
+    line = form_start.episode_on(store, patient_id, "2026-11-10 09:00")
+    assert line is not None and line.current_id == neck
     form = FormState(technique="acupuncture", settings=default_settings("acupuncture"))
     form.consent = True
     form.fields.update({"started_at": "2026-11-10 09:00", "pain_before": "5"})
@@ -108,7 +114,7 @@ def test_the_form_saves_into_the_episode_it_shows(store: Store, patient_id: int)
     draft = or_raise(
         sessions.check_form(store, form, patient_id=patient_id, practitioner_id=1, now=NOW)
     )
-    assert draft.session.episode_id == back
+    assert draft.session.episode_id == neck
 
 
 def test_amend_and_void_keep_the_record_and_say_what_happened(

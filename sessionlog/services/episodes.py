@@ -34,14 +34,13 @@ def choose_episode(
     complaint: str,
     region: str,
     started_on: str,
-    *,
-    shown: bool = False,
 ) -> EpisodeChoice:
     """The episode of a new session of ``patient_id`` (on ``started_on``): a new one
     when a complaint or a region is given (both are then required), else the current
-    one: the one under way that day, or with ``shown``, the one started last (the one
-    the form shows). Raises :class:`InvalidRecord` / :class:`ValidationError` naming
-    the field."""
+    one: the one under way that day (a session entered late continues the episode of
+    its day, not one begun since; the form's episode line shows the same one as the
+    time is typed: ``entry.form_start.episode_on``). Raises :class:`InvalidRecord` /
+    :class:`ValidationError` naming the field."""
     if complaint.strip() or region.strip():
         episode = parse_episode(
             {"complaint": complaint, "body_region": region},
@@ -49,7 +48,7 @@ def choose_episode(
             started_on=started_on,
         )
         return EpisodeChoice(new=episode)
-    current = store.current_episode(patient_id, on=None if shown else started_on)
+    current = store.current_episode(patient_id, on=started_on)
     if current is None:
         raise ValidationError(
             "complaint",

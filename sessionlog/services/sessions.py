@@ -97,14 +97,11 @@ def check_input(
     region: str = "",
     new: bool = True,
     extra: list[ValidationError] | None = None,
-    shown_episode: bool = False,
 ) -> Draft | Refused:
     """Validate the raw session (the domain's :func:`parse_session`) and, for a new
     session without an ``episode_id``, choose its episode: a new one from ``complaint``
     and ``region``, else the patient's current one. ``extra``: problems the front end
-    found on its own (the form's settings row), reported with the others.
-    ``shown_episode``: the front end showed the episode the session continues (the form
-    shows the one started last), so that one is continued, not the one of its day."""
+    found on its own (the form's settings row), reported with the others."""
     errors: list[ValidationError] = []
     session = None
     try:
@@ -117,11 +114,8 @@ def check_input(
         # (no patient: no episode to look for; the patient's problem says it)
         started = session.started_at.date().isoformat() if session else _typed_day(raw, now)
         try:
-            # The form shows the episode a session continues (the one started last) and
-            # saves into that one; the command line shows none: the one of its day.
-            choice = choose_episode(
-                store, patient_id, complaint, region, started, shown=shown_episode
-            )
+            # The episode under way on its day (the form's episode line shows it).
+            choice = choose_episode(store, patient_id, complaint, region, started)
         except InvalidRecord as exc:
             errors += exc.errors
         except ValidationError as exc:
@@ -168,7 +162,6 @@ def check_form(
         region=region,
         new=new,
         extra=extra,
-        shown_episode=True,
     )
 
 

@@ -10,7 +10,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ...analysis.model import group_label
+from ...domain.fields import as_datetime
 from ...domain.text import counted
+from ...errors import ValidationError
 from ..episodes import describe_episode
 from .form_model import FormState, default_settings, state_from_session
 
@@ -95,14 +97,19 @@ def patient_line(store: Store, patient_id: int, record_id: int | None) -> str:
 
 
 def episode_line(
-    store: Store, patient_id: int, record_id: int | None, amended_episode: int | None
+    store: Store,
+    patient_id: int,
+    record_id: int | None,
+    amended_episode: int | None,
+    on: str | None = None,
 ) -> EpisodeLine:
-    """The current episode (a new session continues it), the amended session's, or
-    the complaint row for a patient with none."""
+    """The current episode (a new session continues it; ``on`` a day: the one under way
+    then, as :func:`..episodes.choose_episode` saves it), the amended session's, or the
+    complaint row for a patient with none."""
     if record_id is not None:
         episode = store.episode(amended_episode) if amended_episode else None
     else:
-        episode = store.current_episode(patient_id)
+        episode = store.current_episode(patient_id, on=on)
     current = episode["id"] if episode and record_id is None else None
     if episode is None and record_id is not None:
         text = "none recorded"
@@ -112,3 +119,14 @@ def episode_line(
         text = describe_episode(episode["complaint"], episode["body_region"], episode["started_on"])
         text += "  (F6: new)" if record_id is None else ""
     return EpisodeLine(text, current, record_id is None and episode is None)
+
+
+def episode_on(store: Store, patient_id: int, typed: str) -> EpisodeLine | None:
+    """The episode line of a new session at the time ``typed`` in the form (the episode
+    under way that day: a session entered late continues the one of its day); None
+    while what is typed is not a date yet."""
+    try:
+        day = as_datetime("started_at", typed).date().isoformat()
+    except ValidationError:
+        return None
+    return episode_line(store, patient_id, None, None, on=day)

@@ -347,7 +347,20 @@ class SessionScreen(Screen[int | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._refusal_is_old_news()
+        if event.input.id == "f-started_at" and self.record_id is None:
+            self.follow_date(event.value)  # (an amended session keeps its episode)
         session_save.recheck(self)
+
+    def follow_date(self, typed: str) -> None:
+        """The episode line of a new session follows its time as typed: entered late, it
+        continues the episode under way that day (which saving picks too)."""
+        from ...services.entry.form_start import episode_on
+
+        line = episode_on(self.store, self.patient_id, typed)
+        if line is None or line.current_id is None or line.current_id == self.episode_id:
+            return
+        self.episode_id = line.current_id
+        self.query_one("#episode-line", Static).update(plain(line.text))
 
     def on_descendant_blur(self) -> None:
         """Moving on from a field: its refused key is old news."""
