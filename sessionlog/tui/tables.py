@@ -16,18 +16,23 @@ import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import zip_longest
+from typing import Any
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.coordinate import Coordinate
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import DuplicateKey, Row
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets.data_table import RowKey
 
 from ..domain.techniques import group_label
 from .safe import plain
+from .table_lines import draw_cell, draw_row_line
 
 _LONG_HEADING = 10  # headings longer than this take two lines
 _LONG_CELL = 40  # cells longer than this take a line per clause ("...; ...")
@@ -293,6 +298,51 @@ class FitTable(DataTable):
         self._update_count += len(rows)
         self.check_idle()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._paint_styles: dict[str, Style] = {}  # component styles of this paint
+        super().__init__(*args, **kwargs)
+
+    def notify_style_update(self) -> None:
+        self._paint_styles = {}
+        super().notify_style_update()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._paint_styles = {}  # the component styles, worked out again once per paint
+        return super().render_lines(crop)
+
+    def _render_line_in_row(
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[list[list[Segment]], list[list[Segment]]]:
+        """A line of a row, drawn by :func:`~.table_lines.draw_row_line` when it can
+        (DataTable's own drawing otherwise), kept in DataTable's cache of row lines."""
+        key = (
+            row_key,
+            line_no,
+            base_style,
+            cursor_location,
+            hover_location,
+            self.cursor_type,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cache = self._row_render_cache
+        if key in cache:
+            return cache[key]
+        memo = self._paint_styles
+        args = (row_key, line_no, base_style, cursor_location, hover_location)
+        drawn = draw_row_line(self, memo, *args)
+        if drawn is None:
+            return super()._render_line_in_row(*args)
+        cache[key] = drawn
+        return drawn
+
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         measured, self._measured = self._measured, frozenset()
         super()._update_dimensions([key for key in new_rows if key not in measured])
@@ -306,81 +356,13 @@ class FitTable(DataTable):
         cursor: bool = False,
         hover: bool = False,
     ) -> list[list[Segment]]:
-        """A cell's lines, as DataTable draws them through Rich (``Styled(Padding(cell))``
-        rendered to the cell's size), drawn here directly when the cell is one of ours: a
-        Text of one style whose lines fit the column, in a row of a fixed height (what
-        :func:`fill_columns` gives). Rich's drawing, per cell, was most of opening a
-        400-session patient's progress: every visible row drawn twice per opening.
-        ``tests/tui/test_tables_drawn.py`` holds the two equal, character and style."""
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        ours = row_index >= max(0, self.fixed_rows) and column_index >= max(0, self.fixed_columns)
-        if row_key is None or column_key is None or not ours:  # headings, labels
+        """A cell's lines, drawn by :func:`~.table_lines.draw_cell` when the cell is one
+        of ours (DataTable's drawing through Rich otherwise): for the lines of a row
+        DataTable draws itself, one with a cell of several styles."""
+        drawn = draw_cell(self, row_index, column_index, base_style, width, cursor, hover)
+        if drawn is None:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        key = (
-            row_key,
-            column_key,
-            base_style,
-            cursor,
-            hover,
-            self._show_hover_cursor,
-            self._update_count,
-            self._pseudo_class_state,
-        )
-        cache = self._cell_render_cache
-        if key in cache:
-            return cache[key]
-        lines = self._cell_lines(row_key, column_key, width)
-        if lines is None:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        text, height = lines
-        pre_style, post_style = self._get_styles_to_render_cell(
-            False,
-            False,
-            False,
-            hover,
-            cursor,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
-        )
-        # Styled(pre, Padding(Text), post): each segment pre + its style, then + post.
-        pre = base_style + Style.from_meta({"row": row_index, "column": column_index})
-        pre += pre_style
-        pad = pre + post_style if pre else post_style
-        written = pre + self.app.console.get_style(text.style, default=Style.null())
-        written = written + post_style if written else post_style
-        padding = self.cell_padding
-        inner = width - 2 * padding
-        drawn: list[list[Segment]] = []
-        for line in text.plain.split("\n")[:height]:
-            right = Segment(" " * (inner - cell_len(line) + padding), pad)
-            if not line:  # Rich draws no segment for an empty line
-                drawn.append([Segment(" " * padding, pad), right])
-                continue
-            drawn.append([Segment(" " * padding, pad), Segment(line, written), right])
-        drawn.extend([Segment(" " * width, pad)] for _ in range(height - len(drawn)))
-        cache[key] = drawn
         return drawn
-
-    def _cell_lines(
-        self, row_key: RowKey, column_key: ColumnKey, width: int
-    ) -> tuple[Text, int] | None:
-        """The cell's Text and its row's height when it can be drawn without Rich: one
-        style, no tabs, left to Rich's defaults, every line within the column."""
-        row = self.rows.get(row_key)
-        if row is None or row.auto_height or row.height < 1:
-            return None
-        cells = self._data.get(row_key, {})
-        text = cells.get(column_key)
-        if type(text) is not Text or text.spans or text.justify or text.overflow:
-            return None
-        inner = width - 2 * self.cell_padding
-        plain = text.plain
-        if inner < 0 or "\t" in plain or any(cell_len(x) > inner for x in plain.split("\n")):
-            return None
-        return text, row.height
 
     def room(self, width: int | None = None) -> int:
         """The cells the columns may take: the width inside the border and padding, less

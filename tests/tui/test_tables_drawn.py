@@ -1,19 +1,24 @@
 """A FitTable draws the cells ``fill_columns`` gave it (one style, lines it wrapped to
-the column's width) itself, cell by cell as Textual's DataTable draws them through Rich
-(issue 17: a 400-session patient's progress drew its visible rows through Rich twice per
-opening). Here every character and its style are held equal to DataTable's own drawing:
-at the cursor, zebra rows, styled cells, cells of several lines in taller rows, wide
-characters, empty cells; and the FitTable is shown to draw none of them through Rich."""
+the column's width) and its headings itself, as Textual's DataTable draws them through
+Rich (issue 17: a 400-session patient's progress drew its visible rows through Rich twice
+per opening), a line of a row at a time with its styles worked out once per paint
+(DataTable works out the row's style again for every line, 0.1 ms each). Here every
+character and its style are held equal to DataTable's own drawing, cell by cell and
+line by line: at the cursor and the hover, zebra rows, styled cells, cells of several
+lines in taller rows, headings of two lines, wide characters, empty cells; and the
+FitTable is shown to draw none of them through Rich."""
 
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 import pytest
 from rich.segment import Segment
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.coordinate import Coordinate
 from textual.renderables.styled import Styled
 from textual.widgets import DataTable
 
@@ -104,9 +109,82 @@ def test_a_fit_table_draws_its_own_cells_without_rich(monkeypatch: pytest.Monkey
             fit._line_cache.clear()
             fit.refresh()
             await pilot.pause()
-            # the headings (one per column) and the one cell with a tab, which Rich expands
-            cells = [str(c.renderable.renderable) for c in drawn]
-            assert sorted(cells) == sorted(["Date", "Name,\nin full", "Note", "N", "tab\there"])
+            # only the one cell with a tab, which Rich expands (and its line's other cells)
+            cells = {str(c.renderable.renderable) for c in drawn}
+            assert "tab\there" in cells
+            assert cells.isdisjoint(["Date", "Name,\nin full", "Note", "N", "Mei Lin"])
+
+    asyncio.run(run())
+
+
+def _lines(table: FitTable, own: bool) -> list[Any]:
+    """Every line of every row, the headings' first, with the cursor and the hover on
+    each row in turn, drawn by the FitTable (``own``) or by DataTable's drawing."""
+    draw = table._render_line_in_row if own else super(FitTable, table)._render_line_in_row
+    keys = [table._header_row_key, *table.rows]
+    out = []
+    for cursor_row in range(table.row_count):
+        cursor, hover = Coordinate(cursor_row, 0), Coordinate((cursor_row + 2) % 5, 1)
+        table._row_render_cache.clear()
+        table._cell_render_cache.clear()
+        for key in keys:
+            height = table.get_row_height(key)
+            for line in range(height):
+                fixed, scrollable = draw(key, line, table.rich_style, cursor, hover)
+                out.append((_chars(fixed), _chars(scrollable)))
+    return out
+
+
+@pytest.mark.parametrize("width", [160, 40])
+@pytest.mark.parametrize("cursor_type", ["row", "cell", "column", "none"])
+def test_a_fit_table_draws_its_lines_as_datatable_does(
+    width: int, cursor_type: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def run() -> None:
+        app = Tables()
+        async with app.run_test(size=(width, 30)) as pilot:
+            await pilot.pause()
+            fit = app.query_one("#fit", FitTable)
+            fit.cursor_type = cursor_type  # type: ignore[assignment]
+            fill_columns(fit, COLUMNS, ROWS)
+            await pilot.pause()
+            ours = _lines(fit, own=True)
+            # DataTable's lines, each cell drawn by Rich (as DataTable._render_cell does)
+            monkeypatch.setattr(fit, "_render_cell", partial(DataTable._render_cell, fit))
+            assert ours == _lines(fit, own=False)
+            fit.zebra_stripes = False
+            monkeypatch.undo()
+            ours = _lines(fit, own=True)
+            monkeypatch.setattr(fit, "_render_cell", partial(DataTable._render_cell, fit))
+            assert ours == _lines(fit, own=False)
+
+    asyncio.run(run())
+
+
+def test_a_paint_works_out_the_rows_styles_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A paint of every line of 40 zebra rows: the headings', even and odd rows' styles
+    each worked out once, not once per line."""
+    asked: list[str] = []
+    own = FitTable.get_component_styles
+
+    def counted(self: FitTable, *names: str) -> Any:
+        asked.extend(names)
+        return own(self, *names)
+
+    async def run() -> None:
+        app = Tables()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.pause()
+            fit = app.query_one("#fit", FitTable)
+            fill_columns(fit, COLUMNS, ROWS[:2] * 20)
+            await pilot.pause()
+            monkeypatch.setattr(FitTable, "get_component_styles", counted)
+            fit._row_render_cache.clear()
+            fit._line_cache.clear()
+            fit.refresh()
+            await pilot.pause()
+            rows = ["datatable--header", "datatable--even-row", "datatable--odd-row"]
+            assert sorted(name for name in asked if name in rows) == sorted(rows)
 
     asyncio.run(run())
 

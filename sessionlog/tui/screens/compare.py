@@ -19,7 +19,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
-from textual_plotext import PlotextPlot
 
 from ...analysis import DEFAULT_LONG, DEFAULT_SHORT, Filters
 from ...analysis.table import (
@@ -39,6 +38,7 @@ from ...domain.text import counted
 from ...errors import SessionlogError, ValidationError, WriteFailed
 from ..safe import plain
 from ..tables import FitTable, fill_columns, merge_columns
+from ..widgets.chart import Chart
 from ..widgets.footer import Footer
 
 if TYPE_CHECKING:
@@ -164,16 +164,16 @@ class CompareScreen(Screen[None]):
                 yield FitTable(id="cmp-kept")
                 yield FitTable(id="cmp-durability")
             with TabPane("Curves", id="tab-curves"):
-                yield PlotextPlot(id="cmp-curves")
-                yield PlotextPlot(id="cmp-lasting")
+                yield Chart(id="cmp-curves")
+                yield Chart(id="cmp-lasting")
             with TabPane("Responders", id="tab-responders"):
-                yield PlotextPlot(id="cmp-responders")
+                yield Chart(id="cmp-responders")
                 yield FitTable(id="cmp-responder-table", zebra_stripes=True)
             with TabPane("Completeness", id="tab-complete"):
                 yield FitTable(id="cmp-complete", zebra_stripes=True)
                 yield Static("", id="cmp-due-done")
             with TabPane("Soreness", id="tab-soreness"):
-                yield PlotextPlot(id="cmp-soreness")
+                yield Chart(id="cmp-soreness")
                 yield FitTable(id="cmp-soreness-table")
             with TabPane("Dose & safety", id="tab-details"):
                 yield FitTable(id="cmp-details")
@@ -340,7 +340,7 @@ class CompareScreen(Screen[None]):
             ),
             ("#cmp-soreness", lambda plt: draw_soreness(plt, result)),
         ):
-            plot = self.query_one(plot_id, PlotextPlot)
+            plot = self.query_one(plot_id, Chart)
             draw(plot.plt)
             plot.refresh()
 

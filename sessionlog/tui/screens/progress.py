@@ -14,7 +14,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual_plotext import PlotextPlot
 
 from ...analysis import patient_sentences
 from ...analysis.activity_words import scale_words
@@ -29,6 +28,7 @@ from ...services.take_home import patient_scales, write_take_home_default
 from ..access import record_access
 from ..safe import plain
 from ..tables import FitTable, fill_columns, merge_columns, technique_name
+from ..widgets.chart import Chart
 from ..widgets.footer import Footer
 
 PREVIEW_ROWS = 20  # more than #progress-sessions' max-height shows
@@ -63,7 +63,7 @@ class ProgressScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="progress-title")
-        yield PlotextPlot(id="progress-chart")
+        yield Chart(id="progress-chart")
         yield Static(id="progress-key")  # the chart's key: inside, it covered readings
         yield Horizontal(id="progress-scales")
         yield Static(id="progress-summary")
@@ -84,7 +84,7 @@ class ProgressScreen(Screen[None]):
             return
         title.update(plain(f"Progress  {patient['chart_id']}  {patient['name']}"))
         self.progress = progress_report(store, self.patient_id)
-        plot = self.query_one(PlotextPlot)
+        plot = self.query_one(Chart)
         draw_progress(plot.plt, self.progress)
         plot.refresh()
         self.query_one("#progress-key", Static).update(plain(progress_key(self.progress)))
@@ -119,7 +119,7 @@ class ProgressScreen(Screen[None]):
         """One small chart per scale the patient has (up to three), beside each other."""
         row = self.query_one("#progress-scales", Horizontal)
         row.remove_children()
-        plots = [PlotextPlot(classes="scale-chart") for _ in courses[:3]]
+        plots = [Chart(classes="scale-chart") for _ in courses[:3]]
         row.mount_all(plots)
         for plot, course in zip(plots, courses, strict=False):
             draw_scale(plot.plt, course)
