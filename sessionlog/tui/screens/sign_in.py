@@ -128,7 +128,7 @@ class SignInScreen(Screen[None]):
             self.store.prepare_writes()
             if self.names:  # Enter reads the access row: its type is made now (lazy_rows)
                 self.store.access(self.chosen().practitioner_id)
-            from . import home  # noqa: F401  (loaded now, used after the sign-in)
+            self.app.prepare_home()  # type: ignore[attr-defined]
 
     def fill(self) -> None:
         """List the practitioners (only the locked one, on the lock)."""
