@@ -1,8 +1,9 @@
 """The sessionlog terminal app: the store and the clock come in, screens come and go.
 
 Nobody sees a patient before signing in: the app's first screen is the sign-in screen
-(:mod:`.screens.sign_in`), and the home screen is built only once a practitioner has
-given their secret. It locks (Ctrl+L, or after ``idle_lock_minutes`` without a key,
+(:mod:`.screens.sign_in`), and the home screen reads no patient until a practitioner
+has given their secret (its widgets are built, empty and unseen, while the first secret
+is typed; Enter fills and shows it). It locks (Ctrl+L, or after ``idle_lock_minutes`` without a key,
 5 by default, in the settings file) by covering every screen with the sign-in screen
 of the same practitioner. ``SessionlogApp(store, practitioner_id=N)`` starts signed in
 as N on the home screen: for tests and benchmarks, never reachable by a user.

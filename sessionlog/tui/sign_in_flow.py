@@ -2,8 +2,9 @@
 
 Plain functions of the app (``tui/app.py`` keeps one-line methods that call them, the
 names screens and tests use). The screens themselves are ``screens/sign_in.py``: this
-module decides what follows a sign-in (the home screen is built after the first one; a
-lock or a switch uncovers the screens as they were), when the app locks (Ctrl+L, or
+module decides what follows a sign-in (the home screen, built empty while the first
+secret is typed, is filled and shown after it; a lock or a switch uncovers the screens
+as they were), when the app locks (Ctrl+L, or
 after the settings' ``idle_lock_minutes`` without a key), and who is highlighted at the
 next sign-in (the last one to sign in to this database on this machine).
 """
