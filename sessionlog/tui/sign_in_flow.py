@@ -2,8 +2,9 @@
 
 Plain functions of the app (``tui/app.py`` keeps one-line methods that call them, the
 names screens and tests use). The screens themselves are ``screens/sign_in.py``: this
-module decides what follows a sign-in (the home screen is built after the first one; a
-lock or a switch uncovers the screens as they were), when the app locks (Ctrl+L, or
+module decides what follows a sign-in (the home screen, built empty while the first
+secret is typed, is filled and shown after it; a lock or a switch uncovers the screens
+as they were), when the app locks (Ctrl+L, or
 after the settings' ``idle_lock_minutes`` without a key), and who is highlighted at the
 next sign-in (the last one to sign in to this database on this machine).
 """
@@ -34,21 +35,40 @@ def remembered_practitioner(app: SessionlogApp) -> int | None:
 def signed_in(app: SessionlogApp, practitioner_id: int, screen: Any) -> None:
     """``screen`` (a sign-in screen) took ``practitioner_id``'s secret: carry on as them.
 
-    From the first screen, the home screen is built now (and replaces it); from a
-    lock or a switch, the screens under it come back as they were.
+    From the first screen, the home screen (built while the secret was typed, else now)
+    is filled and replaces it; from a lock or a switch, the screens under it come back
+    as they were.
     """
+    if screen.mode != "start":
+        practitioner_chosen(app, practitioner_id)
+        app.last_input = app.clock()
+        screen.dismiss()
+        app._repaint_soon()
+        return
+    from .screens.home import HomeScreen
+
+    home, app._home = app._home or HomeScreen(), None
+    app.pause_gc_until_painted(home)
     practitioner_chosen(app, practitioner_id)
     app.last_input = app.clock()
-    if screen.mode == "start":
+    # The first screen was not pushed, so it has no result callback for
+    # switch_screen to drop (Textual's switch_screen pushes one for the next).
+    screen._push_result_callback(app, None)
+    app.switch_screen(home)
+    if home.ready:  # built while the secret was typed: filled now (else when mounted)
+        home.refresh_all()
+    app._repaint_soon()
+
+
+def prepare_home(app: SessionlogApp) -> None:
+    """Build the home screen's widgets while the first secret is typed, not shown and
+    empty: it reads no patient until a practitioner has signed in (:func:`signed_in`
+    fills it then)."""
+    if app._home is None and app.practitioner_id is None:
         from .screens.home import HomeScreen
 
-        # The first screen was not pushed, so it has no result callback for
-        # switch_screen to drop (Textual's switch_screen pushes one for the next).
-        screen._push_result_callback(app, None)
-        app.switch_screen(HomeScreen())
-    else:
-        screen.dismiss()
-    app._repaint_soon()
+        app._home = HomeScreen()
+        app._register(app, app._home)  # composed and mounted now (Textual's _get_screen)
 
 
 def practitioner_chosen(app: SessionlogApp, practitioner_id: int) -> None:

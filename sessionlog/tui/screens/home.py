@@ -111,12 +111,13 @@ class HomeScreen(Screen[None]):
         self.query_one("#patients", DataTable).add_columns(*lists.PATIENT_COLUMNS)
         self.ready = True
         app: Any = self.app
-        if app.started:
-            self.refresh_all()
-        else:
+        if not app.started:
             app.start()  # takes the database (opened meanwhile) and fills the lists
             if app.return_code is not None:
                 return  # leaving (a database that cannot be opened): nothing to show
+        elif app.practitioner_id is not None:
+            self.refresh_all()
+        # (else built while the first secret is typed: filled once signed in)
         self.query_one("#search", Input).focus()
 
     def refresh_all(self) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widget import Widget
@@ -20,7 +21,7 @@ from textual.widgets import DataTable, Static
 
 from ...domain.text import clean_text
 from ..safe import plain
-from ..tables import technique_name
+from ..tables import FitTable, technique_name
 from ..widgets.list_table import ListTable
 
 PATIENT_COLUMNS = ("Chart", "Name", "Born", "Last visit")
@@ -45,10 +46,17 @@ def sites_summary(targets: str, count: int, room: int) -> str:
     return f"{count} site{'s' * (count != 1)}"
 
 
+class HomeList(ListTable, FitTable):
+    """A list of the home screen: a :class:`ListTable` whose cells of one style are drawn
+    without Rich (:class:`FitTable`: the patients list was most of the first frame after
+    the sign-in) and, given their columns' widths (:func:`fitted_columns`), measured as
+    they go in rather than again when the table is next idle."""
+
+
 def new_list(table_id: str, title: str, columns: Sequence[str] = ()) -> DataTable[Any]:
     """A list: a table with its own box and its title in the top border."""
     # A box widget and a title widget around each table cost ~10 ms of the first frame.
-    table: DataTable[Any] = ListTable(
+    table: DataTable[Any] = HomeList(
         id=table_id, classes="box", cursor_type="row", zebra_stripes=True
     )
     table.border_title = title
@@ -114,6 +122,36 @@ def keeping_row(table: DataTable[Any], fill: Callable[[], None]) -> None:
             return
 
 
+def fitted_columns(
+    table: DataTable[Any], headings: Sequence[str], cells: Sequence[Sequence[str | Text]]
+) -> dict[str, int]:
+    """Empty ``table`` and give it the columns ``headings``, each as wide as its widest
+    cell of ``cells`` (the rows about to go in) or its heading. Measured by the table when
+    next idle, the columns were drawn at their headings' widths until then: the first
+    frame after the sign-in cut every name ("Mari"), and the patient's sessions after a
+    save stayed so ("2026", "Acupunctu"). Returns each heading's width (see
+    :func:`measured`)."""
+    table.clear(columns=True)
+    widths = {h: max([cell_len(h), *(_width(r[i]) for r in cells)]) for i, h in enumerate(headings)}
+    for heading, width in widths.items():
+        table.add_column(heading, width=width, key=heading)
+    return widths
+
+
+def measured(table: DataTable[Any], widths: dict[str, int]) -> None:
+    """The rows now in ``table`` went in with their columns' ``widths``
+    (:func:`fitted_columns`), one line each: a :class:`HomeList` does not measure them
+    again through Rich when next idle (the patients list: 48 cells, 10-15 ms after
+    the first frame)."""
+    if isinstance(table, FitTable):
+        table.measured(widths)
+
+
+def _width(text: str | Text) -> int:
+    """The cells ``text`` takes on the terminal (a wide character takes two)."""
+    return text.cell_len if isinstance(text, Text) else cell_len(text)
+
+
 def fill_today(table: DataTable[Any], rows: Sequence[Mapping[str, Any]]) -> None:
     """Today's sessions, earliest first, and how many in the title."""
     table.clear()
@@ -134,15 +172,19 @@ def fill_patients(
     table: DataTable[Any], rows: Sequence[Mapping[str, Any]], title: str, select: int | None
 ) -> None:
     """The patients listed under ``title``; ``select`` highlighted when among them."""
-    table.clear()
-    for p in rows:
-        table.add_row(
+    cells = [
+        [
             plain(p["chart_id"]),
             plain(p["name"]),
-            str(p.get("birth_year") or ""),
-            str(p.get("last_visit") or "")[:10],
-            key=str(p["id"]),
-        )
+            Text(str(p.get("birth_year") or "")),
+            Text(str(p.get("last_visit") or "")[:10]),
+        ]
+        for p in rows
+    ]
+    widths = fitted_columns(table, PATIENT_COLUMNS, cells)
+    for p, row in zip(rows, cells, strict=True):
+        table.add_row(*row, key=str(p["id"]))
+    measured(table, widths)
     table.border_title = plain(title)
     if select is not None and str(select) in [k.value for k in table.rows]:
         table.move_cursor(row=table.get_row_index(str(select)))
@@ -172,12 +214,7 @@ def fill_sessions(
     room = sites_room(table, cells, width)
     for row, session in zip(cells, rows, strict=True):
         row[-1] = sites_summary(clean_text(row[-1]), session["site_count"], room)
-    # The columns anew, each as wide as its widest cell, set here: measured by the
-    # table when next idle, they were drawn at their headings' widths after a save
-    # ("2026", "Acupunctu") and stayed so.
-    table.clear(columns=True)
-    for i, heading in enumerate(SESSION_COLUMNS):
-        table.add_column(heading, width=max([len(heading), *(len(r[i]) for r in cells)]))
+    widths = fitted_columns(table, SESSION_COLUMNS, cells)
     if patient is not None:
         # Voided sessions too, marked, so that they can be reviewed (F3, Enter).
         live = sum(s["status"] != "void" for s in rows)
@@ -194,6 +231,7 @@ def fill_sessions(
                 Text(sites),
                 key=row_key(s) + (":void" if void else ""),
             )
+        measured(table, widths)
         if rows:
             table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
     table.border_title = plain(title)

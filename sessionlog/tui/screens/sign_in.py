@@ -1,7 +1,8 @@
 """Sign-in: the app's first screen, its lock, and switching practitioner.
 
 No patient data is on it or behind it: it is a full screen, the first one (the home
-screen is built only after a sign-in), and when the app locks it covers whatever was
+screen's widgets are built while the first secret is typed, empty and unseen: it reads
+no patient before a sign-in), and when the app locks it covers whatever was
 open (an unsaved form stays as it was, under it). It lists the practitioners by name
 and asks for the chosen one's secret in a masked field; the secret's hash is computed
 after Enter, never at start-up.
@@ -116,7 +117,8 @@ class SignInScreen(Screen[None]):
             # While the secret is typed: the end of the audit chain is looked at for
             # Home's banner (3-4 ms at 100k), the sign-in's audit row is the first write,
             # and what a first write does once (5-10 ms) is done before Enter; so is
-            # loading the home screen's code (10-15 ms), which Enter then builds. A
+            # building the home screen's widgets (~40 ms of CPU), empty: Enter fills and
+            # shows it (sign_in_flow.prepare_home). A
             # moment after the first frame, not right after it is handed to Textual's
             # writer thread: that thread waits for the interpreter lock to write it.
             self.set_timer(0.1, self._prepare_home)
@@ -128,7 +130,7 @@ class SignInScreen(Screen[None]):
             self.store.prepare_writes()
             if self.names:  # Enter reads the access row: its type is made now (lazy_rows)
                 self.store.access(self.chosen().practitioner_id)
-            from . import home  # noqa: F401  (loaded now, used after the sign-in)
+            self.app.prepare_home()  # type: ignore[attr-defined]
 
     def fill(self) -> None:
         """List the practitioners (only the locked one, on the lock)."""
