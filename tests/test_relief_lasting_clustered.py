@@ -128,7 +128,7 @@ def test_the_median_s_interval_holds_95_percent_with_patients_as_clusters() -> N
     through the clustered log-log band) as the compare table prints it. Patients differ
     a lot (sd 1.5 of a patient's log median) and contribute 1, 2 or 20 sessions; the
     same clinics without the patients as the unit (Greenwood's variance alone) cover
-    the median 62%, which shows the clinics are ones where clustering matters. The
+    the median 59%, which shows the clinics are ones where clustering matters. The
     clustered interval held 96.6-99.2% over docs/sim's grid of clinics, medians of 3.3,
     8 and 30 days and censoring."""
     rng = random.Random(7)
@@ -150,4 +150,4 @@ def test_the_median_s_interval_holds_95_percent_with_patients_as_clusters() -> N
             hits[name] += r.median_low_days <= truth <= high
     assert shown["patients"] > 350
     assert hits["sessions"] / shown["sessions"] < 0.80
-    assert hits["patients"] / shown["patients"] >= 0.95
+    assert 0.95 <= hits["patients"] / shown["patients"] <= 0.995  # conservative: binned days

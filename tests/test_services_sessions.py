@@ -17,6 +17,7 @@ from sessionlog.services import follow_ups, sessions
 from sessionlog.services.entry import form_start
 from sessionlog.services.entry.form_model import FormState, default_settings, describe_site
 from sessionlog.services.entry.reuse import protocol_sites, repeated, replaced_by_repeat
+from sessionlog.services.episodes import begun_after
 from sessionlog.services.sessions import Done, Draft, Refused, or_raise
 from sessionlog.store import Store
 
@@ -253,3 +254,26 @@ def test_a_protocol_is_saved_through_the_service_or_refused_whole(
     assert isinstance(refused, Refused)
     assert str(refused.error) == "practitioner_id: there is no practitioner with id 99"
     assert table_counts(store.conn) == before
+
+
+def test_a_session_before_every_episode_of_care_says_which_it_continues(
+    store: Store, patient_id: int
+) -> None:
+    # review20 #1: dated before the first episode began, a session goes into the one
+    # started last (a patient registered today, earlier sessions entered late: above),
+    # no longer with no word: the form's line and log's note say it began after.
+    back = store.add_episode(Episode(patient_id, "low back pain", "low_back", "2026-10-01"))
+    assert begun_after(store, back, "2026-09-01") is None  # the only one: no choice
+    neck = store.add_episode(Episode(patient_id, "neck pain", "neck", "2026-11-01"))
+    draft = or_raise(
+        sessions.check_input(store, typed(patient_id, started_at="2026-09-01 09:00"), now=NOW)
+    )
+    assert draft.session.episode_id == neck
+    assert begun_after(store, neck, "2026-09-01") == (
+        "2026-09-01 is before this episode of care began (neck pain, since 2026-11-01):"
+        " a new complaint and region start one on its day"
+    )
+    assert begun_after(store, neck, "2026-11-01") is None
+    line = form_start.episode_on(store, patient_id, "2026-09-01 09:00")
+    assert line is not None and line.current_id == neck
+    assert line.text == "neck pain · neck · since 2026-11-01  (F6: new); it began after 2026-09-01"

@@ -35,7 +35,7 @@ weeks after two weeks and in 4-week steps after twelve: :func:`.readings.loss_da
   time the band's lower edge is 50% or less to the first time its upper edge is (None:
   not reached while sessions were followed). With the patient-clustered band it held
   96.6-99.2% in simulated clinics (medians of 3.3, 8 and 30 days; 6 to 56 patients of
-  1 to 20 sessions; ``docs/sim/km_median_coverage.py``); Greenwood's band alone held 62%
+  1 to 20 sessions; ``docs/sim/km_median_coverage.py``); Greenwood's band alone held 59%
   where patients differed a lot.
 """
 

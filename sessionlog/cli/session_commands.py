@@ -235,6 +235,7 @@ def log_session(
         data["patient_id"] = find_patient(store, str(ref))["id"]
     from ..domain.text import counted
     from ..services import sessions as saving
+    from ..services.episodes import begun_after
     from ..services.sessions import or_raise
 
     draft = or_raise(
@@ -253,6 +254,9 @@ def log_session(
     )
     if said:  # what the flag allowed, said again now that it is done, and the re-link
         click.echo(f"note: {said}; {_relink(cut, saved.record_id)}")
+    late = begun_after(store, session.episode_id, session.started_at.date().isoformat())
+    if late:  # dated before every episode: continued the one started last (said)
+        click.echo(f"note: {late}")
 
 
 def _relink(follow_ups: list[int], session: int) -> str:

@@ -61,3 +61,20 @@ def choose_episode(
 def describe_episode(complaint: str, region: str, started_on: str) -> str:
     """``neck pain · neck · since 2026-11-16``: an episode in one line."""
     return f"{complaint} · {region_words(region)} · since {started_on}"
+
+
+def begun_after(store: Store, episode_id: int | None, day: str) -> str | None:
+    """The line saying a session of ``day`` went into episode ``episode_id`` although it
+    began after that day, when the patient has other episodes it could have been (no
+    episode was under way then: the one started last is continued, as for a patient
+    registered today whose earlier sessions are entered late); None when it had begun by
+    then, or is the patient's only one."""
+    episode = store.episode(episode_id) if episode_id is not None else None
+    if episode is None or str(episode["started_on"]) <= day:
+        return None
+    if len(store.episodes(int(episode["patient_id"]))) < 2:
+        return None
+    return (
+        f"{day} is before this episode of care began ({episode['complaint']}, since"
+        f" {episode['started_on']}): a new complaint and region start one on its day"
+    )

@@ -13,7 +13,7 @@ from ...analysis.model import group_label
 from ...domain.fields import as_datetime
 from ...domain.text import counted
 from ...errors import ValidationError
-from ..episodes import describe_episode
+from ..episodes import begun_after, describe_episode
 from .form_model import FormState, default_settings, state_from_session
 
 if TYPE_CHECKING:
@@ -129,4 +129,7 @@ def episode_on(store: Store, patient_id: int, typed: str) -> EpisodeLine | None:
         day = as_datetime("started_at", typed).date().isoformat()
     except ValidationError:
         return None
-    return episode_line(store, patient_id, None, None, on=day)
+    line = episode_line(store, patient_id, None, None, on=day)
+    if begun_after(store, line.current_id, day):  # none under way then: said on the line
+        return EpisodeLine(f"{line.text}; it began after {day}", line.current_id, False)
+    return line

@@ -243,6 +243,7 @@ class SessionScreen(Screen[int | None]):
             return
         if row.display and self.episode_id is not None:
             self.ask_new_episode(False)
+            self.follow_date(self.query_one("#f-started_at", Input).value)
             self.query_one("#technique").focus()
             return
         self.ask_new_episode(True)
@@ -356,8 +357,10 @@ class SessionScreen(Screen[int | None]):
         continues the episode under way that day (which saving picks too)."""
         from ...services.entry.form_start import episode_on
 
+        if self.query_one("#new-episode").display:
+            return  # the session starts a new episode (F6): the line is not what it saves
         line = episode_on(self.store, self.patient_id, typed)
-        if line is None or line.current_id is None or line.current_id == self.episode_id:
+        if line is None or line.current_id is None:
             return
         self.episode_id = line.current_id
         self.query_one("#episode-line", Static).update(plain(line.text))
