@@ -50,6 +50,20 @@ def test_3000_characters_pasted_in_when_are_quoted_short(tmp_path: Any) -> None:
     store.close()
 
 
+async def _asked_between(pilot: Any, app: Any) -> SessionScreen:
+    """Maria Keller's new session typed for 2026-11-18 09:00 and Ctrl+S pressed: the
+    form, under the between-sessions question."""
+    from sessionlog.tui.screens.modals import Confirm
+
+    await pilot.press(*"1001", "enter", "a", "y", "7", "enter", *"st36", "enter")
+    form = app.screen
+    assert isinstance(form, SessionScreen)
+    form.query_one("#f-started_at", Input).value = "2026-11-18 09:00"
+    await pilot.press("ctrl+s")
+    assert isinstance(app.screen, Confirm)
+    return form
+
+
 def test_a_session_between_a_session_and_its_follow_up_is_saved_once_confirmed(
     tmp_path: Any,
 ) -> None:
@@ -74,12 +88,7 @@ def test_a_session_between_a_session_and_its_follow_up_is_saved_once_confirmed(
     )
 
     async def steps(pilot: Any, app: Any) -> None:
-        await pilot.press(*"1001", "enter", "a", "y", "7", "enter", *"st36", "enter")
-        form = app.screen
-        assert isinstance(form, SessionScreen)
-        form.query_one("#f-started_at", Input).value = "2026-11-18 09:00"
-        await pilot.press("ctrl+s")
-        assert isinstance(app.screen, Confirm)
+        form = await _asked_between(pilot, app)
         assert app.screen.question == question
         await pilot.press("n")
         assert form.is_current  # kept, with what was typed; nothing saved
@@ -114,12 +123,7 @@ def test_a_follow_up_added_while_the_question_is_shown_is_asked_about_first(
     store.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 20, 10, 0), 3), 1)
 
     async def steps(pilot: Any, app: Any) -> None:
-        await pilot.press(*"1001", "enter", "a", "y", "7", "enter", *"st36", "enter")
-        form = app.screen
-        assert isinstance(form, SessionScreen)
-        form.query_one("#f-started_at", Input).value = "2026-11-18 09:00"
-        await pilot.press("ctrl+s")
-        assert isinstance(app.screen, Confirm)
+        form = await _asked_between(pilot, app)
         assert "2026-11-21" not in app.screen.question
         other = Store.open(path, clock=ts.clock)
         other.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 21, 8, 0), 2), 1)
