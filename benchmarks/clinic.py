@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sessionlog.demo_scales import ACTIVITIES, REGION_SCALE
+from sessionlog.domain.scales import find_scale, score_items
 from sessionlog.store.rows import stamp
 
 from .clinic_data import COMPLAINTS, FIRST, LAST, PROFILES, Profile
@@ -61,6 +63,7 @@ class Rows:
     adverse_events: list[tuple[Any, ...]] = field(default_factory=list)
     ims_findings: list[tuple[Any, ...]] = field(default_factory=list)
     follow_ups: list[tuple[Any, ...]] = field(default_factory=list)
+    scale_readings: list[tuple[Any, ...]] = field(default_factory=list)
     # (at, actor, action, entity, entity_id, detail dict), in time order
     events: list[tuple[Any, ...]] = field(default_factory=list)
 
@@ -299,5 +302,68 @@ def simulate(sessions: int, seed: int = 1) -> Rows:
                 {"supersedes": None, "reason": None, "session_record_id": record_of[i]},
             )
         )
+    _scale_readings(clinic, record_of, seed)
     rows.events.sort(key=lambda e: e[0])  # stable: a patient's row stays before its episode's
     return rows
+
+
+def _scale_items(rng: random.Random, code: str, pain: float) -> list[int | None]:
+    if code == "PSFS":  # three activities, 0 (unable) to 10 (as before the problem)
+        return [max(0, min(10, round(9.5 - pain + rng.gauss(0, 1.0)))) for _ in range(3)]
+    items: list[int | None] = [
+        max(0, min(5, round(pain * 0.4 + rng.gauss(0, 0.7)))) for _ in range(10)
+    ]
+    if rng.random() < 0.1:
+        items[rng.randrange(10)] = None  # one item left blank, as the scales allow
+    return items
+
+
+def _scale_readings(clinic: _Clinic, record_of: list[int], seed: int) -> None:
+    """Outcome scales as the demo clinic takes them (sessionlog/demo_scales.py): for half
+    the patients, NDI (neck) or ODI (low back) and PSFS at their first session, and those
+    with GROC at each follow-up at least five days after its session. From a generator of
+    their own, so every other row is as before; ids grow with time."""
+    rng, rows = random.Random(seed + 15485863), clinic.rows
+    region = {e[1]: e[3] for e in rows.episodes}
+    first: dict[int, int] = {}  # patient -> index of their first session
+    for i, (when, values, *_rest) in enumerate(clinic.sessions):
+        j = first.get(values[0])
+        if j is None or when < clinic.sessions[j][0]:
+            first[values[0]] = i
+    scales: dict[int, tuple[str, ...]] = {}
+    for pid in sorted(first):
+        if rng.random() < 0.5:
+            scales[pid] = tuple(c for c in (REGION_SCALE.get(region[pid]), "PSFS") if c)
+    moments: list[tuple[datetime, int, int, int, int, int | None]] = [
+        # (at, session index, patient, practitioner, pain, follow-up id)
+        (clinic.sessions[i][0], i, pid, clinic.sessions[i][1][1], clinic.sessions[i][1][9], None)
+        for pid, i in first.items()
+        if pid in scales
+    ]
+    for number, (at, i, pid, pr, pain, _sore) in enumerate(
+        sorted(clinic.follow_ups, key=lambda f: (f[0], f[1])), 1
+    ):
+        if pid in scales and at - clinic.sessions[i][0] >= timedelta(days=5):
+            moments.append((at, i, pid, pr, pain, number))
+    moments.sort(key=lambda m: (m[0], m[2]))
+    activities = {pid: rng.sample(ACTIVITIES, 3) for pid in sorted(scales)}
+    baseline = {pid: clinic.sessions[i][1][9] for pid, i in first.items()}
+    for at, i, pid, pr, pain, fid in moments:  # fid: the follow-up's id, or None
+        readings = [(code, _scale_items(rng, code, pain)) for code in scales[pid]]
+        if fid is not None:
+            groc = max(-7, min(7, round((baseline[pid] - pain) * 1.3 + rng.gauss(0, 1))))
+            readings.append(("GROC", [groc]))
+        text = stamp(at)
+        for code, items in readings:
+            score = score_items(find_scale(code), items).score
+            labels = activities[pid] if code == "PSFS" else []
+            rid = len(rows.scale_readings) + 1
+            rows.scale_readings.append(
+                (rid, pid, record_of[i], fid, code, text, json.dumps(items), json.dumps(labels),
+                 score, pr, text)
+            )  # fmt: skip
+            rows.events.append(
+                (text, pr, "create", "scale_reading", rid,
+                 {"scale": code, "patient_id": pid, "entered_by": "practitioner",
+                  "supersedes": None, "reason": None})
+            )  # fmt: skip

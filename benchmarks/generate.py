@@ -32,7 +32,8 @@ from .clinic import Rows, simulate
 # 3: the rows are sealed into the audit chain (schema 0005), as a migrated database's are.
 # 4: patients differ in responsiveness (clinic.py), as the demo clinic does.
 # 5: chronic patients with 400 weekly sessions (one per 25,000 sessions).
-GENERATOR_VERSION = 5
+# 6: outcome scales (NDI/ODI, PSFS, GROC) for half the patients, as the demo clinic's.
+GENERATOR_VERSION = 6
 # $SESSIONLOG_BENCH_DATA moves the cache (the quick test uses a temporary folder).
 DATA_DIR = Path(os.environ.get("SESSIONLOG_BENCH_DATA") or Path(__file__).resolve().parent / "data")
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
@@ -90,6 +91,22 @@ INSERTS = {
             "recorded_at",
         ],
     ),
+    "scale_readings": _insert(
+        "scale_reading",
+        [
+            "id",
+            "patient_id",
+            "session_record_id",
+            "follow_up_id",
+            "scale",
+            "at",
+            "items",
+            "labels",
+            "score",
+            "recorded_by",
+            "recorded_at",
+        ],
+    ),  # fmt: skip
 }
 AUDIT_INSERT = _insert(
     "audit_log", ["at", "actor_id", "action", "entity", "entity_id", "detail", "prev_hash", "hash"]

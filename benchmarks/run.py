@@ -27,6 +27,7 @@ from . import (
     bench_import,
     bench_outcomes,
     bench_save,
+    bench_scales,
     bench_user,
     generate,
 )
@@ -69,6 +70,7 @@ def measure_size(sessions: int, plan: Plan, peers: bool = False) -> list[Row]:
         *_guarded("cold start / quit / memory", lambda: bench_app.run(db, plan.launches)),
         *_guarded("save", lambda: bench_save.run(db, plan.saves)),
         *_guarded("progress / compare", lambda: bench_outcomes.run(db, plan.views)),
+        *_guarded("scale compare", lambda: bench_scales.run(db, plan.views)),
         *_guarded("import", lambda: bench_import.run(db, sessions)),
         *_guarded("site completion", lambda: bench_complete.run(plan.views)),
     ]

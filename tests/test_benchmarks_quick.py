@@ -31,6 +31,7 @@ ROWS = {  # figure (start of the row) -> the row has a baseline figure too
     "(info) the analysis alone": True,
     "compare screen over all data": True,
     "first compare on a database without an outcome cache": True,
+    "scale compare over all data": True,
     "outcome cache size": False,  # its ratio is a percent of the database
     "import 1,000 sessions with sites": True,
     "site completion per key typed": True,

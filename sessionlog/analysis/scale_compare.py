@@ -112,10 +112,25 @@ def _latest_by_window(facts: list[ScaleFact], windows: tuple[Window, ...]) -> di
     return out
 
 
-def _comparable(scale: Scale, base: ScaleFact, f: ScaleFact) -> tuple[float, float] | None:
+Answers = dict[tuple[tuple[str, ...], tuple[int | None, ...] | None], dict[str, float]]
+
+
+def _scored(f: ScaleFact, memo: Answers) -> dict[str, float]:
+    """``scored`` for ``f``, once per distinct labels and answers (a baseline is read
+    against each of its patient's later readings)."""
+    key = (f.labels, f.items)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = scored(f.labels, f.items)
+    return got
+
+
+def _comparable(
+    scale: Scale, base: ScaleFact, f: ScaleFact, memo: Answers
+) -> tuple[float, float] | None:
     """The two scores to compare: each reading's own, or their means on the activities
     both rated (rounded as the scale's scores); None when they share no activity."""
-    first, later = scored(base.labels, base.items), scored(f.labels, f.items)
+    first, later = _scored(base, memo), _scored(f, memo)
     keys = shared(first, later)
     if keys is None or len(keys) == len(first) == len(later):
         return base.score, f.score
@@ -135,6 +150,7 @@ def compare_scales(
             by_patient.setdefault((f.scale, f.patient_id), []).append(f)
     values: dict[tuple[str, str], list[list[tuple[float, bool]]]] = {}
     counts: dict[tuple[str, str], int] = {}
+    memo: Answers = {}
     for (code, _), course in by_patient.items():
         scale, base = scales[code], course[0]
         key = (code, family_of(base.technique))
@@ -144,12 +160,12 @@ def compare_scales(
         # rating (PGIC, GROC) is an outcome every time.
         later = course if scale.mcid is None else course[1:]
         if scale.named_items:
-            later = [f for f in later if _comparable(scale, base, f) is not None]
+            later = [f for f in later if _comparable(scale, base, f, memo) is not None]
         for i, f in _latest_by_window(later, windows).items():
             if scale.mcid is None:
                 cells[i].append((f.score, bool(scale.responder(f.score))))
             else:
-                before, after = _comparable(scale, base, f) or (base.score, f.score)
+                before, after = _comparable(scale, base, f, memo) or (base.score, f.score)
                 cells[i].append(
                     (scale.improvement(before, after), bool(scale.important(before, after)))
                 )

@@ -58,23 +58,38 @@ def t_tail(t: float, df: float) -> float:
     return 0.5 * betainc(df / 2, 0.5, df / (df + t * t))
 
 
+def _t_density(t: float, df: float) -> float:
+    """Student's t density at ``t``."""
+    log_c = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    return math.exp(log_c - (df + 1) / 2 * math.log1p(t * t / df))
+
+
 def t_quantile(p: float, df: float) -> float:
-    """The ``p`` quantile (p > 0.5) of Student's t, exact to about 1e-12 (bisection on
-    the tail probability, which the incomplete beta function gives exactly)."""
+    """The ``p`` quantile (p > 0.5) of Student's t, exact to about 1e-12: Newton's
+    steps on the tail probability (which the incomplete beta function gives exactly),
+    kept inside a bracket that halves whenever a step would leave it. Four to six
+    evaluations of the tail, where bisection took about sixty (12 ms a df)."""
     if df <= 0:
         raise ValueError("t needs at least one degree of freedom")
+    target = 1 - p
     lo, hi = 0.0, 1.0
-    while t_tail(hi, df) > 1 - p:
+    while t_tail(hi, df) > target:
         lo, hi = hi, hi * 2
+    t = (lo + hi) / 2
     for _ in range(200):
-        mid = (lo + hi) / 2
-        if t_tail(mid, df) > 1 - p:
-            lo = mid
+        excess = t_tail(t, df) - target  # > 0: t is below the quantile
+        if excess > 0:
+            lo = t
         else:
-            hi = mid
-        if hi - lo < 1e-13 * hi:
-            break
-    return (lo + hi) / 2
+            hi = t
+        step = excess / _t_density(t, df)
+        nxt = t + step
+        if not lo < nxt < hi:  # Newton would leave the bracket: halve it instead
+            nxt = (lo + hi) / 2
+        if abs(nxt - t) < 1e-14 * nxt or hi - lo < 1e-13 * hi:
+            return nxt
+        t = nxt
+    return t
 
 
 _T975: dict[int, float] = {}
@@ -328,6 +343,10 @@ def point_totals(before: int, value: int, immediate: int | None = None) -> dict[
     }
 
 
+# The quantities and products present in a patient's totals, by the totals' keys.
+_PRESENT: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
+
+
 @dataclass
 class ClusterSums:
     """Sums over patients of each patient's totals (``sums``) and of the products of
@@ -340,14 +359,24 @@ class ClusterSums:
 
     def add_patient(self, totals: Mapping[str, float]) -> None:
         self.patients += 1
+        having, sums, products = self.having, self.sums, self.products
         for q in COUNTED:
-            self.having[q] = self.having.get(q, 0) + (totals.get(q, 0) > 0)
-        for q in QUANTITIES:
-            self.sums[q] = self.sums.get(q, 0) + totals.get(q, 0)
-        for a, b in PRODUCTS:
-            self.products[(a, b)] = self.products.get((a, b), 0) + totals.get(a, 0) * totals.get(
-                b, 0
+            having[q] = having.get(q, 0) + (totals.get(q, 0) > 0)
+        # Only what the totals hold is added: a quantity they lack adds 0 to its sum and
+        # to every product it is in (``get`` reads a missing one as 0). A scale's cell
+        # holds 3 of the 16 quantities, so this skips 40 of 46 additions a patient.
+        keys = tuple(totals)
+        present = _PRESENT.get(keys)
+        if present is None:
+            held = set(keys)
+            present = _PRESENT[keys] = (
+                tuple(q for q in QUANTITIES if q in held),
+                tuple(p for p in PRODUCTS if p[0] in held and p[1] in held),
             )
+        for q in present[0]:
+            sums[q] = sums.get(q, 0) + totals[q]
+        for a, b in present[1]:
+            products[(a, b)] = products.get((a, b), 0) + totals[a] * totals[b]
 
     def __eq__(self, other: object) -> bool:  # floats summed in another order: near
         if not isinstance(other, ClusterSums):

@@ -258,3 +258,68 @@ def test_a_clinician_records_psfs_activities_each_with_its_answer() -> None:
         {"scale": "PSFS", "labels": '["Sleeping", "lifting", "climbing stairs"]',
          "items": "[7, 9, 3]", "score": 6.3, "entered_by": "practitioner"}
     ]  # fmt: skip
+
+
+def test_the_scales_by_technique_are_worked_out_off_the_ui_thread(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # At 100,000 sessions reading every reading takes seconds: the screen must not
+    # freeze the app meanwhile. It says it is working, reads on a worker's own
+    # connection (a file database: not the app's), then shows the rows.
+    import threading
+
+    from sessionlog.tui.screens import scale_compare
+    from sessionlog.tui.screens.scale_compare import ScaleCompareScreen
+
+    store = ts.seeded_store(str(tmp_path / "clinic.db"))
+    for total, at in ((30, "2026-11-16 08:50"), (18, "2026-11-23 09:00")):
+        store.add_scale_reading(parse_scale_reading(
+            {"scale": "NDI", "patient_id": 1, "session_record_id": 1, "total": total,
+             "at": at}, now=ts.NOW), 1)  # fmt: skip
+    seen: list[tuple[bool, bool]] = []
+    real = scale_compare.compare_scales
+
+    def watched(facts):  # type: ignore[no-untyped-def]
+        facts = list(facts)
+        seen.append((threading.current_thread() is threading.main_thread(), bool(facts)))
+        return real(facts)
+
+    monkeypatch.setattr(scale_compare, "compare_scales", watched)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        screen = ScaleCompareScreen()
+        app.push_screen(screen)
+        await pilot.pause()
+        assert seen == [(False, True)]  # on a worker thread, with the reading
+        status = screen.query_one("#scale-compare-status", Static)
+        assert str(status.render()) == ScaleCompareScreen.WORKING
+        assert status.display is False  # hidden once the rows are in
+        shown = rows(screen.query_one(DataTable))
+        assert shown == [["NDI", "Acupuncture", "72 h to 1 week", "1 of 1",
+                          "not enough data (n=1)", ""]]  # fmt: skip
+
+    ts.run_app(ts.make_app(store), steps)
+
+
+def test_the_scales_by_technique_say_why_when_the_readings_cannot_be_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sessionlog.errors import DatabaseError
+    from sessionlog.tui.screens import scale_compare
+    from sessionlog.tui.screens.scale_compare import ScaleCompareScreen
+
+    def unreadable(facts):  # type: ignore[no-untyped-def]
+        raise DatabaseError("the database could not be read: disk I/O error")
+
+    monkeypatch.setattr(scale_compare, "compare_scales", unreadable)
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        screen = ScaleCompareScreen()
+        app.push_screen(screen)
+        await pilot.pause()
+        status = screen.query_one("#scale-compare-status", Static)
+        assert str(status.render()) == "the database could not be read: disk I/O error"
+        assert status.has_class("-error") and status.display
+        assert screen.query_one(DataTable).row_count == 0
+
+    ts.run_app(ts.make_app(), steps)

@@ -4,7 +4,7 @@ due list reads: typed rows, append-only writes with their audit rows."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...domain.text import clean_text
 from ...errors import ValidationError
@@ -216,11 +216,12 @@ class ScaleStore(StoreBase):
 
         from ...analysis.scale_compare import ScaleFact
 
-        first = dict(
-            self.conn.execute(
+        first = {
+            p: datetime.fromisoformat(at)
+            for p, at in self.conn.execute(
                 "SELECT patient_id, min(started_at) FROM current_session GROUP BY patient_id"
-            ).fetchall()
-        )
+            )
+        }
         # Each reading's session technique is looked up here: joined to current_session
         # in SQL, SQLite built an automatic index on session for each reading (20 s for
         # 3,796 readings of 2,531 sessions; review20).
@@ -233,12 +234,21 @@ class ScaleStore(StoreBase):
             " UNION ALL SELECT f.patient_id, 'GROC', f.at, f.groc, f.session_record_id, '[]',"
             " NULL FROM current_follow_up f WHERE f.groc IS NOT NULL"
         ).fetchall()
+        # A patient's activities, and many answers, repeat from reading to reading:
+        # each text is parsed once (the parsed tuples are immutable, so shared).
+        parsed: dict[str, tuple[Any, ...]] = {}
+
+        def values(text: str) -> tuple[Any, ...]:
+            got = parsed.get(text)
+            if got is None:
+                got = parsed[text] = tuple(json.loads(text))
+            return got
+
         return [
             ScaleFact(
                 int(p), str(code), datetime.fromisoformat(at), float(score),
-                str(technique[rid]), datetime.fromisoformat(first[p]),
-                tuple(json.loads(str(labels))),
-                None if items is None else tuple(json.loads(str(items))),
+                str(technique[rid]), first[p], values(labels),
+                None if items is None else values(items),
             )
             for p, code, at, score, rid, labels, items in rows
             if rid in technique  # (a voided session's readings count in no comparison)
