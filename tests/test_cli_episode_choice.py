@@ -124,6 +124,10 @@ TWO_BACKS = (
             "' '",
             f"error: episode: is empty: name one of this patient's episodes of care: {CHOICES}",
         ),
+        (  # the separator of the form's line, alone
+            "' · '",
+            f"error: episode: is empty: name one of this patient's episodes of care: {CHOICES}",
+        ),
         (
             "hip --complaint 'hip pain' --region hip",
             "error: episode: choose an episode of care or start a new one (a complaint and"

@@ -104,10 +104,6 @@ def find_episode(store: Store, patient_id: int, typed: str) -> int:
         )
     choices = "; ".join(described(e) for e in episodes)
     words = " ".join(str(typed).split())
-    if not words:
-        raise ValidationError(
-            "episode", f"is empty: name one of this patient's episodes of care: {choices}"
-        )
     parts = [p.strip() for p in words.split("·")]
     complaint, day = parts[0], ""
     dated = _DATED.match(parts[-1])
@@ -116,6 +112,10 @@ def find_episode(store: Store, patient_id: int, typed: str) -> int:
         if len(parts) == 1:
             complaint = dated.group(1)
     complaint = complaint.casefold()
+    if not (complaint or day):  # nothing that could name one ('', '·')
+        raise ValidationError(
+            "episode", f"is empty: name one of this patient's episodes of care: {choices}"
+        )
     found = [e for e in episodes if str(e["started_on"]).startswith(day)]
     whole = [e for e in found if " ".join(e["complaint"].split()).casefold() == complaint]
     found = whole or [

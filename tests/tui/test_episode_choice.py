@@ -116,6 +116,7 @@ def test_f6_after_a_pick_starts_a_new_episode_instead(tmp_path: Path) -> None:
         await pilot.press(*"1002", "enter", "f5", "down", "enter", "f6")
         form = app.screen
         assert form.query_one("#new-episode").display and form.chosen_episode is None
+        assert line(form) == f"{HIP}  (F6: new)"  # no longer the one chosen
         await pilot.press("f6")  # closed again: the episode of the session's day
         assert line(form) == f"{HIP}  (F6: new)"
         await pilot.press("f5", "down", "enter", "f6", *"knee pain", "enter", *"knee", "enter")
@@ -207,4 +208,29 @@ def test_picking_the_saved_episode_again_changes_nothing(tmp_path: Path) -> None
 
     ts.run_app(ts.make_app(store), steps)
     assert versions(store, record_id) == [(1, hip, None)]
+    store.close()
+
+
+def test_the_history_says_which_episode_a_correction_moved_the_session_from_and_to(
+    tmp_path: Path,
+) -> None:
+    # The move was "no change in the fields shown" in F3's history, and no version
+    # named its episode: a correction the history did not show.
+    from sessionlog.tui.screens.history import HistoryScreen
+
+    store, hip = clinic(tmp_path)
+    record_id = saved_in_hip(store, hip)
+    moved = {**store.session(record_id), "episode_id": 2}
+    store.amend_session(record_id, parse_session(moved, now=ts.NOW), 1, "it was the back")
+
+    async def steps(pilot: Any, app: Any) -> None:
+        app.push_screen(HistoryScreen(record_id))
+        await pilot.pause()
+        details = str(app.screen.query_one("#version-details").render())
+        assert f"\nChanged: episode {HIP} -> {BACK}\n" in details
+        assert f"\nEpisode: {BACK}\n" in details
+        await pilot.press("up")
+        assert f"\nEpisode: {HIP}\n" in str(app.screen.query_one("#version-details").render())
+
+    ts.run_app(ts.make_app(store), steps)
     store.close()

@@ -256,7 +256,9 @@ class SessionScreen(Screen[int | None]):
             self.follow_date(self.query_one("#f-started_at", Input).value)
             self.query_one("#technique").focus()
             return
-        self.chosen_episode = None  # a new episode, not the one chosen (F5)
+        if self.chosen_episode is not None:  # a new episode, not the one chosen (F5)
+            self.chosen_episode = None
+            self.follow_date(self.query_one("#f-started_at", Input).value)
         self.ask_new_episode(True)
         self.query_one("#f-complaint").focus()
 
