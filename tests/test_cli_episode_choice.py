@@ -26,8 +26,8 @@ AT = "--technique dry_needling --site 'upper trap l' --pain-before 6 --pain-afte
 @pytest.fixture
 def clinic(tmp_path: Path) -> Clinic:
     """C001 treated for low back pain since 2025-01-10 and hip pain since 2025-03-01
-    (both under way in June), and low back pain again from 2025-09-01; C002 for knee
-    pain; C003 with no episode yet."""
+    (both under way in June), low back pain again from 2025-09-01, and a knee "after op
+    2024-12" from 2025-10-01; C002 for knee pain; C003 with no episode yet."""
     db = tmp_path / "clinic.db"
     ok(db, "practitioners add --name 'Ann Lee' --profession physiotherapist --credential PT")
     ok(db, "patients add --chart-id C001 --name 'Bo Kim' --birth-year 1980")
@@ -38,6 +38,7 @@ def clinic(tmp_path: Path) -> Clinic:
         "back": store.add_episode(Episode(1, "low back pain", "low_back", "2025-01-10")),
         "hip": store.add_episode(Episode(1, "hip pain", "hip", "2025-03-01")),
         "back again": store.add_episode(Episode(1, "low back pain", "low_back", "2025-09-01")),
+        "op": store.add_episode(Episode(1, "after op 2024-12", "knee", "2025-10-01")),
     }
     store.close()
     return db, ids
@@ -76,6 +77,7 @@ def test_log_files_the_session_under_the_episode_named(clinic: Clinic) -> None:
         ("  low   back pain   2025-09-01 ", "back again"),
         ("low back pain · low back · since 2025-09-01", "back again"),  # the form's line
         ("2025-03-01", "hip"),  # by its start date alone
+        ("after op 2024-12", "op"),  # a complaint that ends like a date
     ],
 )
 def test_an_episode_is_named_as_the_app_shows_it(clinic: Clinic, named: str, which: str) -> None:
@@ -94,7 +96,7 @@ AT_ARGS = [
 
 CHOICES = (
     "low back pain · low back · since 2025-01-10; hip pain · hip · since 2025-03-01;"
-    " low back pain · low back · since 2025-09-01"
+    " low back pain · low back · since 2025-09-01; after op 2024-12 · knee · since 2025-10-01"
 )
 
 TWO_BACKS = (

@@ -116,11 +116,9 @@ def find_episode(store: Store, patient_id: int, typed: str) -> int:
         raise ValidationError(
             "episode", f"is empty: name one of this patient's episodes of care: {choices}"
         )
-    found = [e for e in episodes if str(e["started_on"]).startswith(day)]
-    whole = [e for e in found if " ".join(e["complaint"].split()).casefold() == complaint]
-    found = whole or [
-        e for e in found if " ".join(e["complaint"].split()).casefold().startswith(complaint)
-    ]
+    found = _matching(episodes, complaint, day)
+    if not found and day and len(parts) == 1:  # a complaint ending in a date: 'post-op 2026-01'
+        found = _matching(episodes, words.casefold(), "")
     if len(found) == 1:
         return int(found[0]["id"])
     if not found:
@@ -134,6 +132,19 @@ def find_episode(store: Store, patient_id: int, typed: str) -> int:
         f" ({'; '.join(described(e) for e in found)}): add the start date, as in"
         f" '{latest['complaint']} {latest['started_on']}'",
     )
+
+
+def _matching(episodes: list[EpisodeRow], complaint: str, day: str) -> list[EpisodeRow]:
+    """The episodes begun on ``day`` (or a day it starts) whose complaint is
+    ``complaint`` (casefolded), else those whose complaint starts with it."""
+    dated = [e for e in episodes if str(e["started_on"]).startswith(day)]
+
+    def name(e: EpisodeRow) -> str:
+        return " ".join(e["complaint"].split()).casefold()
+
+    return [e for e in dated if name(e) == complaint] or [
+        e for e in dated if name(e).startswith(complaint)
+    ]
 
 
 def begun_after(store: Store, episode_id: int | None, day: str) -> str | None:
