@@ -165,9 +165,8 @@ def typed_fields(data: dict[str, Any], fields: Mapping[str, Any]) -> None:
 
 
 _EPISODE_HELP = (
-    "File it under this existing episode of care of the patient's, named by its complaint"
-    " (the whole, or a unique start) and, when two share it, its start date: 'hip pain',"
-    " 'low back pain 2026-09-01'."
+    " one of the patient's episodes of care, named by its complaint (the whole, or a unique"
+    " start) and, when two share it, its start date: 'hip pain', 'low back pain 2026-09-01'."
 )
 
 
@@ -193,7 +192,7 @@ _EPISODE_HELP = (
     "--episode",
     "episode_ref",
     default=None,
-    help=_EPISODE_HELP + " By default: the episode under way on the session's day.",
+    help="File it under" + _EPISODE_HELP + " By default: the one under way on its day.",
 )
 @click.option(
     "--before-follow-up",
@@ -344,7 +343,7 @@ def follow_up(
 @click.option("--reason", required=True, help="Why it is corrected (kept with the record).")
 @identity_option()
 @session_fields
-@click.option("--episode", "episode_ref", default=None, help="Move it: " + _EPISODE_HELP)
+@click.option("--episode", "episode_ref", default=None, help="Move it to" + _EPISODE_HELP)
 @pass_ctx  # type: ignore[arg-type]  # click's stubs cannot type a **fields command
 @user_errors
 def amend_session(

@@ -16,8 +16,9 @@ settings_rows.SettingsRows` (the settings row) and :class:`~..widgets.details_li
 DetailsLine` (the details). This module holds the screen: its keys, loading, the
 form's state (a :class:`FormState`) and the messages. What its keys do lives beside
 it: :mod:`.session_save` (Ctrl+S and F8: checking, saving, amending and voiding, by
-:mod:`sessionlog.services.sessions`) and :mod:`.session_reuse` (Ctrl+R, Ctrl+T and
-Ctrl+B: the last session repeated, protocols applied and saved); leaving with unsaved
+:mod:`sessionlog.services.sessions`), :mod:`.session_reuse` (Ctrl+R, Ctrl+T and
+Ctrl+B: the last session repeated, protocols applied and saved) and
+:mod:`.session_episode` (F5: the episode of care chosen); leaving with unsaved
 changes asks first (:func:`.modals.leave_asking`).
 """
 
