@@ -221,9 +221,9 @@ def log_session(
     The session continues the patient's episode of care under way on its day;
     --episode names another of theirs (a patient treated for two complaints at once);
     --complaint and --region start a new one (a patient with none needs them). Nothing
-    is saved unless
-    the whole session is valid. A session between an earlier session and its follow-up
-    needs --before-follow-up (the follow-up then stops counting for that session).
+    is saved unless the whole session is valid. A session between an earlier session and
+    its follow-up needs --before-follow-up (the follow-up then stops counting for that
+    session).
     """
     from ..domain import cpt_hint
 
