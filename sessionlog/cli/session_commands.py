@@ -164,6 +164,12 @@ def typed_fields(data: dict[str, Any], fields: Mapping[str, Any]) -> None:
         ]
 
 
+_EPISODE_HELP = (
+    " one of the patient's episodes of care, named by its complaint (the whole, or a unique"
+    " start) and, when two share it, its start date: 'hip pain', 'low back pain 2026-09-01'."
+)
+
+
 @click.command("log")
 @click.option(
     "--json",
@@ -183,6 +189,12 @@ def typed_fields(data: dict[str, Any], fields: Mapping[str, Any]) -> None:
 )
 @click.option("--region", default=None, help="The new episode's body region (neck, low back...).")
 @click.option(
+    "--episode",
+    "episode_ref",
+    default=None,
+    help="File it under" + _EPISODE_HELP + " By default: the one under way on its day.",
+)
+@click.option(
     "--before-follow-up",
     "before_follow_up",
     is_flag=True,
@@ -200,15 +212,18 @@ def log_session(
     practitioner_ref: str | None,
     complaint: str | None,
     region: str | None,
+    episode_ref: str | None,
     before_follow_up: bool,
     **fields: Any,
 ) -> None:
     """Record one session non-interactively (for scripts). Prints the new session id.
 
-    The session continues the patient's current episode of care; --complaint and
-    --region start a new one (a patient with none needs them). Nothing is saved unless
-    the whole session is valid. A session between an earlier session and its follow-up
-    needs --before-follow-up (the follow-up then stops counting for that session).
+    The session continues the patient's episode of care under way on its day;
+    --episode names another of theirs (a patient treated for two complaints at once);
+    --complaint and --region start a new one (a patient with none needs them). Nothing
+    is saved unless the whole session is valid. A session between an earlier session and
+    its follow-up needs --before-follow-up (the follow-up then stops counting for that
+    session).
     """
     from ..domain import cpt_hint
 
@@ -235,12 +250,18 @@ def log_session(
         data["patient_id"] = find_patient(store, str(ref))["id"]
     from ..domain.text import counted
     from ..services import sessions as saving
-    from ..services.episodes import begun_after
+    from ..services.episodes import begun_after, find_episode
     from ..services.sessions import or_raise
 
+    chosen = None if episode_ref is None else find_episode(store, data["patient_id"], episode_ref)
     draft = or_raise(
         saving.check_input(
-            store, data, now=store.clock(), complaint=complaint or "", region=region or ""
+            store,
+            data,
+            now=store.clock(),
+            complaint=complaint or "",
+            region=region or "",
+            episode_id=chosen,
         )
     )
     said = saving.cut_off(store, draft) if before_follow_up else None
@@ -322,20 +343,28 @@ def follow_up(
 @click.option("--reason", required=True, help="Why it is corrected (kept with the record).")
 @identity_option()
 @session_fields
+@click.option("--episode", "episode_ref", default=None, help="Move it to" + _EPISODE_HELP)
 @pass_ctx  # type: ignore[arg-type]  # click's stubs cannot type a **fields command
 @user_errors
 def amend_session(
-    ctx: Context, session_ref: str, reason: str, practitioner_ref: str | None, **fields: Any
+    ctx: Context,
+    session_ref: str,
+    reason: str,
+    practitioner_ref: str | None,
+    episode_ref: str | None,
+    **fields: Any,
 ) -> None:
     """Correct saved session SESSION: a new version with the flags given changed (--site
-    replaces every site); the version before is kept, with who corrected it and why."""
+    replaces every site; --episode files it under another of the patient's episodes of
+    care); the version before is kept, with who corrected it and why."""
     from ..services import sessions
     from ..services.entry.form_model import build_raw, state_from_session
+    from ..services.episodes import begun_after, find_episode
     from ..services.sessions import or_raise
 
-    if all(value in (None, ()) for value in fields.values()):
+    if episode_ref is None and all(value in (None, ()) for value in fields.values()):
         raise ValidationError(
-            "amend", "name what to correct: --pain-after 3, --site ... (see --help)"
+            "amend", "name what to correct: --pain-after 3, --site ..., --episode ... (see --help)"
         )
     store = ctx.store()
     actor = identify(store, practitioner_ref)
@@ -353,7 +382,10 @@ def amend_session(
     )
     unchanged = sessions.check_input(store, dict(data), now=store.clock(), new=False)
     typed_fields(data, fields)
-    draft = or_raise(sessions.check_input(store, data, now=store.clock(), new=False))
+    chosen = None if episode_ref is None else find_episode(store, stored["patient_id"], episode_ref)
+    draft = or_raise(
+        sessions.check_input(store, data, now=store.clock(), new=False, episode_id=chosen)
+    )
     if isinstance(unchanged, sessions.Draft) and unchanged.session == draft.session:
         raise ValidationError(  # as the form says it: no version equal to the one before
             "amend", f"nothing changed: session {record_id} already holds these values"
@@ -361,6 +393,10 @@ def amend_session(
     done = or_raise(sessions.amend(store, record_id, draft, actor, reason, stored["version"]))
     store.log_access(actor, stored["patient_id"], "record")  # the record was read to amend it
     click.echo(f"session {done.record_id} amended (version {done.saved.version})")
+    session = draft.session
+    late = chosen and begun_after(store, chosen, session.started_at.date().isoformat())
+    if late:  # moved into an episode begun after it: said, as log says it
+        click.echo(f"note: {late}")
 
 
 @click.command("void")

@@ -4,11 +4,14 @@ A session continues the patient's current episode unless a complaint and region 
 given, which start a new one with it: from the command line, the episode under way on
 the session's day; from the form, the one it shows (the one started last).
 A patient with no episode yet must be given them: a session outside any episode is
-invisible to ``compare --region`` and ``--complaint``.
+invisible to ``compare --region`` and ``--complaint``. The user may name another of the
+patient's episodes instead (``log --episode``, ``amend --episode``, the form's F5): a
+patient treated for two complaints in the same weeks has sessions for each.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,7 +20,11 @@ from ..errors import ValidationError
 
 if TYPE_CHECKING:
     from ..domain.models import Episode
-    from ..store import Store
+    from ..store import EpisodeRow, Store
+
+# ``low back pain 2025-09-01``, ``... since 2025-09``: a complaint, then its start date
+# (or the start of one: the year and month).
+_DATED = re.compile(r"^(.*?)\s*(?:\bsince\s+)?(\d{4}-\d{2}(?:-\d{2})?)$")
 
 
 @dataclass(frozen=True)
@@ -34,13 +41,27 @@ def choose_episode(
     complaint: str,
     region: str,
     started_on: str,
+    chosen: int | None = None,
 ) -> EpisodeChoice:
-    """The episode of a new session of ``patient_id`` (on ``started_on``): a new one
-    when a complaint or a region is given (both are then required), else the current
-    one: the one under way that day (a session entered late continues the episode of
-    its day, not one begun since; the form's episode line shows the same one as the
-    time is typed: ``entry.form_start.episode_on``). Raises :class:`InvalidRecord` /
+    """The episode of a new session of ``patient_id`` (on ``started_on``): ``chosen``
+    when the user named one (one of this patient's, whatever its dates), a new one when a
+    complaint or a region is given (both are then required), else the current one: the
+    one under way that day (a session entered late continues the episode of its day,
+    not one begun since; the form's episode line shows the same one as the time is
+    typed: ``entry.form_start.episode_on``). Raises :class:`InvalidRecord` /
     :class:`ValidationError` naming the field."""
+    if chosen is not None:
+        if complaint.strip() or region.strip():
+            raise ValidationError(
+                "episode",
+                "choose an episode of care or start a new one (a complaint and region), not both",
+            )
+        row = store.episode(chosen)
+        if row is None or row["patient_id"] != patient_id:
+            raise ValidationError(
+                "episode", f"episode {chosen} is not one of this patient's episodes of care"
+            )
+        return EpisodeChoice(episode_id=chosen)
     if complaint.strip() or region.strip():
         episode = parse_episode(
             {"complaint": complaint, "body_region": region},
@@ -61,6 +82,69 @@ def choose_episode(
 def describe_episode(complaint: str, region: str, started_on: str) -> str:
     """``neck pain · neck · since 2026-11-16``: an episode in one line."""
     return f"{complaint} · {region_words(region)} · since {started_on}"
+
+
+def described(episode: EpisodeRow) -> str:
+    """A stored episode in one line, as the form's episode line shows it."""
+    return describe_episode(episode["complaint"], episode["body_region"], episode["started_on"])
+
+
+def find_episode(store: Store, patient_id: int, typed: str) -> int:
+    """The id of the episode of care of ``patient_id`` that ``typed`` names, as the app
+    shows episodes (a user sees no id): its complaint, whole or a unique start, in any
+    case, and its start date when two share it (``low back pain 2025-09-01``, ``... since
+    2025-09``, or the date alone); the form's line (``hip pain · hip · since
+    2025-03-01``) reads too. Raises :class:`ValidationError` (field ``episode``) naming
+    this patient's episodes when ``typed`` names none of them or more than one."""
+    episodes = store.episodes(patient_id)
+    if not episodes:
+        raise ValidationError(
+            "episode",
+            "this patient has no episode of care yet: a complaint and its region start one",
+        )
+    choices = "; ".join(described(e) for e in episodes)
+    words = " ".join(str(typed).split())
+    parts = [p.strip() for p in words.split("·")]
+    complaint, day = parts[0], ""
+    dated = _DATED.match(parts[-1])
+    if dated:
+        day = dated.group(2)
+        if len(parts) == 1:
+            complaint = dated.group(1)
+    complaint = complaint.casefold()
+    if not (complaint or day):  # nothing that could name one ('', '·')
+        raise ValidationError(
+            "episode", f"is empty: name one of this patient's episodes of care: {choices}"
+        )
+    found = _matching(episodes, complaint, day)
+    if not found and day and len(parts) == 1:  # a complaint ending in a date: 'post-op 2026-01'
+        found = _matching(episodes, words.casefold(), "")
+    if len(found) == 1:
+        return int(found[0]["id"])
+    if not found:
+        raise ValidationError(
+            "episode", f"{words!r} is none of this patient's episodes of care: {choices}"
+        )
+    latest = found[-1]
+    raise ValidationError(
+        "episode",
+        f"{words!r} is {len(found)} of this patient's episodes of care"
+        f" ({'; '.join(described(e) for e in found)}): add the start date, as in"
+        f" '{latest['complaint']} {latest['started_on']}'",
+    )
+
+
+def _matching(episodes: list[EpisodeRow], complaint: str, day: str) -> list[EpisodeRow]:
+    """The episodes begun on ``day`` (or a day it starts) whose complaint is
+    ``complaint`` (casefolded), else those whose complaint starts with it."""
+    dated = [e for e in episodes if str(e["started_on"]).startswith(day)]
+
+    def name(e: EpisodeRow) -> str:
+        return " ".join(e["complaint"].split()).casefold()
+
+    return [e for e in dated if name(e) == complaint] or [
+        e for e in dated if name(e).startswith(complaint)
+    ]
 
 
 def begun_after(store: Store, episode_id: int | None, day: str) -> str | None:

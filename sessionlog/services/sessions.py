@@ -97,11 +97,14 @@ def check_input(
     region: str = "",
     new: bool = True,
     extra: list[ValidationError] | None = None,
+    episode_id: int | None = None,
 ) -> Draft | Refused:
     """Validate the raw session (the domain's :func:`parse_session`) and, for a new
     session without an ``episode_id``, choose its episode: a new one from ``complaint``
-    and ``region``, else the patient's current one. ``extra``: problems the front end
-    found on its own (the form's settings row), reported with the others."""
+    and ``region``, else the patient's current one. ``episode_id``: the episode the user
+    chose (one of this patient's), for a new session or a correction (which moves the
+    session to it). ``extra``: problems the front end found on its own (the form's
+    settings row), reported with the others."""
     errors: list[ValidationError] = []
     session = None
     try:
@@ -110,12 +113,13 @@ def check_input(
         errors += exc.errors
     new_episode = None
     patient_id = session.patient_id if session else _as_id(raw.get("patient_id"))
-    if new and patient_id is not None and (session is None or session.episode_id is None):
+    unset = new and (session is None or session.episode_id is None)
+    if patient_id is not None and (unset or episode_id is not None):
         # (no patient: no episode to look for; the patient's problem says it)
         started = session.started_at.date().isoformat() if session else _typed_day(raw, now)
         try:
-            # The episode under way on its day (the form's episode line shows it).
-            choice = choose_episode(store, patient_id, complaint, region, started)
+            # The one chosen, else the one under way on its day (the form's line shows it).
+            choice = choose_episode(store, patient_id, complaint, region, started, episode_id)
         except InvalidRecord as exc:
             errors += exc.errors
         except ValidationError as exc:
@@ -140,10 +144,12 @@ def check_form(
     new: bool = True,
     complaint: str = "",
     region: str = "",
+    episode_id: int | None = None,
 ) -> Draft | Refused:
     """The session form's state (:class:`FormState`) checked as a whole: the session,
-    its episode (``new``) and the settings row by itself (a bad setting reaches no
-    site, so the session alone would pass)."""
+    its episode (``new``; ``episode_id``: the one chosen on the form, for a new session
+    or a correction) and the settings row by itself (a bad setting reaches no site, so
+    the session alone would pass)."""
     from .entry.form_model import build_raw
     from .entry.needle_depth import settings_problems
     from .entry.technique_settings import setting_problems
@@ -162,6 +168,7 @@ def check_form(
         region=region,
         new=new,
         extra=extra,
+        episode_id=episode_id,
     )
 
 

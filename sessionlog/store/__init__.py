@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # (the names below, for the type checker: loaded on first use
     from .records.credentials import SignInName as SignInName
     from .records.credentials import sign_ins_in_file as sign_ins_in_file
     from .records.lazy_rows import ScaleReadingRow as ScaleReadingRow
+    from .records.people import EpisodeRow as EpisodeRow
     from .records.people import PatientRow as PatientRow
     from .rows import FollowUpRow as FollowUpRow
     from .rows import ListedSession as ListedSession
@@ -65,6 +66,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "SignInName": (".records.credentials", "SignInName"),
     "sign_ins_in_file": (".records.credentials", "sign_ins_in_file"),
     "ScaleReadingRow": (".records.lazy_rows", "ScaleReadingRow"),
+    "EpisodeRow": (".records.people", "EpisodeRow"),
     "PatientRow": (".records.people", "PatientRow"),
     "FollowUpRow": (".rows", "FollowUpRow"),
     "ListedSession": (".rows", "ListedSession"),
@@ -98,6 +100,7 @@ __all__ = [
     "SignInName",
     "sign_ins_in_file",
     "ScaleReadingRow",
+    "EpisodeRow",
     "PatientRow",
     "FollowUpRow",
     "ListedSession",

@@ -13,7 +13,7 @@ from ...analysis.model import group_label
 from ...domain.fields import as_datetime
 from ...domain.text import counted
 from ...errors import ValidationError
-from ..episodes import begun_after, describe_episode
+from ..episodes import begun_after, describe_episode, described
 from .form_model import FormState, default_settings, state_from_session
 
 if TYPE_CHECKING:
@@ -125,11 +125,37 @@ def episode_on(store: Store, patient_id: int, typed: str) -> EpisodeLine | None:
     """The episode line of a new session at the time ``typed`` in the form (the episode
     under way that day: a session entered late continues the one of its day); None
     while what is typed is not a date yet."""
-    try:
-        day = as_datetime("started_at", typed).date().isoformat()
-    except ValidationError:
+    day = typed_day(typed)
+    if day is None:
         return None
     line = episode_line(store, patient_id, None, None, on=day)
     if begun_after(store, line.current_id, day):  # none under way then: said on the line
         return EpisodeLine(f"{line.text}; it began after {day}", line.current_id, False)
     return line
+
+
+def typed_day(typed: str) -> str | None:
+    """The day of the time typed in the form; None while it is not a date yet."""
+    try:
+        return as_datetime("started_at", typed).date().isoformat()
+    except ValidationError:
+        return None
+
+
+def chosen_line(store: Store, episode_id: int, typed: str, was: int | None = None) -> str:
+    """The episode line of a session filed under the episode the user chose (F5):
+    ``hip pain · hip · since 2026-11-10  (chosen; F6: new)`` for a new session, ``...
+    (was low back pain · low back · since 2026-11-01)`` for a saved one moved (``was``:
+    the episode it is saved in); with ``; it began after DAY`` when it began after the
+    time ``typed``, as the line says for the episode the day gives a session."""
+    episode = store.episode(episode_id)
+    text = described(episode) if episode else "none recorded"
+    before = store.episode(was) if was is not None else None
+    if was is None:
+        text += "  (chosen; F6: new)"
+    elif before is not None:
+        text += f"  (was {described(before)})"
+    day = typed_day(typed)
+    if day and episode and str(episode["started_on"]) > day:  # picked: said even if the only one
+        text += f"; it began after {day}"
+    return text

@@ -124,15 +124,20 @@ class SessionStore(StoreBase):
         the move is no reason to refuse it (``check`` names those)."""
         started, patient, episode = stamp(s.started_at), s.patient_id, s.episode_id
         end = "which would then count in no figure: correct or void that follow-up first"
+        # Moved to another episode of care at its own time: the episode is what moved it.
+        field, subject, where = "started_at", started[:16], ""
+        if started == was:
+            field, subject = "episode", f"session {record_id} ({started[:16]})"
+            where = " in that episode of care"
         # (A session logged between, moved within the gap: at its old time it is the
         # session between, so the follow-up it left out already is no reason to refuse.)
         spanned = cut_off(conn, patient, episode, started, record_id)
         if spanned:
             fid, at, other, other_at = spanned[0]
             raise ValidationError(
-                "started_at",
-                f"{started[:16]} would come between session {other} ({other_at[:16]})"
-                f" and its follow-up {fid} ({at[:16]}), {end}",
+                field,
+                f"{subject} would come between session {other} ({other_at[:16]})"
+                f" and its follow-up {fid} ({at[:16]}){where}, {end}",
             )
         for fid, at in conn.execute(_OWN_FOLLOW_UPS, (record_id,)).fetchall():
             between = session_between(conn, patient, episode, started, at, record_id)
@@ -142,9 +147,9 @@ class SessionStore(StoreBase):
                 return  # left out already, where it was
             rid, rid_at = between
             raise ValidationError(
-                "started_at",
+                field,
                 f"session {rid} ({rid_at[:16]}) would come between this session"
-                f" ({started[:16]}) and its follow-up {fid} ({at[:16]}), {end}",
+                f" ({started[:16]}) and its follow-up {fid} ({at[:16]}){where}, {end}",
             )
 
     def _refuse_same_session(

@@ -19,6 +19,7 @@ from ...domain.frequency import frequency_text
 from ...domain.text import counted
 from ...services.entry.site_text import SIDE_SHORT
 from ...services.entry.stricta import SIGNS, finding_text
+from ...services.episodes import described
 from ..access import record_access
 from ..safe import plain
 from ..tables import technique_name
@@ -146,9 +147,15 @@ def _pain_text(version: Mapping[str, Any]) -> str:
     return ", ".join(parts) or "none"
 
 
-def version_text(versions: Sequence[Mapping[str, Any]], index: int, by: str) -> str:
+def version_text(
+    versions: Sequence[Mapping[str, Any]],
+    index: int,
+    by: str,
+    episodes: Mapping[int, str] | None = None,
+) -> str:
     """What the details area shows of version ``index``: who, when, why, what changed,
-    and its own figures, in full (the table's cells are cut at the dialog's width)."""
+    and its own figures, in full (the table's cells are cut at the dialog's width);
+    ``episodes``: the patient's episodes of care in one line each, by id."""
     version = versions[index]
     status = status_word(versions, index)
     if status == "replaced":
@@ -159,10 +166,11 @@ def version_text(versions: Sequence[Mapping[str, Any]], index: int, by: str) -> 
     ]
     if index:
         lines.append(f"Why: {version['amend_reason'] or 'not given'}")
-        lines.append(f"Changed: {changes(versions[index - 1], version)}")
+        lines.append(f"Changed: {changes(versions[index - 1], version, episodes)}")
     sites = [f"{s['target']} {SIDE_SHORT.get(s['side'], s['side'])}" for s in version["sites"]]
     lines += [
         f"Session: {str(version['started_at'])[:16]}, {technique_name(version['technique'])}",
+        f"Episode: {_episode(episodes, version.get('episode_id'))}",
         f"Pain: {_pain_text(version)}",
         f"Sites ({len(sites)}): {', '.join(sites) or 'none'}",
     ]
@@ -172,8 +180,19 @@ def version_text(versions: Sequence[Mapping[str, Any]], index: int, by: str) -> 
     return "\n".join(lines)
 
 
-def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> str:
-    """What a version changed from the one before, in short words."""
+def _episode(episodes: Mapping[int, str] | None, episode_id: Any) -> str:
+    if episode_id is None:
+        return "none"
+    return (episodes or {}).get(episode_id) or f"episode {episode_id}"
+
+
+def changes(
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+    episodes: Mapping[int, str] | None = None,
+) -> str:
+    """What a version changed from the one before, in short words (``episodes``: as in
+    :func:`version_text`)."""
     if before is None:
         return counted(len(after["sites"]), "site")
     if after["status"] == "void":
@@ -187,6 +206,9 @@ def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> str:
         for k in _COMPARED
         if before.get(k) != after.get(k)
     ]
+    if before.get("episode_id") != after.get("episode_id"):  # filed under another episode
+        was, now = before.get("episode_id"), after.get("episode_id")
+        out.append(f"episode {_episode(episodes, was)} -> {_episode(episodes, now)}")
     findings = _findings_change(before.get("ims_findings") or [], after.get("ims_findings") or [])
     if findings:
         out.append(findings)
@@ -225,6 +247,7 @@ class HistoryScreen(ModalScreen[None]):
         self.record_id = record_id
         self.versions: list[StoredSession] = []
         self.names: dict[int, str] = {}  # practitioners' names by id
+        self.episodes: dict[int, str] = {}  # the patient's episodes of care, by id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
@@ -244,7 +267,9 @@ class HistoryScreen(ModalScreen[None]):
         table.add_column("What changed", key="what")
         self.versions = store.session_history(self.record_id)
         if self.versions:
-            record_access(self.app, self.versions[-1]["patient_id"], "history")
+            patient_id = self.versions[-1]["patient_id"]
+            record_access(self.app, patient_id, "history")
+            self.episodes = {e["id"]: described(e) for e in store.episodes(patient_id)}
         self._fill(self._what_width())
         table.focus()
         if self.versions:
@@ -266,7 +291,7 @@ class HistoryScreen(ModalScreen[None]):
         table.clear()
         previous = None
         for index, version in enumerate(self.versions):
-            what = textwrap.wrap(changes(previous, version), width) or [""]
+            what = textwrap.wrap(changes(previous, version, self.episodes), width) or [""]
             table.add_row(
                 str(version["version"]),
                 status_word(self.versions, index),
@@ -292,7 +317,7 @@ class HistoryScreen(ModalScreen[None]):
     def _show_details(self, row: int) -> None:
         if 0 <= row < len(self.versions):
             by = self.names.get(self.versions[row]["recorded_by"], "?")
-            text = version_text(self.versions, row, by)
+            text = version_text(self.versions, row, by, self.episodes)
             self.query_one("#version-details", Static).update(plain(text))
 
     def action_close(self) -> None:

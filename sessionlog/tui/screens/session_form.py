@@ -16,8 +16,9 @@ settings_rows.SettingsRows` (the settings row) and :class:`~..widgets.details_li
 DetailsLine` (the details). This module holds the screen: its keys, loading, the
 form's state (a :class:`FormState`) and the messages. What its keys do lives beside
 it: :mod:`.session_save` (Ctrl+S and F8: checking, saving, amending and voiding, by
-:mod:`sessionlog.services.sessions`) and :mod:`.session_reuse` (Ctrl+R, Ctrl+T and
-Ctrl+B: the last session repeated, protocols applied and saved); leaving with unsaved
+:mod:`sessionlog.services.sessions`), :mod:`.session_reuse` (Ctrl+R, Ctrl+T and
+Ctrl+B: the last session repeated, protocols applied and saved) and
+:mod:`.session_episode` (F5: the episode of care chosen); leaving with unsaved
 changes asks first (:func:`.modals.leave_asking`).
 """
 
@@ -43,7 +44,7 @@ from ..widgets.session_fields import SessionFields
 from ..widgets.settings_rows import SettingsRows
 from ..widgets.site_entry import SiteAutoComplete, SiteInput
 from ..widgets.sites_editor import SitesEditor
-from . import session_reuse, session_save
+from . import session_episode, session_reuse, session_save
 from .modals import leave_asking
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ class SessionScreen(Screen[int | None]):
         ),
         Binding("f4", "details", "Details", id="session.details"),
         Binding("f3", "history", "History", id="session.history"),
+        Binding("f5", "choose_episode", "Episode", id="session.episode"),
         Binding("f6", "new_episode", "New episode", id="session.new_episode"),
         Binding("f8", "void", "Void", id="session.void"),
     ]
@@ -90,6 +92,10 @@ class SessionScreen(Screen[int | None]):
         # The patient's current episode of care, continued unless a new one is typed
         # (the complaint row shown: F6, or a patient with no episode yet).
         self.episode_id: int | None = None
+        # The episode the user chose (F5): a new session's, kept whatever the time; a
+        # saved session's new one (a correction). None: the day's, or the one saved in.
+        self.chosen_episode: int | None = None
+        self.saved_episode: int | None = None  # the episode of the session amended
         self.version: int | None = None  # the version opened (an amendment is made from it)
         self.snapshot = ""  # the form as loaded: leaving asks first when it differs
         self.refused_slot = ""  # the error line saying why a key was refused
@@ -147,6 +153,7 @@ class SessionScreen(Screen[int | None]):
             return
         if self.record_id is not None:
             self.version = start.version
+            self.saved_episode = start.episode_id
             record_access(app, self.patient_id, "record")
             self.query_one("#practitioner", Select).value = start.practitioner_id
         self.apply_state(start.state)
@@ -194,8 +201,9 @@ class SessionScreen(Screen[int | None]):
         self.form.details.show(self.state.details, family(self.state.technique))
 
     def fingerprint(self) -> str:
-        """The form as typed, as text (the snapshot it is compared with)."""
-        return self.form.fingerprint(self.collect_state())
+        """The form as typed, as text (the snapshot it is compared with), and the
+        episode chosen (F5)."""
+        return f"{self.form.fingerprint(self.collect_state())} {self.chosen_episode}"
 
     @property
     def dirty(self) -> bool:
@@ -236,6 +244,9 @@ class SessionScreen(Screen[int | None]):
             return self.record_id is None
         return True
 
+    def action_choose_episode(self) -> None:
+        session_episode.choose(self)
+
     def action_new_episode(self) -> None:
         """Start a new episode with this session (F6 again: continue the current one)."""
         row = self.query_one("#new-episode")
@@ -246,6 +257,9 @@ class SessionScreen(Screen[int | None]):
             self.follow_date(self.query_one("#f-started_at", Input).value)
             self.query_one("#technique").focus()
             return
+        if self.chosen_episode is not None:  # a new episode, not the one chosen (F5)
+            self.chosen_episode = None
+            self.follow_date(self.query_one("#f-started_at", Input).value)
         self.ask_new_episode(True)
         self.query_one("#f-complaint").focus()
 
@@ -348,15 +362,22 @@ class SessionScreen(Screen[int | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._refusal_is_old_news()
-        if event.input.id == "f-started_at" and self.record_id is None:
-            self.follow_date(event.value)  # (an amended session keeps its episode)
+        if event.input.id == "f-started_at":
+            self.follow_date(event.value)
         session_save.recheck(self)
 
     def follow_date(self, typed: str) -> None:
         """The episode line of a new session follows its time as typed: entered late, it
-        continues the episode under way that day (which saving picks too)."""
+        continues the episode under way that day (which saving picks too); one chosen
+        (F5) stays, its line saying when it began after that day. An amended session
+        keeps its episode."""
         from ...services.entry.form_start import episode_on
 
+        if self.chosen_episode is not None:
+            session_episode.show(self)
+            return
+        if self.record_id is not None:
+            return
         if self.query_one("#new-episode").display:
             return  # the session starts a new episode (F6): the line is not what it saves
         line = episode_on(self.store, self.patient_id, typed)

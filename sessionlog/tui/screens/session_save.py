@@ -44,6 +44,7 @@ def checked(screen: SessionScreen) -> Draft | Refused:
         new=new,
         complaint=complaint,
         region=region,
+        episode_id=screen.chosen_episode,
     )
 
 

@@ -1,0 +1,248 @@
+"""Choosing the episode of care a session is filed under from the command line:
+`log --episode` and `amend --episode` (episode19).
+
+A patient treated for two complaints in the same weeks (low back pain and hip pain
+both under way) had every session filed by the automatic rule (the episode under way
+on its day, the one begun last): a session for the other complaint could not be put
+in it, nor a misfiled one corrected. An episode is named as the app shows it, by its
+complaint (the whole or a unique start) and, when two share one, its start date."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers_cli import ok, refused_in_one_line, run
+from helpers_store import rows
+
+from sessionlog.domain import Episode
+from sessionlog.store import Store
+
+Clinic = tuple[Path, dict[str, int]]
+AT = "--technique dry_needling --site 'upper trap l' --pain-before 6 --pain-after 3 --consent"
+
+
+@pytest.fixture
+def clinic(tmp_path: Path) -> Clinic:
+    """C001 treated for low back pain since 2025-01-10 and hip pain since 2025-03-01
+    (both under way in June), low back pain again from 2025-09-01, and a knee "after op
+    2024-12" from 2025-10-01; C002 for knee pain; C003 with no episode yet."""
+    db = tmp_path / "clinic.db"
+    ok(db, "practitioners add --name 'Ann Lee' --profession physiotherapist --credential PT")
+    ok(db, "patients add --chart-id C001 --name 'Bo Kim' --birth-year 1980")
+    ok(db, "patients add --chart-id C002 --name 'Cy Doe' --complaint 'knee pain' --region knee")
+    ok(db, "patients add --chart-id C003 --name 'Di Roe'")
+    store = Store.open(db)
+    ids = {
+        "back": store.add_episode(Episode(1, "low back pain", "low_back", "2025-01-10")),
+        "hip": store.add_episode(Episode(1, "hip pain", "hip", "2025-03-01")),
+        "back again": store.add_episode(Episode(1, "low back pain", "low_back", "2025-09-01")),
+        "op": store.add_episode(Episode(1, "after op 2024-12", "knee", "2025-10-01")),
+    }
+    store.close()
+    return db, ids
+
+
+def episodes_of_sessions(db: Path) -> list[tuple[int, int, int, str | None]]:
+    """Every version of every session: (session, version, episode, reason)."""
+    store = Store.open(db)
+    try:
+        found = rows(
+            store,
+            "SELECT record_id, version, episode_id, amend_reason FROM session"
+            " ORDER BY record_id, version",
+        )
+    finally:
+        store.close()
+    return [(r["record_id"], r["version"], r["episode_id"], r["amend_reason"]) for r in found]
+
+
+def test_log_files_the_session_under_the_episode_named(clinic: Clinic) -> None:
+    db, ids = clinic
+    ok(db, f"log --patient C001 --at '2025-06-10 09:00' {AT}")  # the rule: hip, begun last
+    out = ok(
+        db, f"log --patient C001 --at '2025-06-12 09:00' {AT} --episode 'low back pain 2025-01-10'"
+    )
+    assert out == "session 2 saved: 1 site, 1 insertion, suggested CPT 20560\n"
+    assert episodes_of_sessions(db) == [(1, 1, ids["hip"], None), (2, 1, ids["back"], None)]
+
+
+@pytest.mark.parametrize(
+    ("named", "which"),
+    [
+        ("hip", "hip"),  # the unique start of a complaint
+        ("Hip Pain", "hip"),
+        ("LOW BACK PAIN since 2025-01-10", "back"),
+        ("  low   back pain   2025-09-01 ", "back again"),
+        ("low back pain · low back · since 2025-09-01", "back again"),  # the form's line
+        ("2025-03-01", "hip"),  # by its start date alone
+        ("after op 2024-12", "op"),  # a complaint that ends like a date
+    ],
+)
+def test_an_episode_is_named_as_the_app_shows_it(clinic: Clinic, named: str, which: str) -> None:
+    db, ids = clinic
+    result = run(
+        db, ["log", "--patient", "C001", "--at", "2025-06-10 09:00", *AT_ARGS, "--episode", named]
+    )
+    assert result.exit_code == 0, result.output
+    assert episodes_of_sessions(db) == [(1, 1, ids[which], None)]
+
+
+AT_ARGS = [
+    "--technique", "dry_needling", "--site", "upper trap l", "--pain-before", "6",
+    "--pain-after", "3", "--consent",
+]  # fmt: skip
+
+CHOICES = (
+    "low back pain · low back · since 2025-01-10; hip pain · hip · since 2025-03-01;"
+    " low back pain · low back · since 2025-09-01; after op 2024-12 · knee · since 2025-10-01"
+)
+
+TWO_BACKS = (
+    "error: episode: 'low back pain' is 2 of this patient's episodes of care"
+    " (low back pain · low back · since 2025-01-10; low back pain · low back · since"
+    " 2025-09-01): add the start date, as in 'low back pain 2025-09-01'"
+)
+
+
+@pytest.mark.parametrize(
+    ("episode", "message"),
+    [
+        (
+            "'low back pain'",
+            TWO_BACKS,
+        ),
+        (  # another patient's complaint: never theirs to file under
+            "'knee pain'",
+            f"error: episode: 'knee pain' is none of this patient's episodes of care: {CHOICES}",
+        ),
+        (
+            "'low back pain 2025-02-02'",
+            "error: episode: 'low back pain 2025-02-02' is none of this patient's episodes of"
+            f" care: {CHOICES}",
+        ),
+        (
+            "' '",
+            f"error: episode: is empty: name one of this patient's episodes of care: {CHOICES}",
+        ),
+        (  # the separator of the form's line, alone
+            "' · '",
+            f"error: episode: is empty: name one of this patient's episodes of care: {CHOICES}",
+        ),
+        (
+            "hip --complaint 'hip pain' --region hip",
+            "error: episode: choose an episode of care or start a new one (a complaint and"
+            " region), not both",
+        ),
+    ],
+)
+def test_a_wrong_episode_is_refused_in_one_line_naming_the_choices(
+    clinic: Clinic, episode: str, message: str
+) -> None:
+    db, _ = clinic
+    command = f"log --patient C001 --at '2025-06-10 09:00' {AT} --episode {episode}"
+    refused_in_one_line(db, command, message + "\n")
+
+
+def test_a_patient_with_no_episode_is_told_how_to_start_one(clinic: Clinic) -> None:
+    db, _ = clinic
+    refused_in_one_line(
+        db,
+        f"log --patient C003 {AT} --episode 'neck pain'",
+        "error: episode: this patient has no episode of care yet: a complaint and its region"
+        " start one\n",
+    )
+
+
+def test_an_episode_begun_after_the_session_is_taken_and_said(clinic: Clinic) -> None:
+    db, ids = clinic
+    out = ok(
+        db, f"log --patient C001 --at '2025-06-10 09:00' {AT} --episode 'low back pain 2025-09'"
+    )
+    assert out.splitlines()[1:] == [
+        "note: 2025-06-10 is before this episode of care began (low back pain, since"
+        " 2025-09-01): a new complaint and region start one on its day"
+    ]
+    assert episodes_of_sessions(db) == [(1, 1, ids["back again"], None)]
+
+
+def test_amend_moves_a_misfiled_session_to_another_episode_keeping_the_original(
+    clinic: Clinic,
+) -> None:
+    db, ids = clinic
+    ok(db, f"log --patient C001 --at '2025-06-10 09:00' {AT}")  # filed under hip pain
+    out = ok(db, "amend 1 --episode 'low back pain 2025-01-10' --reason 'it was the back'")
+    assert out == "session 1 amended (version 2)\n"
+    assert episodes_of_sessions(db) == [
+        (1, 1, ids["hip"], None),
+        (1, 2, ids["back"], "it was the back"),
+    ]
+    [listed] = json.loads(ok(db, "sessions --json"))
+    assert (listed["episode_id"], listed["version"]) == (ids["back"], 2)
+    store = Store.open(db)
+    try:
+        audit = rows(
+            store,
+            "SELECT action, entity, entity_id FROM audit_log WHERE action = 'amend'",
+        )
+    finally:
+        store.close()
+    assert audit == [{"action": "amend", "entity": "session", "entity_id": 1}]
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (
+            "amend 1 --episode hip --reason r",
+            "error: amend: nothing changed: session 1 already holds these values",
+        ),
+        (
+            "amend 1 --episode 'knee pain' --reason r",
+            f"error: episode: 'knee pain' is none of this patient's episodes of care: {CHOICES}",
+        ),
+        (
+            "amend 1 --episode 'low back pain' --reason r",
+            TWO_BACKS,
+        ),
+    ],
+)
+def test_a_wrong_episode_correction_is_refused_and_changes_nothing(
+    clinic: Clinic, command: str, message: str
+) -> None:
+    db, _ = clinic
+    ok(db, f"log --patient C001 --at '2025-06-10 09:00' {AT}")
+    refused_in_one_line(db, command, message + "\n")
+
+
+def test_a_move_that_would_leave_a_follow_up_out_is_refused(clinic: Clinic) -> None:
+    # Moved into the back's course, the hip session would come between the back's session
+    # and its follow-up, which would then count in no figure.
+    db, _ = clinic
+    ok(db, f"log --patient C001 --at '2025-06-01 09:00' {AT} --episode 'low back pain 2025-01'")
+    ok(db, "follow-up --patient C001 --pain 4 --at '2025-06-20 09:00' --session 1")
+    ok(db, f"log --patient C001 --at '2025-06-10 09:00' {AT}")
+    refused_in_one_line(
+        db,
+        "amend 2 --episode 'low back pain 2025-01' --reason r",
+        "error: episode: session 2 (2025-06-10 09:00) would come between session 1"
+        " (2025-06-01 09:00) and its follow-up 1 (2025-06-20 09:00) in that episode of care,"
+        " which would then count in no figure: correct or void that follow-up first\n",
+    )
+
+
+def test_a_move_that_would_put_a_session_before_its_own_follow_up_is_refused(
+    clinic: Clinic,
+) -> None:
+    db, _ = clinic
+    ok(db, f"log --patient C001 --at '2025-06-01 09:00' {AT}")  # hip pain
+    ok(db, "follow-up --patient C001 --pain 4 --at '2025-06-20 09:00' --session 1")
+    ok(db, f"log --patient C001 --at '2025-06-10 09:00' {AT} --episode 'low back pain 2025-01'")
+    refused_in_one_line(
+        db,
+        "amend 1 --episode 'low back pain 2025-01' --reason r",
+        "error: episode: session 2 (2025-06-10 09:00) would come between this session"
+        " (2025-06-01 09:00) and its follow-up 1 (2025-06-20 09:00) in that episode of care,"
+        " which would then count in no figure: correct or void that follow-up first\n",
+    )

@@ -1,0 +1,236 @@
+"""Choosing the episode of care on the session form, F5 (episode19).
+
+Tom Baker (1002) is treated for low back pain (since 2026-11-01) and hip pain (since
+2026-11-10), both under way: the form put every new session in hip pain (the one begun
+last), and F6 could only start a third. F5 lists his episodes; the one picked is saved,
+and stays picked when the time changes (the line says when it began after the session's
+day). On a saved session opened again, F5 moves it to another episode: a correction,
+with a reason, the original kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import tui_scenarios as ts
+from helpers_store import rows
+from textual.widgets import Input, OptionList
+
+from sessionlog.domain import Episode, parse_patient, parse_session
+from sessionlog.tui.screens.episode_picker import EpisodePicker
+from sessionlog.tui.screens.modals import AskText
+from sessionlog.tui.screens.session_form import SessionScreen
+
+BACK = "low back pain · low back · since 2026-11-01"
+HIP = "hip pain · hip · since 2026-11-10"
+
+
+def clinic(tmp_path: Path) -> tuple[Any, int]:
+    """The seeded clinic, Tom Baker (patient 2, low back pain: episode 2) given hip pain."""
+    store = ts.seeded_store(str(tmp_path / "clinic.db"))
+    return store, store.add_episode(Episode(2, "hip pain", "hip", "2026-11-10"))
+
+
+def line(form: SessionScreen) -> str:
+    return str(form.query_one("#episode-line").render())
+
+
+def choices(app: Any) -> list[str]:
+    assert isinstance(app.screen, EpisodePicker)
+    listed = app.screen.query_one(OptionList)
+    return [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+
+
+def versions(store: Any, record_id: int) -> list[tuple[int, int, str | None]]:
+    found = rows(
+        store,
+        "SELECT version, episode_id, amend_reason FROM session WHERE record_id = ?"
+        " ORDER BY version",
+        record_id,
+    )
+    return [(r["version"], r["episode_id"], r["amend_reason"]) for r in found]
+
+
+def test_f5_picks_an_episode_that_stays_picked_as_the_time_changes_and_is_saved(
+    tmp_path: Path,
+) -> None:
+    store, hip = clinic(tmp_path)
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await pilot.press(*"1002", "enter")
+        form = app.screen
+        assert isinstance(form, SessionScreen)
+        assert line(form) == f"{HIP}  (F6: new)"  # the rule: the one begun last
+        await pilot.press("f5")
+        assert choices(app) == [f"Under way on the session's day: {HIP}", BACK, HIP]
+        await pilot.press("down", "enter")
+        assert app.screen is form and form.chosen_episode == 2
+        assert line(form) == f"{BACK}  (chosen; F6: new)"
+        started = form.query_one("#f-started_at", Input)
+        started.value = "2026-11-25 09:00"  # the rule would say hip pain: the pick stays
+        await pilot.pause()
+        assert line(form) == f"{BACK}  (chosen; F6: new)"
+        started.value = "2026-10-01 09:00"
+        await pilot.pause()
+        assert line(form) == f"{BACK}  (chosen; F6: new); it began after 2026-10-01"
+        started.value = "2026-11-23 09:00"
+        await pilot.press("a", "y", "7", "enter", *"st36", "enter", "ctrl+s")
+        assert not form.is_current
+
+    ts.run_app(ts.make_app(store), steps)
+    (row,) = store.sessions(patient_id=2)
+    assert versions(store, row["record_id"]) == [(1, 2, None)]
+    assert hip != 2
+    store.close()
+
+
+def test_the_first_choice_gives_the_pick_back_to_the_sessions_day(tmp_path: Path) -> None:
+    store, hip = clinic(tmp_path)
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await pilot.press(*"1002", "enter", "f5", "down", "enter")
+        form = app.screen
+        assert form.chosen_episode == 2
+        await pilot.press("f5")
+        assert app.screen.query_one(OptionList).highlighted == 1  # the one picked
+        await pilot.press("up", "enter")
+        assert form.chosen_episode is None and line(form) == f"{HIP}  (F6: new)"
+        form.query_one("#f-started_at", Input).value = "2026-11-05 09:00"
+        await pilot.pause()
+        assert line(form) == f"{BACK}  (F6: new)"  # following the time again
+        await pilot.press("f5", "escape")  # Escape: nothing changes
+        assert form.chosen_episode is None and line(form) == f"{BACK}  (F6: new)"
+        await pilot.press("a", "y", "7", "enter", *"st36", "enter", "ctrl+s")
+        assert not form.is_current
+
+    ts.run_app(ts.make_app(store), steps)
+    (row,) = store.sessions(patient_id=2)
+    assert versions(store, row["record_id"]) == [(1, 2, None)]
+    store.close()
+
+
+def test_f6_after_a_pick_starts_a_new_episode_instead(tmp_path: Path) -> None:
+    store, hip = clinic(tmp_path)
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await pilot.press(*"1002", "enter", "f5", "down", "enter", "f6")
+        form = app.screen
+        assert form.query_one("#new-episode").display and form.chosen_episode is None
+        assert line(form) == f"{HIP}  (F6: new)"  # no longer the one chosen
+        await pilot.press("f6")  # closed again: the episode of the session's day
+        assert line(form) == f"{HIP}  (F6: new)"
+        await pilot.press("f5", "down", "enter", "f6", *"knee pain", "enter", *"knee", "enter")
+        await pilot.press("a", "y", "7", "enter", *"st36", "enter", "ctrl+s")
+        assert not form.is_current
+
+    ts.run_app(ts.make_app(store), steps)
+    (row,) = store.sessions(patient_id=2)
+    saved = store.session(row["record_id"])
+    episode = store.episode(saved["episode_id"])
+    assert (episode["complaint"], episode["body_region"]) == ("knee pain", "knee")
+    store.close()
+
+
+def test_a_patient_with_no_episode_has_none_to_choose(tmp_path: Path) -> None:
+    store, _ = clinic(tmp_path)
+    store.add_patient(parse_patient({"chart_id": "3001", "name": "Ana Ruiz"}))
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await pilot.press(*"3001", "enter", "f5")
+        form = app.screen
+        assert isinstance(form, SessionScreen)
+        assert str(form.query_one("#err-episode").render()) == (
+            "No episode of care to choose yet: type the complaint and its region"
+        )
+        assert form.chosen_episode is None
+
+    ts.run_app(ts.make_app(store), steps)
+    store.close()
+
+
+def saved_in_hip(store: Any, hip: int) -> int:
+    """Tom Baker's session of 2026-11-20, filed under hip pain."""
+    raw = {
+        "patient_id": 2, "practitioner_id": 1, "episode_id": hip, "technique": "acupuncture",
+        "started_at": "2026-11-20 09:00", "consent": True, "pain_before": 6, "pain_after": 3,
+        "sites": [{"target": "bl23", "side": "bilateral"}],
+    }  # fmt: skip
+    return store.save_session(parse_session(raw, now=ts.NOW)).record_id
+
+
+async def correcting(pilot: Any, app: Any, record_id: int) -> SessionScreen:
+    """Tom Baker's saved session ``record_id`` opened to correct it."""
+    app.push_screen(SessionScreen(2, record_id=record_id))
+    await pilot.pause()
+    assert isinstance(app.screen, SessionScreen)
+    return app.screen
+
+
+def test_f5_on_a_saved_session_moves_it_as_a_correction_keeping_the_original(
+    tmp_path: Path,
+) -> None:
+    store, hip = clinic(tmp_path)
+    record_id = saved_in_hip(store, hip)
+
+    async def steps(pilot: Any, app: Any) -> None:
+        form = await correcting(pilot, app, record_id)
+        assert line(form) == HIP
+        await pilot.press("f5")
+        assert choices(app) == [BACK, HIP]  # no automatic choice: it is saved in one
+        assert app.screen.query_one(OptionList).highlighted == 1
+        await pilot.press("up", "enter")
+        assert line(form) == f"{BACK}  (was {HIP})"
+        assert form.dirty
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, AskText)
+        await pilot.press(*"it was the back", "enter")
+        assert not form.is_current
+
+    ts.run_app(ts.make_app(store), steps)
+    assert versions(store, record_id) == [(1, hip, None), (2, 2, "it was the back")]
+    audit = rows(store, "SELECT action FROM audit_log WHERE entity = 'session' AND entity_id = ?",
+                 record_id)  # fmt: skip
+    assert [a["action"] for a in audit] == ["create", "amend"]
+    store.close()
+
+
+def test_picking_the_saved_episode_again_changes_nothing(tmp_path: Path) -> None:
+    store, hip = clinic(tmp_path)
+    record_id = saved_in_hip(store, hip)
+
+    async def steps(pilot: Any, app: Any) -> None:
+        form = await correcting(pilot, app, record_id)
+        await pilot.press("f5", "up", "enter", "f5", "down", "enter")
+        assert form.chosen_episode is None and line(form) == HIP
+        assert not form.dirty
+        await pilot.press("ctrl+s")  # nothing to amend: no question, no version
+        assert app.screen is form
+
+    ts.run_app(ts.make_app(store), steps)
+    assert versions(store, record_id) == [(1, hip, None)]
+    store.close()
+
+
+def test_the_history_says_which_episode_a_correction_moved_the_session_from_and_to(
+    tmp_path: Path,
+) -> None:
+    # The move was "no change in the fields shown" in F3's history, and no version
+    # named its episode: a correction the history did not show.
+    from sessionlog.tui.screens.history import HistoryScreen
+
+    store, hip = clinic(tmp_path)
+    record_id = saved_in_hip(store, hip)
+    moved = {**store.session(record_id), "episode_id": 2}
+    store.amend_session(record_id, parse_session(moved, now=ts.NOW), 1, "it was the back")
+
+    async def steps(pilot: Any, app: Any) -> None:
+        app.push_screen(HistoryScreen(record_id))
+        await pilot.pause()
+        details = str(app.screen.query_one("#version-details").render())
+        assert f"\nChanged: episode {HIP} -> {BACK}\n" in details
+        assert f"\nEpisode: {BACK}\n" in details
+        await pilot.press("up")
+        assert f"\nEpisode: {HIP}\n" in str(app.screen.query_one("#version-details").render())
+
+    ts.run_app(ts.make_app(store), steps)
+    store.close()
