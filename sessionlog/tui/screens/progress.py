@@ -20,7 +20,8 @@ from ...analysis.activity_words import scale_words
 from ...analysis.progress import Progress
 from ...analysis.scale_course import ScaleCourse
 from ...analysis.table import progress_summary, session_rows
-from ...charts import draw_progress, progress_key
+from ...charts import draw_progress
+from ...charts.progress import key_entries
 from ...charts.scales import draw_scale
 from ...errors import SessionlogError
 from ...services.reports import progress_report
@@ -28,7 +29,7 @@ from ...services.take_home import patient_scales, write_take_home_default
 from ..access import record_access
 from ..safe import plain
 from ..tables import FitTable, fill_columns, merge_columns, technique_name
-from ..widgets.chart import Chart
+from ..widgets.chart import Chart, ChartKey
 from ..widgets.footer import Footer
 
 PREVIEW_ROWS = 20  # more than #progress-sessions' max-height shows
@@ -87,7 +88,7 @@ class ProgressScreen(Screen[None]):
         plot = self.query_one(Chart)
         draw_progress(plot.plt, self.progress)
         plot.refresh()
-        self.query_one("#progress-key", Static).update(plain(progress_key(self.progress)))
+        self.query_one("#progress-key", Static).update(ChartKey(key_entries(self.progress)))
         summary = Text()
         for line in patient_sentences(self.progress):
             summary.append_text(plain(line, style="bold"))
