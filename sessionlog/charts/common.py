@@ -156,20 +156,24 @@ def _cell(value: float, lim: Sequence[float], cells: int) -> int:
 
 def _spots(col: int, row: int, size: int, cols: range, rows: range) -> Iterator[tuple[int, int]]:
     """Where a tag of ``size`` cells may start, nearest the cell (``col``, ``row``) first:
-    ring by ring (a ring: the spots whose nearest cell is that many cells away), in each
-    ring above before beside before below, and left before right; only spots wholly on
-    the plot area."""
+    ring by ring (a ring: the spots whose nearest cell is that many cells away, rows or
+    columns), in each ring above before beside before below, and left before right;
+    only spots wholly on the plot area. Each ring's spots only: a chart with no blank
+    cell is looked over once, not once a ring."""
     for ring in range(1, max(len(cols), len(rows)) + 1):
         found = []
         for dr in range(-ring, ring + 1):
-            for start in range(col - size - ring + 1, col + ring + 1):
-                gap = max(start - col, col - (start + size - 1), 0)  # columns to its nearest
-                if max(gap, abs(dr)) != ring:
-                    continue
-                if start < cols.start or start + size > cols.stop or row + dr not in rows:
-                    continue
-                side = 0 if dr > 0 else 1 if dr == 0 else 2
-                found.append((abs(dr) + gap, side, start > col, start, row + dr))
+            if row + dr not in rows:
+                continue
+            if abs(dr) == ring:  # the ring's top or bottom row: every start within reach
+                starts = range(col - size - ring + 1, col + ring + 1)
+            else:  # the rows between: the spot ``ring`` columns left, and right
+                starts = range(col - size - ring + 1, col + ring + 1, size + 2 * ring - 1)
+            for start in starts:
+                if cols.start <= start and start + size <= cols.stop:
+                    gap = max(start - col, col - (start + size - 1), 0)
+                    side = 0 if dr > 0 else 1 if dr == 0 else 2
+                    found.append((abs(dr) + gap, side, start > col, start, row + dr))
         for *_, start, r in sorted(found):
             yield start, r
 
