@@ -500,3 +500,44 @@ def test_the_chart_s_key_wraps_between_entries_only(width: int, height: int) -> 
                     await pilot.pause()
 
     asyncio.run(body())
+
+
+@pytest.mark.parametrize("width", [80, 100, 120, 200])
+@pytest.mark.parametrize("long_names", [False, True])
+def test_the_sessions_table_keeps_each_technique_and_complaint_on_one_line(
+    width: int, long_names: bool
+) -> None:
+    # review20: at 120 columns the table wrapped "Dry needling" over two lines once the
+    # Complaint column came in; a long complaint took three ("Tension-" "type"
+    # "headache"). Now a technique is never wrapped and a complaint is cut with "…".
+    store = Store.open(":memory:", clock=lambda: datetime(2026, 5, 1, 9))
+    practitioner(store)
+    if long_names:
+        who = five_complaints(store)
+    else:
+        who = patient(store, "C003", "Dee Fox")
+        neck_and_knee(store, who, 1, "2026-01")
+
+    async def body() -> None:
+        app = Host(store)
+        async with app.run_test(size=(width, 40)) as pilot:
+            await app.push_screen(ProgressScreen(who))
+            await pilot.pause()
+            table = app.screen.query_one("#progress-sessions", DataTable)
+            keys = [str(c.key.value) for c in table.ordered_columns]
+            rows = [table.get_row_at(i) for i in range(table.row_count)]
+            techniques = [str(row[keys.index("technique")]) for row in rows]
+            complaints = [str(row[keys.index("complaint")]) for row in rows]
+            assert set(techniques) <= {"Dry needling", "Acupuncture", "IMS"}
+            names = (
+                {"Neck pain", "Knee"} if not long_names else {n.capitalize() for n in LONG_NAMES}
+            )
+            for shown in complaints:  # whole, or its start and "…", on one line
+                assert shown in names or (shown.endswith("…") and "\n" not in shown)
+                assert any(n.startswith(shown.rstrip("…")) for n in names)
+            if width >= 200 or not long_names:
+                assert set(complaints) <= names  # room for the whole names
+            columns = sum(c.get_render_width(table) for c in table.columns.values())
+            assert columns <= table.scrollable_content_region.width  # nothing cut off
+
+    asyncio.run(body())

@@ -33,6 +33,7 @@ from ..widgets.chart import Chart, ChartKey
 from ..widgets.footer import Footer
 
 PREVIEW_ROWS = 20  # more than #progress-sessions' max-height shows
+COMPLAINT_WIDTH = 13  # the sessions table's complaints: "Low back pain", "Shoulder pain"
 
 
 class ProgressScreen(Screen[None]):
@@ -114,7 +115,13 @@ class ProgressScreen(Screen[None]):
         # (it spans the screen, as wide as the app). A short one: its rows unwrapped until
         # the table has its width.
         width = self.app.size.width
-        fill_columns(table, columns, rows, pain, merged, until_sized=PREVIEW_ROWS, width=width)
+        # A technique on one line ("Dry" over "needling" read as two); a complaint cut
+        # short ("Tension-type hea…": the sentences above name it whole) before it wraps.
+        kept, cut = ("date", "technique"), {"complaint": COMPLAINT_WIDTH}
+        fill_columns(
+            table, columns, rows, pain, merged, until_sized=PREVIEW_ROWS, width=width,
+            kept=kept, cut=cut,
+        )  # fmt: skip
 
     def _draw_scales(self, courses: list[ScaleCourse]) -> None:
         """One small chart per scale the patient has (up to three), beside each other."""
