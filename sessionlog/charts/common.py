@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import repeat
 from operator import truediv
@@ -59,6 +60,7 @@ def new_figure() -> Figure:
 
 
 _FRESH = "_sessionlog_fresh"  # set on a figure just made by render: nothing to clear
+_TAGS = "_sessionlog_tags"  # a figure's tags (:func:`tag`), placed as it is built
 
 
 def prepare(plt: Figure) -> None:
@@ -68,6 +70,7 @@ def prepare(plt: Figure) -> None:
     if not getattr(plt, _FRESH, False):
         plt.clear_figure()
     setattr(plt, _FRESH, False)
+    setattr(plt, _TAGS, [])
     plt.date_form(DATE_FORM)
 
 
@@ -81,9 +84,98 @@ def render(draw: Callable[[Figure], None], width: int, height: int, color: bool 
     draw(plt)
     if not color:
         plt.theme("clear")
+    plt._limit_size(False, False)  # the size asked for: plotext's cut it to the terminal's
     plt.plotsize(width, height)
-    text = plt.build()
+    text = build(plt)
     return text if color else _ANSI.sub("", text)
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A short text (a line's number) to be put beside the point (``x``, ``y``)."""
+
+    text: str
+    x: float
+    y: float
+    color: str
+
+
+def tag(plt: Figure, text: str, x: float, y: float, color: str) -> None:
+    """Put ``text`` beside the point (``x``, ``y``) when the figure is built
+    (:func:`build`): on blank cells next to the point's, at whatever size it is built."""
+    getattr(plt, _TAGS).append(Tag(text, x, y, color))
+
+
+def build(plt: Figure) -> str:
+    """``plt.build()``, with the figure's tags (:func:`tag`) placed on its cells.
+
+    A tag is placed once the figure knows its size and what every cell holds: placed in
+    data units at drawing time (plotext's ``text``), numbers begun days apart were
+    pushed apart in columns of the narrowest chart, five columns at 200 (review20 #4),
+    and could land on a reading."""
+    tags: list[Tag] = getattr(plt, _TAGS, [])
+    if not tags or not plt._no_plots or plt.monitor.fast_plot:
+        return str(plt.build())
+    plt._set_sizes()
+    plt._build_matrix()
+    monitor = plt.monitor
+    place_tags(monitor.matrix, monitor.xlim[0], monitor.ylim[0], tags)
+    monitor.matrix.set_canvas()
+    return str(monitor.matrix.get_canvas())
+
+
+def place_tags(matrix: Any, xlim: Sequence[float], ylim: Sequence[float], tags: list[Tag]) -> None:
+    """Write each tag on blank cells of the plot area nearest its point's cell: above
+    it, else beside or below it, else further out, ring by ring (:func:`_spots`); never
+    over a mark, the frame or another tag, nor touching another tag on its row (never
+    "23" for lines 2 and 3). A tag with no blank spot left is not written."""
+    cols, rows = matrix.Cols_canvas, matrix.Rows_canvas
+    if not len(cols) or not len(rows) or None in (*xlim, *ylim) or xlim[0] == xlim[1]:
+        return
+    blank = " "
+    marker = matrix.marker
+    taken: set[tuple[int, int]] = set()  # tags' cells and the cell either side of each
+    for t in tags:
+        col = cols.start + _cell(t.x, xlim, len(cols))
+        row = rows.start + _cell(t.y, ylim, len(rows))
+        size = len(t.text)
+        for c, r in _spots(col, row, size, cols, rows):
+            cells = [(c + k, r) for k in range(size)]
+            if all(marker[r][x] == blank and (x, r) not in taken for x, r in cells):
+                for k, ch in enumerate(t.text):
+                    matrix.insert_element(c + k, r, ch, t.color)
+                taken.update((x, r) for x in range(c - 1, c + size + 1))
+                break
+
+
+def _cell(value: float, lim: Sequence[float], cells: int) -> int:
+    """The cell of ``value`` on an axis of ``cells`` cells from ``lim[0]`` to ``lim[1]``,
+    as plotext places a point."""
+    return math.floor(0.5 + (cells - 1) * (value - lim[0]) / (lim[1] - lim[0]))
+
+
+def _spots(col: int, row: int, size: int, cols: range, rows: range) -> Iterator[tuple[int, int]]:
+    """Where a tag of ``size`` cells may start, nearest the cell (``col``, ``row``) first:
+    ring by ring (a ring: the spots whose nearest cell is that many cells away, rows or
+    columns), in each ring above before beside before below, and left before right;
+    only spots wholly on the plot area. Each ring's spots only: a chart with no blank
+    cell is looked over once, not once a ring."""
+    for ring in range(1, max(len(cols), len(rows)) + 1):
+        found = []
+        for dr in range(-ring, ring + 1):
+            if row + dr not in rows:
+                continue
+            if abs(dr) == ring:  # the ring's top or bottom row: every start within reach
+                starts = range(col - size - ring + 1, col + ring + 1)
+            else:  # the rows between: the spot ``ring`` columns left, and right
+                starts = range(col - size - ring + 1, col + ring + 1, size + 2 * ring - 1)
+            for start in starts:
+                if cols.start <= start and start + size <= cols.stop:
+                    gap = max(start - col, col - (start + size - 1), 0)
+                    side = 0 if dr > 0 else 1 if dr == 0 else 2
+                    found.append((abs(dr) + gap, side, start > col, start, row + dr))
+        for *_, start, r in sorted(found):
+            yield start, r
 
 
 def thin(

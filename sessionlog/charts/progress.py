@@ -18,16 +18,17 @@ from .common import (
     date_ticks,
     prepare,
     render,
+    tag,
     thin,
 )
 
 KIND_MARKS = {"before": "o", "follow_up": "*"}
-# Several episodes of care: each line's colour (the first as the one line of one), and
-# its number, in a row of its own above pain 10, TAG_GAP columns or more from the next.
+# Several episodes of care: each line's colour (the first as the one line of one); its
+# number goes on blank cells beside its first reading (.common.tag), with a row of room
+# above pain 10 for a line begun there.
 EPISODE_COLORS = ("gray", "cyan", "magenta", "yellow", "blue", "green")
 LABEL_ROW = 11
-TAG_GAP = 2
-NARROWEST = 40  # columns: the pain chart's plot at 80 beside a scale chart, about
+KEY_GAP = "   "  # between two entries of the key
 _AT, _PAIN, _KIND_TECHNIQUE = attrgetter("at"), attrgetter("pain"), attrgetter("kind", "technique")
 
 
@@ -112,50 +113,26 @@ def draw_progress(
 
 
 def _episode_lines(plt: Figure, progress: Progress, start: datetime) -> None:
-    """Each episode's readings joined by a line of its own colour, numbered in a row
-    above pain 10 (:data:`LABEL_ROW`) at its first reading; :func:`progress_key` names
-    each number's complaint (:func:`episode_names`: two episodes of one complaint by the
-    day each began, as the sentences name them). Names on the chart ran into each other
-    or were clipped at its edge when episodes began days apart (review18)."""
+    """Each episode's readings joined by a line of its own colour, numbered beside its
+    first reading (:func:`.common.tag`: on blank cells, at any size the chart is built);
+    :func:`progress_key` names each number's complaint (:func:`episode_names`: two
+    episodes of one complaint by the day each began, as the sentences name them). Names
+    on the chart ran into each other or were clipped at its edge when episodes began
+    days apart (review18); numbers in a row above pain 10 were pushed columns away from
+    their lines when four began days apart (review20 #4)."""
     span = max((progress.timeline[-1].at - start).total_seconds() / 86400, 1e-9)
     # Thinned only when the chart holds more readings than it has points: an average
     # drawn where the readings fit would be a reading nobody recorded (a knee's 9, 1, 9
     # on three days of a long chart drawn as one stroke from 6 to 4: review19).
     crowded = len(progress.timeline) > PROGRESS_POINTS
-    firsts: list[float] = []
     for i, episode in enumerate(progress.episodes):
         own = episode.timeline
         days = [(t.at - start).total_seconds() / 86400 for t in own]
         keep = episode_points(days, span) if crowded else len(days)
         xs, ys = thin(days, [float(t.pain) for t in own], keep)
-        plt.plot(xs, ys, marker="braille", color=EPISODE_COLORS[i % len(EPISODE_COLORS)])
-        firsts.append(days[0])
-    last = NARROWEST - 1  # the last column's x: span
-    for i, column in enumerate(tag_columns([d / span * last for d in firsts])):
-        at = firsts[i] if column == firsts[i] / span * last else column / last * span
-        # No background of its own: plotext would give it the canvas colour of the
-        # moment, and the app's theme colours the canvas later (a white strip in the app).
         color = EPISODE_COLORS[i % len(EPISODE_COLORS)]
-        plt.text(str(i + 1), at, LABEL_ROW, alignment="left", color=color, background="default")
-
-
-def tag_columns(wanted: list[float]) -> list[float]:
-    """Where each line's number goes, in columns of a :data:`NARROWEST` chart (the
-    patient view's at 80): at its wanted column (its first reading), or moved right
-    past the number before it, or left from the right edge, so that two numbers are
-    at least :data:`TAG_GAP` columns apart (never "12" for lines 1 and 2) and none
-    is cut off, on any chart from :data:`NARROWEST` columns up."""
-    columns: list[float] = []
-    free_from = 0.0
-    for i, column in enumerate(wanted):
-        column = max(column, free_from)
-        columns.append(column)
-        free_from = column + len(str(i + 1)) + TAG_GAP - 1
-    limit = float(NARROWEST)
-    for i in reversed(range(len(columns))):  # from the right edge back
-        columns[i] = min(columns[i], limit - len(str(i + 1)))
-        limit = columns[i] - TAG_GAP + 1
-    return columns
+        plt.plot(xs, ys, marker="braille", color=color)
+        tag(plt, str(i + 1), days[0], float(own[0].pain), color)
 
 
 def episode_points(days: list[float], span: float) -> int:
@@ -167,9 +144,10 @@ def episode_points(days: list[float], span: float) -> int:
     return max(2, math.ceil(PROGRESS_POINTS * (days[-1] - days[0]) / span))
 
 
-def progress_key(progress: Progress) -> str:
-    """What each mark of :func:`draw_progress` means, for the series it drew; with
-    several episodes of care, a line before it naming each line's number."""
+def key_entries(progress: Progress) -> list[list[str]]:
+    """The key of :func:`draw_progress`, a line of entries: with several episodes of
+    care, one naming each line's number ("2 Neck pain"), then what each mark means, for
+    the series drawn ("o before session", "D after dry needling")."""
     kinds = {p.kind for p in progress.timeline}
     techniques = {p.technique for p in progress.timeline if p.kind not in KIND_MARKS}
     key = ["o before session"] if "before" in kinds else []
@@ -180,11 +158,32 @@ def progress_key(progress: Progress) -> str:
     ]
     if "follow_up" in kinds:
         key.append("* follow-up")
-    marks = "   ".join(key)
     if len(progress.episodes) < 2:
-        return marks
+        return [key]
     names = episode_names(progress)
-    return "   ".join(f"{i} {name}" for i, name in enumerate(names, start=1)) + "\n" + marks
+    return [[f"{i} {name}" for i, name in enumerate(names, start=1)], key]
+
+
+def fold_key(lines: list[list[str]], width: int | None = None) -> list[str]:
+    """Each line of entries, on as many lines of at most ``width`` as it takes, broken
+    only between two entries (a complaint's name is never split: review20 #4); an entry
+    wider than ``width`` has a line of its own. No ``width``: one line each."""
+    out: list[str] = []
+    for entries in lines:
+        line = ""
+        for entry in entries:
+            if line and width is not None and len(line) + len(KEY_GAP) + len(entry) > width:
+                out.append(line)
+                line = ""
+            line = f"{line}{KEY_GAP}{entry}" if line else entry
+        out.append(line)
+    return out
+
+
+def progress_key(progress: Progress, width: int | None = None) -> str:
+    """What each mark of :func:`draw_progress` means (:func:`key_entries`), in lines of
+    at most ``width`` broken between entries (:func:`fold_key`)."""
+    return "\n".join(fold_key(key_entries(progress), width))
 
 
 def progress_chart(
@@ -192,7 +191,7 @@ def progress_chart(
 ) -> str:
     """The progress chart as text (for ``sessionlog report``), its key on the last
     lines."""
-    key = progress_key(progress)
+    key = progress_key(progress, width)
     rows = height - 1 - key.count("\n")
     chart = render(lambda plt: draw_progress(plt, progress), width, rows, color)
     return chart.rstrip("\n") + "\n" + key

@@ -179,3 +179,22 @@ def binding_keys() -> dict[str, str]:
             if isinstance(binding, Binding) and binding.id:
                 found[binding.id] = binding.key
     return found
+
+
+def bound_key(app: Any, owner: type, binding_id: str) -> str:
+    """The key that runs ``binding_id`` (one of ``owner``'s ``BINDINGS``) as the settings'
+    keymap binds it, named as a sentence names a key ("F4", "E", "Ctrl+E"): the first
+    of its keys. A hint that names a key by its default sent a user who had remapped it
+    to a key that did nothing (review20)."""
+    from textual.binding import Binding
+
+    default = next(
+        b.key
+        for b in owner.__dict__.get("BINDINGS", [])
+        if isinstance(b, Binding) and b.id == binding_id
+    )
+    keys = getattr(app, "_keymap", {}).get(binding_id, default)  # Textual keeps it there only
+    first = keys.split(",")[0].strip()
+    return "+".join(
+        part.upper() if len(part) == 1 else part.capitalize() for part in first.split("+")
+    )

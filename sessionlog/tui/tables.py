@@ -91,26 +91,50 @@ def _widest(texts: Sequence[str]) -> int:
 
 
 def fit_cells(
-    columns: list[list[str]], room: int, padding: int = 2, whole: bool = True
+    columns: list[list[str]],
+    room: int,
+    padding: int = 2,
+    whole: bool = True,
+    kept: Iterable[int] = (),
+    cut: Mapping[int, int] | None = None,
 ) -> tuple[list[list[str]], bool]:
     """Each column's texts (its heading first) wrapped so that the columns, each with
     ``padding``, fit in ``room`` cells, and whether they do: the widest column gives way
     first, a cell at a time, down to its longest word (with ``whole``, its longest
-    interval in brackets)."""
+    interval in brackets). The columns ``kept`` are never wrapped; those of ``cut``
+    (index -> narrowest width) have their cells cut short with "…" instead, down to
+    that width (their headings wrapped)."""
     texts = [list(column) for column in columns]
     widths = [_widest(column) for column in texts]
-    fixed: set[int] = set()
+    fixed: set[int] = set(kept)
+    cut = cut or {}
     while sum(widths) + padding * len(widths) > room:
         shrinkable = [i for i in range(len(widths)) if i not in fixed and widths[i] > 1]
         if not shrinkable:
             return texts, False
         i = max(shrinkable, key=lambda c: widths[c])
-        wrapped = ["\n".join(_wrap(t, widths[i] - 1, whole)) for t in columns[i]]
+        if i in cut:
+            wrapped = [_shortened(t, widths[i] - 1) for t in columns[i][1:]]
+            wrapped.insert(0, "\n".join(_wrap(columns[i][0], widths[i] - 1, whole)))
+            if widths[i] - 1 < cut[i]:
+                fixed.add(i)  # as short as it may be
+                continue
+        else:
+            wrapped = ["\n".join(_wrap(t, widths[i] - 1, whole)) for t in columns[i]]
         if _widest(wrapped) >= widths[i]:
             fixed.add(i)  # its longest word: it can give no more
             continue
         texts[i], widths[i] = wrapped, _widest(wrapped)
     return texts, True
+
+
+def _shortened(text: str, width: int) -> str:
+    """Each line of ``text`` of more than ``width`` characters cut to its first
+    ``width - 1`` and "…"."""
+    return "\n".join(
+        line if len(line) <= width else line[: width - 1].rstrip() + "…"
+        for line in text.split("\n")
+    )
 
 
 def _texts(columns: Columns, rows: Rows) -> list[list[str]]:
@@ -131,6 +155,8 @@ def fill_columns(
     *narrower: tuple[Columns, Rows],
     until_sized: int | None = None,
     width: int | None = None,
+    kept: Iterable[str] = (),
+    cut: Mapping[str, int] | None = None,
 ) -> None:
     """Replace a table's columns and rows (as plain text), long headings and long cells
     on more than one line. A :class:`FitTable` wraps them to its width (and again when
@@ -146,12 +172,17 @@ def fill_columns(
     it is laid out at another width. (A 400-session patient's progress filled its table
     with every row unwrapped, then again wrapped: 100 ms of CPU no one saw; then with 20
     rows, painted, and again with every row, painted again.) A table of fewer rows keeps
-    its unwrapped first layout, on which a screen that scrolls centres it."""
+    its unwrapped first layout, on which a screen that scrolls centres it.
+
+    ``kept``: the keys of columns never wrapped (a technique: "Dry" over "needling");
+    ``cut``: those whose cells are cut short with "…" rather than wrapped, each down to
+    its width (:func:`fit_cells`)."""
     layouts = [(columns, rows), *narrower]
     chosen = layouts[0]
     room = 0
     if isinstance(table, FitTable):
         table.source = layouts
+        table.rules = (tuple(kept), dict(cut or {}))
         sized = table.region.width > 0
         at_once = until_sized is None or (width is not None and len(rows) > until_sized)
         room = table.room(None if sized or not at_once else width)
@@ -160,11 +191,19 @@ def fill_columns(
     if not room:
         _show(table, chosen[0], _texts(*chosen), chosen[1])
         return
-    made: dict[int, list[list[str]]] = {}  # each layout's texts, made once for both tries
-    for n, whole in [(n, whole) for whole in (True, False) for n in range(len(layouts))]:
+    made: dict[int, list[list[str]]] = {}  # each layout's texts, made once for each try
+    # The rules kept while any layout fits with them; then cut columns shorter, then none
+    # kept from wrapping (a complaint of 60 characters at 80 columns), before any is cut off.
+    kept, cut = tuple(kept), dict(cut or {})
+    tries = [(kept, cut, True), (kept, cut, False), (kept, dict.fromkeys(cut, 6), False)]
+    tries.append(((), dict.fromkeys(cut, 6), False))
+    for (keep, short, whole), n in [(t, n) for t in tries for n in range(len(layouts))]:
         if n not in made:
             made[n] = _texts(*layouts[n])
-        texts, fits = fit_cells(made[n], room, 2 * table.cell_padding, whole)
+        keys = [key for key, _ in layouts[n][0]]
+        fixed = [keys.index(key) for key in keep if key in keys]
+        shortest = {keys.index(key): w for key, w in short.items() if key in keys}
+        texts, fits = fit_cells(made[n], room, 2 * table.cell_padding, whole, fixed, shortest)
         chosen = layouts[n]
         if fits:
             break
@@ -257,6 +296,7 @@ class FitTable(DataTable):
     filled again, wrapped to the new width, when its width changes."""
 
     source: list[tuple[Columns, Rows]] | None = None
+    rules: tuple[tuple[str, ...], dict[str, int]] = ((), {})  # fill_columns' kept and cut
     _fitted = 0  # the room the rows were last wrapped to
     _measured: frozenset[RowKey] = frozenset()  # rows whose size fill_columns gave
 
@@ -375,4 +415,5 @@ class FitTable(DataTable):
     def on_resize(self, event: events.Resize) -> None:
         fitted = self._fitted
         if self.source is not None and self.room() != fitted:
-            fill_columns(self, *self.source[0], *self.source[1:])
+            kept, cut = self.rules
+            fill_columns(self, *self.source[0], *self.source[1:], kept=kept, cut=cut)

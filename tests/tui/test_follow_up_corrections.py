@@ -249,3 +249,14 @@ def test_a_void_says_and_takes_along_the_readings_taken_with_it(clinic: Store) -
 
     ts.run_app(ts.make_app(clinic), steps)
     assert clinic.conn.execute("SELECT count(*) FROM scale_reading").fetchone() == (2,)
+
+
+def test_the_list_s_hint_names_the_keys_the_user_bound(clinic: Store) -> None:
+    # review20: the hint said "E or Enter: correct" with Correct remapped to C.
+    async def steps(pilot: Any, app: Any) -> None:
+        app.set_keymap({"follow_ups.correct": "c", "follow_ups.history": "ctrl+h"})
+        await open_list(pilot, app)
+        hint = str(app.screen.query_one(".hint", Static).render())
+        assert hint == "C or Enter: correct · F8: void · Ctrl+H: its versions · Escape: back"
+
+    ts.run_app(ts.make_app(clinic), steps)

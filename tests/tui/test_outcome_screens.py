@@ -6,19 +6,21 @@ import asyncio
 import html
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
 from textual.command import CommandPalette
+from textual.geometry import Region
 from textual.widgets import DataTable, Input, Select, Static
 from textual_plotext import PlotextPlot
 
 sys.path.insert(0, str(Path(__file__).parent.parent))  # helpers_outcomes
 
 from helpers_outcomes import (  # noqa: E402
+    episode,
     follow_up,
     neck_and_knee,
     patient,
@@ -115,8 +117,8 @@ def test_progress_screen(clinic: Any) -> None:
         assert "Pain (0-10)" in plot.plt.build()
         # the key is a line of its own under the chart, not drawn over its readings
         assert "o before session" not in plot.plt.build()
-        key = str(screen.query_one("#progress-key", Static).render())
-        assert key == "o before session   A after acupuncture   * follow-up"
+        key = shown_lines(screen.query_one("#progress-key", Static))
+        assert key == [" o before session   A after acupuncture   * follow-up"]
         await pilot.press("v")
         await pilot.pause()
         assert isinstance(app.screen, PatientViewScreen)
@@ -199,8 +201,8 @@ def test_progress_and_patient_view_give_each_complaint_its_change(clinic: Any) -
         # for each complaint, named on the chart, and whether relief lasted for each.
         chart = app.screen.query_one(PlotextPlot).plt.build()
         assert "below 8" not in chart and "one line for each complaint" in chart
-        key = str(app.screen.query_one("#progress-key", Static).render())
-        assert key.startswith("1 Neck pain   2 Knee\n")  # each line's number named
+        key = shown_lines(app.screen.query_one("#progress-key", Static))
+        assert key[0] == " 1 Neck pain   2 Knee"  # each line's number named
         table = cells(app.screen.query_one("#progress-sessions", DataTable))
         assert [row[:2] for row in table] == [  # which complaint each session was for
             ["2026-01-05", "Neck pain"], ["2026-01-07", "Knee"], ["2026-01-14", "Knee"],
@@ -438,3 +440,104 @@ def test_compare_screen_on_a_full_disk_shows_the_figures_and_says_they_were_not_
         assert not cache.is_current(store.conn)
 
     drive(store, steps)
+
+
+LONG_NAMES = ("tension-type headache", "neck pain after a fall", "right knee pain",
+              "left shoulder pain", "low back pain")  # fmt: skip
+
+
+def five_complaints(store: Store) -> int:
+    """Eve Ng: a headache treated weekly from January, then four complaints begun two or
+    three days apart in April (review20 #4), their names too long for one line at 100."""
+    eve = patient(store, "C004", "Eve Ng")
+    episodes = [episode(store, eve, name, "neck") for name in LONG_NAMES]
+    for week in range(12):
+        when = date(2026, 1, 5) + timedelta(days=7 * week)
+        session(store, eve, 1, f"{when} 10:00", before=6, after=4, episode_id=episodes[0])
+    for e, day in zip(episodes[1:], (10, 12, 15, 17), strict=True):
+        for k in range(2):
+            session(store, eve, 1, f"2026-04-{day + 5 * k:02d} 09:00", before=7 - k, after=3,
+                    episode_id=e)  # fmt: skip
+    return eve
+
+
+def shown_lines(widget: Any) -> list[str]:
+    """The widget's lines as drawn, each without the spaces at its end."""
+    lines = widget.render_lines(Region(0, 0, *widget.size))
+    return ["".join(segment.text for segment in strip).rstrip() for strip in lines]
+
+
+KEY_ENTRIES = ["1 Tension-type headache", "2 Neck pain after a fall", "3 Right knee pain",
+               "4 Left shoulder pain", "5 Low back pain"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("width", "height"), [(80, 24), (100, 30), (120, 40), (200, 50)])
+def test_the_chart_s_key_wraps_between_entries_only(width: int, height: int) -> None:
+    # review20 #4: at 100 columns the key broke a complaint's name over two lines.
+    store = Store.open(":memory:", clock=lambda: datetime(2026, 5, 1, 9))
+    practitioner(store)
+    eve = five_complaints(store)
+
+    async def body() -> None:
+        app = Host(store)
+        async with app.run_test(size=(width, height)) as pilot:
+            await app.push_screen(ProgressScreen(eve))
+            await pilot.pause()
+            for key_id in ("#progress-key", "#pv-key"):
+                key = app.screen.query_one(key_id)
+                lines = shown_lines(key)
+                if key_id == "#pv-key" and height < 40:  # five complaints' sentences
+                    assert not app.screen.query_one("#pv-charts").display  # leave no room
+                    assert app.screen.query_one("#pv-small").display and lines == []
+                    continue
+                room = key.content_region.width
+                entries = [e.strip() for line in lines for e in line.split("   ") if e.strip()]
+                assert entries[:5] == KEY_ENTRIES, (key_id, lines)
+                assert entries[5:] == ["o before session", "A after acupuncture"]
+                assert all(len(line) <= room + 1 for line in lines)  # (its padding)
+                if key_id == "#progress-key":
+                    await pilot.press("v")  # the patient view's key, at its own width
+                    await pilot.pause()
+
+    asyncio.run(body())
+
+
+@pytest.mark.parametrize("width", [80, 100, 120, 200])
+@pytest.mark.parametrize("long_names", [False, True])
+def test_the_sessions_table_keeps_each_technique_and_complaint_on_one_line(
+    width: int, long_names: bool
+) -> None:
+    # review20: at 120 columns the table wrapped "Dry needling" over two lines once the
+    # Complaint column came in; a long complaint took three ("Tension-" "type"
+    # "headache"). Now a technique is never wrapped and a complaint is cut with "…".
+    store = Store.open(":memory:", clock=lambda: datetime(2026, 5, 1, 9))
+    practitioner(store)
+    if long_names:
+        who = five_complaints(store)
+    else:
+        who = patient(store, "C003", "Dee Fox")
+        neck_and_knee(store, who, 1, "2026-01")
+
+    async def body() -> None:
+        app = Host(store)
+        async with app.run_test(size=(width, 40)) as pilot:
+            await app.push_screen(ProgressScreen(who))
+            await pilot.pause()
+            table = app.screen.query_one("#progress-sessions", DataTable)
+            keys = [str(c.key.value) for c in table.ordered_columns]
+            rows = [table.get_row_at(i) for i in range(table.row_count)]
+            techniques = [str(row[keys.index("technique")]) for row in rows]
+            complaints = [str(row[keys.index("complaint")]) for row in rows]
+            assert set(techniques) <= {"Dry needling", "Acupuncture", "IMS"}
+            names = (
+                {"Neck pain", "Knee"} if not long_names else {n.capitalize() for n in LONG_NAMES}
+            )
+            for shown in complaints:  # whole, or its start and "…", on one line
+                assert shown in names or (shown.endswith("…") and "\n" not in shown)
+                assert any(n.startswith(shown.rstrip("…")) for n in names)
+            if width >= 200 or not long_names:
+                assert set(complaints) <= names  # room for the whole names
+            columns = sum(c.get_render_width(table) for c in table.columns.values())
+            assert columns <= table.scrollable_content_region.width  # nothing cut off
+
+    asyncio.run(body())

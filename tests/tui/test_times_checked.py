@@ -147,3 +147,26 @@ def test_a_follow_up_added_while_the_question_is_shown_is_asked_about_first(
     ts.run_app(ts.make_app(store), steps)
     assert len(store.sessions(patient_id=1)) == 2
     store.close()
+
+
+def test_the_between_sessions_question_names_the_keys_the_user_bound(tmp_path: Any) -> None:
+    """review20: the question said "F4 on Home" and "press E" whatever the settings'
+    keymap bound; with Follow-ups on F11 and Correct on C it says those keys."""
+    from datetime import datetime
+
+    from sessionlog.domain.models import FollowUpInput
+
+    store = ts.seeded_store(str(tmp_path / "clinic.db"))
+    store.add_follow_up(FollowUpInput(1, 1, datetime(2026, 11, 20, 10, 0), 3), 1)
+    app = ts.make_app(store)
+
+    async def steps(pilot: Any, app: Any) -> None:
+        app.set_keymap({"home.follow_ups": "f11", "follow_ups.correct": "c,ctrl+e"})
+        await _asked_between(pilot, app)
+        assert app.screen.question.endswith(
+            " re-link it once saved: F11 on Home lists the patient's follow-ups;"
+            " highlight it, press C and choose this session under Follows."
+        )
+
+    ts.run_app(app, steps)
+    store.close()

@@ -52,7 +52,10 @@ class FollowUpsScreen(RecordList):
     TITLE_TEXT = "Follow-ups"
     TABLE_ID = "follow-ups"
     COLUMNS = COLUMNS
-    HINT = "E or Enter: correct · F8: void · F3: its versions · Escape: back"
+    HINT = (
+        "{follow_ups.correct} or Enter: correct · {follow_ups.void}: void"
+        " · {follow_ups.history}: its versions · {follow_ups.close}: back"
+    )
 
     BINDINGS = [
         Binding("e", "correct", "Correct", id="follow_ups.correct"),

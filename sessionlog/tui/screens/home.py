@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from .. import outcome_upkeep
+from .. import config, outcome_upkeep
 from ..safe import plain
 from ..widgets.footer import Footer
 from . import home_actions
@@ -402,7 +402,8 @@ class HomeScreen(Screen[None]):
             # the patient just found (or just added) would be lost from view.
             said = "none yet."  # (one who had sessions, all voided, may have follow-ups)
             if self.store.listed_follow_ups(pid, limit=1):
-                said = "no current one (F4 lists their follow-ups)."
+                lists = config.bound_key(self.app, HomeScreen, "home.follow_ups")
+                said = f"no current one ({lists} lists their follow-ups)."
             self.notify(f"A follow-up follows a session: this patient has {said}", timeout=3)
             return
         if pid is not None:

@@ -32,7 +32,8 @@ from textual_plotext import PlotextPlot
 from ...analysis import patient_sentences
 from ...analysis.activity_words import scale_words
 from ...analysis.scale_course import ScaleCourse
-from ...charts import draw_progress, progress_key
+from ...charts import draw_progress
+from ...charts.progress import key_entries
 from ...charts.scales import draw_scale
 from ...errors import SessionlogError
 from ...services import auth
@@ -41,6 +42,7 @@ from ...services.take_home import patient_scales
 from .. import outcome_upkeep
 from ..access import record_access
 from ..safe import plain
+from ..widgets.chart import Chart, ChartKey
 from .kiosk_follow_up import KioskFollowUp
 
 ASK_KEY = "ctrl+l"  # the lock key elsewhere; here it asks for the practitioner's secret
@@ -106,7 +108,7 @@ class PatientViewScreen(ModalScreen[None]):
             yield Static(SMALL, id="pv-small")
             with Horizontal(id="pv-charts"):
                 with Vertical(id="pv-pain"):
-                    yield PlotextPlot(id="pv-chart")
+                    yield Chart(id="pv-chart")  # its lines' numbers placed at its size
                     yield Static(id="pv-key")  # the chart's key: inside, it hid readings
                 yield Vertical(id="pv-scales")
             yield Static(id="pv-sentences")
@@ -127,10 +129,10 @@ class PatientViewScreen(ModalScreen[None]):
     def load(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         progress = progress_report(store, self.patient_id)
-        plot = self.query_one("#pv-chart", PlotextPlot)
+        plot = self.query_one("#pv-chart", Chart)
         draw_progress(plot.plt, progress, title="Your pain", for_patient=True)
         plot.refresh()
-        self.query_one("#pv-key", Static).update(plain(progress_key(progress)))
+        self.query_one("#pv-key", Static).update(ChartKey(key_entries(progress)))
         self.courses = patient_scales(store, self.patient_id)
         self.pain_words = patient_sentences(progress)
         self._say(range(len(self.courses)))

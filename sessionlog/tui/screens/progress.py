@@ -20,7 +20,8 @@ from ...analysis.activity_words import scale_words
 from ...analysis.progress import Progress
 from ...analysis.scale_course import ScaleCourse
 from ...analysis.table import progress_summary, session_rows
-from ...charts import draw_progress, progress_key
+from ...charts import draw_progress
+from ...charts.progress import key_entries
 from ...charts.scales import draw_scale
 from ...errors import SessionlogError
 from ...services.reports import progress_report
@@ -28,10 +29,11 @@ from ...services.take_home import patient_scales, write_take_home_default
 from ..access import record_access
 from ..safe import plain
 from ..tables import FitTable, fill_columns, merge_columns, technique_name
-from ..widgets.chart import Chart
+from ..widgets.chart import Chart, ChartKey
 from ..widgets.footer import Footer
 
 PREVIEW_ROWS = 20  # more than #progress-sessions' max-height shows
+COMPLAINT_WIDTH = 13  # the sessions table's complaints: "Low back pain", "Shoulder pain"
 
 
 class ProgressScreen(Screen[None]):
@@ -87,7 +89,7 @@ class ProgressScreen(Screen[None]):
         plot = self.query_one(Chart)
         draw_progress(plot.plt, self.progress)
         plot.refresh()
-        self.query_one("#progress-key", Static).update(plain(progress_key(self.progress)))
+        self.query_one("#progress-key", Static).update(ChartKey(key_entries(self.progress)))
         summary = Text()
         for line in patient_sentences(self.progress):
             summary.append_text(plain(line, style="bold"))
@@ -113,7 +115,13 @@ class ProgressScreen(Screen[None]):
         # (it spans the screen, as wide as the app). A short one: its rows unwrapped until
         # the table has its width.
         width = self.app.size.width
-        fill_columns(table, columns, rows, pain, merged, until_sized=PREVIEW_ROWS, width=width)
+        # A technique on one line ("Dry" over "needling" read as two); a complaint cut
+        # short ("Tension-type hea…": the sentences above name it whole) before it wraps.
+        kept, cut = ("date", "technique"), {"complaint": COMPLAINT_WIDTH}
+        fill_columns(
+            table, columns, rows, pain, merged, until_sized=PREVIEW_ROWS, width=width,
+            kept=kept, cut=cut,
+        )  # fmt: skip
 
     def _draw_scales(self, courses: list[ScaleCourse]) -> None:
         """One small chart per scale the patient has (up to three), beside each other."""

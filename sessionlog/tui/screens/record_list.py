@@ -5,6 +5,7 @@ under it, the keys' hint and the footer; opening it leaves an access row."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -13,9 +14,12 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from .. import config
 from ..access import record_access
 from ..safe import plain
 from ..widgets.footer import Footer
+
+_BOUND = re.compile(r"\{([\w.]+)\}")  # a binding's id in a hint
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -27,7 +31,7 @@ class RecordList(Screen[None]):
     TITLE_TEXT: ClassVar[str] = ""
     TABLE_ID: ClassVar[str] = ""
     COLUMNS: ClassVar[tuple[str, ...]] = ()
-    HINT: ClassVar[str] = ""
+    HINT: ClassVar[str] = ""  # "{binding id}": the key the keymap binds it to (bound_key)
     ACCESS: ClassVar[str] = "record"  # what the access log says was opened
 
     def __init__(self, patient_id: int) -> None:
@@ -43,7 +47,8 @@ class RecordList(Screen[None]):
         yield Static(id="patient-line")
         yield DataTable(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True)
         yield from self.under_table()
-        yield Static(self.HINT, classes="hint")
+        hint = _BOUND.sub(lambda m: config.bound_key(self.app, type(self), m[1]), self.HINT)
+        yield Static(hint, classes="hint")
         yield Footer()
 
     def under_table(self) -> Iterable[Widget]:

@@ -56,7 +56,10 @@ class ScaleReadingsScreen(RecordList):
     TITLE_TEXT = "Scale readings"
     TABLE_ID = "readings"
     COLUMNS = COLUMNS
-    HINT = "E or Enter: correct · F8: void · Escape: back"
+    HINT = (
+        "{scale_readings.correct} or Enter: correct · {scale_readings.void}: void"
+        " · {scale_readings.close}: back"
+    )
     ACCESS = "scales"
 
     BINDINGS = [

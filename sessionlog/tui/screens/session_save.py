@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from ...services import sessions
 from ...services.entry.field_words import slot
 from ...services.sessions import Done, Draft, Refused
+from .. import config
 from ..safe import not_saved, plain
 from ..widgets.error_line import ErrorLine
 from .modals import AskText, Confirm
@@ -145,9 +146,16 @@ def save_new(screen: SessionScreen, draft: Draft, actor: int | None) -> None:
     # Where the re-link is made: the app shows no record's id to type (review18 #2).
     one = len(sessions.cut_off_ids(store, draft)) == 1
     which = "that follow-up" if one else "one of those follow-ups"
+    app = screen.app
+    from .follow_ups import FollowUpsScreen
+    from .home import HomeScreen
+
+    lists = config.bound_key(app, HomeScreen, "home.follow_ups")
+    correct = config.bound_key(app, FollowUpsScreen, "follow_ups.correct")
     relink = (
-        f"If {which} is about this session, re-link it once saved: F4 on Home lists the"
-        " patient's follow-ups; highlight it, press E and choose this session under Follows."
+        f"If {which} is about this session, re-link it once saved: {lists} on Home lists the"
+        f" patient's follow-ups; highlight it, press {correct} and choose this session under"
+        " Follows."
     )
     screen.app.push_screen(
         Confirm(f"Save this session? {said}. {relink}", yes="Save it", no="Go back"), answer

@@ -13,10 +13,17 @@ from __future__ import annotations
 import re
 
 from rich.ansi import AnsiDecoder
+from rich.console import Console, ConsoleOptions
+from rich.console import RenderResult as Lines
+from rich.measure import Measurement
 from rich.style import Style
 from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
+
+from ...charts.common import build
+from ...charts.progress import fold_key
+from ..safe import plain
 
 _STEPS: dict[tuple[Style, str], Style] = {}  # (style, SGR code) -> the style after it
 _MAX_STEPS = 4096
@@ -65,4 +72,21 @@ class Chart(PlotextPlot):
         self._plot.plotsize(self.size.width, self.size.height)
         self._plot._set_size(self.size.width, self.size.height)
         self._plot.theme(self._get_plotext_theme_name(self.app.theme))
-        return ansi_text(self._plot.build())
+        return ansi_text(build(self._plot))  # its tags placed at this size (a line's number)
+
+
+class ChartKey:
+    """A chart's key (lines of entries: :func:`.charts.progress.key_entries`) drawn at
+    the width it is given, broken only between two entries (:func:`fold_key`): as one
+    string wrapped by words, a complaint's name was split over two lines (review20 #4)."""
+
+    def __init__(self, lines: list[list[str]]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Lines:
+        for line in fold_key(self.lines, options.max_width):
+            yield plain(line)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((len(e) for line in self.lines for e in line), default=0)
+        return Measurement(min(widest, options.max_width), options.max_width)
