@@ -6,7 +6,9 @@ The figures follow the screens' own call paths minus Textual's painting:
   summary sentences and table rows, and the chart drawn by ``draw_progress`` and
   built to text at the widget's size;
 - compare (``CompareScreen.compute`` + ``show``): a fresh ``Store.open`` (the worker's
-  own connection), ``comparison_report`` and ``details_report`` over all data, the
+  own connection), ``repair_outcomes`` and ``prepare_outcomes`` (the checks of the
+  outcome cache it runs first), ``comparison_report`` and ``details_report`` over all
+  data, the
   four tables' rows and the three charts built to text; the worker's store closes
   after the screen shows them (the first compare's closing, which copies the cache it
   built into the file, is timed apart).
@@ -88,7 +90,9 @@ def run(db: Path, repeat: int) -> list[Row]:
         from sessionlog.services.reports import (
             comparison_report,
             details_report,
+            prepare_outcomes,
             progress_report,
+            repair_outcomes,
         )
         from sessionlog.store import Store
     except ImportError as exc:
@@ -123,6 +127,8 @@ def run(db: Path, repeat: int) -> list[Row]:
             which closes after that (the screen waits for nothing in its closing)."""
             own = Store.open(path, clock=lambda: END)  # the screen's worker opens its own
             try:
+                repair_outcomes(own)  # as the screen's worker, before every comparison
+                prepare_outcomes(own, lambda step, steps: None)  # (its progress line)
                 result = comparison_report(own, Filters())
                 details = details_report(own, Filters())
             except BaseException:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 from unittest import mock
@@ -529,3 +531,49 @@ def test_check_finds_a_mark_moved_past_a_new_session_with_its_note_emptied(
     (line,) = check(path).problems
     assert line.startswith("The outcome figures kept for comparisons are not what the")
     assert "outcome_session: 1 row" in line
+
+
+# A rebuild (`compare --rebuild`) in a process of its own that kills itself (SIGKILL: no
+# clean-up runs) at the build's step given, its write transaction still open.
+KILLED_REBUILD = """
+import os, signal, sys
+from sessionlog.store import Store
+from sessionlog.store.outcomes import cache
+path, at = sys.argv[1], int(sys.argv[2])
+steps = []
+def progress(n):
+    steps.append(n)
+    if len(steps) == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+cache.rebuild(Store.open(path), progress)
+"""
+
+
+@pytest.mark.parametrize("at", [1, outcome_cache.STEPS])
+def test_a_rebuild_killed_midway_leaves_the_cache_as_it_was_and_no_false_alarm(
+    clinic: tuple[Path, str], tmp_path: Path, at: int
+) -> None:
+    path = tmp_path / "killed.db"
+    shutil.copyfile(clinic[0], path)
+    before = _cache_rows(path)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_REBUILD, str(path), str(at)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert killed.returncode == -9, killed.stderr
+    assert check(path).warnings == []  # not "written outside sessionlog (outcome_meta)"
+    assert _cache_rows(path) == before
+    with closing(Store.open(path)) as store:
+        assert outcome_cache.is_current(store.conn)
+    assert run(path, "compare --width 100").stdout == clinic[1]
+
+
+def _cache_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    with closing(sqlite3.connect(path)) as conn:
+        return {
+            table: sorted(conn.execute(f"SELECT * FROM {table}"), key=repr)
+            for table in (*outcome_cache.CACHE_TABLES, "outcome_meta", "outcome_edited")
+        }

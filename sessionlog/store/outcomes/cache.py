@@ -138,8 +138,19 @@ def refresh(store: Store, progress: Progress | None = None, *, few_only: bool = 
     """
     if is_current(store.conn):
         return 0
+    return _in_one_transaction(store, progress, few_only=few_only, whole=False)
+
+
+def _in_one_transaction(
+    store: Store, progress: Progress | None, *, few_only: bool, whole: bool
+) -> int:
+    """:func:`_refresh` in one write transaction with the build's page cache; ``whole``:
+    the marks cleared first, in that same transaction, so that everything is rebuilt."""
     try:
         with bulk.big_cache(store.conn, BUILD_CACHE_MIB), store.write() as conn:
+            if whole:  # (a rebuild killed midway leaves the cache and its notes as they were)
+                edits.restore(conn)  # (the note of writes gone, deleting would fail)
+                conn.execute("DELETE FROM outcome_meta")  # (noted; the build clears it)
             return _refresh(conn, progress or (lambda n: None), store.path, few_only)
     except sqlite3.OperationalError as exc:
         raise DatabaseError(f"the outcome cache cannot be updated ({exc})") from None
@@ -154,10 +165,7 @@ def rebuild(store: Store, progress: Progress | None = None) -> int:
     ``progress`` as for :func:`refresh`. (After an import, :func:`refresh` is enough:
     it rebuilds everything when most patients are new, and only theirs otherwise.)
     """
-    with store.write() as conn:
-        edits.restore(conn)  # (the note of writes gone, deleting would fail)
-        conn.execute("DELETE FROM outcome_meta")
-    return refresh(store, progress)
+    return _in_one_transaction(store, progress, few_only=False, whole=True)
 
 
 def repair(store: Store, progress: Progress | None = None) -> str | None:

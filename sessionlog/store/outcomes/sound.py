@@ -9,7 +9,9 @@ sessions the totals count; counts lie between 0 and the sessions, and the sums
 of squares over patients obey Cauchy-Schwarz (a variance is never negative). A row
 edited by hand breaks one of these, and the comparison would show figures that are
 not the records' or fail on a negative variance: :func:`unsound_groups` finds such rows
-(a few hundred rows read: a millisecond) and the caller rebuilds the cache.
+and the caller rebuilds the cache. It reads every row of the counts: at 100,000 sessions
+151 of outcome_group, 2,809 of outcome_total and 14,922 of outcome_day, 13-15 ms of CPU
+(bounds ~2.6, the totals' sums ~4.6, the days ~4.3), before every comparison.
 """
 
 from __future__ import annotations
