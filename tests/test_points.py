@@ -425,3 +425,24 @@ def test_named_is_resolve_without_the_search_for_suggestions(
         expected = None
     monkeypatch.setattr(points, "close", lambda *a: pytest.fail("searched for suggestions"))
     assert points.named(typed) == expected
+
+
+def test_suggestions_are_difflibs_over_every_key() -> None:
+    """``close`` gives difflib only the keys of a length that can pass its first test:
+    the suggestions are those of difflib over every key, for inputs of every length."""
+    import difflib
+
+    from sessionlog.catalogue_index import close, get_index, lookup_key
+
+    index = get_index()
+
+    def over_every_key(text: str, kinds: list[str]) -> list[str]:
+        keys = [k for k, code in index.suggest.items() if index.by_code[code].kind in kinds]
+        codes = [index.suggest[k] for k in difflib.get_close_matches(lookup_key(text), keys, 10)]
+        return list(dict.fromkeys(codes))[:3]
+
+    texts = ["", "x", "st99", "lv33", "gb211", "hegu", "hgeu", "zusanli", "zu san lee"]
+    texts += ["l4l6", "uper trap", "trapezuis", "infraspinatis", "pectoralis majr", "9" * 30]
+    for text in texts:
+        for kinds in (["acupuncture_point"], ["muscle"], ["spinal_level"]):
+            assert close(text, kinds) == over_every_key(text, kinds), (text, kinds)
