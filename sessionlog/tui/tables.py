@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import zip_longest
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import repeat, zip_longest
 from typing import Any
 
 from rich.cells import cell_len
@@ -71,6 +71,11 @@ _CHANGE = re.compile(r"[^\s(]+ \([^()\s]{1,5}\)")  # a figure and its change or 
 
 Columns = list[tuple[str, str]]  # (key, heading)
 Rows = Sequence[Mapping[str, str | Text]]  # a Text cell keeps its style, wrapped or not
+Layout = tuple[Columns, Rows]
+# A narrower layout, or what makes it: made only when the wider ones do not fit (a
+# 400-session patient's two merged layouts were 800 rows made and never shown at 120
+# columns).
+Narrower = Layout | Callable[[], Layout]
 
 
 def _wrap(text: str, width: int, whole: bool) -> list[str]:
@@ -152,7 +157,7 @@ def fill_columns(
     table: DataTable,
     columns: Columns,
     rows: Rows,
-    *narrower: tuple[Columns, Rows],
+    *narrower: Narrower,
     until_sized: int | None = None,
     width: int | None = None,
     kept: Iterable[str] = (),
@@ -161,7 +166,8 @@ def fill_columns(
     """Replace a table's columns and rows (as plain text), long headings and long cells
     on more than one line. A :class:`FitTable` wraps them to its width (and again when
     it changes), taking the first of the layouts (``columns, rows``, then each of
-    ``narrower``, with fewer or merged columns) that fits: no column is cut.
+    ``narrower``, with fewer or merged columns, each made when first needed when it is
+    given as a function) that fits: no column is cut.
 
     ``until_sized``: a FitTable not laid out yet shows only that many of the first rows
     (unwrapped) until its first resize fills it, wrapped: enough to take the height it
@@ -177,8 +183,8 @@ def fill_columns(
     ``kept``: the keys of columns never wrapped (a technique: "Dry" over "needling");
     ``cut``: those whose cells are cut short with "…" rather than wrapped, each down to
     its width (:func:`fit_cells`)."""
-    layouts = [(columns, rows), *narrower]
-    chosen = layouts[0]
+    layouts: list[Narrower] = [(columns, rows), *narrower]
+    chosen: Layout = (columns, rows)
     room = 0
     if isinstance(table, FitTable):
         table.source = layouts
@@ -198,16 +204,25 @@ def fill_columns(
     tries = [(kept, cut, True), (kept, cut, False), (kept, dict.fromkeys(cut, 6), False)]
     tries.append(((), dict.fromkeys(cut, 6), False))
     for (keep, short, whole), n in [(t, n) for t in tries for n in range(len(layouts))]:
+        chosen = _layout(layouts, n)
         if n not in made:
-            made[n] = _texts(*layouts[n])
-        keys = [key for key, _ in layouts[n][0]]
+            made[n] = _texts(*chosen)
+        keys = [key for key, _ in chosen[0]]
         fixed = [keys.index(key) for key in keep if key in keys]
         shortest = {keys.index(key): w for key, w in short.items() if key in keys}
         texts, fits = fit_cells(made[n], room, 2 * table.cell_padding, whole, fixed, shortest)
-        chosen = layouts[n]
         if fits:
             break
     _show(table, chosen[0], texts, chosen[1])
+
+
+def _layout(layouts: list[Narrower], n: int) -> Layout:
+    """Layout ``n``, made now if it was given as a function (kept made in ``layouts``,
+    a FitTable's ``source``, for its next fill)."""
+    layout = layouts[n]
+    if callable(layout):
+        layout = layouts[n] = layout()
+    return layout
 
 
 def _show(table: DataTable, columns: Columns, texts: list[list[str]], rows: Rows) -> None:
@@ -225,21 +240,27 @@ def _show(table: DataTable, columns: Columns, texts: list[list[str]], rows: Rows
     made: dict[tuple[str, str], tuple[Text, int, int]] = {}
     by_column: list[list[Text]] = []
     for key, column in zip(keys, texts, strict=True):  # a column at a time: fewer lookups
+        values = [row.get(key, "") for row in rows]
+        shown = column[1:]
+        if not any(map(isinstance, values, repeat(Text))):  # plain text: by its text alone
+            known = {text: _made(made, text, "") for text in set(shown)}
+            by_column.append([known[text][0] for text in shown])
+            widths[key] = max((k[2] for k in known.values()), default=0)
+            if any(k[1] > 1 for k in known.values()):  # a cell of several lines
+                for i, text in enumerate(shown):
+                    heights[i] = max(heights[i], known[text][1])
+            continue
         cells: list[Text] = []
         widest = 0
-        for i, value in enumerate(row.get(key, "") for row in rows):
-            cell = (column[i + 1], str(value.style) if isinstance(value, Text) else "")
-            known = made.get(cell)
-            if known is None:
-                text = plain(*cell)  # as tall and wide as Rich draws and measures it
-                lines = text.plain.count("\n") + 1
-                wide = max(map(cell_len, text.plain.splitlines()), default=0)
-                known = made[cell] = (text, lines, wide)
-            cells.append(known[0])
-            if known[1] > heights[i]:
-                heights[i] = known[1]
-            if known[2] > widest:
-                widest = known[2]
+        for i, value in enumerate(values):
+            cell, lines, wide = _made(
+                made, shown[i], str(value.style) if isinstance(value, Text) else ""
+            )
+            cells.append(cell)
+            if lines > heights[i]:
+                heights[i] = lines
+            if wide > widest:
+                widest = wide
         by_column.append(cells)
         widths[key] = widest
     by_row = list(zip(*by_column, strict=True)) if by_column else [()] * count
@@ -251,6 +272,19 @@ def _show(table: DataTable, columns: Columns, texts: list[list[str]], rows: Rows
             table.add_row(*by_row[i], key=str(i), height=None if heights[i] > 1 else 1)
     if count and table.cursor_type == "row":
         table.move_cursor(row=min(max(cursor, 0), count - 1))
+
+
+def _made(
+    made: dict[tuple[str, str], tuple[Text, int, int]], text: str, style: str
+) -> tuple[Text, int, int]:
+    """The cell's Text, its lines and its width, made once per text and style."""
+    known = made.get((text, style))
+    if known is None:
+        cell = plain(text, style)  # as tall and wide as Rich draws and measures it
+        lines = cell.plain.count("\n") + 1
+        wide = max(map(cell_len, cell.plain.splitlines()), default=0)
+        known = made[text, style] = (cell, lines, wide)
+    return known
 
 
 def merge_columns(
@@ -295,7 +329,7 @@ class FitTable(DataTable):
     """A DataTable filled by :func:`fill_columns` whose columns always fit its width:
     filled again, wrapped to the new width, when its width changes."""
 
-    source: list[tuple[Columns, Rows]] | None = None
+    source: list[Narrower] | None = None
     rules: tuple[tuple[str, ...], dict[str, int]] = ((), {})  # fill_columns' kept and cut
     _fitted = 0  # the room the rows were last wrapped to
     _measured: frozenset[RowKey] = frozenset()  # rows whose size fill_columns gave
@@ -416,4 +450,4 @@ class FitTable(DataTable):
         fitted = self._fitted
         if self.source is not None and self.room() != fitted:
             kept, cut = self.rules
-            fill_columns(self, *self.source[0], *self.source[1:], kept=kept, cut=cut)
+            fill_columns(self, *_layout(self.source, 0), *self.source[1:], kept=kept, cut=cut)

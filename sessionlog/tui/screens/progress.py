@@ -6,6 +6,7 @@ No SQL and no statistics here: the figures come from
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from rich.text import Text
@@ -28,7 +29,7 @@ from ...services.reports import progress_report
 from ...services.take_home import patient_scales, write_take_home_default
 from ..access import record_access
 from ..safe import plain
-from ..tables import FitTable, fill_columns, merge_columns, technique_name
+from ..tables import FitTable, Layout, fill_columns, merge_columns, technique_name
 from ..widgets.chart import Chart, ChartKey
 from ..widgets.footer import Footer
 
@@ -107,9 +108,16 @@ class ProgressScreen(Screen[None]):
         # Long headings on two lines: the table fits 120 columns (it was 131 wide). Below
         # that, pain before and after share a column, then so do the later readings (at
         # 80 columns the last window was cut off).
-        pain = merge_columns(columns, rows, ("before", "after"), "pain", "Pain", "->")
+        # (Made only when the table does not fit without them: at 120 columns it does.)
         later = [k for k, _ in columns if k[0] == "w" or k == "between"]
-        merged = merge_columns(*pain, later, "later", "Later readings", "; ")
+
+        @cache
+        def pain() -> Layout:
+            return merge_columns(columns, rows, ("before", "after"), "pain", "Pain", "->")
+
+        def merged() -> Layout:
+            return merge_columns(*pain(), later, "later", "Later readings", "; ")
+
         table = self.query_one("#progress-sessions", DataTable)
         # A long history: filled once, before the first frame, at the width it will have
         # (it spans the screen, as wide as the app). A short one: its rows unwrapped until
