@@ -412,8 +412,8 @@ class SessionlogApp(App[None]):
     def show_saves_elsewhere(self) -> bool:
         """Refill Home, when it is the screen shown, if another workstation or the
         command line saved since it was filled (whether it did)."""
-        if not self.screen_stack:
-            return False  # closing: its timer can fire after the last screen went
+        if self._exit or not self.is_running or not self.screen_stack:
+            return False  # closing (exit asked, or shutting down): Home's lists may be gone
         show = getattr(self.screen, "show_saves_elsewhere", None)
         if not self.started or self.store is None or self.store_failure or show is None:
             return False

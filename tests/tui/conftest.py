@@ -24,6 +24,17 @@ def no_blink(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def lasting_toasts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A toast the app raised stays in ``app._notifications`` until the test reads it:
+    Textual reaps one 5 s after it was raised, by the wall clock, so on a loaded machine
+    a test reading it later found another or none (test_terminal_walkthrough, seen
+    failing under load). What a toast says is tested; how long it shows is Textual's."""
+    from textual.notifications import Notification
+
+    monkeypatch.setattr(Notification, "has_expired", property(lambda self: False))
+
+
+@pytest.fixture(autouse=True)
 def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "tui.json"
     monkeypatch.setenv("SESSIONLOG_CONFIG", str(path))

@@ -431,3 +431,24 @@ def test_the_check_for_saves_elsewhere_after_the_screens_are_gone_does_nothing(s
     ts.run_app(app, steps)
     assert app.screen_stack == []
     assert app.show_saves_elsewhere() is False
+
+
+def test_the_saves_check_leaves_a_closing_home_alone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The 5 s check of saves made elsewhere fired while the app was closing (seen in
+    # the suite under load): Home's lists were already gone, and reading the
+    # highlighted patient raised NoMatches, which ended the app with a traceback.
+    monkeypatch.setattr(SessionlogApp, "SAVES_CHECK_S", 24 * 3600.0)
+    store = ts.seeded_store(str(tmp_path / "clinic.db"))
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        home = app.screen
+        await pilot.pause()
+        app._saves_pending = True  # a save elsewhere still to be shown
+        app._exit = True  # what App.exit sets first (Ctrl+Q)
+        await home.query_one("#patients", DataTable).remove()
+        assert app.show_saves_elsewhere() is False  # nothing read, nothing raised
+        app._exit = False
+
+    ts.run_app(ts.make_app(store), steps)
