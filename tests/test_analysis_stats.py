@@ -95,28 +95,3 @@ def test_median_interval_ranks_of_one_value_per_patient() -> None:
     assert median_with_interval(values) == (5.5, (1.0, 10.0))
     assert median_with_interval([2.0, 3.0]) == (2.5, None)
 
-
-def _t_quantile_by_bisection(p: float, df: float) -> float:
-    """The reference: bisection on the exact tail (the app's method until session 18)."""
-    from sessionlog.analysis.stats import t_tail
-
-    lo, hi = 0.0, 1.0
-    while t_tail(hi, df) > 1 - p:
-        lo, hi = hi, hi * 2
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if t_tail(mid, df) > 1 - p:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-13 * hi:
-            break
-    return (lo + hi) / 2
-
-
-@pytest.mark.parametrize("p", [0.975, 0.9, 0.995, 0.6])
-def test_t_quantile_by_newton_equals_bisection_for_every_small_df(p: float) -> None:
-    from sessionlog.analysis.stats import T_EXPANSION_DF, t_quantile
-
-    for df in [*range(1, T_EXPANSION_DF), 0.5, 2.5]:
-        assert t_quantile(p, df) == pytest.approx(_t_quantile_by_bisection(p, df), rel=1e-12)
