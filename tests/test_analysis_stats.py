@@ -94,4 +94,3 @@ def test_median_interval_ranks_of_one_value_per_patient() -> None:
     values = [float(v) for v in range(1, 11)]  # 10 values: ranks 1 and 10 → 1 and 10
     assert median_with_interval(values) == (5.5, (1.0, 10.0))
     assert median_with_interval([2.0, 3.0]) == (2.5, None)
-
