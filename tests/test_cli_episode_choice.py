@@ -246,3 +246,54 @@ def test_a_move_that_would_put_a_session_before_its_own_follow_up_is_refused(
         " (2025-06-01 09:00) and its follow-up 1 (2025-06-20 09:00) in that episode of care,"
         " which would then count in no figure: correct or void that follow-up first\n",
     )
+
+
+def test_two_episodes_begun_the_same_day_are_told_apart_by_their_region(clinic: Clinic) -> None:
+    # review21 #1: neck pain of the neck and of the shoulder, both from one day: every
+    # name was refused, and the advice ("add the start date") could not help.
+    db, _ = clinic
+    store = Store.open(db)
+    neck = store.add_episode(Episode(1, "neck pain", "neck", "2025-11-01"))
+    shoulder = store.add_episode(Episode(1, "neck pain", "shoulder", "2025-11-01"))
+    store.close()
+    result = run(
+        db, ["log", "--patient", "C001", "--at", "2025-11-03 09:00", *AT_ARGS, "--episode",
+             "neck pain 2025-11-01"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: episode: 'neck pain 2025-11-01' is 2 of this patient's episodes of care"
+        " (neck pain · neck · since 2025-11-01; neck pain · shoulder · since 2025-11-01):"
+        " add the region and the start date, as in 'neck pain · shoulder · since 2025-11-01'\n"
+    )
+    for line in ("neck pain · shoulder · since 2025-11-01", "neck pain · neck · since 2025-11-01"):
+        result = run(
+            db, ["log", "--patient", "C001", "--at", "2025-11-03 09:00", *AT_ARGS, "--episode",
+                 line],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    assert [e for _, _, e, _ in episodes_of_sessions(db)] == [shoulder, neck]
+
+
+@pytest.mark.parametrize(
+    ("patient_id", "message"),
+    [
+        ("true", "error: patient_id: True is not a whole number: a whole number, 1 or more"),
+        ("99999", "error: patient_id: there is no patient with id 99999"),
+        ("[2]", "error: patient_id: [2] is not a whole number: a whole number, 1 or more"),
+    ],
+)
+def test_an_episode_named_for_a_patient_id_not_checked_yet_is_refused_by_the_id(
+    clinic: Clinic, tmp_path: Path, patient_id: str, message: str
+) -> None:
+    # review21 #3: log --json's patient id reached the episode lookup unchecked: `true`
+    # listed patient 1's episodes, 99999 said it had none, [2] blamed the database.
+    db, _ = clinic
+    body = tmp_path / "session.json"
+    body.write_text(
+        f'{{"patient_id": {patient_id}, "technique": "acupuncture", "at": "2025-06-10 10:00",'
+        ' "sites": [], "pain_before": 5}'
+    )
+    result = run(db, ["log", "--json", str(body), "--episode", "hip pain"])
+    assert (result.exit_code, result.output) == (1, message + "\n")
+    assert episodes_of_sessions(db) == []

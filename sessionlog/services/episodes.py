@@ -95,7 +95,14 @@ def find_episode(store: Store, patient_id: int, typed: str) -> int:
     case, and its start date when two share it (``low back pain 2025-09-01``, ``... since
     2025-09``, or the date alone); the form's line (``hip pain · hip · since
     2025-03-01``) reads too. Raises :class:`ValidationError` (field ``episode``) naming
-    this patient's episodes when ``typed`` names none of them or more than one."""
+    this patient's episodes when ``typed`` names none of them or more than one; a
+    ``patient_id`` not a patient's (``log --json`` gives it unchecked) is refused first,
+    naming no episode."""
+    from ..domain.fields import as_int
+
+    patient_id = as_int("patient_id", patient_id, 1)
+    if store.patient(patient_id) is None:
+        raise ValidationError("patient_id", f"there is no patient with id {patient_id}")
     episodes = store.episodes(patient_id)
     if not episodes:
         raise ValidationError(
@@ -119,6 +126,9 @@ def find_episode(store: Store, patient_id: int, typed: str) -> int:
     found = _matching(episodes, complaint, day)
     if not found and day and len(parts) == 1:  # a complaint ending in a date: 'post-op 2026-01'
         found = _matching(episodes, words.casefold(), "")
+    if len(found) > 1 and len(parts) >= 3:  # the form's line names the region too
+        region = parts[1].casefold()
+        found = [e for e in found if region_words(e["body_region"]).casefold() == region]
     if len(found) == 1:
         return int(found[0]["id"])
     if not found:
@@ -126,11 +136,13 @@ def find_episode(store: Store, patient_id: int, typed: str) -> int:
             "episode", f"{words!r} is none of this patient's episodes of care: {choices}"
         )
     latest = found[-1]
+    same_day = len({e["started_on"] for e in found}) == 1
+    example = described(latest) if same_day else f"{latest['complaint']} {latest['started_on']}"
     raise ValidationError(
         "episode",
         f"{words!r} is {len(found)} of this patient's episodes of care"
-        f" ({'; '.join(described(e) for e in found)}): add the start date, as in"
-        f" '{latest['complaint']} {latest['started_on']}'",
+        f" ({'; '.join(described(e) for e in found)}): add"
+        f" {'the region and ' if same_day else ''}the start date, as in '{example}'",
     )
 
 

@@ -323,3 +323,30 @@ def test_the_scales_by_technique_say_why_when_the_readings_cannot_be_read(
         assert screen.query_one(DataTable).row_count == 0
 
     ts.run_app(ts.make_app(), steps)
+
+
+def test_the_scales_by_technique_say_so_when_sqlite_refuses_the_read(tmp_path: Path) -> None:
+    # review21 #5: an SQLite error (here a hand-edited file whose view of the current
+    # readings was dropped) left "Working out..." on the screen for good.
+    import sqlite3
+
+    from sessionlog.tui.screens.scale_compare import ScaleCompareScreen
+
+    store = ts.seeded_store(str(tmp_path / "clinic.db"))
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        raw = sqlite3.connect(tmp_path / "clinic.db")
+        raw.execute("DROP VIEW current_scale_reading")
+        raw.commit()
+        raw.close()
+        screen = ScaleCompareScreen()
+        app.push_screen(screen)
+        await pilot.pause()
+        status = screen.query_one("#scale-compare-status", Static)
+        assert str(status.render()) == (
+            "the scale readings could not be read (no such table: current_scale_reading):"
+            " try again; if it lasts, run `sessionlog check`"
+        )
+        assert status.has_class("-error")
+
+    ts.run_app(ts.make_app(store), steps)

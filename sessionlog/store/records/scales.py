@@ -4,10 +4,11 @@ due list reads: typed rows, append-only writes with their audit rows."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from ...domain.text import clean_text
-from ...errors import ValidationError
+from ...errors import DatabaseError, ValidationError
 from ..base import StoreBase
 from ..rows import stamp
 
@@ -228,12 +229,18 @@ class ScaleStore(StoreBase):
         technique = dict(
             self.conn.execute("SELECT record_id, technique FROM current_session").fetchall()
         )
-        rows = self.conn.execute(
-            "SELECT r.patient_id, r.scale, r.at, r.score, r.session_record_id, r.labels,"
-            f" r.items FROM {CURRENT_READINGS} r"
-            " UNION ALL SELECT f.patient_id, 'GROC', f.at, f.groc, f.session_record_id, '[]',"
-            " NULL FROM current_follow_up f WHERE f.groc IS NOT NULL"
-        ).fetchall()
+        try:
+            rows = self.conn.execute(
+                "SELECT r.patient_id, r.scale, r.at, r.score, r.session_record_id, r.labels,"
+                f" r.items FROM {CURRENT_READINGS} r"
+                " UNION ALL SELECT f.patient_id, 'GROC', f.at, f.groc, f.session_record_id,"
+                " '[]', NULL FROM current_follow_up f WHERE f.groc IS NOT NULL"
+            ).fetchall()
+        except sqlite3.Error as exc:  # locked, or a hand-edited file (review21 #5)
+            raise DatabaseError(
+                f"the scale readings could not be read ({exc}): try again; if it lasts,"
+                " run `sessionlog check`"
+            ) from None
         # A patient's activities, and many answers, repeat from reading to reading:
         # each text is parsed once (the parsed tuples are immutable, so shared).
         parsed: dict[str, tuple[Any, ...]] = {}
