@@ -502,6 +502,19 @@ def test_the_chart_s_key_wraps_between_entries_only(width: int, height: int) -> 
     asyncio.run(body())
 
 
+async def sessions_table(app: Host, pilot: Any, who: int) -> DataTable:  # type: ignore[type-arg]
+    """The progress screen of ``who``, opened: its sessions table."""
+    await app.push_screen(ProgressScreen(who))
+    await pilot.pause()
+    return app.screen.query_one("#progress-sessions", DataTable)
+
+
+def table_column(table: DataTable, key: str) -> list[str]:  # type: ignore[type-arg]
+    """Each row's cell in the column ``key``, as text."""
+    keys = [str(c.key.value) for c in table.ordered_columns]
+    return [str(table.get_row_at(i)[keys.index(key)]) for i in range(table.row_count)]
+
+
 @pytest.mark.parametrize("width", [80, 100, 120, 200])
 @pytest.mark.parametrize("long_names", [False, True])
 def test_the_sessions_table_keeps_each_technique_and_complaint_on_one_line(
@@ -521,13 +534,9 @@ def test_the_sessions_table_keeps_each_technique_and_complaint_on_one_line(
     async def body() -> None:
         app = Host(store)
         async with app.run_test(size=(width, 40)) as pilot:
-            await app.push_screen(ProgressScreen(who))
-            await pilot.pause()
-            table = app.screen.query_one("#progress-sessions", DataTable)
-            keys = [str(c.key.value) for c in table.ordered_columns]
-            rows = [table.get_row_at(i) for i in range(table.row_count)]
-            techniques = [str(row[keys.index("technique")]) for row in rows]
-            complaints = [str(row[keys.index("complaint")]) for row in rows]
+            table = await sessions_table(app, pilot, who)
+            techniques = table_column(table, "technique")
+            complaints = table_column(table, "complaint")
             assert set(techniques) <= {"Dry needling", "Acupuncture", "IMS"}
             names = (
                 {"Neck pain", "Knee"} if not long_names else {n.capitalize() for n in LONG_NAMES}
@@ -565,12 +574,7 @@ def test_complaints_alike_at_the_start_stay_told_apart_in_the_sessions_table(wid
     async def body() -> None:
         app = Host(store)
         async with app.run_test(size=(width, 24)) as pilot:
-            await app.push_screen(ProgressScreen(who))
-            await pilot.pause()
-            table = app.screen.query_one("#progress-sessions", DataTable)
-            keys = [str(c.key.value) for c in table.ordered_columns]
-            shown = {str(table.get_row_at(i)[keys.index("complaint")])
-                     for i in range(table.row_count)}  # fmt: skip
+            shown = set(table_column(await sessions_table(app, pilot, who), "complaint"))
             assert len(shown) == 2, shown  # two complaints, two different texts
             assert all(text.replace("\n", " ").startswith("Chronic ") for text in shown)
 
