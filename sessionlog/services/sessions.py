@@ -229,6 +229,15 @@ def amend(
     )
 
 
+def amend_refused(
+    store: Store, record_id: int, draft: Draft, actor_id: int, version: int | None = None
+) -> ValidationError | None:
+    """Why :func:`amend` would refuse ``draft`` as the records stand now, or None: the
+    form says it before asking why (a reason typed for a move that cannot be saved is
+    wasted). :func:`amend` checks again at the write."""
+    return store.amendment_refused(record_id, draft.session, actor_id, version=version)
+
+
 def void(store: Store, record_id: int, actor_id: int, reason: str) -> Done | Refused:
     """Withdraw session ``record_id``, recorded in error: it stays, marked void."""
     return _write(lambda: store.void_session(record_id, actor_id, reason), "Voided")

@@ -16,7 +16,7 @@ import tui_scenarios as ts
 from helpers_store import rows
 from textual.widgets import Input, OptionList
 
-from sessionlog.domain import Episode, parse_patient, parse_session
+from sessionlog.domain import Episode, parse_follow_up, parse_patient, parse_session
 from sessionlog.tui.screens.episode_picker import EpisodePicker
 from sessionlog.tui.screens.modals import AskText
 from sessionlog.tui.screens.session_form import SessionScreen
@@ -233,4 +233,48 @@ def test_the_history_says_which_episode_a_correction_moved_the_session_from_and_
         assert f"\nEpisode: {HIP}\n" in str(app.screen.query_one("#version-details").render())
 
     ts.run_app(ts.make_app(store), steps)
+    store.close()
+
+
+def test_a_move_that_would_leave_a_follow_up_out_is_refused_when_picked(tmp_path: Path) -> None:
+    # review21 #6: the refusal came only after the reason was typed (the check was at
+    # the write). Moved into low back pain, the hip session of 11-20 would come between
+    # the back's session of 11-12 and its follow-up of 11-22: refused as it is picked.
+    store, hip = clinic(tmp_path)
+    back = store.save_session(
+        parse_session(
+            {
+                "patient_id": 2, "practitioner_id": 1, "episode_id": 2,
+                "technique": "acupuncture", "started_at": "2026-11-12 09:00",
+                "consent": True, "pain_before": 6, "pain_after": 3,
+                "sites": [{"target": "bl23", "side": "bilateral"}],
+            },
+            now=ts.NOW,
+        )
+    ).record_id  # fmt: skip
+    store.add_follow_up(
+        parse_follow_up(
+            {"patient_id": 2, "session_record_id": back, "at": "2026-11-22 09:00", "pain": 4}
+        ),
+        1,
+    )
+    record_id = saved_in_hip(store, hip)
+    refusal = (
+        f"Episode: session {record_id} (2026-11-20 09:00) would come between session {back}"
+        " (2026-11-12 09:00) and its follow-up 1 (2026-11-22 09:00) in that episode of care,"
+        " which would then count in no figure: correct or void that follow-up first"
+    )
+
+    async def steps(pilot: Any, app: Any) -> None:
+        form = await correcting(pilot, app, record_id)
+        await pilot.press("f5", "up", "enter")
+        assert str(form.query_one("#err-episode").render()) == refusal
+        await pilot.press("ctrl+s")  # refused before any reason is asked
+        assert app.screen is form
+        assert str(form.query_one("#err-episode").render()) == refusal
+        await pilot.press("f5", "down", "enter")  # back to hip pain: nothing to refuse
+        assert str(form.query_one("#err-episode").render()) == ""
+
+    ts.run_app(ts.make_app(store), steps)
+    assert versions(store, record_id) == [(1, hip, None)]
     store.close()

@@ -456,7 +456,34 @@ def test_an_amendment_from_a_form_opened_before_another_correction_is_refused(st
         store.amend_session(1, parse_session(elsewhere, now=ts.NOW), 1, "soreness was 3")
         app.screen.query_one("#f-pain_after", Input).value = "2"
         await pilot.press("ctrl+s")
+        # refused before a reason is asked (review21 #6): the form keeps what was typed
+        assert not isinstance(app.screen, AskText)
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.query_one("#f-pain_after", Input).value == "2"
+        assert str(app.screen.query_one("#err-details").render()) == (
+            "Session: session 1 was corrected since it was opened (version 2 now, 1 opened):"
+            " open it again to correct it"
+        )
+
+    drive(store, steps)
+    saved = store.session(1)
+    assert (saved["version"], saved["soreness_after"], saved["pain_after"]) == (2, 3, 3)
+
+
+def test_a_correction_made_while_the_reason_is_typed_is_still_refused_at_the_write(store) -> None:  # type: ignore[no-untyped-def]
+    # The form's early check passed; the command line corrected the session while the
+    # reason was being typed: the write checks again and refuses.
+    from sessionlog.domain import parse_session
+    from sessionlog.tui.screens.modals import AskText
+
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.push_screen(SessionScreen(1, record_id=1))
+        await pilot.pause()
+        app.screen.query_one("#f-pain_after", Input).value = "2"
+        await pilot.press("ctrl+s")
         assert isinstance(app.screen, AskText)
+        elsewhere = {**store.session(1), "soreness_after": 3, "sites": store.session(1)["sites"]}
+        store.amend_session(1, parse_session(elsewhere, now=ts.NOW), 1, "soreness was 3")
         await pilot.press(*"pain after was 2", "enter")
         assert isinstance(app.screen, SessionScreen)  # refused: the form keeps what was typed
         assert app.screen.query_one("#f-pain_after", Input).value == "2"

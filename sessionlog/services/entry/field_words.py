@@ -26,7 +26,7 @@ WORDS = {
     # The settings row (see technique_settings).
     "retention": "Retention", "estim_hz": "Frequency (Hz)", "deqi": "De Qi",
     # The episode of care (services/episodes).
-    "complaint": "Complaint", "body_region": "Region",
+    "complaint": "Complaint", "body_region": "Region", "episode": "Episode",
 }  # fmt: skip
 
 # Session form: which error line shows the errors of which field.
@@ -41,6 +41,7 @@ SLOTS = {
     "depth_tissue": "settings", "retention": "settings", "stimulation": "settings",
     "estim_hz": "settings", "deqi": "settings", "deqi_quality": "settings",
     "complaint": "episode", "body_region": "episode", "episode_id": "episode",
+    "episode": "episode",
 }  # fmt: skip
 
 _INDEXED = re.compile(r"^(\w+)\[(\d+)\](?:\.(\w+))?$")

@@ -363,24 +363,7 @@ class SessionStore(StoreBase):
         ).fetchone()
         self._check_session_refs(s, actor_id, was)
         with self.write() as conn:
-            prev_id, current, status, patient_id = self._current_row(conn, record_id)
-            if status == "void":
-                raise ValidationError(
-                    "session", f"session {record_id} was voided and cannot be amended"
-                )
-            if version is not None and current != version:
-                raise ValidationError(
-                    "session",
-                    f"session {record_id} was corrected since it was opened (version"
-                    f" {current} now, {version} opened): open it again to correct it",
-                )
-            if patient_id != s.patient_id:
-                raise ValidationError(
-                    "patient_id",
-                    "a session cannot move to another patient:"
-                    " void it and record it for the right patient",
-                )
-            self._check_follow_ups_after(conn, record_id, s)
+            prev_id, current = self._check_amendment(conn, record_id, s, version)
             sid = self._insert_version(
                 conn, record_id, current + 1, prev_id, "active", reason, s, actor_id
             )
@@ -396,6 +379,47 @@ class SessionStore(StoreBase):
                 reason=reason,
             )
         return Saved(record_id, sid, current + 1)
+
+    def amendment_refused(
+        self, record_id: int, s: SessionInput, actor_id: int, *, version: int | None = None
+    ) -> ValidationError | None:
+        """Why :meth:`amend_session` would refuse this correction as the records stand,
+        or None: the form says it before asking for a reason (review21 #6). A read; the
+        write checks again, since another desk may save meanwhile."""
+        (was,) = self.conn.execute(
+            "SELECT max(started_at) FROM current_session WHERE record_id = ?", (record_id,)
+        ).fetchone()
+        try:
+            self._check_session_refs(s, actor_id, was)
+            self._check_amendment(self.conn, record_id, s, version)
+        except ValidationError as exc:
+            return exc
+        return None
+
+    def _check_amendment(
+        self, conn: sqlite3.Connection, record_id: int, s: SessionInput, version: int | None
+    ) -> tuple[int, int]:
+        """The checks of a correction against the session as saved: returns the current
+        row's id and version."""
+        prev_id, current, status, patient_id = self._current_row(conn, record_id)
+        if status == "void":
+            raise ValidationError(
+                "session", f"session {record_id} was voided and cannot be amended"
+            )
+        if version is not None and current != version:
+            raise ValidationError(
+                "session",
+                f"session {record_id} was corrected since it was opened (version"
+                f" {current} now, {version} opened): open it again to correct it",
+            )
+        if patient_id != s.patient_id:
+            raise ValidationError(
+                "patient_id",
+                "a session cannot move to another patient:"
+                " void it and record it for the right patient",
+            )
+        self._check_follow_ups_after(conn, record_id, s)
+        return prev_id, current
 
     def void_session(self, record_id: int, actor_id: int, reason: str) -> Saved:
         """Withdraw a session recorded in error. Its versions stay, marked void."""

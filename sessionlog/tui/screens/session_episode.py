@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Input, Static
 
+from ...services.entry.field_words import sentence, slot
 from ...services.entry.form_start import chosen_line, episode_line, episode_on
 from ...services.episodes import described
+from ...services.sessions import Draft
 from ..safe import plain
+from . import session_save
 from .episode_picker import AUTOMATIC, EpisodePicker
 
 if TYPE_CHECKING:
@@ -69,6 +72,21 @@ def chosen(screen: SessionScreen, value: int) -> None:
         if screen.query_one("#new-episode").display:
             screen.ask_new_episode(False)  # an episode chosen: no new one started
     show(screen)
+    if screen.record_id is not None:
+        _refused_now(screen)
+
+
+def _refused_now(screen: SessionScreen) -> None:
+    """A move the records refuse (it would leave a follow-up counting in no figure)
+    is said as it is picked, not after a reason is typed at Ctrl+S (review21 #6); the
+    line then follows the form as it is put right."""
+    draft = session_save.checked(screen)
+    if not isinstance(draft, Draft):
+        return  # the form's other problems are said at Ctrl+S, this one with them
+    refusal = session_save.amend_refusal(screen, draft)
+    if refusal is not None and slot(refusal.field) == "episode":
+        screen.problems_shown = True
+        screen.form.set_error("episode", sentence(refusal.field, refusal.message))
 
 
 def show(screen: SessionScreen) -> None:

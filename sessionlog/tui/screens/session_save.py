@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...errors import ValidationError
 from ...services import sessions
 from ...services.entry.field_words import slot
 from ...services.sessions import Done, Draft, Refused
@@ -94,10 +95,22 @@ def recheck(screen: SessionScreen) -> None:
         shown.discard("sites")  # a site being typed: its line speaks for it
     result = checked(screen)
     errors = result.problems if isinstance(result, Refused) else []
+    refusal = amend_refusal(screen, result) if isinstance(result, Draft) else None
+    if refusal is not None:
+        errors = [refusal]
     errors = [e for e in errors if slot(e.field) in shown]
     for gone in shown - {slot(e.field) for e in errors}:
         form.set_error(gone, "")
     form.show_errors(errors)
+
+
+def amend_refusal(screen: SessionScreen, draft: Draft) -> ValidationError | None:
+    """For a saved session, why its correction as the form holds it would be refused
+    now (a move that leaves a follow-up out), before any reason is asked; else None."""
+    actor = screen.session_app.practitioner_id
+    if screen.record_id is None or actor is None:
+        return None
+    return sessions.amend_refused(screen.store, screen.record_id, draft, actor, screen.version)
 
 
 def save(screen: SessionScreen) -> None:
@@ -114,6 +127,12 @@ def save(screen: SessionScreen) -> None:
         screen.notify("Nothing changed: there is nothing to amend.", timeout=3)
         return
     record_id, version = screen.record_id, screen.version
+    refusal = amend_refusal(screen, draft)
+    if refusal is not None:
+        screen.problems_shown = True  # the line follows the form from now on (recheck)
+        screen.form.show_errors([refusal])
+        screen.notify("Not saved: 1 problem to fix (shown in red)", severity="error", timeout=4)
+        return
 
     def amend(reason: str | None) -> None:
         if reason and actor is not None:
