@@ -210,6 +210,20 @@ def test_the_details_key_is_in_the_footer_and_the_palette(store) -> None:  # typ
         assert str(app.screen.query_one("#err-more", Label).render()) == ""
 
 
+def test_the_details_line_names_the_details_key_as_remapped(store) -> None:  # type: ignore[no-untyped-def]
+    # The line said "F4 adds ..." to a user whose settings moved the details to F9.
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.set_keymap({"session.details": "f9"})
+        await pilot.press(*"1002", "enter", "i")
+        assert text(app.screen, "#details-summary") == (
+            "F9 adds style, rationale, IMS findings per segment"
+        )
+        await pilot.press("f9")  # and F9 opens them
+        assert isinstance(app.screen, DetailsScreen)
+
+    drive(store, steps)
+
+
 def test_an_acupuncture_style_is_picked_from_the_suggestions(store) -> None:  # type: ignore[no-untyped-def]
     async def steps(pilot, app):  # type: ignore[no-untyped-def]
         await pilot.press(*"1002", "enter", "a", "f4")

@@ -278,3 +278,20 @@ def test_a_move_that_would_leave_a_follow_up_out_is_refused_when_picked(tmp_path
     ts.run_app(ts.make_app(store), steps)
     assert versions(store, record_id) == [(1, hip, None)]
     store.close()
+
+
+def test_the_episode_line_names_the_new_episode_key_as_remapped(tmp_path: Path) -> None:
+    # The line said "F6: new" to a user whose settings moved that key to F9.
+    store, hip = clinic(tmp_path)
+
+    async def steps(pilot: Any, app: Any) -> None:
+        app.set_keymap({"session.new_episode": "f9"})
+        await pilot.press(*"1002", "enter")
+        form = app.screen
+        assert isinstance(form, SessionScreen)
+        assert line(form) == f"{HIP}  (F9: new)"
+        await pilot.press("f5", "down", "enter")  # low back pain, chosen
+        assert line(form) == f"{BACK}  (chosen; F9: new)"
+
+    ts.run_app(ts.make_app(store), steps)
+    store.close()

@@ -102,10 +102,12 @@ def episode_line(
     record_id: int | None,
     amended_episode: int | None,
     on: str | None = None,
+    new_key: str = "F6",
 ) -> EpisodeLine:
     """The current episode (a new session continues it; ``on`` a day: the one under way
     then, as :func:`..episodes.choose_episode` saves it), the amended session's, or the
-    complaint row for a patient with none."""
+    complaint row for a patient with none. ``new_key``: the key that starts a new episode,
+    as the user's settings bind it."""
     if record_id is not None:
         episode = store.episode(amended_episode) if amended_episode else None
     else:
@@ -117,18 +119,20 @@ def episode_line(
         text = "first episode of care: type the complaint and its region"
     else:
         text = describe_episode(episode["complaint"], episode["body_region"], episode["started_on"])
-        text += "  (F6: new)" if record_id is None else ""
+        text += f"  ({new_key}: new)" if record_id is None else ""
     return EpisodeLine(text, current, record_id is None and episode is None)
 
 
-def episode_on(store: Store, patient_id: int, typed: str) -> EpisodeLine | None:
+def episode_on(
+    store: Store, patient_id: int, typed: str, new_key: str = "F6"
+) -> EpisodeLine | None:
     """The episode line of a new session at the time ``typed`` in the form (the episode
     under way that day: a session entered late continues the one of its day); None
     while what is typed is not a date yet."""
     day = typed_day(typed)
     if day is None:
         return None
-    line = episode_line(store, patient_id, None, None, on=day)
+    line = episode_line(store, patient_id, None, None, on=day, new_key=new_key)
     if begun_after(store, line.current_id, day):  # none under way then: said on the line
         return EpisodeLine(f"{line.text}; it began after {day}", line.current_id, False)
     return line
@@ -142,7 +146,9 @@ def typed_day(typed: str) -> str | None:
         return None
 
 
-def chosen_line(store: Store, episode_id: int, typed: str, was: int | None = None) -> str:
+def chosen_line(
+    store: Store, episode_id: int, typed: str, was: int | None = None, new_key: str = "F6"
+) -> str:
     """The episode line of a session filed under the episode the user chose (F5):
     ``hip pain · hip · since 2026-11-10  (chosen; F6: new)`` for a new session, ``...
     (was low back pain · low back · since 2026-11-01)`` for a saved one moved (``was``:
@@ -152,7 +158,7 @@ def chosen_line(store: Store, episode_id: int, typed: str, was: int | None = Non
     text = described(episode) if episode else "none recorded"
     before = store.episode(was) if was is not None else None
     if was is None:
-        text += "  (chosen; F6: new)"
+        text += f"  (chosen; {new_key}: new)"
     elif before is not None:
         text += f"  (was {described(before)})"
     day = typed_day(typed)

@@ -148,11 +148,12 @@ def finding_text(finding: dict[str, Any]) -> str:
     return f"{finding.get('level')} {side}: {signs_text(finding)}"
 
 
-def summary(details: Details, family: str) -> str:
-    """The form's one-line view of the details; what F4 adds when there are none."""
+def summary(details: Details, family: str, key: str = "F4") -> str:
+    """The form's one-line view of the details; what ``key`` (F4, unless the user's
+    settings bind another) adds when there are none."""
     if details.empty:
         what = "style, rationale" + (", IMS findings per segment" if family == "ims" else "")
-        return f"F4 adds {what}"
+        return f"{key} adds {what}"
     bits = []
     if details.style.strip():
         bits.append(details.style.strip())
@@ -165,4 +166,4 @@ def summary(details: Details, family: str) -> str:
         )
         count = len(details.findings)
         bits.append(f"IMS {count} finding{'s' if count > 1 else ''}: {levels}")
-    return " · ".join(bits) + "  (F4)"
+    return " · ".join(bits) + f"  ({key})"

@@ -41,7 +41,7 @@ def choose(screen: SessionScreen) -> None:
     if screen.record_id is None:
         by_day = episode_on(screen.store, screen.patient_id, typed) or episode_line(
             screen.store, screen.patient_id, None, None
-        )
+        )  # (the line's text is not shown here: only the episode it names)
         day_gives = next((text for eid, text in listed if eid == by_day.current_id), "")
         current = screen.chosen_episode or AUTOMATIC
         automatic: str | None = day_gives
@@ -94,7 +94,9 @@ def show(screen: SessionScreen) -> None:
     if screen.chosen_episode is None:
         return
     was = screen.saved_episode if screen.record_id is not None else None
-    text = chosen_line(screen.store, screen.chosen_episode, _typed(screen), was)
+    text = chosen_line(
+        screen.store, screen.chosen_episode, _typed(screen), was, screen.new_episode_key()
+    )
     screen.query_one("#episode-line", Static).update(plain(text))
 
 

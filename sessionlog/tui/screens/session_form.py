@@ -34,6 +34,7 @@ from textual.widgets import Input, Select, Static
 
 from ...services.entry.field_words import sentence, slot
 from ...services.entry.form_model import FormState, Settings, family
+from .. import config
 from ..access import record_access
 from ..safe import plain
 from ..widgets.choice import TechniquePicker
@@ -141,6 +142,7 @@ class SessionScreen(Screen[int | None]):
 
         what = "New session" if self.record_id is None else f"Session #{self.record_id}: correcting"
         self.query_one("#topbar", Static).update(plain(f" {what}"))
+        self.form.details.key = config.bound_key(self.app, SessionScreen, "session.details")
         line = patient_line(self.store, self.patient_id, self.record_id)
         self.query_one("#patient-line", Static).update(plain(line))
         app = self.session_app
@@ -169,11 +171,19 @@ class SessionScreen(Screen[int | None]):
         amended session's, or the complaint row for a patient with none."""
         from ...services.entry.form_start import episode_line
 
-        line = episode_line(self.store, self.patient_id, self.record_id, amended_episode)
+        line = episode_line(
+            self.store, self.patient_id, self.record_id, amended_episode,
+            new_key=self.new_episode_key(),
+        )  # fmt: skip
         if self.record_id is None:
             self.episode_id = line.current_id
         self.query_one("#episode-line", Static).update(plain(line.text))
         self.ask_new_episode(line.ask_new)
+
+    def new_episode_key(self) -> str:
+        """The key that starts a new episode, as the user's settings bind it (the
+        episode line names it)."""
+        return config.bound_key(self.app, SessionScreen, "session.new_episode")
 
     def ask_new_episode(self, shown: bool) -> None:
         """Show or hide the complaint row (built, with its region completion, when first
@@ -380,7 +390,7 @@ class SessionScreen(Screen[int | None]):
             return
         if self.query_one("#new-episode").display:
             return  # the session starts a new episode (F6): the line is not what it saves
-        line = episode_on(self.store, self.patient_id, typed)
+        line = episode_on(self.store, self.patient_id, typed, self.new_episode_key())
         if line is None or line.current_id is None:
             return
         self.episode_id = line.current_id

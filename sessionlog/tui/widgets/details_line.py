@@ -34,12 +34,14 @@ class DetailsLine(Vertical):
             yield Static(id="details-summary")
         yield ErrorLine("more")
 
+    key = "F4"  # the key that opens the details, as the settings bind it (the form sets it)
+
     def show(self, details: Details, fam: str) -> None:
         """Show ``details`` (of a technique of family ``fam``), and any problem with them."""
         from ...services.entry.field_words import sentence
 
         line = self.query_one("#details-summary", Static)
-        line.update(plain(summary(details, fam)))
+        line.update(plain(summary(details, fam, self.key)))
         line.set_class(details.empty, "-empty")
         # Shown when there is something to show, or for IMS (whose findings belong
         # here); otherwise the footer's F4 is enough and the form keeps its 24 lines.
