@@ -167,7 +167,7 @@ def test_compare_filters(db: Path) -> None:
     [
         ("report --patient C999", "error: patient: no patient with chart id, id or name 'C999'"),
         ("compare --since 2026-02-30", "error: since: '2026-02-30' is not a date: use YYYY-MM-DD"),
-        ("compare --region elbw", "error: region: 'elbw' is not allowed"),
+        ("compare --region elbw", "error: region: 'elbw' is not a body region: one of head,"),
         ("compare --technique reiki", "error: technique: 'reiki' is not allowed"),
         ("compare --practitioner Zed", "error: practitioner: 'Zed' is not a practitioner"),
         ("compare --windows 3x", "error: windows: '3x' is not a duration"),
@@ -179,6 +179,15 @@ def test_errors_are_one_line(db: Path, command: str, message: str) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith(message)
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_compare_takes_a_region_as_log_does(db: Path) -> None:
+    # `log --region ankle` filed an episode under ankle_foot; `compare --region ankle`
+    # was refused ("not allowed: one of ... ankle_foot ..."). Both read it one way now.
+    by_start = json.loads(ok(db, "compare --json --region ankle --min-patients 1"))
+    by_name = json.loads(ok(db, "compare --json --region 'ankle foot' --min-patients 1"))
+    assert by_start["filters"]["region"] == by_name["filters"]["region"] == "ankle_foot"
+    assert by_start == by_name
 
 
 def test_compare_shows_relief_kept_within_the_same_sessions(db: Path) -> None:

@@ -154,7 +154,7 @@ def report(
 @click.command()
 @click.option("--technique", help="A family (acupuncture, dry_needling, ims) or a technique.")
 @click.option("--practitioner", help="Practitioner id or name.")
-@click.option("--region", help="Body region of the episode (neck, low_back, shoulder...).")
+@click.option("--region", help="Body region of the episode (neck, low back, shoulder...).")
 @click.option("--complaint", help="Words in the episode's complaint (e.g. 'neck').")
 @click.option("--since", help="Sessions from this date (YYYY-MM-DD).")
 @click.option("--until", help="Sessions up to this date, inclusive (YYYY-MM-DD).")
@@ -200,7 +200,8 @@ def compare(
     """  # the default windows' edges_legend (tests/test_window_edges.py holds them equal)
     from ..analysis import DEFAULT_LONG, DEFAULT_SHORT, DEFAULT_WINDOWS, Filters, to_jsonable
     from ..analysis.windows import parse_windows
-    from ..domain.techniques import BODY_REGIONS, FAMILIES, TECHNIQUES
+    from ..domain.episodes import as_region
+    from ..domain.techniques import FAMILIES, TECHNIQUES
     from ..domain.validate import as_choice
     from ..services.lookup import find_practitioner
     from ..services.reports import comparison_report, details_report
@@ -214,7 +215,7 @@ def compare(
         if technique
         else None,
         practitioner_id=find_practitioner(store, practitioner) if practitioner else None,
-        region=as_choice("region", region, BODY_REGIONS) if region else None,
+        region=as_region("region", region) if region else None,  # as `log` takes it
         complaint=complaint.strip() if complaint and complaint.strip() else None,
         since=_date("since", since),
         until=_date("until", until),
