@@ -297,3 +297,25 @@ def test_an_episode_named_for_a_patient_id_not_checked_yet_is_refused_by_the_id(
     result = run(db, ["log", "--json", str(body), "--episode", "hip pain"])
     assert (result.exit_code, result.output) == (1, message + "\n")
     assert episodes_of_sessions(db) == []
+
+
+def test_sessions_names_each_session_s_episode(clinic: Clinic) -> None:
+    # The list said nothing of the episode a session is filed under: a misfiled one was
+    # found only by opening each. Named as --episode takes it, by as few words as tell
+    # the patient's episodes apart.
+    db, _ = clinic
+    ok(db, f"log --patient C001 --at '2025-06-10 09:00' {AT}")  # hip pain
+    ok(db, f"log --patient C001 --at '2025-06-12 09:00' {AT} --episode 'low back pain 2025-01'")
+    ok(db, f"log --patient C001 --at '2025-09-05 09:00' {AT}")  # low back pain again
+    ok(db, f"log --patient C002 --at '2025-09-06 09:00' {AT}")  # knee pain
+    out = ok(db, "sessions").splitlines()
+    assert out[0].split()[:6] == ["SESSION", "WHEN", "CHART", "PATIENT", "EPISODE", "TECHNIQUE"]
+    episode = [
+        line[out[0].index("EPISODE") : out[0].index("TECHNIQUE")].strip() for line in out[1:]
+    ]
+    assert episode == [
+        "knee pain",
+        "low back pain · since 2025-09-01",
+        "low back pain · since 2025-01-10",
+        "hip pain",
+    ]

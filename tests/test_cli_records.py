@@ -152,7 +152,8 @@ def test_log_with_flags_for_each_technique(clinic: Path) -> None:
     assert [s["record_id"] for s in by_technique] == [2]
     table = ok(clinic, "sessions --limit 1").splitlines()
     assert (
-        table[1].split() == "3 2025-06-18 10:30:00 C002 Cy Doe IMS 5 2 L4-L5 gluteus medius".split()
+        table[1].split()
+        == "3 2025-06-18 10:30:00 C002 Cy Doe low back pain IMS 5 2 L4-L5 gluteus medius".split()
     )
 
 

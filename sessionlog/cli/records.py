@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import asdict, replace
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from ..errors import ValidationError
 from ..services.lookup import find_patient  # one rule: every command
 from .common import Context, echo_json, pass_ctx, table, user_errors
 from .identify import identify, identity_option, secret_for
+
+if TYPE_CHECKING:
+    from ..store import ListedSession
 
 NEW_SECRET_ENV = "SESSIONLOG_NEW_PRACTITIONER_SECRET"
 
@@ -261,16 +265,30 @@ def sessions(
         echo_json(listed)
         return
     from ..analysis.model import group_label
+    from ..services.episodes import short_names
 
+    # Each session's episode of care, named within its patient's (as --episode takes it).
+    by_patient: dict[int, list[ListedSession]] = {}
+    for r in rows:
+        by_patient.setdefault(r["patient_id"], []).append(r)
+    names = {p: short_names(listed) for p, listed in by_patient.items()}
     # The technique by its one name (as the app says it), not its key.
-    rows = [{**r, "technique": group_label(r["technique"])} for r in rows]
+    shown = [
+        {
+            **r,
+            "technique": group_label(r["technique"]),
+            "episode": names[r["patient_id"]].get(r["episode_id"], "-"),
+        }
+        for r in rows
+    ]
     table(
-        rows,
+        shown,
         [
             ("record_id", "SESSION"),
             ("started_at", "WHEN"),
             ("chart_id", "CHART"),
             ("patient_name", "PATIENT"),
+            ("episode", "EPISODE"),
             ("technique", "TECHNIQUE"),
             ("pain_before", "BEFORE"),
             ("pain_after", "AFTER"),

@@ -12,8 +12,9 @@ patient treated for two complaints in the same weeks has sessions for each.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..domain.episodes import parse_episode, region_words
 from ..errors import ValidationError
@@ -87,6 +88,31 @@ def describe_episode(complaint: str, region: str, started_on: str) -> str:
 def described(episode: EpisodeRow) -> str:
     """A stored episode in one line, as the form's episode line shows it."""
     return describe_episode(episode["complaint"], episode["body_region"], episode["started_on"])
+
+
+def short_names(sessions: Iterable[Mapping[str, Any]]) -> dict[int | None, str]:
+    """The fewest words that tell one patient's listed sessions' episodes apart, by
+    episode id: the complaint; with its region where two share a complaint in other
+    regions; with its start where two share both (``low back pain · since 2025-09-01``)."""
+    episodes = {
+        int(s["episode_id"]): (
+            str(s["complaint"]),
+            str(s["body_region"]),
+            str(s["episode_started_on"]),
+        )
+        for s in sessions
+        if s.get("episode_id") is not None and s.get("complaint") is not None
+    }
+    names: dict[int | None, str] = {}
+    for eid, (complaint, region, since) in episodes.items():
+        alike = [e for e in episodes.values() if e[0].casefold() == complaint.casefold()]
+        words = [complaint]
+        if len({e[1] for e in alike}) > 1:
+            words.append(region_words(region))
+        if sum(e[1] == region for e in alike) > 1:
+            words.append(f"since {since}")
+        names[eid] = " · ".join(words)
+    return names
 
 
 def find_episode(store: Store, patient_id: int, typed: str) -> int:

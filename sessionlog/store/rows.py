@@ -149,6 +149,9 @@ class ListedSession(SessionVersion):
     chart_id: str
     patient_name: str
     practitioner_name: str
+    complaint: str | None  # the episode of care it is filed under (None: none)
+    body_region: str | None
+    episode_started_on: str | None
     site_count: int
     targets: str | None
 

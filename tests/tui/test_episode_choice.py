@@ -14,7 +14,7 @@ from typing import Any
 
 import tui_scenarios as ts
 from helpers_store import rows
-from textual.widgets import Input, OptionList
+from textual.widgets import DataTable, Input, OptionList
 
 from sessionlog.domain import Episode, parse_follow_up, parse_patient, parse_session
 from sessionlog.tui.screens.episode_picker import EpisodePicker
@@ -158,6 +158,16 @@ def saved_in_hip(store: Any, hip: int) -> int:
     return store.save_session(parse_session(raw, now=ts.NOW)).record_id
 
 
+def saved_in_back(store: Any) -> int:
+    """Tom Baker's session of 2026-11-12, filed under low back pain (episode 2)."""
+    raw = {
+        "patient_id": 2, "practitioner_id": 1, "episode_id": 2, "technique": "acupuncture",
+        "started_at": "2026-11-12 09:00", "consent": True, "pain_before": 6, "pain_after": 3,
+        "sites": [{"target": "bl23", "side": "bilateral"}],
+    }  # fmt: skip
+    return store.save_session(parse_session(raw, now=ts.NOW)).record_id
+
+
 async def correcting(pilot: Any, app: Any, record_id: int) -> SessionScreen:
     """Tom Baker's saved session ``record_id`` opened to correct it."""
     app.push_screen(SessionScreen(2, record_id=record_id))
@@ -241,17 +251,7 @@ def test_a_move_that_would_leave_a_follow_up_out_is_refused_when_picked(tmp_path
     # the write). Moved into low back pain, the hip session of 11-20 would come between
     # the back's session of 11-12 and its follow-up of 11-22: refused as it is picked.
     store, hip = clinic(tmp_path)
-    back = store.save_session(
-        parse_session(
-            {
-                "patient_id": 2, "practitioner_id": 1, "episode_id": 2,
-                "technique": "acupuncture", "started_at": "2026-11-12 09:00",
-                "consent": True, "pain_before": 6, "pain_after": 3,
-                "sites": [{"target": "bl23", "side": "bilateral"}],
-            },
-            now=ts.NOW,
-        )
-    ).record_id  # fmt: skip
+    back = saved_in_back(store)
     store.add_follow_up(
         parse_follow_up(
             {"patient_id": 2, "session_record_id": back, "at": "2026-11-22 09:00", "pain": 4}
@@ -292,6 +292,30 @@ def test_the_episode_line_names_the_new_episode_key_as_remapped(tmp_path: Path) 
         assert line(form) == f"{HIP}  (F9: new)"
         await pilot.press("f5", "down", "enter")  # low back pain, chosen
         assert line(form) == f"{BACK}  (chosen; F9: new)"
+
+    ts.run_app(ts.make_app(store), steps)
+    store.close()
+
+
+def test_home_names_each_session_s_complaint_once_a_patient_has_two(tmp_path: Path) -> None:
+    # Which episode a session is filed under was seen nowhere but its form: the list of
+    # a patient treated for two complaints now says each session's.
+    store, hip = clinic(tmp_path)
+    saved_in_hip(store, hip)
+    saved_in_back(store)
+
+    async def steps(pilot: Any, app: Any) -> None:
+        table = app.screen.query_one("#patient-sessions", DataTable)
+        await pilot.press(*"1002")
+        await pilot.pause()
+        headings = [str(c.label) for c in table.columns.values()]
+        assert headings == ["Date", "Complaint", "Technique", "Pain", "By", "Ver", "Sites"]
+        listed = [[str(c) for c in table.get_row_at(i)][:2] for i in range(table.row_count)]
+        assert listed == [["2026-11-20 09:00", "hip pain"], ["2026-11-12 09:00", "low back pain"]]
+        await pilot.press(*["backspace"] * 4, *"1001")  # Maria Keller: one complaint
+        await pilot.pause()
+        headings = [str(c.label) for c in table.columns.values()]
+        assert headings == ["Date", "Technique", "Pain", "By", "Ver", "Sites"]
 
     ts.run_app(ts.make_app(store), steps)
     store.close()

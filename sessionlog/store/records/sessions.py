@@ -502,7 +502,8 @@ class SessionStore(StoreBase):
         limit: int | None = None,
         include_void: bool = False,
     ) -> list[ListedSession]:
-        """Current sessions (newest first) with patient, practitioner and site summary;
+        """Current sessions (newest first) with patient, practitioner, episode of care
+        (complaint, region, start; None for a session filed under none) and site summary;
         ``include_void`` adds the voided ones (their void version: ``status`` 'void'), so
         that they can be reviewed."""
         where, params = ["1"], []
@@ -517,6 +518,7 @@ class SessionStore(StoreBase):
                 params.append(value)
         sql = (
             "SELECT s.*, p.chart_id, p.name AS patient_name, pr.name AS practitioner_name,"
+            " e.complaint, e.body_region, e.started_on AS episode_started_on,"
             " (SELECT count(*) FROM site WHERE session_id = s.id) AS site_count,"
             " (SELECT group_concat(target, ' ') FROM (SELECT target FROM site"
             " WHERE session_id = s.id ORDER BY seq)) AS targets"
@@ -528,6 +530,7 @@ class SessionStore(StoreBase):
             )
             + " JOIN patient p ON p.id = s.patient_id"
             " JOIN practitioner pr ON pr.id = s.practitioner_id"
+            " LEFT JOIN episode e ON e.id = s.episode_id"
             f" WHERE {' AND '.join(where)} ORDER BY s.started_at DESC"
             + (" LIMIT ?" if limit else "")
         )

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from ...domain.text import clean_text
+from ...services.episodes import short_names
 from ..safe import plain
 from ..tables import FitTable, technique_name
 from ..widgets.list_table import ListTable
@@ -29,6 +30,7 @@ PATIENT_COLUMNS = ("Chart", "Name", "Born", "Last visit")
 # cut, not the pain scores.
 TODAY_COLUMNS = ("Time", "Chart", "Patient", "Pain", "Technique", "Sites")
 SESSION_COLUMNS = ("Date", "Technique", "Pain", "By", "Ver", "Sites")
+COMPLAINT = ("Complaint",)  # after the date, for a patient with two episodes listed
 
 
 def pain(row: Mapping[str, Any]) -> str:
@@ -200,9 +202,15 @@ def fill_sessions(
     a patient), each site list fitted to what ``width`` cells leave for it."""
     cursor = table.cursor_row
     title = "Sessions"
+    # A patient treated for two complaints: each session's is said (its episode of care).
+    names = short_names(rows)
+    columns = (
+        SESSION_COLUMNS if len(names) < 2 else SESSION_COLUMNS[:1] + COMPLAINT + SESSION_COLUMNS[1:]
+    )
     cells = [
         [
             str(s["started_at"])[:16],
+            *([clean_text(names.get(s["episode_id"], "-"))] if len(names) > 1 else []),
             technique_name(s["technique"]),
             pain(s),
             clean_text(str(s["practitioner_name"])),
@@ -211,21 +219,20 @@ def fill_sessions(
         ]
         for s in rows
     ]
-    room = sites_room(table, cells, width)
+    room = sites_room(table, cells, width, columns)
     for row, session in zip(cells, rows, strict=True):
         row[-1] = sites_summary(clean_text(row[-1]), session["site_count"], room)
-    widths = fitted_columns(table, SESSION_COLUMNS, cells)
+    widths = fitted_columns(table, columns, cells)
     if patient is not None:
         # Voided sessions too, marked, so that they can be reviewed (F3, Enter).
         live = sum(s["status"] != "void" for s in rows)
         title = f"Sessions of {patient['chart_id']} {patient['name']}: {live}"
         title += f" (+{len(rows) - live} void)" if live < len(rows) else ""
-        for s, (started, technique, pains, by, version, sites) in zip(rows, cells, strict=True):
+        for s, (started, *middle, by, version, sites) in zip(rows, cells, strict=True):
             void = s["status"] == "void"
             table.add_row(
                 Text(started, style="strike dim" if void else ""),
-                technique,
-                pains,
+                *middle,
                 Text(by),
                 Text("void", style="bold red") if void else version,
                 Text(sites),
@@ -237,13 +244,16 @@ def fill_sessions(
     table.border_title = plain(title)
 
 
-def sites_room(table: DataTable[Any], cells: list[list[str]], width: int) -> int:
-    """The cells left for the Sites column after the others (each with its padding),
-    less a scrollbar's: at 80 columns the site list ran off the right edge."""
+def sites_room(
+    table: DataTable[Any], cells: list[list[str]], width: int, columns: Sequence[str]
+) -> int:
+    """The cells left for the Sites column (the last of ``columns``) after the others
+    (each with its padding), less a scrollbar's: at 80 columns the site list ran off the
+    right edge."""
     width = table.region.width or width
     width -= table.styles.gutter.width + table.styles.scrollbar_size_vertical
     others = sum(
         max([len(h), *(len(row[i]) for row in cells)]) + 2 * table.cell_padding
-        for i, h in enumerate(SESSION_COLUMNS[:-1])
+        for i, h in enumerate(columns[:-1])
     )
     return width - others - 2 * table.cell_padding
