@@ -49,11 +49,18 @@ def canvas(text: str) -> list[str]:
 
 
 def numbers(area: list[str]) -> dict[int, list[tuple[int, int, int]]]:
-    """Each number on the plot area: where (row, first column, last column)."""
+    """Each number on the plot area: where (row, first column, last column) its tag is.
+    Lines begun at one cell share a tag (review21 #4): ``2-6`` holds 2 to 6, ``2,3``
+    holds 2 and 3."""
     found: dict[int, list[tuple[int, int, int]]] = {}
     for row, line in enumerate(area):
-        for m in re.finditer(r"\d+", line):
-            found.setdefault(int(m.group()), []).append((row, m.start(), m.end() - 1))
+        for m in re.finditer(r"\d+(?:[-,]\d+)*", line):
+            held: list[int] = []
+            for part in m.group().split(","):
+                first, _, last = part.partition("-")
+                held += range(int(first), int(last or first) + 1)
+            for n in held:
+                found.setdefault(n, []).append((row, m.start(), m.end() - 1))
     return found
 
 
@@ -102,7 +109,7 @@ def test_numbers_take_only_blank_cells(monkeypatch: Any, width: int, height: int
         (r, c) for r, (a, b) in enumerate(zip(drawn, bare, strict=True))
         for c in range(len(a)) if a[c] != b[c]
     ]  # fmt: skip
-    assert sorted(drawn[r][c] for r, c in changed) == ["1", "2", "3", "4", "5"]
+    assert sorted(numbers(drawn)) == [1, 2, 3, 4, 5]
     assert {bare[r][c] for r, c in changed} == {" "}
 
 
@@ -127,3 +134,30 @@ def test_the_key_keeps_as_many_entries_on_a_line_as_fit() -> None:
     ]
     assert progress_chart(begun_days_apart(5), width=60, height=24).splitlines()[-3:] == key
     assert progress_key(begun_days_apart(5)).splitlines()[0] == "   ".join(ENTRIES)  # unwrapped
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_lines_begun_at_one_cell_share_one_tag_beside_it(width: int, height: int) -> None:
+    # review21 #4: five complaints begun a day apart at one pain, after a long
+    # headache: their numbers, written one by one, were pushed rows away from the lines'
+    # starts, onto the pain-10 row. Begun at one cell, they share one tag there: "2-6".
+    t0 = datetime(2026, 3, 1, 10)
+    sessions = [
+        SessionOutcome(i + 1, 1, 1, t0 + timedelta(days=7 * i), "ims", 6 - i // 6, 4, episode_id=1)
+        for i in range(29)
+    ]
+    for e in range(5):
+        for k in range(2):
+            at = t0 + timedelta(days=200 + e + 5 * k, hours=e)
+            sessions.append(
+                SessionOutcome(100 + 10 * e + k, 1, 1, at, "dry_needling", 5, 2, episode_id=e + 2)
+            )
+    sessions.sort(key=lambda s: s.started_at)
+    names = ("Headache", "Neck pain", "Knee pain", "Shoulder pain", "Low back pain", "Hip pain")
+    progress = patient_progress(1, sessions, [], complaints=dict(enumerate(names, start=1)))
+    area = canvas(progress_chart(progress, width=width, height=height))
+    found = numbers(area)
+    assert sorted(found) == [1, 2, 3, 4, 5, 6]
+    for n, (row, col) in enumerate(starts(progress, area), start=1):
+        [(r, first, last)] = found[n]
+        assert abs(r - row) <= 1 and first - 2 <= col <= last + 2, (n, r, first, last, row, col)

@@ -128,24 +128,79 @@ def place_tags(matrix: Any, xlim: Sequence[float], ylim: Sequence[float], tags: 
     """Write each tag on blank cells of the plot area nearest its point's cell: above
     it, else beside or below it, else further out, ring by ring (:func:`_spots`); never
     over a mark, the frame or another tag, nor touching another tag on its row (never
-    "23" for lines 2 and 3). A tag with no blank spot left is not written."""
+    "23" for lines 2 and 3). Tags whose points share a cell, or neighbouring cells of
+    one row, are written as one (``2-6``, ``1,3``: :func:`_together`), each number in
+    its line's colour: written one by one, five lines begun days apart at one pain had
+    their numbers pushed rows away, onto the pain-10 row (review21 #4). A tag with no
+    blank spot left is not written."""
     cols, rows = matrix.Cols_canvas, matrix.Rows_canvas
     if not len(cols) or not len(rows) or None in (*xlim, *ylim) or xlim[0] == xlim[1]:
         return
     blank = " "
     marker = matrix.marker
     taken: set[tuple[int, int]] = set()  # tags' cells and the cell either side of each
-    for t in tags:
-        col = cols.start + _cell(t.x, xlim, len(cols))
-        row = rows.start + _cell(t.y, ylim, len(rows))
-        size = len(t.text)
+    cells_of = [
+        (cols.start + _cell(t.x, xlim, len(cols)), rows.start + _cell(t.y, ylim, len(rows)), t)
+        for t in tags
+    ]
+    for col, row, text in _together(cells_of):
+        size = len(text)
         for c, r in _spots(col, row, size, cols, rows):
             cells = [(c + k, r) for k in range(size)]
             if all(marker[r][x] == blank and (x, r) not in taken for x, r in cells):
-                for k, ch in enumerate(t.text):
-                    matrix.insert_element(c + k, r, ch, t.color)
+                for k, (ch, color) in enumerate(text):
+                    matrix.insert_element(c + k, r, ch, color)
                 taken.update((x, r) for x in range(c - 1, c + size + 1))
                 break
+
+
+def _together(
+    cells_of: list[tuple[int, int, Tag]],
+) -> list[tuple[int, int, list[tuple[str, str]]]]:
+    """The tags to write, as (column, row, characters with their colours): tags whose
+    cells are on one row and at most a column apart, one after another, as one tag at
+    the middle of their cells, numbers in a run as ``first-last`` (its dash in the first's
+    colour), others joined by commas."""
+    groups: list[list[tuple[int, int, Tag]]] = []
+    for col, row, t in cells_of:
+        last = groups[-1][-1] if groups else None
+        if last is not None and last[1] == row and abs(last[0] - col) <= 1:
+            groups[-1].append((col, row, t))
+        else:
+            groups.append([(col, row, t)])
+    out = []
+    for group in groups:
+        col = (group[0][0] + group[-1][0]) // 2  # the middle of the cells they begin at
+        out.append((col, group[0][1], _joined([t for *_, t in group])))
+    return out
+
+
+def _joined(tags: list[Tag]) -> list[tuple[str, str]]:
+    """``2-6`` for tags 2, 3, 4, 5 and 6 (a run of three or more numbers); ``1,3`` and
+    ``2,3`` otherwise. Each number in its tag's colour, a separator in the colour of the
+    number before it."""
+    runs: list[list[Tag]] = []
+    for t in tags:
+        run = runs[-1] if runs else None
+        if (
+            run
+            and t.text.isdigit()
+            and run[-1].text.isdigit()
+            and int(t.text) == int(run[-1].text) + 1
+        ):
+            run.append(t)
+        else:
+            runs.append([t])
+    chars: list[tuple[str, str]] = []
+    for run in runs:
+        if chars:
+            chars.append((",", chars[-1][1]))
+        shown = [run[0], run[-1]] if len(run) >= 3 else run
+        for k, t in enumerate(shown):
+            if k:
+                chars.append(("-" if len(run) >= 3 else ",", chars[-1][1]))
+            chars.extend((ch, t.color) for ch in t.text)
+    return chars
 
 
 def _cell(value: float, lim: Sequence[float], cells: int) -> int:
