@@ -17,6 +17,7 @@ from helpers_cli import ok, refused_in_one_line, run
 from helpers_store import rows
 
 from sessionlog.domain import Episode
+from sessionlog.errors import ValidationError
 from sessionlog.store import Store
 
 Clinic = tuple[Path, dict[str, int]]
@@ -319,3 +320,29 @@ def test_sessions_names_each_session_s_episode(clinic: Clinic) -> None:
         "low back pain · since 2025-01-10",
         "hip pain",
     ]
+
+
+def test_a_second_episode_of_one_complaint_region_and_day_is_refused(clinic: Clinic) -> None:
+    # Two such episodes could not be told apart by any name (nor in any list): the
+    # second is a slip (a new episode started for the one under way), refused.
+    db, _ = clinic
+    message = (
+        "error: complaint: this patient has 'low back pain · low back · since 2025-01-10'"
+        " already: continue it rather than start another the same day\n"
+    )
+    refused_in_one_line(
+        db,
+        f"log --patient C001 --at '2025-01-10 15:00' {AT} --complaint 'Low back pain'"
+        " --region 'low back'",
+        message,
+    )
+    store = Store.open(db)
+    with pytest.raises(ValidationError) as refused:
+        store.add_episode(Episode(1, "LOW BACK PAIN ", "low_back", "2025-01-10"))
+    assert f"error: {refused.value}\n" == message
+    assert rows(store, "SELECT count(*) AS n FROM episode WHERE patient_id = 1")[0]["n"] == 4
+    assert rows(store, "SELECT count(*) AS n FROM session")[0]["n"] == 0
+    # Another region, or another day, is another episode.
+    store.add_episode(Episode(1, "low back pain", "hip", "2025-01-10"))
+    store.add_episode(Episode(1, "low back pain", "low_back", "2025-01-11"))
+    store.close()

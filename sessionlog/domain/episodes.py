@@ -22,6 +22,11 @@ def region_words(region: str) -> str:
     return region.replace("_", " ")
 
 
+def describe_episode(complaint: str, region: str, started_on: str) -> str:
+    """``neck pain · neck · since 2026-11-16``: an episode in one line."""
+    return f"{complaint} · {region_words(region)} · since {started_on}"
+
+
 def as_region(field: str, value: Any) -> str:
     """A body region from what was typed: its name (``low back``, ``low_back``) or the
     unique start of one (``lo``)."""

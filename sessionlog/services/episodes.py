@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..domain.episodes import parse_episode, region_words
+from ..domain.episodes import describe_episode, parse_episode, region_words
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
@@ -78,11 +78,6 @@ def choose_episode(
             " neck pain, and its body region)",
         )
     return EpisodeChoice(episode_id=current["id"])
-
-
-def describe_episode(complaint: str, region: str, started_on: str) -> str:
-    """``neck pain · neck · since 2026-11-16``: an episode in one line."""
-    return f"{complaint} · {region_words(region)} · since {started_on}"
 
 
 def described(episode: EpisodeRow) -> str:

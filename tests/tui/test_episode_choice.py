@@ -319,3 +319,23 @@ def test_home_names_each_session_s_complaint_once_a_patient_has_two(tmp_path: Pa
 
     ts.run_app(ts.make_app(store), steps)
     store.close()
+
+
+def test_f6_refuses_a_second_episode_of_one_complaint_region_and_day(tmp_path: Path) -> None:
+    store, hip = clinic(tmp_path)
+    store.add_episode(Episode(2, "knee pain", "knee", "2026-11-23"))
+
+    async def steps(pilot: Any, app: Any) -> None:
+        await pilot.press(*"1002", "enter", "f6", *"Knee pain", "enter", *"knee", "enter")
+        await pilot.press("a", "y", "7", "enter", *"st36", "enter", "ctrl+s")
+        form = app.screen
+        assert isinstance(form, SessionScreen) and form.is_current
+        assert str(form.query_one("#err-episode").render()) == (
+            "Complaint: this patient has 'knee pain · knee · since 2026-11-23' already:"
+            " continue it rather than start another the same day"
+        )
+
+    ts.run_app(ts.make_app(store), steps)
+    assert store.sessions(patient_id=2) == []
+    assert len(store.episodes(2)) == 3
+    store.close()

@@ -204,6 +204,22 @@ class PeopleStore(StoreBase):
             return self._insert_episode(conn, e, actor_id)
 
     def _insert_episode(self, conn: Any, e: Episode, actor_id: int | None) -> int:
+        """Refused when the patient has an episode of this complaint (whatever its case)
+        and region begun the same day: no name, nor any list, could tell the two apart,
+        and the second is a slip (a new one started for the one under way)."""
+        for (complaint,) in conn.execute(
+            "SELECT complaint FROM episode WHERE patient_id = ? AND body_region = ?"
+            " AND started_on = ?",
+            (e.patient_id, e.body_region, e.started_on),
+        ):
+            if " ".join(complaint.split()).casefold() == " ".join(e.complaint.split()).casefold():
+                from ...domain.episodes import describe_episode
+
+                raise ValidationError(
+                    "complaint",
+                    f"this patient has {describe_episode(complaint, e.body_region, e.started_on)!r}"
+                    " already: continue it rather than start another the same day",
+                )
         cur = conn.execute(
             "INSERT INTO episode (patient_id, complaint, body_region, started_on, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
