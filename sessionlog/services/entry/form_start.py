@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ...analysis.model import group_label
+from ...domain.episodes import describe_episode
 from ...domain.fields import as_datetime
 from ...domain.text import counted
 from ...errors import ValidationError
-from ..episodes import begun_after, describe_episode, described
+from ..episodes import begun_after, described
 from .form_model import FormState, default_settings, state_from_session
 
 if TYPE_CHECKING:
