@@ -302,8 +302,8 @@ def test_an_episode_named_for_a_patient_id_not_checked_yet_is_refused_by_the_id(
 
 def test_sessions_names_each_session_s_episode(clinic: Clinic) -> None:
     # The list said nothing of the episode a session is filed under: a misfiled one was
-    # found only by opening each. Named as --episode takes it, by as few words as tell
-    # the patient's episodes apart.
+    # found only by opening each. Named as --episode takes it: the complaint, else (two
+    # of one complaint among the patient's episodes, listed or not) the whole line.
     db, _ = clinic
     ok(db, f"log --patient C001 --at '2025-06-10 09:00' {AT}")  # hip pain
     ok(db, f"log --patient C001 --at '2025-06-12 09:00' {AT} --episode 'low back pain 2025-01'")
@@ -316,10 +316,15 @@ def test_sessions_names_each_session_s_episode(clinic: Clinic) -> None:
     ]
     assert episode == [
         "knee pain",
-        "low back pain · since 2025-09-01",
-        "low back pain · since 2025-01-10",
+        "low back pain · low back · since 2025-09-01",
+        "low back pain · low back · since 2025-01-10",
         "hip pain",
     ]
+    # Listed alone, a session keeps the name the whole list gives it.
+    since = ok(db, "sessions --since 2025-09-01 --patient C001").splitlines()
+    assert "low back pain · low back · since 2025-09-01" in since[1]
+    for name in episode[1:]:  # each name of C001's is one --episode takes
+        ok(db, f"log --patient C001 --at '2025-10-20 09:00' {AT} --episode '{name}'")
 
 
 def test_a_second_episode_of_one_complaint_region_and_day_is_refused(clinic: Clinic) -> None:
@@ -328,7 +333,8 @@ def test_a_second_episode_of_one_complaint_region_and_day_is_refused(clinic: Cli
     db, _ = clinic
     message = (
         "error: complaint: this patient has 'low back pain · low back · since 2025-01-10'"
-        " already: continue it rather than start another the same day\n"
+        " already: file the session under it (F5 on the form, --episode on the command line)"
+        " rather than start another the same day\n"
     )
     refused_in_one_line(
         db,
@@ -342,7 +348,24 @@ def test_a_second_episode_of_one_complaint_region_and_day_is_refused(clinic: Cli
     assert f"error: {refused.value}\n" == message
     assert rows(store, "SELECT count(*) AS n FROM episode WHERE patient_id = 1")[0]["n"] == 4
     assert rows(store, "SELECT count(*) AS n FROM session")[0]["n"] == 0
+    # Told apart as the lists tell them: composed or not, with an invisible character.
+    with pytest.raises(ValidationError):
+        store.add_episode(Episode(1, "low back\u200b  pain", "low_back", "2025-01-10"))
     # Another region, or another day, is another episode.
     store.add_episode(Episode(1, "low back pain", "hip", "2025-01-10"))
     store.add_episode(Episode(1, "low back pain", "low_back", "2025-01-11"))
     store.close()
+
+
+def test_a_complaint_holding_the_separator_of_an_episode_s_name_is_refused(
+    clinic: Clinic,
+) -> None:
+    # 'neck pain · shoulder' of the neck read, in every list, as neck pain of the shoulder.
+    refused_in_one_line(
+        db := clinic[0],
+        f"log --patient C003 --at '2025-06-10 09:00' {AT} --complaint 'neck pain · shoulder'"
+        " --region neck",
+        "error: complaint: '·' is not allowed: the app names an episode as complaint · region"
+        " · start\n",
+    )
+    assert episodes_of_sessions(db) == []

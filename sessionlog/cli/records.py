@@ -18,7 +18,7 @@ from .common import Context, echo_json, pass_ctx, table, user_errors
 from .identify import identify, identity_option, secret_for
 
 if TYPE_CHECKING:
-    from ..store import ListedSession
+    from ..store import EpisodeRow
 
 NEW_SECRET_ENV = "SESSIONLOG_NEW_PRACTITIONER_SECRET"
 
@@ -267,17 +267,18 @@ def sessions(
     from ..analysis.model import group_label
     from ..services.episodes import short_names
 
-    # Each session's episode of care, named within its patient's (as --episode takes it).
-    by_patient: dict[int, list[ListedSession]] = {}
-    for r in rows:
-        by_patient.setdefault(r["patient_id"], []).append(r)
-    names = {p: short_names(listed) for p, listed in by_patient.items()}
+    # Each session's episode of care, named among its patient's (as --episode takes it).
+    every = store.episodes(pid) if pid is not None else store.every_episode()
+    by_patient: dict[int, list[EpisodeRow]] = {}
+    for e in every:
+        by_patient.setdefault(e["patient_id"], []).append(e)
+    names = {p: short_names(own) for p, own in by_patient.items()}
     # The technique by its one name (as the app says it), not its key.
     shown = [
         {
             **r,
             "technique": group_label(r["technique"]),
-            "episode": names[r["patient_id"]].get(r["episode_id"], "-"),
+            "episode": names.get(r["patient_id"], {}).get(r["episode_id"] or 0, "-"),
         }
         for r in rows
     ]

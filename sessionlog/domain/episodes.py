@@ -22,6 +22,20 @@ def region_words(region: str) -> str:
     return region.replace("_", " ")
 
 
+SEPARATOR = "·"  # between an episode's complaint, region and start, as the app names it
+
+
+def complaint_key(text: str) -> str:
+    """What tells two complaints apart: ``Café  knee``, ``cafe\u0301 knee`` and ``café
+    knee\u200b`` are one (Unicode's compatibility form, no invisible format characters,
+    spaces collapsed, any case)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.split()).casefold()
+
+
 def describe_episode(complaint: str, region: str, started_on: str) -> str:
     """``neck pain · neck · since 2026-11-16``: an episode in one line."""
     return f"{complaint} · {region_words(region)} · since {started_on}"
@@ -48,6 +62,14 @@ def parse_episode(data: Mapping[str, Any], *, patient_id: int, started_on: str) 
     complaint = _collect(
         errors, as_text, "complaint", data.get("complaint"), max_len=200, required=True
     )
+    if complaint and SEPARATOR in complaint:
+        errors.append(
+            ValidationError(
+                "complaint",
+                f"{SEPARATOR!r} is not allowed: the app names an episode as complaint"
+                f" {SEPARATOR} region {SEPARATOR} start",
+            )
+        )
     region = _collect(errors, as_region, "body_region", data.get("body_region"))
     _raise_if(errors)
     return Episode(

@@ -12,11 +12,11 @@ patient treated for two complaints in the same weeks has sessions for each.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..domain.episodes import describe_episode, parse_episode, region_words
+from ..domain.episodes import complaint_key, describe_episode, parse_episode, region_words
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
@@ -85,29 +85,16 @@ def described(episode: EpisodeRow) -> str:
     return describe_episode(episode["complaint"], episode["body_region"], episode["started_on"])
 
 
-def short_names(sessions: Iterable[Mapping[str, Any]]) -> dict[int | None, str]:
-    """The fewest words that tell one patient's listed sessions' episodes apart, by
-    episode id: the complaint; with its region where two share a complaint in other
-    regions; with its start where two share both (``low back pain · since 2025-09-01``)."""
-    episodes = {
-        int(s["episode_id"]): (
-            str(s["complaint"]),
-            str(s["body_region"]),
-            str(s["episode_started_on"]),
-        )
-        for s in sessions
-        if s.get("episode_id") is not None and s.get("complaint") is not None
+def short_names(episodes: Iterable[EpisodeRow]) -> dict[int, str]:
+    """Each of one patient's ``episodes`` (all of them, not only those a list shows) by
+    the fewest words that tell it from the others and that ``--episode`` takes: its
+    complaint, else the whole line (``low back pain · low back · since 2025-09-01``)."""
+    listed = list(episodes)
+    keys = [complaint_key(e["complaint"]) for e in listed]
+    return {
+        int(e["id"]): e["complaint"] if keys.count(key) == 1 else described(e)
+        for e, key in zip(listed, keys, strict=True)
     }
-    names: dict[int | None, str] = {}
-    for eid, (complaint, region, since) in episodes.items():
-        alike = [e for e in episodes.values() if e[0].casefold() == complaint.casefold()]
-        words = [complaint]
-        if len({e[1] for e in alike}) > 1:
-            words.append(region_words(region))
-        if sum(e[1] == region for e in alike) > 1:
-            words.append(f"since {since}")
-        names[eid] = " · ".join(words)
-    return names
 
 
 def find_episode(store: Store, patient_id: int, typed: str) -> int:

@@ -246,19 +246,21 @@ def test_the_history_says_which_episode_a_correction_moved_the_session_from_and_
     store.close()
 
 
+def a_move_refused(store: Any, hip: int) -> tuple[int, int]:
+    """Tom Baker's back session of 11-12 with its follow-up of 11-22, and his hip
+    session of 11-20, which moved into low back pain would come between them."""
+    back = saved_in_back(store)
+    follow_up = {"patient_id": 2, "session_record_id": back, "at": "2026-11-22 09:00", "pain": 4}
+    store.add_follow_up(parse_follow_up(follow_up), 1)
+    return back, saved_in_hip(store, hip)
+
+
 def test_a_move_that_would_leave_a_follow_up_out_is_refused_when_picked(tmp_path: Path) -> None:
     # review21 #6: the refusal came only after the reason was typed (the check was at
     # the write). Moved into low back pain, the hip session of 11-20 would come between
     # the back's session of 11-12 and its follow-up of 11-22: refused as it is picked.
     store, hip = clinic(tmp_path)
-    back = saved_in_back(store)
-    store.add_follow_up(
-        parse_follow_up(
-            {"patient_id": 2, "session_record_id": back, "at": "2026-11-22 09:00", "pain": 4}
-        ),
-        1,
-    )
-    record_id = saved_in_hip(store, hip)
+    back, record_id = a_move_refused(store, hip)
     refusal = (
         f"Episode: session {record_id} (2026-11-20 09:00) would come between session {back}"
         " (2026-11-12 09:00) and its follow-up 1 (2026-11-22 09:00) in that episode of care,"
@@ -331,11 +333,72 @@ def test_f6_refuses_a_second_episode_of_one_complaint_region_and_day(tmp_path: P
         form = app.screen
         assert isinstance(form, SessionScreen) and form.is_current
         assert str(form.query_one("#err-episode").render()) == (
-            "Complaint: this patient has 'knee pain · knee · since 2026-11-23' already:"
-            " continue it rather than start another the same day"
+            "Complaint: this patient has 'knee pain · knee · since 2026-11-23' already: file"
+            " the session under it (F5 on the form, --episode on the command line) rather than"
+            " start another the same day"
         )
+        # review22 #1: F6 closed the row and the refusal stayed, under another's line.
+        await pilot.press("f6")
+        assert str(form.query_one("#err-episode").render()) == ""
+        assert line(form) == "knee pain · knee · since 2026-11-23  (F6: new)"
 
     ts.run_app(ts.make_app(store), steps)
     assert store.sessions(patient_id=2) == []
     assert len(store.episodes(2)) == 3
+    store.close()
+
+
+def test_a_refused_move_stays_said_while_another_field_is_put_right(tmp_path: Path) -> None:
+    # review22 #6: Pain before blanked and typed again, the refusal went for good while
+    # the move was still refused.
+    store, hip = clinic(tmp_path)
+    back, record_id = a_move_refused(store, hip)
+
+    async def steps(pilot: Any, app: Any) -> None:
+        form = await correcting(pilot, app, record_id)
+        await pilot.press("f5", "up", "enter")
+        refusal = str(form.query_one("#err-episode").render())
+        assert refusal.startswith(f"Episode: session {record_id} (2026-11-20 09:00) would come")
+        form.query_one("#f-pain_before", Input).focus()
+        await pilot.press("backspace")
+        await pilot.press("6")
+        assert str(form.query_one("#err-episode").render()) == refusal
+
+    ts.run_app(ts.make_app(store), steps)
+    store.close()
+
+
+def test_a_long_complaint_is_cut_so_that_pain_and_the_void_mark_stay_in_sight(
+    tmp_path: Path,
+) -> None:
+    # review22 #4: a 114-character complaint pushed Technique, Pain, By and Ver (the
+    # void mark) off an 80-column screen. And a session filed under no episode (an old
+    # database's) is told from the others by "-".
+    store, hip = clinic(tmp_path)
+    long = "chronic non-specific mechanical low back pain radiating to the left buttock"
+    episode = store.add_episode(Episode(2, long, "low_back", "2026-11-15"))
+    raw = {
+        "patient_id": 2, "practitioner_id": 1, "episode_id": episode, "technique": "acupuncture",
+        "started_at": "2026-11-16 09:00", "consent": True, "pain_before": 6, "pain_after": 3,
+        "sites": [{"target": "bl23", "side": "bilateral"}],
+    }  # fmt: skip
+    record = store.save_session(parse_session(raw, now=ts.NOW)).record_id
+    store.void_session(record, 1, "entered twice")
+    unfiled = {**raw, "started_at": "2026-11-17 09:00", "episode_id": None}
+    store.save_session(parse_session(unfiled, now=ts.NOW))  # (the store files it nowhere)
+
+    async def steps(pilot: Any, app: Any) -> None:
+        table = app.screen.query_one("#patient-sessions", DataTable)
+        await pilot.press(*"1002")
+        await pilot.pause()
+        listed = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [row[1] for row in listed] == ["-", "chronic non-…"]  # a sixth of 80
+        assert [row[3:6] for row in listed] == [
+            ["6->3", "Dr Ada Lin", "1"],
+            ["6->3", "Dr Ada Lin", "void"],
+        ]
+        assert listed[0][6] == "BL23"
+        assert sum(c.get_render_width(table) for c in table.columns.values()) <= 78  # the box
+
+    ts.run_app(ts.make_app(store), steps, size=(80, 24))
     store.close()

@@ -204,21 +204,25 @@ class PeopleStore(StoreBase):
             return self._insert_episode(conn, e, actor_id)
 
     def _insert_episode(self, conn: Any, e: Episode, actor_id: int | None) -> int:
-        """Refused when the patient has an episode of this complaint (whatever its case)
-        and region begun the same day: no name, nor any list, could tell the two apart,
-        and the second is a slip (a new one started for the one under way)."""
+        """Refused when the patient has an episode of this complaint (told apart as
+        :func:`~sessionlog.domain.episodes.complaint_key` does) and region begun the same
+        day: no name, nor any list, could tell the two apart, and the second is a slip
+        (a new one started for the one under way)."""
+        from ...domain.episodes import complaint_key, describe_episode
+
+        key = complaint_key(e.complaint)
         for (complaint,) in conn.execute(
             "SELECT complaint FROM episode WHERE patient_id = ? AND body_region = ?"
             " AND started_on = ?",
             (e.patient_id, e.body_region, e.started_on),
         ):
-            if " ".join(complaint.split()).casefold() == " ".join(e.complaint.split()).casefold():
-                from ...domain.episodes import describe_episode
-
+            if complaint_key(complaint) == key:
+                name = describe_episode(complaint, e.body_region, e.started_on)
                 raise ValidationError(
                     "complaint",
-                    f"this patient has {describe_episode(complaint, e.body_region, e.started_on)!r}"
-                    " already: continue it rather than start another the same day",
+                    f"this patient has '{name}' already: file the session under it (F5 on"
+                    " the form, --episode on the command line) rather than start another"
+                    " the same day",
                 )
         cur = conn.execute(
             "INSERT INTO episode (patient_id, complaint, body_region, started_on, created_at)"
@@ -244,6 +248,13 @@ class PeopleStore(StoreBase):
     def episode(self, episode_id: int) -> EpisodeRow | None:
         rows = self._rows("SELECT * FROM episode WHERE id = ?", (episode_id,))
         return EpisodeRow(**rows[0]) if rows else None  # type: ignore[typeddict-item]
+
+    def every_episode(self) -> list[EpisodeRow]:
+        """Every patient's episodes, by patient then start (lists naming each session's)."""
+        return cast(
+            "list[EpisodeRow]",
+            self._rows("SELECT * FROM episode ORDER BY patient_id, started_on, id"),
+        )
 
     def episodes(self, patient_id: int) -> list[EpisodeRow]:
         return cast(

@@ -20,7 +20,6 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from ...domain.text import clean_text
-from ...services.episodes import short_names
 from ..safe import plain
 from ..tables import FitTable, technique_name
 from ..widgets.list_table import ListTable
@@ -37,6 +36,11 @@ def pain(row: Mapping[str, Any]) -> str:
     """Pain before and after, ``6->2`` (``6->`` before an after is recorded)."""
     after = "" if row.get("pain_after") is None else row["pain_after"]
     return f"{row['pain_before']}->{after}"
+
+
+def cut(text: str, room: int) -> str:
+    """``text`` in at most ``room`` cells: cut with an ellipsis when longer."""
+    return text if cell_len(text) <= room else text[: room - 1].rstrip() + "…"
 
 
 def sites_summary(targets: str, count: int, room: int) -> str:
@@ -197,20 +201,23 @@ def fill_sessions(
     patient: Mapping[str, Any] | None,
     rows: Sequence[Mapping[str, Any]],
     width: int,
+    names: Mapping[int, str] | None = None,
 ) -> None:
     """The patient's sessions, newest first, voided ones marked (``rows``: none without
-    a patient), each site list fitted to what ``width`` cells leave for it."""
+    a patient), each site list fitted to what ``width`` cells leave for it. Their
+    episodes of care (``names``: by id, :func:`~sessionlog.services.episodes.short_names`)
+    are said once the rows are of two (or some of one and some of none: ``-``), each cut
+    to a sixth of the width so that pain, the void mark and the sites stay in sight."""
     cursor = table.cursor_row
     title = "Sessions"
-    # A patient treated for two complaints: each session's is said (its episode of care).
-    names = short_names(rows)
-    columns = (
-        SESSION_COLUMNS if len(names) < 2 else SESSION_COLUMNS[:1] + COMPLAINT + SESSION_COLUMNS[1:]
-    )
+    names = names or {}
+    said = len({s["episode_id"] for s in rows}) > 1
+    columns = SESSION_COLUMNS[:1] + COMPLAINT + SESSION_COLUMNS[1:] if said else SESSION_COLUMNS
+    room = max(10, width // 6)
     cells = [
         [
             str(s["started_at"])[:16],
-            *([clean_text(names.get(s["episode_id"], "-"))] if len(names) > 1 else []),
+            *([cut(clean_text(names.get(s["episode_id"] or 0, "-")), room)] if said else []),
             technique_name(s["technique"]),
             pain(s),
             clean_text(str(s["practitioner_name"])),

@@ -264,6 +264,7 @@ class SessionScreen(Screen[int | None]):
             return
         if row.display and self.episode_id is not None:
             self.ask_new_episode(False)
+            self.form.set_error("episode", "")  # the new episode's problem, gone with it
             self.follow_date(self.query_one("#f-started_at", Input).value)
             self.query_one("#technique").focus()
             return

@@ -98,6 +98,10 @@ def recheck(screen: SessionScreen) -> None:
     refusal = amend_refusal(screen, result) if isinstance(result, Draft) else None
     if refusal is not None:
         errors = [refusal]
+    elif screen.record_id is not None and not isinstance(result, Draft):
+        # A move's refusal is told only of a form that reads whole: while another field
+        # is wrong it is not known to be gone, and stays (review22 #6).
+        shown.discard("episode")
     errors = [e for e in errors if slot(e.field) in shown]
     for gone in shown - {slot(e.field) for e in errors}:
         form.set_error(gone, "")
