@@ -17,7 +17,6 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from ...services.episodes import short_names
 from .. import config, outcome_upkeep
 from ..safe import plain
 from ..widgets.footer import Footer
@@ -257,6 +256,8 @@ class HomeScreen(Screen[None]):
             rows = []
         elif rows is None:
             rows = self.store.sessions(pid, limit=SESSIONS_LISTED, include_void=True)
+        from ...services.episodes import short_names  # (after the first frame: its domain)
+
         names = short_names(self.store.episodes(pid)) if patient and pid is not None else {}
         lists.fill_sessions(table, patient, rows, self.app.size.width, names)
         self._sites_width = table.region.width
