@@ -96,3 +96,14 @@ def test_follow_up_grocs_are_the_current_ones_with_a_rating_oldest_first(store: 
     store.add_follow_up(FollowUpInput(2, other, NOW, 2, groc=-3), 1)  # another patient's
     picked = [(f["at"], f["groc"]) for f in store.follow_ups(1) if f["groc"] is not None]
     assert store.follow_up_grocs(1) == picked == [(str(NOW), 6), (str(later), 2)]
+
+
+def test_follow_up_grocs_are_read_from_an_index_of_the_rated_ones_alone(store: Store) -> None:
+    """A chronic patient's thousand follow-ups, few or none rated: the GROC read took
+    2.8 ms of each opening of their progress at 100,000 sessions, reading every
+    follow-up's row for its rating; a partial index of the rated ones answers it alone
+    (schema 0029)."""
+    sql = "EXPLAIN QUERY PLAN SELECT at, groc FROM current_follow_up WHERE patient_id = ?"
+    sql += " AND groc IS NOT NULL ORDER BY at, id"
+    plan = str(store.conn.execute(sql, (1,)).fetchall())
+    assert "COVERING INDEX follow_up_groc (patient_id=?)" in plan, plan
