@@ -28,6 +28,7 @@ ROWS = {  # figure (start of the row) -> the row has a baseline figure too
     "(info) saves back to back (each may meet the last one's checkpoint)": True,
     "(info) the same saves' CPU time on their thread": True,
     "open a patient's progress in the app": True,  # a bare screen painted beside it
+    "what progress adds to any screen": False,  # the difference of the two: the target's
     "(info) the analysis alone": True,
     "compare screen over all data": True,
     "first compare on a database without an outcome cache": True,
