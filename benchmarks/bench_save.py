@@ -32,7 +32,6 @@ import os
 import shutil
 import sqlite3
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -40,7 +39,7 @@ from typing import Any
 
 from sessionlog.domain import parse_session
 from sessionlog.store import Store
-from sessionlog.store.db import BUSY_TIMEOUT_MS, checkpoint
+from sessionlog.store.db import BUSY_TIMEOUT_MS, Checkpoints
 from sessionlog.store.rows import session_values, site_values
 
 from .clinic import END
@@ -100,22 +99,23 @@ def _raw_connection(path: Path, *, autocheckpoint: bool = True) -> sqlite3.Conne
 
 class Checkpointer:
     """The app's way with checkpoints, for the raw baseline: every ``Store.CHECKPOINT_EVERY``
-    commits, a passive checkpoint on a thread with its own connection (one at a time)."""
+    commits, the app's own :class:`Checkpoints` asked for a passive checkpoint (on a
+    thread of its own with its own connection, which a commit only wakes)."""
 
     def __init__(self, path: Path) -> None:
-        self.path, self.commits = str(path), 0
-        self.thread: threading.Thread | None = None
+        self.commits = 0
+        self.checkpoints = Checkpoints(str(path))
 
     def committed(self) -> None:
         self.commits += 1
-        if self.commits % Store.CHECKPOINT_EVERY or (self.thread and self.thread.is_alive()):
-            return
-        self.thread = threading.Thread(target=checkpoint, args=(self.path,), daemon=True)
-        self.thread.start()
+        if not self.commits % Store.CHECKPOINT_EVERY:
+            self.checkpoints.ask()
 
     def join(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
+        self.checkpoints.wait()
+
+    def close(self) -> None:
+        self.checkpoints.close()
 
 
 def paced(
@@ -226,6 +226,7 @@ def run(db: Path, repeat: int = 500) -> list[Row]:
             conn.execute("PRAGMA synchronous = NORMAL")
         nosync, raws3 = paced(save, raw_save, repeat, settle)
         settle()
+        checkpoints.close()
         raw.close()
         store.close()
     p50, p99 = percentile(saves, 50), percentile(saves, 99)
