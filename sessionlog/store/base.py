@@ -282,15 +282,18 @@ class StoreBase:
         entity: str,
         entity_id: int | None,
         removed: tuple[tuple[str, int], ...] = (),
+        at: str | None = None,
         **detail: Any,
     ) -> None:
+        """Append the audit row of a change; ``at``: the write's own reading of the
+        clock (by default, read now)."""
         # Imported with the first write, not with the store: the app opens the store
         # before its first frame, which hashes nothing (hashlib is ~2 ms to load).
         from .integrity import audit
 
         audit.append(
             conn,
-            at=self.now(),
+            at=at or self.now(),
             actor_id=actor_id,
             action=action,
             entity=entity,
@@ -322,7 +325,7 @@ class StoreBase:
     ) -> None:
         """Record an event that changes no clinical row (an export, a backup) in the audit log."""
         with self.write() as conn:
-            self._audit(conn, actor_id, action, entity, None, (), **detail)
+            self._audit(conn, actor_id, action, entity, None, (), None, **detail)
 
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
         """Rows of a read-only query as dicts, for the store's own methods: each public
