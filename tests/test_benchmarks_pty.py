@@ -92,3 +92,16 @@ def test_paced_saves_wait_untimed_before_every_timed_save_on_both_sides() -> Non
     cpu: tuple[list[float], list[float]] = ([], [])
     paced(lambda: None, lambda: None, 2, lambda: None, warmup=0, cpu=cpu)
     assert len(cpu[0]) == len(cpu[1]) == 2 and min(cpu[0] + cpu[1]) >= 0
+
+
+def test_the_app_and_the_raw_baseline_save_each_into_a_file_of_its_own(tmp_path: Path) -> None:
+    """A user saves alone: the save figure's two sides get a scratch copy each (on one
+    shared file each side's commit emptied the other connection's page cache)."""
+    from benchmarks.bench_save import scratch_pair
+
+    db = tmp_path / "clinic.db"
+    db.write_bytes(b"SQLite format 3\x00" + bytes(4080))
+    (tmp_path / "scratch").mkdir()
+    app, raw = scratch_pair(db, tmp_path / "scratch")
+    assert len({app, raw, db}) == 3 and app.name == raw.name == db.name
+    assert app.read_bytes() == raw.read_bytes() == db.read_bytes()

@@ -83,3 +83,51 @@ def test_each_missing_reference_is_named_and_nothing_is_written(
             store.save_session(session, actor_id=actor)
         assert str(caught.value) == message
     assert table_counts(store.conn) == before
+
+
+def test_a_save_reads_the_clock_once(store: Store) -> None:
+    # The record, its first version and its audit row carry one reading of the clock
+    # (three readings could straddle a second, and each cost a few us of the save).
+    from datetime import datetime, timedelta
+
+    ticks = iter(datetime(2026, 11, 22, 10, 0) + timedelta(seconds=n) for n in range(100))
+    store.clock = lambda: next(ticks)
+    saved = store.save_session(dry_needling())
+    created, recorded, at = store.conn.execute(
+        "SELECT r.created_at, s.recorded_at, a.at FROM session_record r"
+        " JOIN session s ON s.record_id = r.id"
+        " JOIN audit_log a ON a.entity = 'session' AND a.entity_id = r.id"
+        " WHERE r.id = ?",
+        (saved.record_id,),
+    ).fetchone()
+    assert created == recorded == at == "2026-11-22 10:00:00"
+
+
+def test_a_record_uid_is_a_random_version_4_uuid(store: Store) -> None:
+    import uuid
+
+    saved = [store.save_session(dry_needling(notes=f"n{n}")) for n in range(20)]
+    uids = [
+        store.conn.execute(
+            "SELECT uid FROM session_record WHERE id = ?", (s.record_id,)
+        ).fetchone()[0]
+        for s in saved
+    ]
+    assert len(set(uids)) == 20
+    for uid in uids:
+        parsed = uuid.UUID(hex=uid)
+        assert parsed.hex == uid and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_a_save_after_a_schema_change_seals_the_rows_as_they_now_are(store: Store) -> None:
+    # The statement that seals a save's rows is kept between saves; a column added
+    # since (one with a value in every row: it is part of the sealed form) is in it.
+    from sessionlog.store.integrity.seal import seal_of
+
+    store.save_session(dry_needling())
+    store.conn.execute("ALTER TABLE session ADD COLUMN later INTEGER NOT NULL DEFAULT 7")
+    saved = store.save_session(dry_needling(notes="after the change"))
+    (kept,) = store.conn.execute(
+        "SELECT hash FROM record_seal WHERE tbl = 'session' AND row_id = ?", (saved.row_id,)
+    ).fetchone()
+    assert kept == seal_of(store.conn, "session", saved.row_id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from ..errors import DatabaseError, ValidationError
-from .db import checkpoint, default_path, open_connection
+from .db import Checkpoints, default_path, open_connection
 from .file.failures import damaged, write_failed
 from .file.guard import file_id, register, same_file, unregister
 from .rows import (
@@ -97,7 +96,7 @@ class StoreBase:
         # every CHECKPOINT_EVERY commits a background thread does it on a connection
         # of its own. Closing the last connection checkpoints as SQLite always does.
         self._commits = 0
-        self._checkpointer: threading.Thread | None = None
+        self._checkpoints: Checkpoints | None = None
         if path != ":memory:":
             self.conn.execute("PRAGMA wal_autocheckpoint = 0")
         # Which file this is (a restore puts another in its place) and its identity,
@@ -148,17 +147,14 @@ class StoreBase:
         self._commits += 1
         if self.path == ":memory:" or self._commits % self.CHECKPOINT_EVERY:
             return
-        if self._checkpointer is not None and self._checkpointer.is_alive():
-            return
-        self._checkpointer = threading.Thread(
-            target=checkpoint, args=(self.path,), name="sessionlog-checkpoint", daemon=True
-        )
-        self._checkpointer.start()
+        if self._checkpoints is None:
+            self._checkpoints = Checkpoints(self.path)
+        self._checkpoints.ask()
 
     def wait_for_checkpoint(self) -> None:
         """Return once the background checkpoint (if one is running) has finished."""
-        if self._checkpointer is not None:
-            self._checkpointer.join()
+        if self._checkpoints is not None:
+            self._checkpoints.wait()
 
     def in_memory(self) -> Self:
         """A copy of this database in memory: a read whose figures could not be kept
@@ -168,7 +164,8 @@ class StoreBase:
         return type(self)(copy, ":memory:", self.clock)
 
     def close(self) -> None:
-        self.wait_for_checkpoint()
+        if self._checkpoints is not None:
+            self._checkpoints.close()  # the one running finishes first
         if self.path != ":memory:" and self._commits % self.CHECKPOINT_EVERY:
             # What this store wrote since its last checkpoint is copied back now: a
             # command-line command commits once or twice, never CHECKPOINT_EVERY times,
@@ -285,15 +282,18 @@ class StoreBase:
         entity: str,
         entity_id: int | None,
         removed: tuple[tuple[str, int], ...] = (),
+        at: str | None = None,
         **detail: Any,
     ) -> None:
+        """Append the audit row of a change; ``at``: the write's own reading of the
+        clock (by default, read now)."""
         # Imported with the first write, not with the store: the app opens the store
         # before its first frame, which hashes nothing (hashlib is ~2 ms to load).
         from .integrity import audit
 
         audit.append(
             conn,
-            at=self.now(),
+            at=at or self.now(),
             actor_id=actor_id,
             action=action,
             entity=entity,
@@ -325,7 +325,7 @@ class StoreBase:
     ) -> None:
         """Record an event that changes no clinical row (an export, a backup) in the audit log."""
         with self.write() as conn:
-            self._audit(conn, actor_id, action, entity, None, (), **detail)
+            self._audit(conn, actor_id, action, entity, None, (), None, **detail)
 
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
         """Rows of a read-only query as dicts, for the store's own methods: each public

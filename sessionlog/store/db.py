@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -267,6 +268,70 @@ def checkpoint(path: str) -> None:
             conn.close()
     except (sqlite3.Error, DatabaseError):
         pass  # a later checkpoint, or closing the last connection, will do it
+
+
+class Checkpoints:
+    """A passive :func:`checkpoint` of one database on a thread of its own, asked for
+    after a commit: :meth:`ask` returns at once. The thread is started by the first
+    request and then waits for the next: starting one per checkpoint made the save that
+    asked wait until the new thread had been scheduled (``Thread.start`` waits for it),
+    milliseconds on a busy machine, once in every ``CHECKPOINT_EVERY`` saves. A request
+    made while one is still to do or running is dropped (that one copies it back)."""
+
+    NAME = "sessionlog-checkpoint"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._cond = threading.Condition()
+        self._asked = self._done = 0
+        self._closing = False
+        self._thread: threading.Thread | None = None
+
+    def pending(self) -> int:
+        """How many requests are still to do or running (0 or 1)."""
+        with self._cond:
+            return self._asked - self._done
+
+    def ask(self) -> None:
+        """Have the WAL copied back soon; never waits for it."""
+        with self._cond:
+            if self._closing or self._asked > self._done:
+                return
+            self._asked += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self.NAME, daemon=True)
+                self._thread.start()
+            else:
+                self._cond.notify_all()
+
+    def wait(self) -> None:
+        """Return once no checkpoint is to do or running."""
+        with self._cond:
+            while self._done < self._asked and self._thread is not None:
+                self._cond.wait()
+
+    def close(self) -> None:
+        """Let the pending checkpoint finish, then end the thread."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._asked == self._done and not self._closing:
+                    self._cond.wait()
+                if self._asked == self._done:
+                    return  # closing, nothing left to do
+                asked = self._asked
+            try:
+                checkpoint(self.path)
+            finally:
+                with self._cond:
+                    self._done = asked
+                    self._cond.notify_all()
 
 
 def open_connection(path: str | Path) -> sqlite3.Connection:

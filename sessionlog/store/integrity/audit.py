@@ -21,6 +21,8 @@ GENESIS = "0" * 64
 # What json.dumps(..., ensure_ascii=False, separators=(",", ":")) builds on every call,
 # made once: an import checks the hash of every row of a file's audit log.
 _PAYLOAD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# And what append's json.dumps(detail, ..., sort_keys=True) built on every write.
+_DETAIL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def row_hash(
@@ -61,7 +63,7 @@ def append(
     count, digest_hex = seal.seal_pending(conn, removed, rid) if sealed is None else sealed
     if count:
         detail = {**detail, "sealed": count, "seal": digest_hex}
-    text = json.dumps(detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = _DETAIL.encode(detail)
     digest = row_hash(prev, at, actor_id, action, entity, entity_id, text)
     conn.execute(
         "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, detail, prev_hash,"

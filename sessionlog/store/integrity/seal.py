@@ -294,6 +294,7 @@ def seal_rows(
 
 
 SEAL_FUNCTION = "sessionlog_seal"
+_sha256 = hashlib.sha256
 
 
 class _Sink:
@@ -319,7 +320,7 @@ class _Sink:
             raise ValueError(f"seal out of (table, id) order at {key}")
         self.last = key
         self.ends[table] = rid
-        seal = hashlib.sha256(text.encode("utf-8")).digest()
+        seal = _sha256(text.encode()).digest()
         self.digest.update(seal)
         self.count += 1
         return seal
@@ -353,6 +354,24 @@ def _insert_seals(names: tuple[tuple[str, tuple[Column, ...]], ...]) -> str:
     )
 
 
+# The last mapping of columns :func:`_seal_statement` was given, with its answer: a
+# store's Sealing hands the same mapping to every save (a new one when the schema
+# changes), and finding the statement in _insert_seals' cache hashed every column
+# of every record table on each save. The mapping is never changed in place.
+_LAST_STATEMENT: list[tuple[Mapping[str, tuple[Column, ...]], tuple[str, ...], str]] = []
+
+
+def _seal_statement(names: Mapping[str, tuple[Column, ...]]) -> tuple[tuple[str, ...], str]:
+    """The record tables in (table) order and the statement sealing their new rows."""
+    last = _LAST_STATEMENT[0] if _LAST_STATEMENT else None
+    if last is not None and last[0] is names:
+        return last[1], last[2]
+    tables = tuple(sorted(names))
+    sql = _insert_seals(tuple((t, names[t]) for t in tables))
+    _LAST_STATEMENT[:] = [(names, tables, sql)]
+    return tables, sql
+
+
 def _seal_in_sql(
     conn: sqlite3.Connection, marks: Marks, names: Mapping[str, tuple[Column, ...]], audit_id: int
 ) -> tuple[int, str] | None:
@@ -360,8 +379,7 @@ def _seal_in_sql(
     row's canonical form and writes its seal, Python only hashes (an import's million
     rows: ~35% less CPU than fetching them and writing the seals with executemany).
     None when the statement refused (rows out of order): nothing of it was written."""
-    tables = tuple(sorted(names))
-    sql = _insert_seals(tuple((t, names[t]) for t in tables))
+    tables, sql = _seal_statement(names)
     params = [*(marks.get(t, 0) for t in tables), audit_id]
     sink = _sink(conn)
     sink.start()
