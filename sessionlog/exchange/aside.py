@@ -17,6 +17,31 @@ from collections.abc import Callable
 MIN_ROWS = 20_000  # fewer rows: the check costs less than a fork
 
 
+def can_fork() -> bool:
+    """Whether a child can be forked here: not without fork, nor with another thread
+    running, whose locks a fork would copy."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def fork(answer: Callable[[], bytes]) -> tuple[int, int]:
+    """Run ``answer`` in a forked child: (its pid, the pipe its bytes come through);
+    the child exits 0 once they are written, 1 if ``answer`` failed."""
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child: seen through its answer)
+        status = 1
+        try:
+            os.close(rfd)
+            data = answer()
+            with os.fdopen(wfd, "wb") as pipe:  # every byte, however many
+                pipe.write(data)
+            status = 0
+        finally:
+            os._exit(status)  # no cleanup: nothing of the parent's is the child's
+    os.close(wfd)
+    return pid, rfd
+
+
 class Aside:
     """One check running in a forked child."""
 
@@ -27,20 +52,9 @@ class Aside:
     def start(cls, check: Callable[[], bool], rows: int) -> Aside | None:
         """Run ``check`` (True: passed) in a child; None when not worth it or not
         possible (few rows, no fork, or another thread whose locks a fork would copy)."""
-        if rows < MIN_ROWS or not hasattr(os, "fork") or threading.active_count() > 1:
+        if rows < MIN_ROWS or not can_fork():
             return None
-        rfd, wfd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover (the child: seen through its answer)
-            status = 1
-            try:
-                os.close(rfd)
-                os.write(wfd, b"passed" if check() else b"failed")
-                status = 0
-            finally:
-                os._exit(status)  # no cleanup: nothing of the parent's is the child's
-        os.close(wfd)
-        return cls(pid, rfd)
+        return cls(*fork(lambda: b"passed" if check() else b"failed"))
 
     def passed(self) -> bool:
         """Wait for the child: whether the check passed (False if the child failed)."""

@@ -120,6 +120,10 @@ def _rows(
     if not refs and not json_cols and type(mapped) is _Same:
         yield from chosen  # the checked rows are the database rows: ids kept
         return
+    # Each value's JSON text, by the value itself: rows checked alike share one list (a
+    # scale reading's answers: scalecheck.py), written once. The value is kept with its
+    # text, so its id is not reused while this table is written.
+    texts: dict[int, tuple[Any, str]] = {}
     for row in chosen:
         values = list(row)
         values[0] = mapped[row[0]]
@@ -127,8 +131,12 @@ def _rows(
             if values[i] is not None:
                 values[i] = idmap[target][values[i]]
         for i in json_cols:
-            if values[i] is not None:  # a nullable JSON column (scale items) stays NULL
-                values[i] = json.dumps(values[i], ensure_ascii=False)
+            value = values[i]
+            if value is not None:  # a nullable JSON column (scale items) stays NULL
+                known = texts.get(id(value))
+                if known is None or known[0] is not value:
+                    known = texts[id(value)] = (value, json.dumps(value, ensure_ascii=False))
+                values[i] = known[1]
         yield tuple(values)
 
 

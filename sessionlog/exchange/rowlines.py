@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -29,6 +29,7 @@ from ..errors import ValidationError
 from .compact import KNOWN, NAMES, Packer, packable
 from .jsonlimits import MAX_LINE, TOO_DEEP, WHOLE_MAX, check_value, could_break
 from .sealcheck import SEAL_COLUMNS, SEALS, FileSeals, not_a_seal
+from .sealsaside import SealsAside
 
 _WHITE = " \t\r\n"  # JSON's white space (str.strip() would take more)
 _TABLE = re.compile(r'"([a-z_]+)":\[')
@@ -60,10 +61,12 @@ def read_row_per_line(path: Path) -> dict[str, Any] | None:
     """The export document at ``path`` with its rows packed, or ``None`` when the file
     is not a valid row-per-line export (then parse it whole). A line over ``MAX_LINE``
     in a file over ``WHOLE_MAX`` bytes is refused: such a file cannot be read whole."""
+    # A large file's seals are read meanwhile by a second process (sealsaside.py).
+    aside = SealsAside.start(path, _seals_aside)
     try:
         # Text as the whole read decodes it (utf-8-sig: a byte order mark is dropped).
         with path.open(encoding="utf-8-sig") as fh:
-            return _Reader(fh).document()
+            return _Reader(fh, aside).document()
     except _LongLine as exc:
         if path.stat().st_size <= WHOLE_MAX:
             return None
@@ -77,16 +80,34 @@ def read_row_per_line(path: Path) -> dict[str, Any] | None:
         raise ValidationError(str(path), TOO_DEEP) from None
     except (_NotThisLayout, StopIteration, UnicodeDecodeError, ValueError):
         return None  # StopIteration: the scanner found no value where one must be
+    finally:
+        if aside is not None:
+            aside.close()
 
 
-def _bounded_lines(fh: TextIO) -> Iterator[str]:
-    """The lines of ``fh`` (after its first), none read past ``MAX_LINE``."""
-    readline, number = fh.readline, 1
+# The lines of a file (texts), which tell how many have been read when sent anything.
+Lines = Generator[Any, object, None]
+
+
+def _bounded_lines(fh: TextIO, number: int = 1) -> Lines:
+    """The lines of ``fh`` (after its first: ``number`` lines read before), none read
+    past ``MAX_LINE``. Sent anything, it answers how many lines have been read."""
+    readline = fh.readline
     while line := readline(MAX_LINE + 1):
         number += 1
         if len(line) > MAX_LINE:
             raise _LongLine(number)
-        yield line
+        if (yield line) is not None:
+            yield number  # (the answer to send(); the next line follows as usual)
+
+
+def _seals_aside(fh: TextIO) -> tuple[FileSeals, bool, int]:
+    """(In the child of sealsaside.py) the seals from ``fh``, whose first line is the
+    seals' first, read by the reader's own code: (seals, comma after, lines read)."""
+    reader = _Reader(fh)
+    reader.lines = _bounded_lines(fh, 0)
+    seals, more = reader.seals()
+    return seals, more, reader.lines.send(True)
 
 
 # json.loads without its wrappers (the same decoder, and so the same values), for a
@@ -102,18 +123,19 @@ def _value(text: str) -> Any:
 
 
 class _Reader:
-    def __init__(self, fh: TextIO) -> None:
+    def __init__(self, fh: TextIO, aside: SealsAside | None = None) -> None:
         self.fh = fh
-        self.lines = _bounded_lines(fh)
+        self.aside = aside
+        self.lines: Lines = _bounded_lines(fh)
         self.packer = Packer()
         self.sites: dict[str, Any] = {}  # site line content text -> packed content
 
     def next_line(self) -> str:
         """The next line that is not blank, stripped of JSON white space."""
         for line in self.lines:
-            line = line.strip(_WHITE)
-            if line:
-                return line
+            text: str = line.strip(_WHITE)
+            if text:
+                return text
         raise _NotThisLayout
 
     def document(self) -> dict[str, Any]:
@@ -152,7 +174,7 @@ class _Reader:
                 raise _NotThisLayout  # an unknown table is refused by the full read
             table = m.group(1)
             if table == SEALS:
-                tables[table], more = self.seals()
+                tables[table], more = self.seals_here_or_aside()
             else:
                 tables[table], more = self.rows(table)
             line = self.next_line()
@@ -191,6 +213,20 @@ class _Reader:
             else:
                 append(row)  # not a row with known columns: shape() names the problem
         raise _NotThisLayout  # the file ends inside the table
+
+    def seals_here_or_aside(self) -> tuple[Any, bool]:
+        """The seals (just after their header line), as read aside if they were."""
+        got = None
+        if self.aside is not None:
+            got = self.aside.take(self.fh.tell())
+            self.aside = None
+        if got is None:
+            return self.seals()
+        seals, more, lines, end = got
+        number = self.lines.send(True)
+        self.fh.seek(end)
+        self.lines = _bounded_lines(self.fh, number + lines)
+        return seals, more
 
     def seals(self) -> tuple[Any, bool]:
         """The record seals up to the closing ``]``, packed as they are read (a million

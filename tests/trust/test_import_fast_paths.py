@@ -602,3 +602,127 @@ def test_the_plain_session_fast_path_gives_what_the_full_check_gives(
             fast = _check_session(row, parts, True, monkeypatch)
             assert fast == _check_session(row, parts, False, monkeypatch), (value, parts["site"])
     assert any(kept) or column == "id"
+
+
+_READING = {  # a scale reading as an export writes it, and each column's tricky values
+    "id": (1,),
+    "patient_id": (3, 0, -1, True, 3.0, "3", None, MAX_ID, MAX_ID + 1),
+    "session_record_id": (7, 0, False, "7", None, 7.5),
+    "follow_up_id": (None, 2, 0, "", "2", True, MAX_ID + 1),
+    "supersedes_id": (None, 1, 0, "", "2", True, MAX_ID + 1),
+    "status": ("active", "void", " Active", "VOID", "gone", None, 1),
+    "amend_reason": (None, "typo", "", "  ", " why ", "a\tb", "x" * 2001, 5, "\u202eno"),
+    "scale": ("NDI", "ndi", " NDI", "PSFS", "GROC", "XYZ", "", None, 5),
+    "at": (
+        "2026-11-20 10:00:00",
+        "2026-11-23 17:59:59",
+        "2026-11-23 18:00:01",
+        "2026-11-20T10:00:00",
+        "2026-11-20",
+        "1899-12-31 10:00:00",
+        " 2026-11-20 10:00:00",
+        "",
+        None,
+        5,
+    ),
+    "items": (
+        [1, 2, 3, 2, 1, 0, 4, 5, 2, 1],
+        None,
+        [1, 2, 3, 2, 1, 0, 4, 5, 2, None],
+        [1, 2, 3, 2, 1, 0, 4, 5, 2, True],
+        [1, 2, 3, 2, 1, 0, 4, 5, 2, 1.0],
+        [1, 2, 3, 2, 1, 0, 4, 5, 2, "1"],
+        [1, 2, 3, 2, 1, 0, 4, 5, 2, 6],
+        [1, 2, 3, 2, 1, 0, 4, 5, 2, -1],
+        [1, 2, 3],
+        [4, 2, 3],
+        [1],
+        [],
+        "1,2,3,2,1,0,4,5,2,1",
+        "",
+        {"a": 1},
+        [[1]],
+    ),
+    "labels": (
+        [],
+        None,
+        ["walking", "sitting", "driving"],
+        [" walking ", "sitting", "driving"],
+        ["walking"],
+        ["walking", "", "driving"],
+        ["walking", 5, "driving"],
+        ["walking", "a\tb", "driving"],
+        "walking",
+        ["x" * 81, "b", "c"],
+    ),
+    "score": (
+        42.0,
+        42,
+        43.0,
+        42.5,
+        -0.0,
+        0.0,
+        0.0001,
+        50.0,
+        51.0,
+        3.0,
+        3,
+        2.7,
+        7.0,
+        "42",
+        "42.0",
+        True,
+        None,
+        "",
+        float("nan"),
+        float("inf"),
+    ),  # fmt: skip
+    "entered_by": ("practitioner", None, "", "patient", " patient", "Patient", "x", 5),
+    "recorded_by": (1, 0, True, "1", None),
+    "recorded_at": ("2026-11-20 11:00:00", "2026-11-20T11:00", None, 3),
+}
+
+
+def _check_reading(row: tuple[Any, ...], fast: bool) -> tuple[Any, list[str]]:
+    from sessionlog.exchange import scalecheck
+    from sessionlog.exchange.problems import Problems
+    from sessionlog.exchange.rowcheck import Checked, check_simple
+
+    problems, out = Problems(csv=False), Checked()
+    out.numbers = {"scale_reading": {1: 1}}  # type: ignore[dict-item]
+    raw: Any = {"scale_reading": {1: row}}
+    quick = {"scale_reading": scalecheck.plain_reading(NOW)} if fast else None
+    check_simple(raw, NOW, problems, out, {"scale_reading": scalecheck.scale_reading_row}, quick)
+    row_out = out.rows["scale_reading"].get(1)
+    return (tuple(row_out) if row_out else None), [str(p) for p in problems.sorted()]
+
+
+def test_the_plain_scale_reading_fast_path_gives_what_the_full_check_gives() -> None:
+    from sessionlog.exchange import scalecheck
+    from sessionlog.exchange.compact import NAMES
+
+    assert tuple(_READING) == NAMES["scale_reading"]  # the fast path unpacks the row so
+    plain = tuple(values[0] for values in _READING.values())
+    fast = scalecheck.plain_reading(NOW)
+    assert fast(plain) == _check_reading(plain, False)[0]  # the fast path is taken
+    psfs = {"scale": "PSFS", "items": [4, 2, 3], "score": 3.0, "labels": ["a", "b", "c"]}
+    bases = [
+        plain,
+        (*plain[:4], 1, "active", "typo", *plain[7:]),  # a correction
+        tuple(psfs.get(c, v[0]) for c, v in _READING.items()),
+        tuple({"scale": "NDI", "items": None}.get(c, v[0]) for c, v in _READING.items()),
+        tuple({"scale": "GROC", "items": None}.get(c, v[0]) for c, v in _READING.items()),
+    ]
+    taken = 0
+    for at, (column, values) in enumerate(_READING.items()):
+        for value in values:
+            for base in bases:
+                row = (*base[:at], value, *base[at + 1 :])
+                full = _check_reading(row, False)
+                got = fast(row)  # the memo too: each row after those before it
+                taken += got is not None
+                assert _check_reading(row, True) == full, (column, value, base[7])
+                if got is not None:
+                    assert full == (got, []), (column, value, base[7])
+                    assert [type(v) for v in got] == [type(v) for v in full[0]], (column, value)
+    assert taken > 60
