@@ -195,6 +195,18 @@ def bound_key(app: Any, owner: type, binding_id: str) -> str:
     )
     keys = getattr(app, "_keymap", {}).get(binding_id, default)  # Textual keeps it there only
     first = keys.split(",")[0].strip()
-    return "+".join(
-        part.upper() if len(part) == 1 else part.capitalize() for part in first.split("+")
-    )
+    return "+".join(_key_word(part) for part in first.split("+"))
+
+
+def _key_word(part: str) -> str:
+    """One part of a key as a sentence names it: ``E``, ``F4``, ``Ctrl``, ``Enter``, and
+    a symbol as itself (``?`` for Textual's ``question_mark``, ``[`` for
+    ``left_square_bracket``: review22 #7)."""
+    from textual.keys import format_key
+
+    if len(part) == 1:
+        return part.upper()
+    shown = format_key(part)
+    if len(shown) == 1 and not shown.isalnum() and shown.isprintable() and shown.isascii():
+        return shown
+    return part.capitalize()

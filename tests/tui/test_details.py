@@ -3,6 +3,7 @@ the real form and checked in the database."""
 
 from __future__ import annotations
 
+import pytest
 import tui_scenarios as ts
 from textual.widgets import DataTable, Input, Label, Static
 
@@ -220,6 +221,27 @@ def test_the_details_line_names_the_details_key_as_remapped(store) -> None:  # t
         )
         await pilot.press("f9")  # and F9 opens them
         assert isinstance(app.screen, DetailsScreen)
+
+    drive(store, steps)
+
+
+@pytest.mark.parametrize(
+    ("key", "named"), [("question_mark", "?"), ("ctrl+left_square_bracket", "Ctrl+[")]
+)
+def test_a_key_remapped_to_a_symbol_is_named_as_the_symbol(store, key: str, named: str) -> None:  # type: ignore[no-untyped-def]
+    # review22 #7: "Question_mark adds ..." and "Ctrl+Left_square_bracket".
+    async def steps(pilot, app):  # type: ignore[no-untyped-def]
+        app.set_keymap({"session.details": key, "details.keep": key})
+        await pilot.press(*"1002", "enter", "i")
+        assert text(app.screen, "#details-summary") == (
+            f"{named} adds style, rationale, IMS findings per segment"
+        )
+        app.screen.action_details()  # (a "?" typed here goes into the field)
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsScreen)  # its hint names its own key too
+        assert text(app.screen, "#details-hint") == (
+            f"{named} or Escape: back to the form, keeping this · Ctrl+S: save the session"
+        )
 
     drive(store, steps)
 

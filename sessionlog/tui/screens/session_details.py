@@ -22,12 +22,13 @@ from textual.widgets import Input, Label, Static, TextArea
 from ...errors import ValidationError
 from ...services.entry.field_words import sentence
 from ...services.entry.stricta import SIGN_FIELDS, Details, check_finding, level_text, problems
+from .. import config
 from ..safe import plain
 from ..widgets.detail_complete import LevelAutoComplete, StyleAutoComplete
 from ..widgets.findings_table import FindingsTable
 from ..widgets.sign_toggles import SignToggles
 
-HINT = "F4 or Esc: back to the form, keeping this · Ctrl+S: save the session"
+HINT = "{keep} or {back}: back to the form, keeping this · {save}: save the session"
 LEVEL_HINT = "level and side (l r b) · Enter on empty: done"
 _SLOT = {"style": "style", "rationale": "rationale", "ims_findings": "findings"}
 
@@ -116,7 +117,7 @@ class DetailsScreen(ModalScreen[DetailsResult | None]):
                     yield Input(id="d-notes", compact=True, placeholder="Enter adds the finding")
                 yield Label(id="derr-findings", classes="d-error")
                 yield FindingsTable(id="d-findings")
-            yield Static(HINT, id="details-hint", classes="hint")
+            yield Static(self._hint(), id="details-hint", classes="hint")
 
     def on_mount(self) -> None:
         self.show_findings()
@@ -247,6 +248,14 @@ class DetailsScreen(ModalScreen[DetailsResult | None]):
             return
         self.action_keep()
 
+    def _key(self, binding_id: str) -> str:
+        """The key of ``binding_id`` as the user's settings bind it (the hints name it)."""
+        return config.bound_key(self.app, DetailsScreen, binding_id)
+
+    def _hint(self) -> str:
+        keys = ("keep", "back", "save")
+        return HINT.format(**{k: self._key(f"details.{k}") for k in keys})
+
     def action_keep(self) -> None:
         if not self._take_pending():
             if self._warned:
@@ -254,7 +263,8 @@ class DetailsScreen(ModalScreen[DetailsResult | None]):
             else:
                 self._warned = True
                 shown = self.errors.get("findings", "")
-                self.set_error("findings", f"{shown}\nEscape or F4 again leaves this line out")
+                back, keep = self._key("details.back"), self._key("details.keep")
+                self.set_error("findings", f"{shown}\n{back} or {keep} again leaves this line out")
                 return
         # Style or rationale with a problem are kept as typed: the form shows the
         # problem beside its details line and will not save until it is fixed.
