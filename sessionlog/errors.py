@@ -20,6 +20,16 @@ class ValidationError(SessionlogError, ValueError):
         super().__init__(f"{field}: {message}")
 
 
+class FollowUpLeftOut(ValidationError):
+    """A session moved (in time, or to another episode) would leave a follow-up counting
+    in no figure. ``message`` names the records by id, as the command line acts on them;
+    ``in_words`` by their times only, as the form shows them (it shows no id)."""
+
+    def __init__(self, field: str, message: str, in_words: str) -> None:
+        self.in_words = in_words
+        super().__init__(field, message)
+
+
 class UnknownCode(ValidationError):
     """A point, muscle or spinal level that is not in the catalogue."""
 

@@ -262,9 +262,11 @@ def test_a_move_that_would_leave_a_follow_up_out_is_refused_when_picked(tmp_path
     store, hip = clinic(tmp_path)
     back, record_id = a_move_refused(store, hip)
     refusal = (
-        f"Episode: session {record_id} (2026-11-20 09:00) would come between session {back}"
-        " (2026-11-12 09:00) and its follow-up 1 (2026-11-22 09:00) in that episode of care,"
-        " which would then count in no figure: correct or void that follow-up first"
+        # by times only: the form shows no record id (review22 #5)
+        "Episode: this session (2026-11-20 09:00) would come between the session of"
+        " 2026-11-12 09:00 and its follow-up of 2026-11-22 09:00 in that episode of care,"
+        " which would then count in no figure: keep the session where it was, or first"
+        " re-link that follow-up to the session it is about"
     )
 
     async def steps(pilot: Any, app: Any) -> None:
@@ -358,7 +360,7 @@ def test_a_refused_move_stays_said_while_another_field_is_put_right(tmp_path: Pa
         form = await correcting(pilot, app, record_id)
         await pilot.press("f5", "up", "enter")
         refusal = str(form.query_one("#err-episode").render())
-        assert refusal.startswith(f"Episode: session {record_id} (2026-11-20 09:00) would come")
+        assert refusal.startswith("Episode: this session (2026-11-20 09:00) would come")
         form.query_one("#f-pain_before", Input).focus()
         await pilot.press("backspace")
         await pilot.press("6")

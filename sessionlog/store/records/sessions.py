@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ...domain.techniques import group_label
 from ...domain.text import clean_text
-from ...errors import ValidationError
+from ...errors import FollowUpLeftOut, ValidationError
 from ..base import _INSERT_IMS, _INSERT_SESSION, _INSERT_SITE, Saved, StoreBase
 from ..rows import (
     IMS_COLUMNS,
@@ -131,13 +131,19 @@ class SessionStore(StoreBase):
             where = " in that episode of care"
         # (A session logged between, moved within the gap: at its old time it is the
         # session between, so the follow-up it left out already is no reason to refuse.)
+        words = (
+            "which would then count in no figure: keep the session where it was, or first"
+            " re-link that follow-up to the session it is about"
+        )
         spanned = cut_off(conn, patient, episode, started, record_id)
         if spanned:
             fid, at, other, other_at = spanned[0]
-            raise ValidationError(
+            raise FollowUpLeftOut(
                 field,
                 f"{subject} would come between session {other} ({other_at[:16]})"
                 f" and its follow-up {fid} ({at[:16]}){where}, {end}",
+                f"this session ({started[:16]}) would come between the session of"
+                f" {other_at[:16]} and its follow-up of {at[:16]}{where}, {words}",
             )
         for fid, at in conn.execute(_OWN_FOLLOW_UPS, (record_id,)).fetchall():
             between = session_between(conn, patient, episode, started, at, record_id)
@@ -146,10 +152,12 @@ class SessionStore(StoreBase):
             if was is not None and session_between(conn, patient, course, was, at, record_id):
                 return  # left out already, where it was
             rid, rid_at = between
-            raise ValidationError(
+            raise FollowUpLeftOut(
                 field,
                 f"session {rid} ({rid_at[:16]}) would come between this session"
                 f" ({started[:16]}) and its follow-up {fid} ({at[:16]}){where}, {end}",
+                f"the session of {rid_at[:16]} would come between this session"
+                f" ({started[:16]}) and its follow-up of {at[:16]}{where}, {words}",
             )
 
     def _refuse_same_session(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...errors import ValidationError
+from ...errors import FollowUpLeftOut, ValidationError
 from ...services import sessions
 from ...services.entry.field_words import slot
 from ...services.sessions import Done, Draft, Refused
@@ -114,7 +114,10 @@ def amend_refusal(screen: SessionScreen, draft: Draft) -> ValidationError | None
     actor = screen.session_app.practitioner_id
     if screen.record_id is None or actor is None:
         return None
-    return sessions.amend_refused(screen.store, screen.record_id, draft, actor, screen.version)
+    refusal = sessions.amend_refused(screen.store, screen.record_id, draft, actor, screen.version)
+    if isinstance(refusal, FollowUpLeftOut):  # the form shows no record ids: said by times
+        return ValidationError(refusal.field, refusal.in_words)
+    return refusal
 
 
 def save(screen: SessionScreen) -> None:
