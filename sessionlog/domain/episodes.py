@@ -38,7 +38,7 @@ def complaint_key(text: str) -> str:
 
 def describe_episode(complaint: str, region: str, started_on: str) -> str:
     """``neck pain · neck · since 2026-11-16``: an episode in one line."""
-    return f"{complaint} · {region_words(region)} · since {started_on}"
+    return f" {SEPARATOR} ".join((complaint, region_words(region), f"since {started_on}"))
 
 
 def as_region(field: str, value: Any) -> str:

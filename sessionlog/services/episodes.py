@@ -16,7 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..domain.episodes import complaint_key, describe_episode, parse_episode, region_words
+from ..domain.episodes import (
+    SEPARATOR,
+    complaint_key,
+    describe_episode,
+    parse_episode,
+    region_words,
+)
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
@@ -119,7 +125,7 @@ def find_episode(store: Store, patient_id: int, typed: str) -> int:
         )
     choices = "; ".join(described(e) for e in episodes)
     words = " ".join(str(typed).split())
-    parts = [p.strip() for p in words.split("·")]
+    parts = [p.strip() for p in words.split(SEPARATOR)]
     complaint, day = parts[0], ""
     dated = _DATED.match(parts[-1])
     if dated:
